@@ -1,0 +1,103 @@
+package schema
+
+import (
+	"context"
+
+	"entgo.io/ent"
+	"entgo.io/ent/entql"
+
+	"github.com/wegweiser/wegweiser/ent/privacy"
+	"github.com/wegweiser/wegweiser/ent/rule"
+	"github.com/wegweiser/wegweiser/ent/viewer"
+)
+
+// Policy of the Device.
+func (Device) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			rule.DenyIfNoViewer(), rule.FilterTenant(), rule.FilterOrganisationScope(),
+		},
+		Mutation: privacy.MutationPolicy{
+			rule.DenyIfNoViewer(), rule.CheckCreate("organisation_id"), rule.FilterTenant(), rule.FilterOrganisationScope(),
+		},
+	}
+}
+
+// Policy of the Group.
+func (Group) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			rule.DenyIfNoViewer(), rule.FilterTenant(), rule.FilterOrganisationScope(),
+		},
+		Mutation: privacy.MutationPolicy{
+			rule.DenyIfNoViewer(), rule.CheckCreate("organisation_id"), rule.FilterTenant(), rule.FilterOrganisationScope(),
+		},
+	}
+}
+
+// Policy of the Membership.
+func (Membership) Policy() ent.Policy {
+	return privacy.Policy{
+		Query:    privacy.QueryPolicy{rule.DenyIfNoViewer(), rule.FilterTenant()},
+		Mutation: privacy.MutationPolicy{rule.DenyIfNoViewer(), rule.CheckCreate(""), rule.FilterTenant()},
+	}
+}
+
+// Policy of the Organisation.
+func (Organisation) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			rule.DenyIfNoViewer(), rule.FilterTenant(), rule.FilterOwnOrganisations(),
+		},
+		Mutation: privacy.MutationPolicy{
+			rule.DenyIfNoViewer(), rule.CheckCreate("id"), rule.FilterTenant(), rule.FilterOwnOrganisations(),
+		},
+	}
+}
+
+// Policy of the RefreshToken.
+func (RefreshToken) Policy() ent.Policy {
+	return privacy.Policy{
+		Query:    privacy.QueryPolicy{rule.DenyIfNoViewer(), rule.FilterTenant()},
+		Mutation: privacy.MutationPolicy{rule.DenyIfNoViewer(), rule.CheckCreate(""), rule.FilterTenant()},
+	}
+}
+
+// Policy of the Tenant: a viewer sees and changes only its own tenant;
+// creating tenants is done by sign-up with an explicit allow decision.
+func (Tenant) Policy() ent.Policy {
+	type idFilter interface{ WhereID(entql.ValueP) }
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			rule.DenyIfNoViewer(),
+			privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
+				f.(idFilter).WhereID(entql.ValueEQ(viewer.FromContext(ctx).TenantID))
+				return privacy.Skip
+			}),
+		},
+		Mutation: privacy.MutationPolicy{
+			rule.DenyIfNoViewer(),
+			privacy.OnMutationOperation(privacy.MutationRuleFunc(func(context.Context, ent.Mutation) error {
+				return privacy.Denyf("tenants are created by sign-up only")
+			}), ent.OpCreate),
+			privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
+				f.(idFilter).WhereID(entql.ValueEQ(viewer.FromContext(ctx).TenantID))
+				return privacy.Skip
+			}),
+		},
+	}
+}
+
+// Policy of the User: only members of the viewer's tenant are visible and
+// changeable. Sign-up, login and invitations use an explicit allow decision.
+func (User) Policy() ent.Policy {
+	filter := privacy.FilterFunc(func(ctx context.Context, f privacy.Filter) error {
+		v := viewer.FromContext(ctx)
+		f.Where(entql.HasEdgeWith("memberships", entql.FieldEQ("tenant_id", v.TenantID)))
+		return privacy.Skip
+	})
+	return privacy.Policy{
+		Query:    privacy.QueryPolicy{rule.DenyIfNoViewer(), filter},
+		Mutation: privacy.MutationPolicy{rule.DenyIfNoViewer(), privacy.OnMutationOperation(privacy.AlwaysDenyRule(), ent.OpCreate), filter},
+	}
+}

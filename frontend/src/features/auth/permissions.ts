@@ -1,0 +1,12 @@
+/** Permission names the server grants through WhoAmI.permissions. */
+export const Permission = {
+  TenantWrite: "tenant.write",
+  OrganisationWrite: "organisation.write",
+  GroupWrite: "group.write",
+  DeviceWrite: "device.write",
+  UserRead: "user.read",
+  UserManage: "user.manage",
+} as const;
+
+/** Permission is one of the names above (the server may send others). */
+export type Permission = (typeof Permission)[keyof typeof Permission];

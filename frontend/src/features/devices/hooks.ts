@@ -1,0 +1,85 @@
+import { useInfiniteQuery, useMutation, useQuery } from "@connectrpc/connect-query";
+import { keepPreviousData } from "@tanstack/react-query";
+import { DeviceOrder, DeviceService, Platform } from "../../gen/wegweiser/v1/device_pb";
+import { TenantService } from "../../gen/wegweiser/v1/tenant_pb";
+import { useInvalidate } from "../../lib/queries";
+
+/** DeviceFilter narrows and sorts the device list; all filters combine. */
+export interface DeviceFilter {
+  organisationId?: string;
+  groupId?: string;
+  platform?: Platform;
+  tag?: string;
+  query?: string;
+  orderBy?: DeviceOrder;
+  descending?: boolean;
+}
+
+/** DEVICE_PAGE_SIZE is how many devices one "Load more" adds. */
+export const DEVICE_PAGE_SIZE = 50;
+
+/** useDevices pages through devices with keyset pagination. */
+export function useDevices(filter: DeviceFilter) {
+  return useInfiniteQuery(
+    DeviceService.method.listDevices,
+    {
+      organisationId: filter.organisationId ?? "",
+      groupId: filter.groupId ?? "",
+      platform: filter.platform ?? Platform.UNSPECIFIED,
+      tag: filter.tag ?? "",
+      query: filter.query ?? "",
+      orderBy: filter.orderBy ?? DeviceOrder.HOSTNAME,
+      descending: filter.descending ?? false,
+      pageSize: DEVICE_PAGE_SIZE,
+      pageToken: "",
+    },
+    {
+      pageParamKey: "pageToken",
+      getNextPageParam: (last) => last.nextPageToken || undefined,
+      placeholderData: keepPreviousData,
+    },
+  );
+}
+
+/** useDevice loads one device. */
+export function useDevice(id: string) {
+  return useQuery(DeviceService.method.getDevice, { id });
+}
+
+/** useMoveDevice moves a device to another organisation or group. */
+export function useMoveDevice() {
+  const invalidate = useInvalidate();
+  return useMutation(DeviceService.method.moveDevice, {
+    onSuccess: () => invalidate(DeviceService, TenantService),
+  });
+}
+
+/** useTagDevices adds and removes tags. */
+export function useTagDevices() {
+  const invalidate = useInvalidate();
+  return useMutation(DeviceService.method.tagDevices, {
+    onSuccess: () => invalidate(DeviceService),
+  });
+}
+
+/** useDeleteDevice removes a device and everything it reported. */
+export function useDeleteDevice() {
+  const invalidate = useInvalidate();
+  return useMutation(DeviceService.method.deleteDevice, {
+    onSuccess: () => invalidate(DeviceService, TenantService),
+  });
+}
+
+/** platformLabel names a platform for people. */
+export function platformLabel(p: Platform): string {
+  switch (p) {
+    case Platform.WINDOWS:
+      return "Windows";
+    case Platform.MACOS:
+      return "macOS";
+    case Platform.LINUX:
+      return "Linux";
+    default:
+      return "Unknown";
+  }
+}
