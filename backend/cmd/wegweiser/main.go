@@ -1,0 +1,240 @@
+// Command wegweiser is the Wegweiser server: API, dashboard and workers in
+// one binary.
+//
+//	wegweiser serve    run the server (migrates first)
+//	wegweiser migrate  apply database migrations and exit
+//	wegweiser demo     seed the demo tenant and print its login
+//	wegweiser admin    create a tenant and its owner (password from stdin)
+//
+// Configuration comes from flags or WEGWEISER_* environment variables; run
+// `wegweiser serve -h` for the list.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/wegweiser/wegweiser/backend/internal/config"
+	"github.com/wegweiser/wegweiser/backend/internal/demo"
+	"github.com/wegweiser/wegweiser/backend/internal/identity"
+	"github.com/wegweiser/wegweiser/backend/internal/server"
+	"github.com/wegweiser/wegweiser/backend/internal/store"
+)
+
+const usage = `usage: wegweiser <command> [flags]
+
+commands:
+  serve    run API, dashboard and workers (applies migrations first)
+  migrate  apply database migrations and exit
+  demo     create the demo tenant (or reset its password) and print the login
+  admin    create a tenant and its owner; the password is read from stdin
+
+Run "wegweiser <command> -h" for the flags of a command.
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var err error
+	switch os.Args[1] {
+	case "serve":
+		err = serve(ctx, os.Args[2:])
+	case "migrate":
+		err = migrate(ctx, os.Args[2:])
+	case "demo":
+		err = seedDemo(ctx, os.Args[2:])
+	case "admin":
+		err = admin(ctx, os.Args[2:], os.Stdin)
+	case "-h", "--help", "help":
+		fmt.Print(usage)
+	default:
+		fmt.Fprintf(os.Stderr, "unknown command %q\n\n%s", os.Args[1], usage)
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "wegweiser:", err)
+		os.Exit(1)
+	}
+}
+
+func parse(name string, args []string, extra func(*flag.FlagSet)) (config.Config, error) {
+	var cfg config.Config
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	cfg.Register(fs)
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	return cfg, cfg.Validate()
+}
+
+func newLogger(level string) *slog.Logger {
+	var l slog.Level
+	_ = l.UnmarshalText([]byte(level))
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+}
+
+// openStore opens and migrates the database.
+func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.Store, error) {
+	st, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	for _, v := range applied {
+		log.Info("applied migration", "version", v)
+	}
+	return st, nil
+}
+
+func serve(ctx context.Context, args []string) error {
+	var withDemo bool
+	cfg, err := parse("serve", args, func(fs *flag.FlagSet) {
+		fs.BoolVar(&withDemo, "demo", os.Getenv("WEGWEISER_DEMO") == "true", "seed the demo tenant and print its login (env WEGWEISER_DEMO=true)")
+	})
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.LogLevel)
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	app, err := server.NewApp(cfg, st, log)
+	if err != nil {
+		return err
+	}
+	var creds *demo.Credentials
+	if withDemo {
+		if creds, err = demo.Seed(ctx, st, app.Identity, time.Now().UTC()); err != nil {
+			return err
+		}
+	}
+	store := "embedded SQLite in " + cfg.DataDir
+	if cfg.DatabaseURL != "" {
+		store = "PostgreSQL"
+	}
+	return app.Serve(ctx, func(addr string) {
+		url := displayURL(cfg.PublicURL, addr)
+		log.Info("wegweiser listening", "addr", addr, "url", url, "store", store)
+		if creds != nil {
+			fmt.Fprintf(os.Stderr, "\n  Wegweiser is running at %s\n  Log in as %s with password %s\n  (a new password is set each time the demo starts)\n\n", url, creds.Email, creds.Password)
+		}
+	})
+}
+
+func displayURL(public, addr string) string {
+	if public != "" {
+		return public
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if host == "" || host == "::" || host == "0.0.0.0" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+func migrate(ctx context.Context, args []string) error {
+	cfg, err := parse("migrate", args, nil)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.LogLevel)
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	fmt.Println("database is up to date")
+	return nil
+}
+
+func seedDemo(ctx context.Context, args []string) error {
+	cfg, err := parse("demo", args, nil)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.LogLevel)
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	app, err := server.NewApp(cfg, st, log)
+	if err != nil {
+		return err
+	}
+	creds, err := demo.Seed(ctx, st, app.Identity, time.Now().UTC())
+	if err != nil {
+		return err
+	}
+	what := "password reset for the existing demo tenant"
+	if creds.Created {
+		what = "demo tenant created"
+	}
+	fmt.Printf("%s\nemail:    %s\npassword: %s\n", what, creds.Email, creds.Password)
+	return nil
+}
+
+func admin(ctx context.Context, args []string, stdin io.Reader) error {
+	if len(args) == 0 || args[0] != "create-tenant" {
+		return errors.New("usage: wegweiser admin create-tenant -tenant-name NAME -email EMAIL < password-file")
+	}
+	var tenantName, email, displayName string
+	cfg, err := parse("admin create-tenant", args[1:], func(fs *flag.FlagSet) {
+		fs.StringVar(&tenantName, "tenant-name", "", "name of the new tenant")
+		fs.StringVar(&email, "email", "", "email of its owner")
+		fs.StringVar(&displayName, "display-name", "", "name of the owner shown in the dashboard")
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(os.Stderr, "password (one line on stdin):")
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("read password: %w", err)
+	}
+	password := strings.TrimRight(line, "\r\n")
+	log := newLogger(cfg.LogLevel)
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	key, err := identity.LoadOrCreateKey(cfg.JWTKey, cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	ids := identity.NewService(st, identity.NewSigner(key, "wegweiser"), log)
+	res, err := ids.SignUp(ctx, identity.SignUpInput{TenantName: tenantName, Email: email, Password: password, DisplayName: displayName})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("tenant %s (%s) created; owner %s can log in now\n", res.Tenant.Name, res.Tenant.ID, res.User.Email)
+	return nil
+}

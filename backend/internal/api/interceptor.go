@@ -1,0 +1,139 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"connectrpc.com/connect"
+
+	"github.com/wegweiser/wegweiser/backend/internal/apperr"
+	"github.com/wegweiser/wegweiser/backend/internal/authz"
+	"github.com/wegweiser/wegweiser/ent/viewer"
+)
+
+// Authenticator turns an access token into a viewer.
+type Authenticator interface {
+	Authenticate(ctx context.Context, token string) (*viewer.Viewer, error)
+}
+
+// Guard is the interceptor every service runs behind. For each call it
+// looks up the procedure in authz.Procedures (unknown procedures are refused:
+// it fails closed), authenticates the bearer token, checks the permission
+// with casbin, puts the viewer in the context and translates whatever error
+// comes back with ToConnect.
+type Guard struct {
+	auth       Authenticator
+	enforcer   *authz.Enforcer
+	procedures map[string]authz.Access
+	log        *slog.Logger
+}
+
+// NewGuard returns the interceptor over the given permission map.
+func NewGuard(auth Authenticator, enforcer *authz.Enforcer, procedures map[string]authz.Access, log *slog.Logger) *Guard {
+	return &Guard{auth: auth, enforcer: enforcer, procedures: procedures, log: log}
+}
+
+var _ connect.Interceptor = (*Guard)(nil)
+
+// admit decides a call; it returns the context to run it with.
+func (g *Guard) admit(ctx context.Context, procedure string, header http.Header) (context.Context, error) {
+	access, ok := g.procedures[procedure]
+	if !ok {
+		g.log.ErrorContext(ctx, "procedure missing from the permission map; refusing", "procedure", procedure)
+		return ctx, apperr.PermissionDenied("procedure not permitted")
+	}
+	token, hasToken, err := bearer(header)
+	if err != nil {
+		return ctx, err
+	}
+	if !hasToken {
+		if access.Public {
+			return ctx, nil
+		}
+		return ctx, apperr.Unauthenticated("missing access token: send Authorization: Bearer <token>")
+	}
+	v, err := g.auth.Authenticate(ctx, token)
+	if err != nil {
+		if access.Public && apperr.Is(err, apperr.KindUnauthenticated) {
+			// A stale token on a public call (e.g. Login) is ignored.
+			return ctx, nil
+		}
+		return ctx, err
+	}
+	ctx = viewer.NewContext(ctx, v)
+	if access.Public || access.Permission == (authz.Permission{}) {
+		return ctx, nil
+	}
+	allowed, err := g.enforcer.Allowed(v, access.Permission)
+	if err != nil {
+		return ctx, err
+	}
+	if !allowed {
+		return ctx, apperr.PermissionDenied("your role (%s) lacks %s", v.Role, access.Permission)
+	}
+	return ctx, nil
+}
+
+func bearer(h http.Header) (string, bool, error) {
+	raw := h.Get("Authorization")
+	if raw == "" {
+		return "", false, nil
+	}
+	scheme, token, ok := strings.Cut(raw, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+		return "", false, apperr.Unauthenticated("Authorization header must be \"Bearer <token>\"")
+	}
+	return strings.TrimSpace(token), true, nil
+}
+
+// WrapUnary implements connect.Interceptor.
+func (g *Guard) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
+	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+		procedure := req.Spec().Procedure
+		if req.Spec().IsClient {
+			return next(ctx, req)
+		}
+		ctx, err := g.admit(ctx, procedure, req.Header())
+		if err != nil {
+			return nil, ToConnect(ctx, g.log, procedure, err)
+		}
+		res, err := next(ctx, req)
+		if err != nil {
+			return nil, ToConnect(ctx, g.log, procedure, err)
+		}
+		return res, nil
+	}
+}
+
+// WrapStreamingClient implements connect.Interceptor (no-op).
+func (g *Guard) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
+	return next
+}
+
+// WrapStreamingHandler implements connect.Interceptor.
+func (g *Guard) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
+	return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
+		procedure := conn.Spec().Procedure
+		ctx, err := g.admit(ctx, procedure, conn.RequestHeader())
+		if err != nil {
+			return ToConnect(ctx, g.log, procedure, err)
+		}
+		if err := next(ctx, conn); err != nil {
+			return ToConnect(ctx, g.log, procedure, err)
+		}
+		return nil
+	}
+}
+
+// ViewerOf returns the viewer of an authenticated call. Handlers behind a
+// non-public procedure can rely on it; the Guard refused the call otherwise.
+func ViewerOf(ctx context.Context) (*viewer.Viewer, error) {
+	v := viewer.FromContext(ctx)
+	if v == nil {
+		return nil, errors.New("no viewer: procedure reached a handler without authentication")
+	}
+	return v, nil
+}

@@ -1,0 +1,73 @@
+package authz
+
+import (
+	"github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1/wegweiserv1connect"
+)
+
+// Access is what a procedure requires of its caller.
+type Access struct {
+	// Public procedures need no credentials (sign-up, login, token rotation).
+	Public bool
+	// Permission is required of an authenticated caller; the zero value with
+	// Public false means "any authenticated member".
+	Permission Permission
+}
+
+// The permissions of the model.
+var (
+	TenantRead        = Permission{"tenant", "read"}
+	TenantWrite       = Permission{"tenant", "write"}
+	OrganisationRead  = Permission{"organisation", "read"}
+	OrganisationWrite = Permission{"organisation", "write"}
+	GroupRead         = Permission{"group", "read"}
+	GroupWrite        = Permission{"group", "write"}
+	DeviceRead        = Permission{"device", "read"}
+	DeviceWrite       = Permission{"device", "write"}
+	DeviceDelete      = Permission{"device", "delete"}
+	UserRead          = Permission{"user", "read"}
+	UserManage        = Permission{"user", "manage"}
+)
+
+var (
+	public        = Access{Public: true}
+	authenticated = Access{}
+)
+
+func need(p Permission) Access { return Access{Permission: p} }
+
+// Procedures maps every RPC procedure to what it requires. A procedure that
+// is not here is refused (fail closed), and a test fails when a procedure of
+// the service descriptors is missing.
+var Procedures = map[string]Access{
+	wegweiserv1connect.AuthServiceSignUpProcedure:           public,
+	wegweiserv1connect.AuthServiceLoginProcedure:            public,
+	wegweiserv1connect.AuthServiceRefreshProcedure:          public,
+	wegweiserv1connect.AuthServiceLogoutProcedure:           public,
+	wegweiserv1connect.AuthServiceAcceptInvitationProcedure: public,
+	wegweiserv1connect.AuthServiceWhoAmIProcedure:           authenticated,
+
+	wegweiserv1connect.TenantServiceGetTenantProcedure:          need(TenantRead),
+	wegweiserv1connect.TenantServiceUpdateTenantProcedure:       need(TenantWrite),
+	wegweiserv1connect.TenantServiceCreateOrganisationProcedure: need(OrganisationWrite),
+	wegweiserv1connect.TenantServiceGetOrganisationProcedure:    need(OrganisationRead),
+	wegweiserv1connect.TenantServiceListOrganisationsProcedure:  need(OrganisationRead),
+	wegweiserv1connect.TenantServiceUpdateOrganisationProcedure: need(OrganisationWrite),
+	wegweiserv1connect.TenantServiceDeleteOrganisationProcedure: need(OrganisationWrite),
+	wegweiserv1connect.TenantServiceCreateGroupProcedure:        need(GroupWrite),
+	wegweiserv1connect.TenantServiceGetGroupProcedure:           need(GroupRead),
+	wegweiserv1connect.TenantServiceListGroupsProcedure:         need(GroupRead),
+	wegweiserv1connect.TenantServiceUpdateGroupProcedure:        need(GroupWrite),
+	wegweiserv1connect.TenantServiceDeleteGroupProcedure:        need(GroupWrite),
+
+	wegweiserv1connect.DeviceServiceListDevicesProcedure:  need(DeviceRead),
+	wegweiserv1connect.DeviceServiceGetDeviceProcedure:    need(DeviceRead),
+	wegweiserv1connect.DeviceServiceMoveDeviceProcedure:   need(DeviceWrite),
+	wegweiserv1connect.DeviceServiceTagDevicesProcedure:   need(DeviceWrite),
+	wegweiserv1connect.DeviceServiceDeleteDeviceProcedure: need(DeviceDelete),
+
+	wegweiserv1connect.UserServiceInviteUserProcedure:     need(UserManage),
+	wegweiserv1connect.UserServiceListUsersProcedure:      need(UserRead),
+	wegweiserv1connect.UserServiceChangeUserRoleProcedure: need(UserManage),
+	wegweiserv1connect.UserServiceDisableUserProcedure:    need(UserManage),
+	wegweiserv1connect.UserServiceEnableUserProcedure:     need(UserManage),
+}

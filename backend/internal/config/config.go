@@ -1,0 +1,85 @@
+// Package config reads Wegweiser's configuration from flags and WEGWEISER_*
+// environment variables (flags win).
+package config
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+)
+
+// Config is the server's configuration.
+type Config struct {
+	// DatabaseURL is a postgres:// URL; empty means embedded SQLite in DataDir.
+	DatabaseURL string
+	// RedisURL is a redis:// URL; empty means in-memory.
+	RedisURL string
+	// ListenAddr is where the HTTP server listens.
+	ListenAddr string
+	// DataDir holds the embedded database and generated keys.
+	DataDir string
+	// PublicURL is how users reach the dashboard (for links in invitations).
+	PublicURL string
+	// CORSOrigins are the browser origins allowed to call the API.
+	CORSOrigins []string
+	// JWTKey is a base64 Ed25519 seed; empty means generate and keep one in
+	// DataDir.
+	JWTKey string
+	// LogLevel is debug, info, warn or error.
+	LogLevel string
+	// ShutdownTimeout bounds graceful shutdown.
+	ShutdownTimeout time.Duration
+}
+
+// env returns the environment variable WEGWEISER_<name>, or def.
+func env(name, def string) string {
+	if v, ok := os.LookupEnv("WEGWEISER_" + name); ok {
+		return v
+	}
+	return def
+}
+
+// Register declares the flags of c on fs with defaults from the environment.
+func (c *Config) Register(fs *flag.FlagSet) {
+	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", ""), "PostgreSQL URL; empty for the embedded SQLite store under -data-dir (env WEGWEISER_DATABASE_URL)")
+	fs.StringVar(&c.RedisURL, "redis-url", env("REDIS_URL", ""), "Redis URL; empty for in-memory (env WEGWEISER_REDIS_URL)")
+	fs.StringVar(&c.ListenAddr, "listen-addr", env("LISTEN_ADDR", ":8080"), "HTTP listen address (env WEGWEISER_LISTEN_ADDR)")
+	fs.StringVar(&c.DataDir, "data-dir", env("DATA_DIR", "data"), "directory for the embedded database and generated keys (env WEGWEISER_DATA_DIR)")
+	fs.StringVar(&c.PublicURL, "public-url", env("PUBLIC_URL", ""), "URL users reach the dashboard at, e.g. https://wegweiser.example.com (env WEGWEISER_PUBLIC_URL)")
+	fs.Func("cors-origins", "comma-separated browser origins allowed to call the API (env WEGWEISER_CORS_ORIGINS)", func(s string) error {
+		c.CORSOrigins = splitList(s)
+		return nil
+	})
+	c.CORSOrigins = splitList(env("CORS_ORIGINS", ""))
+	fs.StringVar(&c.JWTKey, "jwt-key", env("JWT_KEY", ""), "base64 Ed25519 seed that signs access tokens; empty to generate one in -data-dir (env WEGWEISER_JWT_KEY)")
+	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (env WEGWEISER_LOG_LEVEL)")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long to wait for requests to finish on shutdown")
+}
+
+// Validate checks values that flags cannot.
+func (c *Config) Validate() error {
+	if c.ListenAddr == "" {
+		return fmt.Errorf("listen address must not be empty")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("log level %q: want debug, info, warn or error", c.LogLevel)
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		return fmt.Errorf("database URL must start with postgres:// (or be empty for the embedded store)")
+	}
+	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

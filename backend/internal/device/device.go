@@ -1,0 +1,307 @@
+// Package device reads and arranges devices for the viewer in the context:
+// filtered, sorted keyset pages, moves between groups and organisations,
+// bulk tagging (rejected whole if any id is not visible) and deletion.
+package device
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"entgo.io/ent/dialect/sql"
+	"entgo.io/ent/dialect/sql/sqljson"
+	"github.com/google/uuid"
+
+	"github.com/wegweiser/wegweiser/backend/internal/apperr"
+	"github.com/wegweiser/wegweiser/backend/internal/pagetoken"
+	"github.com/wegweiser/wegweiser/backend/internal/store"
+	"github.com/wegweiser/wegweiser/backend/internal/validate"
+	"github.com/wegweiser/wegweiser/ent"
+	entdevice "github.com/wegweiser/wegweiser/ent/device"
+	"github.com/wegweiser/wegweiser/ent/predicate"
+)
+
+// Service implements device operations.
+type Service struct {
+	st *store.Store
+}
+
+// NewService returns a device service.
+func NewService(st *store.Store) *Service { return &Service{st: st} }
+
+// Order is the sort key of List.
+type Order int
+
+// Sort keys.
+const (
+	OrderHostname Order = iota
+	OrderLastSeen
+)
+
+// Filter selects devices; zero values do not filter.
+type Filter struct {
+	OrganisationID uuid.UUID
+	GroupID        uuid.UUID
+	Platform       string
+	Tag            string
+	Query          string
+	Order          Order
+	Descending     bool
+}
+
+func (f Filter) fingerprint() string {
+	return fmt.Sprintf("o=%s g=%s p=%s t=%s q=%s s=%d d=%t", f.OrganisationID, f.GroupID, f.Platform, f.Tag, f.Query, f.Order, f.Descending)
+}
+
+// List returns one keyset page of devices and the token of the next.
+func (s *Service) List(ctx context.Context, f Filter, pageSize int, token string) ([]*ent.Device, string, error) {
+	cur, err := pagetoken.Decode(token, f.fingerprint())
+	if err != nil {
+		return nil, "", err
+	}
+	var preds []predicate.Device
+	if f.OrganisationID != uuid.Nil {
+		preds = append(preds, entdevice.OrganisationID(f.OrganisationID))
+	}
+	if f.GroupID != uuid.Nil {
+		preds = append(preds, entdevice.GroupID(f.GroupID))
+	}
+	if f.Platform != "" {
+		preds = append(preds, entdevice.PlatformEQ(entdevice.Platform(f.Platform)))
+	}
+	if f.Tag != "" {
+		tag := f.Tag
+		preds = append(preds, func(sel *sql.Selector) {
+			sel.Where(sqljson.ValueContains(sel.C(entdevice.FieldTags), tag))
+		})
+	}
+	if f.Query != "" {
+		preds = append(preds, entdevice.HostnameContainsFold(f.Query))
+	}
+	if cur != nil {
+		p, err := after(f, cur)
+		if err != nil {
+			return nil, "", err
+		}
+		preds = append(preds, p)
+	}
+	q := s.st.Ent.Device.Query().Where(preds...).Limit(pageSize + 1)
+	q = q.Order(ordering(f)...)
+	devices, err := q.All(ctx)
+	if err != nil {
+		return nil, "", fmt.Errorf("list devices: %w", err)
+	}
+	next := ""
+	if len(devices) > pageSize {
+		devices = devices[:pageSize]
+		next = pagetoken.Encode(cursorOf(f, devices[len(devices)-1]))
+	}
+	return devices, next, nil
+}
+
+// ordering sorts by the key, then id; devices that never reported sort last
+// either way.
+func ordering(f Filter) []entdevice.OrderOption {
+	dir := sql.OrderAsc()
+	if f.Descending {
+		dir = sql.OrderDesc()
+	}
+	switch f.Order {
+	case OrderLastSeen:
+		return []entdevice.OrderOption{
+			func(sel *sql.Selector) {
+				// NULLs last in both directions, on both dialects.
+				sel.OrderExpr(sql.Expr("CASE WHEN " + sel.C(entdevice.FieldLastSeenAt) + " IS NULL THEN 1 ELSE 0 END"))
+			},
+			entdevice.ByLastSeenAt(dir), entdevice.ByID(dir),
+		}
+	default:
+		return []entdevice.OrderOption{entdevice.ByHostname(dir), entdevice.ByID(dir)}
+	}
+}
+
+func cursorOf(f Filter, d *ent.Device) pagetoken.Cursor {
+	c := pagetoken.Cursor{ID: d.ID.String(), Filter: f.fingerprint()}
+	switch f.Order {
+	case OrderLastSeen:
+		if d.LastSeenAt == nil {
+			c.Null = true
+		} else {
+			c.Key = d.LastSeenAt.UTC().Format(time.RFC3339Nano)
+		}
+	default:
+		c.Key = d.Hostname
+	}
+	return c
+}
+
+// after is the keyset predicate "rows after the cursor".
+func after(f Filter, c *pagetoken.Cursor) (predicate.Device, error) {
+	id, err := uuid.Parse(c.ID)
+	if err != nil {
+		return nil, apperr.Invalid("page_token", "is malformed")
+	}
+	cmp := sql.GT
+	if f.Descending {
+		cmp = sql.LT
+	}
+	switch f.Order {
+	case OrderLastSeen:
+		if c.Null {
+			return func(sel *sql.Selector) {
+				sel.Where(sql.And(sql.IsNull(sel.C(entdevice.FieldLastSeenAt)), cmp(sel.C(entdevice.FieldID), id)))
+			}, nil
+		}
+		t, err := time.Parse(time.RFC3339Nano, c.Key)
+		if err != nil {
+			return nil, apperr.Invalid("page_token", "is malformed")
+		}
+		return func(sel *sql.Selector) {
+			col := sel.C(entdevice.FieldLastSeenAt)
+			sel.Where(sql.Or(
+				sql.IsNull(col),
+				cmp(col, t),
+				sql.And(sql.EQ(col, t), cmp(sel.C(entdevice.FieldID), id)),
+			))
+		}, nil
+	default:
+		return func(sel *sql.Selector) {
+			col := sel.C(entdevice.FieldHostname)
+			sel.Where(sql.Or(
+				cmp(col, c.Key),
+				sql.And(sql.EQ(col, c.Key), cmp(sel.C(entdevice.FieldID), id)),
+			))
+		}, nil
+	}
+}
+
+// Get returns one device.
+func (s *Service) Get(ctx context.Context, id uuid.UUID) (*ent.Device, error) {
+	d, err := s.st.Ent.Device.Get(ctx, id)
+	if ent.IsNotFound(err) {
+		return nil, apperr.NotFound("device")
+	}
+	return d, err
+}
+
+// Move puts a device into a group (and its organisation), or at the top of
+// an organisation when groupID is nil. The viewer must see the device, the
+// destination organisation and the destination group.
+func (s *Service) Move(ctx context.Context, id, orgID, groupID uuid.UUID) (*ent.Device, error) {
+	if orgID == uuid.Nil && groupID == uuid.Nil {
+		return nil, apperr.Invalid("organisation_id", "organisation_id or group_id is required")
+	}
+	err := s.st.Tx(ctx, func(tx *ent.Tx) error {
+		if _, err := tx.Device.Get(ctx, id); err != nil {
+			return notFound(err, "device")
+		}
+		if groupID != uuid.Nil {
+			g, err := tx.Group.Get(ctx, groupID)
+			if err != nil {
+				return notFound(err, "group")
+			}
+			if orgID != uuid.Nil && orgID != g.OrganisationID {
+				return apperr.Invalid("group_id", "group does not belong to organisation_id")
+			}
+			orgID = g.OrganisationID
+		}
+		if _, err := tx.Organisation.Get(ctx, orgID); err != nil {
+			return notFound(err, "organisation")
+		}
+		upd := tx.Device.UpdateOneID(id).SetOrganisationID(orgID)
+		if groupID != uuid.Nil {
+			upd.SetGroupID(groupID)
+		} else {
+			upd.ClearGroupID()
+		}
+		return upd.Exec(ctx)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, id)
+}
+
+// NormaliseTags trims, de-duplicates and checks tags.
+func NormaliseTags(field string, tags []string) ([]string, error) {
+	out := make([]string, 0, len(tags))
+	for _, t := range tags {
+		t = strings.TrimSpace(t)
+		if t == "" {
+			return nil, apperr.Invalid(field, "tags must not be empty")
+		}
+		if utf8.RuneCountInString(t) > validate.MaxTagLen {
+			return nil, apperr.Invalid(field, "tags must be at most %d characters", validate.MaxTagLen)
+		}
+		if strings.ContainsFunc(t, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			return nil, apperr.Invalid(field, "tags must not contain control characters")
+		}
+		if !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// Tag adds and removes tags on several devices in one transaction. If any id
+// is not visible to the viewer, nothing changes.
+func (s *Service) Tag(ctx context.Context, ids []uuid.UUID, add, remove []string) ([]*ent.Device, error) {
+	if len(ids) == 0 {
+		return nil, apperr.Invalid("ids", "at least one device id is required")
+	}
+	if len(ids) > validate.MaxPageSize {
+		return nil, apperr.Invalid("ids", "at most %d devices at once", validate.MaxPageSize)
+	}
+	if len(add) == 0 && len(remove) == 0 {
+		return nil, apperr.Invalid("add_tags", "add_tags or remove_tags is required")
+	}
+	var out []*ent.Device
+	err := s.st.Tx(ctx, func(tx *ent.Tx) error {
+		devices, err := tx.Device.Query().Where(entdevice.IDIn(ids...)).All(ctx)
+		if err != nil {
+			return fmt.Errorf("load devices: %w", err)
+		}
+		if len(devices) != len(ids) {
+			return apperr.NotFound("device")
+		}
+		byID := make(map[uuid.UUID]*ent.Device, len(devices))
+		for _, d := range devices {
+			byID[d.ID] = d
+		}
+		for _, id := range ids {
+			d := byID[id]
+			tags := slices.DeleteFunc(slices.Clone(d.Tags), func(t string) bool { return slices.Contains(remove, t) })
+			for _, t := range add {
+				if !slices.Contains(tags, t) {
+					tags = append(tags, t)
+				}
+			}
+			if len(tags) > validate.MaxTagsPerDevice {
+				return apperr.Invalid("add_tags", "a device can have at most %d tags", validate.MaxTagsPerDevice)
+			}
+			nd, err := tx.Device.UpdateOneID(id).SetTags(tags).Save(ctx)
+			if err != nil {
+				return fmt.Errorf("tag device: %w", err)
+			}
+			out = append(out, nd)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Delete removes a device.
+func (s *Service) Delete(ctx context.Context, id uuid.UUID) error {
+	err := s.st.Ent.Device.DeleteOneID(id).Exec(ctx)
+	return notFound(err, "device")
+}
+
+func notFound(err error, what string) error {
+	if ent.IsNotFound(err) {
+		return apperr.NotFound(what)
+	}
+	return err
+}

@@ -1,0 +1,463 @@
+// Package identity signs users up and in: argon2id passwords, short-lived
+// EdDSA access tokens, rotated opaque refresh tokens with reuse detection,
+// invitations, and turning an access token into a viewer.
+package identity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/wegweiser/wegweiser/backend/internal/apperr"
+	"github.com/wegweiser/wegweiser/backend/internal/ratelimit"
+	"github.com/wegweiser/wegweiser/backend/internal/store"
+	"github.com/wegweiser/wegweiser/backend/internal/validate"
+	"github.com/wegweiser/wegweiser/ent"
+	"github.com/wegweiser/wegweiser/ent/membership"
+	"github.com/wegweiser/wegweiser/ent/privacy"
+	"github.com/wegweiser/wegweiser/ent/refreshtoken"
+	"github.com/wegweiser/wegweiser/ent/user"
+	"github.com/wegweiser/wegweiser/ent/viewer"
+)
+
+// Login throttling: failures per email within a window.
+const (
+	maxLoginFailures   = 10
+	loginFailureWindow = 5 * time.Minute
+)
+
+// Service implements sign-up, login, token rotation and authentication.
+type Service struct {
+	st       *store.Store
+	signer   *Signer
+	failures *ratelimit.Window
+	log      *slog.Logger
+	now      func() time.Time
+}
+
+// NewService returns an identity service.
+func NewService(st *store.Store, signer *Signer, log *slog.Logger) *Service {
+	return &Service{
+		st:       st,
+		signer:   signer,
+		failures: ratelimit.NewWindow(maxLoginFailures, loginFailureWindow),
+		log:      log,
+		now:      func() time.Time { return time.Now().UTC() },
+	}
+}
+
+// Signer returns the access-token signer.
+func (s *Service) Signer() *Signer { return s.signer }
+
+// Tokens is a freshly issued token pair.
+type Tokens struct {
+	AccessToken      string
+	AccessExpiresAt  time.Time
+	RefreshToken     string
+	RefreshExpiresAt time.Time
+	TenantID         uuid.UUID
+	UserID           uuid.UUID
+}
+
+// systemCtx lets identity code read and write across tenants (looking up a
+// token or an email). It is used only inside this package.
+func systemCtx(ctx context.Context) context.Context {
+	return privacy.DecisionContext(ctx, privacy.Allow)
+}
+
+// SignUpInput is what SignUp needs.
+type SignUpInput struct {
+	TenantName, Email, Password, DisplayName string
+}
+
+// SignUpResult is the new tenant, its owner and their tokens.
+type SignUpResult struct {
+	Tenant     *ent.Tenant
+	User       *ent.User
+	Membership *ent.Membership
+	Tokens     *Tokens
+}
+
+// SignUp creates a tenant with its owner in one transaction and logs the
+// owner in.
+func (s *Service) SignUp(ctx context.Context, in SignUpInput) (*SignUpResult, error) {
+	name, err := validate.Name("tenant_name", in.TenantName)
+	if err != nil {
+		return nil, err
+	}
+	email, err := validate.Email("email", in.Email)
+	if err != nil {
+		return nil, err
+	}
+	if err := validate.Password("password", in.Password); err != nil {
+		return nil, err
+	}
+	display, err := displayName(in.DisplayName, email)
+	if err != nil {
+		return nil, err
+	}
+	hash, err := HashPassword(in.Password)
+	if err != nil {
+		return nil, err
+	}
+	res := &SignUpResult{}
+	sctx := systemCtx(ctx)
+	err = s.st.Tx(sctx, func(tx *ent.Tx) error {
+		exists, err := tx.User.Query().Where(user.Email(email)).Exist(sctx)
+		if err != nil {
+			return fmt.Errorf("check email: %w", err)
+		}
+		if exists {
+			return apperr.AlreadyExists("an account with this email already exists; log in instead")
+		}
+		t, err := tx.Tenant.Create().SetName(name).Save(sctx)
+		if err != nil {
+			return fmt.Errorf("create tenant: %w", err)
+		}
+		u, err := tx.User.Create().SetEmail(email).SetDisplayName(display).SetPasswordHash(hash).Save(sctx)
+		if err != nil {
+			return fmt.Errorf("create user: %w", err)
+		}
+		m, err := tx.Membership.Create().SetTenantID(t.ID).SetUserID(u.ID).SetRole(membership.RoleOwner).SetAcceptedAt(s.now()).Save(sctx)
+		if err != nil {
+			return fmt.Errorf("create membership: %w", err)
+		}
+		tok, err := s.issue(sctx, tx, u.ID, t.ID, uuid.New())
+		if err != nil {
+			return err
+		}
+		res.Tenant, res.User, res.Membership, res.Tokens = t, u, m, tok
+		return nil
+	})
+	if err != nil {
+		if ent.IsConstraintError(err) {
+			return nil, apperr.AlreadyExists("an account with this email already exists; log in instead")
+		}
+		return nil, err
+	}
+	s.log.InfoContext(ctx, "tenant signed up", "tenant_id", res.Tenant.ID, "user_id", res.User.ID)
+	return res, nil
+}
+
+// Login checks email and password and issues tokens for one of the user's
+// tenants (tenantID, or the oldest active membership when empty).
+func (s *Service) Login(ctx context.Context, emailIn, password, tenantIDIn string) (*Tokens, error) {
+	email := strings.ToLower(strings.TrimSpace(emailIn))
+	if email == "" {
+		return nil, apperr.Invalid("email", "must not be empty")
+	}
+	if password == "" {
+		return nil, apperr.Invalid("password", "must not be empty")
+	}
+	if len(password) > 4*validate.MaxPasswordLen {
+		return nil, apperr.Invalid("password", "is too long")
+	}
+	tenantID, err := validate.OptionalID("tenant_id", tenantIDIn)
+	if err != nil {
+		return nil, err
+	}
+	if blocked, wait := s.failures.Blocked(email); blocked {
+		return nil, apperr.ResourceExhausted(int(wait.Seconds())+1, "too many failed logins for this account; try again later")
+	}
+	sctx := systemCtx(ctx)
+	u, err := s.st.Ent.User.Query().Where(user.Email(email)).Only(sctx)
+	if err != nil && !ent.IsNotFound(err) {
+		return nil, fmt.Errorf("find user: %w", err)
+	}
+	hash := dummyHash
+	if u != nil && u.PasswordHash != "" {
+		hash = u.PasswordHash
+	}
+	ok, err := CheckPassword(hash, password)
+	if err != nil {
+		return nil, fmt.Errorf("check password: %w", err)
+	}
+	if u == nil || u.PasswordHash == "" || !ok {
+		s.failures.Add(email)
+		return nil, apperr.Unauthenticated("wrong email or password")
+	}
+	q := s.st.Ent.Membership.Query().Where(
+		membership.UserID(u.ID), membership.DisabledAtIsNil(), membership.AcceptedAtNotNil(),
+	).Order(ent.Asc(membership.FieldCreatedAt))
+	if tenantID != uuid.Nil {
+		q = q.Where(membership.TenantID(tenantID))
+	}
+	m, err := q.First(sctx)
+	if ent.IsNotFound(err) {
+		s.failures.Add(email)
+		return nil, apperr.Unauthenticated("this account has no active membership")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find membership: %w", err)
+	}
+	s.failures.Reset(email)
+	var tok *Tokens
+	err = s.st.Tx(sctx, func(tx *ent.Tx) error {
+		var err error
+		tok, err = s.issue(sctx, tx, u.ID, m.TenantID, uuid.New())
+		return err
+	})
+	return tok, err
+}
+
+// issue creates a refresh token in family and signs an access token.
+func (s *Service) issue(ctx context.Context, tx *ent.Tx, userID, tenantID, family uuid.UUID) (*Tokens, error) {
+	refresh, hash, err := NewOpaqueToken("wwr_")
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	rexp := now.Add(RefreshTokenTTL)
+	if _, err := tx.RefreshToken.Create().
+		SetTenantID(tenantID).SetUserID(userID).SetFamilyID(family).
+		SetTokenHash(hash).SetCreatedAt(now).SetExpiresAt(rexp).
+		Save(ctx); err != nil {
+		return nil, fmt.Errorf("store refresh token: %w", err)
+	}
+	access, aexp, err := s.signer.Issue(userID, tenantID, family)
+	if err != nil {
+		return nil, err
+	}
+	return &Tokens{AccessToken: access, AccessExpiresAt: aexp, RefreshToken: refresh, RefreshExpiresAt: rexp, TenantID: tenantID, UserID: userID}, nil
+}
+
+var errInvalidRefresh = apperr.Unauthenticated("refresh token is invalid, expired or revoked; log in again")
+
+// Refresh rotates a refresh token. Presenting a token that was already used
+// revokes its whole family: someone else may hold a copy.
+func (s *Service) Refresh(ctx context.Context, token string) (*Tokens, error) {
+	if token == "" {
+		return nil, apperr.Invalid("refresh_token", "must not be empty")
+	}
+	sctx := systemCtx(ctx)
+	rt, err := s.st.Ent.RefreshToken.Query().Where(refreshtoken.TokenHash(HashToken(token))).Only(sctx)
+	if ent.IsNotFound(err) {
+		return nil, errInvalidRefresh
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find refresh token: %w", err)
+	}
+	now := s.now()
+	if rt.RevokedAt != nil || !now.Before(rt.ExpiresAt) {
+		return nil, errInvalidRefresh
+	}
+	if rt.UsedAt != nil {
+		return nil, s.reuseDetected(ctx, rt)
+	}
+	if err := s.checkMembership(sctx, rt.UserID, rt.TenantID); err != nil {
+		return nil, err
+	}
+	var tok *Tokens
+	reused := false
+	err = s.st.Tx(sctx, func(tx *ent.Tx) error {
+		n, err := tx.RefreshToken.Update().
+			Where(refreshtoken.ID(rt.ID), refreshtoken.UsedAtIsNil(), refreshtoken.RevokedAtIsNil()).
+			SetUsedAt(now).Save(sctx)
+		if err != nil {
+			return fmt.Errorf("spend refresh token: %w", err)
+		}
+		if n == 0 {
+			reused = true
+			return errInvalidRefresh
+		}
+		tok, err = s.issue(sctx, tx, rt.UserID, rt.TenantID, rt.FamilyID)
+		return err
+	})
+	if reused {
+		return nil, s.reuseDetected(ctx, rt)
+	}
+	return tok, err
+}
+
+func (s *Service) reuseDetected(ctx context.Context, rt *ent.RefreshToken) error {
+	s.log.WarnContext(ctx, "refresh token reused; revoking its session", "tenant_id", rt.TenantID, "user_id", rt.UserID, "session_id", rt.FamilyID)
+	if err := s.revokeFamily(ctx, rt.TenantID, rt.FamilyID); err != nil {
+		return err
+	}
+	return errInvalidRefresh
+}
+
+func (s *Service) revokeFamily(ctx context.Context, tenantID, family uuid.UUID) error {
+	sctx := systemCtx(ctx)
+	_, err := s.st.Ent.RefreshToken.Update().
+		Where(refreshtoken.TenantID(tenantID), refreshtoken.FamilyID(family), refreshtoken.RevokedAtIsNil()).
+		SetRevokedAt(s.now()).Save(sctx)
+	if err != nil {
+		return fmt.Errorf("revoke session: %w", err)
+	}
+	return nil
+}
+
+// RevokeUser ends every session of a user in a tenant.
+func (s *Service) RevokeUser(ctx context.Context, tx *ent.Tx, tenantID, userID uuid.UUID) error {
+	_, err := tx.RefreshToken.Update().
+		Where(refreshtoken.TenantID(tenantID), refreshtoken.UserID(userID), refreshtoken.RevokedAtIsNil()).
+		SetRevokedAt(s.now()).Save(systemCtx(ctx))
+	if err != nil {
+		return fmt.Errorf("revoke sessions: %w", err)
+	}
+	return nil
+}
+
+// Logout revokes the session of refreshToken and, when v is set, the
+// session the caller is authenticated with.
+func (s *Service) Logout(ctx context.Context, refreshToken string, v *viewer.Viewer) error {
+	if refreshToken == "" && v == nil {
+		return apperr.Invalid("refresh_token", "is required without an access token")
+	}
+	if refreshToken != "" {
+		rt, err := s.st.Ent.RefreshToken.Query().Where(refreshtoken.TokenHash(HashToken(refreshToken))).Only(systemCtx(ctx))
+		switch {
+		case ent.IsNotFound(err):
+			if v == nil {
+				return errInvalidRefresh
+			}
+		case err != nil:
+			return fmt.Errorf("find refresh token: %w", err)
+		default:
+			if err := s.revokeFamily(ctx, rt.TenantID, rt.FamilyID); err != nil {
+				return err
+			}
+		}
+	}
+	if v != nil && v.SessionID != uuid.Nil {
+		return s.revokeFamily(ctx, v.TenantID, v.SessionID)
+	}
+	return nil
+}
+
+// checkMembership fails unless the user is an active member of the tenant.
+func (s *Service) checkMembership(ctx context.Context, userID, tenantID uuid.UUID) error {
+	_, err := s.activeMembership(ctx, userID, tenantID)
+	return err
+}
+
+func (s *Service) activeMembership(ctx context.Context, userID, tenantID uuid.UUID) (*ent.Membership, error) {
+	m, err := s.st.Ent.Membership.Query().Where(membership.TenantID(tenantID), membership.UserID(userID)).Only(systemCtx(ctx))
+	if ent.IsNotFound(err) {
+		return nil, apperr.Unauthenticated("membership not found")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find membership: %w", err)
+	}
+	if m.DisabledAt != nil {
+		return nil, apperr.Unauthenticated("this account is disabled")
+	}
+	if m.AcceptedAt == nil {
+		return nil, apperr.Unauthenticated("invitation not accepted")
+	}
+	return m, nil
+}
+
+// Authenticate verifies an access token and returns the viewer it stands
+// for. The session must still be live and the membership active, so logout
+// and disabling take effect at once.
+func (s *Service) Authenticate(ctx context.Context, token string) (*viewer.Viewer, error) {
+	claims, err := s.signer.Verify(token)
+	if err != nil {
+		return nil, apperr.Unauthenticated("invalid access token")
+	}
+	userID, err1 := uuid.Parse(claims.Subject)
+	tenantID, err2 := uuid.Parse(claims.TenantID)
+	sessionID, err3 := uuid.Parse(claims.SessionID)
+	if err := errors.Join(err1, err2, err3); err != nil {
+		return nil, apperr.Unauthenticated("invalid access token")
+	}
+	m, err := s.activeMembership(ctx, userID, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	live, err := s.st.Ent.RefreshToken.Query().Where(
+		refreshtoken.TenantID(tenantID), refreshtoken.FamilyID(sessionID),
+		refreshtoken.RevokedAtIsNil(), refreshtoken.ExpiresAtGT(s.now()),
+	).Exist(systemCtx(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("check session: %w", err)
+	}
+	if !live {
+		return nil, apperr.Unauthenticated("session has ended; log in again")
+	}
+	return &viewer.Viewer{
+		UserID:          userID,
+		TenantID:        tenantID,
+		Role:            viewer.Role(m.Role),
+		OrganisationIDs: m.OrganisationIds,
+		SessionID:       sessionID,
+	}, nil
+}
+
+// AcceptInvitation activates a pending membership. A new user sets their
+// password; an existing user proves it is them with their current one.
+func (s *Service) AcceptInvitation(ctx context.Context, token, password, display string) (*Tokens, error) {
+	if token == "" {
+		return nil, apperr.Invalid("invitation_token", "must not be empty")
+	}
+	sctx := systemCtx(ctx)
+	m, err := s.st.Ent.Membership.Query().Where(membership.InvitationTokenHash(HashToken(token))).WithUser().Only(sctx)
+	if ent.IsNotFound(err) {
+		return nil, apperr.NotFound("invitation")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find invitation: %w", err)
+	}
+	now := s.now()
+	if m.InvitationExpiresAt == nil || !now.Before(*m.InvitationExpiresAt) {
+		return nil, apperr.FailedPrecondition("invitation has expired; ask for a new one")
+	}
+	u := m.Edges.User
+	var newHash string
+	if u.PasswordHash == "" {
+		if err := validate.Password("password", password); err != nil {
+			return nil, err
+		}
+		if newHash, err = HashPassword(password); err != nil {
+			return nil, err
+		}
+	} else if ok, err := CheckPassword(u.PasswordHash, password); err != nil || !ok {
+		return nil, apperr.Unauthenticated("wrong password for the existing account")
+	}
+	display = strings.TrimSpace(display)
+	if display != "" {
+		if display, err = validate.Name("display_name", display); err != nil {
+			return nil, err
+		}
+	}
+	var tok *Tokens
+	err = s.st.Tx(sctx, func(tx *ent.Tx) error {
+		n, err := tx.Membership.Update().
+			Where(membership.ID(m.ID), membership.InvitationTokenHash(HashToken(token))).
+			ClearInvitationTokenHash().ClearInvitationExpiresAt().SetAcceptedAt(now).Save(sctx)
+		if err != nil {
+			return fmt.Errorf("accept invitation: %w", err)
+		}
+		if n == 0 {
+			return apperr.NotFound("invitation")
+		}
+		upd := tx.User.UpdateOneID(u.ID)
+		if newHash != "" {
+			upd.SetPasswordHash(newHash)
+		}
+		if display != "" {
+			upd.SetDisplayName(display)
+		}
+		if err := upd.Exec(sctx); err != nil {
+			return fmt.Errorf("update user: %w", err)
+		}
+		tok, err = s.issue(sctx, tx, u.ID, m.TenantID, uuid.New())
+		return err
+	})
+	return tok, err
+}
+
+func displayName(in, email string) (string, error) {
+	in = strings.TrimSpace(in)
+	if in == "" {
+		return email[:strings.Index(email, "@")], nil
+	}
+	return validate.Name("display_name", in)
+}

@@ -1,0 +1,294 @@
+// Package member manages the members of the viewer's tenant: invitations,
+// roles and organisation scope, disabling. Admins manage everyone but owners;
+// only owners grant or remove the owner role; the last active owner stays.
+package member
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"entgo.io/ent/dialect/sql"
+	"github.com/google/uuid"
+
+	"github.com/wegweiser/wegweiser/backend/internal/apperr"
+	"github.com/wegweiser/wegweiser/backend/internal/identity"
+	"github.com/wegweiser/wegweiser/backend/internal/pagetoken"
+	"github.com/wegweiser/wegweiser/backend/internal/store"
+	"github.com/wegweiser/wegweiser/backend/internal/validate"
+	"github.com/wegweiser/wegweiser/ent"
+	"github.com/wegweiser/wegweiser/ent/membership"
+	"github.com/wegweiser/wegweiser/ent/organisation"
+	"github.com/wegweiser/wegweiser/ent/privacy"
+	"github.com/wegweiser/wegweiser/ent/user"
+	"github.com/wegweiser/wegweiser/ent/viewer"
+)
+
+// Service implements member management.
+type Service struct {
+	st  *store.Store
+	ids *identity.Service
+	now func() time.Time
+}
+
+// NewService returns a member service.
+func NewService(st *store.Store, ids *identity.Service) *Service {
+	return &Service{st: st, ids: ids, now: func() time.Time { return time.Now().UTC() }}
+}
+
+// Member is a user as a member of the viewer's tenant.
+type Member struct {
+	User       *ent.User
+	Membership *ent.Membership
+}
+
+// Get returns one member of the viewer's tenant.
+func (s *Service) Get(ctx context.Context, userID uuid.UUID) (*Member, error) {
+	m, err := s.st.Ent.Membership.Query().Where(membership.UserID(userID)).WithUser().Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, apperr.NotFound("user")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get member: %w", err)
+	}
+	return &Member{User: m.Edges.User, Membership: m}, nil
+}
+
+// List returns one page of members ordered by email.
+func (s *Service) List(ctx context.Context, pageSize int, token string) ([]*Member, string, error) {
+	cur, err := pagetoken.Decode(token, "users")
+	if err != nil {
+		return nil, "", err
+	}
+	v := viewer.FromContext(ctx)
+	q := s.st.Ent.User.Query().WithMemberships(func(mq *ent.MembershipQuery) {
+		mq.Where(membership.TenantID(v.TenantID))
+	})
+	if cur != nil {
+		id, err := uuid.Parse(cur.ID)
+		if err != nil {
+			return nil, "", apperr.Invalid("page_token", "is malformed")
+		}
+		q = q.Where(func(sel *sql.Selector) {
+			sel.Where(sql.Or(
+				sql.GT(sel.C(user.FieldEmail), cur.Key),
+				sql.And(sql.EQ(sel.C(user.FieldEmail), cur.Key), sql.GT(sel.C(user.FieldID), id)),
+			))
+		})
+	}
+	users, err := q.Order(ent.Asc(user.FieldEmail), ent.Asc(user.FieldID)).Limit(pageSize + 1).All(ctx)
+	if err != nil {
+		return nil, "", fmt.Errorf("list members: %w", err)
+	}
+	next := ""
+	if len(users) > pageSize {
+		users = users[:pageSize]
+		last := users[len(users)-1]
+		next = pagetoken.Encode(pagetoken.Cursor{Key: last.Email, ID: last.ID.String(), Filter: "users"})
+	}
+	out := make([]*Member, 0, len(users))
+	for _, u := range users {
+		if len(u.Edges.Memberships) == 1 {
+			out = append(out, &Member{User: u, Membership: u.Edges.Memberships[0]})
+		}
+	}
+	return out, next, nil
+}
+
+// Invitation is a pending member and the one-time token that activates it.
+type Invitation struct {
+	Member *Member
+	Token  string
+}
+
+// Invite creates a pending membership for email.
+func (s *Service) Invite(ctx context.Context, emailIn string, role viewer.Role, orgIDs []uuid.UUID) (*Invitation, error) {
+	email, err := validate.Email("email", emailIn)
+	if err != nil {
+		return nil, err
+	}
+	v := viewer.FromContext(ctx)
+	if err := s.checkGrant(v, role, orgIDs); err != nil {
+		return nil, err
+	}
+	token, hash, err := identity.NewOpaqueToken("wwi_")
+	if err != nil {
+		return nil, err
+	}
+	exp := s.now().Add(identity.InvitationTTL)
+	var res *Invitation
+	err = s.st.Tx(ctx, func(tx *ent.Tx) error {
+		if err := checkOrganisations(ctx, tx, orgIDs); err != nil {
+			return err
+		}
+		// The user may exist in another tenant: look it up without the
+		// tenant filter, but never return anything about it.
+		sys := privacy.DecisionContext(ctx, privacy.Allow)
+		u, err := tx.User.Query().Where(user.Email(email)).Only(sys)
+		switch {
+		case ent.IsNotFound(err):
+			u, err = tx.User.Create().SetEmail(email).SetDisplayName(email[:indexAt(email)]).Save(sys)
+			if err != nil {
+				return fmt.Errorf("create user: %w", err)
+			}
+		case err != nil:
+			return fmt.Errorf("find user: %w", err)
+		}
+		exists, err := tx.Membership.Query().Where(membership.UserID(u.ID)).Exist(ctx)
+		if err != nil {
+			return fmt.Errorf("check membership: %w", err)
+		}
+		if exists {
+			return apperr.AlreadyExists("%s is already a member of this tenant", email)
+		}
+		m, err := tx.Membership.Create().
+			SetTenantID(v.TenantID).SetUserID(u.ID).SetRole(membership.Role(role)).
+			SetOrganisationIds(orgIDs).SetInvitationTokenHash(hash).SetInvitationExpiresAt(exp).
+			SetInvitedBy(v.UserID).Save(ctx)
+		if err != nil {
+			return fmt.Errorf("create membership: %w", err)
+		}
+		res = &Invitation{Member: &Member{User: u, Membership: m}, Token: token}
+		return nil
+	})
+	return res, err
+}
+
+func indexAt(email string) int {
+	for i := len(email) - 1; i >= 0; i-- {
+		if email[i] == '@' {
+			return i
+		}
+	}
+	return len(email)
+}
+
+// checkGrant checks that v may give role with scope orgIDs.
+func (s *Service) checkGrant(v *viewer.Viewer, role viewer.Role, orgIDs []uuid.UUID) error {
+	if !role.Valid() {
+		return apperr.Invalid("role", "must be one of owner, admin, technician, viewer, customer")
+	}
+	if role == viewer.RoleOwner && v.Role != viewer.RoleOwner {
+		return apperr.PermissionDenied("only owners can grant the owner role")
+	}
+	switch {
+	case role == viewer.RoleCustomer && len(orgIDs) == 0:
+		return apperr.Invalid("organisation_ids", "customers must be limited to at least one organisation")
+	case !role.Scoped() && len(orgIDs) > 0:
+		return apperr.Invalid("organisation_ids", "only technicians and customers can be limited to organisations")
+	}
+	if len(orgIDs) > 1000 {
+		return apperr.Invalid("organisation_ids", "at most 1000 organisations")
+	}
+	return nil
+}
+
+// checkOrganisations makes sure every id is an organisation of the tenant.
+func checkOrganisations(ctx context.Context, tx *ent.Tx, ids []uuid.UUID) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	n, err := tx.Organisation.Query().Where(organisation.IDIn(ids...)).Count(ctx)
+	if err != nil {
+		return fmt.Errorf("check organisations: %w", err)
+	}
+	if n != len(ids) {
+		return apperr.NotFound("organisation")
+	}
+	return nil
+}
+
+// target loads a member for a change by v: admins cannot touch owners.
+func (s *Service) target(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, userID uuid.UUID) (*ent.Membership, error) {
+	m, err := tx.Membership.Query().Where(membership.UserID(userID)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, apperr.NotFound("user")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get member: %w", err)
+	}
+	if m.Role == membership.RoleOwner && v.Role != viewer.RoleOwner {
+		return nil, apperr.PermissionDenied("only owners can change owners")
+	}
+	return m, nil
+}
+
+// keepAnOwner fails if removing m's owner role or access would leave the
+// tenant without an active owner.
+func keepAnOwner(ctx context.Context, tx *ent.Tx, m *ent.Membership) error {
+	if m.Role != membership.RoleOwner || m.DisabledAt != nil {
+		return nil
+	}
+	n, err := tx.Membership.Query().Where(
+		membership.RoleEQ(membership.RoleOwner), membership.DisabledAtIsNil(),
+		membership.AcceptedAtNotNil(), membership.IDNEQ(m.ID),
+	).Count(ctx)
+	if err != nil {
+		return fmt.Errorf("count owners: %w", err)
+	}
+	if n == 0 {
+		return apperr.FailedPrecondition("the tenant needs at least one active owner")
+	}
+	return nil
+}
+
+// ChangeRole sets a member's role and organisation scope.
+func (s *Service) ChangeRole(ctx context.Context, userID uuid.UUID, role viewer.Role, orgIDs []uuid.UUID) (*Member, error) {
+	v := viewer.FromContext(ctx)
+	if err := s.checkGrant(v, role, orgIDs); err != nil {
+		return nil, err
+	}
+	err := s.st.Tx(ctx, func(tx *ent.Tx) error {
+		m, err := s.target(ctx, tx, v, userID)
+		if err != nil {
+			return err
+		}
+		if err := checkOrganisations(ctx, tx, orgIDs); err != nil {
+			return err
+		}
+		if role != viewer.RoleOwner {
+			if err := keepAnOwner(ctx, tx, m); err != nil {
+				return err
+			}
+		}
+		return tx.Membership.UpdateOneID(m.ID).SetRole(membership.Role(role)).SetOrganisationIds(orgIDs).Exec(ctx)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, userID)
+}
+
+// SetDisabled disables (and logs out) or re-enables a member.
+func (s *Service) SetDisabled(ctx context.Context, userID uuid.UUID, disabled bool) (*Member, error) {
+	v := viewer.FromContext(ctx)
+	if disabled && userID == v.UserID {
+		return nil, apperr.FailedPrecondition("you cannot disable yourself")
+	}
+	err := s.st.Tx(ctx, func(tx *ent.Tx) error {
+		m, err := s.target(ctx, tx, v, userID)
+		if err != nil {
+			return err
+		}
+		upd := tx.Membership.UpdateOneID(m.ID)
+		if disabled {
+			if m.DisabledAt != nil {
+				return nil
+			}
+			if err := keepAnOwner(ctx, tx, m); err != nil {
+				return err
+			}
+			if err := s.ids.RevokeUser(ctx, tx, v.TenantID, userID); err != nil {
+				return err
+			}
+			upd.SetDisabledAt(s.now())
+		} else {
+			upd.ClearDisabledAt()
+		}
+		return upd.Exec(ctx)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Get(ctx, userID)
+}

@@ -1,0 +1,196 @@
+// Package server assembles Wegweiser's HTTP server: every Connect service
+// behind the Guard interceptor (gRPC, gRPC-Web and Connect on one port,
+// HTTP/1.1 and h2c), health endpoints, CORS and the embedded SPA.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"connectrpc.com/connect"
+	"connectrpc.com/grpchealth"
+	"connectrpc.com/grpcreflect"
+	"github.com/rs/cors"
+
+	"github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1/wegweiserv1connect"
+	"github.com/wegweiser/wegweiser/backend/internal/api"
+	"github.com/wegweiser/wegweiser/backend/internal/api/authapi"
+	"github.com/wegweiser/wegweiser/backend/internal/api/deviceapi"
+	"github.com/wegweiser/wegweiser/backend/internal/api/tenantapi"
+	"github.com/wegweiser/wegweiser/backend/internal/api/userapi"
+	"github.com/wegweiser/wegweiser/backend/internal/authz"
+	"github.com/wegweiser/wegweiser/backend/internal/config"
+	"github.com/wegweiser/wegweiser/backend/internal/device"
+	"github.com/wegweiser/wegweiser/backend/internal/identity"
+	"github.com/wegweiser/wegweiser/backend/internal/member"
+	"github.com/wegweiser/wegweiser/backend/internal/store"
+	"github.com/wegweiser/wegweiser/backend/internal/tenancy"
+	"github.com/wegweiser/wegweiser/frontend"
+)
+
+// MaxRequestBytes bounds every request body; larger ones are
+// resource_exhausted.
+const MaxRequestBytes = 1 << 20
+
+// Services lists the fully-qualified names of every Connect service served.
+var Services = []string{
+	wegweiserv1connect.AuthServiceName,
+	wegweiserv1connect.TenantServiceName,
+	wegweiserv1connect.DeviceServiceName,
+	wegweiserv1connect.UserServiceName,
+}
+
+// App is the assembled application: domain services over one store.
+type App struct {
+	Store    *store.Store
+	Identity *identity.Service
+	Tenancy  *tenancy.Service
+	Devices  *device.Service
+	Members  *member.Service
+	Enforcer *authz.Enforcer
+	Log      *slog.Logger
+	cfg      config.Config
+}
+
+// NewApp wires the domain services.
+func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) {
+	key, err := identity.LoadOrCreateKey(cfg.JWTKey, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	issuer := cfg.PublicURL
+	if issuer == "" {
+		issuer = "wegweiser"
+	}
+	enf, err := authz.NewEnforcer()
+	if err != nil {
+		return nil, err
+	}
+	ids := identity.NewService(st, identity.NewSigner(key, issuer), log)
+	return &App{
+		Store:    st,
+		Identity: ids,
+		Tenancy:  tenancy.NewService(st),
+		Devices:  device.NewService(st),
+		Members:  member.NewService(st, ids),
+		Enforcer: enf,
+		Log:      log,
+		cfg:      cfg,
+	}, nil
+}
+
+// Handler returns the HTTP handler serving API, health and SPA.
+func (a *App) Handler() http.Handler {
+	guard := api.NewGuard(a.Identity, a.Enforcer, authz.Procedures, a.Log)
+	opts := []connect.HandlerOption{
+		connect.WithInterceptors(guard),
+		connect.WithReadMaxBytes(MaxRequestBytes),
+	}
+	mux := http.NewServeMux()
+	mux.Handle(wegweiserv1connect.NewAuthServiceHandler(authapi.New(a.Identity, a.Members, a.Tenancy, a.Enforcer), opts...))
+	mux.Handle(wegweiserv1connect.NewTenantServiceHandler(tenantapi.New(a.Tenancy), opts...))
+	mux.Handle(wegweiserv1connect.NewDeviceServiceHandler(deviceapi.New(a.Devices), opts...))
+	mux.Handle(wegweiserv1connect.NewUserServiceHandler(userapi.New(a.Members, a.cfg.PublicURL), opts...))
+
+	checker := &healthChecker{store: a.Store}
+	mux.Handle(grpchealth.NewHandler(checker))
+	reflector := grpcreflect.NewStaticReflector(Services...)
+	mux.Handle(grpcreflect.NewHandlerV1(reflector))
+	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain")
+		if err := a.Store.Ping(ctx); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte("database unavailable\n"))
+			return
+		}
+		_, _ = w.Write([]byte("ready\n"))
+	})
+	fsys, built := frontend.Dist()
+	mux.Handle("/", spaHandler(fsys, built))
+
+	var h http.Handler = mux
+	h = http.MaxBytesHandler(h, MaxRequestBytes+64<<10)
+	if len(a.cfg.CORSOrigins) > 0 {
+		h = cors.New(cors.Options{
+			AllowedOrigins: a.cfg.CORSOrigins,
+			AllowedMethods: []string{http.MethodGet, http.MethodPost},
+			AllowedHeaders: []string{"Authorization", "Content-Type", "Connect-Protocol-Version", "Connect-Timeout-Ms",
+				"Grpc-Timeout", "X-Grpc-Web", "X-User-Agent"},
+			ExposedHeaders: []string{"Grpc-Status", "Grpc-Message", "Grpc-Status-Details-Bin", "Retry-After"},
+			MaxAge:         7200,
+		}).Handler(h)
+	}
+	return h
+}
+
+type healthChecker struct{ store *store.Store }
+
+// Check implements grpchealth.Checker: serving while the database answers.
+func (c *healthChecker) Check(ctx context.Context, req *grpchealth.CheckRequest) (*grpchealth.CheckResponse, error) {
+	known := req.Service == ""
+	for _, s := range Services {
+		known = known || s == req.Service
+	}
+	if !known {
+		return nil, connect.NewError(connect.CodeNotFound, fmt.Errorf("unknown service %q", req.Service))
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := c.store.Ping(ctx); err != nil {
+		return &grpchealth.CheckResponse{Status: grpchealth.StatusNotServing}, nil
+	}
+	return &grpchealth.CheckResponse{Status: grpchealth.StatusServing}, nil
+}
+
+// Serve listens on cfg.ListenAddr (HTTP/1.1 and h2c) until ctx is done, then
+// shuts down gracefully. ready, if not nil, receives the bound address.
+func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
+	protocols := new(http.Protocols)
+	protocols.SetHTTP1(true)
+	protocols.SetUnencryptedHTTP2(true)
+	srv := &http.Server{
+		Handler:           a.Handler(),
+		Protocols:         protocols,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", a.cfg.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.cfg.ListenAddr, err)
+	}
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down", "timeout", a.cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
