@@ -62,6 +62,18 @@ func (s *Service) List(ctx context.Context, f Filter, pageSize int, token string
 	if err != nil {
 		return nil, "", err
 	}
+	// A filter naming an organisation or group the viewer cannot see is
+	// not_found, not an empty page: callers learn their id was wrong.
+	if f.OrganisationID != uuid.Nil {
+		if _, err := s.st.Ent.Organisation.Get(ctx, f.OrganisationID); err != nil {
+			return nil, "", notFound(err, "organisation")
+		}
+	}
+	if f.GroupID != uuid.Nil {
+		if _, err := s.st.Ent.Group.Get(ctx, f.GroupID); err != nil {
+			return nil, "", notFound(err, "group")
+		}
+	}
 	var preds []predicate.Device
 	if f.OrganisationID != uuid.Nil {
 		preds = append(preds, entdevice.OrganisationID(f.OrganisationID))

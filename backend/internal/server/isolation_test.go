@@ -1,0 +1,196 @@
+package server_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
+	"google.golang.org/protobuf/types/dynamicpb"
+
+	_ "github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1"
+	"github.com/wegweiser/wegweiser/backend/internal/store"
+	"github.com/wegweiser/wegweiser/backend/internal/testenv"
+	"github.com/wegweiser/wegweiser/ent/viewer"
+)
+
+// services returns every Wegweiser service in the registered descriptors,
+// so a new RPC is swept without anyone remembering to add it.
+func services(t *testing.T) []protoreflect.ServiceDescriptor {
+	var out []protoreflect.ServiceDescriptor
+	protoregistry.GlobalFiles.RangeFiles(func(fd protoreflect.FileDescriptor) bool {
+		if strings.HasPrefix(string(fd.Package()), "wegweiser.") {
+			for i := 0; i < fd.Services().Len(); i++ {
+				out = append(out, fd.Services().Get(i))
+			}
+		}
+		return true
+	})
+	if len(out) < 4 {
+		t.Fatalf("found %d services in the descriptors", len(out))
+	}
+	return out
+}
+
+// isIDField reports whether a field carries entity ids.
+func isIDField(fd protoreflect.FieldDescriptor) bool {
+	n := string(fd.Name())
+	return fd.Kind() == protoreflect.StringKind && (n == "id" || n == "ids" || strings.HasSuffix(n, "_id") || strings.HasSuffix(n, "_ids"))
+}
+
+// fill sets every field of msg to a value that passes validation, and every
+// id field to id (when id is not empty). It reports whether msg has id
+// fields.
+func fill(msg protoreflect.Message, id string, seq int, self testenv.Member) bool {
+	hasID := false
+	fields := msg.Descriptor().Fields()
+	for i := 0; i < fields.Len(); i++ {
+		fd := fields.Get(i)
+		name := string(fd.Name())
+		switch {
+		case isIDField(fd):
+			hasID = true
+			if id == "" {
+				continue
+			}
+			if fd.IsList() {
+				msg.Mutable(fd).List().Append(protoreflect.ValueOfString(id))
+			} else {
+				msg.Set(fd, protoreflect.ValueOfString(id))
+			}
+		case fd.IsList() || fd.IsMap():
+			if fd.Kind() == protoreflect.StringKind {
+				msg.Mutable(fd).List().Append(protoreflect.ValueOfString("sweep"))
+			}
+		case fd.Kind() == protoreflect.StringKind:
+			var v string
+			switch {
+			case name == "email":
+				v = self.Email
+				if msg.Descriptor().Name() != "LoginRequest" {
+					v = fmt.Sprintf("sweep-%d@example.com", seq)
+				}
+			case name == "password":
+				v = testenv.Password
+			case strings.HasSuffix(name, "_token"), name == "query", name == "tag":
+				continue // empty: first page, no filter
+			default:
+				v = fmt.Sprintf("Sweep %d", seq)
+			}
+			msg.Set(fd, protoreflect.ValueOfString(v))
+		case fd.Kind() == protoreflect.EnumKind:
+			// A value that passes validation: technician for roles (it may be
+			// scoped), otherwise the first defined value.
+			ev := fd.Enum().Values()
+			v := ev.Get(min(1, ev.Len()-1)).Number()
+			if tech := ev.ByName(protoreflect.Name(strings.TrimSuffix(string(ev.Get(0).Name()), "UNSPECIFIED") + "TECHNICIAN")); tech != nil {
+				v = tech.Number()
+			}
+			msg.Set(fd, protoreflect.ValueOfEnum(v))
+		}
+	}
+	return hasID
+}
+
+// TestIsolationSweep is SECURITY.md abuse test 1: every procedure of every
+// service, called by every role of tenant A with ids that belong to tenant
+// B, ends in not_found or permission_denied (unauthenticated for the
+// credential procedures), leaks no id of B, and leaves B exactly as it was.
+// Procedures without id fields cannot name B's rows; they are still called
+// and must neither leak nor change anything of B.
+func TestIsolationSweep(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
+		srv := testenv.StartServer(t, st)
+		home := testenv.NewTenant(t, srv, "home")
+		foreign := testenv.NewTenant(t, srv, "foreign")
+
+		foreignIDs := map[string][]string{
+			"tenant":       {foreign.ID},
+			"organisation": foreign.Organisations,
+			"group":        foreign.Groups,
+			"device":       foreign.Devices,
+		}
+		for _, m := range foreign.Members {
+			foreignIDs["user"] = append(foreignIDs["user"], m.ID)
+		}
+		var allForeign []string
+		for _, ids := range foreignIDs {
+			allForeign = append(allForeign, ids...)
+		}
+		before := foreign.Dump(t)
+
+		roles := []viewer.Role{viewer.RoleOwner, viewer.RoleAdmin, viewer.RoleTechnician, viewer.RoleViewer, viewer.RoleCustomer}
+		seq, calls := 0, 0
+		swept := map[string]bool{}
+		for _, sd := range services(t) {
+			for i := 0; i < sd.Methods().Len(); i++ {
+				md := sd.Methods().Get(i)
+				procedure := string(sd.FullName()) + "/" + string(md.Name())
+				if md.IsStreamingClient() || md.IsStreamingServer() {
+					t.Fatalf("%s streams: teach the sweep to call streaming procedures", procedure)
+				}
+				authProc := sd.Name() == "AuthService"
+				for _, role := range roles {
+					self := home.Members[role]
+					token := home.Login(t, self) // fresh: Logout ends the session
+					probe := dynamicpb.NewMessage(md.Input())
+					if !fill(probe, "", seq, self) {
+						seq++
+						res := call(t, srv.URL, procedure, token, probe)
+						calls++
+						checkNoLeak(t, procedure, role, res, allForeign)
+						continue
+					}
+					for kind, ids := range foreignIDs {
+						id := ids[0]
+						seq++
+						msg := dynamicpb.NewMessage(md.Input())
+						fill(msg, id, seq, self)
+						res := call(t, srv.URL, procedure, token, msg)
+						calls++
+						ok := res.Code == "not_found" || res.Code == "permission_denied" || (authProc && res.Code == "unauthenticated")
+						if !ok {
+							t.Errorf("%s as %s with a foreign %s id: got %s (%s), want not_found or permission_denied", procedure, role, kind, res.Code, res.Raw)
+						}
+						checkNoLeak(t, procedure, role, res, allForeign)
+					}
+				}
+				swept[procedure] = true
+			}
+		}
+		if after := foreign.Dump(t); after != before {
+			t.Errorf("tenant B changed during the sweep:\nbefore: %s\nafter:  %s", before, after)
+		}
+		var names []string
+		for p := range swept {
+			names = append(names, p)
+		}
+		slices.Sort(names)
+		t.Logf("swept %d procedures with %d calls: %s", len(names), calls, strings.Join(names, ", "))
+	})
+}
+
+func call(t *testing.T, url, procedure, token string, msg protoreflect.ProtoMessage) *testenv.Response {
+	t.Helper()
+	body, err := protojson.Marshal(msg)
+	if err != nil {
+		t.Fatalf("marshal %s: %v", procedure, err)
+	}
+	res := testenv.Call(t, url, procedure, token, body)
+	if res.Code == "internal" || res.Code == "unknown" || strings.HasPrefix(res.Code, "http_") {
+		t.Errorf("%s: %s (%s) for %s", procedure, res.Code, res.Raw, body)
+	}
+	return res
+}
+
+func checkNoLeak(t *testing.T, procedure string, role viewer.Role, res *testenv.Response, foreign []string) {
+	t.Helper()
+	for _, id := range foreign {
+		if strings.Contains(string(res.Raw), id) {
+			t.Errorf("%s as %s leaked foreign id %s: %s", procedure, role, id, res.Raw)
+		}
+	}
+}

@@ -1,0 +1,155 @@
+package testenv
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/wegweiser/wegweiser/ent"
+	"github.com/wegweiser/wegweiser/ent/viewer"
+)
+
+// Password is the password of every fixture user.
+const Password = "correct horse battery"
+
+// Member is a fixture user who can log in.
+type Member struct {
+	ID, Email string
+	Role      viewer.Role
+}
+
+// Tenant is a populated fixture tenant, built through the public API where
+// the API can build it (devices are inserted directly: agents create them).
+type Tenant struct {
+	ID            string
+	Name          string
+	Owner         Member
+	Members       map[viewer.Role]Member
+	Organisations []string
+	Groups        []string
+	Devices       []string
+	srv           *Server
+}
+
+// NewTenant signs up a tenant named name and fills it: two organisations
+// with two groups each, three devices per group and one member of every
+// role (technician and customer limited to the first organisation).
+func NewTenant(t *testing.T, srv *Server, name string) *Tenant {
+	t.Helper()
+	slug := fmt.Sprintf("%s-%s", name, uuid.NewString()[:8])
+	owner := slug + "-owner@example.com"
+	res := Call(t, srv.URL, "wegweiser.v1.AuthService/SignUp", "", map[string]any{
+		"tenantName": name, "email": owner, "password": Password,
+	})
+	res.Must(t)
+	ten := &Tenant{
+		ID: res.Str("tenant.id"), Name: name, srv: srv,
+		Owner:   Member{ID: res.Str("user.id"), Email: owner, Role: viewer.RoleOwner},
+		Members: map[viewer.Role]Member{},
+	}
+	ten.Members[viewer.RoleOwner] = ten.Owner
+	tok := res.Str("accessToken")
+	for i := 0; i < 2; i++ {
+		o := Call(t, srv.URL, "wegweiser.v1.TenantService/CreateOrganisation", tok, map[string]any{"name": fmt.Sprintf("%s org %d", name, i)})
+		orgID := o.Str("organisation.id")
+		if orgID == "" {
+			t.Fatalf("create organisation: %s", o.Raw)
+		}
+		ten.Organisations = append(ten.Organisations, orgID)
+		for j := 0; j < 2; j++ {
+			g := Call(t, srv.URL, "wegweiser.v1.TenantService/CreateGroup", tok, map[string]any{"organisationId": orgID, "name": fmt.Sprintf("group %d", j)})
+			groupID := g.Str("group.id")
+			if groupID == "" {
+				t.Fatalf("create group: %s", g.Raw)
+			}
+			ten.Groups = append(ten.Groups, groupID)
+			ten.Devices = append(ten.Devices, AddDevices(t, srv, ten.ID, orgID, groupID, fmt.Sprintf("%s-o%dg%d", name, i, j), 3)...)
+		}
+	}
+	for _, role := range []viewer.Role{viewer.RoleAdmin, viewer.RoleTechnician, viewer.RoleViewer, viewer.RoleCustomer} {
+		ten.Members[role] = ten.Invite(t, tok, role, slug)
+	}
+	return ten
+}
+
+// Invite invites and activates a member of role through the API.
+func (ten *Tenant) Invite(t *testing.T, ownerToken string, role viewer.Role, slug string) Member {
+	t.Helper()
+	email := fmt.Sprintf("%s-%s@example.com", slug, role)
+	req := map[string]any{"email": email, "role": "ROLE_" + upper(string(role))}
+	if role.Scoped() {
+		req["organisationIds"] = []string{ten.Organisations[0]}
+	}
+	inv := Call(t, ten.srv.URL, "wegweiser.v1.UserService/InviteUser", ownerToken, req)
+	token := inv.Str("invitationToken")
+	if token == "" {
+		t.Fatalf("invite %s: %s", role, inv.Raw)
+	}
+	Call(t, ten.srv.URL, "wegweiser.v1.AuthService/AcceptInvitation", "", map[string]any{
+		"invitationToken": token, "password": Password,
+	}).Must(t)
+	return Member{ID: inv.Str("user.id"), Email: email, Role: role}
+}
+
+// Login returns an access token for a member.
+func (ten *Tenant) Login(t *testing.T, m Member) string {
+	t.Helper()
+	res := Call(t, ten.srv.URL, "wegweiser.v1.AuthService/Login", "", map[string]any{"email": m.Email, "password": Password})
+	res.Must(t)
+	return res.Str("accessToken")
+}
+
+// AddDevices inserts n devices as an enrolled agent would have created them.
+func AddDevices(t *testing.T, srv *Server, tenantID, orgID, groupID, prefix string, n int) []string {
+	t.Helper()
+	tid, oid, gid := uuid.MustParse(tenantID), uuid.MustParse(orgID), uuid.MustParse(groupID)
+	ctx := viewer.NewContext(context.Background(), viewer.System(tid))
+	var ids []string
+	for k := 0; k < n; k++ {
+		seen := time.Now().UTC().Add(-time.Duration(k) * time.Hour)
+		d, err := srv.App.Store.Ent.Device.Create().SetTenantID(tid).SetOrganisationID(oid).SetGroupID(gid).
+			SetHostname(fmt.Sprintf("%s-%02d", prefix, k)).SetPlatform("linux").SetRole("workstation").
+			SetOsName("Debian GNU/Linux").SetOsVersion("12").SetTags([]string{}).SetIPAddresses([]string{"10.0.0.1"}).
+			SetLastSeenAt(seen).Save(ctx)
+		if err != nil {
+			t.Fatalf("add device: %v", err)
+		}
+		ids = append(ids, d.ID.String())
+	}
+	return ids
+}
+
+// Dump returns every row the tenant owns, for before/after comparisons.
+func (ten *Tenant) Dump(t *testing.T) string {
+	t.Helper()
+	ctx := viewer.NewContext(context.Background(), viewer.System(uuid.MustParse(ten.ID)))
+	c := ten.srv.App.Store.Ent
+	var out []any
+	add := func(v any, err error) {
+		if err != nil {
+			t.Fatalf("dump: %v", err)
+		}
+		out = append(out, v)
+	}
+	add(c.Tenant.Query().All(ctx))
+	add(c.Organisation.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.Group.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.Device.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.Membership.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.User.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.RefreshToken.Query().Order(ent.Asc("id")).All(ctx))
+	return fmt.Sprintf("%+v", out)
+}
+
+func upper(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'a' && c <= 'z' {
+			b[i] = c - 32
+		}
+	}
+	return string(b)
+}

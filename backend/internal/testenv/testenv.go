@@ -1,0 +1,151 @@
+// Package testenv gives tests real databases: every test that asks runs once
+// on the embedded SQLite store and once on PostgreSQL, each in a throwaway
+// database of its own. PostgreSQL comes from WEGWEISER_TEST_DATABASE_URL
+// (set by scripts/services.sh through `make test`); when it is unset the
+// PostgreSQL runs are skipped, unless WEGWEISER_TEST_REQUIRE_POSTGRES=1, in
+// which case they fail.
+package testenv
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"testing"
+
+	"entgo.io/ent/dialect"
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/wegweiser/wegweiser/backend/internal/config"
+	"github.com/wegweiser/wegweiser/backend/internal/server"
+	"github.com/wegweiser/wegweiser/backend/internal/store"
+)
+
+// Dialects are the stores every store-backed test runs on.
+var Dialects = []string{dialect.SQLite, dialect.Postgres}
+
+// EachStore runs fn as a subtest on a fresh, migrated database of each
+// dialect.
+func EachStore(t *testing.T, fn func(t *testing.T, st *store.Store)) {
+	t.Helper()
+	for _, d := range Dialects {
+		t.Run(d, func(t *testing.T) {
+			fn(t, Open(t, d))
+		})
+	}
+}
+
+// Open returns a fresh, migrated store of dialect d, closed and dropped when
+// the test ends.
+func Open(t *testing.T, d string) *store.Store {
+	t.Helper()
+	st := OpenEmpty(t, d)
+	if _, err := st.Migrate(context.Background()); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	return st
+}
+
+// OpenEmpty returns a fresh store of dialect d without migrations.
+func OpenEmpty(t *testing.T, d string) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	var url string
+	switch d {
+	case dialect.SQLite:
+	case dialect.Postgres:
+		url = PostgresDatabase(t)
+	default:
+		t.Fatalf("unknown dialect %q", d)
+	}
+	st, err := store.Open(ctx, url, t.TempDir())
+	if err != nil {
+		t.Fatalf("open %s store: %v", d, err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// PostgresDatabase creates a throwaway database on the test server and
+// returns its URL; it is dropped when the test ends.
+func PostgresDatabase(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv("WEGWEISER_TEST_DATABASE_URL")
+	if base == "" {
+		if os.Getenv("WEGWEISER_TEST_REQUIRE_POSTGRES") == "1" {
+			t.Fatal("WEGWEISER_TEST_DATABASE_URL is not set but PostgreSQL is required; run through `make test`")
+		}
+		t.Skip("PostgreSQL not configured (set WEGWEISER_TEST_DATABASE_URL, or run `make test`)")
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatalf("open PostgreSQL: %v", err)
+	}
+	defer admin.Close()
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name := "wwtest_" + hex.EncodeToString(b)
+	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	t.Cleanup(func() {
+		admin, err := sql.Open("pgx", base)
+		if err != nil {
+			return
+		}
+		defer admin.Close()
+		if _, err := admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
+			t.Logf("drop test database %s: %v", name, err)
+		}
+	})
+	url, err := store.WithDatabase(base, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return url
+}
+
+// Logger returns a logger that writes to the test log only when -v is set.
+func Logger(t *testing.T) *slog.Logger {
+	if testing.Verbose() {
+		return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(string(p))
+	return len(p), nil
+}
+
+// Server is a running Wegweiser API over a test store.
+type Server struct {
+	App *server.App
+	URL string
+}
+
+// StartServer assembles the application over st and serves it on a local
+// test listener (HTTP/1.1 and HTTP/2 cleartext).
+func StartServer(t *testing.T, st *store.Store) *Server {
+	t.Helper()
+	cfg := config.Config{DataDir: t.TempDir(), ListenAddr: "127.0.0.1:0"}
+	app, err := server.NewApp(cfg, st, Logger(t))
+	if err != nil {
+		t.Fatalf("assemble app: %v", err)
+	}
+	ts := httptest.NewUnstartedServer(app.Handler())
+	ts.EnableHTTP2 = false
+	ts.Start()
+	t.Cleanup(ts.Close)
+	return &Server{App: app, URL: ts.URL}
+}
+
+// String describes the server for test logs.
+func (s *Server) String() string { return fmt.Sprintf("wegweiser at %s", s.URL) }
