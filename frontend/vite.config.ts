@@ -8,11 +8,13 @@ const backend = process.env.WEGWEISER_DEV_BACKEND ?? "http://127.0.0.1:8080";
 
 export default defineConfig({
   root,
+  // Keep caches in the one node_modules at the repository root.
+  cacheDir: fileURLToPath(new URL("../node_modules/.vite/frontend", import.meta.url)),
   plugins: [react()],
   build: {
     outDir: fileURLToPath(new URL("./dist", import.meta.url)),
     emptyOutDir: true,
-    sourcemap: true,
+    sourcemap: false,
     target: "es2022",
   },
   server: {

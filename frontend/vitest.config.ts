@@ -4,6 +4,8 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   root: fileURLToPath(new URL(".", import.meta.url)),
+  // Keep caches in the one node_modules at the repository root.
+  cacheDir: fileURLToPath(new URL("../node_modules/.vite/frontend", import.meta.url)),
   plugins: [react()],
   test: {
     environment: "happy-dom",

@@ -6,6 +6,8 @@ import { defineConfig } from "vitest/config";
 // built SPA embedded in that binary.
 export default defineConfig({
   root: fileURLToPath(new URL(".", import.meta.url)),
+  // Keep caches in the one node_modules at the repository root.
+  cacheDir: fileURLToPath(new URL("../node_modules/.vite/frontend", import.meta.url)),
   test: {
     environment: "node",
     include: ["e2e/**/*.test.ts"],

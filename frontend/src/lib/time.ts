@@ -26,10 +26,12 @@ export function formatRelative(date: Date, now: Date = new Date()): string {
   const seconds = Math.round((date.getTime() - now.getTime()) / 1000);
   const abs = Math.abs(seconds);
   if (abs < 45) return "just now";
+  const sign = Math.sign(seconds);
   for (const [unit, size] of units) {
-    if (abs >= size) return relative.format(Math.round(seconds / size), unit);
+    // Round the magnitude, not the signed value: Math.round(-1.5) is -1.
+    if (abs >= size) return relative.format(sign * Math.round(abs / size), unit);
   }
-  return relative.format(Math.round(seconds / 60) || Math.sign(seconds), "minute");
+  return relative.format(sign, "minute");
 }
 
 /** formatAbsolute renders a date for tooltips and detail pages. */

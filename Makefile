@@ -1,0 +1,81 @@
+# Wegweiser — the two commands are `make run` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+GO        ?= go
+BUF       := $(GO) tool -modfile=scripts/tools/go.mod buf
+ENT_FEATURES := privacy,entql,sql/versioned-migration,sql/upsert,sql/execquery
+BIN       := bin/wegweiser
+# One set of build flags everywhere, so the build cache is shared.
+GOFLAGS_BUILD := -trimpath
+SERVICES  := scripts/services.sh
+
+.PHONY: help run build frontend node_modules gen gen-check lint breaking test test-go test-frontend test-e2e bench migration clean
+
+help: ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+node_modules: package.json package-lock.json
+	@if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then \
+	  npm ci --no-audit --no-fund; fi
+	@touch node_modules
+
+frontend: node_modules ## build the SPA into frontend/dist
+	npm run build
+
+build: frontend ## build bin/wegweiser with the SPA embedded
+	$(GO) build $(GOFLAGS_BUILD) -o $(BIN) ./backend/cmd/wegweiser
+
+run: build ## start Wegweiser on the embedded default (SQLite in ./data) with demo data
+	./$(BIN) serve --demo
+
+gen: node_modules ## regenerate protobuf (Go, TypeScript) and ent code
+	$(BUF) generate
+	$(GO) tool ent generate --feature $(ENT_FEATURES) ./ent/schema
+
+gen-check: gen ## fail if generated code is not what is committed
+	@if [ -n "$$(git status --porcelain -- backend/gen frontend/src/gen ent)" ]; then \
+	  echo "generated code is out of date; run 'make gen' and commit:"; \
+	  git status --porcelain -- backend/gen frontend/src/gen ent; git diff --stat -- backend/gen frontend/src/gen ent; exit 1; fi
+	@echo "generated code is up to date"
+
+lint: node_modules ## buf lint, go vet, gofmt, TypeScript check
+	$(BUF) lint
+	$(GO) vet ./...
+	@out=$$(gofmt -l backend agent ent scripts frontend/embed.go 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	npm run typecheck
+
+breaking: ## buf breaking against the main branch
+	@if git rev-parse --verify -q main >/dev/null; then $(BUF) breaking --against '.git#branch=main'; \
+	else echo "no main branch to compare against; skipped"; fi
+
+migration: ## write a new versioned migration: make migration NAME=what_changed
+	@test -n "$(NAME)" || { echo "usage: make migration NAME=what_changed"; exit 1; }
+	eval "$$($(SERVICES) postgres)"; $(GO) run ./backend/internal/store/migrategen -name $(NAME) -postgres "$$WEGWEISER_TEST_DATABASE_URL"
+
+test: gen-check lint breaking build ## run every test: Go on PostgreSQL and SQLite, SPA unit tests, browser test
+	eval "$$($(SERVICES))"; export WEGWEISER_TEST_REQUIRE_POSTGRES=1; \
+	$(MAKE) --no-print-directory test-go test-frontend test-e2e
+
+test-go: ## Go tests (set WEGWEISER_TEST_DATABASE_URL for PostgreSQL)
+	$(GO) test $(GOFLAGS_BUILD) -count=1 ./...
+
+test-frontend: node_modules ## SPA unit tests (vitest)
+	npm test
+
+test-e2e: ## browser test: Debian chromium drives the SPA served by bin/wegweiser, on SQLite and PostgreSQL
+	WEGWEISER_BIN=$(CURDIR)/$(BIN) npm run test:e2e
+	@if [ -n "$${WEGWEISER_TEST_DATABASE_URL:-}" ]; then \
+	  db=wwe2e_$$$$_$$(date +%s); \
+	  psql "$$WEGWEISER_TEST_DATABASE_URL" -qc "CREATE DATABASE $$db"; \
+	  trap 'psql "$$WEGWEISER_TEST_DATABASE_URL" -qc "DROP DATABASE IF EXISTS $$db WITH (FORCE)"' EXIT; \
+	  url=$$(echo "$$WEGWEISER_TEST_DATABASE_URL" | sed -E "s#/[^/?]+(\?|$$)#/$$db\1#"); \
+	  WEGWEISER_DATABASE_URL=$$url WEGWEISER_BIN=$(CURDIR)/$(BIN) npm run test:e2e; \
+	fi
+
+bench: ## benchmarks (results in bench/results)
+	eval "$$($(SERVICES) postgres)"; $(GO) test $(GOFLAGS_BUILD) -run '^$$' -bench . -benchmem ./backend/...
+
+clean: ## remove build output
+	rm -rf bin frontend/dist/assets frontend/dist/index.html

@@ -1,0 +1,236 @@
+package server_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/wegweiser/wegweiser/backend/internal/store"
+	"github.com/wegweiser/wegweiser/backend/internal/testenv"
+	"github.com/wegweiser/wegweiser/ent/privacy"
+	"github.com/wegweiser/wegweiser/ent/viewer"
+)
+
+const (
+	signUp    = "wegweiser.v1.AuthService/SignUp"
+	login     = "wegweiser.v1.AuthService/Login"
+	refresh   = "wegweiser.v1.AuthService/Refresh"
+	logout    = "wegweiser.v1.AuthService/Logout"
+	whoAmI    = "wegweiser.v1.AuthService/WhoAmI"
+	createOrg = "wegweiser.v1.TenantService/CreateOrganisation"
+	getOrg    = "wegweiser.v1.TenantService/GetOrganisation"
+	listOrgs  = "wegweiser.v1.TenantService/ListOrganisations"
+)
+
+func counts(t *testing.T, st *store.Store) (tenants, users int) {
+	t.Helper()
+	ctx := privacy.DecisionContext(context.Background(), privacy.Allow)
+	var err error
+	if tenants, err = st.Ent.Tenant.Query().Count(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if users, err = st.Ent.User.Query().Count(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return tenants, users
+}
+
+// TestIntegratorFlow follows the README's curl walk-through with the
+// contract's JSON names.
+func TestIntegratorFlow(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
+		srv := testenv.StartServer(t, st)
+		testenv.Call(t, srv.URL, signUp, "", `{"tenantName":"Acme IT","email":"Ops@Acme.example","password":"correct horse battery"}`).Must(t)
+		res := testenv.Call(t, srv.URL, login, "", `{"email":"ops@acme.example","password":"correct horse battery"}`)
+		res.Must(t)
+		access, refreshTok := res.Str("accessToken"), res.Str("refreshToken")
+		if access == "" || refreshTok == "" || res.Str("accessTokenExpiresAt") == "" {
+			t.Fatalf("login response lacks tokens: %s", res.Raw)
+		}
+		org := testenv.Call(t, srv.URL, createOrg, access, `{"name":"Dental Practice"}`)
+		id := org.Str("organisation.id")
+		if id == "" || org.Str("organisation.name") != "Dental Practice" {
+			t.Fatalf("create organisation: %s", org.Raw)
+		}
+		got := testenv.Call(t, srv.URL, getOrg, access, `{"id":"`+id+`"}`)
+		if got.Str("organisation.id") != id {
+			t.Fatalf("get organisation: %s", got.Raw)
+		}
+		// Another tenant sees neither the organisation nor it in its list.
+		other := testenv.Call(t, srv.URL, signUp, "", `{"tenantName":"Other","email":"x@other.example","password":"correct horse battery"}`)
+		otherTok := other.Str("accessToken")
+		if c := testenv.Call(t, srv.URL, getOrg, otherTok, `{"id":"`+id+`"}`).Code; c != "not_found" {
+			t.Fatalf("other tenant's GetOrganisation: %s, want not_found", c)
+		}
+		list := testenv.Call(t, srv.URL, listOrgs, otherTok, `{}`)
+		if strings.Contains(string(list.Raw), id) {
+			t.Fatalf("other tenant lists the organisation: %s", list.Raw)
+		}
+		mine := testenv.Call(t, srv.URL, listOrgs, access, `{}`)
+		if !strings.Contains(string(mine.Raw), id) {
+			t.Fatalf("own list lacks the organisation: %s", mine.Raw)
+		}
+		if c := testenv.Call(t, srv.URL, login, "", `{"email":"ops@acme.example","password":"wrong password!"}`).Code; c != "unauthenticated" {
+			t.Fatalf("wrong password: %s, want unauthenticated", c)
+		}
+		if c := testenv.Call(t, srv.URL, login, "", `{"email":"nobody@acme.example","password":"wrong password!"}`).Code; c != "unauthenticated" {
+			t.Fatalf("unknown email: %s, want unauthenticated", c)
+		}
+		if c := testenv.Call(t, srv.URL, listOrgs, "", `{}`).Code; c != "unauthenticated" {
+			t.Fatalf("no token: %s, want unauthenticated", c)
+		}
+	})
+}
+
+// TestRefreshRotationAndReuse: a refresh token works once; presenting it a
+// second time revokes the whole session, including the token it was
+// exchanged for and the access tokens of the session.
+func TestRefreshRotationAndReuse(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
+		srv := testenv.StartServer(t, st)
+		ten := testenv.NewTenant(t, srv, "rot")
+		res := testenv.Call(t, srv.URL, login, "", map[string]any{"email": ten.Owner.Email, "password": testenv.Password})
+		r1 := res.Str("refreshToken")
+		rot := testenv.Call(t, srv.URL, refresh, "", map[string]any{"refreshToken": r1})
+		rot.Must(t)
+		r2, a2 := rot.Str("refreshToken"), rot.Str("accessToken")
+		if r2 == r1 || r2 == "" {
+			t.Fatal("refresh did not rotate the token")
+		}
+		testenv.Call(t, srv.URL, whoAmI, a2, `{}`).Must(t)
+		if c := testenv.Call(t, srv.URL, refresh, "", map[string]any{"refreshToken": r1}).Code; c != "unauthenticated" {
+			t.Fatalf("reused refresh token: %s, want unauthenticated", c)
+		}
+		if c := testenv.Call(t, srv.URL, refresh, "", map[string]any{"refreshToken": r2}).Code; c != "unauthenticated" {
+			t.Fatalf("token of a revoked session: %s, want unauthenticated", c)
+		}
+		if c := testenv.Call(t, srv.URL, whoAmI, a2, `{}`).Code; c != "unauthenticated" {
+			t.Fatalf("access token of a revoked session: %s, want unauthenticated", c)
+		}
+		// Other sessions of the same user are untouched.
+		testenv.Call(t, srv.URL, whoAmI, ten.Login(t, ten.Owner), `{}`).Must(t)
+	})
+}
+
+// TestTokensDieWithLogoutAndDisable is the session part of SECURITY.md
+// abuse test 5.
+func TestTokensDieWithLogoutAndDisable(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
+		srv := testenv.StartServer(t, st)
+		ten := testenv.NewTenant(t, srv, "logout")
+		res := testenv.Call(t, srv.URL, login, "", map[string]any{"email": ten.Owner.Email, "password": testenv.Password})
+		access, refreshTok := res.Str("accessToken"), res.Str("refreshToken")
+		testenv.Call(t, srv.URL, logout, access, map[string]any{"refreshToken": refreshTok}).Must(t)
+		if c := testenv.Call(t, srv.URL, whoAmI, access, `{}`).Code; c != "unauthenticated" {
+			t.Fatalf("access token after logout: %s", c)
+		}
+		if c := testenv.Call(t, srv.URL, refresh, "", map[string]any{"refreshToken": refreshTok}).Code; c != "unauthenticated" {
+			t.Fatalf("refresh token after logout: %s", c)
+		}
+
+		tech := ten.Members[viewer.RoleTechnician]
+		techRes := testenv.Call(t, srv.URL, login, "", map[string]any{"email": tech.Email, "password": testenv.Password})
+		techTok, techRefresh := techRes.Str("accessToken"), techRes.Str("refreshToken")
+		owner := ten.Login(t, ten.Owner)
+		testenv.Call(t, srv.URL, "wegweiser.v1.UserService/DisableUser", owner, map[string]any{"userId": tech.ID}).Must(t)
+		if c := testenv.Call(t, srv.URL, whoAmI, techTok, `{}`).Code; c != "unauthenticated" {
+			t.Fatalf("access token of a disabled user: %s", c)
+		}
+		if c := testenv.Call(t, srv.URL, refresh, "", map[string]any{"refreshToken": techRefresh}).Code; c != "unauthenticated" {
+			t.Fatalf("refresh of a disabled user: %s", c)
+		}
+		if c := testenv.Call(t, srv.URL, login, "", map[string]any{"email": tech.Email, "password": testenv.Password}).Code; c != "unauthenticated" {
+			t.Fatalf("login of a disabled user: %s", c)
+		}
+		testenv.Call(t, srv.URL, "wegweiser.v1.UserService/EnableUser", owner, map[string]any{"userId": tech.ID}).Must(t)
+		testenv.Call(t, srv.URL, whoAmI, ten.Login(t, tech), `{}`).Must(t)
+
+		for name, header := range map[string]string{
+			"garbage": "garbage", "basic": "Basic dXNlcjpwYXNz",
+		} {
+			_ = header
+			if c := testenv.Call(t, srv.URL, whoAmI, name, `{}`).Code; c != "unauthenticated" {
+				t.Fatalf("%s token: %s", name, c)
+			}
+		}
+	})
+}
+
+// TestLoginThrottle is the first half of SECURITY.md abuse test 7: a burst
+// of failed logins for one account is refused with resource_exhausted and a
+// retry hint, while other accounts are unaffected.
+func TestLoginThrottle(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
+		srv := testenv.StartServer(t, st)
+		ten := testenv.NewTenant(t, srv, "throttle")
+		var last *testenv.Response
+		for i := 0; i < 12; i++ {
+			last = testenv.Call(t, srv.URL, login, "", map[string]any{"email": ten.Owner.Email, "password": "not the password"})
+		}
+		if last.Code != "resource_exhausted" {
+			t.Fatalf("after 12 failures: %s, want resource_exhausted", last.Code)
+		}
+		if last.Header.Get("Retry-After") == "" {
+			t.Fatalf("no Retry-After hint: %v", last.Header)
+		}
+		ten.Login(t, ten.Members[viewer.RoleAdmin])
+	})
+}
+
+// TestBadInput: each kind of bad request gets a clear code, and a failed
+// sign-up writes nothing (SECURITY.md abuse test 10, in part).
+func TestBadInput(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
+		srv := testenv.StartServer(t, st)
+		ten := testenv.NewTenant(t, srv, "bad")
+		tok := ten.Login(t, ten.Owner)
+		tenants, users := counts(t, st)
+		long := strings.Repeat("n", 201)
+		cases := []struct {
+			name, procedure, token, body, code string
+		}{
+			{"invalid email", signUp, "", `{"tenantName":"T","email":"not-an-email","password":"correct horse battery"}`, "invalid_argument"},
+			{"email with name", signUp, "", `{"tenantName":"T","email":"Bob <bob@x.example>","password":"correct horse battery"}`, "invalid_argument"},
+			{"short password", signUp, "", `{"tenantName":"T","email":"a@b.example","password":"short"}`, "invalid_argument"},
+			{"oversized tenant name", signUp, "", `{"tenantName":"` + long + `","email":"a@b.example","password":"correct horse battery"}`, "invalid_argument"},
+			{"empty tenant name", signUp, "", `{"tenantName":"  ","email":"a@b.example","password":"correct horse battery"}`, "invalid_argument"},
+			{"email taken", signUp, "", `{"tenantName":"T","email":"` + ten.Owner.Email + `","password":"correct horse battery"}`, "already_exists"},
+			{"malformed JSON", createOrg, tok, `{"name":`, "invalid_argument"},
+			{"wrong JSON type", createOrg, tok, `{"name":42}`, "invalid_argument"},
+			{"oversized name", createOrg, tok, `{"name":"` + long + `"}`, "invalid_argument"},
+			{"control characters", createOrg, tok, `{"name":"a\u0000b"}`, "invalid_argument"},
+			{"duplicate name", createOrg, tok, `{"name":"BAD ORG 0"}`, "already_exists"},
+			{"unknown id", getOrg, tok, `{"id":"0190e6a3-0000-7000-8000-000000000000"}`, "not_found"},
+			{"malformed id", getOrg, tok, `{"id":"42"}`, "invalid_argument"},
+			{"missing id", getOrg, tok, `{}`, "invalid_argument"},
+			{"page size", listOrgs, tok, `{"pageSize":100000}`, "invalid_argument"},
+			{"bad page token", listOrgs, tok, `{"pageToken":"!!"}`, "invalid_argument"},
+			{"oversized body", createOrg, tok, `{"name":"x","description":"` + strings.Repeat("d", 2<<20) + `"}`, "resource_exhausted"},
+			// Connect answers an unknown procedure with HTTP 404, which clients read as unimplemented.
+			{"unknown procedure", "wegweiser.v1.TenantService/DropEverything", tok, `{}`, "http_Not Found"},
+		}
+		for _, c := range cases {
+			res := testenv.Call(t, srv.URL, c.procedure, c.token, c.body)
+			if res.Code != c.code {
+				t.Errorf("%s: got %s (%s), want %s", c.name, res.Code, truncate(res.Raw), c.code)
+			}
+			if c.code == "invalid_argument" && res.Body["message"] == "" {
+				t.Errorf("%s: no message", c.name)
+			}
+		}
+		if nt, nu := counts(t, st); nt != tenants || nu != users {
+			t.Fatalf("failed sign-ups wrote rows: tenants %d→%d, users %d→%d", tenants, nt, users, nu)
+		}
+		list := testenv.Call(t, srv.URL, listOrgs, tok, `{}`)
+		if n := len(list.Body["organisations"].([]any)); n != 2 {
+			t.Fatalf("failed creates left organisations behind: %d, want 2", n)
+		}
+	})
+}
+
+func truncate(b []byte) string {
+	if len(b) > 200 {
+		return string(b[:200]) + "…"
+	}
+	return string(b)
+}

@@ -1,0 +1,112 @@
+import { Suspense } from "react";
+import { Navigate, NavLink, Outlet, useLocation } from "react-router";
+import { ErrorMessage, Loading } from "../components/Feedback";
+import { Logo } from "../features/auth/AuthCard";
+import { roleLabel, useSession, useWhoAmI } from "../features/auth/hooks";
+import { Permission } from "../features/auth/permissions";
+import { ViewerContext } from "../features/auth/session";
+import type { WhoAmIResponse } from "../gen/wegweiser/v1/auth_pb";
+
+/** SignedInLayout guards the dashboard: no tokens, no entry. */
+export function SignedInLayout() {
+  const { tokens } = useSession();
+  const location = useLocation();
+  if (!tokens) {
+    const next = location.pathname + location.search;
+    const to = next === "/" ? "/login" : `/login?next=${encodeURIComponent(next)}`;
+    return <Navigate to={to} replace />;
+  }
+  return <ViewerGate />;
+}
+
+function ViewerGate() {
+  const whoAmI = useWhoAmI();
+  const { signOut } = useSession();
+  if (whoAmI.isPending) {
+    return (
+      <div className="fullscreen-center">
+        <Loading label="Loading your dashboard…" />
+      </div>
+    );
+  }
+  if (whoAmI.isError) {
+    return (
+      <div className="fullscreen-center">
+        <div className="card narrow">
+          <h1>Cannot load the dashboard</h1>
+          <ErrorMessage error={whoAmI.error} />
+          <div className="row">
+            <button type="button" className="btn btn-primary" onClick={() => void whoAmI.refetch()}>
+              Try again
+            </button>
+            <button type="button" className="btn" onClick={() => void signOut()}>
+              Sign out
+            </button>
+          </div>
+        </div>
+      </div>
+    );
+  }
+  return (
+    <ViewerContext.Provider value={whoAmI.data}>
+      <Shell viewer={whoAmI.data} />
+    </ViewerContext.Provider>
+  );
+}
+
+function Shell({ viewer }: { viewer: WhoAmIResponse }) {
+  const { signOut } = useSession();
+  const canSeeUsers =
+    viewer.permissions.includes(Permission.UserManage) || viewer.permissions.includes(Permission.UserRead);
+  const user = viewer.user;
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <aside className="sidebar">
+        <div className="brand">
+          <Logo />
+          <span>Wegweiser</span>
+        </div>
+        <div className="tenant-name" title={viewer.tenant?.name}>
+          {viewer.tenant?.name}
+        </div>
+        <nav aria-label="Main">
+          <ul className="nav">
+            <li>
+              <NavLink to="/" end>
+                Overview
+              </NavLink>
+            </li>
+            <li>
+              <NavLink to="/organisations">Organisations</NavLink>
+            </li>
+            <li>
+              <NavLink to="/devices">Devices</NavLink>
+            </li>
+            {canSeeUsers && (
+              <li>
+                <NavLink to="/users">Users</NavLink>
+              </li>
+            )}
+          </ul>
+        </nav>
+        <div className="sidebar-footer">
+          <div className="who">
+            <span className="who-name">{user?.displayName || user?.email}</span>
+            <span className="who-role">{user ? roleLabel(user.role) : ""}</span>
+          </div>
+          <button type="button" className="btn btn-ghost" onClick={() => void signOut()}>
+            Sign out
+          </button>
+        </div>
+      </aside>
+      <main id="main" className="main" tabIndex={-1}>
+        <Suspense fallback={<Loading />}>
+          <Outlet />
+        </Suspense>
+      </main>
+    </div>
+  );
+}

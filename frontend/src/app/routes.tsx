@@ -1,0 +1,58 @@
+import { lazy, Suspense, type ComponentType } from "react";
+import type { RouteObject } from "react-router";
+import { Loading } from "../components/Feedback";
+import { RouteError } from "./RouteError";
+import { SignedInLayout } from "./SignedInLayout";
+
+// Every page is its own chunk; the shell above stays in the main bundle.
+const Login = lazy(() => import("../routes/login"));
+const SignUp = lazy(() => import("../routes/signup"));
+const AcceptInvitation = lazy(() => import("../routes/accept-invitation"));
+const Overview = lazy(() => import("../routes/overview"));
+const Organisations = lazy(() => import("../routes/organisations"));
+const Organisation = lazy(() => import("../routes/organisation"));
+const Group = lazy(() => import("../routes/group"));
+const Devices = lazy(() => import("../routes/devices"));
+const Device = lazy(() => import("../routes/device"));
+const Users = lazy(() => import("../routes/users"));
+const NotFound = lazy(() => import("../routes/not-found"));
+
+function standalone(Page: ComponentType) {
+  return (
+    <Suspense
+      fallback={
+        <div className="fullscreen-center">
+          <Loading />
+        </div>
+      }
+    >
+      <Page />
+    </Suspense>
+  );
+}
+
+/** routes is the SPA's route table, shared by the browser and by tests. */
+export const routes: RouteObject[] = [
+  {
+    errorElement: <RouteError />,
+    children: [
+      { path: "/login", element: standalone(Login) },
+      { path: "/signup", element: standalone(SignUp) },
+      { path: "/accept-invitation", element: standalone(AcceptInvitation) },
+      {
+        path: "/",
+        element: <SignedInLayout />,
+        children: [
+          { index: true, element: <Overview /> },
+          { path: "organisations", element: <Organisations /> },
+          { path: "organisations/:id", element: <Organisation /> },
+          { path: "groups/:id", element: <Group /> },
+          { path: "devices", element: <Devices /> },
+          { path: "devices/:id", element: <Device /> },
+          { path: "users", element: <Users /> },
+          { path: "*", element: <NotFound /> },
+        ],
+      },
+    ],
+  },
+];

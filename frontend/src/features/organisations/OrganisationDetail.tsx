@@ -1,0 +1,131 @@
+import { useState } from "react";
+import { Link, useNavigate } from "react-router";
+import { ConfirmButton } from "../../components/ConfirmButton";
+import { DetailsForm } from "../../components/DetailsForm";
+import { ErrorMessage, Loading } from "../../components/Feedback";
+import { Page, Section } from "../../components/Page";
+import { useCan } from "../auth/hooks";
+import { Permission } from "../auth/permissions";
+import { DeviceTable } from "../devices/DeviceTable";
+import { GroupList } from "../groups/GroupList";
+import { useDeleteOrganisation, useOrganisation, useUpdateOrganisation } from "./hooks";
+
+/** OrganisationDetail shows one organisation with its groups and devices. */
+export function OrganisationDetail({ id }: { id: string }) {
+  const org = useOrganisation(id);
+  const canWrite = useCan(Permission.OrganisationWrite);
+  const [editing, setEditing] = useState(false);
+  const update = useUpdateOrganisation();
+
+  const breadcrumb = (
+    <>
+      <Link to="/organisations">Organisations</Link>
+      <span aria-hidden="true"> / </span>
+    </>
+  );
+
+  if (org.isPending) return <Loading />;
+  if (org.isError || !org.data.organisation) {
+    return (
+      <Page title="Organisation" breadcrumb={breadcrumb}>
+        <ErrorMessage error={org.error ?? new Error("organisation not found")} />
+      </Page>
+    );
+  }
+  const o = org.data.organisation;
+
+  return (
+    <Page
+      title={o.name}
+      subtitle={o.description || undefined}
+      breadcrumb={breadcrumb}
+      actions={
+        canWrite && !editing ? (
+          <button
+            type="button"
+            className="btn"
+            onClick={() => {
+              update.reset();
+              setEditing(true);
+            }}
+          >
+            Edit organisation
+          </button>
+        ) : undefined
+      }
+    >
+      {editing && (
+        <Section title="Edit organisation">
+          <DetailsForm
+            label="Edit organisation"
+            nameLabel="Organisation name"
+            initialName={o.name}
+            initialDescription={o.description}
+            pending={update.isPending}
+            error={update.error}
+            onCancel={() => setEditing(false)}
+            onSave={(name, description) =>
+              update.mutate({ id: o.id, name, description }, { onSuccess: () => setEditing(false) })
+            }
+          />
+        </Section>
+      )}
+
+      <dl className="facts facts-inline">
+        <div>
+          <dt>Groups</dt>
+          <dd>{o.groupCount}</dd>
+        </div>
+        <div>
+          <dt>Devices</dt>
+          <dd>{o.deviceCount}</dd>
+        </div>
+      </dl>
+
+      <GroupList organisationId={o.id} />
+
+      <Section
+        title="Devices"
+        actions={
+          <Link className="btn btn-small" to={`/devices?org=${encodeURIComponent(o.id)}`}>
+            Filter in device list
+          </Link>
+        }
+      >
+        <DeviceTable filter={{ organisationId: o.id }} emptyText="No devices in this organisation yet." />
+      </Section>
+
+      {canWrite && <DeleteOrganisation id={o.id} name={o.name} groups={o.groupCount} devices={o.deviceCount} />}
+    </Page>
+  );
+}
+
+function DeleteOrganisation({ id, name, groups, devices }: { id: string; name: string; groups: number; devices: number }) {
+  const del = useDeleteOrganisation();
+  const navigate = useNavigate();
+  const [force, setForce] = useState(false);
+  const needsForce = groups + devices > 0;
+  return (
+    <Section title="Danger zone">
+      <ConfirmButton
+        label="Delete organisation"
+        confirmLabel="Delete permanently"
+        question={<>Delete “{name}”? This cannot be undone.</>}
+        pending={del.isPending}
+        disabled={needsForce && !force}
+        onConfirm={() =>
+          del.mutate({ id, force: needsForce && force }, { onSuccess: () => navigate("/organisations", { replace: true }) })
+        }
+      >
+        {needsForce && (
+          <label className="checkbox">
+            <input type="checkbox" checked={force} onChange={(e) => setForce(e.target.checked)} />
+            Also delete its {groups} {groups === 1 ? "group" : "groups"} and {devices}{" "}
+            {devices === 1 ? "device" : "devices"}
+          </label>
+        )}
+      </ConfirmButton>
+      <ErrorMessage error={del.error} />
+    </Section>
+  );
+}

@@ -1,0 +1,27 @@
+import { screen } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { FakeBackend } from "../../test/fake-backend";
+import { renderApp } from "../../test/render";
+
+describe("overview", () => {
+  it("shows the tenant's counts as links", async () => {
+    const backend = new FakeBackend();
+    const org = backend.addOrganisation("Contoso");
+    backend.addGroup(org.id, "HQ");
+    backend.addDevice("a", { organisationId: org.id });
+    backend.addDevice("b", { organisationId: org.id });
+    backend.addDevice("c", { organisationId: org.id });
+    renderApp("/", { backend });
+
+    expect(await screen.findByRole("heading", { name: "Acme IT Services" })).toBeTruthy();
+    expect(screen.getByRole("link", { name: "Organisations: 1" }).getAttribute("href")).toBe("/organisations");
+    expect(screen.getByRole("link", { name: "Groups: 1" })).toBeTruthy();
+    expect(screen.getByRole("link", { name: "Devices: 3" }).getAttribute("href")).toBe("/devices");
+    expect(screen.queryByText("Get started")).toBeNull();
+  });
+
+  it("invites an empty tenant to add its first organisation", async () => {
+    renderApp("/");
+    expect(await screen.findByRole("link", { name: "Add your first organisation" })).toBeTruthy();
+  });
+});

@@ -1,0 +1,85 @@
+import { Link } from "react-router";
+import { ErrorMessage, Loading } from "../../components/Feedback";
+import { Page } from "../../components/Page";
+import { useCan, useViewer } from "../auth/hooks";
+import { Permission } from "../auth/permissions";
+import { useTenantOverview } from "./hooks";
+
+/** TenantOverview is the landing page: the tenant and how much it holds. */
+export function TenantOverview() {
+  const overview = useTenantOverview();
+  const viewer = useViewer();
+  const canCreateOrganisation = useCan(Permission.OrganisationWrite);
+  const canManageUsers = useCan(Permission.UserManage);
+  const canReadUsers = useCan(Permission.UserRead);
+  const canSeeUsers = canManageUsers || canReadUsers;
+  const name = viewer.user?.displayName || viewer.user?.email || "there";
+
+  return (
+    <Page title="Overview" subtitle={`Signed in as ${name}.`}>
+      {overview.isPending && <Loading />}
+      <ErrorMessage error={overview.error} />
+      {overview.data && (
+        <>
+          <h2 className="tenant-title">{overview.data.tenant?.name}</h2>
+          <ul className="stats" aria-label="Tenant totals">
+            <li className="stat">
+              <Link to="/organisations" aria-label={`Organisations: ${overview.data.organisationCount}`}>
+                <span className="stat-value">{overview.data.organisationCount}</span>
+                <span className="stat-label">Organisations</span>
+              </Link>
+            </li>
+            <li className="stat">
+              <Link to="/organisations" aria-label={`Groups: ${overview.data.groupCount}`}>
+                <span className="stat-value">{overview.data.groupCount}</span>
+                <span className="stat-label">Groups</span>
+              </Link>
+            </li>
+            <li className="stat">
+              <Link to="/devices" aria-label={`Devices: ${overview.data.deviceCount}`}>
+                <span className="stat-value">{overview.data.deviceCount}</span>
+                <span className="stat-label">Devices</span>
+              </Link>
+            </li>
+          </ul>
+
+          {overview.data.organisationCount === 0 && (
+            <div className="card callout">
+              <h2>Get started</h2>
+              <p>
+                Organisations are your customers. Add one, split it into groups (sites or departments),
+                then enrol devices with the agent.
+              </p>
+              {canCreateOrganisation ? (
+                <Link className="btn btn-primary" to="/organisations">
+                  Add your first organisation
+                </Link>
+              ) : (
+                <p className="muted">Ask an admin to add organisations.</p>
+              )}
+            </div>
+          )}
+
+          <section className="card" aria-labelledby="shortcuts">
+            <header className="card-header">
+              <h2 id="shortcuts">Shortcuts</h2>
+            </header>
+            <ul className="link-list">
+              <li>
+                <Link to="/organisations">Browse organisations and their groups</Link>
+              </li>
+              <li>
+                <Link to="/devices?sort=last_seen&dir=desc">Devices by last report</Link>
+              </li>
+              {canSeeUsers && (
+                <li>
+                  <Link to="/users">Manage users and invitations</Link>
+                </li>
+              )}
+            </ul>
+          </section>
+        </>
+      )}
+    </Page>
+  );
+}

@@ -1,0 +1,6 @@
+import { DeviceBrowser } from "../features/devices/DeviceBrowser";
+
+/** /devices */
+export default function DevicesRoute() {
+  return <DeviceBrowser />;
+}

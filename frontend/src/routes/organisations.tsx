@@ -1,0 +1,6 @@
+import { OrganisationList } from "../features/organisations/OrganisationList";
+
+/** /organisations */
+export default function OrganisationsRoute() {
+  return <OrganisationList />;
+}

@@ -1,0 +1,6 @@
+import { TenantOverview } from "../features/tenant/TenantOverview";
+
+/** / */
+export default function OverviewRoute() {
+  return <TenantOverview />;
+}
