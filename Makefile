@@ -43,7 +43,7 @@ gen-check: gen ## fail if generated code is not what is committed
 lint: node_modules ## buf lint, go vet, gofmt, TypeScript check
 	$(BUF) lint
 	$(GO) vet ./...
-	@out=$$(gofmt -l backend agent ent scripts frontend/embed.go 2>/dev/null); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@out=$$(gofmt -l $$(ls -d backend agent ent scripts 2>/dev/null) frontend/embed.go); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	npm run typecheck
 
 breaking: ## buf breaking against the main branch
