@@ -17,10 +17,15 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/wegweiser/wegweiser/ent/device"
+	"github.com/wegweiser/wegweiser/ent/devicesection"
+	"github.com/wegweiser/wegweiser/ent/enrolmentkey"
+	"github.com/wegweiser/wegweiser/ent/eventloggroup"
 	"github.com/wegweiser/wegweiser/ent/group"
+	"github.com/wegweiser/wegweiser/ent/installedsoftware"
 	"github.com/wegweiser/wegweiser/ent/membership"
 	"github.com/wegweiser/wegweiser/ent/organisation"
 	"github.com/wegweiser/wegweiser/ent/refreshtoken"
+	"github.com/wegweiser/wegweiser/ent/snapshot"
 	"github.com/wegweiser/wegweiser/ent/tenant"
 	"github.com/wegweiser/wegweiser/ent/user"
 
@@ -34,14 +39,24 @@ type Client struct {
 	Schema *migrate.Schema
 	// Device is the client for interacting with the Device builders.
 	Device *DeviceClient
+	// DeviceSection is the client for interacting with the DeviceSection builders.
+	DeviceSection *DeviceSectionClient
+	// EnrolmentKey is the client for interacting with the EnrolmentKey builders.
+	EnrolmentKey *EnrolmentKeyClient
+	// EventLogGroup is the client for interacting with the EventLogGroup builders.
+	EventLogGroup *EventLogGroupClient
 	// Group is the client for interacting with the Group builders.
 	Group *GroupClient
+	// InstalledSoftware is the client for interacting with the InstalledSoftware builders.
+	InstalledSoftware *InstalledSoftwareClient
 	// Membership is the client for interacting with the Membership builders.
 	Membership *MembershipClient
 	// Organisation is the client for interacting with the Organisation builders.
 	Organisation *OrganisationClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
+	// Snapshot is the client for interacting with the Snapshot builders.
+	Snapshot *SnapshotClient
 	// Tenant is the client for interacting with the Tenant builders.
 	Tenant *TenantClient
 	// User is the client for interacting with the User builders.
@@ -58,10 +73,15 @@ func NewClient(opts ...Option) *Client {
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.Device = NewDeviceClient(c.config)
+	c.DeviceSection = NewDeviceSectionClient(c.config)
+	c.EnrolmentKey = NewEnrolmentKeyClient(c.config)
+	c.EventLogGroup = NewEventLogGroupClient(c.config)
 	c.Group = NewGroupClient(c.config)
+	c.InstalledSoftware = NewInstalledSoftwareClient(c.config)
 	c.Membership = NewMembershipClient(c.config)
 	c.Organisation = NewOrganisationClient(c.config)
 	c.RefreshToken = NewRefreshTokenClient(c.config)
+	c.Snapshot = NewSnapshotClient(c.config)
 	c.Tenant = NewTenantClient(c.config)
 	c.User = NewUserClient(c.config)
 }
@@ -154,15 +174,20 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:          ctx,
-		config:       cfg,
-		Device:       NewDeviceClient(cfg),
-		Group:        NewGroupClient(cfg),
-		Membership:   NewMembershipClient(cfg),
-		Organisation: NewOrganisationClient(cfg),
-		RefreshToken: NewRefreshTokenClient(cfg),
-		Tenant:       NewTenantClient(cfg),
-		User:         NewUserClient(cfg),
+		ctx:               ctx,
+		config:            cfg,
+		Device:            NewDeviceClient(cfg),
+		DeviceSection:     NewDeviceSectionClient(cfg),
+		EnrolmentKey:      NewEnrolmentKeyClient(cfg),
+		EventLogGroup:     NewEventLogGroupClient(cfg),
+		Group:             NewGroupClient(cfg),
+		InstalledSoftware: NewInstalledSoftwareClient(cfg),
+		Membership:        NewMembershipClient(cfg),
+		Organisation:      NewOrganisationClient(cfg),
+		RefreshToken:      NewRefreshTokenClient(cfg),
+		Snapshot:          NewSnapshotClient(cfg),
+		Tenant:            NewTenantClient(cfg),
+		User:              NewUserClient(cfg),
 	}, nil
 }
 
@@ -180,15 +205,20 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:          ctx,
-		config:       cfg,
-		Device:       NewDeviceClient(cfg),
-		Group:        NewGroupClient(cfg),
-		Membership:   NewMembershipClient(cfg),
-		Organisation: NewOrganisationClient(cfg),
-		RefreshToken: NewRefreshTokenClient(cfg),
-		Tenant:       NewTenantClient(cfg),
-		User:         NewUserClient(cfg),
+		ctx:               ctx,
+		config:            cfg,
+		Device:            NewDeviceClient(cfg),
+		DeviceSection:     NewDeviceSectionClient(cfg),
+		EnrolmentKey:      NewEnrolmentKeyClient(cfg),
+		EventLogGroup:     NewEventLogGroupClient(cfg),
+		Group:             NewGroupClient(cfg),
+		InstalledSoftware: NewInstalledSoftwareClient(cfg),
+		Membership:        NewMembershipClient(cfg),
+		Organisation:      NewOrganisationClient(cfg),
+		RefreshToken:      NewRefreshTokenClient(cfg),
+		Snapshot:          NewSnapshotClient(cfg),
+		Tenant:            NewTenantClient(cfg),
+		User:              NewUserClient(cfg),
 	}, nil
 }
 
@@ -218,8 +248,9 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Device, c.Group, c.Membership, c.Organisation, c.RefreshToken, c.Tenant,
-		c.User,
+		c.Device, c.DeviceSection, c.EnrolmentKey, c.EventLogGroup, c.Group,
+		c.InstalledSoftware, c.Membership, c.Organisation, c.RefreshToken, c.Snapshot,
+		c.Tenant, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -229,8 +260,9 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Device, c.Group, c.Membership, c.Organisation, c.RefreshToken, c.Tenant,
-		c.User,
+		c.Device, c.DeviceSection, c.EnrolmentKey, c.EventLogGroup, c.Group,
+		c.InstalledSoftware, c.Membership, c.Organisation, c.RefreshToken, c.Snapshot,
+		c.Tenant, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -241,14 +273,24 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
 	case *DeviceMutation:
 		return c.Device.mutate(ctx, m)
+	case *DeviceSectionMutation:
+		return c.DeviceSection.mutate(ctx, m)
+	case *EnrolmentKeyMutation:
+		return c.EnrolmentKey.mutate(ctx, m)
+	case *EventLogGroupMutation:
+		return c.EventLogGroup.mutate(ctx, m)
 	case *GroupMutation:
 		return c.Group.mutate(ctx, m)
+	case *InstalledSoftwareMutation:
+		return c.InstalledSoftware.mutate(ctx, m)
 	case *MembershipMutation:
 		return c.Membership.mutate(ctx, m)
 	case *OrganisationMutation:
 		return c.Organisation.mutate(ctx, m)
 	case *RefreshTokenMutation:
 		return c.RefreshToken.mutate(ctx, m)
+	case *SnapshotMutation:
+		return c.Snapshot.mutate(ctx, m)
 	case *TenantMutation:
 		return c.Tenant.mutate(ctx, m)
 	case *UserMutation:
@@ -440,6 +482,456 @@ func (c *DeviceClient) mutate(ctx context.Context, m *DeviceMutation) (Value, er
 	}
 }
 
+// DeviceSectionClient is a client for the DeviceSection schema.
+type DeviceSectionClient struct {
+	config
+}
+
+// NewDeviceSectionClient returns a client for the DeviceSection from the given config.
+func NewDeviceSectionClient(c config) *DeviceSectionClient {
+	return &DeviceSectionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `devicesection.Hooks(f(g(h())))`.
+func (c *DeviceSectionClient) Use(hooks ...Hook) {
+	c.hooks.DeviceSection = append(c.hooks.DeviceSection, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `devicesection.Intercept(f(g(h())))`.
+func (c *DeviceSectionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.DeviceSection = append(c.inters.DeviceSection, interceptors...)
+}
+
+// Create returns a builder for creating a DeviceSection entity.
+func (c *DeviceSectionClient) Create() *DeviceSectionCreate {
+	mutation := newDeviceSectionMutation(c.config, OpCreate)
+	return &DeviceSectionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of DeviceSection entities.
+func (c *DeviceSectionClient) CreateBulk(builders ...*DeviceSectionCreate) *DeviceSectionCreateBulk {
+	return &DeviceSectionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *DeviceSectionClient) MapCreateBulk(slice any, setFunc func(*DeviceSectionCreate, int)) *DeviceSectionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &DeviceSectionCreateBulk{err: fmt.Errorf("calling to DeviceSectionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*DeviceSectionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &DeviceSectionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for DeviceSection.
+func (c *DeviceSectionClient) Update() *DeviceSectionUpdate {
+	mutation := newDeviceSectionMutation(c.config, OpUpdate)
+	return &DeviceSectionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *DeviceSectionClient) UpdateOne(_m *DeviceSection) *DeviceSectionUpdateOne {
+	mutation := newDeviceSectionMutation(c.config, OpUpdateOne, withDeviceSection(_m))
+	return &DeviceSectionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *DeviceSectionClient) UpdateOneID(id uuid.UUID) *DeviceSectionUpdateOne {
+	mutation := newDeviceSectionMutation(c.config, OpUpdateOne, withDeviceSectionID(id))
+	return &DeviceSectionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for DeviceSection.
+func (c *DeviceSectionClient) Delete() *DeviceSectionDelete {
+	mutation := newDeviceSectionMutation(c.config, OpDelete)
+	return &DeviceSectionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *DeviceSectionClient) DeleteOne(_m *DeviceSection) *DeviceSectionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *DeviceSectionClient) DeleteOneID(id uuid.UUID) *DeviceSectionDeleteOne {
+	builder := c.Delete().Where(devicesection.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &DeviceSectionDeleteOne{builder}
+}
+
+// Query returns a query builder for DeviceSection.
+func (c *DeviceSectionClient) Query() *DeviceSectionQuery {
+	return &DeviceSectionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeDeviceSection},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a DeviceSection entity by its id.
+func (c *DeviceSectionClient) Get(ctx context.Context, id uuid.UUID) (*DeviceSection, error) {
+	return c.Query().Where(devicesection.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *DeviceSectionClient) GetX(ctx context.Context, id uuid.UUID) *DeviceSection {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a DeviceSection.
+func (c *DeviceSectionClient) QueryTenant(_m *DeviceSection) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(devicesection.Table, devicesection.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, devicesection.TenantTable, devicesection.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *DeviceSectionClient) Hooks() []Hook {
+	hooks := c.hooks.DeviceSection
+	return append(hooks[:len(hooks):len(hooks)], devicesection.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *DeviceSectionClient) Interceptors() []Interceptor {
+	return c.inters.DeviceSection
+}
+
+func (c *DeviceSectionClient) mutate(ctx context.Context, m *DeviceSectionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&DeviceSectionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&DeviceSectionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&DeviceSectionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&DeviceSectionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown DeviceSection mutation op: %q", m.Op())
+	}
+}
+
+// EnrolmentKeyClient is a client for the EnrolmentKey schema.
+type EnrolmentKeyClient struct {
+	config
+}
+
+// NewEnrolmentKeyClient returns a client for the EnrolmentKey from the given config.
+func NewEnrolmentKeyClient(c config) *EnrolmentKeyClient {
+	return &EnrolmentKeyClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `enrolmentkey.Hooks(f(g(h())))`.
+func (c *EnrolmentKeyClient) Use(hooks ...Hook) {
+	c.hooks.EnrolmentKey = append(c.hooks.EnrolmentKey, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `enrolmentkey.Intercept(f(g(h())))`.
+func (c *EnrolmentKeyClient) Intercept(interceptors ...Interceptor) {
+	c.inters.EnrolmentKey = append(c.inters.EnrolmentKey, interceptors...)
+}
+
+// Create returns a builder for creating a EnrolmentKey entity.
+func (c *EnrolmentKeyClient) Create() *EnrolmentKeyCreate {
+	mutation := newEnrolmentKeyMutation(c.config, OpCreate)
+	return &EnrolmentKeyCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of EnrolmentKey entities.
+func (c *EnrolmentKeyClient) CreateBulk(builders ...*EnrolmentKeyCreate) *EnrolmentKeyCreateBulk {
+	return &EnrolmentKeyCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *EnrolmentKeyClient) MapCreateBulk(slice any, setFunc func(*EnrolmentKeyCreate, int)) *EnrolmentKeyCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &EnrolmentKeyCreateBulk{err: fmt.Errorf("calling to EnrolmentKeyClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*EnrolmentKeyCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &EnrolmentKeyCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for EnrolmentKey.
+func (c *EnrolmentKeyClient) Update() *EnrolmentKeyUpdate {
+	mutation := newEnrolmentKeyMutation(c.config, OpUpdate)
+	return &EnrolmentKeyUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *EnrolmentKeyClient) UpdateOne(_m *EnrolmentKey) *EnrolmentKeyUpdateOne {
+	mutation := newEnrolmentKeyMutation(c.config, OpUpdateOne, withEnrolmentKey(_m))
+	return &EnrolmentKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *EnrolmentKeyClient) UpdateOneID(id uuid.UUID) *EnrolmentKeyUpdateOne {
+	mutation := newEnrolmentKeyMutation(c.config, OpUpdateOne, withEnrolmentKeyID(id))
+	return &EnrolmentKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for EnrolmentKey.
+func (c *EnrolmentKeyClient) Delete() *EnrolmentKeyDelete {
+	mutation := newEnrolmentKeyMutation(c.config, OpDelete)
+	return &EnrolmentKeyDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *EnrolmentKeyClient) DeleteOne(_m *EnrolmentKey) *EnrolmentKeyDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *EnrolmentKeyClient) DeleteOneID(id uuid.UUID) *EnrolmentKeyDeleteOne {
+	builder := c.Delete().Where(enrolmentkey.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &EnrolmentKeyDeleteOne{builder}
+}
+
+// Query returns a query builder for EnrolmentKey.
+func (c *EnrolmentKeyClient) Query() *EnrolmentKeyQuery {
+	return &EnrolmentKeyQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeEnrolmentKey},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a EnrolmentKey entity by its id.
+func (c *EnrolmentKeyClient) Get(ctx context.Context, id uuid.UUID) (*EnrolmentKey, error) {
+	return c.Query().Where(enrolmentkey.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *EnrolmentKeyClient) GetX(ctx context.Context, id uuid.UUID) *EnrolmentKey {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a EnrolmentKey.
+func (c *EnrolmentKeyClient) QueryTenant(_m *EnrolmentKey) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(enrolmentkey.Table, enrolmentkey.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, enrolmentkey.TenantTable, enrolmentkey.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *EnrolmentKeyClient) Hooks() []Hook {
+	hooks := c.hooks.EnrolmentKey
+	return append(hooks[:len(hooks):len(hooks)], enrolmentkey.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *EnrolmentKeyClient) Interceptors() []Interceptor {
+	return c.inters.EnrolmentKey
+}
+
+func (c *EnrolmentKeyClient) mutate(ctx context.Context, m *EnrolmentKeyMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&EnrolmentKeyCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&EnrolmentKeyUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&EnrolmentKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&EnrolmentKeyDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown EnrolmentKey mutation op: %q", m.Op())
+	}
+}
+
+// EventLogGroupClient is a client for the EventLogGroup schema.
+type EventLogGroupClient struct {
+	config
+}
+
+// NewEventLogGroupClient returns a client for the EventLogGroup from the given config.
+func NewEventLogGroupClient(c config) *EventLogGroupClient {
+	return &EventLogGroupClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `eventloggroup.Hooks(f(g(h())))`.
+func (c *EventLogGroupClient) Use(hooks ...Hook) {
+	c.hooks.EventLogGroup = append(c.hooks.EventLogGroup, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `eventloggroup.Intercept(f(g(h())))`.
+func (c *EventLogGroupClient) Intercept(interceptors ...Interceptor) {
+	c.inters.EventLogGroup = append(c.inters.EventLogGroup, interceptors...)
+}
+
+// Create returns a builder for creating a EventLogGroup entity.
+func (c *EventLogGroupClient) Create() *EventLogGroupCreate {
+	mutation := newEventLogGroupMutation(c.config, OpCreate)
+	return &EventLogGroupCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of EventLogGroup entities.
+func (c *EventLogGroupClient) CreateBulk(builders ...*EventLogGroupCreate) *EventLogGroupCreateBulk {
+	return &EventLogGroupCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *EventLogGroupClient) MapCreateBulk(slice any, setFunc func(*EventLogGroupCreate, int)) *EventLogGroupCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &EventLogGroupCreateBulk{err: fmt.Errorf("calling to EventLogGroupClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*EventLogGroupCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &EventLogGroupCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for EventLogGroup.
+func (c *EventLogGroupClient) Update() *EventLogGroupUpdate {
+	mutation := newEventLogGroupMutation(c.config, OpUpdate)
+	return &EventLogGroupUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *EventLogGroupClient) UpdateOne(_m *EventLogGroup) *EventLogGroupUpdateOne {
+	mutation := newEventLogGroupMutation(c.config, OpUpdateOne, withEventLogGroup(_m))
+	return &EventLogGroupUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *EventLogGroupClient) UpdateOneID(id uuid.UUID) *EventLogGroupUpdateOne {
+	mutation := newEventLogGroupMutation(c.config, OpUpdateOne, withEventLogGroupID(id))
+	return &EventLogGroupUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for EventLogGroup.
+func (c *EventLogGroupClient) Delete() *EventLogGroupDelete {
+	mutation := newEventLogGroupMutation(c.config, OpDelete)
+	return &EventLogGroupDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *EventLogGroupClient) DeleteOne(_m *EventLogGroup) *EventLogGroupDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *EventLogGroupClient) DeleteOneID(id uuid.UUID) *EventLogGroupDeleteOne {
+	builder := c.Delete().Where(eventloggroup.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &EventLogGroupDeleteOne{builder}
+}
+
+// Query returns a query builder for EventLogGroup.
+func (c *EventLogGroupClient) Query() *EventLogGroupQuery {
+	return &EventLogGroupQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeEventLogGroup},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a EventLogGroup entity by its id.
+func (c *EventLogGroupClient) Get(ctx context.Context, id uuid.UUID) (*EventLogGroup, error) {
+	return c.Query().Where(eventloggroup.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *EventLogGroupClient) GetX(ctx context.Context, id uuid.UUID) *EventLogGroup {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a EventLogGroup.
+func (c *EventLogGroupClient) QueryTenant(_m *EventLogGroup) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(eventloggroup.Table, eventloggroup.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, eventloggroup.TenantTable, eventloggroup.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *EventLogGroupClient) Hooks() []Hook {
+	hooks := c.hooks.EventLogGroup
+	return append(hooks[:len(hooks):len(hooks)], eventloggroup.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *EventLogGroupClient) Interceptors() []Interceptor {
+	return c.inters.EventLogGroup
+}
+
+func (c *EventLogGroupClient) mutate(ctx context.Context, m *EventLogGroupMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&EventLogGroupCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&EventLogGroupUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&EventLogGroupUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&EventLogGroupDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown EventLogGroup mutation op: %q", m.Op())
+	}
+}
+
 // GroupClient is a client for the Group schema.
 type GroupClient struct {
 	config
@@ -619,6 +1111,156 @@ func (c *GroupClient) mutate(ctx context.Context, m *GroupMutation) (Value, erro
 		return (&GroupDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Group mutation op: %q", m.Op())
+	}
+}
+
+// InstalledSoftwareClient is a client for the InstalledSoftware schema.
+type InstalledSoftwareClient struct {
+	config
+}
+
+// NewInstalledSoftwareClient returns a client for the InstalledSoftware from the given config.
+func NewInstalledSoftwareClient(c config) *InstalledSoftwareClient {
+	return &InstalledSoftwareClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `installedsoftware.Hooks(f(g(h())))`.
+func (c *InstalledSoftwareClient) Use(hooks ...Hook) {
+	c.hooks.InstalledSoftware = append(c.hooks.InstalledSoftware, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `installedsoftware.Intercept(f(g(h())))`.
+func (c *InstalledSoftwareClient) Intercept(interceptors ...Interceptor) {
+	c.inters.InstalledSoftware = append(c.inters.InstalledSoftware, interceptors...)
+}
+
+// Create returns a builder for creating a InstalledSoftware entity.
+func (c *InstalledSoftwareClient) Create() *InstalledSoftwareCreate {
+	mutation := newInstalledSoftwareMutation(c.config, OpCreate)
+	return &InstalledSoftwareCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of InstalledSoftware entities.
+func (c *InstalledSoftwareClient) CreateBulk(builders ...*InstalledSoftwareCreate) *InstalledSoftwareCreateBulk {
+	return &InstalledSoftwareCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *InstalledSoftwareClient) MapCreateBulk(slice any, setFunc func(*InstalledSoftwareCreate, int)) *InstalledSoftwareCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &InstalledSoftwareCreateBulk{err: fmt.Errorf("calling to InstalledSoftwareClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*InstalledSoftwareCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &InstalledSoftwareCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for InstalledSoftware.
+func (c *InstalledSoftwareClient) Update() *InstalledSoftwareUpdate {
+	mutation := newInstalledSoftwareMutation(c.config, OpUpdate)
+	return &InstalledSoftwareUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *InstalledSoftwareClient) UpdateOne(_m *InstalledSoftware) *InstalledSoftwareUpdateOne {
+	mutation := newInstalledSoftwareMutation(c.config, OpUpdateOne, withInstalledSoftware(_m))
+	return &InstalledSoftwareUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *InstalledSoftwareClient) UpdateOneID(id uuid.UUID) *InstalledSoftwareUpdateOne {
+	mutation := newInstalledSoftwareMutation(c.config, OpUpdateOne, withInstalledSoftwareID(id))
+	return &InstalledSoftwareUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for InstalledSoftware.
+func (c *InstalledSoftwareClient) Delete() *InstalledSoftwareDelete {
+	mutation := newInstalledSoftwareMutation(c.config, OpDelete)
+	return &InstalledSoftwareDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *InstalledSoftwareClient) DeleteOne(_m *InstalledSoftware) *InstalledSoftwareDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *InstalledSoftwareClient) DeleteOneID(id uuid.UUID) *InstalledSoftwareDeleteOne {
+	builder := c.Delete().Where(installedsoftware.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &InstalledSoftwareDeleteOne{builder}
+}
+
+// Query returns a query builder for InstalledSoftware.
+func (c *InstalledSoftwareClient) Query() *InstalledSoftwareQuery {
+	return &InstalledSoftwareQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeInstalledSoftware},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a InstalledSoftware entity by its id.
+func (c *InstalledSoftwareClient) Get(ctx context.Context, id uuid.UUID) (*InstalledSoftware, error) {
+	return c.Query().Where(installedsoftware.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *InstalledSoftwareClient) GetX(ctx context.Context, id uuid.UUID) *InstalledSoftware {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a InstalledSoftware.
+func (c *InstalledSoftwareClient) QueryTenant(_m *InstalledSoftware) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(installedsoftware.Table, installedsoftware.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, installedsoftware.TenantTable, installedsoftware.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *InstalledSoftwareClient) Hooks() []Hook {
+	hooks := c.hooks.InstalledSoftware
+	return append(hooks[:len(hooks):len(hooks)], installedsoftware.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *InstalledSoftwareClient) Interceptors() []Interceptor {
+	return c.inters.InstalledSoftware
+}
+
+func (c *InstalledSoftwareClient) mutate(ctx context.Context, m *InstalledSoftwareMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&InstalledSoftwareCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&InstalledSoftwareUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&InstalledSoftwareUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&InstalledSoftwareDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown InstalledSoftware mutation op: %q", m.Op())
 	}
 }
 
@@ -1120,6 +1762,156 @@ func (c *RefreshTokenClient) mutate(ctx context.Context, m *RefreshTokenMutation
 	}
 }
 
+// SnapshotClient is a client for the Snapshot schema.
+type SnapshotClient struct {
+	config
+}
+
+// NewSnapshotClient returns a client for the Snapshot from the given config.
+func NewSnapshotClient(c config) *SnapshotClient {
+	return &SnapshotClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `snapshot.Hooks(f(g(h())))`.
+func (c *SnapshotClient) Use(hooks ...Hook) {
+	c.hooks.Snapshot = append(c.hooks.Snapshot, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `snapshot.Intercept(f(g(h())))`.
+func (c *SnapshotClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Snapshot = append(c.inters.Snapshot, interceptors...)
+}
+
+// Create returns a builder for creating a Snapshot entity.
+func (c *SnapshotClient) Create() *SnapshotCreate {
+	mutation := newSnapshotMutation(c.config, OpCreate)
+	return &SnapshotCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Snapshot entities.
+func (c *SnapshotClient) CreateBulk(builders ...*SnapshotCreate) *SnapshotCreateBulk {
+	return &SnapshotCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SnapshotClient) MapCreateBulk(slice any, setFunc func(*SnapshotCreate, int)) *SnapshotCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SnapshotCreateBulk{err: fmt.Errorf("calling to SnapshotClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SnapshotCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SnapshotCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Snapshot.
+func (c *SnapshotClient) Update() *SnapshotUpdate {
+	mutation := newSnapshotMutation(c.config, OpUpdate)
+	return &SnapshotUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SnapshotClient) UpdateOne(_m *Snapshot) *SnapshotUpdateOne {
+	mutation := newSnapshotMutation(c.config, OpUpdateOne, withSnapshot(_m))
+	return &SnapshotUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SnapshotClient) UpdateOneID(id uuid.UUID) *SnapshotUpdateOne {
+	mutation := newSnapshotMutation(c.config, OpUpdateOne, withSnapshotID(id))
+	return &SnapshotUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Snapshot.
+func (c *SnapshotClient) Delete() *SnapshotDelete {
+	mutation := newSnapshotMutation(c.config, OpDelete)
+	return &SnapshotDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SnapshotClient) DeleteOne(_m *Snapshot) *SnapshotDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SnapshotClient) DeleteOneID(id uuid.UUID) *SnapshotDeleteOne {
+	builder := c.Delete().Where(snapshot.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SnapshotDeleteOne{builder}
+}
+
+// Query returns a query builder for Snapshot.
+func (c *SnapshotClient) Query() *SnapshotQuery {
+	return &SnapshotQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSnapshot},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Snapshot entity by its id.
+func (c *SnapshotClient) Get(ctx context.Context, id uuid.UUID) (*Snapshot, error) {
+	return c.Query().Where(snapshot.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SnapshotClient) GetX(ctx context.Context, id uuid.UUID) *Snapshot {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a Snapshot.
+func (c *SnapshotClient) QueryTenant(_m *Snapshot) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(snapshot.Table, snapshot.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, snapshot.TenantTable, snapshot.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *SnapshotClient) Hooks() []Hook {
+	hooks := c.hooks.Snapshot
+	return append(hooks[:len(hooks):len(hooks)], snapshot.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *SnapshotClient) Interceptors() []Interceptor {
+	return c.inters.Snapshot
+}
+
+func (c *SnapshotClient) mutate(ctx context.Context, m *SnapshotMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SnapshotCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SnapshotUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SnapshotUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SnapshotDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Snapshot mutation op: %q", m.Op())
+	}
+}
+
 // TenantClient is a client for the Tenant schema.
 type TenantClient struct {
 	config
@@ -1407,10 +2199,12 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Device, Group, Membership, Organisation, RefreshToken, Tenant, User []ent.Hook
+		Device, DeviceSection, EnrolmentKey, EventLogGroup, Group, InstalledSoftware,
+		Membership, Organisation, RefreshToken, Snapshot, Tenant, User []ent.Hook
 	}
 	inters struct {
-		Device, Group, Membership, Organisation, RefreshToken, Tenant,
+		Device, DeviceSection, EnrolmentKey, EventLogGroup, Group, InstalledSoftware,
+		Membership, Organisation, RefreshToken, Snapshot, Tenant,
 		User []ent.Interceptor
 	}
 )

@@ -56,6 +56,16 @@ type Device struct {
 	Tags []string `json:"tags,omitempty"`
 	// LastSeenAt holds the value of the "last_seen_at" field.
 	LastSeenAt *time.Time `json:"last_seen_at,omitempty"`
+	// TokenHash holds the value of the "token_hash" field.
+	TokenHash *string `json:"-"`
+	// EnrolmentKeyID holds the value of the "enrolment_key_id" field.
+	EnrolmentKeyID *uuid.UUID `json:"enrolment_key_id,omitempty"`
+	// LastSnapshotAt holds the value of the "last_snapshot_at" field.
+	LastSnapshotAt *time.Time `json:"last_snapshot_at,omitempty"`
+	// SpooledSnapshots holds the value of the "spooled_snapshots" field.
+	SpooledSnapshots int `json:"spooled_snapshots,omitempty"`
+	// DroppedSnapshots holds the value of the "dropped_snapshots" field.
+	DroppedSnapshots int64 `json:"dropped_snapshots,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the DeviceQuery when eager-loading is set.
 	Edges        DeviceEdges `json:"edges"`
@@ -113,13 +123,15 @@ func (*Device) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case device.FieldGroupID:
+		case device.FieldGroupID, device.FieldEnrolmentKeyID:
 			values[i] = &sql.NullScanner{S: new(uuid.UUID)}
 		case device.FieldIPAddresses, device.FieldTags:
 			values[i] = new([]byte)
-		case device.FieldHostname, device.FieldPlatform, device.FieldRole, device.FieldOsName, device.FieldOsVersion, device.FieldManufacturer, device.FieldModel, device.FieldSerialNumber, device.FieldAgentVersion:
+		case device.FieldSpooledSnapshots, device.FieldDroppedSnapshots:
+			values[i] = new(sql.NullInt64)
+		case device.FieldHostname, device.FieldPlatform, device.FieldRole, device.FieldOsName, device.FieldOsVersion, device.FieldManufacturer, device.FieldModel, device.FieldSerialNumber, device.FieldAgentVersion, device.FieldTokenHash:
 			values[i] = new(sql.NullString)
-		case device.FieldCreatedAt, device.FieldUpdatedAt, device.FieldLastSeenAt:
+		case device.FieldCreatedAt, device.FieldUpdatedAt, device.FieldLastSeenAt, device.FieldLastSnapshotAt:
 			values[i] = new(sql.NullTime)
 		case device.FieldID, device.FieldTenantID, device.FieldOrganisationID:
 			values[i] = new(uuid.UUID)
@@ -252,6 +264,39 @@ func (_m *Device) assignValues(columns []string, values []any) error {
 				_m.LastSeenAt = new(time.Time)
 				*_m.LastSeenAt = value.Time
 			}
+		case device.FieldTokenHash:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field token_hash", values[i])
+			} else if value.Valid {
+				_m.TokenHash = new(string)
+				*_m.TokenHash = value.String
+			}
+		case device.FieldEnrolmentKeyID:
+			if value, ok := values[i].(*sql.NullScanner); !ok {
+				return fmt.Errorf("unexpected type %T for field enrolment_key_id", values[i])
+			} else if value.Valid {
+				_m.EnrolmentKeyID = new(uuid.UUID)
+				*_m.EnrolmentKeyID = *value.S.(*uuid.UUID)
+			}
+		case device.FieldLastSnapshotAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field last_snapshot_at", values[i])
+			} else if value.Valid {
+				_m.LastSnapshotAt = new(time.Time)
+				*_m.LastSnapshotAt = value.Time
+			}
+		case device.FieldSpooledSnapshots:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field spooled_snapshots", values[i])
+			} else if value.Valid {
+				_m.SpooledSnapshots = int(value.Int64)
+			}
+		case device.FieldDroppedSnapshots:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field dropped_snapshots", values[i])
+			} else if value.Valid {
+				_m.DroppedSnapshots = value.Int64
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -357,6 +402,24 @@ func (_m *Device) String() string {
 		builder.WriteString("last_seen_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("token_hash=<sensitive>")
+	builder.WriteString(", ")
+	if v := _m.EnrolmentKeyID; v != nil {
+		builder.WriteString("enrolment_key_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.LastSnapshotAt; v != nil {
+		builder.WriteString("last_snapshot_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("spooled_snapshots=")
+	builder.WriteString(fmt.Sprintf("%v", _m.SpooledSnapshots))
+	builder.WriteString(", ")
+	builder.WriteString("dropped_snapshots=")
+	builder.WriteString(fmt.Sprintf("%v", _m.DroppedSnapshots))
 	builder.WriteByte(')')
 	return builder.String()
 }

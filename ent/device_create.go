@@ -225,6 +225,76 @@ func (_c *DeviceCreate) SetNillableLastSeenAt(v *time.Time) *DeviceCreate {
 	return _c
 }
 
+// SetTokenHash sets the "token_hash" field.
+func (_c *DeviceCreate) SetTokenHash(v string) *DeviceCreate {
+	_c.mutation.SetTokenHash(v)
+	return _c
+}
+
+// SetNillableTokenHash sets the "token_hash" field if the given value is not nil.
+func (_c *DeviceCreate) SetNillableTokenHash(v *string) *DeviceCreate {
+	if v != nil {
+		_c.SetTokenHash(*v)
+	}
+	return _c
+}
+
+// SetEnrolmentKeyID sets the "enrolment_key_id" field.
+func (_c *DeviceCreate) SetEnrolmentKeyID(v uuid.UUID) *DeviceCreate {
+	_c.mutation.SetEnrolmentKeyID(v)
+	return _c
+}
+
+// SetNillableEnrolmentKeyID sets the "enrolment_key_id" field if the given value is not nil.
+func (_c *DeviceCreate) SetNillableEnrolmentKeyID(v *uuid.UUID) *DeviceCreate {
+	if v != nil {
+		_c.SetEnrolmentKeyID(*v)
+	}
+	return _c
+}
+
+// SetLastSnapshotAt sets the "last_snapshot_at" field.
+func (_c *DeviceCreate) SetLastSnapshotAt(v time.Time) *DeviceCreate {
+	_c.mutation.SetLastSnapshotAt(v)
+	return _c
+}
+
+// SetNillableLastSnapshotAt sets the "last_snapshot_at" field if the given value is not nil.
+func (_c *DeviceCreate) SetNillableLastSnapshotAt(v *time.Time) *DeviceCreate {
+	if v != nil {
+		_c.SetLastSnapshotAt(*v)
+	}
+	return _c
+}
+
+// SetSpooledSnapshots sets the "spooled_snapshots" field.
+func (_c *DeviceCreate) SetSpooledSnapshots(v int) *DeviceCreate {
+	_c.mutation.SetSpooledSnapshots(v)
+	return _c
+}
+
+// SetNillableSpooledSnapshots sets the "spooled_snapshots" field if the given value is not nil.
+func (_c *DeviceCreate) SetNillableSpooledSnapshots(v *int) *DeviceCreate {
+	if v != nil {
+		_c.SetSpooledSnapshots(*v)
+	}
+	return _c
+}
+
+// SetDroppedSnapshots sets the "dropped_snapshots" field.
+func (_c *DeviceCreate) SetDroppedSnapshots(v int64) *DeviceCreate {
+	_c.mutation.SetDroppedSnapshots(v)
+	return _c
+}
+
+// SetNillableDroppedSnapshots sets the "dropped_snapshots" field if the given value is not nil.
+func (_c *DeviceCreate) SetNillableDroppedSnapshots(v *int64) *DeviceCreate {
+	if v != nil {
+		_c.SetDroppedSnapshots(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *DeviceCreate) SetID(v uuid.UUID) *DeviceCreate {
 	_c.mutation.SetID(v)
@@ -345,6 +415,14 @@ func (_c *DeviceCreate) defaults() error {
 		v := device.DefaultTags
 		_c.mutation.SetTags(v)
 	}
+	if _, ok := _c.mutation.SpooledSnapshots(); !ok {
+		v := device.DefaultSpooledSnapshots
+		_c.mutation.SetSpooledSnapshots(v)
+	}
+	if _, ok := _c.mutation.DroppedSnapshots(); !ok {
+		v := device.DefaultDroppedSnapshots
+		_c.mutation.SetDroppedSnapshots(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if device.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized device.DefaultID (forgotten import ent/runtime?)")
@@ -447,6 +525,12 @@ func (_c *DeviceCreate) check() error {
 	if _, ok := _c.mutation.Tags(); !ok {
 		return &ValidationError{Name: "tags", err: errors.New(`ent: missing required field "Device.tags"`)}
 	}
+	if _, ok := _c.mutation.SpooledSnapshots(); !ok {
+		return &ValidationError{Name: "spooled_snapshots", err: errors.New(`ent: missing required field "Device.spooled_snapshots"`)}
+	}
+	if _, ok := _c.mutation.DroppedSnapshots(); !ok {
+		return &ValidationError{Name: "dropped_snapshots", err: errors.New(`ent: missing required field "Device.dropped_snapshots"`)}
+	}
 	if len(_c.mutation.TenantIDs()) == 0 {
 		return &ValidationError{Name: "tenant", err: errors.New(`ent: missing required edge "Device.tenant"`)}
 	}
@@ -544,6 +628,26 @@ func (_c *DeviceCreate) createSpec() (*Device, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.LastSeenAt(); ok {
 		_spec.SetField(device.FieldLastSeenAt, field.TypeTime, value)
 		_node.LastSeenAt = &value
+	}
+	if value, ok := _c.mutation.TokenHash(); ok {
+		_spec.SetField(device.FieldTokenHash, field.TypeString, value)
+		_node.TokenHash = &value
+	}
+	if value, ok := _c.mutation.EnrolmentKeyID(); ok {
+		_spec.SetField(device.FieldEnrolmentKeyID, field.TypeUUID, value)
+		_node.EnrolmentKeyID = &value
+	}
+	if value, ok := _c.mutation.LastSnapshotAt(); ok {
+		_spec.SetField(device.FieldLastSnapshotAt, field.TypeTime, value)
+		_node.LastSnapshotAt = &value
+	}
+	if value, ok := _c.mutation.SpooledSnapshots(); ok {
+		_spec.SetField(device.FieldSpooledSnapshots, field.TypeInt, value)
+		_node.SpooledSnapshots = value
+	}
+	if value, ok := _c.mutation.DroppedSnapshots(); ok {
+		_spec.SetField(device.FieldDroppedSnapshots, field.TypeInt64, value)
+		_node.DroppedSnapshots = value
 	}
 	if nodes := _c.mutation.TenantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -840,6 +944,96 @@ func (u *DeviceUpsert) ClearLastSeenAt() *DeviceUpsert {
 	return u
 }
 
+// SetTokenHash sets the "token_hash" field.
+func (u *DeviceUpsert) SetTokenHash(v string) *DeviceUpsert {
+	u.Set(device.FieldTokenHash, v)
+	return u
+}
+
+// UpdateTokenHash sets the "token_hash" field to the value that was provided on create.
+func (u *DeviceUpsert) UpdateTokenHash() *DeviceUpsert {
+	u.SetExcluded(device.FieldTokenHash)
+	return u
+}
+
+// ClearTokenHash clears the value of the "token_hash" field.
+func (u *DeviceUpsert) ClearTokenHash() *DeviceUpsert {
+	u.SetNull(device.FieldTokenHash)
+	return u
+}
+
+// SetEnrolmentKeyID sets the "enrolment_key_id" field.
+func (u *DeviceUpsert) SetEnrolmentKeyID(v uuid.UUID) *DeviceUpsert {
+	u.Set(device.FieldEnrolmentKeyID, v)
+	return u
+}
+
+// UpdateEnrolmentKeyID sets the "enrolment_key_id" field to the value that was provided on create.
+func (u *DeviceUpsert) UpdateEnrolmentKeyID() *DeviceUpsert {
+	u.SetExcluded(device.FieldEnrolmentKeyID)
+	return u
+}
+
+// ClearEnrolmentKeyID clears the value of the "enrolment_key_id" field.
+func (u *DeviceUpsert) ClearEnrolmentKeyID() *DeviceUpsert {
+	u.SetNull(device.FieldEnrolmentKeyID)
+	return u
+}
+
+// SetLastSnapshotAt sets the "last_snapshot_at" field.
+func (u *DeviceUpsert) SetLastSnapshotAt(v time.Time) *DeviceUpsert {
+	u.Set(device.FieldLastSnapshotAt, v)
+	return u
+}
+
+// UpdateLastSnapshotAt sets the "last_snapshot_at" field to the value that was provided on create.
+func (u *DeviceUpsert) UpdateLastSnapshotAt() *DeviceUpsert {
+	u.SetExcluded(device.FieldLastSnapshotAt)
+	return u
+}
+
+// ClearLastSnapshotAt clears the value of the "last_snapshot_at" field.
+func (u *DeviceUpsert) ClearLastSnapshotAt() *DeviceUpsert {
+	u.SetNull(device.FieldLastSnapshotAt)
+	return u
+}
+
+// SetSpooledSnapshots sets the "spooled_snapshots" field.
+func (u *DeviceUpsert) SetSpooledSnapshots(v int) *DeviceUpsert {
+	u.Set(device.FieldSpooledSnapshots, v)
+	return u
+}
+
+// UpdateSpooledSnapshots sets the "spooled_snapshots" field to the value that was provided on create.
+func (u *DeviceUpsert) UpdateSpooledSnapshots() *DeviceUpsert {
+	u.SetExcluded(device.FieldSpooledSnapshots)
+	return u
+}
+
+// AddSpooledSnapshots adds v to the "spooled_snapshots" field.
+func (u *DeviceUpsert) AddSpooledSnapshots(v int) *DeviceUpsert {
+	u.Add(device.FieldSpooledSnapshots, v)
+	return u
+}
+
+// SetDroppedSnapshots sets the "dropped_snapshots" field.
+func (u *DeviceUpsert) SetDroppedSnapshots(v int64) *DeviceUpsert {
+	u.Set(device.FieldDroppedSnapshots, v)
+	return u
+}
+
+// UpdateDroppedSnapshots sets the "dropped_snapshots" field to the value that was provided on create.
+func (u *DeviceUpsert) UpdateDroppedSnapshots() *DeviceUpsert {
+	u.SetExcluded(device.FieldDroppedSnapshots)
+	return u
+}
+
+// AddDroppedSnapshots adds v to the "dropped_snapshots" field.
+func (u *DeviceUpsert) AddDroppedSnapshots(v int64) *DeviceUpsert {
+	u.Add(device.FieldDroppedSnapshots, v)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -1115,6 +1309,111 @@ func (u *DeviceUpsertOne) UpdateLastSeenAt() *DeviceUpsertOne {
 func (u *DeviceUpsertOne) ClearLastSeenAt() *DeviceUpsertOne {
 	return u.Update(func(s *DeviceUpsert) {
 		s.ClearLastSeenAt()
+	})
+}
+
+// SetTokenHash sets the "token_hash" field.
+func (u *DeviceUpsertOne) SetTokenHash(v string) *DeviceUpsertOne {
+	return u.Update(func(s *DeviceUpsert) {
+		s.SetTokenHash(v)
+	})
+}
+
+// UpdateTokenHash sets the "token_hash" field to the value that was provided on create.
+func (u *DeviceUpsertOne) UpdateTokenHash() *DeviceUpsertOne {
+	return u.Update(func(s *DeviceUpsert) {
+		s.UpdateTokenHash()
+	})
+}
+
+// ClearTokenHash clears the value of the "token_hash" field.
+func (u *DeviceUpsertOne) ClearTokenHash() *DeviceUpsertOne {
+	return u.Update(func(s *DeviceUpsert) {
+		s.ClearTokenHash()
+	})
+}
+
+// SetEnrolmentKeyID sets the "enrolment_key_id" field.
+func (u *DeviceUpsertOne) SetEnrolmentKeyID(v uuid.UUID) *DeviceUpsertOne {
+	return u.Update(func(s *DeviceUpsert) {
+		s.SetEnrolmentKeyID(v)
+	})
+}
+
+// UpdateEnrolmentKeyID sets the "enrolment_key_id" field to the value that was provided on create.
+func (u *DeviceUpsertOne) UpdateEnrolmentKeyID() *DeviceUpsertOne {
+	return u.Update(func(s *DeviceUpsert) {
+		s.UpdateEnrolmentKeyID()
+	})
+}
+
+// ClearEnrolmentKeyID clears the value of the "enrolment_key_id" field.
+func (u *DeviceUpsertOne) ClearEnrolmentKeyID() *DeviceUpsertOne {
+	return u.Update(func(s *DeviceUpsert) {
+		s.ClearEnrolmentKeyID()
+	})
+}
+
+// SetLastSnapshotAt sets the "last_snapshot_at" field.
+func (u *DeviceUpsertOne) SetLastSnapshotAt(v time.Time) *DeviceUpsertOne {
+	return u.Update(func(s *DeviceUpsert) {
+		s.SetLastSnapshotAt(v)
+	})
+}
+
+// UpdateLastSnapshotAt sets the "last_snapshot_at" field to the value that was provided on create.
+func (u *DeviceUpsertOne) UpdateLastSnapshotAt() *DeviceUpsertOne {
+	return u.Update(func(s *DeviceUpsert) {
+		s.UpdateLastSnapshotAt()
+	})
+}
+
+// ClearLastSnapshotAt clears the value of the "last_snapshot_at" field.
+func (u *DeviceUpsertOne) ClearLastSnapshotAt() *DeviceUpsertOne {
+	return u.Update(func(s *DeviceUpsert) {
+		s.ClearLastSnapshotAt()
+	})
+}
+
+// SetSpooledSnapshots sets the "spooled_snapshots" field.
+func (u *DeviceUpsertOne) SetSpooledSnapshots(v int) *DeviceUpsertOne {
+	return u.Update(func(s *DeviceUpsert) {
+		s.SetSpooledSnapshots(v)
+	})
+}
+
+// AddSpooledSnapshots adds v to the "spooled_snapshots" field.
+func (u *DeviceUpsertOne) AddSpooledSnapshots(v int) *DeviceUpsertOne {
+	return u.Update(func(s *DeviceUpsert) {
+		s.AddSpooledSnapshots(v)
+	})
+}
+
+// UpdateSpooledSnapshots sets the "spooled_snapshots" field to the value that was provided on create.
+func (u *DeviceUpsertOne) UpdateSpooledSnapshots() *DeviceUpsertOne {
+	return u.Update(func(s *DeviceUpsert) {
+		s.UpdateSpooledSnapshots()
+	})
+}
+
+// SetDroppedSnapshots sets the "dropped_snapshots" field.
+func (u *DeviceUpsertOne) SetDroppedSnapshots(v int64) *DeviceUpsertOne {
+	return u.Update(func(s *DeviceUpsert) {
+		s.SetDroppedSnapshots(v)
+	})
+}
+
+// AddDroppedSnapshots adds v to the "dropped_snapshots" field.
+func (u *DeviceUpsertOne) AddDroppedSnapshots(v int64) *DeviceUpsertOne {
+	return u.Update(func(s *DeviceUpsert) {
+		s.AddDroppedSnapshots(v)
+	})
+}
+
+// UpdateDroppedSnapshots sets the "dropped_snapshots" field to the value that was provided on create.
+func (u *DeviceUpsertOne) UpdateDroppedSnapshots() *DeviceUpsertOne {
+	return u.Update(func(s *DeviceUpsert) {
+		s.UpdateDroppedSnapshots()
 	})
 }
 
@@ -1560,6 +1859,111 @@ func (u *DeviceUpsertBulk) UpdateLastSeenAt() *DeviceUpsertBulk {
 func (u *DeviceUpsertBulk) ClearLastSeenAt() *DeviceUpsertBulk {
 	return u.Update(func(s *DeviceUpsert) {
 		s.ClearLastSeenAt()
+	})
+}
+
+// SetTokenHash sets the "token_hash" field.
+func (u *DeviceUpsertBulk) SetTokenHash(v string) *DeviceUpsertBulk {
+	return u.Update(func(s *DeviceUpsert) {
+		s.SetTokenHash(v)
+	})
+}
+
+// UpdateTokenHash sets the "token_hash" field to the value that was provided on create.
+func (u *DeviceUpsertBulk) UpdateTokenHash() *DeviceUpsertBulk {
+	return u.Update(func(s *DeviceUpsert) {
+		s.UpdateTokenHash()
+	})
+}
+
+// ClearTokenHash clears the value of the "token_hash" field.
+func (u *DeviceUpsertBulk) ClearTokenHash() *DeviceUpsertBulk {
+	return u.Update(func(s *DeviceUpsert) {
+		s.ClearTokenHash()
+	})
+}
+
+// SetEnrolmentKeyID sets the "enrolment_key_id" field.
+func (u *DeviceUpsertBulk) SetEnrolmentKeyID(v uuid.UUID) *DeviceUpsertBulk {
+	return u.Update(func(s *DeviceUpsert) {
+		s.SetEnrolmentKeyID(v)
+	})
+}
+
+// UpdateEnrolmentKeyID sets the "enrolment_key_id" field to the value that was provided on create.
+func (u *DeviceUpsertBulk) UpdateEnrolmentKeyID() *DeviceUpsertBulk {
+	return u.Update(func(s *DeviceUpsert) {
+		s.UpdateEnrolmentKeyID()
+	})
+}
+
+// ClearEnrolmentKeyID clears the value of the "enrolment_key_id" field.
+func (u *DeviceUpsertBulk) ClearEnrolmentKeyID() *DeviceUpsertBulk {
+	return u.Update(func(s *DeviceUpsert) {
+		s.ClearEnrolmentKeyID()
+	})
+}
+
+// SetLastSnapshotAt sets the "last_snapshot_at" field.
+func (u *DeviceUpsertBulk) SetLastSnapshotAt(v time.Time) *DeviceUpsertBulk {
+	return u.Update(func(s *DeviceUpsert) {
+		s.SetLastSnapshotAt(v)
+	})
+}
+
+// UpdateLastSnapshotAt sets the "last_snapshot_at" field to the value that was provided on create.
+func (u *DeviceUpsertBulk) UpdateLastSnapshotAt() *DeviceUpsertBulk {
+	return u.Update(func(s *DeviceUpsert) {
+		s.UpdateLastSnapshotAt()
+	})
+}
+
+// ClearLastSnapshotAt clears the value of the "last_snapshot_at" field.
+func (u *DeviceUpsertBulk) ClearLastSnapshotAt() *DeviceUpsertBulk {
+	return u.Update(func(s *DeviceUpsert) {
+		s.ClearLastSnapshotAt()
+	})
+}
+
+// SetSpooledSnapshots sets the "spooled_snapshots" field.
+func (u *DeviceUpsertBulk) SetSpooledSnapshots(v int) *DeviceUpsertBulk {
+	return u.Update(func(s *DeviceUpsert) {
+		s.SetSpooledSnapshots(v)
+	})
+}
+
+// AddSpooledSnapshots adds v to the "spooled_snapshots" field.
+func (u *DeviceUpsertBulk) AddSpooledSnapshots(v int) *DeviceUpsertBulk {
+	return u.Update(func(s *DeviceUpsert) {
+		s.AddSpooledSnapshots(v)
+	})
+}
+
+// UpdateSpooledSnapshots sets the "spooled_snapshots" field to the value that was provided on create.
+func (u *DeviceUpsertBulk) UpdateSpooledSnapshots() *DeviceUpsertBulk {
+	return u.Update(func(s *DeviceUpsert) {
+		s.UpdateSpooledSnapshots()
+	})
+}
+
+// SetDroppedSnapshots sets the "dropped_snapshots" field.
+func (u *DeviceUpsertBulk) SetDroppedSnapshots(v int64) *DeviceUpsertBulk {
+	return u.Update(func(s *DeviceUpsert) {
+		s.SetDroppedSnapshots(v)
+	})
+}
+
+// AddDroppedSnapshots adds v to the "dropped_snapshots" field.
+func (u *DeviceUpsertBulk) AddDroppedSnapshots(v int64) *DeviceUpsertBulk {
+	return u.Update(func(s *DeviceUpsert) {
+		s.AddDroppedSnapshots(v)
+	})
+}
+
+// UpdateDroppedSnapshots sets the "dropped_snapshots" field to the value that was provided on create.
+func (u *DeviceUpsertBulk) UpdateDroppedSnapshots() *DeviceUpsertBulk {
+	return u.Update(func(s *DeviceUpsert) {
+		s.UpdateDroppedSnapshots()
 	})
 }
 

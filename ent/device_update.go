@@ -242,6 +242,108 @@ func (_u *DeviceUpdate) ClearLastSeenAt() *DeviceUpdate {
 	return _u
 }
 
+// SetTokenHash sets the "token_hash" field.
+func (_u *DeviceUpdate) SetTokenHash(v string) *DeviceUpdate {
+	_u.mutation.SetTokenHash(v)
+	return _u
+}
+
+// SetNillableTokenHash sets the "token_hash" field if the given value is not nil.
+func (_u *DeviceUpdate) SetNillableTokenHash(v *string) *DeviceUpdate {
+	if v != nil {
+		_u.SetTokenHash(*v)
+	}
+	return _u
+}
+
+// ClearTokenHash clears the value of the "token_hash" field.
+func (_u *DeviceUpdate) ClearTokenHash() *DeviceUpdate {
+	_u.mutation.ClearTokenHash()
+	return _u
+}
+
+// SetEnrolmentKeyID sets the "enrolment_key_id" field.
+func (_u *DeviceUpdate) SetEnrolmentKeyID(v uuid.UUID) *DeviceUpdate {
+	_u.mutation.SetEnrolmentKeyID(v)
+	return _u
+}
+
+// SetNillableEnrolmentKeyID sets the "enrolment_key_id" field if the given value is not nil.
+func (_u *DeviceUpdate) SetNillableEnrolmentKeyID(v *uuid.UUID) *DeviceUpdate {
+	if v != nil {
+		_u.SetEnrolmentKeyID(*v)
+	}
+	return _u
+}
+
+// ClearEnrolmentKeyID clears the value of the "enrolment_key_id" field.
+func (_u *DeviceUpdate) ClearEnrolmentKeyID() *DeviceUpdate {
+	_u.mutation.ClearEnrolmentKeyID()
+	return _u
+}
+
+// SetLastSnapshotAt sets the "last_snapshot_at" field.
+func (_u *DeviceUpdate) SetLastSnapshotAt(v time.Time) *DeviceUpdate {
+	_u.mutation.SetLastSnapshotAt(v)
+	return _u
+}
+
+// SetNillableLastSnapshotAt sets the "last_snapshot_at" field if the given value is not nil.
+func (_u *DeviceUpdate) SetNillableLastSnapshotAt(v *time.Time) *DeviceUpdate {
+	if v != nil {
+		_u.SetLastSnapshotAt(*v)
+	}
+	return _u
+}
+
+// ClearLastSnapshotAt clears the value of the "last_snapshot_at" field.
+func (_u *DeviceUpdate) ClearLastSnapshotAt() *DeviceUpdate {
+	_u.mutation.ClearLastSnapshotAt()
+	return _u
+}
+
+// SetSpooledSnapshots sets the "spooled_snapshots" field.
+func (_u *DeviceUpdate) SetSpooledSnapshots(v int) *DeviceUpdate {
+	_u.mutation.ResetSpooledSnapshots()
+	_u.mutation.SetSpooledSnapshots(v)
+	return _u
+}
+
+// SetNillableSpooledSnapshots sets the "spooled_snapshots" field if the given value is not nil.
+func (_u *DeviceUpdate) SetNillableSpooledSnapshots(v *int) *DeviceUpdate {
+	if v != nil {
+		_u.SetSpooledSnapshots(*v)
+	}
+	return _u
+}
+
+// AddSpooledSnapshots adds value to the "spooled_snapshots" field.
+func (_u *DeviceUpdate) AddSpooledSnapshots(v int) *DeviceUpdate {
+	_u.mutation.AddSpooledSnapshots(v)
+	return _u
+}
+
+// SetDroppedSnapshots sets the "dropped_snapshots" field.
+func (_u *DeviceUpdate) SetDroppedSnapshots(v int64) *DeviceUpdate {
+	_u.mutation.ResetDroppedSnapshots()
+	_u.mutation.SetDroppedSnapshots(v)
+	return _u
+}
+
+// SetNillableDroppedSnapshots sets the "dropped_snapshots" field if the given value is not nil.
+func (_u *DeviceUpdate) SetNillableDroppedSnapshots(v *int64) *DeviceUpdate {
+	if v != nil {
+		_u.SetDroppedSnapshots(*v)
+	}
+	return _u
+}
+
+// AddDroppedSnapshots adds value to the "dropped_snapshots" field.
+func (_u *DeviceUpdate) AddDroppedSnapshots(v int64) *DeviceUpdate {
+	_u.mutation.AddDroppedSnapshots(v)
+	return _u
+}
+
 // SetOrganisation sets the "organisation" edge to the Organisation entity.
 func (_u *DeviceUpdate) SetOrganisation(v *Organisation) *DeviceUpdate {
 	return _u.SetOrganisationID(v.ID)
@@ -430,6 +532,36 @@ func (_u *DeviceUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.LastSeenAtCleared() {
 		_spec.ClearField(device.FieldLastSeenAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.TokenHash(); ok {
+		_spec.SetField(device.FieldTokenHash, field.TypeString, value)
+	}
+	if _u.mutation.TokenHashCleared() {
+		_spec.ClearField(device.FieldTokenHash, field.TypeString)
+	}
+	if value, ok := _u.mutation.EnrolmentKeyID(); ok {
+		_spec.SetField(device.FieldEnrolmentKeyID, field.TypeUUID, value)
+	}
+	if _u.mutation.EnrolmentKeyIDCleared() {
+		_spec.ClearField(device.FieldEnrolmentKeyID, field.TypeUUID)
+	}
+	if value, ok := _u.mutation.LastSnapshotAt(); ok {
+		_spec.SetField(device.FieldLastSnapshotAt, field.TypeTime, value)
+	}
+	if _u.mutation.LastSnapshotAtCleared() {
+		_spec.ClearField(device.FieldLastSnapshotAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.SpooledSnapshots(); ok {
+		_spec.SetField(device.FieldSpooledSnapshots, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedSpooledSnapshots(); ok {
+		_spec.AddField(device.FieldSpooledSnapshots, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.DroppedSnapshots(); ok {
+		_spec.SetField(device.FieldDroppedSnapshots, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedDroppedSnapshots(); ok {
+		_spec.AddField(device.FieldDroppedSnapshots, field.TypeInt64, value)
 	}
 	if _u.mutation.OrganisationCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -719,6 +851,108 @@ func (_u *DeviceUpdateOne) ClearLastSeenAt() *DeviceUpdateOne {
 	return _u
 }
 
+// SetTokenHash sets the "token_hash" field.
+func (_u *DeviceUpdateOne) SetTokenHash(v string) *DeviceUpdateOne {
+	_u.mutation.SetTokenHash(v)
+	return _u
+}
+
+// SetNillableTokenHash sets the "token_hash" field if the given value is not nil.
+func (_u *DeviceUpdateOne) SetNillableTokenHash(v *string) *DeviceUpdateOne {
+	if v != nil {
+		_u.SetTokenHash(*v)
+	}
+	return _u
+}
+
+// ClearTokenHash clears the value of the "token_hash" field.
+func (_u *DeviceUpdateOne) ClearTokenHash() *DeviceUpdateOne {
+	_u.mutation.ClearTokenHash()
+	return _u
+}
+
+// SetEnrolmentKeyID sets the "enrolment_key_id" field.
+func (_u *DeviceUpdateOne) SetEnrolmentKeyID(v uuid.UUID) *DeviceUpdateOne {
+	_u.mutation.SetEnrolmentKeyID(v)
+	return _u
+}
+
+// SetNillableEnrolmentKeyID sets the "enrolment_key_id" field if the given value is not nil.
+func (_u *DeviceUpdateOne) SetNillableEnrolmentKeyID(v *uuid.UUID) *DeviceUpdateOne {
+	if v != nil {
+		_u.SetEnrolmentKeyID(*v)
+	}
+	return _u
+}
+
+// ClearEnrolmentKeyID clears the value of the "enrolment_key_id" field.
+func (_u *DeviceUpdateOne) ClearEnrolmentKeyID() *DeviceUpdateOne {
+	_u.mutation.ClearEnrolmentKeyID()
+	return _u
+}
+
+// SetLastSnapshotAt sets the "last_snapshot_at" field.
+func (_u *DeviceUpdateOne) SetLastSnapshotAt(v time.Time) *DeviceUpdateOne {
+	_u.mutation.SetLastSnapshotAt(v)
+	return _u
+}
+
+// SetNillableLastSnapshotAt sets the "last_snapshot_at" field if the given value is not nil.
+func (_u *DeviceUpdateOne) SetNillableLastSnapshotAt(v *time.Time) *DeviceUpdateOne {
+	if v != nil {
+		_u.SetLastSnapshotAt(*v)
+	}
+	return _u
+}
+
+// ClearLastSnapshotAt clears the value of the "last_snapshot_at" field.
+func (_u *DeviceUpdateOne) ClearLastSnapshotAt() *DeviceUpdateOne {
+	_u.mutation.ClearLastSnapshotAt()
+	return _u
+}
+
+// SetSpooledSnapshots sets the "spooled_snapshots" field.
+func (_u *DeviceUpdateOne) SetSpooledSnapshots(v int) *DeviceUpdateOne {
+	_u.mutation.ResetSpooledSnapshots()
+	_u.mutation.SetSpooledSnapshots(v)
+	return _u
+}
+
+// SetNillableSpooledSnapshots sets the "spooled_snapshots" field if the given value is not nil.
+func (_u *DeviceUpdateOne) SetNillableSpooledSnapshots(v *int) *DeviceUpdateOne {
+	if v != nil {
+		_u.SetSpooledSnapshots(*v)
+	}
+	return _u
+}
+
+// AddSpooledSnapshots adds value to the "spooled_snapshots" field.
+func (_u *DeviceUpdateOne) AddSpooledSnapshots(v int) *DeviceUpdateOne {
+	_u.mutation.AddSpooledSnapshots(v)
+	return _u
+}
+
+// SetDroppedSnapshots sets the "dropped_snapshots" field.
+func (_u *DeviceUpdateOne) SetDroppedSnapshots(v int64) *DeviceUpdateOne {
+	_u.mutation.ResetDroppedSnapshots()
+	_u.mutation.SetDroppedSnapshots(v)
+	return _u
+}
+
+// SetNillableDroppedSnapshots sets the "dropped_snapshots" field if the given value is not nil.
+func (_u *DeviceUpdateOne) SetNillableDroppedSnapshots(v *int64) *DeviceUpdateOne {
+	if v != nil {
+		_u.SetDroppedSnapshots(*v)
+	}
+	return _u
+}
+
+// AddDroppedSnapshots adds value to the "dropped_snapshots" field.
+func (_u *DeviceUpdateOne) AddDroppedSnapshots(v int64) *DeviceUpdateOne {
+	_u.mutation.AddDroppedSnapshots(v)
+	return _u
+}
+
 // SetOrganisation sets the "organisation" edge to the Organisation entity.
 func (_u *DeviceUpdateOne) SetOrganisation(v *Organisation) *DeviceUpdateOne {
 	return _u.SetOrganisationID(v.ID)
@@ -937,6 +1171,36 @@ func (_u *DeviceUpdateOne) sqlSave(ctx context.Context) (_node *Device, err erro
 	}
 	if _u.mutation.LastSeenAtCleared() {
 		_spec.ClearField(device.FieldLastSeenAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.TokenHash(); ok {
+		_spec.SetField(device.FieldTokenHash, field.TypeString, value)
+	}
+	if _u.mutation.TokenHashCleared() {
+		_spec.ClearField(device.FieldTokenHash, field.TypeString)
+	}
+	if value, ok := _u.mutation.EnrolmentKeyID(); ok {
+		_spec.SetField(device.FieldEnrolmentKeyID, field.TypeUUID, value)
+	}
+	if _u.mutation.EnrolmentKeyIDCleared() {
+		_spec.ClearField(device.FieldEnrolmentKeyID, field.TypeUUID)
+	}
+	if value, ok := _u.mutation.LastSnapshotAt(); ok {
+		_spec.SetField(device.FieldLastSnapshotAt, field.TypeTime, value)
+	}
+	if _u.mutation.LastSnapshotAtCleared() {
+		_spec.ClearField(device.FieldLastSnapshotAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.SpooledSnapshots(); ok {
+		_spec.SetField(device.FieldSpooledSnapshots, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedSpooledSnapshots(); ok {
+		_spec.AddField(device.FieldSpooledSnapshots, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.DroppedSnapshots(); ok {
+		_spec.SetField(device.FieldDroppedSnapshots, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedDroppedSnapshots(); ok {
+		_spec.AddField(device.FieldDroppedSnapshots, field.TypeInt64, value)
 	}
 	if _u.mutation.OrganisationCleared() {
 		edge := &sqlgraph.EdgeSpec{

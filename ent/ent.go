@@ -13,10 +13,15 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/wegweiser/wegweiser/ent/device"
+	"github.com/wegweiser/wegweiser/ent/devicesection"
+	"github.com/wegweiser/wegweiser/ent/enrolmentkey"
+	"github.com/wegweiser/wegweiser/ent/eventloggroup"
 	"github.com/wegweiser/wegweiser/ent/group"
+	"github.com/wegweiser/wegweiser/ent/installedsoftware"
 	"github.com/wegweiser/wegweiser/ent/membership"
 	"github.com/wegweiser/wegweiser/ent/organisation"
 	"github.com/wegweiser/wegweiser/ent/refreshtoken"
+	"github.com/wegweiser/wegweiser/ent/snapshot"
 	"github.com/wegweiser/wegweiser/ent/tenant"
 	"github.com/wegweiser/wegweiser/ent/user"
 )
@@ -79,13 +84,18 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			device.Table:       device.ValidColumn,
-			group.Table:        group.ValidColumn,
-			membership.Table:   membership.ValidColumn,
-			organisation.Table: organisation.ValidColumn,
-			refreshtoken.Table: refreshtoken.ValidColumn,
-			tenant.Table:       tenant.ValidColumn,
-			user.Table:         user.ValidColumn,
+			device.Table:            device.ValidColumn,
+			devicesection.Table:     devicesection.ValidColumn,
+			enrolmentkey.Table:      enrolmentkey.ValidColumn,
+			eventloggroup.Table:     eventloggroup.ValidColumn,
+			group.Table:             group.ValidColumn,
+			installedsoftware.Table: installedsoftware.ValidColumn,
+			membership.Table:        membership.ValidColumn,
+			organisation.Table:      organisation.ValidColumn,
+			refreshtoken.Table:      refreshtoken.ValidColumn,
+			snapshot.Table:          snapshot.ValidColumn,
+			tenant.Table:            tenant.ValidColumn,
+			user.Table:              user.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

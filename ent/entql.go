@@ -4,11 +4,16 @@ package ent
 
 import (
 	"github.com/wegweiser/wegweiser/ent/device"
+	"github.com/wegweiser/wegweiser/ent/devicesection"
+	"github.com/wegweiser/wegweiser/ent/enrolmentkey"
+	"github.com/wegweiser/wegweiser/ent/eventloggroup"
 	"github.com/wegweiser/wegweiser/ent/group"
+	"github.com/wegweiser/wegweiser/ent/installedsoftware"
 	"github.com/wegweiser/wegweiser/ent/membership"
 	"github.com/wegweiser/wegweiser/ent/organisation"
 	"github.com/wegweiser/wegweiser/ent/predicate"
 	"github.com/wegweiser/wegweiser/ent/refreshtoken"
+	"github.com/wegweiser/wegweiser/ent/snapshot"
 	"github.com/wegweiser/wegweiser/ent/tenant"
 	"github.com/wegweiser/wegweiser/ent/user"
 
@@ -20,7 +25,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 7)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 12)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   device.Table,
@@ -32,26 +37,102 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Device",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			device.FieldTenantID:       {Type: field.TypeUUID, Column: device.FieldTenantID},
-			device.FieldCreatedAt:      {Type: field.TypeTime, Column: device.FieldCreatedAt},
-			device.FieldUpdatedAt:      {Type: field.TypeTime, Column: device.FieldUpdatedAt},
-			device.FieldOrganisationID: {Type: field.TypeUUID, Column: device.FieldOrganisationID},
-			device.FieldGroupID:        {Type: field.TypeUUID, Column: device.FieldGroupID},
-			device.FieldHostname:       {Type: field.TypeString, Column: device.FieldHostname},
-			device.FieldPlatform:       {Type: field.TypeEnum, Column: device.FieldPlatform},
-			device.FieldRole:           {Type: field.TypeEnum, Column: device.FieldRole},
-			device.FieldOsName:         {Type: field.TypeString, Column: device.FieldOsName},
-			device.FieldOsVersion:      {Type: field.TypeString, Column: device.FieldOsVersion},
-			device.FieldManufacturer:   {Type: field.TypeString, Column: device.FieldManufacturer},
-			device.FieldModel:          {Type: field.TypeString, Column: device.FieldModel},
-			device.FieldSerialNumber:   {Type: field.TypeString, Column: device.FieldSerialNumber},
-			device.FieldIPAddresses:    {Type: field.TypeJSON, Column: device.FieldIPAddresses},
-			device.FieldAgentVersion:   {Type: field.TypeString, Column: device.FieldAgentVersion},
-			device.FieldTags:           {Type: field.TypeJSON, Column: device.FieldTags},
-			device.FieldLastSeenAt:     {Type: field.TypeTime, Column: device.FieldLastSeenAt},
+			device.FieldTenantID:         {Type: field.TypeUUID, Column: device.FieldTenantID},
+			device.FieldCreatedAt:        {Type: field.TypeTime, Column: device.FieldCreatedAt},
+			device.FieldUpdatedAt:        {Type: field.TypeTime, Column: device.FieldUpdatedAt},
+			device.FieldOrganisationID:   {Type: field.TypeUUID, Column: device.FieldOrganisationID},
+			device.FieldGroupID:          {Type: field.TypeUUID, Column: device.FieldGroupID},
+			device.FieldHostname:         {Type: field.TypeString, Column: device.FieldHostname},
+			device.FieldPlatform:         {Type: field.TypeEnum, Column: device.FieldPlatform},
+			device.FieldRole:             {Type: field.TypeEnum, Column: device.FieldRole},
+			device.FieldOsName:           {Type: field.TypeString, Column: device.FieldOsName},
+			device.FieldOsVersion:        {Type: field.TypeString, Column: device.FieldOsVersion},
+			device.FieldManufacturer:     {Type: field.TypeString, Column: device.FieldManufacturer},
+			device.FieldModel:            {Type: field.TypeString, Column: device.FieldModel},
+			device.FieldSerialNumber:     {Type: field.TypeString, Column: device.FieldSerialNumber},
+			device.FieldIPAddresses:      {Type: field.TypeJSON, Column: device.FieldIPAddresses},
+			device.FieldAgentVersion:     {Type: field.TypeString, Column: device.FieldAgentVersion},
+			device.FieldTags:             {Type: field.TypeJSON, Column: device.FieldTags},
+			device.FieldLastSeenAt:       {Type: field.TypeTime, Column: device.FieldLastSeenAt},
+			device.FieldTokenHash:        {Type: field.TypeString, Column: device.FieldTokenHash},
+			device.FieldEnrolmentKeyID:   {Type: field.TypeUUID, Column: device.FieldEnrolmentKeyID},
+			device.FieldLastSnapshotAt:   {Type: field.TypeTime, Column: device.FieldLastSnapshotAt},
+			device.FieldSpooledSnapshots: {Type: field.TypeInt, Column: device.FieldSpooledSnapshots},
+			device.FieldDroppedSnapshots: {Type: field.TypeInt64, Column: device.FieldDroppedSnapshots},
 		},
 	}
 	graph.Nodes[1] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   devicesection.Table,
+			Columns: devicesection.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: devicesection.FieldID,
+			},
+		},
+		Type: "DeviceSection",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			devicesection.FieldTenantID:       {Type: field.TypeUUID, Column: devicesection.FieldTenantID},
+			devicesection.FieldDeviceID:       {Type: field.TypeUUID, Column: devicesection.FieldDeviceID},
+			devicesection.FieldOrganisationID: {Type: field.TypeUUID, Column: devicesection.FieldOrganisationID},
+			devicesection.FieldName:           {Type: field.TypeString, Column: devicesection.FieldName},
+			devicesection.FieldHash:           {Type: field.TypeString, Column: devicesection.FieldHash},
+			devicesection.FieldData:           {Type: field.TypeBytes, Column: devicesection.FieldData},
+			devicesection.FieldSnapshotID:     {Type: field.TypeUUID, Column: devicesection.FieldSnapshotID},
+			devicesection.FieldUpdatedAt:      {Type: field.TypeTime, Column: devicesection.FieldUpdatedAt},
+		},
+	}
+	graph.Nodes[2] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   enrolmentkey.Table,
+			Columns: enrolmentkey.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: enrolmentkey.FieldID,
+			},
+		},
+		Type: "EnrolmentKey",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			enrolmentkey.FieldTenantID:       {Type: field.TypeUUID, Column: enrolmentkey.FieldTenantID},
+			enrolmentkey.FieldCreatedAt:      {Type: field.TypeTime, Column: enrolmentkey.FieldCreatedAt},
+			enrolmentkey.FieldUpdatedAt:      {Type: field.TypeTime, Column: enrolmentkey.FieldUpdatedAt},
+			enrolmentkey.FieldOrganisationID: {Type: field.TypeUUID, Column: enrolmentkey.FieldOrganisationID},
+			enrolmentkey.FieldGroupID:        {Type: field.TypeUUID, Column: enrolmentkey.FieldGroupID},
+			enrolmentkey.FieldDescription:    {Type: field.TypeString, Column: enrolmentkey.FieldDescription},
+			enrolmentkey.FieldSecretHash:     {Type: field.TypeString, Column: enrolmentkey.FieldSecretHash},
+			enrolmentkey.FieldPrefix:         {Type: field.TypeString, Column: enrolmentkey.FieldPrefix},
+			enrolmentkey.FieldExpiresAt:      {Type: field.TypeTime, Column: enrolmentkey.FieldExpiresAt},
+			enrolmentkey.FieldMaxUses:        {Type: field.TypeInt, Column: enrolmentkey.FieldMaxUses},
+			enrolmentkey.FieldUses:           {Type: field.TypeInt, Column: enrolmentkey.FieldUses},
+			enrolmentkey.FieldRevokedAt:      {Type: field.TypeTime, Column: enrolmentkey.FieldRevokedAt},
+			enrolmentkey.FieldCreatedBy:      {Type: field.TypeUUID, Column: enrolmentkey.FieldCreatedBy},
+		},
+	}
+	graph.Nodes[3] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   eventloggroup.Table,
+			Columns: eventloggroup.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: eventloggroup.FieldID,
+			},
+		},
+		Type: "EventLogGroup",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			eventloggroup.FieldTenantID:       {Type: field.TypeUUID, Column: eventloggroup.FieldTenantID},
+			eventloggroup.FieldDeviceID:       {Type: field.TypeUUID, Column: eventloggroup.FieldDeviceID},
+			eventloggroup.FieldOrganisationID: {Type: field.TypeUUID, Column: eventloggroup.FieldOrganisationID},
+			eventloggroup.FieldLog:            {Type: field.TypeString, Column: eventloggroup.FieldLog},
+			eventloggroup.FieldSource:         {Type: field.TypeString, Column: eventloggroup.FieldSource},
+			eventloggroup.FieldEventID:        {Type: field.TypeInt64, Column: eventloggroup.FieldEventID},
+			eventloggroup.FieldLevel:          {Type: field.TypeString, Column: eventloggroup.FieldLevel},
+			eventloggroup.FieldCount:          {Type: field.TypeInt64, Column: eventloggroup.FieldCount},
+			eventloggroup.FieldFirstSeen:      {Type: field.TypeTime, Column: eventloggroup.FieldFirstSeen},
+			eventloggroup.FieldLastSeen:       {Type: field.TypeTime, Column: eventloggroup.FieldLastSeen},
+			eventloggroup.FieldSampleMessage:  {Type: field.TypeString, Column: eventloggroup.FieldSampleMessage},
+		},
+	}
+	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   group.Table,
 			Columns: group.Columns,
@@ -70,7 +151,28 @@ var schemaGraph = func() *sqlgraph.Schema {
 			group.FieldDescription:    {Type: field.TypeString, Column: group.FieldDescription},
 		},
 	}
-	graph.Nodes[2] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   installedsoftware.Table,
+			Columns: installedsoftware.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: installedsoftware.FieldID,
+			},
+		},
+		Type: "InstalledSoftware",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			installedsoftware.FieldTenantID:       {Type: field.TypeUUID, Column: installedsoftware.FieldTenantID},
+			installedsoftware.FieldDeviceID:       {Type: field.TypeUUID, Column: installedsoftware.FieldDeviceID},
+			installedsoftware.FieldOrganisationID: {Type: field.TypeUUID, Column: installedsoftware.FieldOrganisationID},
+			installedsoftware.FieldName:           {Type: field.TypeString, Column: installedsoftware.FieldName},
+			installedsoftware.FieldVersion:        {Type: field.TypeString, Column: installedsoftware.FieldVersion},
+			installedsoftware.FieldPublisher:      {Type: field.TypeString, Column: installedsoftware.FieldPublisher},
+			installedsoftware.FieldInstallDate:    {Type: field.TypeString, Column: installedsoftware.FieldInstallDate},
+			installedsoftware.FieldSource:         {Type: field.TypeString, Column: installedsoftware.FieldSource},
+		},
+	}
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   membership.Table,
 			Columns: membership.Columns,
@@ -94,7 +196,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			membership.FieldInvitedBy:           {Type: field.TypeUUID, Column: membership.FieldInvitedBy},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organisation.Table,
 			Columns: organisation.Columns,
@@ -112,7 +214,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organisation.FieldDescription: {Type: field.TypeString, Column: organisation.FieldDescription},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refreshtoken.Table,
 			Columns: refreshtoken.Columns,
@@ -133,7 +235,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refreshtoken.FieldRevokedAt: {Type: field.TypeTime, Column: refreshtoken.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   snapshot.Table,
+			Columns: snapshot.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: snapshot.FieldID,
+			},
+		},
+		Type: "Snapshot",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			snapshot.FieldTenantID:        {Type: field.TypeUUID, Column: snapshot.FieldTenantID},
+			snapshot.FieldDeviceID:        {Type: field.TypeUUID, Column: snapshot.FieldDeviceID},
+			snapshot.FieldOrganisationID:  {Type: field.TypeUUID, Column: snapshot.FieldOrganisationID},
+			snapshot.FieldSnapshotID:      {Type: field.TypeUUID, Column: snapshot.FieldSnapshotID},
+			snapshot.FieldCollectedAt:     {Type: field.TypeTime, Column: snapshot.FieldCollectedAt},
+			snapshot.FieldReceivedAt:      {Type: field.TypeTime, Column: snapshot.FieldReceivedAt},
+			snapshot.FieldAgentVersion:    {Type: field.TypeString, Column: snapshot.FieldAgentVersion},
+			snapshot.FieldSectionHashes:   {Type: field.TypeJSON, Column: snapshot.FieldSectionHashes},
+			snapshot.FieldChangedSections: {Type: field.TypeJSON, Column: snapshot.FieldChangedSections},
+			snapshot.FieldSizeBytes:       {Type: field.TypeInt, Column: snapshot.FieldSizeBytes},
+		},
+	}
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tenant.Table,
 			Columns: tenant.Columns,
@@ -149,7 +274,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tenant.FieldName:      {Type: field.TypeString, Column: tenant.FieldName},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -208,6 +333,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: false,
+			Table:   devicesection.TenantTable,
+			Columns: []string{devicesection.TenantColumn},
+			Bidi:    false,
+		},
+		"DeviceSection",
+		"Tenant",
+	)
+	graph.MustAddE(
+		"tenant",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   enrolmentkey.TenantTable,
+			Columns: []string{enrolmentkey.TenantColumn},
+			Bidi:    false,
+		},
+		"EnrolmentKey",
+		"Tenant",
+	)
+	graph.MustAddE(
+		"tenant",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   eventloggroup.TenantTable,
+			Columns: []string{eventloggroup.TenantColumn},
+			Bidi:    false,
+		},
+		"EventLogGroup",
+		"Tenant",
+	)
+	graph.MustAddE(
+		"tenant",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
 			Table:   group.TenantTable,
 			Columns: []string{group.TenantColumn},
 			Bidi:    false,
@@ -238,6 +399,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Group",
 		"Device",
+	)
+	graph.MustAddE(
+		"tenant",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   installedsoftware.TenantTable,
+			Columns: []string{installedsoftware.TenantColumn},
+			Bidi:    false,
+		},
+		"InstalledSoftware",
+		"Tenant",
 	)
 	graph.MustAddE(
 		"tenant",
@@ -309,6 +482,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 			Bidi:    false,
 		},
 		"RefreshToken",
+		"Tenant",
+	)
+	graph.MustAddE(
+		"tenant",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   snapshot.TenantTable,
+			Columns: []string{snapshot.TenantColumn},
+			Bidi:    false,
+		},
+		"Snapshot",
 		"Tenant",
 	)
 	graph.MustAddE(
@@ -457,6 +642,31 @@ func (f *DeviceFilter) WhereLastSeenAt(p entql.TimeP) {
 	f.Where(p.Field(device.FieldLastSeenAt))
 }
 
+// WhereTokenHash applies the entql string predicate on the token_hash field.
+func (f *DeviceFilter) WhereTokenHash(p entql.StringP) {
+	f.Where(p.Field(device.FieldTokenHash))
+}
+
+// WhereEnrolmentKeyID applies the entql [16]byte predicate on the enrolment_key_id field.
+func (f *DeviceFilter) WhereEnrolmentKeyID(p entql.ValueP) {
+	f.Where(p.Field(device.FieldEnrolmentKeyID))
+}
+
+// WhereLastSnapshotAt applies the entql time.Time predicate on the last_snapshot_at field.
+func (f *DeviceFilter) WhereLastSnapshotAt(p entql.TimeP) {
+	f.Where(p.Field(device.FieldLastSnapshotAt))
+}
+
+// WhereSpooledSnapshots applies the entql int predicate on the spooled_snapshots field.
+func (f *DeviceFilter) WhereSpooledSnapshots(p entql.IntP) {
+	f.Where(p.Field(device.FieldSpooledSnapshots))
+}
+
+// WhereDroppedSnapshots applies the entql int64 predicate on the dropped_snapshots field.
+func (f *DeviceFilter) WhereDroppedSnapshots(p entql.Int64P) {
+	f.Where(p.Field(device.FieldDroppedSnapshots))
+}
+
 // WhereHasTenant applies a predicate to check if query has an edge tenant.
 func (f *DeviceFilter) WhereHasTenant() {
 	f.Where(entql.HasEdge("tenant"))
@@ -500,6 +710,328 @@ func (f *DeviceFilter) WhereHasGroupWith(preds ...predicate.Group) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *DeviceSectionQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the DeviceSectionQuery builder.
+func (_q *DeviceSectionQuery) Filter() *DeviceSectionFilter {
+	return &DeviceSectionFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *DeviceSectionMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the DeviceSectionMutation builder.
+func (m *DeviceSectionMutation) Filter() *DeviceSectionFilter {
+	return &DeviceSectionFilter{config: m.config, predicateAdder: m}
+}
+
+// DeviceSectionFilter provides a generic filtering capability at runtime for DeviceSectionQuery.
+type DeviceSectionFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *DeviceSectionFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *DeviceSectionFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(devicesection.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *DeviceSectionFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(devicesection.FieldTenantID))
+}
+
+// WhereDeviceID applies the entql [16]byte predicate on the device_id field.
+func (f *DeviceSectionFilter) WhereDeviceID(p entql.ValueP) {
+	f.Where(p.Field(devicesection.FieldDeviceID))
+}
+
+// WhereOrganisationID applies the entql [16]byte predicate on the organisation_id field.
+func (f *DeviceSectionFilter) WhereOrganisationID(p entql.ValueP) {
+	f.Where(p.Field(devicesection.FieldOrganisationID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *DeviceSectionFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(devicesection.FieldName))
+}
+
+// WhereHash applies the entql string predicate on the hash field.
+func (f *DeviceSectionFilter) WhereHash(p entql.StringP) {
+	f.Where(p.Field(devicesection.FieldHash))
+}
+
+// WhereData applies the entql []byte predicate on the data field.
+func (f *DeviceSectionFilter) WhereData(p entql.BytesP) {
+	f.Where(p.Field(devicesection.FieldData))
+}
+
+// WhereSnapshotID applies the entql [16]byte predicate on the snapshot_id field.
+func (f *DeviceSectionFilter) WhereSnapshotID(p entql.ValueP) {
+	f.Where(p.Field(devicesection.FieldSnapshotID))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *DeviceSectionFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(devicesection.FieldUpdatedAt))
+}
+
+// WhereHasTenant applies a predicate to check if query has an edge tenant.
+func (f *DeviceSectionFilter) WhereHasTenant() {
+	f.Where(entql.HasEdge("tenant"))
+}
+
+// WhereHasTenantWith applies a predicate to check if query has an edge tenant with a given conditions (other predicates).
+func (f *DeviceSectionFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
+	f.Where(entql.HasEdgeWith("tenant", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *EnrolmentKeyQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the EnrolmentKeyQuery builder.
+func (_q *EnrolmentKeyQuery) Filter() *EnrolmentKeyFilter {
+	return &EnrolmentKeyFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *EnrolmentKeyMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the EnrolmentKeyMutation builder.
+func (m *EnrolmentKeyMutation) Filter() *EnrolmentKeyFilter {
+	return &EnrolmentKeyFilter{config: m.config, predicateAdder: m}
+}
+
+// EnrolmentKeyFilter provides a generic filtering capability at runtime for EnrolmentKeyQuery.
+type EnrolmentKeyFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *EnrolmentKeyFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *EnrolmentKeyFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(enrolmentkey.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *EnrolmentKeyFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(enrolmentkey.FieldTenantID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *EnrolmentKeyFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(enrolmentkey.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *EnrolmentKeyFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(enrolmentkey.FieldUpdatedAt))
+}
+
+// WhereOrganisationID applies the entql [16]byte predicate on the organisation_id field.
+func (f *EnrolmentKeyFilter) WhereOrganisationID(p entql.ValueP) {
+	f.Where(p.Field(enrolmentkey.FieldOrganisationID))
+}
+
+// WhereGroupID applies the entql [16]byte predicate on the group_id field.
+func (f *EnrolmentKeyFilter) WhereGroupID(p entql.ValueP) {
+	f.Where(p.Field(enrolmentkey.FieldGroupID))
+}
+
+// WhereDescription applies the entql string predicate on the description field.
+func (f *EnrolmentKeyFilter) WhereDescription(p entql.StringP) {
+	f.Where(p.Field(enrolmentkey.FieldDescription))
+}
+
+// WhereSecretHash applies the entql string predicate on the secret_hash field.
+func (f *EnrolmentKeyFilter) WhereSecretHash(p entql.StringP) {
+	f.Where(p.Field(enrolmentkey.FieldSecretHash))
+}
+
+// WherePrefix applies the entql string predicate on the prefix field.
+func (f *EnrolmentKeyFilter) WherePrefix(p entql.StringP) {
+	f.Where(p.Field(enrolmentkey.FieldPrefix))
+}
+
+// WhereExpiresAt applies the entql time.Time predicate on the expires_at field.
+func (f *EnrolmentKeyFilter) WhereExpiresAt(p entql.TimeP) {
+	f.Where(p.Field(enrolmentkey.FieldExpiresAt))
+}
+
+// WhereMaxUses applies the entql int predicate on the max_uses field.
+func (f *EnrolmentKeyFilter) WhereMaxUses(p entql.IntP) {
+	f.Where(p.Field(enrolmentkey.FieldMaxUses))
+}
+
+// WhereUses applies the entql int predicate on the uses field.
+func (f *EnrolmentKeyFilter) WhereUses(p entql.IntP) {
+	f.Where(p.Field(enrolmentkey.FieldUses))
+}
+
+// WhereRevokedAt applies the entql time.Time predicate on the revoked_at field.
+func (f *EnrolmentKeyFilter) WhereRevokedAt(p entql.TimeP) {
+	f.Where(p.Field(enrolmentkey.FieldRevokedAt))
+}
+
+// WhereCreatedBy applies the entql [16]byte predicate on the created_by field.
+func (f *EnrolmentKeyFilter) WhereCreatedBy(p entql.ValueP) {
+	f.Where(p.Field(enrolmentkey.FieldCreatedBy))
+}
+
+// WhereHasTenant applies a predicate to check if query has an edge tenant.
+func (f *EnrolmentKeyFilter) WhereHasTenant() {
+	f.Where(entql.HasEdge("tenant"))
+}
+
+// WhereHasTenantWith applies a predicate to check if query has an edge tenant with a given conditions (other predicates).
+func (f *EnrolmentKeyFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
+	f.Where(entql.HasEdgeWith("tenant", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *EventLogGroupQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the EventLogGroupQuery builder.
+func (_q *EventLogGroupQuery) Filter() *EventLogGroupFilter {
+	return &EventLogGroupFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *EventLogGroupMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the EventLogGroupMutation builder.
+func (m *EventLogGroupMutation) Filter() *EventLogGroupFilter {
+	return &EventLogGroupFilter{config: m.config, predicateAdder: m}
+}
+
+// EventLogGroupFilter provides a generic filtering capability at runtime for EventLogGroupQuery.
+type EventLogGroupFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *EventLogGroupFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *EventLogGroupFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(eventloggroup.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *EventLogGroupFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(eventloggroup.FieldTenantID))
+}
+
+// WhereDeviceID applies the entql [16]byte predicate on the device_id field.
+func (f *EventLogGroupFilter) WhereDeviceID(p entql.ValueP) {
+	f.Where(p.Field(eventloggroup.FieldDeviceID))
+}
+
+// WhereOrganisationID applies the entql [16]byte predicate on the organisation_id field.
+func (f *EventLogGroupFilter) WhereOrganisationID(p entql.ValueP) {
+	f.Where(p.Field(eventloggroup.FieldOrganisationID))
+}
+
+// WhereLog applies the entql string predicate on the log field.
+func (f *EventLogGroupFilter) WhereLog(p entql.StringP) {
+	f.Where(p.Field(eventloggroup.FieldLog))
+}
+
+// WhereSource applies the entql string predicate on the source field.
+func (f *EventLogGroupFilter) WhereSource(p entql.StringP) {
+	f.Where(p.Field(eventloggroup.FieldSource))
+}
+
+// WhereEventID applies the entql int64 predicate on the event_id field.
+func (f *EventLogGroupFilter) WhereEventID(p entql.Int64P) {
+	f.Where(p.Field(eventloggroup.FieldEventID))
+}
+
+// WhereLevel applies the entql string predicate on the level field.
+func (f *EventLogGroupFilter) WhereLevel(p entql.StringP) {
+	f.Where(p.Field(eventloggroup.FieldLevel))
+}
+
+// WhereCount applies the entql int64 predicate on the count field.
+func (f *EventLogGroupFilter) WhereCount(p entql.Int64P) {
+	f.Where(p.Field(eventloggroup.FieldCount))
+}
+
+// WhereFirstSeen applies the entql time.Time predicate on the first_seen field.
+func (f *EventLogGroupFilter) WhereFirstSeen(p entql.TimeP) {
+	f.Where(p.Field(eventloggroup.FieldFirstSeen))
+}
+
+// WhereLastSeen applies the entql time.Time predicate on the last_seen field.
+func (f *EventLogGroupFilter) WhereLastSeen(p entql.TimeP) {
+	f.Where(p.Field(eventloggroup.FieldLastSeen))
+}
+
+// WhereSampleMessage applies the entql string predicate on the sample_message field.
+func (f *EventLogGroupFilter) WhereSampleMessage(p entql.StringP) {
+	f.Where(p.Field(eventloggroup.FieldSampleMessage))
+}
+
+// WhereHasTenant applies a predicate to check if query has an edge tenant.
+func (f *EventLogGroupFilter) WhereHasTenant() {
+	f.Where(entql.HasEdge("tenant"))
+}
+
+// WhereHasTenantWith applies a predicate to check if query has an edge tenant with a given conditions (other predicates).
+func (f *EventLogGroupFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
+	f.Where(entql.HasEdgeWith("tenant", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *GroupQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -528,7 +1060,7 @@ type GroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -612,6 +1144,100 @@ func (f *GroupFilter) WhereHasDevicesWith(preds ...predicate.Device) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *InstalledSoftwareQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the InstalledSoftwareQuery builder.
+func (_q *InstalledSoftwareQuery) Filter() *InstalledSoftwareFilter {
+	return &InstalledSoftwareFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *InstalledSoftwareMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the InstalledSoftwareMutation builder.
+func (m *InstalledSoftwareMutation) Filter() *InstalledSoftwareFilter {
+	return &InstalledSoftwareFilter{config: m.config, predicateAdder: m}
+}
+
+// InstalledSoftwareFilter provides a generic filtering capability at runtime for InstalledSoftwareQuery.
+type InstalledSoftwareFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *InstalledSoftwareFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *InstalledSoftwareFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(installedsoftware.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *InstalledSoftwareFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(installedsoftware.FieldTenantID))
+}
+
+// WhereDeviceID applies the entql [16]byte predicate on the device_id field.
+func (f *InstalledSoftwareFilter) WhereDeviceID(p entql.ValueP) {
+	f.Where(p.Field(installedsoftware.FieldDeviceID))
+}
+
+// WhereOrganisationID applies the entql [16]byte predicate on the organisation_id field.
+func (f *InstalledSoftwareFilter) WhereOrganisationID(p entql.ValueP) {
+	f.Where(p.Field(installedsoftware.FieldOrganisationID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *InstalledSoftwareFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(installedsoftware.FieldName))
+}
+
+// WhereVersion applies the entql string predicate on the version field.
+func (f *InstalledSoftwareFilter) WhereVersion(p entql.StringP) {
+	f.Where(p.Field(installedsoftware.FieldVersion))
+}
+
+// WherePublisher applies the entql string predicate on the publisher field.
+func (f *InstalledSoftwareFilter) WherePublisher(p entql.StringP) {
+	f.Where(p.Field(installedsoftware.FieldPublisher))
+}
+
+// WhereInstallDate applies the entql string predicate on the install_date field.
+func (f *InstalledSoftwareFilter) WhereInstallDate(p entql.StringP) {
+	f.Where(p.Field(installedsoftware.FieldInstallDate))
+}
+
+// WhereSource applies the entql string predicate on the source field.
+func (f *InstalledSoftwareFilter) WhereSource(p entql.StringP) {
+	f.Where(p.Field(installedsoftware.FieldSource))
+}
+
+// WhereHasTenant applies a predicate to check if query has an edge tenant.
+func (f *InstalledSoftwareFilter) WhereHasTenant() {
+	f.Where(entql.HasEdge("tenant"))
+}
+
+// WhereHasTenantWith applies a predicate to check if query has an edge tenant with a given conditions (other predicates).
+func (f *InstalledSoftwareFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
+	f.Where(entql.HasEdgeWith("tenant", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *MembershipQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -640,7 +1266,7 @@ type MembershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MembershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -763,7 +1389,7 @@ type OrganisationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganisationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -870,7 +1496,7 @@ type RefreshTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefreshTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -936,6 +1562,110 @@ func (f *RefreshTokenFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *SnapshotQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the SnapshotQuery builder.
+func (_q *SnapshotQuery) Filter() *SnapshotFilter {
+	return &SnapshotFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *SnapshotMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the SnapshotMutation builder.
+func (m *SnapshotMutation) Filter() *SnapshotFilter {
+	return &SnapshotFilter{config: m.config, predicateAdder: m}
+}
+
+// SnapshotFilter provides a generic filtering capability at runtime for SnapshotQuery.
+type SnapshotFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *SnapshotFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *SnapshotFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(snapshot.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *SnapshotFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(snapshot.FieldTenantID))
+}
+
+// WhereDeviceID applies the entql [16]byte predicate on the device_id field.
+func (f *SnapshotFilter) WhereDeviceID(p entql.ValueP) {
+	f.Where(p.Field(snapshot.FieldDeviceID))
+}
+
+// WhereOrganisationID applies the entql [16]byte predicate on the organisation_id field.
+func (f *SnapshotFilter) WhereOrganisationID(p entql.ValueP) {
+	f.Where(p.Field(snapshot.FieldOrganisationID))
+}
+
+// WhereSnapshotID applies the entql [16]byte predicate on the snapshot_id field.
+func (f *SnapshotFilter) WhereSnapshotID(p entql.ValueP) {
+	f.Where(p.Field(snapshot.FieldSnapshotID))
+}
+
+// WhereCollectedAt applies the entql time.Time predicate on the collected_at field.
+func (f *SnapshotFilter) WhereCollectedAt(p entql.TimeP) {
+	f.Where(p.Field(snapshot.FieldCollectedAt))
+}
+
+// WhereReceivedAt applies the entql time.Time predicate on the received_at field.
+func (f *SnapshotFilter) WhereReceivedAt(p entql.TimeP) {
+	f.Where(p.Field(snapshot.FieldReceivedAt))
+}
+
+// WhereAgentVersion applies the entql string predicate on the agent_version field.
+func (f *SnapshotFilter) WhereAgentVersion(p entql.StringP) {
+	f.Where(p.Field(snapshot.FieldAgentVersion))
+}
+
+// WhereSectionHashes applies the entql json.RawMessage predicate on the section_hashes field.
+func (f *SnapshotFilter) WhereSectionHashes(p entql.BytesP) {
+	f.Where(p.Field(snapshot.FieldSectionHashes))
+}
+
+// WhereChangedSections applies the entql json.RawMessage predicate on the changed_sections field.
+func (f *SnapshotFilter) WhereChangedSections(p entql.BytesP) {
+	f.Where(p.Field(snapshot.FieldChangedSections))
+}
+
+// WhereSizeBytes applies the entql int predicate on the size_bytes field.
+func (f *SnapshotFilter) WhereSizeBytes(p entql.IntP) {
+	f.Where(p.Field(snapshot.FieldSizeBytes))
+}
+
+// WhereHasTenant applies a predicate to check if query has an edge tenant.
+func (f *SnapshotFilter) WhereHasTenant() {
+	f.Where(entql.HasEdge("tenant"))
+}
+
+// WhereHasTenantWith applies a predicate to check if query has an edge tenant with a given conditions (other predicates).
+func (f *SnapshotFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
+	f.Where(entql.HasEdgeWith("tenant", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *TenantQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -964,7 +1694,7 @@ type TenantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TenantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1019,7 +1749,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

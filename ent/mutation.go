@@ -13,11 +13,16 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/google/uuid"
 	"github.com/wegweiser/wegweiser/ent/device"
+	"github.com/wegweiser/wegweiser/ent/devicesection"
+	"github.com/wegweiser/wegweiser/ent/enrolmentkey"
+	"github.com/wegweiser/wegweiser/ent/eventloggroup"
 	"github.com/wegweiser/wegweiser/ent/group"
+	"github.com/wegweiser/wegweiser/ent/installedsoftware"
 	"github.com/wegweiser/wegweiser/ent/membership"
 	"github.com/wegweiser/wegweiser/ent/organisation"
 	"github.com/wegweiser/wegweiser/ent/predicate"
 	"github.com/wegweiser/wegweiser/ent/refreshtoken"
+	"github.com/wegweiser/wegweiser/ent/snapshot"
 	"github.com/wegweiser/wegweiser/ent/tenant"
 	"github.com/wegweiser/wegweiser/ent/user"
 )
@@ -31,47 +36,59 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeDevice       = "Device"
-	TypeGroup        = "Group"
-	TypeMembership   = "Membership"
-	TypeOrganisation = "Organisation"
-	TypeRefreshToken = "RefreshToken"
-	TypeTenant       = "Tenant"
-	TypeUser         = "User"
+	TypeDevice            = "Device"
+	TypeDeviceSection     = "DeviceSection"
+	TypeEnrolmentKey      = "EnrolmentKey"
+	TypeEventLogGroup     = "EventLogGroup"
+	TypeGroup             = "Group"
+	TypeInstalledSoftware = "InstalledSoftware"
+	TypeMembership        = "Membership"
+	TypeOrganisation      = "Organisation"
+	TypeRefreshToken      = "RefreshToken"
+	TypeSnapshot          = "Snapshot"
+	TypeTenant            = "Tenant"
+	TypeUser              = "User"
 )
 
 // DeviceMutation represents an operation that mutates the Device nodes in the graph.
 type DeviceMutation struct {
 	config
-	op                  Op
-	typ                 string
-	id                  *uuid.UUID
-	created_at          *time.Time
-	updated_at          *time.Time
-	hostname            *string
-	platform            *device.Platform
-	role                *device.Role
-	os_name             *string
-	os_version          *string
-	manufacturer        *string
-	model               *string
-	serial_number       *string
-	ip_addresses        *[]string
-	appendip_addresses  []string
-	agent_version       *string
-	tags                *[]string
-	appendtags          []string
-	last_seen_at        *time.Time
-	clearedFields       map[string]struct{}
-	tenant              *uuid.UUID
-	clearedtenant       bool
-	organisation        *uuid.UUID
-	clearedorganisation bool
-	group               *uuid.UUID
-	clearedgroup        bool
-	done                bool
-	oldValue            func(context.Context) (*Device, error)
-	predicates          []predicate.Device
+	op                   Op
+	typ                  string
+	id                   *uuid.UUID
+	created_at           *time.Time
+	updated_at           *time.Time
+	hostname             *string
+	platform             *device.Platform
+	role                 *device.Role
+	os_name              *string
+	os_version           *string
+	manufacturer         *string
+	model                *string
+	serial_number        *string
+	ip_addresses         *[]string
+	appendip_addresses   []string
+	agent_version        *string
+	tags                 *[]string
+	appendtags           []string
+	last_seen_at         *time.Time
+	token_hash           *string
+	enrolment_key_id     *uuid.UUID
+	last_snapshot_at     *time.Time
+	spooled_snapshots    *int
+	addspooled_snapshots *int
+	dropped_snapshots    *int64
+	adddropped_snapshots *int64
+	clearedFields        map[string]struct{}
+	tenant               *uuid.UUID
+	clearedtenant        bool
+	organisation         *uuid.UUID
+	clearedorganisation  bool
+	group                *uuid.UUID
+	clearedgroup         bool
+	done                 bool
+	oldValue             func(context.Context) (*Device, error)
+	predicates           []predicate.Device
 }
 
 var _ ent.Mutation = (*DeviceMutation)(nil)
@@ -846,6 +863,265 @@ func (m *DeviceMutation) ResetLastSeenAt() {
 	delete(m.clearedFields, device.FieldLastSeenAt)
 }
 
+// SetTokenHash sets the "token_hash" field.
+func (m *DeviceMutation) SetTokenHash(s string) {
+	m.token_hash = &s
+}
+
+// TokenHash returns the value of the "token_hash" field in the mutation.
+func (m *DeviceMutation) TokenHash() (r string, exists bool) {
+	v := m.token_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTokenHash returns the old "token_hash" field's value of the Device entity.
+// If the Device object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceMutation) OldTokenHash(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTokenHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTokenHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTokenHash: %w", err)
+	}
+	return oldValue.TokenHash, nil
+}
+
+// ClearTokenHash clears the value of the "token_hash" field.
+func (m *DeviceMutation) ClearTokenHash() {
+	m.token_hash = nil
+	m.clearedFields[device.FieldTokenHash] = struct{}{}
+}
+
+// TokenHashCleared returns if the "token_hash" field was cleared in this mutation.
+func (m *DeviceMutation) TokenHashCleared() bool {
+	_, ok := m.clearedFields[device.FieldTokenHash]
+	return ok
+}
+
+// ResetTokenHash resets all changes to the "token_hash" field.
+func (m *DeviceMutation) ResetTokenHash() {
+	m.token_hash = nil
+	delete(m.clearedFields, device.FieldTokenHash)
+}
+
+// SetEnrolmentKeyID sets the "enrolment_key_id" field.
+func (m *DeviceMutation) SetEnrolmentKeyID(u uuid.UUID) {
+	m.enrolment_key_id = &u
+}
+
+// EnrolmentKeyID returns the value of the "enrolment_key_id" field in the mutation.
+func (m *DeviceMutation) EnrolmentKeyID() (r uuid.UUID, exists bool) {
+	v := m.enrolment_key_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEnrolmentKeyID returns the old "enrolment_key_id" field's value of the Device entity.
+// If the Device object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceMutation) OldEnrolmentKeyID(ctx context.Context) (v *uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEnrolmentKeyID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEnrolmentKeyID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEnrolmentKeyID: %w", err)
+	}
+	return oldValue.EnrolmentKeyID, nil
+}
+
+// ClearEnrolmentKeyID clears the value of the "enrolment_key_id" field.
+func (m *DeviceMutation) ClearEnrolmentKeyID() {
+	m.enrolment_key_id = nil
+	m.clearedFields[device.FieldEnrolmentKeyID] = struct{}{}
+}
+
+// EnrolmentKeyIDCleared returns if the "enrolment_key_id" field was cleared in this mutation.
+func (m *DeviceMutation) EnrolmentKeyIDCleared() bool {
+	_, ok := m.clearedFields[device.FieldEnrolmentKeyID]
+	return ok
+}
+
+// ResetEnrolmentKeyID resets all changes to the "enrolment_key_id" field.
+func (m *DeviceMutation) ResetEnrolmentKeyID() {
+	m.enrolment_key_id = nil
+	delete(m.clearedFields, device.FieldEnrolmentKeyID)
+}
+
+// SetLastSnapshotAt sets the "last_snapshot_at" field.
+func (m *DeviceMutation) SetLastSnapshotAt(t time.Time) {
+	m.last_snapshot_at = &t
+}
+
+// LastSnapshotAt returns the value of the "last_snapshot_at" field in the mutation.
+func (m *DeviceMutation) LastSnapshotAt() (r time.Time, exists bool) {
+	v := m.last_snapshot_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastSnapshotAt returns the old "last_snapshot_at" field's value of the Device entity.
+// If the Device object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceMutation) OldLastSnapshotAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastSnapshotAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastSnapshotAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastSnapshotAt: %w", err)
+	}
+	return oldValue.LastSnapshotAt, nil
+}
+
+// ClearLastSnapshotAt clears the value of the "last_snapshot_at" field.
+func (m *DeviceMutation) ClearLastSnapshotAt() {
+	m.last_snapshot_at = nil
+	m.clearedFields[device.FieldLastSnapshotAt] = struct{}{}
+}
+
+// LastSnapshotAtCleared returns if the "last_snapshot_at" field was cleared in this mutation.
+func (m *DeviceMutation) LastSnapshotAtCleared() bool {
+	_, ok := m.clearedFields[device.FieldLastSnapshotAt]
+	return ok
+}
+
+// ResetLastSnapshotAt resets all changes to the "last_snapshot_at" field.
+func (m *DeviceMutation) ResetLastSnapshotAt() {
+	m.last_snapshot_at = nil
+	delete(m.clearedFields, device.FieldLastSnapshotAt)
+}
+
+// SetSpooledSnapshots sets the "spooled_snapshots" field.
+func (m *DeviceMutation) SetSpooledSnapshots(i int) {
+	m.spooled_snapshots = &i
+	m.addspooled_snapshots = nil
+}
+
+// SpooledSnapshots returns the value of the "spooled_snapshots" field in the mutation.
+func (m *DeviceMutation) SpooledSnapshots() (r int, exists bool) {
+	v := m.spooled_snapshots
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSpooledSnapshots returns the old "spooled_snapshots" field's value of the Device entity.
+// If the Device object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceMutation) OldSpooledSnapshots(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSpooledSnapshots is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSpooledSnapshots requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSpooledSnapshots: %w", err)
+	}
+	return oldValue.SpooledSnapshots, nil
+}
+
+// AddSpooledSnapshots adds i to the "spooled_snapshots" field.
+func (m *DeviceMutation) AddSpooledSnapshots(i int) {
+	if m.addspooled_snapshots != nil {
+		*m.addspooled_snapshots += i
+	} else {
+		m.addspooled_snapshots = &i
+	}
+}
+
+// AddedSpooledSnapshots returns the value that was added to the "spooled_snapshots" field in this mutation.
+func (m *DeviceMutation) AddedSpooledSnapshots() (r int, exists bool) {
+	v := m.addspooled_snapshots
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSpooledSnapshots resets all changes to the "spooled_snapshots" field.
+func (m *DeviceMutation) ResetSpooledSnapshots() {
+	m.spooled_snapshots = nil
+	m.addspooled_snapshots = nil
+}
+
+// SetDroppedSnapshots sets the "dropped_snapshots" field.
+func (m *DeviceMutation) SetDroppedSnapshots(i int64) {
+	m.dropped_snapshots = &i
+	m.adddropped_snapshots = nil
+}
+
+// DroppedSnapshots returns the value of the "dropped_snapshots" field in the mutation.
+func (m *DeviceMutation) DroppedSnapshots() (r int64, exists bool) {
+	v := m.dropped_snapshots
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDroppedSnapshots returns the old "dropped_snapshots" field's value of the Device entity.
+// If the Device object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceMutation) OldDroppedSnapshots(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDroppedSnapshots is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDroppedSnapshots requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDroppedSnapshots: %w", err)
+	}
+	return oldValue.DroppedSnapshots, nil
+}
+
+// AddDroppedSnapshots adds i to the "dropped_snapshots" field.
+func (m *DeviceMutation) AddDroppedSnapshots(i int64) {
+	if m.adddropped_snapshots != nil {
+		*m.adddropped_snapshots += i
+	} else {
+		m.adddropped_snapshots = &i
+	}
+}
+
+// AddedDroppedSnapshots returns the value that was added to the "dropped_snapshots" field in this mutation.
+func (m *DeviceMutation) AddedDroppedSnapshots() (r int64, exists bool) {
+	v := m.adddropped_snapshots
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetDroppedSnapshots resets all changes to the "dropped_snapshots" field.
+func (m *DeviceMutation) ResetDroppedSnapshots() {
+	m.dropped_snapshots = nil
+	m.adddropped_snapshots = nil
+}
+
 // ClearTenant clears the "tenant" edge to the Tenant entity.
 func (m *DeviceMutation) ClearTenant() {
 	m.clearedtenant = true
@@ -961,7 +1237,7 @@ func (m *DeviceMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *DeviceMutation) Fields() []string {
-	fields := make([]string, 0, 17)
+	fields := make([]string, 0, 22)
 	if m.tenant != nil {
 		fields = append(fields, device.FieldTenantID)
 	}
@@ -1013,6 +1289,21 @@ func (m *DeviceMutation) Fields() []string {
 	if m.last_seen_at != nil {
 		fields = append(fields, device.FieldLastSeenAt)
 	}
+	if m.token_hash != nil {
+		fields = append(fields, device.FieldTokenHash)
+	}
+	if m.enrolment_key_id != nil {
+		fields = append(fields, device.FieldEnrolmentKeyID)
+	}
+	if m.last_snapshot_at != nil {
+		fields = append(fields, device.FieldLastSnapshotAt)
+	}
+	if m.spooled_snapshots != nil {
+		fields = append(fields, device.FieldSpooledSnapshots)
+	}
+	if m.dropped_snapshots != nil {
+		fields = append(fields, device.FieldDroppedSnapshots)
+	}
 	return fields
 }
 
@@ -1055,6 +1346,16 @@ func (m *DeviceMutation) Field(name string) (ent.Value, bool) {
 		return m.Tags()
 	case device.FieldLastSeenAt:
 		return m.LastSeenAt()
+	case device.FieldTokenHash:
+		return m.TokenHash()
+	case device.FieldEnrolmentKeyID:
+		return m.EnrolmentKeyID()
+	case device.FieldLastSnapshotAt:
+		return m.LastSnapshotAt()
+	case device.FieldSpooledSnapshots:
+		return m.SpooledSnapshots()
+	case device.FieldDroppedSnapshots:
+		return m.DroppedSnapshots()
 	}
 	return nil, false
 }
@@ -1098,6 +1399,16 @@ func (m *DeviceMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldTags(ctx)
 	case device.FieldLastSeenAt:
 		return m.OldLastSeenAt(ctx)
+	case device.FieldTokenHash:
+		return m.OldTokenHash(ctx)
+	case device.FieldEnrolmentKeyID:
+		return m.OldEnrolmentKeyID(ctx)
+	case device.FieldLastSnapshotAt:
+		return m.OldLastSnapshotAt(ctx)
+	case device.FieldSpooledSnapshots:
+		return m.OldSpooledSnapshots(ctx)
+	case device.FieldDroppedSnapshots:
+		return m.OldDroppedSnapshots(ctx)
 	}
 	return nil, fmt.Errorf("unknown Device field %s", name)
 }
@@ -1226,6 +1537,41 @@ func (m *DeviceMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetLastSeenAt(v)
 		return nil
+	case device.FieldTokenHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTokenHash(v)
+		return nil
+	case device.FieldEnrolmentKeyID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEnrolmentKeyID(v)
+		return nil
+	case device.FieldLastSnapshotAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastSnapshotAt(v)
+		return nil
+	case device.FieldSpooledSnapshots:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSpooledSnapshots(v)
+		return nil
+	case device.FieldDroppedSnapshots:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDroppedSnapshots(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Device field %s", name)
 }
@@ -1233,13 +1579,26 @@ func (m *DeviceMutation) SetField(name string, value ent.Value) error {
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
 func (m *DeviceMutation) AddedFields() []string {
-	return nil
+	var fields []string
+	if m.addspooled_snapshots != nil {
+		fields = append(fields, device.FieldSpooledSnapshots)
+	}
+	if m.adddropped_snapshots != nil {
+		fields = append(fields, device.FieldDroppedSnapshots)
+	}
+	return fields
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
 func (m *DeviceMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case device.FieldSpooledSnapshots:
+		return m.AddedSpooledSnapshots()
+	case device.FieldDroppedSnapshots:
+		return m.AddedDroppedSnapshots()
+	}
 	return nil, false
 }
 
@@ -1248,6 +1607,20 @@ func (m *DeviceMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *DeviceMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case device.FieldSpooledSnapshots:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSpooledSnapshots(v)
+		return nil
+	case device.FieldDroppedSnapshots:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDroppedSnapshots(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Device numeric field %s", name)
 }
@@ -1261,6 +1634,15 @@ func (m *DeviceMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(device.FieldLastSeenAt) {
 		fields = append(fields, device.FieldLastSeenAt)
+	}
+	if m.FieldCleared(device.FieldTokenHash) {
+		fields = append(fields, device.FieldTokenHash)
+	}
+	if m.FieldCleared(device.FieldEnrolmentKeyID) {
+		fields = append(fields, device.FieldEnrolmentKeyID)
+	}
+	if m.FieldCleared(device.FieldLastSnapshotAt) {
+		fields = append(fields, device.FieldLastSnapshotAt)
 	}
 	return fields
 }
@@ -1281,6 +1663,15 @@ func (m *DeviceMutation) ClearField(name string) error {
 		return nil
 	case device.FieldLastSeenAt:
 		m.ClearLastSeenAt()
+		return nil
+	case device.FieldTokenHash:
+		m.ClearTokenHash()
+		return nil
+	case device.FieldEnrolmentKeyID:
+		m.ClearEnrolmentKeyID()
+		return nil
+	case device.FieldLastSnapshotAt:
+		m.ClearLastSnapshotAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Device nullable field %s", name)
@@ -1340,6 +1731,21 @@ func (m *DeviceMutation) ResetField(name string) error {
 		return nil
 	case device.FieldLastSeenAt:
 		m.ResetLastSeenAt()
+		return nil
+	case device.FieldTokenHash:
+		m.ResetTokenHash()
+		return nil
+	case device.FieldEnrolmentKeyID:
+		m.ResetEnrolmentKeyID()
+		return nil
+	case device.FieldLastSnapshotAt:
+		m.ResetLastSnapshotAt()
+		return nil
+	case device.FieldSpooledSnapshots:
+		m.ResetSpooledSnapshots()
+		return nil
+	case device.FieldDroppedSnapshots:
+		m.ResetDroppedSnapshots()
 		return nil
 	}
 	return fmt.Errorf("unknown Device field %s", name)
@@ -1453,6 +1859,2947 @@ func (m *DeviceMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Device edge %s", name)
+}
+
+// DeviceSectionMutation represents an operation that mutates the DeviceSection nodes in the graph.
+type DeviceSectionMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *uuid.UUID
+	device_id       *uuid.UUID
+	organisation_id *uuid.UUID
+	name            *string
+	hash            *string
+	data            *[]byte
+	snapshot_id     *uuid.UUID
+	updated_at      *time.Time
+	clearedFields   map[string]struct{}
+	tenant          *uuid.UUID
+	clearedtenant   bool
+	done            bool
+	oldValue        func(context.Context) (*DeviceSection, error)
+	predicates      []predicate.DeviceSection
+}
+
+var _ ent.Mutation = (*DeviceSectionMutation)(nil)
+
+// devicesectionOption allows management of the mutation configuration using functional options.
+type devicesectionOption func(*DeviceSectionMutation)
+
+// newDeviceSectionMutation creates new mutation for the DeviceSection entity.
+func newDeviceSectionMutation(c config, op Op, opts ...devicesectionOption) *DeviceSectionMutation {
+	m := &DeviceSectionMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeDeviceSection,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withDeviceSectionID sets the ID field of the mutation.
+func withDeviceSectionID(id uuid.UUID) devicesectionOption {
+	return func(m *DeviceSectionMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *DeviceSection
+		)
+		m.oldValue = func(ctx context.Context) (*DeviceSection, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().DeviceSection.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withDeviceSection sets the old DeviceSection of the mutation.
+func withDeviceSection(node *DeviceSection) devicesectionOption {
+	return func(m *DeviceSectionMutation) {
+		m.oldValue = func(context.Context) (*DeviceSection, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m DeviceSectionMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m DeviceSectionMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of DeviceSection entities.
+func (m *DeviceSectionMutation) SetID(id uuid.UUID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *DeviceSectionMutation) ID() (id uuid.UUID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *DeviceSectionMutation) IDs(ctx context.Context) ([]uuid.UUID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []uuid.UUID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().DeviceSection.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *DeviceSectionMutation) SetTenantID(u uuid.UUID) {
+	m.tenant = &u
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *DeviceSectionMutation) TenantID() (r uuid.UUID, exists bool) {
+	v := m.tenant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the DeviceSection entity.
+// If the DeviceSection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceSectionMutation) OldTenantID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *DeviceSectionMutation) ResetTenantID() {
+	m.tenant = nil
+}
+
+// SetDeviceID sets the "device_id" field.
+func (m *DeviceSectionMutation) SetDeviceID(u uuid.UUID) {
+	m.device_id = &u
+}
+
+// DeviceID returns the value of the "device_id" field in the mutation.
+func (m *DeviceSectionMutation) DeviceID() (r uuid.UUID, exists bool) {
+	v := m.device_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeviceID returns the old "device_id" field's value of the DeviceSection entity.
+// If the DeviceSection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceSectionMutation) OldDeviceID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeviceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeviceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeviceID: %w", err)
+	}
+	return oldValue.DeviceID, nil
+}
+
+// ResetDeviceID resets all changes to the "device_id" field.
+func (m *DeviceSectionMutation) ResetDeviceID() {
+	m.device_id = nil
+}
+
+// SetOrganisationID sets the "organisation_id" field.
+func (m *DeviceSectionMutation) SetOrganisationID(u uuid.UUID) {
+	m.organisation_id = &u
+}
+
+// OrganisationID returns the value of the "organisation_id" field in the mutation.
+func (m *DeviceSectionMutation) OrganisationID() (r uuid.UUID, exists bool) {
+	v := m.organisation_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganisationID returns the old "organisation_id" field's value of the DeviceSection entity.
+// If the DeviceSection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceSectionMutation) OldOrganisationID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganisationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganisationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganisationID: %w", err)
+	}
+	return oldValue.OrganisationID, nil
+}
+
+// ResetOrganisationID resets all changes to the "organisation_id" field.
+func (m *DeviceSectionMutation) ResetOrganisationID() {
+	m.organisation_id = nil
+}
+
+// SetName sets the "name" field.
+func (m *DeviceSectionMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *DeviceSectionMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the DeviceSection entity.
+// If the DeviceSection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceSectionMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *DeviceSectionMutation) ResetName() {
+	m.name = nil
+}
+
+// SetHash sets the "hash" field.
+func (m *DeviceSectionMutation) SetHash(s string) {
+	m.hash = &s
+}
+
+// Hash returns the value of the "hash" field in the mutation.
+func (m *DeviceSectionMutation) Hash() (r string, exists bool) {
+	v := m.hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldHash returns the old "hash" field's value of the DeviceSection entity.
+// If the DeviceSection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceSectionMutation) OldHash(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldHash: %w", err)
+	}
+	return oldValue.Hash, nil
+}
+
+// ResetHash resets all changes to the "hash" field.
+func (m *DeviceSectionMutation) ResetHash() {
+	m.hash = nil
+}
+
+// SetData sets the "data" field.
+func (m *DeviceSectionMutation) SetData(b []byte) {
+	m.data = &b
+}
+
+// Data returns the value of the "data" field in the mutation.
+func (m *DeviceSectionMutation) Data() (r []byte, exists bool) {
+	v := m.data
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldData returns the old "data" field's value of the DeviceSection entity.
+// If the DeviceSection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceSectionMutation) OldData(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldData is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldData requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldData: %w", err)
+	}
+	return oldValue.Data, nil
+}
+
+// ResetData resets all changes to the "data" field.
+func (m *DeviceSectionMutation) ResetData() {
+	m.data = nil
+}
+
+// SetSnapshotID sets the "snapshot_id" field.
+func (m *DeviceSectionMutation) SetSnapshotID(u uuid.UUID) {
+	m.snapshot_id = &u
+}
+
+// SnapshotID returns the value of the "snapshot_id" field in the mutation.
+func (m *DeviceSectionMutation) SnapshotID() (r uuid.UUID, exists bool) {
+	v := m.snapshot_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSnapshotID returns the old "snapshot_id" field's value of the DeviceSection entity.
+// If the DeviceSection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceSectionMutation) OldSnapshotID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSnapshotID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSnapshotID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSnapshotID: %w", err)
+	}
+	return oldValue.SnapshotID, nil
+}
+
+// ResetSnapshotID resets all changes to the "snapshot_id" field.
+func (m *DeviceSectionMutation) ResetSnapshotID() {
+	m.snapshot_id = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *DeviceSectionMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *DeviceSectionMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the DeviceSection entity.
+// If the DeviceSection object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceSectionMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *DeviceSectionMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// ClearTenant clears the "tenant" edge to the Tenant entity.
+func (m *DeviceSectionMutation) ClearTenant() {
+	m.clearedtenant = true
+	m.clearedFields[devicesection.FieldTenantID] = struct{}{}
+}
+
+// TenantCleared reports if the "tenant" edge to the Tenant entity was cleared.
+func (m *DeviceSectionMutation) TenantCleared() bool {
+	return m.clearedtenant
+}
+
+// TenantIDs returns the "tenant" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TenantID instead. It exists only for internal usage by the builders.
+func (m *DeviceSectionMutation) TenantIDs() (ids []uuid.UUID) {
+	if id := m.tenant; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTenant resets all changes to the "tenant" edge.
+func (m *DeviceSectionMutation) ResetTenant() {
+	m.tenant = nil
+	m.clearedtenant = false
+}
+
+// Where appends a list predicates to the DeviceSectionMutation builder.
+func (m *DeviceSectionMutation) Where(ps ...predicate.DeviceSection) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the DeviceSectionMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *DeviceSectionMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.DeviceSection, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *DeviceSectionMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *DeviceSectionMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (DeviceSection).
+func (m *DeviceSectionMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *DeviceSectionMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.tenant != nil {
+		fields = append(fields, devicesection.FieldTenantID)
+	}
+	if m.device_id != nil {
+		fields = append(fields, devicesection.FieldDeviceID)
+	}
+	if m.organisation_id != nil {
+		fields = append(fields, devicesection.FieldOrganisationID)
+	}
+	if m.name != nil {
+		fields = append(fields, devicesection.FieldName)
+	}
+	if m.hash != nil {
+		fields = append(fields, devicesection.FieldHash)
+	}
+	if m.data != nil {
+		fields = append(fields, devicesection.FieldData)
+	}
+	if m.snapshot_id != nil {
+		fields = append(fields, devicesection.FieldSnapshotID)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, devicesection.FieldUpdatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *DeviceSectionMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case devicesection.FieldTenantID:
+		return m.TenantID()
+	case devicesection.FieldDeviceID:
+		return m.DeviceID()
+	case devicesection.FieldOrganisationID:
+		return m.OrganisationID()
+	case devicesection.FieldName:
+		return m.Name()
+	case devicesection.FieldHash:
+		return m.Hash()
+	case devicesection.FieldData:
+		return m.Data()
+	case devicesection.FieldSnapshotID:
+		return m.SnapshotID()
+	case devicesection.FieldUpdatedAt:
+		return m.UpdatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *DeviceSectionMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case devicesection.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case devicesection.FieldDeviceID:
+		return m.OldDeviceID(ctx)
+	case devicesection.FieldOrganisationID:
+		return m.OldOrganisationID(ctx)
+	case devicesection.FieldName:
+		return m.OldName(ctx)
+	case devicesection.FieldHash:
+		return m.OldHash(ctx)
+	case devicesection.FieldData:
+		return m.OldData(ctx)
+	case devicesection.FieldSnapshotID:
+		return m.OldSnapshotID(ctx)
+	case devicesection.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown DeviceSection field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *DeviceSectionMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case devicesection.FieldTenantID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case devicesection.FieldDeviceID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeviceID(v)
+		return nil
+	case devicesection.FieldOrganisationID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganisationID(v)
+		return nil
+	case devicesection.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case devicesection.FieldHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetHash(v)
+		return nil
+	case devicesection.FieldData:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetData(v)
+		return nil
+	case devicesection.FieldSnapshotID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSnapshotID(v)
+		return nil
+	case devicesection.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown DeviceSection field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *DeviceSectionMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *DeviceSectionMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *DeviceSectionMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown DeviceSection numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *DeviceSectionMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *DeviceSectionMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *DeviceSectionMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown DeviceSection nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *DeviceSectionMutation) ResetField(name string) error {
+	switch name {
+	case devicesection.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case devicesection.FieldDeviceID:
+		m.ResetDeviceID()
+		return nil
+	case devicesection.FieldOrganisationID:
+		m.ResetOrganisationID()
+		return nil
+	case devicesection.FieldName:
+		m.ResetName()
+		return nil
+	case devicesection.FieldHash:
+		m.ResetHash()
+		return nil
+	case devicesection.FieldData:
+		m.ResetData()
+		return nil
+	case devicesection.FieldSnapshotID:
+		m.ResetSnapshotID()
+		return nil
+	case devicesection.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown DeviceSection field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *DeviceSectionMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.tenant != nil {
+		edges = append(edges, devicesection.EdgeTenant)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *DeviceSectionMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case devicesection.EdgeTenant:
+		if id := m.tenant; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *DeviceSectionMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *DeviceSectionMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *DeviceSectionMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedtenant {
+		edges = append(edges, devicesection.EdgeTenant)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *DeviceSectionMutation) EdgeCleared(name string) bool {
+	switch name {
+	case devicesection.EdgeTenant:
+		return m.clearedtenant
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *DeviceSectionMutation) ClearEdge(name string) error {
+	switch name {
+	case devicesection.EdgeTenant:
+		m.ClearTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown DeviceSection unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *DeviceSectionMutation) ResetEdge(name string) error {
+	switch name {
+	case devicesection.EdgeTenant:
+		m.ResetTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown DeviceSection edge %s", name)
+}
+
+// EnrolmentKeyMutation represents an operation that mutates the EnrolmentKey nodes in the graph.
+type EnrolmentKeyMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *uuid.UUID
+	created_at      *time.Time
+	updated_at      *time.Time
+	organisation_id *uuid.UUID
+	group_id        *uuid.UUID
+	description     *string
+	secret_hash     *string
+	prefix          *string
+	expires_at      *time.Time
+	max_uses        *int
+	addmax_uses     *int
+	uses            *int
+	adduses         *int
+	revoked_at      *time.Time
+	created_by      *uuid.UUID
+	clearedFields   map[string]struct{}
+	tenant          *uuid.UUID
+	clearedtenant   bool
+	done            bool
+	oldValue        func(context.Context) (*EnrolmentKey, error)
+	predicates      []predicate.EnrolmentKey
+}
+
+var _ ent.Mutation = (*EnrolmentKeyMutation)(nil)
+
+// enrolmentkeyOption allows management of the mutation configuration using functional options.
+type enrolmentkeyOption func(*EnrolmentKeyMutation)
+
+// newEnrolmentKeyMutation creates new mutation for the EnrolmentKey entity.
+func newEnrolmentKeyMutation(c config, op Op, opts ...enrolmentkeyOption) *EnrolmentKeyMutation {
+	m := &EnrolmentKeyMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeEnrolmentKey,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withEnrolmentKeyID sets the ID field of the mutation.
+func withEnrolmentKeyID(id uuid.UUID) enrolmentkeyOption {
+	return func(m *EnrolmentKeyMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *EnrolmentKey
+		)
+		m.oldValue = func(ctx context.Context) (*EnrolmentKey, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().EnrolmentKey.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withEnrolmentKey sets the old EnrolmentKey of the mutation.
+func withEnrolmentKey(node *EnrolmentKey) enrolmentkeyOption {
+	return func(m *EnrolmentKeyMutation) {
+		m.oldValue = func(context.Context) (*EnrolmentKey, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m EnrolmentKeyMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m EnrolmentKeyMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of EnrolmentKey entities.
+func (m *EnrolmentKeyMutation) SetID(id uuid.UUID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *EnrolmentKeyMutation) ID() (id uuid.UUID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *EnrolmentKeyMutation) IDs(ctx context.Context) ([]uuid.UUID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []uuid.UUID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().EnrolmentKey.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *EnrolmentKeyMutation) SetTenantID(u uuid.UUID) {
+	m.tenant = &u
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *EnrolmentKeyMutation) TenantID() (r uuid.UUID, exists bool) {
+	v := m.tenant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the EnrolmentKey entity.
+// If the EnrolmentKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnrolmentKeyMutation) OldTenantID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *EnrolmentKeyMutation) ResetTenantID() {
+	m.tenant = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *EnrolmentKeyMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *EnrolmentKeyMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the EnrolmentKey entity.
+// If the EnrolmentKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnrolmentKeyMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *EnrolmentKeyMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *EnrolmentKeyMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *EnrolmentKeyMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the EnrolmentKey entity.
+// If the EnrolmentKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnrolmentKeyMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *EnrolmentKeyMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganisationID sets the "organisation_id" field.
+func (m *EnrolmentKeyMutation) SetOrganisationID(u uuid.UUID) {
+	m.organisation_id = &u
+}
+
+// OrganisationID returns the value of the "organisation_id" field in the mutation.
+func (m *EnrolmentKeyMutation) OrganisationID() (r uuid.UUID, exists bool) {
+	v := m.organisation_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganisationID returns the old "organisation_id" field's value of the EnrolmentKey entity.
+// If the EnrolmentKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnrolmentKeyMutation) OldOrganisationID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganisationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganisationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganisationID: %w", err)
+	}
+	return oldValue.OrganisationID, nil
+}
+
+// ResetOrganisationID resets all changes to the "organisation_id" field.
+func (m *EnrolmentKeyMutation) ResetOrganisationID() {
+	m.organisation_id = nil
+}
+
+// SetGroupID sets the "group_id" field.
+func (m *EnrolmentKeyMutation) SetGroupID(u uuid.UUID) {
+	m.group_id = &u
+}
+
+// GroupID returns the value of the "group_id" field in the mutation.
+func (m *EnrolmentKeyMutation) GroupID() (r uuid.UUID, exists bool) {
+	v := m.group_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGroupID returns the old "group_id" field's value of the EnrolmentKey entity.
+// If the EnrolmentKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnrolmentKeyMutation) OldGroupID(ctx context.Context) (v *uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGroupID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGroupID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGroupID: %w", err)
+	}
+	return oldValue.GroupID, nil
+}
+
+// ClearGroupID clears the value of the "group_id" field.
+func (m *EnrolmentKeyMutation) ClearGroupID() {
+	m.group_id = nil
+	m.clearedFields[enrolmentkey.FieldGroupID] = struct{}{}
+}
+
+// GroupIDCleared returns if the "group_id" field was cleared in this mutation.
+func (m *EnrolmentKeyMutation) GroupIDCleared() bool {
+	_, ok := m.clearedFields[enrolmentkey.FieldGroupID]
+	return ok
+}
+
+// ResetGroupID resets all changes to the "group_id" field.
+func (m *EnrolmentKeyMutation) ResetGroupID() {
+	m.group_id = nil
+	delete(m.clearedFields, enrolmentkey.FieldGroupID)
+}
+
+// SetDescription sets the "description" field.
+func (m *EnrolmentKeyMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *EnrolmentKeyMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the EnrolmentKey entity.
+// If the EnrolmentKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnrolmentKeyMutation) OldDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *EnrolmentKeyMutation) ResetDescription() {
+	m.description = nil
+}
+
+// SetSecretHash sets the "secret_hash" field.
+func (m *EnrolmentKeyMutation) SetSecretHash(s string) {
+	m.secret_hash = &s
+}
+
+// SecretHash returns the value of the "secret_hash" field in the mutation.
+func (m *EnrolmentKeyMutation) SecretHash() (r string, exists bool) {
+	v := m.secret_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSecretHash returns the old "secret_hash" field's value of the EnrolmentKey entity.
+// If the EnrolmentKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnrolmentKeyMutation) OldSecretHash(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSecretHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSecretHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSecretHash: %w", err)
+	}
+	return oldValue.SecretHash, nil
+}
+
+// ResetSecretHash resets all changes to the "secret_hash" field.
+func (m *EnrolmentKeyMutation) ResetSecretHash() {
+	m.secret_hash = nil
+}
+
+// SetPrefix sets the "prefix" field.
+func (m *EnrolmentKeyMutation) SetPrefix(s string) {
+	m.prefix = &s
+}
+
+// Prefix returns the value of the "prefix" field in the mutation.
+func (m *EnrolmentKeyMutation) Prefix() (r string, exists bool) {
+	v := m.prefix
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPrefix returns the old "prefix" field's value of the EnrolmentKey entity.
+// If the EnrolmentKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnrolmentKeyMutation) OldPrefix(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPrefix is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPrefix requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPrefix: %w", err)
+	}
+	return oldValue.Prefix, nil
+}
+
+// ResetPrefix resets all changes to the "prefix" field.
+func (m *EnrolmentKeyMutation) ResetPrefix() {
+	m.prefix = nil
+}
+
+// SetExpiresAt sets the "expires_at" field.
+func (m *EnrolmentKeyMutation) SetExpiresAt(t time.Time) {
+	m.expires_at = &t
+}
+
+// ExpiresAt returns the value of the "expires_at" field in the mutation.
+func (m *EnrolmentKeyMutation) ExpiresAt() (r time.Time, exists bool) {
+	v := m.expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExpiresAt returns the old "expires_at" field's value of the EnrolmentKey entity.
+// If the EnrolmentKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnrolmentKeyMutation) OldExpiresAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExpiresAt: %w", err)
+	}
+	return oldValue.ExpiresAt, nil
+}
+
+// ClearExpiresAt clears the value of the "expires_at" field.
+func (m *EnrolmentKeyMutation) ClearExpiresAt() {
+	m.expires_at = nil
+	m.clearedFields[enrolmentkey.FieldExpiresAt] = struct{}{}
+}
+
+// ExpiresAtCleared returns if the "expires_at" field was cleared in this mutation.
+func (m *EnrolmentKeyMutation) ExpiresAtCleared() bool {
+	_, ok := m.clearedFields[enrolmentkey.FieldExpiresAt]
+	return ok
+}
+
+// ResetExpiresAt resets all changes to the "expires_at" field.
+func (m *EnrolmentKeyMutation) ResetExpiresAt() {
+	m.expires_at = nil
+	delete(m.clearedFields, enrolmentkey.FieldExpiresAt)
+}
+
+// SetMaxUses sets the "max_uses" field.
+func (m *EnrolmentKeyMutation) SetMaxUses(i int) {
+	m.max_uses = &i
+	m.addmax_uses = nil
+}
+
+// MaxUses returns the value of the "max_uses" field in the mutation.
+func (m *EnrolmentKeyMutation) MaxUses() (r int, exists bool) {
+	v := m.max_uses
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMaxUses returns the old "max_uses" field's value of the EnrolmentKey entity.
+// If the EnrolmentKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnrolmentKeyMutation) OldMaxUses(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMaxUses is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMaxUses requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMaxUses: %w", err)
+	}
+	return oldValue.MaxUses, nil
+}
+
+// AddMaxUses adds i to the "max_uses" field.
+func (m *EnrolmentKeyMutation) AddMaxUses(i int) {
+	if m.addmax_uses != nil {
+		*m.addmax_uses += i
+	} else {
+		m.addmax_uses = &i
+	}
+}
+
+// AddedMaxUses returns the value that was added to the "max_uses" field in this mutation.
+func (m *EnrolmentKeyMutation) AddedMaxUses() (r int, exists bool) {
+	v := m.addmax_uses
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetMaxUses resets all changes to the "max_uses" field.
+func (m *EnrolmentKeyMutation) ResetMaxUses() {
+	m.max_uses = nil
+	m.addmax_uses = nil
+}
+
+// SetUses sets the "uses" field.
+func (m *EnrolmentKeyMutation) SetUses(i int) {
+	m.uses = &i
+	m.adduses = nil
+}
+
+// Uses returns the value of the "uses" field in the mutation.
+func (m *EnrolmentKeyMutation) Uses() (r int, exists bool) {
+	v := m.uses
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUses returns the old "uses" field's value of the EnrolmentKey entity.
+// If the EnrolmentKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnrolmentKeyMutation) OldUses(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUses is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUses requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUses: %w", err)
+	}
+	return oldValue.Uses, nil
+}
+
+// AddUses adds i to the "uses" field.
+func (m *EnrolmentKeyMutation) AddUses(i int) {
+	if m.adduses != nil {
+		*m.adduses += i
+	} else {
+		m.adduses = &i
+	}
+}
+
+// AddedUses returns the value that was added to the "uses" field in this mutation.
+func (m *EnrolmentKeyMutation) AddedUses() (r int, exists bool) {
+	v := m.adduses
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetUses resets all changes to the "uses" field.
+func (m *EnrolmentKeyMutation) ResetUses() {
+	m.uses = nil
+	m.adduses = nil
+}
+
+// SetRevokedAt sets the "revoked_at" field.
+func (m *EnrolmentKeyMutation) SetRevokedAt(t time.Time) {
+	m.revoked_at = &t
+}
+
+// RevokedAt returns the value of the "revoked_at" field in the mutation.
+func (m *EnrolmentKeyMutation) RevokedAt() (r time.Time, exists bool) {
+	v := m.revoked_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRevokedAt returns the old "revoked_at" field's value of the EnrolmentKey entity.
+// If the EnrolmentKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnrolmentKeyMutation) OldRevokedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRevokedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRevokedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRevokedAt: %w", err)
+	}
+	return oldValue.RevokedAt, nil
+}
+
+// ClearRevokedAt clears the value of the "revoked_at" field.
+func (m *EnrolmentKeyMutation) ClearRevokedAt() {
+	m.revoked_at = nil
+	m.clearedFields[enrolmentkey.FieldRevokedAt] = struct{}{}
+}
+
+// RevokedAtCleared returns if the "revoked_at" field was cleared in this mutation.
+func (m *EnrolmentKeyMutation) RevokedAtCleared() bool {
+	_, ok := m.clearedFields[enrolmentkey.FieldRevokedAt]
+	return ok
+}
+
+// ResetRevokedAt resets all changes to the "revoked_at" field.
+func (m *EnrolmentKeyMutation) ResetRevokedAt() {
+	m.revoked_at = nil
+	delete(m.clearedFields, enrolmentkey.FieldRevokedAt)
+}
+
+// SetCreatedBy sets the "created_by" field.
+func (m *EnrolmentKeyMutation) SetCreatedBy(u uuid.UUID) {
+	m.created_by = &u
+}
+
+// CreatedBy returns the value of the "created_by" field in the mutation.
+func (m *EnrolmentKeyMutation) CreatedBy() (r uuid.UUID, exists bool) {
+	v := m.created_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedBy returns the old "created_by" field's value of the EnrolmentKey entity.
+// If the EnrolmentKey object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EnrolmentKeyMutation) OldCreatedBy(ctx context.Context) (v *uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedBy: %w", err)
+	}
+	return oldValue.CreatedBy, nil
+}
+
+// ClearCreatedBy clears the value of the "created_by" field.
+func (m *EnrolmentKeyMutation) ClearCreatedBy() {
+	m.created_by = nil
+	m.clearedFields[enrolmentkey.FieldCreatedBy] = struct{}{}
+}
+
+// CreatedByCleared returns if the "created_by" field was cleared in this mutation.
+func (m *EnrolmentKeyMutation) CreatedByCleared() bool {
+	_, ok := m.clearedFields[enrolmentkey.FieldCreatedBy]
+	return ok
+}
+
+// ResetCreatedBy resets all changes to the "created_by" field.
+func (m *EnrolmentKeyMutation) ResetCreatedBy() {
+	m.created_by = nil
+	delete(m.clearedFields, enrolmentkey.FieldCreatedBy)
+}
+
+// ClearTenant clears the "tenant" edge to the Tenant entity.
+func (m *EnrolmentKeyMutation) ClearTenant() {
+	m.clearedtenant = true
+	m.clearedFields[enrolmentkey.FieldTenantID] = struct{}{}
+}
+
+// TenantCleared reports if the "tenant" edge to the Tenant entity was cleared.
+func (m *EnrolmentKeyMutation) TenantCleared() bool {
+	return m.clearedtenant
+}
+
+// TenantIDs returns the "tenant" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TenantID instead. It exists only for internal usage by the builders.
+func (m *EnrolmentKeyMutation) TenantIDs() (ids []uuid.UUID) {
+	if id := m.tenant; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTenant resets all changes to the "tenant" edge.
+func (m *EnrolmentKeyMutation) ResetTenant() {
+	m.tenant = nil
+	m.clearedtenant = false
+}
+
+// Where appends a list predicates to the EnrolmentKeyMutation builder.
+func (m *EnrolmentKeyMutation) Where(ps ...predicate.EnrolmentKey) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the EnrolmentKeyMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *EnrolmentKeyMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.EnrolmentKey, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *EnrolmentKeyMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *EnrolmentKeyMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (EnrolmentKey).
+func (m *EnrolmentKeyMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *EnrolmentKeyMutation) Fields() []string {
+	fields := make([]string, 0, 13)
+	if m.tenant != nil {
+		fields = append(fields, enrolmentkey.FieldTenantID)
+	}
+	if m.created_at != nil {
+		fields = append(fields, enrolmentkey.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, enrolmentkey.FieldUpdatedAt)
+	}
+	if m.organisation_id != nil {
+		fields = append(fields, enrolmentkey.FieldOrganisationID)
+	}
+	if m.group_id != nil {
+		fields = append(fields, enrolmentkey.FieldGroupID)
+	}
+	if m.description != nil {
+		fields = append(fields, enrolmentkey.FieldDescription)
+	}
+	if m.secret_hash != nil {
+		fields = append(fields, enrolmentkey.FieldSecretHash)
+	}
+	if m.prefix != nil {
+		fields = append(fields, enrolmentkey.FieldPrefix)
+	}
+	if m.expires_at != nil {
+		fields = append(fields, enrolmentkey.FieldExpiresAt)
+	}
+	if m.max_uses != nil {
+		fields = append(fields, enrolmentkey.FieldMaxUses)
+	}
+	if m.uses != nil {
+		fields = append(fields, enrolmentkey.FieldUses)
+	}
+	if m.revoked_at != nil {
+		fields = append(fields, enrolmentkey.FieldRevokedAt)
+	}
+	if m.created_by != nil {
+		fields = append(fields, enrolmentkey.FieldCreatedBy)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *EnrolmentKeyMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case enrolmentkey.FieldTenantID:
+		return m.TenantID()
+	case enrolmentkey.FieldCreatedAt:
+		return m.CreatedAt()
+	case enrolmentkey.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case enrolmentkey.FieldOrganisationID:
+		return m.OrganisationID()
+	case enrolmentkey.FieldGroupID:
+		return m.GroupID()
+	case enrolmentkey.FieldDescription:
+		return m.Description()
+	case enrolmentkey.FieldSecretHash:
+		return m.SecretHash()
+	case enrolmentkey.FieldPrefix:
+		return m.Prefix()
+	case enrolmentkey.FieldExpiresAt:
+		return m.ExpiresAt()
+	case enrolmentkey.FieldMaxUses:
+		return m.MaxUses()
+	case enrolmentkey.FieldUses:
+		return m.Uses()
+	case enrolmentkey.FieldRevokedAt:
+		return m.RevokedAt()
+	case enrolmentkey.FieldCreatedBy:
+		return m.CreatedBy()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *EnrolmentKeyMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case enrolmentkey.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case enrolmentkey.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case enrolmentkey.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case enrolmentkey.FieldOrganisationID:
+		return m.OldOrganisationID(ctx)
+	case enrolmentkey.FieldGroupID:
+		return m.OldGroupID(ctx)
+	case enrolmentkey.FieldDescription:
+		return m.OldDescription(ctx)
+	case enrolmentkey.FieldSecretHash:
+		return m.OldSecretHash(ctx)
+	case enrolmentkey.FieldPrefix:
+		return m.OldPrefix(ctx)
+	case enrolmentkey.FieldExpiresAt:
+		return m.OldExpiresAt(ctx)
+	case enrolmentkey.FieldMaxUses:
+		return m.OldMaxUses(ctx)
+	case enrolmentkey.FieldUses:
+		return m.OldUses(ctx)
+	case enrolmentkey.FieldRevokedAt:
+		return m.OldRevokedAt(ctx)
+	case enrolmentkey.FieldCreatedBy:
+		return m.OldCreatedBy(ctx)
+	}
+	return nil, fmt.Errorf("unknown EnrolmentKey field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *EnrolmentKeyMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case enrolmentkey.FieldTenantID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case enrolmentkey.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case enrolmentkey.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case enrolmentkey.FieldOrganisationID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganisationID(v)
+		return nil
+	case enrolmentkey.FieldGroupID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGroupID(v)
+		return nil
+	case enrolmentkey.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case enrolmentkey.FieldSecretHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSecretHash(v)
+		return nil
+	case enrolmentkey.FieldPrefix:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPrefix(v)
+		return nil
+	case enrolmentkey.FieldExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExpiresAt(v)
+		return nil
+	case enrolmentkey.FieldMaxUses:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMaxUses(v)
+		return nil
+	case enrolmentkey.FieldUses:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUses(v)
+		return nil
+	case enrolmentkey.FieldRevokedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRevokedAt(v)
+		return nil
+	case enrolmentkey.FieldCreatedBy:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedBy(v)
+		return nil
+	}
+	return fmt.Errorf("unknown EnrolmentKey field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *EnrolmentKeyMutation) AddedFields() []string {
+	var fields []string
+	if m.addmax_uses != nil {
+		fields = append(fields, enrolmentkey.FieldMaxUses)
+	}
+	if m.adduses != nil {
+		fields = append(fields, enrolmentkey.FieldUses)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *EnrolmentKeyMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case enrolmentkey.FieldMaxUses:
+		return m.AddedMaxUses()
+	case enrolmentkey.FieldUses:
+		return m.AddedUses()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *EnrolmentKeyMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case enrolmentkey.FieldMaxUses:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMaxUses(v)
+		return nil
+	case enrolmentkey.FieldUses:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddUses(v)
+		return nil
+	}
+	return fmt.Errorf("unknown EnrolmentKey numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *EnrolmentKeyMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(enrolmentkey.FieldGroupID) {
+		fields = append(fields, enrolmentkey.FieldGroupID)
+	}
+	if m.FieldCleared(enrolmentkey.FieldExpiresAt) {
+		fields = append(fields, enrolmentkey.FieldExpiresAt)
+	}
+	if m.FieldCleared(enrolmentkey.FieldRevokedAt) {
+		fields = append(fields, enrolmentkey.FieldRevokedAt)
+	}
+	if m.FieldCleared(enrolmentkey.FieldCreatedBy) {
+		fields = append(fields, enrolmentkey.FieldCreatedBy)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *EnrolmentKeyMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *EnrolmentKeyMutation) ClearField(name string) error {
+	switch name {
+	case enrolmentkey.FieldGroupID:
+		m.ClearGroupID()
+		return nil
+	case enrolmentkey.FieldExpiresAt:
+		m.ClearExpiresAt()
+		return nil
+	case enrolmentkey.FieldRevokedAt:
+		m.ClearRevokedAt()
+		return nil
+	case enrolmentkey.FieldCreatedBy:
+		m.ClearCreatedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown EnrolmentKey nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *EnrolmentKeyMutation) ResetField(name string) error {
+	switch name {
+	case enrolmentkey.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case enrolmentkey.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case enrolmentkey.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case enrolmentkey.FieldOrganisationID:
+		m.ResetOrganisationID()
+		return nil
+	case enrolmentkey.FieldGroupID:
+		m.ResetGroupID()
+		return nil
+	case enrolmentkey.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case enrolmentkey.FieldSecretHash:
+		m.ResetSecretHash()
+		return nil
+	case enrolmentkey.FieldPrefix:
+		m.ResetPrefix()
+		return nil
+	case enrolmentkey.FieldExpiresAt:
+		m.ResetExpiresAt()
+		return nil
+	case enrolmentkey.FieldMaxUses:
+		m.ResetMaxUses()
+		return nil
+	case enrolmentkey.FieldUses:
+		m.ResetUses()
+		return nil
+	case enrolmentkey.FieldRevokedAt:
+		m.ResetRevokedAt()
+		return nil
+	case enrolmentkey.FieldCreatedBy:
+		m.ResetCreatedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown EnrolmentKey field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *EnrolmentKeyMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.tenant != nil {
+		edges = append(edges, enrolmentkey.EdgeTenant)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *EnrolmentKeyMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case enrolmentkey.EdgeTenant:
+		if id := m.tenant; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *EnrolmentKeyMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *EnrolmentKeyMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *EnrolmentKeyMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedtenant {
+		edges = append(edges, enrolmentkey.EdgeTenant)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *EnrolmentKeyMutation) EdgeCleared(name string) bool {
+	switch name {
+	case enrolmentkey.EdgeTenant:
+		return m.clearedtenant
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *EnrolmentKeyMutation) ClearEdge(name string) error {
+	switch name {
+	case enrolmentkey.EdgeTenant:
+		m.ClearTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown EnrolmentKey unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *EnrolmentKeyMutation) ResetEdge(name string) error {
+	switch name {
+	case enrolmentkey.EdgeTenant:
+		m.ResetTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown EnrolmentKey edge %s", name)
+}
+
+// EventLogGroupMutation represents an operation that mutates the EventLogGroup nodes in the graph.
+type EventLogGroupMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *uuid.UUID
+	device_id       *uuid.UUID
+	organisation_id *uuid.UUID
+	log             *string
+	source          *string
+	event_id        *int64
+	addevent_id     *int64
+	level           *string
+	count           *int64
+	addcount        *int64
+	first_seen      *time.Time
+	last_seen       *time.Time
+	sample_message  *string
+	clearedFields   map[string]struct{}
+	tenant          *uuid.UUID
+	clearedtenant   bool
+	done            bool
+	oldValue        func(context.Context) (*EventLogGroup, error)
+	predicates      []predicate.EventLogGroup
+}
+
+var _ ent.Mutation = (*EventLogGroupMutation)(nil)
+
+// eventloggroupOption allows management of the mutation configuration using functional options.
+type eventloggroupOption func(*EventLogGroupMutation)
+
+// newEventLogGroupMutation creates new mutation for the EventLogGroup entity.
+func newEventLogGroupMutation(c config, op Op, opts ...eventloggroupOption) *EventLogGroupMutation {
+	m := &EventLogGroupMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeEventLogGroup,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withEventLogGroupID sets the ID field of the mutation.
+func withEventLogGroupID(id uuid.UUID) eventloggroupOption {
+	return func(m *EventLogGroupMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *EventLogGroup
+		)
+		m.oldValue = func(ctx context.Context) (*EventLogGroup, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().EventLogGroup.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withEventLogGroup sets the old EventLogGroup of the mutation.
+func withEventLogGroup(node *EventLogGroup) eventloggroupOption {
+	return func(m *EventLogGroupMutation) {
+		m.oldValue = func(context.Context) (*EventLogGroup, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m EventLogGroupMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m EventLogGroupMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of EventLogGroup entities.
+func (m *EventLogGroupMutation) SetID(id uuid.UUID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *EventLogGroupMutation) ID() (id uuid.UUID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *EventLogGroupMutation) IDs(ctx context.Context) ([]uuid.UUID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []uuid.UUID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().EventLogGroup.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *EventLogGroupMutation) SetTenantID(u uuid.UUID) {
+	m.tenant = &u
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *EventLogGroupMutation) TenantID() (r uuid.UUID, exists bool) {
+	v := m.tenant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the EventLogGroup entity.
+// If the EventLogGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EventLogGroupMutation) OldTenantID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *EventLogGroupMutation) ResetTenantID() {
+	m.tenant = nil
+}
+
+// SetDeviceID sets the "device_id" field.
+func (m *EventLogGroupMutation) SetDeviceID(u uuid.UUID) {
+	m.device_id = &u
+}
+
+// DeviceID returns the value of the "device_id" field in the mutation.
+func (m *EventLogGroupMutation) DeviceID() (r uuid.UUID, exists bool) {
+	v := m.device_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeviceID returns the old "device_id" field's value of the EventLogGroup entity.
+// If the EventLogGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EventLogGroupMutation) OldDeviceID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeviceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeviceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeviceID: %w", err)
+	}
+	return oldValue.DeviceID, nil
+}
+
+// ResetDeviceID resets all changes to the "device_id" field.
+func (m *EventLogGroupMutation) ResetDeviceID() {
+	m.device_id = nil
+}
+
+// SetOrganisationID sets the "organisation_id" field.
+func (m *EventLogGroupMutation) SetOrganisationID(u uuid.UUID) {
+	m.organisation_id = &u
+}
+
+// OrganisationID returns the value of the "organisation_id" field in the mutation.
+func (m *EventLogGroupMutation) OrganisationID() (r uuid.UUID, exists bool) {
+	v := m.organisation_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganisationID returns the old "organisation_id" field's value of the EventLogGroup entity.
+// If the EventLogGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EventLogGroupMutation) OldOrganisationID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganisationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganisationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganisationID: %w", err)
+	}
+	return oldValue.OrganisationID, nil
+}
+
+// ResetOrganisationID resets all changes to the "organisation_id" field.
+func (m *EventLogGroupMutation) ResetOrganisationID() {
+	m.organisation_id = nil
+}
+
+// SetLog sets the "log" field.
+func (m *EventLogGroupMutation) SetLog(s string) {
+	m.log = &s
+}
+
+// Log returns the value of the "log" field in the mutation.
+func (m *EventLogGroupMutation) Log() (r string, exists bool) {
+	v := m.log
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLog returns the old "log" field's value of the EventLogGroup entity.
+// If the EventLogGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EventLogGroupMutation) OldLog(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLog is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLog requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLog: %w", err)
+	}
+	return oldValue.Log, nil
+}
+
+// ResetLog resets all changes to the "log" field.
+func (m *EventLogGroupMutation) ResetLog() {
+	m.log = nil
+}
+
+// SetSource sets the "source" field.
+func (m *EventLogGroupMutation) SetSource(s string) {
+	m.source = &s
+}
+
+// Source returns the value of the "source" field in the mutation.
+func (m *EventLogGroupMutation) Source() (r string, exists bool) {
+	v := m.source
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSource returns the old "source" field's value of the EventLogGroup entity.
+// If the EventLogGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EventLogGroupMutation) OldSource(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSource is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSource requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSource: %w", err)
+	}
+	return oldValue.Source, nil
+}
+
+// ResetSource resets all changes to the "source" field.
+func (m *EventLogGroupMutation) ResetSource() {
+	m.source = nil
+}
+
+// SetEventID sets the "event_id" field.
+func (m *EventLogGroupMutation) SetEventID(i int64) {
+	m.event_id = &i
+	m.addevent_id = nil
+}
+
+// EventID returns the value of the "event_id" field in the mutation.
+func (m *EventLogGroupMutation) EventID() (r int64, exists bool) {
+	v := m.event_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEventID returns the old "event_id" field's value of the EventLogGroup entity.
+// If the EventLogGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EventLogGroupMutation) OldEventID(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEventID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEventID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEventID: %w", err)
+	}
+	return oldValue.EventID, nil
+}
+
+// AddEventID adds i to the "event_id" field.
+func (m *EventLogGroupMutation) AddEventID(i int64) {
+	if m.addevent_id != nil {
+		*m.addevent_id += i
+	} else {
+		m.addevent_id = &i
+	}
+}
+
+// AddedEventID returns the value that was added to the "event_id" field in this mutation.
+func (m *EventLogGroupMutation) AddedEventID() (r int64, exists bool) {
+	v := m.addevent_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetEventID resets all changes to the "event_id" field.
+func (m *EventLogGroupMutation) ResetEventID() {
+	m.event_id = nil
+	m.addevent_id = nil
+}
+
+// SetLevel sets the "level" field.
+func (m *EventLogGroupMutation) SetLevel(s string) {
+	m.level = &s
+}
+
+// Level returns the value of the "level" field in the mutation.
+func (m *EventLogGroupMutation) Level() (r string, exists bool) {
+	v := m.level
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLevel returns the old "level" field's value of the EventLogGroup entity.
+// If the EventLogGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EventLogGroupMutation) OldLevel(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLevel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLevel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLevel: %w", err)
+	}
+	return oldValue.Level, nil
+}
+
+// ResetLevel resets all changes to the "level" field.
+func (m *EventLogGroupMutation) ResetLevel() {
+	m.level = nil
+}
+
+// SetCount sets the "count" field.
+func (m *EventLogGroupMutation) SetCount(i int64) {
+	m.count = &i
+	m.addcount = nil
+}
+
+// Count returns the value of the "count" field in the mutation.
+func (m *EventLogGroupMutation) Count() (r int64, exists bool) {
+	v := m.count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCount returns the old "count" field's value of the EventLogGroup entity.
+// If the EventLogGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EventLogGroupMutation) OldCount(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCount: %w", err)
+	}
+	return oldValue.Count, nil
+}
+
+// AddCount adds i to the "count" field.
+func (m *EventLogGroupMutation) AddCount(i int64) {
+	if m.addcount != nil {
+		*m.addcount += i
+	} else {
+		m.addcount = &i
+	}
+}
+
+// AddedCount returns the value that was added to the "count" field in this mutation.
+func (m *EventLogGroupMutation) AddedCount() (r int64, exists bool) {
+	v := m.addcount
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCount resets all changes to the "count" field.
+func (m *EventLogGroupMutation) ResetCount() {
+	m.count = nil
+	m.addcount = nil
+}
+
+// SetFirstSeen sets the "first_seen" field.
+func (m *EventLogGroupMutation) SetFirstSeen(t time.Time) {
+	m.first_seen = &t
+}
+
+// FirstSeen returns the value of the "first_seen" field in the mutation.
+func (m *EventLogGroupMutation) FirstSeen() (r time.Time, exists bool) {
+	v := m.first_seen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFirstSeen returns the old "first_seen" field's value of the EventLogGroup entity.
+// If the EventLogGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EventLogGroupMutation) OldFirstSeen(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFirstSeen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFirstSeen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFirstSeen: %w", err)
+	}
+	return oldValue.FirstSeen, nil
+}
+
+// ResetFirstSeen resets all changes to the "first_seen" field.
+func (m *EventLogGroupMutation) ResetFirstSeen() {
+	m.first_seen = nil
+}
+
+// SetLastSeen sets the "last_seen" field.
+func (m *EventLogGroupMutation) SetLastSeen(t time.Time) {
+	m.last_seen = &t
+}
+
+// LastSeen returns the value of the "last_seen" field in the mutation.
+func (m *EventLogGroupMutation) LastSeen() (r time.Time, exists bool) {
+	v := m.last_seen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastSeen returns the old "last_seen" field's value of the EventLogGroup entity.
+// If the EventLogGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EventLogGroupMutation) OldLastSeen(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastSeen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastSeen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastSeen: %w", err)
+	}
+	return oldValue.LastSeen, nil
+}
+
+// ResetLastSeen resets all changes to the "last_seen" field.
+func (m *EventLogGroupMutation) ResetLastSeen() {
+	m.last_seen = nil
+}
+
+// SetSampleMessage sets the "sample_message" field.
+func (m *EventLogGroupMutation) SetSampleMessage(s string) {
+	m.sample_message = &s
+}
+
+// SampleMessage returns the value of the "sample_message" field in the mutation.
+func (m *EventLogGroupMutation) SampleMessage() (r string, exists bool) {
+	v := m.sample_message
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSampleMessage returns the old "sample_message" field's value of the EventLogGroup entity.
+// If the EventLogGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EventLogGroupMutation) OldSampleMessage(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSampleMessage is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSampleMessage requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSampleMessage: %w", err)
+	}
+	return oldValue.SampleMessage, nil
+}
+
+// ResetSampleMessage resets all changes to the "sample_message" field.
+func (m *EventLogGroupMutation) ResetSampleMessage() {
+	m.sample_message = nil
+}
+
+// ClearTenant clears the "tenant" edge to the Tenant entity.
+func (m *EventLogGroupMutation) ClearTenant() {
+	m.clearedtenant = true
+	m.clearedFields[eventloggroup.FieldTenantID] = struct{}{}
+}
+
+// TenantCleared reports if the "tenant" edge to the Tenant entity was cleared.
+func (m *EventLogGroupMutation) TenantCleared() bool {
+	return m.clearedtenant
+}
+
+// TenantIDs returns the "tenant" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TenantID instead. It exists only for internal usage by the builders.
+func (m *EventLogGroupMutation) TenantIDs() (ids []uuid.UUID) {
+	if id := m.tenant; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTenant resets all changes to the "tenant" edge.
+func (m *EventLogGroupMutation) ResetTenant() {
+	m.tenant = nil
+	m.clearedtenant = false
+}
+
+// Where appends a list predicates to the EventLogGroupMutation builder.
+func (m *EventLogGroupMutation) Where(ps ...predicate.EventLogGroup) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the EventLogGroupMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *EventLogGroupMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.EventLogGroup, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *EventLogGroupMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *EventLogGroupMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (EventLogGroup).
+func (m *EventLogGroupMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *EventLogGroupMutation) Fields() []string {
+	fields := make([]string, 0, 11)
+	if m.tenant != nil {
+		fields = append(fields, eventloggroup.FieldTenantID)
+	}
+	if m.device_id != nil {
+		fields = append(fields, eventloggroup.FieldDeviceID)
+	}
+	if m.organisation_id != nil {
+		fields = append(fields, eventloggroup.FieldOrganisationID)
+	}
+	if m.log != nil {
+		fields = append(fields, eventloggroup.FieldLog)
+	}
+	if m.source != nil {
+		fields = append(fields, eventloggroup.FieldSource)
+	}
+	if m.event_id != nil {
+		fields = append(fields, eventloggroup.FieldEventID)
+	}
+	if m.level != nil {
+		fields = append(fields, eventloggroup.FieldLevel)
+	}
+	if m.count != nil {
+		fields = append(fields, eventloggroup.FieldCount)
+	}
+	if m.first_seen != nil {
+		fields = append(fields, eventloggroup.FieldFirstSeen)
+	}
+	if m.last_seen != nil {
+		fields = append(fields, eventloggroup.FieldLastSeen)
+	}
+	if m.sample_message != nil {
+		fields = append(fields, eventloggroup.FieldSampleMessage)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *EventLogGroupMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case eventloggroup.FieldTenantID:
+		return m.TenantID()
+	case eventloggroup.FieldDeviceID:
+		return m.DeviceID()
+	case eventloggroup.FieldOrganisationID:
+		return m.OrganisationID()
+	case eventloggroup.FieldLog:
+		return m.Log()
+	case eventloggroup.FieldSource:
+		return m.Source()
+	case eventloggroup.FieldEventID:
+		return m.EventID()
+	case eventloggroup.FieldLevel:
+		return m.Level()
+	case eventloggroup.FieldCount:
+		return m.Count()
+	case eventloggroup.FieldFirstSeen:
+		return m.FirstSeen()
+	case eventloggroup.FieldLastSeen:
+		return m.LastSeen()
+	case eventloggroup.FieldSampleMessage:
+		return m.SampleMessage()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *EventLogGroupMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case eventloggroup.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case eventloggroup.FieldDeviceID:
+		return m.OldDeviceID(ctx)
+	case eventloggroup.FieldOrganisationID:
+		return m.OldOrganisationID(ctx)
+	case eventloggroup.FieldLog:
+		return m.OldLog(ctx)
+	case eventloggroup.FieldSource:
+		return m.OldSource(ctx)
+	case eventloggroup.FieldEventID:
+		return m.OldEventID(ctx)
+	case eventloggroup.FieldLevel:
+		return m.OldLevel(ctx)
+	case eventloggroup.FieldCount:
+		return m.OldCount(ctx)
+	case eventloggroup.FieldFirstSeen:
+		return m.OldFirstSeen(ctx)
+	case eventloggroup.FieldLastSeen:
+		return m.OldLastSeen(ctx)
+	case eventloggroup.FieldSampleMessage:
+		return m.OldSampleMessage(ctx)
+	}
+	return nil, fmt.Errorf("unknown EventLogGroup field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *EventLogGroupMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case eventloggroup.FieldTenantID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case eventloggroup.FieldDeviceID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeviceID(v)
+		return nil
+	case eventloggroup.FieldOrganisationID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganisationID(v)
+		return nil
+	case eventloggroup.FieldLog:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLog(v)
+		return nil
+	case eventloggroup.FieldSource:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSource(v)
+		return nil
+	case eventloggroup.FieldEventID:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEventID(v)
+		return nil
+	case eventloggroup.FieldLevel:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLevel(v)
+		return nil
+	case eventloggroup.FieldCount:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCount(v)
+		return nil
+	case eventloggroup.FieldFirstSeen:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFirstSeen(v)
+		return nil
+	case eventloggroup.FieldLastSeen:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastSeen(v)
+		return nil
+	case eventloggroup.FieldSampleMessage:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSampleMessage(v)
+		return nil
+	}
+	return fmt.Errorf("unknown EventLogGroup field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *EventLogGroupMutation) AddedFields() []string {
+	var fields []string
+	if m.addevent_id != nil {
+		fields = append(fields, eventloggroup.FieldEventID)
+	}
+	if m.addcount != nil {
+		fields = append(fields, eventloggroup.FieldCount)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *EventLogGroupMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case eventloggroup.FieldEventID:
+		return m.AddedEventID()
+	case eventloggroup.FieldCount:
+		return m.AddedCount()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *EventLogGroupMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case eventloggroup.FieldEventID:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddEventID(v)
+		return nil
+	case eventloggroup.FieldCount:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown EventLogGroup numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *EventLogGroupMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *EventLogGroupMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *EventLogGroupMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown EventLogGroup nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *EventLogGroupMutation) ResetField(name string) error {
+	switch name {
+	case eventloggroup.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case eventloggroup.FieldDeviceID:
+		m.ResetDeviceID()
+		return nil
+	case eventloggroup.FieldOrganisationID:
+		m.ResetOrganisationID()
+		return nil
+	case eventloggroup.FieldLog:
+		m.ResetLog()
+		return nil
+	case eventloggroup.FieldSource:
+		m.ResetSource()
+		return nil
+	case eventloggroup.FieldEventID:
+		m.ResetEventID()
+		return nil
+	case eventloggroup.FieldLevel:
+		m.ResetLevel()
+		return nil
+	case eventloggroup.FieldCount:
+		m.ResetCount()
+		return nil
+	case eventloggroup.FieldFirstSeen:
+		m.ResetFirstSeen()
+		return nil
+	case eventloggroup.FieldLastSeen:
+		m.ResetLastSeen()
+		return nil
+	case eventloggroup.FieldSampleMessage:
+		m.ResetSampleMessage()
+		return nil
+	}
+	return fmt.Errorf("unknown EventLogGroup field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *EventLogGroupMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.tenant != nil {
+		edges = append(edges, eventloggroup.EdgeTenant)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *EventLogGroupMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case eventloggroup.EdgeTenant:
+		if id := m.tenant; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *EventLogGroupMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *EventLogGroupMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *EventLogGroupMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedtenant {
+		edges = append(edges, eventloggroup.EdgeTenant)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *EventLogGroupMutation) EdgeCleared(name string) bool {
+	switch name {
+	case eventloggroup.EdgeTenant:
+		return m.clearedtenant
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *EventLogGroupMutation) ClearEdge(name string) error {
+	switch name {
+	case eventloggroup.EdgeTenant:
+		m.ClearTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown EventLogGroup unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *EventLogGroupMutation) ResetEdge(name string) error {
+	switch name {
+	case eventloggroup.EdgeTenant:
+		m.ResetTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown EventLogGroup edge %s", name)
 }
 
 // GroupMutation represents an operation that mutates the Group nodes in the graph.
@@ -2240,6 +5587,770 @@ func (m *GroupMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Group edge %s", name)
+}
+
+// InstalledSoftwareMutation represents an operation that mutates the InstalledSoftware nodes in the graph.
+type InstalledSoftwareMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *uuid.UUID
+	device_id       *uuid.UUID
+	organisation_id *uuid.UUID
+	name            *string
+	version         *string
+	publisher       *string
+	install_date    *string
+	source          *string
+	clearedFields   map[string]struct{}
+	tenant          *uuid.UUID
+	clearedtenant   bool
+	done            bool
+	oldValue        func(context.Context) (*InstalledSoftware, error)
+	predicates      []predicate.InstalledSoftware
+}
+
+var _ ent.Mutation = (*InstalledSoftwareMutation)(nil)
+
+// installedsoftwareOption allows management of the mutation configuration using functional options.
+type installedsoftwareOption func(*InstalledSoftwareMutation)
+
+// newInstalledSoftwareMutation creates new mutation for the InstalledSoftware entity.
+func newInstalledSoftwareMutation(c config, op Op, opts ...installedsoftwareOption) *InstalledSoftwareMutation {
+	m := &InstalledSoftwareMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeInstalledSoftware,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withInstalledSoftwareID sets the ID field of the mutation.
+func withInstalledSoftwareID(id uuid.UUID) installedsoftwareOption {
+	return func(m *InstalledSoftwareMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *InstalledSoftware
+		)
+		m.oldValue = func(ctx context.Context) (*InstalledSoftware, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().InstalledSoftware.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withInstalledSoftware sets the old InstalledSoftware of the mutation.
+func withInstalledSoftware(node *InstalledSoftware) installedsoftwareOption {
+	return func(m *InstalledSoftwareMutation) {
+		m.oldValue = func(context.Context) (*InstalledSoftware, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m InstalledSoftwareMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m InstalledSoftwareMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of InstalledSoftware entities.
+func (m *InstalledSoftwareMutation) SetID(id uuid.UUID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *InstalledSoftwareMutation) ID() (id uuid.UUID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *InstalledSoftwareMutation) IDs(ctx context.Context) ([]uuid.UUID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []uuid.UUID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().InstalledSoftware.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *InstalledSoftwareMutation) SetTenantID(u uuid.UUID) {
+	m.tenant = &u
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *InstalledSoftwareMutation) TenantID() (r uuid.UUID, exists bool) {
+	v := m.tenant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the InstalledSoftware entity.
+// If the InstalledSoftware object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InstalledSoftwareMutation) OldTenantID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *InstalledSoftwareMutation) ResetTenantID() {
+	m.tenant = nil
+}
+
+// SetDeviceID sets the "device_id" field.
+func (m *InstalledSoftwareMutation) SetDeviceID(u uuid.UUID) {
+	m.device_id = &u
+}
+
+// DeviceID returns the value of the "device_id" field in the mutation.
+func (m *InstalledSoftwareMutation) DeviceID() (r uuid.UUID, exists bool) {
+	v := m.device_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeviceID returns the old "device_id" field's value of the InstalledSoftware entity.
+// If the InstalledSoftware object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InstalledSoftwareMutation) OldDeviceID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeviceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeviceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeviceID: %w", err)
+	}
+	return oldValue.DeviceID, nil
+}
+
+// ResetDeviceID resets all changes to the "device_id" field.
+func (m *InstalledSoftwareMutation) ResetDeviceID() {
+	m.device_id = nil
+}
+
+// SetOrganisationID sets the "organisation_id" field.
+func (m *InstalledSoftwareMutation) SetOrganisationID(u uuid.UUID) {
+	m.organisation_id = &u
+}
+
+// OrganisationID returns the value of the "organisation_id" field in the mutation.
+func (m *InstalledSoftwareMutation) OrganisationID() (r uuid.UUID, exists bool) {
+	v := m.organisation_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganisationID returns the old "organisation_id" field's value of the InstalledSoftware entity.
+// If the InstalledSoftware object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InstalledSoftwareMutation) OldOrganisationID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganisationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganisationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganisationID: %w", err)
+	}
+	return oldValue.OrganisationID, nil
+}
+
+// ResetOrganisationID resets all changes to the "organisation_id" field.
+func (m *InstalledSoftwareMutation) ResetOrganisationID() {
+	m.organisation_id = nil
+}
+
+// SetName sets the "name" field.
+func (m *InstalledSoftwareMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *InstalledSoftwareMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the InstalledSoftware entity.
+// If the InstalledSoftware object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InstalledSoftwareMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *InstalledSoftwareMutation) ResetName() {
+	m.name = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *InstalledSoftwareMutation) SetVersion(s string) {
+	m.version = &s
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *InstalledSoftwareMutation) Version() (r string, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the InstalledSoftware entity.
+// If the InstalledSoftware object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InstalledSoftwareMutation) OldVersion(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *InstalledSoftwareMutation) ResetVersion() {
+	m.version = nil
+}
+
+// SetPublisher sets the "publisher" field.
+func (m *InstalledSoftwareMutation) SetPublisher(s string) {
+	m.publisher = &s
+}
+
+// Publisher returns the value of the "publisher" field in the mutation.
+func (m *InstalledSoftwareMutation) Publisher() (r string, exists bool) {
+	v := m.publisher
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPublisher returns the old "publisher" field's value of the InstalledSoftware entity.
+// If the InstalledSoftware object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InstalledSoftwareMutation) OldPublisher(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPublisher is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPublisher requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPublisher: %w", err)
+	}
+	return oldValue.Publisher, nil
+}
+
+// ResetPublisher resets all changes to the "publisher" field.
+func (m *InstalledSoftwareMutation) ResetPublisher() {
+	m.publisher = nil
+}
+
+// SetInstallDate sets the "install_date" field.
+func (m *InstalledSoftwareMutation) SetInstallDate(s string) {
+	m.install_date = &s
+}
+
+// InstallDate returns the value of the "install_date" field in the mutation.
+func (m *InstalledSoftwareMutation) InstallDate() (r string, exists bool) {
+	v := m.install_date
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldInstallDate returns the old "install_date" field's value of the InstalledSoftware entity.
+// If the InstalledSoftware object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InstalledSoftwareMutation) OldInstallDate(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldInstallDate is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldInstallDate requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldInstallDate: %w", err)
+	}
+	return oldValue.InstallDate, nil
+}
+
+// ResetInstallDate resets all changes to the "install_date" field.
+func (m *InstalledSoftwareMutation) ResetInstallDate() {
+	m.install_date = nil
+}
+
+// SetSource sets the "source" field.
+func (m *InstalledSoftwareMutation) SetSource(s string) {
+	m.source = &s
+}
+
+// Source returns the value of the "source" field in the mutation.
+func (m *InstalledSoftwareMutation) Source() (r string, exists bool) {
+	v := m.source
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSource returns the old "source" field's value of the InstalledSoftware entity.
+// If the InstalledSoftware object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *InstalledSoftwareMutation) OldSource(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSource is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSource requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSource: %w", err)
+	}
+	return oldValue.Source, nil
+}
+
+// ResetSource resets all changes to the "source" field.
+func (m *InstalledSoftwareMutation) ResetSource() {
+	m.source = nil
+}
+
+// ClearTenant clears the "tenant" edge to the Tenant entity.
+func (m *InstalledSoftwareMutation) ClearTenant() {
+	m.clearedtenant = true
+	m.clearedFields[installedsoftware.FieldTenantID] = struct{}{}
+}
+
+// TenantCleared reports if the "tenant" edge to the Tenant entity was cleared.
+func (m *InstalledSoftwareMutation) TenantCleared() bool {
+	return m.clearedtenant
+}
+
+// TenantIDs returns the "tenant" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TenantID instead. It exists only for internal usage by the builders.
+func (m *InstalledSoftwareMutation) TenantIDs() (ids []uuid.UUID) {
+	if id := m.tenant; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTenant resets all changes to the "tenant" edge.
+func (m *InstalledSoftwareMutation) ResetTenant() {
+	m.tenant = nil
+	m.clearedtenant = false
+}
+
+// Where appends a list predicates to the InstalledSoftwareMutation builder.
+func (m *InstalledSoftwareMutation) Where(ps ...predicate.InstalledSoftware) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the InstalledSoftwareMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *InstalledSoftwareMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.InstalledSoftware, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *InstalledSoftwareMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *InstalledSoftwareMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (InstalledSoftware).
+func (m *InstalledSoftwareMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *InstalledSoftwareMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.tenant != nil {
+		fields = append(fields, installedsoftware.FieldTenantID)
+	}
+	if m.device_id != nil {
+		fields = append(fields, installedsoftware.FieldDeviceID)
+	}
+	if m.organisation_id != nil {
+		fields = append(fields, installedsoftware.FieldOrganisationID)
+	}
+	if m.name != nil {
+		fields = append(fields, installedsoftware.FieldName)
+	}
+	if m.version != nil {
+		fields = append(fields, installedsoftware.FieldVersion)
+	}
+	if m.publisher != nil {
+		fields = append(fields, installedsoftware.FieldPublisher)
+	}
+	if m.install_date != nil {
+		fields = append(fields, installedsoftware.FieldInstallDate)
+	}
+	if m.source != nil {
+		fields = append(fields, installedsoftware.FieldSource)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *InstalledSoftwareMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case installedsoftware.FieldTenantID:
+		return m.TenantID()
+	case installedsoftware.FieldDeviceID:
+		return m.DeviceID()
+	case installedsoftware.FieldOrganisationID:
+		return m.OrganisationID()
+	case installedsoftware.FieldName:
+		return m.Name()
+	case installedsoftware.FieldVersion:
+		return m.Version()
+	case installedsoftware.FieldPublisher:
+		return m.Publisher()
+	case installedsoftware.FieldInstallDate:
+		return m.InstallDate()
+	case installedsoftware.FieldSource:
+		return m.Source()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *InstalledSoftwareMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case installedsoftware.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case installedsoftware.FieldDeviceID:
+		return m.OldDeviceID(ctx)
+	case installedsoftware.FieldOrganisationID:
+		return m.OldOrganisationID(ctx)
+	case installedsoftware.FieldName:
+		return m.OldName(ctx)
+	case installedsoftware.FieldVersion:
+		return m.OldVersion(ctx)
+	case installedsoftware.FieldPublisher:
+		return m.OldPublisher(ctx)
+	case installedsoftware.FieldInstallDate:
+		return m.OldInstallDate(ctx)
+	case installedsoftware.FieldSource:
+		return m.OldSource(ctx)
+	}
+	return nil, fmt.Errorf("unknown InstalledSoftware field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *InstalledSoftwareMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case installedsoftware.FieldTenantID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case installedsoftware.FieldDeviceID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeviceID(v)
+		return nil
+	case installedsoftware.FieldOrganisationID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganisationID(v)
+		return nil
+	case installedsoftware.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case installedsoftware.FieldVersion:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
+		return nil
+	case installedsoftware.FieldPublisher:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPublisher(v)
+		return nil
+	case installedsoftware.FieldInstallDate:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetInstallDate(v)
+		return nil
+	case installedsoftware.FieldSource:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSource(v)
+		return nil
+	}
+	return fmt.Errorf("unknown InstalledSoftware field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *InstalledSoftwareMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *InstalledSoftwareMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *InstalledSoftwareMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown InstalledSoftware numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *InstalledSoftwareMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *InstalledSoftwareMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *InstalledSoftwareMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown InstalledSoftware nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *InstalledSoftwareMutation) ResetField(name string) error {
+	switch name {
+	case installedsoftware.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case installedsoftware.FieldDeviceID:
+		m.ResetDeviceID()
+		return nil
+	case installedsoftware.FieldOrganisationID:
+		m.ResetOrganisationID()
+		return nil
+	case installedsoftware.FieldName:
+		m.ResetName()
+		return nil
+	case installedsoftware.FieldVersion:
+		m.ResetVersion()
+		return nil
+	case installedsoftware.FieldPublisher:
+		m.ResetPublisher()
+		return nil
+	case installedsoftware.FieldInstallDate:
+		m.ResetInstallDate()
+		return nil
+	case installedsoftware.FieldSource:
+		m.ResetSource()
+		return nil
+	}
+	return fmt.Errorf("unknown InstalledSoftware field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *InstalledSoftwareMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.tenant != nil {
+		edges = append(edges, installedsoftware.EdgeTenant)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *InstalledSoftwareMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case installedsoftware.EdgeTenant:
+		if id := m.tenant; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *InstalledSoftwareMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *InstalledSoftwareMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *InstalledSoftwareMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedtenant {
+		edges = append(edges, installedsoftware.EdgeTenant)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *InstalledSoftwareMutation) EdgeCleared(name string) bool {
+	switch name {
+	case installedsoftware.EdgeTenant:
+		return m.clearedtenant
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *InstalledSoftwareMutation) ClearEdge(name string) error {
+	switch name {
+	case installedsoftware.EdgeTenant:
+		m.ClearTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown InstalledSoftware unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *InstalledSoftwareMutation) ResetEdge(name string) error {
+	switch name {
+	case installedsoftware.EdgeTenant:
+		m.ResetTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown InstalledSoftware edge %s", name)
 }
 
 // MembershipMutation represents an operation that mutates the Membership nodes in the graph.
@@ -4901,6 +9012,930 @@ func (m *RefreshTokenMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown RefreshToken edge %s", name)
+}
+
+// SnapshotMutation represents an operation that mutates the Snapshot nodes in the graph.
+type SnapshotMutation struct {
+	config
+	op                     Op
+	typ                    string
+	id                     *uuid.UUID
+	device_id              *uuid.UUID
+	organisation_id        *uuid.UUID
+	snapshot_id            *uuid.UUID
+	collected_at           *time.Time
+	received_at            *time.Time
+	agent_version          *string
+	section_hashes         *map[string]string
+	changed_sections       *[]string
+	appendchanged_sections []string
+	size_bytes             *int
+	addsize_bytes          *int
+	clearedFields          map[string]struct{}
+	tenant                 *uuid.UUID
+	clearedtenant          bool
+	done                   bool
+	oldValue               func(context.Context) (*Snapshot, error)
+	predicates             []predicate.Snapshot
+}
+
+var _ ent.Mutation = (*SnapshotMutation)(nil)
+
+// snapshotOption allows management of the mutation configuration using functional options.
+type snapshotOption func(*SnapshotMutation)
+
+// newSnapshotMutation creates new mutation for the Snapshot entity.
+func newSnapshotMutation(c config, op Op, opts ...snapshotOption) *SnapshotMutation {
+	m := &SnapshotMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSnapshot,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withSnapshotID sets the ID field of the mutation.
+func withSnapshotID(id uuid.UUID) snapshotOption {
+	return func(m *SnapshotMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Snapshot
+		)
+		m.oldValue = func(ctx context.Context) (*Snapshot, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Snapshot.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withSnapshot sets the old Snapshot of the mutation.
+func withSnapshot(node *Snapshot) snapshotOption {
+	return func(m *SnapshotMutation) {
+		m.oldValue = func(context.Context) (*Snapshot, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SnapshotMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SnapshotMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Snapshot entities.
+func (m *SnapshotMutation) SetID(id uuid.UUID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *SnapshotMutation) ID() (id uuid.UUID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *SnapshotMutation) IDs(ctx context.Context) ([]uuid.UUID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []uuid.UUID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Snapshot.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *SnapshotMutation) SetTenantID(u uuid.UUID) {
+	m.tenant = &u
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *SnapshotMutation) TenantID() (r uuid.UUID, exists bool) {
+	v := m.tenant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the Snapshot entity.
+// If the Snapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SnapshotMutation) OldTenantID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *SnapshotMutation) ResetTenantID() {
+	m.tenant = nil
+}
+
+// SetDeviceID sets the "device_id" field.
+func (m *SnapshotMutation) SetDeviceID(u uuid.UUID) {
+	m.device_id = &u
+}
+
+// DeviceID returns the value of the "device_id" field in the mutation.
+func (m *SnapshotMutation) DeviceID() (r uuid.UUID, exists bool) {
+	v := m.device_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeviceID returns the old "device_id" field's value of the Snapshot entity.
+// If the Snapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SnapshotMutation) OldDeviceID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeviceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeviceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeviceID: %w", err)
+	}
+	return oldValue.DeviceID, nil
+}
+
+// ResetDeviceID resets all changes to the "device_id" field.
+func (m *SnapshotMutation) ResetDeviceID() {
+	m.device_id = nil
+}
+
+// SetOrganisationID sets the "organisation_id" field.
+func (m *SnapshotMutation) SetOrganisationID(u uuid.UUID) {
+	m.organisation_id = &u
+}
+
+// OrganisationID returns the value of the "organisation_id" field in the mutation.
+func (m *SnapshotMutation) OrganisationID() (r uuid.UUID, exists bool) {
+	v := m.organisation_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganisationID returns the old "organisation_id" field's value of the Snapshot entity.
+// If the Snapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SnapshotMutation) OldOrganisationID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganisationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganisationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganisationID: %w", err)
+	}
+	return oldValue.OrganisationID, nil
+}
+
+// ResetOrganisationID resets all changes to the "organisation_id" field.
+func (m *SnapshotMutation) ResetOrganisationID() {
+	m.organisation_id = nil
+}
+
+// SetSnapshotID sets the "snapshot_id" field.
+func (m *SnapshotMutation) SetSnapshotID(u uuid.UUID) {
+	m.snapshot_id = &u
+}
+
+// SnapshotID returns the value of the "snapshot_id" field in the mutation.
+func (m *SnapshotMutation) SnapshotID() (r uuid.UUID, exists bool) {
+	v := m.snapshot_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSnapshotID returns the old "snapshot_id" field's value of the Snapshot entity.
+// If the Snapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SnapshotMutation) OldSnapshotID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSnapshotID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSnapshotID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSnapshotID: %w", err)
+	}
+	return oldValue.SnapshotID, nil
+}
+
+// ResetSnapshotID resets all changes to the "snapshot_id" field.
+func (m *SnapshotMutation) ResetSnapshotID() {
+	m.snapshot_id = nil
+}
+
+// SetCollectedAt sets the "collected_at" field.
+func (m *SnapshotMutation) SetCollectedAt(t time.Time) {
+	m.collected_at = &t
+}
+
+// CollectedAt returns the value of the "collected_at" field in the mutation.
+func (m *SnapshotMutation) CollectedAt() (r time.Time, exists bool) {
+	v := m.collected_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCollectedAt returns the old "collected_at" field's value of the Snapshot entity.
+// If the Snapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SnapshotMutation) OldCollectedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCollectedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCollectedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCollectedAt: %w", err)
+	}
+	return oldValue.CollectedAt, nil
+}
+
+// ResetCollectedAt resets all changes to the "collected_at" field.
+func (m *SnapshotMutation) ResetCollectedAt() {
+	m.collected_at = nil
+}
+
+// SetReceivedAt sets the "received_at" field.
+func (m *SnapshotMutation) SetReceivedAt(t time.Time) {
+	m.received_at = &t
+}
+
+// ReceivedAt returns the value of the "received_at" field in the mutation.
+func (m *SnapshotMutation) ReceivedAt() (r time.Time, exists bool) {
+	v := m.received_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReceivedAt returns the old "received_at" field's value of the Snapshot entity.
+// If the Snapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SnapshotMutation) OldReceivedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReceivedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReceivedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReceivedAt: %w", err)
+	}
+	return oldValue.ReceivedAt, nil
+}
+
+// ResetReceivedAt resets all changes to the "received_at" field.
+func (m *SnapshotMutation) ResetReceivedAt() {
+	m.received_at = nil
+}
+
+// SetAgentVersion sets the "agent_version" field.
+func (m *SnapshotMutation) SetAgentVersion(s string) {
+	m.agent_version = &s
+}
+
+// AgentVersion returns the value of the "agent_version" field in the mutation.
+func (m *SnapshotMutation) AgentVersion() (r string, exists bool) {
+	v := m.agent_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAgentVersion returns the old "agent_version" field's value of the Snapshot entity.
+// If the Snapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SnapshotMutation) OldAgentVersion(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAgentVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAgentVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAgentVersion: %w", err)
+	}
+	return oldValue.AgentVersion, nil
+}
+
+// ResetAgentVersion resets all changes to the "agent_version" field.
+func (m *SnapshotMutation) ResetAgentVersion() {
+	m.agent_version = nil
+}
+
+// SetSectionHashes sets the "section_hashes" field.
+func (m *SnapshotMutation) SetSectionHashes(value map[string]string) {
+	m.section_hashes = &value
+}
+
+// SectionHashes returns the value of the "section_hashes" field in the mutation.
+func (m *SnapshotMutation) SectionHashes() (r map[string]string, exists bool) {
+	v := m.section_hashes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSectionHashes returns the old "section_hashes" field's value of the Snapshot entity.
+// If the Snapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SnapshotMutation) OldSectionHashes(ctx context.Context) (v map[string]string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSectionHashes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSectionHashes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSectionHashes: %w", err)
+	}
+	return oldValue.SectionHashes, nil
+}
+
+// ResetSectionHashes resets all changes to the "section_hashes" field.
+func (m *SnapshotMutation) ResetSectionHashes() {
+	m.section_hashes = nil
+}
+
+// SetChangedSections sets the "changed_sections" field.
+func (m *SnapshotMutation) SetChangedSections(s []string) {
+	m.changed_sections = &s
+	m.appendchanged_sections = nil
+}
+
+// ChangedSections returns the value of the "changed_sections" field in the mutation.
+func (m *SnapshotMutation) ChangedSections() (r []string, exists bool) {
+	v := m.changed_sections
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldChangedSections returns the old "changed_sections" field's value of the Snapshot entity.
+// If the Snapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SnapshotMutation) OldChangedSections(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldChangedSections is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldChangedSections requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldChangedSections: %w", err)
+	}
+	return oldValue.ChangedSections, nil
+}
+
+// AppendChangedSections adds s to the "changed_sections" field.
+func (m *SnapshotMutation) AppendChangedSections(s []string) {
+	m.appendchanged_sections = append(m.appendchanged_sections, s...)
+}
+
+// AppendedChangedSections returns the list of values that were appended to the "changed_sections" field in this mutation.
+func (m *SnapshotMutation) AppendedChangedSections() ([]string, bool) {
+	if len(m.appendchanged_sections) == 0 {
+		return nil, false
+	}
+	return m.appendchanged_sections, true
+}
+
+// ResetChangedSections resets all changes to the "changed_sections" field.
+func (m *SnapshotMutation) ResetChangedSections() {
+	m.changed_sections = nil
+	m.appendchanged_sections = nil
+}
+
+// SetSizeBytes sets the "size_bytes" field.
+func (m *SnapshotMutation) SetSizeBytes(i int) {
+	m.size_bytes = &i
+	m.addsize_bytes = nil
+}
+
+// SizeBytes returns the value of the "size_bytes" field in the mutation.
+func (m *SnapshotMutation) SizeBytes() (r int, exists bool) {
+	v := m.size_bytes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSizeBytes returns the old "size_bytes" field's value of the Snapshot entity.
+// If the Snapshot object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SnapshotMutation) OldSizeBytes(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSizeBytes is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSizeBytes requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSizeBytes: %w", err)
+	}
+	return oldValue.SizeBytes, nil
+}
+
+// AddSizeBytes adds i to the "size_bytes" field.
+func (m *SnapshotMutation) AddSizeBytes(i int) {
+	if m.addsize_bytes != nil {
+		*m.addsize_bytes += i
+	} else {
+		m.addsize_bytes = &i
+	}
+}
+
+// AddedSizeBytes returns the value that was added to the "size_bytes" field in this mutation.
+func (m *SnapshotMutation) AddedSizeBytes() (r int, exists bool) {
+	v := m.addsize_bytes
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSizeBytes resets all changes to the "size_bytes" field.
+func (m *SnapshotMutation) ResetSizeBytes() {
+	m.size_bytes = nil
+	m.addsize_bytes = nil
+}
+
+// ClearTenant clears the "tenant" edge to the Tenant entity.
+func (m *SnapshotMutation) ClearTenant() {
+	m.clearedtenant = true
+	m.clearedFields[snapshot.FieldTenantID] = struct{}{}
+}
+
+// TenantCleared reports if the "tenant" edge to the Tenant entity was cleared.
+func (m *SnapshotMutation) TenantCleared() bool {
+	return m.clearedtenant
+}
+
+// TenantIDs returns the "tenant" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TenantID instead. It exists only for internal usage by the builders.
+func (m *SnapshotMutation) TenantIDs() (ids []uuid.UUID) {
+	if id := m.tenant; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTenant resets all changes to the "tenant" edge.
+func (m *SnapshotMutation) ResetTenant() {
+	m.tenant = nil
+	m.clearedtenant = false
+}
+
+// Where appends a list predicates to the SnapshotMutation builder.
+func (m *SnapshotMutation) Where(ps ...predicate.Snapshot) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SnapshotMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SnapshotMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Snapshot, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SnapshotMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SnapshotMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Snapshot).
+func (m *SnapshotMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SnapshotMutation) Fields() []string {
+	fields := make([]string, 0, 10)
+	if m.tenant != nil {
+		fields = append(fields, snapshot.FieldTenantID)
+	}
+	if m.device_id != nil {
+		fields = append(fields, snapshot.FieldDeviceID)
+	}
+	if m.organisation_id != nil {
+		fields = append(fields, snapshot.FieldOrganisationID)
+	}
+	if m.snapshot_id != nil {
+		fields = append(fields, snapshot.FieldSnapshotID)
+	}
+	if m.collected_at != nil {
+		fields = append(fields, snapshot.FieldCollectedAt)
+	}
+	if m.received_at != nil {
+		fields = append(fields, snapshot.FieldReceivedAt)
+	}
+	if m.agent_version != nil {
+		fields = append(fields, snapshot.FieldAgentVersion)
+	}
+	if m.section_hashes != nil {
+		fields = append(fields, snapshot.FieldSectionHashes)
+	}
+	if m.changed_sections != nil {
+		fields = append(fields, snapshot.FieldChangedSections)
+	}
+	if m.size_bytes != nil {
+		fields = append(fields, snapshot.FieldSizeBytes)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SnapshotMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case snapshot.FieldTenantID:
+		return m.TenantID()
+	case snapshot.FieldDeviceID:
+		return m.DeviceID()
+	case snapshot.FieldOrganisationID:
+		return m.OrganisationID()
+	case snapshot.FieldSnapshotID:
+		return m.SnapshotID()
+	case snapshot.FieldCollectedAt:
+		return m.CollectedAt()
+	case snapshot.FieldReceivedAt:
+		return m.ReceivedAt()
+	case snapshot.FieldAgentVersion:
+		return m.AgentVersion()
+	case snapshot.FieldSectionHashes:
+		return m.SectionHashes()
+	case snapshot.FieldChangedSections:
+		return m.ChangedSections()
+	case snapshot.FieldSizeBytes:
+		return m.SizeBytes()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SnapshotMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case snapshot.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case snapshot.FieldDeviceID:
+		return m.OldDeviceID(ctx)
+	case snapshot.FieldOrganisationID:
+		return m.OldOrganisationID(ctx)
+	case snapshot.FieldSnapshotID:
+		return m.OldSnapshotID(ctx)
+	case snapshot.FieldCollectedAt:
+		return m.OldCollectedAt(ctx)
+	case snapshot.FieldReceivedAt:
+		return m.OldReceivedAt(ctx)
+	case snapshot.FieldAgentVersion:
+		return m.OldAgentVersion(ctx)
+	case snapshot.FieldSectionHashes:
+		return m.OldSectionHashes(ctx)
+	case snapshot.FieldChangedSections:
+		return m.OldChangedSections(ctx)
+	case snapshot.FieldSizeBytes:
+		return m.OldSizeBytes(ctx)
+	}
+	return nil, fmt.Errorf("unknown Snapshot field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SnapshotMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case snapshot.FieldTenantID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case snapshot.FieldDeviceID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeviceID(v)
+		return nil
+	case snapshot.FieldOrganisationID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganisationID(v)
+		return nil
+	case snapshot.FieldSnapshotID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSnapshotID(v)
+		return nil
+	case snapshot.FieldCollectedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCollectedAt(v)
+		return nil
+	case snapshot.FieldReceivedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReceivedAt(v)
+		return nil
+	case snapshot.FieldAgentVersion:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAgentVersion(v)
+		return nil
+	case snapshot.FieldSectionHashes:
+		v, ok := value.(map[string]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSectionHashes(v)
+		return nil
+	case snapshot.FieldChangedSections:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetChangedSections(v)
+		return nil
+	case snapshot.FieldSizeBytes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSizeBytes(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Snapshot field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SnapshotMutation) AddedFields() []string {
+	var fields []string
+	if m.addsize_bytes != nil {
+		fields = append(fields, snapshot.FieldSizeBytes)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SnapshotMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case snapshot.FieldSizeBytes:
+		return m.AddedSizeBytes()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SnapshotMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case snapshot.FieldSizeBytes:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSizeBytes(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Snapshot numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SnapshotMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SnapshotMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SnapshotMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown Snapshot nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SnapshotMutation) ResetField(name string) error {
+	switch name {
+	case snapshot.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case snapshot.FieldDeviceID:
+		m.ResetDeviceID()
+		return nil
+	case snapshot.FieldOrganisationID:
+		m.ResetOrganisationID()
+		return nil
+	case snapshot.FieldSnapshotID:
+		m.ResetSnapshotID()
+		return nil
+	case snapshot.FieldCollectedAt:
+		m.ResetCollectedAt()
+		return nil
+	case snapshot.FieldReceivedAt:
+		m.ResetReceivedAt()
+		return nil
+	case snapshot.FieldAgentVersion:
+		m.ResetAgentVersion()
+		return nil
+	case snapshot.FieldSectionHashes:
+		m.ResetSectionHashes()
+		return nil
+	case snapshot.FieldChangedSections:
+		m.ResetChangedSections()
+		return nil
+	case snapshot.FieldSizeBytes:
+		m.ResetSizeBytes()
+		return nil
+	}
+	return fmt.Errorf("unknown Snapshot field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SnapshotMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.tenant != nil {
+		edges = append(edges, snapshot.EdgeTenant)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SnapshotMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case snapshot.EdgeTenant:
+		if id := m.tenant; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SnapshotMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SnapshotMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SnapshotMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedtenant {
+		edges = append(edges, snapshot.EdgeTenant)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SnapshotMutation) EdgeCleared(name string) bool {
+	switch name {
+	case snapshot.EdgeTenant:
+		return m.clearedtenant
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SnapshotMutation) ClearEdge(name string) error {
+	switch name {
+	case snapshot.EdgeTenant:
+		m.ClearTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown Snapshot unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SnapshotMutation) ResetEdge(name string) error {
+	switch name {
+	case snapshot.EdgeTenant:
+		m.ResetTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown Snapshot edge %s", name)
 }
 
 // TenantMutation represents an operation that mutates the Tenant nodes in the graph.

@@ -16,14 +16,24 @@ type Tx struct {
 	config
 	// Device is the client for interacting with the Device builders.
 	Device *DeviceClient
+	// DeviceSection is the client for interacting with the DeviceSection builders.
+	DeviceSection *DeviceSectionClient
+	// EnrolmentKey is the client for interacting with the EnrolmentKey builders.
+	EnrolmentKey *EnrolmentKeyClient
+	// EventLogGroup is the client for interacting with the EventLogGroup builders.
+	EventLogGroup *EventLogGroupClient
 	// Group is the client for interacting with the Group builders.
 	Group *GroupClient
+	// InstalledSoftware is the client for interacting with the InstalledSoftware builders.
+	InstalledSoftware *InstalledSoftwareClient
 	// Membership is the client for interacting with the Membership builders.
 	Membership *MembershipClient
 	// Organisation is the client for interacting with the Organisation builders.
 	Organisation *OrganisationClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
+	// Snapshot is the client for interacting with the Snapshot builders.
+	Snapshot *SnapshotClient
 	// Tenant is the client for interacting with the Tenant builders.
 	Tenant *TenantClient
 	// User is the client for interacting with the User builders.
@@ -160,10 +170,15 @@ func (tx *Tx) Client() *Client {
 
 func (tx *Tx) init() {
 	tx.Device = NewDeviceClient(tx.config)
+	tx.DeviceSection = NewDeviceSectionClient(tx.config)
+	tx.EnrolmentKey = NewEnrolmentKeyClient(tx.config)
+	tx.EventLogGroup = NewEventLogGroupClient(tx.config)
 	tx.Group = NewGroupClient(tx.config)
+	tx.InstalledSoftware = NewInstalledSoftwareClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)
 	tx.Organisation = NewOrganisationClient(tx.config)
 	tx.RefreshToken = NewRefreshTokenClient(tx.config)
+	tx.Snapshot = NewSnapshotClient(tx.config)
 	tx.Tenant = NewTenantClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 }

@@ -51,6 +51,16 @@ const (
 	FieldTags = "tags"
 	// FieldLastSeenAt holds the string denoting the last_seen_at field in the database.
 	FieldLastSeenAt = "last_seen_at"
+	// FieldTokenHash holds the string denoting the token_hash field in the database.
+	FieldTokenHash = "token_hash"
+	// FieldEnrolmentKeyID holds the string denoting the enrolment_key_id field in the database.
+	FieldEnrolmentKeyID = "enrolment_key_id"
+	// FieldLastSnapshotAt holds the string denoting the last_snapshot_at field in the database.
+	FieldLastSnapshotAt = "last_snapshot_at"
+	// FieldSpooledSnapshots holds the string denoting the spooled_snapshots field in the database.
+	FieldSpooledSnapshots = "spooled_snapshots"
+	// FieldDroppedSnapshots holds the string denoting the dropped_snapshots field in the database.
+	FieldDroppedSnapshots = "dropped_snapshots"
 	// EdgeTenant holds the string denoting the tenant edge name in mutations.
 	EdgeTenant = "tenant"
 	// EdgeOrganisation holds the string denoting the organisation edge name in mutations.
@@ -102,6 +112,11 @@ var Columns = []string{
 	FieldAgentVersion,
 	FieldTags,
 	FieldLastSeenAt,
+	FieldTokenHash,
+	FieldEnrolmentKeyID,
+	FieldLastSnapshotAt,
+	FieldSpooledSnapshots,
+	FieldDroppedSnapshots,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -158,6 +173,10 @@ var (
 	AgentVersionValidator func(string) error
 	// DefaultTags holds the default value on creation for the "tags" field.
 	DefaultTags []string
+	// DefaultSpooledSnapshots holds the default value on creation for the "spooled_snapshots" field.
+	DefaultSpooledSnapshots int
+	// DefaultDroppedSnapshots holds the default value on creation for the "dropped_snapshots" field.
+	DefaultDroppedSnapshots int64
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() uuid.UUID
 )
@@ -298,6 +317,31 @@ func ByAgentVersion(opts ...sql.OrderTermOption) OrderOption {
 // ByLastSeenAt orders the results by the last_seen_at field.
 func ByLastSeenAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLastSeenAt, opts...).ToFunc()
+}
+
+// ByTokenHash orders the results by the token_hash field.
+func ByTokenHash(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldTokenHash, opts...).ToFunc()
+}
+
+// ByEnrolmentKeyID orders the results by the enrolment_key_id field.
+func ByEnrolmentKeyID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldEnrolmentKeyID, opts...).ToFunc()
+}
+
+// ByLastSnapshotAt orders the results by the last_snapshot_at field.
+func ByLastSnapshotAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldLastSnapshotAt, opts...).ToFunc()
+}
+
+// BySpooledSnapshots orders the results by the spooled_snapshots field.
+func BySpooledSnapshots(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSpooledSnapshots, opts...).ToFunc()
+}
+
+// ByDroppedSnapshots orders the results by the dropped_snapshots field.
+func ByDroppedSnapshots(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDroppedSnapshots, opts...).ToFunc()
 }
 
 // ByTenantField orders the results by tenant field.

@@ -121,6 +121,31 @@ func LastSeenAt(v time.Time) predicate.Device {
 	return predicate.Device(sql.FieldEQ(FieldLastSeenAt, v))
 }
 
+// TokenHash applies equality check predicate on the "token_hash" field. It's identical to TokenHashEQ.
+func TokenHash(v string) predicate.Device {
+	return predicate.Device(sql.FieldEQ(FieldTokenHash, v))
+}
+
+// EnrolmentKeyID applies equality check predicate on the "enrolment_key_id" field. It's identical to EnrolmentKeyIDEQ.
+func EnrolmentKeyID(v uuid.UUID) predicate.Device {
+	return predicate.Device(sql.FieldEQ(FieldEnrolmentKeyID, v))
+}
+
+// LastSnapshotAt applies equality check predicate on the "last_snapshot_at" field. It's identical to LastSnapshotAtEQ.
+func LastSnapshotAt(v time.Time) predicate.Device {
+	return predicate.Device(sql.FieldEQ(FieldLastSnapshotAt, v))
+}
+
+// SpooledSnapshots applies equality check predicate on the "spooled_snapshots" field. It's identical to SpooledSnapshotsEQ.
+func SpooledSnapshots(v int) predicate.Device {
+	return predicate.Device(sql.FieldEQ(FieldSpooledSnapshots, v))
+}
+
+// DroppedSnapshots applies equality check predicate on the "dropped_snapshots" field. It's identical to DroppedSnapshotsEQ.
+func DroppedSnapshots(v int64) predicate.Device {
+	return predicate.Device(sql.FieldEQ(FieldDroppedSnapshots, v))
+}
+
 // TenantIDEQ applies the EQ predicate on the "tenant_id" field.
 func TenantIDEQ(v uuid.UUID) predicate.Device {
 	return predicate.Device(sql.FieldEQ(FieldTenantID, v))
@@ -814,6 +839,261 @@ func LastSeenAtIsNil() predicate.Device {
 // LastSeenAtNotNil applies the NotNil predicate on the "last_seen_at" field.
 func LastSeenAtNotNil() predicate.Device {
 	return predicate.Device(sql.FieldNotNull(FieldLastSeenAt))
+}
+
+// TokenHashEQ applies the EQ predicate on the "token_hash" field.
+func TokenHashEQ(v string) predicate.Device {
+	return predicate.Device(sql.FieldEQ(FieldTokenHash, v))
+}
+
+// TokenHashNEQ applies the NEQ predicate on the "token_hash" field.
+func TokenHashNEQ(v string) predicate.Device {
+	return predicate.Device(sql.FieldNEQ(FieldTokenHash, v))
+}
+
+// TokenHashIn applies the In predicate on the "token_hash" field.
+func TokenHashIn(vs ...string) predicate.Device {
+	return predicate.Device(sql.FieldIn(FieldTokenHash, vs...))
+}
+
+// TokenHashNotIn applies the NotIn predicate on the "token_hash" field.
+func TokenHashNotIn(vs ...string) predicate.Device {
+	return predicate.Device(sql.FieldNotIn(FieldTokenHash, vs...))
+}
+
+// TokenHashGT applies the GT predicate on the "token_hash" field.
+func TokenHashGT(v string) predicate.Device {
+	return predicate.Device(sql.FieldGT(FieldTokenHash, v))
+}
+
+// TokenHashGTE applies the GTE predicate on the "token_hash" field.
+func TokenHashGTE(v string) predicate.Device {
+	return predicate.Device(sql.FieldGTE(FieldTokenHash, v))
+}
+
+// TokenHashLT applies the LT predicate on the "token_hash" field.
+func TokenHashLT(v string) predicate.Device {
+	return predicate.Device(sql.FieldLT(FieldTokenHash, v))
+}
+
+// TokenHashLTE applies the LTE predicate on the "token_hash" field.
+func TokenHashLTE(v string) predicate.Device {
+	return predicate.Device(sql.FieldLTE(FieldTokenHash, v))
+}
+
+// TokenHashContains applies the Contains predicate on the "token_hash" field.
+func TokenHashContains(v string) predicate.Device {
+	return predicate.Device(sql.FieldContains(FieldTokenHash, v))
+}
+
+// TokenHashHasPrefix applies the HasPrefix predicate on the "token_hash" field.
+func TokenHashHasPrefix(v string) predicate.Device {
+	return predicate.Device(sql.FieldHasPrefix(FieldTokenHash, v))
+}
+
+// TokenHashHasSuffix applies the HasSuffix predicate on the "token_hash" field.
+func TokenHashHasSuffix(v string) predicate.Device {
+	return predicate.Device(sql.FieldHasSuffix(FieldTokenHash, v))
+}
+
+// TokenHashIsNil applies the IsNil predicate on the "token_hash" field.
+func TokenHashIsNil() predicate.Device {
+	return predicate.Device(sql.FieldIsNull(FieldTokenHash))
+}
+
+// TokenHashNotNil applies the NotNil predicate on the "token_hash" field.
+func TokenHashNotNil() predicate.Device {
+	return predicate.Device(sql.FieldNotNull(FieldTokenHash))
+}
+
+// TokenHashEqualFold applies the EqualFold predicate on the "token_hash" field.
+func TokenHashEqualFold(v string) predicate.Device {
+	return predicate.Device(sql.FieldEqualFold(FieldTokenHash, v))
+}
+
+// TokenHashContainsFold applies the ContainsFold predicate on the "token_hash" field.
+func TokenHashContainsFold(v string) predicate.Device {
+	return predicate.Device(sql.FieldContainsFold(FieldTokenHash, v))
+}
+
+// EnrolmentKeyIDEQ applies the EQ predicate on the "enrolment_key_id" field.
+func EnrolmentKeyIDEQ(v uuid.UUID) predicate.Device {
+	return predicate.Device(sql.FieldEQ(FieldEnrolmentKeyID, v))
+}
+
+// EnrolmentKeyIDNEQ applies the NEQ predicate on the "enrolment_key_id" field.
+func EnrolmentKeyIDNEQ(v uuid.UUID) predicate.Device {
+	return predicate.Device(sql.FieldNEQ(FieldEnrolmentKeyID, v))
+}
+
+// EnrolmentKeyIDIn applies the In predicate on the "enrolment_key_id" field.
+func EnrolmentKeyIDIn(vs ...uuid.UUID) predicate.Device {
+	return predicate.Device(sql.FieldIn(FieldEnrolmentKeyID, vs...))
+}
+
+// EnrolmentKeyIDNotIn applies the NotIn predicate on the "enrolment_key_id" field.
+func EnrolmentKeyIDNotIn(vs ...uuid.UUID) predicate.Device {
+	return predicate.Device(sql.FieldNotIn(FieldEnrolmentKeyID, vs...))
+}
+
+// EnrolmentKeyIDGT applies the GT predicate on the "enrolment_key_id" field.
+func EnrolmentKeyIDGT(v uuid.UUID) predicate.Device {
+	return predicate.Device(sql.FieldGT(FieldEnrolmentKeyID, v))
+}
+
+// EnrolmentKeyIDGTE applies the GTE predicate on the "enrolment_key_id" field.
+func EnrolmentKeyIDGTE(v uuid.UUID) predicate.Device {
+	return predicate.Device(sql.FieldGTE(FieldEnrolmentKeyID, v))
+}
+
+// EnrolmentKeyIDLT applies the LT predicate on the "enrolment_key_id" field.
+func EnrolmentKeyIDLT(v uuid.UUID) predicate.Device {
+	return predicate.Device(sql.FieldLT(FieldEnrolmentKeyID, v))
+}
+
+// EnrolmentKeyIDLTE applies the LTE predicate on the "enrolment_key_id" field.
+func EnrolmentKeyIDLTE(v uuid.UUID) predicate.Device {
+	return predicate.Device(sql.FieldLTE(FieldEnrolmentKeyID, v))
+}
+
+// EnrolmentKeyIDIsNil applies the IsNil predicate on the "enrolment_key_id" field.
+func EnrolmentKeyIDIsNil() predicate.Device {
+	return predicate.Device(sql.FieldIsNull(FieldEnrolmentKeyID))
+}
+
+// EnrolmentKeyIDNotNil applies the NotNil predicate on the "enrolment_key_id" field.
+func EnrolmentKeyIDNotNil() predicate.Device {
+	return predicate.Device(sql.FieldNotNull(FieldEnrolmentKeyID))
+}
+
+// LastSnapshotAtEQ applies the EQ predicate on the "last_snapshot_at" field.
+func LastSnapshotAtEQ(v time.Time) predicate.Device {
+	return predicate.Device(sql.FieldEQ(FieldLastSnapshotAt, v))
+}
+
+// LastSnapshotAtNEQ applies the NEQ predicate on the "last_snapshot_at" field.
+func LastSnapshotAtNEQ(v time.Time) predicate.Device {
+	return predicate.Device(sql.FieldNEQ(FieldLastSnapshotAt, v))
+}
+
+// LastSnapshotAtIn applies the In predicate on the "last_snapshot_at" field.
+func LastSnapshotAtIn(vs ...time.Time) predicate.Device {
+	return predicate.Device(sql.FieldIn(FieldLastSnapshotAt, vs...))
+}
+
+// LastSnapshotAtNotIn applies the NotIn predicate on the "last_snapshot_at" field.
+func LastSnapshotAtNotIn(vs ...time.Time) predicate.Device {
+	return predicate.Device(sql.FieldNotIn(FieldLastSnapshotAt, vs...))
+}
+
+// LastSnapshotAtGT applies the GT predicate on the "last_snapshot_at" field.
+func LastSnapshotAtGT(v time.Time) predicate.Device {
+	return predicate.Device(sql.FieldGT(FieldLastSnapshotAt, v))
+}
+
+// LastSnapshotAtGTE applies the GTE predicate on the "last_snapshot_at" field.
+func LastSnapshotAtGTE(v time.Time) predicate.Device {
+	return predicate.Device(sql.FieldGTE(FieldLastSnapshotAt, v))
+}
+
+// LastSnapshotAtLT applies the LT predicate on the "last_snapshot_at" field.
+func LastSnapshotAtLT(v time.Time) predicate.Device {
+	return predicate.Device(sql.FieldLT(FieldLastSnapshotAt, v))
+}
+
+// LastSnapshotAtLTE applies the LTE predicate on the "last_snapshot_at" field.
+func LastSnapshotAtLTE(v time.Time) predicate.Device {
+	return predicate.Device(sql.FieldLTE(FieldLastSnapshotAt, v))
+}
+
+// LastSnapshotAtIsNil applies the IsNil predicate on the "last_snapshot_at" field.
+func LastSnapshotAtIsNil() predicate.Device {
+	return predicate.Device(sql.FieldIsNull(FieldLastSnapshotAt))
+}
+
+// LastSnapshotAtNotNil applies the NotNil predicate on the "last_snapshot_at" field.
+func LastSnapshotAtNotNil() predicate.Device {
+	return predicate.Device(sql.FieldNotNull(FieldLastSnapshotAt))
+}
+
+// SpooledSnapshotsEQ applies the EQ predicate on the "spooled_snapshots" field.
+func SpooledSnapshotsEQ(v int) predicate.Device {
+	return predicate.Device(sql.FieldEQ(FieldSpooledSnapshots, v))
+}
+
+// SpooledSnapshotsNEQ applies the NEQ predicate on the "spooled_snapshots" field.
+func SpooledSnapshotsNEQ(v int) predicate.Device {
+	return predicate.Device(sql.FieldNEQ(FieldSpooledSnapshots, v))
+}
+
+// SpooledSnapshotsIn applies the In predicate on the "spooled_snapshots" field.
+func SpooledSnapshotsIn(vs ...int) predicate.Device {
+	return predicate.Device(sql.FieldIn(FieldSpooledSnapshots, vs...))
+}
+
+// SpooledSnapshotsNotIn applies the NotIn predicate on the "spooled_snapshots" field.
+func SpooledSnapshotsNotIn(vs ...int) predicate.Device {
+	return predicate.Device(sql.FieldNotIn(FieldSpooledSnapshots, vs...))
+}
+
+// SpooledSnapshotsGT applies the GT predicate on the "spooled_snapshots" field.
+func SpooledSnapshotsGT(v int) predicate.Device {
+	return predicate.Device(sql.FieldGT(FieldSpooledSnapshots, v))
+}
+
+// SpooledSnapshotsGTE applies the GTE predicate on the "spooled_snapshots" field.
+func SpooledSnapshotsGTE(v int) predicate.Device {
+	return predicate.Device(sql.FieldGTE(FieldSpooledSnapshots, v))
+}
+
+// SpooledSnapshotsLT applies the LT predicate on the "spooled_snapshots" field.
+func SpooledSnapshotsLT(v int) predicate.Device {
+	return predicate.Device(sql.FieldLT(FieldSpooledSnapshots, v))
+}
+
+// SpooledSnapshotsLTE applies the LTE predicate on the "spooled_snapshots" field.
+func SpooledSnapshotsLTE(v int) predicate.Device {
+	return predicate.Device(sql.FieldLTE(FieldSpooledSnapshots, v))
+}
+
+// DroppedSnapshotsEQ applies the EQ predicate on the "dropped_snapshots" field.
+func DroppedSnapshotsEQ(v int64) predicate.Device {
+	return predicate.Device(sql.FieldEQ(FieldDroppedSnapshots, v))
+}
+
+// DroppedSnapshotsNEQ applies the NEQ predicate on the "dropped_snapshots" field.
+func DroppedSnapshotsNEQ(v int64) predicate.Device {
+	return predicate.Device(sql.FieldNEQ(FieldDroppedSnapshots, v))
+}
+
+// DroppedSnapshotsIn applies the In predicate on the "dropped_snapshots" field.
+func DroppedSnapshotsIn(vs ...int64) predicate.Device {
+	return predicate.Device(sql.FieldIn(FieldDroppedSnapshots, vs...))
+}
+
+// DroppedSnapshotsNotIn applies the NotIn predicate on the "dropped_snapshots" field.
+func DroppedSnapshotsNotIn(vs ...int64) predicate.Device {
+	return predicate.Device(sql.FieldNotIn(FieldDroppedSnapshots, vs...))
+}
+
+// DroppedSnapshotsGT applies the GT predicate on the "dropped_snapshots" field.
+func DroppedSnapshotsGT(v int64) predicate.Device {
+	return predicate.Device(sql.FieldGT(FieldDroppedSnapshots, v))
+}
+
+// DroppedSnapshotsGTE applies the GTE predicate on the "dropped_snapshots" field.
+func DroppedSnapshotsGTE(v int64) predicate.Device {
+	return predicate.Device(sql.FieldGTE(FieldDroppedSnapshots, v))
+}
+
+// DroppedSnapshotsLT applies the LT predicate on the "dropped_snapshots" field.
+func DroppedSnapshotsLT(v int64) predicate.Device {
+	return predicate.Device(sql.FieldLT(FieldDroppedSnapshots, v))
+}
+
+// DroppedSnapshotsLTE applies the LTE predicate on the "dropped_snapshots" field.
+func DroppedSnapshotsLTE(v int64) predicate.Device {
+	return predicate.Device(sql.FieldLTE(FieldDroppedSnapshots, v))
 }
 
 // HasTenant applies the HasEdge predicate on the "tenant" edge.

@@ -21,6 +21,42 @@ func (f DeviceFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, erro
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DeviceMutation", m)
 }
 
+// The DeviceSectionFunc type is an adapter to allow the use of ordinary
+// function as DeviceSection mutator.
+type DeviceSectionFunc func(context.Context, *ent.DeviceSectionMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f DeviceSectionFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.DeviceSectionMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DeviceSectionMutation", m)
+}
+
+// The EnrolmentKeyFunc type is an adapter to allow the use of ordinary
+// function as EnrolmentKey mutator.
+type EnrolmentKeyFunc func(context.Context, *ent.EnrolmentKeyMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f EnrolmentKeyFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.EnrolmentKeyMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.EnrolmentKeyMutation", m)
+}
+
+// The EventLogGroupFunc type is an adapter to allow the use of ordinary
+// function as EventLogGroup mutator.
+type EventLogGroupFunc func(context.Context, *ent.EventLogGroupMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f EventLogGroupFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.EventLogGroupMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.EventLogGroupMutation", m)
+}
+
 // The GroupFunc type is an adapter to allow the use of ordinary
 // function as Group mutator.
 type GroupFunc func(context.Context, *ent.GroupMutation) (ent.Value, error)
@@ -31,6 +67,18 @@ func (f GroupFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.GroupMutation", m)
+}
+
+// The InstalledSoftwareFunc type is an adapter to allow the use of ordinary
+// function as InstalledSoftware mutator.
+type InstalledSoftwareFunc func(context.Context, *ent.InstalledSoftwareMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f InstalledSoftwareFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.InstalledSoftwareMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.InstalledSoftwareMutation", m)
 }
 
 // The MembershipFunc type is an adapter to allow the use of ordinary
@@ -67,6 +115,18 @@ func (f RefreshTokenFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.RefreshTokenMutation", m)
+}
+
+// The SnapshotFunc type is an adapter to allow the use of ordinary
+// function as Snapshot mutator.
+type SnapshotFunc func(context.Context, *ent.SnapshotMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SnapshotFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.SnapshotMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SnapshotMutation", m)
 }
 
 // The TenantFunc type is an adapter to allow the use of ordinary

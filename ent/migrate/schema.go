@@ -25,6 +25,11 @@ var (
 		{Name: "agent_version", Type: field.TypeString, Size: 64, Default: ""},
 		{Name: "tags", Type: field.TypeJSON},
 		{Name: "last_seen_at", Type: field.TypeTime, Nullable: true},
+		{Name: "token_hash", Type: field.TypeString, Unique: true, Nullable: true},
+		{Name: "enrolment_key_id", Type: field.TypeUUID, Nullable: true},
+		{Name: "last_snapshot_at", Type: field.TypeTime, Nullable: true},
+		{Name: "spooled_snapshots", Type: field.TypeInt, Default: 0},
+		{Name: "dropped_snapshots", Type: field.TypeInt64, Default: 0},
 		{Name: "tenant_id", Type: field.TypeUUID},
 		{Name: "group_id", Type: field.TypeUUID, Nullable: true},
 		{Name: "organisation_id", Type: field.TypeUUID},
@@ -37,19 +42,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "devices_tenants_tenant",
-				Columns:    []*schema.Column{DevicesColumns[15]},
+				Columns:    []*schema.Column{DevicesColumns[20]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "devices_groups_devices",
-				Columns:    []*schema.Column{DevicesColumns[16]},
+				Columns:    []*schema.Column{DevicesColumns[21]},
 				RefColumns: []*schema.Column{GroupsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "devices_organisations_devices",
-				Columns:    []*schema.Column{DevicesColumns[17]},
+				Columns:    []*schema.Column{DevicesColumns[22]},
 				RefColumns: []*schema.Column{OrganisationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -58,17 +63,124 @@ var (
 			{
 				Name:    "device_tenant_id_organisation_id_group_id",
 				Unique:  false,
-				Columns: []*schema.Column{DevicesColumns[15], DevicesColumns[17], DevicesColumns[16]},
+				Columns: []*schema.Column{DevicesColumns[20], DevicesColumns[22], DevicesColumns[21]},
 			},
 			{
 				Name:    "device_tenant_id_hostname_id",
 				Unique:  false,
-				Columns: []*schema.Column{DevicesColumns[15], DevicesColumns[3], DevicesColumns[0]},
+				Columns: []*schema.Column{DevicesColumns[20], DevicesColumns[3], DevicesColumns[0]},
 			},
 			{
 				Name:    "device_tenant_id_last_seen_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{DevicesColumns[15], DevicesColumns[14], DevicesColumns[0]},
+				Columns: []*schema.Column{DevicesColumns[20], DevicesColumns[14], DevicesColumns[0]},
+			},
+		},
+	}
+	// DeviceSectionsColumns holds the columns for the "device_sections" table.
+	DeviceSectionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "device_id", Type: field.TypeUUID},
+		{Name: "organisation_id", Type: field.TypeUUID},
+		{Name: "name", Type: field.TypeString, Size: 64},
+		{Name: "hash", Type: field.TypeString},
+		{Name: "data", Type: field.TypeBytes},
+		{Name: "snapshot_id", Type: field.TypeUUID},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// DeviceSectionsTable holds the schema information for the "device_sections" table.
+	DeviceSectionsTable = &schema.Table{
+		Name:       "device_sections",
+		Columns:    DeviceSectionsColumns,
+		PrimaryKey: []*schema.Column{DeviceSectionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "device_sections_tenants_tenant",
+				Columns:    []*schema.Column{DeviceSectionsColumns[8]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "devicesection_tenant_id_device_id_name",
+				Unique:  true,
+				Columns: []*schema.Column{DeviceSectionsColumns[8], DeviceSectionsColumns[1], DeviceSectionsColumns[3]},
+			},
+		},
+	}
+	// EnrolmentKeysColumns holds the columns for the "enrolment_keys" table.
+	EnrolmentKeysColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "organisation_id", Type: field.TypeUUID},
+		{Name: "group_id", Type: field.TypeUUID, Nullable: true},
+		{Name: "description", Type: field.TypeString, Size: 200, Default: ""},
+		{Name: "secret_hash", Type: field.TypeString, Unique: true},
+		{Name: "prefix", Type: field.TypeString},
+		{Name: "expires_at", Type: field.TypeTime, Nullable: true},
+		{Name: "max_uses", Type: field.TypeInt, Default: 0},
+		{Name: "uses", Type: field.TypeInt, Default: 0},
+		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
+		{Name: "created_by", Type: field.TypeUUID, Nullable: true},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// EnrolmentKeysTable holds the schema information for the "enrolment_keys" table.
+	EnrolmentKeysTable = &schema.Table{
+		Name:       "enrolment_keys",
+		Columns:    EnrolmentKeysColumns,
+		PrimaryKey: []*schema.Column{EnrolmentKeysColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "enrolment_keys_tenants_tenant",
+				Columns:    []*schema.Column{EnrolmentKeysColumns[13]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "enrolmentkey_tenant_id_organisation_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{EnrolmentKeysColumns[13], EnrolmentKeysColumns[3], EnrolmentKeysColumns[1]},
+			},
+		},
+	}
+	// EventLogGroupsColumns holds the columns for the "event_log_groups" table.
+	EventLogGroupsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "device_id", Type: field.TypeUUID},
+		{Name: "organisation_id", Type: field.TypeUUID},
+		{Name: "log", Type: field.TypeString, Size: 200, Default: ""},
+		{Name: "source", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "event_id", Type: field.TypeInt64, Default: 0},
+		{Name: "level", Type: field.TypeString, Size: 16},
+		{Name: "count", Type: field.TypeInt64, Default: 0},
+		{Name: "first_seen", Type: field.TypeTime},
+		{Name: "last_seen", Type: field.TypeTime},
+		{Name: "sample_message", Type: field.TypeString, Size: 4000, Default: ""},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// EventLogGroupsTable holds the schema information for the "event_log_groups" table.
+	EventLogGroupsTable = &schema.Table{
+		Name:       "event_log_groups",
+		Columns:    EventLogGroupsColumns,
+		PrimaryKey: []*schema.Column{EventLogGroupsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "event_log_groups_tenants_tenant",
+				Columns:    []*schema.Column{EventLogGroupsColumns[11]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "eventloggroup_tenant_id_device_id_last_seen",
+				Unique:  false,
+				Columns: []*schema.Column{EventLogGroupsColumns[11], EventLogGroupsColumns[1], EventLogGroupsColumns[9]},
 			},
 		},
 	}
@@ -106,6 +218,44 @@ var (
 				Name:    "group_tenant_id_organisation_id_name",
 				Unique:  true,
 				Columns: []*schema.Column{GroupsColumns[5], GroupsColumns[6], GroupsColumns[3]},
+			},
+		},
+	}
+	// InstalledSoftwaresColumns holds the columns for the "installed_softwares" table.
+	InstalledSoftwaresColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "device_id", Type: field.TypeUUID},
+		{Name: "organisation_id", Type: field.TypeUUID},
+		{Name: "name", Type: field.TypeString, Size: 500},
+		{Name: "version", Type: field.TypeString, Size: 200, Default: ""},
+		{Name: "publisher", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "install_date", Type: field.TypeString, Size: 32, Default: ""},
+		{Name: "source", Type: field.TypeString, Size: 32, Default: ""},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// InstalledSoftwaresTable holds the schema information for the "installed_softwares" table.
+	InstalledSoftwaresTable = &schema.Table{
+		Name:       "installed_softwares",
+		Columns:    InstalledSoftwaresColumns,
+		PrimaryKey: []*schema.Column{InstalledSoftwaresColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "installed_softwares_tenants_tenant",
+				Columns:    []*schema.Column{InstalledSoftwaresColumns[8]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "installedsoftware_tenant_id_device_id_name",
+				Unique:  false,
+				Columns: []*schema.Column{InstalledSoftwaresColumns[8], InstalledSoftwaresColumns[1], InstalledSoftwaresColumns[3]},
+			},
+			{
+				Name:    "installedsoftware_tenant_id_organisation_id_name_version",
+				Unique:  false,
+				Columns: []*schema.Column{InstalledSoftwaresColumns[8], InstalledSoftwaresColumns[2], InstalledSoftwaresColumns[3], InstalledSoftwaresColumns[4]},
 			},
 		},
 	}
@@ -224,6 +374,46 @@ var (
 			},
 		},
 	}
+	// SnapshotsColumns holds the columns for the "snapshots" table.
+	SnapshotsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "device_id", Type: field.TypeUUID},
+		{Name: "organisation_id", Type: field.TypeUUID},
+		{Name: "snapshot_id", Type: field.TypeUUID},
+		{Name: "collected_at", Type: field.TypeTime},
+		{Name: "received_at", Type: field.TypeTime},
+		{Name: "agent_version", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "section_hashes", Type: field.TypeJSON},
+		{Name: "changed_sections", Type: field.TypeJSON},
+		{Name: "size_bytes", Type: field.TypeInt},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// SnapshotsTable holds the schema information for the "snapshots" table.
+	SnapshotsTable = &schema.Table{
+		Name:       "snapshots",
+		Columns:    SnapshotsColumns,
+		PrimaryKey: []*schema.Column{SnapshotsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "snapshots_tenants_tenant",
+				Columns:    []*schema.Column{SnapshotsColumns[10]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "snapshot_tenant_id_device_id_snapshot_id",
+				Unique:  true,
+				Columns: []*schema.Column{SnapshotsColumns[10], SnapshotsColumns[1], SnapshotsColumns[3]},
+			},
+			{
+				Name:    "snapshot_tenant_id_device_id_received_at",
+				Unique:  false,
+				Columns: []*schema.Column{SnapshotsColumns[10], SnapshotsColumns[1], SnapshotsColumns[5]},
+			},
+		},
+	}
 	// TenantsColumns holds the columns for the "tenants" table.
 	TenantsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeUUID},
@@ -255,10 +445,15 @@ var (
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		DevicesTable,
+		DeviceSectionsTable,
+		EnrolmentKeysTable,
+		EventLogGroupsTable,
 		GroupsTable,
+		InstalledSoftwaresTable,
 		MembershipsTable,
 		OrganisationsTable,
 		RefreshTokensTable,
+		SnapshotsTable,
 		TenantsTable,
 		UsersTable,
 	}
@@ -268,10 +463,15 @@ func init() {
 	DevicesTable.ForeignKeys[0].RefTable = TenantsTable
 	DevicesTable.ForeignKeys[1].RefTable = GroupsTable
 	DevicesTable.ForeignKeys[2].RefTable = OrganisationsTable
+	DeviceSectionsTable.ForeignKeys[0].RefTable = TenantsTable
+	EnrolmentKeysTable.ForeignKeys[0].RefTable = TenantsTable
+	EventLogGroupsTable.ForeignKeys[0].RefTable = TenantsTable
 	GroupsTable.ForeignKeys[0].RefTable = TenantsTable
 	GroupsTable.ForeignKeys[1].RefTable = OrganisationsTable
+	InstalledSoftwaresTable.ForeignKeys[0].RefTable = TenantsTable
 	MembershipsTable.ForeignKeys[0].RefTable = TenantsTable
 	MembershipsTable.ForeignKeys[1].RefTable = UsersTable
 	OrganisationsTable.ForeignKeys[0].RefTable = TenantsTable
 	RefreshTokensTable.ForeignKeys[0].RefTable = TenantsTable
+	SnapshotsTable.ForeignKeys[0].RefTable = TenantsTable
 }

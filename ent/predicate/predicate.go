@@ -9,8 +9,20 @@ import (
 // Device is the predicate function for device builders.
 type Device func(*sql.Selector)
 
+// DeviceSection is the predicate function for devicesection builders.
+type DeviceSection func(*sql.Selector)
+
+// EnrolmentKey is the predicate function for enrolmentkey builders.
+type EnrolmentKey func(*sql.Selector)
+
+// EventLogGroup is the predicate function for eventloggroup builders.
+type EventLogGroup func(*sql.Selector)
+
 // Group is the predicate function for group builders.
 type Group func(*sql.Selector)
+
+// InstalledSoftware is the predicate function for installedsoftware builders.
+type InstalledSoftware func(*sql.Selector)
 
 // Membership is the predicate function for membership builders.
 type Membership func(*sql.Selector)
@@ -20,6 +32,9 @@ type Organisation func(*sql.Selector)
 
 // RefreshToken is the predicate function for refreshtoken builders.
 type RefreshToken func(*sql.Selector)
+
+// Snapshot is the predicate function for snapshot builders.
+type Snapshot func(*sql.Selector)
 
 // Tenant is the predicate function for tenant builders.
 type Tenant func(*sql.Selector)

@@ -135,6 +135,78 @@ func (f DeviceMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DeviceMutation", m)
 }
 
+// The DeviceSectionQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type DeviceSectionQueryRuleFunc func(context.Context, *ent.DeviceSectionQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f DeviceSectionQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.DeviceSectionQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.DeviceSectionQuery", q)
+}
+
+// The DeviceSectionMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type DeviceSectionMutationRuleFunc func(context.Context, *ent.DeviceSectionMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f DeviceSectionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.DeviceSectionMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DeviceSectionMutation", m)
+}
+
+// The EnrolmentKeyQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type EnrolmentKeyQueryRuleFunc func(context.Context, *ent.EnrolmentKeyQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f EnrolmentKeyQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.EnrolmentKeyQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.EnrolmentKeyQuery", q)
+}
+
+// The EnrolmentKeyMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type EnrolmentKeyMutationRuleFunc func(context.Context, *ent.EnrolmentKeyMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f EnrolmentKeyMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.EnrolmentKeyMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.EnrolmentKeyMutation", m)
+}
+
+// The EventLogGroupQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type EventLogGroupQueryRuleFunc func(context.Context, *ent.EventLogGroupQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f EventLogGroupQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.EventLogGroupQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.EventLogGroupQuery", q)
+}
+
+// The EventLogGroupMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type EventLogGroupMutationRuleFunc func(context.Context, *ent.EventLogGroupMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f EventLogGroupMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.EventLogGroupMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.EventLogGroupMutation", m)
+}
+
 // The GroupQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type GroupQueryRuleFunc func(context.Context, *ent.GroupQuery) error
@@ -157,6 +229,30 @@ func (f GroupMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation)
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.GroupMutation", m)
+}
+
+// The InstalledSoftwareQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type InstalledSoftwareQueryRuleFunc func(context.Context, *ent.InstalledSoftwareQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f InstalledSoftwareQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.InstalledSoftwareQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.InstalledSoftwareQuery", q)
+}
+
+// The InstalledSoftwareMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type InstalledSoftwareMutationRuleFunc func(context.Context, *ent.InstalledSoftwareMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f InstalledSoftwareMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.InstalledSoftwareMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.InstalledSoftwareMutation", m)
 }
 
 // The MembershipQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -229,6 +325,30 @@ func (f RefreshTokenMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mu
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RefreshTokenMutation", m)
+}
+
+// The SnapshotQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type SnapshotQueryRuleFunc func(context.Context, *ent.SnapshotQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f SnapshotQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SnapshotQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.SnapshotQuery", q)
+}
+
+// The SnapshotMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type SnapshotMutationRuleFunc func(context.Context, *ent.SnapshotMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f SnapshotMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.SnapshotMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SnapshotMutation", m)
 }
 
 // The TenantQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -316,13 +436,23 @@ func queryFilter(q ent.Query) (Filter, error) {
 	switch q := q.(type) {
 	case *ent.DeviceQuery:
 		return q.Filter(), nil
+	case *ent.DeviceSectionQuery:
+		return q.Filter(), nil
+	case *ent.EnrolmentKeyQuery:
+		return q.Filter(), nil
+	case *ent.EventLogGroupQuery:
+		return q.Filter(), nil
 	case *ent.GroupQuery:
+		return q.Filter(), nil
+	case *ent.InstalledSoftwareQuery:
 		return q.Filter(), nil
 	case *ent.MembershipQuery:
 		return q.Filter(), nil
 	case *ent.OrganisationQuery:
 		return q.Filter(), nil
 	case *ent.RefreshTokenQuery:
+		return q.Filter(), nil
+	case *ent.SnapshotQuery:
 		return q.Filter(), nil
 	case *ent.TenantQuery:
 		return q.Filter(), nil
@@ -337,13 +467,23 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	switch m := m.(type) {
 	case *ent.DeviceMutation:
 		return m.Filter(), nil
+	case *ent.DeviceSectionMutation:
+		return m.Filter(), nil
+	case *ent.EnrolmentKeyMutation:
+		return m.Filter(), nil
+	case *ent.EventLogGroupMutation:
+		return m.Filter(), nil
 	case *ent.GroupMutation:
+		return m.Filter(), nil
+	case *ent.InstalledSoftwareMutation:
 		return m.Filter(), nil
 	case *ent.MembershipMutation:
 		return m.Filter(), nil
 	case *ent.OrganisationMutation:
 		return m.Filter(), nil
 	case *ent.RefreshTokenMutation:
+		return m.Filter(), nil
+	case *ent.SnapshotMutation:
 		return m.Filter(), nil
 	case *ent.TenantMutation:
 		return m.Filter(), nil

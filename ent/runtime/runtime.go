@@ -8,11 +8,16 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/wegweiser/wegweiser/ent/device"
+	"github.com/wegweiser/wegweiser/ent/devicesection"
+	"github.com/wegweiser/wegweiser/ent/enrolmentkey"
+	"github.com/wegweiser/wegweiser/ent/eventloggroup"
 	"github.com/wegweiser/wegweiser/ent/group"
+	"github.com/wegweiser/wegweiser/ent/installedsoftware"
 	"github.com/wegweiser/wegweiser/ent/membership"
 	"github.com/wegweiser/wegweiser/ent/organisation"
 	"github.com/wegweiser/wegweiser/ent/refreshtoken"
 	"github.com/wegweiser/wegweiser/ent/schema"
+	"github.com/wegweiser/wegweiser/ent/snapshot"
 	"github.com/wegweiser/wegweiser/ent/tenant"
 	"github.com/wegweiser/wegweiser/ent/user"
 
@@ -112,10 +117,166 @@ func init() {
 	deviceDescTags := deviceFields[12].Descriptor()
 	// device.DefaultTags holds the default value on creation for the tags field.
 	device.DefaultTags = deviceDescTags.Default.([]string)
+	// deviceDescSpooledSnapshots is the schema descriptor for spooled_snapshots field.
+	deviceDescSpooledSnapshots := deviceFields[17].Descriptor()
+	// device.DefaultSpooledSnapshots holds the default value on creation for the spooled_snapshots field.
+	device.DefaultSpooledSnapshots = deviceDescSpooledSnapshots.Default.(int)
+	// deviceDescDroppedSnapshots is the schema descriptor for dropped_snapshots field.
+	deviceDescDroppedSnapshots := deviceFields[18].Descriptor()
+	// device.DefaultDroppedSnapshots holds the default value on creation for the dropped_snapshots field.
+	device.DefaultDroppedSnapshots = deviceDescDroppedSnapshots.Default.(int64)
 	// deviceDescID is the schema descriptor for id field.
 	deviceDescID := deviceMixinFields0[0].Descriptor()
 	// device.DefaultID holds the default value on creation for the id field.
 	device.DefaultID = deviceDescID.Default.(func() uuid.UUID)
+	devicesectionMixin := schema.DeviceSection{}.Mixin()
+	devicesection.Policy = privacy.NewPolicies(schema.DeviceSection{})
+	devicesection.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := devicesection.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	devicesectionMixinFields0 := devicesectionMixin[0].Fields()
+	_ = devicesectionMixinFields0
+	devicesectionFields := schema.DeviceSection{}.Fields()
+	_ = devicesectionFields
+	// devicesectionDescName is the schema descriptor for name field.
+	devicesectionDescName := devicesectionFields[2].Descriptor()
+	// devicesection.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	devicesection.NameValidator = func() func(string) error {
+		validators := devicesectionDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// devicesectionDescHash is the schema descriptor for hash field.
+	devicesectionDescHash := devicesectionFields[3].Descriptor()
+	// devicesection.HashValidator is a validator for the "hash" field. It is called by the builders before save.
+	devicesection.HashValidator = devicesectionDescHash.Validators[0].(func(string) error)
+	// devicesectionDescID is the schema descriptor for id field.
+	devicesectionDescID := devicesectionMixinFields0[0].Descriptor()
+	// devicesection.DefaultID holds the default value on creation for the id field.
+	devicesection.DefaultID = devicesectionDescID.Default.(func() uuid.UUID)
+	enrolmentkeyMixin := schema.EnrolmentKey{}.Mixin()
+	enrolmentkey.Policy = privacy.NewPolicies(schema.EnrolmentKey{})
+	enrolmentkey.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := enrolmentkey.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	enrolmentkeyMixinFields0 := enrolmentkeyMixin[0].Fields()
+	_ = enrolmentkeyMixinFields0
+	enrolmentkeyMixinFields2 := enrolmentkeyMixin[2].Fields()
+	_ = enrolmentkeyMixinFields2
+	enrolmentkeyFields := schema.EnrolmentKey{}.Fields()
+	_ = enrolmentkeyFields
+	// enrolmentkeyDescCreatedAt is the schema descriptor for created_at field.
+	enrolmentkeyDescCreatedAt := enrolmentkeyMixinFields2[0].Descriptor()
+	// enrolmentkey.DefaultCreatedAt holds the default value on creation for the created_at field.
+	enrolmentkey.DefaultCreatedAt = enrolmentkeyDescCreatedAt.Default.(func() time.Time)
+	// enrolmentkeyDescUpdatedAt is the schema descriptor for updated_at field.
+	enrolmentkeyDescUpdatedAt := enrolmentkeyMixinFields2[1].Descriptor()
+	// enrolmentkey.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	enrolmentkey.DefaultUpdatedAt = enrolmentkeyDescUpdatedAt.Default.(func() time.Time)
+	// enrolmentkey.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	enrolmentkey.UpdateDefaultUpdatedAt = enrolmentkeyDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// enrolmentkeyDescDescription is the schema descriptor for description field.
+	enrolmentkeyDescDescription := enrolmentkeyFields[2].Descriptor()
+	// enrolmentkey.DefaultDescription holds the default value on creation for the description field.
+	enrolmentkey.DefaultDescription = enrolmentkeyDescDescription.Default.(string)
+	// enrolmentkey.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	enrolmentkey.DescriptionValidator = enrolmentkeyDescDescription.Validators[0].(func(string) error)
+	// enrolmentkeyDescSecretHash is the schema descriptor for secret_hash field.
+	enrolmentkeyDescSecretHash := enrolmentkeyFields[3].Descriptor()
+	// enrolmentkey.SecretHashValidator is a validator for the "secret_hash" field. It is called by the builders before save.
+	enrolmentkey.SecretHashValidator = enrolmentkeyDescSecretHash.Validators[0].(func(string) error)
+	// enrolmentkeyDescMaxUses is the schema descriptor for max_uses field.
+	enrolmentkeyDescMaxUses := enrolmentkeyFields[6].Descriptor()
+	// enrolmentkey.DefaultMaxUses holds the default value on creation for the max_uses field.
+	enrolmentkey.DefaultMaxUses = enrolmentkeyDescMaxUses.Default.(int)
+	// enrolmentkey.MaxUsesValidator is a validator for the "max_uses" field. It is called by the builders before save.
+	enrolmentkey.MaxUsesValidator = enrolmentkeyDescMaxUses.Validators[0].(func(int) error)
+	// enrolmentkeyDescUses is the schema descriptor for uses field.
+	enrolmentkeyDescUses := enrolmentkeyFields[7].Descriptor()
+	// enrolmentkey.DefaultUses holds the default value on creation for the uses field.
+	enrolmentkey.DefaultUses = enrolmentkeyDescUses.Default.(int)
+	// enrolmentkey.UsesValidator is a validator for the "uses" field. It is called by the builders before save.
+	enrolmentkey.UsesValidator = enrolmentkeyDescUses.Validators[0].(func(int) error)
+	// enrolmentkeyDescID is the schema descriptor for id field.
+	enrolmentkeyDescID := enrolmentkeyMixinFields0[0].Descriptor()
+	// enrolmentkey.DefaultID holds the default value on creation for the id field.
+	enrolmentkey.DefaultID = enrolmentkeyDescID.Default.(func() uuid.UUID)
+	eventloggroupMixin := schema.EventLogGroup{}.Mixin()
+	eventloggroup.Policy = privacy.NewPolicies(schema.EventLogGroup{})
+	eventloggroup.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := eventloggroup.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	eventloggroupMixinFields0 := eventloggroupMixin[0].Fields()
+	_ = eventloggroupMixinFields0
+	eventloggroupFields := schema.EventLogGroup{}.Fields()
+	_ = eventloggroupFields
+	// eventloggroupDescLog is the schema descriptor for log field.
+	eventloggroupDescLog := eventloggroupFields[2].Descriptor()
+	// eventloggroup.DefaultLog holds the default value on creation for the log field.
+	eventloggroup.DefaultLog = eventloggroupDescLog.Default.(string)
+	// eventloggroup.LogValidator is a validator for the "log" field. It is called by the builders before save.
+	eventloggroup.LogValidator = eventloggroupDescLog.Validators[0].(func(string) error)
+	// eventloggroupDescSource is the schema descriptor for source field.
+	eventloggroupDescSource := eventloggroupFields[3].Descriptor()
+	// eventloggroup.DefaultSource holds the default value on creation for the source field.
+	eventloggroup.DefaultSource = eventloggroupDescSource.Default.(string)
+	// eventloggroup.SourceValidator is a validator for the "source" field. It is called by the builders before save.
+	eventloggroup.SourceValidator = eventloggroupDescSource.Validators[0].(func(string) error)
+	// eventloggroupDescEventID is the schema descriptor for event_id field.
+	eventloggroupDescEventID := eventloggroupFields[4].Descriptor()
+	// eventloggroup.DefaultEventID holds the default value on creation for the event_id field.
+	eventloggroup.DefaultEventID = eventloggroupDescEventID.Default.(int64)
+	// eventloggroupDescLevel is the schema descriptor for level field.
+	eventloggroupDescLevel := eventloggroupFields[5].Descriptor()
+	// eventloggroup.LevelValidator is a validator for the "level" field. It is called by the builders before save.
+	eventloggroup.LevelValidator = eventloggroupDescLevel.Validators[0].(func(string) error)
+	// eventloggroupDescCount is the schema descriptor for count field.
+	eventloggroupDescCount := eventloggroupFields[6].Descriptor()
+	// eventloggroup.DefaultCount holds the default value on creation for the count field.
+	eventloggroup.DefaultCount = eventloggroupDescCount.Default.(int64)
+	// eventloggroupDescFirstSeen is the schema descriptor for first_seen field.
+	eventloggroupDescFirstSeen := eventloggroupFields[7].Descriptor()
+	// eventloggroup.DefaultFirstSeen holds the default value on creation for the first_seen field.
+	eventloggroup.DefaultFirstSeen = eventloggroupDescFirstSeen.Default.(func() time.Time)
+	// eventloggroupDescLastSeen is the schema descriptor for last_seen field.
+	eventloggroupDescLastSeen := eventloggroupFields[8].Descriptor()
+	// eventloggroup.DefaultLastSeen holds the default value on creation for the last_seen field.
+	eventloggroup.DefaultLastSeen = eventloggroupDescLastSeen.Default.(func() time.Time)
+	// eventloggroupDescSampleMessage is the schema descriptor for sample_message field.
+	eventloggroupDescSampleMessage := eventloggroupFields[9].Descriptor()
+	// eventloggroup.DefaultSampleMessage holds the default value on creation for the sample_message field.
+	eventloggroup.DefaultSampleMessage = eventloggroupDescSampleMessage.Default.(string)
+	// eventloggroup.SampleMessageValidator is a validator for the "sample_message" field. It is called by the builders before save.
+	eventloggroup.SampleMessageValidator = eventloggroupDescSampleMessage.Validators[0].(func(string) error)
+	// eventloggroupDescID is the schema descriptor for id field.
+	eventloggroupDescID := eventloggroupMixinFields0[0].Descriptor()
+	// eventloggroup.DefaultID holds the default value on creation for the id field.
+	eventloggroup.DefaultID = eventloggroupDescID.Default.(func() uuid.UUID)
 	groupMixin := schema.Group{}.Mixin()
 	group.Policy = privacy.NewPolicies(schema.Group{})
 	group.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -170,6 +331,52 @@ func init() {
 	groupDescID := groupMixinFields0[0].Descriptor()
 	// group.DefaultID holds the default value on creation for the id field.
 	group.DefaultID = groupDescID.Default.(func() uuid.UUID)
+	installedsoftwareMixin := schema.InstalledSoftware{}.Mixin()
+	installedsoftware.Policy = privacy.NewPolicies(schema.InstalledSoftware{})
+	installedsoftware.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := installedsoftware.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	installedsoftwareMixinFields0 := installedsoftwareMixin[0].Fields()
+	_ = installedsoftwareMixinFields0
+	installedsoftwareFields := schema.InstalledSoftware{}.Fields()
+	_ = installedsoftwareFields
+	// installedsoftwareDescName is the schema descriptor for name field.
+	installedsoftwareDescName := installedsoftwareFields[2].Descriptor()
+	// installedsoftware.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	installedsoftware.NameValidator = installedsoftwareDescName.Validators[0].(func(string) error)
+	// installedsoftwareDescVersion is the schema descriptor for version field.
+	installedsoftwareDescVersion := installedsoftwareFields[3].Descriptor()
+	// installedsoftware.DefaultVersion holds the default value on creation for the version field.
+	installedsoftware.DefaultVersion = installedsoftwareDescVersion.Default.(string)
+	// installedsoftware.VersionValidator is a validator for the "version" field. It is called by the builders before save.
+	installedsoftware.VersionValidator = installedsoftwareDescVersion.Validators[0].(func(string) error)
+	// installedsoftwareDescPublisher is the schema descriptor for publisher field.
+	installedsoftwareDescPublisher := installedsoftwareFields[4].Descriptor()
+	// installedsoftware.DefaultPublisher holds the default value on creation for the publisher field.
+	installedsoftware.DefaultPublisher = installedsoftwareDescPublisher.Default.(string)
+	// installedsoftware.PublisherValidator is a validator for the "publisher" field. It is called by the builders before save.
+	installedsoftware.PublisherValidator = installedsoftwareDescPublisher.Validators[0].(func(string) error)
+	// installedsoftwareDescInstallDate is the schema descriptor for install_date field.
+	installedsoftwareDescInstallDate := installedsoftwareFields[5].Descriptor()
+	// installedsoftware.DefaultInstallDate holds the default value on creation for the install_date field.
+	installedsoftware.DefaultInstallDate = installedsoftwareDescInstallDate.Default.(string)
+	// installedsoftware.InstallDateValidator is a validator for the "install_date" field. It is called by the builders before save.
+	installedsoftware.InstallDateValidator = installedsoftwareDescInstallDate.Validators[0].(func(string) error)
+	// installedsoftwareDescSource is the schema descriptor for source field.
+	installedsoftwareDescSource := installedsoftwareFields[6].Descriptor()
+	// installedsoftware.DefaultSource holds the default value on creation for the source field.
+	installedsoftware.DefaultSource = installedsoftwareDescSource.Default.(string)
+	// installedsoftware.SourceValidator is a validator for the "source" field. It is called by the builders before save.
+	installedsoftware.SourceValidator = installedsoftwareDescSource.Validators[0].(func(string) error)
+	// installedsoftwareDescID is the schema descriptor for id field.
+	installedsoftwareDescID := installedsoftwareMixinFields0[0].Descriptor()
+	// installedsoftware.DefaultID holds the default value on creation for the id field.
+	installedsoftware.DefaultID = installedsoftwareDescID.Default.(func() uuid.UUID)
 	membershipMixin := schema.Membership{}.Mixin()
 	membership.Policy = privacy.NewPolicies(schema.Membership{})
 	membership.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -280,6 +487,30 @@ func init() {
 	refreshtokenDescID := refreshtokenMixinFields0[0].Descriptor()
 	// refreshtoken.DefaultID holds the default value on creation for the id field.
 	refreshtoken.DefaultID = refreshtokenDescID.Default.(func() uuid.UUID)
+	snapshotMixin := schema.Snapshot{}.Mixin()
+	snapshot.Policy = privacy.NewPolicies(schema.Snapshot{})
+	snapshot.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := snapshot.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	snapshotMixinFields0 := snapshotMixin[0].Fields()
+	_ = snapshotMixinFields0
+	snapshotFields := schema.Snapshot{}.Fields()
+	_ = snapshotFields
+	// snapshotDescAgentVersion is the schema descriptor for agent_version field.
+	snapshotDescAgentVersion := snapshotFields[5].Descriptor()
+	// snapshot.DefaultAgentVersion holds the default value on creation for the agent_version field.
+	snapshot.DefaultAgentVersion = snapshotDescAgentVersion.Default.(string)
+	// snapshot.AgentVersionValidator is a validator for the "agent_version" field. It is called by the builders before save.
+	snapshot.AgentVersionValidator = snapshotDescAgentVersion.Validators[0].(func(string) error)
+	// snapshotDescID is the schema descriptor for id field.
+	snapshotDescID := snapshotMixinFields0[0].Descriptor()
+	// snapshot.DefaultID holds the default value on creation for the id field.
+	snapshot.DefaultID = snapshotDescID.Default.(func() uuid.UUID)
 	tenantMixin := schema.Tenant{}.Mixin()
 	tenant.Policy = privacy.NewPolicies(schema.Tenant{})
 	tenant.Hooks[0] = func(next ent.Mutator) ent.Mutator {

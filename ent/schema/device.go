@@ -33,6 +33,12 @@ func (Device) Fields() []ent.Field {
 		field.String("agent_version").Default("").MaxLen(64),
 		field.Strings("tags").Default([]string{}),
 		field.Time("last_seen_at").Optional().Nillable(),
+		// SHA-256 of the device token; cleared when the token is revoked.
+		field.String("token_hash").Optional().Nillable().Unique().Sensitive(),
+		field.UUID("enrolment_key_id", uuid.UUID{}).Optional().Nillable(),
+		field.Time("last_snapshot_at").Optional().Nillable(),
+		field.Int("spooled_snapshots").Default(0),
+		field.Int64("dropped_snapshots").Default(0),
 	}
 }
 

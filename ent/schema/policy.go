@@ -101,3 +101,63 @@ func (User) Policy() ent.Policy {
 		Mutation: privacy.MutationPolicy{rule.DenyIfNoViewer(), privacy.OnMutationOperation(privacy.AlwaysDenyRule(), ent.OpCreate), filter},
 	}
 }
+
+// Policy of the EnrolmentKey: tenant and organisation scope.
+func (EnrolmentKey) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			rule.DenyIfNoViewer(), rule.FilterTenant(), rule.FilterOrganisationScope(),
+		},
+		Mutation: privacy.MutationPolicy{
+			rule.DenyIfNoViewer(), rule.CheckCreate("organisation_id"), rule.FilterTenant(), rule.FilterOrganisationScope(),
+		},
+	}
+}
+
+// Policy of the Snapshot: tenant and organisation scope.
+func (Snapshot) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			rule.DenyIfNoViewer(), rule.FilterTenant(), rule.FilterOrganisationScope(),
+		},
+		Mutation: privacy.MutationPolicy{
+			rule.DenyIfNoViewer(), rule.CheckCreate("organisation_id"), rule.FilterTenant(), rule.FilterOrganisationScope(),
+		},
+	}
+}
+
+// Policy of the DeviceSection: tenant and organisation scope.
+func (DeviceSection) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			rule.DenyIfNoViewer(), rule.FilterTenant(), rule.FilterOrganisationScope(),
+		},
+		Mutation: privacy.MutationPolicy{
+			rule.DenyIfNoViewer(), rule.CheckCreate("organisation_id"), rule.FilterTenant(), rule.FilterOrganisationScope(),
+		},
+	}
+}
+
+// Policy of the InstalledSoftware: tenant and organisation scope.
+func (InstalledSoftware) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			rule.DenyIfNoViewer(), rule.FilterTenant(), rule.FilterOrganisationScope(),
+		},
+		Mutation: privacy.MutationPolicy{
+			rule.DenyIfNoViewer(), rule.CheckCreate("organisation_id"), rule.FilterTenant(), rule.FilterOrganisationScope(),
+		},
+	}
+}
+
+// Policy of the EventLogGroup: tenant and organisation scope.
+func (EventLogGroup) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			rule.DenyIfNoViewer(), rule.FilterTenant(), rule.FilterOrganisationScope(),
+		},
+		Mutation: privacy.MutationPolicy{
+			rule.DenyIfNoViewer(), rule.CheckCreate("organisation_id"), rule.FilterTenant(), rule.FilterOrganisationScope(),
+		},
+	}
+}

@@ -18,7 +18,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"os/signal"
 	"strings"
@@ -28,6 +27,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/config"
 	"github.com/wegweiser/wegweiser/backend/internal/demo"
 	"github.com/wegweiser/wegweiser/backend/internal/identity"
+	"github.com/wegweiser/wegweiser/backend/internal/jobs"
 	"github.com/wegweiser/wegweiser/backend/internal/server"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 )
@@ -98,6 +98,9 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 		return nil, err
 	}
 	applied, err := st.Migrate(ctx)
+	if err == nil {
+		err = jobs.Migrate(ctx, st)
+	}
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("migrate: %w", err)
@@ -137,26 +140,14 @@ func serve(ctx context.Context, args []string) error {
 		store = "PostgreSQL"
 	}
 	return app.Serve(ctx, func(addr string) {
-		url := displayURL(cfg.PublicURL, addr)
+		shown := cfg
+		shown.ListenAddr = addr
+		url := shown.ServerURL()
 		log.Info("wegweiser listening", "addr", addr, "url", url, "store", store)
 		if creds != nil {
 			fmt.Fprintf(os.Stderr, "\n  Wegweiser is running at %s\n  Log in as %s with password %s\n  (a new password is set each time the demo starts)\n\n", url, creds.Email, creds.Password)
 		}
 	})
-}
-
-func displayURL(public, addr string) string {
-	if public != "" {
-		return public
-	}
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return "http://" + addr
-	}
-	if host == "" || host == "::" || host == "0.0.0.0" {
-		host = "localhost"
-	}
-	return "http://" + net.JoinHostPort(host, port)
 }
 
 func migrate(ctx context.Context, args []string) error {

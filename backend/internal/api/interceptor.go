@@ -11,12 +11,28 @@ import (
 
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
 	"github.com/wegweiser/wegweiser/backend/internal/authz"
+	"github.com/wegweiser/wegweiser/ent"
 	"github.com/wegweiser/wegweiser/ent/viewer"
 )
 
 // Authenticator turns an access token into a viewer.
 type Authenticator interface {
 	Authenticate(ctx context.Context, token string) (*viewer.Viewer, error)
+}
+
+// DeviceAuthenticator turns a device token into the device's tenant viewer
+// and the device.
+type DeviceAuthenticator interface {
+	AuthenticateDevice(ctx context.Context, token string) (*viewer.Viewer, *ent.Device, error)
+}
+
+type deviceKey struct{}
+
+// DeviceOf returns the device of an agent call (authenticated by its device
+// token), or nil.
+func DeviceOf(ctx context.Context) *ent.Device {
+	d, _ := ctx.Value(deviceKey{}).(*ent.Device)
+	return d
 }
 
 // Guard is the interceptor every service runs behind. For each call it
@@ -26,14 +42,15 @@ type Authenticator interface {
 // comes back with ToConnect.
 type Guard struct {
 	auth       Authenticator
+	devices    DeviceAuthenticator
 	enforcer   *authz.Enforcer
 	procedures map[string]authz.Access
 	log        *slog.Logger
 }
 
 // NewGuard returns the interceptor over the given permission map.
-func NewGuard(auth Authenticator, enforcer *authz.Enforcer, procedures map[string]authz.Access, log *slog.Logger) *Guard {
-	return &Guard{auth: auth, enforcer: enforcer, procedures: procedures, log: log}
+func NewGuard(auth Authenticator, devices DeviceAuthenticator, enforcer *authz.Enforcer, procedures map[string]authz.Access, log *slog.Logger) *Guard {
+	return &Guard{auth: auth, devices: devices, enforcer: enforcer, procedures: procedures, log: log}
 }
 
 var _ connect.Interceptor = (*Guard)(nil)
@@ -54,6 +71,13 @@ func (g *Guard) admit(ctx context.Context, procedure string, header http.Header)
 			return ctx, nil
 		}
 		return ctx, apperr.Unauthenticated("missing access token: send Authorization: Bearer <token>")
+	}
+	if access.Device {
+		v, d, err := g.devices.AuthenticateDevice(ctx, token)
+		if err != nil {
+			return ctx, err
+		}
+		return context.WithValue(viewer.NewContext(ctx, v), deviceKey{}, d), nil
 	}
 	v, err := g.auth.Authenticate(ctx, token)
 	if err != nil {

@@ -1,6 +1,7 @@
 package authz
 
 import (
+	"github.com/wegweiser/wegweiser/backend/gen/wegweiser/agent/v1/agentv1connect"
 	"github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1/wegweiserv1connect"
 )
 
@@ -8,8 +9,11 @@ import (
 type Access struct {
 	// Public procedures need no credentials (sign-up, login, token rotation).
 	Public bool
+	// Device procedures are called by agents with a device token, never by
+	// users.
+	Device bool
 	// Permission is required of an authenticated caller; the zero value with
-	// Public false means "any authenticated member".
+	// Public and Device false means "any authenticated member".
 	Permission Permission
 }
 
@@ -26,10 +30,12 @@ var (
 	DeviceDelete      = Permission{"device", "delete"}
 	UserRead          = Permission{"user", "read"}
 	UserManage        = Permission{"user", "manage"}
+	EnrolmentManage   = Permission{"enrolment", "manage"}
 )
 
 var (
 	public        = Access{Public: true}
+	agent         = Access{Device: true}
 	authenticated = Access{}
 )
 
@@ -70,4 +76,20 @@ var Procedures = map[string]Access{
 	wegweiserv1connect.UserServiceChangeUserRoleProcedure: need(UserManage),
 	wegweiserv1connect.UserServiceDisableUserProcedure:    need(UserManage),
 	wegweiserv1connect.UserServiceEnableUserProcedure:     need(UserManage),
+
+	wegweiserv1connect.EnrolmentServiceCreateEnrolmentKeyProcedure: need(EnrolmentManage),
+	wegweiserv1connect.EnrolmentServiceListEnrolmentKeysProcedure:  need(EnrolmentManage),
+	wegweiserv1connect.EnrolmentServiceRevokeEnrolmentKeyProcedure: need(EnrolmentManage),
+	wegweiserv1connect.EnrolmentServiceRevokeDeviceTokenProcedure:  need(EnrolmentManage),
+
+	wegweiserv1connect.InventoryServiceGetDeviceInventoryProcedure:  need(DeviceRead),
+	wegweiserv1connect.InventoryServiceListDeviceSoftwareProcedure:  need(DeviceRead),
+	wegweiserv1connect.InventoryServiceListDeviceEventLogsProcedure: need(DeviceRead),
+	wegweiserv1connect.InventoryServiceListSoftwareProcedure:        need(DeviceRead),
+
+	// Enroll presents an enrolment key instead of a token.
+	agentv1connect.AgentServiceEnrollProcedure:         public,
+	agentv1connect.AgentServiceHeartbeatProcedure:      agent,
+	agentv1connect.AgentServiceSubmitSnapshotProcedure: agent,
+	agentv1connect.AgentServiceGetConfigProcedure:      agent,
 }

@@ -5,6 +5,7 @@ package config
 import (
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"strings"
 	"time"
@@ -72,6 +73,22 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("database URL must start with postgres:// (or be empty for the embedded store)")
 	}
 	return nil
+}
+
+// ServerURL is the URL agents and links should use: PublicURL, or one made
+// from the listen address.
+func (c *Config) ServerURL() string {
+	if c.PublicURL != "" {
+		return strings.TrimRight(c.PublicURL, "/")
+	}
+	host, port, err := net.SplitHostPort(c.ListenAddr)
+	if err != nil {
+		return "http://" + c.ListenAddr
+	}
+	if host == "" || host == "::" || host == "0.0.0.0" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 func splitList(s string) []string {

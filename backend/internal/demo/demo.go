@@ -100,7 +100,7 @@ func Seed(ctx context.Context, st *store.Store, ids *identity.Service, now time.
 // the demo looks the same every time.
 func seedFleet(ctx context.Context, st *store.Store, tenantID uuid.UUID, now time.Time) error {
 	rng := mrand.New(mrand.NewPCG(2026, 11))
-	return st.Tx(ctx, func(tx *ent.Tx) error {
+	return st.Tx(ctx, func(tx *store.Tx) error {
 		for oi, o := range orgs {
 			eo, err := tx.Organisation.Create().SetTenantID(tenantID).SetName(o.name).SetDescription(o.description).Save(ctx)
 			if err != nil {

@@ -206,7 +206,7 @@ func (s *Service) Move(ctx context.Context, id, orgID, groupID uuid.UUID) (*ent.
 	if orgID == uuid.Nil && groupID == uuid.Nil {
 		return nil, apperr.Invalid("organisation_id", "organisation_id or group_id is required")
 	}
-	err := s.st.Tx(ctx, func(tx *ent.Tx) error {
+	err := s.st.Tx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Device.Get(ctx, id); err != nil {
 			return notFound(err, "device")
 		}
@@ -271,7 +271,7 @@ func (s *Service) Tag(ctx context.Context, ids []uuid.UUID, add, remove []string
 		return nil, apperr.Invalid("add_tags", "add_tags or remove_tags is required")
 	}
 	var out []*ent.Device
-	err := s.st.Tx(ctx, func(tx *ent.Tx) error {
+	err := s.st.Tx(ctx, func(tx *store.Tx) error {
 		devices, err := tx.Device.Query().Where(entdevice.IDIn(ids...)).All(ctx)
 		if err != nil {
 			return fmt.Errorf("load devices: %w", err)

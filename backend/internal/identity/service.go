@@ -107,7 +107,7 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (*SignUpResult, er
 	}
 	res := &SignUpResult{}
 	sctx := systemCtx(ctx)
-	err = s.st.Tx(sctx, func(tx *ent.Tx) error {
+	err = s.st.Tx(sctx, func(tx *store.Tx) error {
 		exists, err := tx.User.Query().Where(user.Email(email)).Exist(sctx)
 		if err != nil {
 			return fmt.Errorf("check email: %w", err)
@@ -197,7 +197,7 @@ func (s *Service) Login(ctx context.Context, emailIn, password, tenantIDIn strin
 	}
 	s.failures.Reset(email)
 	var tok *Tokens
-	err = s.st.Tx(sctx, func(tx *ent.Tx) error {
+	err = s.st.Tx(sctx, func(tx *store.Tx) error {
 		var err error
 		tok, err = s.issue(sctx, tx, u.ID, m.TenantID, uuid.New())
 		return err
@@ -206,7 +206,7 @@ func (s *Service) Login(ctx context.Context, emailIn, password, tenantIDIn strin
 }
 
 // issue creates a refresh token in family and signs an access token.
-func (s *Service) issue(ctx context.Context, tx *ent.Tx, userID, tenantID, family uuid.UUID) (*Tokens, error) {
+func (s *Service) issue(ctx context.Context, tx *store.Tx, userID, tenantID, family uuid.UUID) (*Tokens, error) {
 	refresh, hash, err := NewOpaqueToken("wwr_")
 	if err != nil {
 		return nil, err
@@ -254,7 +254,7 @@ func (s *Service) Refresh(ctx context.Context, token string) (*Tokens, error) {
 	}
 	var tok *Tokens
 	reused := false
-	err = s.st.Tx(sctx, func(tx *ent.Tx) error {
+	err = s.st.Tx(sctx, func(tx *store.Tx) error {
 		n, err := tx.RefreshToken.Update().
 			Where(refreshtoken.ID(rt.ID), refreshtoken.UsedAtIsNil(), refreshtoken.RevokedAtIsNil()).
 			SetUsedAt(now).Save(sctx)
@@ -294,7 +294,7 @@ func (s *Service) revokeFamily(ctx context.Context, tenantID, family uuid.UUID) 
 }
 
 // RevokeUser ends every session of a user in a tenant.
-func (s *Service) RevokeUser(ctx context.Context, tx *ent.Tx, tenantID, userID uuid.UUID) error {
+func (s *Service) RevokeUser(ctx context.Context, tx *store.Tx, tenantID, userID uuid.UUID) error {
 	_, err := tx.RefreshToken.Update().
 		Where(refreshtoken.TenantID(tenantID), refreshtoken.UserID(userID), refreshtoken.RevokedAtIsNil()).
 		SetRevokedAt(s.now()).Save(systemCtx(ctx))
@@ -428,7 +428,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, password, display
 		}
 	}
 	var tok *Tokens
-	err = s.st.Tx(sctx, func(tx *ent.Tx) error {
+	err = s.st.Tx(sctx, func(tx *store.Tx) error {
 		n, err := tx.Membership.Update().
 			Where(membership.ID(m.ID), membership.InvitationTokenHash(HashToken(token))).
 			ClearInvitationTokenHash().ClearInvitationExpiresAt().SetAcceptedAt(now).Save(sctx)

@@ -117,7 +117,7 @@ func (s *Service) Invite(ctx context.Context, emailIn string, role viewer.Role, 
 	}
 	exp := s.now().Add(identity.InvitationTTL)
 	var res *Invitation
-	err = s.st.Tx(ctx, func(tx *ent.Tx) error {
+	err = s.st.Tx(ctx, func(tx *store.Tx) error {
 		if err := checkOrganisations(ctx, tx, orgIDs); err != nil {
 			return err
 		}
@@ -184,7 +184,7 @@ func (s *Service) checkGrant(v *viewer.Viewer, role viewer.Role, orgIDs []uuid.U
 }
 
 // checkOrganisations makes sure every id is an organisation of the tenant.
-func checkOrganisations(ctx context.Context, tx *ent.Tx, ids []uuid.UUID) error {
+func checkOrganisations(ctx context.Context, tx *store.Tx, ids []uuid.UUID) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -199,7 +199,7 @@ func checkOrganisations(ctx context.Context, tx *ent.Tx, ids []uuid.UUID) error 
 }
 
 // target loads a member for a change by v: admins cannot touch owners.
-func (s *Service) target(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, userID uuid.UUID) (*ent.Membership, error) {
+func (s *Service) target(ctx context.Context, tx *store.Tx, v *viewer.Viewer, userID uuid.UUID) (*ent.Membership, error) {
 	m, err := tx.Membership.Query().Where(membership.UserID(userID)).Only(ctx)
 	if ent.IsNotFound(err) {
 		return nil, apperr.NotFound("user")
@@ -215,7 +215,7 @@ func (s *Service) target(ctx context.Context, tx *ent.Tx, v *viewer.Viewer, user
 
 // keepAnOwner fails if removing m's owner role or access would leave the
 // tenant without an active owner.
-func keepAnOwner(ctx context.Context, tx *ent.Tx, m *ent.Membership) error {
+func keepAnOwner(ctx context.Context, tx *store.Tx, m *ent.Membership) error {
 	if m.Role != membership.RoleOwner || m.DisabledAt != nil {
 		return nil
 	}
@@ -238,7 +238,7 @@ func (s *Service) ChangeRole(ctx context.Context, userID uuid.UUID, role viewer.
 	if err := s.checkGrant(v, role, orgIDs); err != nil {
 		return nil, err
 	}
-	err := s.st.Tx(ctx, func(tx *ent.Tx) error {
+	err := s.st.Tx(ctx, func(tx *store.Tx) error {
 		m, err := s.target(ctx, tx, v, userID)
 		if err != nil {
 			return err
@@ -265,7 +265,7 @@ func (s *Service) SetDisabled(ctx context.Context, userID uuid.UUID, disabled bo
 	if disabled && userID == v.UserID {
 		return nil, apperr.FailedPrecondition("you cannot disable yourself")
 	}
-	err := s.st.Tx(ctx, func(tx *ent.Tx) error {
+	err := s.st.Tx(ctx, func(tx *store.Tx) error {
 		m, err := s.target(ctx, tx, v, userID)
 		if err != nil {
 			return err

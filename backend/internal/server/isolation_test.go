@@ -12,6 +12,7 @@ import (
 	"google.golang.org/protobuf/types/dynamicpb"
 
 	_ "github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1"
+	"github.com/wegweiser/wegweiser/backend/internal/authz"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/testenv"
 	"github.com/wegweiser/wegweiser/ent/viewer"
@@ -75,7 +76,7 @@ func fill(msg protoreflect.Message, id string, seq int, self testenv.Member) boo
 				}
 			case name == "password":
 				v = testenv.Password
-			case strings.HasSuffix(name, "_token"), name == "query", name == "tag":
+			case strings.HasSuffix(name, "_token"), name == "query", name == "tag", name == "level":
 				continue // empty: first page, no filter
 			default:
 				v = fmt.Sprintf("Sweep %d", seq)
@@ -123,6 +124,10 @@ func TestIsolationSweep(t *testing.T) {
 		before := foreign.Dump(t)
 
 		roles := []viewer.Role{viewer.RoleOwner, viewer.RoleAdmin, viewer.RoleTechnician, viewer.RoleViewer, viewer.RoleCustomer}
+		// Agents are principals of their own: device procedures are swept
+		// with the device token of one of home's devices.
+		homeAgent := home.Enrol(t, "home-agent")
+		const deviceRole viewer.Role = "device"
 		seq, calls := 0, 0
 		swept := map[string]bool{}
 		for _, sd := range services(t) {
@@ -133,9 +138,18 @@ func TestIsolationSweep(t *testing.T) {
 					t.Fatalf("%s streams: teach the sweep to call streaming procedures", procedure)
 				}
 				authProc := sd.Name() == "AuthService"
-				for _, role := range roles {
+				principals := roles
+				if authz.Procedures["/"+procedure].Device {
+					principals = []viewer.Role{deviceRole}
+				}
+				for _, role := range principals {
 					self := home.Members[role]
-					token := home.Login(t, self) // fresh: Logout ends the session
+					var token string
+					if role == deviceRole {
+						token = homeAgent.Token
+					} else {
+						token = home.Login(t, self) // fresh: Logout ends the session
+					}
 					probe := dynamicpb.NewMessage(md.Input())
 					if !fill(probe, "", seq, self) {
 						seq++

@@ -17,25 +17,36 @@ import (
 	"connectrpc.com/grpcreflect"
 	"github.com/rs/cors"
 
+	"github.com/wegweiser/wegweiser/backend/gen/wegweiser/agent/v1/agentv1connect"
 	"github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1/wegweiserv1connect"
 	"github.com/wegweiser/wegweiser/backend/internal/api"
+	"github.com/wegweiser/wegweiser/backend/internal/api/agentapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/authapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/deviceapi"
+	"github.com/wegweiser/wegweiser/backend/internal/api/enrolmentapi"
+	"github.com/wegweiser/wegweiser/backend/internal/api/inventoryapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/tenantapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/userapi"
 	"github.com/wegweiser/wegweiser/backend/internal/authz"
 	"github.com/wegweiser/wegweiser/backend/internal/config"
 	"github.com/wegweiser/wegweiser/backend/internal/device"
+	"github.com/wegweiser/wegweiser/backend/internal/enrolment"
 	"github.com/wegweiser/wegweiser/backend/internal/identity"
+	"github.com/wegweiser/wegweiser/backend/internal/ingest"
+	"github.com/wegweiser/wegweiser/backend/internal/inventory"
+	"github.com/wegweiser/wegweiser/backend/internal/jobs"
 	"github.com/wegweiser/wegweiser/backend/internal/member"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/tenancy"
 	"github.com/wegweiser/wegweiser/frontend"
 )
 
-// MaxRequestBytes bounds every request body; larger ones are
+// Request size limits (after decompression); larger requests are
 // resource_exhausted.
-const MaxRequestBytes = 1 << 20
+const (
+	MaxRequestBytes  = 1 << 20
+	MaxSnapshotBytes = 16 << 20
+)
 
 // Services lists the fully-qualified names of every Connect service served.
 var Services = []string{
@@ -43,18 +54,25 @@ var Services = []string{
 	wegweiserv1connect.TenantServiceName,
 	wegweiserv1connect.DeviceServiceName,
 	wegweiserv1connect.UserServiceName,
+	wegweiserv1connect.EnrolmentServiceName,
+	wegweiserv1connect.InventoryServiceName,
+	agentv1connect.AgentServiceName,
 }
 
 // App is the assembled application: domain services over one store.
 type App struct {
-	Store    *store.Store
-	Identity *identity.Service
-	Tenancy  *tenancy.Service
-	Devices  *device.Service
-	Members  *member.Service
-	Enforcer *authz.Enforcer
-	Log      *slog.Logger
-	cfg      config.Config
+	Store     *store.Store
+	Identity  *identity.Service
+	Tenancy   *tenancy.Service
+	Devices   *device.Service
+	Members   *member.Service
+	Enrolment *enrolment.Service
+	Ingest    *ingest.Service
+	Inventory *inventory.Service
+	Jobs      *jobs.Client
+	Enforcer  *authz.Enforcer
+	Log       *slog.Logger
+	cfg       config.Config
 }
 
 // NewApp wires the domain services.
@@ -72,30 +90,46 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 		return nil, err
 	}
 	ids := identity.NewService(st, identity.NewSigner(key, issuer), log)
+	jc, err := jobs.NewInserter(st, log)
+	if err != nil {
+		return nil, err
+	}
 	return &App{
-		Store:    st,
-		Identity: ids,
-		Tenancy:  tenancy.NewService(st),
-		Devices:  device.NewService(st),
-		Members:  member.NewService(st, ids),
-		Enforcer: enf,
-		Log:      log,
-		cfg:      cfg,
+		Enrolment: enrolment.NewService(st),
+		Ingest:    ingest.NewService(st, jc, log),
+		Inventory: inventory.NewService(st),
+		Jobs:      jc,
+		Store:     st,
+		Identity:  ids,
+		Tenancy:   tenancy.NewService(st),
+		Devices:   device.NewService(st),
+		Members:   member.NewService(st, ids),
+		Enforcer:  enf,
+		Log:       log,
+		cfg:       cfg,
 	}, nil
 }
 
 // Handler returns the HTTP handler serving API, health and SPA.
 func (a *App) Handler() http.Handler {
-	guard := api.NewGuard(a.Identity, a.Enforcer, authz.Procedures, a.Log)
+	guard := api.NewGuard(a.Identity, a.Enrolment, a.Enforcer, authz.Procedures, a.Log)
 	opts := []connect.HandlerOption{
 		connect.WithInterceptors(guard),
 		connect.WithReadMaxBytes(MaxRequestBytes),
+	}
+	agentOpts := []connect.HandlerOption{
+		connect.WithInterceptors(guard),
+		connect.WithReadMaxBytes(MaxSnapshotBytes),
+		connect.WithCompressMinBytes(1024),
 	}
 	mux := http.NewServeMux()
 	mux.Handle(wegweiserv1connect.NewAuthServiceHandler(authapi.New(a.Identity, a.Members, a.Tenancy, a.Enforcer), opts...))
 	mux.Handle(wegweiserv1connect.NewTenantServiceHandler(tenantapi.New(a.Tenancy), opts...))
 	mux.Handle(wegweiserv1connect.NewDeviceServiceHandler(deviceapi.New(a.Devices), opts...))
 	mux.Handle(wegweiserv1connect.NewUserServiceHandler(userapi.New(a.Members, a.cfg.PublicURL), opts...))
+	mux.Handle(wegweiserv1connect.NewEnrolmentServiceHandler(enrolmentapi.New(a.Enrolment, a.cfg.ServerURL()), opts...))
+	mux.Handle(wegweiserv1connect.NewInventoryServiceHandler(inventoryapi.New(a.Inventory), opts...))
+	mux.Handle(agentv1connect.NewAgentServiceHandler(agentapi.New(a.Enrolment, a.Ingest, ingest.DefaultConfig), agentOpts...))
 
 	checker := &healthChecker{store: a.Store}
 	mux.Handle(grpchealth.NewHandler(checker))
@@ -121,7 +155,7 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("/", spaHandler(fsys, built))
 
 	var h http.Handler = mux
-	h = http.MaxBytesHandler(h, MaxRequestBytes+64<<10)
+	h = http.MaxBytesHandler(h, MaxSnapshotBytes+64<<10)
 	if len(a.cfg.CORSOrigins) > 0 {
 		h = cors.New(cors.Options{
 			AllowedOrigins: a.cfg.CORSOrigins,

@@ -111,31 +111,49 @@ func (s *Store) Ping(ctx context.Context) error {
 	return s.DB.PingContext(ctx)
 }
 
+// Tx is one database transaction: an ent client bound to it, and the
+// *sql.Tx itself for what ent does not do (River's InsertTx, bulk SQL).
+type Tx struct {
+	*ent.Client
+	// SQL is the underlying transaction.
+	SQL *sql.Tx
+	// Dialect is the store's dialect.
+	Dialect string
+}
+
 // Tx runs fn in one transaction: committed when fn returns nil, rolled back
-// otherwise (and on panic). The context passed to fn carries the viewer of
-// ctx unchanged.
-func (s *Store) Tx(ctx context.Context, fn func(tx *ent.Tx) error) (err error) {
-	tx, err := s.Ent.Tx(ctx)
+// otherwise (and on panic).
+func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	stx, err := s.DB.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			_ = tx.Rollback()
+			_ = stx.Rollback()
 			panic(p)
 		}
 	}()
+	drv := inTx{entsql.NewDriver(s.Dialect, entsql.Conn{ExecQuerier: stx})}
+	tx := &Tx{Client: ent.NewClient(ent.Driver(drv)), SQL: stx, Dialect: s.Dialect}
 	if err := fn(tx); err != nil {
-		if rerr := tx.Rollback(); rerr != nil {
+		if rerr := stx.Rollback(); rerr != nil {
 			return errors.Join(err, fmt.Errorf("rollback: %w", rerr))
 		}
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	if err := stx.Commit(); err != nil {
 		return fmt.Errorf("commit transaction: %w", err)
 	}
 	return nil
 }
+
+// inTx is an ent driver bound to an open transaction: the nested
+// transactions ent opens for some operations join it.
+type inTx struct{ *entsql.Driver }
+
+// Tx implements dialect.Driver.
+func (d inTx) Tx(context.Context) (dialect.Tx, error) { return dialect.NopTx(d.Driver), nil }
 
 // redact hides the password in a database URL.
 func redact(url string) string {

@@ -95,7 +95,7 @@ func (s *Service) CreateOrganisation(ctx context.Context, name, description stri
 	}
 	v := viewer.FromContext(ctx)
 	var o *ent.Organisation
-	err = s.st.Tx(ctx, func(tx *ent.Tx) error {
+	err = s.st.Tx(ctx, func(tx *store.Tx) error {
 		if err := uniqueOrgName(ctx, tx, name, uuid.Nil); err != nil {
 			return err
 		}
@@ -108,7 +108,7 @@ func (s *Service) CreateOrganisation(ctx context.Context, name, description stri
 	return &OrganisationInfo{Organisation: o}, nil
 }
 
-func uniqueOrgName(ctx context.Context, tx *ent.Tx, name string, except uuid.UUID) error {
+func uniqueOrgName(ctx context.Context, tx *store.Tx, name string, except uuid.UUID) error {
 	q := tx.Organisation.Query().Where(organisation.NameEqualFold(name))
 	if except != uuid.Nil {
 		q = q.Where(organisation.IDNEQ(except))
@@ -228,7 +228,7 @@ func (s *Service) UpdateOrganisation(ctx context.Context, id uuid.UUID, name, de
 	if description, err = validate.Description("description", description); err != nil {
 		return nil, err
 	}
-	err = s.st.Tx(ctx, func(tx *ent.Tx) error {
+	err = s.st.Tx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Organisation.Get(ctx, id); err != nil {
 			return notFound(err, "organisation")
 		}
@@ -246,7 +246,7 @@ func (s *Service) UpdateOrganisation(ctx context.Context, id uuid.UUID, name, de
 // DeleteOrganisation removes an organisation; with force, its groups and
 // devices go with it, in one transaction.
 func (s *Service) DeleteOrganisation(ctx context.Context, id uuid.UUID, force bool) error {
-	return s.st.Tx(ctx, func(tx *ent.Tx) error {
+	return s.st.Tx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Organisation.Get(ctx, id); err != nil {
 			return notFound(err, "organisation")
 		}
@@ -288,7 +288,7 @@ func (s *Service) CreateGroup(ctx context.Context, orgID uuid.UUID, name, descri
 	}
 	v := viewer.FromContext(ctx)
 	var g *ent.Group
-	err = s.st.Tx(ctx, func(tx *ent.Tx) error {
+	err = s.st.Tx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Organisation.Get(ctx, orgID); err != nil {
 			return notFound(err, "organisation")
 		}
@@ -304,7 +304,7 @@ func (s *Service) CreateGroup(ctx context.Context, orgID uuid.UUID, name, descri
 	return &GroupInfo{Group: g}, nil
 }
 
-func uniqueGroupName(ctx context.Context, tx *ent.Tx, orgID uuid.UUID, name string, except uuid.UUID) error {
+func uniqueGroupName(ctx context.Context, tx *store.Tx, orgID uuid.UUID, name string, except uuid.UUID) error {
 	q := tx.Group.Query().Where(group.OrganisationID(orgID), group.NameEqualFold(name))
 	if except != uuid.Nil {
 		q = q.Where(group.IDNEQ(except))
@@ -411,7 +411,7 @@ func (s *Service) UpdateGroup(ctx context.Context, id uuid.UUID, name, descripti
 	if description, err = validate.Description("description", description); err != nil {
 		return nil, err
 	}
-	err = s.st.Tx(ctx, func(tx *ent.Tx) error {
+	err = s.st.Tx(ctx, func(tx *store.Tx) error {
 		g, err := tx.Group.Get(ctx, id)
 		if err != nil {
 			return notFound(err, "group")
@@ -429,7 +429,7 @@ func (s *Service) UpdateGroup(ctx context.Context, id uuid.UUID, name, descripti
 
 // DeleteGroup removes a group; its devices stay in the organisation.
 func (s *Service) DeleteGroup(ctx context.Context, id uuid.UUID) error {
-	return s.st.Tx(ctx, func(tx *ent.Tx) error {
+	return s.st.Tx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Group.Get(ctx, id); err != nil {
 			return notFound(err, "group")
 		}

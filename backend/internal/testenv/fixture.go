@@ -153,3 +153,27 @@ func upper(s string) string {
 	}
 	return string(b)
 }
+
+// Agent is a device enrolled through the API, with its token.
+type Agent struct {
+	DeviceID, Token string
+}
+
+// Enrol creates an enrolment key in the tenant's first organisation (as the
+// owner) and enrols a device with it through AgentService.Enroll.
+func (ten *Tenant) Enrol(t *testing.T, hostname string) Agent {
+	t.Helper()
+	owner := ten.Login(t, ten.Owner)
+	key := Call(t, ten.srv.URL, "wegweiser.v1.EnrolmentService/CreateEnrolmentKey", owner, map[string]any{
+		"organisationId": ten.Organisations[0], "groupId": ten.Groups[0], "description": "test",
+	})
+	secret := key.Str("secret")
+	if secret == "" {
+		t.Fatalf("create enrolment key: %s", key.Raw)
+	}
+	res := Call(t, ten.srv.URL, "wegweiser.agent.v1.AgentService/Enroll", "", map[string]any{
+		"enrolmentKey": secret, "hostname": hostname, "platform": "linux", "agentVersion": "test",
+	})
+	res.Must(t)
+	return Agent{DeviceID: res.Str("deviceId"), Token: res.Str("deviceToken")}
+}

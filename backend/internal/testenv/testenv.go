@@ -22,6 +22,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/wegweiser/wegweiser/backend/internal/config"
+	"github.com/wegweiser/wegweiser/backend/internal/jobs"
 	"github.com/wegweiser/wegweiser/backend/internal/server"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 )
@@ -47,6 +48,9 @@ func Open(t *testing.T, d string) *store.Store {
 	st := OpenEmpty(t, d)
 	if _, err := st.Migrate(context.Background()); err != nil {
 		t.Fatalf("migrate: %v", err)
+	}
+	if err := jobs.Migrate(context.Background(), st); err != nil {
+		t.Fatalf("migrate River: %v", err)
 	}
 	return st
 }

@@ -255,8 +255,12 @@ type HeartbeatRequest struct {
 	// Snapshots the spool dropped (oldest first) since the agent started,
 	// because it was full.
 	DroppedSnapshots int64 `protobuf:"varint,3,opt,name=dropped_snapshots,json=droppedSnapshots,proto3" json:"dropped_snapshots,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// Optional: the device id the agent believes it is. The device is always
+	// the one of the token; when this is set and differs, the call is refused
+	// with permission_denied (a misplaced state file, or a forged request).
+	DeviceId      string `protobuf:"bytes,4,opt,name=device_id,json=deviceId,proto3" json:"device_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *HeartbeatRequest) Reset() {
@@ -310,6 +314,13 @@ func (x *HeartbeatRequest) GetDroppedSnapshots() int64 {
 	return 0
 }
 
+func (x *HeartbeatRequest) GetDeviceId() string {
+	if x != nil {
+		return x.DeviceId
+	}
+	return ""
+}
+
 // HeartbeatResponse may carry new configuration.
 type HeartbeatResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -360,7 +371,10 @@ func (x *HeartbeatResponse) GetConfig() *AgentConfig {
 type SubmitSnapshotRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The snapshot.
-	Snapshot      *Snapshot `protobuf:"bytes,1,opt,name=snapshot,proto3" json:"snapshot,omitempty"`
+	Snapshot *Snapshot `protobuf:"bytes,1,opt,name=snapshot,proto3" json:"snapshot,omitempty"`
+	// Optional: the device id the agent believes it is; see
+	// HeartbeatRequest.device_id.
+	DeviceId      string `protobuf:"bytes,2,opt,name=device_id,json=deviceId,proto3" json:"device_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -400,6 +414,13 @@ func (x *SubmitSnapshotRequest) GetSnapshot() *Snapshot {
 		return x.Snapshot
 	}
 	return nil
+}
+
+func (x *SubmitSnapshotRequest) GetDeviceId() string {
+	if x != nil {
+		return x.DeviceId
+	}
+	return ""
 }
 
 // SubmitSnapshotResponse acknowledges a stored snapshot.
@@ -580,15 +601,17 @@ const file_wegweiser_agent_v1_agent_proto_rawDesc = "" +
 	"\n" +
 	"collectors\x18\x03 \x03(\tR\n" +
 	"collectors\x12H\n" +
-	"\x12heartbeat_interval\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\x11heartbeatInterval\"\x91\x01\n" +
+	"\x12heartbeat_interval\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\x11heartbeatInterval\"\xae\x01\n" +
 	"\x10HeartbeatRequest\x12#\n" +
 	"\ragent_version\x18\x01 \x01(\tR\fagentVersion\x12+\n" +
 	"\x11spooled_snapshots\x18\x02 \x01(\x05R\x10spooledSnapshots\x12+\n" +
-	"\x11dropped_snapshots\x18\x03 \x01(\x03R\x10droppedSnapshots\"L\n" +
+	"\x11dropped_snapshots\x18\x03 \x01(\x03R\x10droppedSnapshots\x12\x1b\n" +
+	"\tdevice_id\x18\x04 \x01(\tR\bdeviceId\"L\n" +
 	"\x11HeartbeatResponse\x127\n" +
-	"\x06config\x18\x01 \x01(\v2\x1f.wegweiser.agent.v1.AgentConfigR\x06config\"Q\n" +
+	"\x06config\x18\x01 \x01(\v2\x1f.wegweiser.agent.v1.AgentConfigR\x06config\"n\n" +
 	"\x15SubmitSnapshotRequest\x128\n" +
-	"\bsnapshot\x18\x01 \x01(\v2\x1c.wegweiser.agent.v1.SnapshotR\bsnapshot\"\xc7\x01\n" +
+	"\bsnapshot\x18\x01 \x01(\v2\x1c.wegweiser.agent.v1.SnapshotR\bsnapshot\x12\x1b\n" +
+	"\tdevice_id\x18\x02 \x01(\tR\bdeviceId\"\xc7\x01\n" +
 	"\x16SubmitSnapshotResponse\x12\x1f\n" +
 	"\vsnapshot_id\x18\x01 \x01(\tR\n" +
 	"snapshotId\x12?\n" +

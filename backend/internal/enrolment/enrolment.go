@@ -1,0 +1,259 @@
+// Package enrolment manages how devices join a tenant: enrolment keys
+// (per organisation and optionally group, with expiry and a use limit),
+// enrolling a device with a key, and the device tokens that identify agents
+// from then on. Secrets are stored as SHA-256 hashes only.
+package enrolment
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/wegweiser/wegweiser/backend/internal/apperr"
+	"github.com/wegweiser/wegweiser/backend/internal/identity"
+	"github.com/wegweiser/wegweiser/backend/internal/store"
+	"github.com/wegweiser/wegweiser/backend/internal/validate"
+	"github.com/wegweiser/wegweiser/ent"
+	"github.com/wegweiser/wegweiser/ent/device"
+	"github.com/wegweiser/wegweiser/ent/enrolmentkey"
+	"github.com/wegweiser/wegweiser/ent/privacy"
+	"github.com/wegweiser/wegweiser/ent/viewer"
+)
+
+// Token prefixes make leaked secrets recognisable (and scannable).
+const (
+	KeyPrefix         = "wwe_"
+	DeviceTokenPrefix = "wwd_"
+	maxUsesLimit      = 100_000
+)
+
+// Service implements enrolment.
+type Service struct {
+	st  *store.Store
+	now func() time.Time
+}
+
+// NewService returns an enrolment service.
+func NewService(st *store.Store) *Service {
+	return &Service{st: st, now: func() time.Time { return time.Now().UTC() }}
+}
+
+// KeyInput describes a new key.
+type KeyInput struct {
+	OrganisationID uuid.UUID
+	GroupID        uuid.UUID
+	Description    string
+	ExpiresAt      *time.Time
+	MaxUses        int
+}
+
+// CreateKey makes a key and returns it with its secret (shown only once).
+func (s *Service) CreateKey(ctx context.Context, in KeyInput) (*ent.EnrolmentKey, string, error) {
+	desc, err := validate.Description("description", in.Description)
+	if err != nil {
+		return nil, "", err
+	}
+	if len([]rune(desc)) > validate.MaxNameLen {
+		return nil, "", apperr.Invalid("description", "must be at most %d characters", validate.MaxNameLen)
+	}
+	if in.MaxUses < 0 || in.MaxUses > maxUsesLimit {
+		return nil, "", apperr.Invalid("max_uses", "must be between 0 and %d", maxUsesLimit)
+	}
+	if in.ExpiresAt != nil && !in.ExpiresAt.After(s.now()) {
+		return nil, "", apperr.Invalid("expire_time", "must be in the future")
+	}
+	secret, hash, err := identity.NewOpaqueToken(KeyPrefix)
+	if err != nil {
+		return nil, "", err
+	}
+	v := viewer.FromContext(ctx)
+	var key *ent.EnrolmentKey
+	err = s.st.Tx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Organisation.Get(ctx, in.OrganisationID); err != nil {
+			return notFound(err, "organisation")
+		}
+		c := tx.EnrolmentKey.Create().SetTenantID(v.TenantID).SetOrganisationID(in.OrganisationID).
+			SetDescription(desc).SetSecretHash(hash).SetPrefix(secret[:len(KeyPrefix)+6]).
+			SetMaxUses(in.MaxUses).SetNillableExpiresAt(in.ExpiresAt)
+		if v.UserID != uuid.Nil {
+			c.SetCreatedBy(v.UserID)
+		}
+		if in.GroupID != uuid.Nil {
+			g, err := tx.Group.Get(ctx, in.GroupID)
+			if err != nil {
+				return notFound(err, "group")
+			}
+			if g.OrganisationID != in.OrganisationID {
+				return apperr.Invalid("group_id", "group does not belong to the organisation")
+			}
+			c.SetGroupID(in.GroupID)
+		}
+		key, err = c.Save(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return key, secret, nil
+}
+
+// ListKeys returns keys newest first, optionally of one organisation.
+func (s *Service) ListKeys(ctx context.Context, orgID uuid.UUID, includeInactive bool) ([]*ent.EnrolmentKey, error) {
+	q := s.st.Ent.EnrolmentKey.Query()
+	if orgID != uuid.Nil {
+		if _, err := s.st.Ent.Organisation.Get(ctx, orgID); err != nil {
+			return nil, notFound(err, "organisation")
+		}
+		q = q.Where(enrolmentkey.OrganisationID(orgID))
+	}
+	keys, err := q.Order(ent.Desc(enrolmentkey.FieldCreatedAt), ent.Desc(enrolmentkey.FieldID)).Limit(1000).All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list enrolment keys: %w", err)
+	}
+	if includeInactive {
+		return keys, nil
+	}
+	out := keys[:0]
+	for _, k := range keys {
+		if Active(k, s.now()) {
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
+// Active reports whether a key can enrol a device at now.
+func Active(k *ent.EnrolmentKey, now time.Time) bool {
+	return k.RevokedAt == nil && (k.ExpiresAt == nil || now.Before(*k.ExpiresAt)) && (k.MaxUses == 0 || k.Uses < k.MaxUses)
+}
+
+// RevokeKey stops a key from enrolling further devices.
+func (s *Service) RevokeKey(ctx context.Context, id uuid.UUID) (*ent.EnrolmentKey, error) {
+	k, err := s.st.Ent.EnrolmentKey.Get(ctx, id)
+	if err != nil {
+		return nil, notFound(err, "enrolment key")
+	}
+	if k.RevokedAt != nil {
+		return k, nil
+	}
+	k, err = s.st.Ent.EnrolmentKey.UpdateOneID(id).SetRevokedAt(s.now()).Save(ctx)
+	return k, notFound(err, "enrolment key")
+}
+
+// RevokeDeviceToken cuts a device's agent off until it enrols again.
+func (s *Service) RevokeDeviceToken(ctx context.Context, deviceID uuid.UUID) error {
+	err := s.st.Ent.Device.UpdateOneID(deviceID).ClearTokenHash().Exec(ctx)
+	return notFound(err, "device")
+}
+
+// EnrollInput is what an agent presents.
+type EnrollInput struct {
+	Key, Hostname, Platform, AgentVersion, SerialNumber string
+}
+
+// Enrolled is a new device and its token (shown only once).
+type Enrolled struct {
+	Device *ent.Device
+	Token  string
+}
+
+var errBadKey = apperr.PermissionDenied("enrolment key is invalid, expired, revoked or used up")
+
+// Enroll creates a device with a key. The key's use count goes up in the
+// same transaction, conditionally, so a key with one use left enrols one
+// device even under concurrent attempts.
+func (s *Service) Enroll(ctx context.Context, in EnrollInput) (*Enrolled, error) {
+	if !strings.HasPrefix(in.Key, KeyPrefix) {
+		return nil, apperr.Invalid("enrolment_key", "is not an enrolment key")
+	}
+	host := strings.TrimSpace(in.Hostname)
+	if host == "" || len(host) > 255 {
+		return nil, apperr.Invalid("hostname", "must be 1 to 255 characters")
+	}
+	platform := device.Platform(strings.ToLower(in.Platform))
+	if err := device.PlatformValidator(platform); err != nil || platform == device.PlatformUnknown {
+		return nil, apperr.Invalid("platform", "must be windows, macos or linux")
+	}
+	if len(in.AgentVersion) > 64 || len(in.SerialNumber) > 255 {
+		return nil, apperr.Invalid("agent_version", "is too long")
+	}
+	sys := privacy.DecisionContext(ctx, privacy.Allow)
+	k, err := s.st.Ent.EnrolmentKey.Query().Where(enrolmentkey.SecretHash(identity.HashToken(in.Key))).Only(sys)
+	if ent.IsNotFound(err) {
+		return nil, errBadKey
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find enrolment key: %w", err)
+	}
+	now := s.now()
+	if !Active(k, now) {
+		return nil, errBadKey
+	}
+	token, hash, err := identity.NewOpaqueToken(DeviceTokenPrefix)
+	if err != nil {
+		return nil, err
+	}
+	tctx := viewer.NewContext(ctx, viewer.System(k.TenantID))
+	var d *ent.Device
+	err = s.st.Tx(tctx, func(tx *store.Tx) error {
+		upd := tx.EnrolmentKey.Update().Where(enrolmentkey.ID(k.ID), enrolmentkey.RevokedAtIsNil()).AddUses(1)
+		if k.MaxUses > 0 {
+			upd.Where(enrolmentkey.UsesLT(k.MaxUses))
+		}
+		n, err := upd.Save(tctx)
+		if err != nil {
+			return fmt.Errorf("count key use: %w", err)
+		}
+		if n == 0 {
+			return errBadKey
+		}
+		c := tx.Device.Create().SetTenantID(k.TenantID).SetOrganisationID(k.OrganisationID).
+			SetHostname(host).SetPlatform(platform).SetAgentVersion(in.AgentVersion).
+			SetSerialNumber(in.SerialNumber).SetTokenHash(hash).SetEnrolmentKeyID(k.ID).SetLastSeenAt(now)
+		if k.GroupID != nil {
+			c.SetGroupID(*k.GroupID)
+		}
+		d, err = c.Save(tctx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Enrolled{Device: d, Token: token}, nil
+}
+
+// AuthenticateDevice returns the device a token belongs to, with a system
+// viewer confined to the device's tenant.
+func (s *Service) AuthenticateDevice(ctx context.Context, token string) (*viewer.Viewer, *ent.Device, error) {
+	if !strings.HasPrefix(token, DeviceTokenPrefix) {
+		return nil, nil, apperr.Unauthenticated("not a device token")
+	}
+	d, err := s.st.Ent.Device.Query().Where(device.TokenHash(identity.HashToken(token))).Only(privacy.DecisionContext(ctx, privacy.Allow))
+	if ent.IsNotFound(err) {
+		return nil, nil, apperr.Unauthenticated("device token is invalid or revoked; enrol the agent again")
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("find device: %w", err)
+	}
+	return viewer.System(d.TenantID), d, nil
+}
+
+// InstallCommands returns how to install and enrol the agent on each
+// platform against serverURL.
+func InstallCommands(serverURL, secret string) map[string]string {
+	return map[string]string{
+		"linux":   fmt.Sprintf("sudo wegweiser-agent enroll --server %s --key %s && sudo wegweiser-agent install", serverURL, secret),
+		"macos":   fmt.Sprintf("sudo wegweiser-agent enroll --server %s --key %s && sudo wegweiser-agent install", serverURL, secret),
+		"windows": fmt.Sprintf(`& "$env:ProgramFiles\Wegweiser\wegweiser-agent.exe" enroll --server %s --key %s; & "$env:ProgramFiles\Wegweiser\wegweiser-agent.exe" install`, serverURL, secret),
+	}
+}
+
+func notFound(err error, what string) error {
+	if ent.IsNotFound(err) {
+		return apperr.NotFound(what)
+	}
+	return err
+}
