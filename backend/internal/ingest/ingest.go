@@ -55,9 +55,6 @@ type Service struct {
 	jobs *jobs.Client
 	log  *slog.Logger
 	now  func() time.Time
-	// afterSnapshotInsert, when set (tests only), runs inside the
-	// transaction after the snapshot row is written.
-	afterSnapshotInsert func() error
 }
 
 // NewService returns an ingest service.
@@ -193,11 +190,6 @@ func (s *Service) Submit(ctx context.Context, dev *ent.Device, snap *agentv1.Sna
 			SetSizeBytes(proto.Size(snap)).Save(ctx); err != nil {
 			return fmt.Errorf("store snapshot: %w", err)
 		}
-		if s.afterSnapshotInsert != nil {
-			if err := s.afterSnapshotInsert(); err != nil {
-				return err
-			}
-		}
 		for _, sec := range sections {
 			if !slices.Contains(changed, sec.Name) {
 				continue
@@ -228,7 +220,8 @@ func (s *Service) Submit(ctx context.Context, dev *ent.Device, snap *agentv1.Sna
 			return err
 		}
 		if _, err := s.jobs.EnqueueTx(ctx, tx, jobs.AnalyzeDeviceArgs{TenantID: dev.TenantID, DeviceID: dev.ID}); err != nil {
-			return err
+			// Nothing is kept: the agent keeps the snapshot and retries.
+			return apperr.Unavailable(err, "could not queue the snapshot for analysis; nothing was stored, retry later")
 		}
 		return nil
 	})

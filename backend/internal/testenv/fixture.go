@@ -31,7 +31,9 @@ type Tenant struct {
 	Organisations []string
 	Groups        []string
 	Devices       []string
-	srv           *Server
+	// Agent is a device enrolled through the API that has sent one snapshot.
+	Agent Agent
+	srv   *Server
 }
 
 // NewTenant signs up a tenant named name and fills it: two organisations
@@ -72,6 +74,9 @@ func NewTenant(t *testing.T, srv *Server, name string) *Tenant {
 	for _, role := range []viewer.Role{viewer.RoleAdmin, viewer.RoleTechnician, viewer.RoleViewer, viewer.RoleCustomer} {
 		ten.Members[role] = ten.Invite(t, tok, role, slug)
 	}
+	ten.Agent = ten.Enrol(t, name+"-agent")
+	ten.Devices = append(ten.Devices, ten.Agent.DeviceID)
+	Call(t, srv.URL, "wegweiser.agent.v1.AgentService/SubmitSnapshot", ten.Agent.Token, SnapshotJSON(SampleSnapshot(name+"-agent", 5, 3))).Must(t)
 	return ten
 }
 
@@ -141,6 +146,11 @@ func (ten *Tenant) Dump(t *testing.T) string {
 	add(c.Membership.Query().Order(ent.Asc("id")).All(ctx))
 	add(c.User.Query().Order(ent.Asc("id")).All(ctx))
 	add(c.RefreshToken.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.EnrolmentKey.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.Snapshot.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.DeviceSection.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.InstalledSoftware.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.EventLogGroup.Query().Order(ent.Asc("id")).All(ctx))
 	return fmt.Sprintf("%+v", out)
 }
 
