@@ -29,6 +29,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/identity"
 	"github.com/wegweiser/wegweiser/backend/internal/jobs"
 	"github.com/wegweiser/wegweiser/backend/internal/server"
+	"github.com/wegweiser/wegweiser/backend/internal/simulate"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 )
 
@@ -39,6 +40,7 @@ commands:
   migrate  apply database migrations and exit
   demo     create the demo tenant (or reset its password) and print the login
   admin    create a tenant and its owner; the password is read from stdin
+  simulate enrol simulated agents with a key and send their snapshots
 
 Run "wegweiser <command> -h" for the flags of a command.
 `
@@ -60,6 +62,8 @@ func main() {
 		err = seedDemo(ctx, os.Args[2:])
 	case "admin":
 		err = admin(ctx, os.Args[2:], os.Stdin)
+	case "simulate":
+		err = runSimulation(ctx, os.Args[2:])
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 	default:
@@ -131,7 +135,7 @@ func serve(ctx context.Context, args []string) error {
 	}
 	var creds *demo.Credentials
 	if withDemo {
-		if creds, err = demo.Seed(ctx, st, app.Identity, time.Now().UTC()); err != nil {
+		if creds, err = seedAndPopulate(ctx, app, log); err != nil {
 			return err
 		}
 	}
@@ -148,6 +152,22 @@ func serve(ctx context.Context, args []string) error {
 			fmt.Fprintf(os.Stderr, "\n  Wegweiser is running at %s\n  Log in as %s with password %s\n  (a new password is set each time the demo starts)\n\n", url, creds.Email, creds.Password)
 		}
 	})
+}
+
+// seedAndPopulate creates the demo tenant (or resets its password) and, for
+// a new one, has simulated agents enrol and report through the API.
+func seedAndPopulate(ctx context.Context, app *server.App, log *slog.Logger) (*demo.Credentials, error) {
+	creds, enrolments, err := demo.Seed(ctx, app.Store, app.Identity, app.Enrolment)
+	if err != nil {
+		return nil, err
+	}
+	if creds.Created {
+		log.Info("populating the demo tenant with simulated agents", "groups", len(enrolments))
+		if err := demo.Populate(ctx, app.Handler(), enrolments); err != nil {
+			return nil, err
+		}
+	}
+	return creds, nil
 }
 
 func migrate(ctx context.Context, args []string) error {
@@ -180,7 +200,7 @@ func seedDemo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	creds, err := demo.Seed(ctx, st, app.Identity, time.Now().UTC())
+	creds, err := seedAndPopulate(ctx, app, log)
 	if err != nil {
 		return err
 	}
@@ -190,6 +210,32 @@ func seedDemo(ctx context.Context, args []string) error {
 	}
 	fmt.Printf("%s\nemail:    %s\npassword: %s\n", what, creds.Email, creds.Password)
 	return nil
+}
+
+func runSimulation(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("simulate", flag.ContinueOnError)
+	server := fs.String("server", "http://localhost:8080", "Wegweiser server URL")
+	key := fs.String("key", "", "enrolment key (create one on the Enrolment page)")
+	agents := fs.Int("agents", 25, "number of simulated agents")
+	rounds := fs.Int("rounds", 1, "snapshots per agent")
+	seed := fs.Uint64("seed", 1, "seed of the simulated fleet (same seed, same machines)")
+	prefix := fs.String("prefix", "SIM", "host-name prefix")
+	concurrency := fs.Int("concurrency", 8, "agents working at once")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *key == "" {
+		return errors.New("-key is required")
+	}
+	st, err := simulate.Run(ctx, simulate.Options{
+		ServerURL: *server, Key: *key, Machines: simulate.Fleet(*seed, *prefix, *agents),
+		Rounds: *rounds, Concurrency: *concurrency,
+	})
+	if st != nil {
+		fmt.Printf("enrolled %d agents, sent %d snapshots (%d duplicates), %d failures in %s\n",
+			st.Enrolled, st.Snapshots, st.Duplicates, st.Failures, st.Elapsed.Round(time.Millisecond))
+	}
+	return err
 }
 
 func admin(ctx context.Context, args []string, stdin io.Reader) error {

@@ -1,5 +1,6 @@
-// Package demo seeds a demo tenant with organisations, groups and devices,
-// so that a newcomer sees a working dashboard at once.
+// Package demo seeds a demo tenant with organisations and groups and fills
+// it with simulated agents that enrol and report through the real API, so
+// that a newcomer sees a working dashboard at once.
 package demo
 
 import (
@@ -7,15 +8,17 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
-	mrand "math/rand/v2"
+	"net"
+	"net/http"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/wegweiser/wegweiser/backend/internal/enrolment"
 	"github.com/wegweiser/wegweiser/backend/internal/identity"
+	"github.com/wegweiser/wegweiser/backend/internal/simulate"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/ent"
-	"github.com/wegweiser/wegweiser/ent/device"
 	"github.com/wegweiser/wegweiser/ent/privacy"
 	"github.com/wegweiser/wegweiser/ent/user"
 	"github.com/wegweiser/wegweiser/ent/viewer"
@@ -32,123 +35,107 @@ type Credentials struct {
 }
 
 type org struct {
-	name, description string
-	groups            []string
-	devices           int
+	name, description, prefix string
+	groups                    []string
+	devices                   int
 }
 
 var orgs = []org{
-	{"Acme Dental", "Three-chair dental practice; imaging PC is critical.", []string{"Front desk", "Surgery"}, 8},
-	{"Birch & Co Accountants", "Accounting firm, busy in tax season.", []string{"Office", "Servers"}, 10},
-	{"Harbour Logistics", "Warehouse and head office on two sites.", []string{"Head office", "Warehouse", "Servers"}, 14},
+	{"Acme Dental", "Three-chair dental practice; imaging PC is critical.", "ACME", []string{"Front desk", "Surgery"}, 8},
+	{"Birch & Co Accountants", "Accounting firm, busy in tax season.", "BIRCH", []string{"Office", "Servers"}, 10},
+	{"Harbour Logistics", "Warehouse and head office on two sites.", "HARB", []string{"Head office", "Warehouse", "Servers"}, 14},
 }
 
-type model struct {
-	platform     device.Platform
-	role         device.Role
-	osName, osV  string
-	manufacturer string
-	model        string
-}
-
-var models = []model{
-	{device.PlatformWindows, device.RoleWorkstation, "Windows 11 Pro", "23H2", "Dell Inc.", "OptiPlex 7010"},
-	{device.PlatformWindows, device.RoleWorkstation, "Windows 11 Pro", "24H2", "LENOVO", "ThinkPad T14 Gen 4"},
-	{device.PlatformWindows, device.RoleWorkstation, "Windows 10 Pro", "22H2", "HP", "EliteDesk 800 G5"},
-	{device.PlatformWindows, device.RoleServer, "Windows Server 2022 Standard", "21H2", "Dell Inc.", "PowerEdge T150"},
-	{device.PlatformMacos, device.RoleWorkstation, "macOS", "15.1", "Apple Inc.", "MacBook Air (M2, 2022)"},
-	{device.PlatformMacos, device.RoleWorkstation, "macOS", "13.6", "Apple Inc.", "iMac (Retina 5K, 2019)"},
-	{device.PlatformLinux, device.RoleServer, "Debian GNU/Linux", "12.7", "Supermicro", "SYS-E300-9D"},
-	{device.PlatformLinux, device.RoleServer, "Ubuntu", "22.04.5 LTS", "HPE", "ProLiant MicroServer Gen10 Plus"},
+// Enrolment is a demo group's enrolment key and the simulated machines that
+// enrol with it.
+type Enrolment struct {
+	Key      string
+	Machines []simulate.Machine
 }
 
 // Seed creates the demo tenant unless it exists; either way it sets a fresh
 // random password for the demo owner and returns it (passwords are stored
-// hashed, so an old one cannot be shown again).
-func Seed(ctx context.Context, st *store.Store, ids *identity.Service, now time.Time) (*Credentials, error) {
+// hashed, so an old one cannot be shown again). For a new tenant it also
+// returns the enrolment keys and simulated machines to populate it with
+// (see Populate).
+func Seed(ctx context.Context, st *store.Store, ids *identity.Service, keys *enrolment.Service) (*Credentials, []Enrolment, error) {
 	password, err := randomPassword()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	sys := privacy.DecisionContext(ctx, privacy.Allow)
 	u, err := st.Ent.User.Query().Where(user.Email(Email)).WithMemberships().Only(sys)
 	if err == nil && len(u.Edges.Memberships) > 0 {
 		hash, err := identity.HashPassword(password)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := st.Ent.User.UpdateOneID(u.ID).SetPasswordHash(hash).Exec(sys); err != nil {
-			return nil, fmt.Errorf("reset demo password: %w", err)
+			return nil, nil, fmt.Errorf("reset demo password: %w", err)
 		}
-		return &Credentials{Email: Email, Password: password, TenantID: u.Edges.Memberships[0].TenantID}, nil
+		return &Credentials{Email: Email, Password: password, TenantID: u.Edges.Memberships[0].TenantID}, nil, nil
 	}
 	if err != nil && !ent.IsNotFound(err) {
-		return nil, fmt.Errorf("find demo user: %w", err)
+		return nil, nil, fmt.Errorf("find demo user: %w", err)
 	}
 	res, err := ids.SignUp(ctx, identity.SignUpInput{TenantName: "Demo MSP", Email: Email, Password: password, DisplayName: "Demo Owner"})
 	if err != nil {
-		return nil, fmt.Errorf("create demo tenant: %w", err)
+		return nil, nil, fmt.Errorf("create demo tenant: %w", err)
 	}
 	tctx := viewer.NewContext(ctx, viewer.System(res.Tenant.ID))
-	if err := seedFleet(tctx, st, res.Tenant.ID, now); err != nil {
-		return nil, err
+	var enrolments []Enrolment
+	seed := uint64(2026)
+	for _, o := range orgs {
+		eo, err := st.Ent.Organisation.Create().SetTenantID(res.Tenant.ID).SetName(o.name).SetDescription(o.description).Save(tctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("create organisation: %w", err)
+		}
+		fleet := simulate.Fleet(seed, o.prefix, o.devices)
+		seed++
+		for gi, g := range o.groups {
+			eg, err := st.Ent.Group.Create().SetTenantID(res.Tenant.ID).SetOrganisationID(eo.ID).SetName(g).Save(tctx)
+			if err != nil {
+				return nil, nil, fmt.Errorf("create group: %w", err)
+			}
+			_, secret, err := keys.CreateKey(tctx, enrolment.KeyInput{OrganisationID: eo.ID, GroupID: eg.ID, Description: "Demo agents for " + g})
+			if err != nil {
+				return nil, nil, err
+			}
+			var ms []simulate.Machine
+			for i, m := range fleet {
+				if i%len(o.groups) == gi {
+					ms = append(ms, m)
+				}
+			}
+			enrolments = append(enrolments, Enrolment{Key: secret, Machines: ms})
+		}
 	}
-	return &Credentials{Email: Email, Password: password, TenantID: res.Tenant.ID, Created: true}, nil
+	return &Credentials{Email: Email, Password: password, TenantID: res.Tenant.ID, Created: true}, enrolments, nil
 }
 
-// seedFleet adds organisations, groups and devices from a fixed seed, so
-// the demo looks the same every time.
-func seedFleet(ctx context.Context, st *store.Store, tenantID uuid.UUID, now time.Time) error {
-	rng := mrand.New(mrand.NewPCG(2026, 11))
-	return st.Tx(ctx, func(tx *store.Tx) error {
-		for oi, o := range orgs {
-			eo, err := tx.Organisation.Create().SetTenantID(tenantID).SetName(o.name).SetDescription(o.description).Save(ctx)
-			if err != nil {
-				return fmt.Errorf("create organisation: %w", err)
-			}
-			var groups []*ent.Group
-			for _, g := range o.groups {
-				eg, err := tx.Group.Create().SetTenantID(tenantID).SetOrganisationID(eo.ID).SetName(g).Save(ctx)
-				if err != nil {
-					return fmt.Errorf("create group: %w", err)
-				}
-				groups = append(groups, eg)
-			}
-			prefix := []string{"ACME", "BIRCH", "HARB"}[oi]
-			bulk := make([]*ent.DeviceCreate, 0, o.devices)
-			for i := 0; i < o.devices; i++ {
-				m := models[rng.IntN(len(models))]
-				g := groups[rng.IntN(len(groups))]
-				kind := "WS"
-				if m.role == device.RoleServer {
-					kind = "SRV"
-				}
-				host := fmt.Sprintf("%s-%s-%02d", prefix, kind, i+1)
-				seen := now.Add(-time.Duration(rng.IntN(90)) * time.Minute)
-				if rng.IntN(8) == 0 {
-					seen = now.Add(-time.Duration(2+rng.IntN(20)) * 24 * time.Hour) // silent for days
-				}
-				tags := []string{}
-				if m.role == device.RoleServer {
-					tags = append(tags, "server")
-				}
-				if rng.IntN(4) == 0 {
-					tags = append(tags, "vip")
-				}
-				c := tx.Device.Create().SetTenantID(tenantID).SetOrganisationID(eo.ID).SetGroupID(g.ID).
-					SetHostname(host).SetPlatform(m.platform).SetRole(m.role).
-					SetOsName(m.osName).SetOsVersion(m.osV).SetManufacturer(m.manufacturer).SetModel(m.model).
-					SetSerialNumber(fmt.Sprintf("SN%08X", rng.Uint32())).
-					SetIPAddresses([]string{fmt.Sprintf("10.%d.%d.%d", oi+10, rng.IntN(4), 10+i)}).
-					SetAgentVersion("0.1.0").SetTags(tags).SetLastSeenAt(seen)
-				bulk = append(bulk, c)
-			}
-			if _, err := tx.Device.CreateBulk(bulk...).Save(ctx); err != nil {
-				return fmt.Errorf("create devices: %w", err)
-			}
-		}
+// Populate enrols the simulated machines through the real API (served by
+// handler on a private loopback listener) and has each send two snapshots.
+func Populate(ctx context.Context, handler http.Handler, enrolments []Enrolment) error {
+	if len(enrolments) == 0 {
 		return nil
-	})
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("listen for the demo simulation: %w", err)
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+	url := "http://" + ln.Addr().String()
+	for _, e := range enrolments {
+		_, err := simulate.Run(ctx, simulate.Options{
+			ServerURL: url, Key: e.Key, Machines: e.Machines, Rounds: 2, Concurrency: 4,
+		})
+		if err != nil {
+			return fmt.Errorf("simulate demo agents: %w", err)
+		}
+	}
+	return nil
 }
 
 func randomPassword() (string, error) {
