@@ -74,8 +74,8 @@ test-e2e: ## browser test: Debian chromium drives the SPA served by bin/wegweise
 	  WEGWEISER_DATABASE_URL=$$url WEGWEISER_BIN=$(CURDIR)/$(BIN) npm run test:e2e; \
 	fi
 
-bench: ## benchmarks (results in bench/results)
-	eval "$$($(SERVICES) postgres)"; $(GO) test $(GOFLAGS_BUILD) -run '^$$' -bench . -benchmem ./backend/...
+bench: ## benchmarks against bare baselines (PERFORMANCE.md); results in bench/results
+	eval "$$($(SERVICES) postgres)"; $(GO) run $(GOFLAGS_BUILD) ./backend/cmd/wegweiser-bench -out bench/results
 
 clean: ## remove build output
 	rm -rf bin frontend/dist/assets frontend/dist/index.html

@@ -20,11 +20,11 @@ const sqliteBatch = 200
 
 func newID() string { return uuid.Must(uuid.NewV7()).String() }
 
-// writeSoftware replaces a device's normalised software rows. On PostgreSQL
+// WriteSoftware replaces a device's normalised software rows. On PostgreSQL
 // the rows go in one INSERT … SELECT FROM unnest(arrays), which costs about
 // as much as COPY; on SQLite in multi-row INSERTs. Both run in the caller's
 // transaction with the tenant and organisation of the device.
-func writeSoftware(ctx context.Context, tx *store.Tx, dev *ent.Device, items []*agentv1.InstalledSoftware) error {
+func WriteSoftware(ctx context.Context, tx *store.Tx, dev *ent.Device, items []*agentv1.InstalledSoftware) error {
 	if _, err := tx.InstalledSoftware.Delete().Where(installedsoftware.DeviceID(dev.ID)).Exec(ctx); err != nil {
 		return fmt.Errorf("clear software: %w", err)
 	}
@@ -63,8 +63,8 @@ func writeSoftware(ctx context.Context, tx *store.Tx, dev *ent.Device, items []*
 	return nil
 }
 
-// writeEventLogs replaces a device's event-log groups, like writeSoftware.
-func writeEventLogs(ctx context.Context, tx *store.Tx, dev *ent.Device, items []*agentv1.EventLogGroup) error {
+// WriteEventLogs replaces a device's event-log groups, like WriteSoftware.
+func WriteEventLogs(ctx context.Context, tx *store.Tx, dev *ent.Device, items []*agentv1.EventLogGroup) error {
 	if _, err := tx.EventLogGroup.Delete().Where(eventloggroup.DeviceID(dev.ID)).Exec(ctx); err != nil {
 		return fmt.Errorf("clear event logs: %w", err)
 	}

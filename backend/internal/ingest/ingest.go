@@ -149,9 +149,8 @@ func (s *Service) Submit(ctx context.Context, dev *ent.Device, snap *agentv1.Sna
 	if err != nil {
 		return nil, err
 	}
-	if ack, err := s.existing(ctx, dev, id); ack != nil || err != nil {
-		return ack, err
-	}
+	// No look-up first: a retry fails on the unique snapshot id inside the
+	// transaction, before anything is written, and is answered from the row.
 	sections, err := Sections(snap)
 	if err != nil {
 		return nil, err
@@ -183,36 +182,37 @@ func (s *Service) Submit(ctx context.Context, dev *ent.Device, snap *agentv1.Sna
 			}
 			changed = append(changed, sec.Name)
 		}
-		if _, err := tx.Snapshot.Create().
+		if err := tx.Snapshot.Create().
 			SetTenantID(dev.TenantID).SetDeviceID(dev.ID).SetOrganisationID(dev.OrganisationID).
 			SetSnapshotID(id).SetCollectedAt(snap.GetCollectedTime().AsTime()).SetReceivedAt(now).
 			SetAgentVersion(snap.GetAgentVersion()).SetSectionHashes(hashes).SetChangedSections(changed).
-			SetSizeBytes(proto.Size(snap)).Save(ctx); err != nil {
+			SetSizeBytes(proto.Size(snap)).Exec(ctx); err != nil {
 			return fmt.Errorf("store snapshot: %w", err)
 		}
+		// Every changed section in one upsert.
+		var upserts []*ent.DeviceSectionCreate
 		for _, sec := range sections {
-			if !slices.Contains(changed, sec.Name) {
-				continue
-			}
-			if c, ok := have[sec.Name]; ok {
-				err = tx.DeviceSection.UpdateOneID(c.ID).SetHash(sec.Hash).SetData(sec.Data).
-					SetSnapshotID(id).SetUpdatedAt(now).SetOrganisationID(dev.OrganisationID).Exec(ctx)
-			} else {
-				err = tx.DeviceSection.Create().SetTenantID(dev.TenantID).SetDeviceID(dev.ID).
+			if slices.Contains(changed, sec.Name) {
+				upserts = append(upserts, tx.DeviceSection.Create().SetTenantID(dev.TenantID).SetDeviceID(dev.ID).
 					SetOrganisationID(dev.OrganisationID).SetName(sec.Name).SetHash(sec.Hash).
-					SetData(sec.Data).SetSnapshotID(id).SetUpdatedAt(now).Exec(ctx)
+					SetData(sec.Data).SetSnapshotID(id).SetUpdatedAt(now))
 			}
+		}
+		if len(upserts) > 0 {
+			err := tx.DeviceSection.CreateBulk(upserts...).
+				OnConflictColumns(devicesection.FieldTenantID, devicesection.FieldDeviceID, devicesection.FieldName).
+				UpdateNewValues().Exec(ctx)
 			if err != nil {
-				return fmt.Errorf("store section %s: %w", sec.Name, err)
+				return fmt.Errorf("store sections: %w", err)
 			}
 		}
 		if slices.Contains(changed, "software") {
-			if err := writeSoftware(ctx, tx, dev, snap.GetSoftware()); err != nil {
+			if err := WriteSoftware(ctx, tx, dev, snap.GetSoftware()); err != nil {
 				return err
 			}
 		}
 		if slices.Contains(changed, "event_logs") {
-			if err := writeEventLogs(ctx, tx, dev, snap.GetEventLogs()); err != nil {
+			if err := WriteEventLogs(ctx, tx, dev, snap.GetEventLogs()); err != nil {
 				return err
 			}
 		}
@@ -258,7 +258,7 @@ func (s *Service) existing(ctx context.Context, dev *ent.Device, id uuid.UUID) (
 
 // updateFacts copies what the device list shows from the snapshot.
 func updateFacts(ctx context.Context, tx *store.Tx, dev *ent.Device, snap *agentv1.Snapshot, now time.Time) error {
-	upd := tx.Device.UpdateOneID(dev.ID).SetLastSeenAt(now).SetLastSnapshotAt(now)
+	upd := tx.Device.Update().Where(device.ID(dev.ID)).SetLastSeenAt(now).SetLastSnapshotAt(now)
 	if v := snap.GetAgentVersion(); v != "" {
 		upd.SetAgentVersion(v)
 	}

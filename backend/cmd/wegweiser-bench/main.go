@@ -1,0 +1,155 @@
+// Command wegweiser-bench measures Wegweiser against bare baselines taken in
+// the same run, on the same machine and data (see PERFORMANCE.md): every
+// figure is reported with its baseline and the ratio. It needs PostgreSQL:
+//
+//	WEGWEISER_TEST_DATABASE_URL=postgres://... go run ./backend/cmd/wegweiser-bench -out bench/results
+//
+// `make bench` runs it. It creates and drops its own database.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/wegweiser/wegweiser/backend/internal/config"
+	"github.com/wegweiser/wegweiser/backend/internal/jobs"
+	"github.com/wegweiser/wegweiser/backend/internal/server"
+	"github.com/wegweiser/wegweiser/backend/internal/store"
+)
+
+// Result is one measured goal.
+type Result struct {
+	ID       string  `json:"id"`
+	What     string  `json:"what"`
+	Baseline string  `json:"baseline"`
+	Unit     string  `json:"unit"`
+	Measured float64 `json:"measured"`
+	Bare     float64 `json:"bare"`
+	Ratio    float64 `json:"ratio"`
+	Goal     string  `json:"goal"`
+	Met      bool    `json:"met"`
+	Notes    string  `json:"notes,omitempty"`
+}
+
+// Report is what one run writes.
+type Report struct {
+	Time    time.Time `json:"time"`
+	Go      string    `json:"go"`
+	CPUs    int       `json:"cpus"`
+	Results []Result  `json:"results"`
+}
+
+func main() {
+	out := flag.String("out", "bench/results", "directory for the JSON results")
+	snapshots := flag.Int("snapshots", 2000, "snapshots per P1 run")
+	clients := flag.Int("clients", 8, "concurrent clients for P1")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	base := os.Getenv("WEGWEISER_TEST_DATABASE_URL")
+	if base == "" {
+		log.Fatal("WEGWEISER_TEST_DATABASE_URL is not set; run `make bench`")
+	}
+	ctx := context.Background()
+	url, drop := scratchDatabase(base)
+	defer drop()
+
+	st, err := store.Open(ctx, url, "")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Migrate(ctx); err != nil {
+		log.Fatal(err)
+	}
+	if err := jobs.Migrate(ctx, st); err != nil {
+		log.Fatal(err)
+	}
+	dataDir, _ := os.MkdirTemp("", "wegweiser-bench")
+	defer os.RemoveAll(dataDir)
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	app, err := server.NewApp(config.Config{DataDir: dataDir, ListenAddr: "127.0.0.1:0"}, st, quiet)
+	if err != nil {
+		log.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv := &http.Server{Handler: app.Handler()}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+	serverURL := "http://" + ln.Addr().String()
+
+	b := &bench{ctx: ctx, st: st, app: app, url: serverURL, db: url}
+	rep := Report{Time: time.Now().UTC(), Go: runtime.Version(), CPUs: runtime.NumCPU()}
+	for _, run := range []func() (Result, error){
+		func() (Result, error) { return b.p1(*snapshots, *clients) },
+		b.p2,
+		b.p3,
+	} {
+		r, err := run()
+		if err != nil {
+			log.Fatal(err)
+		}
+		rep.Results = append(rep.Results, r)
+		fmt.Printf("%-3s %-58s measured %10.1f %-12s bare %10.1f  ratio %5.2f  goal %-26s %s\n",
+			r.ID, r.What, r.Measured, r.Unit, r.Bare, r.Ratio, r.Goal, map[bool]string{true: "met", false: "NOT MET"}[r.Met])
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		log.Fatal(err)
+	}
+	data, _ := json.MarshalIndent(rep, "", "  ")
+	path := filepath.Join(*out, "ingest.json")
+	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("wrote", path)
+}
+
+func scratchDatabase(base string) (string, func()) {
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		log.Fatal(err)
+	}
+	raw := make([]byte, 4)
+	_, _ = rand.Read(raw)
+	name := "wwbench_" + hex.EncodeToString(raw)
+	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
+		log.Fatal(err)
+	}
+	url, err := store.WithDatabase(base, name)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return url, func() {
+		_, _ = admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+		admin.Close()
+	}
+}
