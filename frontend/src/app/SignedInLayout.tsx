@@ -58,6 +58,8 @@ function Shell({ viewer }: { viewer: WhoAmIResponse }) {
   const { signOut } = useSession();
   const canSeeUsers =
     viewer.permissions.includes(Permission.UserManage) || viewer.permissions.includes(Permission.UserRead);
+  const canSeeSoftware = viewer.permissions.includes(Permission.DeviceRead);
+  const canEnrol = viewer.permissions.includes(Permission.EnrolmentManage);
   const user = viewer.user;
   return (
     <div className="shell">
@@ -85,6 +87,16 @@ function Shell({ viewer }: { viewer: WhoAmIResponse }) {
             <li>
               <NavLink to="/devices">Devices</NavLink>
             </li>
+            {canSeeSoftware && (
+              <li>
+                <NavLink to="/software">Software</NavLink>
+              </li>
+            )}
+            {canEnrol && (
+              <li>
+                <NavLink to="/enrolment">Enrolment</NavLink>
+              </li>
+            )}
             {canSeeUsers && (
               <li>
                 <NavLink to="/users">Users</NavLink>

@@ -14,6 +14,8 @@ const Organisation = lazy(() => import("../routes/organisation"));
 const Group = lazy(() => import("../routes/group"));
 const Devices = lazy(() => import("../routes/devices"));
 const Device = lazy(() => import("../routes/device"));
+const Software = lazy(() => import("../routes/software"));
+const Enrolment = lazy(() => import("../routes/enrolment"));
 const Users = lazy(() => import("../routes/users"));
 const NotFound = lazy(() => import("../routes/not-found"));
 
@@ -49,6 +51,8 @@ export const routes: RouteObject[] = [
           { path: "groups/:id", element: <Group /> },
           { path: "devices", element: <Devices /> },
           { path: "devices/:id", element: <Device /> },
+          { path: "software", element: <Software /> },
+          { path: "enrolment", element: <Enrolment /> },
           { path: "users", element: <Users /> },
           { path: "*", element: <NotFound /> },
         ],

@@ -1,4 +1,4 @@
-import { create } from "@bufbuild/protobuf";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
 import { AuthService, TenantSchema, UserSchema, type User } from "../gen/wegweiser/v1/auth_pb";
@@ -12,6 +12,9 @@ import {
   type Organisation,
 } from "../gen/wegweiser/v1/tenant_pb";
 import { UserService } from "../gen/wegweiser/v1/user_pb";
+import { SnapshotSchema, type InstalledSoftware, type Snapshot } from "../gen/wegweiser/agent/v1/snapshot_pb";
+import { EnrolmentKeySchema, EnrolmentService, type EnrolmentKey } from "../gen/wegweiser/v1/enrolment_pb";
+import { InventoryService } from "../gen/wegweiser/v1/inventory_pb";
 
 /** Permissions of an owner: everything the SPA gates on. */
 export const OWNER_PERMISSIONS = [
@@ -23,6 +26,7 @@ export const OWNER_PERMISSIONS = [
   "device.write",
   "user.read",
   "user.manage",
+  "enrolment.manage",
 ];
 
 /** Permissions of a viewer: reads only. */
@@ -55,6 +59,9 @@ export class FakeBackend {
   groups: Group[] = [];
   devices: Device[] = [];
   users: User[] = [];
+  enrolmentKeys: EnrolmentKey[] = [];
+  /** Latest snapshot per device id, as GetDeviceInventory returns it. */
+  inventories = new Map<string, { snapshot: Snapshot; receivedTime: Date; snapshotCount: number }>();
   /** When set, the next call of this method (e.g. "Login") fails with the error. */
   failures = new Map<string, ConnectError>();
 
@@ -115,6 +122,24 @@ export class FakeBackend {
     return d;
   }
 
+  addEnrolmentKey(organisationId: string, extra: Partial<Omit<EnrolmentKey, "$typeName" | "$unknown">> = {}): EnrolmentKey {
+    const n = this.enrolmentKeys.length + 1;
+    const k = create(EnrolmentKeySchema, {
+      id: `key-${n}`,
+      organisationId,
+      prefix: `wgk_${String(n).padStart(4, "0")}`,
+      createTime: timestampFromDate(new Date(Date.now() - (100 - n) * 60_000)),
+      ...extra,
+    });
+    this.enrolmentKeys.push(k);
+    return k;
+  }
+
+  /** setInventory stores the latest snapshot of a device. */
+  setInventory(deviceId: string, snapshot: MessageInitShape<typeof SnapshotSchema>, receivedTime = new Date()) {
+    this.inventories.set(deviceId, { snapshot: create(SnapshotSchema, snapshot), receivedTime, snapshotCount: 1 });
+  }
+
   /** callsOf lists the requests one method received. */
   callsOf(method: string) {
     return this.calls.filter((c) => c.method === method);
@@ -156,6 +181,12 @@ export class FakeBackend {
     const o = this.organisations.find((x) => x.id === id);
     if (!o) throw new ConnectError("organisation not found", Code.NotFound);
     return o;
+  }
+
+  private device(id: string) {
+    const d = this.devices.find((x) => x.id === id);
+    if (!d) throw new ConnectError("device not found", Code.NotFound);
+    return d;
   }
 
   /** routes registers the services on a ConnectRouter. */
@@ -313,6 +344,118 @@ export class FakeBackend {
           return d;
         });
         return { devices: changed };
+      },
+    });
+
+    router.service(EnrolmentService, {
+      createEnrolmentKey: (req, ctx) => {
+        this.enter("CreateEnrolmentKey", req, ctx);
+        this.need("enrolment.manage");
+        this.org(req.organisationId);
+        if (req.groupId && !this.groups.some((g) => g.id === req.groupId && g.organisationId === req.organisationId)) {
+          throw new ConnectError("group not found in this organisation", Code.InvalidArgument);
+        }
+        const key = this.addEnrolmentKey(req.organisationId, {
+          groupId: req.groupId,
+          description: req.description,
+          maxUses: req.maxUses,
+          expireTime: req.expireTime,
+          createTime: timestampFromDate(new Date()),
+        });
+        const secret = `${key.prefix}_s3cr3t`;
+        return {
+          key,
+          secret,
+          installCommands: [
+            { platform: "linux", command: `curl -fsSL https://wegweiser.example/install.sh | sudo sh -s -- --key ${secret}` },
+            { platform: "macos", command: `curl -fsSL https://wegweiser.example/install-macos.sh | sudo sh -s -- --key ${secret}` },
+            { platform: "windows", command: `& ([scriptblock]::Create((irm https://wegweiser.example/install.ps1))) -Key ${secret}` },
+          ],
+        };
+      },
+      listEnrolmentKeys: (req, ctx) => {
+        this.enter("ListEnrolmentKeys", req, ctx);
+        this.need("enrolment.manage");
+        const now = Date.now();
+        const keys = this.enrolmentKeys
+          .filter((k) => !req.organisationId || k.organisationId === req.organisationId)
+          .filter(
+            (k) =>
+              req.includeInactive ||
+              (!k.revokeTime && !(k.expireTime && Number(k.expireTime.seconds) * 1000 < now)),
+          )
+          .sort((a, b) => Number((b.createTime?.seconds ?? 0n) - (a.createTime?.seconds ?? 0n)));
+        return { keys };
+      },
+      revokeEnrolmentKey: (req, ctx) => {
+        this.enter("RevokeEnrolmentKey", req, ctx);
+        this.need("enrolment.manage");
+        const k = this.enrolmentKeys.find((x) => x.id === req.id);
+        if (!k) throw new ConnectError("enrolment key not found", Code.NotFound);
+        k.revokeTime ??= timestampFromDate(new Date());
+        return { key: k };
+      },
+      revokeDeviceToken: (req, ctx) => {
+        this.enter("RevokeDeviceToken", req, ctx);
+        this.need("enrolment.manage");
+        if (!this.devices.some((d) => d.id === req.deviceId)) throw new ConnectError("device not found", Code.NotFound);
+        return {};
+      },
+    });
+
+    router.service(InventoryService, {
+      getDeviceInventory: (req, ctx) => {
+        this.enter("GetDeviceInventory", req, ctx);
+        this.need("device.read");
+        this.device(req.deviceId);
+        const inv = this.inventories.get(req.deviceId);
+        if (!inv) return {};
+        return {
+          snapshot: inv.snapshot,
+          receivedTime: timestampFromDate(inv.receivedTime),
+          snapshotCount: inv.snapshotCount,
+        };
+      },
+      listDeviceSoftware: (req, ctx) => {
+        this.enter("ListDeviceSoftware", req, ctx);
+        this.need("device.read");
+        this.device(req.deviceId);
+        const q = req.query.toLowerCase();
+        const all = (this.inventories.get(req.deviceId)?.snapshot.software ?? [])
+          .filter((s) => s.name.toLowerCase().includes(q) || s.publisher.toLowerCase().includes(q))
+          .sort((a, b) => a.name.localeCompare(b.name));
+        return page(all, req.pageSize || 200, req.pageToken, (software, nextPageToken) => ({ software, nextPageToken }));
+      },
+      listDeviceEventLogs: (req, ctx) => {
+        this.enter("ListDeviceEventLogs", req, ctx);
+        this.need("device.read");
+        this.device(req.deviceId);
+        const q = req.query.toLowerCase();
+        const all = (this.inventories.get(req.deviceId)?.snapshot.eventLogs ?? [])
+          .filter((e) => !req.level || e.level === req.level)
+          .filter((e) => e.source.toLowerCase().includes(q) || e.sampleMessage.toLowerCase().includes(q))
+          .sort((a, b) => Number((b.lastTime?.seconds ?? 0n) - (a.lastTime?.seconds ?? 0n)));
+        return page(all, req.pageSize || 200, req.pageToken, (eventLogs, nextPageToken) => ({ eventLogs, nextPageToken }));
+      },
+      listSoftware: (req, ctx) => {
+        this.enter("ListSoftware", req, ctx);
+        this.need("device.read");
+        const q = req.query.toLowerCase();
+        const byVersion = new Map<string, { s: InstalledSoftware; devices: number }>();
+        for (const d of this.devices) {
+          if (req.organisationId && d.organisationId !== req.organisationId) continue;
+          for (const s of this.inventories.get(d.id)?.snapshot.software ?? []) {
+            if (!s.name.toLowerCase().includes(q)) continue;
+            const k = `${s.name}\u0000${s.version}`;
+            const entry = byVersion.get(k) ?? { s, devices: 0 };
+            entry.devices++;
+            byVersion.set(k, entry);
+          }
+        }
+        const all = [...byVersion.values()]
+          .map(({ s, devices }) => ({ name: s.name, version: s.version, publisher: s.publisher, deviceCount: devices }))
+          .sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
+        return page(all, req.pageSize || 200, req.pageToken, (software, nextPageToken) => ({ software, nextPageToken }));
       },
     });
 

@@ -3,9 +3,11 @@ export const Permission = {
   TenantWrite: "tenant.write",
   OrganisationWrite: "organisation.write",
   GroupWrite: "group.write",
+  DeviceRead: "device.read",
   DeviceWrite: "device.write",
   UserRead: "user.read",
   UserManage: "user.manage",
+  EnrolmentManage: "enrolment.manage",
 } as const;
 
 /** Permission is one of the names above (the server may send others). */

@@ -8,7 +8,9 @@ import { RelativeTime } from "../../components/RelativeTime";
 import { DeviceRole, type Device } from "../../gen/wegweiser/v1/device_pb";
 import { useCan } from "../auth/hooks";
 import { Permission } from "../auth/permissions";
+import { RevokeAgentCredentials } from "../enrolment/RevokeAgentCredentials";
 import { useGroup, useGroups } from "../groups/hooks";
+import { DeviceInventory } from "../inventory/DeviceInventory";
 import { useOrganisationOptions } from "../organisations/hooks";
 import { OrganisationName, TagList } from "./DeviceTable";
 import { platformLabel, useDeleteDevice, useDevice, useMoveDevice, useTagDevices } from "./hooks";
@@ -17,6 +19,7 @@ import { platformLabel, useDeleteDevice, useDevice, useMoveDevice, useTagDevices
 export function DeviceDetail({ id }: { id: string }) {
   const device = useDevice(id);
   const canWrite = useCan(Permission.DeviceWrite);
+  const canEnrol = useCan(Permission.EnrolmentManage);
   const breadcrumb = (
     <>
       <Link to="/devices">Devices</Link>
@@ -69,6 +72,12 @@ export function DeviceDetail({ id }: { id: string }) {
           </Section>
         </div>
       </div>
+      <DeviceInventory deviceId={d.id} organisationId={d.organisationId} />
+      {canEnrol && (
+        <Section title="Agent credentials">
+          <RevokeAgentCredentials deviceId={d.id} hostname={d.hostname || d.id} />
+        </Section>
+      )}
       {canWrite && <DeleteDevice device={d} />}
     </Page>
   );

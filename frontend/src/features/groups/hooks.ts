@@ -39,3 +39,8 @@ export function useDeleteGroup() {
     onSuccess: () => invalidate(TenantService, DeviceService),
   });
 }
+
+/** useGroupOptions loads up to 500 groups of all organisations, for name look-ups. */
+export function useGroupOptions() {
+  return useQuery(TenantService.method.listGroups, { pageSize: 500 }, { staleTime: 60_000 });
+}

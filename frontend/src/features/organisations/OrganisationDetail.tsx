@@ -14,6 +14,7 @@ import { useDeleteOrganisation, useOrganisation, useUpdateOrganisation } from ".
 export function OrganisationDetail({ id }: { id: string }) {
   const org = useOrganisation(id);
   const canWrite = useCan(Permission.OrganisationWrite);
+  const canEnrol = useCan(Permission.EnrolmentManage);
   const [editing, setEditing] = useState(false);
   const update = useUpdateOrganisation();
 
@@ -40,18 +41,28 @@ export function OrganisationDetail({ id }: { id: string }) {
       subtitle={o.description || undefined}
       breadcrumb={breadcrumb}
       actions={
-        canWrite && !editing ? (
-          <button
-            type="button"
-            className="btn"
-            onClick={() => {
-              update.reset();
-              setEditing(true);
-            }}
-          >
-            Edit organisation
-          </button>
-        ) : undefined
+        <>
+          {canEnrol && (
+            <Link className="btn btn-primary" to={`/enrolment?organisationId=${encodeURIComponent(o.id)}`}>
+              Enrol devices
+            </Link>
+          )}
+          <Link className="btn" to={`/software?organisationId=${encodeURIComponent(o.id)}`}>
+            Software inventory
+          </Link>
+          {canWrite && !editing && (
+            <button
+              type="button"
+              className="btn"
+              onClick={() => {
+                update.reset();
+                setEditing(true);
+              }}
+            >
+              Edit organisation
+            </button>
+          )}
+        </>
       }
     >
       {editing && (

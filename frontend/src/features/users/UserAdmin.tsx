@@ -1,4 +1,5 @@
 import { Fragment, useState, type FormEvent } from "react";
+import { CopyField } from "../../components/Copy";
 import { SelectField, TextField } from "../../components/Fields";
 import { Empty, ErrorMessage, Loading } from "../../components/Feedback";
 import { Page, Section } from "../../components/Page";
@@ -290,24 +291,6 @@ function InviteForm({ onClose }: { onClose: () => void }) {
         </div>
       </form>
     </Section>
-  );
-}
-
-function CopyField({ label, value }: { label: string; value: string }) {
-  const [copied, setCopied] = useState(false);
-  return (
-    <div className="copy-field">
-      <TextField label={label} readOnly value={value} onFocus={(e) => e.currentTarget.select()} />
-      <button
-        type="button"
-        className="btn btn-small"
-        onClick={() => {
-          void navigator.clipboard?.writeText(value).then(() => setCopied(true), () => setCopied(false));
-        }}
-      >
-        {copied ? "Copied" : `Copy ${label.toLowerCase()}`}
-      </button>
-    </div>
   );
 }
 

@@ -1,0 +1,122 @@
+import { Link, useSearchParams } from "react-router";
+import { Empty, ErrorMessage, Loading } from "../../components/Feedback";
+import { Section } from "../../components/Page";
+import { RelativeTime } from "../../components/RelativeTime";
+import { Tabs } from "../../components/Tabs";
+import type { GetDeviceInventoryResponse } from "../../gen/wegweiser/v1/inventory_pb";
+import type { Snapshot } from "../../gen/wegweiser/agent/v1/snapshot_pb";
+import { useCan } from "../auth/hooks";
+import { Permission } from "../auth/permissions";
+import { EventLogsTab } from "./EventLogsTab";
+import { HardwareTab } from "./HardwareTab";
+import { useDeviceInventory } from "./hooks";
+import { NetworkTab } from "./NetworkTab";
+import { OverviewTab } from "./OverviewTab";
+import { SecurityTab } from "./SecurityTab";
+import { ServicesTab } from "./ServicesTab";
+import { SoftwareTab } from "./SoftwareTab";
+import { StorageTab } from "./StorageTab";
+
+const tabs = [
+  { id: "overview", label: "Overview" },
+  { id: "hardware", label: "Hardware" },
+  { id: "storage", label: "Storage" },
+  { id: "network", label: "Network" },
+  { id: "software", label: "Software" },
+  { id: "services", label: "Services" },
+  { id: "events", label: "Event logs" },
+  { id: "security", label: "Security" },
+];
+
+/** DeviceInventory shows what a device's agent last reported, one tab per area (?tab=). */
+export function DeviceInventory({ deviceId, organisationId }: { deviceId: string; organisationId: string }) {
+  const inventory = useDeviceInventory(deviceId);
+  const [params, setParams] = useSearchParams();
+  const requested = params.get("tab") ?? "";
+  const tab = tabs.some((t) => t.id === requested) ? requested : "overview";
+
+  const select = (id: string) =>
+    setParams(
+      (prev) => {
+        const next = new URLSearchParams(prev);
+        if (id === "overview") next.delete("tab");
+        else next.set("tab", id);
+        return next;
+      },
+      { replace: true },
+    );
+
+  const snapshot = inventory.data?.snapshot;
+  return (
+    <Section
+      title="Inventory"
+      actions={
+        snapshot && (
+          <span className="muted small">
+            Last snapshot received <RelativeTime value={inventory.data?.receivedTime} never="at an unknown time" />
+          </span>
+        )
+      }
+    >
+      {inventory.isPending && <Loading label="Loading inventory…" />}
+      <ErrorMessage error={inventory.error} />
+      {inventory.isSuccess && !snapshot && <NeverReported organisationId={organisationId} />}
+      {inventory.isSuccess && snapshot && (
+        <Tabs label="Inventory" tabs={tabs} selected={tab} onSelect={select}>
+          <TabContent tab={tab} deviceId={deviceId} snapshot={snapshot} inventory={inventory.data} />
+        </Tabs>
+      )}
+    </Section>
+  );
+}
+
+function TabContent({
+  tab,
+  deviceId,
+  snapshot,
+  inventory,
+}: {
+  tab: string;
+  deviceId: string;
+  snapshot: Snapshot;
+  inventory: GetDeviceInventoryResponse;
+}) {
+  switch (tab) {
+    case "hardware":
+      return <HardwareTab snapshot={snapshot} />;
+    case "storage":
+      return <StorageTab snapshot={snapshot} />;
+    case "network":
+      return <NetworkTab snapshot={snapshot} />;
+    case "software":
+      return <SoftwareTab deviceId={deviceId} />;
+    case "services":
+      return <ServicesTab snapshot={snapshot} />;
+    case "events":
+      return <EventLogsTab deviceId={deviceId} />;
+    case "security":
+      return <SecurityTab snapshot={snapshot} />;
+    default:
+      return (
+        <OverviewTab snapshot={snapshot} receivedTime={inventory.receivedTime} snapshotCount={inventory.snapshotCount} />
+      );
+  }
+}
+
+function NeverReported({ organisationId }: { organisationId: string }) {
+  const canEnrol = useCan(Permission.EnrolmentManage);
+  return (
+    <Empty>
+      This device has not sent an inventory yet.{" "}
+      {canEnrol ? (
+        <>
+          Enrol an agent: see <Link to={organisationId ? `/enrolment?organisationId=${encodeURIComponent(organisationId)}` : "/enrolment"}>
+            Enrolment
+          </Link>.
+        </>
+      ) : (
+        <>Enrol an agent: an owner or admin can create an enrolment key.</>
+      )}
+    </Empty>
+  );
+}
