@@ -11,7 +11,7 @@ BIN       := bin/wegweiser
 GOFLAGS_BUILD := -trimpath
 SERVICES  := scripts/services.sh
 
-.PHONY: help run build frontend node_modules gen gen-check lint breaking test test-go test-frontend test-e2e bench migration clean
+.PHONY: help agent run build frontend node_modules gen gen-check lint breaking test test-go test-frontend test-e2e bench migration clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -26,6 +26,9 @@ frontend: node_modules ## build the SPA into frontend/dist
 
 build: frontend ## build bin/wegweiser with the SPA embedded
 	$(GO) build $(GOFLAGS_BUILD) -o $(BIN) ./backend/cmd/wegweiser
+
+agent: ## build the endpoint agent into bin/wegweiser-agent
+	$(GO) build $(GOFLAGS_BUILD) -o bin/wegweiser-agent ./agent/cmd/wegweiser-agent
 
 run: build ## start Wegweiser on the embedded default (SQLite in ./data) with demo data
 	./$(BIN) serve --demo
