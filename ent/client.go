@@ -17,10 +17,13 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/wegweiser/wegweiser/ent/device"
+	"github.com/wegweiser/wegweiser/ent/devicehealth"
 	"github.com/wegweiser/wegweiser/ent/devicesection"
 	"github.com/wegweiser/wegweiser/ent/enrolmentkey"
+	"github.com/wegweiser/wegweiser/ent/entityhealth"
 	"github.com/wegweiser/wegweiser/ent/eventloggroup"
 	"github.com/wegweiser/wegweiser/ent/group"
+	"github.com/wegweiser/wegweiser/ent/healthhistory"
 	"github.com/wegweiser/wegweiser/ent/installedsoftware"
 	"github.com/wegweiser/wegweiser/ent/membership"
 	"github.com/wegweiser/wegweiser/ent/organisation"
@@ -39,14 +42,20 @@ type Client struct {
 	Schema *migrate.Schema
 	// Device is the client for interacting with the Device builders.
 	Device *DeviceClient
+	// DeviceHealth is the client for interacting with the DeviceHealth builders.
+	DeviceHealth *DeviceHealthClient
 	// DeviceSection is the client for interacting with the DeviceSection builders.
 	DeviceSection *DeviceSectionClient
 	// EnrolmentKey is the client for interacting with the EnrolmentKey builders.
 	EnrolmentKey *EnrolmentKeyClient
+	// EntityHealth is the client for interacting with the EntityHealth builders.
+	EntityHealth *EntityHealthClient
 	// EventLogGroup is the client for interacting with the EventLogGroup builders.
 	EventLogGroup *EventLogGroupClient
 	// Group is the client for interacting with the Group builders.
 	Group *GroupClient
+	// HealthHistory is the client for interacting with the HealthHistory builders.
+	HealthHistory *HealthHistoryClient
 	// InstalledSoftware is the client for interacting with the InstalledSoftware builders.
 	InstalledSoftware *InstalledSoftwareClient
 	// Membership is the client for interacting with the Membership builders.
@@ -73,10 +82,13 @@ func NewClient(opts ...Option) *Client {
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.Device = NewDeviceClient(c.config)
+	c.DeviceHealth = NewDeviceHealthClient(c.config)
 	c.DeviceSection = NewDeviceSectionClient(c.config)
 	c.EnrolmentKey = NewEnrolmentKeyClient(c.config)
+	c.EntityHealth = NewEntityHealthClient(c.config)
 	c.EventLogGroup = NewEventLogGroupClient(c.config)
 	c.Group = NewGroupClient(c.config)
+	c.HealthHistory = NewHealthHistoryClient(c.config)
 	c.InstalledSoftware = NewInstalledSoftwareClient(c.config)
 	c.Membership = NewMembershipClient(c.config)
 	c.Organisation = NewOrganisationClient(c.config)
@@ -177,10 +189,13 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		ctx:               ctx,
 		config:            cfg,
 		Device:            NewDeviceClient(cfg),
+		DeviceHealth:      NewDeviceHealthClient(cfg),
 		DeviceSection:     NewDeviceSectionClient(cfg),
 		EnrolmentKey:      NewEnrolmentKeyClient(cfg),
+		EntityHealth:      NewEntityHealthClient(cfg),
 		EventLogGroup:     NewEventLogGroupClient(cfg),
 		Group:             NewGroupClient(cfg),
+		HealthHistory:     NewHealthHistoryClient(cfg),
 		InstalledSoftware: NewInstalledSoftwareClient(cfg),
 		Membership:        NewMembershipClient(cfg),
 		Organisation:      NewOrganisationClient(cfg),
@@ -208,10 +223,13 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		ctx:               ctx,
 		config:            cfg,
 		Device:            NewDeviceClient(cfg),
+		DeviceHealth:      NewDeviceHealthClient(cfg),
 		DeviceSection:     NewDeviceSectionClient(cfg),
 		EnrolmentKey:      NewEnrolmentKeyClient(cfg),
+		EntityHealth:      NewEntityHealthClient(cfg),
 		EventLogGroup:     NewEventLogGroupClient(cfg),
 		Group:             NewGroupClient(cfg),
+		HealthHistory:     NewHealthHistoryClient(cfg),
 		InstalledSoftware: NewInstalledSoftwareClient(cfg),
 		Membership:        NewMembershipClient(cfg),
 		Organisation:      NewOrganisationClient(cfg),
@@ -248,9 +266,9 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.Device, c.DeviceSection, c.EnrolmentKey, c.EventLogGroup, c.Group,
-		c.InstalledSoftware, c.Membership, c.Organisation, c.RefreshToken, c.Snapshot,
-		c.Tenant, c.User,
+		c.Device, c.DeviceHealth, c.DeviceSection, c.EnrolmentKey, c.EntityHealth,
+		c.EventLogGroup, c.Group, c.HealthHistory, c.InstalledSoftware, c.Membership,
+		c.Organisation, c.RefreshToken, c.Snapshot, c.Tenant, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -260,9 +278,9 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.Device, c.DeviceSection, c.EnrolmentKey, c.EventLogGroup, c.Group,
-		c.InstalledSoftware, c.Membership, c.Organisation, c.RefreshToken, c.Snapshot,
-		c.Tenant, c.User,
+		c.Device, c.DeviceHealth, c.DeviceSection, c.EnrolmentKey, c.EntityHealth,
+		c.EventLogGroup, c.Group, c.HealthHistory, c.InstalledSoftware, c.Membership,
+		c.Organisation, c.RefreshToken, c.Snapshot, c.Tenant, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -273,14 +291,20 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
 	case *DeviceMutation:
 		return c.Device.mutate(ctx, m)
+	case *DeviceHealthMutation:
+		return c.DeviceHealth.mutate(ctx, m)
 	case *DeviceSectionMutation:
 		return c.DeviceSection.mutate(ctx, m)
 	case *EnrolmentKeyMutation:
 		return c.EnrolmentKey.mutate(ctx, m)
+	case *EntityHealthMutation:
+		return c.EntityHealth.mutate(ctx, m)
 	case *EventLogGroupMutation:
 		return c.EventLogGroup.mutate(ctx, m)
 	case *GroupMutation:
 		return c.Group.mutate(ctx, m)
+	case *HealthHistoryMutation:
+		return c.HealthHistory.mutate(ctx, m)
 	case *InstalledSoftwareMutation:
 		return c.InstalledSoftware.mutate(ctx, m)
 	case *MembershipMutation:
@@ -479,6 +503,156 @@ func (c *DeviceClient) mutate(ctx context.Context, m *DeviceMutation) (Value, er
 		return (&DeviceDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Device mutation op: %q", m.Op())
+	}
+}
+
+// DeviceHealthClient is a client for the DeviceHealth schema.
+type DeviceHealthClient struct {
+	config
+}
+
+// NewDeviceHealthClient returns a client for the DeviceHealth from the given config.
+func NewDeviceHealthClient(c config) *DeviceHealthClient {
+	return &DeviceHealthClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `devicehealth.Hooks(f(g(h())))`.
+func (c *DeviceHealthClient) Use(hooks ...Hook) {
+	c.hooks.DeviceHealth = append(c.hooks.DeviceHealth, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `devicehealth.Intercept(f(g(h())))`.
+func (c *DeviceHealthClient) Intercept(interceptors ...Interceptor) {
+	c.inters.DeviceHealth = append(c.inters.DeviceHealth, interceptors...)
+}
+
+// Create returns a builder for creating a DeviceHealth entity.
+func (c *DeviceHealthClient) Create() *DeviceHealthCreate {
+	mutation := newDeviceHealthMutation(c.config, OpCreate)
+	return &DeviceHealthCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of DeviceHealth entities.
+func (c *DeviceHealthClient) CreateBulk(builders ...*DeviceHealthCreate) *DeviceHealthCreateBulk {
+	return &DeviceHealthCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *DeviceHealthClient) MapCreateBulk(slice any, setFunc func(*DeviceHealthCreate, int)) *DeviceHealthCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &DeviceHealthCreateBulk{err: fmt.Errorf("calling to DeviceHealthClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*DeviceHealthCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &DeviceHealthCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for DeviceHealth.
+func (c *DeviceHealthClient) Update() *DeviceHealthUpdate {
+	mutation := newDeviceHealthMutation(c.config, OpUpdate)
+	return &DeviceHealthUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *DeviceHealthClient) UpdateOne(_m *DeviceHealth) *DeviceHealthUpdateOne {
+	mutation := newDeviceHealthMutation(c.config, OpUpdateOne, withDeviceHealth(_m))
+	return &DeviceHealthUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *DeviceHealthClient) UpdateOneID(id uuid.UUID) *DeviceHealthUpdateOne {
+	mutation := newDeviceHealthMutation(c.config, OpUpdateOne, withDeviceHealthID(id))
+	return &DeviceHealthUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for DeviceHealth.
+func (c *DeviceHealthClient) Delete() *DeviceHealthDelete {
+	mutation := newDeviceHealthMutation(c.config, OpDelete)
+	return &DeviceHealthDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *DeviceHealthClient) DeleteOne(_m *DeviceHealth) *DeviceHealthDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *DeviceHealthClient) DeleteOneID(id uuid.UUID) *DeviceHealthDeleteOne {
+	builder := c.Delete().Where(devicehealth.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &DeviceHealthDeleteOne{builder}
+}
+
+// Query returns a query builder for DeviceHealth.
+func (c *DeviceHealthClient) Query() *DeviceHealthQuery {
+	return &DeviceHealthQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeDeviceHealth},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a DeviceHealth entity by its id.
+func (c *DeviceHealthClient) Get(ctx context.Context, id uuid.UUID) (*DeviceHealth, error) {
+	return c.Query().Where(devicehealth.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *DeviceHealthClient) GetX(ctx context.Context, id uuid.UUID) *DeviceHealth {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a DeviceHealth.
+func (c *DeviceHealthClient) QueryTenant(_m *DeviceHealth) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(devicehealth.Table, devicehealth.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, devicehealth.TenantTable, devicehealth.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *DeviceHealthClient) Hooks() []Hook {
+	hooks := c.hooks.DeviceHealth
+	return append(hooks[:len(hooks):len(hooks)], devicehealth.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *DeviceHealthClient) Interceptors() []Interceptor {
+	return c.inters.DeviceHealth
+}
+
+func (c *DeviceHealthClient) mutate(ctx context.Context, m *DeviceHealthMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&DeviceHealthCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&DeviceHealthUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&DeviceHealthUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&DeviceHealthDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown DeviceHealth mutation op: %q", m.Op())
 	}
 }
 
@@ -779,6 +953,156 @@ func (c *EnrolmentKeyClient) mutate(ctx context.Context, m *EnrolmentKeyMutation
 		return (&EnrolmentKeyDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown EnrolmentKey mutation op: %q", m.Op())
+	}
+}
+
+// EntityHealthClient is a client for the EntityHealth schema.
+type EntityHealthClient struct {
+	config
+}
+
+// NewEntityHealthClient returns a client for the EntityHealth from the given config.
+func NewEntityHealthClient(c config) *EntityHealthClient {
+	return &EntityHealthClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `entityhealth.Hooks(f(g(h())))`.
+func (c *EntityHealthClient) Use(hooks ...Hook) {
+	c.hooks.EntityHealth = append(c.hooks.EntityHealth, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `entityhealth.Intercept(f(g(h())))`.
+func (c *EntityHealthClient) Intercept(interceptors ...Interceptor) {
+	c.inters.EntityHealth = append(c.inters.EntityHealth, interceptors...)
+}
+
+// Create returns a builder for creating a EntityHealth entity.
+func (c *EntityHealthClient) Create() *EntityHealthCreate {
+	mutation := newEntityHealthMutation(c.config, OpCreate)
+	return &EntityHealthCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of EntityHealth entities.
+func (c *EntityHealthClient) CreateBulk(builders ...*EntityHealthCreate) *EntityHealthCreateBulk {
+	return &EntityHealthCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *EntityHealthClient) MapCreateBulk(slice any, setFunc func(*EntityHealthCreate, int)) *EntityHealthCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &EntityHealthCreateBulk{err: fmt.Errorf("calling to EntityHealthClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*EntityHealthCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &EntityHealthCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for EntityHealth.
+func (c *EntityHealthClient) Update() *EntityHealthUpdate {
+	mutation := newEntityHealthMutation(c.config, OpUpdate)
+	return &EntityHealthUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *EntityHealthClient) UpdateOne(_m *EntityHealth) *EntityHealthUpdateOne {
+	mutation := newEntityHealthMutation(c.config, OpUpdateOne, withEntityHealth(_m))
+	return &EntityHealthUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *EntityHealthClient) UpdateOneID(id uuid.UUID) *EntityHealthUpdateOne {
+	mutation := newEntityHealthMutation(c.config, OpUpdateOne, withEntityHealthID(id))
+	return &EntityHealthUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for EntityHealth.
+func (c *EntityHealthClient) Delete() *EntityHealthDelete {
+	mutation := newEntityHealthMutation(c.config, OpDelete)
+	return &EntityHealthDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *EntityHealthClient) DeleteOne(_m *EntityHealth) *EntityHealthDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *EntityHealthClient) DeleteOneID(id uuid.UUID) *EntityHealthDeleteOne {
+	builder := c.Delete().Where(entityhealth.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &EntityHealthDeleteOne{builder}
+}
+
+// Query returns a query builder for EntityHealth.
+func (c *EntityHealthClient) Query() *EntityHealthQuery {
+	return &EntityHealthQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeEntityHealth},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a EntityHealth entity by its id.
+func (c *EntityHealthClient) Get(ctx context.Context, id uuid.UUID) (*EntityHealth, error) {
+	return c.Query().Where(entityhealth.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *EntityHealthClient) GetX(ctx context.Context, id uuid.UUID) *EntityHealth {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a EntityHealth.
+func (c *EntityHealthClient) QueryTenant(_m *EntityHealth) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(entityhealth.Table, entityhealth.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, entityhealth.TenantTable, entityhealth.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *EntityHealthClient) Hooks() []Hook {
+	hooks := c.hooks.EntityHealth
+	return append(hooks[:len(hooks):len(hooks)], entityhealth.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *EntityHealthClient) Interceptors() []Interceptor {
+	return c.inters.EntityHealth
+}
+
+func (c *EntityHealthClient) mutate(ctx context.Context, m *EntityHealthMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&EntityHealthCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&EntityHealthUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&EntityHealthUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&EntityHealthDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown EntityHealth mutation op: %q", m.Op())
 	}
 }
 
@@ -1111,6 +1435,156 @@ func (c *GroupClient) mutate(ctx context.Context, m *GroupMutation) (Value, erro
 		return (&GroupDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Group mutation op: %q", m.Op())
+	}
+}
+
+// HealthHistoryClient is a client for the HealthHistory schema.
+type HealthHistoryClient struct {
+	config
+}
+
+// NewHealthHistoryClient returns a client for the HealthHistory from the given config.
+func NewHealthHistoryClient(c config) *HealthHistoryClient {
+	return &HealthHistoryClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `healthhistory.Hooks(f(g(h())))`.
+func (c *HealthHistoryClient) Use(hooks ...Hook) {
+	c.hooks.HealthHistory = append(c.hooks.HealthHistory, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `healthhistory.Intercept(f(g(h())))`.
+func (c *HealthHistoryClient) Intercept(interceptors ...Interceptor) {
+	c.inters.HealthHistory = append(c.inters.HealthHistory, interceptors...)
+}
+
+// Create returns a builder for creating a HealthHistory entity.
+func (c *HealthHistoryClient) Create() *HealthHistoryCreate {
+	mutation := newHealthHistoryMutation(c.config, OpCreate)
+	return &HealthHistoryCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of HealthHistory entities.
+func (c *HealthHistoryClient) CreateBulk(builders ...*HealthHistoryCreate) *HealthHistoryCreateBulk {
+	return &HealthHistoryCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *HealthHistoryClient) MapCreateBulk(slice any, setFunc func(*HealthHistoryCreate, int)) *HealthHistoryCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &HealthHistoryCreateBulk{err: fmt.Errorf("calling to HealthHistoryClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*HealthHistoryCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &HealthHistoryCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for HealthHistory.
+func (c *HealthHistoryClient) Update() *HealthHistoryUpdate {
+	mutation := newHealthHistoryMutation(c.config, OpUpdate)
+	return &HealthHistoryUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *HealthHistoryClient) UpdateOne(_m *HealthHistory) *HealthHistoryUpdateOne {
+	mutation := newHealthHistoryMutation(c.config, OpUpdateOne, withHealthHistory(_m))
+	return &HealthHistoryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *HealthHistoryClient) UpdateOneID(id uuid.UUID) *HealthHistoryUpdateOne {
+	mutation := newHealthHistoryMutation(c.config, OpUpdateOne, withHealthHistoryID(id))
+	return &HealthHistoryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for HealthHistory.
+func (c *HealthHistoryClient) Delete() *HealthHistoryDelete {
+	mutation := newHealthHistoryMutation(c.config, OpDelete)
+	return &HealthHistoryDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *HealthHistoryClient) DeleteOne(_m *HealthHistory) *HealthHistoryDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *HealthHistoryClient) DeleteOneID(id uuid.UUID) *HealthHistoryDeleteOne {
+	builder := c.Delete().Where(healthhistory.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &HealthHistoryDeleteOne{builder}
+}
+
+// Query returns a query builder for HealthHistory.
+func (c *HealthHistoryClient) Query() *HealthHistoryQuery {
+	return &HealthHistoryQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeHealthHistory},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a HealthHistory entity by its id.
+func (c *HealthHistoryClient) Get(ctx context.Context, id uuid.UUID) (*HealthHistory, error) {
+	return c.Query().Where(healthhistory.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *HealthHistoryClient) GetX(ctx context.Context, id uuid.UUID) *HealthHistory {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a HealthHistory.
+func (c *HealthHistoryClient) QueryTenant(_m *HealthHistory) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(healthhistory.Table, healthhistory.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, healthhistory.TenantTable, healthhistory.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *HealthHistoryClient) Hooks() []Hook {
+	hooks := c.hooks.HealthHistory
+	return append(hooks[:len(hooks):len(hooks)], healthhistory.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *HealthHistoryClient) Interceptors() []Interceptor {
+	return c.inters.HealthHistory
+}
+
+func (c *HealthHistoryClient) mutate(ctx context.Context, m *HealthHistoryMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&HealthHistoryCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&HealthHistoryUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&HealthHistoryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&HealthHistoryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown HealthHistory mutation op: %q", m.Op())
 	}
 }
 
@@ -2199,13 +2673,14 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		Device, DeviceSection, EnrolmentKey, EventLogGroup, Group, InstalledSoftware,
-		Membership, Organisation, RefreshToken, Snapshot, Tenant, User []ent.Hook
+		Device, DeviceHealth, DeviceSection, EnrolmentKey, EntityHealth, EventLogGroup,
+		Group, HealthHistory, InstalledSoftware, Membership, Organisation,
+		RefreshToken, Snapshot, Tenant, User []ent.Hook
 	}
 	inters struct {
-		Device, DeviceSection, EnrolmentKey, EventLogGroup, Group, InstalledSoftware,
-		Membership, Organisation, RefreshToken, Snapshot, Tenant,
-		User []ent.Interceptor
+		Device, DeviceHealth, DeviceSection, EnrolmentKey, EntityHealth, EventLogGroup,
+		Group, HealthHistory, InstalledSoftware, Membership, Organisation,
+		RefreshToken, Snapshot, Tenant, User []ent.Interceptor
 	}
 )
 

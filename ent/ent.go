@@ -13,10 +13,13 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/wegweiser/wegweiser/ent/device"
+	"github.com/wegweiser/wegweiser/ent/devicehealth"
 	"github.com/wegweiser/wegweiser/ent/devicesection"
 	"github.com/wegweiser/wegweiser/ent/enrolmentkey"
+	"github.com/wegweiser/wegweiser/ent/entityhealth"
 	"github.com/wegweiser/wegweiser/ent/eventloggroup"
 	"github.com/wegweiser/wegweiser/ent/group"
+	"github.com/wegweiser/wegweiser/ent/healthhistory"
 	"github.com/wegweiser/wegweiser/ent/installedsoftware"
 	"github.com/wegweiser/wegweiser/ent/membership"
 	"github.com/wegweiser/wegweiser/ent/organisation"
@@ -85,10 +88,13 @@ func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			device.Table:            device.ValidColumn,
+			devicehealth.Table:      devicehealth.ValidColumn,
 			devicesection.Table:     devicesection.ValidColumn,
 			enrolmentkey.Table:      enrolmentkey.ValidColumn,
+			entityhealth.Table:      entityhealth.ValidColumn,
 			eventloggroup.Table:     eventloggroup.ValidColumn,
 			group.Table:             group.ValidColumn,
+			healthhistory.Table:     healthhistory.ValidColumn,
 			installedsoftware.Table: installedsoftware.ValidColumn,
 			membership.Table:        membership.ValidColumn,
 			organisation.Table:      organisation.ValidColumn,

@@ -4,10 +4,13 @@ package ent
 
 import (
 	"github.com/wegweiser/wegweiser/ent/device"
+	"github.com/wegweiser/wegweiser/ent/devicehealth"
 	"github.com/wegweiser/wegweiser/ent/devicesection"
 	"github.com/wegweiser/wegweiser/ent/enrolmentkey"
+	"github.com/wegweiser/wegweiser/ent/entityhealth"
 	"github.com/wegweiser/wegweiser/ent/eventloggroup"
 	"github.com/wegweiser/wegweiser/ent/group"
+	"github.com/wegweiser/wegweiser/ent/healthhistory"
 	"github.com/wegweiser/wegweiser/ent/installedsoftware"
 	"github.com/wegweiser/wegweiser/ent/membership"
 	"github.com/wegweiser/wegweiser/ent/organisation"
@@ -25,7 +28,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 12)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 15)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   device.Table,
@@ -63,6 +66,35 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[1] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   devicehealth.Table,
+			Columns: devicehealth.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: devicehealth.FieldID,
+			},
+		},
+		Type: "DeviceHealth",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			devicehealth.FieldTenantID:           {Type: field.TypeUUID, Column: devicehealth.FieldTenantID},
+			devicehealth.FieldDeviceID:           {Type: field.TypeUUID, Column: devicehealth.FieldDeviceID},
+			devicehealth.FieldOrganisationID:     {Type: field.TypeUUID, Column: devicehealth.FieldOrganisationID},
+			devicehealth.FieldGroupID:            {Type: field.TypeUUID, Column: devicehealth.FieldGroupID},
+			devicehealth.FieldScore:              {Type: field.TypeInt, Column: devicehealth.FieldScore},
+			devicehealth.FieldBand:               {Type: field.TypeString, Column: devicehealth.FieldBand},
+			devicehealth.FieldScored:             {Type: field.TypeBool, Column: devicehealth.FieldScored},
+			devicehealth.FieldServer:             {Type: field.TypeBool, Column: devicehealth.FieldServer},
+			devicehealth.FieldStale:              {Type: field.TypeBool, Column: devicehealth.FieldStale},
+			devicehealth.FieldCoverage:           {Type: field.TypeFloat64, Column: devicehealth.FieldCoverage},
+			devicehealth.FieldCapReason:          {Type: field.TypeString, Column: devicehealth.FieldCapReason},
+			devicehealth.FieldDomains:            {Type: field.TypeJSON, Column: devicehealth.FieldDomains},
+			devicehealth.FieldFindings:           {Type: field.TypeJSON, Column: devicehealth.FieldFindings},
+			devicehealth.FieldSnapshotID:         {Type: field.TypeUUID, Column: devicehealth.FieldSnapshotID},
+			devicehealth.FieldSnapshotReceivedAt: {Type: field.TypeTime, Column: devicehealth.FieldSnapshotReceivedAt},
+			devicehealth.FieldComputedAt:         {Type: field.TypeTime, Column: devicehealth.FieldComputedAt},
+		},
+	}
+	graph.Nodes[2] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   devicesection.Table,
 			Columns: devicesection.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -82,7 +114,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			devicesection.FieldUpdatedAt:      {Type: field.TypeTime, Column: devicesection.FieldUpdatedAt},
 		},
 	}
-	graph.Nodes[2] = &sqlgraph.Node{
+	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   enrolmentkey.Table,
 			Columns: enrolmentkey.Columns,
@@ -108,7 +140,34 @@ var schemaGraph = func() *sqlgraph.Schema {
 			enrolmentkey.FieldCreatedBy:      {Type: field.TypeUUID, Column: enrolmentkey.FieldCreatedBy},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   entityhealth.Table,
+			Columns: entityhealth.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: entityhealth.FieldID,
+			},
+		},
+		Type: "EntityHealth",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			entityhealth.FieldTenantID:       {Type: field.TypeUUID, Column: entityhealth.FieldTenantID},
+			entityhealth.FieldKind:           {Type: field.TypeEnum, Column: entityhealth.FieldKind},
+			entityhealth.FieldEntityID:       {Type: field.TypeUUID, Column: entityhealth.FieldEntityID},
+			entityhealth.FieldOrganisationID: {Type: field.TypeUUID, Column: entityhealth.FieldOrganisationID},
+			entityhealth.FieldScore:          {Type: field.TypeInt, Column: entityhealth.FieldScore},
+			entityhealth.FieldBand:           {Type: field.TypeString, Column: entityhealth.FieldBand},
+			entityhealth.FieldScored:         {Type: field.TypeBool, Column: entityhealth.FieldScored},
+			entityhealth.FieldCoverage:       {Type: field.TypeFloat64, Column: entityhealth.FieldCoverage},
+			entityhealth.FieldFreshness:      {Type: field.TypeFloat64, Column: entityhealth.FieldFreshness},
+			entityhealth.FieldDeviceCount:    {Type: field.TypeInt, Column: entityhealth.FieldDeviceCount},
+			entityhealth.FieldCapReason:      {Type: field.TypeString, Column: entityhealth.FieldCapReason},
+			entityhealth.FieldBands:          {Type: field.TypeJSON, Column: entityhealth.FieldBands},
+			entityhealth.FieldWorst:          {Type: field.TypeJSON, Column: entityhealth.FieldWorst},
+			entityhealth.FieldComputedAt:     {Type: field.TypeTime, Column: entityhealth.FieldComputedAt},
+		},
+	}
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   eventloggroup.Table,
 			Columns: eventloggroup.Columns,
@@ -132,7 +191,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			eventloggroup.FieldSampleMessage:  {Type: field.TypeString, Column: eventloggroup.FieldSampleMessage},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   group.Table,
 			Columns: group.Columns,
@@ -151,7 +210,29 @@ var schemaGraph = func() *sqlgraph.Schema {
 			group.FieldDescription:    {Type: field.TypeString, Column: group.FieldDescription},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   healthhistory.Table,
+			Columns: healthhistory.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: healthhistory.FieldID,
+			},
+		},
+		Type: "HealthHistory",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			healthhistory.FieldTenantID:       {Type: field.TypeUUID, Column: healthhistory.FieldTenantID},
+			healthhistory.FieldKind:           {Type: field.TypeEnum, Column: healthhistory.FieldKind},
+			healthhistory.FieldEntityID:       {Type: field.TypeUUID, Column: healthhistory.FieldEntityID},
+			healthhistory.FieldOrganisationID: {Type: field.TypeUUID, Column: healthhistory.FieldOrganisationID},
+			healthhistory.FieldScore:          {Type: field.TypeInt, Column: healthhistory.FieldScore},
+			healthhistory.FieldBand:           {Type: field.TypeString, Column: healthhistory.FieldBand},
+			healthhistory.FieldScored:         {Type: field.TypeBool, Column: healthhistory.FieldScored},
+			healthhistory.FieldFindings:       {Type: field.TypeJSON, Column: healthhistory.FieldFindings},
+			healthhistory.FieldComputedAt:     {Type: field.TypeTime, Column: healthhistory.FieldComputedAt},
+		},
+	}
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   installedsoftware.Table,
 			Columns: installedsoftware.Columns,
@@ -172,7 +253,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			installedsoftware.FieldSource:         {Type: field.TypeString, Column: installedsoftware.FieldSource},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   membership.Table,
 			Columns: membership.Columns,
@@ -196,7 +277,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			membership.FieldInvitedBy:           {Type: field.TypeUUID, Column: membership.FieldInvitedBy},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organisation.Table,
 			Columns: organisation.Columns,
@@ -214,7 +295,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organisation.FieldDescription: {Type: field.TypeString, Column: organisation.FieldDescription},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refreshtoken.Table,
 			Columns: refreshtoken.Columns,
@@ -235,7 +316,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refreshtoken.FieldRevokedAt: {Type: field.TypeTime, Column: refreshtoken.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   snapshot.Table,
 			Columns: snapshot.Columns,
@@ -258,7 +339,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			snapshot.FieldSizeBytes:       {Type: field.TypeInt, Column: snapshot.FieldSizeBytes},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tenant.Table,
 			Columns: tenant.Columns,
@@ -274,7 +355,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tenant.FieldName:      {Type: field.TypeString, Column: tenant.FieldName},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -333,6 +414,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: false,
+			Table:   devicehealth.TenantTable,
+			Columns: []string{devicehealth.TenantColumn},
+			Bidi:    false,
+		},
+		"DeviceHealth",
+		"Tenant",
+	)
+	graph.MustAddE(
+		"tenant",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
 			Table:   devicesection.TenantTable,
 			Columns: []string{devicesection.TenantColumn},
 			Bidi:    false,
@@ -350,6 +443,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 			Bidi:    false,
 		},
 		"EnrolmentKey",
+		"Tenant",
+	)
+	graph.MustAddE(
+		"tenant",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   entityhealth.TenantTable,
+			Columns: []string{entityhealth.TenantColumn},
+			Bidi:    false,
+		},
+		"EntityHealth",
 		"Tenant",
 	)
 	graph.MustAddE(
@@ -399,6 +504,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Group",
 		"Device",
+	)
+	graph.MustAddE(
+		"tenant",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   healthhistory.TenantTable,
+			Columns: []string{healthhistory.TenantColumn},
+			Bidi:    false,
+		},
+		"HealthHistory",
+		"Tenant",
 	)
 	graph.MustAddE(
 		"tenant",
@@ -710,6 +827,140 @@ func (f *DeviceFilter) WhereHasGroupWith(preds ...predicate.Group) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *DeviceHealthQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the DeviceHealthQuery builder.
+func (_q *DeviceHealthQuery) Filter() *DeviceHealthFilter {
+	return &DeviceHealthFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *DeviceHealthMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the DeviceHealthMutation builder.
+func (m *DeviceHealthMutation) Filter() *DeviceHealthFilter {
+	return &DeviceHealthFilter{config: m.config, predicateAdder: m}
+}
+
+// DeviceHealthFilter provides a generic filtering capability at runtime for DeviceHealthQuery.
+type DeviceHealthFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *DeviceHealthFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *DeviceHealthFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(devicehealth.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *DeviceHealthFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(devicehealth.FieldTenantID))
+}
+
+// WhereDeviceID applies the entql [16]byte predicate on the device_id field.
+func (f *DeviceHealthFilter) WhereDeviceID(p entql.ValueP) {
+	f.Where(p.Field(devicehealth.FieldDeviceID))
+}
+
+// WhereOrganisationID applies the entql [16]byte predicate on the organisation_id field.
+func (f *DeviceHealthFilter) WhereOrganisationID(p entql.ValueP) {
+	f.Where(p.Field(devicehealth.FieldOrganisationID))
+}
+
+// WhereGroupID applies the entql [16]byte predicate on the group_id field.
+func (f *DeviceHealthFilter) WhereGroupID(p entql.ValueP) {
+	f.Where(p.Field(devicehealth.FieldGroupID))
+}
+
+// WhereScore applies the entql int predicate on the score field.
+func (f *DeviceHealthFilter) WhereScore(p entql.IntP) {
+	f.Where(p.Field(devicehealth.FieldScore))
+}
+
+// WhereBand applies the entql string predicate on the band field.
+func (f *DeviceHealthFilter) WhereBand(p entql.StringP) {
+	f.Where(p.Field(devicehealth.FieldBand))
+}
+
+// WhereScored applies the entql bool predicate on the scored field.
+func (f *DeviceHealthFilter) WhereScored(p entql.BoolP) {
+	f.Where(p.Field(devicehealth.FieldScored))
+}
+
+// WhereServer applies the entql bool predicate on the server field.
+func (f *DeviceHealthFilter) WhereServer(p entql.BoolP) {
+	f.Where(p.Field(devicehealth.FieldServer))
+}
+
+// WhereStale applies the entql bool predicate on the stale field.
+func (f *DeviceHealthFilter) WhereStale(p entql.BoolP) {
+	f.Where(p.Field(devicehealth.FieldStale))
+}
+
+// WhereCoverage applies the entql float64 predicate on the coverage field.
+func (f *DeviceHealthFilter) WhereCoverage(p entql.Float64P) {
+	f.Where(p.Field(devicehealth.FieldCoverage))
+}
+
+// WhereCapReason applies the entql string predicate on the cap_reason field.
+func (f *DeviceHealthFilter) WhereCapReason(p entql.StringP) {
+	f.Where(p.Field(devicehealth.FieldCapReason))
+}
+
+// WhereDomains applies the entql json.RawMessage predicate on the domains field.
+func (f *DeviceHealthFilter) WhereDomains(p entql.BytesP) {
+	f.Where(p.Field(devicehealth.FieldDomains))
+}
+
+// WhereFindings applies the entql json.RawMessage predicate on the findings field.
+func (f *DeviceHealthFilter) WhereFindings(p entql.BytesP) {
+	f.Where(p.Field(devicehealth.FieldFindings))
+}
+
+// WhereSnapshotID applies the entql [16]byte predicate on the snapshot_id field.
+func (f *DeviceHealthFilter) WhereSnapshotID(p entql.ValueP) {
+	f.Where(p.Field(devicehealth.FieldSnapshotID))
+}
+
+// WhereSnapshotReceivedAt applies the entql time.Time predicate on the snapshot_received_at field.
+func (f *DeviceHealthFilter) WhereSnapshotReceivedAt(p entql.TimeP) {
+	f.Where(p.Field(devicehealth.FieldSnapshotReceivedAt))
+}
+
+// WhereComputedAt applies the entql time.Time predicate on the computed_at field.
+func (f *DeviceHealthFilter) WhereComputedAt(p entql.TimeP) {
+	f.Where(p.Field(devicehealth.FieldComputedAt))
+}
+
+// WhereHasTenant applies a predicate to check if query has an edge tenant.
+func (f *DeviceHealthFilter) WhereHasTenant() {
+	f.Where(entql.HasEdge("tenant"))
+}
+
+// WhereHasTenantWith applies a predicate to check if query has an edge tenant with a given conditions (other predicates).
+func (f *DeviceHealthFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
+	f.Where(entql.HasEdgeWith("tenant", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *DeviceSectionQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -738,7 +989,7 @@ type DeviceSectionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DeviceSectionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -832,7 +1083,7 @@ type EnrolmentKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EnrolmentKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -923,6 +1174,130 @@ func (f *EnrolmentKeyFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *EntityHealthQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the EntityHealthQuery builder.
+func (_q *EntityHealthQuery) Filter() *EntityHealthFilter {
+	return &EntityHealthFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *EntityHealthMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the EntityHealthMutation builder.
+func (m *EntityHealthMutation) Filter() *EntityHealthFilter {
+	return &EntityHealthFilter{config: m.config, predicateAdder: m}
+}
+
+// EntityHealthFilter provides a generic filtering capability at runtime for EntityHealthQuery.
+type EntityHealthFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *EntityHealthFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *EntityHealthFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(entityhealth.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *EntityHealthFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(entityhealth.FieldTenantID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *EntityHealthFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(entityhealth.FieldKind))
+}
+
+// WhereEntityID applies the entql [16]byte predicate on the entity_id field.
+func (f *EntityHealthFilter) WhereEntityID(p entql.ValueP) {
+	f.Where(p.Field(entityhealth.FieldEntityID))
+}
+
+// WhereOrganisationID applies the entql [16]byte predicate on the organisation_id field.
+func (f *EntityHealthFilter) WhereOrganisationID(p entql.ValueP) {
+	f.Where(p.Field(entityhealth.FieldOrganisationID))
+}
+
+// WhereScore applies the entql int predicate on the score field.
+func (f *EntityHealthFilter) WhereScore(p entql.IntP) {
+	f.Where(p.Field(entityhealth.FieldScore))
+}
+
+// WhereBand applies the entql string predicate on the band field.
+func (f *EntityHealthFilter) WhereBand(p entql.StringP) {
+	f.Where(p.Field(entityhealth.FieldBand))
+}
+
+// WhereScored applies the entql bool predicate on the scored field.
+func (f *EntityHealthFilter) WhereScored(p entql.BoolP) {
+	f.Where(p.Field(entityhealth.FieldScored))
+}
+
+// WhereCoverage applies the entql float64 predicate on the coverage field.
+func (f *EntityHealthFilter) WhereCoverage(p entql.Float64P) {
+	f.Where(p.Field(entityhealth.FieldCoverage))
+}
+
+// WhereFreshness applies the entql float64 predicate on the freshness field.
+func (f *EntityHealthFilter) WhereFreshness(p entql.Float64P) {
+	f.Where(p.Field(entityhealth.FieldFreshness))
+}
+
+// WhereDeviceCount applies the entql int predicate on the device_count field.
+func (f *EntityHealthFilter) WhereDeviceCount(p entql.IntP) {
+	f.Where(p.Field(entityhealth.FieldDeviceCount))
+}
+
+// WhereCapReason applies the entql string predicate on the cap_reason field.
+func (f *EntityHealthFilter) WhereCapReason(p entql.StringP) {
+	f.Where(p.Field(entityhealth.FieldCapReason))
+}
+
+// WhereBands applies the entql json.RawMessage predicate on the bands field.
+func (f *EntityHealthFilter) WhereBands(p entql.BytesP) {
+	f.Where(p.Field(entityhealth.FieldBands))
+}
+
+// WhereWorst applies the entql json.RawMessage predicate on the worst field.
+func (f *EntityHealthFilter) WhereWorst(p entql.BytesP) {
+	f.Where(p.Field(entityhealth.FieldWorst))
+}
+
+// WhereComputedAt applies the entql time.Time predicate on the computed_at field.
+func (f *EntityHealthFilter) WhereComputedAt(p entql.TimeP) {
+	f.Where(p.Field(entityhealth.FieldComputedAt))
+}
+
+// WhereHasTenant applies a predicate to check if query has an edge tenant.
+func (f *EntityHealthFilter) WhereHasTenant() {
+	f.Where(entql.HasEdge("tenant"))
+}
+
+// WhereHasTenantWith applies a predicate to check if query has an edge tenant with a given conditions (other predicates).
+func (f *EntityHealthFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
+	f.Where(entql.HasEdgeWith("tenant", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *EventLogGroupQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -951,7 +1326,7 @@ type EventLogGroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EventLogGroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1060,7 +1435,7 @@ type GroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1144,6 +1519,105 @@ func (f *GroupFilter) WhereHasDevicesWith(preds ...predicate.Device) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *HealthHistoryQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the HealthHistoryQuery builder.
+func (_q *HealthHistoryQuery) Filter() *HealthHistoryFilter {
+	return &HealthHistoryFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *HealthHistoryMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the HealthHistoryMutation builder.
+func (m *HealthHistoryMutation) Filter() *HealthHistoryFilter {
+	return &HealthHistoryFilter{config: m.config, predicateAdder: m}
+}
+
+// HealthHistoryFilter provides a generic filtering capability at runtime for HealthHistoryQuery.
+type HealthHistoryFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *HealthHistoryFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *HealthHistoryFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(healthhistory.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *HealthHistoryFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(healthhistory.FieldTenantID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *HealthHistoryFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(healthhistory.FieldKind))
+}
+
+// WhereEntityID applies the entql [16]byte predicate on the entity_id field.
+func (f *HealthHistoryFilter) WhereEntityID(p entql.ValueP) {
+	f.Where(p.Field(healthhistory.FieldEntityID))
+}
+
+// WhereOrganisationID applies the entql [16]byte predicate on the organisation_id field.
+func (f *HealthHistoryFilter) WhereOrganisationID(p entql.ValueP) {
+	f.Where(p.Field(healthhistory.FieldOrganisationID))
+}
+
+// WhereScore applies the entql int predicate on the score field.
+func (f *HealthHistoryFilter) WhereScore(p entql.IntP) {
+	f.Where(p.Field(healthhistory.FieldScore))
+}
+
+// WhereBand applies the entql string predicate on the band field.
+func (f *HealthHistoryFilter) WhereBand(p entql.StringP) {
+	f.Where(p.Field(healthhistory.FieldBand))
+}
+
+// WhereScored applies the entql bool predicate on the scored field.
+func (f *HealthHistoryFilter) WhereScored(p entql.BoolP) {
+	f.Where(p.Field(healthhistory.FieldScored))
+}
+
+// WhereFindings applies the entql json.RawMessage predicate on the findings field.
+func (f *HealthHistoryFilter) WhereFindings(p entql.BytesP) {
+	f.Where(p.Field(healthhistory.FieldFindings))
+}
+
+// WhereComputedAt applies the entql time.Time predicate on the computed_at field.
+func (f *HealthHistoryFilter) WhereComputedAt(p entql.TimeP) {
+	f.Where(p.Field(healthhistory.FieldComputedAt))
+}
+
+// WhereHasTenant applies a predicate to check if query has an edge tenant.
+func (f *HealthHistoryFilter) WhereHasTenant() {
+	f.Where(entql.HasEdge("tenant"))
+}
+
+// WhereHasTenantWith applies a predicate to check if query has an edge tenant with a given conditions (other predicates).
+func (f *HealthHistoryFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
+	f.Where(entql.HasEdgeWith("tenant", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *InstalledSoftwareQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1172,7 +1646,7 @@ type InstalledSoftwareFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InstalledSoftwareFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1266,7 +1740,7 @@ type MembershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MembershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1389,7 +1863,7 @@ type OrganisationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganisationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1496,7 +1970,7 @@ type RefreshTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefreshTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1590,7 +2064,7 @@ type SnapshotFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SnapshotFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1694,7 +2168,7 @@ type TenantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TenantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1749,7 +2223,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

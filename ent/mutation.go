@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -13,10 +14,13 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/google/uuid"
 	"github.com/wegweiser/wegweiser/ent/device"
+	"github.com/wegweiser/wegweiser/ent/devicehealth"
 	"github.com/wegweiser/wegweiser/ent/devicesection"
 	"github.com/wegweiser/wegweiser/ent/enrolmentkey"
+	"github.com/wegweiser/wegweiser/ent/entityhealth"
 	"github.com/wegweiser/wegweiser/ent/eventloggroup"
 	"github.com/wegweiser/wegweiser/ent/group"
+	"github.com/wegweiser/wegweiser/ent/healthhistory"
 	"github.com/wegweiser/wegweiser/ent/installedsoftware"
 	"github.com/wegweiser/wegweiser/ent/membership"
 	"github.com/wegweiser/wegweiser/ent/organisation"
@@ -37,10 +41,13 @@ const (
 
 	// Node types.
 	TypeDevice            = "Device"
+	TypeDeviceHealth      = "DeviceHealth"
 	TypeDeviceSection     = "DeviceSection"
 	TypeEnrolmentKey      = "EnrolmentKey"
+	TypeEntityHealth      = "EntityHealth"
 	TypeEventLogGroup     = "EventLogGroup"
 	TypeGroup             = "Group"
+	TypeHealthHistory     = "HealthHistory"
 	TypeInstalledSoftware = "InstalledSoftware"
 	TypeMembership        = "Membership"
 	TypeOrganisation      = "Organisation"
@@ -1859,6 +1866,1363 @@ func (m *DeviceMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Device edge %s", name)
+}
+
+// DeviceHealthMutation represents an operation that mutates the DeviceHealth nodes in the graph.
+type DeviceHealthMutation struct {
+	config
+	op                   Op
+	typ                  string
+	id                   *uuid.UUID
+	device_id            *uuid.UUID
+	organisation_id      *uuid.UUID
+	group_id             *uuid.UUID
+	score                *int
+	addscore             *int
+	band                 *string
+	scored               *bool
+	server               *bool
+	stale                *bool
+	coverage             *float64
+	addcoverage          *float64
+	cap_reason           *string
+	domains              *json.RawMessage
+	appenddomains        json.RawMessage
+	findings             *json.RawMessage
+	appendfindings       json.RawMessage
+	snapshot_id          *uuid.UUID
+	snapshot_received_at *time.Time
+	computed_at          *time.Time
+	clearedFields        map[string]struct{}
+	tenant               *uuid.UUID
+	clearedtenant        bool
+	done                 bool
+	oldValue             func(context.Context) (*DeviceHealth, error)
+	predicates           []predicate.DeviceHealth
+}
+
+var _ ent.Mutation = (*DeviceHealthMutation)(nil)
+
+// devicehealthOption allows management of the mutation configuration using functional options.
+type devicehealthOption func(*DeviceHealthMutation)
+
+// newDeviceHealthMutation creates new mutation for the DeviceHealth entity.
+func newDeviceHealthMutation(c config, op Op, opts ...devicehealthOption) *DeviceHealthMutation {
+	m := &DeviceHealthMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeDeviceHealth,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withDeviceHealthID sets the ID field of the mutation.
+func withDeviceHealthID(id uuid.UUID) devicehealthOption {
+	return func(m *DeviceHealthMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *DeviceHealth
+		)
+		m.oldValue = func(ctx context.Context) (*DeviceHealth, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().DeviceHealth.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withDeviceHealth sets the old DeviceHealth of the mutation.
+func withDeviceHealth(node *DeviceHealth) devicehealthOption {
+	return func(m *DeviceHealthMutation) {
+		m.oldValue = func(context.Context) (*DeviceHealth, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m DeviceHealthMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m DeviceHealthMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of DeviceHealth entities.
+func (m *DeviceHealthMutation) SetID(id uuid.UUID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *DeviceHealthMutation) ID() (id uuid.UUID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *DeviceHealthMutation) IDs(ctx context.Context) ([]uuid.UUID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []uuid.UUID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().DeviceHealth.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *DeviceHealthMutation) SetTenantID(u uuid.UUID) {
+	m.tenant = &u
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *DeviceHealthMutation) TenantID() (r uuid.UUID, exists bool) {
+	v := m.tenant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the DeviceHealth entity.
+// If the DeviceHealth object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceHealthMutation) OldTenantID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *DeviceHealthMutation) ResetTenantID() {
+	m.tenant = nil
+}
+
+// SetDeviceID sets the "device_id" field.
+func (m *DeviceHealthMutation) SetDeviceID(u uuid.UUID) {
+	m.device_id = &u
+}
+
+// DeviceID returns the value of the "device_id" field in the mutation.
+func (m *DeviceHealthMutation) DeviceID() (r uuid.UUID, exists bool) {
+	v := m.device_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeviceID returns the old "device_id" field's value of the DeviceHealth entity.
+// If the DeviceHealth object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceHealthMutation) OldDeviceID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeviceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeviceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeviceID: %w", err)
+	}
+	return oldValue.DeviceID, nil
+}
+
+// ResetDeviceID resets all changes to the "device_id" field.
+func (m *DeviceHealthMutation) ResetDeviceID() {
+	m.device_id = nil
+}
+
+// SetOrganisationID sets the "organisation_id" field.
+func (m *DeviceHealthMutation) SetOrganisationID(u uuid.UUID) {
+	m.organisation_id = &u
+}
+
+// OrganisationID returns the value of the "organisation_id" field in the mutation.
+func (m *DeviceHealthMutation) OrganisationID() (r uuid.UUID, exists bool) {
+	v := m.organisation_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganisationID returns the old "organisation_id" field's value of the DeviceHealth entity.
+// If the DeviceHealth object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceHealthMutation) OldOrganisationID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganisationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganisationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganisationID: %w", err)
+	}
+	return oldValue.OrganisationID, nil
+}
+
+// ResetOrganisationID resets all changes to the "organisation_id" field.
+func (m *DeviceHealthMutation) ResetOrganisationID() {
+	m.organisation_id = nil
+}
+
+// SetGroupID sets the "group_id" field.
+func (m *DeviceHealthMutation) SetGroupID(u uuid.UUID) {
+	m.group_id = &u
+}
+
+// GroupID returns the value of the "group_id" field in the mutation.
+func (m *DeviceHealthMutation) GroupID() (r uuid.UUID, exists bool) {
+	v := m.group_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGroupID returns the old "group_id" field's value of the DeviceHealth entity.
+// If the DeviceHealth object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceHealthMutation) OldGroupID(ctx context.Context) (v *uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGroupID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGroupID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGroupID: %w", err)
+	}
+	return oldValue.GroupID, nil
+}
+
+// ClearGroupID clears the value of the "group_id" field.
+func (m *DeviceHealthMutation) ClearGroupID() {
+	m.group_id = nil
+	m.clearedFields[devicehealth.FieldGroupID] = struct{}{}
+}
+
+// GroupIDCleared returns if the "group_id" field was cleared in this mutation.
+func (m *DeviceHealthMutation) GroupIDCleared() bool {
+	_, ok := m.clearedFields[devicehealth.FieldGroupID]
+	return ok
+}
+
+// ResetGroupID resets all changes to the "group_id" field.
+func (m *DeviceHealthMutation) ResetGroupID() {
+	m.group_id = nil
+	delete(m.clearedFields, devicehealth.FieldGroupID)
+}
+
+// SetScore sets the "score" field.
+func (m *DeviceHealthMutation) SetScore(i int) {
+	m.score = &i
+	m.addscore = nil
+}
+
+// Score returns the value of the "score" field in the mutation.
+func (m *DeviceHealthMutation) Score() (r int, exists bool) {
+	v := m.score
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScore returns the old "score" field's value of the DeviceHealth entity.
+// If the DeviceHealth object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceHealthMutation) OldScore(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScore is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScore requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScore: %w", err)
+	}
+	return oldValue.Score, nil
+}
+
+// AddScore adds i to the "score" field.
+func (m *DeviceHealthMutation) AddScore(i int) {
+	if m.addscore != nil {
+		*m.addscore += i
+	} else {
+		m.addscore = &i
+	}
+}
+
+// AddedScore returns the value that was added to the "score" field in this mutation.
+func (m *DeviceHealthMutation) AddedScore() (r int, exists bool) {
+	v := m.addscore
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetScore resets all changes to the "score" field.
+func (m *DeviceHealthMutation) ResetScore() {
+	m.score = nil
+	m.addscore = nil
+}
+
+// SetBand sets the "band" field.
+func (m *DeviceHealthMutation) SetBand(s string) {
+	m.band = &s
+}
+
+// Band returns the value of the "band" field in the mutation.
+func (m *DeviceHealthMutation) Band() (r string, exists bool) {
+	v := m.band
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBand returns the old "band" field's value of the DeviceHealth entity.
+// If the DeviceHealth object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceHealthMutation) OldBand(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBand is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBand requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBand: %w", err)
+	}
+	return oldValue.Band, nil
+}
+
+// ResetBand resets all changes to the "band" field.
+func (m *DeviceHealthMutation) ResetBand() {
+	m.band = nil
+}
+
+// SetScored sets the "scored" field.
+func (m *DeviceHealthMutation) SetScored(b bool) {
+	m.scored = &b
+}
+
+// Scored returns the value of the "scored" field in the mutation.
+func (m *DeviceHealthMutation) Scored() (r bool, exists bool) {
+	v := m.scored
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScored returns the old "scored" field's value of the DeviceHealth entity.
+// If the DeviceHealth object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceHealthMutation) OldScored(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScored is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScored requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScored: %w", err)
+	}
+	return oldValue.Scored, nil
+}
+
+// ResetScored resets all changes to the "scored" field.
+func (m *DeviceHealthMutation) ResetScored() {
+	m.scored = nil
+}
+
+// SetServer sets the "server" field.
+func (m *DeviceHealthMutation) SetServer(b bool) {
+	m.server = &b
+}
+
+// Server returns the value of the "server" field in the mutation.
+func (m *DeviceHealthMutation) Server() (r bool, exists bool) {
+	v := m.server
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldServer returns the old "server" field's value of the DeviceHealth entity.
+// If the DeviceHealth object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceHealthMutation) OldServer(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldServer is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldServer requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldServer: %w", err)
+	}
+	return oldValue.Server, nil
+}
+
+// ResetServer resets all changes to the "server" field.
+func (m *DeviceHealthMutation) ResetServer() {
+	m.server = nil
+}
+
+// SetStale sets the "stale" field.
+func (m *DeviceHealthMutation) SetStale(b bool) {
+	m.stale = &b
+}
+
+// Stale returns the value of the "stale" field in the mutation.
+func (m *DeviceHealthMutation) Stale() (r bool, exists bool) {
+	v := m.stale
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStale returns the old "stale" field's value of the DeviceHealth entity.
+// If the DeviceHealth object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceHealthMutation) OldStale(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStale is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStale requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStale: %w", err)
+	}
+	return oldValue.Stale, nil
+}
+
+// ResetStale resets all changes to the "stale" field.
+func (m *DeviceHealthMutation) ResetStale() {
+	m.stale = nil
+}
+
+// SetCoverage sets the "coverage" field.
+func (m *DeviceHealthMutation) SetCoverage(f float64) {
+	m.coverage = &f
+	m.addcoverage = nil
+}
+
+// Coverage returns the value of the "coverage" field in the mutation.
+func (m *DeviceHealthMutation) Coverage() (r float64, exists bool) {
+	v := m.coverage
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCoverage returns the old "coverage" field's value of the DeviceHealth entity.
+// If the DeviceHealth object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceHealthMutation) OldCoverage(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCoverage is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCoverage requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCoverage: %w", err)
+	}
+	return oldValue.Coverage, nil
+}
+
+// AddCoverage adds f to the "coverage" field.
+func (m *DeviceHealthMutation) AddCoverage(f float64) {
+	if m.addcoverage != nil {
+		*m.addcoverage += f
+	} else {
+		m.addcoverage = &f
+	}
+}
+
+// AddedCoverage returns the value that was added to the "coverage" field in this mutation.
+func (m *DeviceHealthMutation) AddedCoverage() (r float64, exists bool) {
+	v := m.addcoverage
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCoverage resets all changes to the "coverage" field.
+func (m *DeviceHealthMutation) ResetCoverage() {
+	m.coverage = nil
+	m.addcoverage = nil
+}
+
+// SetCapReason sets the "cap_reason" field.
+func (m *DeviceHealthMutation) SetCapReason(s string) {
+	m.cap_reason = &s
+}
+
+// CapReason returns the value of the "cap_reason" field in the mutation.
+func (m *DeviceHealthMutation) CapReason() (r string, exists bool) {
+	v := m.cap_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCapReason returns the old "cap_reason" field's value of the DeviceHealth entity.
+// If the DeviceHealth object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceHealthMutation) OldCapReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCapReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCapReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCapReason: %w", err)
+	}
+	return oldValue.CapReason, nil
+}
+
+// ResetCapReason resets all changes to the "cap_reason" field.
+func (m *DeviceHealthMutation) ResetCapReason() {
+	m.cap_reason = nil
+}
+
+// SetDomains sets the "domains" field.
+func (m *DeviceHealthMutation) SetDomains(jm json.RawMessage) {
+	m.domains = &jm
+	m.appenddomains = nil
+}
+
+// Domains returns the value of the "domains" field in the mutation.
+func (m *DeviceHealthMutation) Domains() (r json.RawMessage, exists bool) {
+	v := m.domains
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDomains returns the old "domains" field's value of the DeviceHealth entity.
+// If the DeviceHealth object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceHealthMutation) OldDomains(ctx context.Context) (v json.RawMessage, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDomains is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDomains requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDomains: %w", err)
+	}
+	return oldValue.Domains, nil
+}
+
+// AppendDomains adds jm to the "domains" field.
+func (m *DeviceHealthMutation) AppendDomains(jm json.RawMessage) {
+	m.appenddomains = append(m.appenddomains, jm...)
+}
+
+// AppendedDomains returns the list of values that were appended to the "domains" field in this mutation.
+func (m *DeviceHealthMutation) AppendedDomains() (json.RawMessage, bool) {
+	if len(m.appenddomains) == 0 {
+		return nil, false
+	}
+	return m.appenddomains, true
+}
+
+// ResetDomains resets all changes to the "domains" field.
+func (m *DeviceHealthMutation) ResetDomains() {
+	m.domains = nil
+	m.appenddomains = nil
+}
+
+// SetFindings sets the "findings" field.
+func (m *DeviceHealthMutation) SetFindings(jm json.RawMessage) {
+	m.findings = &jm
+	m.appendfindings = nil
+}
+
+// Findings returns the value of the "findings" field in the mutation.
+func (m *DeviceHealthMutation) Findings() (r json.RawMessage, exists bool) {
+	v := m.findings
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFindings returns the old "findings" field's value of the DeviceHealth entity.
+// If the DeviceHealth object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceHealthMutation) OldFindings(ctx context.Context) (v json.RawMessage, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFindings is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFindings requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFindings: %w", err)
+	}
+	return oldValue.Findings, nil
+}
+
+// AppendFindings adds jm to the "findings" field.
+func (m *DeviceHealthMutation) AppendFindings(jm json.RawMessage) {
+	m.appendfindings = append(m.appendfindings, jm...)
+}
+
+// AppendedFindings returns the list of values that were appended to the "findings" field in this mutation.
+func (m *DeviceHealthMutation) AppendedFindings() (json.RawMessage, bool) {
+	if len(m.appendfindings) == 0 {
+		return nil, false
+	}
+	return m.appendfindings, true
+}
+
+// ResetFindings resets all changes to the "findings" field.
+func (m *DeviceHealthMutation) ResetFindings() {
+	m.findings = nil
+	m.appendfindings = nil
+}
+
+// SetSnapshotID sets the "snapshot_id" field.
+func (m *DeviceHealthMutation) SetSnapshotID(u uuid.UUID) {
+	m.snapshot_id = &u
+}
+
+// SnapshotID returns the value of the "snapshot_id" field in the mutation.
+func (m *DeviceHealthMutation) SnapshotID() (r uuid.UUID, exists bool) {
+	v := m.snapshot_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSnapshotID returns the old "snapshot_id" field's value of the DeviceHealth entity.
+// If the DeviceHealth object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceHealthMutation) OldSnapshotID(ctx context.Context) (v *uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSnapshotID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSnapshotID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSnapshotID: %w", err)
+	}
+	return oldValue.SnapshotID, nil
+}
+
+// ClearSnapshotID clears the value of the "snapshot_id" field.
+func (m *DeviceHealthMutation) ClearSnapshotID() {
+	m.snapshot_id = nil
+	m.clearedFields[devicehealth.FieldSnapshotID] = struct{}{}
+}
+
+// SnapshotIDCleared returns if the "snapshot_id" field was cleared in this mutation.
+func (m *DeviceHealthMutation) SnapshotIDCleared() bool {
+	_, ok := m.clearedFields[devicehealth.FieldSnapshotID]
+	return ok
+}
+
+// ResetSnapshotID resets all changes to the "snapshot_id" field.
+func (m *DeviceHealthMutation) ResetSnapshotID() {
+	m.snapshot_id = nil
+	delete(m.clearedFields, devicehealth.FieldSnapshotID)
+}
+
+// SetSnapshotReceivedAt sets the "snapshot_received_at" field.
+func (m *DeviceHealthMutation) SetSnapshotReceivedAt(t time.Time) {
+	m.snapshot_received_at = &t
+}
+
+// SnapshotReceivedAt returns the value of the "snapshot_received_at" field in the mutation.
+func (m *DeviceHealthMutation) SnapshotReceivedAt() (r time.Time, exists bool) {
+	v := m.snapshot_received_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSnapshotReceivedAt returns the old "snapshot_received_at" field's value of the DeviceHealth entity.
+// If the DeviceHealth object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceHealthMutation) OldSnapshotReceivedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSnapshotReceivedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSnapshotReceivedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSnapshotReceivedAt: %w", err)
+	}
+	return oldValue.SnapshotReceivedAt, nil
+}
+
+// ClearSnapshotReceivedAt clears the value of the "snapshot_received_at" field.
+func (m *DeviceHealthMutation) ClearSnapshotReceivedAt() {
+	m.snapshot_received_at = nil
+	m.clearedFields[devicehealth.FieldSnapshotReceivedAt] = struct{}{}
+}
+
+// SnapshotReceivedAtCleared returns if the "snapshot_received_at" field was cleared in this mutation.
+func (m *DeviceHealthMutation) SnapshotReceivedAtCleared() bool {
+	_, ok := m.clearedFields[devicehealth.FieldSnapshotReceivedAt]
+	return ok
+}
+
+// ResetSnapshotReceivedAt resets all changes to the "snapshot_received_at" field.
+func (m *DeviceHealthMutation) ResetSnapshotReceivedAt() {
+	m.snapshot_received_at = nil
+	delete(m.clearedFields, devicehealth.FieldSnapshotReceivedAt)
+}
+
+// SetComputedAt sets the "computed_at" field.
+func (m *DeviceHealthMutation) SetComputedAt(t time.Time) {
+	m.computed_at = &t
+}
+
+// ComputedAt returns the value of the "computed_at" field in the mutation.
+func (m *DeviceHealthMutation) ComputedAt() (r time.Time, exists bool) {
+	v := m.computed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldComputedAt returns the old "computed_at" field's value of the DeviceHealth entity.
+// If the DeviceHealth object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceHealthMutation) OldComputedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldComputedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldComputedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldComputedAt: %w", err)
+	}
+	return oldValue.ComputedAt, nil
+}
+
+// ResetComputedAt resets all changes to the "computed_at" field.
+func (m *DeviceHealthMutation) ResetComputedAt() {
+	m.computed_at = nil
+}
+
+// ClearTenant clears the "tenant" edge to the Tenant entity.
+func (m *DeviceHealthMutation) ClearTenant() {
+	m.clearedtenant = true
+	m.clearedFields[devicehealth.FieldTenantID] = struct{}{}
+}
+
+// TenantCleared reports if the "tenant" edge to the Tenant entity was cleared.
+func (m *DeviceHealthMutation) TenantCleared() bool {
+	return m.clearedtenant
+}
+
+// TenantIDs returns the "tenant" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TenantID instead. It exists only for internal usage by the builders.
+func (m *DeviceHealthMutation) TenantIDs() (ids []uuid.UUID) {
+	if id := m.tenant; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTenant resets all changes to the "tenant" edge.
+func (m *DeviceHealthMutation) ResetTenant() {
+	m.tenant = nil
+	m.clearedtenant = false
+}
+
+// Where appends a list predicates to the DeviceHealthMutation builder.
+func (m *DeviceHealthMutation) Where(ps ...predicate.DeviceHealth) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the DeviceHealthMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *DeviceHealthMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.DeviceHealth, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *DeviceHealthMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *DeviceHealthMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (DeviceHealth).
+func (m *DeviceHealthMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *DeviceHealthMutation) Fields() []string {
+	fields := make([]string, 0, 16)
+	if m.tenant != nil {
+		fields = append(fields, devicehealth.FieldTenantID)
+	}
+	if m.device_id != nil {
+		fields = append(fields, devicehealth.FieldDeviceID)
+	}
+	if m.organisation_id != nil {
+		fields = append(fields, devicehealth.FieldOrganisationID)
+	}
+	if m.group_id != nil {
+		fields = append(fields, devicehealth.FieldGroupID)
+	}
+	if m.score != nil {
+		fields = append(fields, devicehealth.FieldScore)
+	}
+	if m.band != nil {
+		fields = append(fields, devicehealth.FieldBand)
+	}
+	if m.scored != nil {
+		fields = append(fields, devicehealth.FieldScored)
+	}
+	if m.server != nil {
+		fields = append(fields, devicehealth.FieldServer)
+	}
+	if m.stale != nil {
+		fields = append(fields, devicehealth.FieldStale)
+	}
+	if m.coverage != nil {
+		fields = append(fields, devicehealth.FieldCoverage)
+	}
+	if m.cap_reason != nil {
+		fields = append(fields, devicehealth.FieldCapReason)
+	}
+	if m.domains != nil {
+		fields = append(fields, devicehealth.FieldDomains)
+	}
+	if m.findings != nil {
+		fields = append(fields, devicehealth.FieldFindings)
+	}
+	if m.snapshot_id != nil {
+		fields = append(fields, devicehealth.FieldSnapshotID)
+	}
+	if m.snapshot_received_at != nil {
+		fields = append(fields, devicehealth.FieldSnapshotReceivedAt)
+	}
+	if m.computed_at != nil {
+		fields = append(fields, devicehealth.FieldComputedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *DeviceHealthMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case devicehealth.FieldTenantID:
+		return m.TenantID()
+	case devicehealth.FieldDeviceID:
+		return m.DeviceID()
+	case devicehealth.FieldOrganisationID:
+		return m.OrganisationID()
+	case devicehealth.FieldGroupID:
+		return m.GroupID()
+	case devicehealth.FieldScore:
+		return m.Score()
+	case devicehealth.FieldBand:
+		return m.Band()
+	case devicehealth.FieldScored:
+		return m.Scored()
+	case devicehealth.FieldServer:
+		return m.Server()
+	case devicehealth.FieldStale:
+		return m.Stale()
+	case devicehealth.FieldCoverage:
+		return m.Coverage()
+	case devicehealth.FieldCapReason:
+		return m.CapReason()
+	case devicehealth.FieldDomains:
+		return m.Domains()
+	case devicehealth.FieldFindings:
+		return m.Findings()
+	case devicehealth.FieldSnapshotID:
+		return m.SnapshotID()
+	case devicehealth.FieldSnapshotReceivedAt:
+		return m.SnapshotReceivedAt()
+	case devicehealth.FieldComputedAt:
+		return m.ComputedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *DeviceHealthMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case devicehealth.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case devicehealth.FieldDeviceID:
+		return m.OldDeviceID(ctx)
+	case devicehealth.FieldOrganisationID:
+		return m.OldOrganisationID(ctx)
+	case devicehealth.FieldGroupID:
+		return m.OldGroupID(ctx)
+	case devicehealth.FieldScore:
+		return m.OldScore(ctx)
+	case devicehealth.FieldBand:
+		return m.OldBand(ctx)
+	case devicehealth.FieldScored:
+		return m.OldScored(ctx)
+	case devicehealth.FieldServer:
+		return m.OldServer(ctx)
+	case devicehealth.FieldStale:
+		return m.OldStale(ctx)
+	case devicehealth.FieldCoverage:
+		return m.OldCoverage(ctx)
+	case devicehealth.FieldCapReason:
+		return m.OldCapReason(ctx)
+	case devicehealth.FieldDomains:
+		return m.OldDomains(ctx)
+	case devicehealth.FieldFindings:
+		return m.OldFindings(ctx)
+	case devicehealth.FieldSnapshotID:
+		return m.OldSnapshotID(ctx)
+	case devicehealth.FieldSnapshotReceivedAt:
+		return m.OldSnapshotReceivedAt(ctx)
+	case devicehealth.FieldComputedAt:
+		return m.OldComputedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown DeviceHealth field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *DeviceHealthMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case devicehealth.FieldTenantID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case devicehealth.FieldDeviceID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeviceID(v)
+		return nil
+	case devicehealth.FieldOrganisationID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganisationID(v)
+		return nil
+	case devicehealth.FieldGroupID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGroupID(v)
+		return nil
+	case devicehealth.FieldScore:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScore(v)
+		return nil
+	case devicehealth.FieldBand:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBand(v)
+		return nil
+	case devicehealth.FieldScored:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScored(v)
+		return nil
+	case devicehealth.FieldServer:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetServer(v)
+		return nil
+	case devicehealth.FieldStale:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStale(v)
+		return nil
+	case devicehealth.FieldCoverage:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCoverage(v)
+		return nil
+	case devicehealth.FieldCapReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCapReason(v)
+		return nil
+	case devicehealth.FieldDomains:
+		v, ok := value.(json.RawMessage)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDomains(v)
+		return nil
+	case devicehealth.FieldFindings:
+		v, ok := value.(json.RawMessage)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFindings(v)
+		return nil
+	case devicehealth.FieldSnapshotID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSnapshotID(v)
+		return nil
+	case devicehealth.FieldSnapshotReceivedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSnapshotReceivedAt(v)
+		return nil
+	case devicehealth.FieldComputedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetComputedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown DeviceHealth field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *DeviceHealthMutation) AddedFields() []string {
+	var fields []string
+	if m.addscore != nil {
+		fields = append(fields, devicehealth.FieldScore)
+	}
+	if m.addcoverage != nil {
+		fields = append(fields, devicehealth.FieldCoverage)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *DeviceHealthMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case devicehealth.FieldScore:
+		return m.AddedScore()
+	case devicehealth.FieldCoverage:
+		return m.AddedCoverage()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *DeviceHealthMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case devicehealth.FieldScore:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScore(v)
+		return nil
+	case devicehealth.FieldCoverage:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCoverage(v)
+		return nil
+	}
+	return fmt.Errorf("unknown DeviceHealth numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *DeviceHealthMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(devicehealth.FieldGroupID) {
+		fields = append(fields, devicehealth.FieldGroupID)
+	}
+	if m.FieldCleared(devicehealth.FieldSnapshotID) {
+		fields = append(fields, devicehealth.FieldSnapshotID)
+	}
+	if m.FieldCleared(devicehealth.FieldSnapshotReceivedAt) {
+		fields = append(fields, devicehealth.FieldSnapshotReceivedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *DeviceHealthMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *DeviceHealthMutation) ClearField(name string) error {
+	switch name {
+	case devicehealth.FieldGroupID:
+		m.ClearGroupID()
+		return nil
+	case devicehealth.FieldSnapshotID:
+		m.ClearSnapshotID()
+		return nil
+	case devicehealth.FieldSnapshotReceivedAt:
+		m.ClearSnapshotReceivedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown DeviceHealth nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *DeviceHealthMutation) ResetField(name string) error {
+	switch name {
+	case devicehealth.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case devicehealth.FieldDeviceID:
+		m.ResetDeviceID()
+		return nil
+	case devicehealth.FieldOrganisationID:
+		m.ResetOrganisationID()
+		return nil
+	case devicehealth.FieldGroupID:
+		m.ResetGroupID()
+		return nil
+	case devicehealth.FieldScore:
+		m.ResetScore()
+		return nil
+	case devicehealth.FieldBand:
+		m.ResetBand()
+		return nil
+	case devicehealth.FieldScored:
+		m.ResetScored()
+		return nil
+	case devicehealth.FieldServer:
+		m.ResetServer()
+		return nil
+	case devicehealth.FieldStale:
+		m.ResetStale()
+		return nil
+	case devicehealth.FieldCoverage:
+		m.ResetCoverage()
+		return nil
+	case devicehealth.FieldCapReason:
+		m.ResetCapReason()
+		return nil
+	case devicehealth.FieldDomains:
+		m.ResetDomains()
+		return nil
+	case devicehealth.FieldFindings:
+		m.ResetFindings()
+		return nil
+	case devicehealth.FieldSnapshotID:
+		m.ResetSnapshotID()
+		return nil
+	case devicehealth.FieldSnapshotReceivedAt:
+		m.ResetSnapshotReceivedAt()
+		return nil
+	case devicehealth.FieldComputedAt:
+		m.ResetComputedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown DeviceHealth field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *DeviceHealthMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.tenant != nil {
+		edges = append(edges, devicehealth.EdgeTenant)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *DeviceHealthMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case devicehealth.EdgeTenant:
+		if id := m.tenant; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *DeviceHealthMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *DeviceHealthMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *DeviceHealthMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedtenant {
+		edges = append(edges, devicehealth.EdgeTenant)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *DeviceHealthMutation) EdgeCleared(name string) bool {
+	switch name {
+	case devicehealth.EdgeTenant:
+		return m.clearedtenant
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *DeviceHealthMutation) ClearEdge(name string) error {
+	switch name {
+	case devicehealth.EdgeTenant:
+		m.ClearTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown DeviceHealth unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *DeviceHealthMutation) ResetEdge(name string) error {
+	switch name {
+	case devicehealth.EdgeTenant:
+		m.ResetTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown DeviceHealth edge %s", name)
 }
 
 // DeviceSectionMutation represents an operation that mutates the DeviceSection nodes in the graph.
@@ -3807,6 +5171,1267 @@ func (m *EnrolmentKeyMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown EnrolmentKey edge %s", name)
 }
 
+// EntityHealthMutation represents an operation that mutates the EntityHealth nodes in the graph.
+type EntityHealthMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *uuid.UUID
+	kind            *entityhealth.Kind
+	entity_id       *uuid.UUID
+	organisation_id *uuid.UUID
+	score           *int
+	addscore        *int
+	band            *string
+	scored          *bool
+	coverage        *float64
+	addcoverage     *float64
+	freshness       *float64
+	addfreshness    *float64
+	device_count    *int
+	adddevice_count *int
+	cap_reason      *string
+	bands           *map[string]int
+	worst           *json.RawMessage
+	appendworst     json.RawMessage
+	computed_at     *time.Time
+	clearedFields   map[string]struct{}
+	tenant          *uuid.UUID
+	clearedtenant   bool
+	done            bool
+	oldValue        func(context.Context) (*EntityHealth, error)
+	predicates      []predicate.EntityHealth
+}
+
+var _ ent.Mutation = (*EntityHealthMutation)(nil)
+
+// entityhealthOption allows management of the mutation configuration using functional options.
+type entityhealthOption func(*EntityHealthMutation)
+
+// newEntityHealthMutation creates new mutation for the EntityHealth entity.
+func newEntityHealthMutation(c config, op Op, opts ...entityhealthOption) *EntityHealthMutation {
+	m := &EntityHealthMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeEntityHealth,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withEntityHealthID sets the ID field of the mutation.
+func withEntityHealthID(id uuid.UUID) entityhealthOption {
+	return func(m *EntityHealthMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *EntityHealth
+		)
+		m.oldValue = func(ctx context.Context) (*EntityHealth, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().EntityHealth.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withEntityHealth sets the old EntityHealth of the mutation.
+func withEntityHealth(node *EntityHealth) entityhealthOption {
+	return func(m *EntityHealthMutation) {
+		m.oldValue = func(context.Context) (*EntityHealth, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m EntityHealthMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m EntityHealthMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of EntityHealth entities.
+func (m *EntityHealthMutation) SetID(id uuid.UUID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *EntityHealthMutation) ID() (id uuid.UUID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *EntityHealthMutation) IDs(ctx context.Context) ([]uuid.UUID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []uuid.UUID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().EntityHealth.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *EntityHealthMutation) SetTenantID(u uuid.UUID) {
+	m.tenant = &u
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *EntityHealthMutation) TenantID() (r uuid.UUID, exists bool) {
+	v := m.tenant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the EntityHealth entity.
+// If the EntityHealth object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EntityHealthMutation) OldTenantID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *EntityHealthMutation) ResetTenantID() {
+	m.tenant = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *EntityHealthMutation) SetKind(e entityhealth.Kind) {
+	m.kind = &e
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *EntityHealthMutation) Kind() (r entityhealth.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the EntityHealth entity.
+// If the EntityHealth object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EntityHealthMutation) OldKind(ctx context.Context) (v entityhealth.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *EntityHealthMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetEntityID sets the "entity_id" field.
+func (m *EntityHealthMutation) SetEntityID(u uuid.UUID) {
+	m.entity_id = &u
+}
+
+// EntityID returns the value of the "entity_id" field in the mutation.
+func (m *EntityHealthMutation) EntityID() (r uuid.UUID, exists bool) {
+	v := m.entity_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEntityID returns the old "entity_id" field's value of the EntityHealth entity.
+// If the EntityHealth object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EntityHealthMutation) OldEntityID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEntityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEntityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEntityID: %w", err)
+	}
+	return oldValue.EntityID, nil
+}
+
+// ResetEntityID resets all changes to the "entity_id" field.
+func (m *EntityHealthMutation) ResetEntityID() {
+	m.entity_id = nil
+}
+
+// SetOrganisationID sets the "organisation_id" field.
+func (m *EntityHealthMutation) SetOrganisationID(u uuid.UUID) {
+	m.organisation_id = &u
+}
+
+// OrganisationID returns the value of the "organisation_id" field in the mutation.
+func (m *EntityHealthMutation) OrganisationID() (r uuid.UUID, exists bool) {
+	v := m.organisation_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganisationID returns the old "organisation_id" field's value of the EntityHealth entity.
+// If the EntityHealth object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EntityHealthMutation) OldOrganisationID(ctx context.Context) (v *uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganisationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganisationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganisationID: %w", err)
+	}
+	return oldValue.OrganisationID, nil
+}
+
+// ClearOrganisationID clears the value of the "organisation_id" field.
+func (m *EntityHealthMutation) ClearOrganisationID() {
+	m.organisation_id = nil
+	m.clearedFields[entityhealth.FieldOrganisationID] = struct{}{}
+}
+
+// OrganisationIDCleared returns if the "organisation_id" field was cleared in this mutation.
+func (m *EntityHealthMutation) OrganisationIDCleared() bool {
+	_, ok := m.clearedFields[entityhealth.FieldOrganisationID]
+	return ok
+}
+
+// ResetOrganisationID resets all changes to the "organisation_id" field.
+func (m *EntityHealthMutation) ResetOrganisationID() {
+	m.organisation_id = nil
+	delete(m.clearedFields, entityhealth.FieldOrganisationID)
+}
+
+// SetScore sets the "score" field.
+func (m *EntityHealthMutation) SetScore(i int) {
+	m.score = &i
+	m.addscore = nil
+}
+
+// Score returns the value of the "score" field in the mutation.
+func (m *EntityHealthMutation) Score() (r int, exists bool) {
+	v := m.score
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScore returns the old "score" field's value of the EntityHealth entity.
+// If the EntityHealth object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EntityHealthMutation) OldScore(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScore is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScore requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScore: %w", err)
+	}
+	return oldValue.Score, nil
+}
+
+// AddScore adds i to the "score" field.
+func (m *EntityHealthMutation) AddScore(i int) {
+	if m.addscore != nil {
+		*m.addscore += i
+	} else {
+		m.addscore = &i
+	}
+}
+
+// AddedScore returns the value that was added to the "score" field in this mutation.
+func (m *EntityHealthMutation) AddedScore() (r int, exists bool) {
+	v := m.addscore
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetScore resets all changes to the "score" field.
+func (m *EntityHealthMutation) ResetScore() {
+	m.score = nil
+	m.addscore = nil
+}
+
+// SetBand sets the "band" field.
+func (m *EntityHealthMutation) SetBand(s string) {
+	m.band = &s
+}
+
+// Band returns the value of the "band" field in the mutation.
+func (m *EntityHealthMutation) Band() (r string, exists bool) {
+	v := m.band
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBand returns the old "band" field's value of the EntityHealth entity.
+// If the EntityHealth object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EntityHealthMutation) OldBand(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBand is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBand requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBand: %w", err)
+	}
+	return oldValue.Band, nil
+}
+
+// ResetBand resets all changes to the "band" field.
+func (m *EntityHealthMutation) ResetBand() {
+	m.band = nil
+}
+
+// SetScored sets the "scored" field.
+func (m *EntityHealthMutation) SetScored(b bool) {
+	m.scored = &b
+}
+
+// Scored returns the value of the "scored" field in the mutation.
+func (m *EntityHealthMutation) Scored() (r bool, exists bool) {
+	v := m.scored
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScored returns the old "scored" field's value of the EntityHealth entity.
+// If the EntityHealth object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EntityHealthMutation) OldScored(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScored is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScored requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScored: %w", err)
+	}
+	return oldValue.Scored, nil
+}
+
+// ResetScored resets all changes to the "scored" field.
+func (m *EntityHealthMutation) ResetScored() {
+	m.scored = nil
+}
+
+// SetCoverage sets the "coverage" field.
+func (m *EntityHealthMutation) SetCoverage(f float64) {
+	m.coverage = &f
+	m.addcoverage = nil
+}
+
+// Coverage returns the value of the "coverage" field in the mutation.
+func (m *EntityHealthMutation) Coverage() (r float64, exists bool) {
+	v := m.coverage
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCoverage returns the old "coverage" field's value of the EntityHealth entity.
+// If the EntityHealth object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EntityHealthMutation) OldCoverage(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCoverage is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCoverage requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCoverage: %w", err)
+	}
+	return oldValue.Coverage, nil
+}
+
+// AddCoverage adds f to the "coverage" field.
+func (m *EntityHealthMutation) AddCoverage(f float64) {
+	if m.addcoverage != nil {
+		*m.addcoverage += f
+	} else {
+		m.addcoverage = &f
+	}
+}
+
+// AddedCoverage returns the value that was added to the "coverage" field in this mutation.
+func (m *EntityHealthMutation) AddedCoverage() (r float64, exists bool) {
+	v := m.addcoverage
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCoverage resets all changes to the "coverage" field.
+func (m *EntityHealthMutation) ResetCoverage() {
+	m.coverage = nil
+	m.addcoverage = nil
+}
+
+// SetFreshness sets the "freshness" field.
+func (m *EntityHealthMutation) SetFreshness(f float64) {
+	m.freshness = &f
+	m.addfreshness = nil
+}
+
+// Freshness returns the value of the "freshness" field in the mutation.
+func (m *EntityHealthMutation) Freshness() (r float64, exists bool) {
+	v := m.freshness
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFreshness returns the old "freshness" field's value of the EntityHealth entity.
+// If the EntityHealth object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EntityHealthMutation) OldFreshness(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFreshness is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFreshness requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFreshness: %w", err)
+	}
+	return oldValue.Freshness, nil
+}
+
+// AddFreshness adds f to the "freshness" field.
+func (m *EntityHealthMutation) AddFreshness(f float64) {
+	if m.addfreshness != nil {
+		*m.addfreshness += f
+	} else {
+		m.addfreshness = &f
+	}
+}
+
+// AddedFreshness returns the value that was added to the "freshness" field in this mutation.
+func (m *EntityHealthMutation) AddedFreshness() (r float64, exists bool) {
+	v := m.addfreshness
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetFreshness resets all changes to the "freshness" field.
+func (m *EntityHealthMutation) ResetFreshness() {
+	m.freshness = nil
+	m.addfreshness = nil
+}
+
+// SetDeviceCount sets the "device_count" field.
+func (m *EntityHealthMutation) SetDeviceCount(i int) {
+	m.device_count = &i
+	m.adddevice_count = nil
+}
+
+// DeviceCount returns the value of the "device_count" field in the mutation.
+func (m *EntityHealthMutation) DeviceCount() (r int, exists bool) {
+	v := m.device_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeviceCount returns the old "device_count" field's value of the EntityHealth entity.
+// If the EntityHealth object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EntityHealthMutation) OldDeviceCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeviceCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeviceCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeviceCount: %w", err)
+	}
+	return oldValue.DeviceCount, nil
+}
+
+// AddDeviceCount adds i to the "device_count" field.
+func (m *EntityHealthMutation) AddDeviceCount(i int) {
+	if m.adddevice_count != nil {
+		*m.adddevice_count += i
+	} else {
+		m.adddevice_count = &i
+	}
+}
+
+// AddedDeviceCount returns the value that was added to the "device_count" field in this mutation.
+func (m *EntityHealthMutation) AddedDeviceCount() (r int, exists bool) {
+	v := m.adddevice_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetDeviceCount resets all changes to the "device_count" field.
+func (m *EntityHealthMutation) ResetDeviceCount() {
+	m.device_count = nil
+	m.adddevice_count = nil
+}
+
+// SetCapReason sets the "cap_reason" field.
+func (m *EntityHealthMutation) SetCapReason(s string) {
+	m.cap_reason = &s
+}
+
+// CapReason returns the value of the "cap_reason" field in the mutation.
+func (m *EntityHealthMutation) CapReason() (r string, exists bool) {
+	v := m.cap_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCapReason returns the old "cap_reason" field's value of the EntityHealth entity.
+// If the EntityHealth object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EntityHealthMutation) OldCapReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCapReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCapReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCapReason: %w", err)
+	}
+	return oldValue.CapReason, nil
+}
+
+// ResetCapReason resets all changes to the "cap_reason" field.
+func (m *EntityHealthMutation) ResetCapReason() {
+	m.cap_reason = nil
+}
+
+// SetBands sets the "bands" field.
+func (m *EntityHealthMutation) SetBands(value map[string]int) {
+	m.bands = &value
+}
+
+// Bands returns the value of the "bands" field in the mutation.
+func (m *EntityHealthMutation) Bands() (r map[string]int, exists bool) {
+	v := m.bands
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBands returns the old "bands" field's value of the EntityHealth entity.
+// If the EntityHealth object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EntityHealthMutation) OldBands(ctx context.Context) (v map[string]int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBands is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBands requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBands: %w", err)
+	}
+	return oldValue.Bands, nil
+}
+
+// ResetBands resets all changes to the "bands" field.
+func (m *EntityHealthMutation) ResetBands() {
+	m.bands = nil
+}
+
+// SetWorst sets the "worst" field.
+func (m *EntityHealthMutation) SetWorst(jm json.RawMessage) {
+	m.worst = &jm
+	m.appendworst = nil
+}
+
+// Worst returns the value of the "worst" field in the mutation.
+func (m *EntityHealthMutation) Worst() (r json.RawMessage, exists bool) {
+	v := m.worst
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldWorst returns the old "worst" field's value of the EntityHealth entity.
+// If the EntityHealth object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EntityHealthMutation) OldWorst(ctx context.Context) (v json.RawMessage, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldWorst is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldWorst requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldWorst: %w", err)
+	}
+	return oldValue.Worst, nil
+}
+
+// AppendWorst adds jm to the "worst" field.
+func (m *EntityHealthMutation) AppendWorst(jm json.RawMessage) {
+	m.appendworst = append(m.appendworst, jm...)
+}
+
+// AppendedWorst returns the list of values that were appended to the "worst" field in this mutation.
+func (m *EntityHealthMutation) AppendedWorst() (json.RawMessage, bool) {
+	if len(m.appendworst) == 0 {
+		return nil, false
+	}
+	return m.appendworst, true
+}
+
+// ResetWorst resets all changes to the "worst" field.
+func (m *EntityHealthMutation) ResetWorst() {
+	m.worst = nil
+	m.appendworst = nil
+}
+
+// SetComputedAt sets the "computed_at" field.
+func (m *EntityHealthMutation) SetComputedAt(t time.Time) {
+	m.computed_at = &t
+}
+
+// ComputedAt returns the value of the "computed_at" field in the mutation.
+func (m *EntityHealthMutation) ComputedAt() (r time.Time, exists bool) {
+	v := m.computed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldComputedAt returns the old "computed_at" field's value of the EntityHealth entity.
+// If the EntityHealth object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EntityHealthMutation) OldComputedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldComputedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldComputedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldComputedAt: %w", err)
+	}
+	return oldValue.ComputedAt, nil
+}
+
+// ResetComputedAt resets all changes to the "computed_at" field.
+func (m *EntityHealthMutation) ResetComputedAt() {
+	m.computed_at = nil
+}
+
+// ClearTenant clears the "tenant" edge to the Tenant entity.
+func (m *EntityHealthMutation) ClearTenant() {
+	m.clearedtenant = true
+	m.clearedFields[entityhealth.FieldTenantID] = struct{}{}
+}
+
+// TenantCleared reports if the "tenant" edge to the Tenant entity was cleared.
+func (m *EntityHealthMutation) TenantCleared() bool {
+	return m.clearedtenant
+}
+
+// TenantIDs returns the "tenant" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TenantID instead. It exists only for internal usage by the builders.
+func (m *EntityHealthMutation) TenantIDs() (ids []uuid.UUID) {
+	if id := m.tenant; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTenant resets all changes to the "tenant" edge.
+func (m *EntityHealthMutation) ResetTenant() {
+	m.tenant = nil
+	m.clearedtenant = false
+}
+
+// Where appends a list predicates to the EntityHealthMutation builder.
+func (m *EntityHealthMutation) Where(ps ...predicate.EntityHealth) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the EntityHealthMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *EntityHealthMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.EntityHealth, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *EntityHealthMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *EntityHealthMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (EntityHealth).
+func (m *EntityHealthMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *EntityHealthMutation) Fields() []string {
+	fields := make([]string, 0, 14)
+	if m.tenant != nil {
+		fields = append(fields, entityhealth.FieldTenantID)
+	}
+	if m.kind != nil {
+		fields = append(fields, entityhealth.FieldKind)
+	}
+	if m.entity_id != nil {
+		fields = append(fields, entityhealth.FieldEntityID)
+	}
+	if m.organisation_id != nil {
+		fields = append(fields, entityhealth.FieldOrganisationID)
+	}
+	if m.score != nil {
+		fields = append(fields, entityhealth.FieldScore)
+	}
+	if m.band != nil {
+		fields = append(fields, entityhealth.FieldBand)
+	}
+	if m.scored != nil {
+		fields = append(fields, entityhealth.FieldScored)
+	}
+	if m.coverage != nil {
+		fields = append(fields, entityhealth.FieldCoverage)
+	}
+	if m.freshness != nil {
+		fields = append(fields, entityhealth.FieldFreshness)
+	}
+	if m.device_count != nil {
+		fields = append(fields, entityhealth.FieldDeviceCount)
+	}
+	if m.cap_reason != nil {
+		fields = append(fields, entityhealth.FieldCapReason)
+	}
+	if m.bands != nil {
+		fields = append(fields, entityhealth.FieldBands)
+	}
+	if m.worst != nil {
+		fields = append(fields, entityhealth.FieldWorst)
+	}
+	if m.computed_at != nil {
+		fields = append(fields, entityhealth.FieldComputedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *EntityHealthMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case entityhealth.FieldTenantID:
+		return m.TenantID()
+	case entityhealth.FieldKind:
+		return m.Kind()
+	case entityhealth.FieldEntityID:
+		return m.EntityID()
+	case entityhealth.FieldOrganisationID:
+		return m.OrganisationID()
+	case entityhealth.FieldScore:
+		return m.Score()
+	case entityhealth.FieldBand:
+		return m.Band()
+	case entityhealth.FieldScored:
+		return m.Scored()
+	case entityhealth.FieldCoverage:
+		return m.Coverage()
+	case entityhealth.FieldFreshness:
+		return m.Freshness()
+	case entityhealth.FieldDeviceCount:
+		return m.DeviceCount()
+	case entityhealth.FieldCapReason:
+		return m.CapReason()
+	case entityhealth.FieldBands:
+		return m.Bands()
+	case entityhealth.FieldWorst:
+		return m.Worst()
+	case entityhealth.FieldComputedAt:
+		return m.ComputedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *EntityHealthMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case entityhealth.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case entityhealth.FieldKind:
+		return m.OldKind(ctx)
+	case entityhealth.FieldEntityID:
+		return m.OldEntityID(ctx)
+	case entityhealth.FieldOrganisationID:
+		return m.OldOrganisationID(ctx)
+	case entityhealth.FieldScore:
+		return m.OldScore(ctx)
+	case entityhealth.FieldBand:
+		return m.OldBand(ctx)
+	case entityhealth.FieldScored:
+		return m.OldScored(ctx)
+	case entityhealth.FieldCoverage:
+		return m.OldCoverage(ctx)
+	case entityhealth.FieldFreshness:
+		return m.OldFreshness(ctx)
+	case entityhealth.FieldDeviceCount:
+		return m.OldDeviceCount(ctx)
+	case entityhealth.FieldCapReason:
+		return m.OldCapReason(ctx)
+	case entityhealth.FieldBands:
+		return m.OldBands(ctx)
+	case entityhealth.FieldWorst:
+		return m.OldWorst(ctx)
+	case entityhealth.FieldComputedAt:
+		return m.OldComputedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown EntityHealth field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *EntityHealthMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case entityhealth.FieldTenantID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case entityhealth.FieldKind:
+		v, ok := value.(entityhealth.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case entityhealth.FieldEntityID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEntityID(v)
+		return nil
+	case entityhealth.FieldOrganisationID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganisationID(v)
+		return nil
+	case entityhealth.FieldScore:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScore(v)
+		return nil
+	case entityhealth.FieldBand:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBand(v)
+		return nil
+	case entityhealth.FieldScored:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScored(v)
+		return nil
+	case entityhealth.FieldCoverage:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCoverage(v)
+		return nil
+	case entityhealth.FieldFreshness:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFreshness(v)
+		return nil
+	case entityhealth.FieldDeviceCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeviceCount(v)
+		return nil
+	case entityhealth.FieldCapReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCapReason(v)
+		return nil
+	case entityhealth.FieldBands:
+		v, ok := value.(map[string]int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBands(v)
+		return nil
+	case entityhealth.FieldWorst:
+		v, ok := value.(json.RawMessage)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetWorst(v)
+		return nil
+	case entityhealth.FieldComputedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetComputedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown EntityHealth field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *EntityHealthMutation) AddedFields() []string {
+	var fields []string
+	if m.addscore != nil {
+		fields = append(fields, entityhealth.FieldScore)
+	}
+	if m.addcoverage != nil {
+		fields = append(fields, entityhealth.FieldCoverage)
+	}
+	if m.addfreshness != nil {
+		fields = append(fields, entityhealth.FieldFreshness)
+	}
+	if m.adddevice_count != nil {
+		fields = append(fields, entityhealth.FieldDeviceCount)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *EntityHealthMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case entityhealth.FieldScore:
+		return m.AddedScore()
+	case entityhealth.FieldCoverage:
+		return m.AddedCoverage()
+	case entityhealth.FieldFreshness:
+		return m.AddedFreshness()
+	case entityhealth.FieldDeviceCount:
+		return m.AddedDeviceCount()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *EntityHealthMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case entityhealth.FieldScore:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScore(v)
+		return nil
+	case entityhealth.FieldCoverage:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCoverage(v)
+		return nil
+	case entityhealth.FieldFreshness:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddFreshness(v)
+		return nil
+	case entityhealth.FieldDeviceCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDeviceCount(v)
+		return nil
+	}
+	return fmt.Errorf("unknown EntityHealth numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *EntityHealthMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(entityhealth.FieldOrganisationID) {
+		fields = append(fields, entityhealth.FieldOrganisationID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *EntityHealthMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *EntityHealthMutation) ClearField(name string) error {
+	switch name {
+	case entityhealth.FieldOrganisationID:
+		m.ClearOrganisationID()
+		return nil
+	}
+	return fmt.Errorf("unknown EntityHealth nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *EntityHealthMutation) ResetField(name string) error {
+	switch name {
+	case entityhealth.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case entityhealth.FieldKind:
+		m.ResetKind()
+		return nil
+	case entityhealth.FieldEntityID:
+		m.ResetEntityID()
+		return nil
+	case entityhealth.FieldOrganisationID:
+		m.ResetOrganisationID()
+		return nil
+	case entityhealth.FieldScore:
+		m.ResetScore()
+		return nil
+	case entityhealth.FieldBand:
+		m.ResetBand()
+		return nil
+	case entityhealth.FieldScored:
+		m.ResetScored()
+		return nil
+	case entityhealth.FieldCoverage:
+		m.ResetCoverage()
+		return nil
+	case entityhealth.FieldFreshness:
+		m.ResetFreshness()
+		return nil
+	case entityhealth.FieldDeviceCount:
+		m.ResetDeviceCount()
+		return nil
+	case entityhealth.FieldCapReason:
+		m.ResetCapReason()
+		return nil
+	case entityhealth.FieldBands:
+		m.ResetBands()
+		return nil
+	case entityhealth.FieldWorst:
+		m.ResetWorst()
+		return nil
+	case entityhealth.FieldComputedAt:
+		m.ResetComputedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown EntityHealth field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *EntityHealthMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.tenant != nil {
+		edges = append(edges, entityhealth.EdgeTenant)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *EntityHealthMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case entityhealth.EdgeTenant:
+		if id := m.tenant; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *EntityHealthMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *EntityHealthMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *EntityHealthMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedtenant {
+		edges = append(edges, entityhealth.EdgeTenant)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *EntityHealthMutation) EdgeCleared(name string) bool {
+	switch name {
+	case entityhealth.EdgeTenant:
+		return m.clearedtenant
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *EntityHealthMutation) ClearEdge(name string) error {
+	switch name {
+	case entityhealth.EdgeTenant:
+		m.ClearTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown EntityHealth unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *EntityHealthMutation) ResetEdge(name string) error {
+	switch name {
+	case entityhealth.EdgeTenant:
+		m.ResetTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown EntityHealth edge %s", name)
+}
+
 // EventLogGroupMutation represents an operation that mutates the EventLogGroup nodes in the graph.
 type EventLogGroupMutation struct {
 	config
@@ -5587,6 +8212,918 @@ func (m *GroupMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Group edge %s", name)
+}
+
+// HealthHistoryMutation represents an operation that mutates the HealthHistory nodes in the graph.
+type HealthHistoryMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *uuid.UUID
+	kind            *healthhistory.Kind
+	entity_id       *uuid.UUID
+	organisation_id *uuid.UUID
+	score           *int
+	addscore        *int
+	band            *string
+	scored          *bool
+	findings        *json.RawMessage
+	appendfindings  json.RawMessage
+	computed_at     *time.Time
+	clearedFields   map[string]struct{}
+	tenant          *uuid.UUID
+	clearedtenant   bool
+	done            bool
+	oldValue        func(context.Context) (*HealthHistory, error)
+	predicates      []predicate.HealthHistory
+}
+
+var _ ent.Mutation = (*HealthHistoryMutation)(nil)
+
+// healthhistoryOption allows management of the mutation configuration using functional options.
+type healthhistoryOption func(*HealthHistoryMutation)
+
+// newHealthHistoryMutation creates new mutation for the HealthHistory entity.
+func newHealthHistoryMutation(c config, op Op, opts ...healthhistoryOption) *HealthHistoryMutation {
+	m := &HealthHistoryMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeHealthHistory,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withHealthHistoryID sets the ID field of the mutation.
+func withHealthHistoryID(id uuid.UUID) healthhistoryOption {
+	return func(m *HealthHistoryMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *HealthHistory
+		)
+		m.oldValue = func(ctx context.Context) (*HealthHistory, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().HealthHistory.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withHealthHistory sets the old HealthHistory of the mutation.
+func withHealthHistory(node *HealthHistory) healthhistoryOption {
+	return func(m *HealthHistoryMutation) {
+		m.oldValue = func(context.Context) (*HealthHistory, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m HealthHistoryMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m HealthHistoryMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of HealthHistory entities.
+func (m *HealthHistoryMutation) SetID(id uuid.UUID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *HealthHistoryMutation) ID() (id uuid.UUID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *HealthHistoryMutation) IDs(ctx context.Context) ([]uuid.UUID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []uuid.UUID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().HealthHistory.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *HealthHistoryMutation) SetTenantID(u uuid.UUID) {
+	m.tenant = &u
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *HealthHistoryMutation) TenantID() (r uuid.UUID, exists bool) {
+	v := m.tenant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the HealthHistory entity.
+// If the HealthHistory object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HealthHistoryMutation) OldTenantID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *HealthHistoryMutation) ResetTenantID() {
+	m.tenant = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *HealthHistoryMutation) SetKind(h healthhistory.Kind) {
+	m.kind = &h
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *HealthHistoryMutation) Kind() (r healthhistory.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the HealthHistory entity.
+// If the HealthHistory object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HealthHistoryMutation) OldKind(ctx context.Context) (v healthhistory.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *HealthHistoryMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetEntityID sets the "entity_id" field.
+func (m *HealthHistoryMutation) SetEntityID(u uuid.UUID) {
+	m.entity_id = &u
+}
+
+// EntityID returns the value of the "entity_id" field in the mutation.
+func (m *HealthHistoryMutation) EntityID() (r uuid.UUID, exists bool) {
+	v := m.entity_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEntityID returns the old "entity_id" field's value of the HealthHistory entity.
+// If the HealthHistory object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HealthHistoryMutation) OldEntityID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEntityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEntityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEntityID: %w", err)
+	}
+	return oldValue.EntityID, nil
+}
+
+// ResetEntityID resets all changes to the "entity_id" field.
+func (m *HealthHistoryMutation) ResetEntityID() {
+	m.entity_id = nil
+}
+
+// SetOrganisationID sets the "organisation_id" field.
+func (m *HealthHistoryMutation) SetOrganisationID(u uuid.UUID) {
+	m.organisation_id = &u
+}
+
+// OrganisationID returns the value of the "organisation_id" field in the mutation.
+func (m *HealthHistoryMutation) OrganisationID() (r uuid.UUID, exists bool) {
+	v := m.organisation_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganisationID returns the old "organisation_id" field's value of the HealthHistory entity.
+// If the HealthHistory object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HealthHistoryMutation) OldOrganisationID(ctx context.Context) (v *uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganisationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganisationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganisationID: %w", err)
+	}
+	return oldValue.OrganisationID, nil
+}
+
+// ClearOrganisationID clears the value of the "organisation_id" field.
+func (m *HealthHistoryMutation) ClearOrganisationID() {
+	m.organisation_id = nil
+	m.clearedFields[healthhistory.FieldOrganisationID] = struct{}{}
+}
+
+// OrganisationIDCleared returns if the "organisation_id" field was cleared in this mutation.
+func (m *HealthHistoryMutation) OrganisationIDCleared() bool {
+	_, ok := m.clearedFields[healthhistory.FieldOrganisationID]
+	return ok
+}
+
+// ResetOrganisationID resets all changes to the "organisation_id" field.
+func (m *HealthHistoryMutation) ResetOrganisationID() {
+	m.organisation_id = nil
+	delete(m.clearedFields, healthhistory.FieldOrganisationID)
+}
+
+// SetScore sets the "score" field.
+func (m *HealthHistoryMutation) SetScore(i int) {
+	m.score = &i
+	m.addscore = nil
+}
+
+// Score returns the value of the "score" field in the mutation.
+func (m *HealthHistoryMutation) Score() (r int, exists bool) {
+	v := m.score
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScore returns the old "score" field's value of the HealthHistory entity.
+// If the HealthHistory object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HealthHistoryMutation) OldScore(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScore is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScore requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScore: %w", err)
+	}
+	return oldValue.Score, nil
+}
+
+// AddScore adds i to the "score" field.
+func (m *HealthHistoryMutation) AddScore(i int) {
+	if m.addscore != nil {
+		*m.addscore += i
+	} else {
+		m.addscore = &i
+	}
+}
+
+// AddedScore returns the value that was added to the "score" field in this mutation.
+func (m *HealthHistoryMutation) AddedScore() (r int, exists bool) {
+	v := m.addscore
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetScore resets all changes to the "score" field.
+func (m *HealthHistoryMutation) ResetScore() {
+	m.score = nil
+	m.addscore = nil
+}
+
+// SetBand sets the "band" field.
+func (m *HealthHistoryMutation) SetBand(s string) {
+	m.band = &s
+}
+
+// Band returns the value of the "band" field in the mutation.
+func (m *HealthHistoryMutation) Band() (r string, exists bool) {
+	v := m.band
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBand returns the old "band" field's value of the HealthHistory entity.
+// If the HealthHistory object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HealthHistoryMutation) OldBand(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBand is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBand requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBand: %w", err)
+	}
+	return oldValue.Band, nil
+}
+
+// ResetBand resets all changes to the "band" field.
+func (m *HealthHistoryMutation) ResetBand() {
+	m.band = nil
+}
+
+// SetScored sets the "scored" field.
+func (m *HealthHistoryMutation) SetScored(b bool) {
+	m.scored = &b
+}
+
+// Scored returns the value of the "scored" field in the mutation.
+func (m *HealthHistoryMutation) Scored() (r bool, exists bool) {
+	v := m.scored
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScored returns the old "scored" field's value of the HealthHistory entity.
+// If the HealthHistory object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HealthHistoryMutation) OldScored(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScored is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScored requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScored: %w", err)
+	}
+	return oldValue.Scored, nil
+}
+
+// ResetScored resets all changes to the "scored" field.
+func (m *HealthHistoryMutation) ResetScored() {
+	m.scored = nil
+}
+
+// SetFindings sets the "findings" field.
+func (m *HealthHistoryMutation) SetFindings(jm json.RawMessage) {
+	m.findings = &jm
+	m.appendfindings = nil
+}
+
+// Findings returns the value of the "findings" field in the mutation.
+func (m *HealthHistoryMutation) Findings() (r json.RawMessage, exists bool) {
+	v := m.findings
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFindings returns the old "findings" field's value of the HealthHistory entity.
+// If the HealthHistory object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HealthHistoryMutation) OldFindings(ctx context.Context) (v json.RawMessage, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFindings is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFindings requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFindings: %w", err)
+	}
+	return oldValue.Findings, nil
+}
+
+// AppendFindings adds jm to the "findings" field.
+func (m *HealthHistoryMutation) AppendFindings(jm json.RawMessage) {
+	m.appendfindings = append(m.appendfindings, jm...)
+}
+
+// AppendedFindings returns the list of values that were appended to the "findings" field in this mutation.
+func (m *HealthHistoryMutation) AppendedFindings() (json.RawMessage, bool) {
+	if len(m.appendfindings) == 0 {
+		return nil, false
+	}
+	return m.appendfindings, true
+}
+
+// ClearFindings clears the value of the "findings" field.
+func (m *HealthHistoryMutation) ClearFindings() {
+	m.findings = nil
+	m.appendfindings = nil
+	m.clearedFields[healthhistory.FieldFindings] = struct{}{}
+}
+
+// FindingsCleared returns if the "findings" field was cleared in this mutation.
+func (m *HealthHistoryMutation) FindingsCleared() bool {
+	_, ok := m.clearedFields[healthhistory.FieldFindings]
+	return ok
+}
+
+// ResetFindings resets all changes to the "findings" field.
+func (m *HealthHistoryMutation) ResetFindings() {
+	m.findings = nil
+	m.appendfindings = nil
+	delete(m.clearedFields, healthhistory.FieldFindings)
+}
+
+// SetComputedAt sets the "computed_at" field.
+func (m *HealthHistoryMutation) SetComputedAt(t time.Time) {
+	m.computed_at = &t
+}
+
+// ComputedAt returns the value of the "computed_at" field in the mutation.
+func (m *HealthHistoryMutation) ComputedAt() (r time.Time, exists bool) {
+	v := m.computed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldComputedAt returns the old "computed_at" field's value of the HealthHistory entity.
+// If the HealthHistory object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *HealthHistoryMutation) OldComputedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldComputedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldComputedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldComputedAt: %w", err)
+	}
+	return oldValue.ComputedAt, nil
+}
+
+// ResetComputedAt resets all changes to the "computed_at" field.
+func (m *HealthHistoryMutation) ResetComputedAt() {
+	m.computed_at = nil
+}
+
+// ClearTenant clears the "tenant" edge to the Tenant entity.
+func (m *HealthHistoryMutation) ClearTenant() {
+	m.clearedtenant = true
+	m.clearedFields[healthhistory.FieldTenantID] = struct{}{}
+}
+
+// TenantCleared reports if the "tenant" edge to the Tenant entity was cleared.
+func (m *HealthHistoryMutation) TenantCleared() bool {
+	return m.clearedtenant
+}
+
+// TenantIDs returns the "tenant" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TenantID instead. It exists only for internal usage by the builders.
+func (m *HealthHistoryMutation) TenantIDs() (ids []uuid.UUID) {
+	if id := m.tenant; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTenant resets all changes to the "tenant" edge.
+func (m *HealthHistoryMutation) ResetTenant() {
+	m.tenant = nil
+	m.clearedtenant = false
+}
+
+// Where appends a list predicates to the HealthHistoryMutation builder.
+func (m *HealthHistoryMutation) Where(ps ...predicate.HealthHistory) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the HealthHistoryMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *HealthHistoryMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.HealthHistory, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *HealthHistoryMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *HealthHistoryMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (HealthHistory).
+func (m *HealthHistoryMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *HealthHistoryMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.tenant != nil {
+		fields = append(fields, healthhistory.FieldTenantID)
+	}
+	if m.kind != nil {
+		fields = append(fields, healthhistory.FieldKind)
+	}
+	if m.entity_id != nil {
+		fields = append(fields, healthhistory.FieldEntityID)
+	}
+	if m.organisation_id != nil {
+		fields = append(fields, healthhistory.FieldOrganisationID)
+	}
+	if m.score != nil {
+		fields = append(fields, healthhistory.FieldScore)
+	}
+	if m.band != nil {
+		fields = append(fields, healthhistory.FieldBand)
+	}
+	if m.scored != nil {
+		fields = append(fields, healthhistory.FieldScored)
+	}
+	if m.findings != nil {
+		fields = append(fields, healthhistory.FieldFindings)
+	}
+	if m.computed_at != nil {
+		fields = append(fields, healthhistory.FieldComputedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *HealthHistoryMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case healthhistory.FieldTenantID:
+		return m.TenantID()
+	case healthhistory.FieldKind:
+		return m.Kind()
+	case healthhistory.FieldEntityID:
+		return m.EntityID()
+	case healthhistory.FieldOrganisationID:
+		return m.OrganisationID()
+	case healthhistory.FieldScore:
+		return m.Score()
+	case healthhistory.FieldBand:
+		return m.Band()
+	case healthhistory.FieldScored:
+		return m.Scored()
+	case healthhistory.FieldFindings:
+		return m.Findings()
+	case healthhistory.FieldComputedAt:
+		return m.ComputedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *HealthHistoryMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case healthhistory.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case healthhistory.FieldKind:
+		return m.OldKind(ctx)
+	case healthhistory.FieldEntityID:
+		return m.OldEntityID(ctx)
+	case healthhistory.FieldOrganisationID:
+		return m.OldOrganisationID(ctx)
+	case healthhistory.FieldScore:
+		return m.OldScore(ctx)
+	case healthhistory.FieldBand:
+		return m.OldBand(ctx)
+	case healthhistory.FieldScored:
+		return m.OldScored(ctx)
+	case healthhistory.FieldFindings:
+		return m.OldFindings(ctx)
+	case healthhistory.FieldComputedAt:
+		return m.OldComputedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown HealthHistory field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *HealthHistoryMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case healthhistory.FieldTenantID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case healthhistory.FieldKind:
+		v, ok := value.(healthhistory.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case healthhistory.FieldEntityID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEntityID(v)
+		return nil
+	case healthhistory.FieldOrganisationID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganisationID(v)
+		return nil
+	case healthhistory.FieldScore:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScore(v)
+		return nil
+	case healthhistory.FieldBand:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBand(v)
+		return nil
+	case healthhistory.FieldScored:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScored(v)
+		return nil
+	case healthhistory.FieldFindings:
+		v, ok := value.(json.RawMessage)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFindings(v)
+		return nil
+	case healthhistory.FieldComputedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetComputedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown HealthHistory field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *HealthHistoryMutation) AddedFields() []string {
+	var fields []string
+	if m.addscore != nil {
+		fields = append(fields, healthhistory.FieldScore)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *HealthHistoryMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case healthhistory.FieldScore:
+		return m.AddedScore()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *HealthHistoryMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case healthhistory.FieldScore:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddScore(v)
+		return nil
+	}
+	return fmt.Errorf("unknown HealthHistory numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *HealthHistoryMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(healthhistory.FieldOrganisationID) {
+		fields = append(fields, healthhistory.FieldOrganisationID)
+	}
+	if m.FieldCleared(healthhistory.FieldFindings) {
+		fields = append(fields, healthhistory.FieldFindings)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *HealthHistoryMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *HealthHistoryMutation) ClearField(name string) error {
+	switch name {
+	case healthhistory.FieldOrganisationID:
+		m.ClearOrganisationID()
+		return nil
+	case healthhistory.FieldFindings:
+		m.ClearFindings()
+		return nil
+	}
+	return fmt.Errorf("unknown HealthHistory nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *HealthHistoryMutation) ResetField(name string) error {
+	switch name {
+	case healthhistory.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case healthhistory.FieldKind:
+		m.ResetKind()
+		return nil
+	case healthhistory.FieldEntityID:
+		m.ResetEntityID()
+		return nil
+	case healthhistory.FieldOrganisationID:
+		m.ResetOrganisationID()
+		return nil
+	case healthhistory.FieldScore:
+		m.ResetScore()
+		return nil
+	case healthhistory.FieldBand:
+		m.ResetBand()
+		return nil
+	case healthhistory.FieldScored:
+		m.ResetScored()
+		return nil
+	case healthhistory.FieldFindings:
+		m.ResetFindings()
+		return nil
+	case healthhistory.FieldComputedAt:
+		m.ResetComputedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown HealthHistory field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *HealthHistoryMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.tenant != nil {
+		edges = append(edges, healthhistory.EdgeTenant)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *HealthHistoryMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case healthhistory.EdgeTenant:
+		if id := m.tenant; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *HealthHistoryMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *HealthHistoryMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *HealthHistoryMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedtenant {
+		edges = append(edges, healthhistory.EdgeTenant)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *HealthHistoryMutation) EdgeCleared(name string) bool {
+	switch name {
+	case healthhistory.EdgeTenant:
+		return m.clearedtenant
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *HealthHistoryMutation) ClearEdge(name string) error {
+	switch name {
+	case healthhistory.EdgeTenant:
+		m.ClearTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown HealthHistory unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *HealthHistoryMutation) ResetEdge(name string) error {
+	switch name {
+	case healthhistory.EdgeTenant:
+		m.ResetTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown HealthHistory edge %s", name)
 }
 
 // InstalledSoftwareMutation represents an operation that mutates the InstalledSoftware nodes in the graph.

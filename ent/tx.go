@@ -16,14 +16,20 @@ type Tx struct {
 	config
 	// Device is the client for interacting with the Device builders.
 	Device *DeviceClient
+	// DeviceHealth is the client for interacting with the DeviceHealth builders.
+	DeviceHealth *DeviceHealthClient
 	// DeviceSection is the client for interacting with the DeviceSection builders.
 	DeviceSection *DeviceSectionClient
 	// EnrolmentKey is the client for interacting with the EnrolmentKey builders.
 	EnrolmentKey *EnrolmentKeyClient
+	// EntityHealth is the client for interacting with the EntityHealth builders.
+	EntityHealth *EntityHealthClient
 	// EventLogGroup is the client for interacting with the EventLogGroup builders.
 	EventLogGroup *EventLogGroupClient
 	// Group is the client for interacting with the Group builders.
 	Group *GroupClient
+	// HealthHistory is the client for interacting with the HealthHistory builders.
+	HealthHistory *HealthHistoryClient
 	// InstalledSoftware is the client for interacting with the InstalledSoftware builders.
 	InstalledSoftware *InstalledSoftwareClient
 	// Membership is the client for interacting with the Membership builders.
@@ -170,10 +176,13 @@ func (tx *Tx) Client() *Client {
 
 func (tx *Tx) init() {
 	tx.Device = NewDeviceClient(tx.config)
+	tx.DeviceHealth = NewDeviceHealthClient(tx.config)
 	tx.DeviceSection = NewDeviceSectionClient(tx.config)
 	tx.EnrolmentKey = NewEnrolmentKeyClient(tx.config)
+	tx.EntityHealth = NewEntityHealthClient(tx.config)
 	tx.EventLogGroup = NewEventLogGroupClient(tx.config)
 	tx.Group = NewGroupClient(tx.config)
+	tx.HealthHistory = NewHealthHistoryClient(tx.config)
 	tx.InstalledSoftware = NewInstalledSoftwareClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)
 	tx.Organisation = NewOrganisationClient(tx.config)

@@ -21,6 +21,18 @@ func (f DeviceFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, erro
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DeviceMutation", m)
 }
 
+// The DeviceHealthFunc type is an adapter to allow the use of ordinary
+// function as DeviceHealth mutator.
+type DeviceHealthFunc func(context.Context, *ent.DeviceHealthMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f DeviceHealthFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.DeviceHealthMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DeviceHealthMutation", m)
+}
+
 // The DeviceSectionFunc type is an adapter to allow the use of ordinary
 // function as DeviceSection mutator.
 type DeviceSectionFunc func(context.Context, *ent.DeviceSectionMutation) (ent.Value, error)
@@ -45,6 +57,18 @@ func (f EnrolmentKeyFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.EnrolmentKeyMutation", m)
 }
 
+// The EntityHealthFunc type is an adapter to allow the use of ordinary
+// function as EntityHealth mutator.
+type EntityHealthFunc func(context.Context, *ent.EntityHealthMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f EntityHealthFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.EntityHealthMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.EntityHealthMutation", m)
+}
+
 // The EventLogGroupFunc type is an adapter to allow the use of ordinary
 // function as EventLogGroup mutator.
 type EventLogGroupFunc func(context.Context, *ent.EventLogGroupMutation) (ent.Value, error)
@@ -67,6 +91,18 @@ func (f GroupFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.GroupMutation", m)
+}
+
+// The HealthHistoryFunc type is an adapter to allow the use of ordinary
+// function as HealthHistory mutator.
+type HealthHistoryFunc func(context.Context, *ent.HealthHistoryMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f HealthHistoryFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.HealthHistoryMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.HealthHistoryMutation", m)
 }
 
 // The InstalledSoftwareFunc type is an adapter to allow the use of ordinary

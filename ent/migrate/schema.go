@@ -77,6 +77,57 @@ var (
 			},
 		},
 	}
+	// DeviceHealthsColumns holds the columns for the "device_healths" table.
+	DeviceHealthsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "device_id", Type: field.TypeUUID},
+		{Name: "organisation_id", Type: field.TypeUUID},
+		{Name: "group_id", Type: field.TypeUUID, Nullable: true},
+		{Name: "score", Type: field.TypeInt},
+		{Name: "band", Type: field.TypeString, Size: 16},
+		{Name: "scored", Type: field.TypeBool},
+		{Name: "server", Type: field.TypeBool, Default: false},
+		{Name: "stale", Type: field.TypeBool, Default: false},
+		{Name: "coverage", Type: field.TypeFloat64},
+		{Name: "cap_reason", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "domains", Type: field.TypeJSON},
+		{Name: "findings", Type: field.TypeJSON},
+		{Name: "snapshot_id", Type: field.TypeUUID, Nullable: true},
+		{Name: "snapshot_received_at", Type: field.TypeTime, Nullable: true},
+		{Name: "computed_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// DeviceHealthsTable holds the schema information for the "device_healths" table.
+	DeviceHealthsTable = &schema.Table{
+		Name:       "device_healths",
+		Columns:    DeviceHealthsColumns,
+		PrimaryKey: []*schema.Column{DeviceHealthsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "device_healths_tenants_tenant",
+				Columns:    []*schema.Column{DeviceHealthsColumns[16]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "devicehealth_tenant_id_device_id",
+				Unique:  true,
+				Columns: []*schema.Column{DeviceHealthsColumns[16], DeviceHealthsColumns[1]},
+			},
+			{
+				Name:    "devicehealth_tenant_id_organisation_id_score",
+				Unique:  false,
+				Columns: []*schema.Column{DeviceHealthsColumns[16], DeviceHealthsColumns[2], DeviceHealthsColumns[4]},
+			},
+			{
+				Name:    "devicehealth_tenant_id_score",
+				Unique:  false,
+				Columns: []*schema.Column{DeviceHealthsColumns[16], DeviceHealthsColumns[4]},
+			},
+		},
+	}
 	// DeviceSectionsColumns holds the columns for the "device_sections" table.
 	DeviceSectionsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeUUID},
@@ -145,6 +196,45 @@ var (
 				Name:    "enrolmentkey_tenant_id_organisation_id_created_at",
 				Unique:  false,
 				Columns: []*schema.Column{EnrolmentKeysColumns[13], EnrolmentKeysColumns[3], EnrolmentKeysColumns[1]},
+			},
+		},
+	}
+	// EntityHealthsColumns holds the columns for the "entity_healths" table.
+	EntityHealthsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"group", "organisation", "tenant"}},
+		{Name: "entity_id", Type: field.TypeUUID},
+		{Name: "organisation_id", Type: field.TypeUUID, Nullable: true},
+		{Name: "score", Type: field.TypeInt},
+		{Name: "band", Type: field.TypeString, Size: 16},
+		{Name: "scored", Type: field.TypeBool},
+		{Name: "coverage", Type: field.TypeFloat64},
+		{Name: "freshness", Type: field.TypeFloat64},
+		{Name: "device_count", Type: field.TypeInt},
+		{Name: "cap_reason", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "bands", Type: field.TypeJSON},
+		{Name: "worst", Type: field.TypeJSON},
+		{Name: "computed_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// EntityHealthsTable holds the schema information for the "entity_healths" table.
+	EntityHealthsTable = &schema.Table{
+		Name:       "entity_healths",
+		Columns:    EntityHealthsColumns,
+		PrimaryKey: []*schema.Column{EntityHealthsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "entity_healths_tenants_tenant",
+				Columns:    []*schema.Column{EntityHealthsColumns[14]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "entityhealth_tenant_id_kind_entity_id",
+				Unique:  true,
+				Columns: []*schema.Column{EntityHealthsColumns[14], EntityHealthsColumns[1], EntityHealthsColumns[2]},
 			},
 		},
 	}
@@ -218,6 +308,40 @@ var (
 				Name:    "group_tenant_id_organisation_id_name",
 				Unique:  true,
 				Columns: []*schema.Column{GroupsColumns[5], GroupsColumns[6], GroupsColumns[3]},
+			},
+		},
+	}
+	// HealthHistoriesColumns holds the columns for the "health_histories" table.
+	HealthHistoriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"device", "group", "organisation", "tenant"}},
+		{Name: "entity_id", Type: field.TypeUUID},
+		{Name: "organisation_id", Type: field.TypeUUID, Nullable: true},
+		{Name: "score", Type: field.TypeInt},
+		{Name: "band", Type: field.TypeString, Size: 16},
+		{Name: "scored", Type: field.TypeBool},
+		{Name: "findings", Type: field.TypeJSON, Nullable: true},
+		{Name: "computed_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// HealthHistoriesTable holds the schema information for the "health_histories" table.
+	HealthHistoriesTable = &schema.Table{
+		Name:       "health_histories",
+		Columns:    HealthHistoriesColumns,
+		PrimaryKey: []*schema.Column{HealthHistoriesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "health_histories_tenants_tenant",
+				Columns:    []*schema.Column{HealthHistoriesColumns[9]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "healthhistory_tenant_id_kind_entity_id_computed_at",
+				Unique:  false,
+				Columns: []*schema.Column{HealthHistoriesColumns[9], HealthHistoriesColumns[1], HealthHistoriesColumns[2], HealthHistoriesColumns[8]},
 			},
 		},
 	}
@@ -445,10 +569,13 @@ var (
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		DevicesTable,
+		DeviceHealthsTable,
 		DeviceSectionsTable,
 		EnrolmentKeysTable,
+		EntityHealthsTable,
 		EventLogGroupsTable,
 		GroupsTable,
+		HealthHistoriesTable,
 		InstalledSoftwaresTable,
 		MembershipsTable,
 		OrganisationsTable,
@@ -463,11 +590,14 @@ func init() {
 	DevicesTable.ForeignKeys[0].RefTable = TenantsTable
 	DevicesTable.ForeignKeys[1].RefTable = GroupsTable
 	DevicesTable.ForeignKeys[2].RefTable = OrganisationsTable
+	DeviceHealthsTable.ForeignKeys[0].RefTable = TenantsTable
 	DeviceSectionsTable.ForeignKeys[0].RefTable = TenantsTable
 	EnrolmentKeysTable.ForeignKeys[0].RefTable = TenantsTable
+	EntityHealthsTable.ForeignKeys[0].RefTable = TenantsTable
 	EventLogGroupsTable.ForeignKeys[0].RefTable = TenantsTable
 	GroupsTable.ForeignKeys[0].RefTable = TenantsTable
 	GroupsTable.ForeignKeys[1].RefTable = OrganisationsTable
+	HealthHistoriesTable.ForeignKeys[0].RefTable = TenantsTable
 	InstalledSoftwaresTable.ForeignKeys[0].RefTable = TenantsTable
 	MembershipsTable.ForeignKeys[0].RefTable = TenantsTable
 	MembershipsTable.ForeignKeys[1].RefTable = UsersTable

@@ -9,17 +9,26 @@ import (
 // Device is the predicate function for device builders.
 type Device func(*sql.Selector)
 
+// DeviceHealth is the predicate function for devicehealth builders.
+type DeviceHealth func(*sql.Selector)
+
 // DeviceSection is the predicate function for devicesection builders.
 type DeviceSection func(*sql.Selector)
 
 // EnrolmentKey is the predicate function for enrolmentkey builders.
 type EnrolmentKey func(*sql.Selector)
 
+// EntityHealth is the predicate function for entityhealth builders.
+type EntityHealth func(*sql.Selector)
+
 // EventLogGroup is the predicate function for eventloggroup builders.
 type EventLogGroup func(*sql.Selector)
 
 // Group is the predicate function for group builders.
 type Group func(*sql.Selector)
+
+// HealthHistory is the predicate function for healthhistory builders.
+type HealthHistory func(*sql.Selector)
 
 // InstalledSoftware is the predicate function for installedsoftware builders.
 type InstalledSoftware func(*sql.Selector)

@@ -135,6 +135,30 @@ func (f DeviceMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DeviceMutation", m)
 }
 
+// The DeviceHealthQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type DeviceHealthQueryRuleFunc func(context.Context, *ent.DeviceHealthQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f DeviceHealthQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.DeviceHealthQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.DeviceHealthQuery", q)
+}
+
+// The DeviceHealthMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type DeviceHealthMutationRuleFunc func(context.Context, *ent.DeviceHealthMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f DeviceHealthMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.DeviceHealthMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DeviceHealthMutation", m)
+}
+
 // The DeviceSectionQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type DeviceSectionQueryRuleFunc func(context.Context, *ent.DeviceSectionQuery) error
@@ -183,6 +207,30 @@ func (f EnrolmentKeyMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mu
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.EnrolmentKeyMutation", m)
 }
 
+// The EntityHealthQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type EntityHealthQueryRuleFunc func(context.Context, *ent.EntityHealthQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f EntityHealthQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.EntityHealthQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.EntityHealthQuery", q)
+}
+
+// The EntityHealthMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type EntityHealthMutationRuleFunc func(context.Context, *ent.EntityHealthMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f EntityHealthMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.EntityHealthMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.EntityHealthMutation", m)
+}
+
 // The EventLogGroupQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type EventLogGroupQueryRuleFunc func(context.Context, *ent.EventLogGroupQuery) error
@@ -229,6 +277,30 @@ func (f GroupMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation)
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.GroupMutation", m)
+}
+
+// The HealthHistoryQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type HealthHistoryQueryRuleFunc func(context.Context, *ent.HealthHistoryQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f HealthHistoryQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.HealthHistoryQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.HealthHistoryQuery", q)
+}
+
+// The HealthHistoryMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type HealthHistoryMutationRuleFunc func(context.Context, *ent.HealthHistoryMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f HealthHistoryMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.HealthHistoryMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.HealthHistoryMutation", m)
 }
 
 // The InstalledSoftwareQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -436,13 +508,19 @@ func queryFilter(q ent.Query) (Filter, error) {
 	switch q := q.(type) {
 	case *ent.DeviceQuery:
 		return q.Filter(), nil
+	case *ent.DeviceHealthQuery:
+		return q.Filter(), nil
 	case *ent.DeviceSectionQuery:
 		return q.Filter(), nil
 	case *ent.EnrolmentKeyQuery:
 		return q.Filter(), nil
+	case *ent.EntityHealthQuery:
+		return q.Filter(), nil
 	case *ent.EventLogGroupQuery:
 		return q.Filter(), nil
 	case *ent.GroupQuery:
+		return q.Filter(), nil
+	case *ent.HealthHistoryQuery:
 		return q.Filter(), nil
 	case *ent.InstalledSoftwareQuery:
 		return q.Filter(), nil
@@ -467,13 +545,19 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	switch m := m.(type) {
 	case *ent.DeviceMutation:
 		return m.Filter(), nil
+	case *ent.DeviceHealthMutation:
+		return m.Filter(), nil
 	case *ent.DeviceSectionMutation:
 		return m.Filter(), nil
 	case *ent.EnrolmentKeyMutation:
 		return m.Filter(), nil
+	case *ent.EntityHealthMutation:
+		return m.Filter(), nil
 	case *ent.EventLogGroupMutation:
 		return m.Filter(), nil
 	case *ent.GroupMutation:
+		return m.Filter(), nil
+	case *ent.HealthHistoryMutation:
 		return m.Filter(), nil
 	case *ent.InstalledSoftwareMutation:
 		return m.Filter(), nil

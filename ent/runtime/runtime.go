@@ -8,10 +8,13 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/wegweiser/wegweiser/ent/device"
+	"github.com/wegweiser/wegweiser/ent/devicehealth"
 	"github.com/wegweiser/wegweiser/ent/devicesection"
 	"github.com/wegweiser/wegweiser/ent/enrolmentkey"
+	"github.com/wegweiser/wegweiser/ent/entityhealth"
 	"github.com/wegweiser/wegweiser/ent/eventloggroup"
 	"github.com/wegweiser/wegweiser/ent/group"
+	"github.com/wegweiser/wegweiser/ent/healthhistory"
 	"github.com/wegweiser/wegweiser/ent/installedsoftware"
 	"github.com/wegweiser/wegweiser/ent/membership"
 	"github.com/wegweiser/wegweiser/ent/organisation"
@@ -129,6 +132,42 @@ func init() {
 	deviceDescID := deviceMixinFields0[0].Descriptor()
 	// device.DefaultID holds the default value on creation for the id field.
 	device.DefaultID = deviceDescID.Default.(func() uuid.UUID)
+	devicehealthMixin := schema.DeviceHealth{}.Mixin()
+	devicehealth.Policy = privacy.NewPolicies(schema.DeviceHealth{})
+	devicehealth.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := devicehealth.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	devicehealthMixinFields0 := devicehealthMixin[0].Fields()
+	_ = devicehealthMixinFields0
+	devicehealthFields := schema.DeviceHealth{}.Fields()
+	_ = devicehealthFields
+	// devicehealthDescBand is the schema descriptor for band field.
+	devicehealthDescBand := devicehealthFields[4].Descriptor()
+	// devicehealth.BandValidator is a validator for the "band" field. It is called by the builders before save.
+	devicehealth.BandValidator = devicehealthDescBand.Validators[0].(func(string) error)
+	// devicehealthDescServer is the schema descriptor for server field.
+	devicehealthDescServer := devicehealthFields[6].Descriptor()
+	// devicehealth.DefaultServer holds the default value on creation for the server field.
+	devicehealth.DefaultServer = devicehealthDescServer.Default.(bool)
+	// devicehealthDescStale is the schema descriptor for stale field.
+	devicehealthDescStale := devicehealthFields[7].Descriptor()
+	// devicehealth.DefaultStale holds the default value on creation for the stale field.
+	devicehealth.DefaultStale = devicehealthDescStale.Default.(bool)
+	// devicehealthDescCapReason is the schema descriptor for cap_reason field.
+	devicehealthDescCapReason := devicehealthFields[9].Descriptor()
+	// devicehealth.DefaultCapReason holds the default value on creation for the cap_reason field.
+	devicehealth.DefaultCapReason = devicehealthDescCapReason.Default.(string)
+	// devicehealth.CapReasonValidator is a validator for the "cap_reason" field. It is called by the builders before save.
+	devicehealth.CapReasonValidator = devicehealthDescCapReason.Validators[0].(func(string) error)
+	// devicehealthDescID is the schema descriptor for id field.
+	devicehealthDescID := devicehealthMixinFields0[0].Descriptor()
+	// devicehealth.DefaultID holds the default value on creation for the id field.
+	devicehealth.DefaultID = devicehealthDescID.Default.(func() uuid.UUID)
 	devicesectionMixin := schema.DeviceSection{}.Mixin()
 	devicesection.Policy = privacy.NewPolicies(schema.DeviceSection{})
 	devicesection.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -221,6 +260,34 @@ func init() {
 	enrolmentkeyDescID := enrolmentkeyMixinFields0[0].Descriptor()
 	// enrolmentkey.DefaultID holds the default value on creation for the id field.
 	enrolmentkey.DefaultID = enrolmentkeyDescID.Default.(func() uuid.UUID)
+	entityhealthMixin := schema.EntityHealth{}.Mixin()
+	entityhealth.Policy = privacy.NewPolicies(schema.EntityHealth{})
+	entityhealth.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := entityhealth.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	entityhealthMixinFields0 := entityhealthMixin[0].Fields()
+	_ = entityhealthMixinFields0
+	entityhealthFields := schema.EntityHealth{}.Fields()
+	_ = entityhealthFields
+	// entityhealthDescBand is the schema descriptor for band field.
+	entityhealthDescBand := entityhealthFields[4].Descriptor()
+	// entityhealth.BandValidator is a validator for the "band" field. It is called by the builders before save.
+	entityhealth.BandValidator = entityhealthDescBand.Validators[0].(func(string) error)
+	// entityhealthDescCapReason is the schema descriptor for cap_reason field.
+	entityhealthDescCapReason := entityhealthFields[9].Descriptor()
+	// entityhealth.DefaultCapReason holds the default value on creation for the cap_reason field.
+	entityhealth.DefaultCapReason = entityhealthDescCapReason.Default.(string)
+	// entityhealth.CapReasonValidator is a validator for the "cap_reason" field. It is called by the builders before save.
+	entityhealth.CapReasonValidator = entityhealthDescCapReason.Validators[0].(func(string) error)
+	// entityhealthDescID is the schema descriptor for id field.
+	entityhealthDescID := entityhealthMixinFields0[0].Descriptor()
+	// entityhealth.DefaultID holds the default value on creation for the id field.
+	entityhealth.DefaultID = entityhealthDescID.Default.(func() uuid.UUID)
 	eventloggroupMixin := schema.EventLogGroup{}.Mixin()
 	eventloggroup.Policy = privacy.NewPolicies(schema.EventLogGroup{})
 	eventloggroup.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -331,6 +398,32 @@ func init() {
 	groupDescID := groupMixinFields0[0].Descriptor()
 	// group.DefaultID holds the default value on creation for the id field.
 	group.DefaultID = groupDescID.Default.(func() uuid.UUID)
+	healthhistoryMixin := schema.HealthHistory{}.Mixin()
+	healthhistory.Policy = privacy.NewPolicies(schema.HealthHistory{})
+	healthhistory.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := healthhistory.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	healthhistoryMixinFields0 := healthhistoryMixin[0].Fields()
+	_ = healthhistoryMixinFields0
+	healthhistoryFields := schema.HealthHistory{}.Fields()
+	_ = healthhistoryFields
+	// healthhistoryDescBand is the schema descriptor for band field.
+	healthhistoryDescBand := healthhistoryFields[4].Descriptor()
+	// healthhistory.BandValidator is a validator for the "band" field. It is called by the builders before save.
+	healthhistory.BandValidator = healthhistoryDescBand.Validators[0].(func(string) error)
+	// healthhistoryDescComputedAt is the schema descriptor for computed_at field.
+	healthhistoryDescComputedAt := healthhistoryFields[7].Descriptor()
+	// healthhistory.DefaultComputedAt holds the default value on creation for the computed_at field.
+	healthhistory.DefaultComputedAt = healthhistoryDescComputedAt.Default.(func() time.Time)
+	// healthhistoryDescID is the schema descriptor for id field.
+	healthhistoryDescID := healthhistoryMixinFields0[0].Descriptor()
+	// healthhistory.DefaultID holds the default value on creation for the id field.
+	healthhistory.DefaultID = healthhistoryDescID.Default.(func() uuid.UUID)
 	installedsoftwareMixin := schema.InstalledSoftware{}.Mixin()
 	installedsoftware.Policy = privacy.NewPolicies(schema.InstalledSoftware{})
 	installedsoftware.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -161,3 +161,43 @@ func (EventLogGroup) Policy() ent.Policy {
 		},
 	}
 }
+
+// Policy of the DeviceHealth: tenant and organisation scope.
+func (DeviceHealth) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			rule.DenyIfNoViewer(), rule.FilterTenant(), rule.FilterOrganisationScope(),
+		},
+		Mutation: privacy.MutationPolicy{
+			rule.DenyIfNoViewer(), rule.CheckCreate("organisation_id"), rule.FilterTenant(), rule.FilterOrganisationScope(),
+		},
+	}
+}
+
+// Policy of the EntityHealth: tenant scope; scoped viewers see only rows of their
+// organisations (tenant-wide rows have no organisation and are hidden from
+// them).
+func (EntityHealth) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			rule.DenyIfNoViewer(), rule.FilterTenant(), rule.FilterOrganisationScope(),
+		},
+		Mutation: privacy.MutationPolicy{
+			rule.DenyIfNoViewer(), rule.CheckCreate(""), rule.FilterTenant(), rule.FilterOrganisationScope(),
+		},
+	}
+}
+
+// Policy of the HealthHistory: tenant scope; scoped viewers see only rows of their
+// organisations (tenant-wide rows have no organisation and are hidden from
+// them).
+func (HealthHistory) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			rule.DenyIfNoViewer(), rule.FilterTenant(), rule.FilterOrganisationScope(),
+		},
+		Mutation: privacy.MutationPolicy{
+			rule.DenyIfNoViewer(), rule.CheckCreate(""), rule.FilterTenant(), rule.FilterOrganisationScope(),
+		},
+	}
+}
