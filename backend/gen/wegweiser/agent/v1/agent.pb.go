@@ -252,8 +252,8 @@ type HeartbeatRequest struct {
 	AgentVersion string `protobuf:"bytes,1,opt,name=agent_version,json=agentVersion,proto3" json:"agent_version,omitempty"`
 	// Snapshots waiting in the agent's offline spool.
 	SpooledSnapshots int32 `protobuf:"varint,2,opt,name=spooled_snapshots,json=spooledSnapshots,proto3" json:"spooled_snapshots,omitempty"`
-	// Snapshots the spool dropped (oldest first) since the agent started,
-	// because it was full.
+	// Snapshots the spool dropped (oldest first) because it was full, in
+	// total; the count survives agent restarts.
 	DroppedSnapshots int64 `protobuf:"varint,3,opt,name=dropped_snapshots,json=droppedSnapshots,proto3" json:"dropped_snapshots,omitempty"`
 	// Optional: the device id the agent believes it is. The device is always
 	// the one of the token; when this is set and differs, the call is refused

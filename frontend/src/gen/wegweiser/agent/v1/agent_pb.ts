@@ -166,8 +166,8 @@ export type HeartbeatRequest = Message<"wegweiser.agent.v1.HeartbeatRequest"> & 
   spooledSnapshots: number;
 
   /**
-   * Snapshots the spool dropped (oldest first) since the agent started,
-   * because it was full.
+   * Snapshots the spool dropped (oldest first) because it was full, in
+   * total; the count survives agent restarts.
    *
    * @generated from field: int64 dropped_snapshots = 3;
    */
