@@ -37,6 +37,7 @@ const usage = `usage: wegweiser <command> [flags]
 
 commands:
   serve    run API, dashboard and workers (applies migrations first)
+  worker   run only the job workers (analysis, roll-ups), for extra nodes
   migrate  apply database migrations and exit
   demo     create the demo tenant (or reset its password) and print the login
   admin    create a tenant and its owner; the password is read from stdin
@@ -56,6 +57,8 @@ func main() {
 	switch os.Args[1] {
 	case "serve":
 		err = serve(ctx, os.Args[2:])
+	case "worker":
+		err = worker(ctx, os.Args[2:])
 	case "migrate":
 		err = migrate(ctx, os.Args[2:])
 	case "demo":
@@ -139,6 +142,14 @@ func serve(ctx context.Context, args []string) error {
 			return err
 		}
 	}
+	if err := app.StartWorkers(ctx); err != nil {
+		return fmt.Errorf("start workers: %w", err)
+	}
+	defer func() {
+		if err := app.StopWorkers(); err != nil {
+			log.Warn("stopping workers", "err", err)
+		}
+	}()
 	store := "embedded SQLite in " + cfg.DataDir
 	if cfg.DatabaseURL != "" {
 		store = "PostgreSQL"
@@ -168,6 +179,30 @@ func seedAndPopulate(ctx context.Context, app *server.App, log *slog.Logger) (*d
 		}
 	}
 	return creds, nil
+}
+
+func worker(ctx context.Context, args []string) error {
+	cfg, err := parse("worker", args, nil)
+	if err != nil {
+		return err
+	}
+	cfg.Workers = true
+	log := newLogger(cfg.LogLevel)
+	st, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	app, err := server.NewApp(cfg, st, log)
+	if err != nil {
+		return err
+	}
+	if err := app.StartWorkers(ctx); err != nil {
+		return fmt.Errorf("start workers: %w", err)
+	}
+	log.Info("workers running")
+	<-ctx.Done()
+	return app.StopWorkers()
 }
 
 func migrate(ctx context.Context, args []string) error {

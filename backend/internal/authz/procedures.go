@@ -87,6 +87,15 @@ var Procedures = map[string]Access{
 	wegweiserv1connect.InventoryServiceListDeviceEventLogsProcedure: need(DeviceRead),
 	wegweiserv1connect.InventoryServiceListSoftwareProcedure:        need(DeviceRead),
 
+	wegweiserv1connect.HealthServiceGetHealthProcedure:              need(DeviceRead),
+	wegweiserv1connect.HealthServiceListFindingsProcedure:           need(DeviceRead),
+	wegweiserv1connect.HealthServiceGetHistoryProcedure:             need(DeviceRead),
+	wegweiserv1connect.HealthServiceExplainChangeProcedure:          need(DeviceRead),
+	wegweiserv1connect.HealthServiceListWorstDevicesProcedure:       need(DeviceRead),
+	wegweiserv1connect.HealthServiceListChecksProcedure:             need(DeviceRead),
+	wegweiserv1connect.HealthServiceListOrganisationHealthProcedure: need(OrganisationRead),
+	wegweiserv1connect.HealthServiceRecomputeProcedure:              need(DeviceWrite),
+
 	// Enroll presents an enrolment key instead of a token.
 	agentv1connect.AgentServiceEnrollProcedure:         public,
 	agentv1connect.AgentServiceHeartbeatProcedure:      agent,

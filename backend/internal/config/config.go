@@ -32,6 +32,10 @@ type Config struct {
 	LogLevel string
 	// ShutdownTimeout bounds graceful shutdown.
 	ShutdownTimeout time.Duration
+	// Workers runs the background job workers in this process.
+	Workers bool
+	// JobPollInterval is how often workers look for new jobs.
+	JobPollInterval time.Duration
 }
 
 // env returns the environment variable WEGWEISER_<name>, or def.
@@ -57,6 +61,8 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.JWTKey, "jwt-key", env("JWT_KEY", ""), "base64 Ed25519 seed that signs access tokens; empty to generate one in -data-dir (env WEGWEISER_JWT_KEY)")
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (env WEGWEISER_LOG_LEVEL)")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long to wait for requests to finish on shutdown")
+	fs.BoolVar(&c.Workers, "workers", env("WORKERS", "true") == "true", "run the job workers (analysis, roll-ups) in this process (env WEGWEISER_WORKERS)")
+	fs.DurationVar(&c.JobPollInterval, "job-poll-interval", time.Second, "how often job workers look for new jobs")
 }
 
 // Validate checks values that flags cannot.

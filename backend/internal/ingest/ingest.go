@@ -219,7 +219,7 @@ func (s *Service) Submit(ctx context.Context, dev *ent.Device, snap *agentv1.Sna
 		if err := updateFacts(ctx, tx, dev, snap, now); err != nil {
 			return err
 		}
-		if _, err := s.jobs.EnqueueTx(ctx, tx, jobs.AnalyzeDeviceArgs{TenantID: dev.TenantID, DeviceID: dev.ID}); err != nil {
+		if _, err := s.jobs.EnqueueTx(ctx, tx, jobs.AnalyzeDeviceArgs{TenantID: dev.TenantID, DeviceID: dev.ID, SnapshotID: id}); err != nil {
 			// Nothing is kept: the agent keeps the snapshot and retries.
 			return apperr.Unavailable(err, "could not queue the snapshot for analysis; nothing was stored, retry later")
 		}

@@ -54,20 +54,26 @@ func (s *Service) Device(ctx context.Context, id uuid.UUID) (*Latest, error) {
 	if _, err := s.device(ctx, id); err != nil {
 		return nil, err
 	}
+	return s.DeviceTx(ctx, s.st.Ent, id)
+}
+
+// DeviceTx is Device read through c (a transaction's client); the caller
+// has checked the device exists.
+func (s *Service) DeviceTx(ctx context.Context, c *ent.Client, id uuid.UUID) (*Latest, error) {
 	out := &Latest{}
 	var err error
-	if out.Count, err = s.st.Ent.Snapshot.Query().Where(snapshot.DeviceID(id)).Count(ctx); err != nil {
+	if out.Count, err = c.Snapshot.Query().Where(snapshot.DeviceID(id)).Count(ctx); err != nil {
 		return nil, fmt.Errorf("count snapshots: %w", err)
 	}
 	if out.Count == 0 {
 		return out, nil
 	}
-	last, err := s.st.Ent.Snapshot.Query().Where(snapshot.DeviceID(id)).
+	last, err := c.Snapshot.Query().Where(snapshot.DeviceID(id)).
 		Order(ent.Desc(snapshot.FieldReceivedAt), ent.Desc(snapshot.FieldID)).First(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("latest snapshot: %w", err)
 	}
-	sections, err := s.st.Ent.DeviceSection.Query().Where(devicesection.DeviceID(id)).
+	sections, err := c.DeviceSection.Query().Where(devicesection.DeviceID(id)).
 		Order(ent.Asc(devicesection.FieldName)).All(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load sections: %w", err)

@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"entgo.io/ent/dialect"
 	"github.com/google/uuid"
@@ -22,13 +23,19 @@ import (
 )
 
 // AnalyzeDeviceArgs asks for a device to be analysed after new data. It is
-// unique per device while one is waiting or running, so a burst of
-// snapshots causes one analysis.
+// unique per device and snapshot: a retried or repeated snapshot never
+// queues a second analysis. (Unique per device alone would lose a snapshot
+// that arrives while the device's analysis runs, because River counts a
+// running job as a duplicate.) Analyses of one device are serialised by the
+// worker, and an analysis of a snapshot already analysed is skipped.
 type AnalyzeDeviceArgs struct {
 	// TenantID is the device's tenant; the worker acts as that tenant only.
 	TenantID uuid.UUID `json:"tenant_id"`
 	// DeviceID is the device to analyse.
 	DeviceID uuid.UUID `json:"device_id"`
+	// SnapshotID is the snapshot that called for the analysis; uuid.Nil
+	// (recompute on demand) analyses whatever is latest, even if done before.
+	SnapshotID uuid.UUID `json:"snapshot_id"`
 }
 
 // Kind implements river.JobArgs.
@@ -68,21 +75,136 @@ func Migrate(ctx context.Context, st *store.Store) error {
 	return nil
 }
 
-// Client enqueues jobs (and, once workers are registered, runs them).
-type Client struct {
-	river *river.Client[*sql.Tx]
+// RollUpArgs asks for a group, an organisation or the tenant to be rolled
+// up again from its devices. Unique per entity while waiting, and scheduled
+// a few seconds ahead, so a burst of device analyses causes one roll-up.
+type RollUpArgs struct {
+	TenantID uuid.UUID `json:"tenant_id"`
+	// EntityKind is "group", "organisation" or "tenant".
+	EntityKind string    `json:"kind"`
+	EntityID   uuid.UUID `json:"entity_id"`
 }
 
-// NewInserter returns a client that only inserts jobs. The analysis worker
-// arrives with the health model; until then jobs wait in the queue as the
-// record that a device is due for analysis.
-func NewInserter(st *store.Store, log *slog.Logger) (*Client, error) {
-	rc, err := river.NewClient(driver(st), &river.Config{Logger: log})
+// Kind implements river.JobArgs.
+func (RollUpArgs) Kind() string { return "roll_up" }
+
+// RollUpDebounce is how long a roll-up waits for more device changes.
+const RollUpDebounce = 3 * time.Second
+
+// InsertOpts implements river.JobArgsWithInsertOpts.
+func (RollUpArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{
+		Queue: "rollup",
+		UniqueOpts: river.UniqueOpts{
+			ByArgs: true,
+			ByState: []rivertype.JobState{
+				rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+				rivertype.JobStateRetryable, rivertype.JobStateScheduled,
+			},
+		},
+	}
+}
+
+// SweepStaleArgs is the periodic job that re-analyses devices whose data has
+// gone stale and notices agents that went silent.
+type SweepStaleArgs struct{}
+
+// Kind implements river.JobArgs.
+func (SweepStaleArgs) Kind() string { return "sweep_stale" }
+
+// Handlers do the work of the jobs; the health package implements them.
+// Each job carries its tenant; handlers act as that tenant only.
+type Handlers interface {
+	AnalyzeDevice(ctx context.Context, tenantID, deviceID, snapshotID uuid.UUID) error
+	RollUp(ctx context.Context, tenantID uuid.UUID, kind string, entityID uuid.UUID) error
+	SweepStale(ctx context.Context) error
+}
+
+// Client enqueues jobs and, once started, runs them.
+type Client struct {
+	river    *river.Client[*sql.Tx]
+	handlers *handlerRef
+	log      *slog.Logger
+}
+
+type handlerRef struct{ h Handlers }
+
+// Options configure the job client.
+type Options struct {
+	// Work runs workers in this process (serve, worker, tests); without it
+	// the client only inserts.
+	Work bool
+	// PollInterval is how often workers look for jobs where the database
+	// cannot notify (SQLite, or PostgreSQL through database/sql).
+	PollInterval time.Duration
+	// SweepInterval is how often stale devices are looked for.
+	SweepInterval time.Duration
+	// RetryPolicy overrides River's default (exponential) retry backoff.
+	RetryPolicy river.ClientRetryPolicy
+	// MaxAttempts is how often a failing job runs before it is discarded
+	// (default 5).
+	MaxAttempts int
+}
+
+// New returns a job client over the store.
+func New(st *store.Store, log *slog.Logger, o Options) (*Client, error) {
+	ref := &handlerRef{}
+	cfg := &river.Config{Logger: log}
+	if o.Work {
+		if o.PollInterval <= 0 {
+			o.PollInterval = time.Second
+		}
+		if o.SweepInterval <= 0 {
+			o.SweepInterval = 10 * time.Minute
+		}
+		workers := river.NewWorkers()
+		river.AddWorker(workers, &analyzeWorker{ref: ref})
+		river.AddWorker(workers, &rollUpWorker{ref: ref})
+		river.AddWorker(workers, &sweepWorker{ref: ref})
+		cfg.Workers = workers
+		cfg.Queues = map[string]river.QueueConfig{
+			river.QueueDefault: {MaxWorkers: 1},
+			"analysis":         {MaxWorkers: 4},
+			"rollup":           {MaxWorkers: 2},
+		}
+		cfg.FetchPollInterval = o.PollInterval
+		cfg.FetchCooldown = min(o.PollInterval, 100*time.Millisecond)
+		cfg.MaxAttempts = 5
+		if o.MaxAttempts > 0 {
+			cfg.MaxAttempts = o.MaxAttempts
+		}
+		cfg.RetryPolicy = o.RetryPolicy
+		cfg.PeriodicJobs = []*river.PeriodicJob{
+			river.NewPeriodicJob(river.PeriodicInterval(o.SweepInterval), func() (river.JobArgs, *river.InsertOpts) {
+				return SweepStaleArgs{}, nil
+			}, &river.PeriodicJobOpts{RunOnStart: false}),
+		}
+	}
+	rc, err := river.NewClient(driver(st), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("river client: %w", err)
 	}
-	return &Client{river: rc}, nil
+	return &Client{river: rc, handlers: ref, log: log}, nil
 }
+
+// NewInserter returns a client that only inserts jobs.
+func NewInserter(st *store.Store, log *slog.Logger) (*Client, error) {
+	return New(st, log, Options{})
+}
+
+// SetHandlers gives the workers their handlers; call it before Start.
+func (c *Client) SetHandlers(h Handlers) { c.handlers.h = h }
+
+// Start runs the workers until Stop.
+func (c *Client) Start(ctx context.Context) error {
+	if c.handlers.h == nil {
+		return fmt.Errorf("jobs: Start before SetHandlers")
+	}
+	return c.river.Start(ctx)
+}
+
+// Stop waits for running jobs to finish (until ctx ends).
+func (c *Client) Stop(ctx context.Context) error { return c.river.Stop(ctx) }
 
 // EnqueueTx inserts a job in the caller's transaction: it exists only if
 // the transaction commits.
@@ -92,4 +214,35 @@ func (c *Client) EnqueueTx(ctx context.Context, tx *store.Tx, args river.JobArgs
 		return nil, fmt.Errorf("enqueue %s: %w", args.Kind(), err)
 	}
 	return res, nil
+}
+
+// Enqueue inserts a job outside a transaction.
+func (c *Client) Enqueue(ctx context.Context, args river.JobArgs) error {
+	if _, err := c.river.Insert(ctx, args, nil); err != nil {
+		return fmt.Errorf("enqueue %s: %w", args.Kind(), err)
+	}
+	return nil
+}
+
+// EnqueueRollUps schedules roll-ups of a device's group, organisation and
+// tenant in the caller's transaction, debounced.
+func (c *Client) EnqueueRollUps(ctx context.Context, tx *store.Tx, tenantID uuid.UUID, groupID *uuid.UUID, orgID uuid.UUID) error {
+	at := time.Now().Add(RollUpDebounce)
+	var params []river.InsertManyParams
+	if groupID != nil {
+		params = append(params, river.InsertManyParams{Args: RollUpArgs{TenantID: tenantID, EntityKind: "group", EntityID: *groupID}})
+	}
+	params = append(params,
+		river.InsertManyParams{Args: RollUpArgs{TenantID: tenantID, EntityKind: "organisation", EntityID: orgID}},
+		river.InsertManyParams{Args: RollUpArgs{TenantID: tenantID, EntityKind: "tenant", EntityID: tenantID}},
+	)
+	for i := range params {
+		opts := params[i].Args.(river.JobArgsWithInsertOpts).InsertOpts()
+		opts.ScheduledAt = at
+		params[i].InsertOpts = &opts
+	}
+	if _, err := c.river.InsertManyTx(ctx, tx.SQL, params); err != nil {
+		return fmt.Errorf("enqueue roll-ups: %w", err)
+	}
+	return nil
 }

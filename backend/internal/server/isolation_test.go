@@ -62,6 +62,14 @@ func fill(msg protoreflect.Message, id string, seq int, self testenv.Member) boo
 			} else {
 				msg.Set(fd, protoreflect.ValueOfString(id))
 			}
+		case fd.Kind() == protoreflect.MessageKind && !fd.IsList() && !fd.IsMap():
+			// Nested messages (an entity reference, a snapshot) are filled
+			// too, so ids inside them are swept; well-known types stay unset.
+			if strings.HasPrefix(string(fd.Message().FullName()), "google.protobuf.") {
+				continue
+			}
+			sub := msg.Mutable(fd).Message()
+			hasID = fill(sub, id, seq, self) || hasID
 		case fd.IsList() || fd.IsMap():
 			if fd.Kind() == protoreflect.StringKind {
 				msg.Mutable(fd).List().Append(protoreflect.ValueOfString("sweep"))

@@ -24,6 +24,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/api/authapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/deviceapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/enrolmentapi"
+	"github.com/wegweiser/wegweiser/backend/internal/api/healthapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/inventoryapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/tenantapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/userapi"
@@ -31,6 +32,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/config"
 	"github.com/wegweiser/wegweiser/backend/internal/device"
 	"github.com/wegweiser/wegweiser/backend/internal/enrolment"
+	"github.com/wegweiser/wegweiser/backend/internal/health"
 	"github.com/wegweiser/wegweiser/backend/internal/identity"
 	"github.com/wegweiser/wegweiser/backend/internal/ingest"
 	"github.com/wegweiser/wegweiser/backend/internal/inventory"
@@ -56,6 +58,7 @@ var Services = []string{
 	wegweiserv1connect.UserServiceName,
 	wegweiserv1connect.EnrolmentServiceName,
 	wegweiserv1connect.InventoryServiceName,
+	wegweiserv1connect.HealthServiceName,
 	agentv1connect.AgentServiceName,
 }
 
@@ -69,6 +72,7 @@ type App struct {
 	Enrolment *enrolment.Service
 	Ingest    *ingest.Service
 	Inventory *inventory.Service
+	Health    *health.Service
 	Jobs      *jobs.Client
 	Enforcer  *authz.Enforcer
 	Log       *slog.Logger
@@ -90,14 +94,18 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 		return nil, err
 	}
 	ids := identity.NewService(st, identity.NewSigner(key, issuer), log)
-	jc, err := jobs.NewInserter(st, log)
+	jc, err := jobs.New(st, log, jobs.Options{Work: cfg.Workers, PollInterval: cfg.JobPollInterval})
 	if err != nil {
 		return nil, err
 	}
+	inv := inventory.NewService(st)
+	hs := health.NewService(st, jc, inv, log)
+	jc.SetHandlers(hs)
 	return &App{
 		Enrolment: enrolment.NewService(st),
 		Ingest:    ingest.NewService(st, jc, log),
-		Inventory: inventory.NewService(st),
+		Inventory: inv,
+		Health:    hs,
 		Jobs:      jc,
 		Store:     st,
 		Identity:  ids,
@@ -129,6 +137,7 @@ func (a *App) Handler() http.Handler {
 	mux.Handle(wegweiserv1connect.NewUserServiceHandler(userapi.New(a.Members, a.cfg.PublicURL), opts...))
 	mux.Handle(wegweiserv1connect.NewEnrolmentServiceHandler(enrolmentapi.New(a.Enrolment, a.cfg.ServerURL()), opts...))
 	mux.Handle(wegweiserv1connect.NewInventoryServiceHandler(inventoryapi.New(a.Inventory), opts...))
+	mux.Handle(wegweiserv1connect.NewHealthServiceHandler(healthapi.New(a.Health), opts...))
 	mux.Handle(agentv1connect.NewAgentServiceHandler(agentapi.New(a.Enrolment, a.Ingest, ingest.DefaultConfig), agentOpts...))
 
 	checker := &healthChecker{store: a.Store}
@@ -186,6 +195,24 @@ func (c *healthChecker) Check(ctx context.Context, req *grpchealth.CheckRequest)
 		return &grpchealth.CheckResponse{Status: grpchealth.StatusNotServing}, nil
 	}
 	return &grpchealth.CheckResponse{Status: grpchealth.StatusServing}, nil
+}
+
+// StartWorkers runs the job workers (when configured) until StopWorkers.
+func (a *App) StartWorkers(ctx context.Context) error {
+	if !a.cfg.Workers {
+		return nil
+	}
+	return a.Jobs.Start(ctx)
+}
+
+// StopWorkers lets running jobs finish, up to the shutdown timeout.
+func (a *App) StopWorkers() error {
+	if !a.cfg.Workers {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	return a.Jobs.Stop(ctx)
 }
 
 // Serve listens on cfg.ListenAddr (HTTP/1.1 and h2c) until ctx is done, then

@@ -148,6 +148,19 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	return nil
 }
 
+// Lock serialises transactions that take the same key: on PostgreSQL with a
+// transaction-scoped advisory lock; on SQLite every write transaction holds
+// the database lock already (_txlock=immediate).
+func (tx *Tx) Lock(ctx context.Context, key string) error {
+	if tx.Dialect != dialect.Postgres {
+		return nil
+	}
+	if _, err := tx.SQL.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, key); err != nil {
+		return fmt.Errorf("lock %s: %w", key, err)
+	}
+	return nil
+}
+
 // inTx is an ent driver bound to an open transaction: the nested
 // transactions ent opens for some operations join it.
 type inTx struct{ *entsql.Driver }

@@ -17,6 +17,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"testing"
+	"time"
 
 	"entgo.io/ent/dialect"
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -139,11 +140,20 @@ type Server struct {
 // test listener (HTTP/1.1 and HTTP/2 cleartext).
 func StartServer(t *testing.T, st *store.Store) *Server {
 	t.Helper()
-	cfg := config.Config{DataDir: t.TempDir(), ListenAddr: "127.0.0.1:0"}
+	cfg := config.Config{DataDir: t.TempDir(), ListenAddr: "127.0.0.1:0", Workers: true, JobPollInterval: 50 * time.Millisecond, ShutdownTimeout: 10 * time.Second}
 	app, err := server.NewApp(cfg, st, Logger(t))
 	if err != nil {
 		t.Fatalf("assemble app: %v", err)
 	}
+	if err := app.StartWorkers(context.Background()); err != nil {
+		t.Fatalf("start workers: %v", err)
+	}
+	// Registered after the store's close, so it runs before it.
+	t.Cleanup(func() {
+		if err := app.StopWorkers(); err != nil {
+			t.Logf("stop workers: %v", err)
+		}
+	})
 	ts := httptest.NewUnstartedServer(app.Handler())
 	ts.EnableHTTP2 = false
 	ts.Start()
@@ -153,3 +163,17 @@ func StartServer(t *testing.T, st *store.Store) *Server {
 
 // String describes the server for test logs.
 func (s *Server) String() string { return fmt.Sprintf("wegweiser at %s", s.URL) }
+
+// Eventually polls cond until it holds or 60 seconds pass (background jobs
+// finish asynchronously); it fails the test with msg on timeout. The limit
+// only bounds a broken test; nothing asserts how fast jobs are.
+func Eventually(t *testing.T, msg string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting: %s", msg)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -1,0 +1,398 @@
+package analyzer
+
+import (
+	"fmt"
+	"strings"
+)
+
+var securityChecks = []check{
+	{
+		// SCORING.md (firewall off on any profile: fail); CIS Microsoft Windows
+		// benchmarks 9.1.1 / 9.2.1 / 9.3.1 (firewall state on for the domain,
+		// private and public profiles); CIS macOS 2.2.1; CIS Linux 3.5.
+		info: CheckInfo{ID: "security.firewall", Domain: Security, Title: "Firewall",
+			WarnSeverity: Medium, Severity: High,
+			Source:      "SCORING.md; CIS Windows 9.1.1/9.2.1/9.3.1, CIS macOS 2.2.1, CIS Linux 3.5",
+			Description: "Whether the host firewall is on for every profile."},
+		run: checkFirewall,
+	},
+	{
+		// SCORING.md (antivirus missing, disabled or signatures older than 3
+		// days: fail); CIS Controls v8 10.1/10.2 (deploy anti-malware, update
+		// its signatures automatically). Linux without a product is unknown:
+		// anti-malware on Linux servers is a policy choice.
+		info: CheckInfo{ID: "security.antivirus", Domain: Security, Title: "Antivirus",
+			Unit: "days since signature update", Compare: ">", Fail: f64(3),
+			WarnSeverity: Medium, Severity: High,
+			Source:      "SCORING.md; CIS Controls v8 10.1 / 10.2",
+			Description: "An antivirus product with real-time protection on and current signatures."},
+		run: checkAntivirus,
+	},
+	{
+		// SCORING.md (disk encryption off: warn on workstations); NIST SP
+		// 800-111 (storage encryption for end-user devices); CIS Controls v8
+		// 3.6. Servers: shown with info severity, no points.
+		info: CheckInfo{ID: "security.disk_encryption", Domain: Security, Title: "Disk encryption",
+			WarnSeverity: Medium, Severity: High,
+			Source:      "SCORING.md; NIST SP 800-111; CIS Controls v8 3.6",
+			Description: "BitLocker, FileVault or LUKS on the system volume."},
+		run: checkEncryption,
+	},
+	{
+		// SCORING.md (screen lock > 30 min or none: warn). CIS is stricter
+		// (Windows 2.3.7.3: 900 s; macOS 2.10.1: 20 min) — tighten by policy.
+		info: CheckInfo{ID: "security.screen_lock", Domain: Security, Title: "Screen lock",
+			Unit: "minutes idle before locking", Compare: ">", Warn: f64(30),
+			WarnSeverity: Low, Severity: Medium,
+			Source:      "SCORING.md; CIS Windows 2.3.7.3 (≤ 15 min), CIS macOS 2.10.1 (≤ 20 min)",
+			Description: "Whether the screen locks after a bounded idle time."},
+		run: checkScreenLock,
+	},
+	{
+		// SCORING.md (critical update missing: fail); CISA KEV / CIS Controls
+		// v8 7.3 (automated OS patch management).
+		info: CheckInfo{ID: "security.missing_critical_updates", Domain: Security, Title: "Missing critical and security updates",
+			Unit: "critical or security updates missing", Compare: ">=", Fail: f64(1),
+			WarnSeverity: Medium, Severity: High,
+			Source:      "SCORING.md; CIS Controls v8 7.3",
+			Description: "Missing OS updates classified critical or security."},
+		run: checkMissingCritical,
+	},
+	{
+		// SCORING.md (last update > 30 days: warn); a fail after 90 days =
+		// three missed monthly cycles (CIS Controls v8 7.3: monthly or more
+		// often).
+		info: CheckInfo{ID: "security.last_update_age", Domain: Security, Title: "Last update install",
+			Unit: "days since updates were installed", Compare: ">", Warn: f64(30), Fail: f64(90),
+			WarnSeverity: Medium, Severity: High,
+			Source:      "SCORING.md (30 days); CIS Controls v8 7.3 (monthly patching) for 90 days",
+			Description: "Time since the OS last installed updates."},
+		run: checkLastUpdate,
+	},
+	{
+		// CIS Controls v8 7.3; CIS Windows 18.10.93 (Configure Automatic
+		// Updates: enabled); CIS macOS 1.2 / Ubuntu unattended-upgrades.
+		info: CheckInfo{ID: "security.automatic_updates", Domain: Security, Title: "Automatic updates",
+			WarnSeverity: Medium, Severity: Medium,
+			Source:      "CIS Controls v8 7.3; CIS Windows (Configure Automatic Updates), CIS macOS 1.2",
+			Description: "Whether the OS installs updates automatically."},
+		run: checkAutoUpdates,
+	},
+	{
+		// CIS Controls v8 5.4 (restrict administrator privileges to dedicated
+		// accounts); more than three local administrators is rarely justified.
+		info: CheckInfo{ID: "security.local_admins", Domain: Security, Title: "Local administrators",
+			Unit: "accounts", Compare: ">", Warn: f64(3),
+			WarnSeverity: Low, Severity: Medium,
+			Source:      "CIS Controls v8 5.4; Wegweiser default (3)",
+			Description: "Number of local administrator accounts."},
+		run: checkLocalAdmins,
+	},
+	{
+		// Microsoft: Secure Boot is a Windows 11 requirement and protects
+		// against boot kits (NSA "UEFI Secure Boot customization" guidance).
+		info: CheckInfo{ID: "security.secure_boot", Domain: Security, Title: "Secure Boot", Platforms: []string{"windows"},
+			WarnSeverity: Low, Severity: Medium,
+			Source:      "Microsoft Windows 11 requirements; NSA UEFI Secure Boot guidance",
+			Description: "Whether UEFI Secure Boot is on (physical Windows machines)."},
+		run: checkSecureBoot,
+	},
+	{
+		// SCORING.md (Lynis hardening index < 70 warn, < 50 fail).
+		info: CheckInfo{ID: "security.hardening_index", Domain: Security, Title: "Hardening audit (Lynis)",
+			Unit: "hardening index", Compare: "<", Warn: f64(70), Fail: f64(50),
+			WarnSeverity: Low, Severity: Medium,
+			Source:      "SCORING.md; Lynis hardening index (CISOfy)",
+			Description: "The hardening index of the last Lynis audit."},
+		run: checkHardening,
+	},
+}
+
+func checkFirewall(e *env) {
+	profiles := e.s.GetSecurity().GetFirewall()
+	if len(profiles) == 0 {
+		e.unknown("", "The snapshot has no firewall state.")
+		return
+	}
+	var off []string
+	var ev []Evidence
+	for _, p := range profiles {
+		state := "on"
+		if !p.GetEnabled() {
+			state = "off"
+			off = append(off, p.GetProfile())
+		}
+		ev = append(ev, Evidence{"profile " + p.GetProfile(), state + " (" + p.GetProduct() + ")", fmt.Sprintf("security.firewall[%s].enabled", p.GetProfile())})
+	}
+	f := Finding{Evidence: ev}
+	if len(off) > 0 {
+		f.Status, f.Title = Fail, "Firewall is off: "+strings.Join(off, ", ")
+		f.Detail = "The host firewall is disabled on " + plural(int64(len(off)), "profile", "profiles") + "; the device accepts unsolicited connections there."
+		f.Recommendation = "Turn the firewall on for every profile (Group Policy / Intune for Windows, System Settings › Network › Firewall on macOS, ufw/nftables on Linux) and find out who or what turned it off."
+	} else {
+		f.Status, f.Title, f.Detail = Pass, "Firewall is on", "The host firewall is on for every profile."
+	}
+	e.add(f)
+}
+
+func checkAntivirus(e *env) {
+	sec := e.s.GetSecurity()
+	avs := sec.GetAntivirus()
+	if sec == nil {
+		e.unknown("", "The snapshot has no security section.")
+		return
+	}
+	if len(avs) == 0 {
+		if e.platform() == "linux" || e.platform() == "" {
+			e.unknown("", "No antivirus reported; on Linux this is a policy choice and not judged.")
+			return
+		}
+		e.add(Finding{Status: Fail, Title: "No antivirus",
+			Detail:         "No antivirus product is registered on the device.",
+			Evidence:       []Evidence{{"products", "(none)", "security.antivirus"}},
+			Recommendation: "Install and enable the organisation's antivirus (or turn Microsoft Defender back on)."})
+		return
+	}
+	var ev []Evidence
+	var problems []string
+	good := false
+	for _, a := range avs {
+		src := fmt.Sprintf("security.antivirus[%s]", a.GetName())
+		var p []string
+		if !a.GetEnabled() {
+			p = append(p, "real-time protection off")
+		}
+		if !a.GetUpToDate() {
+			p = append(p, "reports itself out of date")
+		}
+		sig := "(not reported)"
+		if t, ok := tsOK(a.GetSignatureTime()); ok {
+			age := days(e.since(t))
+			sig = fmt.Sprintf("%s (%.1f days old)", fmtTime(t), age)
+			if e.hasFail && e.bad(age, e.failT) {
+				p = append(p, fmt.Sprintf("signatures %.1f days old", age))
+			}
+		}
+		ev = append(ev,
+			Evidence{a.GetName() + ": real-time protection", fmt.Sprint(a.GetEnabled()), src + ".enabled"},
+			Evidence{a.GetName() + ": up to date", fmt.Sprint(a.GetUpToDate()), src + ".up_to_date"},
+			Evidence{a.GetName() + ": signatures", sig, src + ".signature_time"})
+		if len(p) == 0 {
+			good = true
+		} else {
+			problems = append(problems, a.GetName()+": "+strings.Join(p, ", "))
+		}
+	}
+	f := Finding{Evidence: ev}
+	if good {
+		f.Status, f.Title, f.Detail = Pass, "Antivirus is on and current", "At least one antivirus product has real-time protection on and current signatures."
+	} else {
+		f.Status, f.Title = Fail, "Antivirus is not protecting the device"
+		f.Detail = strings.Join(problems, "; ") + "."
+		f.Recommendation = "Turn real-time protection on and update the signatures now (Update-MpSignature, the vendor console); find out why updates stopped (proxy, licence, disk space)."
+	}
+	e.add(f)
+}
+
+func checkEncryption(e *env) {
+	enc := e.s.GetSecurity().GetEncryption()
+	if enc == nil {
+		e.unknown("", "The snapshot has no disk encryption state.")
+		return
+	}
+	ev := []Evidence{
+		{"encrypted", fmt.Sprint(enc.GetEnabled()), "security.encryption.enabled"},
+		{"method", orNone(enc.GetMethod()), "security.encryption.method"},
+		{"status", orNone(enc.GetStatus()), "security.encryption.status"},
+	}
+	status := strings.ToLower(enc.GetStatus())
+	f := Finding{Evidence: ev}
+	method := map[string]string{"windows": "BitLocker", "macos": "FileVault", "linux": "LUKS"}[e.platform()]
+	if method == "" {
+		method = "disk encryption"
+	}
+	switch {
+	case !enc.GetEnabled():
+		f.Status, f.Title = Warn, "System disk is not encrypted"
+		f.Detail = "The system volume is not encrypted; a lost or stolen device exposes its data."
+		f.Recommendation = "Turn on " + method + " and escrow the recovery key (Intune, Active Directory, your MDM or password manager)."
+		if e.server {
+			f.Severity = Info
+			f.Detail = "The system volume of this server is not encrypted; not required for servers by the default policy."
+		}
+	case strings.Contains(status, "suspend") || strings.Contains(status, "protection off"):
+		f.Status, f.Title = Warn, "Disk encryption is suspended"
+		f.Detail = "The volume is encrypted but protection is suspended, so the key is stored in the clear."
+		f.Recommendation = "Resume protection (manage-bde -protectors -enable C:) once the firmware or OS update that suspended it is done."
+		if e.server {
+			f.Severity = Info
+		}
+	default:
+		f.Status, f.Title, f.Detail = Pass, "System disk is encrypted", "The system volume is encrypted ("+orNone(enc.GetMethod())+")."
+	}
+	e.add(f)
+}
+
+func checkScreenLock(e *env) {
+	sl := e.s.GetSecurity().GetScreenLock()
+	if sl == nil {
+		e.unknown("", "The snapshot has no screen lock state.")
+		return
+	}
+	ev := []Evidence{{"enabled", fmt.Sprint(sl.GetEnabled()), "security.screen_lock.enabled"}}
+	rec := "Set the idle lock to 15 minutes or less (Group Policy \"Interactive logon: Machine inactivity limit\", a macOS configuration profile, or the desktop's settings)."
+	if !sl.GetEnabled() {
+		e.add(Finding{Status: Warn, Title: "No screen lock", Detail: "The screen does not lock when the device is left idle.",
+			Evidence: ev, Recommendation: rec})
+		return
+	}
+	if sl.GetTimeoutSeconds() <= 0 {
+		e.add(Finding{Status: Pass, Title: "Screen lock on (timeout not reported)", Detail: "A screen lock is configured; its timeout is not reported.", Evidence: ev})
+		return
+	}
+	mins := float64(sl.GetTimeoutSeconds()) / 60
+	ev = append(ev, Evidence{"timeout", fmt.Sprintf("%s min", fmtNum(mins)), "security.screen_lock.timeout_seconds"})
+	e.graded(mins, Finding{
+		Title:          fmt.Sprintf("Screen locks after %s min", fmtNum(mins)),
+		Detail:         fmt.Sprintf("The screen locks after %s minutes idle.", fmtNum(mins)),
+		Evidence:       ev,
+		Recommendation: rec,
+	})
+}
+
+func isCriticalUpdate(class string) bool {
+	c := strings.ToLower(class)
+	return strings.Contains(c, "critical") || strings.Contains(c, "security")
+}
+
+func checkMissingCritical(e *env) {
+	p := e.s.GetPatches()
+	if p == nil {
+		e.unknown("", "The snapshot has no update state.")
+		return
+	}
+	var list []string
+	var oldest float64
+	for _, m := range p.GetMissing() {
+		if !isCriticalUpdate(m.GetClassification()) {
+			continue
+		}
+		id := m.GetId()
+		if id == "" {
+			id = m.GetTitle()
+		}
+		list = append(list, id)
+		if t, ok := tsOK(m.GetPublishedTime()); ok {
+			oldest = max(oldest, days(e.since(t)))
+		}
+	}
+	shown := list
+	if len(shown) > 5 {
+		shown = append(shown[:5:5], fmt.Sprintf("… %d more", len(list)-5))
+	}
+	ev := []Evidence{
+		{"critical/security updates missing", fmt.Sprint(len(list)), "patches.missing[].classification"},
+		{"missing updates (all)", fmt.Sprint(len(p.GetMissing())), "patches.missing"},
+	}
+	if len(list) > 0 {
+		ev = append(ev, Evidence{"updates", strings.Join(shown, ", "), "patches.missing[].id"})
+	}
+	if oldest > 0 {
+		ev = append(ev, Evidence{"oldest published", fmt.Sprintf("%.0f days ago", oldest), "patches.missing[].published_time"})
+	}
+	e.graded(float64(len(list)), Finding{
+		Title:          fmt.Sprintf("%s missing", plural(int64(len(list)), "critical or security update", "critical or security updates")),
+		Detail:         fmt.Sprintf("%s classified critical or security %s not installed.", plural(int64(len(list)), "update", "updates"), map[bool]string{true: "is", false: "are"}[len(list) == 1]),
+		Evidence:       ev,
+		Recommendation: "Install the missing updates now (Windows Update / WSUS / your RMM's patch policy, softwareupdate, apt/dnf) and restart.",
+	})
+}
+
+func checkLastUpdate(e *env) {
+	t, ok := tsOK(e.s.GetPatches().GetLastInstallTime())
+	if !ok {
+		e.unknown("", "The time of the last update install is not reported.")
+		return
+	}
+	age := e.since(t)
+	e.graded(days(age), Finding{
+		Title:          "Updates last installed " + fmtDays(age) + " ago",
+		Detail:         "The OS last installed updates on " + fmtTime(t) + ".",
+		Evidence:       []Evidence{{"last install", fmtTime(t) + " (" + fmtDays(age) + " ago)", "patches.last_install_time"}},
+		Recommendation: "Find out why updates stopped (paused, failing, WSUS approval, no maintenance window) and install the pending ones.",
+	})
+}
+
+func checkAutoUpdates(e *env) {
+	p := e.s.GetPatches()
+	if p == nil {
+		e.unknown("", "The snapshot has no update state.")
+		return
+	}
+	ev := []Evidence{{"automatic updates", fmt.Sprint(p.GetAutomaticUpdates()), "patches.automatic_updates"}}
+	if p.GetAutomaticUpdates() {
+		e.add(Finding{Status: Pass, Title: "Automatic updates on", Detail: "The OS installs updates automatically.", Evidence: ev})
+		return
+	}
+	e.add(Finding{Status: Warn, Title: "Automatic updates off", Detail: "The OS does not install updates by itself; they depend on someone remembering.",
+		Evidence:       ev,
+		Recommendation: "Turn automatic updates on, or make sure the RMM's patch policy covers this device (then suppress this check by policy)."})
+}
+
+func checkLocalAdmins(e *env) {
+	admins := e.s.GetSecurity().GetLocalAdmins()
+	if len(admins) == 0 {
+		e.unknown("", "Local administrators are not reported.")
+		return
+	}
+	e.graded(float64(len(admins)), Finding{
+		Title:          plural(int64(len(admins)), "local administrator", "local administrators"),
+		Detail:         "Accounts with local administrator rights: " + strings.Join(admins, ", ") + ".",
+		Evidence:       []Evidence{{"administrators", fmt.Sprintf("%d: %s", len(admins), strings.Join(admins, ", ")), "security.local_admins"}},
+		Recommendation: "Remove administrator rights from everyday user accounts; use LAPS or a privileged-access tool for support.",
+	})
+}
+
+func checkSecureBoot(e *env) {
+	if e.s.GetSecurity() == nil {
+		e.unknown("", "The snapshot has no security section.")
+		return
+	}
+	if e.s.GetHardware().GetVirtual() {
+		e.unknown("", "Virtual machine: Secure Boot depends on the VM generation.")
+		return
+	}
+	ev := []Evidence{{"secure boot", fmt.Sprint(e.s.GetSecurity().GetSecureBoot()), "security.secure_boot"}}
+	if e.s.GetSecurity().GetSecureBoot() {
+		e.add(Finding{Status: Pass, Title: "Secure Boot on", Detail: "UEFI Secure Boot is on.", Evidence: ev})
+		return
+	}
+	e.add(Finding{Status: Warn, Title: "Secure Boot off", Detail: "UEFI Secure Boot is off, so boot kits can load before Windows.",
+		Evidence: ev, Recommendation: "Turn Secure Boot on in the UEFI setup (convert the disk to GPT with mbr2gpt first if needed)."})
+}
+
+func checkHardening(e *env) {
+	h := e.s.GetHardening()
+	if h == nil {
+		e.unknown("", "No hardening audit (Lynis) in the snapshot.")
+		return
+	}
+	idx := h.GetHardeningIndex()
+	ev := []Evidence{
+		{"hardening index", fmt.Sprint(idx), "hardening.hardening_index"},
+		{"tool", strings.TrimSpace(h.GetTool() + " " + h.GetVersion()), "hardening.tool"},
+		{"warnings", fmt.Sprint(len(h.GetWarnings())), "hardening.warnings"},
+		{"suggestions", fmt.Sprint(len(h.GetSuggestions())), "hardening.suggestions"},
+	}
+	detail := fmt.Sprintf("The last audit scored %d with %s and %s.", idx,
+		plural(int64(len(h.GetWarnings())), "warning", "warnings"), plural(int64(len(h.GetSuggestions())), "suggestion", "suggestions"))
+	if t, ok := tsOK(h.GetAuditTime()); ok {
+		ev = append(ev, Evidence{"audit time", fmtTime(t), "hardening.audit_time"})
+	}
+	e.graded(float64(idx), Finding{
+		Title:          fmt.Sprintf("Hardening index %d", idx),
+		Detail:         detail,
+		Evidence:       ev,
+		Recommendation: "Work through the Lynis warnings first, then the suggestions (lynis show details <ID>); re-run the audit to confirm.",
+	})
+}

@@ -1,0 +1,334 @@
+// Package health turns snapshots into scores and keeps them: it analyses a
+// device with the check catalogue (backend/internal/analyzer), stores its
+// current health and a history row whenever the score changes, rolls
+// devices up into groups, organisations and the tenant, and answers what a
+// score is made of and why it changed. Jobs call it with a tenant; every
+// read and write runs as a viewer of that tenant only.
+package health
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/wegweiser/wegweiser/backend/internal/analyzer"
+	"github.com/wegweiser/wegweiser/backend/internal/inventory"
+	"github.com/wegweiser/wegweiser/backend/internal/jobs"
+	"github.com/wegweiser/wegweiser/backend/internal/store"
+	"github.com/wegweiser/wegweiser/ent"
+	"github.com/wegweiser/wegweiser/ent/device"
+	"github.com/wegweiser/wegweiser/ent/devicehealth"
+	"github.com/wegweiser/wegweiser/ent/entityhealth"
+	"github.com/wegweiser/wegweiser/ent/healthhistory"
+	"github.com/wegweiser/wegweiser/ent/predicate"
+	"github.com/wegweiser/wegweiser/ent/privacy"
+	"github.com/wegweiser/wegweiser/ent/tenant"
+	"github.com/wegweiser/wegweiser/ent/viewer"
+)
+
+// StaleAfter is how old a device's last snapshot may be before its score is
+// shown as stale (SCORING.md: agent silent fails after 24 h).
+const StaleAfter = 24 * time.Hour
+
+// Service analyses devices and rolls them up.
+type Service struct {
+	st   *store.Store
+	jobs *jobs.Client
+	inv  *inventory.Service
+	log  *slog.Logger
+	now  func() time.Time
+}
+
+var _ jobs.Handlers = (*Service)(nil)
+
+// NewService returns a health service.
+func NewService(st *store.Store, jc *jobs.Client, inv *inventory.Service, log *slog.Logger) *Service {
+	return &Service{st: st, jobs: jc, inv: inv, log: log, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+}
+
+func asTenant(ctx context.Context, tenantID uuid.UUID) context.Context {
+	return viewer.NewContext(ctx, viewer.System(tenantID))
+}
+
+// AnalyzeDevice runs the check catalogue on a device's latest snapshot,
+// stores the result, records history when the score changed and schedules
+// the roll-ups above the device — all in one transaction, serialised per
+// device. Running it twice on the same data writes the same health and no
+// second history row. When snapshotID is set and that snapshot was already
+// analysed (or a newer one), it does nothing.
+func (s *Service) AnalyzeDevice(ctx context.Context, tenantID, deviceID, snapshotID uuid.UUID) error {
+	ctx = asTenant(ctx, tenantID)
+	return s.st.Tx(ctx, func(tx *store.Tx) error {
+		if err := tx.Lock(ctx, "analyze:"+deviceID.String()); err != nil {
+			return err
+		}
+		return s.analyze(ctx, tx, tenantID, deviceID, snapshotID)
+	})
+}
+
+func (s *Service) analyze(ctx context.Context, tx *store.Tx, tenantID, deviceID, snapshotID uuid.UUID) error {
+	dev, err := tx.Device.Get(ctx, deviceID)
+	if ent.IsNotFound(err) {
+		return nil // deleted since: nothing to do
+	}
+	if err != nil {
+		return fmt.Errorf("load device: %w", err)
+	}
+	if snapshotID != uuid.Nil {
+		cur, err := tx.DeviceHealth.Query().Where(devicehealth.DeviceID(deviceID)).Only(ctx)
+		if err != nil && !ent.IsNotFound(err) {
+			return fmt.Errorf("load device health: %w", err)
+		}
+		if cur != nil && cur.SnapshotReceivedAt != nil && dev.LastSnapshotAt != nil && !cur.SnapshotReceivedAt.Before(*dev.LastSnapshotAt) {
+			return nil // the latest snapshot is analysed already
+		}
+	}
+	latest, err := s.inv.DeviceTx(ctx, tx.Client, deviceID)
+	if err != nil {
+		return err
+	}
+	if latest.Snapshot == nil {
+		return nil
+	}
+	pol, err := s.policyFor(ctx, dev)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	res, err := analyzer.Analyze(analyzer.Input{
+		Snapshot: latest.Snapshot, Now: now, Server: dev.Role == device.RoleServer, ReceivedAt: latest.ReceivedAt,
+	}, pol)
+	if err != nil {
+		return fmt.Errorf("analyse device %s: %w", deviceID, err)
+	}
+	findings, err := json.Marshal(res.Findings)
+	if err != nil {
+		return fmt.Errorf("encode findings: %w", err)
+	}
+	domains, err := json.Marshal(res.Domains)
+	if err != nil {
+		return fmt.Errorf("encode domains: %w", err)
+	}
+	snapID, _ := uuid.Parse(latest.Snapshot.GetSnapshotId())
+	received := latest.ReceivedAt
+	{
+		err := tx.DeviceHealth.Create().
+			SetTenantID(tenantID).SetDeviceID(deviceID).SetOrganisationID(dev.OrganisationID).SetNillableGroupID(dev.GroupID).
+			SetScore(res.Score).SetBand(res.Band).SetScored(res.Coverage > 0).SetServer(dev.Role == device.RoleServer).
+			SetStale(res.Stale).SetCoverage(res.Coverage).SetCapReason(res.CapReason).
+			SetDomains(domains).SetFindings(findings).SetSnapshotID(snapID).SetSnapshotReceivedAt(received).SetComputedAt(now).
+			OnConflictColumns(devicehealth.FieldTenantID, devicehealth.FieldDeviceID).UpdateNewValues().Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("store device health: %w", err)
+		}
+		org := dev.OrganisationID
+		if err := s.recordHistory(ctx, tx, healthhistory.KindDevice, deviceID, &org, res.Score, res.Band, res.Coverage > 0, findings, now); err != nil {
+			return err
+		}
+		return s.jobs.EnqueueRollUps(ctx, tx, tenantID, dev.GroupID, dev.OrganisationID)
+	}
+}
+
+// recordHistory adds a history row unless the latest one already says the
+// same (score, band and, for devices, the same findings).
+func (s *Service) recordHistory(ctx context.Context, tx *store.Tx, kind healthhistory.Kind, id uuid.UUID, org *uuid.UUID, score int, band string, scored bool, findings json.RawMessage, now time.Time) error {
+	last, err := tx.HealthHistory.Query().
+		Where(healthhistory.KindEQ(kind), healthhistory.EntityID(id)).
+		Order(ent.Desc(healthhistory.FieldComputedAt), ent.Desc(healthhistory.FieldID)).First(ctx)
+	if err != nil && !ent.IsNotFound(err) {
+		return fmt.Errorf("load history: %w", err)
+	}
+	if last != nil && last.Score == score && last.Band == band && last.Scored == scored && sameFindings(last.Findings, findings) {
+		return nil
+	}
+	c := tx.HealthHistory.Create().SetTenantID(viewer.FromContext(ctx).TenantID).SetKind(kind).SetEntityID(id).
+		SetNillableOrganisationID(org).SetScore(score).SetBand(band).SetScored(scored).SetComputedAt(now)
+	if findings != nil {
+		c.SetFindings(findings)
+	}
+	if err := c.Exec(ctx); err != nil {
+		return fmt.Errorf("record history: %w", err)
+	}
+	return nil
+}
+
+// sameFindings compares the penalties of two finding lists (what explains a
+// score), ignoring evidence that drifts without changing the outcome.
+func sameFindings(a, b json.RawMessage) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return penaltyKey(a) == penaltyKey(b)
+}
+
+func penaltyKey(raw json.RawMessage) string {
+	var fs []analyzer.Finding
+	if err := json.Unmarshal(raw, &fs); err != nil {
+		return string(raw)
+	}
+	key := ""
+	for _, f := range fs {
+		if f.Penalty != 0 || f.Suppressed {
+			key += fmt.Sprintf("%s|%s|%s|%d|%t;", f.CheckID, f.Subject, f.Status, f.Penalty, f.Suppressed)
+		}
+	}
+	return key
+}
+
+// RollUp recomputes a group's, an organisation's or the tenant's health from
+// all its devices.
+func (s *Service) RollUp(ctx context.Context, tenantID uuid.UUID, kind string, entityID uuid.UUID) error {
+	ctx = asTenant(ctx, tenantID)
+	var devPred []predicate.Device
+	var healthPred []predicate.DeviceHealth
+	var org *uuid.UUID
+	switch kind {
+	case "group":
+		g, err := s.st.Ent.Group.Get(ctx, entityID)
+		if ent.IsNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("load group: %w", err)
+		}
+		org = &g.OrganisationID
+		devPred = append(devPred, device.GroupID(entityID))
+		healthPred = append(healthPred, devicehealth.GroupID(entityID))
+	case "organisation":
+		if _, err := s.st.Ent.Organisation.Get(ctx, entityID); ent.IsNotFound(err) {
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("load organisation: %w", err)
+		}
+		org = &entityID
+		devPred = append(devPred, device.OrganisationID(entityID))
+		healthPred = append(healthPred, devicehealth.OrganisationID(entityID))
+	case "tenant":
+		if entityID != tenantID {
+			return fmt.Errorf("roll-up of tenant %s asked for by tenant %s", entityID, tenantID)
+		}
+	default:
+		return fmt.Errorf("unknown roll-up kind %q", kind)
+	}
+	agg, worst, err := s.aggregate(ctx, devPred, healthPred)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	worstJSON, err := json.Marshal(worst)
+	if err != nil {
+		return fmt.Errorf("encode worst devices: %w", err)
+	}
+	return s.st.Tx(ctx, func(tx *store.Tx) error {
+		err := tx.EntityHealth.Create().SetTenantID(tenantID).SetKind(entityhealth.Kind(kind)).SetEntityID(entityID).
+			SetNillableOrganisationID(org).SetScore(agg.Score).SetBand(agg.Band).SetScored(agg.Scored).
+			SetCoverage(agg.Coverage).SetFreshness(agg.Freshness).SetDeviceCount(len(agg.Members)).
+			SetCapReason(agg.CapReason).SetBands(agg.Bands).SetWorst(worstJSON).SetComputedAt(now).
+			OnConflictColumns(entityhealth.FieldTenantID, entityhealth.FieldKind, entityhealth.FieldEntityID).
+			UpdateNewValues().Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("store %s health: %w", kind, err)
+		}
+		return s.recordHistory(ctx, tx, healthhistory.Kind(kind), entityID, org, agg.Score, agg.Band, agg.Scored, nil, now)
+	})
+}
+
+// aggregation is a roll-up with its members.
+type aggregation struct {
+	analyzer.Aggregate
+	Members []analyzer.Member
+}
+
+// DeviceScore is a device with its score, as stored for worst-device lists.
+type DeviceScore struct {
+	DeviceID       uuid.UUID `json:"device_id"`
+	Hostname       string    `json:"hostname"`
+	OrganisationID uuid.UUID `json:"organisation_id"`
+	Score          int       `json:"score"`
+	Band           string    `json:"band"`
+	Stale          bool      `json:"stale"`
+	Server         bool      `json:"server"`
+	Scored         bool      `json:"scored"`
+}
+
+// aggregate loads the devices and their health and rolls them up.
+func (s *Service) aggregate(ctx context.Context, devPred []predicate.Device, healthPred []predicate.DeviceHealth) (*aggregation, []DeviceScore, error) {
+	devs, err := s.st.Ent.Device.Query().Where(devPred...).
+		Select(device.FieldID, device.FieldHostname, device.FieldOrganisationID, device.FieldRole, device.FieldLastSeenAt).All(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load devices: %w", err)
+	}
+	hs, err := s.st.Ent.DeviceHealth.Query().Where(healthPred...).
+		Select(devicehealth.FieldDeviceID, devicehealth.FieldScore, devicehealth.FieldBand, devicehealth.FieldScored,
+			devicehealth.FieldSnapshotReceivedAt).All(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load device health: %w", err)
+	}
+	byDevice := make(map[uuid.UUID]*ent.DeviceHealth, len(hs))
+	for _, h := range hs {
+		byDevice[h.DeviceID] = h
+	}
+	now := s.now()
+	members := make([]analyzer.Member, len(devs))
+	scores := make(map[string]DeviceScore, len(devs))
+	for i, d := range devs {
+		m := analyzer.Member{ID: d.ID.String(), Server: d.Role == device.RoleServer, Stale: true}
+		ds := DeviceScore{DeviceID: d.ID, Hostname: d.Hostname, OrganisationID: d.OrganisationID, Server: m.Server}
+		if h := byDevice[d.ID]; h != nil {
+			m.Score, m.Scored = h.Score, h.Scored
+			m.Stale = h.SnapshotReceivedAt == nil || now.Sub(*h.SnapshotReceivedAt) > StaleAfter
+			ds.Score, ds.Band, ds.Scored = h.Score, h.Band, h.Scored
+		}
+		ds.Stale = m.Stale
+		members[i] = m
+		scores[m.ID] = ds
+	}
+	agg := analyzer.RollUp(members)
+	worst := make([]DeviceScore, 0, len(agg.Worst))
+	for _, w := range agg.Worst {
+		worst = append(worst, scores[w.ID])
+	}
+	return &aggregation{Aggregate: agg, Members: members}, worst, nil
+}
+
+// SweepStale marks devices whose last snapshot is older than StaleAfter as
+// stale, in every tenant, and schedules the roll-ups above them.
+func (s *Service) SweepStale(ctx context.Context) error {
+	tenants, err := s.st.Ent.Tenant.Query().Select(tenant.FieldID).All(privacy.DecisionContext(ctx, privacy.Allow))
+	if err != nil {
+		return fmt.Errorf("list tenants: %w", err)
+	}
+	cutoff := s.now().Add(-StaleAfter)
+	var errs []error
+	for _, t := range tenants {
+		tctx := asTenant(ctx, t.ID)
+		err := s.st.Tx(tctx, func(tx *store.Tx) error {
+			stale, err := tx.DeviceHealth.Query().Where(devicehealth.Stale(false), devicehealth.SnapshotReceivedAtLT(cutoff)).All(tctx)
+			if err != nil {
+				return fmt.Errorf("find stale devices: %w", err)
+			}
+			for _, h := range stale {
+				if err := tx.DeviceHealth.UpdateOneID(h.ID).SetStale(true).Exec(tctx); err != nil {
+					return fmt.Errorf("mark stale: %w", err)
+				}
+				if err := s.jobs.EnqueueRollUps(tctx, tx, t.ID, h.GroupID, h.OrganisationID); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// policyFor returns the merged policy for a device (tenant, organisation,
+// group and device overrides; nearest wins).
+func (s *Service) policyFor(ctx context.Context, dev *ent.Device) (analyzer.Policy, error) {
+	return analyzer.Policy{}, nil
+}

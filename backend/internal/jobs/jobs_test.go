@@ -1,0 +1,87 @@
+package jobs_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/wegweiser/wegweiser/backend/internal/jobs"
+	"github.com/wegweiser/wegweiser/backend/internal/store"
+	"github.com/wegweiser/wegweiser/backend/internal/testenv"
+)
+
+// fastRetry retries at once, so a test sees every attempt quickly.
+type fastRetry struct{}
+
+func (fastRetry) NextRetry(*rivertype.JobRow) time.Time { return time.Now().Add(10 * time.Millisecond) }
+
+type stub struct {
+	mu       sync.Mutex
+	bad      uuid.UUID
+	attempts map[uuid.UUID]int
+}
+
+func (s *stub) AnalyzeDevice(_ context.Context, _, deviceID, _ uuid.UUID) error {
+	s.mu.Lock()
+	s.attempts[deviceID]++
+	s.mu.Unlock()
+	if deviceID == s.bad {
+		panic("analyzer exploded on this device")
+	}
+	return nil
+}
+func (s *stub) RollUp(context.Context, uuid.UUID, string, uuid.UUID) error { return nil }
+func (s *stub) SweepStale(context.Context) error                         { return nil }
+
+func (s *stub) count(id uuid.UUID) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.attempts[id]
+}
+
+// TestPanickingAnalysisIsContained is SECURITY.md reliability test 8: an
+// analysis that panics on one device is caught, retried with backoff and
+// then discarded, while other devices are analysed.
+func TestPanickingAnalysisIsContained(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
+		h := &stub{bad: uuid.New(), attempts: map[uuid.UUID]int{}}
+		jc, err := jobs.New(st, testenv.Logger(t), jobs.Options{Work: true, PollInterval: 20 * time.Millisecond, RetryPolicy: fastRetry{}, MaxAttempts: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		jc.SetHandlers(h)
+		ctx := context.Background()
+		if err := jc.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = jc.Stop(context.Background()) })
+		good := []uuid.UUID{uuid.New(), uuid.New()}
+		tenant := uuid.New()
+		for _, d := range append([]uuid.UUID{h.bad}, good...) {
+			if err := jc.Enqueue(ctx, jobs.AnalyzeDeviceArgs{TenantID: tenant, DeviceID: d}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		testenv.Eventually(t, "good devices analysed", func() bool { return h.count(good[0]) == 1 && h.count(good[1]) == 1 })
+		state := func() string {
+			var s string
+			_ = st.DB.QueryRow(`SELECT state FROM river_job WHERE kind = 'analyze_device' ORDER BY id LIMIT 1`).Scan(&s)
+			return s
+		}
+		testenv.Eventually(t, "panicking job discarded", func() bool { return state() == "discarded" })
+		if n := h.count(h.bad); n != 3 {
+			t.Fatalf("panicking job ran %d times, want 3 (MaxAttempts)", n)
+		}
+		var errs int
+		if err := st.DB.QueryRow(`SELECT COUNT(*) FROM river_job WHERE kind = 'analyze_device' AND state = 'completed'`).Scan(&errs); err != nil {
+			t.Fatal(err)
+		}
+		if errs != 2 {
+			t.Fatalf("%d completed analyses, want 2", errs)
+		}
+	})
+}
