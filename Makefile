@@ -27,8 +27,10 @@ frontend: node_modules ## build the SPA into frontend/dist
 build: frontend ## build bin/wegweiser with the SPA embedded
 	$(GO) build $(GOFLAGS_BUILD) -o $(BIN) ./backend/cmd/wegweiser
 
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+
 agent: ## build the endpoint agent into bin/wegweiser-agent
-	$(GO) build $(GOFLAGS_BUILD) -o bin/wegweiser-agent ./agent/cmd/wegweiser-agent
+	$(GO) build $(GOFLAGS_BUILD) -ldflags "-X github.com/wegweiser/wegweiser/agent/internal/version.Version=$(VERSION)" -o bin/wegweiser-agent ./agent/cmd/wegweiser-agent
 
 run: build ## start Wegweiser on the embedded default (SQLite in ./data) with demo data
 	./$(BIN) serve --demo
@@ -57,7 +59,7 @@ migration: ## write a new versioned migration: make migration NAME=what_changed
 	@test -n "$(NAME)" || { echo "usage: make migration NAME=what_changed"; exit 1; }
 	eval "$$($(SERVICES) postgres)"; $(GO) run ./backend/internal/store/migrategen -name $(NAME) -postgres "$$WEGWEISER_TEST_DATABASE_URL"
 
-test: gen-check lint breaking build ## run every test: Go on PostgreSQL and SQLite, SPA unit tests, browser test
+test: gen-check lint breaking build agent ## run every test: Go on PostgreSQL and SQLite, SPA unit tests, browser test
 	eval "$$($(SERVICES))"; export WEGWEISER_TEST_REQUIRE_POSTGRES=1; \
 	$(MAKE) --no-print-directory test-go test-frontend test-e2e
 
@@ -67,14 +69,14 @@ test-go: ## Go tests (set WEGWEISER_TEST_DATABASE_URL for PostgreSQL)
 test-frontend: node_modules ## SPA unit tests (vitest)
 	npm test
 
-test-e2e: ## browser test: Debian chromium drives the SPA served by bin/wegweiser, on SQLite and PostgreSQL
-	WEGWEISER_BIN=$(CURDIR)/$(BIN) npm run test:e2e
+test-e2e: ## browser tests: Debian chromium drives the SPA served by bin/wegweiser (with a real agent), on SQLite and PostgreSQL
+	WEGWEISER_BIN=$(CURDIR)/$(BIN) WEGWEISER_AGENT_BIN=$(CURDIR)/bin/wegweiser-agent npm run test:e2e
 	@if [ -n "$${WEGWEISER_TEST_DATABASE_URL:-}" ]; then \
 	  db=wwe2e_$$$$_$$(date +%s); \
 	  psql "$$WEGWEISER_TEST_DATABASE_URL" -qc "CREATE DATABASE $$db"; \
 	  trap 'psql "$$WEGWEISER_TEST_DATABASE_URL" -qc "DROP DATABASE IF EXISTS $$db WITH (FORCE)"' EXIT; \
 	  url=$$(echo "$$WEGWEISER_TEST_DATABASE_URL" | sed -E "s#/[^/?]+(\?|$$)#/$$db\1#"); \
-	  WEGWEISER_DATABASE_URL=$$url WEGWEISER_BIN=$(CURDIR)/$(BIN) npm run test:e2e; \
+	  WEGWEISER_DATABASE_URL=$$url WEGWEISER_BIN=$(CURDIR)/$(BIN) WEGWEISER_AGENT_BIN=$(CURDIR)/bin/wegweiser-agent npm run test:e2e; \
 	fi
 
 bench: ## benchmarks against bare baselines (PERFORMANCE.md); results in bench/results

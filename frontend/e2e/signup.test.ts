@@ -1,48 +1,25 @@
 // End to end: a new MSP signs up in a real browser against a real server,
 // creates an organisation and a group inside it.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { launch, type Browser } from "./browser";
 import { ARTIFACTS } from "./setup";
 
 const baseUrl = inject("baseUrl");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
-let userDataDir = "";
-let context: BrowserContext;
+let browser: Browser;
 let page: Page;
-const browserErrors: string[] = [];
+let browserErrors: string[] = [];
 
 beforeAll(async () => {
-  userDataDir = await mkdtemp(join(tmpdir(), "wegweiser-e2e-chromium-"));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-    baseURL: baseUrl,
-    viewport: { width: 1280, height: 860 },
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(20_000);
-  page.on("pageerror", (err) => browserErrors.push(`pageerror: ${err.message}`));
-  page.on("console", (msg) => {
-    if (msg.type() === "error") browserErrors.push(`console: ${msg.text()}`);
-  });
+  browser = await launch(baseUrl);
+  page = browser.page;
+  browserErrors = browser.errors;
 });
 
 afterAll(async () => {
-  await context?.close();
-  if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
+  await browser?.close();
 });
 
 describe("a new MSP", () => {

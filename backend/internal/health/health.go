@@ -31,6 +31,11 @@ import (
 	"github.com/wegweiser/wegweiser/ent/viewer"
 )
 
+// MinCoverage is the share of domains that must have a score for the device
+// to be scored at all: a device whose collectors mostly failed is shown as
+// "no score" rather than as healthy on the little that was seen.
+const MinCoverage = 0.5
+
 // StaleAfter is how old a device's last snapshot may be before its score is
 // shown as stale (SCORING.md: agent silent fails after 24 h).
 const StaleAfter = 24 * time.Hour
@@ -114,12 +119,13 @@ func (s *Service) analyze(ctx context.Context, tx *store.Tx, tenantID, deviceID,
 	if err != nil {
 		return fmt.Errorf("encode domains: %w", err)
 	}
+	scored := res.Scored && res.Coverage >= MinCoverage
 	snapID, _ := uuid.Parse(latest.Snapshot.GetSnapshotId())
 	received := latest.ReceivedAt
 	{
 		err := tx.DeviceHealth.Create().
 			SetTenantID(tenantID).SetDeviceID(deviceID).SetOrganisationID(dev.OrganisationID).SetNillableGroupID(dev.GroupID).
-			SetScore(res.Score).SetBand(res.Band).SetScored(res.Coverage > 0).SetServer(dev.Role == device.RoleServer).
+			SetScore(res.Score).SetBand(res.Band).SetScored(scored).SetServer(dev.Role == device.RoleServer).
 			SetStale(res.Stale).SetCoverage(res.Coverage).SetCapReason(res.CapReason).
 			SetDomains(domains).SetFindings(findings).SetSnapshotID(snapID).SetSnapshotReceivedAt(received).SetComputedAt(now).
 			OnConflictColumns(devicehealth.FieldTenantID, devicehealth.FieldDeviceID).UpdateNewValues().Exec(ctx)
@@ -127,7 +133,7 @@ func (s *Service) analyze(ctx context.Context, tx *store.Tx, tenantID, deviceID,
 			return fmt.Errorf("store device health: %w", err)
 		}
 		org := dev.OrganisationID
-		if err := s.recordHistory(ctx, tx, healthhistory.KindDevice, deviceID, &org, res.Score, res.Band, res.Coverage > 0, findings, now); err != nil {
+		if err := s.recordHistory(ctx, tx, healthhistory.KindDevice, deviceID, &org, res.Score, res.Band, scored, findings, now); err != nil {
 			return err
 		}
 		return s.jobs.EnqueueRollUps(ctx, tx, tenantID, dev.GroupID, dev.OrganisationID)
