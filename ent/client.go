@@ -26,11 +26,18 @@ import (
 	"github.com/wegweiser/wegweiser/ent/healthhistory"
 	"github.com/wegweiser/wegweiser/ent/installedsoftware"
 	"github.com/wegweiser/wegweiser/ent/membership"
+	"github.com/wegweiser/wegweiser/ent/notification"
+	"github.com/wegweiser/wegweiser/ent/notificationreceipt"
 	"github.com/wegweiser/wegweiser/ent/organisation"
+	"github.com/wegweiser/wegweiser/ent/policyaudit"
+	"github.com/wegweiser/wegweiser/ent/policyguidance"
+	"github.com/wegweiser/wegweiser/ent/policyoverride"
 	"github.com/wegweiser/wegweiser/ent/refreshtoken"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
 	"github.com/wegweiser/wegweiser/ent/tenant"
 	"github.com/wegweiser/wegweiser/ent/user"
+	"github.com/wegweiser/wegweiser/ent/webhook"
+	"github.com/wegweiser/wegweiser/ent/webhookdelivery"
 
 	stdsql "database/sql"
 )
@@ -60,8 +67,18 @@ type Client struct {
 	InstalledSoftware *InstalledSoftwareClient
 	// Membership is the client for interacting with the Membership builders.
 	Membership *MembershipClient
+	// Notification is the client for interacting with the Notification builders.
+	Notification *NotificationClient
+	// NotificationReceipt is the client for interacting with the NotificationReceipt builders.
+	NotificationReceipt *NotificationReceiptClient
 	// Organisation is the client for interacting with the Organisation builders.
 	Organisation *OrganisationClient
+	// PolicyAudit is the client for interacting with the PolicyAudit builders.
+	PolicyAudit *PolicyAuditClient
+	// PolicyGuidance is the client for interacting with the PolicyGuidance builders.
+	PolicyGuidance *PolicyGuidanceClient
+	// PolicyOverride is the client for interacting with the PolicyOverride builders.
+	PolicyOverride *PolicyOverrideClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
 	// Snapshot is the client for interacting with the Snapshot builders.
@@ -70,6 +87,10 @@ type Client struct {
 	Tenant *TenantClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
+	// Webhook is the client for interacting with the Webhook builders.
+	Webhook *WebhookClient
+	// WebhookDelivery is the client for interacting with the WebhookDelivery builders.
+	WebhookDelivery *WebhookDeliveryClient
 }
 
 // NewClient creates a new client configured with the given options.
@@ -91,11 +112,18 @@ func (c *Client) init() {
 	c.HealthHistory = NewHealthHistoryClient(c.config)
 	c.InstalledSoftware = NewInstalledSoftwareClient(c.config)
 	c.Membership = NewMembershipClient(c.config)
+	c.Notification = NewNotificationClient(c.config)
+	c.NotificationReceipt = NewNotificationReceiptClient(c.config)
 	c.Organisation = NewOrganisationClient(c.config)
+	c.PolicyAudit = NewPolicyAuditClient(c.config)
+	c.PolicyGuidance = NewPolicyGuidanceClient(c.config)
+	c.PolicyOverride = NewPolicyOverrideClient(c.config)
 	c.RefreshToken = NewRefreshTokenClient(c.config)
 	c.Snapshot = NewSnapshotClient(c.config)
 	c.Tenant = NewTenantClient(c.config)
 	c.User = NewUserClient(c.config)
+	c.Webhook = NewWebhookClient(c.config)
+	c.WebhookDelivery = NewWebhookDeliveryClient(c.config)
 }
 
 type (
@@ -186,23 +214,30 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:               ctx,
-		config:            cfg,
-		Device:            NewDeviceClient(cfg),
-		DeviceHealth:      NewDeviceHealthClient(cfg),
-		DeviceSection:     NewDeviceSectionClient(cfg),
-		EnrolmentKey:      NewEnrolmentKeyClient(cfg),
-		EntityHealth:      NewEntityHealthClient(cfg),
-		EventLogGroup:     NewEventLogGroupClient(cfg),
-		Group:             NewGroupClient(cfg),
-		HealthHistory:     NewHealthHistoryClient(cfg),
-		InstalledSoftware: NewInstalledSoftwareClient(cfg),
-		Membership:        NewMembershipClient(cfg),
-		Organisation:      NewOrganisationClient(cfg),
-		RefreshToken:      NewRefreshTokenClient(cfg),
-		Snapshot:          NewSnapshotClient(cfg),
-		Tenant:            NewTenantClient(cfg),
-		User:              NewUserClient(cfg),
+		ctx:                 ctx,
+		config:              cfg,
+		Device:              NewDeviceClient(cfg),
+		DeviceHealth:        NewDeviceHealthClient(cfg),
+		DeviceSection:       NewDeviceSectionClient(cfg),
+		EnrolmentKey:        NewEnrolmentKeyClient(cfg),
+		EntityHealth:        NewEntityHealthClient(cfg),
+		EventLogGroup:       NewEventLogGroupClient(cfg),
+		Group:               NewGroupClient(cfg),
+		HealthHistory:       NewHealthHistoryClient(cfg),
+		InstalledSoftware:   NewInstalledSoftwareClient(cfg),
+		Membership:          NewMembershipClient(cfg),
+		Notification:        NewNotificationClient(cfg),
+		NotificationReceipt: NewNotificationReceiptClient(cfg),
+		Organisation:        NewOrganisationClient(cfg),
+		PolicyAudit:         NewPolicyAuditClient(cfg),
+		PolicyGuidance:      NewPolicyGuidanceClient(cfg),
+		PolicyOverride:      NewPolicyOverrideClient(cfg),
+		RefreshToken:        NewRefreshTokenClient(cfg),
+		Snapshot:            NewSnapshotClient(cfg),
+		Tenant:              NewTenantClient(cfg),
+		User:                NewUserClient(cfg),
+		Webhook:             NewWebhookClient(cfg),
+		WebhookDelivery:     NewWebhookDeliveryClient(cfg),
 	}, nil
 }
 
@@ -220,23 +255,30 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:               ctx,
-		config:            cfg,
-		Device:            NewDeviceClient(cfg),
-		DeviceHealth:      NewDeviceHealthClient(cfg),
-		DeviceSection:     NewDeviceSectionClient(cfg),
-		EnrolmentKey:      NewEnrolmentKeyClient(cfg),
-		EntityHealth:      NewEntityHealthClient(cfg),
-		EventLogGroup:     NewEventLogGroupClient(cfg),
-		Group:             NewGroupClient(cfg),
-		HealthHistory:     NewHealthHistoryClient(cfg),
-		InstalledSoftware: NewInstalledSoftwareClient(cfg),
-		Membership:        NewMembershipClient(cfg),
-		Organisation:      NewOrganisationClient(cfg),
-		RefreshToken:      NewRefreshTokenClient(cfg),
-		Snapshot:          NewSnapshotClient(cfg),
-		Tenant:            NewTenantClient(cfg),
-		User:              NewUserClient(cfg),
+		ctx:                 ctx,
+		config:              cfg,
+		Device:              NewDeviceClient(cfg),
+		DeviceHealth:        NewDeviceHealthClient(cfg),
+		DeviceSection:       NewDeviceSectionClient(cfg),
+		EnrolmentKey:        NewEnrolmentKeyClient(cfg),
+		EntityHealth:        NewEntityHealthClient(cfg),
+		EventLogGroup:       NewEventLogGroupClient(cfg),
+		Group:               NewGroupClient(cfg),
+		HealthHistory:       NewHealthHistoryClient(cfg),
+		InstalledSoftware:   NewInstalledSoftwareClient(cfg),
+		Membership:          NewMembershipClient(cfg),
+		Notification:        NewNotificationClient(cfg),
+		NotificationReceipt: NewNotificationReceiptClient(cfg),
+		Organisation:        NewOrganisationClient(cfg),
+		PolicyAudit:         NewPolicyAuditClient(cfg),
+		PolicyGuidance:      NewPolicyGuidanceClient(cfg),
+		PolicyOverride:      NewPolicyOverrideClient(cfg),
+		RefreshToken:        NewRefreshTokenClient(cfg),
+		Snapshot:            NewSnapshotClient(cfg),
+		Tenant:              NewTenantClient(cfg),
+		User:                NewUserClient(cfg),
+		Webhook:             NewWebhookClient(cfg),
+		WebhookDelivery:     NewWebhookDeliveryClient(cfg),
 	}, nil
 }
 
@@ -268,7 +310,9 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.Device, c.DeviceHealth, c.DeviceSection, c.EnrolmentKey, c.EntityHealth,
 		c.EventLogGroup, c.Group, c.HealthHistory, c.InstalledSoftware, c.Membership,
-		c.Organisation, c.RefreshToken, c.Snapshot, c.Tenant, c.User,
+		c.Notification, c.NotificationReceipt, c.Organisation, c.PolicyAudit,
+		c.PolicyGuidance, c.PolicyOverride, c.RefreshToken, c.Snapshot, c.Tenant,
+		c.User, c.Webhook, c.WebhookDelivery,
 	} {
 		n.Use(hooks...)
 	}
@@ -280,7 +324,9 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.Device, c.DeviceHealth, c.DeviceSection, c.EnrolmentKey, c.EntityHealth,
 		c.EventLogGroup, c.Group, c.HealthHistory, c.InstalledSoftware, c.Membership,
-		c.Organisation, c.RefreshToken, c.Snapshot, c.Tenant, c.User,
+		c.Notification, c.NotificationReceipt, c.Organisation, c.PolicyAudit,
+		c.PolicyGuidance, c.PolicyOverride, c.RefreshToken, c.Snapshot, c.Tenant,
+		c.User, c.Webhook, c.WebhookDelivery,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -309,8 +355,18 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.InstalledSoftware.mutate(ctx, m)
 	case *MembershipMutation:
 		return c.Membership.mutate(ctx, m)
+	case *NotificationMutation:
+		return c.Notification.mutate(ctx, m)
+	case *NotificationReceiptMutation:
+		return c.NotificationReceipt.mutate(ctx, m)
 	case *OrganisationMutation:
 		return c.Organisation.mutate(ctx, m)
+	case *PolicyAuditMutation:
+		return c.PolicyAudit.mutate(ctx, m)
+	case *PolicyGuidanceMutation:
+		return c.PolicyGuidance.mutate(ctx, m)
+	case *PolicyOverrideMutation:
+		return c.PolicyOverride.mutate(ctx, m)
 	case *RefreshTokenMutation:
 		return c.RefreshToken.mutate(ctx, m)
 	case *SnapshotMutation:
@@ -319,6 +375,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Tenant.mutate(ctx, m)
 	case *UserMutation:
 		return c.User.mutate(ctx, m)
+	case *WebhookMutation:
+		return c.Webhook.mutate(ctx, m)
+	case *WebhookDeliveryMutation:
+		return c.WebhookDelivery.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
 	}
@@ -1904,6 +1964,306 @@ func (c *MembershipClient) mutate(ctx context.Context, m *MembershipMutation) (V
 	}
 }
 
+// NotificationClient is a client for the Notification schema.
+type NotificationClient struct {
+	config
+}
+
+// NewNotificationClient returns a client for the Notification from the given config.
+func NewNotificationClient(c config) *NotificationClient {
+	return &NotificationClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `notification.Hooks(f(g(h())))`.
+func (c *NotificationClient) Use(hooks ...Hook) {
+	c.hooks.Notification = append(c.hooks.Notification, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `notification.Intercept(f(g(h())))`.
+func (c *NotificationClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Notification = append(c.inters.Notification, interceptors...)
+}
+
+// Create returns a builder for creating a Notification entity.
+func (c *NotificationClient) Create() *NotificationCreate {
+	mutation := newNotificationMutation(c.config, OpCreate)
+	return &NotificationCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Notification entities.
+func (c *NotificationClient) CreateBulk(builders ...*NotificationCreate) *NotificationCreateBulk {
+	return &NotificationCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *NotificationClient) MapCreateBulk(slice any, setFunc func(*NotificationCreate, int)) *NotificationCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &NotificationCreateBulk{err: fmt.Errorf("calling to NotificationClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*NotificationCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &NotificationCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Notification.
+func (c *NotificationClient) Update() *NotificationUpdate {
+	mutation := newNotificationMutation(c.config, OpUpdate)
+	return &NotificationUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *NotificationClient) UpdateOne(_m *Notification) *NotificationUpdateOne {
+	mutation := newNotificationMutation(c.config, OpUpdateOne, withNotification(_m))
+	return &NotificationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *NotificationClient) UpdateOneID(id uuid.UUID) *NotificationUpdateOne {
+	mutation := newNotificationMutation(c.config, OpUpdateOne, withNotificationID(id))
+	return &NotificationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Notification.
+func (c *NotificationClient) Delete() *NotificationDelete {
+	mutation := newNotificationMutation(c.config, OpDelete)
+	return &NotificationDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *NotificationClient) DeleteOne(_m *Notification) *NotificationDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *NotificationClient) DeleteOneID(id uuid.UUID) *NotificationDeleteOne {
+	builder := c.Delete().Where(notification.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &NotificationDeleteOne{builder}
+}
+
+// Query returns a query builder for Notification.
+func (c *NotificationClient) Query() *NotificationQuery {
+	return &NotificationQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeNotification},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Notification entity by its id.
+func (c *NotificationClient) Get(ctx context.Context, id uuid.UUID) (*Notification, error) {
+	return c.Query().Where(notification.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *NotificationClient) GetX(ctx context.Context, id uuid.UUID) *Notification {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a Notification.
+func (c *NotificationClient) QueryTenant(_m *Notification) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(notification.Table, notification.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, notification.TenantTable, notification.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *NotificationClient) Hooks() []Hook {
+	hooks := c.hooks.Notification
+	return append(hooks[:len(hooks):len(hooks)], notification.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *NotificationClient) Interceptors() []Interceptor {
+	return c.inters.Notification
+}
+
+func (c *NotificationClient) mutate(ctx context.Context, m *NotificationMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&NotificationCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&NotificationUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&NotificationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&NotificationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Notification mutation op: %q", m.Op())
+	}
+}
+
+// NotificationReceiptClient is a client for the NotificationReceipt schema.
+type NotificationReceiptClient struct {
+	config
+}
+
+// NewNotificationReceiptClient returns a client for the NotificationReceipt from the given config.
+func NewNotificationReceiptClient(c config) *NotificationReceiptClient {
+	return &NotificationReceiptClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `notificationreceipt.Hooks(f(g(h())))`.
+func (c *NotificationReceiptClient) Use(hooks ...Hook) {
+	c.hooks.NotificationReceipt = append(c.hooks.NotificationReceipt, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `notificationreceipt.Intercept(f(g(h())))`.
+func (c *NotificationReceiptClient) Intercept(interceptors ...Interceptor) {
+	c.inters.NotificationReceipt = append(c.inters.NotificationReceipt, interceptors...)
+}
+
+// Create returns a builder for creating a NotificationReceipt entity.
+func (c *NotificationReceiptClient) Create() *NotificationReceiptCreate {
+	mutation := newNotificationReceiptMutation(c.config, OpCreate)
+	return &NotificationReceiptCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of NotificationReceipt entities.
+func (c *NotificationReceiptClient) CreateBulk(builders ...*NotificationReceiptCreate) *NotificationReceiptCreateBulk {
+	return &NotificationReceiptCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *NotificationReceiptClient) MapCreateBulk(slice any, setFunc func(*NotificationReceiptCreate, int)) *NotificationReceiptCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &NotificationReceiptCreateBulk{err: fmt.Errorf("calling to NotificationReceiptClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*NotificationReceiptCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &NotificationReceiptCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for NotificationReceipt.
+func (c *NotificationReceiptClient) Update() *NotificationReceiptUpdate {
+	mutation := newNotificationReceiptMutation(c.config, OpUpdate)
+	return &NotificationReceiptUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *NotificationReceiptClient) UpdateOne(_m *NotificationReceipt) *NotificationReceiptUpdateOne {
+	mutation := newNotificationReceiptMutation(c.config, OpUpdateOne, withNotificationReceipt(_m))
+	return &NotificationReceiptUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *NotificationReceiptClient) UpdateOneID(id uuid.UUID) *NotificationReceiptUpdateOne {
+	mutation := newNotificationReceiptMutation(c.config, OpUpdateOne, withNotificationReceiptID(id))
+	return &NotificationReceiptUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for NotificationReceipt.
+func (c *NotificationReceiptClient) Delete() *NotificationReceiptDelete {
+	mutation := newNotificationReceiptMutation(c.config, OpDelete)
+	return &NotificationReceiptDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *NotificationReceiptClient) DeleteOne(_m *NotificationReceipt) *NotificationReceiptDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *NotificationReceiptClient) DeleteOneID(id uuid.UUID) *NotificationReceiptDeleteOne {
+	builder := c.Delete().Where(notificationreceipt.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &NotificationReceiptDeleteOne{builder}
+}
+
+// Query returns a query builder for NotificationReceipt.
+func (c *NotificationReceiptClient) Query() *NotificationReceiptQuery {
+	return &NotificationReceiptQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeNotificationReceipt},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a NotificationReceipt entity by its id.
+func (c *NotificationReceiptClient) Get(ctx context.Context, id uuid.UUID) (*NotificationReceipt, error) {
+	return c.Query().Where(notificationreceipt.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *NotificationReceiptClient) GetX(ctx context.Context, id uuid.UUID) *NotificationReceipt {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a NotificationReceipt.
+func (c *NotificationReceiptClient) QueryTenant(_m *NotificationReceipt) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(notificationreceipt.Table, notificationreceipt.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, notificationreceipt.TenantTable, notificationreceipt.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *NotificationReceiptClient) Hooks() []Hook {
+	hooks := c.hooks.NotificationReceipt
+	return append(hooks[:len(hooks):len(hooks)], notificationreceipt.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *NotificationReceiptClient) Interceptors() []Interceptor {
+	return c.inters.NotificationReceipt
+}
+
+func (c *NotificationReceiptClient) mutate(ctx context.Context, m *NotificationReceiptMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&NotificationReceiptCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&NotificationReceiptUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&NotificationReceiptUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&NotificationReceiptDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown NotificationReceipt mutation op: %q", m.Op())
+	}
+}
+
 // OrganisationClient is a client for the Organisation schema.
 type OrganisationClient struct {
 	config
@@ -2083,6 +2443,456 @@ func (c *OrganisationClient) mutate(ctx context.Context, m *OrganisationMutation
 		return (&OrganisationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Organisation mutation op: %q", m.Op())
+	}
+}
+
+// PolicyAuditClient is a client for the PolicyAudit schema.
+type PolicyAuditClient struct {
+	config
+}
+
+// NewPolicyAuditClient returns a client for the PolicyAudit from the given config.
+func NewPolicyAuditClient(c config) *PolicyAuditClient {
+	return &PolicyAuditClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `policyaudit.Hooks(f(g(h())))`.
+func (c *PolicyAuditClient) Use(hooks ...Hook) {
+	c.hooks.PolicyAudit = append(c.hooks.PolicyAudit, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `policyaudit.Intercept(f(g(h())))`.
+func (c *PolicyAuditClient) Intercept(interceptors ...Interceptor) {
+	c.inters.PolicyAudit = append(c.inters.PolicyAudit, interceptors...)
+}
+
+// Create returns a builder for creating a PolicyAudit entity.
+func (c *PolicyAuditClient) Create() *PolicyAuditCreate {
+	mutation := newPolicyAuditMutation(c.config, OpCreate)
+	return &PolicyAuditCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of PolicyAudit entities.
+func (c *PolicyAuditClient) CreateBulk(builders ...*PolicyAuditCreate) *PolicyAuditCreateBulk {
+	return &PolicyAuditCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PolicyAuditClient) MapCreateBulk(slice any, setFunc func(*PolicyAuditCreate, int)) *PolicyAuditCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PolicyAuditCreateBulk{err: fmt.Errorf("calling to PolicyAuditClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PolicyAuditCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PolicyAuditCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for PolicyAudit.
+func (c *PolicyAuditClient) Update() *PolicyAuditUpdate {
+	mutation := newPolicyAuditMutation(c.config, OpUpdate)
+	return &PolicyAuditUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PolicyAuditClient) UpdateOne(_m *PolicyAudit) *PolicyAuditUpdateOne {
+	mutation := newPolicyAuditMutation(c.config, OpUpdateOne, withPolicyAudit(_m))
+	return &PolicyAuditUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PolicyAuditClient) UpdateOneID(id uuid.UUID) *PolicyAuditUpdateOne {
+	mutation := newPolicyAuditMutation(c.config, OpUpdateOne, withPolicyAuditID(id))
+	return &PolicyAuditUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for PolicyAudit.
+func (c *PolicyAuditClient) Delete() *PolicyAuditDelete {
+	mutation := newPolicyAuditMutation(c.config, OpDelete)
+	return &PolicyAuditDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PolicyAuditClient) DeleteOne(_m *PolicyAudit) *PolicyAuditDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PolicyAuditClient) DeleteOneID(id uuid.UUID) *PolicyAuditDeleteOne {
+	builder := c.Delete().Where(policyaudit.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PolicyAuditDeleteOne{builder}
+}
+
+// Query returns a query builder for PolicyAudit.
+func (c *PolicyAuditClient) Query() *PolicyAuditQuery {
+	return &PolicyAuditQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePolicyAudit},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a PolicyAudit entity by its id.
+func (c *PolicyAuditClient) Get(ctx context.Context, id uuid.UUID) (*PolicyAudit, error) {
+	return c.Query().Where(policyaudit.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PolicyAuditClient) GetX(ctx context.Context, id uuid.UUID) *PolicyAudit {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a PolicyAudit.
+func (c *PolicyAuditClient) QueryTenant(_m *PolicyAudit) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(policyaudit.Table, policyaudit.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, policyaudit.TenantTable, policyaudit.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *PolicyAuditClient) Hooks() []Hook {
+	hooks := c.hooks.PolicyAudit
+	return append(hooks[:len(hooks):len(hooks)], policyaudit.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *PolicyAuditClient) Interceptors() []Interceptor {
+	return c.inters.PolicyAudit
+}
+
+func (c *PolicyAuditClient) mutate(ctx context.Context, m *PolicyAuditMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PolicyAuditCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PolicyAuditUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PolicyAuditUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PolicyAuditDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown PolicyAudit mutation op: %q", m.Op())
+	}
+}
+
+// PolicyGuidanceClient is a client for the PolicyGuidance schema.
+type PolicyGuidanceClient struct {
+	config
+}
+
+// NewPolicyGuidanceClient returns a client for the PolicyGuidance from the given config.
+func NewPolicyGuidanceClient(c config) *PolicyGuidanceClient {
+	return &PolicyGuidanceClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `policyguidance.Hooks(f(g(h())))`.
+func (c *PolicyGuidanceClient) Use(hooks ...Hook) {
+	c.hooks.PolicyGuidance = append(c.hooks.PolicyGuidance, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `policyguidance.Intercept(f(g(h())))`.
+func (c *PolicyGuidanceClient) Intercept(interceptors ...Interceptor) {
+	c.inters.PolicyGuidance = append(c.inters.PolicyGuidance, interceptors...)
+}
+
+// Create returns a builder for creating a PolicyGuidance entity.
+func (c *PolicyGuidanceClient) Create() *PolicyGuidanceCreate {
+	mutation := newPolicyGuidanceMutation(c.config, OpCreate)
+	return &PolicyGuidanceCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of PolicyGuidance entities.
+func (c *PolicyGuidanceClient) CreateBulk(builders ...*PolicyGuidanceCreate) *PolicyGuidanceCreateBulk {
+	return &PolicyGuidanceCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PolicyGuidanceClient) MapCreateBulk(slice any, setFunc func(*PolicyGuidanceCreate, int)) *PolicyGuidanceCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PolicyGuidanceCreateBulk{err: fmt.Errorf("calling to PolicyGuidanceClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PolicyGuidanceCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PolicyGuidanceCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for PolicyGuidance.
+func (c *PolicyGuidanceClient) Update() *PolicyGuidanceUpdate {
+	mutation := newPolicyGuidanceMutation(c.config, OpUpdate)
+	return &PolicyGuidanceUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PolicyGuidanceClient) UpdateOne(_m *PolicyGuidance) *PolicyGuidanceUpdateOne {
+	mutation := newPolicyGuidanceMutation(c.config, OpUpdateOne, withPolicyGuidance(_m))
+	return &PolicyGuidanceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PolicyGuidanceClient) UpdateOneID(id uuid.UUID) *PolicyGuidanceUpdateOne {
+	mutation := newPolicyGuidanceMutation(c.config, OpUpdateOne, withPolicyGuidanceID(id))
+	return &PolicyGuidanceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for PolicyGuidance.
+func (c *PolicyGuidanceClient) Delete() *PolicyGuidanceDelete {
+	mutation := newPolicyGuidanceMutation(c.config, OpDelete)
+	return &PolicyGuidanceDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PolicyGuidanceClient) DeleteOne(_m *PolicyGuidance) *PolicyGuidanceDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PolicyGuidanceClient) DeleteOneID(id uuid.UUID) *PolicyGuidanceDeleteOne {
+	builder := c.Delete().Where(policyguidance.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PolicyGuidanceDeleteOne{builder}
+}
+
+// Query returns a query builder for PolicyGuidance.
+func (c *PolicyGuidanceClient) Query() *PolicyGuidanceQuery {
+	return &PolicyGuidanceQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePolicyGuidance},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a PolicyGuidance entity by its id.
+func (c *PolicyGuidanceClient) Get(ctx context.Context, id uuid.UUID) (*PolicyGuidance, error) {
+	return c.Query().Where(policyguidance.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PolicyGuidanceClient) GetX(ctx context.Context, id uuid.UUID) *PolicyGuidance {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a PolicyGuidance.
+func (c *PolicyGuidanceClient) QueryTenant(_m *PolicyGuidance) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(policyguidance.Table, policyguidance.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, policyguidance.TenantTable, policyguidance.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *PolicyGuidanceClient) Hooks() []Hook {
+	hooks := c.hooks.PolicyGuidance
+	return append(hooks[:len(hooks):len(hooks)], policyguidance.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *PolicyGuidanceClient) Interceptors() []Interceptor {
+	return c.inters.PolicyGuidance
+}
+
+func (c *PolicyGuidanceClient) mutate(ctx context.Context, m *PolicyGuidanceMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PolicyGuidanceCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PolicyGuidanceUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PolicyGuidanceUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PolicyGuidanceDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown PolicyGuidance mutation op: %q", m.Op())
+	}
+}
+
+// PolicyOverrideClient is a client for the PolicyOverride schema.
+type PolicyOverrideClient struct {
+	config
+}
+
+// NewPolicyOverrideClient returns a client for the PolicyOverride from the given config.
+func NewPolicyOverrideClient(c config) *PolicyOverrideClient {
+	return &PolicyOverrideClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `policyoverride.Hooks(f(g(h())))`.
+func (c *PolicyOverrideClient) Use(hooks ...Hook) {
+	c.hooks.PolicyOverride = append(c.hooks.PolicyOverride, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `policyoverride.Intercept(f(g(h())))`.
+func (c *PolicyOverrideClient) Intercept(interceptors ...Interceptor) {
+	c.inters.PolicyOverride = append(c.inters.PolicyOverride, interceptors...)
+}
+
+// Create returns a builder for creating a PolicyOverride entity.
+func (c *PolicyOverrideClient) Create() *PolicyOverrideCreate {
+	mutation := newPolicyOverrideMutation(c.config, OpCreate)
+	return &PolicyOverrideCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of PolicyOverride entities.
+func (c *PolicyOverrideClient) CreateBulk(builders ...*PolicyOverrideCreate) *PolicyOverrideCreateBulk {
+	return &PolicyOverrideCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PolicyOverrideClient) MapCreateBulk(slice any, setFunc func(*PolicyOverrideCreate, int)) *PolicyOverrideCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PolicyOverrideCreateBulk{err: fmt.Errorf("calling to PolicyOverrideClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PolicyOverrideCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PolicyOverrideCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for PolicyOverride.
+func (c *PolicyOverrideClient) Update() *PolicyOverrideUpdate {
+	mutation := newPolicyOverrideMutation(c.config, OpUpdate)
+	return &PolicyOverrideUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PolicyOverrideClient) UpdateOne(_m *PolicyOverride) *PolicyOverrideUpdateOne {
+	mutation := newPolicyOverrideMutation(c.config, OpUpdateOne, withPolicyOverride(_m))
+	return &PolicyOverrideUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PolicyOverrideClient) UpdateOneID(id uuid.UUID) *PolicyOverrideUpdateOne {
+	mutation := newPolicyOverrideMutation(c.config, OpUpdateOne, withPolicyOverrideID(id))
+	return &PolicyOverrideUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for PolicyOverride.
+func (c *PolicyOverrideClient) Delete() *PolicyOverrideDelete {
+	mutation := newPolicyOverrideMutation(c.config, OpDelete)
+	return &PolicyOverrideDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PolicyOverrideClient) DeleteOne(_m *PolicyOverride) *PolicyOverrideDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PolicyOverrideClient) DeleteOneID(id uuid.UUID) *PolicyOverrideDeleteOne {
+	builder := c.Delete().Where(policyoverride.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PolicyOverrideDeleteOne{builder}
+}
+
+// Query returns a query builder for PolicyOverride.
+func (c *PolicyOverrideClient) Query() *PolicyOverrideQuery {
+	return &PolicyOverrideQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePolicyOverride},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a PolicyOverride entity by its id.
+func (c *PolicyOverrideClient) Get(ctx context.Context, id uuid.UUID) (*PolicyOverride, error) {
+	return c.Query().Where(policyoverride.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PolicyOverrideClient) GetX(ctx context.Context, id uuid.UUID) *PolicyOverride {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a PolicyOverride.
+func (c *PolicyOverrideClient) QueryTenant(_m *PolicyOverride) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(policyoverride.Table, policyoverride.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, policyoverride.TenantTable, policyoverride.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *PolicyOverrideClient) Hooks() []Hook {
+	hooks := c.hooks.PolicyOverride
+	return append(hooks[:len(hooks):len(hooks)], policyoverride.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *PolicyOverrideClient) Interceptors() []Interceptor {
+	return c.inters.PolicyOverride
+}
+
+func (c *PolicyOverrideClient) mutate(ctx context.Context, m *PolicyOverrideMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PolicyOverrideCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PolicyOverrideUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PolicyOverrideUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PolicyOverrideDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown PolicyOverride mutation op: %q", m.Op())
 	}
 }
 
@@ -2670,17 +3480,320 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 	}
 }
 
+// WebhookClient is a client for the Webhook schema.
+type WebhookClient struct {
+	config
+}
+
+// NewWebhookClient returns a client for the Webhook from the given config.
+func NewWebhookClient(c config) *WebhookClient {
+	return &WebhookClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `webhook.Hooks(f(g(h())))`.
+func (c *WebhookClient) Use(hooks ...Hook) {
+	c.hooks.Webhook = append(c.hooks.Webhook, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `webhook.Intercept(f(g(h())))`.
+func (c *WebhookClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Webhook = append(c.inters.Webhook, interceptors...)
+}
+
+// Create returns a builder for creating a Webhook entity.
+func (c *WebhookClient) Create() *WebhookCreate {
+	mutation := newWebhookMutation(c.config, OpCreate)
+	return &WebhookCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Webhook entities.
+func (c *WebhookClient) CreateBulk(builders ...*WebhookCreate) *WebhookCreateBulk {
+	return &WebhookCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *WebhookClient) MapCreateBulk(slice any, setFunc func(*WebhookCreate, int)) *WebhookCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &WebhookCreateBulk{err: fmt.Errorf("calling to WebhookClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*WebhookCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &WebhookCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Webhook.
+func (c *WebhookClient) Update() *WebhookUpdate {
+	mutation := newWebhookMutation(c.config, OpUpdate)
+	return &WebhookUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *WebhookClient) UpdateOne(_m *Webhook) *WebhookUpdateOne {
+	mutation := newWebhookMutation(c.config, OpUpdateOne, withWebhook(_m))
+	return &WebhookUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *WebhookClient) UpdateOneID(id uuid.UUID) *WebhookUpdateOne {
+	mutation := newWebhookMutation(c.config, OpUpdateOne, withWebhookID(id))
+	return &WebhookUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Webhook.
+func (c *WebhookClient) Delete() *WebhookDelete {
+	mutation := newWebhookMutation(c.config, OpDelete)
+	return &WebhookDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *WebhookClient) DeleteOne(_m *Webhook) *WebhookDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *WebhookClient) DeleteOneID(id uuid.UUID) *WebhookDeleteOne {
+	builder := c.Delete().Where(webhook.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &WebhookDeleteOne{builder}
+}
+
+// Query returns a query builder for Webhook.
+func (c *WebhookClient) Query() *WebhookQuery {
+	return &WebhookQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeWebhook},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Webhook entity by its id.
+func (c *WebhookClient) Get(ctx context.Context, id uuid.UUID) (*Webhook, error) {
+	return c.Query().Where(webhook.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *WebhookClient) GetX(ctx context.Context, id uuid.UUID) *Webhook {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a Webhook.
+func (c *WebhookClient) QueryTenant(_m *Webhook) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(webhook.Table, webhook.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, webhook.TenantTable, webhook.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *WebhookClient) Hooks() []Hook {
+	hooks := c.hooks.Webhook
+	return append(hooks[:len(hooks):len(hooks)], webhook.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *WebhookClient) Interceptors() []Interceptor {
+	return c.inters.Webhook
+}
+
+func (c *WebhookClient) mutate(ctx context.Context, m *WebhookMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&WebhookCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&WebhookUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&WebhookUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&WebhookDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Webhook mutation op: %q", m.Op())
+	}
+}
+
+// WebhookDeliveryClient is a client for the WebhookDelivery schema.
+type WebhookDeliveryClient struct {
+	config
+}
+
+// NewWebhookDeliveryClient returns a client for the WebhookDelivery from the given config.
+func NewWebhookDeliveryClient(c config) *WebhookDeliveryClient {
+	return &WebhookDeliveryClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `webhookdelivery.Hooks(f(g(h())))`.
+func (c *WebhookDeliveryClient) Use(hooks ...Hook) {
+	c.hooks.WebhookDelivery = append(c.hooks.WebhookDelivery, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `webhookdelivery.Intercept(f(g(h())))`.
+func (c *WebhookDeliveryClient) Intercept(interceptors ...Interceptor) {
+	c.inters.WebhookDelivery = append(c.inters.WebhookDelivery, interceptors...)
+}
+
+// Create returns a builder for creating a WebhookDelivery entity.
+func (c *WebhookDeliveryClient) Create() *WebhookDeliveryCreate {
+	mutation := newWebhookDeliveryMutation(c.config, OpCreate)
+	return &WebhookDeliveryCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of WebhookDelivery entities.
+func (c *WebhookDeliveryClient) CreateBulk(builders ...*WebhookDeliveryCreate) *WebhookDeliveryCreateBulk {
+	return &WebhookDeliveryCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *WebhookDeliveryClient) MapCreateBulk(slice any, setFunc func(*WebhookDeliveryCreate, int)) *WebhookDeliveryCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &WebhookDeliveryCreateBulk{err: fmt.Errorf("calling to WebhookDeliveryClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*WebhookDeliveryCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &WebhookDeliveryCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for WebhookDelivery.
+func (c *WebhookDeliveryClient) Update() *WebhookDeliveryUpdate {
+	mutation := newWebhookDeliveryMutation(c.config, OpUpdate)
+	return &WebhookDeliveryUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *WebhookDeliveryClient) UpdateOne(_m *WebhookDelivery) *WebhookDeliveryUpdateOne {
+	mutation := newWebhookDeliveryMutation(c.config, OpUpdateOne, withWebhookDelivery(_m))
+	return &WebhookDeliveryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *WebhookDeliveryClient) UpdateOneID(id uuid.UUID) *WebhookDeliveryUpdateOne {
+	mutation := newWebhookDeliveryMutation(c.config, OpUpdateOne, withWebhookDeliveryID(id))
+	return &WebhookDeliveryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for WebhookDelivery.
+func (c *WebhookDeliveryClient) Delete() *WebhookDeliveryDelete {
+	mutation := newWebhookDeliveryMutation(c.config, OpDelete)
+	return &WebhookDeliveryDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *WebhookDeliveryClient) DeleteOne(_m *WebhookDelivery) *WebhookDeliveryDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *WebhookDeliveryClient) DeleteOneID(id uuid.UUID) *WebhookDeliveryDeleteOne {
+	builder := c.Delete().Where(webhookdelivery.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &WebhookDeliveryDeleteOne{builder}
+}
+
+// Query returns a query builder for WebhookDelivery.
+func (c *WebhookDeliveryClient) Query() *WebhookDeliveryQuery {
+	return &WebhookDeliveryQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeWebhookDelivery},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a WebhookDelivery entity by its id.
+func (c *WebhookDeliveryClient) Get(ctx context.Context, id uuid.UUID) (*WebhookDelivery, error) {
+	return c.Query().Where(webhookdelivery.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *WebhookDeliveryClient) GetX(ctx context.Context, id uuid.UUID) *WebhookDelivery {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a WebhookDelivery.
+func (c *WebhookDeliveryClient) QueryTenant(_m *WebhookDelivery) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(webhookdelivery.Table, webhookdelivery.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, webhookdelivery.TenantTable, webhookdelivery.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *WebhookDeliveryClient) Hooks() []Hook {
+	hooks := c.hooks.WebhookDelivery
+	return append(hooks[:len(hooks):len(hooks)], webhookdelivery.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *WebhookDeliveryClient) Interceptors() []Interceptor {
+	return c.inters.WebhookDelivery
+}
+
+func (c *WebhookDeliveryClient) mutate(ctx context.Context, m *WebhookDeliveryMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&WebhookDeliveryCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&WebhookDeliveryUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&WebhookDeliveryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&WebhookDeliveryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown WebhookDelivery mutation op: %q", m.Op())
+	}
+}
+
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
 		Device, DeviceHealth, DeviceSection, EnrolmentKey, EntityHealth, EventLogGroup,
-		Group, HealthHistory, InstalledSoftware, Membership, Organisation,
-		RefreshToken, Snapshot, Tenant, User []ent.Hook
+		Group, HealthHistory, InstalledSoftware, Membership, Notification,
+		NotificationReceipt, Organisation, PolicyAudit, PolicyGuidance, PolicyOverride,
+		RefreshToken, Snapshot, Tenant, User, Webhook, WebhookDelivery []ent.Hook
 	}
 	inters struct {
 		Device, DeviceHealth, DeviceSection, EnrolmentKey, EntityHealth, EventLogGroup,
-		Group, HealthHistory, InstalledSoftware, Membership, Organisation,
-		RefreshToken, Snapshot, Tenant, User []ent.Interceptor
+		Group, HealthHistory, InstalledSoftware, Membership, Notification,
+		NotificationReceipt, Organisation, PolicyAudit, PolicyGuidance, PolicyOverride,
+		RefreshToken, Snapshot, Tenant, User, Webhook,
+		WebhookDelivery []ent.Interceptor
 	}
 )
 

@@ -22,11 +22,18 @@ import (
 	"github.com/wegweiser/wegweiser/ent/healthhistory"
 	"github.com/wegweiser/wegweiser/ent/installedsoftware"
 	"github.com/wegweiser/wegweiser/ent/membership"
+	"github.com/wegweiser/wegweiser/ent/notification"
+	"github.com/wegweiser/wegweiser/ent/notificationreceipt"
 	"github.com/wegweiser/wegweiser/ent/organisation"
+	"github.com/wegweiser/wegweiser/ent/policyaudit"
+	"github.com/wegweiser/wegweiser/ent/policyguidance"
+	"github.com/wegweiser/wegweiser/ent/policyoverride"
 	"github.com/wegweiser/wegweiser/ent/refreshtoken"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
 	"github.com/wegweiser/wegweiser/ent/tenant"
 	"github.com/wegweiser/wegweiser/ent/user"
+	"github.com/wegweiser/wegweiser/ent/webhook"
+	"github.com/wegweiser/wegweiser/ent/webhookdelivery"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -87,21 +94,28 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			device.Table:            device.ValidColumn,
-			devicehealth.Table:      devicehealth.ValidColumn,
-			devicesection.Table:     devicesection.ValidColumn,
-			enrolmentkey.Table:      enrolmentkey.ValidColumn,
-			entityhealth.Table:      entityhealth.ValidColumn,
-			eventloggroup.Table:     eventloggroup.ValidColumn,
-			group.Table:             group.ValidColumn,
-			healthhistory.Table:     healthhistory.ValidColumn,
-			installedsoftware.Table: installedsoftware.ValidColumn,
-			membership.Table:        membership.ValidColumn,
-			organisation.Table:      organisation.ValidColumn,
-			refreshtoken.Table:      refreshtoken.ValidColumn,
-			snapshot.Table:          snapshot.ValidColumn,
-			tenant.Table:            tenant.ValidColumn,
-			user.Table:              user.ValidColumn,
+			device.Table:              device.ValidColumn,
+			devicehealth.Table:        devicehealth.ValidColumn,
+			devicesection.Table:       devicesection.ValidColumn,
+			enrolmentkey.Table:        enrolmentkey.ValidColumn,
+			entityhealth.Table:        entityhealth.ValidColumn,
+			eventloggroup.Table:       eventloggroup.ValidColumn,
+			group.Table:               group.ValidColumn,
+			healthhistory.Table:       healthhistory.ValidColumn,
+			installedsoftware.Table:   installedsoftware.ValidColumn,
+			membership.Table:          membership.ValidColumn,
+			notification.Table:        notification.ValidColumn,
+			notificationreceipt.Table: notificationreceipt.ValidColumn,
+			organisation.Table:        organisation.ValidColumn,
+			policyaudit.Table:         policyaudit.ValidColumn,
+			policyguidance.Table:      policyguidance.ValidColumn,
+			policyoverride.Table:      policyoverride.ValidColumn,
+			refreshtoken.Table:        refreshtoken.ValidColumn,
+			snapshot.Table:            snapshot.ValidColumn,
+			tenant.Table:              tenant.ValidColumn,
+			user.Table:                user.ValidColumn,
+			webhook.Table:             webhook.ValidColumn,
+			webhookdelivery.Table:     webhookdelivery.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

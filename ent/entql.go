@@ -13,12 +13,19 @@ import (
 	"github.com/wegweiser/wegweiser/ent/healthhistory"
 	"github.com/wegweiser/wegweiser/ent/installedsoftware"
 	"github.com/wegweiser/wegweiser/ent/membership"
+	"github.com/wegweiser/wegweiser/ent/notification"
+	"github.com/wegweiser/wegweiser/ent/notificationreceipt"
 	"github.com/wegweiser/wegweiser/ent/organisation"
+	"github.com/wegweiser/wegweiser/ent/policyaudit"
+	"github.com/wegweiser/wegweiser/ent/policyguidance"
+	"github.com/wegweiser/wegweiser/ent/policyoverride"
 	"github.com/wegweiser/wegweiser/ent/predicate"
 	"github.com/wegweiser/wegweiser/ent/refreshtoken"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
 	"github.com/wegweiser/wegweiser/ent/tenant"
 	"github.com/wegweiser/wegweiser/ent/user"
+	"github.com/wegweiser/wegweiser/ent/webhook"
+	"github.com/wegweiser/wegweiser/ent/webhookdelivery"
 
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
@@ -28,7 +35,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 15)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 22)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   device.Table,
@@ -279,6 +286,46 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   notification.Table,
+			Columns: notification.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: notification.FieldID,
+			},
+		},
+		Type: "Notification",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			notification.FieldTenantID:       {Type: field.TypeUUID, Column: notification.FieldTenantID},
+			notification.FieldKind:           {Type: field.TypeString, Column: notification.FieldKind},
+			notification.FieldSeverity:       {Type: field.TypeString, Column: notification.FieldSeverity},
+			notification.FieldTitle:          {Type: field.TypeString, Column: notification.FieldTitle},
+			notification.FieldBody:           {Type: field.TypeString, Column: notification.FieldBody},
+			notification.FieldEntityKind:     {Type: field.TypeString, Column: notification.FieldEntityKind},
+			notification.FieldEntityID:       {Type: field.TypeUUID, Column: notification.FieldEntityID},
+			notification.FieldOrganisationID: {Type: field.TypeUUID, Column: notification.FieldOrganisationID},
+			notification.FieldDedupeKey:      {Type: field.TypeString, Column: notification.FieldDedupeKey},
+			notification.FieldCreatedAt:      {Type: field.TypeTime, Column: notification.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[11] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   notificationreceipt.Table,
+			Columns: notificationreceipt.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: notificationreceipt.FieldID,
+			},
+		},
+		Type: "NotificationReceipt",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			notificationreceipt.FieldTenantID:       {Type: field.TypeUUID, Column: notificationreceipt.FieldTenantID},
+			notificationreceipt.FieldNotificationID: {Type: field.TypeUUID, Column: notificationreceipt.FieldNotificationID},
+			notificationreceipt.FieldUserID:         {Type: field.TypeUUID, Column: notificationreceipt.FieldUserID},
+			notificationreceipt.FieldReadAt:         {Type: field.TypeTime, Column: notificationreceipt.FieldReadAt},
+		},
+	}
+	graph.Nodes[12] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organisation.Table,
 			Columns: organisation.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -295,7 +342,79 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organisation.FieldDescription: {Type: field.TypeString, Column: organisation.FieldDescription},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   policyaudit.Table,
+			Columns: policyaudit.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: policyaudit.FieldID,
+			},
+		},
+		Type: "PolicyAudit",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			policyaudit.FieldTenantID:       {Type: field.TypeUUID, Column: policyaudit.FieldTenantID},
+			policyaudit.FieldAction:         {Type: field.TypeString, Column: policyaudit.FieldAction},
+			policyaudit.FieldLevel:          {Type: field.TypeString, Column: policyaudit.FieldLevel},
+			policyaudit.FieldTargetID:       {Type: field.TypeUUID, Column: policyaudit.FieldTargetID},
+			policyaudit.FieldOrganisationID: {Type: field.TypeUUID, Column: policyaudit.FieldOrganisationID},
+			policyaudit.FieldCheckID:        {Type: field.TypeString, Column: policyaudit.FieldCheckID},
+			policyaudit.FieldActorID:        {Type: field.TypeUUID, Column: policyaudit.FieldActorID},
+			policyaudit.FieldActor:          {Type: field.TypeString, Column: policyaudit.FieldActor},
+			policyaudit.FieldReason:         {Type: field.TypeString, Column: policyaudit.FieldReason},
+			policyaudit.FieldDetail:         {Type: field.TypeString, Column: policyaudit.FieldDetail},
+			policyaudit.FieldCreatedAt:      {Type: field.TypeTime, Column: policyaudit.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[14] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   policyguidance.Table,
+			Columns: policyguidance.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: policyguidance.FieldID,
+			},
+		},
+		Type: "PolicyGuidance",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			policyguidance.FieldTenantID:       {Type: field.TypeUUID, Column: policyguidance.FieldTenantID},
+			policyguidance.FieldCreatedAt:      {Type: field.TypeTime, Column: policyguidance.FieldCreatedAt},
+			policyguidance.FieldUpdatedAt:      {Type: field.TypeTime, Column: policyguidance.FieldUpdatedAt},
+			policyguidance.FieldLevel:          {Type: field.TypeEnum, Column: policyguidance.FieldLevel},
+			policyguidance.FieldTargetID:       {Type: field.TypeUUID, Column: policyguidance.FieldTargetID},
+			policyguidance.FieldOrganisationID: {Type: field.TypeUUID, Column: policyguidance.FieldOrganisationID},
+			policyguidance.FieldText:           {Type: field.TypeString, Column: policyguidance.FieldText},
+			policyguidance.FieldUpdatedBy:      {Type: field.TypeString, Column: policyguidance.FieldUpdatedBy},
+		},
+	}
+	graph.Nodes[15] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   policyoverride.Table,
+			Columns: policyoverride.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: policyoverride.FieldID,
+			},
+		},
+		Type: "PolicyOverride",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			policyoverride.FieldTenantID:       {Type: field.TypeUUID, Column: policyoverride.FieldTenantID},
+			policyoverride.FieldCreatedAt:      {Type: field.TypeTime, Column: policyoverride.FieldCreatedAt},
+			policyoverride.FieldUpdatedAt:      {Type: field.TypeTime, Column: policyoverride.FieldUpdatedAt},
+			policyoverride.FieldLevel:          {Type: field.TypeEnum, Column: policyoverride.FieldLevel},
+			policyoverride.FieldTargetID:       {Type: field.TypeUUID, Column: policyoverride.FieldTargetID},
+			policyoverride.FieldOrganisationID: {Type: field.TypeUUID, Column: policyoverride.FieldOrganisationID},
+			policyoverride.FieldCheckID:        {Type: field.TypeString, Column: policyoverride.FieldCheckID},
+			policyoverride.FieldEnabled:        {Type: field.TypeBool, Column: policyoverride.FieldEnabled},
+			policyoverride.FieldWarn:           {Type: field.TypeFloat64, Column: policyoverride.FieldWarn},
+			policyoverride.FieldFail:           {Type: field.TypeFloat64, Column: policyoverride.FieldFail},
+			policyoverride.FieldSeverity:       {Type: field.TypeString, Column: policyoverride.FieldSeverity},
+			policyoverride.FieldSuppress:       {Type: field.TypeBool, Column: policyoverride.FieldSuppress},
+			policyoverride.FieldReason:         {Type: field.TypeString, Column: policyoverride.FieldReason},
+			policyoverride.FieldUpdatedBy:      {Type: field.TypeString, Column: policyoverride.FieldUpdatedBy},
+		},
+	}
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refreshtoken.Table,
 			Columns: refreshtoken.Columns,
@@ -316,7 +435,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refreshtoken.FieldRevokedAt: {Type: field.TypeTime, Column: refreshtoken.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   snapshot.Table,
 			Columns: snapshot.Columns,
@@ -339,7 +458,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			snapshot.FieldSizeBytes:       {Type: field.TypeInt, Column: snapshot.FieldSizeBytes},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tenant.Table,
 			Columns: tenant.Columns,
@@ -355,7 +474,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tenant.FieldName:      {Type: field.TypeString, Column: tenant.FieldName},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -371,6 +490,49 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldEmail:        {Type: field.TypeString, Column: user.FieldEmail},
 			user.FieldDisplayName:  {Type: field.TypeString, Column: user.FieldDisplayName},
 			user.FieldPasswordHash: {Type: field.TypeString, Column: user.FieldPasswordHash},
+		},
+	}
+	graph.Nodes[20] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   webhook.Table,
+			Columns: webhook.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: webhook.FieldID,
+			},
+		},
+		Type: "Webhook",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			webhook.FieldTenantID:        {Type: field.TypeUUID, Column: webhook.FieldTenantID},
+			webhook.FieldCreatedAt:       {Type: field.TypeTime, Column: webhook.FieldCreatedAt},
+			webhook.FieldUpdatedAt:       {Type: field.TypeTime, Column: webhook.FieldUpdatedAt},
+			webhook.FieldURL:             {Type: field.TypeString, Column: webhook.FieldURL},
+			webhook.FieldDescription:     {Type: field.TypeString, Column: webhook.FieldDescription},
+			webhook.FieldKinds:           {Type: field.TypeJSON, Column: webhook.FieldKinds},
+			webhook.FieldSecretEncrypted: {Type: field.TypeBytes, Column: webhook.FieldSecretEncrypted},
+		},
+	}
+	graph.Nodes[21] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   webhookdelivery.Table,
+			Columns: webhookdelivery.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: webhookdelivery.FieldID,
+			},
+		},
+		Type: "WebhookDelivery",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			webhookdelivery.FieldTenantID:       {Type: field.TypeUUID, Column: webhookdelivery.FieldTenantID},
+			webhookdelivery.FieldCreatedAt:      {Type: field.TypeTime, Column: webhookdelivery.FieldCreatedAt},
+			webhookdelivery.FieldUpdatedAt:      {Type: field.TypeTime, Column: webhookdelivery.FieldUpdatedAt},
+			webhookdelivery.FieldWebhookID:      {Type: field.TypeUUID, Column: webhookdelivery.FieldWebhookID},
+			webhookdelivery.FieldNotificationID: {Type: field.TypeUUID, Column: webhookdelivery.FieldNotificationID},
+			webhookdelivery.FieldStatus:         {Type: field.TypeEnum, Column: webhookdelivery.FieldStatus},
+			webhookdelivery.FieldAttempts:       {Type: field.TypeInt, Column: webhookdelivery.FieldAttempts},
+			webhookdelivery.FieldResponseStatus: {Type: field.TypeInt, Column: webhookdelivery.FieldResponseStatus},
+			webhookdelivery.FieldError:          {Type: field.TypeString, Column: webhookdelivery.FieldError},
+			webhookdelivery.FieldDeliveredAt:    {Type: field.TypeTime, Column: webhookdelivery.FieldDeliveredAt},
 		},
 	}
 	graph.MustAddE(
@@ -558,6 +720,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: false,
+			Table:   notification.TenantTable,
+			Columns: []string{notification.TenantColumn},
+			Bidi:    false,
+		},
+		"Notification",
+		"Tenant",
+	)
+	graph.MustAddE(
+		"tenant",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   notificationreceipt.TenantTable,
+			Columns: []string{notificationreceipt.TenantColumn},
+			Bidi:    false,
+		},
+		"NotificationReceipt",
+		"Tenant",
+	)
+	graph.MustAddE(
+		"tenant",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
 			Table:   organisation.TenantTable,
 			Columns: []string{organisation.TenantColumn},
 			Bidi:    false,
@@ -594,6 +780,42 @@ var schemaGraph = func() *sqlgraph.Schema {
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: false,
+			Table:   policyaudit.TenantTable,
+			Columns: []string{policyaudit.TenantColumn},
+			Bidi:    false,
+		},
+		"PolicyAudit",
+		"Tenant",
+	)
+	graph.MustAddE(
+		"tenant",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   policyguidance.TenantTable,
+			Columns: []string{policyguidance.TenantColumn},
+			Bidi:    false,
+		},
+		"PolicyGuidance",
+		"Tenant",
+	)
+	graph.MustAddE(
+		"tenant",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   policyoverride.TenantTable,
+			Columns: []string{policyoverride.TenantColumn},
+			Bidi:    false,
+		},
+		"PolicyOverride",
+		"Tenant",
+	)
+	graph.MustAddE(
+		"tenant",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
 			Table:   refreshtoken.TenantTable,
 			Columns: []string{refreshtoken.TenantColumn},
 			Bidi:    false,
@@ -624,6 +846,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"User",
 		"Membership",
+	)
+	graph.MustAddE(
+		"tenant",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   webhook.TenantTable,
+			Columns: []string{webhook.TenantColumn},
+			Bidi:    false,
+		},
+		"Webhook",
+		"Tenant",
+	)
+	graph.MustAddE(
+		"tenant",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   webhookdelivery.TenantTable,
+			Columns: []string{webhookdelivery.TenantColumn},
+			Bidi:    false,
+		},
+		"WebhookDelivery",
+		"Tenant",
 	)
 	return graph
 }()
@@ -1835,6 +2081,184 @@ func (f *MembershipFilter) WhereHasUserWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *NotificationQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the NotificationQuery builder.
+func (_q *NotificationQuery) Filter() *NotificationFilter {
+	return &NotificationFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *NotificationMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the NotificationMutation builder.
+func (m *NotificationMutation) Filter() *NotificationFilter {
+	return &NotificationFilter{config: m.config, predicateAdder: m}
+}
+
+// NotificationFilter provides a generic filtering capability at runtime for NotificationQuery.
+type NotificationFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *NotificationFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *NotificationFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(notification.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *NotificationFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(notification.FieldTenantID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *NotificationFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(notification.FieldKind))
+}
+
+// WhereSeverity applies the entql string predicate on the severity field.
+func (f *NotificationFilter) WhereSeverity(p entql.StringP) {
+	f.Where(p.Field(notification.FieldSeverity))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *NotificationFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(notification.FieldTitle))
+}
+
+// WhereBody applies the entql string predicate on the body field.
+func (f *NotificationFilter) WhereBody(p entql.StringP) {
+	f.Where(p.Field(notification.FieldBody))
+}
+
+// WhereEntityKind applies the entql string predicate on the entity_kind field.
+func (f *NotificationFilter) WhereEntityKind(p entql.StringP) {
+	f.Where(p.Field(notification.FieldEntityKind))
+}
+
+// WhereEntityID applies the entql [16]byte predicate on the entity_id field.
+func (f *NotificationFilter) WhereEntityID(p entql.ValueP) {
+	f.Where(p.Field(notification.FieldEntityID))
+}
+
+// WhereOrganisationID applies the entql [16]byte predicate on the organisation_id field.
+func (f *NotificationFilter) WhereOrganisationID(p entql.ValueP) {
+	f.Where(p.Field(notification.FieldOrganisationID))
+}
+
+// WhereDedupeKey applies the entql string predicate on the dedupe_key field.
+func (f *NotificationFilter) WhereDedupeKey(p entql.StringP) {
+	f.Where(p.Field(notification.FieldDedupeKey))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *NotificationFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(notification.FieldCreatedAt))
+}
+
+// WhereHasTenant applies a predicate to check if query has an edge tenant.
+func (f *NotificationFilter) WhereHasTenant() {
+	f.Where(entql.HasEdge("tenant"))
+}
+
+// WhereHasTenantWith applies a predicate to check if query has an edge tenant with a given conditions (other predicates).
+func (f *NotificationFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
+	f.Where(entql.HasEdgeWith("tenant", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *NotificationReceiptQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the NotificationReceiptQuery builder.
+func (_q *NotificationReceiptQuery) Filter() *NotificationReceiptFilter {
+	return &NotificationReceiptFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *NotificationReceiptMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the NotificationReceiptMutation builder.
+func (m *NotificationReceiptMutation) Filter() *NotificationReceiptFilter {
+	return &NotificationReceiptFilter{config: m.config, predicateAdder: m}
+}
+
+// NotificationReceiptFilter provides a generic filtering capability at runtime for NotificationReceiptQuery.
+type NotificationReceiptFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *NotificationReceiptFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *NotificationReceiptFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(notificationreceipt.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *NotificationReceiptFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(notificationreceipt.FieldTenantID))
+}
+
+// WhereNotificationID applies the entql [16]byte predicate on the notification_id field.
+func (f *NotificationReceiptFilter) WhereNotificationID(p entql.ValueP) {
+	f.Where(p.Field(notificationreceipt.FieldNotificationID))
+}
+
+// WhereUserID applies the entql [16]byte predicate on the user_id field.
+func (f *NotificationReceiptFilter) WhereUserID(p entql.ValueP) {
+	f.Where(p.Field(notificationreceipt.FieldUserID))
+}
+
+// WhereReadAt applies the entql time.Time predicate on the read_at field.
+func (f *NotificationReceiptFilter) WhereReadAt(p entql.TimeP) {
+	f.Where(p.Field(notificationreceipt.FieldReadAt))
+}
+
+// WhereHasTenant applies a predicate to check if query has an edge tenant.
+func (f *NotificationReceiptFilter) WhereHasTenant() {
+	f.Where(entql.HasEdge("tenant"))
+}
+
+// WhereHasTenantWith applies a predicate to check if query has an edge tenant with a given conditions (other predicates).
+func (f *NotificationReceiptFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
+	f.Where(entql.HasEdgeWith("tenant", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *OrganisationQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1863,7 +2287,7 @@ type OrganisationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganisationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1942,6 +2366,333 @@ func (f *OrganisationFilter) WhereHasDevicesWith(preds ...predicate.Device) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *PolicyAuditQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the PolicyAuditQuery builder.
+func (_q *PolicyAuditQuery) Filter() *PolicyAuditFilter {
+	return &PolicyAuditFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *PolicyAuditMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the PolicyAuditMutation builder.
+func (m *PolicyAuditMutation) Filter() *PolicyAuditFilter {
+	return &PolicyAuditFilter{config: m.config, predicateAdder: m}
+}
+
+// PolicyAuditFilter provides a generic filtering capability at runtime for PolicyAuditQuery.
+type PolicyAuditFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *PolicyAuditFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *PolicyAuditFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(policyaudit.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *PolicyAuditFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(policyaudit.FieldTenantID))
+}
+
+// WhereAction applies the entql string predicate on the action field.
+func (f *PolicyAuditFilter) WhereAction(p entql.StringP) {
+	f.Where(p.Field(policyaudit.FieldAction))
+}
+
+// WhereLevel applies the entql string predicate on the level field.
+func (f *PolicyAuditFilter) WhereLevel(p entql.StringP) {
+	f.Where(p.Field(policyaudit.FieldLevel))
+}
+
+// WhereTargetID applies the entql [16]byte predicate on the target_id field.
+func (f *PolicyAuditFilter) WhereTargetID(p entql.ValueP) {
+	f.Where(p.Field(policyaudit.FieldTargetID))
+}
+
+// WhereOrganisationID applies the entql [16]byte predicate on the organisation_id field.
+func (f *PolicyAuditFilter) WhereOrganisationID(p entql.ValueP) {
+	f.Where(p.Field(policyaudit.FieldOrganisationID))
+}
+
+// WhereCheckID applies the entql string predicate on the check_id field.
+func (f *PolicyAuditFilter) WhereCheckID(p entql.StringP) {
+	f.Where(p.Field(policyaudit.FieldCheckID))
+}
+
+// WhereActorID applies the entql [16]byte predicate on the actor_id field.
+func (f *PolicyAuditFilter) WhereActorID(p entql.ValueP) {
+	f.Where(p.Field(policyaudit.FieldActorID))
+}
+
+// WhereActor applies the entql string predicate on the actor field.
+func (f *PolicyAuditFilter) WhereActor(p entql.StringP) {
+	f.Where(p.Field(policyaudit.FieldActor))
+}
+
+// WhereReason applies the entql string predicate on the reason field.
+func (f *PolicyAuditFilter) WhereReason(p entql.StringP) {
+	f.Where(p.Field(policyaudit.FieldReason))
+}
+
+// WhereDetail applies the entql string predicate on the detail field.
+func (f *PolicyAuditFilter) WhereDetail(p entql.StringP) {
+	f.Where(p.Field(policyaudit.FieldDetail))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *PolicyAuditFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(policyaudit.FieldCreatedAt))
+}
+
+// WhereHasTenant applies a predicate to check if query has an edge tenant.
+func (f *PolicyAuditFilter) WhereHasTenant() {
+	f.Where(entql.HasEdge("tenant"))
+}
+
+// WhereHasTenantWith applies a predicate to check if query has an edge tenant with a given conditions (other predicates).
+func (f *PolicyAuditFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
+	f.Where(entql.HasEdgeWith("tenant", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *PolicyGuidanceQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the PolicyGuidanceQuery builder.
+func (_q *PolicyGuidanceQuery) Filter() *PolicyGuidanceFilter {
+	return &PolicyGuidanceFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *PolicyGuidanceMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the PolicyGuidanceMutation builder.
+func (m *PolicyGuidanceMutation) Filter() *PolicyGuidanceFilter {
+	return &PolicyGuidanceFilter{config: m.config, predicateAdder: m}
+}
+
+// PolicyGuidanceFilter provides a generic filtering capability at runtime for PolicyGuidanceQuery.
+type PolicyGuidanceFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *PolicyGuidanceFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *PolicyGuidanceFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(policyguidance.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *PolicyGuidanceFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(policyguidance.FieldTenantID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *PolicyGuidanceFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(policyguidance.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *PolicyGuidanceFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(policyguidance.FieldUpdatedAt))
+}
+
+// WhereLevel applies the entql string predicate on the level field.
+func (f *PolicyGuidanceFilter) WhereLevel(p entql.StringP) {
+	f.Where(p.Field(policyguidance.FieldLevel))
+}
+
+// WhereTargetID applies the entql [16]byte predicate on the target_id field.
+func (f *PolicyGuidanceFilter) WhereTargetID(p entql.ValueP) {
+	f.Where(p.Field(policyguidance.FieldTargetID))
+}
+
+// WhereOrganisationID applies the entql [16]byte predicate on the organisation_id field.
+func (f *PolicyGuidanceFilter) WhereOrganisationID(p entql.ValueP) {
+	f.Where(p.Field(policyguidance.FieldOrganisationID))
+}
+
+// WhereText applies the entql string predicate on the text field.
+func (f *PolicyGuidanceFilter) WhereText(p entql.StringP) {
+	f.Where(p.Field(policyguidance.FieldText))
+}
+
+// WhereUpdatedBy applies the entql string predicate on the updated_by field.
+func (f *PolicyGuidanceFilter) WhereUpdatedBy(p entql.StringP) {
+	f.Where(p.Field(policyguidance.FieldUpdatedBy))
+}
+
+// WhereHasTenant applies a predicate to check if query has an edge tenant.
+func (f *PolicyGuidanceFilter) WhereHasTenant() {
+	f.Where(entql.HasEdge("tenant"))
+}
+
+// WhereHasTenantWith applies a predicate to check if query has an edge tenant with a given conditions (other predicates).
+func (f *PolicyGuidanceFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
+	f.Where(entql.HasEdgeWith("tenant", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *PolicyOverrideQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the PolicyOverrideQuery builder.
+func (_q *PolicyOverrideQuery) Filter() *PolicyOverrideFilter {
+	return &PolicyOverrideFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *PolicyOverrideMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the PolicyOverrideMutation builder.
+func (m *PolicyOverrideMutation) Filter() *PolicyOverrideFilter {
+	return &PolicyOverrideFilter{config: m.config, predicateAdder: m}
+}
+
+// PolicyOverrideFilter provides a generic filtering capability at runtime for PolicyOverrideQuery.
+type PolicyOverrideFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *PolicyOverrideFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *PolicyOverrideFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(policyoverride.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *PolicyOverrideFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(policyoverride.FieldTenantID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *PolicyOverrideFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(policyoverride.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *PolicyOverrideFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(policyoverride.FieldUpdatedAt))
+}
+
+// WhereLevel applies the entql string predicate on the level field.
+func (f *PolicyOverrideFilter) WhereLevel(p entql.StringP) {
+	f.Where(p.Field(policyoverride.FieldLevel))
+}
+
+// WhereTargetID applies the entql [16]byte predicate on the target_id field.
+func (f *PolicyOverrideFilter) WhereTargetID(p entql.ValueP) {
+	f.Where(p.Field(policyoverride.FieldTargetID))
+}
+
+// WhereOrganisationID applies the entql [16]byte predicate on the organisation_id field.
+func (f *PolicyOverrideFilter) WhereOrganisationID(p entql.ValueP) {
+	f.Where(p.Field(policyoverride.FieldOrganisationID))
+}
+
+// WhereCheckID applies the entql string predicate on the check_id field.
+func (f *PolicyOverrideFilter) WhereCheckID(p entql.StringP) {
+	f.Where(p.Field(policyoverride.FieldCheckID))
+}
+
+// WhereEnabled applies the entql bool predicate on the enabled field.
+func (f *PolicyOverrideFilter) WhereEnabled(p entql.BoolP) {
+	f.Where(p.Field(policyoverride.FieldEnabled))
+}
+
+// WhereWarn applies the entql float64 predicate on the warn field.
+func (f *PolicyOverrideFilter) WhereWarn(p entql.Float64P) {
+	f.Where(p.Field(policyoverride.FieldWarn))
+}
+
+// WhereFail applies the entql float64 predicate on the fail field.
+func (f *PolicyOverrideFilter) WhereFail(p entql.Float64P) {
+	f.Where(p.Field(policyoverride.FieldFail))
+}
+
+// WhereSeverity applies the entql string predicate on the severity field.
+func (f *PolicyOverrideFilter) WhereSeverity(p entql.StringP) {
+	f.Where(p.Field(policyoverride.FieldSeverity))
+}
+
+// WhereSuppress applies the entql bool predicate on the suppress field.
+func (f *PolicyOverrideFilter) WhereSuppress(p entql.BoolP) {
+	f.Where(p.Field(policyoverride.FieldSuppress))
+}
+
+// WhereReason applies the entql string predicate on the reason field.
+func (f *PolicyOverrideFilter) WhereReason(p entql.StringP) {
+	f.Where(p.Field(policyoverride.FieldReason))
+}
+
+// WhereUpdatedBy applies the entql string predicate on the updated_by field.
+func (f *PolicyOverrideFilter) WhereUpdatedBy(p entql.StringP) {
+	f.Where(p.Field(policyoverride.FieldUpdatedBy))
+}
+
+// WhereHasTenant applies a predicate to check if query has an edge tenant.
+func (f *PolicyOverrideFilter) WhereHasTenant() {
+	f.Where(entql.HasEdge("tenant"))
+}
+
+// WhereHasTenantWith applies a predicate to check if query has an edge tenant with a given conditions (other predicates).
+func (f *PolicyOverrideFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
+	f.Where(entql.HasEdgeWith("tenant", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *RefreshTokenQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1970,7 +2721,7 @@ type RefreshTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefreshTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2064,7 +2815,7 @@ type SnapshotFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SnapshotFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2168,7 +2919,7 @@ type TenantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TenantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2223,7 +2974,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2267,6 +3018,199 @@ func (f *UserFilter) WhereHasMemberships() {
 // WhereHasMembershipsWith applies a predicate to check if query has an edge memberships with a given conditions (other predicates).
 func (f *UserFilter) WhereHasMembershipsWith(preds ...predicate.Membership) {
 	f.Where(entql.HasEdgeWith("memberships", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *WebhookQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the WebhookQuery builder.
+func (_q *WebhookQuery) Filter() *WebhookFilter {
+	return &WebhookFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *WebhookMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the WebhookMutation builder.
+func (m *WebhookMutation) Filter() *WebhookFilter {
+	return &WebhookFilter{config: m.config, predicateAdder: m}
+}
+
+// WebhookFilter provides a generic filtering capability at runtime for WebhookQuery.
+type WebhookFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *WebhookFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *WebhookFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(webhook.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *WebhookFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(webhook.FieldTenantID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *WebhookFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(webhook.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *WebhookFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(webhook.FieldUpdatedAt))
+}
+
+// WhereURL applies the entql string predicate on the url field.
+func (f *WebhookFilter) WhereURL(p entql.StringP) {
+	f.Where(p.Field(webhook.FieldURL))
+}
+
+// WhereDescription applies the entql string predicate on the description field.
+func (f *WebhookFilter) WhereDescription(p entql.StringP) {
+	f.Where(p.Field(webhook.FieldDescription))
+}
+
+// WhereKinds applies the entql json.RawMessage predicate on the kinds field.
+func (f *WebhookFilter) WhereKinds(p entql.BytesP) {
+	f.Where(p.Field(webhook.FieldKinds))
+}
+
+// WhereSecretEncrypted applies the entql []byte predicate on the secret_encrypted field.
+func (f *WebhookFilter) WhereSecretEncrypted(p entql.BytesP) {
+	f.Where(p.Field(webhook.FieldSecretEncrypted))
+}
+
+// WhereHasTenant applies a predicate to check if query has an edge tenant.
+func (f *WebhookFilter) WhereHasTenant() {
+	f.Where(entql.HasEdge("tenant"))
+}
+
+// WhereHasTenantWith applies a predicate to check if query has an edge tenant with a given conditions (other predicates).
+func (f *WebhookFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
+	f.Where(entql.HasEdgeWith("tenant", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *WebhookDeliveryQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the WebhookDeliveryQuery builder.
+func (_q *WebhookDeliveryQuery) Filter() *WebhookDeliveryFilter {
+	return &WebhookDeliveryFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *WebhookDeliveryMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the WebhookDeliveryMutation builder.
+func (m *WebhookDeliveryMutation) Filter() *WebhookDeliveryFilter {
+	return &WebhookDeliveryFilter{config: m.config, predicateAdder: m}
+}
+
+// WebhookDeliveryFilter provides a generic filtering capability at runtime for WebhookDeliveryQuery.
+type WebhookDeliveryFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *WebhookDeliveryFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *WebhookDeliveryFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(webhookdelivery.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *WebhookDeliveryFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(webhookdelivery.FieldTenantID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *WebhookDeliveryFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(webhookdelivery.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *WebhookDeliveryFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(webhookdelivery.FieldUpdatedAt))
+}
+
+// WhereWebhookID applies the entql [16]byte predicate on the webhook_id field.
+func (f *WebhookDeliveryFilter) WhereWebhookID(p entql.ValueP) {
+	f.Where(p.Field(webhookdelivery.FieldWebhookID))
+}
+
+// WhereNotificationID applies the entql [16]byte predicate on the notification_id field.
+func (f *WebhookDeliveryFilter) WhereNotificationID(p entql.ValueP) {
+	f.Where(p.Field(webhookdelivery.FieldNotificationID))
+}
+
+// WhereStatus applies the entql string predicate on the status field.
+func (f *WebhookDeliveryFilter) WhereStatus(p entql.StringP) {
+	f.Where(p.Field(webhookdelivery.FieldStatus))
+}
+
+// WhereAttempts applies the entql int predicate on the attempts field.
+func (f *WebhookDeliveryFilter) WhereAttempts(p entql.IntP) {
+	f.Where(p.Field(webhookdelivery.FieldAttempts))
+}
+
+// WhereResponseStatus applies the entql int predicate on the response_status field.
+func (f *WebhookDeliveryFilter) WhereResponseStatus(p entql.IntP) {
+	f.Where(p.Field(webhookdelivery.FieldResponseStatus))
+}
+
+// WhereError applies the entql string predicate on the error field.
+func (f *WebhookDeliveryFilter) WhereError(p entql.StringP) {
+	f.Where(p.Field(webhookdelivery.FieldError))
+}
+
+// WhereDeliveredAt applies the entql time.Time predicate on the delivered_at field.
+func (f *WebhookDeliveryFilter) WhereDeliveredAt(p entql.TimeP) {
+	f.Where(p.Field(webhookdelivery.FieldDeliveredAt))
+}
+
+// WhereHasTenant applies a predicate to check if query has an edge tenant.
+func (f *WebhookDeliveryFilter) WhereHasTenant() {
+	f.Where(entql.HasEdge("tenant"))
+}
+
+// WhereHasTenantWith applies a predicate to check if query has an edge tenant with a given conditions (other predicates).
+func (f *WebhookDeliveryFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
+	f.Where(entql.HasEdgeWith("tenant", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}

@@ -34,8 +34,18 @@ type Tx struct {
 	InstalledSoftware *InstalledSoftwareClient
 	// Membership is the client for interacting with the Membership builders.
 	Membership *MembershipClient
+	// Notification is the client for interacting with the Notification builders.
+	Notification *NotificationClient
+	// NotificationReceipt is the client for interacting with the NotificationReceipt builders.
+	NotificationReceipt *NotificationReceiptClient
 	// Organisation is the client for interacting with the Organisation builders.
 	Organisation *OrganisationClient
+	// PolicyAudit is the client for interacting with the PolicyAudit builders.
+	PolicyAudit *PolicyAuditClient
+	// PolicyGuidance is the client for interacting with the PolicyGuidance builders.
+	PolicyGuidance *PolicyGuidanceClient
+	// PolicyOverride is the client for interacting with the PolicyOverride builders.
+	PolicyOverride *PolicyOverrideClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
 	// Snapshot is the client for interacting with the Snapshot builders.
@@ -44,6 +54,10 @@ type Tx struct {
 	Tenant *TenantClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
+	// Webhook is the client for interacting with the Webhook builders.
+	Webhook *WebhookClient
+	// WebhookDelivery is the client for interacting with the WebhookDelivery builders.
+	WebhookDelivery *WebhookDeliveryClient
 
 	// lazily loaded.
 	client     *Client
@@ -185,11 +199,18 @@ func (tx *Tx) init() {
 	tx.HealthHistory = NewHealthHistoryClient(tx.config)
 	tx.InstalledSoftware = NewInstalledSoftwareClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)
+	tx.Notification = NewNotificationClient(tx.config)
+	tx.NotificationReceipt = NewNotificationReceiptClient(tx.config)
 	tx.Organisation = NewOrganisationClient(tx.config)
+	tx.PolicyAudit = NewPolicyAuditClient(tx.config)
+	tx.PolicyGuidance = NewPolicyGuidanceClient(tx.config)
+	tx.PolicyOverride = NewPolicyOverrideClient(tx.config)
 	tx.RefreshToken = NewRefreshTokenClient(tx.config)
 	tx.Snapshot = NewSnapshotClient(tx.config)
 	tx.Tenant = NewTenantClient(tx.config)
 	tx.User = NewUserClient(tx.config)
+	tx.Webhook = NewWebhookClient(tx.config)
+	tx.WebhookDelivery = NewWebhookDeliveryClient(tx.config)
 }
 
 // txDriver wraps the given dialect.Tx with a nop dialect.Driver implementation.

@@ -430,6 +430,75 @@ var (
 			},
 		},
 	}
+	// NotificationsColumns holds the columns for the "notifications" table.
+	NotificationsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "kind", Type: field.TypeString, Size: 32},
+		{Name: "severity", Type: field.TypeString, Size: 16},
+		{Name: "title", Type: field.TypeString, Size: 300},
+		{Name: "body", Type: field.TypeString, Size: 4000, Default: ""},
+		{Name: "entity_kind", Type: field.TypeString, Size: 16},
+		{Name: "entity_id", Type: field.TypeUUID},
+		{Name: "organisation_id", Type: field.TypeUUID, Nullable: true},
+		{Name: "dedupe_key", Type: field.TypeString, Size: 300},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// NotificationsTable holds the schema information for the "notifications" table.
+	NotificationsTable = &schema.Table{
+		Name:       "notifications",
+		Columns:    NotificationsColumns,
+		PrimaryKey: []*schema.Column{NotificationsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "notifications_tenants_tenant",
+				Columns:    []*schema.Column{NotificationsColumns[10]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "notification_tenant_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{NotificationsColumns[10], NotificationsColumns[9]},
+			},
+			{
+				Name:    "notification_tenant_id_dedupe_key",
+				Unique:  true,
+				Columns: []*schema.Column{NotificationsColumns[10], NotificationsColumns[8]},
+			},
+		},
+	}
+	// NotificationReceiptsColumns holds the columns for the "notification_receipts" table.
+	NotificationReceiptsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "notification_id", Type: field.TypeUUID},
+		{Name: "user_id", Type: field.TypeUUID},
+		{Name: "read_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// NotificationReceiptsTable holds the schema information for the "notification_receipts" table.
+	NotificationReceiptsTable = &schema.Table{
+		Name:       "notification_receipts",
+		Columns:    NotificationReceiptsColumns,
+		PrimaryKey: []*schema.Column{NotificationReceiptsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "notification_receipts_tenants_tenant",
+				Columns:    []*schema.Column{NotificationReceiptsColumns[4]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "notificationreceipt_tenant_id_user_id_notification_id",
+				Unique:  true,
+				Columns: []*schema.Column{NotificationReceiptsColumns[4], NotificationReceiptsColumns[2], NotificationReceiptsColumns[1]},
+			},
+		},
+	}
 	// OrganisationsColumns holds the columns for the "organisations" table.
 	OrganisationsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeUUID},
@@ -457,6 +526,114 @@ var (
 				Name:    "organisation_tenant_id_name",
 				Unique:  true,
 				Columns: []*schema.Column{OrganisationsColumns[5], OrganisationsColumns[3]},
+			},
+		},
+	}
+	// PolicyAuditsColumns holds the columns for the "policy_audits" table.
+	PolicyAuditsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "action", Type: field.TypeString, Size: 16},
+		{Name: "level", Type: field.TypeString, Size: 16},
+		{Name: "target_id", Type: field.TypeUUID},
+		{Name: "organisation_id", Type: field.TypeUUID, Nullable: true},
+		{Name: "check_id", Type: field.TypeString, Size: 100, Default: ""},
+		{Name: "actor_id", Type: field.TypeUUID, Nullable: true},
+		{Name: "actor", Type: field.TypeString, Size: 254, Default: ""},
+		{Name: "reason", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "detail", Type: field.TypeString, Size: 8000, Default: ""},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// PolicyAuditsTable holds the schema information for the "policy_audits" table.
+	PolicyAuditsTable = &schema.Table{
+		Name:       "policy_audits",
+		Columns:    PolicyAuditsColumns,
+		PrimaryKey: []*schema.Column{PolicyAuditsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "policy_audits_tenants_tenant",
+				Columns:    []*schema.Column{PolicyAuditsColumns[11]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "policyaudit_tenant_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{PolicyAuditsColumns[11], PolicyAuditsColumns[10]},
+			},
+		},
+	}
+	// PolicyGuidancesColumns holds the columns for the "policy_guidances" table.
+	PolicyGuidancesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "level", Type: field.TypeEnum, Enums: []string{"tenant", "organisation", "group", "device"}},
+		{Name: "target_id", Type: field.TypeUUID},
+		{Name: "organisation_id", Type: field.TypeUUID, Nullable: true},
+		{Name: "text", Type: field.TypeString, Size: 4000},
+		{Name: "updated_by", Type: field.TypeString, Size: 254, Default: ""},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// PolicyGuidancesTable holds the schema information for the "policy_guidances" table.
+	PolicyGuidancesTable = &schema.Table{
+		Name:       "policy_guidances",
+		Columns:    PolicyGuidancesColumns,
+		PrimaryKey: []*schema.Column{PolicyGuidancesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "policy_guidances_tenants_tenant",
+				Columns:    []*schema.Column{PolicyGuidancesColumns[8]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "policyguidance_tenant_id_level_target_id",
+				Unique:  true,
+				Columns: []*schema.Column{PolicyGuidancesColumns[8], PolicyGuidancesColumns[3], PolicyGuidancesColumns[4]},
+			},
+		},
+	}
+	// PolicyOverridesColumns holds the columns for the "policy_overrides" table.
+	PolicyOverridesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "level", Type: field.TypeEnum, Enums: []string{"tenant", "organisation", "group", "device"}},
+		{Name: "target_id", Type: field.TypeUUID},
+		{Name: "organisation_id", Type: field.TypeUUID, Nullable: true},
+		{Name: "check_id", Type: field.TypeString, Size: 100},
+		{Name: "enabled", Type: field.TypeBool, Nullable: true},
+		{Name: "warn", Type: field.TypeFloat64, Nullable: true},
+		{Name: "fail", Type: field.TypeFloat64, Nullable: true},
+		{Name: "severity", Type: field.TypeString, Size: 16, Default: ""},
+		{Name: "suppress", Type: field.TypeBool, Default: false},
+		{Name: "reason", Type: field.TypeString, Size: 500},
+		{Name: "updated_by", Type: field.TypeString, Size: 254, Default: ""},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// PolicyOverridesTable holds the schema information for the "policy_overrides" table.
+	PolicyOverridesTable = &schema.Table{
+		Name:       "policy_overrides",
+		Columns:    PolicyOverridesColumns,
+		PrimaryKey: []*schema.Column{PolicyOverridesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "policy_overrides_tenants_tenant",
+				Columns:    []*schema.Column{PolicyOverridesColumns[14]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "policyoverride_tenant_id_level_target_id_check_id",
+				Unique:  true,
+				Columns: []*schema.Column{PolicyOverridesColumns[14], PolicyOverridesColumns[3], PolicyOverridesColumns[4], PolicyOverridesColumns[6]},
 			},
 		},
 	}
@@ -566,6 +743,71 @@ var (
 		Columns:    UsersColumns,
 		PrimaryKey: []*schema.Column{UsersColumns[0]},
 	}
+	// WebhooksColumns holds the columns for the "webhooks" table.
+	WebhooksColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "url", Type: field.TypeString, Size: 2000},
+		{Name: "description", Type: field.TypeString, Size: 200, Default: ""},
+		{Name: "kinds", Type: field.TypeJSON},
+		{Name: "secret_encrypted", Type: field.TypeBytes},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// WebhooksTable holds the schema information for the "webhooks" table.
+	WebhooksTable = &schema.Table{
+		Name:       "webhooks",
+		Columns:    WebhooksColumns,
+		PrimaryKey: []*schema.Column{WebhooksColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "webhooks_tenants_tenant",
+				Columns:    []*schema.Column{WebhooksColumns[7]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+	}
+	// WebhookDeliveriesColumns holds the columns for the "webhook_deliveries" table.
+	WebhookDeliveriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "webhook_id", Type: field.TypeUUID},
+		{Name: "notification_id", Type: field.TypeUUID},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"pending", "delivered", "failed"}, Default: "pending"},
+		{Name: "attempts", Type: field.TypeInt, Default: 0},
+		{Name: "response_status", Type: field.TypeInt, Default: 0},
+		{Name: "error", Type: field.TypeString, Size: 1000, Default: ""},
+		{Name: "delivered_at", Type: field.TypeTime, Nullable: true},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// WebhookDeliveriesTable holds the schema information for the "webhook_deliveries" table.
+	WebhookDeliveriesTable = &schema.Table{
+		Name:       "webhook_deliveries",
+		Columns:    WebhookDeliveriesColumns,
+		PrimaryKey: []*schema.Column{WebhookDeliveriesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "webhook_deliveries_tenants_tenant",
+				Columns:    []*schema.Column{WebhookDeliveriesColumns[10]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webhookdelivery_tenant_id_webhook_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[10], WebhookDeliveriesColumns[3], WebhookDeliveriesColumns[1]},
+			},
+			{
+				Name:    "webhookdelivery_tenant_id_webhook_id_notification_id",
+				Unique:  true,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[10], WebhookDeliveriesColumns[3], WebhookDeliveriesColumns[4]},
+			},
+		},
+	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		DevicesTable,
@@ -578,11 +820,18 @@ var (
 		HealthHistoriesTable,
 		InstalledSoftwaresTable,
 		MembershipsTable,
+		NotificationsTable,
+		NotificationReceiptsTable,
 		OrganisationsTable,
+		PolicyAuditsTable,
+		PolicyGuidancesTable,
+		PolicyOverridesTable,
 		RefreshTokensTable,
 		SnapshotsTable,
 		TenantsTable,
 		UsersTable,
+		WebhooksTable,
+		WebhookDeliveriesTable,
 	}
 )
 
@@ -601,7 +850,14 @@ func init() {
 	InstalledSoftwaresTable.ForeignKeys[0].RefTable = TenantsTable
 	MembershipsTable.ForeignKeys[0].RefTable = TenantsTable
 	MembershipsTable.ForeignKeys[1].RefTable = UsersTable
+	NotificationsTable.ForeignKeys[0].RefTable = TenantsTable
+	NotificationReceiptsTable.ForeignKeys[0].RefTable = TenantsTable
 	OrganisationsTable.ForeignKeys[0].RefTable = TenantsTable
+	PolicyAuditsTable.ForeignKeys[0].RefTable = TenantsTable
+	PolicyGuidancesTable.ForeignKeys[0].RefTable = TenantsTable
+	PolicyOverridesTable.ForeignKeys[0].RefTable = TenantsTable
 	RefreshTokensTable.ForeignKeys[0].RefTable = TenantsTable
 	SnapshotsTable.ForeignKeys[0].RefTable = TenantsTable
+	WebhooksTable.ForeignKeys[0].RefTable = TenantsTable
+	WebhookDeliveriesTable.ForeignKeys[0].RefTable = TenantsTable
 }

@@ -36,8 +36,23 @@ type InstalledSoftware func(*sql.Selector)
 // Membership is the predicate function for membership builders.
 type Membership func(*sql.Selector)
 
+// Notification is the predicate function for notification builders.
+type Notification func(*sql.Selector)
+
+// NotificationReceipt is the predicate function for notificationreceipt builders.
+type NotificationReceipt func(*sql.Selector)
+
 // Organisation is the predicate function for organisation builders.
 type Organisation func(*sql.Selector)
+
+// PolicyAudit is the predicate function for policyaudit builders.
+type PolicyAudit func(*sql.Selector)
+
+// PolicyGuidance is the predicate function for policyguidance builders.
+type PolicyGuidance func(*sql.Selector)
+
+// PolicyOverride is the predicate function for policyoverride builders.
+type PolicyOverride func(*sql.Selector)
 
 // RefreshToken is the predicate function for refreshtoken builders.
 type RefreshToken func(*sql.Selector)
@@ -50,3 +65,9 @@ type Tenant func(*sql.Selector)
 
 // User is the predicate function for user builders.
 type User func(*sql.Selector)
+
+// Webhook is the predicate function for webhook builders.
+type Webhook func(*sql.Selector)
+
+// WebhookDelivery is the predicate function for webhookdelivery builders.
+type WebhookDelivery func(*sql.Selector)

@@ -17,12 +17,19 @@ import (
 	"github.com/wegweiser/wegweiser/ent/healthhistory"
 	"github.com/wegweiser/wegweiser/ent/installedsoftware"
 	"github.com/wegweiser/wegweiser/ent/membership"
+	"github.com/wegweiser/wegweiser/ent/notification"
+	"github.com/wegweiser/wegweiser/ent/notificationreceipt"
 	"github.com/wegweiser/wegweiser/ent/organisation"
+	"github.com/wegweiser/wegweiser/ent/policyaudit"
+	"github.com/wegweiser/wegweiser/ent/policyguidance"
+	"github.com/wegweiser/wegweiser/ent/policyoverride"
 	"github.com/wegweiser/wegweiser/ent/refreshtoken"
 	"github.com/wegweiser/wegweiser/ent/schema"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
 	"github.com/wegweiser/wegweiser/ent/tenant"
 	"github.com/wegweiser/wegweiser/ent/user"
+	"github.com/wegweiser/wegweiser/ent/webhook"
+	"github.com/wegweiser/wegweiser/ent/webhookdelivery"
 
 	"entgo.io/ent"
 	"entgo.io/ent/privacy"
@@ -504,6 +511,76 @@ func init() {
 	membershipDescID := membershipMixinFields0[0].Descriptor()
 	// membership.DefaultID holds the default value on creation for the id field.
 	membership.DefaultID = membershipDescID.Default.(func() uuid.UUID)
+	notificationMixin := schema.Notification{}.Mixin()
+	notification.Policy = privacy.NewPolicies(schema.Notification{})
+	notification.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := notification.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	notificationMixinFields0 := notificationMixin[0].Fields()
+	_ = notificationMixinFields0
+	notificationFields := schema.Notification{}.Fields()
+	_ = notificationFields
+	// notificationDescKind is the schema descriptor for kind field.
+	notificationDescKind := notificationFields[0].Descriptor()
+	// notification.KindValidator is a validator for the "kind" field. It is called by the builders before save.
+	notification.KindValidator = notificationDescKind.Validators[0].(func(string) error)
+	// notificationDescSeverity is the schema descriptor for severity field.
+	notificationDescSeverity := notificationFields[1].Descriptor()
+	// notification.SeverityValidator is a validator for the "severity" field. It is called by the builders before save.
+	notification.SeverityValidator = notificationDescSeverity.Validators[0].(func(string) error)
+	// notificationDescTitle is the schema descriptor for title field.
+	notificationDescTitle := notificationFields[2].Descriptor()
+	// notification.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	notification.TitleValidator = notificationDescTitle.Validators[0].(func(string) error)
+	// notificationDescBody is the schema descriptor for body field.
+	notificationDescBody := notificationFields[3].Descriptor()
+	// notification.DefaultBody holds the default value on creation for the body field.
+	notification.DefaultBody = notificationDescBody.Default.(string)
+	// notification.BodyValidator is a validator for the "body" field. It is called by the builders before save.
+	notification.BodyValidator = notificationDescBody.Validators[0].(func(string) error)
+	// notificationDescEntityKind is the schema descriptor for entity_kind field.
+	notificationDescEntityKind := notificationFields[4].Descriptor()
+	// notification.EntityKindValidator is a validator for the "entity_kind" field. It is called by the builders before save.
+	notification.EntityKindValidator = notificationDescEntityKind.Validators[0].(func(string) error)
+	// notificationDescDedupeKey is the schema descriptor for dedupe_key field.
+	notificationDescDedupeKey := notificationFields[7].Descriptor()
+	// notification.DedupeKeyValidator is a validator for the "dedupe_key" field. It is called by the builders before save.
+	notification.DedupeKeyValidator = notificationDescDedupeKey.Validators[0].(func(string) error)
+	// notificationDescCreatedAt is the schema descriptor for created_at field.
+	notificationDescCreatedAt := notificationFields[8].Descriptor()
+	// notification.DefaultCreatedAt holds the default value on creation for the created_at field.
+	notification.DefaultCreatedAt = notificationDescCreatedAt.Default.(func() time.Time)
+	// notificationDescID is the schema descriptor for id field.
+	notificationDescID := notificationMixinFields0[0].Descriptor()
+	// notification.DefaultID holds the default value on creation for the id field.
+	notification.DefaultID = notificationDescID.Default.(func() uuid.UUID)
+	notificationreceiptMixin := schema.NotificationReceipt{}.Mixin()
+	notificationreceipt.Policy = privacy.NewPolicies(schema.NotificationReceipt{})
+	notificationreceipt.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := notificationreceipt.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	notificationreceiptMixinFields0 := notificationreceiptMixin[0].Fields()
+	_ = notificationreceiptMixinFields0
+	notificationreceiptFields := schema.NotificationReceipt{}.Fields()
+	_ = notificationreceiptFields
+	// notificationreceiptDescReadAt is the schema descriptor for read_at field.
+	notificationreceiptDescReadAt := notificationreceiptFields[2].Descriptor()
+	// notificationreceipt.DefaultReadAt holds the default value on creation for the read_at field.
+	notificationreceipt.DefaultReadAt = notificationreceiptDescReadAt.Default.(func() time.Time)
+	// notificationreceiptDescID is the schema descriptor for id field.
+	notificationreceiptDescID := notificationreceiptMixinFields0[0].Descriptor()
+	// notificationreceipt.DefaultID holds the default value on creation for the id field.
+	notificationreceipt.DefaultID = notificationreceiptDescID.Default.(func() uuid.UUID)
 	organisationMixin := schema.Organisation{}.Mixin()
 	organisation.Policy = privacy.NewPolicies(schema.Organisation{})
 	organisation.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -558,6 +635,182 @@ func init() {
 	organisationDescID := organisationMixinFields0[0].Descriptor()
 	// organisation.DefaultID holds the default value on creation for the id field.
 	organisation.DefaultID = organisationDescID.Default.(func() uuid.UUID)
+	policyauditMixin := schema.PolicyAudit{}.Mixin()
+	policyaudit.Policy = privacy.NewPolicies(schema.PolicyAudit{})
+	policyaudit.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := policyaudit.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	policyauditMixinFields0 := policyauditMixin[0].Fields()
+	_ = policyauditMixinFields0
+	policyauditFields := schema.PolicyAudit{}.Fields()
+	_ = policyauditFields
+	// policyauditDescAction is the schema descriptor for action field.
+	policyauditDescAction := policyauditFields[0].Descriptor()
+	// policyaudit.ActionValidator is a validator for the "action" field. It is called by the builders before save.
+	policyaudit.ActionValidator = policyauditDescAction.Validators[0].(func(string) error)
+	// policyauditDescLevel is the schema descriptor for level field.
+	policyauditDescLevel := policyauditFields[1].Descriptor()
+	// policyaudit.LevelValidator is a validator for the "level" field. It is called by the builders before save.
+	policyaudit.LevelValidator = policyauditDescLevel.Validators[0].(func(string) error)
+	// policyauditDescCheckID is the schema descriptor for check_id field.
+	policyauditDescCheckID := policyauditFields[4].Descriptor()
+	// policyaudit.DefaultCheckID holds the default value on creation for the check_id field.
+	policyaudit.DefaultCheckID = policyauditDescCheckID.Default.(string)
+	// policyaudit.CheckIDValidator is a validator for the "check_id" field. It is called by the builders before save.
+	policyaudit.CheckIDValidator = policyauditDescCheckID.Validators[0].(func(string) error)
+	// policyauditDescActor is the schema descriptor for actor field.
+	policyauditDescActor := policyauditFields[6].Descriptor()
+	// policyaudit.DefaultActor holds the default value on creation for the actor field.
+	policyaudit.DefaultActor = policyauditDescActor.Default.(string)
+	// policyaudit.ActorValidator is a validator for the "actor" field. It is called by the builders before save.
+	policyaudit.ActorValidator = policyauditDescActor.Validators[0].(func(string) error)
+	// policyauditDescReason is the schema descriptor for reason field.
+	policyauditDescReason := policyauditFields[7].Descriptor()
+	// policyaudit.DefaultReason holds the default value on creation for the reason field.
+	policyaudit.DefaultReason = policyauditDescReason.Default.(string)
+	// policyaudit.ReasonValidator is a validator for the "reason" field. It is called by the builders before save.
+	policyaudit.ReasonValidator = policyauditDescReason.Validators[0].(func(string) error)
+	// policyauditDescDetail is the schema descriptor for detail field.
+	policyauditDescDetail := policyauditFields[8].Descriptor()
+	// policyaudit.DefaultDetail holds the default value on creation for the detail field.
+	policyaudit.DefaultDetail = policyauditDescDetail.Default.(string)
+	// policyaudit.DetailValidator is a validator for the "detail" field. It is called by the builders before save.
+	policyaudit.DetailValidator = policyauditDescDetail.Validators[0].(func(string) error)
+	// policyauditDescCreatedAt is the schema descriptor for created_at field.
+	policyauditDescCreatedAt := policyauditFields[9].Descriptor()
+	// policyaudit.DefaultCreatedAt holds the default value on creation for the created_at field.
+	policyaudit.DefaultCreatedAt = policyauditDescCreatedAt.Default.(func() time.Time)
+	// policyauditDescID is the schema descriptor for id field.
+	policyauditDescID := policyauditMixinFields0[0].Descriptor()
+	// policyaudit.DefaultID holds the default value on creation for the id field.
+	policyaudit.DefaultID = policyauditDescID.Default.(func() uuid.UUID)
+	policyguidanceMixin := schema.PolicyGuidance{}.Mixin()
+	policyguidance.Policy = privacy.NewPolicies(schema.PolicyGuidance{})
+	policyguidance.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := policyguidance.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	policyguidanceMixinFields0 := policyguidanceMixin[0].Fields()
+	_ = policyguidanceMixinFields0
+	policyguidanceMixinFields2 := policyguidanceMixin[2].Fields()
+	_ = policyguidanceMixinFields2
+	policyguidanceFields := schema.PolicyGuidance{}.Fields()
+	_ = policyguidanceFields
+	// policyguidanceDescCreatedAt is the schema descriptor for created_at field.
+	policyguidanceDescCreatedAt := policyguidanceMixinFields2[0].Descriptor()
+	// policyguidance.DefaultCreatedAt holds the default value on creation for the created_at field.
+	policyguidance.DefaultCreatedAt = policyguidanceDescCreatedAt.Default.(func() time.Time)
+	// policyguidanceDescUpdatedAt is the schema descriptor for updated_at field.
+	policyguidanceDescUpdatedAt := policyguidanceMixinFields2[1].Descriptor()
+	// policyguidance.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	policyguidance.DefaultUpdatedAt = policyguidanceDescUpdatedAt.Default.(func() time.Time)
+	// policyguidance.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	policyguidance.UpdateDefaultUpdatedAt = policyguidanceDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// policyguidanceDescText is the schema descriptor for text field.
+	policyguidanceDescText := policyguidanceFields[3].Descriptor()
+	// policyguidance.TextValidator is a validator for the "text" field. It is called by the builders before save.
+	policyguidance.TextValidator = policyguidanceDescText.Validators[0].(func(string) error)
+	// policyguidanceDescUpdatedBy is the schema descriptor for updated_by field.
+	policyguidanceDescUpdatedBy := policyguidanceFields[4].Descriptor()
+	// policyguidance.DefaultUpdatedBy holds the default value on creation for the updated_by field.
+	policyguidance.DefaultUpdatedBy = policyguidanceDescUpdatedBy.Default.(string)
+	// policyguidance.UpdatedByValidator is a validator for the "updated_by" field. It is called by the builders before save.
+	policyguidance.UpdatedByValidator = policyguidanceDescUpdatedBy.Validators[0].(func(string) error)
+	// policyguidanceDescID is the schema descriptor for id field.
+	policyguidanceDescID := policyguidanceMixinFields0[0].Descriptor()
+	// policyguidance.DefaultID holds the default value on creation for the id field.
+	policyguidance.DefaultID = policyguidanceDescID.Default.(func() uuid.UUID)
+	policyoverrideMixin := schema.PolicyOverride{}.Mixin()
+	policyoverride.Policy = privacy.NewPolicies(schema.PolicyOverride{})
+	policyoverride.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := policyoverride.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	policyoverrideMixinFields0 := policyoverrideMixin[0].Fields()
+	_ = policyoverrideMixinFields0
+	policyoverrideMixinFields2 := policyoverrideMixin[2].Fields()
+	_ = policyoverrideMixinFields2
+	policyoverrideFields := schema.PolicyOverride{}.Fields()
+	_ = policyoverrideFields
+	// policyoverrideDescCreatedAt is the schema descriptor for created_at field.
+	policyoverrideDescCreatedAt := policyoverrideMixinFields2[0].Descriptor()
+	// policyoverride.DefaultCreatedAt holds the default value on creation for the created_at field.
+	policyoverride.DefaultCreatedAt = policyoverrideDescCreatedAt.Default.(func() time.Time)
+	// policyoverrideDescUpdatedAt is the schema descriptor for updated_at field.
+	policyoverrideDescUpdatedAt := policyoverrideMixinFields2[1].Descriptor()
+	// policyoverride.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	policyoverride.DefaultUpdatedAt = policyoverrideDescUpdatedAt.Default.(func() time.Time)
+	// policyoverride.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	policyoverride.UpdateDefaultUpdatedAt = policyoverrideDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// policyoverrideDescCheckID is the schema descriptor for check_id field.
+	policyoverrideDescCheckID := policyoverrideFields[3].Descriptor()
+	// policyoverride.CheckIDValidator is a validator for the "check_id" field. It is called by the builders before save.
+	policyoverride.CheckIDValidator = func() func(string) error {
+		validators := policyoverrideDescCheckID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(check_id string) error {
+			for _, fn := range fns {
+				if err := fn(check_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// policyoverrideDescSeverity is the schema descriptor for severity field.
+	policyoverrideDescSeverity := policyoverrideFields[7].Descriptor()
+	// policyoverride.DefaultSeverity holds the default value on creation for the severity field.
+	policyoverride.DefaultSeverity = policyoverrideDescSeverity.Default.(string)
+	// policyoverride.SeverityValidator is a validator for the "severity" field. It is called by the builders before save.
+	policyoverride.SeverityValidator = policyoverrideDescSeverity.Validators[0].(func(string) error)
+	// policyoverrideDescSuppress is the schema descriptor for suppress field.
+	policyoverrideDescSuppress := policyoverrideFields[8].Descriptor()
+	// policyoverride.DefaultSuppress holds the default value on creation for the suppress field.
+	policyoverride.DefaultSuppress = policyoverrideDescSuppress.Default.(bool)
+	// policyoverrideDescReason is the schema descriptor for reason field.
+	policyoverrideDescReason := policyoverrideFields[9].Descriptor()
+	// policyoverride.ReasonValidator is a validator for the "reason" field. It is called by the builders before save.
+	policyoverride.ReasonValidator = func() func(string) error {
+		validators := policyoverrideDescReason.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(reason string) error {
+			for _, fn := range fns {
+				if err := fn(reason); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// policyoverrideDescUpdatedBy is the schema descriptor for updated_by field.
+	policyoverrideDescUpdatedBy := policyoverrideFields[10].Descriptor()
+	// policyoverride.DefaultUpdatedBy holds the default value on creation for the updated_by field.
+	policyoverride.DefaultUpdatedBy = policyoverrideDescUpdatedBy.Default.(string)
+	// policyoverride.UpdatedByValidator is a validator for the "updated_by" field. It is called by the builders before save.
+	policyoverride.UpdatedByValidator = policyoverrideDescUpdatedBy.Validators[0].(func(string) error)
+	// policyoverrideDescID is the schema descriptor for id field.
+	policyoverrideDescID := policyoverrideMixinFields0[0].Descriptor()
+	// policyoverride.DefaultID holds the default value on creation for the id field.
+	policyoverride.DefaultID = policyoverrideDescID.Default.(func() uuid.UUID)
 	refreshtokenMixin := schema.RefreshToken{}.Mixin()
 	refreshtoken.Policy = privacy.NewPolicies(schema.RefreshToken{})
 	refreshtoken.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -710,6 +963,108 @@ func init() {
 	userDescID := userMixinFields0[0].Descriptor()
 	// user.DefaultID holds the default value on creation for the id field.
 	user.DefaultID = userDescID.Default.(func() uuid.UUID)
+	webhookMixin := schema.Webhook{}.Mixin()
+	webhook.Policy = privacy.NewPolicies(schema.Webhook{})
+	webhook.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := webhook.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	webhookMixinFields0 := webhookMixin[0].Fields()
+	_ = webhookMixinFields0
+	webhookMixinFields2 := webhookMixin[2].Fields()
+	_ = webhookMixinFields2
+	webhookFields := schema.Webhook{}.Fields()
+	_ = webhookFields
+	// webhookDescCreatedAt is the schema descriptor for created_at field.
+	webhookDescCreatedAt := webhookMixinFields2[0].Descriptor()
+	// webhook.DefaultCreatedAt holds the default value on creation for the created_at field.
+	webhook.DefaultCreatedAt = webhookDescCreatedAt.Default.(func() time.Time)
+	// webhookDescUpdatedAt is the schema descriptor for updated_at field.
+	webhookDescUpdatedAt := webhookMixinFields2[1].Descriptor()
+	// webhook.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	webhook.DefaultUpdatedAt = webhookDescUpdatedAt.Default.(func() time.Time)
+	// webhook.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	webhook.UpdateDefaultUpdatedAt = webhookDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// webhookDescURL is the schema descriptor for url field.
+	webhookDescURL := webhookFields[0].Descriptor()
+	// webhook.URLValidator is a validator for the "url" field. It is called by the builders before save.
+	webhook.URLValidator = func() func(string) error {
+		validators := webhookDescURL.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(url string) error {
+			for _, fn := range fns {
+				if err := fn(url); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// webhookDescDescription is the schema descriptor for description field.
+	webhookDescDescription := webhookFields[1].Descriptor()
+	// webhook.DefaultDescription holds the default value on creation for the description field.
+	webhook.DefaultDescription = webhookDescDescription.Default.(string)
+	// webhook.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	webhook.DescriptionValidator = webhookDescDescription.Validators[0].(func(string) error)
+	// webhookDescKinds is the schema descriptor for kinds field.
+	webhookDescKinds := webhookFields[2].Descriptor()
+	// webhook.DefaultKinds holds the default value on creation for the kinds field.
+	webhook.DefaultKinds = webhookDescKinds.Default.([]string)
+	// webhookDescID is the schema descriptor for id field.
+	webhookDescID := webhookMixinFields0[0].Descriptor()
+	// webhook.DefaultID holds the default value on creation for the id field.
+	webhook.DefaultID = webhookDescID.Default.(func() uuid.UUID)
+	webhookdeliveryMixin := schema.WebhookDelivery{}.Mixin()
+	webhookdelivery.Policy = privacy.NewPolicies(schema.WebhookDelivery{})
+	webhookdelivery.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := webhookdelivery.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	webhookdeliveryMixinFields0 := webhookdeliveryMixin[0].Fields()
+	_ = webhookdeliveryMixinFields0
+	webhookdeliveryMixinFields2 := webhookdeliveryMixin[2].Fields()
+	_ = webhookdeliveryMixinFields2
+	webhookdeliveryFields := schema.WebhookDelivery{}.Fields()
+	_ = webhookdeliveryFields
+	// webhookdeliveryDescCreatedAt is the schema descriptor for created_at field.
+	webhookdeliveryDescCreatedAt := webhookdeliveryMixinFields2[0].Descriptor()
+	// webhookdelivery.DefaultCreatedAt holds the default value on creation for the created_at field.
+	webhookdelivery.DefaultCreatedAt = webhookdeliveryDescCreatedAt.Default.(func() time.Time)
+	// webhookdeliveryDescUpdatedAt is the schema descriptor for updated_at field.
+	webhookdeliveryDescUpdatedAt := webhookdeliveryMixinFields2[1].Descriptor()
+	// webhookdelivery.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	webhookdelivery.DefaultUpdatedAt = webhookdeliveryDescUpdatedAt.Default.(func() time.Time)
+	// webhookdelivery.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	webhookdelivery.UpdateDefaultUpdatedAt = webhookdeliveryDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// webhookdeliveryDescAttempts is the schema descriptor for attempts field.
+	webhookdeliveryDescAttempts := webhookdeliveryFields[3].Descriptor()
+	// webhookdelivery.DefaultAttempts holds the default value on creation for the attempts field.
+	webhookdelivery.DefaultAttempts = webhookdeliveryDescAttempts.Default.(int)
+	// webhookdeliveryDescResponseStatus is the schema descriptor for response_status field.
+	webhookdeliveryDescResponseStatus := webhookdeliveryFields[4].Descriptor()
+	// webhookdelivery.DefaultResponseStatus holds the default value on creation for the response_status field.
+	webhookdelivery.DefaultResponseStatus = webhookdeliveryDescResponseStatus.Default.(int)
+	// webhookdeliveryDescError is the schema descriptor for error field.
+	webhookdeliveryDescError := webhookdeliveryFields[5].Descriptor()
+	// webhookdelivery.DefaultError holds the default value on creation for the error field.
+	webhookdelivery.DefaultError = webhookdeliveryDescError.Default.(string)
+	// webhookdelivery.ErrorValidator is a validator for the "error" field. It is called by the builders before save.
+	webhookdelivery.ErrorValidator = webhookdeliveryDescError.Validators[0].(func(string) error)
+	// webhookdeliveryDescID is the schema descriptor for id field.
+	webhookdeliveryDescID := webhookdeliveryMixinFields0[0].Descriptor()
+	// webhookdelivery.DefaultID holds the default value on creation for the id field.
+	webhookdelivery.DefaultID = webhookdeliveryDescID.Default.(func() uuid.UUID)
 }
 
 const (

@@ -201,3 +201,79 @@ func (HealthHistory) Policy() ent.Policy {
 		},
 	}
 }
+
+// Policy of the PolicyOverride: tenant scope; scoped viewers see only rows of their
+// organisations.
+func (PolicyOverride) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			rule.DenyIfNoViewer(), rule.FilterTenant(), rule.FilterOrganisationScope(),
+		},
+		Mutation: privacy.MutationPolicy{
+			rule.DenyIfNoViewer(), rule.CheckCreate(""), rule.FilterTenant(), rule.FilterOrganisationScope(),
+		},
+	}
+}
+
+// Policy of the PolicyGuidance: tenant scope; scoped viewers see only rows of their
+// organisations.
+func (PolicyGuidance) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			rule.DenyIfNoViewer(), rule.FilterTenant(), rule.FilterOrganisationScope(),
+		},
+		Mutation: privacy.MutationPolicy{
+			rule.DenyIfNoViewer(), rule.CheckCreate(""), rule.FilterTenant(), rule.FilterOrganisationScope(),
+		},
+	}
+}
+
+// Policy of the PolicyAudit: tenant scope; scoped viewers see only rows of their
+// organisations.
+func (PolicyAudit) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			rule.DenyIfNoViewer(), rule.FilterTenant(), rule.FilterOrganisationScope(),
+		},
+		Mutation: privacy.MutationPolicy{
+			rule.DenyIfNoViewer(), rule.CheckCreate(""), rule.FilterTenant(), rule.FilterOrganisationScope(),
+		},
+	}
+}
+
+// Policy of the Notification: tenant scope; scoped viewers see only rows of their
+// organisations.
+func (Notification) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{
+			rule.DenyIfNoViewer(), rule.FilterTenant(), rule.FilterOrganisationScope(),
+		},
+		Mutation: privacy.MutationPolicy{
+			rule.DenyIfNoViewer(), rule.CheckCreate(""), rule.FilterTenant(), rule.FilterOrganisationScope(),
+		},
+	}
+}
+
+// Policy of the NotificationReceipt: tenant scope.
+func (NotificationReceipt) Policy() ent.Policy {
+	return privacy.Policy{
+		Query:    privacy.QueryPolicy{rule.DenyIfNoViewer(), rule.FilterTenant()},
+		Mutation: privacy.MutationPolicy{rule.DenyIfNoViewer(), rule.CheckCreate(""), rule.FilterTenant()},
+	}
+}
+
+// Policy of the Webhook: tenant scope.
+func (Webhook) Policy() ent.Policy {
+	return privacy.Policy{
+		Query:    privacy.QueryPolicy{rule.DenyIfNoViewer(), rule.FilterTenant()},
+		Mutation: privacy.MutationPolicy{rule.DenyIfNoViewer(), rule.CheckCreate(""), rule.FilterTenant()},
+	}
+}
+
+// Policy of the WebhookDelivery: tenant scope.
+func (WebhookDelivery) Policy() ent.Policy {
+	return privacy.Policy{
+		Query:    privacy.QueryPolicy{rule.DenyIfNoViewer(), rule.FilterTenant()},
+		Mutation: privacy.MutationPolicy{rule.DenyIfNoViewer(), rule.CheckCreate(""), rule.FilterTenant()},
+	}
+}

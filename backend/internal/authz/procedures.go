@@ -31,6 +31,9 @@ var (
 	UserRead          = Permission{"user", "read"}
 	UserManage        = Permission{"user", "manage"}
 	EnrolmentManage   = Permission{"enrolment", "manage"}
+	PolicyRead        = Permission{"policy", "read"}
+	PolicyManage      = Permission{"policy", "manage"}
+	AlertManage       = Permission{"alert", "manage"}
 )
 
 var (
@@ -95,6 +98,22 @@ var Procedures = map[string]Access{
 	wegweiserv1connect.HealthServiceListChecksProcedure:             need(DeviceRead),
 	wegweiserv1connect.HealthServiceListOrganisationHealthProcedure: need(OrganisationRead),
 	wegweiserv1connect.HealthServiceRecomputeProcedure:              need(DeviceWrite),
+
+	wegweiserv1connect.PolicyServiceListPoliciesProcedure:       need(PolicyRead),
+	wegweiserv1connect.PolicyServiceGetEffectivePolicyProcedure: need(PolicyRead),
+	wegweiserv1connect.PolicyServiceSetOverrideProcedure:        need(PolicyManage),
+	wegweiserv1connect.PolicyServiceDeleteOverrideProcedure:     need(PolicyManage),
+	wegweiserv1connect.PolicyServiceSetGuidanceProcedure:        need(PolicyManage),
+	wegweiserv1connect.PolicyServiceListPolicyAuditProcedure:    need(PolicyRead),
+
+	// Every member has a message centre; what it lists follows their scope.
+	wegweiserv1connect.AlertServiceListNotificationsProcedure:     authenticated,
+	wegweiserv1connect.AlertServiceMarkNotificationsReadProcedure: authenticated,
+	wegweiserv1connect.AlertServiceCreateWebhookProcedure:         need(AlertManage),
+	wegweiserv1connect.AlertServiceListWebhooksProcedure:          need(AlertManage),
+	wegweiserv1connect.AlertServiceDeleteWebhookProcedure:         need(AlertManage),
+	wegweiserv1connect.AlertServiceSendTestWebhookProcedure:       need(AlertManage),
+	wegweiserv1connect.AlertServiceListWebhookDeliveriesProcedure: need(AlertManage),
 
 	// Enroll presents an enrolment key instead of a token.
 	agentv1connect.AgentServiceEnrollProcedure:         public,

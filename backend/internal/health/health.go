@@ -12,13 +12,17 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/wegweiser/wegweiser/backend/internal/alert"
 	"github.com/wegweiser/wegweiser/backend/internal/analyzer"
 	"github.com/wegweiser/wegweiser/backend/internal/inventory"
 	"github.com/wegweiser/wegweiser/backend/internal/jobs"
+	"github.com/wegweiser/wegweiser/backend/internal/policy"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/ent"
 	"github.com/wegweiser/wegweiser/ent/device"
@@ -42,19 +46,27 @@ const StaleAfter = 24 * time.Hour
 
 // Service analyses devices and rolls them up.
 type Service struct {
-	st   *store.Store
-	jobs *jobs.Client
-	inv  *inventory.Service
-	log  *slog.Logger
-	now  func() time.Time
+	st     *store.Store
+	jobs   *jobs.Client
+	inv    *inventory.Service
+	policy *policy.Service
+	alerts *alert.Service
+	log    *slog.Logger
+	now    func() time.Time
 }
-
-var _ jobs.Handlers = (*Service)(nil)
 
 // NewService returns a health service.
-func NewService(st *store.Store, jc *jobs.Client, inv *inventory.Service, log *slog.Logger) *Service {
-	return &Service{st: st, jobs: jc, inv: inv, log: log, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+func NewService(st *store.Store, jc *jobs.Client, inv *inventory.Service, pol *policy.Service, alerts *alert.Service, log *slog.Logger) *Service {
+	return &Service{st: st, jobs: jc, inv: inv, policy: pol, alerts: alerts, log: log,
+		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
 }
+
+var bandRank = map[string]int{"healthy": 0, "fair": 1, "poor": 2, "critical": 3}
+
+// worse reports whether band b is worse than a.
+func worse(a, b string) bool { return bandRank[b] > bandRank[a] }
+
+func day(t time.Time) string { return t.UTC().Format("2006-01-02") }
 
 func asTenant(ctx context.Context, tenantID uuid.UUID) context.Context {
 	return viewer.NewContext(ctx, viewer.System(tenantID))
@@ -84,14 +96,12 @@ func (s *Service) analyze(ctx context.Context, tx *store.Tx, tenantID, deviceID,
 	if err != nil {
 		return fmt.Errorf("load device: %w", err)
 	}
-	if snapshotID != uuid.Nil {
-		cur, err := tx.DeviceHealth.Query().Where(devicehealth.DeviceID(deviceID)).Only(ctx)
-		if err != nil && !ent.IsNotFound(err) {
-			return fmt.Errorf("load device health: %w", err)
-		}
-		if cur != nil && cur.SnapshotReceivedAt != nil && dev.LastSnapshotAt != nil && !cur.SnapshotReceivedAt.Before(*dev.LastSnapshotAt) {
-			return nil // the latest snapshot is analysed already
-		}
+	prev, err := tx.DeviceHealth.Query().Where(devicehealth.DeviceID(deviceID)).Only(ctx)
+	if err != nil && !ent.IsNotFound(err) {
+		return fmt.Errorf("load device health: %w", err)
+	}
+	if snapshotID != uuid.Nil && prev != nil && prev.SnapshotReceivedAt != nil && dev.LastSnapshotAt != nil && !prev.SnapshotReceivedAt.Before(*dev.LastSnapshotAt) {
+		return nil // the latest snapshot is analysed already
 	}
 	latest, err := s.inv.DeviceTx(ctx, tx.Client, deviceID)
 	if err != nil {
@@ -100,10 +110,11 @@ func (s *Service) analyze(ctx context.Context, tx *store.Tx, tenantID, deviceID,
 	if latest.Snapshot == nil {
 		return nil
 	}
-	pol, err := s.policyFor(ctx, dev)
+	eff, err := s.policy.ForDevice(ctx, tx.Client, dev)
 	if err != nil {
 		return err
 	}
+	pol := eff.Policy
 	now := s.now()
 	res, err := analyzer.Analyze(analyzer.Input{
 		Snapshot: latest.Snapshot, Now: now, Server: dev.Role == device.RoleServer, ReceivedAt: latest.ReceivedAt,
@@ -136,8 +147,62 @@ func (s *Service) analyze(ctx context.Context, tx *store.Tx, tenantID, deviceID,
 		if err := s.recordHistory(ctx, tx, healthhistory.KindDevice, deviceID, &org, res.Score, res.Band, scored, findings, now); err != nil {
 			return err
 		}
+		if err := s.deviceAlerts(ctx, tx, dev, prev, res, scored, now); err != nil {
+			return err
+		}
 		return s.jobs.EnqueueRollUps(ctx, tx, tenantID, dev.GroupID, dev.OrganisationID)
 	}
+}
+
+// deviceAlerts raises a notification when the device fell into a worse band
+// and for each new critical finding.
+func (s *Service) deviceAlerts(ctx context.Context, tx *store.Tx, dev *ent.Device, prev *ent.DeviceHealth, res analyzer.Result, scored bool, now time.Time) error {
+	org := dev.OrganisationID
+	if prev != nil && prev.Scored && scored && worse(prev.Band, res.Band) {
+		_, err := s.alerts.Raise(ctx, tx, alert.Alert{
+			Kind: alert.KindBandWorse, Severity: severityOfBand(res.Band),
+			Title:      fmt.Sprintf("%s fell from %s to %s (%d → %d)", dev.Hostname, prev.Band, res.Band, prev.Score, res.Score),
+			Body:       res.CapReason,
+			EntityKind: "device", EntityID: dev.ID, OrganisationID: &org,
+			Key: fmt.Sprintf("band_worse:device:%s:%s:%s", dev.ID, res.Band, day(now)),
+		})
+		if err != nil {
+			return err
+		}
+	}
+	had := map[string]bool{}
+	if prev != nil {
+		var old []analyzer.Finding
+		_ = json.Unmarshal(prev.Findings, &old)
+		for _, f := range old {
+			if f.Severity == "critical" && f.Status == "fail" && !f.Suppressed {
+				had[f.Key()] = true
+			}
+		}
+	}
+	for _, f := range res.Findings {
+		if f.Severity != "critical" || f.Status != "fail" || f.Suppressed || had[f.Key()] {
+			continue
+		}
+		_, err := s.alerts.Raise(ctx, tx, alert.Alert{
+			Kind: alert.KindCriticalFinding, Severity: "critical",
+			Title:      fmt.Sprintf("%s: %s", dev.Hostname, f.Title),
+			Body:       strings.TrimSpace(f.Detail + " " + f.Recommendation),
+			EntityKind: "device", EntityID: dev.ID, OrganisationID: &org,
+			Key: fmt.Sprintf("critical:%s:%s:%s", dev.ID, f.Key(), day(now)),
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func severityOfBand(band string) string {
+	if band == "critical" {
+		return "critical"
+	}
+	return "warning"
 }
 
 // recordHistory adds a history row unless the latest one already says the
@@ -231,7 +296,14 @@ func (s *Service) RollUp(ctx context.Context, tenantID uuid.UUID, kind string, e
 		return fmt.Errorf("encode worst devices: %w", err)
 	}
 	return s.st.Tx(ctx, func(tx *store.Tx) error {
-		err := tx.EntityHealth.Create().SetTenantID(tenantID).SetKind(entityhealth.Kind(kind)).SetEntityID(entityID).
+		prev, err := tx.EntityHealth.Query().Where(entityhealth.KindEQ(entityhealth.Kind(kind)), entityhealth.EntityID(entityID)).Only(ctx)
+		if err != nil && !ent.IsNotFound(err) {
+			return fmt.Errorf("load %s health: %w", kind, err)
+		}
+		if err := s.entityAlerts(ctx, tx, kind, entityID, org, prev, agg, now); err != nil {
+			return err
+		}
+		err = tx.EntityHealth.Create().SetTenantID(tenantID).SetKind(entityhealth.Kind(kind)).SetEntityID(entityID).
 			SetNillableOrganisationID(org).SetScore(agg.Score).SetBand(agg.Band).SetScored(agg.Scored).
 			SetCoverage(agg.Coverage).SetFreshness(agg.Freshness).SetDeviceCount(len(agg.Members)).
 			SetCapReason(agg.CapReason).SetBands(agg.Bands).SetWorst(worstJSON).SetComputedAt(now).
@@ -242,6 +314,87 @@ func (s *Service) RollUp(ctx context.Context, tenantID uuid.UUID, kind string, e
 		}
 		return s.recordHistory(ctx, tx, healthhistory.Kind(kind), entityID, org, agg.Score, agg.Band, agg.Scored, nil, now)
 	})
+}
+
+// RegressionShare is how far below its 14-day baseline (the median score) an
+// entity must fall to raise a regression (SCORING.md: more than 10 %).
+const RegressionShare = 0.9
+
+// BaselineWindow is the span the baseline median is taken over.
+const BaselineWindow = 14 * 24 * time.Hour
+
+// Baseline returns the median score of an entity's history over the last
+// BaselineWindow, and how many points it rests on.
+func (s *Service) Baseline(ctx context.Context, c *ent.Client, kind string, id uuid.UUID) (float64, int, error) {
+	scores, err := c.HealthHistory.Query().Where(healthhistory.KindEQ(healthhistory.Kind(kind)), healthhistory.EntityID(id),
+		healthhistory.Scored(true), healthhistory.ComputedAtGTE(s.now().Add(-BaselineWindow))).
+		Select(healthhistory.FieldScore).Ints(ctx)
+	if err != nil {
+		return 0, 0, fmt.Errorf("load baseline: %w", err)
+	}
+	if len(scores) == 0 {
+		return 0, 0, nil
+	}
+	sort.Ints(scores)
+	n := len(scores)
+	if n%2 == 1 {
+		return float64(scores[n/2]), n, nil
+	}
+	return float64(scores[n/2-1]+scores[n/2]) / 2, n, nil
+}
+
+// entityAlerts raises band and regression notifications for a roll-up.
+func (s *Service) entityAlerts(ctx context.Context, tx *store.Tx, kind string, id uuid.UUID, org *uuid.UUID, prev *ent.EntityHealth, agg *aggregation, now time.Time) error {
+	if !agg.Scored {
+		return nil
+	}
+	name := s.entityName(ctx, tx, kind, id)
+	if prev != nil && prev.Scored && worse(prev.Band, agg.Band) {
+		_, err := s.alerts.Raise(ctx, tx, alert.Alert{
+			Kind: alert.KindBandWorse, Severity: severityOfBand(agg.Band),
+			Title:      fmt.Sprintf("%s fell from %s to %s (%d → %d)", name, prev.Band, agg.Band, prev.Score, agg.Score),
+			Body:       agg.CapReason,
+			EntityKind: kind, EntityID: id, OrganisationID: org,
+			Key: fmt.Sprintf("band_worse:%s:%s:%s:%s", kind, id, agg.Band, day(now)),
+		})
+		if err != nil {
+			return err
+		}
+	}
+	base, n, err := s.Baseline(ctx, tx.Client, kind, id)
+	if err != nil {
+		return err
+	}
+	if n >= 3 && float64(agg.Score) < RegressionShare*base {
+		_, err := s.alerts.Raise(ctx, tx, alert.Alert{
+			Kind: alert.KindRegression, Severity: "warning",
+			Title:      fmt.Sprintf("%s regressed to %d, more than 10 %% below its 14-day baseline of %.0f", name, agg.Score, base),
+			EntityKind: kind, EntityID: id, OrganisationID: org,
+			Key: fmt.Sprintf("regression:%s:%s:%s", kind, id, day(now)),
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Service) entityName(ctx context.Context, tx *store.Tx, kind string, id uuid.UUID) string {
+	switch kind {
+	case "group":
+		if g, err := tx.Group.Get(ctx, id); err == nil {
+			return "Group " + g.Name
+		}
+	case "organisation":
+		if o, err := tx.Organisation.Get(ctx, id); err == nil {
+			return o.Name
+		}
+	case "tenant":
+		if t, err := tx.Tenant.Get(ctx, id); err == nil {
+			return t.Name
+		}
+	}
+	return kind
 }
 
 // aggregation is a roll-up with its members.
@@ -322,6 +475,21 @@ func (s *Service) SweepStale(ctx context.Context) error {
 				if err := tx.DeviceHealth.UpdateOneID(h.ID).SetStale(true).Exec(tctx); err != nil {
 					return fmt.Errorf("mark stale: %w", err)
 				}
+				name := h.DeviceID.String()
+				if d, err := tx.Device.Get(tctx, h.DeviceID); err == nil {
+					name = d.Hostname
+				}
+				org := h.OrganisationID
+				_, err := s.alerts.Raise(tctx, tx, alert.Alert{
+					Kind: alert.KindAgentSilent, Severity: "warning",
+					Title:      fmt.Sprintf("%s has not reported for more than %s", name, StaleAfter),
+					Body:       "Its score is shown as stale. Check that the machine is on and the agent service runs.",
+					EntityKind: "device", EntityID: h.DeviceID, OrganisationID: &org,
+					Key: fmt.Sprintf("silent:%s:%s", h.DeviceID, day(s.now())),
+				})
+				if err != nil {
+					return err
+				}
 				if err := s.jobs.EnqueueRollUps(tctx, tx, t.ID, h.GroupID, h.OrganisationID); err != nil {
 					return err
 				}
@@ -333,8 +501,9 @@ func (s *Service) SweepStale(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// policyFor returns the merged policy for a device (tenant, organisation,
-// group and device overrides; nearest wins).
-func (s *Service) policyFor(ctx context.Context, dev *ent.Device) (analyzer.Policy, error) {
-	return analyzer.Policy{}, nil
+// DeliverWebhook sends one webhook delivery (a job).
+func (s *Service) DeliverWebhook(ctx context.Context, tenantID, deliveryID uuid.UUID, lastAttempt bool) error {
+	return s.alerts.Deliver(ctx, tenantID, deliveryID, lastAttempt)
 }
+
+var _ jobs.Handlers = (*Service)(nil)

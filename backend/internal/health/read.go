@@ -264,10 +264,10 @@ func (s *Service) History(ctx context.Context, ref Ref, span time.Duration) ([]P
 
 // Change is one finding's part in a score change.
 type Change struct {
-	Delta           int
-	Kind            string // new, resolved, changed
+	Delta            int
+	Kind             string // new, resolved, changed
 	CheckID, Subject string
-	Text            string
+	Text             string
 }
 
 // Explanation is the difference between two points of a device's history.

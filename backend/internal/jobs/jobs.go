@@ -105,6 +105,21 @@ func (RollUpArgs) InsertOpts() river.InsertOpts {
 	}
 }
 
+// DeliverWebhookArgs sends one webhook delivery; failures are retried with
+// River's backoff and the delivery is marked failed after the last attempt.
+type DeliverWebhookArgs struct {
+	TenantID   uuid.UUID `json:"tenant_id"`
+	DeliveryID uuid.UUID `json:"delivery_id"`
+}
+
+// Kind implements river.JobArgs.
+func (DeliverWebhookArgs) Kind() string { return "deliver_webhook" }
+
+// InsertOpts implements river.JobArgsWithInsertOpts.
+func (DeliverWebhookArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: "webhooks", MaxAttempts: 8}
+}
+
 // SweepStaleArgs is the periodic job that re-analyses devices whose data has
 // gone stale and notices agents that went silent.
 type SweepStaleArgs struct{}
@@ -118,6 +133,7 @@ type Handlers interface {
 	AnalyzeDevice(ctx context.Context, tenantID, deviceID, snapshotID uuid.UUID) error
 	RollUp(ctx context.Context, tenantID uuid.UUID, kind string, entityID uuid.UUID) error
 	SweepStale(ctx context.Context) error
+	DeliverWebhook(ctx context.Context, tenantID, deliveryID uuid.UUID, lastAttempt bool) error
 }
 
 // Client enqueues jobs and, once started, runs them.
@@ -161,11 +177,13 @@ func New(st *store.Store, log *slog.Logger, o Options) (*Client, error) {
 		river.AddWorker(workers, &analyzeWorker{ref: ref})
 		river.AddWorker(workers, &rollUpWorker{ref: ref})
 		river.AddWorker(workers, &sweepWorker{ref: ref})
+		river.AddWorker(workers, &webhookWorker{ref: ref})
 		cfg.Workers = workers
 		cfg.Queues = map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: 1},
 			"analysis":         {MaxWorkers: 4},
 			"rollup":           {MaxWorkers: 2},
+			"webhooks":         {MaxWorkers: 4},
 		}
 		cfg.FetchPollInterval = o.PollInterval
 		cfg.FetchCooldown = min(o.PollInterval, 100*time.Millisecond)

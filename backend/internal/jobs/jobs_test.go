@@ -35,7 +35,10 @@ func (s *stub) AnalyzeDevice(_ context.Context, _, deviceID, _ uuid.UUID) error 
 	return nil
 }
 func (s *stub) RollUp(context.Context, uuid.UUID, string, uuid.UUID) error { return nil }
-func (s *stub) SweepStale(context.Context) error                         { return nil }
+func (s *stub) SweepStale(context.Context) error                           { return nil }
+func (s *stub) DeliverWebhook(context.Context, uuid.UUID, uuid.UUID, bool) error {
+	return nil
+}
 
 func (s *stub) count(id uuid.UUID) int {
 	s.mu.Lock()

@@ -40,3 +40,14 @@ type sweepWorker struct {
 func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepStaleArgs]) error {
 	return w.ref.h.SweepStale(ctx)
 }
+
+// webhookWorker runs DeliverWebhookArgs.
+type webhookWorker struct {
+	river.WorkerDefaults[DeliverWebhookArgs]
+	ref *handlerRef
+}
+
+// Work implements river.Worker.
+func (w *webhookWorker) Work(ctx context.Context, job *river.Job[DeliverWebhookArgs]) error {
+	return w.ref.h.DeliverWebhook(ctx, job.Args.TenantID, job.Args.DeliveryID, job.Attempt >= job.MaxAttempts)
+}

@@ -121,6 +121,9 @@ func TestIsolationSweep(t *testing.T) {
 			"organisation": foreign.Organisations,
 			"group":        foreign.Groups,
 			"device":       foreign.Devices,
+			"override":     {foreign.Override},
+			"webhook":      {foreign.Webhook},
+			"key":          {foreign.Key},
 		}
 		for _, m := range foreign.Members {
 			foreignIDs["user"] = append(foreignIDs["user"], m.ID)
@@ -129,6 +132,8 @@ func TestIsolationSweep(t *testing.T) {
 		for _, ids := range foreignIDs {
 			allForeign = append(allForeign, ids...)
 		}
+		// B's own analysis of its fixture snapshot must be done first.
+		testenv.SettleJobs(t, srv)
 		before := foreign.Dump(t)
 
 		roles := []viewer.Role{viewer.RoleOwner, viewer.RoleAdmin, viewer.RoleTechnician, viewer.RoleViewer, viewer.RoleCustomer}

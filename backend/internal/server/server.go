@@ -19,13 +19,16 @@ import (
 
 	"github.com/wegweiser/wegweiser/backend/gen/wegweiser/agent/v1/agentv1connect"
 	"github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1/wegweiserv1connect"
+	"github.com/wegweiser/wegweiser/backend/internal/alert"
 	"github.com/wegweiser/wegweiser/backend/internal/api"
 	"github.com/wegweiser/wegweiser/backend/internal/api/agentapi"
+	"github.com/wegweiser/wegweiser/backend/internal/api/alertapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/authapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/deviceapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/enrolmentapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/healthapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/inventoryapi"
+	"github.com/wegweiser/wegweiser/backend/internal/api/policyapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/tenantapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/userapi"
 	"github.com/wegweiser/wegweiser/backend/internal/authz"
@@ -38,6 +41,8 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/inventory"
 	"github.com/wegweiser/wegweiser/backend/internal/jobs"
 	"github.com/wegweiser/wegweiser/backend/internal/member"
+	"github.com/wegweiser/wegweiser/backend/internal/policy"
+	"github.com/wegweiser/wegweiser/backend/internal/secrets"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/tenancy"
 	"github.com/wegweiser/wegweiser/frontend"
@@ -59,6 +64,8 @@ var Services = []string{
 	wegweiserv1connect.EnrolmentServiceName,
 	wegweiserv1connect.InventoryServiceName,
 	wegweiserv1connect.HealthServiceName,
+	wegweiserv1connect.PolicyServiceName,
+	wegweiserv1connect.AlertServiceName,
 	agentv1connect.AgentServiceName,
 }
 
@@ -73,6 +80,8 @@ type App struct {
 	Ingest    *ingest.Service
 	Inventory *inventory.Service
 	Health    *health.Service
+	Policy    *policy.Service
+	Alerts    *alert.Service
 	Jobs      *jobs.Client
 	Enforcer  *authz.Enforcer
 	Log       *slog.Logger
@@ -98,14 +107,22 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 	if err != nil {
 		return nil, err
 	}
+	box, err := secrets.LoadOrCreate(cfg.SecretKey, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
 	inv := inventory.NewService(st)
-	hs := health.NewService(st, jc, inv, log)
+	pol := policy.NewService(st, jc)
+	alerts := alert.NewService(st, jc, box, cfg.AllowPrivateWebhooks)
+	hs := health.NewService(st, jc, inv, pol, alerts, log)
 	jc.SetHandlers(hs)
 	return &App{
 		Enrolment: enrolment.NewService(st),
 		Ingest:    ingest.NewService(st, jc, log),
 		Inventory: inv,
 		Health:    hs,
+		Policy:    pol,
+		Alerts:    alerts,
 		Jobs:      jc,
 		Store:     st,
 		Identity:  ids,
@@ -138,6 +155,8 @@ func (a *App) Handler() http.Handler {
 	mux.Handle(wegweiserv1connect.NewEnrolmentServiceHandler(enrolmentapi.New(a.Enrolment, a.cfg.ServerURL()), opts...))
 	mux.Handle(wegweiserv1connect.NewInventoryServiceHandler(inventoryapi.New(a.Inventory), opts...))
 	mux.Handle(wegweiserv1connect.NewHealthServiceHandler(healthapi.New(a.Health), opts...))
+	mux.Handle(wegweiserv1connect.NewPolicyServiceHandler(policyapi.New(a.Policy), opts...))
+	mux.Handle(wegweiserv1connect.NewAlertServiceHandler(alertapi.New(a.Alerts), opts...))
 	mux.Handle(agentv1connect.NewAgentServiceHandler(agentapi.New(a.Enrolment, a.Ingest, ingest.DefaultConfig), agentOpts...))
 
 	checker := &healthChecker{store: a.Store}

@@ -33,6 +33,9 @@ type Tenant struct {
 	Devices       []string
 	// Agent is a device enrolled through the API that has sent one snapshot.
 	Agent Agent
+	// Override is a tenant-level policy override, Webhook a webhook, Key an
+	// enrolment key of the tenant.
+	Override, Webhook, Key string
 	srv   *Server
 }
 
@@ -77,6 +80,19 @@ func NewTenant(t *testing.T, srv *Server, name string) *Tenant {
 	ten.Agent = ten.Enrol(t, name+"-agent")
 	ten.Devices = append(ten.Devices, ten.Agent.DeviceID)
 	Call(t, srv.URL, "wegweiser.agent.v1.AgentService/SubmitSnapshot", ten.Agent.Token, SnapshotJSON(SampleSnapshot(name+"-agent", 5, 3))).Must(t)
+	ov := Call(t, srv.URL, "wegweiser.v1.PolicyService/SetOverride", tok, map[string]any{
+		"scope": map[string]any{"level": "POLICY_LEVEL_TENANT"}, "checkId": "system.uptime", "suppress": true, "reason": "fixture",
+	})
+	ten.Override = ov.Str("override.id")
+	wh := Call(t, srv.URL, "wegweiser.v1.AlertService/CreateWebhook", tok, map[string]any{"url": "http://127.0.0.1:9/hook", "description": "fixture"})
+	ten.Webhook = wh.Str("webhook.id")
+	keys := Call(t, srv.URL, "wegweiser.v1.EnrolmentService/ListEnrolmentKeys", tok, map[string]any{})
+	if ks, _ := keys.Body["keys"].([]any); len(ks) > 0 {
+		ten.Key, _ = ks[0].(map[string]any)["id"].(string)
+	}
+	if ten.Override == "" || ten.Webhook == "" || ten.Key == "" {
+		t.Fatalf("fixture: override %q webhook %q key %q (%s %s)", ten.Override, ten.Webhook, ten.Key, ov.Raw, wh.Raw)
+	}
 	return ten
 }
 
@@ -151,6 +167,16 @@ func (ten *Tenant) Dump(t *testing.T) string {
 	add(c.DeviceSection.Query().Order(ent.Asc("id")).All(ctx))
 	add(c.InstalledSoftware.Query().Order(ent.Asc("id")).All(ctx))
 	add(c.EventLogGroup.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.DeviceHealth.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.EntityHealth.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.HealthHistory.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.PolicyOverride.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.PolicyGuidance.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.PolicyAudit.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.Notification.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.NotificationReceipt.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.Webhook.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.WebhookDelivery.Query().Order(ent.Asc("id")).All(ctx))
 	return fmt.Sprintf("%+v", out)
 }
 
@@ -186,4 +212,16 @@ func (ten *Tenant) Enrol(t *testing.T, hostname string) Agent {
 	})
 	res.Must(t)
 	return Agent{DeviceID: res.Str("deviceId"), Token: res.Str("deviceToken")}
+}
+
+// SettleJobs waits until no analysis or roll-up is waiting or running, so
+// that tenants' rows stop changing. Webhook deliveries are left out: one to
+// a dead endpoint retries for hours.
+func SettleJobs(t *testing.T, srv *Server) {
+	t.Helper()
+	Eventually(t, "background jobs settled", func() bool {
+		var n int
+		err := srv.App.Store.DB.QueryRow(`SELECT COUNT(*) FROM river_job WHERE state IN ('available','scheduled','running','retryable','pending') AND kind <> 'deliver_webhook'`).Scan(&n)
+		return err == nil && n == 0
+	})
 }

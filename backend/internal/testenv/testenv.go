@@ -140,7 +140,7 @@ type Server struct {
 // test listener (HTTP/1.1 and HTTP/2 cleartext).
 func StartServer(t *testing.T, st *store.Store) *Server {
 	t.Helper()
-	cfg := config.Config{DataDir: t.TempDir(), ListenAddr: "127.0.0.1:0", Workers: true, JobPollInterval: 50 * time.Millisecond, ShutdownTimeout: 10 * time.Second}
+	cfg := config.Config{DataDir: t.TempDir(), ListenAddr: "127.0.0.1:0", Workers: true, JobPollInterval: 50 * time.Millisecond, ShutdownTimeout: 10 * time.Second, AllowPrivateWebhooks: true}
 	app, err := server.NewApp(cfg, st, Logger(t))
 	if err != nil {
 		t.Fatalf("assemble app: %v", err)
