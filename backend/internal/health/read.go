@@ -425,7 +425,7 @@ func (s *Service) Recompute(ctx context.Context, ref Ref) (int, error) {
 	}
 	tenantID := viewer.FromContext(ctx).TenantID
 	for _, id := range ids {
-		if err := s.jobs.Enqueue(ctx, jobs.AnalyzeDeviceArgs{TenantID: tenantID, DeviceID: id}); err != nil { // SnapshotID nil: always re-analyse
+		if err := s.jobs.Enqueue(ctx, jobs.Recompute(tenantID, id)); err != nil { // SnapshotID nil: always re-analyse
 			return 0, err
 		}
 	}

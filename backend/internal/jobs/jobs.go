@@ -36,6 +36,15 @@ type AnalyzeDeviceArgs struct {
 	// SnapshotID is the snapshot that called for the analysis; uuid.Nil
 	// (recompute on demand) analyses whatever is latest, even if done before.
 	SnapshotID uuid.UUID `json:"snapshot_id"`
+	// Request makes an on-demand recompute unique, so that it is never
+	// taken for a duplicate of an analysis that is still running.
+	Request uuid.UUID `json:"request,omitempty"`
+}
+
+// Recompute returns args that re-analyse a device now, whatever was
+// analysed before.
+func Recompute(tenantID, deviceID uuid.UUID) AnalyzeDeviceArgs {
+	return AnalyzeDeviceArgs{TenantID: tenantID, DeviceID: deviceID, Request: uuid.New()}
 }
 
 // Kind implements river.JobArgs.

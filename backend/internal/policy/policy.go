@@ -377,7 +377,7 @@ func (s *Service) reanalyse(ctx context.Context, tx *store.Tx, devs []predicate.
 	}
 	tenantID := viewer.FromContext(ctx).TenantID
 	for _, id := range ids {
-		if _, err := s.jobs.EnqueueTx(ctx, tx, jobs.AnalyzeDeviceArgs{TenantID: tenantID, DeviceID: id}); err != nil {
+		if _, err := s.jobs.EnqueueTx(ctx, tx, jobs.Recompute(tenantID, id)); err != nil {
 			return 0, err
 		}
 	}
