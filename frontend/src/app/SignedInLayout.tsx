@@ -58,7 +58,7 @@ function Shell({ viewer }: { viewer: WhoAmIResponse }) {
   const { signOut } = useSession();
   const canSeeUsers =
     viewer.permissions.includes(Permission.UserManage) || viewer.permissions.includes(Permission.UserRead);
-  const canSeeSoftware = viewer.permissions.includes(Permission.DeviceRead);
+  const canReadDevices = viewer.permissions.includes(Permission.DeviceRead);
   const canEnrol = viewer.permissions.includes(Permission.EnrolmentManage);
   const user = viewer.user;
   return (
@@ -87,9 +87,14 @@ function Shell({ viewer }: { viewer: WhoAmIResponse }) {
             <li>
               <NavLink to="/devices">Devices</NavLink>
             </li>
-            {canSeeSoftware && (
+            {canReadDevices && (
               <li>
                 <NavLink to="/software">Software</NavLink>
+              </li>
+            )}
+            {canReadDevices && (
+              <li>
+                <NavLink to="/checks">Checks</NavLink>
               </li>
             )}
             {canEnrol && (

@@ -15,6 +15,7 @@ const Group = lazy(() => import("../routes/group"));
 const Devices = lazy(() => import("../routes/devices"));
 const Device = lazy(() => import("../routes/device"));
 const Software = lazy(() => import("../routes/software"));
+const Checks = lazy(() => import("../routes/checks"));
 const Enrolment = lazy(() => import("../routes/enrolment"));
 const Users = lazy(() => import("../routes/users"));
 const NotFound = lazy(() => import("../routes/not-found"));
@@ -52,6 +53,7 @@ export const routes: RouteObject[] = [
           { path: "devices", element: <Devices /> },
           { path: "devices/:id", element: <Device /> },
           { path: "software", element: <Software /> },
+          { path: "checks", element: <Checks /> },
           { path: "enrolment", element: <Enrolment /> },
           { path: "users", element: <Users /> },
           { path: "*", element: <NotFound /> },

@@ -54,3 +54,21 @@ export function Section({
     </section>
   );
 }
+
+/** Subsection is a titled block inside a card or tab (an h3). */
+export function Subsection({ title, actions, children }: { title: string; actions?: ReactNode; children: ReactNode }) {
+  const id = `sub-${title.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
+  return (
+    <section className="subsection" aria-labelledby={id}>
+      {actions ? (
+        <div className="subsection-header">
+          <h3 id={id}>{title}</h3>
+          <div className="card-actions">{actions}</div>
+        </div>
+      ) : (
+        <h3 id={id}>{title}</h3>
+      )}
+      {children}
+    </section>
+  );
+}

@@ -3,7 +3,7 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
 import { AuthService, TenantSchema, UserSchema, type User } from "../gen/wegweiser/v1/auth_pb";
 import { Role } from "../gen/wegweiser/v1/common_pb";
-import { DeviceSchema, DeviceService, DeviceOrder, Platform, type Device } from "../gen/wegweiser/v1/device_pb";
+import { DeviceRole, DeviceSchema, DeviceService, DeviceOrder, Platform, type Device } from "../gen/wegweiser/v1/device_pb";
 import {
   GroupSchema,
   OrganisationSchema,
@@ -15,6 +15,19 @@ import { UserService } from "../gen/wegweiser/v1/user_pb";
 import { SnapshotSchema, type InstalledSoftware, type Snapshot } from "../gen/wegweiser/agent/v1/snapshot_pb";
 import { EnrolmentKeySchema, EnrolmentService, type EnrolmentKey } from "../gen/wegweiser/v1/enrolment_pb";
 import { InventoryService } from "../gen/wegweiser/v1/inventory_pb";
+import {
+  Band,
+  CheckInfoSchema,
+  EntityKind,
+  ExplainChangeResponseSchema,
+  FindingSchema,
+  HealthService,
+  HistoryRange,
+  type CheckInfo,
+  type EntityRef,
+  type Finding,
+  type HealthSchema,
+} from "../gen/wegweiser/v1/health_pb";
 
 /** Permissions of an owner: everything the SPA gates on. */
 export const OWNER_PERMISSIONS = [
@@ -31,6 +44,19 @@ export const OWNER_PERMISSIONS = [
 
 /** Permissions of a viewer: reads only. */
 export const VIEWER_PERMISSIONS = ["organisation.read", "device.read"];
+
+/** Permissions of a technician (usually limited to some organisations). */
+export const TECHNICIAN_PERMISSIONS = [
+  "tenant.read",
+  "organisation.read",
+  "group.read",
+  "group.write",
+  "device.read",
+  "device.write",
+];
+
+/** Permissions of a customer (limited to its organisations): reads only. */
+export const CUSTOMER_PERMISSIONS = ["tenant.read", "organisation.read", "group.read", "device.read"];
 
 /** Call records one request that reached the fake server. */
 export interface Call {
@@ -64,15 +90,28 @@ export class FakeBackend {
   inventories = new Map<string, { snapshot: Snapshot; receivedTime: Date; snapshotCount: number }>();
   /** When set, the next call of this method (e.g. "Login") fails with the error. */
   failures = new Map<string, ConnectError>();
+  /** The analysed health of each device, by device id (set with setDeviceHealth). */
+  deviceHealth = new Map<string, FakeDeviceHealth>();
+  /** Score history per entity ("device:dev-1", "organisation:org-1", "tenant:"), oldest first. */
+  history = new Map<string, FakePoint[]>();
+  /** ExplainChange answers by device id. */
+  explanations = new Map<string, MessageInitShape<typeof ExplainChangeResponseSchema>>();
+  /** The check catalogue ListChecks returns. */
+  checks: CheckInfo[] = CHECKS.map((c) => create(CheckInfoSchema, c));
 
-  constructor(opts: { role?: Role; permissions?: string[] } = {}) {
+  /**
+   * role picks default permissions; organisationIds limits the caller to
+   * those organisations (technicians and customers), as the server does.
+   */
+  constructor(opts: { role?: Role; permissions?: string[]; organisationIds?: string[] } = {}) {
     this.role = opts.role ?? Role.OWNER;
-    this.permissions = opts.permissions ?? (this.role === Role.OWNER ? OWNER_PERMISSIONS : VIEWER_PERMISSIONS);
+    this.permissions = opts.permissions ?? defaultPermissions(this.role);
     this.me = create(UserSchema, {
       id: "u1",
       email: "ada@example.com",
       displayName: "Ada",
       role: this.role,
+      organisationIds: opts.organisationIds ?? [],
     });
     this.users = [this.me];
   }
@@ -140,6 +179,34 @@ export class FakeBackend {
     this.inventories.set(deviceId, { snapshot: create(SnapshotSchema, snapshot), receivedTime, snapshotCount: 1 });
   }
 
+  /**
+   * setDeviceHealth stores an analysis of a device: the findings decide its
+   * domain scores, score, cap and coverage exactly as the server's analyzer
+   * does (penalties by severity, weighted domains, caps at 40 and 70).
+   */
+  setDeviceHealth(
+    deviceId: string,
+    findings: FindingInit[],
+    extra: { stale?: boolean; computeTime?: Date } = {},
+  ): FakeDeviceHealth {
+    const d = this.device(deviceId);
+    const full = findings.map((f) => makeFinding({ ...f, deviceId, hostname: d.hostname }));
+    const h: FakeDeviceHealth = {
+      ...scoreFindings(full),
+      findings: full,
+      stale: extra.stale ?? false,
+      server: d.role === DeviceRole.SERVER,
+      computeTime: extra.computeTime ?? new Date(Date.now() - 5 * 60_000),
+    };
+    this.deviceHealth.set(deviceId, h);
+    return h;
+  }
+
+  /** setHistory stores an entity's score changes (oldest first); tenant id is "". */
+  setHistory(entity: { kind: EntityKind; id: string }, points: FakePoint[]) {
+    this.history.set(entityKey(entity), points);
+  }
+
   /** callsOf lists the requests one method received. */
   callsOf(method: string) {
     return this.calls.filter((c) => c.method === method);
@@ -187,6 +254,118 @@ export class FakeBackend {
     const d = this.devices.find((x) => x.id === id);
     if (!d) throw new ConnectError("device not found", Code.NotFound);
     return d;
+  }
+
+  private entity(ref: EntityRef | undefined): { kind: EntityKind; id: string } {
+    if (!ref || ref.kind === EntityKind.UNSPECIFIED) throw new ConnectError("entity is required", Code.InvalidArgument);
+    if (ref.kind === EntityKind.TENANT) {
+      if (this.me.organisationIds.length > 0) {
+        throw new ConnectError(
+          "your access is limited to chosen organisations; ask for their health instead",
+          Code.PermissionDenied,
+        );
+      }
+      return { kind: EntityKind.TENANT, id: "" };
+    }
+    if (!ref.id) throw new ConnectError("entity.id is required", Code.InvalidArgument);
+    return { kind: ref.kind, id: ref.id };
+  }
+
+  /** devicesOf lists the devices of an entity (throws not_found for unknown ones). */
+  private devicesOf(entity: { kind: EntityKind; id: string }): Device[] {
+    switch (entity.kind) {
+      case EntityKind.DEVICE:
+        return [this.device(entity.id)];
+      case EntityKind.GROUP:
+        if (!this.groups.some((g) => g.id === entity.id)) throw new ConnectError("group not found", Code.NotFound);
+        return this.devices.filter((d) => d.groupId === entity.id);
+      case EntityKind.ORGANISATION:
+        this.org(entity.id);
+        return this.devices.filter((d) => d.organisationId === entity.id);
+      default:
+        return this.devices;
+    }
+  }
+
+  private deviceHealthOf(id: string): MessageInitShape<typeof HealthSchema> {
+    const h = this.deviceHealth.get(id);
+    const entity = { kind: EntityKind.DEVICE, id };
+    if (!h) {
+      return { entity, stale: true, deviceCount: 1, bands: [{ band: Band.UNSPECIFIED, devices: 1 }] };
+    }
+    return {
+      entity,
+      score: h.score,
+      band: h.scored ? bandOf(h.score) : Band.UNSPECIFIED,
+      scored: h.scored,
+      capReason: h.capReason,
+      domains: h.domains,
+      bands: [{ band: h.scored ? bandOf(h.score) : Band.UNSPECIFIED, devices: 1 }],
+      coverage: h.coverage,
+      freshness: h.stale ? 0 : 1,
+      stale: h.stale,
+      deviceCount: 1,
+      computeTime: timestampFromDate(h.computeTime),
+    };
+  }
+
+  private worstOf(devices: Device[]) {
+    return devices
+      .flatMap((d) => {
+        const h = this.deviceHealth.get(d.id);
+        return h?.scored ? [{ d, h }] : [];
+      })
+      .sort((a, b) => a.h.score - b.h.score || a.d.id.localeCompare(b.d.id))
+      .map(({ d, h }) => ({
+        deviceId: d.id,
+        hostname: d.hostname,
+        organisationId: d.organisationId,
+        score: h.score,
+        band: bandOf(h.score),
+        stale: h.stale,
+        server: h.server,
+      }));
+  }
+
+  /**
+   * rollUp computes a group's, organisation's or the tenant's health like
+   * the server: servers weigh three times a workstation, and a critical
+   * device caps the entity at 60 (a sick device is never hidden).
+   */
+  private rollUp(entity: { kind: EntityKind; id: string }, devices: Device[]) {
+    const rows = devices.map((d) => ({ d, h: this.deviceHealth.get(d.id) }));
+    const scored = rows.filter((r) => r.h?.scored);
+    const bands = new Map<Band, number>();
+    for (const r of rows) {
+      const b = r.h?.scored ? bandOf(r.h.score) : Band.UNSPECIFIED;
+      bands.set(b, (bands.get(b) ?? 0) + 1);
+    }
+    let score = 0;
+    let capReason = "";
+    if (scored.length > 0) {
+      const weight = (r: (typeof rows)[number]) => (r.h?.server ? 3 : 1);
+      const total = scored.reduce((n, r) => n + weight(r), 0);
+      score = Math.round(scored.reduce((n, r) => n + weight(r) * (r.h?.score ?? 0), 0) / total);
+      const critical = scored.filter((r) => (r.h?.score ?? 100) < 50).sort((a, b) => (a.h?.score ?? 0) - (b.h?.score ?? 0))[0];
+      if (critical && score > 60) {
+        score = 60;
+        capReason = `critical device: ${critical.d.hostname}`;
+      }
+    }
+    const times = rows.flatMap((r) => (r.h ? [r.h.computeTime.getTime()] : []));
+    const health: MessageInitShape<typeof HealthSchema> & { score: number; scored: boolean } = {
+      entity,
+      score,
+      band: scored.length > 0 ? bandOf(score) : Band.UNSPECIFIED,
+      scored: scored.length > 0,
+      capReason,
+      bands: [...bands].map(([band, n]) => ({ band, devices: n })),
+      coverage: rows.length ? scored.length / rows.length : 0,
+      freshness: rows.length ? rows.filter((r) => r.h && !r.h.stale).length / rows.length : 0,
+      deviceCount: rows.length,
+      computeTime: times.length ? timestampFromDate(new Date(Math.max(...times))) : undefined,
+    };
+    return { health, worst: this.worstOf(devices).slice(0, 5) };
   }
 
   /** routes registers the services on a ConnectRouter. */
@@ -459,6 +638,107 @@ export class FakeBackend {
       },
     });
 
+    router.service(HealthService, {
+      getHealth: (req, ctx) => {
+        this.enter("GetHealth", req, ctx);
+        this.need("device.read");
+        const entity = this.entity(req.entity);
+        if (entity.kind === EntityKind.DEVICE) return { health: this.deviceHealthOf(entity.id) };
+        const { health, worst } = this.rollUp(entity, this.devicesOf(entity));
+        return { health, worst };
+      },
+      listFindings: (req, ctx) => {
+        this.enter("ListFindings", req, ctx);
+        this.need("device.read");
+        const entity = this.entity(req.entity);
+        const out: Finding[] = [];
+        for (const d of this.devicesOf(entity)) {
+          for (const f of this.deviceHealth.get(d.id)?.findings ?? []) {
+            if (req.domain && f.domain !== req.domain) continue;
+            const bad = f.status === "fail" || f.status === "warn";
+            if (!bad && !(req.includePassed && entity.kind === EntityKind.DEVICE)) continue;
+            out.push(f);
+          }
+        }
+        out.sort(
+          (a, b) =>
+            Number(b.status === "fail") - Number(a.status === "fail") ||
+            severityRank(b.severity) - severityRank(a.severity) ||
+            b.penalty - a.penalty ||
+            a.hostname.localeCompare(b.hostname) ||
+            (a.checkId + a.subject).localeCompare(b.checkId + b.subject),
+        );
+        return { findings: out.slice(0, req.pageSize || 200) };
+      },
+      getHistory: (req, ctx) => {
+        this.enter("GetHistory", req, ctx);
+        this.need("device.read");
+        const entity = this.entity(req.entity);
+        const days = { [HistoryRange.HISTORY_RANGE_7_DAYS]: 7, [HistoryRange.HISTORY_RANGE_90_DAYS]: 90 }[req.range as number] ?? 30;
+        const since = Date.now() - days * 86_400_000;
+        let all = this.history.get(entityKey(entity));
+        if (!all && entity.kind === EntityKind.DEVICE) {
+          const h = this.deviceHealth.get(entity.id);
+          all = h?.scored ? [{ time: h.computeTime, score: h.score }] : [];
+        }
+        const before = (all ?? []).filter((p) => p.time.getTime() < since).at(-1);
+        const inRange = (all ?? []).filter((p) => p.time.getTime() >= since);
+        const points = [...(before ? [{ ...before, time: new Date(since) }] : []), ...inRange].map((p) => ({
+          time: timestampFromDate(p.time),
+          score: p.scored === false ? 0 : p.score,
+          band: p.scored === false ? Band.UNSPECIFIED : bandOf(p.score),
+        }));
+        return { points };
+      },
+      explainChange: (req, ctx) => {
+        this.enter("ExplainChange", req, ctx);
+        this.need("device.read");
+        this.device(req.deviceId);
+        const set = this.explanations.get(req.deviceId);
+        if (set) return set;
+        const h = this.deviceHealth.get(req.deviceId);
+        if (!h?.scored) {
+          throw new ConnectError("the device has no analysed score at that time yet", Code.FailedPrecondition);
+        }
+        return { toScore: h.score, toComputeTime: timestampFromDate(h.computeTime) };
+      },
+      listWorstDevices: (req, ctx) => {
+        this.enter("ListWorstDevices", req, ctx);
+        this.need("device.read");
+        const entity = this.entity(req.entity);
+        const limit = Math.min(req.limit || 10, 100);
+        return { devices: this.worstOf(this.devicesOf(entity)).slice(0, limit) };
+      },
+      listOrganisationHealth: (req, ctx) => {
+        this.enter("ListOrganisationHealth", req, ctx);
+        this.need("organisation.read");
+        const scope = this.me.organisationIds;
+        const organisations = this.organisations
+          .filter((o) => scope.length === 0 || scope.includes(o.id))
+          .map((o) => {
+            const entity = { kind: EntityKind.ORGANISATION, id: o.id };
+            return { organisationId: o.id, name: o.name, health: this.rollUp(entity, this.devicesOf(entity)).health };
+          })
+          .sort(
+            (a, b) =>
+              Number(b.health.scored) - Number(a.health.scored) ||
+              a.health.score - b.health.score ||
+              a.name.localeCompare(b.name),
+          );
+        return { organisations };
+      },
+      listChecks: (req, ctx) => {
+        this.enter("ListChecks", req, ctx);
+        this.need("device.read");
+        return { checks: this.checks };
+      },
+      recompute: (req, ctx) => {
+        this.enter("Recompute", req, ctx);
+        this.need("device.write");
+        return { queuedDevices: this.devicesOf(this.entity(req.entity)).length };
+      },
+    });
+
     router.service(UserService, {
       listUsers: (req, ctx) => {
         this.enter("ListUsers", req, ctx);
@@ -495,3 +775,263 @@ function page<T, R>(all: T[], size: number, token: string, wrap: (items: T[], ne
   const end = start + size;
   return wrap(all.slice(start, end), end < all.length ? String(end) : "");
 }
+
+function defaultPermissions(role: Role): string[] {
+  switch (role) {
+    case Role.OWNER:
+    case Role.ADMIN:
+      return OWNER_PERMISSIONS;
+    case Role.TECHNICIAN:
+      return TECHNICIAN_PERMISSIONS;
+    case Role.CUSTOMER:
+      return CUSTOMER_PERMISSIONS;
+    default:
+      return VIEWER_PERMISSIONS;
+  }
+}
+
+// ---------- Health ----------
+
+/** FindingInit is a finding as tests write it; penalty defaults to the analyzer's. */
+export type FindingInit = MessageInitShape<typeof FindingSchema> & { checkId: string; domain: string; status: string };
+
+/** FakePoint is one score change of an entity's history. */
+export interface FakePoint {
+  time: Date;
+  score: number;
+  /** false for a point without a score. */
+  scored?: boolean;
+}
+
+/** FakeDeviceHealth is one analysed device. */
+export interface FakeDeviceHealth {
+  score: number;
+  scored: boolean;
+  capReason: string;
+  coverage: number;
+  domains: { domain: string; score: number; scored: boolean }[];
+  findings: Finding[];
+  stale: boolean;
+  server: boolean;
+  computeTime: Date;
+}
+
+/** The analyzer's domains and their weights (sum 100). */
+const DOMAIN_WEIGHTS: [string, number][] = [
+  ["hardware", 10],
+  ["storage", 20],
+  ["performance", 8],
+  ["network", 7],
+  ["system", 15],
+  ["software", 5],
+  ["security", 20],
+  ["logs", 10],
+  ["platform", 5],
+];
+const FAIL_PENALTY: Record<string, number> = { info: 0, low: 3, medium: 8, high: 15, critical: 30 };
+
+function severityRank(s: string) {
+  return ["info", "low", "medium", "high", "critical"].indexOf(s);
+}
+
+function entityKey(e: { kind: EntityKind; id: string }) {
+  return `${EntityKind[e.kind].toLowerCase()}:${e.kind === EntityKind.TENANT ? "" : e.id}`;
+}
+
+/** bandOf maps a score to its band like the server. */
+export function bandOf(score: number): Band {
+  if (score >= 90) return Band.HEALTHY;
+  if (score >= 70) return Band.FAIR;
+  if (score >= 50) return Band.POOR;
+  if (score >= 1) return Band.CRITICAL;
+  return Band.UNSPECIFIED;
+}
+
+/** makeFinding fills in a finding's penalty (fail: by severity; warn: half, rounded up; suppressed: 0). */
+export function makeFinding(f: FindingInit): Finding {
+  const severity = f.severity ?? "medium";
+  const full = FAIL_PENALTY[severity] ?? 0;
+  const penalty =
+    f.penalty ?? (f.suppressed ? 0 : f.status === "fail" ? full : f.status === "warn" ? Math.ceil(full / 2) : 0);
+  return create(FindingSchema, { ...f, severity, penalty });
+}
+
+/** scoreFindings scores a device from its findings like the server's analyzer. */
+export function scoreFindings(findings: Finding[]) {
+  let sum = 0;
+  let weights = 0;
+  const domains = DOMAIN_WEIGHTS.map(([domain, weight]) => {
+    const mine = findings.filter((f) => f.domain === domain);
+    const known = mine.filter((f) => f.status !== "unknown");
+    if (known.length === 0) return { domain, score: 0, scored: false };
+    const score = Math.min(100, Math.max(1, 100 - mine.reduce((n, f) => n + f.penalty, 0)));
+    sum += weight * score;
+    weights += weight;
+    return { domain, score, scored: true };
+  });
+  const coverage = domains.filter((d) => d.scored).length / domains.length;
+  if (weights === 0) return { score: 0, scored: false, capReason: "", coverage, domains };
+  let score = Math.min(100, Math.max(1, Math.round(sum / weights)));
+  let capReason = "";
+  const cap = findings
+    .filter((f) => !f.suppressed && (f.status === "fail" || f.status === "warn"))
+    .filter((f) => f.severity === "critical" || f.severity === "high")
+    .sort((a, b) => severityRank(b.severity) - severityRank(a.severity))[0];
+  if (cap) {
+    const limit = cap.severity === "critical" ? 40 : 70;
+    if (score > limit) {
+      score = limit;
+      capReason = `${cap.severity} finding: ${cap.checkId}${cap.subject ? ` (${cap.subject})` : ""}`;
+    }
+  }
+  return { score, scored: true, capReason, coverage, domains };
+}
+
+/**
+ * sickWorkstation is what the analyzer finds on a neglected Windows laptop:
+ * a nearly full system volume (critical: caps the device at 40), a firewall
+ * profile off, stale antivirus signatures, disk errors in the System log, a
+ * pending reboot, a worn battery, a suppressed encryption warning, and no
+ * platform data. Domain scores: storage 66, security 70, logs 85, system 96,
+ * hardware 96, the rest 100; platform unscored.
+ */
+export function sickWorkstation(): FindingInit[] {
+  return [
+    {
+      checkId: "storage.volume_free_space",
+      subject: "volume C:",
+      domain: "storage",
+      status: "fail",
+      severity: "critical",
+      title: "Volume C: has 4.1 % free",
+      detail: "10.2 GiB of 250.0 GiB free on C: (NTFS).",
+      evidence: [{ label: "free space", value: "4.1 % (10.2 GiB of 250.0 GiB)", source: "storage.volumes[C:].free_bytes" }],
+      recommendation:
+        "Free space on C:: clear temporary files and old update caches (Disk Cleanup / storage sense), move user data elsewhere, or extend the volume.",
+    },
+    {
+      checkId: "storage.smart_reallocated_sectors",
+      subject: "disk \\\\.\\PHYSICALDRIVE0",
+      domain: "storage",
+      status: "warn",
+      severity: "medium",
+      title: "Disk \\\\.\\PHYSICALDRIVE0 has 12 reallocated sectors",
+      detail: "SMART counts 12 reallocated sectors on \\\\.\\PHYSICALDRIVE0 (Samsung 980).",
+      evidence: [{ label: "reallocated sectors", value: "12", source: "storage.disks[\\\\.\\PHYSICALDRIVE0].reallocated_sectors" }],
+      recommendation: "Make sure backups are current and plan to replace the drive.",
+    },
+    {
+      checkId: "security.firewall",
+      subject: "profile public",
+      domain: "security",
+      status: "fail",
+      severity: "high",
+      title: "Firewall is off on the public profile",
+      detail: "Windows Firewall is disabled for the public network profile.",
+      evidence: [
+        { label: "enabled", value: "false", source: "security.firewall[public].enabled" },
+        { label: "product", value: "windows-firewall", source: "security.firewall[public].product" },
+      ],
+      recommendation: "Turn the firewall on for every profile (Set-NetFirewallProfile -All -Enabled True) or by group policy.",
+    },
+    {
+      checkId: "security.antivirus",
+      subject: "Microsoft Defender",
+      domain: "security",
+      status: "fail",
+      severity: "high",
+      title: "Microsoft Defender signatures are 10.0 days old",
+      detail: "Signatures older than 3 days miss current threats.",
+      evidence: [
+        { label: "signature age", value: "10.0 days", source: "security.antivirus[Microsoft Defender].signature_time" },
+        { label: "enabled", value: "true", source: "security.antivirus[Microsoft Defender].enabled" },
+      ],
+      recommendation: "Update the signatures (Update-MpSignature) and check why automatic updates stopped.",
+    },
+    {
+      checkId: "security.disk_encryption",
+      subject: "",
+      domain: "security",
+      status: "warn",
+      severity: "low",
+      title: "Disk encryption is off",
+      detail: "BitLocker does not protect the system volume.",
+      evidence: [{ label: "encryption", value: "off", source: "security.encryption.enabled" }],
+      recommendation: "Turn on BitLocker for the system volume and escrow the recovery key.",
+      suppressed: true,
+      suppressReason: "Shop-floor kiosk without user data (policy by Ada, 2 May)",
+    },
+    {
+      checkId: "logs.disk_events",
+      subject: "",
+      domain: "logs",
+      status: "fail",
+      severity: "high",
+      title: "14 disk errors in the System log in the last 24 hours",
+      detail: "Event ID 7 (disk) reports bad blocks on the system disk.",
+      evidence: [
+        { label: "events", value: "14 (event ID 7, source disk)", source: "event_logs[System/disk/7].count" },
+        { label: "last", value: "2025-06-15T11:02:00Z", source: "event_logs[System/disk/7].last_time" },
+      ],
+      recommendation: "Check the drive with the vendor's tool and replace it if errors continue.",
+    },
+    {
+      checkId: "system.pending_reboot",
+      subject: "",
+      domain: "system",
+      status: "warn",
+      severity: "medium",
+      title: "Reboot pending for 5.0 days",
+      detail: "Windows Update and a file rename wait for a reboot.",
+      evidence: [{ label: "reasons", value: "windows-update, file-rename", source: "pending_reboot.reasons" }],
+      recommendation: "Schedule a reboot outside working hours.",
+    },
+    {
+      checkId: "hardware.battery_capacity",
+      subject: "",
+      domain: "hardware",
+      status: "warn",
+      severity: "medium",
+      title: "Battery holds 72.0 % of its design capacity",
+      evidence: [{ label: "capacity", value: "72.0 % (36000 of 50000 mWh)", source: "hardware.battery.full_charge_capacity_mwh" }],
+      recommendation: "Plan a battery replacement.",
+    },
+    { checkId: "performance.cpu_load", domain: "performance", status: "pass", severity: "high", title: "CPU load 12.0 % on average" },
+    { checkId: "network.interface_errors", subject: "Ethernet", domain: "network", status: "pass", severity: "low", title: "No errors on Ethernet" },
+    { checkId: "software.end_of_life", domain: "software", status: "pass", severity: "high", title: "No end-of-life software" },
+    {
+      checkId: "platform.windows_drivers",
+      domain: "platform",
+      status: "unknown",
+      severity: "low",
+      title: "Driver ages not reported",
+      detail: "The snapshot has no driver list.",
+    },
+  ];
+}
+
+/** healthyDevice passes every check it can judge (platform has no data). */
+export function healthyDevice(): FindingInit[] {
+  return DOMAIN_WEIGHTS.filter(([d]) => d !== "platform").map(([domain]) => ({
+    checkId: `${domain}.sample`,
+    domain,
+    status: "pass",
+    severity: "medium",
+    title: `${domain} is fine`,
+  }));
+}
+
+/** CHECKS is a realistic slice of the analyzer's catalogue, one or more per domain. */
+const CHECKS: MessageInitShape<typeof CheckInfoSchema>[] = [
+  { id: "hardware.battery_capacity", domain: "hardware", title: "Battery capacity", severity: "medium", warn: "80", fail: "60", unit: "% of design capacity", source: "SCORING.md; Apple and Lenovo battery service guidance" },
+  { id: "storage.volume_free_space", domain: "storage", title: "Volume free space", severity: "high", warn: "20", fail: "10", unit: "% free", source: "SCORING.md; Zabbix/PRTG default free-space triggers (20 % / 10 %)" },
+  { id: "storage.smart_health", domain: "storage", title: "Disk health (SMART)", severity: "critical", warn: "", fail: "failing or predicted failure", unit: "", source: "SCORING.md; SMART overall-health self-assessment" },
+  { id: "performance.cpu_load", domain: "performance", title: "Sustained CPU load", severity: "high", warn: "80", fail: "95", unit: "% (mean of recent samples)", source: "SCORING.md" },
+  { id: "network.interface_errors", domain: "network", title: "Interface errors", severity: "low", warn: "1", fail: "100", unit: "errors", source: "Common NMS defaults" },
+  { id: "system.pending_reboot", domain: "system", title: "Pending reboot", severity: "medium", warn: "3", fail: "14", unit: "days", source: "SCORING.md" },
+  { id: "software.end_of_life", domain: "software", title: "End-of-life software", severity: "high", warn: "", fail: "any", unit: "programs", source: "endoflife.date" },
+  { id: "security.firewall", domain: "security", title: "Firewall", severity: "high", warn: "", fail: "off on any profile", unit: "", source: "SCORING.md; CIS Benchmarks" },
+  { id: "security.antivirus", domain: "security", title: "Antivirus", severity: "high", warn: "", fail: "3", unit: "days since signature update", source: "SCORING.md" },
+  { id: "logs.disk_events", domain: "logs", title: "Disk hardware events", severity: "high", warn: "any in 7 days", fail: "any in 24 h", unit: "events", source: "SCORING.md; Windows System log IDs 7, 9, 11, 15, 52, 129, 98" },
+  { id: "platform.windows_drivers", domain: "platform", title: "Driver age", severity: "low", warn: "3", fail: "5", unit: "years", source: "Vendor support cycles" },
+];

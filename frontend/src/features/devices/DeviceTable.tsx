@@ -1,6 +1,7 @@
 import { Link } from "react-router";
 import { Empty, ErrorMessage, Loading } from "../../components/Feedback";
 import { RelativeTime } from "../../components/RelativeTime";
+import { DeviceScoreCell, useScoreLookup } from "../health/DeviceScores";
 import { useOrganisationOptions } from "../organisations/hooks";
 import { platformLabel, useDevices, type DeviceFilter } from "./hooks";
 
@@ -16,6 +17,7 @@ export function DeviceTable({
 }) {
   const list = useDevices(filter);
   const devices = list.data?.pages.flatMap((p) => p.devices) ?? [];
+  const scores = useScoreLookup(filter);
 
   return (
     <div aria-busy={list.isFetching}>
@@ -28,6 +30,7 @@ export function DeviceTable({
             <thead>
               <tr>
                 <th scope="col">Hostname</th>
+                {scores && <th scope="col">Score</th>}
                 <th scope="col">Platform</th>
                 <th scope="col">Operating system</th>
                 {showOrganisation && <th scope="col">Organisation</th>}
@@ -41,6 +44,11 @@ export function DeviceTable({
                   <td>
                     <Link to={`/devices/${d.id}`}>{d.hostname || d.id}</Link>
                   </td>
+                  {scores && (
+                    <td>
+                      <DeviceScoreCell id={d.id} lookup={scores} />
+                    </td>
+                  )}
                   <td>
                     <span className={`platform platform-${platformLabel(d.platform).toLowerCase()}`}>
                       {platformLabel(d.platform)}

@@ -7,6 +7,9 @@ import { Page, Section } from "../../components/Page";
 import { useCan } from "../auth/hooks";
 import { Permission } from "../auth/permissions";
 import { DeviceTable, OrganisationName } from "../devices/DeviceTable";
+import { HealthPanel } from "../health/HealthPanel";
+import { groupEntity } from "../health/labels";
+import { TopFindings } from "../health/TopFindings";
 import { useDeleteGroup, useGroup, useUpdateGroup } from "./hooks";
 
 /** GroupDetail shows one group and its devices. */
@@ -71,6 +74,9 @@ export function GroupDetail({ id }: { id: string }) {
           />
         </Section>
       )}
+
+      <HealthPanel entity={groupEntity(g.id)} what="Group" recompute />
+      <TopFindings entity={groupEntity(g.id)} />
 
       <Section title="Devices">
         <DeviceTable filter={{ groupId: g.id }} emptyText="No devices in this group yet." />

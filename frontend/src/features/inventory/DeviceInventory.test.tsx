@@ -92,9 +92,16 @@ function setup(opts: { role?: Role } = {}) {
   return { backend, device: d };
 }
 
+/** loaded waits for an inventory tab panel to have its content. */
+async function loaded(name: string) {
+  const panel = await screen.findByRole("tabpanel", { name });
+  await waitFor(() => expect(within(panel).queryByText("Loading inventory…")).toBeNull());
+  return panel;
+}
+
 async function openTab(name: string) {
   fireEvent.click(await screen.findByRole("tab", { name }));
-  return screen.getByRole("tabpanel", { name });
+  return loaded(name);
 }
 
 describe("device inventory", () => {
@@ -104,18 +111,20 @@ describe("device inventory", () => {
     const d = backend.addDevice("ws-01");
     renderApp(`/devices/${d.id}`, { backend });
 
-    const inventory = await screen.findByRole("region", { name: "Inventory" });
-    await within(inventory).findByText(/has not sent an inventory yet/);
-    expect(within(inventory).getByRole("link", { name: "Enrolment" }).getAttribute("href")).toBe(
+    // Health is the default tab; without a snapshot there is no score either.
+    const health = await screen.findByRole("tabpanel", { name: "Health" });
+    expect(await within(health).findByText(/No score yet/)).toBeTruthy();
+    const overview = await openTab("Overview");
+    await within(overview).findByText(/has not sent an inventory yet/);
+    expect(within(overview).getByRole("link", { name: "Enrolment" }).getAttribute("href")).toBe(
       `/enrolment?organisationId=${org.id}`,
     );
-    expect(within(inventory).queryByRole("tablist")).toBeNull();
   });
 
   it("shows the overview with uptime, users, agent and collector errors", async () => {
     const { backend, device } = setup();
     renderApp(`/devices/${device.id}`, { backend });
-    const panel = await screen.findByRole("tabpanel", { name: "Overview" });
+    const panel = await openTab("Overview");
 
     expect(within(panel).getByText("Windows 11 Pro 23H2")).toBeTruthy();
     expect(within(panel).getByText("22631.3447")).toBeTruthy();
@@ -156,7 +165,7 @@ describe("device inventory", () => {
   it("shows interfaces, gateways and DNS servers", async () => {
     const { backend, device } = setup();
     renderApp(`/devices/${device.id}?tab=network`, { backend });
-    const panel = await screen.findByRole("tabpanel", { name: "Network" });
+    const panel = await loaded("Network");
 
     const row = within(panel).getByText("Ethernet").closest("tr")!;
     expect(within(row).getByText("10.0.0.5/24")).toBeTruthy();
@@ -188,7 +197,7 @@ describe("device inventory", () => {
       inv.snapshot.software.push({ ...inv.snapshot.software[0]!, name: `pkg-${String(i).padStart(3, "0")}` });
     }
     renderApp(`/devices/${device.id}?tab=software`, { backend });
-    const panel = await screen.findByRole("tabpanel", { name: "Software" });
+    const panel = await loaded("Software");
 
     await within(panel).findByText("pkg-000");
     expect(within(panel).queryByText("pkg-119")).toBeNull();

@@ -7,6 +7,7 @@ import type { GetDeviceInventoryResponse } from "../../gen/wegweiser/v1/inventor
 import type { Snapshot } from "../../gen/wegweiser/agent/v1/snapshot_pb";
 import { useCan } from "../auth/hooks";
 import { Permission } from "../auth/permissions";
+import { DeviceHealth } from "../health/DeviceHealth";
 import { EventLogsTab } from "./EventLogsTab";
 import { HardwareTab } from "./HardwareTab";
 import { useDeviceInventory } from "./hooks";
@@ -18,6 +19,7 @@ import { SoftwareTab } from "./SoftwareTab";
 import { StorageTab } from "./StorageTab";
 
 const tabs = [
+  { id: "health", label: "Health" },
   { id: "overview", label: "Overview" },
   { id: "hardware", label: "Hardware" },
   { id: "storage", label: "Storage" },
@@ -28,18 +30,21 @@ const tabs = [
   { id: "security", label: "Security" },
 ];
 
-/** DeviceInventory shows what a device's agent last reported, one tab per area (?tab=). */
+/**
+ * DeviceInventory shows a device's health (the default tab) and what its
+ * agent last reported, one tab per area (?tab=).
+ */
 export function DeviceInventory({ deviceId, organisationId }: { deviceId: string; organisationId: string }) {
   const inventory = useDeviceInventory(deviceId);
   const [params, setParams] = useSearchParams();
   const requested = params.get("tab") ?? "";
-  const tab = tabs.some((t) => t.id === requested) ? requested : "overview";
+  const tab = tabs.some((t) => t.id === requested) ? requested : "health";
 
   const select = (id: string) =>
     setParams(
       (prev) => {
         const next = new URLSearchParams(prev);
-        if (id === "overview") next.delete("tab");
+        if (id === "health") next.delete("tab");
         else next.set("tab", id);
         return next;
       },
@@ -49,7 +54,7 @@ export function DeviceInventory({ deviceId, organisationId }: { deviceId: string
   const snapshot = inventory.data?.snapshot;
   return (
     <Section
-      title="Inventory"
+      title="Health and inventory"
       actions={
         snapshot && (
           <span className="muted small">
@@ -58,14 +63,20 @@ export function DeviceInventory({ deviceId, organisationId }: { deviceId: string
         )
       }
     >
-      {inventory.isPending && <Loading label="Loading inventory…" />}
-      <ErrorMessage error={inventory.error} />
-      {inventory.isSuccess && !snapshot && <NeverReported organisationId={organisationId} />}
-      {inventory.isSuccess && snapshot && (
-        <Tabs label="Inventory" tabs={tabs} selected={tab} onSelect={select}>
-          <TabContent tab={tab} deviceId={deviceId} snapshot={snapshot} inventory={inventory.data} />
-        </Tabs>
-      )}
+      <Tabs label="Health and inventory" tabs={tabs} selected={tab} onSelect={select}>
+        {tab === "health" ? (
+          <DeviceHealth deviceId={deviceId} />
+        ) : (
+          <>
+            {inventory.isPending && <Loading label="Loading inventory…" />}
+            <ErrorMessage error={inventory.error} />
+            {inventory.isSuccess && !snapshot && <NeverReported organisationId={organisationId} />}
+            {inventory.isSuccess && snapshot && (
+              <TabContent tab={tab} deviceId={deviceId} snapshot={snapshot} inventory={inventory.data} />
+            )}
+          </>
+        )}
+      </Tabs>
     </Section>
   );
 }

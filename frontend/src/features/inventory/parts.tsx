@@ -1,4 +1,3 @@
-import type { ReactNode } from "react";
 import { Empty } from "../../components/Feedback";
 import type { CollectorError } from "../../gen/wegweiser/agent/v1/snapshot_pb";
 
@@ -60,13 +59,4 @@ export function LoadMore({
   );
 }
 
-/** Subsection is a titled block inside a tab. */
-export function Subsection({ title, children }: { title: string; children: ReactNode }) {
-  const id = `sub-${title.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
-  return (
-    <section className="subsection" aria-labelledby={id}>
-      <h3 id={id}>{title}</h3>
-      {children}
-    </section>
-  );
-}
+export { Subsection } from "../../components/Page";

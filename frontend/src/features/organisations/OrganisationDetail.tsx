@@ -8,6 +8,9 @@ import { useCan } from "../auth/hooks";
 import { Permission } from "../auth/permissions";
 import { DeviceTable } from "../devices/DeviceTable";
 import { GroupList } from "../groups/GroupList";
+import { HealthPanel } from "../health/HealthPanel";
+import { organisationEntity } from "../health/labels";
+import { TopFindings } from "../health/TopFindings";
 import { useDeleteOrganisation, useOrganisation, useUpdateOrganisation } from "./hooks";
 
 /** OrganisationDetail shows one organisation with its groups and devices. */
@@ -92,6 +95,9 @@ export function OrganisationDetail({ id }: { id: string }) {
           <dd>{o.deviceCount}</dd>
         </div>
       </dl>
+
+      <HealthPanel entity={organisationEntity(o.id)} what="Organisation" recompute />
+      <TopFindings entity={organisationEntity(o.id)} />
 
       <GroupList organisationId={o.id} />
 

@@ -4,9 +4,12 @@ import { TextArea, TextField } from "../../components/Fields";
 import { Empty, ErrorMessage, Loading } from "../../components/Feedback";
 import { Page, Section } from "../../components/Page";
 import { RelativeTime } from "../../components/RelativeTime";
+import { Band, type Health } from "../../gen/wegweiser/v1/health_pb";
 import { useDebounced } from "../../lib/useDebounced";
 import { useCan } from "../auth/hooks";
 import { Permission } from "../auth/permissions";
+import { useOrganisationHealth } from "../health/hooks";
+import { ScoreBadge } from "../health/ScoreBadge";
 import { useCreateOrganisation, useOrganisations } from "./hooks";
 
 /** OrganisationList lists the tenant's organisations, with search and a create form. */
@@ -18,6 +21,8 @@ export function OrganisationList() {
   const [creating, setCreating] = useState(false);
 
   const organisations = list.data?.pages.flatMap((p) => p.organisations) ?? [];
+  const health = useOrganisationHealth();
+  const healthById = new Map((health.data?.organisations ?? []).map((o) => [o.organisationId, o.health]));
 
   return (
     <Page
@@ -62,6 +67,7 @@ export function OrganisationList() {
                   <th scope="col">Name</th>
                   <th scope="col" className="num">Groups</th>
                   <th scope="col" className="num">Devices</th>
+                  {health.isSuccess && <th scope="col" className="num">Health</th>}
                   <th scope="col">Created</th>
                 </tr>
               </thead>
@@ -74,6 +80,11 @@ export function OrganisationList() {
                     </td>
                     <td className="num">{o.groupCount}</td>
                     <td className="num">{o.deviceCount}</td>
+                    {health.isSuccess && (
+                      <td className="num">
+                        <OrganisationScore health={healthById.get(o.id)} />
+                      </td>
+                    )}
                     <td>
                       <RelativeTime value={o.createTime} never="—" />
                     </td>
@@ -98,6 +109,10 @@ export function OrganisationList() {
       </Section>
     </Page>
   );
+}
+
+function OrganisationScore({ health }: { health: Health | undefined }) {
+  return <ScoreBadge score={health?.score ?? 0} band={health?.scored ? health.band : Band.UNSPECIFIED} />;
 }
 
 function CreateOrganisationForm({ onClose }: { onClose: () => void }) {

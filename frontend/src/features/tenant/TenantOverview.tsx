@@ -3,9 +3,10 @@ import { ErrorMessage, Loading } from "../../components/Feedback";
 import { Page } from "../../components/Page";
 import { useCan, useViewer } from "../auth/hooks";
 import { Permission } from "../auth/permissions";
+import { TenantHealth } from "../health/TenantHealth";
 import { useTenantOverview } from "./hooks";
 
-/** TenantOverview is the landing page: the tenant and how much it holds. */
+/** TenantOverview is the landing page: the tenant, how healthy it is and how much it holds. */
 export function TenantOverview() {
   const overview = useTenantOverview();
   const viewer = useViewer();
@@ -13,15 +14,17 @@ export function TenantOverview() {
   const canManageUsers = useCan(Permission.UserManage);
   const canReadUsers = useCan(Permission.UserRead);
   const canSeeUsers = canManageUsers || canReadUsers;
+  const canReadDevices = useCan(Permission.DeviceRead);
   const name = viewer.user?.displayName || viewer.user?.email || "there";
 
   return (
     <Page title="Overview" subtitle={`Signed in as ${name}.`}>
       {overview.isPending && <Loading />}
       <ErrorMessage error={overview.error} />
+      {overview.data && <h2 className="tenant-title">{overview.data.tenant?.name}</h2>}
+      {canReadDevices && <TenantHealth />}
       {overview.data && (
         <>
-          <h2 className="tenant-title">{overview.data.tenant?.name}</h2>
           <ul className="stats" aria-label="Tenant totals">
             <li className="stat">
               <Link to="/organisations" aria-label={`Organisations: ${overview.data.organisationCount}`}>

@@ -1,0 +1,108 @@
+import { useEffect, useState } from "react";
+import { useLocation } from "react-router";
+import { SelectField, TextField } from "../../components/Fields";
+import { Empty, ErrorMessage, Loading } from "../../components/Feedback";
+import { Page, Section } from "../../components/Page";
+import type { CheckInfo } from "../../gen/wegweiser/v1/health_pb";
+import { useChecks } from "./hooks";
+import { DOMAINS, domainLabel, severityBadge } from "./labels";
+
+/** ChecksCatalogue lists every check by domain: thresholds, unit, severity and where they come from. */
+export function ChecksCatalogue() {
+  const checks = useChecks();
+  const { hash } = useLocation();
+  const target = decodeURIComponent(hash.replace(/^#/, ""));
+  const [domain, setDomain] = useState("");
+  const [query, setQuery] = useState("");
+  const q = query.trim().toLowerCase();
+
+  const all = checks.data?.checks ?? [];
+  const matching = all.filter(
+    (c) =>
+      (!domain || c.domain === domain) &&
+      (!q || c.id.toLowerCase().includes(q) || c.title.toLowerCase().includes(q) || c.source.toLowerCase().includes(q)),
+  );
+  // Known domains in the analyzer's order, then any the SPA does not know yet.
+  const order = [...DOMAINS.map((d) => d.id), ...new Set(all.map((c) => c.domain))].filter((d, i, a) => a.indexOf(d) === i);
+  const byDomain = order.map((d) => ({ domain: d, checks: matching.filter((c) => c.domain === d) })).filter((g) => g.checks.length > 0);
+
+  // A link from a finding (/checks#check-<id>) scrolls to its check once the list is there.
+  useEffect(() => {
+    if (target && checks.isSuccess) document.getElementById(target)?.scrollIntoView?.({ block: "center" });
+  }, [target, checks.isSuccess]);
+
+  return (
+    <Page
+      title="Checks"
+      subtitle="What Wegweiser checks on every device, the thresholds it applies and where they come from."
+    >
+      <Section title="Filter">
+        <div className="filters" role="search" aria-label="Check filters">
+          <TextField
+            label="Search checks"
+            type="search"
+            placeholder="Id, title or source contains…"
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+          />
+          <SelectField label="Domain" value={domain} onChange={(e) => setDomain(e.target.value)}>
+            <option value="">All domains</option>
+            {order.map((d) => (
+              <option key={d} value={d}>
+                {domainLabel(d)}
+              </option>
+            ))}
+          </SelectField>
+        </div>
+        <p className="muted small">
+          A failure costs 3 (low), 8 (medium), 15 (high) or 30 (critical) points in its domain; a warning half of
+          that. A high finding caps the device at 70, a critical one at 40.
+        </p>
+      </Section>
+      {checks.isPending && <Loading label="Loading checks…" />}
+      <ErrorMessage error={checks.error} />
+      {checks.isSuccess && byDomain.length === 0 && <Empty>No check matches.</Empty>}
+      {byDomain.map((g) => (
+        <Section key={g.domain} title={domainLabel(g.domain)}>
+          <CheckTable checks={g.checks} target={target} label={`${domainLabel(g.domain)} checks`} />
+        </Section>
+      ))}
+    </Page>
+  );
+}
+
+function CheckTable({ checks, target, label }: { checks: CheckInfo[]; target: string; label: string }) {
+  return (
+    <div className="table-wrap">
+      <table className="table" aria-label={label}>
+        <thead>
+          <tr>
+            <th scope="col">Check</th>
+            <th scope="col">Severity</th>
+            <th scope="col">Warn</th>
+            <th scope="col">Fail</th>
+            <th scope="col">Unit</th>
+            <th scope="col">Source</th>
+          </tr>
+        </thead>
+        <tbody>
+          {checks.map((c) => (
+            <tr key={c.id} id={`check-${c.id}`} className={target === `check-${c.id}` ? "row-target" : undefined}>
+              <td>
+                {c.title}
+                <div className="mono muted">{c.id}</div>
+              </td>
+              <td>
+                <span className={`badge ${severityBadge(c.severity)}`}>{c.severity}</span>
+              </td>
+              <td>{c.warn || <span className="muted">—</span>}</td>
+              <td>{c.fail || <span className="muted">—</span>}</td>
+              <td>{c.unit || <span className="muted">—</span>}</td>
+              <td className="small">{c.source}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

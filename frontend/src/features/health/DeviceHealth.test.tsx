@@ -1,0 +1,192 @@
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { Role } from "../../gen/wegweiser/v1/common_pb";
+import { EntityKind, HistoryRange } from "../../gen/wegweiser/v1/health_pb";
+import { FakeBackend, sickWorkstation } from "../../test/fake-backend";
+import { renderApp } from "../../test/render";
+
+const DAY = 86_400_000;
+const daysAgo = (n: number) => new Date(Date.now() - n * DAY);
+
+function setup(opts: { role?: Role; stale?: boolean } = {}) {
+  const backend = new FakeBackend({ role: opts.role });
+  backend.addOrganisation("Contoso");
+  const device = backend.addDevice("ws-01");
+  backend.setDeviceHealth(device.id, sickWorkstation(), { stale: opts.stale });
+  return { backend, device };
+}
+
+async function healthTab() {
+  const panel = await screen.findByRole("tabpanel", { name: "Health" });
+  await within(panel).findByRole("img", { name: /^Device health score/ });
+  return panel;
+}
+
+describe("device health tab", () => {
+  it("is the default tab: score, cap, stale marker and nine domains with no data for unscored ones", async () => {
+    const { backend, device } = setup({ stale: true });
+    renderApp(`/devices/${device.id}`, { backend });
+    const panel = await healthTab();
+
+    expect(screen.getByRole("tab", { name: "Health" }).getAttribute("aria-selected")).toBe("true");
+    expect(within(panel).getByRole("img", { name: "Device health score: 40 of 100 (critical)" })).toBeTruthy();
+    expect(within(panel).getByText("critical finding: storage.volume_free_space (volume C:)")).toBeTruthy();
+    expect(within(panel).getByText("Stale data")).toBeTruthy();
+
+    const grid = within(panel).getByRole("list", { name: "Domain scores" });
+    const tiles = within(grid).getAllByRole("button");
+    expect(tiles).toHaveLength(9);
+    const storage = within(grid).getByRole("button", { name: /^Storage/ });
+    // 100 − 30 (C: nearly full) − 4 (reallocated sectors, a warning) = 66.
+    expect(storage.textContent).toContain("66");
+    expect(storage.textContent).toContain("−34 from 2 findings");
+    const platform = within(grid).getByRole("button", { name: /^Platform/ });
+    expect(platform.textContent).toContain("no data");
+    expect(platform.className).toContain("tone-unscored");
+  });
+
+  it("expands a finding to its detail, evidence and recommendation", async () => {
+    const { backend, device } = setup();
+    renderApp(`/devices/${device.id}`, { backend });
+    const panel = await healthTab();
+
+    const toggle = await within(panel).findByRole("button", { name: /Firewall is off on the public profile/ });
+    expect(toggle.textContent).toContain("−15 pts");
+    expect(within(panel).queryByText(/Set-NetFirewallProfile/)).toBeNull();
+    fireEvent.click(toggle);
+
+    expect(toggle.getAttribute("aria-expanded")).toBe("true");
+    const item = toggle.closest("li")!;
+    const evidence = within(item).getByRole("table", { name: "Evidence" });
+    const row = within(evidence).getByText("security.firewall[public].enabled").closest("tr")!;
+    expect(within(row).getByText("enabled")).toBeTruthy();
+    expect(within(row).getByText("false")).toBeTruthy();
+    expect(within(item).getByText(/Set-NetFirewallProfile -All -Enabled True/)).toBeTruthy();
+    expect(within(item).getByRole("link", { name: "security.firewall" }).getAttribute("href")).toBe(
+      "/checks#check-security.firewall",
+    );
+  });
+
+  it("groups findings by status, marks suppressed ones and shows passed and unknown on request", async () => {
+    const { backend, device } = setup();
+    renderApp(`/devices/${device.id}`, { backend });
+    const panel = await healthTab();
+
+    const failing = await within(panel).findByRole("region", { name: /^Failing/ });
+    expect(within(failing).getAllByRole("listitem")).toHaveLength(4);
+    const warnings = within(panel).getByRole("region", { name: /^Warnings/ });
+    const suppressed = within(warnings).getByText(/Shop-floor kiosk without user data/).closest("li")!;
+    expect(within(suppressed).getByText("Suppressed")).toBeTruthy();
+    expect(within(suppressed).getByText("0 pts")).toBeTruthy();
+    expect(within(panel).queryByRole("region", { name: /^Passed/ })).toBeNull();
+
+    fireEvent.click(within(panel).getByLabelText("Show passed and unknown checks"));
+
+    const passed = await within(panel).findByRole("region", { name: /^Passed/ });
+    expect(within(passed).getByText("CPU load 12.0 % on average")).toBeTruthy();
+    expect(within(panel).getByRole("region", { name: /^Unknown/ })).toBeTruthy();
+    expect(backend.callsOf("ListFindings").at(-1)?.request).toMatchObject({
+      entity: { kind: EntityKind.DEVICE, id: device.id },
+      includePassed: true,
+    });
+  });
+
+  it("narrows the findings to a domain from its tile", async () => {
+    const { backend, device } = setup();
+    renderApp(`/devices/${device.id}`, { backend });
+    const panel = await healthTab();
+    await within(panel).findByRole("region", { name: /^Failing/ });
+
+    fireEvent.click(within(panel).getByRole("button", { name: /^Storage/ }));
+
+    const failing = within(panel).getByRole("region", { name: /^Failing/ });
+    expect(within(failing).getAllByRole("listitem")).toHaveLength(1);
+    expect(within(failing).getByText("Volume C: has 4.1 % free")).toBeTruthy();
+    fireEvent.click(within(panel).getByRole("button", { name: "Show all domains" }));
+    expect(within(within(panel).getByRole("region", { name: /^Failing/ })).getAllByRole("listitem")).toHaveLength(4);
+  });
+
+  it("explains the last change, losses in red and gains in green", async () => {
+    const { backend, device } = setup();
+    backend.explanations.set(device.id, {
+      fromScore: 92,
+      toScore: 40,
+      fromComputeTime: timestampFromDate(daysAgo(2)),
+      toComputeTime: timestampFromDate(daysAgo(0.01)),
+      changes: [
+        { delta: -30, kind: "new", checkId: "storage.volume_free_space", subject: "volume C:", text: "−30: Volume C: has 4.1 % free (new)" },
+        { delta: 4, kind: "resolved", checkId: "system.uptime", text: "+4: Uptime is 41.0 days (resolved)" },
+      ],
+      note: "The score moved by −52; the findings account for −26 points before domain weighting and caps.",
+    });
+    renderApp(`/devices/${device.id}`, { backend });
+    const panel = await healthTab();
+
+    const changed = within(panel).getByRole("region", { name: "What changed" });
+    const lost = await within(changed).findByText("−30: Volume C: has 4.1 % free (new)");
+    expect(lost.className).toContain("change-negative");
+    const gained = within(changed).getByText("+4: Uptime is 41.0 days (resolved)");
+    expect(gained.className).toContain("change-positive");
+    expect(within(changed).getByText("−52").className).toContain("change-negative");
+    expect(within(changed).getByText(/the findings account for −26 points/)).toBeTruthy();
+    expect(backend.callsOf("ExplainChange")[0]?.request).toMatchObject({ deviceId: device.id });
+    expect((backend.callsOf("ExplainChange")[0]?.request as { fromTime?: unknown }).fromTime).toBeUndefined();
+  });
+
+  it("charts one point per history point and follows the range switch", async () => {
+    const { backend, device } = setup();
+    backend.setHistory({ kind: EntityKind.DEVICE, id: device.id }, [
+      { time: daysAgo(40), score: 95 },
+      { time: daysAgo(20), score: 92 },
+      { time: daysAgo(5), score: 70 },
+      { time: daysAgo(1), score: 40 },
+    ]);
+    renderApp(`/devices/${device.id}`, { backend });
+    const panel = await healthTab();
+
+    // 30 days: the score at the start (carried from 40 days ago) and three changes.
+    const chart = await within(panel).findByRole("img", { name: "Device score over the last 30 days" });
+    expect(chart.querySelectorAll("circle.chart-point")).toHaveLength(4);
+    expect(chart.querySelector("path.chart-line")!.getAttribute("d")!.match(/V/g)).toHaveLength(3);
+
+    fireEvent.click(within(panel).getByRole("button", { name: "7 days" }));
+    const week = await within(panel).findByRole("img", { name: "Device score over the last 7 days" });
+    await waitFor(() => expect(week.querySelectorAll("circle.chart-point")).toHaveLength(3));
+    expect(backend.callsOf("GetHistory").at(-1)?.request).toMatchObject({ range: HistoryRange.HISTORY_RANGE_7_DAYS });
+  });
+
+  it("re-analyses the device now and says so", async () => {
+    const { backend, device } = setup();
+    renderApp(`/devices/${device.id}`, { backend });
+    const panel = await healthTab();
+
+    fireEvent.click(within(panel).getByRole("button", { name: "Re-analyse now" }));
+
+    expect(await within(panel).findByText("Queued 1 device for analysis; the score updates in a moment.")).toBeTruthy();
+    expect(backend.callsOf("Recompute")[0]?.request).toMatchObject({ entity: { kind: EntityKind.DEVICE, id: device.id } });
+  });
+
+  it("hides Re-analyse now without device.write", async () => {
+    const { backend, device } = setup({ role: Role.VIEWER });
+    renderApp(`/devices/${device.id}`, { backend });
+    const panel = await healthTab();
+
+    await within(panel).findByRole("region", { name: /^Failing/ });
+    expect(within(panel).queryByRole("button", { name: "Re-analyse now" })).toBeNull();
+  });
+
+  it("says there is no score yet for a device that was never analysed", async () => {
+    const backend = new FakeBackend();
+    const device = backend.addDevice("new-01");
+    renderApp(`/devices/${device.id}`, { backend });
+
+    const panel = await screen.findByRole("tabpanel", { name: "Health" });
+    expect(await within(panel).findByRole("img", { name: "Device health: no score yet" })).toBeTruthy();
+    const changed = within(panel).getByRole("region", { name: "What changed" });
+    expect(await within(changed).findByText("No score recorded yet.")).toBeTruthy();
+    expect(within(panel).getAllByText("no data")).toHaveLength(9);
+    // Before the first analysis the server could not explain anything: do not ask.
+    expect(backend.callsOf("ExplainChange")).toHaveLength(0);
+  });
+});

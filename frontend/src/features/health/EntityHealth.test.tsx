@@ -1,0 +1,106 @@
+import { fireEvent, screen, within } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { Role } from "../../gen/wegweiser/v1/common_pb";
+import { EntityKind } from "../../gen/wegweiser/v1/health_pb";
+import { FakeBackend, healthyDevice, sickWorkstation } from "../../test/fake-backend";
+import { renderApp } from "../../test/render";
+import { TOP_FINDINGS } from "./TopFindings";
+
+function seed(role?: Role) {
+  const backend = new FakeBackend({ role });
+  const org = backend.addOrganisation("Contoso");
+  const group = backend.addGroup(org.id, "Head office");
+  const sick = backend.addDevice("ws-sick", { organisationId: org.id, groupId: group.id });
+  const fine = backend.addDevice("ws-fine", { organisationId: org.id, groupId: group.id });
+  backend.addDevice("ws-new", { organisationId: org.id });
+  backend.setDeviceHealth(sick.id, sickWorkstation());
+  backend.setDeviceHealth(fine.id, healthyDevice());
+  return { backend, org, group, sick };
+}
+
+describe("organisation and group health", () => {
+  it("shows the organisation's score, bands, worst devices and top findings with device names", async () => {
+    const { backend, org, sick } = seed();
+    backend.setHistory({ kind: EntityKind.ORGANISATION, id: org.id }, [{ time: new Date(Date.now() - 86_400_000), score: 60 }]);
+    renderApp(`/organisations/${org.id}`, { backend });
+
+    const panel = await screen.findByRole("region", { name: "Health" });
+    expect(await within(panel).findByRole("img", { name: "Organisation health score: 60 of 100 (poor)" })).toBeTruthy();
+    // Three devices, two scored and fresh.
+    const fact = (name: string) => within(panel).getByText(name).nextElementSibling?.textContent;
+    expect([fact("Devices"), fact("Coverage"), fact("Freshness")]).toEqual(["3", "67 %", "67 %"]);
+    const legend = within(panel).getByRole("list", { name: "Devices by band" });
+    expect(within(legend).getAllByRole("listitem").map((li) => li.textContent)).toEqual([
+      "Healthy 1",
+      "Fair 0",
+      "Poor 0",
+      "Critical 1",
+      "No score 1",
+    ]);
+    const worst = within(panel).getByRole("region", { name: "Worst devices" });
+    expect(within(worst).getAllByRole("link").map((a) => a.textContent)).toEqual(["ws-sick", "ws-fine"]);
+    const trend = await within(panel).findByRole("img", { name: "Organisation score over the last 30 days" });
+    expect(trend.querySelectorAll("circle.chart-point")).toHaveLength(1);
+
+    const top = screen.getByRole("region", { name: "Top findings" });
+    const items = await within(top).findAllByRole("listitem");
+    expect(items[0]!.textContent).toContain("Volume C: has 4.1 % free");
+    expect(within(items[0]!).getByRole("link", { name: "ws-sick" }).getAttribute("href")).toBe(`/devices/${sick.id}`);
+    expect(backend.callsOf("ListFindings")[0]?.request).toMatchObject({
+      entity: { kind: EntityKind.ORGANISATION, id: org.id },
+      pageSize: TOP_FINDINGS,
+    });
+
+    fireEvent.click(within(items[0]!).getByRole("button", { name: /Volume C: has 4.1 % free/ }));
+    expect(within(items[0]!).getByText("storage.volumes[C:].free_bytes")).toBeTruthy();
+  });
+
+  it("shows the group's health and re-analyses its devices", async () => {
+    const { backend, group } = seed();
+    renderApp(`/groups/${group.id}`, { backend });
+
+    const panel = await screen.findByRole("region", { name: "Health" });
+    expect(await within(panel).findByText("No score recorded in the last 30 days yet.")).toBeTruthy();
+    expect(await within(panel).findByRole("img", { name: "Group health score: 60 of 100 (poor)" })).toBeTruthy();
+    expect(within(panel).getByText("critical device: ws-sick")).toBeTruthy();
+
+    fireEvent.click(within(panel).getByRole("button", { name: "Re-analyse all devices" }));
+    expect(await within(panel).findByText(/Queued 2 devices for analysis/)).toBeTruthy();
+    expect(backend.callsOf("Recompute")[0]?.request).toMatchObject({ entity: { kind: EntityKind.GROUP, id: group.id } });
+  });
+
+  it("offers no re-analysis to a viewer", async () => {
+    const { backend, org } = seed(Role.VIEWER);
+    renderApp(`/organisations/${org.id}`, { backend });
+
+    const panel = await screen.findByRole("region", { name: "Health" });
+    await within(panel).findByRole("img", { name: /Organisation health score/ });
+    expect(within(panel).queryByRole("button", { name: "Re-analyse all devices" })).toBeNull();
+  });
+
+  it("adds a health column to the organisations list from one request", async () => {
+    const { backend } = seed();
+    backend.addOrganisation("Fabrikam");
+    renderApp("/organisations", { backend });
+
+    const contoso = (await screen.findByRole("link", { name: "Contoso" })).closest("tr")!;
+    expect((await within(contoso).findByText("60")).className).toContain("tone-poor");
+    const fabrikam = screen.getByRole("link", { name: "Fabrikam" }).closest("tr")!;
+    expect(within(fabrikam).getByText("—").className).toContain("tone-unscored");
+    expect(backend.callsOf("ListOrganisationHealth")).toHaveLength(1);
+  });
+
+  it("adds scores to the device list from one request, not one per row", async () => {
+    const { backend } = seed();
+    renderApp("/devices", { backend });
+
+    const sick = (await screen.findByRole("link", { name: "ws-sick" })).closest("tr")!;
+    expect((await within(sick).findByText("40")).className).toContain("tone-critical");
+    const fine = screen.getByRole("link", { name: "ws-fine" }).closest("tr")!;
+    expect(within(fine).getByText("100").className).toContain("tone-healthy");
+    const unscored = screen.getByRole("link", { name: "ws-new" }).closest("tr")!;
+    expect(within(unscored).getByTitle("Not analysed yet")).toBeTruthy();
+    expect(backend.callsOf("ListWorstDevices")).toHaveLength(1);
+    expect(backend.callsOf("GetHealth")).toHaveLength(0);
+  });
+});

@@ -1,0 +1,78 @@
+import { useState } from "react";
+import { StepChart, type StepPoint } from "../../components/charts/StepChart";
+import { Empty, ErrorMessage, Loading } from "../../components/Feedback";
+import { Band } from "../../gen/wegweiser/v1/health_pb";
+import { formatAbsolute, toDate } from "../../lib/time";
+import { useHistory } from "./hooks";
+import { bandLabel, bandTone, RANGES, type Entity } from "./labels";
+
+const DAY = 86_400_000;
+/** The score bands as background stripes. */
+const stripes = [
+  { from: 90, to: 100, tone: "tone-healthy" },
+  { from: 70, to: 90, tone: "tone-fair" },
+  { from: 50, to: 70, tone: "tone-poor" },
+  { from: 0, to: 50, tone: "tone-critical" },
+];
+
+/** HealthTrend charts an entity's score over 7, 30 or 90 days as a step line. */
+export function HealthTrend({ entity, what }: { entity: Entity; what: string }) {
+  const [range, setRange] = useState(RANGES[1]!);
+  const history = useHistory(entity, range.range);
+  // The window ends when the data was fetched, so the chart is stable between renders.
+  const to = new Date(history.dataUpdatedAt || Date.now());
+  const from = new Date(to.getTime() - range.days * DAY);
+
+  const points: StepPoint[] = (history.data?.points ?? []).map((p) => {
+    const time = toDate(p.time) ?? from;
+    const scored = p.band !== Band.UNSPECIFIED;
+    return {
+      time,
+      value: scored ? p.score : null,
+      tone: `tone-${bandTone(p.band)}`,
+      label: `${formatAbsolute(time)}: ${scored ? `${p.score} (${bandLabel(p.band).toLowerCase()})` : "no score"}`,
+    };
+  });
+  const scores = points.flatMap((p) => (p.value === null ? [] : [p.value]));
+  const description =
+    points.length === 0
+      ? "No score recorded in this range."
+      : `${points.length} ${points.length === 1 ? "point" : "points"}; ` +
+        (scores.length > 0
+          ? `first ${scores[0]}, now ${scores[scores.length - 1]}, lowest ${Math.min(...scores)}.`
+          : "no score in this range.");
+
+  return (
+    <div className="trend">
+      <div className="segmented" role="group" aria-label="History range">
+        {RANGES.map((r) => (
+          <button
+            key={r.days}
+            type="button"
+            className="btn btn-small"
+            aria-pressed={r.range === range.range}
+            onClick={() => setRange(r)}
+          >
+            {r.label}
+          </button>
+        ))}
+      </div>
+      {history.isPending && <Loading label="Loading history…" />}
+      <ErrorMessage error={history.error} />
+      {history.isSuccess &&
+        (points.length === 0 ? (
+          <Empty>No score recorded in the last {range.label} yet.</Empty>
+        ) : (
+          <StepChart
+            title={`${what} score over the last ${range.label}`}
+            description={description}
+            points={points}
+            from={from}
+            to={to}
+            ticks={[0, 50, 70, 90, 100]}
+            stripes={stripes}
+          />
+        ))}
+    </div>
+  );
+}

@@ -1,0 +1,22 @@
+import { Band } from "../../gen/wegweiser/v1/health_pb";
+import { BANDS, bandLabel, bandTone } from "./labels";
+
+/** ScoreBadge shows a score in its band's colour; an unscored one reads "—". */
+export function ScoreBadge({ score, band }: { score: number; band: Band }) {
+  const scored = band !== Band.UNSPECIFIED;
+  const info = BANDS.find((b) => b.band === band);
+  return (
+    <span
+      className={`score-badge tone-${bandTone(band)}`}
+      title={scored ? `${bandLabel(band)} (${info?.range ?? ""})` : "No score yet"}
+    >
+      {scored ? score : "—"}
+      <span className="sr-only"> ({bandLabel(band).toLowerCase()})</span>
+    </span>
+  );
+}
+
+/** BandPill names a band in its colour. */
+export function BandPill({ band }: { band: Band }) {
+  return <span className={`band-pill tone-${bandTone(band)}`}>{bandLabel(band)}</span>;
+}

@@ -1,0 +1,99 @@
+import { Code, ConnectError } from "@connectrpc/connect";
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { Role } from "../../gen/wegweiser/v1/common_pb";
+import { DeviceRole } from "../../gen/wegweiser/v1/device_pb";
+import { EntityKind, HistoryRange } from "../../gen/wegweiser/v1/health_pb";
+import { FakeBackend, healthyDevice, sickWorkstation } from "../../test/fake-backend";
+import { renderApp } from "../../test/render";
+
+const DAY = 86_400_000;
+const daysAgo = (n: number) => new Date(Date.now() - n * DAY);
+
+/** Two customers: Contoso with a sick laptop, Fabrikam with a healthy server. */
+function seed(opts: ConstructorParameters<typeof FakeBackend>[0] = {}) {
+  const backend = new FakeBackend(opts);
+  const contoso = backend.addOrganisation("Contoso");
+  const fabrikam = backend.addOrganisation("Fabrikam");
+  const sick = backend.addDevice("ws-sick", { organisationId: contoso.id });
+  const fine = backend.addDevice("srv-fine", { organisationId: fabrikam.id, role: DeviceRole.SERVER });
+  backend.setDeviceHealth(sick.id, sickWorkstation()); // 40, capped by the nearly full C:
+  backend.setDeviceHealth(fine.id, healthyDevice()); // 100
+  backend.setHistory({ kind: EntityKind.TENANT, id: "" }, [
+    { time: daysAgo(20), score: 95 },
+    { time: daysAgo(3), score: 60 },
+  ]);
+  return { backend, contoso, fabrikam, sick, fine };
+}
+
+describe("tenant health on the overview", () => {
+  it("shows the tenant score with its cap, the worst organisation and the worst device", async () => {
+    const { backend, contoso, sick } = seed();
+    renderApp("/", { backend });
+
+    const panel = await screen.findByRole("region", { name: "Tenant health" });
+    // (40 + 3 × 100) / 4 = 85, capped at 60 because a device is critical.
+    expect(await within(panel).findByRole("img", { name: "Tenant health score: 60 of 100 (poor)" })).toBeTruthy();
+    expect(within(panel).getByText("critical device: ws-sick")).toBeTruthy();
+    expect(within(panel).getByRole("img", { name: /^Devices by band: Healthy: 1 device, Critical: 1 device$/ })).toBeTruthy();
+
+    const worstOrgs = within(panel).getByRole("table", { name: "Worst organisations" });
+    const first = (await within(worstOrgs).findAllByRole("row"))[1]!;
+    const link = within(first).getByRole("link", { name: "Contoso" });
+    expect(link.getAttribute("href")).toBe(`/organisations/${contoso.id}`);
+    expect(within(first).getByText("40").className).toContain("tone-critical");
+
+    const worstDevices = within(panel).getByRole("region", { name: "Worst devices" });
+    expect(within(worstDevices).getByRole("link", { name: "ws-sick" }).getAttribute("href")).toBe(`/devices/${sick.id}`);
+
+    // The counts are still there below.
+    expect(screen.getByRole("link", { name: "Devices: 2" })).toBeTruthy();
+  });
+
+  it("charts the tenant's history and switches the range", async () => {
+    const { backend } = seed();
+    renderApp("/", { backend });
+
+    const chart = await screen.findByRole("img", { name: "Tenant score over the last 30 days" });
+    expect(chart.querySelectorAll("circle.chart-point")).toHaveLength(2);
+    fireEvent.click(screen.getByRole("button", { name: "7 days" }));
+
+    await screen.findByRole("img", { name: "Tenant score over the last 7 days" });
+    expect(backend.callsOf("GetHistory").at(-1)?.request).toMatchObject({
+      entity: { kind: EntityKind.TENANT },
+      range: HistoryRange.HISTORY_RANGE_7_DAYS,
+    });
+    expect(screen.getByRole("button", { name: "7 days" }).getAttribute("aria-pressed")).toBe("true");
+  });
+
+  it("shows a user limited to some organisations their organisations instead of the tenant score", async () => {
+    const { backend, contoso } = seed({ role: Role.TECHNICIAN });
+    backend.me.organisationIds = [contoso.id];
+    renderApp("/", { backend });
+
+    const section = await screen.findByRole("region", { name: "Your organisations' health" });
+    const table = await within(section).findByRole("table", { name: "Your organisations' health" });
+    expect(within(table).getByRole("link", { name: "Contoso" })).toBeTruthy();
+    expect(within(table).queryByRole("link", { name: "Fabrikam" })).toBeNull();
+    expect(screen.queryByRole("region", { name: "Tenant health" })).toBeNull();
+    expect(screen.queryByRole("img", { name: /Tenant health score/ })).toBeNull();
+    // Scoped callers never ask for the tenant (the server would refuse).
+    expect(tenantHealthCalls(backend)).toHaveLength(0);
+  });
+
+  it("falls back to the organisations when the server refuses the tenant's health", async () => {
+    const { backend } = seed();
+    backend.failures.set("GetHealth", new ConnectError("your access is limited", Code.PermissionDenied));
+    renderApp("/", { backend });
+
+    const section = await screen.findByRole("region", { name: "Your organisations' health" });
+    expect(await within(section).findByRole("link", { name: "Contoso" })).toBeTruthy();
+    await waitFor(() => expect(screen.queryByRole("alert")).toBeNull());
+  });
+});
+
+function tenantHealthCalls(backend: FakeBackend) {
+  return backend
+    .callsOf("GetHealth")
+    .filter((c) => (c.request as { entity?: { kind: EntityKind } }).entity?.kind === EntityKind.TENANT);
+}
