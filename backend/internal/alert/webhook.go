@@ -25,8 +25,8 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/identity"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/ent"
-	"github.com/wegweiser/wegweiser/ent/webhookdelivery"
 	"github.com/wegweiser/wegweiser/ent/viewer"
+	"github.com/wegweiser/wegweiser/ent/webhookdelivery"
 )
 
 // CreateWebhook registers an endpoint and returns it with its signing

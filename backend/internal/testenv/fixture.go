@@ -36,7 +36,7 @@ type Tenant struct {
 	// Override is a tenant-level policy override, Webhook a webhook, Key an
 	// enrolment key of the tenant.
 	Override, Webhook, Key string
-	srv   *Server
+	srv                    *Server
 }
 
 // NewTenant signs up a tenant named name and fills it: two organisations

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"time"
 
-
 	v1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1"
 	"github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1/wegweiserv1connect"
 	"github.com/wegweiser/wegweiser/backend/internal/analyzer"
@@ -260,7 +259,6 @@ func (s *Service) Recompute(ctx context.Context, req *v1.RecomputeRequest) (*v1.
 	}
 	return &v1.RecomputeResponse{QueuedDevices: int32(n)}, nil
 }
-
 
 func checkInfo(c analyzer.CheckInfo) *v1.CheckInfo {
 	num := func(f *float64) string {
