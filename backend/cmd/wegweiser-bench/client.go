@@ -1,8 +1,13 @@
 package main
 
 import (
+	"context"
+	"io"
+	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/wegweiser/wegweiser/ent/privacy"
 )
 
 // http2Client keeps enough idle connections for the concurrent clients.
@@ -14,3 +19,7 @@ var http2Client = http.Client{
 		IdleConnTimeout:     90 * time.Second,
 	},
 }
+
+func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func allow(ctx context.Context) context.Context { return privacy.DecisionContext(ctx, privacy.Allow) }

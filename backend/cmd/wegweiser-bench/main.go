@@ -24,6 +24,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"strings"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -60,6 +61,8 @@ func main() {
 	out := flag.String("out", "bench/results", "directory for the JSON results")
 	snapshots := flag.Int("snapshots", 2000, "snapshots per P1 run")
 	clients := flag.Int("clients", 8, "concurrent clients for P1")
+	devices := flag.Int("devices", 100_000, "devices of the simulated tenant for P7-P9")
+	only := flag.String("only", "", "comma-separated goals to run, e.g. P1,P6 (default all)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -94,7 +97,8 @@ func main() {
 	dataDir, _ := os.MkdirTemp("", "wegweiser-bench")
 	defer os.RemoveAll(dataDir)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	app, err := server.NewApp(config.Config{DataDir: dataDir, ListenAddr: "127.0.0.1:0"}, st, quiet)
+	// Workers off: the goals drive analysis and jobs themselves.
+	app, err := server.NewApp(config.Config{DataDir: dataDir, ListenAddr: "127.0.0.1:0", ShutdownTimeout: 10 * time.Second}, st, quiet)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -109,14 +113,39 @@ func main() {
 
 	b := &bench{ctx: ctx, st: st, app: app, url: serverURL, db: url}
 	rep := Report{Time: time.Now().UTC(), Go: runtime.Version(), CPUs: runtime.NumCPU()}
-	for _, run := range []func() (Result, error){
-		func() (Result, error) { return b.p1(*snapshots, *clients) },
-		b.p2,
-		b.p3,
-	} {
-		r, err := run()
+	var pop *population
+	withPop := func(f func(*population) (Result, error)) func() (Result, error) {
+		return func() (Result, error) {
+			if pop == nil {
+				start := time.Now()
+				var err error
+				if pop, err = b.populate(*devices, 200); err != nil {
+					return Result{}, err
+				}
+				fmt.Printf("populated %d devices in %s\n", *devices, time.Since(start).Round(time.Second))
+			}
+			return f(pop)
+		}
+	}
+	goals := []struct {
+		id  string
+		run func() (Result, error)
+	}{
+		{"P1", func() (Result, error) { return b.p1(*snapshots, *clients) }},
+		{"P2", b.p2},
+		{"P3", b.p3},
+		{"P6", b.p6},
+		{"P7", withPop(b.p7)},
+		{"P8", withPop(b.p8)},
+		{"P9", withPop(b.p9)},
+	}
+	for _, g := range goals {
+		if *only != "" && !strings.Contains(","+*only+",", ","+g.id+",") {
+			continue
+		}
+		r, err := g.run()
 		if err != nil {
-			log.Fatal(err)
+			log.Fatalf("%s: %v", g.id, err)
 		}
 		rep.Results = append(rep.Results, r)
 		fmt.Printf("%-3s %-58s measured %10.1f %-12s bare %10.1f  ratio %5.2f  goal %-26s %s\n",

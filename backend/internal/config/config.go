@@ -38,6 +38,11 @@ type Config struct {
 	// AllowPrivateWebhooks lets webhooks target loopback and private
 	// addresses (and plain http).
 	AllowPrivateWebhooks bool
+	// OperatorPassword, when set, mounts River's job dashboard at /riverui/
+	// behind HTTP Basic authentication (user "operator"). The dashboard shows
+	// jobs of every tenant, so it is for operators of the installation,
+	// never for tenant users.
+	OperatorPassword string
 	// Workers runs the background job workers in this process.
 	Workers bool
 	// JobPollInterval is how often workers look for new jobs.
@@ -69,6 +74,7 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long to wait for requests to finish on shutdown")
 	fs.StringVar(&c.SecretKey, "secret-key", env("SECRET_KEY", ""), "base64 32-byte key that encrypts webhook secrets at rest; empty to generate one in -data-dir (env WEGWEISER_SECRET_KEY)")
 	fs.BoolVar(&c.AllowPrivateWebhooks, "allow-private-webhooks", env("ALLOW_PRIVATE_WEBHOOKS", "false") == "true", "let webhooks target loopback and private addresses and plain http (env WEGWEISER_ALLOW_PRIVATE_WEBHOOKS)")
+	fs.StringVar(&c.OperatorPassword, "operator-password", env("OPERATOR_PASSWORD", ""), "password of the operator's job dashboard at /riverui/ (user \"operator\"); empty disables it (env WEGWEISER_OPERATOR_PASSWORD)")
 	fs.BoolVar(&c.Workers, "workers", env("WORKERS", "true") == "true", "run the job workers (analysis, roll-ups) in this process (env WEGWEISER_WORKERS)")
 	fs.DurationVar(&c.JobPollInterval, "job-poll-interval", time.Second, "how often job workers look for new jobs")
 }

@@ -436,23 +436,43 @@ func (s *Service) aggregate(ctx context.Context, devPred []predicate.Device, hea
 	members := make([]analyzer.Member, len(devs))
 	scores := make(map[string]DeviceScore, len(devs))
 	for i, d := range devs {
-		m := analyzer.Member{ID: d.ID.String(), Server: d.Role == device.RoleServer, Stale: true}
-		ds := DeviceScore{DeviceID: d.ID, Hostname: d.Hostname, OrganisationID: d.OrganisationID, Server: m.Server}
-		if h := byDevice[d.ID]; h != nil {
-			m.Score, m.Scored = h.Score, h.Scored
-			m.Stale = h.SnapshotReceivedAt == nil || now.Sub(*h.SnapshotReceivedAt) > StaleAfter
-			ds.Score, ds.Band, ds.Scored = h.Score, h.Band, h.Scored
-		}
-		ds.Stale = m.Stale
+		m, ds := member(d, byDevice[d.ID], now)
 		members[i] = m
 		scores[m.ID] = ds
 	}
+	r := rollUp(members, scores)
+	return &aggregation{Aggregate: r.Aggregate, Members: members}, r.worst, nil
+}
+
+// member turns a device and its health into a roll-up member.
+func member(d *ent.Device, h *ent.DeviceHealth, now time.Time) (analyzer.Member, DeviceScore) {
+	m := analyzer.Member{ID: d.ID.String(), Server: d.Role == device.RoleServer, Stale: true}
+	ds := DeviceScore{DeviceID: d.ID, Hostname: d.Hostname, OrganisationID: d.OrganisationID, Server: m.Server}
+	if h != nil {
+		m.Score, m.Scored = h.Score, h.Scored
+		m.Stale = h.SnapshotReceivedAt == nil || now.Sub(*h.SnapshotReceivedAt) > StaleAfter
+		ds.Score, ds.Band, ds.Scored = h.Score, h.Band, h.Scored
+	}
+	ds.Stale = m.Stale
+	return m, ds
+}
+
+type rolled struct {
+	analyzer.Aggregate
+	worst []DeviceScore
+}
+
+// rollUp aggregates members and names devices by host name, not id, where
+// the cap is explained.
+func rollUp(members []analyzer.Member, scores map[string]DeviceScore) rolled {
 	agg := analyzer.RollUp(members)
 	worst := make([]DeviceScore, 0, len(agg.Worst))
 	for _, w := range agg.Worst {
-		worst = append(worst, scores[w.ID])
+		ds := scores[w.ID]
+		worst = append(worst, ds)
+		agg.CapReason = strings.ReplaceAll(agg.CapReason, w.ID, ds.Hostname)
 	}
-	return &aggregation{Aggregate: agg, Members: members}, worst, nil
+	return rolled{Aggregate: agg, worst: worst}
 }
 
 // SweepStale marks devices whose last snapshot is older than StaleAfter as

@@ -439,11 +439,32 @@ func notFound(err error, what string) error {
 	return err
 }
 
-// OrganisationView is an organisation with its health.
+// OrganisationView is an organisation with its health and baseline.
 type OrganisationView struct {
-	ID   uuid.UUID
-	Name string
-	View View
+	ID        uuid.UUID
+	Name      string
+	View      View
+	Baseline  float64
+	Regressed bool
+}
+
+// Median returns the median score of the scored organisations.
+func Median(orgs []OrganisationView) float64 {
+	var scores []int
+	for _, o := range orgs {
+		if o.View.Scored {
+			scores = append(scores, o.View.Score)
+		}
+	}
+	if len(scores) == 0 {
+		return 0
+	}
+	sort.Ints(scores)
+	n := len(scores)
+	if n%2 == 1 {
+		return float64(scores[n/2])
+	}
+	return float64(scores[n/2-1]+scores[n/2]) / 2
 }
 
 // Organisations lists every organisation the viewer can see with its
@@ -469,6 +490,14 @@ func (s *Service) Organisations(ctx context.Context) ([]OrganisationView, error)
 			v.Coverage, v.Freshness, v.DeviceCount, v.ComputedAt, v.Bands = h.Coverage, h.Freshness, h.DeviceCount, h.ComputedAt, h.Bands
 		}
 		out[i] = OrganisationView{ID: o.ID, Name: o.Name, View: v}
+		base, n, err := s.Baseline(ctx, s.st.Ent, "organisation", o.ID)
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			out[i].Baseline = base
+			out[i].Regressed = n >= 3 && v.Scored && float64(v.Score) < RegressionShare*base
+		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i].View, out[j].View

@@ -174,7 +174,8 @@ type Options struct {
 // New returns a job client over the store.
 func New(st *store.Store, log *slog.Logger, o Options) (*Client, error) {
 	ref := &handlerRef{}
-	cfg := &river.Config{Logger: log}
+	// River reports every maintenance run at info; keep warnings and errors.
+	cfg := &river.Config{Logger: slog.New(minLevel{log.Handler(), slog.LevelWarn})}
 	if o.Work {
 		if o.PollInterval <= 0 {
 			o.PollInterval = time.Second
@@ -188,14 +189,18 @@ func New(st *store.Store, log *slog.Logger, o Options) (*Client, error) {
 		river.AddWorker(workers, &sweepWorker{ref: ref})
 		river.AddWorker(workers, &webhookWorker{ref: ref})
 		cfg.Workers = workers
+		// Analyses wait on the database more than on the CPU, so more
+		// workers than cores; a short fetch cooldown keeps short jobs from
+		// waiting on the fetch loop (River's 100 ms default caps a queue at
+		// MaxWorkers jobs per 100 ms).
 		cfg.Queues = map[string]river.QueueConfig{
-			river.QueueDefault: {MaxWorkers: 1},
-			"analysis":         {MaxWorkers: 4},
-			"rollup":           {MaxWorkers: 2},
-			"webhooks":         {MaxWorkers: 4},
+			river.QueueDefault: {MaxWorkers: 2},
+			"analysis":         {MaxWorkers: 16},
+			"rollup":           {MaxWorkers: 4},
+			"webhooks":         {MaxWorkers: 8},
 		}
 		cfg.FetchPollInterval = o.PollInterval
-		cfg.FetchCooldown = min(o.PollInterval, 100*time.Millisecond)
+		cfg.FetchCooldown = min(o.PollInterval, 10*time.Millisecond)
 		cfg.MaxAttempts = 5
 		if o.MaxAttempts > 0 {
 			cfg.MaxAttempts = o.MaxAttempts
@@ -218,6 +223,9 @@ func New(st *store.Store, log *slog.Logger, o Options) (*Client, error) {
 func NewInserter(st *store.Store, log *slog.Logger) (*Client, error) {
 	return New(st, log, Options{})
 }
+
+// River returns the underlying River client (for River's own dashboard).
+func (c *Client) River() *river.Client[*sql.Tx] { return c.river }
 
 // SetHandlers gives the workers their handlers; call it before Start.
 func (c *Client) SetHandlers(h Handlers) { c.handlers.h = h }
@@ -273,3 +281,20 @@ func (c *Client) EnqueueRollUps(ctx context.Context, tx *store.Tx, tenantID uuid
 	}
 	return nil
 }
+
+// minLevel drops records below a level.
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+// Enabled implements slog.Handler.
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+// WithAttrs implements slog.Handler.
+func (h minLevel) WithAttrs(a []slog.Attr) slog.Handler { return minLevel{h.Handler.WithAttrs(a), h.min} }
+
+// WithGroup implements slog.Handler.
+func (h minLevel) WithGroup(name string) slog.Handler { return minLevel{h.Handler.WithGroup(name), h.min} }

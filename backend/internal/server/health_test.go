@@ -209,5 +209,12 @@ func TestRollUpNeverHidesASickDevice(t *testing.T) {
 		if two := snapshot(); one != two {
 			t.Fatalf("roll-up is not deterministic:\n%s\n%s", one, two)
 		}
+		// The whole-tenant roll-up computes the same organisation.
+		if err := srv.App.Health.RollUpTenant(context.Background(), tid); err != nil {
+			t.Fatal(err)
+		}
+		if three := snapshot(); three != one {
+			t.Fatalf("whole-tenant roll-up differs from the organisation's own:\n%s\n%s", one, three)
+		}
 	})
 }

@@ -5,6 +5,8 @@ package server
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,6 +18,7 @@ import (
 	"connectrpc.com/grpchealth"
 	"connectrpc.com/grpcreflect"
 	"github.com/rs/cors"
+	"riverqueue.com/riverui"
 
 	"github.com/wegweiser/wegweiser/backend/gen/wegweiser/agent/v1/agentv1connect"
 	"github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1/wegweiserv1connect"
@@ -84,6 +87,7 @@ type App struct {
 	Alerts    *alert.Service
 	Jobs      *jobs.Client
 	Enforcer  *authz.Enforcer
+	riverUI   *riverui.Handler
 	Log       *slog.Logger
 	cfg       config.Config
 }
@@ -116,7 +120,17 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 	alerts := alert.NewService(st, jc, box, cfg.AllowPrivateWebhooks)
 	hs := health.NewService(st, jc, inv, pol, alerts, log)
 	jc.SetHandlers(hs)
+	var ui *riverui.Handler
+	if cfg.OperatorPassword != "" {
+		ui, err = riverui.NewHandler(&riverui.HandlerOpts{
+			Endpoints: riverui.NewEndpoints(jc.River(), nil), Logger: log, Prefix: "/riverui", JobListHideArgsByDefault: true,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("job dashboard: %w", err)
+		}
+	}
 	return &App{
+		riverUI:   ui,
 		Enrolment: enrolment.NewService(st),
 		Ingest:    ingest.NewService(st, jc, log),
 		Inventory: inv,
@@ -179,6 +193,9 @@ func (a *App) Handler() http.Handler {
 		}
 		_, _ = w.Write([]byte("ready\n"))
 	})
+	if a.riverUI != nil {
+		mux.Handle("/riverui/", operatorOnly(a.cfg.OperatorPassword, a.riverUI))
+	}
 	fsys, built := frontend.Dist()
 	mux.Handle("/", spaHandler(fsys, built))
 
@@ -224,6 +241,29 @@ func (a *App) StartWorkers(ctx context.Context) error {
 	return a.Jobs.Start(ctx)
 }
 
+// startDashboard starts River's dashboard when it is configured.
+func (a *App) startDashboard(ctx context.Context) error {
+	if a.riverUI == nil {
+		return nil
+	}
+	return a.riverUI.Start(ctx)
+}
+
+// operatorOnly guards h with HTTP Basic authentication for the operator.
+func operatorOnly(password string, h http.Handler) http.Handler {
+	want := sha256.Sum256([]byte("operator:" + password))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		user, pass, ok := r.BasicAuth()
+		got := sha256.Sum256([]byte(user + ":" + pass))
+		if !ok || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Basic realm="Wegweiser operator"`)
+			http.Error(w, "operator credentials required", http.StatusUnauthorized)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
 // StopWorkers lets running jobs finish, up to the shutdown timeout.
 func (a *App) StopWorkers() error {
 	if !a.cfg.Workers {
@@ -248,6 +288,9 @@ func (a *App) Serve(ctx context.Context, ready func(addr string)) error {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	if err := a.startDashboard(ctx); err != nil {
+		return fmt.Errorf("start job dashboard: %w", err)
 	}
 	ln, err := net.Listen("tcp", a.cfg.ListenAddr)
 	if err != nil {

@@ -1902,7 +1902,12 @@ type OrganisationHealth struct {
 	// Organisation name.
 	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
 	// Its health (unscored until its devices were analysed).
-	Health        *Health `protobuf:"bytes,3,opt,name=health,proto3" json:"health,omitempty"`
+	Health *Health `protobuf:"bytes,3,opt,name=health,proto3" json:"health,omitempty"`
+	// Its baseline: the median of its score over the last 14 days (0 when
+	// there is no history yet).
+	Baseline float64 `protobuf:"fixed64,4,opt,name=baseline,proto3" json:"baseline,omitempty"`
+	// True when the score is more than 10 % below the baseline.
+	Regressed     bool `protobuf:"varint,5,opt,name=regressed,proto3" json:"regressed,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1958,12 +1963,29 @@ func (x *OrganisationHealth) GetHealth() *Health {
 	return nil
 }
 
+func (x *OrganisationHealth) GetBaseline() float64 {
+	if x != nil {
+		return x.Baseline
+	}
+	return 0
+}
+
+func (x *OrganisationHealth) GetRegressed() bool {
+	if x != nil {
+		return x.Regressed
+	}
+	return false
+}
+
 // ListOrganisationHealthResponse lists organisations, lowest score first
 // (unscored last).
 type ListOrganisationHealthResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Organisations.
 	Organisations []*OrganisationHealth `protobuf:"bytes,1,rep,name=organisations,proto3" json:"organisations,omitempty"`
+	// Median score of the scored organisations, to compare each against its
+	// peers in the tenant.
+	TenantMedian  float64 `protobuf:"fixed64,2,opt,name=tenant_median,json=tenantMedian,proto3" json:"tenant_median,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2003,6 +2025,13 @@ func (x *ListOrganisationHealthResponse) GetOrganisations() []*OrganisationHealt
 		return x.Organisations
 	}
 	return nil
+}
+
+func (x *ListOrganisationHealthResponse) GetTenantMedian() float64 {
+	if x != nil {
+		return x.TenantMedian
+	}
+	return 0
 }
 
 var File_wegweiser_v1_health_proto protoreflect.FileDescriptor
@@ -2125,13 +2154,16 @@ const file_wegweiser_v1_health_proto_rawDesc = "" +
 	"\x06entity\x18\x01 \x01(\v2\x17.wegweiser.v1.EntityRefR\x06entity\":\n" +
 	"\x11RecomputeResponse\x12%\n" +
 	"\x0equeued_devices\x18\x01 \x01(\x05R\rqueuedDevices\"\x1f\n" +
-	"\x1dListOrganisationHealthRequest\"\x7f\n" +
+	"\x1dListOrganisationHealthRequest\"\xb9\x01\n" +
 	"\x12OrganisationHealth\x12'\n" +
 	"\x0forganisation_id\x18\x01 \x01(\tR\x0eorganisationId\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12,\n" +
-	"\x06health\x18\x03 \x01(\v2\x14.wegweiser.v1.HealthR\x06health\"h\n" +
+	"\x06health\x18\x03 \x01(\v2\x14.wegweiser.v1.HealthR\x06health\x12\x1a\n" +
+	"\bbaseline\x18\x04 \x01(\x01R\bbaseline\x12\x1c\n" +
+	"\tregressed\x18\x05 \x01(\bR\tregressed\"\x8d\x01\n" +
 	"\x1eListOrganisationHealthResponse\x12F\n" +
-	"\rorganisations\x18\x01 \x03(\v2 .wegweiser.v1.OrganisationHealthR\rorganisations*\x8e\x01\n" +
+	"\rorganisations\x18\x01 \x03(\v2 .wegweiser.v1.OrganisationHealthR\rorganisations\x12#\n" +
+	"\rtenant_median\x18\x02 \x01(\x01R\ftenantMedian*\x8e\x01\n" +
 	"\n" +
 	"EntityKind\x12\x1b\n" +
 	"\x17ENTITY_KIND_UNSPECIFIED\x10\x00\x12\x16\n" +

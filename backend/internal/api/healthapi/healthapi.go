@@ -96,9 +96,11 @@ func (s *Service) ListOrganisationHealth(ctx context.Context, _ *v1.ListOrganisa
 	if err != nil {
 		return nil, err
 	}
-	out := &v1.ListOrganisationHealthResponse{}
+	out := &v1.ListOrganisationHealthResponse{TenantMedian: health.Median(orgs)}
 	for _, o := range orgs {
-		out.Organisations = append(out.Organisations, &v1.OrganisationHealth{OrganisationId: o.ID.String(), Name: o.Name, Health: healthOf(&o.View)})
+		out.Organisations = append(out.Organisations, &v1.OrganisationHealth{
+			OrganisationId: o.ID.String(), Name: o.Name, Health: healthOf(&o.View), Baseline: o.Baseline, Regressed: o.Regressed,
+		})
 	}
 	return out, nil
 }
