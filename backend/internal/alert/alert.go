@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"time"
 
-	"entgo.io/ent/dialect/sql"
 	"github.com/google/uuid"
 
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
@@ -162,10 +161,7 @@ func (s *Service) List(ctx context.Context, unreadOnly bool, pageSize int, token
 		if err1 != nil || err2 != nil {
 			return nil, 0, "", apperr.Invalid("page_token", "is malformed")
 		}
-		q = q.Where(func(sel *sql.Selector) {
-			sel.Where(sql.Or(sql.LT(sel.C(notification.FieldCreatedAt), t),
-				sql.And(sql.EQ(sel.C(notification.FieldCreatedAt), t), sql.LT(sel.C(notification.FieldID), id))))
-		})
+		q = q.Where(pagetoken.After(notification.FieldCreatedAt, notification.FieldID, t, id, true))
 	}
 	rows, err := q.Order(ent.Desc(notification.FieldCreatedAt), ent.Desc(notification.FieldID)).Limit(pageSize + 1).All(ctx)
 	if err != nil {

@@ -7,6 +7,8 @@ package apperr
 import (
 	"errors"
 	"fmt"
+
+	"github.com/wegweiser/wegweiser/ent"
 )
 
 // Kind classifies an error for the caller.
@@ -104,4 +106,13 @@ func As(err error) (*Error, bool) {
 func Is(err error, k Kind) bool {
 	e, ok := As(err)
 	return ok && e.Kind == k
+}
+
+// NotFoundIf turns ent's not-found error into NotFound(what); any other
+// error (or nil) passes unchanged.
+func NotFoundIf(err error, what string) error {
+	if ent.IsNotFound(err) {
+		return NotFound(what)
+	}
+	return err
 }

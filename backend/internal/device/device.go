@@ -66,12 +66,12 @@ func (s *Service) List(ctx context.Context, f Filter, pageSize int, token string
 	// not_found, not an empty page: callers learn their id was wrong.
 	if f.OrganisationID != uuid.Nil {
 		if _, err := s.st.Ent.Organisation.Get(ctx, f.OrganisationID); err != nil {
-			return nil, "", notFound(err, "organisation")
+			return nil, "", apperr.NotFoundIf(err, "organisation")
 		}
 	}
 	if f.GroupID != uuid.Nil {
 		if _, err := s.st.Ent.Group.Get(ctx, f.GroupID); err != nil {
-			return nil, "", notFound(err, "group")
+			return nil, "", apperr.NotFoundIf(err, "group")
 		}
 	}
 	var preds []predicate.Device
@@ -180,13 +180,7 @@ func after(f Filter, c *pagetoken.Cursor) (predicate.Device, error) {
 			))
 		}, nil
 	default:
-		return func(sel *sql.Selector) {
-			col := sel.C(entdevice.FieldHostname)
-			sel.Where(sql.Or(
-				cmp(col, c.Key),
-				sql.And(sql.EQ(col, c.Key), cmp(sel.C(entdevice.FieldID), id)),
-			))
-		}, nil
+		return pagetoken.After(entdevice.FieldHostname, entdevice.FieldID, c.Key, id, f.Descending), nil
 	}
 }
 
@@ -208,12 +202,12 @@ func (s *Service) Move(ctx context.Context, id, orgID, groupID uuid.UUID) (*ent.
 	}
 	err := s.st.Tx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Device.Get(ctx, id); err != nil {
-			return notFound(err, "device")
+			return apperr.NotFoundIf(err, "device")
 		}
 		if groupID != uuid.Nil {
 			g, err := tx.Group.Get(ctx, groupID)
 			if err != nil {
-				return notFound(err, "group")
+				return apperr.NotFoundIf(err, "group")
 			}
 			if orgID != uuid.Nil && orgID != g.OrganisationID {
 				return apperr.Invalid("group_id", "group does not belong to organisation_id")
@@ -221,7 +215,7 @@ func (s *Service) Move(ctx context.Context, id, orgID, groupID uuid.UUID) (*ent.
 			orgID = g.OrganisationID
 		}
 		if _, err := tx.Organisation.Get(ctx, orgID); err != nil {
-			return notFound(err, "organisation")
+			return apperr.NotFoundIf(err, "organisation")
 		}
 		upd := tx.Device.UpdateOneID(id).SetOrganisationID(orgID)
 		if groupID != uuid.Nil {
@@ -308,12 +302,5 @@ func (s *Service) Tag(ctx context.Context, ids []uuid.UUID, add, remove []string
 // Delete removes a device.
 func (s *Service) Delete(ctx context.Context, id uuid.UUID) error {
 	err := s.st.Ent.Device.DeleteOneID(id).Exec(ctx)
-	return notFound(err, "device")
-}
-
-func notFound(err error, what string) error {
-	if ent.IsNotFound(err) {
-		return apperr.NotFound(what)
-	}
-	return err
+	return apperr.NotFoundIf(err, "device")
 }

@@ -73,7 +73,7 @@ func (s *Service) CreateKey(ctx context.Context, in KeyInput) (*ent.EnrolmentKey
 	var key *ent.EnrolmentKey
 	err = s.st.Tx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Organisation.Get(ctx, in.OrganisationID); err != nil {
-			return notFound(err, "organisation")
+			return apperr.NotFoundIf(err, "organisation")
 		}
 		c := tx.EnrolmentKey.Create().SetTenantID(v.TenantID).SetOrganisationID(in.OrganisationID).
 			SetDescription(desc).SetSecretHash(hash).SetPrefix(secret[:len(KeyPrefix)+6]).
@@ -84,7 +84,7 @@ func (s *Service) CreateKey(ctx context.Context, in KeyInput) (*ent.EnrolmentKey
 		if in.GroupID != uuid.Nil {
 			g, err := tx.Group.Get(ctx, in.GroupID)
 			if err != nil {
-				return notFound(err, "group")
+				return apperr.NotFoundIf(err, "group")
 			}
 			if g.OrganisationID != in.OrganisationID {
 				return apperr.Invalid("group_id", "group does not belong to the organisation")
@@ -105,7 +105,7 @@ func (s *Service) ListKeys(ctx context.Context, orgID uuid.UUID, includeInactive
 	q := s.st.Ent.EnrolmentKey.Query()
 	if orgID != uuid.Nil {
 		if _, err := s.st.Ent.Organisation.Get(ctx, orgID); err != nil {
-			return nil, notFound(err, "organisation")
+			return nil, apperr.NotFoundIf(err, "organisation")
 		}
 		q = q.Where(enrolmentkey.OrganisationID(orgID))
 	}
@@ -134,19 +134,19 @@ func Active(k *ent.EnrolmentKey, now time.Time) bool {
 func (s *Service) RevokeKey(ctx context.Context, id uuid.UUID) (*ent.EnrolmentKey, error) {
 	k, err := s.st.Ent.EnrolmentKey.Get(ctx, id)
 	if err != nil {
-		return nil, notFound(err, "enrolment key")
+		return nil, apperr.NotFoundIf(err, "enrolment key")
 	}
 	if k.RevokedAt != nil {
 		return k, nil
 	}
 	k, err = s.st.Ent.EnrolmentKey.UpdateOneID(id).SetRevokedAt(s.now()).Save(ctx)
-	return k, notFound(err, "enrolment key")
+	return k, apperr.NotFoundIf(err, "enrolment key")
 }
 
 // RevokeDeviceToken cuts a device's agent off until it enrols again.
 func (s *Service) RevokeDeviceToken(ctx context.Context, deviceID uuid.UUID) error {
 	err := s.st.Ent.Device.UpdateOneID(deviceID).ClearTokenHash().Exec(ctx)
-	return notFound(err, "device")
+	return apperr.NotFoundIf(err, "device")
 }
 
 // EnrollInput is what an agent presents.
@@ -249,11 +249,4 @@ func InstallCommands(serverURL, secret string) map[string]string {
 		"macos":   fmt.Sprintf("sudo wegweiser-agent enroll --server %s --key %s && sudo wegweiser-agent install", serverURL, secret),
 		"windows": fmt.Sprintf(`& "$env:ProgramFiles\Wegweiser\wegweiser-agent.exe" enroll --server %s --key %s; & "$env:ProgramFiles\Wegweiser\wegweiser-agent.exe" install`, serverURL, secret),
 	}
-}
-
-func notFound(err error, what string) error {
-	if ent.IsNotFound(err) {
-		return apperr.NotFound(what)
-	}
-	return err
 }

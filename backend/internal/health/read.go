@@ -63,17 +63,17 @@ func (s *Service) resolve(ctx context.Context, ref Ref) (Ref, []predicate.Device
 	switch ref.Kind {
 	case KindDevice:
 		if _, err := s.st.Ent.Device.Get(ctx, ref.ID); err != nil {
-			return ref, nil, nil, notFound(err, "device")
+			return ref, nil, nil, apperr.NotFoundIf(err, "device")
 		}
 		return ref, []predicate.Device{device.ID(ref.ID)}, []predicate.DeviceHealth{devicehealth.DeviceID(ref.ID)}, nil
 	case KindGroup:
 		if _, err := s.st.Ent.Group.Get(ctx, ref.ID); err != nil {
-			return ref, nil, nil, notFound(err, "group")
+			return ref, nil, nil, apperr.NotFoundIf(err, "group")
 		}
 		return ref, []predicate.Device{device.GroupID(ref.ID)}, []predicate.DeviceHealth{devicehealth.GroupID(ref.ID)}, nil
 	case KindOrganisation:
 		if _, err := s.st.Ent.Organisation.Get(ctx, ref.ID); err != nil {
-			return ref, nil, nil, notFound(err, "organisation")
+			return ref, nil, nil, apperr.NotFoundIf(err, "organisation")
 		}
 		return ref, []predicate.Device{device.OrganisationID(ref.ID)}, []predicate.DeviceHealth{devicehealth.OrganisationID(ref.ID)}, nil
 	case KindTenant:
@@ -430,13 +430,6 @@ func (s *Service) Recompute(ctx context.Context, ref Ref) (int, error) {
 		}
 	}
 	return len(ids), nil
-}
-
-func notFound(err error, what string) error {
-	if ent.IsNotFound(err) {
-		return apperr.NotFound(what)
-	}
-	return err
 }
 
 // OrganisationView is an organisation with its health and baseline.

@@ -112,10 +112,7 @@ func (s *Service) Software(ctx context.Context, deviceID uuid.UUID, query string
 		if err != nil {
 			return nil, "", apperr.Invalid("page_token", "is malformed")
 		}
-		preds = append(preds, func(sel *sql.Selector) {
-			sel.Where(sql.Or(sql.GT(sel.C(installedsoftware.FieldName), cur.Key),
-				sql.And(sql.EQ(sel.C(installedsoftware.FieldName), cur.Key), sql.GT(sel.C(installedsoftware.FieldID), id))))
-		})
+		preds = append(preds, pagetoken.After(installedsoftware.FieldName, installedsoftware.FieldID, cur.Key, id, false))
 	}
 	rows, err := s.st.Ent.InstalledSoftware.Query().Where(preds...).
 		Order(ent.Asc(installedsoftware.FieldName), ent.Asc(installedsoftware.FieldID)).Limit(pageSize + 1).All(ctx)
@@ -157,10 +154,7 @@ func (s *Service) EventLogs(ctx context.Context, deviceID uuid.UUID, level, quer
 		if err1 != nil || err2 != nil {
 			return nil, "", apperr.Invalid("page_token", "is malformed")
 		}
-		preds = append(preds, func(sel *sql.Selector) {
-			sel.Where(sql.Or(sql.LT(sel.C(eventloggroup.FieldLastSeen), t),
-				sql.And(sql.EQ(sel.C(eventloggroup.FieldLastSeen), t), sql.LT(sel.C(eventloggroup.FieldID), id))))
-		})
+		preds = append(preds, pagetoken.After(eventloggroup.FieldLastSeen, eventloggroup.FieldID, t, id, true))
 	}
 	rows, err := s.st.Ent.EventLogGroup.Query().Where(preds...).
 		Order(ent.Desc(eventloggroup.FieldLastSeen), ent.Desc(eventloggroup.FieldID)).Limit(pageSize + 1).All(ctx)
@@ -208,10 +202,7 @@ func (s *Service) Fleet(ctx context.Context, orgID uuid.UUID, query string, page
 	if cur != nil {
 		// Key is "name\x00version" of the last row.
 		name, version, _ := strings.Cut(cur.Key, "\x00")
-		preds = append(preds, func(sel *sql.Selector) {
-			sel.Where(sql.Or(sql.GT(sel.C(installedsoftware.FieldName), name),
-				sql.And(sql.EQ(sel.C(installedsoftware.FieldName), name), sql.GT(sel.C(installedsoftware.FieldVersion), version))))
-		})
+		preds = append(preds, pagetoken.After(installedsoftware.FieldName, installedsoftware.FieldVersion, name, version, false))
 	}
 	var rows []SoftwareVersion
 	err = s.st.Ent.InstalledSoftware.Query().Where(preds...).

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"time"
 
-	"entgo.io/ent/dialect/sql"
 	"github.com/google/uuid"
 
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
@@ -69,12 +68,7 @@ func (s *Service) List(ctx context.Context, pageSize int, token string) ([]*Memb
 		if err != nil {
 			return nil, "", apperr.Invalid("page_token", "is malformed")
 		}
-		q = q.Where(func(sel *sql.Selector) {
-			sel.Where(sql.Or(
-				sql.GT(sel.C(user.FieldEmail), cur.Key),
-				sql.And(sql.EQ(sel.C(user.FieldEmail), cur.Key), sql.GT(sel.C(user.FieldID), id)),
-			))
-		})
+		q = q.Where(pagetoken.After(user.FieldEmail, user.FieldID, cur.Key, id, false))
 	}
 	users, err := q.Order(ent.Asc(user.FieldEmail), ent.Asc(user.FieldID)).Limit(pageSize + 1).All(ctx)
 	if err != nil {

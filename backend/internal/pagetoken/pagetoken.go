@@ -7,6 +7,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 
+	"entgo.io/ent/dialect/sql"
+
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
 )
 
@@ -46,4 +48,17 @@ func Decode(token, filter string) (*Cursor, error) {
 		return nil, apperr.Invalid("page_token", "was issued for other filters or sort order")
 	}
 	return &c, nil
+}
+
+// After is the keyset predicate "rows after (key, id)" in ascending order of
+// keyColumn then idColumn (descending when desc is set).
+func After(keyColumn, idColumn string, key, id any, desc bool) func(*sql.Selector) {
+	cmp := sql.GT
+	if desc {
+		cmp = sql.LT
+	}
+	return func(sel *sql.Selector) {
+		col := sel.C(keyColumn)
+		sel.Where(sql.Or(cmp(col, key), sql.And(sql.EQ(col, key), cmp(sel.C(idColumn), id))))
+	}
 }

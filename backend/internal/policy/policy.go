@@ -68,19 +68,19 @@ func (s *Service) resolve(ctx context.Context, sc Scope) (Scope, *uuid.UUID, []p
 	case LevelOrganisation:
 		o, err := s.st.Ent.Organisation.Get(ctx, sc.ID)
 		if err != nil {
-			return sc, nil, nil, notFound(err, "organisation")
+			return sc, nil, nil, apperr.NotFoundIf(err, "organisation")
 		}
 		return sc, &o.ID, []predicate.Device{device.OrganisationID(o.ID)}, nil
 	case LevelGroup:
 		g, err := s.st.Ent.Group.Get(ctx, sc.ID)
 		if err != nil {
-			return sc, nil, nil, notFound(err, "group")
+			return sc, nil, nil, apperr.NotFoundIf(err, "group")
 		}
 		return sc, &g.OrganisationID, []predicate.Device{device.GroupID(g.ID)}, nil
 	case LevelDevice:
 		d, err := s.st.Ent.Device.Get(ctx, sc.ID)
 		if err != nil {
-			return sc, nil, nil, notFound(err, "device")
+			return sc, nil, nil, apperr.NotFoundIf(err, "device")
 		}
 		return sc, &d.OrganisationID, []predicate.Device{device.ID(d.ID)}, nil
 	}
@@ -284,7 +284,7 @@ func (s *Service) Delete(ctx context.Context, id uuid.UUID, reason string) (int,
 	}
 	o, err := s.st.Ent.PolicyOverride.Get(ctx, id)
 	if err != nil {
-		return 0, notFound(err, "override")
+		return 0, apperr.NotFoundIf(err, "override")
 	}
 	sc, org, devs, err := s.resolve(ctx, Scope{Level: Level(o.Level), ID: o.TargetID})
 	if err != nil {
@@ -293,7 +293,7 @@ func (s *Service) Delete(ctx context.Context, id uuid.UUID, reason string) (int,
 	var queued int
 	err = s.st.Tx(ctx, func(tx *store.Tx) error {
 		if err := tx.PolicyOverride.DeleteOneID(id).Exec(ctx); err != nil {
-			return notFound(err, "override")
+			return apperr.NotFoundIf(err, "override")
 		}
 		if err := s.audit(ctx, tx, "delete", sc, org, o.CheckID, reason, ""); err != nil {
 			return err
@@ -384,18 +384,11 @@ func (s *Service) reanalyse(ctx context.Context, tx *store.Tx, devs []predicate.
 	return len(ids), nil
 }
 
-func notFound(err error, what string) error {
-	if ent.IsNotFound(err) {
-		return apperr.NotFound(what)
-	}
-	return err
-}
-
 // Effective returns the merged policy of a device the viewer can see.
 func (s *Service) Effective(ctx context.Context, deviceID uuid.UUID) (*Effective, error) {
 	d, err := s.st.Ent.Device.Get(ctx, deviceID)
 	if err != nil {
-		return nil, notFound(err, "device")
+		return nil, apperr.NotFoundIf(err, "device")
 	}
 	return s.ForDevice(ctx, s.st.Ent, d)
 }

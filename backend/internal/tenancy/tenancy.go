@@ -8,7 +8,6 @@ import (
 	"context"
 	"fmt"
 
-	"entgo.io/ent/dialect/sql"
 	"github.com/google/uuid"
 
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
@@ -136,7 +135,7 @@ func orgConflict(err error) error {
 func (s *Service) GetOrganisation(ctx context.Context, id uuid.UUID) (*OrganisationInfo, error) {
 	o, err := s.st.Ent.Organisation.Get(ctx, id)
 	if err != nil {
-		return nil, notFound(err, "organisation")
+		return nil, apperr.NotFoundIf(err, "organisation")
 	}
 	infos, err := s.withCounts(ctx, []*ent.Organisation{o})
 	if err != nil {
@@ -161,12 +160,7 @@ func (s *Service) ListOrganisations(ctx context.Context, pageSize int, token, qu
 		if err != nil {
 			return nil, "", apperr.Invalid("page_token", "is malformed")
 		}
-		q = q.Where(func(sel *sql.Selector) {
-			sel.Where(sql.Or(
-				sql.GT(sel.C(organisation.FieldName), cur.Key),
-				sql.And(sql.EQ(sel.C(organisation.FieldName), cur.Key), sql.GT(sel.C(organisation.FieldID), id)),
-			))
-		})
+		q = q.Where(pagetoken.After(organisation.FieldName, organisation.FieldID, cur.Key, id, false))
 	}
 	orgs, err := q.Order(ent.Asc(organisation.FieldName), ent.Asc(organisation.FieldID)).Limit(pageSize + 1).All(ctx)
 	if err != nil {
@@ -230,7 +224,7 @@ func (s *Service) UpdateOrganisation(ctx context.Context, id uuid.UUID, name, de
 	}
 	err = s.st.Tx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Organisation.Get(ctx, id); err != nil {
-			return notFound(err, "organisation")
+			return apperr.NotFoundIf(err, "organisation")
 		}
 		if err := uniqueOrgName(ctx, tx, name, id); err != nil {
 			return err
@@ -248,7 +242,7 @@ func (s *Service) UpdateOrganisation(ctx context.Context, id uuid.UUID, name, de
 func (s *Service) DeleteOrganisation(ctx context.Context, id uuid.UUID, force bool) error {
 	return s.st.Tx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Organisation.Get(ctx, id); err != nil {
-			return notFound(err, "organisation")
+			return apperr.NotFoundIf(err, "organisation")
 		}
 		nd, err := tx.Device.Query().Where(device.OrganisationID(id)).Count(ctx)
 		if err != nil {
@@ -290,7 +284,7 @@ func (s *Service) CreateGroup(ctx context.Context, orgID uuid.UUID, name, descri
 	var g *ent.Group
 	err = s.st.Tx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Organisation.Get(ctx, orgID); err != nil {
-			return notFound(err, "organisation")
+			return apperr.NotFoundIf(err, "organisation")
 		}
 		if err := uniqueGroupName(ctx, tx, orgID, name, uuid.Nil); err != nil {
 			return err
@@ -330,7 +324,7 @@ func groupConflict(err error) error {
 func (s *Service) GetGroup(ctx context.Context, id uuid.UUID) (*GroupInfo, error) {
 	g, err := s.st.Ent.Group.Get(ctx, id)
 	if err != nil {
-		return nil, notFound(err, "group")
+		return nil, apperr.NotFoundIf(err, "group")
 	}
 	n, err := s.st.Ent.Device.Query().Where(device.GroupID(id)).Count(ctx)
 	if err != nil {
@@ -350,7 +344,7 @@ func (s *Service) ListGroups(ctx context.Context, orgID uuid.UUID, pageSize int,
 	q := s.st.Ent.Group.Query()
 	if orgID != uuid.Nil {
 		if _, err := s.st.Ent.Organisation.Get(ctx, orgID); err != nil {
-			return nil, "", notFound(err, "organisation")
+			return nil, "", apperr.NotFoundIf(err, "organisation")
 		}
 		q = q.Where(group.OrganisationID(orgID))
 	}
@@ -359,12 +353,7 @@ func (s *Service) ListGroups(ctx context.Context, orgID uuid.UUID, pageSize int,
 		if err != nil {
 			return nil, "", apperr.Invalid("page_token", "is malformed")
 		}
-		q = q.Where(func(sel *sql.Selector) {
-			sel.Where(sql.Or(
-				sql.GT(sel.C(group.FieldName), cur.Key),
-				sql.And(sql.EQ(sel.C(group.FieldName), cur.Key), sql.GT(sel.C(group.FieldID), id)),
-			))
-		})
+		q = q.Where(pagetoken.After(group.FieldName, group.FieldID, cur.Key, id, false))
 	}
 	groups, err := q.Order(ent.Asc(group.FieldName), ent.Asc(group.FieldID)).Limit(pageSize + 1).All(ctx)
 	if err != nil {
@@ -414,7 +403,7 @@ func (s *Service) UpdateGroup(ctx context.Context, id uuid.UUID, name, descripti
 	err = s.st.Tx(ctx, func(tx *store.Tx) error {
 		g, err := tx.Group.Get(ctx, id)
 		if err != nil {
-			return notFound(err, "group")
+			return apperr.NotFoundIf(err, "group")
 		}
 		if err := uniqueGroupName(ctx, tx, g.OrganisationID, name, id); err != nil {
 			return err
@@ -431,19 +420,11 @@ func (s *Service) UpdateGroup(ctx context.Context, id uuid.UUID, name, descripti
 func (s *Service) DeleteGroup(ctx context.Context, id uuid.UUID) error {
 	return s.st.Tx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Group.Get(ctx, id); err != nil {
-			return notFound(err, "group")
+			return apperr.NotFoundIf(err, "group")
 		}
 		if _, err := tx.Device.Update().Where(device.GroupID(id)).ClearGroupID().Save(ctx); err != nil {
 			return fmt.Errorf("detach devices: %w", err)
 		}
 		return tx.Group.DeleteOneID(id).Exec(ctx)
 	})
-}
-
-// notFound turns ent's not-found into the domain error; other errors pass.
-func notFound(err error, what string) error {
-	if ent.IsNotFound(err) {
-		return apperr.NotFound(what)
-	}
-	return err
 }
