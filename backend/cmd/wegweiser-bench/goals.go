@@ -34,6 +34,8 @@ type bench struct {
 	url string
 	db  string
 	n   int
+	// p7Budget bounds how long P7 re-scores (0: every device).
+	p7Budget time.Duration
 }
 
 // fleet makes a tenant with one organisation, an enrolment key and n

@@ -259,11 +259,15 @@ func (b *bench) p7(pop *population) (Result, error) {
 	var wg sync.WaitGroup
 	var firstErr atomic.Value
 	start := time.Now()
+	deadline := start.Add(b.p7Budget)
 	for w := 0; w < 4; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for {
+				if b.p7Budget > 0 && time.Now().After(deadline) {
+					return
+				}
 				i := int(next.Add(1))
 				if i >= len(pop.devices) {
 					return
@@ -279,7 +283,11 @@ func (b *bench) p7(pop *population) (Result, error) {
 	if err, _ := firstErr.Load().(error); err != nil {
 		return Result{}, err
 	}
-	perDevice := time.Since(start) / time.Duration(len(pop.devices))
+	done := min(int(next.Load()), len(pop.devices))
+	if done < 1 {
+		return Result{}, fmt.Errorf("no device re-scored")
+	}
+	perDevice := time.Since(start) / time.Duration(done)
 	// Analyzer CPU alone, on the simulated snapshots.
 	machines := simulate.Fleet(77, "FLEET", 48)
 	var samples []time.Duration
@@ -298,10 +306,10 @@ func (b *bench) p7(pop *population) (Result, error) {
 	median := samples[len(samples)/2]
 	ms := float64(perDevice.Microseconds()) / 1000
 	return Result{
-		ID: "P7", What: fmt.Sprintf("re-score %d devices end to end (4 workers)", len(pop.devices)), Baseline: "goal: 3 ms per device",
+		ID: "P7", What: fmt.Sprintf("re-score devices of a %d-device tenant end to end (4 workers)", len(pop.devices)), Baseline: "goal: 3 ms per device",
 		Unit: "ms/device", Measured: ms, Bare: 3, Ratio: ms / 3, Goal: "≤ 3 ms per device; analyzer median ≤ 1 ms",
 		Met:   ms <= 3 && median <= time.Millisecond,
-		Notes: fmt.Sprintf("analyzer CPU median %s per snapshot; total %s", median.Round(time.Microsecond), time.Since(start).Round(time.Second)),
+		Notes: fmt.Sprintf("%d devices re-scored in %s (time budget %s); analyzer CPU median %s per snapshot", done, time.Since(start).Round(time.Second), b.p7Budget, median.Round(time.Microsecond)),
 	}, nil
 }
 

@@ -62,6 +62,7 @@ func main() {
 	snapshots := flag.Int("snapshots", 2000, "snapshots per P1 run")
 	clients := flag.Int("clients", 8, "concurrent clients for P1")
 	devices := flag.Int("devices", 100_000, "devices of the simulated tenant for P7-P9")
+	p7Budget := flag.Duration("p7-budget", 2*time.Minute, "how long P7 may re-score (0: all devices)")
 	only := flag.String("only", "", "comma-separated goals to run, e.g. P1,P6 (default all)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
@@ -111,7 +112,7 @@ func main() {
 	defer srv.Close()
 	serverURL := "http://" + ln.Addr().String()
 
-	b := &bench{ctx: ctx, st: st, app: app, url: serverURL, db: url}
+	b := &bench{ctx: ctx, st: st, app: app, url: serverURL, db: url, p7Budget: *p7Budget}
 	rep := Report{Time: time.Now().UTC(), Go: runtime.Version(), CPUs: runtime.NumCPU()}
 	var pop *population
 	withPop := func(f func(*population) (Result, error)) func() (Result, error) {

@@ -144,7 +144,13 @@ func (s *Service) analyze(ctx context.Context, tx *store.Tx, tenantID, deviceID,
 			return fmt.Errorf("store device health: %w", err)
 		}
 		org := dev.OrganisationID
-		if err := s.recordHistory(ctx, tx, healthhistory.KindDevice, deviceID, &org, res.Score, res.Band, scored, findings, now); err != nil {
+		// History keeps what cost points (or was suppressed): enough to
+		// explain a change, a fraction of the full result's size.
+		costly, err := json.Marshal(costlyFindings(res.Findings))
+		if err != nil {
+			return fmt.Errorf("encode findings: %w", err)
+		}
+		if err := s.recordHistory(ctx, tx, healthhistory.KindDevice, deviceID, &org, res.Score, res.Band, scored, costly, now); err != nil {
 			return err
 		}
 		if err := s.deviceAlerts(ctx, tx, dev, prev, res, scored, now); err != nil {
@@ -196,6 +202,17 @@ func (s *Service) deviceAlerts(ctx context.Context, tx *store.Tx, dev *ent.Devic
 		}
 	}
 	return nil
+}
+
+// costlyFindings keeps the findings that cost points or were suppressed.
+func costlyFindings(fs []analyzer.Finding) []analyzer.Finding {
+	out := make([]analyzer.Finding, 0, len(fs))
+	for _, f := range fs {
+		if f.Penalty > 0 || f.Suppressed || f.Status == "warn" || f.Status == "fail" {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 func severityOfBand(band string) string {
