@@ -1,6 +1,7 @@
 import { Suspense } from "react";
 import { Navigate, NavLink, Outlet, useLocation } from "react-router";
 import { ErrorMessage, Loading } from "../components/Feedback";
+import { NotificationBell } from "../features/alerts/NotificationBell";
 import { Logo } from "../features/auth/AuthCard";
 import { roleLabel, useSession, useWhoAmI } from "../features/auth/hooks";
 import { Permission } from "../features/auth/permissions";
@@ -60,6 +61,8 @@ function Shell({ viewer }: { viewer: WhoAmIResponse }) {
     viewer.permissions.includes(Permission.UserManage) || viewer.permissions.includes(Permission.UserRead);
   const canReadDevices = viewer.permissions.includes(Permission.DeviceRead);
   const canEnrol = viewer.permissions.includes(Permission.EnrolmentManage);
+  const canReadPolicy = viewer.permissions.includes(Permission.PolicyRead);
+  const canManageAlerts = viewer.permissions.includes(Permission.AlertManage);
   const user = viewer.user;
   return (
     <div className="shell">
@@ -76,6 +79,9 @@ function Shell({ viewer }: { viewer: WhoAmIResponse }) {
         </div>
         <nav aria-label="Main">
           <ul className="nav">
+            <li>
+              <NotificationBell />
+            </li>
             <li>
               <NavLink to="/" end>
                 Overview
@@ -97,9 +103,19 @@ function Shell({ viewer }: { viewer: WhoAmIResponse }) {
                 <NavLink to="/checks">Checks</NavLink>
               </li>
             )}
+            {canReadPolicy && (
+              <li>
+                <NavLink to="/policy">Policy</NavLink>
+              </li>
+            )}
             {canEnrol && (
               <li>
                 <NavLink to="/enrolment">Enrolment</NavLink>
+              </li>
+            )}
+            {canManageAlerts && (
+              <li>
+                <NavLink to="/webhooks">Webhooks</NavLink>
               </li>
             )}
             {canSeeUsers && (

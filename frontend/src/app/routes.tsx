@@ -18,6 +18,9 @@ const Software = lazy(() => import("../routes/software"));
 const Checks = lazy(() => import("../routes/checks"));
 const Enrolment = lazy(() => import("../routes/enrolment"));
 const Users = lazy(() => import("../routes/users"));
+const Notifications = lazy(() => import("../routes/notifications"));
+const Policy = lazy(() => import("../routes/policy"));
+const Webhooks = lazy(() => import("../routes/webhooks"));
 const NotFound = lazy(() => import("../routes/not-found"));
 
 function standalone(Page: ComponentType) {
@@ -56,6 +59,9 @@ export const routes: RouteObject[] = [
           { path: "checks", element: <Checks /> },
           { path: "enrolment", element: <Enrolment /> },
           { path: "users", element: <Users /> },
+          { path: "notifications", element: <Notifications /> },
+          { path: "policy", element: <Policy /> },
+          { path: "webhooks", element: <Webhooks /> },
           { path: "*", element: <NotFound /> },
         ],
       },

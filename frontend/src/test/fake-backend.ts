@@ -1,4 +1,4 @@
-import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { create, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
 import { AuthService, TenantSchema, UserSchema, type User } from "../gen/wegweiser/v1/auth_pb";
@@ -15,6 +15,24 @@ import { UserService } from "../gen/wegweiser/v1/user_pb";
 import { SnapshotSchema, type InstalledSoftware, type Snapshot } from "../gen/wegweiser/agent/v1/snapshot_pb";
 import { EnrolmentKeySchema, EnrolmentService, type EnrolmentKey } from "../gen/wegweiser/v1/enrolment_pb";
 import { InventoryService } from "../gen/wegweiser/v1/inventory_pb";
+import {
+  NotificationSchema,
+  AlertService,
+  WebhookDeliverySchema,
+  WebhookSchema,
+  type Notification,
+  type Webhook,
+  type WebhookDelivery,
+} from "../gen/wegweiser/v1/alert_pb";
+import {
+  OverrideSchema,
+  PolicyAuditEventSchema,
+  PolicyLevel,
+  PolicyService,
+  type Override,
+  type PolicyAuditEvent,
+  type PolicyScope,
+} from "../gen/wegweiser/v1/policy_pb";
 import {
   Band,
   CheckInfoSchema,
@@ -40,10 +58,13 @@ export const OWNER_PERMISSIONS = [
   "user.read",
   "user.manage",
   "enrolment.manage",
+  "policy.read",
+  "policy.manage",
+  "alert.manage",
 ];
 
 /** Permissions of a viewer: reads only. */
-export const VIEWER_PERMISSIONS = ["organisation.read", "device.read"];
+export const VIEWER_PERMISSIONS = ["organisation.read", "device.read", "policy.read"];
 
 /** Permissions of a technician (usually limited to some organisations). */
 export const TECHNICIAN_PERMISSIONS = [
@@ -53,10 +74,14 @@ export const TECHNICIAN_PERMISSIONS = [
   "group.write",
   "device.read",
   "device.write",
+  "policy.read",
 ];
 
 /** Permissions of a customer (limited to its organisations): reads only. */
 export const CUSTOMER_PERMISSIONS = ["tenant.read", "organisation.read", "group.read", "device.read"];
+
+/** Init is what tests pass to seed a message: plain fields, nested messages as plain objects too. */
+type Init<Desc extends DescMessage> = Exclude<MessageInitShape<Desc>, { $typeName: string }>;
 
 /** Call records one request that reached the fake server. */
 export interface Call {
@@ -98,6 +123,19 @@ export class FakeBackend {
   explanations = new Map<string, MessageInitShape<typeof ExplainChangeResponseSchema>>();
   /** The check catalogue ListChecks returns. */
   checks: CheckInfo[] = CHECKS.map((c) => create(CheckInfoSchema, c));
+  /** 14-day baseline of each organisation, by id (ListOrganisationHealth; missing means no history). */
+  organisationBaselines = new Map<string, number>();
+  /** Policy overrides at every level (tenant overrides carry the tenant's id, as the server's do). */
+  overrides: Override[] = [];
+  /** AI guidance per level ("organisation:org-1", "tenant:t1"). */
+  guidance = new Map<string, string>();
+  /** Policy changes, newest first. */
+  policyAudit: PolicyAuditEvent[] = [];
+  /** The caller's notifications with their read state. */
+  notifications: Notification[] = [];
+  webhooks: Webhook[] = [];
+  /** Webhook deliveries, in the order they were queued. */
+  deliveries: WebhookDelivery[] = [];
 
   /**
    * role picks default permissions; organisationIds limits the caller to
@@ -202,6 +240,65 @@ export class FakeBackend {
     return h;
   }
 
+  /** addOverride stores an override at a level (tenant: id is filled in). */
+  addOverride(
+    scope: { level: PolicyLevel; id?: string },
+    extra: Omit<Init<typeof OverrideSchema>, "scope"> & { checkId: string },
+  ): Override {
+    const o = create(OverrideSchema, {
+      id: `ovr-${this.overrides.length + 1}`,
+      scope: { level: scope.level, id: scope.level === PolicyLevel.TENANT ? this.tenant.id : (scope.id ?? "") },
+      reason: "Agreed with the customer",
+      updatedBy: this.me.email,
+      updateTime: timestampFromDate(new Date(Date.now() - 3_600_000)),
+      ...extra,
+    });
+    this.overrides.push(o);
+    return o;
+  }
+
+  /** addNotification raises a notification; later ones are newer. */
+  addNotification(extra: Init<typeof NotificationSchema> = {}): Notification {
+    const n = this.notifications.length + 1;
+    const note = create(NotificationSchema, {
+      id: `ntf-${n}`,
+      kind: "band_worse",
+      severity: "warning",
+      title: `Notification ${n}`,
+      entity: { kind: EntityKind.TENANT, id: this.tenant.id },
+      createTime: timestampFromDate(new Date(Date.now() - (10_000 - n) * 60_000)),
+      ...extra,
+    });
+    this.notifications.push(note);
+    return note;
+  }
+
+  addWebhook(extra: Init<typeof WebhookSchema> = {}): Webhook {
+    const h = create(WebhookSchema, {
+      id: `whk-${this.webhooks.length + 1}`,
+      url: `https://hooks.example.com/${this.webhooks.length + 1}`,
+      createTime: timestampFromDate(new Date(Date.now() - 86_400_000)),
+      ...extra,
+    });
+    this.webhooks.push(h);
+    return h;
+  }
+
+  /** addDelivery queues a delivery to a webhook; later ones are newer. */
+  addDelivery(webhookId: string, extra: Init<typeof WebhookDeliverySchema> = {}): WebhookDelivery {
+    const n = this.deliveries.length + 1;
+    const d = create(WebhookDeliverySchema, {
+      id: `dlv-${n}`,
+      webhookId,
+      notificationId: `ntf-${n}`,
+      status: "pending",
+      createTime: timestampFromDate(new Date(Date.now() - (1000 - n) * 60_000)),
+      ...extra,
+    });
+    this.deliveries.push(d);
+    return d;
+  }
+
   /** setHistory stores an entity's score changes (oldest first); tenant id is "". */
   setHistory(entity: { kind: EntityKind; id: string }, points: FakePoint[]) {
     this.history.set(entityKey(entity), points);
@@ -269,6 +366,51 @@ export class FakeBackend {
     }
     if (!ref.id) throw new ConnectError("entity.id is required", Code.InvalidArgument);
     return { kind: ref.kind, id: ref.id };
+  }
+
+  /** policyScope checks a PolicyScope like the server (tenant: its own id). */
+  private policyScope(scope: PolicyScope | undefined): { level: PolicyLevel; id: string } {
+    if (!scope) throw new ConnectError("scope is required", Code.InvalidArgument);
+    switch (scope.level) {
+      case PolicyLevel.TENANT:
+        if (scope.id && scope.id !== this.tenant.id) throw new ConnectError("tenant not found", Code.NotFound);
+        return { level: scope.level, id: this.tenant.id };
+      case PolicyLevel.ORGANISATION:
+        this.org(scope.id);
+        return { level: scope.level, id: scope.id };
+      case PolicyLevel.GROUP:
+        if (!this.groups.some((g) => g.id === scope.id)) throw new ConnectError("group not found", Code.NotFound);
+        return { level: scope.level, id: scope.id };
+      case PolicyLevel.DEVICE:
+        this.device(scope.id);
+        return { level: scope.level, id: scope.id };
+      default:
+        throw new ConnectError("scope.level must be tenant, organisation, group or device", Code.InvalidArgument);
+    }
+  }
+
+  /** devicesBelow lists the devices a policy level applies to. */
+  private devicesBelow(scope: { level: PolicyLevel; id: string }): Device[] {
+    const kind = {
+      [PolicyLevel.ORGANISATION]: EntityKind.ORGANISATION,
+      [PolicyLevel.GROUP]: EntityKind.GROUP,
+      [PolicyLevel.DEVICE]: EntityKind.DEVICE,
+    }[scope.level as number];
+    return kind ? this.devicesOf({ kind, id: scope.id }) : this.devices;
+  }
+
+  private audit(action: string, scope: { level: PolicyLevel; id: string }, checkId: string, reason: string, detail: string) {
+    this.policyAudit.unshift(
+      create(PolicyAuditEventSchema, {
+        action,
+        scope,
+        checkId,
+        actor: this.me.email,
+        reason,
+        detail,
+        time: timestampFromDate(new Date()),
+      }),
+    );
   }
 
   /** devicesOf lists the devices of an entity (throws not_found for unknown ones). */
@@ -717,7 +859,10 @@ export class FakeBackend {
           .filter((o) => scope.length === 0 || scope.includes(o.id))
           .map((o) => {
             const entity = { kind: EntityKind.ORGANISATION, id: o.id };
-            return { organisationId: o.id, name: o.name, health: this.rollUp(entity, this.devicesOf(entity)).health };
+            const health = this.rollUp(entity, this.devicesOf(entity)).health;
+            const baseline = this.organisationBaselines.get(o.id) ?? 0;
+            const regressed = health.scored && baseline > 0 && health.score < baseline * 0.9;
+            return { organisationId: o.id, name: o.name, health, baseline, regressed };
           })
           .sort(
             (a, b) =>
@@ -725,7 +870,11 @@ export class FakeBackend {
               a.health.score - b.health.score ||
               a.name.localeCompare(b.name),
           );
-        return { organisations };
+        const scores = organisations.filter((o) => o.health.scored).map((o) => o.health.score).sort((a, b) => a - b);
+        const mid = Math.floor(scores.length / 2);
+        const tenantMedian =
+          scores.length === 0 ? 0 : scores.length % 2 ? scores[mid]! : (scores[mid - 1]! + scores[mid]!) / 2;
+        return { organisations, tenantMedian };
       },
       listChecks: (req, ctx) => {
         this.enter("ListChecks", req, ctx);
@@ -736,6 +885,191 @@ export class FakeBackend {
         this.enter("Recompute", req, ctx);
         this.need("device.write");
         return { queuedDevices: this.devicesOf(this.entity(req.entity)).length };
+      },
+    });
+
+    router.service(PolicyService, {
+      listPolicies: (req, ctx) => {
+        this.enter("ListPolicies", req, ctx);
+        this.need("policy.read");
+        const scope = this.policyScope(req.scope);
+        return {
+          overrides: this.overrides
+            .filter((o) => o.scope?.level === scope.level && o.scope.id === scope.id)
+            .sort((a, b) => a.checkId.localeCompare(b.checkId)),
+          guidance: this.guidance.get(`${PolicyLevel[scope.level].toLowerCase()}:${scope.id}`) ?? "",
+        };
+      },
+      getEffectivePolicy: (req, ctx) => {
+        this.enter("GetEffectivePolicy", req, ctx);
+        this.need("policy.read");
+        const d = this.device(req.deviceId);
+        const levels: [PolicyLevel, string][] = [
+          [PolicyLevel.TENANT, this.tenant.id],
+          [PolicyLevel.ORGANISATION, d.organisationId],
+          [PolicyLevel.GROUP, d.groupId],
+          [PolicyLevel.DEVICE, d.id],
+        ];
+        const winners = new Map<string, Override>();
+        for (const [level, id] of levels) {
+          for (const o of this.overrides) {
+            if (id && o.scope?.level === level && o.scope.id === id) winners.set(o.checkId, o);
+          }
+        }
+        const guidance = levels.flatMap(([level, id]) => {
+          const text = id ? this.guidance.get(`${PolicyLevel[level].toLowerCase()}:${id}`) : undefined;
+          return text ? [text] : [];
+        });
+        return {
+          overrides: this.checks.flatMap((c) => {
+            const o = winners.get(c.id);
+            return o ? [o] : [];
+          }),
+          guidance,
+        };
+      },
+      setOverride: (req, ctx) => {
+        this.enter("SetOverride", req, ctx);
+        this.need("policy.manage");
+        const scope = this.policyScope(req.scope);
+        const check = this.checks.find((c) => c.id === req.checkId);
+        if (!check) throw new ConnectError(`check_id: unknown check "${req.checkId}"`, Code.InvalidArgument);
+        const reason = req.reason.trim();
+        if (!reason || reason.length > 500) throw new ConnectError("reason: say why, in 1 to 500 characters", Code.InvalidArgument);
+        if (req.severity && !["info", "low", "medium", "high", "critical"].includes(req.severity)) {
+          throw new ConnectError("severity: must be info, low, medium, high or critical", Code.InvalidArgument);
+        }
+        if (req.warn !== undefined && !isNumericThreshold(check.warn)) {
+          throw new ConnectError(`warn: check ${check.id} has no warn threshold`, Code.InvalidArgument);
+        }
+        if (req.fail !== undefined && !isNumericThreshold(check.fail)) {
+          throw new ConnectError(`fail: check ${check.id} has no fail threshold`, Code.InvalidArgument);
+        }
+        if (req.enabled === undefined && req.warn === undefined && req.fail === undefined && !req.severity && !req.suppress) {
+          throw new ConnectError("check_id: the override changes nothing", Code.InvalidArgument);
+        }
+        const fields = {
+          enabled: req.enabled,
+          warn: req.warn,
+          fail: req.fail,
+          severity: req.severity,
+          suppress: req.suppress,
+          reason,
+          updatedBy: this.me.email,
+          updateTime: timestampFromDate(new Date()),
+        };
+        let o = this.overrides.find((x) => x.scope?.level === scope.level && x.scope.id === scope.id && x.checkId === req.checkId);
+        if (o) Object.assign(o, fields);
+        else o = this.addOverride(scope, { checkId: req.checkId, ...fields });
+        this.audit("set", scope, req.checkId, reason, JSON.stringify({
+          enabled: req.enabled ?? null,
+          warn: req.warn ?? null,
+          fail: req.fail ?? null,
+          severity: req.severity,
+          suppress: req.suppress,
+        }));
+        return { override: o, queuedDevices: this.devicesBelow(scope).length };
+      },
+      deleteOverride: (req, ctx) => {
+        this.enter("DeleteOverride", req, ctx);
+        this.need("policy.manage");
+        const reason = req.reason.trim();
+        if (!reason || reason.length > 500) throw new ConnectError("reason: say why, in 1 to 500 characters", Code.InvalidArgument);
+        const o = this.overrides.find((x) => x.id === req.id);
+        if (!o?.scope) throw new ConnectError("override not found", Code.NotFound);
+        this.overrides = this.overrides.filter((x) => x !== o);
+        const scope = { level: o.scope.level, id: o.scope.id };
+        this.audit("delete", scope, o.checkId, reason, "");
+        return { queuedDevices: this.devicesBelow(scope).length };
+      },
+      setGuidance: (req, ctx) => {
+        this.enter("SetGuidance", req, ctx);
+        this.need("policy.manage");
+        const scope = this.policyScope(req.scope);
+        const text = req.text.trim();
+        if (text.length > 4000) throw new ConnectError("text: must be at most 4000 characters", Code.InvalidArgument);
+        const key = `${PolicyLevel[scope.level].toLowerCase()}:${scope.id}`;
+        if (text) this.guidance.set(key, text);
+        else this.guidance.delete(key);
+        this.audit("guidance", scope, "", "", text);
+        return {};
+      },
+      listPolicyAudit: (req, ctx) => {
+        this.enter("ListPolicyAudit", req, ctx);
+        this.need("policy.read");
+        return { events: this.policyAudit.slice(0, req.pageSize || 100) };
+      },
+    });
+
+    router.service(AlertService, {
+      listNotifications: (req, ctx) => {
+        this.enter("ListNotifications", req, ctx);
+        const all = this.notifications
+          .filter((n) => !req.unreadOnly || !n.read)
+          .sort((a, b) => Number((b.createTime?.seconds ?? 0n) - (a.createTime?.seconds ?? 0n)));
+        const unreadCount = this.notifications.filter((n) => !n.read).length;
+        return page(all, req.pageSize || 50, req.pageToken, (notifications, nextPageToken) => ({
+          notifications,
+          nextPageToken,
+          unreadCount,
+        }));
+      },
+      markNotificationsRead: (req, ctx) => {
+        this.enter("MarkNotificationsRead", req, ctx);
+        for (const n of this.notifications) {
+          if (req.all || req.ids.includes(n.id)) n.read = true;
+        }
+        return { unreadCount: this.notifications.filter((n) => !n.read).length };
+      },
+      createWebhook: (req, ctx) => {
+        this.enter("CreateWebhook", req, ctx);
+        this.need("alert.manage");
+        if (!/^https:\/\/[^/\s]+/.test(req.url.trim())) {
+          throw new ConnectError("url: must be an absolute https:// URL without credentials", Code.InvalidArgument);
+        }
+        const unknown = req.kinds.find((k) => !NOTIFICATION_KINDS.includes(k));
+        if (unknown) throw new ConnectError(`kinds: unknown kind "${unknown}"`, Code.InvalidArgument);
+        const webhook = this.addWebhook({
+          url: req.url.trim(),
+          description: req.description.trim(),
+          kinds: req.kinds,
+          createTime: timestampFromDate(new Date()),
+        });
+        return { webhook, secret: `whsec_${String(this.webhooks.length).padStart(4, "0")}_s3cr3t` };
+      },
+      listWebhooks: (req, ctx) => {
+        this.enter("ListWebhooks", req, ctx);
+        this.need("alert.manage");
+        return { webhooks: this.webhooks };
+      },
+      deleteWebhook: (req, ctx) => {
+        this.enter("DeleteWebhook", req, ctx);
+        this.need("alert.manage");
+        if (!this.webhooks.some((h) => h.id === req.id)) throw new ConnectError("webhook not found", Code.NotFound);
+        this.webhooks = this.webhooks.filter((h) => h.id !== req.id);
+        this.deliveries = this.deliveries.filter((d) => d.webhookId !== req.id);
+        return {};
+      },
+      sendTestWebhook: (req, ctx) => {
+        this.enter("SendTestWebhook", req, ctx);
+        this.need("alert.manage");
+        if (!this.webhooks.some((h) => h.id === req.id)) throw new ConnectError("webhook not found", Code.NotFound);
+        const n = this.addNotification({
+          kind: "test",
+          severity: "info",
+          title: "Test notification from Wegweiser",
+          body: "If you can read this, the webhook works.",
+          createTime: timestampFromDate(new Date()),
+        });
+        const delivery = this.addDelivery(req.id, { notificationId: n.id, createTime: timestampFromDate(new Date()) });
+        return { delivery };
+      },
+      listWebhookDeliveries: (req, ctx) => {
+        this.enter("ListWebhookDeliveries", req, ctx);
+        this.need("alert.manage");
+        if (!this.webhooks.some((h) => h.id === req.webhookId)) throw new ConnectError("webhook not found", Code.NotFound);
+        const deliveries = this.deliveries.filter((d) => d.webhookId === req.webhookId).reverse();
+        return { deliveries: deliveries.slice(0, req.pageSize || 50) };
       },
     });
 
@@ -1021,17 +1355,29 @@ export function healthyDevice(): FindingInit[] {
   }));
 }
 
-/** CHECKS is a realistic slice of the analyzer's catalogue, one or more per domain. */
+/** The notification kinds a webhook can subscribe to. */
+const NOTIFICATION_KINDS = ["band_worse", "critical_finding", "regression", "agent_silent", "test"];
+
+/** isNumericThreshold says whether a ListChecks threshold ("< 20") can be overridden. */
+function isNumericThreshold(display: string): boolean {
+  return /^(<=|>=|<|>)?\s*-?\d+(\.\d+)?$/.test(display.trim());
+}
+
+/**
+ * CHECKS is a realistic slice of the analyzer's catalogue, one or more per
+ * domain. Thresholds read as the server sends them ("< 20"); a check without
+ * a numeric threshold has none (and no unit).
+ */
 const CHECKS: MessageInitShape<typeof CheckInfoSchema>[] = [
-  { id: "hardware.battery_capacity", domain: "hardware", title: "Battery capacity", severity: "medium", warn: "80", fail: "60", unit: "% of design capacity", source: "SCORING.md; Apple and Lenovo battery service guidance" },
-  { id: "storage.volume_free_space", domain: "storage", title: "Volume free space", severity: "high", warn: "20", fail: "10", unit: "% free", source: "SCORING.md; Zabbix/PRTG default free-space triggers (20 % / 10 %)" },
-  { id: "storage.smart_health", domain: "storage", title: "Disk health (SMART)", severity: "critical", warn: "", fail: "failing or predicted failure", unit: "", source: "SCORING.md; SMART overall-health self-assessment" },
-  { id: "performance.cpu_load", domain: "performance", title: "Sustained CPU load", severity: "high", warn: "80", fail: "95", unit: "% (mean of recent samples)", source: "SCORING.md" },
-  { id: "network.interface_errors", domain: "network", title: "Interface errors", severity: "low", warn: "1", fail: "100", unit: "errors", source: "Common NMS defaults" },
-  { id: "system.pending_reboot", domain: "system", title: "Pending reboot", severity: "medium", warn: "3", fail: "14", unit: "days", source: "SCORING.md" },
-  { id: "software.end_of_life", domain: "software", title: "End-of-life software", severity: "high", warn: "", fail: "any", unit: "programs", source: "endoflife.date" },
-  { id: "security.firewall", domain: "security", title: "Firewall", severity: "high", warn: "", fail: "off on any profile", unit: "", source: "SCORING.md; CIS Benchmarks" },
-  { id: "security.antivirus", domain: "security", title: "Antivirus", severity: "high", warn: "", fail: "3", unit: "days since signature update", source: "SCORING.md" },
-  { id: "logs.disk_events", domain: "logs", title: "Disk hardware events", severity: "high", warn: "any in 7 days", fail: "any in 24 h", unit: "events", source: "SCORING.md; Windows System log IDs 7, 9, 11, 15, 52, 129, 98" },
-  { id: "platform.windows_drivers", domain: "platform", title: "Driver age", severity: "low", warn: "3", fail: "5", unit: "years", source: "Vendor support cycles" },
+  { id: "hardware.battery_capacity", domain: "hardware", title: "Battery capacity", severity: "medium", warn: "< 80", fail: "< 60", unit: "% of design capacity", source: "SCORING.md; Apple and Lenovo battery service guidance" },
+  { id: "storage.volume_free_space", domain: "storage", title: "Volume free space", severity: "high", warn: "< 20", fail: "< 10", unit: "% free", source: "SCORING.md; Zabbix/PRTG default free-space triggers (20 % / 10 %)" },
+  { id: "storage.smart_health", domain: "storage", title: "Disk health (SMART)", severity: "critical", warn: "", fail: "", unit: "", source: "SCORING.md; SMART overall-health self-assessment" },
+  { id: "performance.cpu_load", domain: "performance", title: "Sustained CPU load", severity: "high", warn: "> 80", fail: "> 95", unit: "% mean utilisation", source: "SCORING.md" },
+  { id: "network.interface_errors", domain: "network", title: "Interface errors", severity: "low", warn: ">= 0.01", fail: ">= 1", unit: "% of estimated packets", source: "Common NMS defaults" },
+  { id: "system.pending_reboot", domain: "system", title: "Pending reboot", severity: "medium", warn: "> 3", fail: "> 14", unit: "days pending", source: "SCORING.md" },
+  { id: "software.end_of_life", domain: "software", title: "Unsupported software", severity: "high", warn: "< 180", fail: "< 0", unit: "days until end of support", source: "endoflife.date" },
+  { id: "security.firewall", domain: "security", title: "Firewall", severity: "high", warn: "", fail: "", unit: "", source: "SCORING.md; CIS Benchmarks" },
+  { id: "security.antivirus", domain: "security", title: "Antivirus", severity: "high", warn: "", fail: "> 3", unit: "days since signature update", source: "SCORING.md" },
+  { id: "logs.disk_events", domain: "logs", title: "Disk hardware events", severity: "high", warn: "<= 168", fail: "<= 24", unit: "hours since the last disk error", source: "SCORING.md; Windows System log IDs 7, 9, 11, 15, 52, 129, 98" },
+  { id: "platform.windows_drivers", domain: "platform", title: "Windows driver problems", severity: "low", warn: ">= 1", fail: ">= 10", unit: "driver problem events in 7 days", source: "Vendor support cycles" },
 ];

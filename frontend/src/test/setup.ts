@@ -1,5 +1,9 @@
-import { cleanup } from "@testing-library/react";
+import { cleanup, configure } from "@testing-library/react";
 import { afterEach } from "vitest";
+
+// The first test of a file also waits for its lazy route's modules to be
+// transformed; under a loaded machine that alone can take over a second.
+configure({ asyncUtilTimeout: 4000 });
 
 // vitest runs without globals, so Testing Library cannot register its own cleanup.
 afterEach(() => {

@@ -8,6 +8,9 @@ export const Permission = {
   UserRead: "user.read",
   UserManage: "user.manage",
   EnrolmentManage: "enrolment.manage",
+  PolicyRead: "policy.read",
+  PolicyManage: "policy.manage",
+  AlertManage: "alert.manage",
 } as const;
 
 /** Permission is one of the names above (the server may send others). */

@@ -4,18 +4,21 @@ import { ConfirmButton } from "../../components/ConfirmButton";
 import { DetailsForm } from "../../components/DetailsForm";
 import { ErrorMessage, Loading } from "../../components/Feedback";
 import { Page, Section } from "../../components/Page";
+import { PolicyLevel } from "../../gen/wegweiser/v1/policy_pb";
 import { useCan } from "../auth/hooks";
 import { Permission } from "../auth/permissions";
 import { DeviceTable, OrganisationName } from "../devices/DeviceTable";
 import { HealthPanel } from "../health/HealthPanel";
 import { groupEntity } from "../health/labels";
 import { TopFindings } from "../health/TopFindings";
+import { policyHref } from "../policy/labels";
 import { useDeleteGroup, useGroup, useUpdateGroup } from "./hooks";
 
 /** GroupDetail shows one group and its devices. */
 export function GroupDetail({ id }: { id: string }) {
   const group = useGroup(id);
   const canWrite = useCan(Permission.GroupWrite);
+  const canReadPolicy = useCan(Permission.PolicyRead);
   const update = useUpdateGroup();
   const del = useDeleteGroup();
   const navigate = useNavigate();
@@ -44,17 +47,26 @@ export function GroupDetail({ id }: { id: string }) {
         </>
       }
       actions={
-        canWrite && !editing ? (
-          <button
-            type="button"
-            className="btn"
-            onClick={() => {
-              update.reset();
-              setEditing(true);
-            }}
-          >
-            Edit group
-          </button>
+        canReadPolicy || (canWrite && !editing) ? (
+          <>
+            {canReadPolicy && (
+              <Link className="btn" to={policyHref({ level: PolicyLevel.GROUP, id: g.id })}>
+                Policy
+              </Link>
+            )}
+            {canWrite && !editing && (
+              <button
+                type="button"
+                className="btn"
+                onClick={() => {
+                  update.reset();
+                  setEditing(true);
+                }}
+              >
+                Edit group
+              </button>
+            )}
+          </>
         ) : undefined
       }
     >

@@ -15,8 +15,8 @@ describe("checks catalogue", () => {
     expect(cells).toEqual([
       "Volume free spacestorage.volume_free_space",
       "high",
-      "20",
-      "10",
+      "< 20",
+      "< 10",
       "% free",
       "SCORING.md; Zabbix/PRTG default free-space triggers (20 % / 10 %)",
     ]);

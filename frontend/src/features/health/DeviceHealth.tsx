@@ -4,6 +4,7 @@ import { Subsection } from "../../components/Page";
 import type { DomainScore, Finding } from "../../gen/wegweiser/v1/health_pb";
 import { useCan } from "../auth/hooks";
 import { Permission } from "../auth/permissions";
+import { EffectivePolicy } from "../policy/EffectivePolicy";
 import { FindingList } from "./FindingList";
 import { HealthSummary } from "./HealthSummary";
 import { HealthTrend } from "./HealthTrend";
@@ -26,6 +27,7 @@ export function DeviceHealth({ deviceId }: { deviceId: string }) {
   const [domain, setDomain] = useState("");
   const findings = useFindings(entity, { includePassed: showAll });
   const canWrite = useCan(Permission.DeviceWrite);
+  const canReadPolicy = useCan(Permission.PolicyRead);
   const h = health.data?.health;
   const all = findings.data?.findings ?? [];
 
@@ -77,6 +79,12 @@ export function DeviceHealth({ deviceId }: { deviceId: string }) {
           {health.isSuccess && <WhatChanged deviceId={deviceId} analysed={Boolean(h?.computeTime)} />}
         </Subsection>
       </div>
+
+      {canReadPolicy && (
+        <Subsection title="Policy in effect">
+          <EffectivePolicy deviceId={deviceId} />
+        </Subsection>
+      )}
     </div>
   );
 }

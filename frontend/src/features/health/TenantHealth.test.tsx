@@ -50,6 +50,37 @@ describe("tenant health on the overview", () => {
     expect(screen.getByRole("link", { name: "Devices: 2" })).toBeTruthy();
   });
 
+  it("compares organisations with their 14-day baselines and the tenant median", async () => {
+    const { backend, contoso, fabrikam } = seed();
+    backend.organisationBaselines.set(contoso.id, 60); // now 40: more than 10 % below
+    backend.organisationBaselines.set(fabrikam.id, 97.5); // now 100
+    backend.addOrganisation("Initech"); // no devices, no score, no baseline
+    renderApp("/", { backend });
+
+    const panel = await screen.findByRole("region", { name: "Tenant health" });
+    const table = await within(panel).findByRole("table", { name: "Worst organisations" });
+    const row = (name: string) => within(table).getByRole("link", { name }).closest("tr")!;
+    await waitFor(() => expect(within(row("Contoso")).getByText("Regressed").className).toContain("badge-danger"));
+    const down = row("Contoso").querySelector(".baseline-delta")!;
+    expect(down.textContent).toBe("↓ −20 against the 14-day baseline of 60");
+    expect(down.className).toContain("change-negative");
+    const up = row("Fabrikam").querySelector(".baseline-delta")!;
+    expect(up.textContent).toBe("↑ +3 against the 14-day baseline of 97.5");
+    expect(within(row("Fabrikam")).queryByText("Regressed")).toBeNull();
+    expect(row("Initech").querySelector(".baseline-delta")).toBeNull();
+
+    // Median of 40 and 100; the unscored organisation is left out.
+    const chart = within(panel).getByRole("img", { name: "Organisation scores against the tenant median of 70" });
+    expect(chart.querySelectorAll(".score-bar")).toHaveLength(2);
+    expect(chart.querySelectorAll(".score-bar-marker")).toHaveLength(2);
+    expect(chart.querySelector(".chart-reference-label")!.textContent).toBe("median 70");
+    expect([...chart.querySelectorAll(".score-bar > title")].map((t) => t.textContent)).toEqual([
+      "Contoso: 40 (14-day baseline 60, regressed)",
+      "Fabrikam: 100 (14-day baseline 97.5)",
+    ]);
+    expect(within(panel).getByText(/across 2 scored organisations/).textContent).toContain("Tenant median 70");
+  });
+
   it("charts the tenant's history and switches the range", async () => {
     const { backend } = seed();
     renderApp("/", { backend });

@@ -7,6 +7,7 @@ import { useViewer } from "../auth/hooks";
 import { HealthPanel } from "./HealthPanel";
 import { useHealth, useOrganisationHealth } from "./hooks";
 import { TENANT } from "./labels";
+import { OrganisationComparison } from "./OrganisationComparison";
 import { OrganisationHealthTable } from "./OrganisationHealthTable";
 
 /** WORST_ORGANISATIONS is how many organisations the overview lists. */
@@ -55,7 +56,12 @@ function WorstOrganisations() {
     >
       {list.isPending && <Loading label="Loading organisations…" />}
       <ErrorMessage error={list.error} />
-      {list.isSuccess && <OrganisationHealthTable organisations={all.slice(0, WORST_ORGANISATIONS)} label="Worst organisations" />}
+      {list.isSuccess && (
+        <>
+          <OrganisationComparison organisations={all} median={list.data.tenantMedian} />
+          <OrganisationHealthTable organisations={all.slice(0, WORST_ORGANISATIONS)} label="Worst organisations" />
+        </>
+      )}
     </Subsection>
   );
 }

@@ -120,6 +120,11 @@ export function formatDelta(delta: number): string {
   return "±0";
 }
 
+/** formatScore renders a score that may be fractional (a median or baseline): "78", "82.5". */
+export function formatScore(score: number): string {
+  return String(Math.round(score * 10) / 10);
+}
+
 /** deltaClass colours a point difference: losses red, gains green. */
 export function deltaClass(delta: number): string {
   if (delta < 0) return "change-negative";

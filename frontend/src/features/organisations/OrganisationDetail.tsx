@@ -4,6 +4,7 @@ import { ConfirmButton } from "../../components/ConfirmButton";
 import { DetailsForm } from "../../components/DetailsForm";
 import { ErrorMessage, Loading } from "../../components/Feedback";
 import { Page, Section } from "../../components/Page";
+import { PolicyLevel } from "../../gen/wegweiser/v1/policy_pb";
 import { useCan } from "../auth/hooks";
 import { Permission } from "../auth/permissions";
 import { DeviceTable } from "../devices/DeviceTable";
@@ -11,6 +12,7 @@ import { GroupList } from "../groups/GroupList";
 import { HealthPanel } from "../health/HealthPanel";
 import { organisationEntity } from "../health/labels";
 import { TopFindings } from "../health/TopFindings";
+import { policyHref } from "../policy/labels";
 import { useDeleteOrganisation, useOrganisation, useUpdateOrganisation } from "./hooks";
 
 /** OrganisationDetail shows one organisation with its groups and devices. */
@@ -18,6 +20,7 @@ export function OrganisationDetail({ id }: { id: string }) {
   const org = useOrganisation(id);
   const canWrite = useCan(Permission.OrganisationWrite);
   const canEnrol = useCan(Permission.EnrolmentManage);
+  const canReadPolicy = useCan(Permission.PolicyRead);
   const [editing, setEditing] = useState(false);
   const update = useUpdateOrganisation();
 
@@ -53,6 +56,11 @@ export function OrganisationDetail({ id }: { id: string }) {
           <Link className="btn" to={`/software?organisationId=${encodeURIComponent(o.id)}`}>
             Software inventory
           </Link>
+          {canReadPolicy && (
+            <Link className="btn" to={policyHref({ level: PolicyLevel.ORGANISATION, id: o.id })}>
+              Policy
+            </Link>
+          )}
           {canWrite && !editing && (
             <button
               type="button"
