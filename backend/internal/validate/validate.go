@@ -118,15 +118,21 @@ func IDs(field string, ss []string) ([]uuid.UUID, error) {
 	return out, nil
 }
 
-// PageSize applies a default and checks the upper bound.
+// PageSize applies a default and checks the upper bound MaxPageSize.
 func PageSize(field string, n int32, def int) (int, error) {
+	return Limit(field, n, def, MaxPageSize)
+}
+
+// Limit applies a default to a count (0 means def) and checks it is at most
+// max.
+func Limit(field string, n int32, def, max int) (int, error) {
 	switch {
 	case n < 0:
 		return 0, apperr.Invalid(field, "must not be negative")
 	case n == 0:
 		return def, nil
-	case n > MaxPageSize:
-		return 0, apperr.Invalid(field, "must be at most %d", MaxPageSize)
+	case int(n) > max:
+		return 0, apperr.Invalid(field, "must be at most %d", max)
 	}
 	return int(n), nil
 }

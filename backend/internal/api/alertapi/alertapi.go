@@ -8,7 +8,6 @@ import (
 	"github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1/wegweiserv1connect"
 	"github.com/wegweiser/wegweiser/backend/internal/alert"
 	"github.com/wegweiser/wegweiser/backend/internal/api/pbconv"
-	"github.com/wegweiser/wegweiser/backend/internal/apperr"
 	"github.com/wegweiser/wegweiser/backend/internal/validate"
 	"github.com/wegweiser/wegweiser/ent"
 )
@@ -28,12 +27,9 @@ var entityKinds = map[string]v1.EntityKind{
 
 // ListNotifications implements AlertService.ListNotifications.
 func (s *Service) ListNotifications(ctx context.Context, req *v1.ListNotificationsRequest) (*v1.ListNotificationsResponse, error) {
-	size := int(req.GetPageSize())
-	switch {
-	case size < 0 || size > 200:
-		return nil, apperr.Invalid("page_size", "must be between 1 and 200")
-	case size == 0:
-		size = 50
+	size, err := validate.Limit("page_size", req.GetPageSize(), 50, 200)
+	if err != nil {
+		return nil, err
 	}
 	items, unread, next, err := s.svc.List(ctx, req.GetUnreadOnly(), size, req.GetPageToken())
 	if err != nil {
@@ -128,12 +124,9 @@ func (s *Service) ListWebhookDeliveries(ctx context.Context, req *v1.ListWebhook
 	if err != nil {
 		return nil, err
 	}
-	size := int(req.GetPageSize())
-	switch {
-	case size < 0 || size > 200:
-		return nil, apperr.Invalid("page_size", "must be between 1 and 200")
-	case size == 0:
-		size = 50
+	size, err := validate.Limit("page_size", req.GetPageSize(), 50, 200)
+	if err != nil {
+		return nil, err
 	}
 	ds, err := s.svc.Deliveries(ctx, id, size)
 	if err != nil {

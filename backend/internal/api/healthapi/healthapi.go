@@ -128,12 +128,9 @@ func (s *Service) ListFindings(ctx context.Context, req *v1.ListFindingsRequest)
 	if err != nil {
 		return nil, err
 	}
-	limit := int(req.GetPageSize())
-	switch {
-	case limit < 0 || limit > 1000:
-		return nil, apperr.Invalid("page_size", "must be between 1 and 1000")
-	case limit == 0:
-		limit = 200
+	limit, err := validate.Limit("page_size", req.GetPageSize(), 200, 1000)
+	if err != nil {
+		return nil, err
 	}
 	fs, err := s.svc.Findings(ctx, r, req.GetIncludePassed(), req.GetDomain(), limit)
 	if err != nil {
@@ -222,12 +219,9 @@ func (s *Service) ListWorstDevices(ctx context.Context, req *v1.ListWorstDevices
 	if err != nil {
 		return nil, err
 	}
-	limit := int(req.GetLimit())
-	switch {
-	case limit < 0 || limit > 100:
-		return nil, apperr.Invalid("limit", "must be between 1 and 100")
-	case limit == 0:
-		limit = 10
+	limit, err := validate.Limit("limit", req.GetLimit(), 10, 100)
+	if err != nil {
+		return nil, err
 	}
 	ds, err := s.svc.Worst(ctx, r, limit)
 	if err != nil {

@@ -28,10 +28,7 @@ func New(svc *inventory.Service) *Service { return &Service{svc: svc} }
 const maxInventoryPage = 1000
 
 func pageSize(n int32) (int, error) {
-	if n > maxInventoryPage {
-		return 0, apperr.Invalid("page_size", "must be at most %d", maxInventoryPage)
-	}
-	return validate.PageSize("page_size", n, 200)
+	return validate.Limit("page_size", n, 200, maxInventoryPage)
 }
 
 func query(q string) (string, error) {
