@@ -136,6 +136,7 @@ func serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	defer app.Close()
 	var creds *demo.Credentials
 	if withDemo {
 		if creds, err = seedAndPopulate(ctx, app, log); err != nil {
@@ -302,7 +303,7 @@ func admin(ctx context.Context, args []string, stdin io.Reader) error {
 	if err != nil {
 		return err
 	}
-	ids := identity.NewService(st, identity.NewSigner(key, "wegweiser"), log)
+	ids := identity.NewService(st, identity.NewSigner(key, "wegweiser"), nil, log)
 	res, err := ids.SignUp(ctx, identity.SignUpInput{TenantName: tenantName, Email: email, Password: password, DisplayName: displayName})
 	if err != nil {
 		return err

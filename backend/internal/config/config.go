@@ -15,7 +15,8 @@ import (
 type Config struct {
 	// DatabaseURL is a postgres:// URL; empty means embedded SQLite in DataDir.
 	DatabaseURL string
-	// RedisURL is a redis:// URL; empty means in-memory.
+	// RedisURL is a redis:// URL for state shared between replicas (the
+	// login throttle); empty means in this process.
 	RedisURL string
 	// ListenAddr is where the HTTP server listens.
 	ListenAddr string
@@ -60,7 +61,7 @@ func env(name, def string) string {
 // Register declares the flags of c on fs with defaults from the environment.
 func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", ""), "PostgreSQL URL; empty for the embedded SQLite store under -data-dir (env WEGWEISER_DATABASE_URL)")
-	fs.StringVar(&c.RedisURL, "redis-url", env("REDIS_URL", ""), "Redis URL; empty for in-memory (env WEGWEISER_REDIS_URL)")
+	fs.StringVar(&c.RedisURL, "redis-url", env("REDIS_URL", ""), "Redis URL for the login throttle shared by replicas; empty keeps it in this process (env WEGWEISER_REDIS_URL)")
 	fs.StringVar(&c.ListenAddr, "listen-addr", env("LISTEN_ADDR", ":8080"), "HTTP listen address (env WEGWEISER_LISTEN_ADDR)")
 	fs.StringVar(&c.DataDir, "data-dir", env("DATA_DIR", "data"), "directory for the embedded database and generated keys (env WEGWEISER_DATA_DIR)")
 	fs.StringVar(&c.PublicURL, "public-url", env("PUBLIC_URL", ""), "URL users reach the dashboard at, e.g. https://wegweiser.example.com (env WEGWEISER_PUBLIC_URL)")

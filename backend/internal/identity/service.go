@@ -27,25 +27,29 @@ import (
 
 // Login throttling: failures per email within a window.
 const (
-	maxLoginFailures   = 10
-	loginFailureWindow = 5 * time.Minute
+	MaxLoginFailures   = 10
+	LoginFailureWindow = 5 * time.Minute
 )
 
 // Service implements sign-up, login, token rotation and authentication.
 type Service struct {
 	st       *store.Store
 	signer   *Signer
-	failures *ratelimit.Window
+	failures ratelimit.Limiter
 	log      *slog.Logger
 	now      func() time.Time
 }
 
-// NewService returns an identity service.
-func NewService(st *store.Store, signer *Signer, log *slog.Logger) *Service {
+// NewService returns an identity service; failures counts failed logins
+// per email (nil: in this process, MaxLoginFailures per LoginFailureWindow).
+func NewService(st *store.Store, signer *Signer, failures ratelimit.Limiter, log *slog.Logger) *Service {
+	if failures == nil {
+		failures = ratelimit.Memory{Window: ratelimit.NewWindow(MaxLoginFailures, LoginFailureWindow)}
+	}
 	return &Service{
 		st:       st,
 		signer:   signer,
-		failures: ratelimit.NewWindow(maxLoginFailures, loginFailureWindow),
+		failures: failures,
 		log:      log,
 		now:      func() time.Time { return time.Now().UTC() },
 	}
@@ -161,7 +165,7 @@ func (s *Service) Login(ctx context.Context, emailIn, password, tenantIDIn strin
 	if err != nil {
 		return nil, err
 	}
-	if blocked, wait := s.failures.Blocked(email); blocked {
+	if blocked, wait := s.failures.Blocked(ctx, email); blocked {
 		return nil, apperr.ResourceExhausted(int(wait.Seconds())+1, "too many failed logins for this account; try again later")
 	}
 	sctx := systemCtx(ctx)
@@ -178,7 +182,7 @@ func (s *Service) Login(ctx context.Context, emailIn, password, tenantIDIn strin
 		return nil, fmt.Errorf("check password: %w", err)
 	}
 	if u == nil || u.PasswordHash == "" || !ok {
-		s.failures.Add(email)
+		s.failures.Add(ctx, email)
 		return nil, apperr.Unauthenticated("wrong email or password")
 	}
 	q := s.st.Ent.Membership.Query().Where(
@@ -189,13 +193,13 @@ func (s *Service) Login(ctx context.Context, emailIn, password, tenantIDIn strin
 	}
 	m, err := q.First(sctx)
 	if ent.IsNotFound(err) {
-		s.failures.Add(email)
+		s.failures.Add(ctx, email)
 		return nil, apperr.Unauthenticated("this account has no active membership")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("find membership: %w", err)
 	}
-	s.failures.Reset(email)
+	s.failures.Reset(ctx, email)
 	var tok *Tokens
 	err = s.st.Tx(sctx, func(tx *store.Tx) error {
 		var err error

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/testenv"
 	"github.com/wegweiser/wegweiser/ent/privacy"
@@ -40,8 +42,12 @@ func counts(t *testing.T, st *store.Store) (tenants, users int) {
 func TestIntegratorFlow(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
 		srv := testenv.StartServer(t, st)
-		testenv.Call(t, srv.URL, signUp, "", `{"tenantName":"Acme IT","email":"Ops@Acme.example","password":"correct horse battery"}`).Must(t)
-		res := testenv.Call(t, srv.URL, login, "", `{"email":"ops@acme.example","password":"correct horse battery"}`)
+		// Unique addresses: the login throttle may live in a Redis shared
+		// by test runs.
+		run := uuid.NewString()[:8]
+		email := "ops-" + run + "@acme.example"
+		testenv.Call(t, srv.URL, signUp, "", `{"tenantName":"Acme IT","email":"Ops-`+run+`@Acme.example","password":"correct horse battery"}`).Must(t)
+		res := testenv.Call(t, srv.URL, login, "", `{"email":"`+email+`","password":"correct horse battery"}`)
 		res.Must(t)
 		access, refreshTok := res.Str("accessToken"), res.Str("refreshToken")
 		if access == "" || refreshTok == "" || res.Str("accessTokenExpiresAt") == "" {
@@ -57,7 +63,7 @@ func TestIntegratorFlow(t *testing.T) {
 			t.Fatalf("get organisation: %s", got.Raw)
 		}
 		// Another tenant sees neither the organisation nor it in its list.
-		other := testenv.Call(t, srv.URL, signUp, "", `{"tenantName":"Other","email":"x@other.example","password":"correct horse battery"}`)
+		other := testenv.Call(t, srv.URL, signUp, "", `{"tenantName":"Other","email":"x-`+run+`@other.example","password":"correct horse battery"}`)
 		otherTok := other.Str("accessToken")
 		if c := testenv.Call(t, srv.URL, getOrg, otherTok, `{"id":"`+id+`"}`).Code; c != "not_found" {
 			t.Fatalf("other tenant's GetOrganisation: %s, want not_found", c)
@@ -70,10 +76,10 @@ func TestIntegratorFlow(t *testing.T) {
 		if !strings.Contains(string(mine.Raw), id) {
 			t.Fatalf("own list lacks the organisation: %s", mine.Raw)
 		}
-		if c := testenv.Call(t, srv.URL, login, "", `{"email":"ops@acme.example","password":"wrong password!"}`).Code; c != "unauthenticated" {
+		if c := testenv.Call(t, srv.URL, login, "", `{"email":"`+email+`","password":"wrong password!"}`).Code; c != "unauthenticated" {
 			t.Fatalf("wrong password: %s, want unauthenticated", c)
 		}
-		if c := testenv.Call(t, srv.URL, login, "", `{"email":"nobody@acme.example","password":"wrong password!"}`).Code; c != "unauthenticated" {
+		if c := testenv.Call(t, srv.URL, login, "", `{"email":"nobody-`+run+`@acme.example","password":"wrong password!"}`).Code; c != "unauthenticated" {
 			t.Fatalf("unknown email: %s, want unauthenticated", c)
 		}
 		if c := testenv.Call(t, srv.URL, listOrgs, "", `{}`).Code; c != "unauthenticated" {

@@ -17,6 +17,7 @@ import (
 	"connectrpc.com/connect"
 	"connectrpc.com/grpchealth"
 	"connectrpc.com/grpcreflect"
+	"github.com/redis/rueidis"
 	"github.com/rs/cors"
 	"riverqueue.com/riverui"
 
@@ -45,6 +46,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/jobs"
 	"github.com/wegweiser/wegweiser/backend/internal/member"
 	"github.com/wegweiser/wegweiser/backend/internal/policy"
+	"github.com/wegweiser/wegweiser/backend/internal/ratelimit"
 	"github.com/wegweiser/wegweiser/backend/internal/secrets"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/tenancy"
@@ -88,6 +90,7 @@ type App struct {
 	Jobs      *jobs.Client
 	Enforcer  *authz.Enforcer
 	riverUI   *riverui.Handler
+	redis     rueidis.Client
 	Log       *slog.Logger
 	cfg       config.Config
 }
@@ -106,7 +109,20 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 	if err != nil {
 		return nil, err
 	}
-	ids := identity.NewService(st, identity.NewSigner(key, issuer), log)
+	var failures ratelimit.Limiter
+	var redis rueidis.Client
+	if cfg.RedisURL != "" {
+		opt, err := rueidis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			return nil, fmt.Errorf("parse Redis URL: %w", err)
+		}
+		opt.DisableCache = true
+		if redis, err = rueidis.NewClient(opt); err != nil {
+			return nil, fmt.Errorf("connect to Redis: %w", err)
+		}
+		failures = ratelimit.NewRedis(redis, "wegweiser:login-failures:", identity.MaxLoginFailures, identity.LoginFailureWindow, log)
+	}
+	ids := identity.NewService(st, identity.NewSigner(key, issuer), failures, log)
 	jc, err := jobs.New(st, log, jobs.Options{Work: cfg.Workers, PollInterval: cfg.JobPollInterval})
 	if err != nil {
 		return nil, err
@@ -130,6 +146,7 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 		}
 	}
 	return &App{
+		redis:     redis,
 		riverUI:   ui,
 		Enrolment: enrolment.NewService(st),
 		Ingest:    ingest.NewService(st, jc, log),
@@ -239,6 +256,13 @@ func (a *App) StartWorkers(ctx context.Context) error {
 		return nil
 	}
 	return a.Jobs.Start(ctx)
+}
+
+// Close releases what NewApp opened besides the store (the Redis client).
+func (a *App) Close() {
+	if a.redis != nil {
+		a.redis.Close()
+	}
 }
 
 // startDashboard starts River's dashboard when it is configured.

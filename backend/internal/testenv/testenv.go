@@ -141,10 +141,13 @@ type Server struct {
 func StartServer(t *testing.T, st *store.Store) *Server {
 	t.Helper()
 	cfg := config.Config{DataDir: t.TempDir(), ListenAddr: "127.0.0.1:0", Workers: true, JobPollInterval: 50 * time.Millisecond, ShutdownTimeout: 10 * time.Second, AllowPrivateWebhooks: true}
+	// Redis, where the run has one, carries the login throttle as in production.
+	cfg.RedisURL = os.Getenv("WEGWEISER_TEST_REDIS_URL")
 	app, err := server.NewApp(cfg, st, Logger(t))
 	if err != nil {
 		t.Fatalf("assemble app: %v", err)
 	}
+	t.Cleanup(app.Close)
 	if err := app.StartWorkers(context.Background()); err != nil {
 		t.Fatalf("start workers: %v", err)
 	}
