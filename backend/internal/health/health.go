@@ -349,15 +349,20 @@ func (s *Service) Baseline(ctx context.Context, c *ent.Client, kind string, id u
 	if err != nil {
 		return 0, 0, fmt.Errorf("load baseline: %w", err)
 	}
+	return median(scores), len(scores), nil
+}
+
+// median returns the median of scores (0 for none); it sorts scores.
+func median(scores []int) float64 {
 	if len(scores) == 0 {
-		return 0, 0, nil
+		return 0
 	}
 	sort.Ints(scores)
 	n := len(scores)
 	if n%2 == 1 {
-		return float64(scores[n/2]), n, nil
+		return float64(scores[n/2])
 	}
-	return float64(scores[n/2-1]+scores[n/2]) / 2, n, nil
+	return float64(scores[n/2-1]+scores[n/2]) / 2
 }
 
 // entityAlerts raises band and regression notifications for a roll-up.

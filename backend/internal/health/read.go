@@ -449,15 +449,7 @@ func Median(orgs []OrganisationView) float64 {
 			scores = append(scores, o.View.Score)
 		}
 	}
-	if len(scores) == 0 {
-		return 0
-	}
-	sort.Ints(scores)
-	n := len(scores)
-	if n%2 == 1 {
-		return float64(scores[n/2])
-	}
-	return float64(scores[n/2-1]+scores[n/2]) / 2
+	return median(scores)
 }
 
 // Organisations lists every organisation the viewer can see with its

@@ -6,6 +6,7 @@ package member
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -121,7 +122,7 @@ func (s *Service) Invite(ctx context.Context, emailIn string, role viewer.Role, 
 		u, err := tx.User.Query().Where(user.Email(email)).Only(sys)
 		switch {
 		case ent.IsNotFound(err):
-			u, err = tx.User.Create().SetEmail(email).SetDisplayName(email[:indexAt(email)]).Save(sys)
+			u, err = tx.User.Create().SetEmail(email).SetDisplayName(email[:strings.LastIndex(email, "@")]).Save(sys)
 			if err != nil {
 				return fmt.Errorf("create user: %w", err)
 			}
@@ -146,15 +147,6 @@ func (s *Service) Invite(ctx context.Context, emailIn string, role viewer.Role, 
 		return nil
 	})
 	return res, err
-}
-
-func indexAt(email string) int {
-	for i := len(email) - 1; i >= 0; i-- {
-		if email[i] == '@' {
-			return i
-		}
-	}
-	return len(email)
 }
 
 // checkGrant checks that v may give role with scope orgIDs.
