@@ -342,6 +342,24 @@ type (
 	}
 )
 
+// SetOrganisationID sets the "organisation_id" field.
+func (u *HealthHistoryUpsert) SetOrganisationID(v uuid.UUID) *HealthHistoryUpsert {
+	u.Set(healthhistory.FieldOrganisationID, v)
+	return u
+}
+
+// UpdateOrganisationID sets the "organisation_id" field to the value that was provided on create.
+func (u *HealthHistoryUpsert) UpdateOrganisationID() *HealthHistoryUpsert {
+	u.SetExcluded(healthhistory.FieldOrganisationID)
+	return u
+}
+
+// ClearOrganisationID clears the value of the "organisation_id" field.
+func (u *HealthHistoryUpsert) ClearOrganisationID() *HealthHistoryUpsert {
+	u.SetNull(healthhistory.FieldOrganisationID)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -367,9 +385,6 @@ func (u *HealthHistoryUpsertOne) UpdateNewValues() *HealthHistoryUpsertOne {
 		}
 		if _, exists := u.create.mutation.EntityID(); exists {
 			s.SetIgnore(healthhistory.FieldEntityID)
-		}
-		if _, exists := u.create.mutation.OrganisationID(); exists {
-			s.SetIgnore(healthhistory.FieldOrganisationID)
 		}
 		if _, exists := u.create.mutation.Score(); exists {
 			s.SetIgnore(healthhistory.FieldScore)
@@ -415,6 +430,27 @@ func (u *HealthHistoryUpsertOne) Update(set func(*HealthHistoryUpsert)) *HealthH
 		set(&HealthHistoryUpsert{UpdateSet: update})
 	}))
 	return u
+}
+
+// SetOrganisationID sets the "organisation_id" field.
+func (u *HealthHistoryUpsertOne) SetOrganisationID(v uuid.UUID) *HealthHistoryUpsertOne {
+	return u.Update(func(s *HealthHistoryUpsert) {
+		s.SetOrganisationID(v)
+	})
+}
+
+// UpdateOrganisationID sets the "organisation_id" field to the value that was provided on create.
+func (u *HealthHistoryUpsertOne) UpdateOrganisationID() *HealthHistoryUpsertOne {
+	return u.Update(func(s *HealthHistoryUpsert) {
+		s.UpdateOrganisationID()
+	})
+}
+
+// ClearOrganisationID clears the value of the "organisation_id" field.
+func (u *HealthHistoryUpsertOne) ClearOrganisationID() *HealthHistoryUpsertOne {
+	return u.Update(func(s *HealthHistoryUpsert) {
+		s.ClearOrganisationID()
+	})
 }
 
 // Exec executes the query.
@@ -609,9 +645,6 @@ func (u *HealthHistoryUpsertBulk) UpdateNewValues() *HealthHistoryUpsertBulk {
 			if _, exists := b.mutation.EntityID(); exists {
 				s.SetIgnore(healthhistory.FieldEntityID)
 			}
-			if _, exists := b.mutation.OrganisationID(); exists {
-				s.SetIgnore(healthhistory.FieldOrganisationID)
-			}
 			if _, exists := b.mutation.Score(); exists {
 				s.SetIgnore(healthhistory.FieldScore)
 			}
@@ -657,6 +690,27 @@ func (u *HealthHistoryUpsertBulk) Update(set func(*HealthHistoryUpsert)) *Health
 		set(&HealthHistoryUpsert{UpdateSet: update})
 	}))
 	return u
+}
+
+// SetOrganisationID sets the "organisation_id" field.
+func (u *HealthHistoryUpsertBulk) SetOrganisationID(v uuid.UUID) *HealthHistoryUpsertBulk {
+	return u.Update(func(s *HealthHistoryUpsert) {
+		s.SetOrganisationID(v)
+	})
+}
+
+// UpdateOrganisationID sets the "organisation_id" field to the value that was provided on create.
+func (u *HealthHistoryUpsertBulk) UpdateOrganisationID() *HealthHistoryUpsertBulk {
+	return u.Update(func(s *HealthHistoryUpsert) {
+		s.UpdateOrganisationID()
+	})
+}
+
+// ClearOrganisationID clears the value of the "organisation_id" field.
+func (u *HealthHistoryUpsertBulk) ClearOrganisationID() *HealthHistoryUpsertBulk {
+	return u.Update(func(s *HealthHistoryUpsert) {
+		s.ClearOrganisationID()
+	})
 }
 
 // Exec executes the query.

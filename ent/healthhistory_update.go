@@ -10,6 +10,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/google/uuid"
 	"github.com/wegweiser/wegweiser/ent/healthhistory"
 	"github.com/wegweiser/wegweiser/ent/predicate"
 )
@@ -24,6 +25,26 @@ type HealthHistoryUpdate struct {
 // Where appends a list predicates to the HealthHistoryUpdate builder.
 func (_u *HealthHistoryUpdate) Where(ps ...predicate.HealthHistory) *HealthHistoryUpdate {
 	_u.mutation.Where(ps...)
+	return _u
+}
+
+// SetOrganisationID sets the "organisation_id" field.
+func (_u *HealthHistoryUpdate) SetOrganisationID(v uuid.UUID) *HealthHistoryUpdate {
+	_u.mutation.SetOrganisationID(v)
+	return _u
+}
+
+// SetNillableOrganisationID sets the "organisation_id" field if the given value is not nil.
+func (_u *HealthHistoryUpdate) SetNillableOrganisationID(v *uuid.UUID) *HealthHistoryUpdate {
+	if v != nil {
+		_u.SetOrganisationID(*v)
+	}
+	return _u
+}
+
+// ClearOrganisationID clears the value of the "organisation_id" field.
+func (_u *HealthHistoryUpdate) ClearOrganisationID() *HealthHistoryUpdate {
+	_u.mutation.ClearOrganisationID()
 	return _u
 }
 
@@ -79,6 +100,9 @@ func (_u *HealthHistoryUpdate) sqlSave(ctx context.Context) (_node int, err erro
 			}
 		}
 	}
+	if value, ok := _u.mutation.OrganisationID(); ok {
+		_spec.SetField(healthhistory.FieldOrganisationID, field.TypeUUID, value)
+	}
 	if _u.mutation.OrganisationIDCleared() {
 		_spec.ClearField(healthhistory.FieldOrganisationID, field.TypeUUID)
 	}
@@ -103,6 +127,26 @@ type HealthHistoryUpdateOne struct {
 	fields   []string
 	hooks    []Hook
 	mutation *HealthHistoryMutation
+}
+
+// SetOrganisationID sets the "organisation_id" field.
+func (_u *HealthHistoryUpdateOne) SetOrganisationID(v uuid.UUID) *HealthHistoryUpdateOne {
+	_u.mutation.SetOrganisationID(v)
+	return _u
+}
+
+// SetNillableOrganisationID sets the "organisation_id" field if the given value is not nil.
+func (_u *HealthHistoryUpdateOne) SetNillableOrganisationID(v *uuid.UUID) *HealthHistoryUpdateOne {
+	if v != nil {
+		_u.SetOrganisationID(*v)
+	}
+	return _u
+}
+
+// ClearOrganisationID clears the value of the "organisation_id" field.
+func (_u *HealthHistoryUpdateOne) ClearOrganisationID() *HealthHistoryUpdateOne {
+	_u.mutation.ClearOrganisationID()
+	return _u
 }
 
 // Mutation returns the HealthHistoryMutation object of the builder.
@@ -186,6 +230,9 @@ func (_u *HealthHistoryUpdateOne) sqlSave(ctx context.Context) (_node *HealthHis
 				ps[i](selector)
 			}
 		}
+	}
+	if value, ok := _u.mutation.OrganisationID(); ok {
+		_spec.SetField(healthhistory.FieldOrganisationID, field.TypeUUID, value)
 	}
 	if _u.mutation.OrganisationIDCleared() {
 		_spec.ClearField(healthhistory.FieldOrganisationID, field.TypeUUID)

@@ -389,6 +389,24 @@ type (
 	}
 )
 
+// SetOrganisationID sets the "organisation_id" field.
+func (u *NotificationUpsert) SetOrganisationID(v uuid.UUID) *NotificationUpsert {
+	u.Set(notification.FieldOrganisationID, v)
+	return u
+}
+
+// UpdateOrganisationID sets the "organisation_id" field to the value that was provided on create.
+func (u *NotificationUpsert) UpdateOrganisationID() *NotificationUpsert {
+	u.SetExcluded(notification.FieldOrganisationID)
+	return u
+}
+
+// ClearOrganisationID clears the value of the "organisation_id" field.
+func (u *NotificationUpsert) ClearOrganisationID() *NotificationUpsert {
+	u.SetNull(notification.FieldOrganisationID)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -427,9 +445,6 @@ func (u *NotificationUpsertOne) UpdateNewValues() *NotificationUpsertOne {
 		if _, exists := u.create.mutation.EntityID(); exists {
 			s.SetIgnore(notification.FieldEntityID)
 		}
-		if _, exists := u.create.mutation.OrganisationID(); exists {
-			s.SetIgnore(notification.FieldOrganisationID)
-		}
 		if _, exists := u.create.mutation.DedupeKey(); exists {
 			s.SetIgnore(notification.FieldDedupeKey)
 		}
@@ -465,6 +480,27 @@ func (u *NotificationUpsertOne) Update(set func(*NotificationUpsert)) *Notificat
 		set(&NotificationUpsert{UpdateSet: update})
 	}))
 	return u
+}
+
+// SetOrganisationID sets the "organisation_id" field.
+func (u *NotificationUpsertOne) SetOrganisationID(v uuid.UUID) *NotificationUpsertOne {
+	return u.Update(func(s *NotificationUpsert) {
+		s.SetOrganisationID(v)
+	})
+}
+
+// UpdateOrganisationID sets the "organisation_id" field to the value that was provided on create.
+func (u *NotificationUpsertOne) UpdateOrganisationID() *NotificationUpsertOne {
+	return u.Update(func(s *NotificationUpsert) {
+		s.UpdateOrganisationID()
+	})
+}
+
+// ClearOrganisationID clears the value of the "organisation_id" field.
+func (u *NotificationUpsertOne) ClearOrganisationID() *NotificationUpsertOne {
+	return u.Update(func(s *NotificationUpsert) {
+		s.ClearOrganisationID()
+	})
 }
 
 // Exec executes the query.
@@ -671,9 +707,6 @@ func (u *NotificationUpsertBulk) UpdateNewValues() *NotificationUpsertBulk {
 			if _, exists := b.mutation.EntityID(); exists {
 				s.SetIgnore(notification.FieldEntityID)
 			}
-			if _, exists := b.mutation.OrganisationID(); exists {
-				s.SetIgnore(notification.FieldOrganisationID)
-			}
 			if _, exists := b.mutation.DedupeKey(); exists {
 				s.SetIgnore(notification.FieldDedupeKey)
 			}
@@ -710,6 +743,27 @@ func (u *NotificationUpsertBulk) Update(set func(*NotificationUpsert)) *Notifica
 		set(&NotificationUpsert{UpdateSet: update})
 	}))
 	return u
+}
+
+// SetOrganisationID sets the "organisation_id" field.
+func (u *NotificationUpsertBulk) SetOrganisationID(v uuid.UUID) *NotificationUpsertBulk {
+	return u.Update(func(s *NotificationUpsert) {
+		s.SetOrganisationID(v)
+	})
+}
+
+// UpdateOrganisationID sets the "organisation_id" field to the value that was provided on create.
+func (u *NotificationUpsertBulk) UpdateOrganisationID() *NotificationUpsertBulk {
+	return u.Update(func(s *NotificationUpsert) {
+		s.UpdateOrganisationID()
+	})
+}
+
+// ClearOrganisationID clears the value of the "organisation_id" field.
+func (u *NotificationUpsertBulk) ClearOrganisationID() *NotificationUpsertBulk {
+	return u.Update(func(s *NotificationUpsert) {
+		s.ClearOrganisationID()
+	})
 }
 
 // Exec executes the query.

@@ -10,6 +10,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/google/uuid"
 	"github.com/wegweiser/wegweiser/ent/notification"
 	"github.com/wegweiser/wegweiser/ent/predicate"
 )
@@ -24,6 +25,26 @@ type NotificationUpdate struct {
 // Where appends a list predicates to the NotificationUpdate builder.
 func (_u *NotificationUpdate) Where(ps ...predicate.Notification) *NotificationUpdate {
 	_u.mutation.Where(ps...)
+	return _u
+}
+
+// SetOrganisationID sets the "organisation_id" field.
+func (_u *NotificationUpdate) SetOrganisationID(v uuid.UUID) *NotificationUpdate {
+	_u.mutation.SetOrganisationID(v)
+	return _u
+}
+
+// SetNillableOrganisationID sets the "organisation_id" field if the given value is not nil.
+func (_u *NotificationUpdate) SetNillableOrganisationID(v *uuid.UUID) *NotificationUpdate {
+	if v != nil {
+		_u.SetOrganisationID(*v)
+	}
+	return _u
+}
+
+// ClearOrganisationID clears the value of the "organisation_id" field.
+func (_u *NotificationUpdate) ClearOrganisationID() *NotificationUpdate {
+	_u.mutation.ClearOrganisationID()
 	return _u
 }
 
@@ -79,6 +100,9 @@ func (_u *NotificationUpdate) sqlSave(ctx context.Context) (_node int, err error
 			}
 		}
 	}
+	if value, ok := _u.mutation.OrganisationID(); ok {
+		_spec.SetField(notification.FieldOrganisationID, field.TypeUUID, value)
+	}
 	if _u.mutation.OrganisationIDCleared() {
 		_spec.ClearField(notification.FieldOrganisationID, field.TypeUUID)
 	}
@@ -100,6 +124,26 @@ type NotificationUpdateOne struct {
 	fields   []string
 	hooks    []Hook
 	mutation *NotificationMutation
+}
+
+// SetOrganisationID sets the "organisation_id" field.
+func (_u *NotificationUpdateOne) SetOrganisationID(v uuid.UUID) *NotificationUpdateOne {
+	_u.mutation.SetOrganisationID(v)
+	return _u
+}
+
+// SetNillableOrganisationID sets the "organisation_id" field if the given value is not nil.
+func (_u *NotificationUpdateOne) SetNillableOrganisationID(v *uuid.UUID) *NotificationUpdateOne {
+	if v != nil {
+		_u.SetOrganisationID(*v)
+	}
+	return _u
+}
+
+// ClearOrganisationID clears the value of the "organisation_id" field.
+func (_u *NotificationUpdateOne) ClearOrganisationID() *NotificationUpdateOne {
+	_u.mutation.ClearOrganisationID()
+	return _u
 }
 
 // Mutation returns the NotificationMutation object of the builder.
@@ -183,6 +227,9 @@ func (_u *NotificationUpdateOne) sqlSave(ctx context.Context) (_node *Notificati
 				ps[i](selector)
 			}
 		}
+	}
+	if value, ok := _u.mutation.OrganisationID(); ok {
+		_spec.SetField(notification.FieldOrganisationID, field.TypeUUID, value)
 	}
 	if _u.mutation.OrganisationIDCleared() {
 		_spec.ClearField(notification.FieldOrganisationID, field.TypeUUID)

@@ -443,6 +443,24 @@ type (
 	}
 )
 
+// SetOrganisationID sets the "organisation_id" field.
+func (u *PolicyAuditUpsert) SetOrganisationID(v uuid.UUID) *PolicyAuditUpsert {
+	u.Set(policyaudit.FieldOrganisationID, v)
+	return u
+}
+
+// UpdateOrganisationID sets the "organisation_id" field to the value that was provided on create.
+func (u *PolicyAuditUpsert) UpdateOrganisationID() *PolicyAuditUpsert {
+	u.SetExcluded(policyaudit.FieldOrganisationID)
+	return u
+}
+
+// ClearOrganisationID clears the value of the "organisation_id" field.
+func (u *PolicyAuditUpsert) ClearOrganisationID() *PolicyAuditUpsert {
+	u.SetNull(policyaudit.FieldOrganisationID)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -471,9 +489,6 @@ func (u *PolicyAuditUpsertOne) UpdateNewValues() *PolicyAuditUpsertOne {
 		}
 		if _, exists := u.create.mutation.TargetID(); exists {
 			s.SetIgnore(policyaudit.FieldTargetID)
-		}
-		if _, exists := u.create.mutation.OrganisationID(); exists {
-			s.SetIgnore(policyaudit.FieldOrganisationID)
 		}
 		if _, exists := u.create.mutation.CheckID(); exists {
 			s.SetIgnore(policyaudit.FieldCheckID)
@@ -522,6 +537,27 @@ func (u *PolicyAuditUpsertOne) Update(set func(*PolicyAuditUpsert)) *PolicyAudit
 		set(&PolicyAuditUpsert{UpdateSet: update})
 	}))
 	return u
+}
+
+// SetOrganisationID sets the "organisation_id" field.
+func (u *PolicyAuditUpsertOne) SetOrganisationID(v uuid.UUID) *PolicyAuditUpsertOne {
+	return u.Update(func(s *PolicyAuditUpsert) {
+		s.SetOrganisationID(v)
+	})
+}
+
+// UpdateOrganisationID sets the "organisation_id" field to the value that was provided on create.
+func (u *PolicyAuditUpsertOne) UpdateOrganisationID() *PolicyAuditUpsertOne {
+	return u.Update(func(s *PolicyAuditUpsert) {
+		s.UpdateOrganisationID()
+	})
+}
+
+// ClearOrganisationID clears the value of the "organisation_id" field.
+func (u *PolicyAuditUpsertOne) ClearOrganisationID() *PolicyAuditUpsertOne {
+	return u.Update(func(s *PolicyAuditUpsert) {
+		s.ClearOrganisationID()
+	})
 }
 
 // Exec executes the query.
@@ -719,9 +755,6 @@ func (u *PolicyAuditUpsertBulk) UpdateNewValues() *PolicyAuditUpsertBulk {
 			if _, exists := b.mutation.TargetID(); exists {
 				s.SetIgnore(policyaudit.FieldTargetID)
 			}
-			if _, exists := b.mutation.OrganisationID(); exists {
-				s.SetIgnore(policyaudit.FieldOrganisationID)
-			}
 			if _, exists := b.mutation.CheckID(); exists {
 				s.SetIgnore(policyaudit.FieldCheckID)
 			}
@@ -770,6 +803,27 @@ func (u *PolicyAuditUpsertBulk) Update(set func(*PolicyAuditUpsert)) *PolicyAudi
 		set(&PolicyAuditUpsert{UpdateSet: update})
 	}))
 	return u
+}
+
+// SetOrganisationID sets the "organisation_id" field.
+func (u *PolicyAuditUpsertBulk) SetOrganisationID(v uuid.UUID) *PolicyAuditUpsertBulk {
+	return u.Update(func(s *PolicyAuditUpsert) {
+		s.SetOrganisationID(v)
+	})
+}
+
+// UpdateOrganisationID sets the "organisation_id" field to the value that was provided on create.
+func (u *PolicyAuditUpsertBulk) UpdateOrganisationID() *PolicyAuditUpsertBulk {
+	return u.Update(func(s *PolicyAuditUpsert) {
+		s.UpdateOrganisationID()
+	})
+}
+
+// ClearOrganisationID clears the value of the "organisation_id" field.
+func (u *PolicyAuditUpsertBulk) ClearOrganisationID() *PolicyAuditUpsertBulk {
+	return u.Update(func(s *PolicyAuditUpsert) {
+		s.ClearOrganisationID()
+	})
 }
 
 // Exec executes the query.

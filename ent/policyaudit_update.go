@@ -10,6 +10,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/google/uuid"
 	"github.com/wegweiser/wegweiser/ent/policyaudit"
 	"github.com/wegweiser/wegweiser/ent/predicate"
 )
@@ -24,6 +25,26 @@ type PolicyAuditUpdate struct {
 // Where appends a list predicates to the PolicyAuditUpdate builder.
 func (_u *PolicyAuditUpdate) Where(ps ...predicate.PolicyAudit) *PolicyAuditUpdate {
 	_u.mutation.Where(ps...)
+	return _u
+}
+
+// SetOrganisationID sets the "organisation_id" field.
+func (_u *PolicyAuditUpdate) SetOrganisationID(v uuid.UUID) *PolicyAuditUpdate {
+	_u.mutation.SetOrganisationID(v)
+	return _u
+}
+
+// SetNillableOrganisationID sets the "organisation_id" field if the given value is not nil.
+func (_u *PolicyAuditUpdate) SetNillableOrganisationID(v *uuid.UUID) *PolicyAuditUpdate {
+	if v != nil {
+		_u.SetOrganisationID(*v)
+	}
+	return _u
+}
+
+// ClearOrganisationID clears the value of the "organisation_id" field.
+func (_u *PolicyAuditUpdate) ClearOrganisationID() *PolicyAuditUpdate {
+	_u.mutation.ClearOrganisationID()
 	return _u
 }
 
@@ -79,6 +100,9 @@ func (_u *PolicyAuditUpdate) sqlSave(ctx context.Context) (_node int, err error)
 			}
 		}
 	}
+	if value, ok := _u.mutation.OrganisationID(); ok {
+		_spec.SetField(policyaudit.FieldOrganisationID, field.TypeUUID, value)
+	}
 	if _u.mutation.OrganisationIDCleared() {
 		_spec.ClearField(policyaudit.FieldOrganisationID, field.TypeUUID)
 	}
@@ -103,6 +127,26 @@ type PolicyAuditUpdateOne struct {
 	fields   []string
 	hooks    []Hook
 	mutation *PolicyAuditMutation
+}
+
+// SetOrganisationID sets the "organisation_id" field.
+func (_u *PolicyAuditUpdateOne) SetOrganisationID(v uuid.UUID) *PolicyAuditUpdateOne {
+	_u.mutation.SetOrganisationID(v)
+	return _u
+}
+
+// SetNillableOrganisationID sets the "organisation_id" field if the given value is not nil.
+func (_u *PolicyAuditUpdateOne) SetNillableOrganisationID(v *uuid.UUID) *PolicyAuditUpdateOne {
+	if v != nil {
+		_u.SetOrganisationID(*v)
+	}
+	return _u
+}
+
+// ClearOrganisationID clears the value of the "organisation_id" field.
+func (_u *PolicyAuditUpdateOne) ClearOrganisationID() *PolicyAuditUpdateOne {
+	_u.mutation.ClearOrganisationID()
+	return _u
 }
 
 // Mutation returns the PolicyAuditMutation object of the builder.
@@ -186,6 +230,9 @@ func (_u *PolicyAuditUpdateOne) sqlSave(ctx context.Context) (_node *PolicyAudit
 				ps[i](selector)
 			}
 		}
+	}
+	if value, ok := _u.mutation.OrganisationID(); ok {
+		_spec.SetField(policyaudit.FieldOrganisationID, field.TypeUUID, value)
 	}
 	if _u.mutation.OrganisationIDCleared() {
 		_spec.ClearField(policyaudit.FieldOrganisationID, field.TypeUUID)

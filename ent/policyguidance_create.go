@@ -375,6 +375,24 @@ func (u *PolicyGuidanceUpsert) UpdateUpdatedAt() *PolicyGuidanceUpsert {
 	return u
 }
 
+// SetOrganisationID sets the "organisation_id" field.
+func (u *PolicyGuidanceUpsert) SetOrganisationID(v uuid.UUID) *PolicyGuidanceUpsert {
+	u.Set(policyguidance.FieldOrganisationID, v)
+	return u
+}
+
+// UpdateOrganisationID sets the "organisation_id" field to the value that was provided on create.
+func (u *PolicyGuidanceUpsert) UpdateOrganisationID() *PolicyGuidanceUpsert {
+	u.SetExcluded(policyguidance.FieldOrganisationID)
+	return u
+}
+
+// ClearOrganisationID clears the value of the "organisation_id" field.
+func (u *PolicyGuidanceUpsert) ClearOrganisationID() *PolicyGuidanceUpsert {
+	u.SetNull(policyguidance.FieldOrganisationID)
+	return u
+}
+
 // SetText sets the "text" field.
 func (u *PolicyGuidanceUpsert) SetText(v string) *PolicyGuidanceUpsert {
 	u.Set(policyguidance.FieldText, v)
@@ -428,9 +446,6 @@ func (u *PolicyGuidanceUpsertOne) UpdateNewValues() *PolicyGuidanceUpsertOne {
 		if _, exists := u.create.mutation.TargetID(); exists {
 			s.SetIgnore(policyguidance.FieldTargetID)
 		}
-		if _, exists := u.create.mutation.OrganisationID(); exists {
-			s.SetIgnore(policyguidance.FieldOrganisationID)
-		}
 	}))
 	return u
 }
@@ -473,6 +488,27 @@ func (u *PolicyGuidanceUpsertOne) SetUpdatedAt(v time.Time) *PolicyGuidanceUpser
 func (u *PolicyGuidanceUpsertOne) UpdateUpdatedAt() *PolicyGuidanceUpsertOne {
 	return u.Update(func(s *PolicyGuidanceUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetOrganisationID sets the "organisation_id" field.
+func (u *PolicyGuidanceUpsertOne) SetOrganisationID(v uuid.UUID) *PolicyGuidanceUpsertOne {
+	return u.Update(func(s *PolicyGuidanceUpsert) {
+		s.SetOrganisationID(v)
+	})
+}
+
+// UpdateOrganisationID sets the "organisation_id" field to the value that was provided on create.
+func (u *PolicyGuidanceUpsertOne) UpdateOrganisationID() *PolicyGuidanceUpsertOne {
+	return u.Update(func(s *PolicyGuidanceUpsert) {
+		s.UpdateOrganisationID()
+	})
+}
+
+// ClearOrganisationID clears the value of the "organisation_id" field.
+func (u *PolicyGuidanceUpsertOne) ClearOrganisationID() *PolicyGuidanceUpsertOne {
+	return u.Update(func(s *PolicyGuidanceUpsert) {
+		s.ClearOrganisationID()
 	})
 }
 
@@ -699,9 +735,6 @@ func (u *PolicyGuidanceUpsertBulk) UpdateNewValues() *PolicyGuidanceUpsertBulk {
 			if _, exists := b.mutation.TargetID(); exists {
 				s.SetIgnore(policyguidance.FieldTargetID)
 			}
-			if _, exists := b.mutation.OrganisationID(); exists {
-				s.SetIgnore(policyguidance.FieldOrganisationID)
-			}
 		}
 	}))
 	return u
@@ -745,6 +778,27 @@ func (u *PolicyGuidanceUpsertBulk) SetUpdatedAt(v time.Time) *PolicyGuidanceUpse
 func (u *PolicyGuidanceUpsertBulk) UpdateUpdatedAt() *PolicyGuidanceUpsertBulk {
 	return u.Update(func(s *PolicyGuidanceUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetOrganisationID sets the "organisation_id" field.
+func (u *PolicyGuidanceUpsertBulk) SetOrganisationID(v uuid.UUID) *PolicyGuidanceUpsertBulk {
+	return u.Update(func(s *PolicyGuidanceUpsert) {
+		s.SetOrganisationID(v)
+	})
+}
+
+// UpdateOrganisationID sets the "organisation_id" field to the value that was provided on create.
+func (u *PolicyGuidanceUpsertBulk) UpdateOrganisationID() *PolicyGuidanceUpsertBulk {
+	return u.Update(func(s *PolicyGuidanceUpsert) {
+		s.UpdateOrganisationID()
+	})
+}
+
+// ClearOrganisationID clears the value of the "organisation_id" field.
+func (u *PolicyGuidanceUpsertBulk) ClearOrganisationID() *PolicyGuidanceUpsertBulk {
+	return u.Update(func(s *PolicyGuidanceUpsert) {
+		s.ClearOrganisationID()
 	})
 }
 

@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/google/uuid"
 	"github.com/wegweiser/wegweiser/ent/policyguidance"
 	"github.com/wegweiser/wegweiser/ent/predicate"
 )
@@ -31,6 +32,26 @@ func (_u *PolicyGuidanceUpdate) Where(ps ...predicate.PolicyGuidance) *PolicyGui
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *PolicyGuidanceUpdate) SetUpdatedAt(v time.Time) *PolicyGuidanceUpdate {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetOrganisationID sets the "organisation_id" field.
+func (_u *PolicyGuidanceUpdate) SetOrganisationID(v uuid.UUID) *PolicyGuidanceUpdate {
+	_u.mutation.SetOrganisationID(v)
+	return _u
+}
+
+// SetNillableOrganisationID sets the "organisation_id" field if the given value is not nil.
+func (_u *PolicyGuidanceUpdate) SetNillableOrganisationID(v *uuid.UUID) *PolicyGuidanceUpdate {
+	if v != nil {
+		_u.SetOrganisationID(*v)
+	}
+	return _u
+}
+
+// ClearOrganisationID clears the value of the "organisation_id" field.
+func (_u *PolicyGuidanceUpdate) ClearOrganisationID() *PolicyGuidanceUpdate {
+	_u.mutation.ClearOrganisationID()
 	return _u
 }
 
@@ -142,6 +163,9 @@ func (_u *PolicyGuidanceUpdate) sqlSave(ctx context.Context) (_node int, err err
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(policyguidance.FieldUpdatedAt, field.TypeTime, value)
 	}
+	if value, ok := _u.mutation.OrganisationID(); ok {
+		_spec.SetField(policyguidance.FieldOrganisationID, field.TypeUUID, value)
+	}
 	if _u.mutation.OrganisationIDCleared() {
 		_spec.ClearField(policyguidance.FieldOrganisationID, field.TypeUUID)
 	}
@@ -174,6 +198,26 @@ type PolicyGuidanceUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *PolicyGuidanceUpdateOne) SetUpdatedAt(v time.Time) *PolicyGuidanceUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetOrganisationID sets the "organisation_id" field.
+func (_u *PolicyGuidanceUpdateOne) SetOrganisationID(v uuid.UUID) *PolicyGuidanceUpdateOne {
+	_u.mutation.SetOrganisationID(v)
+	return _u
+}
+
+// SetNillableOrganisationID sets the "organisation_id" field if the given value is not nil.
+func (_u *PolicyGuidanceUpdateOne) SetNillableOrganisationID(v *uuid.UUID) *PolicyGuidanceUpdateOne {
+	if v != nil {
+		_u.SetOrganisationID(*v)
+	}
+	return _u
+}
+
+// ClearOrganisationID clears the value of the "organisation_id" field.
+func (_u *PolicyGuidanceUpdateOne) ClearOrganisationID() *PolicyGuidanceUpdateOne {
+	_u.mutation.ClearOrganisationID()
 	return _u
 }
 
@@ -314,6 +358,9 @@ func (_u *PolicyGuidanceUpdateOne) sqlSave(ctx context.Context) (_node *PolicyGu
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(policyguidance.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.OrganisationID(); ok {
+		_spec.SetField(policyguidance.FieldOrganisationID, field.TypeUUID, value)
 	}
 	if _u.mutation.OrganisationIDCleared() {
 		_spec.ClearField(policyguidance.FieldOrganisationID, field.TypeUUID)

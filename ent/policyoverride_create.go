@@ -502,6 +502,24 @@ func (u *PolicyOverrideUpsert) UpdateUpdatedAt() *PolicyOverrideUpsert {
 	return u
 }
 
+// SetOrganisationID sets the "organisation_id" field.
+func (u *PolicyOverrideUpsert) SetOrganisationID(v uuid.UUID) *PolicyOverrideUpsert {
+	u.Set(policyoverride.FieldOrganisationID, v)
+	return u
+}
+
+// UpdateOrganisationID sets the "organisation_id" field to the value that was provided on create.
+func (u *PolicyOverrideUpsert) UpdateOrganisationID() *PolicyOverrideUpsert {
+	u.SetExcluded(policyoverride.FieldOrganisationID)
+	return u
+}
+
+// ClearOrganisationID clears the value of the "organisation_id" field.
+func (u *PolicyOverrideUpsert) ClearOrganisationID() *PolicyOverrideUpsert {
+	u.SetNull(policyoverride.FieldOrganisationID)
+	return u
+}
+
 // SetEnabled sets the "enabled" field.
 func (u *PolicyOverrideUpsert) SetEnabled(v bool) *PolicyOverrideUpsert {
 	u.Set(policyoverride.FieldEnabled, v)
@@ -645,9 +663,6 @@ func (u *PolicyOverrideUpsertOne) UpdateNewValues() *PolicyOverrideUpsertOne {
 		if _, exists := u.create.mutation.TargetID(); exists {
 			s.SetIgnore(policyoverride.FieldTargetID)
 		}
-		if _, exists := u.create.mutation.OrganisationID(); exists {
-			s.SetIgnore(policyoverride.FieldOrganisationID)
-		}
 		if _, exists := u.create.mutation.CheckID(); exists {
 			s.SetIgnore(policyoverride.FieldCheckID)
 		}
@@ -693,6 +708,27 @@ func (u *PolicyOverrideUpsertOne) SetUpdatedAt(v time.Time) *PolicyOverrideUpser
 func (u *PolicyOverrideUpsertOne) UpdateUpdatedAt() *PolicyOverrideUpsertOne {
 	return u.Update(func(s *PolicyOverrideUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetOrganisationID sets the "organisation_id" field.
+func (u *PolicyOverrideUpsertOne) SetOrganisationID(v uuid.UUID) *PolicyOverrideUpsertOne {
+	return u.Update(func(s *PolicyOverrideUpsert) {
+		s.SetOrganisationID(v)
+	})
+}
+
+// UpdateOrganisationID sets the "organisation_id" field to the value that was provided on create.
+func (u *PolicyOverrideUpsertOne) UpdateOrganisationID() *PolicyOverrideUpsertOne {
+	return u.Update(func(s *PolicyOverrideUpsert) {
+		s.UpdateOrganisationID()
+	})
+}
+
+// ClearOrganisationID clears the value of the "organisation_id" field.
+func (u *PolicyOverrideUpsertOne) ClearOrganisationID() *PolicyOverrideUpsertOne {
+	return u.Update(func(s *PolicyOverrideUpsert) {
+		s.ClearOrganisationID()
 	})
 }
 
@@ -1024,9 +1060,6 @@ func (u *PolicyOverrideUpsertBulk) UpdateNewValues() *PolicyOverrideUpsertBulk {
 			if _, exists := b.mutation.TargetID(); exists {
 				s.SetIgnore(policyoverride.FieldTargetID)
 			}
-			if _, exists := b.mutation.OrganisationID(); exists {
-				s.SetIgnore(policyoverride.FieldOrganisationID)
-			}
 			if _, exists := b.mutation.CheckID(); exists {
 				s.SetIgnore(policyoverride.FieldCheckID)
 			}
@@ -1073,6 +1106,27 @@ func (u *PolicyOverrideUpsertBulk) SetUpdatedAt(v time.Time) *PolicyOverrideUpse
 func (u *PolicyOverrideUpsertBulk) UpdateUpdatedAt() *PolicyOverrideUpsertBulk {
 	return u.Update(func(s *PolicyOverrideUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetOrganisationID sets the "organisation_id" field.
+func (u *PolicyOverrideUpsertBulk) SetOrganisationID(v uuid.UUID) *PolicyOverrideUpsertBulk {
+	return u.Update(func(s *PolicyOverrideUpsert) {
+		s.SetOrganisationID(v)
+	})
+}
+
+// UpdateOrganisationID sets the "organisation_id" field to the value that was provided on create.
+func (u *PolicyOverrideUpsertBulk) UpdateOrganisationID() *PolicyOverrideUpsertBulk {
+	return u.Update(func(s *PolicyOverrideUpsert) {
+		s.UpdateOrganisationID()
+	})
+}
+
+// ClearOrganisationID clears the value of the "organisation_id" field.
+func (u *PolicyOverrideUpsertBulk) ClearOrganisationID() *PolicyOverrideUpsertBulk {
+	return u.Update(func(s *PolicyOverrideUpsert) {
+		s.ClearOrganisationID()
 	})
 }
 

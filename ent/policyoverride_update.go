@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/google/uuid"
 	"github.com/wegweiser/wegweiser/ent/policyoverride"
 	"github.com/wegweiser/wegweiser/ent/predicate"
 )
@@ -31,6 +32,26 @@ func (_u *PolicyOverrideUpdate) Where(ps ...predicate.PolicyOverride) *PolicyOve
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *PolicyOverrideUpdate) SetUpdatedAt(v time.Time) *PolicyOverrideUpdate {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetOrganisationID sets the "organisation_id" field.
+func (_u *PolicyOverrideUpdate) SetOrganisationID(v uuid.UUID) *PolicyOverrideUpdate {
+	_u.mutation.SetOrganisationID(v)
+	return _u
+}
+
+// SetNillableOrganisationID sets the "organisation_id" field if the given value is not nil.
+func (_u *PolicyOverrideUpdate) SetNillableOrganisationID(v *uuid.UUID) *PolicyOverrideUpdate {
+	if v != nil {
+		_u.SetOrganisationID(*v)
+	}
+	return _u
+}
+
+// ClearOrganisationID clears the value of the "organisation_id" field.
+func (_u *PolicyOverrideUpdate) ClearOrganisationID() *PolicyOverrideUpdate {
+	_u.mutation.ClearOrganisationID()
 	return _u
 }
 
@@ -249,6 +270,9 @@ func (_u *PolicyOverrideUpdate) sqlSave(ctx context.Context) (_node int, err err
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(policyoverride.FieldUpdatedAt, field.TypeTime, value)
 	}
+	if value, ok := _u.mutation.OrganisationID(); ok {
+		_spec.SetField(policyoverride.FieldOrganisationID, field.TypeUUID, value)
+	}
 	if _u.mutation.OrganisationIDCleared() {
 		_spec.ClearField(policyoverride.FieldOrganisationID, field.TypeUUID)
 	}
@@ -311,6 +335,26 @@ type PolicyOverrideUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *PolicyOverrideUpdateOne) SetUpdatedAt(v time.Time) *PolicyOverrideUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetOrganisationID sets the "organisation_id" field.
+func (_u *PolicyOverrideUpdateOne) SetOrganisationID(v uuid.UUID) *PolicyOverrideUpdateOne {
+	_u.mutation.SetOrganisationID(v)
+	return _u
+}
+
+// SetNillableOrganisationID sets the "organisation_id" field if the given value is not nil.
+func (_u *PolicyOverrideUpdateOne) SetNillableOrganisationID(v *uuid.UUID) *PolicyOverrideUpdateOne {
+	if v != nil {
+		_u.SetOrganisationID(*v)
+	}
+	return _u
+}
+
+// ClearOrganisationID clears the value of the "organisation_id" field.
+func (_u *PolicyOverrideUpdateOne) ClearOrganisationID() *PolicyOverrideUpdateOne {
+	_u.mutation.ClearOrganisationID()
 	return _u
 }
 
@@ -558,6 +602,9 @@ func (_u *PolicyOverrideUpdateOne) sqlSave(ctx context.Context) (_node *PolicyOv
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(policyoverride.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.OrganisationID(); ok {
+		_spec.SetField(policyoverride.FieldOrganisationID, field.TypeUUID, value)
 	}
 	if _u.mutation.OrganisationIDCleared() {
 		_spec.ClearField(policyoverride.FieldOrganisationID, field.TypeUUID)

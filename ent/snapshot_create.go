@@ -344,6 +344,18 @@ type (
 	}
 )
 
+// SetOrganisationID sets the "organisation_id" field.
+func (u *SnapshotUpsert) SetOrganisationID(v uuid.UUID) *SnapshotUpsert {
+	u.Set(snapshot.FieldOrganisationID, v)
+	return u
+}
+
+// UpdateOrganisationID sets the "organisation_id" field to the value that was provided on create.
+func (u *SnapshotUpsert) UpdateOrganisationID() *SnapshotUpsert {
+	u.SetExcluded(snapshot.FieldOrganisationID)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -366,9 +378,6 @@ func (u *SnapshotUpsertOne) UpdateNewValues() *SnapshotUpsertOne {
 		}
 		if _, exists := u.create.mutation.DeviceID(); exists {
 			s.SetIgnore(snapshot.FieldDeviceID)
-		}
-		if _, exists := u.create.mutation.OrganisationID(); exists {
-			s.SetIgnore(snapshot.FieldOrganisationID)
 		}
 		if _, exists := u.create.mutation.SnapshotID(); exists {
 			s.SetIgnore(snapshot.FieldSnapshotID)
@@ -420,6 +429,20 @@ func (u *SnapshotUpsertOne) Update(set func(*SnapshotUpsert)) *SnapshotUpsertOne
 		set(&SnapshotUpsert{UpdateSet: update})
 	}))
 	return u
+}
+
+// SetOrganisationID sets the "organisation_id" field.
+func (u *SnapshotUpsertOne) SetOrganisationID(v uuid.UUID) *SnapshotUpsertOne {
+	return u.Update(func(s *SnapshotUpsert) {
+		s.SetOrganisationID(v)
+	})
+}
+
+// UpdateOrganisationID sets the "organisation_id" field to the value that was provided on create.
+func (u *SnapshotUpsertOne) UpdateOrganisationID() *SnapshotUpsertOne {
+	return u.Update(func(s *SnapshotUpsert) {
+		s.UpdateOrganisationID()
+	})
 }
 
 // Exec executes the query.
@@ -611,9 +634,6 @@ func (u *SnapshotUpsertBulk) UpdateNewValues() *SnapshotUpsertBulk {
 			if _, exists := b.mutation.DeviceID(); exists {
 				s.SetIgnore(snapshot.FieldDeviceID)
 			}
-			if _, exists := b.mutation.OrganisationID(); exists {
-				s.SetIgnore(snapshot.FieldOrganisationID)
-			}
 			if _, exists := b.mutation.SnapshotID(); exists {
 				s.SetIgnore(snapshot.FieldSnapshotID)
 			}
@@ -665,6 +685,20 @@ func (u *SnapshotUpsertBulk) Update(set func(*SnapshotUpsert)) *SnapshotUpsertBu
 		set(&SnapshotUpsert{UpdateSet: update})
 	}))
 	return u
+}
+
+// SetOrganisationID sets the "organisation_id" field.
+func (u *SnapshotUpsertBulk) SetOrganisationID(v uuid.UUID) *SnapshotUpsertBulk {
+	return u.Update(func(s *SnapshotUpsert) {
+		s.SetOrganisationID(v)
+	})
+}
+
+// UpdateOrganisationID sets the "organisation_id" field to the value that was provided on create.
+func (u *SnapshotUpsertBulk) UpdateOrganisationID() *SnapshotUpsertBulk {
+	return u.Update(func(s *SnapshotUpsert) {
+		s.UpdateOrganisationID()
+	})
 }
 
 // Exec executes the query.

@@ -10,6 +10,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/google/uuid"
 	"github.com/wegweiser/wegweiser/ent/predicate"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
 )
@@ -24,6 +25,20 @@ type SnapshotUpdate struct {
 // Where appends a list predicates to the SnapshotUpdate builder.
 func (_u *SnapshotUpdate) Where(ps ...predicate.Snapshot) *SnapshotUpdate {
 	_u.mutation.Where(ps...)
+	return _u
+}
+
+// SetOrganisationID sets the "organisation_id" field.
+func (_u *SnapshotUpdate) SetOrganisationID(v uuid.UUID) *SnapshotUpdate {
+	_u.mutation.SetOrganisationID(v)
+	return _u
+}
+
+// SetNillableOrganisationID sets the "organisation_id" field if the given value is not nil.
+func (_u *SnapshotUpdate) SetNillableOrganisationID(v *uuid.UUID) *SnapshotUpdate {
+	if v != nil {
+		_u.SetOrganisationID(*v)
+	}
 	return _u
 }
 
@@ -79,6 +94,9 @@ func (_u *SnapshotUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			}
 		}
 	}
+	if value, ok := _u.mutation.OrganisationID(); ok {
+		_spec.SetField(snapshot.FieldOrganisationID, field.TypeUUID, value)
+	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{snapshot.Label}
@@ -97,6 +115,20 @@ type SnapshotUpdateOne struct {
 	fields   []string
 	hooks    []Hook
 	mutation *SnapshotMutation
+}
+
+// SetOrganisationID sets the "organisation_id" field.
+func (_u *SnapshotUpdateOne) SetOrganisationID(v uuid.UUID) *SnapshotUpdateOne {
+	_u.mutation.SetOrganisationID(v)
+	return _u
+}
+
+// SetNillableOrganisationID sets the "organisation_id" field if the given value is not nil.
+func (_u *SnapshotUpdateOne) SetNillableOrganisationID(v *uuid.UUID) *SnapshotUpdateOne {
+	if v != nil {
+		_u.SetOrganisationID(*v)
+	}
+	return _u
 }
 
 // Mutation returns the SnapshotMutation object of the builder.
@@ -180,6 +212,9 @@ func (_u *SnapshotUpdateOne) sqlSave(ctx context.Context) (_node *Snapshot, err 
 				ps[i](selector)
 			}
 		}
+	}
+	if value, ok := _u.mutation.OrganisationID(); ok {
+		_spec.SetField(snapshot.FieldOrganisationID, field.TypeUUID, value)
 	}
 	_node = &Snapshot{config: _u.config}
 	_spec.Assign = _node.assignValues

@@ -23,8 +23,18 @@ type Tenant struct {
 	// UpdatedAt holds the value of the "updated_at" field.
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// Name holds the value of the "name" field.
-	Name         string `json:"name,omitempty"`
-	selectValues sql.SelectValues
+	Name string `json:"name,omitempty"`
+	// RetentionSnapshotDays holds the value of the "retention_snapshot_days" field.
+	RetentionSnapshotDays int `json:"retention_snapshot_days,omitempty"`
+	// RetentionHistoryDays holds the value of the "retention_history_days" field.
+	RetentionHistoryDays int `json:"retention_history_days,omitempty"`
+	// RetentionNotificationDays holds the value of the "retention_notification_days" field.
+	RetentionNotificationDays int `json:"retention_notification_days,omitempty"`
+	// RetentionDeliveryDays holds the value of the "retention_delivery_days" field.
+	RetentionDeliveryDays int `json:"retention_delivery_days,omitempty"`
+	// RetentionAuditDays holds the value of the "retention_audit_days" field.
+	RetentionAuditDays int `json:"retention_audit_days,omitempty"`
+	selectValues       sql.SelectValues
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -32,6 +42,8 @@ func (*Tenant) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case tenant.FieldRetentionSnapshotDays, tenant.FieldRetentionHistoryDays, tenant.FieldRetentionNotificationDays, tenant.FieldRetentionDeliveryDays, tenant.FieldRetentionAuditDays:
+			values[i] = new(sql.NullInt64)
 		case tenant.FieldName:
 			values[i] = new(sql.NullString)
 		case tenant.FieldCreatedAt, tenant.FieldUpdatedAt:
@@ -77,6 +89,36 @@ func (_m *Tenant) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Name = value.String
 			}
+		case tenant.FieldRetentionSnapshotDays:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field retention_snapshot_days", values[i])
+			} else if value.Valid {
+				_m.RetentionSnapshotDays = int(value.Int64)
+			}
+		case tenant.FieldRetentionHistoryDays:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field retention_history_days", values[i])
+			} else if value.Valid {
+				_m.RetentionHistoryDays = int(value.Int64)
+			}
+		case tenant.FieldRetentionNotificationDays:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field retention_notification_days", values[i])
+			} else if value.Valid {
+				_m.RetentionNotificationDays = int(value.Int64)
+			}
+		case tenant.FieldRetentionDeliveryDays:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field retention_delivery_days", values[i])
+			} else if value.Valid {
+				_m.RetentionDeliveryDays = int(value.Int64)
+			}
+		case tenant.FieldRetentionAuditDays:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field retention_audit_days", values[i])
+			} else if value.Valid {
+				_m.RetentionAuditDays = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -121,6 +163,21 @@ func (_m *Tenant) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("name=")
 	builder.WriteString(_m.Name)
+	builder.WriteString(", ")
+	builder.WriteString("retention_snapshot_days=")
+	builder.WriteString(fmt.Sprintf("%v", _m.RetentionSnapshotDays))
+	builder.WriteString(", ")
+	builder.WriteString("retention_history_days=")
+	builder.WriteString(fmt.Sprintf("%v", _m.RetentionHistoryDays))
+	builder.WriteString(", ")
+	builder.WriteString("retention_notification_days=")
+	builder.WriteString(fmt.Sprintf("%v", _m.RetentionNotificationDays))
+	builder.WriteString(", ")
+	builder.WriteString("retention_delivery_days=")
+	builder.WriteString(fmt.Sprintf("%v", _m.RetentionDeliveryDays))
+	builder.WriteString(", ")
+	builder.WriteString("retention_audit_days=")
+	builder.WriteString(fmt.Sprintf("%v", _m.RetentionAuditDays))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -58,6 +58,76 @@ func (_c *TenantCreate) SetName(v string) *TenantCreate {
 	return _c
 }
 
+// SetRetentionSnapshotDays sets the "retention_snapshot_days" field.
+func (_c *TenantCreate) SetRetentionSnapshotDays(v int) *TenantCreate {
+	_c.mutation.SetRetentionSnapshotDays(v)
+	return _c
+}
+
+// SetNillableRetentionSnapshotDays sets the "retention_snapshot_days" field if the given value is not nil.
+func (_c *TenantCreate) SetNillableRetentionSnapshotDays(v *int) *TenantCreate {
+	if v != nil {
+		_c.SetRetentionSnapshotDays(*v)
+	}
+	return _c
+}
+
+// SetRetentionHistoryDays sets the "retention_history_days" field.
+func (_c *TenantCreate) SetRetentionHistoryDays(v int) *TenantCreate {
+	_c.mutation.SetRetentionHistoryDays(v)
+	return _c
+}
+
+// SetNillableRetentionHistoryDays sets the "retention_history_days" field if the given value is not nil.
+func (_c *TenantCreate) SetNillableRetentionHistoryDays(v *int) *TenantCreate {
+	if v != nil {
+		_c.SetRetentionHistoryDays(*v)
+	}
+	return _c
+}
+
+// SetRetentionNotificationDays sets the "retention_notification_days" field.
+func (_c *TenantCreate) SetRetentionNotificationDays(v int) *TenantCreate {
+	_c.mutation.SetRetentionNotificationDays(v)
+	return _c
+}
+
+// SetNillableRetentionNotificationDays sets the "retention_notification_days" field if the given value is not nil.
+func (_c *TenantCreate) SetNillableRetentionNotificationDays(v *int) *TenantCreate {
+	if v != nil {
+		_c.SetRetentionNotificationDays(*v)
+	}
+	return _c
+}
+
+// SetRetentionDeliveryDays sets the "retention_delivery_days" field.
+func (_c *TenantCreate) SetRetentionDeliveryDays(v int) *TenantCreate {
+	_c.mutation.SetRetentionDeliveryDays(v)
+	return _c
+}
+
+// SetNillableRetentionDeliveryDays sets the "retention_delivery_days" field if the given value is not nil.
+func (_c *TenantCreate) SetNillableRetentionDeliveryDays(v *int) *TenantCreate {
+	if v != nil {
+		_c.SetRetentionDeliveryDays(*v)
+	}
+	return _c
+}
+
+// SetRetentionAuditDays sets the "retention_audit_days" field.
+func (_c *TenantCreate) SetRetentionAuditDays(v int) *TenantCreate {
+	_c.mutation.SetRetentionAuditDays(v)
+	return _c
+}
+
+// SetNillableRetentionAuditDays sets the "retention_audit_days" field if the given value is not nil.
+func (_c *TenantCreate) SetNillableRetentionAuditDays(v *int) *TenantCreate {
+	if v != nil {
+		_c.SetRetentionAuditDays(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *TenantCreate) SetID(v uuid.UUID) *TenantCreate {
 	_c.mutation.SetID(v)
@@ -123,6 +193,26 @@ func (_c *TenantCreate) defaults() error {
 		v := tenant.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.RetentionSnapshotDays(); !ok {
+		v := tenant.DefaultRetentionSnapshotDays
+		_c.mutation.SetRetentionSnapshotDays(v)
+	}
+	if _, ok := _c.mutation.RetentionHistoryDays(); !ok {
+		v := tenant.DefaultRetentionHistoryDays
+		_c.mutation.SetRetentionHistoryDays(v)
+	}
+	if _, ok := _c.mutation.RetentionNotificationDays(); !ok {
+		v := tenant.DefaultRetentionNotificationDays
+		_c.mutation.SetRetentionNotificationDays(v)
+	}
+	if _, ok := _c.mutation.RetentionDeliveryDays(); !ok {
+		v := tenant.DefaultRetentionDeliveryDays
+		_c.mutation.SetRetentionDeliveryDays(v)
+	}
+	if _, ok := _c.mutation.RetentionAuditDays(); !ok {
+		v := tenant.DefaultRetentionAuditDays
+		_c.mutation.SetRetentionAuditDays(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if tenant.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized tenant.DefaultID (forgotten import ent/runtime?)")
@@ -148,6 +238,21 @@ func (_c *TenantCreate) check() error {
 		if err := tenant.NameValidator(v); err != nil {
 			return &ValidationError{Name: "name", err: fmt.Errorf(`ent: validator failed for field "Tenant.name": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.RetentionSnapshotDays(); !ok {
+		return &ValidationError{Name: "retention_snapshot_days", err: errors.New(`ent: missing required field "Tenant.retention_snapshot_days"`)}
+	}
+	if _, ok := _c.mutation.RetentionHistoryDays(); !ok {
+		return &ValidationError{Name: "retention_history_days", err: errors.New(`ent: missing required field "Tenant.retention_history_days"`)}
+	}
+	if _, ok := _c.mutation.RetentionNotificationDays(); !ok {
+		return &ValidationError{Name: "retention_notification_days", err: errors.New(`ent: missing required field "Tenant.retention_notification_days"`)}
+	}
+	if _, ok := _c.mutation.RetentionDeliveryDays(); !ok {
+		return &ValidationError{Name: "retention_delivery_days", err: errors.New(`ent: missing required field "Tenant.retention_delivery_days"`)}
+	}
+	if _, ok := _c.mutation.RetentionAuditDays(); !ok {
+		return &ValidationError{Name: "retention_audit_days", err: errors.New(`ent: missing required field "Tenant.retention_audit_days"`)}
 	}
 	return nil
 }
@@ -196,6 +301,26 @@ func (_c *TenantCreate) createSpec() (*Tenant, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Name(); ok {
 		_spec.SetField(tenant.FieldName, field.TypeString, value)
 		_node.Name = value
+	}
+	if value, ok := _c.mutation.RetentionSnapshotDays(); ok {
+		_spec.SetField(tenant.FieldRetentionSnapshotDays, field.TypeInt, value)
+		_node.RetentionSnapshotDays = value
+	}
+	if value, ok := _c.mutation.RetentionHistoryDays(); ok {
+		_spec.SetField(tenant.FieldRetentionHistoryDays, field.TypeInt, value)
+		_node.RetentionHistoryDays = value
+	}
+	if value, ok := _c.mutation.RetentionNotificationDays(); ok {
+		_spec.SetField(tenant.FieldRetentionNotificationDays, field.TypeInt, value)
+		_node.RetentionNotificationDays = value
+	}
+	if value, ok := _c.mutation.RetentionDeliveryDays(); ok {
+		_spec.SetField(tenant.FieldRetentionDeliveryDays, field.TypeInt, value)
+		_node.RetentionDeliveryDays = value
+	}
+	if value, ok := _c.mutation.RetentionAuditDays(); ok {
+		_spec.SetField(tenant.FieldRetentionAuditDays, field.TypeInt, value)
+		_node.RetentionAuditDays = value
 	}
 	return _node, _spec
 }
@@ -270,6 +395,96 @@ func (u *TenantUpsert) SetName(v string) *TenantUpsert {
 // UpdateName sets the "name" field to the value that was provided on create.
 func (u *TenantUpsert) UpdateName() *TenantUpsert {
 	u.SetExcluded(tenant.FieldName)
+	return u
+}
+
+// SetRetentionSnapshotDays sets the "retention_snapshot_days" field.
+func (u *TenantUpsert) SetRetentionSnapshotDays(v int) *TenantUpsert {
+	u.Set(tenant.FieldRetentionSnapshotDays, v)
+	return u
+}
+
+// UpdateRetentionSnapshotDays sets the "retention_snapshot_days" field to the value that was provided on create.
+func (u *TenantUpsert) UpdateRetentionSnapshotDays() *TenantUpsert {
+	u.SetExcluded(tenant.FieldRetentionSnapshotDays)
+	return u
+}
+
+// AddRetentionSnapshotDays adds v to the "retention_snapshot_days" field.
+func (u *TenantUpsert) AddRetentionSnapshotDays(v int) *TenantUpsert {
+	u.Add(tenant.FieldRetentionSnapshotDays, v)
+	return u
+}
+
+// SetRetentionHistoryDays sets the "retention_history_days" field.
+func (u *TenantUpsert) SetRetentionHistoryDays(v int) *TenantUpsert {
+	u.Set(tenant.FieldRetentionHistoryDays, v)
+	return u
+}
+
+// UpdateRetentionHistoryDays sets the "retention_history_days" field to the value that was provided on create.
+func (u *TenantUpsert) UpdateRetentionHistoryDays() *TenantUpsert {
+	u.SetExcluded(tenant.FieldRetentionHistoryDays)
+	return u
+}
+
+// AddRetentionHistoryDays adds v to the "retention_history_days" field.
+func (u *TenantUpsert) AddRetentionHistoryDays(v int) *TenantUpsert {
+	u.Add(tenant.FieldRetentionHistoryDays, v)
+	return u
+}
+
+// SetRetentionNotificationDays sets the "retention_notification_days" field.
+func (u *TenantUpsert) SetRetentionNotificationDays(v int) *TenantUpsert {
+	u.Set(tenant.FieldRetentionNotificationDays, v)
+	return u
+}
+
+// UpdateRetentionNotificationDays sets the "retention_notification_days" field to the value that was provided on create.
+func (u *TenantUpsert) UpdateRetentionNotificationDays() *TenantUpsert {
+	u.SetExcluded(tenant.FieldRetentionNotificationDays)
+	return u
+}
+
+// AddRetentionNotificationDays adds v to the "retention_notification_days" field.
+func (u *TenantUpsert) AddRetentionNotificationDays(v int) *TenantUpsert {
+	u.Add(tenant.FieldRetentionNotificationDays, v)
+	return u
+}
+
+// SetRetentionDeliveryDays sets the "retention_delivery_days" field.
+func (u *TenantUpsert) SetRetentionDeliveryDays(v int) *TenantUpsert {
+	u.Set(tenant.FieldRetentionDeliveryDays, v)
+	return u
+}
+
+// UpdateRetentionDeliveryDays sets the "retention_delivery_days" field to the value that was provided on create.
+func (u *TenantUpsert) UpdateRetentionDeliveryDays() *TenantUpsert {
+	u.SetExcluded(tenant.FieldRetentionDeliveryDays)
+	return u
+}
+
+// AddRetentionDeliveryDays adds v to the "retention_delivery_days" field.
+func (u *TenantUpsert) AddRetentionDeliveryDays(v int) *TenantUpsert {
+	u.Add(tenant.FieldRetentionDeliveryDays, v)
+	return u
+}
+
+// SetRetentionAuditDays sets the "retention_audit_days" field.
+func (u *TenantUpsert) SetRetentionAuditDays(v int) *TenantUpsert {
+	u.Set(tenant.FieldRetentionAuditDays, v)
+	return u
+}
+
+// UpdateRetentionAuditDays sets the "retention_audit_days" field to the value that was provided on create.
+func (u *TenantUpsert) UpdateRetentionAuditDays() *TenantUpsert {
+	u.SetExcluded(tenant.FieldRetentionAuditDays)
+	return u
+}
+
+// AddRetentionAuditDays adds v to the "retention_audit_days" field.
+func (u *TenantUpsert) AddRetentionAuditDays(v int) *TenantUpsert {
+	u.Add(tenant.FieldRetentionAuditDays, v)
 	return u
 }
 
@@ -349,6 +564,111 @@ func (u *TenantUpsertOne) SetName(v string) *TenantUpsertOne {
 func (u *TenantUpsertOne) UpdateName() *TenantUpsertOne {
 	return u.Update(func(s *TenantUpsert) {
 		s.UpdateName()
+	})
+}
+
+// SetRetentionSnapshotDays sets the "retention_snapshot_days" field.
+func (u *TenantUpsertOne) SetRetentionSnapshotDays(v int) *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.SetRetentionSnapshotDays(v)
+	})
+}
+
+// AddRetentionSnapshotDays adds v to the "retention_snapshot_days" field.
+func (u *TenantUpsertOne) AddRetentionSnapshotDays(v int) *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.AddRetentionSnapshotDays(v)
+	})
+}
+
+// UpdateRetentionSnapshotDays sets the "retention_snapshot_days" field to the value that was provided on create.
+func (u *TenantUpsertOne) UpdateRetentionSnapshotDays() *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.UpdateRetentionSnapshotDays()
+	})
+}
+
+// SetRetentionHistoryDays sets the "retention_history_days" field.
+func (u *TenantUpsertOne) SetRetentionHistoryDays(v int) *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.SetRetentionHistoryDays(v)
+	})
+}
+
+// AddRetentionHistoryDays adds v to the "retention_history_days" field.
+func (u *TenantUpsertOne) AddRetentionHistoryDays(v int) *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.AddRetentionHistoryDays(v)
+	})
+}
+
+// UpdateRetentionHistoryDays sets the "retention_history_days" field to the value that was provided on create.
+func (u *TenantUpsertOne) UpdateRetentionHistoryDays() *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.UpdateRetentionHistoryDays()
+	})
+}
+
+// SetRetentionNotificationDays sets the "retention_notification_days" field.
+func (u *TenantUpsertOne) SetRetentionNotificationDays(v int) *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.SetRetentionNotificationDays(v)
+	})
+}
+
+// AddRetentionNotificationDays adds v to the "retention_notification_days" field.
+func (u *TenantUpsertOne) AddRetentionNotificationDays(v int) *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.AddRetentionNotificationDays(v)
+	})
+}
+
+// UpdateRetentionNotificationDays sets the "retention_notification_days" field to the value that was provided on create.
+func (u *TenantUpsertOne) UpdateRetentionNotificationDays() *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.UpdateRetentionNotificationDays()
+	})
+}
+
+// SetRetentionDeliveryDays sets the "retention_delivery_days" field.
+func (u *TenantUpsertOne) SetRetentionDeliveryDays(v int) *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.SetRetentionDeliveryDays(v)
+	})
+}
+
+// AddRetentionDeliveryDays adds v to the "retention_delivery_days" field.
+func (u *TenantUpsertOne) AddRetentionDeliveryDays(v int) *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.AddRetentionDeliveryDays(v)
+	})
+}
+
+// UpdateRetentionDeliveryDays sets the "retention_delivery_days" field to the value that was provided on create.
+func (u *TenantUpsertOne) UpdateRetentionDeliveryDays() *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.UpdateRetentionDeliveryDays()
+	})
+}
+
+// SetRetentionAuditDays sets the "retention_audit_days" field.
+func (u *TenantUpsertOne) SetRetentionAuditDays(v int) *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.SetRetentionAuditDays(v)
+	})
+}
+
+// AddRetentionAuditDays adds v to the "retention_audit_days" field.
+func (u *TenantUpsertOne) AddRetentionAuditDays(v int) *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.AddRetentionAuditDays(v)
+	})
+}
+
+// UpdateRetentionAuditDays sets the "retention_audit_days" field to the value that was provided on create.
+func (u *TenantUpsertOne) UpdateRetentionAuditDays() *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.UpdateRetentionAuditDays()
 	})
 }
 
@@ -595,6 +915,111 @@ func (u *TenantUpsertBulk) SetName(v string) *TenantUpsertBulk {
 func (u *TenantUpsertBulk) UpdateName() *TenantUpsertBulk {
 	return u.Update(func(s *TenantUpsert) {
 		s.UpdateName()
+	})
+}
+
+// SetRetentionSnapshotDays sets the "retention_snapshot_days" field.
+func (u *TenantUpsertBulk) SetRetentionSnapshotDays(v int) *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.SetRetentionSnapshotDays(v)
+	})
+}
+
+// AddRetentionSnapshotDays adds v to the "retention_snapshot_days" field.
+func (u *TenantUpsertBulk) AddRetentionSnapshotDays(v int) *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.AddRetentionSnapshotDays(v)
+	})
+}
+
+// UpdateRetentionSnapshotDays sets the "retention_snapshot_days" field to the value that was provided on create.
+func (u *TenantUpsertBulk) UpdateRetentionSnapshotDays() *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.UpdateRetentionSnapshotDays()
+	})
+}
+
+// SetRetentionHistoryDays sets the "retention_history_days" field.
+func (u *TenantUpsertBulk) SetRetentionHistoryDays(v int) *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.SetRetentionHistoryDays(v)
+	})
+}
+
+// AddRetentionHistoryDays adds v to the "retention_history_days" field.
+func (u *TenantUpsertBulk) AddRetentionHistoryDays(v int) *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.AddRetentionHistoryDays(v)
+	})
+}
+
+// UpdateRetentionHistoryDays sets the "retention_history_days" field to the value that was provided on create.
+func (u *TenantUpsertBulk) UpdateRetentionHistoryDays() *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.UpdateRetentionHistoryDays()
+	})
+}
+
+// SetRetentionNotificationDays sets the "retention_notification_days" field.
+func (u *TenantUpsertBulk) SetRetentionNotificationDays(v int) *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.SetRetentionNotificationDays(v)
+	})
+}
+
+// AddRetentionNotificationDays adds v to the "retention_notification_days" field.
+func (u *TenantUpsertBulk) AddRetentionNotificationDays(v int) *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.AddRetentionNotificationDays(v)
+	})
+}
+
+// UpdateRetentionNotificationDays sets the "retention_notification_days" field to the value that was provided on create.
+func (u *TenantUpsertBulk) UpdateRetentionNotificationDays() *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.UpdateRetentionNotificationDays()
+	})
+}
+
+// SetRetentionDeliveryDays sets the "retention_delivery_days" field.
+func (u *TenantUpsertBulk) SetRetentionDeliveryDays(v int) *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.SetRetentionDeliveryDays(v)
+	})
+}
+
+// AddRetentionDeliveryDays adds v to the "retention_delivery_days" field.
+func (u *TenantUpsertBulk) AddRetentionDeliveryDays(v int) *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.AddRetentionDeliveryDays(v)
+	})
+}
+
+// UpdateRetentionDeliveryDays sets the "retention_delivery_days" field to the value that was provided on create.
+func (u *TenantUpsertBulk) UpdateRetentionDeliveryDays() *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.UpdateRetentionDeliveryDays()
+	})
+}
+
+// SetRetentionAuditDays sets the "retention_audit_days" field.
+func (u *TenantUpsertBulk) SetRetentionAuditDays(v int) *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.SetRetentionAuditDays(v)
+	})
+}
+
+// AddRetentionAuditDays adds v to the "retention_audit_days" field.
+func (u *TenantUpsertBulk) AddRetentionAuditDays(v int) *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.AddRetentionAuditDays(v)
+	})
+}
+
+// UpdateRetentionAuditDays sets the "retention_audit_days" field to the value that was provided on create.
+func (u *TenantUpsertBulk) UpdateRetentionAuditDays() *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.UpdateRetentionAuditDays()
 	})
 }
 

@@ -48,6 +48,111 @@ func (_u *TenantUpdate) SetNillableName(v *string) *TenantUpdate {
 	return _u
 }
 
+// SetRetentionSnapshotDays sets the "retention_snapshot_days" field.
+func (_u *TenantUpdate) SetRetentionSnapshotDays(v int) *TenantUpdate {
+	_u.mutation.ResetRetentionSnapshotDays()
+	_u.mutation.SetRetentionSnapshotDays(v)
+	return _u
+}
+
+// SetNillableRetentionSnapshotDays sets the "retention_snapshot_days" field if the given value is not nil.
+func (_u *TenantUpdate) SetNillableRetentionSnapshotDays(v *int) *TenantUpdate {
+	if v != nil {
+		_u.SetRetentionSnapshotDays(*v)
+	}
+	return _u
+}
+
+// AddRetentionSnapshotDays adds value to the "retention_snapshot_days" field.
+func (_u *TenantUpdate) AddRetentionSnapshotDays(v int) *TenantUpdate {
+	_u.mutation.AddRetentionSnapshotDays(v)
+	return _u
+}
+
+// SetRetentionHistoryDays sets the "retention_history_days" field.
+func (_u *TenantUpdate) SetRetentionHistoryDays(v int) *TenantUpdate {
+	_u.mutation.ResetRetentionHistoryDays()
+	_u.mutation.SetRetentionHistoryDays(v)
+	return _u
+}
+
+// SetNillableRetentionHistoryDays sets the "retention_history_days" field if the given value is not nil.
+func (_u *TenantUpdate) SetNillableRetentionHistoryDays(v *int) *TenantUpdate {
+	if v != nil {
+		_u.SetRetentionHistoryDays(*v)
+	}
+	return _u
+}
+
+// AddRetentionHistoryDays adds value to the "retention_history_days" field.
+func (_u *TenantUpdate) AddRetentionHistoryDays(v int) *TenantUpdate {
+	_u.mutation.AddRetentionHistoryDays(v)
+	return _u
+}
+
+// SetRetentionNotificationDays sets the "retention_notification_days" field.
+func (_u *TenantUpdate) SetRetentionNotificationDays(v int) *TenantUpdate {
+	_u.mutation.ResetRetentionNotificationDays()
+	_u.mutation.SetRetentionNotificationDays(v)
+	return _u
+}
+
+// SetNillableRetentionNotificationDays sets the "retention_notification_days" field if the given value is not nil.
+func (_u *TenantUpdate) SetNillableRetentionNotificationDays(v *int) *TenantUpdate {
+	if v != nil {
+		_u.SetRetentionNotificationDays(*v)
+	}
+	return _u
+}
+
+// AddRetentionNotificationDays adds value to the "retention_notification_days" field.
+func (_u *TenantUpdate) AddRetentionNotificationDays(v int) *TenantUpdate {
+	_u.mutation.AddRetentionNotificationDays(v)
+	return _u
+}
+
+// SetRetentionDeliveryDays sets the "retention_delivery_days" field.
+func (_u *TenantUpdate) SetRetentionDeliveryDays(v int) *TenantUpdate {
+	_u.mutation.ResetRetentionDeliveryDays()
+	_u.mutation.SetRetentionDeliveryDays(v)
+	return _u
+}
+
+// SetNillableRetentionDeliveryDays sets the "retention_delivery_days" field if the given value is not nil.
+func (_u *TenantUpdate) SetNillableRetentionDeliveryDays(v *int) *TenantUpdate {
+	if v != nil {
+		_u.SetRetentionDeliveryDays(*v)
+	}
+	return _u
+}
+
+// AddRetentionDeliveryDays adds value to the "retention_delivery_days" field.
+func (_u *TenantUpdate) AddRetentionDeliveryDays(v int) *TenantUpdate {
+	_u.mutation.AddRetentionDeliveryDays(v)
+	return _u
+}
+
+// SetRetentionAuditDays sets the "retention_audit_days" field.
+func (_u *TenantUpdate) SetRetentionAuditDays(v int) *TenantUpdate {
+	_u.mutation.ResetRetentionAuditDays()
+	_u.mutation.SetRetentionAuditDays(v)
+	return _u
+}
+
+// SetNillableRetentionAuditDays sets the "retention_audit_days" field if the given value is not nil.
+func (_u *TenantUpdate) SetNillableRetentionAuditDays(v *int) *TenantUpdate {
+	if v != nil {
+		_u.SetRetentionAuditDays(*v)
+	}
+	return _u
+}
+
+// AddRetentionAuditDays adds value to the "retention_audit_days" field.
+func (_u *TenantUpdate) AddRetentionAuditDays(v int) *TenantUpdate {
+	_u.mutation.AddRetentionAuditDays(v)
+	return _u
+}
+
 // Mutation returns the TenantMutation object of the builder.
 func (_u *TenantUpdate) Mutation() *TenantMutation {
 	return _u.mutation
@@ -123,6 +228,36 @@ func (_u *TenantUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(tenant.FieldName, field.TypeString, value)
 	}
+	if value, ok := _u.mutation.RetentionSnapshotDays(); ok {
+		_spec.SetField(tenant.FieldRetentionSnapshotDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedRetentionSnapshotDays(); ok {
+		_spec.AddField(tenant.FieldRetentionSnapshotDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.RetentionHistoryDays(); ok {
+		_spec.SetField(tenant.FieldRetentionHistoryDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedRetentionHistoryDays(); ok {
+		_spec.AddField(tenant.FieldRetentionHistoryDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.RetentionNotificationDays(); ok {
+		_spec.SetField(tenant.FieldRetentionNotificationDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedRetentionNotificationDays(); ok {
+		_spec.AddField(tenant.FieldRetentionNotificationDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.RetentionDeliveryDays(); ok {
+		_spec.SetField(tenant.FieldRetentionDeliveryDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedRetentionDeliveryDays(); ok {
+		_spec.AddField(tenant.FieldRetentionDeliveryDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.RetentionAuditDays(); ok {
+		_spec.SetField(tenant.FieldRetentionAuditDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedRetentionAuditDays(); ok {
+		_spec.AddField(tenant.FieldRetentionAuditDays, field.TypeInt, value)
+	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
 			err = &NotFoundError{tenant.Label}
@@ -160,6 +295,111 @@ func (_u *TenantUpdateOne) SetNillableName(v *string) *TenantUpdateOne {
 	if v != nil {
 		_u.SetName(*v)
 	}
+	return _u
+}
+
+// SetRetentionSnapshotDays sets the "retention_snapshot_days" field.
+func (_u *TenantUpdateOne) SetRetentionSnapshotDays(v int) *TenantUpdateOne {
+	_u.mutation.ResetRetentionSnapshotDays()
+	_u.mutation.SetRetentionSnapshotDays(v)
+	return _u
+}
+
+// SetNillableRetentionSnapshotDays sets the "retention_snapshot_days" field if the given value is not nil.
+func (_u *TenantUpdateOne) SetNillableRetentionSnapshotDays(v *int) *TenantUpdateOne {
+	if v != nil {
+		_u.SetRetentionSnapshotDays(*v)
+	}
+	return _u
+}
+
+// AddRetentionSnapshotDays adds value to the "retention_snapshot_days" field.
+func (_u *TenantUpdateOne) AddRetentionSnapshotDays(v int) *TenantUpdateOne {
+	_u.mutation.AddRetentionSnapshotDays(v)
+	return _u
+}
+
+// SetRetentionHistoryDays sets the "retention_history_days" field.
+func (_u *TenantUpdateOne) SetRetentionHistoryDays(v int) *TenantUpdateOne {
+	_u.mutation.ResetRetentionHistoryDays()
+	_u.mutation.SetRetentionHistoryDays(v)
+	return _u
+}
+
+// SetNillableRetentionHistoryDays sets the "retention_history_days" field if the given value is not nil.
+func (_u *TenantUpdateOne) SetNillableRetentionHistoryDays(v *int) *TenantUpdateOne {
+	if v != nil {
+		_u.SetRetentionHistoryDays(*v)
+	}
+	return _u
+}
+
+// AddRetentionHistoryDays adds value to the "retention_history_days" field.
+func (_u *TenantUpdateOne) AddRetentionHistoryDays(v int) *TenantUpdateOne {
+	_u.mutation.AddRetentionHistoryDays(v)
+	return _u
+}
+
+// SetRetentionNotificationDays sets the "retention_notification_days" field.
+func (_u *TenantUpdateOne) SetRetentionNotificationDays(v int) *TenantUpdateOne {
+	_u.mutation.ResetRetentionNotificationDays()
+	_u.mutation.SetRetentionNotificationDays(v)
+	return _u
+}
+
+// SetNillableRetentionNotificationDays sets the "retention_notification_days" field if the given value is not nil.
+func (_u *TenantUpdateOne) SetNillableRetentionNotificationDays(v *int) *TenantUpdateOne {
+	if v != nil {
+		_u.SetRetentionNotificationDays(*v)
+	}
+	return _u
+}
+
+// AddRetentionNotificationDays adds value to the "retention_notification_days" field.
+func (_u *TenantUpdateOne) AddRetentionNotificationDays(v int) *TenantUpdateOne {
+	_u.mutation.AddRetentionNotificationDays(v)
+	return _u
+}
+
+// SetRetentionDeliveryDays sets the "retention_delivery_days" field.
+func (_u *TenantUpdateOne) SetRetentionDeliveryDays(v int) *TenantUpdateOne {
+	_u.mutation.ResetRetentionDeliveryDays()
+	_u.mutation.SetRetentionDeliveryDays(v)
+	return _u
+}
+
+// SetNillableRetentionDeliveryDays sets the "retention_delivery_days" field if the given value is not nil.
+func (_u *TenantUpdateOne) SetNillableRetentionDeliveryDays(v *int) *TenantUpdateOne {
+	if v != nil {
+		_u.SetRetentionDeliveryDays(*v)
+	}
+	return _u
+}
+
+// AddRetentionDeliveryDays adds value to the "retention_delivery_days" field.
+func (_u *TenantUpdateOne) AddRetentionDeliveryDays(v int) *TenantUpdateOne {
+	_u.mutation.AddRetentionDeliveryDays(v)
+	return _u
+}
+
+// SetRetentionAuditDays sets the "retention_audit_days" field.
+func (_u *TenantUpdateOne) SetRetentionAuditDays(v int) *TenantUpdateOne {
+	_u.mutation.ResetRetentionAuditDays()
+	_u.mutation.SetRetentionAuditDays(v)
+	return _u
+}
+
+// SetNillableRetentionAuditDays sets the "retention_audit_days" field if the given value is not nil.
+func (_u *TenantUpdateOne) SetNillableRetentionAuditDays(v *int) *TenantUpdateOne {
+	if v != nil {
+		_u.SetRetentionAuditDays(*v)
+	}
+	return _u
+}
+
+// AddRetentionAuditDays adds value to the "retention_audit_days" field.
+func (_u *TenantUpdateOne) AddRetentionAuditDays(v int) *TenantUpdateOne {
+	_u.mutation.AddRetentionAuditDays(v)
 	return _u
 }
 
@@ -267,6 +507,36 @@ func (_u *TenantUpdateOne) sqlSave(ctx context.Context) (_node *Tenant, err erro
 	}
 	if value, ok := _u.mutation.Name(); ok {
 		_spec.SetField(tenant.FieldName, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.RetentionSnapshotDays(); ok {
+		_spec.SetField(tenant.FieldRetentionSnapshotDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedRetentionSnapshotDays(); ok {
+		_spec.AddField(tenant.FieldRetentionSnapshotDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.RetentionHistoryDays(); ok {
+		_spec.SetField(tenant.FieldRetentionHistoryDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedRetentionHistoryDays(); ok {
+		_spec.AddField(tenant.FieldRetentionHistoryDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.RetentionNotificationDays(); ok {
+		_spec.SetField(tenant.FieldRetentionNotificationDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedRetentionNotificationDays(); ok {
+		_spec.AddField(tenant.FieldRetentionNotificationDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.RetentionDeliveryDays(); ok {
+		_spec.SetField(tenant.FieldRetentionDeliveryDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedRetentionDeliveryDays(); ok {
+		_spec.AddField(tenant.FieldRetentionDeliveryDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.RetentionAuditDays(); ok {
+		_spec.SetField(tenant.FieldRetentionAuditDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedRetentionAuditDays(); ok {
+		_spec.AddField(tenant.FieldRetentionAuditDays, field.TypeInt, value)
 	}
 	_node = &Tenant{config: _u.config}
 	_spec.Assign = _node.assignValues

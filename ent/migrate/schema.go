@@ -8,6 +8,41 @@ import (
 )
 
 var (
+	// AuditEventsColumns holds the columns for the "audit_events" table.
+	AuditEventsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "action", Type: field.TypeString, Size: 64},
+		{Name: "target_kind", Type: field.TypeString, Size: 32},
+		{Name: "target_id", Type: field.TypeUUID},
+		{Name: "target_name", Type: field.TypeString, Size: 255, Default: ""},
+		{Name: "organisation_id", Type: field.TypeUUID, Nullable: true},
+		{Name: "actor_id", Type: field.TypeUUID, Nullable: true},
+		{Name: "actor", Type: field.TypeString, Size: 254, Default: ""},
+		{Name: "detail", Type: field.TypeString, Size: 4000, Default: ""},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// AuditEventsTable holds the schema information for the "audit_events" table.
+	AuditEventsTable = &schema.Table{
+		Name:       "audit_events",
+		Columns:    AuditEventsColumns,
+		PrimaryKey: []*schema.Column{AuditEventsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "audit_events_tenants_tenant",
+				Columns:    []*schema.Column{AuditEventsColumns[10]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "auditevent_tenant_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEventsColumns[10], AuditEventsColumns[9]},
+			},
+		},
+	}
 	// DevicesColumns holds the columns for the "devices" table.
 	DevicesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeUUID},
@@ -721,6 +756,11 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "name", Type: field.TypeString, Size: 200},
+		{Name: "retention_snapshot_days", Type: field.TypeInt, Default: 90},
+		{Name: "retention_history_days", Type: field.TypeInt, Default: 400},
+		{Name: "retention_notification_days", Type: field.TypeInt, Default: 90},
+		{Name: "retention_delivery_days", Type: field.TypeInt, Default: 30},
+		{Name: "retention_audit_days", Type: field.TypeInt, Default: 365},
 	}
 	// TenantsTable holds the schema information for the "tenants" table.
 	TenantsTable = &schema.Table{
@@ -810,6 +850,7 @@ var (
 	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
+		AuditEventsTable,
 		DevicesTable,
 		DeviceHealthsTable,
 		DeviceSectionsTable,
@@ -836,6 +877,7 @@ var (
 )
 
 func init() {
+	AuditEventsTable.ForeignKeys[0].RefTable = TenantsTable
 	DevicesTable.ForeignKeys[0].RefTable = TenantsTable
 	DevicesTable.ForeignKeys[1].RefTable = GroupsTable
 	DevicesTable.ForeignKeys[2].RefTable = OrganisationsTable

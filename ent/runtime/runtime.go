@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/wegweiser/wegweiser/ent/auditevent"
 	"github.com/wegweiser/wegweiser/ent/device"
 	"github.com/wegweiser/wegweiser/ent/devicehealth"
 	"github.com/wegweiser/wegweiser/ent/devicesection"
@@ -39,6 +40,82 @@ import (
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	auditeventMixin := schema.AuditEvent{}.Mixin()
+	auditevent.Policy = privacy.NewPolicies(schema.AuditEvent{})
+	auditevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := auditevent.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	auditeventMixinFields0 := auditeventMixin[0].Fields()
+	_ = auditeventMixinFields0
+	auditeventFields := schema.AuditEvent{}.Fields()
+	_ = auditeventFields
+	// auditeventDescAction is the schema descriptor for action field.
+	auditeventDescAction := auditeventFields[0].Descriptor()
+	// auditevent.ActionValidator is a validator for the "action" field. It is called by the builders before save.
+	auditevent.ActionValidator = func() func(string) error {
+		validators := auditeventDescAction.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(action string) error {
+			for _, fn := range fns {
+				if err := fn(action); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// auditeventDescTargetKind is the schema descriptor for target_kind field.
+	auditeventDescTargetKind := auditeventFields[1].Descriptor()
+	// auditevent.TargetKindValidator is a validator for the "target_kind" field. It is called by the builders before save.
+	auditevent.TargetKindValidator = func() func(string) error {
+		validators := auditeventDescTargetKind.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(target_kind string) error {
+			for _, fn := range fns {
+				if err := fn(target_kind); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// auditeventDescTargetName is the schema descriptor for target_name field.
+	auditeventDescTargetName := auditeventFields[3].Descriptor()
+	// auditevent.DefaultTargetName holds the default value on creation for the target_name field.
+	auditevent.DefaultTargetName = auditeventDescTargetName.Default.(string)
+	// auditevent.TargetNameValidator is a validator for the "target_name" field. It is called by the builders before save.
+	auditevent.TargetNameValidator = auditeventDescTargetName.Validators[0].(func(string) error)
+	// auditeventDescActor is the schema descriptor for actor field.
+	auditeventDescActor := auditeventFields[6].Descriptor()
+	// auditevent.DefaultActor holds the default value on creation for the actor field.
+	auditevent.DefaultActor = auditeventDescActor.Default.(string)
+	// auditevent.ActorValidator is a validator for the "actor" field. It is called by the builders before save.
+	auditevent.ActorValidator = auditeventDescActor.Validators[0].(func(string) error)
+	// auditeventDescDetail is the schema descriptor for detail field.
+	auditeventDescDetail := auditeventFields[7].Descriptor()
+	// auditevent.DefaultDetail holds the default value on creation for the detail field.
+	auditevent.DefaultDetail = auditeventDescDetail.Default.(string)
+	// auditevent.DetailValidator is a validator for the "detail" field. It is called by the builders before save.
+	auditevent.DetailValidator = auditeventDescDetail.Validators[0].(func(string) error)
+	// auditeventDescCreatedAt is the schema descriptor for created_at field.
+	auditeventDescCreatedAt := auditeventFields[8].Descriptor()
+	// auditevent.DefaultCreatedAt holds the default value on creation for the created_at field.
+	auditevent.DefaultCreatedAt = auditeventDescCreatedAt.Default.(func() time.Time)
+	// auditeventDescID is the schema descriptor for id field.
+	auditeventDescID := auditeventMixinFields0[0].Descriptor()
+	// auditevent.DefaultID holds the default value on creation for the id field.
+	auditevent.DefaultID = auditeventDescID.Default.(func() uuid.UUID)
 	deviceMixin := schema.Device{}.Mixin()
 	device.Policy = privacy.NewPolicies(schema.Device{})
 	device.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -901,6 +978,26 @@ func init() {
 			return nil
 		}
 	}()
+	// tenantDescRetentionSnapshotDays is the schema descriptor for retention_snapshot_days field.
+	tenantDescRetentionSnapshotDays := tenantFields[1].Descriptor()
+	// tenant.DefaultRetentionSnapshotDays holds the default value on creation for the retention_snapshot_days field.
+	tenant.DefaultRetentionSnapshotDays = tenantDescRetentionSnapshotDays.Default.(int)
+	// tenantDescRetentionHistoryDays is the schema descriptor for retention_history_days field.
+	tenantDescRetentionHistoryDays := tenantFields[2].Descriptor()
+	// tenant.DefaultRetentionHistoryDays holds the default value on creation for the retention_history_days field.
+	tenant.DefaultRetentionHistoryDays = tenantDescRetentionHistoryDays.Default.(int)
+	// tenantDescRetentionNotificationDays is the schema descriptor for retention_notification_days field.
+	tenantDescRetentionNotificationDays := tenantFields[3].Descriptor()
+	// tenant.DefaultRetentionNotificationDays holds the default value on creation for the retention_notification_days field.
+	tenant.DefaultRetentionNotificationDays = tenantDescRetentionNotificationDays.Default.(int)
+	// tenantDescRetentionDeliveryDays is the schema descriptor for retention_delivery_days field.
+	tenantDescRetentionDeliveryDays := tenantFields[4].Descriptor()
+	// tenant.DefaultRetentionDeliveryDays holds the default value on creation for the retention_delivery_days field.
+	tenant.DefaultRetentionDeliveryDays = tenantDescRetentionDeliveryDays.Default.(int)
+	// tenantDescRetentionAuditDays is the schema descriptor for retention_audit_days field.
+	tenantDescRetentionAuditDays := tenantFields[5].Descriptor()
+	// tenant.DefaultRetentionAuditDays holds the default value on creation for the retention_audit_days field.
+	tenant.DefaultRetentionAuditDays = tenantDescRetentionAuditDays.Default.(int)
 	// tenantDescID is the schema descriptor for id field.
 	tenantDescID := tenantMixinFields0[0].Descriptor()
 	// tenant.DefaultID holds the default value on creation for the id field.

@@ -26,8 +26,9 @@ func (Notification) Fields() []ent.Field {
 		field.String("body").Default("").MaxLen(4000).Immutable(),
 		field.String("entity_kind").MaxLen(16).Immutable(),
 		field.UUID("entity_id", uuid.UUID{}).Immutable(),
-		// The entity's organisation; nil for tenant-wide notifications.
-		field.UUID("organisation_id", uuid.UUID{}).Optional().Nillable().Immutable(),
+		// The entity's organisation; nil for tenant-wide notifications. For a
+		// device it follows the device when it moves.
+		field.UUID("organisation_id", uuid.UUID{}).Optional().Nillable(),
 		// Deduplication key: one notification per condition and day.
 		field.String("dedupe_key").MaxLen(300).Immutable(),
 		field.Time("created_at").Default(func() time.Time { return time.Now().UTC() }).Immutable(),

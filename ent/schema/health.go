@@ -100,7 +100,8 @@ func (HealthHistory) Fields() []ent.Field {
 	return []ent.Field{
 		field.Enum("kind").Values("device", "group", "organisation", "tenant").Immutable(),
 		field.UUID("entity_id", uuid.UUID{}).Immutable(),
-		field.UUID("organisation_id", uuid.UUID{}).Optional().Nillable().Immutable(),
+		// For device rows it follows the device when it moves.
+		field.UUID("organisation_id", uuid.UUID{}).Optional().Nillable(),
 		field.Int("score").Immutable(),
 		field.String("band").MaxLen(16).Immutable(),
 		field.Bool("scored").Immutable(),

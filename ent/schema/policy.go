@@ -277,3 +277,18 @@ func (WebhookDelivery) Policy() ent.Policy {
 		Mutation: privacy.MutationPolicy{rule.DenyIfNoViewer(), rule.CheckCreate(""), rule.FilterTenant()},
 	}
 }
+
+// Policy of the AuditEvent: tenant scope. Rows are created, never changed
+// (deletion only by the retention job, which acts for the tenant).
+func (AuditEvent) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{rule.DenyIfNoViewer(), rule.FilterTenant()},
+		Mutation: privacy.MutationPolicy{
+			rule.DenyIfNoViewer(),
+			privacy.OnMutationOperation(privacy.MutationRuleFunc(func(context.Context, ent.Mutation) error {
+				return privacy.Denyf("audit events are append-only")
+			}), ent.OpUpdate|ent.OpUpdateOne),
+			rule.CheckCreate(""), rule.FilterTenant(),
+		},
+	}
+}

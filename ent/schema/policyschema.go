@@ -24,7 +24,7 @@ func (PolicyOverride) Fields() []ent.Field {
 		field.Enum("level").Values("tenant", "organisation", "group", "device").Immutable(),
 		field.UUID("target_id", uuid.UUID{}).Immutable(),
 		// The organisation of the target; nil for tenant-level overrides.
-		field.UUID("organisation_id", uuid.UUID{}).Optional().Nillable().Immutable(),
+		field.UUID("organisation_id", uuid.UUID{}).Optional().Nillable(),
 		field.String("check_id").NotEmpty().MaxLen(100).Immutable(),
 		field.Bool("enabled").Optional().Nillable(),
 		field.Float("warn").Optional().Nillable(),
@@ -57,7 +57,7 @@ func (PolicyGuidance) Fields() []ent.Field {
 	return []ent.Field{
 		field.Enum("level").Values("tenant", "organisation", "group", "device").Immutable(),
 		field.UUID("target_id", uuid.UUID{}).Immutable(),
-		field.UUID("organisation_id", uuid.UUID{}).Optional().Nillable().Immutable(),
+		field.UUID("organisation_id", uuid.UUID{}).Optional().Nillable(),
 		field.String("text").MaxLen(4000),
 		field.String("updated_by").Default("").MaxLen(254),
 	}
@@ -84,7 +84,7 @@ func (PolicyAudit) Fields() []ent.Field {
 		field.String("action").MaxLen(16).Immutable(),
 		field.String("level").MaxLen(16).Immutable(),
 		field.UUID("target_id", uuid.UUID{}).Immutable(),
-		field.UUID("organisation_id", uuid.UUID{}).Optional().Nillable().Immutable(),
+		field.UUID("organisation_id", uuid.UUID{}).Optional().Nillable(),
 		field.String("check_id").Default("").MaxLen(100).Immutable(),
 		field.UUID("actor_id", uuid.UUID{}).Optional().Nillable().Immutable(),
 		field.String("actor").Default("").MaxLen(254).Immutable(),

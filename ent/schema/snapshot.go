@@ -21,7 +21,8 @@ func (Snapshot) Mixin() []ent.Mixin {
 func (Snapshot) Fields() []ent.Field {
 	return []ent.Field{
 		field.UUID("device_id", uuid.UUID{}).Immutable(),
-		field.UUID("organisation_id", uuid.UUID{}).Immutable(),
+		// Follows the device when it moves.
+		field.UUID("organisation_id", uuid.UUID{}),
 		// Chosen by the agent; a retry reuses it.
 		field.UUID("snapshot_id", uuid.UUID{}).Immutable(),
 		field.Time("collected_at").Immutable(),

@@ -21,6 +21,16 @@ const (
 	FieldUpdatedAt = "updated_at"
 	// FieldName holds the string denoting the name field in the database.
 	FieldName = "name"
+	// FieldRetentionSnapshotDays holds the string denoting the retention_snapshot_days field in the database.
+	FieldRetentionSnapshotDays = "retention_snapshot_days"
+	// FieldRetentionHistoryDays holds the string denoting the retention_history_days field in the database.
+	FieldRetentionHistoryDays = "retention_history_days"
+	// FieldRetentionNotificationDays holds the string denoting the retention_notification_days field in the database.
+	FieldRetentionNotificationDays = "retention_notification_days"
+	// FieldRetentionDeliveryDays holds the string denoting the retention_delivery_days field in the database.
+	FieldRetentionDeliveryDays = "retention_delivery_days"
+	// FieldRetentionAuditDays holds the string denoting the retention_audit_days field in the database.
+	FieldRetentionAuditDays = "retention_audit_days"
 	// Table holds the table name of the tenant in the database.
 	Table = "tenants"
 )
@@ -31,6 +41,11 @@ var Columns = []string{
 	FieldCreatedAt,
 	FieldUpdatedAt,
 	FieldName,
+	FieldRetentionSnapshotDays,
+	FieldRetentionHistoryDays,
+	FieldRetentionNotificationDays,
+	FieldRetentionDeliveryDays,
+	FieldRetentionAuditDays,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -59,6 +74,16 @@ var (
 	UpdateDefaultUpdatedAt func() time.Time
 	// NameValidator is a validator for the "name" field. It is called by the builders before save.
 	NameValidator func(string) error
+	// DefaultRetentionSnapshotDays holds the default value on creation for the "retention_snapshot_days" field.
+	DefaultRetentionSnapshotDays int
+	// DefaultRetentionHistoryDays holds the default value on creation for the "retention_history_days" field.
+	DefaultRetentionHistoryDays int
+	// DefaultRetentionNotificationDays holds the default value on creation for the "retention_notification_days" field.
+	DefaultRetentionNotificationDays int
+	// DefaultRetentionDeliveryDays holds the default value on creation for the "retention_delivery_days" field.
+	DefaultRetentionDeliveryDays int
+	// DefaultRetentionAuditDays holds the default value on creation for the "retention_audit_days" field.
+	DefaultRetentionAuditDays int
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() uuid.UUID
 )
@@ -84,4 +109,29 @@ func ByUpdatedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByName orders the results by the name field.
 func ByName(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldName, opts...).ToFunc()
+}
+
+// ByRetentionSnapshotDays orders the results by the retention_snapshot_days field.
+func ByRetentionSnapshotDays(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRetentionSnapshotDays, opts...).ToFunc()
+}
+
+// ByRetentionHistoryDays orders the results by the retention_history_days field.
+func ByRetentionHistoryDays(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRetentionHistoryDays, opts...).ToFunc()
+}
+
+// ByRetentionNotificationDays orders the results by the retention_notification_days field.
+func ByRetentionNotificationDays(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRetentionNotificationDays, opts...).ToFunc()
+}
+
+// ByRetentionDeliveryDays orders the results by the retention_delivery_days field.
+func ByRetentionDeliveryDays(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRetentionDeliveryDays, opts...).ToFunc()
+}
+
+// ByRetentionAuditDays orders the results by the retention_audit_days field.
+func ByRetentionAuditDays(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRetentionAuditDays, opts...).ToFunc()
 }

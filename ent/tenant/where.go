@@ -70,6 +70,31 @@ func Name(v string) predicate.Tenant {
 	return predicate.Tenant(sql.FieldEQ(FieldName, v))
 }
 
+// RetentionSnapshotDays applies equality check predicate on the "retention_snapshot_days" field. It's identical to RetentionSnapshotDaysEQ.
+func RetentionSnapshotDays(v int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldEQ(FieldRetentionSnapshotDays, v))
+}
+
+// RetentionHistoryDays applies equality check predicate on the "retention_history_days" field. It's identical to RetentionHistoryDaysEQ.
+func RetentionHistoryDays(v int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldEQ(FieldRetentionHistoryDays, v))
+}
+
+// RetentionNotificationDays applies equality check predicate on the "retention_notification_days" field. It's identical to RetentionNotificationDaysEQ.
+func RetentionNotificationDays(v int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldEQ(FieldRetentionNotificationDays, v))
+}
+
+// RetentionDeliveryDays applies equality check predicate on the "retention_delivery_days" field. It's identical to RetentionDeliveryDaysEQ.
+func RetentionDeliveryDays(v int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldEQ(FieldRetentionDeliveryDays, v))
+}
+
+// RetentionAuditDays applies equality check predicate on the "retention_audit_days" field. It's identical to RetentionAuditDaysEQ.
+func RetentionAuditDays(v int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldEQ(FieldRetentionAuditDays, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Tenant {
 	return predicate.Tenant(sql.FieldEQ(FieldCreatedAt, v))
@@ -213,6 +238,206 @@ func NameEqualFold(v string) predicate.Tenant {
 // NameContainsFold applies the ContainsFold predicate on the "name" field.
 func NameContainsFold(v string) predicate.Tenant {
 	return predicate.Tenant(sql.FieldContainsFold(FieldName, v))
+}
+
+// RetentionSnapshotDaysEQ applies the EQ predicate on the "retention_snapshot_days" field.
+func RetentionSnapshotDaysEQ(v int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldEQ(FieldRetentionSnapshotDays, v))
+}
+
+// RetentionSnapshotDaysNEQ applies the NEQ predicate on the "retention_snapshot_days" field.
+func RetentionSnapshotDaysNEQ(v int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldNEQ(FieldRetentionSnapshotDays, v))
+}
+
+// RetentionSnapshotDaysIn applies the In predicate on the "retention_snapshot_days" field.
+func RetentionSnapshotDaysIn(vs ...int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldIn(FieldRetentionSnapshotDays, vs...))
+}
+
+// RetentionSnapshotDaysNotIn applies the NotIn predicate on the "retention_snapshot_days" field.
+func RetentionSnapshotDaysNotIn(vs ...int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldNotIn(FieldRetentionSnapshotDays, vs...))
+}
+
+// RetentionSnapshotDaysGT applies the GT predicate on the "retention_snapshot_days" field.
+func RetentionSnapshotDaysGT(v int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldGT(FieldRetentionSnapshotDays, v))
+}
+
+// RetentionSnapshotDaysGTE applies the GTE predicate on the "retention_snapshot_days" field.
+func RetentionSnapshotDaysGTE(v int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldGTE(FieldRetentionSnapshotDays, v))
+}
+
+// RetentionSnapshotDaysLT applies the LT predicate on the "retention_snapshot_days" field.
+func RetentionSnapshotDaysLT(v int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldLT(FieldRetentionSnapshotDays, v))
+}
+
+// RetentionSnapshotDaysLTE applies the LTE predicate on the "retention_snapshot_days" field.
+func RetentionSnapshotDaysLTE(v int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldLTE(FieldRetentionSnapshotDays, v))
+}
+
+// RetentionHistoryDaysEQ applies the EQ predicate on the "retention_history_days" field.
+func RetentionHistoryDaysEQ(v int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldEQ(FieldRetentionHistoryDays, v))
+}
+
+// RetentionHistoryDaysNEQ applies the NEQ predicate on the "retention_history_days" field.
+func RetentionHistoryDaysNEQ(v int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldNEQ(FieldRetentionHistoryDays, v))
+}
+
+// RetentionHistoryDaysIn applies the In predicate on the "retention_history_days" field.
+func RetentionHistoryDaysIn(vs ...int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldIn(FieldRetentionHistoryDays, vs...))
+}
+
+// RetentionHistoryDaysNotIn applies the NotIn predicate on the "retention_history_days" field.
+func RetentionHistoryDaysNotIn(vs ...int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldNotIn(FieldRetentionHistoryDays, vs...))
+}
+
+// RetentionHistoryDaysGT applies the GT predicate on the "retention_history_days" field.
+func RetentionHistoryDaysGT(v int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldGT(FieldRetentionHistoryDays, v))
+}
+
+// RetentionHistoryDaysGTE applies the GTE predicate on the "retention_history_days" field.
+func RetentionHistoryDaysGTE(v int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldGTE(FieldRetentionHistoryDays, v))
+}
+
+// RetentionHistoryDaysLT applies the LT predicate on the "retention_history_days" field.
+func RetentionHistoryDaysLT(v int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldLT(FieldRetentionHistoryDays, v))
+}
+
+// RetentionHistoryDaysLTE applies the LTE predicate on the "retention_history_days" field.
+func RetentionHistoryDaysLTE(v int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldLTE(FieldRetentionHistoryDays, v))
+}
+
+// RetentionNotificationDaysEQ applies the EQ predicate on the "retention_notification_days" field.
+func RetentionNotificationDaysEQ(v int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldEQ(FieldRetentionNotificationDays, v))
+}
+
+// RetentionNotificationDaysNEQ applies the NEQ predicate on the "retention_notification_days" field.
+func RetentionNotificationDaysNEQ(v int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldNEQ(FieldRetentionNotificationDays, v))
+}
+
+// RetentionNotificationDaysIn applies the In predicate on the "retention_notification_days" field.
+func RetentionNotificationDaysIn(vs ...int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldIn(FieldRetentionNotificationDays, vs...))
+}
+
+// RetentionNotificationDaysNotIn applies the NotIn predicate on the "retention_notification_days" field.
+func RetentionNotificationDaysNotIn(vs ...int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldNotIn(FieldRetentionNotificationDays, vs...))
+}
+
+// RetentionNotificationDaysGT applies the GT predicate on the "retention_notification_days" field.
+func RetentionNotificationDaysGT(v int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldGT(FieldRetentionNotificationDays, v))
+}
+
+// RetentionNotificationDaysGTE applies the GTE predicate on the "retention_notification_days" field.
+func RetentionNotificationDaysGTE(v int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldGTE(FieldRetentionNotificationDays, v))
+}
+
+// RetentionNotificationDaysLT applies the LT predicate on the "retention_notification_days" field.
+func RetentionNotificationDaysLT(v int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldLT(FieldRetentionNotificationDays, v))
+}
+
+// RetentionNotificationDaysLTE applies the LTE predicate on the "retention_notification_days" field.
+func RetentionNotificationDaysLTE(v int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldLTE(FieldRetentionNotificationDays, v))
+}
+
+// RetentionDeliveryDaysEQ applies the EQ predicate on the "retention_delivery_days" field.
+func RetentionDeliveryDaysEQ(v int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldEQ(FieldRetentionDeliveryDays, v))
+}
+
+// RetentionDeliveryDaysNEQ applies the NEQ predicate on the "retention_delivery_days" field.
+func RetentionDeliveryDaysNEQ(v int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldNEQ(FieldRetentionDeliveryDays, v))
+}
+
+// RetentionDeliveryDaysIn applies the In predicate on the "retention_delivery_days" field.
+func RetentionDeliveryDaysIn(vs ...int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldIn(FieldRetentionDeliveryDays, vs...))
+}
+
+// RetentionDeliveryDaysNotIn applies the NotIn predicate on the "retention_delivery_days" field.
+func RetentionDeliveryDaysNotIn(vs ...int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldNotIn(FieldRetentionDeliveryDays, vs...))
+}
+
+// RetentionDeliveryDaysGT applies the GT predicate on the "retention_delivery_days" field.
+func RetentionDeliveryDaysGT(v int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldGT(FieldRetentionDeliveryDays, v))
+}
+
+// RetentionDeliveryDaysGTE applies the GTE predicate on the "retention_delivery_days" field.
+func RetentionDeliveryDaysGTE(v int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldGTE(FieldRetentionDeliveryDays, v))
+}
+
+// RetentionDeliveryDaysLT applies the LT predicate on the "retention_delivery_days" field.
+func RetentionDeliveryDaysLT(v int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldLT(FieldRetentionDeliveryDays, v))
+}
+
+// RetentionDeliveryDaysLTE applies the LTE predicate on the "retention_delivery_days" field.
+func RetentionDeliveryDaysLTE(v int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldLTE(FieldRetentionDeliveryDays, v))
+}
+
+// RetentionAuditDaysEQ applies the EQ predicate on the "retention_audit_days" field.
+func RetentionAuditDaysEQ(v int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldEQ(FieldRetentionAuditDays, v))
+}
+
+// RetentionAuditDaysNEQ applies the NEQ predicate on the "retention_audit_days" field.
+func RetentionAuditDaysNEQ(v int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldNEQ(FieldRetentionAuditDays, v))
+}
+
+// RetentionAuditDaysIn applies the In predicate on the "retention_audit_days" field.
+func RetentionAuditDaysIn(vs ...int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldIn(FieldRetentionAuditDays, vs...))
+}
+
+// RetentionAuditDaysNotIn applies the NotIn predicate on the "retention_audit_days" field.
+func RetentionAuditDaysNotIn(vs ...int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldNotIn(FieldRetentionAuditDays, vs...))
+}
+
+// RetentionAuditDaysGT applies the GT predicate on the "retention_audit_days" field.
+func RetentionAuditDaysGT(v int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldGT(FieldRetentionAuditDays, v))
+}
+
+// RetentionAuditDaysGTE applies the GTE predicate on the "retention_audit_days" field.
+func RetentionAuditDaysGTE(v int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldGTE(FieldRetentionAuditDays, v))
+}
+
+// RetentionAuditDaysLT applies the LT predicate on the "retention_audit_days" field.
+func RetentionAuditDaysLT(v int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldLT(FieldRetentionAuditDays, v))
+}
+
+// RetentionAuditDaysLTE applies the LTE predicate on the "retention_audit_days" field.
+func RetentionAuditDaysLTE(v int) predicate.Tenant {
+	return predicate.Tenant(sql.FieldLTE(FieldRetentionAuditDays, v))
 }
 
 // And groups predicates with the AND operator between them.

@@ -67,6 +67,8 @@ var Procedures = map[string]Access{
 	wegweiserv1connect.TenantServiceListGroupsProcedure:         need(GroupRead),
 	wegweiserv1connect.TenantServiceUpdateGroupProcedure:        need(GroupWrite),
 	wegweiserv1connect.TenantServiceDeleteGroupProcedure:        need(GroupWrite),
+	wegweiserv1connect.TenantServiceGetRetentionProcedure:       need(TenantRead),
+	wegweiserv1connect.TenantServiceUpdateRetentionProcedure:    need(TenantWrite),
 
 	wegweiserv1connect.DeviceServiceListDevicesProcedure:  need(DeviceRead),
 	wegweiserv1connect.DeviceServiceGetDeviceProcedure:    need(DeviceRead),

@@ -16,6 +16,9 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
+	"github.com/wegweiser/wegweiser/backend/internal/audit"
+	"github.com/wegweiser/wegweiser/backend/internal/devicedata"
+	"github.com/wegweiser/wegweiser/backend/internal/jobs"
 	"github.com/wegweiser/wegweiser/backend/internal/pagetoken"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/validate"
@@ -26,11 +29,13 @@ import (
 
 // Service implements device operations.
 type Service struct {
-	st *store.Store
+	st   *store.Store
+	jobs *jobs.Client
 }
 
-// NewService returns a device service.
-func NewService(st *store.Store) *Service { return &Service{st: st} }
+// NewService returns a device service; jc queues re-analysis and roll-ups
+// after moves and deletions.
+func NewService(st *store.Store, jc *jobs.Client) *Service { return &Service{st: st, jobs: jc} }
 
 // Order is the sort key of List.
 type Order int
@@ -195,7 +200,10 @@ func (s *Service) Get(ctx context.Context, id uuid.UUID) (*ent.Device, error) {
 
 // Move puts a device into a group (and its organisation), or at the top of
 // an organisation when groupID is nil. The viewer must see the device, the
-// destination organisation and the destination group.
+// destination organisation and the destination group. Everything that
+// carries the device's organisation moves with it in the same transaction
+// (see devicedata); the device is re-analysed and both its old and its new
+// parents are rolled up again. The move is audited.
 func (s *Service) Move(ctx context.Context, id, orgID, groupID uuid.UUID) (*ent.Device, error) {
 	if orgID == uuid.Nil && groupID == uuid.Nil {
 		return nil, apperr.Invalid("organisation_id", "organisation_id or group_id is required")
@@ -204,6 +212,16 @@ func (s *Service) Move(ctx context.Context, id, orgID, groupID uuid.UUID) (*ent.
 		if _, err := tx.Device.Get(ctx, id); err != nil {
 			return apperr.NotFoundIf(err, "device")
 		}
+		// Serialised with ingest and analysis of this device, then read
+		// again: neither can write the old organisation after the move.
+		if err := tx.Lock(ctx, devicedata.LockKey(id)); err != nil {
+			return err
+		}
+		d, err := tx.Device.Get(ctx, id)
+		if err != nil {
+			return apperr.NotFoundIf(err, "device")
+		}
+		var newGroup *uuid.UUID
 		if groupID != uuid.Nil {
 			g, err := tx.Group.Get(ctx, groupID)
 			if err != nil {
@@ -213,22 +231,62 @@ func (s *Service) Move(ctx context.Context, id, orgID, groupID uuid.UUID) (*ent.
 				return apperr.Invalid("group_id", "group does not belong to organisation_id")
 			}
 			orgID = g.OrganisationID
+			newGroup = &groupID
 		}
-		if _, err := tx.Organisation.Get(ctx, orgID); err != nil {
+		org, err := tx.Organisation.Get(ctx, orgID)
+		if err != nil {
 			return apperr.NotFoundIf(err, "organisation")
 		}
+		if d.OrganisationID == orgID && sameGroup(d.GroupID, newGroup) {
+			return nil // already there
+		}
 		upd := tx.Device.UpdateOneID(id).SetOrganisationID(orgID)
-		if groupID != uuid.Nil {
-			upd.SetGroupID(groupID)
+		if newGroup != nil {
+			upd.SetGroupID(*newGroup)
 		} else {
 			upd.ClearGroupID()
 		}
-		return upd.Exec(ctx)
+		if err := upd.Exec(ctx); err != nil {
+			return fmt.Errorf("move device: %w", err)
+		}
+		if err := devicedata.Relocate(ctx, tx, d.TenantID, id, orgID, newGroup); err != nil {
+			return err
+		}
+		from := d.OrganisationID
+		err = audit.Record(ctx, tx, audit.Event{
+			Action: audit.DeviceMove, TargetKind: "device", TargetID: id, TargetName: d.Hostname, OrganisationID: &orgID,
+			Detail: fmt.Sprintf("from organisation %s group %s to organisation %s (%s) group %s",
+				from, groupString(d.GroupID), orgID, org.Name, groupString(newGroup)),
+		})
+		if err != nil {
+			return err
+		}
+		if _, err := s.jobs.EnqueueTx(ctx, tx, jobs.Recompute(d.TenantID, id)); err != nil {
+			return err
+		}
+		if err := s.jobs.EnqueueRollUps(ctx, tx, d.TenantID, d.GroupID, from); err != nil {
+			return err
+		}
+		return s.jobs.EnqueueRollUps(ctx, tx, d.TenantID, newGroup, orgID)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.Get(ctx, id)
+}
+
+func sameGroup(a, b *uuid.UUID) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return *a == *b
+}
+
+func groupString(g *uuid.UUID) string {
+	if g == nil {
+		return "(none)"
+	}
+	return g.String()
 }
 
 // NormaliseTags trims, de-duplicates and checks tags.
@@ -299,8 +357,32 @@ func (s *Service) Tag(ctx context.Context, ids []uuid.UUID, add, remove []string
 	return out, err
 }
 
-// Delete removes a device.
+// Delete removes a device with every row of its data (software, event
+// logs, snapshots, health, history, device-level policy, notifications);
+// its token stops working with it. Its parents are rolled up again and the
+// deletion is audited.
 func (s *Service) Delete(ctx context.Context, id uuid.UUID) error {
-	err := s.st.Ent.Device.DeleteOneID(id).Exec(ctx)
-	return apperr.NotFoundIf(err, "device")
+	return s.st.Tx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Device.Get(ctx, id); err != nil {
+			return apperr.NotFoundIf(err, "device")
+		}
+		if err := tx.Lock(ctx, devicedata.LockKey(id)); err != nil {
+			return err
+		}
+		d, err := tx.Device.Get(ctx, id)
+		if err != nil {
+			return apperr.NotFoundIf(err, "device")
+		}
+		if err := devicedata.PurgeDevice(ctx, tx, d.TenantID, id); err != nil {
+			return err
+		}
+		org := d.OrganisationID
+		err = audit.Record(ctx, tx, audit.Event{
+			Action: audit.DeviceDelete, TargetKind: "device", TargetID: id, TargetName: d.Hostname, OrganisationID: &org,
+		})
+		if err != nil {
+			return err
+		}
+		return s.jobs.EnqueueRollUps(ctx, tx, d.TenantID, d.GroupID, d.OrganisationID)
+	})
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/wegweiser/wegweiser/backend/internal/alert"
 	"github.com/wegweiser/wegweiser/backend/internal/analyzer"
+	"github.com/wegweiser/wegweiser/backend/internal/devicedata"
 	"github.com/wegweiser/wegweiser/backend/internal/inventory"
 	"github.com/wegweiser/wegweiser/backend/internal/jobs"
 	"github.com/wegweiser/wegweiser/backend/internal/policy"
@@ -81,7 +82,9 @@ func asTenant(ctx context.Context, tenantID uuid.UUID) context.Context {
 func (s *Service) AnalyzeDevice(ctx context.Context, tenantID, deviceID, snapshotID uuid.UUID) error {
 	ctx = asTenant(ctx, tenantID)
 	return s.st.Tx(ctx, func(tx *store.Tx) error {
-		if err := tx.Lock(ctx, "analyze:"+deviceID.String()); err != nil {
+		// The device's lock: analyses, ingest, moves and deletions of one
+		// device never interleave.
+		if err := tx.Lock(ctx, devicedata.LockKey(deviceID)); err != nil {
 			return err
 		}
 		return s.analyze(ctx, tx, tenantID, deviceID, snapshotID)

@@ -21,6 +21,7 @@ import (
 
 	agentv1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/agent/v1"
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
+	"github.com/wegweiser/wegweiser/backend/internal/devicedata"
 	"github.com/wegweiser/wegweiser/backend/internal/jobs"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/ent"
@@ -160,6 +161,20 @@ func (s *Service) Submit(ctx context.Context, dev *ent.Device, snap *agentv1.Sna
 	now := s.now().Truncate(time.Microsecond)
 	ack := &Ack{SnapshotID: id, ReceivedAt: now}
 	err = s.st.Tx(ctx, func(tx *store.Tx) error {
+		// Serialised with moves and deletions of the device, and its
+		// organisation read again under the lock: the token's device was
+		// loaded before, and rows must carry where the device is now.
+		if err := tx.Lock(ctx, devicedata.LockKey(dev.ID)); err != nil {
+			return err
+		}
+		cur, err := tx.Device.Get(ctx, dev.ID)
+		if ent.IsNotFound(err) {
+			return apperr.Unauthenticated("this device was deleted; enrol it again")
+		}
+		if err != nil {
+			return fmt.Errorf("load device: %w", err)
+		}
+		dev = cur
 		hashes := make(map[string]string, len(sections))
 		for _, sec := range sections {
 			hashes[sec.Name] = sec.Hash

@@ -152,7 +152,10 @@ type Client struct {
 	log      *slog.Logger
 }
 
-type handlerRef struct{ h Handlers }
+type handlerRef struct {
+	h      Handlers
+	pruner Pruner
+}
 
 // Options configure the job client.
 type Options struct {
@@ -188,6 +191,7 @@ func New(st *store.Store, log *slog.Logger, o Options) (*Client, error) {
 		river.AddWorker(workers, &rollUpWorker{ref: ref})
 		river.AddWorker(workers, &sweepWorker{ref: ref})
 		river.AddWorker(workers, &webhookWorker{ref: ref})
+		river.AddWorker(workers, &pruneWorker{ref: ref})
 		cfg.Workers = workers
 		// Analyses wait on the database more than on the CPU, so more
 		// workers than cores; a short fetch cooldown keeps short jobs from
@@ -210,6 +214,9 @@ func New(st *store.Store, log *slog.Logger, o Options) (*Client, error) {
 			river.NewPeriodicJob(river.PeriodicInterval(o.SweepInterval), func() (river.JobArgs, *river.InsertOpts) {
 				return SweepStaleArgs{}, nil
 			}, &river.PeriodicJobOpts{RunOnStart: false}),
+			river.NewPeriodicJob(river.PeriodicInterval(PruneInterval), func() (river.JobArgs, *river.InsertOpts) {
+				return PruneArgs{}, nil
+			}, &river.PeriodicJobOpts{RunOnStart: true}),
 		}
 	}
 	rc, err := river.NewClient(driver(st), cfg)

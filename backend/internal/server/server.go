@@ -47,6 +47,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/member"
 	"github.com/wegweiser/wegweiser/backend/internal/policy"
 	"github.com/wegweiser/wegweiser/backend/internal/ratelimit"
+	"github.com/wegweiser/wegweiser/backend/internal/retention"
 	"github.com/wegweiser/wegweiser/backend/internal/secrets"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/tenancy"
@@ -87,6 +88,7 @@ type App struct {
 	Health    *health.Service
 	Policy    *policy.Service
 	Alerts    *alert.Service
+	Retention *retention.Service
 	Jobs      *jobs.Client
 	Enforcer  *authz.Enforcer
 	riverUI   *riverui.Handler
@@ -136,6 +138,8 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 	alerts := alert.NewService(st, jc, box, cfg.AllowPrivateWebhooks)
 	hs := health.NewService(st, jc, inv, pol, alerts, log)
 	jc.SetHandlers(hs)
+	ret := retention.NewService(st, log)
+	jc.SetPruner(ret)
 	var ui *riverui.Handler
 	if cfg.OperatorPassword != "" {
 		ui, err = riverui.NewHandler(&riverui.HandlerOpts{
@@ -154,11 +158,12 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 		Health:    hs,
 		Policy:    pol,
 		Alerts:    alerts,
+		Retention: ret,
 		Jobs:      jc,
 		Store:     st,
 		Identity:  ids,
-		Tenancy:   tenancy.NewService(st),
-		Devices:   device.NewService(st),
+		Tenancy:   tenancy.NewService(st, jc),
+		Devices:   device.NewService(st, jc),
 		Members:   member.NewService(st, ids),
 		Enforcer:  enf,
 		Log:       log,
@@ -180,7 +185,7 @@ func (a *App) Handler() http.Handler {
 	}
 	mux := http.NewServeMux()
 	mux.Handle(wegweiserv1connect.NewAuthServiceHandler(authapi.New(a.Identity, a.Members, a.Tenancy, a.Enforcer), opts...))
-	mux.Handle(wegweiserv1connect.NewTenantServiceHandler(tenantapi.New(a.Tenancy), opts...))
+	mux.Handle(wegweiserv1connect.NewTenantServiceHandler(tenantapi.New(a.Tenancy, a.Retention), opts...))
 	mux.Handle(wegweiserv1connect.NewDeviceServiceHandler(deviceapi.New(a.Devices), opts...))
 	mux.Handle(wegweiserv1connect.NewUserServiceHandler(userapi.New(a.Members, a.cfg.PublicURL), opts...))
 	mux.Handle(wegweiserv1connect.NewEnrolmentServiceHandler(enrolmentapi.New(a.Enrolment, a.cfg.ServerURL()), opts...))

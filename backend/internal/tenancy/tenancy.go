@@ -11,6 +11,9 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
+	"github.com/wegweiser/wegweiser/backend/internal/audit"
+	"github.com/wegweiser/wegweiser/backend/internal/devicedata"
+	"github.com/wegweiser/wegweiser/backend/internal/jobs"
 	"github.com/wegweiser/wegweiser/backend/internal/pagetoken"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/validate"
@@ -23,11 +26,13 @@ import (
 
 // Service implements tenant, organisation and group operations.
 type Service struct {
-	st *store.Store
+	st   *store.Store
+	jobs *jobs.Client
 }
 
-// NewService returns a tenancy service.
-func NewService(st *store.Store) *Service { return &Service{st: st} }
+// NewService returns a tenancy service; jc queues re-analysis and roll-ups
+// after deletions.
+func NewService(st *store.Store, jc *jobs.Client) *Service { return &Service{st: st, jobs: jc} }
 
 // Overview is a tenant with the counts the caller can see.
 type Overview struct {
@@ -238,10 +243,14 @@ func (s *Service) UpdateOrganisation(ctx context.Context, id uuid.UUID, name, de
 }
 
 // DeleteOrganisation removes an organisation; with force, its groups and
-// devices go with it, in one transaction.
+// devices go with it, in one transaction, together with every row that
+// carries the organisation (software, event logs, snapshots, health,
+// history, policy, notifications, enrolment keys). The tenant is rolled up
+// again and the deletion is audited.
 func (s *Service) DeleteOrganisation(ctx context.Context, id uuid.UUID, force bool) error {
 	return s.st.Tx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Organisation.Get(ctx, id); err != nil {
+		org, err := tx.Organisation.Get(ctx, id)
+		if err != nil {
 			return apperr.NotFoundIf(err, "organisation")
 		}
 		nd, err := tx.Device.Query().Where(device.OrganisationID(id)).Count(ctx)
@@ -255,13 +264,21 @@ func (s *Service) DeleteOrganisation(ctx context.Context, id uuid.UUID, force bo
 		if (nd > 0 || ng > 0) && !force {
 			return apperr.FailedPrecondition("organisation still has %d groups and %d devices; move them or delete with force", ng, nd)
 		}
-		if _, err := tx.Device.Delete().Where(device.OrganisationID(id)).Exec(ctx); err != nil {
-			return fmt.Errorf("delete devices: %w", err)
+		if err := devicedata.PurgeOrganisation(ctx, tx, org.TenantID, id); err != nil {
+			return err
 		}
-		if _, err := tx.Group.Delete().Where(group.OrganisationID(id)).Exec(ctx); err != nil {
-			return fmt.Errorf("delete groups: %w", err)
+		if err := tx.Organisation.DeleteOneID(id).Exec(ctx); err != nil {
+			return fmt.Errorf("delete organisation: %w", err)
 		}
-		return tx.Organisation.DeleteOneID(id).Exec(ctx)
+		err = audit.Record(ctx, tx, audit.Event{
+			Action: audit.OrganisationDelete, TargetKind: "organisation", TargetID: id, TargetName: org.Name, OrganisationID: &id,
+			Detail: fmt.Sprintf("with %d groups and %d devices", ng, nd),
+		})
+		if err != nil {
+			return err
+		}
+		_, err = s.jobs.EnqueueTx(ctx, tx, jobs.RollUpArgs{TenantID: org.TenantID, EntityKind: "tenant", EntityID: org.TenantID})
+		return err
 	})
 }
 
@@ -416,15 +433,37 @@ func (s *Service) UpdateGroup(ctx context.Context, id uuid.UUID, name, descripti
 	return s.GetGroup(ctx, id)
 }
 
-// DeleteGroup removes a group; its devices stay in the organisation.
+// DeleteGroup removes a group; its devices stay in the organisation
+// without a group. The group's health, history, policy, notifications and
+// enrolment keys go with it; its former devices are re-analysed (group
+// policy no longer applies), the organisation is rolled up again and the
+// deletion is audited.
 func (s *Service) DeleteGroup(ctx context.Context, id uuid.UUID) error {
 	return s.st.Tx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Group.Get(ctx, id); err != nil {
+		g, err := tx.Group.Get(ctx, id)
+		if err != nil {
 			return apperr.NotFoundIf(err, "group")
 		}
-		if _, err := tx.Device.Update().Where(device.GroupID(id)).ClearGroupID().Save(ctx); err != nil {
-			return fmt.Errorf("detach devices: %w", err)
+		members, err := tx.Device.Query().Where(device.GroupID(id)).IDs(ctx)
+		if err != nil {
+			return fmt.Errorf("list devices: %w", err)
 		}
-		return tx.Group.DeleteOneID(id).Exec(ctx)
+		if err := devicedata.PurgeGroup(ctx, tx, g.TenantID, id); err != nil {
+			return err
+		}
+		org := g.OrganisationID
+		err = audit.Record(ctx, tx, audit.Event{
+			Action: audit.GroupDelete, TargetKind: "group", TargetID: id, TargetName: g.Name, OrganisationID: &org,
+			Detail: fmt.Sprintf("%d devices left without a group", len(members)),
+		})
+		if err != nil {
+			return err
+		}
+		for _, d := range members {
+			if _, err := s.jobs.EnqueueTx(ctx, tx, jobs.Recompute(g.TenantID, d)); err != nil {
+				return err
+			}
+		}
+		return s.jobs.EnqueueRollUps(ctx, tx, g.TenantID, nil, g.OrganisationID)
 	})
 }

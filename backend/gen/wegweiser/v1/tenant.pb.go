@@ -22,6 +22,292 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// Retention is how many days each kind of record is kept.
+type Retention struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Snapshot records (what each check-in held). The newest snapshot of every
+	// device is always kept, however old.
+	SnapshotDays int32 `protobuf:"varint,1,opt,name=snapshot_days,json=snapshotDays,proto3" json:"snapshot_days,omitempty"`
+	// Score history points. The newest point of every device, group and
+	// organisation is always kept.
+	HistoryDays int32 `protobuf:"varint,2,opt,name=history_days,json=historyDays,proto3" json:"history_days,omitempty"`
+	// Notifications in the message centre, with their read state.
+	NotificationDays int32 `protobuf:"varint,3,opt,name=notification_days,json=notificationDays,proto3" json:"notification_days,omitempty"`
+	// Webhook delivery log entries.
+	WebhookDeliveryDays int32 `protobuf:"varint,4,opt,name=webhook_delivery_days,json=webhookDeliveryDays,proto3" json:"webhook_delivery_days,omitempty"`
+	// Audit events (moves, deletions).
+	AuditDays     int32 `protobuf:"varint,5,opt,name=audit_days,json=auditDays,proto3" json:"audit_days,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Retention) Reset() {
+	*x = Retention{}
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Retention) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Retention) ProtoMessage() {}
+
+func (x *Retention) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Retention.ProtoReflect.Descriptor instead.
+func (*Retention) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *Retention) GetSnapshotDays() int32 {
+	if x != nil {
+		return x.SnapshotDays
+	}
+	return 0
+}
+
+func (x *Retention) GetHistoryDays() int32 {
+	if x != nil {
+		return x.HistoryDays
+	}
+	return 0
+}
+
+func (x *Retention) GetNotificationDays() int32 {
+	if x != nil {
+		return x.NotificationDays
+	}
+	return 0
+}
+
+func (x *Retention) GetWebhookDeliveryDays() int32 {
+	if x != nil {
+		return x.WebhookDeliveryDays
+	}
+	return 0
+}
+
+func (x *Retention) GetAuditDays() int32 {
+	if x != nil {
+		return x.AuditDays
+	}
+	return 0
+}
+
+// GetRetentionRequest has no fields: the tenant is the caller's.
+type GetRetentionRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetRetentionRequest) Reset() {
+	*x = GetRetentionRequest{}
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetRetentionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetRetentionRequest) ProtoMessage() {}
+
+func (x *GetRetentionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetRetentionRequest.ProtoReflect.Descriptor instead.
+func (*GetRetentionRequest) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{1}
+}
+
+// GetRetentionResponse carries the tenant's retention and its bounds.
+type GetRetentionResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The tenant's current retention.
+	Retention *Retention `protobuf:"bytes,1,opt,name=retention,proto3" json:"retention,omitempty"`
+	// Smallest allowed value of each field.
+	Minimum *Retention `protobuf:"bytes,2,opt,name=minimum,proto3" json:"minimum,omitempty"`
+	// Largest allowed value of each field.
+	Maximum *Retention `protobuf:"bytes,3,opt,name=maximum,proto3" json:"maximum,omitempty"`
+	// What a new tenant starts with.
+	Defaults      *Retention `protobuf:"bytes,4,opt,name=defaults,proto3" json:"defaults,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetRetentionResponse) Reset() {
+	*x = GetRetentionResponse{}
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetRetentionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetRetentionResponse) ProtoMessage() {}
+
+func (x *GetRetentionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetRetentionResponse.ProtoReflect.Descriptor instead.
+func (*GetRetentionResponse) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *GetRetentionResponse) GetRetention() *Retention {
+	if x != nil {
+		return x.Retention
+	}
+	return nil
+}
+
+func (x *GetRetentionResponse) GetMinimum() *Retention {
+	if x != nil {
+		return x.Minimum
+	}
+	return nil
+}
+
+func (x *GetRetentionResponse) GetMaximum() *Retention {
+	if x != nil {
+		return x.Maximum
+	}
+	return nil
+}
+
+func (x *GetRetentionResponse) GetDefaults() *Retention {
+	if x != nil {
+		return x.Defaults
+	}
+	return nil
+}
+
+// UpdateRetentionRequest sets every field of the retention.
+type UpdateRetentionRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The new retention; all fields are required.
+	Retention     *Retention `protobuf:"bytes,1,opt,name=retention,proto3" json:"retention,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateRetentionRequest) Reset() {
+	*x = UpdateRetentionRequest{}
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateRetentionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateRetentionRequest) ProtoMessage() {}
+
+func (x *UpdateRetentionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateRetentionRequest.ProtoReflect.Descriptor instead.
+func (*UpdateRetentionRequest) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *UpdateRetentionRequest) GetRetention() *Retention {
+	if x != nil {
+		return x.Retention
+	}
+	return nil
+}
+
+// UpdateRetentionResponse returns the stored retention.
+type UpdateRetentionResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The tenant's retention after the change.
+	Retention     *Retention `protobuf:"bytes,1,opt,name=retention,proto3" json:"retention,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateRetentionResponse) Reset() {
+	*x = UpdateRetentionResponse{}
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateRetentionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateRetentionResponse) ProtoMessage() {}
+
+func (x *UpdateRetentionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateRetentionResponse.ProtoReflect.Descriptor instead.
+func (*UpdateRetentionResponse) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *UpdateRetentionResponse) GetRetention() *Retention {
+	if x != nil {
+		return x.Retention
+	}
+	return nil
+}
+
 // Organisation is a customer of the MSP.
 type Organisation struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -45,7 +331,7 @@ type Organisation struct {
 
 func (x *Organisation) Reset() {
 	*x = Organisation{}
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[0]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -57,7 +343,7 @@ func (x *Organisation) String() string {
 func (*Organisation) ProtoMessage() {}
 
 func (x *Organisation) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[0]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -70,7 +356,7 @@ func (x *Organisation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Organisation.ProtoReflect.Descriptor instead.
 func (*Organisation) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{0}
+	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Organisation) GetId() string {
@@ -145,7 +431,7 @@ type Group struct {
 
 func (x *Group) Reset() {
 	*x = Group{}
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[1]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -157,7 +443,7 @@ func (x *Group) String() string {
 func (*Group) ProtoMessage() {}
 
 func (x *Group) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[1]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -170,7 +456,7 @@ func (x *Group) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Group.ProtoReflect.Descriptor instead.
 func (*Group) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{1}
+	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Group) GetId() string {
@@ -231,7 +517,7 @@ type GetTenantRequest struct {
 
 func (x *GetTenantRequest) Reset() {
 	*x = GetTenantRequest{}
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[2]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -243,7 +529,7 @@ func (x *GetTenantRequest) String() string {
 func (*GetTenantRequest) ProtoMessage() {}
 
 func (x *GetTenantRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[2]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -256,7 +542,7 @@ func (x *GetTenantRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTenantRequest.ProtoReflect.Descriptor instead.
 func (*GetTenantRequest) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{2}
+	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{7}
 }
 
 // GetTenantResponse describes the tenant and its size as the caller sees it.
@@ -276,7 +562,7 @@ type GetTenantResponse struct {
 
 func (x *GetTenantResponse) Reset() {
 	*x = GetTenantResponse{}
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[3]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -288,7 +574,7 @@ func (x *GetTenantResponse) String() string {
 func (*GetTenantResponse) ProtoMessage() {}
 
 func (x *GetTenantResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[3]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -301,7 +587,7 @@ func (x *GetTenantResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetTenantResponse.ProtoReflect.Descriptor instead.
 func (*GetTenantResponse) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{3}
+	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *GetTenantResponse) GetTenant() *Tenant {
@@ -343,7 +629,7 @@ type UpdateTenantRequest struct {
 
 func (x *UpdateTenantRequest) Reset() {
 	*x = UpdateTenantRequest{}
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[4]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -355,7 +641,7 @@ func (x *UpdateTenantRequest) String() string {
 func (*UpdateTenantRequest) ProtoMessage() {}
 
 func (x *UpdateTenantRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[4]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -368,7 +654,7 @@ func (x *UpdateTenantRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateTenantRequest.ProtoReflect.Descriptor instead.
 func (*UpdateTenantRequest) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{4}
+	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *UpdateTenantRequest) GetName() string {
@@ -389,7 +675,7 @@ type UpdateTenantResponse struct {
 
 func (x *UpdateTenantResponse) Reset() {
 	*x = UpdateTenantResponse{}
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[5]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -401,7 +687,7 @@ func (x *UpdateTenantResponse) String() string {
 func (*UpdateTenantResponse) ProtoMessage() {}
 
 func (x *UpdateTenantResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[5]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -414,7 +700,7 @@ func (x *UpdateTenantResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateTenantResponse.ProtoReflect.Descriptor instead.
 func (*UpdateTenantResponse) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{5}
+	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *UpdateTenantResponse) GetTenant() *Tenant {
@@ -437,7 +723,7 @@ type CreateOrganisationRequest struct {
 
 func (x *CreateOrganisationRequest) Reset() {
 	*x = CreateOrganisationRequest{}
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[6]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -449,7 +735,7 @@ func (x *CreateOrganisationRequest) String() string {
 func (*CreateOrganisationRequest) ProtoMessage() {}
 
 func (x *CreateOrganisationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[6]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -462,7 +748,7 @@ func (x *CreateOrganisationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateOrganisationRequest.ProtoReflect.Descriptor instead.
 func (*CreateOrganisationRequest) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{6}
+	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *CreateOrganisationRequest) GetName() string {
@@ -490,7 +776,7 @@ type CreateOrganisationResponse struct {
 
 func (x *CreateOrganisationResponse) Reset() {
 	*x = CreateOrganisationResponse{}
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[7]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -502,7 +788,7 @@ func (x *CreateOrganisationResponse) String() string {
 func (*CreateOrganisationResponse) ProtoMessage() {}
 
 func (x *CreateOrganisationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[7]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -515,7 +801,7 @@ func (x *CreateOrganisationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateOrganisationResponse.ProtoReflect.Descriptor instead.
 func (*CreateOrganisationResponse) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{7}
+	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *CreateOrganisationResponse) GetOrganisation() *Organisation {
@@ -536,7 +822,7 @@ type GetOrganisationRequest struct {
 
 func (x *GetOrganisationRequest) Reset() {
 	*x = GetOrganisationRequest{}
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[8]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -548,7 +834,7 @@ func (x *GetOrganisationRequest) String() string {
 func (*GetOrganisationRequest) ProtoMessage() {}
 
 func (x *GetOrganisationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[8]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -561,7 +847,7 @@ func (x *GetOrganisationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetOrganisationRequest.ProtoReflect.Descriptor instead.
 func (*GetOrganisationRequest) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{8}
+	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *GetOrganisationRequest) GetId() string {
@@ -582,7 +868,7 @@ type GetOrganisationResponse struct {
 
 func (x *GetOrganisationResponse) Reset() {
 	*x = GetOrganisationResponse{}
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[9]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -594,7 +880,7 @@ func (x *GetOrganisationResponse) String() string {
 func (*GetOrganisationResponse) ProtoMessage() {}
 
 func (x *GetOrganisationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[9]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -607,7 +893,7 @@ func (x *GetOrganisationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetOrganisationResponse.ProtoReflect.Descriptor instead.
 func (*GetOrganisationResponse) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{9}
+	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *GetOrganisationResponse) GetOrganisation() *Organisation {
@@ -632,7 +918,7 @@ type ListOrganisationsRequest struct {
 
 func (x *ListOrganisationsRequest) Reset() {
 	*x = ListOrganisationsRequest{}
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[10]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -644,7 +930,7 @@ func (x *ListOrganisationsRequest) String() string {
 func (*ListOrganisationsRequest) ProtoMessage() {}
 
 func (x *ListOrganisationsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[10]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -657,7 +943,7 @@ func (x *ListOrganisationsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOrganisationsRequest.ProtoReflect.Descriptor instead.
 func (*ListOrganisationsRequest) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{10}
+	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ListOrganisationsRequest) GetPageSize() int32 {
@@ -694,7 +980,7 @@ type ListOrganisationsResponse struct {
 
 func (x *ListOrganisationsResponse) Reset() {
 	*x = ListOrganisationsResponse{}
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[11]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -706,7 +992,7 @@ func (x *ListOrganisationsResponse) String() string {
 func (*ListOrganisationsResponse) ProtoMessage() {}
 
 func (x *ListOrganisationsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[11]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -719,7 +1005,7 @@ func (x *ListOrganisationsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOrganisationsResponse.ProtoReflect.Descriptor instead.
 func (*ListOrganisationsResponse) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{11}
+	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ListOrganisationsResponse) GetOrganisations() []*Organisation {
@@ -751,7 +1037,7 @@ type UpdateOrganisationRequest struct {
 
 func (x *UpdateOrganisationRequest) Reset() {
 	*x = UpdateOrganisationRequest{}
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[12]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -763,7 +1049,7 @@ func (x *UpdateOrganisationRequest) String() string {
 func (*UpdateOrganisationRequest) ProtoMessage() {}
 
 func (x *UpdateOrganisationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[12]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -776,7 +1062,7 @@ func (x *UpdateOrganisationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateOrganisationRequest.ProtoReflect.Descriptor instead.
 func (*UpdateOrganisationRequest) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{12}
+	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *UpdateOrganisationRequest) GetId() string {
@@ -811,7 +1097,7 @@ type UpdateOrganisationResponse struct {
 
 func (x *UpdateOrganisationResponse) Reset() {
 	*x = UpdateOrganisationResponse{}
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[13]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -823,7 +1109,7 @@ func (x *UpdateOrganisationResponse) String() string {
 func (*UpdateOrganisationResponse) ProtoMessage() {}
 
 func (x *UpdateOrganisationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[13]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -836,7 +1122,7 @@ func (x *UpdateOrganisationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateOrganisationResponse.ProtoReflect.Descriptor instead.
 func (*UpdateOrganisationResponse) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{13}
+	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *UpdateOrganisationResponse) GetOrganisation() *Organisation {
@@ -859,7 +1145,7 @@ type DeleteOrganisationRequest struct {
 
 func (x *DeleteOrganisationRequest) Reset() {
 	*x = DeleteOrganisationRequest{}
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[14]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -871,7 +1157,7 @@ func (x *DeleteOrganisationRequest) String() string {
 func (*DeleteOrganisationRequest) ProtoMessage() {}
 
 func (x *DeleteOrganisationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[14]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -884,7 +1170,7 @@ func (x *DeleteOrganisationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteOrganisationRequest.ProtoReflect.Descriptor instead.
 func (*DeleteOrganisationRequest) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{14}
+	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *DeleteOrganisationRequest) GetId() string {
@@ -910,7 +1196,7 @@ type DeleteOrganisationResponse struct {
 
 func (x *DeleteOrganisationResponse) Reset() {
 	*x = DeleteOrganisationResponse{}
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[15]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -922,7 +1208,7 @@ func (x *DeleteOrganisationResponse) String() string {
 func (*DeleteOrganisationResponse) ProtoMessage() {}
 
 func (x *DeleteOrganisationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[15]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -935,7 +1221,7 @@ func (x *DeleteOrganisationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteOrganisationResponse.ProtoReflect.Descriptor instead.
 func (*DeleteOrganisationResponse) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{15}
+	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{20}
 }
 
 // CreateGroupRequest names the new group.
@@ -953,7 +1239,7 @@ type CreateGroupRequest struct {
 
 func (x *CreateGroupRequest) Reset() {
 	*x = CreateGroupRequest{}
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[16]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -965,7 +1251,7 @@ func (x *CreateGroupRequest) String() string {
 func (*CreateGroupRequest) ProtoMessage() {}
 
 func (x *CreateGroupRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[16]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -978,7 +1264,7 @@ func (x *CreateGroupRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateGroupRequest.ProtoReflect.Descriptor instead.
 func (*CreateGroupRequest) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{16}
+	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *CreateGroupRequest) GetOrganisationId() string {
@@ -1013,7 +1299,7 @@ type CreateGroupResponse struct {
 
 func (x *CreateGroupResponse) Reset() {
 	*x = CreateGroupResponse{}
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[17]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1025,7 +1311,7 @@ func (x *CreateGroupResponse) String() string {
 func (*CreateGroupResponse) ProtoMessage() {}
 
 func (x *CreateGroupResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[17]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1038,7 +1324,7 @@ func (x *CreateGroupResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateGroupResponse.ProtoReflect.Descriptor instead.
 func (*CreateGroupResponse) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{17}
+	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *CreateGroupResponse) GetGroup() *Group {
@@ -1059,7 +1345,7 @@ type GetGroupRequest struct {
 
 func (x *GetGroupRequest) Reset() {
 	*x = GetGroupRequest{}
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[18]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1071,7 +1357,7 @@ func (x *GetGroupRequest) String() string {
 func (*GetGroupRequest) ProtoMessage() {}
 
 func (x *GetGroupRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[18]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1084,7 +1370,7 @@ func (x *GetGroupRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetGroupRequest.ProtoReflect.Descriptor instead.
 func (*GetGroupRequest) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{18}
+	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *GetGroupRequest) GetId() string {
@@ -1105,7 +1391,7 @@ type GetGroupResponse struct {
 
 func (x *GetGroupResponse) Reset() {
 	*x = GetGroupResponse{}
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[19]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1117,7 +1403,7 @@ func (x *GetGroupResponse) String() string {
 func (*GetGroupResponse) ProtoMessage() {}
 
 func (x *GetGroupResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[19]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1130,7 +1416,7 @@ func (x *GetGroupResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetGroupResponse.ProtoReflect.Descriptor instead.
 func (*GetGroupResponse) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{19}
+	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *GetGroupResponse) GetGroup() *Group {
@@ -1155,7 +1441,7 @@ type ListGroupsRequest struct {
 
 func (x *ListGroupsRequest) Reset() {
 	*x = ListGroupsRequest{}
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[20]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1167,7 +1453,7 @@ func (x *ListGroupsRequest) String() string {
 func (*ListGroupsRequest) ProtoMessage() {}
 
 func (x *ListGroupsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[20]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1180,7 +1466,7 @@ func (x *ListGroupsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListGroupsRequest.ProtoReflect.Descriptor instead.
 func (*ListGroupsRequest) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{20}
+	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ListGroupsRequest) GetOrganisationId() string {
@@ -1217,7 +1503,7 @@ type ListGroupsResponse struct {
 
 func (x *ListGroupsResponse) Reset() {
 	*x = ListGroupsResponse{}
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[21]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1229,7 +1515,7 @@ func (x *ListGroupsResponse) String() string {
 func (*ListGroupsResponse) ProtoMessage() {}
 
 func (x *ListGroupsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[21]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1242,7 +1528,7 @@ func (x *ListGroupsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListGroupsResponse.ProtoReflect.Descriptor instead.
 func (*ListGroupsResponse) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{21}
+	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ListGroupsResponse) GetGroups() []*Group {
@@ -1274,7 +1560,7 @@ type UpdateGroupRequest struct {
 
 func (x *UpdateGroupRequest) Reset() {
 	*x = UpdateGroupRequest{}
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[22]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1286,7 +1572,7 @@ func (x *UpdateGroupRequest) String() string {
 func (*UpdateGroupRequest) ProtoMessage() {}
 
 func (x *UpdateGroupRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[22]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1299,7 +1585,7 @@ func (x *UpdateGroupRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateGroupRequest.ProtoReflect.Descriptor instead.
 func (*UpdateGroupRequest) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{22}
+	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *UpdateGroupRequest) GetId() string {
@@ -1334,7 +1620,7 @@ type UpdateGroupResponse struct {
 
 func (x *UpdateGroupResponse) Reset() {
 	*x = UpdateGroupResponse{}
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[23]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1346,7 +1632,7 @@ func (x *UpdateGroupResponse) String() string {
 func (*UpdateGroupResponse) ProtoMessage() {}
 
 func (x *UpdateGroupResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[23]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1359,7 +1645,7 @@ func (x *UpdateGroupResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateGroupResponse.ProtoReflect.Descriptor instead.
 func (*UpdateGroupResponse) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{23}
+	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *UpdateGroupResponse) GetGroup() *Group {
@@ -1380,7 +1666,7 @@ type DeleteGroupRequest struct {
 
 func (x *DeleteGroupRequest) Reset() {
 	*x = DeleteGroupRequest{}
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[24]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1392,7 +1678,7 @@ func (x *DeleteGroupRequest) String() string {
 func (*DeleteGroupRequest) ProtoMessage() {}
 
 func (x *DeleteGroupRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[24]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1405,7 +1691,7 @@ func (x *DeleteGroupRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteGroupRequest.ProtoReflect.Descriptor instead.
 func (*DeleteGroupRequest) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{24}
+	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *DeleteGroupRequest) GetId() string {
@@ -1424,7 +1710,7 @@ type DeleteGroupResponse struct {
 
 func (x *DeleteGroupResponse) Reset() {
 	*x = DeleteGroupResponse{}
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[25]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1436,7 +1722,7 @@ func (x *DeleteGroupResponse) String() string {
 func (*DeleteGroupResponse) ProtoMessage() {}
 
 func (x *DeleteGroupResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_tenant_proto_msgTypes[25]
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1449,14 +1735,31 @@ func (x *DeleteGroupResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteGroupResponse.ProtoReflect.Descriptor instead.
 func (*DeleteGroupResponse) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{25}
+	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{30}
 }
 
 var File_wegweiser_v1_tenant_proto protoreflect.FileDescriptor
 
 const file_wegweiser_v1_tenant_proto_rawDesc = "" +
 	"\n" +
-	"\x19wegweiser/v1/tenant.proto\x12\fwegweiser.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17wegweiser/v1/auth.proto\"\x92\x02\n" +
+	"\x19wegweiser/v1/tenant.proto\x12\fwegweiser.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x17wegweiser/v1/auth.proto\"\xd3\x01\n" +
+	"\tRetention\x12#\n" +
+	"\rsnapshot_days\x18\x01 \x01(\x05R\fsnapshotDays\x12!\n" +
+	"\fhistory_days\x18\x02 \x01(\x05R\vhistoryDays\x12+\n" +
+	"\x11notification_days\x18\x03 \x01(\x05R\x10notificationDays\x122\n" +
+	"\x15webhook_delivery_days\x18\x04 \x01(\x05R\x13webhookDeliveryDays\x12\x1d\n" +
+	"\n" +
+	"audit_days\x18\x05 \x01(\x05R\tauditDays\"\x15\n" +
+	"\x13GetRetentionRequest\"\xe8\x01\n" +
+	"\x14GetRetentionResponse\x125\n" +
+	"\tretention\x18\x01 \x01(\v2\x17.wegweiser.v1.RetentionR\tretention\x121\n" +
+	"\aminimum\x18\x02 \x01(\v2\x17.wegweiser.v1.RetentionR\aminimum\x121\n" +
+	"\amaximum\x18\x03 \x01(\v2\x17.wegweiser.v1.RetentionR\amaximum\x123\n" +
+	"\bdefaults\x18\x04 \x01(\v2\x17.wegweiser.v1.RetentionR\bdefaults\"O\n" +
+	"\x16UpdateRetentionRequest\x125\n" +
+	"\tretention\x18\x01 \x01(\v2\x17.wegweiser.v1.RetentionR\tretention\"P\n" +
+	"\x17UpdateRetentionResponse\x125\n" +
+	"\tretention\x18\x01 \x01(\v2\x17.wegweiser.v1.RetentionR\tretention\"\x92\x02\n" +
 	"\fOrganisation\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12 \n" +
@@ -1542,7 +1845,8 @@ const file_wegweiser_v1_tenant_proto_rawDesc = "" +
 	"\x05group\x18\x01 \x01(\v2\x13.wegweiser.v1.GroupR\x05group\"$\n" +
 	"\x12DeleteGroupRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\"\x15\n" +
-	"\x13DeleteGroupResponse2\xe6\b\n" +
+	"\x13DeleteGroupResponse2\xa2\n" +
+	"\n" +
 	"\rTenantService\x12Q\n" +
 	"\tGetTenant\x12\x1e.wegweiser.v1.GetTenantRequest\x1a\x1f.wegweiser.v1.GetTenantResponse\"\x03\x90\x02\x01\x12U\n" +
 	"\fUpdateTenant\x12!.wegweiser.v1.UpdateTenantRequest\x1a\".wegweiser.v1.UpdateTenantResponse\x12g\n" +
@@ -1556,7 +1860,9 @@ const file_wegweiser_v1_tenant_proto_rawDesc = "" +
 	"\n" +
 	"ListGroups\x12\x1f.wegweiser.v1.ListGroupsRequest\x1a .wegweiser.v1.ListGroupsResponse\"\x03\x90\x02\x01\x12R\n" +
 	"\vUpdateGroup\x12 .wegweiser.v1.UpdateGroupRequest\x1a!.wegweiser.v1.UpdateGroupResponse\x12R\n" +
-	"\vDeleteGroup\x12 .wegweiser.v1.DeleteGroupRequest\x1a!.wegweiser.v1.DeleteGroupResponseB\xb5\x01\n" +
+	"\vDeleteGroup\x12 .wegweiser.v1.DeleteGroupRequest\x1a!.wegweiser.v1.DeleteGroupResponse\x12Z\n" +
+	"\fGetRetention\x12!.wegweiser.v1.GetRetentionRequest\x1a\".wegweiser.v1.GetRetentionResponse\"\x03\x90\x02\x01\x12^\n" +
+	"\x0fUpdateRetention\x12$.wegweiser.v1.UpdateRetentionRequest\x1a%.wegweiser.v1.UpdateRetentionResponseB\xb5\x01\n" +
 	"\x10com.wegweiser.v1B\vTenantProtoP\x01ZCgithub.com/wegweiser/wegweiser/backend/gen/wegweiser/v1;wegweiserv1\xa2\x02\x03WXX\xaa\x02\fWegweiser.V1\xca\x02\fWegweiser\\V1\xe2\x02\x18Wegweiser\\V1\\GPBMetadata\xea\x02\rWegweiser::V1b\x06proto3"
 
 var (
@@ -1571,81 +1877,96 @@ func file_wegweiser_v1_tenant_proto_rawDescGZIP() []byte {
 	return file_wegweiser_v1_tenant_proto_rawDescData
 }
 
-var file_wegweiser_v1_tenant_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
+var file_wegweiser_v1_tenant_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
 var file_wegweiser_v1_tenant_proto_goTypes = []any{
-	(*Organisation)(nil),               // 0: wegweiser.v1.Organisation
-	(*Group)(nil),                      // 1: wegweiser.v1.Group
-	(*GetTenantRequest)(nil),           // 2: wegweiser.v1.GetTenantRequest
-	(*GetTenantResponse)(nil),          // 3: wegweiser.v1.GetTenantResponse
-	(*UpdateTenantRequest)(nil),        // 4: wegweiser.v1.UpdateTenantRequest
-	(*UpdateTenantResponse)(nil),       // 5: wegweiser.v1.UpdateTenantResponse
-	(*CreateOrganisationRequest)(nil),  // 6: wegweiser.v1.CreateOrganisationRequest
-	(*CreateOrganisationResponse)(nil), // 7: wegweiser.v1.CreateOrganisationResponse
-	(*GetOrganisationRequest)(nil),     // 8: wegweiser.v1.GetOrganisationRequest
-	(*GetOrganisationResponse)(nil),    // 9: wegweiser.v1.GetOrganisationResponse
-	(*ListOrganisationsRequest)(nil),   // 10: wegweiser.v1.ListOrganisationsRequest
-	(*ListOrganisationsResponse)(nil),  // 11: wegweiser.v1.ListOrganisationsResponse
-	(*UpdateOrganisationRequest)(nil),  // 12: wegweiser.v1.UpdateOrganisationRequest
-	(*UpdateOrganisationResponse)(nil), // 13: wegweiser.v1.UpdateOrganisationResponse
-	(*DeleteOrganisationRequest)(nil),  // 14: wegweiser.v1.DeleteOrganisationRequest
-	(*DeleteOrganisationResponse)(nil), // 15: wegweiser.v1.DeleteOrganisationResponse
-	(*CreateGroupRequest)(nil),         // 16: wegweiser.v1.CreateGroupRequest
-	(*CreateGroupResponse)(nil),        // 17: wegweiser.v1.CreateGroupResponse
-	(*GetGroupRequest)(nil),            // 18: wegweiser.v1.GetGroupRequest
-	(*GetGroupResponse)(nil),           // 19: wegweiser.v1.GetGroupResponse
-	(*ListGroupsRequest)(nil),          // 20: wegweiser.v1.ListGroupsRequest
-	(*ListGroupsResponse)(nil),         // 21: wegweiser.v1.ListGroupsResponse
-	(*UpdateGroupRequest)(nil),         // 22: wegweiser.v1.UpdateGroupRequest
-	(*UpdateGroupResponse)(nil),        // 23: wegweiser.v1.UpdateGroupResponse
-	(*DeleteGroupRequest)(nil),         // 24: wegweiser.v1.DeleteGroupRequest
-	(*DeleteGroupResponse)(nil),        // 25: wegweiser.v1.DeleteGroupResponse
-	(*timestamppb.Timestamp)(nil),      // 26: google.protobuf.Timestamp
-	(*Tenant)(nil),                     // 27: wegweiser.v1.Tenant
+	(*Retention)(nil),                  // 0: wegweiser.v1.Retention
+	(*GetRetentionRequest)(nil),        // 1: wegweiser.v1.GetRetentionRequest
+	(*GetRetentionResponse)(nil),       // 2: wegweiser.v1.GetRetentionResponse
+	(*UpdateRetentionRequest)(nil),     // 3: wegweiser.v1.UpdateRetentionRequest
+	(*UpdateRetentionResponse)(nil),    // 4: wegweiser.v1.UpdateRetentionResponse
+	(*Organisation)(nil),               // 5: wegweiser.v1.Organisation
+	(*Group)(nil),                      // 6: wegweiser.v1.Group
+	(*GetTenantRequest)(nil),           // 7: wegweiser.v1.GetTenantRequest
+	(*GetTenantResponse)(nil),          // 8: wegweiser.v1.GetTenantResponse
+	(*UpdateTenantRequest)(nil),        // 9: wegweiser.v1.UpdateTenantRequest
+	(*UpdateTenantResponse)(nil),       // 10: wegweiser.v1.UpdateTenantResponse
+	(*CreateOrganisationRequest)(nil),  // 11: wegweiser.v1.CreateOrganisationRequest
+	(*CreateOrganisationResponse)(nil), // 12: wegweiser.v1.CreateOrganisationResponse
+	(*GetOrganisationRequest)(nil),     // 13: wegweiser.v1.GetOrganisationRequest
+	(*GetOrganisationResponse)(nil),    // 14: wegweiser.v1.GetOrganisationResponse
+	(*ListOrganisationsRequest)(nil),   // 15: wegweiser.v1.ListOrganisationsRequest
+	(*ListOrganisationsResponse)(nil),  // 16: wegweiser.v1.ListOrganisationsResponse
+	(*UpdateOrganisationRequest)(nil),  // 17: wegweiser.v1.UpdateOrganisationRequest
+	(*UpdateOrganisationResponse)(nil), // 18: wegweiser.v1.UpdateOrganisationResponse
+	(*DeleteOrganisationRequest)(nil),  // 19: wegweiser.v1.DeleteOrganisationRequest
+	(*DeleteOrganisationResponse)(nil), // 20: wegweiser.v1.DeleteOrganisationResponse
+	(*CreateGroupRequest)(nil),         // 21: wegweiser.v1.CreateGroupRequest
+	(*CreateGroupResponse)(nil),        // 22: wegweiser.v1.CreateGroupResponse
+	(*GetGroupRequest)(nil),            // 23: wegweiser.v1.GetGroupRequest
+	(*GetGroupResponse)(nil),           // 24: wegweiser.v1.GetGroupResponse
+	(*ListGroupsRequest)(nil),          // 25: wegweiser.v1.ListGroupsRequest
+	(*ListGroupsResponse)(nil),         // 26: wegweiser.v1.ListGroupsResponse
+	(*UpdateGroupRequest)(nil),         // 27: wegweiser.v1.UpdateGroupRequest
+	(*UpdateGroupResponse)(nil),        // 28: wegweiser.v1.UpdateGroupResponse
+	(*DeleteGroupRequest)(nil),         // 29: wegweiser.v1.DeleteGroupRequest
+	(*DeleteGroupResponse)(nil),        // 30: wegweiser.v1.DeleteGroupResponse
+	(*timestamppb.Timestamp)(nil),      // 31: google.protobuf.Timestamp
+	(*Tenant)(nil),                     // 32: wegweiser.v1.Tenant
 }
 var file_wegweiser_v1_tenant_proto_depIdxs = []int32{
-	26, // 0: wegweiser.v1.Organisation.create_time:type_name -> google.protobuf.Timestamp
-	26, // 1: wegweiser.v1.Organisation.update_time:type_name -> google.protobuf.Timestamp
-	26, // 2: wegweiser.v1.Group.create_time:type_name -> google.protobuf.Timestamp
-	26, // 3: wegweiser.v1.Group.update_time:type_name -> google.protobuf.Timestamp
-	27, // 4: wegweiser.v1.GetTenantResponse.tenant:type_name -> wegweiser.v1.Tenant
-	27, // 5: wegweiser.v1.UpdateTenantResponse.tenant:type_name -> wegweiser.v1.Tenant
-	0,  // 6: wegweiser.v1.CreateOrganisationResponse.organisation:type_name -> wegweiser.v1.Organisation
-	0,  // 7: wegweiser.v1.GetOrganisationResponse.organisation:type_name -> wegweiser.v1.Organisation
-	0,  // 8: wegweiser.v1.ListOrganisationsResponse.organisations:type_name -> wegweiser.v1.Organisation
-	0,  // 9: wegweiser.v1.UpdateOrganisationResponse.organisation:type_name -> wegweiser.v1.Organisation
-	1,  // 10: wegweiser.v1.CreateGroupResponse.group:type_name -> wegweiser.v1.Group
-	1,  // 11: wegweiser.v1.GetGroupResponse.group:type_name -> wegweiser.v1.Group
-	1,  // 12: wegweiser.v1.ListGroupsResponse.groups:type_name -> wegweiser.v1.Group
-	1,  // 13: wegweiser.v1.UpdateGroupResponse.group:type_name -> wegweiser.v1.Group
-	2,  // 14: wegweiser.v1.TenantService.GetTenant:input_type -> wegweiser.v1.GetTenantRequest
-	4,  // 15: wegweiser.v1.TenantService.UpdateTenant:input_type -> wegweiser.v1.UpdateTenantRequest
-	6,  // 16: wegweiser.v1.TenantService.CreateOrganisation:input_type -> wegweiser.v1.CreateOrganisationRequest
-	8,  // 17: wegweiser.v1.TenantService.GetOrganisation:input_type -> wegweiser.v1.GetOrganisationRequest
-	10, // 18: wegweiser.v1.TenantService.ListOrganisations:input_type -> wegweiser.v1.ListOrganisationsRequest
-	12, // 19: wegweiser.v1.TenantService.UpdateOrganisation:input_type -> wegweiser.v1.UpdateOrganisationRequest
-	14, // 20: wegweiser.v1.TenantService.DeleteOrganisation:input_type -> wegweiser.v1.DeleteOrganisationRequest
-	16, // 21: wegweiser.v1.TenantService.CreateGroup:input_type -> wegweiser.v1.CreateGroupRequest
-	18, // 22: wegweiser.v1.TenantService.GetGroup:input_type -> wegweiser.v1.GetGroupRequest
-	20, // 23: wegweiser.v1.TenantService.ListGroups:input_type -> wegweiser.v1.ListGroupsRequest
-	22, // 24: wegweiser.v1.TenantService.UpdateGroup:input_type -> wegweiser.v1.UpdateGroupRequest
-	24, // 25: wegweiser.v1.TenantService.DeleteGroup:input_type -> wegweiser.v1.DeleteGroupRequest
-	3,  // 26: wegweiser.v1.TenantService.GetTenant:output_type -> wegweiser.v1.GetTenantResponse
-	5,  // 27: wegweiser.v1.TenantService.UpdateTenant:output_type -> wegweiser.v1.UpdateTenantResponse
-	7,  // 28: wegweiser.v1.TenantService.CreateOrganisation:output_type -> wegweiser.v1.CreateOrganisationResponse
-	9,  // 29: wegweiser.v1.TenantService.GetOrganisation:output_type -> wegweiser.v1.GetOrganisationResponse
-	11, // 30: wegweiser.v1.TenantService.ListOrganisations:output_type -> wegweiser.v1.ListOrganisationsResponse
-	13, // 31: wegweiser.v1.TenantService.UpdateOrganisation:output_type -> wegweiser.v1.UpdateOrganisationResponse
-	15, // 32: wegweiser.v1.TenantService.DeleteOrganisation:output_type -> wegweiser.v1.DeleteOrganisationResponse
-	17, // 33: wegweiser.v1.TenantService.CreateGroup:output_type -> wegweiser.v1.CreateGroupResponse
-	19, // 34: wegweiser.v1.TenantService.GetGroup:output_type -> wegweiser.v1.GetGroupResponse
-	21, // 35: wegweiser.v1.TenantService.ListGroups:output_type -> wegweiser.v1.ListGroupsResponse
-	23, // 36: wegweiser.v1.TenantService.UpdateGroup:output_type -> wegweiser.v1.UpdateGroupResponse
-	25, // 37: wegweiser.v1.TenantService.DeleteGroup:output_type -> wegweiser.v1.DeleteGroupResponse
-	26, // [26:38] is the sub-list for method output_type
-	14, // [14:26] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	0,  // 0: wegweiser.v1.GetRetentionResponse.retention:type_name -> wegweiser.v1.Retention
+	0,  // 1: wegweiser.v1.GetRetentionResponse.minimum:type_name -> wegweiser.v1.Retention
+	0,  // 2: wegweiser.v1.GetRetentionResponse.maximum:type_name -> wegweiser.v1.Retention
+	0,  // 3: wegweiser.v1.GetRetentionResponse.defaults:type_name -> wegweiser.v1.Retention
+	0,  // 4: wegweiser.v1.UpdateRetentionRequest.retention:type_name -> wegweiser.v1.Retention
+	0,  // 5: wegweiser.v1.UpdateRetentionResponse.retention:type_name -> wegweiser.v1.Retention
+	31, // 6: wegweiser.v1.Organisation.create_time:type_name -> google.protobuf.Timestamp
+	31, // 7: wegweiser.v1.Organisation.update_time:type_name -> google.protobuf.Timestamp
+	31, // 8: wegweiser.v1.Group.create_time:type_name -> google.protobuf.Timestamp
+	31, // 9: wegweiser.v1.Group.update_time:type_name -> google.protobuf.Timestamp
+	32, // 10: wegweiser.v1.GetTenantResponse.tenant:type_name -> wegweiser.v1.Tenant
+	32, // 11: wegweiser.v1.UpdateTenantResponse.tenant:type_name -> wegweiser.v1.Tenant
+	5,  // 12: wegweiser.v1.CreateOrganisationResponse.organisation:type_name -> wegweiser.v1.Organisation
+	5,  // 13: wegweiser.v1.GetOrganisationResponse.organisation:type_name -> wegweiser.v1.Organisation
+	5,  // 14: wegweiser.v1.ListOrganisationsResponse.organisations:type_name -> wegweiser.v1.Organisation
+	5,  // 15: wegweiser.v1.UpdateOrganisationResponse.organisation:type_name -> wegweiser.v1.Organisation
+	6,  // 16: wegweiser.v1.CreateGroupResponse.group:type_name -> wegweiser.v1.Group
+	6,  // 17: wegweiser.v1.GetGroupResponse.group:type_name -> wegweiser.v1.Group
+	6,  // 18: wegweiser.v1.ListGroupsResponse.groups:type_name -> wegweiser.v1.Group
+	6,  // 19: wegweiser.v1.UpdateGroupResponse.group:type_name -> wegweiser.v1.Group
+	7,  // 20: wegweiser.v1.TenantService.GetTenant:input_type -> wegweiser.v1.GetTenantRequest
+	9,  // 21: wegweiser.v1.TenantService.UpdateTenant:input_type -> wegweiser.v1.UpdateTenantRequest
+	11, // 22: wegweiser.v1.TenantService.CreateOrganisation:input_type -> wegweiser.v1.CreateOrganisationRequest
+	13, // 23: wegweiser.v1.TenantService.GetOrganisation:input_type -> wegweiser.v1.GetOrganisationRequest
+	15, // 24: wegweiser.v1.TenantService.ListOrganisations:input_type -> wegweiser.v1.ListOrganisationsRequest
+	17, // 25: wegweiser.v1.TenantService.UpdateOrganisation:input_type -> wegweiser.v1.UpdateOrganisationRequest
+	19, // 26: wegweiser.v1.TenantService.DeleteOrganisation:input_type -> wegweiser.v1.DeleteOrganisationRequest
+	21, // 27: wegweiser.v1.TenantService.CreateGroup:input_type -> wegweiser.v1.CreateGroupRequest
+	23, // 28: wegweiser.v1.TenantService.GetGroup:input_type -> wegweiser.v1.GetGroupRequest
+	25, // 29: wegweiser.v1.TenantService.ListGroups:input_type -> wegweiser.v1.ListGroupsRequest
+	27, // 30: wegweiser.v1.TenantService.UpdateGroup:input_type -> wegweiser.v1.UpdateGroupRequest
+	29, // 31: wegweiser.v1.TenantService.DeleteGroup:input_type -> wegweiser.v1.DeleteGroupRequest
+	1,  // 32: wegweiser.v1.TenantService.GetRetention:input_type -> wegweiser.v1.GetRetentionRequest
+	3,  // 33: wegweiser.v1.TenantService.UpdateRetention:input_type -> wegweiser.v1.UpdateRetentionRequest
+	8,  // 34: wegweiser.v1.TenantService.GetTenant:output_type -> wegweiser.v1.GetTenantResponse
+	10, // 35: wegweiser.v1.TenantService.UpdateTenant:output_type -> wegweiser.v1.UpdateTenantResponse
+	12, // 36: wegweiser.v1.TenantService.CreateOrganisation:output_type -> wegweiser.v1.CreateOrganisationResponse
+	14, // 37: wegweiser.v1.TenantService.GetOrganisation:output_type -> wegweiser.v1.GetOrganisationResponse
+	16, // 38: wegweiser.v1.TenantService.ListOrganisations:output_type -> wegweiser.v1.ListOrganisationsResponse
+	18, // 39: wegweiser.v1.TenantService.UpdateOrganisation:output_type -> wegweiser.v1.UpdateOrganisationResponse
+	20, // 40: wegweiser.v1.TenantService.DeleteOrganisation:output_type -> wegweiser.v1.DeleteOrganisationResponse
+	22, // 41: wegweiser.v1.TenantService.CreateGroup:output_type -> wegweiser.v1.CreateGroupResponse
+	24, // 42: wegweiser.v1.TenantService.GetGroup:output_type -> wegweiser.v1.GetGroupResponse
+	26, // 43: wegweiser.v1.TenantService.ListGroups:output_type -> wegweiser.v1.ListGroupsResponse
+	28, // 44: wegweiser.v1.TenantService.UpdateGroup:output_type -> wegweiser.v1.UpdateGroupResponse
+	30, // 45: wegweiser.v1.TenantService.DeleteGroup:output_type -> wegweiser.v1.DeleteGroupResponse
+	2,  // 46: wegweiser.v1.TenantService.GetRetention:output_type -> wegweiser.v1.GetRetentionResponse
+	4,  // 47: wegweiser.v1.TenantService.UpdateRetention:output_type -> wegweiser.v1.UpdateRetentionResponse
+	34, // [34:48] is the sub-list for method output_type
+	20, // [20:34] is the sub-list for method input_type
+	20, // [20:20] is the sub-list for extension type_name
+	20, // [20:20] is the sub-list for extension extendee
+	0,  // [0:20] is the sub-list for field type_name
 }
 
 func init() { file_wegweiser_v1_tenant_proto_init() }
@@ -1660,7 +1981,7 @@ func file_wegweiser_v1_tenant_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wegweiser_v1_tenant_proto_rawDesc), len(file_wegweiser_v1_tenant_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   26,
+			NumMessages:   31,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

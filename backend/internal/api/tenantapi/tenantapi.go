@@ -7,19 +7,61 @@ import (
 	v1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1"
 	"github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1/wegweiserv1connect"
 	"github.com/wegweiser/wegweiser/backend/internal/api/pbconv"
+	"github.com/wegweiser/wegweiser/backend/internal/apperr"
+	"github.com/wegweiser/wegweiser/backend/internal/retention"
 	"github.com/wegweiser/wegweiser/backend/internal/tenancy"
 	"github.com/wegweiser/wegweiser/backend/internal/validate"
 )
 
 // Service implements TenantService.
 type Service struct {
-	svc *tenancy.Service
+	svc       *tenancy.Service
+	retention *retention.Service
 }
 
 var _ wegweiserv1connect.TenantServiceHandler = (*Service)(nil)
 
 // New returns the TenantService handler.
-func New(svc *tenancy.Service) *Service { return &Service{svc: svc} }
+func New(svc *tenancy.Service, ret *retention.Service) *Service {
+	return &Service{svc: svc, retention: ret}
+}
+
+// GetRetention implements TenantService.GetRetention.
+func (s *Service) GetRetention(ctx context.Context, _ *v1.GetRetentionRequest) (*v1.GetRetentionResponse, error) {
+	p, err := s.retention.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &v1.GetRetentionResponse{
+		Retention: retentionMsg(p), Minimum: retentionMsg(retention.Minimum),
+		Maximum: retentionMsg(retention.Maximum), Defaults: retentionMsg(retention.Defaults),
+	}, nil
+}
+
+// UpdateRetention implements TenantService.UpdateRetention.
+func (s *Service) UpdateRetention(ctx context.Context, req *v1.UpdateRetentionRequest) (*v1.UpdateRetentionResponse, error) {
+	r := req.GetRetention()
+	if r == nil {
+		return nil, apperr.Invalid("retention", "is required")
+	}
+	p, err := s.retention.Update(ctx, retention.Policy{
+		SnapshotDays: int(r.GetSnapshotDays()), HistoryDays: int(r.GetHistoryDays()),
+		NotificationDays: int(r.GetNotificationDays()), DeliveryDays: int(r.GetWebhookDeliveryDays()),
+		AuditDays: int(r.GetAuditDays()),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &v1.UpdateRetentionResponse{Retention: retentionMsg(p)}, nil
+}
+
+func retentionMsg(p retention.Policy) *v1.Retention {
+	return &v1.Retention{
+		SnapshotDays: int32(p.SnapshotDays), HistoryDays: int32(p.HistoryDays),
+		NotificationDays: int32(p.NotificationDays), WebhookDeliveryDays: int32(p.DeliveryDays),
+		AuditDays: int32(p.AuditDays),
+	}
+}
 
 // GetTenant implements TenantService.GetTenant.
 func (s *Service) GetTenant(ctx context.Context, _ *v1.GetTenantRequest) (*v1.GetTenantResponse, error) {

@@ -67,6 +67,12 @@ const (
 	// TenantServiceDeleteGroupProcedure is the fully-qualified name of the TenantService's DeleteGroup
 	// RPC.
 	TenantServiceDeleteGroupProcedure = "/wegweiser.v1.TenantService/DeleteGroup"
+	// TenantServiceGetRetentionProcedure is the fully-qualified name of the TenantService's
+	// GetRetention RPC.
+	TenantServiceGetRetentionProcedure = "/wegweiser.v1.TenantService/GetRetention"
+	// TenantServiceUpdateRetentionProcedure is the fully-qualified name of the TenantService's
+	// UpdateRetention RPC.
+	TenantServiceUpdateRetentionProcedure = "/wegweiser.v1.TenantService/UpdateRetention"
 )
 
 // TenantServiceClient is a client for the wegweiser.v1.TenantService service.
@@ -98,6 +104,14 @@ type TenantServiceClient interface {
 	// DeleteGroup removes a group; its devices stay in the organisation without
 	// a group.
 	DeleteGroup(context.Context, *v1.DeleteGroupRequest) (*v1.DeleteGroupResponse, error)
+	// GetRetention returns how many days the tenant keeps each kind of record,
+	// with the allowed range and the defaults. A periodic job deletes what is
+	// older.
+	GetRetention(context.Context, *v1.GetRetentionRequest) (*v1.GetRetentionResponse, error)
+	// UpdateRetention changes the retention (owners only). Every value must lie
+	// within the range GetRetention reports, else invalid_argument and nothing
+	// changes.
+	UpdateRetention(context.Context, *v1.UpdateRetentionRequest) (*v1.UpdateRetentionResponse, error)
 }
 
 // NewTenantServiceClient constructs a client for the wegweiser.v1.TenantService service. By
@@ -188,6 +202,19 @@ func NewTenantServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 			connect.WithSchema(tenantServiceMethods.ByName("DeleteGroup")),
 			connect.WithClientOptions(opts...),
 		),
+		getRetention: connect.NewClient[v1.GetRetentionRequest, v1.GetRetentionResponse](
+			httpClient,
+			baseURL+TenantServiceGetRetentionProcedure,
+			connect.WithSchema(tenantServiceMethods.ByName("GetRetention")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		updateRetention: connect.NewClient[v1.UpdateRetentionRequest, v1.UpdateRetentionResponse](
+			httpClient,
+			baseURL+TenantServiceUpdateRetentionProcedure,
+			connect.WithSchema(tenantServiceMethods.ByName("UpdateRetention")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -205,6 +232,8 @@ type tenantServiceClient struct {
 	listGroups         *connect.Client[v1.ListGroupsRequest, v1.ListGroupsResponse]
 	updateGroup        *connect.Client[v1.UpdateGroupRequest, v1.UpdateGroupResponse]
 	deleteGroup        *connect.Client[v1.DeleteGroupRequest, v1.DeleteGroupResponse]
+	getRetention       *connect.Client[v1.GetRetentionRequest, v1.GetRetentionResponse]
+	updateRetention    *connect.Client[v1.UpdateRetentionRequest, v1.UpdateRetentionResponse]
 }
 
 // GetTenant calls wegweiser.v1.TenantService.GetTenant.
@@ -315,6 +344,24 @@ func (c *tenantServiceClient) DeleteGroup(ctx context.Context, req *v1.DeleteGro
 	return nil, err
 }
 
+// GetRetention calls wegweiser.v1.TenantService.GetRetention.
+func (c *tenantServiceClient) GetRetention(ctx context.Context, req *v1.GetRetentionRequest) (*v1.GetRetentionResponse, error) {
+	response, err := c.getRetention.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// UpdateRetention calls wegweiser.v1.TenantService.UpdateRetention.
+func (c *tenantServiceClient) UpdateRetention(ctx context.Context, req *v1.UpdateRetentionRequest) (*v1.UpdateRetentionResponse, error) {
+	response, err := c.updateRetention.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
 // TenantServiceHandler is an implementation of the wegweiser.v1.TenantService service.
 type TenantServiceHandler interface {
 	// GetTenant returns the caller's tenant with counts for its overview.
@@ -344,6 +391,14 @@ type TenantServiceHandler interface {
 	// DeleteGroup removes a group; its devices stay in the organisation without
 	// a group.
 	DeleteGroup(context.Context, *v1.DeleteGroupRequest) (*v1.DeleteGroupResponse, error)
+	// GetRetention returns how many days the tenant keeps each kind of record,
+	// with the allowed range and the defaults. A periodic job deletes what is
+	// older.
+	GetRetention(context.Context, *v1.GetRetentionRequest) (*v1.GetRetentionResponse, error)
+	// UpdateRetention changes the retention (owners only). Every value must lie
+	// within the range GetRetention reports, else invalid_argument and nothing
+	// changes.
+	UpdateRetention(context.Context, *v1.UpdateRetentionRequest) (*v1.UpdateRetentionResponse, error)
 }
 
 // NewTenantServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -430,6 +485,19 @@ func NewTenantServiceHandler(svc TenantServiceHandler, opts ...connect.HandlerOp
 		connect.WithSchema(tenantServiceMethods.ByName("DeleteGroup")),
 		connect.WithHandlerOptions(opts...),
 	)
+	tenantServiceGetRetentionHandler := connect.NewUnaryHandlerSimple(
+		TenantServiceGetRetentionProcedure,
+		svc.GetRetention,
+		connect.WithSchema(tenantServiceMethods.ByName("GetRetention")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	tenantServiceUpdateRetentionHandler := connect.NewUnaryHandlerSimple(
+		TenantServiceUpdateRetentionProcedure,
+		svc.UpdateRetention,
+		connect.WithSchema(tenantServiceMethods.ByName("UpdateRetention")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/wegweiser.v1.TenantService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case TenantServiceGetTenantProcedure:
@@ -456,6 +524,10 @@ func NewTenantServiceHandler(svc TenantServiceHandler, opts ...connect.HandlerOp
 			tenantServiceUpdateGroupHandler.ServeHTTP(w, r)
 		case TenantServiceDeleteGroupProcedure:
 			tenantServiceDeleteGroupHandler.ServeHTTP(w, r)
+		case TenantServiceGetRetentionProcedure:
+			tenantServiceGetRetentionHandler.ServeHTTP(w, r)
+		case TenantServiceUpdateRetentionProcedure:
+			tenantServiceUpdateRetentionHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -511,4 +583,12 @@ func (UnimplementedTenantServiceHandler) UpdateGroup(context.Context, *v1.Update
 
 func (UnimplementedTenantServiceHandler) DeleteGroup(context.Context, *v1.DeleteGroupRequest) (*v1.DeleteGroupResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wegweiser.v1.TenantService.DeleteGroup is not implemented"))
+}
+
+func (UnimplementedTenantServiceHandler) GetRetention(context.Context, *v1.GetRetentionRequest) (*v1.GetRetentionResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wegweiser.v1.TenantService.GetRetention is not implemented"))
+}
+
+func (UnimplementedTenantServiceHandler) UpdateRetention(context.Context, *v1.UpdateRetentionRequest) (*v1.UpdateRetentionResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wegweiser.v1.TenantService.UpdateRetention is not implemented"))
 }

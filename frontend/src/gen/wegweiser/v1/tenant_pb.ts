@@ -14,7 +14,157 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wegweiser/v1/tenant.proto.
  */
 export const file_wegweiser_v1_tenant: GenFile = /*@__PURE__*/
-  fileDesc("Chl3ZWd3ZWlzZXIvdjEvdGVuYW50LnByb3RvEgx3ZWd3ZWlzZXIudjEiygEKDE9yZ2FuaXNhdGlvbhIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhMKC2Rlc2NyaXB0aW9uGAMgASgJEhMKC2dyb3VwX2NvdW50GAQgASgFEhQKDGRldmljZV9jb3VudBgFIAEoBRIvCgtjcmVhdGVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIscBCgVHcm91cBIKCgJpZBgBIAEoCRIXCg9vcmdhbmlzYXRpb25faWQYAiABKAkSDAoEbmFtZRgDIAEoCRITCgtkZXNjcmlwdGlvbhgEIAEoCRIUCgxkZXZpY2VfY291bnQYBSABKAUSLwoLY3JlYXRlX3RpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCISChBHZXRUZW5hbnRSZXF1ZXN0IoABChFHZXRUZW5hbnRSZXNwb25zZRIkCgZ0ZW5hbnQYASABKAsyFC53ZWd3ZWlzZXIudjEuVGVuYW50EhoKEm9yZ2FuaXNhdGlvbl9jb3VudBgCIAEoBRITCgtncm91cF9jb3VudBgDIAEoBRIUCgxkZXZpY2VfY291bnQYBCABKAUiIwoTVXBkYXRlVGVuYW50UmVxdWVzdBIMCgRuYW1lGAEgASgJIjwKFFVwZGF0ZVRlbmFudFJlc3BvbnNlEiQKBnRlbmFudBgBIAEoCzIULndlZ3dlaXNlci52MS5UZW5hbnQiPgoZQ3JlYXRlT3JnYW5pc2F0aW9uUmVxdWVzdBIMCgRuYW1lGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJIk4KGkNyZWF0ZU9yZ2FuaXNhdGlvblJlc3BvbnNlEjAKDG9yZ2FuaXNhdGlvbhgBIAEoCzIaLndlZ3dlaXNlci52MS5PcmdhbmlzYXRpb24iJAoWR2V0T3JnYW5pc2F0aW9uUmVxdWVzdBIKCgJpZBgBIAEoCSJLChdHZXRPcmdhbmlzYXRpb25SZXNwb25zZRIwCgxvcmdhbmlzYXRpb24YASABKAsyGi53ZWd3ZWlzZXIudjEuT3JnYW5pc2F0aW9uIlAKGExpc3RPcmdhbmlzYXRpb25zUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRINCgVxdWVyeRgDIAEoCSJnChlMaXN0T3JnYW5pc2F0aW9uc1Jlc3BvbnNlEjEKDW9yZ2FuaXNhdGlvbnMYASADKAsyGi53ZWd3ZWlzZXIudjEuT3JnYW5pc2F0aW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJKChlVcGRhdGVPcmdhbmlzYXRpb25SZXF1ZXN0EgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkiTgoaVXBkYXRlT3JnYW5pc2F0aW9uUmVzcG9uc2USMAoMb3JnYW5pc2F0aW9uGAEgASgLMhoud2Vnd2Vpc2VyLnYxLk9yZ2FuaXNhdGlvbiI2ChlEZWxldGVPcmdhbmlzYXRpb25SZXF1ZXN0EgoKAmlkGAEgASgJEg0KBWZvcmNlGAIgASgIIhwKGkRlbGV0ZU9yZ2FuaXNhdGlvblJlc3BvbnNlIlAKEkNyZWF0ZUdyb3VwUmVxdWVzdBIXCg9vcmdhbmlzYXRpb25faWQYASABKAkSDAoEbmFtZRgCIAEoCRITCgtkZXNjcmlwdGlvbhgDIAEoCSI5ChNDcmVhdGVHcm91cFJlc3BvbnNlEiIKBWdyb3VwGAEgASgLMhMud2Vnd2Vpc2VyLnYxLkdyb3VwIh0KD0dldEdyb3VwUmVxdWVzdBIKCgJpZBgBIAEoCSI2ChBHZXRHcm91cFJlc3BvbnNlEiIKBWdyb3VwGAEgASgLMhMud2Vnd2Vpc2VyLnYxLkdyb3VwIlMKEUxpc3RHcm91cHNSZXF1ZXN0EhcKD29yZ2FuaXNhdGlvbl9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKAUSEgoKcGFnZV90b2tlbhgDIAEoCSJSChJMaXN0R3JvdXBzUmVzcG9uc2USIwoGZ3JvdXBzGAEgAygLMhMud2Vnd2Vpc2VyLnYxLkdyb3VwEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJDChJVcGRhdGVHcm91cFJlcXVlc3QSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRITCgtkZXNjcmlwdGlvbhgDIAEoCSI5ChNVcGRhdGVHcm91cFJlc3BvbnNlEiIKBWdyb3VwGAEgASgLMhMud2Vnd2Vpc2VyLnYxLkdyb3VwIiAKEkRlbGV0ZUdyb3VwUmVxdWVzdBIKCgJpZBgBIAEoCSIVChNEZWxldGVHcm91cFJlc3BvbnNlMuYICg1UZW5hbnRTZXJ2aWNlElEKCUdldFRlbmFudBIeLndlZ3dlaXNlci52MS5HZXRUZW5hbnRSZXF1ZXN0Gh8ud2Vnd2Vpc2VyLnYxLkdldFRlbmFudFJlc3BvbnNlIgOQAgESVQoMVXBkYXRlVGVuYW50EiEud2Vnd2Vpc2VyLnYxLlVwZGF0ZVRlbmFudFJlcXVlc3QaIi53ZWd3ZWlzZXIudjEuVXBkYXRlVGVuYW50UmVzcG9uc2USZwoSQ3JlYXRlT3JnYW5pc2F0aW9uEicud2Vnd2Vpc2VyLnYxLkNyZWF0ZU9yZ2FuaXNhdGlvblJlcXVlc3QaKC53ZWd3ZWlzZXIudjEuQ3JlYXRlT3JnYW5pc2F0aW9uUmVzcG9uc2USYwoPR2V0T3JnYW5pc2F0aW9uEiQud2Vnd2Vpc2VyLnYxLkdldE9yZ2FuaXNhdGlvblJlcXVlc3QaJS53ZWd3ZWlzZXIudjEuR2V0T3JnYW5pc2F0aW9uUmVzcG9uc2UiA5ACARJpChFMaXN0T3JnYW5pc2F0aW9ucxImLndlZ3dlaXNlci52MS5MaXN0T3JnYW5pc2F0aW9uc1JlcXVlc3QaJy53ZWd3ZWlzZXIudjEuTGlzdE9yZ2FuaXNhdGlvbnNSZXNwb25zZSIDkAIBEmcKElVwZGF0ZU9yZ2FuaXNhdGlvbhInLndlZ3dlaXNlci52MS5VcGRhdGVPcmdhbmlzYXRpb25SZXF1ZXN0Gigud2Vnd2Vpc2VyLnYxLlVwZGF0ZU9yZ2FuaXNhdGlvblJlc3BvbnNlEmcKEkRlbGV0ZU9yZ2FuaXNhdGlvbhInLndlZ3dlaXNlci52MS5EZWxldGVPcmdhbmlzYXRpb25SZXF1ZXN0Gigud2Vnd2Vpc2VyLnYxLkRlbGV0ZU9yZ2FuaXNhdGlvblJlc3BvbnNlElIKC0NyZWF0ZUdyb3VwEiAud2Vnd2Vpc2VyLnYxLkNyZWF0ZUdyb3VwUmVxdWVzdBohLndlZ3dlaXNlci52MS5DcmVhdGVHcm91cFJlc3BvbnNlEk4KCEdldEdyb3VwEh0ud2Vnd2Vpc2VyLnYxLkdldEdyb3VwUmVxdWVzdBoeLndlZ3dlaXNlci52MS5HZXRHcm91cFJlc3BvbnNlIgOQAgESVAoKTGlzdEdyb3VwcxIfLndlZ3dlaXNlci52MS5MaXN0R3JvdXBzUmVxdWVzdBogLndlZ3dlaXNlci52MS5MaXN0R3JvdXBzUmVzcG9uc2UiA5ACARJSCgtVcGRhdGVHcm91cBIgLndlZ3dlaXNlci52MS5VcGRhdGVHcm91cFJlcXVlc3QaIS53ZWd3ZWlzZXIudjEuVXBkYXRlR3JvdXBSZXNwb25zZRJSCgtEZWxldGVHcm91cBIgLndlZ3dlaXNlci52MS5EZWxldGVHcm91cFJlcXVlc3QaIS53ZWd3ZWlzZXIudjEuRGVsZXRlR3JvdXBSZXNwb25zZUK1AQoQY29tLndlZ3dlaXNlci52MUILVGVuYW50UHJvdG9QAVpDZ2l0aHViLmNvbS93ZWd3ZWlzZXIvd2Vnd2Vpc2VyL2JhY2tlbmQvZ2VuL3dlZ3dlaXNlci92MTt3ZWd3ZWlzZXJ2MaICA1dYWKoCDFdlZ3dlaXNlci5WMcoCDFdlZ3dlaXNlclxWMeICGFdlZ3dlaXNlclxWMVxHUEJNZXRhZGF0YeoCDVdlZ3dlaXNlcjo6VjFiBnByb3RvMw", [file_google_protobuf_timestamp, file_wegweiser_v1_auth]);
+  fileDesc("Chl3ZWd3ZWlzZXIvdjEvdGVuYW50LnByb3RvEgx3ZWd3ZWlzZXIudjEihgEKCVJldGVudGlvbhIVCg1zbmFwc2hvdF9kYXlzGAEgASgFEhQKDGhpc3RvcnlfZGF5cxgCIAEoBRIZChFub3RpZmljYXRpb25fZGF5cxgDIAEoBRIdChV3ZWJob29rX2RlbGl2ZXJ5X2RheXMYBCABKAUSEgoKYXVkaXRfZGF5cxgFIAEoBSIVChNHZXRSZXRlbnRpb25SZXF1ZXN0IsEBChRHZXRSZXRlbnRpb25SZXNwb25zZRIqCglyZXRlbnRpb24YASABKAsyFy53ZWd3ZWlzZXIudjEuUmV0ZW50aW9uEigKB21pbmltdW0YAiABKAsyFy53ZWd3ZWlzZXIudjEuUmV0ZW50aW9uEigKB21heGltdW0YAyABKAsyFy53ZWd3ZWlzZXIudjEuUmV0ZW50aW9uEikKCGRlZmF1bHRzGAQgASgLMhcud2Vnd2Vpc2VyLnYxLlJldGVudGlvbiJEChZVcGRhdGVSZXRlbnRpb25SZXF1ZXN0EioKCXJldGVudGlvbhgBIAEoCzIXLndlZ3dlaXNlci52MS5SZXRlbnRpb24iRQoXVXBkYXRlUmV0ZW50aW9uUmVzcG9uc2USKgoJcmV0ZW50aW9uGAEgASgLMhcud2Vnd2Vpc2VyLnYxLlJldGVudGlvbiLKAQoMT3JnYW5pc2F0aW9uEgoKAmlkGAEgASgJEgwKBG5hbWUYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkSEwoLZ3JvdXBfY291bnQYBCABKAUSFAoMZGV2aWNlX2NvdW50GAUgASgFEi8KC2NyZWF0ZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAixwEKBUdyb3VwEgoKAmlkGAEgASgJEhcKD29yZ2FuaXNhdGlvbl9pZBgCIAEoCRIMCgRuYW1lGAMgASgJEhMKC2Rlc2NyaXB0aW9uGAQgASgJEhQKDGRldmljZV9jb3VudBgFIAEoBRIvCgtjcmVhdGVfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLdXBkYXRlX3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIhIKEEdldFRlbmFudFJlcXVlc3QigAEKEUdldFRlbmFudFJlc3BvbnNlEiQKBnRlbmFudBgBIAEoCzIULndlZ3dlaXNlci52MS5UZW5hbnQSGgoSb3JnYW5pc2F0aW9uX2NvdW50GAIgASgFEhMKC2dyb3VwX2NvdW50GAMgASgFEhQKDGRldmljZV9jb3VudBgEIAEoBSIjChNVcGRhdGVUZW5hbnRSZXF1ZXN0EgwKBG5hbWUYASABKAkiPAoUVXBkYXRlVGVuYW50UmVzcG9uc2USJAoGdGVuYW50GAEgASgLMhQud2Vnd2Vpc2VyLnYxLlRlbmFudCI+ChlDcmVhdGVPcmdhbmlzYXRpb25SZXF1ZXN0EgwKBG5hbWUYASABKAkSEwoLZGVzY3JpcHRpb24YAiABKAkiTgoaQ3JlYXRlT3JnYW5pc2F0aW9uUmVzcG9uc2USMAoMb3JnYW5pc2F0aW9uGAEgASgLMhoud2Vnd2Vpc2VyLnYxLk9yZ2FuaXNhdGlvbiIkChZHZXRPcmdhbmlzYXRpb25SZXF1ZXN0EgoKAmlkGAEgASgJIksKF0dldE9yZ2FuaXNhdGlvblJlc3BvbnNlEjAKDG9yZ2FuaXNhdGlvbhgBIAEoCzIaLndlZ3dlaXNlci52MS5PcmdhbmlzYXRpb24iUAoYTGlzdE9yZ2FuaXNhdGlvbnNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJEg0KBXF1ZXJ5GAMgASgJImcKGUxpc3RPcmdhbmlzYXRpb25zUmVzcG9uc2USMQoNb3JnYW5pc2F0aW9ucxgBIAMoCzIaLndlZ3dlaXNlci52MS5PcmdhbmlzYXRpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIkoKGVVwZGF0ZU9yZ2FuaXNhdGlvblJlcXVlc3QSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRITCgtkZXNjcmlwdGlvbhgDIAEoCSJOChpVcGRhdGVPcmdhbmlzYXRpb25SZXNwb25zZRIwCgxvcmdhbmlzYXRpb24YASABKAsyGi53ZWd3ZWlzZXIudjEuT3JnYW5pc2F0aW9uIjYKGURlbGV0ZU9yZ2FuaXNhdGlvblJlcXVlc3QSCgoCaWQYASABKAkSDQoFZm9yY2UYAiABKAgiHAoaRGVsZXRlT3JnYW5pc2F0aW9uUmVzcG9uc2UiUAoSQ3JlYXRlR3JvdXBSZXF1ZXN0EhcKD29yZ2FuaXNhdGlvbl9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEhMKC2Rlc2NyaXB0aW9uGAMgASgJIjkKE0NyZWF0ZUdyb3VwUmVzcG9uc2USIgoFZ3JvdXAYASABKAsyEy53ZWd3ZWlzZXIudjEuR3JvdXAiHQoPR2V0R3JvdXBSZXF1ZXN0EgoKAmlkGAEgASgJIjYKEEdldEdyb3VwUmVzcG9uc2USIgoFZ3JvdXAYASABKAsyEy53ZWd3ZWlzZXIudjEuR3JvdXAiUwoRTGlzdEdyb3Vwc1JlcXVlc3QSFwoPb3JnYW5pc2F0aW9uX2lkGAEgASgJEhEKCXBhZ2Vfc2l6ZRgCIAEoBRISCgpwYWdlX3Rva2VuGAMgASgJIlIKEkxpc3RHcm91cHNSZXNwb25zZRIjCgZncm91cHMYASADKAsyEy53ZWd3ZWlzZXIudjEuR3JvdXASFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIkMKElVwZGF0ZUdyb3VwUmVxdWVzdBIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhMKC2Rlc2NyaXB0aW9uGAMgASgJIjkKE1VwZGF0ZUdyb3VwUmVzcG9uc2USIgoFZ3JvdXAYASABKAsyEy53ZWd3ZWlzZXIudjEuR3JvdXAiIAoSRGVsZXRlR3JvdXBSZXF1ZXN0EgoKAmlkGAEgASgJIhUKE0RlbGV0ZUdyb3VwUmVzcG9uc2UyogoKDVRlbmFudFNlcnZpY2USUQoJR2V0VGVuYW50Eh4ud2Vnd2Vpc2VyLnYxLkdldFRlbmFudFJlcXVlc3QaHy53ZWd3ZWlzZXIudjEuR2V0VGVuYW50UmVzcG9uc2UiA5ACARJVCgxVcGRhdGVUZW5hbnQSIS53ZWd3ZWlzZXIudjEuVXBkYXRlVGVuYW50UmVxdWVzdBoiLndlZ3dlaXNlci52MS5VcGRhdGVUZW5hbnRSZXNwb25zZRJnChJDcmVhdGVPcmdhbmlzYXRpb24SJy53ZWd3ZWlzZXIudjEuQ3JlYXRlT3JnYW5pc2F0aW9uUmVxdWVzdBooLndlZ3dlaXNlci52MS5DcmVhdGVPcmdhbmlzYXRpb25SZXNwb25zZRJjCg9HZXRPcmdhbmlzYXRpb24SJC53ZWd3ZWlzZXIudjEuR2V0T3JnYW5pc2F0aW9uUmVxdWVzdBolLndlZ3dlaXNlci52MS5HZXRPcmdhbmlzYXRpb25SZXNwb25zZSIDkAIBEmkKEUxpc3RPcmdhbmlzYXRpb25zEiYud2Vnd2Vpc2VyLnYxLkxpc3RPcmdhbmlzYXRpb25zUmVxdWVzdBonLndlZ3dlaXNlci52MS5MaXN0T3JnYW5pc2F0aW9uc1Jlc3BvbnNlIgOQAgESZwoSVXBkYXRlT3JnYW5pc2F0aW9uEicud2Vnd2Vpc2VyLnYxLlVwZGF0ZU9yZ2FuaXNhdGlvblJlcXVlc3QaKC53ZWd3ZWlzZXIudjEuVXBkYXRlT3JnYW5pc2F0aW9uUmVzcG9uc2USZwoSRGVsZXRlT3JnYW5pc2F0aW9uEicud2Vnd2Vpc2VyLnYxLkRlbGV0ZU9yZ2FuaXNhdGlvblJlcXVlc3QaKC53ZWd3ZWlzZXIudjEuRGVsZXRlT3JnYW5pc2F0aW9uUmVzcG9uc2USUgoLQ3JlYXRlR3JvdXASIC53ZWd3ZWlzZXIudjEuQ3JlYXRlR3JvdXBSZXF1ZXN0GiEud2Vnd2Vpc2VyLnYxLkNyZWF0ZUdyb3VwUmVzcG9uc2USTgoIR2V0R3JvdXASHS53ZWd3ZWlzZXIudjEuR2V0R3JvdXBSZXF1ZXN0Gh4ud2Vnd2Vpc2VyLnYxLkdldEdyb3VwUmVzcG9uc2UiA5ACARJUCgpMaXN0R3JvdXBzEh8ud2Vnd2Vpc2VyLnYxLkxpc3RHcm91cHNSZXF1ZXN0GiAud2Vnd2Vpc2VyLnYxLkxpc3RHcm91cHNSZXNwb25zZSIDkAIBElIKC1VwZGF0ZUdyb3VwEiAud2Vnd2Vpc2VyLnYxLlVwZGF0ZUdyb3VwUmVxdWVzdBohLndlZ3dlaXNlci52MS5VcGRhdGVHcm91cFJlc3BvbnNlElIKC0RlbGV0ZUdyb3VwEiAud2Vnd2Vpc2VyLnYxLkRlbGV0ZUdyb3VwUmVxdWVzdBohLndlZ3dlaXNlci52MS5EZWxldGVHcm91cFJlc3BvbnNlEloKDEdldFJldGVudGlvbhIhLndlZ3dlaXNlci52MS5HZXRSZXRlbnRpb25SZXF1ZXN0GiIud2Vnd2Vpc2VyLnYxLkdldFJldGVudGlvblJlc3BvbnNlIgOQAgESXgoPVXBkYXRlUmV0ZW50aW9uEiQud2Vnd2Vpc2VyLnYxLlVwZGF0ZVJldGVudGlvblJlcXVlc3QaJS53ZWd3ZWlzZXIudjEuVXBkYXRlUmV0ZW50aW9uUmVzcG9uc2VCtQEKEGNvbS53ZWd3ZWlzZXIudjFCC1RlbmFudFByb3RvUAFaQ2dpdGh1Yi5jb20vd2Vnd2Vpc2VyL3dlZ3dlaXNlci9iYWNrZW5kL2dlbi93ZWd3ZWlzZXIvdjE7d2Vnd2Vpc2VydjGiAgNXWFiqAgxXZWd3ZWlzZXIuVjHKAgxXZWd3ZWlzZXJcVjHiAhhXZWd3ZWlzZXJcVjFcR1BCTWV0YWRhdGHqAg1XZWd3ZWlzZXI6OlYxYgZwcm90bzM", [file_google_protobuf_timestamp, file_wegweiser_v1_auth]);
+
+/**
+ * Retention is how many days each kind of record is kept.
+ *
+ * @generated from message wegweiser.v1.Retention
+ */
+export type Retention = Message<"wegweiser.v1.Retention"> & {
+  /**
+   * Snapshot records (what each check-in held). The newest snapshot of every
+   * device is always kept, however old.
+   *
+   * @generated from field: int32 snapshot_days = 1;
+   */
+  snapshotDays: number;
+
+  /**
+   * Score history points. The newest point of every device, group and
+   * organisation is always kept.
+   *
+   * @generated from field: int32 history_days = 2;
+   */
+  historyDays: number;
+
+  /**
+   * Notifications in the message centre, with their read state.
+   *
+   * @generated from field: int32 notification_days = 3;
+   */
+  notificationDays: number;
+
+  /**
+   * Webhook delivery log entries.
+   *
+   * @generated from field: int32 webhook_delivery_days = 4;
+   */
+  webhookDeliveryDays: number;
+
+  /**
+   * Audit events (moves, deletions).
+   *
+   * @generated from field: int32 audit_days = 5;
+   */
+  auditDays: number;
+};
+
+/**
+ * Describes the message wegweiser.v1.Retention.
+ * Use `create(RetentionSchema)` to create a new message.
+ */
+export const RetentionSchema: GenMessage<Retention> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_tenant, 0);
+
+/**
+ * GetRetentionRequest has no fields: the tenant is the caller's.
+ *
+ * @generated from message wegweiser.v1.GetRetentionRequest
+ */
+export type GetRetentionRequest = Message<"wegweiser.v1.GetRetentionRequest"> & {
+};
+
+/**
+ * Describes the message wegweiser.v1.GetRetentionRequest.
+ * Use `create(GetRetentionRequestSchema)` to create a new message.
+ */
+export const GetRetentionRequestSchema: GenMessage<GetRetentionRequest> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_tenant, 1);
+
+/**
+ * GetRetentionResponse carries the tenant's retention and its bounds.
+ *
+ * @generated from message wegweiser.v1.GetRetentionResponse
+ */
+export type GetRetentionResponse = Message<"wegweiser.v1.GetRetentionResponse"> & {
+  /**
+   * The tenant's current retention.
+   *
+   * @generated from field: wegweiser.v1.Retention retention = 1;
+   */
+  retention?: Retention | undefined;
+
+  /**
+   * Smallest allowed value of each field.
+   *
+   * @generated from field: wegweiser.v1.Retention minimum = 2;
+   */
+  minimum?: Retention | undefined;
+
+  /**
+   * Largest allowed value of each field.
+   *
+   * @generated from field: wegweiser.v1.Retention maximum = 3;
+   */
+  maximum?: Retention | undefined;
+
+  /**
+   * What a new tenant starts with.
+   *
+   * @generated from field: wegweiser.v1.Retention defaults = 4;
+   */
+  defaults?: Retention | undefined;
+};
+
+/**
+ * Describes the message wegweiser.v1.GetRetentionResponse.
+ * Use `create(GetRetentionResponseSchema)` to create a new message.
+ */
+export const GetRetentionResponseSchema: GenMessage<GetRetentionResponse> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_tenant, 2);
+
+/**
+ * UpdateRetentionRequest sets every field of the retention.
+ *
+ * @generated from message wegweiser.v1.UpdateRetentionRequest
+ */
+export type UpdateRetentionRequest = Message<"wegweiser.v1.UpdateRetentionRequest"> & {
+  /**
+   * The new retention; all fields are required.
+   *
+   * @generated from field: wegweiser.v1.Retention retention = 1;
+   */
+  retention?: Retention | undefined;
+};
+
+/**
+ * Describes the message wegweiser.v1.UpdateRetentionRequest.
+ * Use `create(UpdateRetentionRequestSchema)` to create a new message.
+ */
+export const UpdateRetentionRequestSchema: GenMessage<UpdateRetentionRequest> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_tenant, 3);
+
+/**
+ * UpdateRetentionResponse returns the stored retention.
+ *
+ * @generated from message wegweiser.v1.UpdateRetentionResponse
+ */
+export type UpdateRetentionResponse = Message<"wegweiser.v1.UpdateRetentionResponse"> & {
+  /**
+   * The tenant's retention after the change.
+   *
+   * @generated from field: wegweiser.v1.Retention retention = 1;
+   */
+  retention?: Retention | undefined;
+};
+
+/**
+ * Describes the message wegweiser.v1.UpdateRetentionResponse.
+ * Use `create(UpdateRetentionResponseSchema)` to create a new message.
+ */
+export const UpdateRetentionResponseSchema: GenMessage<UpdateRetentionResponse> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_tenant, 4);
 
 /**
  * Organisation is a customer of the MSP.
@@ -77,7 +227,7 @@ export type Organisation = Message<"wegweiser.v1.Organisation"> & {
  * Use `create(OrganisationSchema)` to create a new message.
  */
 export const OrganisationSchema: GenMessage<Organisation> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_tenant, 0);
+  messageDesc(file_wegweiser_v1_tenant, 5);
 
 /**
  * Group is a set of devices inside one organisation (a site, a department).
@@ -140,7 +290,7 @@ export type Group = Message<"wegweiser.v1.Group"> & {
  * Use `create(GroupSchema)` to create a new message.
  */
 export const GroupSchema: GenMessage<Group> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_tenant, 1);
+  messageDesc(file_wegweiser_v1_tenant, 6);
 
 /**
  * GetTenantRequest is empty: the tenant is the caller's.
@@ -155,7 +305,7 @@ export type GetTenantRequest = Message<"wegweiser.v1.GetTenantRequest"> & {
  * Use `create(GetTenantRequestSchema)` to create a new message.
  */
 export const GetTenantRequestSchema: GenMessage<GetTenantRequest> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_tenant, 2);
+  messageDesc(file_wegweiser_v1_tenant, 7);
 
 /**
  * GetTenantResponse describes the tenant and its size as the caller sees it.
@@ -197,7 +347,7 @@ export type GetTenantResponse = Message<"wegweiser.v1.GetTenantResponse"> & {
  * Use `create(GetTenantResponseSchema)` to create a new message.
  */
 export const GetTenantResponseSchema: GenMessage<GetTenantResponse> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_tenant, 3);
+  messageDesc(file_wegweiser_v1_tenant, 8);
 
 /**
  * UpdateTenantRequest renames the tenant.
@@ -218,7 +368,7 @@ export type UpdateTenantRequest = Message<"wegweiser.v1.UpdateTenantRequest"> & 
  * Use `create(UpdateTenantRequestSchema)` to create a new message.
  */
 export const UpdateTenantRequestSchema: GenMessage<UpdateTenantRequest> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_tenant, 4);
+  messageDesc(file_wegweiser_v1_tenant, 9);
 
 /**
  * UpdateTenantResponse returns the renamed tenant.
@@ -239,7 +389,7 @@ export type UpdateTenantResponse = Message<"wegweiser.v1.UpdateTenantResponse"> 
  * Use `create(UpdateTenantResponseSchema)` to create a new message.
  */
 export const UpdateTenantResponseSchema: GenMessage<UpdateTenantResponse> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_tenant, 5);
+  messageDesc(file_wegweiser_v1_tenant, 10);
 
 /**
  * CreateOrganisationRequest names the new organisation.
@@ -267,7 +417,7 @@ export type CreateOrganisationRequest = Message<"wegweiser.v1.CreateOrganisation
  * Use `create(CreateOrganisationRequestSchema)` to create a new message.
  */
 export const CreateOrganisationRequestSchema: GenMessage<CreateOrganisationRequest> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_tenant, 6);
+  messageDesc(file_wegweiser_v1_tenant, 11);
 
 /**
  * CreateOrganisationResponse returns the new organisation.
@@ -288,7 +438,7 @@ export type CreateOrganisationResponse = Message<"wegweiser.v1.CreateOrganisatio
  * Use `create(CreateOrganisationResponseSchema)` to create a new message.
  */
 export const CreateOrganisationResponseSchema: GenMessage<CreateOrganisationResponse> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_tenant, 7);
+  messageDesc(file_wegweiser_v1_tenant, 12);
 
 /**
  * GetOrganisationRequest names an organisation.
@@ -309,7 +459,7 @@ export type GetOrganisationRequest = Message<"wegweiser.v1.GetOrganisationReques
  * Use `create(GetOrganisationRequestSchema)` to create a new message.
  */
 export const GetOrganisationRequestSchema: GenMessage<GetOrganisationRequest> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_tenant, 8);
+  messageDesc(file_wegweiser_v1_tenant, 13);
 
 /**
  * GetOrganisationResponse returns it.
@@ -330,7 +480,7 @@ export type GetOrganisationResponse = Message<"wegweiser.v1.GetOrganisationRespo
  * Use `create(GetOrganisationResponseSchema)` to create a new message.
  */
 export const GetOrganisationResponseSchema: GenMessage<GetOrganisationResponse> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_tenant, 9);
+  messageDesc(file_wegweiser_v1_tenant, 14);
 
 /**
  * ListOrganisationsRequest pages through organisations.
@@ -365,7 +515,7 @@ export type ListOrganisationsRequest = Message<"wegweiser.v1.ListOrganisationsRe
  * Use `create(ListOrganisationsRequestSchema)` to create a new message.
  */
 export const ListOrganisationsRequestSchema: GenMessage<ListOrganisationsRequest> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_tenant, 10);
+  messageDesc(file_wegweiser_v1_tenant, 15);
 
 /**
  * ListOrganisationsResponse is one page, ordered by name.
@@ -393,7 +543,7 @@ export type ListOrganisationsResponse = Message<"wegweiser.v1.ListOrganisationsR
  * Use `create(ListOrganisationsResponseSchema)` to create a new message.
  */
 export const ListOrganisationsResponseSchema: GenMessage<ListOrganisationsResponse> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_tenant, 11);
+  messageDesc(file_wegweiser_v1_tenant, 16);
 
 /**
  * UpdateOrganisationRequest changes an organisation.
@@ -428,7 +578,7 @@ export type UpdateOrganisationRequest = Message<"wegweiser.v1.UpdateOrganisation
  * Use `create(UpdateOrganisationRequestSchema)` to create a new message.
  */
 export const UpdateOrganisationRequestSchema: GenMessage<UpdateOrganisationRequest> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_tenant, 12);
+  messageDesc(file_wegweiser_v1_tenant, 17);
 
 /**
  * UpdateOrganisationResponse returns the organisation after the change.
@@ -449,7 +599,7 @@ export type UpdateOrganisationResponse = Message<"wegweiser.v1.UpdateOrganisatio
  * Use `create(UpdateOrganisationResponseSchema)` to create a new message.
  */
 export const UpdateOrganisationResponseSchema: GenMessage<UpdateOrganisationResponse> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_tenant, 13);
+  messageDesc(file_wegweiser_v1_tenant, 18);
 
 /**
  * DeleteOrganisationRequest names the organisation to delete.
@@ -477,7 +627,7 @@ export type DeleteOrganisationRequest = Message<"wegweiser.v1.DeleteOrganisation
  * Use `create(DeleteOrganisationRequestSchema)` to create a new message.
  */
 export const DeleteOrganisationRequestSchema: GenMessage<DeleteOrganisationRequest> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_tenant, 14);
+  messageDesc(file_wegweiser_v1_tenant, 19);
 
 /**
  * DeleteOrganisationResponse is empty.
@@ -492,7 +642,7 @@ export type DeleteOrganisationResponse = Message<"wegweiser.v1.DeleteOrganisatio
  * Use `create(DeleteOrganisationResponseSchema)` to create a new message.
  */
 export const DeleteOrganisationResponseSchema: GenMessage<DeleteOrganisationResponse> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_tenant, 15);
+  messageDesc(file_wegweiser_v1_tenant, 20);
 
 /**
  * CreateGroupRequest names the new group.
@@ -527,7 +677,7 @@ export type CreateGroupRequest = Message<"wegweiser.v1.CreateGroupRequest"> & {
  * Use `create(CreateGroupRequestSchema)` to create a new message.
  */
 export const CreateGroupRequestSchema: GenMessage<CreateGroupRequest> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_tenant, 16);
+  messageDesc(file_wegweiser_v1_tenant, 21);
 
 /**
  * CreateGroupResponse returns the new group.
@@ -548,7 +698,7 @@ export type CreateGroupResponse = Message<"wegweiser.v1.CreateGroupResponse"> & 
  * Use `create(CreateGroupResponseSchema)` to create a new message.
  */
 export const CreateGroupResponseSchema: GenMessage<CreateGroupResponse> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_tenant, 17);
+  messageDesc(file_wegweiser_v1_tenant, 22);
 
 /**
  * GetGroupRequest names a group.
@@ -569,7 +719,7 @@ export type GetGroupRequest = Message<"wegweiser.v1.GetGroupRequest"> & {
  * Use `create(GetGroupRequestSchema)` to create a new message.
  */
 export const GetGroupRequestSchema: GenMessage<GetGroupRequest> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_tenant, 18);
+  messageDesc(file_wegweiser_v1_tenant, 23);
 
 /**
  * GetGroupResponse returns it.
@@ -590,7 +740,7 @@ export type GetGroupResponse = Message<"wegweiser.v1.GetGroupResponse"> & {
  * Use `create(GetGroupResponseSchema)` to create a new message.
  */
 export const GetGroupResponseSchema: GenMessage<GetGroupResponse> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_tenant, 19);
+  messageDesc(file_wegweiser_v1_tenant, 24);
 
 /**
  * ListGroupsRequest pages through groups.
@@ -625,7 +775,7 @@ export type ListGroupsRequest = Message<"wegweiser.v1.ListGroupsRequest"> & {
  * Use `create(ListGroupsRequestSchema)` to create a new message.
  */
 export const ListGroupsRequestSchema: GenMessage<ListGroupsRequest> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_tenant, 20);
+  messageDesc(file_wegweiser_v1_tenant, 25);
 
 /**
  * ListGroupsResponse is one page, ordered by name.
@@ -653,7 +803,7 @@ export type ListGroupsResponse = Message<"wegweiser.v1.ListGroupsResponse"> & {
  * Use `create(ListGroupsResponseSchema)` to create a new message.
  */
 export const ListGroupsResponseSchema: GenMessage<ListGroupsResponse> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_tenant, 21);
+  messageDesc(file_wegweiser_v1_tenant, 26);
 
 /**
  * UpdateGroupRequest changes a group.
@@ -688,7 +838,7 @@ export type UpdateGroupRequest = Message<"wegweiser.v1.UpdateGroupRequest"> & {
  * Use `create(UpdateGroupRequestSchema)` to create a new message.
  */
 export const UpdateGroupRequestSchema: GenMessage<UpdateGroupRequest> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_tenant, 22);
+  messageDesc(file_wegweiser_v1_tenant, 27);
 
 /**
  * UpdateGroupResponse returns the group after the change.
@@ -709,7 +859,7 @@ export type UpdateGroupResponse = Message<"wegweiser.v1.UpdateGroupResponse"> & 
  * Use `create(UpdateGroupResponseSchema)` to create a new message.
  */
 export const UpdateGroupResponseSchema: GenMessage<UpdateGroupResponse> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_tenant, 23);
+  messageDesc(file_wegweiser_v1_tenant, 28);
 
 /**
  * DeleteGroupRequest names the group to delete.
@@ -730,7 +880,7 @@ export type DeleteGroupRequest = Message<"wegweiser.v1.DeleteGroupRequest"> & {
  * Use `create(DeleteGroupRequestSchema)` to create a new message.
  */
 export const DeleteGroupRequestSchema: GenMessage<DeleteGroupRequest> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_tenant, 24);
+  messageDesc(file_wegweiser_v1_tenant, 29);
 
 /**
  * DeleteGroupResponse is empty.
@@ -745,7 +895,7 @@ export type DeleteGroupResponse = Message<"wegweiser.v1.DeleteGroupResponse"> & 
  * Use `create(DeleteGroupResponseSchema)` to create a new message.
  */
 export const DeleteGroupResponseSchema: GenMessage<DeleteGroupResponse> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_tenant, 25);
+  messageDesc(file_wegweiser_v1_tenant, 30);
 
 /**
  * TenantService manages the hierarchy below a tenant: organisations (the MSP's
@@ -877,6 +1027,30 @@ export const TenantService: GenService<{
     methodKind: "unary";
     input: typeof DeleteGroupRequestSchema;
     output: typeof DeleteGroupResponseSchema;
+  },
+  /**
+   * GetRetention returns how many days the tenant keeps each kind of record,
+   * with the allowed range and the defaults. A periodic job deletes what is
+   * older.
+   *
+   * @generated from rpc wegweiser.v1.TenantService.GetRetention
+   */
+  getRetention: {
+    methodKind: "unary";
+    input: typeof GetRetentionRequestSchema;
+    output: typeof GetRetentionResponseSchema;
+  },
+  /**
+   * UpdateRetention changes the retention (owners only). Every value must lie
+   * within the range GetRetention reports, else invalid_argument and nothing
+   * changes.
+   *
+   * @generated from rpc wegweiser.v1.TenantService.UpdateRetention
+   */
+  updateRetention: {
+    methodKind: "unary";
+    input: typeof UpdateRetentionRequestSchema;
+    output: typeof UpdateRetentionResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_wegweiser_v1_tenant, 0);

@@ -1,0 +1,327 @@
+// Package devicedata keeps every row that carries a device's data with its
+// device. Software, event logs, sections, snapshots, health, history,
+// device-level policy and notifications all hold the device's organisation
+// (that is what scopes them for customers and scoped technicians), so when a
+// device moves they move with it, in the mover's transaction; when a device,
+// a group or an organisation is deleted, its rows go with it.
+//
+// Tables holds the list of tables and how each is handled; a test fails when
+// a table with an organisation_id or device_id column is missing from it, so a
+// new table cannot be forgotten.
+package devicedata
+
+import (
+	"context"
+	"fmt"
+
+	"entgo.io/ent/dialect/sql"
+	"github.com/google/uuid"
+
+	"github.com/wegweiser/wegweiser/backend/internal/store"
+	"github.com/wegweiser/wegweiser/ent/auditevent"
+	"github.com/wegweiser/wegweiser/ent/device"
+	"github.com/wegweiser/wegweiser/ent/devicehealth"
+	"github.com/wegweiser/wegweiser/ent/devicesection"
+	"github.com/wegweiser/wegweiser/ent/enrolmentkey"
+	"github.com/wegweiser/wegweiser/ent/entityhealth"
+	"github.com/wegweiser/wegweiser/ent/eventloggroup"
+	"github.com/wegweiser/wegweiser/ent/group"
+	"github.com/wegweiser/wegweiser/ent/healthhistory"
+	"github.com/wegweiser/wegweiser/ent/installedsoftware"
+	"github.com/wegweiser/wegweiser/ent/notification"
+	"github.com/wegweiser/wegweiser/ent/notificationreceipt"
+	"github.com/wegweiser/wegweiser/ent/policyaudit"
+	"github.com/wegweiser/wegweiser/ent/policyguidance"
+	"github.com/wegweiser/wegweiser/ent/policyoverride"
+	"github.com/wegweiser/wegweiser/ent/predicate"
+	"github.com/wegweiser/wegweiser/ent/snapshot"
+	"github.com/wegweiser/wegweiser/ent/viewer"
+	"github.com/wegweiser/wegweiser/ent/webhookdelivery"
+)
+
+// Handling says what happens to a table's rows when their device moves or
+// is deleted.
+type Handling string
+
+// How tables are handled.
+const (
+	// Follows: rows move with their device and are deleted with it.
+	Follows Handling = "follows the device"
+	// Entity: rows of a group or organisation, deleted with it.
+	Entity Handling = "belongs to a group or organisation; deleted with it"
+	// Kept: rows kept as a record until retention prunes them.
+	Kept Handling = "kept as a record until retention"
+	// FollowsKept: rows move with their device but stay as a record (until
+	// retention) when it is deleted.
+	FollowsKept Handling = "follows the device; kept as a record after deletion"
+	// Owner: the device, group or organisation table itself.
+	Owner Handling = "the owning table"
+)
+
+// Tables lists every table with an organisation_id or device_id column and
+// how this package handles it.
+var Tables = map[string]Handling{
+	device.Table:              Owner,
+	group.Table:               Owner,
+	devicesection.Table:       Follows,
+	snapshot.Table:            Follows,
+	installedsoftware.Table:   Follows,
+	eventloggroup.Table:       Follows,
+	devicehealth.Table:        Follows,
+	healthhistory.Table:       Follows,
+	policyoverride.Table:      Follows,
+	policyguidance.Table:      Follows,
+	notification.Table:        Follows,
+	policyaudit.Table:         FollowsKept,
+	entityhealth.Table:        Entity,
+	enrolmentkey.Table:        Entity,
+	auditevent.Table:          Kept,
+	webhookdelivery.Table:     Follows, // via its notification
+	notificationreceipt.Table: Follows, // via its notification
+}
+
+// LockKey is the advisory lock every writer of one device's data takes
+// (ingest, analysis, move, delete), so none of them writes a stale
+// organisation.
+func LockKey(deviceID uuid.UUID) string { return "device:" + deviceID.String() }
+
+// asTenant runs the data rows' changes as the tenant itself: the caller has
+// already decided that the viewer may move or delete the device, and every
+// row of the device must follow, whatever the viewer's own scope filters.
+func asTenant(ctx context.Context, tenantID uuid.UUID) context.Context {
+	return viewer.NewContext(ctx, viewer.System(tenantID))
+}
+
+// Relocate moves every row of a device's data to orgID and groupID (nil: no
+// group) in tx. The device row itself is the caller's.
+func Relocate(ctx context.Context, tx *store.Tx, tenantID, deviceID, orgID uuid.UUID, groupID *uuid.UUID) error {
+	ctx = asTenant(ctx, tenantID)
+	steps := []struct {
+		what string
+		run  func() (int, error)
+	}{
+		{"sections", func() (int, error) {
+			return tx.DeviceSection.Update().Where(devicesection.DeviceID(deviceID)).SetOrganisationID(orgID).Save(ctx)
+		}},
+		{"snapshots", func() (int, error) {
+			return tx.Snapshot.Update().Where(snapshot.DeviceID(deviceID)).SetOrganisationID(orgID).Save(ctx)
+		}},
+		{"software", func() (int, error) {
+			return tx.InstalledSoftware.Update().Where(installedsoftware.DeviceID(deviceID)).SetOrganisationID(orgID).Save(ctx)
+		}},
+		{"event logs", func() (int, error) {
+			return tx.EventLogGroup.Update().Where(eventloggroup.DeviceID(deviceID)).SetOrganisationID(orgID).Save(ctx)
+		}},
+		{"health", func() (int, error) {
+			upd := tx.DeviceHealth.Update().Where(devicehealth.DeviceID(deviceID)).SetOrganisationID(orgID)
+			if groupID == nil {
+				upd.ClearGroupID()
+			} else {
+				upd.SetGroupID(*groupID)
+			}
+			return upd.Save(ctx)
+		}},
+		{"history", func() (int, error) {
+			return tx.HealthHistory.Update().
+				Where(healthhistory.KindEQ(healthhistory.KindDevice), healthhistory.EntityID(deviceID)).
+				SetOrganisationID(orgID).Save(ctx)
+		}},
+		{"policy overrides", func() (int, error) {
+			return tx.PolicyOverride.Update().
+				Where(policyoverride.LevelEQ(policyoverride.LevelDevice), policyoverride.TargetID(deviceID)).
+				SetOrganisationID(orgID).Save(ctx)
+		}},
+		{"policy guidance", func() (int, error) {
+			return tx.PolicyGuidance.Update().
+				Where(policyguidance.LevelEQ(policyguidance.LevelDevice), policyguidance.TargetID(deviceID)).
+				SetOrganisationID(orgID).Save(ctx)
+		}},
+		{"policy audit", func() (int, error) {
+			return tx.PolicyAudit.Update().
+				Where(policyaudit.Level("device"), policyaudit.TargetID(deviceID)).
+				SetOrganisationID(orgID).Save(ctx)
+		}},
+		{"notifications", func() (int, error) {
+			return tx.Notification.Update().
+				Where(notification.EntityKind("device"), notification.EntityID(deviceID)).
+				SetOrganisationID(orgID).Save(ctx)
+		}},
+	}
+	for _, s := range steps {
+		if _, err := s.run(); err != nil {
+			return fmt.Errorf("move %s: %w", s.what, err)
+		}
+	}
+	return nil
+}
+
+// PurgeDevice deletes a device and every row of its data in tx.
+func PurgeDevice(ctx context.Context, tx *store.Tx, tenantID, deviceID uuid.UUID) error {
+	ctx = asTenant(ctx, tenantID)
+	notes := []predicate.Notification{notification.EntityKind("device"), notification.EntityID(deviceID)}
+	if err := purgeNotifications(ctx, tx, tenantID, notes); err != nil {
+		return err
+	}
+	steps := []struct {
+		what string
+		run  func() (int, error)
+	}{
+		{"sections", func() (int, error) {
+			return tx.DeviceSection.Delete().Where(devicesection.DeviceID(deviceID)).Exec(ctx)
+		}},
+		{"snapshots", func() (int, error) { return tx.Snapshot.Delete().Where(snapshot.DeviceID(deviceID)).Exec(ctx) }},
+		{"software", func() (int, error) {
+			return tx.InstalledSoftware.Delete().Where(installedsoftware.DeviceID(deviceID)).Exec(ctx)
+		}},
+		{"event logs", func() (int, error) {
+			return tx.EventLogGroup.Delete().Where(eventloggroup.DeviceID(deviceID)).Exec(ctx)
+		}},
+		{"health", func() (int, error) {
+			return tx.DeviceHealth.Delete().Where(devicehealth.DeviceID(deviceID)).Exec(ctx)
+		}},
+		{"history", func() (int, error) {
+			return tx.HealthHistory.Delete().
+				Where(healthhistory.KindEQ(healthhistory.KindDevice), healthhistory.EntityID(deviceID)).Exec(ctx)
+		}},
+		{"policy overrides", func() (int, error) {
+			return tx.PolicyOverride.Delete().
+				Where(policyoverride.LevelEQ(policyoverride.LevelDevice), policyoverride.TargetID(deviceID)).Exec(ctx)
+		}},
+		{"policy guidance", func() (int, error) {
+			return tx.PolicyGuidance.Delete().
+				Where(policyguidance.LevelEQ(policyguidance.LevelDevice), policyguidance.TargetID(deviceID)).Exec(ctx)
+		}},
+		{"device", func() (int, error) { return tx.Device.Delete().Where(device.ID(deviceID)).Exec(ctx) }},
+	}
+	for _, s := range steps {
+		if _, err := s.run(); err != nil {
+			return fmt.Errorf("delete %s: %w", s.what, err)
+		}
+	}
+	return nil
+}
+
+// PurgeGroup deletes a group in tx. Its devices stay in the organisation
+// without a group (their data follows: only health records the group);
+// the group's own health, history, policy and notifications are deleted and
+// its enrolment keys with it, so nothing enrols into a group that is gone.
+func PurgeGroup(ctx context.Context, tx *store.Tx, tenantID, groupID uuid.UUID) error {
+	ctx = asTenant(ctx, tenantID)
+	if err := purgeNotifications(ctx, tx, tenantID, []predicate.Notification{notification.EntityKind("group"), notification.EntityID(groupID)}); err != nil {
+		return err
+	}
+	steps := []struct {
+		what string
+		run  func() (int, error)
+	}{
+		{"device groups", func() (int, error) {
+			return tx.Device.Update().Where(device.GroupID(groupID)).ClearGroupID().Save(ctx)
+		}},
+		{"device health groups", func() (int, error) {
+			return tx.DeviceHealth.Update().Where(devicehealth.GroupID(groupID)).ClearGroupID().Save(ctx)
+		}},
+		{"health", func() (int, error) {
+			return tx.EntityHealth.Delete().
+				Where(entityhealth.KindEQ(entityhealth.KindGroup), entityhealth.EntityID(groupID)).Exec(ctx)
+		}},
+		{"history", func() (int, error) {
+			return tx.HealthHistory.Delete().
+				Where(healthhistory.KindEQ(healthhistory.KindGroup), healthhistory.EntityID(groupID)).Exec(ctx)
+		}},
+		{"policy overrides", func() (int, error) {
+			return tx.PolicyOverride.Delete().
+				Where(policyoverride.LevelEQ(policyoverride.LevelGroup), policyoverride.TargetID(groupID)).Exec(ctx)
+		}},
+		{"policy guidance", func() (int, error) {
+			return tx.PolicyGuidance.Delete().
+				Where(policyguidance.LevelEQ(policyguidance.LevelGroup), policyguidance.TargetID(groupID)).Exec(ctx)
+		}},
+		{"enrolment keys", func() (int, error) {
+			return tx.EnrolmentKey.Delete().Where(enrolmentkey.GroupID(groupID)).Exec(ctx)
+		}},
+		{"group", func() (int, error) { return tx.Group.Delete().Where(group.ID(groupID)).Exec(ctx) }},
+	}
+	for _, s := range steps {
+		if _, err := s.run(); err != nil {
+			return fmt.Errorf("delete %s: %w", s.what, err)
+		}
+	}
+	return nil
+}
+
+// PurgeOrganisation deletes an organisation with its groups, devices and
+// every row that carries its id, in tx. Every such row holds the
+// organisation's id, so this needs no list of devices however large the
+// organisation is. Policy audit rows stay as a record (see Tables).
+func PurgeOrganisation(ctx context.Context, tx *store.Tx, tenantID, orgID uuid.UUID) error {
+	ctx = asTenant(ctx, tenantID)
+	if err := purgeNotifications(ctx, tx, tenantID, []predicate.Notification{notification.OrganisationID(orgID)}); err != nil {
+		return err
+	}
+	steps := []struct {
+		what string
+		run  func() (int, error)
+	}{
+		{"sections", func() (int, error) {
+			return tx.DeviceSection.Delete().Where(devicesection.OrganisationID(orgID)).Exec(ctx)
+		}},
+		{"snapshots", func() (int, error) { return tx.Snapshot.Delete().Where(snapshot.OrganisationID(orgID)).Exec(ctx) }},
+		{"software", func() (int, error) {
+			return tx.InstalledSoftware.Delete().Where(installedsoftware.OrganisationID(orgID)).Exec(ctx)
+		}},
+		{"event logs", func() (int, error) {
+			return tx.EventLogGroup.Delete().Where(eventloggroup.OrganisationID(orgID)).Exec(ctx)
+		}},
+		{"device health", func() (int, error) {
+			return tx.DeviceHealth.Delete().Where(devicehealth.OrganisationID(orgID)).Exec(ctx)
+		}},
+		{"entity health", func() (int, error) {
+			return tx.EntityHealth.Delete().Where(entityhealth.OrganisationID(orgID)).Exec(ctx)
+		}},
+		{"history", func() (int, error) {
+			return tx.HealthHistory.Delete().Where(healthhistory.OrganisationID(orgID)).Exec(ctx)
+		}},
+		{"policy overrides", func() (int, error) {
+			return tx.PolicyOverride.Delete().Where(policyoverride.OrganisationID(orgID)).Exec(ctx)
+		}},
+		{"policy guidance", func() (int, error) {
+			return tx.PolicyGuidance.Delete().Where(policyguidance.OrganisationID(orgID)).Exec(ctx)
+		}},
+		{"enrolment keys", func() (int, error) {
+			return tx.EnrolmentKey.Delete().Where(enrolmentkey.OrganisationID(orgID)).Exec(ctx)
+		}},
+		{"devices", func() (int, error) { return tx.Device.Delete().Where(device.OrganisationID(orgID)).Exec(ctx) }},
+		{"groups", func() (int, error) { return tx.Group.Delete().Where(group.OrganisationID(orgID)).Exec(ctx) }},
+	}
+	for _, s := range steps {
+		if _, err := s.run(); err != nil {
+			return fmt.Errorf("delete %s: %w", s.what, err)
+		}
+	}
+	return nil
+}
+
+// purgeNotifications deletes the notifications matching preds with their
+// read receipts and webhook deliveries.
+func purgeNotifications(ctx context.Context, tx *store.Tx, tenantID uuid.UUID, preds []predicate.Notification) error {
+	of := func(col string) func(*sql.Selector) {
+		return func(s *sql.Selector) {
+			t := sql.Table(notification.Table)
+			sub := sql.Select(t.C(notification.FieldID)).From(t).Where(sql.EQ(t.C(notification.FieldTenantID), tenantID))
+			for _, p := range preds {
+				p(sub)
+			}
+			s.Where(sql.In(s.C(col), sub))
+		}
+	}
+	if _, err := tx.NotificationReceipt.Delete().Where(of(notificationreceipt.FieldNotificationID)).Exec(ctx); err != nil {
+		return fmt.Errorf("delete notification receipts: %w", err)
+	}
+	if _, err := tx.WebhookDelivery.Delete().Where(of(webhookdelivery.FieldNotificationID)).Exec(ctx); err != nil {
+		return fmt.Errorf("delete webhook deliveries: %w", err)
+	}
+	if _, err := tx.Notification.Delete().Where(preds...).Exec(ctx); err != nil {
+		return fmt.Errorf("delete notifications: %w", err)
+	}
+	return nil
+}
