@@ -221,6 +221,13 @@ func (s *Service) Move(ctx context.Context, id, orgID, groupID uuid.UUID) (*ent.
 		if err != nil {
 			return apperr.NotFoundIf(err, "device")
 		}
+		// Every id is looked up before any is compared, so an id the viewer
+		// cannot see is not_found whatever the other ids are.
+		if orgID != uuid.Nil {
+			if _, err := tx.Organisation.Get(ctx, orgID); err != nil {
+				return apperr.NotFoundIf(err, "organisation")
+			}
+		}
 		var newGroup *uuid.UUID
 		if groupID != uuid.Nil {
 			g, err := tx.Group.Get(ctx, groupID)
