@@ -123,6 +123,11 @@ function Shell({ viewer }: { viewer: WhoAmIResponse }) {
                 <NavLink to="/users">Users</NavLink>
               </li>
             )}
+            {canSeeUsers && (
+              <li>
+                <NavLink to="/settings">Settings</NavLink>
+              </li>
+            )}
           </ul>
         </nav>
         <div className="sidebar-footer">

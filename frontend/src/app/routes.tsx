@@ -21,6 +21,7 @@ const Users = lazy(() => import("../routes/users"));
 const Notifications = lazy(() => import("../routes/notifications"));
 const Policy = lazy(() => import("../routes/policy"));
 const Webhooks = lazy(() => import("../routes/webhooks"));
+const Settings = lazy(() => import("../routes/settings"));
 const NotFound = lazy(() => import("../routes/not-found"));
 
 function standalone(Page: ComponentType) {
@@ -62,6 +63,7 @@ export const routes: RouteObject[] = [
           { path: "notifications", element: <Notifications /> },
           { path: "policy", element: <Policy /> },
           { path: "webhooks", element: <Webhooks /> },
+          { path: "settings", element: <Settings /> },
           { path: "*", element: <NotFound /> },
         ],
       },

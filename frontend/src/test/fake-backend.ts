@@ -7,9 +7,11 @@ import { DeviceRole, DeviceSchema, DeviceService, DeviceOrder, Platform, type De
 import {
   GroupSchema,
   OrganisationSchema,
+  RetentionSchema,
   TenantService,
   type Group,
   type Organisation,
+  type Retention,
 } from "../gen/wegweiser/v1/tenant_pb";
 import { UserService } from "../gen/wegweiser/v1/user_pb";
 import { SnapshotSchema, type InstalledSoftware, type Snapshot } from "../gen/wegweiser/agent/v1/snapshot_pb";
@@ -97,6 +99,10 @@ const PUBLIC = new Set(["SignUp", "Login", "Refresh", "AcceptInvitation"]);
  * checks bearer tokens, rotates refresh tokens and keeps organisations,
  * groups, devices and users in arrays that tests can seed and inspect.
  */
+const RETENTION_DEFAULTS = { snapshotDays: 90, historyDays: 400, notificationDays: 90, webhookDeliveryDays: 30, auditDays: 365 };
+const RETENTION_MIN = { snapshotDays: 7, historyDays: 90, notificationDays: 7, webhookDeliveryDays: 1, auditDays: 90 };
+const RETENTION_MAX = { snapshotDays: 730, historyDays: 1825, notificationDays: 730, webhookDeliveryDays: 365, auditDays: 2555 };
+
 export class FakeBackend {
   role: Role;
   permissions: string[];
@@ -105,6 +111,8 @@ export class FakeBackend {
   private generation = 1;
   calls: Call[] = [];
   tenant = create(TenantSchema, { id: "t1", name: "Acme IT Services" });
+  /** The tenant's retention; the bounds and defaults mirror the server's (backend/internal/retention). */
+  retention: Retention = create(RetentionSchema, RETENTION_DEFAULTS);
   me: User;
   organisations: Organisation[] = [];
   groups: Group[] = [];
@@ -547,6 +555,31 @@ export class FakeBackend {
     });
 
     router.service(TenantService, {
+      getRetention: (req, ctx) => {
+        this.enter("GetRetention", req, ctx);
+        return {
+          retention: this.retention,
+          minimum: RETENTION_MIN,
+          maximum: RETENTION_MAX,
+          defaults: RETENTION_DEFAULTS,
+        };
+      },
+      updateRetention: (req, ctx) => {
+        this.enter("UpdateRetention", req, ctx);
+        this.need("tenant.write");
+        const r = req.retention;
+        if (!r) throw new ConnectError("retention is required", Code.InvalidArgument);
+        for (const key of Object.keys(RETENTION_MIN) as (keyof typeof RETENTION_MIN)[]) {
+          if (r[key] < RETENTION_MIN[key] || r[key] > RETENTION_MAX[key]) {
+            throw new ConnectError(
+              `retention.${key}: must be between ${RETENTION_MIN[key]} and ${RETENTION_MAX[key]} days`,
+              Code.InvalidArgument,
+            );
+          }
+        }
+        this.retention = create(RetentionSchema, r);
+        return { retention: this.retention };
+      },
       getTenant: (req, ctx) => {
         this.enter("GetTenant", req, ctx);
         return {
