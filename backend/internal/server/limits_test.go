@@ -143,6 +143,17 @@ func TestAgentCredentialCheckedBeforeBody(t *testing.T) {
 			}
 		}
 		t.Logf("%d refused bombs allocated %d MiB", 2*len(cases), allocatedMiB()-before)
+		// gRPC clients get the refusal in their protocol, too.
+		rec := &readRecorder{r: bytes.NewReader(bomb)}
+		req := httptest.NewRequest(http.MethodPost, "/"+submit, rec)
+		req.Header.Set("Content-Type", "application/grpc")
+		req.Header.Set("Grpc-Encoding", "gzip")
+		req.Header.Set("Authorization", "Bearer "+enrolment.DeviceTokenPrefix+"bogus")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if got := w.Header().Get("Grpc-Status"); got != "16" || rec.read.Load() {
+			t.Errorf("gRPC call with a bogus token: grpc-status %q (want 16, unauthenticated), body read %v", got, rec.read.Load())
+		}
 		if n := snapshotRows(t, st, agent.DeviceID); n != 0 {
 			t.Fatalf("%d snapshots stored", n)
 		}
