@@ -59,8 +59,9 @@ func NewClient(httpClient connect.HTTPClient, server, token string) agentv1conne
 	)
 }
 
-// Enroll registers the device with an enrolment key. The key travels in
-// the request body only; the call carries no Authorization header.
+// Enroll registers the device with an enrolment key. The key travels as
+// the call's bearer credential, so the server verifies it before reading the
+// body, and in the body too for servers that only look there.
 func Enroll(ctx context.Context, httpClient connect.HTTPClient, server string, req *agentv1.EnrollRequest) (*agentv1.EnrollResponse, error) {
 	if req.GetEnrolmentKey() == "" {
 		return nil, errors.New("an enrolment key is required")
@@ -94,14 +95,21 @@ func ValidateServer(s string) error {
 // NormaliseServer is the form of a server URL that is stored in the state.
 func NormaliseServer(s string) string { return normaliseServer(s) }
 
-// headerInterceptor sets the User-Agent and, for every procedure except
-// Enroll, the device token.
+// headerInterceptor sets the User-Agent and the credential: for Enroll the
+// request's enrolment key, for every other procedure the device token.
 func headerInterceptor(token string) connect.UnaryInterceptorFunc {
 	return func(next connect.UnaryFunc) connect.UnaryFunc {
 		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
 			req.Header().Set("User-Agent", version.UserAgent())
-			if token != "" && req.Spec().Procedure != agentv1connect.AgentServiceEnrollProcedure {
-				req.Header().Set("Authorization", "Bearer "+token)
+			credential := token
+			if req.Spec().Procedure == agentv1connect.AgentServiceEnrollProcedure {
+				credential = ""
+				if er, ok := req.Any().(*agentv1.EnrollRequest); ok {
+					credential = er.GetEnrolmentKey()
+				}
+			}
+			if credential != "" {
+				req.Header().Set("Authorization", "Bearer "+credential)
 			} else {
 				req.Header().Del("Authorization")
 			}

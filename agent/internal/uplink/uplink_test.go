@@ -46,7 +46,11 @@ func newUplink(t *testing.T, srv *uplinktest.Server, s *sleeps, cap int64) *upli
 	}
 }
 
-func TestEnrollSendsKeyOnlyInBodyAndTokenOnEveryLaterCall(t *testing.T) {
+// TestEnrollSendsKeyAsCredentialAndTokenOnEveryLaterCall: Enroll carries
+// the enrolment key as its bearer credential (so the server checks it
+// before reading the body) and in the body (for older servers); every later
+// call carries the device token and never the key.
+func TestEnrollSendsKeyAsCredentialAndTokenOnEveryLaterCall(t *testing.T) {
 	srv := uplinktest.New(t)
 	srv.Start()
 	ctx := context.Background()
@@ -72,19 +76,19 @@ func TestEnrollSendsKeyOnlyInBodyAndTokenOnEveryLaterCall(t *testing.T) {
 		t.Fatalf("saw %d requests, want 4", len(reqs))
 	}
 	for _, r := range reqs {
+		auth := r.Header.Get("Authorization")
+		if r.Procedure == agentv1connect.AgentServiceEnrollProcedure {
+			if auth != "Bearer "+srv.EnrolmentKey {
+				t.Errorf("Enroll sent Authorization %q, want the enrolment key", auth)
+			}
+			continue
+		}
 		for name, vals := range r.Header {
 			for _, v := range vals {
 				if strings.Contains(v, srv.EnrolmentKey) {
 					t.Errorf("%s: header %s carries the enrolment key", r.Procedure, name)
 				}
 			}
-		}
-		auth := r.Header.Get("Authorization")
-		if r.Procedure == agentv1connect.AgentServiceEnrollProcedure {
-			if auth != "" {
-				t.Errorf("Enroll sent Authorization %q", auth)
-			}
-			continue
 		}
 		if auth != "Bearer "+srv.DeviceToken {
 			t.Errorf("%s: Authorization = %q, want the device token", r.Procedure, auth)

@@ -10,6 +10,7 @@ import (
 	"database/sql/driver"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"strconv"
@@ -19,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
+	"github.com/wegweiser/wegweiser/backend/internal/loglimit"
 	"github.com/wegweiser/wegweiser/ent"
 	"github.com/wegweiser/wegweiser/ent/privacy"
 )
@@ -34,9 +36,45 @@ var kindCodes = map[apperr.Kind]connect.Code{
 	apperr.KindUnavailable:        connect.CodeUnavailable,
 }
 
+// errorLogs limits the lines ToConnect writes: during an outage every
+// request fails the same way, and one line per request would flood the log.
+// Lines are keyed by procedure, code and error class.
+var errorLogs = loglimit.New(loglimit.Options{})
+
+// logLimited writes one error line through errorLogs.
+func logLimited(ctx context.Context, log *slog.Logger, level slog.Level, procedure string, code connect.Code, err error, msg string, args ...any) {
+	key := procedure + "|" + code.String() + "|" + errorClass(err)
+	errorLogs.Log(ctx, log, level, key, msg, args...)
+}
+
+// errorClass names the kind of the innermost cause of err (its Go type),
+// which stays the same across requests failing for the same reason while
+// the messages differ (addresses, references).
+func errorClass(err error) string {
+	for {
+		var next error
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			next = u.Unwrap()
+		case interface{ Unwrap() []error }:
+			if errs := u.Unwrap(); len(errs) > 0 {
+				next = errs[0]
+			}
+		}
+		if next == nil {
+			return fmt.Sprintf("%T", err)
+		}
+		err = next
+	}
+}
+
 // ToConnect translates err into a Connect error with the right code. Errors
 // the caller cannot act on are logged and masked as internal with a
-// reference the operator can find in the logs.
+// reference the operator can find in the logs. The logging is rate-limited
+// per procedure, code and error class (loglimit defaults: 5 lines a minute,
+// then one summary line with the count of suppressed ones); a suppressed
+// internal error's reference appears only if it was the last of its
+// interval.
 func ToConnect(ctx context.Context, log *slog.Logger, procedure string, err error) error {
 	if err == nil {
 		return nil
@@ -54,7 +92,7 @@ func ToConnect(ctx context.Context, log *slog.Logger, procedure string, err erro
 			out.Meta().Set("Retry-After", strconv.Itoa(e.RetryAfterSeconds))
 		}
 		if e.Kind == apperr.KindUnavailable {
-			log.WarnContext(ctx, "dependency unavailable", "procedure", procedure, "err", err)
+			logLimited(ctx, log, slog.LevelWarn, procedure, connect.CodeUnavailable, err, "dependency unavailable", "procedure", procedure, "err", err)
 		}
 		return out
 	}
@@ -74,11 +112,11 @@ func ToConnect(ctx context.Context, log *slog.Logger, procedure string, err erro
 	case ent.IsConstraintError(err):
 		return connect.NewError(connect.CodeFailedPrecondition, errors.New("conflicts with existing data"))
 	case isUnavailable(err):
-		log.WarnContext(ctx, "database unavailable", "procedure", procedure, "err", err)
+		logLimited(ctx, log, slog.LevelWarn, procedure, connect.CodeUnavailable, err, "database unavailable", "procedure", procedure, "err", err)
 		return connect.NewError(connect.CodeUnavailable, errors.New("service temporarily unavailable; retry shortly"))
 	}
 	ref := newRef()
-	log.ErrorContext(ctx, "internal error", "procedure", procedure, "ref", ref, "err", err)
+	logLimited(ctx, log, slog.LevelError, procedure, connect.CodeInternal, err, "internal error", "procedure", procedure, "ref", ref, "err", err)
 	return connect.NewError(connect.CodeInternal, errors.New("internal error (ref "+ref+")"))
 }
 

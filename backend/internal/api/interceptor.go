@@ -26,7 +26,33 @@ type DeviceAuthenticator interface {
 	AuthenticateDevice(ctx context.Context, token string) (*viewer.Viewer, *ent.Device, error)
 }
 
+// EnrolmentKeyVerifier checks an enrolment key (found, active, uses left)
+// before an Enroll call's body is read.
+type EnrolmentKeyVerifier interface {
+	VerifyEnrolmentKey(ctx context.Context, key string) error
+}
+
+// AgentCredentials authenticates what agents present: device tokens and
+// enrolment keys.
+type AgentCredentials interface {
+	DeviceAuthenticator
+	EnrolmentKeyVerifier
+}
+
 type deviceKey struct{}
+
+type enrolmentKeyKey struct{}
+
+// admittedKey marks a context whose call the Guard's middleware already
+// admitted; the value is the procedure.
+type admittedKey struct{}
+
+// EnrolmentKeyOf returns the enrolment key an Enroll call presented as its
+// bearer credential (verified before the body was read), or "".
+func EnrolmentKeyOf(ctx context.Context) string {
+	k, _ := ctx.Value(enrolmentKeyKey{}).(string)
+	return k
+}
 
 // DeviceOf returns the device of an agent call (authenticated by its device
 // token), or nil.
@@ -39,17 +65,19 @@ func DeviceOf(ctx context.Context) *ent.Device {
 // looks up the procedure in authz.Procedures (unknown procedures are refused:
 // it fails closed), authenticates the bearer token, checks the permission
 // with casbin, puts the viewer in the context and translates whatever error
-// comes back with ToConnect.
+// comes back with ToConnect. Its Middleware does the same in front of the
+// Connect handlers, before the request body is read; the interceptor then
+// reuses that decision.
 type Guard struct {
 	auth       Authenticator
-	devices    DeviceAuthenticator
+	devices    AgentCredentials
 	enforcer   *authz.Enforcer
 	procedures map[string]authz.Access
 	log        *slog.Logger
 }
 
 // NewGuard returns the interceptor over the given permission map.
-func NewGuard(auth Authenticator, devices DeviceAuthenticator, enforcer *authz.Enforcer, procedures map[string]authz.Access, log *slog.Logger) *Guard {
+func NewGuard(auth Authenticator, devices AgentCredentials, enforcer *authz.Enforcer, procedures map[string]authz.Access, log *slog.Logger) *Guard {
 	return &Guard{auth: auth, devices: devices, enforcer: enforcer, procedures: procedures, log: log}
 }
 
@@ -57,6 +85,9 @@ var _ connect.Interceptor = (*Guard)(nil)
 
 // admit decides a call; it returns the context to run it with.
 func (g *Guard) admit(ctx context.Context, procedure string, header http.Header) (context.Context, error) {
+	if p, _ := ctx.Value(admittedKey{}).(string); p == procedure {
+		return ctx, nil
+	}
 	access, ok := g.procedures[procedure]
 	if !ok {
 		g.log.ErrorContext(ctx, "procedure missing from the permission map; refusing", "procedure", procedure)
@@ -71,6 +102,12 @@ func (g *Guard) admit(ctx context.Context, procedure string, header http.Header)
 			return ctx, nil
 		}
 		return ctx, apperr.Unauthenticated("missing access token: send Authorization: Bearer <token>")
+	}
+	if access.EnrolmentKey {
+		if err := g.devices.VerifyEnrolmentKey(ctx, token); err != nil {
+			return ctx, err
+		}
+		return context.WithValue(ctx, enrolmentKeyKey{}, token), nil
 	}
 	if access.Device {
 		v, d, err := g.devices.AuthenticateDevice(ctx, token)
@@ -99,6 +136,35 @@ func (g *Guard) admit(ctx context.Context, procedure string, header http.Header)
 		return ctx, apperr.PermissionDenied("your role (%s) lacks %s", v.Role, access.Permission)
 	}
 	return ctx, nil
+}
+
+// Middleware authenticates and authorizes each call of a procedure in the
+// permission map before its body is read, so that a caller without a valid
+// credential cannot make the server read, decompress or unmarshal anything:
+// a refused call is answered (in the caller's protocol) at once. The
+// decision travels in the request context and the interceptor does not
+// repeat it. Public procedures get their body capped at publicMaxBytes as
+// sent (compressed); the handlers' Limits cap it after decompression.
+// Paths outside the permission map pass through unchanged.
+func (g *Guard) Middleware(publicMaxBytes int64, next http.Handler) http.Handler {
+	errs := connect.NewErrorWriter()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		procedure := r.URL.Path
+		access, ok := g.procedures[procedure]
+		if !ok {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ctx, err := g.admit(r.Context(), procedure, r.Header)
+		if err != nil {
+			_ = errs.Write(w, r, ToConnect(ctx, g.log, procedure, err))
+			return
+		}
+		if access.Public {
+			r.Body = http.MaxBytesReader(w, r.Body, publicMaxBytes)
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, admittedKey{}, procedure)))
+	})
 }
 
 func bearer(h http.Header) (string, bool, error) {

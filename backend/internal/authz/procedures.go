@@ -12,6 +12,10 @@ type Access struct {
 	// Device procedures are called by agents with a device token, never by
 	// users.
 	Device bool
+	// EnrolmentKey procedures are public but present an enrolment key: in
+	// the body (older agents) or as the bearer credential, which is then
+	// verified before the body is read.
+	EnrolmentKey bool
 	// Permission is required of an authenticated caller; the zero value with
 	// Public and Device false means "any authenticated member".
 	Permission Permission
@@ -118,7 +122,7 @@ var Procedures = map[string]Access{
 	wegweiserv1connect.AlertServiceListWebhookDeliveriesProcedure: need(AlertManage),
 
 	// Enroll presents an enrolment key instead of a token.
-	agentv1connect.AgentServiceEnrollProcedure:         public,
+	agentv1connect.AgentServiceEnrollProcedure:         {Public: true, EnrolmentKey: true},
 	agentv1connect.AgentServiceHeartbeatProcedure:      agent,
 	agentv1connect.AgentServiceSubmitSnapshotProcedure: agent,
 	agentv1connect.AgentServiceGetConfigProcedure:      agent,

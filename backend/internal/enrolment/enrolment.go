@@ -162,12 +162,46 @@ type Enrolled struct {
 
 var errBadKey = apperr.PermissionDenied("enrolment key is invalid, expired, revoked or used up")
 
+func checkKeyForm(key string) error {
+	if !strings.HasPrefix(key, KeyPrefix) {
+		return apperr.Invalid("enrolment_key", "is not an enrolment key")
+	}
+	return nil
+}
+
+// activeKey returns the key with this secret if it can enrol a device now.
+func (s *Service) activeKey(ctx context.Context, secret string) (*ent.EnrolmentKey, error) {
+	sys := privacy.DecisionContext(ctx, privacy.Allow)
+	k, err := s.st.Ent.EnrolmentKey.Query().Where(enrolmentkey.SecretHash(identity.HashToken(secret))).Only(sys)
+	if ent.IsNotFound(err) {
+		return nil, errBadKey
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find enrolment key: %w", err)
+	}
+	if !Active(k, s.now()) {
+		return nil, errBadKey
+	}
+	return k, nil
+}
+
+// VerifyEnrolmentKey checks a key the way Enroll does (form, existence,
+// not revoked, expired or used up) without using it; the API checks a key
+// sent as the bearer credential with it before reading the request body.
+func (s *Service) VerifyEnrolmentKey(ctx context.Context, key string) error {
+	if err := checkKeyForm(key); err != nil {
+		return err
+	}
+	_, err := s.activeKey(ctx, key)
+	return err
+}
+
 // Enroll creates a device with a key. The key's use count goes up in the
 // same transaction, conditionally, so a key with one use left enrols one
 // device even under concurrent attempts.
 func (s *Service) Enroll(ctx context.Context, in EnrollInput) (*Enrolled, error) {
-	if !strings.HasPrefix(in.Key, KeyPrefix) {
-		return nil, apperr.Invalid("enrolment_key", "is not an enrolment key")
+	if err := checkKeyForm(in.Key); err != nil {
+		return nil, err
 	}
 	host := strings.TrimSpace(in.Hostname)
 	if host == "" || len(host) > 255 {
@@ -180,18 +214,11 @@ func (s *Service) Enroll(ctx context.Context, in EnrollInput) (*Enrolled, error)
 	if len(in.AgentVersion) > 64 || len(in.SerialNumber) > 255 {
 		return nil, apperr.Invalid("agent_version", "is too long")
 	}
-	sys := privacy.DecisionContext(ctx, privacy.Allow)
-	k, err := s.st.Ent.EnrolmentKey.Query().Where(enrolmentkey.SecretHash(identity.HashToken(in.Key))).Only(sys)
-	if ent.IsNotFound(err) {
-		return nil, errBadKey
-	}
+	k, err := s.activeKey(ctx, in.Key)
 	if err != nil {
-		return nil, fmt.Errorf("find enrolment key: %w", err)
+		return nil, err
 	}
 	now := s.now()
-	if !Active(k, now) {
-		return nil, errBadKey
-	}
 	token, hash, err := identity.NewOpaqueToken(DeviceTokenPrefix)
 	if err != nil {
 		return nil, err

@@ -55,10 +55,14 @@ import (
 )
 
 // Request size limits (after decompression); larger requests are
-// resource_exhausted.
+// resource_exhausted. Calls without a credential (public procedures such
+// as Login, SignUp and Enroll, and the gRPC health and reflection
+// services) get MaxPublicRequestBytes, both as sent and decompressed;
+// calls of other procedures are authenticated before their body is read.
 const (
-	MaxRequestBytes  = 1 << 20
-	MaxSnapshotBytes = 16 << 20
+	MaxRequestBytes       = 1 << 20
+	MaxSnapshotBytes      = 16 << 20
+	MaxPublicRequestBytes = 64 << 10
 )
 
 // Services lists the fully-qualified names of every Connect service served.
@@ -174,17 +178,24 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 // Handler returns the HTTP handler serving API, health and SPA.
 func (a *App) Handler() http.Handler {
 	guard := api.NewGuard(a.Identity, a.Enrolment, a.Enforcer, authz.Procedures, a.Log)
+	// Every handler decodes through codecs that count list elements before
+	// unmarshalling and a gzip reader that stops at the size limit
+	// (api.Limits, default 100,000 elements per list, 500,000 per message).
+	public := api.Limits{MaxBytes: MaxPublicRequestBytes}.HandlerOptions()
 	opts := []connect.HandlerOption{
 		connect.WithInterceptors(guard),
-		connect.WithReadMaxBytes(MaxRequestBytes),
+		api.Limits{MaxBytes: MaxRequestBytes}.HandlerOptions(),
 	}
+	publicOpts := []connect.HandlerOption{connect.WithInterceptors(guard), public}
 	agentOpts := []connect.HandlerOption{
 		connect.WithInterceptors(guard),
-		connect.WithReadMaxBytes(MaxSnapshotBytes),
+		api.Limits{MaxBytes: MaxSnapshotBytes}.HandlerOptions(),
 		connect.WithCompressMinBytes(1024),
 	}
+	agent := agentapi.New(a.Enrolment, a.Ingest, ingest.DefaultConfig)
 	mux := http.NewServeMux()
-	mux.Handle(wegweiserv1connect.NewAuthServiceHandler(authapi.New(a.Identity, a.Members, a.Tenancy, a.Enforcer), opts...))
+	// AuthService is public but for WhoAmI (whose request is empty).
+	mux.Handle(wegweiserv1connect.NewAuthServiceHandler(authapi.New(a.Identity, a.Members, a.Tenancy, a.Enforcer), publicOpts...))
 	mux.Handle(wegweiserv1connect.NewTenantServiceHandler(tenantapi.New(a.Tenancy, a.Retention), opts...))
 	mux.Handle(wegweiserv1connect.NewDeviceServiceHandler(deviceapi.New(a.Devices), opts...))
 	mux.Handle(wegweiserv1connect.NewUserServiceHandler(userapi.New(a.Members, a.cfg.PublicURL), opts...))
@@ -193,13 +204,19 @@ func (a *App) Handler() http.Handler {
 	mux.Handle(wegweiserv1connect.NewHealthServiceHandler(healthapi.New(a.Health), opts...))
 	mux.Handle(wegweiserv1connect.NewPolicyServiceHandler(policyapi.New(a.Policy), opts...))
 	mux.Handle(wegweiserv1connect.NewAlertServiceHandler(alertapi.New(a.Alerts), opts...))
-	mux.Handle(agentv1connect.NewAgentServiceHandler(agentapi.New(a.Enrolment, a.Ingest, ingest.DefaultConfig), agentOpts...))
+	mux.Handle(agentv1connect.NewAgentServiceHandler(agent, agentOpts...))
+	// Enroll is public: the same service with the public limits.
+	_, enroll := agentv1connect.NewAgentServiceHandler(agent, publicOpts...)
+	mux.Handle(agentv1connect.AgentServiceEnrollProcedure, enroll)
 
 	checker := &healthChecker{store: a.Store}
-	mux.Handle(grpchealth.NewHandler(checker))
+	handlePublic := func(path string, h http.Handler) {
+		mux.Handle(path, http.MaxBytesHandler(h, MaxPublicRequestBytes))
+	}
+	handlePublic(grpchealth.NewHandler(checker, public))
 	reflector := grpcreflect.NewStaticReflector(Services...)
-	mux.Handle(grpcreflect.NewHandlerV1(reflector))
-	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
+	handlePublic(grpcreflect.NewHandlerV1(reflector, public))
+	handlePublic(grpcreflect.NewHandlerV1Alpha(reflector, public))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))
@@ -221,7 +238,8 @@ func (a *App) Handler() http.Handler {
 	fsys, built := frontend.Dist()
 	mux.Handle("/", spaHandler(fsys, built))
 
-	var h http.Handler = mux
+	// Credentials are checked before any body is read.
+	var h http.Handler = guard.Middleware(MaxPublicRequestBytes, mux)
 	h = http.MaxBytesHandler(h, MaxSnapshotBytes+64<<10)
 	if len(a.cfg.CORSOrigins) > 0 {
 		h = cors.New(cors.Options{

@@ -223,9 +223,16 @@ func (s *Server) authenticate(ctx context.Context) error {
 }
 
 // Enroll implements agentv1connect.AgentServiceHandler.
-func (s *Server) Enroll(_ context.Context, req *agentv1.EnrollRequest) (*agentv1.EnrollResponse, error) {
+func (s *Server) Enroll(ctx context.Context, req *agentv1.EnrollRequest) (*agentv1.EnrollResponse, error) {
 	if err := s.popFailure(); err != nil {
 		return nil, err
+	}
+	// As the real server: a key in the Authorization header must match
+	// the body's.
+	if ci, ok := connect.CallInfoForHandlerContext(ctx); ok {
+		if auth := ci.RequestHeader().Get("Authorization"); auth != "" && auth != "Bearer "+req.GetEnrolmentKey() {
+			return nil, connect.NewError(connect.CodeInvalidArgument, errors.New("enrolment key in header and body differ"))
+		}
 	}
 	if req.GetEnrolmentKey() != s.EnrolmentKey {
 		return nil, connect.NewError(connect.CodePermissionDenied, errors.New("unknown enrolment key"))

@@ -54,8 +54,17 @@ func device(ctx context.Context, claimed string) (*ent.Device, error) {
 
 // Enroll implements AgentService.Enroll.
 func (s *Service) Enroll(ctx context.Context, req *agentv1.EnrollRequest) (*agentv1.EnrollResponse, error) {
+	// Newer agents send the key as the bearer credential (verified before
+	// the body was read); older ones only in the body.
+	key := api.EnrolmentKeyOf(ctx)
+	switch {
+	case key == "":
+		key = req.GetEnrolmentKey()
+	case req.GetEnrolmentKey() != "" && req.GetEnrolmentKey() != key:
+		return nil, apperr.Invalid("enrolment_key", "differs from the key in the Authorization header")
+	}
 	res, err := s.enrol.Enroll(ctx, enrolment.EnrollInput{
-		Key: req.GetEnrolmentKey(), Hostname: req.GetHostname(), Platform: req.GetPlatform(),
+		Key: key, Hostname: req.GetHostname(), Platform: req.GetPlatform(),
 		AgentVersion: req.GetAgentVersion(), SerialNumber: req.GetSerialNumber(),
 	})
 	if err != nil {
