@@ -69,12 +69,20 @@ func TestEnrollStoresPrivateStateAndNeverTheKey(t *testing.T) {
 	if len(srv.StoredIDs()) != 1 || srv.Stored(srv.StoredIDs()[0]).GetOs().GetHostname() == "" {
 		t.Fatalf("stored = %v", srv.StoredIDs())
 	}
+	// Enroll sends the key as its credential (checked before the body is
+	// read); every later call carries the device token and never the key.
 	for _, r := range srv.Requests() {
 		auth := r.Header.Get("Authorization")
+		if r.Procedure == agentv1connect.AgentServiceEnrollProcedure {
+			if auth != "Bearer "+srv.EnrolmentKey {
+				t.Errorf("Enroll: Authorization %q, want the enrolment key", auth)
+			}
+			continue
+		}
 		if strings.Contains(auth, srv.EnrolmentKey) {
 			t.Errorf("%s carried the enrolment key", r.Procedure)
 		}
-		if r.Procedure != agentv1connect.AgentServiceEnrollProcedure && auth != "Bearer "+srv.DeviceToken {
+		if auth != "Bearer "+srv.DeviceToken {
 			t.Errorf("%s: Authorization %q", r.Procedure, auth)
 		}
 	}
