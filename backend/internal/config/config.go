@@ -3,6 +3,7 @@
 package config
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -44,6 +45,11 @@ type Config struct {
 	// jobs of every tenant, so it is for operators of the installation,
 	// never for tenant users.
 	OperatorPassword string
+	// GenerateKeys lets a PostgreSQL-backed process generate JWTKey and
+	// SecretKey and keep them in DataDir when they are not set. Only safe
+	// when exactly one process ever runs against the database, with the
+	// same data directory; the embedded SQLite store always does this.
+	GenerateKeys bool
 	// Workers runs the background job workers in this process.
 	Workers bool
 	// JobPollInterval is how often workers look for new jobs.
@@ -76,6 +82,7 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.SecretKey, "secret-key", env("SECRET_KEY", ""), "base64 32-byte key that encrypts webhook secrets at rest; empty to generate one in -data-dir (env WEGWEISER_SECRET_KEY)")
 	fs.BoolVar(&c.AllowPrivateWebhooks, "allow-private-webhooks", env("ALLOW_PRIVATE_WEBHOOKS", "false") == "true", "let webhooks target loopback and private addresses and plain http (env WEGWEISER_ALLOW_PRIVATE_WEBHOOKS)")
 	fs.StringVar(&c.OperatorPassword, "operator-password", env("OPERATOR_PASSWORD", ""), "password of the operator's job dashboard at /riverui/ (user \"operator\"); empty disables it (env WEGWEISER_OPERATOR_PASSWORD)")
+	fs.BoolVar(&c.GenerateKeys, "generate-keys", env("GENERATE_KEYS", "false") == "true", "on PostgreSQL, generate missing -jwt-key and -secret-key and keep them in -data-dir (only for a single process; env WEGWEISER_GENERATE_KEYS)")
 	fs.BoolVar(&c.Workers, "workers", env("WORKERS", "true") == "true", "run the job workers (analysis, roll-ups) in this process (env WEGWEISER_WORKERS)")
 	fs.DurationVar(&c.JobPollInterval, "job-poll-interval", time.Second, "how often job workers look for new jobs")
 }
@@ -94,6 +101,41 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("database URL must start with postgres:// (or be empty for the embedded store)")
 	}
 	return nil
+}
+
+// ErrKeysRequired is returned by CheckKeys when a PostgreSQL-backed
+// process has no fixed keys.
+var ErrKeysRequired = errors.New("keys required")
+
+// CheckKeys refuses a PostgreSQL-backed process without WEGWEISER_JWT_KEY
+// and WEGWEISER_SECRET_KEY unless GenerateKeys is set: keys generated in a
+// data directory differ between processes and containers, so a second
+// process (or a restarted container) could neither verify the others'
+// tokens nor decrypt webhook secrets. The embedded SQLite store keeps its
+// keys beside its database and needs none.
+func (c *Config) CheckKeys() error {
+	if c.DatabaseURL == "" || c.GenerateKeys {
+		return nil
+	}
+	var missing []string
+	if c.JWTKey == "" {
+		missing = append(missing, "WEGWEISER_JWT_KEY (-jwt-key)")
+	}
+	if c.SecretKey == "" {
+		missing = append(missing, "WEGWEISER_SECRET_KEY (-secret-key)")
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	verb := " is"
+	if len(missing) > 1 {
+		verb = " are"
+	}
+	return fmt.Errorf("%w: on PostgreSQL every process must share the same keys, but %s not set. "+
+		"Set each to a base64 32-byte key made with `openssl rand -base64 32` (or run `wegweiser keys`, which prints fresh ones), "+
+		"the same values for every serve and worker process; or, for a single process that keeps its -data-dir, "+
+		"pass -generate-keys (WEGWEISER_GENERATE_KEYS=true) to generate them there",
+		ErrKeysRequired, strings.Join(missing, " and ")+verb)
 }
 
 // ServerURL is the URL agents and links should use: PublicURL, or one made
