@@ -140,7 +140,8 @@ type Server struct {
 // test listener (HTTP/1.1 and HTTP/2 cleartext).
 func StartServer(t *testing.T, st *store.Store) *Server {
 	t.Helper()
-	cfg := config.Config{DataDir: t.TempDir(), ListenAddr: "127.0.0.1:0", Workers: true, JobPollInterval: 50 * time.Millisecond, ShutdownTimeout: 10 * time.Second, AllowPrivateWebhooks: true}
+	cfg := config.Config{DataDir: t.TempDir(), ListenAddr: "127.0.0.1:0", Workers: true, JobPollInterval: 50 * time.Millisecond, ShutdownTimeout: 10 * time.Second, AllowPrivateWebhooks: true,
+		GenerateKeys: true} // one process with its own data directory
 	// Redis, where the run has one, carries the login throttle as in production.
 	cfg.RedisURL = os.Getenv("WEGWEISER_TEST_REDIS_URL")
 	app, err := server.NewApp(cfg, st, Logger(t))
