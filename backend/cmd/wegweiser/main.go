@@ -132,6 +132,9 @@ func serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := cfg.CheckKeys(cfg.DatabaseURL != ""); err != nil {
+		return err // before touching the database
+	}
 	log := newLogger(cfg.LogLevel)
 	st, err := openStore(ctx, cfg, log)
 	if err != nil {
@@ -194,6 +197,9 @@ func worker(ctx context.Context, args []string) error {
 		return err
 	}
 	cfg.Workers = true
+	if err := cfg.CheckKeys(cfg.DatabaseURL != ""); err != nil {
+		return err // before touching the database
+	}
 	log := newLogger(cfg.LogLevel)
 	st, err := openStore(ctx, cfg, log)
 	if err != nil {
@@ -204,6 +210,7 @@ func worker(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	defer app.Close()
 	if err := app.StartWorkers(ctx); err != nil {
 		return fmt.Errorf("start workers: %w", err)
 	}

@@ -107,14 +107,14 @@ func (c *Config) Validate() error {
 // process has no fixed keys.
 var ErrKeysRequired = errors.New("keys required")
 
-// CheckKeys refuses a PostgreSQL-backed process without WEGWEISER_JWT_KEY
-// and WEGWEISER_SECRET_KEY unless GenerateKeys is set: keys generated in a
-// data directory differ between processes and containers, so a second
-// process (or a restarted container) could neither verify the others'
-// tokens nor decrypt webhook secrets. The embedded SQLite store keeps its
-// keys beside its database and needs none.
-func (c *Config) CheckKeys() error {
-	if c.DatabaseURL == "" || c.GenerateKeys {
+// CheckKeys refuses a PostgreSQL-backed process (postgres: the store's
+// dialect) without WEGWEISER_JWT_KEY and WEGWEISER_SECRET_KEY unless
+// GenerateKeys is set: keys generated in a data directory differ between
+// processes and containers, so a second process (or a restarted container)
+// could neither verify the others' tokens nor decrypt webhook secrets. The
+// embedded SQLite store keeps its keys beside its database and needs none.
+func (c *Config) CheckKeys(postgres bool) error {
+	if !postgres || c.GenerateKeys {
 		return nil
 	}
 	var missing []string

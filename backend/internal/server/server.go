@@ -17,6 +17,7 @@ import (
 	"connectrpc.com/connect"
 	"connectrpc.com/grpchealth"
 	"connectrpc.com/grpcreflect"
+	"entgo.io/ent/dialect"
 	"github.com/redis/rueidis"
 	"github.com/rs/cors"
 	"riverqueue.com/riverui"
@@ -101,7 +102,7 @@ type App struct {
 // Redis, when configured, is connected in the background: the app starts
 // while Redis is down and throttles logins in the process until it is back.
 func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) {
-	if err := cfg.CheckKeys(); err != nil {
+	if err := cfg.CheckKeys(st.Dialect == dialect.Postgres); err != nil {
 		return nil, err
 	}
 	key, err := identity.LoadOrCreateKey(cfg.JWTKey, cfg.DataDir)
