@@ -4,14 +4,18 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"entgo.io/ent/dialect"
 	"github.com/google/uuid"
 	"github.com/redis/rueidis"
 
 	"github.com/wegweiser/wegweiser/backend/internal/config"
+	"github.com/wegweiser/wegweiser/backend/internal/health"
 	"github.com/wegweiser/wegweiser/backend/internal/identity"
+	"github.com/wegweiser/wegweiser/backend/internal/jobs"
 	"github.com/wegweiser/wegweiser/backend/internal/server"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/testenv"
@@ -115,5 +119,89 @@ func TestRedisOptional(t *testing.T) {
 			t.Fatal("no call reached Redis after it came up")
 		}
 		testenv.Call(t, srv.URL, login, "", good).Must(t)
+	})
+}
+
+// gatedRollUps runs the real handlers, but once armed, the next roll-up of
+// one entity stays running after it has written its result, until released.
+type gatedRollUps struct {
+	*health.Service
+	mu      sync.Mutex
+	entity  uuid.UUID
+	reached chan struct{}
+	release chan struct{}
+}
+
+func (g *gatedRollUps) arm(entity uuid.UUID) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.entity, g.reached, g.release = entity, make(chan struct{}), make(chan struct{})
+}
+
+// RollUp implements jobs.Handlers.
+func (g *gatedRollUps) RollUp(ctx context.Context, tenantID uuid.UUID, kind string, entityID uuid.UUID) error {
+	err := g.Service.RollUp(ctx, tenantID, kind, entityID)
+	g.mu.Lock()
+	gated := entityID == g.entity && g.reached != nil
+	reached, release := g.reached, g.release
+	if gated {
+		g.reached = nil // only this run
+	}
+	g.mu.Unlock()
+	if gated {
+		close(reached)
+		<-release
+	}
+	return err
+}
+
+// TestRollUpSeesChangeDuringRun (defect 11b): a device that turns critical
+// while its group's roll-up is running (that roll-up read the devices
+// before the change) is reflected in the group once the jobs settle, not
+// dropped as a duplicate of the running roll-up.
+func TestRollUpSeesChangeDuringRun(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
+		srv := testenv.StartServerWith(t, st, func(c *config.Config) { c.Workers = false })
+		gate := &gatedRollUps{Service: srv.App.Health}
+		jc, err := jobs.New(st, testenv.Logger(t), jobs.Options{Work: true, PollInterval: 50 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		jc.SetHandlers(gate)
+		if err := jc.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = jc.Stop(context.Background()) })
+
+		ten := testenv.NewTenant(t, srv, "race")
+		tok := ten.Login(t, ten.Owner)
+		dev := ten.Enrol(t, "turns-sick")
+		group := ten.Groups[0]
+		testenv.SettleJobs(t, srv)
+		groupHealth := func() (bool, float64) {
+			r := testenv.Call(t, srv.URL, getHealth, tok, map[string]any{"entity": map[string]any{"kind": "ENTITY_KIND_GROUP", "id": group}})
+			h, _ := r.Body["health"].(map[string]any)
+			if h == nil {
+				return false, 0
+			}
+			score, _ := h["score"].(float64)
+			return h["scored"] == true, score
+		}
+		if scored, score := groupHealth(); !scored || score <= 60 {
+			t.Fatalf("group before the change: scored %v, score %v; want a healthy score", scored, score)
+		}
+
+		gate.arm(uuid.MustParse(group))
+		if err := srv.App.Jobs.Enqueue(context.Background(), jobs.RollUpArgs{TenantID: uuid.MustParse(ten.ID), EntityKind: "group", EntityID: uuid.MustParse(group)}); err != nil {
+			t.Fatal(err)
+		}
+		<-gate.reached // the roll-up has read the healthy devices and is still running
+		testenv.Call(t, srv.URL, submit, dev.Token, testenv.SnapshotJSON(sick("turns-sick"))).Must(t)
+		waitScored(t, srv.URL, tok, dev.DeviceID, func(r *testenv.Response) bool { return r.Str("health.band") == "BAND_CRITICAL" })
+		close(gate.release)
+		testenv.SettleJobs(t, srv)
+		if _, score := groupHealth(); score > 60 {
+			t.Fatalf("group scores %v after a device turned critical during its roll-up", score)
+		}
 	})
 }
