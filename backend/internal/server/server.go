@@ -257,6 +257,8 @@ func (c *healthChecker) Check(ctx context.Context, req *grpchealth.CheckRequest)
 }
 
 // StartWorkers runs the job workers (when configured) until StopWorkers.
+// Cancelling ctx (the signal context) does not stop them: StopWorkers lets
+// running jobs finish first.
 func (a *App) StartWorkers(ctx context.Context) error {
 	if !a.cfg.Workers {
 		return nil
