@@ -54,6 +54,8 @@ type Config struct {
 	Workers bool
 	// JobPollInterval is how often workers look for new jobs.
 	JobPollInterval time.Duration
+
+	envErr error // a malformed environment variable, reported by Validate
 }
 
 // env returns the environment variable WEGWEISER_<name>, or def.
@@ -78,7 +80,15 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	c.CORSOrigins = splitList(env("CORS_ORIGINS", ""))
 	fs.StringVar(&c.JWTKey, "jwt-key", env("JWT_KEY", ""), "base64 Ed25519 seed that signs access tokens; empty to generate one in -data-dir (env WEGWEISER_JWT_KEY)")
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (env WEGWEISER_LOG_LEVEL)")
-	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long to wait for requests to finish on shutdown")
+	shutdown := 20 * time.Second
+	if v := env("SHUTDOWN_TIMEOUT", ""); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			c.envErr = fmt.Errorf("WEGWEISER_SHUTDOWN_TIMEOUT: %w", err)
+		}
+		shutdown = d
+	}
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", shutdown, "how long requests and running jobs get to finish on shutdown; jobs still running then are cancelled (env WEGWEISER_SHUTDOWN_TIMEOUT)")
 	fs.StringVar(&c.SecretKey, "secret-key", env("SECRET_KEY", ""), "base64 32-byte key that encrypts webhook secrets at rest; empty to generate one in -data-dir (env WEGWEISER_SECRET_KEY)")
 	fs.BoolVar(&c.AllowPrivateWebhooks, "allow-private-webhooks", env("ALLOW_PRIVATE_WEBHOOKS", "false") == "true", "let webhooks target loopback and private addresses and plain http (env WEGWEISER_ALLOW_PRIVATE_WEBHOOKS)")
 	fs.StringVar(&c.OperatorPassword, "operator-password", env("OPERATOR_PASSWORD", ""), "password of the operator's job dashboard at /riverui/ (user \"operator\"); empty disables it (env WEGWEISER_OPERATOR_PASSWORD)")
@@ -89,6 +99,12 @@ func (c *Config) Register(fs *flag.FlagSet) {
 
 // Validate checks values that flags cannot.
 func (c *Config) Validate() error {
+	if c.envErr != nil {
+		return c.envErr
+	}
+	if c.ShutdownTimeout <= 0 {
+		return fmt.Errorf("shutdown timeout must be positive, got %s", c.ShutdownTimeout)
+	}
 	if c.ListenAddr == "" {
 		return fmt.Errorf("listen address must not be empty")
 	}

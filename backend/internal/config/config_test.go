@@ -5,6 +5,7 @@ import (
 	"flag"
 	"strings"
 	"testing"
+	"time"
 )
 
 func parsed(t *testing.T, args ...string) Config {
@@ -51,5 +52,20 @@ func TestCheckKeys(t *testing.T) {
 	c = parsed(t)
 	if err := c.CheckKeys(true); err != nil {
 		t.Fatalf("with both keys: %v", err)
+	}
+}
+
+// TestShutdownTimeoutFromEnv: the shutdown timeout has an environment
+// variable like every other setting, and a malformed one is an error.
+func TestShutdownTimeoutFromEnv(t *testing.T) {
+	t.Setenv("WEGWEISER_SHUTDOWN_TIMEOUT", "45s")
+	c := parsed(t)
+	if err := c.Validate(); err != nil || c.ShutdownTimeout != 45*time.Second {
+		t.Fatalf("timeout %s, err %v; want 45s", c.ShutdownTimeout, err)
+	}
+	t.Setenv("WEGWEISER_SHUTDOWN_TIMEOUT", "soon")
+	c = parsed(t)
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "WEGWEISER_SHUTDOWN_TIMEOUT") {
+		t.Fatalf("malformed timeout: %v", err)
 	}
 }
