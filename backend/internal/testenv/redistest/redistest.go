@@ -5,7 +5,6 @@
 package redistest
 
 import (
-	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -86,7 +85,7 @@ func (s *Server) Stop(t *testing.T) {
 	select {
 	case <-s.done:
 	case <-time.After(30 * time.Second):
-		t.Errorf("redis-server %s", fmt.Sprint(s.cmd.Process.Pid)+" did not exit")
+		t.Errorf("redis-server (pid %d) did not exit", s.cmd.Process.Pid)
 	}
 	s.cmd = nil
 }
