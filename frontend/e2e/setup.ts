@@ -54,7 +54,11 @@ export default async function setup(project: TestProject) {
   }
   env.WEGWEISER_LISTEN_ADDR = `127.0.0.1:${port}`;
   env.WEGWEISER_DATA_DIR = dataDir;
-  if (process.env.WEGWEISER_DATABASE_URL) env.WEGWEISER_DATABASE_URL = process.env.WEGWEISER_DATABASE_URL;
+  if (process.env.WEGWEISER_DATABASE_URL) {
+    env.WEGWEISER_DATABASE_URL = process.env.WEGWEISER_DATABASE_URL;
+    // One server process with its own data directory: it may keep generated keys there.
+    env.WEGWEISER_GENERATE_KEYS = "true";
+  }
 
   const child = spawn(bin, ["serve"], { env, cwd: dataDir, stdio: ["ignore", "pipe", "pipe"] });
   let log = "";

@@ -99,7 +99,7 @@ func main() {
 	defer os.RemoveAll(dataDir)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	// Workers off: the goals drive analysis and jobs themselves.
-	app, err := server.NewApp(config.Config{DataDir: dataDir, ListenAddr: "127.0.0.1:0", ShutdownTimeout: 10 * time.Second}, st, quiet)
+	app, err := server.NewApp(config.Config{DataDir: dataDir, ListenAddr: "127.0.0.1:0", ShutdownTimeout: 10 * time.Second, GenerateKeys: true}, st, quiet)
 	if err != nil {
 		log.Fatal(err)
 	}

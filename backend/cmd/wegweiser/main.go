@@ -5,6 +5,7 @@
 //	wegweiser migrate  apply database migrations and exit
 //	wegweiser demo     seed the demo tenant and print its login
 //	wegweiser admin    create a tenant and its owner (password from stdin)
+//	wegweiser keys     print fresh WEGWEISER_JWT_KEY and WEGWEISER_SECRET_KEY
 //
 // Configuration comes from flags or WEGWEISER_* environment variables; run
 // `wegweiser serve -h` for the list.
@@ -13,6 +14,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -42,6 +45,7 @@ commands:
   demo     create the demo tenant (or reset its password) and print the login
   admin    create a tenant and its owner; the password is read from stdin
   simulate enrol simulated agents with a key and send their snapshots
+  keys     print fresh WEGWEISER_JWT_KEY and WEGWEISER_SECRET_KEY values
 
 Run "wegweiser <command> -h" for the flags of a command.
 `
@@ -67,6 +71,8 @@ func main() {
 		err = admin(ctx, os.Args[2:], os.Stdin)
 	case "simulate":
 		err = runSimulation(ctx, os.Args[2:])
+	case "keys":
+		err = printKeys(os.Stdout)
 	case "-h", "--help", "help":
 		fmt.Print(usage)
 	default:
@@ -125,6 +131,9 @@ func serve(ctx context.Context, args []string) error {
 	})
 	if err != nil {
 		return err
+	}
+	if err := cfg.CheckKeys(cfg.DatabaseURL != ""); err != nil {
+		return err // before touching the database
 	}
 	log := newLogger(cfg.LogLevel)
 	st, err := openStore(ctx, cfg, log)
@@ -188,6 +197,9 @@ func worker(ctx context.Context, args []string) error {
 		return err
 	}
 	cfg.Workers = true
+	if err := cfg.CheckKeys(cfg.DatabaseURL != ""); err != nil {
+		return err // before touching the database
+	}
 	log := newLogger(cfg.LogLevel)
 	st, err := openStore(ctx, cfg, log)
 	if err != nil {
@@ -198,6 +210,7 @@ func worker(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	defer app.Close()
 	if err := app.StartWorkers(ctx); err != nil {
 		return fmt.Errorf("start workers: %w", err)
 	}
@@ -246,6 +259,21 @@ func seedDemo(ctx context.Context, args []string) error {
 	}
 	fmt.Printf("%s\nemail:    %s\npassword: %s\n", what, creds.Email, creds.Password)
 	return nil
+}
+
+// printKeys writes fresh keys in the form of environment assignments, for
+// every serve and worker process of a PostgreSQL installation to share.
+func printKeys(w io.Writer) error {
+	var out strings.Builder
+	for _, name := range []string{"WEGWEISER_JWT_KEY", "WEGWEISER_SECRET_KEY"} {
+		raw := make([]byte, 32)
+		if _, err := rand.Read(raw); err != nil {
+			return fmt.Errorf("generate key: %w", err)
+		}
+		fmt.Fprintf(&out, "%s=%s\n", name, base64.StdEncoding.EncodeToString(raw))
+	}
+	_, err := io.WriteString(w, out.String())
+	return err
 }
 
 func runSimulation(ctx context.Context, args []string) error {

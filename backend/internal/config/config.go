@@ -3,6 +3,7 @@
 package config
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -44,10 +45,17 @@ type Config struct {
 	// jobs of every tenant, so it is for operators of the installation,
 	// never for tenant users.
 	OperatorPassword string
+	// GenerateKeys lets a PostgreSQL-backed process generate JWTKey and
+	// SecretKey and keep them in DataDir when they are not set. Only safe
+	// when exactly one process ever runs against the database, with the
+	// same data directory; the embedded SQLite store always does this.
+	GenerateKeys bool
 	// Workers runs the background job workers in this process.
 	Workers bool
 	// JobPollInterval is how often workers look for new jobs.
 	JobPollInterval time.Duration
+
+	envErr error // a malformed environment variable, reported by Validate
 }
 
 // env returns the environment variable WEGWEISER_<name>, or def.
@@ -72,16 +80,31 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	c.CORSOrigins = splitList(env("CORS_ORIGINS", ""))
 	fs.StringVar(&c.JWTKey, "jwt-key", env("JWT_KEY", ""), "base64 Ed25519 seed that signs access tokens; empty to generate one in -data-dir (env WEGWEISER_JWT_KEY)")
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (env WEGWEISER_LOG_LEVEL)")
-	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", 20*time.Second, "how long to wait for requests to finish on shutdown")
+	shutdown := 20 * time.Second
+	if v := env("SHUTDOWN_TIMEOUT", ""); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			c.envErr = fmt.Errorf("WEGWEISER_SHUTDOWN_TIMEOUT: %w", err)
+		}
+		shutdown = d
+	}
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", shutdown, "how long requests and running jobs get to finish on shutdown; jobs still running then are cancelled (env WEGWEISER_SHUTDOWN_TIMEOUT)")
 	fs.StringVar(&c.SecretKey, "secret-key", env("SECRET_KEY", ""), "base64 32-byte key that encrypts webhook secrets at rest; empty to generate one in -data-dir (env WEGWEISER_SECRET_KEY)")
 	fs.BoolVar(&c.AllowPrivateWebhooks, "allow-private-webhooks", env("ALLOW_PRIVATE_WEBHOOKS", "false") == "true", "let webhooks target loopback and private addresses and plain http (env WEGWEISER_ALLOW_PRIVATE_WEBHOOKS)")
 	fs.StringVar(&c.OperatorPassword, "operator-password", env("OPERATOR_PASSWORD", ""), "password of the operator's job dashboard at /riverui/ (user \"operator\"); empty disables it (env WEGWEISER_OPERATOR_PASSWORD)")
+	fs.BoolVar(&c.GenerateKeys, "generate-keys", env("GENERATE_KEYS", "false") == "true", "on PostgreSQL, generate missing -jwt-key and -secret-key and keep them in -data-dir (only for a single process; env WEGWEISER_GENERATE_KEYS)")
 	fs.BoolVar(&c.Workers, "workers", env("WORKERS", "true") == "true", "run the job workers (analysis, roll-ups) in this process (env WEGWEISER_WORKERS)")
 	fs.DurationVar(&c.JobPollInterval, "job-poll-interval", time.Second, "how often job workers look for new jobs")
 }
 
 // Validate checks values that flags cannot.
 func (c *Config) Validate() error {
+	if c.envErr != nil {
+		return c.envErr
+	}
+	if c.ShutdownTimeout <= 0 {
+		return fmt.Errorf("shutdown timeout must be positive, got %s", c.ShutdownTimeout)
+	}
 	if c.ListenAddr == "" {
 		return fmt.Errorf("listen address must not be empty")
 	}
@@ -94,6 +117,41 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("database URL must start with postgres:// (or be empty for the embedded store)")
 	}
 	return nil
+}
+
+// ErrKeysRequired is returned by CheckKeys when a PostgreSQL-backed
+// process has no fixed keys.
+var ErrKeysRequired = errors.New("keys required")
+
+// CheckKeys refuses a PostgreSQL-backed process (postgres: the store's
+// dialect) without WEGWEISER_JWT_KEY and WEGWEISER_SECRET_KEY unless
+// GenerateKeys is set: keys generated in a data directory differ between
+// processes and containers, so a second process (or a restarted container)
+// could neither verify the others' tokens nor decrypt webhook secrets. The
+// embedded SQLite store keeps its keys beside its database and needs none.
+func (c *Config) CheckKeys(postgres bool) error {
+	if !postgres || c.GenerateKeys {
+		return nil
+	}
+	var missing []string
+	if c.JWTKey == "" {
+		missing = append(missing, "WEGWEISER_JWT_KEY (-jwt-key)")
+	}
+	if c.SecretKey == "" {
+		missing = append(missing, "WEGWEISER_SECRET_KEY (-secret-key)")
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	verb := " is"
+	if len(missing) > 1 {
+		verb = " are"
+	}
+	return fmt.Errorf("%w: on PostgreSQL every process must share the same keys, but %s not set. "+
+		"Set each to a base64 32-byte key made with `openssl rand -base64 32` (or run `wegweiser keys`, which prints fresh ones), "+
+		"the same values for every serve and worker process; or, for a single process that keeps its -data-dir, "+
+		"pass -generate-keys (WEGWEISER_GENERATE_KEYS=true) to generate them there",
+		ErrKeysRequired, strings.Join(missing, " and ")+verb)
 }
 
 // ServerURL is the URL agents and links should use: PublicURL, or one made

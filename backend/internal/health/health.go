@@ -272,7 +272,8 @@ func penaltyKey(raw json.RawMessage) string {
 }
 
 // RollUp recomputes a group's, an organisation's or the tenant's health from
-// all its devices.
+// all its devices, in one transaction that holds the entity's lock while it
+// reads the devices and writes the result.
 func (s *Service) RollUp(ctx context.Context, tenantID uuid.UUID, kind string, entityID uuid.UUID) error {
 	ctx = asTenant(ctx, tenantID)
 	var devPred []predicate.Device
@@ -306,16 +307,22 @@ func (s *Service) RollUp(ctx context.Context, tenantID uuid.UUID, kind string, e
 	default:
 		return fmt.Errorf("unknown roll-up kind %q", kind)
 	}
-	agg, worst, err := s.aggregate(ctx, devPred, healthPred)
-	if err != nil {
-		return err
-	}
-	now := s.now()
-	worstJSON, err := json.Marshal(worst)
-	if err != nil {
-		return fmt.Errorf("encode worst devices: %w", err)
-	}
 	return s.st.Tx(ctx, func(tx *store.Tx) error {
+		// One roll-up of an entity at a time, reading the devices only once
+		// it holds the lock: a roll-up queued after a device change then
+		// always sees it, and an older roll-up cannot overwrite it.
+		if err := tx.Lock(ctx, "rollup:"+kind+":"+entityID.String()); err != nil {
+			return err
+		}
+		agg, worst, err := s.aggregate(ctx, tx.Client, devPred, healthPred)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		worstJSON, err := json.Marshal(worst)
+		if err != nil {
+			return fmt.Errorf("encode worst devices: %w", err)
+		}
 		prev, err := tx.EntityHealth.Query().Where(entityhealth.KindEQ(entityhealth.Kind(kind)), entityhealth.EntityID(entityID)).Only(ctx)
 		if err != nil && !ent.IsNotFound(err) {
 			return fmt.Errorf("load %s health: %w", kind, err)
@@ -441,13 +448,13 @@ type DeviceScore struct {
 }
 
 // aggregate loads the devices and their health and rolls them up.
-func (s *Service) aggregate(ctx context.Context, devPred []predicate.Device, healthPred []predicate.DeviceHealth) (*aggregation, []DeviceScore, error) {
-	devs, err := s.st.Ent.Device.Query().Where(devPred...).
+func (s *Service) aggregate(ctx context.Context, c *ent.Client, devPred []predicate.Device, healthPred []predicate.DeviceHealth) (*aggregation, []DeviceScore, error) {
+	devs, err := c.Device.Query().Where(devPred...).
 		Select(device.FieldID, device.FieldHostname, device.FieldOrganisationID, device.FieldRole, device.FieldLastSeenAt).All(ctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load devices: %w", err)
 	}
-	hs, err := s.st.Ent.DeviceHealth.Query().Where(healthPred...).
+	hs, err := c.DeviceHealth.Query().Where(healthPred...).
 		Select(devicehealth.FieldDeviceID, devicehealth.FieldScore, devicehealth.FieldBand, devicehealth.FieldScored,
 			devicehealth.FieldSnapshotReceivedAt).All(ctx)
 	if err != nil {

@@ -85,8 +85,19 @@ func Migrate(ctx context.Context, st *store.Store) error {
 }
 
 // RollUpArgs asks for a group, an organisation or the tenant to be rolled
-// up again from its devices. Unique per entity while waiting, and scheduled
-// a few seconds ahead, so a burst of device analyses causes one roll-up.
+// up again from its devices. It is scheduled RollUpDebounce ahead and unique
+// per entity within a RollUpDebounce period of its scheduled time, so a
+// burst of device analyses causes one roll-up per period.
+//
+// It must never be taken for a duplicate of a roll-up that is already
+// running: that one may have read the devices before the change, which
+// would then be lost until the entity's next change. River requires the
+// running state among the unique states, so uniqueness is by period
+// instead: a running roll-up was scheduled at or before now, and one asked
+// for now is scheduled RollUpDebounce later, which always falls into a
+// later period (RollUpDebounce is not shorter than the period). Roll-ups of
+// one entity are serialised by health.RollUp, which reads the devices after
+// taking the entity's lock.
 type RollUpArgs struct {
 	TenantID uuid.UUID `json:"tenant_id"`
 	// EntityKind is "group", "organisation" or "tenant".
@@ -100,12 +111,15 @@ func (RollUpArgs) Kind() string { return "roll_up" }
 // RollUpDebounce is how long a roll-up waits for more device changes.
 const RollUpDebounce = 3 * time.Second
 
-// InsertOpts implements river.JobArgsWithInsertOpts.
+// InsertOpts implements river.JobArgsWithInsertOpts: scheduled
+// RollUpDebounce from now, unique per entity and period (see RollUpArgs).
 func (RollUpArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{
-		Queue: "rollup",
+		Queue:       "rollup",
+		ScheduledAt: time.Now().Add(RollUpDebounce),
 		UniqueOpts: river.UniqueOpts{
-			ByArgs: true,
+			ByArgs:   true,
+			ByPeriod: RollUpDebounce,
 			ByState: []rivertype.JobState{
 				rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
 				rivertype.JobStateRetryable, rivertype.JobStateScheduled,
@@ -172,7 +186,26 @@ type Options struct {
 	// MaxAttempts is how often a failing job runs before it is discarded
 	// (default 5).
 	MaxAttempts int
+	// RescueStuckJobsAfter is how long a job may stay running before it is
+	// taken for the job of a crashed process and run again (default
+	// RescueStuckJobsAfter). It must exceed every job's timeout.
+	RescueStuckJobsAfter time.Duration
 }
+
+// Job time limits. A job running past its timeout has its context cancelled
+// and is retried; a job left running by a crashed process is rescued (made
+// retryable) once it has been running for RescueStuckJobsAfter, a little
+// more than the longest timeout. River's maintenance looks for such jobs
+// every 30 seconds.
+const (
+	JobTimeout           = time.Minute
+	SweepTimeout         = 2 * time.Minute
+	RescueStuckJobsAfter = 3 * time.Minute
+)
+
+// CancelGrace is how long Stop waits for jobs to return after cancelling
+// them, once the graceful deadline has passed.
+const CancelGrace = 5 * time.Second
 
 // New returns a job client over the store.
 func New(st *store.Store, log *slog.Logger, o Options) (*Client, error) {
@@ -210,6 +243,11 @@ func New(st *store.Store, log *slog.Logger, o Options) (*Client, error) {
 			cfg.MaxAttempts = o.MaxAttempts
 		}
 		cfg.RetryPolicy = o.RetryPolicy
+		cfg.JobTimeout = JobTimeout
+		cfg.RescueStuckJobsAfter = RescueStuckJobsAfter
+		if o.RescueStuckJobsAfter > 0 {
+			cfg.RescueStuckJobsAfter = o.RescueStuckJobsAfter
+		}
 		cfg.PeriodicJobs = []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(o.SweepInterval), func() (river.JobArgs, *river.InsertOpts) {
 				return SweepStaleArgs{}, nil
@@ -237,16 +275,40 @@ func (c *Client) River() *river.Client[*sql.Tx] { return c.river }
 // SetHandlers gives the workers their handlers; call it before Start.
 func (c *Client) SetHandlers(h Handlers) { c.handlers.h = h }
 
-// Start runs the workers until Stop.
+// Start runs the workers until Stop. Cancelling ctx does not stop them
+// (River would cancel the running jobs): a shutdown calls Stop, which lets
+// them finish.
 func (c *Client) Start(ctx context.Context) error {
 	if c.handlers.h == nil {
 		return fmt.Errorf("jobs: Start before SetHandlers")
 	}
-	return c.river.Start(ctx)
+	if err := c.river.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("start River: %w", err)
+	}
+	return nil
 }
 
-// Stop waits for running jobs to finish (until ctx ends).
-func (c *Client) Stop(ctx context.Context) error { return c.river.Stop(ctx) }
+// Stop shuts the workers down gracefully: no new jobs are fetched and the
+// running ones may finish until ctx ends; those still running then have
+// their contexts cancelled, and Stop waits up to CancelGrace more for them
+// to return. Cancelled jobs are retried later (by another process, or by
+// this one after a restart).
+func (c *Client) Stop(ctx context.Context) error {
+	err := c.river.Stop(ctx)
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() == nil {
+		return fmt.Errorf("stop workers: %w", err)
+	}
+	c.log.Warn("jobs still running at the shutdown deadline; cancelling them")
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), CancelGrace)
+	defer cancel()
+	if err := c.river.StopAndCancel(cctx); err != nil {
+		return fmt.Errorf("cancel running jobs: %w", err)
+	}
+	return nil
+}
 
 // EnqueueTx inserts a job in the caller's transaction: it exists only if
 // the transaction commits.
@@ -280,7 +342,7 @@ func (c *Client) EnqueueRollUps(ctx context.Context, tx *store.Tx, tenantID uuid
 	)
 	for i := range params {
 		opts := params[i].Args.(river.JobArgsWithInsertOpts).InsertOpts()
-		opts.ScheduledAt = at
+		opts.ScheduledAt = at // one time for the three, so they share a period
 		params[i].InsertOpts = &opts
 	}
 	if _, err := c.river.InsertManyTx(ctx, tx.SQL, params); err != nil {

@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"time"
 
 	"github.com/riverqueue/river"
 )
@@ -35,6 +36,9 @@ type sweepWorker struct {
 	river.WorkerDefaults[SweepStaleArgs]
 	ref *handlerRef
 }
+
+// Timeout implements river.Worker: the sweep walks every tenant.
+func (w *sweepWorker) Timeout(*river.Job[SweepStaleArgs]) time.Duration { return SweepTimeout }
 
 // Work implements river.Worker.
 func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepStaleArgs]) error {

@@ -17,6 +17,7 @@ import (
 	"connectrpc.com/connect"
 	"connectrpc.com/grpchealth"
 	"connectrpc.com/grpcreflect"
+	"entgo.io/ent/dialect"
 	"github.com/redis/rueidis"
 	"github.com/rs/cors"
 	"riverqueue.com/riverui"
@@ -95,14 +96,21 @@ type App struct {
 	Retention *retention.Service
 	Jobs      *jobs.Client
 	Enforcer  *authz.Enforcer
-	riverUI   *riverui.Handler
-	redis     rueidis.Client
-	Log       *slog.Logger
-	cfg       config.Config
+	// Throttle is the Redis-backed login throttle, nil without a Redis URL.
+	Throttle *ratelimit.Redis
+	riverUI  *riverui.Handler
+	Log      *slog.Logger
+	cfg      config.Config
 }
 
-// NewApp wires the domain services.
+// NewApp wires the domain services. On PostgreSQL it refuses to start
+// without fixed keys unless cfg.GenerateKeys is set (config.CheckKeys).
+// Redis, when configured, is connected in the background: the app starts
+// while Redis is down and throttles logins in the process until it is back.
 func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) {
+	if err := cfg.CheckKeys(st.Dialect == dialect.Postgres); err != nil {
+		return nil, err
+	}
 	key, err := identity.LoadOrCreateKey(cfg.JWTKey, cfg.DataDir)
 	if err != nil {
 		return nil, err
@@ -116,17 +124,15 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 		return nil, err
 	}
 	var failures ratelimit.Limiter
-	var redis rueidis.Client
+	var throttle *ratelimit.Redis
 	if cfg.RedisURL != "" {
 		opt, err := rueidis.ParseURL(cfg.RedisURL)
 		if err != nil {
 			return nil, fmt.Errorf("parse Redis URL: %w", err)
 		}
 		opt.DisableCache = true
-		if redis, err = rueidis.NewClient(opt); err != nil {
-			return nil, fmt.Errorf("connect to Redis: %w", err)
-		}
-		failures = ratelimit.NewRedis(redis, "wegweiser:login-failures:", identity.MaxLoginFailures, identity.LoginFailureWindow, log)
+		throttle = ratelimit.DialRedis(opt, "wegweiser:login-failures:", identity.MaxLoginFailures, identity.LoginFailureWindow, log)
+		failures = throttle
 	}
 	ids := identity.NewService(st, identity.NewSigner(key, issuer), failures, log)
 	jc, err := jobs.New(st, log, jobs.Options{Work: cfg.Workers, PollInterval: cfg.JobPollInterval})
@@ -154,7 +160,7 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 		}
 	}
 	return &App{
-		redis:     redis,
+		Throttle:  throttle,
 		riverUI:   ui,
 		Enrolment: enrolment.NewService(st),
 		Ingest:    ingest.NewService(st, jc, log),
@@ -274,6 +280,8 @@ func (c *healthChecker) Check(ctx context.Context, req *grpchealth.CheckRequest)
 }
 
 // StartWorkers runs the job workers (when configured) until StopWorkers.
+// Cancelling ctx (the signal context) does not stop them: StopWorkers lets
+// running jobs finish first.
 func (a *App) StartWorkers(ctx context.Context) error {
 	if !a.cfg.Workers {
 		return nil
@@ -283,8 +291,8 @@ func (a *App) StartWorkers(ctx context.Context) error {
 
 // Close releases what NewApp opened besides the store (the Redis client).
 func (a *App) Close() {
-	if a.redis != nil {
-		a.redis.Close()
+	if a.Throttle != nil {
+		a.Throttle.Close()
 	}
 }
 
@@ -311,7 +319,8 @@ func operatorOnly(password string, h http.Handler) http.Handler {
 	})
 }
 
-// StopWorkers lets running jobs finish, up to the shutdown timeout.
+// StopWorkers stops fetching jobs and lets running ones finish, up to the
+// shutdown timeout; jobs still running then are cancelled.
 func (a *App) StopWorkers() error {
 	if !a.cfg.Workers {
 		return nil

@@ -140,9 +140,20 @@ type Server struct {
 // test listener (HTTP/1.1 and HTTP/2 cleartext).
 func StartServer(t *testing.T, st *store.Store) *Server {
 	t.Helper()
-	cfg := config.Config{DataDir: t.TempDir(), ListenAddr: "127.0.0.1:0", Workers: true, JobPollInterval: 50 * time.Millisecond, ShutdownTimeout: 10 * time.Second, AllowPrivateWebhooks: true}
+	return StartServerWith(t, st, nil)
+}
+
+// StartServerWith is StartServer with the configuration changed by edit
+// (if not nil) before the application is assembled.
+func StartServerWith(t *testing.T, st *store.Store, edit func(*config.Config)) *Server {
+	t.Helper()
+	cfg := config.Config{DataDir: t.TempDir(), ListenAddr: "127.0.0.1:0", Workers: true, JobPollInterval: 50 * time.Millisecond, ShutdownTimeout: 10 * time.Second, AllowPrivateWebhooks: true,
+		GenerateKeys: true} // one process with its own data directory
 	// Redis, where the run has one, carries the login throttle as in production.
 	cfg.RedisURL = os.Getenv("WEGWEISER_TEST_REDIS_URL")
+	if edit != nil {
+		edit(&cfg)
+	}
 	app, err := server.NewApp(cfg, st, Logger(t))
 	if err != nil {
 		t.Fatalf("assemble app: %v", err)

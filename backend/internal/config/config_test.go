@@ -1,0 +1,71 @@
+package config
+
+import (
+	"errors"
+	"flag"
+	"strings"
+	"testing"
+	"time"
+)
+
+func parsed(t *testing.T, args ...string) Config {
+	t.Helper()
+	var c Config
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	c.Register(fs)
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestCheckKeys: on PostgreSQL both keys are required unless keys may be
+// generated (flag or environment); the embedded store needs none.
+func TestCheckKeys(t *testing.T) {
+	for _, v := range []string{"DATABASE_URL", "JWT_KEY", "SECRET_KEY", "GENERATE_KEYS"} {
+		t.Setenv("WEGWEISER_"+v, "")
+	}
+	c := parsed(t, "-database-url", "postgres://db/wegweiser")
+	err := c.CheckKeys(true)
+	if !errors.Is(err, ErrKeysRequired) {
+		t.Fatalf("PostgreSQL without keys: %v", err)
+	}
+	for _, want := range []string{"WEGWEISER_JWT_KEY (-jwt-key) and WEGWEISER_SECRET_KEY (-secret-key) are not set", "openssl rand -base64 32", "-generate-keys"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q: %v", want, err)
+		}
+	}
+	if c := parsed(t); c.CheckKeys(false) != nil {
+		t.Fatal("embedded store without keys refused")
+	}
+	c = parsed(t, "-generate-keys")
+	if err := c.CheckKeys(true); err != nil {
+		t.Fatalf("with -generate-keys: %v", err)
+	}
+	t.Setenv("WEGWEISER_GENERATE_KEYS", "true")
+	if c := parsed(t); !c.GenerateKeys {
+		t.Fatal("WEGWEISER_GENERATE_KEYS=true not read")
+	}
+	t.Setenv("WEGWEISER_GENERATE_KEYS", "")
+	t.Setenv("WEGWEISER_JWT_KEY", "a2V5")
+	t.Setenv("WEGWEISER_SECRET_KEY", "a2V5")
+	c = parsed(t)
+	if err := c.CheckKeys(true); err != nil {
+		t.Fatalf("with both keys: %v", err)
+	}
+}
+
+// TestShutdownTimeoutFromEnv: the shutdown timeout has an environment
+// variable like every other setting, and a malformed one is an error.
+func TestShutdownTimeoutFromEnv(t *testing.T) {
+	t.Setenv("WEGWEISER_SHUTDOWN_TIMEOUT", "45s")
+	c := parsed(t)
+	if err := c.Validate(); err != nil || c.ShutdownTimeout != 45*time.Second {
+		t.Fatalf("timeout %s, err %v; want 45s", c.ShutdownTimeout, err)
+	}
+	t.Setenv("WEGWEISER_SHUTDOWN_TIMEOUT", "soon")
+	c = parsed(t)
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "WEGWEISER_SHUTDOWN_TIMEOUT") {
+		t.Fatalf("malformed timeout: %v", err)
+	}
+}
