@@ -258,7 +258,9 @@ func (s *Service) existing(ctx context.Context, dev *ent.Device, id uuid.UUID) (
 
 // updateFacts copies what the device list shows from the snapshot.
 func updateFacts(ctx context.Context, tx *store.Tx, dev *ent.Device, snap *agentv1.Snapshot, now time.Time) error {
-	upd := tx.Device.Update().Where(device.ID(dev.ID)).SetLastSeenAt(now).SetLastSnapshotAt(now)
+	// The snapshot counter lives on the device row so that reads need not
+	// count every snapshot of the device.
+	upd := tx.Device.Update().Where(device.ID(dev.ID)).SetLastSeenAt(now).SetLastSnapshotAt(now).AddSnapshotCount(1)
 	if v := snap.GetAgentVersion(); v != "" {
 		upd.SetAgentVersion(v)
 	}
