@@ -19,6 +19,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/pagetoken"
 	"github.com/wegweiser/wegweiser/backend/internal/secrets"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
+	"github.com/wegweiser/wegweiser/backend/internal/validate"
 	"github.com/wegweiser/wegweiser/ent"
 	"github.com/wegweiser/wegweiser/ent/notification"
 	"github.com/wegweiser/wegweiser/ent/notificationreadmark"
@@ -48,6 +49,7 @@ type Service struct {
 	allowPrivate bool
 	now          func() time.Time
 	client       *httpClient
+	resolver     resolver // nil: net.DefaultResolver
 }
 
 // NewService returns an alert service. allowPrivate lets webhooks point at
@@ -79,8 +81,8 @@ func (s *Service) Raise(ctx context.Context, tx *store.Tx, a Alert) (bool, error
 		return false, nil
 	}
 	n, err := tx.Notification.Create().SetTenantID(tenantID).SetKind(a.Kind).SetSeverity(a.Severity).
-		SetTitle(clip(a.Title, 300)).SetBody(clip(a.Body, 4000)).SetEntityKind(a.EntityKind).SetEntityID(a.EntityID).
-		SetNillableOrganisationID(a.OrganisationID).SetDedupeKey(clip(a.Key, 300)).SetCreatedAt(s.now()).Save(ctx)
+		SetTitle(validate.Clip(a.Title, 300)).SetBody(validate.Clip(a.Body, 4000)).SetEntityKind(a.EntityKind).SetEntityID(a.EntityID).
+		SetNillableOrganisationID(a.OrganisationID).SetDedupeKey(validate.Clip(a.Key, 300)).SetCreatedAt(s.now()).Save(ctx)
 	if err != nil {
 		return false, fmt.Errorf("store notification: %w", err)
 	}
@@ -356,12 +358,4 @@ func (s *Service) Webhooks(ctx context.Context) ([]*ent.Webhook, error) {
 		return nil, fmt.Errorf("list webhooks: %w", err)
 	}
 	return hs, nil
-}
-
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n])
 }
