@@ -156,23 +156,33 @@ func atOrBefore(s *sql.Selector, t time.Time, id uuid.UUID) *sql.Predicate {
 	return sql.Or(sql.LT(at, t), sql.And(sql.EQ(at, t), sql.LTE(s.C(notification.FieldID), id)))
 }
 
-// readPredicate matches the notifications the viewer has read (unread ones
-// when negated).
-func readPredicate(v *viewer.Viewer, m *ent.NotificationReadMark, negate bool) predicate.Notification {
+// readPredicate matches the notifications the viewer has read, or with
+// unread set the ones not read: newer than the watermark (a range on the
+// (tenant_id, created_at) index, so the cost follows the unread ones, not
+// all) and without a receipt.
+func readPredicate(v *viewer.Viewer, m *ent.NotificationReadMark, unread bool) predicate.Notification {
 	return func(s *sql.Selector) {
 		r := sql.Table(notificationreceipt.Table).As("nr")
-		p := sql.Exists(sql.Select(r.C(notificationreceipt.FieldID)).From(r).Where(sql.And(
+		receipt := sql.Exists(sql.Select(r.C(notificationreceipt.FieldID)).From(r).Where(sql.And(
 			sql.EQ(r.C(notificationreceipt.FieldTenantID), v.TenantID),
 			sql.EQ(r.C(notificationreceipt.FieldUserID), v.UserID),
 			sql.ColumnsEQ(r.C(notificationreceipt.FieldNotificationID), s.C(notification.FieldID)),
 		)))
-		if m != nil {
-			p = sql.Or(atOrBefore(s, m.ReadUpToAt, m.ReadUpToID), p)
+		switch {
+		case unread && m != nil:
+			at := s.C(notification.FieldCreatedAt)
+			s.Where(sql.And(
+				sql.GTE(at, m.ReadUpToAt),
+				sql.Or(sql.GT(at, m.ReadUpToAt), sql.GT(s.C(notification.FieldID), m.ReadUpToID)),
+				sql.Not(receipt),
+			))
+		case unread:
+			s.Where(sql.Not(receipt))
+		case m != nil:
+			s.Where(sql.Or(atOrBefore(s, m.ReadUpToAt, m.ReadUpToID), receipt))
+		default:
+			s.Where(receipt)
 		}
-		if negate {
-			p = sql.Not(p)
-		}
-		s.Where(p)
 	}
 }
 
