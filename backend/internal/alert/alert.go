@@ -316,11 +316,8 @@ func markAllRead(ctx context.Context, tx *store.Tx, v *viewer.Viewer) error {
 	// Receipts the watermark now covers are redundant.
 	_, err = tx.NotificationReceipt.Delete().Where(notificationreceipt.UserID(v.UserID), func(s *sql.Selector) {
 		n := sql.Table(notification.Table).As("n")
-		covered := sql.Select(n.C(notification.FieldID)).From(n).Where(sql.And(
-			sql.EQ(n.C(notification.FieldTenantID), v.TenantID),
-			sql.Or(sql.LT(n.C(notification.FieldCreatedAt), newest.CreatedAt),
-				sql.And(sql.EQ(n.C(notification.FieldCreatedAt), newest.CreatedAt), sql.LTE(n.C(notification.FieldID), newest.ID))),
-		))
+		covered := sql.Select(n.C(notification.FieldID)).From(n)
+		covered.Where(sql.And(sql.EQ(n.C(notification.FieldTenantID), v.TenantID), atOrBefore(covered, newest.CreatedAt, newest.ID)))
 		s.Where(sql.In(s.C(notificationreceipt.FieldNotificationID), covered))
 	}).Exec(ctx)
 	if err != nil {
