@@ -18,7 +18,8 @@ import (
 // column is clipped at a character boundary to the column's limit in bytes,
 // so it is stored (PostgreSQL refuses invalid UTF-8, ent's MaxLen counts
 // bytes) and reads back as valid UTF-8: a notification's title and body,
-// and a snapshot's OS name, software source and event-log message.
+// a snapshot's OS name, software source and event-log message, and a
+// device's cap reason naming a finding's subject.
 func TestMultibyteTextAtTheLimit(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
 		srv := testenv.StartServer(t, st)
@@ -80,6 +81,18 @@ func TestMultibyteTextAtTheLimit(t *testing.T) {
 			if c.got != c.want || !utf8.ValidString(c.got) {
 				t.Errorf("%s: %q (%d bytes), want %d bytes", c.name, c.got[:min(len(c.got), 12)], len(c.got), len(c.want))
 			}
+		}
+
+		// A failing disk whose long multibyte name ends up in the device's
+		// cap reason (500 bytes): the device is still scored.
+		sickAgent := ten.Enrol(t, "utf8-sick")
+		sk := sick("utf8-sick")
+		sk.Storage.Disks[0].Name = "/dev/" + strings.Repeat("€", 200)
+		testenv.Call(t, srv.URL, submit, sickAgent.Token, testenv.SnapshotJSON(sk)).Must(t)
+		h := waitScored(t, srv.URL, ten.Login(t, ten.Owner), sickAgent.DeviceID, nil)
+		reason, _ := h.Body["health"].(map[string]any)["capReason"].(string)
+		if !strings.Contains(reason, "€€€") || len(reason) > 500 || !utf8.ValidString(reason) {
+			t.Fatalf("cap reason of %d bytes (valid %v): %.60q", len(reason), utf8.ValidString(reason), reason)
 		}
 	})
 }
