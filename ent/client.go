@@ -28,6 +28,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/installedsoftware"
 	"github.com/wegweiser/wegweiser/ent/membership"
 	"github.com/wegweiser/wegweiser/ent/notification"
+	"github.com/wegweiser/wegweiser/ent/notificationreadmark"
 	"github.com/wegweiser/wegweiser/ent/notificationreceipt"
 	"github.com/wegweiser/wegweiser/ent/organisation"
 	"github.com/wegweiser/wegweiser/ent/policyaudit"
@@ -72,6 +73,8 @@ type Client struct {
 	Membership *MembershipClient
 	// Notification is the client for interacting with the Notification builders.
 	Notification *NotificationClient
+	// NotificationReadMark is the client for interacting with the NotificationReadMark builders.
+	NotificationReadMark *NotificationReadMarkClient
 	// NotificationReceipt is the client for interacting with the NotificationReceipt builders.
 	NotificationReceipt *NotificationReceiptClient
 	// Organisation is the client for interacting with the Organisation builders.
@@ -117,6 +120,7 @@ func (c *Client) init() {
 	c.InstalledSoftware = NewInstalledSoftwareClient(c.config)
 	c.Membership = NewMembershipClient(c.config)
 	c.Notification = NewNotificationClient(c.config)
+	c.NotificationReadMark = NewNotificationReadMarkClient(c.config)
 	c.NotificationReceipt = NewNotificationReceiptClient(c.config)
 	c.Organisation = NewOrganisationClient(c.config)
 	c.PolicyAudit = NewPolicyAuditClient(c.config)
@@ -218,31 +222,32 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:                 ctx,
-		config:              cfg,
-		AuditEvent:          NewAuditEventClient(cfg),
-		Device:              NewDeviceClient(cfg),
-		DeviceHealth:        NewDeviceHealthClient(cfg),
-		DeviceSection:       NewDeviceSectionClient(cfg),
-		EnrolmentKey:        NewEnrolmentKeyClient(cfg),
-		EntityHealth:        NewEntityHealthClient(cfg),
-		EventLogGroup:       NewEventLogGroupClient(cfg),
-		Group:               NewGroupClient(cfg),
-		HealthHistory:       NewHealthHistoryClient(cfg),
-		InstalledSoftware:   NewInstalledSoftwareClient(cfg),
-		Membership:          NewMembershipClient(cfg),
-		Notification:        NewNotificationClient(cfg),
-		NotificationReceipt: NewNotificationReceiptClient(cfg),
-		Organisation:        NewOrganisationClient(cfg),
-		PolicyAudit:         NewPolicyAuditClient(cfg),
-		PolicyGuidance:      NewPolicyGuidanceClient(cfg),
-		PolicyOverride:      NewPolicyOverrideClient(cfg),
-		RefreshToken:        NewRefreshTokenClient(cfg),
-		Snapshot:            NewSnapshotClient(cfg),
-		Tenant:              NewTenantClient(cfg),
-		User:                NewUserClient(cfg),
-		Webhook:             NewWebhookClient(cfg),
-		WebhookDelivery:     NewWebhookDeliveryClient(cfg),
+		ctx:                  ctx,
+		config:               cfg,
+		AuditEvent:           NewAuditEventClient(cfg),
+		Device:               NewDeviceClient(cfg),
+		DeviceHealth:         NewDeviceHealthClient(cfg),
+		DeviceSection:        NewDeviceSectionClient(cfg),
+		EnrolmentKey:         NewEnrolmentKeyClient(cfg),
+		EntityHealth:         NewEntityHealthClient(cfg),
+		EventLogGroup:        NewEventLogGroupClient(cfg),
+		Group:                NewGroupClient(cfg),
+		HealthHistory:        NewHealthHistoryClient(cfg),
+		InstalledSoftware:    NewInstalledSoftwareClient(cfg),
+		Membership:           NewMembershipClient(cfg),
+		Notification:         NewNotificationClient(cfg),
+		NotificationReadMark: NewNotificationReadMarkClient(cfg),
+		NotificationReceipt:  NewNotificationReceiptClient(cfg),
+		Organisation:         NewOrganisationClient(cfg),
+		PolicyAudit:          NewPolicyAuditClient(cfg),
+		PolicyGuidance:       NewPolicyGuidanceClient(cfg),
+		PolicyOverride:       NewPolicyOverrideClient(cfg),
+		RefreshToken:         NewRefreshTokenClient(cfg),
+		Snapshot:             NewSnapshotClient(cfg),
+		Tenant:               NewTenantClient(cfg),
+		User:                 NewUserClient(cfg),
+		Webhook:              NewWebhookClient(cfg),
+		WebhookDelivery:      NewWebhookDeliveryClient(cfg),
 	}, nil
 }
 
@@ -260,31 +265,32 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:                 ctx,
-		config:              cfg,
-		AuditEvent:          NewAuditEventClient(cfg),
-		Device:              NewDeviceClient(cfg),
-		DeviceHealth:        NewDeviceHealthClient(cfg),
-		DeviceSection:       NewDeviceSectionClient(cfg),
-		EnrolmentKey:        NewEnrolmentKeyClient(cfg),
-		EntityHealth:        NewEntityHealthClient(cfg),
-		EventLogGroup:       NewEventLogGroupClient(cfg),
-		Group:               NewGroupClient(cfg),
-		HealthHistory:       NewHealthHistoryClient(cfg),
-		InstalledSoftware:   NewInstalledSoftwareClient(cfg),
-		Membership:          NewMembershipClient(cfg),
-		Notification:        NewNotificationClient(cfg),
-		NotificationReceipt: NewNotificationReceiptClient(cfg),
-		Organisation:        NewOrganisationClient(cfg),
-		PolicyAudit:         NewPolicyAuditClient(cfg),
-		PolicyGuidance:      NewPolicyGuidanceClient(cfg),
-		PolicyOverride:      NewPolicyOverrideClient(cfg),
-		RefreshToken:        NewRefreshTokenClient(cfg),
-		Snapshot:            NewSnapshotClient(cfg),
-		Tenant:              NewTenantClient(cfg),
-		User:                NewUserClient(cfg),
-		Webhook:             NewWebhookClient(cfg),
-		WebhookDelivery:     NewWebhookDeliveryClient(cfg),
+		ctx:                  ctx,
+		config:               cfg,
+		AuditEvent:           NewAuditEventClient(cfg),
+		Device:               NewDeviceClient(cfg),
+		DeviceHealth:         NewDeviceHealthClient(cfg),
+		DeviceSection:        NewDeviceSectionClient(cfg),
+		EnrolmentKey:         NewEnrolmentKeyClient(cfg),
+		EntityHealth:         NewEntityHealthClient(cfg),
+		EventLogGroup:        NewEventLogGroupClient(cfg),
+		Group:                NewGroupClient(cfg),
+		HealthHistory:        NewHealthHistoryClient(cfg),
+		InstalledSoftware:    NewInstalledSoftwareClient(cfg),
+		Membership:           NewMembershipClient(cfg),
+		Notification:         NewNotificationClient(cfg),
+		NotificationReadMark: NewNotificationReadMarkClient(cfg),
+		NotificationReceipt:  NewNotificationReceiptClient(cfg),
+		Organisation:         NewOrganisationClient(cfg),
+		PolicyAudit:          NewPolicyAuditClient(cfg),
+		PolicyGuidance:       NewPolicyGuidanceClient(cfg),
+		PolicyOverride:       NewPolicyOverrideClient(cfg),
+		RefreshToken:         NewRefreshTokenClient(cfg),
+		Snapshot:             NewSnapshotClient(cfg),
+		Tenant:               NewTenantClient(cfg),
+		User:                 NewUserClient(cfg),
+		Webhook:              NewWebhookClient(cfg),
+		WebhookDelivery:      NewWebhookDeliveryClient(cfg),
 	}, nil
 }
 
@@ -316,9 +322,9 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.AuditEvent, c.Device, c.DeviceHealth, c.DeviceSection, c.EnrolmentKey,
 		c.EntityHealth, c.EventLogGroup, c.Group, c.HealthHistory, c.InstalledSoftware,
-		c.Membership, c.Notification, c.NotificationReceipt, c.Organisation,
-		c.PolicyAudit, c.PolicyGuidance, c.PolicyOverride, c.RefreshToken, c.Snapshot,
-		c.Tenant, c.User, c.Webhook, c.WebhookDelivery,
+		c.Membership, c.Notification, c.NotificationReadMark, c.NotificationReceipt,
+		c.Organisation, c.PolicyAudit, c.PolicyGuidance, c.PolicyOverride,
+		c.RefreshToken, c.Snapshot, c.Tenant, c.User, c.Webhook, c.WebhookDelivery,
 	} {
 		n.Use(hooks...)
 	}
@@ -330,9 +336,9 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.AuditEvent, c.Device, c.DeviceHealth, c.DeviceSection, c.EnrolmentKey,
 		c.EntityHealth, c.EventLogGroup, c.Group, c.HealthHistory, c.InstalledSoftware,
-		c.Membership, c.Notification, c.NotificationReceipt, c.Organisation,
-		c.PolicyAudit, c.PolicyGuidance, c.PolicyOverride, c.RefreshToken, c.Snapshot,
-		c.Tenant, c.User, c.Webhook, c.WebhookDelivery,
+		c.Membership, c.Notification, c.NotificationReadMark, c.NotificationReceipt,
+		c.Organisation, c.PolicyAudit, c.PolicyGuidance, c.PolicyOverride,
+		c.RefreshToken, c.Snapshot, c.Tenant, c.User, c.Webhook, c.WebhookDelivery,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -365,6 +371,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Membership.mutate(ctx, m)
 	case *NotificationMutation:
 		return c.Notification.mutate(ctx, m)
+	case *NotificationReadMarkMutation:
+		return c.NotificationReadMark.mutate(ctx, m)
 	case *NotificationReceiptMutation:
 		return c.NotificationReceipt.mutate(ctx, m)
 	case *OrganisationMutation:
@@ -2272,6 +2280,156 @@ func (c *NotificationClient) mutate(ctx context.Context, m *NotificationMutation
 	}
 }
 
+// NotificationReadMarkClient is a client for the NotificationReadMark schema.
+type NotificationReadMarkClient struct {
+	config
+}
+
+// NewNotificationReadMarkClient returns a client for the NotificationReadMark from the given config.
+func NewNotificationReadMarkClient(c config) *NotificationReadMarkClient {
+	return &NotificationReadMarkClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `notificationreadmark.Hooks(f(g(h())))`.
+func (c *NotificationReadMarkClient) Use(hooks ...Hook) {
+	c.hooks.NotificationReadMark = append(c.hooks.NotificationReadMark, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `notificationreadmark.Intercept(f(g(h())))`.
+func (c *NotificationReadMarkClient) Intercept(interceptors ...Interceptor) {
+	c.inters.NotificationReadMark = append(c.inters.NotificationReadMark, interceptors...)
+}
+
+// Create returns a builder for creating a NotificationReadMark entity.
+func (c *NotificationReadMarkClient) Create() *NotificationReadMarkCreate {
+	mutation := newNotificationReadMarkMutation(c.config, OpCreate)
+	return &NotificationReadMarkCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of NotificationReadMark entities.
+func (c *NotificationReadMarkClient) CreateBulk(builders ...*NotificationReadMarkCreate) *NotificationReadMarkCreateBulk {
+	return &NotificationReadMarkCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *NotificationReadMarkClient) MapCreateBulk(slice any, setFunc func(*NotificationReadMarkCreate, int)) *NotificationReadMarkCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &NotificationReadMarkCreateBulk{err: fmt.Errorf("calling to NotificationReadMarkClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*NotificationReadMarkCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &NotificationReadMarkCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for NotificationReadMark.
+func (c *NotificationReadMarkClient) Update() *NotificationReadMarkUpdate {
+	mutation := newNotificationReadMarkMutation(c.config, OpUpdate)
+	return &NotificationReadMarkUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *NotificationReadMarkClient) UpdateOne(_m *NotificationReadMark) *NotificationReadMarkUpdateOne {
+	mutation := newNotificationReadMarkMutation(c.config, OpUpdateOne, withNotificationReadMark(_m))
+	return &NotificationReadMarkUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *NotificationReadMarkClient) UpdateOneID(id uuid.UUID) *NotificationReadMarkUpdateOne {
+	mutation := newNotificationReadMarkMutation(c.config, OpUpdateOne, withNotificationReadMarkID(id))
+	return &NotificationReadMarkUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for NotificationReadMark.
+func (c *NotificationReadMarkClient) Delete() *NotificationReadMarkDelete {
+	mutation := newNotificationReadMarkMutation(c.config, OpDelete)
+	return &NotificationReadMarkDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *NotificationReadMarkClient) DeleteOne(_m *NotificationReadMark) *NotificationReadMarkDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *NotificationReadMarkClient) DeleteOneID(id uuid.UUID) *NotificationReadMarkDeleteOne {
+	builder := c.Delete().Where(notificationreadmark.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &NotificationReadMarkDeleteOne{builder}
+}
+
+// Query returns a query builder for NotificationReadMark.
+func (c *NotificationReadMarkClient) Query() *NotificationReadMarkQuery {
+	return &NotificationReadMarkQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeNotificationReadMark},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a NotificationReadMark entity by its id.
+func (c *NotificationReadMarkClient) Get(ctx context.Context, id uuid.UUID) (*NotificationReadMark, error) {
+	return c.Query().Where(notificationreadmark.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *NotificationReadMarkClient) GetX(ctx context.Context, id uuid.UUID) *NotificationReadMark {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a NotificationReadMark.
+func (c *NotificationReadMarkClient) QueryTenant(_m *NotificationReadMark) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(notificationreadmark.Table, notificationreadmark.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, notificationreadmark.TenantTable, notificationreadmark.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *NotificationReadMarkClient) Hooks() []Hook {
+	hooks := c.hooks.NotificationReadMark
+	return append(hooks[:len(hooks):len(hooks)], notificationreadmark.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *NotificationReadMarkClient) Interceptors() []Interceptor {
+	return c.inters.NotificationReadMark
+}
+
+func (c *NotificationReadMarkClient) mutate(ctx context.Context, m *NotificationReadMarkMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&NotificationReadMarkCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&NotificationReadMarkUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&NotificationReadMarkUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&NotificationReadMarkDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown NotificationReadMark mutation op: %q", m.Op())
+	}
+}
+
 // NotificationReceiptClient is a client for the NotificationReceipt schema.
 type NotificationReceiptClient struct {
 	config
@@ -3943,16 +4101,16 @@ type (
 	hooks struct {
 		AuditEvent, Device, DeviceHealth, DeviceSection, EnrolmentKey, EntityHealth,
 		EventLogGroup, Group, HealthHistory, InstalledSoftware, Membership,
-		Notification, NotificationReceipt, Organisation, PolicyAudit, PolicyGuidance,
-		PolicyOverride, RefreshToken, Snapshot, Tenant, User, Webhook,
-		WebhookDelivery []ent.Hook
+		Notification, NotificationReadMark, NotificationReceipt, Organisation,
+		PolicyAudit, PolicyGuidance, PolicyOverride, RefreshToken, Snapshot, Tenant,
+		User, Webhook, WebhookDelivery []ent.Hook
 	}
 	inters struct {
 		AuditEvent, Device, DeviceHealth, DeviceSection, EnrolmentKey, EntityHealth,
 		EventLogGroup, Group, HealthHistory, InstalledSoftware, Membership,
-		Notification, NotificationReceipt, Organisation, PolicyAudit, PolicyGuidance,
-		PolicyOverride, RefreshToken, Snapshot, Tenant, User, Webhook,
-		WebhookDelivery []ent.Interceptor
+		Notification, NotificationReadMark, NotificationReceipt, Organisation,
+		PolicyAudit, PolicyGuidance, PolicyOverride, RefreshToken, Snapshot, Tenant,
+		User, Webhook, WebhookDelivery []ent.Interceptor
 	}
 )
 

@@ -66,6 +66,8 @@ type Device struct {
 	SpooledSnapshots int `json:"spooled_snapshots,omitempty"`
 	// DroppedSnapshots holds the value of the "dropped_snapshots" field.
 	DroppedSnapshots int64 `json:"dropped_snapshots,omitempty"`
+	// SnapshotCount holds the value of the "snapshot_count" field.
+	SnapshotCount int64 `json:"snapshot_count,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the DeviceQuery when eager-loading is set.
 	Edges        DeviceEdges `json:"edges"`
@@ -127,7 +129,7 @@ func (*Device) scanValues(columns []string) ([]any, error) {
 			values[i] = &sql.NullScanner{S: new(uuid.UUID)}
 		case device.FieldIPAddresses, device.FieldTags:
 			values[i] = new([]byte)
-		case device.FieldSpooledSnapshots, device.FieldDroppedSnapshots:
+		case device.FieldSpooledSnapshots, device.FieldDroppedSnapshots, device.FieldSnapshotCount:
 			values[i] = new(sql.NullInt64)
 		case device.FieldHostname, device.FieldPlatform, device.FieldRole, device.FieldOsName, device.FieldOsVersion, device.FieldManufacturer, device.FieldModel, device.FieldSerialNumber, device.FieldAgentVersion, device.FieldTokenHash:
 			values[i] = new(sql.NullString)
@@ -297,6 +299,12 @@ func (_m *Device) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.DroppedSnapshots = value.Int64
 			}
+		case device.FieldSnapshotCount:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field snapshot_count", values[i])
+			} else if value.Valid {
+				_m.SnapshotCount = value.Int64
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -420,6 +428,9 @@ func (_m *Device) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("dropped_snapshots=")
 	builder.WriteString(fmt.Sprintf("%v", _m.DroppedSnapshots))
+	builder.WriteString(", ")
+	builder.WriteString("snapshot_count=")
+	builder.WriteString(fmt.Sprintf("%v", _m.SnapshotCount))
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -295,6 +295,20 @@ func (_c *DeviceCreate) SetNillableDroppedSnapshots(v *int64) *DeviceCreate {
 	return _c
 }
 
+// SetSnapshotCount sets the "snapshot_count" field.
+func (_c *DeviceCreate) SetSnapshotCount(v int64) *DeviceCreate {
+	_c.mutation.SetSnapshotCount(v)
+	return _c
+}
+
+// SetNillableSnapshotCount sets the "snapshot_count" field if the given value is not nil.
+func (_c *DeviceCreate) SetNillableSnapshotCount(v *int64) *DeviceCreate {
+	if v != nil {
+		_c.SetSnapshotCount(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *DeviceCreate) SetID(v uuid.UUID) *DeviceCreate {
 	_c.mutation.SetID(v)
@@ -423,6 +437,10 @@ func (_c *DeviceCreate) defaults() error {
 		v := device.DefaultDroppedSnapshots
 		_c.mutation.SetDroppedSnapshots(v)
 	}
+	if _, ok := _c.mutation.SnapshotCount(); !ok {
+		v := device.DefaultSnapshotCount
+		_c.mutation.SetSnapshotCount(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if device.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized device.DefaultID (forgotten import ent/runtime?)")
@@ -530,6 +548,9 @@ func (_c *DeviceCreate) check() error {
 	}
 	if _, ok := _c.mutation.DroppedSnapshots(); !ok {
 		return &ValidationError{Name: "dropped_snapshots", err: errors.New(`ent: missing required field "Device.dropped_snapshots"`)}
+	}
+	if _, ok := _c.mutation.SnapshotCount(); !ok {
+		return &ValidationError{Name: "snapshot_count", err: errors.New(`ent: missing required field "Device.snapshot_count"`)}
 	}
 	if len(_c.mutation.TenantIDs()) == 0 {
 		return &ValidationError{Name: "tenant", err: errors.New(`ent: missing required edge "Device.tenant"`)}
@@ -648,6 +669,10 @@ func (_c *DeviceCreate) createSpec() (*Device, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.DroppedSnapshots(); ok {
 		_spec.SetField(device.FieldDroppedSnapshots, field.TypeInt64, value)
 		_node.DroppedSnapshots = value
+	}
+	if value, ok := _c.mutation.SnapshotCount(); ok {
+		_spec.SetField(device.FieldSnapshotCount, field.TypeInt64, value)
+		_node.SnapshotCount = value
 	}
 	if nodes := _c.mutation.TenantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -1034,6 +1059,24 @@ func (u *DeviceUpsert) AddDroppedSnapshots(v int64) *DeviceUpsert {
 	return u
 }
 
+// SetSnapshotCount sets the "snapshot_count" field.
+func (u *DeviceUpsert) SetSnapshotCount(v int64) *DeviceUpsert {
+	u.Set(device.FieldSnapshotCount, v)
+	return u
+}
+
+// UpdateSnapshotCount sets the "snapshot_count" field to the value that was provided on create.
+func (u *DeviceUpsert) UpdateSnapshotCount() *DeviceUpsert {
+	u.SetExcluded(device.FieldSnapshotCount)
+	return u
+}
+
+// AddSnapshotCount adds v to the "snapshot_count" field.
+func (u *DeviceUpsert) AddSnapshotCount(v int64) *DeviceUpsert {
+	u.Add(device.FieldSnapshotCount, v)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -1414,6 +1457,27 @@ func (u *DeviceUpsertOne) AddDroppedSnapshots(v int64) *DeviceUpsertOne {
 func (u *DeviceUpsertOne) UpdateDroppedSnapshots() *DeviceUpsertOne {
 	return u.Update(func(s *DeviceUpsert) {
 		s.UpdateDroppedSnapshots()
+	})
+}
+
+// SetSnapshotCount sets the "snapshot_count" field.
+func (u *DeviceUpsertOne) SetSnapshotCount(v int64) *DeviceUpsertOne {
+	return u.Update(func(s *DeviceUpsert) {
+		s.SetSnapshotCount(v)
+	})
+}
+
+// AddSnapshotCount adds v to the "snapshot_count" field.
+func (u *DeviceUpsertOne) AddSnapshotCount(v int64) *DeviceUpsertOne {
+	return u.Update(func(s *DeviceUpsert) {
+		s.AddSnapshotCount(v)
+	})
+}
+
+// UpdateSnapshotCount sets the "snapshot_count" field to the value that was provided on create.
+func (u *DeviceUpsertOne) UpdateSnapshotCount() *DeviceUpsertOne {
+	return u.Update(func(s *DeviceUpsert) {
+		s.UpdateSnapshotCount()
 	})
 }
 
@@ -1964,6 +2028,27 @@ func (u *DeviceUpsertBulk) AddDroppedSnapshots(v int64) *DeviceUpsertBulk {
 func (u *DeviceUpsertBulk) UpdateDroppedSnapshots() *DeviceUpsertBulk {
 	return u.Update(func(s *DeviceUpsert) {
 		s.UpdateDroppedSnapshots()
+	})
+}
+
+// SetSnapshotCount sets the "snapshot_count" field.
+func (u *DeviceUpsertBulk) SetSnapshotCount(v int64) *DeviceUpsertBulk {
+	return u.Update(func(s *DeviceUpsert) {
+		s.SetSnapshotCount(v)
+	})
+}
+
+// AddSnapshotCount adds v to the "snapshot_count" field.
+func (u *DeviceUpsertBulk) AddSnapshotCount(v int64) *DeviceUpsertBulk {
+	return u.Update(func(s *DeviceUpsert) {
+		s.AddSnapshotCount(v)
+	})
+}
+
+// UpdateSnapshotCount sets the "snapshot_count" field to the value that was provided on create.
+func (u *DeviceUpsertBulk) UpdateSnapshotCount() *DeviceUpsertBulk {
+	return u.Update(func(s *DeviceUpsert) {
+		s.UpdateSnapshotCount()
 	})
 }
 

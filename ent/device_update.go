@@ -344,6 +344,27 @@ func (_u *DeviceUpdate) AddDroppedSnapshots(v int64) *DeviceUpdate {
 	return _u
 }
 
+// SetSnapshotCount sets the "snapshot_count" field.
+func (_u *DeviceUpdate) SetSnapshotCount(v int64) *DeviceUpdate {
+	_u.mutation.ResetSnapshotCount()
+	_u.mutation.SetSnapshotCount(v)
+	return _u
+}
+
+// SetNillableSnapshotCount sets the "snapshot_count" field if the given value is not nil.
+func (_u *DeviceUpdate) SetNillableSnapshotCount(v *int64) *DeviceUpdate {
+	if v != nil {
+		_u.SetSnapshotCount(*v)
+	}
+	return _u
+}
+
+// AddSnapshotCount adds value to the "snapshot_count" field.
+func (_u *DeviceUpdate) AddSnapshotCount(v int64) *DeviceUpdate {
+	_u.mutation.AddSnapshotCount(v)
+	return _u
+}
+
 // SetOrganisation sets the "organisation" edge to the Organisation entity.
 func (_u *DeviceUpdate) SetOrganisation(v *Organisation) *DeviceUpdate {
 	return _u.SetOrganisationID(v.ID)
@@ -562,6 +583,12 @@ func (_u *DeviceUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.AddedDroppedSnapshots(); ok {
 		_spec.AddField(device.FieldDroppedSnapshots, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.SnapshotCount(); ok {
+		_spec.SetField(device.FieldSnapshotCount, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedSnapshotCount(); ok {
+		_spec.AddField(device.FieldSnapshotCount, field.TypeInt64, value)
 	}
 	if _u.mutation.OrganisationCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -953,6 +980,27 @@ func (_u *DeviceUpdateOne) AddDroppedSnapshots(v int64) *DeviceUpdateOne {
 	return _u
 }
 
+// SetSnapshotCount sets the "snapshot_count" field.
+func (_u *DeviceUpdateOne) SetSnapshotCount(v int64) *DeviceUpdateOne {
+	_u.mutation.ResetSnapshotCount()
+	_u.mutation.SetSnapshotCount(v)
+	return _u
+}
+
+// SetNillableSnapshotCount sets the "snapshot_count" field if the given value is not nil.
+func (_u *DeviceUpdateOne) SetNillableSnapshotCount(v *int64) *DeviceUpdateOne {
+	if v != nil {
+		_u.SetSnapshotCount(*v)
+	}
+	return _u
+}
+
+// AddSnapshotCount adds value to the "snapshot_count" field.
+func (_u *DeviceUpdateOne) AddSnapshotCount(v int64) *DeviceUpdateOne {
+	_u.mutation.AddSnapshotCount(v)
+	return _u
+}
+
 // SetOrganisation sets the "organisation" edge to the Organisation entity.
 func (_u *DeviceUpdateOne) SetOrganisation(v *Organisation) *DeviceUpdateOne {
 	return _u.SetOrganisationID(v.ID)
@@ -1201,6 +1249,12 @@ func (_u *DeviceUpdateOne) sqlSave(ctx context.Context) (_node *Device, err erro
 	}
 	if value, ok := _u.mutation.AddedDroppedSnapshots(); ok {
 		_spec.AddField(device.FieldDroppedSnapshots, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.SnapshotCount(); ok {
+		_spec.SetField(device.FieldSnapshotCount, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedSnapshotCount(); ok {
+		_spec.AddField(device.FieldSnapshotCount, field.TypeInt64, value)
 	}
 	if _u.mutation.OrganisationCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -24,6 +24,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/installedsoftware"
 	"github.com/wegweiser/wegweiser/ent/membership"
 	"github.com/wegweiser/wegweiser/ent/notification"
+	"github.com/wegweiser/wegweiser/ent/notificationreadmark"
 	"github.com/wegweiser/wegweiser/ent/notificationreceipt"
 	"github.com/wegweiser/wegweiser/ent/organisation"
 	"github.com/wegweiser/wegweiser/ent/policyaudit"
@@ -95,29 +96,30 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			auditevent.Table:          auditevent.ValidColumn,
-			device.Table:              device.ValidColumn,
-			devicehealth.Table:        devicehealth.ValidColumn,
-			devicesection.Table:       devicesection.ValidColumn,
-			enrolmentkey.Table:        enrolmentkey.ValidColumn,
-			entityhealth.Table:        entityhealth.ValidColumn,
-			eventloggroup.Table:       eventloggroup.ValidColumn,
-			group.Table:               group.ValidColumn,
-			healthhistory.Table:       healthhistory.ValidColumn,
-			installedsoftware.Table:   installedsoftware.ValidColumn,
-			membership.Table:          membership.ValidColumn,
-			notification.Table:        notification.ValidColumn,
-			notificationreceipt.Table: notificationreceipt.ValidColumn,
-			organisation.Table:        organisation.ValidColumn,
-			policyaudit.Table:         policyaudit.ValidColumn,
-			policyguidance.Table:      policyguidance.ValidColumn,
-			policyoverride.Table:      policyoverride.ValidColumn,
-			refreshtoken.Table:        refreshtoken.ValidColumn,
-			snapshot.Table:            snapshot.ValidColumn,
-			tenant.Table:              tenant.ValidColumn,
-			user.Table:                user.ValidColumn,
-			webhook.Table:             webhook.ValidColumn,
-			webhookdelivery.Table:     webhookdelivery.ValidColumn,
+			auditevent.Table:           auditevent.ValidColumn,
+			device.Table:               device.ValidColumn,
+			devicehealth.Table:         devicehealth.ValidColumn,
+			devicesection.Table:        devicesection.ValidColumn,
+			enrolmentkey.Table:         enrolmentkey.ValidColumn,
+			entityhealth.Table:         entityhealth.ValidColumn,
+			eventloggroup.Table:        eventloggroup.ValidColumn,
+			group.Table:                group.ValidColumn,
+			healthhistory.Table:        healthhistory.ValidColumn,
+			installedsoftware.Table:    installedsoftware.ValidColumn,
+			membership.Table:           membership.ValidColumn,
+			notification.Table:         notification.ValidColumn,
+			notificationreadmark.Table: notificationreadmark.ValidColumn,
+			notificationreceipt.Table:  notificationreceipt.ValidColumn,
+			organisation.Table:         organisation.ValidColumn,
+			policyaudit.Table:          policyaudit.ValidColumn,
+			policyguidance.Table:       policyguidance.ValidColumn,
+			policyoverride.Table:       policyoverride.ValidColumn,
+			refreshtoken.Table:         refreshtoken.ValidColumn,
+			snapshot.Table:             snapshot.ValidColumn,
+			tenant.Table:               tenant.ValidColumn,
+			user.Table:                 user.ValidColumn,
+			webhook.Table:              webhook.ValidColumn,
+			webhookdelivery.Table:      webhookdelivery.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -25,6 +25,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/installedsoftware"
 	"github.com/wegweiser/wegweiser/ent/membership"
 	"github.com/wegweiser/wegweiser/ent/notification"
+	"github.com/wegweiser/wegweiser/ent/notificationreadmark"
 	"github.com/wegweiser/wegweiser/ent/notificationreceipt"
 	"github.com/wegweiser/wegweiser/ent/organisation"
 	"github.com/wegweiser/wegweiser/ent/policyaudit"
@@ -48,29 +49,30 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeAuditEvent          = "AuditEvent"
-	TypeDevice              = "Device"
-	TypeDeviceHealth        = "DeviceHealth"
-	TypeDeviceSection       = "DeviceSection"
-	TypeEnrolmentKey        = "EnrolmentKey"
-	TypeEntityHealth        = "EntityHealth"
-	TypeEventLogGroup       = "EventLogGroup"
-	TypeGroup               = "Group"
-	TypeHealthHistory       = "HealthHistory"
-	TypeInstalledSoftware   = "InstalledSoftware"
-	TypeMembership          = "Membership"
-	TypeNotification        = "Notification"
-	TypeNotificationReceipt = "NotificationReceipt"
-	TypeOrganisation        = "Organisation"
-	TypePolicyAudit         = "PolicyAudit"
-	TypePolicyGuidance      = "PolicyGuidance"
-	TypePolicyOverride      = "PolicyOverride"
-	TypeRefreshToken        = "RefreshToken"
-	TypeSnapshot            = "Snapshot"
-	TypeTenant              = "Tenant"
-	TypeUser                = "User"
-	TypeWebhook             = "Webhook"
-	TypeWebhookDelivery     = "WebhookDelivery"
+	TypeAuditEvent           = "AuditEvent"
+	TypeDevice               = "Device"
+	TypeDeviceHealth         = "DeviceHealth"
+	TypeDeviceSection        = "DeviceSection"
+	TypeEnrolmentKey         = "EnrolmentKey"
+	TypeEntityHealth         = "EntityHealth"
+	TypeEventLogGroup        = "EventLogGroup"
+	TypeGroup                = "Group"
+	TypeHealthHistory        = "HealthHistory"
+	TypeInstalledSoftware    = "InstalledSoftware"
+	TypeMembership           = "Membership"
+	TypeNotification         = "Notification"
+	TypeNotificationReadMark = "NotificationReadMark"
+	TypeNotificationReceipt  = "NotificationReceipt"
+	TypeOrganisation         = "Organisation"
+	TypePolicyAudit          = "PolicyAudit"
+	TypePolicyGuidance       = "PolicyGuidance"
+	TypePolicyOverride       = "PolicyOverride"
+	TypeRefreshToken         = "RefreshToken"
+	TypeSnapshot             = "Snapshot"
+	TypeTenant               = "Tenant"
+	TypeUser                 = "User"
+	TypeWebhook              = "Webhook"
+	TypeWebhookDelivery      = "WebhookDelivery"
 )
 
 // AuditEventMutation represents an operation that mutates the AuditEvent nodes in the graph.
@@ -1015,6 +1017,8 @@ type DeviceMutation struct {
 	addspooled_snapshots *int
 	dropped_snapshots    *int64
 	adddropped_snapshots *int64
+	snapshot_count       *int64
+	addsnapshot_count    *int64
 	clearedFields        map[string]struct{}
 	tenant               *uuid.UUID
 	clearedtenant        bool
@@ -2058,6 +2062,62 @@ func (m *DeviceMutation) ResetDroppedSnapshots() {
 	m.adddropped_snapshots = nil
 }
 
+// SetSnapshotCount sets the "snapshot_count" field.
+func (m *DeviceMutation) SetSnapshotCount(i int64) {
+	m.snapshot_count = &i
+	m.addsnapshot_count = nil
+}
+
+// SnapshotCount returns the value of the "snapshot_count" field in the mutation.
+func (m *DeviceMutation) SnapshotCount() (r int64, exists bool) {
+	v := m.snapshot_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSnapshotCount returns the old "snapshot_count" field's value of the Device entity.
+// If the Device object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceMutation) OldSnapshotCount(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSnapshotCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSnapshotCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSnapshotCount: %w", err)
+	}
+	return oldValue.SnapshotCount, nil
+}
+
+// AddSnapshotCount adds i to the "snapshot_count" field.
+func (m *DeviceMutation) AddSnapshotCount(i int64) {
+	if m.addsnapshot_count != nil {
+		*m.addsnapshot_count += i
+	} else {
+		m.addsnapshot_count = &i
+	}
+}
+
+// AddedSnapshotCount returns the value that was added to the "snapshot_count" field in this mutation.
+func (m *DeviceMutation) AddedSnapshotCount() (r int64, exists bool) {
+	v := m.addsnapshot_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSnapshotCount resets all changes to the "snapshot_count" field.
+func (m *DeviceMutation) ResetSnapshotCount() {
+	m.snapshot_count = nil
+	m.addsnapshot_count = nil
+}
+
 // ClearTenant clears the "tenant" edge to the Tenant entity.
 func (m *DeviceMutation) ClearTenant() {
 	m.clearedtenant = true
@@ -2173,7 +2233,7 @@ func (m *DeviceMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *DeviceMutation) Fields() []string {
-	fields := make([]string, 0, 22)
+	fields := make([]string, 0, 23)
 	if m.tenant != nil {
 		fields = append(fields, device.FieldTenantID)
 	}
@@ -2240,6 +2300,9 @@ func (m *DeviceMutation) Fields() []string {
 	if m.dropped_snapshots != nil {
 		fields = append(fields, device.FieldDroppedSnapshots)
 	}
+	if m.snapshot_count != nil {
+		fields = append(fields, device.FieldSnapshotCount)
+	}
 	return fields
 }
 
@@ -2292,6 +2355,8 @@ func (m *DeviceMutation) Field(name string) (ent.Value, bool) {
 		return m.SpooledSnapshots()
 	case device.FieldDroppedSnapshots:
 		return m.DroppedSnapshots()
+	case device.FieldSnapshotCount:
+		return m.SnapshotCount()
 	}
 	return nil, false
 }
@@ -2345,6 +2410,8 @@ func (m *DeviceMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldSpooledSnapshots(ctx)
 	case device.FieldDroppedSnapshots:
 		return m.OldDroppedSnapshots(ctx)
+	case device.FieldSnapshotCount:
+		return m.OldSnapshotCount(ctx)
 	}
 	return nil, fmt.Errorf("unknown Device field %s", name)
 }
@@ -2508,6 +2575,13 @@ func (m *DeviceMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetDroppedSnapshots(v)
 		return nil
+	case device.FieldSnapshotCount:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSnapshotCount(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Device field %s", name)
 }
@@ -2522,6 +2596,9 @@ func (m *DeviceMutation) AddedFields() []string {
 	if m.adddropped_snapshots != nil {
 		fields = append(fields, device.FieldDroppedSnapshots)
 	}
+	if m.addsnapshot_count != nil {
+		fields = append(fields, device.FieldSnapshotCount)
+	}
 	return fields
 }
 
@@ -2534,6 +2611,8 @@ func (m *DeviceMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedSpooledSnapshots()
 	case device.FieldDroppedSnapshots:
 		return m.AddedDroppedSnapshots()
+	case device.FieldSnapshotCount:
+		return m.AddedSnapshotCount()
 	}
 	return nil, false
 }
@@ -2556,6 +2635,13 @@ func (m *DeviceMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddDroppedSnapshots(v)
+		return nil
+	case device.FieldSnapshotCount:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSnapshotCount(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Device numeric field %s", name)
@@ -2682,6 +2768,9 @@ func (m *DeviceMutation) ResetField(name string) error {
 		return nil
 	case device.FieldDroppedSnapshots:
 		m.ResetDroppedSnapshots()
+		return nil
+	case device.FieldSnapshotCount:
+		m.ResetSnapshotCount()
 		return nil
 	}
 	return fmt.Errorf("unknown Device field %s", name)
@@ -12797,6 +12886,554 @@ func (m *NotificationMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Notification edge %s", name)
+}
+
+// NotificationReadMarkMutation represents an operation that mutates the NotificationReadMark nodes in the graph.
+type NotificationReadMarkMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *uuid.UUID
+	user_id       *uuid.UUID
+	read_up_to_at *time.Time
+	read_up_to_id *uuid.UUID
+	clearedFields map[string]struct{}
+	tenant        *uuid.UUID
+	clearedtenant bool
+	done          bool
+	oldValue      func(context.Context) (*NotificationReadMark, error)
+	predicates    []predicate.NotificationReadMark
+}
+
+var _ ent.Mutation = (*NotificationReadMarkMutation)(nil)
+
+// notificationreadmarkOption allows management of the mutation configuration using functional options.
+type notificationreadmarkOption func(*NotificationReadMarkMutation)
+
+// newNotificationReadMarkMutation creates new mutation for the NotificationReadMark entity.
+func newNotificationReadMarkMutation(c config, op Op, opts ...notificationreadmarkOption) *NotificationReadMarkMutation {
+	m := &NotificationReadMarkMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeNotificationReadMark,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withNotificationReadMarkID sets the ID field of the mutation.
+func withNotificationReadMarkID(id uuid.UUID) notificationreadmarkOption {
+	return func(m *NotificationReadMarkMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *NotificationReadMark
+		)
+		m.oldValue = func(ctx context.Context) (*NotificationReadMark, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().NotificationReadMark.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withNotificationReadMark sets the old NotificationReadMark of the mutation.
+func withNotificationReadMark(node *NotificationReadMark) notificationreadmarkOption {
+	return func(m *NotificationReadMarkMutation) {
+		m.oldValue = func(context.Context) (*NotificationReadMark, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m NotificationReadMarkMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m NotificationReadMarkMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of NotificationReadMark entities.
+func (m *NotificationReadMarkMutation) SetID(id uuid.UUID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *NotificationReadMarkMutation) ID() (id uuid.UUID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *NotificationReadMarkMutation) IDs(ctx context.Context) ([]uuid.UUID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []uuid.UUID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().NotificationReadMark.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *NotificationReadMarkMutation) SetTenantID(u uuid.UUID) {
+	m.tenant = &u
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *NotificationReadMarkMutation) TenantID() (r uuid.UUID, exists bool) {
+	v := m.tenant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the NotificationReadMark entity.
+// If the NotificationReadMark object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NotificationReadMarkMutation) OldTenantID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *NotificationReadMarkMutation) ResetTenantID() {
+	m.tenant = nil
+}
+
+// SetUserID sets the "user_id" field.
+func (m *NotificationReadMarkMutation) SetUserID(u uuid.UUID) {
+	m.user_id = &u
+}
+
+// UserID returns the value of the "user_id" field in the mutation.
+func (m *NotificationReadMarkMutation) UserID() (r uuid.UUID, exists bool) {
+	v := m.user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserID returns the old "user_id" field's value of the NotificationReadMark entity.
+// If the NotificationReadMark object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NotificationReadMarkMutation) OldUserID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+	}
+	return oldValue.UserID, nil
+}
+
+// ResetUserID resets all changes to the "user_id" field.
+func (m *NotificationReadMarkMutation) ResetUserID() {
+	m.user_id = nil
+}
+
+// SetReadUpToAt sets the "read_up_to_at" field.
+func (m *NotificationReadMarkMutation) SetReadUpToAt(t time.Time) {
+	m.read_up_to_at = &t
+}
+
+// ReadUpToAt returns the value of the "read_up_to_at" field in the mutation.
+func (m *NotificationReadMarkMutation) ReadUpToAt() (r time.Time, exists bool) {
+	v := m.read_up_to_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReadUpToAt returns the old "read_up_to_at" field's value of the NotificationReadMark entity.
+// If the NotificationReadMark object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NotificationReadMarkMutation) OldReadUpToAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReadUpToAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReadUpToAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReadUpToAt: %w", err)
+	}
+	return oldValue.ReadUpToAt, nil
+}
+
+// ResetReadUpToAt resets all changes to the "read_up_to_at" field.
+func (m *NotificationReadMarkMutation) ResetReadUpToAt() {
+	m.read_up_to_at = nil
+}
+
+// SetReadUpToID sets the "read_up_to_id" field.
+func (m *NotificationReadMarkMutation) SetReadUpToID(u uuid.UUID) {
+	m.read_up_to_id = &u
+}
+
+// ReadUpToID returns the value of the "read_up_to_id" field in the mutation.
+func (m *NotificationReadMarkMutation) ReadUpToID() (r uuid.UUID, exists bool) {
+	v := m.read_up_to_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReadUpToID returns the old "read_up_to_id" field's value of the NotificationReadMark entity.
+// If the NotificationReadMark object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NotificationReadMarkMutation) OldReadUpToID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReadUpToID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReadUpToID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReadUpToID: %w", err)
+	}
+	return oldValue.ReadUpToID, nil
+}
+
+// ResetReadUpToID resets all changes to the "read_up_to_id" field.
+func (m *NotificationReadMarkMutation) ResetReadUpToID() {
+	m.read_up_to_id = nil
+}
+
+// ClearTenant clears the "tenant" edge to the Tenant entity.
+func (m *NotificationReadMarkMutation) ClearTenant() {
+	m.clearedtenant = true
+	m.clearedFields[notificationreadmark.FieldTenantID] = struct{}{}
+}
+
+// TenantCleared reports if the "tenant" edge to the Tenant entity was cleared.
+func (m *NotificationReadMarkMutation) TenantCleared() bool {
+	return m.clearedtenant
+}
+
+// TenantIDs returns the "tenant" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TenantID instead. It exists only for internal usage by the builders.
+func (m *NotificationReadMarkMutation) TenantIDs() (ids []uuid.UUID) {
+	if id := m.tenant; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTenant resets all changes to the "tenant" edge.
+func (m *NotificationReadMarkMutation) ResetTenant() {
+	m.tenant = nil
+	m.clearedtenant = false
+}
+
+// Where appends a list predicates to the NotificationReadMarkMutation builder.
+func (m *NotificationReadMarkMutation) Where(ps ...predicate.NotificationReadMark) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the NotificationReadMarkMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *NotificationReadMarkMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.NotificationReadMark, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *NotificationReadMarkMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *NotificationReadMarkMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (NotificationReadMark).
+func (m *NotificationReadMarkMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *NotificationReadMarkMutation) Fields() []string {
+	fields := make([]string, 0, 4)
+	if m.tenant != nil {
+		fields = append(fields, notificationreadmark.FieldTenantID)
+	}
+	if m.user_id != nil {
+		fields = append(fields, notificationreadmark.FieldUserID)
+	}
+	if m.read_up_to_at != nil {
+		fields = append(fields, notificationreadmark.FieldReadUpToAt)
+	}
+	if m.read_up_to_id != nil {
+		fields = append(fields, notificationreadmark.FieldReadUpToID)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *NotificationReadMarkMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case notificationreadmark.FieldTenantID:
+		return m.TenantID()
+	case notificationreadmark.FieldUserID:
+		return m.UserID()
+	case notificationreadmark.FieldReadUpToAt:
+		return m.ReadUpToAt()
+	case notificationreadmark.FieldReadUpToID:
+		return m.ReadUpToID()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *NotificationReadMarkMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case notificationreadmark.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case notificationreadmark.FieldUserID:
+		return m.OldUserID(ctx)
+	case notificationreadmark.FieldReadUpToAt:
+		return m.OldReadUpToAt(ctx)
+	case notificationreadmark.FieldReadUpToID:
+		return m.OldReadUpToID(ctx)
+	}
+	return nil, fmt.Errorf("unknown NotificationReadMark field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *NotificationReadMarkMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case notificationreadmark.FieldTenantID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case notificationreadmark.FieldUserID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserID(v)
+		return nil
+	case notificationreadmark.FieldReadUpToAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReadUpToAt(v)
+		return nil
+	case notificationreadmark.FieldReadUpToID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReadUpToID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown NotificationReadMark field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *NotificationReadMarkMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *NotificationReadMarkMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *NotificationReadMarkMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown NotificationReadMark numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *NotificationReadMarkMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *NotificationReadMarkMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *NotificationReadMarkMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown NotificationReadMark nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *NotificationReadMarkMutation) ResetField(name string) error {
+	switch name {
+	case notificationreadmark.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case notificationreadmark.FieldUserID:
+		m.ResetUserID()
+		return nil
+	case notificationreadmark.FieldReadUpToAt:
+		m.ResetReadUpToAt()
+		return nil
+	case notificationreadmark.FieldReadUpToID:
+		m.ResetReadUpToID()
+		return nil
+	}
+	return fmt.Errorf("unknown NotificationReadMark field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *NotificationReadMarkMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.tenant != nil {
+		edges = append(edges, notificationreadmark.EdgeTenant)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *NotificationReadMarkMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case notificationreadmark.EdgeTenant:
+		if id := m.tenant; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *NotificationReadMarkMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *NotificationReadMarkMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *NotificationReadMarkMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedtenant {
+		edges = append(edges, notificationreadmark.EdgeTenant)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *NotificationReadMarkMutation) EdgeCleared(name string) bool {
+	switch name {
+	case notificationreadmark.EdgeTenant:
+		return m.clearedtenant
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *NotificationReadMarkMutation) ClearEdge(name string) error {
+	switch name {
+	case notificationreadmark.EdgeTenant:
+		m.ClearTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown NotificationReadMark unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *NotificationReadMarkMutation) ResetEdge(name string) error {
+	switch name {
+	case notificationreadmark.EdgeTenant:
+		m.ResetTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown NotificationReadMark edge %s", name)
 }
 
 // NotificationReceiptMutation represents an operation that mutates the NotificationReceipt nodes in the graph.

@@ -38,6 +38,8 @@ type Tx struct {
 	Membership *MembershipClient
 	// Notification is the client for interacting with the Notification builders.
 	Notification *NotificationClient
+	// NotificationReadMark is the client for interacting with the NotificationReadMark builders.
+	NotificationReadMark *NotificationReadMarkClient
 	// NotificationReceipt is the client for interacting with the NotificationReceipt builders.
 	NotificationReceipt *NotificationReceiptClient
 	// Organisation is the client for interacting with the Organisation builders.
@@ -203,6 +205,7 @@ func (tx *Tx) init() {
 	tx.InstalledSoftware = NewInstalledSoftwareClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)
 	tx.Notification = NewNotificationClient(tx.config)
+	tx.NotificationReadMark = NewNotificationReadMarkClient(tx.config)
 	tx.NotificationReceipt = NewNotificationReceiptClient(tx.config)
 	tx.Organisation = NewOrganisationClient(tx.config)
 	tx.PolicyAudit = NewPolicyAuditClient(tx.config)

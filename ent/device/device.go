@@ -61,6 +61,8 @@ const (
 	FieldSpooledSnapshots = "spooled_snapshots"
 	// FieldDroppedSnapshots holds the string denoting the dropped_snapshots field in the database.
 	FieldDroppedSnapshots = "dropped_snapshots"
+	// FieldSnapshotCount holds the string denoting the snapshot_count field in the database.
+	FieldSnapshotCount = "snapshot_count"
 	// EdgeTenant holds the string denoting the tenant edge name in mutations.
 	EdgeTenant = "tenant"
 	// EdgeOrganisation holds the string denoting the organisation edge name in mutations.
@@ -117,6 +119,7 @@ var Columns = []string{
 	FieldLastSnapshotAt,
 	FieldSpooledSnapshots,
 	FieldDroppedSnapshots,
+	FieldSnapshotCount,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -177,6 +180,8 @@ var (
 	DefaultSpooledSnapshots int
 	// DefaultDroppedSnapshots holds the default value on creation for the "dropped_snapshots" field.
 	DefaultDroppedSnapshots int64
+	// DefaultSnapshotCount holds the default value on creation for the "snapshot_count" field.
+	DefaultSnapshotCount int64
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() uuid.UUID
 )
@@ -342,6 +347,11 @@ func BySpooledSnapshots(opts ...sql.OrderTermOption) OrderOption {
 // ByDroppedSnapshots orders the results by the dropped_snapshots field.
 func ByDroppedSnapshots(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldDroppedSnapshots, opts...).ToFunc()
+}
+
+// BySnapshotCount orders the results by the snapshot_count field.
+func BySnapshotCount(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSnapshotCount, opts...).ToFunc()
 }
 
 // ByTenantField orders the results by tenant field.

@@ -146,6 +146,11 @@ func DroppedSnapshots(v int64) predicate.Device {
 	return predicate.Device(sql.FieldEQ(FieldDroppedSnapshots, v))
 }
 
+// SnapshotCount applies equality check predicate on the "snapshot_count" field. It's identical to SnapshotCountEQ.
+func SnapshotCount(v int64) predicate.Device {
+	return predicate.Device(sql.FieldEQ(FieldSnapshotCount, v))
+}
+
 // TenantIDEQ applies the EQ predicate on the "tenant_id" field.
 func TenantIDEQ(v uuid.UUID) predicate.Device {
 	return predicate.Device(sql.FieldEQ(FieldTenantID, v))
@@ -1094,6 +1099,46 @@ func DroppedSnapshotsLT(v int64) predicate.Device {
 // DroppedSnapshotsLTE applies the LTE predicate on the "dropped_snapshots" field.
 func DroppedSnapshotsLTE(v int64) predicate.Device {
 	return predicate.Device(sql.FieldLTE(FieldDroppedSnapshots, v))
+}
+
+// SnapshotCountEQ applies the EQ predicate on the "snapshot_count" field.
+func SnapshotCountEQ(v int64) predicate.Device {
+	return predicate.Device(sql.FieldEQ(FieldSnapshotCount, v))
+}
+
+// SnapshotCountNEQ applies the NEQ predicate on the "snapshot_count" field.
+func SnapshotCountNEQ(v int64) predicate.Device {
+	return predicate.Device(sql.FieldNEQ(FieldSnapshotCount, v))
+}
+
+// SnapshotCountIn applies the In predicate on the "snapshot_count" field.
+func SnapshotCountIn(vs ...int64) predicate.Device {
+	return predicate.Device(sql.FieldIn(FieldSnapshotCount, vs...))
+}
+
+// SnapshotCountNotIn applies the NotIn predicate on the "snapshot_count" field.
+func SnapshotCountNotIn(vs ...int64) predicate.Device {
+	return predicate.Device(sql.FieldNotIn(FieldSnapshotCount, vs...))
+}
+
+// SnapshotCountGT applies the GT predicate on the "snapshot_count" field.
+func SnapshotCountGT(v int64) predicate.Device {
+	return predicate.Device(sql.FieldGT(FieldSnapshotCount, v))
+}
+
+// SnapshotCountGTE applies the GTE predicate on the "snapshot_count" field.
+func SnapshotCountGTE(v int64) predicate.Device {
+	return predicate.Device(sql.FieldGTE(FieldSnapshotCount, v))
+}
+
+// SnapshotCountLT applies the LT predicate on the "snapshot_count" field.
+func SnapshotCountLT(v int64) predicate.Device {
+	return predicate.Device(sql.FieldLT(FieldSnapshotCount, v))
+}
+
+// SnapshotCountLTE applies the LTE predicate on the "snapshot_count" field.
+func SnapshotCountLTE(v int64) predicate.Device {
+	return predicate.Device(sql.FieldLTE(FieldSnapshotCount, v))
 }
 
 // HasTenant applies the HasEdge predicate on the "tenant" edge.

@@ -153,6 +153,18 @@ func (f NotificationFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.NotificationMutation", m)
 }
 
+// The NotificationReadMarkFunc type is an adapter to allow the use of ordinary
+// function as NotificationReadMark mutator.
+type NotificationReadMarkFunc func(context.Context, *ent.NotificationReadMarkMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f NotificationReadMarkFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.NotificationReadMarkMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.NotificationReadMarkMutation", m)
+}
+
 // The NotificationReceiptFunc type is an adapter to allow the use of ordinary
 // function as NotificationReceipt mutator.
 type NotificationReceiptFunc func(context.Context, *ent.NotificationReceiptMutation) (ent.Value, error)

@@ -65,6 +65,7 @@ var (
 		{Name: "last_snapshot_at", Type: field.TypeTime, Nullable: true},
 		{Name: "spooled_snapshots", Type: field.TypeInt, Default: 0},
 		{Name: "dropped_snapshots", Type: field.TypeInt64, Default: 0},
+		{Name: "snapshot_count", Type: field.TypeInt64, Default: 0},
 		{Name: "tenant_id", Type: field.TypeUUID},
 		{Name: "group_id", Type: field.TypeUUID, Nullable: true},
 		{Name: "organisation_id", Type: field.TypeUUID},
@@ -77,19 +78,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "devices_tenants_tenant",
-				Columns:    []*schema.Column{DevicesColumns[20]},
+				Columns:    []*schema.Column{DevicesColumns[21]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "devices_groups_devices",
-				Columns:    []*schema.Column{DevicesColumns[21]},
+				Columns:    []*schema.Column{DevicesColumns[22]},
 				RefColumns: []*schema.Column{GroupsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "devices_organisations_devices",
-				Columns:    []*schema.Column{DevicesColumns[22]},
+				Columns:    []*schema.Column{DevicesColumns[23]},
 				RefColumns: []*schema.Column{OrganisationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -98,17 +99,17 @@ var (
 			{
 				Name:    "device_tenant_id_organisation_id_group_id",
 				Unique:  false,
-				Columns: []*schema.Column{DevicesColumns[20], DevicesColumns[22], DevicesColumns[21]},
+				Columns: []*schema.Column{DevicesColumns[21], DevicesColumns[23], DevicesColumns[22]},
 			},
 			{
 				Name:    "device_tenant_id_hostname_id",
 				Unique:  false,
-				Columns: []*schema.Column{DevicesColumns[20], DevicesColumns[3], DevicesColumns[0]},
+				Columns: []*schema.Column{DevicesColumns[21], DevicesColumns[3], DevicesColumns[0]},
 			},
 			{
 				Name:    "device_tenant_id_last_seen_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{DevicesColumns[20], DevicesColumns[14], DevicesColumns[0]},
+				Columns: []*schema.Column{DevicesColumns[21], DevicesColumns[14], DevicesColumns[0]},
 			},
 		},
 	}
@@ -505,6 +506,35 @@ var (
 			},
 		},
 	}
+	// NotificationReadMarksColumns holds the columns for the "notification_read_marks" table.
+	NotificationReadMarksColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "user_id", Type: field.TypeUUID},
+		{Name: "read_up_to_at", Type: field.TypeTime},
+		{Name: "read_up_to_id", Type: field.TypeUUID},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// NotificationReadMarksTable holds the schema information for the "notification_read_marks" table.
+	NotificationReadMarksTable = &schema.Table{
+		Name:       "notification_read_marks",
+		Columns:    NotificationReadMarksColumns,
+		PrimaryKey: []*schema.Column{NotificationReadMarksColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "notification_read_marks_tenants_tenant",
+				Columns:    []*schema.Column{NotificationReadMarksColumns[4]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "notificationreadmark_tenant_id_user_id",
+				Unique:  true,
+				Columns: []*schema.Column{NotificationReadMarksColumns[4], NotificationReadMarksColumns[1]},
+			},
+		},
+	}
 	// NotificationReceiptsColumns holds the columns for the "notification_receipts" table.
 	NotificationReceiptsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeUUID},
@@ -862,6 +892,7 @@ var (
 		InstalledSoftwaresTable,
 		MembershipsTable,
 		NotificationsTable,
+		NotificationReadMarksTable,
 		NotificationReceiptsTable,
 		OrganisationsTable,
 		PolicyAuditsTable,
@@ -893,6 +924,7 @@ func init() {
 	MembershipsTable.ForeignKeys[0].RefTable = TenantsTable
 	MembershipsTable.ForeignKeys[1].RefTable = UsersTable
 	NotificationsTable.ForeignKeys[0].RefTable = TenantsTable
+	NotificationReadMarksTable.ForeignKeys[0].RefTable = TenantsTable
 	NotificationReceiptsTable.ForeignKeys[0].RefTable = TenantsTable
 	OrganisationsTable.ForeignKeys[0].RefTable = TenantsTable
 	PolicyAuditsTable.ForeignKeys[0].RefTable = TenantsTable

@@ -42,6 +42,9 @@ type Membership func(*sql.Selector)
 // Notification is the predicate function for notification builders.
 type Notification func(*sql.Selector)
 
+// NotificationReadMark is the predicate function for notificationreadmark builders.
+type NotificationReadMark func(*sql.Selector)
+
 // NotificationReceipt is the predicate function for notificationreceipt builders.
 type NotificationReceipt func(*sql.Selector)
 

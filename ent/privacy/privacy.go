@@ -399,6 +399,30 @@ func (f NotificationMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mu
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.NotificationMutation", m)
 }
 
+// The NotificationReadMarkQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type NotificationReadMarkQueryRuleFunc func(context.Context, *ent.NotificationReadMarkQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f NotificationReadMarkQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.NotificationReadMarkQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.NotificationReadMarkQuery", q)
+}
+
+// The NotificationReadMarkMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type NotificationReadMarkMutationRuleFunc func(context.Context, *ent.NotificationReadMarkMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f NotificationReadMarkMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.NotificationReadMarkMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.NotificationReadMarkMutation", m)
+}
+
 // The NotificationReceiptQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type NotificationReceiptQueryRuleFunc func(context.Context, *ent.NotificationReceiptQuery) error
@@ -722,6 +746,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.NotificationQuery:
 		return q.Filter(), nil
+	case *ent.NotificationReadMarkQuery:
+		return q.Filter(), nil
 	case *ent.NotificationReceiptQuery:
 		return q.Filter(), nil
 	case *ent.OrganisationQuery:
@@ -774,6 +800,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.MembershipMutation:
 		return m.Filter(), nil
 	case *ent.NotificationMutation:
+		return m.Filter(), nil
+	case *ent.NotificationReadMarkMutation:
 		return m.Filter(), nil
 	case *ent.NotificationReceiptMutation:
 		return m.Filter(), nil

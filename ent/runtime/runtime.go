@@ -19,6 +19,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/installedsoftware"
 	"github.com/wegweiser/wegweiser/ent/membership"
 	"github.com/wegweiser/wegweiser/ent/notification"
+	"github.com/wegweiser/wegweiser/ent/notificationreadmark"
 	"github.com/wegweiser/wegweiser/ent/notificationreceipt"
 	"github.com/wegweiser/wegweiser/ent/organisation"
 	"github.com/wegweiser/wegweiser/ent/policyaudit"
@@ -212,6 +213,10 @@ func init() {
 	deviceDescDroppedSnapshots := deviceFields[18].Descriptor()
 	// device.DefaultDroppedSnapshots holds the default value on creation for the dropped_snapshots field.
 	device.DefaultDroppedSnapshots = deviceDescDroppedSnapshots.Default.(int64)
+	// deviceDescSnapshotCount is the schema descriptor for snapshot_count field.
+	deviceDescSnapshotCount := deviceFields[19].Descriptor()
+	// device.DefaultSnapshotCount holds the default value on creation for the snapshot_count field.
+	device.DefaultSnapshotCount = deviceDescSnapshotCount.Default.(int64)
 	// deviceDescID is the schema descriptor for id field.
 	deviceDescID := deviceMixinFields0[0].Descriptor()
 	// device.DefaultID holds the default value on creation for the id field.
@@ -636,6 +641,24 @@ func init() {
 	notificationDescID := notificationMixinFields0[0].Descriptor()
 	// notification.DefaultID holds the default value on creation for the id field.
 	notification.DefaultID = notificationDescID.Default.(func() uuid.UUID)
+	notificationreadmarkMixin := schema.NotificationReadMark{}.Mixin()
+	notificationreadmark.Policy = privacy.NewPolicies(schema.NotificationReadMark{})
+	notificationreadmark.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := notificationreadmark.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	notificationreadmarkMixinFields0 := notificationreadmarkMixin[0].Fields()
+	_ = notificationreadmarkMixinFields0
+	notificationreadmarkFields := schema.NotificationReadMark{}.Fields()
+	_ = notificationreadmarkFields
+	// notificationreadmarkDescID is the schema descriptor for id field.
+	notificationreadmarkDescID := notificationreadmarkMixinFields0[0].Descriptor()
+	// notificationreadmark.DefaultID holds the default value on creation for the id field.
+	notificationreadmark.DefaultID = notificationreadmarkDescID.Default.(func() uuid.UUID)
 	notificationreceiptMixin := schema.NotificationReceipt{}.Mixin()
 	notificationreceipt.Policy = privacy.NewPolicies(schema.NotificationReceipt{})
 	notificationreceipt.Hooks[0] = func(next ent.Mutator) ent.Mutator {

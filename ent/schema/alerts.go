@@ -7,6 +7,9 @@ import (
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 	"github.com/google/uuid"
+
+	"github.com/wegweiser/wegweiser/ent/privacy"
+	"github.com/wegweiser/wegweiser/ent/rule"
 )
 
 // Notification is one alert in the tenant's message centre.
@@ -64,6 +67,44 @@ func (NotificationReceipt) Fields() []ent.Field {
 func (NotificationReceipt) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("tenant_id", "user_id", "notification_id").Unique(),
+	}
+}
+
+// NotificationReadMark is one user's "read up to" watermark in one tenant:
+// every notification at or before (read_up_to_at, read_up_to_id) in the
+// order (created_at, id) is read for that user. "Mark all read" moves it in
+// one statement; NotificationReceipt rows then only record notifications
+// newer than the watermark, so read state costs the same however many
+// notifications a user has read.
+type NotificationReadMark struct{ ent.Schema }
+
+// Mixin of the NotificationReadMark.
+func (NotificationReadMark) Mixin() []ent.Mixin {
+	return []ent.Mixin{IDMixin{}, TenantMixin{}}
+}
+
+// Fields of the NotificationReadMark.
+func (NotificationReadMark) Fields() []ent.Field {
+	return []ent.Field{
+		field.UUID("user_id", uuid.UUID{}).Immutable(),
+		// created_at and id of the newest notification marked read.
+		field.Time("read_up_to_at"),
+		field.UUID("read_up_to_id", uuid.UUID{}),
+	}
+}
+
+// Indexes of the NotificationReadMark.
+func (NotificationReadMark) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("tenant_id", "user_id").Unique(),
+	}
+}
+
+// Policy of the NotificationReadMark: tenant scope.
+func (NotificationReadMark) Policy() ent.Policy {
+	return privacy.Policy{
+		Query:    privacy.QueryPolicy{rule.DenyIfNoViewer(), rule.FilterTenant()},
+		Mutation: privacy.MutationPolicy{rule.DenyIfNoViewer(), rule.CheckCreate(""), rule.FilterTenant()},
 	}
 }
 

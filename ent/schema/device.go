@@ -39,6 +39,9 @@ func (Device) Fields() []ent.Field {
 		field.Time("last_snapshot_at").Optional().Nillable(),
 		field.Int("spooled_snapshots").Default(0),
 		field.Int64("dropped_snapshots").Default(0),
+		// Snapshots stored for the device, counted by ingest in the
+		// snapshot's transaction so reads need not count them.
+		field.Int64("snapshot_count").Default(0),
 	}
 }
 

@@ -4,10 +4,14 @@
 package alert
 
 import (
+	"bytes"
 	"context"
+	stdsql "database/sql"
+	"errors"
 	"fmt"
 	"time"
 
+	"entgo.io/ent/dialect/sql"
 	"github.com/google/uuid"
 
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
@@ -15,9 +19,12 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/pagetoken"
 	"github.com/wegweiser/wegweiser/backend/internal/secrets"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
+	"github.com/wegweiser/wegweiser/backend/internal/validate"
 	"github.com/wegweiser/wegweiser/ent"
 	"github.com/wegweiser/wegweiser/ent/notification"
+	"github.com/wegweiser/wegweiser/ent/notificationreadmark"
 	"github.com/wegweiser/wegweiser/ent/notificationreceipt"
+	"github.com/wegweiser/wegweiser/ent/predicate"
 	"github.com/wegweiser/wegweiser/ent/viewer"
 	"github.com/wegweiser/wegweiser/ent/webhook"
 )
@@ -42,6 +49,7 @@ type Service struct {
 	allowPrivate bool
 	now          func() time.Time
 	client       *httpClient
+	resolver     resolver // nil: net.DefaultResolver
 }
 
 // NewService returns an alert service. allowPrivate lets webhooks point at
@@ -73,8 +81,8 @@ func (s *Service) Raise(ctx context.Context, tx *store.Tx, a Alert) (bool, error
 		return false, nil
 	}
 	n, err := tx.Notification.Create().SetTenantID(tenantID).SetKind(a.Kind).SetSeverity(a.Severity).
-		SetTitle(clip(a.Title, 300)).SetBody(clip(a.Body, 4000)).SetEntityKind(a.EntityKind).SetEntityID(a.EntityID).
-		SetNillableOrganisationID(a.OrganisationID).SetDedupeKey(clip(a.Key, 300)).SetCreatedAt(s.now()).Save(ctx)
+		SetTitle(validate.Clip(a.Title, 300)).SetBody(validate.Clip(a.Body, 4000)).SetEntityKind(a.EntityKind).SetEntityID(a.EntityID).
+		SetNillableOrganisationID(a.OrganisationID).SetDedupeKey(validate.Clip(a.Key, 300)).SetCreatedAt(s.now()).Save(ctx)
 	if err != nil {
 		return false, fmt.Errorf("store notification: %w", err)
 	}
@@ -123,6 +131,70 @@ type Item struct {
 	Read bool
 }
 
+// Read state is kept per tenant and user as a watermark (NotificationReadMark:
+// every notification at or before it in (created_at, id) order is read) plus
+// receipts for single notifications newer than it. "Read" is decided in SQL
+// (a comparison with the watermark or an EXISTS on the receipts), so no list
+// of ids ever travels between the database and Go: listing, counting and
+// marking cost the same for the ten-thousandth notification as for the first.
+
+// readMark returns the viewer's watermark, or nil when there is none.
+func readMark(ctx context.Context, c *ent.Client, userID uuid.UUID) (*ent.NotificationReadMark, error) {
+	m, err := c.NotificationReadMark.Query().Where(notificationreadmark.UserID(userID)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load read watermark: %w", err)
+	}
+	return m, nil
+}
+
+// atOrBefore is "(created_at, id) <= (t, id)" on the notifications table.
+func atOrBefore(s *sql.Selector, t time.Time, id uuid.UUID) *sql.Predicate {
+	at := s.C(notification.FieldCreatedAt)
+	return sql.Or(sql.LT(at, t), sql.And(sql.EQ(at, t), sql.LTE(s.C(notification.FieldID), id)))
+}
+
+// readPredicate matches the notifications the viewer has read, or with
+// unread set the ones not read: newer than the watermark (a range on the
+// (tenant_id, created_at) index, so the cost follows the unread ones, not
+// all) and without a receipt.
+func readPredicate(v *viewer.Viewer, m *ent.NotificationReadMark, unread bool) predicate.Notification {
+	return func(s *sql.Selector) {
+		r := sql.Table(notificationreceipt.Table).As("nr")
+		receipt := sql.Exists(sql.Select(r.C(notificationreceipt.FieldID)).From(r).Where(sql.And(
+			sql.EQ(r.C(notificationreceipt.FieldTenantID), v.TenantID),
+			sql.EQ(r.C(notificationreceipt.FieldUserID), v.UserID),
+			sql.ColumnsEQ(r.C(notificationreceipt.FieldNotificationID), s.C(notification.FieldID)),
+		)))
+		switch {
+		case unread && m != nil:
+			at := s.C(notification.FieldCreatedAt)
+			s.Where(sql.And(
+				sql.GTE(at, m.ReadUpToAt),
+				sql.Or(sql.GT(at, m.ReadUpToAt), sql.GT(s.C(notification.FieldID), m.ReadUpToID)),
+				sql.Not(receipt),
+			))
+		case unread:
+			s.Where(sql.Not(receipt))
+		case m != nil:
+			s.Where(sql.Or(atOrBefore(s, m.ReadUpToAt, m.ReadUpToID), receipt))
+		default:
+			s.Where(receipt)
+		}
+	}
+}
+
+// unreadCount is one COUNT of the viewer's visible unread notifications.
+func unreadCount(ctx context.Context, c *ent.Client, v *viewer.Viewer, m *ent.NotificationReadMark) (int, error) {
+	n, err := c.Notification.Query().Where(readPredicate(v, m, true)).Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("count unread notifications: %w", err)
+	}
+	return n, nil
+}
+
 // List returns the viewer's notifications, newest first, and the unread
 // count. Scoped viewers see only their organisations' notifications.
 func (s *Service) List(ctx context.Context, unreadOnly bool, pageSize int, token string) ([]Item, int, string, error) {
@@ -132,28 +204,18 @@ func (s *Service) List(ctx context.Context, unreadOnly bool, pageSize int, token
 	if err != nil {
 		return nil, 0, "", err
 	}
-	read, err := s.st.Ent.NotificationReceipt.Query().Where(notificationreceipt.UserID(v.UserID)).
-		Select(notificationreceipt.FieldNotificationID).Strings(ctx)
+	c := s.st.Ent
+	m, err := readMark(ctx, c, v.UserID)
 	if err != nil {
-		return nil, 0, "", fmt.Errorf("load read state: %w", err)
+		return nil, 0, "", err
 	}
-	readSet := make(map[string]bool, len(read))
-	readIDs := make([]uuid.UUID, 0, len(read))
-	for _, id := range read {
-		readSet[id] = true
-		readIDs = append(readIDs, uuid.MustParse(id))
-	}
-	total, err := s.st.Ent.Notification.Query().Count(ctx)
+	unread, err := unreadCount(ctx, c, v, m)
 	if err != nil {
-		return nil, 0, "", fmt.Errorf("count notifications: %w", err)
+		return nil, 0, "", err
 	}
-	readVisible, err := s.st.Ent.Notification.Query().Where(notification.IDIn(readIDs...)).Count(ctx)
-	if err != nil {
-		return nil, 0, "", fmt.Errorf("count read notifications: %w", err)
-	}
-	q := s.st.Ent.Notification.Query()
-	if unreadOnly && len(readIDs) > 0 {
-		q = q.Where(notification.IDNotIn(readIDs...))
+	q := c.Notification.Query()
+	if unreadOnly {
+		q = q.Where(readPredicate(v, m, true))
 	}
 	if cur != nil {
 		t, err1 := time.Parse(time.RFC3339Nano, cur.Key)
@@ -173,55 +235,127 @@ func (s *Service) List(ctx context.Context, unreadOnly bool, pageSize int, token
 		last := rows[len(rows)-1]
 		next = pagetoken.Encode(pagetoken.Cursor{Key: last.CreatedAt.UTC().Format(time.RFC3339Nano), ID: last.ID.String(), Filter: filter})
 	}
+	// The read flags of this page (at most pageSize ids), decided in SQL.
+	read := map[uuid.UUID]bool{}
+	if !unreadOnly && len(rows) > 0 {
+		ids := make([]uuid.UUID, len(rows))
+		for i, r := range rows {
+			ids[i] = r.ID
+		}
+		readIDs, err := c.Notification.Query().Where(notification.IDIn(ids...), readPredicate(v, m, false)).IDs(ctx)
+		if err != nil {
+			return nil, 0, "", fmt.Errorf("load read state: %w", err)
+		}
+		for _, id := range readIDs {
+			read[id] = true
+		}
+	}
 	out := make([]Item, len(rows))
 	for i, r := range rows {
-		out[i] = Item{Notification: r, Read: readSet[r.ID.String()]}
+		out[i] = Item{Notification: r, Read: read[r.ID]}
 	}
-	return out, total - readVisible, next, nil
+	return out, unread, next, nil
 }
 
+// MaxMarkRead is how many notifications one MarkRead call may name.
+const MaxMarkRead = 500
+
 // MarkRead marks notifications (or all the viewer can see) read for the
-// viewer and returns the unread count left.
+// viewer and returns the unread count left. Marking all moves the viewer's
+// watermark to the newest visible notification (never backwards) and drops
+// the receipts it now covers; naming notifications stores receipts for those
+// newer than the watermark.
 func (s *Service) MarkRead(ctx context.Context, ids []uuid.UUID, all bool) (int, error) {
 	v := viewer.FromContext(ctx)
 	if !all && len(ids) == 0 {
 		return 0, apperr.Invalid("ids", "name notifications or set all")
 	}
-	if len(ids) > 500 {
-		return 0, apperr.Invalid("ids", "at most 500 at once")
+	if len(ids) > MaxMarkRead {
+		return 0, apperr.Invalid("ids", "at most %d at once", MaxMarkRead)
 	}
 	err := s.st.Tx(ctx, func(tx *store.Tx) error {
-		q := tx.Notification.Query()
-		if !all {
-			q = q.Where(notification.IDIn(ids...))
+		if all {
+			return markAllRead(ctx, tx, v)
 		}
-		visible, err := q.IDs(ctx)
-		if err != nil {
-			return fmt.Errorf("load notifications: %w", err)
-		}
-		if !all && len(visible) != len(ids) {
-			return apperr.NotFound("notification")
-		}
-		bulk := make([]*ent.NotificationReceiptCreate, 0, len(visible))
-		for _, id := range visible {
-			bulk = append(bulk, tx.NotificationReceipt.Create().SetTenantID(v.TenantID).SetUserID(v.UserID).SetNotificationID(id))
-		}
-		for start := 0; start < len(bulk); start += 200 {
-			end := min(start+200, len(bulk))
-			err := tx.NotificationReceipt.CreateBulk(bulk[start:end]...).
-				OnConflictColumns(notificationreceipt.FieldTenantID, notificationreceipt.FieldUserID, notificationreceipt.FieldNotificationID).
-				DoNothing().Exec(ctx)
-			if err != nil {
-				return fmt.Errorf("mark read: %w", err)
-			}
-		}
-		return nil
+		return markRead(ctx, tx, v, ids)
 	})
 	if err != nil {
 		return 0, err
 	}
-	_, unread, _, err := s.List(ctx, true, 1, "")
-	return unread, err
+	m, err := readMark(ctx, s.st.Ent, v.UserID)
+	if err != nil {
+		return 0, err
+	}
+	return unreadCount(ctx, s.st.Ent, v, m)
+}
+
+func markAllRead(ctx context.Context, tx *store.Tx, v *viewer.Viewer) error {
+	newest, err := tx.Notification.Query().
+		Order(ent.Desc(notification.FieldCreatedAt), ent.Desc(notification.FieldID)).First(ctx)
+	if ent.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("find newest notification: %w", err)
+	}
+	// One upsert that only ever moves the watermark forward.
+	t := sql.Table(notificationreadmark.Table)
+	at := t.C(notificationreadmark.FieldReadUpToAt)
+	behind := sql.Or(sql.LT(at, newest.CreatedAt),
+		sql.And(sql.EQ(at, newest.CreatedAt), sql.LT(t.C(notificationreadmark.FieldReadUpToID), newest.ID)))
+	err = tx.NotificationReadMark.Create().SetTenantID(v.TenantID).SetUserID(v.UserID).
+		SetReadUpToAt(newest.CreatedAt).SetReadUpToID(newest.ID).
+		OnConflict(
+			sql.ConflictColumns(notificationreadmark.FieldTenantID, notificationreadmark.FieldUserID),
+			sql.UpdateWhere(behind),
+		).
+		UpdateReadUpToAt().UpdateReadUpToID().Exec(ctx)
+	if err != nil && !errors.Is(err, stdsql.ErrNoRows) {
+		return fmt.Errorf("move read watermark: %w", err)
+	}
+	// Receipts the watermark now covers are redundant.
+	_, err = tx.NotificationReceipt.Delete().Where(notificationreceipt.UserID(v.UserID), func(s *sql.Selector) {
+		n := sql.Table(notification.Table).As("n")
+		covered := sql.Select(n.C(notification.FieldID)).From(n)
+		covered.Where(sql.And(sql.EQ(n.C(notification.FieldTenantID), v.TenantID), atOrBefore(covered, newest.CreatedAt, newest.ID)))
+		s.Where(sql.In(s.C(notificationreceipt.FieldNotificationID), covered))
+	}).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("drop covered receipts: %w", err)
+	}
+	return nil
+}
+
+func markRead(ctx context.Context, tx *store.Tx, v *viewer.Viewer, ids []uuid.UUID) error {
+	visible, err := tx.Notification.Query().Where(notification.IDIn(ids...)).
+		Select(notification.FieldID, notification.FieldCreatedAt).All(ctx)
+	if err != nil {
+		return fmt.Errorf("load notifications: %w", err)
+	}
+	if len(visible) != len(ids) {
+		return apperr.NotFound("notification")
+	}
+	m, err := readMark(ctx, tx.Client, v.UserID)
+	if err != nil {
+		return err
+	}
+	bulk := make([]*ent.NotificationReceiptCreate, 0, len(visible))
+	for _, n := range visible {
+		if m != nil && (n.CreatedAt.Before(m.ReadUpToAt) || n.CreatedAt.Equal(m.ReadUpToAt) && bytes.Compare(n.ID[:], m.ReadUpToID[:]) <= 0) {
+			continue // already read by the watermark
+		}
+		bulk = append(bulk, tx.NotificationReceipt.Create().SetTenantID(v.TenantID).SetUserID(v.UserID).SetNotificationID(n.ID))
+	}
+	for start := 0; start < len(bulk); start += 200 {
+		end := min(start+200, len(bulk))
+		err := tx.NotificationReceipt.CreateBulk(bulk[start:end]...).
+			OnConflictColumns(notificationreceipt.FieldTenantID, notificationreceipt.FieldUserID, notificationreceipt.FieldNotificationID).
+			DoNothing().Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("mark read: %w", err)
+		}
+	}
+	return nil
 }
 
 // Webhooks lists the tenant's webhooks.
@@ -231,12 +365,4 @@ func (s *Service) Webhooks(ctx context.Context) ([]*ent.Webhook, error) {
 		return nil, fmt.Errorf("list webhooks: %w", err)
 	}
 	return hs, nil
-}
-
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n])
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -16,14 +17,15 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
 	"github.com/wegweiser/wegweiser/backend/internal/identity"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
+	"github.com/wegweiser/wegweiser/backend/internal/validate"
 	"github.com/wegweiser/wegweiser/ent"
 	"github.com/wegweiser/wegweiser/ent/viewer"
 	"github.com/wegweiser/wegweiser/ent/webhookdelivery"
@@ -32,12 +34,14 @@ import (
 // CreateWebhook registers an endpoint and returns it with its signing
 // secret (shown once; stored encrypted).
 func (s *Service) CreateWebhook(ctx context.Context, rawURL, description string, kinds []string) (*ent.Webhook, string, error) {
-	u, err := s.checkURL(rawURL)
+	u, err := s.checkURL(ctx, rawURL)
 	if err != nil {
 		return nil, "", err
 	}
-	if len([]rune(description)) > 200 {
-		return nil, "", apperr.Invalid("description", "must be at most 200 characters")
+	description = strings.TrimSpace(description)
+	// The column's limit counts bytes.
+	if len(description) > maxWebhookDescription || !utf8.ValidString(description) {
+		return nil, "", apperr.Invalid("description", "must be valid UTF-8 of at most %d bytes", maxWebhookDescription)
 	}
 	for _, k := range kinds {
 		if !slices.Contains(Kinds, k) {
@@ -54,19 +58,30 @@ func (s *Service) CreateWebhook(ctx context.Context, rawURL, description string,
 		return nil, "", err
 	}
 	h, err := s.st.Ent.Webhook.Create().SetID(id).SetTenantID(viewer.FromContext(ctx).TenantID).SetURL(u.String()).
-		SetDescription(strings.TrimSpace(description)).SetKinds(append([]string{}, kinds...)).SetSecretEncrypted(sealed).Save(ctx)
+		SetDescription(description).SetKinds(append([]string{}, kinds...)).SetSecretEncrypted(sealed).Save(ctx)
 	if err != nil {
 		return nil, "", fmt.Errorf("store webhook: %w", err)
 	}
 	return h, secret, nil
 }
 
+// errBadURL is the one answer for a webhook URL that is malformed, not
+// https, or whose host does not resolve or resolves to a loopback, private
+// or reserved address: the message must not tell an admin which, or it
+// would reveal whether an internal name exists.
+func errBadURL() error {
+	return apperr.Invalid("url", "must be an https:// URL without credentials whose host resolves to public addresses only (an operator can allow private ones)")
+}
+
 // checkURL accepts https URLs (and http for allowed private hosts) whose
-// host does not resolve to loopback, link-local or private addresses unless
-// the operator allows it.
-func (s *Service) checkURL(raw string) (*url.URL, error) {
+// host resolves only to public addresses unless the operator allows
+// private ones.
+func (s *Service) checkURL(ctx context.Context, raw string) (*url.URL, error) {
+	if len(raw) > 2000 {
+		return nil, apperr.Invalid("url", "must be at most 2000 characters")
+	}
 	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.User != nil || len(raw) > 2000 {
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.User != nil {
 		return nil, apperr.Invalid("url", "must be an absolute https:// URL without credentials")
 	}
 	if u.Scheme == "http" && !s.allowPrivate {
@@ -75,21 +90,14 @@ func (s *Service) checkURL(raw string) (*url.URL, error) {
 	if s.allowPrivate {
 		return u, nil
 	}
-	ips, err := net.LookupIP(u.Hostname())
-	if err != nil {
-		return nil, apperr.Invalid("url", "host %q does not resolve", u.Hostname())
+	r := s.resolver
+	if r == nil {
+		r = net.DefaultResolver
 	}
-	for _, ip := range ips {
-		if forbidden(ip) {
-			return nil, apperr.Invalid("url", "host %q is a loopback, link-local or private address; an operator must allow those", u.Hostname())
-		}
+	if !publicHost(ctx, r, u.Hostname()) {
+		return nil, errBadURL()
 	}
 	return u, nil
-}
-
-func forbidden(ip net.IP) bool {
-	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
-		ip.IsUnspecified() || ip.IsMulticast() || ip.IsInterfaceLocalMulticast()
 }
 
 // DeleteWebhook removes a webhook.
@@ -211,7 +219,7 @@ func (s *Service) Deliver(ctx context.Context, tenantID, deliveryID uuid.UUID, l
 		now := s.now()
 		return upd.SetStatus(webhookdelivery.StatusDelivered).SetError("").SetDeliveredAt(now).Exec(ctx)
 	}
-	upd.SetError(clip(sendErr.Error(), 1000))
+	upd.SetError(validate.Clip(deliveryError(sendErr), maxDeliveryError))
 	if lastAttempt {
 		upd.SetStatus(webhookdelivery.StatusFailed)
 	}
@@ -226,24 +234,49 @@ func (s *Service) Deliver(ctx context.Context, tenantID, deliveryID uuid.UUID, l
 type httpClient struct{ c *http.Client }
 
 func newHTTPClient(allowPrivate bool) *httpClient {
-	dialer := &net.Dialer{Timeout: 5 * time.Second}
-	if !allowPrivate {
-		dialer.Control = func(_, address string, _ syscall.RawConn) error {
-			host, _, err := net.SplitHostPort(address)
-			if err != nil {
-				return err
-			}
-			if ip := net.ParseIP(host); ip != nil && forbidden(ip) {
-				return errors.New("refusing to connect to a private address")
-			}
-			return nil
-		}
-	}
+	dialer := newDialer(allowPrivate)
 	return &httpClient{c: &http.Client{
-		Timeout:       10 * time.Second,
-		Transport:     &http.Transport{DialContext: dialer.DialContext, TLSHandshakeTimeout: 5 * time.Second},
+		Timeout: 10 * time.Second,
+		// No proxy: it would connect on the webhook's behalf, past the check.
+		Transport:     &http.Transport{Proxy: nil, DialContext: dialer.DialContext, TLSHandshakeTimeout: 5 * time.Second},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
+}
+
+// Limits of webhook text.
+const (
+	maxWebhookDescription = 200
+	maxDeliveryError      = 1000
+)
+
+// errStatus is a non-2xx answer from the endpoint.
+type errStatus struct{ code int }
+
+func (e errStatus) Error() string { return fmt.Sprintf("endpoint answered HTTP %d", e.code) }
+
+// deliveryError is what the delivery log says about a failed attempt: a
+// fixed sentence per kind of failure, never the resolved address or the
+// resolver's message (which would tell an admin whether, and to what, an
+// internal name resolves). The full error goes to the job's own log,
+// which only the operator sees.
+func deliveryError(err error) string {
+	var st errStatus
+	var op *net.OpError
+	var dns *net.DNSError
+	var ne net.Error
+	var cert *tls.CertificateVerificationError
+	var rh tls.RecordHeaderError
+	switch {
+	case errors.As(err, &st):
+		return st.Error()
+	case errors.Is(err, errForbiddenAddress), errors.As(err, &dns), errors.As(err, &op) && op.Op == "dial":
+		return "could not connect: the host does not resolve to an allowed address, or did not accept the connection"
+	case errors.As(err, &cert), errors.As(err, &rh):
+		return "TLS handshake failed: the endpoint's certificate is not trusted or it does not speak TLS"
+	case errors.As(err, &ne) && ne.Timeout():
+		return "the endpoint did not answer in time"
+	}
+	return "delivery failed"
 }
 
 func (h *httpClient) post(ctx context.Context, url string, body []byte, headers map[string]string) (int, error) {
@@ -261,7 +294,7 @@ func (h *httpClient) post(ctx context.Context, url string, body []byte, headers 
 	defer res.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
 	if res.StatusCode < 200 || res.StatusCode > 299 {
-		return res.StatusCode, fmt.Errorf("endpoint answered HTTP %d", res.StatusCode)
+		return res.StatusCode, errStatus{res.StatusCode}
 	}
 	return res.StatusCode, nil
 }

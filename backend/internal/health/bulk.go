@@ -9,6 +9,7 @@ import (
 
 	"github.com/wegweiser/wegweiser/backend/internal/analyzer"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
+	"github.com/wegweiser/wegweiser/backend/internal/validate"
 	"github.com/wegweiser/wegweiser/ent"
 	"github.com/wegweiser/wegweiser/ent/device"
 	"github.com/wegweiser/wegweiser/ent/devicehealth"
@@ -85,7 +86,7 @@ func (s *Service) RollUpTenant(ctx context.Context, tenantID uuid.UUID) error {
 			}
 			upserts = append(upserts, tx.EntityHealth.Create().SetTenantID(tenantID).SetKind(entityhealth.Kind(key.kind)).
 				SetEntityID(key.id).SetNillableOrganisationID(org).SetScore(agg.Score).SetBand(agg.Band).SetScored(agg.Scored).
-				SetCoverage(agg.Coverage).SetFreshness(agg.Freshness).SetDeviceCount(len(ms)).SetCapReason(agg.CapReason).
+				SetCoverage(agg.Coverage).SetFreshness(agg.Freshness).SetDeviceCount(len(ms)).SetCapReason(validate.Clip(agg.CapReason, 500)).
 				SetBands(agg.Bands).SetWorst(worstJSON).SetComputedAt(now))
 			p := prev[key]
 			if p == nil || p.Score != agg.Score || p.Band != agg.Band || p.Scored != agg.Scored {

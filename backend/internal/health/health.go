@@ -25,6 +25,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/jobs"
 	"github.com/wegweiser/wegweiser/backend/internal/policy"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
+	"github.com/wegweiser/wegweiser/backend/internal/validate"
 	"github.com/wegweiser/wegweiser/ent"
 	"github.com/wegweiser/wegweiser/ent/device"
 	"github.com/wegweiser/wegweiser/ent/devicehealth"
@@ -140,7 +141,7 @@ func (s *Service) analyze(ctx context.Context, tx *store.Tx, tenantID, deviceID,
 		err := tx.DeviceHealth.Create().
 			SetTenantID(tenantID).SetDeviceID(deviceID).SetOrganisationID(dev.OrganisationID).SetNillableGroupID(dev.GroupID).
 			SetScore(res.Score).SetBand(res.Band).SetScored(scored).SetServer(dev.Role == device.RoleServer).
-			SetStale(res.Stale).SetCoverage(res.Coverage).SetCapReason(res.CapReason).
+			SetStale(res.Stale).SetCoverage(res.Coverage).SetCapReason(validate.Clip(res.CapReason, 500)).
 			SetDomains(domains).SetFindings(findings).SetSnapshotID(snapID).SetSnapshotReceivedAt(received).SetComputedAt(now).
 			OnConflictColumns(devicehealth.FieldTenantID, devicehealth.FieldDeviceID).UpdateNewValues().Exec(ctx)
 		if err != nil {
@@ -333,7 +334,7 @@ func (s *Service) RollUp(ctx context.Context, tenantID uuid.UUID, kind string, e
 		err = tx.EntityHealth.Create().SetTenantID(tenantID).SetKind(entityhealth.Kind(kind)).SetEntityID(entityID).
 			SetNillableOrganisationID(org).SetScore(agg.Score).SetBand(agg.Band).SetScored(agg.Scored).
 			SetCoverage(agg.Coverage).SetFreshness(agg.Freshness).SetDeviceCount(len(agg.Members)).
-			SetCapReason(agg.CapReason).SetBands(agg.Bands).SetWorst(worstJSON).SetComputedAt(now).
+			SetCapReason(validate.Clip(agg.CapReason, 500)).SetBands(agg.Bands).SetWorst(worstJSON).SetComputedAt(now).
 			OnConflictColumns(entityhealth.FieldTenantID, entityhealth.FieldKind, entityhealth.FieldEntityID).
 			UpdateNewValues().Exec(ctx)
 		if err != nil {

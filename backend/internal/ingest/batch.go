@@ -10,6 +10,7 @@ import (
 
 	agentv1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/agent/v1"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
+	"github.com/wegweiser/wegweiser/backend/internal/validate"
 	"github.com/wegweiser/wegweiser/ent"
 	"github.com/wegweiser/wegweiser/ent/eventloggroup"
 	"github.com/wegweiser/wegweiser/ent/installedsoftware"
@@ -35,7 +36,7 @@ func WriteSoftware(ctx context.Context, tx *store.Tx, dev *ent.Device, items []*
 		n := len(items)
 		ids, names, versions, publishers, dates, sources := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		for i, sw := range items {
-			ids[i], names[i], versions[i], publishers[i], dates[i], sources[i] = newID(), sw.GetName(), sw.GetVersion(), sw.GetPublisher(), clip(sw.GetInstallDate(), 32), clip(sw.GetSource(), 32)
+			ids[i], names[i], versions[i], publishers[i], dates[i], sources[i] = newID(), sw.GetName(), sw.GetVersion(), sw.GetPublisher(), validate.Clip(sw.GetInstallDate(), 32), validate.Clip(sw.GetSource(), 32)
 		}
 		_, err := tx.SQL.ExecContext(ctx, `INSERT INTO installed_softwares
 			(id, tenant_id, device_id, organisation_id, name, version, publisher, install_date, source)
@@ -54,7 +55,7 @@ func WriteSoftware(ctx context.Context, tx *store.Tx, dev *ent.Device, items []*
 		for _, sw := range items[start:end] {
 			bulk = append(bulk, tx.InstalledSoftware.Create().SetTenantID(dev.TenantID).SetDeviceID(dev.ID).
 				SetOrganisationID(dev.OrganisationID).SetName(sw.GetName()).SetVersion(sw.GetVersion()).
-				SetPublisher(sw.GetPublisher()).SetInstallDate(clip(sw.GetInstallDate(), 32)).SetSource(clip(sw.GetSource(), 32)))
+				SetPublisher(sw.GetPublisher()).SetInstallDate(validate.Clip(sw.GetInstallDate(), 32)).SetSource(validate.Clip(sw.GetSource(), 32)))
 		}
 		if err := tx.InstalledSoftware.CreateBulk(bulk...).Exec(ctx); err != nil {
 			return fmt.Errorf("insert software: %w", err)
@@ -83,7 +84,7 @@ func WriteEventLogs(ctx context.Context, tx *store.Tx, dev *ent.Device, items []
 		eventIDs, counts := make([]int64, n), make([]int64, n)
 		firsts, lasts := make([]time.Time, n), make([]time.Time, n)
 		for i, e := range items {
-			ids[i], logs[i], sources[i], levels[i], samples[i] = newID(), clip(e.GetLog(), 200), clip(e.GetSource(), 500), e.GetLevel(), clip(e.GetSampleMessage(), 4000)
+			ids[i], logs[i], sources[i], levels[i], samples[i] = newID(), validate.Clip(e.GetLog(), 200), validate.Clip(e.GetSource(), 500), e.GetLevel(), validate.Clip(e.GetSampleMessage(), 4000)
 			eventIDs[i], counts[i] = e.GetEventId(), e.GetCount()
 			firsts[i], lasts[i] = ts(e.GetFirstTime(), e.GetFirstTime() != nil), ts(e.GetLastTime(), e.GetLastTime() != nil)
 		}
@@ -103,10 +104,10 @@ func WriteEventLogs(ctx context.Context, tx *store.Tx, dev *ent.Device, items []
 		bulk := make([]*ent.EventLogGroupCreate, 0, end-start)
 		for _, e := range items[start:end] {
 			bulk = append(bulk, tx.EventLogGroup.Create().SetTenantID(dev.TenantID).SetDeviceID(dev.ID).
-				SetOrganisationID(dev.OrganisationID).SetLog(clip(e.GetLog(), 200)).SetSource(clip(e.GetSource(), 500)).
+				SetOrganisationID(dev.OrganisationID).SetLog(validate.Clip(e.GetLog(), 200)).SetSource(validate.Clip(e.GetSource(), 500)).
 				SetEventID(e.GetEventId()).SetLevel(e.GetLevel()).SetCount(e.GetCount()).
 				SetFirstSeen(ts(e.GetFirstTime(), e.GetFirstTime() != nil)).SetLastSeen(ts(e.GetLastTime(), e.GetLastTime() != nil)).
-				SetSampleMessage(clip(e.GetSampleMessage(), 4000)))
+				SetSampleMessage(validate.Clip(e.GetSampleMessage(), 4000)))
 		}
 		if err := tx.EventLogGroup.CreateBulk(bulk...).Exec(ctx); err != nil {
 			return fmt.Errorf("insert event logs: %w", err)

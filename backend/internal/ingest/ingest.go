@@ -24,6 +24,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/devicedata"
 	"github.com/wegweiser/wegweiser/backend/internal/jobs"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
+	"github.com/wegweiser/wegweiser/backend/internal/validate"
 	"github.com/wegweiser/wegweiser/ent"
 	"github.com/wegweiser/wegweiser/ent/device"
 	"github.com/wegweiser/wegweiser/ent/devicesection"
@@ -273,7 +274,9 @@ func (s *Service) existing(ctx context.Context, dev *ent.Device, id uuid.UUID) (
 
 // updateFacts copies what the device list shows from the snapshot.
 func updateFacts(ctx context.Context, tx *store.Tx, dev *ent.Device, snap *agentv1.Snapshot, now time.Time) error {
-	upd := tx.Device.Update().Where(device.ID(dev.ID)).SetLastSeenAt(now).SetLastSnapshotAt(now)
+	// The snapshot counter lives on the device row so that reads need not
+	// count every snapshot of the device.
+	upd := tx.Device.Update().Where(device.ID(dev.ID)).SetLastSeenAt(now).SetLastSnapshotAt(now).AddSnapshotCount(1)
 	if v := snap.GetAgentVersion(); v != "" {
 		upd.SetAgentVersion(v)
 	}
@@ -284,7 +287,7 @@ func updateFacts(ctx context.Context, tx *store.Tx, dev *ent.Device, snap *agent
 		if p := device.Platform(os.GetPlatform()); device.PlatformValidator(p) == nil {
 			upd.SetPlatform(p)
 		}
-		upd.SetOsName(clip(os.GetName(), 255)).SetOsVersion(clip(os.GetVersion(), 255))
+		upd.SetOsName(validate.Clip(os.GetName(), 255)).SetOsVersion(validate.Clip(os.GetVersion(), 255))
 		if os.GetServer() {
 			upd.SetRole(device.RoleServer)
 		} else {
@@ -292,7 +295,7 @@ func updateFacts(ctx context.Context, tx *store.Tx, dev *ent.Device, snap *agent
 		}
 	}
 	if hw := snap.GetHardware(); hw != nil {
-		upd.SetManufacturer(clip(hw.GetManufacturer(), 255)).SetModel(clip(hw.GetModel(), 255)).SetSerialNumber(clip(hw.GetSerialNumber(), 255))
+		upd.SetManufacturer(validate.Clip(hw.GetManufacturer(), 255)).SetModel(validate.Clip(hw.GetModel(), 255)).SetSerialNumber(validate.Clip(hw.GetSerialNumber(), 255))
 	}
 	if nw := snap.GetNetwork(); nw != nil {
 		var ips []string
@@ -310,13 +313,6 @@ func updateFacts(ctx context.Context, tx *store.Tx, dev *ent.Device, snap *agent
 		return fmt.Errorf("update device facts: %w", err)
 	}
 	return nil
-}
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
 }
 
 // Heartbeat records that a device's agent is alive and how its spool is.

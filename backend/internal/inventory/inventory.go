@@ -20,6 +20,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/pagetoken"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/ent"
+	"github.com/wegweiser/wegweiser/ent/device"
 	"github.com/wegweiser/wegweiser/ent/devicesection"
 	"github.com/wegweiser/wegweiser/ent/eventloggroup"
 	"github.com/wegweiser/wegweiser/ent/installedsoftware"
@@ -37,7 +38,9 @@ func NewService(st *store.Store) *Service { return &Service{st: st} }
 type Latest struct {
 	Snapshot   *agentv1.Snapshot
 	ReceivedAt time.Time
-	Count      int
+	// Count is how many snapshots the device has sent (its counter, kept by
+	// ingest in each snapshot's transaction).
+	Count int
 }
 
 func (s *Service) device(ctx context.Context, id uuid.UUID) (*ent.Device, error) {
@@ -61,15 +64,18 @@ func (s *Service) Device(ctx context.Context, id uuid.UUID) (*Latest, error) {
 // has checked the device exists.
 func (s *Service) DeviceTx(ctx context.Context, c *ent.Client, id uuid.UUID) (*Latest, error) {
 	out := &Latest{}
-	var err error
-	if out.Count, err = c.Snapshot.Query().Where(snapshot.DeviceID(id)).Count(ctx); err != nil {
-		return nil, fmt.Errorf("count snapshots: %w", err)
+	// One primary-key read and one indexed "latest" read, however many
+	// snapshots the device has sent.
+	count, err := c.Device.Query().Where(device.ID(id)).Select(device.FieldSnapshotCount).Int(ctx)
+	if err != nil && !ent.IsNotFound(err) {
+		return nil, fmt.Errorf("load snapshot count: %w", err)
 	}
-	if out.Count == 0 {
-		return out, nil
-	}
+	out.Count = count
 	last, err := c.Snapshot.Query().Where(snapshot.DeviceID(id)).
 		Order(ent.Desc(snapshot.FieldReceivedAt), ent.Desc(snapshot.FieldID)).First(ctx)
+	if ent.IsNotFound(err) {
+		return out, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("latest snapshot: %w", err)
 	}

@@ -175,6 +175,7 @@ func (ten *Tenant) Dump(t *testing.T) string {
 	add(c.PolicyAudit.Query().Order(ent.Asc("id")).All(ctx))
 	add(c.Notification.Query().Order(ent.Asc("id")).All(ctx))
 	add(c.NotificationReceipt.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.NotificationReadMark.Query().Order(ent.Asc("id")).All(ctx))
 	add(c.Webhook.Query().Order(ent.Asc("id")).All(ctx))
 	add(c.WebhookDelivery.Query().Order(ent.Asc("id")).All(ctx))
 	return fmt.Sprintf("%+v", out)

@@ -137,6 +137,28 @@ func Limit(field string, n int32, def, max int) (int, error) {
 	return int(n), nil
 }
 
+// Clip returns s cut to at most max bytes at a rune boundary, so that the
+// result is valid UTF-8 (PostgreSQL refuses anything else) and fits a
+// column whose limit ent checks in bytes (field.String(...).MaxLen counts
+// len(s)). Invalid UTF-8 in s is replaced by U+FFFD first. Use it wherever
+// untrusted or generated text is shortened to fit a column.
+func Clip(s string, max int) string {
+	if max <= 0 {
+		return ""
+	}
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	if len(s) <= max {
+		return s
+	}
+	i := max
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i]
+}
+
 func hasControl(s string) bool {
 	for _, r := range s {
 		if r < 0x20 || r == 0x7f {

@@ -8,6 +8,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1/wegweiserv1connect"
 	"github.com/wegweiser/wegweiser/backend/internal/alert"
 	"github.com/wegweiser/wegweiser/backend/internal/api/pbconv"
+	"github.com/wegweiser/wegweiser/backend/internal/apperr"
 	"github.com/wegweiser/wegweiser/backend/internal/validate"
 	"github.com/wegweiser/wegweiser/ent"
 )
@@ -48,6 +49,9 @@ func (s *Service) ListNotifications(ctx context.Context, req *v1.ListNotificatio
 
 // MarkNotificationsRead implements AlertService.MarkNotificationsRead.
 func (s *Service) MarkNotificationsRead(ctx context.Context, req *v1.MarkNotificationsReadRequest) (*v1.MarkNotificationsReadResponse, error) {
+	if len(req.GetIds()) > alert.MaxMarkRead {
+		return nil, apperr.Invalid("ids", "at most %d at once", alert.MaxMarkRead)
+	}
 	ids, err := validate.IDs("ids", req.GetIds())
 	if err != nil {
 		return nil, err

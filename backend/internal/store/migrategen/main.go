@@ -3,6 +3,9 @@
 // needs a PostgreSQL server to replay and diff against:
 //
 //	go run ./backend/internal/store/migrategen -name add_widgets -postgres postgres://127.0.0.1:5432/postgres
+//
+// After merging branches that each added a migration, keep both files and
+// recompute the checksums with -rehash.
 package main
 
 import (
@@ -30,7 +33,16 @@ func main() {
 	name := flag.String("name", "", "migration name, e.g. add_widgets")
 	pg := flag.String("postgres", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL server to create a scratch database on")
 	out := flag.String("dir", "backend/internal/store/migrations", "migrations directory")
+	rehash := flag.Bool("rehash", false, "only recompute atlas.sum of each dialect (after merging migrations from two branches)")
 	flag.Parse()
+	if *rehash {
+		for _, d := range []string{"postgres", "sqlite"} {
+			if err := rehashDir(filepath.Join(*out, d)); err != nil {
+				log.Fatalf("%s: %v", d, err)
+			}
+		}
+		return
+	}
 	if *name == "" {
 		log.Fatal("-name is required")
 	}
@@ -41,6 +53,19 @@ func main() {
 	if err := genSQLite(ctx, filepath.Join(*out, "sqlite"), *name); err != nil {
 		log.Fatalf("sqlite: %v", err)
 	}
+}
+
+// rehashDir writes the atlas.sum of a migrations directory anew.
+func rehashDir(dirPath string) error {
+	dir, err := migrate.NewLocalDir(dirPath)
+	if err != nil {
+		return err
+	}
+	sum, err := dir.Checksum()
+	if err != nil {
+		return err
+	}
+	return migrate.WriteSumFile(dir, sum)
 }
 
 func diff(ctx context.Context, drv *entsql.Driver, d, dirPath, name string) error {
