@@ -79,7 +79,7 @@ test-e2e: ## browser tests: Debian chromium drives the SPA served by bin/wegweis
 	  WEGWEISER_DATABASE_URL=$$url WEGWEISER_BIN=$(CURDIR)/$(BIN) WEGWEISER_AGENT_BIN=$(CURDIR)/bin/wegweiser-agent npm run test:e2e; \
 	fi
 
-bench: ## benchmarks against bare baselines (PERFORMANCE.md); results in bench/results
+bench: ## benchmarks against bare baselines (docs/performance.md); results in bench/results
 	eval "$$($(SERVICES) postgres)"; $(GO) run $(GOFLAGS_BUILD) ./backend/cmd/wegweiser-bench -out bench/results
 
 clean: ## remove build output

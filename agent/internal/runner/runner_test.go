@@ -99,7 +99,7 @@ func spooledIDs(t *testing.T, a *runner.Agent) []string {
 	return out
 }
 
-// SECURITY.md, reliability test 6: the server is unreachable for a long
+// docs/security.md, reliability test 6: the server is unreachable for a long
 // time → the agent spools up to its cap, drops the oldest with a counter,
 // and when the server returns drains every remaining snapshot exactly
 // once, oldest first, with jitter between sends; a submission whose

@@ -1,5 +1,5 @@
 // Command wegweiser-bench measures Wegweiser against bare baselines taken in
-// the same run, on the same machine and data (see PERFORMANCE.md): every
+// the same run, on the same machine and data (see docs/performance.md): every
 // figure is reported with its baseline and the ratio. It needs PostgreSQL:
 //
 //	WEGWEISER_TEST_DATABASE_URL=postgres://... go run ./backend/cmd/wegweiser-bench -out bench/results

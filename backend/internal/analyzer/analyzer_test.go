@@ -115,7 +115,7 @@ func TestCorpusOutcomes(t *testing.T) {
 }
 
 // TestDeterministic: the same fixtures analysed twice give byte-identical
-// results and roll-ups (SECURITY.md reliability 9), whatever the order of
+// results and roll-ups (docs/security.md reliability test 9), whatever the order of
 // policy map iteration or roll-up members.
 func TestDeterministic(t *testing.T) {
 	var members []Member
@@ -149,7 +149,7 @@ func TestDeterministic(t *testing.T) {
 func ptr[T any](v T) *T { return &v }
 
 // TestPanicBecomesError: a check that panics makes Analyze return an error
-// naming it, and no partial result (SECURITY.md reliability 8).
+// naming it, and no partial result (docs/security.md reliability test 8).
 func TestPanicBecomesError(t *testing.T) {
 	beforeCheck = func(id string) {
 		if id == "storage.smart_health" {

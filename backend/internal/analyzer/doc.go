@@ -12,7 +12,7 @@
 // Analyze(Input, Policy) and RollUp([]Member) are pure functions: no clock
 // (Input.Now is the analysis time), no I/O, no randomness, no map order in
 // the output. The same input gives the same Result, byte for byte once
-// encoded as JSON (SECURITY.md, reliability 9). A check that panics makes
+// encoded as JSON (docs/security.md, reliability 9). A check that panics makes
 // Analyze return a *CheckError naming the check and no partial result
 // (reliability 8): the job retries with backoff and is then discarded.
 //

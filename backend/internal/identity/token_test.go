@@ -39,7 +39,7 @@ func TestSignerRoundTrip(t *testing.T) {
 	}
 }
 
-// TestSignerRejects is the token part of SECURITY.md abuse test 5.
+// TestSignerRejects is the token part of docs/security.md abuse test 5.
 func TestSignerRejects(t *testing.T) {
 	s := newTestSigner(t)
 	claims := func(mod func(*Claims)) *Claims {

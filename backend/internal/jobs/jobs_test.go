@@ -46,7 +46,7 @@ func (s *stub) count(id uuid.UUID) int {
 	return s.attempts[id]
 }
 
-// TestPanickingAnalysisIsContained is SECURITY.md reliability test 8: an
+// TestPanickingAnalysisIsContained is docs/security.md reliability test 8: an
 // analysis that panics on one device is caught, retried with backoff and
 // then discarded, while other devices are analysed.
 func TestPanickingAnalysisIsContained(t *testing.T) {

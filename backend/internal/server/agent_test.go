@@ -53,7 +53,7 @@ func snapshotRows(t *testing.T, st *store.Store, deviceID string) int {
 	return n
 }
 
-// TestSnapshotSentThreeTimes is SECURITY.md reliability test 1: the same
+// TestSnapshotSentThreeTimes is docs/security.md reliability test 1: the same
 // snapshot sent three times, two of them concurrently, is stored once,
 // acknowledged identically each time, and causes one analysis job.
 func TestSnapshotSentThreeTimes(t *testing.T) {
@@ -102,7 +102,7 @@ func TestSnapshotSentThreeTimes(t *testing.T) {
 	})
 }
 
-// TestFailureBeforeJobInsertRollsBack is SECURITY.md reliability test 2:
+// TestFailureBeforeJobInsertRollsBack is docs/security.md reliability test 2:
 // when the job cannot be enqueued after the snapshot row was written, the
 // whole transaction rolls back and the agent is told to retry; the retry
 // then succeeds.
@@ -141,7 +141,7 @@ func TestFailureBeforeJobInsertRollsBack(t *testing.T) {
 	})
 }
 
-// TestDeviceTokenNamesTheDevice is SECURITY.md abuse test 4: device A's
+// TestDeviceTokenNamesTheDevice is docs/security.md abuse test 4: device A's
 // token with device B's id in the body is refused, and B is untouched.
 func TestDeviceTokenNamesTheDevice(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
@@ -179,7 +179,7 @@ func TestDeviceTokenNamesTheDevice(t *testing.T) {
 	})
 }
 
-// TestBadSnapshots is the ingest part of SECURITY.md abuse test 10: each
+// TestBadSnapshots is the ingest part of docs/security.md abuse test 10: each
 // bad upload gets a clear code and nothing is stored.
 func TestBadSnapshots(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {

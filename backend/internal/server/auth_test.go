@@ -118,7 +118,7 @@ func TestRefreshRotationAndReuse(t *testing.T) {
 	})
 }
 
-// TestTokensDieWithLogoutAndDisable is the session part of SECURITY.md
+// TestTokensDieWithLogoutAndDisable is the session part of docs/security.md
 // abuse test 5.
 func TestTokensDieWithLogoutAndDisable(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
@@ -162,7 +162,7 @@ func TestTokensDieWithLogoutAndDisable(t *testing.T) {
 	})
 }
 
-// TestLoginThrottle is the first half of SECURITY.md abuse test 7: a burst
+// TestLoginThrottle is the first half of docs/security.md abuse test 7: a burst
 // of failed logins for one account is refused with resource_exhausted and a
 // retry hint, while other accounts are unaffected.
 func TestLoginThrottle(t *testing.T) {
@@ -184,7 +184,7 @@ func TestLoginThrottle(t *testing.T) {
 }
 
 // TestBadInput: each kind of bad request gets a clear code, and a failed
-// sign-up writes nothing (SECURITY.md abuse test 10, in part).
+// sign-up writes nothing (docs/security.md abuse test 10, in part).
 func TestBadInput(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
 		srv := testenv.StartServer(t, st)

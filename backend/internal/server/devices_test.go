@@ -91,7 +91,7 @@ func TestDeviceListPaging(t *testing.T) {
 	})
 }
 
-// TestBulkTagIsAllOrNothing is SECURITY.md abuse test 3: a bulk request
+// TestBulkTagIsAllOrNothing is docs/security.md abuse test 3: a bulk request
 // mixing own and foreign ids is rejected whole and changes nothing.
 func TestBulkTagIsAllOrNothing(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {

@@ -99,7 +99,7 @@ func TestScoresATechnicianWouldAgreeWith(t *testing.T) {
 
 // TestHistoryExplainsTheChange: a device that goes from healthy to sick has
 // two history rows and the change names the new findings; analysing it
-// again (a job that ran twice) adds no row (SECURITY.md reliability 3).
+// again (a job that ran twice) adds no row (docs/security.md reliability test 3).
 func TestHistoryExplainsTheChange(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
 		srv := testenv.StartServer(t, st)
@@ -152,7 +152,7 @@ func TestHistoryExplainsTheChange(t *testing.T) {
 
 // TestRollUpNeverHidesASickDevice: many healthy workstations and one
 // critical server still leave the organisation at 60 or below, and rolling
-// up twice gives the same result (SECURITY.md reliability 9).
+// up twice gives the same result (docs/security.md reliability test 9).
 func TestRollUpNeverHidesASickDevice(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
 		srv := testenv.StartServer(t, st)

@@ -141,7 +141,7 @@ func setRefKind(msg protoreflect.Message, kind string) {
 	}
 }
 
-// TestIsolationSweep is SECURITY.md abuse test 1: every procedure of every
+// TestIsolationSweep is docs/security.md abuse test 1: every procedure of every
 // service, called by every role of tenant A with ids that belong to tenant
 // B, ends in not_found or permission_denied (unauthenticated for the
 // credential procedures), leaks no id of B, and leaves B exactly as it was.
