@@ -44,6 +44,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/ingest"
 	"github.com/wegweiser/wegweiser/backend/internal/inventory"
 	"github.com/wegweiser/wegweiser/backend/internal/jobs"
+	"github.com/wegweiser/wegweiser/backend/internal/mail"
 	"github.com/wegweiser/wegweiser/backend/internal/member"
 	"github.com/wegweiser/wegweiser/backend/internal/policy"
 	"github.com/wegweiser/wegweiser/backend/internal/ratelimit"
@@ -109,7 +110,7 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 	if err != nil {
 		return nil, err
 	}
-	var failures ratelimit.Limiter
+	var limits *identity.Limits
 	var redis rueidis.Client
 	if cfg.RedisURL != "" {
 		opt, err := rueidis.ParseURL(cfg.RedisURL)
@@ -120,9 +121,23 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 		if redis, err = rueidis.NewClient(opt); err != nil {
 			return nil, fmt.Errorf("connect to Redis: %w", err)
 		}
-		failures = ratelimit.NewRedis(redis, "wegweiser:login-failures:", identity.MaxLoginFailures, identity.LoginFailureWindow, log)
+		prefix := cfg.RedisPrefix
+		if prefix == "" {
+			prefix = "wegweiser:"
+		}
+		limits = identity.NewLimits(func(name string, limit int, period time.Duration) ratelimit.Limiter {
+			return ratelimit.NewRedis(redis, prefix+name+":", limit, period, log)
+		})
 	}
-	ids := identity.NewService(st, identity.NewSigner(key, issuer), failures, log)
+	sender := cfg.Mail
+	if sender == nil && cfg.SMTPURL != "" {
+		if sender, err = mail.NewSMTP(cfg.SMTPURL, cfg.MailFrom); err != nil {
+			return nil, err
+		}
+	}
+	ids := identity.NewService(st, identity.NewSigner(key, issuer), &identity.Options{
+		Limits: limits, Mail: sender, BaseURL: cfg.ServerURL(), SignUpClosed: !cfg.PublicSignup,
+	}, log)
 	jc, err := jobs.New(st, log, jobs.Options{Work: cfg.Workers, PollInterval: cfg.JobPollInterval})
 	if err != nil {
 		return nil, err
@@ -179,10 +194,10 @@ func (a *App) Handler() http.Handler {
 		connect.WithCompressMinBytes(1024),
 	}
 	mux := http.NewServeMux()
-	mux.Handle(wegweiserv1connect.NewAuthServiceHandler(authapi.New(a.Identity, a.Members, a.Tenancy, a.Enforcer), opts...))
+	mux.Handle(wegweiserv1connect.NewAuthServiceHandler(authapi.New(a.Identity, a.Members, a.Tenancy, a.Enforcer, a.cfg.TrustedProxies), opts...))
 	mux.Handle(wegweiserv1connect.NewTenantServiceHandler(tenantapi.New(a.Tenancy), opts...))
 	mux.Handle(wegweiserv1connect.NewDeviceServiceHandler(deviceapi.New(a.Devices), opts...))
-	mux.Handle(wegweiserv1connect.NewUserServiceHandler(userapi.New(a.Members, a.cfg.PublicURL), opts...))
+	mux.Handle(wegweiserv1connect.NewUserServiceHandler(userapi.New(a.Members), opts...))
 	mux.Handle(wegweiserv1connect.NewEnrolmentServiceHandler(enrolmentapi.New(a.Enrolment, a.cfg.ServerURL()), opts...))
 	mux.Handle(wegweiserv1connect.NewInventoryServiceHandler(inventoryapi.New(a.Inventory), opts...))
 	mux.Handle(wegweiserv1connect.NewHealthServiceHandler(healthapi.New(a.Health), opts...))
