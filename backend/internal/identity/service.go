@@ -272,7 +272,8 @@ func (s *Service) Login(ctx context.Context, emailIn, password, tenantIDIn, addr
 	}
 	m, err := q.First(sctx)
 	if ent.IsNotFound(err) {
-		return nil, failed(apperr.Unauthenticated("this account has no active membership"))
+		// The password was right: not a guess, so not counted.
+		return nil, apperr.Unauthenticated("this account has no active membership")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("find membership: %w", err)

@@ -61,6 +61,10 @@ func NewTenant(t *testing.T, srv *Server, name string) *Tenant {
 		Members: map[viewer.Role]Member{},
 	}
 	ten.Members[viewer.RoleOwner] = ten.Owner
+	// The owner confirms the address with the mailed link, as a real one would.
+	Call(t, srv.URL, "wegweiser.v1.AuthService/VerifyEmail", "", map[string]any{
+		"verificationToken": LinkToken(t, srv.WaitMail(t, owner, 1).Body),
+	}).Must(t)
 	for i := 0; i < 2; i++ {
 		o := Call(t, srv.URL, "wegweiser.v1.TenantService/CreateOrganisation", tok, map[string]any{"name": fmt.Sprintf("%s org %d", name, i)})
 		orgID := o.Str("organisation.id")
