@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/netip"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -70,43 +71,67 @@ func trustLocalProxy(c *config.Config) {
 // the correct password (at most after the account's few-second pace).
 func TestLoginAttackerCannotLockOutUser(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
-		srv := testenv.StartServerWith(t, st, trustLocalProxy)
-		ten := testenv.NewTenant(t, srv, "lockout")
-		victim := ten.Members["admin"]
-		codes := map[string]int{}
-		var last *testenv.Response
-		for i := 0; i < 100; i++ {
-			last = callFrom(t, srv.URL, login, "203.0.113.9", map[string]any{"email": victim.Email, "password": "not the password"})
-			codes[last.Code]++
-		}
-		if last.Code != "resource_exhausted" || last.Header.Get("Retry-After") == "" {
-			t.Fatalf("attacker after 100 failures: %s %v (codes %v), want resource_exhausted with Retry-After", last.Code, last.Header, codes)
-		}
-		if codes["unauthenticated"] > 30 {
-			t.Fatalf("the attacker's address had %d password checks, want at most 30 (codes %v)", codes["unauthenticated"], codes)
-		}
-		// The real user, behind the same trusted proxy but from another
-		// address, gets in with the right password.
-		var res *testenv.Response
-		for try := 0; try < 3; try++ {
-			res = callFrom(t, srv.URL, login, "198.51.100.7", map[string]any{"email": victim.Email, "password": testenv.Password})
-			if res.Code != "resource_exhausted" {
-				break
-			}
-			wait, err := strconv.Atoi(res.Header.Get("Retry-After"))
-			if err != nil || wait > 5 {
-				t.Fatalf("real user refused with Retry-After %q: %s", res.Header.Get("Retry-After"), res.Raw)
-			}
-			time.Sleep(time.Duration(wait) * time.Second)
-		}
-		if res.Code != "ok" || res.Str("accessToken") == "" {
-			t.Fatalf("real user with the correct password: %s %s", res.Code, res.Raw)
-		}
-		// The attacker's address is still blocked, even with the password.
-		if c := callFrom(t, srv.URL, login, "203.0.113.9", map[string]any{"email": ten.Owner.Email, "password": testenv.Password}).Code; c != "resource_exhausted" {
-			t.Fatalf("attacker address after the burst: %s, want resource_exhausted", c)
+		for _, limiter := range limiters(t) {
+			t.Run(limiter.name, func(t *testing.T) {
+				lockout(t, testenv.StartServerWith(t, st, func(c *config.Config) { trustLocalProxy(c); limiter.configure(c) }))
+			})
 		}
 	})
+}
+
+type limiterKind struct {
+	name      string
+	configure func(*config.Config)
+}
+
+// limiters are the throttle stores to test: in process, and the real
+// Redis when the run has one.
+func limiters(t *testing.T) []limiterKind {
+	out := []limiterKind{{"memory", func(c *config.Config) { c.RedisURL = "" }}}
+	if os.Getenv("WEGWEISER_TEST_REDIS_URL") != "" {
+		out = append(out, limiterKind{"redis", func(*config.Config) {}})
+	} else {
+		t.Log("WEGWEISER_TEST_REDIS_URL not set: Redis throttles not tested")
+	}
+	return out
+}
+
+func lockout(t *testing.T, srv *testenv.Server) {
+	ten := testenv.NewTenant(t, srv, "lockout")
+	victim := ten.Members["admin"]
+	codes := map[string]int{}
+	var last *testenv.Response
+	for i := 0; i < 100; i++ {
+		last = callFrom(t, srv.URL, login, "203.0.113.9", map[string]any{"email": victim.Email, "password": "not the password"})
+		codes[last.Code]++
+	}
+	if last.Code != "resource_exhausted" || last.Header.Get("Retry-After") == "" {
+		t.Fatalf("attacker after 100 failures: %s %v (codes %v), want resource_exhausted with Retry-After", last.Code, last.Header, codes)
+	}
+	if codes["unauthenticated"] > 30 {
+		t.Fatalf("the attacker's address had %d password checks, want at most 30 (codes %v)", codes["unauthenticated"], codes)
+	}
+	// The real user, behind the same trusted proxy but from another
+	// address, gets in with the right password.
+	var res *testenv.Response
+	for try := 0; try < 3; try++ {
+		res = callFrom(t, srv.URL, login, "198.51.100.7", map[string]any{"email": victim.Email, "password": testenv.Password})
+		if res.Code != "resource_exhausted" {
+			break
+		}
+		wait, err := strconv.Atoi(res.Header.Get("Retry-After"))
+		if err != nil || wait > 5 {
+			t.Fatalf("real user refused with Retry-After %q: %s", res.Header.Get("Retry-After"), res.Raw)
+		}
+		time.Sleep(time.Duration(wait) * time.Second)
+	}
+	if res.Code != "ok" || res.Str("accessToken") == "" {
+		t.Fatalf("real user with the correct password: %s %s", res.Code, res.Raw)
+	}
+	// The attacker's address is still blocked, even with the password.
+	if c := callFrom(t, srv.URL, login, "203.0.113.9", map[string]any{"email": ten.Owner.Email, "password": testenv.Password}).Code; c != "resource_exhausted" {
+		t.Fatalf("attacker address after the burst: %s, want resource_exhausted", c)
+	}
 }
 
 // TestForwardedForNeedsTrustedProxy: a client cannot escape the
@@ -125,11 +150,13 @@ func TestForwardedForNeedsTrustedProxy(t *testing.T) {
 			}
 			return last
 		}
-		if c := spray(testenv.StartServerWith(t, st, nil)); c != "resource_exhausted" {
-			t.Fatalf("forged X-Forwarded-For from an untrusted peer: last login %s, want resource_exhausted", c)
-		}
-		if c := spray(testenv.StartServerWith(t, st, trustLocalProxy)); c != "unauthenticated" {
-			t.Fatalf("40 clients behind a trusted proxy: last login %s, want unauthenticated", c)
+		for _, limiter := range limiters(t) {
+			if c := spray(testenv.StartServerWith(t, st, limiter.configure)); c != "resource_exhausted" {
+				t.Fatalf("%s: forged X-Forwarded-For from an untrusted peer: last login %s, want resource_exhausted", limiter.name, c)
+			}
+			if c := spray(testenv.StartServerWith(t, st, func(c *config.Config) { trustLocalProxy(c); limiter.configure(c) })); c != "unauthenticated" {
+				t.Fatalf("%s: 40 clients behind a trusted proxy: last login %s, want unauthenticated", limiter.name, c)
+			}
 		}
 	})
 }
