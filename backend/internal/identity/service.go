@@ -1,6 +1,8 @@
-// Package identity signs users up and in: argon2id passwords, short-lived
-// EdDSA access tokens, rotated opaque refresh tokens with reuse detection,
-// invitations, and turning an access token into a viewer.
+// Package identity signs users up and in: argon2id passwords (with bounded
+// concurrent hashing), short-lived EdDSA access tokens, rotated opaque
+// refresh tokens with reuse detection, sign-in throttles per source address
+// and per account, mailed email verification, invitations and password
+// resets, and turning an access token into a viewer.
 package identity
 
 import (

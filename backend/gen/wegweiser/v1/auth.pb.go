@@ -93,7 +93,9 @@ type User struct {
 	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	// Login email, lower-cased.
 	Email string `protobuf:"bytes,2,opt,name=email,proto3" json:"email,omitempty"`
-	// Name shown in the dashboard.
+	// Name shown in the dashboard: the one the user chose for this tenant (on
+	// sign-up or when accepting the invitation), else the email. A name set in
+	// another tenant is never shown.
 	DisplayName string `protobuf:"bytes,3,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
 	// Role in the tenant.
 	Role Role `protobuf:"varint,4,opt,name=role,proto3,enum=wegweiser.v1.Role" json:"role,omitempty"`

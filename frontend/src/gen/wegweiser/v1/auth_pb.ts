@@ -72,7 +72,9 @@ export type User = Message<"wegweiser.v1.User"> & {
   email: string;
 
   /**
-   * Name shown in the dashboard.
+   * Name shown in the dashboard: the one the user chose for this tenant (on
+   * sign-up or when accepting the invitation), else the email. A name set in
+   * another tenant is never shown.
    *
    * @generated from field: string display_name = 3;
    */
