@@ -31,7 +31,7 @@ export function VerifyEmailBanner() {
   const resend = useResendVerification();
   if (!viewer.user || viewer.user.emailVerified) return null;
   return (
-    <div className="alert alert-warn" role="status" aria-label="Email not confirmed">
+    <div className="alert alert-warn" role="status" aria-label="Email not confirmed" style={{ marginBottom: "1rem" }}>
       Please confirm your email address: we sent a link to <strong>{viewer.user.email}</strong>.{" "}
       {resend.isSuccess ? (
         "A new link is on its way."
