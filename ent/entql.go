@@ -308,6 +308,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			membership.FieldInvitationExpiresAt: {Type: field.TypeTime, Column: membership.FieldInvitationExpiresAt},
 			membership.FieldAcceptedAt:          {Type: field.TypeTime, Column: membership.FieldAcceptedAt},
 			membership.FieldInvitedBy:           {Type: field.TypeUUID, Column: membership.FieldInvitedBy},
+			membership.FieldDisplayName:         {Type: field.TypeString, Column: membership.FieldDisplayName},
 		},
 	}
 	graph.Nodes[11] = &sqlgraph.Node{
@@ -533,11 +534,16 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "User",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			user.FieldCreatedAt:    {Type: field.TypeTime, Column: user.FieldCreatedAt},
-			user.FieldUpdatedAt:    {Type: field.TypeTime, Column: user.FieldUpdatedAt},
-			user.FieldEmail:        {Type: field.TypeString, Column: user.FieldEmail},
-			user.FieldDisplayName:  {Type: field.TypeString, Column: user.FieldDisplayName},
-			user.FieldPasswordHash: {Type: field.TypeString, Column: user.FieldPasswordHash},
+			user.FieldCreatedAt:       {Type: field.TypeTime, Column: user.FieldCreatedAt},
+			user.FieldUpdatedAt:       {Type: field.TypeTime, Column: user.FieldUpdatedAt},
+			user.FieldEmail:           {Type: field.TypeString, Column: user.FieldEmail},
+			user.FieldDisplayName:     {Type: field.TypeString, Column: user.FieldDisplayName},
+			user.FieldPasswordHash:    {Type: field.TypeString, Column: user.FieldPasswordHash},
+			user.FieldEmailVerifiedAt: {Type: field.TypeTime, Column: user.FieldEmailVerifiedAt},
+			user.FieldVerifyTokenHash: {Type: field.TypeString, Column: user.FieldVerifyTokenHash},
+			user.FieldVerifyExpiresAt: {Type: field.TypeTime, Column: user.FieldVerifyExpiresAt},
+			user.FieldResetTokenHash:  {Type: field.TypeString, Column: user.FieldResetTokenHash},
+			user.FieldResetExpiresAt:  {Type: field.TypeTime, Column: user.FieldResetExpiresAt},
 		},
 	}
 	graph.Nodes[22] = &sqlgraph.Node{
@@ -2233,6 +2239,11 @@ func (f *MembershipFilter) WhereInvitedBy(p entql.ValueP) {
 	f.Where(p.Field(membership.FieldInvitedBy))
 }
 
+// WhereDisplayName applies the entql string predicate on the display_name field.
+func (f *MembershipFilter) WhereDisplayName(p entql.StringP) {
+	f.Where(p.Field(membership.FieldDisplayName))
+}
+
 // WhereHasTenant applies a predicate to check if query has an edge tenant.
 func (f *MembershipFilter) WhereHasTenant() {
 	f.Where(entql.HasEdge("tenant"))
@@ -3288,6 +3299,31 @@ func (f *UserFilter) WhereDisplayName(p entql.StringP) {
 // WherePasswordHash applies the entql string predicate on the password_hash field.
 func (f *UserFilter) WherePasswordHash(p entql.StringP) {
 	f.Where(p.Field(user.FieldPasswordHash))
+}
+
+// WhereEmailVerifiedAt applies the entql time.Time predicate on the email_verified_at field.
+func (f *UserFilter) WhereEmailVerifiedAt(p entql.TimeP) {
+	f.Where(p.Field(user.FieldEmailVerifiedAt))
+}
+
+// WhereVerifyTokenHash applies the entql string predicate on the verify_token_hash field.
+func (f *UserFilter) WhereVerifyTokenHash(p entql.StringP) {
+	f.Where(p.Field(user.FieldVerifyTokenHash))
+}
+
+// WhereVerifyExpiresAt applies the entql time.Time predicate on the verify_expires_at field.
+func (f *UserFilter) WhereVerifyExpiresAt(p entql.TimeP) {
+	f.Where(p.Field(user.FieldVerifyExpiresAt))
+}
+
+// WhereResetTokenHash applies the entql string predicate on the reset_token_hash field.
+func (f *UserFilter) WhereResetTokenHash(p entql.StringP) {
+	f.Where(p.Field(user.FieldResetTokenHash))
+}
+
+// WhereResetExpiresAt applies the entql time.Time predicate on the reset_expires_at field.
+func (f *UserFilter) WhereResetExpiresAt(p entql.TimeP) {
+	f.Where(p.Field(user.FieldResetExpiresAt))
 }
 
 // WhereHasMemberships applies a predicate to check if query has an edge memberships.

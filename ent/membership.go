@@ -43,6 +43,8 @@ type Membership struct {
 	AcceptedAt *time.Time `json:"accepted_at,omitempty"`
 	// InvitedBy holds the value of the "invited_by" field.
 	InvitedBy *uuid.UUID `json:"invited_by,omitempty"`
+	// DisplayName holds the value of the "display_name" field.
+	DisplayName string `json:"display_name,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the MembershipQuery when eager-loading is set.
 	Edges        MembershipEdges `json:"edges"`
@@ -91,7 +93,7 @@ func (*Membership) scanValues(columns []string) ([]any, error) {
 			values[i] = &sql.NullScanner{S: new(uuid.UUID)}
 		case membership.FieldOrganisationIds:
 			values[i] = new([]byte)
-		case membership.FieldRole, membership.FieldInvitationTokenHash:
+		case membership.FieldRole, membership.FieldInvitationTokenHash, membership.FieldDisplayName:
 			values[i] = new(sql.NullString)
 		case membership.FieldCreatedAt, membership.FieldUpdatedAt, membership.FieldDisabledAt, membership.FieldInvitationExpiresAt, membership.FieldAcceptedAt:
 			values[i] = new(sql.NullTime)
@@ -191,6 +193,12 @@ func (_m *Membership) assignValues(columns []string, values []any) error {
 				_m.InvitedBy = new(uuid.UUID)
 				*_m.InvitedBy = *value.S.(*uuid.UUID)
 			}
+		case membership.FieldDisplayName:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field display_name", values[i])
+			} else if value.Valid {
+				_m.DisplayName = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -276,6 +284,9 @@ func (_m *Membership) String() string {
 		builder.WriteString("invited_by=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
+	builder.WriteString(", ")
+	builder.WriteString("display_name=")
+	builder.WriteString(_m.DisplayName)
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -148,6 +148,20 @@ func (_c *MembershipCreate) SetNillableInvitedBy(v *uuid.UUID) *MembershipCreate
 	return _c
 }
 
+// SetDisplayName sets the "display_name" field.
+func (_c *MembershipCreate) SetDisplayName(v string) *MembershipCreate {
+	_c.mutation.SetDisplayName(v)
+	return _c
+}
+
+// SetNillableDisplayName sets the "display_name" field if the given value is not nil.
+func (_c *MembershipCreate) SetNillableDisplayName(v *string) *MembershipCreate {
+	if v != nil {
+		_c.SetDisplayName(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *MembershipCreate) SetID(v uuid.UUID) *MembershipCreate {
 	_c.mutation.SetID(v)
@@ -227,6 +241,10 @@ func (_c *MembershipCreate) defaults() error {
 		v := membership.DefaultOrganisationIds
 		_c.mutation.SetOrganisationIds(v)
 	}
+	if _, ok := _c.mutation.DisplayName(); !ok {
+		v := membership.DefaultDisplayName
+		_c.mutation.SetDisplayName(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if membership.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized membership.DefaultID (forgotten import ent/runtime?)")
@@ -261,6 +279,14 @@ func (_c *MembershipCreate) check() error {
 	}
 	if _, ok := _c.mutation.OrganisationIds(); !ok {
 		return &ValidationError{Name: "organisation_ids", err: errors.New(`ent: missing required field "Membership.organisation_ids"`)}
+	}
+	if _, ok := _c.mutation.DisplayName(); !ok {
+		return &ValidationError{Name: "display_name", err: errors.New(`ent: missing required field "Membership.display_name"`)}
+	}
+	if v, ok := _c.mutation.DisplayName(); ok {
+		if err := membership.DisplayNameValidator(v); err != nil {
+			return &ValidationError{Name: "display_name", err: fmt.Errorf(`ent: validator failed for field "Membership.display_name": %w`, err)}
+		}
 	}
 	if len(_c.mutation.TenantIDs()) == 0 {
 		return &ValidationError{Name: "tenant", err: errors.New(`ent: missing required edge "Membership.tenant"`)}
@@ -339,6 +365,10 @@ func (_c *MembershipCreate) createSpec() (*Membership, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.InvitedBy(); ok {
 		_spec.SetField(membership.FieldInvitedBy, field.TypeUUID, value)
 		_node.InvitedBy = &value
+	}
+	if value, ok := _c.mutation.DisplayName(); ok {
+		_spec.SetField(membership.FieldDisplayName, field.TypeString, value)
+		_node.DisplayName = value
 	}
 	if nodes := _c.mutation.TenantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -552,6 +582,18 @@ func (u *MembershipUpsert) ClearInvitedBy() *MembershipUpsert {
 	return u
 }
 
+// SetDisplayName sets the "display_name" field.
+func (u *MembershipUpsert) SetDisplayName(v string) *MembershipUpsert {
+	u.Set(membership.FieldDisplayName, v)
+	return u
+}
+
+// UpdateDisplayName sets the "display_name" field to the value that was provided on create.
+func (u *MembershipUpsert) UpdateDisplayName() *MembershipUpsert {
+	u.SetExcluded(membership.FieldDisplayName)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -753,6 +795,20 @@ func (u *MembershipUpsertOne) UpdateInvitedBy() *MembershipUpsertOne {
 func (u *MembershipUpsertOne) ClearInvitedBy() *MembershipUpsertOne {
 	return u.Update(func(s *MembershipUpsert) {
 		s.ClearInvitedBy()
+	})
+}
+
+// SetDisplayName sets the "display_name" field.
+func (u *MembershipUpsertOne) SetDisplayName(v string) *MembershipUpsertOne {
+	return u.Update(func(s *MembershipUpsert) {
+		s.SetDisplayName(v)
+	})
+}
+
+// UpdateDisplayName sets the "display_name" field to the value that was provided on create.
+func (u *MembershipUpsertOne) UpdateDisplayName() *MembershipUpsertOne {
+	return u.Update(func(s *MembershipUpsert) {
+		s.UpdateDisplayName()
 	})
 }
 
@@ -1124,6 +1180,20 @@ func (u *MembershipUpsertBulk) UpdateInvitedBy() *MembershipUpsertBulk {
 func (u *MembershipUpsertBulk) ClearInvitedBy() *MembershipUpsertBulk {
 	return u.Update(func(s *MembershipUpsert) {
 		s.ClearInvitedBy()
+	})
+}
+
+// SetDisplayName sets the "display_name" field.
+func (u *MembershipUpsertBulk) SetDisplayName(v string) *MembershipUpsertBulk {
+	return u.Update(func(s *MembershipUpsert) {
+		s.SetDisplayName(v)
+	})
+}
+
+// UpdateDisplayName sets the "display_name" field to the value that was provided on create.
+func (u *MembershipUpsertBulk) UpdateDisplayName() *MembershipUpsertBulk {
+	return u.Update(func(s *MembershipUpsert) {
+		s.UpdateDisplayName()
 	})
 }
 

@@ -162,6 +162,20 @@ func (_u *MembershipUpdate) ClearInvitedBy() *MembershipUpdate {
 	return _u
 }
 
+// SetDisplayName sets the "display_name" field.
+func (_u *MembershipUpdate) SetDisplayName(v string) *MembershipUpdate {
+	_u.mutation.SetDisplayName(v)
+	return _u
+}
+
+// SetNillableDisplayName sets the "display_name" field if the given value is not nil.
+func (_u *MembershipUpdate) SetNillableDisplayName(v *string) *MembershipUpdate {
+	if v != nil {
+		_u.SetDisplayName(*v)
+	}
+	return _u
+}
+
 // Mutation returns the MembershipMutation object of the builder.
 func (_u *MembershipUpdate) Mutation() *MembershipMutation {
 	return _u.mutation
@@ -214,6 +228,11 @@ func (_u *MembershipUpdate) check() error {
 	if v, ok := _u.mutation.Role(); ok {
 		if err := membership.RoleValidator(v); err != nil {
 			return &ValidationError{Name: "role", err: fmt.Errorf(`ent: validator failed for field "Membership.role": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.DisplayName(); ok {
+		if err := membership.DisplayNameValidator(v); err != nil {
+			return &ValidationError{Name: "display_name", err: fmt.Errorf(`ent: validator failed for field "Membership.display_name": %w`, err)}
 		}
 	}
 	if _u.mutation.TenantCleared() && len(_u.mutation.TenantIDs()) > 0 {
@@ -280,6 +299,9 @@ func (_u *MembershipUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	}
 	if _u.mutation.InvitedByCleared() {
 		_spec.ClearField(membership.FieldInvitedBy, field.TypeUUID)
+	}
+	if value, ok := _u.mutation.DisplayName(); ok {
+		_spec.SetField(membership.FieldDisplayName, field.TypeString, value)
 	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -433,6 +455,20 @@ func (_u *MembershipUpdateOne) ClearInvitedBy() *MembershipUpdateOne {
 	return _u
 }
 
+// SetDisplayName sets the "display_name" field.
+func (_u *MembershipUpdateOne) SetDisplayName(v string) *MembershipUpdateOne {
+	_u.mutation.SetDisplayName(v)
+	return _u
+}
+
+// SetNillableDisplayName sets the "display_name" field if the given value is not nil.
+func (_u *MembershipUpdateOne) SetNillableDisplayName(v *string) *MembershipUpdateOne {
+	if v != nil {
+		_u.SetDisplayName(*v)
+	}
+	return _u
+}
+
 // Mutation returns the MembershipMutation object of the builder.
 func (_u *MembershipUpdateOne) Mutation() *MembershipMutation {
 	return _u.mutation
@@ -498,6 +534,11 @@ func (_u *MembershipUpdateOne) check() error {
 	if v, ok := _u.mutation.Role(); ok {
 		if err := membership.RoleValidator(v); err != nil {
 			return &ValidationError{Name: "role", err: fmt.Errorf(`ent: validator failed for field "Membership.role": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.DisplayName(); ok {
+		if err := membership.DisplayNameValidator(v); err != nil {
+			return &ValidationError{Name: "display_name", err: fmt.Errorf(`ent: validator failed for field "Membership.display_name": %w`, err)}
 		}
 	}
 	if _u.mutation.TenantCleared() && len(_u.mutation.TenantIDs()) > 0 {
@@ -581,6 +622,9 @@ func (_u *MembershipUpdateOne) sqlSave(ctx context.Context) (_node *Membership, 
 	}
 	if _u.mutation.InvitedByCleared() {
 		_spec.ClearField(membership.FieldInvitedBy, field.TypeUUID)
+	}
+	if value, ok := _u.mutation.DisplayName(); ok {
+		_spec.SetField(membership.FieldDisplayName, field.TypeString, value)
 	}
 	_node = &Membership{config: _u.config}
 	_spec.Assign = _node.assignValues

@@ -10924,6 +10924,7 @@ type MembershipMutation struct {
 	invitation_expires_at  *time.Time
 	accepted_at            *time.Time
 	invited_by             *uuid.UUID
+	display_name           *string
 	clearedFields          map[string]struct{}
 	tenant                 *uuid.UUID
 	clearedtenant          bool
@@ -11514,6 +11515,42 @@ func (m *MembershipMutation) ResetInvitedBy() {
 	delete(m.clearedFields, membership.FieldInvitedBy)
 }
 
+// SetDisplayName sets the "display_name" field.
+func (m *MembershipMutation) SetDisplayName(s string) {
+	m.display_name = &s
+}
+
+// DisplayName returns the value of the "display_name" field in the mutation.
+func (m *MembershipMutation) DisplayName() (r string, exists bool) {
+	v := m.display_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDisplayName returns the old "display_name" field's value of the Membership entity.
+// If the Membership object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *MembershipMutation) OldDisplayName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDisplayName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDisplayName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDisplayName: %w", err)
+	}
+	return oldValue.DisplayName, nil
+}
+
+// ResetDisplayName resets all changes to the "display_name" field.
+func (m *MembershipMutation) ResetDisplayName() {
+	m.display_name = nil
+}
+
 // ClearTenant clears the "tenant" edge to the Tenant entity.
 func (m *MembershipMutation) ClearTenant() {
 	m.clearedtenant = true
@@ -11602,7 +11639,7 @@ func (m *MembershipMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *MembershipMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 12)
 	if m.tenant != nil {
 		fields = append(fields, membership.FieldTenantID)
 	}
@@ -11636,6 +11673,9 @@ func (m *MembershipMutation) Fields() []string {
 	if m.invited_by != nil {
 		fields = append(fields, membership.FieldInvitedBy)
 	}
+	if m.display_name != nil {
+		fields = append(fields, membership.FieldDisplayName)
+	}
 	return fields
 }
 
@@ -11666,6 +11706,8 @@ func (m *MembershipMutation) Field(name string) (ent.Value, bool) {
 		return m.AcceptedAt()
 	case membership.FieldInvitedBy:
 		return m.InvitedBy()
+	case membership.FieldDisplayName:
+		return m.DisplayName()
 	}
 	return nil, false
 }
@@ -11697,6 +11739,8 @@ func (m *MembershipMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldAcceptedAt(ctx)
 	case membership.FieldInvitedBy:
 		return m.OldInvitedBy(ctx)
+	case membership.FieldDisplayName:
+		return m.OldDisplayName(ctx)
 	}
 	return nil, fmt.Errorf("unknown Membership field %s", name)
 }
@@ -11782,6 +11826,13 @@ func (m *MembershipMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetInvitedBy(v)
+		return nil
+	case membership.FieldDisplayName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDisplayName(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Membership field %s", name)
@@ -11897,6 +11948,9 @@ func (m *MembershipMutation) ResetField(name string) error {
 		return nil
 	case membership.FieldInvitedBy:
 		m.ResetInvitedBy()
+		return nil
+	case membership.FieldDisplayName:
+		m.ResetDisplayName()
 		return nil
 	}
 	return fmt.Errorf("unknown Membership field %s", name)
@@ -20363,6 +20417,11 @@ type UserMutation struct {
 	email              *string
 	display_name       *string
 	password_hash      *string
+	email_verified_at  *time.Time
+	verify_token_hash  *string
+	verify_expires_at  *time.Time
+	reset_token_hash   *string
+	reset_expires_at   *time.Time
 	clearedFields      map[string]struct{}
 	memberships        map[uuid.UUID]struct{}
 	removedmemberships map[uuid.UUID]struct{}
@@ -20656,6 +20715,251 @@ func (m *UserMutation) ResetPasswordHash() {
 	m.password_hash = nil
 }
 
+// SetEmailVerifiedAt sets the "email_verified_at" field.
+func (m *UserMutation) SetEmailVerifiedAt(t time.Time) {
+	m.email_verified_at = &t
+}
+
+// EmailVerifiedAt returns the value of the "email_verified_at" field in the mutation.
+func (m *UserMutation) EmailVerifiedAt() (r time.Time, exists bool) {
+	v := m.email_verified_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEmailVerifiedAt returns the old "email_verified_at" field's value of the User entity.
+// If the User object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UserMutation) OldEmailVerifiedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEmailVerifiedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEmailVerifiedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEmailVerifiedAt: %w", err)
+	}
+	return oldValue.EmailVerifiedAt, nil
+}
+
+// ClearEmailVerifiedAt clears the value of the "email_verified_at" field.
+func (m *UserMutation) ClearEmailVerifiedAt() {
+	m.email_verified_at = nil
+	m.clearedFields[user.FieldEmailVerifiedAt] = struct{}{}
+}
+
+// EmailVerifiedAtCleared returns if the "email_verified_at" field was cleared in this mutation.
+func (m *UserMutation) EmailVerifiedAtCleared() bool {
+	_, ok := m.clearedFields[user.FieldEmailVerifiedAt]
+	return ok
+}
+
+// ResetEmailVerifiedAt resets all changes to the "email_verified_at" field.
+func (m *UserMutation) ResetEmailVerifiedAt() {
+	m.email_verified_at = nil
+	delete(m.clearedFields, user.FieldEmailVerifiedAt)
+}
+
+// SetVerifyTokenHash sets the "verify_token_hash" field.
+func (m *UserMutation) SetVerifyTokenHash(s string) {
+	m.verify_token_hash = &s
+}
+
+// VerifyTokenHash returns the value of the "verify_token_hash" field in the mutation.
+func (m *UserMutation) VerifyTokenHash() (r string, exists bool) {
+	v := m.verify_token_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVerifyTokenHash returns the old "verify_token_hash" field's value of the User entity.
+// If the User object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UserMutation) OldVerifyTokenHash(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVerifyTokenHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVerifyTokenHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVerifyTokenHash: %w", err)
+	}
+	return oldValue.VerifyTokenHash, nil
+}
+
+// ClearVerifyTokenHash clears the value of the "verify_token_hash" field.
+func (m *UserMutation) ClearVerifyTokenHash() {
+	m.verify_token_hash = nil
+	m.clearedFields[user.FieldVerifyTokenHash] = struct{}{}
+}
+
+// VerifyTokenHashCleared returns if the "verify_token_hash" field was cleared in this mutation.
+func (m *UserMutation) VerifyTokenHashCleared() bool {
+	_, ok := m.clearedFields[user.FieldVerifyTokenHash]
+	return ok
+}
+
+// ResetVerifyTokenHash resets all changes to the "verify_token_hash" field.
+func (m *UserMutation) ResetVerifyTokenHash() {
+	m.verify_token_hash = nil
+	delete(m.clearedFields, user.FieldVerifyTokenHash)
+}
+
+// SetVerifyExpiresAt sets the "verify_expires_at" field.
+func (m *UserMutation) SetVerifyExpiresAt(t time.Time) {
+	m.verify_expires_at = &t
+}
+
+// VerifyExpiresAt returns the value of the "verify_expires_at" field in the mutation.
+func (m *UserMutation) VerifyExpiresAt() (r time.Time, exists bool) {
+	v := m.verify_expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVerifyExpiresAt returns the old "verify_expires_at" field's value of the User entity.
+// If the User object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UserMutation) OldVerifyExpiresAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVerifyExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVerifyExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVerifyExpiresAt: %w", err)
+	}
+	return oldValue.VerifyExpiresAt, nil
+}
+
+// ClearVerifyExpiresAt clears the value of the "verify_expires_at" field.
+func (m *UserMutation) ClearVerifyExpiresAt() {
+	m.verify_expires_at = nil
+	m.clearedFields[user.FieldVerifyExpiresAt] = struct{}{}
+}
+
+// VerifyExpiresAtCleared returns if the "verify_expires_at" field was cleared in this mutation.
+func (m *UserMutation) VerifyExpiresAtCleared() bool {
+	_, ok := m.clearedFields[user.FieldVerifyExpiresAt]
+	return ok
+}
+
+// ResetVerifyExpiresAt resets all changes to the "verify_expires_at" field.
+func (m *UserMutation) ResetVerifyExpiresAt() {
+	m.verify_expires_at = nil
+	delete(m.clearedFields, user.FieldVerifyExpiresAt)
+}
+
+// SetResetTokenHash sets the "reset_token_hash" field.
+func (m *UserMutation) SetResetTokenHash(s string) {
+	m.reset_token_hash = &s
+}
+
+// ResetTokenHash returns the value of the "reset_token_hash" field in the mutation.
+func (m *UserMutation) ResetTokenHash() (r string, exists bool) {
+	v := m.reset_token_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResetTokenHash returns the old "reset_token_hash" field's value of the User entity.
+// If the User object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UserMutation) OldResetTokenHash(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResetTokenHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResetTokenHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResetTokenHash: %w", err)
+	}
+	return oldValue.ResetTokenHash, nil
+}
+
+// ClearResetTokenHash clears the value of the "reset_token_hash" field.
+func (m *UserMutation) ClearResetTokenHash() {
+	m.reset_token_hash = nil
+	m.clearedFields[user.FieldResetTokenHash] = struct{}{}
+}
+
+// ResetTokenHashCleared returns if the "reset_token_hash" field was cleared in this mutation.
+func (m *UserMutation) ResetTokenHashCleared() bool {
+	_, ok := m.clearedFields[user.FieldResetTokenHash]
+	return ok
+}
+
+// ResetResetTokenHash resets all changes to the "reset_token_hash" field.
+func (m *UserMutation) ResetResetTokenHash() {
+	m.reset_token_hash = nil
+	delete(m.clearedFields, user.FieldResetTokenHash)
+}
+
+// SetResetExpiresAt sets the "reset_expires_at" field.
+func (m *UserMutation) SetResetExpiresAt(t time.Time) {
+	m.reset_expires_at = &t
+}
+
+// ResetExpiresAt returns the value of the "reset_expires_at" field in the mutation.
+func (m *UserMutation) ResetExpiresAt() (r time.Time, exists bool) {
+	v := m.reset_expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldResetExpiresAt returns the old "reset_expires_at" field's value of the User entity.
+// If the User object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *UserMutation) OldResetExpiresAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldResetExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldResetExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldResetExpiresAt: %w", err)
+	}
+	return oldValue.ResetExpiresAt, nil
+}
+
+// ClearResetExpiresAt clears the value of the "reset_expires_at" field.
+func (m *UserMutation) ClearResetExpiresAt() {
+	m.reset_expires_at = nil
+	m.clearedFields[user.FieldResetExpiresAt] = struct{}{}
+}
+
+// ResetExpiresAtCleared returns if the "reset_expires_at" field was cleared in this mutation.
+func (m *UserMutation) ResetExpiresAtCleared() bool {
+	_, ok := m.clearedFields[user.FieldResetExpiresAt]
+	return ok
+}
+
+// ResetResetExpiresAt resets all changes to the "reset_expires_at" field.
+func (m *UserMutation) ResetResetExpiresAt() {
+	m.reset_expires_at = nil
+	delete(m.clearedFields, user.FieldResetExpiresAt)
+}
+
 // AddMembershipIDs adds the "memberships" edge to the Membership entity by ids.
 func (m *UserMutation) AddMembershipIDs(ids ...uuid.UUID) {
 	if m.memberships == nil {
@@ -20744,7 +21048,7 @@ func (m *UserMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *UserMutation) Fields() []string {
-	fields := make([]string, 0, 5)
+	fields := make([]string, 0, 10)
 	if m.created_at != nil {
 		fields = append(fields, user.FieldCreatedAt)
 	}
@@ -20759,6 +21063,21 @@ func (m *UserMutation) Fields() []string {
 	}
 	if m.password_hash != nil {
 		fields = append(fields, user.FieldPasswordHash)
+	}
+	if m.email_verified_at != nil {
+		fields = append(fields, user.FieldEmailVerifiedAt)
+	}
+	if m.verify_token_hash != nil {
+		fields = append(fields, user.FieldVerifyTokenHash)
+	}
+	if m.verify_expires_at != nil {
+		fields = append(fields, user.FieldVerifyExpiresAt)
+	}
+	if m.reset_token_hash != nil {
+		fields = append(fields, user.FieldResetTokenHash)
+	}
+	if m.reset_expires_at != nil {
+		fields = append(fields, user.FieldResetExpiresAt)
 	}
 	return fields
 }
@@ -20778,6 +21097,16 @@ func (m *UserMutation) Field(name string) (ent.Value, bool) {
 		return m.DisplayName()
 	case user.FieldPasswordHash:
 		return m.PasswordHash()
+	case user.FieldEmailVerifiedAt:
+		return m.EmailVerifiedAt()
+	case user.FieldVerifyTokenHash:
+		return m.VerifyTokenHash()
+	case user.FieldVerifyExpiresAt:
+		return m.VerifyExpiresAt()
+	case user.FieldResetTokenHash:
+		return m.ResetTokenHash()
+	case user.FieldResetExpiresAt:
+		return m.ResetExpiresAt()
 	}
 	return nil, false
 }
@@ -20797,6 +21126,16 @@ func (m *UserMutation) OldField(ctx context.Context, name string) (ent.Value, er
 		return m.OldDisplayName(ctx)
 	case user.FieldPasswordHash:
 		return m.OldPasswordHash(ctx)
+	case user.FieldEmailVerifiedAt:
+		return m.OldEmailVerifiedAt(ctx)
+	case user.FieldVerifyTokenHash:
+		return m.OldVerifyTokenHash(ctx)
+	case user.FieldVerifyExpiresAt:
+		return m.OldVerifyExpiresAt(ctx)
+	case user.FieldResetTokenHash:
+		return m.OldResetTokenHash(ctx)
+	case user.FieldResetExpiresAt:
+		return m.OldResetExpiresAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown User field %s", name)
 }
@@ -20841,6 +21180,41 @@ func (m *UserMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetPasswordHash(v)
 		return nil
+	case user.FieldEmailVerifiedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEmailVerifiedAt(v)
+		return nil
+	case user.FieldVerifyTokenHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVerifyTokenHash(v)
+		return nil
+	case user.FieldVerifyExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVerifyExpiresAt(v)
+		return nil
+	case user.FieldResetTokenHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResetTokenHash(v)
+		return nil
+	case user.FieldResetExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetResetExpiresAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown User field %s", name)
 }
@@ -20870,7 +21244,23 @@ func (m *UserMutation) AddField(name string, value ent.Value) error {
 // ClearedFields returns all nullable fields that were cleared during this
 // mutation.
 func (m *UserMutation) ClearedFields() []string {
-	return nil
+	var fields []string
+	if m.FieldCleared(user.FieldEmailVerifiedAt) {
+		fields = append(fields, user.FieldEmailVerifiedAt)
+	}
+	if m.FieldCleared(user.FieldVerifyTokenHash) {
+		fields = append(fields, user.FieldVerifyTokenHash)
+	}
+	if m.FieldCleared(user.FieldVerifyExpiresAt) {
+		fields = append(fields, user.FieldVerifyExpiresAt)
+	}
+	if m.FieldCleared(user.FieldResetTokenHash) {
+		fields = append(fields, user.FieldResetTokenHash)
+	}
+	if m.FieldCleared(user.FieldResetExpiresAt) {
+		fields = append(fields, user.FieldResetExpiresAt)
+	}
+	return fields
 }
 
 // FieldCleared returns a boolean indicating if a field with the given name was
@@ -20883,6 +21273,23 @@ func (m *UserMutation) FieldCleared(name string) bool {
 // ClearField clears the value of the field with the given name. It returns an
 // error if the field is not defined in the schema.
 func (m *UserMutation) ClearField(name string) error {
+	switch name {
+	case user.FieldEmailVerifiedAt:
+		m.ClearEmailVerifiedAt()
+		return nil
+	case user.FieldVerifyTokenHash:
+		m.ClearVerifyTokenHash()
+		return nil
+	case user.FieldVerifyExpiresAt:
+		m.ClearVerifyExpiresAt()
+		return nil
+	case user.FieldResetTokenHash:
+		m.ClearResetTokenHash()
+		return nil
+	case user.FieldResetExpiresAt:
+		m.ClearResetExpiresAt()
+		return nil
+	}
 	return fmt.Errorf("unknown User nullable field %s", name)
 }
 
@@ -20904,6 +21311,21 @@ func (m *UserMutation) ResetField(name string) error {
 		return nil
 	case user.FieldPasswordHash:
 		m.ResetPasswordHash()
+		return nil
+	case user.FieldEmailVerifiedAt:
+		m.ResetEmailVerifiedAt()
+		return nil
+	case user.FieldVerifyTokenHash:
+		m.ResetVerifyTokenHash()
+		return nil
+	case user.FieldVerifyExpiresAt:
+		m.ResetVerifyExpiresAt()
+		return nil
+	case user.FieldResetTokenHash:
+		m.ResetResetTokenHash()
+		return nil
+	case user.FieldResetExpiresAt:
+		m.ResetResetExpiresAt()
 		return nil
 	}
 	return fmt.Errorf("unknown User field %s", name)

@@ -28,6 +28,16 @@ type User struct {
 	DisplayName string `json:"display_name,omitempty"`
 	// PasswordHash holds the value of the "password_hash" field.
 	PasswordHash string `json:"-"`
+	// EmailVerifiedAt holds the value of the "email_verified_at" field.
+	EmailVerifiedAt *time.Time `json:"email_verified_at,omitempty"`
+	// VerifyTokenHash holds the value of the "verify_token_hash" field.
+	VerifyTokenHash *string `json:"-"`
+	// VerifyExpiresAt holds the value of the "verify_expires_at" field.
+	VerifyExpiresAt *time.Time `json:"verify_expires_at,omitempty"`
+	// ResetTokenHash holds the value of the "reset_token_hash" field.
+	ResetTokenHash *string `json:"-"`
+	// ResetExpiresAt holds the value of the "reset_expires_at" field.
+	ResetExpiresAt *time.Time `json:"reset_expires_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the UserQuery when eager-loading is set.
 	Edges        UserEdges `json:"edges"`
@@ -57,9 +67,9 @@ func (*User) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case user.FieldEmail, user.FieldDisplayName, user.FieldPasswordHash:
+		case user.FieldEmail, user.FieldDisplayName, user.FieldPasswordHash, user.FieldVerifyTokenHash, user.FieldResetTokenHash:
 			values[i] = new(sql.NullString)
-		case user.FieldCreatedAt, user.FieldUpdatedAt:
+		case user.FieldCreatedAt, user.FieldUpdatedAt, user.FieldEmailVerifiedAt, user.FieldVerifyExpiresAt, user.FieldResetExpiresAt:
 			values[i] = new(sql.NullTime)
 		case user.FieldID:
 			values[i] = new(uuid.UUID)
@@ -113,6 +123,41 @@ func (_m *User) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field password_hash", values[i])
 			} else if value.Valid {
 				_m.PasswordHash = value.String
+			}
+		case user.FieldEmailVerifiedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field email_verified_at", values[i])
+			} else if value.Valid {
+				_m.EmailVerifiedAt = new(time.Time)
+				*_m.EmailVerifiedAt = value.Time
+			}
+		case user.FieldVerifyTokenHash:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field verify_token_hash", values[i])
+			} else if value.Valid {
+				_m.VerifyTokenHash = new(string)
+				*_m.VerifyTokenHash = value.String
+			}
+		case user.FieldVerifyExpiresAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field verify_expires_at", values[i])
+			} else if value.Valid {
+				_m.VerifyExpiresAt = new(time.Time)
+				*_m.VerifyExpiresAt = value.Time
+			}
+		case user.FieldResetTokenHash:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field reset_token_hash", values[i])
+			} else if value.Valid {
+				_m.ResetTokenHash = new(string)
+				*_m.ResetTokenHash = value.String
+			}
+		case user.FieldResetExpiresAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field reset_expires_at", values[i])
+			} else if value.Valid {
+				_m.ResetExpiresAt = new(time.Time)
+				*_m.ResetExpiresAt = value.Time
 			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
@@ -168,6 +213,25 @@ func (_m *User) String() string {
 	builder.WriteString(_m.DisplayName)
 	builder.WriteString(", ")
 	builder.WriteString("password_hash=<sensitive>")
+	builder.WriteString(", ")
+	if v := _m.EmailVerifiedAt; v != nil {
+		builder.WriteString("email_verified_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("verify_token_hash=<sensitive>")
+	builder.WriteString(", ")
+	if v := _m.VerifyExpiresAt; v != nil {
+		builder.WriteString("verify_expires_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("reset_token_hash=<sensitive>")
+	builder.WriteString(", ")
+	if v := _m.ResetExpiresAt; v != nil {
+		builder.WriteString("reset_expires_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

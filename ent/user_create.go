@@ -87,6 +87,76 @@ func (_c *UserCreate) SetNillablePasswordHash(v *string) *UserCreate {
 	return _c
 }
 
+// SetEmailVerifiedAt sets the "email_verified_at" field.
+func (_c *UserCreate) SetEmailVerifiedAt(v time.Time) *UserCreate {
+	_c.mutation.SetEmailVerifiedAt(v)
+	return _c
+}
+
+// SetNillableEmailVerifiedAt sets the "email_verified_at" field if the given value is not nil.
+func (_c *UserCreate) SetNillableEmailVerifiedAt(v *time.Time) *UserCreate {
+	if v != nil {
+		_c.SetEmailVerifiedAt(*v)
+	}
+	return _c
+}
+
+// SetVerifyTokenHash sets the "verify_token_hash" field.
+func (_c *UserCreate) SetVerifyTokenHash(v string) *UserCreate {
+	_c.mutation.SetVerifyTokenHash(v)
+	return _c
+}
+
+// SetNillableVerifyTokenHash sets the "verify_token_hash" field if the given value is not nil.
+func (_c *UserCreate) SetNillableVerifyTokenHash(v *string) *UserCreate {
+	if v != nil {
+		_c.SetVerifyTokenHash(*v)
+	}
+	return _c
+}
+
+// SetVerifyExpiresAt sets the "verify_expires_at" field.
+func (_c *UserCreate) SetVerifyExpiresAt(v time.Time) *UserCreate {
+	_c.mutation.SetVerifyExpiresAt(v)
+	return _c
+}
+
+// SetNillableVerifyExpiresAt sets the "verify_expires_at" field if the given value is not nil.
+func (_c *UserCreate) SetNillableVerifyExpiresAt(v *time.Time) *UserCreate {
+	if v != nil {
+		_c.SetVerifyExpiresAt(*v)
+	}
+	return _c
+}
+
+// SetResetTokenHash sets the "reset_token_hash" field.
+func (_c *UserCreate) SetResetTokenHash(v string) *UserCreate {
+	_c.mutation.SetResetTokenHash(v)
+	return _c
+}
+
+// SetNillableResetTokenHash sets the "reset_token_hash" field if the given value is not nil.
+func (_c *UserCreate) SetNillableResetTokenHash(v *string) *UserCreate {
+	if v != nil {
+		_c.SetResetTokenHash(*v)
+	}
+	return _c
+}
+
+// SetResetExpiresAt sets the "reset_expires_at" field.
+func (_c *UserCreate) SetResetExpiresAt(v time.Time) *UserCreate {
+	_c.mutation.SetResetExpiresAt(v)
+	return _c
+}
+
+// SetNillableResetExpiresAt sets the "reset_expires_at" field if the given value is not nil.
+func (_c *UserCreate) SetNillableResetExpiresAt(v *time.Time) *UserCreate {
+	if v != nil {
+		_c.SetResetExpiresAt(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *UserCreate) SetID(v uuid.UUID) *UserCreate {
 	_c.mutation.SetID(v)
@@ -268,6 +338,26 @@ func (_c *UserCreate) createSpec() (*User, *sqlgraph.CreateSpec) {
 		_spec.SetField(user.FieldPasswordHash, field.TypeString, value)
 		_node.PasswordHash = value
 	}
+	if value, ok := _c.mutation.EmailVerifiedAt(); ok {
+		_spec.SetField(user.FieldEmailVerifiedAt, field.TypeTime, value)
+		_node.EmailVerifiedAt = &value
+	}
+	if value, ok := _c.mutation.VerifyTokenHash(); ok {
+		_spec.SetField(user.FieldVerifyTokenHash, field.TypeString, value)
+		_node.VerifyTokenHash = &value
+	}
+	if value, ok := _c.mutation.VerifyExpiresAt(); ok {
+		_spec.SetField(user.FieldVerifyExpiresAt, field.TypeTime, value)
+		_node.VerifyExpiresAt = &value
+	}
+	if value, ok := _c.mutation.ResetTokenHash(); ok {
+		_spec.SetField(user.FieldResetTokenHash, field.TypeString, value)
+		_node.ResetTokenHash = &value
+	}
+	if value, ok := _c.mutation.ResetExpiresAt(); ok {
+		_spec.SetField(user.FieldResetExpiresAt, field.TypeTime, value)
+		_node.ResetExpiresAt = &value
+	}
 	if nodes := _c.mutation.MembershipsIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -384,6 +474,96 @@ func (u *UserUpsert) UpdatePasswordHash() *UserUpsert {
 	return u
 }
 
+// SetEmailVerifiedAt sets the "email_verified_at" field.
+func (u *UserUpsert) SetEmailVerifiedAt(v time.Time) *UserUpsert {
+	u.Set(user.FieldEmailVerifiedAt, v)
+	return u
+}
+
+// UpdateEmailVerifiedAt sets the "email_verified_at" field to the value that was provided on create.
+func (u *UserUpsert) UpdateEmailVerifiedAt() *UserUpsert {
+	u.SetExcluded(user.FieldEmailVerifiedAt)
+	return u
+}
+
+// ClearEmailVerifiedAt clears the value of the "email_verified_at" field.
+func (u *UserUpsert) ClearEmailVerifiedAt() *UserUpsert {
+	u.SetNull(user.FieldEmailVerifiedAt)
+	return u
+}
+
+// SetVerifyTokenHash sets the "verify_token_hash" field.
+func (u *UserUpsert) SetVerifyTokenHash(v string) *UserUpsert {
+	u.Set(user.FieldVerifyTokenHash, v)
+	return u
+}
+
+// UpdateVerifyTokenHash sets the "verify_token_hash" field to the value that was provided on create.
+func (u *UserUpsert) UpdateVerifyTokenHash() *UserUpsert {
+	u.SetExcluded(user.FieldVerifyTokenHash)
+	return u
+}
+
+// ClearVerifyTokenHash clears the value of the "verify_token_hash" field.
+func (u *UserUpsert) ClearVerifyTokenHash() *UserUpsert {
+	u.SetNull(user.FieldVerifyTokenHash)
+	return u
+}
+
+// SetVerifyExpiresAt sets the "verify_expires_at" field.
+func (u *UserUpsert) SetVerifyExpiresAt(v time.Time) *UserUpsert {
+	u.Set(user.FieldVerifyExpiresAt, v)
+	return u
+}
+
+// UpdateVerifyExpiresAt sets the "verify_expires_at" field to the value that was provided on create.
+func (u *UserUpsert) UpdateVerifyExpiresAt() *UserUpsert {
+	u.SetExcluded(user.FieldVerifyExpiresAt)
+	return u
+}
+
+// ClearVerifyExpiresAt clears the value of the "verify_expires_at" field.
+func (u *UserUpsert) ClearVerifyExpiresAt() *UserUpsert {
+	u.SetNull(user.FieldVerifyExpiresAt)
+	return u
+}
+
+// SetResetTokenHash sets the "reset_token_hash" field.
+func (u *UserUpsert) SetResetTokenHash(v string) *UserUpsert {
+	u.Set(user.FieldResetTokenHash, v)
+	return u
+}
+
+// UpdateResetTokenHash sets the "reset_token_hash" field to the value that was provided on create.
+func (u *UserUpsert) UpdateResetTokenHash() *UserUpsert {
+	u.SetExcluded(user.FieldResetTokenHash)
+	return u
+}
+
+// ClearResetTokenHash clears the value of the "reset_token_hash" field.
+func (u *UserUpsert) ClearResetTokenHash() *UserUpsert {
+	u.SetNull(user.FieldResetTokenHash)
+	return u
+}
+
+// SetResetExpiresAt sets the "reset_expires_at" field.
+func (u *UserUpsert) SetResetExpiresAt(v time.Time) *UserUpsert {
+	u.Set(user.FieldResetExpiresAt, v)
+	return u
+}
+
+// UpdateResetExpiresAt sets the "reset_expires_at" field to the value that was provided on create.
+func (u *UserUpsert) UpdateResetExpiresAt() *UserUpsert {
+	u.SetExcluded(user.FieldResetExpiresAt)
+	return u
+}
+
+// ClearResetExpiresAt clears the value of the "reset_expires_at" field.
+func (u *UserUpsert) ClearResetExpiresAt() *UserUpsert {
+	u.SetNull(user.FieldResetExpiresAt)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -488,6 +668,111 @@ func (u *UserUpsertOne) SetPasswordHash(v string) *UserUpsertOne {
 func (u *UserUpsertOne) UpdatePasswordHash() *UserUpsertOne {
 	return u.Update(func(s *UserUpsert) {
 		s.UpdatePasswordHash()
+	})
+}
+
+// SetEmailVerifiedAt sets the "email_verified_at" field.
+func (u *UserUpsertOne) SetEmailVerifiedAt(v time.Time) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetEmailVerifiedAt(v)
+	})
+}
+
+// UpdateEmailVerifiedAt sets the "email_verified_at" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdateEmailVerifiedAt() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateEmailVerifiedAt()
+	})
+}
+
+// ClearEmailVerifiedAt clears the value of the "email_verified_at" field.
+func (u *UserUpsertOne) ClearEmailVerifiedAt() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearEmailVerifiedAt()
+	})
+}
+
+// SetVerifyTokenHash sets the "verify_token_hash" field.
+func (u *UserUpsertOne) SetVerifyTokenHash(v string) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetVerifyTokenHash(v)
+	})
+}
+
+// UpdateVerifyTokenHash sets the "verify_token_hash" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdateVerifyTokenHash() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateVerifyTokenHash()
+	})
+}
+
+// ClearVerifyTokenHash clears the value of the "verify_token_hash" field.
+func (u *UserUpsertOne) ClearVerifyTokenHash() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearVerifyTokenHash()
+	})
+}
+
+// SetVerifyExpiresAt sets the "verify_expires_at" field.
+func (u *UserUpsertOne) SetVerifyExpiresAt(v time.Time) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetVerifyExpiresAt(v)
+	})
+}
+
+// UpdateVerifyExpiresAt sets the "verify_expires_at" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdateVerifyExpiresAt() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateVerifyExpiresAt()
+	})
+}
+
+// ClearVerifyExpiresAt clears the value of the "verify_expires_at" field.
+func (u *UserUpsertOne) ClearVerifyExpiresAt() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearVerifyExpiresAt()
+	})
+}
+
+// SetResetTokenHash sets the "reset_token_hash" field.
+func (u *UserUpsertOne) SetResetTokenHash(v string) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetResetTokenHash(v)
+	})
+}
+
+// UpdateResetTokenHash sets the "reset_token_hash" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdateResetTokenHash() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateResetTokenHash()
+	})
+}
+
+// ClearResetTokenHash clears the value of the "reset_token_hash" field.
+func (u *UserUpsertOne) ClearResetTokenHash() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearResetTokenHash()
+	})
+}
+
+// SetResetExpiresAt sets the "reset_expires_at" field.
+func (u *UserUpsertOne) SetResetExpiresAt(v time.Time) *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.SetResetExpiresAt(v)
+	})
+}
+
+// UpdateResetExpiresAt sets the "reset_expires_at" field to the value that was provided on create.
+func (u *UserUpsertOne) UpdateResetExpiresAt() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateResetExpiresAt()
+	})
+}
+
+// ClearResetExpiresAt clears the value of the "reset_expires_at" field.
+func (u *UserUpsertOne) ClearResetExpiresAt() *UserUpsertOne {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearResetExpiresAt()
 	})
 }
 
@@ -762,6 +1047,111 @@ func (u *UserUpsertBulk) SetPasswordHash(v string) *UserUpsertBulk {
 func (u *UserUpsertBulk) UpdatePasswordHash() *UserUpsertBulk {
 	return u.Update(func(s *UserUpsert) {
 		s.UpdatePasswordHash()
+	})
+}
+
+// SetEmailVerifiedAt sets the "email_verified_at" field.
+func (u *UserUpsertBulk) SetEmailVerifiedAt(v time.Time) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetEmailVerifiedAt(v)
+	})
+}
+
+// UpdateEmailVerifiedAt sets the "email_verified_at" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdateEmailVerifiedAt() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateEmailVerifiedAt()
+	})
+}
+
+// ClearEmailVerifiedAt clears the value of the "email_verified_at" field.
+func (u *UserUpsertBulk) ClearEmailVerifiedAt() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearEmailVerifiedAt()
+	})
+}
+
+// SetVerifyTokenHash sets the "verify_token_hash" field.
+func (u *UserUpsertBulk) SetVerifyTokenHash(v string) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetVerifyTokenHash(v)
+	})
+}
+
+// UpdateVerifyTokenHash sets the "verify_token_hash" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdateVerifyTokenHash() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateVerifyTokenHash()
+	})
+}
+
+// ClearVerifyTokenHash clears the value of the "verify_token_hash" field.
+func (u *UserUpsertBulk) ClearVerifyTokenHash() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearVerifyTokenHash()
+	})
+}
+
+// SetVerifyExpiresAt sets the "verify_expires_at" field.
+func (u *UserUpsertBulk) SetVerifyExpiresAt(v time.Time) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetVerifyExpiresAt(v)
+	})
+}
+
+// UpdateVerifyExpiresAt sets the "verify_expires_at" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdateVerifyExpiresAt() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateVerifyExpiresAt()
+	})
+}
+
+// ClearVerifyExpiresAt clears the value of the "verify_expires_at" field.
+func (u *UserUpsertBulk) ClearVerifyExpiresAt() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearVerifyExpiresAt()
+	})
+}
+
+// SetResetTokenHash sets the "reset_token_hash" field.
+func (u *UserUpsertBulk) SetResetTokenHash(v string) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetResetTokenHash(v)
+	})
+}
+
+// UpdateResetTokenHash sets the "reset_token_hash" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdateResetTokenHash() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateResetTokenHash()
+	})
+}
+
+// ClearResetTokenHash clears the value of the "reset_token_hash" field.
+func (u *UserUpsertBulk) ClearResetTokenHash() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearResetTokenHash()
+	})
+}
+
+// SetResetExpiresAt sets the "reset_expires_at" field.
+func (u *UserUpsertBulk) SetResetExpiresAt(v time.Time) *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.SetResetExpiresAt(v)
+	})
+}
+
+// UpdateResetExpiresAt sets the "reset_expires_at" field to the value that was provided on create.
+func (u *UserUpsertBulk) UpdateResetExpiresAt() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.UpdateResetExpiresAt()
+	})
+}
+
+// ClearResetExpiresAt clears the value of the "reset_expires_at" field.
+func (u *UserUpsertBulk) ClearResetExpiresAt() *UserUpsertBulk {
+	return u.Update(func(s *UserUpsert) {
+		s.ClearResetExpiresAt()
 	})
 }
 

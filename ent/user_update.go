@@ -78,6 +78,106 @@ func (_u *UserUpdate) SetNillablePasswordHash(v *string) *UserUpdate {
 	return _u
 }
 
+// SetEmailVerifiedAt sets the "email_verified_at" field.
+func (_u *UserUpdate) SetEmailVerifiedAt(v time.Time) *UserUpdate {
+	_u.mutation.SetEmailVerifiedAt(v)
+	return _u
+}
+
+// SetNillableEmailVerifiedAt sets the "email_verified_at" field if the given value is not nil.
+func (_u *UserUpdate) SetNillableEmailVerifiedAt(v *time.Time) *UserUpdate {
+	if v != nil {
+		_u.SetEmailVerifiedAt(*v)
+	}
+	return _u
+}
+
+// ClearEmailVerifiedAt clears the value of the "email_verified_at" field.
+func (_u *UserUpdate) ClearEmailVerifiedAt() *UserUpdate {
+	_u.mutation.ClearEmailVerifiedAt()
+	return _u
+}
+
+// SetVerifyTokenHash sets the "verify_token_hash" field.
+func (_u *UserUpdate) SetVerifyTokenHash(v string) *UserUpdate {
+	_u.mutation.SetVerifyTokenHash(v)
+	return _u
+}
+
+// SetNillableVerifyTokenHash sets the "verify_token_hash" field if the given value is not nil.
+func (_u *UserUpdate) SetNillableVerifyTokenHash(v *string) *UserUpdate {
+	if v != nil {
+		_u.SetVerifyTokenHash(*v)
+	}
+	return _u
+}
+
+// ClearVerifyTokenHash clears the value of the "verify_token_hash" field.
+func (_u *UserUpdate) ClearVerifyTokenHash() *UserUpdate {
+	_u.mutation.ClearVerifyTokenHash()
+	return _u
+}
+
+// SetVerifyExpiresAt sets the "verify_expires_at" field.
+func (_u *UserUpdate) SetVerifyExpiresAt(v time.Time) *UserUpdate {
+	_u.mutation.SetVerifyExpiresAt(v)
+	return _u
+}
+
+// SetNillableVerifyExpiresAt sets the "verify_expires_at" field if the given value is not nil.
+func (_u *UserUpdate) SetNillableVerifyExpiresAt(v *time.Time) *UserUpdate {
+	if v != nil {
+		_u.SetVerifyExpiresAt(*v)
+	}
+	return _u
+}
+
+// ClearVerifyExpiresAt clears the value of the "verify_expires_at" field.
+func (_u *UserUpdate) ClearVerifyExpiresAt() *UserUpdate {
+	_u.mutation.ClearVerifyExpiresAt()
+	return _u
+}
+
+// SetResetTokenHash sets the "reset_token_hash" field.
+func (_u *UserUpdate) SetResetTokenHash(v string) *UserUpdate {
+	_u.mutation.SetResetTokenHash(v)
+	return _u
+}
+
+// SetNillableResetTokenHash sets the "reset_token_hash" field if the given value is not nil.
+func (_u *UserUpdate) SetNillableResetTokenHash(v *string) *UserUpdate {
+	if v != nil {
+		_u.SetResetTokenHash(*v)
+	}
+	return _u
+}
+
+// ClearResetTokenHash clears the value of the "reset_token_hash" field.
+func (_u *UserUpdate) ClearResetTokenHash() *UserUpdate {
+	_u.mutation.ClearResetTokenHash()
+	return _u
+}
+
+// SetResetExpiresAt sets the "reset_expires_at" field.
+func (_u *UserUpdate) SetResetExpiresAt(v time.Time) *UserUpdate {
+	_u.mutation.SetResetExpiresAt(v)
+	return _u
+}
+
+// SetNillableResetExpiresAt sets the "reset_expires_at" field if the given value is not nil.
+func (_u *UserUpdate) SetNillableResetExpiresAt(v *time.Time) *UserUpdate {
+	if v != nil {
+		_u.SetResetExpiresAt(*v)
+	}
+	return _u
+}
+
+// ClearResetExpiresAt clears the value of the "reset_expires_at" field.
+func (_u *UserUpdate) ClearResetExpiresAt() *UserUpdate {
+	_u.mutation.ClearResetExpiresAt()
+	return _u
+}
+
 // AddMembershipIDs adds the "memberships" edge to the Membership entity by IDs.
 func (_u *UserUpdate) AddMembershipIDs(ids ...uuid.UUID) *UserUpdate {
 	_u.mutation.AddMembershipIDs(ids...)
@@ -200,6 +300,36 @@ func (_u *UserUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.PasswordHash(); ok {
 		_spec.SetField(user.FieldPasswordHash, field.TypeString, value)
 	}
+	if value, ok := _u.mutation.EmailVerifiedAt(); ok {
+		_spec.SetField(user.FieldEmailVerifiedAt, field.TypeTime, value)
+	}
+	if _u.mutation.EmailVerifiedAtCleared() {
+		_spec.ClearField(user.FieldEmailVerifiedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.VerifyTokenHash(); ok {
+		_spec.SetField(user.FieldVerifyTokenHash, field.TypeString, value)
+	}
+	if _u.mutation.VerifyTokenHashCleared() {
+		_spec.ClearField(user.FieldVerifyTokenHash, field.TypeString)
+	}
+	if value, ok := _u.mutation.VerifyExpiresAt(); ok {
+		_spec.SetField(user.FieldVerifyExpiresAt, field.TypeTime, value)
+	}
+	if _u.mutation.VerifyExpiresAtCleared() {
+		_spec.ClearField(user.FieldVerifyExpiresAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ResetTokenHash(); ok {
+		_spec.SetField(user.FieldResetTokenHash, field.TypeString, value)
+	}
+	if _u.mutation.ResetTokenHashCleared() {
+		_spec.ClearField(user.FieldResetTokenHash, field.TypeString)
+	}
+	if value, ok := _u.mutation.ResetExpiresAt(); ok {
+		_spec.SetField(user.FieldResetExpiresAt, field.TypeTime, value)
+	}
+	if _u.mutation.ResetExpiresAtCleared() {
+		_spec.ClearField(user.FieldResetExpiresAt, field.TypeTime)
+	}
 	if _u.mutation.MembershipsCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.O2M,
@@ -310,6 +440,106 @@ func (_u *UserUpdateOne) SetNillablePasswordHash(v *string) *UserUpdateOne {
 	if v != nil {
 		_u.SetPasswordHash(*v)
 	}
+	return _u
+}
+
+// SetEmailVerifiedAt sets the "email_verified_at" field.
+func (_u *UserUpdateOne) SetEmailVerifiedAt(v time.Time) *UserUpdateOne {
+	_u.mutation.SetEmailVerifiedAt(v)
+	return _u
+}
+
+// SetNillableEmailVerifiedAt sets the "email_verified_at" field if the given value is not nil.
+func (_u *UserUpdateOne) SetNillableEmailVerifiedAt(v *time.Time) *UserUpdateOne {
+	if v != nil {
+		_u.SetEmailVerifiedAt(*v)
+	}
+	return _u
+}
+
+// ClearEmailVerifiedAt clears the value of the "email_verified_at" field.
+func (_u *UserUpdateOne) ClearEmailVerifiedAt() *UserUpdateOne {
+	_u.mutation.ClearEmailVerifiedAt()
+	return _u
+}
+
+// SetVerifyTokenHash sets the "verify_token_hash" field.
+func (_u *UserUpdateOne) SetVerifyTokenHash(v string) *UserUpdateOne {
+	_u.mutation.SetVerifyTokenHash(v)
+	return _u
+}
+
+// SetNillableVerifyTokenHash sets the "verify_token_hash" field if the given value is not nil.
+func (_u *UserUpdateOne) SetNillableVerifyTokenHash(v *string) *UserUpdateOne {
+	if v != nil {
+		_u.SetVerifyTokenHash(*v)
+	}
+	return _u
+}
+
+// ClearVerifyTokenHash clears the value of the "verify_token_hash" field.
+func (_u *UserUpdateOne) ClearVerifyTokenHash() *UserUpdateOne {
+	_u.mutation.ClearVerifyTokenHash()
+	return _u
+}
+
+// SetVerifyExpiresAt sets the "verify_expires_at" field.
+func (_u *UserUpdateOne) SetVerifyExpiresAt(v time.Time) *UserUpdateOne {
+	_u.mutation.SetVerifyExpiresAt(v)
+	return _u
+}
+
+// SetNillableVerifyExpiresAt sets the "verify_expires_at" field if the given value is not nil.
+func (_u *UserUpdateOne) SetNillableVerifyExpiresAt(v *time.Time) *UserUpdateOne {
+	if v != nil {
+		_u.SetVerifyExpiresAt(*v)
+	}
+	return _u
+}
+
+// ClearVerifyExpiresAt clears the value of the "verify_expires_at" field.
+func (_u *UserUpdateOne) ClearVerifyExpiresAt() *UserUpdateOne {
+	_u.mutation.ClearVerifyExpiresAt()
+	return _u
+}
+
+// SetResetTokenHash sets the "reset_token_hash" field.
+func (_u *UserUpdateOne) SetResetTokenHash(v string) *UserUpdateOne {
+	_u.mutation.SetResetTokenHash(v)
+	return _u
+}
+
+// SetNillableResetTokenHash sets the "reset_token_hash" field if the given value is not nil.
+func (_u *UserUpdateOne) SetNillableResetTokenHash(v *string) *UserUpdateOne {
+	if v != nil {
+		_u.SetResetTokenHash(*v)
+	}
+	return _u
+}
+
+// ClearResetTokenHash clears the value of the "reset_token_hash" field.
+func (_u *UserUpdateOne) ClearResetTokenHash() *UserUpdateOne {
+	_u.mutation.ClearResetTokenHash()
+	return _u
+}
+
+// SetResetExpiresAt sets the "reset_expires_at" field.
+func (_u *UserUpdateOne) SetResetExpiresAt(v time.Time) *UserUpdateOne {
+	_u.mutation.SetResetExpiresAt(v)
+	return _u
+}
+
+// SetNillableResetExpiresAt sets the "reset_expires_at" field if the given value is not nil.
+func (_u *UserUpdateOne) SetNillableResetExpiresAt(v *time.Time) *UserUpdateOne {
+	if v != nil {
+		_u.SetResetExpiresAt(*v)
+	}
+	return _u
+}
+
+// ClearResetExpiresAt clears the value of the "reset_expires_at" field.
+func (_u *UserUpdateOne) ClearResetExpiresAt() *UserUpdateOne {
+	_u.mutation.ClearResetExpiresAt()
 	return _u
 }
 
@@ -464,6 +694,36 @@ func (_u *UserUpdateOne) sqlSave(ctx context.Context) (_node *User, err error) {
 	}
 	if value, ok := _u.mutation.PasswordHash(); ok {
 		_spec.SetField(user.FieldPasswordHash, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.EmailVerifiedAt(); ok {
+		_spec.SetField(user.FieldEmailVerifiedAt, field.TypeTime, value)
+	}
+	if _u.mutation.EmailVerifiedAtCleared() {
+		_spec.ClearField(user.FieldEmailVerifiedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.VerifyTokenHash(); ok {
+		_spec.SetField(user.FieldVerifyTokenHash, field.TypeString, value)
+	}
+	if _u.mutation.VerifyTokenHashCleared() {
+		_spec.ClearField(user.FieldVerifyTokenHash, field.TypeString)
+	}
+	if value, ok := _u.mutation.VerifyExpiresAt(); ok {
+		_spec.SetField(user.FieldVerifyExpiresAt, field.TypeTime, value)
+	}
+	if _u.mutation.VerifyExpiresAtCleared() {
+		_spec.ClearField(user.FieldVerifyExpiresAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.ResetTokenHash(); ok {
+		_spec.SetField(user.FieldResetTokenHash, field.TypeString, value)
+	}
+	if _u.mutation.ResetTokenHashCleared() {
+		_spec.ClearField(user.FieldResetTokenHash, field.TypeString)
+	}
+	if value, ok := _u.mutation.ResetExpiresAt(); ok {
+		_spec.SetField(user.FieldResetExpiresAt, field.TypeTime, value)
+	}
+	if _u.mutation.ResetExpiresAtCleared() {
+		_spec.ClearField(user.FieldResetExpiresAt, field.TypeTime)
 	}
 	if _u.mutation.MembershipsCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -39,6 +39,8 @@ const (
 	FieldAcceptedAt = "accepted_at"
 	// FieldInvitedBy holds the string denoting the invited_by field in the database.
 	FieldInvitedBy = "invited_by"
+	// FieldDisplayName holds the string denoting the display_name field in the database.
+	FieldDisplayName = "display_name"
 	// EdgeTenant holds the string denoting the tenant edge name in mutations.
 	EdgeTenant = "tenant"
 	// EdgeUser holds the string denoting the user edge name in mutations.
@@ -75,6 +77,7 @@ var Columns = []string{
 	FieldInvitationExpiresAt,
 	FieldAcceptedAt,
 	FieldInvitedBy,
+	FieldDisplayName,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -103,6 +106,10 @@ var (
 	UpdateDefaultUpdatedAt func() time.Time
 	// DefaultOrganisationIds holds the default value on creation for the "organisation_ids" field.
 	DefaultOrganisationIds []uuid.UUID
+	// DefaultDisplayName holds the default value on creation for the "display_name" field.
+	DefaultDisplayName string
+	// DisplayNameValidator is a validator for the "display_name" field. It is called by the builders before save.
+	DisplayNameValidator func(string) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() uuid.UUID
 )
@@ -189,6 +196,11 @@ func ByAcceptedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByInvitedBy orders the results by the invited_by field.
 func ByInvitedBy(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldInvitedBy, opts...).ToFunc()
+}
+
+// ByDisplayName orders the results by the display_name field.
+func ByDisplayName(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldDisplayName, opts...).ToFunc()
 }
 
 // ByTenantField orders the results by tenant field.

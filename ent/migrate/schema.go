@@ -431,6 +431,7 @@ var (
 		{Name: "invitation_expires_at", Type: field.TypeTime, Nullable: true},
 		{Name: "accepted_at", Type: field.TypeTime, Nullable: true},
 		{Name: "invited_by", Type: field.TypeUUID, Nullable: true},
+		{Name: "display_name", Type: field.TypeString, Size: 200, Default: ""},
 		{Name: "tenant_id", Type: field.TypeUUID},
 		{Name: "user_id", Type: field.TypeUUID},
 	}
@@ -442,13 +443,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "memberships_tenants_tenant",
-				Columns:    []*schema.Column{MembershipsColumns[10]},
+				Columns:    []*schema.Column{MembershipsColumns[11]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "memberships_users_memberships",
-				Columns:    []*schema.Column{MembershipsColumns[11]},
+				Columns:    []*schema.Column{MembershipsColumns[12]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -457,12 +458,12 @@ var (
 			{
 				Name:    "membership_tenant_id_user_id",
 				Unique:  true,
-				Columns: []*schema.Column{MembershipsColumns[10], MembershipsColumns[11]},
+				Columns: []*schema.Column{MembershipsColumns[11], MembershipsColumns[12]},
 			},
 			{
 				Name:    "membership_user_id",
 				Unique:  false,
-				Columns: []*schema.Column{MembershipsColumns[11]},
+				Columns: []*schema.Column{MembershipsColumns[12]},
 			},
 		},
 	}
@@ -806,6 +807,11 @@ var (
 		{Name: "email", Type: field.TypeString, Unique: true, Size: 254},
 		{Name: "display_name", Type: field.TypeString, Size: 200, Default: ""},
 		{Name: "password_hash", Type: field.TypeString, Default: ""},
+		{Name: "email_verified_at", Type: field.TypeTime, Nullable: true},
+		{Name: "verify_token_hash", Type: field.TypeString, Unique: true, Nullable: true},
+		{Name: "verify_expires_at", Type: field.TypeTime, Nullable: true},
+		{Name: "reset_token_hash", Type: field.TypeString, Unique: true, Nullable: true},
+		{Name: "reset_expires_at", Type: field.TypeTime, Nullable: true},
 	}
 	// UsersTable holds the schema information for the "users" table.
 	UsersTable = &schema.Table{

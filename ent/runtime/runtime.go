@@ -589,6 +589,12 @@ func init() {
 	membershipDescOrganisationIds := membershipFields[2].Descriptor()
 	// membership.DefaultOrganisationIds holds the default value on creation for the organisation_ids field.
 	membership.DefaultOrganisationIds = membershipDescOrganisationIds.Default.([]uuid.UUID)
+	// membershipDescDisplayName is the schema descriptor for display_name field.
+	membershipDescDisplayName := membershipFields[8].Descriptor()
+	// membership.DefaultDisplayName holds the default value on creation for the display_name field.
+	membership.DefaultDisplayName = membershipDescDisplayName.Default.(string)
+	// membership.DisplayNameValidator is a validator for the "display_name" field. It is called by the builders before save.
+	membership.DisplayNameValidator = membershipDescDisplayName.Validators[0].(func(string) error)
 	// membershipDescID is the schema descriptor for id field.
 	membershipDescID := membershipMixinFields0[0].Descriptor()
 	// membership.DefaultID holds the default value on creation for the id field.

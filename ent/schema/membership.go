@@ -30,6 +30,9 @@ func (Membership) Fields() []ent.Field {
 		field.Time("invitation_expires_at").Optional().Nillable(),
 		field.Time("accepted_at").Optional().Nillable(),
 		field.UUID("invited_by", uuid.UUID{}).Optional().Nillable(),
+		// Name shown in this tenant, set by the member on sign-up or
+		// acceptance; never taken from another tenant. Empty: the email.
+		field.String("display_name").Default("").MaxLen(200),
 	}
 }
 

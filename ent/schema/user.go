@@ -21,6 +21,17 @@ func (User) Fields() []ent.Field {
 		field.String("display_name").Default("").MaxLen(200),
 		// Empty until an invited user sets a password.
 		field.String("password_hash").Default("").Sensitive(),
+		// When the user proved control of the email (a mailed verification
+		// link, invitation or password reset); nil while unverified.
+		field.Time("email_verified_at").Optional().Nillable(),
+		// SHA-256 of the pending email-verification token and its expiry;
+		// cleared when used.
+		field.String("verify_token_hash").Optional().Nillable().Unique().Sensitive(),
+		field.Time("verify_expires_at").Optional().Nillable(),
+		// SHA-256 of the pending password-reset token and its expiry;
+		// cleared when used.
+		field.String("reset_token_hash").Optional().Nillable().Unique().Sensitive(),
+		field.Time("reset_expires_at").Optional().Nillable(),
 	}
 }
 

@@ -26,6 +26,16 @@ const (
 	FieldDisplayName = "display_name"
 	// FieldPasswordHash holds the string denoting the password_hash field in the database.
 	FieldPasswordHash = "password_hash"
+	// FieldEmailVerifiedAt holds the string denoting the email_verified_at field in the database.
+	FieldEmailVerifiedAt = "email_verified_at"
+	// FieldVerifyTokenHash holds the string denoting the verify_token_hash field in the database.
+	FieldVerifyTokenHash = "verify_token_hash"
+	// FieldVerifyExpiresAt holds the string denoting the verify_expires_at field in the database.
+	FieldVerifyExpiresAt = "verify_expires_at"
+	// FieldResetTokenHash holds the string denoting the reset_token_hash field in the database.
+	FieldResetTokenHash = "reset_token_hash"
+	// FieldResetExpiresAt holds the string denoting the reset_expires_at field in the database.
+	FieldResetExpiresAt = "reset_expires_at"
 	// EdgeMemberships holds the string denoting the memberships edge name in mutations.
 	EdgeMemberships = "memberships"
 	// Table holds the table name of the user in the database.
@@ -47,6 +57,11 @@ var Columns = []string{
 	FieldEmail,
 	FieldDisplayName,
 	FieldPasswordHash,
+	FieldEmailVerifiedAt,
+	FieldVerifyTokenHash,
+	FieldVerifyExpiresAt,
+	FieldResetTokenHash,
+	FieldResetExpiresAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -116,6 +131,31 @@ func ByDisplayName(opts ...sql.OrderTermOption) OrderOption {
 // ByPasswordHash orders the results by the password_hash field.
 func ByPasswordHash(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPasswordHash, opts...).ToFunc()
+}
+
+// ByEmailVerifiedAt orders the results by the email_verified_at field.
+func ByEmailVerifiedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldEmailVerifiedAt, opts...).ToFunc()
+}
+
+// ByVerifyTokenHash orders the results by the verify_token_hash field.
+func ByVerifyTokenHash(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldVerifyTokenHash, opts...).ToFunc()
+}
+
+// ByVerifyExpiresAt orders the results by the verify_expires_at field.
+func ByVerifyExpiresAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldVerifyExpiresAt, opts...).ToFunc()
+}
+
+// ByResetTokenHash orders the results by the reset_token_hash field.
+func ByResetTokenHash(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldResetTokenHash, opts...).ToFunc()
+}
+
+// ByResetExpiresAt orders the results by the reset_expires_at field.
+func ByResetExpiresAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldResetExpiresAt, opts...).ToFunc()
 }
 
 // ByMembershipsCount orders the results by memberships count.

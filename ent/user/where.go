@@ -81,6 +81,31 @@ func PasswordHash(v string) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldPasswordHash, v))
 }
 
+// EmailVerifiedAt applies equality check predicate on the "email_verified_at" field. It's identical to EmailVerifiedAtEQ.
+func EmailVerifiedAt(v time.Time) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldEmailVerifiedAt, v))
+}
+
+// VerifyTokenHash applies equality check predicate on the "verify_token_hash" field. It's identical to VerifyTokenHashEQ.
+func VerifyTokenHash(v string) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldVerifyTokenHash, v))
+}
+
+// VerifyExpiresAt applies equality check predicate on the "verify_expires_at" field. It's identical to VerifyExpiresAtEQ.
+func VerifyExpiresAt(v time.Time) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldVerifyExpiresAt, v))
+}
+
+// ResetTokenHash applies equality check predicate on the "reset_token_hash" field. It's identical to ResetTokenHashEQ.
+func ResetTokenHash(v string) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldResetTokenHash, v))
+}
+
+// ResetExpiresAt applies equality check predicate on the "reset_expires_at" field. It's identical to ResetExpiresAtEQ.
+func ResetExpiresAt(v time.Time) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldResetExpiresAt, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.User {
 	return predicate.User(sql.FieldEQ(FieldCreatedAt, v))
@@ -354,6 +379,306 @@ func PasswordHashEqualFold(v string) predicate.User {
 // PasswordHashContainsFold applies the ContainsFold predicate on the "password_hash" field.
 func PasswordHashContainsFold(v string) predicate.User {
 	return predicate.User(sql.FieldContainsFold(FieldPasswordHash, v))
+}
+
+// EmailVerifiedAtEQ applies the EQ predicate on the "email_verified_at" field.
+func EmailVerifiedAtEQ(v time.Time) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldEmailVerifiedAt, v))
+}
+
+// EmailVerifiedAtNEQ applies the NEQ predicate on the "email_verified_at" field.
+func EmailVerifiedAtNEQ(v time.Time) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldEmailVerifiedAt, v))
+}
+
+// EmailVerifiedAtIn applies the In predicate on the "email_verified_at" field.
+func EmailVerifiedAtIn(vs ...time.Time) predicate.User {
+	return predicate.User(sql.FieldIn(FieldEmailVerifiedAt, vs...))
+}
+
+// EmailVerifiedAtNotIn applies the NotIn predicate on the "email_verified_at" field.
+func EmailVerifiedAtNotIn(vs ...time.Time) predicate.User {
+	return predicate.User(sql.FieldNotIn(FieldEmailVerifiedAt, vs...))
+}
+
+// EmailVerifiedAtGT applies the GT predicate on the "email_verified_at" field.
+func EmailVerifiedAtGT(v time.Time) predicate.User {
+	return predicate.User(sql.FieldGT(FieldEmailVerifiedAt, v))
+}
+
+// EmailVerifiedAtGTE applies the GTE predicate on the "email_verified_at" field.
+func EmailVerifiedAtGTE(v time.Time) predicate.User {
+	return predicate.User(sql.FieldGTE(FieldEmailVerifiedAt, v))
+}
+
+// EmailVerifiedAtLT applies the LT predicate on the "email_verified_at" field.
+func EmailVerifiedAtLT(v time.Time) predicate.User {
+	return predicate.User(sql.FieldLT(FieldEmailVerifiedAt, v))
+}
+
+// EmailVerifiedAtLTE applies the LTE predicate on the "email_verified_at" field.
+func EmailVerifiedAtLTE(v time.Time) predicate.User {
+	return predicate.User(sql.FieldLTE(FieldEmailVerifiedAt, v))
+}
+
+// EmailVerifiedAtIsNil applies the IsNil predicate on the "email_verified_at" field.
+func EmailVerifiedAtIsNil() predicate.User {
+	return predicate.User(sql.FieldIsNull(FieldEmailVerifiedAt))
+}
+
+// EmailVerifiedAtNotNil applies the NotNil predicate on the "email_verified_at" field.
+func EmailVerifiedAtNotNil() predicate.User {
+	return predicate.User(sql.FieldNotNull(FieldEmailVerifiedAt))
+}
+
+// VerifyTokenHashEQ applies the EQ predicate on the "verify_token_hash" field.
+func VerifyTokenHashEQ(v string) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldVerifyTokenHash, v))
+}
+
+// VerifyTokenHashNEQ applies the NEQ predicate on the "verify_token_hash" field.
+func VerifyTokenHashNEQ(v string) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldVerifyTokenHash, v))
+}
+
+// VerifyTokenHashIn applies the In predicate on the "verify_token_hash" field.
+func VerifyTokenHashIn(vs ...string) predicate.User {
+	return predicate.User(sql.FieldIn(FieldVerifyTokenHash, vs...))
+}
+
+// VerifyTokenHashNotIn applies the NotIn predicate on the "verify_token_hash" field.
+func VerifyTokenHashNotIn(vs ...string) predicate.User {
+	return predicate.User(sql.FieldNotIn(FieldVerifyTokenHash, vs...))
+}
+
+// VerifyTokenHashGT applies the GT predicate on the "verify_token_hash" field.
+func VerifyTokenHashGT(v string) predicate.User {
+	return predicate.User(sql.FieldGT(FieldVerifyTokenHash, v))
+}
+
+// VerifyTokenHashGTE applies the GTE predicate on the "verify_token_hash" field.
+func VerifyTokenHashGTE(v string) predicate.User {
+	return predicate.User(sql.FieldGTE(FieldVerifyTokenHash, v))
+}
+
+// VerifyTokenHashLT applies the LT predicate on the "verify_token_hash" field.
+func VerifyTokenHashLT(v string) predicate.User {
+	return predicate.User(sql.FieldLT(FieldVerifyTokenHash, v))
+}
+
+// VerifyTokenHashLTE applies the LTE predicate on the "verify_token_hash" field.
+func VerifyTokenHashLTE(v string) predicate.User {
+	return predicate.User(sql.FieldLTE(FieldVerifyTokenHash, v))
+}
+
+// VerifyTokenHashContains applies the Contains predicate on the "verify_token_hash" field.
+func VerifyTokenHashContains(v string) predicate.User {
+	return predicate.User(sql.FieldContains(FieldVerifyTokenHash, v))
+}
+
+// VerifyTokenHashHasPrefix applies the HasPrefix predicate on the "verify_token_hash" field.
+func VerifyTokenHashHasPrefix(v string) predicate.User {
+	return predicate.User(sql.FieldHasPrefix(FieldVerifyTokenHash, v))
+}
+
+// VerifyTokenHashHasSuffix applies the HasSuffix predicate on the "verify_token_hash" field.
+func VerifyTokenHashHasSuffix(v string) predicate.User {
+	return predicate.User(sql.FieldHasSuffix(FieldVerifyTokenHash, v))
+}
+
+// VerifyTokenHashIsNil applies the IsNil predicate on the "verify_token_hash" field.
+func VerifyTokenHashIsNil() predicate.User {
+	return predicate.User(sql.FieldIsNull(FieldVerifyTokenHash))
+}
+
+// VerifyTokenHashNotNil applies the NotNil predicate on the "verify_token_hash" field.
+func VerifyTokenHashNotNil() predicate.User {
+	return predicate.User(sql.FieldNotNull(FieldVerifyTokenHash))
+}
+
+// VerifyTokenHashEqualFold applies the EqualFold predicate on the "verify_token_hash" field.
+func VerifyTokenHashEqualFold(v string) predicate.User {
+	return predicate.User(sql.FieldEqualFold(FieldVerifyTokenHash, v))
+}
+
+// VerifyTokenHashContainsFold applies the ContainsFold predicate on the "verify_token_hash" field.
+func VerifyTokenHashContainsFold(v string) predicate.User {
+	return predicate.User(sql.FieldContainsFold(FieldVerifyTokenHash, v))
+}
+
+// VerifyExpiresAtEQ applies the EQ predicate on the "verify_expires_at" field.
+func VerifyExpiresAtEQ(v time.Time) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldVerifyExpiresAt, v))
+}
+
+// VerifyExpiresAtNEQ applies the NEQ predicate on the "verify_expires_at" field.
+func VerifyExpiresAtNEQ(v time.Time) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldVerifyExpiresAt, v))
+}
+
+// VerifyExpiresAtIn applies the In predicate on the "verify_expires_at" field.
+func VerifyExpiresAtIn(vs ...time.Time) predicate.User {
+	return predicate.User(sql.FieldIn(FieldVerifyExpiresAt, vs...))
+}
+
+// VerifyExpiresAtNotIn applies the NotIn predicate on the "verify_expires_at" field.
+func VerifyExpiresAtNotIn(vs ...time.Time) predicate.User {
+	return predicate.User(sql.FieldNotIn(FieldVerifyExpiresAt, vs...))
+}
+
+// VerifyExpiresAtGT applies the GT predicate on the "verify_expires_at" field.
+func VerifyExpiresAtGT(v time.Time) predicate.User {
+	return predicate.User(sql.FieldGT(FieldVerifyExpiresAt, v))
+}
+
+// VerifyExpiresAtGTE applies the GTE predicate on the "verify_expires_at" field.
+func VerifyExpiresAtGTE(v time.Time) predicate.User {
+	return predicate.User(sql.FieldGTE(FieldVerifyExpiresAt, v))
+}
+
+// VerifyExpiresAtLT applies the LT predicate on the "verify_expires_at" field.
+func VerifyExpiresAtLT(v time.Time) predicate.User {
+	return predicate.User(sql.FieldLT(FieldVerifyExpiresAt, v))
+}
+
+// VerifyExpiresAtLTE applies the LTE predicate on the "verify_expires_at" field.
+func VerifyExpiresAtLTE(v time.Time) predicate.User {
+	return predicate.User(sql.FieldLTE(FieldVerifyExpiresAt, v))
+}
+
+// VerifyExpiresAtIsNil applies the IsNil predicate on the "verify_expires_at" field.
+func VerifyExpiresAtIsNil() predicate.User {
+	return predicate.User(sql.FieldIsNull(FieldVerifyExpiresAt))
+}
+
+// VerifyExpiresAtNotNil applies the NotNil predicate on the "verify_expires_at" field.
+func VerifyExpiresAtNotNil() predicate.User {
+	return predicate.User(sql.FieldNotNull(FieldVerifyExpiresAt))
+}
+
+// ResetTokenHashEQ applies the EQ predicate on the "reset_token_hash" field.
+func ResetTokenHashEQ(v string) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldResetTokenHash, v))
+}
+
+// ResetTokenHashNEQ applies the NEQ predicate on the "reset_token_hash" field.
+func ResetTokenHashNEQ(v string) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldResetTokenHash, v))
+}
+
+// ResetTokenHashIn applies the In predicate on the "reset_token_hash" field.
+func ResetTokenHashIn(vs ...string) predicate.User {
+	return predicate.User(sql.FieldIn(FieldResetTokenHash, vs...))
+}
+
+// ResetTokenHashNotIn applies the NotIn predicate on the "reset_token_hash" field.
+func ResetTokenHashNotIn(vs ...string) predicate.User {
+	return predicate.User(sql.FieldNotIn(FieldResetTokenHash, vs...))
+}
+
+// ResetTokenHashGT applies the GT predicate on the "reset_token_hash" field.
+func ResetTokenHashGT(v string) predicate.User {
+	return predicate.User(sql.FieldGT(FieldResetTokenHash, v))
+}
+
+// ResetTokenHashGTE applies the GTE predicate on the "reset_token_hash" field.
+func ResetTokenHashGTE(v string) predicate.User {
+	return predicate.User(sql.FieldGTE(FieldResetTokenHash, v))
+}
+
+// ResetTokenHashLT applies the LT predicate on the "reset_token_hash" field.
+func ResetTokenHashLT(v string) predicate.User {
+	return predicate.User(sql.FieldLT(FieldResetTokenHash, v))
+}
+
+// ResetTokenHashLTE applies the LTE predicate on the "reset_token_hash" field.
+func ResetTokenHashLTE(v string) predicate.User {
+	return predicate.User(sql.FieldLTE(FieldResetTokenHash, v))
+}
+
+// ResetTokenHashContains applies the Contains predicate on the "reset_token_hash" field.
+func ResetTokenHashContains(v string) predicate.User {
+	return predicate.User(sql.FieldContains(FieldResetTokenHash, v))
+}
+
+// ResetTokenHashHasPrefix applies the HasPrefix predicate on the "reset_token_hash" field.
+func ResetTokenHashHasPrefix(v string) predicate.User {
+	return predicate.User(sql.FieldHasPrefix(FieldResetTokenHash, v))
+}
+
+// ResetTokenHashHasSuffix applies the HasSuffix predicate on the "reset_token_hash" field.
+func ResetTokenHashHasSuffix(v string) predicate.User {
+	return predicate.User(sql.FieldHasSuffix(FieldResetTokenHash, v))
+}
+
+// ResetTokenHashIsNil applies the IsNil predicate on the "reset_token_hash" field.
+func ResetTokenHashIsNil() predicate.User {
+	return predicate.User(sql.FieldIsNull(FieldResetTokenHash))
+}
+
+// ResetTokenHashNotNil applies the NotNil predicate on the "reset_token_hash" field.
+func ResetTokenHashNotNil() predicate.User {
+	return predicate.User(sql.FieldNotNull(FieldResetTokenHash))
+}
+
+// ResetTokenHashEqualFold applies the EqualFold predicate on the "reset_token_hash" field.
+func ResetTokenHashEqualFold(v string) predicate.User {
+	return predicate.User(sql.FieldEqualFold(FieldResetTokenHash, v))
+}
+
+// ResetTokenHashContainsFold applies the ContainsFold predicate on the "reset_token_hash" field.
+func ResetTokenHashContainsFold(v string) predicate.User {
+	return predicate.User(sql.FieldContainsFold(FieldResetTokenHash, v))
+}
+
+// ResetExpiresAtEQ applies the EQ predicate on the "reset_expires_at" field.
+func ResetExpiresAtEQ(v time.Time) predicate.User {
+	return predicate.User(sql.FieldEQ(FieldResetExpiresAt, v))
+}
+
+// ResetExpiresAtNEQ applies the NEQ predicate on the "reset_expires_at" field.
+func ResetExpiresAtNEQ(v time.Time) predicate.User {
+	return predicate.User(sql.FieldNEQ(FieldResetExpiresAt, v))
+}
+
+// ResetExpiresAtIn applies the In predicate on the "reset_expires_at" field.
+func ResetExpiresAtIn(vs ...time.Time) predicate.User {
+	return predicate.User(sql.FieldIn(FieldResetExpiresAt, vs...))
+}
+
+// ResetExpiresAtNotIn applies the NotIn predicate on the "reset_expires_at" field.
+func ResetExpiresAtNotIn(vs ...time.Time) predicate.User {
+	return predicate.User(sql.FieldNotIn(FieldResetExpiresAt, vs...))
+}
+
+// ResetExpiresAtGT applies the GT predicate on the "reset_expires_at" field.
+func ResetExpiresAtGT(v time.Time) predicate.User {
+	return predicate.User(sql.FieldGT(FieldResetExpiresAt, v))
+}
+
+// ResetExpiresAtGTE applies the GTE predicate on the "reset_expires_at" field.
+func ResetExpiresAtGTE(v time.Time) predicate.User {
+	return predicate.User(sql.FieldGTE(FieldResetExpiresAt, v))
+}
+
+// ResetExpiresAtLT applies the LT predicate on the "reset_expires_at" field.
+func ResetExpiresAtLT(v time.Time) predicate.User {
+	return predicate.User(sql.FieldLT(FieldResetExpiresAt, v))
+}
+
+// ResetExpiresAtLTE applies the LTE predicate on the "reset_expires_at" field.
+func ResetExpiresAtLTE(v time.Time) predicate.User {
+	return predicate.User(sql.FieldLTE(FieldResetExpiresAt, v))
+}
+
+// ResetExpiresAtIsNil applies the IsNil predicate on the "reset_expires_at" field.
+func ResetExpiresAtIsNil() predicate.User {
+	return predicate.User(sql.FieldIsNull(FieldResetExpiresAt))
+}
+
+// ResetExpiresAtNotNil applies the NotNil predicate on the "reset_expires_at" field.
+func ResetExpiresAtNotNil() predicate.User {
+	return predicate.User(sql.FieldNotNull(FieldResetExpiresAt))
 }
 
 // HasMemberships applies the HasEdge predicate on the "memberships" edge.

@@ -52,12 +52,17 @@ func need(p Permission) Access { return Access{Permission: p} }
 // is not here is refused (fail closed), and a test fails when a procedure of
 // the service descriptors is missing.
 var Procedures = map[string]Access{
-	wegweiserv1connect.AuthServiceSignUpProcedure:           public,
-	wegweiserv1connect.AuthServiceLoginProcedure:            public,
-	wegweiserv1connect.AuthServiceRefreshProcedure:          public,
-	wegweiserv1connect.AuthServiceLogoutProcedure:           public,
-	wegweiserv1connect.AuthServiceAcceptInvitationProcedure: public,
-	wegweiserv1connect.AuthServiceWhoAmIProcedure:           authenticated,
+	wegweiserv1connect.AuthServiceSignUpProcedure:                  public,
+	wegweiserv1connect.AuthServiceLoginProcedure:                   public,
+	wegweiserv1connect.AuthServiceRefreshProcedure:                 public,
+	wegweiserv1connect.AuthServiceLogoutProcedure:                  public,
+	wegweiserv1connect.AuthServiceAcceptInvitationProcedure:        public,
+	wegweiserv1connect.AuthServiceWhoAmIProcedure:                  authenticated,
+	wegweiserv1connect.AuthServiceGetAuthConfigProcedure:           public,
+	wegweiserv1connect.AuthServiceVerifyEmailProcedure:             public,
+	wegweiserv1connect.AuthServiceRequestPasswordResetProcedure:    public,
+	wegweiserv1connect.AuthServiceResetPasswordProcedure:           public,
+	wegweiserv1connect.AuthServiceResendVerificationEmailProcedure: authenticated,
 
 	wegweiserv1connect.TenantServiceGetTenantProcedure:          need(TenantRead),
 	wegweiserv1connect.TenantServiceUpdateTenantProcedure:       need(TenantWrite),

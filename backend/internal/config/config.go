@@ -7,9 +7,12 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"strings"
 	"time"
+
+	"github.com/wegweiser/wegweiser/backend/internal/mail"
 )
 
 // Config is the server's configuration.
@@ -54,6 +57,24 @@ type Config struct {
 	Workers bool
 	// JobPollInterval is how often workers look for new jobs.
 	JobPollInterval time.Duration
+	// TrustedProxies are the networks of reverse proxies whose
+	// X-Forwarded-For is believed; empty means the peer address is the
+	// client (X-Forwarded-For is ignored).
+	TrustedProxies []netip.Prefix
+	// SMTPURL is smtp://user:pass@host:587 (or smtps://…:465) for mail;
+	// empty writes mails to the log instead.
+	SMTPURL string
+	// MailFrom is the sender address of mails.
+	MailFrom string
+	// PublicSignup lets anyone create a tenant with SignUp.
+	PublicSignup bool
+	// RedisPrefix namespaces the keys Wegweiser keeps in Redis.
+	RedisPrefix string
+	// Mail, when set, replaces the sender made from SMTPURL (tests keep
+	// messages in a mail.Recorder).
+	Mail mail.Sender
+
+	trustedProxies *string // raw -trusted-proxies, parsed by Validate
 
 	envErr error // a malformed environment variable, reported by Validate
 }
@@ -95,6 +116,35 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.GenerateKeys, "generate-keys", env("GENERATE_KEYS", "false") == "true", "on PostgreSQL, generate missing -jwt-key and -secret-key and keep them in -data-dir (only for a single process; env WEGWEISER_GENERATE_KEYS)")
 	fs.BoolVar(&c.Workers, "workers", env("WORKERS", "true") == "true", "run the job workers (analysis, roll-ups) in this process (env WEGWEISER_WORKERS)")
 	fs.DurationVar(&c.JobPollInterval, "job-poll-interval", time.Second, "how often job workers look for new jobs")
+	proxies := env("TRUSTED_PROXIES", "")
+	fs.StringVar(&proxies, "trusted-proxies", proxies, "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is trusted; empty: use the peer address (env WEGWEISER_TRUSTED_PROXIES)")
+	c.trustedProxies = &proxies
+	fs.StringVar(&c.SMTPURL, "smtp-url", env("SMTP_URL", ""), "SMTP server for mail, smtp://user:pass@host:587 or smtps://user:pass@host:465; empty writes mails to the log (env WEGWEISER_SMTP_URL)")
+	fs.StringVar(&c.MailFrom, "mail-from", env("MAIL_FROM", "wegweiser@localhost"), "sender address of mails (env WEGWEISER_MAIL_FROM)")
+	fs.BoolVar(&c.PublicSignup, "public-signup", env("PUBLIC_SIGNUP", "true") == "true", "let anyone sign up a new tenant; false: only invitations (env WEGWEISER_PUBLIC_SIGNUP)")
+	fs.StringVar(&c.RedisPrefix, "redis-prefix", env("REDIS_PREFIX", "wegweiser:"), "prefix of Wegweiser's keys in Redis (env WEGWEISER_REDIS_PREFIX)")
+}
+
+// ParseCIDRs parses a comma-separated list of CIDRs (a bare address is a
+// single host).
+func ParseCIDRs(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, p := range splitList(s) {
+		if !strings.Contains(p, "/") {
+			a, err := netip.ParseAddr(p)
+			if err != nil {
+				return nil, fmt.Errorf("trusted proxy %q: not an address or CIDR", p)
+			}
+			out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+			continue
+		}
+		pr, err := netip.ParsePrefix(p)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxy %q: %w", p, err)
+		}
+		out = append(out, pr.Masked())
+	}
+	return out, nil
 }
 
 // Validate checks values that flags cannot.
@@ -104,6 +154,16 @@ func (c *Config) Validate() error {
 	}
 	if c.ShutdownTimeout <= 0 {
 		return fmt.Errorf("shutdown timeout must be positive, got %s", c.ShutdownTimeout)
+	}
+	if c.trustedProxies != nil {
+		p, err := ParseCIDRs(*c.trustedProxies)
+		if err != nil {
+			return err
+		}
+		c.TrustedProxies = p
+	}
+	if c.SMTPURL != "" && !strings.HasPrefix(c.SMTPURL, "smtp://") && !strings.HasPrefix(c.SMTPURL, "smtps://") {
+		return fmt.Errorf("SMTP URL must start with smtp:// or smtps://")
 	}
 	if c.ListenAddr == "" {
 		return fmt.Errorf("listen address must not be empty")

@@ -1,6 +1,8 @@
-// Package identity signs users up and in: argon2id passwords, short-lived
-// EdDSA access tokens, rotated opaque refresh tokens with reuse detection,
-// invitations, and turning an access token into a viewer.
+// Package identity signs users up and in: argon2id passwords (with bounded
+// concurrent hashing), short-lived EdDSA access tokens, rotated opaque
+// refresh tokens with reuse detection, sign-in throttles per source address
+// and per account, mailed email verification, invitations and password
+// resets, and turning an access token into a viewer.
 package identity
 
 import (
@@ -14,6 +16,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
+	"github.com/wegweiser/wegweiser/backend/internal/mail"
 	"github.com/wegweiser/wegweiser/backend/internal/ratelimit"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/validate"
@@ -25,35 +28,70 @@ import (
 	"github.com/wegweiser/wegweiser/ent/viewer"
 )
 
-// Login throttling: failures per email within a window.
-const (
-	MaxLoginFailures   = 10
-	LoginFailureWindow = 5 * time.Minute
-)
+// Options configure a Service; the zero value (or nil) is the embedded
+// default: throttles in this process, mail written to the log, public
+// sign-up open.
+type Options struct {
+	// Limits are the sign-in throttles; nil counts in this process.
+	Limits *Limits
+	// Hasher bounds concurrent password hashing; nil sizes it from the
+	// argon2 memory parameter.
+	Hasher *Hasher
+	// Mail delivers verification, invitation and reset mails; nil logs them.
+	Mail mail.Sender
+	// BaseURL is where users reach the dashboard; links in mails start
+	// with it.
+	BaseURL string
+	// SignUpClosed turns public sign-up off (SignUp is permission_denied).
+	SignUpClosed bool
+}
 
 // Service implements sign-up, login, token rotation and authentication.
 type Service struct {
-	st       *store.Store
-	signer   *Signer
-	failures ratelimit.Limiter
-	log      *slog.Logger
-	now      func() time.Time
+	st           *store.Store
+	signer       *Signer
+	limits       *Limits
+	hasher       *Hasher
+	mail         mail.Sender
+	baseURL      string
+	signUpClosed bool
+	log          *slog.Logger
+	now          func() time.Time
 }
 
-// NewService returns an identity service; failures counts failed logins
-// per email (nil: in this process, MaxLoginFailures per LoginFailureWindow).
-func NewService(st *store.Store, signer *Signer, failures ratelimit.Limiter, log *slog.Logger) *Service {
-	if failures == nil {
-		failures = ratelimit.Memory{Window: ratelimit.NewWindow(MaxLoginFailures, LoginFailureWindow)}
+// NewService returns an identity service; opts may be nil.
+func NewService(st *store.Store, signer *Signer, opts *Options, log *slog.Logger) *Service {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	if o.Limits == nil {
+		o.Limits = MemoryLimits()
+	}
+	if o.Hasher == nil {
+		o.Hasher = NewHasher(0, 0)
+	}
+	if o.Mail == nil {
+		o.Mail = mail.Log{Log: log}
+	}
+	if o.BaseURL == "" {
+		o.BaseURL = "http://localhost:8080"
 	}
 	return &Service{
-		st:       st,
-		signer:   signer,
-		failures: failures,
-		log:      log,
-		now:      func() time.Time { return time.Now().UTC() },
+		st:           st,
+		signer:       signer,
+		limits:       o.Limits,
+		hasher:       o.Hasher,
+		mail:         o.Mail,
+		baseURL:      strings.TrimRight(o.BaseURL, "/"),
+		signUpClosed: o.SignUpClosed,
+		log:          log,
+		now:          func() time.Time { return time.Now().UTC() },
 	}
 }
+
+// SignUpOpen reports whether public sign-up is on.
+func (s *Service) SignUpOpen() bool { return !s.signUpClosed }
 
 // Signer returns the access-token signer.
 func (s *Service) Signer() *Signer { return s.signer }
@@ -87,47 +125,76 @@ type SignUpResult struct {
 	Tokens     *Tokens
 }
 
-// SignUp creates a tenant with its owner in one transaction and logs the
-// owner in.
+// SignUp creates a tenant with its owner, whose email counts as verified,
+// in one transaction and logs the owner in. It is for trusted callers (the
+// demo, `wegweiser admin create-tenant`); the public API uses Register.
 func (s *Service) SignUp(ctx context.Context, in SignUpInput) (*SignUpResult, error) {
-	name, err := validate.Name("tenant_name", in.TenantName)
+	v, err := validSignUp(in)
 	if err != nil {
 		return nil, err
+	}
+	hash, err := s.hasher.Hash(ctx, in.Password)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.createTenant(ctx, v, hash, true)
+	if err != nil {
+		if ent.IsConstraintError(err) {
+			return nil, apperr.AlreadyExists("an account with this email already exists; log in instead")
+		}
+		return nil, err
+	}
+	return res, nil
+}
+
+type signUp struct{ name, email, display, password string }
+
+func validSignUp(in SignUpInput) (signUp, error) {
+	name, err := validate.Name("tenant_name", in.TenantName)
+	if err != nil {
+		return signUp{}, err
 	}
 	email, err := validate.Email("email", in.Email)
 	if err != nil {
-		return nil, err
+		return signUp{}, err
 	}
 	if err := validate.Password("password", in.Password); err != nil {
-		return nil, err
+		return signUp{}, err
 	}
 	display, err := displayName(in.DisplayName, email)
 	if err != nil {
-		return nil, err
+		return signUp{}, err
 	}
-	hash, err := HashPassword(in.Password)
-	if err != nil {
-		return nil, err
-	}
+	return signUp{name: name, email: email, display: display, password: in.Password}, nil
+}
+
+// createTenant creates tenant, owner and tokens; a taken email is an
+// already-exists error (or ent's constraint error in a race).
+func (s *Service) createTenant(ctx context.Context, in signUp, hash string, verified bool) (*SignUpResult, error) {
 	res := &SignUpResult{}
 	sctx := systemCtx(ctx)
-	err = s.st.Tx(sctx, func(tx *store.Tx) error {
-		exists, err := tx.User.Query().Where(user.Email(email)).Exist(sctx)
+	err := s.st.Tx(sctx, func(tx *store.Tx) error {
+		exists, err := tx.User.Query().Where(user.Email(in.email)).Exist(sctx)
 		if err != nil {
 			return fmt.Errorf("check email: %w", err)
 		}
 		if exists {
 			return apperr.AlreadyExists("an account with this email already exists; log in instead")
 		}
-		t, err := tx.Tenant.Create().SetName(name).Save(sctx)
+		t, err := tx.Tenant.Create().SetName(in.name).Save(sctx)
 		if err != nil {
 			return fmt.Errorf("create tenant: %w", err)
 		}
-		u, err := tx.User.Create().SetEmail(email).SetDisplayName(display).SetPasswordHash(hash).Save(sctx)
+		uc := tx.User.Create().SetEmail(in.email).SetDisplayName(in.display).SetPasswordHash(hash)
+		if verified {
+			uc.SetEmailVerifiedAt(s.now())
+		}
+		u, err := uc.Save(sctx)
 		if err != nil {
 			return fmt.Errorf("create user: %w", err)
 		}
-		m, err := tx.Membership.Create().SetTenantID(t.ID).SetUserID(u.ID).SetRole(membership.RoleOwner).SetAcceptedAt(s.now()).Save(sctx)
+		m, err := tx.Membership.Create().SetTenantID(t.ID).SetUserID(u.ID).SetRole(membership.RoleOwner).
+			SetDisplayName(in.display).SetAcceptedAt(s.now()).Save(sctx)
 		if err != nil {
 			return fmt.Errorf("create membership: %w", err)
 		}
@@ -139,9 +206,6 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (*SignUpResult, er
 		return nil
 	})
 	if err != nil {
-		if ent.IsConstraintError(err) {
-			return nil, apperr.AlreadyExists("an account with this email already exists; log in instead")
-		}
 		return nil, err
 	}
 	s.log.InfoContext(ctx, "tenant signed up", "tenant_id", res.Tenant.ID, "user_id", res.User.ID)
@@ -149,11 +213,12 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (*SignUpResult, er
 }
 
 // Login checks email and password and issues tokens for one of the user's
-// tenants (tenantID, or the oldest active membership when empty).
-func (s *Service) Login(ctx context.Context, emailIn, password, tenantIDIn string) (*Tokens, error) {
-	email := strings.ToLower(strings.TrimSpace(emailIn))
-	if email == "" {
-		return nil, apperr.Invalid("email", "must not be empty")
+// tenants (tenantID, or the oldest active membership when empty). addr is
+// the caller's source address for the throttles (see Limits).
+func (s *Service) Login(ctx context.Context, emailIn, password, tenantIDIn, addr string) (*Tokens, error) {
+	email, err := validate.Email("email", emailIn)
+	if err != nil {
+		return nil, err
 	}
 	if password == "" {
 		return nil, apperr.Invalid("password", "must not be empty")
@@ -165,8 +230,22 @@ func (s *Service) Login(ctx context.Context, emailIn, password, tenantIDIn strin
 	if err != nil {
 		return nil, err
 	}
-	if blocked, wait := s.failures.Blocked(ctx, email); blocked {
-		return nil, apperr.ResourceExhausted(int(wait.Seconds())+1, "too many failed logins for this account; try again later")
+	addrKey := ratelimit.Key("login-address", addr)
+	if blocked, wait := s.limits.AddressFailures.Blocked(ctx, addrKey); blocked {
+		return nil, apperr.ResourceExhausted(retrySeconds(wait), "too many failed logins from your address; try again later")
+	}
+	acct := ratelimit.Key("login-account", email)
+	if slow, _ := s.limits.AccountFailures.Blocked(ctx, acct); slow {
+		if busy, wait := s.limits.AccountAttempts.Blocked(ctx, acct); busy {
+			s.limits.AddressFailures.Add(ctx, addrKey)
+			return nil, apperr.ResourceExhausted(retrySeconds(wait), "many failed logins for this account: one attempt every %d seconds; try again shortly", int(AccountAttemptInterval.Seconds()))
+		}
+		s.limits.AccountAttempts.Add(ctx, acct)
+	}
+	failed := func(err error) error {
+		s.limits.AccountFailures.Add(ctx, acct)
+		s.limits.AddressFailures.Add(ctx, addrKey)
+		return err
 	}
 	sctx := systemCtx(ctx)
 	u, err := s.st.Ent.User.Query().Where(user.Email(email)).Only(sctx)
@@ -177,13 +256,15 @@ func (s *Service) Login(ctx context.Context, emailIn, password, tenantIDIn strin
 	if u != nil && u.PasswordHash != "" {
 		hash = u.PasswordHash
 	}
-	ok, err := CheckPassword(hash, password)
+	ok, err := s.hasher.Check(ctx, hash, password)
 	if err != nil {
+		if apperr.Is(err, apperr.KindResourceExhausted) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("check password: %w", err)
 	}
 	if u == nil || u.PasswordHash == "" || !ok {
-		s.failures.Add(ctx, email)
-		return nil, apperr.Unauthenticated("wrong email or password")
+		return nil, failed(apperr.Unauthenticated("wrong email or password"))
 	}
 	q := s.st.Ent.Membership.Query().Where(
 		membership.UserID(u.ID), membership.DisabledAtIsNil(), membership.AcceptedAtNotNil(),
@@ -193,13 +274,14 @@ func (s *Service) Login(ctx context.Context, emailIn, password, tenantIDIn strin
 	}
 	m, err := q.First(sctx)
 	if ent.IsNotFound(err) {
-		s.failures.Add(ctx, email)
+		// The password was right: not a guess, so not counted.
 		return nil, apperr.Unauthenticated("this account has no active membership")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("find membership: %w", err)
 	}
-	s.failures.Reset(ctx, email)
+	// The account's failure count is not reset: an attacker would get a
+	// fresh burst of fast guesses after every login of the real user.
 	var tok *Tokens
 	err = s.st.Tx(sctx, func(tx *store.Tx) error {
 		var err error
@@ -234,9 +316,12 @@ var errInvalidRefresh = apperr.Unauthenticated("refresh token is invalid, expire
 
 // Refresh rotates a refresh token. Presenting a token that was already used
 // revokes its whole family: someone else may hold a copy.
-func (s *Service) Refresh(ctx context.Context, token string) (*Tokens, error) {
+func (s *Service) Refresh(ctx context.Context, token, addr string) (*Tokens, error) {
 	if token == "" {
 		return nil, apperr.Invalid("refresh_token", "must not be empty")
+	}
+	if err := admitAddress(ctx, s.limits.AddressRefresh, "refresh-address", addr, "token refreshes"); err != nil {
+		return nil, err
 	}
 	sctx := systemCtx(ctx)
 	rt, err := s.st.Ent.RefreshToken.Query().Where(refreshtoken.TokenHash(HashToken(token))).Only(sctx)
@@ -395,11 +480,19 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*viewer.Viewe
 	}, nil
 }
 
-// AcceptInvitation activates a pending membership. A new user sets their
-// password; an existing user proves it is them with their current one.
-func (s *Service) AcceptInvitation(ctx context.Context, token, password, display string) (*Tokens, error) {
+// AcceptInvitation activates a pending membership. The token was mailed
+// to the invited address, so using it proves control of the address: the
+// email counts as verified. An address without a verified account sets its
+// password here (any password set before, e.g. by someone who signed up
+// with the address without controlling it, is replaced and its sessions
+// end); an existing verified account only gains the membership, its
+// password is left alone. display is the name shown in this tenant.
+func (s *Service) AcceptInvitation(ctx context.Context, token, password, display, addr string) (*Tokens, error) {
 	if token == "" {
 		return nil, apperr.Invalid("invitation_token", "must not be empty")
+	}
+	if err := admitAddress(ctx, s.limits.AddressTokens, "token-address", addr, "token uses"); err != nil {
+		return nil, err
 	}
 	sctx := systemCtx(ctx)
 	m, err := s.st.Ent.Membership.Query().Where(membership.InvitationTokenHash(HashToken(token))).WithUser().Only(sctx)
@@ -414,16 +507,15 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, password, display
 		return nil, apperr.FailedPrecondition("invitation has expired; ask for a new one")
 	}
 	u := m.Edges.User
+	setPassword := u.PasswordHash == "" || u.EmailVerifiedAt == nil
 	var newHash string
-	if u.PasswordHash == "" {
+	if setPassword {
 		if err := validate.Password("password", password); err != nil {
 			return nil, err
 		}
-		if newHash, err = HashPassword(password); err != nil {
+		if newHash, err = s.hasher.Hash(ctx, password); err != nil {
 			return nil, err
 		}
-	} else if ok, err := CheckPassword(u.PasswordHash, password); err != nil || !ok {
-		return nil, apperr.Unauthenticated("wrong password for the existing account")
 	}
 	display = strings.TrimSpace(display)
 	if display != "" {
@@ -433,29 +525,49 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, password, display
 	}
 	var tok *Tokens
 	err = s.st.Tx(sctx, func(tx *store.Tx) error {
-		n, err := tx.Membership.Update().
+		upd := tx.Membership.Update().
 			Where(membership.ID(m.ID), membership.InvitationTokenHash(HashToken(token))).
-			ClearInvitationTokenHash().ClearInvitationExpiresAt().SetAcceptedAt(now).Save(sctx)
+			ClearInvitationTokenHash().ClearInvitationExpiresAt().SetAcceptedAt(now)
+		if display != "" {
+			upd.SetDisplayName(display)
+		}
+		n, err := upd.Save(sctx)
 		if err != nil {
 			return fmt.Errorf("accept invitation: %w", err)
 		}
 		if n == 0 {
 			return apperr.NotFound("invitation")
 		}
-		upd := tx.User.UpdateOneID(u.ID)
-		if newHash != "" {
-			upd.SetPasswordHash(newHash)
+		uu := tx.User.UpdateOneID(u.ID)
+		if u.EmailVerifiedAt == nil {
+			uu.SetEmailVerifiedAt(now).ClearVerifyTokenHash().ClearVerifyExpiresAt()
 		}
-		if display != "" {
-			upd.SetDisplayName(display)
+		if setPassword {
+			uu.SetPasswordHash(newHash)
+			if u.PasswordHash != "" {
+				if err := s.revokeAll(sctx, tx, u.ID); err != nil {
+					return err
+				}
+			}
 		}
-		if err := upd.Exec(sctx); err != nil {
+		if err := uu.Exec(sctx); err != nil {
 			return fmt.Errorf("update user: %w", err)
 		}
 		tok, err = s.issue(sctx, tx, u.ID, m.TenantID, uuid.New())
 		return err
 	})
 	return tok, err
+}
+
+// revokeAll ends every session of a user in every tenant.
+func (s *Service) revokeAll(ctx context.Context, tx *store.Tx, userID uuid.UUID) error {
+	_, err := tx.RefreshToken.Update().
+		Where(refreshtoken.UserID(userID), refreshtoken.RevokedAtIsNil()).
+		SetRevokedAt(s.now()).Save(systemCtx(ctx))
+	if err != nil {
+		return fmt.Errorf("revoke sessions: %w", err)
+	}
+	return nil
 }
 
 func displayName(in, email string) (string, error) {

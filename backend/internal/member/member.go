@@ -6,7 +6,6 @@ package member
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -51,7 +50,19 @@ func (s *Service) Get(ctx context.Context, userID uuid.UUID) (*Member, error) {
 	if err != nil {
 		return nil, fmt.Errorf("get member: %w", err)
 	}
-	return &Member{User: m.Edges.User, Membership: m}, nil
+	return present(m.Edges.User, m), nil
+}
+
+// present returns u as seen from m's tenant: the display name is the one
+// chosen for this tenant (or the email), never one set elsewhere.
+func present(u *ent.User, m *ent.Membership) *Member {
+	c := *u
+	c.Edges = ent.UserEdges{}
+	c.DisplayName = m.DisplayName
+	if c.DisplayName == "" {
+		c.DisplayName = u.Email
+	}
+	return &Member{User: &c, Membership: m}
 }
 
 // List returns one page of members ordered by email.
@@ -84,19 +95,21 @@ func (s *Service) List(ctx context.Context, pageSize int, token string) ([]*Memb
 	out := make([]*Member, 0, len(users))
 	for _, u := range users {
 		if len(u.Edges.Memberships) == 1 {
-			out = append(out, &Member{User: u, Membership: u.Edges.Memberships[0]})
+			out = append(out, present(u, u.Edges.Memberships[0]))
 		}
 	}
 	return out, next, nil
 }
 
-// Invitation is a pending member and the one-time token that activates it.
+// Invitation is a pending member. Its token is mailed to the invitee and
+// never returned to the inviting admin.
 type Invitation struct {
 	Member *Member
-	Token  string
 }
 
-// Invite creates a pending membership for email.
+// Invite creates a pending membership for email and mails the invitation
+// link to it. Inviting an address whose invitation is still pending
+// replaces that invitation (new role, scope and link).
 func (s *Service) Invite(ctx context.Context, emailIn string, role viewer.Role, orgIDs []uuid.UUID) (*Invitation, error) {
 	email, err := validate.Email("email", emailIn)
 	if err != nil {
@@ -112,29 +125,46 @@ func (s *Service) Invite(ctx context.Context, emailIn string, role viewer.Role, 
 	}
 	exp := s.now().Add(identity.InvitationTTL)
 	var res *Invitation
+	var tenantName string
 	err = s.st.Tx(ctx, func(tx *store.Tx) error {
 		if err := checkOrganisations(ctx, tx, orgIDs); err != nil {
 			return err
 		}
+		t, err := tx.Tenant.Query().Only(ctx)
+		if err != nil {
+			return fmt.Errorf("get tenant: %w", err)
+		}
+		tenantName = t.Name
 		// The user may exist in another tenant: look it up without the
 		// tenant filter, but never return anything about it.
 		sys := privacy.DecisionContext(ctx, privacy.Allow)
 		u, err := tx.User.Query().Where(user.Email(email)).Only(sys)
 		switch {
 		case ent.IsNotFound(err):
-			u, err = tx.User.Create().SetEmail(email).SetDisplayName(email[:strings.LastIndex(email, "@")]).Save(sys)
+			u, err = tx.User.Create().SetEmail(email).Save(sys)
 			if err != nil {
 				return fmt.Errorf("create user: %w", err)
 			}
 		case err != nil:
 			return fmt.Errorf("find user: %w", err)
 		}
-		exists, err := tx.Membership.Query().Where(membership.UserID(u.ID)).Exist(ctx)
-		if err != nil {
-			return fmt.Errorf("check membership: %w", err)
-		}
-		if exists {
+		prev, err := tx.Membership.Query().Where(membership.UserID(u.ID)).Only(ctx)
+		switch {
+		case err == nil && prev.AcceptedAt == nil:
+			if prev.Role == membership.RoleOwner && v.Role != viewer.RoleOwner {
+				return apperr.PermissionDenied("only owners can change owners")
+			}
+			m, err := tx.Membership.UpdateOneID(prev.ID).SetRole(membership.Role(role)).SetOrganisationIds(orgIDs).
+				SetInvitationTokenHash(hash).SetInvitationExpiresAt(exp).SetInvitedBy(v.UserID).Save(ctx)
+			if err != nil {
+				return fmt.Errorf("renew invitation: %w", err)
+			}
+			res = &Invitation{Member: present(u, m)}
+			return nil
+		case err == nil:
 			return apperr.AlreadyExists("%s is already a member of this tenant", email)
+		case !ent.IsNotFound(err):
+			return fmt.Errorf("check membership: %w", err)
 		}
 		m, err := tx.Membership.Create().
 			SetTenantID(v.TenantID).SetUserID(u.ID).SetRole(membership.Role(role)).
@@ -143,10 +173,14 @@ func (s *Service) Invite(ctx context.Context, emailIn string, role viewer.Role, 
 		if err != nil {
 			return fmt.Errorf("create membership: %w", err)
 		}
-		res = &Invitation{Member: &Member{User: u, Membership: m}, Token: token}
+		res = &Invitation{Member: present(u, m)}
 		return nil
 	})
-	return res, err
+	if err != nil {
+		return nil, err
+	}
+	s.ids.MailInvitation(ctx, email, tenantName, token)
+	return res, nil
 }
 
 // checkGrant checks that v may give role with scope orgIDs.

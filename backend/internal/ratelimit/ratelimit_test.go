@@ -105,3 +105,37 @@ func TestRedisDown(t *testing.T) {
 	l := NewRedis(c, "x:", 3, time.Minute, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	exercise(t, l, "down")
 }
+
+// TestWindowBounded: a key never holds more than Limit timestamps, and a
+// flood of distinct keys never grows the window past MaxKeys.
+func TestWindowBounded(t *testing.T) {
+	w := NewWindow(3, time.Hour)
+	w.MaxKeys = 100
+	for i := 0; i < 50; i++ {
+		w.Add("one")
+	}
+	if n := len(w.events["one"]); n != 3 {
+		t.Fatalf("one key holds %d timestamps, want 3", n)
+	}
+	if b, _ := w.Blocked("one"); !b {
+		t.Fatal("not blocked after 50 events")
+	}
+	for i := 0; i < 10_000; i++ {
+		w.Add(Key("flood", string(rune(i))))
+		if w.Len() > 100 {
+			t.Fatalf("window holds %d keys after %d adds, cap 100", w.Len(), i+1)
+		}
+	}
+}
+
+// TestKeySize: keys have one size whatever they are made of.
+func TestKeySize(t *testing.T) {
+	long := Key("login-account", string(make([]byte, 1<<20)))
+	short := Key("login-account", "a@b.example")
+	if len(long) != 32 || len(short) != 32 || long == short {
+		t.Fatalf("keys %q %q", long, short)
+	}
+	if Key("a", "bc") == Key("ab", "c") {
+		t.Fatal("parts are not separated")
+	}
+}

@@ -222,8 +222,8 @@ func TestMemberRules(t *testing.T) {
 			}
 		}
 		// An invitation works once.
-		inv := testenv.Call(t, srv.URL, invite, owner, map[string]any{"email": "new@example.com", "role": "ROLE_VIEWER"})
-		tokenStr := inv.Str("invitationToken")
+		testenv.Call(t, srv.URL, invite, owner, map[string]any{"email": "new@example.com", "role": "ROLE_VIEWER"}).Must(t)
+		tokenStr := testenv.LinkToken(t, srv.WaitMail(t, "new@example.com", 1).Body) // mailed to the invitee only
 		testenv.Call(t, srv.URL, "wegweiser.v1.AuthService/AcceptInvitation", "", map[string]any{"invitationToken": tokenStr, "password": testenv.Password}).Must(t)
 		if c := testenv.Call(t, srv.URL, "wegweiser.v1.AuthService/AcceptInvitation", "", map[string]any{"invitationToken": tokenStr, "password": testenv.Password}).Code; c != "not_found" {
 			t.Fatalf("second use of an invitation: %s", c)

@@ -76,10 +76,10 @@ func TestRedisOptional(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
 		rds := redistest.New(t) // not started
 		srv := testenv.StartServerWith(t, st, func(c *config.Config) { c.RedisURL = rds.URL() })
-		throttle := srv.App.Throttle
-		if throttle == nil {
+		if len(srv.App.Throttles) == 0 {
 			t.Fatal("no Redis-backed throttle")
 		}
+		throttle := srv.App.Throttles[0] // failed logins per account
 		email := "ops-" + uuid.NewString()[:8] + "@example.com"
 		testenv.Call(t, srv.URL, signUp, "", map[string]any{"tenantName": "Ops", "email": email, "password": testenv.Password}).Must(t)
 		good := map[string]any{"email": email, "password": testenv.Password}

@@ -45,6 +45,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/ingest"
 	"github.com/wegweiser/wegweiser/backend/internal/inventory"
 	"github.com/wegweiser/wegweiser/backend/internal/jobs"
+	"github.com/wegweiser/wegweiser/backend/internal/mail"
 	"github.com/wegweiser/wegweiser/backend/internal/member"
 	"github.com/wegweiser/wegweiser/backend/internal/policy"
 	"github.com/wegweiser/wegweiser/backend/internal/ratelimit"
@@ -96,8 +97,9 @@ type App struct {
 	Retention *retention.Service
 	Jobs      *jobs.Client
 	Enforcer  *authz.Enforcer
-	// Throttle is the Redis-backed login throttle, nil without a Redis URL.
-	Throttle *ratelimit.Redis
+	// Throttles are the Redis-backed sign-in limiters, none without a Redis
+	// URL; Throttles[0] counts failed logins per account.
+	Throttles []*ratelimit.Redis
 	riverUI  *riverui.Handler
 	Log      *slog.Logger
 	cfg      config.Config
@@ -123,18 +125,35 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 	if err != nil {
 		return nil, err
 	}
-	var failures ratelimit.Limiter
-	var throttle *ratelimit.Redis
+	var limits *identity.Limits
+	var throttles []*ratelimit.Redis
 	if cfg.RedisURL != "" {
 		opt, err := rueidis.ParseURL(cfg.RedisURL)
 		if err != nil {
 			return nil, fmt.Errorf("parse Redis URL: %w", err)
 		}
 		opt.DisableCache = true
-		throttle = ratelimit.DialRedis(opt, "wegweiser:login-failures:", identity.MaxLoginFailures, identity.LoginFailureWindow, log)
-		failures = throttle
+		prefix := cfg.RedisPrefix
+		if prefix == "" {
+			prefix = "wegweiser:"
+		}
+		// Each limiter connects in the background and falls back to this
+		// process while Redis is down (see ratelimit.Redis).
+		limits = identity.NewLimits(func(name string, limit int, period time.Duration) ratelimit.Limiter {
+			r := ratelimit.DialRedis(opt, prefix+name+":", limit, period, log)
+			throttles = append(throttles, r)
+			return r
+		})
 	}
-	ids := identity.NewService(st, identity.NewSigner(key, issuer), failures, log)
+	sender := cfg.Mail
+	if sender == nil && cfg.SMTPURL != "" {
+		if sender, err = mail.NewSMTP(cfg.SMTPURL, cfg.MailFrom); err != nil {
+			return nil, err
+		}
+	}
+	ids := identity.NewService(st, identity.NewSigner(key, issuer), &identity.Options{
+		Limits: limits, Mail: sender, BaseURL: cfg.ServerURL(), SignUpClosed: !cfg.PublicSignup,
+	}, log)
 	jc, err := jobs.New(st, log, jobs.Options{Work: cfg.Workers, PollInterval: cfg.JobPollInterval})
 	if err != nil {
 		return nil, err
@@ -160,7 +179,7 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 		}
 	}
 	return &App{
-		Throttle:  throttle,
+		Throttles: throttles,
 		riverUI:   ui,
 		Enrolment: enrolment.NewService(st),
 		Ingest:    ingest.NewService(st, jc, log),
@@ -201,10 +220,10 @@ func (a *App) Handler() http.Handler {
 	agent := agentapi.New(a.Enrolment, a.Ingest, ingest.DefaultConfig)
 	mux := http.NewServeMux()
 	// AuthService is public but for WhoAmI (whose request is empty).
-	mux.Handle(wegweiserv1connect.NewAuthServiceHandler(authapi.New(a.Identity, a.Members, a.Tenancy, a.Enforcer), publicOpts...))
+	mux.Handle(wegweiserv1connect.NewAuthServiceHandler(authapi.New(a.Identity, a.Members, a.Tenancy, a.Enforcer, a.cfg.TrustedProxies), publicOpts...))
 	mux.Handle(wegweiserv1connect.NewTenantServiceHandler(tenantapi.New(a.Tenancy, a.Retention), opts...))
 	mux.Handle(wegweiserv1connect.NewDeviceServiceHandler(deviceapi.New(a.Devices), opts...))
-	mux.Handle(wegweiserv1connect.NewUserServiceHandler(userapi.New(a.Members, a.cfg.PublicURL), opts...))
+	mux.Handle(wegweiserv1connect.NewUserServiceHandler(userapi.New(a.Members), opts...))
 	mux.Handle(wegweiserv1connect.NewEnrolmentServiceHandler(enrolmentapi.New(a.Enrolment, a.cfg.ServerURL()), opts...))
 	mux.Handle(wegweiserv1connect.NewInventoryServiceHandler(inventoryapi.New(a.Inventory), opts...))
 	mux.Handle(wegweiserv1connect.NewHealthServiceHandler(healthapi.New(a.Health), opts...))
@@ -291,8 +310,8 @@ func (a *App) StartWorkers(ctx context.Context) error {
 
 // Close releases what NewApp opened besides the store (the Redis client).
 func (a *App) Close() {
-	if a.Throttle != nil {
-		a.Throttle.Close()
+	for _, t := range a.Throttles {
+		t.Close()
 	}
 }
 

@@ -15,7 +15,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"net/url"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,6 +26,7 @@ import (
 
 	"github.com/wegweiser/wegweiser/backend/internal/config"
 	"github.com/wegweiser/wegweiser/backend/internal/jobs"
+	"github.com/wegweiser/wegweiser/backend/internal/mail"
 	"github.com/wegweiser/wegweiser/backend/internal/server"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 )
@@ -134,6 +137,8 @@ func (w testWriter) Write(p []byte) (int, error) {
 type Server struct {
 	App *server.App
 	URL string
+	// Mail holds every mail the server sent.
+	Mail *mail.Recorder
 }
 
 // StartServer assembles the application over st and serves it on a local
@@ -143,16 +148,23 @@ func StartServer(t *testing.T, st *store.Store) *Server {
 	return StartServerWith(t, st, nil)
 }
 
-// StartServerWith is StartServer with the configuration changed by edit
-// (if not nil) before the application is assembled.
-func StartServerWith(t *testing.T, st *store.Store, edit func(*config.Config)) *Server {
+// StartServerWith is StartServer with the configuration changed by
+// configure (if not nil) before the application is assembled.
+func StartServerWith(t *testing.T, st *store.Store, configure func(*config.Config)) *Server {
 	t.Helper()
+	rec := &mail.Recorder{}
 	cfg := config.Config{DataDir: t.TempDir(), ListenAddr: "127.0.0.1:0", Workers: true, JobPollInterval: 50 * time.Millisecond, ShutdownTimeout: 10 * time.Second, AllowPrivateWebhooks: true,
+		PublicSignup: true, Mail: rec,
 		GenerateKeys: true} // one process with its own data directory
-	// Redis, where the run has one, carries the login throttle as in production.
+	// Redis, where the run has one, carries the sign-in throttles as in
+	// production, under keys of this server only (every test server's
+	// clients share the address 127.0.0.1).
 	cfg.RedisURL = os.Getenv("WEGWEISER_TEST_REDIS_URL")
-	if edit != nil {
-		edit(&cfg)
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	cfg.RedisPrefix = "wwtest:" + hex.EncodeToString(b) + ":"
+	if configure != nil {
+		configure(&cfg)
 	}
 	app, err := server.NewApp(cfg, st, Logger(t))
 	if err != nil {
@@ -172,7 +184,36 @@ func StartServerWith(t *testing.T, st *store.Store, edit func(*config.Config)) *
 	ts.EnableHTTP2 = false
 	ts.Start()
 	t.Cleanup(ts.Close)
-	return &Server{App: app, URL: ts.URL}
+	return &Server{App: app, URL: ts.URL, Mail: rec}
+}
+
+// WaitMail waits for the n-th mail (counting from 1) to address and
+// returns it (mails are sent in the background).
+func (s *Server) WaitMail(t *testing.T, address string, n int) mail.Message {
+	t.Helper()
+	var got []mail.Message
+	Eventually(t, "mail to "+address, func() bool {
+		got = s.Mail.To(address)
+		return len(got) >= n
+	})
+	return got[n-1]
+}
+
+// LinkToken returns the token parameter of the first link in a mail body.
+func LinkToken(t *testing.T, body string) string {
+	t.Helper()
+	i := strings.Index(body, "token=")
+	if i < 0 {
+		t.Fatalf("no token link in mail: %s", body)
+	}
+	tok := body[i+len("token="):]
+	if j := strings.IndexAny(tok, " \n\r&"); j >= 0 {
+		tok = tok[:j]
+	}
+	if u, err := url.QueryUnescape(tok); err == nil {
+		tok = u
+	}
+	return tok
 }
 
 // String describes the server for test logs.

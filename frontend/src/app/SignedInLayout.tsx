@@ -3,6 +3,7 @@ import { Navigate, NavLink, Outlet, useLocation } from "react-router";
 import { ErrorMessage, Loading } from "../components/Feedback";
 import { NotificationBell } from "../features/alerts/NotificationBell";
 import { Logo } from "../features/auth/AuthCard";
+import { VerifyEmailBanner } from "../features/auth/VerifyEmail";
 import { roleLabel, useSession, useWhoAmI } from "../features/auth/hooks";
 import { Permission } from "../features/auth/permissions";
 import { ViewerContext } from "../features/auth/session";
@@ -141,6 +142,7 @@ function Shell({ viewer }: { viewer: WhoAmIResponse }) {
         </div>
       </aside>
       <main id="main" className="main" tabIndex={-1}>
+        <VerifyEmailBanner />
         <Suspense fallback={<Loading />}>
           <Outlet />
         </Suspense>

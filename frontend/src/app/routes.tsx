@@ -8,6 +8,9 @@ import { SignedInLayout } from "./SignedInLayout";
 const Login = lazy(() => import("../routes/login"));
 const SignUp = lazy(() => import("../routes/signup"));
 const AcceptInvitation = lazy(() => import("../routes/accept-invitation"));
+const ForgotPassword = lazy(() => import("../routes/forgot-password"));
+const ResetPassword = lazy(() => import("../routes/reset-password"));
+const VerifyEmail = lazy(() => import("../routes/verify-email"));
 const Overview = lazy(() => import("../routes/overview"));
 const Organisations = lazy(() => import("../routes/organisations"));
 const Organisation = lazy(() => import("../routes/organisation"));
@@ -46,6 +49,9 @@ export const routes: RouteObject[] = [
       { path: "/login", element: standalone(Login) },
       { path: "/signup", element: standalone(SignUp) },
       { path: "/accept-invitation", element: standalone(AcceptInvitation) },
+      { path: "/forgot-password", element: standalone(ForgotPassword) },
+      { path: "/reset-password", element: standalone(ResetPassword) },
+      { path: "/verify-email", element: standalone(VerifyEmail) },
       {
         path: "/",
         element: <SignedInLayout />,

@@ -1,6 +1,6 @@
 import { Link, Navigate, useSearchParams } from "react-router";
 import { AuthCard } from "../features/auth/AuthCard";
-import { useSession } from "../features/auth/hooks";
+import { useAuthConfig, useSession } from "../features/auth/hooks";
 import { LoginForm } from "../features/auth/LoginForm";
 import { safeNext } from "./safe-next";
 
@@ -8,6 +8,7 @@ import { safeNext } from "./safe-next";
 export default function LoginRoute() {
   const { tokens } = useSession();
   const [params] = useSearchParams();
+  const config = useAuthConfig();
   if (tokens) return <Navigate to={safeNext(params.get("next"))} replace />;
   return (
     <AuthCard
@@ -15,7 +16,13 @@ export default function LoginRoute() {
       intro="Health scores for every customer, site and device you look after."
       footer={
         <>
-          New to Wegweiser? <Link to="/signup">Create an account</Link>
+          <Link to="/forgot-password">Forgot your password?</Link>
+          {config.data?.publicSignup && (
+            <>
+              {" "}
+              · New to Wegweiser? <Link to="/signup">Create an account</Link>
+            </>
+          )}
         </>
       }
     >

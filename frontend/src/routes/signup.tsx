@@ -1,12 +1,14 @@
 import { Link, Navigate } from "react-router";
 import { AuthCard } from "../features/auth/AuthCard";
-import { useSession } from "../features/auth/hooks";
+import { useAuthConfig, useSession } from "../features/auth/hooks";
 import { SignUpForm } from "../features/auth/SignUpForm";
 
 /** /signup */
 export default function SignUpRoute() {
   const { tokens } = useSession();
+  const config = useAuthConfig();
   if (tokens) return <Navigate to="/" replace />;
+  const closed = config.data && !config.data.publicSignup;
   return (
     <AuthCard
       title="Create your account"
@@ -17,7 +19,13 @@ export default function SignUpRoute() {
         </>
       }
     >
-      <SignUpForm />
+      {closed ? (
+        <div className="alert alert-warn" role="status">
+          Sign-up is turned off on this server. Ask your administrator for an invitation.
+        </div>
+      ) : (
+        <SignUpForm />
+      )}
     </AuthCard>
   );
 }

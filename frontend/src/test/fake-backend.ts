@@ -92,7 +92,16 @@ export interface Call {
   request: unknown;
 }
 
-const PUBLIC = new Set(["SignUp", "Login", "Refresh", "AcceptInvitation"]);
+const PUBLIC = new Set([
+  "SignUp",
+  "Login",
+  "Refresh",
+  "AcceptInvitation",
+  "GetAuthConfig",
+  "VerifyEmail",
+  "RequestPasswordReset",
+  "ResetPassword",
+]);
 
 /**
  * FakeBackend is an in-memory Wegweiser server for createRouterTransport: it
@@ -142,6 +151,11 @@ export class FakeBackend {
   /** The caller's notifications with their read state. */
   notifications: Notification[] = [];
   webhooks: Webhook[] = [];
+  /** Whether GetAuthConfig reports public sign-up as open. */
+  publicSignup = true;
+  /** Verification and reset tokens the fake accepts (each works once). */
+  verificationTokens = new Set<string>();
+  resetTokens = new Set<string>();
   /** Webhook deliveries, in the order they were queued. */
   deliveries: WebhookDelivery[] = [];
 
@@ -158,6 +172,7 @@ export class FakeBackend {
       displayName: "Ada",
       role: this.role,
       organisationIds: opts.organisationIds ?? [],
+      emailVerified: true,
     });
     this.users = [this.me];
   }
@@ -526,7 +541,8 @@ export class FakeBackend {
         this.tenant = create(TenantSchema, { id: "t1", name: req.tenantName });
         this.me = create(UserSchema, { id: "u1", email: req.email, displayName: req.displayName, role: Role.OWNER });
         this.users = [this.me];
-        return { tenant: this.tenant, user: this.me, ...this.issue() };
+        // As the server: an empty answer, whether or not the email was taken.
+        return {};
       },
       login: (req, ctx) => {
         this.enter("Login", req, ctx);
@@ -551,6 +567,33 @@ export class FakeBackend {
       whoAmI: (req, ctx) => {
         this.enter("WhoAmI", req, ctx);
         return { user: this.me, tenant: this.tenant, permissions: this.permissions };
+      },
+      getAuthConfig: (req, ctx) => {
+        this.enter("GetAuthConfig", req, ctx);
+        return { publicSignup: this.publicSignup };
+      },
+      verifyEmail: (req, ctx) => {
+        this.enter("VerifyEmail", req, ctx);
+        if (!this.verificationTokens.delete(req.verificationToken)) {
+          throw new ConnectError("verification link not found", Code.NotFound);
+        }
+        this.me.emailVerified = true;
+        return {};
+      },
+      resendVerificationEmail: (req, ctx) => {
+        this.enter("ResendVerificationEmail", req, ctx);
+        return {};
+      },
+      requestPasswordReset: (req, ctx) => {
+        this.enter("RequestPasswordReset", req, ctx);
+        return {};
+      },
+      resetPassword: (req, ctx) => {
+        this.enter("ResetPassword", req, ctx);
+        if (!this.resetTokens.delete(req.resetToken)) {
+          throw new ConnectError("reset link not found", Code.NotFound);
+        }
+        return {};
       },
     });
 
@@ -1122,7 +1165,8 @@ export class FakeBackend {
           invitationPending: true,
         });
         this.users.push(user);
-        return { user, invitationToken: "invite-token-123" };
+        // As the server: the link is mailed to the invitee, never returned.
+        return { user };
       },
       disableUser: (req, ctx) => {
         this.enter("DisableUser", req, ctx);

@@ -93,7 +93,9 @@ type User struct {
 	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	// Login email, lower-cased.
 	Email string `protobuf:"bytes,2,opt,name=email,proto3" json:"email,omitempty"`
-	// Name shown in the dashboard.
+	// Name shown in the dashboard: the one the user chose for this tenant (on
+	// sign-up or when accepting the invitation), else the email. A name set in
+	// another tenant is never shown.
 	DisplayName string `protobuf:"bytes,3,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
 	// Role in the tenant.
 	Role Role `protobuf:"varint,4,opt,name=role,proto3,enum=wegweiser.v1.Role" json:"role,omitempty"`
@@ -104,7 +106,10 @@ type User struct {
 	// True while an invitation has not been accepted.
 	InvitationPending bool `protobuf:"varint,7,opt,name=invitation_pending,json=invitationPending,proto3" json:"invitation_pending,omitempty"`
 	// When the membership was created.
-	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// True when the user has proved control of the email. Only set in
+	// WhoAmI (about the caller).
+	EmailVerified bool `protobuf:"varint,9,opt,name=email_verified,json=emailVerified,proto3" json:"email_verified,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -195,6 +200,13 @@ func (x *User) GetCreateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *User) GetEmailVerified() bool {
+	if x != nil {
+		return x.EmailVerified
+	}
+	return false
+}
+
 // SignUpRequest creates a tenant and its owner.
 type SignUpRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -268,20 +280,22 @@ func (x *SignUpRequest) GetDisplayName() string {
 	return ""
 }
 
-// SignUpResponse returns the new tenant, its owner and a token pair.
+// SignUpResponse is empty: SignUp no longer logs in or returns the tenant
+// (that would tell whether the email was registered). The fields are kept
+// for compatibility and are never set.
 type SignUpResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The new tenant.
+	// Not set.
 	Tenant *Tenant `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
-	// The owner.
+	// Not set.
 	User *User `protobuf:"bytes,2,opt,name=user,proto3" json:"user,omitempty"`
-	// JWT for `Authorization: Bearer ...`.
+	// Not set.
 	AccessToken string `protobuf:"bytes,3,opt,name=access_token,json=accessToken,proto3" json:"access_token,omitempty"`
-	// When the access token expires.
+	// Not set.
 	AccessTokenExpiresAt *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=access_token_expires_at,json=accessTokenExpiresAt,proto3" json:"access_token_expires_at,omitempty"`
-	// Refresh token for the owner.
+	// Not set.
 	RefreshToken string `protobuf:"bytes,5,opt,name=refresh_token,json=refreshToken,proto3" json:"refresh_token,omitempty"`
-	// When the refresh token expires.
+	// Not set.
 	RefreshTokenExpiresAt *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=refresh_token_expires_at,json=refreshTokenExpiresAt,proto3" json:"refresh_token_expires_at,omitempty"`
 	unknownFields         protoimpl.UnknownFields
 	sizeCache             protoimpl.SizeCache
@@ -721,12 +735,12 @@ func (*LogoutResponse) Descriptor() ([]byte, []int) {
 // AcceptInvitationRequest activates an invitation.
 type AcceptInvitationRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The token from UserService.InviteUser.
+	// The token from the invitation mail (the `token` parameter of its link).
 	InvitationToken string `protobuf:"bytes,1,opt,name=invitation_token,json=invitationToken,proto3" json:"invitation_token,omitempty"`
-	// The password to set (10 to 256 characters); for a user who already has a
-	// password, their current password.
+	// The password to set (10 to 256 characters) when the address has no
+	// verified account yet; ignored for an existing verified account.
 	Password string `protobuf:"bytes,2,opt,name=password,proto3" json:"password,omitempty"`
-	// Optional display name.
+	// Optional name shown in the joined tenant (defaults to the email).
 	DisplayName   string `protobuf:"bytes,3,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -967,6 +981,422 @@ func (x *WhoAmIResponse) GetPermissions() []string {
 	return nil
 }
 
+// GetAuthConfigRequest is empty.
+type GetAuthConfigRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetAuthConfigRequest) Reset() {
+	*x = GetAuthConfigRequest{}
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetAuthConfigRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetAuthConfigRequest) ProtoMessage() {}
+
+func (x *GetAuthConfigRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetAuthConfigRequest.ProtoReflect.Descriptor instead.
+func (*GetAuthConfigRequest) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{14}
+}
+
+// GetAuthConfigResponse describes the server's sign-in features.
+type GetAuthConfigResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// True when anyone may create a tenant with SignUp (WEGWEISER_PUBLIC_SIGNUP).
+	PublicSignup  bool `protobuf:"varint,1,opt,name=public_signup,json=publicSignup,proto3" json:"public_signup,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetAuthConfigResponse) Reset() {
+	*x = GetAuthConfigResponse{}
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetAuthConfigResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetAuthConfigResponse) ProtoMessage() {}
+
+func (x *GetAuthConfigResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetAuthConfigResponse.ProtoReflect.Descriptor instead.
+func (*GetAuthConfigResponse) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *GetAuthConfigResponse) GetPublicSignup() bool {
+	if x != nil {
+		return x.PublicSignup
+	}
+	return false
+}
+
+// VerifyEmailRequest carries the token of a verification link.
+type VerifyEmailRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The `token` parameter of the mailed link.
+	VerificationToken string `protobuf:"bytes,1,opt,name=verification_token,json=verificationToken,proto3" json:"verification_token,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *VerifyEmailRequest) Reset() {
+	*x = VerifyEmailRequest{}
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *VerifyEmailRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*VerifyEmailRequest) ProtoMessage() {}
+
+func (x *VerifyEmailRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use VerifyEmailRequest.ProtoReflect.Descriptor instead.
+func (*VerifyEmailRequest) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *VerifyEmailRequest) GetVerificationToken() string {
+	if x != nil {
+		return x.VerificationToken
+	}
+	return ""
+}
+
+// VerifyEmailResponse is empty.
+type VerifyEmailResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *VerifyEmailResponse) Reset() {
+	*x = VerifyEmailResponse{}
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *VerifyEmailResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*VerifyEmailResponse) ProtoMessage() {}
+
+func (x *VerifyEmailResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use VerifyEmailResponse.ProtoReflect.Descriptor instead.
+func (*VerifyEmailResponse) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{17}
+}
+
+// ResendVerificationEmailRequest is empty.
+type ResendVerificationEmailRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResendVerificationEmailRequest) Reset() {
+	*x = ResendVerificationEmailRequest{}
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResendVerificationEmailRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResendVerificationEmailRequest) ProtoMessage() {}
+
+func (x *ResendVerificationEmailRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResendVerificationEmailRequest.ProtoReflect.Descriptor instead.
+func (*ResendVerificationEmailRequest) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{18}
+}
+
+// ResendVerificationEmailResponse is empty.
+type ResendVerificationEmailResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResendVerificationEmailResponse) Reset() {
+	*x = ResendVerificationEmailResponse{}
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResendVerificationEmailResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResendVerificationEmailResponse) ProtoMessage() {}
+
+func (x *ResendVerificationEmailResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResendVerificationEmailResponse.ProtoReflect.Descriptor instead.
+func (*ResendVerificationEmailResponse) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{19}
+}
+
+// RequestPasswordResetRequest names the account.
+type RequestPasswordResetRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Login email of the account.
+	Email         string `protobuf:"bytes,1,opt,name=email,proto3" json:"email,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RequestPasswordResetRequest) Reset() {
+	*x = RequestPasswordResetRequest{}
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RequestPasswordResetRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RequestPasswordResetRequest) ProtoMessage() {}
+
+func (x *RequestPasswordResetRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RequestPasswordResetRequest.ProtoReflect.Descriptor instead.
+func (*RequestPasswordResetRequest) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *RequestPasswordResetRequest) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
+// RequestPasswordResetResponse is empty, whether or not the email has an
+// account.
+type RequestPasswordResetResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RequestPasswordResetResponse) Reset() {
+	*x = RequestPasswordResetResponse{}
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RequestPasswordResetResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RequestPasswordResetResponse) ProtoMessage() {}
+
+func (x *RequestPasswordResetResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RequestPasswordResetResponse.ProtoReflect.Descriptor instead.
+func (*RequestPasswordResetResponse) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{21}
+}
+
+// ResetPasswordRequest sets a new password.
+type ResetPasswordRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The `token` parameter of the mailed reset link.
+	ResetToken string `protobuf:"bytes,1,opt,name=reset_token,json=resetToken,proto3" json:"reset_token,omitempty"`
+	// The new password, 10 to 256 characters.
+	Password      string `protobuf:"bytes,2,opt,name=password,proto3" json:"password,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResetPasswordRequest) Reset() {
+	*x = ResetPasswordRequest{}
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResetPasswordRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResetPasswordRequest) ProtoMessage() {}
+
+func (x *ResetPasswordRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResetPasswordRequest.ProtoReflect.Descriptor instead.
+func (*ResetPasswordRequest) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *ResetPasswordRequest) GetResetToken() string {
+	if x != nil {
+		return x.ResetToken
+	}
+	return ""
+}
+
+func (x *ResetPasswordRequest) GetPassword() string {
+	if x != nil {
+		return x.Password
+	}
+	return ""
+}
+
+// ResetPasswordResponse is empty.
+type ResetPasswordResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResetPasswordResponse) Reset() {
+	*x = ResetPasswordResponse{}
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResetPasswordResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResetPasswordResponse) ProtoMessage() {}
+
+func (x *ResetPasswordResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResetPasswordResponse.ProtoReflect.Descriptor instead.
+func (*ResetPasswordResponse) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{23}
+}
+
 var File_wegweiser_v1_auth_proto protoreflect.FileDescriptor
 
 const file_wegweiser_v1_auth_proto_rawDesc = "" +
@@ -976,7 +1406,7 @@ const file_wegweiser_v1_auth_proto_rawDesc = "" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12;\n" +
 	"\vcreate_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\"\xaa\x02\n" +
+	"createTime\"\xd1\x02\n" +
 	"\x04User\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05email\x18\x02 \x01(\tR\x05email\x12!\n" +
@@ -986,7 +1416,8 @@ const file_wegweiser_v1_auth_proto_rawDesc = "" +
 	"\bdisabled\x18\x06 \x01(\bR\bdisabled\x12-\n" +
 	"\x12invitation_pending\x18\a \x01(\bR\x11invitationPending\x12;\n" +
 	"\vcreate_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\"\x85\x01\n" +
+	"createTime\x12%\n" +
+	"\x0eemail_verified\x18\t \x01(\bR\remailVerified\"\x85\x01\n" +
 	"\rSignUpRequest\x12\x1f\n" +
 	"\vtenant_name\x18\x01 \x01(\tR\n" +
 	"tenantName\x12\x14\n" +
@@ -1035,13 +1466,34 @@ const file_wegweiser_v1_auth_proto_rawDesc = "" +
 	"\x0eWhoAmIResponse\x12&\n" +
 	"\x04user\x18\x01 \x01(\v2\x12.wegweiser.v1.UserR\x04user\x12,\n" +
 	"\x06tenant\x18\x02 \x01(\v2\x14.wegweiser.v1.TenantR\x06tenant\x12 \n" +
-	"\vpermissions\x18\x03 \x03(\tR\vpermissions2\xce\x03\n" +
+	"\vpermissions\x18\x03 \x03(\tR\vpermissions\"\x16\n" +
+	"\x14GetAuthConfigRequest\"<\n" +
+	"\x15GetAuthConfigResponse\x12#\n" +
+	"\rpublic_signup\x18\x01 \x01(\bR\fpublicSignup\"C\n" +
+	"\x12VerifyEmailRequest\x12-\n" +
+	"\x12verification_token\x18\x01 \x01(\tR\x11verificationToken\"\x15\n" +
+	"\x13VerifyEmailResponse\" \n" +
+	"\x1eResendVerificationEmailRequest\"!\n" +
+	"\x1fResendVerificationEmailResponse\"3\n" +
+	"\x1bRequestPasswordResetRequest\x12\x14\n" +
+	"\x05email\x18\x01 \x01(\tR\x05email\"\x1e\n" +
+	"\x1cRequestPasswordResetResponse\"S\n" +
+	"\x14ResetPasswordRequest\x12\x1f\n" +
+	"\vreset_token\x18\x01 \x01(\tR\n" +
+	"resetToken\x12\x1a\n" +
+	"\bpassword\x18\x02 \x01(\tR\bpassword\"\x17\n" +
+	"\x15ResetPasswordResponse2\xc2\a\n" +
 	"\vAuthService\x12C\n" +
 	"\x06SignUp\x12\x1b.wegweiser.v1.SignUpRequest\x1a\x1c.wegweiser.v1.SignUpResponse\x12@\n" +
 	"\x05Login\x12\x1a.wegweiser.v1.LoginRequest\x1a\x1b.wegweiser.v1.LoginResponse\x12F\n" +
 	"\aRefresh\x12\x1c.wegweiser.v1.RefreshRequest\x1a\x1d.wegweiser.v1.RefreshResponse\x12C\n" +
 	"\x06Logout\x12\x1b.wegweiser.v1.LogoutRequest\x1a\x1c.wegweiser.v1.LogoutResponse\x12a\n" +
-	"\x10AcceptInvitation\x12%.wegweiser.v1.AcceptInvitationRequest\x1a&.wegweiser.v1.AcceptInvitationResponse\x12H\n" +
+	"\x10AcceptInvitation\x12%.wegweiser.v1.AcceptInvitationRequest\x1a&.wegweiser.v1.AcceptInvitationResponse\x12]\n" +
+	"\rGetAuthConfig\x12\".wegweiser.v1.GetAuthConfigRequest\x1a#.wegweiser.v1.GetAuthConfigResponse\"\x03\x90\x02\x01\x12R\n" +
+	"\vVerifyEmail\x12 .wegweiser.v1.VerifyEmailRequest\x1a!.wegweiser.v1.VerifyEmailResponse\x12v\n" +
+	"\x17ResendVerificationEmail\x12,.wegweiser.v1.ResendVerificationEmailRequest\x1a-.wegweiser.v1.ResendVerificationEmailResponse\x12m\n" +
+	"\x14RequestPasswordReset\x12).wegweiser.v1.RequestPasswordResetRequest\x1a*.wegweiser.v1.RequestPasswordResetResponse\x12X\n" +
+	"\rResetPassword\x12\".wegweiser.v1.ResetPasswordRequest\x1a#.wegweiser.v1.ResetPasswordResponse\x12H\n" +
 	"\x06WhoAmI\x12\x1b.wegweiser.v1.WhoAmIRequest\x1a\x1c.wegweiser.v1.WhoAmIResponse\"\x03\x90\x02\x01B\xb3\x01\n" +
 	"\x10com.wegweiser.v1B\tAuthProtoP\x01ZCgithub.com/wegweiser/wegweiser/backend/gen/wegweiser/v1;wegweiserv1\xa2\x02\x03WXX\xaa\x02\fWegweiser.V1\xca\x02\fWegweiser\\V1\xe2\x02\x18Wegweiser\\V1\\GPBMetadata\xea\x02\rWegweiser::V1b\x06proto3"
 
@@ -1057,39 +1509,49 @@ func file_wegweiser_v1_auth_proto_rawDescGZIP() []byte {
 	return file_wegweiser_v1_auth_proto_rawDescData
 }
 
-var file_wegweiser_v1_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_wegweiser_v1_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_wegweiser_v1_auth_proto_goTypes = []any{
-	(*Tenant)(nil),                   // 0: wegweiser.v1.Tenant
-	(*User)(nil),                     // 1: wegweiser.v1.User
-	(*SignUpRequest)(nil),            // 2: wegweiser.v1.SignUpRequest
-	(*SignUpResponse)(nil),           // 3: wegweiser.v1.SignUpResponse
-	(*LoginRequest)(nil),             // 4: wegweiser.v1.LoginRequest
-	(*LoginResponse)(nil),            // 5: wegweiser.v1.LoginResponse
-	(*RefreshRequest)(nil),           // 6: wegweiser.v1.RefreshRequest
-	(*RefreshResponse)(nil),          // 7: wegweiser.v1.RefreshResponse
-	(*LogoutRequest)(nil),            // 8: wegweiser.v1.LogoutRequest
-	(*LogoutResponse)(nil),           // 9: wegweiser.v1.LogoutResponse
-	(*AcceptInvitationRequest)(nil),  // 10: wegweiser.v1.AcceptInvitationRequest
-	(*AcceptInvitationResponse)(nil), // 11: wegweiser.v1.AcceptInvitationResponse
-	(*WhoAmIRequest)(nil),            // 12: wegweiser.v1.WhoAmIRequest
-	(*WhoAmIResponse)(nil),           // 13: wegweiser.v1.WhoAmIResponse
-	(*timestamppb.Timestamp)(nil),    // 14: google.protobuf.Timestamp
-	(Role)(0),                        // 15: wegweiser.v1.Role
+	(*Tenant)(nil),                          // 0: wegweiser.v1.Tenant
+	(*User)(nil),                            // 1: wegweiser.v1.User
+	(*SignUpRequest)(nil),                   // 2: wegweiser.v1.SignUpRequest
+	(*SignUpResponse)(nil),                  // 3: wegweiser.v1.SignUpResponse
+	(*LoginRequest)(nil),                    // 4: wegweiser.v1.LoginRequest
+	(*LoginResponse)(nil),                   // 5: wegweiser.v1.LoginResponse
+	(*RefreshRequest)(nil),                  // 6: wegweiser.v1.RefreshRequest
+	(*RefreshResponse)(nil),                 // 7: wegweiser.v1.RefreshResponse
+	(*LogoutRequest)(nil),                   // 8: wegweiser.v1.LogoutRequest
+	(*LogoutResponse)(nil),                  // 9: wegweiser.v1.LogoutResponse
+	(*AcceptInvitationRequest)(nil),         // 10: wegweiser.v1.AcceptInvitationRequest
+	(*AcceptInvitationResponse)(nil),        // 11: wegweiser.v1.AcceptInvitationResponse
+	(*WhoAmIRequest)(nil),                   // 12: wegweiser.v1.WhoAmIRequest
+	(*WhoAmIResponse)(nil),                  // 13: wegweiser.v1.WhoAmIResponse
+	(*GetAuthConfigRequest)(nil),            // 14: wegweiser.v1.GetAuthConfigRequest
+	(*GetAuthConfigResponse)(nil),           // 15: wegweiser.v1.GetAuthConfigResponse
+	(*VerifyEmailRequest)(nil),              // 16: wegweiser.v1.VerifyEmailRequest
+	(*VerifyEmailResponse)(nil),             // 17: wegweiser.v1.VerifyEmailResponse
+	(*ResendVerificationEmailRequest)(nil),  // 18: wegweiser.v1.ResendVerificationEmailRequest
+	(*ResendVerificationEmailResponse)(nil), // 19: wegweiser.v1.ResendVerificationEmailResponse
+	(*RequestPasswordResetRequest)(nil),     // 20: wegweiser.v1.RequestPasswordResetRequest
+	(*RequestPasswordResetResponse)(nil),    // 21: wegweiser.v1.RequestPasswordResetResponse
+	(*ResetPasswordRequest)(nil),            // 22: wegweiser.v1.ResetPasswordRequest
+	(*ResetPasswordResponse)(nil),           // 23: wegweiser.v1.ResetPasswordResponse
+	(*timestamppb.Timestamp)(nil),           // 24: google.protobuf.Timestamp
+	(Role)(0),                               // 25: wegweiser.v1.Role
 }
 var file_wegweiser_v1_auth_proto_depIdxs = []int32{
-	14, // 0: wegweiser.v1.Tenant.create_time:type_name -> google.protobuf.Timestamp
-	15, // 1: wegweiser.v1.User.role:type_name -> wegweiser.v1.Role
-	14, // 2: wegweiser.v1.User.create_time:type_name -> google.protobuf.Timestamp
+	24, // 0: wegweiser.v1.Tenant.create_time:type_name -> google.protobuf.Timestamp
+	25, // 1: wegweiser.v1.User.role:type_name -> wegweiser.v1.Role
+	24, // 2: wegweiser.v1.User.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 3: wegweiser.v1.SignUpResponse.tenant:type_name -> wegweiser.v1.Tenant
 	1,  // 4: wegweiser.v1.SignUpResponse.user:type_name -> wegweiser.v1.User
-	14, // 5: wegweiser.v1.SignUpResponse.access_token_expires_at:type_name -> google.protobuf.Timestamp
-	14, // 6: wegweiser.v1.SignUpResponse.refresh_token_expires_at:type_name -> google.protobuf.Timestamp
-	14, // 7: wegweiser.v1.LoginResponse.access_token_expires_at:type_name -> google.protobuf.Timestamp
-	14, // 8: wegweiser.v1.LoginResponse.refresh_token_expires_at:type_name -> google.protobuf.Timestamp
-	14, // 9: wegweiser.v1.RefreshResponse.access_token_expires_at:type_name -> google.protobuf.Timestamp
-	14, // 10: wegweiser.v1.RefreshResponse.refresh_token_expires_at:type_name -> google.protobuf.Timestamp
-	14, // 11: wegweiser.v1.AcceptInvitationResponse.access_token_expires_at:type_name -> google.protobuf.Timestamp
-	14, // 12: wegweiser.v1.AcceptInvitationResponse.refresh_token_expires_at:type_name -> google.protobuf.Timestamp
+	24, // 5: wegweiser.v1.SignUpResponse.access_token_expires_at:type_name -> google.protobuf.Timestamp
+	24, // 6: wegweiser.v1.SignUpResponse.refresh_token_expires_at:type_name -> google.protobuf.Timestamp
+	24, // 7: wegweiser.v1.LoginResponse.access_token_expires_at:type_name -> google.protobuf.Timestamp
+	24, // 8: wegweiser.v1.LoginResponse.refresh_token_expires_at:type_name -> google.protobuf.Timestamp
+	24, // 9: wegweiser.v1.RefreshResponse.access_token_expires_at:type_name -> google.protobuf.Timestamp
+	24, // 10: wegweiser.v1.RefreshResponse.refresh_token_expires_at:type_name -> google.protobuf.Timestamp
+	24, // 11: wegweiser.v1.AcceptInvitationResponse.access_token_expires_at:type_name -> google.protobuf.Timestamp
+	24, // 12: wegweiser.v1.AcceptInvitationResponse.refresh_token_expires_at:type_name -> google.protobuf.Timestamp
 	1,  // 13: wegweiser.v1.WhoAmIResponse.user:type_name -> wegweiser.v1.User
 	0,  // 14: wegweiser.v1.WhoAmIResponse.tenant:type_name -> wegweiser.v1.Tenant
 	2,  // 15: wegweiser.v1.AuthService.SignUp:input_type -> wegweiser.v1.SignUpRequest
@@ -1097,15 +1559,25 @@ var file_wegweiser_v1_auth_proto_depIdxs = []int32{
 	6,  // 17: wegweiser.v1.AuthService.Refresh:input_type -> wegweiser.v1.RefreshRequest
 	8,  // 18: wegweiser.v1.AuthService.Logout:input_type -> wegweiser.v1.LogoutRequest
 	10, // 19: wegweiser.v1.AuthService.AcceptInvitation:input_type -> wegweiser.v1.AcceptInvitationRequest
-	12, // 20: wegweiser.v1.AuthService.WhoAmI:input_type -> wegweiser.v1.WhoAmIRequest
-	3,  // 21: wegweiser.v1.AuthService.SignUp:output_type -> wegweiser.v1.SignUpResponse
-	5,  // 22: wegweiser.v1.AuthService.Login:output_type -> wegweiser.v1.LoginResponse
-	7,  // 23: wegweiser.v1.AuthService.Refresh:output_type -> wegweiser.v1.RefreshResponse
-	9,  // 24: wegweiser.v1.AuthService.Logout:output_type -> wegweiser.v1.LogoutResponse
-	11, // 25: wegweiser.v1.AuthService.AcceptInvitation:output_type -> wegweiser.v1.AcceptInvitationResponse
-	13, // 26: wegweiser.v1.AuthService.WhoAmI:output_type -> wegweiser.v1.WhoAmIResponse
-	21, // [21:27] is the sub-list for method output_type
-	15, // [15:21] is the sub-list for method input_type
+	14, // 20: wegweiser.v1.AuthService.GetAuthConfig:input_type -> wegweiser.v1.GetAuthConfigRequest
+	16, // 21: wegweiser.v1.AuthService.VerifyEmail:input_type -> wegweiser.v1.VerifyEmailRequest
+	18, // 22: wegweiser.v1.AuthService.ResendVerificationEmail:input_type -> wegweiser.v1.ResendVerificationEmailRequest
+	20, // 23: wegweiser.v1.AuthService.RequestPasswordReset:input_type -> wegweiser.v1.RequestPasswordResetRequest
+	22, // 24: wegweiser.v1.AuthService.ResetPassword:input_type -> wegweiser.v1.ResetPasswordRequest
+	12, // 25: wegweiser.v1.AuthService.WhoAmI:input_type -> wegweiser.v1.WhoAmIRequest
+	3,  // 26: wegweiser.v1.AuthService.SignUp:output_type -> wegweiser.v1.SignUpResponse
+	5,  // 27: wegweiser.v1.AuthService.Login:output_type -> wegweiser.v1.LoginResponse
+	7,  // 28: wegweiser.v1.AuthService.Refresh:output_type -> wegweiser.v1.RefreshResponse
+	9,  // 29: wegweiser.v1.AuthService.Logout:output_type -> wegweiser.v1.LogoutResponse
+	11, // 30: wegweiser.v1.AuthService.AcceptInvitation:output_type -> wegweiser.v1.AcceptInvitationResponse
+	15, // 31: wegweiser.v1.AuthService.GetAuthConfig:output_type -> wegweiser.v1.GetAuthConfigResponse
+	17, // 32: wegweiser.v1.AuthService.VerifyEmail:output_type -> wegweiser.v1.VerifyEmailResponse
+	19, // 33: wegweiser.v1.AuthService.ResendVerificationEmail:output_type -> wegweiser.v1.ResendVerificationEmailResponse
+	21, // 34: wegweiser.v1.AuthService.RequestPasswordReset:output_type -> wegweiser.v1.RequestPasswordResetResponse
+	23, // 35: wegweiser.v1.AuthService.ResetPassword:output_type -> wegweiser.v1.ResetPasswordResponse
+	13, // 36: wegweiser.v1.AuthService.WhoAmI:output_type -> wegweiser.v1.WhoAmIResponse
+	26, // [26:37] is the sub-list for method output_type
+	15, // [15:26] is the sub-list for method input_type
 	15, // [15:15] is the sub-list for extension type_name
 	15, // [15:15] is the sub-list for extension extendee
 	0,  // [0:15] is the sub-list for field type_name
@@ -1123,7 +1595,7 @@ func file_wegweiser_v1_auth_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wegweiser_v1_auth_proto_rawDesc), len(file_wegweiser_v1_auth_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   14,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

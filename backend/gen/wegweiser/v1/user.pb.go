@@ -91,9 +91,9 @@ type InviteUserResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The pending member.
 	User *User `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
-	// One-time token for AuthService.AcceptInvitation. Shown only here.
+	// Not set: the invitation token is only mailed to the invitee.
 	InvitationToken string `protobuf:"bytes,2,opt,name=invitation_token,json=invitationToken,proto3" json:"invitation_token,omitempty"`
-	// Link to the dashboard's accept page, when a public URL is configured.
+	// Not set: the invitation link is only mailed to the invitee.
 	InvitationUrl string `protobuf:"bytes,3,opt,name=invitation_url,json=invitationUrl,proto3" json:"invitation_url,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

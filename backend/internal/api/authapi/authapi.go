@@ -3,6 +3,9 @@ package authapi
 
 import (
 	"context"
+	"net/netip"
+
+	"connectrpc.com/connect"
 
 	v1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1"
 	"github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1/wegweiserv1connect"
@@ -21,37 +24,41 @@ type Service struct {
 	members  *member.Service
 	tenants  *tenancy.Service
 	enforcer *authz.Enforcer
+	sources  Sources
 }
 
 var _ wegweiserv1connect.AuthServiceHandler = (*Service)(nil)
 
-// New returns the AuthService handler.
-func New(ids *identity.Service, members *member.Service, tenants *tenancy.Service, enforcer *authz.Enforcer) *Service {
-	return &Service{ids: ids, members: members, tenants: tenants, enforcer: enforcer}
+// New returns the AuthService handler; trusted are the reverse proxies whose
+// X-Forwarded-For is believed (see Sources).
+func New(ids *identity.Service, members *member.Service, tenants *tenancy.Service, enforcer *authz.Enforcer, trusted []netip.Prefix) *Service {
+	return &Service{ids: ids, members: members, tenants: tenants, enforcer: enforcer, sources: Sources{Trusted: trusted}}
 }
 
-// SignUp implements AuthService.SignUp.
+// addr is the client address of the call in ctx.
+func (s *Service) addr(ctx context.Context) string {
+	ci, ok := connect.CallInfoForHandlerContext(ctx)
+	if !ok {
+		return "unknown"
+	}
+	return s.sources.Addr(ci.Peer().Addr, ci.RequestHeader())
+}
+
+// SignUp implements AuthService.SignUp. The response is empty whether or
+// not the email was registered.
 func (s *Service) SignUp(ctx context.Context, req *v1.SignUpRequest) (*v1.SignUpResponse, error) {
-	res, err := s.ids.SignUp(ctx, identity.SignUpInput{
+	err := s.ids.Register(ctx, identity.SignUpInput{
 		TenantName: req.GetTenantName(), Email: req.GetEmail(), Password: req.GetPassword(), DisplayName: req.GetDisplayName(),
-	})
+	}, s.addr(ctx))
 	if err != nil {
 		return nil, err
 	}
-	t := res.Tokens
-	return &v1.SignUpResponse{
-		Tenant:                pbconv.Tenant(res.Tenant),
-		User:                  pbconv.User(res.User, res.Membership),
-		AccessToken:           t.AccessToken,
-		AccessTokenExpiresAt:  pbconv.Time(t.AccessExpiresAt),
-		RefreshToken:          t.RefreshToken,
-		RefreshTokenExpiresAt: pbconv.Time(t.RefreshExpiresAt),
-	}, nil
+	return &v1.SignUpResponse{}, nil
 }
 
 // Login implements AuthService.Login.
 func (s *Service) Login(ctx context.Context, req *v1.LoginRequest) (*v1.LoginResponse, error) {
-	t, err := s.ids.Login(ctx, req.GetEmail(), req.GetPassword(), req.GetTenantId())
+	t, err := s.ids.Login(ctx, req.GetEmail(), req.GetPassword(), req.GetTenantId(), s.addr(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +71,7 @@ func (s *Service) Login(ctx context.Context, req *v1.LoginRequest) (*v1.LoginRes
 
 // Refresh implements AuthService.Refresh.
 func (s *Service) Refresh(ctx context.Context, req *v1.RefreshRequest) (*v1.RefreshResponse, error) {
-	t, err := s.ids.Refresh(ctx, req.GetRefreshToken())
+	t, err := s.ids.Refresh(ctx, req.GetRefreshToken(), s.addr(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -73,6 +80,47 @@ func (s *Service) Refresh(ctx context.Context, req *v1.RefreshRequest) (*v1.Refr
 		RefreshToken: t.RefreshToken, RefreshTokenExpiresAt: pbconv.Time(t.RefreshExpiresAt),
 		TenantId: t.TenantID.String(),
 	}, nil
+}
+
+// GetAuthConfig implements AuthService.GetAuthConfig.
+func (s *Service) GetAuthConfig(context.Context, *v1.GetAuthConfigRequest) (*v1.GetAuthConfigResponse, error) {
+	return &v1.GetAuthConfigResponse{PublicSignup: s.ids.SignUpOpen()}, nil
+}
+
+// VerifyEmail implements AuthService.VerifyEmail.
+func (s *Service) VerifyEmail(ctx context.Context, req *v1.VerifyEmailRequest) (*v1.VerifyEmailResponse, error) {
+	if err := s.ids.VerifyEmail(ctx, req.GetVerificationToken(), s.addr(ctx)); err != nil {
+		return nil, err
+	}
+	return &v1.VerifyEmailResponse{}, nil
+}
+
+// ResendVerificationEmail implements AuthService.ResendVerificationEmail.
+func (s *Service) ResendVerificationEmail(ctx context.Context, _ *v1.ResendVerificationEmailRequest) (*v1.ResendVerificationEmailResponse, error) {
+	v, err := api.ViewerOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.ids.ResendVerification(ctx, v.UserID); err != nil {
+		return nil, err
+	}
+	return &v1.ResendVerificationEmailResponse{}, nil
+}
+
+// RequestPasswordReset implements AuthService.RequestPasswordReset.
+func (s *Service) RequestPasswordReset(ctx context.Context, req *v1.RequestPasswordResetRequest) (*v1.RequestPasswordResetResponse, error) {
+	if err := s.ids.RequestPasswordReset(ctx, req.GetEmail(), s.addr(ctx)); err != nil {
+		return nil, err
+	}
+	return &v1.RequestPasswordResetResponse{}, nil
+}
+
+// ResetPassword implements AuthService.ResetPassword.
+func (s *Service) ResetPassword(ctx context.Context, req *v1.ResetPasswordRequest) (*v1.ResetPasswordResponse, error) {
+	if err := s.ids.ResetPassword(ctx, req.GetResetToken(), req.GetPassword(), s.addr(ctx)); err != nil {
+		return nil, err
+	}
+	return &v1.ResetPasswordResponse{}, nil
 }
 
 // Logout implements AuthService.Logout.
@@ -85,7 +133,7 @@ func (s *Service) Logout(ctx context.Context, req *v1.LogoutRequest) (*v1.Logout
 
 // AcceptInvitation implements AuthService.AcceptInvitation.
 func (s *Service) AcceptInvitation(ctx context.Context, req *v1.AcceptInvitationRequest) (*v1.AcceptInvitationResponse, error) {
-	t, err := s.ids.AcceptInvitation(ctx, req.GetInvitationToken(), req.GetPassword(), req.GetDisplayName())
+	t, err := s.ids.AcceptInvitation(ctx, req.GetInvitationToken(), req.GetPassword(), req.GetDisplayName(), s.addr(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -110,8 +158,14 @@ func (s *Service) WhoAmI(ctx context.Context, _ *v1.WhoAmIRequest) (*v1.WhoAmIRe
 	if err != nil {
 		return nil, err
 	}
+	verified, err := s.ids.EmailVerified(ctx, v.UserID)
+	if err != nil {
+		return nil, err
+	}
+	u := pbconv.User(m.User, m.Membership)
+	u.EmailVerified = verified
 	return &v1.WhoAmIResponse{
-		User:        pbconv.User(m.User, m.Membership),
+		User:        u,
 		Tenant:      pbconv.Tenant(t),
 		Permissions: s.enforcer.Permissions(v.Role),
 	}, nil

@@ -3,7 +3,6 @@ package userapi
 
 import (
 	"context"
-	"strings"
 
 	v1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1"
 	"github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1/wegweiserv1connect"
@@ -14,16 +13,14 @@ import (
 
 // Service implements UserService.
 type Service struct {
-	svc       *member.Service
-	publicURL string
+	svc *member.Service
 }
 
 var _ wegweiserv1connect.UserServiceHandler = (*Service)(nil)
 
-// New returns the UserService handler; publicURL (may be empty) builds
-// invitation links.
-func New(svc *member.Service, publicURL string) *Service {
-	return &Service{svc: svc, publicURL: strings.TrimRight(publicURL, "/")}
+// New returns the UserService handler.
+func New(svc *member.Service) *Service {
+	return &Service{svc: svc}
 }
 
 // InviteUser implements UserService.InviteUser.
@@ -36,14 +33,9 @@ func (s *Service) InviteUser(ctx context.Context, req *v1.InviteUserRequest) (*v
 	if err != nil {
 		return nil, err
 	}
-	out := &v1.InviteUserResponse{
-		User:            pbconv.User(inv.Member.User, inv.Member.Membership),
-		InvitationToken: inv.Token,
-	}
-	if s.publicURL != "" {
-		out.InvitationUrl = s.publicURL + "/accept-invitation?token=" + inv.Token
-	}
-	return out, nil
+	// The invitation link went to the invitee's mailbox only: whoever can
+	// accept it controls the address.
+	return &v1.InviteUserResponse{User: pbconv.User(inv.Member.User, inv.Member.Membership)}, nil
 }
 
 // ListUsers implements UserService.ListUsers.

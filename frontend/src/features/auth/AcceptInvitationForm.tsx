@@ -44,7 +44,7 @@ export function AcceptInvitationForm({ token, onAccepted }: { token: string; onA
         type="password"
         name="password"
         autoComplete="new-password"
-        hint={`At least ${MIN_PASSWORD_LENGTH} characters. If you already have a Wegweiser account, enter its password.`}
+        hint={`At least ${MIN_PASSWORD_LENGTH} characters. If you already have a verified Wegweiser account, your password stays as it is.`}
         required
         maxLength={256}
         value={password}

@@ -1,14 +1,21 @@
 import { useState, type FormEvent } from "react";
 import { TextField } from "../../components/Fields";
-import { ErrorMessage } from "../../components/Feedback";
-import { useSignUp } from "./hooks";
+import { ErrorMessage, Notice } from "../../components/Feedback";
+import { useLogin, useSignUp } from "./hooks";
 
 /** MIN_PASSWORD_LENGTH mirrors the server's rule (10 to 256 characters). */
 export const MIN_PASSWORD_LENGTH = 10;
 
-/** SignUpForm creates a tenant (the MSP) and its owner. */
+/**
+ * SignUpForm creates a tenant (the MSP) and its owner, then signs in with
+ * the same credentials. The server answers sign-up alike for new and taken
+ * emails (and mails the owner of a taken one), so when signing in fails the
+ * form only says to check the mailbox.
+ */
 export function SignUpForm() {
   const signUp = useSignUp();
+  const login = useLogin();
+  const [sentTo, setSentTo] = useState("");
   const [tenantName, setTenantName] = useState("");
   const [displayName, setDisplayName] = useState("");
   const [email, setEmail] = useState("");
@@ -16,13 +23,24 @@ export function SignUpForm() {
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    signUp.mutate({
-      tenantName: tenantName.trim(),
-      displayName: displayName.trim(),
-      email: email.trim(),
-      password,
-    });
+    const address = email.trim();
+    signUp.mutate(
+      { tenantName: tenantName.trim(), displayName: displayName.trim(), email: address, password },
+      {
+        onSuccess: () =>
+          login.mutate({ email: address, password }, { onError: () => setSentTo(address) }),
+      },
+    );
   };
+
+  if (sentTo) {
+    return (
+      <Notice>
+        We sent a mail to <strong>{sentTo}</strong>. Follow it to continue. If you already have an account,{" "}
+        <a href="/login">sign in</a> or <a href="/forgot-password">reset your password</a>.
+      </Notice>
+    );
+  }
 
   return (
     <form className="form" onSubmit={submit} aria-label="Create account">
@@ -68,8 +86,8 @@ export function SignUpForm() {
         onChange={(e) => setPassword(e.target.value)}
       />
       <ErrorMessage error={signUp.error} />
-      <button type="submit" className="btn btn-primary btn-block" disabled={signUp.isPending}>
-        {signUp.isPending ? "Creating account…" : "Create account"}
+      <button type="submit" className="btn btn-primary btn-block" disabled={signUp.isPending || login.isPending}>
+        {signUp.isPending || login.isPending ? "Creating account…" : "Create account"}
       </button>
     </form>
   );

@@ -21,12 +21,37 @@ export function useLogin() {
   });
 }
 
-/** useSignUp creates a tenant and its owner, and signs the owner in. */
+/**
+ * useSignUp creates a tenant and its owner. It does not sign in: the server
+ * answers alike whether or not the email was taken (see SignUpForm).
+ */
 export function useSignUp() {
-  const { signIn } = useSession();
-  return useMutation(AuthService.method.signUp, {
-    onSuccess: (res) => signIn(tokenPairFrom(res)),
-  });
+  return useMutation(AuthService.method.signUp);
+}
+
+/** useAuthConfig loads the server's sign-in features (public sign-up). */
+export function useAuthConfig() {
+  return useQuery(AuthService.method.getAuthConfig, {}, { staleTime: 300_000 });
+}
+
+/** useVerifyEmail confirms an address with the mailed token. */
+export function useVerifyEmail() {
+  return useMutation(AuthService.method.verifyEmail);
+}
+
+/** useResendVerification mails the caller a new verification link. */
+export function useResendVerification() {
+  return useMutation(AuthService.method.resendVerificationEmail);
+}
+
+/** useRequestPasswordReset asks for a reset link by mail. */
+export function useRequestPasswordReset() {
+  return useMutation(AuthService.method.requestPasswordReset);
+}
+
+/** useResetPassword sets a new password with the mailed token. */
+export function useResetPassword() {
+  return useMutation(AuthService.method.resetPassword);
 }
 
 /** useAcceptInvitation activates an invitation and signs the new member in. */

@@ -4,7 +4,16 @@ import type { TokenPair, TokenStore } from "./tokens";
 /** AUTH_SERVICE is the fully-qualified name of wegweiser.v1.AuthService. */
 const AUTH_SERVICE = "wegweiser.v1.AuthService";
 /** Methods that take no access token and must never trigger a refresh. */
-const PUBLIC_METHODS = new Set(["SignUp", "Login", "Refresh", "AcceptInvitation"]);
+const PUBLIC_METHODS = new Set([
+  "SignUp",
+  "Login",
+  "Refresh",
+  "AcceptInvitation",
+  "GetAuthConfig",
+  "VerifyEmail",
+  "RequestPasswordReset",
+  "ResetPassword",
+]);
 /** Refresh a little before the access token expires, to spare a round trip. */
 const EXPIRY_SKEW_MS = 10_000;
 

@@ -1,6 +1,6 @@
 import { createClient } from "@connectrpc/connect";
 import { useTransport } from "@connectrpc/connect-query";
-import { useQueryClient } from "@tanstack/react-query";
+import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import {
   createContext,
   useCallback,
@@ -23,6 +23,18 @@ export interface Session {
   signOut(): Promise<void>;
 }
 
+/**
+ * forgetSession drops what was cached for a session. The server's public
+ * sign-in settings (GetAuthConfig) belong to no session and are kept, so a
+ * signed-out page that is loading them is not cut off.
+ */
+function forgetSession(queryClient: QueryClient) {
+  queryClient.removeQueries({
+    predicate: (q) => !JSON.stringify(q.queryKey).includes('"methodName":"GetAuthConfig"'),
+  });
+  queryClient.getMutationCache().clear();
+}
+
 /** SessionContext carries the Session; use useSession() to read it. */
 export const SessionContext = createContext<Session | null>(null);
 
@@ -34,12 +46,12 @@ export function SessionProvider({ store, children }: { store: TokenStore; childr
 
   // Whatever was cached belongs to the previous session.
   useEffect(() => {
-    if (!tokens) queryClient.clear();
+    if (!tokens) forgetSession(queryClient);
   }, [tokens, queryClient]);
 
   const signIn = useCallback(
     (pair: TokenPair) => {
-      queryClient.clear();
+      forgetSession(queryClient);
       store.set(pair);
     },
     [store, queryClient],
@@ -55,7 +67,7 @@ export function SessionProvider({ store, children }: { store: TokenStore; childr
       }
     }
     store.set(null);
-    queryClient.clear();
+    forgetSession(queryClient);
   }, [store, transport, queryClient]);
 
   const session = useMemo(() => ({ tokens, signIn, signOut }), [tokens, signIn, signOut]);

@@ -1,5 +1,4 @@
 import { Fragment, useState, type FormEvent } from "react";
-import { CopyField } from "../../components/Copy";
 import { SelectField, TextField } from "../../components/Fields";
 import { Empty, ErrorMessage, Loading } from "../../components/Feedback";
 import { Page, Section } from "../../components/Page";
@@ -223,7 +222,7 @@ function InviteForm({ onClose }: { onClose: () => void }) {
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<Role>(Role.TECHNICIAN);
   const [organisationIds, setOrganisationIds] = useState<string[]>([]);
-  const [result, setResult] = useState<{ email: string; token: string; url: string } | null>(null);
+  const [sentTo, setSentTo] = useState<string | null>(null);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -231,13 +230,7 @@ function InviteForm({ onClose }: { onClose: () => void }) {
       { email: email.trim(), role, organisationIds: scopedRoles.has(role) ? organisationIds : [] },
       {
         onSuccess: (res) => {
-          setResult({
-            email: res.user?.email ?? email.trim(),
-            token: res.invitationToken,
-            url:
-              res.invitationUrl ||
-              `${window.location.origin}/accept-invitation?token=${encodeURIComponent(res.invitationToken)}`,
-          });
+          setSentTo(res.user?.email ?? email.trim());
           setEmail("");
           setOrganisationIds([]);
         },
@@ -245,16 +238,15 @@ function InviteForm({ onClose }: { onClose: () => void }) {
     );
   };
 
-  if (result) {
+  if (sentTo) {
     return (
-      <Section title="Invitation created">
+      <Section title="Invitation sent">
         <div className="alert alert-success" role="status">
-          Send this link to <strong>{result.email}</strong>. It is shown only once and is valid for 7 days.
+          We mailed an invitation link to <strong>{sentTo}</strong>. It is valid for 7 days; only whoever reads that
+          mailbox can accept it. Inviting the address again sends a new link.
         </div>
-        <CopyField label="Invitation link" value={result.url} />
-        <CopyField label="Invitation token" value={result.token} />
         <div className="row">
-          <button type="button" className="btn btn-primary" onClick={() => setResult(null)}>
+          <button type="button" className="btn btn-primary" onClick={() => setSentTo(null)}>
             Invite another
           </button>
           <button type="button" className="btn" onClick={onClose}>

@@ -44,17 +44,39 @@ const (
 	// AuthServiceAcceptInvitationProcedure is the fully-qualified name of the AuthService's
 	// AcceptInvitation RPC.
 	AuthServiceAcceptInvitationProcedure = "/wegweiser.v1.AuthService/AcceptInvitation"
+	// AuthServiceGetAuthConfigProcedure is the fully-qualified name of the AuthService's GetAuthConfig
+	// RPC.
+	AuthServiceGetAuthConfigProcedure = "/wegweiser.v1.AuthService/GetAuthConfig"
+	// AuthServiceVerifyEmailProcedure is the fully-qualified name of the AuthService's VerifyEmail RPC.
+	AuthServiceVerifyEmailProcedure = "/wegweiser.v1.AuthService/VerifyEmail"
+	// AuthServiceResendVerificationEmailProcedure is the fully-qualified name of the AuthService's
+	// ResendVerificationEmail RPC.
+	AuthServiceResendVerificationEmailProcedure = "/wegweiser.v1.AuthService/ResendVerificationEmail"
+	// AuthServiceRequestPasswordResetProcedure is the fully-qualified name of the AuthService's
+	// RequestPasswordReset RPC.
+	AuthServiceRequestPasswordResetProcedure = "/wegweiser.v1.AuthService/RequestPasswordReset"
+	// AuthServiceResetPasswordProcedure is the fully-qualified name of the AuthService's ResetPassword
+	// RPC.
+	AuthServiceResetPasswordProcedure = "/wegweiser.v1.AuthService/ResetPassword"
 	// AuthServiceWhoAmIProcedure is the fully-qualified name of the AuthService's WhoAmI RPC.
 	AuthServiceWhoAmIProcedure = "/wegweiser.v1.AuthService/WhoAmI"
 )
 
 // AuthServiceClient is a client for the wegweiser.v1.AuthService service.
 type AuthServiceClient interface {
-	// SignUp creates a new tenant (an MSP) and its first owner, and logs the
-	// owner in. Fails with already_exists when the email is taken.
+	// SignUp creates a new tenant (an MSP) and its first owner with an
+	// unverified email, and mails a verification link. It answers the same
+	// (an empty response) whether or not the email already has an account, so
+	// it does not tell who is registered; a registered address gets a mail
+	// saying so instead. Log in with Login afterwards: unverified owners may
+	// log in (WhoAmI reports user.email_verified). permission_denied when the
+	// operator turned public sign-up off (see GetAuthConfig).
 	SignUp(context.Context, *v1.SignUpRequest) (*v1.SignUpResponse, error)
 	// Login exchanges email and password for a token pair. A wrong email or
-	// password is unauthenticated; too many failures are resource_exhausted.
+	// password is unauthenticated. Too many failures from one address are
+	// resource_exhausted; after many failures for one account, its logins are
+	// let through only every few seconds (resource_exhausted with Retry-After
+	// in between) and a correct password still works.
 	Login(context.Context, *v1.LoginRequest) (*v1.LoginResponse, error)
 	// Refresh exchanges a refresh token for a new token pair. The old refresh
 	// token stops working.
@@ -63,7 +85,28 @@ type AuthServiceClient interface {
 	// token that authenticates the call, if any).
 	Logout(context.Context, *v1.LogoutRequest) (*v1.LogoutResponse, error)
 	// AcceptInvitation activates an invited user's membership and logs them in.
+	// The invitation token is only ever mailed to the invited address, so
+	// accepting verifies the email. An address without a verified account sets
+	// its password here; an existing verified account just gains the
+	// membership (its password is not changed).
 	AcceptInvitation(context.Context, *v1.AcceptInvitationRequest) (*v1.AcceptInvitationResponse, error)
+	// GetAuthConfig tells a client (before login) which sign-in features the
+	// server offers, e.g. whether public sign-up is open.
+	GetAuthConfig(context.Context, *v1.GetAuthConfigRequest) (*v1.GetAuthConfigResponse, error)
+	// VerifyEmail confirms an address with the token of the mailed
+	// verification link. Tokens work once and expire after 48 hours;
+	// not_found for an unknown or used token, failed_precondition when expired.
+	VerifyEmail(context.Context, *v1.VerifyEmailRequest) (*v1.VerifyEmailResponse, error)
+	// ResendVerificationEmail mails the caller a new verification link (nothing
+	// happens when the address is already verified).
+	ResendVerificationEmail(context.Context, *v1.ResendVerificationEmailRequest) (*v1.ResendVerificationEmailResponse, error)
+	// RequestPasswordReset mails a password-reset link to the address if it has
+	// an account. It answers the same whether or not it does.
+	RequestPasswordReset(context.Context, *v1.RequestPasswordResetRequest) (*v1.RequestPasswordResetResponse, error)
+	// ResetPassword sets a new password with the token of the mailed reset
+	// link (single use, valid one hour), verifies the address and ends every
+	// session of the user. Log in afterwards.
+	ResetPassword(context.Context, *v1.ResetPasswordRequest) (*v1.ResetPasswordResponse, error)
 	// WhoAmI describes the caller: user, tenant, role and organisation scope.
 	WhoAmI(context.Context, *v1.WhoAmIRequest) (*v1.WhoAmIResponse, error)
 }
@@ -109,6 +152,37 @@ func NewAuthServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 			connect.WithSchema(authServiceMethods.ByName("AcceptInvitation")),
 			connect.WithClientOptions(opts...),
 		),
+		getAuthConfig: connect.NewClient[v1.GetAuthConfigRequest, v1.GetAuthConfigResponse](
+			httpClient,
+			baseURL+AuthServiceGetAuthConfigProcedure,
+			connect.WithSchema(authServiceMethods.ByName("GetAuthConfig")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		verifyEmail: connect.NewClient[v1.VerifyEmailRequest, v1.VerifyEmailResponse](
+			httpClient,
+			baseURL+AuthServiceVerifyEmailProcedure,
+			connect.WithSchema(authServiceMethods.ByName("VerifyEmail")),
+			connect.WithClientOptions(opts...),
+		),
+		resendVerificationEmail: connect.NewClient[v1.ResendVerificationEmailRequest, v1.ResendVerificationEmailResponse](
+			httpClient,
+			baseURL+AuthServiceResendVerificationEmailProcedure,
+			connect.WithSchema(authServiceMethods.ByName("ResendVerificationEmail")),
+			connect.WithClientOptions(opts...),
+		),
+		requestPasswordReset: connect.NewClient[v1.RequestPasswordResetRequest, v1.RequestPasswordResetResponse](
+			httpClient,
+			baseURL+AuthServiceRequestPasswordResetProcedure,
+			connect.WithSchema(authServiceMethods.ByName("RequestPasswordReset")),
+			connect.WithClientOptions(opts...),
+		),
+		resetPassword: connect.NewClient[v1.ResetPasswordRequest, v1.ResetPasswordResponse](
+			httpClient,
+			baseURL+AuthServiceResetPasswordProcedure,
+			connect.WithSchema(authServiceMethods.ByName("ResetPassword")),
+			connect.WithClientOptions(opts...),
+		),
 		whoAmI: connect.NewClient[v1.WhoAmIRequest, v1.WhoAmIResponse](
 			httpClient,
 			baseURL+AuthServiceWhoAmIProcedure,
@@ -121,12 +195,17 @@ func NewAuthServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 
 // authServiceClient implements AuthServiceClient.
 type authServiceClient struct {
-	signUp           *connect.Client[v1.SignUpRequest, v1.SignUpResponse]
-	login            *connect.Client[v1.LoginRequest, v1.LoginResponse]
-	refresh          *connect.Client[v1.RefreshRequest, v1.RefreshResponse]
-	logout           *connect.Client[v1.LogoutRequest, v1.LogoutResponse]
-	acceptInvitation *connect.Client[v1.AcceptInvitationRequest, v1.AcceptInvitationResponse]
-	whoAmI           *connect.Client[v1.WhoAmIRequest, v1.WhoAmIResponse]
+	signUp                  *connect.Client[v1.SignUpRequest, v1.SignUpResponse]
+	login                   *connect.Client[v1.LoginRequest, v1.LoginResponse]
+	refresh                 *connect.Client[v1.RefreshRequest, v1.RefreshResponse]
+	logout                  *connect.Client[v1.LogoutRequest, v1.LogoutResponse]
+	acceptInvitation        *connect.Client[v1.AcceptInvitationRequest, v1.AcceptInvitationResponse]
+	getAuthConfig           *connect.Client[v1.GetAuthConfigRequest, v1.GetAuthConfigResponse]
+	verifyEmail             *connect.Client[v1.VerifyEmailRequest, v1.VerifyEmailResponse]
+	resendVerificationEmail *connect.Client[v1.ResendVerificationEmailRequest, v1.ResendVerificationEmailResponse]
+	requestPasswordReset    *connect.Client[v1.RequestPasswordResetRequest, v1.RequestPasswordResetResponse]
+	resetPassword           *connect.Client[v1.ResetPasswordRequest, v1.ResetPasswordResponse]
+	whoAmI                  *connect.Client[v1.WhoAmIRequest, v1.WhoAmIResponse]
 }
 
 // SignUp calls wegweiser.v1.AuthService.SignUp.
@@ -174,6 +253,51 @@ func (c *authServiceClient) AcceptInvitation(ctx context.Context, req *v1.Accept
 	return nil, err
 }
 
+// GetAuthConfig calls wegweiser.v1.AuthService.GetAuthConfig.
+func (c *authServiceClient) GetAuthConfig(ctx context.Context, req *v1.GetAuthConfigRequest) (*v1.GetAuthConfigResponse, error) {
+	response, err := c.getAuthConfig.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// VerifyEmail calls wegweiser.v1.AuthService.VerifyEmail.
+func (c *authServiceClient) VerifyEmail(ctx context.Context, req *v1.VerifyEmailRequest) (*v1.VerifyEmailResponse, error) {
+	response, err := c.verifyEmail.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// ResendVerificationEmail calls wegweiser.v1.AuthService.ResendVerificationEmail.
+func (c *authServiceClient) ResendVerificationEmail(ctx context.Context, req *v1.ResendVerificationEmailRequest) (*v1.ResendVerificationEmailResponse, error) {
+	response, err := c.resendVerificationEmail.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// RequestPasswordReset calls wegweiser.v1.AuthService.RequestPasswordReset.
+func (c *authServiceClient) RequestPasswordReset(ctx context.Context, req *v1.RequestPasswordResetRequest) (*v1.RequestPasswordResetResponse, error) {
+	response, err := c.requestPasswordReset.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// ResetPassword calls wegweiser.v1.AuthService.ResetPassword.
+func (c *authServiceClient) ResetPassword(ctx context.Context, req *v1.ResetPasswordRequest) (*v1.ResetPasswordResponse, error) {
+	response, err := c.resetPassword.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
 // WhoAmI calls wegweiser.v1.AuthService.WhoAmI.
 func (c *authServiceClient) WhoAmI(ctx context.Context, req *v1.WhoAmIRequest) (*v1.WhoAmIResponse, error) {
 	response, err := c.whoAmI.CallUnary(ctx, connect.NewRequest(req))
@@ -185,11 +309,19 @@ func (c *authServiceClient) WhoAmI(ctx context.Context, req *v1.WhoAmIRequest) (
 
 // AuthServiceHandler is an implementation of the wegweiser.v1.AuthService service.
 type AuthServiceHandler interface {
-	// SignUp creates a new tenant (an MSP) and its first owner, and logs the
-	// owner in. Fails with already_exists when the email is taken.
+	// SignUp creates a new tenant (an MSP) and its first owner with an
+	// unverified email, and mails a verification link. It answers the same
+	// (an empty response) whether or not the email already has an account, so
+	// it does not tell who is registered; a registered address gets a mail
+	// saying so instead. Log in with Login afterwards: unverified owners may
+	// log in (WhoAmI reports user.email_verified). permission_denied when the
+	// operator turned public sign-up off (see GetAuthConfig).
 	SignUp(context.Context, *v1.SignUpRequest) (*v1.SignUpResponse, error)
 	// Login exchanges email and password for a token pair. A wrong email or
-	// password is unauthenticated; too many failures are resource_exhausted.
+	// password is unauthenticated. Too many failures from one address are
+	// resource_exhausted; after many failures for one account, its logins are
+	// let through only every few seconds (resource_exhausted with Retry-After
+	// in between) and a correct password still works.
 	Login(context.Context, *v1.LoginRequest) (*v1.LoginResponse, error)
 	// Refresh exchanges a refresh token for a new token pair. The old refresh
 	// token stops working.
@@ -198,7 +330,28 @@ type AuthServiceHandler interface {
 	// token that authenticates the call, if any).
 	Logout(context.Context, *v1.LogoutRequest) (*v1.LogoutResponse, error)
 	// AcceptInvitation activates an invited user's membership and logs them in.
+	// The invitation token is only ever mailed to the invited address, so
+	// accepting verifies the email. An address without a verified account sets
+	// its password here; an existing verified account just gains the
+	// membership (its password is not changed).
 	AcceptInvitation(context.Context, *v1.AcceptInvitationRequest) (*v1.AcceptInvitationResponse, error)
+	// GetAuthConfig tells a client (before login) which sign-in features the
+	// server offers, e.g. whether public sign-up is open.
+	GetAuthConfig(context.Context, *v1.GetAuthConfigRequest) (*v1.GetAuthConfigResponse, error)
+	// VerifyEmail confirms an address with the token of the mailed
+	// verification link. Tokens work once and expire after 48 hours;
+	// not_found for an unknown or used token, failed_precondition when expired.
+	VerifyEmail(context.Context, *v1.VerifyEmailRequest) (*v1.VerifyEmailResponse, error)
+	// ResendVerificationEmail mails the caller a new verification link (nothing
+	// happens when the address is already verified).
+	ResendVerificationEmail(context.Context, *v1.ResendVerificationEmailRequest) (*v1.ResendVerificationEmailResponse, error)
+	// RequestPasswordReset mails a password-reset link to the address if it has
+	// an account. It answers the same whether or not it does.
+	RequestPasswordReset(context.Context, *v1.RequestPasswordResetRequest) (*v1.RequestPasswordResetResponse, error)
+	// ResetPassword sets a new password with the token of the mailed reset
+	// link (single use, valid one hour), verifies the address and ends every
+	// session of the user. Log in afterwards.
+	ResetPassword(context.Context, *v1.ResetPasswordRequest) (*v1.ResetPasswordResponse, error)
 	// WhoAmI describes the caller: user, tenant, role and organisation scope.
 	WhoAmI(context.Context, *v1.WhoAmIRequest) (*v1.WhoAmIResponse, error)
 }
@@ -240,6 +393,37 @@ func NewAuthServiceHandler(svc AuthServiceHandler, opts ...connect.HandlerOption
 		connect.WithSchema(authServiceMethods.ByName("AcceptInvitation")),
 		connect.WithHandlerOptions(opts...),
 	)
+	authServiceGetAuthConfigHandler := connect.NewUnaryHandlerSimple(
+		AuthServiceGetAuthConfigProcedure,
+		svc.GetAuthConfig,
+		connect.WithSchema(authServiceMethods.ByName("GetAuthConfig")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	authServiceVerifyEmailHandler := connect.NewUnaryHandlerSimple(
+		AuthServiceVerifyEmailProcedure,
+		svc.VerifyEmail,
+		connect.WithSchema(authServiceMethods.ByName("VerifyEmail")),
+		connect.WithHandlerOptions(opts...),
+	)
+	authServiceResendVerificationEmailHandler := connect.NewUnaryHandlerSimple(
+		AuthServiceResendVerificationEmailProcedure,
+		svc.ResendVerificationEmail,
+		connect.WithSchema(authServiceMethods.ByName("ResendVerificationEmail")),
+		connect.WithHandlerOptions(opts...),
+	)
+	authServiceRequestPasswordResetHandler := connect.NewUnaryHandlerSimple(
+		AuthServiceRequestPasswordResetProcedure,
+		svc.RequestPasswordReset,
+		connect.WithSchema(authServiceMethods.ByName("RequestPasswordReset")),
+		connect.WithHandlerOptions(opts...),
+	)
+	authServiceResetPasswordHandler := connect.NewUnaryHandlerSimple(
+		AuthServiceResetPasswordProcedure,
+		svc.ResetPassword,
+		connect.WithSchema(authServiceMethods.ByName("ResetPassword")),
+		connect.WithHandlerOptions(opts...),
+	)
 	authServiceWhoAmIHandler := connect.NewUnaryHandlerSimple(
 		AuthServiceWhoAmIProcedure,
 		svc.WhoAmI,
@@ -259,6 +443,16 @@ func NewAuthServiceHandler(svc AuthServiceHandler, opts ...connect.HandlerOption
 			authServiceLogoutHandler.ServeHTTP(w, r)
 		case AuthServiceAcceptInvitationProcedure:
 			authServiceAcceptInvitationHandler.ServeHTTP(w, r)
+		case AuthServiceGetAuthConfigProcedure:
+			authServiceGetAuthConfigHandler.ServeHTTP(w, r)
+		case AuthServiceVerifyEmailProcedure:
+			authServiceVerifyEmailHandler.ServeHTTP(w, r)
+		case AuthServiceResendVerificationEmailProcedure:
+			authServiceResendVerificationEmailHandler.ServeHTTP(w, r)
+		case AuthServiceRequestPasswordResetProcedure:
+			authServiceRequestPasswordResetHandler.ServeHTTP(w, r)
+		case AuthServiceResetPasswordProcedure:
+			authServiceResetPasswordHandler.ServeHTTP(w, r)
 		case AuthServiceWhoAmIProcedure:
 			authServiceWhoAmIHandler.ServeHTTP(w, r)
 		default:
@@ -288,6 +482,26 @@ func (UnimplementedAuthServiceHandler) Logout(context.Context, *v1.LogoutRequest
 
 func (UnimplementedAuthServiceHandler) AcceptInvitation(context.Context, *v1.AcceptInvitationRequest) (*v1.AcceptInvitationResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wegweiser.v1.AuthService.AcceptInvitation is not implemented"))
+}
+
+func (UnimplementedAuthServiceHandler) GetAuthConfig(context.Context, *v1.GetAuthConfigRequest) (*v1.GetAuthConfigResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wegweiser.v1.AuthService.GetAuthConfig is not implemented"))
+}
+
+func (UnimplementedAuthServiceHandler) VerifyEmail(context.Context, *v1.VerifyEmailRequest) (*v1.VerifyEmailResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wegweiser.v1.AuthService.VerifyEmail is not implemented"))
+}
+
+func (UnimplementedAuthServiceHandler) ResendVerificationEmail(context.Context, *v1.ResendVerificationEmailRequest) (*v1.ResendVerificationEmailResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wegweiser.v1.AuthService.ResendVerificationEmail is not implemented"))
+}
+
+func (UnimplementedAuthServiceHandler) RequestPasswordReset(context.Context, *v1.RequestPasswordResetRequest) (*v1.RequestPasswordResetResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wegweiser.v1.AuthService.RequestPasswordReset is not implemented"))
+}
+
+func (UnimplementedAuthServiceHandler) ResetPassword(context.Context, *v1.ResetPasswordRequest) (*v1.ResetPasswordResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wegweiser.v1.AuthService.ResetPassword is not implemented"))
 }
 
 func (UnimplementedAuthServiceHandler) WhoAmI(context.Context, *v1.WhoAmIRequest) (*v1.WhoAmIResponse, error) {

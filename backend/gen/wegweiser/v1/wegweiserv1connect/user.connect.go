@@ -48,10 +48,15 @@ const (
 
 // UserServiceClient is a client for the wegweiser.v1.UserService service.
 type UserServiceClient interface {
-	// InviteUser creates a pending membership and returns a one-time invitation
-	// token (valid 7 days) for the invitee to use with AuthService.AcceptInvitation.
+	// InviteUser creates a pending membership and mails a one-time invitation
+	// link (valid 7 days) to the address; the invitee accepts it with
+	// AuthService.AcceptInvitation. The token is never returned to the caller:
+	// only whoever controls the address can accept. Inviting an address whose
+	// invitation is still pending sends a new link (the old one stops working).
 	InviteUser(context.Context, *v1.InviteUserRequest) (*v1.InviteUserResponse, error)
-	// ListUsers lists the members of the tenant, by email.
+	// ListUsers lists the members of the tenant, by email. Display names are
+	// the ones members chose for this tenant (or their email), never a name
+	// set in another tenant.
 	ListUsers(context.Context, *v1.ListUsersRequest) (*v1.ListUsersResponse, error)
 	// ChangeUserRole sets a member's role and organisation scope.
 	ChangeUserRole(context.Context, *v1.ChangeUserRoleRequest) (*v1.ChangeUserRoleResponse, error)
@@ -162,10 +167,15 @@ func (c *userServiceClient) EnableUser(ctx context.Context, req *v1.EnableUserRe
 
 // UserServiceHandler is an implementation of the wegweiser.v1.UserService service.
 type UserServiceHandler interface {
-	// InviteUser creates a pending membership and returns a one-time invitation
-	// token (valid 7 days) for the invitee to use with AuthService.AcceptInvitation.
+	// InviteUser creates a pending membership and mails a one-time invitation
+	// link (valid 7 days) to the address; the invitee accepts it with
+	// AuthService.AcceptInvitation. The token is never returned to the caller:
+	// only whoever controls the address can accept. Inviting an address whose
+	// invitation is still pending sends a new link (the old one stops working).
 	InviteUser(context.Context, *v1.InviteUserRequest) (*v1.InviteUserResponse, error)
-	// ListUsers lists the members of the tenant, by email.
+	// ListUsers lists the members of the tenant, by email. Display names are
+	// the ones members chose for this tenant (or their email), never a name
+	// set in another tenant.
 	ListUsers(context.Context, *v1.ListUsersRequest) (*v1.ListUsersResponse, error)
 	// ChangeUserRole sets a member's role and organisation scope.
 	ChangeUserRole(context.Context, *v1.ChangeUserRoleRequest) (*v1.ChangeUserRoleResponse, error)

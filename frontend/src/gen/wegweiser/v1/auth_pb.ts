@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wegweiser/v1/auth.proto.
  */
 export const file_wegweiser_v1_auth: GenFile = /*@__PURE__*/
-  fileDesc("Chd3ZWd3ZWlzZXIvdjEvYXV0aC5wcm90bxIMd2Vnd2Vpc2VyLnYxIlMKBlRlbmFudBIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEi8KC2NyZWF0ZV90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLSAQoEVXNlchIKCgJpZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSIAoEcm9sZRgEIAEoDjISLndlZ3dlaXNlci52MS5Sb2xlEhgKEG9yZ2FuaXNhdGlvbl9pZHMYBSADKAkSEAoIZGlzYWJsZWQYBiABKAgSGgoSaW52aXRhdGlvbl9wZW5kaW5nGAcgASgIEi8KC2NyZWF0ZV90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJbCg1TaWduVXBSZXF1ZXN0EhMKC3RlbmFudF9uYW1lGAEgASgJEg0KBWVtYWlsGAIgASgJEhAKCHBhc3N3b3JkGAMgASgJEhQKDGRpc3BsYXlfbmFtZRgEIAEoCSKAAgoOU2lnblVwUmVzcG9uc2USJAoGdGVuYW50GAEgASgLMhQud2Vnd2Vpc2VyLnYxLlRlbmFudBIgCgR1c2VyGAIgASgLMhIud2Vnd2Vpc2VyLnYxLlVzZXISFAoMYWNjZXNzX3Rva2VuGAMgASgJEjsKF2FjY2Vzc190b2tlbl9leHBpcmVzX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIVCg1yZWZyZXNoX3Rva2VuGAUgASgJEjwKGHJlZnJlc2hfdG9rZW5fZXhwaXJlc19hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiQgoMTG9naW5SZXF1ZXN0Eg0KBWVtYWlsGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJEhEKCXRlbmFudF9pZBgDIAEoCSLKAQoNTG9naW5SZXNwb25zZRIUCgxhY2Nlc3NfdG9rZW4YASABKAkSOwoXYWNjZXNzX3Rva2VuX2V4cGlyZXNfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXJlZnJlc2hfdG9rZW4YAyABKAkSPAoYcmVmcmVzaF90b2tlbl9leHBpcmVzX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCgl0ZW5hbnRfaWQYBSABKAkiJwoOUmVmcmVzaFJlcXVlc3QSFQoNcmVmcmVzaF90b2tlbhgBIAEoCSLMAQoPUmVmcmVzaFJlc3BvbnNlEhQKDGFjY2Vzc190b2tlbhgBIAEoCRI7ChdhY2Nlc3NfdG9rZW5fZXhwaXJlc19hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNcmVmcmVzaF90b2tlbhgDIAEoCRI8ChhyZWZyZXNoX3Rva2VuX2V4cGlyZXNfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCXRlbmFudF9pZBgFIAEoCSImCg1Mb2dvdXRSZXF1ZXN0EhUKDXJlZnJlc2hfdG9rZW4YASABKAkiEAoOTG9nb3V0UmVzcG9uc2UiWwoXQWNjZXB0SW52aXRhdGlvblJlcXVlc3QSGAoQaW52aXRhdGlvbl90b2tlbhgBIAEoCRIQCghwYXNzd29yZBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAki1QEKGEFjY2VwdEludml0YXRpb25SZXNwb25zZRIUCgxhY2Nlc3NfdG9rZW4YASABKAkSOwoXYWNjZXNzX3Rva2VuX2V4cGlyZXNfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXJlZnJlc2hfdG9rZW4YAyABKAkSPAoYcmVmcmVzaF90b2tlbl9leHBpcmVzX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCgl0ZW5hbnRfaWQYBSABKAkiDwoNV2hvQW1JUmVxdWVzdCJtCg5XaG9BbUlSZXNwb25zZRIgCgR1c2VyGAEgASgLMhIud2Vnd2Vpc2VyLnYxLlVzZXISJAoGdGVuYW50GAIgASgLMhQud2Vnd2Vpc2VyLnYxLlRlbmFudBITCgtwZXJtaXNzaW9ucxgDIAMoCTLOAwoLQXV0aFNlcnZpY2USQwoGU2lnblVwEhsud2Vnd2Vpc2VyLnYxLlNpZ25VcFJlcXVlc3QaHC53ZWd3ZWlzZXIudjEuU2lnblVwUmVzcG9uc2USQAoFTG9naW4SGi53ZWd3ZWlzZXIudjEuTG9naW5SZXF1ZXN0Ghsud2Vnd2Vpc2VyLnYxLkxvZ2luUmVzcG9uc2USRgoHUmVmcmVzaBIcLndlZ3dlaXNlci52MS5SZWZyZXNoUmVxdWVzdBodLndlZ3dlaXNlci52MS5SZWZyZXNoUmVzcG9uc2USQwoGTG9nb3V0Ehsud2Vnd2Vpc2VyLnYxLkxvZ291dFJlcXVlc3QaHC53ZWd3ZWlzZXIudjEuTG9nb3V0UmVzcG9uc2USYQoQQWNjZXB0SW52aXRhdGlvbhIlLndlZ3dlaXNlci52MS5BY2NlcHRJbnZpdGF0aW9uUmVxdWVzdBomLndlZ3dlaXNlci52MS5BY2NlcHRJbnZpdGF0aW9uUmVzcG9uc2USSAoGV2hvQW1JEhsud2Vnd2Vpc2VyLnYxLldob0FtSVJlcXVlc3QaHC53ZWd3ZWlzZXIudjEuV2hvQW1JUmVzcG9uc2UiA5ACAUKzAQoQY29tLndlZ3dlaXNlci52MUIJQXV0aFByb3RvUAFaQ2dpdGh1Yi5jb20vd2Vnd2Vpc2VyL3dlZ3dlaXNlci9iYWNrZW5kL2dlbi93ZWd3ZWlzZXIvdjE7d2Vnd2Vpc2VydjGiAgNXWFiqAgxXZWd3ZWlzZXIuVjHKAgxXZWd3ZWlzZXJcVjHiAhhXZWd3ZWlzZXJcVjFcR1BCTWV0YWRhdGHqAg1XZWd3ZWlzZXI6OlYxYgZwcm90bzM", [file_google_protobuf_timestamp, file_wegweiser_v1_common]);
+  fileDesc("Chd3ZWd3ZWlzZXIvdjEvYXV0aC5wcm90bxIMd2Vnd2Vpc2VyLnYxIlMKBlRlbmFudBIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEi8KC2NyZWF0ZV90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLqAQoEVXNlchIKCgJpZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSIAoEcm9sZRgEIAEoDjISLndlZ3dlaXNlci52MS5Sb2xlEhgKEG9yZ2FuaXNhdGlvbl9pZHMYBSADKAkSEAoIZGlzYWJsZWQYBiABKAgSGgoSaW52aXRhdGlvbl9wZW5kaW5nGAcgASgIEi8KC2NyZWF0ZV90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5lbWFpbF92ZXJpZmllZBgJIAEoCCJbCg1TaWduVXBSZXF1ZXN0EhMKC3RlbmFudF9uYW1lGAEgASgJEg0KBWVtYWlsGAIgASgJEhAKCHBhc3N3b3JkGAMgASgJEhQKDGRpc3BsYXlfbmFtZRgEIAEoCSKAAgoOU2lnblVwUmVzcG9uc2USJAoGdGVuYW50GAEgASgLMhQud2Vnd2Vpc2VyLnYxLlRlbmFudBIgCgR1c2VyGAIgASgLMhIud2Vnd2Vpc2VyLnYxLlVzZXISFAoMYWNjZXNzX3Rva2VuGAMgASgJEjsKF2FjY2Vzc190b2tlbl9leHBpcmVzX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIVCg1yZWZyZXNoX3Rva2VuGAUgASgJEjwKGHJlZnJlc2hfdG9rZW5fZXhwaXJlc19hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiQgoMTG9naW5SZXF1ZXN0Eg0KBWVtYWlsGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJEhEKCXRlbmFudF9pZBgDIAEoCSLKAQoNTG9naW5SZXNwb25zZRIUCgxhY2Nlc3NfdG9rZW4YASABKAkSOwoXYWNjZXNzX3Rva2VuX2V4cGlyZXNfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXJlZnJlc2hfdG9rZW4YAyABKAkSPAoYcmVmcmVzaF90b2tlbl9leHBpcmVzX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCgl0ZW5hbnRfaWQYBSABKAkiJwoOUmVmcmVzaFJlcXVlc3QSFQoNcmVmcmVzaF90b2tlbhgBIAEoCSLMAQoPUmVmcmVzaFJlc3BvbnNlEhQKDGFjY2Vzc190b2tlbhgBIAEoCRI7ChdhY2Nlc3NfdG9rZW5fZXhwaXJlc19hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNcmVmcmVzaF90b2tlbhgDIAEoCRI8ChhyZWZyZXNoX3Rva2VuX2V4cGlyZXNfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCXRlbmFudF9pZBgFIAEoCSImCg1Mb2dvdXRSZXF1ZXN0EhUKDXJlZnJlc2hfdG9rZW4YASABKAkiEAoOTG9nb3V0UmVzcG9uc2UiWwoXQWNjZXB0SW52aXRhdGlvblJlcXVlc3QSGAoQaW52aXRhdGlvbl90b2tlbhgBIAEoCRIQCghwYXNzd29yZBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAki1QEKGEFjY2VwdEludml0YXRpb25SZXNwb25zZRIUCgxhY2Nlc3NfdG9rZW4YASABKAkSOwoXYWNjZXNzX3Rva2VuX2V4cGlyZXNfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXJlZnJlc2hfdG9rZW4YAyABKAkSPAoYcmVmcmVzaF90b2tlbl9leHBpcmVzX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCgl0ZW5hbnRfaWQYBSABKAkiDwoNV2hvQW1JUmVxdWVzdCJtCg5XaG9BbUlSZXNwb25zZRIgCgR1c2VyGAEgASgLMhIud2Vnd2Vpc2VyLnYxLlVzZXISJAoGdGVuYW50GAIgASgLMhQud2Vnd2Vpc2VyLnYxLlRlbmFudBITCgtwZXJtaXNzaW9ucxgDIAMoCSIWChRHZXRBdXRoQ29uZmlnUmVxdWVzdCIuChVHZXRBdXRoQ29uZmlnUmVzcG9uc2USFQoNcHVibGljX3NpZ251cBgBIAEoCCIwChJWZXJpZnlFbWFpbFJlcXVlc3QSGgoSdmVyaWZpY2F0aW9uX3Rva2VuGAEgASgJIhUKE1ZlcmlmeUVtYWlsUmVzcG9uc2UiIAoeUmVzZW5kVmVyaWZpY2F0aW9uRW1haWxSZXF1ZXN0IiEKH1Jlc2VuZFZlcmlmaWNhdGlvbkVtYWlsUmVzcG9uc2UiLAobUmVxdWVzdFBhc3N3b3JkUmVzZXRSZXF1ZXN0Eg0KBWVtYWlsGAEgASgJIh4KHFJlcXVlc3RQYXNzd29yZFJlc2V0UmVzcG9uc2UiPQoUUmVzZXRQYXNzd29yZFJlcXVlc3QSEwoLcmVzZXRfdG9rZW4YASABKAkSEAoIcGFzc3dvcmQYAiABKAkiFwoVUmVzZXRQYXNzd29yZFJlc3BvbnNlMsIHCgtBdXRoU2VydmljZRJDCgZTaWduVXASGy53ZWd3ZWlzZXIudjEuU2lnblVwUmVxdWVzdBocLndlZ3dlaXNlci52MS5TaWduVXBSZXNwb25zZRJACgVMb2dpbhIaLndlZ3dlaXNlci52MS5Mb2dpblJlcXVlc3QaGy53ZWd3ZWlzZXIudjEuTG9naW5SZXNwb25zZRJGCgdSZWZyZXNoEhwud2Vnd2Vpc2VyLnYxLlJlZnJlc2hSZXF1ZXN0Gh0ud2Vnd2Vpc2VyLnYxLlJlZnJlc2hSZXNwb25zZRJDCgZMb2dvdXQSGy53ZWd3ZWlzZXIudjEuTG9nb3V0UmVxdWVzdBocLndlZ3dlaXNlci52MS5Mb2dvdXRSZXNwb25zZRJhChBBY2NlcHRJbnZpdGF0aW9uEiUud2Vnd2Vpc2VyLnYxLkFjY2VwdEludml0YXRpb25SZXF1ZXN0GiYud2Vnd2Vpc2VyLnYxLkFjY2VwdEludml0YXRpb25SZXNwb25zZRJdCg1HZXRBdXRoQ29uZmlnEiIud2Vnd2Vpc2VyLnYxLkdldEF1dGhDb25maWdSZXF1ZXN0GiMud2Vnd2Vpc2VyLnYxLkdldEF1dGhDb25maWdSZXNwb25zZSIDkAIBElIKC1ZlcmlmeUVtYWlsEiAud2Vnd2Vpc2VyLnYxLlZlcmlmeUVtYWlsUmVxdWVzdBohLndlZ3dlaXNlci52MS5WZXJpZnlFbWFpbFJlc3BvbnNlEnYKF1Jlc2VuZFZlcmlmaWNhdGlvbkVtYWlsEiwud2Vnd2Vpc2VyLnYxLlJlc2VuZFZlcmlmaWNhdGlvbkVtYWlsUmVxdWVzdBotLndlZ3dlaXNlci52MS5SZXNlbmRWZXJpZmljYXRpb25FbWFpbFJlc3BvbnNlEm0KFFJlcXVlc3RQYXNzd29yZFJlc2V0Eikud2Vnd2Vpc2VyLnYxLlJlcXVlc3RQYXNzd29yZFJlc2V0UmVxdWVzdBoqLndlZ3dlaXNlci52MS5SZXF1ZXN0UGFzc3dvcmRSZXNldFJlc3BvbnNlElgKDVJlc2V0UGFzc3dvcmQSIi53ZWd3ZWlzZXIudjEuUmVzZXRQYXNzd29yZFJlcXVlc3QaIy53ZWd3ZWlzZXIudjEuUmVzZXRQYXNzd29yZFJlc3BvbnNlEkgKBldob0FtSRIbLndlZ3dlaXNlci52MS5XaG9BbUlSZXF1ZXN0Ghwud2Vnd2Vpc2VyLnYxLldob0FtSVJlc3BvbnNlIgOQAgFCswEKEGNvbS53ZWd3ZWlzZXIudjFCCUF1dGhQcm90b1ABWkNnaXRodWIuY29tL3dlZ3dlaXNlci93ZWd3ZWlzZXIvYmFja2VuZC9nZW4vd2Vnd2Vpc2VyL3YxO3dlZ3dlaXNlcnYxogIDV1hYqgIMV2Vnd2Vpc2VyLlYxygIMV2Vnd2Vpc2VyXFYx4gIYV2Vnd2Vpc2VyXFYxXEdQQk1ldGFkYXRh6gINV2Vnd2Vpc2VyOjpWMWIGcHJvdG8z", [file_google_protobuf_timestamp, file_wegweiser_v1_common]);
 
 /**
  * Tenant is one MSP: the boundary no data ever crosses.
@@ -72,7 +72,9 @@ export type User = Message<"wegweiser.v1.User"> & {
   email: string;
 
   /**
-   * Name shown in the dashboard.
+   * Name shown in the dashboard: the one the user chose for this tenant (on
+   * sign-up or when accepting the invitation), else the email. A name set in
+   * another tenant is never shown.
    *
    * @generated from field: string display_name = 3;
    */
@@ -112,6 +114,14 @@ export type User = Message<"wegweiser.v1.User"> & {
    * @generated from field: google.protobuf.Timestamp create_time = 8;
    */
   createTime?: Timestamp | undefined;
+
+  /**
+   * True when the user has proved control of the email. Only set in
+   * WhoAmI (about the caller).
+   *
+   * @generated from field: bool email_verified = 9;
+   */
+  emailVerified: boolean;
 };
 
 /**
@@ -164,48 +174,50 @@ export const SignUpRequestSchema: GenMessage<SignUpRequest> = /*@__PURE__*/
   messageDesc(file_wegweiser_v1_auth, 2);
 
 /**
- * SignUpResponse returns the new tenant, its owner and a token pair.
+ * SignUpResponse is empty: SignUp no longer logs in or returns the tenant
+ * (that would tell whether the email was registered). The fields are kept
+ * for compatibility and are never set.
  *
  * @generated from message wegweiser.v1.SignUpResponse
  */
 export type SignUpResponse = Message<"wegweiser.v1.SignUpResponse"> & {
   /**
-   * The new tenant.
+   * Not set.
    *
    * @generated from field: wegweiser.v1.Tenant tenant = 1;
    */
   tenant?: Tenant | undefined;
 
   /**
-   * The owner.
+   * Not set.
    *
    * @generated from field: wegweiser.v1.User user = 2;
    */
   user?: User | undefined;
 
   /**
-   * JWT for `Authorization: Bearer ...`.
+   * Not set.
    *
    * @generated from field: string access_token = 3;
    */
   accessToken: string;
 
   /**
-   * When the access token expires.
+   * Not set.
    *
    * @generated from field: google.protobuf.Timestamp access_token_expires_at = 4;
    */
   accessTokenExpiresAt?: Timestamp | undefined;
 
   /**
-   * Refresh token for the owner.
+   * Not set.
    *
    * @generated from field: string refresh_token = 5;
    */
   refreshToken: string;
 
   /**
-   * When the refresh token expires.
+   * Not set.
    *
    * @generated from field: google.protobuf.Timestamp refresh_token_expires_at = 6;
    */
@@ -418,22 +430,22 @@ export const LogoutResponseSchema: GenMessage<LogoutResponse> = /*@__PURE__*/
  */
 export type AcceptInvitationRequest = Message<"wegweiser.v1.AcceptInvitationRequest"> & {
   /**
-   * The token from UserService.InviteUser.
+   * The token from the invitation mail (the `token` parameter of its link).
    *
    * @generated from field: string invitation_token = 1;
    */
   invitationToken: string;
 
   /**
-   * The password to set (10 to 256 characters); for a user who already has a
-   * password, their current password.
+   * The password to set (10 to 256 characters) when the address has no
+   * verified account yet; ignored for an existing verified account.
    *
    * @generated from field: string password = 2;
    */
   password: string;
 
   /**
-   * Optional display name.
+   * Optional name shown in the joined tenant (defaults to the email).
    *
    * @generated from field: string display_name = 3;
    */
@@ -548,8 +560,196 @@ export const WhoAmIResponseSchema: GenMessage<WhoAmIResponse> = /*@__PURE__*/
   messageDesc(file_wegweiser_v1_auth, 13);
 
 /**
- * AuthService signs users up, in and out. SignUp, Login, Refresh, Logout and
- * AcceptInvitation need no access token; WhoAmI does.
+ * GetAuthConfigRequest is empty.
+ *
+ * @generated from message wegweiser.v1.GetAuthConfigRequest
+ */
+export type GetAuthConfigRequest = Message<"wegweiser.v1.GetAuthConfigRequest"> & {
+};
+
+/**
+ * Describes the message wegweiser.v1.GetAuthConfigRequest.
+ * Use `create(GetAuthConfigRequestSchema)` to create a new message.
+ */
+export const GetAuthConfigRequestSchema: GenMessage<GetAuthConfigRequest> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_auth, 14);
+
+/**
+ * GetAuthConfigResponse describes the server's sign-in features.
+ *
+ * @generated from message wegweiser.v1.GetAuthConfigResponse
+ */
+export type GetAuthConfigResponse = Message<"wegweiser.v1.GetAuthConfigResponse"> & {
+  /**
+   * True when anyone may create a tenant with SignUp (WEGWEISER_PUBLIC_SIGNUP).
+   *
+   * @generated from field: bool public_signup = 1;
+   */
+  publicSignup: boolean;
+};
+
+/**
+ * Describes the message wegweiser.v1.GetAuthConfigResponse.
+ * Use `create(GetAuthConfigResponseSchema)` to create a new message.
+ */
+export const GetAuthConfigResponseSchema: GenMessage<GetAuthConfigResponse> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_auth, 15);
+
+/**
+ * VerifyEmailRequest carries the token of a verification link.
+ *
+ * @generated from message wegweiser.v1.VerifyEmailRequest
+ */
+export type VerifyEmailRequest = Message<"wegweiser.v1.VerifyEmailRequest"> & {
+  /**
+   * The `token` parameter of the mailed link.
+   *
+   * @generated from field: string verification_token = 1;
+   */
+  verificationToken: string;
+};
+
+/**
+ * Describes the message wegweiser.v1.VerifyEmailRequest.
+ * Use `create(VerifyEmailRequestSchema)` to create a new message.
+ */
+export const VerifyEmailRequestSchema: GenMessage<VerifyEmailRequest> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_auth, 16);
+
+/**
+ * VerifyEmailResponse is empty.
+ *
+ * @generated from message wegweiser.v1.VerifyEmailResponse
+ */
+export type VerifyEmailResponse = Message<"wegweiser.v1.VerifyEmailResponse"> & {
+};
+
+/**
+ * Describes the message wegweiser.v1.VerifyEmailResponse.
+ * Use `create(VerifyEmailResponseSchema)` to create a new message.
+ */
+export const VerifyEmailResponseSchema: GenMessage<VerifyEmailResponse> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_auth, 17);
+
+/**
+ * ResendVerificationEmailRequest is empty.
+ *
+ * @generated from message wegweiser.v1.ResendVerificationEmailRequest
+ */
+export type ResendVerificationEmailRequest = Message<"wegweiser.v1.ResendVerificationEmailRequest"> & {
+};
+
+/**
+ * Describes the message wegweiser.v1.ResendVerificationEmailRequest.
+ * Use `create(ResendVerificationEmailRequestSchema)` to create a new message.
+ */
+export const ResendVerificationEmailRequestSchema: GenMessage<ResendVerificationEmailRequest> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_auth, 18);
+
+/**
+ * ResendVerificationEmailResponse is empty.
+ *
+ * @generated from message wegweiser.v1.ResendVerificationEmailResponse
+ */
+export type ResendVerificationEmailResponse = Message<"wegweiser.v1.ResendVerificationEmailResponse"> & {
+};
+
+/**
+ * Describes the message wegweiser.v1.ResendVerificationEmailResponse.
+ * Use `create(ResendVerificationEmailResponseSchema)` to create a new message.
+ */
+export const ResendVerificationEmailResponseSchema: GenMessage<ResendVerificationEmailResponse> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_auth, 19);
+
+/**
+ * RequestPasswordResetRequest names the account.
+ *
+ * @generated from message wegweiser.v1.RequestPasswordResetRequest
+ */
+export type RequestPasswordResetRequest = Message<"wegweiser.v1.RequestPasswordResetRequest"> & {
+  /**
+   * Login email of the account.
+   *
+   * @generated from field: string email = 1;
+   */
+  email: string;
+};
+
+/**
+ * Describes the message wegweiser.v1.RequestPasswordResetRequest.
+ * Use `create(RequestPasswordResetRequestSchema)` to create a new message.
+ */
+export const RequestPasswordResetRequestSchema: GenMessage<RequestPasswordResetRequest> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_auth, 20);
+
+/**
+ * RequestPasswordResetResponse is empty, whether or not the email has an
+ * account.
+ *
+ * @generated from message wegweiser.v1.RequestPasswordResetResponse
+ */
+export type RequestPasswordResetResponse = Message<"wegweiser.v1.RequestPasswordResetResponse"> & {
+};
+
+/**
+ * Describes the message wegweiser.v1.RequestPasswordResetResponse.
+ * Use `create(RequestPasswordResetResponseSchema)` to create a new message.
+ */
+export const RequestPasswordResetResponseSchema: GenMessage<RequestPasswordResetResponse> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_auth, 21);
+
+/**
+ * ResetPasswordRequest sets a new password.
+ *
+ * @generated from message wegweiser.v1.ResetPasswordRequest
+ */
+export type ResetPasswordRequest = Message<"wegweiser.v1.ResetPasswordRequest"> & {
+  /**
+   * The `token` parameter of the mailed reset link.
+   *
+   * @generated from field: string reset_token = 1;
+   */
+  resetToken: string;
+
+  /**
+   * The new password, 10 to 256 characters.
+   *
+   * @generated from field: string password = 2;
+   */
+  password: string;
+};
+
+/**
+ * Describes the message wegweiser.v1.ResetPasswordRequest.
+ * Use `create(ResetPasswordRequestSchema)` to create a new message.
+ */
+export const ResetPasswordRequestSchema: GenMessage<ResetPasswordRequest> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_auth, 22);
+
+/**
+ * ResetPasswordResponse is empty.
+ *
+ * @generated from message wegweiser.v1.ResetPasswordResponse
+ */
+export type ResetPasswordResponse = Message<"wegweiser.v1.ResetPasswordResponse"> & {
+};
+
+/**
+ * Describes the message wegweiser.v1.ResetPasswordResponse.
+ * Use `create(ResetPasswordResponseSchema)` to create a new message.
+ */
+export const ResetPasswordResponseSchema: GenMessage<ResetPasswordResponse> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_auth, 23);
+
+/**
+ * AuthService signs users up, in and out. SignUp, Login, Refresh, Logout,
+ * AcceptInvitation, GetAuthConfig, VerifyEmail, RequestPasswordReset and
+ * ResetPassword need no access token; WhoAmI and ResendVerificationEmail do.
+ *
+ * The public procedures are throttled per source address (and Login also per
+ * account); a throttled call is resource_exhausted with a Retry-After hint in
+ * seconds. Links in mails (verification, invitation, password reset) point
+ * to the dashboard, which calls the matching procedure with the token.
  *
  * Access tokens are short-lived (15 minutes) and are sent as
  * `Authorization: Bearer <access_token>`. Refresh tokens are opaque, single-use
@@ -560,8 +760,13 @@ export const WhoAmIResponseSchema: GenMessage<WhoAmIResponse> = /*@__PURE__*/
  */
 export const AuthService: GenService<{
   /**
-   * SignUp creates a new tenant (an MSP) and its first owner, and logs the
-   * owner in. Fails with already_exists when the email is taken.
+   * SignUp creates a new tenant (an MSP) and its first owner with an
+   * unverified email, and mails a verification link. It answers the same
+   * (an empty response) whether or not the email already has an account, so
+   * it does not tell who is registered; a registered address gets a mail
+   * saying so instead. Log in with Login afterwards: unverified owners may
+   * log in (WhoAmI reports user.email_verified). permission_denied when the
+   * operator turned public sign-up off (see GetAuthConfig).
    *
    * @generated from rpc wegweiser.v1.AuthService.SignUp
    */
@@ -572,7 +777,10 @@ export const AuthService: GenService<{
   },
   /**
    * Login exchanges email and password for a token pair. A wrong email or
-   * password is unauthenticated; too many failures are resource_exhausted.
+   * password is unauthenticated. Too many failures from one address are
+   * resource_exhausted; after many failures for one account, its logins are
+   * let through only every few seconds (resource_exhausted with Retry-After
+   * in between) and a correct password still works.
    *
    * @generated from rpc wegweiser.v1.AuthService.Login
    */
@@ -605,6 +813,10 @@ export const AuthService: GenService<{
   },
   /**
    * AcceptInvitation activates an invited user's membership and logs them in.
+   * The invitation token is only ever mailed to the invited address, so
+   * accepting verifies the email. An address without a verified account sets
+   * its password here; an existing verified account just gains the
+   * membership (its password is not changed).
    *
    * @generated from rpc wegweiser.v1.AuthService.AcceptInvitation
    */
@@ -612,6 +824,63 @@ export const AuthService: GenService<{
     methodKind: "unary";
     input: typeof AcceptInvitationRequestSchema;
     output: typeof AcceptInvitationResponseSchema;
+  },
+  /**
+   * GetAuthConfig tells a client (before login) which sign-in features the
+   * server offers, e.g. whether public sign-up is open.
+   *
+   * @generated from rpc wegweiser.v1.AuthService.GetAuthConfig
+   */
+  getAuthConfig: {
+    methodKind: "unary";
+    input: typeof GetAuthConfigRequestSchema;
+    output: typeof GetAuthConfigResponseSchema;
+  },
+  /**
+   * VerifyEmail confirms an address with the token of the mailed
+   * verification link. Tokens work once and expire after 48 hours;
+   * not_found for an unknown or used token, failed_precondition when expired.
+   *
+   * @generated from rpc wegweiser.v1.AuthService.VerifyEmail
+   */
+  verifyEmail: {
+    methodKind: "unary";
+    input: typeof VerifyEmailRequestSchema;
+    output: typeof VerifyEmailResponseSchema;
+  },
+  /**
+   * ResendVerificationEmail mails the caller a new verification link (nothing
+   * happens when the address is already verified).
+   *
+   * @generated from rpc wegweiser.v1.AuthService.ResendVerificationEmail
+   */
+  resendVerificationEmail: {
+    methodKind: "unary";
+    input: typeof ResendVerificationEmailRequestSchema;
+    output: typeof ResendVerificationEmailResponseSchema;
+  },
+  /**
+   * RequestPasswordReset mails a password-reset link to the address if it has
+   * an account. It answers the same whether or not it does.
+   *
+   * @generated from rpc wegweiser.v1.AuthService.RequestPasswordReset
+   */
+  requestPasswordReset: {
+    methodKind: "unary";
+    input: typeof RequestPasswordResetRequestSchema;
+    output: typeof RequestPasswordResetResponseSchema;
+  },
+  /**
+   * ResetPassword sets a new password with the token of the mailed reset
+   * link (single use, valid one hour), verifies the address and ends every
+   * session of the user. Log in afterwards.
+   *
+   * @generated from rpc wegweiser.v1.AuthService.ResetPassword
+   */
+  resetPassword: {
+    methodKind: "unary";
+    input: typeof ResetPasswordRequestSchema;
+    output: typeof ResetPasswordResponseSchema;
   },
   /**
    * WhoAmI describes the caller: user, tenant, role and organisation scope.

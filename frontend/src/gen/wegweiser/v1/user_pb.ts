@@ -66,14 +66,14 @@ export type InviteUserResponse = Message<"wegweiser.v1.InviteUserResponse"> & {
   user?: User | undefined;
 
   /**
-   * One-time token for AuthService.AcceptInvitation. Shown only here.
+   * Not set: the invitation token is only mailed to the invitee.
    *
    * @generated from field: string invitation_token = 2;
    */
   invitationToken: string;
 
   /**
-   * Link to the dashboard's accept page, when a public URL is configured.
+   * Not set: the invitation link is only mailed to the invitee.
    *
    * @generated from field: string invitation_url = 3;
    */
@@ -292,8 +292,11 @@ export const EnableUserResponseSchema: GenMessage<EnableUserResponse> = /*@__PUR
  */
 export const UserService: GenService<{
   /**
-   * InviteUser creates a pending membership and returns a one-time invitation
-   * token (valid 7 days) for the invitee to use with AuthService.AcceptInvitation.
+   * InviteUser creates a pending membership and mails a one-time invitation
+   * link (valid 7 days) to the address; the invitee accepts it with
+   * AuthService.AcceptInvitation. The token is never returned to the caller:
+   * only whoever controls the address can accept. Inviting an address whose
+   * invitation is still pending sends a new link (the old one stops working).
    *
    * @generated from rpc wegweiser.v1.UserService.InviteUser
    */
@@ -303,7 +306,9 @@ export const UserService: GenService<{
     output: typeof InviteUserResponseSchema;
   },
   /**
-   * ListUsers lists the members of the tenant, by email.
+   * ListUsers lists the members of the tenant, by email. Display names are
+   * the ones members chose for this tenant (or their email), never a name
+   * set in another tenant.
    *
    * @generated from rpc wegweiser.v1.UserService.ListUsers
    */
