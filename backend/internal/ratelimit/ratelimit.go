@@ -51,6 +51,13 @@ func (w *Window) Len() int {
 	return len(w.events)
 }
 
+// Count returns how many events key has within the window.
+func (w *Window) Count(key string) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.prune(key))
+}
+
 // Blocked reports whether key has reached the limit, and when it frees up.
 func (w *Window) Blocked(key string) (bool, time.Duration) {
 	w.mu.Lock()

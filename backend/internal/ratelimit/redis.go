@@ -222,15 +222,16 @@ func (r *Redis) Blocked(ctx context.Context, key string) (bool, time.Duration) {
 	)
 	n, err := res[0].AsInt64()
 	if rueidis.IsRedisNil(err) {
-		r.ok()
-		return false, 0
+		n, err = 0, nil // no event in Redis yet
 	}
 	if err != nil {
 		r.failed(err)
 		return false, 0 // the fallback was asked above
 	}
 	r.ok()
-	if n < r.limit {
+	// Events counted in this process while Redis was unreachable (or before
+	// it was connected) still count: the two together make the limit.
+	if n+int64(r.fallback.Count(key)) < r.limit {
 		return false, 0
 	}
 	ttl, err := res[1].AsInt64()

@@ -108,11 +108,13 @@ func markInbox(t *testing.T, url, tok string, req map[string]any) int {
 func TestMessageCentreAtScale(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
 		srv := testenv.StartServer(t, st)
-		res := testenv.Call(t, srv.URL, "wegweiser.v1.AuthService/SignUp", "", map[string]any{
-			"tenantName": "inbox", "email": "inbox-" + uuid.NewString()[:8] + "@example.com", "password": testenv.Password,
-		})
+		email := "inbox-" + uuid.NewString()[:8] + "@example.com"
+		testenv.Call(t, srv.URL, "wegweiser.v1.AuthService/SignUp", "", map[string]any{
+			"tenantName": "inbox", "email": email, "password": testenv.Password,
+		}).Must(t)
+		res := testenv.Call(t, srv.URL, "wegweiser.v1.AuthService/Login", "", map[string]any{"email": email, "password": testenv.Password})
 		res.Must(t)
-		tok, tenantID := res.Str("accessToken"), uuid.MustParse(res.Str("tenant.id"))
+		tok, tenantID := res.Str("accessToken"), uuid.MustParse(res.Str("tenantId"))
 		base := time.Now().UTC().Truncate(time.Millisecond).Add(-time.Hour)
 		ids := insertNotifications(t, st, tenantID, inboxSize, base, "bulk")
 
