@@ -100,9 +100,9 @@ type App struct {
 	// Throttles are the Redis-backed sign-in limiters, none without a Redis
 	// URL; Throttles[0] counts failed logins per account.
 	Throttles []*ratelimit.Redis
-	riverUI  *riverui.Handler
-	Log      *slog.Logger
-	cfg      config.Config
+	riverUI   *riverui.Handler
+	Log       *slog.Logger
+	cfg       config.Config
 }
 
 // NewApp wires the domain services. On PostgreSQL it refuses to start
