@@ -47,12 +47,10 @@ describe("an agent on this machine", () => {
     const suffix = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
     const email = `agent-${suffix}@e2e.example.com`;
     const password = "correct-horse-battery-staple";
-    const signUp = await call<{ accessToken: string }>("wegweiser.v1.AuthService/SignUp", {
-      tenantName: `Agent MSP ${suffix}`,
-      email,
-      password,
-    });
-    const token = signUp.accessToken;
+    // Sign-up answers alike for new and known emails; log in afterwards.
+    await call("wegweiser.v1.AuthService/SignUp", { tenantName: `Agent MSP ${suffix}`, email, password });
+    const login = await call<{ accessToken: string }>("wegweiser.v1.AuthService/Login", { email, password });
+    const token = login.accessToken;
     const org = await call<{ organisation: { id: string } }>(
       "wegweiser.v1.TenantService/CreateOrganisation",
       { name: "This machine's owner" },
