@@ -64,7 +64,7 @@ test: gen-check lint breaking build agent ## run every test: Go on PostgreSQL an
 	$(MAKE) --no-print-directory test-go test-frontend test-e2e
 
 test-go: ## Go tests (set WEGWEISER_TEST_DATABASE_URL for PostgreSQL)
-	$(GO) test $(GOFLAGS_BUILD) -count=1 ./...
+	$(GO) test $(GOFLAGS_BUILD) -count=1 -parallel 6 -timeout 20m ./...
 
 test-frontend: node_modules ## SPA unit tests (vitest)
 	npm test

@@ -35,11 +35,16 @@ import (
 var Dialects = []string{dialect.SQLite, dialect.Postgres}
 
 // EachStore runs fn as a subtest on a fresh, migrated database of each
-// dialect.
+// dialect. Every store-backed test has databases of its own, so the test
+// and both of its subtests run in parallel with other tests (up to go
+// test's -parallel); a test that changes process-wide state (environment
+// variables, globals) must not use EachStore.
 func EachStore(t *testing.T, fn func(t *testing.T, st *store.Store)) {
 	t.Helper()
+	t.Parallel()
 	for _, d := range Dialects {
 		t.Run(d, func(t *testing.T) {
+			t.Parallel()
 			fn(t, Open(t, d))
 		})
 	}
