@@ -9,6 +9,8 @@ import (
 	"entgo.io/ent/dialect/sql/schema"
 	"github.com/google/uuid"
 
+	agentv1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/agent/v1"
+	v1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1"
 	"github.com/wegweiser/wegweiser/backend/internal/devicedata"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/testenv"
@@ -95,13 +97,42 @@ func deviceRowsLeft(t *testing.T, st *store.Store, deviceID uuid.UUID) map[strin
 	return out
 }
 
+// deviceOverride suppresses a check on one device (a device-level row that
+// must follow the device).
+func deviceOverride(t *testing.T, c *testenv.Clients, deviceID string) {
+	t.Helper()
+	_, err := c.Policy.SetOverride(context.Background(), &v1.SetOverrideRequest{
+		Scope:   &v1.PolicyScope{Level: v1.PolicyLevel_POLICY_LEVEL_DEVICE, Id: deviceID},
+		CheckId: "system.uptime", Suppress: true, Reason: "device-level fixture",
+	})
+	if err != nil {
+		t.Fatalf("set device override: %v", err)
+	}
+}
+
+// softwareNames lists the names ListSoftware returns.
+func softwareNames(t *testing.T, c *testenv.Clients, req *v1.ListSoftwareRequest) string {
+	t.Helper()
+	res, err := c.Inventory.ListSoftware(context.Background(), req)
+	if err != nil {
+		t.Fatalf("list software: %v", err)
+	}
+	var names []string
+	for _, sw := range res.GetSoftware() {
+		names = append(names, sw.GetName())
+	}
+	return strings.Join(names, ",")
+}
+
 // sendSecretSnapshot sends a snapshot whose software list holds a package
 // name found nowhere else.
 func sendSecretSnapshot(t *testing.T, srv *testenv.Server, a testenv.Agent, host, secret string) {
 	t.Helper()
 	snap := testenv.SampleSnapshot(host, 3, 3)
 	snap.Software[0].Name = secret
-	testenv.Call(t, srv.URL, "wegweiser.agent.v1.AgentService/SubmitSnapshot", a.Token, testenv.SnapshotJSON(snap)).Must(t)
+	if _, err := srv.Clients(a.Token).Agent.SubmitSnapshot(context.Background(), &agentv1.SubmitSnapshotRequest{Snapshot: snap}); err != nil {
+		t.Fatalf("submit snapshot: %v", err)
+	}
 }
 
 // TestMovedDeviceDataFollows is the hardening issue's defect 1: after a
@@ -112,26 +143,27 @@ func TestMovedDeviceDataFollows(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
 		srv := testenv.StartServer(t, st)
 		ten := testenv.NewTenant(t, srv, "mover")
+		ctx := context.Background()
 		owner := ten.Login(t, ten.Owner)
+		own := srv.Clients(owner)
 		a := ten.Agent
 		host := "mover-agent"
 		secret := "secret-ledger-" + uuid.NewString()[:8]
 		sendSecretSnapshot(t, srv, a, host, secret)
-		testenv.Call(t, srv.URL, "wegweiser.v1.PolicyService/SetOverride", owner, map[string]any{
-			"scope": map[string]any{"level": "POLICY_LEVEL_DEVICE", "id": a.DeviceID}, "checkId": "system.uptime",
-			"suppress": true, "reason": "device-level fixture",
-		}).Must(t)
+		deviceOverride(t, own, a.DeviceID)
 		testenv.SettleJobs(t, srv)
 
 		// A customer of organisation 0 sees the device's software before.
 		customer := ten.Login(t, ten.Members[viewer.RoleCustomer])
-		sw := testenv.Call(t, srv.URL, "wegweiser.v1.InventoryService/ListSoftware", customer, map[string]any{"query": secret})
-		if !strings.Contains(string(sw.Raw), secret) {
-			t.Fatalf("before the move the customer should see %s: %s", secret, sw.Raw)
+		cust := srv.Clients(customer)
+		if got := softwareNames(t, cust, &v1.ListSoftwareRequest{Query: secret}); got != secret {
+			t.Fatalf("before the move the customer should see %s, sees %q", secret, got)
 		}
 
 		dest := ten.Groups[2] // first group of organisation 1
-		testenv.Call(t, srv.URL, "wegweiser.v1.DeviceService/MoveDevice", owner, map[string]any{"id": a.DeviceID, "groupId": dest}).Must(t)
+		if _, err := own.Device.MoveDevice(ctx, &v1.MoveDeviceRequest{Id: a.DeviceID, GroupId: dest}); err != nil {
+			t.Fatalf("move: %v", err)
+		}
 		testenv.SettleJobs(t, srv)
 
 		org1 := uuid.MustParse(ten.Organisations[1])
@@ -158,21 +190,27 @@ func TestMovedDeviceDataFollows(t *testing.T) {
 				}
 			}
 		}
-		for _, proc := range []string{"wegweiser.v1.InventoryService/GetDeviceInventory", "wegweiser.v1.InventoryService/ListDeviceSoftware"} {
-			if res := testenv.Call(t, srv.URL, proc, customer, map[string]any{"deviceId": a.DeviceID}); res.Code != "not_found" {
-				t.Errorf("%s of the moved device as the old organisation's customer: %s, want not_found", proc, res.Code)
-			}
+		if _, err := cust.Inventory.GetDeviceInventory(ctx, &v1.GetDeviceInventoryRequest{DeviceId: a.DeviceID}); testenv.Code(err) != "not_found" {
+			t.Errorf("inventory of the moved device as the old organisation's customer: %v, want not_found", err)
+		}
+		if _, err := cust.Inventory.ListDeviceSoftware(ctx, &v1.ListDeviceSoftwareRequest{DeviceId: a.DeviceID}); testenv.Code(err) != "not_found" {
+			t.Errorf("software of the moved device as the old organisation's customer: %v, want not_found", err)
 		}
 		// The owner finds the software under the new organisation.
-		sw = testenv.Call(t, srv.URL, "wegweiser.v1.InventoryService/ListSoftware", owner, map[string]any{"organisationId": ten.Organisations[1], "query": secret})
-		if !strings.Contains(string(sw.Raw), secret) {
-			t.Errorf("the new organisation's software list lacks %s: %s", secret, sw.Raw)
+		if got := softwareNames(t, own, &v1.ListSoftwareRequest{OrganisationId: ten.Organisations[1], Query: secret}); got != secret {
+			t.Errorf("the new organisation's software list: %q, want %s", got, secret)
 		}
-		// Both old and new group are rolled up: the old group lost a device.
-		oldGroup := testenv.Call(t, srv.URL, "wegweiser.v1.HealthService/GetHealth", owner, map[string]any{"entity": map[string]any{"kind": "ENTITY_KIND_GROUP", "id": ten.Groups[0]}})
-		newGroup := testenv.Call(t, srv.URL, "wegweiser.v1.HealthService/GetHealth", owner, map[string]any{"entity": map[string]any{"kind": "ENTITY_KIND_GROUP", "id": dest}})
-		if strings.Contains(string(oldGroup.Raw), host) || !strings.Contains(string(newGroup.Raw), a.DeviceID) && !strings.Contains(string(newGroup.Raw), host) {
-			t.Errorf("roll-ups do not reflect the move:\nold group: %s\nnew group: %s", oldGroup.Raw, newGroup.Raw)
+		// Both old and new group are rolled up: the old group lost the device
+		// (3 devices, not 4), the new one gained it.
+		count := func(group string) int32 {
+			res, err := own.Health.GetHealth(ctx, &v1.GetHealthRequest{Entity: &v1.EntityRef{Kind: v1.EntityKind_ENTITY_KIND_GROUP, Id: group}})
+			if err != nil {
+				t.Fatalf("group health: %v", err)
+			}
+			return res.GetHealth().GetDeviceCount()
+		}
+		if o, n := count(ten.Groups[0]), count(dest); o != 3 || n != 4 {
+			t.Errorf("devices in the roll-ups after the move: old group %d (want 3), new group %d (want 4)", o, n)
 		}
 		// A snapshot after the move is stored under the new organisation.
 		sendSecretSnapshot(t, srv, a, host, secret+"-2")
@@ -193,14 +231,13 @@ func TestDeletionRemovesData(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
 		srv := testenv.StartServer(t, st)
 		ten := testenv.NewTenant(t, srv, "deleter")
+		ctx := context.Background()
 		owner := ten.Login(t, ten.Owner)
+		own := srv.Clients(owner)
 		a := ten.Agent
 		secret := "secret-payroll-" + uuid.NewString()[:8]
 		sendSecretSnapshot(t, srv, a, "deleter-agent", secret)
-		testenv.Call(t, srv.URL, "wegweiser.v1.PolicyService/SetOverride", owner, map[string]any{
-			"scope": map[string]any{"level": "POLICY_LEVEL_DEVICE", "id": a.DeviceID}, "checkId": "system.uptime",
-			"suppress": true, "reason": "device-level fixture",
-		}).Must(t)
+		deviceOverride(t, own, a.DeviceID)
 		testenv.SettleJobs(t, srv)
 		devID := uuid.MustParse(a.DeviceID)
 		if left := deviceRowsLeft(t, st, devID); left["device_healths"] == 0 || left["installed_softwares"] == 0 {
@@ -208,20 +245,21 @@ func TestDeletionRemovesData(t *testing.T) {
 		}
 
 		// Device.
-		testenv.Call(t, srv.URL, "wegweiser.v1.DeviceService/DeleteDevice", owner, map[string]any{"id": a.DeviceID}).Must(t)
+		if _, err := own.Device.DeleteDevice(ctx, &v1.DeleteDeviceRequest{Id: a.DeviceID}); err != nil {
+			t.Fatalf("delete device: %v", err)
+		}
 		testenv.SettleJobs(t, srv)
 		if left := deviceRowsLeft(t, st, devID); len(left) > 0 {
 			t.Errorf("rows of the deleted device remain: %v", left)
 		}
-		sw := testenv.Call(t, srv.URL, "wegweiser.v1.InventoryService/ListSoftware", owner, map[string]any{"query": secret})
-		if strings.Contains(string(sw.Raw), secret) {
-			t.Errorf("the deleted device's software still counts: %s", sw.Raw)
+		if got := softwareNames(t, own, &v1.ListSoftwareRequest{Query: secret}); got != "" {
+			t.Errorf("the deleted device's software still counts: %q", got)
 		}
-		if res := testenv.Call(t, srv.URL, "wegweiser.agent.v1.AgentService/Heartbeat", a.Token, map[string]any{}); res.Code != "unauthenticated" {
-			t.Errorf("the deleted device's token: %s, want unauthenticated", res.Code)
+		if _, err := srv.Clients(a.Token).Agent.Heartbeat(ctx, &agentv1.HeartbeatRequest{}); testenv.Code(err) != "unauthenticated" {
+			t.Errorf("the deleted device's token: %v, want unauthenticated", err)
 		}
 		// The stale sweep raises nothing for it.
-		if err := srv.App.Health.SweepStale(context.Background()); err != nil {
+		if err := srv.App.Health.SweepStale(ctx); err != nil {
 			t.Fatal(err)
 		}
 		if n := rowsWhere(t, st, "notifications", "entity_id", devID); n != 0 {
@@ -230,11 +268,15 @@ func TestDeletionRemovesData(t *testing.T) {
 
 		// Group: its keys go, its devices stay without a group.
 		group := ten.Groups[1]
-		key := testenv.Call(t, srv.URL, "wegweiser.v1.EnrolmentService/CreateEnrolmentKey", owner, map[string]any{
-			"organisationId": ten.Organisations[0], "groupId": group, "description": "group key",
+		key, err := own.Enrolment.CreateEnrolmentKey(ctx, &v1.CreateEnrolmentKeyRequest{
+			OrganisationId: ten.Organisations[0], GroupId: group, Description: "group key",
 		})
-		secretKey := key.Str("secret")
-		testenv.Call(t, srv.URL, "wegweiser.v1.TenantService/DeleteGroup", owner, map[string]any{"id": group}).Must(t)
+		if err != nil {
+			t.Fatalf("create key: %v", err)
+		}
+		if _, err := own.Tenant.DeleteGroup(ctx, &v1.DeleteGroupRequest{Id: group}); err != nil {
+			t.Fatalf("delete group: %v", err)
+		}
 		testenv.SettleJobs(t, srv)
 		if n := rowsWhere(t, st, "enrolment_keys", "group_id", uuid.MustParse(group)); n != 0 {
 			t.Errorf("enrolment keys of the deleted group: %d", n)
@@ -242,15 +284,18 @@ func TestDeletionRemovesData(t *testing.T) {
 		if n := rowsWhere(t, st, "entity_healths", "entity_id", uuid.MustParse(group)); n != 0 {
 			t.Errorf("health of the deleted group: %d", n)
 		}
-		if res := testenv.Call(t, srv.URL, "wegweiser.agent.v1.AgentService/Enroll", "", map[string]any{
-			"enrolmentKey": secretKey, "hostname": "late", "platform": "linux", "agentVersion": "test",
-		}); res.Code != "unauthenticated" && res.Code != "permission_denied" && res.Code != "not_found" {
-			t.Errorf("enrolling with the deleted group's key: %s (%s)", res.Code, res.Raw)
+		_, err = srv.Clients(key.GetSecret()).Agent.Enroll(ctx, &agentv1.EnrollRequest{
+			EnrolmentKey: key.GetSecret(), Hostname: "late", Platform: "linux", AgentVersion: "test",
+		})
+		if c := testenv.Code(err); c != "unauthenticated" && c != "permission_denied" && c != "not_found" {
+			t.Errorf("enrolling with the deleted group's key: %v", err)
 		}
 
 		// Organisation: nothing carrying its id remains.
 		org := uuid.MustParse(ten.Organisations[0])
-		testenv.Call(t, srv.URL, "wegweiser.v1.TenantService/DeleteOrganisation", owner, map[string]any{"id": ten.Organisations[0], "force": true}).Must(t)
+		if _, err := own.Tenant.DeleteOrganisation(ctx, &v1.DeleteOrganisationRequest{Id: ten.Organisations[0], Force: true}); err != nil {
+			t.Fatalf("delete organisation: %v", err)
+		}
 		testenv.SettleJobs(t, srv)
 		for _, tab := range migrate.Tables {
 			if !hasColumn(tab, "organisation_id") || devicedata.Tables[tab.Name] == devicedata.Kept || devicedata.Tables[tab.Name] == devicedata.FollowsKept {
@@ -260,9 +305,14 @@ func TestDeletionRemovesData(t *testing.T) {
 				t.Errorf("%d rows of %s still carry the deleted organisation", n, tab.Name)
 			}
 		}
-		keys := testenv.Call(t, srv.URL, "wegweiser.v1.EnrolmentService/ListEnrolmentKeys", owner, map[string]any{})
-		if strings.Contains(string(keys.Raw), ten.Organisations[0]) {
-			t.Errorf("keys of the deleted organisation still listed: %s", keys.Raw)
+		keys, err := own.Enrolment.ListEnrolmentKeys(ctx, &v1.ListEnrolmentKeysRequest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range keys.GetKeys() {
+			if k.GetOrganisationId() == ten.Organisations[0] {
+				t.Errorf("a key of the deleted organisation is still listed: %s", k.GetId())
+			}
 		}
 		for _, action := range []string{"device.delete", "group.delete", "organisation.delete"} {
 			if n := rowsWhere(t, st, "audit_events", "action", action); n != 1 {
