@@ -35,19 +35,22 @@ import {
   type PolicyAuditEvent,
   type PolicyScope,
 } from "../gen/wegweiser/v1/policy_pb";
+import { bandOf } from "../features/health/labels";
+import { deviceHealthFrom, rollUpFrom, SCORING_MODEL, type DeviceFixture, type FakeDeviceHealth } from "./fake/health";
 import {
   Band,
   CheckInfoSchema,
   EntityKind,
   ExplainChangeResponseSchema,
-  FindingSchema,
+  HealthSchema,
   HealthService,
   HistoryRange,
   type CheckInfo,
   type EntityRef,
   type Finding,
-  type HealthSchema,
 } from "../gen/wegweiser/v1/health_pb";
+
+export type { DeviceFixture, FakeDeviceHealth } from "./fake/health";
 
 /** Permissions of an owner: everything the SPA gates on. */
 export const OWNER_PERMISSIONS = [
@@ -241,24 +244,21 @@ export class FakeBackend {
   }
 
   /**
-   * setDeviceHealth stores an analysis of a device: the findings decide its
-   * domain scores, score, cap and coverage exactly as the server's analyzer
-   * does (penalties by severity, weighted domains, caps at 40 and 70).
+   * setDeviceHealth stores an analysis of a device: the server's answers for
+   * one of the analyzer's golden devices (test/fixtures/health.json), with
+   * this device's id and host name. The fake computes no score itself.
    */
   setDeviceHealth(
     deviceId: string,
-    findings: FindingInit[],
+    fixture: DeviceFixture,
     extra: { stale?: boolean; computeTime?: Date } = {},
   ): FakeDeviceHealth {
     const d = this.device(deviceId);
-    const full = findings.map((f) => makeFinding({ ...f, deviceId, hostname: d.hostname }));
-    const h: FakeDeviceHealth = {
-      ...scoreFindings(full),
-      findings: full,
-      stale: extra.stale ?? false,
+    const h = deviceHealthFrom(fixture, d, {
       server: d.role === DeviceRole.SERVER,
+      stale: extra.stale,
       computeTime: extra.computeTime ?? new Date(Date.now() - 5 * 60_000),
-    };
+    });
     this.deviceHealth.set(deviceId, h);
     return h;
   }
@@ -454,26 +454,14 @@ export class FakeBackend {
 
   private deviceHealthOf(id: string): MessageInitShape<typeof HealthSchema> {
     const h = this.deviceHealth.get(id);
-    const entity = { kind: EntityKind.DEVICE, id };
     if (!h) {
-      return { entity, stale: true, deviceCount: 1, bands: [{ band: Band.UNSPECIFIED, devices: 1 }] };
+      // As the server before the first analysis.
+      return { entity: { kind: EntityKind.DEVICE, id }, stale: true, deviceCount: 1, bands: [{ band: Band.UNSPECIFIED, devices: 1 }] };
     }
-    return {
-      entity,
-      score: h.score,
-      band: h.scored ? bandOf(h.score) : Band.UNSPECIFIED,
-      scored: h.scored,
-      capReason: h.capReason,
-      domains: h.domains,
-      bands: [{ band: h.scored ? bandOf(h.score) : Band.UNSPECIFIED, devices: 1 }],
-      coverage: h.coverage,
-      freshness: h.stale ? 0 : 1,
-      stale: h.stale,
-      deviceCount: 1,
-      computeTime: timestampFromDate(h.computeTime),
-    };
+    return h.health;
   }
 
+  /** worstOf lists analysed devices, lowest score first (scores from the fixtures). */
   private worstOf(devices: Device[]) {
     return devices
       .flatMap((d) => {
@@ -486,51 +474,18 @@ export class FakeBackend {
         hostname: d.hostname,
         organisationId: d.organisationId,
         score: h.score,
-        band: bandOf(h.score),
+        band: h.health.band,
         stale: h.stale,
         server: h.server,
       }));
   }
 
-  /**
-   * rollUp computes a group's, organisation's or the tenant's health like
-   * the server: servers weigh three times a workstation, and a critical
-   * device caps the entity at 60 (a sick device is never hidden).
-   */
+  /** rollUp replays the server's roll-up of an entity's devices (see rollUpFrom). */
   private rollUp(entity: { kind: EntityKind; id: string }, devices: Device[]) {
-    const rows = devices.map((d) => ({ d, h: this.deviceHealth.get(d.id) }));
-    const scored = rows.filter((r) => r.h?.scored);
-    const bands = new Map<Band, number>();
-    for (const r of rows) {
-      const b = r.h?.scored ? bandOf(r.h.score) : Band.UNSPECIFIED;
-      bands.set(b, (bands.get(b) ?? 0) + 1);
-    }
-    let score = 0;
-    let capReason = "";
-    if (scored.length > 0) {
-      const weight = (r: (typeof rows)[number]) => (r.h?.server ? 3 : 1);
-      const total = scored.reduce((n, r) => n + weight(r), 0);
-      score = Math.round(scored.reduce((n, r) => n + weight(r) * (r.h?.score ?? 0), 0) / total);
-      const critical = scored.filter((r) => (r.h?.score ?? 100) < 50).sort((a, b) => (a.h?.score ?? 0) - (b.h?.score ?? 0))[0];
-      if (critical && score > 60) {
-        score = 60;
-        capReason = `critical device: ${critical.d.hostname}`;
-      }
-    }
-    const times = rows.flatMap((r) => (r.h ? [r.h.computeTime.getTime()] : []));
-    const health: MessageInitShape<typeof HealthSchema> & { score: number; scored: boolean } = {
+    return rollUpFrom(
       entity,
-      score,
-      band: scored.length > 0 ? bandOf(score) : Band.UNSPECIFIED,
-      scored: scored.length > 0,
-      capReason,
-      bands: [...bands].map(([band, n]) => ({ band, devices: n })),
-      coverage: rows.length ? scored.length / rows.length : 0,
-      freshness: rows.length ? rows.filter((r) => r.h && !r.h.stale).length / rows.length : 0,
-      deviceCount: rows.length,
-      computeTime: times.length ? timestampFromDate(new Date(Math.max(...times))) : undefined,
-    };
-    return { health, worst: this.worstOf(devices).slice(0, 5) };
+      devices.map((device) => ({ device, health: this.deviceHealth.get(device.id) })),
+    );
   }
 
   /** routes registers the services on a ConnectRouter. */
@@ -862,8 +817,7 @@ export class FakeBackend {
         this.need("device.read");
         const entity = this.entity(req.entity);
         if (entity.kind === EntityKind.DEVICE) return { health: this.deviceHealthOf(entity.id) };
-        const { health, worst } = this.rollUp(entity, this.devicesOf(entity));
-        return { health, worst };
+        return this.rollUp(entity, this.devicesOf(entity));
       },
       listFindings: (req, ctx) => {
         this.enter("ListFindings", req, ctx);
@@ -904,7 +858,7 @@ export class FakeBackend {
         const points = [...(before ? [{ ...before, time: new Date(since) }] : []), ...inRange].map((p) => ({
           time: timestampFromDate(p.time),
           score: p.scored === false ? 0 : p.score,
-          band: p.scored === false ? Band.UNSPECIFIED : bandOf(p.score),
+          band: p.scored === false ? Band.UNSPECIFIED : bandOf(SCORING_MODEL.bands, p.score),
         }));
         return { points };
       },
@@ -935,7 +889,7 @@ export class FakeBackend {
           .filter((o) => scope.length === 0 || scope.includes(o.id))
           .map((o) => {
             const entity = { kind: EntityKind.ORGANISATION, id: o.id };
-            const health = this.rollUp(entity, this.devicesOf(entity)).health;
+            const health = this.rollUp(entity, this.devicesOf(entity)).health ?? create(HealthSchema, { entity });
             const baseline = this.organisationBaselines.get(o.id) ?? 0;
             const regressed = health.scored && baseline > 0 && health.score < baseline * 0.9;
             return { organisationId: o.id, name: o.name, health, baseline, regressed };
@@ -951,6 +905,11 @@ export class FakeBackend {
         const tenantMedian =
           scores.length === 0 ? 0 : scores.length % 2 ? scores[mid]! : (scores[mid - 1]! + scores[mid]!) / 2;
         return { organisations, tenantMedian };
+      },
+      getScoringModel: (req, ctx) => {
+        this.enter("GetScoringModel", req, ctx);
+        this.need("device.read");
+        return SCORING_MODEL;
       },
       listChecks: (req, ctx) => {
         this.enter("ListChecks", req, ctx);
@@ -1012,7 +971,7 @@ export class FakeBackend {
         if (!check) throw new ConnectError(`check_id: unknown check "${req.checkId}"`, Code.InvalidArgument);
         const reason = req.reason.trim();
         if (!reason || reason.length > 500) throw new ConnectError("reason: say why, in 1 to 500 characters", Code.InvalidArgument);
-        if (req.severity && !["info", "low", "medium", "high", "critical"].includes(req.severity)) {
+        if (req.severity && !SEVERITIES.includes(req.severity)) {
           throw new ConnectError("severity: must be info, low, medium, high or critical", Code.InvalidArgument);
         }
         if (req.warn !== undefined && !isNumericThreshold(check.warn)) {
@@ -1203,9 +1162,6 @@ function defaultPermissions(role: Role): string[] {
 
 // ---------- Health ----------
 
-/** FindingInit is a finding as tests write it; penalty defaults to the analyzer's. */
-export type FindingInit = MessageInitShape<typeof FindingSchema> & { checkId: string; domain: string; status: string };
-
 /** FakePoint is one score change of an entity's history. */
 export interface FakePoint {
   time: Date;
@@ -1214,222 +1170,29 @@ export interface FakePoint {
   scored?: boolean;
 }
 
-/** FakeDeviceHealth is one analysed device. */
-export interface FakeDeviceHealth {
-  score: number;
-  scored: boolean;
-  capReason: string;
-  coverage: number;
-  domains: { domain: string; score: number; scored: boolean }[];
-  findings: Finding[];
-  stale: boolean;
-  server: boolean;
-  computeTime: Date;
-}
+const SEVERITIES = SCORING_MODEL.penalties.map((p) => p.severity);
 
-/** The analyzer's domains and their weights (sum 100). */
-const DOMAIN_WEIGHTS: [string, number][] = [
-  ["hardware", 10],
-  ["storage", 20],
-  ["performance", 8],
-  ["network", 7],
-  ["system", 15],
-  ["software", 5],
-  ["security", 20],
-  ["logs", 10],
-  ["platform", 5],
-];
-const FAIL_PENALTY: Record<string, number> = { info: 0, low: 3, medium: 8, high: 15, critical: 30 };
-
+/** severityRank orders severities as the server lists them, mildest first. */
 function severityRank(s: string) {
-  return ["info", "low", "medium", "high", "critical"].indexOf(s);
+  return SEVERITIES.indexOf(s);
 }
 
 function entityKey(e: { kind: EntityKind; id: string }) {
   return `${EntityKind[e.kind].toLowerCase()}:${e.kind === EntityKind.TENANT ? "" : e.id}`;
 }
 
-/** bandOf maps a score to its band like the server. */
-export function bandOf(score: number): Band {
-  if (score >= 90) return Band.HEALTHY;
-  if (score >= 70) return Band.FAIR;
-  if (score >= 50) return Band.POOR;
-  if (score >= 1) return Band.CRITICAL;
-  return Band.UNSPECIFIED;
-}
-
-/** makeFinding fills in a finding's penalty (fail: by severity; warn: half, rounded up; suppressed: 0). */
-export function makeFinding(f: FindingInit): Finding {
-  const severity = f.severity ?? "medium";
-  const full = FAIL_PENALTY[severity] ?? 0;
-  const penalty =
-    f.penalty ?? (f.suppressed ? 0 : f.status === "fail" ? full : f.status === "warn" ? Math.ceil(full / 2) : 0);
-  return create(FindingSchema, { ...f, severity, penalty });
-}
-
-/** scoreFindings scores a device from its findings like the server's analyzer. */
-export function scoreFindings(findings: Finding[]) {
-  let sum = 0;
-  let weights = 0;
-  const domains = DOMAIN_WEIGHTS.map(([domain, weight]) => {
-    const mine = findings.filter((f) => f.domain === domain);
-    const known = mine.filter((f) => f.status !== "unknown");
-    if (known.length === 0) return { domain, score: 0, scored: false };
-    const score = Math.min(100, Math.max(1, 100 - mine.reduce((n, f) => n + f.penalty, 0)));
-    sum += weight * score;
-    weights += weight;
-    return { domain, score, scored: true };
-  });
-  const coverage = domains.filter((d) => d.scored).length / domains.length;
-  if (weights === 0) return { score: 0, scored: false, capReason: "", coverage, domains };
-  let score = Math.min(100, Math.max(1, Math.round(sum / weights)));
-  let capReason = "";
-  const cap = findings
-    .filter((f) => !f.suppressed && (f.status === "fail" || f.status === "warn"))
-    .filter((f) => f.severity === "critical" || f.severity === "high")
-    .sort((a, b) => severityRank(b.severity) - severityRank(a.severity))[0];
-  if (cap) {
-    const limit = cap.severity === "critical" ? 40 : 70;
-    if (score > limit) {
-      score = limit;
-      capReason = `${cap.severity} finding: ${cap.checkId}${cap.subject ? ` (${cap.subject})` : ""}`;
-    }
-  }
-  return { score, scored: true, capReason, coverage, domains };
-}
-
 /**
- * sickWorkstation is what the analyzer finds on a neglected Windows laptop:
- * a nearly full system volume (critical: caps the device at 40), a firewall
- * profile off, stale antivirus signatures, disk errors in the System log, a
- * pending reboot, a worn battery, a suppressed encryption warning, and no
- * platform data. Domain scores: storage 66, security 70, logs 85, system 96,
- * hardware 96, the rest 100; platform unscored.
+ * sickWorkstation is the analyzer's golden Windows laptop with a failing
+ * disk: a nearly full C: and failing SMART (critical: capped at 40), a
+ * pending reboot, end-of-life software and disk errors in the logs.
  */
-export function sickWorkstation(): FindingInit[] {
-  return [
-    {
-      checkId: "storage.volume_free_space",
-      subject: "volume C:",
-      domain: "storage",
-      status: "fail",
-      severity: "critical",
-      title: "Volume C: has 4.1 % free",
-      detail: "10.2 GiB of 250.0 GiB free on C: (NTFS).",
-      evidence: [{ label: "free space", value: "4.1 % (10.2 GiB of 250.0 GiB)", source: "storage.volumes[C:].free_bytes" }],
-      recommendation:
-        "Free space on C:: clear temporary files and old update caches (Disk Cleanup / storage sense), move user data elsewhere, or extend the volume.",
-    },
-    {
-      checkId: "storage.smart_reallocated_sectors",
-      subject: "disk \\\\.\\PHYSICALDRIVE0",
-      domain: "storage",
-      status: "warn",
-      severity: "medium",
-      title: "Disk \\\\.\\PHYSICALDRIVE0 has 12 reallocated sectors",
-      detail: "SMART counts 12 reallocated sectors on \\\\.\\PHYSICALDRIVE0 (Samsung 980).",
-      evidence: [{ label: "reallocated sectors", value: "12", source: "storage.disks[\\\\.\\PHYSICALDRIVE0].reallocated_sectors" }],
-      recommendation: "Make sure backups are current and plan to replace the drive.",
-    },
-    {
-      checkId: "security.firewall",
-      subject: "profile public",
-      domain: "security",
-      status: "fail",
-      severity: "high",
-      title: "Firewall is off on the public profile",
-      detail: "Windows Firewall is disabled for the public network profile.",
-      evidence: [
-        { label: "enabled", value: "false", source: "security.firewall[public].enabled" },
-        { label: "product", value: "windows-firewall", source: "security.firewall[public].product" },
-      ],
-      recommendation: "Turn the firewall on for every profile (Set-NetFirewallProfile -All -Enabled True) or by group policy.",
-    },
-    {
-      checkId: "security.antivirus",
-      subject: "Microsoft Defender",
-      domain: "security",
-      status: "fail",
-      severity: "high",
-      title: "Microsoft Defender signatures are 10.0 days old",
-      detail: "Signatures older than 3 days miss current threats.",
-      evidence: [
-        { label: "signature age", value: "10.0 days", source: "security.antivirus[Microsoft Defender].signature_time" },
-        { label: "enabled", value: "true", source: "security.antivirus[Microsoft Defender].enabled" },
-      ],
-      recommendation: "Update the signatures (Update-MpSignature) and check why automatic updates stopped.",
-    },
-    {
-      checkId: "security.disk_encryption",
-      subject: "",
-      domain: "security",
-      status: "warn",
-      severity: "low",
-      title: "Disk encryption is off",
-      detail: "BitLocker does not protect the system volume.",
-      evidence: [{ label: "encryption", value: "off", source: "security.encryption.enabled" }],
-      recommendation: "Turn on BitLocker for the system volume and escrow the recovery key.",
-      suppressed: true,
-      suppressReason: "Shop-floor kiosk without user data (policy by Ada, 2 May)",
-    },
-    {
-      checkId: "logs.disk_events",
-      subject: "",
-      domain: "logs",
-      status: "fail",
-      severity: "high",
-      title: "14 disk errors in the System log in the last 24 hours",
-      detail: "Event ID 7 (disk) reports bad blocks on the system disk.",
-      evidence: [
-        { label: "events", value: "14 (event ID 7, source disk)", source: "event_logs[System/disk/7].count" },
-        { label: "last", value: "2025-06-15T11:02:00Z", source: "event_logs[System/disk/7].last_time" },
-      ],
-      recommendation: "Check the drive with the vendor's tool and replace it if errors continue.",
-    },
-    {
-      checkId: "system.pending_reboot",
-      subject: "",
-      domain: "system",
-      status: "warn",
-      severity: "medium",
-      title: "Reboot pending for 5.0 days",
-      detail: "Windows Update and a file rename wait for a reboot.",
-      evidence: [{ label: "reasons", value: "windows-update, file-rename", source: "pending_reboot.reasons" }],
-      recommendation: "Schedule a reboot outside working hours.",
-    },
-    {
-      checkId: "hardware.battery_capacity",
-      subject: "",
-      domain: "hardware",
-      status: "warn",
-      severity: "medium",
-      title: "Battery holds 72.0 % of its design capacity",
-      evidence: [{ label: "capacity", value: "72.0 % (36000 of 50000 mWh)", source: "hardware.battery.full_charge_capacity_mwh" }],
-      recommendation: "Plan a battery replacement.",
-    },
-    { checkId: "performance.cpu_load", domain: "performance", status: "pass", severity: "high", title: "CPU load 12.0 % on average" },
-    { checkId: "network.interface_errors", subject: "Ethernet", domain: "network", status: "pass", severity: "low", title: "No errors on Ethernet" },
-    { checkId: "software.end_of_life", domain: "software", status: "pass", severity: "high", title: "No end-of-life software" },
-    {
-      checkId: "platform.windows_drivers",
-      domain: "platform",
-      status: "unknown",
-      severity: "low",
-      title: "Driver ages not reported",
-      detail: "The snapshot has no driver list.",
-    },
-  ];
+export function sickWorkstation(): DeviceFixture {
+  return "windows-laptop-failing-disk";
 }
 
-/** healthyDevice passes every check it can judge (platform has no data). */
-export function healthyDevice(): FindingInit[] {
-  return DOMAIN_WEIGHTS.filter(([d]) => d !== "platform").map(([domain]) => ({
-    checkId: `${domain}.sample`,
-    domain,
-    status: "pass",
-    severity: "medium",
-    title: `${domain} is fine`,
-  }));
+/** healthyDevice is the analyzer's golden healthy Windows workstation (100). */
+export function healthyDevice(): DeviceFixture {
+  return "windows-workstation-healthy";
 }
 
 /** The notification kinds a webhook can subscribe to. */
