@@ -36,6 +36,7 @@ import {
   type PolicyScope,
 } from "../gen/wegweiser/v1/policy_pb";
 import { bandOf } from "../features/health/labels";
+import { permissionsOf } from "./fake/permissions";
 import { deviceHealthFrom, rollUpFrom, SCORING_MODEL, type DeviceFixture, type FakeDeviceHealth } from "./fake/health";
 import {
   Band,
@@ -52,38 +53,17 @@ import {
 
 export type { DeviceFixture, FakeDeviceHealth } from "./fake/health";
 
-/** Permissions of an owner: everything the SPA gates on. */
-export const OWNER_PERMISSIONS = [
-  "tenant.write",
-  "organisation.read",
-  "organisation.write",
-  "group.write",
-  "device.read",
-  "device.write",
-  "user.read",
-  "user.manage",
-  "enrolment.manage",
-  "policy.read",
-  "policy.manage",
-  "alert.manage",
-];
+/** Permissions of an owner, as the server's policy.csv grants them. */
+export const OWNER_PERMISSIONS = permissionsOf(Role.OWNER);
 
 /** Permissions of a viewer: reads only. */
-export const VIEWER_PERMISSIONS = ["organisation.read", "device.read", "policy.read"];
+export const VIEWER_PERMISSIONS = permissionsOf(Role.VIEWER);
 
 /** Permissions of a technician (usually limited to some organisations). */
-export const TECHNICIAN_PERMISSIONS = [
-  "tenant.read",
-  "organisation.read",
-  "group.read",
-  "group.write",
-  "device.read",
-  "device.write",
-  "policy.read",
-];
+export const TECHNICIAN_PERMISSIONS = permissionsOf(Role.TECHNICIAN);
 
 /** Permissions of a customer (limited to its organisations): reads only. */
-export const CUSTOMER_PERMISSIONS = ["tenant.read", "organisation.read", "group.read", "device.read"];
+export const CUSTOMER_PERMISSIONS = permissionsOf(Role.CUSTOMER);
 
 /** Init is what tests pass to seed a message: plain fields, nested messages as plain objects too. */
 type Init<Desc extends DescMessage> = Exclude<MessageInitShape<Desc>, { $typeName: string }>;
@@ -1146,18 +1126,9 @@ function page<T, R>(all: T[], size: number, token: string, wrap: (items: T[], ne
   return wrap(all.slice(start, end), end < all.length ? String(end) : "");
 }
 
+/** defaultPermissions are the server's permissions of a role (backend/internal/authz/policy.csv). */
 function defaultPermissions(role: Role): string[] {
-  switch (role) {
-    case Role.OWNER:
-    case Role.ADMIN:
-      return OWNER_PERMISSIONS;
-    case Role.TECHNICIAN:
-      return TECHNICIAN_PERMISSIONS;
-    case Role.CUSTOMER:
-      return CUSTOMER_PERMISSIONS;
-    default:
-      return VIEWER_PERMISSIONS;
-  }
+  return permissionsOf(role);
 }
 
 // ---------- Health ----------
