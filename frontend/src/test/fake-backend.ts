@@ -1,4 +1,4 @@
-import { create, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
+import { clone, create, type DescMessage, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
 import { AuthService, TenantSchema, UserSchema, type User } from "../gen/wegweiser/v1/auth_pb";
@@ -43,6 +43,7 @@ import {
   CheckInfoSchema,
   EntityKind,
   ExplainChangeResponseSchema,
+  GetScoringModelResponseSchema,
   HealthSchema,
   HealthService,
   HistoryRange,
@@ -121,6 +122,8 @@ export class FakeBackend {
   history = new Map<string, FakePoint[]>();
   /** ExplainChange answers by device id. */
   explanations = new Map<string, MessageInitShape<typeof ExplainChangeResponseSchema>>();
+  /** The scoring model GetScoringModel returns: the server's (test/fixtures/health.json); tests may change it. */
+  scoringModel = clone(GetScoringModelResponseSchema, SCORING_MODEL);
   /** The check catalogue ListChecks returns. */
   checks: CheckInfo[] = CHECKS.map((c) => create(CheckInfoSchema, c));
   /** 14-day baseline of each organisation, by id (ListOrganisationHealth; missing means no history). */
@@ -889,7 +892,7 @@ export class FakeBackend {
       getScoringModel: (req, ctx) => {
         this.enter("GetScoringModel", req, ctx);
         this.need("device.read");
-        return SCORING_MODEL;
+        return this.scoringModel;
       },
       listChecks: (req, ctx) => {
         this.enter("ListChecks", req, ctx);
