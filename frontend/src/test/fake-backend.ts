@@ -37,7 +37,7 @@ import {
 } from "../gen/wegweiser/v1/policy_pb";
 import { bandOf } from "../features/health/labels";
 import { permissionsOf } from "./fake/permissions";
-import { deviceHealthFrom, rollUpFrom, SCORING_MODEL, type DeviceFixture, type FakeDeviceHealth } from "./fake/health";
+import { CHECKS, deviceHealthFrom, rollUpFrom, SCORING_MODEL, type DeviceFixture, type FakeDeviceHealth } from "./fake/health";
 import {
   Band,
   CheckInfoSchema,
@@ -125,7 +125,7 @@ export class FakeBackend {
   /** The scoring model GetScoringModel returns: the server's (test/fixtures/health.json); tests may change it. */
   scoringModel = clone(GetScoringModelResponseSchema, SCORING_MODEL);
   /** The check catalogue ListChecks returns. */
-  checks: CheckInfo[] = CHECKS.map((c) => create(CheckInfoSchema, c));
+  checks: CheckInfo[] = CHECKS.map((c) => clone(CheckInfoSchema, c));
   /** 14-day baseline of each organisation, by id (ListOrganisationHealth; missing means no history). */
   organisationBaselines = new Map<string, number>();
   /** Policy overrides at every level (tenant overrides carry the tenant's id, as the server's do). */
@@ -1176,22 +1176,3 @@ const NOTIFICATION_KINDS = ["band_worse", "critical_finding", "regression", "age
 function isNumericThreshold(display: string): boolean {
   return /^(<=|>=|<|>)?\s*-?\d+(\.\d+)?$/.test(display.trim());
 }
-
-/**
- * CHECKS is a realistic slice of the analyzer's catalogue, one or more per
- * domain. Thresholds read as the server sends them ("< 20"); a check without
- * a numeric threshold has none (and no unit).
- */
-const CHECKS: MessageInitShape<typeof CheckInfoSchema>[] = [
-  { id: "hardware.battery_capacity", domain: "hardware", title: "Battery capacity", severity: "medium", warn: "< 80", fail: "< 60", unit: "% of design capacity", source: "SCORING.md; Apple and Lenovo battery service guidance" },
-  { id: "storage.volume_free_space", domain: "storage", title: "Volume free space", severity: "high", warn: "< 20", fail: "< 10", unit: "% free", source: "SCORING.md; Zabbix/PRTG default free-space triggers (20 % / 10 %)" },
-  { id: "storage.smart_health", domain: "storage", title: "Disk health (SMART)", severity: "critical", warn: "", fail: "", unit: "", source: "SCORING.md; SMART overall-health self-assessment" },
-  { id: "performance.cpu_load", domain: "performance", title: "Sustained CPU load", severity: "high", warn: "> 80", fail: "> 95", unit: "% mean utilisation", source: "SCORING.md" },
-  { id: "network.interface_errors", domain: "network", title: "Interface errors", severity: "low", warn: ">= 0.01", fail: ">= 1", unit: "% of estimated packets", source: "Common NMS defaults" },
-  { id: "system.pending_reboot", domain: "system", title: "Pending reboot", severity: "medium", warn: "> 3", fail: "> 14", unit: "days pending", source: "SCORING.md" },
-  { id: "software.end_of_life", domain: "software", title: "Unsupported software", severity: "high", warn: "< 180", fail: "< 0", unit: "days until end of support", source: "endoflife.date" },
-  { id: "security.firewall", domain: "security", title: "Firewall", severity: "high", warn: "", fail: "", unit: "", source: "SCORING.md; CIS Benchmarks" },
-  { id: "security.antivirus", domain: "security", title: "Antivirus", severity: "high", warn: "", fail: "> 3", unit: "days since signature update", source: "SCORING.md" },
-  { id: "logs.disk_events", domain: "logs", title: "Disk hardware events", severity: "high", warn: "<= 168", fail: "<= 24", unit: "hours since the last disk error", source: "SCORING.md; Windows System log IDs 7, 9, 11, 15, 52, 129, 98" },
-  { id: "platform.windows_drivers", domain: "platform", title: "Windows driver problems", severity: "low", warn: ">= 1", fail: ">= 10", unit: "driver problem events in 7 days", source: "Vendor support cycles" },
-];

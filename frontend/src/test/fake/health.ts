@@ -5,6 +5,7 @@ import {
   GetHealthResponseSchema,
   GetScoringModelResponseSchema,
   HealthSchema,
+  ListChecksResponseSchema,
   ListFindingsResponseSchema,
   type DeviceScore,
   type Finding,
@@ -21,6 +22,7 @@ import fixtures from "../fixtures/health.json";
  */
 const data = fixtures as unknown as {
   scoringModel: JsonValue;
+  checks: JsonValue;
   devices: Record<string, { server: boolean; health: JsonValue; findings: JsonValue }>;
   rollUps: Record<string, JsonValue>;
 };
@@ -30,6 +32,9 @@ export type DeviceFixture = keyof typeof fixtures.devices;
 
 /** SCORING_MODEL is what the server's GetScoringModel answers. */
 export const SCORING_MODEL = fromJson(GetScoringModelResponseSchema, data.scoringModel);
+
+/** CHECKS is the analyzer's check catalogue as the server's ListChecks answers it. */
+export const CHECKS = fromJson(ListChecksResponseSchema, data.checks).checks;
 
 /** deviceFixtures lists the device fixtures. */
 export const deviceFixtures = Object.keys(data.devices) as DeviceFixture[];
