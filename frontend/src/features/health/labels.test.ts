@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { Band } from "../../gen/wegweiser/v1/health_pb";
-import { SCORING_MODEL } from "../../test/fake/health";
+import { SCORING_MODEL } from "../../test/fake/fixtures";
 import healthLabels from "./labels.ts?raw";
 import policyLabels from "../policy/labels.ts?raw";
 import healthTrend from "./HealthTrend.tsx?raw";
 import checksCatalogue from "./ChecksCatalogue.tsx?raw";
 import fakeBackend from "../../test/fake-backend.ts?raw";
-import fakeHealth from "../../test/fake/health.ts?raw";
+import fakeHealth from "../../test/fake/fixtures.ts?raw";
+import fakeHealthService from "../../test/fake/health.ts?raw";
 import { bandOf, bandRange } from "./labels";
 
 /** SCORING_NUMBERS match the ways the SPA once copied the analyzer's numbers. */
@@ -26,7 +27,7 @@ function code(source: string): string {
 
 describe("scoring numbers", () => {
   it("are not copied into the SPA: weights, bands, penalties and caps come from GetScoringModel", () => {
-    const files = { "health/labels.ts": healthLabels, "policy/labels.ts": policyLabels, "HealthTrend.tsx": healthTrend, "ChecksCatalogue.tsx": checksCatalogue, "test/fake-backend.ts": fakeBackend, "test/fake/health.ts": fakeHealth };
+    const files = { "health/labels.ts": healthLabels, "policy/labels.ts": policyLabels, "HealthTrend.tsx": healthTrend, "ChecksCatalogue.tsx": checksCatalogue, "test/fake-backend.ts": fakeBackend, "test/fake/fixtures.ts": fakeHealth, "test/fake/health.ts": fakeHealthService };
     const found = Object.entries(files).flatMap(([name, source]) =>
       SCORING_NUMBERS.filter(([, re]) => re.test(code(source))).map(([what]) => `${name}: ${what}`),
     );

@@ -1,123 +1,124 @@
-import { create, fromJson, type JsonValue } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import {
-  EntityKind,
-  GetHealthResponseSchema,
-  GetScoringModelResponseSchema,
-  HealthSchema,
-  ListChecksResponseSchema,
-  ListFindingsResponseSchema,
-  type DeviceScore,
-  type Finding,
-  type GetHealthResponse,
-  type Health,
-} from "../../gen/wegweiser/v1/health_pb";
-import fixtures from "../fixtures/health.json";
+import { Code, ConnectError } from "@connectrpc/connect";
+import type { ServiceImpl } from "@connectrpc/connect";
+import { bandOf } from "../../features/health/labels";
+import { Band, EntityKind, HealthSchema, HealthService, HistoryRange, type Finding } from "../../gen/wegweiser/v1/health_pb";
+import { SCORING_MODEL } from "./fixtures";
+import type { FakeBackend } from "../fake-backend";
+import { entityKey, severityRank } from "./shared";
 
-/**
- * The health fixtures are the server's own answers for the analyzer's golden
- * devices, written by `go test ./backend/internal/api/healthapi -run
- * TestHealthFixtures -update` (a Go test fails when they are stale). The fake
- * backend replays them and computes no score, penalty or band itself.
- */
-const data = fixtures as unknown as {
-  scoringModel: JsonValue;
-  checks: JsonValue;
-  devices: Record<string, { server: boolean; health: JsonValue; findings: JsonValue }>;
-  rollUps: Record<string, JsonValue>;
-};
-
-/** DeviceFixture names a golden device of the analyzer (see backend/internal/analyzer/testdata/corpus.json). */
-export type DeviceFixture = keyof typeof fixtures.devices;
-
-/** SCORING_MODEL is what the server's GetScoringModel answers. */
-export const SCORING_MODEL = fromJson(GetScoringModelResponseSchema, data.scoringModel);
-
-/** CHECKS is the analyzer's check catalogue as the server's ListChecks answers it. */
-export const CHECKS = fromJson(ListChecksResponseSchema, data.checks).checks;
-
-/** deviceFixtures lists the device fixtures. */
-export const deviceFixtures = Object.keys(data.devices) as DeviceFixture[];
-
-/** FakeDeviceHealth is one analysed device, as the server stores it. */
-export interface FakeDeviceHealth {
-  /** The golden device it replays. */
-  fixture: DeviceFixture;
-  health: Health;
-  findings: Finding[];
-  score: number;
-  scored: boolean;
-  stale: boolean;
-  server: boolean;
-  computeTime: Date;
-}
-
-/** deviceHealthFrom replays a golden device's GetHealth and ListFindings for one of the fake's devices. */
-export function deviceHealthFrom(
-  fixture: DeviceFixture,
-  device: { id: string; hostname: string },
-  opts: { server: boolean; stale?: boolean; computeTime: Date },
-): FakeDeviceHealth {
-  const f = data.devices[fixture];
-  if (!f) throw new Error(`no health fixture "${fixture}"; fixtures: ${deviceFixtures.join(", ")}`);
-  const health = fromJson(GetHealthResponseSchema, f.health).health ?? create(HealthSchema);
-  const stale = opts.stale ?? health.stale;
-  health.entity = { $typeName: "wegweiser.v1.EntityRef", kind: EntityKind.DEVICE, id: device.id };
-  health.stale = stale;
-  health.freshness = stale ? 0 : 1;
-  health.computeTime = timestampFromDate(opts.computeTime);
-  const findings = fromJson(ListFindingsResponseSchema, f.findings).findings.map((x) => {
-    x.deviceId = device.id;
-    x.hostname = device.hostname;
-    return x;
-  });
+/** healthService answers HealthService for the fake backend b. */
+export function healthService(b: FakeBackend): Partial<ServiceImpl<typeof HealthService>> {
   return {
-    fixture,
-    health,
-    findings,
-    score: health.score,
-    scored: health.scored,
-    stale,
-    server: opts.server,
-    computeTime: opts.computeTime,
+    getHealth: (req, ctx) => {
+      b.enter("GetHealth", req, ctx);
+      b.need("device.read");
+      const entity = b.entity(req.entity);
+      if (entity.kind === EntityKind.DEVICE) return { health: b.deviceHealthOf(entity.id) };
+      return b.rollUp(entity, b.devicesOf(entity));
+    },
+    listFindings: (req, ctx) => {
+      b.enter("ListFindings", req, ctx);
+      b.need("device.read");
+      const entity = b.entity(req.entity);
+      const out: Finding[] = [];
+      for (const d of b.devicesOf(entity)) {
+        for (const f of b.deviceHealth.get(d.id)?.findings ?? []) {
+          if (req.domain && f.domain !== req.domain) continue;
+          const bad = f.status === "fail" || f.status === "warn";
+          if (!bad && !(req.includePassed && entity.kind === EntityKind.DEVICE)) continue;
+          out.push(f);
+        }
+      }
+      out.sort(
+        (a, b) =>
+          Number(b.status === "fail") - Number(a.status === "fail") ||
+          severityRank(b.severity) - severityRank(a.severity) ||
+          b.penalty - a.penalty ||
+          a.hostname.localeCompare(b.hostname) ||
+          (a.checkId + a.subject).localeCompare(b.checkId + b.subject),
+      );
+      return { findings: out.slice(0, req.pageSize || 200) };
+    },
+    getHistory: (req, ctx) => {
+      b.enter("GetHistory", req, ctx);
+      b.need("device.read");
+      const entity = b.entity(req.entity);
+      const days = { [HistoryRange.HISTORY_RANGE_7_DAYS]: 7, [HistoryRange.HISTORY_RANGE_90_DAYS]: 90 }[req.range as number] ?? 30;
+      const since = Date.now() - days * 86_400_000;
+      let all = b.history.get(entityKey(entity));
+      if (!all && entity.kind === EntityKind.DEVICE) {
+        const h = b.deviceHealth.get(entity.id);
+        all = h?.scored ? [{ time: h.computeTime, score: h.score }] : [];
+      }
+      const before = (all ?? []).filter((p) => p.time.getTime() < since).at(-1);
+      const inRange = (all ?? []).filter((p) => p.time.getTime() >= since);
+      const points = [...(before ? [{ ...before, time: new Date(since) }] : []), ...inRange].map((p) => ({
+        time: timestampFromDate(p.time),
+        score: p.scored === false ? 0 : p.score,
+        band: p.scored === false ? Band.UNSPECIFIED : bandOf(SCORING_MODEL.bands, p.score),
+      }));
+      return { points };
+    },
+    explainChange: (req, ctx) => {
+      b.enter("ExplainChange", req, ctx);
+      b.need("device.read");
+      b.device(req.deviceId);
+      const set = b.explanations.get(req.deviceId);
+      if (set) return set;
+      const h = b.deviceHealth.get(req.deviceId);
+      if (!h?.scored) {
+        throw new ConnectError("the device has no analysed score at that time yet", Code.FailedPrecondition);
+      }
+      return { toScore: h.score, toComputeTime: timestampFromDate(h.computeTime) };
+    },
+    listWorstDevices: (req, ctx) => {
+      b.enter("ListWorstDevices", req, ctx);
+      b.need("device.read");
+      const entity = b.entity(req.entity);
+      const limit = Math.min(req.limit || 10, 100);
+      return { devices: b.worstOf(b.devicesOf(entity)).slice(0, limit) };
+    },
+    listOrganisationHealth: (req, ctx) => {
+      b.enter("ListOrganisationHealth", req, ctx);
+      b.need("organisation.read");
+      const scope = b.me.organisationIds;
+      const organisations = b.organisations
+        .filter((o) => scope.length === 0 || scope.includes(o.id))
+        .map((o) => {
+          const entity = { kind: EntityKind.ORGANISATION, id: o.id };
+          const health = b.rollUp(entity, b.devicesOf(entity)).health ?? create(HealthSchema, { entity });
+          const baseline = b.organisationBaselines.get(o.id) ?? 0;
+          const regressed = health.scored && baseline > 0 && health.score < baseline * 0.9;
+          return { organisationId: o.id, name: o.name, health, baseline, regressed };
+        })
+        .sort(
+          (a, b) =>
+            Number(b.health.scored) - Number(a.health.scored) ||
+            a.health.score - b.health.score ||
+            a.name.localeCompare(b.name),
+        );
+      const scores = organisations.filter((o) => o.health.scored).map((o) => o.health.score).sort((a, b) => a - b);
+      const mid = Math.floor(scores.length / 2);
+      const tenantMedian =
+        scores.length === 0 ? 0 : scores.length % 2 ? scores[mid]! : (scores[mid - 1]! + scores[mid]!) / 2;
+      return { organisations, tenantMedian };
+    },
+    getScoringModel: (req, ctx) => {
+      b.enter("GetScoringModel", req, ctx);
+      b.need("device.read");
+      return b.scoringModel;
+    },
+    listChecks: (req, ctx) => {
+      b.enter("ListChecks", req, ctx);
+      b.need("device.read");
+      return { checks: b.checks };
+    },
+    recompute: (req, ctx) => {
+      b.enter("Recompute", req, ctx);
+      b.need("device.write");
+      return { queuedDevices: b.devicesOf(b.entity(req.entity)).length };
+    },
   };
-}
-
-/** Member is a device in a roll-up: the fake's device and its analysed health, if any. */
-export interface Member {
-  device: { id: string; hostname: string; organisationId: string };
-  health: FakeDeviceHealth | undefined;
-}
-
-/** memberToken names a member as the fixtures' roll-up keys do. */
-function memberToken(m: Member): string {
-  if (!m.health) return "unscored";
-  return m.health.server ? `${m.health.fixture}@server` : m.health.fixture;
-}
-
-/**
- * rollUpFrom replays the server's roll-up of these devices. The fixtures
- * hold roll-ups for the member sets listed in backend/internal/api/healthapi
- * (rollUps); for any other set, and for an entity without devices, it
- * answers as the server does before the first roll-up: no score.
- */
-export function rollUpFrom(entity: { kind: EntityKind; id: string }, members: Member[]): GetHealthResponse {
-  const sorted = members.map((m) => ({ m, token: memberToken(m) })).sort((a, b) => (a.token < b.token ? -1 : a.token > b.token ? 1 : 0));
-  const json = members.length > 0 ? data.rollUps[sorted.map((s) => s.token).join("+")] : undefined;
-  if (!json) {
-    return create(GetHealthResponseSchema, { health: { entity } });
-  }
-  const out = fromJson(GetHealthResponseSchema, json);
-  const member = (id: string) => sorted[Number(/^member-(\d+)$/.exec(id)?.[1] ?? -1)]?.m;
-  const h = out.health ?? create(HealthSchema);
-  h.entity = { $typeName: "wegweiser.v1.EntityRef", ...entity };
-  h.capReason = h.capReason.replace(/member-\d+/g, (id) => member(id)?.device.hostname ?? id);
-  const times = members.flatMap((m) => (m.health ? [m.health.computeTime.getTime()] : []));
-  h.computeTime = times.length ? timestampFromDate(new Date(Math.max(...times))) : undefined;
-  out.health = h;
-  out.worst = out.worst.map((w): DeviceScore => {
-    const m = member(w.deviceId);
-    return { ...w, deviceId: m?.device.id ?? w.deviceId, hostname: m?.device.hostname ?? "", organisationId: m?.device.organisationId ?? "" };
-  });
-  return out;
 }
