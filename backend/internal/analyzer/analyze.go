@@ -172,18 +172,36 @@ const (
 	CapHigh     = 70
 )
 
+// BandRange is a band with its score range (both ends included).
+type BandRange struct {
+	// Name is "healthy", "fair", "poor" or "critical".
+	Name string `json:"name"`
+	// Min and Max are the lowest and highest score in the band.
+	Min int `json:"min"`
+	Max int `json:"max"`
+}
+
+// bandRanges are the bands, best first; scores below the last are "unscored".
+var bandRanges = []BandRange{
+	{Name: "healthy", Min: 90, Max: 100},
+	{Name: "fair", Min: 70, Max: 89},
+	{Name: "poor", Min: 50, Max: 69},
+	{Name: "critical", Min: 1, Max: 49},
+}
+
+// Bands returns the bands, best first, with their score ranges.
+func Bands() []BandRange { return append([]BandRange(nil), bandRanges...) }
+
+// Severities returns the severities, least to most severe.
+func Severities() []Severity { return []Severity{Info, Low, Medium, High, Critical} }
+
 // BandOf maps a score to its band: 90–100 healthy, 70–89 fair, 50–69 poor,
-// 1–49 critical; anything below 1 (no score) is "unscored".
+// 1–49 critical (see Bands); anything below 1 (no score) is "unscored".
 func BandOf(score int) string {
-	switch {
-	case score >= 90:
-		return "healthy"
-	case score >= 70:
-		return "fair"
-	case score >= 50:
-		return "poor"
-	case score >= 1:
-		return "critical"
+	for _, b := range bandRanges {
+		if score >= b.Min {
+			return b.Name
+		}
 	}
 	return "unscored"
 }

@@ -107,6 +107,7 @@ var Procedures = map[string]Access{
 	wegweiserv1connect.HealthServiceExplainChangeProcedure:          need(DeviceRead),
 	wegweiserv1connect.HealthServiceListWorstDevicesProcedure:       need(DeviceRead),
 	wegweiserv1connect.HealthServiceListChecksProcedure:             need(DeviceRead),
+	wegweiserv1connect.HealthServiceGetScoringModelProcedure:        need(DeviceRead),
 	wegweiserv1connect.HealthServiceListOrganisationHealthProcedure: need(OrganisationRead),
 	wegweiserv1connect.HealthServiceRecomputeProcedure:              need(DeviceWrite),
 

@@ -2034,6 +2034,354 @@ func (x *ListOrganisationHealthResponse) GetTenantMedian() float64 {
 	return 0
 }
 
+// GetScoringModelRequest is empty.
+type GetScoringModelRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetScoringModelRequest) Reset() {
+	*x = GetScoringModelRequest{}
+	mi := &file_wegweiser_v1_health_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetScoringModelRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetScoringModelRequest) ProtoMessage() {}
+
+func (x *GetScoringModelRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_health_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetScoringModelRequest.ProtoReflect.Descriptor instead.
+func (*GetScoringModelRequest) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_health_proto_rawDescGZIP(), []int{27}
+}
+
+// DomainWeight is a domain's weight in a device's score.
+type DomainWeight struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Domain name, e.g. "storage".
+	Domain string `protobuf:"bytes,1,opt,name=domain,proto3" json:"domain,omitempty"`
+	// Weight in percent; the weights of all domains sum to 100.
+	Weight        int32 `protobuf:"varint,2,opt,name=weight,proto3" json:"weight,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DomainWeight) Reset() {
+	*x = DomainWeight{}
+	mi := &file_wegweiser_v1_health_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DomainWeight) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DomainWeight) ProtoMessage() {}
+
+func (x *DomainWeight) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_health_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DomainWeight.ProtoReflect.Descriptor instead.
+func (*DomainWeight) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_health_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *DomainWeight) GetDomain() string {
+	if x != nil {
+		return x.Domain
+	}
+	return ""
+}
+
+func (x *DomainWeight) GetWeight() int32 {
+	if x != nil {
+		return x.Weight
+	}
+	return 0
+}
+
+// BandRange is a band with its score range (both ends included).
+type BandRange struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The band.
+	Band Band `protobuf:"varint,1,opt,name=band,proto3,enum=wegweiser.v1.Band" json:"band,omitempty"`
+	// Its name: "healthy", "fair", "poor" or "critical".
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// Lowest score in the band.
+	MinScore int32 `protobuf:"varint,3,opt,name=min_score,json=minScore,proto3" json:"min_score,omitempty"`
+	// Highest score in the band.
+	MaxScore      int32 `protobuf:"varint,4,opt,name=max_score,json=maxScore,proto3" json:"max_score,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BandRange) Reset() {
+	*x = BandRange{}
+	mi := &file_wegweiser_v1_health_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BandRange) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BandRange) ProtoMessage() {}
+
+func (x *BandRange) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_health_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BandRange.ProtoReflect.Descriptor instead.
+func (*BandRange) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_health_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *BandRange) GetBand() Band {
+	if x != nil {
+		return x.Band
+	}
+	return Band_BAND_UNSPECIFIED
+}
+
+func (x *BandRange) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *BandRange) GetMinScore() int32 {
+	if x != nil {
+		return x.MinScore
+	}
+	return 0
+}
+
+func (x *BandRange) GetMaxScore() int32 {
+	if x != nil {
+		return x.MaxScore
+	}
+	return 0
+}
+
+// SeverityPenalty is what a finding of one severity costs.
+type SeverityPenalty struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "info", "low", "medium", "high" or "critical".
+	Severity string `protobuf:"bytes,1,opt,name=severity,proto3" json:"severity,omitempty"`
+	// Points a failure costs.
+	Fail int32 `protobuf:"varint,2,opt,name=fail,proto3" json:"fail,omitempty"`
+	// Points a warning costs.
+	Warn          int32 `protobuf:"varint,3,opt,name=warn,proto3" json:"warn,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SeverityPenalty) Reset() {
+	*x = SeverityPenalty{}
+	mi := &file_wegweiser_v1_health_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SeverityPenalty) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SeverityPenalty) ProtoMessage() {}
+
+func (x *SeverityPenalty) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_health_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SeverityPenalty.ProtoReflect.Descriptor instead.
+func (*SeverityPenalty) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_health_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *SeverityPenalty) GetSeverity() string {
+	if x != nil {
+		return x.Severity
+	}
+	return ""
+}
+
+func (x *SeverityPenalty) GetFail() int32 {
+	if x != nil {
+		return x.Fail
+	}
+	return 0
+}
+
+func (x *SeverityPenalty) GetWarn() int32 {
+	if x != nil {
+		return x.Warn
+	}
+	return 0
+}
+
+// GetScoringModelResponse is the scoring model, straight from the analyzer.
+type GetScoringModelResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The domains in the analyzer's order, with their weights.
+	Domains []*DomainWeight `protobuf:"bytes,1,rep,name=domains,proto3" json:"domains,omitempty"`
+	// The bands, best first; a score below the last band's minimum has none.
+	Bands []*BandRange `protobuf:"bytes,2,rep,name=bands,proto3" json:"bands,omitempty"`
+	// Penalties by severity, mildest first.
+	Penalties []*SeverityPenalty `protobuf:"bytes,3,rep,name=penalties,proto3" json:"penalties,omitempty"`
+	// A device with a critical warning or failure scores at most this.
+	DeviceCapCritical int32 `protobuf:"varint,4,opt,name=device_cap_critical,json=deviceCapCritical,proto3" json:"device_cap_critical,omitempty"`
+	// A device with a high warning or failure scores at most this.
+	DeviceCapHigh int32 `protobuf:"varint,5,opt,name=device_cap_high,json=deviceCapHigh,proto3" json:"device_cap_high,omitempty"`
+	// How many workstations a server counts for in a roll-up.
+	ServerWeight int32 `protobuf:"varint,6,opt,name=server_weight,json=serverWeight,proto3" json:"server_weight,omitempty"`
+	// A group, organisation or tenant with a device in the critical band
+	// scores at most this.
+	RollupCapCritical int32 `protobuf:"varint,7,opt,name=rollup_cap_critical,json=rollupCapCritical,proto3" json:"rollup_cap_critical,omitempty"`
+	// One with a device in the poor band scores at most this.
+	RollupCapPoor int32 `protobuf:"varint,8,opt,name=rollup_cap_poor,json=rollupCapPoor,proto3" json:"rollup_cap_poor,omitempty"`
+	// The scoring model's version.
+	Version       string `protobuf:"bytes,9,opt,name=version,proto3" json:"version,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetScoringModelResponse) Reset() {
+	*x = GetScoringModelResponse{}
+	mi := &file_wegweiser_v1_health_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetScoringModelResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetScoringModelResponse) ProtoMessage() {}
+
+func (x *GetScoringModelResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_health_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetScoringModelResponse.ProtoReflect.Descriptor instead.
+func (*GetScoringModelResponse) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_health_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *GetScoringModelResponse) GetDomains() []*DomainWeight {
+	if x != nil {
+		return x.Domains
+	}
+	return nil
+}
+
+func (x *GetScoringModelResponse) GetBands() []*BandRange {
+	if x != nil {
+		return x.Bands
+	}
+	return nil
+}
+
+func (x *GetScoringModelResponse) GetPenalties() []*SeverityPenalty {
+	if x != nil {
+		return x.Penalties
+	}
+	return nil
+}
+
+func (x *GetScoringModelResponse) GetDeviceCapCritical() int32 {
+	if x != nil {
+		return x.DeviceCapCritical
+	}
+	return 0
+}
+
+func (x *GetScoringModelResponse) GetDeviceCapHigh() int32 {
+	if x != nil {
+		return x.DeviceCapHigh
+	}
+	return 0
+}
+
+func (x *GetScoringModelResponse) GetServerWeight() int32 {
+	if x != nil {
+		return x.ServerWeight
+	}
+	return 0
+}
+
+func (x *GetScoringModelResponse) GetRollupCapCritical() int32 {
+	if x != nil {
+		return x.RollupCapCritical
+	}
+	return 0
+}
+
+func (x *GetScoringModelResponse) GetRollupCapPoor() int32 {
+	if x != nil {
+		return x.RollupCapPoor
+	}
+	return 0
+}
+
+func (x *GetScoringModelResponse) GetVersion() string {
+	if x != nil {
+		return x.Version
+	}
+	return ""
+}
+
 var File_wegweiser_v1_health_proto protoreflect.FileDescriptor
 
 const file_wegweiser_v1_health_proto_rawDesc = "" +
@@ -2163,7 +2511,30 @@ const file_wegweiser_v1_health_proto_rawDesc = "" +
 	"\tregressed\x18\x05 \x01(\bR\tregressed\"\x8d\x01\n" +
 	"\x1eListOrganisationHealthResponse\x12F\n" +
 	"\rorganisations\x18\x01 \x03(\v2 .wegweiser.v1.OrganisationHealthR\rorganisations\x12#\n" +
-	"\rtenant_median\x18\x02 \x01(\x01R\ftenantMedian*\x8e\x01\n" +
+	"\rtenant_median\x18\x02 \x01(\x01R\ftenantMedian\"\x18\n" +
+	"\x16GetScoringModelRequest\">\n" +
+	"\fDomainWeight\x12\x16\n" +
+	"\x06domain\x18\x01 \x01(\tR\x06domain\x12\x16\n" +
+	"\x06weight\x18\x02 \x01(\x05R\x06weight\"\x81\x01\n" +
+	"\tBandRange\x12&\n" +
+	"\x04band\x18\x01 \x01(\x0e2\x12.wegweiser.v1.BandR\x04band\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1b\n" +
+	"\tmin_score\x18\x03 \x01(\x05R\bminScore\x12\x1b\n" +
+	"\tmax_score\x18\x04 \x01(\x05R\bmaxScore\"U\n" +
+	"\x0fSeverityPenalty\x12\x1a\n" +
+	"\bseverity\x18\x01 \x01(\tR\bseverity\x12\x12\n" +
+	"\x04fail\x18\x02 \x01(\x05R\x04fail\x12\x12\n" +
+	"\x04warn\x18\x03 \x01(\x05R\x04warn\"\xaa\x03\n" +
+	"\x17GetScoringModelResponse\x124\n" +
+	"\adomains\x18\x01 \x03(\v2\x1a.wegweiser.v1.DomainWeightR\adomains\x12-\n" +
+	"\x05bands\x18\x02 \x03(\v2\x17.wegweiser.v1.BandRangeR\x05bands\x12;\n" +
+	"\tpenalties\x18\x03 \x03(\v2\x1d.wegweiser.v1.SeverityPenaltyR\tpenalties\x12.\n" +
+	"\x13device_cap_critical\x18\x04 \x01(\x05R\x11deviceCapCritical\x12&\n" +
+	"\x0fdevice_cap_high\x18\x05 \x01(\x05R\rdeviceCapHigh\x12#\n" +
+	"\rserver_weight\x18\x06 \x01(\x05R\fserverWeight\x12.\n" +
+	"\x13rollup_cap_critical\x18\a \x01(\x05R\x11rollupCapCritical\x12&\n" +
+	"\x0frollup_cap_poor\x18\b \x01(\x05R\rrollupCapPoor\x12\x18\n" +
+	"\aversion\x18\t \x01(\tR\aversion*\x8e\x01\n" +
 	"\n" +
 	"EntityKind\x12\x1b\n" +
 	"\x17ENTITY_KIND_UNSPECIFIED\x10\x00\x12\x16\n" +
@@ -2181,7 +2552,7 @@ const file_wegweiser_v1_health_proto_rawDesc = "" +
 	"\x19HISTORY_RANGE_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14HISTORY_RANGE_7_DAYS\x10\x01\x12\x19\n" +
 	"\x15HISTORY_RANGE_30_DAYS\x10\x02\x12\x19\n" +
-	"\x15HISTORY_RANGE_90_DAYS\x10\x032\xf9\x05\n" +
+	"\x15HISTORY_RANGE_90_DAYS\x10\x032\xde\x06\n" +
 	"\rHealthService\x12Q\n" +
 	"\tGetHealth\x12\x1e.wegweiser.v1.GetHealthRequest\x1a\x1f.wegweiser.v1.GetHealthResponse\"\x03\x90\x02\x01\x12Z\n" +
 	"\fListFindings\x12!.wegweiser.v1.ListFindingsRequest\x1a\".wegweiser.v1.ListFindingsResponse\"\x03\x90\x02\x01\x12T\n" +
@@ -2191,7 +2562,8 @@ const file_wegweiser_v1_health_proto_rawDesc = "" +
 	"\x10ListWorstDevices\x12%.wegweiser.v1.ListWorstDevicesRequest\x1a&.wegweiser.v1.ListWorstDevicesResponse\"\x03\x90\x02\x01\x12x\n" +
 	"\x16ListOrganisationHealth\x12+.wegweiser.v1.ListOrganisationHealthRequest\x1a,.wegweiser.v1.ListOrganisationHealthResponse\"\x03\x90\x02\x01\x12T\n" +
 	"\n" +
-	"ListChecks\x12\x1f.wegweiser.v1.ListChecksRequest\x1a .wegweiser.v1.ListChecksResponse\"\x03\x90\x02\x01\x12L\n" +
+	"ListChecks\x12\x1f.wegweiser.v1.ListChecksRequest\x1a .wegweiser.v1.ListChecksResponse\"\x03\x90\x02\x01\x12c\n" +
+	"\x0fGetScoringModel\x12$.wegweiser.v1.GetScoringModelRequest\x1a%.wegweiser.v1.GetScoringModelResponse\"\x03\x90\x02\x01\x12L\n" +
 	"\tRecompute\x12\x1e.wegweiser.v1.RecomputeRequest\x1a\x1f.wegweiser.v1.RecomputeResponseB\xb5\x01\n" +
 	"\x10com.wegweiser.v1B\vHealthProtoP\x01ZCgithub.com/wegweiser/wegweiser/backend/gen/wegweiser/v1;wegweiserv1\xa2\x02\x03WXX\xaa\x02\fWegweiser.V1\xca\x02\fWegweiser\\V1\xe2\x02\x18Wegweiser\\V1\\GPBMetadata\xea\x02\rWegweiser::V1b\x06proto3"
 
@@ -2208,7 +2580,7 @@ func file_wegweiser_v1_health_proto_rawDescGZIP() []byte {
 }
 
 var file_wegweiser_v1_health_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_wegweiser_v1_health_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
+var file_wegweiser_v1_health_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
 var file_wegweiser_v1_health_proto_goTypes = []any{
 	(EntityKind)(0),                        // 0: wegweiser.v1.EntityKind
 	(Band)(0),                              // 1: wegweiser.v1.Band
@@ -2240,7 +2612,12 @@ var file_wegweiser_v1_health_proto_goTypes = []any{
 	(*ListOrganisationHealthRequest)(nil),  // 27: wegweiser.v1.ListOrganisationHealthRequest
 	(*OrganisationHealth)(nil),             // 28: wegweiser.v1.OrganisationHealth
 	(*ListOrganisationHealthResponse)(nil), // 29: wegweiser.v1.ListOrganisationHealthResponse
-	(*timestamppb.Timestamp)(nil),          // 30: google.protobuf.Timestamp
+	(*GetScoringModelRequest)(nil),         // 30: wegweiser.v1.GetScoringModelRequest
+	(*DomainWeight)(nil),                   // 31: wegweiser.v1.DomainWeight
+	(*BandRange)(nil),                      // 32: wegweiser.v1.BandRange
+	(*SeverityPenalty)(nil),                // 33: wegweiser.v1.SeverityPenalty
+	(*GetScoringModelResponse)(nil),        // 34: wegweiser.v1.GetScoringModelResponse
+	(*timestamppb.Timestamp)(nil),          // 35: google.protobuf.Timestamp
 }
 var file_wegweiser_v1_health_proto_depIdxs = []int32{
 	0,  // 0: wegweiser.v1.EntityRef.kind:type_name -> wegweiser.v1.EntityKind
@@ -2250,22 +2627,22 @@ var file_wegweiser_v1_health_proto_depIdxs = []int32{
 	1,  // 4: wegweiser.v1.Health.band:type_name -> wegweiser.v1.Band
 	4,  // 5: wegweiser.v1.Health.domains:type_name -> wegweiser.v1.DomainScore
 	5,  // 6: wegweiser.v1.Health.bands:type_name -> wegweiser.v1.BandCount
-	30, // 7: wegweiser.v1.Health.compute_time:type_name -> google.protobuf.Timestamp
+	35, // 7: wegweiser.v1.Health.compute_time:type_name -> google.protobuf.Timestamp
 	3,  // 8: wegweiser.v1.GetHealthRequest.entity:type_name -> wegweiser.v1.EntityRef
 	7,  // 9: wegweiser.v1.GetHealthResponse.health:type_name -> wegweiser.v1.Health
 	6,  // 10: wegweiser.v1.GetHealthResponse.worst:type_name -> wegweiser.v1.DeviceScore
 	10, // 11: wegweiser.v1.Finding.evidence:type_name -> wegweiser.v1.Evidence
 	3,  // 12: wegweiser.v1.ListFindingsRequest.entity:type_name -> wegweiser.v1.EntityRef
 	11, // 13: wegweiser.v1.ListFindingsResponse.findings:type_name -> wegweiser.v1.Finding
-	30, // 14: wegweiser.v1.HistoryPoint.time:type_name -> google.protobuf.Timestamp
+	35, // 14: wegweiser.v1.HistoryPoint.time:type_name -> google.protobuf.Timestamp
 	1,  // 15: wegweiser.v1.HistoryPoint.band:type_name -> wegweiser.v1.Band
 	3,  // 16: wegweiser.v1.GetHistoryRequest.entity:type_name -> wegweiser.v1.EntityRef
 	2,  // 17: wegweiser.v1.GetHistoryRequest.range:type_name -> wegweiser.v1.HistoryRange
 	14, // 18: wegweiser.v1.GetHistoryResponse.points:type_name -> wegweiser.v1.HistoryPoint
-	30, // 19: wegweiser.v1.ExplainChangeRequest.from_time:type_name -> google.protobuf.Timestamp
-	30, // 20: wegweiser.v1.ExplainChangeRequest.to_time:type_name -> google.protobuf.Timestamp
-	30, // 21: wegweiser.v1.ExplainChangeResponse.from_compute_time:type_name -> google.protobuf.Timestamp
-	30, // 22: wegweiser.v1.ExplainChangeResponse.to_compute_time:type_name -> google.protobuf.Timestamp
+	35, // 19: wegweiser.v1.ExplainChangeRequest.from_time:type_name -> google.protobuf.Timestamp
+	35, // 20: wegweiser.v1.ExplainChangeRequest.to_time:type_name -> google.protobuf.Timestamp
+	35, // 21: wegweiser.v1.ExplainChangeResponse.from_compute_time:type_name -> google.protobuf.Timestamp
+	35, // 22: wegweiser.v1.ExplainChangeResponse.to_compute_time:type_name -> google.protobuf.Timestamp
 	18, // 23: wegweiser.v1.ExplainChangeResponse.changes:type_name -> wegweiser.v1.Change
 	3,  // 24: wegweiser.v1.ListWorstDevicesRequest.entity:type_name -> wegweiser.v1.EntityRef
 	6,  // 25: wegweiser.v1.ListWorstDevicesResponse.devices:type_name -> wegweiser.v1.DeviceScore
@@ -2273,27 +2650,33 @@ var file_wegweiser_v1_health_proto_depIdxs = []int32{
 	3,  // 27: wegweiser.v1.RecomputeRequest.entity:type_name -> wegweiser.v1.EntityRef
 	7,  // 28: wegweiser.v1.OrganisationHealth.health:type_name -> wegweiser.v1.Health
 	28, // 29: wegweiser.v1.ListOrganisationHealthResponse.organisations:type_name -> wegweiser.v1.OrganisationHealth
-	8,  // 30: wegweiser.v1.HealthService.GetHealth:input_type -> wegweiser.v1.GetHealthRequest
-	12, // 31: wegweiser.v1.HealthService.ListFindings:input_type -> wegweiser.v1.ListFindingsRequest
-	15, // 32: wegweiser.v1.HealthService.GetHistory:input_type -> wegweiser.v1.GetHistoryRequest
-	17, // 33: wegweiser.v1.HealthService.ExplainChange:input_type -> wegweiser.v1.ExplainChangeRequest
-	20, // 34: wegweiser.v1.HealthService.ListWorstDevices:input_type -> wegweiser.v1.ListWorstDevicesRequest
-	27, // 35: wegweiser.v1.HealthService.ListOrganisationHealth:input_type -> wegweiser.v1.ListOrganisationHealthRequest
-	23, // 36: wegweiser.v1.HealthService.ListChecks:input_type -> wegweiser.v1.ListChecksRequest
-	25, // 37: wegweiser.v1.HealthService.Recompute:input_type -> wegweiser.v1.RecomputeRequest
-	9,  // 38: wegweiser.v1.HealthService.GetHealth:output_type -> wegweiser.v1.GetHealthResponse
-	13, // 39: wegweiser.v1.HealthService.ListFindings:output_type -> wegweiser.v1.ListFindingsResponse
-	16, // 40: wegweiser.v1.HealthService.GetHistory:output_type -> wegweiser.v1.GetHistoryResponse
-	19, // 41: wegweiser.v1.HealthService.ExplainChange:output_type -> wegweiser.v1.ExplainChangeResponse
-	21, // 42: wegweiser.v1.HealthService.ListWorstDevices:output_type -> wegweiser.v1.ListWorstDevicesResponse
-	29, // 43: wegweiser.v1.HealthService.ListOrganisationHealth:output_type -> wegweiser.v1.ListOrganisationHealthResponse
-	24, // 44: wegweiser.v1.HealthService.ListChecks:output_type -> wegweiser.v1.ListChecksResponse
-	26, // 45: wegweiser.v1.HealthService.Recompute:output_type -> wegweiser.v1.RecomputeResponse
-	38, // [38:46] is the sub-list for method output_type
-	30, // [30:38] is the sub-list for method input_type
-	30, // [30:30] is the sub-list for extension type_name
-	30, // [30:30] is the sub-list for extension extendee
-	0,  // [0:30] is the sub-list for field type_name
+	1,  // 30: wegweiser.v1.BandRange.band:type_name -> wegweiser.v1.Band
+	31, // 31: wegweiser.v1.GetScoringModelResponse.domains:type_name -> wegweiser.v1.DomainWeight
+	32, // 32: wegweiser.v1.GetScoringModelResponse.bands:type_name -> wegweiser.v1.BandRange
+	33, // 33: wegweiser.v1.GetScoringModelResponse.penalties:type_name -> wegweiser.v1.SeverityPenalty
+	8,  // 34: wegweiser.v1.HealthService.GetHealth:input_type -> wegweiser.v1.GetHealthRequest
+	12, // 35: wegweiser.v1.HealthService.ListFindings:input_type -> wegweiser.v1.ListFindingsRequest
+	15, // 36: wegweiser.v1.HealthService.GetHistory:input_type -> wegweiser.v1.GetHistoryRequest
+	17, // 37: wegweiser.v1.HealthService.ExplainChange:input_type -> wegweiser.v1.ExplainChangeRequest
+	20, // 38: wegweiser.v1.HealthService.ListWorstDevices:input_type -> wegweiser.v1.ListWorstDevicesRequest
+	27, // 39: wegweiser.v1.HealthService.ListOrganisationHealth:input_type -> wegweiser.v1.ListOrganisationHealthRequest
+	23, // 40: wegweiser.v1.HealthService.ListChecks:input_type -> wegweiser.v1.ListChecksRequest
+	30, // 41: wegweiser.v1.HealthService.GetScoringModel:input_type -> wegweiser.v1.GetScoringModelRequest
+	25, // 42: wegweiser.v1.HealthService.Recompute:input_type -> wegweiser.v1.RecomputeRequest
+	9,  // 43: wegweiser.v1.HealthService.GetHealth:output_type -> wegweiser.v1.GetHealthResponse
+	13, // 44: wegweiser.v1.HealthService.ListFindings:output_type -> wegweiser.v1.ListFindingsResponse
+	16, // 45: wegweiser.v1.HealthService.GetHistory:output_type -> wegweiser.v1.GetHistoryResponse
+	19, // 46: wegweiser.v1.HealthService.ExplainChange:output_type -> wegweiser.v1.ExplainChangeResponse
+	21, // 47: wegweiser.v1.HealthService.ListWorstDevices:output_type -> wegweiser.v1.ListWorstDevicesResponse
+	29, // 48: wegweiser.v1.HealthService.ListOrganisationHealth:output_type -> wegweiser.v1.ListOrganisationHealthResponse
+	24, // 49: wegweiser.v1.HealthService.ListChecks:output_type -> wegweiser.v1.ListChecksResponse
+	34, // 50: wegweiser.v1.HealthService.GetScoringModel:output_type -> wegweiser.v1.GetScoringModelResponse
+	26, // 51: wegweiser.v1.HealthService.Recompute:output_type -> wegweiser.v1.RecomputeResponse
+	43, // [43:52] is the sub-list for method output_type
+	34, // [34:43] is the sub-list for method input_type
+	34, // [34:34] is the sub-list for extension type_name
+	34, // [34:34] is the sub-list for extension extendee
+	0,  // [0:34] is the sub-list for field type_name
 }
 
 func init() { file_wegweiser_v1_health_proto_init() }
@@ -2307,7 +2690,7 @@ func file_wegweiser_v1_health_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wegweiser_v1_health_proto_rawDesc), len(file_wegweiser_v1_health_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   27,
+			NumMessages:   32,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

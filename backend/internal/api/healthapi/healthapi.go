@@ -243,6 +243,32 @@ func (s *Service) ListChecks(context.Context, *v1.ListChecksRequest) (*v1.ListCh
 	return out, nil
 }
 
+// GetScoringModel implements HealthService.GetScoringModel: every number
+// comes from the analyzer's own constants.
+func (s *Service) GetScoringModel(context.Context, *v1.GetScoringModelRequest) (*v1.GetScoringModelResponse, error) {
+	return ScoringModel(), nil
+}
+
+// ScoringModel is the analyzer's scoring model as the API serves it.
+func ScoringModel() *v1.GetScoringModelResponse {
+	out := &v1.GetScoringModelResponse{
+		DeviceCapCritical: analyzer.CapCritical, DeviceCapHigh: analyzer.CapHigh, ServerWeight: analyzer.ServerWeight,
+		RollupCapCritical: analyzer.RollUpCapCritical, RollupCapPoor: analyzer.RollUpCapPoor, Version: analyzer.Version,
+	}
+	for _, d := range analyzer.Domains() {
+		out.Domains = append(out.Domains, &v1.DomainWeight{Domain: string(d), Weight: int32(analyzer.DomainWeight(d))})
+	}
+	for _, b := range analyzer.Bands() {
+		out.Bands = append(out.Bands, &v1.BandRange{Band: bands[b.Name], Name: b.Name, MinScore: int32(b.Min), MaxScore: int32(b.Max)})
+	}
+	for _, sev := range analyzer.Severities() {
+		out.Penalties = append(out.Penalties, &v1.SeverityPenalty{
+			Severity: string(sev), Fail: int32(analyzer.Penalty(analyzer.Fail, sev)), Warn: int32(analyzer.Penalty(analyzer.Warn, sev)),
+		})
+	}
+	return out
+}
+
 // Recompute implements HealthService.Recompute.
 func (s *Service) Recompute(ctx context.Context, req *v1.RecomputeRequest) (*v1.RecomputeResponse, error) {
 	r, err := ref(req.GetEntity())

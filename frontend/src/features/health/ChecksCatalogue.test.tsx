@@ -26,6 +26,24 @@ describe("checks catalogue", () => {
     expect(tables).toHaveLength(9);
   });
 
+  it("heads each domain with its weight and states the penalties and caps, all as the server serves them", async () => {
+    const backend = new FakeBackend();
+    renderApp("/checks", { backend });
+    expect(await screen.findByRole("heading", { name: "Storage · weight 20 %" })).toBeTruthy();
+    expect(screen.getByText(/A failure costs 3 \(low\), 8 \(medium\), 15 \(high\) or 30 \(critical\) points/).textContent).toContain(
+      "a high finding caps the device at 70, a critical one at 40",
+    );
+  });
+
+  it("shows whatever weights the server serves: the SPA keeps no copy", async () => {
+    const backend = new FakeBackend();
+    backend.scoringModel.domains.find((d) => d.domain === "storage")!.weight = 25;
+    backend.scoringModel.deviceCapCritical = 35;
+    renderApp("/checks", { backend });
+    expect(await screen.findByRole("heading", { name: "Storage · weight 25 %" })).toBeTruthy();
+    expect(screen.getByText(/a critical one at 35/)).toBeTruthy();
+  });
+
   it("filters by domain and search text", async () => {
     renderApp("/checks");
     await screen.findByRole("table", { name: "Security checks" });

@@ -3,13 +3,14 @@ import { useLocation } from "react-router";
 import { SelectField, TextField } from "../../components/Fields";
 import { Empty, ErrorMessage, Loading } from "../../components/Feedback";
 import { Page, Section } from "../../components/Page";
-import type { CheckInfo } from "../../gen/wegweiser/v1/health_pb";
-import { useChecks } from "./hooks";
-import { DOMAINS, domainLabel, severityBadge } from "./labels";
+import type { CheckInfo, GetScoringModelResponse } from "../../gen/wegweiser/v1/health_pb";
+import { useChecks, useScoringModel } from "./hooks";
+import { DOMAINS, domainLabel, domainWeight, severityBadge } from "./labels";
 
 /** ChecksCatalogue lists every check by domain: thresholds, unit, severity and where they come from. */
 export function ChecksCatalogue() {
   const checks = useChecks();
+  const model = useScoringModel().data;
   const { hash } = useLocation();
   const target = decodeURIComponent(hash.replace(/^#/, ""));
   const [domain, setDomain] = useState("");
@@ -54,20 +55,37 @@ export function ChecksCatalogue() {
             ))}
           </SelectField>
         </div>
-        <p className="muted small">
-          A failure costs 3 (low), 8 (medium), 15 (high) or 30 (critical) points in its domain; a warning half of
-          that. A high finding caps the device at 70, a critical one at 40.
-        </p>
+        {model && <ScoringRules model={model} />}
       </Section>
       {checks.isPending && <Loading label="Loading checks…" />}
       <ErrorMessage error={checks.error} />
       {checks.isSuccess && byDomain.length === 0 && <Empty>No check matches.</Empty>}
       {byDomain.map((g) => (
-        <Section key={g.domain} title={domainLabel(g.domain)}>
+        <Section key={g.domain} title={domainTitle(g.domain, domainWeight(model, g.domain))}>
           <CheckTable checks={g.checks} target={target} label={`${domainLabel(g.domain)} checks`} />
         </Section>
       ))}
     </Page>
+  );
+}
+
+/** domainTitle heads a domain's checks with its weight from the server ("Storage · weight 20 %"). */
+function domainTitle(domain: string, weight: number | undefined): string {
+  return weight === undefined ? domainLabel(domain) : `${domainLabel(domain)} · weight ${weight} %`;
+}
+
+/** ScoringRules says what findings cost and how scores are capped, in the server's numbers. */
+function ScoringRules({ model }: { model: GetScoringModelResponse }) {
+  const costing = model.penalties.filter((p) => p.fail > 0);
+  const costs = costing.map((p) => `${p.fail} (${p.severity})`);
+  const list = costs.length > 1 ? `${costs.slice(0, -1).join(", ")} or ${costs.at(-1)}` : (costs[0] ?? "");
+  return (
+    <p className="muted small">
+      A failure costs {list} points in its domain; a warning{" "}
+      {costing.map((p) => `${p.warn} (${p.severity})`).join(", ")}. A device&apos;s score is the mean of its domain
+      scores weighted as shown below; a high finding caps the device at {model.deviceCapHigh}, a critical one at{" "}
+      {model.deviceCapCritical}.
+    </p>
   );
 }
 

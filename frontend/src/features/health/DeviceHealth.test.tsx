@@ -3,17 +3,18 @@ import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { Role } from "../../gen/wegweiser/v1/common_pb";
 import { EntityKind, HistoryRange } from "../../gen/wegweiser/v1/health_pb";
-import { FakeBackend, sickWorkstation } from "../../test/fake-backend";
+import { FakeBackend, type DeviceFixture } from "../../test/fake-backend";
 import { renderApp } from "../../test/render";
 
 const DAY = 86_400_000;
 const daysAgo = (n: number) => new Date(Date.now() - n * DAY);
 
-function setup(opts: { role?: Role; stale?: boolean } = {}) {
+/** setup shows the analyzer's golden laptop with a failing disk, its Outlook crashes suppressed by policy. */
+function setup(opts: { role?: Role; stale?: boolean; fixture?: DeviceFixture } = {}) {
   const backend = new FakeBackend({ role: opts.role });
   backend.addOrganisation("Contoso");
   const device = backend.addDevice("ws-01");
-  backend.setDeviceHealth(device.id, sickWorkstation(), { stale: opts.stale });
+  backend.setDeviceHealth(device.id, opts.fixture ?? "windows-laptop-failing-disk-suppressed", { stale: opts.stale });
   return { backend, device };
 }
 
@@ -31,19 +32,31 @@ describe("device health tab", () => {
 
     expect(screen.getByRole("tab", { name: "Health" }).getAttribute("aria-selected")).toBe("true");
     expect(within(panel).getByRole("img", { name: "Device health score: 40 of 100 (critical)" })).toBeTruthy();
-    expect(within(panel).getByText("critical finding: storage.volume_free_space (volume C:)")).toBeTruthy();
+    expect(within(panel).getByText("critical finding: storage.smart_health (disk \\\\.\\PHYSICALDRIVE0)")).toBeTruthy();
     expect(within(panel).getByText("Stale data")).toBeTruthy();
 
     const grid = within(panel).getByRole("list", { name: "Domain scores" });
     const tiles = within(grid).getAllByRole("button");
     expect(tiles).toHaveLength(9);
     const storage = within(grid).getByRole("button", { name: /^Storage/ });
-    // 100 − 30 (C: nearly full) − 4 (reallocated sectors, a warning) = 66.
-    expect(storage.textContent).toContain("66");
-    expect(storage.textContent).toContain("−34 from 2 findings");
+    // 100 − 30 (failing disk) − 15 − 15 (pending and reallocated sectors) − 30 (C: nearly full) = 10.
+    expect(storage.textContent).toContain("10");
+    expect(storage.textContent).toContain("−90 from 4 findings");
+    // The weight is the server's (GetScoringModel), not a copy in the SPA.
+    expect(storage.textContent).toContain("weight 20 %");
+    expect(storage.className).toContain("tone-critical");
+  });
+
+  it("shows domains with only unknown checks as no data", async () => {
+    const { backend, device } = setup({ fixture: "windows-collectors-failed" });
+    renderApp(`/devices/${device.id}`, { backend });
+    const panel = await healthTab();
+
+    const grid = within(panel).getByRole("list", { name: "Domain scores" });
     const platform = within(grid).getByRole("button", { name: /^Platform/ });
     expect(platform.textContent).toContain("no data");
     expect(platform.className).toContain("tone-unscored");
+    expect(within(grid).getByRole("button", { name: /^System/ }).className).not.toContain("tone-unscored");
   });
 
   it("expands a finding to its detail, evidence and recommendation", async () => {
@@ -51,20 +64,20 @@ describe("device health tab", () => {
     renderApp(`/devices/${device.id}`, { backend });
     const panel = await healthTab();
 
-    const toggle = await within(panel).findByRole("button", { name: /Firewall is off on the public profile/ });
-    expect(toggle.textContent).toContain("−15 pts");
-    expect(within(panel).queryByText(/Set-NetFirewallProfile/)).toBeNull();
+    const toggle = await within(panel).findByRole("button", { name: /Volume C: has 3.6 % free/ });
+    expect(toggle.textContent).toContain("−30 pts");
+    expect(within(panel).queryByText(/Disk Cleanup/)).toBeNull();
     fireEvent.click(toggle);
 
     expect(toggle.getAttribute("aria-expanded")).toBe("true");
     const item = toggle.closest("li")!;
     const evidence = within(item).getByRole("table", { name: "Evidence" });
-    const row = within(evidence).getByText("security.firewall[public].enabled").closest("tr")!;
-    expect(within(row).getByText("enabled")).toBeTruthy();
-    expect(within(row).getByText("false")).toBeTruthy();
-    expect(within(item).getByText(/Set-NetFirewallProfile -All -Enabled True/)).toBeTruthy();
-    expect(within(item).getByRole("link", { name: "security.firewall" }).getAttribute("href")).toBe(
-      "/checks#check-security.firewall",
+    const row = within(evidence).getByText("storage.volumes[C:].free_bytes").closest("tr")!;
+    expect(within(row).getByText("free space")).toBeTruthy();
+    expect(within(row).getByText("3.6 % (17.0 GiB of 476.0 GiB)")).toBeTruthy();
+    expect(within(item).getByText(/Disk Cleanup/)).toBeTruthy();
+    expect(within(item).getByRole("link", { name: "storage.volume_free_space" }).getAttribute("href")).toBe(
+      "/checks#check-storage.volume_free_space",
     );
   });
 
@@ -74,9 +87,9 @@ describe("device health tab", () => {
     const panel = await healthTab();
 
     const failing = await within(panel).findByRole("region", { name: /^Failing/ });
-    expect(within(failing).getAllByRole("listitem")).toHaveLength(4);
+    expect(within(failing).getAllByRole("listitem")).toHaveLength(6);
     const warnings = within(panel).getByRole("region", { name: /^Warnings/ });
-    const suppressed = within(warnings).getByText(/Shop-floor kiosk without user data/).closest("li")!;
+    const suppressed = within(warnings).getByText(/Outlook crashes are a known add-in issue/).closest("li")!;
     expect(within(suppressed).getByText("Suppressed")).toBeTruthy();
     expect(within(suppressed).getByText("0 pts")).toBeTruthy();
     expect(within(panel).queryByRole("region", { name: /^Passed/ })).toBeNull();
@@ -84,7 +97,7 @@ describe("device health tab", () => {
     fireEvent.click(within(panel).getByLabelText("Show passed and unknown checks"));
 
     const passed = await within(panel).findByRole("region", { name: /^Passed/ });
-    expect(within(passed).getByText("CPU load 12.0 % on average")).toBeTruthy();
+    expect(within(passed).getByText("Firewall is on")).toBeTruthy();
     expect(within(panel).getByRole("region", { name: /^Unknown/ })).toBeTruthy();
     expect(backend.callsOf("ListFindings").at(-1)?.request).toMatchObject({
       entity: { kind: EntityKind.DEVICE, id: device.id },
@@ -101,10 +114,10 @@ describe("device health tab", () => {
     fireEvent.click(within(panel).getByRole("button", { name: /^Storage/ }));
 
     const failing = within(panel).getByRole("region", { name: /^Failing/ });
-    expect(within(failing).getAllByRole("listitem")).toHaveLength(1);
-    expect(within(failing).getByText("Volume C: has 4.1 % free")).toBeTruthy();
+    expect(within(failing).getAllByRole("listitem")).toHaveLength(4);
+    expect(within(failing).getByText("Volume C: has 3.6 % free")).toBeTruthy();
     fireEvent.click(within(panel).getByRole("button", { name: "Show all domains" }));
-    expect(within(within(panel).getByRole("region", { name: /^Failing/ })).getAllByRole("listitem")).toHaveLength(4);
+    expect(within(within(panel).getByRole("region", { name: /^Failing/ })).getAllByRole("listitem")).toHaveLength(6);
   });
 
   it("explains the last change, losses in red and gains in green", async () => {

@@ -8,8 +8,8 @@ import { EffectivePolicy } from "../policy/EffectivePolicy";
 import { FindingList } from "./FindingList";
 import { HealthSummary } from "./HealthSummary";
 import { HealthTrend } from "./HealthTrend";
-import { useFindings, useHealth } from "./hooks";
-import { bandOf, bandTone, deviceEntity, DOMAINS, domainLabel, STATUSES } from "./labels";
+import { useFindings, useHealth, useScoringModel } from "./hooks";
+import { bandOf, bandTone, deviceEntity, DOMAINS, domainLabel, domainWeight, STATUSES } from "./labels";
 import { RecomputeButton } from "./RecomputeButton";
 import { WhatChanged } from "./WhatChanged";
 
@@ -133,14 +133,16 @@ function DomainGrid({
   selected: string;
   onSelect: (domain: string) => void;
 }) {
+  const model = useScoringModel().data;
   return (
     <ul className="domain-grid" aria-label="Domain scores">
       {DOMAINS.map((d) => {
+        const weight = domainWeight(model, d.id);
         const ds = domains.find((x) => x.domain === d.id);
         const scored = ds?.scored ?? false;
         const costing = findings.filter((f) => f.domain === d.id && costs(f));
         const lost = costing.reduce((n, f) => n + f.penalty, 0);
-        const tone = scored && ds ? bandTone(bandOf(ds.score)) : "unscored";
+        const tone = scored && ds ? bandTone(bandOf(model?.bands, ds.score)) : "unscored";
         return (
           <li key={d.id}>
             <button
@@ -157,7 +159,7 @@ function DomainGrid({
                   : lost > 0
                     ? `−${lost} from ${costing.length} ${costing.length === 1 ? "finding" : "findings"}`
                     : "no points lost"}
-                {" · "}weight {d.weight} %
+                {weight !== undefined && <>{" · "}weight {weight} %</>}
               </span>
             </button>
           </li>

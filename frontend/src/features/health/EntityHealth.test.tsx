@@ -44,15 +44,17 @@ describe("organisation and group health", () => {
 
     const top = screen.getByRole("region", { name: "Top findings" });
     const items = await within(top).findAllByRole("listitem");
-    expect(items[0]!.textContent).toContain("Volume C: has 4.1 % free");
+    // The golden laptop's worst findings: a failing disk and a nearly full C: (critical, −30 each).
+    expect(items[0]!.textContent).toContain("Disk \\\\.\\PHYSICALDRIVE0 is failing");
     expect(within(items[0]!).getByRole("link", { name: "ws-sick" }).getAttribute("href")).toBe(`/devices/${sick.id}`);
     expect(backend.callsOf("ListFindings")[0]?.request).toMatchObject({
       entity: { kind: EntityKind.ORGANISATION, id: org.id },
       pageSize: TOP_FINDINGS,
     });
 
-    fireEvent.click(within(items[0]!).getByRole("button", { name: /Volume C: has 4.1 % free/ }));
-    expect(within(items[0]!).getByText("storage.volumes[C:].free_bytes")).toBeTruthy();
+    expect(items[1]!.textContent).toContain("Volume C: has 3.6 % free");
+    fireEvent.click(within(items[1]!).getByRole("button", { name: /Volume C: has 3.6 % free/ }));
+    expect(within(items[1]!).getByText("storage.volumes[C:].free_bytes")).toBeTruthy();
   });
 
   it("shows the group's health and re-analyses its devices", async () => {
@@ -62,7 +64,7 @@ describe("organisation and group health", () => {
     const panel = await screen.findByRole("region", { name: "Health" });
     expect(await within(panel).findByText("No score recorded in the last 30 days yet.")).toBeTruthy();
     expect(await within(panel).findByRole("img", { name: "Group health score: 60 of 100 (poor)" })).toBeTruthy();
-    expect(within(panel).getByText("critical device: ws-sick")).toBeTruthy();
+    expect(within(panel).getByText("critical device: ws-sick (score 40)")).toBeTruthy();
 
     fireEvent.click(within(panel).getByRole("button", { name: "Re-analyse all devices" }));
     expect(await within(panel).findByText(/Queued 2 devices for analysis/)).toBeTruthy();

@@ -1,24 +1,33 @@
 import { useState } from "react";
 import { StepChart, type StepPoint } from "../../components/charts/StepChart";
 import { Empty, ErrorMessage, Loading } from "../../components/Feedback";
-import { Band } from "../../gen/wegweiser/v1/health_pb";
+import { Band, type BandRange } from "../../gen/wegweiser/v1/health_pb";
 import { formatAbsolute, toDate } from "../../lib/time";
-import { useHistory } from "./hooks";
+import { useHistory, useScoringModel } from "./hooks";
 import { bandLabel, bandTone, RANGES, type Entity } from "./labels";
 
 const DAY = 86_400_000;
-/** The score bands as background stripes. */
-const stripes = [
-  { from: 90, to: 100, tone: "tone-healthy" },
-  { from: 70, to: 90, tone: "tone-fair" },
-  { from: 50, to: 70, tone: "tone-poor" },
-  { from: 0, to: 50, tone: "tone-critical" },
-];
+
+/**
+ * bandScale turns the server's band ranges (best first) into background
+ * stripes and axis ticks: each band reaches up to the next one, the worst
+ * down to 0.
+ */
+function bandScale(ranges: readonly BandRange[]) {
+  const stripes = ranges.map((r, i) => ({
+    from: i === ranges.length - 1 ? 0 : r.minScore,
+    to: i === 0 ? r.maxScore : ranges[i - 1]!.minScore,
+    tone: `tone-${bandTone(r.band)}`,
+  }));
+  const ticks = [0, ...ranges.slice(0, -1).map((r) => r.minScore).reverse(), ranges[0]?.maxScore ?? 100];
+  return { stripes, ticks };
+}
 
 /** HealthTrend charts an entity's score over 7, 30 or 90 days as a step line. */
 export function HealthTrend({ entity, what }: { entity: Entity; what: string }) {
   const [range, setRange] = useState(RANGES[1]!);
   const history = useHistory(entity, range.range);
+  const { stripes, ticks } = bandScale(useScoringModel().data?.bands ?? []);
   // The window ends when the data was fetched, so the chart is stable between renders.
   const to = new Date(history.dataUpdatedAt || Date.now());
   const from = new Date(to.getTime() - range.days * DAY);
@@ -69,7 +78,7 @@ export function HealthTrend({ entity, what }: { entity: Entity; what: string }) 
             points={points}
             from={from}
             to={to}
-            ticks={[0, 50, 70, 90, 100]}
+            ticks={ticks}
             stripes={stripes}
           />
         ))}

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { Role } from "../../gen/wegweiser/v1/common_pb";
 import { DeviceRole } from "../../gen/wegweiser/v1/device_pb";
 import { EntityKind, HistoryRange } from "../../gen/wegweiser/v1/health_pb";
-import { FakeBackend, healthyDevice, sickWorkstation } from "../../test/fake-backend";
+import { FakeBackend, sickWorkstation } from "../../test/fake-backend";
 import { renderApp } from "../../test/render";
 
 const DAY = 86_400_000;
@@ -18,7 +18,7 @@ function seed(opts: ConstructorParameters<typeof FakeBackend>[0] = {}) {
   const sick = backend.addDevice("ws-sick", { organisationId: contoso.id });
   const fine = backend.addDevice("srv-fine", { organisationId: fabrikam.id, role: DeviceRole.SERVER });
   backend.setDeviceHealth(sick.id, sickWorkstation()); // 40, capped by the nearly full C:
-  backend.setDeviceHealth(fine.id, healthyDevice()); // 100
+  backend.setDeviceHealth(fine.id, "windows-server-healthy"); // 100
   backend.setHistory({ kind: EntityKind.TENANT, id: "" }, [
     { time: daysAgo(20), score: 95 },
     { time: daysAgo(3), score: 60 },
@@ -34,7 +34,7 @@ describe("tenant health on the overview", () => {
     const panel = await screen.findByRole("region", { name: "Tenant health" });
     // (40 + 3 × 100) / 4 = 85, capped at 60 because a device is critical.
     expect(await within(panel).findByRole("img", { name: "Tenant health score: 60 of 100 (poor)" })).toBeTruthy();
-    expect(within(panel).getByText("critical device: ws-sick")).toBeTruthy();
+    expect(within(panel).getByText("critical device: ws-sick (score 40)")).toBeTruthy();
     expect(within(panel).getByRole("img", { name: /^Devices by band: Healthy: 1 device, Critical: 1 device$/ })).toBeTruthy();
 
     const worstOrgs = within(panel).getByRole("table", { name: "Worst organisations" });

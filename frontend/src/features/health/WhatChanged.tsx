@@ -2,7 +2,7 @@ import { Code } from "@connectrpc/connect";
 import { Empty, ErrorMessage, Loading } from "../../components/Feedback";
 import { RelativeTime } from "../../components/RelativeTime";
 import { errorCode } from "../../lib/errors";
-import { useExplainChange } from "./hooks";
+import { useExplainChange, useScoringModel } from "./hooks";
 import { bandOf, deltaClass, formatDelta } from "./labels";
 import { ScoreBadge } from "./ScoreBadge";
 
@@ -13,6 +13,7 @@ import { ScoreBadge } from "./ScoreBadge";
  */
 export function WhatChanged({ deviceId, analysed }: { deviceId: string; analysed: boolean }) {
   const explain = useExplainChange(deviceId, analysed);
+  const ranges = useScoringModel().data?.bands;
   if (!analysed) return <Empty>No score recorded yet.</Empty>;
   if (explain.isPending) return <Loading label="Loading the last change…" />;
   if (explain.isError) {
@@ -27,17 +28,17 @@ export function WhatChanged({ deviceId, analysed }: { deviceId: string; analysed
     <div className="what-changed">
       {first ? (
         <p>
-          First score: <ScoreBadge score={e.toScore} band={bandOf(e.toScore)} />{" "}
+          First score: <ScoreBadge score={e.toScore} band={bandOf(ranges, e.toScore)} />{" "}
           <span className="muted small">
             (<RelativeTime value={e.toComputeTime} never="unknown" />)
           </span>
         </p>
       ) : (
         <p className="change-scores">
-          <ScoreBadge score={e.fromScore} band={bandOf(e.fromScore)} />
+          <ScoreBadge score={e.fromScore} band={bandOf(ranges, e.fromScore)} />
           <span aria-hidden="true"> → </span>
           <span className="sr-only"> to </span>
-          <ScoreBadge score={e.toScore} band={bandOf(e.toScore)} />{" "}
+          <ScoreBadge score={e.toScore} band={bandOf(ranges, e.toScore)} />{" "}
           <strong className={deltaClass(moved)}>{formatDelta(moved)}</strong>{" "}
           <span className="muted small">
             between <RelativeTime value={e.fromComputeTime} never="unknown" /> and{" "}

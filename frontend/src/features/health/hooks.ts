@@ -56,6 +56,15 @@ export function useChecks() {
   return useQuery(HealthService.method.listChecks, {}, { staleTime: 10 * 60_000 });
 }
 
+/**
+ * useScoringModel loads the scoring model: domain weights, band ranges,
+ * penalties and caps, straight from the server's analyzer (the SPA keeps no
+ * copy of these numbers). It changes only with a server release.
+ */
+export function useScoringModel() {
+  return useQuery(HealthService.method.getScoringModel, {}, { staleTime: Infinity });
+}
+
 /** useRecompute queues the devices of an entity for analysis. */
 export function useRecompute() {
   const refresh = useRefreshHealth();

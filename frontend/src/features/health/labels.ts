@@ -1,4 +1,4 @@
-import { Band, EntityKind, HistoryRange } from "../../gen/wegweiser/v1/health_pb";
+import { Band, EntityKind, HistoryRange, type BandRange, type GetScoringModelResponse } from "../../gen/wegweiser/v1/health_pb";
 
 /** Entity names a level of the hierarchy, as HealthService requests take it. */
 export interface Entity {
@@ -16,13 +16,17 @@ export const organisationEntity = (id: string): Entity => ({ kind: EntityKind.OR
 /** Tone is a band as a CSS modifier: tone-healthy, tone-fair, … */
 export type Tone = "healthy" | "fair" | "poor" | "critical" | "unscored";
 
-/** BANDS lists the bands best first, "no score" last (legends, distributions). */
-export const BANDS: { band: Band; tone: Tone; label: string; range: string }[] = [
-  { band: Band.HEALTHY, tone: "healthy", label: "Healthy", range: "90–100" },
-  { band: Band.FAIR, tone: "fair", label: "Fair", range: "70–89" },
-  { band: Band.POOR, tone: "poor", label: "Poor", range: "50–69" },
-  { band: Band.CRITICAL, tone: "critical", label: "Critical", range: "1–49" },
-  { band: Band.UNSPECIFIED, tone: "unscored", label: "No score", range: "no data" },
+/**
+ * BANDS lists the bands best first, "no score" last (legends, distributions),
+ * with their display names and colours only: score ranges come from the
+ * server (HealthService.GetScoringModel, see useScoringModel).
+ */
+export const BANDS: { band: Band; tone: Tone; label: string }[] = [
+  { band: Band.HEALTHY, tone: "healthy", label: "Healthy" },
+  { band: Band.FAIR, tone: "fair", label: "Fair" },
+  { band: Band.POOR, tone: "poor", label: "Poor" },
+  { band: Band.CRITICAL, tone: "critical", label: "Critical" },
+  { band: Band.UNSPECIFIED, tone: "unscored", label: "No score" },
 ];
 
 /** bandTone returns the CSS tone of a band. */
@@ -35,30 +39,39 @@ export function bandLabel(band: Band): string {
   return BANDS.find((b) => b.band === band)?.label ?? "No score";
 }
 
-/** bandOf maps a score to its band (90–100 healthy … 1–49 critical; below 1 unscored). */
-export function bandOf(score: number): Band {
-  if (score >= 90) return Band.HEALTHY;
-  if (score >= 70) return Band.FAIR;
-  if (score >= 50) return Band.POOR;
-  if (score >= 1) return Band.CRITICAL;
-  return Band.UNSPECIFIED;
+/**
+ * bandOf maps a score to its band by the server's band ranges (from
+ * GetScoringModel); a score in no range, or no ranges yet, is unscored.
+ */
+export function bandOf(ranges: readonly BandRange[] | undefined, score: number): Band {
+  return ranges?.find((r) => score >= r.minScore && score <= r.maxScore)?.band ?? Band.UNSPECIFIED;
+}
+
+/** bandRange renders a band's score range from the server's model ("90–100"); "" while unknown. */
+export function bandRange(ranges: readonly BandRange[] | undefined, band: Band): string {
+  const r = ranges?.find((x) => x.band === band);
+  return r ? `${r.minScore}–${r.maxScore}` : "";
+}
+
+/** domainWeight is a domain's weight in percent as the server's model gives it (undefined while unknown). */
+export function domainWeight(model: GetScoringModelResponse | undefined, domain: string): number | undefined {
+  return model?.domains.find((d) => d.domain === domain)?.weight;
 }
 
 /**
  * DOMAINS are the nine check domains in the analyzer's order, with their
- * weight in a device's score (percent; they sum to 100). The weights mirror
- * the server's analyzer (SCORING.md: security and storage weigh most).
+ * display names. Their weights come from the server (GetScoringModel).
  */
-export const DOMAINS: { id: string; label: string; weight: number }[] = [
-  { id: "hardware", label: "Hardware", weight: 10 },
-  { id: "storage", label: "Storage", weight: 20 },
-  { id: "performance", label: "Performance", weight: 8 },
-  { id: "network", label: "Network", weight: 7 },
-  { id: "system", label: "System", weight: 15 },
-  { id: "software", label: "Software", weight: 5 },
-  { id: "security", label: "Security", weight: 20 },
-  { id: "logs", label: "Logs", weight: 10 },
-  { id: "platform", label: "Platform", weight: 5 },
+export const DOMAINS: { id: string; label: string }[] = [
+  { id: "hardware", label: "Hardware" },
+  { id: "storage", label: "Storage" },
+  { id: "performance", label: "Performance" },
+  { id: "network", label: "Network" },
+  { id: "system", label: "System" },
+  { id: "software", label: "Software" },
+  { id: "security", label: "Security" },
+  { id: "logs", label: "Logs" },
+  { id: "platform", label: "Platform" },
 ];
 
 /** domainLabel names a domain ("storage" → "Storage"); unknown ones pass through. */

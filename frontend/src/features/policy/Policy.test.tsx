@@ -101,10 +101,10 @@ describe("policy page", () => {
     expect(within(form).queryByLabelText("Warn threshold")).toBeNull();
     expect(within(form).getByLabelText("Fail threshold")).toBeTruthy();
     // Both, with the defaults and unit.
-    choose("performance.cpu_load");
-    expect(within(form).getByText(/Default: warn > 80, fail > 95, in % mean utilisation; severity high\./)).toBeTruthy();
-    fireEvent.change(within(form).getByLabelText("Warn threshold"), { target: { value: "90" } });
-    fireEvent.change(within(form).getByLabelText("Fail threshold"), { target: { value: "98.5" } });
+    choose("storage.disk_temperature");
+    expect(within(form).getByText(/Default: warn >= 60, fail >= 70, in °C; severity medium\./)).toBeTruthy();
+    fireEvent.change(within(form).getByLabelText("Warn threshold"), { target: { value: "65" } });
+    fireEvent.change(within(form).getByLabelText("Fail threshold"), { target: { value: "75.5" } });
     fireEvent.click(within(form).getByLabelText(/Suppress/));
 
     // Without a reason nothing is sent.
@@ -112,23 +112,23 @@ describe("policy page", () => {
     expect(within(form).getByRole("alert").textContent).toBe("Say why: a reason is required.");
     expect(backend.callsOf("SetOverride")).toHaveLength(0);
 
-    fireEvent.change(within(form).getByLabelText("Reason"), { target: { value: "  Render farm runs hot by design  " } });
+    fireEvent.change(within(form).getByLabelText("Reason"), { target: { value: "  Disks in the hot aisle run warm by design  " } });
     fireEvent.click(within(form).getByRole("button", { name: "Add override" }));
 
     expect(await screen.findByText(/3 devices queued for re-analysis/)).toBeTruthy();
     const added = lastSet(backend);
     expect(added).toMatchObject({
       scope: { level: PolicyLevel.ORGANISATION, id: contoso.id },
-      checkId: "performance.cpu_load",
-      warn: 90,
-      fail: 98.5,
+      checkId: "storage.disk_temperature",
+      warn: 65,
+      fail: 75.5,
       severity: "",
       suppress: true,
-      reason: "Render farm runs hot by design",
+      reason: "Disks in the hot aisle run warm by design",
     });
     expect(added.enabled).toBeUndefined();
-    const row = await overrideRow("performance.cpu_load");
-    expect(within(row).getByText("> 90")).toBeTruthy();
+    const row = await overrideRow("storage.disk_temperature");
+    expect(within(row).getByText(">= 65")).toBeTruthy();
     expect(within(row).getByText("Suppressed")).toBeTruthy();
 
     // The form starts empty again; switch a check off and raise its severity.
@@ -150,8 +150,8 @@ describe("policy page", () => {
     // Both changes are in the audit log.
     const audit = screen.getByRole("table", { name: "Policy changes" });
     await waitFor(() => expect(within(audit).getAllByText("Override set")).toHaveLength(2));
-    const first = within(audit).getByText("performance.cpu_load").closest("tr")!;
-    expect(within(first).getByText("warn 90 · fail 98.5 · suppressed")).toBeTruthy();
+    const first = within(audit).getByText("storage.disk_temperature").closest("tr")!;
+    expect(within(first).getByText("warn 65 · fail 75.5 · suppressed")).toBeTruthy();
     expect(within(first).getByRole("link", { name: "Organisation Contoso" }).getAttribute("href")).toBe(orgPath(contoso.id));
   });
 

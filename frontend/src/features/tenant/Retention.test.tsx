@@ -35,7 +35,6 @@ describe("settings: data retention", () => {
 
   it("is read-only for admins, who are not owners", async () => {
     const backend = new FakeBackend({ role: Role.ADMIN });
-    backend.permissions = backend.permissions.filter((p) => p !== "tenant.write"); // as the server grants admins
     renderApp("/settings", { backend });
     const form = await screen.findByRole("form", { name: "Data retention" });
     await waitFor(() => expect((within(form).getByLabelText("Notifications (days)") as HTMLInputElement).readOnly).toBe(true));

@@ -53,6 +53,9 @@ const (
 	// HealthServiceListChecksProcedure is the fully-qualified name of the HealthService's ListChecks
 	// RPC.
 	HealthServiceListChecksProcedure = "/wegweiser.v1.HealthService/ListChecks"
+	// HealthServiceGetScoringModelProcedure is the fully-qualified name of the HealthService's
+	// GetScoringModel RPC.
+	HealthServiceGetScoringModelProcedure = "/wegweiser.v1.HealthService/GetScoringModel"
 	// HealthServiceRecomputeProcedure is the fully-qualified name of the HealthService's Recompute RPC.
 	HealthServiceRecomputeProcedure = "/wegweiser.v1.HealthService/Recompute"
 )
@@ -78,6 +81,9 @@ type HealthServiceClient interface {
 	// ListChecks lists the check catalogue: what is checked, thresholds and
 	// where they come from.
 	ListChecks(context.Context, *v1.ListChecksRequest) (*v1.ListChecksResponse, error)
+	// GetScoringModel returns the numbers of the scoring model: domain
+	// weights, band ranges, penalties and caps, as the analyzer uses them.
+	GetScoringModel(context.Context, *v1.GetScoringModelRequest) (*v1.GetScoringModelResponse, error)
 	// Recompute re-analyses the devices of an entity now.
 	Recompute(context.Context, *v1.RecomputeRequest) (*v1.RecomputeResponse, error)
 }
@@ -142,6 +148,13 @@ func NewHealthServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		getScoringModel: connect.NewClient[v1.GetScoringModelRequest, v1.GetScoringModelResponse](
+			httpClient,
+			baseURL+HealthServiceGetScoringModelProcedure,
+			connect.WithSchema(healthServiceMethods.ByName("GetScoringModel")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 		recompute: connect.NewClient[v1.RecomputeRequest, v1.RecomputeResponse](
 			httpClient,
 			baseURL+HealthServiceRecomputeProcedure,
@@ -160,6 +173,7 @@ type healthServiceClient struct {
 	listWorstDevices       *connect.Client[v1.ListWorstDevicesRequest, v1.ListWorstDevicesResponse]
 	listOrganisationHealth *connect.Client[v1.ListOrganisationHealthRequest, v1.ListOrganisationHealthResponse]
 	listChecks             *connect.Client[v1.ListChecksRequest, v1.ListChecksResponse]
+	getScoringModel        *connect.Client[v1.GetScoringModelRequest, v1.GetScoringModelResponse]
 	recompute              *connect.Client[v1.RecomputeRequest, v1.RecomputeResponse]
 }
 
@@ -226,6 +240,15 @@ func (c *healthServiceClient) ListChecks(ctx context.Context, req *v1.ListChecks
 	return nil, err
 }
 
+// GetScoringModel calls wegweiser.v1.HealthService.GetScoringModel.
+func (c *healthServiceClient) GetScoringModel(ctx context.Context, req *v1.GetScoringModelRequest) (*v1.GetScoringModelResponse, error) {
+	response, err := c.getScoringModel.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
 // Recompute calls wegweiser.v1.HealthService.Recompute.
 func (c *healthServiceClient) Recompute(ctx context.Context, req *v1.RecomputeRequest) (*v1.RecomputeResponse, error) {
 	response, err := c.recompute.CallUnary(ctx, connect.NewRequest(req))
@@ -256,6 +279,9 @@ type HealthServiceHandler interface {
 	// ListChecks lists the check catalogue: what is checked, thresholds and
 	// where they come from.
 	ListChecks(context.Context, *v1.ListChecksRequest) (*v1.ListChecksResponse, error)
+	// GetScoringModel returns the numbers of the scoring model: domain
+	// weights, band ranges, penalties and caps, as the analyzer uses them.
+	GetScoringModel(context.Context, *v1.GetScoringModelRequest) (*v1.GetScoringModelResponse, error)
 	// Recompute re-analyses the devices of an entity now.
 	Recompute(context.Context, *v1.RecomputeRequest) (*v1.RecomputeResponse, error)
 }
@@ -316,6 +342,13 @@ func NewHealthServiceHandler(svc HealthServiceHandler, opts ...connect.HandlerOp
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	healthServiceGetScoringModelHandler := connect.NewUnaryHandlerSimple(
+		HealthServiceGetScoringModelProcedure,
+		svc.GetScoringModel,
+		connect.WithSchema(healthServiceMethods.ByName("GetScoringModel")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	healthServiceRecomputeHandler := connect.NewUnaryHandlerSimple(
 		HealthServiceRecomputeProcedure,
 		svc.Recompute,
@@ -338,6 +371,8 @@ func NewHealthServiceHandler(svc HealthServiceHandler, opts ...connect.HandlerOp
 			healthServiceListOrganisationHealthHandler.ServeHTTP(w, r)
 		case HealthServiceListChecksProcedure:
 			healthServiceListChecksHandler.ServeHTTP(w, r)
+		case HealthServiceGetScoringModelProcedure:
+			healthServiceGetScoringModelHandler.ServeHTTP(w, r)
 		case HealthServiceRecomputeProcedure:
 			healthServiceRecomputeHandler.ServeHTTP(w, r)
 		default:
@@ -375,6 +410,10 @@ func (UnimplementedHealthServiceHandler) ListOrganisationHealth(context.Context,
 
 func (UnimplementedHealthServiceHandler) ListChecks(context.Context, *v1.ListChecksRequest) (*v1.ListChecksResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wegweiser.v1.HealthService.ListChecks is not implemented"))
+}
+
+func (UnimplementedHealthServiceHandler) GetScoringModel(context.Context, *v1.GetScoringModelRequest) (*v1.GetScoringModelResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wegweiser.v1.HealthService.GetScoringModel is not implemented"))
 }
 
 func (UnimplementedHealthServiceHandler) Recompute(context.Context, *v1.RecomputeRequest) (*v1.RecomputeResponse, error) {

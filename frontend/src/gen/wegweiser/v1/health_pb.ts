@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wegweiser/v1/health.proto.
  */
 export const file_wegweiser_v1_health: GenFile = /*@__PURE__*/
-  fileDesc("Chl3ZWd3ZWlzZXIvdjEvaGVhbHRoLnByb3RvEgx3ZWd3ZWlzZXIudjEiPwoJRW50aXR5UmVmEiYKBGtpbmQYASABKA4yGC53ZWd3ZWlzZXIudjEuRW50aXR5S2luZBIKCgJpZBgCIAEoCSI8CgtEb21haW5TY29yZRIOCgZkb21haW4YASABKAkSDQoFc2NvcmUYAiABKAUSDgoGc2NvcmVkGAMgASgIIj4KCUJhbmRDb3VudBIgCgRiYW5kGAEgASgOMhIud2Vnd2Vpc2VyLnYxLkJhbmQSDwoHZGV2aWNlcxgCIAEoBSKbAQoLRGV2aWNlU2NvcmUSEQoJZGV2aWNlX2lkGAEgASgJEhAKCGhvc3RuYW1lGAIgASgJEhcKD29yZ2FuaXNhdGlvbl9pZBgDIAEoCRINCgVzY29yZRgEIAEoBRIgCgRiYW5kGAUgASgOMhIud2Vnd2Vpc2VyLnYxLkJhbmQSDQoFc3RhbGUYBiABKAgSDgoGc2VydmVyGAcgASgIItYCCgZIZWFsdGgSJwoGZW50aXR5GAEgASgLMhcud2Vnd2Vpc2VyLnYxLkVudGl0eVJlZhINCgVzY29yZRgCIAEoBRIgCgRiYW5kGAMgASgOMhIud2Vnd2Vpc2VyLnYxLkJhbmQSDgoGc2NvcmVkGAQgASgIEhIKCmNhcF9yZWFzb24YBSABKAkSKgoHZG9tYWlucxgGIAMoCzIZLndlZ3dlaXNlci52MS5Eb21haW5TY29yZRImCgViYW5kcxgHIAMoCzIXLndlZ3dlaXNlci52MS5CYW5kQ291bnQSEAoIY292ZXJhZ2UYCCABKAESEQoJZnJlc2huZXNzGAkgASgBEg0KBXN0YWxlGAogASgIEhQKDGRldmljZV9jb3VudBgLIAEoBRIwCgxjb21wdXRlX3RpbWUYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjsKEEdldEhlYWx0aFJlcXVlc3QSJwoGZW50aXR5GAEgASgLMhcud2Vnd2Vpc2VyLnYxLkVudGl0eVJlZiJjChFHZXRIZWFsdGhSZXNwb25zZRIkCgZoZWFsdGgYASABKAsyFC53ZWd3ZWlzZXIudjEuSGVhbHRoEigKBXdvcnN0GAIgAygLMhkud2Vnd2Vpc2VyLnYxLkRldmljZVNjb3JlIjgKCEV2aWRlbmNlEg0KBWxhYmVsGAEgASgJEg0KBXZhbHVlGAIgASgJEg4KBnNvdXJjZRgDIAEoCSKiAgoHRmluZGluZxIQCghjaGVja19pZBgBIAEoCRIPCgdzdWJqZWN0GAIgASgJEg4KBmRvbWFpbhgDIAEoCRIOCgZzdGF0dXMYBCABKAkSEAoIc2V2ZXJpdHkYBSABKAkSDwoHcGVuYWx0eRgGIAEoBRINCgV0aXRsZRgHIAEoCRIOCgZkZXRhaWwYCCABKAkSKAoIZXZpZGVuY2UYCSADKAsyFi53ZWd3ZWlzZXIudjEuRXZpZGVuY2USFgoOcmVjb21tZW5kYXRpb24YCiABKAkSEgoKc3VwcHJlc3NlZBgLIAEoCBIXCg9zdXBwcmVzc19yZWFzb24YDCABKAkSEQoJZGV2aWNlX2lkGA0gASgJEhAKCGhvc3RuYW1lGA4gASgJInkKE0xpc3RGaW5kaW5nc1JlcXVlc3QSJwoGZW50aXR5GAEgASgLMhcud2Vnd2Vpc2VyLnYxLkVudGl0eVJlZhIWCg5pbmNsdWRlX3Bhc3NlZBgCIAEoCBIOCgZkb21haW4YAyABKAkSEQoJcGFnZV9zaXplGAQgASgFIj8KFExpc3RGaW5kaW5nc1Jlc3BvbnNlEicKCGZpbmRpbmdzGAEgAygLMhUud2Vnd2Vpc2VyLnYxLkZpbmRpbmciaQoMSGlzdG9yeVBvaW50EigKBHRpbWUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg0KBXNjb3JlGAIgASgFEiAKBGJhbmQYAyABKA4yEi53ZWd3ZWlzZXIudjEuQmFuZCJnChFHZXRIaXN0b3J5UmVxdWVzdBInCgZlbnRpdHkYASABKAsyFy53ZWd3ZWlzZXIudjEuRW50aXR5UmVmEikKBXJhbmdlGAIgASgOMhoud2Vnd2Vpc2VyLnYxLkhpc3RvcnlSYW5nZSJAChJHZXRIaXN0b3J5UmVzcG9uc2USKgoGcG9pbnRzGAEgAygLMhoud2Vnd2Vpc2VyLnYxLkhpc3RvcnlQb2ludCKFAQoURXhwbGFpbkNoYW5nZVJlcXVlc3QSEQoJZGV2aWNlX2lkGAEgASgJEi0KCWZyb21fdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKwoHdG9fdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiVgoGQ2hhbmdlEg0KBWRlbHRhGAEgASgFEgwKBGtpbmQYAiABKAkSEAoIY2hlY2tfaWQYAyABKAkSDwoHc3ViamVjdBgEIAEoCRIMCgR0ZXh0GAUgASgJIt4BChVFeHBsYWluQ2hhbmdlUmVzcG9uc2USEgoKZnJvbV9zY29yZRgBIAEoBRIQCgh0b19zY29yZRgCIAEoBRI1ChFmcm9tX2NvbXB1dGVfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMwoPdG9fY29tcHV0ZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIlCgdjaGFuZ2VzGAUgAygLMhQud2Vnd2Vpc2VyLnYxLkNoYW5nZRIMCgRub3RlGAYgASgJIlEKF0xpc3RXb3JzdERldmljZXNSZXF1ZXN0EicKBmVudGl0eRgBIAEoCzIXLndlZ3dlaXNlci52MS5FbnRpdHlSZWYSDQoFbGltaXQYAiABKAUiRgoYTGlzdFdvcnN0RGV2aWNlc1Jlc3BvbnNlEioKB2RldmljZXMYASADKAsyGS53ZWd3ZWlzZXIudjEuRGV2aWNlU2NvcmUiggEKCUNoZWNrSW5mbxIKCgJpZBgBIAEoCRIOCgZkb21haW4YAiABKAkSDQoFdGl0bGUYAyABKAkSEAoIc2V2ZXJpdHkYBCABKAkSDAoEd2FybhgFIAEoCRIMCgRmYWlsGAYgASgJEgwKBHVuaXQYByABKAkSDgoGc291cmNlGAggASgJIhMKEUxpc3RDaGVja3NSZXF1ZXN0Ij0KEkxpc3RDaGVja3NSZXNwb25zZRInCgZjaGVja3MYASADKAsyFy53ZWd3ZWlzZXIudjEuQ2hlY2tJbmZvIjsKEFJlY29tcHV0ZVJlcXVlc3QSJwoGZW50aXR5GAEgASgLMhcud2Vnd2Vpc2VyLnYxLkVudGl0eVJlZiIrChFSZWNvbXB1dGVSZXNwb25zZRIWCg5xdWV1ZWRfZGV2aWNlcxgBIAEoBSIfCh1MaXN0T3JnYW5pc2F0aW9uSGVhbHRoUmVxdWVzdCKGAQoST3JnYW5pc2F0aW9uSGVhbHRoEhcKD29yZ2FuaXNhdGlvbl9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEiQKBmhlYWx0aBgDIAEoCzIULndlZ3dlaXNlci52MS5IZWFsdGgSEAoIYmFzZWxpbmUYBCABKAESEQoJcmVncmVzc2VkGAUgASgIInAKHkxpc3RPcmdhbmlzYXRpb25IZWFsdGhSZXNwb25zZRI3Cg1vcmdhbmlzYXRpb25zGAEgAygLMiAud2Vnd2Vpc2VyLnYxLk9yZ2FuaXNhdGlvbkhlYWx0aBIVCg10ZW5hbnRfbWVkaWFuGAIgASgBKo4BCgpFbnRpdHlLaW5kEhsKF0VOVElUWV9LSU5EX1VOU1BFQ0lGSUVEEAASFgoSRU5USVRZX0tJTkRfREVWSUNFEAESFQoRRU5USVRZX0tJTkRfR1JPVVAQAhIcChhFTlRJVFlfS0lORF9PUkdBTklTQVRJT04QAxIWChJFTlRJVFlfS0lORF9URU5BTlQQBCpfCgRCYW5kEhQKEEJBTkRfVU5TUEVDSUZJRUQQABIQCgxCQU5EX0hFQUxUSFkQARINCglCQU5EX0ZBSVIQAhINCglCQU5EX1BPT1IQAxIRCg1CQU5EX0NSSVRJQ0FMEAQqfQoMSGlzdG9yeVJhbmdlEh0KGUhJU1RPUllfUkFOR0VfVU5TUEVDSUZJRUQQABIYChRISVNUT1JZX1JBTkdFXzdfREFZUxABEhkKFUhJU1RPUllfUkFOR0VfMzBfREFZUxACEhkKFUhJU1RPUllfUkFOR0VfOTBfREFZUxADMvkFCg1IZWFsdGhTZXJ2aWNlElEKCUdldEhlYWx0aBIeLndlZ3dlaXNlci52MS5HZXRIZWFsdGhSZXF1ZXN0Gh8ud2Vnd2Vpc2VyLnYxLkdldEhlYWx0aFJlc3BvbnNlIgOQAgESWgoMTGlzdEZpbmRpbmdzEiEud2Vnd2Vpc2VyLnYxLkxpc3RGaW5kaW5nc1JlcXVlc3QaIi53ZWd3ZWlzZXIudjEuTGlzdEZpbmRpbmdzUmVzcG9uc2UiA5ACARJUCgpHZXRIaXN0b3J5Eh8ud2Vnd2Vpc2VyLnYxLkdldEhpc3RvcnlSZXF1ZXN0GiAud2Vnd2Vpc2VyLnYxLkdldEhpc3RvcnlSZXNwb25zZSIDkAIBEl0KDUV4cGxhaW5DaGFuZ2USIi53ZWd3ZWlzZXIudjEuRXhwbGFpbkNoYW5nZVJlcXVlc3QaIy53ZWd3ZWlzZXIudjEuRXhwbGFpbkNoYW5nZVJlc3BvbnNlIgOQAgESZgoQTGlzdFdvcnN0RGV2aWNlcxIlLndlZ3dlaXNlci52MS5MaXN0V29yc3REZXZpY2VzUmVxdWVzdBomLndlZ3dlaXNlci52MS5MaXN0V29yc3REZXZpY2VzUmVzcG9uc2UiA5ACARJ4ChZMaXN0T3JnYW5pc2F0aW9uSGVhbHRoEisud2Vnd2Vpc2VyLnYxLkxpc3RPcmdhbmlzYXRpb25IZWFsdGhSZXF1ZXN0Giwud2Vnd2Vpc2VyLnYxLkxpc3RPcmdhbmlzYXRpb25IZWFsdGhSZXNwb25zZSIDkAIBElQKCkxpc3RDaGVja3MSHy53ZWd3ZWlzZXIudjEuTGlzdENoZWNrc1JlcXVlc3QaIC53ZWd3ZWlzZXIudjEuTGlzdENoZWNrc1Jlc3BvbnNlIgOQAgESTAoJUmVjb21wdXRlEh4ud2Vnd2Vpc2VyLnYxLlJlY29tcHV0ZVJlcXVlc3QaHy53ZWd3ZWlzZXIudjEuUmVjb21wdXRlUmVzcG9uc2VCtQEKEGNvbS53ZWd3ZWlzZXIudjFCC0hlYWx0aFByb3RvUAFaQ2dpdGh1Yi5jb20vd2Vnd2Vpc2VyL3dlZ3dlaXNlci9iYWNrZW5kL2dlbi93ZWd3ZWlzZXIvdjE7d2Vnd2Vpc2VydjGiAgNXWFiqAgxXZWd3ZWlzZXIuVjHKAgxXZWd3ZWlzZXJcVjHiAhhXZWd3ZWlzZXJcVjFcR1BCTWV0YWRhdGHqAg1XZWd3ZWlzZXI6OlYxYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("Chl3ZWd3ZWlzZXIvdjEvaGVhbHRoLnByb3RvEgx3ZWd3ZWlzZXIudjEiPwoJRW50aXR5UmVmEiYKBGtpbmQYASABKA4yGC53ZWd3ZWlzZXIudjEuRW50aXR5S2luZBIKCgJpZBgCIAEoCSI8CgtEb21haW5TY29yZRIOCgZkb21haW4YASABKAkSDQoFc2NvcmUYAiABKAUSDgoGc2NvcmVkGAMgASgIIj4KCUJhbmRDb3VudBIgCgRiYW5kGAEgASgOMhIud2Vnd2Vpc2VyLnYxLkJhbmQSDwoHZGV2aWNlcxgCIAEoBSKbAQoLRGV2aWNlU2NvcmUSEQoJZGV2aWNlX2lkGAEgASgJEhAKCGhvc3RuYW1lGAIgASgJEhcKD29yZ2FuaXNhdGlvbl9pZBgDIAEoCRINCgVzY29yZRgEIAEoBRIgCgRiYW5kGAUgASgOMhIud2Vnd2Vpc2VyLnYxLkJhbmQSDQoFc3RhbGUYBiABKAgSDgoGc2VydmVyGAcgASgIItYCCgZIZWFsdGgSJwoGZW50aXR5GAEgASgLMhcud2Vnd2Vpc2VyLnYxLkVudGl0eVJlZhINCgVzY29yZRgCIAEoBRIgCgRiYW5kGAMgASgOMhIud2Vnd2Vpc2VyLnYxLkJhbmQSDgoGc2NvcmVkGAQgASgIEhIKCmNhcF9yZWFzb24YBSABKAkSKgoHZG9tYWlucxgGIAMoCzIZLndlZ3dlaXNlci52MS5Eb21haW5TY29yZRImCgViYW5kcxgHIAMoCzIXLndlZ3dlaXNlci52MS5CYW5kQ291bnQSEAoIY292ZXJhZ2UYCCABKAESEQoJZnJlc2huZXNzGAkgASgBEg0KBXN0YWxlGAogASgIEhQKDGRldmljZV9jb3VudBgLIAEoBRIwCgxjb21wdXRlX3RpbWUYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIjsKEEdldEhlYWx0aFJlcXVlc3QSJwoGZW50aXR5GAEgASgLMhcud2Vnd2Vpc2VyLnYxLkVudGl0eVJlZiJjChFHZXRIZWFsdGhSZXNwb25zZRIkCgZoZWFsdGgYASABKAsyFC53ZWd3ZWlzZXIudjEuSGVhbHRoEigKBXdvcnN0GAIgAygLMhkud2Vnd2Vpc2VyLnYxLkRldmljZVNjb3JlIjgKCEV2aWRlbmNlEg0KBWxhYmVsGAEgASgJEg0KBXZhbHVlGAIgASgJEg4KBnNvdXJjZRgDIAEoCSKiAgoHRmluZGluZxIQCghjaGVja19pZBgBIAEoCRIPCgdzdWJqZWN0GAIgASgJEg4KBmRvbWFpbhgDIAEoCRIOCgZzdGF0dXMYBCABKAkSEAoIc2V2ZXJpdHkYBSABKAkSDwoHcGVuYWx0eRgGIAEoBRINCgV0aXRsZRgHIAEoCRIOCgZkZXRhaWwYCCABKAkSKAoIZXZpZGVuY2UYCSADKAsyFi53ZWd3ZWlzZXIudjEuRXZpZGVuY2USFgoOcmVjb21tZW5kYXRpb24YCiABKAkSEgoKc3VwcHJlc3NlZBgLIAEoCBIXCg9zdXBwcmVzc19yZWFzb24YDCABKAkSEQoJZGV2aWNlX2lkGA0gASgJEhAKCGhvc3RuYW1lGA4gASgJInkKE0xpc3RGaW5kaW5nc1JlcXVlc3QSJwoGZW50aXR5GAEgASgLMhcud2Vnd2Vpc2VyLnYxLkVudGl0eVJlZhIWCg5pbmNsdWRlX3Bhc3NlZBgCIAEoCBIOCgZkb21haW4YAyABKAkSEQoJcGFnZV9zaXplGAQgASgFIj8KFExpc3RGaW5kaW5nc1Jlc3BvbnNlEicKCGZpbmRpbmdzGAEgAygLMhUud2Vnd2Vpc2VyLnYxLkZpbmRpbmciaQoMSGlzdG9yeVBvaW50EigKBHRpbWUYASABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg0KBXNjb3JlGAIgASgFEiAKBGJhbmQYAyABKA4yEi53ZWd3ZWlzZXIudjEuQmFuZCJnChFHZXRIaXN0b3J5UmVxdWVzdBInCgZlbnRpdHkYASABKAsyFy53ZWd3ZWlzZXIudjEuRW50aXR5UmVmEikKBXJhbmdlGAIgASgOMhoud2Vnd2Vpc2VyLnYxLkhpc3RvcnlSYW5nZSJAChJHZXRIaXN0b3J5UmVzcG9uc2USKgoGcG9pbnRzGAEgAygLMhoud2Vnd2Vpc2VyLnYxLkhpc3RvcnlQb2ludCKFAQoURXhwbGFpbkNoYW5nZVJlcXVlc3QSEQoJZGV2aWNlX2lkGAEgASgJEi0KCWZyb21fdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKwoHdG9fdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiVgoGQ2hhbmdlEg0KBWRlbHRhGAEgASgFEgwKBGtpbmQYAiABKAkSEAoIY2hlY2tfaWQYAyABKAkSDwoHc3ViamVjdBgEIAEoCRIMCgR0ZXh0GAUgASgJIt4BChVFeHBsYWluQ2hhbmdlUmVzcG9uc2USEgoKZnJvbV9zY29yZRgBIAEoBRIQCgh0b19zY29yZRgCIAEoBRI1ChFmcm9tX2NvbXB1dGVfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMwoPdG9fY29tcHV0ZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIlCgdjaGFuZ2VzGAUgAygLMhQud2Vnd2Vpc2VyLnYxLkNoYW5nZRIMCgRub3RlGAYgASgJIlEKF0xpc3RXb3JzdERldmljZXNSZXF1ZXN0EicKBmVudGl0eRgBIAEoCzIXLndlZ3dlaXNlci52MS5FbnRpdHlSZWYSDQoFbGltaXQYAiABKAUiRgoYTGlzdFdvcnN0RGV2aWNlc1Jlc3BvbnNlEioKB2RldmljZXMYASADKAsyGS53ZWd3ZWlzZXIudjEuRGV2aWNlU2NvcmUiggEKCUNoZWNrSW5mbxIKCgJpZBgBIAEoCRIOCgZkb21haW4YAiABKAkSDQoFdGl0bGUYAyABKAkSEAoIc2V2ZXJpdHkYBCABKAkSDAoEd2FybhgFIAEoCRIMCgRmYWlsGAYgASgJEgwKBHVuaXQYByABKAkSDgoGc291cmNlGAggASgJIhMKEUxpc3RDaGVja3NSZXF1ZXN0Ij0KEkxpc3RDaGVja3NSZXNwb25zZRInCgZjaGVja3MYASADKAsyFy53ZWd3ZWlzZXIudjEuQ2hlY2tJbmZvIjsKEFJlY29tcHV0ZVJlcXVlc3QSJwoGZW50aXR5GAEgASgLMhcud2Vnd2Vpc2VyLnYxLkVudGl0eVJlZiIrChFSZWNvbXB1dGVSZXNwb25zZRIWCg5xdWV1ZWRfZGV2aWNlcxgBIAEoBSIfCh1MaXN0T3JnYW5pc2F0aW9uSGVhbHRoUmVxdWVzdCKGAQoST3JnYW5pc2F0aW9uSGVhbHRoEhcKD29yZ2FuaXNhdGlvbl9pZBgBIAEoCRIMCgRuYW1lGAIgASgJEiQKBmhlYWx0aBgDIAEoCzIULndlZ3dlaXNlci52MS5IZWFsdGgSEAoIYmFzZWxpbmUYBCABKAESEQoJcmVncmVzc2VkGAUgASgIInAKHkxpc3RPcmdhbmlzYXRpb25IZWFsdGhSZXNwb25zZRI3Cg1vcmdhbmlzYXRpb25zGAEgAygLMiAud2Vnd2Vpc2VyLnYxLk9yZ2FuaXNhdGlvbkhlYWx0aBIVCg10ZW5hbnRfbWVkaWFuGAIgASgBIhgKFkdldFNjb3JpbmdNb2RlbFJlcXVlc3QiLgoMRG9tYWluV2VpZ2h0Eg4KBmRvbWFpbhgBIAEoCRIOCgZ3ZWlnaHQYAiABKAUiYQoJQmFuZFJhbmdlEiAKBGJhbmQYASABKA4yEi53ZWd3ZWlzZXIudjEuQmFuZBIMCgRuYW1lGAIgASgJEhEKCW1pbl9zY29yZRgDIAEoBRIRCgltYXhfc2NvcmUYBCABKAUiPwoPU2V2ZXJpdHlQZW5hbHR5EhAKCHNldmVyaXR5GAEgASgJEgwKBGZhaWwYAiABKAUSDAoEd2FybhgDIAEoBSK0AgoXR2V0U2NvcmluZ01vZGVsUmVzcG9uc2USKwoHZG9tYWlucxgBIAMoCzIaLndlZ3dlaXNlci52MS5Eb21haW5XZWlnaHQSJgoFYmFuZHMYAiADKAsyFy53ZWd3ZWlzZXIudjEuQmFuZFJhbmdlEjAKCXBlbmFsdGllcxgDIAMoCzIdLndlZ3dlaXNlci52MS5TZXZlcml0eVBlbmFsdHkSGwoTZGV2aWNlX2NhcF9jcml0aWNhbBgEIAEoBRIXCg9kZXZpY2VfY2FwX2hpZ2gYBSABKAUSFQoNc2VydmVyX3dlaWdodBgGIAEoBRIbChNyb2xsdXBfY2FwX2NyaXRpY2FsGAcgASgFEhcKD3JvbGx1cF9jYXBfcG9vchgIIAEoBRIPCgd2ZXJzaW9uGAkgASgJKo4BCgpFbnRpdHlLaW5kEhsKF0VOVElUWV9LSU5EX1VOU1BFQ0lGSUVEEAASFgoSRU5USVRZX0tJTkRfREVWSUNFEAESFQoRRU5USVRZX0tJTkRfR1JPVVAQAhIcChhFTlRJVFlfS0lORF9PUkdBTklTQVRJT04QAxIWChJFTlRJVFlfS0lORF9URU5BTlQQBCpfCgRCYW5kEhQKEEJBTkRfVU5TUEVDSUZJRUQQABIQCgxCQU5EX0hFQUxUSFkQARINCglCQU5EX0ZBSVIQAhINCglCQU5EX1BPT1IQAxIRCg1CQU5EX0NSSVRJQ0FMEAQqfQoMSGlzdG9yeVJhbmdlEh0KGUhJU1RPUllfUkFOR0VfVU5TUEVDSUZJRUQQABIYChRISVNUT1JZX1JBTkdFXzdfREFZUxABEhkKFUhJU1RPUllfUkFOR0VfMzBfREFZUxACEhkKFUhJU1RPUllfUkFOR0VfOTBfREFZUxADMt4GCg1IZWFsdGhTZXJ2aWNlElEKCUdldEhlYWx0aBIeLndlZ3dlaXNlci52MS5HZXRIZWFsdGhSZXF1ZXN0Gh8ud2Vnd2Vpc2VyLnYxLkdldEhlYWx0aFJlc3BvbnNlIgOQAgESWgoMTGlzdEZpbmRpbmdzEiEud2Vnd2Vpc2VyLnYxLkxpc3RGaW5kaW5nc1JlcXVlc3QaIi53ZWd3ZWlzZXIudjEuTGlzdEZpbmRpbmdzUmVzcG9uc2UiA5ACARJUCgpHZXRIaXN0b3J5Eh8ud2Vnd2Vpc2VyLnYxLkdldEhpc3RvcnlSZXF1ZXN0GiAud2Vnd2Vpc2VyLnYxLkdldEhpc3RvcnlSZXNwb25zZSIDkAIBEl0KDUV4cGxhaW5DaGFuZ2USIi53ZWd3ZWlzZXIudjEuRXhwbGFpbkNoYW5nZVJlcXVlc3QaIy53ZWd3ZWlzZXIudjEuRXhwbGFpbkNoYW5nZVJlc3BvbnNlIgOQAgESZgoQTGlzdFdvcnN0RGV2aWNlcxIlLndlZ3dlaXNlci52MS5MaXN0V29yc3REZXZpY2VzUmVxdWVzdBomLndlZ3dlaXNlci52MS5MaXN0V29yc3REZXZpY2VzUmVzcG9uc2UiA5ACARJ4ChZMaXN0T3JnYW5pc2F0aW9uSGVhbHRoEisud2Vnd2Vpc2VyLnYxLkxpc3RPcmdhbmlzYXRpb25IZWFsdGhSZXF1ZXN0Giwud2Vnd2Vpc2VyLnYxLkxpc3RPcmdhbmlzYXRpb25IZWFsdGhSZXNwb25zZSIDkAIBElQKCkxpc3RDaGVja3MSHy53ZWd3ZWlzZXIudjEuTGlzdENoZWNrc1JlcXVlc3QaIC53ZWd3ZWlzZXIudjEuTGlzdENoZWNrc1Jlc3BvbnNlIgOQAgESYwoPR2V0U2NvcmluZ01vZGVsEiQud2Vnd2Vpc2VyLnYxLkdldFNjb3JpbmdNb2RlbFJlcXVlc3QaJS53ZWd3ZWlzZXIudjEuR2V0U2NvcmluZ01vZGVsUmVzcG9uc2UiA5ACARJMCglSZWNvbXB1dGUSHi53ZWd3ZWlzZXIudjEuUmVjb21wdXRlUmVxdWVzdBofLndlZ3dlaXNlci52MS5SZWNvbXB1dGVSZXNwb25zZUK1AQoQY29tLndlZ3dlaXNlci52MUILSGVhbHRoUHJvdG9QAVpDZ2l0aHViLmNvbS93ZWd3ZWlzZXIvd2Vnd2Vpc2VyL2JhY2tlbmQvZ2VuL3dlZ3dlaXNlci92MTt3ZWd3ZWlzZXJ2MaICA1dYWKoCDFdlZ3dlaXNlci5WMcoCDFdlZ3dlaXNlclxWMeICGFdlZ3dlaXNlclxWMVxHUEJNZXRhZGF0YeoCDVdlZ3dlaXNlcjo6VjFiBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * EntityRef names an entity.
@@ -1045,6 +1045,204 @@ export const ListOrganisationHealthResponseSchema: GenMessage<ListOrganisationHe
   messageDesc(file_wegweiser_v1_health, 26);
 
 /**
+ * GetScoringModelRequest is empty.
+ *
+ * @generated from message wegweiser.v1.GetScoringModelRequest
+ */
+export type GetScoringModelRequest = Message<"wegweiser.v1.GetScoringModelRequest"> & {
+};
+
+/**
+ * Describes the message wegweiser.v1.GetScoringModelRequest.
+ * Use `create(GetScoringModelRequestSchema)` to create a new message.
+ */
+export const GetScoringModelRequestSchema: GenMessage<GetScoringModelRequest> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_health, 27);
+
+/**
+ * DomainWeight is a domain's weight in a device's score.
+ *
+ * @generated from message wegweiser.v1.DomainWeight
+ */
+export type DomainWeight = Message<"wegweiser.v1.DomainWeight"> & {
+  /**
+   * Domain name, e.g. "storage".
+   *
+   * @generated from field: string domain = 1;
+   */
+  domain: string;
+
+  /**
+   * Weight in percent; the weights of all domains sum to 100.
+   *
+   * @generated from field: int32 weight = 2;
+   */
+  weight: number;
+};
+
+/**
+ * Describes the message wegweiser.v1.DomainWeight.
+ * Use `create(DomainWeightSchema)` to create a new message.
+ */
+export const DomainWeightSchema: GenMessage<DomainWeight> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_health, 28);
+
+/**
+ * BandRange is a band with its score range (both ends included).
+ *
+ * @generated from message wegweiser.v1.BandRange
+ */
+export type BandRange = Message<"wegweiser.v1.BandRange"> & {
+  /**
+   * The band.
+   *
+   * @generated from field: wegweiser.v1.Band band = 1;
+   */
+  band: Band;
+
+  /**
+   * Its name: "healthy", "fair", "poor" or "critical".
+   *
+   * @generated from field: string name = 2;
+   */
+  name: string;
+
+  /**
+   * Lowest score in the band.
+   *
+   * @generated from field: int32 min_score = 3;
+   */
+  minScore: number;
+
+  /**
+   * Highest score in the band.
+   *
+   * @generated from field: int32 max_score = 4;
+   */
+  maxScore: number;
+};
+
+/**
+ * Describes the message wegweiser.v1.BandRange.
+ * Use `create(BandRangeSchema)` to create a new message.
+ */
+export const BandRangeSchema: GenMessage<BandRange> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_health, 29);
+
+/**
+ * SeverityPenalty is what a finding of one severity costs.
+ *
+ * @generated from message wegweiser.v1.SeverityPenalty
+ */
+export type SeverityPenalty = Message<"wegweiser.v1.SeverityPenalty"> & {
+  /**
+   * "info", "low", "medium", "high" or "critical".
+   *
+   * @generated from field: string severity = 1;
+   */
+  severity: string;
+
+  /**
+   * Points a failure costs.
+   *
+   * @generated from field: int32 fail = 2;
+   */
+  fail: number;
+
+  /**
+   * Points a warning costs.
+   *
+   * @generated from field: int32 warn = 3;
+   */
+  warn: number;
+};
+
+/**
+ * Describes the message wegweiser.v1.SeverityPenalty.
+ * Use `create(SeverityPenaltySchema)` to create a new message.
+ */
+export const SeverityPenaltySchema: GenMessage<SeverityPenalty> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_health, 30);
+
+/**
+ * GetScoringModelResponse is the scoring model, straight from the analyzer.
+ *
+ * @generated from message wegweiser.v1.GetScoringModelResponse
+ */
+export type GetScoringModelResponse = Message<"wegweiser.v1.GetScoringModelResponse"> & {
+  /**
+   * The domains in the analyzer's order, with their weights.
+   *
+   * @generated from field: repeated wegweiser.v1.DomainWeight domains = 1;
+   */
+  domains: DomainWeight[];
+
+  /**
+   * The bands, best first; a score below the last band's minimum has none.
+   *
+   * @generated from field: repeated wegweiser.v1.BandRange bands = 2;
+   */
+  bands: BandRange[];
+
+  /**
+   * Penalties by severity, mildest first.
+   *
+   * @generated from field: repeated wegweiser.v1.SeverityPenalty penalties = 3;
+   */
+  penalties: SeverityPenalty[];
+
+  /**
+   * A device with a critical warning or failure scores at most this.
+   *
+   * @generated from field: int32 device_cap_critical = 4;
+   */
+  deviceCapCritical: number;
+
+  /**
+   * A device with a high warning or failure scores at most this.
+   *
+   * @generated from field: int32 device_cap_high = 5;
+   */
+  deviceCapHigh: number;
+
+  /**
+   * How many workstations a server counts for in a roll-up.
+   *
+   * @generated from field: int32 server_weight = 6;
+   */
+  serverWeight: number;
+
+  /**
+   * A group, organisation or tenant with a device in the critical band
+   * scores at most this.
+   *
+   * @generated from field: int32 rollup_cap_critical = 7;
+   */
+  rollupCapCritical: number;
+
+  /**
+   * One with a device in the poor band scores at most this.
+   *
+   * @generated from field: int32 rollup_cap_poor = 8;
+   */
+  rollupCapPoor: number;
+
+  /**
+   * The scoring model's version.
+   *
+   * @generated from field: string version = 9;
+   */
+  version: string;
+};
+
+/**
+ * Describes the message wegweiser.v1.GetScoringModelResponse.
+ * Use `create(GetScoringModelResponseSchema)` to create a new message.
+ */
+export const GetScoringModelResponseSchema: GenMessage<GetScoringModelResponse> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_health, 31);
+
+/**
  * EntityKind names a level of the hierarchy.
  *
  * @generated from enum wegweiser.v1.EntityKind
@@ -1263,6 +1461,17 @@ export const HealthService: GenService<{
     methodKind: "unary";
     input: typeof ListChecksRequestSchema;
     output: typeof ListChecksResponseSchema;
+  },
+  /**
+   * GetScoringModel returns the numbers of the scoring model: domain
+   * weights, band ranges, penalties and caps, as the analyzer uses them.
+   *
+   * @generated from rpc wegweiser.v1.HealthService.GetScoringModel
+   */
+  getScoringModel: {
+    methodKind: "unary";
+    input: typeof GetScoringModelRequestSchema;
+    output: typeof GetScoringModelResponseSchema;
   },
   /**
    * Recompute re-analyses the devices of an entity now.
