@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/wegweiser/wegweiser/backend/internal/analyzer"
+	"github.com/wegweiser/wegweiser/backend/internal/bypass"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/validate"
 	"github.com/wegweiser/wegweiser/ent"
@@ -28,7 +29,7 @@ type entityKey struct {
 // rows where a score changed) in one transaction. It is what a full
 // re-score ends with; the per-entity RollUp serves single changes.
 func (s *Service) RollUpTenant(ctx context.Context, tenantID uuid.UUID) error {
-	ctx = asTenant(ctx, tenantID)
+	ctx = bypass.AsTenant(ctx, tenantID, "bulk roll-up: roll up every entity of one tenant")
 	devs, err := s.st.Ent.Device.Query().
 		Select(device.FieldID, device.FieldHostname, device.FieldOrganisationID, device.FieldGroupID, device.FieldRole).All(ctx)
 	if err != nil {
