@@ -271,13 +271,13 @@ func penaltyKey(raw json.RawMessage) string {
 // RollUp recomputes a group's, an organisation's or the tenant's health from
 // all its devices, in one transaction that holds the entity's lock while it
 // reads the devices and writes the result.
-func (s *Service) RollUp(ctx context.Context, tenantID uuid.UUID, kind string, entityID uuid.UUID) error {
+func (s *Service) RollUp(ctx context.Context, tenantID uuid.UUID, kind entityhealth.Kind, entityID uuid.UUID) error {
 	ctx = bypass.AsTenant(ctx, tenantID, "roll-up job: roll up an entity of its tenant")
 	var devPred []predicate.Device
 	var healthPred []predicate.DeviceHealth
 	var org *uuid.UUID
 	switch kind {
-	case "group":
+	case entityhealth.KindGroup:
 		g, err := s.st.Ent.Group.Get(ctx, entityID)
 		if ent.IsNotFound(err) {
 			return nil
@@ -288,7 +288,7 @@ func (s *Service) RollUp(ctx context.Context, tenantID uuid.UUID, kind string, e
 		org = &g.OrganisationID
 		devPred = append(devPred, device.GroupID(entityID))
 		healthPred = append(healthPred, devicehealth.GroupID(entityID))
-	case "organisation":
+	case entityhealth.KindOrganisation:
 		if _, err := s.st.Ent.Organisation.Get(ctx, entityID); ent.IsNotFound(err) {
 			return nil
 		} else if err != nil {
@@ -297,7 +297,7 @@ func (s *Service) RollUp(ctx context.Context, tenantID uuid.UUID, kind string, e
 		org = &entityID
 		devPred = append(devPred, device.OrganisationID(entityID))
 		healthPred = append(healthPred, devicehealth.OrganisationID(entityID))
-	case "tenant":
+	case entityhealth.KindTenant:
 		if entityID != tenantID {
 			return fmt.Errorf("roll-up of tenant %s asked for by tenant %s", entityID, tenantID)
 		}
@@ -308,7 +308,7 @@ func (s *Service) RollUp(ctx context.Context, tenantID uuid.UUID, kind string, e
 		// One roll-up of an entity at a time, reading the devices only once
 		// it holds the lock: a roll-up queued after a device change then
 		// always sees it, and an older roll-up cannot overwrite it.
-		if err := tx.Lock(ctx, "rollup:"+kind+":"+entityID.String()); err != nil {
+		if err := tx.Lock(ctx, "rollup:"+string(kind)+":"+entityID.String()); err != nil {
 			return err
 		}
 		agg, worst, err := s.aggregate(ctx, tx.Client, devPred, healthPred)
@@ -320,14 +320,14 @@ func (s *Service) RollUp(ctx context.Context, tenantID uuid.UUID, kind string, e
 		if err != nil {
 			return fmt.Errorf("encode worst devices: %w", err)
 		}
-		prev, err := tx.EntityHealth.Query().Where(entityhealth.KindEQ(entityhealth.Kind(kind)), entityhealth.EntityID(entityID)).Only(ctx)
+		prev, err := tx.EntityHealth.Query().Where(entityhealth.KindEQ(kind), entityhealth.EntityID(entityID)).Only(ctx)
 		if err != nil && !ent.IsNotFound(err) {
 			return fmt.Errorf("load %s health: %w", kind, err)
 		}
 		if err := s.entityAlerts(ctx, tx, kind, entityID, org, prev, agg, now); err != nil {
 			return err
 		}
-		err = tx.EntityHealth.Create().SetTenantID(tenantID).SetKind(entityhealth.Kind(kind)).SetEntityID(entityID).
+		err = tx.EntityHealth.Create().SetTenantID(tenantID).SetKind(kind).SetEntityID(entityID).
 			SetNillableOrganisationID(org).SetScore(agg.Score).SetBand(agg.Band).SetScored(agg.Scored).
 			SetCoverage(agg.Coverage).SetFreshness(agg.Freshness).SetDeviceCount(len(agg.Members)).
 			SetCapReason(validate.Clip(agg.CapReason, 500)).SetBands(agg.Bands).SetWorst(worstJSON).SetComputedAt(now).
@@ -373,7 +373,7 @@ func median(scores []int) float64 {
 }
 
 // entityAlerts raises band and regression notifications for a roll-up.
-func (s *Service) entityAlerts(ctx context.Context, tx *store.Tx, kind string, id uuid.UUID, org *uuid.UUID, prev *ent.EntityHealth, agg *aggregation, now time.Time) error {
+func (s *Service) entityAlerts(ctx context.Context, tx *store.Tx, kind entityhealth.Kind, id uuid.UUID, org *uuid.UUID, prev *ent.EntityHealth, agg *aggregation, now time.Time) error {
 	if !agg.Scored {
 		return nil
 	}
@@ -383,14 +383,14 @@ func (s *Service) entityAlerts(ctx context.Context, tx *store.Tx, kind string, i
 			Kind: alert.KindBandWorse, Severity: severityOfBand(agg.Band),
 			Title:      fmt.Sprintf("%s fell from %s to %s (%d → %d)", name, prev.Band, agg.Band, prev.Score, agg.Score),
 			Body:       agg.CapReason,
-			EntityKind: kind, EntityID: id, OrganisationID: org,
+			EntityKind: string(kind), EntityID: id, OrganisationID: org,
 			Key: fmt.Sprintf("band_worse:%s:%s:%s:%s", kind, id, agg.Band, day(now)),
 		})
 		if err != nil {
 			return err
 		}
 	}
-	base, n, err := s.Baseline(ctx, tx.Client, kind, id)
+	base, n, err := s.Baseline(ctx, tx.Client, string(kind), id)
 	if err != nil {
 		return err
 	}
@@ -398,7 +398,7 @@ func (s *Service) entityAlerts(ctx context.Context, tx *store.Tx, kind string, i
 		_, err := s.alerts.Raise(ctx, tx, alert.Alert{
 			Kind: alert.KindRegression, Severity: "warning",
 			Title:      fmt.Sprintf("%s regressed to %d, more than 10 %% below its 14-day baseline of %.0f", name, agg.Score, base),
-			EntityKind: kind, EntityID: id, OrganisationID: org,
+			EntityKind: string(kind), EntityID: id, OrganisationID: org,
 			Key: fmt.Sprintf("regression:%s:%s:%s", kind, id, day(now)),
 		})
 		if err != nil {
@@ -408,22 +408,22 @@ func (s *Service) entityAlerts(ctx context.Context, tx *store.Tx, kind string, i
 	return nil
 }
 
-func (s *Service) entityName(ctx context.Context, tx *store.Tx, kind string, id uuid.UUID) string {
+func (s *Service) entityName(ctx context.Context, tx *store.Tx, kind entityhealth.Kind, id uuid.UUID) string {
 	switch kind {
-	case "group":
+	case entityhealth.KindGroup:
 		if g, err := tx.Group.Get(ctx, id); err == nil {
 			return "Group " + g.Name
 		}
-	case "organisation":
+	case entityhealth.KindOrganisation:
 		if o, err := tx.Organisation.Get(ctx, id); err == nil {
 			return o.Name
 		}
-	case "tenant":
+	case entityhealth.KindTenant:
 		if t, err := tx.Tenant.Get(ctx, id); err == nil {
 			return t.Name
 		}
 	}
-	return kind
+	return string(kind)
 }
 
 // aggregation is a roll-up with its members.
@@ -549,10 +549,3 @@ func (s *Service) SweepStale(ctx context.Context) error {
 	}
 	return errors.Join(errs...)
 }
-
-// DeliverWebhook sends one webhook delivery (a job).
-func (s *Service) DeliverWebhook(ctx context.Context, tenantID, deliveryID uuid.UUID, lastAttempt bool) error {
-	return s.alerts.Deliver(ctx, tenantID, deliveryID, lastAttempt)
-}
-
-var _ jobs.Handlers = (*Service)(nil)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/wegweiser/wegweiser/backend/internal/jobs"
@@ -25,7 +26,7 @@ type stub struct {
 	attempts map[uuid.UUID]int
 }
 
-func (s *stub) AnalyzeDevice(_ context.Context, _, deviceID, _ uuid.UUID) error {
+func (s *stub) analyze(_ context.Context, deviceID uuid.UUID) error {
 	s.mu.Lock()
 	s.attempts[deviceID]++
 	s.mu.Unlock()
@@ -34,10 +35,22 @@ func (s *stub) AnalyzeDevice(_ context.Context, _, deviceID, _ uuid.UUID) error 
 	}
 	return nil
 }
-func (s *stub) RollUp(context.Context, uuid.UUID, string, uuid.UUID) error { return nil }
-func (s *stub) SweepStale(context.Context) error                           { return nil }
-func (s *stub) DeliverWebhook(context.Context, uuid.UUID, uuid.UUID, bool) error {
-	return nil
+
+// testWorkers returns a worker for every job kind: analyses and roll-ups
+// call the given functions with the device or entity, the other jobs
+// return at once.
+func testWorkers(analyze, rollUp func(ctx context.Context, id uuid.UUID) error) []jobs.Registration {
+	return []jobs.Registration{
+		jobs.Work(river.WorkFunc(func(ctx context.Context, j *river.Job[jobs.AnalyzeDeviceArgs]) error {
+			return analyze(ctx, j.Args.DeviceID)
+		})),
+		jobs.Work(river.WorkFunc(func(ctx context.Context, j *river.Job[jobs.RollUpArgs]) error {
+			return rollUp(ctx, j.Args.EntityID)
+		})),
+		jobs.Work(river.WorkFunc(func(context.Context, *river.Job[jobs.SweepStaleArgs]) error { return nil })),
+		jobs.Work(river.WorkFunc(func(context.Context, *river.Job[jobs.DeliverWebhookArgs]) error { return nil })),
+		jobs.Work(river.WorkFunc(func(context.Context, *river.Job[jobs.PruneArgs]) error { return nil })),
+	}
 }
 
 func (s *stub) count(id uuid.UUID) int {
@@ -56,7 +69,10 @@ func TestPanickingAnalysisIsContained(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		jc.SetHandlers(h)
+		noop := func(context.Context, uuid.UUID) error { return nil }
+		if err := jc.Register(testWorkers(h.analyze, noop)...); err != nil {
+			t.Fatal(err)
+		}
 		ctx := context.Background()
 		if err := jc.Start(ctx); err != nil {
 			t.Fatal(err)
