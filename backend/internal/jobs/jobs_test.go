@@ -2,6 +2,8 @@ package jobs_test
 
 import (
 	"context"
+	"encoding/json"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/jobs"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/testenv"
+	"github.com/wegweiser/wegweiser/ent/entityhealth"
 )
 
 // fastRetry retries at once, so a test sees every attempt quickly.
@@ -101,6 +104,49 @@ func TestPanickingAnalysisIsContained(t *testing.T) {
 		}
 		if errs != 2 {
 			t.Fatalf("%d completed analyses, want 2", errs)
+		}
+	})
+}
+
+// TestRollUpArgsJSON keeps the roll-up job's arguments compatible with jobs
+// queued before the entity kind was typed.
+func TestRollUpArgsJSON(t *testing.T) {
+	tid, eid := uuid.New(), uuid.New()
+	old := `{"tenant_id":"` + tid.String() + `","kind":"organisation","entity_id":"` + eid.String() + `"}`
+	var a jobs.RollUpArgs
+	if err := json.Unmarshal([]byte(old), &a); err != nil {
+		t.Fatal(err)
+	}
+	if a.EntityKind != entityhealth.KindOrganisation || a.TenantID != tid || a.EntityID != eid {
+		t.Fatalf("decoded %+v", a)
+	}
+	b, err := json.Marshal(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != old {
+		t.Fatalf("encoded %s, want %s", b, old)
+	}
+}
+
+// TestStartNeedsEveryWorker: a working client refuses to start while a job
+// kind it enqueues has no worker, and refuses a kind registered twice.
+func TestStartNeedsEveryWorker(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
+		jc, err := jobs.New(st, testenv.Logger(t), jobs.Options{Work: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		noop := func(context.Context, uuid.UUID) error { return nil }
+		all := testWorkers(noop, noop)
+		if err := jc.Register(all[0], all[2], all[3], all[4]); err != nil {
+			t.Fatal(err)
+		}
+		if err := jc.Start(context.Background()); err == nil || !strings.Contains(err.Error(), "roll_up") {
+			t.Fatalf("start without a roll-up worker: %v", err)
+		}
+		if err := jc.Register(all[0]); err == nil {
+			t.Fatal("registering analyze_device twice succeeded")
 		}
 	})
 }
