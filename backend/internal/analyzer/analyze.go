@@ -172,20 +172,35 @@ const (
 	CapHigh     = 70
 )
 
+// Band is the band of a score (see BandOf); it is encoded as its name.
+type Band string
+
+// The bands, best first, and the band of no score.
+const (
+	BandHealthy  Band = "healthy"
+	BandFair     Band = "fair"
+	BandPoor     Band = "poor"
+	BandCritical Band = "critical"
+	BandUnscored Band = "unscored"
+)
+
+// Bands lists every band, best first, then BandUnscored.
+var Bands = []Band{BandHealthy, BandFair, BandPoor, BandCritical, BandUnscored}
+
 // BandOf maps a score to its band: 90–100 healthy, 70–89 fair, 50–69 poor,
 // 1–49 critical; anything below 1 (no score) is "unscored".
-func BandOf(score int) string {
+func BandOf(score int) Band {
 	switch {
 	case score >= 90:
-		return "healthy"
+		return BandHealthy
 	case score >= 70:
-		return "fair"
+		return BandFair
 	case score >= 50:
-		return "poor"
+		return BandPoor
 	case score >= 1:
-		return "critical"
+		return BandCritical
 	}
-	return "unscored"
+	return BandUnscored
 }
 
 // Validate reports overrides that Analyze would ignore or reject: unknown

@@ -86,13 +86,13 @@ func (s *Service) RollUpTenant(ctx context.Context, tenantID uuid.UUID) error {
 				org = &o
 			}
 			upserts = append(upserts, tx.EntityHealth.Create().SetTenantID(tenantID).SetKind(key.kind).
-				SetEntityID(key.id).SetNillableOrganisationID(org).SetScore(agg.Score).SetBand(agg.Band).SetScored(agg.Scored).
+				SetEntityID(key.id).SetNillableOrganisationID(org).SetScore(agg.Score).SetBand(string(agg.Band)).SetScored(agg.Scored).
 				SetCoverage(agg.Coverage).SetFreshness(agg.Freshness).SetDeviceCount(len(ms)).SetCapReason(validate.Clip(agg.CapReason, 500)).
-				SetBands(agg.Bands).SetWorst(worstJSON).SetComputedAt(now))
+				SetBands(bandCounts(agg.Bands)).SetWorst(worstJSON).SetComputedAt(now))
 			p := prev[key]
-			if p == nil || p.Score != agg.Score || p.Band != agg.Band || p.Scored != agg.Scored {
+			if p == nil || p.Score != agg.Score || analyzer.Band(p.Band) != agg.Band || p.Scored != agg.Scored {
 				history = append(history, tx.HealthHistory.Create().SetTenantID(tenantID).SetKind(healthhistory.Kind(key.kind)).
-					SetEntityID(key.id).SetNillableOrganisationID(org).SetScore(agg.Score).SetBand(agg.Band).
+					SetEntityID(key.id).SetNillableOrganisationID(org).SetScore(agg.Score).SetBand(string(agg.Band)).
 					SetScored(agg.Scored).SetComputedAt(now))
 			}
 			if p != nil && p.Scored && agg.Scored && agg.Score < p.Score {

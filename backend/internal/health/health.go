@@ -63,10 +63,19 @@ func NewService(st *store.Store, jc *jobs.Client, inv *inventory.Service, pol *p
 		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
 }
 
-var bandRank = map[string]int{"healthy": 0, "fair": 1, "poor": 2, "critical": 3}
+var bandRank = map[analyzer.Band]int{analyzer.BandHealthy: 0, analyzer.BandFair: 1, analyzer.BandPoor: 2, analyzer.BandCritical: 3}
 
 // worse reports whether band b is worse than a.
-func worse(a, b string) bool { return bandRank[b] > bandRank[a] }
+func worse(a, b analyzer.Band) bool { return bandRank[b] > bandRank[a] }
+
+// bandCounts returns counts per band as they are stored (by band name).
+func bandCounts(m map[analyzer.Band]int) map[string]int {
+	out := make(map[string]int, len(m))
+	for b, n := range m {
+		out[string(b)] = n
+	}
+	return out
+}
 
 func day(t time.Time) string { return t.UTC().Format("2006-01-02") }
 
@@ -136,7 +145,7 @@ func (s *Service) analyze(ctx context.Context, tx *store.Tx, tenantID, deviceID,
 	{
 		err := tx.DeviceHealth.Create().
 			SetTenantID(tenantID).SetDeviceID(deviceID).SetOrganisationID(dev.OrganisationID).SetNillableGroupID(dev.GroupID).
-			SetScore(res.Score).SetBand(res.Band).SetScored(scored).SetServer(dev.Role == device.RoleServer).
+			SetScore(res.Score).SetBand(string(res.Band)).SetScored(scored).SetServer(dev.Role == device.RoleServer).
 			SetStale(res.Stale).SetCoverage(res.Coverage).SetCapReason(validate.Clip(res.CapReason, 500)).
 			SetDomains(domains).SetFindings(findings).SetSnapshotID(snapID).SetSnapshotReceivedAt(received).SetComputedAt(now).
 			OnConflictColumns(devicehealth.FieldTenantID, devicehealth.FieldDeviceID).UpdateNewValues().Exec(ctx)
@@ -164,7 +173,7 @@ func (s *Service) analyze(ctx context.Context, tx *store.Tx, tenantID, deviceID,
 // and for each new critical finding.
 func (s *Service) deviceAlerts(ctx context.Context, tx *store.Tx, dev *ent.Device, prev *ent.DeviceHealth, res analyzer.Result, scored bool, now time.Time) error {
 	org := dev.OrganisationID
-	if prev != nil && prev.Scored && scored && worse(prev.Band, res.Band) {
+	if prev != nil && prev.Scored && scored && worse(analyzer.Band(prev.Band), res.Band) {
 		_, err := s.alerts.Raise(ctx, tx, alert.Alert{
 			Kind: alert.KindBandWorse, Severity: severityOfBand(res.Band),
 			Title:      fmt.Sprintf("%s fell from %s to %s (%d → %d)", dev.Hostname, prev.Band, res.Band, prev.Score, res.Score),
@@ -215,8 +224,8 @@ func costlyFindings(fs []analyzer.Finding) []analyzer.Finding {
 	return out
 }
 
-func severityOfBand(band string) string {
-	if band == "critical" {
+func severityOfBand(band analyzer.Band) string {
+	if band == analyzer.BandCritical {
 		return "critical"
 	}
 	return "warning"
@@ -224,18 +233,18 @@ func severityOfBand(band string) string {
 
 // recordHistory adds a history row unless the latest one already says the
 // same (score, band and, for devices, the same findings).
-func (s *Service) recordHistory(ctx context.Context, tx *store.Tx, kind healthhistory.Kind, id uuid.UUID, org *uuid.UUID, score int, band string, scored bool, findings json.RawMessage, now time.Time) error {
+func (s *Service) recordHistory(ctx context.Context, tx *store.Tx, kind healthhistory.Kind, id uuid.UUID, org *uuid.UUID, score int, band analyzer.Band, scored bool, findings json.RawMessage, now time.Time) error {
 	last, err := tx.HealthHistory.Query().
 		Where(healthhistory.KindEQ(kind), healthhistory.EntityID(id)).
 		Order(ent.Desc(healthhistory.FieldComputedAt), ent.Desc(healthhistory.FieldID)).First(ctx)
 	if err != nil && !ent.IsNotFound(err) {
 		return fmt.Errorf("load history: %w", err)
 	}
-	if last != nil && last.Score == score && last.Band == band && last.Scored == scored && sameFindings(last.Findings, findings) {
+	if last != nil && last.Score == score && analyzer.Band(last.Band) == band && last.Scored == scored && sameFindings(last.Findings, findings) {
 		return nil
 	}
 	c := tx.HealthHistory.Create().SetTenantID(viewer.FromContext(ctx).TenantID).SetKind(kind).SetEntityID(id).
-		SetNillableOrganisationID(org).SetScore(score).SetBand(band).SetScored(scored).SetComputedAt(now)
+		SetNillableOrganisationID(org).SetScore(score).SetBand(string(band)).SetScored(scored).SetComputedAt(now)
 	if findings != nil {
 		c.SetFindings(findings)
 	}
@@ -328,9 +337,9 @@ func (s *Service) RollUp(ctx context.Context, tenantID uuid.UUID, kind entityhea
 			return err
 		}
 		err = tx.EntityHealth.Create().SetTenantID(tenantID).SetKind(kind).SetEntityID(entityID).
-			SetNillableOrganisationID(org).SetScore(agg.Score).SetBand(agg.Band).SetScored(agg.Scored).
+			SetNillableOrganisationID(org).SetScore(agg.Score).SetBand(string(agg.Band)).SetScored(agg.Scored).
 			SetCoverage(agg.Coverage).SetFreshness(agg.Freshness).SetDeviceCount(len(agg.Members)).
-			SetCapReason(validate.Clip(agg.CapReason, 500)).SetBands(agg.Bands).SetWorst(worstJSON).SetComputedAt(now).
+			SetCapReason(validate.Clip(agg.CapReason, 500)).SetBands(bandCounts(agg.Bands)).SetWorst(worstJSON).SetComputedAt(now).
 			OnConflictColumns(entityhealth.FieldTenantID, entityhealth.FieldKind, entityhealth.FieldEntityID).
 			UpdateNewValues().Exec(ctx)
 		if err != nil {
@@ -378,7 +387,7 @@ func (s *Service) entityAlerts(ctx context.Context, tx *store.Tx, kind entityhea
 		return nil
 	}
 	name := s.entityName(ctx, tx, kind, id)
-	if prev != nil && prev.Scored && worse(prev.Band, agg.Band) {
+	if prev != nil && prev.Scored && worse(analyzer.Band(prev.Band), agg.Band) {
 		_, err := s.alerts.Raise(ctx, tx, alert.Alert{
 			Kind: alert.KindBandWorse, Severity: severityOfBand(agg.Band),
 			Title:      fmt.Sprintf("%s fell from %s to %s (%d → %d)", name, prev.Band, agg.Band, prev.Score, agg.Score),
@@ -434,14 +443,14 @@ type aggregation struct {
 
 // DeviceScore is a device with its score, as stored for worst-device lists.
 type DeviceScore struct {
-	DeviceID       uuid.UUID `json:"device_id"`
-	Hostname       string    `json:"hostname"`
-	OrganisationID uuid.UUID `json:"organisation_id"`
-	Score          int       `json:"score"`
-	Band           string    `json:"band"`
-	Stale          bool      `json:"stale"`
-	Server         bool      `json:"server"`
-	Scored         bool      `json:"scored"`
+	DeviceID       uuid.UUID     `json:"device_id"`
+	Hostname       string        `json:"hostname"`
+	OrganisationID uuid.UUID     `json:"organisation_id"`
+	Score          int           `json:"score"`
+	Band           analyzer.Band `json:"band"`
+	Stale          bool          `json:"stale"`
+	Server         bool          `json:"server"`
+	Scored         bool          `json:"scored"`
 }
 
 // aggregate loads the devices and their health and rolls them up.
@@ -480,7 +489,7 @@ func member(d *ent.Device, h *ent.DeviceHealth, now time.Time) (analyzer.Member,
 	if h != nil {
 		m.Score, m.Scored = h.Score, h.Scored
 		m.Stale = h.SnapshotReceivedAt == nil || now.Sub(*h.SnapshotReceivedAt) > StaleAfter
-		ds.Score, ds.Band, ds.Scored = h.Score, h.Band, h.Scored
+		ds.Score, ds.Band, ds.Scored = h.Score, analyzer.Band(h.Band), h.Scored
 	}
 	ds.Stale = m.Stale
 	return m, ds
