@@ -1,6 +1,10 @@
 // Package jobs runs Wegweiser's background work on River, in the same
 // database as the data (PostgreSQL, or SQLite in the embedded default), so
 // a job is enqueued in the same transaction as the change that calls for it.
+// It holds the job arguments and the client; the workers live next to their
+// logic (health: analysis, roll-up and stale sweep; alert: webhook
+// delivery; retention: pruning) and are given to the client in one place,
+// server.NewApp, through Client.Register.
 package jobs
 
 import (
@@ -184,6 +188,7 @@ type Client struct {
 	// filled by Register before Start.
 	workers    *river.Workers
 	registered map[string]bool
+	started    bool
 	log        *slog.Logger
 }
 
@@ -292,6 +297,9 @@ func (c *Client) Register(regs ...Registration) error {
 	if c.workers == nil {
 		return nil
 	}
+	if c.started {
+		return fmt.Errorf("jobs: Register after Start")
+	}
 	for _, r := range regs {
 		if c.registered[r.kind] {
 			return fmt.Errorf("jobs: two workers for %s", r.kind)
@@ -314,6 +322,7 @@ func (c *Client) Start(ctx context.Context) error {
 			return fmt.Errorf("jobs: no worker registered for %s", k)
 		}
 	}
+	c.started = true
 	if err := c.river.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start River: %w", err)
 	}
