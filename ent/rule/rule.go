@@ -1,6 +1,7 @@
 // Package rule holds the privacy rules shared by the ent schemas: every
-// tenant-owned row is filtered by the viewer's tenant and, for scoped
-// viewers, by their organisations. No viewer means deny.
+// tenant-owned row is filtered by the viewer's tenant (schema.TenantMixin
+// carries those rules) and, for scoped viewers, by their organisations. No
+// viewer means deny.
 package rule
 
 import (
@@ -83,10 +84,10 @@ func anys(ids []uuid.UUID) []any {
 	return out
 }
 
-// CheckCreate makes sure a created row belongs to the viewer's tenant and, for
-// scoped viewers, to one of their organisations (field organisation_id, or id
-// for orgField "id").
-func CheckCreate(orgField string) privacy.MutationRule {
+// CheckCreateTenant makes sure a created row belongs to the viewer's
+// tenant (its tenant_id field). TenantMixin puts it into the policy of every
+// tenant-owned schema.
+func CheckCreateTenant() privacy.MutationRule {
 	return privacy.MutationRuleFunc(func(ctx context.Context, m ent.Mutation) error {
 		if !m.Op().Is(ent.OpCreate) {
 			return privacy.Skip
@@ -99,14 +100,30 @@ func CheckCreate(orgField string) privacy.MutationRule {
 		if !ok || tid != v.TenantID {
 			return privacy.Denyf("row outside the viewer's tenant")
 		}
-		if orgField == "" || !v.Scoped() {
+		return privacy.Skip
+	})
+}
+
+// CheckCreateScope makes sure a row created by a scoped viewer belongs to one
+// of their organisations (field organisation_id, or id for orgField "id":
+// scoped viewers never create organisations). The tenant is checked by
+// CheckCreateTenant.
+func CheckCreateScope(orgField string) privacy.MutationRule {
+	return privacy.MutationRuleFunc(func(ctx context.Context, m ent.Mutation) error {
+		if !m.Op().Is(ent.OpCreate) {
 			return privacy.Skip
 		}
-		org, ok := m.Field(orgField)
+		v := viewer.FromContext(ctx)
+		if v == nil {
+			return privacy.Denyf("no viewer in context")
+		}
+		if !v.Scoped() {
+			return privacy.Skip
+		}
 		if orgField == "id" {
-			// Scoped viewers never create organisations.
 			return privacy.Denyf("scoped viewer cannot create organisations")
 		}
+		org, ok := m.Field(orgField)
 		if !ok {
 			return privacy.Denyf("row without organisation")
 		}

@@ -42,7 +42,7 @@ import (
 // to their package variables.
 func init() {
 	auditeventMixin := schema.AuditEvent{}.Mixin()
-	auditevent.Policy = privacy.NewPolicies(schema.AuditEvent{})
+	auditevent.Policy = privacy.NewPolicies(auditeventMixin[1], schema.AuditEvent{})
 	auditevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := auditevent.Policy.EvalMutation(ctx, m); err != nil {
@@ -118,7 +118,7 @@ func init() {
 	// auditevent.DefaultID holds the default value on creation for the id field.
 	auditevent.DefaultID = auditeventDescID.Default.(func() uuid.UUID)
 	deviceMixin := schema.Device{}.Mixin()
-	device.Policy = privacy.NewPolicies(schema.Device{})
+	device.Policy = privacy.NewPolicies(deviceMixin[1], schema.Device{})
 	device.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := device.Policy.EvalMutation(ctx, m); err != nil {
@@ -222,7 +222,7 @@ func init() {
 	// device.DefaultID holds the default value on creation for the id field.
 	device.DefaultID = deviceDescID.Default.(func() uuid.UUID)
 	devicehealthMixin := schema.DeviceHealth{}.Mixin()
-	devicehealth.Policy = privacy.NewPolicies(schema.DeviceHealth{})
+	devicehealth.Policy = privacy.NewPolicies(devicehealthMixin[1], schema.DeviceHealth{})
 	devicehealth.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := devicehealth.Policy.EvalMutation(ctx, m); err != nil {
@@ -258,7 +258,7 @@ func init() {
 	// devicehealth.DefaultID holds the default value on creation for the id field.
 	devicehealth.DefaultID = devicehealthDescID.Default.(func() uuid.UUID)
 	devicesectionMixin := schema.DeviceSection{}.Mixin()
-	devicesection.Policy = privacy.NewPolicies(schema.DeviceSection{})
+	devicesection.Policy = privacy.NewPolicies(devicesectionMixin[1], schema.DeviceSection{})
 	devicesection.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := devicesection.Policy.EvalMutation(ctx, m); err != nil {
@@ -298,7 +298,7 @@ func init() {
 	// devicesection.DefaultID holds the default value on creation for the id field.
 	devicesection.DefaultID = devicesectionDescID.Default.(func() uuid.UUID)
 	enrolmentkeyMixin := schema.EnrolmentKey{}.Mixin()
-	enrolmentkey.Policy = privacy.NewPolicies(schema.EnrolmentKey{})
+	enrolmentkey.Policy = privacy.NewPolicies(enrolmentkeyMixin[1], schema.EnrolmentKey{})
 	enrolmentkey.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := enrolmentkey.Policy.EvalMutation(ctx, m); err != nil {
@@ -350,7 +350,7 @@ func init() {
 	// enrolmentkey.DefaultID holds the default value on creation for the id field.
 	enrolmentkey.DefaultID = enrolmentkeyDescID.Default.(func() uuid.UUID)
 	entityhealthMixin := schema.EntityHealth{}.Mixin()
-	entityhealth.Policy = privacy.NewPolicies(schema.EntityHealth{})
+	entityhealth.Policy = privacy.NewPolicies(entityhealthMixin[1], schema.EntityHealth{})
 	entityhealth.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := entityhealth.Policy.EvalMutation(ctx, m); err != nil {
@@ -378,7 +378,7 @@ func init() {
 	// entityhealth.DefaultID holds the default value on creation for the id field.
 	entityhealth.DefaultID = entityhealthDescID.Default.(func() uuid.UUID)
 	eventloggroupMixin := schema.EventLogGroup{}.Mixin()
-	eventloggroup.Policy = privacy.NewPolicies(schema.EventLogGroup{})
+	eventloggroup.Policy = privacy.NewPolicies(eventloggroupMixin[1], schema.EventLogGroup{})
 	eventloggroup.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := eventloggroup.Policy.EvalMutation(ctx, m); err != nil {
@@ -434,7 +434,7 @@ func init() {
 	// eventloggroup.DefaultID holds the default value on creation for the id field.
 	eventloggroup.DefaultID = eventloggroupDescID.Default.(func() uuid.UUID)
 	groupMixin := schema.Group{}.Mixin()
-	group.Policy = privacy.NewPolicies(schema.Group{})
+	group.Policy = privacy.NewPolicies(groupMixin[1], schema.Group{})
 	group.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := group.Policy.EvalMutation(ctx, m); err != nil {
@@ -488,7 +488,7 @@ func init() {
 	// group.DefaultID holds the default value on creation for the id field.
 	group.DefaultID = groupDescID.Default.(func() uuid.UUID)
 	healthhistoryMixin := schema.HealthHistory{}.Mixin()
-	healthhistory.Policy = privacy.NewPolicies(schema.HealthHistory{})
+	healthhistory.Policy = privacy.NewPolicies(healthhistoryMixin[1], schema.HealthHistory{})
 	healthhistory.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := healthhistory.Policy.EvalMutation(ctx, m); err != nil {
@@ -514,7 +514,7 @@ func init() {
 	// healthhistory.DefaultID holds the default value on creation for the id field.
 	healthhistory.DefaultID = healthhistoryDescID.Default.(func() uuid.UUID)
 	installedsoftwareMixin := schema.InstalledSoftware{}.Mixin()
-	installedsoftware.Policy = privacy.NewPolicies(schema.InstalledSoftware{})
+	installedsoftware.Policy = privacy.NewPolicies(installedsoftwareMixin[1], schema.InstalledSoftware{})
 	installedsoftware.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := installedsoftware.Policy.EvalMutation(ctx, m); err != nil {
@@ -560,7 +560,7 @@ func init() {
 	// installedsoftware.DefaultID holds the default value on creation for the id field.
 	installedsoftware.DefaultID = installedsoftwareDescID.Default.(func() uuid.UUID)
 	membershipMixin := schema.Membership{}.Mixin()
-	membership.Policy = privacy.NewPolicies(schema.Membership{})
+	membership.Policy = privacy.NewPolicies(membershipMixin[1], schema.Membership{})
 	membership.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := membership.Policy.EvalMutation(ctx, m); err != nil {
@@ -600,7 +600,7 @@ func init() {
 	// membership.DefaultID holds the default value on creation for the id field.
 	membership.DefaultID = membershipDescID.Default.(func() uuid.UUID)
 	notificationMixin := schema.Notification{}.Mixin()
-	notification.Policy = privacy.NewPolicies(schema.Notification{})
+	notification.Policy = privacy.NewPolicies(notificationMixin[1], schema.Notification{})
 	notification.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := notification.Policy.EvalMutation(ctx, m); err != nil {
@@ -648,7 +648,7 @@ func init() {
 	// notification.DefaultID holds the default value on creation for the id field.
 	notification.DefaultID = notificationDescID.Default.(func() uuid.UUID)
 	notificationreadmarkMixin := schema.NotificationReadMark{}.Mixin()
-	notificationreadmark.Policy = privacy.NewPolicies(schema.NotificationReadMark{})
+	notificationreadmark.Policy = privacy.NewPolicies(notificationreadmarkMixin[1], schema.NotificationReadMark{})
 	notificationreadmark.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := notificationreadmark.Policy.EvalMutation(ctx, m); err != nil {
@@ -666,7 +666,7 @@ func init() {
 	// notificationreadmark.DefaultID holds the default value on creation for the id field.
 	notificationreadmark.DefaultID = notificationreadmarkDescID.Default.(func() uuid.UUID)
 	notificationreceiptMixin := schema.NotificationReceipt{}.Mixin()
-	notificationreceipt.Policy = privacy.NewPolicies(schema.NotificationReceipt{})
+	notificationreceipt.Policy = privacy.NewPolicies(notificationreceiptMixin[1], schema.NotificationReceipt{})
 	notificationreceipt.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := notificationreceipt.Policy.EvalMutation(ctx, m); err != nil {
@@ -688,7 +688,7 @@ func init() {
 	// notificationreceipt.DefaultID holds the default value on creation for the id field.
 	notificationreceipt.DefaultID = notificationreceiptDescID.Default.(func() uuid.UUID)
 	organisationMixin := schema.Organisation{}.Mixin()
-	organisation.Policy = privacy.NewPolicies(schema.Organisation{})
+	organisation.Policy = privacy.NewPolicies(organisationMixin[1], schema.Organisation{})
 	organisation.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := organisation.Policy.EvalMutation(ctx, m); err != nil {
@@ -742,7 +742,7 @@ func init() {
 	// organisation.DefaultID holds the default value on creation for the id field.
 	organisation.DefaultID = organisationDescID.Default.(func() uuid.UUID)
 	policyauditMixin := schema.PolicyAudit{}.Mixin()
-	policyaudit.Policy = privacy.NewPolicies(schema.PolicyAudit{})
+	policyaudit.Policy = privacy.NewPolicies(policyauditMixin[1], schema.PolicyAudit{})
 	policyaudit.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := policyaudit.Policy.EvalMutation(ctx, m); err != nil {
@@ -796,7 +796,7 @@ func init() {
 	// policyaudit.DefaultID holds the default value on creation for the id field.
 	policyaudit.DefaultID = policyauditDescID.Default.(func() uuid.UUID)
 	policyguidanceMixin := schema.PolicyGuidance{}.Mixin()
-	policyguidance.Policy = privacy.NewPolicies(schema.PolicyGuidance{})
+	policyguidance.Policy = privacy.NewPolicies(policyguidanceMixin[1], schema.PolicyGuidance{})
 	policyguidance.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := policyguidance.Policy.EvalMutation(ctx, m); err != nil {
@@ -836,7 +836,7 @@ func init() {
 	// policyguidance.DefaultID holds the default value on creation for the id field.
 	policyguidance.DefaultID = policyguidanceDescID.Default.(func() uuid.UUID)
 	policyoverrideMixin := schema.PolicyOverride{}.Mixin()
-	policyoverride.Policy = privacy.NewPolicies(schema.PolicyOverride{})
+	policyoverride.Policy = privacy.NewPolicies(policyoverrideMixin[1], schema.PolicyOverride{})
 	policyoverride.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := policyoverride.Policy.EvalMutation(ctx, m); err != nil {
@@ -918,7 +918,7 @@ func init() {
 	// policyoverride.DefaultID holds the default value on creation for the id field.
 	policyoverride.DefaultID = policyoverrideDescID.Default.(func() uuid.UUID)
 	refreshtokenMixin := schema.RefreshToken{}.Mixin()
-	refreshtoken.Policy = privacy.NewPolicies(schema.RefreshToken{})
+	refreshtoken.Policy = privacy.NewPolicies(refreshtokenMixin[1], schema.RefreshToken{})
 	refreshtoken.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := refreshtoken.Policy.EvalMutation(ctx, m); err != nil {
@@ -940,7 +940,7 @@ func init() {
 	// refreshtoken.DefaultID holds the default value on creation for the id field.
 	refreshtoken.DefaultID = refreshtokenDescID.Default.(func() uuid.UUID)
 	snapshotMixin := schema.Snapshot{}.Mixin()
-	snapshot.Policy = privacy.NewPolicies(schema.Snapshot{})
+	snapshot.Policy = privacy.NewPolicies(snapshotMixin[1], schema.Snapshot{})
 	snapshot.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := snapshot.Policy.EvalMutation(ctx, m); err != nil {
@@ -1090,7 +1090,7 @@ func init() {
 	// user.DefaultID holds the default value on creation for the id field.
 	user.DefaultID = userDescID.Default.(func() uuid.UUID)
 	webhookMixin := schema.Webhook{}.Mixin()
-	webhook.Policy = privacy.NewPolicies(schema.Webhook{})
+	webhook.Policy = privacy.NewPolicies(webhookMixin[1], schema.Webhook{})
 	webhook.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := webhook.Policy.EvalMutation(ctx, m); err != nil {
@@ -1148,7 +1148,7 @@ func init() {
 	// webhook.DefaultID holds the default value on creation for the id field.
 	webhook.DefaultID = webhookDescID.Default.(func() uuid.UUID)
 	webhookdeliveryMixin := schema.WebhookDelivery{}.Mixin()
-	webhookdelivery.Policy = privacy.NewPolicies(schema.WebhookDelivery{})
+	webhookdelivery.Policy = privacy.NewPolicies(webhookdeliveryMixin[1], schema.WebhookDelivery{})
 	webhookdelivery.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := webhookdelivery.Policy.EvalMutation(ctx, m); err != nil {

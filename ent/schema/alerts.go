@@ -7,9 +7,6 @@ import (
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
 	"github.com/google/uuid"
-
-	"github.com/wegweiser/wegweiser/ent/privacy"
-	"github.com/wegweiser/wegweiser/ent/rule"
 )
 
 // Notification is one alert in the tenant's message centre.
@@ -97,14 +94,6 @@ func (NotificationReadMark) Fields() []ent.Field {
 func (NotificationReadMark) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("tenant_id", "user_id").Unique(),
-	}
-}
-
-// Policy of the NotificationReadMark: tenant scope.
-func (NotificationReadMark) Policy() ent.Policy {
-	return privacy.Policy{
-		Query:    privacy.QueryPolicy{rule.DenyIfNoViewer(), rule.FilterTenant()},
-		Mutation: privacy.MutationPolicy{rule.DenyIfNoViewer(), rule.CheckCreate(""), rule.FilterTenant()},
 	}
 }
 

@@ -8,6 +8,9 @@ import (
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/mixin"
 	"github.com/google/uuid"
+
+	"github.com/wegweiser/wegweiser/ent/privacy"
+	"github.com/wegweiser/wegweiser/ent/rule"
 )
 
 // newID returns a time-ordered UUID (v7), which keeps B-tree inserts local.
@@ -34,10 +37,24 @@ func (TimeMixin) Fields() []ent.Field {
 	}
 }
 
-// TenantMixin marks a schema as tenant-owned: it adds tenant_id and the edge
-// to Tenant. Schemas using it must add rule.FilterTenant to their policy
-// (done by TenantPolicy).
+// TenantMixin marks a schema as tenant-owned: it adds tenant_id, the edge to
+// Tenant and the privacy policy every tenant-owned row needs, so no schema
+// can forget it: no viewer means deny, every query and mutation is filtered
+// by the viewer's tenant, and a created row must belong to that tenant. The
+// policy is evaluated before the schema's own (organisation scope and the
+// like). TestIsolationEverySchema in backend/internal/server checks every
+// schema with a tenant_id column.
 type TenantMixin struct{ mixin.Schema }
+
+// Policy of the TenantMixin.
+func (TenantMixin) Policy() ent.Policy {
+	return privacy.Policy{
+		Query: privacy.QueryPolicy{rule.DenyIfNoViewer(), rule.FilterTenant()},
+		Mutation: privacy.MutationPolicy{
+			rule.DenyIfNoViewer(), rule.CheckCreateTenant(), rule.FilterTenant(),
+		},
+	}
+}
 
 // Fields of the TenantMixin.
 func (TenantMixin) Fields() []ent.Field {

@@ -11,55 +11,39 @@ import (
 	"github.com/wegweiser/wegweiser/ent/viewer"
 )
 
-// Policy of the Device.
-func (Device) Policy() ent.Policy {
+// The tenant rules (no viewer means deny, filter by the viewer's tenant,
+// created rows in the viewer's tenant) come from TenantMixin for every
+// tenant-owned schema; the policies here add only what is particular to a
+// schema. Membership, RefreshToken, NotificationReceipt, NotificationReadMark,
+// Webhook and WebhookDelivery need nothing beyond the tenant rules.
+
+// organisationScope limits scoped viewers to rows of their organisations, by
+// the row's organisation_id (rows created by them must name one of theirs;
+// for orgField "" created rows are not checked, as they carry no
+// organisation or take it from their parent).
+func organisationScope(orgField string) ent.Policy {
+	mutation := privacy.MutationPolicy{rule.FilterOrganisationScope()}
+	if orgField != "" {
+		mutation = privacy.MutationPolicy{rule.CheckCreateScope(orgField), rule.FilterOrganisationScope()}
+	}
 	return privacy.Policy{
-		Query: privacy.QueryPolicy{
-			rule.DenyIfNoViewer(), rule.FilterTenant(), rule.FilterOrganisationScope(),
-		},
-		Mutation: privacy.MutationPolicy{
-			rule.DenyIfNoViewer(), rule.CheckCreate("organisation_id"), rule.FilterTenant(), rule.FilterOrganisationScope(),
-		},
+		Query:    privacy.QueryPolicy{rule.FilterOrganisationScope()},
+		Mutation: mutation,
 	}
 }
 
-// Policy of the Group.
-func (Group) Policy() ent.Policy {
-	return privacy.Policy{
-		Query: privacy.QueryPolicy{
-			rule.DenyIfNoViewer(), rule.FilterTenant(), rule.FilterOrganisationScope(),
-		},
-		Mutation: privacy.MutationPolicy{
-			rule.DenyIfNoViewer(), rule.CheckCreate("organisation_id"), rule.FilterTenant(), rule.FilterOrganisationScope(),
-		},
-	}
-}
+// Policy of the Device: organisation scope.
+func (Device) Policy() ent.Policy { return organisationScope("organisation_id") }
 
-// Policy of the Membership.
-func (Membership) Policy() ent.Policy {
-	return privacy.Policy{
-		Query:    privacy.QueryPolicy{rule.DenyIfNoViewer(), rule.FilterTenant()},
-		Mutation: privacy.MutationPolicy{rule.DenyIfNoViewer(), rule.CheckCreate(""), rule.FilterTenant()},
-	}
-}
+// Policy of the Group: organisation scope.
+func (Group) Policy() ent.Policy { return organisationScope("organisation_id") }
 
-// Policy of the Organisation.
+// Policy of the Organisation: scoped viewers see only their organisations
+// and create none.
 func (Organisation) Policy() ent.Policy {
 	return privacy.Policy{
-		Query: privacy.QueryPolicy{
-			rule.DenyIfNoViewer(), rule.FilterTenant(), rule.FilterOwnOrganisations(),
-		},
-		Mutation: privacy.MutationPolicy{
-			rule.DenyIfNoViewer(), rule.CheckCreate("id"), rule.FilterTenant(), rule.FilterOwnOrganisations(),
-		},
-	}
-}
-
-// Policy of the RefreshToken.
-func (RefreshToken) Policy() ent.Policy {
-	return privacy.Policy{
-		Query:    privacy.QueryPolicy{rule.DenyIfNoViewer(), rule.FilterTenant()},
-		Mutation: privacy.MutationPolicy{rule.DenyIfNoViewer(), rule.CheckCreate(""), rule.FilterTenant()},
+		Query:    privacy.QueryPolicy{rule.FilterOwnOrganisations()},
+		Mutation: privacy.MutationPolicy{rule.CheckCreateScope("id"), rule.FilterOwnOrganisations()},
 	}
 }
 
@@ -102,193 +86,58 @@ func (User) Policy() ent.Policy {
 	}
 }
 
-// Policy of the EnrolmentKey: tenant and organisation scope.
-func (EnrolmentKey) Policy() ent.Policy {
-	return privacy.Policy{
-		Query: privacy.QueryPolicy{
-			rule.DenyIfNoViewer(), rule.FilterTenant(), rule.FilterOrganisationScope(),
-		},
-		Mutation: privacy.MutationPolicy{
-			rule.DenyIfNoViewer(), rule.CheckCreate("organisation_id"), rule.FilterTenant(), rule.FilterOrganisationScope(),
-		},
-	}
-}
+// Policy of the EnrolmentKey: organisation scope.
+func (EnrolmentKey) Policy() ent.Policy { return organisationScope("organisation_id") }
 
-// Policy of the Snapshot: tenant and organisation scope.
-func (Snapshot) Policy() ent.Policy {
-	return privacy.Policy{
-		Query: privacy.QueryPolicy{
-			rule.DenyIfNoViewer(), rule.FilterTenant(), rule.FilterOrganisationScope(),
-		},
-		Mutation: privacy.MutationPolicy{
-			rule.DenyIfNoViewer(), rule.CheckCreate("organisation_id"), rule.FilterTenant(), rule.FilterOrganisationScope(),
-		},
-	}
-}
+// Policy of the Snapshot: organisation scope.
+func (Snapshot) Policy() ent.Policy { return organisationScope("organisation_id") }
 
-// Policy of the DeviceSection: tenant and organisation scope.
-func (DeviceSection) Policy() ent.Policy {
-	return privacy.Policy{
-		Query: privacy.QueryPolicy{
-			rule.DenyIfNoViewer(), rule.FilterTenant(), rule.FilterOrganisationScope(),
-		},
-		Mutation: privacy.MutationPolicy{
-			rule.DenyIfNoViewer(), rule.CheckCreate("organisation_id"), rule.FilterTenant(), rule.FilterOrganisationScope(),
-		},
-	}
-}
+// Policy of the DeviceSection: organisation scope.
+func (DeviceSection) Policy() ent.Policy { return organisationScope("organisation_id") }
 
-// Policy of the InstalledSoftware: tenant and organisation scope.
-func (InstalledSoftware) Policy() ent.Policy {
-	return privacy.Policy{
-		Query: privacy.QueryPolicy{
-			rule.DenyIfNoViewer(), rule.FilterTenant(), rule.FilterOrganisationScope(),
-		},
-		Mutation: privacy.MutationPolicy{
-			rule.DenyIfNoViewer(), rule.CheckCreate("organisation_id"), rule.FilterTenant(), rule.FilterOrganisationScope(),
-		},
-	}
-}
+// Policy of the InstalledSoftware: organisation scope.
+func (InstalledSoftware) Policy() ent.Policy { return organisationScope("organisation_id") }
 
-// Policy of the EventLogGroup: tenant and organisation scope.
-func (EventLogGroup) Policy() ent.Policy {
-	return privacy.Policy{
-		Query: privacy.QueryPolicy{
-			rule.DenyIfNoViewer(), rule.FilterTenant(), rule.FilterOrganisationScope(),
-		},
-		Mutation: privacy.MutationPolicy{
-			rule.DenyIfNoViewer(), rule.CheckCreate("organisation_id"), rule.FilterTenant(), rule.FilterOrganisationScope(),
-		},
-	}
-}
+// Policy of the EventLogGroup: organisation scope.
+func (EventLogGroup) Policy() ent.Policy { return organisationScope("organisation_id") }
 
-// Policy of the DeviceHealth: tenant and organisation scope.
-func (DeviceHealth) Policy() ent.Policy {
-	return privacy.Policy{
-		Query: privacy.QueryPolicy{
-			rule.DenyIfNoViewer(), rule.FilterTenant(), rule.FilterOrganisationScope(),
-		},
-		Mutation: privacy.MutationPolicy{
-			rule.DenyIfNoViewer(), rule.CheckCreate("organisation_id"), rule.FilterTenant(), rule.FilterOrganisationScope(),
-		},
-	}
-}
+// Policy of the DeviceHealth: organisation scope.
+func (DeviceHealth) Policy() ent.Policy { return organisationScope("organisation_id") }
 
-// Policy of the EntityHealth: tenant scope; scoped viewers see only rows of their
+// Policy of the EntityHealth: scoped viewers see only rows of their
 // organisations (tenant-wide rows have no organisation and are hidden from
 // them).
-func (EntityHealth) Policy() ent.Policy {
-	return privacy.Policy{
-		Query: privacy.QueryPolicy{
-			rule.DenyIfNoViewer(), rule.FilterTenant(), rule.FilterOrganisationScope(),
-		},
-		Mutation: privacy.MutationPolicy{
-			rule.DenyIfNoViewer(), rule.CheckCreate(""), rule.FilterTenant(), rule.FilterOrganisationScope(),
-		},
-	}
-}
+func (EntityHealth) Policy() ent.Policy { return organisationScope("") }
 
-// Policy of the HealthHistory: tenant scope; scoped viewers see only rows of their
+// Policy of the HealthHistory: scoped viewers see only rows of their
 // organisations (tenant-wide rows have no organisation and are hidden from
 // them).
-func (HealthHistory) Policy() ent.Policy {
-	return privacy.Policy{
-		Query: privacy.QueryPolicy{
-			rule.DenyIfNoViewer(), rule.FilterTenant(), rule.FilterOrganisationScope(),
-		},
-		Mutation: privacy.MutationPolicy{
-			rule.DenyIfNoViewer(), rule.CheckCreate(""), rule.FilterTenant(), rule.FilterOrganisationScope(),
-		},
-	}
-}
+func (HealthHistory) Policy() ent.Policy { return organisationScope("") }
 
-// Policy of the PolicyOverride: tenant scope; scoped viewers see only rows of their
+// Policy of the PolicyOverride: scoped viewers see only rows of their
 // organisations.
-func (PolicyOverride) Policy() ent.Policy {
-	return privacy.Policy{
-		Query: privacy.QueryPolicy{
-			rule.DenyIfNoViewer(), rule.FilterTenant(), rule.FilterOrganisationScope(),
-		},
-		Mutation: privacy.MutationPolicy{
-			rule.DenyIfNoViewer(), rule.CheckCreate(""), rule.FilterTenant(), rule.FilterOrganisationScope(),
-		},
-	}
-}
+func (PolicyOverride) Policy() ent.Policy { return organisationScope("") }
 
-// Policy of the PolicyGuidance: tenant scope; scoped viewers see only rows of their
+// Policy of the PolicyGuidance: scoped viewers see only rows of their
 // organisations.
-func (PolicyGuidance) Policy() ent.Policy {
-	return privacy.Policy{
-		Query: privacy.QueryPolicy{
-			rule.DenyIfNoViewer(), rule.FilterTenant(), rule.FilterOrganisationScope(),
-		},
-		Mutation: privacy.MutationPolicy{
-			rule.DenyIfNoViewer(), rule.CheckCreate(""), rule.FilterTenant(), rule.FilterOrganisationScope(),
-		},
-	}
-}
+func (PolicyGuidance) Policy() ent.Policy { return organisationScope("") }
 
-// Policy of the PolicyAudit: tenant scope; scoped viewers see only rows of their
+// Policy of the PolicyAudit: scoped viewers see only rows of their
 // organisations.
-func (PolicyAudit) Policy() ent.Policy {
-	return privacy.Policy{
-		Query: privacy.QueryPolicy{
-			rule.DenyIfNoViewer(), rule.FilterTenant(), rule.FilterOrganisationScope(),
-		},
-		Mutation: privacy.MutationPolicy{
-			rule.DenyIfNoViewer(), rule.CheckCreate(""), rule.FilterTenant(), rule.FilterOrganisationScope(),
-		},
-	}
-}
+func (PolicyAudit) Policy() ent.Policy { return organisationScope("") }
 
-// Policy of the Notification: tenant scope; scoped viewers see only rows of their
+// Policy of the Notification: scoped viewers see only rows of their
 // organisations.
-func (Notification) Policy() ent.Policy {
-	return privacy.Policy{
-		Query: privacy.QueryPolicy{
-			rule.DenyIfNoViewer(), rule.FilterTenant(), rule.FilterOrganisationScope(),
-		},
-		Mutation: privacy.MutationPolicy{
-			rule.DenyIfNoViewer(), rule.CheckCreate(""), rule.FilterTenant(), rule.FilterOrganisationScope(),
-		},
-	}
-}
+func (Notification) Policy() ent.Policy { return organisationScope("") }
 
-// Policy of the NotificationReceipt: tenant scope.
-func (NotificationReceipt) Policy() ent.Policy {
-	return privacy.Policy{
-		Query:    privacy.QueryPolicy{rule.DenyIfNoViewer(), rule.FilterTenant()},
-		Mutation: privacy.MutationPolicy{rule.DenyIfNoViewer(), rule.CheckCreate(""), rule.FilterTenant()},
-	}
-}
-
-// Policy of the Webhook: tenant scope.
-func (Webhook) Policy() ent.Policy {
-	return privacy.Policy{
-		Query:    privacy.QueryPolicy{rule.DenyIfNoViewer(), rule.FilterTenant()},
-		Mutation: privacy.MutationPolicy{rule.DenyIfNoViewer(), rule.CheckCreate(""), rule.FilterTenant()},
-	}
-}
-
-// Policy of the WebhookDelivery: tenant scope.
-func (WebhookDelivery) Policy() ent.Policy {
-	return privacy.Policy{
-		Query:    privacy.QueryPolicy{rule.DenyIfNoViewer(), rule.FilterTenant()},
-		Mutation: privacy.MutationPolicy{rule.DenyIfNoViewer(), rule.CheckCreate(""), rule.FilterTenant()},
-	}
-}
-
-// Policy of the AuditEvent: tenant scope. Rows are created, never changed
-// (deletion only by the retention job, which acts for the tenant).
+// Policy of the AuditEvent: rows are created, never changed (deletion only
+// by the retention job, which acts for the tenant).
 func (AuditEvent) Policy() ent.Policy {
 	return privacy.Policy{
-		Query: privacy.QueryPolicy{rule.DenyIfNoViewer(), rule.FilterTenant()},
 		Mutation: privacy.MutationPolicy{
-			rule.DenyIfNoViewer(),
 			privacy.OnMutationOperation(privacy.MutationRuleFunc(func(context.Context, ent.Mutation) error {
 				return privacy.Denyf("audit events are append-only")
 			}), ent.OpUpdate|ent.OpUpdateOne),
-			rule.CheckCreate(""), rule.FilterTenant(),
 		},
 	}
 }

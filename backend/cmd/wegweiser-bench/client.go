@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/wegweiser/wegweiser/ent/privacy"
+	"github.com/wegweiser/wegweiser/backend/internal/bypass"
 )
 
 // http2Client keeps enough idle connections for the concurrent clients.
@@ -22,4 +22,6 @@ var http2Client = http.Client{
 
 func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-func allow(ctx context.Context) context.Context { return privacy.DecisionContext(ctx, privacy.Allow) }
+func allow(ctx context.Context) context.Context {
+	return bypass.Allow(ctx, "bench: set up and inspect tenants directly")
+}

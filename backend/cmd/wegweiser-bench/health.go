@@ -18,6 +18,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/wegweiser/wegweiser/backend/internal/analyzer"
+	"github.com/wegweiser/wegweiser/backend/internal/bypass"
 	"github.com/wegweiser/wegweiser/backend/internal/identity"
 	"github.com/wegweiser/wegweiser/backend/internal/ingest"
 	"github.com/wegweiser/wegweiser/backend/internal/jobs"
@@ -54,17 +55,18 @@ func (w *noopWorker) Work(_ context.Context, j *river.Job[noopArgs]) error {
 	return nil
 }
 
-// handlers are no-op jobs.Handlers for the configured client.
-type handlers struct{ n *noop }
-
-func (h handlers) AnalyzeDevice(context.Context, uuid.UUID, uuid.UUID, uuid.UUID) error {
-	h.n.done.Add(1)
-	return nil
-}
-func (h handlers) RollUp(context.Context, uuid.UUID, string, uuid.UUID) error { return nil }
-func (h handlers) SweepStale(context.Context) error                           { return nil }
-func (h handlers) DeliverWebhook(context.Context, uuid.UUID, uuid.UUID, bool) error {
-	return nil
+// noopWorkers are no-op workers for the configured client; analyses count.
+func noopWorkers(n *noop) []jobs.Registration {
+	return []jobs.Registration{
+		jobs.Work(river.WorkFunc(func(context.Context, *river.Job[jobs.AnalyzeDeviceArgs]) error {
+			n.done.Add(1)
+			return nil
+		})),
+		jobs.Work(river.WorkFunc(func(context.Context, *river.Job[jobs.RollUpArgs]) error { return nil })),
+		jobs.Work(river.WorkFunc(func(context.Context, *river.Job[jobs.SweepStaleArgs]) error { return nil })),
+		jobs.Work(river.WorkFunc(func(context.Context, *river.Job[jobs.DeliverWebhookArgs]) error { return nil })),
+		jobs.Work(river.WorkFunc(func(context.Context, *river.Job[jobs.PruneArgs]) error { return nil })),
+	}
 }
 
 func waitFor(n *noop, total int64, limit time.Duration) error {
@@ -125,7 +127,9 @@ func (b *bench) p6() (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	jc.SetHandlers(handlers{n: mn})
+	if err := jc.Register(noopWorkers(mn)...); err != nil {
+		return Result{}, err
+	}
 	tenant := uuid.New()
 	params = params[:0]
 	for i := 0; i < total; i++ {
@@ -183,7 +187,7 @@ func (b *bench) populate(n, orgs int) (*population, error) {
 		return nil, err
 	}
 	p := &population{tenantID: res.Tenant.ID}
-	tctx := viewer.NewContext(b.ctx, viewer.System(p.tenantID))
+	tctx := bypass.AsTenant(b.ctx, p.tenantID, "bench: read the health of the bench tenant")
 	for i := 0; i < orgs; i++ {
 		o, err := b.st.Ent.Organisation.Create().SetTenantID(p.tenantID).SetName(fmt.Sprintf("Org %03d", i)).Save(tctx)
 		if err != nil {

@@ -23,6 +23,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
+	"github.com/wegweiser/wegweiser/backend/internal/bypass"
 	"github.com/wegweiser/wegweiser/backend/internal/identity"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/validate"
@@ -173,7 +174,7 @@ func Sign(secret string, ts int64, body []byte) string {
 // Deliver sends one delivery. It returns an error when the attempt failed
 // and should be retried; on the last attempt the delivery is marked failed.
 func (s *Service) Deliver(ctx context.Context, tenantID, deliveryID uuid.UUID, lastAttempt bool) error {
-	ctx = viewer.NewContext(ctx, viewer.System(tenantID))
+	ctx = bypass.AsTenant(ctx, tenantID, "webhook job: deliver a delivery of its tenant")
 	d, err := s.st.Ent.WebhookDelivery.Get(ctx, deliveryID)
 	if ent.IsNotFound(err) {
 		return nil

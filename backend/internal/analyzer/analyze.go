@@ -172,38 +172,53 @@ const (
 	CapHigh     = 70
 )
 
+// Band is the band of a score (see BandOf); it is encoded as its name.
+type Band string
+
+// The bands, best first, and the band of no score.
+const (
+	BandHealthy  Band = "healthy"
+	BandFair     Band = "fair"
+	BandPoor     Band = "poor"
+	BandCritical Band = "critical"
+	BandUnscored Band = "unscored"
+)
+
+// AllBands lists every band, best first, then BandUnscored.
+var AllBands = []Band{BandHealthy, BandFair, BandPoor, BandCritical, BandUnscored}
+
 // BandRange is a band with its score range (both ends included).
 type BandRange struct {
-	// Name is "healthy", "fair", "poor" or "critical".
-	Name string `json:"name"`
+	// Name is the band.
+	Name Band `json:"name"`
 	// Min and Max are the lowest and highest score in the band.
 	Min int `json:"min"`
 	Max int `json:"max"`
 }
 
-// bandRanges are the bands, best first; scores below the last are "unscored".
+// bandRanges are the bands, best first; scores below the last are unscored.
 var bandRanges = []BandRange{
-	{Name: "healthy", Min: 90, Max: 100},
-	{Name: "fair", Min: 70, Max: 89},
-	{Name: "poor", Min: 50, Max: 69},
-	{Name: "critical", Min: 1, Max: 49},
+	{Name: BandHealthy, Min: 90, Max: 100},
+	{Name: BandFair, Min: 70, Max: 89},
+	{Name: BandPoor, Min: 50, Max: 69},
+	{Name: BandCritical, Min: 1, Max: 49},
 }
 
-// Bands returns the bands, best first, with their score ranges.
+// Bands returns the scored bands, best first, with their score ranges.
 func Bands() []BandRange { return append([]BandRange(nil), bandRanges...) }
 
 // Severities returns the severities, least to most severe.
 func Severities() []Severity { return []Severity{Info, Low, Medium, High, Critical} }
 
 // BandOf maps a score to its band: 90–100 healthy, 70–89 fair, 50–69 poor,
-// 1–49 critical (see Bands); anything below 1 (no score) is "unscored".
-func BandOf(score int) string {
+// 1–49 critical (see Bands); anything below 1 (no score) is unscored.
+func BandOf(score int) Band {
 	for _, b := range bandRanges {
 		if score >= b.Min {
 			return b.Name
 		}
 	}
-	return "unscored"
+	return BandUnscored
 }
 
 // Validate reports overrides that Analyze would ignore or reject: unknown

@@ -61,7 +61,7 @@ func hasFinding(r Result, id string) bool {
 func TestCorpusOutcomes(t *testing.T) {
 	cases := []struct {
 		name      string
-		band      string
+		band      Band
 		maxScore  int
 		minScore  int
 		failing   []string // checks that must warn or fail
@@ -387,7 +387,7 @@ func TestScoring(t *testing.T) {
 }
 
 func TestBandOf(t *testing.T) {
-	for score, want := range map[int]string{100: "healthy", 90: "healthy", 89: "fair", 70: "fair", 69: "poor", 50: "poor", 49: "critical", 1: "critical", 0: "unscored", -3: "unscored"} {
+	for score, want := range map[int]Band{100: "healthy", 90: "healthy", 89: "fair", 70: "fair", 69: "poor", 50: "poor", 49: "critical", 1: "critical", 0: "unscored", -3: "unscored"} {
 		if got := BandOf(score); got != want {
 			t.Errorf("BandOf(%d) = %s, want %s", score, got, want)
 		}

@@ -26,7 +26,7 @@ const (
 // Roll up an organisation or tenant from its devices, not from the
 // aggregates of its groups, so that the caps see every device.
 func RollUp(members []Member) Aggregate {
-	a := Aggregate{Bands: map[string]int{"healthy": 0, "fair": 0, "poor": 0, "critical": 0, "unscored": 0}}
+	a := Aggregate{Bands: map[Band]int{BandHealthy: 0, BandFair: 0, BandPoor: 0, BandCritical: 0, BandUnscored: 0}}
 	var sum, weights, scored, fresh int
 	var worst []Member
 	for _, m := range members {
@@ -34,7 +34,7 @@ func RollUp(members []Member) Aggregate {
 			fresh++
 		}
 		if !m.Scored {
-			a.Bands["unscored"]++
+			a.Bands[BandUnscored]++
 			continue
 		}
 		m.Score = clamp(m.Score, 1, 100)
@@ -65,9 +65,9 @@ func RollUp(members []Member) Aggregate {
 	w := worst[0]
 	limit := 100
 	switch BandOf(w.Score) {
-	case "critical":
+	case BandCritical:
 		limit = RollUpCapCritical
-	case "poor":
+	case BandPoor:
 		limit = RollUpCapPoor
 	}
 	if a.Score > limit {

@@ -170,7 +170,7 @@ type Result struct {
 	// Scored is false when no domain has a score.
 	Scored bool `json:"scored"`
 	// Band is "healthy", "fair", "poor", "critical" or "unscored".
-	Band string `json:"band"`
+	Band Band `json:"band"`
 	// CapReason names the finding that capped the score, e.g.
 	// "critical finding: storage.smart_health (disk0)"; empty when no cap
 	// lowered the score.
@@ -241,12 +241,12 @@ type Aggregate struct {
 	// members; 0 when nothing is scored.
 	Score int `json:"score"`
 	// Band of Score ("unscored" when nothing is scored).
-	Band string `json:"band"`
+	Band Band `json:"band"`
 	// Scored is false when no member has a score.
 	Scored bool `json:"scored"`
 	// Bands counts devices per band, including "unscored"; every band key is
 	// present.
-	Bands map[string]int `json:"bands"`
+	Bands map[Band]int `json:"bands"`
 	// Worst lists up to five scored members, lowest score first, then id.
 	Worst []Member `json:"worst"`
 	// Coverage is scored members / members (0 when empty).

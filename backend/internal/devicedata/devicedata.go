@@ -17,6 +17,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/google/uuid"
 
+	"github.com/wegweiser/wegweiser/backend/internal/bypass"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/ent/auditevent"
 	"github.com/wegweiser/wegweiser/ent/device"
@@ -35,7 +36,6 @@ import (
 	"github.com/wegweiser/wegweiser/ent/policyoverride"
 	"github.com/wegweiser/wegweiser/ent/predicate"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
-	"github.com/wegweiser/wegweiser/ent/viewer"
 	"github.com/wegweiser/wegweiser/ent/webhookdelivery"
 )
 
@@ -85,17 +85,10 @@ var Tables = map[string]Handling{
 // organisation.
 func LockKey(deviceID uuid.UUID) string { return "device:" + deviceID.String() }
 
-// asTenant runs the data rows' changes as the tenant itself: the caller has
-// already decided that the viewer may move or delete the device, and every
-// row of the device must follow, whatever the viewer's own scope filters.
-func asTenant(ctx context.Context, tenantID uuid.UUID) context.Context {
-	return viewer.NewContext(ctx, viewer.System(tenantID))
-}
-
 // Relocate moves every row of a device's data to orgID and groupID (nil: no
 // group) in tx. The device row itself is the caller's.
 func Relocate(ctx context.Context, tx *store.Tx, tenantID, deviceID, orgID uuid.UUID, groupID *uuid.UUID) error {
-	ctx = asTenant(ctx, tenantID)
+	ctx = bypass.AsTenant(ctx, tenantID, "device data: move a device's data rows with it (the move is authorised)")
 	steps := []struct {
 		what string
 		run  func() (int, error)
@@ -157,7 +150,7 @@ func Relocate(ctx context.Context, tx *store.Tx, tenantID, deviceID, orgID uuid.
 
 // PurgeDevice deletes a device and every row of its data in tx.
 func PurgeDevice(ctx context.Context, tx *store.Tx, tenantID, deviceID uuid.UUID) error {
-	ctx = asTenant(ctx, tenantID)
+	ctx = bypass.AsTenant(ctx, tenantID, "device data: purge a deleted device's data rows (the deletion is authorised)")
 	notes := []predicate.Notification{notification.EntityKind("device"), notification.EntityID(deviceID)}
 	if err := purgeNotifications(ctx, tx, tenantID, notes); err != nil {
 		return err
@@ -206,7 +199,7 @@ func PurgeDevice(ctx context.Context, tx *store.Tx, tenantID, deviceID uuid.UUID
 // the group's own health, history, policy and notifications are deleted and
 // its enrolment keys with it, so nothing enrols into a group that is gone.
 func PurgeGroup(ctx context.Context, tx *store.Tx, tenantID, groupID uuid.UUID) error {
-	ctx = asTenant(ctx, tenantID)
+	ctx = bypass.AsTenant(ctx, tenantID, "device data: purge a deleted group's data rows (the deletion is authorised)")
 	if err := purgeNotifications(ctx, tx, tenantID, []predicate.Notification{notification.EntityKind("group"), notification.EntityID(groupID)}); err != nil {
 		return err
 	}
@@ -254,7 +247,7 @@ func PurgeGroup(ctx context.Context, tx *store.Tx, tenantID, groupID uuid.UUID) 
 // organisation's id, so this needs no list of devices however large the
 // organisation is. Policy audit rows stay as a record (see Tables).
 func PurgeOrganisation(ctx context.Context, tx *store.Tx, tenantID, orgID uuid.UUID) error {
-	ctx = asTenant(ctx, tenantID)
+	ctx = bypass.AsTenant(ctx, tenantID, "device data: purge a deleted organisation's data rows (the deletion is authorised)")
 	if err := purgeNotifications(ctx, tx, tenantID, []predicate.Notification{notification.OrganisationID(orgID)}); err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/wegweiser/wegweiser/backend/internal/analyzer"
+	"github.com/wegweiser/wegweiser/backend/internal/bypass"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/validate"
 	"github.com/wegweiser/wegweiser/ent"
@@ -19,7 +20,7 @@ import (
 
 // entityKey names a roll-up target.
 type entityKey struct {
-	kind string
+	kind entityhealth.Kind
 	id   uuid.UUID
 }
 
@@ -28,7 +29,7 @@ type entityKey struct {
 // rows where a score changed) in one transaction. It is what a full
 // re-score ends with; the per-entity RollUp serves single changes.
 func (s *Service) RollUpTenant(ctx context.Context, tenantID uuid.UUID) error {
-	ctx = asTenant(ctx, tenantID)
+	ctx = bypass.AsTenant(ctx, tenantID, "bulk roll-up: roll up every entity of one tenant")
 	devs, err := s.st.Ent.Device.Query().
 		Select(device.FieldID, device.FieldHostname, device.FieldOrganisationID, device.FieldGroupID, device.FieldRole).All(ctx)
 	if err != nil {
@@ -48,17 +49,17 @@ func (s *Service) RollUpTenant(ctx context.Context, tenantID uuid.UUID) error {
 	members := map[entityKey][]analyzer.Member{}
 	scores := make(map[string]DeviceScore, len(devs))
 	orgOf := map[entityKey]uuid.UUID{}
-	tenantKey := entityKey{"tenant", tenantID}
+	tenantKey := entityKey{entityhealth.KindTenant, tenantID}
 	members[tenantKey] = make([]analyzer.Member, 0, len(devs))
 	for _, d := range devs {
 		m, ds := member(d, byDevice[d.ID], now)
 		scores[m.ID] = ds
 		members[tenantKey] = append(members[tenantKey], m)
-		ok := entityKey{"organisation", d.OrganisationID}
+		ok := entityKey{entityhealth.KindOrganisation, d.OrganisationID}
 		members[ok] = append(members[ok], m)
 		orgOf[ok] = d.OrganisationID
 		if d.GroupID != nil {
-			gk := entityKey{"group", *d.GroupID}
+			gk := entityKey{entityhealth.KindGroup, *d.GroupID}
 			members[gk] = append(members[gk], m)
 			orgOf[gk] = d.OrganisationID
 		}
@@ -69,7 +70,7 @@ func (s *Service) RollUpTenant(ctx context.Context, tenantID uuid.UUID) error {
 	}
 	prev := make(map[entityKey]*ent.EntityHealth, len(prevRows))
 	for _, p := range prevRows {
-		prev[entityKey{string(p.Kind), p.EntityID}] = p
+		prev[entityKey{p.Kind, p.EntityID}] = p
 	}
 	return s.st.Tx(ctx, func(tx *store.Tx) error {
 		var upserts []*ent.EntityHealthCreate
@@ -84,14 +85,14 @@ func (s *Service) RollUpTenant(ctx context.Context, tenantID uuid.UUID) error {
 			if o, ok := orgOf[key]; ok {
 				org = &o
 			}
-			upserts = append(upserts, tx.EntityHealth.Create().SetTenantID(tenantID).SetKind(entityhealth.Kind(key.kind)).
-				SetEntityID(key.id).SetNillableOrganisationID(org).SetScore(agg.Score).SetBand(agg.Band).SetScored(agg.Scored).
+			upserts = append(upserts, tx.EntityHealth.Create().SetTenantID(tenantID).SetKind(key.kind).
+				SetEntityID(key.id).SetNillableOrganisationID(org).SetScore(agg.Score).SetBand(string(agg.Band)).SetScored(agg.Scored).
 				SetCoverage(agg.Coverage).SetFreshness(agg.Freshness).SetDeviceCount(len(ms)).SetCapReason(validate.Clip(agg.CapReason, 500)).
-				SetBands(agg.Bands).SetWorst(worstJSON).SetComputedAt(now))
+				SetBands(bandCounts(agg.Bands)).SetWorst(worstJSON).SetComputedAt(now))
 			p := prev[key]
-			if p == nil || p.Score != agg.Score || p.Band != agg.Band || p.Scored != agg.Scored {
+			if p == nil || p.Score != agg.Score || analyzer.Band(p.Band) != agg.Band || p.Scored != agg.Scored {
 				history = append(history, tx.HealthHistory.Create().SetTenantID(tenantID).SetKind(healthhistory.Kind(key.kind)).
-					SetEntityID(key.id).SetNillableOrganisationID(org).SetScore(agg.Score).SetBand(agg.Band).
+					SetEntityID(key.id).SetNillableOrganisationID(org).SetScore(agg.Score).SetBand(string(agg.Band)).
 					SetScored(agg.Scored).SetComputedAt(now))
 			}
 			if p != nil && p.Scored && agg.Scored && agg.Score < p.Score {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/wegweiser/wegweiser/backend/internal/alert"
 	"github.com/wegweiser/wegweiser/backend/internal/analyzer"
+	"github.com/wegweiser/wegweiser/backend/internal/bypass"
 	"github.com/wegweiser/wegweiser/backend/internal/devicedata"
 	"github.com/wegweiser/wegweiser/backend/internal/inventory"
 	"github.com/wegweiser/wegweiser/backend/internal/jobs"
@@ -32,7 +33,6 @@ import (
 	"github.com/wegweiser/wegweiser/ent/entityhealth"
 	"github.com/wegweiser/wegweiser/ent/healthhistory"
 	"github.com/wegweiser/wegweiser/ent/predicate"
-	"github.com/wegweiser/wegweiser/ent/privacy"
 	"github.com/wegweiser/wegweiser/ent/tenant"
 	"github.com/wegweiser/wegweiser/ent/viewer"
 )
@@ -63,16 +63,21 @@ func NewService(st *store.Store, jc *jobs.Client, inv *inventory.Service, pol *p
 		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
 }
 
-var bandRank = map[string]int{"healthy": 0, "fair": 1, "poor": 2, "critical": 3}
+var bandRank = map[analyzer.Band]int{analyzer.BandHealthy: 0, analyzer.BandFair: 1, analyzer.BandPoor: 2, analyzer.BandCritical: 3}
 
 // worse reports whether band b is worse than a.
-func worse(a, b string) bool { return bandRank[b] > bandRank[a] }
+func worse(a, b analyzer.Band) bool { return bandRank[b] > bandRank[a] }
+
+// bandCounts returns counts per band as they are stored (by band name).
+func bandCounts(m map[analyzer.Band]int) map[string]int {
+	out := make(map[string]int, len(m))
+	for b, n := range m {
+		out[string(b)] = n
+	}
+	return out
+}
 
 func day(t time.Time) string { return t.UTC().Format("2006-01-02") }
-
-func asTenant(ctx context.Context, tenantID uuid.UUID) context.Context {
-	return viewer.NewContext(ctx, viewer.System(tenantID))
-}
 
 // AnalyzeDevice runs the check catalogue on a device's latest snapshot,
 // stores the result, records history when the score changed and schedules
@@ -81,7 +86,7 @@ func asTenant(ctx context.Context, tenantID uuid.UUID) context.Context {
 // second history row. When snapshotID is set and that snapshot was already
 // analysed (or a newer one), it does nothing.
 func (s *Service) AnalyzeDevice(ctx context.Context, tenantID, deviceID, snapshotID uuid.UUID) error {
-	ctx = asTenant(ctx, tenantID)
+	ctx = bypass.AsTenant(ctx, tenantID, "analysis job: analyse a device of its tenant")
 	return s.st.Tx(ctx, func(tx *store.Tx) error {
 		// The device's lock: analyses, ingest, moves and deletions of one
 		// device never interleave.
@@ -140,7 +145,7 @@ func (s *Service) analyze(ctx context.Context, tx *store.Tx, tenantID, deviceID,
 	{
 		err := tx.DeviceHealth.Create().
 			SetTenantID(tenantID).SetDeviceID(deviceID).SetOrganisationID(dev.OrganisationID).SetNillableGroupID(dev.GroupID).
-			SetScore(res.Score).SetBand(res.Band).SetScored(scored).SetServer(dev.Role == device.RoleServer).
+			SetScore(res.Score).SetBand(string(res.Band)).SetScored(scored).SetServer(dev.Role == device.RoleServer).
 			SetStale(res.Stale).SetCoverage(res.Coverage).SetCapReason(validate.Clip(res.CapReason, 500)).
 			SetDomains(domains).SetFindings(findings).SetSnapshotID(snapID).SetSnapshotReceivedAt(received).SetComputedAt(now).
 			OnConflictColumns(devicehealth.FieldTenantID, devicehealth.FieldDeviceID).UpdateNewValues().Exec(ctx)
@@ -168,7 +173,7 @@ func (s *Service) analyze(ctx context.Context, tx *store.Tx, tenantID, deviceID,
 // and for each new critical finding.
 func (s *Service) deviceAlerts(ctx context.Context, tx *store.Tx, dev *ent.Device, prev *ent.DeviceHealth, res analyzer.Result, scored bool, now time.Time) error {
 	org := dev.OrganisationID
-	if prev != nil && prev.Scored && scored && worse(prev.Band, res.Band) {
+	if prev != nil && prev.Scored && scored && worse(analyzer.Band(prev.Band), res.Band) {
 		_, err := s.alerts.Raise(ctx, tx, alert.Alert{
 			Kind: alert.KindBandWorse, Severity: severityOfBand(res.Band),
 			Title:      fmt.Sprintf("%s fell from %s to %s (%d → %d)", dev.Hostname, prev.Band, res.Band, prev.Score, res.Score),
@@ -219,8 +224,8 @@ func costlyFindings(fs []analyzer.Finding) []analyzer.Finding {
 	return out
 }
 
-func severityOfBand(band string) string {
-	if band == "critical" {
+func severityOfBand(band analyzer.Band) string {
+	if band == analyzer.BandCritical {
 		return "critical"
 	}
 	return "warning"
@@ -228,18 +233,18 @@ func severityOfBand(band string) string {
 
 // recordHistory adds a history row unless the latest one already says the
 // same (score, band and, for devices, the same findings).
-func (s *Service) recordHistory(ctx context.Context, tx *store.Tx, kind healthhistory.Kind, id uuid.UUID, org *uuid.UUID, score int, band string, scored bool, findings json.RawMessage, now time.Time) error {
+func (s *Service) recordHistory(ctx context.Context, tx *store.Tx, kind healthhistory.Kind, id uuid.UUID, org *uuid.UUID, score int, band analyzer.Band, scored bool, findings json.RawMessage, now time.Time) error {
 	last, err := tx.HealthHistory.Query().
 		Where(healthhistory.KindEQ(kind), healthhistory.EntityID(id)).
 		Order(ent.Desc(healthhistory.FieldComputedAt), ent.Desc(healthhistory.FieldID)).First(ctx)
 	if err != nil && !ent.IsNotFound(err) {
 		return fmt.Errorf("load history: %w", err)
 	}
-	if last != nil && last.Score == score && last.Band == band && last.Scored == scored && sameFindings(last.Findings, findings) {
+	if last != nil && last.Score == score && analyzer.Band(last.Band) == band && last.Scored == scored && sameFindings(last.Findings, findings) {
 		return nil
 	}
 	c := tx.HealthHistory.Create().SetTenantID(viewer.FromContext(ctx).TenantID).SetKind(kind).SetEntityID(id).
-		SetNillableOrganisationID(org).SetScore(score).SetBand(band).SetScored(scored).SetComputedAt(now)
+		SetNillableOrganisationID(org).SetScore(score).SetBand(string(band)).SetScored(scored).SetComputedAt(now)
 	if findings != nil {
 		c.SetFindings(findings)
 	}
@@ -275,13 +280,13 @@ func penaltyKey(raw json.RawMessage) string {
 // RollUp recomputes a group's, an organisation's or the tenant's health from
 // all its devices, in one transaction that holds the entity's lock while it
 // reads the devices and writes the result.
-func (s *Service) RollUp(ctx context.Context, tenantID uuid.UUID, kind string, entityID uuid.UUID) error {
-	ctx = asTenant(ctx, tenantID)
+func (s *Service) RollUp(ctx context.Context, tenantID uuid.UUID, kind entityhealth.Kind, entityID uuid.UUID) error {
+	ctx = bypass.AsTenant(ctx, tenantID, "roll-up job: roll up an entity of its tenant")
 	var devPred []predicate.Device
 	var healthPred []predicate.DeviceHealth
 	var org *uuid.UUID
 	switch kind {
-	case "group":
+	case entityhealth.KindGroup:
 		g, err := s.st.Ent.Group.Get(ctx, entityID)
 		if ent.IsNotFound(err) {
 			return nil
@@ -292,7 +297,7 @@ func (s *Service) RollUp(ctx context.Context, tenantID uuid.UUID, kind string, e
 		org = &g.OrganisationID
 		devPred = append(devPred, device.GroupID(entityID))
 		healthPred = append(healthPred, devicehealth.GroupID(entityID))
-	case "organisation":
+	case entityhealth.KindOrganisation:
 		if _, err := s.st.Ent.Organisation.Get(ctx, entityID); ent.IsNotFound(err) {
 			return nil
 		} else if err != nil {
@@ -301,7 +306,7 @@ func (s *Service) RollUp(ctx context.Context, tenantID uuid.UUID, kind string, e
 		org = &entityID
 		devPred = append(devPred, device.OrganisationID(entityID))
 		healthPred = append(healthPred, devicehealth.OrganisationID(entityID))
-	case "tenant":
+	case entityhealth.KindTenant:
 		if entityID != tenantID {
 			return fmt.Errorf("roll-up of tenant %s asked for by tenant %s", entityID, tenantID)
 		}
@@ -312,7 +317,7 @@ func (s *Service) RollUp(ctx context.Context, tenantID uuid.UUID, kind string, e
 		// One roll-up of an entity at a time, reading the devices only once
 		// it holds the lock: a roll-up queued after a device change then
 		// always sees it, and an older roll-up cannot overwrite it.
-		if err := tx.Lock(ctx, "rollup:"+kind+":"+entityID.String()); err != nil {
+		if err := tx.Lock(ctx, "rollup:"+string(kind)+":"+entityID.String()); err != nil {
 			return err
 		}
 		agg, worst, err := s.aggregate(ctx, tx.Client, devPred, healthPred)
@@ -324,17 +329,17 @@ func (s *Service) RollUp(ctx context.Context, tenantID uuid.UUID, kind string, e
 		if err != nil {
 			return fmt.Errorf("encode worst devices: %w", err)
 		}
-		prev, err := tx.EntityHealth.Query().Where(entityhealth.KindEQ(entityhealth.Kind(kind)), entityhealth.EntityID(entityID)).Only(ctx)
+		prev, err := tx.EntityHealth.Query().Where(entityhealth.KindEQ(kind), entityhealth.EntityID(entityID)).Only(ctx)
 		if err != nil && !ent.IsNotFound(err) {
 			return fmt.Errorf("load %s health: %w", kind, err)
 		}
 		if err := s.entityAlerts(ctx, tx, kind, entityID, org, prev, agg, now); err != nil {
 			return err
 		}
-		err = tx.EntityHealth.Create().SetTenantID(tenantID).SetKind(entityhealth.Kind(kind)).SetEntityID(entityID).
-			SetNillableOrganisationID(org).SetScore(agg.Score).SetBand(agg.Band).SetScored(agg.Scored).
+		err = tx.EntityHealth.Create().SetTenantID(tenantID).SetKind(kind).SetEntityID(entityID).
+			SetNillableOrganisationID(org).SetScore(agg.Score).SetBand(string(agg.Band)).SetScored(agg.Scored).
 			SetCoverage(agg.Coverage).SetFreshness(agg.Freshness).SetDeviceCount(len(agg.Members)).
-			SetCapReason(validate.Clip(agg.CapReason, 500)).SetBands(agg.Bands).SetWorst(worstJSON).SetComputedAt(now).
+			SetCapReason(validate.Clip(agg.CapReason, 500)).SetBands(bandCounts(agg.Bands)).SetWorst(worstJSON).SetComputedAt(now).
 			OnConflictColumns(entityhealth.FieldTenantID, entityhealth.FieldKind, entityhealth.FieldEntityID).
 			UpdateNewValues().Exec(ctx)
 		if err != nil {
@@ -377,24 +382,24 @@ func median(scores []int) float64 {
 }
 
 // entityAlerts raises band and regression notifications for a roll-up.
-func (s *Service) entityAlerts(ctx context.Context, tx *store.Tx, kind string, id uuid.UUID, org *uuid.UUID, prev *ent.EntityHealth, agg *aggregation, now time.Time) error {
+func (s *Service) entityAlerts(ctx context.Context, tx *store.Tx, kind entityhealth.Kind, id uuid.UUID, org *uuid.UUID, prev *ent.EntityHealth, agg *aggregation, now time.Time) error {
 	if !agg.Scored {
 		return nil
 	}
 	name := s.entityName(ctx, tx, kind, id)
-	if prev != nil && prev.Scored && worse(prev.Band, agg.Band) {
+	if prev != nil && prev.Scored && worse(analyzer.Band(prev.Band), agg.Band) {
 		_, err := s.alerts.Raise(ctx, tx, alert.Alert{
 			Kind: alert.KindBandWorse, Severity: severityOfBand(agg.Band),
 			Title:      fmt.Sprintf("%s fell from %s to %s (%d → %d)", name, prev.Band, agg.Band, prev.Score, agg.Score),
 			Body:       agg.CapReason,
-			EntityKind: kind, EntityID: id, OrganisationID: org,
+			EntityKind: string(kind), EntityID: id, OrganisationID: org,
 			Key: fmt.Sprintf("band_worse:%s:%s:%s:%s", kind, id, agg.Band, day(now)),
 		})
 		if err != nil {
 			return err
 		}
 	}
-	base, n, err := s.Baseline(ctx, tx.Client, kind, id)
+	base, n, err := s.Baseline(ctx, tx.Client, string(kind), id)
 	if err != nil {
 		return err
 	}
@@ -402,7 +407,7 @@ func (s *Service) entityAlerts(ctx context.Context, tx *store.Tx, kind string, i
 		_, err := s.alerts.Raise(ctx, tx, alert.Alert{
 			Kind: alert.KindRegression, Severity: "warning",
 			Title:      fmt.Sprintf("%s regressed to %d, more than 10 %% below its 14-day baseline of %.0f", name, agg.Score, base),
-			EntityKind: kind, EntityID: id, OrganisationID: org,
+			EntityKind: string(kind), EntityID: id, OrganisationID: org,
 			Key: fmt.Sprintf("regression:%s:%s:%s", kind, id, day(now)),
 		})
 		if err != nil {
@@ -412,22 +417,22 @@ func (s *Service) entityAlerts(ctx context.Context, tx *store.Tx, kind string, i
 	return nil
 }
 
-func (s *Service) entityName(ctx context.Context, tx *store.Tx, kind string, id uuid.UUID) string {
+func (s *Service) entityName(ctx context.Context, tx *store.Tx, kind entityhealth.Kind, id uuid.UUID) string {
 	switch kind {
-	case "group":
+	case entityhealth.KindGroup:
 		if g, err := tx.Group.Get(ctx, id); err == nil {
 			return "Group " + g.Name
 		}
-	case "organisation":
+	case entityhealth.KindOrganisation:
 		if o, err := tx.Organisation.Get(ctx, id); err == nil {
 			return o.Name
 		}
-	case "tenant":
+	case entityhealth.KindTenant:
 		if t, err := tx.Tenant.Get(ctx, id); err == nil {
 			return t.Name
 		}
 	}
-	return kind
+	return string(kind)
 }
 
 // aggregation is a roll-up with its members.
@@ -438,14 +443,14 @@ type aggregation struct {
 
 // DeviceScore is a device with its score, as stored for worst-device lists.
 type DeviceScore struct {
-	DeviceID       uuid.UUID `json:"device_id"`
-	Hostname       string    `json:"hostname"`
-	OrganisationID uuid.UUID `json:"organisation_id"`
-	Score          int       `json:"score"`
-	Band           string    `json:"band"`
-	Stale          bool      `json:"stale"`
-	Server         bool      `json:"server"`
-	Scored         bool      `json:"scored"`
+	DeviceID       uuid.UUID     `json:"device_id"`
+	Hostname       string        `json:"hostname"`
+	OrganisationID uuid.UUID     `json:"organisation_id"`
+	Score          int           `json:"score"`
+	Band           analyzer.Band `json:"band"`
+	Stale          bool          `json:"stale"`
+	Server         bool          `json:"server"`
+	Scored         bool          `json:"scored"`
 }
 
 // aggregate loads the devices and their health and rolls them up.
@@ -484,7 +489,7 @@ func member(d *ent.Device, h *ent.DeviceHealth, now time.Time) (analyzer.Member,
 	if h != nil {
 		m.Score, m.Scored = h.Score, h.Scored
 		m.Stale = h.SnapshotReceivedAt == nil || now.Sub(*h.SnapshotReceivedAt) > StaleAfter
-		ds.Score, ds.Band, ds.Scored = h.Score, h.Band, h.Scored
+		ds.Score, ds.Band, ds.Scored = h.Score, analyzer.Band(h.Band), h.Scored
 	}
 	ds.Stale = m.Stale
 	return m, ds
@@ -511,14 +516,14 @@ func rollUp(members []analyzer.Member, scores map[string]DeviceScore) rolled {
 // SweepStale marks devices whose last snapshot is older than StaleAfter as
 // stale, in every tenant, and schedules the roll-ups above them.
 func (s *Service) SweepStale(ctx context.Context) error {
-	tenants, err := s.st.Ent.Tenant.Query().Select(tenant.FieldID).All(privacy.DecisionContext(ctx, privacy.Allow))
+	tenants, err := s.st.Ent.Tenant.Query().Select(tenant.FieldID).All(bypass.Allow(ctx, "stale sweep: list every tenant"))
 	if err != nil {
 		return fmt.Errorf("list tenants: %w", err)
 	}
 	cutoff := s.now().Add(-StaleAfter)
 	var errs []error
 	for _, t := range tenants {
-		tctx := asTenant(ctx, t.ID)
+		tctx := bypass.AsTenant(ctx, t.ID, "stale sweep: look for stale devices of one tenant")
 		err := s.st.Tx(tctx, func(tx *store.Tx) error {
 			stale, err := tx.DeviceHealth.Query().Where(devicehealth.Stale(false), devicehealth.SnapshotReceivedAtLT(cutoff)).All(tctx)
 			if err != nil {
@@ -553,10 +558,3 @@ func (s *Service) SweepStale(ctx context.Context) error {
 	}
 	return errors.Join(errs...)
 }
-
-// DeliverWebhook sends one webhook delivery (a job).
-func (s *Service) DeliverWebhook(ctx context.Context, tenantID, deliveryID uuid.UUID, lastAttempt bool) error {
-	return s.alerts.Deliver(ctx, tenantID, deliveryID, lastAttempt)
-}
-
-var _ jobs.Handlers = (*Service)(nil)

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/wegweiser/wegweiser/backend/internal/alert"
+	"github.com/wegweiser/wegweiser/backend/internal/bypass"
 	"github.com/wegweiser/wegweiser/backend/internal/health"
 	"github.com/wegweiser/wegweiser/backend/internal/ingest"
 	"github.com/wegweiser/wegweiser/backend/internal/inventory"
@@ -16,7 +17,6 @@ import (
 	"github.com/wegweiser/wegweiser/ent/devicehealth"
 	"github.com/wegweiser/wegweiser/ent/entityhealth"
 	"github.com/wegweiser/wegweiser/ent/healthhistory"
-	"github.com/wegweiser/wegweiser/ent/viewer"
 )
 
 // bundle is what every test of this package starts from: a hierarchy, the
@@ -43,7 +43,7 @@ func setup(t *testing.T, st *store.Store) *bundle {
 	svc := health.NewService(st, jc, inventory.NewService(st), pol, alert.NewService(st, jc, box, true), testenv.Logger(t))
 	h := testenv.NewHierarchy(t, st)
 	return &bundle{st: st, svc: svc, ingest: ingest.NewService(st, jc, testenv.Logger(t)), h: h,
-		ctx: viewer.NewContext(context.Background(), viewer.System(h.Tenant))}
+		ctx: bypass.AsTenant(context.Background(), h.Tenant, "test: read and write the fixture tenant")}
 }
 
 // TestAnalyseTwiceWritesOneHistoryRow: analysing the same snapshot again

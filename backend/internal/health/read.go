@@ -43,11 +43,11 @@ type Ref struct {
 type View struct {
 	Ref         Ref
 	Score       int
-	Band        string
+	Band        analyzer.Band
 	Scored      bool
 	CapReason   string
 	Domains     []analyzer.DomainScore
-	Bands       map[string]int
+	Bands       map[analyzer.Band]int
 	Coverage    float64
 	Freshness   float64
 	Stale       bool
@@ -96,17 +96,17 @@ func (s *Service) Get(ctx context.Context, ref Ref) (*View, error) {
 		return nil, err
 	}
 	now := s.now()
-	view := &View{Ref: ref, Band: "", Bands: map[string]int{}}
+	view := &View{Ref: ref, Band: "", Bands: map[analyzer.Band]int{}}
 	if ref.Kind == KindDevice {
 		h, err := s.st.Ent.DeviceHealth.Query().Where(devicehealth.DeviceID(ref.ID)).Only(ctx)
 		if ent.IsNotFound(err) {
-			view.DeviceCount, view.Stale, view.Bands["unscored"] = 1, true, 1
+			view.DeviceCount, view.Stale, view.Bands[analyzer.BandUnscored] = 1, true, 1
 			return view, nil
 		}
 		if err != nil {
 			return nil, fmt.Errorf("load device health: %w", err)
 		}
-		view.Score, view.Band, view.Scored, view.CapReason, view.Coverage = h.Score, h.Band, h.Scored, h.CapReason, h.Coverage
+		view.Score, view.Band, view.Scored, view.CapReason, view.Coverage = h.Score, analyzer.Band(h.Band), h.Scored, h.CapReason, h.Coverage
 		view.Stale = h.SnapshotReceivedAt == nil || now.Sub(*h.SnapshotReceivedAt) > StaleAfter
 		view.DeviceCount, view.ComputedAt = 1, h.ComputedAt
 		if !view.Stale {
@@ -115,9 +115,9 @@ func (s *Service) Get(ctx context.Context, ref Ref) (*View, error) {
 		if err := json.Unmarshal(h.Domains, &view.Domains); err != nil {
 			return nil, fmt.Errorf("decode domains: %w", err)
 		}
-		band := h.Band
+		band := analyzer.Band(h.Band)
 		if !h.Scored {
-			band = "unscored"
+			band = analyzer.BandUnscored
 		}
 		view.Bands[band] = 1
 		return view, nil
@@ -129,8 +129,8 @@ func (s *Service) Get(ctx context.Context, ref Ref) (*View, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load %s health: %w", ref.Kind, err)
 	}
-	view.Score, view.Band, view.Scored, view.CapReason = h.Score, h.Band, h.Scored, h.CapReason
-	view.Coverage, view.Freshness, view.DeviceCount, view.ComputedAt, view.Bands = h.Coverage, h.Freshness, h.DeviceCount, h.ComputedAt, h.Bands
+	view.Score, view.Band, view.Scored, view.CapReason = h.Score, analyzer.Band(h.Band), h.Scored, h.CapReason
+	view.Coverage, view.Freshness, view.DeviceCount, view.ComputedAt, view.Bands = h.Coverage, h.Freshness, h.DeviceCount, h.ComputedAt, typedBands(h.Bands)
 	if len(h.Worst) > 0 {
 		if err := json.Unmarshal(h.Worst, &view.Worst); err != nil {
 			return nil, fmt.Errorf("decode worst devices: %w", err)
@@ -227,7 +227,7 @@ func (s *Service) hostnames(ctx context.Context, rows []*ent.DeviceHealth) (map[
 type Point struct {
 	Time   time.Time
 	Score  int
-	Band   string
+	Band   analyzer.Band
 	Scored bool
 }
 
@@ -254,10 +254,10 @@ func (s *Service) History(ctx context.Context, ref Ref, span time.Duration) ([]P
 	}
 	var out []Point
 	if before != nil {
-		out = append(out, Point{Time: since, Score: before.Score, Band: before.Band, Scored: before.Scored})
+		out = append(out, Point{Time: since, Score: before.Score, Band: analyzer.Band(before.Band), Scored: before.Scored})
 	}
 	for _, r := range rows {
-		out = append(out, Point{Time: r.ComputedAt, Score: r.Score, Band: r.Band, Scored: r.Scored})
+		out = append(out, Point{Time: r.ComputedAt, Score: r.Score, Band: analyzer.Band(r.Band), Scored: r.Scored})
 	}
 	return out, nil
 }
@@ -408,7 +408,7 @@ func (s *Service) Worst(ctx context.Context, ref Ref, limit int) ([]DeviceScore,
 	out := make([]DeviceScore, len(rows))
 	for i, h := range rows {
 		out[i] = DeviceScore{DeviceID: h.DeviceID, Hostname: names[h.DeviceID], OrganisationID: h.OrganisationID, Score: h.Score,
-			Band: h.Band, Server: h.Server, Scored: h.Scored, Stale: h.SnapshotReceivedAt == nil || now.Sub(*h.SnapshotReceivedAt) > StaleAfter}
+			Band: analyzer.Band(h.Band), Server: h.Server, Scored: h.Scored, Stale: h.SnapshotReceivedAt == nil || now.Sub(*h.SnapshotReceivedAt) > StaleAfter}
 	}
 	return out, nil
 }
@@ -469,10 +469,10 @@ func (s *Service) Organisations(ctx context.Context) ([]OrganisationView, error)
 	}
 	out := make([]OrganisationView, len(orgs))
 	for i, o := range orgs {
-		v := View{Ref: Ref{Kind: KindOrganisation, ID: o.ID}, Bands: map[string]int{}}
+		v := View{Ref: Ref{Kind: KindOrganisation, ID: o.ID}, Bands: map[analyzer.Band]int{}}
 		if h := byID[o.ID]; h != nil {
-			v.Score, v.Band, v.Scored, v.CapReason = h.Score, h.Band, h.Scored, h.CapReason
-			v.Coverage, v.Freshness, v.DeviceCount, v.ComputedAt, v.Bands = h.Coverage, h.Freshness, h.DeviceCount, h.ComputedAt, h.Bands
+			v.Score, v.Band, v.Scored, v.CapReason = h.Score, analyzer.Band(h.Band), h.Scored, h.CapReason
+			v.Coverage, v.Freshness, v.DeviceCount, v.ComputedAt, v.Bands = h.Coverage, h.Freshness, h.DeviceCount, h.ComputedAt, typedBands(h.Bands)
 		}
 		out[i] = OrganisationView{ID: o.ID, Name: o.Name, View: v}
 		base, n, err := s.Baseline(ctx, s.st.Ent, "organisation", o.ID)
@@ -495,4 +495,13 @@ func (s *Service) Organisations(ctx context.Context) ([]OrganisationView, error)
 		return out[i].Name < out[j].Name
 	})
 	return out, nil
+}
+
+// typedBands returns stored counts per band name as counts per band.
+func typedBands(m map[string]int) map[analyzer.Band]int {
+	out := make(map[analyzer.Band]int, len(m))
+	for b, n := range m {
+		out[analyzer.Band(b)] = n
+	}
+	return out
 }

@@ -16,13 +16,13 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
+	"github.com/wegweiser/wegweiser/backend/internal/bypass"
 	"github.com/wegweiser/wegweiser/backend/internal/mail"
 	"github.com/wegweiser/wegweiser/backend/internal/ratelimit"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/validate"
 	"github.com/wegweiser/wegweiser/ent"
 	"github.com/wegweiser/wegweiser/ent/membership"
-	"github.com/wegweiser/wegweiser/ent/privacy"
 	"github.com/wegweiser/wegweiser/ent/refreshtoken"
 	"github.com/wegweiser/wegweiser/ent/user"
 	"github.com/wegweiser/wegweiser/ent/viewer"
@@ -106,12 +106,6 @@ type Tokens struct {
 	UserID           uuid.UUID
 }
 
-// systemCtx lets identity code read and write across tenants (looking up a
-// token or an email). It is used only inside this package.
-func systemCtx(ctx context.Context) context.Context {
-	return privacy.DecisionContext(ctx, privacy.Allow)
-}
-
 // SignUpInput is what SignUp needs.
 type SignUpInput struct {
 	TenantName, Email, Password, DisplayName string
@@ -172,7 +166,7 @@ func validSignUp(in SignUpInput) (signUp, error) {
 // already-exists error (or ent's constraint error in a race).
 func (s *Service) createTenant(ctx context.Context, in signUp, hash string, verified bool) (*SignUpResult, error) {
 	res := &SignUpResult{}
-	sctx := systemCtx(ctx)
+	sctx := bypass.Allow(ctx, "sign-up: create a tenant with its owner and membership")
 	err := s.st.Tx(sctx, func(tx *store.Tx) error {
 		exists, err := tx.User.Query().Where(user.Email(in.email)).Exist(sctx)
 		if err != nil {
@@ -247,7 +241,7 @@ func (s *Service) Login(ctx context.Context, emailIn, password, tenantIDIn, addr
 		s.limits.AddressFailures.Add(ctx, addrKey)
 		return err
 	}
-	sctx := systemCtx(ctx)
+	sctx := bypass.Allow(ctx, "sign-in: find the user by address and their memberships in every tenant")
 	u, err := s.st.Ent.User.Query().Where(user.Email(email)).Only(sctx)
 	if err != nil && !ent.IsNotFound(err) {
 		return nil, fmt.Errorf("find user: %w", err)
@@ -323,7 +317,7 @@ func (s *Service) Refresh(ctx context.Context, token, addr string) (*Tokens, err
 	if err := admitAddress(ctx, s.limits.AddressRefresh, "refresh-address", addr, "token refreshes"); err != nil {
 		return nil, err
 	}
-	sctx := systemCtx(ctx)
+	sctx := bypass.Allow(ctx, "identity: find a refresh token by its hash")
 	rt, err := s.st.Ent.RefreshToken.Query().Where(refreshtoken.TokenHash(HashToken(token))).Only(sctx)
 	if ent.IsNotFound(err) {
 		return nil, errInvalidRefresh
@@ -372,7 +366,7 @@ func (s *Service) reuseDetected(ctx context.Context, rt *ent.RefreshToken) error
 }
 
 func (s *Service) revokeFamily(ctx context.Context, tenantID, family uuid.UUID) error {
-	sctx := systemCtx(ctx)
+	sctx := bypass.Allow(ctx, "identity: revoke a refresh-token family")
 	_, err := s.st.Ent.RefreshToken.Update().
 		Where(refreshtoken.TenantID(tenantID), refreshtoken.FamilyID(family), refreshtoken.RevokedAtIsNil()).
 		SetRevokedAt(s.now()).Save(sctx)
@@ -386,7 +380,7 @@ func (s *Service) revokeFamily(ctx context.Context, tenantID, family uuid.UUID) 
 func (s *Service) RevokeUser(ctx context.Context, tx *store.Tx, tenantID, userID uuid.UUID) error {
 	_, err := tx.RefreshToken.Update().
 		Where(refreshtoken.TenantID(tenantID), refreshtoken.UserID(userID), refreshtoken.RevokedAtIsNil()).
-		SetRevokedAt(s.now()).Save(systemCtx(ctx))
+		SetRevokedAt(s.now()).Save(bypass.Allow(ctx, "identity: revoke a member's sessions in a tenant"))
 	if err != nil {
 		return fmt.Errorf("revoke sessions: %w", err)
 	}
@@ -400,7 +394,7 @@ func (s *Service) Logout(ctx context.Context, refreshToken string, v *viewer.Vie
 		return apperr.Invalid("refresh_token", "is required without an access token")
 	}
 	if refreshToken != "" {
-		rt, err := s.st.Ent.RefreshToken.Query().Where(refreshtoken.TokenHash(HashToken(refreshToken))).Only(systemCtx(ctx))
+		rt, err := s.st.Ent.RefreshToken.Query().Where(refreshtoken.TokenHash(HashToken(refreshToken))).Only(bypass.Allow(ctx, "identity: find the refresh token being signed out"))
 		switch {
 		case ent.IsNotFound(err):
 			if v == nil {
@@ -427,7 +421,7 @@ func (s *Service) checkMembership(ctx context.Context, userID, tenantID uuid.UUI
 }
 
 func (s *Service) activeMembership(ctx context.Context, userID, tenantID uuid.UUID) (*ent.Membership, error) {
-	m, err := s.st.Ent.Membership.Query().Where(membership.TenantID(tenantID), membership.UserID(userID)).Only(systemCtx(ctx))
+	m, err := s.st.Ent.Membership.Query().Where(membership.TenantID(tenantID), membership.UserID(userID)).Only(bypass.Allow(ctx, "identity: read the membership a token names"))
 	if ent.IsNotFound(err) {
 		return nil, apperr.Unauthenticated("membership not found")
 	}
@@ -464,7 +458,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*viewer.Viewe
 	live, err := s.st.Ent.RefreshToken.Query().Where(
 		refreshtoken.TenantID(tenantID), refreshtoken.FamilyID(sessionID),
 		refreshtoken.RevokedAtIsNil(), refreshtoken.ExpiresAtGT(s.now()),
-	).Exist(systemCtx(ctx))
+	).Exist(bypass.Allow(ctx, "identity: check that an access token's session is live"))
 	if err != nil {
 		return nil, fmt.Errorf("check session: %w", err)
 	}
@@ -494,7 +488,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, password, display
 	if err := admitAddress(ctx, s.limits.AddressTokens, "token-address", addr, "token uses"); err != nil {
 		return nil, err
 	}
-	sctx := systemCtx(ctx)
+	sctx := bypass.Allow(ctx, "invitation: find the invitation and its user across tenants")
 	m, err := s.st.Ent.Membership.Query().Where(membership.InvitationTokenHash(HashToken(token))).WithUser().Only(sctx)
 	if ent.IsNotFound(err) {
 		return nil, apperr.NotFound("invitation")
@@ -563,7 +557,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, password, display
 func (s *Service) revokeAll(ctx context.Context, tx *store.Tx, userID uuid.UUID) error {
 	_, err := tx.RefreshToken.Update().
 		Where(refreshtoken.UserID(userID), refreshtoken.RevokedAtIsNil()).
-		SetRevokedAt(s.now()).Save(systemCtx(ctx))
+		SetRevokedAt(s.now()).Save(bypass.Allow(ctx, "identity: revoke a user's sessions in every tenant"))
 	if err != nil {
 		return fmt.Errorf("revoke sessions: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
+	"github.com/wegweiser/wegweiser/backend/internal/bypass"
 	"github.com/wegweiser/wegweiser/backend/internal/ingest"
 	"github.com/wegweiser/wegweiser/backend/internal/jobs"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
@@ -12,7 +13,6 @@ import (
 	"github.com/wegweiser/wegweiser/ent"
 	"github.com/wegweiser/wegweiser/ent/installedsoftware"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
-	"github.com/wegweiser/wegweiser/ent/viewer"
 )
 
 // bundle is what every test of this package starts from: a hierarchy, the
@@ -32,7 +32,7 @@ func setup(t *testing.T, st *store.Store) *bundle {
 	}
 	h := testenv.NewHierarchy(t, st)
 	return &bundle{st: st, svc: ingest.NewService(st, jc, testenv.Logger(t)), h: h,
-		ctx: viewer.NewContext(context.Background(), viewer.System(h.Tenant))}
+		ctx: bypass.AsTenant(context.Background(), h.Tenant, "test: act as the agent's tenant")}
 }
 
 func (b *bundle) device(t *testing.T, o, g, d int) *ent.Device {

@@ -1,6 +1,10 @@
 // Package jobs runs Wegweiser's background work on River, in the same
 // database as the data (PostgreSQL, or SQLite in the embedded default), so
 // a job is enqueued in the same transaction as the change that calls for it.
+// It holds the job arguments and the client; the workers live next to their
+// logic (health: analysis, roll-up and stale sweep; alert: webhook
+// delivery; retention: pruning) and are given to the client in one place,
+// server.NewApp, through Client.Register.
 package jobs
 
 import (
@@ -20,6 +24,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/wegweiser/wegweiser/backend/internal/store"
+	"github.com/wegweiser/wegweiser/ent/entityhealth"
 )
 
 // AnalyzeDeviceArgs asks for a device to be analysed after new data. It is
@@ -99,10 +104,13 @@ func Migrate(ctx context.Context, st *store.Store) error {
 // one entity are serialised by health.RollUp, which reads the devices after
 // taking the entity's lock.
 type RollUpArgs struct {
+	// TenantID is the entity's tenant; the worker acts as that tenant only.
 	TenantID uuid.UUID `json:"tenant_id"`
-	// EntityKind is "group", "organisation" or "tenant".
-	EntityKind string    `json:"kind"`
-	EntityID   uuid.UUID `json:"entity_id"`
+	// EntityKind is the kind of entity: group, organisation or tenant
+	// (encoded as "group", "organisation", "tenant").
+	EntityKind entityhealth.Kind `json:"kind"`
+	// EntityID is the group, organisation or tenant to roll up.
+	EntityID uuid.UUID `json:"entity_id"`
 }
 
 // Kind implements river.JobArgs.
@@ -131,7 +139,9 @@ func (RollUpArgs) InsertOpts() river.InsertOpts {
 // DeliverWebhookArgs sends one webhook delivery; failures are retried with
 // River's backoff and the delivery is marked failed after the last attempt.
 type DeliverWebhookArgs struct {
-	TenantID   uuid.UUID `json:"tenant_id"`
+	// TenantID is the delivery's tenant; the worker acts as that tenant only.
+	TenantID uuid.UUID `json:"tenant_id"`
+	// DeliveryID is the webhook delivery to send.
 	DeliveryID uuid.UUID `json:"delivery_id"`
 }
 
@@ -150,25 +160,36 @@ type SweepStaleArgs struct{}
 // Kind implements river.JobArgs.
 func (SweepStaleArgs) Kind() string { return "sweep_stale" }
 
-// Handlers do the work of the jobs; the health package implements them.
-// Each job carries its tenant; handlers act as that tenant only.
-type Handlers interface {
-	AnalyzeDevice(ctx context.Context, tenantID, deviceID, snapshotID uuid.UUID) error
-	RollUp(ctx context.Context, tenantID uuid.UUID, kind string, entityID uuid.UUID) error
-	SweepStale(ctx context.Context) error
-	DeliverWebhook(ctx context.Context, tenantID, deliveryID uuid.UUID, lastAttempt bool) error
+// Kinds are the kinds of every job the client enqueues or schedules; a
+// working client must have a worker for each (see Register).
+var Kinds = []string{
+	AnalyzeDeviceArgs{}.Kind(), RollUpArgs{}.Kind(), SweepStaleArgs{}.Kind(),
+	DeliverWebhookArgs{}.Kind(), PruneArgs{}.Kind(),
+}
+
+// Registration is one worker for the client; the domain packages that do
+// the work make them with Work, and server.NewApp passes them all to
+// Register. Each job carries its tenant; workers act as that tenant only.
+type Registration struct {
+	kind string
+	add  func(*river.Workers)
+}
+
+// Work returns the Registration of a River worker for jobs of args T.
+func Work[T river.JobArgs](w river.Worker[T]) Registration {
+	var args T
+	return Registration{kind: args.Kind(), add: func(ws *river.Workers) { river.AddWorker(ws, w) }}
 }
 
 // Client enqueues jobs and, once started, runs them.
 type Client struct {
-	river    *river.Client[*sql.Tx]
-	handlers *handlerRef
-	log      *slog.Logger
-}
-
-type handlerRef struct {
-	h      Handlers
-	pruner Pruner
+	river *river.Client[*sql.Tx]
+	// workers is River's bundle of workers (nil unless the client works),
+	// filled by Register before Start.
+	workers    *river.Workers
+	registered map[string]bool
+	started    bool
+	log        *slog.Logger
 }
 
 // Options configure the job client.
@@ -209,9 +230,9 @@ const CancelGrace = 5 * time.Second
 
 // New returns a job client over the store.
 func New(st *store.Store, log *slog.Logger, o Options) (*Client, error) {
-	ref := &handlerRef{}
 	// River reports every maintenance run at info; keep warnings and errors.
 	cfg := &river.Config{Logger: slog.New(minLevel{log.Handler(), slog.LevelWarn})}
+	var workers *river.Workers
 	if o.Work {
 		if o.PollInterval <= 0 {
 			o.PollInterval = time.Second
@@ -219,12 +240,8 @@ func New(st *store.Store, log *slog.Logger, o Options) (*Client, error) {
 		if o.SweepInterval <= 0 {
 			o.SweepInterval = 10 * time.Minute
 		}
-		workers := river.NewWorkers()
-		river.AddWorker(workers, &analyzeWorker{ref: ref})
-		river.AddWorker(workers, &rollUpWorker{ref: ref})
-		river.AddWorker(workers, &sweepWorker{ref: ref})
-		river.AddWorker(workers, &webhookWorker{ref: ref})
-		river.AddWorker(workers, &pruneWorker{ref: ref})
+		// The bundle is filled by Register, before Start.
+		workers = river.NewWorkers()
 		cfg.Workers = workers
 		// Analyses wait on the database more than on the CPU, so more
 		// workers than cores; a short fetch cooldown keeps short jobs from
@@ -261,7 +278,7 @@ func New(st *store.Store, log *slog.Logger, o Options) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("river client: %w", err)
 	}
-	return &Client{river: rc, handlers: ref, log: log}, nil
+	return &Client{river: rc, workers: workers, registered: map[string]bool{}, log: log}, nil
 }
 
 // NewInserter returns a client that only inserts jobs.
@@ -272,16 +289,40 @@ func NewInserter(st *store.Store, log *slog.Logger) (*Client, error) {
 // River returns the underlying River client (for River's own dashboard).
 func (c *Client) River() *river.Client[*sql.Tx] { return c.river }
 
-// SetHandlers gives the workers their handlers; call it before Start.
-func (c *Client) SetHandlers(h Handlers) { c.handlers.h = h }
+// Register gives a working client its workers: the one place where the
+// domains' workers (health, alert, retention) meet River. Call it before
+// Start and before the first job is enqueued; a client that only inserts
+// ignores it. Registering a kind twice is an error.
+func (c *Client) Register(regs ...Registration) error {
+	if c.workers == nil {
+		return nil
+	}
+	if c.started {
+		return fmt.Errorf("jobs: Register after Start")
+	}
+	for _, r := range regs {
+		if c.registered[r.kind] {
+			return fmt.Errorf("jobs: two workers for %s", r.kind)
+		}
+		c.registered[r.kind] = true
+		r.add(c.workers)
+	}
+	return nil
+}
 
 // Start runs the workers until Stop. Cancelling ctx does not stop them
 // (River would cancel the running jobs): a shutdown calls Stop, which lets
 // them finish.
 func (c *Client) Start(ctx context.Context) error {
-	if c.handlers.h == nil {
-		return fmt.Errorf("jobs: Start before SetHandlers")
+	if c.workers == nil {
+		return fmt.Errorf("jobs: Start on a client that only inserts")
 	}
+	for _, k := range Kinds {
+		if !c.registered[k] {
+			return fmt.Errorf("jobs: no worker registered for %s", k)
+		}
+	}
+	c.started = true
 	if err := c.river.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start River: %w", err)
 	}
@@ -334,11 +375,11 @@ func (c *Client) EnqueueRollUps(ctx context.Context, tx *store.Tx, tenantID uuid
 	at := time.Now().Add(RollUpDebounce)
 	var params []river.InsertManyParams
 	if groupID != nil {
-		params = append(params, river.InsertManyParams{Args: RollUpArgs{TenantID: tenantID, EntityKind: "group", EntityID: *groupID}})
+		params = append(params, river.InsertManyParams{Args: RollUpArgs{TenantID: tenantID, EntityKind: entityhealth.KindGroup, EntityID: *groupID}})
 	}
 	params = append(params,
-		river.InsertManyParams{Args: RollUpArgs{TenantID: tenantID, EntityKind: "organisation", EntityID: orgID}},
-		river.InsertManyParams{Args: RollUpArgs{TenantID: tenantID, EntityKind: "tenant", EntityID: tenantID}},
+		river.InsertManyParams{Args: RollUpArgs{TenantID: tenantID, EntityKind: entityhealth.KindOrganisation, EntityID: orgID}},
+		river.InsertManyParams{Args: RollUpArgs{TenantID: tenantID, EntityKind: entityhealth.KindTenant, EntityID: tenantID}},
 	)
 	for i := range params {
 		opts := params[i].Args.(river.JobArgsWithInsertOpts).InsertOpts()

@@ -2,16 +2,20 @@ package jobs_test
 
 import (
 	"context"
+	"encoding/json"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/wegweiser/wegweiser/backend/internal/jobs"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/testenv"
+	"github.com/wegweiser/wegweiser/ent/entityhealth"
 )
 
 // fastRetry retries at once, so a test sees every attempt quickly.
@@ -25,7 +29,7 @@ type stub struct {
 	attempts map[uuid.UUID]int
 }
 
-func (s *stub) AnalyzeDevice(_ context.Context, _, deviceID, _ uuid.UUID) error {
+func (s *stub) analyze(_ context.Context, deviceID uuid.UUID) error {
 	s.mu.Lock()
 	s.attempts[deviceID]++
 	s.mu.Unlock()
@@ -34,10 +38,22 @@ func (s *stub) AnalyzeDevice(_ context.Context, _, deviceID, _ uuid.UUID) error 
 	}
 	return nil
 }
-func (s *stub) RollUp(context.Context, uuid.UUID, string, uuid.UUID) error { return nil }
-func (s *stub) SweepStale(context.Context) error                           { return nil }
-func (s *stub) DeliverWebhook(context.Context, uuid.UUID, uuid.UUID, bool) error {
-	return nil
+
+// testWorkers returns a worker for every job kind: analyses and roll-ups
+// call the given functions with the device or entity, the other jobs
+// return at once.
+func testWorkers(analyze, rollUp func(ctx context.Context, id uuid.UUID) error) []jobs.Registration {
+	return []jobs.Registration{
+		jobs.Work(river.WorkFunc(func(ctx context.Context, j *river.Job[jobs.AnalyzeDeviceArgs]) error {
+			return analyze(ctx, j.Args.DeviceID)
+		})),
+		jobs.Work(river.WorkFunc(func(ctx context.Context, j *river.Job[jobs.RollUpArgs]) error {
+			return rollUp(ctx, j.Args.EntityID)
+		})),
+		jobs.Work(river.WorkFunc(func(context.Context, *river.Job[jobs.SweepStaleArgs]) error { return nil })),
+		jobs.Work(river.WorkFunc(func(context.Context, *river.Job[jobs.DeliverWebhookArgs]) error { return nil })),
+		jobs.Work(river.WorkFunc(func(context.Context, *river.Job[jobs.PruneArgs]) error { return nil })),
+	}
 }
 
 func (s *stub) count(id uuid.UUID) int {
@@ -56,7 +72,10 @@ func TestPanickingAnalysisIsContained(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		jc.SetHandlers(h)
+		noop := func(context.Context, uuid.UUID) error { return nil }
+		if err := jc.Register(testWorkers(h.analyze, noop)...); err != nil {
+			t.Fatal(err)
+		}
 		ctx := context.Background()
 		if err := jc.Start(ctx); err != nil {
 			t.Fatal(err)
@@ -85,6 +104,49 @@ func TestPanickingAnalysisIsContained(t *testing.T) {
 		}
 		if errs != 2 {
 			t.Fatalf("%d completed analyses, want 2", errs)
+		}
+	})
+}
+
+// TestRollUpArgsJSON keeps the roll-up job's arguments compatible with jobs
+// queued before the entity kind was typed.
+func TestRollUpArgsJSON(t *testing.T) {
+	tid, eid := uuid.New(), uuid.New()
+	old := `{"tenant_id":"` + tid.String() + `","kind":"organisation","entity_id":"` + eid.String() + `"}`
+	var a jobs.RollUpArgs
+	if err := json.Unmarshal([]byte(old), &a); err != nil {
+		t.Fatal(err)
+	}
+	if a.EntityKind != entityhealth.KindOrganisation || a.TenantID != tid || a.EntityID != eid {
+		t.Fatalf("decoded %+v", a)
+	}
+	b, err := json.Marshal(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != old {
+		t.Fatalf("encoded %s, want %s", b, old)
+	}
+}
+
+// TestStartNeedsEveryWorker: a working client refuses to start while a job
+// kind it enqueues has no worker, and refuses a kind registered twice.
+func TestStartNeedsEveryWorker(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
+		jc, err := jobs.New(st, testenv.Logger(t), jobs.Options{Work: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		noop := func(context.Context, uuid.UUID) error { return nil }
+		all := testWorkers(noop, noop)
+		if err := jc.Register(all[0], all[2], all[3], all[4]); err != nil {
+			t.Fatal(err)
+		}
+		if err := jc.Start(context.Background()); err == nil || !strings.Contains(err.Error(), "roll_up") {
+			t.Fatalf("start without a roll-up worker: %v", err)
+		}
+		if err := jc.Register(all[0]); err == nil {
+			t.Fatal("registering analyze_device twice succeeded")
 		}
 	})
 }

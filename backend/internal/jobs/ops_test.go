@@ -15,7 +15,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/testenv"
 )
 
-// recorder is a Handlers whose jobs block as a test tells them, recording
+// recorder runs analyses and roll-ups whose jobs block as a test tells them, recording
 // how each run ended.
 type recorder struct {
 	mu      sync.Mutex
@@ -52,24 +52,13 @@ func (r *recorder) do(ctx context.Context, id uuid.UUID) error {
 	return err
 }
 
-func (r *recorder) AnalyzeDevice(ctx context.Context, _, deviceID, _ uuid.UUID) error {
-	return r.do(ctx, deviceID)
-}
-func (r *recorder) RollUp(ctx context.Context, _ uuid.UUID, _ string, entityID uuid.UUID) error {
-	return r.do(ctx, entityID)
-}
-func (r *recorder) SweepStale(context.Context) error { return nil }
-func (r *recorder) DeliverWebhook(context.Context, uuid.UUID, uuid.UUID, bool) error {
-	return nil
-}
-
 func (r *recorder) runs(id uuid.UUID) (started int, ended []string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.started[id], append([]string(nil), r.ended[id]...)
 }
 
-func startClient(t *testing.T, st *store.Store, h jobs.Handlers, ctx context.Context, o jobs.Options) *jobs.Client {
+func startClient(t *testing.T, st *store.Store, h *recorder, ctx context.Context, o jobs.Options) *jobs.Client {
 	t.Helper()
 	o.Work = true
 	if o.PollInterval == 0 {
@@ -79,7 +68,9 @@ func startClient(t *testing.T, st *store.Store, h jobs.Handlers, ctx context.Con
 	if err != nil {
 		t.Fatal(err)
 	}
-	jc.SetHandlers(h)
+	if err := jc.Register(testWorkers(h.do, h.do)...); err != nil {
+		t.Fatal(err)
+	}
 	if err := jc.Start(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -10,12 +10,12 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
+	"github.com/wegweiser/wegweiser/backend/internal/bypass"
 	"github.com/wegweiser/wegweiser/backend/internal/retention"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/testenv"
 	"github.com/wegweiser/wegweiser/ent"
 	"github.com/wegweiser/wegweiser/ent/healthhistory"
-	"github.com/wegweiser/wegweiser/ent/privacy"
 	"github.com/wegweiser/wegweiser/ent/viewer"
 )
 
@@ -34,7 +34,7 @@ type fixture struct {
 // seed writes one tenant's records at known ages.
 func seed(t *testing.T, st *store.Store, now time.Time) fixture {
 	t.Helper()
-	ctx := privacy.DecisionContext(context.Background(), privacy.Allow)
+	ctx := bypass.Allow(context.Background(), "test: set up and inspect rows directly")
 	c := st.Ent
 	ago := func(days int) time.Time { return now.Add(-time.Duration(days) * 24 * time.Hour) }
 	var f fixture
@@ -115,7 +115,7 @@ func seed(t *testing.T, st *store.Store, now time.Time) fixture {
 
 func exists(t *testing.T, st *store.Store, f fixture, what string, id uuid.UUID) bool {
 	t.Helper()
-	ctx := viewer.NewContext(context.Background(), viewer.System(f.tenant))
+	ctx := bypass.AsTenant(context.Background(), f.tenant, "test: act as the tenant")
 	var err error
 	switch what {
 	case "snapshot":

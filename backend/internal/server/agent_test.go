@@ -13,11 +13,11 @@ import (
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/wegweiser/wegweiser/backend/internal/bypass"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/testenv"
 	"github.com/wegweiser/wegweiser/ent/device"
 	"github.com/wegweiser/wegweiser/ent/devicesection"
-	"github.com/wegweiser/wegweiser/ent/privacy"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
 )
 
@@ -27,7 +27,9 @@ const (
 	enroll    = "wegweiser.agent.v1.AgentService/Enroll"
 )
 
-func sysCtx() context.Context { return privacy.DecisionContext(context.Background(), privacy.Allow) }
+func sysCtx() context.Context {
+	return bypass.Allow(context.Background(), "test: set up and inspect rows directly")
+}
 
 // analysisJobs counts analyze_device jobs for a device.
 func analysisJobs(t *testing.T, st *store.Store, deviceID string) int {

@@ -45,11 +45,11 @@ func TestHealthScoringModelIsTheAnalyzers(t *testing.T) {
 		if len(bands) != len(analyzer.Bands()) {
 			t.Fatalf("bands %v, want %d", bands, len(analyzer.Bands()))
 		}
-		wantEnum := map[string]string{"healthy": "BAND_HEALTHY", "fair": "BAND_FAIR", "poor": "BAND_POOR", "critical": "BAND_CRITICAL"}
+		wantEnum := map[analyzer.Band]string{"healthy": "BAND_HEALTHY", "fair": "BAND_FAIR", "poor": "BAND_POOR", "critical": "BAND_CRITICAL"}
 		for i, b := range analyzer.Bands() {
 			got := bands[i].(map[string]any)
 			lo, hi := int(got["minScore"].(float64)), int(got["maxScore"].(float64))
-			if got["name"] != b.Name || got["band"] != wantEnum[b.Name] || lo != b.Min || hi != b.Max {
+			if got["name"] != string(b.Name) || got["band"] != wantEnum[b.Name] || lo != b.Min || hi != b.Max {
 				t.Errorf("band %d: %v, want %+v", i, got, b)
 			}
 			for s := lo; s <= hi; s++ {

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	agentv1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/agent/v1"
+	"github.com/wegweiser/wegweiser/backend/internal/bypass"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/testenv"
 	"github.com/wegweiser/wegweiser/ent/healthhistory"
@@ -131,7 +132,7 @@ func TestHistoryExplainsTheChange(t *testing.T) {
 		}
 		// The job runs again (as after a worker was killed mid-job).
 		count := func() int {
-			ctx := viewer.NewContext(context.Background(), viewer.System(uuid.MustParse(ten.ID)))
+			ctx := bypass.AsTenant(context.Background(), uuid.MustParse(ten.ID), "test: act as the tenant")
 			n, err := st.Ent.HealthHistory.Query().Where(healthhistory.EntityID(uuid.MustParse(a.DeviceID))).Count(ctx)
 			if err != nil {
 				t.Fatal(err)
@@ -186,7 +187,7 @@ func TestRollUpNeverHidesASickDevice(t *testing.T) {
 		}
 		tid, oid := uuid.MustParse(ten.ID), uuid.MustParse(org)
 		snapshot := func() string {
-			ctx := viewer.NewContext(context.Background(), viewer.System(tid))
+			ctx := bypass.AsTenant(context.Background(), tid, "test: act as the tenant")
 			h, err := st.Ent.EntityHealth.Query().All(ctx)
 			if err != nil {
 				t.Fatal(err)

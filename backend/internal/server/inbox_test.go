@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/wegweiser/wegweiser/backend/internal/alert"
+	"github.com/wegweiser/wegweiser/backend/internal/bypass"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/testenv"
 	"github.com/wegweiser/wegweiser/ent"
@@ -28,7 +29,7 @@ const inboxSize = 70_000
 // newest first, ties by id descending.
 func insertNotifications(t *testing.T, st *store.Store, tenantID uuid.UUID, n int, base time.Time, prefix string) []uuid.UUID {
 	t.Helper()
-	ctx := viewer.NewContext(context.Background(), viewer.System(tenantID))
+	ctx := bypass.AsTenant(context.Background(), tenantID, "test: act as the tenant")
 	type row struct {
 		at time.Time
 		id uuid.UUID

@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect"
 	"github.com/google/uuid"
 	"github.com/redis/rueidis"
+	"github.com/riverqueue/river"
 
 	"github.com/wegweiser/wegweiser/backend/internal/config"
 	"github.com/wegweiser/wegweiser/backend/internal/health"
@@ -131,6 +132,7 @@ func TestRedisOptional(t *testing.T) {
 // gatedRollUps runs the real handlers, but once armed, the next roll-up of
 // one entity stays running after it has written its result, until released.
 type gatedRollUps struct {
+	river.WorkerDefaults[jobs.RollUpArgs]
 	*health.Service
 	mu      sync.Mutex
 	entity  uuid.UUID
@@ -144,9 +146,10 @@ func (g *gatedRollUps) arm(entity uuid.UUID) {
 	g.entity, g.reached, g.release = entity, make(chan struct{}), make(chan struct{})
 }
 
-// RollUp implements jobs.Handlers.
-func (g *gatedRollUps) RollUp(ctx context.Context, tenantID uuid.UUID, kind string, entityID uuid.UUID) error {
-	err := g.Service.RollUp(ctx, tenantID, kind, entityID)
+// Work implements river.Worker for roll-ups.
+func (g *gatedRollUps) Work(ctx context.Context, job *river.Job[jobs.RollUpArgs]) error {
+	entityID := job.Args.EntityID
+	err := g.Service.RollUp(ctx, job.Args.TenantID, job.Args.EntityKind, entityID)
 	g.mu.Lock()
 	gated := entityID == g.entity && g.reached != nil
 	reached, release := g.reached, g.release
@@ -173,7 +176,10 @@ func TestRollUpSeesChangeDuringRun(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		jc.SetHandlers(gate)
+		app := srv.App
+		if err := jc.Register(app.Health.AnalyzeWorker(), jobs.Work[jobs.RollUpArgs](gate), app.Health.SweepWorker(), app.Alerts.Worker(), app.Retention.Worker()); err != nil {
+			t.Fatal(err)
+		}
 		if err := jc.Start(context.Background()); err != nil {
 			t.Fatal(err)
 		}

@@ -166,9 +166,11 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 	pol := policy.NewService(st, jc)
 	alerts := alert.NewService(st, jc, box, cfg.AllowPrivateWebhooks)
 	hs := health.NewService(st, jc, inv, pol, alerts, log)
-	jc.SetHandlers(hs)
 	ret := retention.NewService(st, log)
-	jc.SetPruner(ret)
+	// Every job's worker lives with its domain; they meet River here.
+	if err := jc.Register(append(hs.Workers(), alerts.Worker(), ret.Worker())...); err != nil {
+		return nil, err
+	}
 	var ui *riverui.Handler
 	if cfg.OperatorPassword != "" {
 		ui, err = riverui.NewHandler(&riverui.HandlerOpts{

@@ -9,9 +9,9 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/wegweiser/wegweiser/backend/internal/alert"
+	"github.com/wegweiser/wegweiser/backend/internal/bypass"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/testenv"
-	"github.com/wegweiser/wegweiser/ent/viewer"
 )
 
 // TestMultibyteTextAtTheLimit: text of multibyte characters longer than a
@@ -25,7 +25,7 @@ func TestMultibyteTextAtTheLimit(t *testing.T) {
 		srv := testenv.StartServer(t, st)
 		ten := testenv.NewTenant(t, srv, "utf8")
 		tenantID := uuid.MustParse(ten.ID)
-		ctx := viewer.NewContext(context.Background(), viewer.System(tenantID))
+		ctx := bypass.AsTenant(context.Background(), tenantID, "test: act as the tenant")
 
 		long := "x" + strings.Repeat("€", 1400) // 4201 bytes, 1401 characters
 		err := st.Tx(ctx, func(tx *store.Tx) error {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/wegweiser/wegweiser/backend/internal/bypass"
 	"github.com/wegweiser/wegweiser/ent"
 	"github.com/wegweiser/wegweiser/ent/viewer"
 )
@@ -134,7 +135,7 @@ func (ten *Tenant) Login(t *testing.T, m Member) string {
 func AddDevices(t *testing.T, srv *Server, tenantID, orgID, groupID, prefix string, n int) []string {
 	t.Helper()
 	tid, oid, gid := uuid.MustParse(tenantID), uuid.MustParse(orgID), uuid.MustParse(groupID)
-	ctx := viewer.NewContext(context.Background(), viewer.System(tid))
+	ctx := bypass.AsTenant(context.Background(), tid, "test fixture: act as the tenant")
 	var ids []string
 	for k := 0; k < n; k++ {
 		seen := time.Now().UTC().Add(-time.Duration(k) * time.Hour)
@@ -153,7 +154,7 @@ func AddDevices(t *testing.T, srv *Server, tenantID, orgID, groupID, prefix stri
 // Dump returns every row the tenant owns, for before/after comparisons.
 func (ten *Tenant) Dump(t *testing.T) string {
 	t.Helper()
-	ctx := viewer.NewContext(context.Background(), viewer.System(uuid.MustParse(ten.ID)))
+	ctx := bypass.AsTenant(context.Background(), uuid.MustParse(ten.ID), "test fixture: act as the tenant")
 	c := ten.srv.App.Store.Ent
 	var out []any
 	add := func(v any, err error) {

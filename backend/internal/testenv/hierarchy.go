@@ -8,8 +8,8 @@ import (
 	"entgo.io/ent/dialect"
 	"github.com/google/uuid"
 
+	"github.com/wegweiser/wegweiser/backend/internal/bypass"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
-	"github.com/wegweiser/wegweiser/ent/privacy"
 	"github.com/wegweiser/wegweiser/ent/viewer"
 )
 
@@ -28,7 +28,7 @@ type Hierarchy struct {
 // NewHierarchy writes a Hierarchy into st.
 func NewHierarchy(t *testing.T, st *store.Store) *Hierarchy {
 	t.Helper()
-	ctx := privacy.DecisionContext(context.Background(), privacy.Allow) // fixture writes cross no tenant
+	ctx := bypass.Allow(context.Background(), "test fixture: create a tenant and its hierarchy")
 	c := st.Ent
 	ten, err := c.Tenant.Create().SetName("fixture " + uuid.NewString()[:8]).Save(ctx)
 	if err != nil {

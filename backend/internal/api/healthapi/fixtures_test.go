@@ -100,7 +100,7 @@ func deviceView(r analyzer.Result) *health.View {
 	v := &health.View{
 		Ref: health.Ref{Kind: health.KindDevice}, Score: r.Score, Band: r.Band, Scored: r.Scored, CapReason: r.CapReason,
 		Domains: r.Domains, Coverage: r.Coverage, Stale: r.Stale, DeviceCount: 1, ComputedAt: goldenNow,
-		Bands: map[string]int{r.Band: 1},
+		Bands: map[analyzer.Band]int{r.Band: 1},
 	}
 	if !r.Stale {
 		v.Freshness = 1
@@ -238,7 +238,7 @@ func TestHealthScoringModelServesTheAnalyzersConstants(t *testing.T) {
 	}
 	for i, b := range analyzer.Bands() {
 		got := m.Bands[i]
-		if got.GetName() != b.Name || int(got.GetMinScore()) != b.Min || int(got.GetMaxScore()) != b.Max || band(b.Name, true) != got.GetBand() {
+		if got.GetName() != string(b.Name) || int(got.GetMinScore()) != b.Min || int(got.GetMaxScore()) != b.Max || band(b.Name, true) != got.GetBand() {
 			t.Errorf("band %d = %v, want %+v", i, got, b)
 		}
 	}

@@ -55,11 +55,12 @@ func toRef(r health.Ref) *v1.EntityRef {
 	return nil
 }
 
-var bands = map[string]v1.Band{
-	"healthy": v1.Band_BAND_HEALTHY, "fair": v1.Band_BAND_FAIR, "poor": v1.Band_BAND_POOR, "critical": v1.Band_BAND_CRITICAL,
+var bands = map[analyzer.Band]v1.Band{
+	analyzer.BandHealthy: v1.Band_BAND_HEALTHY, analyzer.BandFair: v1.Band_BAND_FAIR,
+	analyzer.BandPoor: v1.Band_BAND_POOR, analyzer.BandCritical: v1.Band_BAND_CRITICAL,
 }
 
-func band(b string, scored bool) v1.Band {
+func band(b analyzer.Band, scored bool) v1.Band {
 	if !scored {
 		return v1.Band_BAND_UNSPECIFIED
 	}
@@ -114,9 +115,9 @@ func healthOf(v *health.View) *v1.Health {
 	for _, d := range v.Domains {
 		h.Domains = append(h.Domains, &v1.DomainScore{Domain: string(d.Domain), Score: int32(d.Score), Scored: d.Scored})
 	}
-	for _, b := range []string{"healthy", "fair", "poor", "critical", "unscored"} {
+	for _, b := range analyzer.AllBands {
 		if n := v.Bands[b]; n > 0 {
-			h.Bands = append(h.Bands, &v1.BandCount{Band: band(b, b != "unscored"), Devices: int32(n)})
+			h.Bands = append(h.Bands, &v1.BandCount{Band: band(b, b != analyzer.BandUnscored), Devices: int32(n)})
 		}
 	}
 	return h
@@ -259,7 +260,7 @@ func ScoringModel() *v1.GetScoringModelResponse {
 		out.Domains = append(out.Domains, &v1.DomainWeight{Domain: string(d), Weight: int32(analyzer.DomainWeight(d))})
 	}
 	for _, b := range analyzer.Bands() {
-		out.Bands = append(out.Bands, &v1.BandRange{Band: bands[b.Name], Name: b.Name, MinScore: int32(b.Min), MaxScore: int32(b.Max)})
+		out.Bands = append(out.Bands, &v1.BandRange{Band: bands[b.Name], Name: string(b.Name), MinScore: int32(b.Min), MaxScore: int32(b.Max)})
 	}
 	for _, sev := range analyzer.Severities() {
 		out.Penalties = append(out.Penalties, &v1.SeverityPenalty{
