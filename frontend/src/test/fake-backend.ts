@@ -1446,15 +1446,15 @@ function isNumericThreshold(display: string): boolean {
  * a numeric threshold has none (and no unit).
  */
 const CHECKS: MessageInitShape<typeof CheckInfoSchema>[] = [
-  { id: "hardware.battery_capacity", domain: "hardware", title: "Battery capacity", severity: "medium", warn: "< 80", fail: "< 60", unit: "% of design capacity", source: "SCORING.md; Apple and Lenovo battery service guidance" },
-  { id: "storage.volume_free_space", domain: "storage", title: "Volume free space", severity: "high", warn: "< 20", fail: "< 10", unit: "% free", source: "SCORING.md; Zabbix/PRTG default free-space triggers (20 % / 10 %)" },
-  { id: "storage.smart_health", domain: "storage", title: "Disk health (SMART)", severity: "critical", warn: "", fail: "", unit: "", source: "SCORING.md; SMART overall-health self-assessment" },
-  { id: "performance.cpu_load", domain: "performance", title: "Sustained CPU load", severity: "high", warn: "> 80", fail: "> 95", unit: "% mean utilisation", source: "SCORING.md" },
+  { id: "hardware.battery_capacity", domain: "hardware", title: "Battery capacity", severity: "medium", warn: "< 80", fail: "< 60", unit: "% of design capacity", source: "Apple battery service threshold (80 % of original capacity); Wegweiser default 60 % for replacement" },
+  { id: "storage.volume_free_space", domain: "storage", title: "Volume free space", severity: "high", warn: "< 20", fail: "< 10", unit: "% free", source: "Zabbix/PRTG default free-space triggers (20 % / 10 %); Wegweiser default 5 % critical" },
+  { id: "storage.smart_health", domain: "storage", title: "Disk health (SMART)", severity: "critical", warn: "", fail: "", unit: "", source: "SMART overall-health self-assessment (ATA/NVMe critical warning)" },
+  { id: "performance.cpu_load", domain: "performance", title: "Sustained CPU load", severity: "high", warn: "> 80", fail: "> 95", unit: "% mean utilisation", source: "Wegweiser default (80 % / 95 %) around the Zabbix OS templates' High CPU utilization trigger (90 %)" },
   { id: "network.interface_errors", domain: "network", title: "Interface errors", severity: "low", warn: ">= 0.01", fail: ">= 1", unit: "% of estimated packets", source: "Common NMS defaults" },
-  { id: "system.pending_reboot", domain: "system", title: "Pending reboot", severity: "medium", warn: "> 3", fail: "> 14", unit: "days pending", source: "SCORING.md" },
+  { id: "system.pending_reboot", domain: "system", title: "Pending reboot", severity: "medium", warn: "> 3", fail: "> 14", unit: "days pending", source: "Wegweiser default (3 / 14 days; Windows update, file rename and component servicing flags)" },
   { id: "software.end_of_life", domain: "software", title: "Unsupported software", severity: "high", warn: "< 180", fail: "< 0", unit: "days until end of support", source: "endoflife.date" },
-  { id: "security.firewall", domain: "security", title: "Firewall", severity: "high", warn: "", fail: "", unit: "", source: "SCORING.md; CIS Benchmarks" },
-  { id: "security.antivirus", domain: "security", title: "Antivirus", severity: "high", warn: "", fail: "> 3", unit: "days since signature update", source: "SCORING.md" },
-  { id: "logs.disk_events", domain: "logs", title: "Disk hardware events", severity: "high", warn: "<= 168", fail: "<= 24", unit: "hours since the last disk error", source: "SCORING.md; Windows System log IDs 7, 9, 11, 15, 52, 129, 98" },
+  { id: "security.firewall", domain: "security", title: "Firewall", severity: "high", warn: "", fail: "", unit: "", source: "CIS Windows 9.1.1/9.2.1/9.3.1, CIS macOS 2.2.1, CIS Linux 3.5" },
+  { id: "security.antivirus", domain: "security", title: "Antivirus", severity: "high", warn: "", fail: "> 3", unit: "days since signature update", source: "CIS Controls v8 10.1 / 10.2; Wegweiser default (signatures older than 3 days)" },
+  { id: "logs.disk_events", domain: "logs", title: "Disk hardware events", severity: "high", warn: "<= 168", fail: "<= 24", unit: "hours since the last disk error", source: "Microsoft storage event ids 7, 9, 11, 15, 51, 52, 129, 153, Ntfs 55/98; Linux kernel block-layer errors; Wegweiser default (any in 7 days / in 24 h)" },
   { id: "platform.windows_drivers", domain: "platform", title: "Windows driver problems", severity: "low", warn: ">= 1", fail: ">= 10", unit: "driver problem events in 7 days", source: "Vendor support cycles" },
 ];

@@ -47,7 +47,7 @@ export function bandOf(score: number): Band {
 /**
  * DOMAINS are the nine check domains in the analyzer's order, with their
  * weight in a device's score (percent; they sum to 100). The weights mirror
- * the server's analyzer (SCORING.md: security and storage weigh most).
+ * the server's analyzer (docs/scoring.md: security and storage weigh most).
  */
 export const DOMAINS: { id: string; label: string; weight: number }[] = [
   { id: "hardware", label: "Hardware", weight: 10 },
