@@ -35,8 +35,9 @@ func (TimeMixin) Fields() []ent.Field {
 }
 
 // TenantMixin marks a schema as tenant-owned: it adds tenant_id and the edge
-// to Tenant. Schemas using it must add rule.FilterTenant to their policy
-// (done by TenantPolicy).
+// to Tenant. Schemas using it must list rule.DenyIfNoViewer and
+// rule.FilterTenant in their Policy (see policy.go), and
+// rule.FilterOrganisationScope when their rows carry an organisation_id.
 type TenantMixin struct{ mixin.Schema }
 
 // Fields of the TenantMixin.
