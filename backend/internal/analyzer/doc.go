@@ -104,7 +104,9 @@
 // Freshness is non-stale / members; Bands counts devices per band
 // (including "unscored"); Worst lists the five lowest scores (then by id).
 // Roll organisations and tenants up from their devices, not from the
-// aggregates of their groups.
+// aggregates of their groups. The health package stores a device below half
+// coverage (health.MinCoverage) as unscored, so such a device is left out
+// of the mean too.
 //
 // # Policy
 //
