@@ -76,7 +76,7 @@ var systemChecks = []check{
 		// Failed collectors leave domains unknown; shown, never penalised.
 		info: CheckInfo{ID: "system.collector_errors", Domain: System, Title: "Agent collectors",
 			WarnSeverity: Info, Severity: Info,
-			Source:      "Wegweiser (coverage, not health)",
+			Source:      "Wegweiser default: reports which collectors failed (it explains coverage, not health, so it costs no points)",
 			Description: "Collectors that failed in the snapshot."},
 		run: checkCollectorErrors,
 	},
