@@ -22,7 +22,7 @@ const Version = "2026.11.1"
 // stale. Agents check in every 15 minutes; the check-in check already warns
 // after three missed intervals (45 minutes), but a laptop that is shut for a
 // night should not flip every dashboard, so the stale mark waits a day (the
-// "agent silent" fail threshold of SCORING.md).
+// fail threshold of system.agent_checkin).
 const StaleAfter = 24 * time.Hour
 
 // CheckError is returned by Analyze when a check panics. No partial result is
@@ -166,7 +166,7 @@ var domainOrder = func() map[Domain]int {
 }()
 
 // Device caps: a critical finding caps the score at CapCritical, a high one
-// at CapHigh (SCORING.md).
+// at CapHigh (docs/scoring.md).
 const (
 	CapCritical = 40
 	CapHigh     = 70

@@ -289,7 +289,7 @@ func TestPolicy(t *testing.T) {
 	})
 }
 
-// TestScoring pins the arithmetic of SCORING.md on hand-made findings.
+// TestScoring pins the scoring arithmetic (docs/scoring.md) on hand-made findings.
 func TestScoring(t *testing.T) {
 	mk := func(d Domain, st Status, sev Severity) Finding {
 		return Finding{CheckID: string(d) + ".x", Domain: d, Status: st, Severity: sev, Penalty: Penalty(st, sev)}

@@ -1,7 +1,8 @@
 // Package analyzer is Wegweiser's health model: the check catalogue that
 // turns one device snapshot into findings, domain scores and a device
 // score, and the roll-up that turns device scores into group, organisation
-// and tenant scores. It implements /work/shared/design/SCORING.md.
+// and tenant scores. docs/scoring.md describes the model for technicians
+// and engineers; this package is its definition.
 //
 // The number is computed, never guessed: every point a device loses is tied
 // to a finding that names its evidence (the measured values and the
@@ -32,55 +33,11 @@
 // Catalogue() (pinned by testdata/catalogue.golden.json); the code of each
 // check carries a comment saying where its threshold comes from.
 //
-//	check                              warn / fail (critical)          unit
-//	hardware.age                       > 5 / > 7                       years (BIOS date; Windows, Linux)
-//	hardware.battery_capacity          < 80 / < 60                     % of design capacity
-//	hardware.firmware_age              > 3 / —                         years since BIOS release
-//	storage.volume_free_space          < 20 / < 10 (< 5 critical)      % free, per volume
-//	storage.smart_health               warning / failing or predicted  per disk (fail is critical)
-//	storage.smart_reallocated_sectors  ≥ 1 / ≥ 100                     sectors (SMART 5)
-//	storage.smart_pending_sectors      ≥ 1 / ≥ 10                      sectors (SMART 197)
-//	storage.ssd_wear                   ≥ 80 / ≥ 95                     % endurance used
-//	storage.disk_temperature           ≥ 60 / ≥ 70                     °C
-//	storage.disk_power_on_hours        ≥ 43,800 / ≥ 61,320             hours (5 / 7 years)
-//	performance.cpu                    > 80 / > 95                     % mean of samples
-//	performance.memory                 > 80 / > 95                     % mean of samples
-//	performance.swap                   > 50 / > 80                     % used
-//	performance.load_average           > 1.5 / > 3                     15-min load per CPU (Unix)
-//	network.interface_errors           ≥ 0.01 / ≥ 1                    % of estimated packets (≥ 100 errors)
-//	network.link_speed                 < 1000 / —                      Mbit/s, wired physical links
-//	network.default_gateway            none / —
-//	network.dns_servers                none / —
-//	network.link_local_address         only 169.254.x.x / —
-//	system.os_end_of_life              < 180 / < 0                     days to end of security updates
-//	system.uptime                      > 30 / > 90                     days
-//	system.pending_reboot              > 3 / > 14                      days pending
-//	system.services                    any automatic stopped / ≥ 1 core stopped
-//	system.agent_checkin               > 45 / > 1440                   minutes since arrival
-//	system.clock_ahead                 > 5 / —                         minutes ahead of the server
-//	system.collector_errors            any (info, no points)
-//	software.end_of_life               < 180 / < 0                     days to end of support, per program
-//	security.firewall                  — / any profile off
-//	security.antivirus                 — / none, off, out of date or signatures > 3 days
-//	security.disk_encryption           off (workstations; info on servers) / —
-//	security.screen_lock               none or > 30 / —                minutes
-//	security.missing_critical_updates  — / ≥ 1                         critical or security updates
-//	security.last_update_age           > 30 / > 90                     days
-//	security.automatic_updates         off / —
-//	security.local_admins              > 3 / —                         accounts
-//	security.secure_boot               off / —                         Windows, physical
-//	security.hardening_index           < 70 / < 50                     Lynis index
-//	logs.disk_hardware_events          ≤ 168 / ≤ 24                    hours since the last disk error
-//	logs.failed_logon_burst            — / ≥ 8                         failed logons per 2 min (estimated)
-//	logs.failed_logons                 ≥ 20 / ≥ 100                    failed logons in 7 days
-//	logs.app_crashes                   ≥ 3 / ≥ 10                      crashes of one app in 7 days
-//	logs.system_crashes                ≥ 1 / ≥ 3                       incidents in 7 days
-//	logs.error_volume                  ≥ 100 / ≥ 1000                  error events in 7 days
-//	platform.windows_drivers           ≥ 1 / ≥ 10                      driver problems in 7 days
-//	platform.mac_hardware_age          > 5 / > 7                       years since the model year
-//	platform.macos_version_age         ≥ 1 / ≥ 2                       majors behind (90-day grace)
+// docs/scoring.md lists every check with its thresholds, unit, severities
+// and source; that table is generated from Catalogue() and
+// TestScoringDocTable fails when the two differ.
 //
-// Sources of the thresholds: SCORING.md's starting table; Microsoft's disk
+// Sources of the thresholds: Microsoft's disk
 // and storage event ids (disk 7, 9, 11, 15, 51, 52, 129, 153; Ntfs 55, 98),
 // Kernel-Power 41 / EventLog 6008 / BugCheck 1001, Kernel-PnP 219/411 and
 // the Microsoft Lifecycle dates; Backblaze Drive Stats (SMART 5 and 197,
@@ -91,7 +48,9 @@
 // vintage/obsolete policy and release history; Debian LTS, Ubuntu and RHEL
 // life cycles; Zabbix OS templates for CPU, memory, swap and load. The
 // end-of-support tables (eol.go, software.go) are dated November 2026; a
-// version missing from them is unknown, never "supported".
+// version missing from them is unknown, never "supported". Where no
+// outside guidance fits, the threshold is the project's own default and its
+// Source says "Wegweiser default" with the reason in the check's comment.
 //
 // # Penalties
 //
@@ -145,7 +104,9 @@
 // Freshness is non-stale / members; Bands counts devices per band
 // (including "unscored"); Worst lists the five lowest scores (then by id).
 // Roll organisations and tenants up from their devices, not from the
-// aggregates of their groups.
+// aggregates of their groups. The health package stores a device below half
+// coverage (health.MinCoverage) as unscored, so such a device is left out
+// of the mean too.
 //
 // # Policy
 //

@@ -7,24 +7,24 @@ import (
 
 var hardwareChecks = []check{
 	{
-		// SCORING.md (warn < 80 %, fail < 60 %). 80 % is where Apple marks a
+		// Wegweiser default (warn < 80 %, fail < 60 %). 80 % is where Apple marks a
 		// battery "Service Recommended" and where most laptop warranties
 		// define a worn battery.
 		info: CheckInfo{ID: "hardware.battery_capacity", Domain: Hardware, Title: "Battery capacity",
 			Unit: "% of design capacity", Compare: "<", Warn: f64(80), Fail: f64(60),
 			WarnSeverity: Low, Severity: Medium,
-			Source:      "SCORING.md; Apple battery service threshold (80 % of original capacity)",
+			Source:      "Apple battery service threshold (80 % of original capacity); Wegweiser default 60 % for replacement",
 			Description: "Full-charge capacity of the laptop battery against its design capacity."},
 		run: checkBattery,
 	},
 	{
-		// SCORING.md (hardware older than 5 years warn, 7 years fail). The BIOS
+		// Wegweiser default (hardware older than 5 years warn, 7 years fail). The BIOS
 		// release date is a lower bound for the machine's age. Macs are judged
 		// by platform.mac_hardware_age instead.
 		info: CheckInfo{ID: "hardware.age", Domain: Hardware, Title: "Hardware age", Platforms: []string{"windows", "linux"},
 			Unit: "years", Compare: ">", Warn: f64(5), Fail: f64(7),
 			WarnSeverity: Low, Severity: Medium,
-			Source:      "SCORING.md (5 / 7 years); common 5-year business hardware lifecycle",
+			Source:      "Common 5-year business hardware life cycle; Wegweiser default (5 / 7 years)",
 			Description: "Machine age, at least the age of its BIOS release date."},
 		run: checkHardwareAge,
 	},

@@ -11,7 +11,7 @@ import (
 
 var logsChecks = []check{
 	{
-		// SCORING.md (any in 7 days warn, any in 24 h fail). Event ids from
+		// Wegweiser default (any in 7 days warn, any in 24 h fail). Event ids from
 		// Microsoft's storage troubleshooting: disk 7 (bad block), 9 and 129
 		// (device timeout / reset), 11 (controller error), 15 (device not
 		// ready), 51 (paging error), 52 (predicted failure), 153 (I/O retried);
@@ -20,12 +20,12 @@ var logsChecks = []check{
 		info: CheckInfo{ID: "logs.disk_hardware_events", Domain: Logs, Title: "Disk hardware errors in the logs",
 			Unit: "hours since the last disk error", Compare: "<=", Warn: f64(168), Fail: f64(24),
 			WarnSeverity: Medium, Severity: High,
-			Source:      "SCORING.md; Microsoft storage event ids 7, 9, 11, 15, 51, 52, 129, 153, Ntfs 55/98; Linux kernel block-layer errors",
+			Source:      "Microsoft storage event ids 7, 9, 11, 15, 51, 52, 129, 153, Ntfs 55/98; Linux kernel block-layer errors; Wegweiser default (any in 7 days / in 24 h)",
 			Description: "Disk, controller and file-system error events in the last 7 days."},
 		run: checkDiskEvents,
 	},
 	{
-		// SCORING.md (≥ 8 failed logons from one source in 2 min: fail), the
+		// Fail at ≥ 8 failed logons from one source in 2 min: the
 		// frequency and time frame of the OSSEC/Wazuh brute-force rules (sshd
 		// 5712/5720, Windows 60204: 8 events in 120 s). Groups carry only a
 		// count and a time span, so the peak rate is estimated: the count
@@ -33,7 +33,7 @@ var logsChecks = []check{
 		info: CheckInfo{ID: "logs.failed_logon_burst", Domain: Logs, Title: "Brute-force logon attempts",
 			Unit: "failed logons per 2 minutes (estimated peak)", Compare: ">=", Fail: f64(8),
 			WarnSeverity: Medium, Severity: High,
-			Source:      "SCORING.md; OSSEC/Wazuh rules 5712, 5720, 60204 (8 failures in 120 s)",
+			Source:      "OSSEC/Wazuh rules 5712, 5720, 60204 (8 failures in 120 s)",
 			Description: "Bursts of failed logons: Windows event 4625/4771, sshd \"Failed password\" / \"Invalid user\"."},
 		run: checkFailedLogonBurst,
 	},
@@ -48,11 +48,11 @@ var logsChecks = []check{
 		run: checkFailedLogons,
 	},
 	{
-		// SCORING.md (same app ≥ 3 crashes in 7 days warn, ≥ 10 fail).
+		// Wegweiser default (same app ≥ 3 crashes in 7 days warn, ≥ 10 fail).
 		info: CheckInfo{ID: "logs.app_crashes", Domain: Logs, Title: "Application crashes",
 			Unit: "crashes of one application in 7 days", Compare: ">=", Warn: f64(3), Fail: f64(10),
 			WarnSeverity: Low, Severity: Medium,
-			Source:      "SCORING.md",
+			Source:      "Wegweiser default (3 / 10 crashes of one application in 7 days)",
 			Description: "Crashes per application in the last 7 days."},
 		run: checkAppCrashes,
 	},

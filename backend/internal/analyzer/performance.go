@@ -7,13 +7,13 @@ import (
 
 var performanceChecks = []check{
 	{
-		// SCORING.md (mean of recent samples > 80 % warn, > 95 % fail); the
-		// same levels as Zabbix's "High CPU utilization" trigger (90 %) and
+		// Wegweiser default (mean of recent samples > 80 % warn, > 95 % fail);
+		// around Zabbix's "High CPU utilization" trigger (90 %) and
 		// common RMM defaults.
 		info: CheckInfo{ID: "performance.cpu", Domain: Performance, Title: "Sustained CPU load",
 			Unit: "% mean utilisation", Compare: ">", Warn: f64(80), Fail: f64(95),
 			WarnSeverity: Low, Severity: Medium,
-			Source:      "SCORING.md; Zabbix OS templates (High CPU utilization)",
+			Source:      "Wegweiser default (80 % / 95 %) around the Zabbix OS templates' High CPU utilization trigger (90 %)",
 			Description: "Mean of the CPU utilisation samples of the collection interval."},
 		run: func(e *env) {
 			checkUtilisation(e, "CPU", "performance.cpu_percent", e.s.GetPerformance().GetCpuPercent(),
@@ -21,12 +21,12 @@ var performanceChecks = []check{
 		},
 	},
 	{
-		// SCORING.md (> 80 % warn, > 95 % fail); Zabbix "High memory
+		// Wegweiser default (> 80 % warn, > 95 % fail) around Zabbix "High memory
 		// utilization" (90 %).
 		info: CheckInfo{ID: "performance.memory", Domain: Performance, Title: "Sustained memory use",
 			Unit: "% mean utilisation", Compare: ">", Warn: f64(80), Fail: f64(95),
 			WarnSeverity: Low, Severity: Medium,
-			Source:      "SCORING.md; Zabbix OS templates (High memory utilization)",
+			Source:      "Wegweiser default (80 % / 95 %) around the Zabbix OS templates' High memory utilization trigger (90 %)",
 			Description: "Mean of the memory utilisation samples of the collection interval."},
 		run: func(e *env) {
 			checkUtilisation(e, "memory", "performance.memory_percent", e.s.GetPerformance().GetMemoryPercent(),

@@ -22,12 +22,12 @@ var platformChecks = []check{
 	},
 	{
 		// Apple's vintage (5 years since last sold) and obsolete (7 years)
-		// product policy; SCORING.md's 5 / 7 years. The model year in the
+		// product policy, the same 5 / 7 years as hardware.age. The model year in the
 		// model name ("MacBook Air (M2, 2022)") stands for the purchase year.
 		info: CheckInfo{ID: "platform.mac_hardware_age", Domain: Platform, Title: "Mac hardware age", Platforms: []string{"macos"},
 			Unit: "years since the model year", Compare: ">", Warn: f64(5), Fail: f64(7),
 			WarnSeverity: Low, Severity: Medium,
-			Source:      "Apple vintage and obsolete products policy (5 / 7 years); SCORING.md",
+			Source:      "Apple vintage and obsolete products policy (5 / 7 years)",
 			Description: "Age of the Mac from the model year in its model name."},
 		run: checkMacHardwareAge,
 	},

@@ -7,65 +7,65 @@ import (
 
 var securityChecks = []check{
 	{
-		// SCORING.md (firewall off on any profile: fail); CIS Microsoft Windows
+		// Fail when the firewall is off on any profile; CIS Microsoft Windows
 		// benchmarks 9.1.1 / 9.2.1 / 9.3.1 (firewall state on for the domain,
 		// private and public profiles); CIS macOS 2.2.1; CIS Linux 3.5.
 		info: CheckInfo{ID: "security.firewall", Domain: Security, Title: "Firewall",
 			WarnSeverity: Medium, Severity: High,
-			Source:      "SCORING.md; CIS Windows 9.1.1/9.2.1/9.3.1, CIS macOS 2.2.1, CIS Linux 3.5",
+			Source:      "CIS Windows 9.1.1/9.2.1/9.3.1, CIS macOS 2.2.1, CIS Linux 3.5",
 			Description: "Whether the host firewall is on for every profile."},
 		run: checkFirewall,
 	},
 	{
-		// SCORING.md (antivirus missing, disabled or signatures older than 3
+		// Wegweiser default (antivirus missing, disabled or signatures older than 3
 		// days: fail); CIS Controls v8 10.1/10.2 (deploy anti-malware, update
 		// its signatures automatically). Linux without a product is unknown:
 		// anti-malware on Linux servers is a policy choice.
 		info: CheckInfo{ID: "security.antivirus", Domain: Security, Title: "Antivirus",
 			Unit: "days since signature update", Compare: ">", Fail: f64(3),
 			WarnSeverity: Medium, Severity: High,
-			Source:      "SCORING.md; CIS Controls v8 10.1 / 10.2",
+			Source:      "CIS Controls v8 10.1 / 10.2; Wegweiser default (signatures older than 3 days)",
 			Description: "An antivirus product with real-time protection on and current signatures."},
 		run: checkAntivirus,
 	},
 	{
-		// SCORING.md (disk encryption off: warn on workstations); NIST SP
+		// Warn when disk encryption is off on workstations; NIST SP
 		// 800-111 (storage encryption for end-user devices); CIS Controls v8
 		// 3.6. Servers: shown with info severity, no points.
 		info: CheckInfo{ID: "security.disk_encryption", Domain: Security, Title: "Disk encryption",
 			WarnSeverity: Medium, Severity: High,
-			Source:      "SCORING.md; NIST SP 800-111; CIS Controls v8 3.6",
+			Source:      "NIST SP 800-111; CIS Controls v8 3.6",
 			Description: "BitLocker, FileVault or LUKS on the system volume."},
 		run: checkEncryption,
 	},
 	{
-		// SCORING.md (screen lock > 30 min or none: warn). CIS is stricter
+		// Wegweiser default (screen lock > 30 min or none: warn). CIS is stricter
 		// (Windows 2.3.7.3: 900 s; macOS 2.10.1: 20 min) — tighten by policy.
 		info: CheckInfo{ID: "security.screen_lock", Domain: Security, Title: "Screen lock",
 			Unit: "minutes idle before locking", Compare: ">", Warn: f64(30),
 			WarnSeverity: Low, Severity: Medium,
-			Source:      "SCORING.md; CIS Windows 2.3.7.3 (≤ 15 min), CIS macOS 2.10.1 (≤ 20 min)",
+			Source:      "Wegweiser default (30 min); CIS Windows 2.3.7.3 (≤ 15 min) and CIS macOS 2.10.1 (≤ 20 min) are stricter",
 			Description: "Whether the screen locks after a bounded idle time."},
 		run: checkScreenLock,
 	},
 	{
-		// SCORING.md (critical update missing: fail); CISA KEV / CIS Controls
+		// Fail when a critical update is missing; CISA KEV / CIS Controls
 		// v8 7.3 (automated OS patch management).
 		info: CheckInfo{ID: "security.missing_critical_updates", Domain: Security, Title: "Missing critical and security updates",
 			Unit: "critical or security updates missing", Compare: ">=", Fail: f64(1),
 			WarnSeverity: Medium, Severity: High,
-			Source:      "SCORING.md; CIS Controls v8 7.3",
+			Source:      "CIS Controls v8 7.3; CISA Known Exploited Vulnerabilities",
 			Description: "Missing OS updates classified critical or security."},
 		run: checkMissingCritical,
 	},
 	{
-		// SCORING.md (last update > 30 days: warn); a fail after 90 days =
+		// Warn when the last update is > 30 days old; a fail after 90 days =
 		// three missed monthly cycles (CIS Controls v8 7.3: monthly or more
 		// often).
 		info: CheckInfo{ID: "security.last_update_age", Domain: Security, Title: "Last update install",
 			Unit: "days since updates were installed", Compare: ">", Warn: f64(30), Fail: f64(90),
 			WarnSeverity: Medium, Severity: High,
-			Source:      "SCORING.md (30 days); CIS Controls v8 7.3 (monthly patching) for 90 days",
+			Source:      "CIS Controls v8 7.3 (monthly patching): 30 days, and three missed cycles (90 days)",
 			Description: "Time since the OS last installed updates."},
 		run: checkLastUpdate,
 	},
@@ -98,11 +98,11 @@ var securityChecks = []check{
 		run: checkSecureBoot,
 	},
 	{
-		// SCORING.md (Lynis hardening index < 70 warn, < 50 fail).
+		// Wegweiser default (Lynis hardening index < 70 warn, < 50 fail).
 		info: CheckInfo{ID: "security.hardening_index", Domain: Security, Title: "Hardening audit (Lynis)",
 			Unit: "hardening index", Compare: "<", Warn: f64(70), Fail: f64(50),
 			WarnSeverity: Low, Severity: Medium,
-			Source:      "SCORING.md; Lynis hardening index (CISOfy)",
+			Source:      "Lynis hardening index (CISOfy); Wegweiser default (70 / 50)",
 			Description: "The hardening index of the last Lynis audit."},
 		run: checkHardening,
 	},

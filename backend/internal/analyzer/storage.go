@@ -9,23 +9,23 @@ import (
 
 var storageChecks = []check{
 	{
-		// Thresholds: SCORING.md (warn < 20 %, fail < 10 %, critical < 5 %),
+		// Thresholds: warn < 20 %, fail < 10 %, critical < 5 % (Wegweiser default),
 		// the same steps as Microsoft's low-disk-space warnings and the
 		// default "low free space" triggers of Zabbix (20 %/10 %) and PRTG.
 		info: CheckInfo{ID: "storage.volume_free_space", Domain: Storage, Title: "Volume free space",
 			Unit: "% free", Compare: "<", Warn: f64(20), Fail: f64(10), Critical: f64(5),
 			WarnSeverity: Medium, Severity: High,
-			Source:      "SCORING.md; Zabbix/PRTG default free-space triggers (20 % / 10 %)",
+			Source:      "Zabbix/PRTG default free-space triggers (20 % / 10 %); Wegweiser default 5 % critical",
 			Description: "Free space of every fixed, writable volume of at least 1 GiB."},
 		run: checkVolumeFreeSpace,
 	},
 	{
 		// Any drive the OS or SMART reports as failing is about to lose data
-		// (SCORING.md: fail on any failing or predicted failure; SMART's own
+		// (fail on any failing or predicted failure; SMART's own
 		// threshold-exceeded flag).
 		info: CheckInfo{ID: "storage.smart_health", Domain: Storage, Title: "Disk health (SMART)",
 			WarnSeverity: High, Severity: Critical,
-			Source:      "SCORING.md; SMART overall-health self-assessment (ATA/NVMe critical warning)",
+			Source:      "SMART overall-health self-assessment (ATA/NVMe critical warning)",
 			Description: "The drive's overall health and SMART failure prediction."},
 		run: checkSmartHealth,
 	},
@@ -76,11 +76,11 @@ var storageChecks = []check{
 	},
 	{
 		// Backblaze: annualised failure rates climb after about five years of
-		// service; seven years (61,320 h) matches SCORING.md's hardware age fail.
+		// service; seven years (61,320 h) matches the hardware.age fail threshold.
 		info: CheckInfo{ID: "storage.disk_power_on_hours", Domain: Storage, Title: "Disk age (power-on hours)",
 			Unit: "hours", Compare: ">=", Warn: f64(43800), Fail: f64(61320),
 			WarnSeverity: Low, Severity: Medium,
-			Source:      "Backblaze Drive Stats (failure rates rise after ~5 years); SCORING.md hardware age 5/7 years",
+			Source:      "Backblaze Drive Stats (failure rates rise after ~5 years); 5 / 7 years as for hardware age",
 			Description: "Hours the drive has been powered on (SMART 9)."},
 		run: checkPowerOnHours,
 	},

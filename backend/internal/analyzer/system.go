@@ -9,32 +9,32 @@ import (
 
 var systemChecks = []check{
 	{
-		// SCORING.md (OS end of life: warn, fail). Fail once the vendor's last
+		// Wegweiser default (OS end of life: warn, fail). Fail once the vendor's last
 		// security update date has passed; warn in the last 180 days, enough
 		// to plan an upgrade round. Dates: eol.go.
 		info: CheckInfo{ID: "system.os_end_of_life", Domain: System, Title: "Operating system support",
 			Unit: "days until end of security updates", Compare: "<", Warn: f64(180), Fail: f64(0),
 			WarnSeverity: Medium, Severity: High,
-			Source:      "SCORING.md; Microsoft Lifecycle, Apple release history (N-2), Debian LTS, Ubuntu and RHEL life cycles (eol.go)",
+			Source:      "Microsoft Lifecycle, Apple release history (N-2), Debian LTS, Ubuntu and RHEL life cycles; Wegweiser default (warn 180 days before the end)",
 			Description: "Whether the installed OS version still gets security updates."},
 		run: checkOSEndOfLife,
 	},
 	{
-		// SCORING.md (uptime > 30 days warn, > 90 days fail): monthly patches
+		// Wegweiser default (uptime > 30 days warn, > 90 days fail): monthly patches
 		// need monthly restarts (Microsoft's Patch Tuesday cadence).
 		info: CheckInfo{ID: "system.uptime", Domain: System, Title: "Uptime",
 			Unit: "days", Compare: ">", Warn: f64(30), Fail: f64(90),
 			WarnSeverity: Low, Severity: Medium,
-			Source:      "SCORING.md; monthly patch cycle (Patch Tuesday)",
+			Source:      "Monthly patch cycle (Patch Tuesday); Wegweiser default (30 / 90 days)",
 			Description: "Time since the last boot."},
 		run: checkUptime,
 	},
 	{
-		// SCORING.md (pending reboot > 3 days warn, > 14 days fail).
+		// Wegweiser default (pending reboot > 3 days warn, > 14 days fail).
 		info: CheckInfo{ID: "system.pending_reboot", Domain: System, Title: "Pending reboot",
 			Unit: "days pending", Compare: ">", Warn: f64(3), Fail: f64(14),
 			WarnSeverity: Low, Severity: Medium,
-			Source:      "SCORING.md (update, file rename, component servicing)",
+			Source:      "Wegweiser default (3 / 14 days; Windows update, file rename and component servicing flags)",
 			Description: "How long a reboot has been pending; the age comes from the agent, or from the last update install."},
 		run: checkPendingReboot,
 	},
@@ -50,13 +50,13 @@ var systemChecks = []check{
 		run: checkServices,
 	},
 	{
-		// SCORING.md (agent silent > 3 check-in intervals warn, > 24 h fail).
+		// Wegweiser default (agent silent > 3 check-in intervals warn, > 24 h fail).
 		// Low severity: a laptop that is switched off is not sick; staleness
 		// is shown beside the score (Result.Stale).
 		info: CheckInfo{ID: "system.agent_checkin", Domain: System, Title: "Agent check-in",
 			Unit: "minutes since the snapshot arrived", Compare: ">", Warn: f64(45), Fail: f64(1440),
 			WarnSeverity: Info, Severity: Low,
-			Source:      "SCORING.md (3 × 15-minute check-in interval; 24 h)",
+			Source:      "Wegweiser default (3 × 15-minute check-in interval; 24 h)",
 			Description: "Time between the last snapshot's arrival and the analysis."},
 		run: checkAgentCheckin,
 	},
@@ -76,7 +76,7 @@ var systemChecks = []check{
 		// Failed collectors leave domains unknown; shown, never penalised.
 		info: CheckInfo{ID: "system.collector_errors", Domain: System, Title: "Agent collectors",
 			WarnSeverity: Info, Severity: Info,
-			Source:      "Wegweiser (coverage, not health)",
+			Source:      "Wegweiser default: reports which collectors failed (it explains coverage, not health, so it costs no points)",
 			Description: "Collectors that failed in the snapshot."},
 		run: checkCollectorErrors,
 	},

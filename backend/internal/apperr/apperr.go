@@ -1,6 +1,6 @@
 // Package apperr defines the errors domain code returns to say what went
 // wrong in terms a caller can act on. The API edge translates them to
-// Connect codes in one place (see api.ErrorInterceptor); anything else is an
+// Connect codes in one place (api.ToConnect); anything else is an
 // internal error, logged and masked.
 package apperr
 

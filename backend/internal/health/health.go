@@ -43,7 +43,7 @@ import (
 const MinCoverage = 0.5
 
 // StaleAfter is how old a device's last snapshot may be before its score is
-// shown as stale (SCORING.md: agent silent fails after 24 h).
+// shown as stale (the fail threshold of the agent check-in check).
 const StaleAfter = 24 * time.Hour
 
 // Service analyses devices and rolls them up.
@@ -350,7 +350,7 @@ func (s *Service) RollUp(ctx context.Context, tenantID uuid.UUID, kind entityhea
 }
 
 // RegressionShare is how far below its 14-day baseline (the median score) an
-// entity must fall to raise a regression (SCORING.md: more than 10 %).
+// entity must fall to raise a regression: more than 10 %.
 const RegressionShare = 0.9
 
 // BaselineWindow is the span the baseline median is taken over.

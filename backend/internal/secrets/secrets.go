@@ -1,6 +1,6 @@
-// Package secrets encrypts tenant secrets at rest (webhook signing secrets,
-// later AI keys) with AES-256-GCM under a key the operator supplies, so a
-// database dump holds no plaintext secret.
+// Package secrets encrypts tenant secrets at rest (today the webhook signing
+// secrets) with AES-256-GCM under a key the operator supplies, so a database
+// dump holds no plaintext secret.
 package secrets
 
 import (

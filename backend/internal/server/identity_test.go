@@ -65,7 +65,7 @@ func trustLocalProxy(c *config.Config) {
 	c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("::1/128")}
 }
 
-// TestLoginAttackerCannotLockOutUser is SECURITY.md abuse test 7: 100
+// TestLoginAttackerCannotLockOutUser is docs/security.md abuse test 7: 100
 // wrong passwords for an account from one address get that address
 // throttled, while the real user, from another address, still logs in with
 // the correct password (at most after the account's few-second pace).

@@ -1,6 +1,7 @@
 // Package store opens Wegweiser's database (PostgreSQL, or the embedded
 // SQLite default), applies its versioned migrations and runs transactions
-// shared by ent and, later, River.
+// shared by ent and River (a job is enqueued in the transaction of the data
+// it follows).
 package store
 
 import (

@@ -18,7 +18,7 @@ describe("checks catalogue", () => {
       "< 20",
       "< 10",
       "% free",
-      "SCORING.md; Zabbix/PRTG default free-space triggers (20 % / 10 %)",
+      "Zabbix/PRTG default free-space triggers (20 % / 10 %); Wegweiser default 5 % critical",
     ]);
     // Domains in the analyzer's order.
     const tables = screen.getAllByRole("table").map((t) => t.getAttribute("aria-label"));
