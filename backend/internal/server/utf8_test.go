@@ -89,8 +89,8 @@ func TestMultibyteTextAtTheLimit(t *testing.T) {
 		sk := sick("utf8-sick")
 		sk.Storage.Disks[0].Name = "/dev/" + strings.Repeat("€", 200)
 		testenv.Call(t, srv.URL, submit, sickAgent.Token, testenv.SnapshotJSON(sk)).Must(t)
-		h := waitScored(t, srv.URL, ten.Login(t, ten.Owner), sickAgent.DeviceID, nil)
-		reason, _ := h.Body["health"].(map[string]any)["capReason"].(string)
+		h := waitScored(t, srv.Clients(ten.Login(t, ten.Owner)), sickAgent.DeviceID, nil)
+		reason := h.GetHealth().GetCapReason()
 		if !strings.Contains(reason, "€€€") || len(reason) > 500 || !utf8.ValidString(reason) {
 			t.Fatalf("cap reason of %d bytes (valid %v): %.60q", len(reason), utf8.ValidString(reason), reason)
 		}
