@@ -1,5 +1,8 @@
 package server_test
 
+// The agent protocol is tested on the wire: raw JSON bodies (retries of the
+// same bytes, wrong and foreign ids in the body) through testenv.Call.
+
 import (
 	"bytes"
 	"context"

@@ -1,23 +1,34 @@
 package server_test
 
+// TestIntegratorFlow is the README's curl walk-through and TestBadInput
+// sends malformed, mistyped and oversized bodies, so both post raw JSON
+// (testenv.Call), as do the malformed Authorization headers; the rest uses
+// the typed clients.
+
 import (
 	"context"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/google/uuid"
 
+	v1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1"
 	"github.com/wegweiser/wegweiser/backend/internal/bypass"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/testenv"
 	"github.com/wegweiser/wegweiser/ent/viewer"
 )
 
+// Raw procedure names, for the wire tests: the README's curl walk-through
+// (TestIntegratorFlow), malformed and oversized bodies (TestBadInput),
+// Authorization headers as sent, and the other files' body-limit and
+// X-Forwarded-For tests. Everything else uses the typed clients.
 const (
 	signUp    = "wegweiser.v1.AuthService/SignUp"
 	login     = "wegweiser.v1.AuthService/Login"
 	refresh   = "wegweiser.v1.AuthService/Refresh"
-	logout    = "wegweiser.v1.AuthService/Logout"
 	whoAmI    = "wegweiser.v1.AuthService/WhoAmI"
 	createOrg = "wegweiser.v1.TenantService/CreateOrganisation"
 	getOrg    = "wegweiser.v1.TenantService/GetOrganisation"
@@ -96,26 +107,27 @@ func TestRefreshRotationAndReuse(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
 		srv := testenv.StartServer(t, st)
 		ten := testenv.NewTenant(t, srv, "rot")
-		res := testenv.Call(t, srv.URL, login, "", map[string]any{"email": ten.Owner.Email, "password": testenv.Password})
-		r1 := res.Str("refreshToken")
-		rot := testenv.Call(t, srv.URL, refresh, "", map[string]any{"refreshToken": r1})
-		rot.Must(t)
-		r2, a2 := rot.Str("refreshToken"), rot.Str("accessToken")
+		ctx := context.Background()
+		anon := srv.Clients("")
+		res := must(anon.Auth.Login(ctx, &v1.LoginRequest{Email: ten.Owner.Email, Password: testenv.Password}))(t)
+		r1 := res.GetRefreshToken()
+		rot := must(anon.Auth.Refresh(ctx, &v1.RefreshRequest{RefreshToken: r1}))(t)
+		r2, a2 := rot.GetRefreshToken(), srv.Clients(rot.GetAccessToken())
 		if r2 == r1 || r2 == "" {
 			t.Fatal("refresh did not rotate the token")
 		}
-		testenv.Call(t, srv.URL, whoAmI, a2, `{}`).Must(t)
-		if c := testenv.Call(t, srv.URL, refresh, "", map[string]any{"refreshToken": r1}).Code; c != "unauthenticated" {
-			t.Fatalf("reused refresh token: %s, want unauthenticated", c)
+		must(a2.Auth.WhoAmI(ctx, &v1.WhoAmIRequest{}))(t)
+		if _, err := anon.Auth.Refresh(ctx, &v1.RefreshRequest{RefreshToken: r1}); testenv.Code(err) != "unauthenticated" {
+			t.Fatalf("reused refresh token: %v, want unauthenticated", err)
 		}
-		if c := testenv.Call(t, srv.URL, refresh, "", map[string]any{"refreshToken": r2}).Code; c != "unauthenticated" {
-			t.Fatalf("token of a revoked session: %s, want unauthenticated", c)
+		if _, err := anon.Auth.Refresh(ctx, &v1.RefreshRequest{RefreshToken: r2}); testenv.Code(err) != "unauthenticated" {
+			t.Fatalf("token of a revoked session: %v, want unauthenticated", err)
 		}
-		if c := testenv.Call(t, srv.URL, whoAmI, a2, `{}`).Code; c != "unauthenticated" {
-			t.Fatalf("access token of a revoked session: %s, want unauthenticated", c)
+		if _, err := a2.Auth.WhoAmI(ctx, &v1.WhoAmIRequest{}); testenv.Code(err) != "unauthenticated" {
+			t.Fatalf("access token of a revoked session: %v, want unauthenticated", err)
 		}
 		// Other sessions of the same user are untouched.
-		testenv.Call(t, srv.URL, whoAmI, ten.Login(t, ten.Owner), `{}`).Must(t)
+		must(srv.Clients(ten.Login(t, ten.Owner)).Auth.WhoAmI(ctx, &v1.WhoAmIRequest{}))(t)
 	})
 }
 
@@ -125,39 +137,53 @@ func TestTokensDieWithLogoutAndDisable(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
 		srv := testenv.StartServer(t, st)
 		ten := testenv.NewTenant(t, srv, "logout")
-		res := testenv.Call(t, srv.URL, login, "", map[string]any{"email": ten.Owner.Email, "password": testenv.Password})
-		access, refreshTok := res.Str("accessToken"), res.Str("refreshToken")
-		testenv.Call(t, srv.URL, logout, access, map[string]any{"refreshToken": refreshTok}).Must(t)
-		if c := testenv.Call(t, srv.URL, whoAmI, access, `{}`).Code; c != "unauthenticated" {
-			t.Fatalf("access token after logout: %s", c)
+		ctx := context.Background()
+		anon := srv.Clients("")
+		res := must(anon.Auth.Login(ctx, &v1.LoginRequest{Email: ten.Owner.Email, Password: testenv.Password}))(t)
+		access, refreshTok := srv.Clients(res.GetAccessToken()), res.GetRefreshToken()
+		must(access.Auth.Logout(ctx, &v1.LogoutRequest{RefreshToken: refreshTok}))(t)
+		if _, err := access.Auth.WhoAmI(ctx, &v1.WhoAmIRequest{}); testenv.Code(err) != "unauthenticated" {
+			t.Fatalf("access token after logout: %v", err)
 		}
-		if c := testenv.Call(t, srv.URL, refresh, "", map[string]any{"refreshToken": refreshTok}).Code; c != "unauthenticated" {
-			t.Fatalf("refresh token after logout: %s", c)
+		if _, err := anon.Auth.Refresh(ctx, &v1.RefreshRequest{RefreshToken: refreshTok}); testenv.Code(err) != "unauthenticated" {
+			t.Fatalf("refresh token after logout: %v", err)
 		}
 
 		tech := ten.Members[viewer.RoleTechnician]
-		techRes := testenv.Call(t, srv.URL, login, "", map[string]any{"email": tech.Email, "password": testenv.Password})
-		techTok, techRefresh := techRes.Str("accessToken"), techRes.Str("refreshToken")
-		owner := ten.Login(t, ten.Owner)
-		testenv.Call(t, srv.URL, "wegweiser.v1.UserService/DisableUser", owner, map[string]any{"userId": tech.ID}).Must(t)
-		if c := testenv.Call(t, srv.URL, whoAmI, techTok, `{}`).Code; c != "unauthenticated" {
-			t.Fatalf("access token of a disabled user: %s", c)
+		techRes := must(anon.Auth.Login(ctx, &v1.LoginRequest{Email: tech.Email, Password: testenv.Password}))(t)
+		techC, techRefresh := srv.Clients(techRes.GetAccessToken()), techRes.GetRefreshToken()
+		owner := srv.Clients(ten.Login(t, ten.Owner))
+		must(owner.User.DisableUser(ctx, &v1.DisableUserRequest{UserId: tech.ID}))(t)
+		if _, err := techC.Auth.WhoAmI(ctx, &v1.WhoAmIRequest{}); testenv.Code(err) != "unauthenticated" {
+			t.Fatalf("access token of a disabled user: %v", err)
 		}
-		if c := testenv.Call(t, srv.URL, refresh, "", map[string]any{"refreshToken": techRefresh}).Code; c != "unauthenticated" {
-			t.Fatalf("refresh of a disabled user: %s", c)
+		if _, err := anon.Auth.Refresh(ctx, &v1.RefreshRequest{RefreshToken: techRefresh}); testenv.Code(err) != "unauthenticated" {
+			t.Fatalf("refresh of a disabled user: %v", err)
 		}
-		if c := testenv.Call(t, srv.URL, login, "", map[string]any{"email": tech.Email, "password": testenv.Password}).Code; c != "unauthenticated" {
-			t.Fatalf("login of a disabled user: %s", c)
+		if _, err := anon.Auth.Login(ctx, &v1.LoginRequest{Email: tech.Email, Password: testenv.Password}); testenv.Code(err) != "unauthenticated" {
+			t.Fatalf("login of a disabled user: %v", err)
 		}
-		testenv.Call(t, srv.URL, "wegweiser.v1.UserService/EnableUser", owner, map[string]any{"userId": tech.ID}).Must(t)
-		testenv.Call(t, srv.URL, whoAmI, ten.Login(t, tech), `{}`).Must(t)
+		must(owner.User.EnableUser(ctx, &v1.EnableUserRequest{UserId: tech.ID}))(t)
+		must(srv.Clients(ten.Login(t, tech)).Auth.WhoAmI(ctx, &v1.WhoAmIRequest{}))(t)
 
+		// Malformed Authorization headers (a wire matter: sent as written).
 		for name, header := range map[string]string{
-			"garbage": "garbage", "basic": "Basic dXNlcjpwYXNz",
+			"garbage": "garbage", "bearer garbage": "Bearer garbage", "basic": "Basic dXNlcjpwYXNz",
 		} {
-			_ = header
-			if c := testenv.Call(t, srv.URL, whoAmI, name, `{}`).Code; c != "unauthenticated" {
-				t.Fatalf("%s token: %s", name, c)
+			req, err := http.NewRequest(http.MethodPost, srv.URL+"/"+whoAmI, strings.NewReader(`{}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", header)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatalf("%s header: %v", name, err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if !strings.Contains(string(body), `"code":"unauthenticated"`) {
+				t.Fatalf("%s header: %d %s", name, res.StatusCode, body)
 			}
 		}
 	})
@@ -170,15 +196,16 @@ func TestLoginThrottle(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
 		srv := testenv.StartServer(t, st)
 		ten := testenv.NewTenant(t, srv, "throttle")
-		var last *testenv.Response
+		anon := srv.Clients("")
+		var last error
 		for i := 0; i < 12; i++ {
-			last = testenv.Call(t, srv.URL, login, "", map[string]any{"email": ten.Owner.Email, "password": "not the password"})
+			_, last = anon.Auth.Login(context.Background(), &v1.LoginRequest{Email: ten.Owner.Email, Password: "not the password"})
 		}
-		if last.Code != "resource_exhausted" {
-			t.Fatalf("after 12 failures: %s, want resource_exhausted", last.Code)
+		if testenv.Code(last) != "resource_exhausted" {
+			t.Fatalf("after 12 failures: %v, want resource_exhausted", last)
 		}
-		if last.Header.Get("Retry-After") == "" {
-			t.Fatalf("no Retry-After hint: %v", last.Header)
+		if testenv.RetryAfter(last) == "" {
+			t.Fatalf("no Retry-After hint: %v", last)
 		}
 		ten.Login(t, ten.Members[viewer.RoleAdmin])
 	})

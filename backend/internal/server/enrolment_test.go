@@ -1,25 +1,35 @@
 package server_test
 
 import (
+	"context"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	agentv1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/agent/v1"
+	v1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/testenv"
 	"github.com/wegweiser/wegweiser/ent/viewer"
 )
 
-const (
-	createKey   = "wegweiser.v1.EnrolmentService/CreateEnrolmentKey"
-	listKeys    = "wegweiser.v1.EnrolmentService/ListEnrolmentKeys"
-	revokeKey   = "wegweiser.v1.EnrolmentService/RevokeEnrolmentKey"
-	revokeToken = "wegweiser.v1.EnrolmentService/RevokeDeviceToken"
-)
+// createKey is the raw procedure name, for the wire tests (limits_test.go).
+const createKey = "wegweiser.v1.EnrolmentService/CreateEnrolmentKey"
 
-func enrolWith(t *testing.T, url, secret, host string) *testenv.Response {
-	return testenv.Call(t, url, enroll, "", map[string]any{"enrolmentKey": secret, "hostname": host, "platform": "windows", "agentVersion": "1"})
+// enrolWith enrols a device with an enrolment key secret and returns the
+// error (nil on success).
+func enrolWith(srv *testenv.Server, secret, host string) error {
+	_, err := srv.Clients("").Agent.Enroll(context.Background(), &agentv1.EnrollRequest{EnrolmentKey: secret, Hostname: host, Platform: "windows", AgentVersion: "1"})
+	return err
+}
+
+// submitSnapshot sends a snapshot as the agent holding token.
+func submitSnapshot(t *testing.T, srv *testenv.Server, token string, snap *agentv1.Snapshot) {
+	t.Helper()
+	must(srv.Clients(token).Agent.SubmitSnapshot(context.Background(), &agentv1.SubmitSnapshotRequest{Snapshot: snap}))(t)
 }
 
 // TestEnrolmentKeys: use limits hold under concurrency, revoked and expired
@@ -29,13 +39,13 @@ func TestEnrolmentKeys(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
 		srv := testenv.StartServer(t, st)
 		ten := testenv.NewTenant(t, srv, "keys")
-		owner := ten.Login(t, ten.Owner)
+		ctx := context.Background()
+		own := srv.Clients(ten.Login(t, ten.Owner))
 
-		key := testenv.Call(t, srv.URL, createKey, owner, map[string]any{"organisationId": ten.Organisations[1], "description": "one use", "maxUses": 1})
-		key.Must(t)
-		secret := key.Str("secret")
-		cmds := key.Body["installCommands"].([]any)
-		if len(cmds) != 3 || !strings.Contains(cmds[0].(map[string]any)["command"].(string), secret) {
+		key := must(own.Enrolment.CreateEnrolmentKey(ctx, &v1.CreateEnrolmentKeyRequest{OrganisationId: ten.Organisations[1], Description: "one use", MaxUses: 1}))(t)
+		secret := key.GetSecret()
+		cmds := key.GetInstallCommands()
+		if len(cmds) != 3 || !strings.Contains(cmds[0].GetCommand(), secret) {
 			t.Fatalf("install commands: %v", cmds)
 		}
 		// Three agents race for one use: exactly one gets in.
@@ -43,7 +53,7 @@ func TestEnrolmentKeys(t *testing.T) {
 		codes := make([]string, 3)
 		for i := range codes {
 			wg.Add(1)
-			go func() { defer wg.Done(); codes[i] = enrolWith(t, srv.URL, secret, "race").Code }()
+			go func() { defer wg.Done(); codes[i] = testenv.Code(enrolWith(srv, secret, "race")) }()
 		}
 		wg.Wait()
 		ok := 0
@@ -59,38 +69,39 @@ func TestEnrolmentKeys(t *testing.T) {
 		if ok != 1 {
 			t.Fatalf("%d agents enrolled with a one-use key", ok)
 		}
-		list := testenv.Call(t, srv.URL, listKeys, owner, map[string]any{"includeInactive": true})
-		if strings.Contains(string(list.Raw), secret) || strings.Contains(string(list.Raw), "secretHash") {
+		list := must(own.Enrolment.ListEnrolmentKeys(ctx, &v1.ListEnrolmentKeysRequest{IncludeInactive: true}))(t)
+		if raw := pj(list); strings.Contains(raw, secret) || strings.Contains(raw, "secretHash") {
 			t.Fatal("a key listing contains the secret")
 		}
 
-		k2 := testenv.Call(t, srv.URL, createKey, owner, map[string]any{"organisationId": ten.Organisations[1]})
-		testenv.Call(t, srv.URL, revokeKey, owner, map[string]any{"id": k2.Str("key.id")}).Must(t)
-		if c := enrolWith(t, srv.URL, k2.Str("secret"), "late").Code; c != "permission_denied" {
-			t.Fatalf("revoked key: %s", c)
+		k2 := must(own.Enrolment.CreateEnrolmentKey(ctx, &v1.CreateEnrolmentKeyRequest{OrganisationId: ten.Organisations[1]}))(t)
+		must(own.Enrolment.RevokeEnrolmentKey(ctx, &v1.RevokeEnrolmentKeyRequest{Id: k2.GetKey().GetId()}))(t)
+		if err := enrolWith(srv, k2.GetSecret(), "late"); testenv.Code(err) != "permission_denied" {
+			t.Fatalf("revoked key: %v", err)
 		}
-		past := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
-		if c := testenv.Call(t, srv.URL, createKey, owner, map[string]any{"organisationId": ten.Organisations[1], "expireTime": past}).Code; c != "invalid_argument" {
-			t.Fatalf("key expiring in the past: %s", c)
+		past := timestamppb.New(time.Now().Add(-time.Hour).UTC().Truncate(time.Second))
+		if _, err := own.Enrolment.CreateEnrolmentKey(ctx, &v1.CreateEnrolmentKeyRequest{OrganisationId: ten.Organisations[1], ExpireTime: past}); testenv.Code(err) != "invalid_argument" {
+			t.Fatalf("key expiring in the past: %v", err)
 		}
-		if c := enrolWith(t, srv.URL, "wwe_made-up", "x").Code; c != "permission_denied" {
-			t.Fatalf("unknown key: %s", c)
+		if err := enrolWith(srv, "wwe_made-up", "x"); testenv.Code(err) != "permission_denied" {
+			t.Fatalf("unknown key: %v", err)
 		}
-		if c := enrolWith(t, srv.URL, secret, "").Code; c != "invalid_argument" {
-			t.Fatalf("empty hostname: %s", c)
+		if err := enrolWith(srv, secret, ""); testenv.Code(err) != "invalid_argument" {
+			t.Fatalf("empty hostname: %v", err)
 		}
 
 		// Technicians cannot manage keys.
-		tech := ten.Login(t, ten.Members[viewer.RoleTechnician])
-		if c := testenv.Call(t, srv.URL, createKey, tech, map[string]any{"organisationId": ten.Organisations[0]}).Code; c != "permission_denied" {
-			t.Fatalf("technician creating a key: %s", c)
+		tech := srv.Clients(ten.Login(t, ten.Members[viewer.RoleTechnician]))
+		if _, err := tech.Enrolment.CreateEnrolmentKey(ctx, &v1.CreateEnrolmentKeyRequest{OrganisationId: ten.Organisations[0]}); testenv.Code(err) != "permission_denied" {
+			t.Fatalf("technician creating a key: %v", err)
 		}
 
 		// Revoking a device token locks its agent out.
-		testenv.Call(t, srv.URL, heartbeat, ten.Agent.Token, `{}`).Must(t)
-		testenv.Call(t, srv.URL, revokeToken, owner, map[string]any{"deviceId": ten.Agent.DeviceID}).Must(t)
-		if c := testenv.Call(t, srv.URL, heartbeat, ten.Agent.Token, `{}`).Code; c != "unauthenticated" {
-			t.Fatalf("revoked device token: %s", c)
+		agent := srv.Clients(ten.Agent.Token)
+		must(agent.Agent.Heartbeat(ctx, &agentv1.HeartbeatRequest{}))(t)
+		must(own.Enrolment.RevokeDeviceToken(ctx, &v1.RevokeDeviceTokenRequest{DeviceId: ten.Agent.DeviceID}))(t)
+		if _, err := agent.Agent.Heartbeat(ctx, &agentv1.HeartbeatRequest{}); testenv.Code(err) != "unauthenticated" {
+			t.Fatalf("revoked device token: %v", err)
 		}
 	})
 }
@@ -102,19 +113,20 @@ func TestInventory(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
 		srv := testenv.StartServer(t, st)
 		ten := testenv.NewTenant(t, srv, "inv")
-		owner := ten.Login(t, ten.Owner)
+		ctx := context.Background()
+		own := srv.Clients(ten.Login(t, ten.Owner))
 		a := ten.Enrol(t, "inv-a")
 		b := ten.Enrol(t, "inv-b")
 		sa := testenv.SampleSnapshot("inv-a", 250, 30)
-		testenv.Call(t, srv.URL, submit, a.Token, testenv.SnapshotJSON(sa)).Must(t)
-		testenv.Call(t, srv.URL, submit, b.Token, testenv.SnapshotJSON(testenv.SampleSnapshot("inv-b", 10, 0))).Must(t)
+		submitSnapshot(t, srv, a.Token, sa)
+		submitSnapshot(t, srv, b.Token, testenv.SampleSnapshot("inv-b", 10, 0))
 
-		inv := testenv.Call(t, srv.URL, "wegweiser.v1.InventoryService/GetDeviceInventory", owner, map[string]any{"deviceId": a.DeviceID})
-		inv.Must(t)
-		if inv.Str("snapshot.snapshotId") != sa.SnapshotId || inv.Str("snapshot.os.hostname") != "inv-a" || inv.Str("snapshot.hardware.model") != "OptiPlex 7010" {
-			t.Fatalf("inventory: %s", truncate(inv.Raw))
+		inv := must(own.Inventory.GetDeviceInventory(ctx, &v1.GetDeviceInventoryRequest{DeviceId: a.DeviceID}))(t)
+		snap := inv.GetSnapshot()
+		if snap.GetSnapshotId() != sa.SnapshotId || snap.GetOs().GetHostname() != "inv-a" || snap.GetHardware().GetModel() != "OptiPlex 7010" {
+			t.Fatalf("inventory: %s", pjt(inv))
 		}
-		if n := len(inv.Body["snapshot"].(map[string]any)["software"].([]any)); n != 250 {
+		if n := len(snap.GetSoftware()); n != 250 {
 			t.Fatalf("inventory has %d programs, want 250", n)
 		}
 
@@ -122,44 +134,42 @@ func TestInventory(t *testing.T) {
 		var names []string
 		token := ""
 		for {
-			res := testenv.Call(t, srv.URL, "wegweiser.v1.InventoryService/ListDeviceSoftware", owner, map[string]any{"deviceId": a.DeviceID, "pageSize": 100, "pageToken": token})
-			res.Must(t)
-			for _, sw := range res.Body["software"].([]any) {
-				names = append(names, sw.(map[string]any)["name"].(string))
+			res := must(own.Inventory.ListDeviceSoftware(ctx, &v1.ListDeviceSoftwareRequest{DeviceId: a.DeviceID, PageSize: 100, PageToken: token}))(t)
+			for _, sw := range res.GetSoftware() {
+				names = append(names, sw.GetName())
 			}
-			if token = res.Str("nextPageToken"); token == "" {
+			if token = res.GetNextPageToken(); token == "" {
 				break
 			}
 		}
 		if len(names) != 250 || names[0] != "package-0000" || names[249] != "package-0249" {
 			t.Fatalf("paged software: %d names, first %q, last %q", len(names), names[0], names[len(names)-1])
 		}
-		search := testenv.Call(t, srv.URL, "wegweiser.v1.InventoryService/ListDeviceSoftware", owner, map[string]any{"deviceId": a.DeviceID, "query": "PACKAGE-012"})
-		if n := len(search.Body["software"].([]any)); n != 10 {
+		search := must(own.Inventory.ListDeviceSoftware(ctx, &v1.ListDeviceSoftwareRequest{DeviceId: a.DeviceID, Query: "PACKAGE-012"}))(t)
+		if n := len(search.GetSoftware()); n != 10 {
 			t.Fatalf("search found %d, want 10", n)
 		}
-		errs := testenv.Call(t, srv.URL, "wegweiser.v1.InventoryService/ListDeviceEventLogs", owner, map[string]any{"deviceId": a.DeviceID, "level": "error"})
-		if n := len(errs.Body["eventLogs"].([]any)); n != 10 {
+		errs := must(own.Inventory.ListDeviceEventLogs(ctx, &v1.ListDeviceEventLogsRequest{DeviceId: a.DeviceID, Level: "error"}))(t)
+		if n := len(errs.GetEventLogs()); n != 10 {
 			t.Fatalf("error groups: %d, want 10", n)
 		}
-		if c := testenv.Call(t, srv.URL, "wegweiser.v1.InventoryService/ListDeviceEventLogs", owner, map[string]any{"deviceId": a.DeviceID, "level": "fatal"}).Code; c != "invalid_argument" {
-			t.Fatalf("bad level: %s", c)
+		if _, err := own.Inventory.ListDeviceEventLogs(ctx, &v1.ListDeviceEventLogsRequest{DeviceId: a.DeviceID, Level: "fatal"}); testenv.Code(err) != "invalid_argument" {
+			t.Fatalf("bad level: %v", err)
 		}
 
-		fleet := testenv.Call(t, srv.URL, "wegweiser.v1.InventoryService/ListSoftware", owner, map[string]any{"query": "package-0001"})
-		sw := fleet.Body["software"].([]any)
-		if len(sw) != 1 || sw[0].(map[string]any)["deviceCount"].(float64) != 3 {
+		fleet := must(own.Inventory.ListSoftware(ctx, &v1.ListSoftwareRequest{Query: "package-0001"}))(t)
+		if sw := fleet.GetSoftware(); len(sw) != 1 || sw[0].GetDeviceCount() != 3 {
 			// a, b and the fixture's own agent (which sends 5 packages).
-			t.Fatalf("fleet software: %s", fleet.Raw)
+			t.Fatalf("fleet software: %s", pj(fleet))
 		}
 
 		// The customer is limited to organisation 0; devices a and b are in
 		// organisation 0 too (Enrol uses it), so move b out and check.
-		testenv.Call(t, srv.URL, "wegweiser.v1.DeviceService/MoveDevice", owner, map[string]any{"id": b.DeviceID, "organisationId": ten.Organisations[1]}).Must(t)
-		cust := ten.Login(t, ten.Members[viewer.RoleCustomer])
-		if c := testenv.Call(t, srv.URL, "wegweiser.v1.InventoryService/GetDeviceInventory", cust, map[string]any{"deviceId": b.DeviceID}).Code; c != "not_found" {
-			t.Fatalf("customer reading another organisation's device: %s", c)
+		must(own.Device.MoveDevice(ctx, &v1.MoveDeviceRequest{Id: b.DeviceID, OrganisationId: ten.Organisations[1]}))(t)
+		cust := srv.Clients(ten.Login(t, ten.Members[viewer.RoleCustomer]))
+		if _, err := cust.Inventory.GetDeviceInventory(ctx, &v1.GetDeviceInventoryRequest{DeviceId: b.DeviceID}); testenv.Code(err) != "not_found" {
+			t.Fatalf("customer reading another organisation's device: %v", err)
 		}
-		testenv.Call(t, srv.URL, "wegweiser.v1.InventoryService/GetDeviceInventory", cust, map[string]any{"deviceId": a.DeviceID}).Must(t)
+		must(cust.Inventory.GetDeviceInventory(ctx, &v1.GetDeviceInventoryRequest{DeviceId: a.DeviceID}))(t)
 	})
 }

@@ -7,20 +7,15 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+	"google.golang.org/protobuf/proto"
 
 	agentv1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/agent/v1"
+	v1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1"
 	"github.com/wegweiser/wegweiser/backend/internal/bypass"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/testenv"
 	"github.com/wegweiser/wegweiser/ent/healthhistory"
 	"github.com/wegweiser/wegweiser/ent/viewer"
-)
-
-const (
-	getHealth     = "wegweiser.v1.HealthService/GetHealth"
-	listFindings  = "wegweiser.v1.HealthService/ListFindings"
-	explainChange = "wegweiser.v1.HealthService/ExplainChange"
-	getHistory    = "wegweiser.v1.HealthService/GetHistory"
 )
 
 // sick makes a snapshot with a nearly full system volume and a failing disk.
@@ -33,16 +28,21 @@ func sick(host string) *agentv1.Snapshot {
 	return s
 }
 
-func deviceHealth(t *testing.T, url, token, id string) *testenv.Response {
-	return testenv.Call(t, url, getHealth, token, map[string]any{"entity": map[string]any{"kind": "ENTITY_KIND_DEVICE", "id": id}})
-}
+// entity names a device, group, organisation or (with no id) the tenant.
+func entity(kind v1.EntityKind, id string) *v1.EntityRef { return &v1.EntityRef{Kind: kind, Id: id} }
 
-func waitScored(t *testing.T, url, token, id string, cond func(*testenv.Response) bool) *testenv.Response {
+// deviceRef names a device.
+func deviceRef(id string) *v1.EntityRef { return entity(v1.EntityKind_ENTITY_KIND_DEVICE, id) }
+
+// waitScored waits until the device has been analysed (and cond, if set,
+// holds) and returns its health.
+func waitScored(t *testing.T, c *testenv.Clients, id string, cond func(*v1.GetHealthResponse) bool) *v1.GetHealthResponse {
 	t.Helper()
-	var last *testenv.Response
+	var last *v1.GetHealthResponse
 	testenv.Eventually(t, "device "+id+" analysed", func() bool {
-		last = deviceHealth(t, url, token, id)
-		return last.Code == "ok" && last.Body["health"].(map[string]any)["scored"] == true && (cond == nil || cond(last))
+		res, err := c.Health.GetHealth(context.Background(), &v1.GetHealthRequest{Entity: deviceRef(id)})
+		last = res
+		return err == nil && res.GetHealth().GetScored() && (cond == nil || cond(res))
 	})
 	return last
 }
@@ -54,46 +54,45 @@ func TestScoresATechnicianWouldAgreeWith(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
 		srv := testenv.StartServer(t, st)
 		ten := testenv.NewTenant(t, srv, "scores")
-		tok := ten.Login(t, ten.Owner)
+		ctx := context.Background()
+		own := srv.Clients(ten.Login(t, ten.Owner))
 		bad := ten.Enrol(t, "bad-disk")
 		good := ten.Enrol(t, "all-good")
-		testenv.Call(t, srv.URL, submit, bad.Token, testenv.SnapshotJSON(sick("bad-disk"))).Must(t)
-		testenv.Call(t, srv.URL, submit, good.Token, testenv.SnapshotJSON(testenv.SampleSnapshot("all-good", 20, 0))).Must(t)
+		submitSnapshot(t, srv, bad.Token, sick("bad-disk"))
+		submitSnapshot(t, srv, good.Token, testenv.SampleSnapshot("all-good", 20, 0))
 
-		b := waitScored(t, srv.URL, tok, bad.DeviceID, nil)
-		if band := b.Str("health.band"); band != "BAND_CRITICAL" {
-			t.Fatalf("sick device band %s (%s), want critical", band, truncate(b.Raw))
+		b := waitScored(t, own, bad.DeviceID, nil)
+		if band := b.GetHealth().GetBand(); band != v1.Band_BAND_CRITICAL {
+			t.Fatalf("sick device band %s (%s), want critical", band, pjt(b))
 		}
-		g := waitScored(t, srv.URL, tok, good.DeviceID, nil)
-		if band := g.Str("health.band"); band != "BAND_HEALTHY" {
-			f := testenv.Call(t, srv.URL, listFindings, tok, map[string]any{"entity": map[string]any{"kind": "ENTITY_KIND_DEVICE", "id": good.DeviceID}})
-			t.Fatalf("healthy device band %s; findings: %s", band, truncate(f.Raw))
+		g := waitScored(t, own, good.DeviceID, nil)
+		if band := g.GetHealth().GetBand(); band != v1.Band_BAND_HEALTHY {
+			f, err := own.Health.ListFindings(ctx, &v1.ListFindingsRequest{Entity: deviceRef(good.DeviceID)})
+			t.Fatalf("healthy device band %s; findings: %s (%v)", band, pjt(f), err)
 		}
-		fs := testenv.Call(t, srv.URL, listFindings, tok, map[string]any{"entity": map[string]any{"kind": "ENTITY_KIND_DEVICE", "id": bad.DeviceID}})
-		fs.Must(t)
+		fs := must(own.Health.ListFindings(ctx, &v1.ListFindingsRequest{Entity: deviceRef(bad.DeviceID)}))(t)
 		var sawDisk, sawVolume bool
-		for _, raw := range fs.Body["findings"].([]any) {
-			f := raw.(map[string]any)
-			if f["penalty"] == nil || f["evidence"] == nil || f["recommendation"] == "" {
-				t.Errorf("finding without penalty, evidence or recommendation: %v", f)
+		for _, f := range fs.GetFindings() {
+			if f.GetPenalty() == 0 || len(f.GetEvidence()) == 0 || f.GetRecommendation() == "" {
+				t.Errorf("finding without penalty, evidence or recommendation: %s", pj(f))
 			}
-			id := f["checkId"].(string)
+			id := f.GetCheckId()
 			sawDisk = sawDisk || strings.Contains(id, "smart") || strings.Contains(id, "disk")
 			sawVolume = sawVolume || strings.Contains(id, "volume") || strings.Contains(id, "free")
 		}
 		if !sawDisk || !sawVolume {
-			t.Fatalf("findings lack the disk or the volume: %s", truncate(fs.Raw))
+			t.Fatalf("findings lack the disk or the volume: %s", pjt(fs))
 		}
 		// The tenant is capped by its critical device, once rolled up.
+		tenant := entity(v1.EntityKind_ENTITY_KIND_TENANT, "")
 		testenv.Eventually(t, "tenant rolled up", func() bool {
-			r := testenv.Call(t, srv.URL, getHealth, tok, map[string]any{"entity": map[string]any{"kind": "ENTITY_KIND_TENANT"}})
-			h, _ := r.Body["health"].(map[string]any)
-			return h != nil && h["scored"] == true && h["score"].(float64) <= 60
+			r, err := own.Health.GetHealth(ctx, &v1.GetHealthRequest{Entity: tenant})
+			return err == nil && r.GetHealth().GetScored() && r.GetHealth().GetScore() <= 60
 		})
 		// A customer cannot ask for the tenant.
-		cust := ten.Login(t, ten.Members[viewer.RoleCustomer])
-		if c := testenv.Call(t, srv.URL, getHealth, cust, map[string]any{"entity": map[string]any{"kind": "ENTITY_KIND_TENANT"}}).Code; c != "permission_denied" {
-			t.Fatalf("customer asking for the tenant: %s", c)
+		cust := srv.Clients(ten.Login(t, ten.Members[viewer.RoleCustomer]))
+		if _, err := cust.Health.GetHealth(ctx, &v1.GetHealthRequest{Entity: tenant}); testenv.Code(err) != "permission_denied" {
+			t.Fatalf("customer asking for the tenant: %v", err)
 		}
 	})
 }
@@ -105,30 +104,29 @@ func TestHistoryExplainsTheChange(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
 		srv := testenv.StartServer(t, st)
 		ten := testenv.NewTenant(t, srv, "hist")
-		tok := ten.Login(t, ten.Owner)
+		ctx := context.Background()
+		own := srv.Clients(ten.Login(t, ten.Owner))
 		a := ten.Enrol(t, "hist-a")
-		testenv.Call(t, srv.URL, submit, a.Token, testenv.SnapshotJSON(testenv.SampleSnapshot("hist-a", 20, 0))).Must(t)
-		first := waitScored(t, srv.URL, tok, a.DeviceID, nil)
-		testenv.Call(t, srv.URL, submit, a.Token, testenv.SnapshotJSON(sick("hist-a"))).Must(t)
-		second := waitScored(t, srv.URL, tok, a.DeviceID, func(r *testenv.Response) bool {
-			return r.Str("health.computeTime") != first.Str("health.computeTime")
+		submitSnapshot(t, srv, a.Token, testenv.SampleSnapshot("hist-a", 20, 0))
+		first := waitScored(t, own, a.DeviceID, nil)
+		submitSnapshot(t, srv, a.Token, sick("hist-a"))
+		second := waitScored(t, own, a.DeviceID, func(r *v1.GetHealthResponse) bool {
+			return !proto.Equal(r.GetHealth().GetComputeTime(), first.GetHealth().GetComputeTime())
 		})
-		if second.Body["health"].(map[string]any)["score"].(float64) >= first.Body["health"].(map[string]any)["score"].(float64) {
-			t.Fatalf("score did not fall: %s → %s", first.Raw, second.Raw)
+		if second.GetHealth().GetScore() >= first.GetHealth().GetScore() {
+			t.Fatalf("score did not fall: %s → %s", pj(first), pj(second))
 		}
-		ex := testenv.Call(t, srv.URL, explainChange, tok, map[string]any{"deviceId": a.DeviceID})
-		ex.Must(t)
-		changes := ex.Body["changes"].([]any)
+		ex := must(own.Health.ExplainChange(ctx, &v1.ExplainChangeRequest{DeviceId: a.DeviceID}))(t)
+		changes := ex.GetChanges()
 		if len(changes) == 0 {
-			t.Fatalf("no changes explained: %s", ex.Raw)
+			t.Fatalf("no changes explained: %s", pj(ex))
 		}
-		c0 := changes[0].(map[string]any)
-		if c0["kind"] != "new" || !strings.HasPrefix(c0["text"].(string), "−") {
-			t.Fatalf("largest change is not a new loss: %v", c0)
+		if c0 := changes[0]; c0.GetKind() != "new" || !strings.HasPrefix(c0.GetText(), "−") {
+			t.Fatalf("largest change is not a new loss: %s", pj(c0))
 		}
-		hist := testenv.Call(t, srv.URL, getHistory, tok, map[string]any{"entity": map[string]any{"kind": "ENTITY_KIND_DEVICE", "id": a.DeviceID}, "range": "HISTORY_RANGE_7_DAYS"})
-		if n := len(hist.Body["points"].([]any)); n != 2 {
-			t.Fatalf("%d history points, want 2: %s", n, hist.Raw)
+		hist, err := own.Health.GetHistory(ctx, &v1.GetHistoryRequest{Entity: deviceRef(a.DeviceID), Range: v1.HistoryRange_HISTORY_RANGE_7_DAYS})
+		if n := len(hist.GetPoints()); err != nil || n != 2 {
+			t.Fatalf("%d history points, want 2: %s (%v)", n, pj(hist), err)
 		}
 		// The job runs again (as after a worker was killed mid-job).
 		count := func() int {
@@ -158,28 +156,26 @@ func TestRollUpNeverHidesASickDevice(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
 		srv := testenv.StartServer(t, st)
 		ten := testenv.NewTenant(t, srv, "rollup")
-		tok := ten.Login(t, ten.Owner)
+		own := srv.Clients(ten.Login(t, ten.Owner))
 		for i := 0; i < 8; i++ {
 			a := ten.Enrol(t, fmt.Sprintf("ws-%d", i))
-			testenv.Call(t, srv.URL, submit, a.Token, testenv.SnapshotJSON(testenv.SampleSnapshot(fmt.Sprintf("ws-%d", i), 10, 0))).Must(t)
+			submitSnapshot(t, srv, a.Token, testenv.SampleSnapshot(fmt.Sprintf("ws-%d", i), 10, 0))
 		}
 		srvDev := ten.Enrol(t, "srv-sick")
 		s := sick("srv-sick")
 		s.Os.Server = true
-		testenv.Call(t, srv.URL, submit, srvDev.Token, testenv.SnapshotJSON(s)).Must(t)
+		submitSnapshot(t, srv, srvDev.Token, s)
 		org := ten.Organisations[0]
-		var score float64
+		var score int32
 		testenv.Eventually(t, "organisation rolled up with the server", func() bool {
-			r := testenv.Call(t, srv.URL, getHealth, tok, map[string]any{"entity": map[string]any{"kind": "ENTITY_KIND_ORGANISATION", "id": org}})
-			h, _ := r.Body["health"].(map[string]any)
-			if h == nil || h["scored"] != true {
+			r, err := own.Health.GetHealth(context.Background(), &v1.GetHealthRequest{Entity: entity(v1.EntityKind_ENTITY_KIND_ORGANISATION, org)})
+			if err != nil || !r.GetHealth().GetScored() {
 				return false
 			}
-			worst, _ := r.Body["worst"].([]any)
-			if len(worst) == 0 || worst[0].(map[string]any)["hostname"] != "srv-sick" {
+			if worst := r.GetWorst(); len(worst) == 0 || worst[0].GetHostname() != "srv-sick" {
 				return false
 			}
-			score = h["score"].(float64)
+			score = r.GetHealth().GetScore()
 			return true
 		})
 		if score > 60 {

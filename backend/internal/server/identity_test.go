@@ -1,5 +1,9 @@
 package server_test
 
+// The throttle tests here send raw JSON (callFrom, testenv.Call) where the
+// test is about the wire: X-Forwarded-For headers from chosen addresses and
+// bodies past the size limit. The rest uses the typed clients.
+
 import (
 	"bytes"
 	"context"
@@ -15,6 +19,7 @@ import (
 
 	"github.com/google/uuid"
 
+	v1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1"
 	"github.com/wegweiser/wegweiser/backend/internal/bypass"
 	"github.com/wegweiser/wegweiser/backend/internal/config"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
@@ -22,15 +27,8 @@ import (
 	"github.com/wegweiser/wegweiser/ent/user"
 )
 
-const (
-	acceptInvitation = "wegweiser.v1.AuthService/AcceptInvitation"
-	inviteUser       = "wegweiser.v1.UserService/InviteUser"
-	listUsers        = "wegweiser.v1.UserService/ListUsers"
-	verifyEmail      = "wegweiser.v1.AuthService/VerifyEmail"
-	requestReset     = "wegweiser.v1.AuthService/RequestPasswordReset"
-	resetPassword    = "wegweiser.v1.AuthService/ResetPassword"
-	getAuthConfig    = "wegweiser.v1.AuthService/GetAuthConfig"
-)
+// requestReset is the raw procedure name for the body-limit test.
+const requestReset = "wegweiser.v1.AuthService/RequestPasswordReset"
 
 // callFrom is testenv.Call with an X-Forwarded-For header (empty: none).
 func callFrom(t *testing.T, baseURL, procedure, forwardedFor string, body any) *testenv.Response {
@@ -188,23 +186,33 @@ func TestHugeEmail(t *testing.T) {
 func TestPublicProceduresThrottledPerAddress(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
 		srv := testenv.StartServer(t, st)
+		ctx := context.Background()
+		anon := srv.Clients("")
 		for _, c := range []struct {
 			procedure string
-			body      map[string]any
+			call      func() error
 			n         int
 		}{
-			{signUp, map[string]any{"tenantName": "", "email": "x@example.com", "password": "short"}, 20},
-			{acceptInvitation, map[string]any{"invitationToken": "wwi_nope", "password": testenv.Password}, 60},
-			{refresh, map[string]any{"refreshToken": "wwr_nope"}, 300},
+			{"SignUp", func() error {
+				_, err := anon.Auth.SignUp(ctx, &v1.SignUpRequest{Email: "x@example.com", Password: "short"})
+				return err
+			}, 20},
+			{"AcceptInvitation", func() error {
+				_, err := anon.Auth.AcceptInvitation(ctx, &v1.AcceptInvitationRequest{InvitationToken: "wwi_nope", Password: testenv.Password})
+				return err
+			}, 60},
+			{"Refresh", func() error {
+				_, err := anon.Auth.Refresh(ctx, &v1.RefreshRequest{RefreshToken: "wwr_nope"})
+				return err
+			}, 300},
 		} {
 			for i := 0; i < c.n; i++ {
-				if res := testenv.Call(t, srv.URL, c.procedure, "", c.body); res.Code == "resource_exhausted" {
+				if err := c.call(); testenv.Code(err) == "resource_exhausted" {
 					t.Fatalf("%s throttled after %d calls, limit %d", c.procedure, i, c.n)
 				}
 			}
-			res := testenv.Call(t, srv.URL, c.procedure, "", c.body)
-			if res.Code != "resource_exhausted" || res.Header.Get("Retry-After") == "" {
-				t.Errorf("%s call %d: %s, want resource_exhausted with Retry-After", c.procedure, c.n+1, res.Code)
+			if err := c.call(); testenv.Code(err) != "resource_exhausted" || testenv.RetryAfter(err) == "" {
+				t.Errorf("%s call %d: %v, want resource_exhausted with Retry-After", c.procedure, c.n+1, err)
 			}
 		}
 	})
@@ -219,6 +227,22 @@ func verified(t *testing.T, st *store.Store, email string) bool {
 	return u.EmailVerifiedAt != nil
 }
 
+// invitationMail waits for the invitation mailed to email and returns its
+// token.
+func invitationMail(t *testing.T, srv *testenv.Server, email string) string {
+	t.Helper()
+	var token string
+	testenv.Eventually(t, "invitation mail", func() bool {
+		for _, m := range srv.Mail.To(email) {
+			if strings.Contains(m.Subject, "invited") {
+				token = testenv.LinkToken(t, m.Body)
+			}
+		}
+		return token != ""
+	})
+	return token
+}
+
 // TestInvitationOnlyByMail: the inviting admin never sees the invitation
 // token, so they cannot set the password of an address they do not
 // control; the owner of the address gets the link by mail, sets the
@@ -229,12 +253,13 @@ func TestInvitationOnlyByMail(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
 		srv := testenv.StartServer(t, st)
 		ten := testenv.NewTenant(t, srv, "invmail")
-		admin := ten.Login(t, ten.Members["admin"])
+		ctx := context.Background()
+		anon := srv.Clients("")
+		admin := srv.Clients(ten.Login(t, ten.Members["admin"]))
 		invitee := "newcomer-" + uuid.NewString()[:8] + "@example.com"
-		inv := testenv.Call(t, srv.URL, inviteUser, admin, map[string]any{"email": invitee, "role": "ROLE_VIEWER"})
-		inv.Must(t)
-		if inv.Str("invitationToken") != "" || inv.Str("invitationUrl") != "" || strings.Contains(string(inv.Raw), "wwi_") {
-			t.Fatalf("InviteUser hands the invitation token to the admin: %s", inv.Raw)
+		inv := must(admin.User.InviteUser(ctx, &v1.InviteUserRequest{Email: invitee, Role: v1.Role_ROLE_VIEWER}))(t)
+		if inv.GetInvitationToken() != "" || inv.GetInvitationUrl() != "" || strings.Contains(pj(inv), "wwi_") {
+			t.Fatalf("InviteUser hands the invitation token to the admin: %s", pj(inv))
 		}
 		mail := srv.WaitMail(t, invitee, 1)
 		token := testenv.LinkToken(t, mail.Body)
@@ -244,58 +269,41 @@ func TestInvitationOnlyByMail(t *testing.T) {
 			}
 		}
 		// Without the mailed token there is nothing to accept with.
-		if c := testenv.Call(t, srv.URL, acceptInvitation, "", map[string]any{"invitationToken": "wwi_guess", "password": "admin's choice!"}).Code; c != "not_found" {
-			t.Fatalf("accept with a guessed token: %s", c)
+		if _, err := anon.Auth.AcceptInvitation(ctx, &v1.AcceptInvitationRequest{InvitationToken: "wwi_guess", Password: "admin's choice!"}); testenv.Code(err) != "not_found" {
+			t.Fatalf("accept with a guessed token: %v", err)
 		}
-		testenv.Call(t, srv.URL, acceptInvitation, "", map[string]any{"invitationToken": token, "password": "the owner's own pw", "displayName": "New Comer"}).Must(t)
-		testenv.Call(t, srv.URL, login, "", map[string]any{"email": invitee, "password": "the owner's own pw"}).Must(t)
+		must(anon.Auth.AcceptInvitation(ctx, &v1.AcceptInvitationRequest{InvitationToken: token, Password: "the owner's own pw", DisplayName: "New Comer"}))(t)
+		must(anon.Auth.Login(ctx, &v1.LoginRequest{Email: invitee, Password: "the owner's own pw"}))(t)
 		if !verified(t, st, invitee) {
 			t.Fatal("accepting a mailed invitation did not verify the email")
 		}
 
 		// A squatter signs up with someone else's address (unverified) ...
 		victim := "victim-" + uuid.NewString()[:8] + "@example.com"
-		testenv.Call(t, srv.URL, signUp, "", map[string]any{"tenantName": "Squat", "email": victim, "password": "squatter password"}).Must(t)
-		squat := testenv.Call(t, srv.URL, login, "", map[string]any{"email": victim, "password": "squatter password"})
-		squat.Must(t)
+		must(anon.Auth.SignUp(ctx, &v1.SignUpRequest{TenantName: "Squat", Email: victim, Password: "squatter password"}))(t)
+		squat := must(anon.Auth.Login(ctx, &v1.LoginRequest{Email: victim, Password: "squatter password"}))(t)
 		// ... then the real owner is invited and accepts from the mail.
-		testenv.Call(t, srv.URL, inviteUser, admin, map[string]any{"email": victim, "role": "ROLE_VIEWER"}).Must(t)
-		var vtoken string
-		testenv.Eventually(t, "invitation mail", func() bool {
-			for _, m := range srv.Mail.To(victim) {
-				if strings.Contains(m.Subject, "invited") {
-					vtoken = testenv.LinkToken(t, m.Body)
-				}
-			}
-			return vtoken != ""
-		})
-		testenv.Call(t, srv.URL, acceptInvitation, "", map[string]any{"invitationToken": vtoken, "password": "the real owner pw"}).Must(t)
-		if c := testenv.Call(t, srv.URL, login, "", map[string]any{"email": victim, "password": "squatter password"}).Code; c != "unauthenticated" {
-			t.Fatalf("squatter's password after the real owner accepted: %s", c)
+		must(admin.User.InviteUser(ctx, &v1.InviteUserRequest{Email: victim, Role: v1.Role_ROLE_VIEWER}))(t)
+		vtoken := invitationMail(t, srv, victim)
+		must(anon.Auth.AcceptInvitation(ctx, &v1.AcceptInvitationRequest{InvitationToken: vtoken, Password: "the real owner pw"}))(t)
+		if _, err := anon.Auth.Login(ctx, &v1.LoginRequest{Email: victim, Password: "squatter password"}); testenv.Code(err) != "unauthenticated" {
+			t.Fatalf("squatter's password after the real owner accepted: %v", err)
 		}
-		if c := testenv.Call(t, srv.URL, whoAmI, squat.Str("accessToken"), map[string]any{}).Code; c != "unauthenticated" {
-			t.Fatalf("squatter's session after the real owner accepted: %s", c)
+		if _, err := srv.Clients(squat.GetAccessToken()).Auth.WhoAmI(ctx, &v1.WhoAmIRequest{}); testenv.Code(err) != "unauthenticated" {
+			t.Fatalf("squatter's session after the real owner accepted: %v", err)
 		}
-		testenv.Call(t, srv.URL, login, "", map[string]any{"email": victim, "password": "the real owner pw", "tenantId": ten.ID}).Must(t)
+		must(anon.Auth.Login(ctx, &v1.LoginRequest{Email: victim, Password: "the real owner pw", TenantId: ten.ID}))(t)
 
 		// An existing verified account only gains the membership: the
 		// password in the request does not replace its own.
 		other := testenv.NewTenant(t, srv, "invother")
-		testenv.Call(t, srv.URL, inviteUser, admin, map[string]any{"email": other.Owner.Email, "role": "ROLE_VIEWER"}).Must(t)
-		var otoken string
-		testenv.Eventually(t, "invitation mail", func() bool {
-			for _, m := range srv.Mail.To(other.Owner.Email) {
-				if strings.Contains(m.Subject, "invited") {
-					otoken = testenv.LinkToken(t, m.Body)
-				}
-			}
-			return otoken != ""
-		})
-		testenv.Call(t, srv.URL, acceptInvitation, "", map[string]any{"invitationToken": otoken, "password": "a different one"}).Must(t)
-		if c := testenv.Call(t, srv.URL, login, "", map[string]any{"email": other.Owner.Email, "password": "a different one"}).Code; c != "unauthenticated" {
-			t.Fatalf("accepting changed an existing account's password: %s", c)
+		must(admin.User.InviteUser(ctx, &v1.InviteUserRequest{Email: other.Owner.Email, Role: v1.Role_ROLE_VIEWER}))(t)
+		otoken := invitationMail(t, srv, other.Owner.Email)
+		must(anon.Auth.AcceptInvitation(ctx, &v1.AcceptInvitationRequest{InvitationToken: otoken, Password: "a different one"}))(t)
+		if _, err := anon.Auth.Login(ctx, &v1.LoginRequest{Email: other.Owner.Email, Password: "a different one"}); testenv.Code(err) != "unauthenticated" {
+			t.Fatalf("accepting changed an existing account's password: %v", err)
 		}
-		testenv.Call(t, srv.URL, login, "", map[string]any{"email": other.Owner.Email, "password": testenv.Password, "tenantId": ten.ID}).Must(t)
+		must(anon.Auth.Login(ctx, &v1.LoginRequest{Email: other.Owner.Email, Password: testenv.Password, TenantId: ten.ID}))(t)
 	})
 }
 
@@ -306,40 +314,42 @@ func TestPasswordReset(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
 		srv := testenv.StartServer(t, st)
 		ten := testenv.NewTenant(t, srv, "reset")
+		ctx := context.Background()
+		anon := srv.Clients("")
 		tech := ten.Members["technician"]
-		before := testenv.Call(t, srv.URL, login, "", map[string]any{"email": tech.Email, "password": testenv.Password})
-		known := testenv.Call(t, srv.URL, requestReset, "", map[string]any{"email": tech.Email})
-		unknown := testenv.Call(t, srv.URL, requestReset, "", map[string]any{"email": "nobody-" + uuid.NewString()[:8] + "@example.com"})
-		if known.Code != "ok" || unknown.Code != "ok" || string(known.Raw) != string(unknown.Raw) {
-			t.Fatalf("reset request differs for known (%s %s) and unknown (%s %s) emails", known.Code, known.Raw, unknown.Code, unknown.Raw)
+		before := must(anon.Auth.Login(ctx, &v1.LoginRequest{Email: tech.Email, Password: testenv.Password}))(t)
+		known, kerr := anon.Auth.RequestPasswordReset(ctx, &v1.RequestPasswordResetRequest{Email: tech.Email})
+		unknown, uerr := anon.Auth.RequestPasswordReset(ctx, &v1.RequestPasswordResetRequest{Email: "nobody-" + uuid.NewString()[:8] + "@example.com"})
+		if kerr != nil || uerr != nil || pj(known) != pj(unknown) {
+			t.Fatalf("reset request differs for known (%v %s) and unknown (%v %s) emails", kerr, pj(known), uerr, pj(unknown))
 		}
 		token := testenv.LinkToken(t, srv.WaitMail(t, tech.Email, 2).Body) // 1 is the invitation
-		if c := testenv.Call(t, srv.URL, resetPassword, "", map[string]any{"resetToken": token, "password": "short"}).Code; c != "invalid_argument" {
-			t.Fatalf("short new password: %s", c)
+		if _, err := anon.Auth.ResetPassword(ctx, &v1.ResetPasswordRequest{ResetToken: token, Password: "short"}); testenv.Code(err) != "invalid_argument" {
+			t.Fatalf("short new password: %v", err)
 		}
-		testenv.Call(t, srv.URL, resetPassword, "", map[string]any{"resetToken": token, "password": "brand new password"}).Must(t)
-		if c := testenv.Call(t, srv.URL, whoAmI, before.Str("accessToken"), map[string]any{}).Code; c != "unauthenticated" {
-			t.Fatalf("session from before the reset: %s", c)
+		must(anon.Auth.ResetPassword(ctx, &v1.ResetPasswordRequest{ResetToken: token, Password: "brand new password"}))(t)
+		if _, err := srv.Clients(before.GetAccessToken()).Auth.WhoAmI(ctx, &v1.WhoAmIRequest{}); testenv.Code(err) != "unauthenticated" {
+			t.Fatalf("session from before the reset: %v", err)
 		}
-		if c := testenv.Call(t, srv.URL, refresh, "", map[string]any{"refreshToken": before.Str("refreshToken")}).Code; c != "unauthenticated" {
-			t.Fatalf("refresh token from before the reset: %s", c)
+		if _, err := anon.Auth.Refresh(ctx, &v1.RefreshRequest{RefreshToken: before.GetRefreshToken()}); testenv.Code(err) != "unauthenticated" {
+			t.Fatalf("refresh token from before the reset: %v", err)
 		}
-		if c := testenv.Call(t, srv.URL, login, "", map[string]any{"email": tech.Email, "password": testenv.Password}).Code; c != "unauthenticated" {
-			t.Fatalf("old password after the reset: %s", c)
+		if _, err := anon.Auth.Login(ctx, &v1.LoginRequest{Email: tech.Email, Password: testenv.Password}); testenv.Code(err) != "unauthenticated" {
+			t.Fatalf("old password after the reset: %v", err)
 		}
-		testenv.Call(t, srv.URL, login, "", map[string]any{"email": tech.Email, "password": "brand new password"}).Must(t)
-		if c := testenv.Call(t, srv.URL, resetPassword, "", map[string]any{"resetToken": token, "password": "another new password"}).Code; c != "not_found" {
-			t.Fatalf("reset token used twice: %s, want not_found", c)
+		must(anon.Auth.Login(ctx, &v1.LoginRequest{Email: tech.Email, Password: "brand new password"}))(t)
+		if _, err := anon.Auth.ResetPassword(ctx, &v1.ResetPasswordRequest{ResetToken: token, Password: "another new password"}); testenv.Code(err) != "not_found" {
+			t.Fatalf("reset token used twice: %v, want not_found", err)
 		}
 		// An expired token is refused.
-		testenv.Call(t, srv.URL, requestReset, "", map[string]any{"email": tech.Email}).Must(t)
+		must(anon.Auth.RequestPasswordReset(ctx, &v1.RequestPasswordResetRequest{Email: tech.Email}))(t)
 		token2 := testenv.LinkToken(t, srv.WaitMail(t, tech.Email, 3).Body)
 		sys := bypass.Allow(context.Background(), "test: set up and inspect rows directly")
 		if err := st.Ent.User.Update().Where(user.Email(tech.Email)).SetResetExpiresAt(time.Now().Add(-time.Minute)).Exec(sys); err != nil {
 			t.Fatal(err)
 		}
-		if c := testenv.Call(t, srv.URL, resetPassword, "", map[string]any{"resetToken": token2, "password": "another new password"}).Code; c != "failed_precondition" {
-			t.Fatalf("expired reset token: %s, want failed_precondition", c)
+		if _, err := anon.Auth.ResetPassword(ctx, &v1.ResetPasswordRequest{ResetToken: token2, Password: "another new password"}); testenv.Code(err) != "failed_precondition" {
+			t.Fatalf("expired reset token: %v, want failed_precondition", err)
 		}
 	})
 }
@@ -351,11 +361,14 @@ func TestSignUpDoesNotRevealAccounts(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
 		srv := testenv.StartServer(t, st)
 		ten := testenv.NewTenant(t, srv, "reveal")
+		ctx := context.Background()
+		anon := srv.Clients("")
 		fresh := "fresh-" + uuid.NewString()[:8] + "@example.com"
-		taken := testenv.Call(t, srv.URL, signUp, "", map[string]any{"tenantName": "Again", "email": ten.Owner.Email, "password": "some other password"})
-		newer := testenv.Call(t, srv.URL, signUp, "", map[string]any{"tenantName": "Fresh", "email": fresh, "password": "some other password"})
-		if taken.Code != newer.Code || string(taken.Raw) != string(newer.Raw) || taken.Status != newer.Status {
-			t.Fatalf("sign-up differs: taken %s %s, new %s %s", taken.Code, taken.Raw, newer.Code, newer.Raw)
+		taken, terr := anon.Auth.SignUp(ctx, &v1.SignUpRequest{TenantName: "Again", Email: ten.Owner.Email, Password: "some other password"})
+		newer, nerr := anon.Auth.SignUp(ctx, &v1.SignUpRequest{TenantName: "Fresh", Email: fresh, Password: "some other password"})
+		// The code decides the HTTP status; the rendering is the body.
+		if testenv.Code(terr) != testenv.Code(nerr) || pj(taken) != pj(newer) {
+			t.Fatalf("sign-up differs: taken %v %s, new %v %s", terr, pj(taken), nerr, pj(newer))
 		}
 		// Mail 1 is the owner's own verification link from the fixture.
 		if m := srv.WaitMail(t, ten.Owner.Email, 2); !strings.Contains(m.Subject, "already have") {
@@ -366,17 +379,17 @@ func TestSignUpDoesNotRevealAccounts(t *testing.T) {
 			t.Fatalf("new owner got no verification link: %s", m.Body)
 		}
 		// Unverified owners may log in; WhoAmI says they are unverified.
-		tok := testenv.Call(t, srv.URL, login, "", map[string]any{"email": fresh, "password": "some other password"}).Str("accessToken")
-		if me := testenv.Call(t, srv.URL, whoAmI, tok, map[string]any{}); me.Body["user"].(map[string]any)["emailVerified"] == true {
-			t.Fatalf("unverified owner reported verified: %s", me.Raw)
+		me := srv.Clients(must(anon.Auth.Login(ctx, &v1.LoginRequest{Email: fresh, Password: "some other password"}))(t).GetAccessToken())
+		if who := must(me.Auth.WhoAmI(ctx, &v1.WhoAmIRequest{}))(t); who.GetUser().GetEmailVerified() {
+			t.Fatalf("unverified owner reported verified: %s", pj(who))
 		}
 		vt := testenv.LinkToken(t, m.Body)
-		testenv.Call(t, srv.URL, verifyEmail, "", map[string]any{"verificationToken": vt}).Must(t)
-		if c := testenv.Call(t, srv.URL, verifyEmail, "", map[string]any{"verificationToken": vt}).Code; c != "not_found" {
-			t.Fatalf("verification token used twice: %s", c)
+		must(anon.Auth.VerifyEmail(ctx, &v1.VerifyEmailRequest{VerificationToken: vt}))(t)
+		if _, err := anon.Auth.VerifyEmail(ctx, &v1.VerifyEmailRequest{VerificationToken: vt}); testenv.Code(err) != "not_found" {
+			t.Fatalf("verification token used twice: %v", err)
 		}
-		if me := testenv.Call(t, srv.URL, whoAmI, tok, map[string]any{}); me.Body["user"].(map[string]any)["emailVerified"] != true {
-			t.Fatalf("verified owner reported unverified: %s", me.Raw)
+		if who := must(me.Auth.WhoAmI(ctx, &v1.WhoAmIRequest{}))(t); !who.GetUser().GetEmailVerified() {
+			t.Fatalf("verified owner reported unverified: %s", pj(who))
 		}
 		// The taken email's account is untouched.
 		ten.Login(t, ten.Owner)
@@ -388,36 +401,29 @@ func TestSignUpDoesNotRevealAccounts(t *testing.T) {
 func TestDisplayNameStaysInTenant(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
 		srv := testenv.StartServer(t, st)
+		ctx := context.Background()
+		anon := srv.Clients("")
 		secret := "Secret Name " + uuid.NewString()[:8]
 		email := "named-" + uuid.NewString()[:8] + "@example.com"
-		testenv.Call(t, srv.URL, signUp, "", map[string]any{"tenantName": "Home", "email": email, "password": testenv.Password, "displayName": secret}).Must(t)
+		must(anon.Auth.SignUp(ctx, &v1.SignUpRequest{TenantName: "Home", Email: email, Password: testenv.Password, DisplayName: secret}))(t)
 		other := testenv.NewTenant(t, srv, "names")
-		owner := other.Login(t, other.Owner)
-		inv := testenv.Call(t, srv.URL, inviteUser, owner, map[string]any{"email": email, "role": "ROLE_VIEWER"})
-		inv.Must(t)
-		if strings.Contains(string(inv.Raw), secret) || inv.Str("user.displayName") != email {
-			t.Fatalf("InviteUser shows another tenant's name: %s", inv.Raw)
+		owner := srv.Clients(other.Login(t, other.Owner))
+		inv := must(owner.User.InviteUser(ctx, &v1.InviteUserRequest{Email: email, Role: v1.Role_ROLE_VIEWER}))(t)
+		if strings.Contains(pj(inv), secret) || inv.GetUser().GetDisplayName() != email {
+			t.Fatalf("InviteUser shows another tenant's name: %s", pj(inv))
 		}
-		if list := testenv.Call(t, srv.URL, listUsers, owner, map[string]any{}); strings.Contains(string(list.Raw), secret) {
-			t.Fatalf("ListUsers shows another tenant's name: %s", list.Raw)
+		if list := must(owner.User.ListUsers(ctx, &v1.ListUsersRequest{}))(t); strings.Contains(pj(list), secret) {
+			t.Fatalf("ListUsers shows another tenant's name: %s", pj(list))
 		}
-		var tok string
-		testenv.Eventually(t, "invitation mail", func() bool {
-			for _, m := range srv.Mail.To(email) {
-				if strings.Contains(m.Subject, "invited") {
-					tok = testenv.LinkToken(t, m.Body)
-				}
-			}
-			return tok != ""
-		})
-		testenv.Call(t, srv.URL, acceptInvitation, "", map[string]any{"invitationToken": tok, "password": testenv.Password}).Must(t)
-		if list := testenv.Call(t, srv.URL, listUsers, owner, map[string]any{}); strings.Contains(string(list.Raw), secret) {
-			t.Fatalf("ListUsers shows another tenant's name after acceptance: %s", list.Raw)
+		tok := invitationMail(t, srv, email)
+		must(anon.Auth.AcceptInvitation(ctx, &v1.AcceptInvitationRequest{InvitationToken: tok, Password: testenv.Password}))(t)
+		if list := must(owner.User.ListUsers(ctx, &v1.ListUsersRequest{}))(t); strings.Contains(pj(list), secret) {
+			t.Fatalf("ListUsers shows another tenant's name after acceptance: %s", pj(list))
 		}
 		// In its own tenant the name is still shown.
-		home := testenv.Call(t, srv.URL, login, "", map[string]any{"email": email, "password": testenv.Password})
-		if me := testenv.Call(t, srv.URL, whoAmI, home.Str("accessToken"), map[string]any{}); me.Str("user.displayName") != secret {
-			t.Fatalf("own tenant lost the name: %s", me.Raw)
+		home := must(anon.Auth.Login(ctx, &v1.LoginRequest{Email: email, Password: testenv.Password}))(t)
+		if me := must(srv.Clients(home.GetAccessToken()).Auth.WhoAmI(ctx, &v1.WhoAmIRequest{}))(t); me.GetUser().GetDisplayName() != secret {
+			t.Fatalf("own tenant lost the name: %s", pj(me))
 		}
 	})
 }
@@ -426,17 +432,18 @@ func TestDisplayNameStaysInTenant(t *testing.T) {
 // permission_denied and GetAuthConfig says so.
 func TestPublicSignUpOff(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
-		open := testenv.StartServer(t, st)
-		if v := testenv.Call(t, open.URL, getAuthConfig, "", map[string]any{}).Body["publicSignup"]; v != true {
+		ctx := context.Background()
+		open := testenv.StartServer(t, st).Clients("")
+		if v := must(open.Auth.GetAuthConfig(ctx, &v1.GetAuthConfigRequest{}))(t).GetPublicSignup(); !v {
 			t.Fatalf("default server: publicSignup %v, want true", v)
 		}
-		closed := testenv.StartServerWith(t, st, func(c *config.Config) { c.PublicSignup = false })
-		if v := testenv.Call(t, closed.URL, getAuthConfig, "", map[string]any{}).Body["publicSignup"]; v == true {
+		closed := testenv.StartServerWith(t, st, func(c *config.Config) { c.PublicSignup = false }).Clients("")
+		if must(closed.Auth.GetAuthConfig(ctx, &v1.GetAuthConfigRequest{}))(t).GetPublicSignup() {
 			t.Fatal("closed server: publicSignup true")
 		}
-		res := testenv.Call(t, closed.URL, signUp, "", map[string]any{"tenantName": "Nope", "email": "nope-" + uuid.NewString()[:8] + "@example.com", "password": testenv.Password})
-		if res.Code != "permission_denied" {
-			t.Fatalf("SignUp with public sign-up off: %s, want permission_denied", res.Code)
+		_, err := closed.Auth.SignUp(ctx, &v1.SignUpRequest{TenantName: "Nope", Email: "nope-" + uuid.NewString()[:8] + "@example.com", Password: testenv.Password})
+		if testenv.Code(err) != "permission_denied" {
+			t.Fatalf("SignUp with public sign-up off: %v, want permission_denied", err)
 		}
 	})
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	v1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1"
 	"github.com/wegweiser/wegweiser/backend/internal/alert"
 	"github.com/wegweiser/wegweiser/backend/internal/bypass"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
@@ -75,30 +76,22 @@ type inboxPage struct {
 	next   string
 }
 
-func listInbox(t *testing.T, url, tok string, req map[string]any) inboxPage {
+func listInbox(t *testing.T, c *testenv.Clients, req *v1.ListNotificationsRequest) inboxPage {
 	t.Helper()
-	res := testenv.Call(t, url, listNotes, tok, req)
-	res.Must(t)
+	res := must(c.Alert.ListNotifications(context.Background(), req))(t)
 	var p inboxPage
-	list, _ := res.Body["notifications"].([]any)
-	for _, n := range list {
-		m := n.(map[string]any)
-		p.ids = append(p.ids, m["id"].(string))
-		r, _ := m["read"].(bool)
-		p.read = append(p.read, r)
+	for _, n := range res.GetNotifications() {
+		p.ids = append(p.ids, n.GetId())
+		p.read = append(p.read, n.GetRead())
 	}
-	u, _ := res.Body["unreadCount"].(float64)
-	p.unread = int(u)
-	p.next = res.Str("nextPageToken")
+	p.unread = int(res.GetUnreadCount())
+	p.next = res.GetNextPageToken()
 	return p
 }
 
-func markInbox(t *testing.T, url, tok string, req map[string]any) int {
+func markInbox(t *testing.T, c *testenv.Clients, req *v1.MarkNotificationsReadRequest) int {
 	t.Helper()
-	res := testenv.Call(t, url, markRead, tok, req)
-	res.Must(t)
-	u, _ := res.Body["unreadCount"].(float64)
-	return int(u)
+	return int(must(c.Alert.MarkNotificationsRead(context.Background(), req))(t).GetUnreadCount())
 }
 
 // TestMessageCentreAtScale: a user with 70,000 notifications (more than
@@ -110,16 +103,15 @@ func TestMessageCentreAtScale(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
 		srv := testenv.StartServer(t, st)
 		email := "inbox-" + uuid.NewString()[:8] + "@example.com"
-		testenv.Call(t, srv.URL, "wegweiser.v1.AuthService/SignUp", "", map[string]any{
-			"tenantName": "inbox", "email": email, "password": testenv.Password,
-		}).Must(t)
-		res := testenv.Call(t, srv.URL, "wegweiser.v1.AuthService/Login", "", map[string]any{"email": email, "password": testenv.Password})
-		res.Must(t)
-		tok, tenantID := res.Str("accessToken"), uuid.MustParse(res.Str("tenantId"))
+		ctx := context.Background()
+		anon := srv.Clients("")
+		must(anon.Auth.SignUp(ctx, &v1.SignUpRequest{TenantName: "inbox", Email: email, Password: testenv.Password}))(t)
+		res := must(anon.Auth.Login(ctx, &v1.LoginRequest{Email: email, Password: testenv.Password}))(t)
+		tok, tenantID := srv.Clients(res.GetAccessToken()), uuid.MustParse(res.GetTenantId())
 		base := time.Now().UTC().Truncate(time.Millisecond).Add(-time.Hour)
 		ids := insertNotifications(t, st, tenantID, inboxSize, base, "bulk")
 
-		p1 := listInbox(t, srv.URL, tok, map[string]any{"pageSize": 200})
+		p1 := listInbox(t, tok, &v1.ListNotificationsRequest{PageSize: 200})
 		if len(p1.ids) != 200 || p1.unread != inboxSize || p1.next == "" {
 			t.Fatalf("first page: %d items, unread %d, next %q", len(p1.ids), p1.unread, p1.next)
 		}
@@ -131,28 +123,28 @@ func TestMessageCentreAtScale(t *testing.T) {
 				t.Fatalf("item %d is %s, want %s (newest first)", i, id, ids[i])
 			}
 		}
-		p2 := listInbox(t, srv.URL, tok, map[string]any{"pageSize": 200, "pageToken": p1.next})
+		p2 := listInbox(t, tok, &v1.ListNotificationsRequest{PageSize: 200, PageToken: p1.next})
 		if len(p2.ids) != 200 || p2.ids[0] != ids[200].String() {
 			t.Fatalf("second page starts at %v, want %s", p2.ids[:1], ids[200])
 		}
 
 		// Some read by id.
 		some := append(append([]string{}, p1.ids[:10]...), p2.ids[:5]...)
-		if left := markInbox(t, srv.URL, tok, map[string]any{"ids": some}); left != inboxSize-15 {
+		if left := markInbox(t, tok, &v1.MarkNotificationsReadRequest{Ids: some}); left != inboxSize-15 {
 			t.Fatalf("after marking 15 read: %d unread, want %d", left, inboxSize-15)
 		}
-		p1 = listInbox(t, srv.URL, tok, map[string]any{"pageSize": 200})
+		p1 = listInbox(t, tok, &v1.ListNotificationsRequest{PageSize: 200})
 		for i := range p1.ids {
 			if p1.read[i] != (i < 10) {
 				t.Fatalf("item %d read=%v after marking the first ten", i, p1.read[i])
 			}
 		}
-		if u := listInbox(t, srv.URL, tok, map[string]any{"pageSize": 5, "unreadOnly": true}); len(u.ids) != 5 || u.ids[0] != ids[10].String() || u.unread != inboxSize-15 {
+		if u := listInbox(t, tok, &v1.ListNotificationsRequest{PageSize: 5, UnreadOnly: true}); len(u.ids) != 5 || u.ids[0] != ids[10].String() || u.unread != inboxSize-15 {
 			t.Fatalf("unread only: %v, unread %d", u.ids, u.unread)
 		}
 
 		// All read.
-		if left := markInbox(t, srv.URL, tok, map[string]any{"all": true}); left != 0 {
+		if left := markInbox(t, tok, &v1.MarkNotificationsReadRequest{All: true}); left != 0 {
 			t.Fatalf("after marking all read: %d unread", left)
 		}
 		var receipts int
@@ -163,7 +155,7 @@ func TestMessageCentreAtScale(t *testing.T) {
 			t.Fatalf("%d receipts kept below the read watermark", receipts)
 		}
 		for _, tokPage := range []string{"", p1.next} {
-			p := listInbox(t, srv.URL, tok, map[string]any{"pageSize": 200, "pageToken": tokPage})
+			p := listInbox(t, tok, &v1.ListNotificationsRequest{PageSize: 200, PageToken: tokPage})
 			if p.unread != 0 || len(p.ids) != 200 {
 				t.Fatalf("after all read: %d items, unread %d", len(p.ids), p.unread)
 			}
@@ -173,17 +165,17 @@ func TestMessageCentreAtScale(t *testing.T) {
 				}
 			}
 		}
-		if u := listInbox(t, srv.URL, tok, map[string]any{"unreadOnly": true}); len(u.ids) != 0 || u.unread != 0 {
+		if u := listInbox(t, tok, &v1.ListNotificationsRequest{UnreadOnly: true}); len(u.ids) != 0 || u.unread != 0 {
 			t.Fatalf("unread only after all read: %d items, unread %d", len(u.ids), u.unread)
 		}
 
 		// Newer notifications are unread until read; marking all again is
 		// as cheap and leaves nothing unread.
 		fresh := insertNotifications(t, st, tenantID, 3, base.Add(time.Minute), "fresh")
-		if left := markInbox(t, srv.URL, tok, map[string]any{"ids": []string{fresh[1].String()}}); left != 2 {
+		if left := markInbox(t, tok, &v1.MarkNotificationsReadRequest{Ids: []string{fresh[1].String()}}); left != 2 {
 			t.Fatalf("after marking one of three new read: %d unread, want 2", left)
 		}
-		p := listInbox(t, srv.URL, tok, map[string]any{"pageSize": 5})
+		p := listInbox(t, tok, &v1.ListNotificationsRequest{PageSize: 5})
 		// fresh is in list order; mark fresh[1] read.
 		want := []bool{false, true, false, true, true}
 		for i := range want {
@@ -192,26 +184,26 @@ func TestMessageCentreAtScale(t *testing.T) {
 			}
 		}
 		// An id already covered by the watermark stores no receipt.
-		if left := markInbox(t, srv.URL, tok, map[string]any{"ids": []string{ids[5].String()}}); left != 2 {
+		if left := markInbox(t, tok, &v1.MarkNotificationsReadRequest{Ids: []string{ids[5].String()}}); left != 2 {
 			t.Fatalf("re-marking an old notification: %d unread", left)
 		}
-		if left := markInbox(t, srv.URL, tok, map[string]any{"all": true}); left != 0 {
+		if left := markInbox(t, tok, &v1.MarkNotificationsReadRequest{All: true}); left != 0 {
 			t.Fatalf("after marking all read again: %d unread", left)
 		}
 		// Nothing newer: the watermark stays where it is.
-		if left := markInbox(t, srv.URL, tok, map[string]any{"all": true}); left != 0 {
+		if left := markInbox(t, tok, &v1.MarkNotificationsReadRequest{All: true}); left != 0 {
 			t.Fatalf("marking all read with nothing new: %d unread", left)
 		}
 		// Unknown ids are not found; too many at once are refused.
-		if c := testenv.Call(t, srv.URL, markRead, tok, map[string]any{"ids": []string{uuid.NewString()}}).Code; c != "not_found" {
-			t.Fatalf("unknown notification: %s", c)
+		if _, err := tok.Alert.MarkNotificationsRead(ctx, &v1.MarkNotificationsReadRequest{Ids: []string{uuid.NewString()}}); testenv.Code(err) != "not_found" {
+			t.Fatalf("unknown notification: %v", err)
 		}
 		tooMany := make([]string, alert.MaxMarkRead+1)
 		for i := range tooMany {
 			tooMany[i] = uuid.NewString()
 		}
-		if c := testenv.Call(t, srv.URL, markRead, tok, map[string]any{"ids": tooMany}).Code; c != "invalid_argument" {
-			t.Fatalf("%d ids at once: %s", len(tooMany), c)
+		if _, err := tok.Alert.MarkNotificationsRead(ctx, &v1.MarkNotificationsReadRequest{Ids: tooMany}); testenv.Code(err) != "invalid_argument" {
+			t.Fatalf("%d ids at once: %v", len(tooMany), err)
 		}
 
 		// Read state is the user's own: another member still has all unread.

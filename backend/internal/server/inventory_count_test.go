@@ -1,8 +1,10 @@
 package server_test
 
 import (
+	"context"
 	"testing"
 
+	v1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/testenv"
 )
@@ -15,35 +17,29 @@ func TestInventorySnapshotCount(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
 		srv := testenv.StartServer(t, st)
 		ten := testenv.NewTenant(t, srv, "count")
-		tok := ten.Login(t, ten.Owner)
-		get := func(deviceID string) *testenv.Response {
+		own := srv.Clients(ten.Login(t, ten.Owner))
+		get := func(deviceID string) *v1.GetDeviceInventoryResponse {
 			t.Helper()
-			res := testenv.Call(t, srv.URL, "wegweiser.v1.InventoryService/GetDeviceInventory", tok, map[string]any{"deviceId": deviceID})
-			res.Must(t)
-			return res
-		}
-		count := func(res *testenv.Response) float64 {
-			n, _ := res.Body["snapshotCount"].(float64)
-			return n
+			return must(own.Inventory.GetDeviceInventory(context.Background(), &v1.GetDeviceInventoryRequest{DeviceId: deviceID}))(t)
 		}
 		// The fixture's agent sent one snapshot; two more and a retry.
-		retry := testenv.SnapshotJSON(testenv.SampleSnapshot("count-agent", 5, 3))
-		testenv.Call(t, srv.URL, submit, ten.Agent.Token, retry).Must(t)
-		testenv.Call(t, srv.URL, submit, ten.Agent.Token, testenv.SnapshotJSON(testenv.SampleSnapshot("count-agent", 6, 3))).Must(t)
-		testenv.Call(t, srv.URL, submit, ten.Agent.Token, retry).Must(t)
-		if n := count(get(ten.Agent.DeviceID)); n != 3 {
+		retry := testenv.SampleSnapshot("count-agent", 5, 3)
+		submitSnapshot(t, srv, ten.Agent.Token, retry)
+		submitSnapshot(t, srv, ten.Agent.Token, testenv.SampleSnapshot("count-agent", 6, 3))
+		submitSnapshot(t, srv, ten.Agent.Token, retry)
+		if n := get(ten.Agent.DeviceID).GetSnapshotCount(); n != 3 {
 			t.Fatalf("snapshot count %v, want 3", n)
 		}
 		// A device that never reported has no snapshot and a count of 0.
-		if res := get(ten.Devices[0]); count(res) != 0 || res.Body["snapshot"] != nil {
-			t.Fatalf("silent device: %s", truncate(res.Raw))
+		if res := get(ten.Devices[0]); res.GetSnapshotCount() != 0 || res.GetSnapshot() != nil {
+			t.Fatalf("silent device: %s", pjt(res))
 		}
 		// The read takes the counter from the device row.
 		if _, err := st.DB.Exec(`UPDATE devices SET snapshot_count = 1000 WHERE id = '` + ten.Agent.DeviceID + `'`); err != nil {
 			t.Fatal(err)
 		}
-		if res := get(ten.Agent.DeviceID); count(res) != 1000 || res.Str("snapshot.os.hostname") != "count-agent" {
-			t.Fatalf("after setting the counter: count %v, %s", count(res), truncate(res.Raw))
+		if res := get(ten.Agent.DeviceID); res.GetSnapshotCount() != 1000 || res.GetSnapshot().GetOs().GetHostname() != "count-agent" {
+			t.Fatalf("after setting the counter: count %v, %s", res.GetSnapshotCount(), pjt(res))
 		}
 	})
 }

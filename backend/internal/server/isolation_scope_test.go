@@ -1,5 +1,8 @@
 package server_test
 
+// Like isolation_test.go, the scope sweep calls procedures by name with raw
+// JSON (testenv.Call), driven by the service descriptors.
+
 import (
 	"fmt"
 	"sort"

@@ -1,5 +1,9 @@
 package server_test
 
+// The isolation sweep is driven by the service descriptors and calls every
+// procedure by name with raw JSON (testenv.Call), so it covers procedures
+// no typed test names.
+
 import (
 	"fmt"
 	"slices"

@@ -1,5 +1,8 @@
 package server_test
 
+// Limits are a wire matter (body sizes, compression, headers): these tests
+// post raw JSON with testenv.Call, as an integrator's curl would.
+
 import (
 	"bytes"
 	"compress/gzip"

@@ -13,6 +13,7 @@ import (
 	"github.com/redis/rueidis"
 	"github.com/riverqueue/river"
 
+	v1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1"
 	"github.com/wegweiser/wegweiser/backend/internal/config"
 	"github.com/wegweiser/wegweiser/backend/internal/health"
 	"github.com/wegweiser/wegweiser/backend/internal/identity"
@@ -82,20 +83,22 @@ func TestRedisOptional(t *testing.T) {
 			t.Fatal("no Redis-backed throttle")
 		}
 		throttle := srv.App.Throttles[0] // failed logins per account
+		ctx := context.Background()
 		email := "ops-" + uuid.NewString()[:8] + "@example.com"
-		testenv.Call(t, srv.URL, signUp, "", map[string]any{"tenantName": "Ops", "email": email, "password": testenv.Password}).Must(t)
-		good := map[string]any{"email": email, "password": testenv.Password}
-		testenv.Call(t, srv.URL, login, "", good).Must(t)
+		anon := srv.Clients("")
+		must(anon.Auth.SignUp(ctx, &v1.SignUpRequest{TenantName: "Ops", Email: email, Password: testenv.Password}))(t)
+		good := &v1.LoginRequest{Email: email, Password: testenv.Password}
+		must(anon.Auth.Login(ctx, good))(t)
 
 		victim := "nobody-" + uuid.NewString()[:8] + "@example.com"
-		var last *testenv.Response
+		var last error
 		for i := 0; i < identity.MaxLoginFailures+2; i++ {
-			last = testenv.Call(t, srv.URL, login, "", map[string]any{"email": victim, "password": "not the password"})
+			_, last = anon.Auth.Login(ctx, &v1.LoginRequest{Email: victim, Password: "not the password"})
 		}
-		if last.Code != "resource_exhausted" {
-			t.Fatalf("after %d failures while Redis is down: %s, want resource_exhausted", identity.MaxLoginFailures+2, last.Code)
+		if testenv.Code(last) != "resource_exhausted" {
+			t.Fatalf("after %d failures while Redis is down: %v, want resource_exhausted", identity.MaxLoginFailures+2, last)
 		}
-		testenv.Call(t, srv.URL, login, "", good).Must(t)
+		must(anon.Auth.Login(ctx, good))(t)
 		stats := throttle.Stats()
 		if stats.Calls != 0 {
 			t.Fatalf("%d calls sent to Redis while it was down", stats.Calls)
@@ -110,22 +113,23 @@ func TestRedisOptional(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer check.Close()
-		ctx := context.Background()
 		// Successful logins ask the throttle (without counting a failure)
 		// until one of them reaches Redis again.
 		testenv.Eventually(t, "throttle asks Redis again", func() bool {
-			testenv.Call(t, srv.URL, login, "", good).Must(t)
+			must(anon.Auth.Login(ctx, good))(t)
 			return throttle.Stats().Calls > 0
 		})
 		// A failure is now counted in Redis (keys are hashes of the account;
 		// this server's prefix holds only what was counted there).
 		probe := "probe-" + uuid.NewString()[:8] + "@example.com"
-		testenv.Call(t, srv.URL, login, "", map[string]any{"email": probe, "password": "not the password"})
+		if _, err := anon.Auth.Login(ctx, &v1.LoginRequest{Email: probe, Password: "not the password"}); testenv.Code(err) != "unauthenticated" {
+			t.Fatalf("probe login: %v, want unauthenticated", err)
+		}
 		keys, err := check.Do(ctx, check.B().Keys().Pattern(prefix+"login-failures:*").Build()).AsStrSlice()
 		if err != nil || len(keys) != 1 {
 			t.Fatalf("failure counters in Redis after it came back: %v, %v; want one", keys, err)
 		}
-		testenv.Call(t, srv.URL, login, "", good).Must(t)
+		must(anon.Auth.Login(ctx, good))(t)
 	})
 }
 
@@ -186,18 +190,16 @@ func TestRollUpSeesChangeDuringRun(t *testing.T) {
 		t.Cleanup(func() { _ = jc.Stop(context.Background()) })
 
 		ten := testenv.NewTenant(t, srv, "race")
-		tok := ten.Login(t, ten.Owner)
+		own := srv.Clients(ten.Login(t, ten.Owner))
 		dev := ten.Enrol(t, "turns-sick")
 		group := ten.Groups[0]
 		testenv.SettleJobs(t, srv)
-		groupHealth := func() (bool, float64) {
-			r := testenv.Call(t, srv.URL, getHealth, tok, map[string]any{"entity": map[string]any{"kind": "ENTITY_KIND_GROUP", "id": group}})
-			h, _ := r.Body["health"].(map[string]any)
-			if h == nil {
+		groupHealth := func() (bool, int32) {
+			r, err := own.Health.GetHealth(context.Background(), &v1.GetHealthRequest{Entity: entity(v1.EntityKind_ENTITY_KIND_GROUP, group)})
+			if err != nil || r.GetHealth() == nil {
 				return false, 0
 			}
-			score, _ := h["score"].(float64)
-			return h["scored"] == true, score
+			return r.GetHealth().GetScored(), r.GetHealth().GetScore()
 		}
 		if scored, score := groupHealth(); !scored || score <= 60 {
 			t.Fatalf("group before the change: scored %v, score %v; want a healthy score", scored, score)
@@ -208,8 +210,8 @@ func TestRollUpSeesChangeDuringRun(t *testing.T) {
 			t.Fatal(err)
 		}
 		<-gate.reached // the roll-up has read the healthy devices and is still running
-		testenv.Call(t, srv.URL, submit, dev.Token, testenv.SnapshotJSON(sick("turns-sick"))).Must(t)
-		waitScored(t, srv.URL, tok, dev.DeviceID, func(r *testenv.Response) bool { return r.Str("health.band") == "BAND_CRITICAL" })
+		submitSnapshot(t, srv, dev.Token, sick("turns-sick"))
+		waitScored(t, own, dev.DeviceID, func(r *v1.GetHealthResponse) bool { return r.GetHealth().GetBand() == v1.Band_BAND_CRITICAL })
 		close(gate.release)
 		testenv.SettleJobs(t, srv)
 		if _, score := groupHealth(); score > 60 {

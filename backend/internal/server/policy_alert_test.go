@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -11,27 +12,19 @@ import (
 	"sync"
 	"testing"
 
+	"google.golang.org/protobuf/proto"
+
+	v1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1"
 	"github.com/wegweiser/wegweiser/backend/internal/alert"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/testenv"
 	"github.com/wegweiser/wegweiser/ent/viewer"
 )
 
-const (
-	setOverride   = "wegweiser.v1.PolicyService/SetOverride"
-	listNotes     = "wegweiser.v1.AlertService/ListNotifications"
-	markRead      = "wegweiser.v1.AlertService/MarkNotificationsRead"
-	createWebhook = "wegweiser.v1.AlertService/CreateWebhook"
-)
-
-func findingsOf(t *testing.T, url, tok, deviceID string) []map[string]any {
-	res := testenv.Call(t, url, listFindings, tok, map[string]any{"entity": map[string]any{"kind": "ENTITY_KIND_DEVICE", "id": deviceID}, "includePassed": true})
-	res.Must(t)
-	var out []map[string]any
-	for _, f := range res.Body["findings"].([]any) {
-		out = append(out, f.(map[string]any))
-	}
-	return out
+// findingsOf lists every finding of a device, passed ones included.
+func findingsOf(t *testing.T, c *testenv.Clients, deviceID string) []*v1.Finding {
+	t.Helper()
+	return must(c.Health.ListFindings(context.Background(), &v1.ListFindingsRequest{Entity: deviceRef(deviceID), IncludePassed: true}))(t).GetFindings()
 }
 
 // TestPolicyOverrides: a suppression at organisation level keeps the
@@ -42,72 +35,72 @@ func TestPolicyOverrides(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
 		srv := testenv.StartServer(t, st)
 		ten := testenv.NewTenant(t, srv, "policy")
-		tok := ten.Login(t, ten.Owner)
+		ctx := context.Background()
+		own := srv.Clients(ten.Login(t, ten.Owner))
 		a := ten.Enrol(t, "pol-a")
-		testenv.Call(t, srv.URL, submit, a.Token, testenv.SnapshotJSON(sick("pol-a"))).Must(t)
-		waitScored(t, srv.URL, tok, a.DeviceID, nil)
-		volume := func() map[string]any {
-			for _, f := range findingsOf(t, srv.URL, tok, a.DeviceID) {
-				if f["checkId"] == "storage.volume_free_space" {
+		submitSnapshot(t, srv, a.Token, sick("pol-a"))
+		waitScored(t, own, a.DeviceID, nil)
+		volume := func() *v1.Finding {
+			for _, f := range findingsOf(t, own, a.DeviceID) {
+				if f.GetCheckId() == "storage.volume_free_space" {
 					return f
 				}
 			}
 			t.Fatal("no volume finding")
 			return nil
 		}
-		if v := volume(); v["status"] != "fail" || v["suppressed"] == true {
-			t.Fatalf("volume finding before policy: %v", v)
+		if v := volume(); v.GetStatus() != "fail" || v.GetSuppressed() {
+			t.Fatalf("volume finding before policy: %s", pj(v))
 		}
-		res := testenv.Call(t, srv.URL, setOverride, tok, map[string]any{
-			"scope":   map[string]any{"level": "POLICY_LEVEL_ORGANISATION", "id": ten.Organisations[0]},
-			"checkId": "storage.volume_free_space", "suppress": true, "reason": "archive disk, always full",
-		})
-		res.Must(t)
-		if res.Body["queuedDevices"].(float64) < 1 {
-			t.Fatalf("no re-analysis queued: %s", res.Raw)
+		res := must(own.Policy.SetOverride(ctx, &v1.SetOverrideRequest{
+			Scope:   &v1.PolicyScope{Level: v1.PolicyLevel_POLICY_LEVEL_ORGANISATION, Id: ten.Organisations[0]},
+			CheckId: "storage.volume_free_space", Suppress: true, Reason: "archive disk, always full",
+		}))(t)
+		if res.GetQueuedDevices() < 1 {
+			t.Fatalf("no re-analysis queued: %s", pj(res))
 		}
 		testenv.Eventually(t, "suppression applied", func() bool {
 			v := volume()
-			return v["suppressed"] == true && v["suppressReason"] == "archive disk, always full" && v["penalty"] == nil
+			return v.GetSuppressed() && v.GetSuppressReason() == "archive disk, always full" && v.GetPenalty() == 0
 		})
 		// Nearest wins: the device switches the check off altogether.
-		testenv.Call(t, srv.URL, setOverride, tok, map[string]any{
-			"scope":   map[string]any{"level": "POLICY_LEVEL_DEVICE", "id": a.DeviceID},
-			"checkId": "storage.volume_free_space", "enabled": false, "reason": "only alert when really full",
-		}).Must(t)
+		must(own.Policy.SetOverride(ctx, &v1.SetOverrideRequest{
+			Scope:   &v1.PolicyScope{Level: v1.PolicyLevel_POLICY_LEVEL_DEVICE, Id: a.DeviceID},
+			CheckId: "storage.volume_free_space", Enabled: proto.Bool(false), Reason: "only alert when really full",
+		}))(t)
 		testenv.Eventually(t, "device override applied", func() bool {
-			for _, f := range findingsOf(t, srv.URL, tok, a.DeviceID) {
-				if f["checkId"] == "storage.volume_free_space" {
+			for _, f := range findingsOf(t, own, a.DeviceID) {
+				if f.GetCheckId() == "storage.volume_free_space" {
 					return false
 				}
 			}
 			return true
 		})
-		eff := testenv.Call(t, srv.URL, "wegweiser.v1.PolicyService/GetEffectivePolicy", tok, map[string]any{"deviceId": a.DeviceID})
-		ovs := eff.Body["overrides"].([]any)
-		if len(ovs) != 2 { // the fixture's tenant-wide uptime suppression and the device override
-			t.Fatalf("effective overrides: %s", eff.Raw)
+		eff := must(own.Policy.GetEffectivePolicy(ctx, &v1.GetEffectivePolicyRequest{DeviceId: a.DeviceID}))(t)
+		if len(eff.GetOverrides()) != 2 { // the fixture's tenant-wide uptime suppression and the device override
+			t.Fatalf("effective overrides: %s", pj(eff))
 		}
-		audit := testenv.Call(t, srv.URL, "wegweiser.v1.PolicyService/ListPolicyAudit", tok, map[string]any{})
-		if !strings.Contains(string(audit.Raw), "only alert when really full") || !strings.Contains(string(audit.Raw), ten.Owner.Email) {
-			t.Fatalf("audit lacks who or why: %s", audit.Raw)
+		audit := must(own.Policy.ListPolicyAudit(ctx, &v1.ListPolicyAuditRequest{}))(t)
+		if raw := pj(audit); !strings.Contains(raw, "only alert when really full") || !strings.Contains(raw, ten.Owner.Email) {
+			t.Fatalf("audit lacks who or why: %s", pj(audit))
 		}
-		bad := []map[string]any{
-			{"scope": map[string]any{"level": "POLICY_LEVEL_TENANT"}, "checkId": "no.such.check", "suppress": true, "reason": "x"},
-			{"scope": map[string]any{"level": "POLICY_LEVEL_TENANT"}, "checkId": "storage.volume_free_space", "suppress": true},
-			{"scope": map[string]any{"level": "POLICY_LEVEL_TENANT"}, "checkId": "storage.volume_free_space", "severity": "apocalyptic", "reason": "x"},
-			{"scope": map[string]any{"level": "POLICY_LEVEL_TENANT"}, "checkId": "storage.volume_free_space", "reason": "changes nothing"},
+		tenant := &v1.PolicyScope{Level: v1.PolicyLevel_POLICY_LEVEL_TENANT}
+		bad := []*v1.SetOverrideRequest{
+			{Scope: tenant, CheckId: "no.such.check", Suppress: true, Reason: "x"},
+			{Scope: tenant, CheckId: "storage.volume_free_space", Suppress: true},
+			{Scope: tenant, CheckId: "storage.volume_free_space", Severity: "apocalyptic", Reason: "x"},
+			{Scope: tenant, CheckId: "storage.volume_free_space", Reason: "changes nothing"},
 		}
 		for i, b := range bad {
-			if c := testenv.Call(t, srv.URL, setOverride, tok, b).Code; c != "invalid_argument" {
-				t.Errorf("bad override %d: %s", i, c)
+			if _, err := own.Policy.SetOverride(ctx, b); testenv.Code(err) != "invalid_argument" {
+				t.Errorf("bad override %d: %v", i, err)
 			}
 		}
-		tech := ten.Login(t, ten.Members[viewer.RoleTechnician])
-		if c := testenv.Call(t, srv.URL, setOverride, tech, map[string]any{
-			"scope": map[string]any{"level": "POLICY_LEVEL_TENANT"}, "checkId": "storage.volume_free_space", "suppress": true, "reason": "x",
-		}).Code; c != "permission_denied" {
-			t.Fatalf("technician setting policy: %s", c)
+		tech := srv.Clients(ten.Login(t, ten.Members[viewer.RoleTechnician]))
+		if _, err := tech.Policy.SetOverride(ctx, &v1.SetOverrideRequest{
+			Scope: tenant, CheckId: "storage.volume_free_space", Suppress: true, Reason: "x",
+		}); testenv.Code(err) != "permission_denied" {
+			t.Fatalf("technician setting policy: %v", err)
 		}
 	})
 }
@@ -131,10 +124,10 @@ func TestAlertsAndWebhooks(t *testing.T) {
 
 		srv := testenv.StartServer(t, st)
 		ten := testenv.NewTenant(t, srv, "alerts")
-		tok := ten.Login(t, ten.Owner)
-		wh := testenv.Call(t, srv.URL, createWebhook, tok, map[string]any{"url": receiver.URL + "/hook", "description": "PSA", "kinds": []string{"critical_finding", "band_worse", "test"}})
-		wh.Must(t)
-		secret := wh.Str("secret")
+		ctx := context.Background()
+		own := srv.Clients(ten.Login(t, ten.Owner))
+		wh := must(own.Alert.CreateWebhook(ctx, &v1.CreateWebhookRequest{Url: receiver.URL + "/hook", Description: "PSA", Kinds: []string{"critical_finding", "band_worse", "test"}}))(t)
+		secret := wh.GetSecret()
 		if !strings.HasPrefix(secret, "whsec_") {
 			t.Fatalf("secret %q", secret)
 		}
@@ -147,15 +140,16 @@ func TestAlertsAndWebhooks(t *testing.T) {
 		}
 
 		a := ten.Enrol(t, "alert-a")
-		testenv.Call(t, srv.URL, submit, a.Token, testenv.SnapshotJSON(testenv.SampleSnapshot("alert-a", 5, 0))).Must(t)
-		waitScored(t, srv.URL, tok, a.DeviceID, nil)
-		testenv.Call(t, srv.URL, submit, a.Token, testenv.SnapshotJSON(sick("alert-a"))).Must(t)
+		submitSnapshot(t, srv, a.Token, testenv.SampleSnapshot("alert-a", 5, 0))
+		waitScored(t, own, a.DeviceID, nil)
+		submitSnapshot(t, srv, a.Token, sick("alert-a"))
 
-		var unread float64
+		var unread int32
 		testenv.Eventually(t, "critical notification raised", func() bool {
-			res := testenv.Call(t, srv.URL, listNotes, tok, map[string]any{"unreadOnly": true})
-			unread, _ = res.Body["unreadCount"].(float64)
-			return strings.Contains(string(res.Raw), "critical_finding") && strings.Contains(string(res.Raw), "alert-a")
+			res, err := own.Alert.ListNotifications(ctx, &v1.ListNotificationsRequest{UnreadOnly: true})
+			unread = res.GetUnreadCount()
+			raw := pj(res)
+			return err == nil && strings.Contains(raw, "critical_finding") && strings.Contains(raw, "alert-a")
 		})
 		testenv.Eventually(t, "webhook delivered", func() bool {
 			mu.Lock()
@@ -178,39 +172,46 @@ func TestAlertsAndWebhooks(t *testing.T) {
 		}
 
 		// Read state is per user.
-		left := testenv.Call(t, srv.URL, markRead, tok, map[string]any{"all": true})
-		if left.Body["unreadCount"] != nil && left.Body["unreadCount"].(float64) != 0 {
-			t.Fatalf("after marking all read: %s", left.Raw)
+		left := must(own.Alert.MarkNotificationsRead(ctx, &v1.MarkNotificationsReadRequest{All: true}))(t)
+		if left.GetUnreadCount() != 0 {
+			t.Fatalf("after marking all read: %s", pj(left))
 		}
-		admin := ten.Login(t, ten.Members[viewer.RoleAdmin])
-		other := testenv.Call(t, srv.URL, listNotes, admin, map[string]any{})
-		if other.Body["unreadCount"] == nil || other.Body["unreadCount"].(float64) < unread {
-			t.Fatalf("another member's unread count changed: %s", other.Raw)
+		admin := srv.Clients(ten.Login(t, ten.Members[viewer.RoleAdmin]))
+		other := must(admin.Alert.ListNotifications(ctx, &v1.ListNotificationsRequest{}))(t)
+		if other.GetUnreadCount() == 0 || other.GetUnreadCount() < unread {
+			t.Fatalf("another member's unread count changed: %s", pjt(other))
 		}
 		// Notifications follow organisation scope: the customer (limited to
 		// the device's organisation 0) sees them; a technician moved to
 		// organisation 1 does not.
-		cust := ten.Login(t, ten.Members[viewer.RoleCustomer])
-		if cn := testenv.Call(t, srv.URL, listNotes, cust, map[string]any{}); !strings.Contains(string(cn.Raw), "alert-a") {
-			t.Fatalf("customer of the device's organisation misses its notification: %s", truncate(cn.Raw))
+		cust := srv.Clients(ten.Login(t, ten.Members[viewer.RoleCustomer]))
+		if cn := must(cust.Alert.ListNotifications(ctx, &v1.ListNotificationsRequest{}))(t); !strings.Contains(pj(cn), "alert-a") {
+			t.Fatalf("customer of the device's organisation misses its notification: %s", pjt(cn))
 		}
 		techM := ten.Members[viewer.RoleTechnician]
-		testenv.Call(t, srv.URL, "wegweiser.v1.UserService/ChangeUserRole", tok, map[string]any{
-			"userId": techM.ID, "role": "ROLE_TECHNICIAN", "organisationIds": []string{ten.Organisations[1]},
-		}).Must(t)
-		if tn := testenv.Call(t, srv.URL, listNotes, ten.Login(t, techM), map[string]any{}); strings.Contains(string(tn.Raw), "alert-a") {
-			t.Fatalf("technician of another organisation sees the notification: %s", truncate(tn.Raw))
+		must(own.User.ChangeUserRole(ctx, &v1.ChangeUserRoleRequest{
+			UserId: techM.ID, Role: v1.Role_ROLE_TECHNICIAN, OrganisationIds: []string{ten.Organisations[1]},
+		}))(t)
+		if tn := must(srv.Clients(ten.Login(t, techM)).Alert.ListNotifications(ctx, &v1.ListNotificationsRequest{}))(t); strings.Contains(pj(tn), "alert-a") {
+			t.Fatalf("technician of another organisation sees the notification: %s", pjt(tn))
 		}
 
 		// The test button and the delivery log.
-		testenv.Call(t, srv.URL, "wegweiser.v1.AlertService/SendTestWebhook", tok, map[string]any{"id": wh.Str("webhook.id")}).Must(t)
+		must(own.Alert.SendTestWebhook(ctx, &v1.SendTestWebhookRequest{Id: wh.GetWebhook().GetId()}))(t)
 		testenv.Eventually(t, "test delivery logged", func() bool {
-			res := testenv.Call(t, srv.URL, "wegweiser.v1.AlertService/ListWebhookDeliveries", tok, map[string]any{"webhookId": wh.Str("webhook.id")})
-			return strings.Count(string(res.Raw), `"delivered"`) >= 2
+			res, err := own.Alert.ListWebhookDeliveries(ctx, &v1.ListWebhookDeliveriesRequest{WebhookId: wh.GetWebhook().GetId()})
+			delivered := 0
+			for _, d := range res.GetDeliveries() {
+				if d.GetStatus() == "delivered" {
+					delivered++
+				}
+			}
+			return err == nil && delivered >= 2
 		})
 		// Plain members cannot manage webhooks.
-		if c := testenv.Call(t, srv.URL, createWebhook, ten.Login(t, ten.Members[viewer.RoleViewer]), map[string]any{"url": "https://example.com/x"}).Code; c != "permission_denied" {
-			t.Fatalf("viewer creating a webhook: %s", c)
+		viewerC := srv.Clients(ten.Login(t, ten.Members[viewer.RoleViewer]))
+		if _, err := viewerC.Alert.CreateWebhook(ctx, &v1.CreateWebhookRequest{Url: "https://example.com/x"}); testenv.Code(err) != "permission_denied" {
+			t.Fatalf("viewer creating a webhook: %v", err)
 		}
 	})
 }

@@ -60,7 +60,7 @@ func TestMultibyteTextAtTheLimit(t *testing.T) {
 		snap.Os.Name = "a" + strings.Repeat("€", 100)                      // 301 bytes: 255 falls inside a €
 		snap.Software[0].Source = "a" + strings.Repeat("ü", 20)            // 41 bytes: 32 falls inside a ü
 		snap.EventLogs[0].SampleMessage = "ab" + strings.Repeat("€", 1400) // 4202 bytes: 4000 falls inside a €
-		testenv.Call(t, srv.URL, submit, ten.Agent.Token, testenv.SnapshotJSON(snap)).Must(t)
+		submitSnapshot(t, srv, ten.Agent.Token, snap)
 		var osName, source, sample string
 		if err := st.DB.QueryRow(`SELECT os_name FROM devices WHERE id = '` + ten.Agent.DeviceID + `'`).Scan(&osName); err != nil {
 			t.Fatal(err)
@@ -88,9 +88,9 @@ func TestMultibyteTextAtTheLimit(t *testing.T) {
 		sickAgent := ten.Enrol(t, "utf8-sick")
 		sk := sick("utf8-sick")
 		sk.Storage.Disks[0].Name = "/dev/" + strings.Repeat("€", 200)
-		testenv.Call(t, srv.URL, submit, sickAgent.Token, testenv.SnapshotJSON(sk)).Must(t)
-		h := waitScored(t, srv.URL, ten.Login(t, ten.Owner), sickAgent.DeviceID, nil)
-		reason, _ := h.Body["health"].(map[string]any)["capReason"].(string)
+		submitSnapshot(t, srv, sickAgent.Token, sk)
+		h := waitScored(t, srv.Clients(ten.Login(t, ten.Owner)), sickAgent.DeviceID, nil)
+		reason := h.GetHealth().GetCapReason()
 		if !strings.Contains(reason, "€€€") || len(reason) > 500 || !utf8.ValidString(reason) {
 			t.Fatalf("cap reason of %d bytes (valid %v): %.60q", len(reason), utf8.ValidString(reason), reason)
 		}

@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"connectrpc.com/connect"
@@ -65,4 +66,14 @@ func Code(err error) string {
 		return "ok"
 	}
 	return connect.CodeOf(err).String()
+}
+
+// RetryAfter returns the Retry-After header that came with a Connect error
+// ("" when err carries none), the hint throttled calls give.
+func RetryAfter(err error) string {
+	var ce *connect.Error
+	if errors.As(err, &ce) {
+		return ce.Meta().Get("Retry-After")
+	}
+	return ""
 }
