@@ -88,7 +88,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }()
 	if _, err := st.Migrate(ctx); err != nil {
 		log.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func main() {
 		log.Fatal(err)
 	}
 	dataDir, _ := os.MkdirTemp("", "wegweiser-bench")
-	defer os.RemoveAll(dataDir)
+	defer func() { _ = os.RemoveAll(dataDir) }()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	// Workers off: the goals drive analysis and jobs themselves.
 	app, err := server.NewApp(config.Config{DataDir: dataDir, ListenAddr: "127.0.0.1:0", ShutdownTimeout: 10 * time.Second, GenerateKeys: true}, st, quiet)
@@ -109,7 +109,7 @@ func main() {
 	}
 	srv := &http.Server{Handler: app.Handler()}
 	go func() { _ = srv.Serve(ln) }()
-	defer srv.Close()
+	defer func() { _ = srv.Close() }()
 	serverURL := "http://" + ln.Addr().String()
 
 	b := &bench{ctx: ctx, st: st, app: app, url: serverURL, db: url, p7Budget: *p7Budget}
@@ -180,6 +180,6 @@ func scratchDatabase(base string) (string, func()) {
 	}
 	return url, func() {
 		_, _ = admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-		admin.Close()
+		_ = admin.Close()
 	}
 }

@@ -168,7 +168,7 @@ func orgRows(t *testing.T, st *store.Store, org string) string {
 			}
 			fmt.Fprintf(&b, "%s%v\n", tab.Name, vals)
 		}
-		rows.Close()
+		_ = rows.Close()
 	}
 	return b.String()
 }
