@@ -378,7 +378,7 @@ func (p Plan) Apply(w io.Writer) error {
 			}
 		case "write":
 			fmt.Fprintf(w, "write %s\n", s.Path)
-			if err := os.MkdirAll(filepath.Dir(s.Path), 0o755); err != nil {
+			if err := os.MkdirAll(filepath.Dir(s.Path), 0o755); err != nil { //nolint:gosec // G301: system folders (service units, program files) are world-readable
 				return err
 			}
 			if err := os.WriteFile(s.Path, s.Content, s.Mode); err != nil {
@@ -412,7 +412,7 @@ func (p Plan) Apply(w io.Writer) error {
 // copyFile copies atomically (a running binary can be replaced by rename
 // on Unix; on Windows the task is stopped first by the caller's plan).
 func copyFile(from, to string, mode os.FileMode) error {
-	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil { //nolint:gosec // G301: the binary's folder must be readable by the service user
 		return err
 	}
 	src, err := os.Open(from)
