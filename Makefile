@@ -5,6 +5,7 @@ SHELL := /bin/bash
 
 GO        ?= go
 BUF       := $(GO) tool -modfile=scripts/tools/go.mod buf
+GOLANGCI_LINT := $(GO) tool -modfile=scripts/tools/go.mod golangci-lint
 ENT_FEATURES := privacy,entql,sql/versioned-migration,sql/upsert,sql/execquery
 BIN       := bin/wegweiser
 # One set of build flags everywhere, so the build cache is shared.
@@ -45,11 +46,13 @@ gen-check: gen ## fail if generated code is not what is committed
 	  git status --porcelain -- backend/gen frontend/src/gen ent; git diff --stat -- backend/gen frontend/src/gen ent; exit 1; fi
 	@echo "generated code is up to date"
 
-lint: node_modules ## buf lint, go vet, gofmt, TypeScript check
+lint: node_modules ## buf lint, go vet, gofmt, golangci-lint (.golangci.yml), TypeScript check, ESLint
 	$(BUF) lint
 	$(GO) vet ./...
 	@out=$$(gofmt -l $$(ls -d backend agent ent scripts 2>/dev/null) frontend/embed.go); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GOLANGCI_LINT) run
 	npm run typecheck
+	npm run lint
 
 breaking: ## buf breaking against the main branch
 	@if git rev-parse --verify -q main >/dev/null; then $(BUF) breaking --against '.git#branch=main'; \

@@ -100,7 +100,7 @@ export default async function setup(project: TestProject) {
   } catch (err) {
     await stop();
     const why = err instanceof Error ? err.message : String(err);
-    throw new Error(`${why}\n--- output of ${bin} serve ---\n${log.trim() || "(none)"}\n--- end ---`);
+    throw new Error(`${why}\n--- output of ${bin} serve ---\n${log.trim() || "(none)"}\n--- end ---`, { cause: err });
   }
 
   project.provide("baseUrl", baseUrl);

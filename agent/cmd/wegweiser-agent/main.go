@@ -340,9 +340,9 @@ func cmdRun(args []string, stderr io.Writer) error {
 	}
 }
 
-// waitForNewState waits until state.json changes or max passes; false
+// waitForNewState waits until state.json changes or limit passes; false
 // when ctx ended.
-func waitForNewState(ctx context.Context, dir string, max time.Duration) bool {
+func waitForNewState(ctx context.Context, dir string, limit time.Duration) bool {
 	stamp := func() time.Time {
 		if info, err := os.Stat(filepath.Join(dir, "state.json")); err == nil {
 			return info.ModTime()
@@ -350,7 +350,7 @@ func waitForNewState(ctx context.Context, dir string, max time.Duration) bool {
 		return time.Time{}
 	}
 	before := stamp()
-	deadline := time.Now().Add(max)
+	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
 		if uplink.SleepContext(ctx, 30*time.Second) != nil {
 			return false

@@ -245,11 +245,11 @@ func linuxLsblk(ctx context.Context, env *Env) (lsblkInfo, error) {
 // dmCrypt reports whether a block device is, or sits on, a dm-crypt
 // mapping, by following /sys/block/dm-N/slaves.
 func dmCrypt(env *Env, device string) bool {
-	real, err := filepath.EvalSymlinks(device)
-	if err != nil || !strings.HasPrefix(filepath.Base(real), "dm-") {
+	resolved, err := filepath.EvalSymlinks(device)
+	if err != nil || !strings.HasPrefix(filepath.Base(resolved), "dm-") {
 		return false
 	}
-	return dmCryptSys(env, filepath.Base(real), 0)
+	return dmCryptSys(env, filepath.Base(resolved), 0)
 }
 
 func dmCryptSys(env *Env, dm string, depth int) bool {
@@ -447,7 +447,7 @@ func readTail(path string, n int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	info, err := f.Stat()
 	if err != nil {
 		return nil, err
@@ -631,7 +631,7 @@ func readHead(path string, n int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	return io.ReadAll(io.LimitReader(f, n))
 }
 

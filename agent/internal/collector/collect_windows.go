@@ -15,6 +15,9 @@ import (
 	agentv1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/agent/v1"
 )
 
+// enabledCollectors lists the collectors of the current run.
+func (e *Env) enabledCollectors() []string { return e.enabled }
+
 // powershell runs an embedded script from a temporary file.
 func powershell(ctx context.Context, env *Env, script string, args ...string) ([]byte, error) {
 	f, err := os.CreateTemp("", "wegweiser-*.ps1")

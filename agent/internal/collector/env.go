@@ -127,9 +127,6 @@ func (e *Env) since() time.Time {
 	return e.Since
 }
 
-// enabledCollectors lists the collectors of the current run.
-func (e *Env) enabledCollectors() []string { return e.enabled }
-
 type memoEntry struct {
 	done chan struct{}
 	val  any
@@ -209,7 +206,7 @@ func (osCommander) Output(ctx context.Context, name string, args ...string) ([]b
 	cmd.Stdout = &stdout
 	cmd.Stderr = &stderr
 	err := cmd.Run()
-	return stdout.Bytes(), wrapExit(name, err, stderr.String(), ctx)
+	return stdout.Bytes(), wrapExit(ctx, name, err, stderr.String())
 }
 
 func (osCommander) Stream(ctx context.Context, fn func(io.Reader) error, name string, args ...string) error {
@@ -230,10 +227,10 @@ func (osCommander) Stream(ctx context.Context, fn func(io.Reader) error, name st
 	if ferr != nil {
 		return ferr
 	}
-	return wrapExit(name, werr, stderr.String(), ctx)
+	return wrapExit(ctx, name, werr, stderr.String())
 }
 
-func wrapExit(name string, err error, stderr string, ctx context.Context) error {
+func wrapExit(ctx context.Context, name string, err error, stderr string) error {
 	if err == nil {
 		return nil
 	}

@@ -378,7 +378,7 @@ func (p Plan) Apply(w io.Writer) error {
 			}
 		case "write":
 			fmt.Fprintf(w, "write %s\n", s.Path)
-			if err := os.MkdirAll(filepath.Dir(s.Path), 0o755); err != nil {
+			if err := os.MkdirAll(filepath.Dir(s.Path), 0o755); err != nil { //nolint:gosec // G301: system folders (service units, program files) are world-readable
 				return err
 			}
 			if err := os.WriteFile(s.Path, s.Content, s.Mode); err != nil {
@@ -412,26 +412,26 @@ func (p Plan) Apply(w io.Writer) error {
 // copyFile copies atomically (a running binary can be replaced by rename
 // on Unix; on Windows the task is stopped first by the caller's plan).
 func copyFile(from, to string, mode os.FileMode) error {
-	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil { //nolint:gosec // G301: the binary's folder must be readable by the service user
 		return err
 	}
 	src, err := os.Open(from)
 	if err != nil {
 		return err
 	}
-	defer src.Close()
+	defer func() { _ = src.Close() }()
 	tmp := to + ".new"
 	dst, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, mode)
 	if err != nil {
 		return err
 	}
 	if _, err := io.Copy(dst, src); err != nil {
-		dst.Close()
-		os.Remove(tmp)
+		_ = dst.Close()
+		_ = os.Remove(tmp)
 		return err
 	}
 	if err := dst.Close(); err != nil {
-		os.Remove(tmp)
+		_ = os.Remove(tmp)
 		return err
 	}
 	return os.Rename(tmp, to)

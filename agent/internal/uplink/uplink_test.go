@@ -32,9 +32,9 @@ func policy(s *sleeps) uplink.RetryPolicy {
 	}
 }
 
-func newUplink(t *testing.T, srv *uplinktest.Server, s *sleeps, cap int64) *uplink.Uplink {
+func newUplink(t *testing.T, srv *uplinktest.Server, s *sleeps, capacity int64) *uplink.Uplink {
 	t.Helper()
-	sp, err := uplink.OpenSpool(t.TempDir(), cap, nil)
+	sp, err := uplink.OpenSpool(t.TempDir(), capacity, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -245,7 +245,7 @@ func (b *bench) p3() (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	defer db.Close()
+	defer func() { _ = db.Close() }()
 	wal := func(send func(i int) *agentv1.Snapshot) (float64, error) {
 		var startLSN string
 		if err := db.QueryRow(`SELECT pg_current_wal_insert_lsn()::text`).Scan(&startLSN); err != nil {

@@ -325,7 +325,7 @@ func (b *bench) p8(pop *population) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	defer db.Close()
+	defer func() { _ = db.Close() }()
 	bareRun := func() (time.Duration, error) {
 		t0 := time.Now()
 		rows, err := db.QueryContext(b.ctx, `SELECT organisation_id, AVG(score * CASE WHEN server THEN 3 ELSE 1 END) / AVG(CASE WHEN server THEN 3 ELSE 1 END), MIN(score), COUNT(*)
@@ -335,7 +335,7 @@ func (b *bench) p8(pop *population) (Result, error) {
 		}
 		for rows.Next() {
 		}
-		rows.Close()
+		_ = rows.Close()
 		return time.Since(t0), rows.Err()
 	}
 	measuredRun := func() (time.Duration, error) {

@@ -88,7 +88,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }()
 	if _, err := st.Migrate(ctx); err != nil {
 		log.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func main() {
 		log.Fatal(err)
 	}
 	dataDir, _ := os.MkdirTemp("", "wegweiser-bench")
-	defer os.RemoveAll(dataDir)
+	defer func() { _ = os.RemoveAll(dataDir) }()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	// Workers off: the goals drive analysis and jobs themselves.
 	app, err := server.NewApp(config.Config{DataDir: dataDir, ListenAddr: "127.0.0.1:0", ShutdownTimeout: 10 * time.Second, GenerateKeys: true}, st, quiet)
@@ -107,9 +107,9 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	srv := &http.Server{Handler: app.Handler()}
+	srv := &http.Server{Handler: app.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
-	defer srv.Close()
+	defer func() { _ = srv.Close() }()
 	serverURL := "http://" + ln.Addr().String()
 
 	b := &bench{ctx: ctx, st: st, app: app, url: serverURL, db: url, p7Budget: *p7Budget}
@@ -152,12 +152,12 @@ func main() {
 		fmt.Printf("%-3s %-58s measured %10.1f %-12s bare %10.1f  ratio %5.2f  goal %-26s %s\n",
 			r.ID, r.What, r.Measured, r.Unit, r.Bare, r.Ratio, r.Goal, map[bool]string{true: "met", false: "NOT MET"}[r.Met])
 	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
+	if err := os.MkdirAll(*out, 0o755); err != nil { //nolint:gosec // G301: results are public and committed to the repository
 		log.Fatal(err)
 	}
 	data, _ := json.MarshalIndent(rep, "", "  ")
 	path := filepath.Join(*out, "ingest.json")
-	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil { //nolint:gosec // G306: results are public and committed to the repository
 		log.Fatal(err)
 	}
 	fmt.Println("wrote", path)
@@ -180,6 +180,6 @@ func scratchDatabase(base string) (string, func()) {
 	}
 	return url, func() {
 		_, _ = admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-		admin.Close()
+		_ = admin.Close()
 	}
 }

@@ -115,7 +115,7 @@ func openStore(ctx context.Context, cfg config.Config, log *slog.Logger) (*store
 		err = jobs.Migrate(ctx, st)
 	}
 	if err != nil {
-		st.Close()
+		_ = st.Close()
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	for _, v := range applied {
@@ -140,7 +140,7 @@ func serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }()
 	app, err := server.NewApp(cfg, st, log)
 	if err != nil {
 		return err
@@ -205,7 +205,7 @@ func worker(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }()
 	app, err := server.NewApp(cfg, st, log)
 	if err != nil {
 		return err
@@ -229,7 +229,7 @@ func migrate(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }()
 	fmt.Println("database is up to date")
 	return nil
 }
@@ -244,7 +244,7 @@ func seedDemo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }()
 	app, err := server.NewApp(cfg, st, log)
 	if err != nil {
 		return err
@@ -326,7 +326,7 @@ func admin(ctx context.Context, args []string, stdin io.Reader) error {
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer func() { _ = st.Close() }()
 	key, err := identity.LoadOrCreateKey(cfg.JWTKey, cfg.DataDir)
 	if err != nil {
 		return err

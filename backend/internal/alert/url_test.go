@@ -157,7 +157,7 @@ func ipv6() bool {
 	if err != nil {
 		return false
 	}
-	c.Close()
+	_ = c.Close()
 	return true
 }
 
@@ -171,7 +171,7 @@ func TestDialerRefusesSpecialAddresses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
+	defer func() { _ = ln.Close() }()
 	var accepted atomic.Int32
 	go func() {
 		for {
@@ -180,7 +180,7 @@ func TestDialerRefusesSpecialAddresses(t *testing.T) {
 				return
 			}
 			accepted.Add(1)
-			c.Close()
+			_ = c.Close()
 		}
 	}()
 	port := ln.Addr().(*net.TCPAddr).Port
@@ -199,7 +199,7 @@ func TestDialerRefusesSpecialAddresses(t *testing.T) {
 	for _, target := range targets {
 		c, err := d.DialContext(ctx, "tcp", target)
 		if err == nil {
-			c.Close()
+			_ = c.Close()
 			t.Errorf("dialed %s", target)
 			continue
 		}
@@ -235,7 +235,7 @@ func TestDialerRefusesSpecialAddresses(t *testing.T) {
 	if err != nil {
 		t.Fatalf("allowed dialer: %v", err)
 	}
-	c.Close()
+	_ = c.Close()
 	if _, err := newHTTPClient(true).post(ctx, local+"/hook", []byte("{}"), nil); err != nil || hits.Load() != 1 {
 		t.Fatalf("allowed client: %v (%d requests)", err, hits.Load())
 	}

@@ -292,7 +292,7 @@ func (h *httpClient) post(ctx context.Context, url string, body []byte, headers 
 	if err != nil {
 		return 0, err
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
 	if res.StatusCode < 200 || res.StatusCode > 299 {
 		return res.StatusCode, errStatus{res.StatusCode}

@@ -154,7 +154,7 @@ func TestPanicBecomesError(t *testing.T) {
 	beforeCheck = func(id string) {
 		if id == "storage.smart_health" {
 			var m map[string]int
-			m["boom"]++ // a real runtime panic
+			m["boom"]++ //nolint:staticcheck // SA5000: a real runtime panic, on purpose
 		}
 	}
 	defer func() { beforeCheck = nil }()

@@ -60,13 +60,13 @@ func (l Limits) withDefaults() Limits {
 // and JSON codecs that count elements before unmarshalling.
 func (l Limits) HandlerOptions() connect.HandlerOption {
 	l = l.withDefaults()
-	max := int64(l.MaxBytes)
+	maxBytes := int64(l.MaxBytes)
 	return connect.WithHandlerOptions(
 		connect.WithReadMaxBytes(l.MaxBytes),
 		// Replace the default gzip rather than adding a second one.
 		connect.WithCompression("gzip", nil, nil),
 		connect.WithCompression("gzip",
-			func() connect.Decompressor { return &cappedGzip{max: max} },
+			func() connect.Decompressor { return &cappedGzip{max: maxBytes} },
 			func() connect.Compressor { return gzip.NewWriter(io.Discard) }),
 		connect.WithCodec(&protoCodec{limits: l}),
 		connect.WithCodec(&jsonCodec{name: "json", limits: l}),

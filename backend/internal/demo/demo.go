@@ -124,7 +124,7 @@ func Populate(ctx context.Context, handler http.Handler, enrolments []Enrolment)
 	}
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
-	defer srv.Close()
+	defer func() { _ = srv.Close() }()
 	url := "http://" + ln.Addr().String()
 	for _, e := range enrolments {
 		_, err := simulate.Run(ctx, simulate.Options{

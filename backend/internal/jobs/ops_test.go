@@ -58,7 +58,7 @@ func (r *recorder) runs(id uuid.UUID) (started int, ended []string) {
 	return r.started[id], append([]string(nil), r.ended[id]...)
 }
 
-func startClient(t *testing.T, st *store.Store, h *recorder, ctx context.Context, o jobs.Options) *jobs.Client {
+func startClient(ctx context.Context, t *testing.T, st *store.Store, h *recorder, o jobs.Options) *jobs.Client {
 	t.Helper()
 	o.Work = true
 	if o.PollInterval == 0 {
@@ -95,7 +95,7 @@ func TestShutdownLetsJobsFinish(t *testing.T) {
 			}
 			signal, stop := context.WithCancel(context.Background())
 			defer stop()
-			jc := startClient(t, st, h, signal, jobs.Options{})
+			jc := startClient(signal, t, st, h, jobs.Options{})
 			dev := uuid.New()
 			if err := jc.Enqueue(context.Background(), jobs.AnalyzeDeviceArgs{TenantID: uuid.New(), DeviceID: dev}); err != nil {
 				t.Fatal(err)
@@ -117,7 +117,7 @@ func TestShutdownLetsJobsFinish(t *testing.T) {
 				<-ctx.Done()
 				return ctx.Err()
 			}
-			jc := startClient(t, st, h, context.Background(), jobs.Options{})
+			jc := startClient(context.Background(), t, st, h, jobs.Options{})
 			dev := uuid.New()
 			if err := jc.Enqueue(context.Background(), jobs.AnalyzeDeviceArgs{TenantID: uuid.New(), DeviceID: dev}); err != nil {
 				t.Fatal(err)
@@ -156,7 +156,7 @@ func TestRollUpQueuedWhileOneRuns(t *testing.T) {
 			}
 			return nil
 		}
-		jc := startClient(t, st, h, context.Background(), jobs.Options{})
+		jc := startClient(context.Background(), t, st, h, jobs.Options{})
 		t.Cleanup(func() { _ = jc.Stop(context.Background()) })
 		ctx := context.Background()
 		tenant, org, group := uuid.New(), uuid.New(), uuid.New()
@@ -216,7 +216,7 @@ func TestStuckRollUpRescued(t *testing.T) {
 					t.Fatalf("%d jobs made stuck, want 1", n)
 				}
 				h := newRecorder()
-				jc := startClient(t, st, h, ctx, jobs.Options{RescueStuckJobsAfter: c.rescue})
+				jc := startClient(ctx, t, st, h, jobs.Options{RescueStuckJobsAfter: c.rescue})
 				defer func() { _ = jc.Stop(context.Background()) }()
 				testenv.Eventually(t, "stuck roll-up run again", func() bool { _, ended := h.runs(entity); return len(ended) == 1 })
 			})

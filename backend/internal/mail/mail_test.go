@@ -15,14 +15,14 @@ func fakeSMTP(t *testing.T) (addr string, got chan string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { ln.Close() })
+	t.Cleanup(func() { _ = ln.Close() })
 	got = make(chan string, 1)
 	go func() {
 		c, err := ln.Accept()
 		if err != nil {
 			return
 		}
-		defer c.Close()
+		defer func() { _ = c.Close() }()
 		r := bufio.NewReader(c)
 		say := func(s string) { _, _ = c.Write([]byte(s + "\r\n")) }
 		say("220 fake")

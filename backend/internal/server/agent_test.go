@@ -223,7 +223,7 @@ func TestBadSnapshots(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res.Body.Close()
+		_ = res.Body.Close()
 		if res.StatusCode != http.StatusBadRequest {
 			t.Errorf("malformed protobuf: HTTP %d, want 400 (invalid_argument)", res.StatusCode)
 		}

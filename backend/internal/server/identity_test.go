@@ -49,7 +49,7 @@ func callFrom(t *testing.T, baseURL, procedure, forwardedFor string, body any) *
 	if err != nil {
 		t.Fatalf("call %s: %v", procedure, err)
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	data, _ := io.ReadAll(res.Body)
 	out := &testenv.Response{Status: res.StatusCode, Raw: data, Header: res.Header, Code: "ok"}
 	_ = json.Unmarshal(data, &out.Body)

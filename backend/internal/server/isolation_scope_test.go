@@ -171,7 +171,7 @@ func orgRows(t *testing.T, st *store.Store, org string) string {
 			}
 			fmt.Fprintf(&b, "%s%v\n", tab.Name, vals)
 		}
-		rows.Close()
+		_ = rows.Close()
 	}
 	return b.String()
 }
@@ -352,9 +352,7 @@ func TestIsolationSweepScopes(t *testing.T) {
 				secret, "home-agent", a.DeviceID, gone, "home-o0g0-01", "home org 1",
 				home.Organisations[1], home.Groups[2], home.Groups[3],
 			}
-			for _, d := range home.Devices[6:12] {
-				forbidden = append(forbidden, d)
-			}
+			forbidden = append(forbidden, home.Devices[6:12]...)
 			for g := 0; g < 2; g++ {
 				for k := 0; k < 3; k++ {
 					forbidden = append(forbidden, fmt.Sprintf("home-o1g%d-%02d", g, k))

@@ -315,7 +315,7 @@ func TestPublicCallsAreSmall(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer res.Body.Close()
+			defer func() { _ = res.Body.Close() }()
 			raw, _ := io.ReadAll(res.Body)
 			out := &testenv.Response{Status: res.StatusCode, Raw: raw, Code: "ok"}
 			_ = json.Unmarshal(raw, &out.Body)

@@ -266,7 +266,7 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("/", spaHandler(fsys, built))
 
 	// Credentials are checked before any body is read.
-	var h http.Handler = guard.Middleware(MaxPublicRequestBytes, mux)
+	h := guard.Middleware(MaxPublicRequestBytes, mux)
 	h = http.MaxBytesHandler(h, MaxSnapshotBytes+64<<10)
 	if len(a.cfg.CORSOrigins) > 0 {
 		h = cors.New(cors.Options{

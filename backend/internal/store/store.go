@@ -91,7 +91,7 @@ func openSQLite(dataDir string) (*Store, error) {
 	}
 	db.SetMaxOpenConns(4)
 	if err := db.Ping(); err != nil {
-		db.Close()
+		_ = db.Close()
 		return nil, fmt.Errorf("open SQLite in %s: %w", dataDir, err)
 	}
 	drv := entsql.OpenDB(dialect.SQLite, db)

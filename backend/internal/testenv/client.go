@@ -48,7 +48,7 @@ func Call(t *testing.T, baseURL, procedure, token string, body any) *Response {
 	if err != nil {
 		t.Fatalf("call %s: %v", procedure, err)
 	}
-	defer res.Body.Close()
+	defer func() { _ = res.Body.Close() }()
 	data, err := io.ReadAll(res.Body)
 	if err != nil {
 		t.Fatalf("read %s: %v", procedure, err)

@@ -22,7 +22,7 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect"
-	_ "github.com/jackc/pgx/v5/stdlib"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver for the admin connection
 
 	"github.com/wegweiser/wegweiser/backend/internal/config"
 	"github.com/wegweiser/wegweiser/backend/internal/jobs"
@@ -80,7 +80,7 @@ func OpenEmpty(t *testing.T, d string) *store.Store {
 	if err != nil {
 		t.Fatalf("open %s store: %v", d, err)
 	}
-	t.Cleanup(func() { st.Close() })
+	t.Cleanup(func() { _ = st.Close() })
 	return st
 }
 
@@ -99,7 +99,7 @@ func PostgresDatabase(t *testing.T) string {
 	if err != nil {
 		t.Fatalf("open PostgreSQL: %v", err)
 	}
-	defer admin.Close()
+	defer func() { _ = admin.Close() }()
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	name := "wwtest_" + hex.EncodeToString(b)
@@ -111,7 +111,7 @@ func PostgresDatabase(t *testing.T) string {
 		if err != nil {
 			return
 		}
-		defer admin.Close()
+		defer func() { _ = admin.Close() }()
 		if _, err := admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
 			t.Logf("drop test database %s: %v", name, err)
 		}

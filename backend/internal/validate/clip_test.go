@@ -11,19 +11,19 @@ import (
 // and no shorter than needed (at most three bytes below the limit).
 func TestClip(t *testing.T) {
 	s := strings.Repeat("aé€𝄞", 20) + "ü"
-	for max := 0; max <= len(s)+2; max++ {
-		got := Clip(s, max)
+	for limit := 0; limit <= len(s)+2; limit++ {
+		got := Clip(s, limit)
 		if !utf8.ValidString(got) {
-			t.Fatalf("Clip(%d) = %q: invalid UTF-8", max, got)
+			t.Fatalf("Clip(%d) = %q: invalid UTF-8", limit, got)
 		}
-		if len(got) > max {
-			t.Fatalf("Clip(%d) is %d bytes", max, len(got))
+		if len(got) > limit {
+			t.Fatalf("Clip(%d) is %d bytes", limit, len(got))
 		}
 		if !strings.HasPrefix(s, got) {
-			t.Fatalf("Clip(%d) = %q: not a prefix", max, got)
+			t.Fatalf("Clip(%d) = %q: not a prefix", limit, got)
 		}
-		if want := min(max, len(s)); len(got) < want-3 {
-			t.Fatalf("Clip(%d) = %d bytes: cut more than one rune", max, len(got))
+		if want := min(limit, len(s)); len(got) < want-3 {
+			t.Fatalf("Clip(%d) = %d bytes: cut more than one rune", limit, len(got))
 		}
 	}
 	if got := Clip(s, len(s)); got != s {

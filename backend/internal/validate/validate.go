@@ -124,35 +124,35 @@ func PageSize(field string, n int32, def int) (int, error) {
 }
 
 // Limit applies a default to a count (0 means def) and checks it is at most
-// max.
-func Limit(field string, n int32, def, max int) (int, error) {
+// limit.
+func Limit(field string, n int32, def, limit int) (int, error) {
 	switch {
 	case n < 0:
 		return 0, apperr.Invalid(field, "must not be negative")
 	case n == 0:
 		return def, nil
-	case int(n) > max:
-		return 0, apperr.Invalid(field, "must be at most %d", max)
+	case int(n) > limit:
+		return 0, apperr.Invalid(field, "must be at most %d", limit)
 	}
 	return int(n), nil
 }
 
-// Clip returns s cut to at most max bytes at a rune boundary, so that the
+// Clip returns s cut to at most limit bytes at a rune boundary, so that the
 // result is valid UTF-8 (PostgreSQL refuses anything else) and fits a
 // column whose limit ent checks in bytes (field.String(...).MaxLen counts
 // len(s)). Invalid UTF-8 in s is replaced by U+FFFD first. Use it wherever
 // untrusted or generated text is shortened to fit a column.
-func Clip(s string, max int) string {
-	if max <= 0 {
+func Clip(s string, limit int) string {
+	if limit <= 0 {
 		return ""
 	}
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
-	if len(s) <= max {
+	if len(s) <= limit {
 		return s
 	}
-	i := max
+	i := limit
 	for i > 0 && !utf8.RuneStart(s[i]) {
 		i--
 	}

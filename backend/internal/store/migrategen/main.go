@@ -87,12 +87,12 @@ func genPostgres(ctx context.Context, server, dirPath, name string) error {
 	if err != nil {
 		return err
 	}
-	defer admin.Close()
+	defer func() { _ = admin.Close() }()
 	scratch := fmt.Sprintf("wegweiser_migrategen_%d", time.Now().UnixNano())
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+scratch); err != nil {
 		return err
 	}
-	defer admin.ExecContext(context.Background(), "DROP DATABASE "+scratch+" WITH (FORCE)")
+	defer func() { _, _ = admin.ExecContext(context.Background(), "DROP DATABASE "+scratch+" WITH (FORCE)") }()
 	u, err := store.WithDatabase(server, scratch)
 	if err != nil {
 		return err
@@ -101,7 +101,7 @@ func genPostgres(ctx context.Context, server, dirPath, name string) error {
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer func() { _ = db.Close() }()
 	return diff(ctx, entsql.OpenDB(dialect.Postgres, db), dialect.Postgres, dirPath, name)
 }
 
@@ -110,11 +110,11 @@ func genSQLite(ctx context.Context, dirPath, name string) error {
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
+	defer func() { _ = os.RemoveAll(tmp) }()
 	db, err := sql.Open("sqlite", store.SQLiteDSN(filepath.Join(tmp, "dev.db")))
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer func() { _ = db.Close() }()
 	return diff(ctx, entsql.OpenDB(dialect.SQLite, db), dialect.SQLite, dirPath, name)
 }

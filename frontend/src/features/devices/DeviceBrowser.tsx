@@ -48,6 +48,9 @@ export function DeviceBrowser() {
     if ((params.get("q") ?? "") !== debouncedQ || (params.get("tag") ?? "") !== debouncedTag) {
       update({ q: debouncedQ, tag: debouncedTag });
     }
+    // Only typing (the debounced text) writes the URL: a change of the URL alone (back, a link) must
+    // not write the older text back, so params and update are left out on purpose.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [debouncedQ, debouncedTag]);
 
   const filter: DeviceFilter = {

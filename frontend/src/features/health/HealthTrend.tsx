@@ -28,8 +28,10 @@ export function HealthTrend({ entity, what }: { entity: Entity; what: string }) 
   const [range, setRange] = useState(RANGES[1]!);
   const history = useHistory(entity, range.range);
   const { stripes, ticks } = bandScale(useScoringModel().data?.bands ?? []);
+  // Before the first fetch the window ends when the chart was first shown.
+  const [shown] = useState(() => Date.now());
   // The window ends when the data was fetched, so the chart is stable between renders.
-  const to = new Date(history.dataUpdatedAt || Date.now());
+  const to = new Date(history.dataUpdatedAt || shown);
   const from = new Date(to.getTime() - range.days * DAY);
 
   const points: StepPoint[] = (history.data?.points ?? []).map((p) => {

@@ -1,3 +1,4 @@
+import { useState } from "react";
 import { Empty } from "../../components/Feedback";
 import { FactList } from "../../components/FactList";
 import { RelativeTime } from "../../components/RelativeTime";
@@ -118,6 +119,8 @@ function ProtectionFacts({ security: sec }: { security: Security }) {
 }
 
 function AntivirusList({ products }: { products: Antivirus[] }) {
+  // Signature ages are measured from when the list was first shown, so renders are stable.
+  const [now] = useState(() => Date.now());
   return (
     <table className="table table-compact">
       <thead>
@@ -130,7 +133,7 @@ function AntivirusList({ products }: { products: Antivirus[] }) {
       <tbody>
         {products.map((a, i) => {
           const updated = toDate(a.signatureTime);
-          const ageDays = updated ? (Date.now() - updated.getTime()) / 86_400_000 : undefined;
+          const ageDays = updated ? (now - updated.getTime()) / 86_400_000 : undefined;
           const stale = !a.upToDate || (ageDays !== undefined && ageDays > SIGNATURE_MAX_AGE_DAYS);
           return (
             <tr key={`${a.name}-${i}`}>

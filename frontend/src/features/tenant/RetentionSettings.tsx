@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import { useEffect, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { TextField } from "../../components/Fields";
 import { ErrorMessage, Loading, Notice } from "../../components/Feedback";
 import { Section } from "../../components/Page";
@@ -32,15 +32,16 @@ export function RetentionSettings() {
   const query = useRetention();
   const update = useUpdateRetention();
   const canEdit = useCan(Permission.TenantWrite);
-  const [draft, setDraft] = useState<Record<Key, string> | null>(null);
+  const [edited, setDraft] = useState<Record<Key, string> | null>(null);
   const [saved, setSaved] = useState(false);
 
   const current = query.data?.retention;
-  useEffect(() => {
-    if (current && !draft) {
-      setDraft(Object.fromEntries(RETENTION_FIELDS.map((f) => [f.key, String(current[f.key])])) as Record<Key, string>);
-    }
-  }, [current, draft]);
+  // The form shows the stored values until the user edits one.
+  const draft =
+    edited ??
+    (current
+      ? (Object.fromEntries(RETENTION_FIELDS.map((f) => [f.key, String(current[f.key])])) as Record<Key, string>)
+      : null);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
