@@ -181,7 +181,7 @@ func TestTokensDieWithLogoutAndDisable(t *testing.T) {
 				t.Fatalf("%s header: %v", name, err)
 			}
 			body, _ := io.ReadAll(res.Body)
-			res.Body.Close()
+			_ = res.Body.Close()
 			if !strings.Contains(string(body), `"code":"unauthenticated"`) {
 				t.Fatalf("%s header: %d %s", name, res.StatusCode, body)
 			}

@@ -153,7 +153,7 @@ func (g *gatedRollUps) arm(entity uuid.UUID) {
 // Work implements river.Worker for roll-ups.
 func (g *gatedRollUps) Work(ctx context.Context, job *river.Job[jobs.RollUpArgs]) error {
 	entityID := job.Args.EntityID
-	err := g.Service.RollUp(ctx, job.Args.TenantID, job.Args.EntityKind, entityID)
+	err := g.RollUp(ctx, job.Args.TenantID, job.Args.EntityKind, entityID)
 	g.mu.Lock()
 	gated := entityID == g.entity && g.reached != nil
 	reached, release := g.reached, g.release

@@ -83,7 +83,7 @@ func QueuedJobs(t *testing.T, st *store.Store) []QueuedJob {
 	if err != nil {
 		t.Fatalf("read river_job: %v", err)
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }()
 	var out []QueuedJob
 	for rows.Next() {
 		var j QueuedJob
