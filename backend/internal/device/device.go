@@ -209,17 +209,9 @@ func (s *Service) Move(ctx context.Context, id, orgID, groupID uuid.UUID) (*ent.
 		return nil, apperr.Invalid("organisation_id", "organisation_id or group_id is required")
 	}
 	err := s.st.Tx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Device.Get(ctx, id); err != nil {
-			return apperr.NotFoundIf(err, "device")
-		}
-		// Serialised with ingest and analysis of this device, then read
-		// again: neither can write the old organisation after the move.
-		if err := tx.Lock(ctx, devicedata.LockKey(id)); err != nil {
-			return err
-		}
-		d, err := tx.Device.Get(ctx, id)
+		d, err := locked(ctx, tx, id)
 		if err != nil {
-			return apperr.NotFoundIf(err, "device")
+			return err
 		}
 		// Every id is looked up before any is compared, so an id the viewer
 		// cannot see is not_found whatever the other ids are.
@@ -280,6 +272,24 @@ func (s *Service) Move(ctx context.Context, id, orgID, groupID uuid.UUID) (*ent.
 		return nil, err
 	}
 	return s.Get(ctx, id)
+}
+
+// locked takes the device's lock in tx (serialising this change with ingest
+// and analysis of the device) and reads the device again under it, so
+// neither can write an organisation the device has left. A device the
+// viewer cannot see is not_found before anything is locked.
+func locked(ctx context.Context, tx *store.Tx, id uuid.UUID) (*ent.Device, error) {
+	if _, err := tx.Device.Get(ctx, id); err != nil {
+		return nil, apperr.NotFoundIf(err, "device")
+	}
+	if err := tx.Lock(ctx, devicedata.LockKey(id)); err != nil {
+		return nil, err
+	}
+	d, err := tx.Device.Get(ctx, id)
+	if err != nil {
+		return nil, apperr.NotFoundIf(err, "device")
+	}
+	return d, nil
 }
 
 func sameGroup(a, b *uuid.UUID) bool {
@@ -370,15 +380,9 @@ func (s *Service) Tag(ctx context.Context, ids []uuid.UUID, add, remove []string
 // deletion is audited.
 func (s *Service) Delete(ctx context.Context, id uuid.UUID) error {
 	return s.st.Tx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.Device.Get(ctx, id); err != nil {
-			return apperr.NotFoundIf(err, "device")
-		}
-		if err := tx.Lock(ctx, devicedata.LockKey(id)); err != nil {
-			return err
-		}
-		d, err := tx.Device.Get(ctx, id)
+		d, err := locked(ctx, tx, id)
 		if err != nil {
-			return apperr.NotFoundIf(err, "device")
+			return err
 		}
 		if err := devicedata.PurgeDevice(ctx, tx, d.TenantID, id); err != nil {
 			return err

@@ -8,7 +8,6 @@ import (
 
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
 	"github.com/wegweiser/wegweiser/backend/internal/device"
-	"github.com/wegweiser/wegweiser/backend/internal/jobs"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/testenv"
 	"github.com/wegweiser/wegweiser/ent/auditevent"
@@ -27,10 +26,7 @@ type bundle struct {
 
 func setup(t *testing.T, st *store.Store) *bundle {
 	t.Helper()
-	jc, err := jobs.NewInserter(st, testenv.Logger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	jc := testenv.Inserter(t, st)
 	h := testenv.NewHierarchy(t, st)
 	return &bundle{st: st, svc: device.NewService(st, jc), h: h, owner: h.As(viewer.RoleOwner)}
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/health"
 	"github.com/wegweiser/wegweiser/backend/internal/ingest"
 	"github.com/wegweiser/wegweiser/backend/internal/inventory"
-	"github.com/wegweiser/wegweiser/backend/internal/jobs"
 	"github.com/wegweiser/wegweiser/backend/internal/policy"
 	"github.com/wegweiser/wegweiser/backend/internal/secrets"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
@@ -31,10 +30,7 @@ type bundle struct {
 
 func setup(t *testing.T, st *store.Store) *bundle {
 	t.Helper()
-	jc, err := jobs.NewInserter(st, testenv.Logger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	jc := testenv.Inserter(t, st)
 	box, err := secrets.LoadOrCreate("", t.TempDir())
 	if err != nil {
 		t.Fatal(err)

@@ -7,7 +7,6 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
 	"github.com/wegweiser/wegweiser/backend/internal/bypass"
 	"github.com/wegweiser/wegweiser/backend/internal/ingest"
-	"github.com/wegweiser/wegweiser/backend/internal/jobs"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/testenv"
 	"github.com/wegweiser/wegweiser/ent"
@@ -26,10 +25,7 @@ type bundle struct {
 
 func setup(t *testing.T, st *store.Store) *bundle {
 	t.Helper()
-	jc, err := jobs.NewInserter(st, testenv.Logger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	jc := testenv.Inserter(t, st)
 	h := testenv.NewHierarchy(t, st)
 	return &bundle{st: st, svc: ingest.NewService(st, jc, testenv.Logger(t)), h: h,
 		ctx: bypass.AsTenant(context.Background(), h.Tenant, "test: act as the agent's tenant")}

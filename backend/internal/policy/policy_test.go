@@ -7,7 +7,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
-	"github.com/wegweiser/wegweiser/backend/internal/jobs"
 	"github.com/wegweiser/wegweiser/backend/internal/policy"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/testenv"
@@ -24,10 +23,7 @@ type bundle struct {
 
 func setup(t *testing.T, st *store.Store) *bundle {
 	t.Helper()
-	jc, err := jobs.NewInserter(st, testenv.Logger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	jc := testenv.Inserter(t, st)
 	h := testenv.NewHierarchy(t, st)
 	return &bundle{st: st, svc: policy.NewService(st, jc), h: h, owner: h.As(viewer.RoleOwner)}
 }

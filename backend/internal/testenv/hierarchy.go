@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/wegweiser/wegweiser/backend/internal/bypass"
+	"github.com/wegweiser/wegweiser/backend/internal/jobs"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/ent/viewer"
 )
@@ -64,6 +65,17 @@ func NewHierarchy(t *testing.T, st *store.Store) *Hierarchy {
 // role, limited to orgs when the role is scoped.
 func (h *Hierarchy) As(role viewer.Role, orgs ...uuid.UUID) context.Context {
 	return viewer.NewContext(context.Background(), &viewer.Viewer{TenantID: h.Tenant, Role: role, OrganisationIDs: orgs})
+}
+
+// Inserter returns a job client over st that only inserts: package tests
+// of domain services read what was queued with QueuedJobs.
+func Inserter(t *testing.T, st *store.Store) *jobs.Client {
+	t.Helper()
+	jc, err := jobs.NewInserter(st, Logger(t))
+	if err != nil {
+		t.Fatalf("job client: %v", err)
+	}
+	return jc
 }
 
 // QueuedJob is one River job row: its kind and arguments.
