@@ -133,7 +133,10 @@ export class FakeBackend {
   /** The check catalogue ListChecks returns. */
   checks: CheckInfo[] = CHECKS.map((c) => clone(CheckInfoSchema, c));
   /** 14-day baseline of each organisation, by id (ListOrganisationHealth; missing means no history). */
-  organisationBaselines = new Map<string, number>();
+  /** ListOrganisationHealth's baseline and regression per organisation, as the server would answer. */
+  organisationComparisons = new Map<string, { baseline: number; regressed: boolean }>();
+  /** ListOrganisationHealth's tenant median, as the server would answer. */
+  tenantMedian = 0;
   /** Policy overrides at every level (tenant overrides carry the tenant's id, as the server's do). */
   overrides: Override[] = [];
   /** AI guidance per level ("organisation:org-1", "tenant:t1"). */

@@ -52,8 +52,11 @@ describe("tenant health on the overview", () => {
 
   it("compares organisations with their 14-day baselines and the tenant median", async () => {
     const { backend, contoso, fabrikam } = seed();
-    backend.organisationBaselines.set(contoso.id, 60); // now 40: more than 10 % below
-    backend.organisationBaselines.set(fabrikam.id, 97.5); // now 100
+    // What the server answers for these scores (Contoso now 40: more than
+    // 10 % below its baseline; Fabrikam now 100; median of 40 and 100).
+    backend.organisationComparisons.set(contoso.id, { baseline: 60, regressed: true });
+    backend.organisationComparisons.set(fabrikam.id, { baseline: 97.5, regressed: false });
+    backend.tenantMedian = 70;
     backend.addOrganisation("Initech"); // no devices, no score, no baseline
     renderApp("/", { backend });
 

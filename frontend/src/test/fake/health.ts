@@ -89,8 +89,9 @@ export function healthService(b: FakeBackend): Partial<ServiceImpl<typeof Health
         .map((o) => {
           const entity = { kind: EntityKind.ORGANISATION, id: o.id };
           const health = b.rollUp(entity, b.devicesOf(entity)).health ?? create(HealthSchema, { entity });
-          const baseline = b.organisationBaselines.get(o.id) ?? 0;
-          const regressed = health.scored && baseline > 0 && health.score < baseline * 0.9;
+          // Baselines, regressions and the median are the server's answer,
+          // set by each test: the fake computes none of them.
+          const { baseline, regressed } = b.organisationComparisons.get(o.id) ?? { baseline: 0, regressed: false };
           return { organisationId: o.id, name: o.name, health, baseline, regressed };
         })
         .sort(
@@ -99,10 +100,7 @@ export function healthService(b: FakeBackend): Partial<ServiceImpl<typeof Health
             a.health.score - b.health.score ||
             a.name.localeCompare(b.name),
         );
-      const scores = organisations.filter((o) => o.health.scored).map((o) => o.health.score).sort((a, b) => a - b);
-      const mid = Math.floor(scores.length / 2);
-      const tenantMedian =
-        scores.length === 0 ? 0 : scores.length % 2 ? scores[mid]! : (scores[mid - 1]! + scores[mid]!) / 2;
+      const tenantMedian = b.tenantMedian;
       return { organisations, tenantMedian };
     },
     getScoringModel: (req, ctx) => {
