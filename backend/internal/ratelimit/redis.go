@@ -43,25 +43,19 @@ const RedisRetryAfter = 5 * time.Second
 // RedisTimeout bounds one round trip to Redis.
 const RedisTimeout = 500 * time.Millisecond
 
-// Redis counts in Redis (fixed windows: INCR plus an expiry set with the
-// first event), so every replica sees the same counts.
+// RedisConn is one connection to Redis, shared by every limiter of a
+// process, with its up/down state.
 //
 // Fail mode: Redis is optional at start and may go away later. The client
-// is created in the background (DialRedis), so a process starts while
+// is created in the background (DialRedisConn), so a process starts while
 // Redis is down. A connection error marks Redis down for RedisRetryAfter;
-// meanwhile the limiter counts in a per-process window with the same limit
+// meanwhile the limiters count in per-process windows with the same limits
 // (requests are neither refused because Redis is down nor left
 // unthrottled, and none waits on Redis). After the back-off the next call
 // tries Redis again (connecting anew if there was never a client), so the
-// shared counts are used again once Redis is back. A key blocked in the
-// process stays blocked until its window moves on, even after Redis is
-// back.
-type Redis struct {
+// shared counts are used again once Redis is back.
+type RedisConn struct {
 	dial       func() (rueidis.Client, error)
-	prefix     string
-	limit      int64
-	period     time.Duration
-	fallback   *Window
 	log        *slog.Logger
 	now        func() time.Time
 	retryAfter time.Duration
@@ -72,6 +66,51 @@ type Redis struct {
 	closed    bool
 	downUntil time.Time
 	down      bool
+}
+
+// DialRedisConn returns a connection that connects with opt in the
+// background, now and again after each failed attempt. Close releases it.
+func DialRedisConn(opt rueidis.ClientOption, log *slog.Logger) *RedisConn {
+	c := newRedisConn(func() (rueidis.Client, error) { return rueidis.NewClient(opt) }, log)
+	c.mu.Lock()
+	c.startDialLocked()
+	c.mu.Unlock()
+	return c
+}
+
+func newRedisConn(dial func() (rueidis.Client, error), log *slog.Logger) *RedisConn {
+	return &RedisConn{dial: dial, log: log, now: time.Now, retryAfter: RedisRetryAfter}
+}
+
+// Limiter returns a limiter counting in this connection under prefix.
+func (c *RedisConn) Limiter(prefix string, limit int, period time.Duration) *Redis {
+	return &Redis{conn: c, prefix: prefix, limit: int64(limit), period: period, fallback: NewWindow(limit, period), log: c.log}
+}
+
+// Close releases the client; later calls count in the process.
+func (c *RedisConn) Close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closed = true
+	if c.client != nil && c.dial != nil {
+		c.client.Close()
+	}
+	c.client = nil
+}
+
+// Redis counts in Redis (fixed windows: INCR plus an expiry set with the
+// first event), so every replica sees the same counts. While its
+// connection is down it counts in the process (see RedisConn); a key
+// blocked in the process stays blocked until its window moves on, even
+// after Redis is back, and counts made in the process while Redis was away
+// add to those in Redis.
+type Redis struct {
+	conn     *RedisConn
+	prefix   string
+	limit    int64
+	period   time.Duration
+	fallback *Window
+	log      *slog.Logger
 
 	calls     atomic.Int64
 	fallbacks atomic.Int64
@@ -80,25 +119,9 @@ type Redis struct {
 // NewRedis returns a Redis-backed limiter over an existing client; prefix
 // namespaces its keys.
 func NewRedis(client rueidis.Client, prefix string, limit int, period time.Duration, log *slog.Logger) *Redis {
-	r := newRedis(nil, prefix, limit, period, log)
-	r.client = client
-	return r
-}
-
-// DialRedis returns a Redis-backed limiter that connects with opt in the
-// background, now and again after each failed attempt; until it is
-// connected it counts in the process. Close releases the client.
-func DialRedis(opt rueidis.ClientOption, prefix string, limit int, period time.Duration, log *slog.Logger) *Redis {
-	r := newRedis(func() (rueidis.Client, error) { return rueidis.NewClient(opt) }, prefix, limit, period, log)
-	r.mu.Lock()
-	r.startDialLocked()
-	r.mu.Unlock()
-	return r
-}
-
-func newRedis(dial func() (rueidis.Client, error), prefix string, limit int, period time.Duration, log *slog.Logger) *Redis {
-	return &Redis{dial: dial, prefix: prefix, limit: int64(limit), period: period, fallback: NewWindow(limit, period),
-		log: log, now: time.Now, retryAfter: RedisRetryAfter}
+	c := newRedisConn(nil, log)
+	c.client = client
+	return c.Limiter(prefix, limit, period)
 }
 
 // RedisStats counts what the limiter did.
@@ -114,55 +137,47 @@ func (r *Redis) Stats() RedisStats {
 	return RedisStats{Calls: r.calls.Load(), Fallbacks: r.fallbacks.Load()}
 }
 
-// Close releases the Redis client; later calls count in the process.
-func (r *Redis) Close() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.closed = true
-	if r.client != nil && r.dial != nil {
-		r.client.Close()
-	}
-	r.client = nil
-}
+// Close releases the limiter's connection (shared with every limiter of
+// that connection); later calls count in the process.
+func (r *Redis) Close() { r.conn.Close() }
 
 func (r *Redis) key(k string) string { return r.prefix + k }
 
-// conn returns the client to use now, or nil to use the fallback (Redis
+// use returns the client to use now, or nil to use the fallback (Redis
 // down within its back-off, or not connected yet).
-func (r *Redis) conn() rueidis.Client {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.closed || r.now().Before(r.downUntil) {
+func (c *RedisConn) use() rueidis.Client {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed || c.now().Before(c.downUntil) {
 		return nil
 	}
-	if r.client == nil {
-		r.startDialLocked()
+	if c.client == nil {
+		c.startDialLocked()
 		return nil
 	}
-	r.calls.Add(1)
-	return r.client
+	return c.client
 }
 
 // startDialLocked connects in the background unless a connect is running
 // or there is nothing to dial with.
-func (r *Redis) startDialLocked() {
-	if r.dial == nil || r.dialing || r.closed {
+func (c *RedisConn) startDialLocked() {
+	if c.dial == nil || c.dialing || c.closed {
 		return
 	}
-	r.dialing = true
+	c.dialing = true
 	go func() {
-		c, err := r.dial()
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		r.dialing = false
+		cl, err := c.dial()
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.dialing = false
 		switch {
 		case err != nil:
-			r.markDownLocked(err)
-		case r.closed:
-			c.Close()
+			c.markDownLocked(err)
+		case c.closed:
+			cl.Close()
 		default:
-			r.client = c
-			r.markUpLocked()
+			c.client = cl
+			c.markUpLocked()
 		}
 	}()
 }
@@ -170,46 +185,64 @@ func (r *Redis) startDialLocked() {
 // failed records an error of a Redis call. Errors Redis itself answered
 // with leave the connection up; anything else (refused, timeout, closed)
 // marks Redis down for the back-off.
-func (r *Redis) failed(err error) {
-	r.fallbacks.Add(1)
+func (c *RedisConn) failed(err error) {
 	var reply *rueidis.RedisError
 	if errors.As(err, &reply) {
-		r.log.Warn("rate limiter: Redis refused a command, counting in this process", "err", err)
+		c.log.Warn("rate limiter: Redis refused a command, counting in this process", "err", err)
 		return
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.markDownLocked(err)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.markDownLocked(err)
 }
 
-func (r *Redis) markDownLocked(err error) {
-	r.downUntil = r.now().Add(r.retryAfter)
-	if !r.down {
-		r.log.Warn("rate limiter: Redis unavailable, counting in this process", "err", err, "retry_after", r.retryAfter)
+func (c *RedisConn) markDownLocked(err error) {
+	c.downUntil = c.now().Add(c.retryAfter)
+	if !c.down {
+		c.log.Warn("rate limiter: Redis unavailable, counting in this process", "err", err, "retry_after", c.retryAfter)
 	}
-	r.down = true
+	c.down = true
 }
 
-func (r *Redis) markUpLocked() {
-	if r.down {
-		r.log.Info("rate limiter: Redis is back, counting there again")
+func (c *RedisConn) markUpLocked() {
+	if c.down {
+		c.log.Info("rate limiter: Redis is back, counting there again")
 	}
-	r.down = false
+	c.down = false
 }
 
 // ok records a successful Redis call.
-func (r *Redis) ok() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.markUpLocked()
+func (c *RedisConn) ok() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.markUpLocked()
 }
+
+// client returns the client for one call of this limiter, counting it, or
+// nil to use the fallback.
+func (r *Redis) client() rueidis.Client {
+	c := r.conn.use()
+	if c != nil {
+		r.calls.Add(1)
+	}
+	return c
+}
+
+// failed records an error of one call of this limiter.
+func (r *Redis) failed(err error) {
+	r.fallbacks.Add(1)
+	r.conn.failed(err)
+}
+
+// ok records a successful call of this limiter.
+func (r *Redis) ok() { r.conn.ok() }
 
 // Blocked implements Limiter.
 func (r *Redis) Blocked(ctx context.Context, key string) (bool, time.Duration) {
 	if blocked, wait := r.fallback.Blocked(key); blocked {
 		return true, wait // counted here while Redis was down
 	}
-	c := r.conn()
+	c := r.client()
 	if c == nil {
 		r.fallbacks.Add(1)
 		return false, 0
@@ -243,7 +276,7 @@ func (r *Redis) Blocked(ctx context.Context, key string) (bool, time.Duration) {
 
 // Add implements Limiter.
 func (r *Redis) Add(ctx context.Context, key string) {
-	c := r.conn()
+	c := r.client()
 	if c == nil {
 		r.fallbacks.Add(1)
 		r.fallback.Add(key)
@@ -266,7 +299,7 @@ func (r *Redis) Add(ctx context.Context, key string) {
 // Reset implements Limiter.
 func (r *Redis) Reset(ctx context.Context, key string) {
 	r.fallback.Reset(key)
-	c := r.conn()
+	c := r.client()
 	if c == nil {
 		r.fallbacks.Add(1)
 		return

@@ -19,6 +19,12 @@ type clock struct {
 	t  time.Time
 }
 
+// newRedis returns a limiter on a connection of its own that dials with
+// dial.
+func newRedis(dial func() (rueidis.Client, error), prefix string, limit int, period time.Duration, log *slog.Logger) *Redis {
+	return newRedisConn(dial, log).Limiter(prefix, limit, period)
+}
+
 func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) add(d time.Duration) {
 	c.mu.Lock()
@@ -31,9 +37,9 @@ func waitConnected(t *testing.T, r *Redis) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		r.mu.Lock()
-		ok := r.client != nil && !r.dialing
-		r.mu.Unlock()
+		r.conn.mu.Lock()
+		ok := r.conn.client != nil && !r.conn.dialing
+		r.conn.mu.Unlock()
 		if ok {
 			return
 		}
@@ -54,7 +60,7 @@ func TestRedisStartsDownAndComesBack(t *testing.T) {
 	opt := rueidis.ClientOption{InitAddress: []string{srv.Addr}, DisableCache: true}
 	r := newRedis(func() (rueidis.Client, error) { return rueidis.NewClient(opt) }, "wwtest:", 3, time.Minute,
 		slog.New(slog.NewTextHandler(io.Discard, nil)))
-	r.now = clk.now
+	r.conn.now = clk.now
 	t.Cleanup(r.Close)
 	ctx := context.Background()
 
@@ -62,9 +68,9 @@ func TestRedisStartsDownAndComesBack(t *testing.T) {
 	// and counts here; so do all others until the back-off has passed.
 	exercise(t, r, "down")
 	testenvWait(t, "failed connect noticed", func() bool {
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		return !r.dialing && r.down
+		r.conn.mu.Lock()
+		defer r.conn.mu.Unlock()
+		return !r.conn.dialing && r.conn.down
 	})
 	before := r.Stats()
 	for i := 0; i < 20; i++ {

@@ -100,6 +100,7 @@ type App struct {
 	// Throttles are the Redis-backed sign-in limiters, none without a Redis
 	// URL; Throttles[0] counts failed logins per account.
 	Throttles []*ratelimit.Redis
+	redisConn *ratelimit.RedisConn
 	riverUI   *riverui.Handler
 	Log       *slog.Logger
 	cfg       config.Config
@@ -127,6 +128,7 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 	}
 	var limits *identity.Limits
 	var throttles []*ratelimit.Redis
+	var redisConn *ratelimit.RedisConn
 	if cfg.RedisURL != "" {
 		opt, err := rueidis.ParseURL(cfg.RedisURL)
 		if err != nil {
@@ -137,10 +139,12 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 		if prefix == "" {
 			prefix = "wegweiser:"
 		}
-		// Each limiter connects in the background and falls back to this
-		// process while Redis is down (see ratelimit.Redis).
+		// One connection, made in the background, serves every limiter;
+		// each falls back to this process while Redis is down (see
+		// ratelimit.RedisConn).
+		redisConn = ratelimit.DialRedisConn(opt, log)
 		limits = identity.NewLimits(func(name string, limit int, period time.Duration) ratelimit.Limiter {
-			r := ratelimit.DialRedis(opt, prefix+name+":", limit, period, log)
+			r := redisConn.Limiter(prefix+name+":", limit, period)
 			throttles = append(throttles, r)
 			return r
 		})
@@ -182,6 +186,7 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 	}
 	return &App{
 		Throttles: throttles,
+		redisConn: redisConn,
 		riverUI:   ui,
 		Enrolment: enrolment.NewService(st),
 		Ingest:    ingest.NewService(st, jc, log),
@@ -312,8 +317,8 @@ func (a *App) StartWorkers(ctx context.Context) error {
 
 // Close releases what NewApp opened besides the store (the Redis client).
 func (a *App) Close() {
-	for _, t := range a.Throttles {
-		t.Close()
+	if a.redisConn != nil {
+		a.redisConn.Close()
 	}
 }
 
