@@ -85,14 +85,28 @@ var Tables = map[string]Handling{
 // organisation.
 func LockKey(deviceID uuid.UUID) string { return "device:" + deviceID.String() }
 
+// step is one statement of a move or deletion: what it touches, and the
+// statement (returning the rows it affected).
+type step struct {
+	what string
+	run  func() (int, error)
+}
+
+// runSteps runs steps in order and stops at the first error, naming it.
+func runSteps(verb string, steps []step) error {
+	for _, s := range steps {
+		if _, err := s.run(); err != nil {
+			return fmt.Errorf("%s %s: %w", verb, s.what, err)
+		}
+	}
+	return nil
+}
+
 // Relocate moves every row of a device's data to orgID and groupID (nil: no
 // group) in tx. The device row itself is the caller's.
 func Relocate(ctx context.Context, tx *store.Tx, tenantID, deviceID, orgID uuid.UUID, groupID *uuid.UUID) error {
 	ctx = bypass.AsTenant(ctx, tenantID, "device data: move a device's data rows with it (the move is authorised)")
-	steps := []struct {
-		what string
-		run  func() (int, error)
-	}{
+	steps := []step{
 		{"sections", func() (int, error) {
 			return tx.DeviceSection.Update().Where(devicesection.DeviceID(deviceID)).SetOrganisationID(orgID).Save(ctx)
 		}},
@@ -140,12 +154,7 @@ func Relocate(ctx context.Context, tx *store.Tx, tenantID, deviceID, orgID uuid.
 				SetOrganisationID(orgID).Save(ctx)
 		}},
 	}
-	for _, s := range steps {
-		if _, err := s.run(); err != nil {
-			return fmt.Errorf("move %s: %w", s.what, err)
-		}
-	}
-	return nil
+	return runSteps("move", steps)
 }
 
 // PurgeDevice deletes a device and every row of its data in tx.
@@ -155,10 +164,7 @@ func PurgeDevice(ctx context.Context, tx *store.Tx, tenantID, deviceID uuid.UUID
 	if err := purgeNotifications(ctx, tx, tenantID, notes); err != nil {
 		return err
 	}
-	steps := []struct {
-		what string
-		run  func() (int, error)
-	}{
+	steps := []step{
 		{"sections", func() (int, error) {
 			return tx.DeviceSection.Delete().Where(devicesection.DeviceID(deviceID)).Exec(ctx)
 		}},
@@ -186,12 +192,7 @@ func PurgeDevice(ctx context.Context, tx *store.Tx, tenantID, deviceID uuid.UUID
 		}},
 		{"device", func() (int, error) { return tx.Device.Delete().Where(device.ID(deviceID)).Exec(ctx) }},
 	}
-	for _, s := range steps {
-		if _, err := s.run(); err != nil {
-			return fmt.Errorf("delete %s: %w", s.what, err)
-		}
-	}
-	return nil
+	return runSteps("delete", steps)
 }
 
 // PurgeGroup deletes a group in tx. Its devices stay in the organisation
@@ -203,10 +204,7 @@ func PurgeGroup(ctx context.Context, tx *store.Tx, tenantID, groupID uuid.UUID) 
 	if err := purgeNotifications(ctx, tx, tenantID, []predicate.Notification{notification.EntityKind("group"), notification.EntityID(groupID)}); err != nil {
 		return err
 	}
-	steps := []struct {
-		what string
-		run  func() (int, error)
-	}{
+	steps := []step{
 		{"device groups", func() (int, error) {
 			return tx.Device.Update().Where(device.GroupID(groupID)).ClearGroupID().Save(ctx)
 		}},
@@ -234,12 +232,7 @@ func PurgeGroup(ctx context.Context, tx *store.Tx, tenantID, groupID uuid.UUID) 
 		}},
 		{"group", func() (int, error) { return tx.Group.Delete().Where(group.ID(groupID)).Exec(ctx) }},
 	}
-	for _, s := range steps {
-		if _, err := s.run(); err != nil {
-			return fmt.Errorf("delete %s: %w", s.what, err)
-		}
-	}
-	return nil
+	return runSteps("delete", steps)
 }
 
 // PurgeOrganisation deletes an organisation with its groups, devices and
@@ -251,10 +244,7 @@ func PurgeOrganisation(ctx context.Context, tx *store.Tx, tenantID, orgID uuid.U
 	if err := purgeNotifications(ctx, tx, tenantID, []predicate.Notification{notification.OrganisationID(orgID)}); err != nil {
 		return err
 	}
-	steps := []struct {
-		what string
-		run  func() (int, error)
-	}{
+	steps := []step{
 		{"sections", func() (int, error) {
 			return tx.DeviceSection.Delete().Where(devicesection.OrganisationID(orgID)).Exec(ctx)
 		}},
@@ -286,12 +276,7 @@ func PurgeOrganisation(ctx context.Context, tx *store.Tx, tenantID, orgID uuid.U
 		{"devices", func() (int, error) { return tx.Device.Delete().Where(device.OrganisationID(orgID)).Exec(ctx) }},
 		{"groups", func() (int, error) { return tx.Group.Delete().Where(group.OrganisationID(orgID)).Exec(ctx) }},
 	}
-	for _, s := range steps {
-		if _, err := s.run(); err != nil {
-			return fmt.Errorf("delete %s: %w", s.what, err)
-		}
-	}
-	return nil
+	return runSteps("delete", steps)
 }
 
 // purgeNotifications deletes the notifications matching preds with their
