@@ -28,7 +28,10 @@ func MigrationDir(dialectName string) (migrate.Dir, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read migrations for %s: %w", dialectName, err)
 	}
-	dir := migrate.OpenMemDir("wegweiser-" + dirName(dialectName))
+	// A private directory per call: migrate.OpenMemDir shares one directory
+	// per name across the process, and servers (and parallel tests) that
+	// migrate at the same time would write into the same map.
+	dir := &migrate.MemDir{}
 	for _, e := range entries {
 		data, err := fs.ReadFile(migrationFS, path.Join(sub, e.Name()))
 		if err != nil {

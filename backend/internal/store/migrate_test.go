@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	atlas "ariga.io/atlas/sql/schema"
@@ -103,5 +104,32 @@ func TestMigrationDirChecksums(t *testing.T) {
 		if _, err := store.MigrationDir(d); err != nil {
 			t.Errorf("%s: %v", d, err)
 		}
+	}
+}
+
+// TestMigrationDirConcurrent loads the migrations from many goroutines at
+// once, as parallel servers and tests do: each call must get a directory of
+// its own (a shared one fails with a concurrent map write).
+func TestMigrationDirConcurrent(t *testing.T) {
+	var wg sync.WaitGroup
+	errs := make(chan error, 32)
+	for i := 0; i < 32; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			dir, err := store.MigrationDir(testenv.Dialects[i%len(testenv.Dialects)])
+			if err != nil {
+				errs <- err
+				return
+			}
+			if files, err := dir.Files(); err != nil || len(files) == 0 {
+				errs <- fmt.Errorf("files: %d, %v", len(files), err)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 }
