@@ -1,0 +1,86 @@
+package analyzer
+
+import (
+	"strings"
+	"testing"
+
+	"google.golang.org/protobuf/proto"
+
+	agentv1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/agent/v1"
+)
+
+// withSnapshot returns a copy of a corpus fixture's input with its snapshot
+// changed by edit.
+func withSnapshot(t *testing.T, name string, edit func(in *Input, s *agentv1.Snapshot)) Input {
+	t.Helper()
+	in := corpusInput(t, name)
+	in.Snapshot = proto.Clone(in.Snapshot).(*agentv1.Snapshot)
+	edit(&in, in.Snapshot)
+	return in
+}
+
+func TestMacModelTable(t *testing.T) {
+	families := map[string]bool{}
+	for id, m := range macModels {
+		if macIdentifier.FindString(id) != id {
+			t.Errorf("%s does not parse as a model identifier", id)
+		}
+		if m.year < 2012 || m.year > 2026 || m.name == "" {
+			t.Errorf("%s: year %d, name %q", id, m.year, m.name)
+		}
+		families[strings.TrimRight(id[:strings.IndexByte(id, ',')], "0123456789")] = true
+	}
+	for _, f := range []string{"MacBook", "MacBookAir", "MacBookPro", "Macmini", "iMac", "iMacPro", "MacPro", "Mac"} {
+		if !families[f] {
+			t.Errorf("no %s identifiers in the table", f)
+		}
+	}
+	cases := []struct {
+		model string
+		year  int
+		id    string
+	}{
+		{"MacBookPro12,1", 2015, "MacBookPro12,1"},
+		{"MacBook Pro (MacBookPro12,1)", 2015, "MacBookPro12,1"},
+		{"MacBook Air (Mac14,2)", 2022, "Mac14,2"},
+		{"iMac Pro (iMacPro1,1)", 2017, "iMacPro1,1"},
+		{"Mac mini (Macmini8,1)", 2018, "Macmini8,1"},
+		{"MacBookAir6,2", 2014, "MacBookAir6,2"}, // shared by Mid 2013 and Early 2014: the newest year
+		{"MacPro6,1", 2013, "MacPro6,1"},
+	}
+	for _, c := range cases {
+		y, id, _, ok := macModelYear(c.model)
+		if !ok || y != c.year || id != c.id {
+			t.Errorf("macModelYear(%q) = %d, %q, %v; want %d, %q", c.model, y, id, ok, c.year, c.id)
+		}
+	}
+	for _, m := range []string{"MacBook Pro (14-inch, 2021)", "Mac99,9", "VMware7,1", ""} {
+		if y, _, _, ok := macModelYear(m); ok {
+			t.Errorf("macModelYear(%q) = %d, want no match", m, y)
+		}
+	}
+}
+
+func TestMacHardwareAgeFromIdentifier(t *testing.T) {
+	mac := func(model string) Finding {
+		in := withSnapshot(t, "mac-filevault-off-old-macos", func(_ *Input, s *agentv1.Snapshot) { s.Hardware.Model = model })
+		return finding(t, mustAnalyze(t, in, Policy{}), "platform.mac_hardware_age")
+	}
+	// The corpus time is March 2026: a 2015 model is past Apple's 7 years.
+	if f := mac("MacBook Pro (MacBookPro12,1)"); f.Status != Fail || !strings.Contains(f.Title, "2015") {
+		t.Errorf("MacBookPro12,1: %s %q", f.Status, f.Title)
+	}
+	if f := mac("MacBook Air (Mac15,12)"); f.Status != Pass || !strings.Contains(f.Title, "2024") {
+		t.Errorf("Mac15,12: %s %q", f.Status, f.Title)
+	}
+	if f := mac("MacBookAir10,1"); f.Status != Warn || !strings.Contains(f.Title, "2020") { // 5.7 years: vintage
+		t.Errorf("MacBookAir10,1: %s %q", f.Status, f.Title)
+	}
+	// The year in the name is the fallback.
+	if f := mac("MacBook Pro (14-inch, 2021)"); f.Status != Pass || !strings.Contains(f.Title, "2021") {
+		t.Errorf("name with year: %s %q", f.Status, f.Title)
+	}
+	if f := mac("Mac99,1"); f.Status != Unknown || !strings.Contains(f.Detail, "Mac99,1") {
+		t.Errorf("unknown identifier: %s %q", f.Status, f.Detail)
+	}
+}
