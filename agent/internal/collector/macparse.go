@@ -574,3 +574,15 @@ func parseMacLegacyCrash(b []byte) *agentv1.Crash {
 	}
 	return c
 }
+
+// bundleVersionKey finds CFBundleShortVersionString in an XML Info.plist.
+var bundleVersionKey = regexp.MustCompile(`<key>CFBundleShortVersionString</key>\s*<string>([^<]*)</string>`)
+
+// parseBundleVersion returns an application bundle's version from its XML
+// Info.plist ("" when absent).
+func parseBundleVersion(b []byte) string {
+	if m := bundleVersionKey.FindSubmatch(b); m != nil {
+		return strings.TrimSpace(string(m[1]))
+	}
+	return ""
+}

@@ -149,6 +149,7 @@ type winInventory struct {
 			RealTimeProtectionEnabled     flexBool `json:"RealTimeProtectionEnabled"`
 			AntivirusSignatureLastUpdated string   `json:"AntivirusSignatureLastUpdated"`
 			AntivirusSignatureAge         flexInt  `json:"AntivirusSignatureAge"`
+			AntivirusSignatureVersion     string   `json:"AntivirusSignatureVersion"`
 		} `json:"Defender"`
 		InactivityTimeoutSecs flexInt           `json:"InactivityTimeoutSecs"`
 		LocalAdmins           oneOrMany[string] `json:"LocalAdmins"`
@@ -474,12 +475,16 @@ func (inv *winInventory) security() (*agentv1.Security, error) {
 	}
 	for _, a := range w.AntiVirus {
 		on, fresh := avState(int64(a.ProductState))
-		av := &agentv1.Antivirus{Name: a.DisplayName, Enabled: on, UpToDate: fresh}
+		// productState is the product's own report to Security Center.
+		av := &agentv1.Antivirus{Name: a.DisplayName, Enabled: on, UpToDate: fresh, UpToDateReported: true}
 		if t, err := time.Parse(time.RFC1123, a.Timestamp); err == nil {
 			av.SignatureTime = ts(t)
 		}
-		if strings.Contains(a.DisplayName, "Defender") && !defSig.IsZero() {
-			av.SignatureTime = ts(defSig)
+		if strings.Contains(a.DisplayName, "Defender") && w.Defender != nil {
+			if !defSig.IsZero() {
+				av.SignatureTime = ts(defSig)
+			}
+			av.SignatureVersion = w.Defender.AntivirusSignatureVersion
 		}
 		s.Antivirus = append(s.Antivirus, av)
 	}
@@ -490,6 +495,9 @@ func (inv *winInventory) security() (*agentv1.Security, error) {
 			Enabled:       bool(d.AntivirusEnabled) && bool(d.RealTimeProtectionEnabled),
 			UpToDate:      d.AntivirusSignatureAge <= 3,
 			SignatureTime: ts(defSig),
+			// Get-MpComputerStatus reports the signature age itself.
+			UpToDateReported: true,
+			SignatureVersion: d.AntivirusSignatureVersion,
 		})
 	}
 	sys := "C:"

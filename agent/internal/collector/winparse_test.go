@@ -92,10 +92,10 @@ func TestWindowsInventoryWorkstation(t *testing.T) {
 		t.Fatalf("antivirus = %v", sec.Antivirus)
 	}
 	def, sophos := sec.Antivirus[0], sec.Antivirus[1]
-	if !def.Enabled || !def.UpToDate || !def.SignatureTime.AsTime().Equal(mustTime(t, "2024-06-20T04:14:12Z")) {
+	if !def.Enabled || !def.UpToDate || !def.UpToDateReported || def.SignatureVersion != "1.413.233.0" || !def.SignatureTime.AsTime().Equal(mustTime(t, "2024-06-20T04:14:12Z")) {
 		t.Errorf("defender = %v", def)
 	}
-	if sophos.Enabled || !sophos.UpToDate { // 262144 = 0x40000: off, up to date
+	if sophos.Enabled || !sophos.UpToDate || !sophos.UpToDateReported { // 262144 = 0x40000: off, up to date (its own report)
 		t.Errorf("sophos = %v", sophos)
 	}
 	if e := sec.Encryption; e == nil || !e.Enabled || e.Method != "bitlocker" || e.Status != "FullyEncrypted, protection on" {

@@ -3,8 +3,10 @@ package analyzer
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	agentv1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/agent/v1"
 )
@@ -82,5 +84,43 @@ func TestMacHardwareAgeFromIdentifier(t *testing.T) {
 	}
 	if f := mac("Mac99,1"); f.Status != Unknown || !strings.Contains(f.Detail, "Mac99,1") {
 		t.Errorf("unknown identifier: %s %q", f.Status, f.Detail)
+	}
+}
+
+func TestAntivirusPerProduct(t *testing.T) {
+	const day = 24 * time.Hour
+	av := func(name string, enabled, upToDate, reported bool, sigAge time.Duration) *agentv1.Antivirus {
+		a := &agentv1.Antivirus{Name: name, Enabled: enabled, UpToDate: upToDate, UpToDateReported: reported}
+		if sigAge > 0 {
+			a.SignatureTime = timestamppb.New(goldenNow.Add(-sigAge))
+		}
+		return a
+	}
+	cases := []struct {
+		name    string
+		fixture string
+		avs     []*agentv1.Antivirus
+		want    Status
+	}{
+		{"XProtect a month old is current", "mac-filevault-off-old-macos", []*agentv1.Antivirus{av("XProtect", true, false, false, 40*day)}, Pass},
+		{"XProtect past 60 days fails", "mac-filevault-off-old-macos", []*agentv1.Antivirus{av("XProtect", true, true, false, 70*day)}, Fail},
+		{"XProtect without an age is unknown", "mac-filevault-off-old-macos", []*agentv1.Antivirus{av("XProtect", true, true, false, 0)}, Unknown},
+		{"Defender a day old", "windows-workstation-healthy", []*agentv1.Antivirus{av("Microsoft Defender Antivirus", true, true, true, 1*day)}, Pass},
+		{"Defender four days old", "windows-workstation-healthy", []*agentv1.Antivirus{av("Microsoft Defender Antivirus", true, true, true, 4*day)}, Fail},
+		{"Defender reports itself out of date", "windows-workstation-healthy", []*agentv1.Antivirus{av("Microsoft Defender Antivirus", true, false, true, 1*day)}, Fail},
+		{"third party trusted on its own status", "windows-workstation-healthy", []*agentv1.Antivirus{av("Sophos Endpoint Agent", true, true, true, 30*day)}, Pass},
+		{"third party out of date by its own status", "windows-workstation-healthy", []*agentv1.Antivirus{av("Sophos Endpoint Agent", true, false, true, 1*day)}, Fail},
+		{"third party without status or age", "windows-workstation-healthy", []*agentv1.Antivirus{av("ESET Endpoint Security", true, false, false, 0)}, Unknown},
+		{"third party with only an old signature time", "linux-fresh-healthy", []*agentv1.Antivirus{av("ClamAV", true, false, false, 5*day)}, Fail},
+		{"third party off", "windows-workstation-healthy", []*agentv1.Antivirus{av("ESET Endpoint Security", false, false, false, 0)}, Fail},
+		{"passive Defender beside a current product", "windows-workstation-healthy", []*agentv1.Antivirus{
+			av("Microsoft Defender Antivirus", false, false, true, 9*day), av("Sophos Endpoint Agent", true, true, true, 0)}, Pass},
+	}
+	for _, c := range cases {
+		in := withSnapshot(t, c.fixture, func(_ *Input, s *agentv1.Snapshot) { s.Security.Antivirus = c.avs })
+		f := finding(t, mustAnalyze(t, in, Policy{}), "security.antivirus")
+		if f.Status != c.want {
+			t.Errorf("%s: %s (%s: %s), want %s", c.name, f.Status, f.Title, f.Detail, c.want)
+		}
 	}
 }

@@ -3,6 +3,8 @@ package analyzer
 import (
 	"fmt"
 	"strings"
+
+	agentv1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/agent/v1"
 )
 
 var securityChecks = []check{
@@ -17,15 +19,28 @@ var securityChecks = []check{
 		run: checkFirewall,
 	},
 	{
-		// Wegweiser default (antivirus missing, disabled or signatures older than 3
-		// days: fail); CIS Controls v8 10.1/10.2 (deploy anti-malware, update
-		// its signatures automatically). Linux without a product is unknown:
-		// anti-malware on Linux servers is a policy choice.
+		// Antivirus missing or disabled: fail; CIS Controls v8 10.1/10.2
+		// (deploy anti-malware, update its signatures automatically). Linux
+		// without a product is unknown: anti-malware on Linux servers is a
+		// policy choice. Freshness is judged per product:
+		//   - Microsoft Defender: signatures older than 3 days fail. Microsoft
+		//     publishes security intelligence updates several times a day
+		//     ("Microsoft Defender Antivirus security intelligence and product
+		//     updates"), so 3 days is a dozen missed releases; Defender's own
+		//     "out of date" policy default (7 days) is laxer.
+		//   - XProtect: Apple ships XProtect definition updates every few
+		//     weeks, not daily (Apple security releases; XProtect version
+		//     history as tracked by The Eclectic Light Company), so it fails
+		//     only when its definitions are older than 60 days (xprotectMaxAge),
+		//     two to three missed releases.
+		//   - other products: their own up-to-date status when they report one,
+		//     else their signature age against the 3-day threshold; neither
+		//     reported → the product's freshness is unknown, not failed.
 		info: CheckInfo{ID: "security.antivirus", Domain: Security, Title: "Antivirus",
 			Unit: "days since signature update", Compare: ">", Fail: f64(3),
 			WarnSeverity: Medium, Severity: High,
-			Source:      "CIS Controls v8 10.1 / 10.2; Wegweiser default (signatures older than 3 days)",
-			Description: "An antivirus product with real-time protection on and current signatures."},
+			Source:      "CIS Controls v8 10.1 / 10.2; Microsoft Defender security intelligence cadence (several a day): 3 days; XProtect's cadence (every few weeks): 60 days; other products: their own status",
+			Description: "An antivirus product with real-time protection on and current signatures, judged by each product's own update cadence."},
 		run: checkAntivirus,
 	},
 	{
@@ -135,6 +150,73 @@ func checkFirewall(e *env) {
 	e.add(f)
 }
 
+// xprotectMaxAge is how old XProtect's definitions may be: Apple ships them
+// every few weeks, so 60 days is two to three missed releases.
+const xprotectMaxAge = 60.0
+
+// avKind tells how an antivirus product's freshness is judged.
+func avKind(name string) string {
+	n := strings.ToLower(name)
+	switch {
+	case strings.Contains(n, "xprotect"):
+		return "xprotect"
+	case strings.Contains(n, "defender"):
+		return "defender"
+	}
+	return "other"
+}
+
+// avVerdict is one product's state: good (protecting and current), a list
+// of problems, or unknown freshness (protecting, age not reported).
+type avVerdict struct {
+	problems []string
+	unknown  string
+}
+
+// judgeAV judges one product by its own cadence (see the catalogue entry).
+func (e *env) judgeAV(a *agentv1.Antivirus) avVerdict {
+	var v avVerdict
+	if !a.GetEnabled() {
+		v.problems = append(v.problems, "real-time protection off")
+	}
+	t, hasSig := tsOK(a.GetSignatureTime())
+	age := days(e.since(t))
+	switch avKind(a.GetName()) {
+	case "xprotect":
+		// The agent's own up_to_date guess is ignored: only the age counts.
+		switch {
+		case !hasSig:
+			v.unknown = "definitions age not reported"
+		case age > xprotectMaxAge:
+			v.problems = append(v.problems, fmt.Sprintf("definitions %.0f days old (XProtect updates every few weeks; more than %.0f days means updates stopped)", age, xprotectMaxAge))
+		}
+	case "defender":
+		// Windows agents always read Defender's own up-to-date state
+		// (Get-MpComputerStatus, Security Center), so its flag counts.
+		if !a.GetUpToDate() {
+			v.problems = append(v.problems, "reports itself out of date")
+		}
+		if hasSig && e.hasFail && e.bad(age, e.failT) {
+			v.problems = append(v.problems, fmt.Sprintf("signatures %.1f days old", age))
+		}
+	default:
+		// Third-party products: their own status first.
+		switch {
+		case a.GetUpToDateReported() || a.GetUpToDate():
+			if !a.GetUpToDate() {
+				v.problems = append(v.problems, "reports itself out of date")
+			}
+		case hasSig:
+			if e.hasFail && e.bad(age, e.failT) {
+				v.problems = append(v.problems, fmt.Sprintf("signatures %.1f days old", age))
+			}
+		default:
+			v.unknown = "reports neither its update status nor its signature age"
+		}
+	}
+	return v
+}
+
 func checkAntivirus(e *env) {
 	sec := e.s.GetSecurity()
 	avs := sec.GetAntivirus()
@@ -154,42 +236,49 @@ func checkAntivirus(e *env) {
 		return
 	}
 	var ev []Evidence
-	var problems []string
+	var problems, unknowns []string
 	good := false
 	for _, a := range avs {
 		src := fmt.Sprintf("security.antivirus[%s]", a.GetName())
-		var p []string
-		if !a.GetEnabled() {
-			p = append(p, "real-time protection off")
-		}
-		if !a.GetUpToDate() {
-			p = append(p, "reports itself out of date")
-		}
+		v := e.judgeAV(a)
 		sig := "(not reported)"
 		if t, ok := tsOK(a.GetSignatureTime()); ok {
-			age := days(e.since(t))
-			sig = fmt.Sprintf("%s (%.1f days old)", fmtTime(t), age)
-			if e.hasFail && e.bad(age, e.failT) {
-				p = append(p, fmt.Sprintf("signatures %.1f days old", age))
-			}
+			sig = fmt.Sprintf("%s (%.1f days old)", fmtTime(t), days(e.since(t)))
+		}
+		if a.GetSignatureVersion() != "" {
+			sig = "version " + a.GetSignatureVersion() + ", " + sig
+		}
+		upToDate := "(not reported)"
+		if a.GetUpToDateReported() || a.GetUpToDate() {
+			upToDate = fmt.Sprint(a.GetUpToDate())
 		}
 		ev = append(ev,
 			Evidence{a.GetName() + ": real-time protection", fmt.Sprint(a.GetEnabled()), src + ".enabled"},
-			Evidence{a.GetName() + ": up to date", fmt.Sprint(a.GetUpToDate()), src + ".up_to_date"},
+			Evidence{a.GetName() + ": up to date", upToDate, src + ".up_to_date"},
 			Evidence{a.GetName() + ": signatures", sig, src + ".signature_time"})
-		if len(p) == 0 {
+		switch {
+		case len(v.problems) > 0:
+			problems = append(problems, a.GetName()+": "+strings.Join(v.problems, ", "))
+		case v.unknown != "":
+			unknowns = append(unknowns, a.GetName()+": "+v.unknown)
+		default:
 			good = true
-		} else {
-			problems = append(problems, a.GetName()+": "+strings.Join(p, ", "))
 		}
 	}
 	f := Finding{Evidence: ev}
-	if good {
+	switch {
+	case good:
 		f.Status, f.Title, f.Detail = Pass, "Antivirus is on and current", "At least one antivirus product has real-time protection on and current signatures."
-	} else {
+		if len(problems) > 0 {
+			f.Detail += " Also installed: " + strings.Join(problems, "; ") + "."
+		}
+	case len(unknowns) > 0:
+		f.Status, f.Title = Unknown, "Antivirus is on; whether it is current is not known"
+		f.Detail = strings.Join(append(unknowns, problems...), "; ") + "."
+	default:
 		f.Status, f.Title = Fail, "Antivirus is not protecting the device"
 		f.Detail = strings.Join(problems, "; ") + "."
-		f.Recommendation = "Turn real-time protection on and update the signatures now (Update-MpSignature, the vendor console); find out why updates stopped (proxy, licence, disk space)."
+		f.Recommendation = "Turn real-time protection on and update the signatures now (Update-MpSignature, the vendor console; on a Mac: softwareupdate --background-critical or check System Settings › General › Software Update › Automatic Updates › Install Security Responses and system files); find out why updates stopped (proxy, licence, disk space)."
 	}
 	e.add(f)
 }

@@ -134,7 +134,8 @@ Section 'security' {
   $defender = $null
   if ($mp) {
     $defender = [ordered]@{ AntivirusEnabled = $mp.AntivirusEnabled; RealTimeProtectionEnabled = $mp.RealTimeProtectionEnabled
-      AntivirusSignatureLastUpdated = Iso $mp.AntivirusSignatureLastUpdated; AntivirusSignatureAge = $mp.AntivirusSignatureAge }
+      AntivirusSignatureLastUpdated = Iso $mp.AntivirusSignatureLastUpdated; AntivirusSignatureAge = $mp.AntivirusSignatureAge
+      AntivirusSignatureVersion = $mp.AntivirusSignatureVersion }
   }
   [ordered]@{
     Firewall = @($fw | ForEach-Object { [ordered]@{ Name = "$($_.Name)"; Enabled = ("$($_.Enabled)" -eq 'True') } })
