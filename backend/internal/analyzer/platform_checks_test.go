@@ -124,3 +124,35 @@ func TestAntivirusPerProduct(t *testing.T) {
 		}
 	}
 }
+
+func TestBenignServicePatterns(t *testing.T) {
+	for _, n := range []string{"GoogleUpdaterService128.0.6537.0", "GoogleUpdaterInternalService128.0.6537.0", "gupdate", "gupdatem",
+		"edgeupdate", "edgeupdatem", "MozillaMaintenance", "clr_optimization_v4.0.30319_64", "OneSyncSvc_1a2b3", "sppsvc", "brave"} {
+		if !isBenignStopped(n) {
+			t.Errorf("%s is not recognised as benign", n)
+		}
+	}
+	for _, n := range []string{"Spooler", "WinDefend", "LanmanServer", "MSSQLSERVER", "Veeam.Backup.Service", "bravery", "MicrosoftEdgeElevationService"} {
+		if isBenignStopped(n) {
+			t.Errorf("%s is treated as benign", n)
+		}
+	}
+	// Through the check: a stopped versioned updater does not warn, a
+	// stopped print spooler does.
+	svc := func(names ...string) Status {
+		in := withSnapshot(t, "windows-workstation-healthy", func(_ *Input, s *agentv1.Snapshot) {
+			s.Services = nil
+			for _, n := range names {
+				s.Services = append(s.Services, &agentv1.Service{Name: n, State: "stopped", StartMode: "automatic"})
+			}
+			s.Services = append(s.Services, &agentv1.Service{Name: "EventLog", State: "running", StartMode: "automatic"})
+		})
+		return finding(t, mustAnalyze(t, in, Policy{}), "system.services").Status
+	}
+	if st := svc("GoogleUpdaterService128.0.6537.0", "GoogleUpdaterInternalService128.0.6537.0", "edgeupdate", "MozillaMaintenance"); st != Pass {
+		t.Errorf("stopped updaters: %s, want pass", st)
+	}
+	if st := svc("GoogleUpdaterService128.0.6537.0", "Spooler"); st != Warn {
+		t.Errorf("stopped spooler: %s, want warn", st)
+	}
+}
