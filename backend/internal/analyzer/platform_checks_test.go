@@ -156,3 +156,35 @@ func TestBenignServicePatterns(t *testing.T) {
 		t.Errorf("stopped spooler: %s, want warn", st)
 	}
 }
+
+func TestUpdateEvidenceNamesPackages(t *testing.T) {
+	in := withSnapshot(t, "linux-fresh-healthy", func(_ *Input, s *agentv1.Snapshot) {
+		s.Patches.Missing = []*agentv1.MissingUpdate{
+			{Title: "openssl", Classification: "security", Id: "3.0.15-1~deb12u1"},
+			{Title: "linux-image-6.1.0-28-amd64", Classification: "security", Id: "6.1.119-1"},
+			{Title: "curl", Classification: "update", Id: "7.88.1-10+deb12u8"},
+		}
+	})
+	f := finding(t, mustAnalyze(t, in, Policy{}), "security.missing_critical_updates")
+	var got string
+	for _, ev := range f.Evidence {
+		if ev.Label == "updates" {
+			got = ev.Value
+		}
+	}
+	if got != "openssl 3.0.15-1~deb12u1, linux-image-6.1.0-28-amd64 6.1.119-1" {
+		t.Errorf("updates evidence = %q", got)
+	}
+	cases := map[*agentv1.MissingUpdate]string{
+		{Title: "2024-11 Cumulative Update for Windows 11 (KB5046633)", Id: "KB5046633"}: "2024-11 Cumulative Update for Windows 11 (KB5046633)",
+		{Title: "Servicing Stack Update", Id: "KB5031539"}:                               "Servicing Stack Update KB5031539",
+		{Title: "macOS Sequoia 15.1.1", Id: "macOS Sequoia 15.1.1-24B91"}:                "macOS Sequoia 15.1.1",
+		{Title: "Safari 17.6", Id: "Safari17.6SonomaAuto-17.6"}:                          "Safari 17.6",
+		{Id: "KB5031539"}: "KB5031539",
+	}
+	for m, want := range cases {
+		if got := updateName(m); got != want {
+			t.Errorf("updateName(%v) = %q, want %q", m, got, want)
+		}
+	}
+}

@@ -354,6 +354,25 @@ func isCriticalUpdate(class string) bool {
 	return strings.Contains(c, "critical") || strings.Contains(c, "security")
 }
 
+// updateName names a missing update for people: its title (the package name
+// on Linux, the update title on Windows and macOS) with its id (a package
+// version, a KB number) when the title does not already carry it:
+// "openssl 3.0.15-1~deb12u1", "… Cumulative Update … (KB5046633)".
+func updateName(m *agentv1.MissingUpdate) string {
+	title, id := strings.TrimSpace(m.GetTitle()), strings.TrimSpace(m.GetId())
+	switch {
+	case title == "":
+		return id
+	case id == "" || strings.Contains(title, id):
+		return title
+	case isDigit(id[0]) || strings.HasPrefix(strings.ToUpper(id), "KB"):
+		return title + " " + id
+	}
+	// A product label (softwareupdate's "Safari17.6SonomaAuto-17.6"): the
+	// title already names the update.
+	return title
+}
+
 func checkMissingCritical(e *env) {
 	p := e.s.GetPatches()
 	if p == nil {
@@ -366,11 +385,7 @@ func checkMissingCritical(e *env) {
 		if !isCriticalUpdate(m.GetClassification()) {
 			continue
 		}
-		id := m.GetId()
-		if id == "" {
-			id = m.GetTitle()
-		}
-		list = append(list, id)
+		list = append(list, updateName(m))
 		if t, ok := tsOK(m.GetPublishedTime()); ok {
 			oldest = max(oldest, days(e.since(t)))
 		}
@@ -384,7 +399,7 @@ func checkMissingCritical(e *env) {
 		{"missing updates (all)", fmt.Sprint(len(p.GetMissing())), "patches.missing"},
 	}
 	if len(list) > 0 {
-		ev = append(ev, Evidence{"updates", strings.Join(shown, ", "), "patches.missing[].id"})
+		ev = append(ev, Evidence{"updates", strings.Join(shown, ", "), "patches.missing[].title"})
 	}
 	if oldest > 0 {
 		ev = append(ev, Evidence{"oldest published", fmt.Sprintf("%.0f days ago", oldest), "patches.missing[].published_time"})
