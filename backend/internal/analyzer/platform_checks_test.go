@@ -188,3 +188,31 @@ func TestUpdateEvidenceNamesPackages(t *testing.T) {
 		}
 	}
 }
+
+func TestHardeningAuditAge(t *testing.T) {
+	audit := func(age time.Duration, idx int32) Finding {
+		in := withSnapshot(t, "linux-fresh-healthy", func(in *Input, s *agentv1.Snapshot) {
+			s.Hardening = &agentv1.HardeningAudit{Tool: "lynis", Version: "3.1.1", HardeningIndex: idx}
+			if age >= 0 {
+				s.Hardening.AuditTime = timestamppb.New(s.CollectedTime.AsTime().Add(-age))
+			}
+		})
+		return finding(t, mustAnalyze(t, in, Policy{}), "security.hardening_index")
+	}
+	const day = 24 * time.Hour
+	if f := audit(2*day, 45); f.Status != Fail {
+		t.Errorf("current audit with index 45: %s", f.Status)
+	}
+	if f := audit(29*day, 45); f.Status != Fail {
+		t.Errorf("29-day-old audit with index 45: %s", f.Status)
+	}
+	if f := audit(31*day, 45); f.Status != Unknown || f.Penalty != 0 || !strings.Contains(f.Title, "stale") {
+		t.Errorf("31-day-old audit: %s %q", f.Status, f.Title)
+	}
+	if f := audit(400*day, 90); f.Status != Unknown {
+		t.Errorf("year-old audit with a good index: %s, want unknown", f.Status)
+	}
+	if f := audit(-1, 45); f.Status != Unknown {
+		t.Errorf("undated audit: %s, want unknown", f.Status)
+	}
+}

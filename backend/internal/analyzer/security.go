@@ -113,12 +113,14 @@ var securityChecks = []check{
 		run: checkSecureBoot,
 	},
 	{
-		// Wegweiser default (Lynis hardening index < 70 warn, < 50 fail).
+		// Wegweiser default (Lynis hardening index < 70 warn, < 50 fail). An
+		// audit older than 30 days (auditMaxAge) or without a date is stale
+		// evidence: unknown, not judged as current.
 		info: CheckInfo{ID: "security.hardening_index", Domain: Security, Title: "Hardening audit (Lynis)",
 			Unit: "hardening index", Compare: "<", Warn: f64(70), Fail: f64(50),
 			WarnSeverity: Low, Severity: Medium,
-			Source:      "Lynis hardening index (CISOfy); Wegweiser default (70 / 50)",
-			Description: "The hardening index of the last Lynis audit."},
+			Source:      "Lynis hardening index (CISOfy); Wegweiser default (70 / 50); audits older than 30 days are stale (monthly patch cycle, CIS Controls v8 7.3)",
+			Description: "The hardening index of the last Lynis audit, when the audit is at most 30 days old."},
 		run: checkHardening,
 	},
 }
@@ -475,6 +477,13 @@ func checkSecureBoot(e *env) {
 		Evidence: ev, Recommendation: "Turn Secure Boot on in the UEFI setup (convert the disk to GPT with mbr2gpt first if needed)."})
 }
 
+// auditMaxAge is how old, in days, a hardening audit may be and still count
+// as evidence of the current state: a month covers a monthly patch cycle
+// (CIS Controls v8 7.3) and the configuration drift around it; CISOfy
+// recommends running Lynis from cron daily or weekly, so an older report
+// means the schedule stopped.
+const auditMaxAge = 30.0
+
 func checkHardening(e *env) {
 	h := e.s.GetHardening()
 	if h == nil {
@@ -490,8 +499,21 @@ func checkHardening(e *env) {
 	}
 	detail := fmt.Sprintf("The last audit scored %d with %s and %s.", idx,
 		plural(int64(len(h.GetWarnings())), "warning", "warnings"), plural(int64(len(h.GetSuggestions())), "suggestion", "suggestions"))
-	if t, ok := tsOK(h.GetAuditTime()); ok {
-		ev = append(ev, Evidence{"audit time", fmtTime(t), "hardening.audit_time"})
+	tool := orNone(h.GetTool())
+	t, ok := tsOK(h.GetAuditTime())
+	if !ok {
+		e.unknown("", "The "+tool+" report does not say when the audit ran, so it cannot be told current.", ev...)
+		return
+	}
+	age := e.since(t)
+	ev = append(ev, Evidence{"audit time", fmtTime(t) + " (" + fmtDays(age) + " ago)", "hardening.audit_time"})
+	if days(age) > auditMaxAge {
+		e.add(Finding{Status: Unknown,
+			Title: fmt.Sprintf("Hardening audit is stale (%s old)", fmtDays(age)),
+			Detail: fmt.Sprintf("The last %s audit ran on %s, more than %.0f days ago; its index of %d says little about the system today. "+
+				"Re-run the audit regularly (lynis audit system --cronjob from cron or a systemd timer, weekly).", tool, fmtTime(t), auditMaxAge, idx),
+			Evidence: ev})
+		return
 	}
 	e.graded(float64(idx), Finding{
 		Title:          fmt.Sprintf("Hardening index %d", idx),
