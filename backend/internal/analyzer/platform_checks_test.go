@@ -216,3 +216,68 @@ func TestHardeningAuditAge(t *testing.T) {
 		t.Errorf("undated audit: %s, want unknown", f.Status)
 	}
 }
+
+func TestSoftwareEOLByWhoSupportsTheBuild(t *testing.T) {
+	eol := func(osName, osVersion string, sw ...*agentv1.InstalledSoftware) Result {
+		in := withSnapshot(t, "linux-fresh-healthy", func(_ *Input, s *agentv1.Snapshot) {
+			s.Os.Name, s.Os.Version, s.Software = osName, osVersion, sw
+		})
+		return mustAnalyze(t, in, Policy{})
+	}
+	status := func(r Result, subject string) Status {
+		for _, f := range r.Findings {
+			if f.CheckID == "software.end_of_life" && f.Subject == subject {
+				return f.Status
+			}
+		}
+		return Pass
+	}
+	// RHEL 8 ships Python 3.6 and supports it until 2029 (upstream ended 2021).
+	r := eol("Red Hat Enterprise Linux", "8.10",
+		&agentv1.InstalledSoftware{Name: "python3", Version: "3.6.8-62.el8_10", Publisher: "Red Hat, Inc.", Source: "rpm"},
+		&agentv1.InstalledSoftware{Name: "postgresql12-server", Version: "12.20-1PGDG.rhel8", Publisher: "PostgreSQL Global Development Group", Source: "rpm"})
+	if st := status(r, "python3"); st != Pass {
+		t.Errorf("RHEL 8 python3 3.6: %s, want pass (Red Hat supports it)", st)
+	}
+	if st := status(r, "postgresql12-server"); st != Fail {
+		t.Errorf("PGDG PostgreSQL 12 on RHEL 8: %s, want fail (upstream support ended)", st)
+	}
+	// Debian 11 (LTS until 2026-08-31, more than 180 days after the corpus
+	// time): its python3.9 is supported although upstream ended 2025-10-31;
+	// a NodeSource Node.js 16 is not.
+	r = eol("Debian GNU/Linux", "11",
+		&agentv1.InstalledSoftware{Name: "python3.9", Version: "3.9.2-1+deb11u2", Publisher: "Matthias Klose", Source: "dpkg"},
+		&agentv1.InstalledSoftware{Name: "nodejs", Version: "16.20.2-1nodesource1", Source: "dpkg"})
+	if st := status(r, "python3.9"); st != Pass {
+		t.Errorf("Debian 11 python3.9: %s, want pass (Debian LTS supports it)", st)
+	}
+	if st := status(r, "nodejs"); st != Fail {
+		t.Errorf("NodeSource Node.js 16: %s, want fail", st)
+	}
+	// On a distribution release that has ended, its packages are unsupported too.
+	r = eol("Ubuntu", "20.04.6 LTS", &agentv1.InstalledSoftware{Name: "python3.8", Version: "3.8.10-0ubuntu1~20.04.18", Publisher: "Ubuntu Developers", Source: "dpkg"})
+	if f := finding(t, r, "software.end_of_life", "python3.8"); f.Status != Fail || !strings.Contains(f.Detail, "Ubuntu 20.04") {
+		t.Errorf("Ubuntu 20.04 python3.8: %s %q", f.Status, f.Detail)
+	}
+	// A vendor installer on Windows is judged by upstream.
+	in := withSnapshot(t, "windows-workstation-healthy", func(_ *Input, s *agentv1.Snapshot) {
+		s.Software = []*agentv1.InstalledSoftware{{Name: "Python 3.8.10 (64-bit)", Version: "3.8.10150.0", Source: "msi"}}
+	})
+	if f := finding(t, mustAnalyze(t, in, Policy{}), "software.end_of_life", "Python 3.8.10 (64-bit)"); f.Status != Fail {
+		t.Errorf("Windows Python 3.8: %s", f.Status)
+	}
+	for _, c := range []struct {
+		p    *agentv1.InstalledSoftware
+		want bool
+	}{
+		{&agentv1.InstalledSoftware{Name: "openssl", Version: "3.0.15-1~deb12u1", Source: "dpkg"}, true},
+		{&agentv1.InstalledSoftware{Name: "php7.4-fpm", Version: "1:7.4.33-1+ubuntu22.04.1+deb.sury.org+1", Source: "dpkg"}, false},
+		{&agentv1.InstalledSoftware{Name: "openssl", Version: "3.0.7-27.el9", Publisher: "Red Hat, Inc.", Source: "rpm"}, true},
+		{&agentv1.InstalledSoftware{Name: "nodejs", Version: "20.11.1-1nodesource", Publisher: "NodeSource", Source: "rpm"}, false},
+		{&agentv1.InstalledSoftware{Name: "python@3.9", Version: "3.9.19", Source: "brew"}, false},
+	} {
+		if got := distroPackage(c.p); got != c.want {
+			t.Errorf("distroPackage(%s %s %s) = %v", c.p.Name, c.p.Version, c.p.Source, got)
+		}
+	}
+}
