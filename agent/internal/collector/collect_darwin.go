@@ -191,6 +191,9 @@ func collectSecurity(ctx context.Context, env *Env, out *agentv1.Snapshot) error
 	if b, err := env.output(ctx, "dscl", ".", "-read", "/Groups/admin", "GroupMembership"); err == nil {
 		s.LocalAdmins = parseDsclMembers(b)
 	}
+	// Remote Login (sshd) is a launchd job, loaded only when it is on.
+	_, err := env.output(ctx, "launchctl", "print", "system/com.openssh.sshd")
+	s.SshServer = collectSSHServer(ctx, env, err == nil)
 	// Apple silicon always boots through its secure boot chain.
 	s.SecureBoot = runtime.GOARCH == "arm64"
 	return errors.Join(errs...)
