@@ -281,3 +281,49 @@ func TestSoftwareEOLByWhoSupportsTheBuild(t *testing.T) {
 		}
 	}
 }
+
+func TestSSHServer(t *testing.T) {
+	ssh := func(fixture string, cfg *agentv1.SshServer, addrs ...string) Finding {
+		in := withSnapshot(t, fixture, func(_ *Input, s *agentv1.Snapshot) {
+			s.Security.SshServer = cfg
+			if len(addrs) > 0 {
+				s.Network.Interfaces = []*agentv1.NetworkInterface{{Name: "eth0", Up: true, Addresses: addrs}}
+			}
+		})
+		return finding(t, mustAnalyze(t, in, Policy{}), "security.ssh_server")
+	}
+	const lan, public = "10.20.1.80/24", "203.0.113.20/24"
+	cases := []struct {
+		name  string
+		cfg   *agentv1.SshServer
+		addr  string
+		st    Status
+		sev   Severity
+		title string
+	}{
+		{"root with passwords", &agentv1.SshServer{Running: true, PermitRootLogin: "yes", PasswordAuthentication: true}, lan, Fail, High, "Root can log in over SSH with a password"},
+		{"root with PAM keyboard-interactive", &agentv1.SshServer{Running: true, PermitRootLogin: "yes", KbdInteractiveAuthentication: true, UsePam: true}, lan, Fail, High, ""},
+		{"passwords, internet-facing", &agentv1.SshServer{Running: true, PermitRootLogin: "prohibit-password", PasswordAuthentication: true}, public, Warn, Medium, "SSH accepts passwords on an internet-facing host"},
+		{"passwords, LAN only", &agentv1.SshServer{Running: true, PermitRootLogin: "prohibit-password", PasswordAuthentication: true}, lan, Pass, Info, ""},
+		{"passwords, public host but listening on the LAN", &agentv1.SshServer{Running: true, PermitRootLogin: "no", PasswordAuthentication: true, ListenAddresses: []string{"10.0.0.5"}}, public, Pass, Info, ""},
+		{"passwords, listening everywhere", &agentv1.SshServer{Running: true, PermitRootLogin: "no", PasswordAuthentication: true, ListenAddresses: []string{"0.0.0.0:22", "[::]:22"}}, public, Warn, Medium, ""},
+		{"passwords, carrier NAT address", &agentv1.SshServer{Running: true, PermitRootLogin: "no", PasswordAuthentication: true}, "100.72.1.9/10", Pass, Info, ""},
+		{"root by key", &agentv1.SshServer{Running: true, PermitRootLogin: "yes"}, public, Warn, Low, "Root can log in over SSH (with keys)"},
+		{"keys only", &agentv1.SshServer{Running: true, PermitRootLogin: "no"}, public, Pass, Info, ""},
+		{"not running", &agentv1.SshServer{PermitRootLogin: "yes", PasswordAuthentication: true}, public, Pass, Info, ""},
+		{"not reported", nil, lan, Unknown, Info, ""},
+	}
+	for _, c := range cases {
+		f := ssh("linux-fresh-healthy", c.cfg, c.addr)
+		if f.Status != c.st || f.Severity != c.sev || (c.title != "" && f.Title != c.title) {
+			t.Errorf("%s: %s/%s %q, want %s/%s %q", c.name, f.Status, f.Severity, f.Title, c.st, c.sev, c.title)
+		}
+	}
+	// Windows does not run this check.
+	in := withSnapshot(t, "windows-workstation-healthy", func(_ *Input, s *agentv1.Snapshot) {
+		s.Security.SshServer = &agentv1.SshServer{Running: true, PermitRootLogin: "yes", PasswordAuthentication: true}
+	})
+	if f := finding(t, mustAnalyze(t, in, Policy{}), "security.ssh_server"); f.Status != Unknown {
+		t.Errorf("on Windows: %s", f.Status)
+	}
+}

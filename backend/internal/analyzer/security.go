@@ -2,6 +2,8 @@ package analyzer
 
 import (
 	"fmt"
+	"net"
+	"net/netip"
 	"strings"
 
 	agentv1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/agent/v1"
@@ -111,6 +113,22 @@ var securityChecks = []check{
 			Source:      "Microsoft Windows 11 requirements; NSA UEFI Secure Boot guidance",
 			Description: "Whether UEFI Secure Boot is on (physical Windows machines)."},
 		run: checkSecureBoot,
+	},
+	{
+		// Remote root login and password logins in the OpenSSH server.
+		// CIS benchmarks for Linux (Ubuntu, RHEL, Debian) and macOS: "Ensure
+		// SSH root login is disabled" (PermitRootLogin no). Root reachable
+		// with a password is the account every brute-force tool tries first:
+		// fail, high. Password logins on a host with a public address are
+		// exposed to the internet's constant guessing; CIS Controls v8 6.4
+		// (require MFA, or keys, for remote network access): warn, medium.
+		// Root login with keys only warns low; passwords on a LAN-only host
+		// pass (a policy choice on internal networks).
+		info: CheckInfo{ID: "security.ssh_server", Domain: Security, Title: "SSH server configuration", Platforms: []string{"linux", "macos"},
+			WarnSeverity: Medium, Severity: High,
+			Source:      "CIS Linux and macOS benchmarks (Ensure SSH root login is disabled); CIS Controls v8 6.4 (MFA or keys for remote access)",
+			Description: "Whether the SSH server lets root log in, and lets anyone log in with a password on an internet-facing host."},
+		run: checkSSHServer,
 	},
 	{
 		// Wegweiser default (Lynis hardening index < 70 warn, < 50 fail). An
@@ -521,4 +539,111 @@ func checkHardening(e *env) {
 		Evidence:       ev,
 		Recommendation: "Work through the Lynis warnings first, then the suggestions (lynis show details <ID>); re-run the audit to confirm.",
 	})
+}
+
+// publicAddress reports whether an interface address ("203.0.113.20/24")
+// is reachable from the internet: global unicast, not private (RFC 1918,
+// ULA), not shared address space (100.64.0.0/10, carrier NAT).
+func publicAddress(a string) bool {
+	ip, err := netip.ParsePrefix(a)
+	addr := ip.Addr()
+	if err != nil {
+		if addr, err = netip.ParseAddr(a); err != nil {
+			return false
+		}
+	}
+	addr = addr.Unmap()
+	cgnat := netip.MustParsePrefix("100.64.0.0/10")
+	return addr.IsGlobalUnicast() && !addr.IsPrivate() && !cgnat.Contains(addr)
+}
+
+// sshExposed reports whether the SSH server listens on a public address of
+// the host, and which one.
+func (e *env) sshExposed(ssh *agentv1.SshServer) (string, bool) {
+	var public []string
+	for _, ifc := range e.s.GetNetwork().GetInterfaces() {
+		if !ifc.GetUp() {
+			continue
+		}
+		for _, a := range ifc.GetAddresses() {
+			if publicAddress(a) {
+				ip, _, _ := strings.Cut(a, "/")
+				public = append(public, ip)
+			}
+		}
+	}
+	if len(public) == 0 {
+		return "", false
+	}
+	listen := ssh.GetListenAddresses()
+	if len(listen) == 0 {
+		return public[0], true
+	}
+	for _, l := range listen {
+		host := l
+		if h, _, err := net.SplitHostPort(l); err == nil {
+			host = h
+		}
+		host = strings.Trim(host, "[]")
+		if host == "0.0.0.0" || host == "::" || host == "*" {
+			return public[0], true
+		}
+		for _, p := range public {
+			if host == p {
+				return p, true
+			}
+		}
+	}
+	return "", false
+}
+
+func checkSSHServer(e *env) {
+	ssh := e.s.GetSecurity().GetSshServer()
+	if ssh == nil {
+		e.unknown("", "No SSH server configuration reported (no SSH server installed, or an agent that does not read it).")
+		return
+	}
+	passwords := ssh.GetPasswordAuthentication() || (ssh.GetKbdInteractiveAuthentication() && ssh.GetUsePam())
+	ev := []Evidence{
+		{"running", fmt.Sprint(ssh.GetRunning()), "security.ssh_server.running"},
+		{"PermitRootLogin", orNone(ssh.GetPermitRootLogin()), "security.ssh_server.permit_root_login"},
+		{"PasswordAuthentication", fmt.Sprint(ssh.GetPasswordAuthentication()), "security.ssh_server.password_authentication"},
+		{"KbdInteractiveAuthentication (with UsePAM)", fmt.Sprintf("%v (UsePAM %v)", ssh.GetKbdInteractiveAuthentication(), ssh.GetUsePam()), "security.ssh_server.kbd_interactive_authentication"},
+		{"read from", orNone(ssh.GetSource()), "security.ssh_server.source"},
+	}
+	public, exposed := e.sshExposed(ssh)
+	if exposed {
+		ev = append(ev, Evidence{"reachable on public address", public, "network.interfaces[].addresses, security.ssh_server.listen_addresses"})
+	}
+	f := Finding{Evidence: ev}
+	root := strings.ToLower(ssh.GetPermitRootLogin())
+	keysRec := "Set PermitRootLogin no and PasswordAuthentication no (and KbdInteractiveAuthentication no) in sshd_config or a file in sshd_config.d that is read first, log in with keys as a named user and use sudo; then reload sshd."
+	switch {
+	case !ssh.GetRunning():
+		f.Status, f.Title, f.Detail = Pass, "SSH server is not running", "An SSH server is installed but not running; its configuration is shown for reference."
+	case root == "yes" && passwords:
+		f.Status, f.Title = Fail, "Root can log in over SSH with a password"
+		f.Detail = "PermitRootLogin is yes and password logins are on: the root account, the first one every brute-force tool tries, is one guessed password away."
+		if exposed {
+			f.Detail += " The server is reachable on the public address " + public + "."
+		}
+		f.Recommendation = keysRec
+	case passwords && exposed:
+		f.Status, f.Title = Warn, "SSH accepts passwords on an internet-facing host"
+		f.Detail = "Password logins are on and the SSH server listens on the public address " + public + ", where passwords are guessed around the clock."
+		f.Recommendation = "Use keys (or keys plus a second factor) for SSH: set PasswordAuthentication no and KbdInteractiveAuthentication no, or restrict SSH to a VPN or management network (ListenAddress, firewall)."
+	case root == "yes":
+		f.Status, f.Severity, f.Title = Warn, Low, "Root can log in over SSH (with keys)"
+		f.Detail = "PermitRootLogin is yes; passwords are off, so root needs a key, but logins as root leave no trace of who it was."
+		f.Recommendation = keysRec
+	default:
+		f.Status, f.Title = Pass, "SSH server allows no root or internet password logins"
+		f.Detail = "Root cannot log in with a password"
+		if passwords {
+			f.Detail += "; password logins are on, but the host has no public address the server listens on."
+		} else {
+			f.Detail += " and password logins are off."
+		}
+	}
+	e.add(f)
 }
