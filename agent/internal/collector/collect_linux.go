@@ -183,6 +183,10 @@ func collectStorage(ctx context.Context, env *Env, out *agentv1.Snapshot) error 
 		errs = append(errs, lerr)
 	}
 	st.Disks = lb.disks
+	// Software RAID (md): absent /proc/mdstat means no md driver, no arrays.
+	if b, err := env.readFile("/proc/mdstat"); err == nil {
+		st.Arrays = parseMdstat(b)
+	}
 	parts, err := disk.PartitionsWithContext(ctx, false)
 	if err != nil {
 		errs = append(errs, err)

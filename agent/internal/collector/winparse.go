@@ -100,6 +100,8 @@ type winInventory struct {
 		}] `json:"PhysicalDisks"`
 		FailurePredicted oneOrMany[string]       `json:"FailurePredicted"`
 		BitLocker        oneOrMany[winBitLocker] `json:"BitLocker"`
+		StoragePools     oneOrMany[winSpace]     `json:"StoragePools"`
+		VirtualDisks     oneOrMany[winSpace]     `json:"VirtualDisks"`
 	} `json:"storage"`
 	Network *struct {
 		Adapters oneOrMany[struct {
@@ -352,7 +354,44 @@ func (inv *winInventory) storage() (*agentv1.Storage, error) {
 			st.Disks[0].SmartFailurePredicted, st.Disks[0].Health = true, "failing"
 		}
 	}
+	for _, p := range s.StoragePools {
+		st.Arrays = append(st.Arrays, p.array("storage-spaces-pool"))
+	}
+	for _, v := range s.VirtualDisks {
+		st.Arrays = append(st.Arrays, v.array("storage-spaces-virtual-disk"))
+	}
 	return st, nil
+}
+
+// winSpace is a Storage Spaces pool or virtual disk as the inventory
+// script reports it.
+type winSpace struct {
+	FriendlyName          string `json:"FriendlyName"`
+	ResiliencySettingName string `json:"ResiliencySettingName"`
+	HealthStatus          string `json:"HealthStatus"`
+	OperationalStatus     string `json:"OperationalStatus"`
+}
+
+// array maps a pool or virtual disk to the contract: HealthStatus Healthy /
+// Warning / Unhealthy and OperationalStatus (OK, Degraded, Incomplete, No
+// Redundancy, InService = repairing, Detached, Lost Communication…).
+func (w winSpace) array(kind string) *agentv1.RaidArray {
+	a := &agentv1.RaidArray{Name: w.FriendlyName, Kind: kind, Level: strings.ToLower(w.ResiliencySettingName),
+		Detail: strings.Trim(w.HealthStatus+" / "+w.OperationalStatus, " /")}
+	op := strings.ToLower(w.OperationalStatus)
+	switch {
+	case strings.Contains(op, "inservice") || strings.Contains(op, "in service"):
+		a.State = "rebuilding"
+	case w.HealthStatus == "Unhealthy" || strings.Contains(op, "detached") || strings.Contains(op, "lost communication"):
+		a.State = "failed"
+	case w.HealthStatus == "Warning" || strings.Contains(op, "degraded") || strings.Contains(op, "incomplete") || strings.Contains(op, "no redundancy"):
+		a.State = "degraded"
+	case w.HealthStatus == "Healthy":
+		a.State = "healthy"
+	default:
+		a.State = "unknown"
+	}
+	return a
 }
 
 // network adds what Get-NetAdapter and friends know to the interfaces

@@ -270,3 +270,38 @@ func TestEmbeddedScripts(t *testing.T) {
 		}
 	}
 }
+
+func TestWindowsStorageSpaces(t *testing.T) {
+	inv, err := parseWinInventory(fixture(t, "windows/inventory-storage-spaces.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := inv.storage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	type want struct{ name, kind, level, state, detail string }
+	wants := []want{
+		{"Pool01", "storage-spaces-pool", "", "degraded", "Warning / Degraded"}, // a single object, not an array
+		{"Data", "storage-spaces-virtual-disk", "mirror", "degraded", "Warning / Degraded, Incomplete"},
+		{"Backup", "storage-spaces-virtual-disk", "parity", "rebuilding", "Warning / InService"},
+		{"Scratch", "storage-spaces-virtual-disk", "simple", "healthy", "Healthy / OK"},
+	}
+	if len(st.Arrays) != len(wants) {
+		t.Fatalf("arrays = %v", st.Arrays)
+	}
+	for i, w := range wants {
+		a := st.Arrays[i]
+		if a.Name != w.name || a.Kind != w.kind || a.Level != w.level || a.State != w.state || a.Detail != w.detail {
+			t.Errorf("array %d = %v, want %+v", i, a, w)
+		}
+	}
+	if (winSpace{HealthStatus: "Unhealthy", OperationalStatus: "Detached"}).array("x").State != "failed" {
+		t.Error("a detached, unhealthy virtual disk is not failed")
+	}
+	// The workstation fixture has no Storage Spaces: no arrays.
+	inv, _ = parseWinInventory(fixture(t, "windows/inventory-workstation.json"))
+	if st, _ := inv.storage(); len(st.Arrays) != 0 {
+		t.Errorf("workstation arrays = %v", st.Arrays)
+	}
+}
