@@ -327,3 +327,59 @@ func TestSSHServer(t *testing.T) {
 		t.Errorf("on Windows: %s", f.Status)
 	}
 }
+
+func TestArrayHealth(t *testing.T) {
+	arrays := func(fixture string, as []*agentv1.RaidArray, logs ...*agentv1.EventLogGroup) Result {
+		in := withSnapshot(t, fixture, func(_ *Input, s *agentv1.Snapshot) {
+			s.Storage.Arrays = as
+			s.EventLogs = append(s.EventLogs, logs...)
+		})
+		return mustAnalyze(t, in, Policy{})
+	}
+	r := arrays("linux-fresh-healthy", []*agentv1.RaidArray{
+		{Name: "md1", Kind: "mdadm", Level: "raid1", State: "healthy", Detail: "[2/2] [UU]", Devices: 2, ActiveDevices: 2},
+		{Name: "md0", Kind: "mdadm", Level: "raid1", State: "degraded", Detail: "[2/1] [U_]", Devices: 2, ActiveDevices: 1, Members: []string{"sdb1[1](F)", "sda1[0]"}},
+		{Name: "md2", Kind: "mdadm", Level: "raid5", State: "rebuilding", Detail: "[3/2] [UU_] recovery = 8.5%", RebuildPercent: 8.5},
+		{Name: "md5", Kind: "mdadm", State: "failed", Detail: "inactive"},
+	})
+	for subject, want := range map[string][2]any{
+		"array md1": {Pass, Info}, "array md0": {Fail, High}, "array md2": {Warn, Medium}, "array md5": {Fail, Critical},
+	} {
+		f := finding(t, r, "storage.array_health", subject)
+		if f.Status != want[0] || f.Severity != want[1] {
+			t.Errorf("%s: %s/%s (%s), want %v", subject, f.Status, f.Severity, f.Title, want)
+		}
+	}
+	if !strings.Contains(finding(t, r, "storage.array_health", "array md2").Title, "8.5 %") {
+		t.Error("the rebuild title does not give the progress")
+	}
+	// No arrays, no controller events: unknown.
+	if f := finding(t, arrays("linux-fresh-healthy", nil), "storage.array_health"); f.Status != Unknown {
+		t.Errorf("no arrays: %s", f.Status)
+	}
+	// A Windows server whose PERC reports a degraded virtual drive.
+	r = arrays("windows-server-healthy", nil,
+		&agentv1.EventLogGroup{Log: "System", Source: "percsas3i", EventId: 129, Level: "warning", Count: 2,
+			FirstTime: timestamppb.New(goldenNow.Add(-30 * time.Hour)), LastTime: timestamppb.New(goldenNow.Add(-2 * time.Hour)),
+			SampleMessage: "Controller ID: 0 State change on VD 01/1 from OPTIMAL(3) to DEGRADED(2)"},
+		&agentv1.EventLogGroup{Log: "System", Source: "iaStorAC", EventId: 4, Level: "information", Count: 1,
+			LastTime: timestamppb.New(goldenNow.Add(-2 * time.Hour)), SampleMessage: "Volume verification completed"})
+	f := finding(t, r, "storage.array_health", "controller events")
+	if f.Status != Warn || !strings.Contains(f.Title, "2 problems") {
+		t.Errorf("controller events: %s %q", f.Status, f.Title)
+	}
+	for _, g := range []*agentv1.EventLogGroup{
+		{Source: "megasas", Level: "error"}, {Source: "HpCISSs3", Level: "warning", SampleMessage: "Logical drive 1 is now in a degraded state"},
+	} {
+		if !isRAIDControllerEvent(g) {
+			t.Errorf("%s %s not a controller event", g.Source, g.SampleMessage)
+		}
+	}
+	for _, g := range []*agentv1.EventLogGroup{
+		{Source: "iaStorAC", Level: "information", SampleMessage: "Volume verification completed"}, {Source: "Disk", Level: "error", SampleMessage: "bad block"},
+	} {
+		if isRAIDControllerEvent(g) {
+			t.Errorf("%s %s counted as a controller event", g.Source, g.SampleMessage)
+		}
+	}
+}
