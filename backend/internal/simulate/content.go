@@ -122,6 +122,9 @@ func security(p Profile, m Machine, now time.Time, rng *rand.Rand) *agentv1.Secu
 	default:
 		s.Firewall = []*agentv1.FirewallProfile{{Profile: "default", Enabled: !m.Has(FirewallOff), Product: "nftables"}}
 		s.Encryption = &agentv1.DiskEncryption{Enabled: !m.Has(NoEncryption), Method: map[bool]string{true: "luks", false: "none"}[!m.Has(NoEncryption)]}
+		// OpenSSH as distributions ship it, with keys only.
+		s.SshServer = &agentv1.SshServer{Running: true, PermitRootLogin: "prohibit-password", UsePam: true, Source: "sshd -T",
+			ListenAddresses: []string{"0.0.0.0:22", "[::]:22"}}
 	}
 	return s
 }

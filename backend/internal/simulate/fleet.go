@@ -184,6 +184,16 @@ func (m Machine) Snapshot(now time.Time, seq int) *agentv1.Snapshot {
 		d := s.Storage.Disks[0]
 		d.Health, d.SmartFailurePredicted, d.ReallocatedSectors, d.PendingSectors, d.MediaType = "failing", true, int64(120+rng.IntN(400)), int64(8+rng.IntN(40)), "hdd"
 	}
+	// Linux servers mirror their system disk with md; a failing disk has
+	// dropped out of the mirror.
+	if p.Platform == "linux" && p.Server {
+		md := &agentv1.RaidArray{Name: "md0", Kind: "mdadm", Level: "raid1", State: "healthy", Detail: "[2/2] [UU]", Devices: 2, ActiveDevices: 2,
+			Members: []string{"nvme1n1p2[1]", "nvme0n1p2[0]"}}
+		if m.Has(SmartFailing) {
+			md.State, md.Detail, md.ActiveDevices, md.Members = "degraded", "[2/1] [U_]", 1, []string{"nvme1n1p2[1]", "nvme0n1p2[0](F)"}
+		}
+		s.Storage.Arrays = []*agentv1.RaidArray{md}
+	}
 	// Network.
 	s.Network = &agentv1.Network{
 		Interfaces: []*agentv1.NetworkInterface{{
