@@ -307,6 +307,7 @@ func TestSSHServer(t *testing.T) {
 		{"passwords, LAN only", &agentv1.SshServer{Running: true, PermitRootLogin: "prohibit-password", PasswordAuthentication: true}, lan, Pass, Info, ""},
 		{"passwords, public host but listening on the LAN", &agentv1.SshServer{Running: true, PermitRootLogin: "no", PasswordAuthentication: true, ListenAddresses: []string{"10.0.0.5"}}, public, Pass, Info, ""},
 		{"passwords, listening everywhere", &agentv1.SshServer{Running: true, PermitRootLogin: "no", PasswordAuthentication: true, ListenAddresses: []string{"0.0.0.0:22", "[::]:22"}}, public, Warn, Medium, ""},
+		{"passwords, global IPv6 only (behind the router's firewall)", &agentv1.SshServer{Running: true, PermitRootLogin: "no", PasswordAuthentication: true}, "2a02:810d:4b3f:e100::1d/64", Pass, Info, ""},
 		{"passwords, carrier NAT address", &agentv1.SshServer{Running: true, PermitRootLogin: "no", PasswordAuthentication: true}, "100.72.1.9/10", Pass, Info, ""},
 		{"root by key", &agentv1.SshServer{Running: true, PermitRootLogin: "yes"}, public, Warn, Low, "Root can log in over SSH (with keys)"},
 		{"keys only", &agentv1.SshServer{Running: true, PermitRootLogin: "no"}, public, Pass, Info, ""},

@@ -542,8 +542,10 @@ func checkHardening(e *env) {
 }
 
 // publicAddress reports whether an interface address ("203.0.113.20/24")
-// is reachable from the internet: global unicast, not private (RFC 1918,
-// ULA), not shared address space (100.64.0.0/10, carrier NAT).
+// makes the host internet-facing: a global unicast IPv4 address, not
+// private (RFC 1918) and not shared address space (100.64.0.0/10, carrier
+// NAT). Global IPv6 addresses do not count: office and home routers block
+// inbound IPv6 by default, so nearly every laptop would look exposed.
 func publicAddress(a string) bool {
 	ip, err := netip.ParsePrefix(a)
 	addr := ip.Addr()
@@ -554,7 +556,7 @@ func publicAddress(a string) bool {
 	}
 	addr = addr.Unmap()
 	cgnat := netip.MustParsePrefix("100.64.0.0/10")
-	return addr.IsGlobalUnicast() && !addr.IsPrivate() && !cgnat.Contains(addr)
+	return addr.Is4() && addr.IsGlobalUnicast() && !addr.IsPrivate() && !cgnat.Contains(addr)
 }
 
 // sshExposed reports whether the SSH server listens on a public address of
