@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -185,7 +184,7 @@ func collectSecurity(ctx context.Context, env *Env, out *agentv1.Snapshot) error
 	} else {
 		errs = append(errs, err)
 	}
-	if av := xprotect(); av != nil {
+	if av := xprotect(env); av != nil {
 		s.Antivirus = append(s.Antivirus, av)
 	}
 	if b, err := env.output(ctx, "dscl", ".", "-read", "/Groups/admin", "GroupMembership"); err == nil {
@@ -267,35 +266,4 @@ func Identity(ctx context.Context) (hostname, serial string) {
 		}
 	}
 	return hostname, serial
-}
-
-// xprotectBundles are where XProtect's definitions live: macOS 15 and later
-// update the copy under /var/protected (delivered in the background, not
-// with macOS updates); older releases the one under /Library/Apple.
-var xprotectBundles = []string{
-	"/var/protected/xprotect/XProtect.bundle",
-	"/Library/Apple/System/Library/CoreServices/XProtect.bundle",
-	"/System/Library/CoreServices/XProtect.bundle",
-}
-
-// xprotect reports the newest XProtect definitions: their version and when
-// they were installed. XProtect has no up-to-date flag of its own, so
-// UpToDateReported stays false and the server judges the age.
-func xprotect() *agentv1.Antivirus {
-	var best *agentv1.Antivirus
-	bestVersion := -1
-	for _, p := range xprotectBundles {
-		info, err := os.Stat(p + "/Contents/Info.plist")
-		if err != nil {
-			continue
-		}
-		b, _ := os.ReadFile(p + "/Contents/Info.plist")
-		v := parseBundleVersion(b)
-		n, _ := strconv.Atoi(v)
-		if n > bestVersion {
-			best = &agentv1.Antivirus{Name: "XProtect", Enabled: true, SignatureTime: ts(info.ModTime()), SignatureVersion: v}
-			bestVersion = n
-		}
-	}
-	return best
 }
