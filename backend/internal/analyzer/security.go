@@ -298,7 +298,7 @@ func checkAntivirus(e *env) {
 	default:
 		f.Status, f.Title = Fail, "Antivirus is not protecting the device"
 		f.Detail = strings.Join(problems, "; ") + "."
-		f.Recommendation = "Turn real-time protection on and update the signatures now (Update-MpSignature, the vendor console; on a Mac: softwareupdate --background-critical or check System Settings › General › Software Update › Automatic Updates › Install Security Responses and system files); find out why updates stopped (proxy, licence, disk space)."
+		f.Recommendation = "Turn real-time protection on and update the signatures now (Update-MpSignature or the vendor console; on a Mac, turn on System Settings › General › Software Update › Automatic Updates › Install Security Responses and system files, and on macOS 15 or later run sudo xprotect update); find out why updates stopped (proxy, licence, disk space)."
 	}
 	e.add(f)
 }
