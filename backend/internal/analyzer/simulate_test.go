@@ -39,6 +39,7 @@ func TestSimulatedFleet(t *testing.T) {
 		{"logs.failed_logons", []simulate.Problem{simulate.FailedLogons}, []string{"windows", "linux"}, bad},
 		{"system.uptime", []simulate.Problem{simulate.LongUptime}, nil, []Status{Fail}},
 		{"security.hardening_index", []simulate.Problem{simulate.LowHardeningScore}, []string{"linux"}, bad},
+		{"storage.array_health", []simulate.Problem{simulate.SmartFailing}, []string{"linux"}, []Status{Fail}},
 	}
 	fleet := simulate.Fleet(99, "T", 150)
 	planted := map[string]int{}
@@ -49,6 +50,9 @@ func TestSimulatedFleet(t *testing.T) {
 			has := slices.ContainsFunc(ru.owners, m.Has)
 			visible := len(ru.platforms) == 0 || slices.Contains(ru.platforms, m.Profile.Platform)
 			if ru.check == "security.hardening_index" && m.Profile.Platform != "linux" {
+				visible = false
+			}
+			if ru.check == "storage.array_health" && !m.Profile.Server { // only Linux servers have md mirrors
 				visible = false
 			}
 			for _, f := range r.Findings {

@@ -184,6 +184,16 @@ func (m Machine) Snapshot(now time.Time, seq int) *agentv1.Snapshot {
 		d := s.Storage.Disks[0]
 		d.Health, d.SmartFailurePredicted, d.ReallocatedSectors, d.PendingSectors, d.MediaType = "failing", true, int64(120+rng.IntN(400)), int64(8+rng.IntN(40)), "hdd"
 	}
+	// Linux servers mirror their system disk with md; a failing disk has
+	// dropped out of the mirror.
+	if p.Platform == "linux" && p.Server {
+		md := &agentv1.RaidArray{Name: "md0", Kind: "mdadm", Level: "raid1", State: "healthy", Detail: "[2/2] [UU]", Devices: 2, ActiveDevices: 2,
+			Members: []string{"nvme1n1p2[1]", "nvme0n1p2[0]"}}
+		if m.Has(SmartFailing) {
+			md.State, md.Detail, md.ActiveDevices, md.Members = "degraded", "[2/1] [U_]", 1, []string{"nvme1n1p2[1]", "nvme0n1p2[0](F)"}
+		}
+		s.Storage.Arrays = []*agentv1.RaidArray{md}
+	}
 	// Network.
 	s.Network = &agentv1.Network{
 		Interfaces: []*agentv1.NetworkInterface{{
@@ -215,9 +225,25 @@ func (m Machine) Snapshot(now time.Time, seq int) *agentv1.Snapshot {
 	s.Patches = &agentv1.Patches{LastInstallTime: ts(now.Add(-time.Duration(2+rng.IntN(12)) * 24 * time.Hour)), LastCheckTime: ts(now.Add(-6 * time.Hour)), AutomaticUpdates: true}
 	if m.Has(MissingCritical) {
 		s.Patches.LastInstallTime = ts(now.Add(-time.Duration(45+rng.IntN(60)) * 24 * time.Hour))
-		s.Patches.Missing = []*agentv1.MissingUpdate{
-			{Title: "2024-11 Cumulative Update", Classification: "critical", Id: "KB5046617", PublishedTime: ts(now.Add(-20 * 24 * time.Hour))},
-			{Title: "Security Intelligence Update", Classification: "security", Id: "KB2267602"},
+		// What each OS's agent reports: update titles with KB numbers on
+		// Windows, package names with their candidate version on Linux,
+		// softwareupdate titles on macOS.
+		switch p.Platform {
+		case "linux":
+			s.Patches.Missing = []*agentv1.MissingUpdate{
+				{Title: "openssl", Classification: "security", Id: "3.0.15-1~deb12u1", PublishedTime: ts(now.Add(-20 * 24 * time.Hour))},
+				{Title: "libssl3", Classification: "security", Id: "3.0.15-1~deb12u1"},
+				{Title: "curl", Classification: "update", Id: "7.88.1-10+deb12u8"},
+			}
+		case "macos":
+			s.Patches.Missing = []*agentv1.MissingUpdate{
+				{Title: "macOS Sequoia 15.1.1", Classification: "security", Id: "macOS Sequoia 15.1.1-24B91", PublishedTime: ts(now.Add(-20 * 24 * time.Hour))},
+			}
+		default:
+			s.Patches.Missing = []*agentv1.MissingUpdate{
+				{Title: "2024-11 Cumulative Update for Windows 11 Version 23H2 for x64-based Systems (KB5046633)", Classification: "critical", Id: "KB5046633", PublishedTime: ts(now.Add(-20 * 24 * time.Hour))},
+				{Title: "Security Intelligence Update for Microsoft Defender Antivirus - KB2267602 (Version 1.421.123.0)", Classification: "security", Id: "KB2267602"},
+			}
 		}
 	}
 	// Security.
