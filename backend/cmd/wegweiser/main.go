@@ -184,7 +184,7 @@ func seedAndPopulate(ctx context.Context, app *server.App, log *slog.Logger) (*d
 	}
 	if creds.Created {
 		log.Info("populating the demo tenant with simulated agents", "groups", len(enrolments))
-		if err := demo.Populate(ctx, app.Handler(), enrolments); err != nil {
+		if err := demo.Populate(ctx, app.Handler(), app.Health, creds.TenantID, enrolments); err != nil {
 			return nil, err
 		}
 	}
