@@ -10,17 +10,22 @@ import (
 // The demo's stories, told by its history (day numbers are days before
 // the demo started; see README "The demo"):
 //
-//   - Acme Dental, ACME-WS-003: Defender's real-time protection was off for
-//     a week (days 68–62), turned back on, and has been off again since day
+//   - Acme Dental, ACME-SRV-007: Defender's real-time protection on the
+//     practice server was turned off for a week (days 68–62, for an imaging
+//     software install), turned back on, and has been off again since day
 //     19 — a failure that starts, gets fixed and comes back.
 //   - Acme Dental, ACME-NB-006: the Mac's firewall was off twice for a few
 //     days and turned back on each time.
 //   - Birch & Co, BIRCH-FS-010: the file server's data volume D: fills
 //     slowly, from 36 % free 90 days ago past the warning (20 %) about six
 //     weeks ago to below the failure threshold (10 %) about two weeks ago.
-//   - Harbour Logistics: a storage driver pushed to its Windows machines
-//     five days ago causes blue screens and disk errors on every one of
-//     them — a regression of the organisation against its 14-day baseline.
+//   - Harbour Logistics: a bad Office update pushed to its Windows
+//     workstations five days ago makes Outlook crash many times a day, and
+//     every crash leaves a dump that fills C: (below 5 % free today) — a
+//     regression of the organisation against its 14-day baseline. Before
+//     that, its two worst machines were mended: HARB-WS-014's failing disk
+//     was replaced 31 days ago, and HARB-SRV-008's full root volume was
+//     cleaned up 40 days ago.
 //   - Everyone: operating-system updates are released every 28 days and
 //     pile up until each machine installs them a few days later; machines
 //     missing critical updates stopped installing them a cycle or two ago.
@@ -31,7 +36,7 @@ import (
 
 // Host names the stories are about.
 const (
-	avHost       = "ACME-WS-003"
+	avHost       = "ACME-SRV-007"
 	firewallHost = "ACME-NB-006"
 	fileServer   = "BIRCH-FS-010"
 	fileServerOf = "BIRCH-SRV-010" // the simulated server that becomes the file server
@@ -41,8 +46,8 @@ const (
 	// FileServer is the host name of the file server whose data volume
 	// fills up.
 	FileServer = fileServer
-	// badDriverDay is when the bad driver arrived.
-	badDriverDay = 5
+	// badUpdateDay is when the bad update arrived.
+	badUpdateDay = 5
 )
 
 // Fleets returns each organisation's simulated machines by group (in the
@@ -77,7 +82,7 @@ func Fleets() ([][][]simulate.Machine, error) {
 			out[oi][gi] = append(out[oi][gi], m)
 		}
 	}
-	for _, h := range []string{avHost, firewallHost, fileServer} {
+	for _, h := range []string{avHost, firewallHost, fileServer, "HARB-WS-014", "HARB-SRV-008"} {
 		if !found[h] {
 			return nil, fmt.Errorf("demo fleet: the simulated fleet has no %s for its story (did the simulator's fleet change?)", h)
 		}
@@ -100,10 +105,20 @@ func tell(m *simulate.Machine, org string) {
 	case fileServerOf:
 		m.Hostname = fileServer
 		st.DataVolume = []simulate.Level{{DaysAgo: Days, Percent: 36}, {DaysAgo: 42, Percent: 20}, {DaysAgo: 16, Percent: 10}, {DaysAgo: 0, Percent: 6.5}}
+	case "HARB-WS-014":
+		mended(m, simulate.SmartFailing, 75, 31)
+	case "HARB-SRV-008":
+		mended(m, simulate.DiskNearlyFull, 70, 40)
 	}
-	if org == RegressionOrganisation && m.Profile.Platform == "windows" {
-		st.Episodes = append(st.Episodes,
-			simulate.Episode{Problem: simulate.SystemCrashes, From: badDriverDay, Until: simulate.Open},
-			simulate.Episode{Problem: simulate.DiskErrors, From: badDriverDay, Until: simulate.Open})
+	if org == RegressionOrganisation && m.Profile.Platform == "windows" && !m.Profile.Server {
+		st.Episodes = append(st.Episodes, simulate.Episode{Problem: simulate.AppCrashes, From: badUpdateDay, Until: simulate.Open})
+		st.SystemFill = &simulate.Level{DaysAgo: badUpdateDay, Percent: 3 + float64(m.Index%3)*0.6}
 	}
+}
+
+// mended turns a problem m has today into a spell of the past, fixed
+// `until` days ago.
+func mended(m *simulate.Machine, p simulate.Problem, from, until int) {
+	m.Problems = slices.DeleteFunc(slices.Clone(m.Problems), func(x simulate.Problem) bool { return x == p })
+	m.Story.Episodes = append(m.Story.Episodes, simulate.Episode{Problem: p, From: from, Until: until})
 }

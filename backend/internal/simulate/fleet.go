@@ -35,10 +35,9 @@ const (
 	LongUptime        Problem = "long-uptime"
 	EndOfLifeOS       Problem = "end-of-life-os"
 	LowHardeningScore Problem = "low-hardening-score"
-	// AntivirusOff (real-time protection turned off) and SystemCrashes
-	// (blue screens) happen only in stories (see Story), never at random.
-	AntivirusOff  Problem = "antivirus-off"
-	SystemCrashes Problem = "system-crashes"
+	// AntivirusOff (real-time protection turned off) happens only in
+	// stories (see Story), never at random.
+	AntivirusOff Problem = "antivirus-off"
 )
 
 var allProblems = []Problem{DiskNearlyFull, SmartFailing, FirewallOff, AntivirusStale, PendingReboot, MissingCritical,
@@ -273,7 +272,7 @@ func (m Machine) Snapshot(now time.Time, seq int) *agentv1.Snapshot {
 			Warnings: []string{"SSH-7408: Consider hardening SSH configuration"}, Suggestions: []string{"BOOT-5122: Set a password on GRUB boot loader"}}
 	}
 	if m.day != nil {
-		m.applyDay(s, now, live)
+		m.applyDay(s, now)
 	}
 	return s
 }

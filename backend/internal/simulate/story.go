@@ -44,6 +44,9 @@ type Story struct {
 	// Windows, /srv elsewhere) whose free share follows these levels,
 	// linear between them (any order).
 	DataVolume []Level
+	// SystemFill, when set, fills the system volume: from its usual free
+	// share SystemFill.DaysAgo days ago down to SystemFill.Percent today.
+	SystemFill *Level
 	// PatchDelay is how many days after each monthly release of updates
 	// the machine installs them (at least 1). A machine that has
 	// MissingCritical on the install day skips that cycle.
@@ -230,10 +233,10 @@ func (m Machine) patches(now time.Time) (*agentv1.Patches, time.Time) {
 	for k := 0; k < 20; k++ {
 		rel := PatchRelease + k*PatchCycle
 		if rel < d.ago {
-			continue
+			continue // not released yet on the day
 		}
-		if rel < lastInstall {
-			break
+		if rel >= lastInstall {
+			break // installed
 		}
 		at := dayTime(now, d.ago, rel, 12*time.Hour)
 		for _, u := range releaseUpdates(m.Profile, k, at) {
@@ -253,7 +256,7 @@ func (m Machine) patches(now time.Time) (*agentv1.Patches, time.Time) {
 // applyDay changes a snapshot taken at now to the machine's state on its
 // day of the story: updates and the reboot after them, the data volume,
 // and the problems that only stories have.
-func (m Machine) applyDay(s *agentv1.Snapshot, now time.Time, rng *rand.Rand) {
+func (m Machine) applyDay(s *agentv1.Snapshot, now time.Time) {
 	d := m.day
 	p := m.Profile
 	ts := timestamppb.New
@@ -284,23 +287,11 @@ func (m Machine) applyDay(s *agentv1.Snapshot, now time.Time, rng *rand.Rand) {
 			}
 		}
 	}
-	if m.Has(SystemCrashes) {
-		// One blue screen a day since the spell began, as far back as a week.
-		n := min(d.onset[SystemCrashes]-d.ago+1, 7)
-		for i := range n {
-			at := now.Add(-time.Duration(i*24+2+rng.IntN(20)) * time.Hour)
-			s.Crashes = append(s.Crashes, &agentv1.Crash{Application: "BugCheck", Time: ts(at), Detail: "0x000000d1 DRIVER_IRQL_NOT_LESS_OR_EQUAL (storport.sys)"})
-		}
-		if p.Platform == "windows" {
-			first := now.Add(-time.Duration(n*24-20) * time.Hour)
-			s.EventLogs = append(s.EventLogs,
-				&agentv1.EventLogGroup{Log: "System", Source: "Microsoft-Windows-Kernel-Power", EventId: 41, Level: "critical", Count: int64(n),
-					FirstTime: ts(first), LastTime: ts(now.Add(-3 * time.Hour)),
-					SampleMessage: "The system has rebooted without cleanly shutting down first."},
-				&agentv1.EventLogGroup{Log: "System", Source: "BugCheck", EventId: 1001, Level: "error", Count: int64(n),
-					FirstTime: ts(first), LastTime: ts(now.Add(-3 * time.Hour)),
-					SampleMessage: "The computer has rebooted from a bugcheck. The bugcheck was: 0x000000d1."})
-		}
+	if f := d.story.SystemFill; f != nil && d.ago <= f.DaysAgo && f.DaysAgo > 0 && len(s.GetStorage().GetVolumes()) > 0 {
+		v := s.Storage.Volumes[0]
+		usual := float64(v.GetFreeBytes()) * 100 / float64(v.GetSizeBytes())
+		free := usual - (usual-f.Percent)*float64(f.DaysAgo-d.ago)/float64(f.DaysAgo)
+		v.FreeBytes = int64(float64(v.GetSizeBytes()) * free / 100)
 	}
 }
 
