@@ -122,14 +122,16 @@ func Seed(ctx context.Context, st *store.Store, ids *identity.Service, keys *enr
 // today, and backfills the tenant's history of the last Days days from
 // each machine's daily snapshots (analysed in process and written in bulk
 // by health.Service.Backfill; only today's snapshot goes through ingest).
-func Populate(ctx context.Context, handler http.Handler, hs *health.Service, tenantID uuid.UUID, enrolments []Enrolment) error {
+// It returns what the backfill wrote.
+func Populate(ctx context.Context, handler http.Handler, hs *health.Service, tenantID uuid.UUID, enrolments []Enrolment) (health.BackfillStats, error) {
+	var stats health.BackfillStats
 	if len(enrolments) == 0 {
-		return nil
+		return stats, nil
 	}
 	end := time.Now().UTC()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return fmt.Errorf("listen for the demo simulation: %w", err)
+		return stats, fmt.Errorf("listen for the demo simulation: %w", err)
 	}
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
@@ -141,24 +143,25 @@ func Populate(ctx context.Context, handler http.Handler, hs *health.Service, ten
 		for i, m := range e.Machines {
 			today[i] = m.At(0)
 		}
-		stats, err := simulate.Run(ctx, simulate.Options{
+		run, err := simulate.Run(ctx, simulate.Options{
 			ServerURL: url, Key: e.Key, Machines: today, Rounds: 1, Concurrency: 4,
 		})
 		if err != nil {
-			return fmt.Errorf("simulate demo agents: %w", err)
+			return stats, fmt.Errorf("simulate demo agents: %w", err)
 		}
 		for i, m := range e.Machines {
-			id, err := uuid.Parse(stats.DeviceIDs[i])
+			id, err := uuid.Parse(run.DeviceIDs[i])
 			if err != nil {
-				return fmt.Errorf("simulate demo agents: device id of %s: %w", m.Hostname, err)
+				return stats, fmt.Errorf("simulate demo agents: device id of %s: %w", m.Hostname, err)
 			}
 			past = append(past, health.PastDevice{DeviceID: id, Snapshots: History(m, end)})
 		}
 	}
-	if _, err := hs.Backfill(ctx, tenantID, past); err != nil {
-		return fmt.Errorf("backfill demo history: %w", err)
+	stats, err = hs.Backfill(ctx, tenantID, past)
+	if err != nil {
+		return stats, fmt.Errorf("backfill demo history: %w", err)
 	}
-	return nil
+	return stats, nil
 }
 
 // History yields machine m's daily snapshots of the Days days before end,

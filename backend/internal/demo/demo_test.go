@@ -31,7 +31,7 @@ func TestDemoHasHistory(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := demo.Populate(ctx, srv.App.Handler(), srv.App.Health, creds.TenantID, enrolments); err != nil {
+		if _, err := demo.Populate(ctx, srv.App.Handler(), srv.App.Health, creds.TenantID, enrolments); err != nil {
 			t.Fatal(err)
 		}
 		testenv.SettleJobs(t, srv)
@@ -143,8 +143,8 @@ func TestDemoHasHistory(t *testing.T) {
 		if again.Created || again.TenantID != creds.TenantID || len(more) != 0 {
 			t.Errorf("second seed: created %t, tenant %s, %d enrolments; want the same tenant, nothing new", again.Created, again.TenantID, len(more))
 		}
-		if err := demo.Populate(ctx, srv.App.Handler(), hs, again.TenantID, more); err != nil {
-			t.Fatal(err)
+		if stats, err := demo.Populate(ctx, srv.App.Handler(), hs, again.TenantID, more); err != nil || stats.Devices+stats.RollUps != 0 {
+			t.Fatalf("second populate: %+v, %v; want nothing", stats, err)
 		}
 		fleets, err := demo.Fleets()
 		if err != nil {
