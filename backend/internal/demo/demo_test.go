@@ -48,7 +48,7 @@ func TestDemoHasHistory(t *testing.T) {
 		byHost := map[string]*ent.Device{}
 		for _, d := range devs {
 			byHost[d.Hostname] = d
-			rows := deviceHistory(t, tctx, st, d.ID)
+			rows := deviceHistory(tctx, t, st, d.ID)
 			span := rows[len(rows)-1].ComputedAt.Sub(rows[0].ComputedAt)
 			if len(rows) < 60 || span < 85*24*time.Hour {
 				t.Errorf("%s: %d history points over %s, want at least 60 over 85 days", d.Hostname, len(rows), span)
@@ -69,7 +69,7 @@ func TestDemoHasHistory(t *testing.T) {
 		if fs == nil {
 			t.Fatalf("no file server %s", demo.FileServer)
 		}
-		rows := deviceHistory(t, tctx, st, fs.ID)
+		rows := deviceHistory(tctx, t, st, fs.ID)
 		rank := map[analyzer.Status]int{"": 0, analyzer.Warn: 1, analyzer.Fail: 2}
 		var seq []analyzer.Status
 		for _, r := range rows {
@@ -173,7 +173,7 @@ func TestDemoHasHistory(t *testing.T) {
 }
 
 // deviceHistory returns a device's history rows, oldest first.
-func deviceHistory(t *testing.T, ctx context.Context, st *store.Store, id uuid.UUID) []*ent.HealthHistory {
+func deviceHistory(ctx context.Context, t *testing.T, st *store.Store, id uuid.UUID) []*ent.HealthHistory {
 	t.Helper()
 	rows, err := st.Ent.HealthHistory.Query().Where(healthhistory.KindEQ(healthhistory.KindDevice), healthhistory.EntityID(id)).
 		Order(ent.Asc(healthhistory.FieldComputedAt), ent.Asc(healthhistory.FieldID)).All(ctx)

@@ -231,8 +231,9 @@ type Point struct {
 	Scored bool
 }
 
-// History returns the score changes of an entity within the last span,
-// preceded by the score at the span's start when known.
+// History returns the score changes of an entity within the last span (and
+// a point a day where history was backfilled), preceded by the score at
+// the span's start when known.
 func (s *Service) History(ctx context.Context, ref Ref, span time.Duration) ([]Point, error) {
 	ref, _, _, err := s.resolve(ctx, ref)
 	if err != nil {
