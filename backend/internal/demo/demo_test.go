@@ -100,6 +100,13 @@ func TestDemoHasHistory(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, o := range orgs {
+			pts, err := hs.History(tctx, health.Ref{Kind: health.KindOrganisation, ID: o.ID}, 100*24*time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(pts) < 85 || pts[len(pts)-1].Score != o.View.Score {
+				t.Errorf("%s: %d history points, the latest %+v; want at least 85 ending at the current score %d", o.Name, len(pts), pts[len(pts)-1], o.View.Score)
+			}
 			want := o.Name == demo.RegressionOrganisation
 			if o.Regressed != want {
 				t.Errorf("%s: score %d, baseline %.1f, regressed %t; want regressed %t", o.Name, o.View.Score, o.Baseline, o.Regressed, want)
