@@ -231,8 +231,9 @@ type Point struct {
 	Scored bool
 }
 
-// History returns the score changes of an entity within the last span,
-// preceded by the score at the span's start when known.
+// History returns the score changes of an entity within the last span (and
+// a point a day where history was backfilled), preceded by the score at
+// the span's start when known.
 func (s *Service) History(ctx context.Context, ref Ref, span time.Duration) ([]Point, error) {
 	ref, _, _, err := s.resolve(ctx, ref)
 	if err != nil {
@@ -279,7 +280,11 @@ type Explanation struct {
 }
 
 // Explain compares a device's history at two times (to: now when zero;
-// from: the row before to's when zero) finding by finding.
+// from: the score before the latest change up to to when zero) finding by
+// finding. Live history holds only changes, but backfilled history a row
+// a day, so without from the rows that repeat to's are skipped: the
+// explanation is of the last change, and with to also zero, dated when it
+// happened.
 func (s *Service) Explain(ctx context.Context, deviceID uuid.UUID, from, to time.Time) (*Explanation, error) {
 	if _, _, _, err := s.resolve(ctx, Ref{Kind: KindDevice, ID: deviceID}); err != nil {
 		return nil, err
@@ -308,7 +313,7 @@ func (s *Service) Explain(ctx context.Context, deviceID uuid.UUID, from, to time
 	}
 	var fromRow *ent.HealthHistory
 	if from.IsZero() {
-		fromRow, err = at(time.Time{}, toRow)
+		fromRow, toRow, err = s.lastChange(ctx, deviceID, toRow, to.IsZero())
 	} else {
 		fromRow, err = at(from, nil)
 	}
@@ -335,6 +340,39 @@ func (s *Service) Explain(ctx context.Context, deviceID uuid.UUID, from, to time
 		out.Note = fmt.Sprintf("The score moved by %+d; the findings account for %+d points before domain weighting and caps.", moved, explained)
 	}
 	return out, nil
+}
+
+// lastChangeWindow bounds how many earlier rows lastChange looks through.
+const lastChangeWindow = 400
+
+// lastChange returns the newest row before to that differs from it (in
+// score, band, scored state or the findings that cost points) and, when
+// moveTo is set, the oldest row of the run of rows equal to to (when the
+// change happened). When none of the earlier rows within lastChangeWindow
+// differs, it returns the row just before to, and to.
+func (s *Service) lastChange(ctx context.Context, deviceID uuid.UUID, to *ent.HealthHistory, moveTo bool) (*ent.HealthHistory, *ent.HealthHistory, error) {
+	rows, err := s.st.Ent.HealthHistory.Query().
+		Where(healthhistory.KindEQ(healthhistory.KindDevice), healthhistory.EntityID(deviceID),
+			healthhistory.Or(healthhistory.ComputedAtLT(to.ComputedAt),
+				healthhistory.And(healthhistory.ComputedAt(to.ComputedAt), healthhistory.IDLT(to.ID)))).
+		Order(ent.Desc(healthhistory.FieldComputedAt), ent.Desc(healthhistory.FieldID)).Limit(lastChangeWindow).All(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load history: %w", err)
+	}
+	run := to
+	for _, r := range rows {
+		if r.Score != to.Score || r.Band != to.Band || r.Scored != to.Scored || !sameFindings(r.Findings, to.Findings) {
+			if moveTo {
+				return r, run, nil
+			}
+			return r, to, nil
+		}
+		run = r
+	}
+	if len(rows) == 0 {
+		return nil, to, nil
+	}
+	return rows[0], to, nil
 }
 
 // diff lists the findings that gained or lost points between two lists.

@@ -92,7 +92,9 @@ func services(p Profile, m Machine) []*agentv1.Service {
 	}
 }
 
-func security(p Profile, m Machine, now time.Time, rng *rand.Rand) *agentv1.Security {
+// security draws its facts as if machine f's problems were present (see
+// Machine.facts) and shows m's.
+func security(p Profile, m, f Machine, now time.Time, rng *rand.Rand) *agentv1.Security {
 	ts := timestamppb.New
 	s := &agentv1.Security{SecureBoot: p.Platform == "windows"}
 	switch p.Platform {
@@ -102,8 +104,11 @@ func security(p Profile, m Machine, now time.Time, rng *rand.Rand) *agentv1.Secu
 		}
 		sig := now.Add(-time.Duration(2+rng.IntN(10)) * time.Hour)
 		upToDate := true
-		if m.Has(AntivirusStale) {
-			sig, upToDate = now.Add(-time.Duration(6+rng.IntN(20))*24*time.Hour), false
+		if f.Has(AntivirusStale) {
+			stale := now.Add(-time.Duration(6+rng.IntN(20)) * 24 * time.Hour)
+			if m.Has(AntivirusStale) {
+				sig, upToDate = stale, false
+			}
 		}
 		s.Antivirus = []*agentv1.Antivirus{{Name: "Microsoft Defender Antivirus", Enabled: true, UpToDate: upToDate, SignatureTime: ts(sig)}}
 		s.Encryption = &agentv1.DiskEncryption{Enabled: !m.Has(NoEncryption), Method: "bitlocker", Status: map[bool]string{true: "Protection On", false: "Protection Off"}[!m.Has(NoEncryption)]}
