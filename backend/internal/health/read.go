@@ -338,7 +338,7 @@ func (s *Service) Explain(ctx context.Context, deviceID uuid.UUID, from, to time
 		explained += c.Delta
 	}
 	if moved := out.ToScore - out.FromScore; fromRow != nil && moved != explained {
-		out.Note = fmt.Sprintf("The score moved by %+d; the findings account for %+d points before domain weighting and caps.", moved, explained)
+		out.Note = fmt.Sprintf("The score moved by %+d; the findings account for %+d points (a score stays between 1 and 100, and an older scoring model counted points differently).", moved, explained)
 	}
 	return out, nil
 }
