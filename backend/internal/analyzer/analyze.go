@@ -354,6 +354,9 @@ func Analyze(in Input, p Policy) (Result, error) {
 			if f.Evidence == nil {
 				f.Evidence = []Evidence{}
 			}
+			// Texts read for people; subjects and evidence keep the
+			// machine names they are keyed and sourced by.
+			f.Title, f.Detail, f.Recommendation = readable(f.Title), readable(f.Detail), readable(f.Recommendation)
 			findings = append(findings, f)
 		}
 	}
@@ -510,15 +513,19 @@ var subjectKinds = []string{"volume", "disk", "app", "interface", "service", "ac
 var physicalDrive = regexp.MustCompile(`(?i)(?:disk )?\\\\\.\\PHYSICALDRIVE(\d+)`)
 
 // readable rewrites machine names in a text for people: a Windows physical
-// drive path (with or without a leading "disk") becomes "disk N", and a
-// text starting with it is capitalised.
+// drive path (with or without a leading "disk") becomes "disk N", written
+// "Disk N" at the start of a sentence. Analyze applies it to every
+// finding's title, detail and recommendation; Reason to subjects too.
 func readable(s string) string {
-	out := physicalDrive.ReplaceAllString(s, "disk $1")
-	if out != s && strings.HasPrefix(out, "disk ") && strings.HasPrefix(s, "Disk ") {
-		out = "D" + out[1:]
+	if !strings.Contains(strings.ToUpper(s), "PHYSICALDRIVE") {
+		return s
 	}
-	return out
+	out := physicalDrive.ReplaceAllString(s, "disk $1")
+	return sentenceDisk.ReplaceAllString(out, "${1}Disk $2")
 }
+
+// sentenceDisk finds "disk N" at the start of a text or a sentence.
+var sentenceDisk = regexp.MustCompile(`(^|[.!?]\s+)disk (\d)`)
 
 func clamp(v, lo, hi int) int {
 	return max(lo, min(hi, v))

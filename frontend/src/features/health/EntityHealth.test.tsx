@@ -45,7 +45,7 @@ describe("organisation and group health", () => {
     const top = screen.getByRole("region", { name: "Top findings" });
     const items = await within(top).findAllByRole("listitem");
     // The golden laptop's worst findings: a failing disk and a nearly full C: (critical).
-    expect(items[0]!.textContent).toContain("Disk \\\\.\\PHYSICALDRIVE0 is failing");
+    expect(items[0]!.textContent).toContain("Disk 0 is failing");
     expect(within(items[0]!).getByRole("link", { name: "ws-sick" }).getAttribute("href")).toBe(`/devices/${sick.id}`);
     expect(backend.callsOf("ListFindings")[0]?.request).toMatchObject({
       entity: { kind: EntityKind.ORGANISATION, id: org.id },
