@@ -173,7 +173,12 @@ func worseMember(a, b Member) bool {
 	if a.Score != b.Score {
 		return a.Score < b.Score
 	}
-	return a.ID < b.ID
+	if a.ID != b.ID {
+		return a.ID < b.ID
+	}
+	// The same id twice (a caller's mistake) still sorts one way whatever
+	// the input order.
+	return fmt.Sprint(a) < fmt.Sprint(b)
 }
 
 // The model's rules in a sentence each, for people (served by
