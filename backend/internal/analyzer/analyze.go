@@ -494,9 +494,9 @@ func Reason(f Finding) string {
 	}
 	out := severityLabel[f.Severity] + ": " + title
 	if f.Subject != "" {
-		subj := readable(f.Subject)
+		subj := physicalDrive.ReplaceAllString(f.Subject, "disk $1")
 		name := subj
-		if _, rest, ok := strings.Cut(subj, " "); ok && slices.Contains(subjectKinds, strings.SplitN(subj, " ", 2)[0]) {
+		if kind, rest, ok := strings.Cut(subj, " "); ok && slices.Contains(subjectKinds, kind) {
 			name = rest
 		}
 		if !strings.Contains(strings.ToLower(title), strings.ToLower(name)) {

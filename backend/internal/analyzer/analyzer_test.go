@@ -434,6 +434,8 @@ func TestReason(t *testing.T) {
 		{Finding{Severity: High, Title: "Firewall is off: Public"}, "High: Firewall is off: Public"},
 		{Finding{Severity: Low, CheckID: "logs.x", Subject: "app OUTLOOK.EXE", Title: "An app crashed 5 times"}, "Low: An app crashed 5 times (app OUTLOOK.EXE)"},
 		{Finding{Severity: Low, CheckID: "logs.x"}, "Low: logs.x"},
+		{Finding{Severity: High, Title: "Drive runs hot", Subject: `disk \\.\PHYSICALDRIVE1`}, "High: Drive runs hot (disk 1)"},
+		{Finding{Severity: Info, Title: "Agent silent for 1 h"}, "Note: Agent silent for 1 h"},
 	} {
 		if got := Reason(c.f); got != c.want {
 			t.Errorf("Reason(%q) = %q, want %q", c.f.Title, got, c.want)
