@@ -2335,8 +2335,9 @@ type GetScoringModelResponse struct {
 	// entity scores at most the top of the band of its member at this
 	// weighted percentile from the worst.
 	RollupSharePercent int32 `protobuf:"varint,11,opt,name=rollup_share_percent,json=rollupSharePercent,proto3" json:"rollup_share_percent,omitempty"`
-	// The device score and roll-up rules in a sentence each, for people.
+	// How a device score is computed, in a sentence or two for people.
 	DeviceRule string `protobuf:"bytes,12,opt,name=device_rule,json=deviceRule,proto3" json:"device_rule,omitempty"`
+	// How a group, organisation or tenant score is computed, for people.
 	RollupRule string `protobuf:"bytes,13,opt,name=rollup_rule,json=rollupRule,proto3" json:"rollup_rule,omitempty"`
 	// What makes a device count as needing attention, for people.
 	NeedsAttentionRule string `protobuf:"bytes,14,opt,name=needs_attention_rule,json=needsAttentionRule,proto3" json:"needs_attention_rule,omitempty"`

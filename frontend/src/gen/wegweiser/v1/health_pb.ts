@@ -1287,13 +1287,15 @@ export type GetScoringModelResponse = Message<"wegweiser.v1.GetScoringModelRespo
   rollupSharePercent: number;
 
   /**
-   * The device score and roll-up rules in a sentence each, for people.
+   * How a device score is computed, in a sentence or two for people.
    *
    * @generated from field: string device_rule = 12;
    */
   deviceRule: string;
 
   /**
+   * How a group, organisation or tenant score is computed, for people.
+   *
    * @generated from field: string rollup_rule = 13;
    */
   rollupRule: string;
