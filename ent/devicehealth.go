@@ -42,6 +42,8 @@ type DeviceHealth struct {
 	Coverage float64 `json:"coverage,omitempty"`
 	// CapReason holds the value of the "cap_reason" field.
 	CapReason string `json:"cap_reason,omitempty"`
+	// NeedsAttention holds the value of the "needs_attention" field.
+	NeedsAttention bool `json:"needs_attention,omitempty"`
 	// Domains holds the value of the "domains" field.
 	Domains json.RawMessage `json:"domains,omitempty"`
 	// Findings holds the value of the "findings" field.
@@ -87,7 +89,7 @@ func (*DeviceHealth) scanValues(columns []string) ([]any, error) {
 			values[i] = &sql.NullScanner{S: new(uuid.UUID)}
 		case devicehealth.FieldDomains, devicehealth.FieldFindings:
 			values[i] = new([]byte)
-		case devicehealth.FieldScored, devicehealth.FieldServer, devicehealth.FieldStale:
+		case devicehealth.FieldScored, devicehealth.FieldServer, devicehealth.FieldStale, devicehealth.FieldNeedsAttention:
 			values[i] = new(sql.NullBool)
 		case devicehealth.FieldCoverage:
 			values[i] = new(sql.NullFloat64)
@@ -186,6 +188,12 @@ func (_m *DeviceHealth) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field cap_reason", values[i])
 			} else if value.Valid {
 				_m.CapReason = value.String
+			}
+		case devicehealth.FieldNeedsAttention:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field needs_attention", values[i])
+			} else if value.Valid {
+				_m.NeedsAttention = value.Bool
 			}
 		case devicehealth.FieldDomains:
 			if value, ok := values[i].(*[]byte); !ok {
@@ -298,6 +306,9 @@ func (_m *DeviceHealth) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("cap_reason=")
 	builder.WriteString(_m.CapReason)
+	builder.WriteString(", ")
+	builder.WriteString("needs_attention=")
+	builder.WriteString(fmt.Sprintf("%v", _m.NeedsAttention))
 	builder.WriteString(", ")
 	builder.WriteString("domains=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Domains))

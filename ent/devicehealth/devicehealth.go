@@ -36,6 +36,8 @@ const (
 	FieldCoverage = "coverage"
 	// FieldCapReason holds the string denoting the cap_reason field in the database.
 	FieldCapReason = "cap_reason"
+	// FieldNeedsAttention holds the string denoting the needs_attention field in the database.
+	FieldNeedsAttention = "needs_attention"
 	// FieldDomains holds the string denoting the domains field in the database.
 	FieldDomains = "domains"
 	// FieldFindings holds the string denoting the findings field in the database.
@@ -73,6 +75,7 @@ var Columns = []string{
 	FieldStale,
 	FieldCoverage,
 	FieldCapReason,
+	FieldNeedsAttention,
 	FieldDomains,
 	FieldFindings,
 	FieldSnapshotID,
@@ -108,6 +111,8 @@ var (
 	DefaultCapReason string
 	// CapReasonValidator is a validator for the "cap_reason" field. It is called by the builders before save.
 	CapReasonValidator func(string) error
+	// DefaultNeedsAttention holds the default value on creation for the "needs_attention" field.
+	DefaultNeedsAttention bool
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() uuid.UUID
 )
@@ -173,6 +178,11 @@ func ByCoverage(opts ...sql.OrderTermOption) OrderOption {
 // ByCapReason orders the results by the cap_reason field.
 func ByCapReason(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCapReason, opts...).ToFunc()
+}
+
+// ByNeedsAttention orders the results by the needs_attention field.
+func ByNeedsAttention(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldNeedsAttention, opts...).ToFunc()
 }
 
 // BySnapshotID orders the results by the snapshot_id field.

@@ -126,6 +126,7 @@ var (
 		{Name: "stale", Type: field.TypeBool, Default: false},
 		{Name: "coverage", Type: field.TypeFloat64},
 		{Name: "cap_reason", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "needs_attention", Type: field.TypeBool, Default: false},
 		{Name: "domains", Type: field.TypeJSON},
 		{Name: "findings", Type: field.TypeJSON},
 		{Name: "snapshot_id", Type: field.TypeUUID, Nullable: true},
@@ -141,7 +142,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "device_healths_tenants_tenant",
-				Columns:    []*schema.Column{DeviceHealthsColumns[16]},
+				Columns:    []*schema.Column{DeviceHealthsColumns[17]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -150,17 +151,17 @@ var (
 			{
 				Name:    "devicehealth_tenant_id_device_id",
 				Unique:  true,
-				Columns: []*schema.Column{DeviceHealthsColumns[16], DeviceHealthsColumns[1]},
+				Columns: []*schema.Column{DeviceHealthsColumns[17], DeviceHealthsColumns[1]},
 			},
 			{
 				Name:    "devicehealth_tenant_id_organisation_id_score",
 				Unique:  false,
-				Columns: []*schema.Column{DeviceHealthsColumns[16], DeviceHealthsColumns[2], DeviceHealthsColumns[4]},
+				Columns: []*schema.Column{DeviceHealthsColumns[17], DeviceHealthsColumns[2], DeviceHealthsColumns[4]},
 			},
 			{
 				Name:    "devicehealth_tenant_id_score",
 				Unique:  false,
-				Columns: []*schema.Column{DeviceHealthsColumns[16], DeviceHealthsColumns[4]},
+				Columns: []*schema.Column{DeviceHealthsColumns[17], DeviceHealthsColumns[4]},
 			},
 		},
 	}
@@ -248,6 +249,7 @@ var (
 		{Name: "freshness", Type: field.TypeFloat64},
 		{Name: "device_count", Type: field.TypeInt},
 		{Name: "cap_reason", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "needs_attention", Type: field.TypeInt, Default: 0},
 		{Name: "bands", Type: field.TypeJSON},
 		{Name: "worst", Type: field.TypeJSON},
 		{Name: "computed_at", Type: field.TypeTime},
@@ -261,7 +263,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "entity_healths_tenants_tenant",
-				Columns:    []*schema.Column{EntityHealthsColumns[14]},
+				Columns:    []*schema.Column{EntityHealthsColumns[15]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -270,7 +272,7 @@ var (
 			{
 				Name:    "entityhealth_tenant_id_kind_entity_id",
 				Unique:  true,
-				Columns: []*schema.Column{EntityHealthsColumns[14], EntityHealthsColumns[1], EntityHealthsColumns[2]},
+				Columns: []*schema.Column{EntityHealthsColumns[15], EntityHealthsColumns[1], EntityHealthsColumns[2]},
 			},
 		},
 	}

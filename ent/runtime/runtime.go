@@ -253,6 +253,10 @@ func init() {
 	devicehealth.DefaultCapReason = devicehealthDescCapReason.Default.(string)
 	// devicehealth.CapReasonValidator is a validator for the "cap_reason" field. It is called by the builders before save.
 	devicehealth.CapReasonValidator = devicehealthDescCapReason.Validators[0].(func(string) error)
+	// devicehealthDescNeedsAttention is the schema descriptor for needs_attention field.
+	devicehealthDescNeedsAttention := devicehealthFields[10].Descriptor()
+	// devicehealth.DefaultNeedsAttention holds the default value on creation for the needs_attention field.
+	devicehealth.DefaultNeedsAttention = devicehealthDescNeedsAttention.Default.(bool)
 	// devicehealthDescID is the schema descriptor for id field.
 	devicehealthDescID := devicehealthMixinFields0[0].Descriptor()
 	// devicehealth.DefaultID holds the default value on creation for the id field.
@@ -373,6 +377,10 @@ func init() {
 	entityhealth.DefaultCapReason = entityhealthDescCapReason.Default.(string)
 	// entityhealth.CapReasonValidator is a validator for the "cap_reason" field. It is called by the builders before save.
 	entityhealth.CapReasonValidator = entityhealthDescCapReason.Validators[0].(func(string) error)
+	// entityhealthDescNeedsAttention is the schema descriptor for needs_attention field.
+	entityhealthDescNeedsAttention := entityhealthFields[10].Descriptor()
+	// entityhealth.DefaultNeedsAttention holds the default value on creation for the needs_attention field.
+	entityhealth.DefaultNeedsAttention = entityhealthDescNeedsAttention.Default.(int)
 	// entityhealthDescID is the schema descriptor for id field.
 	entityhealthDescID := entityhealthMixinFields0[0].Descriptor()
 	// entityhealth.DefaultID holds the default value on creation for the id field.

@@ -32,6 +32,9 @@ func (DeviceHealth) Fields() []ent.Field {
 		field.Bool("stale").Default(false),
 		field.Float("coverage"),
 		field.String("cap_reason").Default("").MaxLen(500),
+		// The device is poor or critical, or has an unsuppressed high or
+		// critical finding (analyzer.Result.NeedsAttention).
+		field.Bool("needs_attention").Default(false),
 		field.JSON("domains", json.RawMessage{}),
 		field.JSON("findings", json.RawMessage{}),
 		field.UUID("snapshot_id", uuid.UUID{}).Optional().Nillable(),
@@ -73,6 +76,8 @@ func (EntityHealth) Fields() []ent.Field {
 		field.Float("freshness"),
 		field.Int("device_count"),
 		field.String("cap_reason").Default("").MaxLen(500),
+		// Devices that need attention (analyzer.Aggregate.NeedsAttention).
+		field.Int("needs_attention").Default(0),
 		field.JSON("bands", map[string]int{}),
 		field.JSON("worst", json.RawMessage{}),
 		field.Time("computed_at"),

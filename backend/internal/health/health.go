@@ -147,7 +147,7 @@ func (s *Service) analyze(ctx context.Context, tx *store.Tx, tenantID, deviceID,
 			SetTenantID(tenantID).SetDeviceID(deviceID).SetOrganisationID(dev.OrganisationID).SetNillableGroupID(dev.GroupID).
 			SetScore(res.Score).SetBand(string(res.Band)).SetScored(scored).SetServer(dev.Role == device.RoleServer).
 			SetStale(res.Stale).SetCoverage(res.Coverage).SetCapReason(validate.Clip(res.CapReason, 500)).
-			SetDomains(domains).SetFindings(findings).SetSnapshotID(snapID).SetSnapshotReceivedAt(received).SetComputedAt(now).
+			SetNeedsAttention(res.NeedsAttention && scored).SetDomains(domains).SetFindings(findings).SetSnapshotID(snapID).SetSnapshotReceivedAt(received).SetComputedAt(now).
 			OnConflictColumns(devicehealth.FieldTenantID, devicehealth.FieldDeviceID).UpdateNewValues().Exec(ctx)
 		if err != nil {
 			return fmt.Errorf("store device health: %w", err)
@@ -339,7 +339,8 @@ func (s *Service) RollUp(ctx context.Context, tenantID uuid.UUID, kind entityhea
 		err = tx.EntityHealth.Create().SetTenantID(tenantID).SetKind(kind).SetEntityID(entityID).
 			SetNillableOrganisationID(org).SetScore(agg.Score).SetBand(string(agg.Band)).SetScored(agg.Scored).
 			SetCoverage(agg.Coverage).SetFreshness(agg.Freshness).SetDeviceCount(len(agg.Members)).
-			SetCapReason(validate.Clip(agg.CapReason, 500)).SetBands(bandCounts(agg.Bands)).SetWorst(worstJSON).SetComputedAt(now).
+			SetCapReason(validate.Clip(agg.CapReason, 500)).SetNeedsAttention(agg.NeedsAttention).
+			SetBands(bandCounts(agg.Bands)).SetWorst(worstJSON).SetComputedAt(now).
 			OnConflictColumns(entityhealth.FieldTenantID, entityhealth.FieldKind, entityhealth.FieldEntityID).
 			UpdateNewValues().Exec(ctx)
 		if err != nil {
@@ -451,6 +452,10 @@ type DeviceScore struct {
 	Stale          bool          `json:"stale"`
 	Server         bool          `json:"server"`
 	Scored         bool          `json:"scored"`
+	// NeedsAttention and Reason are the device's (see analyzer.Result):
+	// whether it needs attention and, for people, why it is not healthy.
+	NeedsAttention bool   `json:"needs_attention,omitempty"`
+	Reason         string `json:"reason,omitempty"`
 }
 
 // aggregate loads the devices and their health and rolls them up.
@@ -462,7 +467,7 @@ func (s *Service) aggregate(ctx context.Context, c *ent.Client, devPred []predic
 	}
 	hs, err := c.DeviceHealth.Query().Where(healthPred...).
 		Select(devicehealth.FieldDeviceID, devicehealth.FieldScore, devicehealth.FieldBand, devicehealth.FieldScored,
-			devicehealth.FieldSnapshotReceivedAt).All(ctx)
+			devicehealth.FieldSnapshotReceivedAt, devicehealth.FieldNeedsAttention, devicehealth.FieldCapReason).All(ctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load device health: %w", err)
 	}
@@ -487,12 +492,19 @@ func member(d *ent.Device, h *ent.DeviceHealth, now time.Time) (analyzer.Member,
 	m := analyzer.Member{ID: d.ID.String(), Server: d.Role == device.RoleServer, Stale: true}
 	ds := DeviceScore{DeviceID: d.ID, Hostname: d.Hostname, OrganisationID: d.OrganisationID, Server: m.Server}
 	if h != nil {
-		m.Score, m.Scored = h.Score, h.Scored
+		m.Score, m.Scored, m.NeedsAttention = h.Score, h.Scored, h.NeedsAttention
 		m.Stale = h.SnapshotReceivedAt == nil || now.Sub(*h.SnapshotReceivedAt) > StaleAfter
 		ds.Score, ds.Band, ds.Scored = h.Score, analyzer.Band(h.Band), h.Scored
+		ds.NeedsAttention, ds.Reason = h.Scored && (h.NeedsAttention || needsAttention(analyzer.Band(h.Band))), h.CapReason
 	}
 	ds.Stale = m.Stale
 	return m, ds
+}
+
+// needsAttention reports whether a band alone makes a device need
+// attention (poor or critical).
+func needsAttention(b analyzer.Band) bool {
+	return b == analyzer.BandPoor || b == analyzer.BandCritical
 }
 
 type rolled struct {

@@ -41,19 +41,22 @@ type Ref struct {
 
 // View is an entity's current health.
 type View struct {
-	Ref         Ref
-	Score       int
-	Band        analyzer.Band
-	Scored      bool
-	CapReason   string
-	Domains     []analyzer.DomainScore
-	Bands       map[analyzer.Band]int
-	Coverage    float64
-	Freshness   float64
-	Stale       bool
-	DeviceCount int
-	ComputedAt  time.Time
-	Worst       []DeviceScore
+	Ref       Ref
+	Score     int
+	Band      analyzer.Band
+	Scored    bool
+	CapReason string
+	// NeedsAttention counts the devices that need attention (for a device:
+	// 1 or 0); see analyzer.Aggregate.NeedsAttention.
+	NeedsAttention int
+	Domains        []analyzer.DomainScore
+	Bands          map[analyzer.Band]int
+	Coverage       float64
+	Freshness      float64
+	Stale          bool
+	DeviceCount    int
+	ComputedAt     time.Time
+	Worst          []DeviceScore
 }
 
 // resolve checks the viewer can see the entity and returns the predicates
@@ -109,6 +112,9 @@ func (s *Service) Get(ctx context.Context, ref Ref) (*View, error) {
 		view.Score, view.Band, view.Scored, view.CapReason, view.Coverage = h.Score, analyzer.Band(h.Band), h.Scored, h.CapReason, h.Coverage
 		view.Stale = h.SnapshotReceivedAt == nil || now.Sub(*h.SnapshotReceivedAt) > StaleAfter
 		view.DeviceCount, view.ComputedAt = 1, h.ComputedAt
+		if h.Scored && (h.NeedsAttention || needsAttention(analyzer.Band(h.Band))) {
+			view.NeedsAttention = 1
+		}
 		if !view.Stale {
 			view.Freshness = 1
 		}
@@ -129,7 +135,7 @@ func (s *Service) Get(ctx context.Context, ref Ref) (*View, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load %s health: %w", ref.Kind, err)
 	}
-	view.Score, view.Band, view.Scored, view.CapReason = h.Score, analyzer.Band(h.Band), h.Scored, h.CapReason
+	view.Score, view.Band, view.Scored, view.CapReason, view.NeedsAttention = h.Score, analyzer.Band(h.Band), h.Scored, h.CapReason, h.NeedsAttention
 	view.Coverage, view.Freshness, view.DeviceCount, view.ComputedAt, view.Bands = h.Coverage, h.Freshness, h.DeviceCount, h.ComputedAt, typedBands(h.Bands)
 	if len(h.Worst) > 0 {
 		if err := json.Unmarshal(h.Worst, &view.Worst); err != nil {
@@ -337,7 +343,7 @@ func (s *Service) Explain(ctx context.Context, deviceID uuid.UUID, from, to time
 		explained += c.Delta
 	}
 	if moved := out.ToScore - out.FromScore; fromRow != nil && moved != explained {
-		out.Note = fmt.Sprintf("The score moved by %+d; the findings account for %+d points before domain weighting and caps.", moved, explained)
+		out.Note = fmt.Sprintf("The score moved by %+d; the findings account for %+d points (a score stays between 1 and 100, and an older scoring model counted points differently).", moved, explained)
 	}
 	return out, nil
 }
@@ -446,7 +452,8 @@ func (s *Service) Worst(ctx context.Context, ref Ref, limit int) ([]DeviceScore,
 	out := make([]DeviceScore, len(rows))
 	for i, h := range rows {
 		out[i] = DeviceScore{DeviceID: h.DeviceID, Hostname: names[h.DeviceID], OrganisationID: h.OrganisationID, Score: h.Score,
-			Band: analyzer.Band(h.Band), Server: h.Server, Scored: h.Scored, Stale: h.SnapshotReceivedAt == nil || now.Sub(*h.SnapshotReceivedAt) > StaleAfter}
+			Band: analyzer.Band(h.Band), Server: h.Server, Scored: h.Scored, Stale: h.SnapshotReceivedAt == nil || now.Sub(*h.SnapshotReceivedAt) > StaleAfter,
+			NeedsAttention: h.Scored && (h.NeedsAttention || needsAttention(analyzer.Band(h.Band))), Reason: h.CapReason}
 	}
 	return out, nil
 }
@@ -509,7 +516,7 @@ func (s *Service) Organisations(ctx context.Context) ([]OrganisationView, error)
 	for i, o := range orgs {
 		v := View{Ref: Ref{Kind: KindOrganisation, ID: o.ID}, Bands: map[analyzer.Band]int{}}
 		if h := byID[o.ID]; h != nil {
-			v.Score, v.Band, v.Scored, v.CapReason = h.Score, analyzer.Band(h.Band), h.Scored, h.CapReason
+			v.Score, v.Band, v.Scored, v.CapReason, v.NeedsAttention = h.Score, analyzer.Band(h.Band), h.Scored, h.CapReason, h.NeedsAttention
 			v.Coverage, v.Freshness, v.DeviceCount, v.ComputedAt, v.Bands = h.Coverage, h.Freshness, h.DeviceCount, h.ComputedAt, typedBands(h.Bands)
 		}
 		out[i] = OrganisationView{ID: o.ID, Name: o.Name, View: v}
