@@ -17,9 +17,9 @@ import (
 
 	agentv1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/agent/v1"
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
+	"github.com/wegweiser/wegweiser/backend/internal/devicedata"
 	"github.com/wegweiser/wegweiser/backend/internal/pagetoken"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
-	"github.com/wegweiser/wegweiser/backend/internal/devicedata"
 	"github.com/wegweiser/wegweiser/ent"
 	"github.com/wegweiser/wegweiser/ent/crashreport"
 	"github.com/wegweiser/wegweiser/ent/device"
