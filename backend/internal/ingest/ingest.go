@@ -65,6 +65,10 @@ func NewService(st *store.Store, jc *jobs.Client, log *slog.Logger) *Service {
 	return &Service{st: st, jobs: jc, log: log, now: func() time.Time { return time.Now().UTC() }}
 }
 
+// SetClock replaces the service's clock, for tests and simulations that
+// replay days of snapshots; call it before the service is used.
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
 // Ack acknowledges a stored snapshot.
 type Ack struct {
 	SnapshotID        uuid.UUID
