@@ -98,8 +98,13 @@ var logsChecks = []check{
 const week = 7 * 24 * time.Hour
 
 // logsCollected reports whether the event-log collector ran (an empty list
-// then means "no events").
+// then means "no events"). With a window that holds events, they are
+// judged even when the latest collection failed: they were collected by
+// earlier snapshots.
 func (e *env) logsCollected() bool {
+	if w := e.in.Window; w != nil && (len(w.Events) > 0 || len(w.Crashes) > 0) {
+		return true
+	}
 	for _, x := range e.s.GetErrors() {
 		c := strings.ToLower(x.GetCollector())
 		if strings.Contains(c, "log") || strings.Contains(c, "event") || strings.Contains(c, "journal") || strings.Contains(c, "crash") {

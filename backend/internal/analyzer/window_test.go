@@ -114,3 +114,17 @@ func evidence(f Finding, label string) string {
 	}
 	return ""
 }
+
+// TestWindowSurvivesAFailedCollection: a disk error stored in the window
+// still counts when the latest collection of the event log failed.
+func TestWindowSurvivesAFailedCollection(t *testing.T) {
+	in := corpusInput(t, "windows-collectors-failed")
+	at := timestamppb.New(in.Snapshot.GetCollectedTime().AsTime().Add(-3 * time.Hour))
+	if f := finding(t, mustAnalyze(t, in, Policy{}), "logs.disk_hardware_events"); f.Status != Unknown {
+		t.Fatalf("fixture: %s", f.Status)
+	}
+	in.Window = &EventWindow{Events: []*agentv1.EventLogGroup{{Log: "System", Source: "disk", EventId: 7, Level: "error", Count: 1, FirstTime: at, LastTime: at}}}
+	if f := finding(t, mustAnalyze(t, in, Policy{}), "logs.disk_hardware_events"); f.Status != Fail {
+		t.Errorf("stored disk error after a failed collection: %s %q", f.Status, f.Title)
+	}
+}
