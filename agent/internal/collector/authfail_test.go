@@ -156,3 +156,21 @@ func TestMacFailedLogons(t *testing.T) {
 		t.Errorf("main read kept %v (%v); failed logons belong to the auth-only read", main, err)
 	}
 }
+
+// TestWindowsResourceExhaustion: Resource-Exhaustion-Detector 2004 (a
+// warning in the System log) is collected as an event group the server's
+// out-of-memory check recognises by provider and id.
+func TestWindowsResourceExhaustion(t *testing.T) {
+	xml := `<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Microsoft-Windows-Resource-Exhaustion-Detector' Guid='{9988748e-c2e8-4054-85f6-0c3e1cad2470}'/><EventID>2004</EventID><Level>3</Level><TimeCreated SystemTime='2024-06-20T11:00:00.0000000Z'/><Channel>System</Channel></System>` +
+		`<UserData><MemoryExhaustionInfo xmlns='http://www.microsoft.com/Windows/Resource/Exhaustion/Detector/Events'><SystemInfo><SystemCommitLimit>17179869184</SystemCommitLimit><SystemCommitCharge>17012345678</SystemCommitCharge></SystemInfo></MemoryExhaustionInfo></UserData>` +
+		`<RenderingInfo Culture='en-US'><Message>Windows successfully diagnosed a low virtual memory condition. The following programs consumed the most virtual memory: java.exe (4242) consumed 12884901888 bytes.</Message></RenderingInfo></Event>`
+	g := newEventGroups()
+	if _, err := parseWevtutil(strings.NewReader(xml), g); err != nil {
+		t.Fatal(err)
+	}
+	list := g.list(0)
+	if len(list) != 1 || list[0].EventId != 2004 || list[0].Level != "warning" || list[0].Source != "Microsoft-Windows-Resource-Exhaustion-Detector" ||
+		!strings.Contains(list[0].SampleMessage, "java.exe") {
+		t.Errorf("2004 = %v", list)
+	}
+}
