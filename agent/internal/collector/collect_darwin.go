@@ -201,6 +201,12 @@ func collectSecurity(ctx context.Context, env *Env, out *agentv1.Snapshot) error
 	return errors.Join(errs...)
 }
 
+// macAuthPredicate selects failed logons in the unified log, at any level:
+// sshd's "Failed password/publickey … from ADDR" and authd /
+// opendirectoryd "Failed to authenticate" (local logons).
+const macAuthPredicate = `(process BEGINSWITH "sshd" AND eventMessage BEGINSWITH "Failed ") OR ` +
+	`((process == "authd" OR process == "opendirectoryd") AND eventMessage CONTAINS[c] "failed to authenticate")`
+
 func collectEventLogs(ctx context.Context, env *Env, out *agentv1.Snapshot) error {
 	since := env.since()
 	if earliest := time.Now().Add(-time.Hour); since.Before(earliest) {

@@ -466,12 +466,6 @@ func parseMacLog(r io.Reader, maxLines int) ([]*agentv1.EventLogGroup, error) {
 	return g.list(maxEventGroups), err
 }
 
-// macAuthPredicate selects failed logons in the unified log, at any level:
-// sshd's "Failed password/publickey … from ADDR" and authd /
-// opendirectoryd "Failed to authenticate" (local logons).
-const macAuthPredicate = `(process BEGINSWITH "sshd" AND eventMessage BEGINSWITH "Failed ") OR ` +
-	`((process == "authd" OR process == "opendirectoryd") AND eventMessage CONTAINS[c] "failed to authenticate")`
-
 // addMacLog adds `log show --style ndjson` entries to g: errors and faults
 // grouped by process and level, failed logons (see authFailure) at any
 // level per source address; with authOnly, failed logons only.
