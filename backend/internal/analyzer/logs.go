@@ -397,8 +397,12 @@ func checkFailedLogonBurst(e *env) {
 	}
 	p := peaks[0]
 	g := logs[p.groups[0]]
+	addrPath := groupSource(p.groups[0]) + ".source_address"
+	if g.GetSourceAddress() == "" {
+		addrPath = groupSource(p.groups[0]) + ".sample_message" // an older agent: the address in its message
+	}
 	ev := []Evidence{
-		{"source address", sourceName(p.source), groupSource(p.groups[0]) + ".source_address"},
+		{"source address", sourceName(p.source), addrPath},
 		{"peak rate (estimated)", fmt.Sprintf("%.1f per 2 min", p.peak), "event_logs[source_address]"},
 		{"failed logons from this source", fmt.Sprint(p.total), "event_logs[source_address].count"},
 		{"time span", fmt.Sprintf("%s – %s", fmtTime(p.first), fmtTime(p.last)), "event_logs[source_address].first_time/last_time"},
