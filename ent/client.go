@@ -17,6 +17,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/wegweiser/wegweiser/ent/auditevent"
+	"github.com/wegweiser/wegweiser/ent/crashreport"
 	"github.com/wegweiser/wegweiser/ent/device"
 	"github.com/wegweiser/wegweiser/ent/devicehealth"
 	"github.com/wegweiser/wegweiser/ent/devicesection"
@@ -51,6 +52,8 @@ type Client struct {
 	Schema *migrate.Schema
 	// AuditEvent is the client for interacting with the AuditEvent builders.
 	AuditEvent *AuditEventClient
+	// CrashReport is the client for interacting with the CrashReport builders.
+	CrashReport *CrashReportClient
 	// Device is the client for interacting with the Device builders.
 	Device *DeviceClient
 	// DeviceHealth is the client for interacting with the DeviceHealth builders.
@@ -109,6 +112,7 @@ func NewClient(opts ...Option) *Client {
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.AuditEvent = NewAuditEventClient(c.config)
+	c.CrashReport = NewCrashReportClient(c.config)
 	c.Device = NewDeviceClient(c.config)
 	c.DeviceHealth = NewDeviceHealthClient(c.config)
 	c.DeviceSection = NewDeviceSectionClient(c.config)
@@ -225,6 +229,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		ctx:                  ctx,
 		config:               cfg,
 		AuditEvent:           NewAuditEventClient(cfg),
+		CrashReport:          NewCrashReportClient(cfg),
 		Device:               NewDeviceClient(cfg),
 		DeviceHealth:         NewDeviceHealthClient(cfg),
 		DeviceSection:        NewDeviceSectionClient(cfg),
@@ -268,6 +273,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		ctx:                  ctx,
 		config:               cfg,
 		AuditEvent:           NewAuditEventClient(cfg),
+		CrashReport:          NewCrashReportClient(cfg),
 		Device:               NewDeviceClient(cfg),
 		DeviceHealth:         NewDeviceHealthClient(cfg),
 		DeviceSection:        NewDeviceSectionClient(cfg),
@@ -320,11 +326,12 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.AuditEvent, c.Device, c.DeviceHealth, c.DeviceSection, c.EnrolmentKey,
-		c.EntityHealth, c.EventLogGroup, c.Group, c.HealthHistory, c.InstalledSoftware,
-		c.Membership, c.Notification, c.NotificationReadMark, c.NotificationReceipt,
-		c.Organisation, c.PolicyAudit, c.PolicyGuidance, c.PolicyOverride,
-		c.RefreshToken, c.Snapshot, c.Tenant, c.User, c.Webhook, c.WebhookDelivery,
+		c.AuditEvent, c.CrashReport, c.Device, c.DeviceHealth, c.DeviceSection,
+		c.EnrolmentKey, c.EntityHealth, c.EventLogGroup, c.Group, c.HealthHistory,
+		c.InstalledSoftware, c.Membership, c.Notification, c.NotificationReadMark,
+		c.NotificationReceipt, c.Organisation, c.PolicyAudit, c.PolicyGuidance,
+		c.PolicyOverride, c.RefreshToken, c.Snapshot, c.Tenant, c.User, c.Webhook,
+		c.WebhookDelivery,
 	} {
 		n.Use(hooks...)
 	}
@@ -334,11 +341,12 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.AuditEvent, c.Device, c.DeviceHealth, c.DeviceSection, c.EnrolmentKey,
-		c.EntityHealth, c.EventLogGroup, c.Group, c.HealthHistory, c.InstalledSoftware,
-		c.Membership, c.Notification, c.NotificationReadMark, c.NotificationReceipt,
-		c.Organisation, c.PolicyAudit, c.PolicyGuidance, c.PolicyOverride,
-		c.RefreshToken, c.Snapshot, c.Tenant, c.User, c.Webhook, c.WebhookDelivery,
+		c.AuditEvent, c.CrashReport, c.Device, c.DeviceHealth, c.DeviceSection,
+		c.EnrolmentKey, c.EntityHealth, c.EventLogGroup, c.Group, c.HealthHistory,
+		c.InstalledSoftware, c.Membership, c.Notification, c.NotificationReadMark,
+		c.NotificationReceipt, c.Organisation, c.PolicyAudit, c.PolicyGuidance,
+		c.PolicyOverride, c.RefreshToken, c.Snapshot, c.Tenant, c.User, c.Webhook,
+		c.WebhookDelivery,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -349,6 +357,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
 	case *AuditEventMutation:
 		return c.AuditEvent.mutate(ctx, m)
+	case *CrashReportMutation:
+		return c.CrashReport.mutate(ctx, m)
 	case *DeviceMutation:
 		return c.Device.mutate(ctx, m)
 	case *DeviceHealthMutation:
@@ -547,6 +557,156 @@ func (c *AuditEventClient) mutate(ctx context.Context, m *AuditEventMutation) (V
 		return (&AuditEventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown AuditEvent mutation op: %q", m.Op())
+	}
+}
+
+// CrashReportClient is a client for the CrashReport schema.
+type CrashReportClient struct {
+	config
+}
+
+// NewCrashReportClient returns a client for the CrashReport from the given config.
+func NewCrashReportClient(c config) *CrashReportClient {
+	return &CrashReportClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `crashreport.Hooks(f(g(h())))`.
+func (c *CrashReportClient) Use(hooks ...Hook) {
+	c.hooks.CrashReport = append(c.hooks.CrashReport, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `crashreport.Intercept(f(g(h())))`.
+func (c *CrashReportClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CrashReport = append(c.inters.CrashReport, interceptors...)
+}
+
+// Create returns a builder for creating a CrashReport entity.
+func (c *CrashReportClient) Create() *CrashReportCreate {
+	mutation := newCrashReportMutation(c.config, OpCreate)
+	return &CrashReportCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CrashReport entities.
+func (c *CrashReportClient) CreateBulk(builders ...*CrashReportCreate) *CrashReportCreateBulk {
+	return &CrashReportCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CrashReportClient) MapCreateBulk(slice any, setFunc func(*CrashReportCreate, int)) *CrashReportCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CrashReportCreateBulk{err: fmt.Errorf("calling to CrashReportClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CrashReportCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CrashReportCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CrashReport.
+func (c *CrashReportClient) Update() *CrashReportUpdate {
+	mutation := newCrashReportMutation(c.config, OpUpdate)
+	return &CrashReportUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CrashReportClient) UpdateOne(_m *CrashReport) *CrashReportUpdateOne {
+	mutation := newCrashReportMutation(c.config, OpUpdateOne, withCrashReport(_m))
+	return &CrashReportUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CrashReportClient) UpdateOneID(id uuid.UUID) *CrashReportUpdateOne {
+	mutation := newCrashReportMutation(c.config, OpUpdateOne, withCrashReportID(id))
+	return &CrashReportUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CrashReport.
+func (c *CrashReportClient) Delete() *CrashReportDelete {
+	mutation := newCrashReportMutation(c.config, OpDelete)
+	return &CrashReportDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CrashReportClient) DeleteOne(_m *CrashReport) *CrashReportDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CrashReportClient) DeleteOneID(id uuid.UUID) *CrashReportDeleteOne {
+	builder := c.Delete().Where(crashreport.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CrashReportDeleteOne{builder}
+}
+
+// Query returns a query builder for CrashReport.
+func (c *CrashReportClient) Query() *CrashReportQuery {
+	return &CrashReportQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCrashReport},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CrashReport entity by its id.
+func (c *CrashReportClient) Get(ctx context.Context, id uuid.UUID) (*CrashReport, error) {
+	return c.Query().Where(crashreport.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CrashReportClient) GetX(ctx context.Context, id uuid.UUID) *CrashReport {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a CrashReport.
+func (c *CrashReportClient) QueryTenant(_m *CrashReport) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(crashreport.Table, crashreport.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, crashreport.TenantTable, crashreport.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CrashReportClient) Hooks() []Hook {
+	hooks := c.hooks.CrashReport
+	return append(hooks[:len(hooks):len(hooks)], crashreport.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CrashReportClient) Interceptors() []Interceptor {
+	return c.inters.CrashReport
+}
+
+func (c *CrashReportClient) mutate(ctx context.Context, m *CrashReportMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CrashReportCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CrashReportUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CrashReportUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CrashReportDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CrashReport mutation op: %q", m.Op())
 	}
 }
 
@@ -4099,18 +4259,18 @@ func (c *WebhookDeliveryClient) mutate(ctx context.Context, m *WebhookDeliveryMu
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		AuditEvent, Device, DeviceHealth, DeviceSection, EnrolmentKey, EntityHealth,
-		EventLogGroup, Group, HealthHistory, InstalledSoftware, Membership,
-		Notification, NotificationReadMark, NotificationReceipt, Organisation,
-		PolicyAudit, PolicyGuidance, PolicyOverride, RefreshToken, Snapshot, Tenant,
-		User, Webhook, WebhookDelivery []ent.Hook
+		AuditEvent, CrashReport, Device, DeviceHealth, DeviceSection, EnrolmentKey,
+		EntityHealth, EventLogGroup, Group, HealthHistory, InstalledSoftware,
+		Membership, Notification, NotificationReadMark, NotificationReceipt,
+		Organisation, PolicyAudit, PolicyGuidance, PolicyOverride, RefreshToken,
+		Snapshot, Tenant, User, Webhook, WebhookDelivery []ent.Hook
 	}
 	inters struct {
-		AuditEvent, Device, DeviceHealth, DeviceSection, EnrolmentKey, EntityHealth,
-		EventLogGroup, Group, HealthHistory, InstalledSoftware, Membership,
-		Notification, NotificationReadMark, NotificationReceipt, Organisation,
-		PolicyAudit, PolicyGuidance, PolicyOverride, RefreshToken, Snapshot, Tenant,
-		User, Webhook, WebhookDelivery []ent.Interceptor
+		AuditEvent, CrashReport, Device, DeviceHealth, DeviceSection, EnrolmentKey,
+		EntityHealth, EventLogGroup, Group, HealthHistory, InstalledSoftware,
+		Membership, Notification, NotificationReadMark, NotificationReceipt,
+		Organisation, PolicyAudit, PolicyGuidance, PolicyOverride, RefreshToken,
+		Snapshot, Tenant, User, Webhook, WebhookDelivery []ent.Interceptor
 	}
 )
 

@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/wegweiser/wegweiser/ent/auditevent"
+	"github.com/wegweiser/wegweiser/ent/crashreport"
 	"github.com/wegweiser/wegweiser/ent/device"
 	"github.com/wegweiser/wegweiser/ent/devicehealth"
 	"github.com/wegweiser/wegweiser/ent/devicesection"
@@ -97,6 +98,7 @@ func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			auditevent.Table:           auditevent.ValidColumn,
+			crashreport.Table:          crashreport.ValidColumn,
 			device.Table:               device.ValidColumn,
 			devicehealth.Table:         devicehealth.ValidColumn,
 			devicesection.Table:        devicesection.ValidColumn,

@@ -4,6 +4,7 @@ package ent
 
 import (
 	"github.com/wegweiser/wegweiser/ent/auditevent"
+	"github.com/wegweiser/wegweiser/ent/crashreport"
 	"github.com/wegweiser/wegweiser/ent/device"
 	"github.com/wegweiser/wegweiser/ent/devicehealth"
 	"github.com/wegweiser/wegweiser/ent/devicesection"
@@ -37,7 +38,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 24)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 25)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditevent.Table,
@@ -62,6 +63,25 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 	}
 	graph.Nodes[1] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   crashreport.Table,
+			Columns: crashreport.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: crashreport.FieldID,
+			},
+		},
+		Type: "CrashReport",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			crashreport.FieldTenantID:       {Type: field.TypeUUID, Column: crashreport.FieldTenantID},
+			crashreport.FieldDeviceID:       {Type: field.TypeUUID, Column: crashreport.FieldDeviceID},
+			crashreport.FieldOrganisationID: {Type: field.TypeUUID, Column: crashreport.FieldOrganisationID},
+			crashreport.FieldApplication:    {Type: field.TypeString, Column: crashreport.FieldApplication},
+			crashreport.FieldCrashedAt:      {Type: field.TypeTime, Column: crashreport.FieldCrashedAt},
+			crashreport.FieldDetail:         {Type: field.TypeString, Column: crashreport.FieldDetail},
+		},
+	}
+	graph.Nodes[2] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   device.Table,
 			Columns: device.Columns,
@@ -97,7 +117,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			device.FieldSnapshotCount:    {Type: field.TypeInt64, Column: device.FieldSnapshotCount},
 		},
 	}
-	graph.Nodes[2] = &sqlgraph.Node{
+	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   devicehealth.Table,
 			Columns: devicehealth.Columns,
@@ -127,7 +147,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			devicehealth.FieldComputedAt:         {Type: field.TypeTime, Column: devicehealth.FieldComputedAt},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   devicesection.Table,
 			Columns: devicesection.Columns,
@@ -148,7 +168,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			devicesection.FieldUpdatedAt:      {Type: field.TypeTime, Column: devicesection.FieldUpdatedAt},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   enrolmentkey.Table,
 			Columns: enrolmentkey.Columns,
@@ -174,7 +194,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			enrolmentkey.FieldCreatedBy:      {Type: field.TypeUUID, Column: enrolmentkey.FieldCreatedBy},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   entityhealth.Table,
 			Columns: entityhealth.Columns,
@@ -202,7 +222,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			entityhealth.FieldComputedAt:     {Type: field.TypeTime, Column: entityhealth.FieldComputedAt},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   eventloggroup.Table,
 			Columns: eventloggroup.Columns,
@@ -220,13 +240,14 @@ var schemaGraph = func() *sqlgraph.Schema {
 			eventloggroup.FieldSource:         {Type: field.TypeString, Column: eventloggroup.FieldSource},
 			eventloggroup.FieldEventID:        {Type: field.TypeInt64, Column: eventloggroup.FieldEventID},
 			eventloggroup.FieldLevel:          {Type: field.TypeString, Column: eventloggroup.FieldLevel},
+			eventloggroup.FieldSourceAddress:  {Type: field.TypeString, Column: eventloggroup.FieldSourceAddress},
 			eventloggroup.FieldCount:          {Type: field.TypeInt64, Column: eventloggroup.FieldCount},
 			eventloggroup.FieldFirstSeen:      {Type: field.TypeTime, Column: eventloggroup.FieldFirstSeen},
 			eventloggroup.FieldLastSeen:       {Type: field.TypeTime, Column: eventloggroup.FieldLastSeen},
 			eventloggroup.FieldSampleMessage:  {Type: field.TypeString, Column: eventloggroup.FieldSampleMessage},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   group.Table,
 			Columns: group.Columns,
@@ -245,7 +266,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			group.FieldDescription:    {Type: field.TypeString, Column: group.FieldDescription},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   healthhistory.Table,
 			Columns: healthhistory.Columns,
@@ -267,7 +288,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			healthhistory.FieldComputedAt:     {Type: field.TypeTime, Column: healthhistory.FieldComputedAt},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   installedsoftware.Table,
 			Columns: installedsoftware.Columns,
@@ -288,7 +309,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			installedsoftware.FieldSource:         {Type: field.TypeString, Column: installedsoftware.FieldSource},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   membership.Table,
 			Columns: membership.Columns,
@@ -313,7 +334,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			membership.FieldDisplayName:         {Type: field.TypeString, Column: membership.FieldDisplayName},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notification.Table,
 			Columns: notification.Columns,
@@ -336,7 +357,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notification.FieldCreatedAt:      {Type: field.TypeTime, Column: notification.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notificationreadmark.Table,
 			Columns: notificationreadmark.Columns,
@@ -353,7 +374,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notificationreadmark.FieldReadUpToID: {Type: field.TypeUUID, Column: notificationreadmark.FieldReadUpToID},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notificationreceipt.Table,
 			Columns: notificationreceipt.Columns,
@@ -370,7 +391,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notificationreceipt.FieldReadAt:         {Type: field.TypeTime, Column: notificationreceipt.FieldReadAt},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organisation.Table,
 			Columns: organisation.Columns,
@@ -388,7 +409,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organisation.FieldDescription: {Type: field.TypeString, Column: organisation.FieldDescription},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyaudit.Table,
 			Columns: policyaudit.Columns,
@@ -412,7 +433,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyaudit.FieldCreatedAt:      {Type: field.TypeTime, Column: policyaudit.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyguidance.Table,
 			Columns: policyguidance.Columns,
@@ -433,7 +454,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyguidance.FieldUpdatedBy:      {Type: field.TypeString, Column: policyguidance.FieldUpdatedBy},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyoverride.Table,
 			Columns: policyoverride.Columns,
@@ -460,7 +481,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyoverride.FieldUpdatedBy:      {Type: field.TypeString, Column: policyoverride.FieldUpdatedBy},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refreshtoken.Table,
 			Columns: refreshtoken.Columns,
@@ -481,7 +502,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refreshtoken.FieldRevokedAt: {Type: field.TypeTime, Column: refreshtoken.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   snapshot.Table,
 			Columns: snapshot.Columns,
@@ -504,7 +525,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			snapshot.FieldSizeBytes:       {Type: field.TypeInt, Column: snapshot.FieldSizeBytes},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tenant.Table,
 			Columns: tenant.Columns,
@@ -525,7 +546,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tenant.FieldRetentionAuditDays:        {Type: field.TypeInt, Column: tenant.FieldRetentionAuditDays},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -548,7 +569,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldResetExpiresAt:  {Type: field.TypeTime, Column: user.FieldResetExpiresAt},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhook.Table,
 			Columns: webhook.Columns,
@@ -568,7 +589,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			webhook.FieldSecretEncrypted: {Type: field.TypeBytes, Column: webhook.FieldSecretEncrypted},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookdelivery.Table,
 			Columns: webhookdelivery.Columns,
@@ -601,6 +622,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 			Bidi:    false,
 		},
 		"AuditEvent",
+		"Tenant",
+	)
+	graph.MustAddE(
+		"tenant",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   crashreport.TenantTable,
+			Columns: []string{crashreport.TenantColumn},
+			Bidi:    false,
+		},
+		"CrashReport",
 		"Tenant",
 	)
 	graph.MustAddE(
@@ -1065,6 +1098,90 @@ func (f *AuditEventFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *CrashReportQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the CrashReportQuery builder.
+func (_q *CrashReportQuery) Filter() *CrashReportFilter {
+	return &CrashReportFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *CrashReportMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the CrashReportMutation builder.
+func (m *CrashReportMutation) Filter() *CrashReportFilter {
+	return &CrashReportFilter{config: m.config, predicateAdder: m}
+}
+
+// CrashReportFilter provides a generic filtering capability at runtime for CrashReportQuery.
+type CrashReportFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *CrashReportFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *CrashReportFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(crashreport.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *CrashReportFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(crashreport.FieldTenantID))
+}
+
+// WhereDeviceID applies the entql [16]byte predicate on the device_id field.
+func (f *CrashReportFilter) WhereDeviceID(p entql.ValueP) {
+	f.Where(p.Field(crashreport.FieldDeviceID))
+}
+
+// WhereOrganisationID applies the entql [16]byte predicate on the organisation_id field.
+func (f *CrashReportFilter) WhereOrganisationID(p entql.ValueP) {
+	f.Where(p.Field(crashreport.FieldOrganisationID))
+}
+
+// WhereApplication applies the entql string predicate on the application field.
+func (f *CrashReportFilter) WhereApplication(p entql.StringP) {
+	f.Where(p.Field(crashreport.FieldApplication))
+}
+
+// WhereCrashedAt applies the entql time.Time predicate on the crashed_at field.
+func (f *CrashReportFilter) WhereCrashedAt(p entql.TimeP) {
+	f.Where(p.Field(crashreport.FieldCrashedAt))
+}
+
+// WhereDetail applies the entql string predicate on the detail field.
+func (f *CrashReportFilter) WhereDetail(p entql.StringP) {
+	f.Where(p.Field(crashreport.FieldDetail))
+}
+
+// WhereHasTenant applies a predicate to check if query has an edge tenant.
+func (f *CrashReportFilter) WhereHasTenant() {
+	f.Where(entql.HasEdge("tenant"))
+}
+
+// WhereHasTenantWith applies a predicate to check if query has an edge tenant with a given conditions (other predicates).
+func (f *CrashReportFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
+	f.Where(entql.HasEdgeWith("tenant", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *DeviceQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1093,7 +1210,7 @@ type DeviceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DeviceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1290,7 +1407,7 @@ type DeviceHealthFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DeviceHealthFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1429,7 +1546,7 @@ type DeviceSectionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DeviceSectionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1523,7 +1640,7 @@ type EnrolmentKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EnrolmentKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1642,7 +1759,7 @@ type EntityHealthFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EntityHealthFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1771,7 +1888,7 @@ type EventLogGroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EventLogGroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1815,6 +1932,11 @@ func (f *EventLogGroupFilter) WhereEventID(p entql.Int64P) {
 // WhereLevel applies the entql string predicate on the level field.
 func (f *EventLogGroupFilter) WhereLevel(p entql.StringP) {
 	f.Where(p.Field(eventloggroup.FieldLevel))
+}
+
+// WhereSourceAddress applies the entql string predicate on the source_address field.
+func (f *EventLogGroupFilter) WhereSourceAddress(p entql.StringP) {
+	f.Where(p.Field(eventloggroup.FieldSourceAddress))
 }
 
 // WhereCount applies the entql int64 predicate on the count field.
@@ -1880,7 +2002,7 @@ type GroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1992,7 +2114,7 @@ type HealthHistoryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HealthHistoryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2091,7 +2213,7 @@ type InstalledSoftwareFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InstalledSoftwareFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2185,7 +2307,7 @@ type MembershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MembershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2313,7 +2435,7 @@ type NotificationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NotificationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2417,7 +2539,7 @@ type NotificationReadMarkFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NotificationReadMarkFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2491,7 +2613,7 @@ type NotificationReceiptFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NotificationReceiptFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2565,7 +2687,7 @@ type OrganisationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganisationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2672,7 +2794,7 @@ type PolicyAuditFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyAuditFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2781,7 +2903,7 @@ type PolicyGuidanceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyGuidanceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2875,7 +2997,7 @@ type PolicyOverrideFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyOverrideFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2999,7 +3121,7 @@ type RefreshTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefreshTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3093,7 +3215,7 @@ type SnapshotFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SnapshotFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3197,7 +3319,7 @@ type TenantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TenantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3277,7 +3399,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3381,7 +3503,7 @@ type WebhookFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3470,7 +3592,7 @@ type WebhookDeliveryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookDeliveryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -33,6 +33,8 @@ type EventLogGroup struct {
 	EventID int64 `json:"event_id,omitempty"`
 	// Level holds the value of the "level" field.
 	Level string `json:"level,omitempty"`
+	// SourceAddress holds the value of the "source_address" field.
+	SourceAddress string `json:"source_address,omitempty"`
 	// Count holds the value of the "count" field.
 	Count int64 `json:"count,omitempty"`
 	// FirstSeen holds the value of the "first_seen" field.
@@ -74,7 +76,7 @@ func (*EventLogGroup) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case eventloggroup.FieldEventID, eventloggroup.FieldCount:
 			values[i] = new(sql.NullInt64)
-		case eventloggroup.FieldLog, eventloggroup.FieldSource, eventloggroup.FieldLevel, eventloggroup.FieldSampleMessage:
+		case eventloggroup.FieldLog, eventloggroup.FieldSource, eventloggroup.FieldLevel, eventloggroup.FieldSourceAddress, eventloggroup.FieldSampleMessage:
 			values[i] = new(sql.NullString)
 		case eventloggroup.FieldFirstSeen, eventloggroup.FieldLastSeen:
 			values[i] = new(sql.NullTime)
@@ -142,6 +144,12 @@ func (_m *EventLogGroup) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field level", values[i])
 			} else if value.Valid {
 				_m.Level = value.String
+			}
+		case eventloggroup.FieldSourceAddress:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field source_address", values[i])
+			} else if value.Valid {
+				_m.SourceAddress = value.String
 			}
 		case eventloggroup.FieldCount:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -228,6 +236,9 @@ func (_m *EventLogGroup) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("level=")
 	builder.WriteString(_m.Level)
+	builder.WriteString(", ")
+	builder.WriteString("source_address=")
+	builder.WriteString(_m.SourceAddress)
 	builder.WriteString(", ")
 	builder.WriteString("count=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Count))

@@ -91,6 +91,20 @@ func (_c *EventLogGroupCreate) SetLevel(v string) *EventLogGroupCreate {
 	return _c
 }
 
+// SetSourceAddress sets the "source_address" field.
+func (_c *EventLogGroupCreate) SetSourceAddress(v string) *EventLogGroupCreate {
+	_c.mutation.SetSourceAddress(v)
+	return _c
+}
+
+// SetNillableSourceAddress sets the "source_address" field if the given value is not nil.
+func (_c *EventLogGroupCreate) SetNillableSourceAddress(v *string) *EventLogGroupCreate {
+	if v != nil {
+		_c.SetSourceAddress(*v)
+	}
+	return _c
+}
+
 // SetCount sets the "count" field.
 func (_c *EventLogGroupCreate) SetCount(v int64) *EventLogGroupCreate {
 	_c.mutation.SetCount(v)
@@ -215,6 +229,10 @@ func (_c *EventLogGroupCreate) defaults() error {
 		v := eventloggroup.DefaultEventID
 		_c.mutation.SetEventID(v)
 	}
+	if _, ok := _c.mutation.SourceAddress(); !ok {
+		v := eventloggroup.DefaultSourceAddress
+		_c.mutation.SetSourceAddress(v)
+	}
 	if _, ok := _c.mutation.Count(); !ok {
 		v := eventloggroup.DefaultCount
 		_c.mutation.SetCount(v)
@@ -283,6 +301,14 @@ func (_c *EventLogGroupCreate) check() error {
 	if v, ok := _c.mutation.Level(); ok {
 		if err := eventloggroup.LevelValidator(v); err != nil {
 			return &ValidationError{Name: "level", err: fmt.Errorf(`ent: validator failed for field "EventLogGroup.level": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.SourceAddress(); !ok {
+		return &ValidationError{Name: "source_address", err: errors.New(`ent: missing required field "EventLogGroup.source_address"`)}
+	}
+	if v, ok := _c.mutation.SourceAddress(); ok {
+		if err := eventloggroup.SourceAddressValidator(v); err != nil {
+			return &ValidationError{Name: "source_address", err: fmt.Errorf(`ent: validator failed for field "EventLogGroup.source_address": %w`, err)}
 		}
 	}
 	if _, ok := _c.mutation.Count(); !ok {
@@ -364,6 +390,10 @@ func (_c *EventLogGroupCreate) createSpec() (*EventLogGroup, *sqlgraph.CreateSpe
 	if value, ok := _c.mutation.Level(); ok {
 		_spec.SetField(eventloggroup.FieldLevel, field.TypeString, value)
 		_node.Level = value
+	}
+	if value, ok := _c.mutation.SourceAddress(); ok {
+		_spec.SetField(eventloggroup.FieldSourceAddress, field.TypeString, value)
+		_node.SourceAddress = value
 	}
 	if value, ok := _c.mutation.Count(); ok {
 		_spec.SetField(eventloggroup.FieldCount, field.TypeInt64, value)
@@ -513,6 +543,18 @@ func (u *EventLogGroupUpsert) SetLevel(v string) *EventLogGroupUpsert {
 // UpdateLevel sets the "level" field to the value that was provided on create.
 func (u *EventLogGroupUpsert) UpdateLevel() *EventLogGroupUpsert {
 	u.SetExcluded(eventloggroup.FieldLevel)
+	return u
+}
+
+// SetSourceAddress sets the "source_address" field.
+func (u *EventLogGroupUpsert) SetSourceAddress(v string) *EventLogGroupUpsert {
+	u.Set(eventloggroup.FieldSourceAddress, v)
+	return u
+}
+
+// UpdateSourceAddress sets the "source_address" field to the value that was provided on create.
+func (u *EventLogGroupUpsert) UpdateSourceAddress() *EventLogGroupUpsert {
+	u.SetExcluded(eventloggroup.FieldSourceAddress)
 	return u
 }
 
@@ -698,6 +740,20 @@ func (u *EventLogGroupUpsertOne) SetLevel(v string) *EventLogGroupUpsertOne {
 func (u *EventLogGroupUpsertOne) UpdateLevel() *EventLogGroupUpsertOne {
 	return u.Update(func(s *EventLogGroupUpsert) {
 		s.UpdateLevel()
+	})
+}
+
+// SetSourceAddress sets the "source_address" field.
+func (u *EventLogGroupUpsertOne) SetSourceAddress(v string) *EventLogGroupUpsertOne {
+	return u.Update(func(s *EventLogGroupUpsert) {
+		s.SetSourceAddress(v)
+	})
+}
+
+// UpdateSourceAddress sets the "source_address" field to the value that was provided on create.
+func (u *EventLogGroupUpsertOne) UpdateSourceAddress() *EventLogGroupUpsertOne {
+	return u.Update(func(s *EventLogGroupUpsert) {
+		s.UpdateSourceAddress()
 	})
 }
 
@@ -1059,6 +1115,20 @@ func (u *EventLogGroupUpsertBulk) SetLevel(v string) *EventLogGroupUpsertBulk {
 func (u *EventLogGroupUpsertBulk) UpdateLevel() *EventLogGroupUpsertBulk {
 	return u.Update(func(s *EventLogGroupUpsert) {
 		s.UpdateLevel()
+	})
+}
+
+// SetSourceAddress sets the "source_address" field.
+func (u *EventLogGroupUpsertBulk) SetSourceAddress(v string) *EventLogGroupUpsertBulk {
+	return u.Update(func(s *EventLogGroupUpsert) {
+		s.SetSourceAddress(v)
+	})
+}
+
+// UpdateSourceAddress sets the "source_address" field to the value that was provided on create.
+func (u *EventLogGroupUpsertBulk) UpdateSourceAddress() *EventLogGroupUpsertBulk {
+	return u.Update(func(s *EventLogGroupUpsert) {
+		s.UpdateSourceAddress()
 	})
 }
 

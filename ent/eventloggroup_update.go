@@ -106,6 +106,20 @@ func (_u *EventLogGroupUpdate) SetNillableLevel(v *string) *EventLogGroupUpdate 
 	return _u
 }
 
+// SetSourceAddress sets the "source_address" field.
+func (_u *EventLogGroupUpdate) SetSourceAddress(v string) *EventLogGroupUpdate {
+	_u.mutation.SetSourceAddress(v)
+	return _u
+}
+
+// SetNillableSourceAddress sets the "source_address" field if the given value is not nil.
+func (_u *EventLogGroupUpdate) SetNillableSourceAddress(v *string) *EventLogGroupUpdate {
+	if v != nil {
+		_u.SetSourceAddress(*v)
+	}
+	return _u
+}
+
 // SetCount sets the "count" field.
 func (_u *EventLogGroupUpdate) SetCount(v int64) *EventLogGroupUpdate {
 	_u.mutation.ResetCount()
@@ -218,6 +232,11 @@ func (_u *EventLogGroupUpdate) check() error {
 			return &ValidationError{Name: "level", err: fmt.Errorf(`ent: validator failed for field "EventLogGroup.level": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.SourceAddress(); ok {
+		if err := eventloggroup.SourceAddressValidator(v); err != nil {
+			return &ValidationError{Name: "source_address", err: fmt.Errorf(`ent: validator failed for field "EventLogGroup.source_address": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.SampleMessage(); ok {
 		if err := eventloggroup.SampleMessageValidator(v); err != nil {
 			return &ValidationError{Name: "sample_message", err: fmt.Errorf(`ent: validator failed for field "EventLogGroup.sample_message": %w`, err)}
@@ -258,6 +277,9 @@ func (_u *EventLogGroupUpdate) sqlSave(ctx context.Context) (_node int, err erro
 	}
 	if value, ok := _u.mutation.Level(); ok {
 		_spec.SetField(eventloggroup.FieldLevel, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.SourceAddress(); ok {
+		_spec.SetField(eventloggroup.FieldSourceAddress, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.Count(); ok {
 		_spec.SetField(eventloggroup.FieldCount, field.TypeInt64, value)
@@ -367,6 +389,20 @@ func (_u *EventLogGroupUpdateOne) SetLevel(v string) *EventLogGroupUpdateOne {
 func (_u *EventLogGroupUpdateOne) SetNillableLevel(v *string) *EventLogGroupUpdateOne {
 	if v != nil {
 		_u.SetLevel(*v)
+	}
+	return _u
+}
+
+// SetSourceAddress sets the "source_address" field.
+func (_u *EventLogGroupUpdateOne) SetSourceAddress(v string) *EventLogGroupUpdateOne {
+	_u.mutation.SetSourceAddress(v)
+	return _u
+}
+
+// SetNillableSourceAddress sets the "source_address" field if the given value is not nil.
+func (_u *EventLogGroupUpdateOne) SetNillableSourceAddress(v *string) *EventLogGroupUpdateOne {
+	if v != nil {
+		_u.SetSourceAddress(*v)
 	}
 	return _u
 }
@@ -496,6 +532,11 @@ func (_u *EventLogGroupUpdateOne) check() error {
 			return &ValidationError{Name: "level", err: fmt.Errorf(`ent: validator failed for field "EventLogGroup.level": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.SourceAddress(); ok {
+		if err := eventloggroup.SourceAddressValidator(v); err != nil {
+			return &ValidationError{Name: "source_address", err: fmt.Errorf(`ent: validator failed for field "EventLogGroup.source_address": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.SampleMessage(); ok {
 		if err := eventloggroup.SampleMessageValidator(v); err != nil {
 			return &ValidationError{Name: "sample_message", err: fmt.Errorf(`ent: validator failed for field "EventLogGroup.sample_message": %w`, err)}
@@ -553,6 +594,9 @@ func (_u *EventLogGroupUpdateOne) sqlSave(ctx context.Context) (_node *EventLogG
 	}
 	if value, ok := _u.mutation.Level(); ok {
 		_spec.SetField(eventloggroup.FieldLevel, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.SourceAddress(); ok {
+		_spec.SetField(eventloggroup.FieldSourceAddress, field.TypeString, value)
 	}
 	if value, ok := _u.mutation.Count(); ok {
 		_spec.SetField(eventloggroup.FieldCount, field.TypeInt64, value)

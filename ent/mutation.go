@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/google/uuid"
 	"github.com/wegweiser/wegweiser/ent/auditevent"
+	"github.com/wegweiser/wegweiser/ent/crashreport"
 	"github.com/wegweiser/wegweiser/ent/device"
 	"github.com/wegweiser/wegweiser/ent/devicehealth"
 	"github.com/wegweiser/wegweiser/ent/devicesection"
@@ -50,6 +51,7 @@ const (
 
 	// Node types.
 	TypeAuditEvent           = "AuditEvent"
+	TypeCrashReport          = "CrashReport"
 	TypeDevice               = "Device"
 	TypeDeviceHealth         = "DeviceHealth"
 	TypeDeviceSection        = "DeviceSection"
@@ -986,6 +988,662 @@ func (m *AuditEventMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown AuditEvent edge %s", name)
+}
+
+// CrashReportMutation represents an operation that mutates the CrashReport nodes in the graph.
+type CrashReportMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *uuid.UUID
+	device_id       *uuid.UUID
+	organisation_id *uuid.UUID
+	application     *string
+	crashed_at      *time.Time
+	detail          *string
+	clearedFields   map[string]struct{}
+	tenant          *uuid.UUID
+	clearedtenant   bool
+	done            bool
+	oldValue        func(context.Context) (*CrashReport, error)
+	predicates      []predicate.CrashReport
+}
+
+var _ ent.Mutation = (*CrashReportMutation)(nil)
+
+// crashreportOption allows management of the mutation configuration using functional options.
+type crashreportOption func(*CrashReportMutation)
+
+// newCrashReportMutation creates new mutation for the CrashReport entity.
+func newCrashReportMutation(c config, op Op, opts ...crashreportOption) *CrashReportMutation {
+	m := &CrashReportMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCrashReport,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCrashReportID sets the ID field of the mutation.
+func withCrashReportID(id uuid.UUID) crashreportOption {
+	return func(m *CrashReportMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CrashReport
+		)
+		m.oldValue = func(ctx context.Context) (*CrashReport, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CrashReport.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCrashReport sets the old CrashReport of the mutation.
+func withCrashReport(node *CrashReport) crashreportOption {
+	return func(m *CrashReportMutation) {
+		m.oldValue = func(context.Context) (*CrashReport, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CrashReportMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CrashReportMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of CrashReport entities.
+func (m *CrashReportMutation) SetID(id uuid.UUID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CrashReportMutation) ID() (id uuid.UUID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CrashReportMutation) IDs(ctx context.Context) ([]uuid.UUID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []uuid.UUID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CrashReport.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *CrashReportMutation) SetTenantID(u uuid.UUID) {
+	m.tenant = &u
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *CrashReportMutation) TenantID() (r uuid.UUID, exists bool) {
+	v := m.tenant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the CrashReport entity.
+// If the CrashReport object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CrashReportMutation) OldTenantID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *CrashReportMutation) ResetTenantID() {
+	m.tenant = nil
+}
+
+// SetDeviceID sets the "device_id" field.
+func (m *CrashReportMutation) SetDeviceID(u uuid.UUID) {
+	m.device_id = &u
+}
+
+// DeviceID returns the value of the "device_id" field in the mutation.
+func (m *CrashReportMutation) DeviceID() (r uuid.UUID, exists bool) {
+	v := m.device_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeviceID returns the old "device_id" field's value of the CrashReport entity.
+// If the CrashReport object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CrashReportMutation) OldDeviceID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeviceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeviceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeviceID: %w", err)
+	}
+	return oldValue.DeviceID, nil
+}
+
+// ResetDeviceID resets all changes to the "device_id" field.
+func (m *CrashReportMutation) ResetDeviceID() {
+	m.device_id = nil
+}
+
+// SetOrganisationID sets the "organisation_id" field.
+func (m *CrashReportMutation) SetOrganisationID(u uuid.UUID) {
+	m.organisation_id = &u
+}
+
+// OrganisationID returns the value of the "organisation_id" field in the mutation.
+func (m *CrashReportMutation) OrganisationID() (r uuid.UUID, exists bool) {
+	v := m.organisation_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganisationID returns the old "organisation_id" field's value of the CrashReport entity.
+// If the CrashReport object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CrashReportMutation) OldOrganisationID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganisationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganisationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganisationID: %w", err)
+	}
+	return oldValue.OrganisationID, nil
+}
+
+// ResetOrganisationID resets all changes to the "organisation_id" field.
+func (m *CrashReportMutation) ResetOrganisationID() {
+	m.organisation_id = nil
+}
+
+// SetApplication sets the "application" field.
+func (m *CrashReportMutation) SetApplication(s string) {
+	m.application = &s
+}
+
+// Application returns the value of the "application" field in the mutation.
+func (m *CrashReportMutation) Application() (r string, exists bool) {
+	v := m.application
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldApplication returns the old "application" field's value of the CrashReport entity.
+// If the CrashReport object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CrashReportMutation) OldApplication(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldApplication is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldApplication requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldApplication: %w", err)
+	}
+	return oldValue.Application, nil
+}
+
+// ResetApplication resets all changes to the "application" field.
+func (m *CrashReportMutation) ResetApplication() {
+	m.application = nil
+}
+
+// SetCrashedAt sets the "crashed_at" field.
+func (m *CrashReportMutation) SetCrashedAt(t time.Time) {
+	m.crashed_at = &t
+}
+
+// CrashedAt returns the value of the "crashed_at" field in the mutation.
+func (m *CrashReportMutation) CrashedAt() (r time.Time, exists bool) {
+	v := m.crashed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCrashedAt returns the old "crashed_at" field's value of the CrashReport entity.
+// If the CrashReport object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CrashReportMutation) OldCrashedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCrashedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCrashedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCrashedAt: %w", err)
+	}
+	return oldValue.CrashedAt, nil
+}
+
+// ResetCrashedAt resets all changes to the "crashed_at" field.
+func (m *CrashReportMutation) ResetCrashedAt() {
+	m.crashed_at = nil
+}
+
+// SetDetail sets the "detail" field.
+func (m *CrashReportMutation) SetDetail(s string) {
+	m.detail = &s
+}
+
+// Detail returns the value of the "detail" field in the mutation.
+func (m *CrashReportMutation) Detail() (r string, exists bool) {
+	v := m.detail
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDetail returns the old "detail" field's value of the CrashReport entity.
+// If the CrashReport object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CrashReportMutation) OldDetail(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDetail is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDetail requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDetail: %w", err)
+	}
+	return oldValue.Detail, nil
+}
+
+// ResetDetail resets all changes to the "detail" field.
+func (m *CrashReportMutation) ResetDetail() {
+	m.detail = nil
+}
+
+// ClearTenant clears the "tenant" edge to the Tenant entity.
+func (m *CrashReportMutation) ClearTenant() {
+	m.clearedtenant = true
+	m.clearedFields[crashreport.FieldTenantID] = struct{}{}
+}
+
+// TenantCleared reports if the "tenant" edge to the Tenant entity was cleared.
+func (m *CrashReportMutation) TenantCleared() bool {
+	return m.clearedtenant
+}
+
+// TenantIDs returns the "tenant" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TenantID instead. It exists only for internal usage by the builders.
+func (m *CrashReportMutation) TenantIDs() (ids []uuid.UUID) {
+	if id := m.tenant; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTenant resets all changes to the "tenant" edge.
+func (m *CrashReportMutation) ResetTenant() {
+	m.tenant = nil
+	m.clearedtenant = false
+}
+
+// Where appends a list predicates to the CrashReportMutation builder.
+func (m *CrashReportMutation) Where(ps ...predicate.CrashReport) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CrashReportMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CrashReportMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CrashReport, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CrashReportMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CrashReportMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CrashReport).
+func (m *CrashReportMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CrashReportMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.tenant != nil {
+		fields = append(fields, crashreport.FieldTenantID)
+	}
+	if m.device_id != nil {
+		fields = append(fields, crashreport.FieldDeviceID)
+	}
+	if m.organisation_id != nil {
+		fields = append(fields, crashreport.FieldOrganisationID)
+	}
+	if m.application != nil {
+		fields = append(fields, crashreport.FieldApplication)
+	}
+	if m.crashed_at != nil {
+		fields = append(fields, crashreport.FieldCrashedAt)
+	}
+	if m.detail != nil {
+		fields = append(fields, crashreport.FieldDetail)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CrashReportMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case crashreport.FieldTenantID:
+		return m.TenantID()
+	case crashreport.FieldDeviceID:
+		return m.DeviceID()
+	case crashreport.FieldOrganisationID:
+		return m.OrganisationID()
+	case crashreport.FieldApplication:
+		return m.Application()
+	case crashreport.FieldCrashedAt:
+		return m.CrashedAt()
+	case crashreport.FieldDetail:
+		return m.Detail()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CrashReportMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case crashreport.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case crashreport.FieldDeviceID:
+		return m.OldDeviceID(ctx)
+	case crashreport.FieldOrganisationID:
+		return m.OldOrganisationID(ctx)
+	case crashreport.FieldApplication:
+		return m.OldApplication(ctx)
+	case crashreport.FieldCrashedAt:
+		return m.OldCrashedAt(ctx)
+	case crashreport.FieldDetail:
+		return m.OldDetail(ctx)
+	}
+	return nil, fmt.Errorf("unknown CrashReport field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CrashReportMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case crashreport.FieldTenantID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case crashreport.FieldDeviceID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeviceID(v)
+		return nil
+	case crashreport.FieldOrganisationID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganisationID(v)
+		return nil
+	case crashreport.FieldApplication:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetApplication(v)
+		return nil
+	case crashreport.FieldCrashedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCrashedAt(v)
+		return nil
+	case crashreport.FieldDetail:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDetail(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CrashReport field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CrashReportMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CrashReportMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CrashReportMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown CrashReport numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CrashReportMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CrashReportMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CrashReportMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown CrashReport nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CrashReportMutation) ResetField(name string) error {
+	switch name {
+	case crashreport.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case crashreport.FieldDeviceID:
+		m.ResetDeviceID()
+		return nil
+	case crashreport.FieldOrganisationID:
+		m.ResetOrganisationID()
+		return nil
+	case crashreport.FieldApplication:
+		m.ResetApplication()
+		return nil
+	case crashreport.FieldCrashedAt:
+		m.ResetCrashedAt()
+		return nil
+	case crashreport.FieldDetail:
+		m.ResetDetail()
+		return nil
+	}
+	return fmt.Errorf("unknown CrashReport field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CrashReportMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.tenant != nil {
+		edges = append(edges, crashreport.EdgeTenant)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CrashReportMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case crashreport.EdgeTenant:
+		if id := m.tenant; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CrashReportMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CrashReportMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CrashReportMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedtenant {
+		edges = append(edges, crashreport.EdgeTenant)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CrashReportMutation) EdgeCleared(name string) bool {
+	switch name {
+	case crashreport.EdgeTenant:
+		return m.clearedtenant
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CrashReportMutation) ClearEdge(name string) error {
+	switch name {
+	case crashreport.EdgeTenant:
+		m.ClearTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown CrashReport unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CrashReportMutation) ResetEdge(name string) error {
+	switch name {
+	case crashreport.EdgeTenant:
+		m.ResetTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown CrashReport edge %s", name)
 }
 
 // DeviceMutation represents an operation that mutates the Device nodes in the graph.
@@ -7604,6 +8262,7 @@ type EventLogGroupMutation struct {
 	event_id        *int64
 	addevent_id     *int64
 	level           *string
+	source_address  *string
 	count           *int64
 	addcount        *int64
 	first_seen      *time.Time
@@ -7993,6 +8652,42 @@ func (m *EventLogGroupMutation) ResetLevel() {
 	m.level = nil
 }
 
+// SetSourceAddress sets the "source_address" field.
+func (m *EventLogGroupMutation) SetSourceAddress(s string) {
+	m.source_address = &s
+}
+
+// SourceAddress returns the value of the "source_address" field in the mutation.
+func (m *EventLogGroupMutation) SourceAddress() (r string, exists bool) {
+	v := m.source_address
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSourceAddress returns the old "source_address" field's value of the EventLogGroup entity.
+// If the EventLogGroup object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EventLogGroupMutation) OldSourceAddress(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSourceAddress is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSourceAddress requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSourceAddress: %w", err)
+	}
+	return oldValue.SourceAddress, nil
+}
+
+// ResetSourceAddress resets all changes to the "source_address" field.
+func (m *EventLogGroupMutation) ResetSourceAddress() {
+	m.source_address = nil
+}
+
 // SetCount sets the "count" field.
 func (m *EventLogGroupMutation) SetCount(i int64) {
 	m.count = &i
@@ -8218,7 +8913,7 @@ func (m *EventLogGroupMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *EventLogGroupMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 12)
 	if m.tenant != nil {
 		fields = append(fields, eventloggroup.FieldTenantID)
 	}
@@ -8239,6 +8934,9 @@ func (m *EventLogGroupMutation) Fields() []string {
 	}
 	if m.level != nil {
 		fields = append(fields, eventloggroup.FieldLevel)
+	}
+	if m.source_address != nil {
+		fields = append(fields, eventloggroup.FieldSourceAddress)
 	}
 	if m.count != nil {
 		fields = append(fields, eventloggroup.FieldCount)
@@ -8274,6 +8972,8 @@ func (m *EventLogGroupMutation) Field(name string) (ent.Value, bool) {
 		return m.EventID()
 	case eventloggroup.FieldLevel:
 		return m.Level()
+	case eventloggroup.FieldSourceAddress:
+		return m.SourceAddress()
 	case eventloggroup.FieldCount:
 		return m.Count()
 	case eventloggroup.FieldFirstSeen:
@@ -8305,6 +9005,8 @@ func (m *EventLogGroupMutation) OldField(ctx context.Context, name string) (ent.
 		return m.OldEventID(ctx)
 	case eventloggroup.FieldLevel:
 		return m.OldLevel(ctx)
+	case eventloggroup.FieldSourceAddress:
+		return m.OldSourceAddress(ctx)
 	case eventloggroup.FieldCount:
 		return m.OldCount(ctx)
 	case eventloggroup.FieldFirstSeen:
@@ -8370,6 +9072,13 @@ func (m *EventLogGroupMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetLevel(v)
+		return nil
+	case eventloggroup.FieldSourceAddress:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSourceAddress(v)
 		return nil
 	case eventloggroup.FieldCount:
 		v, ok := value.(int64)
@@ -8495,6 +9204,9 @@ func (m *EventLogGroupMutation) ResetField(name string) error {
 		return nil
 	case eventloggroup.FieldLevel:
 		m.ResetLevel()
+		return nil
+	case eventloggroup.FieldSourceAddress:
+		m.ResetSourceAddress()
 		return nil
 	case eventloggroup.FieldCount:
 		m.ResetCount()

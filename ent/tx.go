@@ -16,6 +16,8 @@ type Tx struct {
 	config
 	// AuditEvent is the client for interacting with the AuditEvent builders.
 	AuditEvent *AuditEventClient
+	// CrashReport is the client for interacting with the CrashReport builders.
+	CrashReport *CrashReportClient
 	// Device is the client for interacting with the Device builders.
 	Device *DeviceClient
 	// DeviceHealth is the client for interacting with the DeviceHealth builders.
@@ -194,6 +196,7 @@ func (tx *Tx) Client() *Client {
 
 func (tx *Tx) init() {
 	tx.AuditEvent = NewAuditEventClient(tx.config)
+	tx.CrashReport = NewCrashReportClient(tx.config)
 	tx.Device = NewDeviceClient(tx.config)
 	tx.DeviceHealth = NewDeviceHealthClient(tx.config)
 	tx.DeviceSection = NewDeviceSectionClient(tx.config)

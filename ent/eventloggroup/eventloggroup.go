@@ -30,6 +30,8 @@ const (
 	FieldEventID = "event_id"
 	// FieldLevel holds the string denoting the level field in the database.
 	FieldLevel = "level"
+	// FieldSourceAddress holds the string denoting the source_address field in the database.
+	FieldSourceAddress = "source_address"
 	// FieldCount holds the string denoting the count field in the database.
 	FieldCount = "count"
 	// FieldFirstSeen holds the string denoting the first_seen field in the database.
@@ -61,6 +63,7 @@ var Columns = []string{
 	FieldSource,
 	FieldEventID,
 	FieldLevel,
+	FieldSourceAddress,
 	FieldCount,
 	FieldFirstSeen,
 	FieldLastSeen,
@@ -97,6 +100,10 @@ var (
 	DefaultEventID int64
 	// LevelValidator is a validator for the "level" field. It is called by the builders before save.
 	LevelValidator func(string) error
+	// DefaultSourceAddress holds the default value on creation for the "source_address" field.
+	DefaultSourceAddress string
+	// SourceAddressValidator is a validator for the "source_address" field. It is called by the builders before save.
+	SourceAddressValidator func(string) error
 	// DefaultCount holds the default value on creation for the "count" field.
 	DefaultCount int64
 	// DefaultFirstSeen holds the default value on creation for the "first_seen" field.
@@ -152,6 +159,11 @@ func ByEventID(opts ...sql.OrderTermOption) OrderOption {
 // ByLevel orders the results by the level field.
 func ByLevel(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLevel, opts...).ToFunc()
+}
+
+// BySourceAddress orders the results by the source_address field.
+func BySourceAddress(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSourceAddress, opts...).ToFunc()
 }
 
 // ByCount orders the results by the count field.

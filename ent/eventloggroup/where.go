@@ -91,6 +91,11 @@ func Level(v string) predicate.EventLogGroup {
 	return predicate.EventLogGroup(sql.FieldEQ(FieldLevel, v))
 }
 
+// SourceAddress applies equality check predicate on the "source_address" field. It's identical to SourceAddressEQ.
+func SourceAddress(v string) predicate.EventLogGroup {
+	return predicate.EventLogGroup(sql.FieldEQ(FieldSourceAddress, v))
+}
+
 // Count applies equality check predicate on the "count" field. It's identical to CountEQ.
 func Count(v int64) predicate.EventLogGroup {
 	return predicate.EventLogGroup(sql.FieldEQ(FieldCount, v))
@@ -444,6 +449,71 @@ func LevelEqualFold(v string) predicate.EventLogGroup {
 // LevelContainsFold applies the ContainsFold predicate on the "level" field.
 func LevelContainsFold(v string) predicate.EventLogGroup {
 	return predicate.EventLogGroup(sql.FieldContainsFold(FieldLevel, v))
+}
+
+// SourceAddressEQ applies the EQ predicate on the "source_address" field.
+func SourceAddressEQ(v string) predicate.EventLogGroup {
+	return predicate.EventLogGroup(sql.FieldEQ(FieldSourceAddress, v))
+}
+
+// SourceAddressNEQ applies the NEQ predicate on the "source_address" field.
+func SourceAddressNEQ(v string) predicate.EventLogGroup {
+	return predicate.EventLogGroup(sql.FieldNEQ(FieldSourceAddress, v))
+}
+
+// SourceAddressIn applies the In predicate on the "source_address" field.
+func SourceAddressIn(vs ...string) predicate.EventLogGroup {
+	return predicate.EventLogGroup(sql.FieldIn(FieldSourceAddress, vs...))
+}
+
+// SourceAddressNotIn applies the NotIn predicate on the "source_address" field.
+func SourceAddressNotIn(vs ...string) predicate.EventLogGroup {
+	return predicate.EventLogGroup(sql.FieldNotIn(FieldSourceAddress, vs...))
+}
+
+// SourceAddressGT applies the GT predicate on the "source_address" field.
+func SourceAddressGT(v string) predicate.EventLogGroup {
+	return predicate.EventLogGroup(sql.FieldGT(FieldSourceAddress, v))
+}
+
+// SourceAddressGTE applies the GTE predicate on the "source_address" field.
+func SourceAddressGTE(v string) predicate.EventLogGroup {
+	return predicate.EventLogGroup(sql.FieldGTE(FieldSourceAddress, v))
+}
+
+// SourceAddressLT applies the LT predicate on the "source_address" field.
+func SourceAddressLT(v string) predicate.EventLogGroup {
+	return predicate.EventLogGroup(sql.FieldLT(FieldSourceAddress, v))
+}
+
+// SourceAddressLTE applies the LTE predicate on the "source_address" field.
+func SourceAddressLTE(v string) predicate.EventLogGroup {
+	return predicate.EventLogGroup(sql.FieldLTE(FieldSourceAddress, v))
+}
+
+// SourceAddressContains applies the Contains predicate on the "source_address" field.
+func SourceAddressContains(v string) predicate.EventLogGroup {
+	return predicate.EventLogGroup(sql.FieldContains(FieldSourceAddress, v))
+}
+
+// SourceAddressHasPrefix applies the HasPrefix predicate on the "source_address" field.
+func SourceAddressHasPrefix(v string) predicate.EventLogGroup {
+	return predicate.EventLogGroup(sql.FieldHasPrefix(FieldSourceAddress, v))
+}
+
+// SourceAddressHasSuffix applies the HasSuffix predicate on the "source_address" field.
+func SourceAddressHasSuffix(v string) predicate.EventLogGroup {
+	return predicate.EventLogGroup(sql.FieldHasSuffix(FieldSourceAddress, v))
+}
+
+// SourceAddressEqualFold applies the EqualFold predicate on the "source_address" field.
+func SourceAddressEqualFold(v string) predicate.EventLogGroup {
+	return predicate.EventLogGroup(sql.FieldEqualFold(FieldSourceAddress, v))
+}
+
+// SourceAddressContainsFold applies the ContainsFold predicate on the "source_address" field.
+func SourceAddressContainsFold(v string) predicate.EventLogGroup {
+	return predicate.EventLogGroup(sql.FieldContainsFold(FieldSourceAddress, v))
 }
 
 // CountEQ applies the EQ predicate on the "count" field.

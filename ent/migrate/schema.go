@@ -43,6 +43,42 @@ var (
 			},
 		},
 	}
+	// CrashReportsColumns holds the columns for the "crash_reports" table.
+	CrashReportsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "device_id", Type: field.TypeUUID},
+		{Name: "organisation_id", Type: field.TypeUUID},
+		{Name: "application", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "crashed_at", Type: field.TypeTime},
+		{Name: "detail", Type: field.TypeString, Size: 2000, Default: ""},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// CrashReportsTable holds the schema information for the "crash_reports" table.
+	CrashReportsTable = &schema.Table{
+		Name:       "crash_reports",
+		Columns:    CrashReportsColumns,
+		PrimaryKey: []*schema.Column{CrashReportsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "crash_reports_tenants_tenant",
+				Columns:    []*schema.Column{CrashReportsColumns[6]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "crashreport_tenant_id_device_id_application_crashed_at",
+				Unique:  true,
+				Columns: []*schema.Column{CrashReportsColumns[6], CrashReportsColumns[1], CrashReportsColumns[3], CrashReportsColumns[4]},
+			},
+			{
+				Name:    "crashreport_tenant_id_crashed_at",
+				Unique:  false,
+				Columns: []*schema.Column{CrashReportsColumns[6], CrashReportsColumns[4]},
+			},
+		},
+	}
 	// DevicesColumns holds the columns for the "devices" table.
 	DevicesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeUUID},
@@ -285,6 +321,7 @@ var (
 		{Name: "source", Type: field.TypeString, Size: 500, Default: ""},
 		{Name: "event_id", Type: field.TypeInt64, Default: 0},
 		{Name: "level", Type: field.TypeString, Size: 16},
+		{Name: "source_address", Type: field.TypeString, Size: 64, Default: ""},
 		{Name: "count", Type: field.TypeInt64, Default: 0},
 		{Name: "first_seen", Type: field.TypeTime},
 		{Name: "last_seen", Type: field.TypeTime},
@@ -299,7 +336,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "event_log_groups_tenants_tenant",
-				Columns:    []*schema.Column{EventLogGroupsColumns[11]},
+				Columns:    []*schema.Column{EventLogGroupsColumns[12]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -308,7 +345,17 @@ var (
 			{
 				Name:    "eventloggroup_tenant_id_device_id_last_seen",
 				Unique:  false,
-				Columns: []*schema.Column{EventLogGroupsColumns[11], EventLogGroupsColumns[1], EventLogGroupsColumns[9]},
+				Columns: []*schema.Column{EventLogGroupsColumns[12], EventLogGroupsColumns[1], EventLogGroupsColumns[10]},
+			},
+			{
+				Name:    "eventloggroup_tenant_id_last_seen",
+				Unique:  false,
+				Columns: []*schema.Column{EventLogGroupsColumns[12], EventLogGroupsColumns[10]},
+			},
+			{
+				Name:    "eventloggroup_dedupe",
+				Unique:  true,
+				Columns: []*schema.Column{EventLogGroupsColumns[12], EventLogGroupsColumns[1], EventLogGroupsColumns[3], EventLogGroupsColumns[4], EventLogGroupsColumns[5], EventLogGroupsColumns[6], EventLogGroupsColumns[7], EventLogGroupsColumns[9], EventLogGroupsColumns[10]},
 			},
 		},
 	}
@@ -889,6 +936,7 @@ var (
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		AuditEventsTable,
+		CrashReportsTable,
 		DevicesTable,
 		DeviceHealthsTable,
 		DeviceSectionsTable,
@@ -917,6 +965,7 @@ var (
 
 func init() {
 	AuditEventsTable.ForeignKeys[0].RefTable = TenantsTable
+	CrashReportsTable.ForeignKeys[0].RefTable = TenantsTable
 	DevicesTable.ForeignKeys[0].RefTable = TenantsTable
 	DevicesTable.ForeignKeys[1].RefTable = GroupsTable
 	DevicesTable.ForeignKeys[2].RefTable = OrganisationsTable

@@ -135,6 +135,30 @@ func (f AuditEventMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AuditEventMutation", m)
 }
 
+// The CrashReportQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type CrashReportQueryRuleFunc func(context.Context, *ent.CrashReportQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f CrashReportQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CrashReportQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.CrashReportQuery", q)
+}
+
+// The CrashReportMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type CrashReportMutationRuleFunc func(context.Context, *ent.CrashReportMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f CrashReportMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.CrashReportMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CrashReportMutation", m)
+}
+
 // The DeviceQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type DeviceQueryRuleFunc func(context.Context, *ent.DeviceQuery) error
@@ -724,6 +748,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 	switch q := q.(type) {
 	case *ent.AuditEventQuery:
 		return q.Filter(), nil
+	case *ent.CrashReportQuery:
+		return q.Filter(), nil
 	case *ent.DeviceQuery:
 		return q.Filter(), nil
 	case *ent.DeviceHealthQuery:
@@ -778,6 +804,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 func mutationFilter(m ent.Mutation) (Filter, error) {
 	switch m := m.(type) {
 	case *ent.AuditEventMutation:
+		return m.Filter(), nil
+	case *ent.CrashReportMutation:
 		return m.Filter(), nil
 	case *ent.DeviceMutation:
 		return m.Filter(), nil

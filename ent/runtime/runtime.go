@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/wegweiser/wegweiser/ent/auditevent"
+	"github.com/wegweiser/wegweiser/ent/crashreport"
 	"github.com/wegweiser/wegweiser/ent/device"
 	"github.com/wegweiser/wegweiser/ent/devicehealth"
 	"github.com/wegweiser/wegweiser/ent/devicesection"
@@ -117,6 +118,36 @@ func init() {
 	auditeventDescID := auditeventMixinFields0[0].Descriptor()
 	// auditevent.DefaultID holds the default value on creation for the id field.
 	auditevent.DefaultID = auditeventDescID.Default.(func() uuid.UUID)
+	crashreportMixin := schema.CrashReport{}.Mixin()
+	crashreport.Policy = privacy.NewPolicies(crashreportMixin[1], schema.CrashReport{})
+	crashreport.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := crashreport.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	crashreportMixinFields0 := crashreportMixin[0].Fields()
+	_ = crashreportMixinFields0
+	crashreportFields := schema.CrashReport{}.Fields()
+	_ = crashreportFields
+	// crashreportDescApplication is the schema descriptor for application field.
+	crashreportDescApplication := crashreportFields[2].Descriptor()
+	// crashreport.DefaultApplication holds the default value on creation for the application field.
+	crashreport.DefaultApplication = crashreportDescApplication.Default.(string)
+	// crashreport.ApplicationValidator is a validator for the "application" field. It is called by the builders before save.
+	crashreport.ApplicationValidator = crashreportDescApplication.Validators[0].(func(string) error)
+	// crashreportDescDetail is the schema descriptor for detail field.
+	crashreportDescDetail := crashreportFields[4].Descriptor()
+	// crashreport.DefaultDetail holds the default value on creation for the detail field.
+	crashreport.DefaultDetail = crashreportDescDetail.Default.(string)
+	// crashreport.DetailValidator is a validator for the "detail" field. It is called by the builders before save.
+	crashreport.DetailValidator = crashreportDescDetail.Validators[0].(func(string) error)
+	// crashreportDescID is the schema descriptor for id field.
+	crashreportDescID := crashreportMixinFields0[0].Descriptor()
+	// crashreport.DefaultID holds the default value on creation for the id field.
+	crashreport.DefaultID = crashreportDescID.Default.(func() uuid.UUID)
 	deviceMixin := schema.Device{}.Mixin()
 	device.Policy = privacy.NewPolicies(deviceMixin[1], schema.Device{})
 	device.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -419,20 +450,26 @@ func init() {
 	eventloggroupDescLevel := eventloggroupFields[5].Descriptor()
 	// eventloggroup.LevelValidator is a validator for the "level" field. It is called by the builders before save.
 	eventloggroup.LevelValidator = eventloggroupDescLevel.Validators[0].(func(string) error)
+	// eventloggroupDescSourceAddress is the schema descriptor for source_address field.
+	eventloggroupDescSourceAddress := eventloggroupFields[6].Descriptor()
+	// eventloggroup.DefaultSourceAddress holds the default value on creation for the source_address field.
+	eventloggroup.DefaultSourceAddress = eventloggroupDescSourceAddress.Default.(string)
+	// eventloggroup.SourceAddressValidator is a validator for the "source_address" field. It is called by the builders before save.
+	eventloggroup.SourceAddressValidator = eventloggroupDescSourceAddress.Validators[0].(func(string) error)
 	// eventloggroupDescCount is the schema descriptor for count field.
-	eventloggroupDescCount := eventloggroupFields[6].Descriptor()
+	eventloggroupDescCount := eventloggroupFields[7].Descriptor()
 	// eventloggroup.DefaultCount holds the default value on creation for the count field.
 	eventloggroup.DefaultCount = eventloggroupDescCount.Default.(int64)
 	// eventloggroupDescFirstSeen is the schema descriptor for first_seen field.
-	eventloggroupDescFirstSeen := eventloggroupFields[7].Descriptor()
+	eventloggroupDescFirstSeen := eventloggroupFields[8].Descriptor()
 	// eventloggroup.DefaultFirstSeen holds the default value on creation for the first_seen field.
 	eventloggroup.DefaultFirstSeen = eventloggroupDescFirstSeen.Default.(func() time.Time)
 	// eventloggroupDescLastSeen is the schema descriptor for last_seen field.
-	eventloggroupDescLastSeen := eventloggroupFields[8].Descriptor()
+	eventloggroupDescLastSeen := eventloggroupFields[9].Descriptor()
 	// eventloggroup.DefaultLastSeen holds the default value on creation for the last_seen field.
 	eventloggroup.DefaultLastSeen = eventloggroupDescLastSeen.Default.(func() time.Time)
 	// eventloggroupDescSampleMessage is the schema descriptor for sample_message field.
-	eventloggroupDescSampleMessage := eventloggroupFields[9].Descriptor()
+	eventloggroupDescSampleMessage := eventloggroupFields[10].Descriptor()
 	// eventloggroup.DefaultSampleMessage holds the default value on creation for the sample_message field.
 	eventloggroup.DefaultSampleMessage = eventloggroupDescSampleMessage.Default.(string)
 	// eventloggroup.SampleMessageValidator is a validator for the "sample_message" field. It is called by the builders before save.

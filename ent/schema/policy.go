@@ -101,6 +101,9 @@ func (InstalledSoftware) Policy() ent.Policy { return organisationScope("organis
 // Policy of the EventLogGroup: organisation scope.
 func (EventLogGroup) Policy() ent.Policy { return organisationScope("organisation_id") }
 
+// Policy of the CrashReport: organisation scope.
+func (CrashReport) Policy() ent.Policy { return organisationScope("organisation_id") }
+
 // Policy of the DeviceHealth: organisation scope.
 func (DeviceHealth) Policy() ent.Policy { return organisationScope("organisation_id") }
 

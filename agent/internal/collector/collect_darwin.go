@@ -198,21 +198,28 @@ func collectSecurity(ctx context.Context, env *Env, out *agentv1.Snapshot) error
 	return errors.Join(errs...)
 }
 
+// macAuthPredicate selects failed logons in the unified log, at any level:
+// sshd's "Failed password/publickey … from ADDR" and authd /
+// opendirectoryd "Failed to authenticate" (local logons).
+const macAuthPredicate = `(process BEGINSWITH "sshd" AND eventMessage BEGINSWITH "Failed ") OR ` +
+	`((process == "authd" OR process == "opendirectoryd") AND eventMessage CONTAINS[c] "failed to authenticate")`
+
 func collectEventLogs(ctx context.Context, env *Env, out *agentv1.Snapshot) error {
 	since := env.since()
 	if earliest := time.Now().Add(-time.Hour); since.Before(earliest) {
 		since = earliest // log show is slow; one hour at most
 	}
-	var groups []*agentv1.EventLogGroup
-	err := env.cmd().Stream(ctx, func(r io.Reader) error {
-		var perr error
-		groups, perr = parseMacLog(r, 20000)
-		return perr
-	}, "log", "show", "--style", "ndjson", "--no-info",
-		"--predicate", "messageType == error OR messageType == fault",
-		"--start", since.Local().Format("2006-01-02 15:04:05"))
-	out.EventLogs = groups
-	if err != nil && len(groups) == 0 {
+	start := since.Local().Format("2006-01-02 15:04:05")
+	g := newEventGroups()
+	err := env.cmd().Stream(ctx, func(r io.Reader) error { return addMacLog(r, g, 20000, false) },
+		"log", "show", "--style", "ndjson", "--no-info",
+		"--predicate", "messageType == error OR messageType == fault", "--start", start)
+	// Failed logons are logged at default level: a second, narrow read.
+	// Its failure is not reported (see the Linux collector).
+	_ = env.cmd().Stream(ctx, func(r io.Reader) error { return addMacLog(r, g, 20000, true) },
+		"log", "show", "--style", "ndjson", "--info", "--predicate", macAuthPredicate, "--start", start)
+	out.EventLogs = g.list(maxEventGroups)
+	if err != nil && len(out.EventLogs) == 0 {
 		return err
 	}
 	return nil

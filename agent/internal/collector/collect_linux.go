@@ -563,18 +563,32 @@ func clamSignatures(env *Env) (*timestampProto, bool) {
 
 func collectEventLogs(ctx context.Context, env *Env, out *agentv1.Snapshot) error {
 	if !env.has("journalctl") {
+		// No journal: failed logons from the syslog auth file, if any.
+		for _, f := range []string{"/var/log/auth.log", "/var/log/secure"} {
+			if b, err := os.ReadFile(env.path(f)); err == nil {
+				out.EventLogs = parseAuthLog(b, env.since(), time.Now())
+				return nil
+			}
+		}
 		return ErrNotApplicable
 	}
 	since := env.since().Local().Format("2006-01-02 15:04:05")
-	var groups []*agentv1.EventLogGroup
-	err := env.cmd().Stream(ctx, func(r io.Reader) error {
-		var perr error
-		groups, perr = parseJournal(r)
-		return perr
-	}, "journalctl", "-p", "warning", "--since", since, "-o", "json", "--no-pager", "-n", "20000",
-		"--output-fields=MESSAGE,PRIORITY,SYSLOG_IDENTIFIER,_SYSTEMD_UNIT,_COMM,_TRANSPORT")
-	out.EventLogs = groups
-	if err != nil && len(groups) == 0 {
+	fields := "--output-fields=MESSAGE,PRIORITY,SYSLOG_IDENTIFIER,_SYSTEMD_UNIT,_COMM,_TRANSPORT"
+	g := newEventGroups()
+	err := env.cmd().Stream(ctx, func(r io.Reader) error { return addJournal(r, g, false) },
+		"journalctl", "-p", "warning", "--since", since, "-o", "json", "--no-pager", "-n", "20000", fields)
+	// Failed logons are logged at info (sshd) or notice (PAM): a second
+	// read of the authentication programs at every priority.
+	args := []string{"--since", since, "-o", "json", "--no-pager", "-n", "20000", fields}
+	for _, id := range authLogSources {
+		args = append(args, "-t", id)
+	}
+	// Both reads need the same journal access; when only this one fails,
+	// the events of the first still stand (a collector error would make the
+	// server discard them all), so its error is dropped.
+	_ = env.cmd().Stream(ctx, func(r io.Reader) error { return addJournal(r, g, true) }, "journalctl", args...)
+	out.EventLogs = g.list(maxEventGroups)
+	if err != nil && len(out.EventLogs) == 0 {
 		return err
 	}
 	return nil

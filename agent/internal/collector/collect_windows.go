@@ -173,7 +173,8 @@ func collectSecurity(ctx context.Context, env *Env, out *agentv1.Snapshot) error
 }
 
 // windowsEvents runs wevtutil once per collection for System and
-// Application, grouping events and picking out crashes.
+// Application, grouping events and picking out crashes, and for the
+// Security log's failed logons (4625).
 type windowsEvents struct {
 	groups  []*agentv1.EventLogGroup
 	crashes []*agentv1.Crash
@@ -199,6 +200,17 @@ func events(ctx context.Context, env *Env) (*windowsEvents, error) {
 				errs = append(errs, fmt.Errorf("%s log: %w", log, err))
 			}
 		}
+		// Failed logons (4625, an audit failure, not an error level) from
+		// the Security log; the agent runs as SYSTEM, which may read it.
+		// Unrendered XML: the event data carries the source address.
+		sq := fmt.Sprintf("/q:*[System[EventID=4625 and TimeCreated[timediff(@SystemTime) <= %d]]]", ms)
+		// A failure here (an agent not running as SYSTEM) is not reported:
+		// a collector error would make the server discard System and
+		// Application too.
+		_ = env.cmd().Stream(ctx, func(r io.Reader) error {
+			_, err := parseWevtutil(r, g)
+			return err
+		}, "wevtutil", "qe", "Security", sq, "/f:xml", "/c:5000", "/rd:true")
 		res.groups = g.list(maxEventGroups)
 		res.crashes = sortCrashes(res.crashes)
 		return res, errors.Join(errs...)

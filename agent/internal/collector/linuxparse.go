@@ -787,7 +787,8 @@ func journalString(raw json.RawMessage) string {
 	return ""
 }
 
-// eventGroups groups log entries by (log, source, event id, level).
+// eventGroups groups log entries by (log, source, event id, level, source
+// address).
 type eventGroups struct {
 	groups map[string]*agentv1.EventLogGroup
 }
@@ -796,10 +797,19 @@ func newEventGroups() *eventGroups { return &eventGroups{groups: map[string]*age
 
 // add counts one entry; the sample is the newest entry's message.
 func (g *eventGroups) add(log, source string, id int64, level string, t time.Time, msg string) {
-	key := log + "\x00" + source + "\x00" + strconv.FormatInt(id, 10) + "\x00" + level
+	g.addFrom(log, source, id, level, "", t, msg)
+}
+
+// addFrom counts one entry from a remote address (failed logons are
+// grouped per source address, so brute force from one address stands out).
+func (g *eventGroups) addFrom(log, source string, id int64, level, addr string, t time.Time, msg string) {
+	if addr = truncate(cleanText(strings.TrimSpace(addr)), 64); addr == "-" {
+		addr = "" // Windows writes "-" for a local logon
+	}
+	key := log + "\x00" + source + "\x00" + strconv.FormatInt(id, 10) + "\x00" + level + "\x00" + addr
 	e, ok := g.groups[key]
 	if !ok {
-		e = &agentv1.EventLogGroup{Log: log, Source: source, EventId: id, Level: level}
+		e = &agentv1.EventLogGroup{Log: log, Source: source, EventId: id, Level: level, SourceAddress: addr}
 		g.groups[key] = e
 	}
 	e.Count++
@@ -857,9 +867,26 @@ func syslogLevel(p string) (string, bool) {
 
 // parseJournal reads `journalctl -o json` (one object a line) as a stream
 // and groups warnings and worse by source (SYSLOG_IDENTIFIER, else the
-// systemd unit, else the command, "kernel" for kernel messages).
+// systemd unit, else the command, "kernel" for kernel messages), with
+// failed logons (see authFailure) in groups of their own per source
+// address, and the kernel's out-of-memory kills apart from its other
+// messages (source oomKillerSource).
 func parseJournal(r io.Reader) ([]*agentv1.EventLogGroup, error) {
 	g := newEventGroups()
+	err := addJournal(r, g, false)
+	return g.list(maxEventGroups), err
+}
+
+// oomKillerSource is the source of the kernel's "Out of memory: Killed
+// process" entries, kept apart from other kernel errors so that they can be
+// counted.
+const oomKillerSource = "kernel (oom-killer)"
+
+// addJournal adds `journalctl -o json` entries to g: warnings and worse,
+// and failed logons at any priority. With authOnly, only failed logons
+// below warning (the second, auth-only read; warnings and worse came with
+// the first).
+func addJournal(r io.Reader, g *eventGroups, authOnly bool) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), 4<<20)
 	for sc.Scan() {
@@ -872,9 +899,6 @@ func parseJournal(r io.Reader) ([]*agentv1.EventLogGroup, error) {
 			continue
 		}
 		level, ok := syslogLevel(e.Priority)
-		if !ok {
-			continue
-		}
 		src := firstNonEmpty(journalString(e.Identifier), journalString(e.Unit), journalString(e.Comm))
 		if e.Transport == "kernel" {
 			src = "kernel"
@@ -882,13 +906,23 @@ func parseJournal(r io.Reader) ([]*agentv1.EventLogGroup, error) {
 		if src == "" {
 			src = "unknown"
 		}
-		us := atoi64(e.Realtime)
-		g.add("journal", src, 0, level, time.UnixMicro(us).UTC(), journalString(e.Message))
+		t := time.UnixMicro(atoi64(e.Realtime)).UTC()
+		msg := journalString(e.Message)
+		if addr, failed := authFailure(src, msg); failed {
+			if !authOnly || !ok {
+				g.addFrom("journal", src, 0, "warning", addr, t, msg)
+			}
+			continue
+		}
+		if !ok || authOnly {
+			continue
+		}
+		if src == "kernel" && isOOMKillMessage(msg) {
+			src = oomKillerSource
+		}
+		g.add("journal", src, 0, level, t, msg)
 	}
-	if err := sc.Err(); err != nil {
-		return g.list(maxEventGroups), err
-	}
-	return g.list(maxEventGroups), nil
+	return sc.Err()
 }
 
 // parseApportCrash reads the header of an apport report in /var/crash.

@@ -463,6 +463,14 @@ type macLogEntry struct {
 // maxLines entries, grouped by process and level.
 func parseMacLog(r io.Reader, maxLines int) ([]*agentv1.EventLogGroup, error) {
 	g := newEventGroups()
+	err := addMacLog(r, g, maxLines, false)
+	return g.list(maxEventGroups), err
+}
+
+// addMacLog adds `log show --style ndjson` entries to g: errors and faults
+// grouped by process and level, failed logons (see authFailure) at any
+// level per source address; with authOnly, failed logons only.
+func addMacLog(r io.Reader, g *eventGroups, maxLines int, authOnly bool) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), 4<<20)
 	n := 0
@@ -475,15 +483,6 @@ func parseMacLog(r io.Reader, maxLines int) ([]*agentv1.EventLogGroup, error) {
 		if json.Unmarshal(line, &e) != nil || e.MessageType == "" {
 			continue
 		}
-		var level string
-		switch e.MessageType {
-		case "Fault":
-			level = "critical"
-		case "Error":
-			level = "error"
-		default:
-			continue
-		}
 		t, err := time.Parse("2006-01-02 15:04:05.000000-0700", e.Timestamp)
 		if err != nil {
 			continue
@@ -492,12 +491,29 @@ func parseMacLog(r io.Reader, maxLines int) ([]*agentv1.EventLogGroup, error) {
 		if src == "." || src == "/" {
 			src = firstNonEmpty(e.Subsystem, "unknown")
 		}
-		g.add("unified", src, 0, level, t.UTC(), e.EventMessage)
+		var level string
+		switch e.MessageType {
+		case "Fault":
+			level = "critical"
+		case "Error":
+			level = "error"
+		}
+		if addr, failed := authFailure(src, e.EventMessage); failed {
+			// Failed logons come from the auth-only read; the first read
+			// sees those logged as errors too, which are skipped there.
+			if authOnly {
+				g.addFrom("unified", src, 0, "warning", addr, t.UTC(), e.EventMessage)
+			}
+		} else if level != "" && !authOnly {
+			g.add("unified", src, 0, level, t.UTC(), e.EventMessage)
+		} else {
+			continue
+		}
 		if n++; maxLines > 0 && n >= maxLines {
 			break
 		}
 	}
-	return g.list(maxEventGroups), sc.Err()
+	return sc.Err()
 }
 
 // macCrashHeader is the first line of a .ips diagnostic report.

@@ -313,7 +313,7 @@ func Analyze(in Input, p Policy) (Result, error) {
 			return Result{}, fmt.Errorf("analyzer: policy for %s: unknown severity %q", id, *o.Severity)
 		}
 	}
-	e := &env{in: in, s: in.Snapshot, asOf: asOf(in), server: in.Server || in.Snapshot.GetOs().GetServer()}
+	e := &env{in: in, s: in.snapshot(), asOf: asOf(in), server: in.Server || in.Snapshot.GetOs().GetServer()}
 	findings := make([]Finding, 0, 64)
 	for i := range catalogue {
 		c := &catalogue[i]

@@ -22,6 +22,12 @@
 // arrival time and at Now, so re-analysing an old snapshot gives the same
 // findings. Staleness is reported beside the score instead (Result.Stale).
 //
+// Event-derived checks (disk errors, failed logons, crashes, unexpected
+// shutdowns, out-of-memory kills, error volume) judge Input.Window, the
+// device's events and crashes kept by the server across snapshots, when it
+// is set: agents send only what was logged since their last collection.
+// Without it they judge the snapshot's own sections.
+//
 // # Checks
 //
 // A check belongs to one domain and returns, per subject (a volume, a disk,

@@ -27,14 +27,16 @@ var logsChecks = []check{
 	{
 		// Fail at ≥ 8 failed logons from one source in 2 min: the
 		// frequency and time frame of the OSSEC/Wazuh brute-force rules (sshd
-		// 5712/5720, Windows 60204: 8 events in 120 s). Groups carry only a
-		// count and a time span, so the peak rate is estimated: the count
-		// itself when the group spans 2 min or less, else its mean rate.
+		// 5712/5720, Windows 60204: 8 events in 120 s, same source IP).
+		// Agents group failed logons per source address; groups carry only a
+		// count and a time span, so the peak per source is estimated (see
+		// peakPerSource): short groups of one source within 2 min are added
+		// up, a longer group counts its mean rate.
 		info: CheckInfo{ID: "logs.failed_logon_burst", Domain: Logs, Title: "Brute-force logon attempts",
 			Unit: "failed logons per 2 minutes (estimated peak)", Compare: ">=", Fail: f64(8),
 			WarnSeverity: Medium, Severity: High,
 			Source:      "OSSEC/Wazuh rules 5712, 5720, 60204 (8 failures in 120 s)",
-			Description: "Bursts of failed logons: Windows event 4625/4771, sshd \"Failed password\" / \"Invalid user\"."},
+			Description: "Bursts of failed logons from one source address in the last 7 days: Windows event 4625/4771, sshd \"Failed password\" / \"Invalid user\", PAM authentication failures."},
 		run: checkFailedLogonBurst,
 	},
 	{
@@ -68,6 +70,20 @@ var logsChecks = []check{
 		run: checkSystemCrashes,
 	},
 	{
+		// Processes killed for lack of memory: the Linux kernel's OOM killer
+		// ("Out of memory: Killed process …", "oom-kill:"), systemd-oomd, and
+		// Windows Resource-Exhaustion-Detector 2004 (virtual memory low, a
+		// process was or should be closed). Any in 7 days warns, 3 fail: a
+		// service was killed repeatedly. Reported next to the sustained
+		// memory use of the snapshot, the other half of the picture.
+		info: CheckInfo{ID: "performance.oom_kills", Domain: Performance, Title: "Out-of-memory kills", Platforms: []string{"windows", "linux"},
+			Unit: "out-of-memory kills in 7 days", Compare: ">=", Warn: f64(1), Fail: f64(3),
+			WarnSeverity: Medium, Severity: High,
+			Source:      "Linux kernel OOM killer and systemd-oomd messages; Microsoft-Windows-Resource-Exhaustion-Detector 2004; Wegweiser default (1 / 3 in 7 days)",
+			Description: "Processes killed (or flagged for closing) because memory ran out, in the last 7 days."},
+		run: checkOOMKills,
+	},
+	{
 		// The plain volume of error and critical events; noisy on Windows
 		// (DCOM 10016…), so it costs little.
 		info: CheckInfo{ID: "logs.error_volume", Domain: Logs, Title: "Error events in 7 days",
@@ -82,8 +98,13 @@ var logsChecks = []check{
 const week = 7 * 24 * time.Hour
 
 // logsCollected reports whether the event-log collector ran (an empty list
-// then means "no events").
+// then means "no events"). With a window that holds events, they are
+// judged even when the latest collection failed: they were collected by
+// earlier snapshots.
 func (e *env) logsCollected() bool {
+	if w := e.in.Window; w != nil && (len(w.Events) > 0 || len(w.Crashes) > 0) {
+		return true
+	}
 	for _, x := range e.s.GetErrors() {
 		c := strings.ToLower(x.GetCollector())
 		if strings.Contains(c, "log") || strings.Contains(c, "event") || strings.Contains(c, "journal") || strings.Contains(c, "crash") {
@@ -224,12 +245,14 @@ func isFailedLogon(g *agentv1.EventLogGroup) bool {
 		return false
 	}
 	src := strings.ToLower(g.GetSource())
-	if !strings.HasPrefix(src, "sshd") && !strings.Contains(src, "login") && src != "sudo" && src != "su" && !strings.Contains(src, "pam") {
+	if !strings.HasPrefix(src, "sshd") && !strings.Contains(src, "login") && src != "sudo" && src != "su" && !strings.Contains(src, "pam") &&
+		src != "authd" && src != "opendirectoryd" {
 		return false
 	}
 	msg := strings.ToLower(g.GetSampleMessage())
 	return strings.Contains(msg, "failed password") || strings.Contains(msg, "invalid user") ||
-		strings.Contains(msg, "authentication failure") || strings.Contains(msg, "failed publickey")
+		strings.Contains(msg, "authentication failure") || strings.Contains(msg, "failed publickey") ||
+		strings.Contains(msg, "failed to authenticate") || strings.Contains(msg, "authentication failed")
 }
 
 // sourceAddress pulls the remote address out of a failed-logon sample
@@ -251,49 +274,159 @@ func sourceAddress(msg string) string {
 	return ""
 }
 
+// logonSource is the remote address of a failed-logon group: the agent's
+// source_address, else the address in its sample message, else "".
+func logonSource(g *agentv1.EventLogGroup) string {
+	if a := strings.TrimSpace(g.GetSourceAddress()); a != "" && a != "-" {
+		return truncate(a, 64)
+	}
+	return sourceAddress(g.GetSampleMessage())
+}
+
+// burstWindow is the time frame of the brute-force rules.
+const burstWindow = 2 * time.Minute
+
+// sourcePeak is the estimated peak of failed logons from one source.
+type sourcePeak struct {
+	source string
+	peak   float64
+	total  int64
+	groups []int // indexes into the event logs
+	first  time.Time
+	last   time.Time
+}
+
+// peakPerSource groups failed logons by source address and estimates each
+// source's peak number of failures in 2 minutes. Groups carry only a count
+// and a time span, so:
+//   - groups whose whole span fits in one 2-minute frame are added up (the
+//     entries of adjacent collections from one source count together); that
+//     sum is a lower bound of the true peak;
+//   - a group spanning more than 2 minutes counts its mean rate
+//     (count × 2 min / span), which understates a burst inside a long span;
+//   - a group without times counts its whole count.
+//
+// Failures without a known source form one source, "".
+func peakPerSource(e *env, logs []*agentv1.EventLogGroup) []sourcePeak {
+	bySource := map[string]*sourcePeak{}
+	var order []string
+	for i, g := range logs {
+		if !isFailedLogon(g) || !e.inWeek(g) {
+			continue
+		}
+		src := logonSource(g)
+		p, ok := bySource[src]
+		if !ok {
+			p = &sourcePeak{source: src}
+			bySource[src] = p
+			order = append(order, src)
+		}
+		p.groups = append(p.groups, i)
+		p.total += g.GetCount()
+		first, ok1 := tsOK(g.GetFirstTime())
+		last, ok2 := tsOK(g.GetLastTime())
+		if !ok1 || !ok2 || last.Before(first) {
+			p.peak = max(p.peak, float64(g.GetCount()))
+		} else if span := last.Sub(first); span > burstWindow {
+			p.peak = max(p.peak, float64(g.GetCount())*float64(burstWindow)/float64(span))
+		}
+		if ok1 && (p.first.IsZero() || first.Before(p.first)) {
+			p.first = first
+		}
+		if t := e.lastSeen(g); t.After(p.last) {
+			p.last = t
+		}
+	}
+	out := make([]sourcePeak, 0, len(order))
+	for _, src := range order {
+		p := bySource[src]
+		// Sum the short groups that fit together in a 2-minute frame
+		// starting at each short group's first entry.
+		type span struct {
+			first, last time.Time
+			n           int64
+		}
+		var short []span
+		for _, i := range p.groups {
+			first, ok1 := tsOK(logs[i].GetFirstTime())
+			last, ok2 := tsOK(logs[i].GetLastTime())
+			if ok1 && ok2 && !last.Before(first) && last.Sub(first) <= burstWindow {
+				short = append(short, span{first, last, logs[i].GetCount()})
+			}
+		}
+		sort.Slice(short, func(a, b int) bool { return short[a].first.Before(short[b].first) })
+		for a := range short {
+			var n int64
+			end := short[a].first.Add(burstWindow)
+			for b := a; b < len(short) && !short[b].first.After(end); b++ {
+				if !short[b].last.After(end) {
+					n += short[b].n
+				}
+			}
+			p.peak = max(p.peak, float64(n))
+		}
+		out = append(out, *p)
+	}
+	sort.SliceStable(out, func(a, b int) bool {
+		if out[a].peak != out[b].peak {
+			return out[a].peak > out[b].peak
+		}
+		return out[a].total > out[b].total
+	})
+	return out
+}
+
+func sourceName(src string) string {
+	if src == "" {
+		return "unknown source"
+	}
+	return src
+}
+
 func checkFailedLogonBurst(e *env) {
 	if !e.logsCollected() {
 		e.unknown("", "The event-log collector failed.")
 		return
 	}
 	logs := e.s.GetEventLogs()
-	best, bestIdx := 0.0, -1
-	for i, g := range logs {
-		if !isFailedLogon(g) || !e.inWeek(g) {
-			continue
-		}
-		first, ok1 := tsOK(g.GetFirstTime())
-		last, ok2 := tsOK(g.GetLastTime())
-		rate := float64(g.GetCount())
-		if ok1 && ok2 {
-			if span := last.Sub(first); span > 2*time.Minute {
-				rate = float64(g.GetCount()) * float64(2*time.Minute) / float64(span)
-			}
-		}
-		if rate > best {
-			best, bestIdx = rate, i
-		}
-	}
-	if bestIdx < 0 {
+	peaks := peakPerSource(e, logs)
+	if len(peaks) == 0 {
 		e.add(Finding{Status: Pass, Title: "No failed logons", Detail: "No failed logon events in the last 7 days.",
 			Evidence: []Evidence{{"event groups read", fmt.Sprint(len(logs)), "event_logs"}}})
 		return
 	}
-	g := logs[bestIdx]
-	first, _ := tsOK(g.GetFirstTime())
-	last, _ := tsOK(g.GetLastTime())
+	p := peaks[0]
+	g := logs[p.groups[0]]
+	addrPath := groupSource(p.groups[0]) + ".source_address"
+	if g.GetSourceAddress() == "" {
+		addrPath = groupSource(p.groups[0]) + ".sample_message" // an older agent: the address in its message
+	}
 	ev := []Evidence{
-		{"peak rate (estimated)", fmt.Sprintf("%.1f per 2 min", best), groupSource(bestIdx)},
-		{"failed logons in group", fmt.Sprint(g.GetCount()), groupSource(bestIdx) + ".count"},
-		{"time span", fmt.Sprintf("%s – %s", fmtTime(first), fmtTime(last)), groupSource(bestIdx) + ".first_time/last_time"},
-		{"event", groupLabel(g), groupSource(bestIdx)},
+		{"source address", sourceName(p.source), addrPath},
+		{"peak rate (estimated)", fmt.Sprintf("%.1f per 2 min", p.peak), "event_logs[source_address]"},
+		{"failed logons from this source", fmt.Sprint(p.total), "event_logs[source_address].count"},
+		{"time span", fmt.Sprintf("%s – %s", fmtTime(p.first), fmtTime(p.last)), "event_logs[source_address].first_time/last_time"},
+		{"event", groupLabel(g), groupSource(p.groups[0])},
 	}
-	if a := sourceAddress(g.GetSampleMessage()); a != "" {
-		ev = append(ev, Evidence{"source address (sample)", a, groupSource(bestIdx) + ".sample_message"})
+	if len(peaks) > 1 {
+		var others []string
+		for k, q := range peaks[1:] {
+			if k == 3 {
+				others = append(others, fmt.Sprintf("%d more", len(peaks)-4))
+				break
+			}
+			others = append(others, fmt.Sprintf("%s (%d)", sourceName(q.source), q.total))
+		}
+		ev = append(ev, Evidence{"other sources", strings.Join(others, ", "), "event_logs[source_address]"})
 	}
-	e.graded(best, Finding{
-		Title:    fmt.Sprintf("Failed logons at %.0f per 2 minutes", best),
-		Detail:   fmt.Sprintf("%d failed logons (%s) between %s and %s: a password-guessing attack.", g.GetCount(), groupLabel(g), fmtTime(first), fmtTime(last)),
+	from := "from " + sourceName(p.source)
+	if p.source == "" {
+		from = "from an unreported source"
+	}
+	e.graded(p.peak, Finding{
+		Title: fmt.Sprintf("Failed logons at %.0f per 2 minutes %s", p.peak, from),
+		Detail: fmt.Sprintf("%d failed logons %s between %s and %s (%s): a password-guessing attack when the rate is high.",
+			p.total, from, fmtTime(p.first), fmtTime(p.last), groupLabel(g)),
 		Evidence: ev,
 		Recommendation: "Block the source address at the firewall, make sure the service is not exposed to the internet (RDP/SSH behind VPN), " +
 			"enforce account lockout (Windows) or fail2ban and key-only SSH (Linux), and check for successful logons from the same address.",
@@ -314,7 +447,18 @@ func checkFailedLogons(e *env) {
 			total += g.GetCount()
 		}
 	}
-	ev := append([]Evidence{{"failed logons", fmt.Sprint(total), "event_logs[].count"}}, evidenceForGroups(hits, logs, e)...)
+	ev := []Evidence{{"failed logons", fmt.Sprint(total), "event_logs[].count"}}
+	if peaks := peakPerSource(e, logs); len(peaks) > 0 {
+		var top []string
+		for k, p := range peaks {
+			if k == 3 {
+				break
+			}
+			top = append(top, fmt.Sprintf("%s (%d)", sourceName(p.source), p.total))
+		}
+		ev = append(ev, Evidence{"sources", fmt.Sprintf("%d: %s", len(peaks), strings.Join(top, ", ")), "event_logs[].source_address"})
+	}
+	ev = append(ev, evidenceForGroups(hits, logs, e)...)
 	e.graded(float64(total), Finding{
 		Title:          fmt.Sprintf("%s in 7 days", plural(total, "failed logon", "failed logons")),
 		Detail:         fmt.Sprintf("The logs record %s in the last 7 days.", plural(total, "failed logon", "failed logons")),
@@ -485,5 +629,79 @@ func checkErrorVolume(e *env) {
 		Detail:         "Error and critical entries in the system logs over the last 7 days.",
 		Evidence:       ev,
 		Recommendation: "Look at the most frequent sources first; fix or silence the recurring ones so that new errors stand out.",
+	})
+}
+
+var oomMessages = []string{"out of memory: kill", "oom-kill", "oom_kill_process", "killed process", "memory cgroup out of memory"}
+
+// isOOMKill reports whether a group records processes killed for lack of
+// memory.
+func isOOMKill(g *agentv1.EventLogGroup) bool {
+	src := strings.ToLower(g.GetSource())
+	if g.GetEventId() == 2004 && strings.Contains(src, "resource-exhaustion-detector") {
+		return true
+	}
+	if g.GetEventId() != 0 {
+		return false
+	}
+	msg := strings.ToLower(g.GetSampleMessage())
+	if strings.Contains(src, "systemd-oomd") {
+		return strings.Contains(msg, "killed")
+	}
+	if !strings.Contains(src, "kernel") {
+		return false
+	}
+	for _, k := range oomMessages {
+		if strings.Contains(msg, k) && (k != "killed process" || strings.Contains(msg, "memory")) {
+			return true
+		}
+	}
+	return false
+}
+
+func checkOOMKills(e *env) {
+	if !e.logsCollected() {
+		e.unknown("", "The event-log collector failed.")
+		return
+	}
+	logs := e.s.GetEventLogs()
+	var hits []int
+	var total int64
+	newest := time.Time{}
+	for i, g := range logs {
+		if !isOOMKill(g) || !e.inWeek(g) || g.GetCount() <= 0 {
+			continue
+		}
+		hits = append(hits, i)
+		total += g.GetCount()
+		if t := e.lastSeen(g); t.After(newest) {
+			newest = t
+		}
+	}
+	var mem []Evidence
+	if samples := e.s.GetPerformance().GetMemoryPercent(); len(samples) > 0 {
+		var sum float64
+		for _, v := range samples {
+			sum += v
+		}
+		mem = append(mem, Evidence{"memory use (mean of the last interval)", fmtPct(sum / float64(len(samples))), "performance.memory_percent"})
+	}
+	if len(hits) == 0 {
+		e.add(Finding{Status: Pass, Title: "No out-of-memory kills", Detail: "No process was killed for lack of memory in the last 7 days.",
+			Evidence: append([]Evidence{{"event groups read", fmt.Sprint(len(logs)), "event_logs"}}, mem...)})
+		return
+	}
+	ev := append([]Evidence{
+		{"out-of-memory kills", fmt.Sprint(total), "event_logs[].count"},
+		{"last one", fmtTime(newest), "event_logs[].last_time"},
+	}, mem...)
+	ev = append(ev, evidenceForGroups(hits, logs, e)...)
+	e.graded(float64(total), Finding{
+		Title: fmt.Sprintf("%s in 7 days", plural(total, "out-of-memory kill", "out-of-memory kills")),
+		Detail: fmt.Sprintf("Memory ran out and the system killed (or flagged) processes %s in the last 7 days, the last at %s; services may have stopped.",
+			plural(total, "time", "times"), fmtTime(newest)),
+		Evidence: ev,
+		Recommendation: "Find the process that grows (the kill message names it and its size), fix its leak or limit it, " +
+			"and add memory or swap if the workload needs it; check that killed services came back.",
 	})
 }

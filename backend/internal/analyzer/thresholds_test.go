@@ -157,6 +157,11 @@ var probes = map[string]probe{
 			s.Crashes = append(s.Crashes, &agentv1.Crash{Application: "kernel", Time: ago(in, float64(i), time.Hour)})
 		}
 	}},
+	"performance.oom_kills": {"linux-fresh-healthy", 1, true, func(in *Input, s *agentv1.Snapshot, v float64) {
+		s.EventLogs = append(s.EventLogs, &agentv1.EventLogGroup{Log: "journal", Source: "kernel", Level: "error", Count: int64(v),
+			FirstTime: ago(in, 3, 24*time.Hour), LastTime: ago(in, 2, time.Hour),
+			SampleMessage: "Out of memory: Killed process 4242 (java) total-vm:8123456kB, anon-rss:6012345kB"})
+	}},
 	"logs.error_volume": {"windows-workstation-healthy", 1, true, func(in *Input, s *agentv1.Snapshot, v float64) {
 		s.EventLogs = append(s.EventLogs, &agentv1.EventLogGroup{Log: "System", Source: "DCOM", EventId: 10016, Level: "error", Count: int64(v),
 			FirstTime: ago(in, 2, 24*time.Hour), LastTime: ago(in, 1, time.Hour)})
@@ -311,7 +316,8 @@ func TestUnknownWhenDataMissing(t *testing.T) {
 			t.Errorf("%s costs %d points on an empty snapshot", f.Key(), f.Penalty)
 		}
 		// An empty event-log list with no collector error means "no events".
-		if f.Status != Unknown && f.Domain != Logs && f.CheckID != "system.collector_errors" && f.CheckID != "platform.windows_drivers" {
+		if f.Status != Unknown && f.Domain != Logs && f.CheckID != "system.collector_errors" && f.CheckID != "platform.windows_drivers" &&
+			f.CheckID != "performance.oom_kills" {
 			t.Errorf("%s is %s on an empty snapshot", f.Key(), f.Status)
 		}
 	}

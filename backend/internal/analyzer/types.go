@@ -117,6 +117,12 @@ type Input struct {
 	// staleness and the agent check-in check. Zero means unknown (the
 	// snapshot's collection time is used for staleness).
 	ReceivedAt time.Time
+	// Window is the device's event window kept across snapshots (see
+	// EventWindow); when set, the event-derived checks judge it instead of
+	// the snapshot's own event_logs and crashes sections. Nil: the
+	// snapshot's sections are judged (fixtures, a device's first analysis
+	// outside the server).
+	Window *EventWindow
 }
 
 // Override changes one check for a device, as resolved from tenant,

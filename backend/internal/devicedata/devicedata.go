@@ -1,5 +1,5 @@
 // Package devicedata keeps every row that carries a device's data with its
-// device. Software, event logs, sections, snapshots, health, history,
+// device. Software, event logs, crashes, sections, snapshots, health, history,
 // device-level policy and notifications all hold the device's organisation
 // (that is what scopes them for customers and scoped technicians), so when a
 // device moves they move with it, in the mover's transaction; when a device,
@@ -13,6 +13,7 @@ package devicedata
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"entgo.io/ent/dialect/sql"
 	"github.com/google/uuid"
@@ -20,6 +21,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/bypass"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/ent/auditevent"
+	"github.com/wegweiser/wegweiser/ent/crashreport"
 	"github.com/wegweiser/wegweiser/ent/device"
 	"github.com/wegweiser/wegweiser/ent/devicehealth"
 	"github.com/wegweiser/wegweiser/ent/devicesection"
@@ -67,6 +69,7 @@ var Tables = map[string]Handling{
 	snapshot.Table:            Follows,
 	installedsoftware.Table:   Follows,
 	eventloggroup.Table:       Follows,
+	crashreport.Table:         Follows,
 	devicehealth.Table:        Follows,
 	healthhistory.Table:       Follows,
 	policyoverride.Table:      Follows,
@@ -79,6 +82,12 @@ var Tables = map[string]Handling{
 	webhookdelivery.Table:     Follows, // via its notification
 	notificationreceipt.Table: Follows, // via its notification
 }
+
+// EventWindow is how far back a device's stored event-log groups and
+// crashes reach: ingest keeps what snapshots report for this long (pruning
+// what is older), retention prunes quiet devices, the analysis judges this
+// window and the inventory lists it.
+const EventWindow = 7 * 24 * time.Hour
 
 // LockKey is the advisory lock every writer of one device's data takes
 // (ingest, analysis, move, delete), so none of them writes a stale
@@ -118,6 +127,9 @@ func Relocate(ctx context.Context, tx *store.Tx, tenantID, deviceID, orgID uuid.
 		}},
 		{"event logs", func() (int, error) {
 			return tx.EventLogGroup.Update().Where(eventloggroup.DeviceID(deviceID)).SetOrganisationID(orgID).Save(ctx)
+		}},
+		{"crashes", func() (int, error) {
+			return tx.CrashReport.Update().Where(crashreport.DeviceID(deviceID)).SetOrganisationID(orgID).Save(ctx)
 		}},
 		{"health", func() (int, error) {
 			upd := tx.DeviceHealth.Update().Where(devicehealth.DeviceID(deviceID)).SetOrganisationID(orgID)
@@ -174,6 +186,9 @@ func PurgeDevice(ctx context.Context, tx *store.Tx, tenantID, deviceID uuid.UUID
 		}},
 		{"event logs", func() (int, error) {
 			return tx.EventLogGroup.Delete().Where(eventloggroup.DeviceID(deviceID)).Exec(ctx)
+		}},
+		{"crashes", func() (int, error) {
+			return tx.CrashReport.Delete().Where(crashreport.DeviceID(deviceID)).Exec(ctx)
 		}},
 		{"health", func() (int, error) {
 			return tx.DeviceHealth.Delete().Where(devicehealth.DeviceID(deviceID)).Exec(ctx)
@@ -254,6 +269,9 @@ func PurgeOrganisation(ctx context.Context, tx *store.Tx, tenantID, orgID uuid.U
 		}},
 		{"event logs", func() (int, error) {
 			return tx.EventLogGroup.Delete().Where(eventloggroup.OrganisationID(orgID)).Exec(ctx)
+		}},
+		{"crashes", func() (int, error) {
+			return tx.CrashReport.Delete().Where(crashreport.OrganisationID(orgID)).Exec(ctx)
 		}},
 		{"device health", func() (int, error) {
 			return tx.DeviceHealth.Delete().Where(devicehealth.OrganisationID(orgID)).Exec(ctx)

@@ -63,6 +63,10 @@ func NewService(st *store.Store, jc *jobs.Client, inv *inventory.Service, pol *p
 		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
 }
 
+// SetClock replaces the service's clock, for tests and simulations that
+// replay days of snapshots; call it before the service is used.
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
+
 var bandRank = map[analyzer.Band]int{analyzer.BandHealthy: 0, analyzer.BandFair: 1, analyzer.BandPoor: 2, analyzer.BandCritical: 3}
 
 // worse reports whether band b is worse than a.
@@ -125,8 +129,19 @@ func (s *Service) analyze(ctx context.Context, tx *store.Tx, tenantID, deviceID,
 	}
 	pol := eff.Policy
 	now := s.now()
+	// The event window: what every snapshot of the 7 days up to the
+	// latest collection reported, not just that collection's events.
+	asOf := now
+	if ct := latest.Snapshot.GetCollectedTime().AsTime(); ct.Before(now) {
+		asOf = ct
+	}
+	events, crashes, err := s.inv.Window(ctx, tx.Client, deviceID, asOf.Add(-devicedata.EventWindow))
+	if err != nil {
+		return err
+	}
 	res, err := analyzer.Analyze(analyzer.Input{
 		Snapshot: latest.Snapshot, Now: now, Server: dev.Role == device.RoleServer, ReceivedAt: latest.ReceivedAt,
+		Window: &analyzer.EventWindow{Events: events, Crashes: crashes},
 	}, pol)
 	if err != nil {
 		return fmt.Errorf("analyse device %s: %w", deviceID, err)

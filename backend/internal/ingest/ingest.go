@@ -1,8 +1,9 @@
 // Package ingest stores what agents send. One snapshot is one transaction:
 // deduplicated by its snapshot id (a retry gets the same acknowledgement),
 // sections whose content hash did not change are skipped, the device's facts
-// are updated, normalised software and event-log rows are rewritten in
-// batches, and the analysis job is enqueued — all or nothing.
+// are updated, normalised software rows are rewritten and event-log groups
+// and crashes are added to the device's 7-day event window in batches, and
+// the analysis job is enqueued — all or nothing.
 package ingest
 
 import (
@@ -63,6 +64,10 @@ type Service struct {
 func NewService(st *store.Store, jc *jobs.Client, log *slog.Logger) *Service {
 	return &Service{st: st, jobs: jc, log: log, now: func() time.Time { return time.Now().UTC() }}
 }
+
+// SetClock replaces the service's clock, for tests and simulations that
+// replay days of snapshots; call it before the service is used.
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
 // Ack acknowledges a stored snapshot.
 type Ack struct {
@@ -227,10 +232,24 @@ func (s *Service) Submit(ctx context.Context, dev *ent.Device, snap *agentv1.Sna
 				return err
 			}
 		}
+		// Events and crashes add to the device's window (agents send only
+		// what is new since their last collection); what ended before the
+		// window is pruned on every snapshot. An unchanged section holds
+		// groups stored already.
+		collected, cutoff := snap.GetCollectedTime().AsTime(), now.Add(-devicedata.EventWindow)
+		var events []*agentv1.EventLogGroup
 		if slices.Contains(changed, "event_logs") {
-			if err := WriteEventLogs(ctx, tx, dev, snap.GetEventLogs()); err != nil {
-				return err
-			}
+			events = snap.GetEventLogs()
+		}
+		if err := WriteEventLogs(ctx, tx, dev, events, collected, cutoff); err != nil {
+			return err
+		}
+		var crashes []*agentv1.Crash
+		if slices.Contains(changed, "crashes") {
+			crashes = snap.GetCrashes()
+		}
+		if err := WriteCrashes(ctx, tx, dev, crashes, collected, cutoff); err != nil {
+			return err
 		}
 		if err := updateFacts(ctx, tx, dev, snap, now); err != nil {
 			return err

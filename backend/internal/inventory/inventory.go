@@ -17,9 +17,11 @@ import (
 
 	agentv1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/agent/v1"
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
+	"github.com/wegweiser/wegweiser/backend/internal/devicedata"
 	"github.com/wegweiser/wegweiser/backend/internal/pagetoken"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/ent"
+	"github.com/wegweiser/wegweiser/ent/crashreport"
 	"github.com/wegweiser/wegweiser/ent/device"
 	"github.com/wegweiser/wegweiser/ent/devicesection"
 	"github.com/wegweiser/wegweiser/ent/eventloggroup"
@@ -29,10 +31,15 @@ import (
 )
 
 // Service implements inventory queries.
-type Service struct{ st *store.Store }
+type Service struct {
+	st  *store.Store
+	now func() time.Time
+}
 
 // NewService returns an inventory service.
-func NewService(st *store.Store) *Service { return &Service{st: st} }
+func NewService(st *store.Store) *Service {
+	return &Service{st: st, now: func() time.Time { return time.Now().UTC() }}
+}
 
 // Latest is a device's latest snapshot.
 type Latest struct {
@@ -134,7 +141,8 @@ func (s *Service) Software(ctx context.Context, deviceID uuid.UUID, query string
 	return rows, next, nil
 }
 
-// EventLogs lists a device's event-log groups, most recent first.
+// EventLogs lists a device's event-log groups of the event window (the
+// last devicedata.EventWindow), most recent first.
 func (s *Service) EventLogs(ctx context.Context, deviceID uuid.UUID, level, query string, pageSize int, token string) ([]*ent.EventLogGroup, string, error) {
 	filter := "ev l=" + level + " q=" + query
 	cur, err := pagetoken.Decode(token, filter)
@@ -147,7 +155,8 @@ func (s *Service) EventLogs(ctx context.Context, deviceID uuid.UUID, level, quer
 	if _, err := s.device(ctx, deviceID); err != nil {
 		return nil, "", err
 	}
-	preds := []predicate.EventLogGroup{eventloggroup.DeviceID(deviceID)}
+	// The window: what retention has not pruned yet is left out as well.
+	preds := []predicate.EventLogGroup{eventloggroup.DeviceID(deviceID), eventloggroup.LastSeenGTE(s.now().Add(-devicedata.EventWindow))}
 	if level != "" {
 		preds = append(preds, eventloggroup.Level(level))
 	}
@@ -230,4 +239,39 @@ func (s *Service) Fleet(ctx context.Context, orgID uuid.UUID, query string, page
 		next = pagetoken.Encode(pagetoken.Cursor{Key: last.Name + "\x00" + last.Version, ID: "fleet", Filter: filter})
 	}
 	return rows, next, nil
+}
+
+// Window is a device's event window: the event-log groups and crashes its
+// snapshots reported that ended at or after since, read through c (a
+// transaction's client), oldest first. Stored groups carry their source
+// address; crashes their time.
+func (s *Service) Window(ctx context.Context, c *ent.Client, deviceID uuid.UUID, since time.Time) ([]*agentv1.EventLogGroup, []*agentv1.Crash, error) {
+	rows, err := c.EventLogGroup.Query().Where(eventloggroup.DeviceID(deviceID), eventloggroup.LastSeenGTE(since)).
+		Order(ent.Asc(eventloggroup.FieldLastSeen), ent.Asc(eventloggroup.FieldID)).All(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load event window: %w", err)
+	}
+	ts := func(t time.Time) *timestamppb.Timestamp {
+		if t.IsZero() || t.Year() <= 1 {
+			return nil
+		}
+		return timestamppb.New(t)
+	}
+	events := make([]*agentv1.EventLogGroup, 0, len(rows))
+	for _, r := range rows {
+		events = append(events, &agentv1.EventLogGroup{
+			Log: r.Log, Source: r.Source, EventId: r.EventID, Level: r.Level, Count: r.Count, SourceAddress: r.SourceAddress,
+			FirstTime: ts(r.FirstSeen), LastTime: ts(r.LastSeen), SampleMessage: r.SampleMessage,
+		})
+	}
+	crows, err := c.CrashReport.Query().Where(crashreport.DeviceID(deviceID), crashreport.CrashedAtGTE(since)).
+		Order(ent.Asc(crashreport.FieldCrashedAt), ent.Asc(crashreport.FieldID)).All(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load crash window: %w", err)
+	}
+	crashes := make([]*agentv1.Crash, 0, len(crows))
+	for _, r := range crows {
+		crashes = append(crashes, &agentv1.Crash{Application: r.Application, Time: timestamppb.New(r.CrashedAt), Detail: r.Detail})
+	}
+	return events, crashes, nil
 }

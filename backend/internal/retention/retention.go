@@ -2,7 +2,8 @@
 // prunes what is older: a periodic job walks every tenant and deletes, in
 // small batches, snapshots, score history, notifications (with their read
 // state and deliveries), webhook delivery log entries, audit events and
-// spent refresh tokens past their age. The newest snapshot of every device
+// spent refresh tokens past their age, and event-log groups and crashes
+// past the 7-day event window. The newest snapshot of every device
 // and the newest history point of every entity are always kept, so a quiet
 // device keeps its inventory and its trend line.
 package retention
@@ -19,9 +20,12 @@ import (
 
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
 	"github.com/wegweiser/wegweiser/backend/internal/bypass"
+	"github.com/wegweiser/wegweiser/backend/internal/devicedata"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/ent"
 	"github.com/wegweiser/wegweiser/ent/auditevent"
+	"github.com/wegweiser/wegweiser/ent/crashreport"
+	"github.com/wegweiser/wegweiser/ent/eventloggroup"
 	"github.com/wegweiser/wegweiser/ent/healthhistory"
 	"github.com/wegweiser/wegweiser/ent/notification"
 	"github.com/wegweiser/wegweiser/ent/notificationreceipt"
@@ -132,11 +136,15 @@ func (s *Service) Update(ctx context.Context, p Policy) (Policy, error) {
 // Counts reports how many rows one prune removed, by kind.
 type Counts struct {
 	Snapshots, History, Notifications, Deliveries, Audit, RefreshTokens int
+	// Events and Crashes are event-log groups and crashes past the event
+	// window (devicedata.EventWindow; ingest prunes a reporting device's
+	// window, this prunes the devices that went quiet).
+	Events, Crashes int
 }
 
 // Total is the sum of all counts.
 func (c Counts) Total() int {
-	return c.Snapshots + c.History + c.Notifications + c.Deliveries + c.Audit + c.RefreshTokens
+	return c.Snapshots + c.History + c.Notifications + c.Deliveries + c.Audit + c.RefreshTokens + c.Events + c.Crashes
 }
 
 // Prune applies every tenant's retention once. Each tenant is pruned as
@@ -155,7 +163,8 @@ func (s *Service) Prune(ctx context.Context) error {
 		}
 		if c.Total() > 0 {
 			s.log.InfoContext(ctx, "retention pruned", "tenant_id", t.ID, "snapshots", c.Snapshots, "history", c.History,
-				"notifications", c.Notifications, "deliveries", c.Deliveries, "audit", c.Audit, "refresh_tokens", c.RefreshTokens)
+				"notifications", c.Notifications, "deliveries", c.Deliveries, "audit", c.Audit, "refresh_tokens", c.RefreshTokens,
+				"events", c.Events, "crashes", c.Crashes)
 		}
 	}
 	return errors.Join(errs...)
@@ -238,6 +247,28 @@ func (s *Service) PruneTenant(ctx context.Context, tenantID uuid.UUID) (Counts, 
 		return tx.AuditEvent.Delete().Where(auditevent.IDIn(ids...)).Exec(ctx)
 	}); err != nil {
 		return c, fmt.Errorf("prune audit events: %w", err)
+	}
+
+	// The event window is the same for every tenant: what the analysis
+	// judges, not a record kept for its own sake.
+	eventCut := now.Add(-devicedata.EventWindow)
+	if c.Events, err = s.batches(ctx, func(tx *store.Tx) (int, error) {
+		ids, err := tx.EventLogGroup.Query().Where(eventloggroup.LastSeenLT(eventCut)).Limit(Batch).IDs(ctx)
+		if err != nil || len(ids) == 0 {
+			return 0, err
+		}
+		return tx.EventLogGroup.Delete().Where(eventloggroup.IDIn(ids...)).Exec(ctx)
+	}); err != nil {
+		return c, fmt.Errorf("prune event logs: %w", err)
+	}
+	if c.Crashes, err = s.batches(ctx, func(tx *store.Tx) (int, error) {
+		ids, err := tx.CrashReport.Query().Where(crashreport.CrashedAtLT(eventCut)).Limit(Batch).IDs(ctx)
+		if err != nil || len(ids) == 0 {
+			return 0, err
+		}
+		return tx.CrashReport.Delete().Where(crashreport.IDIn(ids...)).Exec(ctx)
+	}); err != nil {
+		return c, fmt.Errorf("prune crashes: %w", err)
 	}
 
 	tokenCut := now.Add(-RefreshTokenGrace)

@@ -29,6 +29,8 @@ type fixture struct {
 	spentToken, liveToken          uuid.UUID
 	oldDelivery, freshDelivery     uuid.UUID
 	receiptOfOldNote, receiptFresh uuid.UUID
+	oldEvent, freshEvent           uuid.UUID
+	oldCrash, freshCrash           uuid.UUID
 }
 
 // seed writes one tenant's records at known ages.
@@ -110,6 +112,24 @@ func seed(t *testing.T, st *store.Store, now time.Time) fixture {
 		return r.ID
 	}
 	f.spentToken, f.liveToken = token(40), token(-20)
+	event := func(days int) uuid.UUID {
+		e, err := c.EventLogGroup.Create().SetTenantID(ten.ID).SetDeviceID(dev).SetOrganisationID(org).SetLog("System").
+			SetSource("disk").SetEventID(7).SetLevel("error").SetCount(1).SetFirstSeen(ago(days)).SetLastSeen(ago(days)).Save(ctx)
+		if err != nil {
+			t.Fatalf("seed: %v", err)
+		}
+		return e.ID
+	}
+	f.oldEvent, f.freshEvent = event(8), event(6)
+	crash := func(days int) uuid.UUID {
+		r, err := c.CrashReport.Create().SetTenantID(ten.ID).SetDeviceID(dev).SetOrganisationID(org).SetApplication("kernel").
+			SetCrashedAt(ago(days)).Save(ctx)
+		if err != nil {
+			t.Fatalf("seed: %v", err)
+		}
+		return r.ID
+	}
+	f.oldCrash, f.freshCrash = crash(8), crash(6)
 	return f
 }
 
@@ -132,6 +152,10 @@ func exists(t *testing.T, st *store.Store, f fixture, what string, id uuid.UUID)
 		_, err = st.Ent.AuditEvent.Get(ctx, id)
 	case "token":
 		_, err = st.Ent.RefreshToken.Get(ctx, id)
+	case "event":
+		_, err = st.Ent.EventLogGroup.Get(ctx, id)
+	case "crash":
+		_, err = st.Ent.CrashReport.Get(ctx, id)
 	}
 	if err != nil && !ent.IsNotFound(err) {
 		t.Fatalf("load %s: %v", what, err)
@@ -158,7 +182,7 @@ func TestPrune(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := retention.Counts{Snapshots: 2, History: 1, Notifications: 1, Deliveries: 1, Audit: 1, RefreshTokens: 1}
+		want := retention.Counts{Snapshots: 2, History: 1, Notifications: 1, Deliveries: 1, Audit: 1, RefreshTokens: 1, Events: 1, Crashes: 1}
 		if c != want {
 			t.Errorf("pruned %+v, want %+v", c, want)
 		}
@@ -175,6 +199,8 @@ func TestPrune(t *testing.T) {
 			{"delivery", f.oldDelivery, false}, {"delivery", f.freshDelivery, true},
 			{"audit", f.oldAudit, false}, {"audit", f.freshAudit, true},
 			{"token", f.spentToken, false}, {"token", f.liveToken, true},
+			{"event", f.oldEvent, false}, {"event", f.freshEvent, true},
+			{"crash", f.oldCrash, false}, {"crash", f.freshCrash, true},
 		} {
 			if got := exists(t, st, f, r.what, r.id); got != r.keep {
 				t.Errorf("%s %s: kept %t, want %t", r.what, r.id, got, r.keep)

@@ -130,6 +130,7 @@ func sendSecretSnapshot(t *testing.T, srv *testenv.Server, a testenv.Agent, host
 	t.Helper()
 	snap := testenv.SampleSnapshot(host, 3, 3)
 	snap.Software[0].Name = secret
+	snap.Crashes = []*agentv1.Crash{{Application: secret + ".exe", Time: snap.GetCollectedTime(), Detail: "fixture crash"}}
 	if _, err := srv.Clients(a.Token).Agent.SubmitSnapshot(context.Background(), &agentv1.SubmitSnapshotRequest{Snapshot: snap}); err != nil {
 		t.Fatalf("submit snapshot: %v", err)
 	}
@@ -240,8 +241,9 @@ func TestDeletionRemovesData(t *testing.T) {
 		deviceOverride(t, own, a.DeviceID)
 		testenv.SettleJobs(t, srv)
 		devID := uuid.MustParse(a.DeviceID)
-		if left := deviceRowsLeft(t, st, devID); left["device_healths"] == 0 || left["installed_softwares"] == 0 {
-			t.Fatalf("fixture: the device has no health or software rows: %v", left)
+		if left := deviceRowsLeft(t, st, devID); left["device_healths"] == 0 || left["installed_softwares"] == 0 ||
+			left["event_log_groups"] == 0 || left["crash_reports"] == 0 {
+			t.Fatalf("fixture: the device has no health, software, event or crash rows: %v", left)
 		}
 
 		// Device.

@@ -55,7 +55,8 @@ func TestMultibyteTextAtTheLimit(t *testing.T) {
 		}
 
 		// Snapshot fields the server clips: OS name (255 bytes), software
-		// source (32) and event-log sample message (4000).
+		// source (32) and event-log sample message (4000; the event window
+		// keeps earlier snapshots' groups too, so the newest is read).
 		snap := testenv.SampleSnapshot("utf8-agent", 5, 3)
 		snap.Os.Name = "a" + strings.Repeat("€", 100)                      // 301 bytes: 255 falls inside a €
 		snap.Software[0].Source = "a" + strings.Repeat("ü", 20)            // 41 bytes: 32 falls inside a ü
@@ -68,7 +69,7 @@ func TestMultibyteTextAtTheLimit(t *testing.T) {
 		if err := st.DB.QueryRow(`SELECT source FROM installed_softwares WHERE device_id = '` + ten.Agent.DeviceID + `' AND name = 'package-0000'`).Scan(&source); err != nil {
 			t.Fatal(err)
 		}
-		if err := st.DB.QueryRow(`SELECT sample_message FROM event_log_groups WHERE device_id = '` + ten.Agent.DeviceID + `' AND source = 'unit-0.service'`).Scan(&sample); err != nil {
+		if err := st.DB.QueryRow(`SELECT sample_message FROM event_log_groups WHERE device_id = '` + ten.Agent.DeviceID + `' AND source = 'unit-0.service' ORDER BY last_seen DESC LIMIT 1`).Scan(&sample); err != nil {
 			t.Fatal(err)
 		}
 		for _, c := range []struct {

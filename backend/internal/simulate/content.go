@@ -2,6 +2,7 @@ package simulate
 
 import (
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
 	"time"
 
@@ -134,33 +135,79 @@ func security(p Profile, m, f Machine, now time.Time, rng *rand.Rand) *agentv1.S
 	return s
 }
 
-func eventLogs(p Profile, m Machine, now time.Time, live *rand.Rand) []*agentv1.EventLogGroup {
+// eventWeek is how far back a simulated snapshot reports events: the
+// server's event window (7 days) less a day, as a real agent's first
+// collection after a week offline would.
+const eventWeek = 6 * 24 * time.Hour
+
+// occurrences returns the times a recurring event of a machine happens in
+// (now − eventWeek, now]: every period, from an offset fixed by the machine
+// and the event. The schedule does not depend on when snapshots are sent,
+// so snapshots that report the same occurrence report the same group (same
+// first and last time), which the server stores once: the window a device's
+// snapshots build up is what a real agent's collections would send.
+func occurrences(m Machine, key string, period time.Duration, now time.Time) []time.Time {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d/%s", m.seed, key)
+	offset := time.Duration(h.Sum64() % uint64(period))
+	first := now.Add(-eventWeek).Truncate(period).Add(offset)
+	var out []time.Time
+	for t := first; !t.After(now); t = t.Add(period) {
+		if t.After(now.Add(-eventWeek)) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// varied returns a count in [lo, lo+spread) fixed by the occurrence, so a
+// repeated report of it carries the same count.
+func varied(key string, t time.Time, lo, spread int64) int64 {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s/%d", key, t.Unix())
+	return lo + int64(h.Sum64()%uint64(spread))
+}
+
+func eventLogs(p Profile, m Machine, now time.Time) []*agentv1.EventLogGroup {
 	ts := timestamppb.New
 	var out []*agentv1.EventLogGroup
-	add := func(log, source string, id int64, level string, count int64, msg string) {
-		out = append(out, &agentv1.EventLogGroup{Log: log, Source: source, EventId: id, Level: level, Count: count,
-			FirstTime: ts(now.Add(-6 * 24 * time.Hour)), LastTime: ts(now.Add(-time.Duration(live.IntN(600)) * time.Minute)), SampleMessage: msg})
+	// every adds a group per occurrence: count entries over span, from
+	// addr when set.
+	every := func(period, span time.Duration, log, source string, id int64, level string, lo, spread int64, addr, msg string) {
+		key := fmt.Sprintf("%s/%s/%d/%s", log, source, id, addr)
+		for _, t := range occurrences(m, key, period, now) {
+			last := t.Add(span)
+			if last.After(now) {
+				last = now
+			}
+			out = append(out, &agentv1.EventLogGroup{Log: log, Source: source, EventId: id, Level: level, Count: varied(key, t, lo, spread),
+				FirstTime: ts(t), LastTime: ts(last), SampleMessage: msg, SourceAddress: addr})
+		}
 	}
+	const day = 24 * time.Hour
 	switch p.Platform {
 	case "windows":
-		add("System", "Service Control Manager", 7031, "error", int64(1+live.IntN(3)), "The Print Spooler service terminated unexpectedly. It has done this 1 time(s).")
-		add("Application", "Microsoft-Windows-WMI", 10, "warning", int64(2+live.IntN(5)), "Event filter with query \"SELECT * FROM __InstanceModificationEvent\" could not be reactivated.")
+		every(3*day, 0, "System", "Service Control Manager", 7031, "error", 1, 1, "", "The Print Spooler service terminated unexpectedly. It has done this 1 time(s).")
+		every(2*day, time.Minute, "Application", "Microsoft-Windows-WMI", 10, "warning", 1, 2, "", "Event filter with query \"SELECT * FROM __InstanceModificationEvent\" could not be reactivated.")
 		if m.Has(DiskErrors) || m.Has(SmartFailing) {
-			add("System", "disk", 7, "error", int64(5+live.IntN(40)), `The device, \Device\Harddisk0\DR0, has a bad block.`)
-			add("System", "Ntfs", 55, "error", int64(1+live.IntN(4)), "A corruption was discovered in the file system structure on volume C:.")
+			every(day, 30*time.Minute, "System", "disk", 7, "error", 1, 6, "", `The device, \Device\Harddisk0\DR0, has a bad block.`)
+			every(2*day, 0, "System", "Ntfs", 55, "error", 1, 1, "", "A corruption was discovered in the file system structure on volume C:.")
 		}
 		if m.Has(FailedLogons) {
-			add("Security", "Microsoft-Windows-Security-Auditing", 4625, "warning", int64(40+live.IntN(200)), "An account failed to log on. Source Network Address: 203.0.113.45")
+			// A slow password spray: about 150 a week, never 8 in 2 minutes.
+			every(12*time.Hour, 3*time.Hour, "Security", "Microsoft-Windows-Security-Auditing", 4625, "warning", 4, 17, "203.0.113.45",
+				"An account failed to log on: account administrator, logon type 3, source network address 203.0.113.45")
 		}
 	case "macos":
-		add("system", "com.apple.xpc.launchd", 0, "warning", int64(3+live.IntN(9)), "Service exited with abnormal code: 1")
+		every(day, time.Hour, "system", "com.apple.xpc.launchd", 0, "warning", 1, 2, "", "Service exited with abnormal code: 1")
 	default:
-		add("journal", "systemd", 0, "warning", int64(1+live.IntN(4)), "Failed to start apt-daily.service - Daily apt download activities.")
+		every(2*day, 0, "journal", "systemd", 0, "warning", 1, 1, "", "Failed to start apt-daily.service - Daily apt download activities.")
 		if m.Has(DiskErrors) || m.Has(SmartFailing) {
-			add("journal", "kernel", 0, "error", int64(10+live.IntN(50)), "blk_update_request: I/O error, dev sda, sector 123456 op 0x0:(READ)")
+			every(6*time.Hour, 10*time.Minute, "journal", "kernel", 0, "error", 1, 3, "", "blk_update_request: I/O error, dev sda, sector 123456 op 0x0:(READ)")
 		}
 		if m.Has(FailedLogons) {
-			add("journal", "sshd", 0, "warning", int64(80+live.IntN(400)), "Failed password for invalid user admin from 198.51.100.7 port 52144 ssh2")
+			every(6*time.Hour, 2*time.Hour, "journal", "sshd", 0, "warning", 10, 21, "198.51.100.7",
+				"Failed password for invalid user admin from 198.51.100.7 port 52144 ssh2")
 		}
 	}
 	return out

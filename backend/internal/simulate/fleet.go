@@ -278,12 +278,11 @@ func (m Machine) Snapshot(now time.Time, seq int) *agentv1.Snapshot {
 	// Security.
 	s.Security = security(p, m, f, now, rng)
 	// Logs and crashes.
-	s.EventLogs = eventLogs(p, m, now, live)
-	if f.Has(AppCrashes) {
-		for i := 0; i < 4+rng.IntN(8); i++ {
-			if m.Has(AppCrashes) {
-				s.Crashes = append(s.Crashes, &agentv1.Crash{Application: "OUTLOOK.EXE", Time: ts(now.Add(-time.Duration(i*13) * time.Hour)), Detail: "mso20win32client.dll"})
-			}
+	s.EventLogs = eventLogs(p, m, now)
+	if m.Has(AppCrashes) {
+		// On a fixed schedule, like the events: about 8 a week.
+		for _, t := range occurrences(m, "crash/OUTLOOK.EXE", 20*time.Hour, now) {
+			s.Crashes = append(s.Crashes, &agentv1.Crash{Application: "OUTLOOK.EXE", Time: ts(t), Detail: "mso20win32client.dll"})
 		}
 	}
 	if p.Platform == "linux" {

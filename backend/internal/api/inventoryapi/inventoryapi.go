@@ -106,7 +106,7 @@ func (s *Service) ListDeviceEventLogs(ctx context.Context, req *v1.ListDeviceEve
 	out := &v1.ListDeviceEventLogsResponse{NextPageToken: next}
 	for _, r := range rows {
 		out.EventLogs = append(out.EventLogs, &agentv1.EventLogGroup{
-			Log: r.Log, Source: r.Source, EventId: r.EventID, Level: r.Level, Count: r.Count,
+			Log: r.Log, Source: r.Source, EventId: r.EventID, Level: r.Level, Count: r.Count, SourceAddress: r.SourceAddress,
 			FirstTime: ts(r.FirstSeen), LastTime: ts(r.LastSeen), SampleMessage: r.SampleMessage,
 		})
 	}

@@ -79,6 +79,7 @@ function snapshot(): MessageInitShape<typeof SnapshotSchema> {
       { log: "System", source: "disk", eventId: 7n, level: "error", count: 14n, firstTime: ago(5 * HOUR), lastTime: ago(HOUR), sampleMessage: hostile },
       { log: "System", source: "Microsoft-Windows-Kernel-Power", eventId: 41n, level: "critical", count: 1n, lastTime: ago(2 * HOUR), sampleMessage: "The system has rebooted without cleanly shutting down first." },
       { log: "Application", source: "Outlook", eventId: 1000n, level: "warning", count: 2n, lastTime: ago(3 * HOUR), sampleMessage: "Add-in was disabled." },
+      { log: "Security", source: "Microsoft-Windows-Security-Auditing", eventId: 4625n, level: "warning", count: 9n, lastTime: ago(4 * HOUR), sourceAddress: "203.0.113.45", sampleMessage: "An account failed to log on." },
     ],
     errors: [{ collector: "osquery", message: "osqueryi not found" }],
   };
@@ -235,6 +236,9 @@ describe("device inventory", () => {
     expect(within(row).getByText("14")).toBeTruthy();
     expect(within(row).getByText("5 hours ago")).toBeTruthy();
     expect(within(row).getByText("1 hour ago")).toBeTruthy();
+    // Failed logons name the address they came from.
+    const logon = within(panel).getByText("An account failed to log on.").closest("tr")!;
+    expect(within(logon).getByText(/from 203\.0\.113\.45/)).toBeTruthy();
 
     fireEvent.change(within(panel).getByLabelText("Level"), { target: { value: "critical" } });
     await waitFor(() => expect(within(panel).queryByText(hostile)).toBeNull());

@@ -21,7 +21,11 @@ const levelBadge: Record<string, string> = {
   warning: "badge-warn",
 };
 
-/** EventLogsTab: grouped warnings and errors from the device's logs, filtered on the server. */
+/**
+ * EventLogsTab: grouped warnings, errors and failed logons from the device's
+ * logs over the last 7 days (what its snapshots reported, kept by the
+ * server), filtered on the server.
+ */
 export function EventLogsTab({ deviceId }: { deviceId: string }) {
   const [level, setLevel] = useState<EventLevel>("");
   const [search, setSearch] = useState("");
@@ -54,7 +58,7 @@ export function EventLogsTab({ deviceId }: { deviceId: string }) {
       {list.isPending && <Loading label="Loading event logs…" />}
       <ErrorMessage error={list.error} />
       {list.isSuccess && groups.length === 0 && (
-        <Empty>{level || query ? "No event-log entries match these filters." : "No warnings or errors reported."}</Empty>
+        <Empty>{level || query ? "No event-log entries match these filters." : "No warnings, errors or failed logons in the last 7 days."}</Empty>
       )}
       {groups.length > 0 && (
         <div className="table-wrap">
@@ -97,6 +101,7 @@ function EventRow({ group: g }: { group: EventLogGroup }) {
         <div className="muted small">
           {g.log}
           {g.eventId > 0n && ` · ID ${g.eventId}`}
+          {g.sourceAddress && ` · from ${g.sourceAddress}`}
         </div>
       </td>
       <td className="num">{formatCount(g.count)}</td>

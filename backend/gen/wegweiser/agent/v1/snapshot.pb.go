@@ -2284,6 +2284,12 @@ type EventLogGroup struct {
 	LastTime *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=last_time,json=lastTime,proto3" json:"last_time,omitempty"`
 	// One message, truncated to 1000 characters. Untrusted text.
 	SampleMessage string `protobuf:"bytes,8,opt,name=sample_message,json=sampleMessage,proto3" json:"sample_message,omitempty"`
+	// Remote address the entries came from, for failed logons (Windows 4625
+	// IpAddress, sshd "from ADDR", PAM rhost=); empty when not known. Agents
+	// group failed logons per source address, so brute force can be told
+	// apart from scattered typing mistakes. Untrusted text, at most 64
+	// characters.
+	SourceAddress string `protobuf:"bytes,9,opt,name=source_address,json=sourceAddress,proto3" json:"source_address,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2370,6 +2376,13 @@ func (x *EventLogGroup) GetLastTime() *timestamppb.Timestamp {
 func (x *EventLogGroup) GetSampleMessage() string {
 	if x != nil {
 		return x.SampleMessage
+	}
+	return ""
+}
+
+func (x *EventLogGroup) GetSourceAddress() string {
+	if x != nil {
+		return x.SourceAddress
 	}
 	return ""
 }
@@ -2838,7 +2851,7 @@ const file_wegweiser_agent_v1_snapshot_proto_rawDesc = "" +
 	"\n" +
 	"ScreenLock\x12\x18\n" +
 	"\aenabled\x18\x01 \x01(\bR\aenabled\x12'\n" +
-	"\x0ftimeout_seconds\x18\x02 \x01(\x05R\x0etimeoutSeconds\"\x9b\x02\n" +
+	"\x0ftimeout_seconds\x18\x02 \x01(\x05R\x0etimeoutSeconds\"\xc2\x02\n" +
 	"\rEventLogGroup\x12\x10\n" +
 	"\x03log\x18\x01 \x01(\tR\x03log\x12\x16\n" +
 	"\x06source\x18\x02 \x01(\tR\x06source\x12\x19\n" +
@@ -2848,7 +2861,8 @@ const file_wegweiser_agent_v1_snapshot_proto_rawDesc = "" +
 	"\n" +
 	"first_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\tfirstTime\x127\n" +
 	"\tlast_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\blastTime\x12%\n" +
-	"\x0esample_message\x18\b \x01(\tR\rsampleMessage\"q\n" +
+	"\x0esample_message\x18\b \x01(\tR\rsampleMessage\x12%\n" +
+	"\x0esource_address\x18\t \x01(\tR\rsourceAddress\"q\n" +
 	"\x05Crash\x12 \n" +
 	"\vapplication\x18\x01 \x01(\tR\vapplication\x12.\n" +
 	"\x04time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12\x16\n" +

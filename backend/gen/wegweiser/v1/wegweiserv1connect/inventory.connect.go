@@ -53,7 +53,8 @@ type InventoryServiceClient interface {
 	GetDeviceInventory(context.Context, *v1.GetDeviceInventoryRequest) (*v1.GetDeviceInventoryResponse, error)
 	// ListDeviceSoftware lists a device's installed software by name.
 	ListDeviceSoftware(context.Context, *v1.ListDeviceSoftwareRequest) (*v1.ListDeviceSoftwareResponse, error)
-	// ListDeviceEventLogs lists a device's event-log groups, most recent first.
+	// ListDeviceEventLogs lists a device's event-log groups of the last 7 days
+	// (what its snapshots reported, kept across snapshots), most recent first.
 	ListDeviceEventLogs(context.Context, *v1.ListDeviceEventLogsRequest) (*v1.ListDeviceEventLogsResponse, error)
 	// ListSoftware lists software across the devices of an organisation (or
 	// the whole tenant): each name and version with how many devices run it.
@@ -152,7 +153,8 @@ type InventoryServiceHandler interface {
 	GetDeviceInventory(context.Context, *v1.GetDeviceInventoryRequest) (*v1.GetDeviceInventoryResponse, error)
 	// ListDeviceSoftware lists a device's installed software by name.
 	ListDeviceSoftware(context.Context, *v1.ListDeviceSoftwareRequest) (*v1.ListDeviceSoftwareResponse, error)
-	// ListDeviceEventLogs lists a device's event-log groups, most recent first.
+	// ListDeviceEventLogs lists a device's event-log groups of the last 7 days
+	// (what its snapshots reported, kept across snapshots), most recent first.
 	ListDeviceEventLogs(context.Context, *v1.ListDeviceEventLogsRequest) (*v1.ListDeviceEventLogsResponse, error)
 	// ListSoftware lists software across the devices of an organisation (or
 	// the whole tenant): each name and version with how many devices run it.

@@ -359,7 +359,8 @@ export const InventoryService: GenService<{
     output: typeof ListDeviceSoftwareResponseSchema;
   },
   /**
-   * ListDeviceEventLogs lists a device's event-log groups, most recent first.
+   * ListDeviceEventLogs lists a device's event-log groups of the last 7 days
+   * (what its snapshots reported, kept across snapshots), most recent first.
    *
    * @generated from rpc wegweiser.v1.InventoryService.ListDeviceEventLogs
    */
