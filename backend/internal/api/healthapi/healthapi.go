@@ -3,6 +3,7 @@ package healthapi
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"time"
 
@@ -306,6 +307,29 @@ func checkInfo(c analyzer.CheckInfo) *v1.CheckInfo {
 }
 
 // ListCheckSummaries implements HealthService.ListCheckSummaries.
-func (s *Service) ListCheckSummaries(context.Context, *v1.ListCheckSummariesRequest) (*v1.ListCheckSummariesResponse, error) {
-	return nil, apperr.FailedPrecondition("not implemented yet")
+func (s *Service) ListCheckSummaries(ctx context.Context, req *v1.ListCheckSummariesRequest) (*v1.ListCheckSummariesResponse, error) {
+	r, err := ref(req.GetEntity())
+	if err != nil {
+		return nil, err
+	}
+	if r.Kind == health.KindDevice {
+		return nil, apperr.Invalid("entity.kind", "must be tenant, organisation or group")
+	}
+	domain := req.GetDomain()
+	if domain != "" && !slices.Contains(analyzer.Domains(), analyzer.Domain(domain)) {
+		return nil, apperr.Invalid("domain", "unknown domain %q", validate.Clip(domain, 32))
+	}
+	checks, count, err := s.svc.CheckSummaries(ctx, r, domain)
+	if err != nil {
+		return nil, err
+	}
+	out := &v1.ListCheckSummariesResponse{DeviceCount: int32(count)}
+	for _, c := range checks {
+		out.Checks = append(out.Checks, &v1.CheckSummary{
+			CheckId: c.CheckID, Title: c.Title, Domain: string(c.Domain), Severity: string(c.Severity),
+			DevicesFailing: int32(c.DevicesFailing), DevicesWarning: int32(c.DevicesWarning), Impact: int32(c.Impact),
+			Worst: finding(c.Worst),
+		})
+	}
+	return out, nil
 }
