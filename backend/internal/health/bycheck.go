@@ -56,6 +56,13 @@ func (s *Service) CheckSummaries(ctx context.Context, ref Ref, domain string) ([
 		} else {
 			fp = append(fp, devicefinding.GroupID(ref.ID))
 		}
+	case KindDevice:
+		// Not a scope; but a device the viewer cannot see is not_found, as
+		// everywhere, before the kind is refused.
+		if _, _, _, err := s.resolve(ctx, ref); err != nil {
+			return nil, 0, err
+		}
+		return nil, 0, apperr.Invalid("entity.kind", "must be tenant, organisation or group (ListFindings lists a device's findings)")
 	default:
 		return nil, 0, apperr.Invalid("entity.kind", "must be tenant, organisation or group")
 	}

@@ -123,10 +123,8 @@ func triageFilter(f *device.Filter, req *v1.ListDevicesRequest) error {
 		}
 		f.FailingCheck = c
 	}
-	if sw := req.GetSoftware(); sw != nil {
-		if sw.GetName() == "" {
-			return apperr.Invalid("software.name", "is required")
-		}
+	// An empty name is no filter (a client that sends an empty message).
+	if sw := req.GetSoftware(); sw.GetName() != "" {
 		if len(sw.GetName()) > 500 || len(sw.GetVersion()) > 200 {
 			return apperr.Invalid("software", "name or version is too long")
 		}
