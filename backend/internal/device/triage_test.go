@@ -110,7 +110,7 @@ func newFleet(t *testing.T, st *store.Store) *fleet {
 }
 
 // all pages through List with pageSize and returns the device ids in order.
-func (f *fleet) all(t *testing.T, ctx context.Context, flt device.Filter, pageSize int) []uuid.UUID {
+func (f *fleet) all(ctx context.Context, t *testing.T, flt device.Filter, pageSize int) []uuid.UUID {
 	t.Helper()
 	var out []uuid.UUID
 	token := ""
@@ -165,10 +165,10 @@ func TestListByScorePagesAcrossTies(t *testing.T) {
 		asc := slices.Concat([]uuid.UUID{d[0][0][0], d[1][0][1]}, ties, []uuid.UUID{d[0][1][1]}, unscored)
 		desc := slices.Concat([]uuid.UUID{d[0][1][1]}, reversed(ties), []uuid.UUID{d[1][0][1], d[0][0][0]}, reversed(unscored))
 		for _, size := range []int{1, 2, 3, 50} {
-			if got := f.all(t, f.owner, device.Filter{Order: device.OrderScore}, size); !slices.Equal(got, asc) {
+			if got := f.all(f.owner, t, device.Filter{Order: device.OrderScore}, size); !slices.Equal(got, asc) {
 				t.Errorf("ascending, pages of %d:\n got %v\nwant %v", size, got, asc)
 			}
-			if got := f.all(t, f.owner, device.Filter{Order: device.OrderScore, Descending: true}, size); !slices.Equal(got, desc) {
+			if got := f.all(f.owner, t, device.Filter{Order: device.OrderScore, Descending: true}, size); !slices.Equal(got, desc) {
 				t.Errorf("descending, pages of %d:\n got %v\nwant %v", size, got, desc)
 			}
 		}
@@ -203,14 +203,14 @@ func TestListTriageFilters(t *testing.T) {
 			{"7-Zip 23.01 in organisation 1", device.Filter{Software: &device.Software{Name: "7-Zip", Version: "23.01"}, OrganisationID: f.h.Organisations[1]}, []uuid.UUID{d[1][0][0]}},
 		}
 		for _, c := range cases {
-			got := f.all(t, f.owner, c.flt, 2)
+			got := f.all(f.owner, t, c.flt, 2)
 			if !slices.Equal(sortedIDs(got...), sortedIDs(c.want...)) {
 				t.Errorf("%s: got %v, want %v", c.name, got, c.want)
 			}
 		}
 		// With the score order the filtered list is sorted too: firewall
 		// devices worst first, ties by id.
-		got := f.all(t, f.owner, device.Filter{FailingCheck: "security.firewall", Order: device.OrderScore}, 1)
+		got := f.all(f.owner, t, device.Filter{FailingCheck: "security.firewall", Order: device.OrderScore}, 1)
 		want := append([]uuid.UUID{d[0][0][0]}, sortedIDs(d[0][0][1], d[1][0][0])...)
 		if !slices.Equal(got, want) {
 			t.Errorf("firewall by score: got %v, want %v", got, want)
@@ -228,8 +228,8 @@ func TestSummaryAgreesWithFilters(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		attention := f.all(t, f.owner, device.Filter{NeedsAttention: true}, 50)
-		stale := f.all(t, f.owner, device.Filter{StaleOnly: true}, 50)
+		attention := f.all(f.owner, t, device.Filter{NeedsAttention: true}, 50)
+		stale := f.all(f.owner, t, device.Filter{StaleOnly: true}, 50)
 		for _, it := range items {
 			id := it.Device.ID
 			if it.Health.NeedsAttention != slices.Contains(attention, id) {
@@ -273,7 +273,7 @@ func TestCustomerSeesOnlyItsDevices(t *testing.T) {
 			{"7-Zip 23.01", device.Filter{Software: &device.Software{Name: "7-Zip", Version: "23.01"}}, []uuid.UUID{d[1][0][0]}},
 		}
 		for _, c := range cases {
-			got := f.all(t, customer, c.flt, 1)
+			got := f.all(customer, t, c.flt, 1)
 			if c.flt.Order != device.OrderScore {
 				got = sortedIDs(got...)
 			}
