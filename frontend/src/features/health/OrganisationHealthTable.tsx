@@ -41,7 +41,7 @@ export function OrganisationHealthTable({ organisations, label }: { organisation
                       Regressed
                     </span>
                   )}
-                  {h?.capReason && <div className="muted small">Capped: {h.capReason}</div>}
+                  {h?.capReason && <div className="muted small">Held down by: {h.capReason}</div>}
                 </td>
                 <td className="num">
                   <ScoreBadge score={h?.score ?? 0} band={h?.scored ? h.band : Band.UNSPECIFIED} />
