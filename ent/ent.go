@@ -15,6 +15,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/auditevent"
 	"github.com/wegweiser/wegweiser/ent/crashreport"
 	"github.com/wegweiser/wegweiser/ent/device"
+	"github.com/wegweiser/wegweiser/ent/devicefinding"
 	"github.com/wegweiser/wegweiser/ent/devicehealth"
 	"github.com/wegweiser/wegweiser/ent/devicesection"
 	"github.com/wegweiser/wegweiser/ent/enrolmentkey"
@@ -100,6 +101,7 @@ func checkColumn(t, c string) error {
 			auditevent.Table:           auditevent.ValidColumn,
 			crashreport.Table:          crashreport.ValidColumn,
 			device.Table:               device.ValidColumn,
+			devicefinding.Table:        devicefinding.ValidColumn,
 			devicehealth.Table:         devicehealth.ValidColumn,
 			devicesection.Table:        devicesection.ValidColumn,
 			enrolmentkey.Table:         enrolmentkey.ValidColumn,

@@ -20,6 +20,8 @@ type Tx struct {
 	CrashReport *CrashReportClient
 	// Device is the client for interacting with the Device builders.
 	Device *DeviceClient
+	// DeviceFinding is the client for interacting with the DeviceFinding builders.
+	DeviceFinding *DeviceFindingClient
 	// DeviceHealth is the client for interacting with the DeviceHealth builders.
 	DeviceHealth *DeviceHealthClient
 	// DeviceSection is the client for interacting with the DeviceSection builders.
@@ -198,6 +200,7 @@ func (tx *Tx) init() {
 	tx.AuditEvent = NewAuditEventClient(tx.config)
 	tx.CrashReport = NewCrashReportClient(tx.config)
 	tx.Device = NewDeviceClient(tx.config)
+	tx.DeviceFinding = NewDeviceFindingClient(tx.config)
 	tx.DeviceHealth = NewDeviceHealthClient(tx.config)
 	tx.DeviceSection = NewDeviceSectionClient(tx.config)
 	tx.EnrolmentKey = NewEnrolmentKeyClient(tx.config)

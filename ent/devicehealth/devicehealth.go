@@ -38,6 +38,14 @@ const (
 	FieldCapReason = "cap_reason"
 	// FieldNeedsAttention holds the string denoting the needs_attention field in the database.
 	FieldNeedsAttention = "needs_attention"
+	// FieldTopCheckID holds the string denoting the top_check_id field in the database.
+	FieldTopCheckID = "top_check_id"
+	// FieldTopTitle holds the string denoting the top_title field in the database.
+	FieldTopTitle = "top_title"
+	// FieldTopSeverity holds the string denoting the top_severity field in the database.
+	FieldTopSeverity = "top_severity"
+	// FieldIssueCount holds the string denoting the issue_count field in the database.
+	FieldIssueCount = "issue_count"
 	// FieldDomains holds the string denoting the domains field in the database.
 	FieldDomains = "domains"
 	// FieldFindings holds the string denoting the findings field in the database.
@@ -76,6 +84,10 @@ var Columns = []string{
 	FieldCoverage,
 	FieldCapReason,
 	FieldNeedsAttention,
+	FieldTopCheckID,
+	FieldTopTitle,
+	FieldTopSeverity,
+	FieldIssueCount,
 	FieldDomains,
 	FieldFindings,
 	FieldSnapshotID,
@@ -113,6 +125,20 @@ var (
 	CapReasonValidator func(string) error
 	// DefaultNeedsAttention holds the default value on creation for the "needs_attention" field.
 	DefaultNeedsAttention bool
+	// DefaultTopCheckID holds the default value on creation for the "top_check_id" field.
+	DefaultTopCheckID string
+	// TopCheckIDValidator is a validator for the "top_check_id" field. It is called by the builders before save.
+	TopCheckIDValidator func(string) error
+	// DefaultTopTitle holds the default value on creation for the "top_title" field.
+	DefaultTopTitle string
+	// TopTitleValidator is a validator for the "top_title" field. It is called by the builders before save.
+	TopTitleValidator func(string) error
+	// DefaultTopSeverity holds the default value on creation for the "top_severity" field.
+	DefaultTopSeverity string
+	// TopSeverityValidator is a validator for the "top_severity" field. It is called by the builders before save.
+	TopSeverityValidator func(string) error
+	// DefaultIssueCount holds the default value on creation for the "issue_count" field.
+	DefaultIssueCount int
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() uuid.UUID
 )
@@ -183,6 +209,26 @@ func ByCapReason(opts ...sql.OrderTermOption) OrderOption {
 // ByNeedsAttention orders the results by the needs_attention field.
 func ByNeedsAttention(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldNeedsAttention, opts...).ToFunc()
+}
+
+// ByTopCheckID orders the results by the top_check_id field.
+func ByTopCheckID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldTopCheckID, opts...).ToFunc()
+}
+
+// ByTopTitle orders the results by the top_title field.
+func ByTopTitle(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldTopTitle, opts...).ToFunc()
+}
+
+// ByTopSeverity orders the results by the top_severity field.
+func ByTopSeverity(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldTopSeverity, opts...).ToFunc()
+}
+
+// ByIssueCount orders the results by the issue_count field.
+func ByIssueCount(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldIssueCount, opts...).ToFunc()
 }
 
 // BySnapshotID orders the results by the snapshot_id field.

@@ -15,6 +15,9 @@ type CrashReport func(*sql.Selector)
 // Device is the predicate function for device builders.
 type Device func(*sql.Selector)
 
+// DeviceFinding is the predicate function for devicefinding builders.
+type DeviceFinding func(*sql.Selector)
+
 // DeviceHealth is the predicate function for devicehealth builders.
 type DeviceHealth func(*sql.Selector)
 

@@ -107,6 +107,9 @@ func (CrashReport) Policy() ent.Policy { return organisationScope("organisation_
 // Policy of the DeviceHealth: organisation scope.
 func (DeviceHealth) Policy() ent.Policy { return organisationScope("organisation_id") }
 
+// Policy of the DeviceFinding: scoped like its device.
+func (DeviceFinding) Policy() ent.Policy { return organisationScope("organisation_id") }
+
 // Policy of the EntityHealth: scoped viewers see only rows of their
 // organisations (tenant-wide rows have no organisation and are hidden from
 // them).

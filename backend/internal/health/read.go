@@ -141,6 +141,9 @@ func (s *Service) Get(ctx context.Context, ref Ref) (*View, error) {
 		if err := json.Unmarshal(h.Worst, &view.Worst); err != nil {
 			return nil, fmt.Errorf("decode worst devices: %w", err)
 		}
+		if err := s.addReasons(ctx, view.Worst); err != nil {
+			return nil, err
+		}
 	}
 	// A scoped viewer sees only devices of its organisations among the
 	// worst of a group it may see (always true) — nothing to filter here,
@@ -215,6 +218,11 @@ func (s *Service) hostnames(ctx context.Context, rows []*ent.DeviceHealth) (map[
 	for i, r := range rows {
 		ids[i] = r.DeviceID
 	}
+	return s.hostnamesOf(ctx, ids)
+}
+
+// hostnamesOf returns the host names of the devices with the given ids.
+func (s *Service) hostnamesOf(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]string, error) {
 	out := make(map[uuid.UUID]string, len(ids))
 	for start := 0; start < len(ids); start += 1000 {
 		end := min(start+1000, len(ids))
@@ -452,10 +460,36 @@ func (s *Service) Worst(ctx context.Context, ref Ref, limit int) ([]DeviceScore,
 	out := make([]DeviceScore, len(rows))
 	for i, h := range rows {
 		out[i] = DeviceScore{DeviceID: h.DeviceID, Hostname: names[h.DeviceID], OrganisationID: h.OrganisationID, Score: h.Score,
-			Band: analyzer.Band(h.Band), Server: h.Server, Scored: h.Scored, Stale: h.SnapshotReceivedAt == nil || now.Sub(*h.SnapshotReceivedAt) > StaleAfter,
+			TopCheckID: h.TopCheckID,
+			Band:       analyzer.Band(h.Band), Server: h.Server, Scored: h.Scored, Stale: h.SnapshotReceivedAt == nil || now.Sub(*h.SnapshotReceivedAt) > StaleAfter,
 			NeedsAttention: h.Scored && (h.NeedsAttention || needsAttention(analyzer.Band(h.Band))), Reason: h.CapReason}
 	}
 	return out, nil
+}
+
+// addReasons fills in the check of each device's top reason from its
+// current health (a device the viewer cannot see, or without health, keeps
+// none).
+func (s *Service) addReasons(ctx context.Context, ds []DeviceScore) error {
+	ids := make([]uuid.UUID, len(ds))
+	for i, d := range ds {
+		ids[i] = d.DeviceID
+	}
+	rows, err := s.st.Ent.DeviceHealth.Query().Where(devicehealth.DeviceIDIn(ids...)).
+		Select(devicehealth.FieldDeviceID, devicehealth.FieldTopCheckID).All(ctx)
+	if err != nil {
+		return fmt.Errorf("load top reasons: %w", err)
+	}
+	byID := make(map[uuid.UUID]*ent.DeviceHealth, len(rows))
+	for _, r := range rows {
+		byID[r.DeviceID] = r
+	}
+	for i := range ds {
+		if r := byID[ds[i].DeviceID]; r != nil {
+			ds[i].TopCheckID = r.TopCheckID
+		}
+	}
+	return nil
 }
 
 // Recompute queues analysis of every device of an entity.

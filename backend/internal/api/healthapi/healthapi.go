@@ -71,7 +71,7 @@ func deviceScore(d health.DeviceScore) *v1.DeviceScore {
 	return &v1.DeviceScore{
 		DeviceId: d.DeviceID.String(), Hostname: d.Hostname, OrganisationId: d.OrganisationID.String(),
 		Score: int32(d.Score), Band: band(d.Band, d.Scored), Stale: d.Stale, Server: d.Server,
-		Reason: d.Reason, NeedsAttention: d.NeedsAttention,
+		Reason: d.Reason, NeedsAttention: d.NeedsAttention, TopReasonCheckId: d.TopCheckID,
 	}
 }
 
@@ -306,4 +306,29 @@ func checkInfo(c analyzer.CheckInfo) *v1.CheckInfo {
 		Id: c.ID, Domain: string(c.Domain), Title: c.Title, Severity: string(c.Severity),
 		Warn: warn, Fail: fail, Unit: c.Unit, Source: c.Source,
 	}
+}
+
+// ListCheckSummaries implements HealthService.ListCheckSummaries.
+func (s *Service) ListCheckSummaries(ctx context.Context, req *v1.ListCheckSummariesRequest) (*v1.ListCheckSummariesResponse, error) {
+	r, err := ref(req.GetEntity())
+	if err != nil {
+		return nil, err
+	}
+	// Like ListFindings, an unknown domain matches nothing. A device is no
+	// scope, but one the caller cannot see is not_found first (the service
+	// resolves before it refuses).
+	domain := validate.Clip(req.GetDomain(), 32)
+	checks, count, err := s.svc.CheckSummaries(ctx, r, domain)
+	if err != nil {
+		return nil, err
+	}
+	out := &v1.ListCheckSummariesResponse{DeviceCount: int32(count)}
+	for _, c := range checks {
+		out.Checks = append(out.Checks, &v1.CheckSummary{
+			CheckId: c.CheckID, Title: c.Title, Domain: string(c.Domain), Severity: string(c.Severity),
+			DevicesFailing: int32(c.DevicesFailing), DevicesWarning: int32(c.DevicesWarning), Impact: int32(c.Impact),
+			Worst: finding(c.Worst),
+		})
+	}
+	return out, nil
 }
