@@ -17,7 +17,7 @@ import (
 // Version is the scoring model's version. It changes whenever a check,
 // threshold, penalty, weight or cap changes, so that stored history can tell
 // a score change caused by the device from one caused by the model.
-const Version = "2026.12.1"
+const Version = "2026.12.2"
 
 // StaleAfter is how old a snapshot may be before its result is marked
 // stale. Agents check in every 15 minutes; the check-in check already warns
@@ -132,13 +132,16 @@ func (e *env) graded(v float64, f Finding) {
 // in a domain of factor 100 % (software, platform); DomainFactor scales them
 // up for the domains where data is lost. The numbers are chosen so that the
 // band follows from the severity (docs/scoring.md): one critical finding
-// costs at least 51 (critical band), one high finding at least 11 (out of
-// healthy), two high failures at least 34 (poor or worse) and three at least
-// 51 (critical), while two high failures cost at most 40 (so they land in
-// poor, not critical, unless more is wrong). Info-severity
-// warnings and failures are notes: they cost nothing.
+// costs at least 51 (critical band), one high finding and one medium
+// failure at least 11 (out of healthy: a failure is the point at which the
+// check's source says to act), two high failures at least 34 (poor or
+// worse), while medium and low warnings (early signs) cost 1 to 3 and add
+// up slowly. Beyond SoftFloorPoints, non-critical points count only a
+// CompressionDivisor-th (see deviceLoss), so that non-critical findings
+// alone reach critical only when a device fails about five high checks.
+// Info-severity warnings and failures are notes: they cost nothing.
 var (
-	failPenalty = map[Severity]int{Info: 0, Low: 2, Medium: 6, High: 17, Critical: 55}
+	failPenalty = map[Severity]int{Info: 0, Low: 2, Medium: 11, High: 17, Critical: 55}
 	warnPenalty = map[Severity]int{Info: 0, Low: 1, Medium: 3, High: 11, Critical: 51}
 )
 
@@ -202,6 +205,40 @@ const (
 	CapHigh     = 100 - 11   // the smallest high penalty (a warning)
 	CapTwoHigh  = 100 - 2*17 // two of the smallest high failure penalties
 )
+
+// The compression of non-critical points (deviceLoss). A technician keeps
+// the critical band for "failing or data at risk, act today", which is what
+// a critical finding says; a device that fails many lesser checks is
+// neglected, and gets lower the more it fails, but is poor rather than
+// critical until its non-critical findings add up to about five high
+// failures.
+const (
+	// SoftFloorPoints are the non-critical points that count in full: two
+	// of the heaviest high failures (2 × 20), so one high finding → fair
+	// and two high failures → poor happen at full cost. Score 60.
+	SoftFloorPoints = 40
+	// CompressionDivisor: beyond SoftFloorPoints, non-critical points count
+	// one in CompressionDivisor (rounded up). The ten points from 60 to
+	// the bottom of poor then hold about 50 more points, three more high
+	// failures; a device reaches critical on non-critical findings alone
+	// only beyond CriticalByNonCriticalPoints.
+	CompressionDivisor = 5
+	// CriticalByNonCriticalPoints is the least sum of non-critical
+	// penalties that puts a device without a critical finding in critical:
+	// 100 − 40 − ⌈51/5⌉ = 49.
+	CriticalByNonCriticalPoints = SoftFloorPoints + 10*CompressionDivisor + 1
+)
+
+// deviceLoss is the number of points a device loses for critical points c
+// (the penalties of its critical findings) and non-critical points n (all
+// other penalties): c in full, n in full up to SoftFloorPoints and one in
+// CompressionDivisor (rounded up) beyond it.
+func deviceLoss(c, n int) int {
+	if n > SoftFloorPoints {
+		n = SoftFloorPoints + (n-SoftFloorPoints+CompressionDivisor-1)/CompressionDivisor
+	}
+	return c + n
+}
 
 // Band is the band of a score (see BandOf); it is encoded as its name.
 type Band string
@@ -410,10 +447,12 @@ func pick(def, over *float64) (float64, bool) {
 // score computes domain scores, the device score, its reason and coverage
 // from sorted findings whose Penalty is set (Deduction, 0 when suppressed).
 //
-// Device score = clamp(100 − Σ Penalty, 1, 100) over every finding, so each
-// warning or failure that costs points lowers the score (until the floor)
-// and several findings add up. Domain score = the same over the domain's
-// findings.
+// Device score = clamp(100 − deviceLoss(critical points, other points), 1,
+// 100): every penalty counts in full up to SoftFloorPoints of non-critical
+// points, non-critical points beyond it count a fifth. So each warning or
+// failure that costs points lowers the score (until the floor; below the
+// soft floor, a finding of at least CompressionDivisor points) and several
+// findings add up. Domain score = 100 − the domain's penalties, uncompressed.
 func score(findings []Finding) Result {
 	type acc struct{ penalty, checks, unknown int }
 	accs := map[Domain]*acc{}
@@ -421,7 +460,7 @@ func score(findings []Finding) Result {
 		accs[d] = &acc{}
 	}
 	var top *Finding
-	total := 0
+	crit, other := 0, 0
 	for i := range findings {
 		f := &findings[i]
 		a := accs[f.Domain]
@@ -430,7 +469,11 @@ func score(findings []Finding) Result {
 			a.unknown++
 		}
 		a.penalty += f.Penalty
-		total += f.Penalty
+		if f.Severity == Critical {
+			crit += f.Penalty
+		} else {
+			other += f.Penalty
+		}
 		if f.Penalty > 0 && (top == nil || worseFinding(f, top)) {
 			top = f
 		}
@@ -453,7 +496,7 @@ func score(findings []Finding) Result {
 		return r
 	}
 	r.Scored = true
-	r.Score = clamp(100-total, 1, 100)
+	r.Score = clamp(100-deviceLoss(crit, other), 1, 100)
 	r.Band = BandOf(r.Score)
 	r.NeedsAttention = r.Band == BandPoor || r.Band == BandCritical
 	for i := range findings {

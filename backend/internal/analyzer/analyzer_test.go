@@ -228,8 +228,8 @@ func TestPolicy(t *testing.T) {
 			t.Fatalf("default: %s/%s", f.Status, f.Severity)
 		}
 		r := mustAnalyze(t, laptop, Policy{Overrides: map[string]Override{"storage.volume_free_space": {Warn: f64(5), Fail: f64(2), Critical: f64(1)}}})
-		if f := finding(t, r, "storage.volume_free_space", "volume C:"); f.Status != Warn || f.Severity != Medium || f.Penalty != Deduction(Storage, Warn, Medium) {
-			t.Errorf("overridden: %s/%s/%d, want warn/medium/%d", f.Status, f.Severity, f.Penalty, Deduction(Storage, Warn, Medium))
+		if f := finding(t, r, "storage.volume_free_space", "volume C:"); f.Status != Warn || f.Severity != High || f.Penalty != Deduction(Storage, Warn, High) {
+			t.Errorf("overridden: %s/%s/%d, want warn/high/%d", f.Status, f.Severity, f.Penalty, Deduction(Storage, Warn, High))
 		}
 		// A stricter uptime threshold turns a pass into a warning.
 		ws := corpusInput(t, "windows-workstation-healthy")
@@ -302,13 +302,14 @@ func TestPolicy(t *testing.T) {
 // TestScoring pins the scoring arithmetic (docs/scoring.md) on hand-made
 // findings. Model 2026.12 replaced the weighted mean of domains and the caps
 // at 40/70 with a sum of per-finding deductions, so every expected number
-// here changed on purpose.
+// here changed on purpose; 2026.12.2 raised the medium failure to 11 and
+// compressed non-critical points beyond SoftFloorPoints.
 func TestScoring(t *testing.T) {
 	mk := func(d Domain, st Status, sev Severity) Finding {
 		return Finding{CheckID: string(d) + ".x", Domain: d, Status: st, Severity: sev, Penalty: Deduction(d, st, sev), Title: "Something in " + string(d)}
 	}
 	t.Run("penalties", func(t *testing.T) {
-		want := map[Severity][2]int{Info: {0, 0}, Low: {2, 1}, Medium: {6, 3}, High: {17, 11}, Critical: {55, 51}}
+		want := map[Severity][2]int{Info: {0, 0}, Low: {2, 1}, Medium: {11, 3}, High: {17, 11}, Critical: {55, 51}}
 		for sev, w := range want {
 			if Penalty(Fail, sev) != w[0] || Penalty(Warn, sev) != w[1] || Penalty(Pass, sev) != 0 || Penalty(Unknown, sev) != 0 {
 				t.Errorf("%s: fail %d warn %d", sev, Penalty(Fail, sev), Penalty(Warn, sev))
@@ -322,7 +323,7 @@ func TestScoring(t *testing.T) {
 			want int
 		}{
 			{Security, Fail, High, 20}, {Storage, Fail, Critical, 63}, {System, Fail, Critical, 61}, {Platform, Fail, High, 17},
-			{Hardware, Warn, High, 12}, {Security, Warn, Medium, 3}, {Storage, Fail, Medium, 7}, {Software, Warn, Low, 1},
+			{Hardware, Warn, High, 12}, {Security, Warn, Medium, 3}, {Storage, Fail, Medium, 13}, {Software, Fail, Medium, 11}, {Software, Warn, Low, 1},
 		} {
 			if got := Deduction(c.d, c.st, c.sev); got != c.want {
 				t.Errorf("Deduction(%s, %s, %s) = %d, want %d", c.d, c.st, c.sev, got, c.want)
@@ -350,15 +351,21 @@ func TestScoring(t *testing.T) {
 		}
 	})
 	t.Run("minor findings", func(t *testing.T) {
-		// security medium fail 7 + logs low fail 2: 100 − 9 = 91, healthy,
-		// no reason shown and no attention needed.
-		r := score([]Finding{mk(Security, Fail, Medium), mk(Logs, Fail, Low)})
-		if r.Score != 91 || r.CapReason != "" || r.Band != "healthy" || r.NeedsAttention {
+		// security medium warn 3 + logs low fail 2 + system low warn 1:
+		// 100 − 6 = 94, healthy, no reason shown and no attention needed.
+		r := score([]Finding{mk(Security, Warn, Medium), mk(Logs, Fail, Low), mk(System, Warn, Low)})
+		if r.Score != 94 || r.CapReason != "" || r.Band != "healthy" || r.NeedsAttention {
 			t.Errorf("score %d band %s reason %q attention %v", r.Score, r.Band, r.CapReason, r.NeedsAttention)
 		}
-		// Enough of them leave healthy: the reason names the costliest.
+		// One medium failure leaves healthy (a failure is where the check
+		// says to act), without needing attention.
+		r = score([]Finding{mk(Platform, Fail, Medium)})
+		if r.Score != 89 || r.Band != BandFair || r.CapReason != "Medium: Something in platform" || r.NeedsAttention {
+			t.Errorf("score %d band %s reason %q attention %v", r.Score, r.Band, r.CapReason, r.NeedsAttention)
+		}
+		// Several: the reason names the costliest.
 		r = score([]Finding{mk(Security, Fail, Medium), mk(Storage, Warn, Medium), mk(System, Fail, Medium), mk(Logs, Fail, Low)})
-		if r.Score != 100-7-3-7-2 || r.Band != BandFair || r.CapReason != "Medium: Something in security" || r.NeedsAttention {
+		if r.Score != 100-13-3-12-2 || r.Band != BandFair || r.CapReason != "Medium: Something in security" || r.NeedsAttention {
 			t.Errorf("score %d band %s reason %q attention %v", r.Score, r.Band, r.CapReason, r.NeedsAttention)
 		}
 	})
@@ -371,9 +378,35 @@ func TestScoring(t *testing.T) {
 		if two.Score != 100-17-20 || two.Band != BandPoor || two.CapReason != "High: Something in security" {
 			t.Errorf("two highs: score %d band %s reason %q", two.Score, two.Band, two.CapReason)
 		}
+		// Beyond 40 non-critical points, the rest counts a fifth (rounded
+		// up): three high failures (56 points) cost 40 + ⌈16/5⌉ = 44.
 		three := score([]Finding{mk(Platform, Fail, High), mk(Security, Fail, High), mk(System, Fail, High)})
-		if three.Score != 100-17-20-19 || three.Band != BandCritical {
+		if three.Score != 100-40-4 || three.Band != BandPoor {
 			t.Errorf("three highs: score %d band %s", three.Score, three.Band)
+		}
+		// Five high failures across domains (20+20+19+18+18 = 95): critical
+		// without a critical finding, 100 − 40 − ⌈55/5⌉ = 49.
+		five := score([]Finding{mk(Security, Fail, High), mk(Storage, Fail, High), mk(System, Fail, High), mk(Hardware, Fail, High), mk(Logs, Fail, High)})
+		if five.Score != 49 || five.Band != BandCritical {
+			t.Errorf("five highs: score %d band %s", five.Score, five.Band)
+		}
+		// Critical points are never compressed: a critical warning on top
+		// of two high failures costs its full 51 (100 − 37 − 51 = 12).
+		crit := score([]Finding{mk(Platform, Fail, High), mk(Security, Fail, High), mk(Software, Warn, Critical)})
+		if crit.Score != 100-37-51 || crit.Band != BandCritical {
+			t.Errorf("two highs and a critical: score %d", crit.Score)
+		}
+	})
+	t.Run("deviceLoss", func(t *testing.T) {
+		for _, c := range []struct{ crit, other, want int }{
+			{0, 0, 0}, {0, 40, 40}, {0, 41, 41}, {0, 45, 41}, {0, 46, 42}, {0, 90, 50}, {0, 91, 51}, {63, 20, 83}, {55, 95, 55 + 51},
+		} {
+			if got := deviceLoss(c.crit, c.other); got != c.want {
+				t.Errorf("deviceLoss(%d, %d) = %d, want %d", c.crit, c.other, got, c.want)
+			}
+		}
+		if 100-deviceLoss(0, CriticalByNonCriticalPoints) > CapCritical || 100-deviceLoss(0, CriticalByNonCriticalPoints-1) <= CapCritical {
+			t.Errorf("CriticalByNonCriticalPoints %d is not where non-critical points reach critical", CriticalByNonCriticalPoints)
 		}
 	})
 	t.Run("suppressed findings cost nothing", func(t *testing.T) {

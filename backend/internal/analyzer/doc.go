@@ -65,7 +65,7 @@
 //	severity   fail   warn
 //	info         0      0   (notes: shown, never cost points)
 //	low          2      1
-//	medium       6      3
+//	medium      11      3
 //	high        17     11
 //	critical    55     51
 //
@@ -79,12 +79,17 @@
 //
 // # Scores
 //
-// Device score = clamp(100 − Σ penalties of all findings, 1, 100): findings
-// add up, and the penalties are chosen so that severity reaches the band
-// (docs/scoring.md, "Why these numbers"): any critical finding → critical
-// (≤ CapCritical 49), any high finding → not healthy (≤ CapHigh 89), two
-// high failures → poor or worse (≤ CapTwoHigh 66), while two high failures
-// alone cost at most 40 (poor, not critical). The weights (sum 100;
+// Device score = clamp(100 − deviceLoss(critical points, other points), 1,
+// 100): the penalties of critical findings count in full; those of all
+// other findings count in full up to SoftFloorPoints (40) and one in
+// CompressionDivisor (5, rounded up) beyond. Findings add up, and the
+// penalties are chosen so that severity reaches the band (docs/scoring.md,
+// "Why these numbers"): any critical finding → critical (≤ CapCritical
+// 49), any high finding or medium failure → not healthy (≤ CapHigh 89),
+// two high failures → poor or worse (≤ CapTwoHigh 66), two to four high
+// failures alone → poor, and without a critical finding a device is
+// critical only from CriticalByNonCriticalPoints (91) non-critical points,
+// about five high failures. The weights (sum 100;
 // security and storage weigh most) set the factors and the per-domain view:
 //
 //	security 20, storage 20, system 15, hardware 10, logs 10,
@@ -104,8 +109,11 @@
 //
 // properties_test.go checks the promises with property-based tests
 // (pgregory.net/rapid): adding a warning or failure never raises the score
-// and lowers it unless it is 1; a more severe finding costs more; severity
-// reaches the band; suppressed findings change nothing.
+// and lowers it unless it is 1 or it is a non-critical finding of less than
+// CompressionDivisor points added beyond the soft floor (integer scores
+// cannot count a fifth of a 1-point finding); a more severe finding costs
+// more; severity reaches the band; critical needs a critical finding or
+// CriticalByNonCriticalPoints; suppressed findings change nothing.
 //
 // Stale: a result is marked stale when its snapshot arrived more than
 // StaleAfter (24 h) before Now. Agents check in every 15 minutes and the

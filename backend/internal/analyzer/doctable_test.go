@@ -95,8 +95,8 @@ func TestScoringDocPenalties(t *testing.T) {
 		}
 	}
 	for _, d := range Domains() {
-		row := fmt.Sprintf("| %s | %d | %d %% | %d | %d | %d |", d, DomainWeight(d), DomainFactor(d),
-			Deduction(d, Fail, High), Deduction(d, Warn, High), Deduction(d, Fail, Critical))
+		row := fmt.Sprintf("| %s | %d | %d %% | %d | %d | %d | %d |", d, DomainWeight(d), DomainFactor(d),
+			Deduction(d, Fail, Medium), Deduction(d, Fail, High), Deduction(d, Warn, High), Deduction(d, Fail, Critical))
 		if !strings.Contains(doc, row) {
 			t.Errorf("docs/scoring.md lacks the domain row %q", row)
 		}

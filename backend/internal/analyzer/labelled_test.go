@@ -18,12 +18,14 @@ import (
 )
 
 // labelledAgreementFloor is the share of labelled machines whose band the
-// analyzer must agree with. It is what the analyzer reached when the corpus
-// was added (model 2026.11.1: 19 of 41 = 0.463), rounded down to 0.05. The
+// analyzer must agree with, rounded down to 0.05 from what it reached:
+// model 2026.11.1 when the corpus was added, 19 of 41 = 0.463; 2026.12.1,
+// 23 of 41 = 0.561; 2026.12.2, 32 of 41 = 0.780 (docs/scoring.md,
+// "Calibration against a labelled corpus"). The
 // lead raises it as the scoring model improves (the test logs when it can
 // be raised); it is not lowered to let a change through, and labels are not
 // changed to match the analyzer (see testdata/labelled/README.md).
-const labelledAgreementFloor = 0.55
+const labelledAgreementFloor = 0.75
 
 // labelledDir holds the labelled corpus: one snapshot per machine and
 // labels.json.

@@ -42,7 +42,7 @@ var platformChecks = []check{
 			Unit: "major releases behind the newest", Compare: ">=", Warn: f64(1), Fail: f64(2),
 			WarnSeverity: Low, Severity: Medium,
 			Source:      "Apple security releases (only the latest major gets all fixes); 90-day grace for new majors",
-			Description: "How many macOS major releases the Mac is behind."},
+			Description: "How many macOS major releases the Mac is behind (a note when the release is out of security support, which system.os_end_of_life counts)."},
 		run: checkMacOSVersionAge,
 	},
 }
@@ -182,7 +182,7 @@ func checkMacOSVersionAge(e *env) {
 			newest = x
 		}
 	}
-	e.graded(float64(behind), Finding{
+	f := Finding{
 		Title:  fmt.Sprintf("macOS %s is %s behind", v, plural(int64(behind), "major release", "major releases")),
 		Detail: fmt.Sprintf("The Mac runs macOS %s (%s, %s); the newest release counted is macOS %s %s.", v, r.name, r.released, newest.major, newest.name),
 		Evidence: []Evidence{
@@ -190,5 +190,13 @@ func checkMacOSVersionAge(e *env) {
 			{"newest macOS", newest.major + " " + newest.name + " (" + newest.released + ")", "macOS release table"},
 		},
 		Recommendation: "Upgrade to macOS " + newest.major + " " + newest.name + " (check app compatibility first); if the Mac cannot run it, plan its replacement.",
-	})
+	}
+	// A release out of security support is judged, with its points, by
+	// system.os_end_of_life; being behind is then the same cause, so it
+	// is shown as a note rather than counted twice.
+	if sup, ok := lookupOSSupport(e.s.GetOs()); ok && sup.end.Before(e.asOf) {
+		f.Severity = Info
+		f.Detail += " Its security support has ended, which system.os_end_of_life counts; this is shown as a note."
+	}
+	e.graded(float64(behind), f)
 }

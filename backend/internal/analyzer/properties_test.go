@@ -72,6 +72,30 @@ func with(fs []Finding, more ...Finding) []Finding {
 	return append(slices.Clone(fs), more...)
 }
 
+// nonCritical is the sum of the penalties of fs's findings below critical
+// severity: the points deviceLoss compresses beyond SoftFloorPoints.
+func nonCritical(fs []Finding) int {
+	n := 0
+	for _, f := range fs {
+		if f.Severity != Critical {
+			n += f.Penalty
+		}
+	}
+	return n
+}
+
+// strictlyLower says whether adding a finding of penalty p to fs must
+// lower an unfloored score: always, unless the device's non-critical
+// points are already beyond SoftFloorPoints (the compressed zone), where a
+// non-critical finding counts a fifth rounded up and so is only sure to
+// lower the score when it costs at least CompressionDivisor points. With
+// integer scores no compression below one point per point can be strict
+// for a 1-point finding; that is the price of keeping lesser findings out
+// of critical.
+func strictlyLower(fs []Finding, g Finding) bool {
+	return g.Severity == Critical || nonCritical(fs) < SoftFloorPoints || g.Penalty >= CompressionDivisor
+}
+
 func TestPropertyMonotonic(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		fs := genFindings(t)
@@ -81,8 +105,15 @@ func TestPropertyMonotonic(t *testing.T) {
 		if after.Score > before.Score {
 			t.Fatalf("adding %s/%s in %s raised %d to %d", g.Status, g.Severity, g.Domain, before.Score, after.Score)
 		}
-		if before.Score > 1 && after.Score >= before.Score {
-			t.Fatalf("adding %s/%s in %s left %d unchanged", g.Status, g.Severity, g.Domain, before.Score)
+		if before.Score > 1 && after.Score >= before.Score && strictlyLower(fs, g) {
+			t.Fatalf("adding %s/%s in %s left %d unchanged (non-critical points %d)", g.Status, g.Severity, g.Domain, before.Score, nonCritical(fs))
+		}
+		// The same without critical findings, which reaches the
+		// compressed zone (non-critical points beyond SoftFloorPoints)
+		// more often than the floor.
+		nc := slices.DeleteFunc(slices.Clone(fs), func(f Finding) bool { return f.Severity == Critical })
+		if b, a := score(nc), score(with(nc, g)); a.Score > b.Score || (b.Score > 1 && a.Score >= b.Score && strictlyLower(nc, g)) {
+			t.Fatalf("without criticals, adding %s/%s in %s: %d to %d (non-critical points %d)", g.Status, g.Severity, g.Domain, b.Score, a.Score, nonCritical(nc))
 		}
 		// Anything else (pass, unknown, info notes, suppressed) never
 		// raises it either.
@@ -122,14 +153,23 @@ func TestPropertySeverityAndStatusOrder(t *testing.T) {
 		worse := g
 		worse.Severity = Severities()[severityRank[g.Severity]+1]
 		worse.Domain = genDomain.Draw(t, "other domain")
-		a, b := score(with(fs, g)), score(with(fs, costed(worse)))
-		if b.Score > a.Score || (a.Score > 1 && b.Score == a.Score) {
+		worse = costed(worse)
+		// Strict unless compressed: the worse finding is sure to score
+		// lower when the lesser one still counts in full, when the worse
+		// is critical (never compressed), or when it costs at least
+		// CompressionDivisor points more.
+		strict := func(less, more Finding) bool {
+			return more.Severity == Critical || nonCritical(fs)+less.Penalty <= SoftFloorPoints || more.Penalty-less.Penalty >= CompressionDivisor
+		}
+		a, b := score(with(fs, g)), score(with(fs, worse))
+		if b.Score > a.Score || (a.Score > 1 && b.Score == a.Score && strict(g, worse)) {
 			t.Fatalf("%s %s scores %d, %s %s scores %d", g.Severity, g.Domain, a.Score, worse.Severity, worse.Domain, b.Score)
 		}
 		if g.Status == Warn {
 			fail := g
 			fail.Status = Fail
-			if c := score(with(fs, costed(fail))); c.Score > a.Score || (a.Score > 1 && c.Score == a.Score) {
+			fail = costed(fail)
+			if c := score(with(fs, fail)); c.Score > a.Score || (a.Score > 1 && c.Score == a.Score && strict(g, fail)) {
 				t.Fatalf("a %s failure scores %d, the warning %d", g.Severity, c.Score, a.Score)
 			}
 		}
@@ -152,6 +192,30 @@ func TestPropertySeverityReachesTheBand(t *testing.T) {
 		two := with(fs, costed(Finding{CheckID: "h1", Domain: d1, Status: Fail, Severity: High}), costed(Finding{CheckID: "h2", Domain: d2, Status: Fail, Severity: High}))
 		if r := score(two); r.Score > CapTwoHigh || (r.Band != BandPoor && r.Band != BandCritical) {
 			t.Fatalf("with high failures in %s and %s: %d %s", d1, d2, r.Score, r.Band)
+		}
+	})
+}
+
+// TestPropertyCriticalNeedsACriticalFinding: without an unsuppressed
+// critical finding, a device is critical only when its non-critical points
+// reach CriticalByNonCriticalPoints (about five high failures), and two to
+// four high failures in different domains with nothing else are poor.
+func TestPropertyCriticalNeedsACriticalFinding(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		fs := slices.DeleteFunc(genFindings(t), func(f Finding) bool { return f.Severity == Critical })
+		r := score(fs)
+		n := nonCritical(fs)
+		if crit := r.Band == BandCritical; crit != (n >= CriticalByNonCriticalPoints) {
+			t.Fatalf("non-critical points %d give %d %s", n, r.Score, r.Band)
+		}
+		k := rapid.IntRange(2, 4).Draw(t, "highs")
+		ds := rapid.Permutation(Domains()).Draw(t, "domains")
+		var highs []Finding
+		for i := 0; i < k; i++ {
+			highs = append(highs, costed(Finding{CheckID: fmt.Sprintf("h%d", i), Domain: ds[i], Status: Fail, Severity: High}))
+		}
+		if r := score(highs); r.Band != BandPoor {
+			t.Fatalf("%d high failures: %d %s", k, r.Score, r.Band)
 		}
 	})
 }

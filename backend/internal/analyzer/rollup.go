@@ -185,7 +185,7 @@ func worseMember(a, b Member) bool {
 // GetScoringModel; docs/scoring.md explains them with examples).
 const (
 	// DeviceRule is how a device score is computed.
-	DeviceRule = "A device starts at 100 and loses points for every warning and failure: the penalty of its severity, scaled by its domain's factor; the score stays between 1 and 100. One critical finding puts a device in critical, one high finding takes it out of healthy, two high failures put it in poor or worse. Suppressed findings and info notes cost nothing."
+	DeviceRule = "A device starts at 100 and loses points for every warning and failure: the penalty of its severity, scaled by its domain's factor; the score stays between 1 and 100. Beyond 40 points of non-critical findings, further non-critical points count a fifth, so only a critical finding, or about five high failures, put a device in critical. One critical finding puts a device in critical, one high finding or medium failure takes it out of healthy, two high failures put it in poor or worse. Suppressed findings and info notes cost nothing."
 	// RollUpRule is how a group, organisation or tenant score is computed.
 	RollUpRule = "A group, organisation or tenant scores the weighted mean of its devices (a server counts 3 times), but never more than the top of the band of its worst fifth (by weight), never more than 60 with a critical device and never more than 80 with a poor one."
 	// NeedsAttentionRule says which devices count as needing attention.

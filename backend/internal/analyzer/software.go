@@ -20,7 +20,7 @@ var softwareChecks = []check{
 			Unit: "days until end of support", Compare: "<", Warn: f64(180), Fail: f64(0),
 			WarnSeverity: Low, Severity: Medium,
 			Source:      "CIS Controls v8 2.2; vendor life cycles (Microsoft, Adobe, Oracle, python.org, nodejs.org, php.net, postgresql.org, openssl.org); distribution packages: the release's support (Debian security FAQ, Red Hat backporting policy)",
-			Description: "Installed programs and packages whose support has ended or ends soon: upstream's for vendor builds, the distribution release's for its own packages."},
+			Description: "Installed programs and packages whose support has ended or ends soon: upstream's for vendor builds, the distribution release's for its own packages (shown as notes: the release's end costs its points once, in system.os_end_of_life)."},
 		run: checkSoftwareEOL,
 	},
 }
@@ -213,6 +213,11 @@ func checkSoftwareEOL(e *env) {
 			}
 			if supporter != "the vendor" {
 				f.Recommendation = "Upgrade the distribution to a supported release (the package gets fixes only while " + supporter + " does), or uninstall the package if nobody needs it."
+				// The package's support is the release's: the one cause is
+				// already judged, with its points, by system.os_end_of_life.
+				// The package is listed as a note so that one end of
+				// support is not counted once per package.
+				f.Severity = Info
 			}
 			if st == Fail {
 				f.Title = r.product + " is no longer supported"
@@ -220,6 +225,9 @@ func checkSoftwareEOL(e *env) {
 			} else {
 				f.Title = r.product + " loses support soon"
 				f.Detail = fmt.Sprintf("%s (%s) is supported by %s until %s.", p.GetName(), p.GetVersion(), supporter, endDate)
+			}
+			if f.Severity == Info {
+				f.Detail += " Counted once, with the operating system (system.os_end_of_life)."
 			}
 			e.add(f)
 			break

@@ -12,9 +12,15 @@ var storageChecks = []check{
 		// Thresholds: warn < 20 %, fail < 10 %, critical < 5 % (Wegweiser default),
 		// the same steps as Microsoft's low-disk-space warnings and the
 		// default "low free space" triggers of Zabbix (20 %/10 %) and PRTG.
+		// The warning has high severity: it is the monitoring tools' ticket
+		// threshold, not an early sign. A filling volume does not recover by
+		// itself and ends in an outage (mail rejected, backups and databases
+		// stopped) with no later warning than the fail threshold, so a
+		// volume below 20 % is a job for this week and the device is not
+		// healthy (model 2026.12.2; it was medium, which cost 3 points).
 		info: CheckInfo{ID: "storage.volume_free_space", Domain: Storage, Title: "Volume free space",
 			Unit: "% free", Compare: "<", Warn: f64(20), Fail: f64(10), Critical: f64(5),
-			WarnSeverity: Medium, Severity: High,
+			WarnSeverity: High, Severity: High,
 			Source:      "Zabbix/PRTG default free-space triggers (20 % / 10 %); Wegweiser default 5 % critical",
 			Description: "Free space of every fixed, writable volume of at least 1 GiB."},
 		run: checkVolumeFreeSpace,
@@ -239,9 +245,21 @@ func volumeName(v *agentv1.Volume) string {
 func checkVolumeFreeSpace(e *env) {
 	vols := e.s.GetStorage().GetVolumes()
 	n := 0
+	// APFS volumes of one container share its space and report the same
+	// size and free bytes (macOS: "/" and "/System/Volumes/Data"): the
+	// container is judged once, under its first volume, so one full disk
+	// is not counted twice.
+	apfs := map[[2]uint64]bool{}
 	for _, v := range vols {
 		if !countedVolume(v) {
 			continue
+		}
+		if strings.EqualFold(v.GetFileSystem(), "apfs") {
+			k := [2]uint64{uint64(v.GetSizeBytes()), uint64(v.GetFreeBytes())}
+			if apfs[k] {
+				continue
+			}
+			apfs[k] = true
 		}
 		n++
 		name := volumeName(v)

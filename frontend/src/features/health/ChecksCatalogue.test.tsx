@@ -30,7 +30,7 @@ describe("checks catalogue", () => {
     const backend = new FakeBackend();
     renderApp("/checks", { backend });
     expect(await screen.findByRole("heading", { name: "Storage · weight 20 % · factor 115 %" })).toBeTruthy();
-    const rules = screen.getByText(/A failure costs 2 \(low\), 6 \(medium\), 17 \(high\) or 55 \(critical\) points/).textContent;
+    const rules = screen.getByText(/A failure costs 2 \(low\), 11 \(medium\), 17 \(high\) or 55 \(critical\) points/).textContent;
     expect(rules).toContain("A device with a high finding scores at most 89, with a critical one at most 49.");
     expect(rules).toContain(backend.scoringModel.rollupRule);
     expect(rules).toContain(backend.scoringModel.needsAttentionRule);
