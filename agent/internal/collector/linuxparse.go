@@ -1062,9 +1062,10 @@ func parseMdstat(b []byte) []*agentv1.RaidArray {
 			continue
 		}
 		if m := mdCounts.FindStringSubmatch(l); m != nil {
-			n, _ := strconv.Atoi(m[1])
-			act, _ := strconv.Atoi(m[2])
-			cur.Devices, cur.ActiveDevices = int32(n), int32(act)
+			n64, _ := strconv.ParseInt(m[1], 10, 32)
+			act64, _ := strconv.ParseInt(m[2], 10, 32)
+			n, act := int32(n64), int32(act64)
+			cur.Devices, cur.ActiveDevices = n, act
 			cur.Detail = "[" + m[1] + "/" + m[2] + "] [" + m[3] + "]"
 			if act < n && cur.State == "healthy" {
 				cur.State = "degraded"

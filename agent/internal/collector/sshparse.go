@@ -40,9 +40,7 @@ func sshFromValues(v map[string][]string, source string) *agentv1.SshServer {
 	kbd := first("kbdinteractiveauthentication", first("challengeresponseauthentication", "yes"))
 	s.KbdInteractiveAuthentication = kbd == "yes"
 	s.UsePam = first("usepam", "no") == "yes"
-	for _, a := range v["listenaddress"] {
-		s.ListenAddresses = append(s.ListenAddresses, a)
-	}
+	s.ListenAddresses = append(s.ListenAddresses, v["listenaddress"]...)
 	return s
 }
 
