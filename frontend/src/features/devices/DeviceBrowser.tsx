@@ -120,6 +120,9 @@ export function DeviceBrowser() {
         <DeviceTable
           filter={filter}
           showOrganisation
+          sort={{ column: sort, descending: dir === "desc" }}
+          sortable={["hostname", "last_seen"]}
+          onSort={(s) => update({ sort: s.column === "hostname" ? "" : s.column, dir: s.descending ? "desc" : "" })}
           emptyText={filtered ? "No device matches these filters." : "No devices yet. Enrol one with the agent."}
         />
       </Section>

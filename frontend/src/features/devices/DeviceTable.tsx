@@ -1,89 +1,122 @@
+import { useMemo } from "react";
 import { Link } from "react-router";
-import { Empty, ErrorMessage, Loading } from "../../components/Feedback";
+import { DataTable, type Columns } from "../../components/DataTable";
+import { QueryState } from "../../components/Feedback";
+import type { Device } from "../../gen/wegweiser/v1/device_pb";
 import { RelativeTime } from "../../components/RelativeTime";
 import { DeviceScoreCell, useScoreLookup } from "../health/DeviceScores";
 import { useOrganisationOptions } from "../organisations/hooks";
 import { platformLabel, useDevices, type DeviceFilter } from "./hooks";
 
-/** DeviceTable lists devices matching a filter, with "Load more" paging. */
+/** DeviceSort is a server-side order of the device list: a column id and a direction. */
+export interface DeviceSort {
+  column: string;
+  descending: boolean;
+}
+
+/**
+ * DeviceTable lists devices matching a filter, with "Load more" paging and
+ * column choice. With onSort, the headers of the columns the server can order
+ * by (sortable) sort the list.
+ */
 export function DeviceTable({
   filter,
   showOrganisation = false,
   emptyText = "No devices.",
+  sort,
+  onSort,
+  sortable = [],
 }: {
   filter: DeviceFilter;
   showOrganisation?: boolean;
   emptyText?: string;
+  sort?: DeviceSort;
+  onSort?: (sort: DeviceSort) => void;
+  sortable?: string[];
 }) {
   const list = useDevices(filter);
-  const devices = list.data?.pages.flatMap((p) => p.devices) ?? [];
   const scores = useScoreLookup(filter);
+  const columns = useMemo(() => {
+    const cols: Columns<Device> = [
+      {
+        id: "hostname",
+        header: "Hostname",
+        accessorFn: (d) => d.hostname || d.id,
+        cell: ({ row: { original: d } }) => (
+          <Link className="wrap-anywhere" to={`/devices/${d.id}`}>
+            {d.hostname || d.id}
+          </Link>
+        ),
+        enableHiding: false,
+      },
+    ];
+    if (scores) {
+      cols.push({
+        id: "score",
+        header: "Score",
+        cell: ({ row: { original: d } }) => <DeviceScoreCell id={d.id} lookup={scores} />,
+      });
+    }
+    cols.push(
+      {
+        id: "platform",
+        header: "Platform",
+        cell: ({ row: { original: d } }) => (
+          <span className={`platform platform-${platformLabel(d.platform).toLowerCase()}`}>{platformLabel(d.platform)}</span>
+        ),
+      },
+      {
+        id: "os",
+        header: "Operating system",
+        cell: ({ row: { original: d } }) =>
+          [d.osName, d.osVersion].filter(Boolean).join(" ") || <span className="muted">—</span>,
+      },
+    );
+    if (showOrganisation) {
+      cols.push({
+        id: "organisation",
+        header: "Organisation",
+        cell: ({ row: { original: d } }) => <OrganisationName id={d.organisationId} />,
+      });
+    }
+    cols.push(
+      { id: "tags", header: "Tags", cell: ({ row: { original: d } }) => <TagList tags={d.tags} /> },
+      {
+        id: "last_seen",
+        header: "Last seen",
+        cell: ({ row: { original: d } }) => <RelativeTime value={d.lastSeenTime} />,
+      },
+    );
+    return cols.map((c) => ({ ...c, enableSorting: Boolean(onSort) && sortable.includes(c.id ?? "") }));
+  }, [scores, showOrganisation, onSort, sortable]);
 
   return (
     <div aria-busy={list.isFetching}>
-      {list.isPending && <Loading label="Loading devices…" />}
-      <ErrorMessage error={list.error} />
-      {list.isSuccess && devices.length === 0 && <Empty>{emptyText}</Empty>}
-      {devices.length > 0 && (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Hostname</th>
-                {scores && <th scope="col">Score</th>}
-                <th scope="col">Platform</th>
-                <th scope="col">Operating system</th>
-                {showOrganisation && <th scope="col">Organisation</th>}
-                <th scope="col">Tags</th>
-                <th scope="col">Last seen</th>
-              </tr>
-            </thead>
-            <tbody>
-              {devices.map((d) => (
-                <tr key={d.id}>
-                  <td>
-                    <Link to={`/devices/${d.id}`}>{d.hostname || d.id}</Link>
-                  </td>
-                  {scores && (
-                    <td>
-                      <DeviceScoreCell id={d.id} lookup={scores} />
-                    </td>
-                  )}
-                  <td>
-                    <span className={`platform platform-${platformLabel(d.platform).toLowerCase()}`}>
-                      {platformLabel(d.platform)}
-                    </span>
-                  </td>
-                  <td>{[d.osName, d.osVersion].filter(Boolean).join(" ") || <span className="muted">—</span>}</td>
-                  {showOrganisation && (
-                    <td>
-                      <OrganisationName id={d.organisationId} />
-                    </td>
-                  )}
-                  <td>
-                    <TagList tags={d.tags} />
-                  </td>
-                  <td>
-                    <RelativeTime value={d.lastSeenTime} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {list.hasNextPage && (
-        <div className="load-more">
-          <button
-            type="button"
-            className="btn"
-            onClick={() => void list.fetchNextPage()}
-            disabled={list.isFetchingNextPage}
-          >
-            {list.isFetchingNextPage ? "Loading…" : "Load more"}
-          </button>
-        </div>
-      )}
+      <QueryState query={list} loading="Loading devices…">
+        {(data) => (
+          <DataTable
+            label="Devices"
+            data={data.pages.flatMap((p) => p.devices)}
+            columns={columns}
+            getRowId={(d) => d.id}
+            empty={emptyText}
+            columnsKey="devices"
+            manualSorting
+            sorting={sort ? [{ id: sort.column, desc: sort.descending }] : []}
+            onSortingChange={(updater) => {
+              const current = sort ? [{ id: sort.column, desc: sort.descending }] : [];
+              const next = typeof updater === "function" ? updater(current) : updater;
+              const first = next[0];
+              if (first && onSort) onSort({ column: first.id, descending: first.desc });
+            }}
+            paging={{
+              hasNextPage: list.hasNextPage,
+              fetching: list.isFetchingNextPage,
+              onLoad: () => void list.fetchNextPage(),
+            }}
+          />
+        )}
+      </QueryState>
     </div>
   );
 }
