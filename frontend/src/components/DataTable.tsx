@@ -84,7 +84,7 @@ export function DataTable<T>({
   manualSorting = false,
   initialSorting = [],
   virtualiseOver = VIRTUALISE_OVER,
-  rowClassName,
+  rowProps,
 }: {
   data: T[];
   columns: Columns<T>;
@@ -105,7 +105,8 @@ export function DataTable<T>({
   manualSorting?: boolean;
   initialSorting?: SortingState;
   virtualiseOver?: number;
-  rowClassName?: (row: T) => string | undefined;
+  /** Attributes of a row (a class, an id to link to). */
+  rowProps?: (row: T) => { className?: string; id?: string };
 }) {
   const [ownSorting, setOwnSorting] = useState<SortingState>(initialSorting);
   const sorting = controlledSorting ?? ownSorting;
@@ -114,6 +115,8 @@ export function DataTable<T>({
   const [scrollTop, setScrollTop] = useState(0);
   const filterId = useId();
 
+  // TanStack Table returns functions React's compiler cannot memoise; this component is not compiled, which is fine.
+  // eslint-disable-next-line react-hooks/incompatible-library
   const table = useReactTable({
     data,
     columns,
@@ -187,7 +190,7 @@ export function DataTable<T>({
         role={windowed ? "region" : undefined}
         aria-label={windowed ? label : undefined}
       >
-        <table className={`table${compact ? " table-compact" : ""}`}>
+        <table className={`table${compact ? " table-compact" : ""}`} aria-label={label}>
           <caption className="sr-only">{label}</caption>
           <thead>
             {table.getHeaderGroups().map((hg) => (
@@ -225,7 +228,7 @@ export function DataTable<T>({
               </tr>
             )}
             {rows.slice(range.start, range.end).map((row) => (
-              <tr key={row.id} className={rowClassName?.(row.original)}>
+              <tr key={row.id} {...rowProps?.(row.original)}>
                 {row.getVisibleCells().map((cell) => (
                   <td key={cell.id} className={cell.column.columnDef.meta?.className}>
                     {flexRender(cell.column.columnDef.cell, cell.getContext())}

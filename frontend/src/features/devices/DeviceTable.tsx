@@ -1,10 +1,10 @@
-import { useMemo } from "react";
+import { createContext, use, useMemo } from "react";
 import { Link } from "react-router";
 import { DataTable, type Columns } from "../../components/DataTable";
 import { QueryState } from "../../components/Feedback";
 import type { Device } from "../../gen/wegweiser/v1/device_pb";
 import { RelativeTime } from "../../components/RelativeTime";
-import { DeviceScoreCell, useScoreLookup } from "../health/DeviceScores";
+import { DeviceScoreCell, useScoreLookup, type ScoreLookup } from "../health/DeviceScores";
 import { useOrganisationOptions } from "../organisations/hooks";
 import { platformLabel, useDevices, type DeviceFilter } from "./hooks";
 
@@ -36,6 +36,11 @@ export function DeviceTable({
 }) {
   const list = useDevices(filter);
   const scores = useScoreLookup(filter);
+  const hasScores = scores !== null;
+  const canSort = Boolean(onSort);
+  const sortableKey = sortable.join(",");
+  // Cell renderers are components to the table: the columns stay the same objects while the scores load
+  // (they read the lookup from context), or every row would be mounted anew.
   const columns = useMemo(() => {
     const cols: Columns<Device> = [
       {
@@ -50,11 +55,11 @@ export function DeviceTable({
         enableHiding: false,
       },
     ];
-    if (scores) {
+    if (hasScores) {
       cols.push({
         id: "score",
         header: "Score",
-        cell: ({ row: { original: d } }) => <DeviceScoreCell id={d.id} lookup={scores} />,
+        cell: ({ row: { original: d } }) => <ScoreCell id={d.id} />,
       });
     }
     cols.push(
@@ -87,11 +92,13 @@ export function DeviceTable({
         cell: ({ row: { original: d } }) => <RelativeTime value={d.lastSeenTime} />,
       },
     );
-    return cols.map((c) => ({ ...c, enableSorting: Boolean(onSort) && sortable.includes(c.id ?? "") }));
-  }, [scores, showOrganisation, onSort, sortable]);
+    const sortableIds = sortableKey.split(",");
+    return cols.map((c) => ({ ...c, enableSorting: canSort && sortableIds.includes(c.id ?? "") }));
+  }, [hasScores, showOrganisation, canSort, sortableKey]);
 
   return (
     <div aria-busy={list.isFetching}>
+      <ScoreContext value={scores}>
       <QueryState query={list} loading="Loading devices…">
         {(data) => (
           <DataTable
@@ -117,8 +124,16 @@ export function DeviceTable({
           />
         )}
       </QueryState>
+      </ScoreContext>
     </div>
   );
+}
+
+const ScoreContext = createContext<ScoreLookup | null>(null);
+
+function ScoreCell({ id }: { id: string }) {
+  const lookup = use(ScoreContext);
+  return lookup ? <DeviceScoreCell id={id} lookup={lookup} /> : null;
 }
 
 /** TagList shows tags as chips. */
