@@ -18,6 +18,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/wegweiser/wegweiser/ent/auditevent"
 	"github.com/wegweiser/wegweiser/ent/device"
+	"github.com/wegweiser/wegweiser/ent/devicefinding"
 	"github.com/wegweiser/wegweiser/ent/devicehealth"
 	"github.com/wegweiser/wegweiser/ent/devicesection"
 	"github.com/wegweiser/wegweiser/ent/enrolmentkey"
@@ -53,6 +54,8 @@ type Client struct {
 	AuditEvent *AuditEventClient
 	// Device is the client for interacting with the Device builders.
 	Device *DeviceClient
+	// DeviceFinding is the client for interacting with the DeviceFinding builders.
+	DeviceFinding *DeviceFindingClient
 	// DeviceHealth is the client for interacting with the DeviceHealth builders.
 	DeviceHealth *DeviceHealthClient
 	// DeviceSection is the client for interacting with the DeviceSection builders.
@@ -110,6 +113,7 @@ func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.AuditEvent = NewAuditEventClient(c.config)
 	c.Device = NewDeviceClient(c.config)
+	c.DeviceFinding = NewDeviceFindingClient(c.config)
 	c.DeviceHealth = NewDeviceHealthClient(c.config)
 	c.DeviceSection = NewDeviceSectionClient(c.config)
 	c.EnrolmentKey = NewEnrolmentKeyClient(c.config)
@@ -226,6 +230,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		config:               cfg,
 		AuditEvent:           NewAuditEventClient(cfg),
 		Device:               NewDeviceClient(cfg),
+		DeviceFinding:        NewDeviceFindingClient(cfg),
 		DeviceHealth:         NewDeviceHealthClient(cfg),
 		DeviceSection:        NewDeviceSectionClient(cfg),
 		EnrolmentKey:         NewEnrolmentKeyClient(cfg),
@@ -269,6 +274,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		config:               cfg,
 		AuditEvent:           NewAuditEventClient(cfg),
 		Device:               NewDeviceClient(cfg),
+		DeviceFinding:        NewDeviceFindingClient(cfg),
 		DeviceHealth:         NewDeviceHealthClient(cfg),
 		DeviceSection:        NewDeviceSectionClient(cfg),
 		EnrolmentKey:         NewEnrolmentKeyClient(cfg),
@@ -320,11 +326,12 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.AuditEvent, c.Device, c.DeviceHealth, c.DeviceSection, c.EnrolmentKey,
-		c.EntityHealth, c.EventLogGroup, c.Group, c.HealthHistory, c.InstalledSoftware,
-		c.Membership, c.Notification, c.NotificationReadMark, c.NotificationReceipt,
-		c.Organisation, c.PolicyAudit, c.PolicyGuidance, c.PolicyOverride,
-		c.RefreshToken, c.Snapshot, c.Tenant, c.User, c.Webhook, c.WebhookDelivery,
+		c.AuditEvent, c.Device, c.DeviceFinding, c.DeviceHealth, c.DeviceSection,
+		c.EnrolmentKey, c.EntityHealth, c.EventLogGroup, c.Group, c.HealthHistory,
+		c.InstalledSoftware, c.Membership, c.Notification, c.NotificationReadMark,
+		c.NotificationReceipt, c.Organisation, c.PolicyAudit, c.PolicyGuidance,
+		c.PolicyOverride, c.RefreshToken, c.Snapshot, c.Tenant, c.User, c.Webhook,
+		c.WebhookDelivery,
 	} {
 		n.Use(hooks...)
 	}
@@ -334,11 +341,12 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.AuditEvent, c.Device, c.DeviceHealth, c.DeviceSection, c.EnrolmentKey,
-		c.EntityHealth, c.EventLogGroup, c.Group, c.HealthHistory, c.InstalledSoftware,
-		c.Membership, c.Notification, c.NotificationReadMark, c.NotificationReceipt,
-		c.Organisation, c.PolicyAudit, c.PolicyGuidance, c.PolicyOverride,
-		c.RefreshToken, c.Snapshot, c.Tenant, c.User, c.Webhook, c.WebhookDelivery,
+		c.AuditEvent, c.Device, c.DeviceFinding, c.DeviceHealth, c.DeviceSection,
+		c.EnrolmentKey, c.EntityHealth, c.EventLogGroup, c.Group, c.HealthHistory,
+		c.InstalledSoftware, c.Membership, c.Notification, c.NotificationReadMark,
+		c.NotificationReceipt, c.Organisation, c.PolicyAudit, c.PolicyGuidance,
+		c.PolicyOverride, c.RefreshToken, c.Snapshot, c.Tenant, c.User, c.Webhook,
+		c.WebhookDelivery,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -351,6 +359,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AuditEvent.mutate(ctx, m)
 	case *DeviceMutation:
 		return c.Device.mutate(ctx, m)
+	case *DeviceFindingMutation:
+		return c.DeviceFinding.mutate(ctx, m)
 	case *DeviceHealthMutation:
 		return c.DeviceHealth.mutate(ctx, m)
 	case *DeviceSectionMutation:
@@ -729,6 +739,156 @@ func (c *DeviceClient) mutate(ctx context.Context, m *DeviceMutation) (Value, er
 		return (&DeviceDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Device mutation op: %q", m.Op())
+	}
+}
+
+// DeviceFindingClient is a client for the DeviceFinding schema.
+type DeviceFindingClient struct {
+	config
+}
+
+// NewDeviceFindingClient returns a client for the DeviceFinding from the given config.
+func NewDeviceFindingClient(c config) *DeviceFindingClient {
+	return &DeviceFindingClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `devicefinding.Hooks(f(g(h())))`.
+func (c *DeviceFindingClient) Use(hooks ...Hook) {
+	c.hooks.DeviceFinding = append(c.hooks.DeviceFinding, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `devicefinding.Intercept(f(g(h())))`.
+func (c *DeviceFindingClient) Intercept(interceptors ...Interceptor) {
+	c.inters.DeviceFinding = append(c.inters.DeviceFinding, interceptors...)
+}
+
+// Create returns a builder for creating a DeviceFinding entity.
+func (c *DeviceFindingClient) Create() *DeviceFindingCreate {
+	mutation := newDeviceFindingMutation(c.config, OpCreate)
+	return &DeviceFindingCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of DeviceFinding entities.
+func (c *DeviceFindingClient) CreateBulk(builders ...*DeviceFindingCreate) *DeviceFindingCreateBulk {
+	return &DeviceFindingCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *DeviceFindingClient) MapCreateBulk(slice any, setFunc func(*DeviceFindingCreate, int)) *DeviceFindingCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &DeviceFindingCreateBulk{err: fmt.Errorf("calling to DeviceFindingClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*DeviceFindingCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &DeviceFindingCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for DeviceFinding.
+func (c *DeviceFindingClient) Update() *DeviceFindingUpdate {
+	mutation := newDeviceFindingMutation(c.config, OpUpdate)
+	return &DeviceFindingUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *DeviceFindingClient) UpdateOne(_m *DeviceFinding) *DeviceFindingUpdateOne {
+	mutation := newDeviceFindingMutation(c.config, OpUpdateOne, withDeviceFinding(_m))
+	return &DeviceFindingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *DeviceFindingClient) UpdateOneID(id uuid.UUID) *DeviceFindingUpdateOne {
+	mutation := newDeviceFindingMutation(c.config, OpUpdateOne, withDeviceFindingID(id))
+	return &DeviceFindingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for DeviceFinding.
+func (c *DeviceFindingClient) Delete() *DeviceFindingDelete {
+	mutation := newDeviceFindingMutation(c.config, OpDelete)
+	return &DeviceFindingDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *DeviceFindingClient) DeleteOne(_m *DeviceFinding) *DeviceFindingDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *DeviceFindingClient) DeleteOneID(id uuid.UUID) *DeviceFindingDeleteOne {
+	builder := c.Delete().Where(devicefinding.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &DeviceFindingDeleteOne{builder}
+}
+
+// Query returns a query builder for DeviceFinding.
+func (c *DeviceFindingClient) Query() *DeviceFindingQuery {
+	return &DeviceFindingQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeDeviceFinding},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a DeviceFinding entity by its id.
+func (c *DeviceFindingClient) Get(ctx context.Context, id uuid.UUID) (*DeviceFinding, error) {
+	return c.Query().Where(devicefinding.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *DeviceFindingClient) GetX(ctx context.Context, id uuid.UUID) *DeviceFinding {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a DeviceFinding.
+func (c *DeviceFindingClient) QueryTenant(_m *DeviceFinding) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(devicefinding.Table, devicefinding.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, devicefinding.TenantTable, devicefinding.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *DeviceFindingClient) Hooks() []Hook {
+	hooks := c.hooks.DeviceFinding
+	return append(hooks[:len(hooks):len(hooks)], devicefinding.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *DeviceFindingClient) Interceptors() []Interceptor {
+	return c.inters.DeviceFinding
+}
+
+func (c *DeviceFindingClient) mutate(ctx context.Context, m *DeviceFindingMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&DeviceFindingCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&DeviceFindingUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&DeviceFindingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&DeviceFindingDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown DeviceFinding mutation op: %q", m.Op())
 	}
 }
 
@@ -4099,18 +4259,18 @@ func (c *WebhookDeliveryClient) mutate(ctx context.Context, m *WebhookDeliveryMu
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		AuditEvent, Device, DeviceHealth, DeviceSection, EnrolmentKey, EntityHealth,
-		EventLogGroup, Group, HealthHistory, InstalledSoftware, Membership,
-		Notification, NotificationReadMark, NotificationReceipt, Organisation,
-		PolicyAudit, PolicyGuidance, PolicyOverride, RefreshToken, Snapshot, Tenant,
-		User, Webhook, WebhookDelivery []ent.Hook
+		AuditEvent, Device, DeviceFinding, DeviceHealth, DeviceSection, EnrolmentKey,
+		EntityHealth, EventLogGroup, Group, HealthHistory, InstalledSoftware,
+		Membership, Notification, NotificationReadMark, NotificationReceipt,
+		Organisation, PolicyAudit, PolicyGuidance, PolicyOverride, RefreshToken,
+		Snapshot, Tenant, User, Webhook, WebhookDelivery []ent.Hook
 	}
 	inters struct {
-		AuditEvent, Device, DeviceHealth, DeviceSection, EnrolmentKey, EntityHealth,
-		EventLogGroup, Group, HealthHistory, InstalledSoftware, Membership,
-		Notification, NotificationReadMark, NotificationReceipt, Organisation,
-		PolicyAudit, PolicyGuidance, PolicyOverride, RefreshToken, Snapshot, Tenant,
-		User, Webhook, WebhookDelivery []ent.Interceptor
+		AuditEvent, Device, DeviceFinding, DeviceHealth, DeviceSection, EnrolmentKey,
+		EntityHealth, EventLogGroup, Group, HealthHistory, InstalledSoftware,
+		Membership, Notification, NotificationReadMark, NotificationReceipt,
+		Organisation, PolicyAudit, PolicyGuidance, PolicyOverride, RefreshToken,
+		Snapshot, Tenant, User, Webhook, WebhookDelivery []ent.Interceptor
 	}
 )
 

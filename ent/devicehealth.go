@@ -42,6 +42,14 @@ type DeviceHealth struct {
 	Coverage float64 `json:"coverage,omitempty"`
 	// CapReason holds the value of the "cap_reason" field.
 	CapReason string `json:"cap_reason,omitempty"`
+	// TopCheckID holds the value of the "top_check_id" field.
+	TopCheckID string `json:"top_check_id,omitempty"`
+	// TopTitle holds the value of the "top_title" field.
+	TopTitle string `json:"top_title,omitempty"`
+	// TopSeverity holds the value of the "top_severity" field.
+	TopSeverity string `json:"top_severity,omitempty"`
+	// IssueCount holds the value of the "issue_count" field.
+	IssueCount int `json:"issue_count,omitempty"`
 	// Domains holds the value of the "domains" field.
 	Domains json.RawMessage `json:"domains,omitempty"`
 	// Findings holds the value of the "findings" field.
@@ -91,9 +99,9 @@ func (*DeviceHealth) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case devicehealth.FieldCoverage:
 			values[i] = new(sql.NullFloat64)
-		case devicehealth.FieldScore:
+		case devicehealth.FieldScore, devicehealth.FieldIssueCount:
 			values[i] = new(sql.NullInt64)
-		case devicehealth.FieldBand, devicehealth.FieldCapReason:
+		case devicehealth.FieldBand, devicehealth.FieldCapReason, devicehealth.FieldTopCheckID, devicehealth.FieldTopTitle, devicehealth.FieldTopSeverity:
 			values[i] = new(sql.NullString)
 		case devicehealth.FieldSnapshotReceivedAt, devicehealth.FieldComputedAt:
 			values[i] = new(sql.NullTime)
@@ -186,6 +194,30 @@ func (_m *DeviceHealth) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field cap_reason", values[i])
 			} else if value.Valid {
 				_m.CapReason = value.String
+			}
+		case devicehealth.FieldTopCheckID:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field top_check_id", values[i])
+			} else if value.Valid {
+				_m.TopCheckID = value.String
+			}
+		case devicehealth.FieldTopTitle:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field top_title", values[i])
+			} else if value.Valid {
+				_m.TopTitle = value.String
+			}
+		case devicehealth.FieldTopSeverity:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field top_severity", values[i])
+			} else if value.Valid {
+				_m.TopSeverity = value.String
+			}
+		case devicehealth.FieldIssueCount:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field issue_count", values[i])
+			} else if value.Valid {
+				_m.IssueCount = int(value.Int64)
 			}
 		case devicehealth.FieldDomains:
 			if value, ok := values[i].(*[]byte); !ok {
@@ -298,6 +330,18 @@ func (_m *DeviceHealth) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("cap_reason=")
 	builder.WriteString(_m.CapReason)
+	builder.WriteString(", ")
+	builder.WriteString("top_check_id=")
+	builder.WriteString(_m.TopCheckID)
+	builder.WriteString(", ")
+	builder.WriteString("top_title=")
+	builder.WriteString(_m.TopTitle)
+	builder.WriteString(", ")
+	builder.WriteString("top_severity=")
+	builder.WriteString(_m.TopSeverity)
+	builder.WriteString(", ")
+	builder.WriteString("issue_count=")
+	builder.WriteString(fmt.Sprintf("%v", _m.IssueCount))
 	builder.WriteString(", ")
 	builder.WriteString("domains=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Domains))

@@ -124,6 +124,62 @@ func (_c *DeviceHealthCreate) SetNillableCapReason(v *string) *DeviceHealthCreat
 	return _c
 }
 
+// SetTopCheckID sets the "top_check_id" field.
+func (_c *DeviceHealthCreate) SetTopCheckID(v string) *DeviceHealthCreate {
+	_c.mutation.SetTopCheckID(v)
+	return _c
+}
+
+// SetNillableTopCheckID sets the "top_check_id" field if the given value is not nil.
+func (_c *DeviceHealthCreate) SetNillableTopCheckID(v *string) *DeviceHealthCreate {
+	if v != nil {
+		_c.SetTopCheckID(*v)
+	}
+	return _c
+}
+
+// SetTopTitle sets the "top_title" field.
+func (_c *DeviceHealthCreate) SetTopTitle(v string) *DeviceHealthCreate {
+	_c.mutation.SetTopTitle(v)
+	return _c
+}
+
+// SetNillableTopTitle sets the "top_title" field if the given value is not nil.
+func (_c *DeviceHealthCreate) SetNillableTopTitle(v *string) *DeviceHealthCreate {
+	if v != nil {
+		_c.SetTopTitle(*v)
+	}
+	return _c
+}
+
+// SetTopSeverity sets the "top_severity" field.
+func (_c *DeviceHealthCreate) SetTopSeverity(v string) *DeviceHealthCreate {
+	_c.mutation.SetTopSeverity(v)
+	return _c
+}
+
+// SetNillableTopSeverity sets the "top_severity" field if the given value is not nil.
+func (_c *DeviceHealthCreate) SetNillableTopSeverity(v *string) *DeviceHealthCreate {
+	if v != nil {
+		_c.SetTopSeverity(*v)
+	}
+	return _c
+}
+
+// SetIssueCount sets the "issue_count" field.
+func (_c *DeviceHealthCreate) SetIssueCount(v int) *DeviceHealthCreate {
+	_c.mutation.SetIssueCount(v)
+	return _c
+}
+
+// SetNillableIssueCount sets the "issue_count" field if the given value is not nil.
+func (_c *DeviceHealthCreate) SetNillableIssueCount(v *int) *DeviceHealthCreate {
+	if v != nil {
+		_c.SetIssueCount(*v)
+	}
+	return _c
+}
+
 // SetDomains sets the "domains" field.
 func (_c *DeviceHealthCreate) SetDomains(v json.RawMessage) *DeviceHealthCreate {
 	_c.mutation.SetDomains(v)
@@ -238,6 +294,22 @@ func (_c *DeviceHealthCreate) defaults() error {
 		v := devicehealth.DefaultCapReason
 		_c.mutation.SetCapReason(v)
 	}
+	if _, ok := _c.mutation.TopCheckID(); !ok {
+		v := devicehealth.DefaultTopCheckID
+		_c.mutation.SetTopCheckID(v)
+	}
+	if _, ok := _c.mutation.TopTitle(); !ok {
+		v := devicehealth.DefaultTopTitle
+		_c.mutation.SetTopTitle(v)
+	}
+	if _, ok := _c.mutation.TopSeverity(); !ok {
+		v := devicehealth.DefaultTopSeverity
+		_c.mutation.SetTopSeverity(v)
+	}
+	if _, ok := _c.mutation.IssueCount(); !ok {
+		v := devicehealth.DefaultIssueCount
+		_c.mutation.SetIssueCount(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if devicehealth.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized devicehealth.DefaultID (forgotten import ent/runtime?)")
@@ -289,6 +361,33 @@ func (_c *DeviceHealthCreate) check() error {
 		if err := devicehealth.CapReasonValidator(v); err != nil {
 			return &ValidationError{Name: "cap_reason", err: fmt.Errorf(`ent: validator failed for field "DeviceHealth.cap_reason": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.TopCheckID(); !ok {
+		return &ValidationError{Name: "top_check_id", err: errors.New(`ent: missing required field "DeviceHealth.top_check_id"`)}
+	}
+	if v, ok := _c.mutation.TopCheckID(); ok {
+		if err := devicehealth.TopCheckIDValidator(v); err != nil {
+			return &ValidationError{Name: "top_check_id", err: fmt.Errorf(`ent: validator failed for field "DeviceHealth.top_check_id": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.TopTitle(); !ok {
+		return &ValidationError{Name: "top_title", err: errors.New(`ent: missing required field "DeviceHealth.top_title"`)}
+	}
+	if v, ok := _c.mutation.TopTitle(); ok {
+		if err := devicehealth.TopTitleValidator(v); err != nil {
+			return &ValidationError{Name: "top_title", err: fmt.Errorf(`ent: validator failed for field "DeviceHealth.top_title": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.TopSeverity(); !ok {
+		return &ValidationError{Name: "top_severity", err: errors.New(`ent: missing required field "DeviceHealth.top_severity"`)}
+	}
+	if v, ok := _c.mutation.TopSeverity(); ok {
+		if err := devicehealth.TopSeverityValidator(v); err != nil {
+			return &ValidationError{Name: "top_severity", err: fmt.Errorf(`ent: validator failed for field "DeviceHealth.top_severity": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.IssueCount(); !ok {
+		return &ValidationError{Name: "issue_count", err: errors.New(`ent: missing required field "DeviceHealth.issue_count"`)}
 	}
 	if _, ok := _c.mutation.Domains(); !ok {
 		return &ValidationError{Name: "domains", err: errors.New(`ent: missing required field "DeviceHealth.domains"`)}
@@ -377,6 +476,22 @@ func (_c *DeviceHealthCreate) createSpec() (*DeviceHealth, *sqlgraph.CreateSpec)
 	if value, ok := _c.mutation.CapReason(); ok {
 		_spec.SetField(devicehealth.FieldCapReason, field.TypeString, value)
 		_node.CapReason = value
+	}
+	if value, ok := _c.mutation.TopCheckID(); ok {
+		_spec.SetField(devicehealth.FieldTopCheckID, field.TypeString, value)
+		_node.TopCheckID = value
+	}
+	if value, ok := _c.mutation.TopTitle(); ok {
+		_spec.SetField(devicehealth.FieldTopTitle, field.TypeString, value)
+		_node.TopTitle = value
+	}
+	if value, ok := _c.mutation.TopSeverity(); ok {
+		_spec.SetField(devicehealth.FieldTopSeverity, field.TypeString, value)
+		_node.TopSeverity = value
+	}
+	if value, ok := _c.mutation.IssueCount(); ok {
+		_spec.SetField(devicehealth.FieldIssueCount, field.TypeInt, value)
+		_node.IssueCount = value
 	}
 	if value, ok := _c.mutation.Domains(); ok {
 		_spec.SetField(devicehealth.FieldDomains, field.TypeJSON, value)
@@ -590,6 +705,60 @@ func (u *DeviceHealthUpsert) SetCapReason(v string) *DeviceHealthUpsert {
 // UpdateCapReason sets the "cap_reason" field to the value that was provided on create.
 func (u *DeviceHealthUpsert) UpdateCapReason() *DeviceHealthUpsert {
 	u.SetExcluded(devicehealth.FieldCapReason)
+	return u
+}
+
+// SetTopCheckID sets the "top_check_id" field.
+func (u *DeviceHealthUpsert) SetTopCheckID(v string) *DeviceHealthUpsert {
+	u.Set(devicehealth.FieldTopCheckID, v)
+	return u
+}
+
+// UpdateTopCheckID sets the "top_check_id" field to the value that was provided on create.
+func (u *DeviceHealthUpsert) UpdateTopCheckID() *DeviceHealthUpsert {
+	u.SetExcluded(devicehealth.FieldTopCheckID)
+	return u
+}
+
+// SetTopTitle sets the "top_title" field.
+func (u *DeviceHealthUpsert) SetTopTitle(v string) *DeviceHealthUpsert {
+	u.Set(devicehealth.FieldTopTitle, v)
+	return u
+}
+
+// UpdateTopTitle sets the "top_title" field to the value that was provided on create.
+func (u *DeviceHealthUpsert) UpdateTopTitle() *DeviceHealthUpsert {
+	u.SetExcluded(devicehealth.FieldTopTitle)
+	return u
+}
+
+// SetTopSeverity sets the "top_severity" field.
+func (u *DeviceHealthUpsert) SetTopSeverity(v string) *DeviceHealthUpsert {
+	u.Set(devicehealth.FieldTopSeverity, v)
+	return u
+}
+
+// UpdateTopSeverity sets the "top_severity" field to the value that was provided on create.
+func (u *DeviceHealthUpsert) UpdateTopSeverity() *DeviceHealthUpsert {
+	u.SetExcluded(devicehealth.FieldTopSeverity)
+	return u
+}
+
+// SetIssueCount sets the "issue_count" field.
+func (u *DeviceHealthUpsert) SetIssueCount(v int) *DeviceHealthUpsert {
+	u.Set(devicehealth.FieldIssueCount, v)
+	return u
+}
+
+// UpdateIssueCount sets the "issue_count" field to the value that was provided on create.
+func (u *DeviceHealthUpsert) UpdateIssueCount() *DeviceHealthUpsert {
+	u.SetExcluded(devicehealth.FieldIssueCount)
+	return u
+}
+
+// AddIssueCount adds v to the "issue_count" field.
+func (u *DeviceHealthUpsert) AddIssueCount(v int) *DeviceHealthUpsert {
+	u.Add(devicehealth.FieldIssueCount, v)
 	return u
 }
 
@@ -863,6 +1032,69 @@ func (u *DeviceHealthUpsertOne) SetCapReason(v string) *DeviceHealthUpsertOne {
 func (u *DeviceHealthUpsertOne) UpdateCapReason() *DeviceHealthUpsertOne {
 	return u.Update(func(s *DeviceHealthUpsert) {
 		s.UpdateCapReason()
+	})
+}
+
+// SetTopCheckID sets the "top_check_id" field.
+func (u *DeviceHealthUpsertOne) SetTopCheckID(v string) *DeviceHealthUpsertOne {
+	return u.Update(func(s *DeviceHealthUpsert) {
+		s.SetTopCheckID(v)
+	})
+}
+
+// UpdateTopCheckID sets the "top_check_id" field to the value that was provided on create.
+func (u *DeviceHealthUpsertOne) UpdateTopCheckID() *DeviceHealthUpsertOne {
+	return u.Update(func(s *DeviceHealthUpsert) {
+		s.UpdateTopCheckID()
+	})
+}
+
+// SetTopTitle sets the "top_title" field.
+func (u *DeviceHealthUpsertOne) SetTopTitle(v string) *DeviceHealthUpsertOne {
+	return u.Update(func(s *DeviceHealthUpsert) {
+		s.SetTopTitle(v)
+	})
+}
+
+// UpdateTopTitle sets the "top_title" field to the value that was provided on create.
+func (u *DeviceHealthUpsertOne) UpdateTopTitle() *DeviceHealthUpsertOne {
+	return u.Update(func(s *DeviceHealthUpsert) {
+		s.UpdateTopTitle()
+	})
+}
+
+// SetTopSeverity sets the "top_severity" field.
+func (u *DeviceHealthUpsertOne) SetTopSeverity(v string) *DeviceHealthUpsertOne {
+	return u.Update(func(s *DeviceHealthUpsert) {
+		s.SetTopSeverity(v)
+	})
+}
+
+// UpdateTopSeverity sets the "top_severity" field to the value that was provided on create.
+func (u *DeviceHealthUpsertOne) UpdateTopSeverity() *DeviceHealthUpsertOne {
+	return u.Update(func(s *DeviceHealthUpsert) {
+		s.UpdateTopSeverity()
+	})
+}
+
+// SetIssueCount sets the "issue_count" field.
+func (u *DeviceHealthUpsertOne) SetIssueCount(v int) *DeviceHealthUpsertOne {
+	return u.Update(func(s *DeviceHealthUpsert) {
+		s.SetIssueCount(v)
+	})
+}
+
+// AddIssueCount adds v to the "issue_count" field.
+func (u *DeviceHealthUpsertOne) AddIssueCount(v int) *DeviceHealthUpsertOne {
+	return u.Update(func(s *DeviceHealthUpsert) {
+		s.AddIssueCount(v)
+	})
+}
+
+// UpdateIssueCount sets the "issue_count" field to the value that was provided on create.
+func (u *DeviceHealthUpsertOne) UpdateIssueCount() *DeviceHealthUpsertOne {
+	return u.Update(func(s *DeviceHealthUpsert) {
+		s.UpdateIssueCount()
 	})
 }
 
@@ -1315,6 +1547,69 @@ func (u *DeviceHealthUpsertBulk) SetCapReason(v string) *DeviceHealthUpsertBulk 
 func (u *DeviceHealthUpsertBulk) UpdateCapReason() *DeviceHealthUpsertBulk {
 	return u.Update(func(s *DeviceHealthUpsert) {
 		s.UpdateCapReason()
+	})
+}
+
+// SetTopCheckID sets the "top_check_id" field.
+func (u *DeviceHealthUpsertBulk) SetTopCheckID(v string) *DeviceHealthUpsertBulk {
+	return u.Update(func(s *DeviceHealthUpsert) {
+		s.SetTopCheckID(v)
+	})
+}
+
+// UpdateTopCheckID sets the "top_check_id" field to the value that was provided on create.
+func (u *DeviceHealthUpsertBulk) UpdateTopCheckID() *DeviceHealthUpsertBulk {
+	return u.Update(func(s *DeviceHealthUpsert) {
+		s.UpdateTopCheckID()
+	})
+}
+
+// SetTopTitle sets the "top_title" field.
+func (u *DeviceHealthUpsertBulk) SetTopTitle(v string) *DeviceHealthUpsertBulk {
+	return u.Update(func(s *DeviceHealthUpsert) {
+		s.SetTopTitle(v)
+	})
+}
+
+// UpdateTopTitle sets the "top_title" field to the value that was provided on create.
+func (u *DeviceHealthUpsertBulk) UpdateTopTitle() *DeviceHealthUpsertBulk {
+	return u.Update(func(s *DeviceHealthUpsert) {
+		s.UpdateTopTitle()
+	})
+}
+
+// SetTopSeverity sets the "top_severity" field.
+func (u *DeviceHealthUpsertBulk) SetTopSeverity(v string) *DeviceHealthUpsertBulk {
+	return u.Update(func(s *DeviceHealthUpsert) {
+		s.SetTopSeverity(v)
+	})
+}
+
+// UpdateTopSeverity sets the "top_severity" field to the value that was provided on create.
+func (u *DeviceHealthUpsertBulk) UpdateTopSeverity() *DeviceHealthUpsertBulk {
+	return u.Update(func(s *DeviceHealthUpsert) {
+		s.UpdateTopSeverity()
+	})
+}
+
+// SetIssueCount sets the "issue_count" field.
+func (u *DeviceHealthUpsertBulk) SetIssueCount(v int) *DeviceHealthUpsertBulk {
+	return u.Update(func(s *DeviceHealthUpsert) {
+		s.SetIssueCount(v)
+	})
+}
+
+// AddIssueCount adds v to the "issue_count" field.
+func (u *DeviceHealthUpsertBulk) AddIssueCount(v int) *DeviceHealthUpsertBulk {
+	return u.Update(func(s *DeviceHealthUpsert) {
+		s.AddIssueCount(v)
+	})
+}
+
+// UpdateIssueCount sets the "issue_count" field to the value that was provided on create.
+func (u *DeviceHealthUpsertBulk) UpdateIssueCount() *DeviceHealthUpsertBulk {
+	return u.Update(func(s *DeviceHealthUpsert) {
+		s.UpdateIssueCount()
 	})
 }
 

@@ -177,6 +177,69 @@ func (_u *DeviceHealthUpdate) SetNillableCapReason(v *string) *DeviceHealthUpdat
 	return _u
 }
 
+// SetTopCheckID sets the "top_check_id" field.
+func (_u *DeviceHealthUpdate) SetTopCheckID(v string) *DeviceHealthUpdate {
+	_u.mutation.SetTopCheckID(v)
+	return _u
+}
+
+// SetNillableTopCheckID sets the "top_check_id" field if the given value is not nil.
+func (_u *DeviceHealthUpdate) SetNillableTopCheckID(v *string) *DeviceHealthUpdate {
+	if v != nil {
+		_u.SetTopCheckID(*v)
+	}
+	return _u
+}
+
+// SetTopTitle sets the "top_title" field.
+func (_u *DeviceHealthUpdate) SetTopTitle(v string) *DeviceHealthUpdate {
+	_u.mutation.SetTopTitle(v)
+	return _u
+}
+
+// SetNillableTopTitle sets the "top_title" field if the given value is not nil.
+func (_u *DeviceHealthUpdate) SetNillableTopTitle(v *string) *DeviceHealthUpdate {
+	if v != nil {
+		_u.SetTopTitle(*v)
+	}
+	return _u
+}
+
+// SetTopSeverity sets the "top_severity" field.
+func (_u *DeviceHealthUpdate) SetTopSeverity(v string) *DeviceHealthUpdate {
+	_u.mutation.SetTopSeverity(v)
+	return _u
+}
+
+// SetNillableTopSeverity sets the "top_severity" field if the given value is not nil.
+func (_u *DeviceHealthUpdate) SetNillableTopSeverity(v *string) *DeviceHealthUpdate {
+	if v != nil {
+		_u.SetTopSeverity(*v)
+	}
+	return _u
+}
+
+// SetIssueCount sets the "issue_count" field.
+func (_u *DeviceHealthUpdate) SetIssueCount(v int) *DeviceHealthUpdate {
+	_u.mutation.ResetIssueCount()
+	_u.mutation.SetIssueCount(v)
+	return _u
+}
+
+// SetNillableIssueCount sets the "issue_count" field if the given value is not nil.
+func (_u *DeviceHealthUpdate) SetNillableIssueCount(v *int) *DeviceHealthUpdate {
+	if v != nil {
+		_u.SetIssueCount(*v)
+	}
+	return _u
+}
+
+// AddIssueCount adds value to the "issue_count" field.
+func (_u *DeviceHealthUpdate) AddIssueCount(v int) *DeviceHealthUpdate {
+	_u.mutation.AddIssueCount(v)
+	return _u
+}
+
 // SetDomains sets the "domains" field.
 func (_u *DeviceHealthUpdate) SetDomains(v json.RawMessage) *DeviceHealthUpdate {
 	_u.mutation.SetDomains(v)
@@ -299,6 +362,21 @@ func (_u *DeviceHealthUpdate) check() error {
 			return &ValidationError{Name: "cap_reason", err: fmt.Errorf(`ent: validator failed for field "DeviceHealth.cap_reason": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.TopCheckID(); ok {
+		if err := devicehealth.TopCheckIDValidator(v); err != nil {
+			return &ValidationError{Name: "top_check_id", err: fmt.Errorf(`ent: validator failed for field "DeviceHealth.top_check_id": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.TopTitle(); ok {
+		if err := devicehealth.TopTitleValidator(v); err != nil {
+			return &ValidationError{Name: "top_title", err: fmt.Errorf(`ent: validator failed for field "DeviceHealth.top_title": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.TopSeverity(); ok {
+		if err := devicehealth.TopSeverityValidator(v); err != nil {
+			return &ValidationError{Name: "top_severity", err: fmt.Errorf(`ent: validator failed for field "DeviceHealth.top_severity": %w`, err)}
+		}
+	}
 	if _u.mutation.TenantCleared() && len(_u.mutation.TenantIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "DeviceHealth.tenant"`)
 	}
@@ -352,6 +430,21 @@ func (_u *DeviceHealthUpdate) sqlSave(ctx context.Context) (_node int, err error
 	}
 	if value, ok := _u.mutation.CapReason(); ok {
 		_spec.SetField(devicehealth.FieldCapReason, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.TopCheckID(); ok {
+		_spec.SetField(devicehealth.FieldTopCheckID, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.TopTitle(); ok {
+		_spec.SetField(devicehealth.FieldTopTitle, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.TopSeverity(); ok {
+		_spec.SetField(devicehealth.FieldTopSeverity, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.IssueCount(); ok {
+		_spec.SetField(devicehealth.FieldIssueCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedIssueCount(); ok {
+		_spec.AddField(devicehealth.FieldIssueCount, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.Domains(); ok {
 		_spec.SetField(devicehealth.FieldDomains, field.TypeJSON, value)
@@ -550,6 +643,69 @@ func (_u *DeviceHealthUpdateOne) SetNillableCapReason(v *string) *DeviceHealthUp
 	return _u
 }
 
+// SetTopCheckID sets the "top_check_id" field.
+func (_u *DeviceHealthUpdateOne) SetTopCheckID(v string) *DeviceHealthUpdateOne {
+	_u.mutation.SetTopCheckID(v)
+	return _u
+}
+
+// SetNillableTopCheckID sets the "top_check_id" field if the given value is not nil.
+func (_u *DeviceHealthUpdateOne) SetNillableTopCheckID(v *string) *DeviceHealthUpdateOne {
+	if v != nil {
+		_u.SetTopCheckID(*v)
+	}
+	return _u
+}
+
+// SetTopTitle sets the "top_title" field.
+func (_u *DeviceHealthUpdateOne) SetTopTitle(v string) *DeviceHealthUpdateOne {
+	_u.mutation.SetTopTitle(v)
+	return _u
+}
+
+// SetNillableTopTitle sets the "top_title" field if the given value is not nil.
+func (_u *DeviceHealthUpdateOne) SetNillableTopTitle(v *string) *DeviceHealthUpdateOne {
+	if v != nil {
+		_u.SetTopTitle(*v)
+	}
+	return _u
+}
+
+// SetTopSeverity sets the "top_severity" field.
+func (_u *DeviceHealthUpdateOne) SetTopSeverity(v string) *DeviceHealthUpdateOne {
+	_u.mutation.SetTopSeverity(v)
+	return _u
+}
+
+// SetNillableTopSeverity sets the "top_severity" field if the given value is not nil.
+func (_u *DeviceHealthUpdateOne) SetNillableTopSeverity(v *string) *DeviceHealthUpdateOne {
+	if v != nil {
+		_u.SetTopSeverity(*v)
+	}
+	return _u
+}
+
+// SetIssueCount sets the "issue_count" field.
+func (_u *DeviceHealthUpdateOne) SetIssueCount(v int) *DeviceHealthUpdateOne {
+	_u.mutation.ResetIssueCount()
+	_u.mutation.SetIssueCount(v)
+	return _u
+}
+
+// SetNillableIssueCount sets the "issue_count" field if the given value is not nil.
+func (_u *DeviceHealthUpdateOne) SetNillableIssueCount(v *int) *DeviceHealthUpdateOne {
+	if v != nil {
+		_u.SetIssueCount(*v)
+	}
+	return _u
+}
+
+// AddIssueCount adds value to the "issue_count" field.
+func (_u *DeviceHealthUpdateOne) AddIssueCount(v int) *DeviceHealthUpdateOne {
+	_u.mutation.AddIssueCount(v)
+	return _u
+}
+
 // SetDomains sets the "domains" field.
 func (_u *DeviceHealthUpdateOne) SetDomains(v json.RawMessage) *DeviceHealthUpdateOne {
 	_u.mutation.SetDomains(v)
@@ -685,6 +841,21 @@ func (_u *DeviceHealthUpdateOne) check() error {
 			return &ValidationError{Name: "cap_reason", err: fmt.Errorf(`ent: validator failed for field "DeviceHealth.cap_reason": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.TopCheckID(); ok {
+		if err := devicehealth.TopCheckIDValidator(v); err != nil {
+			return &ValidationError{Name: "top_check_id", err: fmt.Errorf(`ent: validator failed for field "DeviceHealth.top_check_id": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.TopTitle(); ok {
+		if err := devicehealth.TopTitleValidator(v); err != nil {
+			return &ValidationError{Name: "top_title", err: fmt.Errorf(`ent: validator failed for field "DeviceHealth.top_title": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.TopSeverity(); ok {
+		if err := devicehealth.TopSeverityValidator(v); err != nil {
+			return &ValidationError{Name: "top_severity", err: fmt.Errorf(`ent: validator failed for field "DeviceHealth.top_severity": %w`, err)}
+		}
+	}
 	if _u.mutation.TenantCleared() && len(_u.mutation.TenantIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "DeviceHealth.tenant"`)
 	}
@@ -755,6 +926,21 @@ func (_u *DeviceHealthUpdateOne) sqlSave(ctx context.Context) (_node *DeviceHeal
 	}
 	if value, ok := _u.mutation.CapReason(); ok {
 		_spec.SetField(devicehealth.FieldCapReason, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.TopCheckID(); ok {
+		_spec.SetField(devicehealth.FieldTopCheckID, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.TopTitle(); ok {
+		_spec.SetField(devicehealth.FieldTopTitle, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.TopSeverity(); ok {
+		_spec.SetField(devicehealth.FieldTopSeverity, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.IssueCount(); ok {
+		_spec.SetField(devicehealth.FieldIssueCount, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedIssueCount(); ok {
+		_spec.AddField(devicehealth.FieldIssueCount, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.Domains(); ok {
 		_spec.SetField(devicehealth.FieldDomains, field.TypeJSON, value)

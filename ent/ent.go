@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/wegweiser/wegweiser/ent/auditevent"
 	"github.com/wegweiser/wegweiser/ent/device"
+	"github.com/wegweiser/wegweiser/ent/devicefinding"
 	"github.com/wegweiser/wegweiser/ent/devicehealth"
 	"github.com/wegweiser/wegweiser/ent/devicesection"
 	"github.com/wegweiser/wegweiser/ent/enrolmentkey"
@@ -98,6 +99,7 @@ func checkColumn(t, c string) error {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			auditevent.Table:           auditevent.ValidColumn,
 			device.Table:               device.ValidColumn,
+			devicefinding.Table:        devicefinding.ValidColumn,
 			devicehealth.Table:         devicehealth.ValidColumn,
 			devicesection.Table:        devicesection.ValidColumn,
 			enrolmentkey.Table:         enrolmentkey.ValidColumn,

@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/wegweiser/wegweiser/ent/auditevent"
 	"github.com/wegweiser/wegweiser/ent/device"
+	"github.com/wegweiser/wegweiser/ent/devicefinding"
 	"github.com/wegweiser/wegweiser/ent/devicehealth"
 	"github.com/wegweiser/wegweiser/ent/devicesection"
 	"github.com/wegweiser/wegweiser/ent/enrolmentkey"
@@ -51,6 +52,7 @@ const (
 	// Node types.
 	TypeAuditEvent           = "AuditEvent"
 	TypeDevice               = "Device"
+	TypeDeviceFinding        = "DeviceFinding"
 	TypeDeviceHealth         = "DeviceHealth"
 	TypeDeviceSection        = "DeviceSection"
 	TypeEnrolmentKey         = "EnrolmentKey"
@@ -2886,6 +2888,990 @@ func (m *DeviceMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Device edge %s", name)
 }
 
+// DeviceFindingMutation represents an operation that mutates the DeviceFinding nodes in the graph.
+type DeviceFindingMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *uuid.UUID
+	device_id       *uuid.UUID
+	organisation_id *uuid.UUID
+	group_id        *uuid.UUID
+	check_id        *string
+	subject         *string
+	domain          *string
+	status          *string
+	severity        *string
+	penalty         *int
+	addpenalty      *int
+	title           *string
+	clearedFields   map[string]struct{}
+	tenant          *uuid.UUID
+	clearedtenant   bool
+	done            bool
+	oldValue        func(context.Context) (*DeviceFinding, error)
+	predicates      []predicate.DeviceFinding
+}
+
+var _ ent.Mutation = (*DeviceFindingMutation)(nil)
+
+// devicefindingOption allows management of the mutation configuration using functional options.
+type devicefindingOption func(*DeviceFindingMutation)
+
+// newDeviceFindingMutation creates new mutation for the DeviceFinding entity.
+func newDeviceFindingMutation(c config, op Op, opts ...devicefindingOption) *DeviceFindingMutation {
+	m := &DeviceFindingMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeDeviceFinding,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withDeviceFindingID sets the ID field of the mutation.
+func withDeviceFindingID(id uuid.UUID) devicefindingOption {
+	return func(m *DeviceFindingMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *DeviceFinding
+		)
+		m.oldValue = func(ctx context.Context) (*DeviceFinding, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().DeviceFinding.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withDeviceFinding sets the old DeviceFinding of the mutation.
+func withDeviceFinding(node *DeviceFinding) devicefindingOption {
+	return func(m *DeviceFindingMutation) {
+		m.oldValue = func(context.Context) (*DeviceFinding, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m DeviceFindingMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m DeviceFindingMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of DeviceFinding entities.
+func (m *DeviceFindingMutation) SetID(id uuid.UUID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *DeviceFindingMutation) ID() (id uuid.UUID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *DeviceFindingMutation) IDs(ctx context.Context) ([]uuid.UUID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []uuid.UUID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().DeviceFinding.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *DeviceFindingMutation) SetTenantID(u uuid.UUID) {
+	m.tenant = &u
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *DeviceFindingMutation) TenantID() (r uuid.UUID, exists bool) {
+	v := m.tenant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the DeviceFinding entity.
+// If the DeviceFinding object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceFindingMutation) OldTenantID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *DeviceFindingMutation) ResetTenantID() {
+	m.tenant = nil
+}
+
+// SetDeviceID sets the "device_id" field.
+func (m *DeviceFindingMutation) SetDeviceID(u uuid.UUID) {
+	m.device_id = &u
+}
+
+// DeviceID returns the value of the "device_id" field in the mutation.
+func (m *DeviceFindingMutation) DeviceID() (r uuid.UUID, exists bool) {
+	v := m.device_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeviceID returns the old "device_id" field's value of the DeviceFinding entity.
+// If the DeviceFinding object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceFindingMutation) OldDeviceID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeviceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeviceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeviceID: %w", err)
+	}
+	return oldValue.DeviceID, nil
+}
+
+// ResetDeviceID resets all changes to the "device_id" field.
+func (m *DeviceFindingMutation) ResetDeviceID() {
+	m.device_id = nil
+}
+
+// SetOrganisationID sets the "organisation_id" field.
+func (m *DeviceFindingMutation) SetOrganisationID(u uuid.UUID) {
+	m.organisation_id = &u
+}
+
+// OrganisationID returns the value of the "organisation_id" field in the mutation.
+func (m *DeviceFindingMutation) OrganisationID() (r uuid.UUID, exists bool) {
+	v := m.organisation_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganisationID returns the old "organisation_id" field's value of the DeviceFinding entity.
+// If the DeviceFinding object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceFindingMutation) OldOrganisationID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganisationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganisationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganisationID: %w", err)
+	}
+	return oldValue.OrganisationID, nil
+}
+
+// ResetOrganisationID resets all changes to the "organisation_id" field.
+func (m *DeviceFindingMutation) ResetOrganisationID() {
+	m.organisation_id = nil
+}
+
+// SetGroupID sets the "group_id" field.
+func (m *DeviceFindingMutation) SetGroupID(u uuid.UUID) {
+	m.group_id = &u
+}
+
+// GroupID returns the value of the "group_id" field in the mutation.
+func (m *DeviceFindingMutation) GroupID() (r uuid.UUID, exists bool) {
+	v := m.group_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGroupID returns the old "group_id" field's value of the DeviceFinding entity.
+// If the DeviceFinding object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceFindingMutation) OldGroupID(ctx context.Context) (v *uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGroupID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGroupID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGroupID: %w", err)
+	}
+	return oldValue.GroupID, nil
+}
+
+// ClearGroupID clears the value of the "group_id" field.
+func (m *DeviceFindingMutation) ClearGroupID() {
+	m.group_id = nil
+	m.clearedFields[devicefinding.FieldGroupID] = struct{}{}
+}
+
+// GroupIDCleared returns if the "group_id" field was cleared in this mutation.
+func (m *DeviceFindingMutation) GroupIDCleared() bool {
+	_, ok := m.clearedFields[devicefinding.FieldGroupID]
+	return ok
+}
+
+// ResetGroupID resets all changes to the "group_id" field.
+func (m *DeviceFindingMutation) ResetGroupID() {
+	m.group_id = nil
+	delete(m.clearedFields, devicefinding.FieldGroupID)
+}
+
+// SetCheckID sets the "check_id" field.
+func (m *DeviceFindingMutation) SetCheckID(s string) {
+	m.check_id = &s
+}
+
+// CheckID returns the value of the "check_id" field in the mutation.
+func (m *DeviceFindingMutation) CheckID() (r string, exists bool) {
+	v := m.check_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCheckID returns the old "check_id" field's value of the DeviceFinding entity.
+// If the DeviceFinding object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceFindingMutation) OldCheckID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCheckID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCheckID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCheckID: %w", err)
+	}
+	return oldValue.CheckID, nil
+}
+
+// ResetCheckID resets all changes to the "check_id" field.
+func (m *DeviceFindingMutation) ResetCheckID() {
+	m.check_id = nil
+}
+
+// SetSubject sets the "subject" field.
+func (m *DeviceFindingMutation) SetSubject(s string) {
+	m.subject = &s
+}
+
+// Subject returns the value of the "subject" field in the mutation.
+func (m *DeviceFindingMutation) Subject() (r string, exists bool) {
+	v := m.subject
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSubject returns the old "subject" field's value of the DeviceFinding entity.
+// If the DeviceFinding object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceFindingMutation) OldSubject(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSubject is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSubject requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSubject: %w", err)
+	}
+	return oldValue.Subject, nil
+}
+
+// ResetSubject resets all changes to the "subject" field.
+func (m *DeviceFindingMutation) ResetSubject() {
+	m.subject = nil
+}
+
+// SetDomain sets the "domain" field.
+func (m *DeviceFindingMutation) SetDomain(s string) {
+	m.domain = &s
+}
+
+// Domain returns the value of the "domain" field in the mutation.
+func (m *DeviceFindingMutation) Domain() (r string, exists bool) {
+	v := m.domain
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDomain returns the old "domain" field's value of the DeviceFinding entity.
+// If the DeviceFinding object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceFindingMutation) OldDomain(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDomain is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDomain requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDomain: %w", err)
+	}
+	return oldValue.Domain, nil
+}
+
+// ResetDomain resets all changes to the "domain" field.
+func (m *DeviceFindingMutation) ResetDomain() {
+	m.domain = nil
+}
+
+// SetStatus sets the "status" field.
+func (m *DeviceFindingMutation) SetStatus(s string) {
+	m.status = &s
+}
+
+// Status returns the value of the "status" field in the mutation.
+func (m *DeviceFindingMutation) Status() (r string, exists bool) {
+	v := m.status
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldStatus returns the old "status" field's value of the DeviceFinding entity.
+// If the DeviceFinding object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceFindingMutation) OldStatus(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldStatus is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldStatus requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldStatus: %w", err)
+	}
+	return oldValue.Status, nil
+}
+
+// ResetStatus resets all changes to the "status" field.
+func (m *DeviceFindingMutation) ResetStatus() {
+	m.status = nil
+}
+
+// SetSeverity sets the "severity" field.
+func (m *DeviceFindingMutation) SetSeverity(s string) {
+	m.severity = &s
+}
+
+// Severity returns the value of the "severity" field in the mutation.
+func (m *DeviceFindingMutation) Severity() (r string, exists bool) {
+	v := m.severity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSeverity returns the old "severity" field's value of the DeviceFinding entity.
+// If the DeviceFinding object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceFindingMutation) OldSeverity(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSeverity is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSeverity requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSeverity: %w", err)
+	}
+	return oldValue.Severity, nil
+}
+
+// ResetSeverity resets all changes to the "severity" field.
+func (m *DeviceFindingMutation) ResetSeverity() {
+	m.severity = nil
+}
+
+// SetPenalty sets the "penalty" field.
+func (m *DeviceFindingMutation) SetPenalty(i int) {
+	m.penalty = &i
+	m.addpenalty = nil
+}
+
+// Penalty returns the value of the "penalty" field in the mutation.
+func (m *DeviceFindingMutation) Penalty() (r int, exists bool) {
+	v := m.penalty
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPenalty returns the old "penalty" field's value of the DeviceFinding entity.
+// If the DeviceFinding object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceFindingMutation) OldPenalty(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPenalty is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPenalty requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPenalty: %w", err)
+	}
+	return oldValue.Penalty, nil
+}
+
+// AddPenalty adds i to the "penalty" field.
+func (m *DeviceFindingMutation) AddPenalty(i int) {
+	if m.addpenalty != nil {
+		*m.addpenalty += i
+	} else {
+		m.addpenalty = &i
+	}
+}
+
+// AddedPenalty returns the value that was added to the "penalty" field in this mutation.
+func (m *DeviceFindingMutation) AddedPenalty() (r int, exists bool) {
+	v := m.addpenalty
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPenalty resets all changes to the "penalty" field.
+func (m *DeviceFindingMutation) ResetPenalty() {
+	m.penalty = nil
+	m.addpenalty = nil
+}
+
+// SetTitle sets the "title" field.
+func (m *DeviceFindingMutation) SetTitle(s string) {
+	m.title = &s
+}
+
+// Title returns the value of the "title" field in the mutation.
+func (m *DeviceFindingMutation) Title() (r string, exists bool) {
+	v := m.title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTitle returns the old "title" field's value of the DeviceFinding entity.
+// If the DeviceFinding object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceFindingMutation) OldTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTitle: %w", err)
+	}
+	return oldValue.Title, nil
+}
+
+// ResetTitle resets all changes to the "title" field.
+func (m *DeviceFindingMutation) ResetTitle() {
+	m.title = nil
+}
+
+// ClearTenant clears the "tenant" edge to the Tenant entity.
+func (m *DeviceFindingMutation) ClearTenant() {
+	m.clearedtenant = true
+	m.clearedFields[devicefinding.FieldTenantID] = struct{}{}
+}
+
+// TenantCleared reports if the "tenant" edge to the Tenant entity was cleared.
+func (m *DeviceFindingMutation) TenantCleared() bool {
+	return m.clearedtenant
+}
+
+// TenantIDs returns the "tenant" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TenantID instead. It exists only for internal usage by the builders.
+func (m *DeviceFindingMutation) TenantIDs() (ids []uuid.UUID) {
+	if id := m.tenant; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTenant resets all changes to the "tenant" edge.
+func (m *DeviceFindingMutation) ResetTenant() {
+	m.tenant = nil
+	m.clearedtenant = false
+}
+
+// Where appends a list predicates to the DeviceFindingMutation builder.
+func (m *DeviceFindingMutation) Where(ps ...predicate.DeviceFinding) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the DeviceFindingMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *DeviceFindingMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.DeviceFinding, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *DeviceFindingMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *DeviceFindingMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (DeviceFinding).
+func (m *DeviceFindingMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *DeviceFindingMutation) Fields() []string {
+	fields := make([]string, 0, 11)
+	if m.tenant != nil {
+		fields = append(fields, devicefinding.FieldTenantID)
+	}
+	if m.device_id != nil {
+		fields = append(fields, devicefinding.FieldDeviceID)
+	}
+	if m.organisation_id != nil {
+		fields = append(fields, devicefinding.FieldOrganisationID)
+	}
+	if m.group_id != nil {
+		fields = append(fields, devicefinding.FieldGroupID)
+	}
+	if m.check_id != nil {
+		fields = append(fields, devicefinding.FieldCheckID)
+	}
+	if m.subject != nil {
+		fields = append(fields, devicefinding.FieldSubject)
+	}
+	if m.domain != nil {
+		fields = append(fields, devicefinding.FieldDomain)
+	}
+	if m.status != nil {
+		fields = append(fields, devicefinding.FieldStatus)
+	}
+	if m.severity != nil {
+		fields = append(fields, devicefinding.FieldSeverity)
+	}
+	if m.penalty != nil {
+		fields = append(fields, devicefinding.FieldPenalty)
+	}
+	if m.title != nil {
+		fields = append(fields, devicefinding.FieldTitle)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *DeviceFindingMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case devicefinding.FieldTenantID:
+		return m.TenantID()
+	case devicefinding.FieldDeviceID:
+		return m.DeviceID()
+	case devicefinding.FieldOrganisationID:
+		return m.OrganisationID()
+	case devicefinding.FieldGroupID:
+		return m.GroupID()
+	case devicefinding.FieldCheckID:
+		return m.CheckID()
+	case devicefinding.FieldSubject:
+		return m.Subject()
+	case devicefinding.FieldDomain:
+		return m.Domain()
+	case devicefinding.FieldStatus:
+		return m.Status()
+	case devicefinding.FieldSeverity:
+		return m.Severity()
+	case devicefinding.FieldPenalty:
+		return m.Penalty()
+	case devicefinding.FieldTitle:
+		return m.Title()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *DeviceFindingMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case devicefinding.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case devicefinding.FieldDeviceID:
+		return m.OldDeviceID(ctx)
+	case devicefinding.FieldOrganisationID:
+		return m.OldOrganisationID(ctx)
+	case devicefinding.FieldGroupID:
+		return m.OldGroupID(ctx)
+	case devicefinding.FieldCheckID:
+		return m.OldCheckID(ctx)
+	case devicefinding.FieldSubject:
+		return m.OldSubject(ctx)
+	case devicefinding.FieldDomain:
+		return m.OldDomain(ctx)
+	case devicefinding.FieldStatus:
+		return m.OldStatus(ctx)
+	case devicefinding.FieldSeverity:
+		return m.OldSeverity(ctx)
+	case devicefinding.FieldPenalty:
+		return m.OldPenalty(ctx)
+	case devicefinding.FieldTitle:
+		return m.OldTitle(ctx)
+	}
+	return nil, fmt.Errorf("unknown DeviceFinding field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *DeviceFindingMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case devicefinding.FieldTenantID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case devicefinding.FieldDeviceID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeviceID(v)
+		return nil
+	case devicefinding.FieldOrganisationID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganisationID(v)
+		return nil
+	case devicefinding.FieldGroupID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGroupID(v)
+		return nil
+	case devicefinding.FieldCheckID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCheckID(v)
+		return nil
+	case devicefinding.FieldSubject:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSubject(v)
+		return nil
+	case devicefinding.FieldDomain:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDomain(v)
+		return nil
+	case devicefinding.FieldStatus:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetStatus(v)
+		return nil
+	case devicefinding.FieldSeverity:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSeverity(v)
+		return nil
+	case devicefinding.FieldPenalty:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPenalty(v)
+		return nil
+	case devicefinding.FieldTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTitle(v)
+		return nil
+	}
+	return fmt.Errorf("unknown DeviceFinding field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *DeviceFindingMutation) AddedFields() []string {
+	var fields []string
+	if m.addpenalty != nil {
+		fields = append(fields, devicefinding.FieldPenalty)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *DeviceFindingMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case devicefinding.FieldPenalty:
+		return m.AddedPenalty()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *DeviceFindingMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case devicefinding.FieldPenalty:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPenalty(v)
+		return nil
+	}
+	return fmt.Errorf("unknown DeviceFinding numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *DeviceFindingMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(devicefinding.FieldGroupID) {
+		fields = append(fields, devicefinding.FieldGroupID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *DeviceFindingMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *DeviceFindingMutation) ClearField(name string) error {
+	switch name {
+	case devicefinding.FieldGroupID:
+		m.ClearGroupID()
+		return nil
+	}
+	return fmt.Errorf("unknown DeviceFinding nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *DeviceFindingMutation) ResetField(name string) error {
+	switch name {
+	case devicefinding.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case devicefinding.FieldDeviceID:
+		m.ResetDeviceID()
+		return nil
+	case devicefinding.FieldOrganisationID:
+		m.ResetOrganisationID()
+		return nil
+	case devicefinding.FieldGroupID:
+		m.ResetGroupID()
+		return nil
+	case devicefinding.FieldCheckID:
+		m.ResetCheckID()
+		return nil
+	case devicefinding.FieldSubject:
+		m.ResetSubject()
+		return nil
+	case devicefinding.FieldDomain:
+		m.ResetDomain()
+		return nil
+	case devicefinding.FieldStatus:
+		m.ResetStatus()
+		return nil
+	case devicefinding.FieldSeverity:
+		m.ResetSeverity()
+		return nil
+	case devicefinding.FieldPenalty:
+		m.ResetPenalty()
+		return nil
+	case devicefinding.FieldTitle:
+		m.ResetTitle()
+		return nil
+	}
+	return fmt.Errorf("unknown DeviceFinding field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *DeviceFindingMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.tenant != nil {
+		edges = append(edges, devicefinding.EdgeTenant)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *DeviceFindingMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case devicefinding.EdgeTenant:
+		if id := m.tenant; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *DeviceFindingMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *DeviceFindingMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *DeviceFindingMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedtenant {
+		edges = append(edges, devicefinding.EdgeTenant)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *DeviceFindingMutation) EdgeCleared(name string) bool {
+	switch name {
+	case devicefinding.EdgeTenant:
+		return m.clearedtenant
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *DeviceFindingMutation) ClearEdge(name string) error {
+	switch name {
+	case devicefinding.EdgeTenant:
+		m.ClearTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown DeviceFinding unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *DeviceFindingMutation) ResetEdge(name string) error {
+	switch name {
+	case devicefinding.EdgeTenant:
+		m.ResetTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown DeviceFinding edge %s", name)
+}
+
 // DeviceHealthMutation represents an operation that mutates the DeviceHealth nodes in the graph.
 type DeviceHealthMutation struct {
 	config
@@ -2904,6 +3890,11 @@ type DeviceHealthMutation struct {
 	coverage             *float64
 	addcoverage          *float64
 	cap_reason           *string
+	top_check_id         *string
+	top_title            *string
+	top_severity         *string
+	issue_count          *int
+	addissue_count       *int
 	domains              *json.RawMessage
 	appenddomains        json.RawMessage
 	findings             *json.RawMessage
@@ -3472,6 +4463,170 @@ func (m *DeviceHealthMutation) ResetCapReason() {
 	m.cap_reason = nil
 }
 
+// SetTopCheckID sets the "top_check_id" field.
+func (m *DeviceHealthMutation) SetTopCheckID(s string) {
+	m.top_check_id = &s
+}
+
+// TopCheckID returns the value of the "top_check_id" field in the mutation.
+func (m *DeviceHealthMutation) TopCheckID() (r string, exists bool) {
+	v := m.top_check_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTopCheckID returns the old "top_check_id" field's value of the DeviceHealth entity.
+// If the DeviceHealth object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceHealthMutation) OldTopCheckID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTopCheckID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTopCheckID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTopCheckID: %w", err)
+	}
+	return oldValue.TopCheckID, nil
+}
+
+// ResetTopCheckID resets all changes to the "top_check_id" field.
+func (m *DeviceHealthMutation) ResetTopCheckID() {
+	m.top_check_id = nil
+}
+
+// SetTopTitle sets the "top_title" field.
+func (m *DeviceHealthMutation) SetTopTitle(s string) {
+	m.top_title = &s
+}
+
+// TopTitle returns the value of the "top_title" field in the mutation.
+func (m *DeviceHealthMutation) TopTitle() (r string, exists bool) {
+	v := m.top_title
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTopTitle returns the old "top_title" field's value of the DeviceHealth entity.
+// If the DeviceHealth object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceHealthMutation) OldTopTitle(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTopTitle is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTopTitle requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTopTitle: %w", err)
+	}
+	return oldValue.TopTitle, nil
+}
+
+// ResetTopTitle resets all changes to the "top_title" field.
+func (m *DeviceHealthMutation) ResetTopTitle() {
+	m.top_title = nil
+}
+
+// SetTopSeverity sets the "top_severity" field.
+func (m *DeviceHealthMutation) SetTopSeverity(s string) {
+	m.top_severity = &s
+}
+
+// TopSeverity returns the value of the "top_severity" field in the mutation.
+func (m *DeviceHealthMutation) TopSeverity() (r string, exists bool) {
+	v := m.top_severity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTopSeverity returns the old "top_severity" field's value of the DeviceHealth entity.
+// If the DeviceHealth object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceHealthMutation) OldTopSeverity(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTopSeverity is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTopSeverity requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTopSeverity: %w", err)
+	}
+	return oldValue.TopSeverity, nil
+}
+
+// ResetTopSeverity resets all changes to the "top_severity" field.
+func (m *DeviceHealthMutation) ResetTopSeverity() {
+	m.top_severity = nil
+}
+
+// SetIssueCount sets the "issue_count" field.
+func (m *DeviceHealthMutation) SetIssueCount(i int) {
+	m.issue_count = &i
+	m.addissue_count = nil
+}
+
+// IssueCount returns the value of the "issue_count" field in the mutation.
+func (m *DeviceHealthMutation) IssueCount() (r int, exists bool) {
+	v := m.issue_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIssueCount returns the old "issue_count" field's value of the DeviceHealth entity.
+// If the DeviceHealth object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceHealthMutation) OldIssueCount(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIssueCount is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIssueCount requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIssueCount: %w", err)
+	}
+	return oldValue.IssueCount, nil
+}
+
+// AddIssueCount adds i to the "issue_count" field.
+func (m *DeviceHealthMutation) AddIssueCount(i int) {
+	if m.addissue_count != nil {
+		*m.addissue_count += i
+	} else {
+		m.addissue_count = &i
+	}
+}
+
+// AddedIssueCount returns the value that was added to the "issue_count" field in this mutation.
+func (m *DeviceHealthMutation) AddedIssueCount() (r int, exists bool) {
+	v := m.addissue_count
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetIssueCount resets all changes to the "issue_count" field.
+func (m *DeviceHealthMutation) ResetIssueCount() {
+	m.issue_count = nil
+	m.addissue_count = nil
+}
+
 // SetDomains sets the "domains" field.
 func (m *DeviceHealthMutation) SetDomains(jm json.RawMessage) {
 	m.domains = &jm
@@ -3769,7 +4924,7 @@ func (m *DeviceHealthMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *DeviceHealthMutation) Fields() []string {
-	fields := make([]string, 0, 16)
+	fields := make([]string, 0, 20)
 	if m.tenant != nil {
 		fields = append(fields, devicehealth.FieldTenantID)
 	}
@@ -3802,6 +4957,18 @@ func (m *DeviceHealthMutation) Fields() []string {
 	}
 	if m.cap_reason != nil {
 		fields = append(fields, devicehealth.FieldCapReason)
+	}
+	if m.top_check_id != nil {
+		fields = append(fields, devicehealth.FieldTopCheckID)
+	}
+	if m.top_title != nil {
+		fields = append(fields, devicehealth.FieldTopTitle)
+	}
+	if m.top_severity != nil {
+		fields = append(fields, devicehealth.FieldTopSeverity)
+	}
+	if m.issue_count != nil {
+		fields = append(fields, devicehealth.FieldIssueCount)
 	}
 	if m.domains != nil {
 		fields = append(fields, devicehealth.FieldDomains)
@@ -3848,6 +5015,14 @@ func (m *DeviceHealthMutation) Field(name string) (ent.Value, bool) {
 		return m.Coverage()
 	case devicehealth.FieldCapReason:
 		return m.CapReason()
+	case devicehealth.FieldTopCheckID:
+		return m.TopCheckID()
+	case devicehealth.FieldTopTitle:
+		return m.TopTitle()
+	case devicehealth.FieldTopSeverity:
+		return m.TopSeverity()
+	case devicehealth.FieldIssueCount:
+		return m.IssueCount()
 	case devicehealth.FieldDomains:
 		return m.Domains()
 	case devicehealth.FieldFindings:
@@ -3889,6 +5064,14 @@ func (m *DeviceHealthMutation) OldField(ctx context.Context, name string) (ent.V
 		return m.OldCoverage(ctx)
 	case devicehealth.FieldCapReason:
 		return m.OldCapReason(ctx)
+	case devicehealth.FieldTopCheckID:
+		return m.OldTopCheckID(ctx)
+	case devicehealth.FieldTopTitle:
+		return m.OldTopTitle(ctx)
+	case devicehealth.FieldTopSeverity:
+		return m.OldTopSeverity(ctx)
+	case devicehealth.FieldIssueCount:
+		return m.OldIssueCount(ctx)
 	case devicehealth.FieldDomains:
 		return m.OldDomains(ctx)
 	case devicehealth.FieldFindings:
@@ -3985,6 +5168,34 @@ func (m *DeviceHealthMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetCapReason(v)
 		return nil
+	case devicehealth.FieldTopCheckID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTopCheckID(v)
+		return nil
+	case devicehealth.FieldTopTitle:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTopTitle(v)
+		return nil
+	case devicehealth.FieldTopSeverity:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTopSeverity(v)
+		return nil
+	case devicehealth.FieldIssueCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIssueCount(v)
+		return nil
 	case devicehealth.FieldDomains:
 		v, ok := value.(json.RawMessage)
 		if !ok {
@@ -4034,6 +5245,9 @@ func (m *DeviceHealthMutation) AddedFields() []string {
 	if m.addcoverage != nil {
 		fields = append(fields, devicehealth.FieldCoverage)
 	}
+	if m.addissue_count != nil {
+		fields = append(fields, devicehealth.FieldIssueCount)
+	}
 	return fields
 }
 
@@ -4046,6 +5260,8 @@ func (m *DeviceHealthMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedScore()
 	case devicehealth.FieldCoverage:
 		return m.AddedCoverage()
+	case devicehealth.FieldIssueCount:
+		return m.AddedIssueCount()
 	}
 	return nil, false
 }
@@ -4068,6 +5284,13 @@ func (m *DeviceHealthMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddCoverage(v)
+		return nil
+	case devicehealth.FieldIssueCount:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddIssueCount(v)
 		return nil
 	}
 	return fmt.Errorf("unknown DeviceHealth numeric field %s", name)
@@ -4149,6 +5372,18 @@ func (m *DeviceHealthMutation) ResetField(name string) error {
 		return nil
 	case devicehealth.FieldCapReason:
 		m.ResetCapReason()
+		return nil
+	case devicehealth.FieldTopCheckID:
+		m.ResetTopCheckID()
+		return nil
+	case devicehealth.FieldTopTitle:
+		m.ResetTopTitle()
+		return nil
+	case devicehealth.FieldTopSeverity:
+		m.ResetTopSeverity()
+		return nil
+	case devicehealth.FieldIssueCount:
+		m.ResetIssueCount()
 		return nil
 	case devicehealth.FieldDomains:
 		m.ResetDomains()

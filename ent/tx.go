@@ -18,6 +18,8 @@ type Tx struct {
 	AuditEvent *AuditEventClient
 	// Device is the client for interacting with the Device builders.
 	Device *DeviceClient
+	// DeviceFinding is the client for interacting with the DeviceFinding builders.
+	DeviceFinding *DeviceFindingClient
 	// DeviceHealth is the client for interacting with the DeviceHealth builders.
 	DeviceHealth *DeviceHealthClient
 	// DeviceSection is the client for interacting with the DeviceSection builders.
@@ -195,6 +197,7 @@ func (tx *Tx) Client() *Client {
 func (tx *Tx) init() {
 	tx.AuditEvent = NewAuditEventClient(tx.config)
 	tx.Device = NewDeviceClient(tx.config)
+	tx.DeviceFinding = NewDeviceFindingClient(tx.config)
 	tx.DeviceHealth = NewDeviceHealthClient(tx.config)
 	tx.DeviceSection = NewDeviceSectionClient(tx.config)
 	tx.EnrolmentKey = NewEnrolmentKeyClient(tx.config)

@@ -36,6 +36,14 @@ const (
 	FieldCoverage = "coverage"
 	// FieldCapReason holds the string denoting the cap_reason field in the database.
 	FieldCapReason = "cap_reason"
+	// FieldTopCheckID holds the string denoting the top_check_id field in the database.
+	FieldTopCheckID = "top_check_id"
+	// FieldTopTitle holds the string denoting the top_title field in the database.
+	FieldTopTitle = "top_title"
+	// FieldTopSeverity holds the string denoting the top_severity field in the database.
+	FieldTopSeverity = "top_severity"
+	// FieldIssueCount holds the string denoting the issue_count field in the database.
+	FieldIssueCount = "issue_count"
 	// FieldDomains holds the string denoting the domains field in the database.
 	FieldDomains = "domains"
 	// FieldFindings holds the string denoting the findings field in the database.
@@ -73,6 +81,10 @@ var Columns = []string{
 	FieldStale,
 	FieldCoverage,
 	FieldCapReason,
+	FieldTopCheckID,
+	FieldTopTitle,
+	FieldTopSeverity,
+	FieldIssueCount,
 	FieldDomains,
 	FieldFindings,
 	FieldSnapshotID,
@@ -108,6 +120,20 @@ var (
 	DefaultCapReason string
 	// CapReasonValidator is a validator for the "cap_reason" field. It is called by the builders before save.
 	CapReasonValidator func(string) error
+	// DefaultTopCheckID holds the default value on creation for the "top_check_id" field.
+	DefaultTopCheckID string
+	// TopCheckIDValidator is a validator for the "top_check_id" field. It is called by the builders before save.
+	TopCheckIDValidator func(string) error
+	// DefaultTopTitle holds the default value on creation for the "top_title" field.
+	DefaultTopTitle string
+	// TopTitleValidator is a validator for the "top_title" field. It is called by the builders before save.
+	TopTitleValidator func(string) error
+	// DefaultTopSeverity holds the default value on creation for the "top_severity" field.
+	DefaultTopSeverity string
+	// TopSeverityValidator is a validator for the "top_severity" field. It is called by the builders before save.
+	TopSeverityValidator func(string) error
+	// DefaultIssueCount holds the default value on creation for the "issue_count" field.
+	DefaultIssueCount int
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() uuid.UUID
 )
@@ -173,6 +199,26 @@ func ByCoverage(opts ...sql.OrderTermOption) OrderOption {
 // ByCapReason orders the results by the cap_reason field.
 func ByCapReason(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCapReason, opts...).ToFunc()
+}
+
+// ByTopCheckID orders the results by the top_check_id field.
+func ByTopCheckID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldTopCheckID, opts...).ToFunc()
+}
+
+// ByTopTitle orders the results by the top_title field.
+func ByTopTitle(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldTopTitle, opts...).ToFunc()
+}
+
+// ByTopSeverity orders the results by the top_severity field.
+func ByTopSeverity(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldTopSeverity, opts...).ToFunc()
+}
+
+// ByIssueCount orders the results by the issue_count field.
+func ByIssueCount(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldIssueCount, opts...).ToFunc()
 }
 
 // BySnapshotID orders the results by the snapshot_id field.

@@ -111,6 +111,26 @@ func CapReason(v string) predicate.DeviceHealth {
 	return predicate.DeviceHealth(sql.FieldEQ(FieldCapReason, v))
 }
 
+// TopCheckID applies equality check predicate on the "top_check_id" field. It's identical to TopCheckIDEQ.
+func TopCheckID(v string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldEQ(FieldTopCheckID, v))
+}
+
+// TopTitle applies equality check predicate on the "top_title" field. It's identical to TopTitleEQ.
+func TopTitle(v string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldEQ(FieldTopTitle, v))
+}
+
+// TopSeverity applies equality check predicate on the "top_severity" field. It's identical to TopSeverityEQ.
+func TopSeverity(v string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldEQ(FieldTopSeverity, v))
+}
+
+// IssueCount applies equality check predicate on the "issue_count" field. It's identical to IssueCountEQ.
+func IssueCount(v int) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldEQ(FieldIssueCount, v))
+}
+
 // SnapshotID applies equality check predicate on the "snapshot_id" field. It's identical to SnapshotIDEQ.
 func SnapshotID(v uuid.UUID) predicate.DeviceHealth {
 	return predicate.DeviceHealth(sql.FieldEQ(FieldSnapshotID, v))
@@ -514,6 +534,241 @@ func CapReasonEqualFold(v string) predicate.DeviceHealth {
 // CapReasonContainsFold applies the ContainsFold predicate on the "cap_reason" field.
 func CapReasonContainsFold(v string) predicate.DeviceHealth {
 	return predicate.DeviceHealth(sql.FieldContainsFold(FieldCapReason, v))
+}
+
+// TopCheckIDEQ applies the EQ predicate on the "top_check_id" field.
+func TopCheckIDEQ(v string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldEQ(FieldTopCheckID, v))
+}
+
+// TopCheckIDNEQ applies the NEQ predicate on the "top_check_id" field.
+func TopCheckIDNEQ(v string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldNEQ(FieldTopCheckID, v))
+}
+
+// TopCheckIDIn applies the In predicate on the "top_check_id" field.
+func TopCheckIDIn(vs ...string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldIn(FieldTopCheckID, vs...))
+}
+
+// TopCheckIDNotIn applies the NotIn predicate on the "top_check_id" field.
+func TopCheckIDNotIn(vs ...string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldNotIn(FieldTopCheckID, vs...))
+}
+
+// TopCheckIDGT applies the GT predicate on the "top_check_id" field.
+func TopCheckIDGT(v string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldGT(FieldTopCheckID, v))
+}
+
+// TopCheckIDGTE applies the GTE predicate on the "top_check_id" field.
+func TopCheckIDGTE(v string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldGTE(FieldTopCheckID, v))
+}
+
+// TopCheckIDLT applies the LT predicate on the "top_check_id" field.
+func TopCheckIDLT(v string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldLT(FieldTopCheckID, v))
+}
+
+// TopCheckIDLTE applies the LTE predicate on the "top_check_id" field.
+func TopCheckIDLTE(v string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldLTE(FieldTopCheckID, v))
+}
+
+// TopCheckIDContains applies the Contains predicate on the "top_check_id" field.
+func TopCheckIDContains(v string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldContains(FieldTopCheckID, v))
+}
+
+// TopCheckIDHasPrefix applies the HasPrefix predicate on the "top_check_id" field.
+func TopCheckIDHasPrefix(v string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldHasPrefix(FieldTopCheckID, v))
+}
+
+// TopCheckIDHasSuffix applies the HasSuffix predicate on the "top_check_id" field.
+func TopCheckIDHasSuffix(v string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldHasSuffix(FieldTopCheckID, v))
+}
+
+// TopCheckIDEqualFold applies the EqualFold predicate on the "top_check_id" field.
+func TopCheckIDEqualFold(v string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldEqualFold(FieldTopCheckID, v))
+}
+
+// TopCheckIDContainsFold applies the ContainsFold predicate on the "top_check_id" field.
+func TopCheckIDContainsFold(v string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldContainsFold(FieldTopCheckID, v))
+}
+
+// TopTitleEQ applies the EQ predicate on the "top_title" field.
+func TopTitleEQ(v string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldEQ(FieldTopTitle, v))
+}
+
+// TopTitleNEQ applies the NEQ predicate on the "top_title" field.
+func TopTitleNEQ(v string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldNEQ(FieldTopTitle, v))
+}
+
+// TopTitleIn applies the In predicate on the "top_title" field.
+func TopTitleIn(vs ...string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldIn(FieldTopTitle, vs...))
+}
+
+// TopTitleNotIn applies the NotIn predicate on the "top_title" field.
+func TopTitleNotIn(vs ...string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldNotIn(FieldTopTitle, vs...))
+}
+
+// TopTitleGT applies the GT predicate on the "top_title" field.
+func TopTitleGT(v string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldGT(FieldTopTitle, v))
+}
+
+// TopTitleGTE applies the GTE predicate on the "top_title" field.
+func TopTitleGTE(v string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldGTE(FieldTopTitle, v))
+}
+
+// TopTitleLT applies the LT predicate on the "top_title" field.
+func TopTitleLT(v string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldLT(FieldTopTitle, v))
+}
+
+// TopTitleLTE applies the LTE predicate on the "top_title" field.
+func TopTitleLTE(v string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldLTE(FieldTopTitle, v))
+}
+
+// TopTitleContains applies the Contains predicate on the "top_title" field.
+func TopTitleContains(v string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldContains(FieldTopTitle, v))
+}
+
+// TopTitleHasPrefix applies the HasPrefix predicate on the "top_title" field.
+func TopTitleHasPrefix(v string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldHasPrefix(FieldTopTitle, v))
+}
+
+// TopTitleHasSuffix applies the HasSuffix predicate on the "top_title" field.
+func TopTitleHasSuffix(v string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldHasSuffix(FieldTopTitle, v))
+}
+
+// TopTitleEqualFold applies the EqualFold predicate on the "top_title" field.
+func TopTitleEqualFold(v string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldEqualFold(FieldTopTitle, v))
+}
+
+// TopTitleContainsFold applies the ContainsFold predicate on the "top_title" field.
+func TopTitleContainsFold(v string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldContainsFold(FieldTopTitle, v))
+}
+
+// TopSeverityEQ applies the EQ predicate on the "top_severity" field.
+func TopSeverityEQ(v string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldEQ(FieldTopSeverity, v))
+}
+
+// TopSeverityNEQ applies the NEQ predicate on the "top_severity" field.
+func TopSeverityNEQ(v string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldNEQ(FieldTopSeverity, v))
+}
+
+// TopSeverityIn applies the In predicate on the "top_severity" field.
+func TopSeverityIn(vs ...string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldIn(FieldTopSeverity, vs...))
+}
+
+// TopSeverityNotIn applies the NotIn predicate on the "top_severity" field.
+func TopSeverityNotIn(vs ...string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldNotIn(FieldTopSeverity, vs...))
+}
+
+// TopSeverityGT applies the GT predicate on the "top_severity" field.
+func TopSeverityGT(v string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldGT(FieldTopSeverity, v))
+}
+
+// TopSeverityGTE applies the GTE predicate on the "top_severity" field.
+func TopSeverityGTE(v string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldGTE(FieldTopSeverity, v))
+}
+
+// TopSeverityLT applies the LT predicate on the "top_severity" field.
+func TopSeverityLT(v string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldLT(FieldTopSeverity, v))
+}
+
+// TopSeverityLTE applies the LTE predicate on the "top_severity" field.
+func TopSeverityLTE(v string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldLTE(FieldTopSeverity, v))
+}
+
+// TopSeverityContains applies the Contains predicate on the "top_severity" field.
+func TopSeverityContains(v string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldContains(FieldTopSeverity, v))
+}
+
+// TopSeverityHasPrefix applies the HasPrefix predicate on the "top_severity" field.
+func TopSeverityHasPrefix(v string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldHasPrefix(FieldTopSeverity, v))
+}
+
+// TopSeverityHasSuffix applies the HasSuffix predicate on the "top_severity" field.
+func TopSeverityHasSuffix(v string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldHasSuffix(FieldTopSeverity, v))
+}
+
+// TopSeverityEqualFold applies the EqualFold predicate on the "top_severity" field.
+func TopSeverityEqualFold(v string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldEqualFold(FieldTopSeverity, v))
+}
+
+// TopSeverityContainsFold applies the ContainsFold predicate on the "top_severity" field.
+func TopSeverityContainsFold(v string) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldContainsFold(FieldTopSeverity, v))
+}
+
+// IssueCountEQ applies the EQ predicate on the "issue_count" field.
+func IssueCountEQ(v int) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldEQ(FieldIssueCount, v))
+}
+
+// IssueCountNEQ applies the NEQ predicate on the "issue_count" field.
+func IssueCountNEQ(v int) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldNEQ(FieldIssueCount, v))
+}
+
+// IssueCountIn applies the In predicate on the "issue_count" field.
+func IssueCountIn(vs ...int) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldIn(FieldIssueCount, vs...))
+}
+
+// IssueCountNotIn applies the NotIn predicate on the "issue_count" field.
+func IssueCountNotIn(vs ...int) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldNotIn(FieldIssueCount, vs...))
+}
+
+// IssueCountGT applies the GT predicate on the "issue_count" field.
+func IssueCountGT(v int) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldGT(FieldIssueCount, v))
+}
+
+// IssueCountGTE applies the GTE predicate on the "issue_count" field.
+func IssueCountGTE(v int) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldGTE(FieldIssueCount, v))
+}
+
+// IssueCountLT applies the LT predicate on the "issue_count" field.
+func IssueCountLT(v int) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldLT(FieldIssueCount, v))
+}
+
+// IssueCountLTE applies the LTE predicate on the "issue_count" field.
+func IssueCountLTE(v int) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldLTE(FieldIssueCount, v))
 }
 
 // SnapshotIDEQ applies the EQ predicate on the "snapshot_id" field.

@@ -33,6 +33,18 @@ func (f DeviceFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, erro
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DeviceMutation", m)
 }
 
+// The DeviceFindingFunc type is an adapter to allow the use of ordinary
+// function as DeviceFinding mutator.
+type DeviceFindingFunc func(context.Context, *ent.DeviceFindingMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f DeviceFindingFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.DeviceFindingMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DeviceFindingMutation", m)
+}
+
 // The DeviceHealthFunc type is an adapter to allow the use of ordinary
 // function as DeviceHealth mutator.
 type DeviceHealthFunc func(context.Context, *ent.DeviceHealthMutation) (ent.Value, error)

@@ -113,6 +113,52 @@ var (
 			},
 		},
 	}
+	// DeviceFindingsColumns holds the columns for the "device_findings" table.
+	DeviceFindingsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "device_id", Type: field.TypeUUID},
+		{Name: "organisation_id", Type: field.TypeUUID},
+		{Name: "group_id", Type: field.TypeUUID, Nullable: true},
+		{Name: "check_id", Type: field.TypeString, Size: 100},
+		{Name: "subject", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "domain", Type: field.TypeString, Size: 32},
+		{Name: "status", Type: field.TypeString, Size: 8},
+		{Name: "severity", Type: field.TypeString, Size: 16},
+		{Name: "penalty", Type: field.TypeInt},
+		{Name: "title", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// DeviceFindingsTable holds the schema information for the "device_findings" table.
+	DeviceFindingsTable = &schema.Table{
+		Name:       "device_findings",
+		Columns:    DeviceFindingsColumns,
+		PrimaryKey: []*schema.Column{DeviceFindingsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "device_findings_tenants_tenant",
+				Columns:    []*schema.Column{DeviceFindingsColumns[11]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "devicefinding_tenant_id_device_id",
+				Unique:  false,
+				Columns: []*schema.Column{DeviceFindingsColumns[11], DeviceFindingsColumns[1]},
+			},
+			{
+				Name:    "devicefinding_tenant_id_check_id_device_id",
+				Unique:  false,
+				Columns: []*schema.Column{DeviceFindingsColumns[11], DeviceFindingsColumns[4], DeviceFindingsColumns[1]},
+			},
+			{
+				Name:    "devicefinding_tenant_id_organisation_id_check_id",
+				Unique:  false,
+				Columns: []*schema.Column{DeviceFindingsColumns[11], DeviceFindingsColumns[2], DeviceFindingsColumns[4]},
+			},
+		},
+	}
 	// DeviceHealthsColumns holds the columns for the "device_healths" table.
 	DeviceHealthsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeUUID},
@@ -126,6 +172,10 @@ var (
 		{Name: "stale", Type: field.TypeBool, Default: false},
 		{Name: "coverage", Type: field.TypeFloat64},
 		{Name: "cap_reason", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "top_check_id", Type: field.TypeString, Size: 100, Default: ""},
+		{Name: "top_title", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "top_severity", Type: field.TypeString, Size: 16, Default: ""},
+		{Name: "issue_count", Type: field.TypeInt, Default: 0},
 		{Name: "domains", Type: field.TypeJSON},
 		{Name: "findings", Type: field.TypeJSON},
 		{Name: "snapshot_id", Type: field.TypeUUID, Nullable: true},
@@ -141,7 +191,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "device_healths_tenants_tenant",
-				Columns:    []*schema.Column{DeviceHealthsColumns[16]},
+				Columns:    []*schema.Column{DeviceHealthsColumns[20]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -150,17 +200,17 @@ var (
 			{
 				Name:    "devicehealth_tenant_id_device_id",
 				Unique:  true,
-				Columns: []*schema.Column{DeviceHealthsColumns[16], DeviceHealthsColumns[1]},
+				Columns: []*schema.Column{DeviceHealthsColumns[20], DeviceHealthsColumns[1]},
 			},
 			{
 				Name:    "devicehealth_tenant_id_organisation_id_score",
 				Unique:  false,
-				Columns: []*schema.Column{DeviceHealthsColumns[16], DeviceHealthsColumns[2], DeviceHealthsColumns[4]},
+				Columns: []*schema.Column{DeviceHealthsColumns[20], DeviceHealthsColumns[2], DeviceHealthsColumns[4]},
 			},
 			{
 				Name:    "devicehealth_tenant_id_score",
 				Unique:  false,
-				Columns: []*schema.Column{DeviceHealthsColumns[16], DeviceHealthsColumns[4]},
+				Columns: []*schema.Column{DeviceHealthsColumns[20], DeviceHealthsColumns[4]},
 			},
 		},
 	}
@@ -416,6 +466,11 @@ var (
 				Name:    "installedsoftware_tenant_id_organisation_id_name_version",
 				Unique:  false,
 				Columns: []*schema.Column{InstalledSoftwaresColumns[8], InstalledSoftwaresColumns[2], InstalledSoftwaresColumns[3], InstalledSoftwaresColumns[4]},
+			},
+			{
+				Name:    "installedsoftware_tenant_id_name_version_device_id",
+				Unique:  false,
+				Columns: []*schema.Column{InstalledSoftwaresColumns[8], InstalledSoftwaresColumns[3], InstalledSoftwaresColumns[4], InstalledSoftwaresColumns[1]},
 			},
 		},
 	}
@@ -888,6 +943,7 @@ var (
 	Tables = []*schema.Table{
 		AuditEventsTable,
 		DevicesTable,
+		DeviceFindingsTable,
 		DeviceHealthsTable,
 		DeviceSectionsTable,
 		EnrolmentKeysTable,
@@ -918,6 +974,7 @@ func init() {
 	DevicesTable.ForeignKeys[0].RefTable = TenantsTable
 	DevicesTable.ForeignKeys[1].RefTable = GroupsTable
 	DevicesTable.ForeignKeys[2].RefTable = OrganisationsTable
+	DeviceFindingsTable.ForeignKeys[0].RefTable = TenantsTable
 	DeviceHealthsTable.ForeignKeys[0].RefTable = TenantsTable
 	DeviceSectionsTable.ForeignKeys[0].RefTable = TenantsTable
 	EnrolmentKeysTable.ForeignKeys[0].RefTable = TenantsTable

@@ -12,6 +12,9 @@ type AuditEvent func(*sql.Selector)
 // Device is the predicate function for device builders.
 type Device func(*sql.Selector)
 
+// DeviceFinding is the predicate function for devicefinding builders.
+type DeviceFinding func(*sql.Selector)
+
 // DeviceHealth is the predicate function for devicehealth builders.
 type DeviceHealth func(*sql.Selector)
 

@@ -159,6 +159,30 @@ func (f DeviceMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DeviceMutation", m)
 }
 
+// The DeviceFindingQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type DeviceFindingQueryRuleFunc func(context.Context, *ent.DeviceFindingQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f DeviceFindingQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.DeviceFindingQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.DeviceFindingQuery", q)
+}
+
+// The DeviceFindingMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type DeviceFindingMutationRuleFunc func(context.Context, *ent.DeviceFindingMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f DeviceFindingMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.DeviceFindingMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DeviceFindingMutation", m)
+}
+
 // The DeviceHealthQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type DeviceHealthQueryRuleFunc func(context.Context, *ent.DeviceHealthQuery) error
@@ -726,6 +750,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.DeviceQuery:
 		return q.Filter(), nil
+	case *ent.DeviceFindingQuery:
+		return q.Filter(), nil
 	case *ent.DeviceHealthQuery:
 		return q.Filter(), nil
 	case *ent.DeviceSectionQuery:
@@ -780,6 +806,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.AuditEventMutation:
 		return m.Filter(), nil
 	case *ent.DeviceMutation:
+		return m.Filter(), nil
+	case *ent.DeviceFindingMutation:
 		return m.Filter(), nil
 	case *ent.DeviceHealthMutation:
 		return m.Filter(), nil

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/wegweiser/wegweiser/ent/auditevent"
 	"github.com/wegweiser/wegweiser/ent/device"
+	"github.com/wegweiser/wegweiser/ent/devicefinding"
 	"github.com/wegweiser/wegweiser/ent/devicehealth"
 	"github.com/wegweiser/wegweiser/ent/devicesection"
 	"github.com/wegweiser/wegweiser/ent/enrolmentkey"
@@ -221,6 +222,52 @@ func init() {
 	deviceDescID := deviceMixinFields0[0].Descriptor()
 	// device.DefaultID holds the default value on creation for the id field.
 	device.DefaultID = deviceDescID.Default.(func() uuid.UUID)
+	devicefindingMixin := schema.DeviceFinding{}.Mixin()
+	devicefinding.Policy = privacy.NewPolicies(devicefindingMixin[1], schema.DeviceFinding{})
+	devicefinding.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := devicefinding.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	devicefindingMixinFields0 := devicefindingMixin[0].Fields()
+	_ = devicefindingMixinFields0
+	devicefindingFields := schema.DeviceFinding{}.Fields()
+	_ = devicefindingFields
+	// devicefindingDescCheckID is the schema descriptor for check_id field.
+	devicefindingDescCheckID := devicefindingFields[3].Descriptor()
+	// devicefinding.CheckIDValidator is a validator for the "check_id" field. It is called by the builders before save.
+	devicefinding.CheckIDValidator = devicefindingDescCheckID.Validators[0].(func(string) error)
+	// devicefindingDescSubject is the schema descriptor for subject field.
+	devicefindingDescSubject := devicefindingFields[4].Descriptor()
+	// devicefinding.DefaultSubject holds the default value on creation for the subject field.
+	devicefinding.DefaultSubject = devicefindingDescSubject.Default.(string)
+	// devicefinding.SubjectValidator is a validator for the "subject" field. It is called by the builders before save.
+	devicefinding.SubjectValidator = devicefindingDescSubject.Validators[0].(func(string) error)
+	// devicefindingDescDomain is the schema descriptor for domain field.
+	devicefindingDescDomain := devicefindingFields[5].Descriptor()
+	// devicefinding.DomainValidator is a validator for the "domain" field. It is called by the builders before save.
+	devicefinding.DomainValidator = devicefindingDescDomain.Validators[0].(func(string) error)
+	// devicefindingDescStatus is the schema descriptor for status field.
+	devicefindingDescStatus := devicefindingFields[6].Descriptor()
+	// devicefinding.StatusValidator is a validator for the "status" field. It is called by the builders before save.
+	devicefinding.StatusValidator = devicefindingDescStatus.Validators[0].(func(string) error)
+	// devicefindingDescSeverity is the schema descriptor for severity field.
+	devicefindingDescSeverity := devicefindingFields[7].Descriptor()
+	// devicefinding.SeverityValidator is a validator for the "severity" field. It is called by the builders before save.
+	devicefinding.SeverityValidator = devicefindingDescSeverity.Validators[0].(func(string) error)
+	// devicefindingDescTitle is the schema descriptor for title field.
+	devicefindingDescTitle := devicefindingFields[9].Descriptor()
+	// devicefinding.DefaultTitle holds the default value on creation for the title field.
+	devicefinding.DefaultTitle = devicefindingDescTitle.Default.(string)
+	// devicefinding.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	devicefinding.TitleValidator = devicefindingDescTitle.Validators[0].(func(string) error)
+	// devicefindingDescID is the schema descriptor for id field.
+	devicefindingDescID := devicefindingMixinFields0[0].Descriptor()
+	// devicefinding.DefaultID holds the default value on creation for the id field.
+	devicefinding.DefaultID = devicefindingDescID.Default.(func() uuid.UUID)
 	devicehealthMixin := schema.DeviceHealth{}.Mixin()
 	devicehealth.Policy = privacy.NewPolicies(devicehealthMixin[1], schema.DeviceHealth{})
 	devicehealth.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -253,6 +300,28 @@ func init() {
 	devicehealth.DefaultCapReason = devicehealthDescCapReason.Default.(string)
 	// devicehealth.CapReasonValidator is a validator for the "cap_reason" field. It is called by the builders before save.
 	devicehealth.CapReasonValidator = devicehealthDescCapReason.Validators[0].(func(string) error)
+	// devicehealthDescTopCheckID is the schema descriptor for top_check_id field.
+	devicehealthDescTopCheckID := devicehealthFields[10].Descriptor()
+	// devicehealth.DefaultTopCheckID holds the default value on creation for the top_check_id field.
+	devicehealth.DefaultTopCheckID = devicehealthDescTopCheckID.Default.(string)
+	// devicehealth.TopCheckIDValidator is a validator for the "top_check_id" field. It is called by the builders before save.
+	devicehealth.TopCheckIDValidator = devicehealthDescTopCheckID.Validators[0].(func(string) error)
+	// devicehealthDescTopTitle is the schema descriptor for top_title field.
+	devicehealthDescTopTitle := devicehealthFields[11].Descriptor()
+	// devicehealth.DefaultTopTitle holds the default value on creation for the top_title field.
+	devicehealth.DefaultTopTitle = devicehealthDescTopTitle.Default.(string)
+	// devicehealth.TopTitleValidator is a validator for the "top_title" field. It is called by the builders before save.
+	devicehealth.TopTitleValidator = devicehealthDescTopTitle.Validators[0].(func(string) error)
+	// devicehealthDescTopSeverity is the schema descriptor for top_severity field.
+	devicehealthDescTopSeverity := devicehealthFields[12].Descriptor()
+	// devicehealth.DefaultTopSeverity holds the default value on creation for the top_severity field.
+	devicehealth.DefaultTopSeverity = devicehealthDescTopSeverity.Default.(string)
+	// devicehealth.TopSeverityValidator is a validator for the "top_severity" field. It is called by the builders before save.
+	devicehealth.TopSeverityValidator = devicehealthDescTopSeverity.Validators[0].(func(string) error)
+	// devicehealthDescIssueCount is the schema descriptor for issue_count field.
+	devicehealthDescIssueCount := devicehealthFields[13].Descriptor()
+	// devicehealth.DefaultIssueCount holds the default value on creation for the issue_count field.
+	devicehealth.DefaultIssueCount = devicehealthDescIssueCount.Default.(int)
 	// devicehealthDescID is the schema descriptor for id field.
 	devicehealthDescID := devicehealthMixinFields0[0].Descriptor()
 	// devicehealth.DefaultID holds the default value on creation for the id field.

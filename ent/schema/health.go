@@ -32,6 +32,13 @@ func (DeviceHealth) Fields() []ent.Field {
 		field.Bool("stale").Default(false),
 		field.Float("coverage"),
 		field.String("cap_reason").Default("").MaxLen(500),
+		// The top reason: the unsuppressed warning or failure that costs
+		// the most points (empty when none does), for device lists.
+		field.String("top_check_id").Default("").MaxLen(100),
+		field.String("top_title").Default("").MaxLen(500),
+		field.String("top_severity").Default("").MaxLen(16),
+		// Unsuppressed warnings and failures on the device.
+		field.Int("issue_count").Default(0),
 		field.JSON("domains", json.RawMessage{}),
 		field.JSON("findings", json.RawMessage{}),
 		field.UUID("snapshot_id", uuid.UUID{}).Optional().Nillable(),
@@ -46,6 +53,44 @@ func (DeviceHealth) Indexes() []ent.Index {
 		index.Fields("tenant_id", "device_id").Unique(),
 		index.Fields("tenant_id", "organisation_id", "score"),
 		index.Fields("tenant_id", "score"),
+	}
+}
+
+// DeviceFinding is one unsuppressed warning or failure of a device's
+// current analysis, kept as a row (the full result is JSON in
+// DeviceHealth) so lists can filter devices by a failing check and count
+// devices per check in SQL. Rewritten with each analysis; it follows its
+// device like the device's health.
+type DeviceFinding struct{ ent.Schema }
+
+// Mixin of the DeviceFinding.
+func (DeviceFinding) Mixin() []ent.Mixin {
+	return []ent.Mixin{IDMixin{}, TenantMixin{}}
+}
+
+// Fields of the DeviceFinding.
+func (DeviceFinding) Fields() []ent.Field {
+	return []ent.Field{
+		field.UUID("device_id", uuid.UUID{}).Immutable(),
+		field.UUID("organisation_id", uuid.UUID{}),
+		field.UUID("group_id", uuid.UUID{}).Optional().Nillable(),
+		field.String("check_id").MaxLen(100).Immutable(),
+		field.String("subject").Default("").MaxLen(500).Immutable(),
+		field.String("domain").MaxLen(32).Immutable(),
+		// warn or fail.
+		field.String("status").MaxLen(8).Immutable(),
+		field.String("severity").MaxLen(16).Immutable(),
+		field.Int("penalty").Immutable(),
+		field.String("title").Default("").MaxLen(500).Immutable(),
+	}
+}
+
+// Indexes of the DeviceFinding.
+func (DeviceFinding) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("tenant_id", "device_id"),
+		index.Fields("tenant_id", "check_id", "device_id"),
+		index.Fields("tenant_id", "organisation_id", "check_id"),
 	}
 }
 

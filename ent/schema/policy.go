@@ -104,6 +104,9 @@ func (EventLogGroup) Policy() ent.Policy { return organisationScope("organisatio
 // Policy of the DeviceHealth: organisation scope.
 func (DeviceHealth) Policy() ent.Policy { return organisationScope("organisation_id") }
 
+// Policy of the DeviceFinding: scoped like its device.
+func (DeviceFinding) Policy() ent.Policy { return organisationScope("organisation_id") }
+
 // Policy of the EntityHealth: scoped viewers see only rows of their
 // organisations (tenant-wide rows have no organisation and are hidden from
 // them).

@@ -34,5 +34,7 @@ func (InstalledSoftware) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("tenant_id", "device_id", "name"),
 		index.Fields("tenant_id", "organisation_id", "name", "version"),
+		// The devices that run one version, across the tenant.
+		index.Fields("tenant_id", "name", "version", "device_id"),
 	}
 }

@@ -109,6 +109,7 @@ var Procedures = map[string]Access{
 	wegweiserv1connect.HealthServiceListChecksProcedure:             need(DeviceRead),
 	wegweiserv1connect.HealthServiceGetScoringModelProcedure:        need(DeviceRead),
 	wegweiserv1connect.HealthServiceListOrganisationHealthProcedure: need(OrganisationRead),
+	wegweiserv1connect.HealthServiceListCheckSummariesProcedure:     need(DeviceRead),
 	wegweiserv1connect.HealthServiceRecomputeProcedure:              need(DeviceWrite),
 
 	wegweiserv1connect.PolicyServiceListPoliciesProcedure:       need(PolicyRead),

@@ -142,6 +142,10 @@ const (
 	DeviceOrder_DEVICE_ORDER_HOSTNAME DeviceOrder = 1
 	// By time of the last report (devices that never reported come last).
 	DeviceOrder_DEVICE_ORDER_LAST_SEEN DeviceOrder = 2
+	// By health score (the band follows the score), worst first when
+	// ascending; devices without a score come last in both directions. Ties
+	// are broken by device id, so paging is stable.
+	DeviceOrder_DEVICE_ORDER_SCORE DeviceOrder = 3
 )
 
 // Enum value maps for DeviceOrder.
@@ -150,11 +154,13 @@ var (
 		0: "DEVICE_ORDER_UNSPECIFIED",
 		1: "DEVICE_ORDER_HOSTNAME",
 		2: "DEVICE_ORDER_LAST_SEEN",
+		3: "DEVICE_ORDER_SCORE",
 	}
 	DeviceOrder_value = map[string]int32{
 		"DEVICE_ORDER_UNSPECIFIED": 0,
 		"DEVICE_ORDER_HOSTNAME":    1,
 		"DEVICE_ORDER_LAST_SEEN":   2,
+		"DEVICE_ORDER_SCORE":       3,
 	}
 )
 
@@ -219,7 +225,10 @@ type Device struct {
 	// When the device last reported; unset if it never did.
 	LastSeenTime *timestamppb.Timestamp `protobuf:"bytes,15,opt,name=last_seen_time,json=lastSeenTime,proto3" json:"last_seen_time,omitempty"`
 	// When the device enrolled.
-	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,16,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,16,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// The device's current health in brief; always set (unscored and stale
+	// until the device's first snapshot has been analysed).
+	Health        *DeviceHealthSummary `protobuf:"bytes,17,opt,name=health,proto3" json:"health,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -366,6 +375,158 @@ func (x *Device) GetCreateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Device) GetHealth() *DeviceHealthSummary {
+	if x != nil {
+		return x.Health
+	}
+	return nil
+}
+
+// DeviceHealthSummary is a device's current health in brief, for lists and
+// for the head of the device page. The full picture (domains, findings,
+// history) is in HealthService.
+type DeviceHealthSummary struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Score 1 to 100; 0 when unscored.
+	Score int32 `protobuf:"varint,1,opt,name=score,proto3" json:"score,omitempty"`
+	// Band of the score; BAND_UNSPECIFIED when unscored.
+	Band Band `protobuf:"varint,2,opt,name=band,proto3,enum=wegweiser.v1.Band" json:"band,omitempty"`
+	// Whether the device has a score at all (analysed, with enough coverage).
+	Scored bool `protobuf:"varint,3,opt,name=scored,proto3" json:"scored,omitempty"`
+	// True when the last analysed snapshot is older than the freshness limit
+	// (24 hours), or the device never sent one.
+	Stale bool `protobuf:"varint,4,opt,name=stale,proto3" json:"stale,omitempty"`
+	// True when the device needs a technician: band poor or critical, an
+	// unsuppressed high or critical warning or failure, or stale.
+	NeedsAttention bool `protobuf:"varint,5,opt,name=needs_attention,json=needsAttention,proto3" json:"needs_attention,omitempty"`
+	// Check id of the top reason: the unsuppressed warning or failure that
+	// costs the most points (ties: the more severe, then by check id and
+	// subject); empty when nothing costs points.
+	TopReasonCheckId string `protobuf:"bytes,6,opt,name=top_reason_check_id,json=topReasonCheckId,proto3" json:"top_reason_check_id,omitempty"`
+	// Title of that finding, written for people, e.g. "Volume C: is almost
+	// full"; empty when nothing costs points.
+	TopReason string `protobuf:"bytes,7,opt,name=top_reason,json=topReason,proto3" json:"top_reason,omitempty"`
+	// Severity of that finding: "info", "low", "medium", "high" or
+	// "critical"; empty when nothing costs points.
+	TopReasonSeverity string `protobuf:"bytes,8,opt,name=top_reason_severity,json=topReasonSeverity,proto3" json:"top_reason_severity,omitempty"`
+	// Unsuppressed warnings and failures on the device (the top reason
+	// included).
+	IssueCount int32 `protobuf:"varint,9,opt,name=issue_count,json=issueCount,proto3" json:"issue_count,omitempty"`
+	// Why the score is capped (see Health.cap_reason); empty when it is not.
+	CapReason string `protobuf:"bytes,10,opt,name=cap_reason,json=capReason,proto3" json:"cap_reason,omitempty"`
+	// When the health was computed; unset when never.
+	ComputeTime   *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=compute_time,json=computeTime,proto3" json:"compute_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeviceHealthSummary) Reset() {
+	*x = DeviceHealthSummary{}
+	mi := &file_wegweiser_v1_device_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeviceHealthSummary) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeviceHealthSummary) ProtoMessage() {}
+
+func (x *DeviceHealthSummary) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_device_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeviceHealthSummary.ProtoReflect.Descriptor instead.
+func (*DeviceHealthSummary) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *DeviceHealthSummary) GetScore() int32 {
+	if x != nil {
+		return x.Score
+	}
+	return 0
+}
+
+func (x *DeviceHealthSummary) GetBand() Band {
+	if x != nil {
+		return x.Band
+	}
+	return Band_BAND_UNSPECIFIED
+}
+
+func (x *DeviceHealthSummary) GetScored() bool {
+	if x != nil {
+		return x.Scored
+	}
+	return false
+}
+
+func (x *DeviceHealthSummary) GetStale() bool {
+	if x != nil {
+		return x.Stale
+	}
+	return false
+}
+
+func (x *DeviceHealthSummary) GetNeedsAttention() bool {
+	if x != nil {
+		return x.NeedsAttention
+	}
+	return false
+}
+
+func (x *DeviceHealthSummary) GetTopReasonCheckId() string {
+	if x != nil {
+		return x.TopReasonCheckId
+	}
+	return ""
+}
+
+func (x *DeviceHealthSummary) GetTopReason() string {
+	if x != nil {
+		return x.TopReason
+	}
+	return ""
+}
+
+func (x *DeviceHealthSummary) GetTopReasonSeverity() string {
+	if x != nil {
+		return x.TopReasonSeverity
+	}
+	return ""
+}
+
+func (x *DeviceHealthSummary) GetIssueCount() int32 {
+	if x != nil {
+		return x.IssueCount
+	}
+	return 0
+}
+
+func (x *DeviceHealthSummary) GetCapReason() string {
+	if x != nil {
+		return x.CapReason
+	}
+	return ""
+}
+
+func (x *DeviceHealthSummary) GetComputeTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ComputeTime
+	}
+	return nil
+}
+
 // ListDevicesRequest filters, sorts and pages devices. All filters combine.
 type ListDevicesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -387,14 +548,29 @@ type ListDevicesRequest struct {
 	// Sort key.
 	OrderBy DeviceOrder `protobuf:"varint,8,opt,name=order_by,json=orderBy,proto3,enum=wegweiser.v1.DeviceOrder" json:"order_by,omitempty"`
 	// Sort descending instead of ascending.
-	Descending    bool `protobuf:"varint,9,opt,name=descending,proto3" json:"descending,omitempty"`
+	Descending bool `protobuf:"varint,9,opt,name=descending,proto3" json:"descending,omitempty"`
+	// Only devices in one of these bands; BAND_UNSPECIFIED selects devices
+	// without a score. Empty: any band.
+	Bands []Band `protobuf:"varint,10,rep,packed,name=bands,proto3,enum=wegweiser.v1.Band" json:"bands,omitempty"`
+	// Only devices whose data is stale (see DeviceHealthSummary.stale).
+	StaleOnly bool `protobuf:"varint,11,opt,name=stale_only,json=staleOnly,proto3" json:"stale_only,omitempty"`
+	// Only devices with an unsuppressed warning or failure of this check
+	// (e.g. "security.firewall_enabled"): the devices behind one row of
+	// HealthService.ListCheckSummaries.
+	FailingCheckId string `protobuf:"bytes,12,opt,name=failing_check_id,json=failingCheckId,proto3" json:"failing_check_id,omitempty"`
+	// Only devices that need attention (see
+	// DeviceHealthSummary.needs_attention).
+	NeedsAttention bool `protobuf:"varint,13,opt,name=needs_attention,json=needsAttention,proto3" json:"needs_attention,omitempty"`
+	// Only devices that run this software (name and version as
+	// InventoryService.ListSoftware returns them).
+	Software      *SoftwareFilter `protobuf:"bytes,14,opt,name=software,proto3" json:"software,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListDevicesRequest) Reset() {
 	*x = ListDevicesRequest{}
-	mi := &file_wegweiser_v1_device_proto_msgTypes[1]
+	mi := &file_wegweiser_v1_device_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -406,7 +582,7 @@ func (x *ListDevicesRequest) String() string {
 func (*ListDevicesRequest) ProtoMessage() {}
 
 func (x *ListDevicesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_device_proto_msgTypes[1]
+	mi := &file_wegweiser_v1_device_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -419,7 +595,7 @@ func (x *ListDevicesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDevicesRequest.ProtoReflect.Descriptor instead.
 func (*ListDevicesRequest) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{1}
+	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *ListDevicesRequest) GetPageSize() int32 {
@@ -485,6 +661,99 @@ func (x *ListDevicesRequest) GetDescending() bool {
 	return false
 }
 
+func (x *ListDevicesRequest) GetBands() []Band {
+	if x != nil {
+		return x.Bands
+	}
+	return nil
+}
+
+func (x *ListDevicesRequest) GetStaleOnly() bool {
+	if x != nil {
+		return x.StaleOnly
+	}
+	return false
+}
+
+func (x *ListDevicesRequest) GetFailingCheckId() string {
+	if x != nil {
+		return x.FailingCheckId
+	}
+	return ""
+}
+
+func (x *ListDevicesRequest) GetNeedsAttention() bool {
+	if x != nil {
+		return x.NeedsAttention
+	}
+	return false
+}
+
+func (x *ListDevicesRequest) GetSoftware() *SoftwareFilter {
+	if x != nil {
+		return x.Software
+	}
+	return nil
+}
+
+// SoftwareFilter selects the devices that run one version of a program. It
+// is a filter of ListDevices rather than an inventory call of its own so
+// the devices come with their health, sort order and paging, and combine
+// with the other filters ("which devices on this version are poor").
+type SoftwareFilter struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Exact name, as in InventoryService.ListSoftware (1 to 500 characters).
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Exact version; empty matches the rows that reported no version.
+	Version       string `protobuf:"bytes,2,opt,name=version,proto3" json:"version,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SoftwareFilter) Reset() {
+	*x = SoftwareFilter{}
+	mi := &file_wegweiser_v1_device_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SoftwareFilter) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SoftwareFilter) ProtoMessage() {}
+
+func (x *SoftwareFilter) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_device_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SoftwareFilter.ProtoReflect.Descriptor instead.
+func (*SoftwareFilter) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *SoftwareFilter) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *SoftwareFilter) GetVersion() string {
+	if x != nil {
+		return x.Version
+	}
+	return ""
+}
+
 // ListDevicesResponse is one page.
 type ListDevicesResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -498,7 +767,7 @@ type ListDevicesResponse struct {
 
 func (x *ListDevicesResponse) Reset() {
 	*x = ListDevicesResponse{}
-	mi := &file_wegweiser_v1_device_proto_msgTypes[2]
+	mi := &file_wegweiser_v1_device_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -510,7 +779,7 @@ func (x *ListDevicesResponse) String() string {
 func (*ListDevicesResponse) ProtoMessage() {}
 
 func (x *ListDevicesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_device_proto_msgTypes[2]
+	mi := &file_wegweiser_v1_device_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -523,7 +792,7 @@ func (x *ListDevicesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDevicesResponse.ProtoReflect.Descriptor instead.
 func (*ListDevicesResponse) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{2}
+	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *ListDevicesResponse) GetDevices() []*Device {
@@ -551,7 +820,7 @@ type GetDeviceRequest struct {
 
 func (x *GetDeviceRequest) Reset() {
 	*x = GetDeviceRequest{}
-	mi := &file_wegweiser_v1_device_proto_msgTypes[3]
+	mi := &file_wegweiser_v1_device_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -563,7 +832,7 @@ func (x *GetDeviceRequest) String() string {
 func (*GetDeviceRequest) ProtoMessage() {}
 
 func (x *GetDeviceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_device_proto_msgTypes[3]
+	mi := &file_wegweiser_v1_device_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -576,7 +845,7 @@ func (x *GetDeviceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDeviceRequest.ProtoReflect.Descriptor instead.
 func (*GetDeviceRequest) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{3}
+	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *GetDeviceRequest) GetId() string {
@@ -597,7 +866,7 @@ type GetDeviceResponse struct {
 
 func (x *GetDeviceResponse) Reset() {
 	*x = GetDeviceResponse{}
-	mi := &file_wegweiser_v1_device_proto_msgTypes[4]
+	mi := &file_wegweiser_v1_device_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -609,7 +878,7 @@ func (x *GetDeviceResponse) String() string {
 func (*GetDeviceResponse) ProtoMessage() {}
 
 func (x *GetDeviceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_device_proto_msgTypes[4]
+	mi := &file_wegweiser_v1_device_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -622,7 +891,7 @@ func (x *GetDeviceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDeviceResponse.ProtoReflect.Descriptor instead.
 func (*GetDeviceResponse) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{4}
+	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *GetDeviceResponse) GetDevice() *Device {
@@ -647,7 +916,7 @@ type MoveDeviceRequest struct {
 
 func (x *MoveDeviceRequest) Reset() {
 	*x = MoveDeviceRequest{}
-	mi := &file_wegweiser_v1_device_proto_msgTypes[5]
+	mi := &file_wegweiser_v1_device_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -659,7 +928,7 @@ func (x *MoveDeviceRequest) String() string {
 func (*MoveDeviceRequest) ProtoMessage() {}
 
 func (x *MoveDeviceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_device_proto_msgTypes[5]
+	mi := &file_wegweiser_v1_device_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -672,7 +941,7 @@ func (x *MoveDeviceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MoveDeviceRequest.ProtoReflect.Descriptor instead.
 func (*MoveDeviceRequest) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{5}
+	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *MoveDeviceRequest) GetId() string {
@@ -707,7 +976,7 @@ type MoveDeviceResponse struct {
 
 func (x *MoveDeviceResponse) Reset() {
 	*x = MoveDeviceResponse{}
-	mi := &file_wegweiser_v1_device_proto_msgTypes[6]
+	mi := &file_wegweiser_v1_device_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -719,7 +988,7 @@ func (x *MoveDeviceResponse) String() string {
 func (*MoveDeviceResponse) ProtoMessage() {}
 
 func (x *MoveDeviceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_device_proto_msgTypes[6]
+	mi := &file_wegweiser_v1_device_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -732,7 +1001,7 @@ func (x *MoveDeviceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MoveDeviceResponse.ProtoReflect.Descriptor instead.
 func (*MoveDeviceResponse) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{6}
+	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *MoveDeviceResponse) GetDevice() *Device {
@@ -757,7 +1026,7 @@ type TagDevicesRequest struct {
 
 func (x *TagDevicesRequest) Reset() {
 	*x = TagDevicesRequest{}
-	mi := &file_wegweiser_v1_device_proto_msgTypes[7]
+	mi := &file_wegweiser_v1_device_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -769,7 +1038,7 @@ func (x *TagDevicesRequest) String() string {
 func (*TagDevicesRequest) ProtoMessage() {}
 
 func (x *TagDevicesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_device_proto_msgTypes[7]
+	mi := &file_wegweiser_v1_device_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -782,7 +1051,7 @@ func (x *TagDevicesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TagDevicesRequest.ProtoReflect.Descriptor instead.
 func (*TagDevicesRequest) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{7}
+	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *TagDevicesRequest) GetIds() []string {
@@ -817,7 +1086,7 @@ type TagDevicesResponse struct {
 
 func (x *TagDevicesResponse) Reset() {
 	*x = TagDevicesResponse{}
-	mi := &file_wegweiser_v1_device_proto_msgTypes[8]
+	mi := &file_wegweiser_v1_device_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -829,7 +1098,7 @@ func (x *TagDevicesResponse) String() string {
 func (*TagDevicesResponse) ProtoMessage() {}
 
 func (x *TagDevicesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_device_proto_msgTypes[8]
+	mi := &file_wegweiser_v1_device_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -842,7 +1111,7 @@ func (x *TagDevicesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TagDevicesResponse.ProtoReflect.Descriptor instead.
 func (*TagDevicesResponse) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{8}
+	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *TagDevicesResponse) GetDevices() []*Device {
@@ -863,7 +1132,7 @@ type DeleteDeviceRequest struct {
 
 func (x *DeleteDeviceRequest) Reset() {
 	*x = DeleteDeviceRequest{}
-	mi := &file_wegweiser_v1_device_proto_msgTypes[9]
+	mi := &file_wegweiser_v1_device_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -875,7 +1144,7 @@ func (x *DeleteDeviceRequest) String() string {
 func (*DeleteDeviceRequest) ProtoMessage() {}
 
 func (x *DeleteDeviceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_device_proto_msgTypes[9]
+	mi := &file_wegweiser_v1_device_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -888,7 +1157,7 @@ func (x *DeleteDeviceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteDeviceRequest.ProtoReflect.Descriptor instead.
 func (*DeleteDeviceRequest) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{9}
+	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *DeleteDeviceRequest) GetId() string {
@@ -907,7 +1176,7 @@ type DeleteDeviceResponse struct {
 
 func (x *DeleteDeviceResponse) Reset() {
 	*x = DeleteDeviceResponse{}
-	mi := &file_wegweiser_v1_device_proto_msgTypes[10]
+	mi := &file_wegweiser_v1_device_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -919,7 +1188,7 @@ func (x *DeleteDeviceResponse) String() string {
 func (*DeleteDeviceResponse) ProtoMessage() {}
 
 func (x *DeleteDeviceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_device_proto_msgTypes[10]
+	mi := &file_wegweiser_v1_device_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -932,14 +1201,14 @@ func (x *DeleteDeviceResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteDeviceResponse.ProtoReflect.Descriptor instead.
 func (*DeleteDeviceResponse) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{10}
+	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{12}
 }
 
 var File_wegweiser_v1_device_proto protoreflect.FileDescriptor
 
 const file_wegweiser_v1_device_proto_rawDesc = "" +
 	"\n" +
-	"\x19wegweiser/v1/device.proto\x12\fwegweiser.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xcc\x04\n" +
+	"\x19wegweiser/v1/device.proto\x12\fwegweiser.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19wegweiser/v1/health.proto\"\x87\x05\n" +
 	"\x06Device\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12'\n" +
 	"\x0forganisation_id\x18\x02 \x01(\tR\x0eorganisationId\x12\x19\n" +
@@ -959,7 +1228,24 @@ const file_wegweiser_v1_device_proto_rawDesc = "" +
 	"\x04tags\x18\x0e \x03(\tR\x04tags\x12@\n" +
 	"\x0elast_seen_time\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampR\flastSeenTime\x12;\n" +
 	"\vcreate_time\x18\x10 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\"\xc6\x02\n" +
+	"createTime\x129\n" +
+	"\x06health\x18\x11 \x01(\v2!.wegweiser.v1.DeviceHealthSummaryR\x06health\"\xa7\x03\n" +
+	"\x13DeviceHealthSummary\x12\x14\n" +
+	"\x05score\x18\x01 \x01(\x05R\x05score\x12&\n" +
+	"\x04band\x18\x02 \x01(\x0e2\x12.wegweiser.v1.BandR\x04band\x12\x16\n" +
+	"\x06scored\x18\x03 \x01(\bR\x06scored\x12\x14\n" +
+	"\x05stale\x18\x04 \x01(\bR\x05stale\x12'\n" +
+	"\x0fneeds_attention\x18\x05 \x01(\bR\x0eneedsAttention\x12-\n" +
+	"\x13top_reason_check_id\x18\x06 \x01(\tR\x10topReasonCheckId\x12\x1d\n" +
+	"\n" +
+	"top_reason\x18\a \x01(\tR\ttopReason\x12.\n" +
+	"\x13top_reason_severity\x18\b \x01(\tR\x11topReasonSeverity\x12\x1f\n" +
+	"\vissue_count\x18\t \x01(\x05R\n" +
+	"issueCount\x12\x1d\n" +
+	"\n" +
+	"cap_reason\x18\n" +
+	" \x01(\tR\tcapReason\x12=\n" +
+	"\fcompute_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\vcomputeTime\"\x9c\x04\n" +
 	"\x12ListDevicesRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
@@ -972,7 +1258,17 @@ const file_wegweiser_v1_device_proto_rawDesc = "" +
 	"\border_by\x18\b \x01(\x0e2\x19.wegweiser.v1.DeviceOrderR\aorderBy\x12\x1e\n" +
 	"\n" +
 	"descending\x18\t \x01(\bR\n" +
-	"descending\"m\n" +
+	"descending\x12(\n" +
+	"\x05bands\x18\n" +
+	" \x03(\x0e2\x12.wegweiser.v1.BandR\x05bands\x12\x1d\n" +
+	"\n" +
+	"stale_only\x18\v \x01(\bR\tstaleOnly\x12(\n" +
+	"\x10failing_check_id\x18\f \x01(\tR\x0efailingCheckId\x12'\n" +
+	"\x0fneeds_attention\x18\r \x01(\bR\x0eneedsAttention\x128\n" +
+	"\bsoftware\x18\x0e \x01(\v2\x1c.wegweiser.v1.SoftwareFilterR\bsoftware\">\n" +
+	"\x0eSoftwareFilter\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
+	"\aversion\x18\x02 \x01(\tR\aversion\"m\n" +
 	"\x13ListDevicesResponse\x12.\n" +
 	"\adevices\x18\x01 \x03(\v2\x14.wegweiser.v1.DeviceR\adevices\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\"\n" +
@@ -1005,11 +1301,12 @@ const file_wegweiser_v1_device_proto_rawDesc = "" +
 	"DeviceRole\x12\x1b\n" +
 	"\x17DEVICE_ROLE_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17DEVICE_ROLE_WORKSTATION\x10\x01\x12\x16\n" +
-	"\x12DEVICE_ROLE_SERVER\x10\x02*b\n" +
+	"\x12DEVICE_ROLE_SERVER\x10\x02*z\n" +
 	"\vDeviceOrder\x12\x1c\n" +
 	"\x18DEVICE_ORDER_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15DEVICE_ORDER_HOSTNAME\x10\x01\x12\x1a\n" +
-	"\x16DEVICE_ORDER_LAST_SEEN\x10\x022\xb4\x03\n" +
+	"\x16DEVICE_ORDER_LAST_SEEN\x10\x02\x12\x16\n" +
+	"\x12DEVICE_ORDER_SCORE\x10\x032\xb4\x03\n" +
 	"\rDeviceService\x12W\n" +
 	"\vListDevices\x12 .wegweiser.v1.ListDevicesRequest\x1a!.wegweiser.v1.ListDevicesResponse\"\x03\x90\x02\x01\x12Q\n" +
 	"\tGetDevice\x12\x1e.wegweiser.v1.GetDeviceRequest\x1a\x1f.wegweiser.v1.GetDeviceResponse\"\x03\x90\x02\x01\x12O\n" +
@@ -1033,50 +1330,58 @@ func file_wegweiser_v1_device_proto_rawDescGZIP() []byte {
 }
 
 var file_wegweiser_v1_device_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_wegweiser_v1_device_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_wegweiser_v1_device_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_wegweiser_v1_device_proto_goTypes = []any{
 	(Platform)(0),                 // 0: wegweiser.v1.Platform
 	(DeviceRole)(0),               // 1: wegweiser.v1.DeviceRole
 	(DeviceOrder)(0),              // 2: wegweiser.v1.DeviceOrder
 	(*Device)(nil),                // 3: wegweiser.v1.Device
-	(*ListDevicesRequest)(nil),    // 4: wegweiser.v1.ListDevicesRequest
-	(*ListDevicesResponse)(nil),   // 5: wegweiser.v1.ListDevicesResponse
-	(*GetDeviceRequest)(nil),      // 6: wegweiser.v1.GetDeviceRequest
-	(*GetDeviceResponse)(nil),     // 7: wegweiser.v1.GetDeviceResponse
-	(*MoveDeviceRequest)(nil),     // 8: wegweiser.v1.MoveDeviceRequest
-	(*MoveDeviceResponse)(nil),    // 9: wegweiser.v1.MoveDeviceResponse
-	(*TagDevicesRequest)(nil),     // 10: wegweiser.v1.TagDevicesRequest
-	(*TagDevicesResponse)(nil),    // 11: wegweiser.v1.TagDevicesResponse
-	(*DeleteDeviceRequest)(nil),   // 12: wegweiser.v1.DeleteDeviceRequest
-	(*DeleteDeviceResponse)(nil),  // 13: wegweiser.v1.DeleteDeviceResponse
-	(*timestamppb.Timestamp)(nil), // 14: google.protobuf.Timestamp
+	(*DeviceHealthSummary)(nil),   // 4: wegweiser.v1.DeviceHealthSummary
+	(*ListDevicesRequest)(nil),    // 5: wegweiser.v1.ListDevicesRequest
+	(*SoftwareFilter)(nil),        // 6: wegweiser.v1.SoftwareFilter
+	(*ListDevicesResponse)(nil),   // 7: wegweiser.v1.ListDevicesResponse
+	(*GetDeviceRequest)(nil),      // 8: wegweiser.v1.GetDeviceRequest
+	(*GetDeviceResponse)(nil),     // 9: wegweiser.v1.GetDeviceResponse
+	(*MoveDeviceRequest)(nil),     // 10: wegweiser.v1.MoveDeviceRequest
+	(*MoveDeviceResponse)(nil),    // 11: wegweiser.v1.MoveDeviceResponse
+	(*TagDevicesRequest)(nil),     // 12: wegweiser.v1.TagDevicesRequest
+	(*TagDevicesResponse)(nil),    // 13: wegweiser.v1.TagDevicesResponse
+	(*DeleteDeviceRequest)(nil),   // 14: wegweiser.v1.DeleteDeviceRequest
+	(*DeleteDeviceResponse)(nil),  // 15: wegweiser.v1.DeleteDeviceResponse
+	(*timestamppb.Timestamp)(nil), // 16: google.protobuf.Timestamp
+	(Band)(0),                     // 17: wegweiser.v1.Band
 }
 var file_wegweiser_v1_device_proto_depIdxs = []int32{
 	0,  // 0: wegweiser.v1.Device.platform:type_name -> wegweiser.v1.Platform
 	1,  // 1: wegweiser.v1.Device.role:type_name -> wegweiser.v1.DeviceRole
-	14, // 2: wegweiser.v1.Device.last_seen_time:type_name -> google.protobuf.Timestamp
-	14, // 3: wegweiser.v1.Device.create_time:type_name -> google.protobuf.Timestamp
-	0,  // 4: wegweiser.v1.ListDevicesRequest.platform:type_name -> wegweiser.v1.Platform
-	2,  // 5: wegweiser.v1.ListDevicesRequest.order_by:type_name -> wegweiser.v1.DeviceOrder
-	3,  // 6: wegweiser.v1.ListDevicesResponse.devices:type_name -> wegweiser.v1.Device
-	3,  // 7: wegweiser.v1.GetDeviceResponse.device:type_name -> wegweiser.v1.Device
-	3,  // 8: wegweiser.v1.MoveDeviceResponse.device:type_name -> wegweiser.v1.Device
-	3,  // 9: wegweiser.v1.TagDevicesResponse.devices:type_name -> wegweiser.v1.Device
-	4,  // 10: wegweiser.v1.DeviceService.ListDevices:input_type -> wegweiser.v1.ListDevicesRequest
-	6,  // 11: wegweiser.v1.DeviceService.GetDevice:input_type -> wegweiser.v1.GetDeviceRequest
-	8,  // 12: wegweiser.v1.DeviceService.MoveDevice:input_type -> wegweiser.v1.MoveDeviceRequest
-	10, // 13: wegweiser.v1.DeviceService.TagDevices:input_type -> wegweiser.v1.TagDevicesRequest
-	12, // 14: wegweiser.v1.DeviceService.DeleteDevice:input_type -> wegweiser.v1.DeleteDeviceRequest
-	5,  // 15: wegweiser.v1.DeviceService.ListDevices:output_type -> wegweiser.v1.ListDevicesResponse
-	7,  // 16: wegweiser.v1.DeviceService.GetDevice:output_type -> wegweiser.v1.GetDeviceResponse
-	9,  // 17: wegweiser.v1.DeviceService.MoveDevice:output_type -> wegweiser.v1.MoveDeviceResponse
-	11, // 18: wegweiser.v1.DeviceService.TagDevices:output_type -> wegweiser.v1.TagDevicesResponse
-	13, // 19: wegweiser.v1.DeviceService.DeleteDevice:output_type -> wegweiser.v1.DeleteDeviceResponse
-	15, // [15:20] is the sub-list for method output_type
-	10, // [10:15] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	16, // 2: wegweiser.v1.Device.last_seen_time:type_name -> google.protobuf.Timestamp
+	16, // 3: wegweiser.v1.Device.create_time:type_name -> google.protobuf.Timestamp
+	4,  // 4: wegweiser.v1.Device.health:type_name -> wegweiser.v1.DeviceHealthSummary
+	17, // 5: wegweiser.v1.DeviceHealthSummary.band:type_name -> wegweiser.v1.Band
+	16, // 6: wegweiser.v1.DeviceHealthSummary.compute_time:type_name -> google.protobuf.Timestamp
+	0,  // 7: wegweiser.v1.ListDevicesRequest.platform:type_name -> wegweiser.v1.Platform
+	2,  // 8: wegweiser.v1.ListDevicesRequest.order_by:type_name -> wegweiser.v1.DeviceOrder
+	17, // 9: wegweiser.v1.ListDevicesRequest.bands:type_name -> wegweiser.v1.Band
+	6,  // 10: wegweiser.v1.ListDevicesRequest.software:type_name -> wegweiser.v1.SoftwareFilter
+	3,  // 11: wegweiser.v1.ListDevicesResponse.devices:type_name -> wegweiser.v1.Device
+	3,  // 12: wegweiser.v1.GetDeviceResponse.device:type_name -> wegweiser.v1.Device
+	3,  // 13: wegweiser.v1.MoveDeviceResponse.device:type_name -> wegweiser.v1.Device
+	3,  // 14: wegweiser.v1.TagDevicesResponse.devices:type_name -> wegweiser.v1.Device
+	5,  // 15: wegweiser.v1.DeviceService.ListDevices:input_type -> wegweiser.v1.ListDevicesRequest
+	8,  // 16: wegweiser.v1.DeviceService.GetDevice:input_type -> wegweiser.v1.GetDeviceRequest
+	10, // 17: wegweiser.v1.DeviceService.MoveDevice:input_type -> wegweiser.v1.MoveDeviceRequest
+	12, // 18: wegweiser.v1.DeviceService.TagDevices:input_type -> wegweiser.v1.TagDevicesRequest
+	14, // 19: wegweiser.v1.DeviceService.DeleteDevice:input_type -> wegweiser.v1.DeleteDeviceRequest
+	7,  // 20: wegweiser.v1.DeviceService.ListDevices:output_type -> wegweiser.v1.ListDevicesResponse
+	9,  // 21: wegweiser.v1.DeviceService.GetDevice:output_type -> wegweiser.v1.GetDeviceResponse
+	11, // 22: wegweiser.v1.DeviceService.MoveDevice:output_type -> wegweiser.v1.MoveDeviceResponse
+	13, // 23: wegweiser.v1.DeviceService.TagDevices:output_type -> wegweiser.v1.TagDevicesResponse
+	15, // 24: wegweiser.v1.DeviceService.DeleteDevice:output_type -> wegweiser.v1.DeleteDeviceResponse
+	20, // [20:25] is the sub-list for method output_type
+	15, // [15:20] is the sub-list for method input_type
+	15, // [15:15] is the sub-list for extension type_name
+	15, // [15:15] is the sub-list for extension extendee
+	0,  // [0:15] is the sub-list for field type_name
 }
 
 func init() { file_wegweiser_v1_device_proto_init() }
@@ -1084,13 +1389,14 @@ func file_wegweiser_v1_device_proto_init() {
 	if File_wegweiser_v1_device_proto != nil {
 		return
 	}
+	file_wegweiser_v1_health_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wegweiser_v1_device_proto_rawDesc), len(file_wegweiser_v1_device_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   11,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -2382,6 +2382,234 @@ func (x *GetScoringModelResponse) GetVersion() string {
 	return ""
 }
 
+// ListCheckSummariesRequest names the scope.
+type ListCheckSummariesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The scope: the tenant (every device the caller can see; for a user
+	// limited to some organisations, theirs), an organisation or a group.
+	// Devices are not a valid scope (use ListFindings).
+	Entity *EntityRef `protobuf:"bytes,1,opt,name=entity,proto3" json:"entity,omitempty"`
+	// Only checks of this domain, e.g. "security"; empty for all.
+	Domain        string `protobuf:"bytes,2,opt,name=domain,proto3" json:"domain,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListCheckSummariesRequest) Reset() {
+	*x = ListCheckSummariesRequest{}
+	mi := &file_wegweiser_v1_health_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListCheckSummariesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListCheckSummariesRequest) ProtoMessage() {}
+
+func (x *ListCheckSummariesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_health_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListCheckSummariesRequest.ProtoReflect.Descriptor instead.
+func (*ListCheckSummariesRequest) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_health_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *ListCheckSummariesRequest) GetEntity() *EntityRef {
+	if x != nil {
+		return x.Entity
+	}
+	return nil
+}
+
+func (x *ListCheckSummariesRequest) GetDomain() string {
+	if x != nil {
+		return x.Domain
+	}
+	return ""
+}
+
+// CheckSummary is one check across the devices in scope.
+type CheckSummary struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Check id, e.g. "software.os_end_of_life".
+	CheckId string `protobuf:"bytes,1,opt,name=check_id,json=checkId,proto3" json:"check_id,omitempty"`
+	// The check's title from the catalogue.
+	Title string `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
+	// The check's domain.
+	Domain string `protobuf:"bytes,3,opt,name=domain,proto3" json:"domain,omitempty"`
+	// The most severe severity among its findings in scope (policy may
+	// change a check's severity per device): "info", "low", "medium", "high"
+	// or "critical".
+	Severity string `protobuf:"bytes,4,opt,name=severity,proto3" json:"severity,omitempty"`
+	// Devices with an unsuppressed failure of the check.
+	DevicesFailing int32 `protobuf:"varint,5,opt,name=devices_failing,json=devicesFailing,proto3" json:"devices_failing,omitempty"`
+	// Devices with an unsuppressed warning of the check and no failure.
+	DevicesWarning int32 `protobuf:"varint,6,opt,name=devices_warning,json=devicesWarning,proto3" json:"devices_warning,omitempty"`
+	// Points the check costs the devices in scope: the sum over devices of
+	// the most each loses to it, so it grows with both the number of devices
+	// and the severity. The list is ordered by it.
+	Impact int32 `protobuf:"varint,7,opt,name=impact,proto3" json:"impact,omitempty"`
+	// The costliest finding of the check in scope, with its device (evidence,
+	// detail and recommendation are left out; ListFindings of the device has
+	// them).
+	Worst         *Finding `protobuf:"bytes,8,opt,name=worst,proto3" json:"worst,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CheckSummary) Reset() {
+	*x = CheckSummary{}
+	mi := &file_wegweiser_v1_health_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckSummary) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckSummary) ProtoMessage() {}
+
+func (x *CheckSummary) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_health_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckSummary.ProtoReflect.Descriptor instead.
+func (*CheckSummary) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_health_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *CheckSummary) GetCheckId() string {
+	if x != nil {
+		return x.CheckId
+	}
+	return ""
+}
+
+func (x *CheckSummary) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *CheckSummary) GetDomain() string {
+	if x != nil {
+		return x.Domain
+	}
+	return ""
+}
+
+func (x *CheckSummary) GetSeverity() string {
+	if x != nil {
+		return x.Severity
+	}
+	return ""
+}
+
+func (x *CheckSummary) GetDevicesFailing() int32 {
+	if x != nil {
+		return x.DevicesFailing
+	}
+	return 0
+}
+
+func (x *CheckSummary) GetDevicesWarning() int32 {
+	if x != nil {
+		return x.DevicesWarning
+	}
+	return 0
+}
+
+func (x *CheckSummary) GetImpact() int32 {
+	if x != nil {
+		return x.Impact
+	}
+	return 0
+}
+
+func (x *CheckSummary) GetWorst() *Finding {
+	if x != nil {
+		return x.Worst
+	}
+	return nil
+}
+
+// ListCheckSummariesResponse lists the checks, highest impact first (ties:
+// more devices, then check id).
+type ListCheckSummariesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Checks with at least one unsuppressed warning or failure in scope.
+	Checks []*CheckSummary `protobuf:"bytes,1,rep,name=checks,proto3" json:"checks,omitempty"`
+	// Devices in scope, to read the counts against.
+	DeviceCount   int32 `protobuf:"varint,2,opt,name=device_count,json=deviceCount,proto3" json:"device_count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListCheckSummariesResponse) Reset() {
+	*x = ListCheckSummariesResponse{}
+	mi := &file_wegweiser_v1_health_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListCheckSummariesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListCheckSummariesResponse) ProtoMessage() {}
+
+func (x *ListCheckSummariesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_health_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListCheckSummariesResponse.ProtoReflect.Descriptor instead.
+func (*ListCheckSummariesResponse) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_health_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *ListCheckSummariesResponse) GetChecks() []*CheckSummary {
+	if x != nil {
+		return x.Checks
+	}
+	return nil
+}
+
+func (x *ListCheckSummariesResponse) GetDeviceCount() int32 {
+	if x != nil {
+		return x.DeviceCount
+	}
+	return 0
+}
+
 var File_wegweiser_v1_health_proto protoreflect.FileDescriptor
 
 const file_wegweiser_v1_health_proto_rawDesc = "" +
@@ -2534,7 +2762,22 @@ const file_wegweiser_v1_health_proto_rawDesc = "" +
 	"\rserver_weight\x18\x06 \x01(\x05R\fserverWeight\x12.\n" +
 	"\x13rollup_cap_critical\x18\a \x01(\x05R\x11rollupCapCritical\x12&\n" +
 	"\x0frollup_cap_poor\x18\b \x01(\x05R\rrollupCapPoor\x12\x18\n" +
-	"\aversion\x18\t \x01(\tR\aversion*\x8e\x01\n" +
+	"\aversion\x18\t \x01(\tR\aversion\"d\n" +
+	"\x19ListCheckSummariesRequest\x12/\n" +
+	"\x06entity\x18\x01 \x01(\v2\x17.wegweiser.v1.EntityRefR\x06entity\x12\x16\n" +
+	"\x06domain\x18\x02 \x01(\tR\x06domain\"\x8a\x02\n" +
+	"\fCheckSummary\x12\x19\n" +
+	"\bcheck_id\x18\x01 \x01(\tR\acheckId\x12\x14\n" +
+	"\x05title\x18\x02 \x01(\tR\x05title\x12\x16\n" +
+	"\x06domain\x18\x03 \x01(\tR\x06domain\x12\x1a\n" +
+	"\bseverity\x18\x04 \x01(\tR\bseverity\x12'\n" +
+	"\x0fdevices_failing\x18\x05 \x01(\x05R\x0edevicesFailing\x12'\n" +
+	"\x0fdevices_warning\x18\x06 \x01(\x05R\x0edevicesWarning\x12\x16\n" +
+	"\x06impact\x18\a \x01(\x05R\x06impact\x12+\n" +
+	"\x05worst\x18\b \x01(\v2\x15.wegweiser.v1.FindingR\x05worst\"s\n" +
+	"\x1aListCheckSummariesResponse\x122\n" +
+	"\x06checks\x18\x01 \x03(\v2\x1a.wegweiser.v1.CheckSummaryR\x06checks\x12!\n" +
+	"\fdevice_count\x18\x02 \x01(\x05R\vdeviceCount*\x8e\x01\n" +
 	"\n" +
 	"EntityKind\x12\x1b\n" +
 	"\x17ENTITY_KIND_UNSPECIFIED\x10\x00\x12\x16\n" +
@@ -2552,7 +2795,7 @@ const file_wegweiser_v1_health_proto_rawDesc = "" +
 	"\x19HISTORY_RANGE_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14HISTORY_RANGE_7_DAYS\x10\x01\x12\x19\n" +
 	"\x15HISTORY_RANGE_30_DAYS\x10\x02\x12\x19\n" +
-	"\x15HISTORY_RANGE_90_DAYS\x10\x032\xde\x06\n" +
+	"\x15HISTORY_RANGE_90_DAYS\x10\x032\xcc\a\n" +
 	"\rHealthService\x12Q\n" +
 	"\tGetHealth\x12\x1e.wegweiser.v1.GetHealthRequest\x1a\x1f.wegweiser.v1.GetHealthResponse\"\x03\x90\x02\x01\x12Z\n" +
 	"\fListFindings\x12!.wegweiser.v1.ListFindingsRequest\x1a\".wegweiser.v1.ListFindingsResponse\"\x03\x90\x02\x01\x12T\n" +
@@ -2563,7 +2806,8 @@ const file_wegweiser_v1_health_proto_rawDesc = "" +
 	"\x16ListOrganisationHealth\x12+.wegweiser.v1.ListOrganisationHealthRequest\x1a,.wegweiser.v1.ListOrganisationHealthResponse\"\x03\x90\x02\x01\x12T\n" +
 	"\n" +
 	"ListChecks\x12\x1f.wegweiser.v1.ListChecksRequest\x1a .wegweiser.v1.ListChecksResponse\"\x03\x90\x02\x01\x12c\n" +
-	"\x0fGetScoringModel\x12$.wegweiser.v1.GetScoringModelRequest\x1a%.wegweiser.v1.GetScoringModelResponse\"\x03\x90\x02\x01\x12L\n" +
+	"\x0fGetScoringModel\x12$.wegweiser.v1.GetScoringModelRequest\x1a%.wegweiser.v1.GetScoringModelResponse\"\x03\x90\x02\x01\x12l\n" +
+	"\x12ListCheckSummaries\x12'.wegweiser.v1.ListCheckSummariesRequest\x1a(.wegweiser.v1.ListCheckSummariesResponse\"\x03\x90\x02\x01\x12L\n" +
 	"\tRecompute\x12\x1e.wegweiser.v1.RecomputeRequest\x1a\x1f.wegweiser.v1.RecomputeResponseB\xb5\x01\n" +
 	"\x10com.wegweiser.v1B\vHealthProtoP\x01ZCgithub.com/wegweiser/wegweiser/backend/gen/wegweiser/v1;wegweiserv1\xa2\x02\x03WXX\xaa\x02\fWegweiser.V1\xca\x02\fWegweiser\\V1\xe2\x02\x18Wegweiser\\V1\\GPBMetadata\xea\x02\rWegweiser::V1b\x06proto3"
 
@@ -2580,7 +2824,7 @@ func file_wegweiser_v1_health_proto_rawDescGZIP() []byte {
 }
 
 var file_wegweiser_v1_health_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_wegweiser_v1_health_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
+var file_wegweiser_v1_health_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
 var file_wegweiser_v1_health_proto_goTypes = []any{
 	(EntityKind)(0),                        // 0: wegweiser.v1.EntityKind
 	(Band)(0),                              // 1: wegweiser.v1.Band
@@ -2617,7 +2861,10 @@ var file_wegweiser_v1_health_proto_goTypes = []any{
 	(*BandRange)(nil),                      // 32: wegweiser.v1.BandRange
 	(*SeverityPenalty)(nil),                // 33: wegweiser.v1.SeverityPenalty
 	(*GetScoringModelResponse)(nil),        // 34: wegweiser.v1.GetScoringModelResponse
-	(*timestamppb.Timestamp)(nil),          // 35: google.protobuf.Timestamp
+	(*ListCheckSummariesRequest)(nil),      // 35: wegweiser.v1.ListCheckSummariesRequest
+	(*CheckSummary)(nil),                   // 36: wegweiser.v1.CheckSummary
+	(*ListCheckSummariesResponse)(nil),     // 37: wegweiser.v1.ListCheckSummariesResponse
+	(*timestamppb.Timestamp)(nil),          // 38: google.protobuf.Timestamp
 }
 var file_wegweiser_v1_health_proto_depIdxs = []int32{
 	0,  // 0: wegweiser.v1.EntityRef.kind:type_name -> wegweiser.v1.EntityKind
@@ -2627,22 +2874,22 @@ var file_wegweiser_v1_health_proto_depIdxs = []int32{
 	1,  // 4: wegweiser.v1.Health.band:type_name -> wegweiser.v1.Band
 	4,  // 5: wegweiser.v1.Health.domains:type_name -> wegweiser.v1.DomainScore
 	5,  // 6: wegweiser.v1.Health.bands:type_name -> wegweiser.v1.BandCount
-	35, // 7: wegweiser.v1.Health.compute_time:type_name -> google.protobuf.Timestamp
+	38, // 7: wegweiser.v1.Health.compute_time:type_name -> google.protobuf.Timestamp
 	3,  // 8: wegweiser.v1.GetHealthRequest.entity:type_name -> wegweiser.v1.EntityRef
 	7,  // 9: wegweiser.v1.GetHealthResponse.health:type_name -> wegweiser.v1.Health
 	6,  // 10: wegweiser.v1.GetHealthResponse.worst:type_name -> wegweiser.v1.DeviceScore
 	10, // 11: wegweiser.v1.Finding.evidence:type_name -> wegweiser.v1.Evidence
 	3,  // 12: wegweiser.v1.ListFindingsRequest.entity:type_name -> wegweiser.v1.EntityRef
 	11, // 13: wegweiser.v1.ListFindingsResponse.findings:type_name -> wegweiser.v1.Finding
-	35, // 14: wegweiser.v1.HistoryPoint.time:type_name -> google.protobuf.Timestamp
+	38, // 14: wegweiser.v1.HistoryPoint.time:type_name -> google.protobuf.Timestamp
 	1,  // 15: wegweiser.v1.HistoryPoint.band:type_name -> wegweiser.v1.Band
 	3,  // 16: wegweiser.v1.GetHistoryRequest.entity:type_name -> wegweiser.v1.EntityRef
 	2,  // 17: wegweiser.v1.GetHistoryRequest.range:type_name -> wegweiser.v1.HistoryRange
 	14, // 18: wegweiser.v1.GetHistoryResponse.points:type_name -> wegweiser.v1.HistoryPoint
-	35, // 19: wegweiser.v1.ExplainChangeRequest.from_time:type_name -> google.protobuf.Timestamp
-	35, // 20: wegweiser.v1.ExplainChangeRequest.to_time:type_name -> google.protobuf.Timestamp
-	35, // 21: wegweiser.v1.ExplainChangeResponse.from_compute_time:type_name -> google.protobuf.Timestamp
-	35, // 22: wegweiser.v1.ExplainChangeResponse.to_compute_time:type_name -> google.protobuf.Timestamp
+	38, // 19: wegweiser.v1.ExplainChangeRequest.from_time:type_name -> google.protobuf.Timestamp
+	38, // 20: wegweiser.v1.ExplainChangeRequest.to_time:type_name -> google.protobuf.Timestamp
+	38, // 21: wegweiser.v1.ExplainChangeResponse.from_compute_time:type_name -> google.protobuf.Timestamp
+	38, // 22: wegweiser.v1.ExplainChangeResponse.to_compute_time:type_name -> google.protobuf.Timestamp
 	18, // 23: wegweiser.v1.ExplainChangeResponse.changes:type_name -> wegweiser.v1.Change
 	3,  // 24: wegweiser.v1.ListWorstDevicesRequest.entity:type_name -> wegweiser.v1.EntityRef
 	6,  // 25: wegweiser.v1.ListWorstDevicesResponse.devices:type_name -> wegweiser.v1.DeviceScore
@@ -2654,29 +2901,34 @@ var file_wegweiser_v1_health_proto_depIdxs = []int32{
 	31, // 31: wegweiser.v1.GetScoringModelResponse.domains:type_name -> wegweiser.v1.DomainWeight
 	32, // 32: wegweiser.v1.GetScoringModelResponse.bands:type_name -> wegweiser.v1.BandRange
 	33, // 33: wegweiser.v1.GetScoringModelResponse.penalties:type_name -> wegweiser.v1.SeverityPenalty
-	8,  // 34: wegweiser.v1.HealthService.GetHealth:input_type -> wegweiser.v1.GetHealthRequest
-	12, // 35: wegweiser.v1.HealthService.ListFindings:input_type -> wegweiser.v1.ListFindingsRequest
-	15, // 36: wegweiser.v1.HealthService.GetHistory:input_type -> wegweiser.v1.GetHistoryRequest
-	17, // 37: wegweiser.v1.HealthService.ExplainChange:input_type -> wegweiser.v1.ExplainChangeRequest
-	20, // 38: wegweiser.v1.HealthService.ListWorstDevices:input_type -> wegweiser.v1.ListWorstDevicesRequest
-	27, // 39: wegweiser.v1.HealthService.ListOrganisationHealth:input_type -> wegweiser.v1.ListOrganisationHealthRequest
-	23, // 40: wegweiser.v1.HealthService.ListChecks:input_type -> wegweiser.v1.ListChecksRequest
-	30, // 41: wegweiser.v1.HealthService.GetScoringModel:input_type -> wegweiser.v1.GetScoringModelRequest
-	25, // 42: wegweiser.v1.HealthService.Recompute:input_type -> wegweiser.v1.RecomputeRequest
-	9,  // 43: wegweiser.v1.HealthService.GetHealth:output_type -> wegweiser.v1.GetHealthResponse
-	13, // 44: wegweiser.v1.HealthService.ListFindings:output_type -> wegweiser.v1.ListFindingsResponse
-	16, // 45: wegweiser.v1.HealthService.GetHistory:output_type -> wegweiser.v1.GetHistoryResponse
-	19, // 46: wegweiser.v1.HealthService.ExplainChange:output_type -> wegweiser.v1.ExplainChangeResponse
-	21, // 47: wegweiser.v1.HealthService.ListWorstDevices:output_type -> wegweiser.v1.ListWorstDevicesResponse
-	29, // 48: wegweiser.v1.HealthService.ListOrganisationHealth:output_type -> wegweiser.v1.ListOrganisationHealthResponse
-	24, // 49: wegweiser.v1.HealthService.ListChecks:output_type -> wegweiser.v1.ListChecksResponse
-	34, // 50: wegweiser.v1.HealthService.GetScoringModel:output_type -> wegweiser.v1.GetScoringModelResponse
-	26, // 51: wegweiser.v1.HealthService.Recompute:output_type -> wegweiser.v1.RecomputeResponse
-	43, // [43:52] is the sub-list for method output_type
-	34, // [34:43] is the sub-list for method input_type
-	34, // [34:34] is the sub-list for extension type_name
-	34, // [34:34] is the sub-list for extension extendee
-	0,  // [0:34] is the sub-list for field type_name
+	3,  // 34: wegweiser.v1.ListCheckSummariesRequest.entity:type_name -> wegweiser.v1.EntityRef
+	11, // 35: wegweiser.v1.CheckSummary.worst:type_name -> wegweiser.v1.Finding
+	36, // 36: wegweiser.v1.ListCheckSummariesResponse.checks:type_name -> wegweiser.v1.CheckSummary
+	8,  // 37: wegweiser.v1.HealthService.GetHealth:input_type -> wegweiser.v1.GetHealthRequest
+	12, // 38: wegweiser.v1.HealthService.ListFindings:input_type -> wegweiser.v1.ListFindingsRequest
+	15, // 39: wegweiser.v1.HealthService.GetHistory:input_type -> wegweiser.v1.GetHistoryRequest
+	17, // 40: wegweiser.v1.HealthService.ExplainChange:input_type -> wegweiser.v1.ExplainChangeRequest
+	20, // 41: wegweiser.v1.HealthService.ListWorstDevices:input_type -> wegweiser.v1.ListWorstDevicesRequest
+	27, // 42: wegweiser.v1.HealthService.ListOrganisationHealth:input_type -> wegweiser.v1.ListOrganisationHealthRequest
+	23, // 43: wegweiser.v1.HealthService.ListChecks:input_type -> wegweiser.v1.ListChecksRequest
+	30, // 44: wegweiser.v1.HealthService.GetScoringModel:input_type -> wegweiser.v1.GetScoringModelRequest
+	35, // 45: wegweiser.v1.HealthService.ListCheckSummaries:input_type -> wegweiser.v1.ListCheckSummariesRequest
+	25, // 46: wegweiser.v1.HealthService.Recompute:input_type -> wegweiser.v1.RecomputeRequest
+	9,  // 47: wegweiser.v1.HealthService.GetHealth:output_type -> wegweiser.v1.GetHealthResponse
+	13, // 48: wegweiser.v1.HealthService.ListFindings:output_type -> wegweiser.v1.ListFindingsResponse
+	16, // 49: wegweiser.v1.HealthService.GetHistory:output_type -> wegweiser.v1.GetHistoryResponse
+	19, // 50: wegweiser.v1.HealthService.ExplainChange:output_type -> wegweiser.v1.ExplainChangeResponse
+	21, // 51: wegweiser.v1.HealthService.ListWorstDevices:output_type -> wegweiser.v1.ListWorstDevicesResponse
+	29, // 52: wegweiser.v1.HealthService.ListOrganisationHealth:output_type -> wegweiser.v1.ListOrganisationHealthResponse
+	24, // 53: wegweiser.v1.HealthService.ListChecks:output_type -> wegweiser.v1.ListChecksResponse
+	34, // 54: wegweiser.v1.HealthService.GetScoringModel:output_type -> wegweiser.v1.GetScoringModelResponse
+	37, // 55: wegweiser.v1.HealthService.ListCheckSummaries:output_type -> wegweiser.v1.ListCheckSummariesResponse
+	26, // 56: wegweiser.v1.HealthService.Recompute:output_type -> wegweiser.v1.RecomputeResponse
+	47, // [47:57] is the sub-list for method output_type
+	37, // [37:47] is the sub-list for method input_type
+	37, // [37:37] is the sub-list for extension type_name
+	37, // [37:37] is the sub-list for extension extendee
+	0,  // [0:37] is the sub-list for field type_name
 }
 
 func init() { file_wegweiser_v1_health_proto_init() }
@@ -2690,7 +2942,7 @@ func file_wegweiser_v1_health_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wegweiser_v1_health_proto_rawDesc), len(file_wegweiser_v1_health_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   32,
+			NumMessages:   35,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

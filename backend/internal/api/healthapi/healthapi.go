@@ -304,3 +304,8 @@ func checkInfo(c analyzer.CheckInfo) *v1.CheckInfo {
 		Warn: warn, Fail: fail, Unit: c.Unit, Source: c.Source,
 	}
 }
+
+// ListCheckSummaries implements HealthService.ListCheckSummaries.
+func (s *Service) ListCheckSummaries(context.Context, *v1.ListCheckSummariesRequest) (*v1.ListCheckSummariesResponse, error) {
+	return nil, apperr.FailedPrecondition("not implemented yet")
+}

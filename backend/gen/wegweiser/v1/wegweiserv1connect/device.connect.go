@@ -52,7 +52,9 @@ const (
 // DeviceServiceClient is a client for the wegweiser.v1.DeviceService service.
 type DeviceServiceClient interface {
 	// ListDevices filters, sorts and pages through devices (keyset pagination:
-	// pages stay stable while devices are added).
+	// pages stay stable while devices are added). Each device carries its
+	// health summary, so a list can be sorted and filtered by score, band,
+	// staleness, a failing check or the software it runs.
 	ListDevices(context.Context, *v1.ListDevicesRequest) (*v1.ListDevicesResponse, error)
 	// GetDevice returns one device by id.
 	GetDevice(context.Context, *v1.GetDeviceRequest) (*v1.GetDeviceResponse, error)
@@ -169,7 +171,9 @@ func (c *deviceServiceClient) DeleteDevice(ctx context.Context, req *v1.DeleteDe
 // DeviceServiceHandler is an implementation of the wegweiser.v1.DeviceService service.
 type DeviceServiceHandler interface {
 	// ListDevices filters, sorts and pages through devices (keyset pagination:
-	// pages stay stable while devices are added).
+	// pages stay stable while devices are added). Each device carries its
+	// health summary, so a list can be sorted and filtered by score, band,
+	// staleness, a failing check or the software it runs.
 	ListDevices(context.Context, *v1.ListDevicesRequest) (*v1.ListDevicesResponse, error)
 	// GetDevice returns one device by id.
 	GetDevice(context.Context, *v1.GetDeviceRequest) (*v1.GetDeviceResponse, error)

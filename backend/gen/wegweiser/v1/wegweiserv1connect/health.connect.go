@@ -56,6 +56,9 @@ const (
 	// HealthServiceGetScoringModelProcedure is the fully-qualified name of the HealthService's
 	// GetScoringModel RPC.
 	HealthServiceGetScoringModelProcedure = "/wegweiser.v1.HealthService/GetScoringModel"
+	// HealthServiceListCheckSummariesProcedure is the fully-qualified name of the HealthService's
+	// ListCheckSummaries RPC.
+	HealthServiceListCheckSummariesProcedure = "/wegweiser.v1.HealthService/ListCheckSummaries"
 	// HealthServiceRecomputeProcedure is the fully-qualified name of the HealthService's Recompute RPC.
 	HealthServiceRecomputeProcedure = "/wegweiser.v1.HealthService/Recompute"
 )
@@ -84,6 +87,11 @@ type HealthServiceClient interface {
 	// GetScoringModel returns the numbers of the scoring model: domain
 	// weights, band ranges, penalties and caps, as the analyzer uses them.
 	GetScoringModel(context.Context, *v1.GetScoringModelRequest) (*v1.GetScoringModelResponse, error)
+	// ListCheckSummaries is the fleet "by check" view: every check with an
+	// unsuppressed warning or failure on a device in scope, with how many
+	// devices fail and warn, highest impact first. The devices behind a row
+	// are DeviceService.ListDevices with failing_check_id.
+	ListCheckSummaries(context.Context, *v1.ListCheckSummariesRequest) (*v1.ListCheckSummariesResponse, error)
 	// Recompute re-analyses the devices of an entity now.
 	Recompute(context.Context, *v1.RecomputeRequest) (*v1.RecomputeResponse, error)
 }
@@ -155,6 +163,13 @@ func NewHealthServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		listCheckSummaries: connect.NewClient[v1.ListCheckSummariesRequest, v1.ListCheckSummariesResponse](
+			httpClient,
+			baseURL+HealthServiceListCheckSummariesProcedure,
+			connect.WithSchema(healthServiceMethods.ByName("ListCheckSummaries")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 		recompute: connect.NewClient[v1.RecomputeRequest, v1.RecomputeResponse](
 			httpClient,
 			baseURL+HealthServiceRecomputeProcedure,
@@ -174,6 +189,7 @@ type healthServiceClient struct {
 	listOrganisationHealth *connect.Client[v1.ListOrganisationHealthRequest, v1.ListOrganisationHealthResponse]
 	listChecks             *connect.Client[v1.ListChecksRequest, v1.ListChecksResponse]
 	getScoringModel        *connect.Client[v1.GetScoringModelRequest, v1.GetScoringModelResponse]
+	listCheckSummaries     *connect.Client[v1.ListCheckSummariesRequest, v1.ListCheckSummariesResponse]
 	recompute              *connect.Client[v1.RecomputeRequest, v1.RecomputeResponse]
 }
 
@@ -249,6 +265,15 @@ func (c *healthServiceClient) GetScoringModel(ctx context.Context, req *v1.GetSc
 	return nil, err
 }
 
+// ListCheckSummaries calls wegweiser.v1.HealthService.ListCheckSummaries.
+func (c *healthServiceClient) ListCheckSummaries(ctx context.Context, req *v1.ListCheckSummariesRequest) (*v1.ListCheckSummariesResponse, error) {
+	response, err := c.listCheckSummaries.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
 // Recompute calls wegweiser.v1.HealthService.Recompute.
 func (c *healthServiceClient) Recompute(ctx context.Context, req *v1.RecomputeRequest) (*v1.RecomputeResponse, error) {
 	response, err := c.recompute.CallUnary(ctx, connect.NewRequest(req))
@@ -282,6 +307,11 @@ type HealthServiceHandler interface {
 	// GetScoringModel returns the numbers of the scoring model: domain
 	// weights, band ranges, penalties and caps, as the analyzer uses them.
 	GetScoringModel(context.Context, *v1.GetScoringModelRequest) (*v1.GetScoringModelResponse, error)
+	// ListCheckSummaries is the fleet "by check" view: every check with an
+	// unsuppressed warning or failure on a device in scope, with how many
+	// devices fail and warn, highest impact first. The devices behind a row
+	// are DeviceService.ListDevices with failing_check_id.
+	ListCheckSummaries(context.Context, *v1.ListCheckSummariesRequest) (*v1.ListCheckSummariesResponse, error)
 	// Recompute re-analyses the devices of an entity now.
 	Recompute(context.Context, *v1.RecomputeRequest) (*v1.RecomputeResponse, error)
 }
@@ -349,6 +379,13 @@ func NewHealthServiceHandler(svc HealthServiceHandler, opts ...connect.HandlerOp
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	healthServiceListCheckSummariesHandler := connect.NewUnaryHandlerSimple(
+		HealthServiceListCheckSummariesProcedure,
+		svc.ListCheckSummaries,
+		connect.WithSchema(healthServiceMethods.ByName("ListCheckSummaries")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	healthServiceRecomputeHandler := connect.NewUnaryHandlerSimple(
 		HealthServiceRecomputeProcedure,
 		svc.Recompute,
@@ -373,6 +410,8 @@ func NewHealthServiceHandler(svc HealthServiceHandler, opts ...connect.HandlerOp
 			healthServiceListChecksHandler.ServeHTTP(w, r)
 		case HealthServiceGetScoringModelProcedure:
 			healthServiceGetScoringModelHandler.ServeHTTP(w, r)
+		case HealthServiceListCheckSummariesProcedure:
+			healthServiceListCheckSummariesHandler.ServeHTTP(w, r)
 		case HealthServiceRecomputeProcedure:
 			healthServiceRecomputeHandler.ServeHTTP(w, r)
 		default:
@@ -414,6 +453,10 @@ func (UnimplementedHealthServiceHandler) ListChecks(context.Context, *v1.ListChe
 
 func (UnimplementedHealthServiceHandler) GetScoringModel(context.Context, *v1.GetScoringModelRequest) (*v1.GetScoringModelResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wegweiser.v1.HealthService.GetScoringModel is not implemented"))
+}
+
+func (UnimplementedHealthServiceHandler) ListCheckSummaries(context.Context, *v1.ListCheckSummariesRequest) (*v1.ListCheckSummariesResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wegweiser.v1.HealthService.ListCheckSummaries is not implemented"))
 }
 
 func (UnimplementedHealthServiceHandler) Recompute(context.Context, *v1.RecomputeRequest) (*v1.RecomputeResponse, error) {

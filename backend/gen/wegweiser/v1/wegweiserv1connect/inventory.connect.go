@@ -57,6 +57,8 @@ type InventoryServiceClient interface {
 	ListDeviceEventLogs(context.Context, *v1.ListDeviceEventLogsRequest) (*v1.ListDeviceEventLogsResponse, error)
 	// ListSoftware lists software across the devices of an organisation (or
 	// the whole tenant): each name and version with how many devices run it.
+	// The devices behind a row are DeviceService.ListDevices with its
+	// software filter.
 	ListSoftware(context.Context, *v1.ListSoftwareRequest) (*v1.ListSoftwareResponse, error)
 }
 
@@ -156,6 +158,8 @@ type InventoryServiceHandler interface {
 	ListDeviceEventLogs(context.Context, *v1.ListDeviceEventLogsRequest) (*v1.ListDeviceEventLogsResponse, error)
 	// ListSoftware lists software across the devices of an organisation (or
 	// the whole tenant): each name and version with how many devices run it.
+	// The devices behind a row are DeviceService.ListDevices with its
+	// software filter.
 	ListSoftware(context.Context, *v1.ListSoftwareRequest) (*v1.ListSoftwareResponse, error)
 }
 

@@ -6,13 +6,15 @@ import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobu
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { Band } from "./health_pb";
+import { file_wegweiser_v1_health } from "./health_pb";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file wegweiser/v1/device.proto.
  */
 export const file_wegweiser_v1_device: GenFile = /*@__PURE__*/
-  fileDesc("Chl3ZWd3ZWlzZXIvdjEvZGV2aWNlLnByb3RvEgx3ZWd3ZWlzZXIudjEipAMKBkRldmljZRIKCgJpZBgBIAEoCRIXCg9vcmdhbmlzYXRpb25faWQYAiABKAkSEAoIZ3JvdXBfaWQYAyABKAkSEAoIaG9zdG5hbWUYBCABKAkSKAoIcGxhdGZvcm0YBSABKA4yFi53ZWd3ZWlzZXIudjEuUGxhdGZvcm0SJgoEcm9sZRgGIAEoDjIYLndlZ3dlaXNlci52MS5EZXZpY2VSb2xlEg8KB29zX25hbWUYByABKAkSEgoKb3NfdmVyc2lvbhgIIAEoCRIUCgxtYW51ZmFjdHVyZXIYCSABKAkSDQoFbW9kZWwYCiABKAkSFQoNc2VyaWFsX251bWJlchgLIAEoCRIUCgxpcF9hZGRyZXNzZXMYDCADKAkSFQoNYWdlbnRfdmVyc2lvbhgNIAEoCRIMCgR0YWdzGA4gAygJEjIKDmxhc3Rfc2Vlbl90aW1lGA8gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtjcmVhdGVfdGltZRgQIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAi7QEKEkxpc3REZXZpY2VzUmVxdWVzdBIRCglwYWdlX3NpemUYASABKAUSEgoKcGFnZV90b2tlbhgCIAEoCRIXCg9vcmdhbmlzYXRpb25faWQYAyABKAkSEAoIZ3JvdXBfaWQYBCABKAkSKAoIcGxhdGZvcm0YBSABKA4yFi53ZWd3ZWlzZXIudjEuUGxhdGZvcm0SCwoDdGFnGAYgASgJEg0KBXF1ZXJ5GAcgASgJEisKCG9yZGVyX2J5GAggASgOMhkud2Vnd2Vpc2VyLnYxLkRldmljZU9yZGVyEhIKCmRlc2NlbmRpbmcYCSABKAgiVQoTTGlzdERldmljZXNSZXNwb25zZRIlCgdkZXZpY2VzGAEgAygLMhQud2Vnd2Vpc2VyLnYxLkRldmljZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiHgoQR2V0RGV2aWNlUmVxdWVzdBIKCgJpZBgBIAEoCSI5ChFHZXREZXZpY2VSZXNwb25zZRIkCgZkZXZpY2UYASABKAsyFC53ZWd3ZWlzZXIudjEuRGV2aWNlIkoKEU1vdmVEZXZpY2VSZXF1ZXN0EgoKAmlkGAEgASgJEhcKD29yZ2FuaXNhdGlvbl9pZBgCIAEoCRIQCghncm91cF9pZBgDIAEoCSI6ChJNb3ZlRGV2aWNlUmVzcG9uc2USJAoGZGV2aWNlGAEgASgLMhQud2Vnd2Vpc2VyLnYxLkRldmljZSJHChFUYWdEZXZpY2VzUmVxdWVzdBILCgNpZHMYASADKAkSEAoIYWRkX3RhZ3MYAiADKAkSEwoLcmVtb3ZlX3RhZ3MYAyADKAkiOwoSVGFnRGV2aWNlc1Jlc3BvbnNlEiUKB2RldmljZXMYASADKAsyFC53ZWd3ZWlzZXIudjEuRGV2aWNlIiEKE0RlbGV0ZURldmljZVJlcXVlc3QSCgoCaWQYASABKAkiFgoURGVsZXRlRGV2aWNlUmVzcG9uc2UqYgoIUGxhdGZvcm0SGAoUUExBVEZPUk1fVU5TUEVDSUZJRUQQABIUChBQTEFURk9STV9XSU5ET1dTEAESEgoOUExBVEZPUk1fTUFDT1MQAhISCg5QTEFURk9STV9MSU5VWBADKl4KCkRldmljZVJvbGUSGwoXREVWSUNFX1JPTEVfVU5TUEVDSUZJRUQQABIbChdERVZJQ0VfUk9MRV9XT1JLU1RBVElPThABEhYKEkRFVklDRV9ST0xFX1NFUlZFUhACKmIKC0RldmljZU9yZGVyEhwKGERFVklDRV9PUkRFUl9VTlNQRUNJRklFRBAAEhkKFURFVklDRV9PUkRFUl9IT1NUTkFNRRABEhoKFkRFVklDRV9PUkRFUl9MQVNUX1NFRU4QAjK0AwoNRGV2aWNlU2VydmljZRJXCgtMaXN0RGV2aWNlcxIgLndlZ3dlaXNlci52MS5MaXN0RGV2aWNlc1JlcXVlc3QaIS53ZWd3ZWlzZXIudjEuTGlzdERldmljZXNSZXNwb25zZSIDkAIBElEKCUdldERldmljZRIeLndlZ3dlaXNlci52MS5HZXREZXZpY2VSZXF1ZXN0Gh8ud2Vnd2Vpc2VyLnYxLkdldERldmljZVJlc3BvbnNlIgOQAgESTwoKTW92ZURldmljZRIfLndlZ3dlaXNlci52MS5Nb3ZlRGV2aWNlUmVxdWVzdBogLndlZ3dlaXNlci52MS5Nb3ZlRGV2aWNlUmVzcG9uc2USTwoKVGFnRGV2aWNlcxIfLndlZ3dlaXNlci52MS5UYWdEZXZpY2VzUmVxdWVzdBogLndlZ3dlaXNlci52MS5UYWdEZXZpY2VzUmVzcG9uc2USVQoMRGVsZXRlRGV2aWNlEiEud2Vnd2Vpc2VyLnYxLkRlbGV0ZURldmljZVJlcXVlc3QaIi53ZWd3ZWlzZXIudjEuRGVsZXRlRGV2aWNlUmVzcG9uc2VCtQEKEGNvbS53ZWd3ZWlzZXIudjFCC0RldmljZVByb3RvUAFaQ2dpdGh1Yi5jb20vd2Vnd2Vpc2VyL3dlZ3dlaXNlci9iYWNrZW5kL2dlbi93ZWd3ZWlzZXIvdjE7d2Vnd2Vpc2VydjGiAgNXWFiqAgxXZWd3ZWlzZXIuVjHKAgxXZWd3ZWlzZXJcVjHiAhhXZWd3ZWlzZXJcVjFcR1BCTWV0YWRhdGHqAg1XZWd3ZWlzZXI6OlYxYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("Chl3ZWd3ZWlzZXIvdjEvZGV2aWNlLnByb3RvEgx3ZWd3ZWlzZXIudjEi1wMKBkRldmljZRIKCgJpZBgBIAEoCRIXCg9vcmdhbmlzYXRpb25faWQYAiABKAkSEAoIZ3JvdXBfaWQYAyABKAkSEAoIaG9zdG5hbWUYBCABKAkSKAoIcGxhdGZvcm0YBSABKA4yFi53ZWd3ZWlzZXIudjEuUGxhdGZvcm0SJgoEcm9sZRgGIAEoDjIYLndlZ3dlaXNlci52MS5EZXZpY2VSb2xlEg8KB29zX25hbWUYByABKAkSEgoKb3NfdmVyc2lvbhgIIAEoCRIUCgxtYW51ZmFjdHVyZXIYCSABKAkSDQoFbW9kZWwYCiABKAkSFQoNc2VyaWFsX251bWJlchgLIAEoCRIUCgxpcF9hZGRyZXNzZXMYDCADKAkSFQoNYWdlbnRfdmVyc2lvbhgNIAEoCRIMCgR0YWdzGA4gAygJEjIKDmxhc3Rfc2Vlbl90aW1lGA8gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtjcmVhdGVfdGltZRgQIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoGaGVhbHRoGBEgASgLMiEud2Vnd2Vpc2VyLnYxLkRldmljZUhlYWx0aFN1bW1hcnkipwIKE0RldmljZUhlYWx0aFN1bW1hcnkSDQoFc2NvcmUYASABKAUSIAoEYmFuZBgCIAEoDjISLndlZ3dlaXNlci52MS5CYW5kEg4KBnNjb3JlZBgDIAEoCBINCgVzdGFsZRgEIAEoCBIXCg9uZWVkc19hdHRlbnRpb24YBSABKAgSGwoTdG9wX3JlYXNvbl9jaGVja19pZBgGIAEoCRISCgp0b3BfcmVhc29uGAcgASgJEhsKE3RvcF9yZWFzb25fc2V2ZXJpdHkYCCABKAkSEwoLaXNzdWVfY291bnQYCSABKAUSEgoKY2FwX3JlYXNvbhgKIAEoCRIwCgxjb21wdXRlX3RpbWUYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIocDChJMaXN0RGV2aWNlc1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSFwoPb3JnYW5pc2F0aW9uX2lkGAMgASgJEhAKCGdyb3VwX2lkGAQgASgJEigKCHBsYXRmb3JtGAUgASgOMhYud2Vnd2Vpc2VyLnYxLlBsYXRmb3JtEgsKA3RhZxgGIAEoCRINCgVxdWVyeRgHIAEoCRIrCghvcmRlcl9ieRgIIAEoDjIZLndlZ3dlaXNlci52MS5EZXZpY2VPcmRlchISCgpkZXNjZW5kaW5nGAkgASgIEiEKBWJhbmRzGAogAygOMhIud2Vnd2Vpc2VyLnYxLkJhbmQSEgoKc3RhbGVfb25seRgLIAEoCBIYChBmYWlsaW5nX2NoZWNrX2lkGAwgASgJEhcKD25lZWRzX2F0dGVudGlvbhgNIAEoCBIuCghzb2Z0d2FyZRgOIAEoCzIcLndlZ3dlaXNlci52MS5Tb2Z0d2FyZUZpbHRlciIvCg5Tb2Z0d2FyZUZpbHRlchIMCgRuYW1lGAEgASgJEg8KB3ZlcnNpb24YAiABKAkiVQoTTGlzdERldmljZXNSZXNwb25zZRIlCgdkZXZpY2VzGAEgAygLMhQud2Vnd2Vpc2VyLnYxLkRldmljZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiHgoQR2V0RGV2aWNlUmVxdWVzdBIKCgJpZBgBIAEoCSI5ChFHZXREZXZpY2VSZXNwb25zZRIkCgZkZXZpY2UYASABKAsyFC53ZWd3ZWlzZXIudjEuRGV2aWNlIkoKEU1vdmVEZXZpY2VSZXF1ZXN0EgoKAmlkGAEgASgJEhcKD29yZ2FuaXNhdGlvbl9pZBgCIAEoCRIQCghncm91cF9pZBgDIAEoCSI6ChJNb3ZlRGV2aWNlUmVzcG9uc2USJAoGZGV2aWNlGAEgASgLMhQud2Vnd2Vpc2VyLnYxLkRldmljZSJHChFUYWdEZXZpY2VzUmVxdWVzdBILCgNpZHMYASADKAkSEAoIYWRkX3RhZ3MYAiADKAkSEwoLcmVtb3ZlX3RhZ3MYAyADKAkiOwoSVGFnRGV2aWNlc1Jlc3BvbnNlEiUKB2RldmljZXMYASADKAsyFC53ZWd3ZWlzZXIudjEuRGV2aWNlIiEKE0RlbGV0ZURldmljZVJlcXVlc3QSCgoCaWQYASABKAkiFgoURGVsZXRlRGV2aWNlUmVzcG9uc2UqYgoIUGxhdGZvcm0SGAoUUExBVEZPUk1fVU5TUEVDSUZJRUQQABIUChBQTEFURk9STV9XSU5ET1dTEAESEgoOUExBVEZPUk1fTUFDT1MQAhISCg5QTEFURk9STV9MSU5VWBADKl4KCkRldmljZVJvbGUSGwoXREVWSUNFX1JPTEVfVU5TUEVDSUZJRUQQABIbChdERVZJQ0VfUk9MRV9XT1JLU1RBVElPThABEhYKEkRFVklDRV9ST0xFX1NFUlZFUhACKnoKC0RldmljZU9yZGVyEhwKGERFVklDRV9PUkRFUl9VTlNQRUNJRklFRBAAEhkKFURFVklDRV9PUkRFUl9IT1NUTkFNRRABEhoKFkRFVklDRV9PUkRFUl9MQVNUX1NFRU4QAhIWChJERVZJQ0VfT1JERVJfU0NPUkUQAzK0AwoNRGV2aWNlU2VydmljZRJXCgtMaXN0RGV2aWNlcxIgLndlZ3dlaXNlci52MS5MaXN0RGV2aWNlc1JlcXVlc3QaIS53ZWd3ZWlzZXIudjEuTGlzdERldmljZXNSZXNwb25zZSIDkAIBElEKCUdldERldmljZRIeLndlZ3dlaXNlci52MS5HZXREZXZpY2VSZXF1ZXN0Gh8ud2Vnd2Vpc2VyLnYxLkdldERldmljZVJlc3BvbnNlIgOQAgESTwoKTW92ZURldmljZRIfLndlZ3dlaXNlci52MS5Nb3ZlRGV2aWNlUmVxdWVzdBogLndlZ3dlaXNlci52MS5Nb3ZlRGV2aWNlUmVzcG9uc2USTwoKVGFnRGV2aWNlcxIfLndlZ3dlaXNlci52MS5UYWdEZXZpY2VzUmVxdWVzdBogLndlZ3dlaXNlci52MS5UYWdEZXZpY2VzUmVzcG9uc2USVQoMRGVsZXRlRGV2aWNlEiEud2Vnd2Vpc2VyLnYxLkRlbGV0ZURldmljZVJlcXVlc3QaIi53ZWd3ZWlzZXIudjEuRGVsZXRlRGV2aWNlUmVzcG9uc2VCtQEKEGNvbS53ZWd3ZWlzZXIudjFCC0RldmljZVByb3RvUAFaQ2dpdGh1Yi5jb20vd2Vnd2Vpc2VyL3dlZ3dlaXNlci9iYWNrZW5kL2dlbi93ZWd3ZWlzZXIvdjE7d2Vnd2Vpc2VydjGiAgNXWFiqAgxXZWd3ZWlzZXIuVjHKAgxXZWd3ZWlzZXJcVjHiAhhXZWd3ZWlzZXJcVjFcR1BCTWV0YWRhdGHqAg1XZWd3ZWlzZXI6OlYxYgZwcm90bzM", [file_google_protobuf_timestamp, file_wegweiser_v1_health]);
 
 /**
  * Device is one endpoint that runs the agent.
@@ -131,6 +133,14 @@ export type Device = Message<"wegweiser.v1.Device"> & {
    * @generated from field: google.protobuf.Timestamp create_time = 16;
    */
   createTime?: Timestamp | undefined;
+
+  /**
+   * The device's current health in brief; always set (unscored and stale
+   * until the device's first snapshot has been analysed).
+   *
+   * @generated from field: wegweiser.v1.DeviceHealthSummary health = 17;
+   */
+  health?: DeviceHealthSummary | undefined;
 };
 
 /**
@@ -139,6 +149,106 @@ export type Device = Message<"wegweiser.v1.Device"> & {
  */
 export const DeviceSchema: GenMessage<Device> = /*@__PURE__*/
   messageDesc(file_wegweiser_v1_device, 0);
+
+/**
+ * DeviceHealthSummary is a device's current health in brief, for lists and
+ * for the head of the device page. The full picture (domains, findings,
+ * history) is in HealthService.
+ *
+ * @generated from message wegweiser.v1.DeviceHealthSummary
+ */
+export type DeviceHealthSummary = Message<"wegweiser.v1.DeviceHealthSummary"> & {
+  /**
+   * Score 1 to 100; 0 when unscored.
+   *
+   * @generated from field: int32 score = 1;
+   */
+  score: number;
+
+  /**
+   * Band of the score; BAND_UNSPECIFIED when unscored.
+   *
+   * @generated from field: wegweiser.v1.Band band = 2;
+   */
+  band: Band;
+
+  /**
+   * Whether the device has a score at all (analysed, with enough coverage).
+   *
+   * @generated from field: bool scored = 3;
+   */
+  scored: boolean;
+
+  /**
+   * True when the last analysed snapshot is older than the freshness limit
+   * (24 hours), or the device never sent one.
+   *
+   * @generated from field: bool stale = 4;
+   */
+  stale: boolean;
+
+  /**
+   * True when the device needs a technician: band poor or critical, an
+   * unsuppressed high or critical warning or failure, or stale.
+   *
+   * @generated from field: bool needs_attention = 5;
+   */
+  needsAttention: boolean;
+
+  /**
+   * Check id of the top reason: the unsuppressed warning or failure that
+   * costs the most points (ties: the more severe, then by check id and
+   * subject); empty when nothing costs points.
+   *
+   * @generated from field: string top_reason_check_id = 6;
+   */
+  topReasonCheckId: string;
+
+  /**
+   * Title of that finding, written for people, e.g. "Volume C: is almost
+   * full"; empty when nothing costs points.
+   *
+   * @generated from field: string top_reason = 7;
+   */
+  topReason: string;
+
+  /**
+   * Severity of that finding: "info", "low", "medium", "high" or
+   * "critical"; empty when nothing costs points.
+   *
+   * @generated from field: string top_reason_severity = 8;
+   */
+  topReasonSeverity: string;
+
+  /**
+   * Unsuppressed warnings and failures on the device (the top reason
+   * included).
+   *
+   * @generated from field: int32 issue_count = 9;
+   */
+  issueCount: number;
+
+  /**
+   * Why the score is capped (see Health.cap_reason); empty when it is not.
+   *
+   * @generated from field: string cap_reason = 10;
+   */
+  capReason: string;
+
+  /**
+   * When the health was computed; unset when never.
+   *
+   * @generated from field: google.protobuf.Timestamp compute_time = 11;
+   */
+  computeTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message wegweiser.v1.DeviceHealthSummary.
+ * Use `create(DeviceHealthSummarySchema)` to create a new message.
+ */
+export const DeviceHealthSummarySchema: GenMessage<DeviceHealthSummary> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_device, 1);
 
 /**
  * ListDevicesRequest filters, sorts and pages devices. All filters combine.
@@ -209,6 +319,46 @@ export type ListDevicesRequest = Message<"wegweiser.v1.ListDevicesRequest"> & {
    * @generated from field: bool descending = 9;
    */
   descending: boolean;
+
+  /**
+   * Only devices in one of these bands; BAND_UNSPECIFIED selects devices
+   * without a score. Empty: any band.
+   *
+   * @generated from field: repeated wegweiser.v1.Band bands = 10;
+   */
+  bands: Band[];
+
+  /**
+   * Only devices whose data is stale (see DeviceHealthSummary.stale).
+   *
+   * @generated from field: bool stale_only = 11;
+   */
+  staleOnly: boolean;
+
+  /**
+   * Only devices with an unsuppressed warning or failure of this check
+   * (e.g. "security.firewall_enabled"): the devices behind one row of
+   * HealthService.ListCheckSummaries.
+   *
+   * @generated from field: string failing_check_id = 12;
+   */
+  failingCheckId: string;
+
+  /**
+   * Only devices that need attention (see
+   * DeviceHealthSummary.needs_attention).
+   *
+   * @generated from field: bool needs_attention = 13;
+   */
+  needsAttention: boolean;
+
+  /**
+   * Only devices that run this software (name and version as
+   * InventoryService.ListSoftware returns them).
+   *
+   * @generated from field: wegweiser.v1.SoftwareFilter software = 14;
+   */
+  software?: SoftwareFilter | undefined;
 };
 
 /**
@@ -216,7 +366,38 @@ export type ListDevicesRequest = Message<"wegweiser.v1.ListDevicesRequest"> & {
  * Use `create(ListDevicesRequestSchema)` to create a new message.
  */
 export const ListDevicesRequestSchema: GenMessage<ListDevicesRequest> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_device, 1);
+  messageDesc(file_wegweiser_v1_device, 2);
+
+/**
+ * SoftwareFilter selects the devices that run one version of a program. It
+ * is a filter of ListDevices rather than an inventory call of its own so
+ * the devices come with their health, sort order and paging, and combine
+ * with the other filters ("which devices on this version are poor").
+ *
+ * @generated from message wegweiser.v1.SoftwareFilter
+ */
+export type SoftwareFilter = Message<"wegweiser.v1.SoftwareFilter"> & {
+  /**
+   * Exact name, as in InventoryService.ListSoftware (1 to 500 characters).
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * Exact version; empty matches the rows that reported no version.
+   *
+   * @generated from field: string version = 2;
+   */
+  version: string;
+};
+
+/**
+ * Describes the message wegweiser.v1.SoftwareFilter.
+ * Use `create(SoftwareFilterSchema)` to create a new message.
+ */
+export const SoftwareFilterSchema: GenMessage<SoftwareFilter> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_device, 3);
 
 /**
  * ListDevicesResponse is one page.
@@ -244,7 +425,7 @@ export type ListDevicesResponse = Message<"wegweiser.v1.ListDevicesResponse"> & 
  * Use `create(ListDevicesResponseSchema)` to create a new message.
  */
 export const ListDevicesResponseSchema: GenMessage<ListDevicesResponse> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_device, 2);
+  messageDesc(file_wegweiser_v1_device, 4);
 
 /**
  * GetDeviceRequest names a device.
@@ -265,7 +446,7 @@ export type GetDeviceRequest = Message<"wegweiser.v1.GetDeviceRequest"> & {
  * Use `create(GetDeviceRequestSchema)` to create a new message.
  */
 export const GetDeviceRequestSchema: GenMessage<GetDeviceRequest> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_device, 3);
+  messageDesc(file_wegweiser_v1_device, 5);
 
 /**
  * GetDeviceResponse returns it.
@@ -286,7 +467,7 @@ export type GetDeviceResponse = Message<"wegweiser.v1.GetDeviceResponse"> & {
  * Use `create(GetDeviceResponseSchema)` to create a new message.
  */
 export const GetDeviceResponseSchema: GenMessage<GetDeviceResponse> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_device, 4);
+  messageDesc(file_wegweiser_v1_device, 6);
 
 /**
  * MoveDeviceRequest says where the device goes.
@@ -321,7 +502,7 @@ export type MoveDeviceRequest = Message<"wegweiser.v1.MoveDeviceRequest"> & {
  * Use `create(MoveDeviceRequestSchema)` to create a new message.
  */
 export const MoveDeviceRequestSchema: GenMessage<MoveDeviceRequest> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_device, 5);
+  messageDesc(file_wegweiser_v1_device, 7);
 
 /**
  * MoveDeviceResponse returns the moved device.
@@ -342,7 +523,7 @@ export type MoveDeviceResponse = Message<"wegweiser.v1.MoveDeviceResponse"> & {
  * Use `create(MoveDeviceResponseSchema)` to create a new message.
  */
 export const MoveDeviceResponseSchema: GenMessage<MoveDeviceResponse> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_device, 6);
+  messageDesc(file_wegweiser_v1_device, 8);
 
 /**
  * TagDevicesRequest changes tags on devices.
@@ -377,7 +558,7 @@ export type TagDevicesRequest = Message<"wegweiser.v1.TagDevicesRequest"> & {
  * Use `create(TagDevicesRequestSchema)` to create a new message.
  */
 export const TagDevicesRequestSchema: GenMessage<TagDevicesRequest> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_device, 7);
+  messageDesc(file_wegweiser_v1_device, 9);
 
 /**
  * TagDevicesResponse returns the changed devices.
@@ -398,7 +579,7 @@ export type TagDevicesResponse = Message<"wegweiser.v1.TagDevicesResponse"> & {
  * Use `create(TagDevicesResponseSchema)` to create a new message.
  */
 export const TagDevicesResponseSchema: GenMessage<TagDevicesResponse> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_device, 8);
+  messageDesc(file_wegweiser_v1_device, 10);
 
 /**
  * DeleteDeviceRequest names the device to delete.
@@ -419,7 +600,7 @@ export type DeleteDeviceRequest = Message<"wegweiser.v1.DeleteDeviceRequest"> & 
  * Use `create(DeleteDeviceRequestSchema)` to create a new message.
  */
 export const DeleteDeviceRequestSchema: GenMessage<DeleteDeviceRequest> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_device, 9);
+  messageDesc(file_wegweiser_v1_device, 11);
 
 /**
  * DeleteDeviceResponse is empty.
@@ -434,7 +615,7 @@ export type DeleteDeviceResponse = Message<"wegweiser.v1.DeleteDeviceResponse"> 
  * Use `create(DeleteDeviceResponseSchema)` to create a new message.
  */
 export const DeleteDeviceResponseSchema: GenMessage<DeleteDeviceResponse> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_device, 10);
+  messageDesc(file_wegweiser_v1_device, 12);
 
 /**
  * Platform is the operating-system family of a device.
@@ -537,6 +718,15 @@ export enum DeviceOrder {
    * @generated from enum value: DEVICE_ORDER_LAST_SEEN = 2;
    */
   LAST_SEEN = 2,
+
+  /**
+   * By health score (the band follows the score), worst first when
+   * ascending; devices without a score come last in both directions. Ties
+   * are broken by device id, so paging is stable.
+   *
+   * @generated from enum value: DEVICE_ORDER_SCORE = 3;
+   */
+  SCORE = 3,
 }
 
 /**
@@ -554,7 +744,9 @@ export const DeviceOrderSchema: GenEnum<DeviceOrder> = /*@__PURE__*/
 export const DeviceService: GenService<{
   /**
    * ListDevices filters, sorts and pages through devices (keyset pagination:
-   * pages stay stable while devices are added).
+   * pages stay stable while devices are added). Each device carries its
+   * health summary, so a list can be sorted and filtered by score, band,
+   * staleness, a failing check or the software it runs.
    *
    * @generated from rpc wegweiser.v1.DeviceService.ListDevices
    */

@@ -371,6 +371,8 @@ export const InventoryService: GenService<{
   /**
    * ListSoftware lists software across the devices of an organisation (or
    * the whole tenant): each name and version with how many devices run it.
+   * The devices behind a row are DeviceService.ListDevices with its
+   * software filter.
    *
    * @generated from rpc wegweiser.v1.InventoryService.ListSoftware
    */
