@@ -1,120 +1,176 @@
-import { createContext, use, useMemo } from "react";
+import { useState } from "react";
 import { Link } from "react-router";
 import { DataTable, type Columns } from "../../components/DataTable";
 import { QueryState } from "../../components/Feedback";
-import type { Device } from "../../gen/wegweiser/v1/device_pb";
+import { DeviceOrder, type Device } from "../../gen/wegweiser/v1/device_pb";
 import { RelativeTime } from "../../components/RelativeTime";
-import { DeviceScoreCell, useScoreLookup, type ScoreLookup } from "../health/DeviceScores";
+import { severityBadge } from "../health/labels";
+import { ScoreBadge } from "../health/ScoreBadge";
 import { useOrganisationOptions } from "../organisations/hooks";
 import { platformLabel, useDevices, type DeviceFilter } from "./hooks";
 
 /** DeviceSort is a server-side order of the device list: a column id and a direction. */
 export interface DeviceSort {
-  column: string;
+  column: DeviceSortColumn;
   descending: boolean;
 }
 
+/** DeviceSortColumn is a column the server can order the device list by. */
+export type DeviceSortColumn = "hostname" | "score" | "last_seen";
+
+const orders: Record<DeviceSortColumn, DeviceOrder> = {
+  hostname: DeviceOrder.HOSTNAME,
+  score: DeviceOrder.SCORE,
+  last_seen: DeviceOrder.LAST_SEEN,
+};
+
+/** isDeviceSortColumn says whether a string names a sortable column. */
+export function isDeviceSortColumn(s: string): s is DeviceSortColumn {
+  return s in orders;
+}
+
+/** deviceOrder is the ListDevices order of a sort column. */
+export function deviceOrder(column: DeviceSortColumn): DeviceOrder {
+  return orders[column];
+}
+
+const dash = <span className="muted">—</span>;
+
+/** HealthCell shows a device's score and band from its health summary, and "stale" when its data is old. */
+function HealthCell({ device: d }: { device: Device }) {
+  const h = d.health;
+  if (!h?.scored) {
+    return (
+      <span className="muted" title="Not analysed yet">
+        —
+      </span>
+    );
+  }
+  return (
+    <span className="score-cell">
+      <ScoreBadge score={h.score} band={h.band} />
+      {h.stale && <span className="badge badge-warn badge-inline">stale</span>}
+    </span>
+  );
+}
+
+/** TopReason is the finding that costs a device the most points, linked to the devices that share it. */
+function TopReason({ device: d }: { device: Device }) {
+  const h = d.health;
+  if (!h?.topReason) return h?.stale && !h.scored ? <span className="muted">No analysis yet</span> : dash;
+  const more = h.issueCount - 1;
+  return (
+    <span className="top-reason">
+      <span className={`badge ${severityBadge(h.topReasonSeverity)}`}>{h.topReasonSeverity}</span>{" "}
+      <span className="wrap-anywhere">{h.topReason}</span>
+      {more > 0 && <span className="muted small"> · {more} more</span>}
+    </span>
+  );
+}
+
+const baseColumns: Columns<Device> = [
+  {
+    id: "hostname",
+    header: "Hostname",
+    accessorFn: (d) => d.hostname || d.id,
+    cell: ({ row: { original: d } }) => (
+      <Link className="wrap-anywhere" to={`/devices/${d.id}`}>
+        {d.hostname || d.id}
+      </Link>
+    ),
+    enableHiding: false,
+  },
+  {
+    id: "score",
+    header: "Score",
+    accessorFn: (d) => d.health?.score ?? 0,
+    cell: ({ row: { original: d } }) => <HealthCell device={d} />,
+  },
+  {
+    id: "top_reason",
+    header: "Top reason",
+    enableSorting: false,
+    cell: ({ row: { original: d } }) => <TopReason device={d} />,
+  },
+  {
+    id: "platform",
+    header: "Platform",
+    enableSorting: false,
+    cell: ({ row: { original: d } }) => (
+      <span className={`platform platform-${platformLabel(d.platform).toLowerCase()}`}>{platformLabel(d.platform)}</span>
+    ),
+  },
+  {
+    id: "os",
+    header: "Operating system",
+    enableSorting: false,
+    cell: ({ row: { original: d } }) => [d.osName, d.osVersion].filter(Boolean).join(" ") || dash,
+  },
+];
+
+const organisationColumn: Columns<Device>[number] = {
+  id: "organisation",
+  header: "Organisation",
+  enableSorting: false,
+  cell: ({ row: { original: d } }) => <OrganisationName id={d.organisationId} />,
+};
+
+const tailColumns: Columns<Device> = [
+  { id: "tags", header: "Tags", enableSorting: false, cell: ({ row: { original: d } }) => <TagList tags={d.tags} /> },
+  {
+    id: "last_seen",
+    header: "Last seen",
+    accessorFn: (d) => Number(d.lastSeenTime?.seconds ?? 0n),
+    cell: ({ row: { original: d } }) => <RelativeTime value={d.lastSeenTime} />,
+  },
+];
+
+const withOrganisation = [...baseColumns, organisationColumn, ...tailColumns];
+const withoutOrganisation = [...baseColumns, ...tailColumns];
+
 /**
- * DeviceTable lists devices matching a filter, with "Load more" paging and
- * column choice. With onSort, the headers of the columns the server can order
- * by (sortable) sort the list.
+ * DeviceTable lists devices matching a filter with their score, band and top
+ * reason (from each device's health summary: one request per page, never
+ * one per row), "Load more" paging and column choice. The server sorts:
+ * by the sort and onSort the caller keeps (the device browser keeps them in
+ * the URL), or by the table's own state.
  */
 export function DeviceTable({
   filter,
   showOrganisation = false,
   emptyText = "No devices.",
-  sort,
+  sort: controlled,
   onSort,
-  sortable = [],
 }: {
   filter: DeviceFilter;
   showOrganisation?: boolean;
   emptyText?: string;
   sort?: DeviceSort;
   onSort?: (sort: DeviceSort) => void;
-  sortable?: string[];
 }) {
-  const list = useDevices(filter);
-  const scores = useScoreLookup(filter);
-  const hasScores = scores !== null;
-  const canSort = Boolean(onSort);
-  const sortableKey = sortable.join(",");
-  // Cell renderers are components to the table: the columns stay the same objects while the scores load
-  // (they read the lookup from context), or every row would be mounted anew.
-  const columns = useMemo(() => {
-    const cols: Columns<Device> = [
-      {
-        id: "hostname",
-        header: "Hostname",
-        accessorFn: (d) => d.hostname || d.id,
-        cell: ({ row: { original: d } }) => (
-          <Link className="wrap-anywhere" to={`/devices/${d.id}`}>
-            {d.hostname || d.id}
-          </Link>
-        ),
-        enableHiding: false,
-      },
-    ];
-    if (hasScores) {
-      cols.push({
-        id: "score",
-        header: "Score",
-        cell: ({ row: { original: d } }) => <ScoreCell id={d.id} />,
-      });
-    }
-    cols.push(
-      {
-        id: "platform",
-        header: "Platform",
-        cell: ({ row: { original: d } }) => (
-          <span className={`platform platform-${platformLabel(d.platform).toLowerCase()}`}>{platformLabel(d.platform)}</span>
-        ),
-      },
-      {
-        id: "os",
-        header: "Operating system",
-        cell: ({ row: { original: d } }) =>
-          [d.osName, d.osVersion].filter(Boolean).join(" ") || <span className="muted">—</span>,
-      },
-    );
-    if (showOrganisation) {
-      cols.push({
-        id: "organisation",
-        header: "Organisation",
-        cell: ({ row: { original: d } }) => <OrganisationName id={d.organisationId} />,
-      });
-    }
-    cols.push(
-      { id: "tags", header: "Tags", cell: ({ row: { original: d } }) => <TagList tags={d.tags} /> },
-      {
-        id: "last_seen",
-        header: "Last seen",
-        cell: ({ row: { original: d } }) => <RelativeTime value={d.lastSeenTime} />,
-      },
-    );
-    const sortableIds = sortableKey.split(",");
-    return cols.map((c) => ({ ...c, enableSorting: canSort && sortableIds.includes(c.id ?? "") }));
-  }, [hasScores, showOrganisation, canSort, sortableKey]);
+  const [own, setOwn] = useState<DeviceSort>({ column: "score", descending: false });
+  const sort = controlled ?? own;
+  const setSort = onSort ?? setOwn;
+  const list = useDevices({ ...filter, orderBy: deviceOrder(sort.column), descending: sort.descending });
+  const sorting = [{ id: sort.column, desc: sort.descending }];
 
   return (
     <div aria-busy={list.isFetching}>
-      <ScoreContext value={scores}>
       <QueryState query={list} loading="Loading devices…">
         {(data) => (
           <DataTable
             label="Devices"
             data={data.pages.flatMap((p) => p.devices)}
-            columns={columns}
+            columns={showOrganisation ? withOrganisation : withoutOrganisation}
             getRowId={(d) => d.id}
             empty={emptyText}
             columnsKey="devices"
             manualSorting
-            sorting={sort ? [{ id: sort.column, desc: sort.descending }] : []}
+            sorting={sorting}
             onSortingChange={(updater) => {
-              const current = sort ? [{ id: sort.column, desc: sort.descending }] : [];
-              const next = typeof updater === "function" ? updater(current) : updater;
+              const next = typeof updater === "function" ? updater(sorting) : updater;
               const first = next[0];
-              if (first && onSort) onSort({ column: first.id, descending: first.desc });
+              if (first && isDeviceSortColumn(first.id)) setSort({ column: first.id, descending: first.desc });
             }}
             paging={{
               hasNextPage: list.hasNextPage,
@@ -124,16 +180,8 @@ export function DeviceTable({
           />
         )}
       </QueryState>
-      </ScoreContext>
     </div>
   );
-}
-
-const ScoreContext = createContext<ScoreLookup | null>(null);
-
-function ScoreCell({ id }: { id: string }) {
-  const lookup = use(ScoreContext);
-  return lookup ? <DeviceScoreCell id={id} lookup={lookup} /> : null;
 }
 
 /** TagList shows tags as chips. */

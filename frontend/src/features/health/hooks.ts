@@ -46,6 +46,11 @@ export function useWorstDevices(entity: Entity | null, limit: number) {
   });
 }
 
+/** useCheckSummaries loads the "by check" view of a tenant, organisation or group. */
+export function useCheckSummaries(entity: Entity) {
+  return useQuery(HealthService.method.listCheckSummaries, { entity }, { staleTime: 60_000 });
+}
+
 /** useOrganisationHealth lists the organisations the caller can see with their health, worst first. */
 export function useOrganisationHealth(enabled = true) {
   return useQuery(HealthService.method.listOrganisationHealth, enabled ? {} : skipToken);

@@ -3,6 +3,8 @@ import { ErrorMessage, Loading } from "../../components/Feedback";
 import { Page } from "../../components/Page";
 import { useCan, useViewer } from "../auth/hooks";
 import { Permission } from "../auth/permissions";
+import { ByCheck } from "../health/ByCheck";
+import { TENANT } from "../health/labels";
 import { TenantHealth } from "../health/TenantHealth";
 import { useTenantOverview } from "./hooks";
 
@@ -15,6 +17,8 @@ export function TenantOverview() {
   const canReadUsers = useCan(Permission.UserRead);
   const canSeeUsers = canManageUsers || canReadUsers;
   const canReadDevices = useCan(Permission.DeviceRead);
+  // Users limited to some organisations see the by-check view on each organisation's page.
+  const scoped = (viewer.user?.organisationIds.length ?? 0) > 0;
   const name = viewer.user?.displayName || viewer.user?.email || "there";
 
   return (
@@ -23,6 +27,7 @@ export function TenantOverview() {
       <ErrorMessage error={overview.error} />
       {overview.data && <h2 className="tenant-title">{overview.data.tenant?.name}</h2>}
       {canReadDevices && <TenantHealth />}
+      {canReadDevices && !scoped && <ByCheck entity={TENANT} title="By check" />}
       {overview.data && (
         <>
           <ul className="stats" aria-label="Tenant totals">
@@ -70,6 +75,12 @@ export function TenantOverview() {
             <ul className="link-list">
               <li>
                 <Link to="/organisations">Browse organisations and their groups</Link>
+              </li>
+              <li>
+                <Link to="/devices?sort=score">Devices by score, worst first</Link>
+              </li>
+              <li>
+                <Link to="/devices?attention=1&sort=score">Devices that need attention</Link>
               </li>
               <li>
                 <Link to="/devices?sort=last_seen&dir=desc">Devices by last report</Link>

@@ -3,6 +3,7 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import { DeviceService, DeviceOrder, Platform } from "../../gen/wegweiser/v1/device_pb";
 import type { FakeBackend } from "../fake-backend";
 import { page } from "./shared";
+import { triageFilter, withSummaries } from "./triage";
 
 /** deviceService answers DeviceService for the fake backend b. */
 export function deviceService(b: FakeBackend): Partial<ServiceImpl<typeof DeviceService>> {
@@ -15,13 +16,14 @@ export function deviceService(b: FakeBackend): Partial<ServiceImpl<typeof Device
         .filter((d) => req.platform === Platform.UNSPECIFIED || d.platform === req.platform)
         .filter((d) => !req.tag || d.tags.includes(req.tag))
         .filter((d) => d.hostname.toLowerCase().includes(req.query.toLowerCase()))
+        .filter((d) => triageFilter(b, req, d))
         .sort((a, b) =>
           req.orderBy === DeviceOrder.LAST_SEEN
             ? Number(a.lastSeenTime?.seconds ?? 0n) - Number(b.lastSeenTime?.seconds ?? 0n)
             : a.hostname.localeCompare(b.hostname),
         );
       if (req.descending) matching.reverse();
-      return page(matching, req.pageSize || 50, req.pageToken, (devices, nextPageToken) => ({
+      return page(withSummaries(b, req, matching), req.pageSize || 50, req.pageToken, (devices, nextPageToken) => ({
         devices,
         nextPageToken,
       }));

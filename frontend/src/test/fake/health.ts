@@ -7,6 +7,7 @@ import { Band, EntityKind, HealthSchema, HealthService, HistoryRange, type Findi
 import { SCORING_MODEL } from "./fixtures";
 import type { FakeBackend } from "../fake-backend";
 import { entityKey, severityRank } from "./shared";
+import { checkSummaries } from "./triage";
 
 /** healthService answers HealthService for the fake backend b. */
 export function healthService(b: FakeBackend): Partial<ServiceImpl<typeof HealthService>> {
@@ -112,6 +113,13 @@ export function healthService(b: FakeBackend): Partial<ServiceImpl<typeof Health
       b.enter("ListChecks", req, ctx);
       b.need("device.read");
       return { checks: b.checks };
+    },
+    listCheckSummaries: (req, ctx) => {
+      b.enter("ListCheckSummaries", req, ctx);
+      b.need("device.read");
+      const entity = b.entity(req.entity);
+      if (entity.kind === EntityKind.DEVICE) throw new ConnectError("a device is not a scope of the by-check view", Code.InvalidArgument);
+      return checkSummaries(b, b.devicesOf(entity), req.domain);
     },
     recompute: (req, ctx) => {
       b.enter("Recompute", req, ctx);
