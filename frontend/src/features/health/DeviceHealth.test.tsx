@@ -20,7 +20,8 @@ function setup(opts: { role?: Role; stale?: boolean; fixture?: DeviceFixture } =
 
 async function healthTab() {
   const panel = await screen.findByRole("tabpanel", { name: "Health" });
-  await within(panel).findByRole("img", { name: /^Device health score/ });
+  // The score leads the page, above the tabs.
+  await screen.findByRole("img", { name: /^Device health score/ });
   return panel;
 }
 
@@ -31,9 +32,10 @@ describe("device health tab", () => {
     const panel = await healthTab();
 
     expect(screen.getByRole("tab", { name: "Health" }).getAttribute("aria-selected")).toBe("true");
-    expect(within(panel).getByRole("img", { name: "Device health score: 40 of 100 (critical)" })).toBeTruthy();
-    expect(within(panel).getByText("critical finding: storage.smart_health (disk \\\\.\\PHYSICALDRIVE0)")).toBeTruthy();
-    expect(within(panel).getByText("Stale data")).toBeTruthy();
+    const triage = screen.getByRole("region", { name: "Score and top reasons" });
+    expect(within(triage).getByRole("img", { name: "Device health score: 40 of 100 (critical)" })).toBeTruthy();
+    expect(within(triage).getByText("critical finding: storage.smart_health (disk \\\\.\\PHYSICALDRIVE0)")).toBeTruthy();
+    expect(within(triage).getByText("Stale data")).toBeTruthy();
 
     const grid = within(panel).getByRole("list", { name: "Domain scores" });
     const tiles = within(grid).getAllByRole("button");
@@ -195,7 +197,7 @@ describe("device health tab", () => {
     renderApp(`/devices/${device.id}`, { backend });
 
     const panel = await screen.findByRole("tabpanel", { name: "Health" });
-    expect(await within(panel).findByRole("img", { name: "Device health: no score yet" })).toBeTruthy();
+    expect(await screen.findByRole("img", { name: "Device health: no score yet" })).toBeTruthy();
     const changed = within(panel).getByRole("region", { name: "What changed" });
     expect(await within(changed).findByText("No score recorded yet.")).toBeTruthy();
     expect(within(panel).getAllByText("no data")).toHaveLength(9);
