@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -31,11 +32,14 @@ import (
 type Service struct {
 	st   *store.Store
 	jobs *jobs.Client
+	now  func() time.Time
 }
 
 // NewService returns a device service; jc queues re-analysis and roll-ups
 // after moves and deletions.
-func NewService(st *store.Store, jc *jobs.Client) *Service { return &Service{st: st, jobs: jc} }
+func NewService(st *store.Store, jc *jobs.Client) *Service {
+	return &Service{st: st, jobs: jc, now: func() time.Time { return time.Now().UTC() }}
+}
 
 // Order is the sort key of List.
 type Order int
@@ -44,6 +48,9 @@ type Order int
 const (
 	OrderHostname Order = iota
 	OrderLastSeen
+	// OrderScore sorts by health score, worst first ascending; devices
+	// without a score come last either way.
+	OrderScore
 )
 
 // Filter selects devices; zero values do not filter.
@@ -55,14 +62,33 @@ type Filter struct {
 	Query          string
 	Order          Order
 	Descending     bool
+	// Bands keeps devices in these bands (names; Unscored for devices
+	// without a score), normalised by NormaliseBands.
+	Bands []string
+	// StaleOnly keeps devices whose data is stale.
+	StaleOnly bool
+	// FailingCheck keeps devices with an unsuppressed warning or failure
+	// of this check.
+	FailingCheck string
+	// NeedsAttention keeps devices that need a technician (see
+	// NeedsAttention).
+	NeedsAttention bool
+	// Software keeps devices that run this name and version.
+	Software *Software
 }
 
 func (f Filter) fingerprint() string {
-	return fmt.Sprintf("o=%s g=%s p=%s t=%s q=%s s=%d d=%t", f.OrganisationID, f.GroupID, f.Platform, f.Tag, f.Query, f.Order, f.Descending)
+	sw := ""
+	if f.Software != nil {
+		sw = strconv.Quote(f.Software.Name) + "@" + strconv.Quote(f.Software.Version)
+	}
+	return fmt.Sprintf("o=%s g=%s p=%s t=%s q=%s s=%d d=%t b=%s st=%t c=%s a=%t sw=%s", f.OrganisationID, f.GroupID, f.Platform,
+		f.Tag, f.Query, f.Order, f.Descending, bandsKey(f.Bands), f.StaleOnly, f.FailingCheck, f.NeedsAttention, sw)
 }
 
-// List returns one keyset page of devices and the token of the next.
-func (s *Service) List(ctx context.Context, f Filter, pageSize int, token string) ([]*ent.Device, string, error) {
+// List returns one keyset page of devices, each with its health summary,
+// and the token of the next.
+func (s *Service) List(ctx context.Context, f Filter, pageSize int, token string) ([]Item, string, error) {
 	cur, err := pagetoken.Decode(token, f.fingerprint())
 	if err != nil {
 		return nil, "", err
@@ -98,6 +124,7 @@ func (s *Service) List(ctx context.Context, f Filter, pageSize int, token string
 	if f.Query != "" {
 		preds = append(preds, entdevice.HostnameContainsFold(f.Query))
 	}
+	preds = append(preds, s.triagePredicates(ctx, f)...)
 	if cur != nil {
 		p, err := after(f, cur)
 		if err != nil {
@@ -111,12 +138,19 @@ func (s *Service) List(ctx context.Context, f Filter, pageSize int, token string
 	if err != nil {
 		return nil, "", fmt.Errorf("list devices: %w", err)
 	}
-	next := ""
-	if len(devices) > pageSize {
+	more := len(devices) > pageSize
+	if more {
 		devices = devices[:pageSize]
-		next = pagetoken.Encode(cursorOf(f, devices[len(devices)-1]))
 	}
-	return devices, next, nil
+	items, err := s.Summaries(ctx, devices)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if more {
+		next = pagetoken.Encode(cursorOf(f, items[len(items)-1]))
+	}
+	return items, next, nil
 }
 
 // ordering sorts by the key, then id; devices that never reported sort last
@@ -127,6 +161,8 @@ func ordering(f Filter) []entdevice.OrderOption {
 		dir = sql.OrderDesc()
 	}
 	switch f.Order {
+	case OrderScore:
+		return scoreOrdering(f.Descending)
 	case OrderLastSeen:
 		return []entdevice.OrderOption{
 			func(sel *sql.Selector) {
@@ -140,9 +176,16 @@ func ordering(f Filter) []entdevice.OrderOption {
 	}
 }
 
-func cursorOf(f Filter, d *ent.Device) pagetoken.Cursor {
+func cursorOf(f Filter, it Item) pagetoken.Cursor {
+	d := it.Device
 	c := pagetoken.Cursor{ID: d.ID.String(), Filter: f.fingerprint()}
 	switch f.Order {
+	case OrderScore:
+		if it.Health.Scored {
+			c.Key = strconv.Itoa(it.Health.Score)
+		} else {
+			c.Null = true
+		}
 	case OrderLastSeen:
 		if d.LastSeenAt == nil {
 			c.Null = true
@@ -166,6 +209,8 @@ func after(f Filter, c *pagetoken.Cursor) (predicate.Device, error) {
 		cmp = sql.LT
 	}
 	switch f.Order {
+	case OrderScore:
+		return scoreAfter(c, id, f.Descending)
 	case OrderLastSeen:
 		if c.Null {
 			return func(sel *sql.Selector) {

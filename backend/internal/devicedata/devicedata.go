@@ -21,6 +21,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/ent/auditevent"
 	"github.com/wegweiser/wegweiser/ent/device"
+	"github.com/wegweiser/wegweiser/ent/devicefinding"
 	"github.com/wegweiser/wegweiser/ent/devicehealth"
 	"github.com/wegweiser/wegweiser/ent/devicesection"
 	"github.com/wegweiser/wegweiser/ent/enrolmentkey"
@@ -68,6 +69,7 @@ var Tables = map[string]Handling{
 	installedsoftware.Table:   Follows,
 	eventloggroup.Table:       Follows,
 	devicehealth.Table:        Follows,
+	devicefinding.Table:       Follows,
 	healthhistory.Table:       Follows,
 	policyoverride.Table:      Follows,
 	policyguidance.Table:      Follows,
@@ -128,6 +130,15 @@ func Relocate(ctx context.Context, tx *store.Tx, tenantID, deviceID, orgID uuid.
 			}
 			return upd.Save(ctx)
 		}},
+		{"findings", func() (int, error) {
+			upd := tx.DeviceFinding.Update().Where(devicefinding.DeviceID(deviceID)).SetOrganisationID(orgID)
+			if groupID == nil {
+				upd.ClearGroupID()
+			} else {
+				upd.SetGroupID(*groupID)
+			}
+			return upd.Save(ctx)
+		}},
 		{"history", func() (int, error) {
 			return tx.HealthHistory.Update().
 				Where(healthhistory.KindEQ(healthhistory.KindDevice), healthhistory.EntityID(deviceID)).
@@ -178,6 +189,9 @@ func PurgeDevice(ctx context.Context, tx *store.Tx, tenantID, deviceID uuid.UUID
 		{"health", func() (int, error) {
 			return tx.DeviceHealth.Delete().Where(devicehealth.DeviceID(deviceID)).Exec(ctx)
 		}},
+		{"findings", func() (int, error) {
+			return tx.DeviceFinding.Delete().Where(devicefinding.DeviceID(deviceID)).Exec(ctx)
+		}},
 		{"history", func() (int, error) {
 			return tx.HealthHistory.Delete().
 				Where(healthhistory.KindEQ(healthhistory.KindDevice), healthhistory.EntityID(deviceID)).Exec(ctx)
@@ -210,6 +224,9 @@ func PurgeGroup(ctx context.Context, tx *store.Tx, tenantID, groupID uuid.UUID) 
 		}},
 		{"device health groups", func() (int, error) {
 			return tx.DeviceHealth.Update().Where(devicehealth.GroupID(groupID)).ClearGroupID().Save(ctx)
+		}},
+		{"device finding groups", func() (int, error) {
+			return tx.DeviceFinding.Update().Where(devicefinding.GroupID(groupID)).ClearGroupID().Save(ctx)
 		}},
 		{"health", func() (int, error) {
 			return tx.EntityHealth.Delete().
@@ -257,6 +274,9 @@ func PurgeOrganisation(ctx context.Context, tx *store.Tx, tenantID, orgID uuid.U
 		}},
 		{"device health", func() (int, error) {
 			return tx.DeviceHealth.Delete().Where(devicehealth.OrganisationID(orgID)).Exec(ctx)
+		}},
+		{"device findings", func() (int, error) {
+			return tx.DeviceFinding.Delete().Where(devicefinding.OrganisationID(orgID)).Exec(ctx)
 		}},
 		{"entity health", func() (int, error) {
 			return tx.EntityHealth.Delete().Where(entityhealth.OrganisationID(orgID)).Exec(ctx)

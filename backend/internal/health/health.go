@@ -29,6 +29,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/validate"
 	"github.com/wegweiser/wegweiser/ent"
 	"github.com/wegweiser/wegweiser/ent/device"
+	"github.com/wegweiser/wegweiser/ent/devicefinding"
 	"github.com/wegweiser/wegweiser/ent/devicehealth"
 	"github.com/wegweiser/wegweiser/ent/entityhealth"
 	"github.com/wegweiser/wegweiser/ent/healthhistory"
@@ -142,15 +143,25 @@ func (s *Service) analyze(ctx context.Context, tx *store.Tx, tenantID, deviceID,
 	scored := res.Scored && res.Coverage >= MinCoverage
 	snapID, _ := uuid.Parse(latest.Snapshot.GetSnapshotId())
 	received := latest.ReceivedAt
+	issues := Issues(res.Findings)
+	var top analyzer.Finding
+	if len(issues) > 0 {
+		top = issues[0]
+	}
 	{
 		err := tx.DeviceHealth.Create().
 			SetTenantID(tenantID).SetDeviceID(deviceID).SetOrganisationID(dev.OrganisationID).SetNillableGroupID(dev.GroupID).
 			SetScore(res.Score).SetBand(string(res.Band)).SetScored(scored).SetServer(dev.Role == device.RoleServer).
 			SetStale(res.Stale).SetCoverage(res.Coverage).SetCapReason(validate.Clip(res.CapReason, 500)).
+			SetTopCheckID(validate.Clip(top.CheckID, 100)).SetTopTitle(validate.Clip(top.Title, 500)).
+			SetTopSeverity(string(top.Severity)).SetIssueCount(len(issues)).
 			SetDomains(domains).SetFindings(findings).SetSnapshotID(snapID).SetSnapshotReceivedAt(received).SetComputedAt(now).
 			OnConflictColumns(devicehealth.FieldTenantID, devicehealth.FieldDeviceID).UpdateNewValues().Exec(ctx)
 		if err != nil {
 			return fmt.Errorf("store device health: %w", err)
+		}
+		if err := storeFindings(ctx, tx, tenantID, dev, issues); err != nil {
+			return err
 		}
 		org := dev.OrganisationID
 		// History keeps what cost points (or was suppressed): enough to
@@ -209,6 +220,56 @@ func (s *Service) deviceAlerts(ctx context.Context, tx *store.Tx, dev *ent.Devic
 		if err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// Issues returns the unsuppressed warnings and failures of an analysis,
+// costliest first: by penalty, then severity, failures before warnings,
+// then check id and subject. The first is the device's top reason.
+func Issues(fs []analyzer.Finding) []analyzer.Finding {
+	var out []analyzer.Finding
+	for _, f := range fs {
+		if !f.Suppressed && (f.Status == analyzer.Warn || f.Status == analyzer.Fail) {
+			out = append(out, f)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Penalty != b.Penalty {
+			return a.Penalty > b.Penalty
+		}
+		if severityRank[a.Severity] != severityRank[b.Severity] {
+			return severityRank[a.Severity] > severityRank[b.Severity]
+		}
+		if (a.Status == analyzer.Fail) != (b.Status == analyzer.Fail) {
+			return a.Status == analyzer.Fail
+		}
+		if a.CheckID != b.CheckID {
+			return a.CheckID < b.CheckID
+		}
+		return a.Subject < b.Subject
+	})
+	return out
+}
+
+// storeFindings replaces the device's finding rows with issues.
+func storeFindings(ctx context.Context, tx *store.Tx, tenantID uuid.UUID, dev *ent.Device, issues []analyzer.Finding) error {
+	if _, err := tx.DeviceFinding.Delete().Where(devicefinding.DeviceID(dev.ID)).Exec(ctx); err != nil {
+		return fmt.Errorf("clear device findings: %w", err)
+	}
+	if len(issues) == 0 {
+		return nil
+	}
+	rows := make([]*ent.DeviceFindingCreate, len(issues))
+	for i, f := range issues {
+		rows[i] = tx.DeviceFinding.Create().SetTenantID(tenantID).SetDeviceID(dev.ID).SetOrganisationID(dev.OrganisationID).
+			SetNillableGroupID(dev.GroupID).SetCheckID(validate.Clip(f.CheckID, 100)).SetSubject(validate.Clip(f.Subject, 500)).
+			SetDomain(string(f.Domain)).SetStatus(string(f.Status)).SetSeverity(string(f.Severity)).SetPenalty(f.Penalty).
+			SetTitle(validate.Clip(f.Title, 500))
+	}
+	if err := tx.DeviceFinding.CreateBulk(rows...).Exec(ctx); err != nil {
+		return fmt.Errorf("store device findings: %w", err)
 	}
 	return nil
 }

@@ -209,6 +209,11 @@ func (s *Service) hostnames(ctx context.Context, rows []*ent.DeviceHealth) (map[
 	for i, r := range rows {
 		ids[i] = r.DeviceID
 	}
+	return s.hostnamesOf(ctx, ids)
+}
+
+// hostnamesOf returns the host names of the devices with the given ids.
+func (s *Service) hostnamesOf(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]string, error) {
 	out := make(map[uuid.UUID]string, len(ids))
 	for start := 0; start < len(ids); start += 1000 {
 		end := min(start+1000, len(ids))

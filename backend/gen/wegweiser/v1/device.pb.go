@@ -702,9 +702,11 @@ func (x *ListDevicesRequest) GetSoftware() *SoftwareFilter {
 // with the other filters ("which devices on this version are poor").
 type SoftwareFilter struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Exact name, as in InventoryService.ListSoftware (1 to 500 characters).
+	// Exact name, as in InventoryService.ListSoftware (at most 500
+	// characters); empty: no software filter.
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	// Exact version; empty matches the rows that reported no version.
+	// Exact version (at most 200 characters); empty matches the rows that
+	// reported no version.
 	Version       string `protobuf:"bytes,2,opt,name=version,proto3" json:"version,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

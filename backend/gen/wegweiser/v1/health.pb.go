@@ -2387,9 +2387,11 @@ type ListCheckSummariesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The scope: the tenant (every device the caller can see; for a user
 	// limited to some organisations, theirs), an organisation or a group.
-	// Devices are not a valid scope (use ListFindings).
+	// A device is no scope (invalid_argument; ListFindings lists its
+	// findings).
 	Entity *EntityRef `protobuf:"bytes,1,opt,name=entity,proto3" json:"entity,omitempty"`
-	// Only checks of this domain, e.g. "security"; empty for all.
+	// Only checks of this domain, e.g. "security"; empty for all (an
+	// unknown domain matches nothing, as in ListFindings).
 	Domain        string `protobuf:"bytes,2,opt,name=domain,proto3" json:"domain,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

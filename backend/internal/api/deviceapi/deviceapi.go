@@ -7,6 +7,7 @@ import (
 
 	v1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1"
 	"github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1/wegweiserv1connect"
+	"github.com/wegweiser/wegweiser/backend/internal/analyzer"
 	"github.com/wegweiser/wegweiser/backend/internal/api/pbconv"
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
 	"github.com/wegweiser/wegweiser/backend/internal/device"
@@ -66,17 +67,91 @@ func (s *Service) ListDevices(ctx context.Context, req *v1.ListDevicesRequest) (
 		f.Order = device.OrderHostname
 	case v1.DeviceOrder_DEVICE_ORDER_LAST_SEEN:
 		f.Order = device.OrderLastSeen
+	case v1.DeviceOrder_DEVICE_ORDER_SCORE:
+		f.Order = device.OrderScore
 	default:
 		return nil, apperr.Invalid("order_by", "unknown sort order %d", req.GetOrderBy())
 	}
 	f.Descending = req.GetDescending()
-	devices, next, err := s.svc.List(ctx, f, size, req.GetPageToken())
+	if err := triageFilter(&f, req); err != nil {
+		return nil, err
+	}
+	items, next, err := s.svc.List(ctx, f, size, req.GetPageToken())
 	if err != nil {
 		return nil, err
 	}
 	out := &v1.ListDevicesResponse{NextPageToken: next}
-	for _, d := range devices {
-		out.Devices = append(out.Devices, toProto(d))
+	for _, it := range items {
+		out.Devices = append(out.Devices, toProto(it))
+	}
+	return out, nil
+}
+
+// bands maps stored band names to the API's bands.
+var bands = map[string]v1.Band{"healthy": v1.Band_BAND_HEALTHY, "fair": v1.Band_BAND_FAIR, "poor": v1.Band_BAND_POOR, "critical": v1.Band_BAND_CRITICAL}
+
+// bandNames maps the bands a filter may name to the stored names;
+// BAND_UNSPECIFIED selects devices without a score.
+var bandNames = map[v1.Band]string{
+	v1.Band_BAND_UNSPECIFIED: device.Unscored,
+	v1.Band_BAND_HEALTHY:     "healthy",
+	v1.Band_BAND_FAIR:        "fair",
+	v1.Band_BAND_POOR:        "poor",
+	v1.Band_BAND_CRITICAL:    "critical",
+}
+
+// triageFilter reads the health and software filters of req into f.
+func triageFilter(f *device.Filter, req *v1.ListDevicesRequest) error {
+	var names []string
+	for _, b := range req.GetBands() {
+		n, ok := bandNames[b]
+		if !ok {
+			return apperr.Invalid("bands", "unknown band %d", b)
+		}
+		names = append(names, n)
+	}
+	bands, err := device.NormaliseBands(names)
+	if err != nil {
+		return err
+	}
+	f.Bands = bands
+	f.StaleOnly = req.GetStaleOnly()
+	f.NeedsAttention = req.GetNeedsAttention()
+	if c := strings.TrimSpace(req.GetFailingCheckId()); c != "" {
+		if !knownCheck(c) {
+			return apperr.Invalid("failing_check_id", "unknown check %q", validate.Clip(c, 100))
+		}
+		f.FailingCheck = c
+	}
+	// An empty name is no filter (a client that sends an empty message).
+	if sw := req.GetSoftware(); sw.GetName() != "" {
+		if len(sw.GetName()) > 500 || len(sw.GetVersion()) > 200 {
+			return apperr.Invalid("software", "name or version is too long")
+		}
+		f.Software = &device.Software{Name: sw.GetName(), Version: sw.GetVersion()}
+	}
+	return nil
+}
+
+// knownCheck reports whether id is a check of the catalogue.
+func knownCheck(id string) bool {
+	for _, c := range analyzer.Catalogue() {
+		if c.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// withHealth adds the health summary to devices.
+func (s *Service) withHealth(ctx context.Context, devices ...*ent.Device) ([]*v1.Device, error) {
+	items, err := s.svc.Summaries(ctx, devices)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*v1.Device, len(items))
+	for i, it := range items {
+		out[i] = toProto(it)
 	}
 	return out, nil
 }
@@ -91,7 +166,11 @@ func (s *Service) GetDevice(ctx context.Context, req *v1.GetDeviceRequest) (*v1.
 	if err != nil {
 		return nil, err
 	}
-	return &v1.GetDeviceResponse{Device: toProto(d)}, nil
+	ds, err := s.withHealth(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	return &v1.GetDeviceResponse{Device: ds[0]}, nil
 }
 
 // MoveDevice implements DeviceService.MoveDevice.
@@ -112,7 +191,11 @@ func (s *Service) MoveDevice(ctx context.Context, req *v1.MoveDeviceRequest) (*v
 	if err != nil {
 		return nil, err
 	}
-	return &v1.MoveDeviceResponse{Device: toProto(d)}, nil
+	ds, err := s.withHealth(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	return &v1.MoveDeviceResponse{Device: ds[0]}, nil
 }
 
 // TagDevices implements DeviceService.TagDevices.
@@ -133,11 +216,11 @@ func (s *Service) TagDevices(ctx context.Context, req *v1.TagDevicesRequest) (*v
 	if err != nil {
 		return nil, err
 	}
-	out := &v1.TagDevicesResponse{}
-	for _, d := range devices {
-		out.Devices = append(out.Devices, toProto(d))
+	ds, err := s.withHealth(ctx, devices...)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return &v1.TagDevicesResponse{Devices: ds}, nil
 }
 
 // DeleteDevice implements DeviceService.DeleteDevice.
@@ -152,7 +235,8 @@ func (s *Service) DeleteDevice(ctx context.Context, req *v1.DeleteDeviceRequest)
 	return &v1.DeleteDeviceResponse{}, nil
 }
 
-func toProto(d *ent.Device) *v1.Device {
+func toProto(it device.Item) *v1.Device {
+	d, h := it.Device, it.Health
 	out := &v1.Device{
 		Id:             d.ID.String(),
 		OrganisationId: d.OrganisationID.String(),
@@ -168,6 +252,12 @@ func toProto(d *ent.Device) *v1.Device {
 		Tags:           d.Tags,
 		LastSeenTime:   pbconv.TimePtr(d.LastSeenAt),
 		CreateTime:     pbconv.Time(d.CreatedAt),
+		Health: &v1.DeviceHealthSummary{
+			Score: int32(h.Score), Band: bands[h.Band], Scored: h.Scored, Stale: h.Stale,
+			NeedsAttention: h.NeedsAttention, TopReasonCheckId: h.TopCheckID, TopReason: h.TopTitle,
+			TopReasonSeverity: h.TopSeverity, IssueCount: int32(h.IssueCount), CapReason: h.CapReason,
+			ComputeTime: pbconv.TimePtr(h.ComputedAt),
+		},
 	}
 	if d.GroupID != nil {
 		out.GroupId = d.GroupID.String()

@@ -306,6 +306,26 @@ func checkInfo(c analyzer.CheckInfo) *v1.CheckInfo {
 }
 
 // ListCheckSummaries implements HealthService.ListCheckSummaries.
-func (s *Service) ListCheckSummaries(context.Context, *v1.ListCheckSummariesRequest) (*v1.ListCheckSummariesResponse, error) {
-	return nil, apperr.FailedPrecondition("not implemented yet")
+func (s *Service) ListCheckSummaries(ctx context.Context, req *v1.ListCheckSummariesRequest) (*v1.ListCheckSummariesResponse, error) {
+	r, err := ref(req.GetEntity())
+	if err != nil {
+		return nil, err
+	}
+	// Like ListFindings, an unknown domain matches nothing. A device is no
+	// scope, but one the caller cannot see is not_found first (the service
+	// resolves before it refuses).
+	domain := validate.Clip(req.GetDomain(), 32)
+	checks, count, err := s.svc.CheckSummaries(ctx, r, domain)
+	if err != nil {
+		return nil, err
+	}
+	out := &v1.ListCheckSummariesResponse{DeviceCount: int32(count)}
+	for _, c := range checks {
+		out.Checks = append(out.Checks, &v1.CheckSummary{
+			CheckId: c.CheckID, Title: c.Title, Domain: string(c.Domain), Severity: string(c.Severity),
+			DevicesFailing: int32(c.DevicesFailing), DevicesWarning: int32(c.DevicesWarning), Impact: int32(c.Impact),
+			Worst: finding(c.Worst),
+		})
+	}
+	return out, nil
 }

@@ -17,8 +17,6 @@ export function TenantOverview() {
   const canReadUsers = useCan(Permission.UserRead);
   const canSeeUsers = canManageUsers || canReadUsers;
   const canReadDevices = useCan(Permission.DeviceRead);
-  // Users limited to some organisations see the by-check view on each organisation's page.
-  const scoped = (viewer.user?.organisationIds.length ?? 0) > 0;
   const name = viewer.user?.displayName || viewer.user?.email || "there";
 
   return (
@@ -27,7 +25,7 @@ export function TenantOverview() {
       <ErrorMessage error={overview.error} />
       {overview.data && <h2 className="tenant-title">{overview.data.tenant?.name}</h2>}
       {canReadDevices && <TenantHealth />}
-      {canReadDevices && !scoped && <ByCheck entity={TENANT} title="By check" />}
+      {canReadDevices && <ByCheck entity={TENANT} title="By check" />}
       {overview.data && (
         <>
           <ul className="stats" aria-label="Tenant totals">

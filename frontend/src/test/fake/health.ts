@@ -81,6 +81,33 @@ export function healthService(b: FakeBackend): Partial<ServiceImpl<typeof Health
       const limit = Math.min(req.limit || 10, 100);
       return { devices: b.worstOf(b.devicesOf(entity)).slice(0, limit) };
     },
+    listCheckSummaries: (req, ctx) => {
+      b.enter("ListCheckSummaries", req, ctx);
+      b.need("device.read");
+      if (req.entity?.kind === EntityKind.DEVICE) {
+        throw new ConnectError("entity.kind: must be tenant, organisation or group", Code.InvalidArgument);
+      }
+      // Unlike GetHealth, the tenant scope is open to users limited to some
+      // organisations: it counts the devices they can see.
+      const entity = req.entity?.kind === EntityKind.TENANT ? { kind: EntityKind.TENANT, id: "" } : b.entity(req.entity);
+      const scope = b.me.organisationIds;
+      const orgOf =
+        entity.kind === EntityKind.ORGANISATION
+          ? entity.id
+          : b.groups.find((g) => entity.kind === EntityKind.GROUP && g.id === entity.id)?.organisationId;
+      if (scope.length > 0 && orgOf !== undefined && !scope.includes(orgOf)) {
+        throw new ConnectError(`${EntityKind[entity.kind].toLowerCase()} not found`, Code.NotFound);
+      }
+      const devices = b.devicesOf(entity).filter((d) => scope.length === 0 || scope.includes(d.organisationId));
+      return {
+        checks: checkSummaries(
+          devices.map((device) => ({ device, health: b.deviceHealth.get(device.id) })),
+          b.checks,
+          req.domain,
+        ),
+        deviceCount: devices.length,
+      };
+    },
     listOrganisationHealth: (req, ctx) => {
       b.enter("ListOrganisationHealth", req, ctx);
       b.need("organisation.read");
@@ -113,13 +140,6 @@ export function healthService(b: FakeBackend): Partial<ServiceImpl<typeof Health
       b.enter("ListChecks", req, ctx);
       b.need("device.read");
       return { checks: b.checks };
-    },
-    listCheckSummaries: (req, ctx) => {
-      b.enter("ListCheckSummaries", req, ctx);
-      b.need("device.read");
-      const entity = b.entity(req.entity);
-      if (entity.kind === EntityKind.DEVICE) throw new ConnectError("a device is not a scope of the by-check view", Code.InvalidArgument);
-      return checkSummaries(b, b.devicesOf(entity), req.domain);
     },
     recompute: (req, ctx) => {
       b.enter("Recompute", req, ctx);

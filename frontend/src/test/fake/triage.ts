@@ -1,105 +1,115 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { DeviceHealthSummarySchema, DeviceOrder, type Device, type ListDevicesRequest } from "../../gen/wegweiser/v1/device_pb";
-import { Band, type CheckSummary, type Finding, type ListCheckSummariesResponse } from "../../gen/wegweiser/v1/health_pb";
-import type { FakeBackend } from "../fake-backend";
+import { type Device, DeviceHealthSummarySchema, type DeviceHealthSummary } from "../../gen/wegweiser/v1/device_pb";
+import { Band, type CheckInfo, type CheckSummary, CheckSummarySchema, type Finding } from "../../gen/wegweiser/v1/health_pb";
+import type { FakeDeviceHealth } from "./fixtures";
 import { severityRank } from "./shared";
 
-/** Triage answers of the fake backend: device health summaries, the triage filters of ListDevices, the by-check view. */
+/**
+ * Triage answers of the fake backend: the health summary on each device,
+ * the ListDevices filters and the "by check" view, derived from the
+ * replayed findings the way the server derives them (backend/internal/device
+ * triage.go and backend/internal/health bycheck.go).
+ */
 
-const costs = (f: Finding) => !f.suppressed && (f.status === "fail" || f.status === "warn");
+/** issues are a device's unsuppressed warnings and failures, costliest first (the server's health.Issues). */
+export function issues(findings: Finding[]): Finding[] {
+  return findings
+    .filter((f) => !f.suppressed && (f.status === "warn" || f.status === "fail"))
+    .sort(
+      (a, b) =>
+        b.penalty - a.penalty ||
+        severityRank(b.severity) - severityRank(a.severity) ||
+        Number(b.status === "fail") - Number(a.status === "fail") ||
+        a.checkId.localeCompare(b.checkId) ||
+        a.subject.localeCompare(b.subject),
+    );
+}
 
-/** summaryOf is a device's DeviceHealthSummary from its replayed analysis (unscored and stale before one). */
-export function summaryOf(b: FakeBackend, d: Device) {
-  const h = b.deviceHealth.get(d.id);
+/** summaryOf is the DeviceHealthSummary the server puts on a device. */
+export function summaryOf(h: FakeDeviceHealth | undefined): DeviceHealthSummary {
   if (!h) return create(DeviceHealthSummarySchema, { stale: true, needsAttention: true });
-  const issues = h.findings.filter(costs);
-  const top = [...issues].sort(
-    (x, y) =>
-      y.penalty - x.penalty ||
-      severityRank(y.severity) - severityRank(x.severity) ||
-      (x.checkId + x.subject).localeCompare(y.checkId + y.subject),
-  )[0];
+  const list = issues(h.findings);
+  const top = list[0];
   const band = h.scored ? h.health.band : Band.UNSPECIFIED;
+  const severe = list.some((f) => f.severity === "high" || f.severity === "critical");
   return create(DeviceHealthSummarySchema, {
     score: h.scored ? h.score : 0,
     band,
     scored: h.scored,
     stale: h.stale,
-    needsAttention:
-      h.stale ||
-      band === Band.POOR ||
-      band === Band.CRITICAL ||
-      issues.some((f) => f.severity === "high" || f.severity === "critical"),
-    topReasonCheckId: top && top.penalty > 0 ? top.checkId : "",
-    topReason: top && top.penalty > 0 ? top.title : "",
-    topReasonSeverity: top && top.penalty > 0 ? top.severity : "",
-    issueCount: issues.length,
+    needsAttention: h.stale || severe || band === Band.POOR || band === Band.CRITICAL,
+    topReasonCheckId: top?.checkId ?? "",
+    topReason: top?.title ?? "",
+    topReasonSeverity: top?.severity ?? "",
+    issueCount: list.length,
     capReason: h.health.capReason,
     computeTime: timestampFromDate(h.computeTime),
   });
 }
 
-/** triageFilter applies ListDevices' health and software filters. */
-export function triageFilter(b: FakeBackend, req: ListDevicesRequest, d: Device): boolean {
-  const s = summaryOf(b, d);
-  if (req.bands.length > 0 && !req.bands.includes(s.scored ? s.band : Band.UNSPECIFIED)) return false;
-  if (req.staleOnly && !s.stale) return false;
-  if (req.needsAttention && !s.needsAttention) return false;
-  if (req.failingCheckId && !(b.deviceHealth.get(d.id)?.findings ?? []).some((f) => f.checkId === req.failingCheckId && costs(f))) {
-    return false;
-  }
-  if (req.software?.name) {
-    const sw = b.inventories.get(d.id)?.snapshot.software ?? [];
-    if (!sw.some((x) => x.name === req.software?.name && x.version === req.software.version)) return false;
-  }
-  return true;
+/** failsCheck says whether a device has an unsuppressed warning or failure of checkId. */
+export function failsCheck(h: FakeDeviceHealth | undefined, checkId: string): boolean {
+  return issues(h?.findings ?? []).some((f) => f.checkId === checkId);
 }
 
-/** withSummaries orders devices by score when asked (unscored last either way) and attaches each one's summary. */
-export function withSummaries(b: FakeBackend, req: ListDevicesRequest, devices: Device[]): Device[] {
-  let out = devices.map((d) => ({ ...d, health: summaryOf(b, d) }));
-  if (req.orderBy === DeviceOrder.SCORE) {
-    const scored = out.filter((d) => d.health.scored);
-    const unscored = out.filter((d) => !d.health.scored).sort((x, y) => x.id.localeCompare(y.id));
-    scored.sort((x, y) => x.health.score - y.health.score || x.id.localeCompare(y.id));
-    if (req.descending) scored.reverse();
-    out = [...scored, ...unscored];
-  }
-  return out;
+/** byScore orders devices as DEVICE_ORDER_SCORE does: unscored last both ways, ties by id. */
+export function byScore(descending: boolean) {
+  return (a: Device, b: Device) => {
+    const sa = a.health?.scored ? a.health.score : undefined;
+    const sb = b.health?.scored ? b.health.score : undefined;
+    if (sa === undefined || sb === undefined) {
+      if (sa !== sb) return sa === undefined ? 1 : -1;
+    } else if (sa !== sb) {
+      return descending ? sb - sa : sa - sb;
+    }
+    return descending ? b.id.localeCompare(a.id) : a.id.localeCompare(b.id);
+  };
 }
 
-/** checkSummaries is the by-check view over devices. */
-export function checkSummaries(b: FakeBackend, devices: Device[], domain: string): Omit<ListCheckSummariesResponse, "$typeName"> {
-  const byCheck = new Map<string, { fail: Set<string>; warn: Set<string>; cost: Map<string, number>; worst: Finding; severity: string }>();
-  for (const d of devices) {
-    for (const f of b.deviceHealth.get(d.id)?.findings ?? []) {
-      if (!costs(f) || (domain && f.domain !== domain)) continue;
-      const e = byCheck.get(f.checkId) ?? { fail: new Set(), warn: new Set(), cost: new Map(), worst: f, severity: f.severity };
-      (f.status === "fail" ? e.fail : e.warn).add(d.id);
-      e.cost.set(d.id, Math.max(e.cost.get(d.id) ?? 0, f.penalty));
-      if (f.penalty > e.worst.penalty) e.worst = f;
-      if (severityRank(f.severity) > severityRank(e.severity)) e.severity = f.severity;
-      byCheck.set(f.checkId, e);
+/** checkSummaries is ListCheckSummaries over the given devices, highest impact first. */
+export function checkSummaries(
+  devices: { device: Device; health: FakeDeviceHealth | undefined }[],
+  catalogue: CheckInfo[],
+  domain: string,
+): CheckSummary[] {
+  const rows = new Map<string, { s: CheckSummary; perDevice: Map<string, { fail: boolean; cost: number }> }>();
+  for (const { device, health } of devices) {
+    for (const f of issues(health?.findings ?? [])) {
+      if (domain && f.domain !== domain) continue;
+      let row = rows.get(f.checkId);
+      if (!row) {
+        const info = catalogue.find((c) => c.id === f.checkId);
+        row = {
+          s: create(CheckSummarySchema, { checkId: f.checkId, title: info?.title ?? f.title, domain: f.domain, severity: f.severity }),
+          perDevice: new Map(),
+        };
+        rows.set(f.checkId, row);
+      }
+      if (severityRank(f.severity) > severityRank(row.s.severity)) row.s.severity = f.severity;
+      const d = row.perDevice.get(device.id) ?? { fail: false, cost: 0 };
+      d.fail ||= f.status === "fail";
+      d.cost = Math.max(d.cost, f.penalty);
+      row.perDevice.set(device.id, d);
+      const w = row.s.worst;
+      if (!w || f.penalty > w.penalty || (f.penalty === w.penalty && severityRank(f.severity) > severityRank(w.severity))) {
+        row.s.worst = { ...f, evidence: [], detail: "", recommendation: "", deviceId: device.id, hostname: device.hostname };
+      }
     }
   }
-  const checks = [...byCheck.entries()]
-    .map(([checkId, e]) => ({
-      $typeName: "wegweiser.v1.CheckSummary" as const,
-      checkId,
-      title: b.checks.find((c) => c.id === checkId)?.title ?? e.worst.title,
-      domain: e.worst.domain,
-      severity: e.severity,
-      devicesFailing: e.fail.size,
-      devicesWarning: [...e.warn].filter((id) => !e.fail.has(id)).length,
-      impact: [...e.cost.values()].reduce((n, c) => n + c, 0),
-      worst: { ...e.worst, evidence: [], detail: "", recommendation: "" },
-    }))
+  return [...rows.values()]
+    .map(({ s, perDevice }) => {
+      for (const d of perDevice.values()) {
+        if (d.fail) s.devicesFailing++;
+        else s.devicesWarning++;
+        s.impact += d.cost;
+      }
+      return s;
+    })
     .sort(
-      (x, y) =>
-        y.impact - x.impact ||
-        y.devicesFailing + y.devicesWarning - (x.devicesFailing + x.devicesWarning) ||
-        x.checkId.localeCompare(y.checkId),
-    ) as CheckSummary[];
-  return { checks, deviceCount: devices.length };
+      (a, b) =>
+        b.impact - a.impact ||
+        b.devicesFailing + b.devicesWarning - (a.devicesFailing + a.devicesWarning) ||
+        a.checkId.localeCompare(b.checkId),
+    );
 }

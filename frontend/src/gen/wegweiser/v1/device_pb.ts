@@ -378,14 +378,16 @@ export const ListDevicesRequestSchema: GenMessage<ListDevicesRequest> = /*@__PUR
  */
 export type SoftwareFilter = Message<"wegweiser.v1.SoftwareFilter"> & {
   /**
-   * Exact name, as in InventoryService.ListSoftware (1 to 500 characters).
+   * Exact name, as in InventoryService.ListSoftware (at most 500
+   * characters); empty: no software filter.
    *
    * @generated from field: string name = 1;
    */
   name: string;
 
   /**
-   * Exact version; empty matches the rows that reported no version.
+   * Exact version (at most 200 characters); empty matches the rows that
+   * reported no version.
    *
    * @generated from field: string version = 2;
    */

@@ -1251,14 +1251,16 @@ export type ListCheckSummariesRequest = Message<"wegweiser.v1.ListCheckSummaries
   /**
    * The scope: the tenant (every device the caller can see; for a user
    * limited to some organisations, theirs), an organisation or a group.
-   * Devices are not a valid scope (use ListFindings).
+   * A device is no scope (invalid_argument; ListFindings lists its
+   * findings).
    *
    * @generated from field: wegweiser.v1.EntityRef entity = 1;
    */
   entity?: EntityRef | undefined;
 
   /**
-   * Only checks of this domain, e.g. "security"; empty for all.
+   * Only checks of this domain, e.g. "security"; empty for all (an
+   * unknown domain matches nothing, as in ListFindings).
    *
    * @generated from field: string domain = 2;
    */
