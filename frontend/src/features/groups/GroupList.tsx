@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
+import { splitFieldError } from "../../lib/errors";
 import { TextArea, TextField } from "../../components/Fields";
 import { DataTable, type Columns } from "../../components/DataTable";
 import { ErrorMessage, QueryState } from "../../components/Feedback";
@@ -63,6 +64,7 @@ function CreateGroupForm({ organisationId, onClose }: { organisationId: string; 
   const [name, setName] = useState("");
   const [description, setDescription] = useState("");
   const [created, setCreated] = useState("");
+  const errors = splitFieldError(create.error, { name: "name", description: "description" });
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -82,6 +84,7 @@ function CreateGroupForm({ organisationId, onClose }: { organisationId: string; 
     <form className="form form-boxed" onSubmit={submit} aria-label="New group">
       <TextField
         label="Group name"
+        error={errors.byField.name}
         required
         maxLength={200}
         autoFocus
@@ -93,12 +96,13 @@ function CreateGroupForm({ organisationId, onClose }: { organisationId: string; 
       />
       <TextArea
         label="Group description"
+        error={errors.byField.description}
         hint="Optional."
         maxLength={2000}
         value={description}
         onChange={(e) => setDescription(e.target.value)}
       />
-      <ErrorMessage error={create.error} />
+      <ErrorMessage error={errors.rest} />
       {created && (
         <div className="alert alert-success" role="status">
           Created group “{created}”.

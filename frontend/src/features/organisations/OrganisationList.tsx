@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from "react";
+import { splitFieldError } from "../../lib/errors";
 import { Link } from "react-router";
 import { TextArea, TextField } from "../../components/Fields";
 import { Empty, ErrorMessage, Loading } from "../../components/Feedback";
@@ -120,6 +121,7 @@ function CreateOrganisationForm({ onClose }: { onClose: () => void }) {
   const [name, setName] = useState("");
   const [description, setDescription] = useState("");
   const [created, setCreated] = useState<{ id: string; name: string } | null>(null);
+  const errors = splitFieldError(create.error, { name: "name", description: "description" });
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -140,6 +142,7 @@ function CreateOrganisationForm({ onClose }: { onClose: () => void }) {
       <form className="form" onSubmit={submit} aria-label="New organisation">
         <TextField
           label="Organisation name"
+          error={errors.byField.name}
           required
           maxLength={200}
           autoFocus
@@ -151,12 +154,13 @@ function CreateOrganisationForm({ onClose }: { onClose: () => void }) {
         />
         <TextArea
           label="Description"
+          error={errors.byField.description}
           hint="Optional."
           maxLength={2000}
           value={description}
           onChange={(e) => setDescription(e.target.value)}
         />
-        <ErrorMessage error={create.error} />
+        <ErrorMessage error={errors.rest} />
         {created && (
           <div className="alert alert-success" role="status">
             Created <Link to={`/organisations/${created.id}`}>{created.name}</Link>.
