@@ -45,11 +45,12 @@ const OVERSCAN = 10;
 
 const storageKey = (key: string) => `wegweiser.columns.${key}`;
 
-function loadVisibility(key: string | undefined): VisibilityState {
-  if (!key) return {};
+function loadVisibility(key: string | undefined, defaultHidden: string[]): VisibilityState {
+  const defaults = Object.fromEntries(defaultHidden.map((id) => [id, false]));
+  if (!key) return defaults;
   try {
     const raw = localStorage.getItem(storageKey(key));
-    const parsed: unknown = raw ? JSON.parse(raw) : {};
+    const parsed: unknown = raw ? JSON.parse(raw) : defaults;
     if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) {
       return Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === "boolean")) as VisibilityState;
     }
@@ -78,6 +79,7 @@ export function DataTable<T>({
   className,
   filterLabel,
   columnsKey,
+  defaultHidden = [],
   paging,
   sorting: controlledSorting,
   onSortingChange,
@@ -99,6 +101,8 @@ export function DataTable<T>({
   filterLabel?: string;
   /** Offers column choice, remembered under this key. */
   columnsKey?: string;
+  /** Columns hidden until someone shows them (column choice). */
+  defaultHidden?: string[];
   paging?: Paging;
   sorting?: SortingState;
   onSortingChange?: OnChangeFn<SortingState>;
@@ -111,7 +115,7 @@ export function DataTable<T>({
   const [ownSorting, setOwnSorting] = useState<SortingState>(initialSorting);
   const sorting = controlledSorting ?? ownSorting;
   const [filter, setFilter] = useState("");
-  const [visibility, setVisibility] = useState<VisibilityState>(() => loadVisibility(columnsKey));
+  const [visibility, setVisibility] = useState<VisibilityState>(() => loadVisibility(columnsKey, defaultHidden));
   const [scrollTop, setScrollTop] = useState(0);
   const filterId = useId();
 

@@ -125,6 +125,9 @@ const tailColumns: Columns<Device> = [
   },
 ];
 
+/** Tags are rarely set; the column waits in the column chooser. */
+const hiddenByDefault = ["tags"];
+
 const withOrganisation = [...baseColumns, organisationColumn, ...tailColumns];
 const withoutOrganisation = [...baseColumns, ...tailColumns];
 
@@ -165,6 +168,7 @@ export function DeviceTable({
             getRowId={(d) => d.id}
             empty={emptyText}
             columnsKey="devices"
+            defaultHidden={hiddenByDefault}
             manualSorting
             sorting={sorting}
             onSortingChange={(updater) => {

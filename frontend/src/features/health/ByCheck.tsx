@@ -30,7 +30,6 @@ function columnsFor(entity: Entity): Columns<CheckSummary> {
       accessorFn: (c) => c.title || c.checkId,
       cell: ({ row: { original: c } }) => (
         <>
-          <span className={`badge ${severityBadge(c.severity)}`}>{c.severity}</span>{" "}
           <span className="wrap-anywhere">{c.title || c.checkId}</span>
           <div className="muted small">{domainLabel(c.domain)}</div>
         </>
@@ -41,7 +40,7 @@ function columnsFor(entity: Entity): Columns<CheckSummary> {
       id: "severity",
       header: "Severity",
       accessorFn: (c) => -severityRank(c.severity),
-      cell: ({ row: { original: c } }) => c.severity,
+      cell: ({ row: { original: c } }) => <span className={`badge badge-severity ${severityBadge(c.severity)}`}>{c.severity}</span>,
     },
     {
       id: "devices",
