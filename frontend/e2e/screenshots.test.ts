@@ -73,7 +73,7 @@ describe.skipIf(skip)("the demo, triaged", () => {
   it("lists devices worst first by score, with band and top reason", async () => {
     // The analysis runs in the background after the simulated agents report: wait for scores.
     const deadline = Date.now() + 90_000;
-    let list: (number | null)[] = [];
+    let list: (number | null)[];
     for (;;) {
       await page.goto("/devices?sort=score");
       await page.getByRole("table", { name: "Devices" }).waitFor();
