@@ -137,6 +137,8 @@ export function DataTable<T>({
     },
     manualSorting,
     enableSortingRemoval: false,
+    // Ascending first, also for numbers: for scores that is worst first.
+    sortDescFirst: false,
     getCoreRowModel: getCoreRowModel(),
     getSortedRowModel: getSortedRowModel(),
     getFilteredRowModel: getFilteredRowModel(),
