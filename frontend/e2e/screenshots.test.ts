@@ -90,7 +90,9 @@ describe.skipIf(skip)("the demo, triaged", () => {
     // The worst device has a top reason.
     const first = page.getByRole("table", { name: "Devices" }).locator("tbody tr").first();
     expect((await first.locator(".top-reason").textContent())?.trim().length).toBeGreaterThan(0);
+    await page.setViewportSize({ width: 1280, height: 1300 });
     await page.screenshot({ path: out("device-list-by-score.png"), fullPage: false });
+    await page.setViewportSize({ width: 1280, height: 860 });
   });
 
   it("opens the worst device on its score, band and top reasons", async () => {
@@ -109,7 +111,9 @@ describe.skipIf(skip)("the demo, triaged", () => {
     ]);
     expect(triageTop).toBeLessThan(tabsTop);
     expect(await page.getByRole("form", { name: "Move device" }).count()).toBe(0);
+    await page.setViewportSize({ width: 1280, height: 1100 });
     await page.screenshot({ path: out("device-page.png"), fullPage: false });
+    await page.setViewportSize({ width: 1280, height: 860 });
   });
 
   it("shows the tenant dashboard with a by-check view whose rows open filtered device lists", async () => {
