@@ -105,6 +105,9 @@ func (s *Service) List(ctx context.Context, f Filter, pageSize int, token string
 			return nil, "", apperr.NotFoundIf(err, "group")
 		}
 	}
+	if f.FailingCheck != "" && !knownCheck(f.FailingCheck) {
+		return nil, "", apperr.Invalid("failing_check_id", "is not a check of the catalogue (see HealthService.ListChecks)")
+	}
 	var preds []predicate.Device
 	if f.OrganisationID != uuid.Nil {
 		preds = append(preds, entdevice.OrganisationID(f.OrganisationID))

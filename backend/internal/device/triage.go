@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/google/uuid"
 
+	"github.com/wegweiser/wegweiser/backend/internal/analyzer"
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
 	"github.com/wegweiser/wegweiser/backend/internal/health"
 	"github.com/wegweiser/wegweiser/backend/internal/pagetoken"
@@ -42,6 +43,16 @@ var attentionSeverities = []any{"high", "critical"}
 // same name is its SQL twin (attention below); a test holds them together.
 func NeedsAttention(scored bool, band string, severe, stale bool) bool {
 	return stale || severe || (scored && slices.Contains(attentionBands, any(band)))
+}
+
+// knownCheck reports whether id is a check of the catalogue.
+func knownCheck(id string) bool {
+	for _, c := range analyzer.Catalogue() {
+		if c.ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // Software selects the devices that run one version of a program.

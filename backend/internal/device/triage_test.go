@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/wegweiser/wegweiser/backend/internal/apperr"
 	"github.com/wegweiser/wegweiser/backend/internal/bypass"
 	"github.com/wegweiser/wegweiser/backend/internal/device"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
@@ -298,6 +299,23 @@ func TestTriageTokenKeepsItsFilters(t *testing.T) {
 		}
 		if _, _, err := f.svc.List(f.owner, device.Filter{Order: device.OrderScore, Bands: []string{"fair"}, FailingCheck: "security.firewall"}, 1, next); err == nil {
 			t.Error("a token without the check filter was accepted with it")
+		}
+	})
+}
+
+// TestUnknownCheckAfterScope: an unknown check id is invalid_argument, but
+// only once the organisation and group filters were found: a filter naming
+// an organisation the caller cannot see stays not_found.
+func TestUnknownCheckAfterScope(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
+		b := setup(t, st)
+		if _, _, err := b.svc.List(b.owner, device.Filter{FailingCheck: "security.no_such_check"}, 10, ""); !apperr.Is(err, apperr.KindInvalid) {
+			t.Errorf("unknown check: %v, want invalid", err)
+		}
+		tech := b.h.As(viewer.RoleTechnician, b.h.Organisations[0])
+		f := device.Filter{OrganisationID: b.h.Organisations[1], FailingCheck: "security.no_such_check"}
+		if _, _, err := b.svc.List(tech, f, 10, ""); !apperr.Is(err, apperr.KindNotFound) {
+			t.Errorf("unknown check in an invisible organisation: %v, want not found", err)
 		}
 	})
 }

@@ -512,6 +512,10 @@ type DeviceScore struct {
 	Stale          bool          `json:"stale"`
 	Server         bool          `json:"server"`
 	Scored         bool          `json:"scored"`
+	// TopCheckID and TopReason name the device's costliest issue; they are
+	// read from its health when the list is served, not stored in roll-ups.
+	TopCheckID string `json:"-"`
+	TopReason  string `json:"-"`
 }
 
 // aggregate loads the devices and their health and rolls them up.

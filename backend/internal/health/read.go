@@ -135,6 +135,9 @@ func (s *Service) Get(ctx context.Context, ref Ref) (*View, error) {
 		if err := json.Unmarshal(h.Worst, &view.Worst); err != nil {
 			return nil, fmt.Errorf("decode worst devices: %w", err)
 		}
+		if err := s.addReasons(ctx, view.Worst); err != nil {
+			return nil, err
+		}
 	}
 	// A scoped viewer sees only devices of its organisations among the
 	// worst of a group it may see (always true) — nothing to filter here,
@@ -413,9 +416,34 @@ func (s *Service) Worst(ctx context.Context, ref Ref, limit int) ([]DeviceScore,
 	out := make([]DeviceScore, len(rows))
 	for i, h := range rows {
 		out[i] = DeviceScore{DeviceID: h.DeviceID, Hostname: names[h.DeviceID], OrganisationID: h.OrganisationID, Score: h.Score,
+			TopCheckID: h.TopCheckID, TopReason: h.TopTitle,
 			Band: analyzer.Band(h.Band), Server: h.Server, Scored: h.Scored, Stale: h.SnapshotReceivedAt == nil || now.Sub(*h.SnapshotReceivedAt) > StaleAfter}
 	}
 	return out, nil
+}
+
+// addReasons fills in the top reason of each device from its current
+// health (a device the viewer cannot see, or without health, keeps none).
+func (s *Service) addReasons(ctx context.Context, ds []DeviceScore) error {
+	ids := make([]uuid.UUID, len(ds))
+	for i, d := range ds {
+		ids[i] = d.DeviceID
+	}
+	rows, err := s.st.Ent.DeviceHealth.Query().Where(devicehealth.DeviceIDIn(ids...)).
+		Select(devicehealth.FieldDeviceID, devicehealth.FieldTopCheckID, devicehealth.FieldTopTitle).All(ctx)
+	if err != nil {
+		return fmt.Errorf("load top reasons: %w", err)
+	}
+	byID := make(map[uuid.UUID]*ent.DeviceHealth, len(rows))
+	for _, r := range rows {
+		byID[r.DeviceID] = r
+	}
+	for i := range ds {
+		if r := byID[ds[i].DeviceID]; r != nil {
+			ds[i].TopCheckID, ds[i].TopReason = r.TopCheckID, r.TopTitle
+		}
+	}
+	return nil
 }
 
 // Recompute queues analysis of every device of an entity.

@@ -176,6 +176,7 @@ func (ten *Tenant) Dump(t *testing.T) string {
 	add(c.InstalledSoftware.Query().Order(ent.Asc("id")).All(ctx))
 	add(c.EventLogGroup.Query().Order(ent.Asc("id")).All(ctx))
 	add(c.DeviceHealth.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.DeviceFinding.Query().Order(ent.Asc("id")).All(ctx))
 	add(c.EntityHealth.Query().Order(ent.Asc("id")).All(ctx))
 	add(c.HealthHistory.Query().Order(ent.Asc("id")).All(ctx))
 	add(c.PolicyOverride.Query().Order(ent.Asc("id")).All(ctx))

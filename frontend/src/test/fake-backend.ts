@@ -36,6 +36,7 @@ import {
   type PolicyScope,
 } from "../gen/wegweiser/v1/policy_pb";
 import { permissionsOf } from "./fake/permissions";
+import { summaryOf } from "./fake/triage";
 import { CHECKS, deviceHealthFrom, rollUpFrom, SCORING_MODEL, type DeviceFixture, type FakeDeviceHealth } from "./fake/fixtures";
 import {
   Band,
@@ -481,6 +482,8 @@ export class FakeBackend {
         band: h.health.band,
         stale: h.stale,
         server: h.server,
+        topReasonCheckId: summaryOf(h).topReasonCheckId,
+        topReason: summaryOf(h).topReason,
       }));
   }
 

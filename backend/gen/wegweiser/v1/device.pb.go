@@ -549,8 +549,8 @@ type ListDevicesRequest struct {
 	OrderBy DeviceOrder `protobuf:"varint,8,opt,name=order_by,json=orderBy,proto3,enum=wegweiser.v1.DeviceOrder" json:"order_by,omitempty"`
 	// Sort descending instead of ascending.
 	Descending bool `protobuf:"varint,9,opt,name=descending,proto3" json:"descending,omitempty"`
-	// Only devices in one of these bands; BAND_UNSPECIFIED selects devices
-	// without a score. Empty: any band.
+	// Only devices in one of these bands (at most 5); BAND_UNSPECIFIED
+	// selects devices without a score. Empty: any band.
 	Bands []Band `protobuf:"varint,10,rep,packed,name=bands,proto3,enum=wegweiser.v1.Band" json:"bands,omitempty"`
 	// Only devices whose data is stale (see DeviceHealthSummary.stale).
 	StaleOnly bool `protobuf:"varint,11,opt,name=stale_only,json=staleOnly,proto3" json:"stale_only,omitempty"`

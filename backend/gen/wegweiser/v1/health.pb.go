@@ -392,7 +392,13 @@ type DeviceScore struct {
 	// True when the last snapshot is older than the freshness limit.
 	Stale bool `protobuf:"varint,6,opt,name=stale,proto3" json:"stale,omitempty"`
 	// True for servers.
-	Server        bool `protobuf:"varint,7,opt,name=server,proto3" json:"server,omitempty"`
+	Server bool `protobuf:"varint,7,opt,name=server,proto3" json:"server,omitempty"`
+	// Check id of the device's top reason: its unsuppressed warning or
+	// failure that costs the most points; empty when nothing costs points.
+	TopReasonCheckId string `protobuf:"bytes,8,opt,name=top_reason_check_id,json=topReasonCheckId,proto3" json:"top_reason_check_id,omitempty"`
+	// Title of that finding, written for people; empty when nothing costs
+	// points.
+	TopReason     string `protobuf:"bytes,9,opt,name=top_reason,json=topReason,proto3" json:"top_reason,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -474,6 +480,20 @@ func (x *DeviceScore) GetServer() bool {
 		return x.Server
 	}
 	return false
+}
+
+func (x *DeviceScore) GetTopReasonCheckId() string {
+	if x != nil {
+		return x.TopReasonCheckId
+	}
+	return ""
+}
+
+func (x *DeviceScore) GetTopReason() string {
+	if x != nil {
+		return x.TopReason
+	}
+	return ""
 }
 
 // Health is an entity's current health.
@@ -2626,7 +2646,7 @@ const file_wegweiser_v1_health_proto_rawDesc = "" +
 	"\x06scored\x18\x03 \x01(\bR\x06scored\"M\n" +
 	"\tBandCount\x12&\n" +
 	"\x04band\x18\x01 \x01(\x0e2\x12.wegweiser.v1.BandR\x04band\x12\x18\n" +
-	"\adevices\x18\x02 \x01(\x05R\adevices\"\xdb\x01\n" +
+	"\adevices\x18\x02 \x01(\x05R\adevices\"\xa9\x02\n" +
 	"\vDeviceScore\x12\x1b\n" +
 	"\tdevice_id\x18\x01 \x01(\tR\bdeviceId\x12\x1a\n" +
 	"\bhostname\x18\x02 \x01(\tR\bhostname\x12'\n" +
@@ -2634,7 +2654,10 @@ const file_wegweiser_v1_health_proto_rawDesc = "" +
 	"\x05score\x18\x04 \x01(\x05R\x05score\x12&\n" +
 	"\x04band\x18\x05 \x01(\x0e2\x12.wegweiser.v1.BandR\x04band\x12\x14\n" +
 	"\x05stale\x18\x06 \x01(\bR\x05stale\x12\x16\n" +
-	"\x06server\x18\a \x01(\bR\x06server\"\xc4\x03\n" +
+	"\x06server\x18\a \x01(\bR\x06server\x12-\n" +
+	"\x13top_reason_check_id\x18\b \x01(\tR\x10topReasonCheckId\x12\x1d\n" +
+	"\n" +
+	"top_reason\x18\t \x01(\tR\ttopReason\"\xc4\x03\n" +
 	"\x06Health\x12/\n" +
 	"\x06entity\x18\x01 \x01(\v2\x17.wegweiser.v1.EntityRefR\x06entity\x12\x14\n" +
 	"\x05score\x18\x02 \x01(\x05R\x05score\x12&\n" +

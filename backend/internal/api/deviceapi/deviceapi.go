@@ -7,7 +7,6 @@ import (
 
 	v1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1"
 	"github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1/wegweiserv1connect"
-	"github.com/wegweiser/wegweiser/backend/internal/analyzer"
 	"github.com/wegweiser/wegweiser/backend/internal/api/pbconv"
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
 	"github.com/wegweiser/wegweiser/backend/internal/device"
@@ -102,6 +101,9 @@ var bandNames = map[v1.Band]string{
 
 // triageFilter reads the health and software filters of req into f.
 func triageFilter(f *device.Filter, req *v1.ListDevicesRequest) error {
+	if len(req.GetBands()) > len(bandNames) {
+		return apperr.Invalid("bands", "at most %d bands", len(bandNames))
+	}
 	var names []string
 	for _, b := range req.GetBands() {
 		n, ok := bandNames[b]
@@ -117,11 +119,11 @@ func triageFilter(f *device.Filter, req *v1.ListDevicesRequest) error {
 	f.Bands = bands
 	f.StaleOnly = req.GetStaleOnly()
 	f.NeedsAttention = req.GetNeedsAttention()
-	if c := strings.TrimSpace(req.GetFailingCheckId()); c != "" {
-		if !knownCheck(c) {
-			return apperr.Invalid("failing_check_id", "unknown check %q", validate.Clip(c, 100))
-		}
-		f.FailingCheck = c
+	// The service checks it against the catalogue, after the organisation
+	// and group (a foreign id there is not_found whatever else is wrong).
+	f.FailingCheck = strings.TrimSpace(req.GetFailingCheckId())
+	if len(f.FailingCheck) > 100 {
+		return apperr.Invalid("failing_check_id", "is too long")
 	}
 	// An empty name is no filter (a client that sends an empty message).
 	if sw := req.GetSoftware(); sw.GetName() != "" {
@@ -131,16 +133,6 @@ func triageFilter(f *device.Filter, req *v1.ListDevicesRequest) error {
 		f.Software = &device.Software{Name: sw.GetName(), Version: sw.GetVersion()}
 	}
 	return nil
-}
-
-// knownCheck reports whether id is a check of the catalogue.
-func knownCheck(id string) bool {
-	for _, c := range analyzer.Catalogue() {
-		if c.ID == id {
-			return true
-		}
-	}
-	return false
 }
 
 // withHealth adds the health summary to devices.

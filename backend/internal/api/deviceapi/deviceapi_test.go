@@ -22,7 +22,8 @@ func TestListDevicesRefusesBadInput(t *testing.T) {
 		"unknown platform":          {Platform: v1.Platform(42)},
 		"unknown sort order":        {OrderBy: v1.DeviceOrder(42)},
 		"unknown band":              {Bands: []v1.Band{v1.Band_BAND_POOR, v1.Band(42)}},
-		"unknown check":             {FailingCheckId: "security.no_such_check"},
+		"too many bands":            {Bands: []v1.Band{1, 2, 3, 4, 0, 1}},
+		"check id too long":         {FailingCheckId: strings.Repeat("x", 101)},
 		"software name too long":    {Software: &v1.SoftwareFilter{Name: strings.Repeat("x", 501)}},
 		"software version too long": {Software: &v1.SoftwareFilter{Name: "x", Version: strings.Repeat("1", 201)}},
 	}

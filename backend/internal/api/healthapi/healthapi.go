@@ -71,6 +71,7 @@ func deviceScore(d health.DeviceScore) *v1.DeviceScore {
 	return &v1.DeviceScore{
 		DeviceId: d.DeviceID.String(), Hostname: d.Hostname, OrganisationId: d.OrganisationID.String(),
 		Score: int32(d.Score), Band: band(d.Band, d.Scored), Stale: d.Stale, Server: d.Server,
+		TopReasonCheckId: d.TopCheckID, TopReason: d.TopReason,
 	}
 }
 

@@ -13,6 +13,12 @@ export function deviceService(b: FakeBackend): Partial<ServiceImpl<typeof Device
       b.enter("ListDevices", req, ctx);
       const scope = b.me.organisationIds;
       const sw = req.software?.name ? req.software : undefined;
+      if (req.bands.length > 5 || req.bands.some((x) => !(x in Band))) {
+        throw new ConnectError("bands: unknown band", Code.InvalidArgument);
+      }
+      if (req.failingCheckId && !b.checks.some((c) => c.id === req.failingCheckId)) {
+        throw new ConnectError("failing_check_id: is not a check of the catalogue", Code.InvalidArgument);
+      }
       const matching = b.devices
         .filter((d) => scope.length === 0 || scope.includes(d.organisationId))
         .map((d) => withHealth(b, d))

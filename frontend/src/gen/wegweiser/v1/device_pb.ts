@@ -321,8 +321,8 @@ export type ListDevicesRequest = Message<"wegweiser.v1.ListDevicesRequest"> & {
   descending: boolean;
 
   /**
-   * Only devices in one of these bands; BAND_UNSPECIFIED selects devices
-   * without a score. Empty: any band.
+   * Only devices in one of these bands (at most 5); BAND_UNSPECIFIED
+   * selects devices without a score. Empty: any band.
    *
    * @generated from field: repeated wegweiser.v1.Band bands = 10;
    */
