@@ -76,6 +76,10 @@ describe("device health tab", () => {
     const evidence = within(item).getByRole("table", { name: "Evidence" });
     const row = within(evidence).getByText("storage.volumes[C:].free_bytes").closest("tr")!;
     expect(within(row).getByText("free space")).toBeTruthy();
+    // The evidence links to the inventory tab it came from.
+    expect(within(row).getByRole("link", { name: "storage.volumes[C:].free_bytes" }).getAttribute("href")).toBe(
+      `/devices/${device.id}?tab=storage`,
+    );
     expect(within(row).getByText("3.6 % (17.0 GiB of 476.0 GiB)")).toBeTruthy();
     expect(within(item).getByText(/Disk Cleanup/)).toBeTruthy();
     expect(within(item).getByRole("link", { name: "storage.volume_free_space" }).getAttribute("href")).toBe(
