@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { Empty, ErrorMessage, Loading } from "../../components/Feedback";
+import { Empty, ErrorMessage, QueryState } from "../../components/Feedback";
 import { Subsection } from "../../components/Page";
 import type { DomainScore, Finding } from "../../gen/wegweiser/v1/health_pb";
 import { useCan } from "../auth/hooks";
@@ -63,9 +63,11 @@ export function DeviceHealth({ deviceId }: { deviceId: string }) {
             </span>
           )}
         </div>
-        {findings.isPending && <Loading label="Loading findings…" />}
-        <ErrorMessage error={findings.error} />
-        {findings.isSuccess && <FindingGroups findings={all.filter((f) => !domain || f.domain === domain)} showAll={showAll} />}
+        <QueryState query={findings} loading="Loading findings…">
+          {(data) => (
+            <FindingGroups findings={data.findings.filter((f) => !domain || f.domain === domain)} showAll={showAll} />
+          )}
+        </QueryState>
       </Subsection>
 
       <div className="grid-2">

@@ -1,6 +1,6 @@
 import { useEffect, useRef, type ReactNode } from "react";
 import { Link, useLocation, useSearchParams } from "react-router";
-import { Empty, ErrorMessage, Loading } from "../../components/Feedback";
+import { Empty, QueryState } from "../../components/Feedback";
 import { Section } from "../../components/Page";
 import { RelativeTime } from "../../components/RelativeTime";
 import { Tabs } from "../../components/Tabs";
@@ -89,14 +89,15 @@ export function DeviceInventory({
         ) : tab === "details" ? (
           details
         ) : (
-          <>
-            {inventory.isPending && <Loading label="Loading inventory…" />}
-            <ErrorMessage error={inventory.error} />
-            {inventory.isSuccess && !snapshot && <NeverReported organisationId={organisationId} />}
-            {inventory.isSuccess && snapshot && (
-              <TabContent tab={tab} deviceId={deviceId} snapshot={snapshot} inventory={inventory.data} />
-            )}
-          </>
+          <QueryState query={inventory} loading="Loading inventory…">
+            {(data) =>
+              data.snapshot ? (
+                <TabContent tab={tab} deviceId={deviceId} snapshot={data.snapshot} inventory={data} />
+              ) : (
+                <NeverReported organisationId={organisationId} />
+              )
+            }
+          </QueryState>
         )}
       </Tabs>
     </Section>
