@@ -54,18 +54,18 @@ function pageWidth(p: Page): Promise<number> {
   return p.evaluate(() => document.documentElement.scrollWidth);
 }
 
-/** overflowing names the outermost elements that reach past the viewport (for the failure message). */
+/** overflowing names the innermost elements that reach past the viewport (for the failure message). */
 function overflowing(p: Page): Promise<string> {
   return p.evaluate(() => {
-    const out: string[] = [];
-    for (const el of document.querySelectorAll("body *")) {
-      if (el.closest(".table-wrap")?.parentElement?.closest("*") && el.closest(".table-wrap") !== el) continue;
-      const r = el.getBoundingClientRect();
-      if (r.right > window.innerWidth + 1 && !(el.parentElement && el.parentElement.getBoundingClientRect().right > window.innerWidth + 1)) {
-        out.push(`${el.tagName.toLowerCase()}.${[...el.classList].join(".")} right=${Math.round(r.right)}`);
-      }
-    }
-    return out.slice(0, 8).join("; ");
+    const wide = [...document.querySelectorAll("body *")].filter((el) => {
+      if (el.closest(".table-wrap") && !el.classList.contains("table-wrap")) return false;
+      return el.getBoundingClientRect().right > window.innerWidth + 1;
+    });
+    const innermost = wide.filter((el) => !wide.some((o) => o !== el && el.contains(o)));
+    return innermost
+      .slice(0, 8)
+      .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join(".")} (right ${Math.round(el.getBoundingClientRect().right)})`)
+      .join("; ");
   });
 }
 
