@@ -10,7 +10,16 @@ import { ScoreBadge } from "./ScoreBadge";
  * organisation's own 14-day baseline (and whether it regressed), devices by
  * band, coverage, cap.
  */
-export function OrganisationHealthTable({ organisations, label }: { organisations: OrganisationHealth[]; label: string }) {
+export function OrganisationHealthTable({
+  organisations,
+  label,
+  narrow = false,
+}: {
+  organisations: OrganisationHealth[];
+  label: string;
+  /** In a narrow column (the overview's worst organisations): coverage is left out. */
+  narrow?: boolean;
+}) {
   return (
     <DataTable
       label={label}
@@ -18,10 +27,13 @@ export function OrganisationHealthTable({ organisations, label }: { organisation
       columns={organisationColumns}
       getRowId={(o) => o.organisationId}
       compact
+      defaultHidden={narrow ? narrowHidden : undefined}
       empty="No organisations to compare yet."
     />
   );
 }
+
+const narrowHidden = ["coverage"];
 
 const organisationColumns: Columns<OrganisationHealth> = [
   {

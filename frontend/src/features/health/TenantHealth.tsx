@@ -61,6 +61,7 @@ function WorstOrganisations() {
             <OrganisationHealthTable
               organisations={data.organisations.slice(0, WORST_ORGANISATIONS)}
               label="Worst organisations"
+              narrow
             />
           </>
         )}
