@@ -149,6 +149,14 @@ describe.skipIf(skip)("the demo, triaged", () => {
     await page.getByRole("region", { name: "Score and top reasons" }).getByRole("list", { name: "Top reasons" }).waitFor();
     expect(await pageWidth(page), await overflowing(page)).toBeLessThanOrEqual(375);
     await page.screenshot({ path: out("device-page-phone.png"), fullPage: false });
+    // A 120-character host name wraps instead of widening the page (the name is set in the page, not the demo).
+    const long = `${"very-long-host-name-".repeat(6)}`.slice(0, 120);
+    await page.evaluate((name) => {
+      const h1 = document.querySelector("h1");
+      if (h1) h1.textContent = name;
+    }, long);
+    expect(await pageWidth(page), await overflowing(page)).toBeLessThanOrEqual(375);
+    expect(await page.locator("h1").evaluate((h) => h.getBoundingClientRect().height)).toBeGreaterThan(60);
     await page.setViewportSize({ width: 1280, height: 860 });
   });
 
