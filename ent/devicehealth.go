@@ -42,6 +42,8 @@ type DeviceHealth struct {
 	Coverage float64 `json:"coverage,omitempty"`
 	// CapReason holds the value of the "cap_reason" field.
 	CapReason string `json:"cap_reason,omitempty"`
+	// NeedsAttention holds the value of the "needs_attention" field.
+	NeedsAttention bool `json:"needs_attention,omitempty"`
 	// TopCheckID holds the value of the "top_check_id" field.
 	TopCheckID string `json:"top_check_id,omitempty"`
 	// TopTitle holds the value of the "top_title" field.
@@ -95,7 +97,7 @@ func (*DeviceHealth) scanValues(columns []string) ([]any, error) {
 			values[i] = &sql.NullScanner{S: new(uuid.UUID)}
 		case devicehealth.FieldDomains, devicehealth.FieldFindings:
 			values[i] = new([]byte)
-		case devicehealth.FieldScored, devicehealth.FieldServer, devicehealth.FieldStale:
+		case devicehealth.FieldScored, devicehealth.FieldServer, devicehealth.FieldStale, devicehealth.FieldNeedsAttention:
 			values[i] = new(sql.NullBool)
 		case devicehealth.FieldCoverage:
 			values[i] = new(sql.NullFloat64)
@@ -194,6 +196,12 @@ func (_m *DeviceHealth) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field cap_reason", values[i])
 			} else if value.Valid {
 				_m.CapReason = value.String
+			}
+		case devicehealth.FieldNeedsAttention:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field needs_attention", values[i])
+			} else if value.Valid {
+				_m.NeedsAttention = value.Bool
 			}
 		case devicehealth.FieldTopCheckID:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -330,6 +338,9 @@ func (_m *DeviceHealth) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("cap_reason=")
 	builder.WriteString(_m.CapReason)
+	builder.WriteString(", ")
+	builder.WriteString("needs_attention=")
+	builder.WriteString(fmt.Sprintf("%v", _m.NeedsAttention))
 	builder.WriteString(", ")
 	builder.WriteString("top_check_id=")
 	builder.WriteString(_m.TopCheckID)

@@ -124,6 +124,20 @@ func (_c *DeviceHealthCreate) SetNillableCapReason(v *string) *DeviceHealthCreat
 	return _c
 }
 
+// SetNeedsAttention sets the "needs_attention" field.
+func (_c *DeviceHealthCreate) SetNeedsAttention(v bool) *DeviceHealthCreate {
+	_c.mutation.SetNeedsAttention(v)
+	return _c
+}
+
+// SetNillableNeedsAttention sets the "needs_attention" field if the given value is not nil.
+func (_c *DeviceHealthCreate) SetNillableNeedsAttention(v *bool) *DeviceHealthCreate {
+	if v != nil {
+		_c.SetNeedsAttention(*v)
+	}
+	return _c
+}
+
 // SetTopCheckID sets the "top_check_id" field.
 func (_c *DeviceHealthCreate) SetTopCheckID(v string) *DeviceHealthCreate {
 	_c.mutation.SetTopCheckID(v)
@@ -294,6 +308,10 @@ func (_c *DeviceHealthCreate) defaults() error {
 		v := devicehealth.DefaultCapReason
 		_c.mutation.SetCapReason(v)
 	}
+	if _, ok := _c.mutation.NeedsAttention(); !ok {
+		v := devicehealth.DefaultNeedsAttention
+		_c.mutation.SetNeedsAttention(v)
+	}
 	if _, ok := _c.mutation.TopCheckID(); !ok {
 		v := devicehealth.DefaultTopCheckID
 		_c.mutation.SetTopCheckID(v)
@@ -361,6 +379,9 @@ func (_c *DeviceHealthCreate) check() error {
 		if err := devicehealth.CapReasonValidator(v); err != nil {
 			return &ValidationError{Name: "cap_reason", err: fmt.Errorf(`ent: validator failed for field "DeviceHealth.cap_reason": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.NeedsAttention(); !ok {
+		return &ValidationError{Name: "needs_attention", err: errors.New(`ent: missing required field "DeviceHealth.needs_attention"`)}
 	}
 	if _, ok := _c.mutation.TopCheckID(); !ok {
 		return &ValidationError{Name: "top_check_id", err: errors.New(`ent: missing required field "DeviceHealth.top_check_id"`)}
@@ -476,6 +497,10 @@ func (_c *DeviceHealthCreate) createSpec() (*DeviceHealth, *sqlgraph.CreateSpec)
 	if value, ok := _c.mutation.CapReason(); ok {
 		_spec.SetField(devicehealth.FieldCapReason, field.TypeString, value)
 		_node.CapReason = value
+	}
+	if value, ok := _c.mutation.NeedsAttention(); ok {
+		_spec.SetField(devicehealth.FieldNeedsAttention, field.TypeBool, value)
+		_node.NeedsAttention = value
 	}
 	if value, ok := _c.mutation.TopCheckID(); ok {
 		_spec.SetField(devicehealth.FieldTopCheckID, field.TypeString, value)
@@ -705,6 +730,18 @@ func (u *DeviceHealthUpsert) SetCapReason(v string) *DeviceHealthUpsert {
 // UpdateCapReason sets the "cap_reason" field to the value that was provided on create.
 func (u *DeviceHealthUpsert) UpdateCapReason() *DeviceHealthUpsert {
 	u.SetExcluded(devicehealth.FieldCapReason)
+	return u
+}
+
+// SetNeedsAttention sets the "needs_attention" field.
+func (u *DeviceHealthUpsert) SetNeedsAttention(v bool) *DeviceHealthUpsert {
+	u.Set(devicehealth.FieldNeedsAttention, v)
+	return u
+}
+
+// UpdateNeedsAttention sets the "needs_attention" field to the value that was provided on create.
+func (u *DeviceHealthUpsert) UpdateNeedsAttention() *DeviceHealthUpsert {
+	u.SetExcluded(devicehealth.FieldNeedsAttention)
 	return u
 }
 
@@ -1032,6 +1069,20 @@ func (u *DeviceHealthUpsertOne) SetCapReason(v string) *DeviceHealthUpsertOne {
 func (u *DeviceHealthUpsertOne) UpdateCapReason() *DeviceHealthUpsertOne {
 	return u.Update(func(s *DeviceHealthUpsert) {
 		s.UpdateCapReason()
+	})
+}
+
+// SetNeedsAttention sets the "needs_attention" field.
+func (u *DeviceHealthUpsertOne) SetNeedsAttention(v bool) *DeviceHealthUpsertOne {
+	return u.Update(func(s *DeviceHealthUpsert) {
+		s.SetNeedsAttention(v)
+	})
+}
+
+// UpdateNeedsAttention sets the "needs_attention" field to the value that was provided on create.
+func (u *DeviceHealthUpsertOne) UpdateNeedsAttention() *DeviceHealthUpsertOne {
+	return u.Update(func(s *DeviceHealthUpsert) {
+		s.UpdateNeedsAttention()
 	})
 }
 
@@ -1547,6 +1598,20 @@ func (u *DeviceHealthUpsertBulk) SetCapReason(v string) *DeviceHealthUpsertBulk 
 func (u *DeviceHealthUpsertBulk) UpdateCapReason() *DeviceHealthUpsertBulk {
 	return u.Update(func(s *DeviceHealthUpsert) {
 		s.UpdateCapReason()
+	})
+}
+
+// SetNeedsAttention sets the "needs_attention" field.
+func (u *DeviceHealthUpsertBulk) SetNeedsAttention(v bool) *DeviceHealthUpsertBulk {
+	return u.Update(func(s *DeviceHealthUpsert) {
+		s.SetNeedsAttention(v)
+	})
+}
+
+// UpdateNeedsAttention sets the "needs_attention" field to the value that was provided on create.
+func (u *DeviceHealthUpsertBulk) UpdateNeedsAttention() *DeviceHealthUpsertBulk {
+	return u.Update(func(s *DeviceHealthUpsert) {
+		s.UpdateNeedsAttention()
 	})
 }
 

@@ -177,6 +177,20 @@ func (_u *DeviceHealthUpdate) SetNillableCapReason(v *string) *DeviceHealthUpdat
 	return _u
 }
 
+// SetNeedsAttention sets the "needs_attention" field.
+func (_u *DeviceHealthUpdate) SetNeedsAttention(v bool) *DeviceHealthUpdate {
+	_u.mutation.SetNeedsAttention(v)
+	return _u
+}
+
+// SetNillableNeedsAttention sets the "needs_attention" field if the given value is not nil.
+func (_u *DeviceHealthUpdate) SetNillableNeedsAttention(v *bool) *DeviceHealthUpdate {
+	if v != nil {
+		_u.SetNeedsAttention(*v)
+	}
+	return _u
+}
+
 // SetTopCheckID sets the "top_check_id" field.
 func (_u *DeviceHealthUpdate) SetTopCheckID(v string) *DeviceHealthUpdate {
 	_u.mutation.SetTopCheckID(v)
@@ -431,6 +445,9 @@ func (_u *DeviceHealthUpdate) sqlSave(ctx context.Context) (_node int, err error
 	if value, ok := _u.mutation.CapReason(); ok {
 		_spec.SetField(devicehealth.FieldCapReason, field.TypeString, value)
 	}
+	if value, ok := _u.mutation.NeedsAttention(); ok {
+		_spec.SetField(devicehealth.FieldNeedsAttention, field.TypeBool, value)
+	}
 	if value, ok := _u.mutation.TopCheckID(); ok {
 		_spec.SetField(devicehealth.FieldTopCheckID, field.TypeString, value)
 	}
@@ -639,6 +656,20 @@ func (_u *DeviceHealthUpdateOne) SetCapReason(v string) *DeviceHealthUpdateOne {
 func (_u *DeviceHealthUpdateOne) SetNillableCapReason(v *string) *DeviceHealthUpdateOne {
 	if v != nil {
 		_u.SetCapReason(*v)
+	}
+	return _u
+}
+
+// SetNeedsAttention sets the "needs_attention" field.
+func (_u *DeviceHealthUpdateOne) SetNeedsAttention(v bool) *DeviceHealthUpdateOne {
+	_u.mutation.SetNeedsAttention(v)
+	return _u
+}
+
+// SetNillableNeedsAttention sets the "needs_attention" field if the given value is not nil.
+func (_u *DeviceHealthUpdateOne) SetNillableNeedsAttention(v *bool) *DeviceHealthUpdateOne {
+	if v != nil {
+		_u.SetNeedsAttention(*v)
 	}
 	return _u
 }
@@ -926,6 +957,9 @@ func (_u *DeviceHealthUpdateOne) sqlSave(ctx context.Context) (_node *DeviceHeal
 	}
 	if value, ok := _u.mutation.CapReason(); ok {
 		_spec.SetField(devicehealth.FieldCapReason, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.NeedsAttention(); ok {
+		_spec.SetField(devicehealth.FieldNeedsAttention, field.TypeBool, value)
 	}
 	if value, ok := _u.mutation.TopCheckID(); ok {
 		_spec.SetField(devicehealth.FieldTopCheckID, field.TypeString, value)

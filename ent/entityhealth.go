@@ -42,6 +42,8 @@ type EntityHealth struct {
 	DeviceCount int `json:"device_count,omitempty"`
 	// CapReason holds the value of the "cap_reason" field.
 	CapReason string `json:"cap_reason,omitempty"`
+	// NeedsAttention holds the value of the "needs_attention" field.
+	NeedsAttention int `json:"needs_attention,omitempty"`
 	// Bands holds the value of the "bands" field.
 	Bands map[string]int `json:"bands,omitempty"`
 	// Worst holds the value of the "worst" field.
@@ -87,7 +89,7 @@ func (*EntityHealth) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case entityhealth.FieldCoverage, entityhealth.FieldFreshness:
 			values[i] = new(sql.NullFloat64)
-		case entityhealth.FieldScore, entityhealth.FieldDeviceCount:
+		case entityhealth.FieldScore, entityhealth.FieldDeviceCount, entityhealth.FieldNeedsAttention:
 			values[i] = new(sql.NullInt64)
 		case entityhealth.FieldKind, entityhealth.FieldBand, entityhealth.FieldCapReason:
 			values[i] = new(sql.NullString)
@@ -182,6 +184,12 @@ func (_m *EntityHealth) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field cap_reason", values[i])
 			} else if value.Valid {
 				_m.CapReason = value.String
+			}
+		case entityhealth.FieldNeedsAttention:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field needs_attention", values[i])
+			} else if value.Valid {
+				_m.NeedsAttention = int(value.Int64)
 			}
 		case entityhealth.FieldBands:
 			if value, ok := values[i].(*[]byte); !ok {
@@ -280,6 +288,9 @@ func (_m *EntityHealth) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("cap_reason=")
 	builder.WriteString(_m.CapReason)
+	builder.WriteString(", ")
+	builder.WriteString("needs_attention=")
+	builder.WriteString(fmt.Sprintf("%v", _m.NeedsAttention))
 	builder.WriteString(", ")
 	builder.WriteString("bands=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Bands))

@@ -108,6 +108,20 @@ func (_c *EntityHealthCreate) SetNillableCapReason(v *string) *EntityHealthCreat
 	return _c
 }
 
+// SetNeedsAttention sets the "needs_attention" field.
+func (_c *EntityHealthCreate) SetNeedsAttention(v int) *EntityHealthCreate {
+	_c.mutation.SetNeedsAttention(v)
+	return _c
+}
+
+// SetNillableNeedsAttention sets the "needs_attention" field if the given value is not nil.
+func (_c *EntityHealthCreate) SetNillableNeedsAttention(v *int) *EntityHealthCreate {
+	if v != nil {
+		_c.SetNeedsAttention(*v)
+	}
+	return _c
+}
+
 // SetBands sets the "bands" field.
 func (_c *EntityHealthCreate) SetBands(v map[string]int) *EntityHealthCreate {
 	_c.mutation.SetBands(v)
@@ -186,6 +200,10 @@ func (_c *EntityHealthCreate) defaults() error {
 		v := entityhealth.DefaultCapReason
 		_c.mutation.SetCapReason(v)
 	}
+	if _, ok := _c.mutation.NeedsAttention(); !ok {
+		v := entityhealth.DefaultNeedsAttention
+		_c.mutation.SetNeedsAttention(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if entityhealth.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized entityhealth.DefaultID (forgotten import ent/runtime?)")
@@ -242,6 +260,9 @@ func (_c *EntityHealthCreate) check() error {
 		if err := entityhealth.CapReasonValidator(v); err != nil {
 			return &ValidationError{Name: "cap_reason", err: fmt.Errorf(`ent: validator failed for field "EntityHealth.cap_reason": %w`, err)}
 		}
+	}
+	if _, ok := _c.mutation.NeedsAttention(); !ok {
+		return &ValidationError{Name: "needs_attention", err: errors.New(`ent: missing required field "EntityHealth.needs_attention"`)}
 	}
 	if _, ok := _c.mutation.Bands(); !ok {
 		return &ValidationError{Name: "bands", err: errors.New(`ent: missing required field "EntityHealth.bands"`)}
@@ -330,6 +351,10 @@ func (_c *EntityHealthCreate) createSpec() (*EntityHealth, *sqlgraph.CreateSpec)
 	if value, ok := _c.mutation.CapReason(); ok {
 		_spec.SetField(entityhealth.FieldCapReason, field.TypeString, value)
 		_node.CapReason = value
+	}
+	if value, ok := _c.mutation.NeedsAttention(); ok {
+		_spec.SetField(entityhealth.FieldNeedsAttention, field.TypeInt, value)
+		_node.NeedsAttention = value
 	}
 	if value, ok := _c.mutation.Bands(); ok {
 		_spec.SetField(entityhealth.FieldBands, field.TypeJSON, value)
@@ -535,6 +560,24 @@ func (u *EntityHealthUpsert) SetCapReason(v string) *EntityHealthUpsert {
 // UpdateCapReason sets the "cap_reason" field to the value that was provided on create.
 func (u *EntityHealthUpsert) UpdateCapReason() *EntityHealthUpsert {
 	u.SetExcluded(entityhealth.FieldCapReason)
+	return u
+}
+
+// SetNeedsAttention sets the "needs_attention" field.
+func (u *EntityHealthUpsert) SetNeedsAttention(v int) *EntityHealthUpsert {
+	u.Set(entityhealth.FieldNeedsAttention, v)
+	return u
+}
+
+// UpdateNeedsAttention sets the "needs_attention" field to the value that was provided on create.
+func (u *EntityHealthUpsert) UpdateNeedsAttention() *EntityHealthUpsert {
+	u.SetExcluded(entityhealth.FieldNeedsAttention)
+	return u
+}
+
+// AddNeedsAttention adds v to the "needs_attention" field.
+func (u *EntityHealthUpsert) AddNeedsAttention(v int) *EntityHealthUpsert {
+	u.Add(entityhealth.FieldNeedsAttention, v)
 	return u
 }
 
@@ -775,6 +818,27 @@ func (u *EntityHealthUpsertOne) SetCapReason(v string) *EntityHealthUpsertOne {
 func (u *EntityHealthUpsertOne) UpdateCapReason() *EntityHealthUpsertOne {
 	return u.Update(func(s *EntityHealthUpsert) {
 		s.UpdateCapReason()
+	})
+}
+
+// SetNeedsAttention sets the "needs_attention" field.
+func (u *EntityHealthUpsertOne) SetNeedsAttention(v int) *EntityHealthUpsertOne {
+	return u.Update(func(s *EntityHealthUpsert) {
+		s.SetNeedsAttention(v)
+	})
+}
+
+// AddNeedsAttention adds v to the "needs_attention" field.
+func (u *EntityHealthUpsertOne) AddNeedsAttention(v int) *EntityHealthUpsertOne {
+	return u.Update(func(s *EntityHealthUpsert) {
+		s.AddNeedsAttention(v)
+	})
+}
+
+// UpdateNeedsAttention sets the "needs_attention" field to the value that was provided on create.
+func (u *EntityHealthUpsertOne) UpdateNeedsAttention() *EntityHealthUpsertOne {
+	return u.Update(func(s *EntityHealthUpsert) {
+		s.UpdateNeedsAttention()
 	})
 }
 
@@ -1188,6 +1252,27 @@ func (u *EntityHealthUpsertBulk) SetCapReason(v string) *EntityHealthUpsertBulk 
 func (u *EntityHealthUpsertBulk) UpdateCapReason() *EntityHealthUpsertBulk {
 	return u.Update(func(s *EntityHealthUpsert) {
 		s.UpdateCapReason()
+	})
+}
+
+// SetNeedsAttention sets the "needs_attention" field.
+func (u *EntityHealthUpsertBulk) SetNeedsAttention(v int) *EntityHealthUpsertBulk {
+	return u.Update(func(s *EntityHealthUpsert) {
+		s.SetNeedsAttention(v)
+	})
+}
+
+// AddNeedsAttention adds v to the "needs_attention" field.
+func (u *EntityHealthUpsertBulk) AddNeedsAttention(v int) *EntityHealthUpsertBulk {
+	return u.Update(func(s *EntityHealthUpsert) {
+		s.AddNeedsAttention(v)
+	})
+}
+
+// UpdateNeedsAttention sets the "needs_attention" field to the value that was provided on create.
+func (u *EntityHealthUpsertBulk) UpdateNeedsAttention() *EntityHealthUpsertBulk {
+	return u.Update(func(s *EntityHealthUpsert) {
+		s.UpdateNeedsAttention()
 	})
 }
 

@@ -177,6 +177,27 @@ func (_u *EntityHealthUpdate) SetNillableCapReason(v *string) *EntityHealthUpdat
 	return _u
 }
 
+// SetNeedsAttention sets the "needs_attention" field.
+func (_u *EntityHealthUpdate) SetNeedsAttention(v int) *EntityHealthUpdate {
+	_u.mutation.ResetNeedsAttention()
+	_u.mutation.SetNeedsAttention(v)
+	return _u
+}
+
+// SetNillableNeedsAttention sets the "needs_attention" field if the given value is not nil.
+func (_u *EntityHealthUpdate) SetNillableNeedsAttention(v *int) *EntityHealthUpdate {
+	if v != nil {
+		_u.SetNeedsAttention(*v)
+	}
+	return _u
+}
+
+// AddNeedsAttention adds value to the "needs_attention" field.
+func (_u *EntityHealthUpdate) AddNeedsAttention(v int) *EntityHealthUpdate {
+	_u.mutation.AddNeedsAttention(v)
+	return _u
+}
+
 // SetBands sets the "bands" field.
 func (_u *EntityHealthUpdate) SetBands(v map[string]int) *EntityHealthUpdate {
 	_u.mutation.SetBands(v)
@@ -309,6 +330,12 @@ func (_u *EntityHealthUpdate) sqlSave(ctx context.Context) (_node int, err error
 	}
 	if value, ok := _u.mutation.CapReason(); ok {
 		_spec.SetField(entityhealth.FieldCapReason, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.NeedsAttention(); ok {
+		_spec.SetField(entityhealth.FieldNeedsAttention, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedNeedsAttention(); ok {
+		_spec.AddField(entityhealth.FieldNeedsAttention, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.Bands(); ok {
 		_spec.SetField(entityhealth.FieldBands, field.TypeJSON, value)
@@ -490,6 +517,27 @@ func (_u *EntityHealthUpdateOne) SetNillableCapReason(v *string) *EntityHealthUp
 	return _u
 }
 
+// SetNeedsAttention sets the "needs_attention" field.
+func (_u *EntityHealthUpdateOne) SetNeedsAttention(v int) *EntityHealthUpdateOne {
+	_u.mutation.ResetNeedsAttention()
+	_u.mutation.SetNeedsAttention(v)
+	return _u
+}
+
+// SetNillableNeedsAttention sets the "needs_attention" field if the given value is not nil.
+func (_u *EntityHealthUpdateOne) SetNillableNeedsAttention(v *int) *EntityHealthUpdateOne {
+	if v != nil {
+		_u.SetNeedsAttention(*v)
+	}
+	return _u
+}
+
+// AddNeedsAttention adds value to the "needs_attention" field.
+func (_u *EntityHealthUpdateOne) AddNeedsAttention(v int) *EntityHealthUpdateOne {
+	_u.mutation.AddNeedsAttention(v)
+	return _u
+}
+
 // SetBands sets the "bands" field.
 func (_u *EntityHealthUpdateOne) SetBands(v map[string]int) *EntityHealthUpdateOne {
 	_u.mutation.SetBands(v)
@@ -652,6 +700,12 @@ func (_u *EntityHealthUpdateOne) sqlSave(ctx context.Context) (_node *EntityHeal
 	}
 	if value, ok := _u.mutation.CapReason(); ok {
 		_spec.SetField(entityhealth.FieldCapReason, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.NeedsAttention(); ok {
+		_spec.SetField(entityhealth.FieldNeedsAttention, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedNeedsAttention(); ok {
+		_spec.AddField(entityhealth.FieldNeedsAttention, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.Bands(); ok {
 		_spec.SetField(entityhealth.FieldBands, field.TypeJSON, value)

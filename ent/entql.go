@@ -144,6 +144,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			devicehealth.FieldStale:              {Type: field.TypeBool, Column: devicehealth.FieldStale},
 			devicehealth.FieldCoverage:           {Type: field.TypeFloat64, Column: devicehealth.FieldCoverage},
 			devicehealth.FieldCapReason:          {Type: field.TypeString, Column: devicehealth.FieldCapReason},
+			devicehealth.FieldNeedsAttention:     {Type: field.TypeBool, Column: devicehealth.FieldNeedsAttention},
 			devicehealth.FieldTopCheckID:         {Type: field.TypeString, Column: devicehealth.FieldTopCheckID},
 			devicehealth.FieldTopTitle:           {Type: field.TypeString, Column: devicehealth.FieldTopTitle},
 			devicehealth.FieldTopSeverity:        {Type: field.TypeString, Column: devicehealth.FieldTopSeverity},
@@ -224,6 +225,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			entityhealth.FieldFreshness:      {Type: field.TypeFloat64, Column: entityhealth.FieldFreshness},
 			entityhealth.FieldDeviceCount:    {Type: field.TypeInt, Column: entityhealth.FieldDeviceCount},
 			entityhealth.FieldCapReason:      {Type: field.TypeString, Column: entityhealth.FieldCapReason},
+			entityhealth.FieldNeedsAttention: {Type: field.TypeInt, Column: entityhealth.FieldNeedsAttention},
 			entityhealth.FieldBands:          {Type: field.TypeJSON, Column: entityhealth.FieldBands},
 			entityhealth.FieldWorst:          {Type: field.TypeJSON, Column: entityhealth.FieldWorst},
 			entityhealth.FieldComputedAt:     {Type: field.TypeTime, Column: entityhealth.FieldComputedAt},
@@ -1504,6 +1506,11 @@ func (f *DeviceHealthFilter) WhereCapReason(p entql.StringP) {
 	f.Where(p.Field(devicehealth.FieldCapReason))
 }
 
+// WhereNeedsAttention applies the entql bool predicate on the needs_attention field.
+func (f *DeviceHealthFilter) WhereNeedsAttention(p entql.BoolP) {
+	f.Where(p.Field(devicehealth.FieldNeedsAttention))
+}
+
 // WhereTopCheckID applies the entql string predicate on the top_check_id field.
 func (f *DeviceHealthFilter) WhereTopCheckID(p entql.StringP) {
 	f.Where(p.Field(devicehealth.FieldTopCheckID))
@@ -1869,6 +1876,11 @@ func (f *EntityHealthFilter) WhereDeviceCount(p entql.IntP) {
 // WhereCapReason applies the entql string predicate on the cap_reason field.
 func (f *EntityHealthFilter) WhereCapReason(p entql.StringP) {
 	f.Where(p.Field(entityhealth.FieldCapReason))
+}
+
+// WhereNeedsAttention applies the entql int predicate on the needs_attention field.
+func (f *EntityHealthFilter) WhereNeedsAttention(p entql.IntP) {
+	f.Where(p.Field(entityhealth.FieldNeedsAttention))
 }
 
 // WhereBands applies the entql json.RawMessage predicate on the bands field.

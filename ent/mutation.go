@@ -3890,6 +3890,7 @@ type DeviceHealthMutation struct {
 	coverage             *float64
 	addcoverage          *float64
 	cap_reason           *string
+	needs_attention      *bool
 	top_check_id         *string
 	top_title            *string
 	top_severity         *string
@@ -4463,6 +4464,42 @@ func (m *DeviceHealthMutation) ResetCapReason() {
 	m.cap_reason = nil
 }
 
+// SetNeedsAttention sets the "needs_attention" field.
+func (m *DeviceHealthMutation) SetNeedsAttention(b bool) {
+	m.needs_attention = &b
+}
+
+// NeedsAttention returns the value of the "needs_attention" field in the mutation.
+func (m *DeviceHealthMutation) NeedsAttention() (r bool, exists bool) {
+	v := m.needs_attention
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNeedsAttention returns the old "needs_attention" field's value of the DeviceHealth entity.
+// If the DeviceHealth object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceHealthMutation) OldNeedsAttention(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNeedsAttention is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNeedsAttention requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNeedsAttention: %w", err)
+	}
+	return oldValue.NeedsAttention, nil
+}
+
+// ResetNeedsAttention resets all changes to the "needs_attention" field.
+func (m *DeviceHealthMutation) ResetNeedsAttention() {
+	m.needs_attention = nil
+}
+
 // SetTopCheckID sets the "top_check_id" field.
 func (m *DeviceHealthMutation) SetTopCheckID(s string) {
 	m.top_check_id = &s
@@ -4924,7 +4961,7 @@ func (m *DeviceHealthMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *DeviceHealthMutation) Fields() []string {
-	fields := make([]string, 0, 20)
+	fields := make([]string, 0, 21)
 	if m.tenant != nil {
 		fields = append(fields, devicehealth.FieldTenantID)
 	}
@@ -4957,6 +4994,9 @@ func (m *DeviceHealthMutation) Fields() []string {
 	}
 	if m.cap_reason != nil {
 		fields = append(fields, devicehealth.FieldCapReason)
+	}
+	if m.needs_attention != nil {
+		fields = append(fields, devicehealth.FieldNeedsAttention)
 	}
 	if m.top_check_id != nil {
 		fields = append(fields, devicehealth.FieldTopCheckID)
@@ -5015,6 +5055,8 @@ func (m *DeviceHealthMutation) Field(name string) (ent.Value, bool) {
 		return m.Coverage()
 	case devicehealth.FieldCapReason:
 		return m.CapReason()
+	case devicehealth.FieldNeedsAttention:
+		return m.NeedsAttention()
 	case devicehealth.FieldTopCheckID:
 		return m.TopCheckID()
 	case devicehealth.FieldTopTitle:
@@ -5064,6 +5106,8 @@ func (m *DeviceHealthMutation) OldField(ctx context.Context, name string) (ent.V
 		return m.OldCoverage(ctx)
 	case devicehealth.FieldCapReason:
 		return m.OldCapReason(ctx)
+	case devicehealth.FieldNeedsAttention:
+		return m.OldNeedsAttention(ctx)
 	case devicehealth.FieldTopCheckID:
 		return m.OldTopCheckID(ctx)
 	case devicehealth.FieldTopTitle:
@@ -5167,6 +5211,13 @@ func (m *DeviceHealthMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetCapReason(v)
+		return nil
+	case devicehealth.FieldNeedsAttention:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNeedsAttention(v)
 		return nil
 	case devicehealth.FieldTopCheckID:
 		v, ok := value.(string)
@@ -5372,6 +5423,9 @@ func (m *DeviceHealthMutation) ResetField(name string) error {
 		return nil
 	case devicehealth.FieldCapReason:
 		m.ResetCapReason()
+		return nil
+	case devicehealth.FieldNeedsAttention:
+		m.ResetNeedsAttention()
 		return nil
 	case devicehealth.FieldTopCheckID:
 		m.ResetTopCheckID()
@@ -7427,33 +7481,35 @@ func (m *EnrolmentKeyMutation) ResetEdge(name string) error {
 // EntityHealthMutation represents an operation that mutates the EntityHealth nodes in the graph.
 type EntityHealthMutation struct {
 	config
-	op              Op
-	typ             string
-	id              *uuid.UUID
-	kind            *entityhealth.Kind
-	entity_id       *uuid.UUID
-	organisation_id *uuid.UUID
-	score           *int
-	addscore        *int
-	band            *string
-	scored          *bool
-	coverage        *float64
-	addcoverage     *float64
-	freshness       *float64
-	addfreshness    *float64
-	device_count    *int
-	adddevice_count *int
-	cap_reason      *string
-	bands           *map[string]int
-	worst           *json.RawMessage
-	appendworst     json.RawMessage
-	computed_at     *time.Time
-	clearedFields   map[string]struct{}
-	tenant          *uuid.UUID
-	clearedtenant   bool
-	done            bool
-	oldValue        func(context.Context) (*EntityHealth, error)
-	predicates      []predicate.EntityHealth
+	op                 Op
+	typ                string
+	id                 *uuid.UUID
+	kind               *entityhealth.Kind
+	entity_id          *uuid.UUID
+	organisation_id    *uuid.UUID
+	score              *int
+	addscore           *int
+	band               *string
+	scored             *bool
+	coverage           *float64
+	addcoverage        *float64
+	freshness          *float64
+	addfreshness       *float64
+	device_count       *int
+	adddevice_count    *int
+	cap_reason         *string
+	needs_attention    *int
+	addneeds_attention *int
+	bands              *map[string]int
+	worst              *json.RawMessage
+	appendworst        json.RawMessage
+	computed_at        *time.Time
+	clearedFields      map[string]struct{}
+	tenant             *uuid.UUID
+	clearedtenant      bool
+	done               bool
+	oldValue           func(context.Context) (*EntityHealth, error)
+	predicates         []predicate.EntityHealth
 }
 
 var _ ent.Mutation = (*EntityHealthMutation)(nil)
@@ -8049,6 +8105,62 @@ func (m *EntityHealthMutation) ResetCapReason() {
 	m.cap_reason = nil
 }
 
+// SetNeedsAttention sets the "needs_attention" field.
+func (m *EntityHealthMutation) SetNeedsAttention(i int) {
+	m.needs_attention = &i
+	m.addneeds_attention = nil
+}
+
+// NeedsAttention returns the value of the "needs_attention" field in the mutation.
+func (m *EntityHealthMutation) NeedsAttention() (r int, exists bool) {
+	v := m.needs_attention
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNeedsAttention returns the old "needs_attention" field's value of the EntityHealth entity.
+// If the EntityHealth object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *EntityHealthMutation) OldNeedsAttention(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNeedsAttention is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNeedsAttention requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNeedsAttention: %w", err)
+	}
+	return oldValue.NeedsAttention, nil
+}
+
+// AddNeedsAttention adds i to the "needs_attention" field.
+func (m *EntityHealthMutation) AddNeedsAttention(i int) {
+	if m.addneeds_attention != nil {
+		*m.addneeds_attention += i
+	} else {
+		m.addneeds_attention = &i
+	}
+}
+
+// AddedNeedsAttention returns the value that was added to the "needs_attention" field in this mutation.
+func (m *EntityHealthMutation) AddedNeedsAttention() (r int, exists bool) {
+	v := m.addneeds_attention
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetNeedsAttention resets all changes to the "needs_attention" field.
+func (m *EntityHealthMutation) ResetNeedsAttention() {
+	m.needs_attention = nil
+	m.addneeds_attention = nil
+}
+
 // SetBands sets the "bands" field.
 func (m *EntityHealthMutation) SetBands(value map[string]int) {
 	m.bands = &value
@@ -8233,7 +8345,7 @@ func (m *EntityHealthMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *EntityHealthMutation) Fields() []string {
-	fields := make([]string, 0, 14)
+	fields := make([]string, 0, 15)
 	if m.tenant != nil {
 		fields = append(fields, entityhealth.FieldTenantID)
 	}
@@ -8266,6 +8378,9 @@ func (m *EntityHealthMutation) Fields() []string {
 	}
 	if m.cap_reason != nil {
 		fields = append(fields, entityhealth.FieldCapReason)
+	}
+	if m.needs_attention != nil {
+		fields = append(fields, entityhealth.FieldNeedsAttention)
 	}
 	if m.bands != nil {
 		fields = append(fields, entityhealth.FieldBands)
@@ -8306,6 +8421,8 @@ func (m *EntityHealthMutation) Field(name string) (ent.Value, bool) {
 		return m.DeviceCount()
 	case entityhealth.FieldCapReason:
 		return m.CapReason()
+	case entityhealth.FieldNeedsAttention:
+		return m.NeedsAttention()
 	case entityhealth.FieldBands:
 		return m.Bands()
 	case entityhealth.FieldWorst:
@@ -8343,6 +8460,8 @@ func (m *EntityHealthMutation) OldField(ctx context.Context, name string) (ent.V
 		return m.OldDeviceCount(ctx)
 	case entityhealth.FieldCapReason:
 		return m.OldCapReason(ctx)
+	case entityhealth.FieldNeedsAttention:
+		return m.OldNeedsAttention(ctx)
 	case entityhealth.FieldBands:
 		return m.OldBands(ctx)
 	case entityhealth.FieldWorst:
@@ -8435,6 +8554,13 @@ func (m *EntityHealthMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetCapReason(v)
 		return nil
+	case entityhealth.FieldNeedsAttention:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNeedsAttention(v)
+		return nil
 	case entityhealth.FieldBands:
 		v, ok := value.(map[string]int)
 		if !ok {
@@ -8476,6 +8602,9 @@ func (m *EntityHealthMutation) AddedFields() []string {
 	if m.adddevice_count != nil {
 		fields = append(fields, entityhealth.FieldDeviceCount)
 	}
+	if m.addneeds_attention != nil {
+		fields = append(fields, entityhealth.FieldNeedsAttention)
+	}
 	return fields
 }
 
@@ -8492,6 +8621,8 @@ func (m *EntityHealthMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedFreshness()
 	case entityhealth.FieldDeviceCount:
 		return m.AddedDeviceCount()
+	case entityhealth.FieldNeedsAttention:
+		return m.AddedNeedsAttention()
 	}
 	return nil, false
 }
@@ -8528,6 +8659,13 @@ func (m *EntityHealthMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddDeviceCount(v)
+		return nil
+	case entityhealth.FieldNeedsAttention:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddNeedsAttention(v)
 		return nil
 	}
 	return fmt.Errorf("unknown EntityHealth numeric field %s", name)
@@ -8597,6 +8735,9 @@ func (m *EntityHealthMutation) ResetField(name string) error {
 		return nil
 	case entityhealth.FieldCapReason:
 		m.ResetCapReason()
+		return nil
+	case entityhealth.FieldNeedsAttention:
+		m.ResetNeedsAttention()
 		return nil
 	case entityhealth.FieldBands:
 		m.ResetBands()

@@ -36,6 +36,8 @@ const (
 	FieldCoverage = "coverage"
 	// FieldCapReason holds the string denoting the cap_reason field in the database.
 	FieldCapReason = "cap_reason"
+	// FieldNeedsAttention holds the string denoting the needs_attention field in the database.
+	FieldNeedsAttention = "needs_attention"
 	// FieldTopCheckID holds the string denoting the top_check_id field in the database.
 	FieldTopCheckID = "top_check_id"
 	// FieldTopTitle holds the string denoting the top_title field in the database.
@@ -81,6 +83,7 @@ var Columns = []string{
 	FieldStale,
 	FieldCoverage,
 	FieldCapReason,
+	FieldNeedsAttention,
 	FieldTopCheckID,
 	FieldTopTitle,
 	FieldTopSeverity,
@@ -120,6 +123,8 @@ var (
 	DefaultCapReason string
 	// CapReasonValidator is a validator for the "cap_reason" field. It is called by the builders before save.
 	CapReasonValidator func(string) error
+	// DefaultNeedsAttention holds the default value on creation for the "needs_attention" field.
+	DefaultNeedsAttention bool
 	// DefaultTopCheckID holds the default value on creation for the "top_check_id" field.
 	DefaultTopCheckID string
 	// TopCheckIDValidator is a validator for the "top_check_id" field. It is called by the builders before save.
@@ -199,6 +204,11 @@ func ByCoverage(opts ...sql.OrderTermOption) OrderOption {
 // ByCapReason orders the results by the cap_reason field.
 func ByCapReason(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCapReason, opts...).ToFunc()
+}
+
+// ByNeedsAttention orders the results by the needs_attention field.
+func ByNeedsAttention(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldNeedsAttention, opts...).ToFunc()
 }
 
 // ByTopCheckID orders the results by the top_check_id field.

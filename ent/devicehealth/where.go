@@ -111,6 +111,11 @@ func CapReason(v string) predicate.DeviceHealth {
 	return predicate.DeviceHealth(sql.FieldEQ(FieldCapReason, v))
 }
 
+// NeedsAttention applies equality check predicate on the "needs_attention" field. It's identical to NeedsAttentionEQ.
+func NeedsAttention(v bool) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldEQ(FieldNeedsAttention, v))
+}
+
 // TopCheckID applies equality check predicate on the "top_check_id" field. It's identical to TopCheckIDEQ.
 func TopCheckID(v string) predicate.DeviceHealth {
 	return predicate.DeviceHealth(sql.FieldEQ(FieldTopCheckID, v))
@@ -534,6 +539,16 @@ func CapReasonEqualFold(v string) predicate.DeviceHealth {
 // CapReasonContainsFold applies the ContainsFold predicate on the "cap_reason" field.
 func CapReasonContainsFold(v string) predicate.DeviceHealth {
 	return predicate.DeviceHealth(sql.FieldContainsFold(FieldCapReason, v))
+}
+
+// NeedsAttentionEQ applies the EQ predicate on the "needs_attention" field.
+func NeedsAttentionEQ(v bool) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldEQ(FieldNeedsAttention, v))
+}
+
+// NeedsAttentionNEQ applies the NEQ predicate on the "needs_attention" field.
+func NeedsAttentionNEQ(v bool) predicate.DeviceHealth {
+	return predicate.DeviceHealth(sql.FieldNEQ(FieldNeedsAttention, v))
 }
 
 // TopCheckIDEQ applies the EQ predicate on the "top_check_id" field.

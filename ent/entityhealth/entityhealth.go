@@ -38,6 +38,8 @@ const (
 	FieldDeviceCount = "device_count"
 	// FieldCapReason holds the string denoting the cap_reason field in the database.
 	FieldCapReason = "cap_reason"
+	// FieldNeedsAttention holds the string denoting the needs_attention field in the database.
+	FieldNeedsAttention = "needs_attention"
 	// FieldBands holds the string denoting the bands field in the database.
 	FieldBands = "bands"
 	// FieldWorst holds the string denoting the worst field in the database.
@@ -71,6 +73,7 @@ var Columns = []string{
 	FieldFreshness,
 	FieldDeviceCount,
 	FieldCapReason,
+	FieldNeedsAttention,
 	FieldBands,
 	FieldWorst,
 	FieldComputedAt,
@@ -100,6 +103,8 @@ var (
 	DefaultCapReason string
 	// CapReasonValidator is a validator for the "cap_reason" field. It is called by the builders before save.
 	CapReasonValidator func(string) error
+	// DefaultNeedsAttention holds the default value on creation for the "needs_attention" field.
+	DefaultNeedsAttention int
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() uuid.UUID
 )
@@ -189,6 +194,11 @@ func ByDeviceCount(opts ...sql.OrderTermOption) OrderOption {
 // ByCapReason orders the results by the cap_reason field.
 func ByCapReason(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCapReason, opts...).ToFunc()
+}
+
+// ByNeedsAttention orders the results by the needs_attention field.
+func ByNeedsAttention(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldNeedsAttention, opts...).ToFunc()
 }
 
 // ByComputedAt orders the results by the computed_at field.

@@ -106,6 +106,11 @@ func CapReason(v string) predicate.EntityHealth {
 	return predicate.EntityHealth(sql.FieldEQ(FieldCapReason, v))
 }
 
+// NeedsAttention applies equality check predicate on the "needs_attention" field. It's identical to NeedsAttentionEQ.
+func NeedsAttention(v int) predicate.EntityHealth {
+	return predicate.EntityHealth(sql.FieldEQ(FieldNeedsAttention, v))
+}
+
 // ComputedAt applies equality check predicate on the "computed_at" field. It's identical to ComputedAtEQ.
 func ComputedAt(v time.Time) predicate.EntityHealth {
 	return predicate.EntityHealth(sql.FieldEQ(FieldComputedAt, v))
@@ -539,6 +544,46 @@ func CapReasonEqualFold(v string) predicate.EntityHealth {
 // CapReasonContainsFold applies the ContainsFold predicate on the "cap_reason" field.
 func CapReasonContainsFold(v string) predicate.EntityHealth {
 	return predicate.EntityHealth(sql.FieldContainsFold(FieldCapReason, v))
+}
+
+// NeedsAttentionEQ applies the EQ predicate on the "needs_attention" field.
+func NeedsAttentionEQ(v int) predicate.EntityHealth {
+	return predicate.EntityHealth(sql.FieldEQ(FieldNeedsAttention, v))
+}
+
+// NeedsAttentionNEQ applies the NEQ predicate on the "needs_attention" field.
+func NeedsAttentionNEQ(v int) predicate.EntityHealth {
+	return predicate.EntityHealth(sql.FieldNEQ(FieldNeedsAttention, v))
+}
+
+// NeedsAttentionIn applies the In predicate on the "needs_attention" field.
+func NeedsAttentionIn(vs ...int) predicate.EntityHealth {
+	return predicate.EntityHealth(sql.FieldIn(FieldNeedsAttention, vs...))
+}
+
+// NeedsAttentionNotIn applies the NotIn predicate on the "needs_attention" field.
+func NeedsAttentionNotIn(vs ...int) predicate.EntityHealth {
+	return predicate.EntityHealth(sql.FieldNotIn(FieldNeedsAttention, vs...))
+}
+
+// NeedsAttentionGT applies the GT predicate on the "needs_attention" field.
+func NeedsAttentionGT(v int) predicate.EntityHealth {
+	return predicate.EntityHealth(sql.FieldGT(FieldNeedsAttention, v))
+}
+
+// NeedsAttentionGTE applies the GTE predicate on the "needs_attention" field.
+func NeedsAttentionGTE(v int) predicate.EntityHealth {
+	return predicate.EntityHealth(sql.FieldGTE(FieldNeedsAttention, v))
+}
+
+// NeedsAttentionLT applies the LT predicate on the "needs_attention" field.
+func NeedsAttentionLT(v int) predicate.EntityHealth {
+	return predicate.EntityHealth(sql.FieldLT(FieldNeedsAttention, v))
+}
+
+// NeedsAttentionLTE applies the LTE predicate on the "needs_attention" field.
+func NeedsAttentionLTE(v int) predicate.EntityHealth {
+	return predicate.EntityHealth(sql.FieldLTE(FieldNeedsAttention, v))
 }
 
 // ComputedAtEQ applies the EQ predicate on the "computed_at" field.

@@ -172,6 +172,7 @@ var (
 		{Name: "stale", Type: field.TypeBool, Default: false},
 		{Name: "coverage", Type: field.TypeFloat64},
 		{Name: "cap_reason", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "needs_attention", Type: field.TypeBool, Default: false},
 		{Name: "top_check_id", Type: field.TypeString, Size: 100, Default: ""},
 		{Name: "top_title", Type: field.TypeString, Size: 500, Default: ""},
 		{Name: "top_severity", Type: field.TypeString, Size: 16, Default: ""},
@@ -191,7 +192,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "device_healths_tenants_tenant",
-				Columns:    []*schema.Column{DeviceHealthsColumns[20]},
+				Columns:    []*schema.Column{DeviceHealthsColumns[21]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -200,17 +201,17 @@ var (
 			{
 				Name:    "devicehealth_tenant_id_device_id",
 				Unique:  true,
-				Columns: []*schema.Column{DeviceHealthsColumns[20], DeviceHealthsColumns[1]},
+				Columns: []*schema.Column{DeviceHealthsColumns[21], DeviceHealthsColumns[1]},
 			},
 			{
 				Name:    "devicehealth_tenant_id_organisation_id_score",
 				Unique:  false,
-				Columns: []*schema.Column{DeviceHealthsColumns[20], DeviceHealthsColumns[2], DeviceHealthsColumns[4]},
+				Columns: []*schema.Column{DeviceHealthsColumns[21], DeviceHealthsColumns[2], DeviceHealthsColumns[4]},
 			},
 			{
 				Name:    "devicehealth_tenant_id_score",
 				Unique:  false,
-				Columns: []*schema.Column{DeviceHealthsColumns[20], DeviceHealthsColumns[4]},
+				Columns: []*schema.Column{DeviceHealthsColumns[21], DeviceHealthsColumns[4]},
 			},
 		},
 	}
@@ -298,6 +299,7 @@ var (
 		{Name: "freshness", Type: field.TypeFloat64},
 		{Name: "device_count", Type: field.TypeInt},
 		{Name: "cap_reason", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "needs_attention", Type: field.TypeInt, Default: 0},
 		{Name: "bands", Type: field.TypeJSON},
 		{Name: "worst", Type: field.TypeJSON},
 		{Name: "computed_at", Type: field.TypeTime},
@@ -311,7 +313,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "entity_healths_tenants_tenant",
-				Columns:    []*schema.Column{EntityHealthsColumns[14]},
+				Columns:    []*schema.Column{EntityHealthsColumns[15]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -320,7 +322,7 @@ var (
 			{
 				Name:    "entityhealth_tenant_id_kind_entity_id",
 				Unique:  true,
-				Columns: []*schema.Column{EntityHealthsColumns[14], EntityHealthsColumns[1], EntityHealthsColumns[2]},
+				Columns: []*schema.Column{EntityHealthsColumns[15], EntityHealthsColumns[1], EntityHealthsColumns[2]},
 			},
 		},
 	}

@@ -300,26 +300,30 @@ func init() {
 	devicehealth.DefaultCapReason = devicehealthDescCapReason.Default.(string)
 	// devicehealth.CapReasonValidator is a validator for the "cap_reason" field. It is called by the builders before save.
 	devicehealth.CapReasonValidator = devicehealthDescCapReason.Validators[0].(func(string) error)
+	// devicehealthDescNeedsAttention is the schema descriptor for needs_attention field.
+	devicehealthDescNeedsAttention := devicehealthFields[10].Descriptor()
+	// devicehealth.DefaultNeedsAttention holds the default value on creation for the needs_attention field.
+	devicehealth.DefaultNeedsAttention = devicehealthDescNeedsAttention.Default.(bool)
 	// devicehealthDescTopCheckID is the schema descriptor for top_check_id field.
-	devicehealthDescTopCheckID := devicehealthFields[10].Descriptor()
+	devicehealthDescTopCheckID := devicehealthFields[11].Descriptor()
 	// devicehealth.DefaultTopCheckID holds the default value on creation for the top_check_id field.
 	devicehealth.DefaultTopCheckID = devicehealthDescTopCheckID.Default.(string)
 	// devicehealth.TopCheckIDValidator is a validator for the "top_check_id" field. It is called by the builders before save.
 	devicehealth.TopCheckIDValidator = devicehealthDescTopCheckID.Validators[0].(func(string) error)
 	// devicehealthDescTopTitle is the schema descriptor for top_title field.
-	devicehealthDescTopTitle := devicehealthFields[11].Descriptor()
+	devicehealthDescTopTitle := devicehealthFields[12].Descriptor()
 	// devicehealth.DefaultTopTitle holds the default value on creation for the top_title field.
 	devicehealth.DefaultTopTitle = devicehealthDescTopTitle.Default.(string)
 	// devicehealth.TopTitleValidator is a validator for the "top_title" field. It is called by the builders before save.
 	devicehealth.TopTitleValidator = devicehealthDescTopTitle.Validators[0].(func(string) error)
 	// devicehealthDescTopSeverity is the schema descriptor for top_severity field.
-	devicehealthDescTopSeverity := devicehealthFields[12].Descriptor()
+	devicehealthDescTopSeverity := devicehealthFields[13].Descriptor()
 	// devicehealth.DefaultTopSeverity holds the default value on creation for the top_severity field.
 	devicehealth.DefaultTopSeverity = devicehealthDescTopSeverity.Default.(string)
 	// devicehealth.TopSeverityValidator is a validator for the "top_severity" field. It is called by the builders before save.
 	devicehealth.TopSeverityValidator = devicehealthDescTopSeverity.Validators[0].(func(string) error)
 	// devicehealthDescIssueCount is the schema descriptor for issue_count field.
-	devicehealthDescIssueCount := devicehealthFields[13].Descriptor()
+	devicehealthDescIssueCount := devicehealthFields[14].Descriptor()
 	// devicehealth.DefaultIssueCount holds the default value on creation for the issue_count field.
 	devicehealth.DefaultIssueCount = devicehealthDescIssueCount.Default.(int)
 	// devicehealthDescID is the schema descriptor for id field.
@@ -442,6 +446,10 @@ func init() {
 	entityhealth.DefaultCapReason = entityhealthDescCapReason.Default.(string)
 	// entityhealth.CapReasonValidator is a validator for the "cap_reason" field. It is called by the builders before save.
 	entityhealth.CapReasonValidator = entityhealthDescCapReason.Validators[0].(func(string) error)
+	// entityhealthDescNeedsAttention is the schema descriptor for needs_attention field.
+	entityhealthDescNeedsAttention := entityhealthFields[10].Descriptor()
+	// entityhealth.DefaultNeedsAttention holds the default value on creation for the needs_attention field.
+	entityhealth.DefaultNeedsAttention = entityhealthDescNeedsAttention.Default.(int)
 	// entityhealthDescID is the schema descriptor for id field.
 	entityhealthDescID := entityhealthMixinFields0[0].Descriptor()
 	// entityhealth.DefaultID holds the default value on creation for the id field.

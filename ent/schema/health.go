@@ -32,6 +32,9 @@ func (DeviceHealth) Fields() []ent.Field {
 		field.Bool("stale").Default(false),
 		field.Float("coverage"),
 		field.String("cap_reason").Default("").MaxLen(500),
+		// The device is poor or critical, or has an unsuppressed high or
+		// critical finding (analyzer.Result.NeedsAttention).
+		field.Bool("needs_attention").Default(false),
 		// The top reason: the unsuppressed warning or failure that costs
 		// the most points (empty when none does), for device lists.
 		field.String("top_check_id").Default("").MaxLen(100),
@@ -118,6 +121,8 @@ func (EntityHealth) Fields() []ent.Field {
 		field.Float("freshness"),
 		field.Int("device_count"),
 		field.String("cap_reason").Default("").MaxLen(500),
+		// Devices that need attention (analyzer.Aggregate.NeedsAttention).
+		field.Int("needs_attention").Default(0),
 		field.JSON("bands", map[string]int{}),
 		field.JSON("worst", json.RawMessage{}),
 		field.Time("computed_at"),

@@ -184,18 +184,15 @@ func collectSecurity(ctx context.Context, env *Env, out *agentv1.Snapshot) error
 	} else {
 		errs = append(errs, err)
 	}
-	for _, p := range []string{"/Library/Apple/System/Library/CoreServices/XProtect.bundle", "/System/Library/CoreServices/XProtect.bundle"} {
-		if info, err := os.Stat(p); err == nil {
-			s.Antivirus = append(s.Antivirus, &agentv1.Antivirus{
-				Name: "XProtect", Enabled: true, SignatureTime: ts(info.ModTime()),
-				UpToDate: time.Since(info.ModTime()) < 45*24*time.Hour,
-			})
-			break
-		}
+	if av := xprotect(env); av != nil {
+		s.Antivirus = append(s.Antivirus, av)
 	}
 	if b, err := env.output(ctx, "dscl", ".", "-read", "/Groups/admin", "GroupMembership"); err == nil {
 		s.LocalAdmins = parseDsclMembers(b)
 	}
+	// Remote Login (sshd) is a launchd job, loaded only when it is on.
+	_, err := env.output(ctx, "launchctl", "print", "system/com.openssh.sshd")
+	s.SshServer = collectSSHServer(ctx, env, err == nil)
 	// Apple silicon always boots through its secure boot chain.
 	s.SecureBoot = runtime.GOARCH == "arm64"
 	return errors.Join(errs...)

@@ -183,6 +183,10 @@ func collectStorage(ctx context.Context, env *Env, out *agentv1.Snapshot) error 
 		errs = append(errs, lerr)
 	}
 	st.Disks = lb.disks
+	// Software RAID (md): absent /proc/mdstat means no md driver, no arrays.
+	if b, err := env.readFile("/proc/mdstat"); err == nil {
+		st.Arrays = parseMdstat(b)
+	}
 	parts, err := disk.PartitionsWithContext(ctx, false)
 	if err != nil {
 		errs = append(errs, err)
@@ -495,14 +499,18 @@ func collectSecurity(ctx context.Context, env *Env, out *agentv1.Snapshot) error
 			errs = append(errs, err)
 		}
 	}
-	// Antivirus: known daemons among the running processes.
+	// Antivirus: known daemons among the running processes (and sshd).
 	found := map[string]bool{}
+	sshRunning := false
 	procs, _ := os.ReadDir(env.path("/proc"))
 	for _, p := range procs {
 		if p.Name()[0] < '0' || p.Name()[0] > '9' {
 			continue
 		}
 		comm := strings.ToLower(env.readString("/proc/" + p.Name() + "/comm"))
+		if comm == "sshd" {
+			sshRunning = true
+		}
 		if name, ok := avProcesses[comm]; ok && !found[name] {
 			found[name] = true
 			av := &agentv1.Antivirus{Name: name, Enabled: true}
@@ -512,6 +520,7 @@ func collectSecurity(ctx context.Context, env *Env, out *agentv1.Snapshot) error
 			s.Antivirus = append(s.Antivirus, av)
 		}
 	}
+	s.SshServer = collectSSHServer(ctx, env, sshRunning)
 	// Encryption of the root file system.
 	enc := &agentv1.DiskEncryption{Method: "none", Status: "not encrypted"}
 	lb, _ := linuxLsblk(ctx, env)

@@ -985,3 +985,64 @@ func kernelFlavour(s string) string {
 	}
 	return tail
 }
+
+// mdHeader matches an array line of /proc/mdstat:
+// "md0 : active raid1 sdb1[1](F) sda1[0]" or "md5 : inactive sdl1[0](S)".
+var mdHeader = regexp.MustCompile(`^(md\S*) : (active|inactive)(?: \((?:auto-)?read-only\))?(?: (raid\d+|linear|multipath|faulty))?((?: \S+\[\d+\](?:\([A-Z]\))?)*)\s*$`)
+
+// mdCounts matches "[2/1] [U_]" on the status line; mdProgress the
+// progress line of a recovery, resync, reshape or check.
+var (
+	mdCounts   = regexp.MustCompile(`\[(\d+)/(\d+)\] \[([U_]+)\]`)
+	mdProgress = regexp.MustCompile(`(recovery|resync|reshape|check|repair)\s*=\s*([\d.]+)%`)
+)
+
+// parseMdstat reads /proc/mdstat (Linux software RAID, mdadm). An array is
+// "degraded" when fewer devices are active than it should have, "rebuilding"
+// while a recovery, resync or reshape runs, "failed" when inactive, else
+// "healthy" (a "check" is a scrub of a healthy array).
+func parseMdstat(b []byte) []*agentv1.RaidArray {
+	var out []*agentv1.RaidArray
+	var cur *agentv1.RaidArray
+	for _, l := range strings.Split(string(b), "\n") {
+		l = strings.TrimRight(l, " \r\t")
+		if m := mdHeader.FindStringSubmatch(l); m != nil {
+			cur = &agentv1.RaidArray{Name: m[1], Kind: "mdadm", Level: m[3], State: "healthy"}
+			cur.Members = strings.Fields(m[4])
+			cur.Devices = int32(len(cur.Members))
+			for _, d := range cur.Members {
+				if !strings.HasSuffix(d, "(F)") && !strings.HasSuffix(d, "(S)") {
+					cur.ActiveDevices++
+				}
+			}
+			if m[2] == "inactive" {
+				cur.State, cur.Detail = "failed", "inactive"
+			}
+			out = append(out, cur)
+			continue
+		}
+		if cur == nil || !strings.HasPrefix(l, " ") {
+			if strings.TrimSpace(l) == "" {
+				cur = nil
+			}
+			continue
+		}
+		if m := mdCounts.FindStringSubmatch(l); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			act, _ := strconv.Atoi(m[2])
+			cur.Devices, cur.ActiveDevices = int32(n), int32(act)
+			cur.Detail = "[" + m[1] + "/" + m[2] + "] [" + m[3] + "]"
+			if act < n && cur.State == "healthy" {
+				cur.State = "degraded"
+			}
+		}
+		if m := mdProgress.FindStringSubmatch(l); m != nil {
+			pct, _ := strconv.ParseFloat(m[2], 64)
+			cur.Detail = strings.TrimSpace(cur.Detail + " " + m[1] + " = " + m[2] + "%")
+			if m[1] != "check" && m[1] != "repair" {
+				cur.State, cur.RebuildPercent = "rebuilding", pct
+			}
+		}
+	}
+	return out
+}

@@ -334,3 +334,36 @@ func TestKernelFlavour(t *testing.T) {
 		}
 	}
 }
+
+func TestParseMdstat(t *testing.T) {
+	arrays := parseMdstat(fixture(t, "linux/mdstat"))
+	type want struct {
+		name, level, state, detail string
+		devices, active            int32
+		rebuild                    float64
+	}
+	wants := []want{
+		{"md1", "raid1", "healthy", "[2/2] [UU]", 2, 2, 0},
+		{"md0", "raid1", "degraded", "[2/1] [U_]", 2, 1, 0},
+		{"md2", "raid5", "rebuilding", "[3/2] [UU_] recovery = 8.5%", 3, 2, 8.5},
+		{"md3", "raid10", "healthy", "[4/4] [UUUU] check = 52.1%", 4, 4, 0},
+		{"md4", "raid0", "healthy", "", 2, 2, 0},
+		{"md5", "", "failed", "inactive", 1, 0, 0},
+	}
+	if len(arrays) != len(wants) {
+		t.Fatalf("arrays = %v", arrays)
+	}
+	for i, w := range wants {
+		a := arrays[i]
+		if a.Name != w.name || a.Level != w.level || a.State != w.state || a.Detail != w.detail || a.Devices != w.devices ||
+			a.ActiveDevices != w.active || a.RebuildPercent != w.rebuild || a.Kind != "mdadm" {
+			t.Errorf("%s = %v, want %+v", w.name, a, w)
+		}
+	}
+	if !slices.Equal(arrays[1].Members, []string{"sdb1[1](F)", "sda1[0]"}) {
+		t.Errorf("md0 members = %v", arrays[1].Members)
+	}
+	if got := parseMdstat([]byte("Personalities : \nunused devices: <none>\n")); len(got) != 0 {
+		t.Errorf("no arrays = %v", got)
+	}
+}

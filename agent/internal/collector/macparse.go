@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"path"
 	"regexp"
 	"sort"
@@ -573,4 +574,49 @@ func parseMacLegacyCrash(b []byte) *agentv1.Crash {
 		}
 	}
 	return c
+}
+
+// bundleVersionKey finds CFBundleShortVersionString in an XML Info.plist.
+var bundleVersionKey = regexp.MustCompile(`<key>CFBundleShortVersionString</key>\s*<string>([^<]*)</string>`)
+
+// parseBundleVersion returns an application bundle's version from its XML
+// Info.plist ("" when absent).
+func parseBundleVersion(b []byte) string {
+	if m := bundleVersionKey.FindSubmatch(b); m != nil {
+		return strings.TrimSpace(string(m[1]))
+	}
+	return ""
+}
+
+// xprotectBundles are where XProtect's definitions live: macOS 15 and later
+// update the copy under /var/protected (delivered in the background, not
+// with macOS updates); older releases the one under /Library/Apple.
+var xprotectBundles = []string{
+	"/var/protected/xprotect/XProtect.bundle",
+	"/Library/Apple/System/Library/CoreServices/XProtect.bundle",
+	"/System/Library/CoreServices/XProtect.bundle",
+}
+
+// xprotect reports the newest XProtect definitions found below env.Root:
+// their version and when they were installed (the Info.plist's
+// modification time). XProtect has no up-to-date flag of its own, so
+// UpToDateReported stays false and the server judges the age.
+func xprotect(env *Env) *agentv1.Antivirus {
+	var best *agentv1.Antivirus
+	bestVersion := -1
+	for _, p := range xprotectBundles {
+		plist := p + "/Contents/Info.plist"
+		info, err := os.Stat(env.path(plist))
+		if err != nil {
+			continue
+		}
+		b, _ := env.readFile(plist)
+		v := parseBundleVersion(b)
+		n, _ := strconv.Atoi(v)
+		if n > bestVersion {
+			best = &agentv1.Antivirus{Name: "XProtect", Enabled: true, SignatureTime: ts(info.ModTime()), SignatureVersion: v}
+			bestVersion = n
+		}
+	}
+	return best
 }

@@ -183,3 +183,12 @@ func TestMacCrashReports(t *testing.T) {
 		t.Errorf("a hang report counted as a crash: %v", h)
 	}
 }
+
+func TestParseBundleVersion(t *testing.T) {
+	if v := parseBundleVersion(fixture(t, "darwin/XProtect-Info.plist")); v != "5287" {
+		t.Errorf("XProtect version = %q, want 5287", v)
+	}
+	if v := parseBundleVersion([]byte("<plist><dict></dict></plist>")); v != "" {
+		t.Errorf("version of an empty plist = %q", v)
+	}
+}

@@ -100,6 +100,8 @@ type winInventory struct {
 		}] `json:"PhysicalDisks"`
 		FailurePredicted oneOrMany[string]       `json:"FailurePredicted"`
 		BitLocker        oneOrMany[winBitLocker] `json:"BitLocker"`
+		StoragePools     oneOrMany[winSpace]     `json:"StoragePools"`
+		VirtualDisks     oneOrMany[winSpace]     `json:"VirtualDisks"`
 	} `json:"storage"`
 	Network *struct {
 		Adapters oneOrMany[struct {
@@ -149,6 +151,7 @@ type winInventory struct {
 			RealTimeProtectionEnabled     flexBool `json:"RealTimeProtectionEnabled"`
 			AntivirusSignatureLastUpdated string   `json:"AntivirusSignatureLastUpdated"`
 			AntivirusSignatureAge         flexInt  `json:"AntivirusSignatureAge"`
+			AntivirusSignatureVersion     string   `json:"AntivirusSignatureVersion"`
 		} `json:"Defender"`
 		InactivityTimeoutSecs flexInt           `json:"InactivityTimeoutSecs"`
 		LocalAdmins           oneOrMany[string] `json:"LocalAdmins"`
@@ -351,7 +354,44 @@ func (inv *winInventory) storage() (*agentv1.Storage, error) {
 			st.Disks[0].SmartFailurePredicted, st.Disks[0].Health = true, "failing"
 		}
 	}
+	for _, p := range s.StoragePools {
+		st.Arrays = append(st.Arrays, p.array("storage-spaces-pool"))
+	}
+	for _, v := range s.VirtualDisks {
+		st.Arrays = append(st.Arrays, v.array("storage-spaces-virtual-disk"))
+	}
 	return st, nil
+}
+
+// winSpace is a Storage Spaces pool or virtual disk as the inventory
+// script reports it.
+type winSpace struct {
+	FriendlyName          string `json:"FriendlyName"`
+	ResiliencySettingName string `json:"ResiliencySettingName"`
+	HealthStatus          string `json:"HealthStatus"`
+	OperationalStatus     string `json:"OperationalStatus"`
+}
+
+// array maps a pool or virtual disk to the contract: HealthStatus Healthy /
+// Warning / Unhealthy and OperationalStatus (OK, Degraded, Incomplete, No
+// Redundancy, InService = repairing, Detached, Lost Communication…).
+func (w winSpace) array(kind string) *agentv1.RaidArray {
+	a := &agentv1.RaidArray{Name: w.FriendlyName, Kind: kind, Level: strings.ToLower(w.ResiliencySettingName),
+		Detail: strings.Trim(w.HealthStatus+" / "+w.OperationalStatus, " /")}
+	op := strings.ToLower(w.OperationalStatus)
+	switch {
+	case strings.Contains(op, "inservice") || strings.Contains(op, "in service"):
+		a.State = "rebuilding"
+	case w.HealthStatus == "Unhealthy" || strings.Contains(op, "detached") || strings.Contains(op, "lost communication"):
+		a.State = "failed"
+	case w.HealthStatus == "Warning" || strings.Contains(op, "degraded") || strings.Contains(op, "incomplete") || strings.Contains(op, "no redundancy"):
+		a.State = "degraded"
+	case w.HealthStatus == "Healthy":
+		a.State = "healthy"
+	default:
+		a.State = "unknown"
+	}
+	return a
 }
 
 // network adds what Get-NetAdapter and friends know to the interfaces
@@ -474,12 +514,16 @@ func (inv *winInventory) security() (*agentv1.Security, error) {
 	}
 	for _, a := range w.AntiVirus {
 		on, fresh := avState(int64(a.ProductState))
-		av := &agentv1.Antivirus{Name: a.DisplayName, Enabled: on, UpToDate: fresh}
+		// productState is the product's own report to Security Center.
+		av := &agentv1.Antivirus{Name: a.DisplayName, Enabled: on, UpToDate: fresh, UpToDateReported: true}
 		if t, err := time.Parse(time.RFC1123, a.Timestamp); err == nil {
 			av.SignatureTime = ts(t)
 		}
-		if strings.Contains(a.DisplayName, "Defender") && !defSig.IsZero() {
-			av.SignatureTime = ts(defSig)
+		if strings.Contains(a.DisplayName, "Defender") && w.Defender != nil {
+			if !defSig.IsZero() {
+				av.SignatureTime = ts(defSig)
+			}
+			av.SignatureVersion = w.Defender.AntivirusSignatureVersion
 		}
 		s.Antivirus = append(s.Antivirus, av)
 	}
@@ -490,6 +534,9 @@ func (inv *winInventory) security() (*agentv1.Security, error) {
 			Enabled:       bool(d.AntivirusEnabled) && bool(d.RealTimeProtectionEnabled),
 			UpToDate:      d.AntivirusSignatureAge <= 3,
 			SignatureTime: ts(defSig),
+			// Get-MpComputerStatus reports the signature age itself.
+			UpToDateReported: true,
+			SignatureVersion: d.AntivirusSignatureVersion,
 		})
 	}
 	sys := "C:"

@@ -92,10 +92,10 @@ func TestWindowsInventoryWorkstation(t *testing.T) {
 		t.Fatalf("antivirus = %v", sec.Antivirus)
 	}
 	def, sophos := sec.Antivirus[0], sec.Antivirus[1]
-	if !def.Enabled || !def.UpToDate || !def.SignatureTime.AsTime().Equal(mustTime(t, "2024-06-20T04:14:12Z")) {
+	if !def.Enabled || !def.UpToDate || !def.UpToDateReported || def.SignatureVersion != "1.413.233.0" || !def.SignatureTime.AsTime().Equal(mustTime(t, "2024-06-20T04:14:12Z")) {
 		t.Errorf("defender = %v", def)
 	}
-	if sophos.Enabled || !sophos.UpToDate { // 262144 = 0x40000: off, up to date
+	if sophos.Enabled || !sophos.UpToDate || !sophos.UpToDateReported { // 262144 = 0x40000: off, up to date (its own report)
 		t.Errorf("sophos = %v", sophos)
 	}
 	if e := sec.Encryption; e == nil || !e.Enabled || e.Method != "bitlocker" || e.Status != "FullyEncrypted, protection on" {
@@ -268,5 +268,40 @@ func TestEmbeddedScripts(t *testing.T) {
 		if !strings.Contains(inventoryScript, "Section '"+section+"'") {
 			t.Errorf("inventory script has no %s section", section)
 		}
+	}
+}
+
+func TestWindowsStorageSpaces(t *testing.T) {
+	inv, err := parseWinInventory(fixture(t, "windows/inventory-storage-spaces.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := inv.storage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	type want struct{ name, kind, level, state, detail string }
+	wants := []want{
+		{"Pool01", "storage-spaces-pool", "", "degraded", "Warning / Degraded"}, // a single object, not an array
+		{"Data", "storage-spaces-virtual-disk", "mirror", "degraded", "Warning / Degraded, Incomplete"},
+		{"Backup", "storage-spaces-virtual-disk", "parity", "rebuilding", "Warning / InService"},
+		{"Scratch", "storage-spaces-virtual-disk", "simple", "healthy", "Healthy / OK"},
+	}
+	if len(st.Arrays) != len(wants) {
+		t.Fatalf("arrays = %v", st.Arrays)
+	}
+	for i, w := range wants {
+		a := st.Arrays[i]
+		if a.Name != w.name || a.Kind != w.kind || a.Level != w.level || a.State != w.state || a.Detail != w.detail {
+			t.Errorf("array %d = %v, want %+v", i, a, w)
+		}
+	}
+	if (winSpace{HealthStatus: "Unhealthy", OperationalStatus: "Detached"}).array("x").State != "failed" {
+		t.Error("a detached, unhealthy virtual disk is not failed")
+	}
+	// The workstation fixture has no Storage Spaces: no arrays.
+	inv, _ = parseWinInventory(fixture(t, "windows/inventory-workstation.json"))
+	if st, _ := inv.storage(); len(st.Arrays) != 0 {
+		t.Errorf("workstation arrays = %v", st.Arrays)
 	}
 }

@@ -183,10 +183,13 @@ func seedAndPopulate(ctx context.Context, app *server.App, log *slog.Logger) (*d
 		return nil, err
 	}
 	if creds.Created {
-		log.Info("populating the demo tenant with simulated agents", "groups", len(enrolments))
-		if err := demo.Populate(ctx, app.Handler(), enrolments); err != nil {
+		log.Info("populating the demo tenant with simulated agents", "groups", len(enrolments), "history_days", demo.Days)
+		start := time.Now()
+		stats, err := demo.Populate(ctx, app.Handler(), app.Health, creds.TenantID, enrolments)
+		if err != nil {
 			return nil, err
 		}
+		log.Info("demo tenant populated", "device_history_rows", stats.Devices, "rollup_history_rows", stats.RollUps, "elapsed", time.Since(start).Round(time.Millisecond))
 	}
 	return creds, nil
 }

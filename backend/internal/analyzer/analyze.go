@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"runtime/debug"
 	"slices"
 	"sort"
@@ -16,7 +17,7 @@ import (
 // Version is the scoring model's version. It changes whenever a check,
 // threshold, penalty, weight or cap changes, so that stored history can tell
 // a score change caused by the device from one caused by the model.
-const Version = "2026.11.1"
+const Version = "2026.12.1"
 
 // StaleAfter is how old a snapshot may be before its result is marked
 // stale. Agents check in every 15 minutes; the check-in check already warns
@@ -127,19 +128,39 @@ func (e *env) graded(v float64, f Finding) {
 	e.add(f)
 }
 
-// penalties by severity for a failure; a warning costs half, rounded up.
-var failPenalty = map[Severity]int{Info: 0, Low: 3, Medium: 8, High: 15, Critical: 30}
+// failPenalty and warnPenalty are the points a failure and a warning cost
+// in a domain of factor 100 % (software, platform); DomainFactor scales them
+// up for the domains where data is lost. The numbers are chosen so that the
+// band follows from the severity (docs/scoring.md): one critical finding
+// costs at least 51 (critical band), one high finding at least 11 (out of
+// healthy), two high failures at least 34 (poor or worse) and three at least
+// 51 (critical), while two high failures cost at most 40 (so they land in
+// poor, not critical, unless more is wrong). Info-severity
+// warnings and failures are notes: they cost nothing.
+var (
+	failPenalty = map[Severity]int{Info: 0, Low: 2, Medium: 6, High: 17, Critical: 55}
+	warnPenalty = map[Severity]int{Info: 0, Low: 1, Medium: 3, High: 11, Critical: 51}
+)
 
-// Penalty returns the points a finding with this status and severity costs
-// (before suppression).
+// Penalty returns the base points a finding with this status and severity
+// costs (before suppression), i.e. its cost in a domain whose factor is
+// 100 %. A finding's actual cost is Deduction, which applies the domain's
+// factor.
 func Penalty(st Status, sev Severity) int {
 	switch st {
 	case Fail:
 		return failPenalty[sev]
 	case Warn:
-		return (failPenalty[sev] + 1) / 2
+		return warnPenalty[sev]
 	}
 	return 0
+}
+
+// Deduction returns the points a finding with this status and severity
+// costs in domain d: Penalty scaled by DomainFactor(d), rounded half up.
+// It is what Finding.Penalty holds for an unsuppressed finding.
+func Deduction(d Domain, st Status, sev Severity) int {
+	return (Penalty(st, sev)*DomainFactor(d) + 50) / 100
 }
 
 var severityRank = map[Severity]int{Info: 0, Low: 1, Medium: 2, High: 3, Critical: 4}
@@ -147,15 +168,22 @@ var severityRank = map[Severity]int{Info: 0, Low: 1, Medium: 2, High: 3, Critica
 // ValidSeverity reports whether s is one of the five severities.
 func ValidSeverity(s Severity) bool { _, ok := severityRank[s]; return ok }
 
-// domainWeight is each domain's weight in the device score (sum 100).
+// domainWeight is each domain's weight (sum 100): how much the domain
+// matters, shown in the per-domain view and setting DomainFactor.
 var domainWeight = map[Domain]int{
 	Security: 20, Storage: 20, System: 15, Hardware: 10, Logs: 10,
 	Performance: 8, Network: 7, Software: 5, Platform: 5,
 }
 
-// DomainWeight returns a domain's weight in the device score (weights sum to
-// 100).
+// DomainWeight returns a domain's weight (weights sum to 100).
 func DomainWeight(d Domain) int { return domainWeight[d] }
+
+// DomainFactor returns the percentage by which a finding's base penalty is
+// scaled in domain d: 95 + the domain's weight, so 100 % for the lightest
+// domains (software, platform) and 115 % for security and storage, where
+// data is lost. The scaling is gentle on purpose: severity decides the band,
+// the domain only orders findings of one severity.
+func DomainFactor(d Domain) int { return 95 + domainWeight[d] }
 
 var domainOrder = func() map[Domain]int {
 	m := map[Domain]int{}
@@ -165,11 +193,14 @@ var domainOrder = func() map[Domain]int {
 	return m
 }()
 
-// Device caps: a critical finding caps the score at CapCritical, a high one
-// at CapHigh (docs/scoring.md).
+// Device ceilings that follow from the penalties (they are guarantees, not
+// separate caps): a device with an unsuppressed critical warning or failure
+// scores at most CapCritical, one with a high one at most CapHigh, one with
+// two high failures at most CapTwoHigh.
 const (
-	CapCritical = 40
-	CapHigh     = 70
+	CapCritical = 100 - 51   // the smallest critical penalty (a warning)
+	CapHigh     = 100 - 11   // the smallest high penalty (a warning)
+	CapTwoHigh  = 100 - 2*17 // two of the smallest high failure penalties
 )
 
 // Band is the band of a score (see BandOf); it is encoded as its name.
@@ -316,13 +347,16 @@ func Analyze(in Input, p Policy) (Result, error) {
 				f.Severity = Info
 				f.Recommendation = ""
 			}
-			f.Penalty = Penalty(f.Status, f.Severity)
+			f.Penalty = Deduction(f.Domain, f.Status, f.Severity)
 			if hasO && o.Suppress && (f.Status == Warn || f.Status == Fail) {
 				f.Suppressed, f.SuppressReason, f.Penalty = true, o.Reason, 0
 			}
 			if f.Evidence == nil {
 				f.Evidence = []Evidence{}
 			}
+			// Texts read for people; subjects and evidence keep the
+			// machine names they are keyed and sourced by.
+			f.Title, f.Detail, f.Recommendation = readable(f.Title), readable(f.Detail), readable(f.Recommendation)
 			findings = append(findings, f)
 		}
 	}
@@ -373,15 +407,21 @@ func pick(def, over *float64) (float64, bool) {
 	return *def, true
 }
 
-// score computes domain scores, the device score, caps and coverage from
-// sorted findings.
+// score computes domain scores, the device score, its reason and coverage
+// from sorted findings whose Penalty is set (Deduction, 0 when suppressed).
+//
+// Device score = clamp(100 − Σ Penalty, 1, 100) over every finding, so each
+// warning or failure that costs points lowers the score (until the floor)
+// and several findings add up. Domain score = the same over the domain's
+// findings.
 func score(findings []Finding) Result {
 	type acc struct{ penalty, checks, unknown int }
 	accs := map[Domain]*acc{}
 	for _, d := range Domains() {
 		accs[d] = &acc{}
 	}
-	var capFinding *Finding
+	var top *Finding
+	total := 0
 	for i := range findings {
 		f := &findings[i]
 		a := accs[f.Domain]
@@ -390,49 +430,102 @@ func score(findings []Finding) Result {
 			a.unknown++
 		}
 		a.penalty += f.Penalty
-		if f.Suppressed || (f.Status != Warn && f.Status != Fail) {
-			continue
-		}
-		if f.Severity == Critical || f.Severity == High {
-			if capFinding == nil || severityRank[f.Severity] > severityRank[capFinding.Severity] {
-				capFinding = f
-			}
+		total += f.Penalty
+		if f.Penalty > 0 && (top == nil || worseFinding(f, top)) {
+			top = f
 		}
 	}
 	r := Result{Findings: findings}
-	var sum, weights, scored int
+	scored := 0
 	for _, d := range Domains() {
 		a := accs[d]
 		ds := DomainScore{Domain: d, Checks: a.checks, Unknown: a.unknown}
 		if a.checks > a.unknown {
 			ds.Scored = true
 			ds.Score = clamp(100-a.penalty, 1, 100)
-			sum += domainWeight[d] * ds.Score
-			weights += domainWeight[d]
 			scored++
 		}
 		r.Domains = append(r.Domains, ds)
 	}
 	r.Coverage = float64(scored) / float64(len(r.Domains))
-	if weights == 0 {
+	if scored == 0 {
 		r.Band = BandOf(0)
 		return r
 	}
 	r.Scored = true
-	r.Score = clamp((2*sum+weights)/(2*weights), 1, 100) // rounded half up
-	if capFinding != nil {
-		limit := CapHigh
-		if capFinding.Severity == Critical {
-			limit = CapCritical
-		}
-		if r.Score > limit {
-			r.Score = limit
-			r.CapReason = string(capFinding.Severity) + " finding: " + capFinding.Key()
+	r.Score = clamp(100-total, 1, 100)
+	r.Band = BandOf(r.Score)
+	r.NeedsAttention = r.Band == BandPoor || r.Band == BandCritical
+	for i := range findings {
+		if f := &findings[i]; f.Penalty > 0 && severityRank[f.Severity] >= severityRank[High] {
+			r.NeedsAttention = true
 		}
 	}
-	r.Band = BandOf(r.Score)
+	if top != nil && r.Band != BandHealthy {
+		r.CapReason = Reason(*top)
+	}
 	return r
 }
+
+// worseFinding orders findings by severity, then penalty, then status (fail
+// before warn), then the fixed finding order (a stays first on a tie).
+func worseFinding(a, b *Finding) bool {
+	if ra, rb := severityRank[a.Severity], severityRank[b.Severity]; ra != rb {
+		return ra > rb
+	}
+	if a.Penalty != b.Penalty {
+		return a.Penalty > b.Penalty
+	}
+	return a.Status == Fail && b.Status != Fail
+}
+
+// severityLabel is a severity as a person reads it at the start of a reason.
+var severityLabel = map[Severity]string{Info: "Note", Low: "Low", Medium: "Medium", High: "High", Critical: "Critical"}
+
+// Reason writes a finding for people, for the line beside a score: its
+// severity, its title and, when the title does not already name it, its
+// subject, e.g. "Critical: Disk 0 is failing" or "Medium: PHP 7.4 is no
+// longer supported (php7.4-fpm)". Device paths such as \\.\PHYSICALDRIVE0
+// read as "disk 0".
+func Reason(f Finding) string {
+	title := readable(f.Title)
+	if title == "" {
+		title = f.CheckID
+	}
+	out := severityLabel[f.Severity] + ": " + title
+	if f.Subject != "" {
+		subj := physicalDrive.ReplaceAllString(f.Subject, "disk $1")
+		name := subj
+		if kind, rest, ok := strings.Cut(subj, " "); ok && slices.Contains(subjectKinds, kind) {
+			name = rest
+		}
+		if !strings.Contains(strings.ToLower(title), strings.ToLower(name)) {
+			out += " (" + subj + ")"
+		}
+	}
+	return out
+}
+
+// subjectKinds are the words a subject starts with before its name.
+var subjectKinds = []string{"volume", "disk", "app", "interface", "service", "account", "adapter"}
+
+// physicalDrive matches Windows device paths of physical disks.
+var physicalDrive = regexp.MustCompile(`(?i)(?:disk )?\\\\\.\\PHYSICALDRIVE(\d+)`)
+
+// readable rewrites machine names in a text for people: a Windows physical
+// drive path (with or without a leading "disk") becomes "disk N", written
+// "Disk N" at the start of a sentence. Analyze applies it to every
+// finding's title, detail and recommendation; Reason to subjects too.
+func readable(s string) string {
+	if !strings.Contains(strings.ToUpper(s), "PHYSICALDRIVE") {
+		return s
+	}
+	out := physicalDrive.ReplaceAllString(s, "disk $1")
+	return sentenceDisk.ReplaceAllString(out, "${1}Disk $2")
+}
+
+// sentenceDisk finds "disk N" at the start of a text or a sentence.
+var sentenceDisk = regexp.MustCompile(`(^|[.!?]\s+)disk (\d)`)
 
 func clamp(v, lo, hi int) int {
 	return max(lo, min(hi, v))

@@ -70,13 +70,23 @@ func TestCorpusOutcomes(t *testing.T) {
 		{name: "windows-workstation-healthy", band: "healthy", minScore: 95, maxScore: 100},
 		{name: "windows-server-healthy", band: "healthy", minScore: 95, maxScore: 100},
 		{name: "linux-fresh-healthy", band: "healthy", minScore: 95, maxScore: 100},
-		{name: "windows-laptop-failing-disk", band: "critical", maxScore: 40, minScore: 1,
+		// A failing disk, a nearly full volume and disk errors: critical,
+		// and the reason names the disk as people read it.
+		{name: "windows-laptop-failing-disk", band: "critical", maxScore: CapCritical, minScore: 1,
 			failing:   []string{"storage.smart_health", "storage.volume_free_space", "logs.disk_hardware_events", "storage.smart_reallocated_sectors", "hardware.battery_capacity"},
-			capPrefix: "critical finding: storage.smart_health"},
-		{name: "mac-filevault-off-old-macos", band: "fair", maxScore: 70, minScore: 50,
-			failing: []string{"security.disk_encryption", "system.os_end_of_life", "platform.macos_version_age", "platform.mac_hardware_age", "security.screen_lock"}},
-		{name: "linux-server-lynis-ssh", band: "fair", maxScore: 70, minScore: 50,
-			failing: []string{"security.hardening_index", "logs.failed_logon_burst", "logs.failed_logons", "security.missing_critical_updates", "software.end_of_life"}},
+			capPrefix: "Critical: Disk 0 is failing"},
+		// Model 2026.12: an unsupported macOS (high) with FileVault off and an
+		// old Mac adds up to poor; the old model held every high finding at
+		// exactly 70 (fair).
+		{name: "mac-filevault-off-old-macos", band: "poor", maxScore: 69, minScore: 50,
+			failing:   []string{"security.disk_encryption", "system.os_end_of_life", "platform.macos_version_age", "platform.mac_hardware_age", "security.screen_lock"},
+			capPrefix: "High: macOS 13 Ventura no longer gets security updates"},
+		// Model 2026.12: a server missing critical updates while a brute-force
+		// attack runs (two high failures) plus end-of-life software and a
+		// weak hardening index is critical; the old model said 70 (fair).
+		{name: "linux-server-lynis-ssh", band: "critical", maxScore: 49, minScore: 1,
+			failing:   []string{"security.hardening_index", "logs.failed_logon_burst", "logs.failed_logons", "security.missing_critical_updates", "software.end_of_life"},
+			capPrefix: "High: "},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -218,8 +228,8 @@ func TestPolicy(t *testing.T) {
 			t.Fatalf("default: %s/%s", f.Status, f.Severity)
 		}
 		r := mustAnalyze(t, laptop, Policy{Overrides: map[string]Override{"storage.volume_free_space": {Warn: f64(5), Fail: f64(2), Critical: f64(1)}}})
-		if f := finding(t, r, "storage.volume_free_space", "volume C:"); f.Status != Warn || f.Severity != Medium || f.Penalty != 4 {
-			t.Errorf("overridden: %s/%s/%d, want warn/medium/4", f.Status, f.Severity, f.Penalty)
+		if f := finding(t, r, "storage.volume_free_space", "volume C:"); f.Status != Warn || f.Severity != Medium || f.Penalty != Deduction(Storage, Warn, Medium) {
+			t.Errorf("overridden: %s/%s/%d, want warn/medium/%d", f.Status, f.Severity, f.Penalty, Deduction(Storage, Warn, Medium))
 		}
 		// A stricter uptime threshold turns a pass into a warning.
 		ws := corpusInput(t, "windows-workstation-healthy")
@@ -242,11 +252,11 @@ func TestPolicy(t *testing.T) {
 			"storage.smart_health": {Severity: ptr(Low)}, "storage.volume_free_space": {Severity: ptr(Low)},
 		}})
 		f := finding(t, r, "storage.smart_health")
-		if f.Severity != Low || f.Penalty != 3 {
-			t.Errorf("smart_health %s/%d, want low/3", f.Severity, f.Penalty)
+		if f.Severity != Low || f.Penalty != Deduction(Storage, Fail, Low) {
+			t.Errorf("smart_health %s/%d, want low/%d", f.Severity, f.Penalty, Deduction(Storage, Fail, Low))
 		}
-		if strings.HasPrefix(r.CapReason, "critical") || r.Score <= 40 {
-			t.Errorf("still capped as critical: %d %q", r.Score, r.CapReason)
+		if strings.HasPrefix(r.CapReason, "Critical") || r.Score <= base.Score {
+			t.Errorf("still judged critical: %d %q", r.Score, r.CapReason)
 		}
 		// Pass findings keep severity info.
 		if f := finding(t, r, "storage.ssd_wear"); f.Status != Pass || f.Severity != Info {
@@ -261,12 +271,12 @@ func TestPolicy(t *testing.T) {
 		if !f.Suppressed || f.Penalty != 0 || f.SuppressReason != "disk replacement ordered, ticket 4711" || f.Status != Fail || f.Severity != Critical {
 			t.Errorf("suppressed finding: %+v", f)
 		}
-		if r.Domains[1].Score != base.Domains[1].Score+30 {
-			t.Errorf("storage score %d, want %d", r.Domains[1].Score, base.Domains[1].Score+30)
+		if got, want := r.Domains[1].Score, min(100, base.Domains[1].Score+Deduction(Storage, Fail, Critical)); base.Domains[1].Score > 1 && got != want {
+			t.Errorf("storage score %d, want %d", got, want)
 		}
-		// The volume is still critical, so the cap now names it.
-		if r.CapReason != "critical finding: storage.volume_free_space (volume C:)" {
-			t.Errorf("cap reason %q", r.CapReason)
+		// The volume is still critical, so the reason now names it.
+		if r.CapReason != "Critical: Volume C: has 3.6 % free" || r.Band != BandCritical {
+			t.Errorf("reason %q band %s", r.CapReason, r.Band)
 		}
 		// Pass findings of a suppressed check are not marked.
 		r = mustAnalyze(t, laptop, Policy{Overrides: map[string]Override{"network.dns_servers": {Suppress: true, Reason: "x"}}})
@@ -289,23 +299,40 @@ func TestPolicy(t *testing.T) {
 	})
 }
 
-// TestScoring pins the scoring arithmetic (docs/scoring.md) on hand-made findings.
+// TestScoring pins the scoring arithmetic (docs/scoring.md) on hand-made
+// findings. Model 2026.12 replaced the weighted mean of domains and the caps
+// at 40/70 with a sum of per-finding deductions, so every expected number
+// here changed on purpose.
 func TestScoring(t *testing.T) {
 	mk := func(d Domain, st Status, sev Severity) Finding {
-		return Finding{CheckID: string(d) + ".x", Domain: d, Status: st, Severity: sev, Penalty: Penalty(st, sev)}
+		return Finding{CheckID: string(d) + ".x", Domain: d, Status: st, Severity: sev, Penalty: Deduction(d, st, sev), Title: "Something in " + string(d)}
 	}
 	t.Run("penalties", func(t *testing.T) {
-		want := map[Severity][2]int{Info: {0, 0}, Low: {3, 2}, Medium: {8, 4}, High: {15, 8}, Critical: {30, 15}}
+		want := map[Severity][2]int{Info: {0, 0}, Low: {2, 1}, Medium: {6, 3}, High: {17, 11}, Critical: {55, 51}}
 		for sev, w := range want {
 			if Penalty(Fail, sev) != w[0] || Penalty(Warn, sev) != w[1] || Penalty(Pass, sev) != 0 || Penalty(Unknown, sev) != 0 {
 				t.Errorf("%s: fail %d warn %d", sev, Penalty(Fail, sev), Penalty(Warn, sev))
 			}
 		}
+		// The domain factor: 95 + weight percent, rounded half up.
+		for _, c := range []struct {
+			d    Domain
+			st   Status
+			sev  Severity
+			want int
+		}{
+			{Security, Fail, High, 20}, {Storage, Fail, Critical, 63}, {System, Fail, Critical, 61}, {Platform, Fail, High, 17},
+			{Hardware, Warn, High, 12}, {Security, Warn, Medium, 3}, {Storage, Fail, Medium, 7}, {Software, Warn, Low, 1},
+		} {
+			if got := Deduction(c.d, c.st, c.sev); got != c.want {
+				t.Errorf("Deduction(%s, %s, %s) = %d, want %d", c.d, c.st, c.sev, got, c.want)
+			}
+		}
 	})
-	t.Run("domain clamps at 1 and unknown-only domains are unscored", func(t *testing.T) {
+	t.Run("findings add up and domains clamp at 1", func(t *testing.T) {
 		var fs []Finding
-		for i := 0; i < 5; i++ {
-			fs = append(fs, mk(Storage, Fail, Critical)) // 150 points
+		for i := 0; i < 3; i++ {
+			fs = append(fs, mk(Storage, Fail, Critical)) // 3 × 63
 		}
 		fs = append(fs, mk(Network, Unknown, Info), mk(Security, Pass, Info))
 		r := score(fs)
@@ -318,43 +345,53 @@ func TestScoring(t *testing.T) {
 		if r.Coverage != 2.0/9 {
 			t.Errorf("coverage %v", r.Coverage)
 		}
-		// weighted mean of storage 1 (w 20) and security 100 (w 20) = 50.5 → 51,
-		// then the critical cap of 40.
-		if r.Score != 40 || r.CapReason != "critical finding: storage.x" {
-			t.Errorf("score %d cap %q", r.Score, r.CapReason)
+		if r.Score != 1 || r.Band != BandCritical || r.CapReason != "Critical: Something in storage" || !r.NeedsAttention {
+			t.Errorf("score %d band %s reason %q attention %v", r.Score, r.Band, r.CapReason, r.NeedsAttention)
 		}
 	})
-	t.Run("weighted mean", func(t *testing.T) {
-		// security 100−8 = 92 (w 20), logs 100−3 = 97 (w 10): (1840+970)/30 = 93.67 → 94.
+	t.Run("minor findings", func(t *testing.T) {
+		// security medium fail 7 + logs low fail 2: 100 − 9 = 91, healthy,
+		// no reason shown and no attention needed.
 		r := score([]Finding{mk(Security, Fail, Medium), mk(Logs, Fail, Low)})
-		if r.Score != 94 || r.CapReason != "" || r.Band != "healthy" {
-			t.Errorf("score %d band %s cap %q", r.Score, r.Band, r.CapReason)
+		if r.Score != 91 || r.CapReason != "" || r.Band != "healthy" || r.NeedsAttention {
+			t.Errorf("score %d band %s reason %q attention %v", r.Score, r.Band, r.CapReason, r.NeedsAttention)
+		}
+		// Enough of them leave healthy: the reason names the costliest.
+		r = score([]Finding{mk(Security, Fail, Medium), mk(Storage, Warn, Medium), mk(System, Fail, Medium), mk(Logs, Fail, Low)})
+		if r.Score != 100-7-3-7-2 || r.Band != BandFair || r.CapReason != "Medium: Something in security" || r.NeedsAttention {
+			t.Errorf("score %d band %s reason %q attention %v", r.Score, r.Band, r.CapReason, r.NeedsAttention)
 		}
 	})
-	t.Run("high cap only when it lowers the score", func(t *testing.T) {
-		r := score([]Finding{mk(Platform, Fail, High), mk(Security, Pass, Info)})
-		if r.Score != 70 || r.CapReason != "high finding: platform.x" {
-			t.Errorf("score %d cap %q", r.Score, r.CapReason)
+	t.Run("high findings add up across domains", func(t *testing.T) {
+		one := score([]Finding{mk(Platform, Fail, High), mk(Security, Pass, Info)})
+		if one.Score != 83 || one.Band != BandFair || one.CapReason != "High: Something in platform" || !one.NeedsAttention {
+			t.Errorf("one high: score %d band %s reason %q", one.Score, one.Band, one.CapReason)
 		}
-		var fs []Finding
-		for i := 0; i < 7; i++ {
-			fs = append(fs, mk(Security, Fail, High)) // security 1
+		two := score([]Finding{mk(Platform, Fail, High), mk(Security, Fail, High)})
+		if two.Score != 100-17-20 || two.Band != BandPoor || two.CapReason != "High: Something in security" {
+			t.Errorf("two highs: score %d band %s reason %q", two.Score, two.Band, two.CapReason)
 		}
-		r = score(fs)
-		if r.Score != 1 || r.CapReason != "" {
-			t.Errorf("score %d cap %q: a cap that does not bind is not reported", r.Score, r.CapReason)
+		three := score([]Finding{mk(Platform, Fail, High), mk(Security, Fail, High), mk(System, Fail, High)})
+		if three.Score != 100-17-20-19 || three.Band != BandCritical {
+			t.Errorf("three highs: score %d band %s", three.Score, three.Band)
 		}
 	})
-	t.Run("suppressed findings do not cap", func(t *testing.T) {
+	t.Run("suppressed findings cost nothing", func(t *testing.T) {
 		f := mk(Storage, Fail, Critical)
 		f.Suppressed, f.Penalty = true, 0
-		if r := score([]Finding{f}); r.Score != 100 || r.CapReason != "" {
-			t.Errorf("score %d cap %q", r.Score, r.CapReason)
+		if r := score([]Finding{f}); r.Score != 100 || r.CapReason != "" || r.NeedsAttention {
+			t.Errorf("score %d reason %q attention %v", r.Score, r.CapReason, r.NeedsAttention)
 		}
 	})
-	t.Run("warnings cap by their severity too", func(t *testing.T) {
-		if r := score([]Finding{mk(Security, Warn, High)}); r.Score != 70 {
+	t.Run("a high warning leaves healthy", func(t *testing.T) {
+		if r := score([]Finding{mk(Software, Warn, High)}); r.Score != CapHigh || r.Band != BandFair {
 			t.Errorf("score %d", r.Score)
+		}
+	})
+	t.Run("info warnings are notes", func(t *testing.T) {
+		r := score([]Finding{mk(System, Warn, Info), mk(Security, Fail, Info)})
+		if r.Score != 100 || r.CapReason != "" || r.NeedsAttention {
+			t.Errorf("score %d reason %q", r.Score, r.CapReason)
 		}
 	})
 	t.Run("nothing scored", func(t *testing.T) {
@@ -367,8 +404,8 @@ func TestScoring(t *testing.T) {
 		// As documented in doc.go.
 		want := map[Domain]int{Security: 20, Storage: 20, System: 15, Hardware: 10, Logs: 10, Performance: 8, Network: 7, Software: 5, Platform: 5}
 		for d, w := range want {
-			if DomainWeight(d) != w {
-				t.Errorf("%s weighs %d, doc.go says %d", d, DomainWeight(d), w)
+			if DomainWeight(d) != w || DomainFactor(d) != 95+w {
+				t.Errorf("%s weighs %d (factor %d), doc.go says %d", d, DomainWeight(d), DomainFactor(d), w)
 			}
 		}
 		sum := 0
@@ -384,6 +421,26 @@ func TestScoring(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestReason(t *testing.T) {
+	for _, c := range []struct {
+		f    Finding
+		want string
+	}{
+		{Finding{Severity: Critical, Title: `Disk \\.\PHYSICALDRIVE0 is failing`, Subject: `disk \\.\PHYSICALDRIVE0`}, "Critical: Disk 0 is failing"},
+		{Finding{Severity: Medium, Title: "PHP 7.4 is no longer supported", Subject: "php7.4-fpm"}, "Medium: PHP 7.4 is no longer supported (php7.4-fpm)"},
+		{Finding{Severity: Critical, Title: "Volume C: has 2.0 % free", Subject: "volume C:"}, "Critical: Volume C: has 2.0 % free"},
+		{Finding{Severity: High, Title: "Firewall is off: Public"}, "High: Firewall is off: Public"},
+		{Finding{Severity: Low, CheckID: "logs.x", Subject: "app OUTLOOK.EXE", Title: "An app crashed 5 times"}, "Low: An app crashed 5 times (app OUTLOOK.EXE)"},
+		{Finding{Severity: Low, CheckID: "logs.x"}, "Low: logs.x"},
+		{Finding{Severity: High, Title: "Drive runs hot", Subject: `disk \\.\PHYSICALDRIVE1`}, "High: Drive runs hot (disk 1)"},
+		{Finding{Severity: Info, Title: "Agent silent for 1 h"}, "Note: Agent silent for 1 h"},
+	} {
+		if got := Reason(c.f); got != c.want {
+			t.Errorf("Reason(%q) = %q, want %q", c.f.Title, got, c.want)
+		}
+	}
 }
 
 func TestBandOf(t *testing.T) {
@@ -475,7 +532,7 @@ func TestDiff(t *testing.T) {
 		texts = append(texts, c.Text)
 	}
 	got := strings.Join(texts, "\n")
-	for _, want := range []string{"−15: Firewall is off: Public (new)", "+30: Volume C: has 3.6 % free (resolved)"} {
+	for _, want := range []string{"−20: Firewall is off: Public (new)", "+63: Volume C: has 3.6 % free (resolved)"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("diff lacks %q:\n%s", want, got)
 		}

@@ -22,7 +22,7 @@ type Change struct {
 	// Before and After are the statuses ("" when the finding did not exist).
 	Before Status `json:"before,omitempty"`
 	After  Status `json:"after,omitempty"`
-	// Text reads like "−15: Volume C: has 4.0 % free (new)".
+	// Text reads like "−20: Firewall is off: Public (new)".
 	Text string `json:"text"`
 }
 

@@ -54,37 +54,52 @@
 //
 // # Penalties
 //
-// A finding's penalty depends on its status and severity only:
+// A finding's base penalty depends on its status and severity (Penalty):
 //
-//	severity   fail   warn (half, rounded up)
-//	info         0      0
-//	low          3      2
-//	medium       8      4
-//	high        15      8
-//	critical    30     15
+//	severity   fail   warn
+//	info         0      0   (notes: shown, never cost points)
+//	low          2      1
+//	medium       6      3
+//	high        17     11
+//	critical    55     51
 //
-// Each check has a default severity for its warnings and one for its
+// Its actual penalty (Deduction, stored in Finding.Penalty) scales the base
+// by its domain's factor, 95 % + the domain's weight, rounded half up, so
+// security and storage findings cost 15 % more than software and platform
+// ones. Each check has a default severity for its warnings and one for its
 // failures (CheckInfo.WarnSeverity, CheckInfo.Severity); a critical
-// threshold raises a failure to critical. Pass and unknown cost nothing.
+// threshold raises a failure to critical. Pass, unknown and suppressed
+// findings cost nothing.
 //
 // # Scores
 //
-// Domain score = clamp(100 − Σ penalties of the domain's findings, 1, 100).
-// A domain where every finding is unknown (or no check ran) has no score
-// and counts against coverage (Result.Coverage = scored domains / 9).
-//
-// Device score = weighted mean of the scored domains, rounded half up, with
-// these weights (sum 100; security and storage weigh most):
+// Device score = clamp(100 − Σ penalties of all findings, 1, 100): findings
+// add up, and the penalties are chosen so that severity reaches the band
+// (docs/scoring.md, "Why these numbers"): any critical finding → critical
+// (≤ CapCritical 49), any high finding → not healthy (≤ CapHigh 89), two
+// high failures → poor or worse (≤ CapTwoHigh 66), while two high failures
+// alone cost at most 40 (poor, not critical). The weights (sum 100;
+// security and storage weigh most) set the factors and the per-domain view:
 //
 //	security 20, storage 20, system 15, hardware 10, logs 10,
 //	performance 8, network 7, software 5, platform 5
 //
-// then capped: any critical warn/fail finding caps the device at 40, any
-// high one at 70 (suppressed findings never cap). Result.CapReason names
-// the finding when a cap lowered the score, e.g. "critical finding:
-// storage.smart_health (disk \\.\PHYSICALDRIVE0)". Bands: 90–100 healthy,
-// 70–89 fair, 50–69 poor, 1–49 critical; a device with no scored domain is
-// "unscored" (score 0).
+// Domain score = clamp(100 − Σ penalties of the domain's findings, 1, 100).
+// A domain where every finding is unknown (or no check ran) has no score
+// and counts against coverage (Result.Coverage = scored domains / 9); a
+// device with no scored domain is "unscored" (score 0). Bands: 90–100
+// healthy, 70–89 fair, 50–69 poor, 1–49 critical.
+//
+// Result.CapReason says for people why a device is not healthy: its most
+// severe finding that costs points (then the costliest), written by Reason
+// from severity, title and subject, e.g. "Critical: Disk 0 is failing";
+// empty for a healthy device. Result.NeedsAttention is true when the device
+// is poor or critical or has an unsuppressed high or critical finding.
+//
+// properties_test.go checks the promises with property-based tests
+// (pgregory.net/rapid): adding a warning or failure never raises the score
+// and lowers it unless it is 1; a more severe finding costs more; severity
+// reaches the band; suppressed findings change nothing.
 //
 // Stale: a result is marked stale when its snapshot arrived more than
 // StaleAfter (24 h) before Now. Agents check in every 15 minutes and the
@@ -96,17 +111,29 @@
 //
 // RollUp(members) for a group, organisation or tenant: the weighted mean
 // of the scored members' scores, a server counting ServerWeight (3)
-// workstations, rounded half up; then capped by the worst member: an entity
-// with a device in the critical band scores at most 60, with a device in
-// the poor band at most 80. So 99 healthy workstations and one critical
-// server give at most 60: a sick device is never hidden. Unscored members
-// are left out of the mean and count against Coverage (scored / members);
-// Freshness is non-stale / members; Bands counts devices per band
-// (including "unscored"); Worst lists the five lowest scores (then by id).
-// Roll organisations and tenants up from their devices, not from the
-// aggregates of their groups. The health package stores a device below half
-// coverage (health.MinCoverage) as unscored, so such a device is left out
-// of the mean too.
+// workstations, rounded half up; then held at or below the lowest of three
+// ceilings, so an entity is never in a better band than a meaningful share
+// of its members allows:
+//
+//   - share rule: the top of the band of the member at the worst
+//     RollUpShare (20 %) of the weight (members sorted worst first, servers
+//     weighing 3). Two fair devices of five hold a group at 89; one of ten
+//     does not;
+//   - a member in the critical band: at most RollUpCapCritical (60);
+//   - a member in the poor band: at most RollUpCapPoor (80).
+//
+// So 99 healthy workstations and one critical server give at most 60, and
+// a group of five with two firewall-off devices is fair, not healthy.
+// Aggregate.CapReason says which ceiling held the score down, in words,
+// naming members by ID (the health package puts host names in). Beside the
+// score: NeedsAttention (scored members that are poor or critical or have
+// Member.NeedsAttention), Bands (devices per band, including "unscored"),
+// Worst (the five lowest scores, then by id), Coverage (scored / members)
+// and Freshness (non-stale / members). Unscored members are left out of
+// the mean and the ceilings. Roll organisations and tenants up from their
+// devices, not from the aggregates of their groups. The health package
+// stores a device below half coverage (health.MinCoverage) as unscored, so
+// such a device is left out too.
 //
 // # Policy
 //
@@ -118,14 +145,15 @@
 //     threshold the check does not have is ignored (Policy.Validate
 //     reports it, and unknown check ids).
 //   - Severity: replaces the severity of every warn and fail finding of the
-//     check (and so its penalty and cap).
+//     check (and so its penalty and whether the device needs attention).
 //   - Suppress (+Reason): warn and fail findings are kept with
-//     Suppressed=true, the reason, and Penalty 0; they do not cap.
+//     Suppressed=true, the reason, and Penalty 0; they change neither the
+//     score, the reason nor NeedsAttention.
 //
 // # History
 //
 // Store Result (it is JSON-ready) with Version; Diff(prev, cur) lists what
-// changed ("−15: Firewall is off: Public (new)", "+30: Volume C: has 3.6 %
+// changed ("−20: Firewall is off: Public (new)", "+63: Volume C: has 3.6 %
 // free (resolved)") for the history row written when the score changes.
 //
 // # Tests

@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,5 +77,28 @@ func TestScoringDocTable(t *testing.T) {
 	}
 	if want := doc[start-1 : j]; !bytes.Equal(want, got) {
 		t.Errorf("the table of checks in %s differs from Catalogue() (run with -update and review the diff):\n%s", scoringDoc, firstDiff(want, got))
+	}
+}
+
+// TestScoringDocPenalties keeps the penalty and domain-factor tables of
+// docs/scoring.md equal to Penalty and Deduction.
+func TestScoringDocPenalties(t *testing.T) {
+	b, err := os.ReadFile(scoringDoc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	for _, sev := range Severities() {
+		row := fmt.Sprintf("| %s | %d | %d |", sev, Penalty(Fail, sev), Penalty(Warn, sev))
+		if !strings.Contains(doc, row) {
+			t.Errorf("docs/scoring.md lacks the penalty row %q", row)
+		}
+	}
+	for _, d := range Domains() {
+		row := fmt.Sprintf("| %s | %d | %d %% | %d | %d | %d |", d, DomainWeight(d), DomainFactor(d),
+			Deduction(d, Fail, High), Deduction(d, Warn, High), Deduction(d, Fail, Critical))
+		if !strings.Contains(doc, row) {
+			t.Errorf("docs/scoring.md lacks the domain row %q", row)
+		}
 	}
 }

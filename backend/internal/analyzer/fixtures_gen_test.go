@@ -52,6 +52,7 @@ func TestGenerateFixtures(t *testing.T) {
 		{Name: "EventLog", DisplayName: "Windows Event Log", State: "running", StartMode: "automatic"},
 		{Name: "wuauserv", DisplayName: "Windows Update", State: "stopped", StartMode: "manual"},
 		{Name: "gupdate", DisplayName: "Google Update Service", State: "stopped", StartMode: "automatic"},
+		{Name: "GoogleUpdaterService128.0.6537.0", DisplayName: "Google Updater Service (GoogleUpdater 128.0.6537.0)", State: "stopped", StartMode: "automatic"},
 		{Name: "Spooler", DisplayName: "Print Spooler", State: "running", StartMode: "automatic"},
 	}
 	winFirewall := func(on ...bool) []*agentv1.FirewallProfile {
@@ -183,7 +184,7 @@ func TestGenerateFixtures(t *testing.T) {
 		SnapshotId: "11111111-0000-4000-8000-000000000004", CollectedTime: ts(8 * time.Minute), AgentVersion: "0.1.0",
 		Os: &agentv1.OperatingSystem{Platform: "macos", Name: "macOS", Version: "13.7.1", Build: "22H221", Architecture: "amd64",
 			Hostname: "ACME-IMAC-02", BootTime: ts(41 * day), Timezone: "Europe/Berlin", LoggedInUsers: []string{"anna"}},
-		Hardware: &agentv1.Hardware{Manufacturer: "Apple Inc.", Model: "iMac (Retina 5K, 27-inch, 2019)", SerialNumber: "C02ZK1ABJV40",
+		Hardware: &agentv1.Hardware{Manufacturer: "Apple Inc.", Model: "iMac (iMac19,1)", SerialNumber: "C02ZK1ABJV40",
 			CpuModel: "Intel Core i5", CpuCores: 6, CpuThreads: 6, MemoryBytes: 16 << 30},
 		Storage: &agentv1.Storage{
 			Volumes: []*agentv1.Volume{
@@ -201,7 +202,7 @@ func TestGenerateFixtures(t *testing.T) {
 		Patches:       &agentv1.Patches{LastInstallTime: ts(64 * day), LastCheckTime: ts(1 * day), AutomaticUpdates: false},
 		Security: &agentv1.Security{
 			Firewall:   []*agentv1.FirewallProfile{{Profile: "default", Enabled: true, Product: "socketfilterfw"}},
-			Antivirus:  []*agentv1.Antivirus{{Name: "XProtect", Enabled: true, UpToDate: true, SignatureTime: ts(2 * day)}},
+			Antivirus:  []*agentv1.Antivirus{{Name: "XProtect", Enabled: true, SignatureTime: ts(23 * day), SignatureVersion: "5287"}},
 			Encryption: &agentv1.DiskEncryption{Enabled: false, Method: "filevault", Status: "FileVault is Off."},
 			ScreenLock: &agentv1.ScreenLock{Enabled: true, TimeoutSeconds: 3600}, LocalAdmins: []string{"anna", "acmeadmin"}},
 		EventLogs: []*agentv1.EventLogGroup{{Log: "system", Source: "com.apple.xpc.launchd", Level: "warning", Count: 7, FirstTime: ts(3 * day), LastTime: ts(1 * time.Hour), SampleMessage: "Service exited with abnormal code: 1"}},
@@ -245,7 +246,9 @@ func TestGenerateFixtures(t *testing.T) {
 		Security: &agentv1.Security{
 			Firewall:    []*agentv1.FirewallProfile{{Profile: "default", Enabled: true, Product: "ufw"}},
 			Encryption:  &agentv1.DiskEncryption{Enabled: false, Method: "none"},
-			LocalAdmins: []string{"root", "deploy", "ubuntu", "jenkins", "backup"}},
+			LocalAdmins: []string{"root", "deploy", "ubuntu", "jenkins", "backup"},
+			SshServer: &agentv1.SshServer{Running: true, PermitRootLogin: "yes", PasswordAuthentication: true, UsePam: true,
+				ListenAddresses: []string{"0.0.0.0:22", "[::]:22"}, Source: "sshd -T"}},
 		EventLogs: []*agentv1.EventLogGroup{
 			{Log: "journal", Source: "sshd", Level: "warning", Count: 346, FirstTime: ts(61 * time.Minute), LastTime: ts(51 * time.Minute), SampleMessage: "Failed password for invalid user admin from 198.51.100.7 port 52144 ssh2"},
 			{Log: "journal", Source: "systemd", Level: "error", Count: 3, FirstTime: ts(2 * day), LastTime: ts(5 * time.Hour), SampleMessage: "php7.4-fpm.service: Failed with result 'exit-code'."},

@@ -22,13 +22,15 @@ var platformChecks = []check{
 	},
 	{
 		// Apple's vintage (5 years since last sold) and obsolete (7 years)
-		// product policy, the same 5 / 7 years as hardware.age. The model year in the
-		// model name ("MacBook Air (M2, 2022)") stands for the purchase year.
+		// product policy, the same 5 / 7 years as hardware.age. The model year
+		// comes from the model identifier (MacBookPro12,1 → 2015, table in
+		// data/mac_models.tsv from Apple's "Identify your Mac" pages) or from
+		// a year in the model name; it stands for the purchase year.
 		info: CheckInfo{ID: "platform.mac_hardware_age", Domain: Platform, Title: "Mac hardware age", Platforms: []string{"macos"},
 			Unit: "years since the model year", Compare: ">", Warn: f64(5), Fail: f64(7),
 			WarnSeverity: Low, Severity: Medium,
-			Source:      "Apple vintage and obsolete products policy (5 / 7 years)",
-			Description: "Age of the Mac from the model year in its model name."},
+			Source:      "Apple vintage and obsolete products policy (5 / 7 years); model years from Apple's \"Identify your Mac\" pages (November 2026)",
+			Description: "Age of the Mac from its model identifier's year (or the year in its model name)."},
 		run: checkMacHardwareAge,
 	},
 	{
@@ -124,20 +126,37 @@ func modelYear(model string) (int, bool) {
 
 func checkMacHardwareAge(e *env) {
 	model := e.s.GetHardware().GetModel()
-	y, ok := modelYear(model)
+	// The agent reports the model identifier ("MacBook Pro (MacBookPro12,1)");
+	// the table in data/mac_models.tsv gives its year. A year in the model
+	// name ("MacBook Air (M2, 2022)") is the fallback.
+	y, id, name, ok := macModelYear(model)
+	src := "hardware.model (data/mac_models.tsv: " + id + ")"
 	if !ok {
-		e.unknown("", "The model name carries no model year.", Evidence{"model", orNone(model), "hardware.model"})
-		return
+		y, ok = modelYear(model)
+		src = "hardware.model (model year)"
+		if !ok {
+			why := "The model name carries no model year."
+			if id != "" {
+				why = "The model identifier " + id + " is not in the Mac model table and the model name carries no year."
+			}
+			e.unknown("", why, Evidence{"model", orNone(model), "hardware.model"})
+			return
+		}
 	}
 	// Mid-year: Apple introduces models throughout the year.
 	intro := time.Date(y, time.July, 1, 0, 0, 0, 0, time.UTC)
 	years := days(e.since(intro)) / 365.25
+	desc := model
+	if name != "" {
+		desc = name + " (" + id + ")"
+	}
 	e.graded(years, Finding{
 		Title:  fmt.Sprintf("Mac from %d (%.1f years)", y, years),
-		Detail: fmt.Sprintf("%s is a %d model; Apple calls Macs vintage 5 years and obsolete 7 years after they were last sold.", model, y),
+		Detail: fmt.Sprintf("%s is a %d model; Apple calls Macs vintage 5 years and obsolete 7 years after they were last sold.", desc, y),
 		Evidence: []Evidence{
 			{"model", model, "hardware.model"},
-			{"age", fmt.Sprintf("%.1f years", years), "hardware.model (model year)"},
+			{"model year", strconv.Itoa(y), src},
+			{"age", fmt.Sprintf("%.1f years", years), src},
 		},
 		Recommendation: "Put the Mac on the replacement plan: vintage and obsolete Macs lose hardware service and, soon after, new macOS releases.",
 	})

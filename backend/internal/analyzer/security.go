@@ -2,7 +2,11 @@ package analyzer
 
 import (
 	"fmt"
+	"net"
+	"net/netip"
 	"strings"
+
+	agentv1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/agent/v1"
 )
 
 var securityChecks = []check{
@@ -17,15 +21,28 @@ var securityChecks = []check{
 		run: checkFirewall,
 	},
 	{
-		// Wegweiser default (antivirus missing, disabled or signatures older than 3
-		// days: fail); CIS Controls v8 10.1/10.2 (deploy anti-malware, update
-		// its signatures automatically). Linux without a product is unknown:
-		// anti-malware on Linux servers is a policy choice.
+		// Antivirus missing or disabled: fail; CIS Controls v8 10.1/10.2
+		// (deploy anti-malware, update its signatures automatically). Linux
+		// without a product is unknown: anti-malware on Linux servers is a
+		// policy choice. Freshness is judged per product:
+		//   - Microsoft Defender: signatures older than 3 days fail. Microsoft
+		//     publishes security intelligence updates several times a day
+		//     ("Microsoft Defender Antivirus security intelligence and product
+		//     updates"), so 3 days is a dozen missed releases; Defender's own
+		//     "out of date" policy default (7 days) is laxer.
+		//   - XProtect: Apple ships XProtect definition updates every few
+		//     weeks, not daily (Apple security releases; XProtect version
+		//     history as tracked by The Eclectic Light Company), so it fails
+		//     only when its definitions are older than 60 days (xprotectMaxAge),
+		//     two to three missed releases.
+		//   - other products: their own up-to-date status when they report one,
+		//     else their signature age against the 3-day threshold; neither
+		//     reported → the product's freshness is unknown, not failed.
 		info: CheckInfo{ID: "security.antivirus", Domain: Security, Title: "Antivirus",
 			Unit: "days since signature update", Compare: ">", Fail: f64(3),
 			WarnSeverity: Medium, Severity: High,
-			Source:      "CIS Controls v8 10.1 / 10.2; Wegweiser default (signatures older than 3 days)",
-			Description: "An antivirus product with real-time protection on and current signatures."},
+			Source:      "CIS Controls v8 10.1 / 10.2; Microsoft Defender security intelligence cadence (several a day): 3 days; XProtect's cadence (every few weeks): 60 days; other products: their own status",
+			Description: "An antivirus product with real-time protection on and current signatures, judged by each product's own update cadence."},
 		run: checkAntivirus,
 	},
 	{
@@ -98,12 +115,30 @@ var securityChecks = []check{
 		run: checkSecureBoot,
 	},
 	{
-		// Wegweiser default (Lynis hardening index < 70 warn, < 50 fail).
+		// Remote root login and password logins in the OpenSSH server.
+		// CIS benchmarks for Linux (Ubuntu, RHEL, Debian) and macOS: "Ensure
+		// SSH root login is disabled" (PermitRootLogin no). Root reachable
+		// with a password is the account every brute-force tool tries first:
+		// fail, high. Password logins on a host with a public address are
+		// exposed to the internet's constant guessing; CIS Controls v8 6.4
+		// (require MFA, or keys, for remote network access): warn, medium.
+		// Root login with keys only warns low; passwords on a LAN-only host
+		// pass (a policy choice on internal networks).
+		info: CheckInfo{ID: "security.ssh_server", Domain: Security, Title: "SSH server configuration", Platforms: []string{"linux", "macos"},
+			WarnSeverity: Medium, Severity: High,
+			Source:      "CIS Linux and macOS benchmarks (Ensure SSH root login is disabled); CIS Controls v8 6.4 (MFA or keys for remote access)",
+			Description: "Whether the SSH server lets root log in, and lets anyone log in with a password on an internet-facing host."},
+		run: checkSSHServer,
+	},
+	{
+		// Wegweiser default (Lynis hardening index < 70 warn, < 50 fail). An
+		// audit older than 30 days (auditMaxAge) or without a date is stale
+		// evidence: unknown, not judged as current.
 		info: CheckInfo{ID: "security.hardening_index", Domain: Security, Title: "Hardening audit (Lynis)",
 			Unit: "hardening index", Compare: "<", Warn: f64(70), Fail: f64(50),
 			WarnSeverity: Low, Severity: Medium,
-			Source:      "Lynis hardening index (CISOfy); Wegweiser default (70 / 50)",
-			Description: "The hardening index of the last Lynis audit."},
+			Source:      "Lynis hardening index (CISOfy); Wegweiser default (70 / 50); audits older than 30 days are stale (monthly patch cycle, CIS Controls v8 7.3)",
+			Description: "The hardening index of the last Lynis audit, when the audit is at most 30 days old."},
 		run: checkHardening,
 	},
 }
@@ -135,6 +170,73 @@ func checkFirewall(e *env) {
 	e.add(f)
 }
 
+// xprotectMaxAge is how old XProtect's definitions may be: Apple ships them
+// every few weeks, so 60 days is two to three missed releases.
+const xprotectMaxAge = 60.0
+
+// avKind tells how an antivirus product's freshness is judged.
+func avKind(name string) string {
+	n := strings.ToLower(name)
+	switch {
+	case strings.Contains(n, "xprotect"):
+		return "xprotect"
+	case strings.Contains(n, "defender"):
+		return "defender"
+	}
+	return "other"
+}
+
+// avVerdict is one product's state: good (protecting and current), a list
+// of problems, or unknown freshness (protecting, age not reported).
+type avVerdict struct {
+	problems []string
+	unknown  string
+}
+
+// judgeAV judges one product by its own cadence (see the catalogue entry).
+func (e *env) judgeAV(a *agentv1.Antivirus) avVerdict {
+	var v avVerdict
+	if !a.GetEnabled() {
+		v.problems = append(v.problems, "real-time protection off")
+	}
+	t, hasSig := tsOK(a.GetSignatureTime())
+	age := days(e.since(t))
+	switch avKind(a.GetName()) {
+	case "xprotect":
+		// The agent's own up_to_date guess is ignored: only the age counts.
+		switch {
+		case !hasSig:
+			v.unknown = "definitions age not reported"
+		case age > xprotectMaxAge:
+			v.problems = append(v.problems, fmt.Sprintf("definitions %.0f days old (XProtect updates every few weeks; more than %.0f days means updates stopped)", age, xprotectMaxAge))
+		}
+	case "defender":
+		// Windows agents always read Defender's own up-to-date state
+		// (Get-MpComputerStatus, Security Center), so its flag counts.
+		if !a.GetUpToDate() {
+			v.problems = append(v.problems, "reports itself out of date")
+		}
+		if hasSig && e.hasFail && e.bad(age, e.failT) {
+			v.problems = append(v.problems, fmt.Sprintf("signatures %.1f days old", age))
+		}
+	default:
+		// Third-party products: their own status first.
+		switch {
+		case a.GetUpToDateReported() || a.GetUpToDate():
+			if !a.GetUpToDate() {
+				v.problems = append(v.problems, "reports itself out of date")
+			}
+		case hasSig:
+			if e.hasFail && e.bad(age, e.failT) {
+				v.problems = append(v.problems, fmt.Sprintf("signatures %.1f days old", age))
+			}
+		default:
+			v.unknown = "reports neither its update status nor its signature age"
+		}
+	}
+	return v
+}
+
 func checkAntivirus(e *env) {
 	sec := e.s.GetSecurity()
 	avs := sec.GetAntivirus()
@@ -154,42 +256,49 @@ func checkAntivirus(e *env) {
 		return
 	}
 	var ev []Evidence
-	var problems []string
+	var problems, unknowns []string
 	good := false
 	for _, a := range avs {
 		src := fmt.Sprintf("security.antivirus[%s]", a.GetName())
-		var p []string
-		if !a.GetEnabled() {
-			p = append(p, "real-time protection off")
-		}
-		if !a.GetUpToDate() {
-			p = append(p, "reports itself out of date")
-		}
+		v := e.judgeAV(a)
 		sig := "(not reported)"
 		if t, ok := tsOK(a.GetSignatureTime()); ok {
-			age := days(e.since(t))
-			sig = fmt.Sprintf("%s (%.1f days old)", fmtTime(t), age)
-			if e.hasFail && e.bad(age, e.failT) {
-				p = append(p, fmt.Sprintf("signatures %.1f days old", age))
-			}
+			sig = fmt.Sprintf("%s (%.1f days old)", fmtTime(t), days(e.since(t)))
+		}
+		if a.GetSignatureVersion() != "" {
+			sig = "version " + a.GetSignatureVersion() + ", " + sig
+		}
+		upToDate := "(not reported)"
+		if a.GetUpToDateReported() || a.GetUpToDate() {
+			upToDate = fmt.Sprint(a.GetUpToDate())
 		}
 		ev = append(ev,
 			Evidence{a.GetName() + ": real-time protection", fmt.Sprint(a.GetEnabled()), src + ".enabled"},
-			Evidence{a.GetName() + ": up to date", fmt.Sprint(a.GetUpToDate()), src + ".up_to_date"},
+			Evidence{a.GetName() + ": up to date", upToDate, src + ".up_to_date"},
 			Evidence{a.GetName() + ": signatures", sig, src + ".signature_time"})
-		if len(p) == 0 {
+		switch {
+		case len(v.problems) > 0:
+			problems = append(problems, a.GetName()+": "+strings.Join(v.problems, ", "))
+		case v.unknown != "":
+			unknowns = append(unknowns, a.GetName()+": "+v.unknown)
+		default:
 			good = true
-		} else {
-			problems = append(problems, a.GetName()+": "+strings.Join(p, ", "))
 		}
 	}
 	f := Finding{Evidence: ev}
-	if good {
+	switch {
+	case good:
 		f.Status, f.Title, f.Detail = Pass, "Antivirus is on and current", "At least one antivirus product has real-time protection on and current signatures."
-	} else {
+		if len(problems) > 0 {
+			f.Detail += " Also installed: " + strings.Join(problems, "; ") + "."
+		}
+	case len(unknowns) > 0:
+		f.Status, f.Title = Unknown, "Antivirus is on; whether it is current is not known"
+		f.Detail = strings.Join(append(unknowns, problems...), "; ") + "."
+	default:
 		f.Status, f.Title = Fail, "Antivirus is not protecting the device"
 		f.Detail = strings.Join(problems, "; ") + "."
-		f.Recommendation = "Turn real-time protection on and update the signatures now (Update-MpSignature, the vendor console); find out why updates stopped (proxy, licence, disk space)."
+		f.Recommendation = "Turn real-time protection on and update the signatures now (Update-MpSignature or the vendor console; on a Mac, turn on System Settings › General › Software Update › Automatic Updates › Install Security Responses and system files, and on macOS 15 or later run sudo xprotect update); find out why updates stopped (proxy, licence, disk space)."
 	}
 	e.add(f)
 }
@@ -265,6 +374,25 @@ func isCriticalUpdate(class string) bool {
 	return strings.Contains(c, "critical") || strings.Contains(c, "security")
 }
 
+// updateName names a missing update for people: its title (the package name
+// on Linux, the update title on Windows and macOS) with its id (a package
+// version, a KB number) when the title does not already carry it:
+// "openssl 3.0.15-1~deb12u1", "… Cumulative Update … (KB5046633)".
+func updateName(m *agentv1.MissingUpdate) string {
+	title, id := strings.TrimSpace(m.GetTitle()), strings.TrimSpace(m.GetId())
+	switch {
+	case title == "":
+		return id
+	case id == "" || strings.Contains(title, id):
+		return title
+	case isDigit(id[0]) || strings.HasPrefix(strings.ToUpper(id), "KB"):
+		return title + " " + id
+	}
+	// A product label (softwareupdate's "Safari17.6SonomaAuto-17.6"): the
+	// title already names the update.
+	return title
+}
+
 func checkMissingCritical(e *env) {
 	p := e.s.GetPatches()
 	if p == nil {
@@ -277,11 +405,7 @@ func checkMissingCritical(e *env) {
 		if !isCriticalUpdate(m.GetClassification()) {
 			continue
 		}
-		id := m.GetId()
-		if id == "" {
-			id = m.GetTitle()
-		}
-		list = append(list, id)
+		list = append(list, updateName(m))
 		if t, ok := tsOK(m.GetPublishedTime()); ok {
 			oldest = max(oldest, days(e.since(t)))
 		}
@@ -295,7 +419,7 @@ func checkMissingCritical(e *env) {
 		{"missing updates (all)", fmt.Sprint(len(p.GetMissing())), "patches.missing"},
 	}
 	if len(list) > 0 {
-		ev = append(ev, Evidence{"updates", strings.Join(shown, ", "), "patches.missing[].id"})
+		ev = append(ev, Evidence{"updates", strings.Join(shown, ", "), "patches.missing[].title"})
 	}
 	if oldest > 0 {
 		ev = append(ev, Evidence{"oldest published", fmt.Sprintf("%.0f days ago", oldest), "patches.missing[].published_time"})
@@ -371,6 +495,13 @@ func checkSecureBoot(e *env) {
 		Evidence: ev, Recommendation: "Turn Secure Boot on in the UEFI setup (convert the disk to GPT with mbr2gpt first if needed)."})
 }
 
+// auditMaxAge is how old, in days, a hardening audit may be and still count
+// as evidence of the current state: a month covers a monthly patch cycle
+// (CIS Controls v8 7.3) and the configuration drift around it; CISOfy
+// recommends running Lynis from cron daily or weekly, so an older report
+// means the schedule stopped.
+const auditMaxAge = 30.0
+
 func checkHardening(e *env) {
 	h := e.s.GetHardening()
 	if h == nil {
@@ -386,8 +517,21 @@ func checkHardening(e *env) {
 	}
 	detail := fmt.Sprintf("The last audit scored %d with %s and %s.", idx,
 		plural(int64(len(h.GetWarnings())), "warning", "warnings"), plural(int64(len(h.GetSuggestions())), "suggestion", "suggestions"))
-	if t, ok := tsOK(h.GetAuditTime()); ok {
-		ev = append(ev, Evidence{"audit time", fmtTime(t), "hardening.audit_time"})
+	tool := orNone(h.GetTool())
+	t, ok := tsOK(h.GetAuditTime())
+	if !ok {
+		e.unknown("", "The "+tool+" report does not say when the audit ran, so it cannot be told current.", ev...)
+		return
+	}
+	age := e.since(t)
+	ev = append(ev, Evidence{"audit time", fmtTime(t) + " (" + fmtDays(age) + " ago)", "hardening.audit_time"})
+	if days(age) > auditMaxAge {
+		e.add(Finding{Status: Unknown,
+			Title: fmt.Sprintf("Hardening audit is stale (%s old)", fmtDays(age)),
+			Detail: fmt.Sprintf("The last %s audit ran on %s, more than %.0f days ago; its index of %d says little about the system today. "+
+				"Re-run the audit regularly (lynis audit system --cronjob from cron or a systemd timer, weekly).", tool, fmtTime(t), auditMaxAge, idx),
+			Evidence: ev})
+		return
 	}
 	e.graded(float64(idx), Finding{
 		Title:          fmt.Sprintf("Hardening index %d", idx),
@@ -395,4 +539,113 @@ func checkHardening(e *env) {
 		Evidence:       ev,
 		Recommendation: "Work through the Lynis warnings first, then the suggestions (lynis show details <ID>); re-run the audit to confirm.",
 	})
+}
+
+// publicAddress reports whether an interface address ("203.0.113.20/24")
+// makes the host internet-facing: a global unicast IPv4 address, not
+// private (RFC 1918) and not shared address space (100.64.0.0/10, carrier
+// NAT). Global IPv6 addresses do not count: office and home routers block
+// inbound IPv6 by default, so nearly every laptop would look exposed.
+func publicAddress(a string) bool {
+	ip, err := netip.ParsePrefix(a)
+	addr := ip.Addr()
+	if err != nil {
+		if addr, err = netip.ParseAddr(a); err != nil {
+			return false
+		}
+	}
+	addr = addr.Unmap()
+	cgnat := netip.MustParsePrefix("100.64.0.0/10")
+	return addr.Is4() && addr.IsGlobalUnicast() && !addr.IsPrivate() && !cgnat.Contains(addr)
+}
+
+// sshExposed reports whether the SSH server listens on a public address of
+// the host, and which one.
+func (e *env) sshExposed(ssh *agentv1.SshServer) (string, bool) {
+	var public []string
+	for _, ifc := range e.s.GetNetwork().GetInterfaces() {
+		if !ifc.GetUp() {
+			continue
+		}
+		for _, a := range ifc.GetAddresses() {
+			if publicAddress(a) {
+				ip, _, _ := strings.Cut(a, "/")
+				public = append(public, ip)
+			}
+		}
+	}
+	if len(public) == 0 {
+		return "", false
+	}
+	listen := ssh.GetListenAddresses()
+	if len(listen) == 0 {
+		return public[0], true
+	}
+	for _, l := range listen {
+		host := l
+		if h, _, err := net.SplitHostPort(l); err == nil {
+			host = h
+		}
+		host = strings.Trim(host, "[]")
+		if host == "0.0.0.0" || host == "::" || host == "*" {
+			return public[0], true
+		}
+		for _, p := range public {
+			if host == p {
+				return p, true
+			}
+		}
+	}
+	return "", false
+}
+
+func checkSSHServer(e *env) {
+	ssh := e.s.GetSecurity().GetSshServer()
+	if ssh == nil {
+		e.unknown("", "No SSH server configuration reported (no SSH server installed, or an agent that does not read it).")
+		return
+	}
+	passwords := ssh.GetPasswordAuthentication() || (ssh.GetKbdInteractiveAuthentication() && ssh.GetUsePam())
+	ev := []Evidence{
+		{"running", fmt.Sprint(ssh.GetRunning()), "security.ssh_server.running"},
+		{"PermitRootLogin", orNone(ssh.GetPermitRootLogin()), "security.ssh_server.permit_root_login"},
+		{"PasswordAuthentication", fmt.Sprint(ssh.GetPasswordAuthentication()), "security.ssh_server.password_authentication"},
+		{"KbdInteractiveAuthentication (with UsePAM)", fmt.Sprintf("%v (UsePAM %v)", ssh.GetKbdInteractiveAuthentication(), ssh.GetUsePam()), "security.ssh_server.kbd_interactive_authentication"},
+		{"read from", orNone(ssh.GetSource()), "security.ssh_server.source"},
+	}
+	public, exposed := e.sshExposed(ssh)
+	if exposed {
+		ev = append(ev, Evidence{"reachable on public address", public, "network.interfaces[].addresses, security.ssh_server.listen_addresses"})
+	}
+	f := Finding{Evidence: ev}
+	root := strings.ToLower(ssh.GetPermitRootLogin())
+	keysRec := "Set PermitRootLogin no and PasswordAuthentication no (and KbdInteractiveAuthentication no) in sshd_config or a file in sshd_config.d that is read first, log in with keys as a named user and use sudo; then reload sshd."
+	switch {
+	case !ssh.GetRunning():
+		f.Status, f.Title, f.Detail = Pass, "SSH server is not running", "An SSH server is installed but not running; its configuration is shown for reference."
+	case root == "yes" && passwords:
+		f.Status, f.Title = Fail, "Root can log in over SSH with a password"
+		f.Detail = "PermitRootLogin is yes and password logins are on: the root account, the first one every brute-force tool tries, is one guessed password away."
+		if exposed {
+			f.Detail += " The server is reachable on the public address " + public + "."
+		}
+		f.Recommendation = keysRec
+	case passwords && exposed:
+		f.Status, f.Title = Warn, "SSH accepts passwords on an internet-facing host"
+		f.Detail = "Password logins are on and the SSH server listens on the public address " + public + ", where passwords are guessed around the clock."
+		f.Recommendation = "Use keys (or keys plus a second factor) for SSH: set PasswordAuthentication no and KbdInteractiveAuthentication no, or restrict SSH to a VPN or management network (ListenAddress, firewall)."
+	case root == "yes":
+		f.Status, f.Severity, f.Title = Warn, Low, "Root can log in over SSH (with keys)"
+		f.Detail = "PermitRootLogin is yes; passwords are off, so root needs a key, but logins as root leave no trace of who it was."
+		f.Recommendation = keysRec
+	default:
+		f.Status, f.Title = Pass, "SSH server allows no root or internet password logins"
+		f.Detail = "Root cannot log in with a password"
+		if passwords {
+			f.Detail += "; password logins are on, but the host has no public address the server listens on."
+		} else {
+			f.Detail += " and password logins are off."
+		}
+	}
+	e.add(f)
 }

@@ -39,9 +39,11 @@ func TestSimulatedFleet(t *testing.T) {
 		{"logs.failed_logons", []simulate.Problem{simulate.FailedLogons}, []string{"windows", "linux"}, bad},
 		{"system.uptime", []simulate.Problem{simulate.LongUptime}, nil, []Status{Fail}},
 		{"security.hardening_index", []simulate.Problem{simulate.LowHardeningScore}, []string{"linux"}, bad},
+		{"storage.array_health", []simulate.Problem{simulate.SmartFailing}, []string{"linux"}, []Status{Fail}},
 	}
 	fleet := simulate.Fleet(99, "T", 150)
 	planted := map[string]int{}
+	multiHigh := 0
 	for _, m := range fleet {
 		in := Input{Snapshot: m.Snapshot(goldenNow.Add(-5*time.Minute), 1), Now: goldenNow, Server: m.Profile.Server, ReceivedAt: goldenNow.Add(-4 * time.Minute)}
 		r := mustAnalyze(t, in, Policy{})
@@ -49,6 +51,9 @@ func TestSimulatedFleet(t *testing.T) {
 			has := slices.ContainsFunc(ru.owners, m.Has)
 			visible := len(ru.platforms) == 0 || slices.Contains(ru.platforms, m.Profile.Platform)
 			if ru.check == "security.hardening_index" && m.Profile.Platform != "linux" {
+				visible = false
+			}
+			if ru.check == "storage.array_health" && !m.Profile.Server { // only Linux servers have md mirrors
 				visible = false
 			}
 			for _, f := range r.Findings {
@@ -73,6 +78,23 @@ func TestSimulatedFleet(t *testing.T) {
 		if m.Has(simulate.SmartFailing) && r.Score > CapCritical {
 			t.Errorf("%s with a failing disk scores %d", m.Hostname, r.Score)
 		}
+		// Several high failures in different domains: poor or worse, and
+		// the device needs attention.
+		highDomains := map[Domain]bool{}
+		for _, f := range r.Findings {
+			if f.Status == Fail && f.Severity == High && !f.Suppressed {
+				highDomains[f.Domain] = true
+			}
+		}
+		if len(highDomains) >= 2 {
+			multiHigh++
+			if r.Score > CapTwoHigh || !r.NeedsAttention {
+				t.Errorf("%s fails high checks in %d domains but scores %d (%s)", m.Hostname, len(highDomains), r.Score, r.Band)
+			}
+		}
+	}
+	if multiHigh == 0 {
+		t.Error("no simulated device fails high checks in two domains")
 	}
 	for _, ru := range rules {
 		if planted[ru.check] == 0 {

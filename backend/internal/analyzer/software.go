@@ -3,18 +3,24 @@ package analyzer
 import (
 	"fmt"
 	"strings"
+
+	agentv1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/agent/v1"
 )
 
 var softwareChecks = []check{
 	{
 		// CIS Controls v8, 2.2 "Ensure authorized software is currently
-		// supported". Fail after the vendor's end of support, warn in the last
-		// 180 days. Dates: softwareEOL below.
+		// supported". Fail after the end of support, warn in the last 180
+		// days. Who supports the build decides the date: upstream's
+		// (softwareEOL below) for vendor installers, the distribution
+		// release's (eol.go) for the distribution's own dpkg/rpm packages,
+		// which get backported fixes (Debian security FAQ, Red Hat
+		// "Backporting security fixes").
 		info: CheckInfo{ID: "software.end_of_life", Domain: Software, Title: "Unsupported software",
 			Unit: "days until end of support", Compare: "<", Warn: f64(180), Fail: f64(0),
 			WarnSeverity: Low, Severity: Medium,
-			Source:      "CIS Controls v8 2.2; vendor life cycles (Microsoft, Adobe, Oracle, python.org, nodejs.org, php.net, postgresql.org, openssl.org)",
-			Description: "Installed programs and packages whose vendor support has ended or ends soon."},
+			Source:      "CIS Controls v8 2.2; vendor life cycles (Microsoft, Adobe, Oracle, python.org, nodejs.org, php.net, postgresql.org, openssl.org); distribution packages: the release's support (Debian security FAQ, Red Hat backporting policy)",
+			Description: "Installed programs and packages whose support has ended or ends soon: upstream's for vendor builds, the distribution release's for its own packages."},
 		run: checkSoftwareEOL,
 	},
 }
@@ -121,14 +127,58 @@ func nameVersion(name, prefix string) string {
 
 func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 
+// distroVendors are rpm vendors that are the distribution itself.
+var distroVendors = []string{"red hat", "centos", "rocky", "almalinux", "fedora", "suse", "oracle america", "amazon", "cloudlinux"}
+
+// thirdPartyBuild are version and publisher fragments of packages built
+// outside the distribution although installed with its package manager:
+// PostgreSQL's PGDG, NodeSource, Launchpad PPAs, Ondřej Surý's PHP builds
+// ("+0~20240606…").
+var thirdPartyBuild = []string{"pgdg", "nodesource", "ppa", "sury", "+0~20", "postgresql global development group", "remi"}
+
+// distroPackage reports whether an installed program is the distribution's
+// own build: installed by dpkg or rpm, with no third-party build marker in
+// its version or publisher, and (rpm) with a distribution as its vendor.
+// Distributions backport security fixes into the versions they ship (e.g.
+// RHEL 8's python3.6, Debian 12's openssl 3.0), so such a package is
+// supported for as long as the distribution release is, not as long as the
+// upstream project supports that version.
+func distroPackage(p *agentv1.InstalledSoftware) bool {
+	src := strings.ToLower(p.GetSource())
+	if src != "dpkg" && src != "rpm" {
+		return false
+	}
+	v, pub := strings.ToLower(p.GetVersion()), strings.ToLower(p.GetPublisher())
+	for _, m := range thirdPartyBuild {
+		if strings.Contains(v, m) || strings.Contains(pub, m) {
+			return false
+		}
+	}
+	if src == "rpm" && pub != "" && pub != "(none)" {
+		for _, d := range distroVendors {
+			if strings.Contains(pub, d) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
 func checkSoftwareEOL(e *env) {
 	sw := e.s.GetSoftware()
 	if len(sw) == 0 {
 		e.unknown("", "The snapshot lists no installed software.")
 		return
 	}
+	// The distribution release that supports its own packages, when known.
+	var distro osSupport
+	distroOK := false
+	if e.platform() == "linux" {
+		distro, distroOK = lookupOSSupport(e.s.GetOs())
+	}
 	seen := map[string]bool{}
-	n := 0
+	n, byDistro := 0, 0
 	for i, p := range sw {
 		name := strings.ToLower(p.GetName())
 		for ri := range softwareEOL {
@@ -141,7 +191,12 @@ func checkSoftwareEOL(e *env) {
 				break
 			}
 			seen[key] = true
-			end := mustDate(r.end)
+			endDate, supporter, endSrc := r.end, "the vendor", "eol table: "+r.product
+			if distroOK && distroPackage(p) {
+				endDate, supporter, endSrc = distro.end.Format("2006-01-02"), distro.product, "os end-of-life table: "+distro.product
+				byDistro++
+			}
+			end := mustDate(endDate)
 			left := days(end.Sub(e.asOf))
 			st, _ := e.level(left)
 			if st == Pass {
@@ -151,24 +206,34 @@ func checkSoftwareEOL(e *env) {
 			f := Finding{Subject: p.GetName(), Status: st,
 				Evidence: []Evidence{
 					{"program", strings.TrimSpace(p.GetName() + " " + p.GetVersion()), fmt.Sprintf("software[%d]", i)},
-					{"end of support", r.end, "eol table: " + r.product},
+					{"supported by", supporter + " (" + orNone(p.GetSource()) + ", " + orNone(p.GetPublisher()) + ")", fmt.Sprintf("software[%d].source", i)},
+					{"end of support", endDate, endSrc},
 				},
 				Recommendation: "Upgrade " + r.product + " to a supported version or uninstall it if nobody needs it.",
 			}
+			if supporter != "the vendor" {
+				f.Recommendation = "Upgrade the distribution to a supported release (the package gets fixes only while " + supporter + " does), or uninstall the package if nobody needs it."
+			}
 			if st == Fail {
 				f.Title = r.product + " is no longer supported"
-				f.Detail = fmt.Sprintf("%s (%s) reached the end of vendor support on %s and gets no security fixes.", p.GetName(), p.GetVersion(), r.end)
+				f.Detail = fmt.Sprintf("%s (%s) reached the end of support by %s on %s and gets no security fixes.", p.GetName(), p.GetVersion(), supporter, endDate)
 			} else {
 				f.Title = r.product + " loses support soon"
-				f.Detail = fmt.Sprintf("%s (%s) is supported until %s.", p.GetName(), p.GetVersion(), r.end)
+				f.Detail = fmt.Sprintf("%s (%s) is supported by %s until %s.", p.GetName(), p.GetVersion(), supporter, endDate)
 			}
 			e.add(f)
 			break
 		}
 	}
 	if n == 0 {
-		e.add(Finding{Status: Pass, Title: "No unsupported software found",
-			Detail:   fmt.Sprintf("None of the %d installed programs is in the end-of-support table.", len(sw)),
-			Evidence: []Evidence{{"programs", fmt.Sprint(len(sw)), "software"}}})
+		f := Finding{Status: Pass, Title: "No unsupported software found",
+			Detail:   fmt.Sprintf("None of the %d installed programs is past or near its end of support.", len(sw)),
+			Evidence: []Evidence{{"programs", fmt.Sprint(len(sw)), "software"}}}
+		if byDistro > 0 {
+			f.Detail += fmt.Sprintf(" %s from %s counted with the distribution's support, not upstream's.",
+				plural(int64(byDistro), "package", "packages"), distro.product)
+			f.Evidence = append(f.Evidence, Evidence{"distribution packages in the table", fmt.Sprintf("%d (supported until %s by %s)", byDistro, distro.end.Format("2006-01-02"), distro.product), "software[].source"})
+		}
+		e.add(f)
 	}
 }

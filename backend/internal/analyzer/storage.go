@@ -84,6 +84,129 @@ var storageChecks = []check{
 			Description: "Hours the drive has been powered on (SMART 9)."},
 		run: checkPowerOnHours,
 	},
+	{
+		// A degraded array has lost its redundancy: one more disk failure
+		// loses data (fail, high); a failed or inactive array has lost it
+		// (critical); a rebuild restores redundancy but stresses the
+		// remaining disks (warn). Sources: Linux md (mdadm(8), /proc/mdstat),
+		// Microsoft Storage Spaces health and operational states
+		// (Get-VirtualDisk, "Troubleshoot Storage Spaces"), and RAID
+		// controller drivers' events in the System log (Broadcom/LSI
+		// megasas, Dell PERC percsas, Intel RST iaStor, Microsemi/Adaptec
+		// arcsas, HPE Smart Array cpqcidrv / HpCISSs / SmartPqi) that report
+		// a degraded, failed or rebuilding virtual drive.
+		info: CheckInfo{ID: "storage.array_health", Domain: Storage, Title: "RAID and storage pool health",
+			WarnSeverity: Medium, Severity: High,
+			Source:      "mdadm /proc/mdstat; Microsoft Storage Spaces health states; RAID controller driver events (megasas, percsas, iaStor, arcsas, cpqcidrv, SmartPqi)",
+			Description: "Health of software RAID arrays, Storage Spaces pools and virtual disks, and RAID controller events about degraded or rebuilding drives."},
+		run: checkArrayHealth,
+	},
+}
+
+// raidControllerSources are event sources of RAID controller drivers and
+// their management services (lower-case prefixes).
+var raidControllerSources = []string{"megasas", "percsas", "megaraid", "mr_monitor", "iastor", "arcsas", "cpqcidrv", "hpcisss", "smartpqi", "cpqarray", "hpsa", "ciss"}
+
+// raidTrouble are message fragments of controller events about an array.
+var raidTrouble = []string{"degraded", "failed", "offline", "rebuild", "missing", "predictive", "critical", "not optimal", "removed"}
+
+// isRAIDControllerEvent reports whether a log group is a RAID controller
+// reporting trouble with a drive or an array: an error from a controller
+// driver, or a warning whose message names a degraded, failed or
+// rebuilding drive.
+func isRAIDControllerEvent(g *agentv1.EventLogGroup) bool {
+	src := strings.ToLower(g.GetSource())
+	ok := false
+	for _, p := range raidControllerSources {
+		if strings.HasPrefix(src, p) {
+			ok = true
+			break
+		}
+	}
+	if !ok {
+		return false
+	}
+	lvl := strings.ToLower(g.GetLevel())
+	if lvl == "error" || lvl == "critical" {
+		return true
+	}
+	msg := strings.ToLower(g.GetSampleMessage())
+	for _, k := range raidTrouble {
+		if strings.Contains(msg, k) {
+			return true
+		}
+	}
+	return false
+}
+
+func checkArrayHealth(e *env) {
+	n := 0
+	for i, a := range e.s.GetStorage().GetArrays() {
+		n++
+		name := a.GetName()
+		src := fmt.Sprintf("storage.arrays[%d]", i)
+		what := "Array " + name
+		switch a.GetKind() {
+		case "storage-spaces-pool":
+			what = "Storage pool " + name
+		case "storage-spaces-virtual-disk":
+			what = "Virtual disk " + name
+		}
+		ev := []Evidence{
+			{"state", orNone(a.GetState()), src + ".state"},
+			{"status", orNone(a.GetDetail()), src + ".detail"},
+			{"layout", strings.TrimSpace(orNone(a.GetLevel()) + " (" + orNone(a.GetKind()) + ")"), src + ".level"},
+		}
+		if a.GetDevices() > 0 {
+			ev = append(ev, Evidence{"active devices", fmt.Sprintf("%d of %d", a.GetActiveDevices(), a.GetDevices()), src + ".active_devices"})
+		}
+		if len(a.GetMembers()) > 0 {
+			ev = append(ev, Evidence{"members", strings.Join(a.GetMembers(), ", "), src + ".members"})
+		}
+		f := Finding{Subject: "array " + name, Evidence: ev}
+		switch a.GetState() {
+		case "healthy":
+			f.Status, f.Title, f.Detail = Pass, what+" is healthy", what+" reports all its devices active."
+		case "rebuilding":
+			f.Status, f.Title = Warn, fmt.Sprintf("%s is rebuilding (%s)", what, fmtPct(a.GetRebuildPercent()))
+			f.Detail = what + " is restoring its redundancy; until it finishes, another disk failure can lose data."
+			f.Recommendation = "Let the rebuild finish (avoid restarts and heavy load), make sure backups are current, and find out which disk was replaced or dropped out and why."
+		case "degraded":
+			f.Status, f.Title = Fail, what+" is degraded"
+			f.Detail = what + " has lost its redundancy (" + orNone(a.GetDetail()) + "); one more disk failure loses data."
+			f.Recommendation = "Back up now, replace the failed member disk and start the rebuild (mdadm --manage --add, Repair-VirtualDisk or the controller's tool)."
+		case "failed":
+			f.Status, f.Severity, f.Title = Fail, Critical, what+" has failed"
+			f.Detail = what + " is failed or inactive (" + orNone(a.GetDetail()) + "); its data is unavailable or lost."
+			f.Recommendation = "Do not write to the member disks; restore from backup or get the array assembled by someone experienced with " + orNone(a.GetKind()) + " recovery."
+		default:
+			e.unknown("array "+name, what+" does not report its health.", ev...)
+			continue
+		}
+		e.add(f)
+	}
+	// Hardware RAID controllers: their drivers' events in the last 7 days.
+	if e.logsCollected() {
+		var total int64
+		var groups []int
+		for i, g := range e.s.GetEventLogs() {
+			if isRAIDControllerEvent(g) && e.inWeek(g) {
+				total += g.GetCount()
+				groups = append(groups, i)
+			}
+		}
+		if total > 0 {
+			n++
+			e.add(Finding{Subject: "controller events", Status: Warn,
+				Title:          fmt.Sprintf("RAID controller reported %s in 7 days", plural(total, "problem", "problems")),
+				Detail:         "The storage controller's driver logged errors or degraded, failed or rebuilding drives; the array behind it may have lost its redundancy.",
+				Evidence:       evidenceForGroups(groups, e.s.GetEventLogs(), e),
+				Recommendation: "Open the controller's management tool (MegaRAID Storage Manager / perccli, Intel RST, HPE Smart Storage Administrator, arcconf) and check the virtual drive and disk states; replace failed disks."})
+		}
+	}
+	if n == 0 {
+		e.unknown("", "No RAID arrays, storage pools or RAID controller events reported.")
+	}
 }
 
 // skipFS are pseudo, read-only or image file systems that are full by design.

@@ -2,6 +2,7 @@ package analyzer
 
 import (
 	"fmt"
+	"path"
 	"slices"
 	"strings"
 	"time"
@@ -177,10 +178,38 @@ var coreServicesWindows = []string{"mpssvc", "bfe", "eventlog", "dnscache", "cry
 var coreServicesLinux = []string{"ssh", "sshd", "systemd-journald", "cron", "crond", "auditd", "rsyslog", "chronyd", "systemd-timesyncd", "ntp", "ntpd"}
 
 // benignStopped are automatic Windows services that stop by design
-// (trigger-start or delayed updaters).
-var benignStopped = []string{"gupdate", "gupdatem", "edgeupdate", "edgeupdatem", "mapsbroker", "sppsvc", "remoteregistry",
-	"wbiosrvc", "trustedinstaller", "bits", "dosvc", "usosvc", "tiledatamodelsvc", "googleupdaterservice", "googleupdaterinternalservice",
-	"clr_optimization_v4.0.30319_32", "clr_optimization_v4.0.30319_64", "sysmain", "wuauserv", "cdpsvc", "onesyncsvc"}
+// (trigger-start services and updaters that run, update and exit). They are
+// glob patterns (path.Match) over the lower-case service name, so updaters
+// that put their version into the name (GoogleUpdaterService128.0.6537.0,
+// GoogleUpdaterInternalService…) and new .NET optimisation services still
+// match.
+var benignStopped = []string{
+	// Browser and application updaters.
+	"gupdate*", "googleupdater*", "edgeupdate*", "mozillamaintenance*", "brave", "bravem", "braveupdate*",
+	"adobeupdateservice", "adobearmservice", "ccxprocess*",
+	// .NET native image generation: runs after .NET updates, then stops.
+	"clr_optimization_v*",
+	// Windows trigger-start and delayed services.
+	"mapsbroker", "sppsvc", "remoteregistry", "wbiosrvc", "trustedinstaller", "bits", "dosvc", "usosvc",
+	"tiledatamodelsvc", "sysmain", "wuauserv", "waasmedicsvc", "uhssvc", "cdpsvc", "onesyncsvc", "shellhwdetection",
+}
+
+// isBenignStopped reports whether a stopped automatic service is expected
+// to be stopped; per-user services (OneSyncSvc_1a2b3) match by their base
+// name.
+func isBenignStopped(name string) bool {
+	name = strings.ToLower(name)
+	base, _, _ := strings.Cut(name, "_")
+	for _, p := range benignStopped {
+		if ok, _ := path.Match(p, name); ok {
+			return true
+		}
+		if ok, _ := path.Match(p, base); ok && base != name {
+			return true
+		}
+	}
+	return false
+}
 
 func checkServices(e *env) {
 	svcs := e.s.GetServices()
@@ -202,11 +231,10 @@ func checkServices(e *env) {
 			if !strings.HasPrefix(mode, "auto") {
 				continue
 			}
-			base, _, _ := strings.Cut(name, "_") // per-user services: OneSyncSvc_1a2b3
 			switch {
 			case slices.Contains(coreServicesWindows, name):
 				core = append(core, shown)
-			case !slices.Contains(benignStopped, name) && !slices.Contains(benignStopped, base):
+			case !isBenignStopped(name):
 				other = append(other, shown)
 			}
 			continue

@@ -259,8 +259,8 @@ func TestThresholdBoundaries(t *testing.T) {
 					if o, ok := pol.Overrides[c.ID]; ok && o.Severity != nil && wantSt != Pass {
 						wantSev = *o.Severity
 					}
-					if f.Status != wantSt || f.Severity != wantSev || f.Penalty != Penalty(wantSt, wantSev) {
-						t.Errorf("value %v: %s/%s/%d, want %s/%s/%d (%s)", v, f.Status, f.Severity, f.Penalty, wantSt, wantSev, Penalty(wantSt, wantSev), f.Title)
+					if f.Status != wantSt || f.Severity != wantSev || f.Penalty != Deduction(c.Domain, wantSt, wantSev) {
+						t.Errorf("value %v: %s/%s/%d, want %s/%s/%d (%s)", v, f.Status, f.Severity, f.Penalty, wantSt, wantSev, Deduction(c.Domain, wantSt, wantSev), f.Title)
 					}
 				}
 			}

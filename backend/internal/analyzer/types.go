@@ -41,7 +41,7 @@ const (
 )
 
 // Severity says how much a warning or failure matters; it sets the penalty
-// (see doc.go) and the caps of the device score.
+// (see doc.go) and so the band the device can reach.
 type Severity string
 
 // The severities, least to most severe.
@@ -76,7 +76,9 @@ type Finding struct {
 	Status Status `json:"status"`
 	// Severity of a warn or fail (after policy); info for pass and unknown.
 	Severity Severity `json:"severity"`
-	// Penalty is the points lost: 0 for pass and unknown, and when suppressed.
+	// Penalty is the points the device (and the finding's domain) loses:
+	// Deduction(domain, status, severity); 0 for pass and unknown, for
+	// info-severity notes, and when suppressed.
 	Penalty int `json:"penalty"`
 	// Title is a short headline.
 	Title string `json:"title"`
@@ -134,7 +136,7 @@ type Override struct {
 	// check.
 	Severity *Severity `json:"severity,omitempty"`
 	// Suppress keeps the findings but marks them suppressed, with no penalty
-	// and no effect on caps.
+	// and no effect on the band or on NeedsAttention.
 	Suppress bool `json:"suppress,omitempty"`
 	// Reason says why (shown with suppressed findings).
 	Reason string `json:"reason,omitempty"`
@@ -171,10 +173,14 @@ type Result struct {
 	Scored bool `json:"scored"`
 	// Band is "healthy", "fair", "poor", "critical" or "unscored".
 	Band Band `json:"band"`
-	// CapReason names the finding that capped the score, e.g.
-	// "critical finding: storage.smart_health (disk0)"; empty when no cap
-	// lowered the score.
+	// CapReason says, for people, why the device is not healthy: the most
+	// severe finding that costs points (then the costliest), written by
+	// Reason, e.g. "Critical: Disk 0 is failing"; empty when the device is
+	// healthy or unscored.
 	CapReason string `json:"cap_reason,omitempty"`
+	// NeedsAttention is true when the device is in the poor or critical
+	// band or has an unsuppressed high or critical warning or failure.
+	NeedsAttention bool `json:"needs_attention,omitempty"`
 	// Coverage is the share of domains with a score, 0..1.
 	Coverage float64 `json:"coverage"`
 	// Stale is true when the snapshot is older than StaleAfter at Now.
@@ -233,12 +239,16 @@ type Member struct {
 	Server bool `json:"server"`
 	// Stale marks a device whose last snapshot is stale.
 	Stale bool `json:"stale"`
+	// NeedsAttention is the device's Result.NeedsAttention. A scored member
+	// in the poor or critical band needs attention whatever this says.
+	NeedsAttention bool `json:"needs_attention,omitempty"`
 }
 
 // Aggregate is the roll-up of a group, organisation or tenant.
 type Aggregate struct {
-	// Score is the role-weighted mean of scored members, capped by the worst
-	// members; 0 when nothing is scored.
+	// Score is the role-weighted mean of scored members, held below the
+	// ceilings of RollUp (share rule, critical and poor members); 0 when
+	// nothing is scored.
 	Score int `json:"score"`
 	// Band of Score ("unscored" when nothing is scored).
 	Band Band `json:"band"`
@@ -253,7 +263,15 @@ type Aggregate struct {
 	Coverage float64 `json:"coverage"`
 	// Freshness is non-stale members / members (0 when empty).
 	Freshness float64 `json:"freshness"`
-	// CapReason names the member that capped the score; empty when no cap
-	// lowered it.
+	// CapReason says, for people, which ceiling lowered the score and which
+	// members set it, e.g. "2 of 5 devices are fair or worse (lowest: ws-3,
+	// 74)"; members are named by ID (callers replace IDs with host names).
+	// Empty when no ceiling lowered the score.
 	CapReason string `json:"cap_reason,omitempty"`
+	// Ceiling is the highest score the ceilings allow (100 when none
+	// applies; 0 when nothing is scored).
+	Ceiling int `json:"ceiling"`
+	// NeedsAttention counts scored members that need attention: in the
+	// poor or critical band, or with Member.NeedsAttention.
+	NeedsAttention int `json:"needs_attention"`
 }

@@ -70,8 +70,7 @@ type Filter struct {
 	// FailingCheck keeps devices with an unsuppressed warning or failure
 	// of this check.
 	FailingCheck string
-	// NeedsAttention keeps devices that need a technician (see
-	// NeedsAttention).
+	// NeedsAttention keeps devices that need attention (see needsAttention).
 	NeedsAttention bool
 	// Software keeps devices that run this name and version.
 	Software *Software

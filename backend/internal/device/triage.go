@@ -33,16 +33,14 @@ var bandNames = []string{"healthy", "fair", "poor", "critical"}
 // attentionBands are the bands that need a technician whatever the reason.
 var attentionBands = []any{"poor", "critical"}
 
-// attentionSeverities are the severities of an unsuppressed warning or
-// failure that needs a technician even in a better band.
-var attentionSeverities = []any{"high", "critical"}
-
-// NeedsAttention is the one definition of a device that needs a
-// technician: a score in the poor or critical band, an unsuppressed high
-// or critical warning or failure, or stale data. The list filter of the
-// same name is its SQL twin (attention below); a test holds them together.
-func NeedsAttention(scored bool, band string, severe, stale bool) bool {
-	return stale || severe || (scored && slices.Contains(attentionBands, any(band)))
+// needsAttention is the health service's definition (analyzer's
+// Result.NeedsAttention, stored with the device's health; the band also
+// counts for rows stored before that column existed): a scored device in
+// the poor or critical band or with an unsuppressed high or critical
+// finding. Stale data is a filter of its own. The list filter of the same
+// name is its SQL twin (attention below); a test holds them together.
+func needsAttention(h *ent.DeviceHealth) bool {
+	return h.Scored && (h.NeedsAttention || slices.Contains(attentionBands, any(h.Band)))
 }
 
 // knownCheck reports whether id is a check of the catalogue.
@@ -90,30 +88,18 @@ func (s *Service) Summaries(ctx context.Context, devices []*ent.Device) ([]Item,
 		ids[i] = d.ID
 	}
 	byDevice := map[uuid.UUID]*ent.DeviceHealth{}
-	severe := map[uuid.UUID]bool{}
 	for start := 0; start < len(ids); start += 500 {
 		chunk := ids[start:min(start+500, len(ids))]
 		hs, err := s.st.Ent.DeviceHealth.Query().Where(devicehealth.DeviceIDIn(chunk...)).
 			Select(devicehealth.FieldDeviceID, devicehealth.FieldScore, devicehealth.FieldBand, devicehealth.FieldScored,
 				devicehealth.FieldSnapshotReceivedAt, devicehealth.FieldTopCheckID, devicehealth.FieldTopTitle,
 				devicehealth.FieldTopSeverity, devicehealth.FieldIssueCount, devicehealth.FieldCapReason,
-				devicehealth.FieldComputedAt).All(ctx)
+				devicehealth.FieldNeedsAttention, devicehealth.FieldComputedAt).All(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("load device health: %w", err)
 		}
 		for _, h := range hs {
 			byDevice[h.DeviceID] = h
-		}
-		sev, err := s.st.Ent.DeviceFinding.Query().
-			Where(devicefinding.DeviceIDIn(chunk...), devicefinding.SeverityIn("high", "critical")).
-			Select(devicefinding.FieldDeviceID).Strings(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("load severe findings: %w", err)
-		}
-		for _, id := range sev {
-			if u, err := uuid.Parse(id); err == nil {
-				severe[u] = true
-			}
 		}
 	}
 	cutoff := s.now().Add(-health.StaleAfter)
@@ -125,13 +111,12 @@ func (s *Service) Summaries(ctx context.Context, devices []*ent.Device) ([]Item,
 				Score: h.Score, Band: h.Band, Scored: h.Scored,
 				Stale:      h.SnapshotReceivedAt == nil || h.SnapshotReceivedAt.Before(cutoff),
 				TopCheckID: h.TopCheckID, TopTitle: h.TopTitle, TopSeverity: h.TopSeverity, IssueCount: h.IssueCount,
-				CapReason: h.CapReason, ComputedAt: &h.ComputedAt,
+				CapReason: h.CapReason, ComputedAt: &h.ComputedAt, NeedsAttention: needsAttention(h),
 			}
 			if !h.Scored {
 				sum.Score, sum.Band = 0, Unscored
 			}
 		}
-		sum.NeedsAttention = NeedsAttention(sum.Scored, sum.Band, severe[d.ID], sum.Stale)
 		out[i] = Item{Device: d, Health: sum}
 	}
 	return out, nil
@@ -175,15 +160,12 @@ func (s *Service) triagePredicates(ctx context.Context, f Filter) []predicate.De
 	}
 	if f.NeedsAttention {
 		preds = append(preds, func(sel *sql.Selector) {
-			sel.Where(sql.Or(
-				stale(sel, tenantID, cutoff),
-				sql.In(sel.C(entdevice.FieldID), healthIDs(sel, tenantID, func(t *sql.SelectTable) *sql.Predicate {
-					return sql.And(sql.EQ(t.C(devicehealth.FieldScored), true), sql.In(t.C(devicehealth.FieldBand), attentionBands...))
-				})),
-				sql.In(sel.C(entdevice.FieldID), findingIDs(sel, tenantID, func(t *sql.SelectTable) *sql.Predicate {
-					return sql.In(t.C(devicefinding.FieldSeverity), attentionSeverities...)
-				})),
-			))
+			sel.Where(sql.In(sel.C(entdevice.FieldID), healthIDs(sel, tenantID, func(t *sql.SelectTable) *sql.Predicate {
+				return sql.And(sql.EQ(t.C(devicehealth.FieldScored), true), sql.Or(
+					sql.EQ(t.C(devicehealth.FieldNeedsAttention), true),
+					sql.In(t.C(devicehealth.FieldBand), attentionBands...),
+				))
+			})))
 		})
 	}
 	if f.FailingCheck != "" {

@@ -26,11 +26,12 @@ type fleet struct {
 }
 
 type healthRow struct {
-	score    int
-	band     string
-	scored   bool
-	age      time.Duration // since the snapshot was received
-	findings []findingRow
+	score     int
+	band      string
+	scored    bool
+	age       time.Duration // since the snapshot was received
+	findings  []findingRow
+	attention bool // as the analysis stores it
 }
 
 type findingRow struct {
@@ -40,14 +41,14 @@ type findingRow struct {
 
 // newFleet writes, for devices [org][group][i]:
 //
-//	000: 40 critical, firewall fail critical        (attention: band)
-//	001: 75 fair, firewall warn medium, AV warn high (attention: severity)
+//	000: 40 critical, firewall fail critical        (attention)
+//	001: 75 fair, firewall warn medium, AV warn high (attention: the analysis says so)
 //	010: 75 fair                                      (no attention)
-//	011: 95 healthy, stale                            (attention: stale)
+//	011: 95 healthy, stale                            (no attention)
 //	100: 75 fair, firewall fail medium                (no attention)
-//	101: 60 poor                                      (attention: band)
+//	101: 60 poor, stored before needs_attention       (attention: the band)
 //	110: fresh but unscored                           (no attention)
-//	111: never analysed                               (attention: stale)
+//	111: never analysed                               (no attention)
 //
 // and software 7-Zip 23.01 on 001 and 100, 7-Zip 22.00 on 010.
 func newFleet(t *testing.T, st *store.Store) *fleet {
@@ -56,13 +57,13 @@ func newFleet(t *testing.T, st *store.Store) *fleet {
 	f.d = f.h.Devices
 	ctx := bypass.AsTenant(context.Background(), f.h.Tenant, "test fixture: health rows")
 	rows := map[uuid.UUID]healthRow{
-		f.d[0][0][0]: {40, "critical", true, time.Hour, []findingRow{{"security.firewall", "fail", "critical", 30}}},
-		f.d[0][0][1]: {75, "fair", true, time.Hour, []findingRow{{"security.firewall", "warn", "medium", 5}, {"security.antivirus", "warn", "high", 10}}},
-		f.d[0][1][0]: {75, "fair", true, time.Hour, nil},
-		f.d[0][1][1]: {95, "healthy", true, 48 * time.Hour, nil},
-		f.d[1][0][0]: {75, "fair", true, time.Hour, []findingRow{{"security.firewall", "fail", "medium", 12}}},
-		f.d[1][0][1]: {60, "poor", true, time.Hour, nil},
-		f.d[1][1][0]: {0, "", false, time.Hour, nil},
+		f.d[0][0][0]: {40, "critical", true, time.Hour, []findingRow{{"security.firewall", "fail", "critical", 30}}, true},
+		f.d[0][0][1]: {75, "fair", true, time.Hour, []findingRow{{"security.firewall", "warn", "medium", 5}, {"security.antivirus", "warn", "high", 10}}, true},
+		f.d[0][1][0]: {75, "fair", true, time.Hour, nil, false},
+		f.d[0][1][1]: {95, "healthy", true, 48 * time.Hour, nil, false},
+		f.d[1][0][0]: {75, "fair", true, time.Hour, []findingRow{{"security.firewall", "fail", "medium", 12}}, false},
+		f.d[1][0][1]: {60, "poor", true, time.Hour, nil, false},
+		f.d[1][1][0]: {0, "", false, time.Hour, nil, false},
 	}
 	for o := range 2 {
 		for g := range 2 {
@@ -89,7 +90,7 @@ func newFleet(t *testing.T, st *store.Store) *fleet {
 					SetGroupID(f.h.Groups[o][g]).SetScore(r.score).SetBand(r.band).SetScored(r.scored).SetCoverage(1).
 					SetDomains(json.RawMessage("[]")).SetFindings(json.RawMessage("[]")).SetSnapshotReceivedAt(received).
 					SetComputedAt(received).SetTopCheckID(top.check).SetTopTitle(top.check + " " + top.status).
-					SetTopSeverity(top.severity).SetIssueCount(len(r.findings)).Exec(ctx)
+					SetTopSeverity(top.severity).SetIssueCount(len(r.findings)).SetNeedsAttention(r.attention).Exec(ctx)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -196,7 +197,8 @@ func TestListTriageFilters(t *testing.T) {
 			{"failing firewall", device.Filter{FailingCheck: "security.firewall"}, []uuid.UUID{d[0][0][0], d[0][0][1], d[1][0][0]}},
 			{"failing antivirus", device.Filter{FailingCheck: "security.antivirus"}, []uuid.UUID{d[0][0][1]}},
 			{"failing a clean check", device.Filter{FailingCheck: "storage.smart_health"}, nil},
-			{"needs attention", device.Filter{NeedsAttention: true}, []uuid.UUID{d[0][0][0], d[0][0][1], d[0][1][1], d[1][0][1], d[1][1][1]}},
+			{"needs attention", device.Filter{NeedsAttention: true}, []uuid.UUID{d[0][0][0], d[0][0][1], d[1][0][1]}},
+			{"needs attention and stale", device.Filter{NeedsAttention: true, StaleOnly: true}, nil},
 			{"7-Zip 23.01", device.Filter{Software: &device.Software{Name: "7-Zip", Version: "23.01"}}, []uuid.UUID{d[0][0][1], d[1][0][0]}},
 			{"7-Zip 22.00", device.Filter{Software: &device.Software{Name: "7-Zip", Version: "22.00"}}, []uuid.UUID{d[0][1][0]}},
 			{"7-Zip without a version", device.Filter{Software: &device.Software{Name: "7-Zip"}}, nil},
@@ -270,7 +272,7 @@ func TestCustomerSeesOnlyItsDevices(t *testing.T) {
 		}{
 			{"by score", device.Filter{Order: device.OrderScore}, slices.Concat([]uuid.UUID{d[1][0][1], d[1][0][0]}, sortedIDs(d[1][1][0], d[1][1][1]))},
 			{"failing firewall", device.Filter{FailingCheck: "security.firewall"}, []uuid.UUID{d[1][0][0]}},
-			{"needs attention", device.Filter{NeedsAttention: true}, sortedIDs(d[1][0][1], d[1][1][1])},
+			{"needs attention", device.Filter{NeedsAttention: true}, []uuid.UUID{d[1][0][1]}},
 			{"7-Zip 23.01", device.Filter{Software: &device.Software{Name: "7-Zip", Version: "23.01"}}, []uuid.UUID{d[1][0][0]}},
 		}
 		for _, c := range cases {

@@ -37,7 +37,7 @@ func (s *Service) RollUpTenant(ctx context.Context, tenantID uuid.UUID) error {
 	}
 	hs, err := s.st.Ent.DeviceHealth.Query().
 		Select(devicehealth.FieldDeviceID, devicehealth.FieldScore, devicehealth.FieldBand, devicehealth.FieldScored,
-			devicehealth.FieldSnapshotReceivedAt).All(ctx)
+			devicehealth.FieldSnapshotReceivedAt, devicehealth.FieldNeedsAttention, devicehealth.FieldCapReason).All(ctx)
 	if err != nil {
 		return fmt.Errorf("load device health: %w", err)
 	}
@@ -88,7 +88,7 @@ func (s *Service) RollUpTenant(ctx context.Context, tenantID uuid.UUID) error {
 			upserts = append(upserts, tx.EntityHealth.Create().SetTenantID(tenantID).SetKind(key.kind).
 				SetEntityID(key.id).SetNillableOrganisationID(org).SetScore(agg.Score).SetBand(string(agg.Band)).SetScored(agg.Scored).
 				SetCoverage(agg.Coverage).SetFreshness(agg.Freshness).SetDeviceCount(len(ms)).SetCapReason(validate.Clip(agg.CapReason, 500)).
-				SetBands(bandCounts(agg.Bands)).SetWorst(worstJSON).SetComputedAt(now))
+				SetNeedsAttention(agg.NeedsAttention).SetBands(bandCounts(agg.Bands)).SetWorst(worstJSON).SetComputedAt(now))
 			p := prev[key]
 			if p == nil || p.Score != agg.Score || analyzer.Band(p.Band) != agg.Band || p.Scored != agg.Scored {
 				history = append(history, tx.HealthHistory.Create().SetTenantID(tenantID).SetKind(healthhistory.Kind(key.kind)).

@@ -155,7 +155,7 @@ func (s *Service) analyze(ctx context.Context, tx *store.Tx, tenantID, deviceID,
 			SetStale(res.Stale).SetCoverage(res.Coverage).SetCapReason(validate.Clip(res.CapReason, 500)).
 			SetTopCheckID(validate.Clip(top.CheckID, 100)).SetTopTitle(validate.Clip(top.Title, 500)).
 			SetTopSeverity(string(top.Severity)).SetIssueCount(len(issues)).
-			SetDomains(domains).SetFindings(findings).SetSnapshotID(snapID).SetSnapshotReceivedAt(received).SetComputedAt(now).
+			SetNeedsAttention(res.NeedsAttention && scored).SetDomains(domains).SetFindings(findings).SetSnapshotID(snapID).SetSnapshotReceivedAt(received).SetComputedAt(now).
 			OnConflictColumns(devicehealth.FieldTenantID, devicehealth.FieldDeviceID).UpdateNewValues().Exec(ctx)
 		if err != nil {
 			return fmt.Errorf("store device health: %w", err)
@@ -225,8 +225,9 @@ func (s *Service) deviceAlerts(ctx context.Context, tx *store.Tx, dev *ent.Devic
 }
 
 // Issues returns the unsuppressed warnings and failures of an analysis,
-// costliest first: by penalty, then severity, failures before warnings,
-// then check id and subject. The first is the device's top reason.
+// worst first in the analyzer's order of its reason (severity, then
+// penalty, failures before warnings), then by check id and subject. The
+// first is the device's top reason.
 func Issues(fs []analyzer.Finding) []analyzer.Finding {
 	var out []analyzer.Finding
 	for _, f := range fs {
@@ -236,11 +237,11 @@ func Issues(fs []analyzer.Finding) []analyzer.Finding {
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
-		if a.Penalty != b.Penalty {
-			return a.Penalty > b.Penalty
-		}
 		if severityRank[a.Severity] != severityRank[b.Severity] {
 			return severityRank[a.Severity] > severityRank[b.Severity]
+		}
+		if a.Penalty != b.Penalty {
+			return a.Penalty > b.Penalty
 		}
 		if (a.Status == analyzer.Fail) != (b.Status == analyzer.Fail) {
 			return a.Status == analyzer.Fail
@@ -400,7 +401,8 @@ func (s *Service) RollUp(ctx context.Context, tenantID uuid.UUID, kind entityhea
 		err = tx.EntityHealth.Create().SetTenantID(tenantID).SetKind(kind).SetEntityID(entityID).
 			SetNillableOrganisationID(org).SetScore(agg.Score).SetBand(string(agg.Band)).SetScored(agg.Scored).
 			SetCoverage(agg.Coverage).SetFreshness(agg.Freshness).SetDeviceCount(len(agg.Members)).
-			SetCapReason(validate.Clip(agg.CapReason, 500)).SetBands(bandCounts(agg.Bands)).SetWorst(worstJSON).SetComputedAt(now).
+			SetCapReason(validate.Clip(agg.CapReason, 500)).SetNeedsAttention(agg.NeedsAttention).
+			SetBands(bandCounts(agg.Bands)).SetWorst(worstJSON).SetComputedAt(now).
 			OnConflictColumns(entityhealth.FieldTenantID, entityhealth.FieldKind, entityhealth.FieldEntityID).
 			UpdateNewValues().Exec(ctx)
 		if err != nil {
@@ -512,10 +514,13 @@ type DeviceScore struct {
 	Stale          bool          `json:"stale"`
 	Server         bool          `json:"server"`
 	Scored         bool          `json:"scored"`
-	// TopCheckID and TopReason name the device's costliest issue; they are
-	// read from its health when the list is served, not stored in roll-ups.
+	// NeedsAttention and Reason are the device's (see analyzer.Result):
+	// whether it needs attention and, for people, why it is not healthy.
+	NeedsAttention bool   `json:"needs_attention,omitempty"`
+	Reason         string `json:"reason,omitempty"`
+	// TopCheckID names the check of the device's top reason; it is read
+	// from the device's health when a list is served, not stored in roll-ups.
 	TopCheckID string `json:"-"`
-	TopReason  string `json:"-"`
 }
 
 // aggregate loads the devices and their health and rolls them up.
@@ -527,7 +532,7 @@ func (s *Service) aggregate(ctx context.Context, c *ent.Client, devPred []predic
 	}
 	hs, err := c.DeviceHealth.Query().Where(healthPred...).
 		Select(devicehealth.FieldDeviceID, devicehealth.FieldScore, devicehealth.FieldBand, devicehealth.FieldScored,
-			devicehealth.FieldSnapshotReceivedAt).All(ctx)
+			devicehealth.FieldSnapshotReceivedAt, devicehealth.FieldNeedsAttention, devicehealth.FieldCapReason).All(ctx)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load device health: %w", err)
 	}
@@ -552,12 +557,19 @@ func member(d *ent.Device, h *ent.DeviceHealth, now time.Time) (analyzer.Member,
 	m := analyzer.Member{ID: d.ID.String(), Server: d.Role == device.RoleServer, Stale: true}
 	ds := DeviceScore{DeviceID: d.ID, Hostname: d.Hostname, OrganisationID: d.OrganisationID, Server: m.Server}
 	if h != nil {
-		m.Score, m.Scored = h.Score, h.Scored
+		m.Score, m.Scored, m.NeedsAttention = h.Score, h.Scored, h.NeedsAttention
 		m.Stale = h.SnapshotReceivedAt == nil || now.Sub(*h.SnapshotReceivedAt) > StaleAfter
 		ds.Score, ds.Band, ds.Scored = h.Score, analyzer.Band(h.Band), h.Scored
+		ds.NeedsAttention, ds.Reason = h.Scored && (h.NeedsAttention || needsAttention(analyzer.Band(h.Band))), h.CapReason
 	}
 	ds.Stale = m.Stale
 	return m, ds
+}
+
+// needsAttention reports whether a band alone makes a device need
+// attention (poor or critical).
+func needsAttention(b analyzer.Band) bool {
+	return b == analyzer.BandPoor || b == analyzer.BandCritical
 }
 
 type rolled struct {

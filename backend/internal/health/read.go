@@ -41,19 +41,22 @@ type Ref struct {
 
 // View is an entity's current health.
 type View struct {
-	Ref         Ref
-	Score       int
-	Band        analyzer.Band
-	Scored      bool
-	CapReason   string
-	Domains     []analyzer.DomainScore
-	Bands       map[analyzer.Band]int
-	Coverage    float64
-	Freshness   float64
-	Stale       bool
-	DeviceCount int
-	ComputedAt  time.Time
-	Worst       []DeviceScore
+	Ref       Ref
+	Score     int
+	Band      analyzer.Band
+	Scored    bool
+	CapReason string
+	// NeedsAttention counts the devices that need attention (for a device:
+	// 1 or 0); see analyzer.Aggregate.NeedsAttention.
+	NeedsAttention int
+	Domains        []analyzer.DomainScore
+	Bands          map[analyzer.Band]int
+	Coverage       float64
+	Freshness      float64
+	Stale          bool
+	DeviceCount    int
+	ComputedAt     time.Time
+	Worst          []DeviceScore
 }
 
 // resolve checks the viewer can see the entity and returns the predicates
@@ -109,6 +112,9 @@ func (s *Service) Get(ctx context.Context, ref Ref) (*View, error) {
 		view.Score, view.Band, view.Scored, view.CapReason, view.Coverage = h.Score, analyzer.Band(h.Band), h.Scored, h.CapReason, h.Coverage
 		view.Stale = h.SnapshotReceivedAt == nil || now.Sub(*h.SnapshotReceivedAt) > StaleAfter
 		view.DeviceCount, view.ComputedAt = 1, h.ComputedAt
+		if h.Scored && (h.NeedsAttention || needsAttention(analyzer.Band(h.Band))) {
+			view.NeedsAttention = 1
+		}
 		if !view.Stale {
 			view.Freshness = 1
 		}
@@ -129,7 +135,7 @@ func (s *Service) Get(ctx context.Context, ref Ref) (*View, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load %s health: %w", ref.Kind, err)
 	}
-	view.Score, view.Band, view.Scored, view.CapReason = h.Score, analyzer.Band(h.Band), h.Scored, h.CapReason
+	view.Score, view.Band, view.Scored, view.CapReason, view.NeedsAttention = h.Score, analyzer.Band(h.Band), h.Scored, h.CapReason, h.NeedsAttention
 	view.Coverage, view.Freshness, view.DeviceCount, view.ComputedAt, view.Bands = h.Coverage, h.Freshness, h.DeviceCount, h.ComputedAt, typedBands(h.Bands)
 	if len(h.Worst) > 0 {
 		if err := json.Unmarshal(h.Worst, &view.Worst); err != nil {
@@ -239,8 +245,9 @@ type Point struct {
 	Scored bool
 }
 
-// History returns the score changes of an entity within the last span,
-// preceded by the score at the span's start when known.
+// History returns the score changes of an entity within the last span (and
+// a point a day where history was backfilled), preceded by the score at
+// the span's start when known.
 func (s *Service) History(ctx context.Context, ref Ref, span time.Duration) ([]Point, error) {
 	ref, _, _, err := s.resolve(ctx, ref)
 	if err != nil {
@@ -287,7 +294,11 @@ type Explanation struct {
 }
 
 // Explain compares a device's history at two times (to: now when zero;
-// from: the row before to's when zero) finding by finding.
+// from: the score before the latest change up to to when zero) finding by
+// finding. Live history holds only changes, but backfilled history a row
+// a day, so without from the rows that repeat to's are skipped: the
+// explanation is of the last change, and with to also zero, dated when it
+// happened.
 func (s *Service) Explain(ctx context.Context, deviceID uuid.UUID, from, to time.Time) (*Explanation, error) {
 	if _, _, _, err := s.resolve(ctx, Ref{Kind: KindDevice, ID: deviceID}); err != nil {
 		return nil, err
@@ -316,7 +327,7 @@ func (s *Service) Explain(ctx context.Context, deviceID uuid.UUID, from, to time
 	}
 	var fromRow *ent.HealthHistory
 	if from.IsZero() {
-		fromRow, err = at(time.Time{}, toRow)
+		fromRow, toRow, err = s.lastChange(ctx, deviceID, toRow, to.IsZero())
 	} else {
 		fromRow, err = at(from, nil)
 	}
@@ -340,9 +351,42 @@ func (s *Service) Explain(ctx context.Context, deviceID uuid.UUID, from, to time
 		explained += c.Delta
 	}
 	if moved := out.ToScore - out.FromScore; fromRow != nil && moved != explained {
-		out.Note = fmt.Sprintf("The score moved by %+d; the findings account for %+d points before domain weighting and caps.", moved, explained)
+		out.Note = fmt.Sprintf("The score moved by %+d; the findings account for %+d points (a score stays between 1 and 100, and an older scoring model counted points differently).", moved, explained)
 	}
 	return out, nil
+}
+
+// lastChangeWindow bounds how many earlier rows lastChange looks through.
+const lastChangeWindow = 400
+
+// lastChange returns the newest row before to that differs from it (in
+// score, band, scored state or the findings that cost points) and, when
+// moveTo is set, the oldest row of the run of rows equal to to (when the
+// change happened). When none of the earlier rows within lastChangeWindow
+// differs, it returns the row just before to, and to.
+func (s *Service) lastChange(ctx context.Context, deviceID uuid.UUID, to *ent.HealthHistory, moveTo bool) (*ent.HealthHistory, *ent.HealthHistory, error) {
+	rows, err := s.st.Ent.HealthHistory.Query().
+		Where(healthhistory.KindEQ(healthhistory.KindDevice), healthhistory.EntityID(deviceID),
+			healthhistory.Or(healthhistory.ComputedAtLT(to.ComputedAt),
+				healthhistory.And(healthhistory.ComputedAt(to.ComputedAt), healthhistory.IDLT(to.ID)))).
+		Order(ent.Desc(healthhistory.FieldComputedAt), ent.Desc(healthhistory.FieldID)).Limit(lastChangeWindow).All(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load history: %w", err)
+	}
+	run := to
+	for _, r := range rows {
+		if r.Score != to.Score || r.Band != to.Band || r.Scored != to.Scored || !sameFindings(r.Findings, to.Findings) {
+			if moveTo {
+				return r, run, nil
+			}
+			return r, to, nil
+		}
+		run = r
+	}
+	if len(rows) == 0 {
+		return nil, to, nil
+	}
+	return rows[0], to, nil
 }
 
 // diff lists the findings that gained or lost points between two lists.
@@ -416,21 +460,23 @@ func (s *Service) Worst(ctx context.Context, ref Ref, limit int) ([]DeviceScore,
 	out := make([]DeviceScore, len(rows))
 	for i, h := range rows {
 		out[i] = DeviceScore{DeviceID: h.DeviceID, Hostname: names[h.DeviceID], OrganisationID: h.OrganisationID, Score: h.Score,
-			TopCheckID: h.TopCheckID, TopReason: h.TopTitle,
-			Band: analyzer.Band(h.Band), Server: h.Server, Scored: h.Scored, Stale: h.SnapshotReceivedAt == nil || now.Sub(*h.SnapshotReceivedAt) > StaleAfter}
+			TopCheckID: h.TopCheckID,
+			Band:       analyzer.Band(h.Band), Server: h.Server, Scored: h.Scored, Stale: h.SnapshotReceivedAt == nil || now.Sub(*h.SnapshotReceivedAt) > StaleAfter,
+			NeedsAttention: h.Scored && (h.NeedsAttention || needsAttention(analyzer.Band(h.Band))), Reason: h.CapReason}
 	}
 	return out, nil
 }
 
-// addReasons fills in the top reason of each device from its current
-// health (a device the viewer cannot see, or without health, keeps none).
+// addReasons fills in the check of each device's top reason from its
+// current health (a device the viewer cannot see, or without health, keeps
+// none).
 func (s *Service) addReasons(ctx context.Context, ds []DeviceScore) error {
 	ids := make([]uuid.UUID, len(ds))
 	for i, d := range ds {
 		ids[i] = d.DeviceID
 	}
 	rows, err := s.st.Ent.DeviceHealth.Query().Where(devicehealth.DeviceIDIn(ids...)).
-		Select(devicehealth.FieldDeviceID, devicehealth.FieldTopCheckID, devicehealth.FieldTopTitle).All(ctx)
+		Select(devicehealth.FieldDeviceID, devicehealth.FieldTopCheckID).All(ctx)
 	if err != nil {
 		return fmt.Errorf("load top reasons: %w", err)
 	}
@@ -440,7 +486,7 @@ func (s *Service) addReasons(ctx context.Context, ds []DeviceScore) error {
 	}
 	for i := range ds {
 		if r := byID[ds[i].DeviceID]; r != nil {
-			ds[i].TopCheckID, ds[i].TopReason = r.TopCheckID, r.TopTitle
+			ds[i].TopCheckID = r.TopCheckID
 		}
 	}
 	return nil
@@ -504,7 +550,7 @@ func (s *Service) Organisations(ctx context.Context) ([]OrganisationView, error)
 	for i, o := range orgs {
 		v := View{Ref: Ref{Kind: KindOrganisation, ID: o.ID}, Bands: map[analyzer.Band]int{}}
 		if h := byID[o.ID]; h != nil {
-			v.Score, v.Band, v.Scored, v.CapReason = h.Score, analyzer.Band(h.Band), h.Scored, h.CapReason
+			v.Score, v.Band, v.Scored, v.CapReason, v.NeedsAttention = h.Score, analyzer.Band(h.Band), h.Scored, h.CapReason, h.NeedsAttention
 			v.Coverage, v.Freshness, v.DeviceCount, v.ComputedAt, v.Bands = h.Coverage, h.Freshness, h.DeviceCount, h.ComputedAt, typedBands(h.Bands)
 		}
 		out[i] = OrganisationView{ID: o.ID, Name: o.Name, View: v}

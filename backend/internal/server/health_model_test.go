@@ -32,8 +32,8 @@ func TestHealthScoringModelIsTheAnalyzers(t *testing.T) {
 		sum := 0
 		for i, d := range analyzer.Domains() {
 			got := domains[i].(map[string]any)
-			if got["domain"] != string(d) || int(got["weight"].(float64)) != analyzer.DomainWeight(d) {
-				t.Errorf("domain %d: %v, want %s weight %d", i, got, d, analyzer.DomainWeight(d))
+			if got["domain"] != string(d) || int(got["weight"].(float64)) != analyzer.DomainWeight(d) || int(got["factorPercent"].(float64)) != analyzer.DomainFactor(d) {
+				t.Errorf("domain %d: %v, want %s weight %d factor %d", i, got, d, analyzer.DomainWeight(d), analyzer.DomainFactor(d))
 			}
 			sum += int(got["weight"].(float64))
 		}
@@ -76,9 +76,15 @@ func TestHealthScoringModelIsTheAnalyzers(t *testing.T) {
 		for k, want := range map[string]int{
 			"deviceCapCritical": analyzer.CapCritical, "deviceCapHigh": analyzer.CapHigh, "serverWeight": analyzer.ServerWeight,
 			"rollupCapCritical": analyzer.RollUpCapCritical, "rollupCapPoor": analyzer.RollUpCapPoor,
+			"deviceCapTwoHigh": analyzer.CapTwoHigh, "rollupSharePercent": analyzer.RollUpShare,
 		} {
 			if got, _ := r.Body[k].(float64); int(got) != want {
 				t.Errorf("%s = %v, want %d", k, r.Body[k], want)
+			}
+		}
+		for k, want := range map[string]string{"deviceRule": analyzer.DeviceRule, "rollupRule": analyzer.RollUpRule, "needsAttentionRule": analyzer.NeedsAttentionRule} {
+			if r.Body[k] != want {
+				t.Errorf("%s = %v, want %q", k, r.Body[k], want)
 			}
 		}
 		if r.Body["version"] != analyzer.Version {

@@ -92,7 +92,9 @@ func services(p Profile, m Machine) []*agentv1.Service {
 	}
 }
 
-func security(p Profile, m Machine, now time.Time, rng *rand.Rand) *agentv1.Security {
+// security draws its facts as if machine f's problems were present (see
+// Machine.facts) and shows m's.
+func security(p Profile, m, f Machine, now time.Time, rng *rand.Rand) *agentv1.Security {
 	ts := timestamppb.New
 	s := &agentv1.Security{SecureBoot: p.Platform == "windows"}
 	switch p.Platform {
@@ -102,8 +104,11 @@ func security(p Profile, m Machine, now time.Time, rng *rand.Rand) *agentv1.Secu
 		}
 		sig := now.Add(-time.Duration(2+rng.IntN(10)) * time.Hour)
 		upToDate := true
-		if m.Has(AntivirusStale) {
-			sig, upToDate = now.Add(-time.Duration(6+rng.IntN(20))*24*time.Hour), false
+		if f.Has(AntivirusStale) {
+			stale := now.Add(-time.Duration(6+rng.IntN(20)) * 24 * time.Hour)
+			if m.Has(AntivirusStale) {
+				sig, upToDate = stale, false
+			}
 		}
 		s.Antivirus = []*agentv1.Antivirus{{Name: "Microsoft Defender Antivirus", Enabled: true, UpToDate: upToDate, SignatureTime: ts(sig)}}
 		s.Encryption = &agentv1.DiskEncryption{Enabled: !m.Has(NoEncryption), Method: "bitlocker", Status: map[bool]string{true: "Protection On", false: "Protection Off"}[!m.Has(NoEncryption)]}
@@ -113,10 +118,18 @@ func security(p Profile, m Machine, now time.Time, rng *rand.Rand) *agentv1.Secu
 		s.Firewall = []*agentv1.FirewallProfile{{Profile: "default", Enabled: !m.Has(FirewallOff), Product: "socketfilterfw"}}
 		s.Encryption = &agentv1.DiskEncryption{Enabled: !m.Has(NoEncryption), Method: "filevault", Status: map[bool]string{true: "FileVault is On.", false: "FileVault is Off."}[!m.Has(NoEncryption)]}
 		s.ScreenLock = &agentv1.ScreenLock{Enabled: true, TimeoutSeconds: 300}
-		s.Antivirus = []*agentv1.Antivirus{{Name: "XProtect", Enabled: true, UpToDate: !m.Has(AntivirusStale), SignatureTime: ts(now.Add(-48 * time.Hour))}}
+		// XProtect updates every few weeks: stale means months, not days.
+		xpSig := now.Add(-time.Duration(3+rng.IntN(20)) * 24 * time.Hour)
+		if m.Has(AntivirusStale) {
+			xpSig = now.Add(-time.Duration(75+rng.IntN(60)) * 24 * time.Hour)
+		}
+		s.Antivirus = []*agentv1.Antivirus{{Name: "XProtect", Enabled: true, SignatureTime: ts(xpSig), SignatureVersion: "5300"}}
 	default:
 		s.Firewall = []*agentv1.FirewallProfile{{Profile: "default", Enabled: !m.Has(FirewallOff), Product: "nftables"}}
 		s.Encryption = &agentv1.DiskEncryption{Enabled: !m.Has(NoEncryption), Method: map[bool]string{true: "luks", false: "none"}[!m.Has(NoEncryption)]}
+		// OpenSSH as distributions ship it, with keys only.
+		s.SshServer = &agentv1.SshServer{Running: true, PermitRootLogin: "prohibit-password", UsePam: true, Source: "sshd -T",
+			ListenAddresses: []string{"0.0.0.0:22", "[::]:22"}}
 	}
 	return s
 }

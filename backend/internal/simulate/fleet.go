@@ -35,6 +35,9 @@ const (
 	LongUptime        Problem = "long-uptime"
 	EndOfLifeOS       Problem = "end-of-life-os"
 	LowHardeningScore Problem = "low-hardening-score"
+	// AntivirusOff (real-time protection turned off) happens only in
+	// stories (see Story), never at random.
+	AntivirusOff Problem = "antivirus-off"
 )
 
 var allProblems = []Problem{DiskNearlyFull, SmartFailing, FirewallOff, AntivirusStale, PendingReboot, MissingCritical,
@@ -47,7 +50,11 @@ type Machine struct {
 	Profile  Profile
 	Serial   string
 	Problems []Problem
-	seed     uint64
+	// Story, when set, is the machine's past (see At); nil means its
+	// problems held throughout.
+	Story *Story
+	seed  uint64
+	day   *day // set by At
 }
 
 // Profile is a kind of machine.
@@ -120,15 +127,22 @@ func (m Machine) Has(p Problem) bool {
 
 // Snapshot returns the machine's snapshot number seq at time now. Most of it
 // is the same from one snapshot to the next (as on a real machine); the
-// performance samples always change.
+// performance samples always change. A machine of one day of its story
+// (see At) is snapshot as it was that day, now being that day's time.
 func (m Machine) Snapshot(now time.Time, seq int) *agentv1.Snapshot {
 	rng := rand.New(rand.NewPCG(m.seed, 1)) // stable facts
+	// f decides which facts are drawn: on every day of a story the same,
+	// so that they do not change when a problem comes or goes.
+	f := m.facts()
 	live := rand.New(rand.NewPCG(m.seed, uint64(seq)+2))
 	p := m.Profile
 	ts := timestamppb.New
 	boot := now.Add(-time.Duration(24+rng.IntN(24*10)) * time.Hour)
-	if m.Has(LongUptime) {
-		boot = now.Add(-time.Duration(95+rng.IntN(40)) * 24 * time.Hour)
+	if f.Has(LongUptime) {
+		long := now.Add(-time.Duration(95+rng.IntN(40)) * 24 * time.Hour)
+		if m.Has(LongUptime) {
+			boot = long
+		}
 	}
 	s := &agentv1.Snapshot{
 		SnapshotId:    uuid.NewString(),
@@ -153,16 +167,22 @@ func (m Machine) Snapshot(now time.Time, seq int) *agentv1.Snapshot {
 	if p.Laptop {
 		design := int64(56000)
 		full := design * int64(85+rng.IntN(14)) / 100
-		if m.Has(WeakBattery) {
-			full = design * int64(45+rng.IntN(12)) / 100
+		if f.Has(WeakBattery) {
+			weak := design * int64(45+rng.IntN(12)) / 100
+			if m.Has(WeakBattery) {
+				full = weak
+			}
 		}
 		s.Hardware.Battery = &agentv1.Battery{DesignCapacityMwh: design, FullChargeCapacityMwh: full, CycleCount: int32(50 + rng.IntN(600)), ChargePercent: float64(20 + live.IntN(80)), Condition: "Good"}
 	}
 	// Storage.
 	size := p.DiskGiB << 30
 	freePct := 25 + rng.IntN(60)
-	if m.Has(DiskNearlyFull) {
-		freePct = 2 + rng.IntN(5)
+	if f.Has(DiskNearlyFull) {
+		nearly := 2 + rng.IntN(5)
+		if m.Has(DiskNearlyFull) {
+			freePct = nearly
+		}
 	}
 	mount, fs := "/", "ext4"
 	switch p.Platform {
@@ -180,9 +200,22 @@ func (m Machine) Snapshot(now time.Time, seq int) *agentv1.Snapshot {
 			MediaType: "nvme", Health: "healthy", PowerOnHours: int64(2000 + rng.IntN(30000)), TemperatureCelsius: int32(35 + rng.IntN(10)), WearPercent: int32(rng.IntN(30)),
 		}},
 	}
-	if m.Has(SmartFailing) {
-		d := s.Storage.Disks[0]
-		d.Health, d.SmartFailurePredicted, d.ReallocatedSectors, d.PendingSectors, d.MediaType = "failing", true, int64(120+rng.IntN(400)), int64(8+rng.IntN(40)), "hdd"
+	if f.Has(SmartFailing) {
+		realloc, pending := int64(120+rng.IntN(400)), int64(8+rng.IntN(40))
+		if m.Has(SmartFailing) {
+			d := s.Storage.Disks[0]
+			d.Health, d.SmartFailurePredicted, d.ReallocatedSectors, d.PendingSectors, d.MediaType = "failing", true, realloc, pending, "hdd"
+		}
+	}
+	// Linux servers mirror their system disk with md; a failing disk has
+	// dropped out of the mirror.
+	if p.Platform == "linux" && p.Server {
+		md := &agentv1.RaidArray{Name: "md0", Kind: "mdadm", Level: "raid1", State: "healthy", Detail: "[2/2] [UU]", Devices: 2, ActiveDevices: 2,
+			Members: []string{"nvme1n1p2[1]", "nvme0n1p2[0]"}}
+		if m.Has(SmartFailing) {
+			md.State, md.Detail, md.ActiveDevices, md.Members = "degraded", "[2/1] [U_]", 1, []string{"nvme1n1p2[1]", "nvme0n1p2[0](F)"}
+		}
+		s.Storage.Arrays = []*agentv1.RaidArray{md}
 	}
 	// Network.
 	s.Network = &agentv1.Network{
@@ -209,33 +242,63 @@ func (m Machine) Snapshot(now time.Time, seq int) *agentv1.Snapshot {
 	s.Services = services(p, m)
 	// Reboot, patches.
 	s.PendingReboot = &agentv1.PendingReboot{}
-	if m.Has(PendingReboot) {
-		s.PendingReboot = &agentv1.PendingReboot{Pending: true, Reasons: []string{"windows-update", "file-rename"}, SinceTime: ts(now.Add(-time.Duration(5+rng.IntN(20)) * 24 * time.Hour))}
+	if f.Has(PendingReboot) {
+		since := now.Add(-time.Duration(5+rng.IntN(20)) * 24 * time.Hour)
+		if m.Has(PendingReboot) {
+			s.PendingReboot = &agentv1.PendingReboot{Pending: true, Reasons: []string{"windows-update", "file-rename"}, SinceTime: ts(since)}
+		}
 	}
 	s.Patches = &agentv1.Patches{LastInstallTime: ts(now.Add(-time.Duration(2+rng.IntN(12)) * 24 * time.Hour)), LastCheckTime: ts(now.Add(-6 * time.Hour)), AutomaticUpdates: true}
-	if m.Has(MissingCritical) {
-		s.Patches.LastInstallTime = ts(now.Add(-time.Duration(45+rng.IntN(60)) * 24 * time.Hour))
-		s.Patches.Missing = []*agentv1.MissingUpdate{
-			{Title: "2024-11 Cumulative Update", Classification: "critical", Id: "KB5046617", PublishedTime: ts(now.Add(-20 * 24 * time.Hour))},
-			{Title: "Security Intelligence Update", Classification: "security", Id: "KB2267602"},
+	if f.Has(MissingCritical) {
+		lastInstall := ts(now.Add(-time.Duration(45+rng.IntN(60)) * 24 * time.Hour))
+		if m.Has(MissingCritical) {
+			s.Patches.LastInstallTime = lastInstall
+			// What each OS's agent reports: update titles with KB numbers on
+			// Windows, package names with their candidate version on Linux,
+			// softwareupdate titles on macOS.
+			switch p.Platform {
+			case "linux":
+				s.Patches.Missing = []*agentv1.MissingUpdate{
+					{Title: "openssl", Classification: "security", Id: "3.0.15-1~deb12u1", PublishedTime: ts(now.Add(-20 * 24 * time.Hour))},
+					{Title: "libssl3", Classification: "security", Id: "3.0.15-1~deb12u1"},
+					{Title: "curl", Classification: "update", Id: "7.88.1-10+deb12u8"},
+				}
+			case "macos":
+				s.Patches.Missing = []*agentv1.MissingUpdate{
+					{Title: "macOS Sequoia 15.1.1", Classification: "security", Id: "macOS Sequoia 15.1.1-24B91", PublishedTime: ts(now.Add(-20 * 24 * time.Hour))},
+				}
+			default:
+				s.Patches.Missing = []*agentv1.MissingUpdate{
+					{Title: "2024-11 Cumulative Update for Windows 11 Version 23H2 for x64-based Systems (KB5046633)", Classification: "critical", Id: "KB5046633", PublishedTime: ts(now.Add(-20 * 24 * time.Hour))},
+					{Title: "Security Intelligence Update for Microsoft Defender Antivirus - KB2267602 (Version 1.421.123.0)", Classification: "security", Id: "KB2267602"},
+				}
+			}
 		}
 	}
 	// Security.
-	s.Security = security(p, m, now, rng)
+	s.Security = security(p, m, f, now, rng)
 	// Logs and crashes.
 	s.EventLogs = eventLogs(p, m, now, live)
-	if m.Has(AppCrashes) {
+	if f.Has(AppCrashes) {
 		for i := 0; i < 4+rng.IntN(8); i++ {
-			s.Crashes = append(s.Crashes, &agentv1.Crash{Application: "OUTLOOK.EXE", Time: ts(now.Add(-time.Duration(i*13) * time.Hour)), Detail: "mso20win32client.dll"})
+			if m.Has(AppCrashes) {
+				s.Crashes = append(s.Crashes, &agentv1.Crash{Application: "OUTLOOK.EXE", Time: ts(now.Add(-time.Duration(i*13) * time.Hour)), Detail: "mso20win32client.dll"})
+			}
 		}
 	}
 	if p.Platform == "linux" {
 		idx := int32(72 + rng.IntN(15))
-		if m.Has(LowHardeningScore) {
-			idx = int32(40 + rng.IntN(12))
+		if f.Has(LowHardeningScore) {
+			low := int32(40 + rng.IntN(12))
+			if m.Has(LowHardeningScore) {
+				idx = low
+			}
 		}
 		s.Hardening = &agentv1.HardeningAudit{Tool: "lynis", Version: "3.0.8", HardeningIndex: idx, AuditTime: ts(now.Add(-24 * time.Hour)),
 			Warnings: []string{"SSH-7408: Consider hardening SSH configuration"}, Suggestions: []string{"BOOT-5122: Set a password on GRUB boot loader"}}
+	}
+	if m.day != nil {
+		m.applyDay(s, now)
 	}
 	return s
 }

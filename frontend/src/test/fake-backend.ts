@@ -482,8 +482,9 @@ export class FakeBackend {
         band: h.health.band,
         stale: h.stale,
         server: h.server,
+        reason: h.health.capReason,
+        needsAttention: summaryOf(h).needsAttention,
         topReasonCheckId: summaryOf(h).topReasonCheckId,
-        topReason: summaryOf(h).topReason,
       }));
   }
 
@@ -527,7 +528,7 @@ export interface FakePoint {
 
 /**
  * sickWorkstation is the analyzer's golden Windows laptop with a failing
- * disk: a nearly full C: and failing SMART (critical: capped at 40), a
+ * disk: a nearly full C: and failing SMART (critical, score 1), a
  * pending reboot, end-of-life software and disk errors in the logs.
  */
 export function sickWorkstation(): DeviceFixture {

@@ -66,6 +66,9 @@ Section 'storage' {
   $pd = @(Safe { Get-PhysicalDisk } | Where-Object { $_ })
   $bl = @(Safe { Get-BitLockerVolume } | Where-Object { $_ })
   $fp = @(Safe { Get-CimInstance -Namespace root/wmi -ClassName MSStorageDriver_FailurePredictStatus } | Where-Object { $_ -and $_.PredictFailure })
+  # Storage Spaces: pools (not the primordial pool of unused disks) and their virtual disks.
+  $pools = @(Safe { Get-StoragePool -IsPrimordial $false } | Where-Object { $_ })
+  $vdisks = @(Safe { Get-VirtualDisk } | Where-Object { $_ })
   [ordered]@{
     SystemDrive = $env:SystemDrive
     Volumes = @($vols | ForEach-Object { [ordered]@{ DeviceID = $_.DeviceID; VolumeName = $_.VolumeName; FileSystem = $_.FileSystem; Size = $_.Size; FreeSpace = $_.FreeSpace } })
@@ -77,6 +80,9 @@ Section 'storage' {
     })
     FailurePredicted = @($fp | ForEach-Object { $_.InstanceName })
     BitLocker = @($bl | ForEach-Object { [ordered]@{ MountPoint = $_.MountPoint; VolumeStatus = "$($_.VolumeStatus)"; ProtectionStatus = "$($_.ProtectionStatus)"; EncryptionMethod = "$($_.EncryptionMethod)"; EncryptionPercentage = $_.EncryptionPercentage } })
+    StoragePools = @($pools | ForEach-Object { [ordered]@{ FriendlyName = $_.FriendlyName; HealthStatus = "$($_.HealthStatus)"; OperationalStatus = (@($_.OperationalStatus) -join ', ') } })
+    VirtualDisks = @($vdisks | ForEach-Object { [ordered]@{ FriendlyName = $_.FriendlyName; ResiliencySettingName = $_.ResiliencySettingName
+      HealthStatus = "$($_.HealthStatus)"; OperationalStatus = (@($_.OperationalStatus) -join ', '); NumberOfDataCopies = $_.NumberOfDataCopies } })
   }
 }
 
@@ -134,7 +140,8 @@ Section 'security' {
   $defender = $null
   if ($mp) {
     $defender = [ordered]@{ AntivirusEnabled = $mp.AntivirusEnabled; RealTimeProtectionEnabled = $mp.RealTimeProtectionEnabled
-      AntivirusSignatureLastUpdated = Iso $mp.AntivirusSignatureLastUpdated; AntivirusSignatureAge = $mp.AntivirusSignatureAge }
+      AntivirusSignatureLastUpdated = Iso $mp.AntivirusSignatureLastUpdated; AntivirusSignatureAge = $mp.AntivirusSignatureAge
+      AntivirusSignatureVersion = $mp.AntivirusSignatureVersion }
   }
   [ordered]@{
     Firewall = @($fw | ForEach-Object { [ordered]@{ Name = "$($_.Name)"; Enabled = ("$($_.Enabled)" -eq 'True') } })

@@ -396,23 +396,25 @@ type DeviceHealthSummary struct {
 	// True when the last analysed snapshot is older than the freshness limit
 	// (24 hours), or the device never sent one.
 	Stale bool `protobuf:"varint,4,opt,name=stale,proto3" json:"stale,omitempty"`
-	// True when the device needs a technician: band poor or critical, an
-	// unsuppressed high or critical warning or failure, or stale.
+	// True when the device needs attention, as HealthService counts it: band
+	// poor or critical, or an unsuppressed high or critical warning or
+	// failure (stale data is told by stale).
 	NeedsAttention bool `protobuf:"varint,5,opt,name=needs_attention,json=needsAttention,proto3" json:"needs_attention,omitempty"`
-	// Check id of the top reason: the unsuppressed warning or failure that
-	// costs the most points (ties: the more severe, then by check id and
-	// subject); empty when nothing costs points.
+	// Check id of the top reason: the worst unsuppressed warning or failure
+	// (the most severe, then the costliest, failures before warnings; the
+	// finding cap_reason describes); empty when there is none.
 	TopReasonCheckId string `protobuf:"bytes,6,opt,name=top_reason_check_id,json=topReasonCheckId,proto3" json:"top_reason_check_id,omitempty"`
 	// Title of that finding, written for people, e.g. "Volume C: is almost
-	// full"; empty when nothing costs points.
+	// full"; empty when there is none.
 	TopReason string `protobuf:"bytes,7,opt,name=top_reason,json=topReason,proto3" json:"top_reason,omitempty"`
 	// Severity of that finding: "info", "low", "medium", "high" or
-	// "critical"; empty when nothing costs points.
+	// "critical"; empty when there is none.
 	TopReasonSeverity string `protobuf:"bytes,8,opt,name=top_reason_severity,json=topReasonSeverity,proto3" json:"top_reason_severity,omitempty"`
 	// Unsuppressed warnings and failures on the device (the top reason
 	// included).
 	IssueCount int32 `protobuf:"varint,9,opt,name=issue_count,json=issueCount,proto3" json:"issue_count,omitempty"`
-	// Why the score is capped (see Health.cap_reason); empty when it is not.
+	// Why the score is what it is, for people (see Health.cap_reason), e.g.
+	// "Critical: Disk 0 is failing"; empty when healthy.
 	CapReason string `protobuf:"bytes,10,opt,name=cap_reason,json=capReason,proto3" json:"cap_reason,omitempty"`
 	// When the health was computed; unset when never.
 	ComputeTime   *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=compute_time,json=computeTime,proto3" json:"compute_time,omitempty"`

@@ -393,14 +393,17 @@ type DeviceScore struct {
 	Stale bool `protobuf:"varint,6,opt,name=stale,proto3" json:"stale,omitempty"`
 	// True for servers.
 	Server bool `protobuf:"varint,7,opt,name=server,proto3" json:"server,omitempty"`
-	// Check id of the device's top reason: its unsuppressed warning or
-	// failure that costs the most points; empty when nothing costs points.
-	TopReasonCheckId string `protobuf:"bytes,8,opt,name=top_reason_check_id,json=topReasonCheckId,proto3" json:"top_reason_check_id,omitempty"`
-	// Title of that finding, written for people; empty when nothing costs
-	// points.
-	TopReason     string `protobuf:"bytes,9,opt,name=top_reason,json=topReason,proto3" json:"top_reason,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// Why the device is not healthy, written for people, e.g. "Critical:
+	// Disk 0 is failing"; empty when it is healthy.
+	Reason string `protobuf:"bytes,8,opt,name=reason,proto3" json:"reason,omitempty"`
+	// True when the device needs attention: poor or critical band, or an
+	// unsuppressed high or critical finding.
+	NeedsAttention bool `protobuf:"varint,9,opt,name=needs_attention,json=needsAttention,proto3" json:"needs_attention,omitempty"`
+	// Check id of the device's top reason (the finding reason describes), to
+	// open the devices failing the same check; empty when healthy.
+	TopReasonCheckId string `protobuf:"bytes,10,opt,name=top_reason_check_id,json=topReasonCheckId,proto3" json:"top_reason_check_id,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *DeviceScore) Reset() {
@@ -482,16 +485,23 @@ func (x *DeviceScore) GetServer() bool {
 	return false
 }
 
-func (x *DeviceScore) GetTopReasonCheckId() string {
+func (x *DeviceScore) GetReason() string {
 	if x != nil {
-		return x.TopReasonCheckId
+		return x.Reason
 	}
 	return ""
 }
 
-func (x *DeviceScore) GetTopReason() string {
+func (x *DeviceScore) GetNeedsAttention() bool {
 	if x != nil {
-		return x.TopReason
+		return x.NeedsAttention
+	}
+	return false
+}
+
+func (x *DeviceScore) GetTopReasonCheckId() string {
+	if x != nil {
+		return x.TopReasonCheckId
 	}
 	return ""
 }
@@ -507,8 +517,11 @@ type Health struct {
 	Band Band `protobuf:"varint,3,opt,name=band,proto3,enum=wegweiser.v1.Band" json:"band,omitempty"`
 	// Whether there is a score at all.
 	Scored bool `protobuf:"varint,4,opt,name=scored,proto3" json:"scored,omitempty"`
-	// Why the score is capped, e.g. "critical finding: storage.smart_health";
-	// empty when it is not.
+	// Why the score is what it is, written for people. For a device: the most
+	// severe finding that costs points, e.g. "Critical: Disk 0 is failing"
+	// (empty when healthy). For a group, organisation or tenant: the ceiling
+	// that held the score below the mean of its devices, e.g. "2 of 5 devices
+	// are fair or worse; lowest: PC-07 (score 74)" (empty when none did).
 	CapReason string `protobuf:"bytes,5,opt,name=cap_reason,json=capReason,proto3" json:"cap_reason,omitempty"`
 	// Domain scores (devices only).
 	Domains []*DomainScore `protobuf:"bytes,6,rep,name=domains,proto3" json:"domains,omitempty"`
@@ -523,9 +536,12 @@ type Health struct {
 	// Devices counted.
 	DeviceCount int32 `protobuf:"varint,11,opt,name=device_count,json=deviceCount,proto3" json:"device_count,omitempty"`
 	// When this was computed.
-	ComputeTime   *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=compute_time,json=computeTime,proto3" json:"compute_time,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	ComputeTime *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=compute_time,json=computeTime,proto3" json:"compute_time,omitempty"`
+	// Devices that need attention: in the poor or critical band, or with an
+	// unsuppressed high or critical finding (a device counts itself: 1 or 0).
+	NeedsAttention int32 `protobuf:"varint,13,opt,name=needs_attention,json=needsAttention,proto3" json:"needs_attention,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *Health) Reset() {
@@ -640,6 +656,13 @@ func (x *Health) GetComputeTime() *timestamppb.Timestamp {
 		return x.ComputeTime
 	}
 	return nil
+}
+
+func (x *Health) GetNeedsAttention() int32 {
+	if x != nil {
+		return x.NeedsAttention
+	}
+	return 0
 }
 
 // GetHealthRequest names the entity.
@@ -2097,7 +2120,9 @@ type DomainWeight struct {
 	// Domain name, e.g. "storage".
 	Domain string `protobuf:"bytes,1,opt,name=domain,proto3" json:"domain,omitempty"`
 	// Weight in percent; the weights of all domains sum to 100.
-	Weight        int32 `protobuf:"varint,2,opt,name=weight,proto3" json:"weight,omitempty"`
+	Weight int32 `protobuf:"varint,2,opt,name=weight,proto3" json:"weight,omitempty"`
+	// The percentage a finding's base penalty is scaled by in this domain.
+	FactorPercent int32 `protobuf:"varint,3,opt,name=factor_percent,json=factorPercent,proto3" json:"factor_percent,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2142,6 +2167,13 @@ func (x *DomainWeight) GetDomain() string {
 func (x *DomainWeight) GetWeight() int32 {
 	if x != nil {
 		return x.Weight
+	}
+	return 0
+}
+
+func (x *DomainWeight) GetFactorPercent() int32 {
+	if x != nil {
+		return x.FactorPercent
 	}
 	return 0
 }
@@ -2290,9 +2322,11 @@ type GetScoringModelResponse struct {
 	Domains []*DomainWeight `protobuf:"bytes,1,rep,name=domains,proto3" json:"domains,omitempty"`
 	// The bands, best first; a score below the last band's minimum has none.
 	Bands []*BandRange `protobuf:"bytes,2,rep,name=bands,proto3" json:"bands,omitempty"`
-	// Penalties by severity, mildest first.
+	// Base penalties by severity, mildest first: what a finding costs in a
+	// domain whose factor is 100 %; see DomainWeight.factor_percent.
 	Penalties []*SeverityPenalty `protobuf:"bytes,3,rep,name=penalties,proto3" json:"penalties,omitempty"`
-	// A device with a critical warning or failure scores at most this.
+	// A device with a critical warning or failure scores at most this (it
+	// follows from the penalties: the device score is 100 minus the sum).
 	DeviceCapCritical int32 `protobuf:"varint,4,opt,name=device_cap_critical,json=deviceCapCritical,proto3" json:"device_cap_critical,omitempty"`
 	// A device with a high warning or failure scores at most this.
 	DeviceCapHigh int32 `protobuf:"varint,5,opt,name=device_cap_high,json=deviceCapHigh,proto3" json:"device_cap_high,omitempty"`
@@ -2304,9 +2338,21 @@ type GetScoringModelResponse struct {
 	// One with a device in the poor band scores at most this.
 	RollupCapPoor int32 `protobuf:"varint,8,opt,name=rollup_cap_poor,json=rollupCapPoor,proto3" json:"rollup_cap_poor,omitempty"`
 	// The scoring model's version.
-	Version       string `protobuf:"bytes,9,opt,name=version,proto3" json:"version,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Version string `protobuf:"bytes,9,opt,name=version,proto3" json:"version,omitempty"`
+	// A device with two high failures scores at most this.
+	DeviceCapTwoHigh int32 `protobuf:"varint,10,opt,name=device_cap_two_high,json=deviceCapTwoHigh,proto3" json:"device_cap_two_high,omitempty"`
+	// The share rule of roll-ups, in percent of the members' weight: an
+	// entity scores at most the top of the band of its member at this
+	// weighted percentile from the worst.
+	RollupSharePercent int32 `protobuf:"varint,11,opt,name=rollup_share_percent,json=rollupSharePercent,proto3" json:"rollup_share_percent,omitempty"`
+	// How a device score is computed, in a sentence or two for people.
+	DeviceRule string `protobuf:"bytes,12,opt,name=device_rule,json=deviceRule,proto3" json:"device_rule,omitempty"`
+	// How a group, organisation or tenant score is computed, for people.
+	RollupRule string `protobuf:"bytes,13,opt,name=rollup_rule,json=rollupRule,proto3" json:"rollup_rule,omitempty"`
+	// What makes a device count as needing attention, for people.
+	NeedsAttentionRule string `protobuf:"bytes,14,opt,name=needs_attention_rule,json=needsAttentionRule,proto3" json:"needs_attention_rule,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *GetScoringModelResponse) Reset() {
@@ -2398,6 +2444,41 @@ func (x *GetScoringModelResponse) GetRollupCapPoor() int32 {
 func (x *GetScoringModelResponse) GetVersion() string {
 	if x != nil {
 		return x.Version
+	}
+	return ""
+}
+
+func (x *GetScoringModelResponse) GetDeviceCapTwoHigh() int32 {
+	if x != nil {
+		return x.DeviceCapTwoHigh
+	}
+	return 0
+}
+
+func (x *GetScoringModelResponse) GetRollupSharePercent() int32 {
+	if x != nil {
+		return x.RollupSharePercent
+	}
+	return 0
+}
+
+func (x *GetScoringModelResponse) GetDeviceRule() string {
+	if x != nil {
+		return x.DeviceRule
+	}
+	return ""
+}
+
+func (x *GetScoringModelResponse) GetRollupRule() string {
+	if x != nil {
+		return x.RollupRule
+	}
+	return ""
+}
+
+func (x *GetScoringModelResponse) GetNeedsAttentionRule() string {
+	if x != nil {
+		return x.NeedsAttentionRule
 	}
 	return ""
 }
@@ -2646,7 +2727,7 @@ const file_wegweiser_v1_health_proto_rawDesc = "" +
 	"\x06scored\x18\x03 \x01(\bR\x06scored\"M\n" +
 	"\tBandCount\x12&\n" +
 	"\x04band\x18\x01 \x01(\x0e2\x12.wegweiser.v1.BandR\x04band\x12\x18\n" +
-	"\adevices\x18\x02 \x01(\x05R\adevices\"\xa9\x02\n" +
+	"\adevices\x18\x02 \x01(\x05R\adevices\"\xcb\x02\n" +
 	"\vDeviceScore\x12\x1b\n" +
 	"\tdevice_id\x18\x01 \x01(\tR\bdeviceId\x12\x1a\n" +
 	"\bhostname\x18\x02 \x01(\tR\bhostname\x12'\n" +
@@ -2654,10 +2735,11 @@ const file_wegweiser_v1_health_proto_rawDesc = "" +
 	"\x05score\x18\x04 \x01(\x05R\x05score\x12&\n" +
 	"\x04band\x18\x05 \x01(\x0e2\x12.wegweiser.v1.BandR\x04band\x12\x14\n" +
 	"\x05stale\x18\x06 \x01(\bR\x05stale\x12\x16\n" +
-	"\x06server\x18\a \x01(\bR\x06server\x12-\n" +
-	"\x13top_reason_check_id\x18\b \x01(\tR\x10topReasonCheckId\x12\x1d\n" +
-	"\n" +
-	"top_reason\x18\t \x01(\tR\ttopReason\"\xc4\x03\n" +
+	"\x06server\x18\a \x01(\bR\x06server\x12\x16\n" +
+	"\x06reason\x18\b \x01(\tR\x06reason\x12'\n" +
+	"\x0fneeds_attention\x18\t \x01(\bR\x0eneedsAttention\x12-\n" +
+	"\x13top_reason_check_id\x18\n" +
+	" \x01(\tR\x10topReasonCheckId\"\xed\x03\n" +
 	"\x06Health\x12/\n" +
 	"\x06entity\x18\x01 \x01(\v2\x17.wegweiser.v1.EntityRefR\x06entity\x12\x14\n" +
 	"\x05score\x18\x02 \x01(\x05R\x05score\x12&\n" +
@@ -2672,7 +2754,8 @@ const file_wegweiser_v1_health_proto_rawDesc = "" +
 	"\x05stale\x18\n" +
 	" \x01(\bR\x05stale\x12!\n" +
 	"\fdevice_count\x18\v \x01(\x05R\vdeviceCount\x12=\n" +
-	"\fcompute_time\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\vcomputeTime\"C\n" +
+	"\fcompute_time\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\vcomputeTime\x12'\n" +
+	"\x0fneeds_attention\x18\r \x01(\x05R\x0eneedsAttention\"C\n" +
 	"\x10GetHealthRequest\x12/\n" +
 	"\x06entity\x18\x01 \x01(\v2\x17.wegweiser.v1.EntityRefR\x06entity\"r\n" +
 	"\x11GetHealthResponse\x12,\n" +
@@ -2765,10 +2848,11 @@ const file_wegweiser_v1_health_proto_rawDesc = "" +
 	"\x1eListOrganisationHealthResponse\x12F\n" +
 	"\rorganisations\x18\x01 \x03(\v2 .wegweiser.v1.OrganisationHealthR\rorganisations\x12#\n" +
 	"\rtenant_median\x18\x02 \x01(\x01R\ftenantMedian\"\x18\n" +
-	"\x16GetScoringModelRequest\">\n" +
+	"\x16GetScoringModelRequest\"e\n" +
 	"\fDomainWeight\x12\x16\n" +
 	"\x06domain\x18\x01 \x01(\tR\x06domain\x12\x16\n" +
-	"\x06weight\x18\x02 \x01(\x05R\x06weight\"\x81\x01\n" +
+	"\x06weight\x18\x02 \x01(\x05R\x06weight\x12%\n" +
+	"\x0efactor_percent\x18\x03 \x01(\x05R\rfactorPercent\"\x81\x01\n" +
 	"\tBandRange\x12&\n" +
 	"\x04band\x18\x01 \x01(\x0e2\x12.wegweiser.v1.BandR\x04band\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1b\n" +
@@ -2777,7 +2861,7 @@ const file_wegweiser_v1_health_proto_rawDesc = "" +
 	"\x0fSeverityPenalty\x12\x1a\n" +
 	"\bseverity\x18\x01 \x01(\tR\bseverity\x12\x12\n" +
 	"\x04fail\x18\x02 \x01(\x05R\x04fail\x12\x12\n" +
-	"\x04warn\x18\x03 \x01(\x05R\x04warn\"\xaa\x03\n" +
+	"\x04warn\x18\x03 \x01(\x05R\x04warn\"\xff\x04\n" +
 	"\x17GetScoringModelResponse\x124\n" +
 	"\adomains\x18\x01 \x03(\v2\x1a.wegweiser.v1.DomainWeightR\adomains\x12-\n" +
 	"\x05bands\x18\x02 \x03(\v2\x17.wegweiser.v1.BandRangeR\x05bands\x12;\n" +
@@ -2787,7 +2871,15 @@ const file_wegweiser_v1_health_proto_rawDesc = "" +
 	"\rserver_weight\x18\x06 \x01(\x05R\fserverWeight\x12.\n" +
 	"\x13rollup_cap_critical\x18\a \x01(\x05R\x11rollupCapCritical\x12&\n" +
 	"\x0frollup_cap_poor\x18\b \x01(\x05R\rrollupCapPoor\x12\x18\n" +
-	"\aversion\x18\t \x01(\tR\aversion\"d\n" +
+	"\aversion\x18\t \x01(\tR\aversion\x12-\n" +
+	"\x13device_cap_two_high\x18\n" +
+	" \x01(\x05R\x10deviceCapTwoHigh\x120\n" +
+	"\x14rollup_share_percent\x18\v \x01(\x05R\x12rollupSharePercent\x12\x1f\n" +
+	"\vdevice_rule\x18\f \x01(\tR\n" +
+	"deviceRule\x12\x1f\n" +
+	"\vrollup_rule\x18\r \x01(\tR\n" +
+	"rollupRule\x120\n" +
+	"\x14needs_attention_rule\x18\x0e \x01(\tR\x12needsAttentionRule\"d\n" +
 	"\x19ListCheckSummariesRequest\x12/\n" +
 	"\x06entity\x18\x01 \x01(\v2\x17.wegweiser.v1.EntityRefR\x06entity\x12\x16\n" +
 	"\x06domain\x18\x02 \x01(\tR\x06domain\"\x8a\x02\n" +

@@ -102,6 +102,9 @@ func deviceView(r analyzer.Result) *health.View {
 		Domains: r.Domains, Coverage: r.Coverage, Stale: r.Stale, DeviceCount: 1, ComputedAt: goldenNow,
 		Bands: map[analyzer.Band]int{r.Band: 1},
 	}
+	if r.NeedsAttention {
+		v.NeedsAttention = 1
+	}
 	if !r.Stale {
 		v.Freshness = 1
 	}
@@ -177,7 +180,7 @@ func buildFixtures(t *testing.T) []byte {
 				if !ok {
 					t.Fatalf("roll-up member %q is no fixture device", m)
 				}
-				mem.Score, mem.Scored, mem.Stale = r.Score, r.Scored, r.Stale
+				mem.Score, mem.Scored, mem.Stale, mem.NeedsAttention = r.Score, r.Scored, r.Stale, r.NeedsAttention
 			}
 			ms = append(ms, mem)
 		}
@@ -185,7 +188,7 @@ func buildFixtures(t *testing.T) []byte {
 		v := &health.View{
 			Ref: health.Ref{Kind: health.KindGroup, ID: uuid.Nil}, Score: agg.Score, Band: agg.Band, Scored: agg.Scored,
 			CapReason: agg.CapReason, Bands: agg.Bands, Coverage: agg.Coverage, Freshness: agg.Freshness,
-			DeviceCount: len(ms), ComputedAt: goldenNow,
+			DeviceCount: len(ms), ComputedAt: goldenNow, NeedsAttention: agg.NeedsAttention,
 		}
 		resp := &v1.GetHealthResponse{Health: healthOf(v)}
 		for _, w := range agg.Worst {
@@ -242,7 +245,8 @@ func TestHealthScoringModelServesTheAnalyzersConstants(t *testing.T) {
 			t.Errorf("band %d = %v, want %+v", i, got, b)
 		}
 	}
-	if int(m.GetDeviceCapCritical()) != analyzer.CapCritical || int(m.GetRollupCapPoor()) != analyzer.RollUpCapPoor {
+	if int(m.GetDeviceCapCritical()) != analyzer.CapCritical || int(m.GetRollupCapPoor()) != analyzer.RollUpCapPoor ||
+		int(m.GetRollupSharePercent()) != analyzer.RollUpShare || int(m.GetDeviceCapTwoHigh()) != analyzer.CapTwoHigh {
 		t.Errorf("caps %v", m)
 	}
 }

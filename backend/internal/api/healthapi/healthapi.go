@@ -71,7 +71,7 @@ func deviceScore(d health.DeviceScore) *v1.DeviceScore {
 	return &v1.DeviceScore{
 		DeviceId: d.DeviceID.String(), Hostname: d.Hostname, OrganisationId: d.OrganisationID.String(),
 		Score: int32(d.Score), Band: band(d.Band, d.Scored), Stale: d.Stale, Server: d.Server,
-		TopReasonCheckId: d.TopCheckID, TopReason: d.TopReason,
+		Reason: d.Reason, NeedsAttention: d.NeedsAttention, TopReasonCheckId: d.TopCheckID,
 	}
 }
 
@@ -111,7 +111,7 @@ func healthOf(v *health.View) *v1.Health {
 	h := &v1.Health{
 		Entity: toRef(v.Ref), Score: int32(v.Score), Band: band(v.Band, v.Scored), Scored: v.Scored, CapReason: v.CapReason,
 		Coverage: v.Coverage, Freshness: v.Freshness, Stale: v.Stale, DeviceCount: int32(v.DeviceCount),
-		ComputeTime: pbconv.Time(v.ComputedAt),
+		ComputeTime: pbconv.Time(v.ComputedAt), NeedsAttention: int32(v.NeedsAttention),
 	}
 	for _, d := range v.Domains {
 		h.Domains = append(h.Domains, &v1.DomainScore{Domain: string(d.Domain), Score: int32(d.Score), Scored: d.Scored})
@@ -256,9 +256,11 @@ func ScoringModel() *v1.GetScoringModelResponse {
 	out := &v1.GetScoringModelResponse{
 		DeviceCapCritical: analyzer.CapCritical, DeviceCapHigh: analyzer.CapHigh, ServerWeight: analyzer.ServerWeight,
 		RollupCapCritical: analyzer.RollUpCapCritical, RollupCapPoor: analyzer.RollUpCapPoor, Version: analyzer.Version,
+		DeviceCapTwoHigh: analyzer.CapTwoHigh, RollupSharePercent: analyzer.RollUpShare,
+		DeviceRule: analyzer.DeviceRule, RollupRule: analyzer.RollUpRule, NeedsAttentionRule: analyzer.NeedsAttentionRule,
 	}
 	for _, d := range analyzer.Domains() {
-		out.Domains = append(out.Domains, &v1.DomainWeight{Domain: string(d), Weight: int32(analyzer.DomainWeight(d))})
+		out.Domains = append(out.Domains, &v1.DomainWeight{Domain: string(d), Weight: int32(analyzer.DomainWeight(d)), FactorPercent: int32(analyzer.DomainFactor(d))})
 	}
 	for _, b := range analyzer.Bands() {
 		out.Bands = append(out.Bands, &v1.BandRange{Band: bands[b.Name], Name: string(b.Name), MinScore: int32(b.Min), MaxScore: int32(b.Max)})

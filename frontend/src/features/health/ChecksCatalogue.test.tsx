@@ -26,13 +26,14 @@ describe("checks catalogue", () => {
     expect(tables).toHaveLength(9);
   });
 
-  it("heads each domain with its weight and states the penalties and caps, all as the server serves them", async () => {
+  it("heads each domain with its weight and factor and states the penalties, ceilings and rules, all as the server serves them", async () => {
     const backend = new FakeBackend();
     renderApp("/checks", { backend });
-    expect(await screen.findByRole("heading", { name: "Storage · weight 20 %" })).toBeTruthy();
-    expect(screen.getByText(/A failure costs 3 \(low\), 8 \(medium\), 15 \(high\) or 30 \(critical\) points/).textContent).toContain(
-      "a high finding caps the device at 70, a critical one at 40",
-    );
+    expect(await screen.findByRole("heading", { name: "Storage · weight 20 % · factor 115 %" })).toBeTruthy();
+    const rules = screen.getByText(/A failure costs 2 \(low\), 6 \(medium\), 17 \(high\) or 55 \(critical\) points/).textContent;
+    expect(rules).toContain("A device with a high finding scores at most 89, with a critical one at most 49.");
+    expect(rules).toContain(backend.scoringModel.rollupRule);
+    expect(rules).toContain(backend.scoringModel.needsAttentionRule);
   });
 
   it("shows whatever weights the server serves: the SPA keeps no copy", async () => {
@@ -40,8 +41,8 @@ describe("checks catalogue", () => {
     backend.scoringModel.domains.find((d) => d.domain === "storage")!.weight = 25;
     backend.scoringModel.deviceCapCritical = 35;
     renderApp("/checks", { backend });
-    expect(await screen.findByRole("heading", { name: "Storage · weight 25 %" })).toBeTruthy();
-    expect(screen.getByText(/a critical one at 35/)).toBeTruthy();
+    expect(await screen.findByRole("heading", { name: "Storage · weight 25 % · factor 115 %" })).toBeTruthy();
+    expect(screen.getByText(/with a critical one at most 35/)).toBeTruthy();
   });
 
   it("filters by domain and search text", async () => {

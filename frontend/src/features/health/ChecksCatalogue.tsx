@@ -61,7 +61,10 @@ export function ChecksCatalogue() {
       <QueryState query={checks} loading="Loading checks…" isEmpty={() => byDomain.length === 0} empty="No check matches.">
         {() =>
           byDomain.map((g) => (
-            <Section key={g.domain} title={domainTitle(g.domain, domainWeight(model, g.domain))}>
+            <Section
+              key={g.domain}
+              title={domainTitle(g.domain, domainWeight(model, g.domain), model?.domains.find((d) => d.domain === g.domain)?.factorPercent)}
+            >
               <CheckTable checks={g.checks} target={target} label={`${domainLabel(g.domain)} checks`} />
             </Section>
           ))
@@ -71,22 +74,23 @@ export function ChecksCatalogue() {
   );
 }
 
-/** domainTitle heads a domain's checks with its weight from the server ("Storage · weight 20 %"). */
-function domainTitle(domain: string, weight: number | undefined): string {
-  return weight === undefined ? domainLabel(domain) : `${domainLabel(domain)} · weight ${weight} %`;
+/** domainTitle heads a domain's checks with its weight and factor from the server ("Storage · weight 20 % · factor 115 %"). */
+function domainTitle(domain: string, weight: number | undefined, factor?: number): string {
+  if (weight === undefined) return domainLabel(domain);
+  return `${domainLabel(domain)} · weight ${weight} %${factor ? ` · factor ${factor} %` : ""}`;
 }
 
-/** ScoringRules says what findings cost and how scores are capped, in the server's numbers. */
+/** ScoringRules says what findings cost and how scores are computed and held down, in the server's numbers and words. */
 function ScoringRules({ model }: { model: GetScoringModelResponse }) {
   const costing = model.penalties.filter((p) => p.fail > 0);
   const costs = costing.map((p) => `${p.fail} (${p.severity})`);
   const list = costs.length > 1 ? `${costs.slice(0, -1).join(", ")} or ${costs.at(-1)}` : (costs[0] ?? "");
   return (
     <p className="muted small">
-      A failure costs {list} points in its domain; a warning{" "}
-      {costing.map((p) => `${p.warn} (${p.severity})`).join(", ")}. A device&apos;s score is the mean of its domain
-      scores weighted as shown below; a high finding caps the device at {model.deviceCapHigh}, a critical one at{" "}
-      {model.deviceCapCritical}.
+      A failure costs {list} points; a warning {costing.map((p) => `${p.warn} (${p.severity})`).join(", ")}. Each
+      domain scales these by its factor shown below. {model.deviceRule} A device with a high finding scores at most{" "}
+      {model.deviceCapHigh}, with a critical one at most {model.deviceCapCritical}. {model.rollupRule}{" "}
+      {model.needsAttentionRule}
     </p>
   );
 }

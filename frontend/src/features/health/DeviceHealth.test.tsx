@@ -33,17 +33,19 @@ describe("device health tab", () => {
 
     expect(screen.getByRole("tab", { name: "Health" }).getAttribute("aria-selected")).toBe("true");
     const triage = screen.getByRole("region", { name: "Score and top reasons" });
-    expect(within(triage).getByRole("img", { name: "Device health score: 40 of 100 (critical)" })).toBeTruthy();
-    expect(within(triage).getByText("critical finding: storage.smart_health (disk \\\\.\\PHYSICALDRIVE0)")).toBeTruthy();
+    expect(within(triage).getByRole("img", { name: "Device health score: 1 of 100 (critical)" })).toBeTruthy();
+    // The reason reads for people: the most severe finding's title.
+    expect(within(triage).getByText("Critical: Disk 0 is failing")).toBeTruthy();
+    expect(within(triage).getByText("Needs attention")).toBeTruthy();
     expect(within(triage).getByText("Stale data")).toBeTruthy();
 
     const grid = within(panel).getByRole("list", { name: "Domain scores" });
     const tiles = within(grid).getAllByRole("button");
     expect(tiles).toHaveLength(9);
     const storage = within(grid).getByRole("button", { name: /^Storage/ });
-    // 100 − 30 (failing disk) − 15 − 15 (pending and reallocated sectors) − 30 (C: nearly full) = 10.
-    expect(storage.textContent).toContain("10");
-    expect(storage.textContent).toContain("−90 from 4 findings");
+    // 100 − 63 (failing disk) − 20 − 20 (pending and reallocated sectors) − 63 (C: nearly full): at the floor, 1.
+    expect(storage.textContent).toContain("1");
+    expect(storage.textContent).toContain("−166 from 4 findings");
     // The weight is the server's (GetScoringModel), not a copy in the SPA.
     expect(storage.textContent).toContain("weight 20 %");
     expect(storage.className).toContain("tone-critical");
@@ -67,7 +69,7 @@ describe("device health tab", () => {
     const panel = await healthTab();
 
     const toggle = await within(panel).findByRole("button", { name: /Volume C: has 3.6 % free/ });
-    expect(toggle.textContent).toContain("−30 pts");
+    expect(toggle.textContent).toContain("−63 pts");
     expect(within(panel).queryByText(/Disk Cleanup/)).toBeNull();
     fireEvent.click(toggle);
 

@@ -40,9 +40,9 @@ export function DeviceHealth({ deviceId }: { deviceId: string }) {
       {h && (
         <Subsection title="Domains">
           <p className="muted small">
-            Each domain starts at 100 and loses the points of its failing and warning findings. The device score is
-            the mean of the scored domains, weighted as shown{h.capReason ? ", then capped" : ""}. Select a domain to
-            see only its findings.
+            Each domain starts at 100 and loses the points of its failing and warning findings. The device score
+            starts at 100 too and loses the points of every finding, so problems in different domains add up. Select
+            a domain to see only its findings.
           </p>
           <DomainGrid domains={h.domains} findings={all} selected={domain} onSelect={setDomain} />
         </Subsection>

@@ -25,7 +25,7 @@ describe("organisation and group health", () => {
     renderApp(`/organisations/${org.id}`, { backend });
 
     const panel = await screen.findByRole("region", { name: "Health" });
-    expect(await within(panel).findByRole("img", { name: "Organisation health score: 60 of 100 (poor)" })).toBeTruthy();
+    expect(await within(panel).findByRole("img", { name: "Organisation health score: 49 of 100 (critical)" })).toBeTruthy();
     // Three devices, two scored and fresh.
     const fact = (name: string) => within(panel).getByText(name).nextElementSibling?.textContent;
     expect([fact("Devices"), fact("Coverage"), fact("Freshness")]).toEqual(["3", "67 %", "67 %"]);
@@ -69,8 +69,9 @@ describe("organisation and group health", () => {
 
     const panel = await screen.findByRole("region", { name: "Health" });
     expect(await within(panel).findByText("No score recorded in the last 30 days yet.")).toBeTruthy();
-    expect(await within(panel).findByRole("img", { name: "Group health score: 60 of 100 (poor)" })).toBeTruthy();
-    expect(within(panel).getByText("critical device: ws-sick (score 40)")).toBeTruthy();
+    expect(await within(panel).findByRole("img", { name: "Group health score: 49 of 100 (critical)" })).toBeTruthy();
+    expect(within(panel).getByText("1 of 2 devices is critical; lowest: ws-sick (score 1)")).toBeTruthy();
+    expect(within(panel).getByText("1 needs attention")).toBeTruthy();
 
     fireEvent.click(within(panel).getByRole("button", { name: "Re-analyse all devices" }));
     expect(await within(panel).findByText(/Queued 2 devices for analysis/)).toBeTruthy();
@@ -92,7 +93,7 @@ describe("organisation and group health", () => {
     renderApp("/organisations", { backend });
 
     const contoso = (await screen.findByRole("link", { name: "Contoso" })).closest("tr")!;
-    expect((await within(contoso).findByText("60")).className).toContain("tone-poor");
+    expect((await within(contoso).findByText("49")).className).toContain("tone-critical");
     const fabrikam = screen.getByRole("link", { name: "Fabrikam" }).closest("tr")!;
     expect(within(fabrikam).getByText("—").className).toContain("tone-unscored");
     expect(backend.callsOf("ListOrganisationHealth")).toHaveLength(1);
@@ -103,8 +104,8 @@ describe("organisation and group health", () => {
     renderApp("/devices?sort=score", { backend });
 
     const sick = (await screen.findByRole("link", { name: "ws-sick" })).closest("tr")!;
-    expect(within(sick).getByText("40").className).toContain("tone-critical");
-    expect(within(sick).getByText("Disk \\\\.\\PHYSICALDRIVE0 is failing")).toBeTruthy();
+    expect(within(sick).getByText("1").className).toContain("tone-critical");
+    expect(within(sick).getByText("Disk 0 is failing")).toBeTruthy();
     const fine = screen.getByRole("link", { name: "ws-fine" }).closest("tr")!;
     expect(within(fine).getByText("100").className).toContain("tone-healthy");
     const unscored = screen.getByRole("link", { name: "ws-new" }).closest("tr")!;

@@ -6,9 +6,11 @@ import { BANDS, bandLabel, bandTone, DOMAINS, formatShare } from "./labels";
 import { BandPill } from "./ScoreBadge";
 
 /**
- * HealthSummary is an entity's score as a ring with its band, the reason
- * for a cap, and how much of it is known: coverage and freshness (devices:
- * domains scored and whether the data is stale).
+ * HealthSummary is an entity's score as a ring with its band, how many
+ * devices need attention, the reason written for people (a device: its most
+ * severe finding; above devices: what holds the score down), and how much of
+ * it is known: coverage and freshness (devices: domains scored and whether
+ * the data is stale).
  */
 export function HealthSummary({ health, what, device = false }: { health: Health; what: string; device?: boolean }) {
   const band = health.scored ? health.band : Band.UNSPECIFIED;
@@ -22,6 +24,14 @@ export function HealthSummary({ health, what, device = false }: { health: Health
       <div className="health-summary-text">
         <p className="row">
           <BandPill band={band} />
+          {health.scored && health.needsAttention > 0 && (
+            <span
+              className="badge badge-warn"
+              title="Poor or critical, or with an unsuppressed high or critical finding"
+            >
+              {device ? "Needs attention" : `${health.needsAttention} need${health.needsAttention === 1 ? "s" : ""} attention`}
+            </span>
+          )}
           {health.stale && (
             <span className="badge badge-warn" title="The last snapshot is older than the freshness limit">
               Stale data
@@ -30,7 +40,7 @@ export function HealthSummary({ health, what, device = false }: { health: Health
         </p>
         {health.capReason && (
           <p className="cap-reason">
-            <strong>Capped:</strong> {health.capReason}
+            <strong>{device ? "Main reason:" : "Held down by:"}</strong> {health.capReason}
           </p>
         )}
         {!health.scored && (

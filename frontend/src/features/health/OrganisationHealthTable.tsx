@@ -50,7 +50,7 @@ const organisationColumns: Columns<OrganisationHealth> = [
             Regressed
           </span>
         )}
-        {o.health?.capReason && <div className="muted small">Capped: {o.health.capReason}</div>}
+        {o.health?.capReason && <div className="muted small">Held down by: {o.health.capReason}</div>}
       </>
     ),
   },

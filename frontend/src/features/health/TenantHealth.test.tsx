@@ -17,7 +17,7 @@ function seed(opts: ConstructorParameters<typeof FakeBackend>[0] = {}) {
   const fabrikam = backend.addOrganisation("Fabrikam");
   const sick = backend.addDevice("ws-sick", { organisationId: contoso.id });
   const fine = backend.addDevice("srv-fine", { organisationId: fabrikam.id, role: DeviceRole.SERVER });
-  backend.setDeviceHealth(sick.id, sickWorkstation()); // 40, capped by the nearly full C:
+  backend.setDeviceHealth(sick.id, sickWorkstation()); // 1: a failing disk, a nearly full C: and more
   backend.setDeviceHealth(fine.id, "windows-server-healthy"); // 100
   backend.setHistory({ kind: EntityKind.TENANT, id: "" }, [
     { time: daysAgo(20), score: 95 },
@@ -32,16 +32,18 @@ describe("tenant health on the overview", () => {
     renderApp("/", { backend });
 
     const panel = await screen.findByRole("region", { name: "Tenant health" });
-    // (40 + 3 × 100) / 4 = 85, capped at 60 because a device is critical.
-    expect(await within(panel).findByRole("img", { name: "Tenant health score: 60 of 100 (poor)" })).toBeTruthy();
-    expect(within(panel).getByText("critical device: ws-sick (score 40)")).toBeTruthy();
+    // (1 + 3 × 100) / 4 = 75, but the critical workstation is a quarter of
+    // the weight (at least a fifth): the tenant is critical, at most 49.
+    expect(await within(panel).findByRole("img", { name: "Tenant health score: 49 of 100 (critical)" })).toBeTruthy();
+    expect(within(panel).getByText("1 of 2 devices is critical; lowest: ws-sick (score 1)")).toBeTruthy();
+    expect(within(panel).getByText("1 needs attention")).toBeTruthy();
     expect(within(panel).getByRole("img", { name: /^Devices by band: Healthy: 1 device, Critical: 1 device$/ })).toBeTruthy();
 
     const worstOrgs = within(panel).getByRole("table", { name: "Worst organisations" });
     const first = (await within(worstOrgs).findAllByRole("row"))[1]!;
     const link = within(first).getByRole("link", { name: "Contoso" });
     expect(link.getAttribute("href")).toBe(`/organisations/${contoso.id}`);
-    expect(within(first).getByText("40").className).toContain("tone-critical");
+    expect(within(first).getByText("1").className).toContain("tone-critical");
 
     const worstDevices = within(panel).getByRole("region", { name: "Worst devices" });
     expect(within(worstDevices).getByRole("link", { name: "ws-sick" }).getAttribute("href")).toBe(`/devices/${sick.id}`);
@@ -52,8 +54,8 @@ describe("tenant health on the overview", () => {
 
   it("compares organisations with their 14-day baselines and the tenant median", async () => {
     const { backend, contoso, fabrikam } = seed();
-    // What the server answers for these scores (Contoso now 40: more than
-    // 10 % below its baseline; Fabrikam now 100; median of 40 and 100).
+    // What the server answers for these scores (Contoso now 1: more than
+    // 10 % below its baseline; Fabrikam now 100; the median is canned).
     backend.organisationComparisons.set(contoso.id, { baseline: 60, regressed: true });
     backend.organisationComparisons.set(fabrikam.id, { baseline: 97.5, regressed: false });
     backend.tenantMedian = 70;
@@ -65,20 +67,20 @@ describe("tenant health on the overview", () => {
     const row = (name: string) => within(table).getByRole("link", { name }).closest("tr")!;
     await waitFor(() => expect(within(row("Contoso")).getByText("Regressed").className).toContain("badge-danger"));
     const down = row("Contoso").querySelector(".baseline-delta")!;
-    expect(down.textContent).toBe("↓ −20 against the 14-day baseline of 60");
+    expect(down.textContent).toBe("↓ −59 against the 14-day baseline of 60");
     expect(down.className).toContain("change-negative");
     const up = row("Fabrikam").querySelector(".baseline-delta")!;
     expect(up.textContent).toBe("↑ +3 against the 14-day baseline of 97.5");
     expect(within(row("Fabrikam")).queryByText("Regressed")).toBeNull();
     expect(row("Initech").querySelector(".baseline-delta")).toBeNull();
 
-    // Median of 40 and 100; the unscored organisation is left out.
+    // Two scored organisations; the unscored organisation is left out.
     const chart = within(panel).getByRole("img", { name: "Organisation scores against the tenant median of 70" });
     expect(chart.querySelectorAll(".score-bar")).toHaveLength(2);
     expect(chart.querySelectorAll(".score-bar-marker")).toHaveLength(2);
     expect(chart.querySelector(".chart-reference-label")!.textContent).toBe("median 70");
     expect([...chart.querySelectorAll(".score-bar > title")].map((t) => t.textContent)).toEqual([
-      "Contoso: 40 (14-day baseline 60, regressed)",
+      "Contoso: 1 (14-day baseline 60, regressed)",
       "Fabrikam: 100 (14-day baseline 97.5)",
     ]);
     expect(within(panel).getByText(/across 2 scored organisations/).textContent).toContain("Tenant median 70");

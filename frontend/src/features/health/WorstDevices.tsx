@@ -16,7 +16,7 @@ const worstColumns: Columns<DeviceScore> = [
         </Link>
         {d.server && <span className="badge badge-muted badge-inline">server</span>}
         {d.stale && <span className="badge badge-warn badge-inline">stale</span>}
-        {d.topReason && <div className="muted small wrap-anywhere">{d.topReason}</div>}
+        {d.reason && <div className="muted small wrap-anywhere">{d.reason}</div>}
       </>
     ),
   },

@@ -22,12 +22,12 @@ function health(findings: Finding[], score: number, band: Band, stale = false): 
     stale,
     server: false,
     computeTime: new Date(),
-    health: { band, capReason: "" },
+    health: { band, capReason: "", needsAttention: 0 },
   } as unknown as FakeDeviceHealth;
 }
 
 describe("the fake's triage answers", () => {
-  it("name the costliest unsuppressed issue as the top reason, as the server does", () => {
+  it("name the worst unsuppressed issue as the top reason, as the server does", () => {
     const fs = [
       finding("a", "warn", "medium", 5),
       finding("b", "fail", "critical", 0, { suppressed: true }),
@@ -39,7 +39,8 @@ describe("the fake's triage answers", () => {
     const s = summaryOf(health(fs, 75, Band.FAIR));
     expect([s.topReasonCheckId, s.topReasonSeverity, s.issueCount, s.needsAttention]).toEqual(["c", "high", 3, true]);
     expect(summaryOf(health([finding("a", "warn", "medium", 5)], 80, Band.FAIR)).needsAttention).toBe(false);
-    expect(summaryOf(undefined)).toMatchObject({ scored: false, stale: true, needsAttention: true });
+    expect(summaryOf(undefined)).toMatchObject({ scored: false, stale: true, needsAttention: false });
+    expect(summaryOf(health([], 95, Band.HEALTHY, true)).needsAttention).toBe(false);
   });
 
   it("sort by score with unscored devices last both ways and ties by id", () => {

@@ -12,14 +12,14 @@ import { severityRank } from "./shared";
  * triage.go and backend/internal/health bycheck.go).
  */
 
-/** issues are a device's unsuppressed warnings and failures, costliest first (the server's health.Issues). */
+/** issues are a device's unsuppressed warnings and failures, worst first (the server's health.Issues). */
 export function issues(findings: Finding[]): Finding[] {
   return findings
     .filter((f) => !f.suppressed && (f.status === "warn" || f.status === "fail"))
     .sort(
       (a, b) =>
-        b.penalty - a.penalty ||
         severityRank(b.severity) - severityRank(a.severity) ||
+        b.penalty - a.penalty ||
         Number(b.status === "fail") - Number(a.status === "fail") ||
         a.checkId.localeCompare(b.checkId) ||
         a.subject.localeCompare(b.subject),
@@ -28,17 +28,18 @@ export function issues(findings: Finding[]): Finding[] {
 
 /** summaryOf is the DeviceHealthSummary the server puts on a device. */
 export function summaryOf(h: FakeDeviceHealth | undefined): DeviceHealthSummary {
-  if (!h) return create(DeviceHealthSummarySchema, { stale: true, needsAttention: true });
+  if (!h) return create(DeviceHealthSummarySchema, { stale: true });
   const list = issues(h.findings);
   const top = list[0];
   const band = h.scored ? h.health.band : Band.UNSPECIFIED;
-  const severe = list.some((f) => f.severity === "high" || f.severity === "critical");
+  // As the server: the analysis's mark (or a severe issue), or the band; stale is told apart.
+  const severe = h.health.needsAttention > 0 || list.some((f) => f.severity === "high" || f.severity === "critical");
   return create(DeviceHealthSummarySchema, {
     score: h.scored ? h.score : 0,
     band,
     scored: h.scored,
     stale: h.stale,
-    needsAttention: h.stale || severe || band === Band.POOR || band === Band.CRITICAL,
+    needsAttention: h.scored && (severe || band === Band.POOR || band === Band.CRITICAL),
     topReasonCheckId: top?.checkId ?? "",
     topReason: top?.title ?? "",
     topReasonSeverity: top?.severity ?? "",

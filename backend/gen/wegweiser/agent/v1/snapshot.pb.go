@@ -711,7 +711,10 @@ type Storage struct {
 	// Mounted volumes.
 	Volumes []*Volume `protobuf:"bytes,1,rep,name=volumes,proto3" json:"volumes,omitempty"`
 	// Physical disks.
-	Disks         []*PhysicalDisk `protobuf:"bytes,2,rep,name=disks,proto3" json:"disks,omitempty"`
+	Disks []*PhysicalDisk `protobuf:"bytes,2,rep,name=disks,proto3" json:"disks,omitempty"`
+	// Redundant arrays the OS or vendor tools expose: Linux md (mdadm),
+	// Windows Storage Spaces pools and virtual disks.
+	Arrays        []*RaidArray `protobuf:"bytes,3,rep,name=arrays,proto3" json:"arrays,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -760,6 +763,133 @@ func (x *Storage) GetDisks() []*PhysicalDisk {
 	return nil
 }
 
+func (x *Storage) GetArrays() []*RaidArray {
+	if x != nil {
+		return x.Arrays
+	}
+	return nil
+}
+
+// RaidArray is one redundant array or storage pool and its health.
+type RaidArray struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Name, e.g. "md0" or the Storage Spaces pool / virtual disk name.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Which layer reports it: "mdadm", "storage-spaces-pool",
+	// "storage-spaces-virtual-disk".
+	Kind string `protobuf:"bytes,2,opt,name=kind,proto3" json:"kind,omitempty"`
+	// Redundancy, e.g. "raid1", "raid5", "mirror", "parity", "simple".
+	Level string `protobuf:"bytes,3,opt,name=level,proto3" json:"level,omitempty"`
+	// Normalised state: "healthy", "degraded", "rebuilding", "failed" or
+	// "unknown".
+	State string `protobuf:"bytes,4,opt,name=state,proto3" json:"state,omitempty"`
+	// The raw status the OS reports, e.g. "[U_]", "recovery = 12.6%" or
+	// "Warning / Degraded".
+	Detail string `protobuf:"bytes,5,opt,name=detail,proto3" json:"detail,omitempty"`
+	// Member devices the array should have, and how many are active.
+	Devices       int32 `protobuf:"varint,6,opt,name=devices,proto3" json:"devices,omitempty"`
+	ActiveDevices int32 `protobuf:"varint,7,opt,name=active_devices,json=activeDevices,proto3" json:"active_devices,omitempty"`
+	// Progress of a rebuild, resync or check in percent (0 when none runs).
+	RebuildPercent float64 `protobuf:"fixed64,8,opt,name=rebuild_percent,json=rebuildPercent,proto3" json:"rebuild_percent,omitempty"`
+	// Member devices, e.g. "sda1", "sdb1" (failed ones end in "(F)").
+	Members       []string `protobuf:"bytes,9,rep,name=members,proto3" json:"members,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RaidArray) Reset() {
+	*x = RaidArray{}
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RaidArray) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RaidArray) ProtoMessage() {}
+
+func (x *RaidArray) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RaidArray.ProtoReflect.Descriptor instead.
+func (*RaidArray) Descriptor() ([]byte, []int) {
+	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *RaidArray) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *RaidArray) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *RaidArray) GetLevel() string {
+	if x != nil {
+		return x.Level
+	}
+	return ""
+}
+
+func (x *RaidArray) GetState() string {
+	if x != nil {
+		return x.State
+	}
+	return ""
+}
+
+func (x *RaidArray) GetDetail() string {
+	if x != nil {
+		return x.Detail
+	}
+	return ""
+}
+
+func (x *RaidArray) GetDevices() int32 {
+	if x != nil {
+		return x.Devices
+	}
+	return 0
+}
+
+func (x *RaidArray) GetActiveDevices() int32 {
+	if x != nil {
+		return x.ActiveDevices
+	}
+	return 0
+}
+
+func (x *RaidArray) GetRebuildPercent() float64 {
+	if x != nil {
+		return x.RebuildPercent
+	}
+	return 0
+}
+
+func (x *RaidArray) GetMembers() []string {
+	if x != nil {
+		return x.Members
+	}
+	return nil
+}
+
 // Volume is one mounted file system.
 type Volume struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -783,7 +913,7 @@ type Volume struct {
 
 func (x *Volume) Reset() {
 	*x = Volume{}
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[7]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -795,7 +925,7 @@ func (x *Volume) String() string {
 func (*Volume) ProtoMessage() {}
 
 func (x *Volume) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[7]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -808,7 +938,7 @@ func (x *Volume) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Volume.ProtoReflect.Descriptor instead.
 func (*Volume) Descriptor() ([]byte, []int) {
-	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{7}
+	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Volume) GetMountPoint() string {
@@ -893,7 +1023,7 @@ type PhysicalDisk struct {
 
 func (x *PhysicalDisk) Reset() {
 	*x = PhysicalDisk{}
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[8]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -905,7 +1035,7 @@ func (x *PhysicalDisk) String() string {
 func (*PhysicalDisk) ProtoMessage() {}
 
 func (x *PhysicalDisk) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[8]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -918,7 +1048,7 @@ func (x *PhysicalDisk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PhysicalDisk.ProtoReflect.Descriptor instead.
 func (*PhysicalDisk) Descriptor() ([]byte, []int) {
-	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{8}
+	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *PhysicalDisk) GetName() string {
@@ -1020,7 +1150,7 @@ type Network struct {
 
 func (x *Network) Reset() {
 	*x = Network{}
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[9]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1032,7 +1162,7 @@ func (x *Network) String() string {
 func (*Network) ProtoMessage() {}
 
 func (x *Network) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[9]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1045,7 +1175,7 @@ func (x *Network) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Network.ProtoReflect.Descriptor instead.
 func (*Network) Descriptor() ([]byte, []int) {
-	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{9}
+	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Network) GetInterfaces() []*NetworkInterface {
@@ -1100,7 +1230,7 @@ type NetworkInterface struct {
 
 func (x *NetworkInterface) Reset() {
 	*x = NetworkInterface{}
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[10]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1112,7 +1242,7 @@ func (x *NetworkInterface) String() string {
 func (*NetworkInterface) ProtoMessage() {}
 
 func (x *NetworkInterface) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[10]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1125,7 +1255,7 @@ func (x *NetworkInterface) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NetworkInterface.ProtoReflect.Descriptor instead.
 func (*NetworkInterface) Descriptor() ([]byte, []int) {
-	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{10}
+	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *NetworkInterface) GetName() string {
@@ -1224,7 +1354,7 @@ type Performance struct {
 
 func (x *Performance) Reset() {
 	*x = Performance{}
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[11]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1236,7 +1366,7 @@ func (x *Performance) String() string {
 func (*Performance) ProtoMessage() {}
 
 func (x *Performance) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[11]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1249,7 +1379,7 @@ func (x *Performance) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Performance.ProtoReflect.Descriptor instead.
 func (*Performance) Descriptor() ([]byte, []int) {
-	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{11}
+	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Performance) GetCpuPercent() []float64 {
@@ -1306,7 +1436,7 @@ type InstalledSoftware struct {
 
 func (x *InstalledSoftware) Reset() {
 	*x = InstalledSoftware{}
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[12]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1318,7 +1448,7 @@ func (x *InstalledSoftware) String() string {
 func (*InstalledSoftware) ProtoMessage() {}
 
 func (x *InstalledSoftware) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[12]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1331,7 +1461,7 @@ func (x *InstalledSoftware) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InstalledSoftware.ProtoReflect.Descriptor instead.
 func (*InstalledSoftware) Descriptor() ([]byte, []int) {
-	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{12}
+	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *InstalledSoftware) GetName() string {
@@ -1386,7 +1516,7 @@ type Service struct {
 
 func (x *Service) Reset() {
 	*x = Service{}
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[13]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1398,7 +1528,7 @@ func (x *Service) String() string {
 func (*Service) ProtoMessage() {}
 
 func (x *Service) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[13]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1411,7 +1541,7 @@ func (x *Service) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Service.ProtoReflect.Descriptor instead.
 func (*Service) Descriptor() ([]byte, []int) {
-	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{13}
+	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Service) GetName() string {
@@ -1458,7 +1588,7 @@ type PendingReboot struct {
 
 func (x *PendingReboot) Reset() {
 	*x = PendingReboot{}
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[14]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1470,7 +1600,7 @@ func (x *PendingReboot) String() string {
 func (*PendingReboot) ProtoMessage() {}
 
 func (x *PendingReboot) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[14]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1483,7 +1613,7 @@ func (x *PendingReboot) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PendingReboot.ProtoReflect.Descriptor instead.
 func (*PendingReboot) Descriptor() ([]byte, []int) {
-	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{14}
+	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *PendingReboot) GetPending() bool {
@@ -1524,7 +1654,7 @@ type Patches struct {
 
 func (x *Patches) Reset() {
 	*x = Patches{}
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[15]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1536,7 +1666,7 @@ func (x *Patches) String() string {
 func (*Patches) ProtoMessage() {}
 
 func (x *Patches) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[15]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1549,7 +1679,7 @@ func (x *Patches) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Patches.ProtoReflect.Descriptor instead.
 func (*Patches) Descriptor() ([]byte, []int) {
-	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{15}
+	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *Patches) GetMissing() []*MissingUpdate {
@@ -1597,7 +1727,7 @@ type MissingUpdate struct {
 
 func (x *MissingUpdate) Reset() {
 	*x = MissingUpdate{}
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[16]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1609,7 +1739,7 @@ func (x *MissingUpdate) String() string {
 func (*MissingUpdate) ProtoMessage() {}
 
 func (x *MissingUpdate) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[16]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1622,7 +1752,7 @@ func (x *MissingUpdate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MissingUpdate.ProtoReflect.Descriptor instead.
 func (*MissingUpdate) Descriptor() ([]byte, []int) {
-	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{16}
+	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *MissingUpdate) GetTitle() string {
@@ -1667,14 +1797,16 @@ type Security struct {
 	// Local administrator accounts.
 	LocalAdmins []string `protobuf:"bytes,5,rep,name=local_admins,json=localAdmins,proto3" json:"local_admins,omitempty"`
 	// True when Secure Boot is on.
-	SecureBoot    bool `protobuf:"varint,6,opt,name=secure_boot,json=secureBoot,proto3" json:"secure_boot,omitempty"`
+	SecureBoot bool `protobuf:"varint,6,opt,name=secure_boot,json=secureBoot,proto3" json:"secure_boot,omitempty"`
+	// SSH server configuration; unset when no SSH server is installed.
+	SshServer     *SshServer `protobuf:"bytes,7,opt,name=ssh_server,json=sshServer,proto3" json:"ssh_server,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Security) Reset() {
 	*x = Security{}
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[17]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1686,7 +1818,7 @@ func (x *Security) String() string {
 func (*Security) ProtoMessage() {}
 
 func (x *Security) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[17]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1699,7 +1831,7 @@ func (x *Security) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Security.ProtoReflect.Descriptor instead.
 func (*Security) Descriptor() ([]byte, []int) {
-	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{17}
+	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Security) GetFirewall() []*FirewallProfile {
@@ -1744,6 +1876,116 @@ func (x *Security) GetSecureBoot() bool {
 	return false
 }
 
+func (x *Security) GetSshServer() *SshServer {
+	if x != nil {
+		return x.SshServer
+	}
+	return nil
+}
+
+// SshServer is the effective configuration of the OpenSSH server.
+type SshServer struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// True when the SSH server is running (or enabled to start).
+	Running bool `protobuf:"varint,1,opt,name=running,proto3" json:"running,omitempty"`
+	// PermitRootLogin as configured: "yes", "prohibit-password" (also
+	// written "without-password"), "forced-commands-only" or "no".
+	PermitRootLogin string `protobuf:"bytes,2,opt,name=permit_root_login,json=permitRootLogin,proto3" json:"permit_root_login,omitempty"`
+	// PasswordAuthentication.
+	PasswordAuthentication bool `protobuf:"varint,3,opt,name=password_authentication,json=passwordAuthentication,proto3" json:"password_authentication,omitempty"`
+	// KbdInteractiveAuthentication (ChallengeResponseAuthentication before
+	// OpenSSH 8.7); with UsePAM it also accepts passwords.
+	KbdInteractiveAuthentication bool `protobuf:"varint,4,opt,name=kbd_interactive_authentication,json=kbdInteractiveAuthentication,proto3" json:"kbd_interactive_authentication,omitempty"`
+	// UsePAM.
+	UsePam bool `protobuf:"varint,5,opt,name=use_pam,json=usePam,proto3" json:"use_pam,omitempty"`
+	// ListenAddress values ("0.0.0.0", "::" or specific addresses).
+	ListenAddresses []string `protobuf:"bytes,6,rep,name=listen_addresses,json=listenAddresses,proto3" json:"listen_addresses,omitempty"`
+	// Where the values come from: "sshd -T" (the effective configuration)
+	// or the configuration file that was read.
+	Source        string `protobuf:"bytes,7,opt,name=source,proto3" json:"source,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SshServer) Reset() {
+	*x = SshServer{}
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SshServer) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SshServer) ProtoMessage() {}
+
+func (x *SshServer) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SshServer.ProtoReflect.Descriptor instead.
+func (*SshServer) Descriptor() ([]byte, []int) {
+	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *SshServer) GetRunning() bool {
+	if x != nil {
+		return x.Running
+	}
+	return false
+}
+
+func (x *SshServer) GetPermitRootLogin() string {
+	if x != nil {
+		return x.PermitRootLogin
+	}
+	return ""
+}
+
+func (x *SshServer) GetPasswordAuthentication() bool {
+	if x != nil {
+		return x.PasswordAuthentication
+	}
+	return false
+}
+
+func (x *SshServer) GetKbdInteractiveAuthentication() bool {
+	if x != nil {
+		return x.KbdInteractiveAuthentication
+	}
+	return false
+}
+
+func (x *SshServer) GetUsePam() bool {
+	if x != nil {
+		return x.UsePam
+	}
+	return false
+}
+
+func (x *SshServer) GetListenAddresses() []string {
+	if x != nil {
+		return x.ListenAddresses
+	}
+	return nil
+}
+
+func (x *SshServer) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
 // FirewallProfile is one firewall profile (Windows has domain, private,
 // public; others have one).
 type FirewallProfile struct {
@@ -1761,7 +2003,7 @@ type FirewallProfile struct {
 
 func (x *FirewallProfile) Reset() {
 	*x = FirewallProfile{}
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[18]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1773,7 +2015,7 @@ func (x *FirewallProfile) String() string {
 func (*FirewallProfile) ProtoMessage() {}
 
 func (x *FirewallProfile) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[18]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1786,7 +2028,7 @@ func (x *FirewallProfile) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FirewallProfile.ProtoReflect.Descriptor instead.
 func (*FirewallProfile) Descriptor() ([]byte, []int) {
-	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{18}
+	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *FirewallProfile) GetProfile() string {
@@ -1821,13 +2063,20 @@ type Antivirus struct {
 	UpToDate bool `protobuf:"varint,3,opt,name=up_to_date,json=upToDate,proto3" json:"up_to_date,omitempty"`
 	// When the signatures were last updated.
 	SignatureTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=signature_time,json=signatureTime,proto3" json:"signature_time,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// True when up_to_date comes from the product itself (Security Center's
+	// product state, the vendor's status tool); false when the product does
+	// not say and up_to_date carries no information.
+	UpToDateReported bool `protobuf:"varint,5,opt,name=up_to_date_reported,json=upToDateReported,proto3" json:"up_to_date_reported,omitempty"`
+	// Signature or definitions version as the product reports it, e.g.
+	// XProtect "5287" or Defender "1.421.123.0".
+	SignatureVersion string `protobuf:"bytes,6,opt,name=signature_version,json=signatureVersion,proto3" json:"signature_version,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *Antivirus) Reset() {
 	*x = Antivirus{}
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[19]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1839,7 +2088,7 @@ func (x *Antivirus) String() string {
 func (*Antivirus) ProtoMessage() {}
 
 func (x *Antivirus) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[19]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1852,7 +2101,7 @@ func (x *Antivirus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Antivirus.ProtoReflect.Descriptor instead.
 func (*Antivirus) Descriptor() ([]byte, []int) {
-	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{19}
+	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *Antivirus) GetName() string {
@@ -1883,6 +2132,20 @@ func (x *Antivirus) GetSignatureTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Antivirus) GetUpToDateReported() bool {
+	if x != nil {
+		return x.UpToDateReported
+	}
+	return false
+}
+
+func (x *Antivirus) GetSignatureVersion() string {
+	if x != nil {
+		return x.SignatureVersion
+	}
+	return ""
+}
+
 // DiskEncryption describes system-volume encryption.
 type DiskEncryption struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1898,7 +2161,7 @@ type DiskEncryption struct {
 
 func (x *DiskEncryption) Reset() {
 	*x = DiskEncryption{}
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[20]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1910,7 +2173,7 @@ func (x *DiskEncryption) String() string {
 func (*DiskEncryption) ProtoMessage() {}
 
 func (x *DiskEncryption) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[20]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1923,7 +2186,7 @@ func (x *DiskEncryption) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DiskEncryption.ProtoReflect.Descriptor instead.
 func (*DiskEncryption) Descriptor() ([]byte, []int) {
-	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{20}
+	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *DiskEncryption) GetEnabled() bool {
@@ -1960,7 +2223,7 @@ type ScreenLock struct {
 
 func (x *ScreenLock) Reset() {
 	*x = ScreenLock{}
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[21]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1972,7 +2235,7 @@ func (x *ScreenLock) String() string {
 func (*ScreenLock) ProtoMessage() {}
 
 func (x *ScreenLock) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[21]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1985,7 +2248,7 @@ func (x *ScreenLock) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScreenLock.ProtoReflect.Descriptor instead.
 func (*ScreenLock) Descriptor() ([]byte, []int) {
-	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{21}
+	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ScreenLock) GetEnabled() bool {
@@ -2027,7 +2290,7 @@ type EventLogGroup struct {
 
 func (x *EventLogGroup) Reset() {
 	*x = EventLogGroup{}
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[22]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2039,7 +2302,7 @@ func (x *EventLogGroup) String() string {
 func (*EventLogGroup) ProtoMessage() {}
 
 func (x *EventLogGroup) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[22]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2052,7 +2315,7 @@ func (x *EventLogGroup) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventLogGroup.ProtoReflect.Descriptor instead.
 func (*EventLogGroup) Descriptor() ([]byte, []int) {
-	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{22}
+	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *EventLogGroup) GetLog() string {
@@ -2126,7 +2389,7 @@ type Crash struct {
 
 func (x *Crash) Reset() {
 	*x = Crash{}
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[23]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2138,7 +2401,7 @@ func (x *Crash) String() string {
 func (*Crash) ProtoMessage() {}
 
 func (x *Crash) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[23]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2151,7 +2414,7 @@ func (x *Crash) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Crash.ProtoReflect.Descriptor instead.
 func (*Crash) Descriptor() ([]byte, []int) {
-	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{23}
+	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *Crash) GetApplication() string {
@@ -2196,7 +2459,7 @@ type HardeningAudit struct {
 
 func (x *HardeningAudit) Reset() {
 	*x = HardeningAudit{}
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[24]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2208,7 +2471,7 @@ func (x *HardeningAudit) String() string {
 func (*HardeningAudit) ProtoMessage() {}
 
 func (x *HardeningAudit) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[24]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2221,7 +2484,7 @@ func (x *HardeningAudit) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HardeningAudit.ProtoReflect.Descriptor instead.
 func (*HardeningAudit) Descriptor() ([]byte, []int) {
-	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{24}
+	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *HardeningAudit) GetTool() string {
@@ -2279,7 +2542,7 @@ type OsqueryResult struct {
 
 func (x *OsqueryResult) Reset() {
 	*x = OsqueryResult{}
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[25]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2291,7 +2554,7 @@ func (x *OsqueryResult) String() string {
 func (*OsqueryResult) ProtoMessage() {}
 
 func (x *OsqueryResult) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[25]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2304,7 +2567,7 @@ func (x *OsqueryResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OsqueryResult.ProtoReflect.Descriptor instead.
 func (*OsqueryResult) Descriptor() ([]byte, []int) {
-	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{25}
+	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *OsqueryResult) GetName() string {
@@ -2332,7 +2595,7 @@ type OsqueryRow struct {
 
 func (x *OsqueryRow) Reset() {
 	*x = OsqueryRow{}
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[26]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2344,7 +2607,7 @@ func (x *OsqueryRow) String() string {
 func (*OsqueryRow) ProtoMessage() {}
 
 func (x *OsqueryRow) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[26]
+	mi := &file_wegweiser_agent_v1_snapshot_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2357,7 +2620,7 @@ func (x *OsqueryRow) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OsqueryRow.ProtoReflect.Descriptor instead.
 func (*OsqueryRow) Descriptor() ([]byte, []int) {
-	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{26}
+	return file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *OsqueryRow) GetColumns() map[string]string {
@@ -2436,10 +2699,21 @@ const file_wegweiser_agent_v1_snapshot_proto_rawDesc = "" +
 	"\vcycle_count\x18\x03 \x01(\x05R\n" +
 	"cycleCount\x12%\n" +
 	"\x0echarge_percent\x18\x04 \x01(\x01R\rchargePercent\x12\x1c\n" +
-	"\tcondition\x18\x05 \x01(\tR\tcondition\"w\n" +
+	"\tcondition\x18\x05 \x01(\tR\tcondition\"\xae\x01\n" +
 	"\aStorage\x124\n" +
 	"\avolumes\x18\x01 \x03(\v2\x1a.wegweiser.agent.v1.VolumeR\avolumes\x126\n" +
-	"\x05disks\x18\x02 \x03(\v2 .wegweiser.agent.v1.PhysicalDiskR\x05disks\"\xd4\x01\n" +
+	"\x05disks\x18\x02 \x03(\v2 .wegweiser.agent.v1.PhysicalDiskR\x05disks\x125\n" +
+	"\x06arrays\x18\x03 \x03(\v2\x1d.wegweiser.agent.v1.RaidArrayR\x06arrays\"\xfb\x01\n" +
+	"\tRaidArray\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
+	"\x04kind\x18\x02 \x01(\tR\x04kind\x12\x14\n" +
+	"\x05level\x18\x03 \x01(\tR\x05level\x12\x14\n" +
+	"\x05state\x18\x04 \x01(\tR\x05state\x12\x16\n" +
+	"\x06detail\x18\x05 \x01(\tR\x06detail\x12\x18\n" +
+	"\adevices\x18\x06 \x01(\x05R\adevices\x12%\n" +
+	"\x0eactive_devices\x18\a \x01(\x05R\ractiveDevices\x12'\n" +
+	"\x0frebuild_percent\x18\b \x01(\x01R\x0erebuildPercent\x12\x18\n" +
+	"\amembers\x18\t \x03(\tR\amembers\"\xd4\x01\n" +
 	"\x06Volume\x12\x1f\n" +
 	"\vmount_point\x18\x01 \x01(\tR\n" +
 	"mountPoint\x12\x14\n" +
@@ -2523,7 +2797,7 @@ const file_wegweiser_agent_v1_snapshot_proto_rawDesc = "" +
 	"\x05title\x18\x01 \x01(\tR\x05title\x12&\n" +
 	"\x0eclassification\x18\x02 \x01(\tR\x0eclassification\x12\x0e\n" +
 	"\x02id\x18\x03 \x01(\tR\x02id\x12A\n" +
-	"\x0epublished_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rpublishedTime\"\xd1\x02\n" +
+	"\x0epublished_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rpublishedTime\"\x8f\x03\n" +
 	"\bSecurity\x12?\n" +
 	"\bfirewall\x18\x01 \x03(\v2#.wegweiser.agent.v1.FirewallProfileR\bfirewall\x12;\n" +
 	"\tantivirus\x18\x02 \x03(\v2\x1d.wegweiser.agent.v1.AntivirusR\tantivirus\x12B\n" +
@@ -2534,17 +2808,29 @@ const file_wegweiser_agent_v1_snapshot_proto_rawDesc = "" +
 	"screenLock\x12!\n" +
 	"\flocal_admins\x18\x05 \x03(\tR\vlocalAdmins\x12\x1f\n" +
 	"\vsecure_boot\x18\x06 \x01(\bR\n" +
-	"secureBoot\"_\n" +
+	"secureBoot\x12<\n" +
+	"\n" +
+	"ssh_server\x18\a \x01(\v2\x1d.wegweiser.agent.v1.SshServerR\tsshServer\"\xac\x02\n" +
+	"\tSshServer\x12\x18\n" +
+	"\arunning\x18\x01 \x01(\bR\arunning\x12*\n" +
+	"\x11permit_root_login\x18\x02 \x01(\tR\x0fpermitRootLogin\x127\n" +
+	"\x17password_authentication\x18\x03 \x01(\bR\x16passwordAuthentication\x12D\n" +
+	"\x1ekbd_interactive_authentication\x18\x04 \x01(\bR\x1ckbdInteractiveAuthentication\x12\x17\n" +
+	"\ause_pam\x18\x05 \x01(\bR\x06usePam\x12)\n" +
+	"\x10listen_addresses\x18\x06 \x03(\tR\x0flistenAddresses\x12\x16\n" +
+	"\x06source\x18\a \x01(\tR\x06source\"_\n" +
 	"\x0fFirewallProfile\x12\x18\n" +
 	"\aprofile\x18\x01 \x01(\tR\aprofile\x12\x18\n" +
 	"\aenabled\x18\x02 \x01(\bR\aenabled\x12\x18\n" +
-	"\aproduct\x18\x03 \x01(\tR\aproduct\"\x9a\x01\n" +
+	"\aproduct\x18\x03 \x01(\tR\aproduct\"\xf6\x01\n" +
 	"\tAntivirus\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aenabled\x18\x02 \x01(\bR\aenabled\x12\x1c\n" +
 	"\n" +
 	"up_to_date\x18\x03 \x01(\bR\bupToDate\x12A\n" +
-	"\x0esignature_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rsignatureTime\"Z\n" +
+	"\x0esignature_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\rsignatureTime\x12-\n" +
+	"\x13up_to_date_reported\x18\x05 \x01(\bR\x10upToDateReported\x12+\n" +
+	"\x11signature_version\x18\x06 \x01(\tR\x10signatureVersion\"Z\n" +
 	"\x0eDiskEncryption\x12\x18\n" +
 	"\aenabled\x18\x01 \x01(\bR\aenabled\x12\x16\n" +
 	"\x06method\x18\x02 \x01(\tR\x06method\x12\x16\n" +
@@ -2598,7 +2884,7 @@ func file_wegweiser_agent_v1_snapshot_proto_rawDescGZIP() []byte {
 	return file_wegweiser_agent_v1_snapshot_proto_rawDescData
 }
 
-var file_wegweiser_agent_v1_snapshot_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
+var file_wegweiser_agent_v1_snapshot_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
 var file_wegweiser_agent_v1_snapshot_proto_goTypes = []any{
 	(*Snapshot)(nil),              // 0: wegweiser.agent.v1.Snapshot
 	(*CollectorError)(nil),        // 1: wegweiser.agent.v1.CollectorError
@@ -2607,73 +2893,77 @@ var file_wegweiser_agent_v1_snapshot_proto_goTypes = []any{
 	(*Gpu)(nil),                   // 4: wegweiser.agent.v1.Gpu
 	(*Battery)(nil),               // 5: wegweiser.agent.v1.Battery
 	(*Storage)(nil),               // 6: wegweiser.agent.v1.Storage
-	(*Volume)(nil),                // 7: wegweiser.agent.v1.Volume
-	(*PhysicalDisk)(nil),          // 8: wegweiser.agent.v1.PhysicalDisk
-	(*Network)(nil),               // 9: wegweiser.agent.v1.Network
-	(*NetworkInterface)(nil),      // 10: wegweiser.agent.v1.NetworkInterface
-	(*Performance)(nil),           // 11: wegweiser.agent.v1.Performance
-	(*InstalledSoftware)(nil),     // 12: wegweiser.agent.v1.InstalledSoftware
-	(*Service)(nil),               // 13: wegweiser.agent.v1.Service
-	(*PendingReboot)(nil),         // 14: wegweiser.agent.v1.PendingReboot
-	(*Patches)(nil),               // 15: wegweiser.agent.v1.Patches
-	(*MissingUpdate)(nil),         // 16: wegweiser.agent.v1.MissingUpdate
-	(*Security)(nil),              // 17: wegweiser.agent.v1.Security
-	(*FirewallProfile)(nil),       // 18: wegweiser.agent.v1.FirewallProfile
-	(*Antivirus)(nil),             // 19: wegweiser.agent.v1.Antivirus
-	(*DiskEncryption)(nil),        // 20: wegweiser.agent.v1.DiskEncryption
-	(*ScreenLock)(nil),            // 21: wegweiser.agent.v1.ScreenLock
-	(*EventLogGroup)(nil),         // 22: wegweiser.agent.v1.EventLogGroup
-	(*Crash)(nil),                 // 23: wegweiser.agent.v1.Crash
-	(*HardeningAudit)(nil),        // 24: wegweiser.agent.v1.HardeningAudit
-	(*OsqueryResult)(nil),         // 25: wegweiser.agent.v1.OsqueryResult
-	(*OsqueryRow)(nil),            // 26: wegweiser.agent.v1.OsqueryRow
-	nil,                           // 27: wegweiser.agent.v1.OsqueryRow.ColumnsEntry
-	(*timestamppb.Timestamp)(nil), // 28: google.protobuf.Timestamp
+	(*RaidArray)(nil),             // 7: wegweiser.agent.v1.RaidArray
+	(*Volume)(nil),                // 8: wegweiser.agent.v1.Volume
+	(*PhysicalDisk)(nil),          // 9: wegweiser.agent.v1.PhysicalDisk
+	(*Network)(nil),               // 10: wegweiser.agent.v1.Network
+	(*NetworkInterface)(nil),      // 11: wegweiser.agent.v1.NetworkInterface
+	(*Performance)(nil),           // 12: wegweiser.agent.v1.Performance
+	(*InstalledSoftware)(nil),     // 13: wegweiser.agent.v1.InstalledSoftware
+	(*Service)(nil),               // 14: wegweiser.agent.v1.Service
+	(*PendingReboot)(nil),         // 15: wegweiser.agent.v1.PendingReboot
+	(*Patches)(nil),               // 16: wegweiser.agent.v1.Patches
+	(*MissingUpdate)(nil),         // 17: wegweiser.agent.v1.MissingUpdate
+	(*Security)(nil),              // 18: wegweiser.agent.v1.Security
+	(*SshServer)(nil),             // 19: wegweiser.agent.v1.SshServer
+	(*FirewallProfile)(nil),       // 20: wegweiser.agent.v1.FirewallProfile
+	(*Antivirus)(nil),             // 21: wegweiser.agent.v1.Antivirus
+	(*DiskEncryption)(nil),        // 22: wegweiser.agent.v1.DiskEncryption
+	(*ScreenLock)(nil),            // 23: wegweiser.agent.v1.ScreenLock
+	(*EventLogGroup)(nil),         // 24: wegweiser.agent.v1.EventLogGroup
+	(*Crash)(nil),                 // 25: wegweiser.agent.v1.Crash
+	(*HardeningAudit)(nil),        // 26: wegweiser.agent.v1.HardeningAudit
+	(*OsqueryResult)(nil),         // 27: wegweiser.agent.v1.OsqueryResult
+	(*OsqueryRow)(nil),            // 28: wegweiser.agent.v1.OsqueryRow
+	nil,                           // 29: wegweiser.agent.v1.OsqueryRow.ColumnsEntry
+	(*timestamppb.Timestamp)(nil), // 30: google.protobuf.Timestamp
 }
 var file_wegweiser_agent_v1_snapshot_proto_depIdxs = []int32{
-	28, // 0: wegweiser.agent.v1.Snapshot.collected_time:type_name -> google.protobuf.Timestamp
+	30, // 0: wegweiser.agent.v1.Snapshot.collected_time:type_name -> google.protobuf.Timestamp
 	2,  // 1: wegweiser.agent.v1.Snapshot.os:type_name -> wegweiser.agent.v1.OperatingSystem
 	3,  // 2: wegweiser.agent.v1.Snapshot.hardware:type_name -> wegweiser.agent.v1.Hardware
 	6,  // 3: wegweiser.agent.v1.Snapshot.storage:type_name -> wegweiser.agent.v1.Storage
-	9,  // 4: wegweiser.agent.v1.Snapshot.network:type_name -> wegweiser.agent.v1.Network
-	11, // 5: wegweiser.agent.v1.Snapshot.performance:type_name -> wegweiser.agent.v1.Performance
-	12, // 6: wegweiser.agent.v1.Snapshot.software:type_name -> wegweiser.agent.v1.InstalledSoftware
-	13, // 7: wegweiser.agent.v1.Snapshot.services:type_name -> wegweiser.agent.v1.Service
-	14, // 8: wegweiser.agent.v1.Snapshot.pending_reboot:type_name -> wegweiser.agent.v1.PendingReboot
-	15, // 9: wegweiser.agent.v1.Snapshot.patches:type_name -> wegweiser.agent.v1.Patches
-	17, // 10: wegweiser.agent.v1.Snapshot.security:type_name -> wegweiser.agent.v1.Security
-	22, // 11: wegweiser.agent.v1.Snapshot.event_logs:type_name -> wegweiser.agent.v1.EventLogGroup
-	23, // 12: wegweiser.agent.v1.Snapshot.crashes:type_name -> wegweiser.agent.v1.Crash
-	24, // 13: wegweiser.agent.v1.Snapshot.hardening:type_name -> wegweiser.agent.v1.HardeningAudit
-	25, // 14: wegweiser.agent.v1.Snapshot.osquery:type_name -> wegweiser.agent.v1.OsqueryResult
+	10, // 4: wegweiser.agent.v1.Snapshot.network:type_name -> wegweiser.agent.v1.Network
+	12, // 5: wegweiser.agent.v1.Snapshot.performance:type_name -> wegweiser.agent.v1.Performance
+	13, // 6: wegweiser.agent.v1.Snapshot.software:type_name -> wegweiser.agent.v1.InstalledSoftware
+	14, // 7: wegweiser.agent.v1.Snapshot.services:type_name -> wegweiser.agent.v1.Service
+	15, // 8: wegweiser.agent.v1.Snapshot.pending_reboot:type_name -> wegweiser.agent.v1.PendingReboot
+	16, // 9: wegweiser.agent.v1.Snapshot.patches:type_name -> wegweiser.agent.v1.Patches
+	18, // 10: wegweiser.agent.v1.Snapshot.security:type_name -> wegweiser.agent.v1.Security
+	24, // 11: wegweiser.agent.v1.Snapshot.event_logs:type_name -> wegweiser.agent.v1.EventLogGroup
+	25, // 12: wegweiser.agent.v1.Snapshot.crashes:type_name -> wegweiser.agent.v1.Crash
+	26, // 13: wegweiser.agent.v1.Snapshot.hardening:type_name -> wegweiser.agent.v1.HardeningAudit
+	27, // 14: wegweiser.agent.v1.Snapshot.osquery:type_name -> wegweiser.agent.v1.OsqueryResult
 	1,  // 15: wegweiser.agent.v1.Snapshot.errors:type_name -> wegweiser.agent.v1.CollectorError
-	28, // 16: wegweiser.agent.v1.OperatingSystem.boot_time:type_name -> google.protobuf.Timestamp
+	30, // 16: wegweiser.agent.v1.OperatingSystem.boot_time:type_name -> google.protobuf.Timestamp
 	4,  // 17: wegweiser.agent.v1.Hardware.gpus:type_name -> wegweiser.agent.v1.Gpu
 	5,  // 18: wegweiser.agent.v1.Hardware.battery:type_name -> wegweiser.agent.v1.Battery
-	7,  // 19: wegweiser.agent.v1.Storage.volumes:type_name -> wegweiser.agent.v1.Volume
-	8,  // 20: wegweiser.agent.v1.Storage.disks:type_name -> wegweiser.agent.v1.PhysicalDisk
-	10, // 21: wegweiser.agent.v1.Network.interfaces:type_name -> wegweiser.agent.v1.NetworkInterface
-	28, // 22: wegweiser.agent.v1.PendingReboot.since_time:type_name -> google.protobuf.Timestamp
-	16, // 23: wegweiser.agent.v1.Patches.missing:type_name -> wegweiser.agent.v1.MissingUpdate
-	28, // 24: wegweiser.agent.v1.Patches.last_install_time:type_name -> google.protobuf.Timestamp
-	28, // 25: wegweiser.agent.v1.Patches.last_check_time:type_name -> google.protobuf.Timestamp
-	28, // 26: wegweiser.agent.v1.MissingUpdate.published_time:type_name -> google.protobuf.Timestamp
-	18, // 27: wegweiser.agent.v1.Security.firewall:type_name -> wegweiser.agent.v1.FirewallProfile
-	19, // 28: wegweiser.agent.v1.Security.antivirus:type_name -> wegweiser.agent.v1.Antivirus
-	20, // 29: wegweiser.agent.v1.Security.encryption:type_name -> wegweiser.agent.v1.DiskEncryption
-	21, // 30: wegweiser.agent.v1.Security.screen_lock:type_name -> wegweiser.agent.v1.ScreenLock
-	28, // 31: wegweiser.agent.v1.Antivirus.signature_time:type_name -> google.protobuf.Timestamp
-	28, // 32: wegweiser.agent.v1.EventLogGroup.first_time:type_name -> google.protobuf.Timestamp
-	28, // 33: wegweiser.agent.v1.EventLogGroup.last_time:type_name -> google.protobuf.Timestamp
-	28, // 34: wegweiser.agent.v1.Crash.time:type_name -> google.protobuf.Timestamp
-	28, // 35: wegweiser.agent.v1.HardeningAudit.audit_time:type_name -> google.protobuf.Timestamp
-	26, // 36: wegweiser.agent.v1.OsqueryResult.rows:type_name -> wegweiser.agent.v1.OsqueryRow
-	27, // 37: wegweiser.agent.v1.OsqueryRow.columns:type_name -> wegweiser.agent.v1.OsqueryRow.ColumnsEntry
-	38, // [38:38] is the sub-list for method output_type
-	38, // [38:38] is the sub-list for method input_type
-	38, // [38:38] is the sub-list for extension type_name
-	38, // [38:38] is the sub-list for extension extendee
-	0,  // [0:38] is the sub-list for field type_name
+	8,  // 19: wegweiser.agent.v1.Storage.volumes:type_name -> wegweiser.agent.v1.Volume
+	9,  // 20: wegweiser.agent.v1.Storage.disks:type_name -> wegweiser.agent.v1.PhysicalDisk
+	7,  // 21: wegweiser.agent.v1.Storage.arrays:type_name -> wegweiser.agent.v1.RaidArray
+	11, // 22: wegweiser.agent.v1.Network.interfaces:type_name -> wegweiser.agent.v1.NetworkInterface
+	30, // 23: wegweiser.agent.v1.PendingReboot.since_time:type_name -> google.protobuf.Timestamp
+	17, // 24: wegweiser.agent.v1.Patches.missing:type_name -> wegweiser.agent.v1.MissingUpdate
+	30, // 25: wegweiser.agent.v1.Patches.last_install_time:type_name -> google.protobuf.Timestamp
+	30, // 26: wegweiser.agent.v1.Patches.last_check_time:type_name -> google.protobuf.Timestamp
+	30, // 27: wegweiser.agent.v1.MissingUpdate.published_time:type_name -> google.protobuf.Timestamp
+	20, // 28: wegweiser.agent.v1.Security.firewall:type_name -> wegweiser.agent.v1.FirewallProfile
+	21, // 29: wegweiser.agent.v1.Security.antivirus:type_name -> wegweiser.agent.v1.Antivirus
+	22, // 30: wegweiser.agent.v1.Security.encryption:type_name -> wegweiser.agent.v1.DiskEncryption
+	23, // 31: wegweiser.agent.v1.Security.screen_lock:type_name -> wegweiser.agent.v1.ScreenLock
+	19, // 32: wegweiser.agent.v1.Security.ssh_server:type_name -> wegweiser.agent.v1.SshServer
+	30, // 33: wegweiser.agent.v1.Antivirus.signature_time:type_name -> google.protobuf.Timestamp
+	30, // 34: wegweiser.agent.v1.EventLogGroup.first_time:type_name -> google.protobuf.Timestamp
+	30, // 35: wegweiser.agent.v1.EventLogGroup.last_time:type_name -> google.protobuf.Timestamp
+	30, // 36: wegweiser.agent.v1.Crash.time:type_name -> google.protobuf.Timestamp
+	30, // 37: wegweiser.agent.v1.HardeningAudit.audit_time:type_name -> google.protobuf.Timestamp
+	28, // 38: wegweiser.agent.v1.OsqueryResult.rows:type_name -> wegweiser.agent.v1.OsqueryRow
+	29, // 39: wegweiser.agent.v1.OsqueryRow.columns:type_name -> wegweiser.agent.v1.OsqueryRow.ColumnsEntry
+	40, // [40:40] is the sub-list for method output_type
+	40, // [40:40] is the sub-list for method input_type
+	40, // [40:40] is the sub-list for extension type_name
+	40, // [40:40] is the sub-list for extension extendee
+	0,  // [0:40] is the sub-list for field type_name
 }
 
 func init() { file_wegweiser_agent_v1_snapshot_proto_init() }
@@ -2687,7 +2977,7 @@ func file_wegweiser_agent_v1_snapshot_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wegweiser_agent_v1_snapshot_proto_rawDesc), len(file_wegweiser_agent_v1_snapshot_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   28,
+			NumMessages:   30,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -188,17 +188,18 @@ export type DeviceHealthSummary = Message<"wegweiser.v1.DeviceHealthSummary"> & 
   stale: boolean;
 
   /**
-   * True when the device needs a technician: band poor or critical, an
-   * unsuppressed high or critical warning or failure, or stale.
+   * True when the device needs attention, as HealthService counts it: band
+   * poor or critical, or an unsuppressed high or critical warning or
+   * failure (stale data is told by stale).
    *
    * @generated from field: bool needs_attention = 5;
    */
   needsAttention: boolean;
 
   /**
-   * Check id of the top reason: the unsuppressed warning or failure that
-   * costs the most points (ties: the more severe, then by check id and
-   * subject); empty when nothing costs points.
+   * Check id of the top reason: the worst unsuppressed warning or failure
+   * (the most severe, then the costliest, failures before warnings; the
+   * finding cap_reason describes); empty when there is none.
    *
    * @generated from field: string top_reason_check_id = 6;
    */
@@ -206,7 +207,7 @@ export type DeviceHealthSummary = Message<"wegweiser.v1.DeviceHealthSummary"> & 
 
   /**
    * Title of that finding, written for people, e.g. "Volume C: is almost
-   * full"; empty when nothing costs points.
+   * full"; empty when there is none.
    *
    * @generated from field: string top_reason = 7;
    */
@@ -214,7 +215,7 @@ export type DeviceHealthSummary = Message<"wegweiser.v1.DeviceHealthSummary"> & 
 
   /**
    * Severity of that finding: "info", "low", "medium", "high" or
-   * "critical"; empty when nothing costs points.
+   * "critical"; empty when there is none.
    *
    * @generated from field: string top_reason_severity = 8;
    */
@@ -229,7 +230,8 @@ export type DeviceHealthSummary = Message<"wegweiser.v1.DeviceHealthSummary"> & 
   issueCount: number;
 
   /**
-   * Why the score is capped (see Health.cap_reason); empty when it is not.
+   * Why the score is what it is, for people (see Health.cap_reason), e.g.
+   * "Critical: Disk 0 is failing"; empty when healthy.
    *
    * @generated from field: string cap_reason = 10;
    */

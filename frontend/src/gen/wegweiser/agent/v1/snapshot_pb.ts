@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wegweiser/agent/v1/snapshot.proto.
  */
 export const file_wegweiser_agent_v1_snapshot: GenFile = /*@__PURE__*/
-  fileDesc("CiF3ZWd3ZWlzZXIvYWdlbnQvdjEvc25hcHNob3QucHJvdG8SEndlZ3dlaXNlci5hZ2VudC52MSLgBgoIU25hcHNob3QSEwoLc25hcHNob3RfaWQYASABKAkSMgoOY29sbGVjdGVkX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDWFnZW50X3ZlcnNpb24YAyABKAkSLwoCb3MYBCABKAsyIy53ZWd3ZWlzZXIuYWdlbnQudjEuT3BlcmF0aW5nU3lzdGVtEi4KCGhhcmR3YXJlGAUgASgLMhwud2Vnd2Vpc2VyLmFnZW50LnYxLkhhcmR3YXJlEiwKB3N0b3JhZ2UYBiABKAsyGy53ZWd3ZWlzZXIuYWdlbnQudjEuU3RvcmFnZRIsCgduZXR3b3JrGAcgASgLMhsud2Vnd2Vpc2VyLmFnZW50LnYxLk5ldHdvcmsSNAoLcGVyZm9ybWFuY2UYCCABKAsyHy53ZWd3ZWlzZXIuYWdlbnQudjEuUGVyZm9ybWFuY2USNwoIc29mdHdhcmUYCSADKAsyJS53ZWd3ZWlzZXIuYWdlbnQudjEuSW5zdGFsbGVkU29mdHdhcmUSLQoIc2VydmljZXMYCiADKAsyGy53ZWd3ZWlzZXIuYWdlbnQudjEuU2VydmljZRI5Cg5wZW5kaW5nX3JlYm9vdBgLIAEoCzIhLndlZ3dlaXNlci5hZ2VudC52MS5QZW5kaW5nUmVib290EiwKB3BhdGNoZXMYDCABKAsyGy53ZWd3ZWlzZXIuYWdlbnQudjEuUGF0Y2hlcxIuCghzZWN1cml0eRgNIAEoCzIcLndlZ3dlaXNlci5hZ2VudC52MS5TZWN1cml0eRI1CgpldmVudF9sb2dzGA4gAygLMiEud2Vnd2Vpc2VyLmFnZW50LnYxLkV2ZW50TG9nR3JvdXASKgoHY3Jhc2hlcxgPIAMoCzIZLndlZ3dlaXNlci5hZ2VudC52MS5DcmFzaBI1CgloYXJkZW5pbmcYECABKAsyIi53ZWd3ZWlzZXIuYWdlbnQudjEuSGFyZGVuaW5nQXVkaXQSMgoHb3NxdWVyeRgRIAMoCzIhLndlZ3dlaXNlci5hZ2VudC52MS5Pc3F1ZXJ5UmVzdWx0EjIKBmVycm9ycxgSIAMoCzIiLndlZ3dlaXNlci5hZ2VudC52MS5Db2xsZWN0b3JFcnJvciI0Cg5Db2xsZWN0b3JFcnJvchIRCgljb2xsZWN0b3IYASABKAkSDwoHbWVzc2FnZRgCIAEoCSLxAQoPT3BlcmF0aW5nU3lzdGVtEhAKCHBsYXRmb3JtGAEgASgJEgwKBG5hbWUYAiABKAkSDwoHdmVyc2lvbhgDIAEoCRINCgVidWlsZBgEIAEoCRIUCgxhcmNoaXRlY3R1cmUYBSABKAkSEAoIaG9zdG5hbWUYBiABKAkSDAoEZnFkbhgHIAEoCRItCglib290X3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhcKD2xvZ2dlZF9pbl91c2VycxgJIAMoCRIQCgh0aW1lem9uZRgKIAEoCRIOCgZzZXJ2ZXIYCyABKAgiuwIKCEhhcmR3YXJlEhQKDG1hbnVmYWN0dXJlchgBIAEoCRINCgVtb2RlbBgCIAEoCRIVCg1zZXJpYWxfbnVtYmVyGAMgASgJEhMKC2Jpb3NfdmVuZG9yGAQgASgJEhQKDGJpb3NfdmVyc2lvbhgFIAEoCRIRCgliaW9zX2RhdGUYBiABKAkSEQoJY3B1X21vZGVsGAcgASgJEhEKCWNwdV9jb3JlcxgIIAEoBRITCgtjcHVfdGhyZWFkcxgJIAEoBRIUCgxtZW1vcnlfYnl0ZXMYCiABKAMSJQoEZ3B1cxgLIAMoCzIXLndlZ3dlaXNlci5hZ2VudC52MS5HcHUSLAoHYmF0dGVyeRgMIAEoCzIbLndlZ3dlaXNlci5hZ2VudC52MS5CYXR0ZXJ5Eg8KB3ZpcnR1YWwYDSABKAgiKwoDR3B1EgwKBG5hbWUYASABKAkSFgoOZHJpdmVyX3ZlcnNpb24YAiABKAkiiAEKB0JhdHRlcnkSGwoTZGVzaWduX2NhcGFjaXR5X213aBgBIAEoAxIgChhmdWxsX2NoYXJnZV9jYXBhY2l0eV9td2gYAiABKAMSEwoLY3ljbGVfY291bnQYAyABKAUSFgoOY2hhcmdlX3BlcmNlbnQYBCABKAESEQoJY29uZGl0aW9uGAUgASgJImcKB1N0b3JhZ2USKwoHdm9sdW1lcxgBIAMoCzIaLndlZ3dlaXNlci5hZ2VudC52MS5Wb2x1bWUSLwoFZGlza3MYAiADKAsyIC53ZWd3ZWlzZXIuYWdlbnQudjEuUGh5c2ljYWxEaXNrIowBCgZWb2x1bWUSEwoLbW91bnRfcG9pbnQYASABKAkSDQoFbGFiZWwYAiABKAkSEwoLZmlsZV9zeXN0ZW0YAyABKAkSEgoKc2l6ZV9ieXRlcxgEIAEoAxISCgpmcmVlX2J5dGVzGAUgASgDEg4KBnN5c3RlbRgGIAEoCBIRCgllbmNyeXB0ZWQYByABKAginAIKDFBoeXNpY2FsRGlzaxIMCgRuYW1lGAEgASgJEg0KBW1vZGVsGAIgASgJEhUKDXNlcmlhbF9udW1iZXIYAyABKAkSEgoKc2l6ZV9ieXRlcxgEIAEoAxISCgptZWRpYV90eXBlGAUgASgJEg4KBmhlYWx0aBgGIAEoCRIfChdzbWFydF9mYWlsdXJlX3ByZWRpY3RlZBgHIAEoCBIbChNyZWFsbG9jYXRlZF9zZWN0b3JzGAggASgDEhcKD3BlbmRpbmdfc2VjdG9ycxgJIAEoAxIWCg5wb3dlcl9vbl9ob3VycxgKIAEoAxIbChN0ZW1wZXJhdHVyZV9jZWxzaXVzGAsgASgFEhQKDHdlYXJfcGVyY2VudBgMIAEoBSJyCgdOZXR3b3JrEjgKCmludGVyZmFjZXMYASADKAsyJC53ZWd3ZWlzZXIuYWdlbnQudjEuTmV0d29ya0ludGVyZmFjZRIYChBkZWZhdWx0X2dhdGV3YXlzGAIgAygJEhMKC2Ruc19zZXJ2ZXJzGAMgAygJItEBChBOZXR3b3JrSW50ZXJmYWNlEgwKBG5hbWUYASABKAkSEwoLbWFjX2FkZHJlc3MYAiABKAkSEQoJYWRkcmVzc2VzGAMgAygJEgsKA210dRgEIAEoBRISCgpzcGVlZF9tYnBzGAUgASgDEgoKAnVwGAYgASgIEhEKCXJ4X2Vycm9ycxgHIAEoAxIRCgl0eF9lcnJvcnMYCCABKAMSEAoIcnhfYnl0ZXMYCSABKAMSEAoIdHhfYnl0ZXMYCiABKAMSEAoId2lyZWxlc3MYCyABKAgihwEKC1BlcmZvcm1hbmNlEhMKC2NwdV9wZXJjZW50GAEgAygBEhYKDm1lbW9yeV9wZXJjZW50GAIgAygBEh8KF3NhbXBsZV9pbnRlcnZhbF9zZWNvbmRzGAMgASgFEhQKDGxvYWRfYXZlcmFnZRgEIAMoARIUCgxzd2FwX3BlcmNlbnQYBSABKAEiawoRSW5zdGFsbGVkU29mdHdhcmUSDAoEbmFtZRgBIAEoCRIPCgd2ZXJzaW9uGAIgASgJEhEKCXB1Ymxpc2hlchgDIAEoCRIUCgxpbnN0YWxsX2RhdGUYBCABKAkSDgoGc291cmNlGAUgASgJIlAKB1NlcnZpY2USDAoEbmFtZRgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkSDQoFc3RhdGUYAyABKAkSEgoKc3RhcnRfbW9kZRgEIAEoCSJhCg1QZW5kaW5nUmVib290Eg8KB3BlbmRpbmcYASABKAgSDwoHcmVhc29ucxgCIAMoCRIuCgpzaW5jZV90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLEAQoHUGF0Y2hlcxIyCgdtaXNzaW5nGAEgAygLMiEud2Vnd2Vpc2VyLmFnZW50LnYxLk1pc3NpbmdVcGRhdGUSNQoRbGFzdF9pbnN0YWxsX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjMKD2xhc3RfY2hlY2tfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGQoRYXV0b21hdGljX3VwZGF0ZXMYBCABKAgidgoNTWlzc2luZ1VwZGF0ZRINCgV0aXRsZRgBIAEoCRIWCg5jbGFzc2lmaWNhdGlvbhgCIAEoCRIKCgJpZBgDIAEoCRIyCg5wdWJsaXNoZWRfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiiwIKCFNlY3VyaXR5EjUKCGZpcmV3YWxsGAEgAygLMiMud2Vnd2Vpc2VyLmFnZW50LnYxLkZpcmV3YWxsUHJvZmlsZRIwCglhbnRpdmlydXMYAiADKAsyHS53ZWd3ZWlzZXIuYWdlbnQudjEuQW50aXZpcnVzEjYKCmVuY3J5cHRpb24YAyABKAsyIi53ZWd3ZWlzZXIuYWdlbnQudjEuRGlza0VuY3J5cHRpb24SMwoLc2NyZWVuX2xvY2sYBCABKAsyHi53ZWd3ZWlzZXIuYWdlbnQudjEuU2NyZWVuTG9jaxIUCgxsb2NhbF9hZG1pbnMYBSADKAkSEwoLc2VjdXJlX2Jvb3QYBiABKAgiRAoPRmlyZXdhbGxQcm9maWxlEg8KB3Byb2ZpbGUYASABKAkSDwoHZW5hYmxlZBgCIAEoCBIPCgdwcm9kdWN0GAMgASgJInIKCUFudGl2aXJ1cxIMCgRuYW1lGAEgASgJEg8KB2VuYWJsZWQYAiABKAgSEgoKdXBfdG9fZGF0ZRgDIAEoCBIyCg5zaWduYXR1cmVfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiQQoORGlza0VuY3J5cHRpb24SDwoHZW5hYmxlZBgBIAEoCBIOCgZtZXRob2QYAiABKAkSDgoGc3RhdHVzGAMgASgJIjYKClNjcmVlbkxvY2sSDwoHZW5hYmxlZBgBIAEoCBIXCg90aW1lb3V0X3NlY29uZHMYAiABKAUi0wEKDUV2ZW50TG9nR3JvdXASCwoDbG9nGAEgASgJEg4KBnNvdXJjZRgCIAEoCRIQCghldmVudF9pZBgDIAEoAxINCgVsZXZlbBgEIAEoCRINCgVjb3VudBgFIAEoAxIuCgpmaXJzdF90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBItCglsYXN0X3RpbWUYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhYKDnNhbXBsZV9tZXNzYWdlGAggASgJIlYKBUNyYXNoEhMKC2FwcGxpY2F0aW9uGAEgASgJEigKBHRpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg4KBmRldGFpbBgDIAEoCSKfAQoOSGFyZGVuaW5nQXVkaXQSDAoEdG9vbBgBIAEoCRIPCgd2ZXJzaW9uGAIgASgJEhcKD2hhcmRlbmluZ19pbmRleBgDIAEoBRIQCgh3YXJuaW5ncxgEIAMoCRITCgtzdWdnZXN0aW9ucxgFIAMoCRIuCgphdWRpdF90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJLCg1Pc3F1ZXJ5UmVzdWx0EgwKBG5hbWUYASABKAkSLAoEcm93cxgCIAMoCzIeLndlZ3dlaXNlci5hZ2VudC52MS5Pc3F1ZXJ5Um93InoKCk9zcXVlcnlSb3cSPAoHY29sdW1ucxgBIAMoCzIrLndlZ3dlaXNlci5hZ2VudC52MS5Pc3F1ZXJ5Um93LkNvbHVtbnNFbnRyeRouCgxDb2x1bW5zRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4AULYAQoWY29tLndlZ3dlaXNlci5hZ2VudC52MUINU25hcHNob3RQcm90b1ABWkVnaXRodWIuY29tL3dlZ3dlaXNlci93ZWd3ZWlzZXIvYmFja2VuZC9nZW4vd2Vnd2Vpc2VyL2FnZW50L3YxO2FnZW50djGiAgNXQViqAhJXZWd3ZWlzZXIuQWdlbnQuVjHKAhJXZWd3ZWlzZXJcQWdlbnRcVjHiAh5XZWd3ZWlzZXJcQWdlbnRcVjFcR1BCTWV0YWRhdGHqAhRXZWd3ZWlzZXI6OkFnZW50OjpWMWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("CiF3ZWd3ZWlzZXIvYWdlbnQvdjEvc25hcHNob3QucHJvdG8SEndlZ3dlaXNlci5hZ2VudC52MSLgBgoIU25hcHNob3QSEwoLc25hcHNob3RfaWQYASABKAkSMgoOY29sbGVjdGVkX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDWFnZW50X3ZlcnNpb24YAyABKAkSLwoCb3MYBCABKAsyIy53ZWd3ZWlzZXIuYWdlbnQudjEuT3BlcmF0aW5nU3lzdGVtEi4KCGhhcmR3YXJlGAUgASgLMhwud2Vnd2Vpc2VyLmFnZW50LnYxLkhhcmR3YXJlEiwKB3N0b3JhZ2UYBiABKAsyGy53ZWd3ZWlzZXIuYWdlbnQudjEuU3RvcmFnZRIsCgduZXR3b3JrGAcgASgLMhsud2Vnd2Vpc2VyLmFnZW50LnYxLk5ldHdvcmsSNAoLcGVyZm9ybWFuY2UYCCABKAsyHy53ZWd3ZWlzZXIuYWdlbnQudjEuUGVyZm9ybWFuY2USNwoIc29mdHdhcmUYCSADKAsyJS53ZWd3ZWlzZXIuYWdlbnQudjEuSW5zdGFsbGVkU29mdHdhcmUSLQoIc2VydmljZXMYCiADKAsyGy53ZWd3ZWlzZXIuYWdlbnQudjEuU2VydmljZRI5Cg5wZW5kaW5nX3JlYm9vdBgLIAEoCzIhLndlZ3dlaXNlci5hZ2VudC52MS5QZW5kaW5nUmVib290EiwKB3BhdGNoZXMYDCABKAsyGy53ZWd3ZWlzZXIuYWdlbnQudjEuUGF0Y2hlcxIuCghzZWN1cml0eRgNIAEoCzIcLndlZ3dlaXNlci5hZ2VudC52MS5TZWN1cml0eRI1CgpldmVudF9sb2dzGA4gAygLMiEud2Vnd2Vpc2VyLmFnZW50LnYxLkV2ZW50TG9nR3JvdXASKgoHY3Jhc2hlcxgPIAMoCzIZLndlZ3dlaXNlci5hZ2VudC52MS5DcmFzaBI1CgloYXJkZW5pbmcYECABKAsyIi53ZWd3ZWlzZXIuYWdlbnQudjEuSGFyZGVuaW5nQXVkaXQSMgoHb3NxdWVyeRgRIAMoCzIhLndlZ3dlaXNlci5hZ2VudC52MS5Pc3F1ZXJ5UmVzdWx0EjIKBmVycm9ycxgSIAMoCzIiLndlZ3dlaXNlci5hZ2VudC52MS5Db2xsZWN0b3JFcnJvciI0Cg5Db2xsZWN0b3JFcnJvchIRCgljb2xsZWN0b3IYASABKAkSDwoHbWVzc2FnZRgCIAEoCSLxAQoPT3BlcmF0aW5nU3lzdGVtEhAKCHBsYXRmb3JtGAEgASgJEgwKBG5hbWUYAiABKAkSDwoHdmVyc2lvbhgDIAEoCRINCgVidWlsZBgEIAEoCRIUCgxhcmNoaXRlY3R1cmUYBSABKAkSEAoIaG9zdG5hbWUYBiABKAkSDAoEZnFkbhgHIAEoCRItCglib290X3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhcKD2xvZ2dlZF9pbl91c2VycxgJIAMoCRIQCgh0aW1lem9uZRgKIAEoCRIOCgZzZXJ2ZXIYCyABKAgiuwIKCEhhcmR3YXJlEhQKDG1hbnVmYWN0dXJlchgBIAEoCRINCgVtb2RlbBgCIAEoCRIVCg1zZXJpYWxfbnVtYmVyGAMgASgJEhMKC2Jpb3NfdmVuZG9yGAQgASgJEhQKDGJpb3NfdmVyc2lvbhgFIAEoCRIRCgliaW9zX2RhdGUYBiABKAkSEQoJY3B1X21vZGVsGAcgASgJEhEKCWNwdV9jb3JlcxgIIAEoBRITCgtjcHVfdGhyZWFkcxgJIAEoBRIUCgxtZW1vcnlfYnl0ZXMYCiABKAMSJQoEZ3B1cxgLIAMoCzIXLndlZ3dlaXNlci5hZ2VudC52MS5HcHUSLAoHYmF0dGVyeRgMIAEoCzIbLndlZ3dlaXNlci5hZ2VudC52MS5CYXR0ZXJ5Eg8KB3ZpcnR1YWwYDSABKAgiKwoDR3B1EgwKBG5hbWUYASABKAkSFgoOZHJpdmVyX3ZlcnNpb24YAiABKAkiiAEKB0JhdHRlcnkSGwoTZGVzaWduX2NhcGFjaXR5X213aBgBIAEoAxIgChhmdWxsX2NoYXJnZV9jYXBhY2l0eV9td2gYAiABKAMSEwoLY3ljbGVfY291bnQYAyABKAUSFgoOY2hhcmdlX3BlcmNlbnQYBCABKAESEQoJY29uZGl0aW9uGAUgASgJIpYBCgdTdG9yYWdlEisKB3ZvbHVtZXMYASADKAsyGi53ZWd3ZWlzZXIuYWdlbnQudjEuVm9sdW1lEi8KBWRpc2tzGAIgAygLMiAud2Vnd2Vpc2VyLmFnZW50LnYxLlBoeXNpY2FsRGlzaxItCgZhcnJheXMYAyADKAsyHS53ZWd3ZWlzZXIuYWdlbnQudjEuUmFpZEFycmF5IqgBCglSYWlkQXJyYXkSDAoEbmFtZRgBIAEoCRIMCgRraW5kGAIgASgJEg0KBWxldmVsGAMgASgJEg0KBXN0YXRlGAQgASgJEg4KBmRldGFpbBgFIAEoCRIPCgdkZXZpY2VzGAYgASgFEhYKDmFjdGl2ZV9kZXZpY2VzGAcgASgFEhcKD3JlYnVpbGRfcGVyY2VudBgIIAEoARIPCgdtZW1iZXJzGAkgAygJIowBCgZWb2x1bWUSEwoLbW91bnRfcG9pbnQYASABKAkSDQoFbGFiZWwYAiABKAkSEwoLZmlsZV9zeXN0ZW0YAyABKAkSEgoKc2l6ZV9ieXRlcxgEIAEoAxISCgpmcmVlX2J5dGVzGAUgASgDEg4KBnN5c3RlbRgGIAEoCBIRCgllbmNyeXB0ZWQYByABKAginAIKDFBoeXNpY2FsRGlzaxIMCgRuYW1lGAEgASgJEg0KBW1vZGVsGAIgASgJEhUKDXNlcmlhbF9udW1iZXIYAyABKAkSEgoKc2l6ZV9ieXRlcxgEIAEoAxISCgptZWRpYV90eXBlGAUgASgJEg4KBmhlYWx0aBgGIAEoCRIfChdzbWFydF9mYWlsdXJlX3ByZWRpY3RlZBgHIAEoCBIbChNyZWFsbG9jYXRlZF9zZWN0b3JzGAggASgDEhcKD3BlbmRpbmdfc2VjdG9ycxgJIAEoAxIWCg5wb3dlcl9vbl9ob3VycxgKIAEoAxIbChN0ZW1wZXJhdHVyZV9jZWxzaXVzGAsgASgFEhQKDHdlYXJfcGVyY2VudBgMIAEoBSJyCgdOZXR3b3JrEjgKCmludGVyZmFjZXMYASADKAsyJC53ZWd3ZWlzZXIuYWdlbnQudjEuTmV0d29ya0ludGVyZmFjZRIYChBkZWZhdWx0X2dhdGV3YXlzGAIgAygJEhMKC2Ruc19zZXJ2ZXJzGAMgAygJItEBChBOZXR3b3JrSW50ZXJmYWNlEgwKBG5hbWUYASABKAkSEwoLbWFjX2FkZHJlc3MYAiABKAkSEQoJYWRkcmVzc2VzGAMgAygJEgsKA210dRgEIAEoBRISCgpzcGVlZF9tYnBzGAUgASgDEgoKAnVwGAYgASgIEhEKCXJ4X2Vycm9ycxgHIAEoAxIRCgl0eF9lcnJvcnMYCCABKAMSEAoIcnhfYnl0ZXMYCSABKAMSEAoIdHhfYnl0ZXMYCiABKAMSEAoId2lyZWxlc3MYCyABKAgihwEKC1BlcmZvcm1hbmNlEhMKC2NwdV9wZXJjZW50GAEgAygBEhYKDm1lbW9yeV9wZXJjZW50GAIgAygBEh8KF3NhbXBsZV9pbnRlcnZhbF9zZWNvbmRzGAMgASgFEhQKDGxvYWRfYXZlcmFnZRgEIAMoARIUCgxzd2FwX3BlcmNlbnQYBSABKAEiawoRSW5zdGFsbGVkU29mdHdhcmUSDAoEbmFtZRgBIAEoCRIPCgd2ZXJzaW9uGAIgASgJEhEKCXB1Ymxpc2hlchgDIAEoCRIUCgxpbnN0YWxsX2RhdGUYBCABKAkSDgoGc291cmNlGAUgASgJIlAKB1NlcnZpY2USDAoEbmFtZRgBIAEoCRIUCgxkaXNwbGF5X25hbWUYAiABKAkSDQoFc3RhdGUYAyABKAkSEgoKc3RhcnRfbW9kZRgEIAEoCSJhCg1QZW5kaW5nUmVib290Eg8KB3BlbmRpbmcYASABKAgSDwoHcmVhc29ucxgCIAMoCRIuCgpzaW5jZV90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLEAQoHUGF0Y2hlcxIyCgdtaXNzaW5nGAEgAygLMiEud2Vnd2Vpc2VyLmFnZW50LnYxLk1pc3NpbmdVcGRhdGUSNQoRbGFzdF9pbnN0YWxsX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEjMKD2xhc3RfY2hlY2tfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGQoRYXV0b21hdGljX3VwZGF0ZXMYBCABKAgidgoNTWlzc2luZ1VwZGF0ZRINCgV0aXRsZRgBIAEoCRIWCg5jbGFzc2lmaWNhdGlvbhgCIAEoCRIKCgJpZBgDIAEoCRIyCg5wdWJsaXNoZWRfdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAivgIKCFNlY3VyaXR5EjUKCGZpcmV3YWxsGAEgAygLMiMud2Vnd2Vpc2VyLmFnZW50LnYxLkZpcmV3YWxsUHJvZmlsZRIwCglhbnRpdmlydXMYAiADKAsyHS53ZWd3ZWlzZXIuYWdlbnQudjEuQW50aXZpcnVzEjYKCmVuY3J5cHRpb24YAyABKAsyIi53ZWd3ZWlzZXIuYWdlbnQudjEuRGlza0VuY3J5cHRpb24SMwoLc2NyZWVuX2xvY2sYBCABKAsyHi53ZWd3ZWlzZXIuYWdlbnQudjEuU2NyZWVuTG9jaxIUCgxsb2NhbF9hZG1pbnMYBSADKAkSEwoLc2VjdXJlX2Jvb3QYBiABKAgSMQoKc3NoX3NlcnZlchgHIAEoCzIdLndlZ3dlaXNlci5hZ2VudC52MS5Tc2hTZXJ2ZXIiuwEKCVNzaFNlcnZlchIPCgdydW5uaW5nGAEgASgIEhkKEXBlcm1pdF9yb290X2xvZ2luGAIgASgJEh8KF3Bhc3N3b3JkX2F1dGhlbnRpY2F0aW9uGAMgASgIEiYKHmtiZF9pbnRlcmFjdGl2ZV9hdXRoZW50aWNhdGlvbhgEIAEoCBIPCgd1c2VfcGFtGAUgASgIEhgKEGxpc3Rlbl9hZGRyZXNzZXMYBiADKAkSDgoGc291cmNlGAcgASgJIkQKD0ZpcmV3YWxsUHJvZmlsZRIPCgdwcm9maWxlGAEgASgJEg8KB2VuYWJsZWQYAiABKAgSDwoHcHJvZHVjdBgDIAEoCSKqAQoJQW50aXZpcnVzEgwKBG5hbWUYASABKAkSDwoHZW5hYmxlZBgCIAEoCBISCgp1cF90b19kYXRlGAMgASgIEjIKDnNpZ25hdHVyZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIbChN1cF90b19kYXRlX3JlcG9ydGVkGAUgASgIEhkKEXNpZ25hdHVyZV92ZXJzaW9uGAYgASgJIkEKDkRpc2tFbmNyeXB0aW9uEg8KB2VuYWJsZWQYASABKAgSDgoGbWV0aG9kGAIgASgJEg4KBnN0YXR1cxgDIAEoCSI2CgpTY3JlZW5Mb2NrEg8KB2VuYWJsZWQYASABKAgSFwoPdGltZW91dF9zZWNvbmRzGAIgASgFItMBCg1FdmVudExvZ0dyb3VwEgsKA2xvZxgBIAEoCRIOCgZzb3VyY2UYAiABKAkSEAoIZXZlbnRfaWQYAyABKAMSDQoFbGV2ZWwYBCABKAkSDQoFY291bnQYBSABKAMSLgoKZmlyc3RfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLQoJbGFzdF90aW1lGAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5zYW1wbGVfbWVzc2FnZRgIIAEoCSJWCgVDcmFzaBITCgthcHBsaWNhdGlvbhgBIAEoCRIoCgR0aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIOCgZkZXRhaWwYAyABKAkinwEKDkhhcmRlbmluZ0F1ZGl0EgwKBHRvb2wYASABKAkSDwoHdmVyc2lvbhgCIAEoCRIXCg9oYXJkZW5pbmdfaW5kZXgYAyABKAUSEAoId2FybmluZ3MYBCADKAkSEwoLc3VnZ2VzdGlvbnMYBSADKAkSLgoKYXVkaXRfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiSwoNT3NxdWVyeVJlc3VsdBIMCgRuYW1lGAEgASgJEiwKBHJvd3MYAiADKAsyHi53ZWd3ZWlzZXIuYWdlbnQudjEuT3NxdWVyeVJvdyJ6CgpPc3F1ZXJ5Um93EjwKB2NvbHVtbnMYASADKAsyKy53ZWd3ZWlzZXIuYWdlbnQudjEuT3NxdWVyeVJvdy5Db2x1bW5zRW50cnkaLgoMQ29sdW1uc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFC2AEKFmNvbS53ZWd3ZWlzZXIuYWdlbnQudjFCDVNuYXBzaG90UHJvdG9QAVpFZ2l0aHViLmNvbS93ZWd3ZWlzZXIvd2Vnd2Vpc2VyL2JhY2tlbmQvZ2VuL3dlZ3dlaXNlci9hZ2VudC92MTthZ2VudHYxogIDV0FYqgISV2Vnd2Vpc2VyLkFnZW50LlYxygISV2Vnd2Vpc2VyXEFnZW50XFYx4gIeV2Vnd2Vpc2VyXEFnZW50XFYxXEdQQk1ldGFkYXRh6gIUV2Vnd2Vpc2VyOjpBZ2VudDo6VjFiBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * Snapshot is everything one collection run saw on a device. Every section
@@ -476,6 +476,14 @@ export type Storage = Message<"wegweiser.agent.v1.Storage"> & {
    * @generated from field: repeated wegweiser.agent.v1.PhysicalDisk disks = 2;
    */
   disks: PhysicalDisk[];
+
+  /**
+   * Redundant arrays the OS or vendor tools expose: Linux md (mdadm),
+   * Windows Storage Spaces pools and virtual disks.
+   *
+   * @generated from field: repeated wegweiser.agent.v1.RaidArray arrays = 3;
+   */
+  arrays: RaidArray[];
 };
 
 /**
@@ -484,6 +492,84 @@ export type Storage = Message<"wegweiser.agent.v1.Storage"> & {
  */
 export const StorageSchema: GenMessage<Storage> = /*@__PURE__*/
   messageDesc(file_wegweiser_agent_v1_snapshot, 6);
+
+/**
+ * RaidArray is one redundant array or storage pool and its health.
+ *
+ * @generated from message wegweiser.agent.v1.RaidArray
+ */
+export type RaidArray = Message<"wegweiser.agent.v1.RaidArray"> & {
+  /**
+   * Name, e.g. "md0" or the Storage Spaces pool / virtual disk name.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * Which layer reports it: "mdadm", "storage-spaces-pool",
+   * "storage-spaces-virtual-disk".
+   *
+   * @generated from field: string kind = 2;
+   */
+  kind: string;
+
+  /**
+   * Redundancy, e.g. "raid1", "raid5", "mirror", "parity", "simple".
+   *
+   * @generated from field: string level = 3;
+   */
+  level: string;
+
+  /**
+   * Normalised state: "healthy", "degraded", "rebuilding", "failed" or
+   * "unknown".
+   *
+   * @generated from field: string state = 4;
+   */
+  state: string;
+
+  /**
+   * The raw status the OS reports, e.g. "[U_]", "recovery = 12.6%" or
+   * "Warning / Degraded".
+   *
+   * @generated from field: string detail = 5;
+   */
+  detail: string;
+
+  /**
+   * Member devices the array should have, and how many are active.
+   *
+   * @generated from field: int32 devices = 6;
+   */
+  devices: number;
+
+  /**
+   * @generated from field: int32 active_devices = 7;
+   */
+  activeDevices: number;
+
+  /**
+   * Progress of a rebuild, resync or check in percent (0 when none runs).
+   *
+   * @generated from field: double rebuild_percent = 8;
+   */
+  rebuildPercent: number;
+
+  /**
+   * Member devices, e.g. "sda1", "sdb1" (failed ones end in "(F)").
+   *
+   * @generated from field: repeated string members = 9;
+   */
+  members: string[];
+};
+
+/**
+ * Describes the message wegweiser.agent.v1.RaidArray.
+ * Use `create(RaidArraySchema)` to create a new message.
+ */
+export const RaidArraySchema: GenMessage<RaidArray> = /*@__PURE__*/
+  messageDesc(file_wegweiser_agent_v1_snapshot, 7);
 
 /**
  * Volume is one mounted file system.
@@ -546,7 +632,7 @@ export type Volume = Message<"wegweiser.agent.v1.Volume"> & {
  * Use `create(VolumeSchema)` to create a new message.
  */
 export const VolumeSchema: GenMessage<Volume> = /*@__PURE__*/
-  messageDesc(file_wegweiser_agent_v1_snapshot, 7);
+  messageDesc(file_wegweiser_agent_v1_snapshot, 8);
 
 /**
  * PhysicalDisk is one drive with its health.
@@ -644,7 +730,7 @@ export type PhysicalDisk = Message<"wegweiser.agent.v1.PhysicalDisk"> & {
  * Use `create(PhysicalDiskSchema)` to create a new message.
  */
 export const PhysicalDiskSchema: GenMessage<PhysicalDisk> = /*@__PURE__*/
-  messageDesc(file_wegweiser_agent_v1_snapshot, 8);
+  messageDesc(file_wegweiser_agent_v1_snapshot, 9);
 
 /**
  * Network describes connectivity.
@@ -679,7 +765,7 @@ export type Network = Message<"wegweiser.agent.v1.Network"> & {
  * Use `create(NetworkSchema)` to create a new message.
  */
 export const NetworkSchema: GenMessage<Network> = /*@__PURE__*/
-  messageDesc(file_wegweiser_agent_v1_snapshot, 9);
+  messageDesc(file_wegweiser_agent_v1_snapshot, 10);
 
 /**
  * NetworkInterface is one network adapter.
@@ -770,7 +856,7 @@ export type NetworkInterface = Message<"wegweiser.agent.v1.NetworkInterface"> & 
  * Use `create(NetworkInterfaceSchema)` to create a new message.
  */
 export const NetworkInterfaceSchema: GenMessage<NetworkInterface> = /*@__PURE__*/
-  messageDesc(file_wegweiser_agent_v1_snapshot, 10);
+  messageDesc(file_wegweiser_agent_v1_snapshot, 11);
 
 /**
  * Performance holds utilisation samples.
@@ -819,7 +905,7 @@ export type Performance = Message<"wegweiser.agent.v1.Performance"> & {
  * Use `create(PerformanceSchema)` to create a new message.
  */
 export const PerformanceSchema: GenMessage<Performance> = /*@__PURE__*/
-  messageDesc(file_wegweiser_agent_v1_snapshot, 11);
+  messageDesc(file_wegweiser_agent_v1_snapshot, 12);
 
 /**
  * InstalledSoftware is one installed program or package.
@@ -868,7 +954,7 @@ export type InstalledSoftware = Message<"wegweiser.agent.v1.InstalledSoftware"> 
  * Use `create(InstalledSoftwareSchema)` to create a new message.
  */
 export const InstalledSoftwareSchema: GenMessage<InstalledSoftware> = /*@__PURE__*/
-  messageDesc(file_wegweiser_agent_v1_snapshot, 12);
+  messageDesc(file_wegweiser_agent_v1_snapshot, 13);
 
 /**
  * Service is one system service.
@@ -910,7 +996,7 @@ export type Service = Message<"wegweiser.agent.v1.Service"> & {
  * Use `create(ServiceSchema)` to create a new message.
  */
 export const ServiceSchema: GenMessage<Service> = /*@__PURE__*/
-  messageDesc(file_wegweiser_agent_v1_snapshot, 13);
+  messageDesc(file_wegweiser_agent_v1_snapshot, 14);
 
 /**
  * PendingReboot says whether the OS waits for a restart.
@@ -946,7 +1032,7 @@ export type PendingReboot = Message<"wegweiser.agent.v1.PendingReboot"> & {
  * Use `create(PendingRebootSchema)` to create a new message.
  */
 export const PendingRebootSchema: GenMessage<PendingReboot> = /*@__PURE__*/
-  messageDesc(file_wegweiser_agent_v1_snapshot, 14);
+  messageDesc(file_wegweiser_agent_v1_snapshot, 15);
 
 /**
  * Patches describes OS update state.
@@ -988,7 +1074,7 @@ export type Patches = Message<"wegweiser.agent.v1.Patches"> & {
  * Use `create(PatchesSchema)` to create a new message.
  */
 export const PatchesSchema: GenMessage<Patches> = /*@__PURE__*/
-  messageDesc(file_wegweiser_agent_v1_snapshot, 15);
+  messageDesc(file_wegweiser_agent_v1_snapshot, 16);
 
 /**
  * MissingUpdate is one update not installed yet.
@@ -1030,7 +1116,7 @@ export type MissingUpdate = Message<"wegweiser.agent.v1.MissingUpdate"> & {
  * Use `create(MissingUpdateSchema)` to create a new message.
  */
 export const MissingUpdateSchema: GenMessage<MissingUpdate> = /*@__PURE__*/
-  messageDesc(file_wegweiser_agent_v1_snapshot, 16);
+  messageDesc(file_wegweiser_agent_v1_snapshot, 17);
 
 /**
  * Security is the endpoint's protection state.
@@ -1079,6 +1165,13 @@ export type Security = Message<"wegweiser.agent.v1.Security"> & {
    * @generated from field: bool secure_boot = 6;
    */
   secureBoot: boolean;
+
+  /**
+   * SSH server configuration; unset when no SSH server is installed.
+   *
+   * @generated from field: wegweiser.agent.v1.SshServer ssh_server = 7;
+   */
+  sshServer?: SshServer | undefined;
 };
 
 /**
@@ -1086,7 +1179,73 @@ export type Security = Message<"wegweiser.agent.v1.Security"> & {
  * Use `create(SecuritySchema)` to create a new message.
  */
 export const SecuritySchema: GenMessage<Security> = /*@__PURE__*/
-  messageDesc(file_wegweiser_agent_v1_snapshot, 17);
+  messageDesc(file_wegweiser_agent_v1_snapshot, 18);
+
+/**
+ * SshServer is the effective configuration of the OpenSSH server.
+ *
+ * @generated from message wegweiser.agent.v1.SshServer
+ */
+export type SshServer = Message<"wegweiser.agent.v1.SshServer"> & {
+  /**
+   * True when the SSH server is running (or enabled to start).
+   *
+   * @generated from field: bool running = 1;
+   */
+  running: boolean;
+
+  /**
+   * PermitRootLogin as configured: "yes", "prohibit-password" (also
+   * written "without-password"), "forced-commands-only" or "no".
+   *
+   * @generated from field: string permit_root_login = 2;
+   */
+  permitRootLogin: string;
+
+  /**
+   * PasswordAuthentication.
+   *
+   * @generated from field: bool password_authentication = 3;
+   */
+  passwordAuthentication: boolean;
+
+  /**
+   * KbdInteractiveAuthentication (ChallengeResponseAuthentication before
+   * OpenSSH 8.7); with UsePAM it also accepts passwords.
+   *
+   * @generated from field: bool kbd_interactive_authentication = 4;
+   */
+  kbdInteractiveAuthentication: boolean;
+
+  /**
+   * UsePAM.
+   *
+   * @generated from field: bool use_pam = 5;
+   */
+  usePam: boolean;
+
+  /**
+   * ListenAddress values ("0.0.0.0", "::" or specific addresses).
+   *
+   * @generated from field: repeated string listen_addresses = 6;
+   */
+  listenAddresses: string[];
+
+  /**
+   * Where the values come from: "sshd -T" (the effective configuration)
+   * or the configuration file that was read.
+   *
+   * @generated from field: string source = 7;
+   */
+  source: string;
+};
+
+/**
+ * Describes the message wegweiser.agent.v1.SshServer.
+ * Use `create(SshServerSchema)` to create a new message.
+ */
+export const SshServerSchema: GenMessage<SshServer> = /*@__PURE__*/
+  messageDesc(file_wegweiser_agent_v1_snapshot, 19);
 
 /**
  * FirewallProfile is one firewall profile (Windows has domain, private,
@@ -1123,7 +1282,7 @@ export type FirewallProfile = Message<"wegweiser.agent.v1.FirewallProfile"> & {
  * Use `create(FirewallProfileSchema)` to create a new message.
  */
 export const FirewallProfileSchema: GenMessage<FirewallProfile> = /*@__PURE__*/
-  messageDesc(file_wegweiser_agent_v1_snapshot, 18);
+  messageDesc(file_wegweiser_agent_v1_snapshot, 20);
 
 /**
  * Antivirus is one antivirus product.
@@ -1158,6 +1317,23 @@ export type Antivirus = Message<"wegweiser.agent.v1.Antivirus"> & {
    * @generated from field: google.protobuf.Timestamp signature_time = 4;
    */
   signatureTime?: Timestamp | undefined;
+
+  /**
+   * True when up_to_date comes from the product itself (Security Center's
+   * product state, the vendor's status tool); false when the product does
+   * not say and up_to_date carries no information.
+   *
+   * @generated from field: bool up_to_date_reported = 5;
+   */
+  upToDateReported: boolean;
+
+  /**
+   * Signature or definitions version as the product reports it, e.g.
+   * XProtect "5287" or Defender "1.421.123.0".
+   *
+   * @generated from field: string signature_version = 6;
+   */
+  signatureVersion: string;
 };
 
 /**
@@ -1165,7 +1341,7 @@ export type Antivirus = Message<"wegweiser.agent.v1.Antivirus"> & {
  * Use `create(AntivirusSchema)` to create a new message.
  */
 export const AntivirusSchema: GenMessage<Antivirus> = /*@__PURE__*/
-  messageDesc(file_wegweiser_agent_v1_snapshot, 19);
+  messageDesc(file_wegweiser_agent_v1_snapshot, 21);
 
 /**
  * DiskEncryption describes system-volume encryption.
@@ -1200,7 +1376,7 @@ export type DiskEncryption = Message<"wegweiser.agent.v1.DiskEncryption"> & {
  * Use `create(DiskEncryptionSchema)` to create a new message.
  */
 export const DiskEncryptionSchema: GenMessage<DiskEncryption> = /*@__PURE__*/
-  messageDesc(file_wegweiser_agent_v1_snapshot, 20);
+  messageDesc(file_wegweiser_agent_v1_snapshot, 22);
 
 /**
  * ScreenLock describes the idle lock.
@@ -1228,7 +1404,7 @@ export type ScreenLock = Message<"wegweiser.agent.v1.ScreenLock"> & {
  * Use `create(ScreenLockSchema)` to create a new message.
  */
 export const ScreenLockSchema: GenMessage<ScreenLock> = /*@__PURE__*/
-  messageDesc(file_wegweiser_agent_v1_snapshot, 21);
+  messageDesc(file_wegweiser_agent_v1_snapshot, 23);
 
 /**
  * EventLogGroup is a set of log entries with the same source and id.
@@ -1298,7 +1474,7 @@ export type EventLogGroup = Message<"wegweiser.agent.v1.EventLogGroup"> & {
  * Use `create(EventLogGroupSchema)` to create a new message.
  */
 export const EventLogGroupSchema: GenMessage<EventLogGroup> = /*@__PURE__*/
-  messageDesc(file_wegweiser_agent_v1_snapshot, 22);
+  messageDesc(file_wegweiser_agent_v1_snapshot, 24);
 
 /**
  * Crash is one crashed application or a system crash.
@@ -1333,7 +1509,7 @@ export type Crash = Message<"wegweiser.agent.v1.Crash"> & {
  * Use `create(CrashSchema)` to create a new message.
  */
 export const CrashSchema: GenMessage<Crash> = /*@__PURE__*/
-  messageDesc(file_wegweiser_agent_v1_snapshot, 23);
+  messageDesc(file_wegweiser_agent_v1_snapshot, 25);
 
 /**
  * HardeningAudit is a Lynis report summary.
@@ -1389,7 +1565,7 @@ export type HardeningAudit = Message<"wegweiser.agent.v1.HardeningAudit"> & {
  * Use `create(HardeningAuditSchema)` to create a new message.
  */
 export const HardeningAuditSchema: GenMessage<HardeningAudit> = /*@__PURE__*/
-  messageDesc(file_wegweiser_agent_v1_snapshot, 24);
+  messageDesc(file_wegweiser_agent_v1_snapshot, 26);
 
 /**
  * OsqueryResult is the outcome of one osquery query.
@@ -1417,7 +1593,7 @@ export type OsqueryResult = Message<"wegweiser.agent.v1.OsqueryResult"> & {
  * Use `create(OsqueryResultSchema)` to create a new message.
  */
 export const OsqueryResultSchema: GenMessage<OsqueryResult> = /*@__PURE__*/
-  messageDesc(file_wegweiser_agent_v1_snapshot, 25);
+  messageDesc(file_wegweiser_agent_v1_snapshot, 27);
 
 /**
  * OsqueryRow is one row of an osquery result.
@@ -1438,5 +1614,5 @@ export type OsqueryRow = Message<"wegweiser.agent.v1.OsqueryRow"> & {
  * Use `create(OsqueryRowSchema)` to create a new message.
  */
 export const OsqueryRowSchema: GenMessage<OsqueryRow> = /*@__PURE__*/
-  messageDesc(file_wegweiser_agent_v1_snapshot, 26);
+  messageDesc(file_wegweiser_agent_v1_snapshot, 28);
 
