@@ -1,5 +1,5 @@
 import { Link } from "react-router";
-import { ErrorMessage, Loading } from "../../components/Feedback";
+import { QueryState } from "../../components/Feedback";
 import { Page } from "../../components/Page";
 import { useCan, useViewer } from "../auth/hooks";
 import { Permission } from "../auth/permissions";
@@ -21,9 +21,7 @@ export function TenantOverview() {
 
   return (
     <Page title="Overview" subtitle={`Signed in as ${name}.`}>
-      {overview.isPending && <Loading />}
-      <ErrorMessage error={overview.error} />
-      {overview.data && <h2 className="tenant-title">{overview.data.tenant?.name}</h2>}
+      <QueryState query={overview}>{(data) => <h2 className="tenant-title">{data.tenant?.name}</h2>}</QueryState>
       {canReadDevices && <TenantHealth />}
       {canReadDevices && <ByCheck entity={TENANT} title="By check" />}
       {overview.data && (
