@@ -8,8 +8,6 @@ import type { Entity } from "./labels";
 /** FINDINGS_MAX is the most findings one request may ask for. */
 export const FINDINGS_MAX = 1000;
 
-/** WORST_LOOKUP_LIMIT is how many lowest-scoring devices the device list looks up (the server's maximum). */
-export const WORST_LOOKUP_LIMIT = 100;
 
 /** useHealth loads an entity's current health (nothing while entity is null). */
 export function useHealth(entity: Entity | null) {
