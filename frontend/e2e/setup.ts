@@ -151,7 +151,8 @@ function describeExit(e: { code: number | null; signal: NodeJS.Signals | null } 
   return e.signal ? `signal ${e.signal}` : `exit code ${e.code}`;
 }
 
-function freePort(): Promise<number> {
+/** freePort picks a port nothing listens on. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();

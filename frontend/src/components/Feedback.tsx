@@ -35,3 +35,53 @@ export function Notice({ children }: { children: ReactNode }) {
     </div>
   );
 }
+
+/** QueryLike is what QueryState reads of a TanStack query. */
+export interface QueryLike<T> {
+  isPending: boolean;
+  error: unknown;
+  data: T | undefined;
+}
+
+/**
+ * QueryState is the one loading / error / empty pattern: a spinner while the
+ * query is pending, its error in an alert, `empty` when isEmpty says the data
+ * has nothing to show, and otherwise children with the data.
+ */
+export function QueryState<T>({
+  query,
+  loading,
+  isEmpty,
+  empty,
+  errorTitle,
+  children,
+}: {
+  query: QueryLike<T>;
+  /** Label of the loading placeholder ("Loading devices…"). */
+  loading?: string;
+  isEmpty?: (data: T) => boolean;
+  empty?: ReactNode;
+  errorTitle?: string;
+  children: (data: T) => ReactNode;
+}) {
+  if (query.isPending) return <Loading label={loading} />;
+  if (query.data === undefined) {
+    return <ErrorMessage error={query.error ?? new Error("no data")} title={errorTitle} />;
+  }
+  // A failed refetch keeps the data it had: show both.
+  const error = query.error ? <ErrorMessage error={query.error} title={errorTitle} /> : null;
+  if (isEmpty?.(query.data)) {
+    return (
+      <>
+        {error}
+        {empty && <Empty>{empty}</Empty>}
+      </>
+    );
+  }
+  return (
+    <>
+      {error}
+      {children(query.data)}
+    </>
+  );
+}

@@ -31,3 +31,42 @@ export function errorCode(err: unknown): Code {
 function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
+
+/**
+ * FieldError is an invalid_argument error the server pinned on one request
+ * field. The server's translator (backend/internal/api/errors.go) writes
+ * apperr.Invalid(field, …) as "<field>: <message>", the field named as in the
+ * proto (snake_case, dotted for nested fields: "scope.id").
+ */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+const fieldPattern = /^([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*(?:\[\d+\])?): (.+)$/s;
+
+/** fieldError returns the field an invalid_argument error names, or null for any other error. */
+export function fieldError(err: unknown): FieldError | null {
+  if (!err) return null;
+  const ce = ConnectError.from(err);
+  if (ce.code !== Code.InvalidArgument) return null;
+  const m = fieldPattern.exec(ce.rawMessage.trim());
+  if (!m?.[1] || !m[2]) return null;
+  return { field: m[1], message: capitalise(m[2]) };
+}
+
+/**
+ * splitFieldError puts an error beside the form field it names: `fields`
+ * maps the request's field names to the form's; byField has the message of
+ * the field at fault, and rest is the error when no field of this form is at
+ * fault (shown in the form's alert box, as before).
+ */
+export function splitFieldError<F extends string>(
+  err: unknown,
+  fields: Record<string, F>,
+): { byField: Partial<Record<F, string>>; rest: unknown } {
+  const fe = fieldError(err);
+  const target = fe ? (fields[fe.field] ?? fields[fe.field.split(".")[0] ?? ""]) : undefined;
+  if (!fe || !target) return { byField: {}, rest: err };
+  return { byField: { [target]: fe.message } as Partial<Record<F, string>>, rest: null };
+}

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from "react";
+import { splitFieldError } from "../../lib/errors";
 import { TextField } from "../../components/Fields";
 import { ErrorMessage } from "../../components/Feedback";
 import { Section } from "../../components/Page";
@@ -12,6 +13,7 @@ export function CreateWebhookForm({ onCreated }: { onCreated: (res: CreateWebhoo
   const [url, setUrl] = useState("");
   const [description, setDescription] = useState("");
   const [kinds, setKinds] = useState<string[]>([]);
+  const errors = splitFieldError(create.error, { url: "url", description: "description" });
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -23,6 +25,7 @@ export function CreateWebhookForm({ onCreated }: { onCreated: (res: CreateWebhoo
       <form className="form" onSubmit={submit} aria-label="New webhook">
         <TextField
           label="URL"
+          error={errors.byField.url}
           type="url"
           required
           maxLength={2000}
@@ -33,6 +36,7 @@ export function CreateWebhookForm({ onCreated }: { onCreated: (res: CreateWebhoo
         />
         <TextField
           label="Description"
+          error={errors.byField.description}
           maxLength={200}
           placeholder="e.g. Tickets in our PSA"
           value={description}
@@ -56,7 +60,7 @@ export function CreateWebhookForm({ onCreated }: { onCreated: (res: CreateWebhoo
           </div>
           <small className="hint">Tick none to receive every kind. “Send test” always reaches the webhook.</small>
         </fieldset>
-        <ErrorMessage error={create.error} />
+        <ErrorMessage error={errors.rest} />
         <div className="row">
           <button type="submit" className="btn btn-primary" disabled={create.isPending}>
             {create.isPending ? "Creating…" : "Create webhook"}

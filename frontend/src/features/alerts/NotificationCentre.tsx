@@ -1,6 +1,7 @@
 import { useId, useState } from "react";
 import { Link } from "react-router";
-import { Empty, ErrorMessage, Loading } from "../../components/Feedback";
+import { ErrorMessage, QueryState } from "../../components/Feedback";
+import { LoadMore } from "../inventory/parts";
 import { Page, Section } from "../../components/Page";
 import { RelativeTime } from "../../components/RelativeTime";
 import type { Notification } from "../../gen/wegweiser/v1/alert_pb";
@@ -16,7 +17,6 @@ export function NotificationCentre() {
   const [unreadOnly, setUnreadOnly] = useState(false);
   const list = useNotifications(unreadOnly);
   const markAll = useMarkRead();
-  const items = list.data?.pages.flatMap((p) => p.notifications) ?? [];
   const unread = list.data?.pages[0]?.unreadCount ?? 0;
 
   return (
@@ -49,30 +49,29 @@ export function NotificationCentre() {
           </>
         }
       >
-        {list.isPending && <Loading label="Loading notifications…" />}
-        <ErrorMessage error={list.error} />
-        {list.isSuccess && items.length === 0 && (
-          <Empty>{unreadOnly ? "No unread notifications." : "No notifications yet."}</Empty>
-        )}
-        {items.length > 0 && (
-          <ul className="notification-list" aria-label="Notifications">
-            {items.map((n) => (
-              <NotificationItem key={n.id} notification={n} />
-            ))}
-          </ul>
-        )}
-        {list.hasNextPage && (
-          <div className="load-more">
-            <button
-              type="button"
-              className="btn"
-              disabled={list.isFetchingNextPage}
-              onClick={() => void list.fetchNextPage()}
-            >
-              {list.isFetchingNextPage ? "Loading…" : "Load more"}
-            </button>
-          </div>
-        )}
+        <QueryState
+          query={list}
+          loading="Loading notifications…"
+          isEmpty={(d) => d.pages.every((p) => p.notifications.length === 0) && !list.hasNextPage}
+          empty={unreadOnly ? "No unread notifications." : "No notifications yet."}
+        >
+          {(data) => (
+            <>
+              <ul className="notification-list" aria-label="Notifications">
+                {data.pages
+                  .flatMap((p) => p.notifications)
+                  .map((n) => (
+                    <NotificationItem key={n.id} notification={n} />
+                  ))}
+              </ul>
+              <LoadMore
+                hasNextPage={list.hasNextPage}
+                fetching={list.isFetchingNextPage}
+                onLoad={() => void list.fetchNextPage()}
+              />
+            </>
+          )}
+        </QueryState>
       </Section>
     </Page>
   );

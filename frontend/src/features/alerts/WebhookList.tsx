@@ -1,6 +1,6 @@
 import { useId, useState } from "react";
 import { ConfirmButton } from "../../components/ConfirmButton";
-import { Empty, ErrorMessage, Loading, Notice } from "../../components/Feedback";
+import { ErrorMessage, Notice, QueryState } from "../../components/Feedback";
 import { Section } from "../../components/Page";
 import { RelativeTime } from "../../components/RelativeTime";
 import type { Webhook } from "../../gen/wegweiser/v1/alert_pb";
@@ -11,19 +11,22 @@ import { kindLabel } from "./labels";
 /** WebhookList lists the tenant's webhooks with a test button, delete and a delivery log each. */
 export function WebhookList() {
   const webhooks = useWebhooks();
-  const list = webhooks.data?.webhooks ?? [];
   return (
     <Section title="Webhooks">
-      {webhooks.isPending && <Loading label="Loading webhooks…" />}
-      <ErrorMessage error={webhooks.error} />
-      {webhooks.isSuccess && list.length === 0 && <Empty>No webhooks yet. Create one above.</Empty>}
-      {list.length > 0 && (
-        <ul className="webhook-list" aria-label="Webhooks">
-          {list.map((h) => (
-            <WebhookItem key={h.id} webhook={h} />
-          ))}
-        </ul>
-      )}
+      <QueryState
+        query={webhooks}
+        loading="Loading webhooks…"
+        isEmpty={(d) => d.webhooks.length === 0}
+        empty="No webhooks yet. Create one above."
+      >
+        {(data) => (
+          <ul className="webhook-list" aria-label="Webhooks">
+            {data.webhooks.map((h) => (
+              <WebhookItem key={h.id} webhook={h} />
+            ))}
+          </ul>
+        )}
+      </QueryState>
     </Section>
   );
 }

@@ -49,13 +49,19 @@ describe("webhooks page", () => {
     expect(screen.getByRole("form", { name: "New webhook" })).toBeTruthy();
   });
 
-  it("shows the server's refusal next to the form", async () => {
+  it("shows the server's refusal beside the field it names", async () => {
     const backend = new FakeBackend();
     renderApp("/webhooks", { backend });
     const form = await screen.findByRole("form", { name: "New webhook" });
-    fireEvent.change(within(form).getByLabelText("URL"), { target: { value: "http://10.0.0.5/hook" } });
+    const url = within(form).getByLabelText("URL");
+    fireEvent.change(url, { target: { value: "http://10.0.0.5/hook" } });
     fireEvent.click(within(form).getByRole("button", { name: "Create webhook" }));
-    expect((await within(form).findByRole("alert")).textContent).toMatch(/https:\/\//);
+    await waitFor(() => expect(url.getAttribute("aria-invalid")).toBe("true"));
+    const message = document.getElementById(url.getAttribute("aria-describedby")!.split(" ").at(-1)!);
+    expect(message?.textContent).toBe("Must be an absolute https:// URL without credentials");
+    expect(message?.closest(".field")).toBe(url.closest(".field"));
+    // Not also in the form's alert box.
+    expect(within(form).queryByRole("alert")).toBeNull();
     expect(screen.queryByLabelText("Signing secret")).toBeNull();
   });
 

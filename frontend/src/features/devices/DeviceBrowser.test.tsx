@@ -27,7 +27,7 @@ describe("devices page", () => {
     await screen.findByRole("link", { name: "win-old" });
     expect(hostnames()).toEqual(["linux-srv", "win-new", "win-old"]);
 
-    fireEvent.change(screen.getByLabelText("Platform"), { target: { value: "windows" } });
+    fireEvent.change(screen.getByRole("combobox", { name: "Platform" }), { target: { value: "windows" } });
     fireEvent.change(screen.getByLabelText("Sort by"), { target: { value: "last_seen" } });
     fireEvent.change(screen.getByLabelText("Order"), { target: { value: "desc" } });
 

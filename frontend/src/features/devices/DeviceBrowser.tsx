@@ -2,10 +2,13 @@ import { useEffect, useState } from "react";
 import { useSearchParams } from "react-router";
 import { SelectField, TextField } from "../../components/Fields";
 import { Page, Section } from "../../components/Page";
-import { DeviceOrder, Platform } from "../../gen/wegweiser/v1/device_pb";
+import { Platform } from "../../gen/wegweiser/v1/device_pb";
+import { Band } from "../../gen/wegweiser/v1/health_pb";
+import { useGroup } from "../groups/hooks";
+import { useChecks } from "../health/hooks";
 import { useDebounced } from "../../lib/useDebounced";
 import { useOrganisationOptions } from "../organisations/hooks";
-import { DeviceTable } from "./DeviceTable";
+import { DeviceTable, isDeviceSortColumn, type DeviceSortColumn } from "./DeviceTable";
 import type { DeviceFilter } from "./hooks";
 
 const platforms: Record<string, Platform> = {
@@ -14,14 +17,34 @@ const platforms: Record<string, Platform> = {
   linux: Platform.LINUX,
 };
 
-/** DeviceBrowser is the device list with filters kept in the URL (?org=&platform=&tag=&q=&sort=&dir=). */
+const bands: Record<string, Band> = {
+  healthy: Band.HEALTHY,
+  fair: Band.FAIR,
+  poor: Band.POOR,
+  critical: Band.CRITICAL,
+  none: Band.UNSPECIFIED,
+};
+
+/**
+ * DeviceBrowser is the device list with filters kept in the URL
+ * (?org=&group=&platform=&tag=&q=&band=&stale=1&attention=1&check=&software=&version=&sort=&dir=).
+ * The by-check view links here with ?check=, the software list with ?software=&version=.
+ */
 export function DeviceBrowser() {
   const [params, setParams] = useSearchParams();
   const organisations = useOrganisationOptions();
 
   const org = params.get("org") ?? "";
   const platform = params.get("platform") ?? "";
-  const sort = params.get("sort") === "last_seen" ? "last_seen" : "hostname";
+  const requestedSort = params.get("sort") ?? "";
+  const sort: DeviceSortColumn = isDeviceSortColumn(requestedSort) ? requestedSort : "hostname";
+  const band = params.get("band") ?? "";
+  const stale = params.get("stale") === "1";
+  const attention = params.get("attention") === "1";
+  const check = params.get("check") ?? "";
+  const group = params.get("group") ?? "";
+  const software = params.get("software") ?? "";
+  const version = params.get("version") ?? "";
   const dir = params.get("dir") === "desc" ? "desc" : "asc";
 
   // Text filters update the URL once typing pauses.
@@ -55,13 +78,17 @@ export function DeviceBrowser() {
 
   const filter: DeviceFilter = {
     organisationId: org,
+    groupId: group,
     platform: platforms[platform] ?? Platform.UNSPECIFIED,
     tag: params.get("tag") ?? "",
     query: params.get("q") ?? "",
-    orderBy: sort === "last_seen" ? DeviceOrder.LAST_SEEN : DeviceOrder.HOSTNAME,
-    descending: dir === "desc",
+    bands: band in bands ? [bands[band] ?? Band.UNSPECIFIED] : [],
+    staleOnly: stale,
+    needsAttention: attention,
+    failingCheckId: check,
+    software: software ? { name: software, version } : undefined,
   };
-  const filtered = Boolean(org || platform || filter.tag || filter.query);
+  const filtered = Boolean(org || platform || filter.tag || filter.query || band || stale || attention || check || software || group);
 
   return (
     <Page title="Devices" subtitle="Every endpoint that runs the Wegweiser agent.">
@@ -89,19 +116,72 @@ export function DeviceBrowser() {
             <option value="linux">Linux</option>
           </SelectField>
           <TextField label="Tag" placeholder="e.g. finance" value={tag} onChange={(e) => setTag(e.target.value)} />
+          <SelectField label="Band" value={band} onChange={(e) => update({ band: e.target.value })}>
+            <option value="">All bands</option>
+            <option value="critical">Critical</option>
+            <option value="poor">Poor</option>
+            <option value="fair">Fair</option>
+            <option value="healthy">Healthy</option>
+            <option value="none">No score</option>
+          </SelectField>
           <SelectField
             label="Sort by"
             value={sort}
-            onChange={(e) => update({ sort: e.target.value === "last_seen" ? "last_seen" : "" })}
+            onChange={(e) => update({ sort: e.target.value === "hostname" ? "" : e.target.value })}
           >
             <option value="hostname">Hostname</option>
+            <option value="score">Score</option>
             <option value="last_seen">Last seen</option>
           </SelectField>
           <SelectField label="Order" value={dir} onChange={(e) => update({ dir: e.target.value === "desc" ? "desc" : "" })}>
-            <option value="asc">{sort === "last_seen" ? "Oldest first" : "A to Z"}</option>
-            <option value="desc">{sort === "last_seen" ? "Newest first" : "Z to A"}</option>
+            <option value="asc">{sort === "last_seen" ? "Oldest first" : sort === "score" ? "Worst first" : "A to Z"}</option>
+            <option value="desc">{sort === "last_seen" ? "Newest first" : sort === "score" ? "Best first" : "Z to A"}</option>
           </SelectField>
+          <div className="filters-checks">
+            <label className="checkbox">
+              <input type="checkbox" checked={attention} onChange={(e) => update({ attention: e.target.checked ? "1" : "" })} />
+              Needs attention
+            </label>
+            <label className="checkbox">
+              <input type="checkbox" checked={stale} onChange={(e) => update({ stale: e.target.checked ? "1" : "" })} />
+              Stale data only
+            </label>
+          </div>
         </div>
+        {(check || software || group) && (
+          <ul className="tags active-filters" aria-label="Active filters">
+            {check && (
+              <li className="tag tag-removable">
+                Failing check: <CheckName id={check} />
+                <button type="button" className="tag-remove" aria-label="Remove the check filter" onClick={() => update({ check: "" })}>
+                  ×
+                </button>
+              </li>
+            )}
+            {group && (
+              <li className="tag tag-removable">
+                In group <GroupName id={group} />
+                <button type="button" className="tag-remove" aria-label="Remove the group filter" onClick={() => update({ group: "" })}>
+                  ×
+                </button>
+              </li>
+            )}
+            {software && (
+              <li className="tag tag-removable">
+                Runs {software}
+                {version ? ` ${version}` : " (no version)"}
+                <button
+                  type="button"
+                  className="tag-remove"
+                  aria-label="Remove the software filter"
+                  onClick={() => update({ software: "", version: "" })}
+                >
+                  ×
+                </button>
+              </li>
+            )}
+          </ul>
+        )}
         {filtered && (
           <button
             type="button"
@@ -109,7 +189,7 @@ export function DeviceBrowser() {
             onClick={() => {
               setQ("");
               setTag("");
-              update({ org: "", platform: "", tag: "", q: "" });
+              update({ org: "", platform: "", tag: "", q: "", band: "", stale: "", attention: "", check: "", software: "", version: "", group: "" });
             }}
           >
             Clear filters
@@ -120,9 +200,23 @@ export function DeviceBrowser() {
         <DeviceTable
           filter={filter}
           showOrganisation
+          sort={{ column: sort, descending: dir === "desc" }}
+          onSort={(s) => update({ sort: s.column === "hostname" ? "" : s.column, dir: s.descending ? "desc" : "" })}
           emptyText={filtered ? "No device matches these filters." : "No devices yet. Enrol one with the agent."}
         />
       </Section>
     </Page>
   );
+}
+
+/** CheckName names a check by its catalogue title, falling back to its id. */
+function CheckName({ id }: { id: string }) {
+  const title = useChecks().data?.checks.find((c) => c.id === id)?.title;
+  return <strong>{title ?? id}</strong>;
+}
+
+/** GroupName names a group of the group filter. */
+function GroupName({ id }: { id: string }) {
+  const name = useGroup(id).data?.group?.name;
+  return <strong>{name ?? "this group"}</strong>;
 }

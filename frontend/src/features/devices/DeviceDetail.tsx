@@ -3,19 +3,24 @@ import { Link, useNavigate } from "react-router";
 import { ConfirmButton } from "../../components/ConfirmButton";
 import { SelectField, TextField } from "../../components/Fields";
 import { ErrorMessage, Loading, Notice } from "../../components/Feedback";
-import { Page, Section } from "../../components/Page";
+import { Page, Subsection } from "../../components/Page";
 import { RelativeTime } from "../../components/RelativeTime";
 import { DeviceRole, type Device } from "../../gen/wegweiser/v1/device_pb";
 import { useCan } from "../auth/hooks";
 import { Permission } from "../auth/permissions";
 import { RevokeAgentCredentials } from "../enrolment/RevokeAgentCredentials";
 import { useGroup, useGroups } from "../groups/hooks";
+import { DeviceTriage } from "../health/DeviceTriage";
 import { DeviceInventory } from "../inventory/DeviceInventory";
 import { useOrganisationOptions } from "../organisations/hooks";
 import { OrganisationName, TagList } from "./DeviceTable";
 import { platformLabel, useDeleteDevice, useDevice, useMoveDevice, useTagDevices } from "./hooks";
 
-/** DeviceDetail shows one device: facts, tags and where it belongs. */
+/**
+ * DeviceDetail shows one device, triage first: its score, band and top
+ * reasons lead; health in detail and the inventory follow in tabs; its facts,
+ * tags, location and actions are in the Details tab.
+ */
 export function DeviceDetail({ id }: { id: string }) {
   const device = useDevice(id);
   const canWrite = useCan(Permission.DeviceWrite);
@@ -47,38 +52,44 @@ export function DeviceDetail({ id }: { id: string }) {
       }
       breadcrumb={breadcrumb}
     >
-      <div className="grid-2">
-        <Section title="Facts">
-          <Facts device={d} />
-        </Section>
-        <div className="stack">
-          <Section title="Tags">
-            {canWrite ? <TagEditor device={d} /> : <TagList tags={d.tags} />}
-          </Section>
-          <Section title="Location">
-            <dl className="facts">
-              <div>
-                <dt>Organisation</dt>
-                <dd>
-                  <OrganisationName id={d.organisationId} />
-                </dd>
+      <DeviceTriage deviceId={d.id} />
+      <DeviceInventory
+        deviceId={d.id}
+        organisationId={d.organisationId}
+        details={
+          <div className="stack">
+            <div className="grid-2">
+              <Subsection title="Facts">
+                <Facts device={d} />
+              </Subsection>
+              <div className="stack">
+                <Subsection title="Tags">{canWrite ? <TagEditor device={d} /> : <TagList tags={d.tags} />}</Subsection>
+                <Subsection title="Location">
+                  <dl className="facts">
+                    <div>
+                      <dt>Organisation</dt>
+                      <dd>
+                        <OrganisationName id={d.organisationId} />
+                      </dd>
+                    </div>
+                    <div>
+                      <dt>Group</dt>
+                      <dd>{d.groupId ? <GroupName id={d.groupId} /> : <span className="muted">No group</span>}</dd>
+                    </div>
+                  </dl>
+                  {canWrite && <MoveForm device={d} />}
+                </Subsection>
               </div>
-              <div>
-                <dt>Group</dt>
-                <dd>{d.groupId ? <GroupName id={d.groupId} /> : <span className="muted">No group</span>}</dd>
-              </div>
-            </dl>
-            {canWrite && <MoveForm device={d} />}
-          </Section>
-        </div>
-      </div>
-      <DeviceInventory deviceId={d.id} organisationId={d.organisationId} />
-      {canEnrol && (
-        <Section title="Agent credentials">
-          <RevokeAgentCredentials deviceId={d.id} hostname={d.hostname || d.id} />
-        </Section>
-      )}
-      {canWrite && <DeleteDevice device={d} />}
+            </div>
+            {canEnrol && (
+              <Subsection title="Agent credentials">
+                <RevokeAgentCredentials deviceId={d.id} hostname={d.hostname || d.id} />
+              </Subsection>
+            )}
+            {canWrite && <DeleteDevice device={d} />}
+          </div>
+        }
+      />
     </Page>
   );
 }
@@ -233,7 +244,7 @@ function DeleteDevice({ device }: { device: Device }) {
   const del = useDeleteDevice();
   const navigate = useNavigate();
   return (
-    <Section title="Danger zone">
+    <Subsection title="Danger zone">
       <ConfirmButton
         label="Delete device"
         confirmLabel="Delete permanently"
@@ -247,6 +258,6 @@ function DeleteDevice({ device }: { device: Device }) {
         onConfirm={() => del.mutate({ id: device.id }, { onSuccess: () => navigate("/devices", { replace: true }) })}
       />
       <ErrorMessage error={del.error} />
-    </Section>
+    </Subsection>
   );
 }

@@ -1,89 +1,189 @@
+import { useState } from "react";
 import { Link } from "react-router";
-import { Empty, ErrorMessage, Loading } from "../../components/Feedback";
+import { DataTable, type Columns } from "../../components/DataTable";
+import { QueryState } from "../../components/Feedback";
+import { DeviceOrder, type Device } from "../../gen/wegweiser/v1/device_pb";
 import { RelativeTime } from "../../components/RelativeTime";
-import { DeviceScoreCell, useScoreLookup } from "../health/DeviceScores";
+import { severityBadge } from "../health/labels";
+import { ScoreBadge } from "../health/ScoreBadge";
 import { useOrganisationOptions } from "../organisations/hooks";
 import { platformLabel, useDevices, type DeviceFilter } from "./hooks";
 
-/** DeviceTable lists devices matching a filter, with "Load more" paging. */
+/** DeviceSort is a server-side order of the device list: a column id and a direction. */
+export interface DeviceSort {
+  column: DeviceSortColumn;
+  descending: boolean;
+}
+
+/** DeviceSortColumn is a column the server can order the device list by. */
+export type DeviceSortColumn = "hostname" | "score" | "last_seen";
+
+const orders: Record<DeviceSortColumn, DeviceOrder> = {
+  hostname: DeviceOrder.HOSTNAME,
+  score: DeviceOrder.SCORE,
+  last_seen: DeviceOrder.LAST_SEEN,
+};
+
+/** isDeviceSortColumn says whether a string names a sortable column. */
+export function isDeviceSortColumn(s: string): s is DeviceSortColumn {
+  return s in orders;
+}
+
+/** deviceOrder is the ListDevices order of a sort column. */
+export function deviceOrder(column: DeviceSortColumn): DeviceOrder {
+  return orders[column];
+}
+
+const dash = <span className="muted">—</span>;
+
+/** HealthCell shows a device's score and band from its health summary, and "stale" when its data is old. */
+function HealthCell({ device: d }: { device: Device }) {
+  const h = d.health;
+  if (!h?.scored) {
+    return (
+      <span className="muted" title="Not analysed yet">
+        —
+      </span>
+    );
+  }
+  return (
+    <span className="score-cell">
+      <ScoreBadge score={h.score} band={h.band} />
+      {h.stale && <span className="badge badge-warn badge-inline">stale</span>}
+    </span>
+  );
+}
+
+/** TopReason is the finding that costs a device the most points, linked to the devices that share it. */
+function TopReason({ device: d }: { device: Device }) {
+  const h = d.health;
+  if (!h?.topReason) return h?.stale && !h.scored ? <span className="muted">No analysis yet</span> : dash;
+  const more = h.issueCount - 1;
+  return (
+    <span className="top-reason">
+      <span className={`badge ${severityBadge(h.topReasonSeverity)}`}>{h.topReasonSeverity}</span>{" "}
+      <span className="wrap-anywhere">{h.topReason}</span>
+      {more > 0 && <span className="muted small"> · {more} more</span>}
+    </span>
+  );
+}
+
+const baseColumns: Columns<Device> = [
+  {
+    id: "hostname",
+    header: "Hostname",
+    accessorFn: (d) => d.hostname || d.id,
+    cell: ({ row: { original: d } }) => (
+      <Link className="wrap-anywhere" to={`/devices/${d.id}`}>
+        {d.hostname || d.id}
+      </Link>
+    ),
+    enableHiding: false,
+  },
+  {
+    id: "score",
+    header: "Score",
+    accessorFn: (d) => d.health?.score ?? 0,
+    cell: ({ row: { original: d } }) => <HealthCell device={d} />,
+  },
+  {
+    id: "top_reason",
+    header: "Top reason",
+    enableSorting: false,
+    cell: ({ row: { original: d } }) => <TopReason device={d} />,
+  },
+  {
+    id: "platform",
+    header: "Platform",
+    enableSorting: false,
+    cell: ({ row: { original: d } }) => (
+      <span className={`platform platform-${platformLabel(d.platform).toLowerCase()}`}>{platformLabel(d.platform)}</span>
+    ),
+  },
+  {
+    id: "os",
+    header: "Operating system",
+    enableSorting: false,
+    cell: ({ row: { original: d } }) => [d.osName, d.osVersion].filter(Boolean).join(" ") || dash,
+  },
+];
+
+const organisationColumn: Columns<Device>[number] = {
+  id: "organisation",
+  header: "Organisation",
+  enableSorting: false,
+  cell: ({ row: { original: d } }) => <OrganisationName id={d.organisationId} />,
+};
+
+const tailColumns: Columns<Device> = [
+  { id: "tags", header: "Tags", enableSorting: false, cell: ({ row: { original: d } }) => <TagList tags={d.tags} /> },
+  {
+    id: "last_seen",
+    header: "Last seen",
+    accessorFn: (d) => Number(d.lastSeenTime?.seconds ?? 0n),
+    cell: ({ row: { original: d } }) => <RelativeTime value={d.lastSeenTime} />,
+  },
+];
+
+/** Tags are rarely set; the column waits in the column chooser. */
+const hiddenByDefault = ["tags"];
+
+const withOrganisation = [...baseColumns, organisationColumn, ...tailColumns];
+const withoutOrganisation = [...baseColumns, ...tailColumns];
+
+/**
+ * DeviceTable lists devices matching a filter with their score, band and top
+ * reason (from each device's health summary: one request per page, never
+ * one per row), "Load more" paging and column choice. The server sorts:
+ * by the sort and onSort the caller keeps (the device browser keeps them in
+ * the URL), or by the table's own state.
+ */
 export function DeviceTable({
   filter,
   showOrganisation = false,
   emptyText = "No devices.",
+  sort: controlled,
+  onSort,
 }: {
   filter: DeviceFilter;
   showOrganisation?: boolean;
   emptyText?: string;
+  sort?: DeviceSort;
+  onSort?: (sort: DeviceSort) => void;
 }) {
-  const list = useDevices(filter);
-  const devices = list.data?.pages.flatMap((p) => p.devices) ?? [];
-  const scores = useScoreLookup(filter);
+  const [own, setOwn] = useState<DeviceSort>({ column: "score", descending: false });
+  const sort = controlled ?? own;
+  const setSort = onSort ?? setOwn;
+  const list = useDevices({ ...filter, orderBy: deviceOrder(sort.column), descending: sort.descending });
+  const sorting = [{ id: sort.column, desc: sort.descending }];
 
   return (
     <div aria-busy={list.isFetching}>
-      {list.isPending && <Loading label="Loading devices…" />}
-      <ErrorMessage error={list.error} />
-      {list.isSuccess && devices.length === 0 && <Empty>{emptyText}</Empty>}
-      {devices.length > 0 && (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Hostname</th>
-                {scores && <th scope="col">Score</th>}
-                <th scope="col">Platform</th>
-                <th scope="col">Operating system</th>
-                {showOrganisation && <th scope="col">Organisation</th>}
-                <th scope="col">Tags</th>
-                <th scope="col">Last seen</th>
-              </tr>
-            </thead>
-            <tbody>
-              {devices.map((d) => (
-                <tr key={d.id}>
-                  <td>
-                    <Link to={`/devices/${d.id}`}>{d.hostname || d.id}</Link>
-                  </td>
-                  {scores && (
-                    <td>
-                      <DeviceScoreCell id={d.id} lookup={scores} />
-                    </td>
-                  )}
-                  <td>
-                    <span className={`platform platform-${platformLabel(d.platform).toLowerCase()}`}>
-                      {platformLabel(d.platform)}
-                    </span>
-                  </td>
-                  <td>{[d.osName, d.osVersion].filter(Boolean).join(" ") || <span className="muted">—</span>}</td>
-                  {showOrganisation && (
-                    <td>
-                      <OrganisationName id={d.organisationId} />
-                    </td>
-                  )}
-                  <td>
-                    <TagList tags={d.tags} />
-                  </td>
-                  <td>
-                    <RelativeTime value={d.lastSeenTime} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {list.hasNextPage && (
-        <div className="load-more">
-          <button
-            type="button"
-            className="btn"
-            onClick={() => void list.fetchNextPage()}
-            disabled={list.isFetchingNextPage}
-          >
-            {list.isFetchingNextPage ? "Loading…" : "Load more"}
-          </button>
-        </div>
-      )}
+      <QueryState query={list} loading="Loading devices…">
+        {(data) => (
+          <DataTable
+            label="Devices"
+            data={data.pages.flatMap((p) => p.devices)}
+            columns={showOrganisation ? withOrganisation : withoutOrganisation}
+            getRowId={(d) => d.id}
+            empty={emptyText}
+            columnsKey="devices"
+            defaultHidden={hiddenByDefault}
+            manualSorting
+            sorting={sorting}
+            onSortingChange={(updater) => {
+              const next = typeof updater === "function" ? updater(sorting) : updater;
+              const first = next[0];
+              if (first && isDeviceSortColumn(first.id)) setSort({ column: first.id, descending: first.desc });
+            }}
+            paging={{
+              hasNextPage: list.hasNextPage,
+              fetching: list.isFetchingNextPage,
+              onLoad: () => void list.fetchNextPage(),
+            }}
+          />
+        )}
+      </QueryState>
     </div>
   );
 }

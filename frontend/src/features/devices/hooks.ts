@@ -1,6 +1,7 @@
 import { useInfiniteQuery, useMutation, useQuery } from "@connectrpc/connect-query";
 import { keepPreviousData } from "@tanstack/react-query";
 import { DeviceOrder, DeviceService, Platform } from "../../gen/wegweiser/v1/device_pb";
+import type { Band } from "../../gen/wegweiser/v1/health_pb";
 import { TenantService } from "../../gen/wegweiser/v1/tenant_pb";
 import { useInvalidate } from "../../lib/queries";
 
@@ -13,6 +14,14 @@ export interface DeviceFilter {
   query?: string;
   orderBy?: DeviceOrder;
   descending?: boolean;
+  /** Only devices in these bands (Band.UNSPECIFIED: without a score). */
+  bands?: Band[];
+  staleOnly?: boolean;
+  needsAttention?: boolean;
+  /** Only devices with an unsuppressed warning or failure of this check. */
+  failingCheckId?: string;
+  /** Only devices that run this version of a program. */
+  software?: { name: string; version: string };
 }
 
 /** DEVICE_PAGE_SIZE is how many devices one "Load more" adds. */
@@ -30,6 +39,11 @@ export function useDevices(filter: DeviceFilter) {
       query: filter.query ?? "",
       orderBy: filter.orderBy ?? DeviceOrder.HOSTNAME,
       descending: filter.descending ?? false,
+      bands: filter.bands ?? [],
+      staleOnly: filter.staleOnly ?? false,
+      needsAttention: filter.needsAttention ?? false,
+      failingCheckId: filter.failingCheckId ?? "",
+      software: filter.software,
       pageSize: DEVICE_PAGE_SIZE,
       pageToken: "",
     },

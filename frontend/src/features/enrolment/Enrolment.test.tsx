@@ -150,7 +150,7 @@ describe("enrolment page", () => {
     const backend = new FakeBackend();
     backend.addOrganisation("Contoso");
     const d = backend.addDevice("ws-01");
-    renderApp(`/devices/${d.id}`, { backend });
+    renderApp(`/devices/${d.id}?tab=details`, { backend });
 
     const section = await screen.findByRole("region", { name: "Agent credentials" });
     fireEvent.click(within(section).getByRole("button", { name: "Revoke agent credentials" }));

@@ -1,8 +1,9 @@
-import { Fragment, useState } from "react";
+import { useState } from "react";
 import { Link } from "react-router";
 import { ConfirmButton } from "../../components/ConfirmButton";
 import { SelectField } from "../../components/Fields";
-import { Empty, ErrorMessage, Loading } from "../../components/Feedback";
+import { DataTable, type Columns } from "../../components/DataTable";
+import { ErrorMessage, QueryState } from "../../components/Feedback";
 import { Section } from "../../components/Page";
 import { RelativeTime } from "../../components/RelativeTime";
 import type { EnrolmentKey } from "../../gen/wegweiser/v1/enrolment_pb";
@@ -23,7 +24,6 @@ export function KeyList({ initialOrganisationId }: { initialOrganisationId: stri
   const [includeInactive, setIncludeInactive] = useState(false);
   const keys = useEnrolmentKeys(organisationId, includeInactive);
   const organisations = useOrganisationOptions();
-  const list = keys.data?.keys ?? [];
 
   return (
     <Section title="Enrolment keys">
@@ -41,89 +41,105 @@ export function KeyList({ initialOrganisationId }: { initialOrganisationId: stri
           Include revoked and expired keys
         </label>
       </div>
-      {keys.isPending && <Loading label="Loading keys…" />}
-      <ErrorMessage error={keys.error} />
-      {keys.isSuccess && list.length === 0 && (
-        <Empty>{includeInactive ? "No enrolment keys." : "No active enrolment keys. Create one above."}</Empty>
-      )}
-      {list.length > 0 && (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Key</th>
-                <th scope="col">Organisation</th>
-                <th scope="col">Group</th>
-                <th scope="col" className="num">Uses</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Created</th>
-                <th scope="col">Status</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((k) => (
-                <KeyRow key={k.id} k={k} />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <QueryState query={keys} loading="Loading keys…">
+        {({ keys: list }) => (
+          <DataTable
+            label="Enrolment keys"
+            data={list}
+            columns={keyColumns}
+            getRowId={(k) => k.id}
+            rowProps={(k) => ({ className: keyStatus(k) === "active" ? undefined : "row-disabled" })}
+            empty={includeInactive ? "No enrolment keys." : "No active enrolment keys. Create one above."}
+          />
+        )}
+      </QueryState>
     </Section>
   );
 }
 
-function KeyRow({ k }: { k: EnrolmentKey }) {
+const keyColumns: Columns<EnrolmentKey> = [
+  {
+    id: "key",
+    header: "Key",
+    enableSorting: false,
+    cell: ({ row: { original: k } }) => (
+      <>
+        <code className="mono">{k.prefix}…</code>
+        {k.description && <div className="muted small clamp">{k.description}</div>}
+      </>
+    ),
+  },
+  {
+    id: "organisation",
+    header: "Organisation",
+    enableSorting: false,
+    cell: ({ row: { original: k } }) => <OrganisationLink id={k.organisationId} />,
+  },
+  {
+    id: "group",
+    header: "Group",
+    enableSorting: false,
+    cell: ({ row: { original: k } }) => (k.groupId ? <GroupLink id={k.groupId} /> : <span className="muted">—</span>),
+  },
+  {
+    id: "uses",
+    header: "Uses",
+    accessorFn: (k) => k.uses,
+    meta: { className: "num" },
+    cell: ({ row: { original: k } }) => (
+      <>
+        {k.uses} / {k.maxUses > 0 ? k.maxUses : <span title="No limit">∞</span>}
+      </>
+    ),
+  },
+  {
+    id: "expires",
+    header: "Expires",
+    enableSorting: false,
+    cell: ({ row: { original: k } }) => <RelativeTime value={k.expireTime} never="Never" />,
+  },
+  {
+    id: "created",
+    header: "Created",
+    enableSorting: false,
+    cell: ({ row: { original: k } }) => <RelativeTime value={k.createTime} never="—" />,
+  },
+  {
+    id: "status",
+    header: "Status",
+    accessorFn: (k) => keyStatus(k),
+    cell: ({ row: { original: k } }) => {
+      const [label, badge] = statusBadge[keyStatus(k)];
+      return <span className={`badge ${badge}`}>{label}</span>;
+    },
+  },
+  {
+    id: "actions",
+    header: () => <span className="sr-only">Actions</span>,
+    enableSorting: false,
+    meta: { className: "actions" },
+    cell: ({ row: { original: k } }) => <RevokeKey k={k} />,
+  },
+];
+
+function RevokeKey({ k }: { k: EnrolmentKey }) {
   const revoke = useRevokeEnrolmentKey();
   const status = keyStatus(k);
-  const [label, badge] = statusBadge[status];
   return (
-    <Fragment>
-      <tr className={status === "active" ? undefined : "row-disabled"}>
-        <td>
-          <code className="mono">{k.prefix}…</code>
-          {k.description && <div className="muted small clamp">{k.description}</div>}
-        </td>
-        <td>
-          <OrganisationLink id={k.organisationId} />
-        </td>
-        <td>{k.groupId ? <GroupLink id={k.groupId} /> : <span className="muted">—</span>}</td>
-        <td className="num">
-          {k.uses} / {k.maxUses > 0 ? k.maxUses : <span title="No limit">∞</span>}
-        </td>
-        <td>
-          <RelativeTime value={k.expireTime} never="Never" />
-        </td>
-        <td>
-          <RelativeTime value={k.createTime} never="—" />
-        </td>
-        <td>
-          <span className={`badge ${badge}`}>{label}</span>
-        </td>
-        <td className="actions">
-          {(status === "active" || status === "exhausted") && (
-            <ConfirmButton
-              small
-              label="Revoke"
-              srLabel={`key ${k.prefix}`}
-              confirmLabel="Revoke key"
-              question={<>Revoke key {k.prefix}…? No new device can enrol with it; enrolled devices keep working.</>}
-              pending={revoke.isPending}
-              onConfirm={() => revoke.mutate({ id: k.id })}
-            />
-          )}
-        </td>
-      </tr>
-      {revoke.error ? (
-        <tr>
-          <td colSpan={8}>
-            <ErrorMessage error={revoke.error} />
-          </td>
-        </tr>
-      ) : null}
-    </Fragment>
+    <>
+      {(status === "active" || status === "exhausted") && (
+        <ConfirmButton
+          small
+          label="Revoke"
+          srLabel={`key ${k.prefix}`}
+          confirmLabel="Revoke key"
+          question={<>Revoke key {k.prefix}…? No new device can enrol with it; enrolled devices keep working.</>}
+          pending={revoke.isPending}
+          onConfirm={() => revoke.mutate({ id: k.id })}
+        />
+      )}
+      <ErrorMessage error={revoke.error} />
+    </>
   );
 }
 

@@ -10,7 +10,7 @@ import { Permission } from "../auth/permissions";
 import { DeviceTable, OrganisationName } from "../devices/DeviceTable";
 import { HealthPanel } from "../health/HealthPanel";
 import { groupEntity } from "../health/labels";
-import { TopFindings } from "../health/TopFindings";
+import { ByCheck } from "../health/ByCheck";
 import { policyHref } from "../policy/labels";
 import { useDeleteGroup, useGroup, useUpdateGroup } from "./hooks";
 
@@ -88,7 +88,7 @@ export function GroupDetail({ id }: { id: string }) {
       )}
 
       <HealthPanel entity={groupEntity(g.id)} what="Group" recompute />
-      <TopFindings entity={groupEntity(g.id)} />
+      <ByCheck entity={groupEntity(g.id)} />
 
       <Section title="Devices">
         <DeviceTable filter={{ groupId: g.id }} emptyText="No devices in this group yet." />

@@ -1,18 +1,36 @@
 import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
+import { splitFieldError } from "../../lib/errors";
 import { TextArea, TextField } from "../../components/Fields";
-import { Empty, ErrorMessage, Loading } from "../../components/Feedback";
+import { DataTable, type Columns } from "../../components/DataTable";
+import { ErrorMessage, QueryState } from "../../components/Feedback";
+import type { Group } from "../../gen/wegweiser/v1/tenant_pb";
 import { Section } from "../../components/Page";
 import { useCan } from "../auth/hooks";
 import { Permission } from "../auth/permissions";
 import { useCreateGroup, useGroups } from "./hooks";
+
+const groupColumns: Columns<Group> = [
+  {
+    id: "name",
+    header: "Group",
+    accessorFn: (g) => g.name,
+    cell: ({ row: { original: g } }) => <Link to={`/groups/${g.id}`}>{g.name}</Link>,
+  },
+  {
+    id: "description",
+    header: "Description",
+    enableSorting: false,
+    cell: ({ row: { original: g } }) => <span className="muted clamp">{g.description}</span>,
+  },
+  { id: "devices", header: "Devices", accessorFn: (g) => g.deviceCount, meta: { className: "num" } },
+];
 
 /** GroupList lists an organisation's groups, with a create form. */
 export function GroupList({ organisationId }: { organisationId: string }) {
   const groups = useGroups(organisationId);
   const canCreate = useCan(Permission.GroupWrite);
   const [creating, setCreating] = useState(false);
-  const list = groups.data?.groups ?? [];
 
   return (
     <Section
@@ -26,35 +44,17 @@ export function GroupList({ organisationId }: { organisationId: string }) {
       }
     >
       {creating && <CreateGroupForm organisationId={organisationId} onClose={() => setCreating(false)} />}
-      {groups.isPending && <Loading label="Loading groups…" />}
-      <ErrorMessage error={groups.error} />
-      {groups.isSuccess && list.length === 0 && (
-        <Empty>No groups yet. Groups are sites or departments of this organisation.</Empty>
-      )}
-      {list.length > 0 && (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Group</th>
-                <th scope="col">Description</th>
-                <th scope="col" className="num">Devices</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((g) => (
-                <tr key={g.id}>
-                  <td>
-                    <Link to={`/groups/${g.id}`}>{g.name}</Link>
-                  </td>
-                  <td className="muted clamp">{g.description}</td>
-                  <td className="num">{g.deviceCount}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <QueryState query={groups} loading="Loading groups…">
+        {({ groups: list }) => (
+          <DataTable
+            label="Groups"
+            data={list}
+            columns={groupColumns}
+            getRowId={(g) => g.id}
+            empty="No groups yet. Groups are sites or departments of this organisation."
+          />
+        )}
+      </QueryState>
     </Section>
   );
 }
@@ -64,6 +64,7 @@ function CreateGroupForm({ organisationId, onClose }: { organisationId: string; 
   const [name, setName] = useState("");
   const [description, setDescription] = useState("");
   const [created, setCreated] = useState("");
+  const errors = splitFieldError(create.error, { name: "name", description: "description" });
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -83,6 +84,7 @@ function CreateGroupForm({ organisationId, onClose }: { organisationId: string; 
     <form className="form form-boxed" onSubmit={submit} aria-label="New group">
       <TextField
         label="Group name"
+        error={errors.byField.name}
         required
         maxLength={200}
         autoFocus
@@ -94,12 +96,13 @@ function CreateGroupForm({ organisationId, onClose }: { organisationId: string; 
       />
       <TextArea
         label="Group description"
+        error={errors.byField.description}
         hint="Optional."
         maxLength={2000}
         value={description}
         onChange={(e) => setDescription(e.target.value)}
       />
-      <ErrorMessage error={create.error} />
+      <ErrorMessage error={errors.rest} />
       {created && (
         <div className="alert alert-success" role="status">
           Created group “{created}”.

@@ -1,11 +1,12 @@
 import { useEffect, useState } from "react";
 import { useLocation } from "react-router";
 import { SelectField, TextField } from "../../components/Fields";
-import { Empty, ErrorMessage, Loading } from "../../components/Feedback";
+import { DataTable, type Columns } from "../../components/DataTable";
+import { QueryState } from "../../components/Feedback";
 import { Page, Section } from "../../components/Page";
 import type { CheckInfo, GetScoringModelResponse } from "../../gen/wegweiser/v1/health_pb";
 import { useChecks, useScoringModel } from "./hooks";
-import { DOMAINS, domainLabel, domainWeight, severityBadge } from "./labels";
+import { DOMAINS, domainLabel, domainWeight, severityBadge, severityRank } from "./labels";
 
 /** ChecksCatalogue lists every check by domain: thresholds, unit, severity and where they come from. */
 export function ChecksCatalogue() {
@@ -57,14 +58,18 @@ export function ChecksCatalogue() {
         </div>
         {model && <ScoringRules model={model} />}
       </Section>
-      {checks.isPending && <Loading label="Loading checks…" />}
-      <ErrorMessage error={checks.error} />
-      {checks.isSuccess && byDomain.length === 0 && <Empty>No check matches.</Empty>}
-      {byDomain.map((g) => (
-        <Section key={g.domain} title={domainTitle(g.domain, domainWeight(model, g.domain), model?.domains.find((d) => d.domain === g.domain)?.factorPercent)}>
-          <CheckTable checks={g.checks} target={target} label={`${domainLabel(g.domain)} checks`} />
-        </Section>
-      ))}
+      <QueryState query={checks} loading="Loading checks…" isEmpty={() => byDomain.length === 0} empty="No check matches.">
+        {() =>
+          byDomain.map((g) => (
+            <Section
+              key={g.domain}
+              title={domainTitle(g.domain, domainWeight(model, g.domain), model?.domains.find((d) => d.domain === g.domain)?.factorPercent)}
+            >
+              <CheckTable checks={g.checks} target={target} label={`${domainLabel(g.domain)} checks`} />
+            </Section>
+          ))
+        }
+      </QueryState>
     </Page>
   );
 }
@@ -90,38 +95,44 @@ function ScoringRules({ model }: { model: GetScoringModelResponse }) {
   );
 }
 
+const checkColumns: Columns<CheckInfo> = [
+  {
+    id: "check",
+    header: "Check",
+    accessorFn: (c) => c.title,
+    cell: ({ row: { original: c } }) => (
+      <>
+        {c.title}
+        <div className="mono muted">{c.id}</div>
+      </>
+    ),
+  },
+  {
+    id: "severity",
+    header: "Severity",
+    accessorFn: (c) => severityRank(c.severity),
+    cell: ({ row: { original: c } }) => <span className={`badge ${severityBadge(c.severity)}`}>{c.severity}</span>,
+  },
+  { id: "warn", header: "Warn", enableSorting: false, cell: ({ row: { original: c } }) => c.warn || <span className="muted">—</span> },
+  { id: "fail", header: "Fail", enableSorting: false, cell: ({ row: { original: c } }) => c.fail || <span className="muted">—</span> },
+  { id: "unit", header: "Unit", enableSorting: false, cell: ({ row: { original: c } }) => c.unit || <span className="muted">—</span> },
+  {
+    id: "source",
+    header: "Source",
+    enableSorting: false,
+    meta: { className: "small" },
+    cell: ({ row: { original: c } }) => c.source,
+  },
+];
+
 function CheckTable({ checks, target, label }: { checks: CheckInfo[]; target: string; label: string }) {
   return (
-    <div className="table-wrap">
-      <table className="table" aria-label={label}>
-        <thead>
-          <tr>
-            <th scope="col">Check</th>
-            <th scope="col">Severity</th>
-            <th scope="col">Warn</th>
-            <th scope="col">Fail</th>
-            <th scope="col">Unit</th>
-            <th scope="col">Source</th>
-          </tr>
-        </thead>
-        <tbody>
-          {checks.map((c) => (
-            <tr key={c.id} id={`check-${c.id}`} className={target === `check-${c.id}` ? "row-target" : undefined}>
-              <td>
-                {c.title}
-                <div className="mono muted">{c.id}</div>
-              </td>
-              <td>
-                <span className={`badge ${severityBadge(c.severity)}`}>{c.severity}</span>
-              </td>
-              <td>{c.warn || <span className="muted">—</span>}</td>
-              <td>{c.fail || <span className="muted">—</span>}</td>
-              <td>{c.unit || <span className="muted">—</span>}</td>
-              <td className="small">{c.source}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      label={label}
+      data={checks}
+      columns={checkColumns}
+      getRowId={(c) => c.id}
+      rowProps={(c) => ({ id: `check-${c.id}`, className: target === `check-${c.id}` ? "row-target" : undefined })}
+    />
   );
 }

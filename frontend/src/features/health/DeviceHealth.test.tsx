@@ -20,7 +20,8 @@ function setup(opts: { role?: Role; stale?: boolean; fixture?: DeviceFixture } =
 
 async function healthTab() {
   const panel = await screen.findByRole("tabpanel", { name: "Health" });
-  await within(panel).findByRole("img", { name: /^Device health score/ });
+  // The score leads the page, above the tabs.
+  await screen.findByRole("img", { name: /^Device health score/ });
   return panel;
 }
 
@@ -31,11 +32,12 @@ describe("device health tab", () => {
     const panel = await healthTab();
 
     expect(screen.getByRole("tab", { name: "Health" }).getAttribute("aria-selected")).toBe("true");
-    expect(within(panel).getByRole("img", { name: "Device health score: 1 of 100 (critical)" })).toBeTruthy();
+    const triage = screen.getByRole("region", { name: "Score and top reasons" });
+    expect(within(triage).getByRole("img", { name: "Device health score: 1 of 100 (critical)" })).toBeTruthy();
     // The reason reads for people: the most severe finding's title.
-    expect(within(panel).getByText("Critical: Disk 0 is failing")).toBeTruthy();
-    expect(within(panel).getByText("Needs attention")).toBeTruthy();
-    expect(within(panel).getByText("Stale data")).toBeTruthy();
+    expect(within(triage).getByText("Critical: Disk 0 is failing")).toBeTruthy();
+    expect(within(triage).getByText("Needs attention")).toBeTruthy();
+    expect(within(triage).getByText("Stale data")).toBeTruthy();
 
     const grid = within(panel).getByRole("list", { name: "Domain scores" });
     const tiles = within(grid).getAllByRole("button");
@@ -76,6 +78,10 @@ describe("device health tab", () => {
     const evidence = within(item).getByRole("table", { name: "Evidence" });
     const row = within(evidence).getByText("storage.volumes[C:].free_bytes").closest("tr")!;
     expect(within(row).getByText("free space")).toBeTruthy();
+    // The evidence links to the inventory tab it came from.
+    expect(within(row).getByRole("link", { name: "storage.volumes[C:].free_bytes" }).getAttribute("href")).toBe(
+      `/devices/${device.id}?tab=storage`,
+    );
     expect(within(row).getByText("3.6 % (17.0 GiB of 476.0 GiB)")).toBeTruthy();
     expect(within(item).getByText(/Disk Cleanup/)).toBeTruthy();
     expect(within(item).getByRole("link", { name: "storage.volume_free_space" }).getAttribute("href")).toBe(
@@ -197,7 +203,7 @@ describe("device health tab", () => {
     renderApp(`/devices/${device.id}`, { backend });
 
     const panel = await screen.findByRole("tabpanel", { name: "Health" });
-    expect(await within(panel).findByRole("img", { name: "Device health: no score yet" })).toBeTruthy();
+    expect(await screen.findByRole("img", { name: "Device health: no score yet" })).toBeTruthy();
     const changed = within(panel).getByRole("region", { name: "What changed" });
     expect(await within(changed).findByText("No score recorded yet.")).toBeTruthy();
     expect(within(panel).getAllByText("no data")).toHaveLength(9);

@@ -1,12 +1,11 @@
 import { useState } from "react";
-import { Empty, ErrorMessage, Loading } from "../../components/Feedback";
+import { Empty, ErrorMessage, QueryState } from "../../components/Feedback";
 import { Subsection } from "../../components/Page";
 import type { DomainScore, Finding } from "../../gen/wegweiser/v1/health_pb";
 import { useCan } from "../auth/hooks";
 import { Permission } from "../auth/permissions";
 import { EffectivePolicy } from "../policy/EffectivePolicy";
 import { FindingList } from "./FindingList";
-import { HealthSummary } from "./HealthSummary";
 import { HealthTrend } from "./HealthTrend";
 import { useFindings, useHealth, useScoringModel } from "./hooks";
 import { bandOf, bandTone, deviceEntity, DOMAINS, domainLabel, domainWeight, STATUSES } from "./labels";
@@ -16,8 +15,8 @@ import { WhatChanged } from "./WhatChanged";
 const costs = (f: Finding) => !f.suppressed && (f.status === "fail" || f.status === "warn") && f.penalty > 0;
 
 /**
- * DeviceHealth is the Health tab of a device: its score and cap, the nine
- * domain scores, the findings behind every lost point (with evidence and
+ * DeviceHealth is the Health tab of a device (its score, band and top
+ * reasons lead the page, see DeviceTriage): the nine domain scores, the findings behind every lost point (with evidence and
  * what to do), the score history and what changed last.
  */
 export function DeviceHealth({ deviceId }: { deviceId: string }) {
@@ -34,9 +33,7 @@ export function DeviceHealth({ deviceId }: { deviceId: string }) {
   return (
     <div className="device-health">
       <div className="device-health-head">
-        {health.isPending && <Loading label="Loading health…" />}
         <ErrorMessage error={health.error} />
-        {h && <HealthSummary health={h} what="Device" device />}
         {canWrite && <RecomputeButton entity={entity} label="Re-analyse now" />}
       </div>
 
@@ -66,9 +63,11 @@ export function DeviceHealth({ deviceId }: { deviceId: string }) {
             </span>
           )}
         </div>
-        {findings.isPending && <Loading label="Loading findings…" />}
-        <ErrorMessage error={findings.error} />
-        {findings.isSuccess && <FindingGroups findings={all.filter((f) => !domain || f.domain === domain)} showAll={showAll} />}
+        <QueryState query={findings} loading="Loading findings…">
+          {(data) => (
+            <FindingGroups findings={data.findings.filter((f) => !domain || f.domain === domain)} showAll={showAll} />
+          )}
+        </QueryState>
       </Subsection>
 
       <div className="grid-2">

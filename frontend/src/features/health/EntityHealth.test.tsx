@@ -1,10 +1,10 @@
-import { fireEvent, screen, within } from "@testing-library/react";
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { Role } from "../../gen/wegweiser/v1/common_pb";
-import { EntityKind } from "../../gen/wegweiser/v1/health_pb";
+import { DeviceOrder } from "../../gen/wegweiser/v1/device_pb";
+import { Band, EntityKind } from "../../gen/wegweiser/v1/health_pb";
 import { FakeBackend, healthyDevice, sickWorkstation } from "../../test/fake-backend";
 import { renderApp } from "../../test/render";
-import { TOP_FINDINGS } from "./TopFindings";
 
 function seed(role?: Role) {
   const backend = new FakeBackend({ role });
@@ -42,19 +42,25 @@ describe("organisation and group health", () => {
     const trend = await within(panel).findByRole("img", { name: "Organisation score over the last 30 days" });
     expect(trend.querySelectorAll("circle.chart-point")).toHaveLength(1);
 
-    const top = screen.getByRole("region", { name: "Top findings" });
-    const items = await within(top).findAllByRole("listitem");
-    // The golden laptop's worst findings: a failing disk and a nearly full C: (critical).
-    expect(items[0]!.textContent).toContain("Disk 0 is failing");
-    expect(within(items[0]!).getByRole("link", { name: "ws-sick" }).getAttribute("href")).toBe(`/devices/${sick.id}`);
-    expect(backend.callsOf("ListFindings")[0]?.request).toMatchObject({
+    // The by-check view: each failing check once, with a link to the devices that fail it in this organisation.
+    const byCheck = screen.getByRole("region", { name: "By check" });
+    const rows = (await within(byCheck).findAllByRole("row")).slice(1);
+    expect(rows[0]!.textContent).toContain("Disk health");
+    const link = within(rows[0]!).getByRole("link", { name: /1 device →/ });
+    expect(link.getAttribute("href")).toBe(`/devices?check=storage.smart_health&sort=score&org=${org.id}`);
+    expect(backend.callsOf("ListCheckSummaries")[0]?.request).toMatchObject({
       entity: { kind: EntityKind.ORGANISATION, id: org.id },
-      pageSize: TOP_FINDINGS,
     });
-
-    expect(items[1]!.textContent).toContain("Volume C: has 3.6 % free");
-    fireEvent.click(within(items[1]!).getByRole("button", { name: /Volume C: has 3.6 % free/ }));
-    expect(within(items[1]!).getByText("storage.volumes[C:].free_bytes")).toBeTruthy();
+    fireEvent.click(link);
+    const results = await screen.findByRole("region", { name: "Results" });
+    expect(await within(results).findByRole("link", { name: "ws-sick" })).toBeTruthy();
+    expect(within(results).queryByRole("link", { name: "ws-fine" })).toBeNull();
+    expect(backend.callsOf("ListDevices").at(-1)?.request).toMatchObject({
+      failingCheckId: "storage.smart_health",
+      organisationId: org.id,
+    });
+    expect(screen.getByRole("list", { name: "Active filters" }).textContent).toContain("Failing check: Disk health");
+    void sick;
   });
 
   it("shows the group's health and re-analyses its devices", async () => {
@@ -93,17 +99,28 @@ describe("organisation and group health", () => {
     expect(backend.callsOf("ListOrganisationHealth")).toHaveLength(1);
   });
 
-  it("adds scores to the device list from one request, not one per row", async () => {
+  it("shows each device's score, band and top reason from the device list itself, sorted by score", async () => {
     const { backend } = seed();
-    renderApp("/devices", { backend });
+    renderApp("/devices?sort=score", { backend });
 
     const sick = (await screen.findByRole("link", { name: "ws-sick" })).closest("tr")!;
-    expect((await within(sick).findByText("1")).className).toContain("tone-critical");
+    expect(within(sick).getByText("1").className).toContain("tone-critical");
+    expect(within(sick).getByText("Disk 0 is failing")).toBeTruthy();
     const fine = screen.getByRole("link", { name: "ws-fine" }).closest("tr")!;
     expect(within(fine).getByText("100").className).toContain("tone-healthy");
     const unscored = screen.getByRole("link", { name: "ws-new" }).closest("tr")!;
     expect(within(unscored).getByTitle("Not analysed yet")).toBeTruthy();
-    expect(backend.callsOf("ListWorstDevices")).toHaveLength(1);
+    // Worst first, unscored last; the header says how the list is sorted.
+    const rows = within(screen.getByRole("table", { name: "Devices" })).getAllByRole("row").slice(1);
+    expect(rows.map((r) => within(r).getAllByRole("link")[0]?.textContent)).toEqual(["ws-sick", "ws-fine", "ws-new"]);
+    expect(screen.getByRole("columnheader", { name: /Score/ }).getAttribute("aria-sort")).toBe("ascending");
+    expect(backend.callsOf("ListDevices").at(-1)?.request).toMatchObject({ orderBy: DeviceOrder.SCORE, descending: false });
+    expect(backend.callsOf("ListWorstDevices")).toHaveLength(0);
     expect(backend.callsOf("GetHealth")).toHaveLength(0);
+
+    // Filter by band.
+    fireEvent.change(screen.getByRole("combobox", { name: "Band" }), { target: { value: "critical" } });
+    await waitFor(() => expect(screen.queryByRole("link", { name: "ws-fine" })).toBeNull());
+    expect(backend.callsOf("ListDevices").at(-1)?.request).toMatchObject({ bands: [Band.CRITICAL] });
   });
 });

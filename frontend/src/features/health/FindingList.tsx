@@ -1,6 +1,8 @@
-import { useId, useState } from "react";
+import { createContext, use, useId, useState } from "react";
 import { Link } from "react-router";
-import type { Finding } from "../../gen/wegweiser/v1/health_pb";
+import { DataTable, type Columns } from "../../components/DataTable";
+import type { Evidence, Finding } from "../../gen/wegweiser/v1/health_pb";
+import { inventoryTabOf } from "../inventory/evidence";
 import { domainLabel, severityBadge, statusLabel } from "./labels";
 
 /**
@@ -16,6 +18,32 @@ export function FindingList({ findings, showDevice = false, label }: { findings:
     </ul>
   );
 }
+
+/** EvidenceContext is the device whose finding's evidence is shown (its inventory tabs are linked). */
+const EvidenceContext = createContext("");
+
+function EvidenceSource({ source }: { source: string }) {
+  const deviceId = use(EvidenceContext);
+  const tab = inventoryTabOf(source);
+  if (!tab || !deviceId) return <>{source}</>;
+  return (
+    <Link to={`/devices/${deviceId}?tab=${tab.tab}`} title={`Open the ${tab.label} tab`} state={{ scrollToInventory: true }}>
+      {source}
+    </Link>
+  );
+}
+
+const evidenceColumns: Columns<Evidence> = [
+  { id: "label", header: "Measured", enableSorting: false, accessorFn: (e) => e.label },
+  { id: "value", header: "Value", enableSorting: false, accessorFn: (e) => e.value },
+  {
+    id: "source",
+    header: "Source",
+    enableSorting: false,
+    meta: { className: "mono" },
+    cell: ({ row: { original: e } }) => <EvidenceSource source={e.source} />,
+  },
+];
 
 function statusBadge(status: string): string {
   switch (status) {
@@ -72,25 +100,9 @@ function FindingItem({ finding: f, showDevice }: { finding: Finding; showDevice:
         <div id={id} className="finding-body">
           {f.detail && <p>{f.detail}</p>}
           {f.evidence.length > 0 ? (
-            <table className="table table-compact evidence">
-              <caption className="sr-only">Evidence</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Measured</th>
-                  <th scope="col">Value</th>
-                  <th scope="col">Source</th>
-                </tr>
-              </thead>
-              <tbody>
-                {f.evidence.map((e, i) => (
-                  <tr key={i}>
-                    <td>{e.label}</td>
-                    <td>{e.value}</td>
-                    <td className="mono">{e.source}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <EvidenceContext value={f.deviceId}>
+              <DataTable label="Evidence" data={f.evidence} columns={evidenceColumns} compact className="evidence" />
+            </EvidenceContext>
           ) : (
             <p className="muted small">No evidence recorded.</p>
           )}

@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { Empty, ErrorMessage, Loading } from "../../components/Feedback";
+import { QueryState } from "../../components/Feedback";
 import { Section, Subsection } from "../../components/Page";
 import { EntityKind } from "../../gen/wegweiser/v1/health_pb";
 import { useCan } from "../auth/hooks";
@@ -33,16 +33,21 @@ export function HealthPanel({
 }) {
   const health = useHealth(entity);
   const canWrite = useCan(Permission.DeviceWrite);
-  const h = health.data?.health;
   return (
     <Section
       title={title}
       actions={recompute && canWrite ? <RecomputeButton entity={entity} label="Re-analyse all devices" /> : undefined}
     >
-      {health.isPending && <Loading label="Loading health…" />}
-      <ErrorMessage error={health.error} />
-      {health.isSuccess && !h && <Empty>No health data yet.</Empty>}
-      {h && (
+      <QueryState
+        query={health}
+        loading="Loading health…"
+        isEmpty={(d) => !d.health}
+        empty="No health data yet."
+      >
+        {(data) => {
+          const h = data.health;
+          if (!h) return null;
+          return (
         <>
           <div className="health-overview">
             <div className="stack-small">
@@ -55,12 +60,14 @@ export function HealthPanel({
           </div>
           <div className="grid-2 health-lists">
             <Subsection title="Worst devices">
-              <WorstDevices devices={health.data?.worst ?? []} showOrganisation={entity.kind === EntityKind.TENANT} />
+              <WorstDevices devices={data.worst ?? []} showOrganisation={entity.kind === EntityKind.TENANT} />
             </Subsection>
             {children}
           </div>
         </>
-      )}
+          );
+        }}
+      </QueryState>
     </Section>
   );
 }

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { StepChart, type StepPoint } from "../../components/charts/StepChart";
-import { Empty, ErrorMessage, Loading } from "../../components/Feedback";
+import { QueryState } from "../../components/Feedback";
 import { Band, type BandRange } from "../../gen/wegweiser/v1/health_pb";
 import { formatAbsolute, toDate } from "../../lib/time";
 import { useHistory, useScoringModel } from "./hooks";
@@ -68,12 +68,13 @@ export function HealthTrend({ entity, what }: { entity: Entity; what: string }) 
           </button>
         ))}
       </div>
-      {history.isPending && <Loading label="Loading history…" />}
-      <ErrorMessage error={history.error} />
-      {history.isSuccess &&
-        (points.length === 0 ? (
-          <Empty>No score recorded in the last {range.label} yet.</Empty>
-        ) : (
+      <QueryState
+        query={history}
+        loading="Loading history…"
+        isEmpty={() => points.length === 0}
+        empty={`No score recorded in the last ${range.label} yet.`}
+      >
+        {() => (
           <StepChart
             title={`${what} score over the last ${range.label}`}
             description={description}
@@ -83,7 +84,8 @@ export function HealthTrend({ entity, what }: { entity: Entity; what: string }) 
             ticks={ticks}
             stripes={stripes}
           />
-        ))}
+        )}
+      </QueryState>
     </div>
   );
 }

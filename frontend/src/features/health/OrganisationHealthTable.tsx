@@ -1,6 +1,6 @@
 import { Link } from "react-router";
 import { BandBar } from "../../components/charts/BandBar";
-import { Empty } from "../../components/Feedback";
+import { DataTable, type Columns } from "../../components/DataTable";
 import { Band, type OrganisationHealth } from "../../gen/wegweiser/v1/health_pb";
 import { BANDS, deltaClass, formatDelta, formatScore, formatShare } from "./labels";
 import { ScoreBadge } from "./ScoreBadge";
@@ -10,69 +10,102 @@ import { ScoreBadge } from "./ScoreBadge";
  * organisation's own 14-day baseline (and whether it regressed), devices by
  * band, coverage, cap.
  */
-export function OrganisationHealthTable({ organisations, label }: { organisations: OrganisationHealth[]; label: string }) {
-  if (organisations.length === 0) return <Empty>No organisations to compare yet.</Empty>;
+export function OrganisationHealthTable({
+  organisations,
+  label,
+  narrow = false,
+}: {
+  organisations: OrganisationHealth[];
+  label: string;
+  /** In a narrow column (the overview's worst organisations): coverage is left out. */
+  narrow?: boolean;
+}) {
   return (
-    <div className="table-wrap">
-      <table className="table table-compact" aria-label={label}>
-        <thead>
-          <tr>
-            <th scope="col">Organisation</th>
-            <th scope="col" className="num">Score</th>
-            <th scope="col" className="num">
-              <abbr title="Change against the organisation's 14-day baseline (its median score)">vs baseline</abbr>
-            </th>
-            <th scope="col">Devices by band</th>
-            <th scope="col" className="num">Coverage</th>
-          </tr>
-        </thead>
-        <tbody>
-          {organisations.map((o) => {
-            const h = o.health;
-            return (
-              <tr key={o.organisationId}>
-                <td>
-                  <Link to={`/organisations/${o.organisationId}`}>{o.name}</Link>
-                  {o.regressed && (
-                    <span
-                      className="badge badge-danger badge-inline"
-                      title="More than 10 % below its 14-day baseline"
-                    >
-                      Regressed
-                    </span>
-                  )}
-                  {h?.capReason && <div className="muted small">Held down by: {h.capReason}</div>}
-                </td>
-                <td className="num">
-                  <ScoreBadge score={h?.score ?? 0} band={h?.scored ? h.band : Band.UNSPECIFIED} />
-                </td>
-                <td className="num">
-                  <BaselineDelta score={h?.scored ? h.score : null} baseline={o.baseline} />
-                </td>
-                <td className="band-cell">
-                  <BandBar
-                    title={`Devices of ${o.name} by band`}
-                    legend={false}
-                    unit={["device", "devices"]}
-                    segments={BANDS.map((b) => ({
-                      label: b.label,
-                      tone: `tone-${b.tone}`,
-                      value: h?.bands.find((c) => c.band === b.band)?.devices ?? 0,
-                    }))}
-                  />
-                  <span className="muted small">
-                    {h?.deviceCount ?? 0} {h?.deviceCount === 1 ? "device" : "devices"}
-                  </span>
-                </td>
-                <td className="num">{h && h.deviceCount > 0 ? formatShare(h.coverage) : "—"}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      label={label}
+      data={organisations}
+      columns={organisationColumns}
+      getRowId={(o) => o.organisationId}
+      compact
+      defaultHidden={narrow ? narrowHidden : undefined}
+      empty="No organisations to compare yet."
+    />
   );
 }
+
+const narrowHidden = ["coverage"];
+
+const organisationColumns: Columns<OrganisationHealth> = [
+  {
+    id: "name",
+    header: "Organisation",
+    accessorFn: (o) => o.name,
+    cell: ({ row: { original: o } }) => (
+      <>
+        <Link className="wrap-anywhere" to={`/organisations/${o.organisationId}`}>
+          {o.name}
+        </Link>
+        {o.regressed && (
+          <span className="badge badge-danger badge-inline" title="More than 10 % below its 14-day baseline">
+            Regressed
+          </span>
+        )}
+        {o.health?.capReason && <div className="muted small">Held down by: {o.health.capReason}</div>}
+      </>
+    ),
+  },
+  {
+    id: "score",
+    header: "Score",
+    accessorFn: (o) => (o.health?.scored ? o.health.score : -1),
+    meta: { className: "num" },
+    cell: ({ row: { original: o } }) => (
+      <ScoreBadge score={o.health?.score ?? 0} band={o.health?.scored ? o.health.band : Band.UNSPECIFIED} />
+    ),
+  },
+  {
+    id: "baseline",
+    header: () => <abbr title="Change against the organisation's 14-day baseline (its median score)">vs baseline</abbr>,
+    meta: { className: "num", label: "vs baseline" },
+    accessorFn: (o) => (o.health?.scored && o.baseline > 0 ? o.health.score - o.baseline : 0),
+    cell: ({ row: { original: o } }) => (
+      <BaselineDelta score={o.health?.scored ? o.health.score : null} baseline={o.baseline} />
+    ),
+  },
+  {
+    id: "bands",
+    header: "Devices by band",
+    enableSorting: false,
+    meta: { className: "band-cell" },
+    cell: ({ row: { original: o } }) => {
+      const h = o.health;
+      return (
+        <>
+          <BandBar
+            title={`Devices of ${o.name} by band`}
+            legend={false}
+            unit={["device", "devices"]}
+            segments={BANDS.map((b) => ({
+              label: b.label,
+              tone: `tone-${b.tone}`,
+              value: h?.bands.find((c) => c.band === b.band)?.devices ?? 0,
+            }))}
+          />
+          <span className="muted small">
+            {h?.deviceCount ?? 0} {h?.deviceCount === 1 ? "device" : "devices"}
+          </span>
+        </>
+      );
+    },
+  },
+  {
+    id: "coverage",
+    header: "Coverage",
+    accessorFn: (o) => o.health?.coverage ?? 0,
+    meta: { className: "num" },
+    cell: ({ row: { original: o } }) => (o.health && o.health.deviceCount > 0 ? formatShare(o.health.coverage) : "—"),
+  },
+];
 
 /** BaselineDelta shows a score's change against its baseline as an arrow and points ("↓ −12"). */
 function BaselineDelta({ score, baseline }: { score: number | null; baseline: number }) {

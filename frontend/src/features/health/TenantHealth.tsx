@@ -1,6 +1,6 @@
 import { Code } from "@connectrpc/connect";
 import { Link } from "react-router";
-import { Empty, ErrorMessage, Loading } from "../../components/Feedback";
+import { Empty, QueryState } from "../../components/Feedback";
 import { Section, Subsection } from "../../components/Page";
 import { errorCode } from "../../lib/errors";
 import { useViewer } from "../auth/hooks";
@@ -54,14 +54,18 @@ function WorstOrganisations() {
         ) : undefined
       }
     >
-      {list.isPending && <Loading label="Loading organisations…" />}
-      <ErrorMessage error={list.error} />
-      {list.isSuccess && (
-        <>
-          <OrganisationComparison organisations={all} median={list.data.tenantMedian} />
-          <OrganisationHealthTable organisations={all.slice(0, WORST_ORGANISATIONS)} label="Worst organisations" />
-        </>
-      )}
+      <QueryState query={list} loading="Loading organisations…">
+        {(data) => (
+          <>
+            <OrganisationComparison organisations={data.organisations} median={data.tenantMedian} />
+            <OrganisationHealthTable
+              organisations={data.organisations.slice(0, WORST_ORGANISATIONS)}
+              label="Worst organisations"
+              narrow
+            />
+          </>
+        )}
+      </QueryState>
     </Subsection>
   );
 }
@@ -71,11 +75,9 @@ function ScopedOrganisations() {
   return (
     <Section title="Your organisations' health">
       <p className="muted small">Your access is limited to these organisations, worst first.</p>
-      {list.isPending && <Loading label="Loading organisations…" />}
-      <ErrorMessage error={list.error} />
-      {list.isSuccess && (
-        <OrganisationHealthTable organisations={list.data.organisations} label="Your organisations' health" />
-      )}
+      <QueryState query={list} loading="Loading organisations…">
+        {(data) => <OrganisationHealthTable organisations={data.organisations} label="Your organisations' health" />}
+      </QueryState>
     </Section>
   );
 }

@@ -1,42 +1,51 @@
 import { Link } from "react-router";
-import { Empty } from "../../components/Feedback";
+import { DataTable, type Columns } from "../../components/DataTable";
 import type { DeviceScore } from "../../gen/wegweiser/v1/health_pb";
 import { OrganisationName } from "../devices/DeviceTable";
 import { ScoreBadge } from "./ScoreBadge";
 
+const worstColumns: Columns<DeviceScore> = [
+  {
+    id: "device",
+    header: "Device",
+    accessorFn: (d) => d.hostname || d.deviceId,
+    cell: ({ row: { original: d } }) => (
+      <>
+        <Link className="wrap-anywhere" to={`/devices/${d.deviceId}`}>
+          {d.hostname || d.deviceId}
+        </Link>
+        {d.server && <span className="badge badge-muted badge-inline">server</span>}
+        {d.stale && <span className="badge badge-warn badge-inline">stale</span>}
+        {d.reason && <div className="muted small wrap-anywhere">{d.reason}</div>}
+      </>
+    ),
+  },
+  {
+    id: "score",
+    header: "Score",
+    accessorFn: (d) => d.score,
+    meta: { className: "num" },
+    cell: ({ row: { original: d } }) => <ScoreBadge score={d.score} band={d.band} />,
+  },
+];
+
+const organisationColumn: Columns<DeviceScore>[number] = {
+  id: "organisation",
+  header: "Organisation",
+  enableSorting: false,
+  cell: ({ row: { original: d } }) => <OrganisationName id={d.organisationId} />,
+};
+
 /** WorstDevices lists the lowest-scoring devices with links to them. */
 export function WorstDevices({ devices, showOrganisation = false }: { devices: DeviceScore[]; showOrganisation?: boolean }) {
-  if (devices.length === 0) return <Empty>No scored devices yet.</Empty>;
   return (
-    <div className="table-wrap">
-      <table className="table table-compact">
-        <thead>
-          <tr>
-            <th scope="col">Device</th>
-            <th scope="col" className="num">Score</th>
-            {showOrganisation && <th scope="col">Organisation</th>}
-          </tr>
-        </thead>
-        <tbody>
-          {devices.map((d) => (
-            <tr key={d.deviceId}>
-              <td>
-                <Link to={`/devices/${d.deviceId}`}>{d.hostname || d.deviceId}</Link>
-                {d.server && <span className="badge badge-muted badge-inline">server</span>}
-                {d.stale && <span className="badge badge-warn badge-inline">stale</span>}
-              </td>
-              <td className="num">
-                <ScoreBadge score={d.score} band={d.band} />
-              </td>
-              {showOrganisation && (
-                <td>
-                  <OrganisationName id={d.organisationId} />
-                </td>
-              )}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      label="Lowest-scoring devices"
+      data={devices}
+      columns={showOrganisation ? [...worstColumns, organisationColumn] : worstColumns}
+      getRowId={(d) => d.deviceId}
+      compact
+      empty="No scored devices yet."
+    />
   );
 }

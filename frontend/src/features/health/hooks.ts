@@ -8,8 +8,6 @@ import type { Entity } from "./labels";
 /** FINDINGS_MAX is the most findings one request may ask for. */
 export const FINDINGS_MAX = 1000;
 
-/** WORST_LOOKUP_LIMIT is how many lowest-scoring devices the device list looks up (the server's maximum). */
-export const WORST_LOOKUP_LIMIT = 100;
 
 /** useHealth loads an entity's current health (nothing while entity is null). */
 export function useHealth(entity: Entity | null) {
@@ -44,6 +42,11 @@ export function useWorstDevices(entity: Entity | null, limit: number) {
   return useQuery(HealthService.method.listWorstDevices, entity ? { entity, limit } : skipToken, {
     staleTime: 60_000,
   });
+}
+
+/** useCheckSummaries loads the "by check" view of a tenant, organisation or group. */
+export function useCheckSummaries(entity: Entity) {
+  return useQuery(HealthService.method.listCheckSummaries, { entity }, { staleTime: 60_000 });
 }
 
 /** useOrganisationHealth lists the organisations the caller can see with their health, worst first. */

@@ -112,9 +112,9 @@ describe("device inventory", () => {
     const d = backend.addDevice("ws-01");
     renderApp(`/devices/${d.id}`, { backend });
 
-    // Health is the default tab; without a snapshot there is no score either.
-    const health = await screen.findByRole("tabpanel", { name: "Health" });
-    expect(await within(health).findByText(/No score yet/)).toBeTruthy();
+    // Health is the default tab; without a snapshot there is no score either (the page leads with it).
+    await screen.findByRole("tabpanel", { name: "Health" });
+    expect(await within(screen.getByRole("region", { name: "Score and top reasons" })).findByText(/No score yet/)).toBeTruthy();
     const overview = await openTab("Overview");
     await within(overview).findByText(/has not sent an inventory yet/);
     expect(within(overview).getByRole("link", { name: "Enrolment" }).getAttribute("href")).toBe(

@@ -1,5 +1,6 @@
-import { Link, useSearchParams } from "react-router";
-import { Empty, ErrorMessage, Loading } from "../../components/Feedback";
+import { useEffect, useRef, type ReactNode } from "react";
+import { Link, useLocation, useSearchParams } from "react-router";
+import { Empty, QueryState } from "../../components/Feedback";
 import { Section } from "../../components/Page";
 import { RelativeTime } from "../../components/RelativeTime";
 import { Tabs } from "../../components/Tabs";
@@ -28,17 +29,35 @@ const tabs = [
   { id: "services", label: "Services" },
   { id: "events", label: "Event logs" },
   { id: "security", label: "Security" },
+  { id: "details", label: "Details" },
 ];
 
 /**
- * DeviceInventory shows a device's health (the default tab) and what its
- * agent last reported, one tab per area (?tab=).
+ * DeviceInventory shows a device's health in detail (the default tab), what
+ * its agent last reported, one tab per area (?tab=), and its details.
  */
-export function DeviceInventory({ deviceId, organisationId }: { deviceId: string; organisationId: string }) {
+export function DeviceInventory({
+  deviceId,
+  organisationId,
+  details,
+}: {
+  deviceId: string;
+  organisationId: string;
+  /** The Details tab: the device's facts and actions. */
+  details: ReactNode;
+}) {
   const inventory = useDeviceInventory(deviceId);
   const [params, setParams] = useSearchParams();
   const requested = params.get("tab") ?? "";
   const tab = tabs.some((t) => t.id === requested) ? requested : "health";
+  const location = useLocation();
+  const section = useRef<HTMLDivElement>(null);
+  const scroll = (location.state as { scrollToInventory?: boolean } | null)?.scrollToInventory ?? false;
+
+  // An evidence link from the top reasons opens its tab and brings it into view.
+  useEffect(() => {
+    if (scroll) section.current?.scrollIntoView?.({ block: "start" });
+  }, [scroll, tab]);
 
   const select = (id: string) =>
     setParams(
@@ -53,6 +72,7 @@ export function DeviceInventory({ deviceId, organisationId }: { deviceId: string
 
   const snapshot = inventory.data?.snapshot;
   return (
+    <div ref={section} className="scroll-target">
     <Section
       title="Health and inventory"
       actions={
@@ -66,18 +86,22 @@ export function DeviceInventory({ deviceId, organisationId }: { deviceId: string
       <Tabs label="Health and inventory" tabs={tabs} selected={tab} onSelect={select}>
         {tab === "health" ? (
           <DeviceHealth deviceId={deviceId} />
+        ) : tab === "details" ? (
+          details
         ) : (
-          <>
-            {inventory.isPending && <Loading label="Loading inventory…" />}
-            <ErrorMessage error={inventory.error} />
-            {inventory.isSuccess && !snapshot && <NeverReported organisationId={organisationId} />}
-            {inventory.isSuccess && snapshot && (
-              <TabContent tab={tab} deviceId={deviceId} snapshot={snapshot} inventory={inventory.data} />
-            )}
-          </>
+          <QueryState query={inventory} loading="Loading inventory…">
+            {(data) =>
+              data.snapshot ? (
+                <TabContent tab={tab} deviceId={deviceId} snapshot={data.snapshot} inventory={data} />
+              ) : (
+                <NeverReported organisationId={organisationId} />
+              )
+            }
+          </QueryState>
         )}
       </Tabs>
     </Section>
+    </div>
   );
 }
 

@@ -1,12 +1,12 @@
 import { useState } from "react";
 import { SelectField, TextField } from "../../components/Fields";
-import { Empty, ErrorMessage, Loading } from "../../components/Feedback";
+import { DataTable, type Columns } from "../../components/DataTable";
+import { QueryState } from "../../components/Feedback";
 import { RelativeTime } from "../../components/RelativeTime";
 import type { EventLogGroup } from "../../gen/wegweiser/agent/v1/snapshot_pb";
 import { formatCount } from "../../lib/format";
 import { useDebounced } from "../../lib/useDebounced";
 import { useDeviceEventLogs, type EventLevel } from "./hooks";
-import { LoadMore } from "./parts";
 
 const levels: { value: EventLevel; label: string }[] = [
   { value: "", label: "All levels" },
@@ -21,6 +21,47 @@ const levelBadge: Record<string, string> = {
   warning: "badge-warn",
 };
 
+const eventColumns: Columns<EventLogGroup> = [
+  {
+    id: "level",
+    header: "Level",
+    accessorFn: (g) => g.level,
+    cell: ({ row: { original: g } }) => (
+      <span className={`badge ${levelBadge[g.level] ?? "badge-muted"}`}>{g.level || "unknown"}</span>
+    ),
+  },
+  {
+    id: "source",
+    header: "Source",
+    accessorFn: (g) => g.source,
+    cell: ({ row: { original: g } }) => (
+      <>
+        {g.source || <span className="muted">—</span>}
+        <div className="muted small">
+          {g.log}
+          {g.eventId > 0n && ` · ID ${g.eventId}`}
+          {g.sourceAddress && ` · from ${g.sourceAddress}`}
+        </div>
+      </>
+    ),
+  },
+  {
+    id: "count",
+    header: "Count",
+    accessorFn: (g) => Number(g.count),
+    meta: { className: "num" },
+    cell: ({ row: { original: g } }) => formatCount(g.count),
+  },
+  { id: "first", header: "First seen", cell: ({ row: { original: g } }) => <RelativeTime value={g.firstTime} never="—" /> },
+  { id: "last", header: "Last seen", cell: ({ row: { original: g } }) => <RelativeTime value={g.lastTime} never="—" /> },
+  {
+    id: "message",
+    header: "Sample message",
+    // Endpoint text is untrusted: React renders it as text, never as HTML, and it is not linkified.
+    cell: ({ row: { original: g } }) => <p className="log-message">{g.sampleMessage}</p>,
+  },
+];
+
 /**
  * EventLogsTab: grouped warnings, errors and failed logons from the device's
  * logs over the last 7 days (what its snapshots reported, kept by the
@@ -31,7 +72,6 @@ export function EventLogsTab({ deviceId }: { deviceId: string }) {
   const [search, setSearch] = useState("");
   const query = useDebounced(search.trim(), 250);
   const list = useDeviceEventLogs(deviceId, level, query);
-  const groups = list.data?.pages.flatMap((p) => p.eventLogs) ?? [];
 
   return (
     <div className="stack" aria-busy={list.isFetching}>
@@ -55,66 +95,22 @@ export function EventLogsTab({ deviceId }: { deviceId: string }) {
           onChange={(e) => setSearch(e.target.value)}
         />
       </div>
-      {list.isPending && <Loading label="Loading event logs…" />}
-      <ErrorMessage error={list.error} />
-      {list.isSuccess && groups.length === 0 && (
-        <Empty>{level || query ? "No event-log entries match these filters." : "No warnings, errors or failed logons in the last 7 days."}</Empty>
-      )}
-      {groups.length > 0 && (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Level</th>
-                <th scope="col">Source</th>
-                <th scope="col" className="num">Count</th>
-                <th scope="col">First seen</th>
-                <th scope="col">Last seen</th>
-                <th scope="col">Sample message</th>
-              </tr>
-            </thead>
-            <tbody>
-              {groups.map((g, i) => (
-                <EventRow key={`${g.log}-${g.source}-${g.eventId}-${i}`} group={g} />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <LoadMore
-        hasNextPage={list.hasNextPage}
-        fetching={list.isFetchingNextPage}
-        onLoad={() => void list.fetchNextPage()}
-      />
+      <QueryState query={list} loading="Loading event logs…">
+        {(data) => (
+          <DataTable
+            label="Event logs"
+            data={data.pages.flatMap((p) => p.eventLogs)}
+            columns={eventColumns}
+            getRowId={(g, i) => `${g.log}-${g.source}-${g.eventId}-${i}`}
+            empty={level || query ? "No event-log entries match these filters." : "No warnings, errors or failed logons in the last 7 days."}
+            paging={{
+              hasNextPage: list.hasNextPage,
+              fetching: list.isFetchingNextPage,
+              onLoad: () => void list.fetchNextPage(),
+            }}
+          />
+        )}
+      </QueryState>
     </div>
-  );
-}
-
-function EventRow({ group: g }: { group: EventLogGroup }) {
-  return (
-    <tr>
-      <td>
-        <span className={`badge ${levelBadge[g.level] ?? "badge-muted"}`}>{g.level || "unknown"}</span>
-      </td>
-      <td>
-        {g.source || <span className="muted">—</span>}
-        <div className="muted small">
-          {g.log}
-          {g.eventId > 0n && ` · ID ${g.eventId}`}
-          {g.sourceAddress && ` · from ${g.sourceAddress}`}
-        </div>
-      </td>
-      <td className="num">{formatCount(g.count)}</td>
-      <td>
-        <RelativeTime value={g.firstTime} never="—" />
-      </td>
-      <td>
-        <RelativeTime value={g.lastTime} never="—" />
-      </td>
-      <td>
-        {/* Endpoint text is untrusted: React renders it as text, never as HTML, and it is not linkified. */}
-        <p className="log-message">{g.sampleMessage}</p>
-      </td>
-    </tr>
   );
 }

@@ -1,3 +1,4 @@
+import { DataTable, type Columns } from "../../components/DataTable";
 import { Empty } from "../../components/Feedback";
 import { FactList } from "../../components/FactList";
 import type { NetworkInterface, Snapshot } from "../../gen/wegweiser/agent/v1/snapshot_pb";
@@ -30,50 +31,66 @@ export function NetworkTab({ snapshot: s }: { snapshot: Snapshot }) {
   );
 }
 
+const interfaceColumns: Columns<NetworkInterface> = [
+  {
+    id: "name",
+    header: "Interface",
+    accessorFn: (n) => n.name,
+    cell: ({ row: { original: n } }) => (
+      <>
+        {n.name}
+        {n.wireless && <span className="badge badge-muted badge-inline">Wireless</span>}
+        {n.macAddress && <div className="muted small mono">{n.macAddress}</div>}
+      </>
+    ),
+  },
+  {
+    id: "link",
+    header: "Link",
+    accessorFn: (n) => n.up,
+    cell: ({ row: { original: n } }) => (
+      <span className={`badge ${n.up ? "badge-ok" : "badge-muted"}`}>{n.up ? "Up" : "Down"}</span>
+    ),
+  },
+  {
+    id: "addresses",
+    header: "Addresses",
+    cell: ({ row: { original: n } }) =>
+      n.addresses.length > 0 ? <AddressList items={n.addresses} /> : <span className="muted">—</span>,
+  },
+  { id: "mtu", header: "MTU", meta: { className: "num" }, cell: ({ row: { original: n } }) => (n.mtu > 0 ? n.mtu : "—") },
+  {
+    id: "speed",
+    header: "Speed",
+    accessorFn: (n) => n.speedMbps,
+    meta: { className: "num" },
+    cell: ({ row: { original: n } }) => formatSpeed(n.speedMbps),
+  },
+  {
+    id: "errors",
+    header: "Errors (rx / tx)",
+    accessorFn: (n) => Number(n.rxErrors + n.txErrors),
+    meta: { className: "num" },
+    cell: ({ row: { original: n } }) => (
+      <span className={n.rxErrors + n.txErrors > 0n ? "text-warn" : undefined}>
+        {formatCount(n.rxErrors)} / {formatCount(n.txErrors)}
+      </span>
+    ),
+  },
+  {
+    id: "traffic",
+    header: "Traffic (rx / tx)",
+    meta: { className: "num" },
+    cell: ({ row: { original: n } }) => (
+      <>
+        {formatBytes(n.rxBytes)} / {formatBytes(n.txBytes)}
+      </>
+    ),
+  },
+];
+
 function InterfaceTable({ interfaces }: { interfaces: NetworkInterface[] }) {
-  return (
-    <div className="table-wrap">
-      <table className="table">
-        <thead>
-          <tr>
-            <th scope="col">Interface</th>
-            <th scope="col">Link</th>
-            <th scope="col">Addresses</th>
-            <th scope="col" className="num">MTU</th>
-            <th scope="col" className="num">Speed</th>
-            <th scope="col" className="num">Errors (rx / tx)</th>
-            <th scope="col" className="num">Traffic (rx / tx)</th>
-          </tr>
-        </thead>
-        <tbody>
-          {interfaces.map((n, i) => {
-            const errors = n.rxErrors + n.txErrors;
-            return (
-              <tr key={`${n.name}-${i}`}>
-                <td>
-                  {n.name}
-                  {n.wireless && <span className="badge badge-muted badge-inline">Wireless</span>}
-                  {n.macAddress && <div className="muted small mono">{n.macAddress}</div>}
-                </td>
-                <td>
-                  <span className={`badge ${n.up ? "badge-ok" : "badge-muted"}`}>{n.up ? "Up" : "Down"}</span>
-                </td>
-                <td>{n.addresses.length > 0 ? <AddressList items={n.addresses} /> : <span className="muted">—</span>}</td>
-                <td className="num">{n.mtu > 0 ? n.mtu : "—"}</td>
-                <td className="num">{formatSpeed(n.speedMbps)}</td>
-                <td className={`num${errors > 0n ? " text-warn" : ""}`}>
-                  {formatCount(n.rxErrors)} / {formatCount(n.txErrors)}
-                </td>
-                <td className="num">
-                  {formatBytes(n.rxBytes)} / {formatBytes(n.txBytes)}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
-  );
+  return <DataTable label="Network interfaces" data={interfaces} columns={interfaceColumns} getRowId={(n, i) => `${n.name}-${i}`} />;
 }
 
 function AddressList({ items }: { items: string[] }) {

@@ -1,4 +1,5 @@
 import { useState } from "react";
+import { DataTable, type Columns } from "../../components/DataTable";
 import { Empty } from "../../components/Feedback";
 import { FactList } from "../../components/FactList";
 import { RelativeTime } from "../../components/RelativeTime";
@@ -58,28 +59,30 @@ export function SecurityTab({ snapshot: s }: { snapshot: Snapshot }) {
   );
 }
 
+const firewallColumns: Columns<FirewallProfile> = [
+  {
+    id: "profile",
+    header: "Profile",
+    accessorFn: (f) => f.profile,
+    cell: ({ row: { original: f } }) => f.profile || <span className="muted">default</span>,
+  },
+  {
+    id: "product",
+    header: "Product",
+    accessorFn: (f) => f.product,
+    cell: ({ row: { original: f } }) => f.product || <span className="muted">—</span>,
+  },
+  {
+    id: "state",
+    header: "State",
+    accessorFn: (f) => f.enabled,
+    cell: ({ row: { original: f } }) => <Flag value={f.enabled} yes="On" no="Off" />,
+  },
+];
+
 function FirewallTable({ profiles }: { profiles: FirewallProfile[] }) {
   return (
-    <table className="table table-compact">
-      <thead>
-        <tr>
-          <th scope="col">Profile</th>
-          <th scope="col">Product</th>
-          <th scope="col">State</th>
-        </tr>
-      </thead>
-      <tbody>
-        {profiles.map((f, i) => (
-          <tr key={`${f.profile}-${i}`}>
-            <td>{f.profile || <span className="muted">default</span>}</td>
-            <td>{f.product || <span className="muted">—</span>}</td>
-            <td>
-              <Flag value={f.enabled} yes="On" no="Off" />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <DataTable label="Firewall profiles" data={profiles} columns={firewallColumns} getRowId={(f, i) => `${f.profile}-${i}`} compact />
   );
 }
 
@@ -118,47 +121,50 @@ function ProtectionFacts({ security: sec }: { security: Security }) {
   );
 }
 
+function antivirusColumns(now: number): Columns<Antivirus> {
+  const age = (a: Antivirus) => {
+    const updated = toDate(a.signatureTime);
+    return updated ? (now - updated.getTime()) / 86_400_000 : undefined;
+  };
+  return [
+    { id: "product", header: "Product", accessorFn: (a) => a.name },
+    {
+      id: "realtime",
+      header: "Real-time",
+      accessorFn: (a) => a.enabled,
+      cell: ({ row: { original: a } }) => <Flag value={a.enabled} yes="On" no="Off" />,
+    },
+    {
+      id: "signatures",
+      header: "Signatures",
+      accessorFn: (a) => age(a) ?? Infinity,
+      cell: ({ row: { original: a } }) => {
+        const updated = toDate(a.signatureTime);
+        const ageDays = age(a);
+        const stale = !a.upToDate || (ageDays !== undefined && ageDays > SIGNATURE_MAX_AGE_DAYS);
+        return (
+          <>
+            <span className={`badge ${stale ? "badge-warn" : "badge-ok"}`}>{stale ? "Outdated" : "Up to date"}</span>
+            <div className="muted small">
+              {updated && ageDays !== undefined ? (
+                <time dateTime={updated.toISOString()} title={formatAbsolute(updated)}>
+                  Signatures {formatDuration(Math.max(0, ageDays * 86400))} old
+                </time>
+              ) : (
+                "Signature age unknown"
+              )}
+            </div>
+          </>
+        );
+      },
+    },
+  ];
+}
+
 function AntivirusList({ products }: { products: Antivirus[] }) {
   // Signature ages are measured from when the list was first shown, so renders are stable.
-  const [now] = useState(() => Date.now());
-  return (
-    <table className="table table-compact">
-      <thead>
-        <tr>
-          <th scope="col">Product</th>
-          <th scope="col">Real-time</th>
-          <th scope="col">Signatures</th>
-        </tr>
-      </thead>
-      <tbody>
-        {products.map((a, i) => {
-          const updated = toDate(a.signatureTime);
-          const ageDays = updated ? (now - updated.getTime()) / 86_400_000 : undefined;
-          const stale = !a.upToDate || (ageDays !== undefined && ageDays > SIGNATURE_MAX_AGE_DAYS);
-          return (
-            <tr key={`${a.name}-${i}`}>
-              <td>{a.name}</td>
-              <td>
-                <Flag value={a.enabled} yes="On" no="Off" />
-              </td>
-              <td>
-                <span className={`badge ${stale ? "badge-warn" : "badge-ok"}`}>{stale ? "Outdated" : "Up to date"}</span>
-                <div className="muted small">
-                  {updated && ageDays !== undefined ? (
-                    <time dateTime={updated.toISOString()} title={formatAbsolute(updated)}>
-                      Signatures {formatDuration(Math.max(0, ageDays * 86400))} old
-                    </time>
-                  ) : (
-                    "Signature age unknown"
-                  )}
-                </div>
-              </td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
-  );
+  const [columns] = useState(() => antivirusColumns(Date.now()));
+  return <DataTable label="Antivirus" data={products} columns={columns} getRowId={(a, i) => `${a.name}-${i}`} compact />;
 }
 
 function RebootFacts({ reboot: r }: { reboot: PendingReboot }) {
@@ -179,6 +185,23 @@ function rank(c: string): number {
   const i = classificationOrder.indexOf(c.toLowerCase());
   return i < 0 ? classificationOrder.length - 1 : i;
 }
+
+const updateColumns: Columns<MissingUpdate> = [
+  { id: "title", header: "Update", accessorFn: (u) => u.title },
+  {
+    id: "classification",
+    header: "Classification",
+    accessorFn: (u) => rank(u.classification),
+    cell: ({ row: { original: u } }) => u.classification || <span className="muted">—</span>,
+  },
+  { id: "id", header: "ID", accessorFn: (u) => u.id, meta: { className: "mono small" }, cell: ({ row: { original: u } }) => u.id || "—" },
+  {
+    id: "published",
+    header: "Published",
+    accessorFn: (u) => Number(u.publishedTime?.seconds ?? 0n),
+    cell: ({ row: { original: u } }) => <RelativeTime value={u.publishedTime} never="—" />,
+  },
+];
 
 function PatchSummary({ patches: p }: { patches: Patches }) {
   const byClass = new Map<string, MissingUpdate[]>();
@@ -213,30 +236,7 @@ function PatchSummary({ patches: p }: { patches: Patches }) {
         ]}
       />
       {missing.length > 0 && (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Update</th>
-                <th scope="col">Classification</th>
-                <th scope="col">ID</th>
-                <th scope="col">Published</th>
-              </tr>
-            </thead>
-            <tbody>
-              {missing.map((u, i) => (
-                <tr key={`${u.id}-${i}`}>
-                  <td>{u.title}</td>
-                  <td>{u.classification || <span className="muted">—</span>}</td>
-                  <td className="mono small">{u.id || "—"}</td>
-                  <td>
-                    <RelativeTime value={u.publishedTime} never="—" />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable label="Missing updates" data={missing} columns={updateColumns} getRowId={(u, i) => `${u.id}-${i}`} />
       )}
     </div>
   );

@@ -1,13 +1,42 @@
 import { useState } from "react";
 import { SelectField } from "../../components/Fields";
 import { Empty } from "../../components/Feedback";
-import type { Snapshot } from "../../gen/wegweiser/agent/v1/snapshot_pb";
+import { DataTable, type Columns } from "../../components/DataTable";
+import type { Service, Snapshot } from "../../gen/wegweiser/agent/v1/snapshot_pb";
 
 const stateBadge: Record<string, string> = {
   running: "badge-ok",
   stopped: "badge-muted",
   failed: "badge-danger",
 };
+
+const serviceColumns: Columns<Service> = [
+  {
+    id: "name",
+    header: "Service",
+    accessorFn: (x) => `${x.displayName || x.name} ${x.name}`,
+    cell: ({ row: { original: x } }) => (
+      <>
+        {x.displayName || x.name}
+        {x.displayName && x.displayName !== x.name && <div className="muted small mono">{x.name}</div>}
+      </>
+    ),
+  },
+  {
+    id: "state",
+    header: "State",
+    accessorFn: (x) => x.state,
+    cell: ({ row: { original: x } }) => (
+      <span className={`badge ${stateBadge[x.state] ?? "badge-warn"}`}>{x.state || "unknown"}</span>
+    ),
+  },
+  {
+    id: "start",
+    header: "Start mode",
+    accessorFn: (x) => x.startMode,
+    cell: ({ row: { original: x } }) => x.startMode || <span className="muted">—</span>,
+  },
+];
 
 /** ServicesTab: the device's system services, filtered by state. */
 export function ServicesTab({ snapshot: s }: { snapshot: Snapshot }) {
@@ -33,31 +62,13 @@ export function ServicesTab({ snapshot: s }: { snapshot: Snapshot }) {
           {services.length} of {s.services.length} services
         </p>
       </div>
-      <div className="table-wrap">
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Service</th>
-              <th scope="col">State</th>
-              <th scope="col">Start mode</th>
-            </tr>
-          </thead>
-          <tbody>
-            {services.map((x, i) => (
-              <tr key={`${x.name}-${i}`}>
-                <td>
-                  {x.displayName || x.name}
-                  {x.displayName && x.displayName !== x.name && <div className="muted small mono">{x.name}</div>}
-                </td>
-                <td>
-                  <span className={`badge ${stateBadge[x.state] ?? "badge-warn"}`}>{x.state || "unknown"}</span>
-                </td>
-                <td>{x.startMode || <span className="muted">—</span>}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        label="Services"
+        data={services}
+        columns={serviceColumns}
+        getRowId={(x, i) => `${x.name}-${i}`}
+        filterLabel="Filter services"
+      />
     </div>
   );
 }

@@ -43,9 +43,9 @@ describe("software page", () => {
 
     await screen.findByRole("table");
     expect(rows()).toEqual([
-      "7-Zip | 23.01 | Igor Pavlov | 2",
-      "Mozilla Firefox | 115.9esr | Mozilla | 1",
-      "Mozilla Firefox | 125.0 | Mozilla | 3",
+      "7-Zip | 23.01 | Igor Pavlov | 2 →",
+      "Mozilla Firefox | 115.9esr | Mozilla | 1 →",
+      "Mozilla Firefox | 125.0 | Mozilla | 3 →",
     ]);
     expect(backend.callsOf("ListSoftware").at(-1)?.request).toMatchObject({ organisationId: "", query: "" });
   });
@@ -58,8 +58,8 @@ describe("software page", () => {
     await screen.findByRole("table");
     expect(router.state.location.search).toBe(`?organisationId=${contoso.id}`);
     expect((screen.getByLabelText("Organisation") as HTMLSelectElement).value).toBe(contoso.id);
-    expect(rows()).toContain("Mozilla Firefox | 125.0 | Mozilla | 2");
-    expect(rows()).toContain("7-Zip | 23.01 | Igor Pavlov | 1");
+    expect(rows()).toContain("Mozilla Firefox | 125.0 | Mozilla | 2 →");
+    expect(rows()).toContain("7-Zip | 23.01 | Igor Pavlov | 1 →");
 
     fireEvent.change(screen.getByLabelText("Search software"), { target: { value: "firefox" } });
     await waitFor(() => expect(rows()).toHaveLength(2));
@@ -69,12 +69,27 @@ describe("software page", () => {
     });
 
     fireEvent.change(screen.getByLabelText("Organisation"), { target: { value: "" } });
-    await waitFor(() => expect(rows()).toContain("Mozilla Firefox | 125.0 | Mozilla | 3"));
+    await waitFor(() => expect(rows()).toContain("Mozilla Firefox | 125.0 | Mozilla | 3 →"));
     expect(router.state.location.search).toBe("");
   });
 
   it("says so when no agent has reported software", async () => {
     renderApp("/software");
     expect(await screen.findByText(/No software reported yet/)).toBeTruthy();
+  });
+
+  it("opens the devices that run one version from its row", async () => {
+    const { backend } = seed();
+    const { router } = renderApp("/software", { backend });
+
+    fireEvent.click(await screen.findByRole("link", { name: "1 device running Mozilla Firefox 115.9esr" }));
+    const results = await screen.findByRole("region", { name: "Results" });
+    expect(await within(results).findByRole("link", { name: "c-03" })).toBeTruthy();
+    expect(within(results).queryByRole("link", { name: "c-01" })).toBeNull();
+    expect(router.state.location.search).toBe("?software=Mozilla+Firefox&version=115.9esr&sort=score");
+    expect(backend.callsOf("ListDevices").at(-1)?.request).toMatchObject({
+      software: { name: "Mozilla Firefox", version: "115.9esr" },
+    });
+    expect(screen.getByRole("list", { name: "Active filters" }).textContent).toContain("Runs Mozilla Firefox 115.9esr");
   });
 });

@@ -1,16 +1,32 @@
 import { useState } from "react";
 import { TextField } from "../../components/Fields";
-import { Empty, ErrorMessage, Loading } from "../../components/Feedback";
+import { DataTable, type Columns } from "../../components/DataTable";
+import { QueryState } from "../../components/Feedback";
+import type { InstalledSoftware as Software } from "../../gen/wegweiser/agent/v1/snapshot_pb";
 import { useDebounced } from "../../lib/useDebounced";
 import { useDeviceSoftware } from "./hooks";
-import { LoadMore } from "./parts";
+
+const dash = <span className="muted">—</span>;
+
+const softwareColumns: Columns<Software> = [
+  { id: "name", header: "Name", accessorFn: (s) => s.name, cell: ({ row: { original: s } }) => <span className="wrap-anywhere">{s.name}</span> },
+  {
+    id: "version",
+    header: "Version",
+    accessorFn: (s) => s.version,
+    meta: { className: "mono small" },
+    cell: ({ row: { original: s } }) => s.version || dash,
+  },
+  { id: "publisher", header: "Publisher", accessorFn: (s) => s.publisher, cell: ({ row: { original: s } }) => s.publisher || dash },
+  { id: "installed", header: "Installed", accessorFn: (s) => s.installDate, cell: ({ row: { original: s } }) => s.installDate || dash },
+  { id: "source", header: "Source", accessorFn: (s) => s.source, meta: { className: "muted" } },
+];
 
 /** SoftwareTab: the device's installed software, searched on the server. */
 export function SoftwareTab({ deviceId }: { deviceId: string }) {
   const [search, setSearch] = useState("");
   const query = useDebounced(search.trim(), 250);
   const list = useDeviceSoftware(deviceId, query);
-  const software = list.data?.pages.flatMap((p) => p.software) ?? [];
 
   return (
     <div className="stack" aria-busy={list.isFetching}>
@@ -23,42 +39,22 @@ export function SoftwareTab({ deviceId }: { deviceId: string }) {
           onChange={(e) => setSearch(e.target.value)}
         />
       </div>
-      {list.isPending && <Loading label="Loading software…" />}
-      <ErrorMessage error={list.error} />
-      {list.isSuccess && software.length === 0 && (
-        <Empty>{query ? `No software matches “${query}”.` : "No installed software reported."}</Empty>
-      )}
-      {software.length > 0 && (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Version</th>
-                <th scope="col">Publisher</th>
-                <th scope="col">Installed</th>
-                <th scope="col">Source</th>
-              </tr>
-            </thead>
-            <tbody>
-              {software.map((s, i) => (
-                <tr key={`${s.name}-${s.version}-${i}`}>
-                  <td>{s.name}</td>
-                  <td className="mono small">{s.version || <span className="muted">—</span>}</td>
-                  <td>{s.publisher || <span className="muted">—</span>}</td>
-                  <td>{s.installDate || <span className="muted">—</span>}</td>
-                  <td className="muted">{s.source}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <LoadMore
-        hasNextPage={list.hasNextPage}
-        fetching={list.isFetchingNextPage}
-        onLoad={() => void list.fetchNextPage()}
-      />
+      <QueryState query={list} loading="Loading software…">
+        {(data) => (
+          <DataTable
+            label="Installed software"
+            data={data.pages.flatMap((p) => p.software)}
+            columns={softwareColumns}
+            getRowId={(s, i) => `${s.name}-${s.version}-${i}`}
+            empty={query ? `No software matches “${query}”.` : "No installed software reported."}
+            paging={{
+              hasNextPage: list.hasNextPage,
+              fetching: list.isFetchingNextPage,
+              onLoad: () => void list.fetchNextPage(),
+            }}
+          />
+        )}
+      </QueryState>
     </div>
   );
 }

@@ -1,3 +1,4 @@
+import { DataTable, type Columns } from "../../components/DataTable";
 import { Empty } from "../../components/Feedback";
 import type { PhysicalDisk, Snapshot, Volume } from "../../gen/wegweiser/agent/v1/snapshot_pb";
 import { formatBytes, formatCount, formatPercent, percentOf } from "../../lib/format";
@@ -30,63 +31,79 @@ export function StorageTab({ snapshot: s }: { snapshot: Snapshot }) {
   );
 }
 
+const volumeColumns: Columns<Volume> = [
+  {
+    id: "volume",
+    header: "Volume",
+    accessorFn: (v) => v.mountPoint,
+    cell: ({ row: { original: v } }) => (
+      <>
+        <span className="mono">{v.mountPoint || "—"}</span>
+        {v.label && <span className="muted"> {v.label}</span>}
+        {(v.system || v.encrypted) && (
+          <div className="row-tags">
+            {v.system && <span className="badge badge-muted">System</span>}
+            {v.encrypted && <span className="badge badge-muted">Encrypted</span>}
+          </div>
+        )}
+      </>
+    ),
+  },
+  {
+    id: "fs",
+    header: "File system",
+    accessorFn: (v) => v.fileSystem,
+    cell: ({ row: { original: v } }) => v.fileSystem || <span className="muted">—</span>,
+  },
+  {
+    id: "size",
+    header: "Size",
+    accessorFn: (v) => Number(v.sizeBytes),
+    meta: { className: "num" },
+    cell: ({ row: { original: v } }) => formatBytes(v.sizeBytes),
+  },
+  {
+    id: "free",
+    header: "Free",
+    accessorFn: (v) => percentOf(v.freeBytes, v.sizeBytes) ?? 101,
+    meta: { className: "num" },
+    cell: ({ row: { original: v } }) => {
+      const free = percentOf(v.freeBytes, v.sizeBytes);
+      const level = free === undefined ? undefined : freeSpaceLevel(free);
+      return (
+        <span className={level && level !== "ok" ? `text-${level}` : undefined}>
+          {formatBytes(v.freeBytes)}
+          {free !== undefined && <span className="block muted small">{formatPercent(free)}</span>}
+        </span>
+      );
+    },
+  },
+  {
+    id: "used",
+    header: "Used",
+    cell: ({ row: { original: v } }) => {
+      const free = percentOf(v.freeBytes, v.sizeBytes);
+      const level = free === undefined ? undefined : freeSpaceLevel(free);
+      if (free === undefined || !level) return null;
+      return (
+        <div
+          className={`meter meter-${level}`}
+          role="meter"
+          aria-label={`Used space on ${v.mountPoint || v.label || "volume"}`}
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={Math.round(100 - free)}
+          aria-valuetext={`${formatPercent(free)} free`}
+        >
+          <span className="meter-fill" style={{ width: `${Math.max(0, Math.min(100, 100 - free))}%` }} />
+        </div>
+      );
+    },
+  },
+];
+
 function VolumeTable({ volumes }: { volumes: Volume[] }) {
-  return (
-    <div className="table-wrap">
-      <table className="table">
-        <thead>
-          <tr>
-            <th scope="col">Volume</th>
-            <th scope="col">File system</th>
-            <th scope="col" className="num">Size</th>
-            <th scope="col" className="num">Free</th>
-            <th scope="col">Used</th>
-          </tr>
-        </thead>
-        <tbody>
-          {volumes.map((v, i) => {
-            const free = percentOf(v.freeBytes, v.sizeBytes);
-            const level = free === undefined ? undefined : freeSpaceLevel(free);
-            return (
-              <tr key={`${v.mountPoint}-${i}`}>
-                <td>
-                  <span className="mono">{v.mountPoint || "—"}</span>
-                  {v.label && <span className="muted"> {v.label}</span>}
-                  {(v.system || v.encrypted) && (
-                    <div className="row-tags">
-                      {v.system && <span className="badge badge-muted">System</span>}
-                      {v.encrypted && <span className="badge badge-muted">Encrypted</span>}
-                    </div>
-                  )}
-                </td>
-                <td>{v.fileSystem || <span className="muted">—</span>}</td>
-                <td className="num">{formatBytes(v.sizeBytes)}</td>
-                <td className={`num${level && level !== "ok" ? ` text-${level}` : ""}`}>
-                  {formatBytes(v.freeBytes)}
-                  {free !== undefined && <div className="muted small">{formatPercent(free)}</div>}
-                </td>
-                <td>
-                  {free !== undefined && level && (
-                    <div
-                      className={`meter meter-${level}`}
-                      role="meter"
-                      aria-label={`Used space on ${v.mountPoint || v.label || "volume"}`}
-                      aria-valuemin={0}
-                      aria-valuemax={100}
-                      aria-valuenow={Math.round(100 - free)}
-                      aria-valuetext={`${formatPercent(free)} free`}
-                    >
-                      <span className="meter-fill" style={{ width: `${Math.max(0, Math.min(100, 100 - free))}%` }} />
-                    </div>
-                  )}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
-  );
+  return <DataTable label="Volumes" data={volumes} columns={volumeColumns} getRowId={(v, i) => `${v.mountPoint}-${i}`} />;
 }
 
 const healthBadge: Record<string, string> = {
@@ -95,55 +112,89 @@ const healthBadge: Record<string, string> = {
   failing: "badge-danger",
 };
 
+const dash = <span className="muted">—</span>;
+
+const diskColumns: Columns<PhysicalDisk> = [
+  {
+    id: "disk",
+    header: "Disk",
+    accessorFn: (d) => d.name,
+    cell: ({ row: { original: d } }) => (
+      <>
+        <span className="mono">{d.name}</span>
+        {d.model && <div className="muted small">{d.model}</div>}
+        {d.serialNumber && <div className="muted small">S/N {d.serialNumber}</div>}
+      </>
+    ),
+  },
+  {
+    id: "type",
+    header: "Type",
+    accessorFn: (d) => d.mediaType,
+    cell: ({ row: { original: d } }) => (d.mediaType && d.mediaType !== "unknown" ? d.mediaType.toUpperCase() : dash),
+  },
+  {
+    id: "size",
+    header: "Size",
+    accessorFn: (d) => Number(d.sizeBytes),
+    meta: { className: "num" },
+    cell: ({ row: { original: d } }) => (d.sizeBytes > 0n ? formatBytes(d.sizeBytes) : "—"),
+  },
+  {
+    id: "health",
+    header: "Health",
+    accessorFn: (d) => d.health,
+    cell: ({ row: { original: d } }) => (
+      <span className={`badge ${healthBadge[d.health] ?? "badge-muted"}`}>{d.health || "unknown"}</span>
+    ),
+  },
+  {
+    id: "smart",
+    header: "SMART",
+    accessorFn: (d) => d.smartFailurePredicted,
+    cell: ({ row: { original: d } }) =>
+      d.smartFailurePredicted ? (
+        <span className="badge badge-danger">Failure predicted</span>
+      ) : (
+        <span className="muted">No failure predicted</span>
+      ),
+  },
+  {
+    id: "sectors",
+    header: "Reallocated / pending",
+    accessorFn: (d) => Number(d.reallocatedSectors + d.pendingSectors),
+    meta: { className: "num" },
+    cell: ({ row: { original: d } }) => (
+      <span className={d.reallocatedSectors > 0n || d.pendingSectors > 0n ? "text-warn" : undefined}>
+        {formatCount(d.reallocatedSectors)} / {formatCount(d.pendingSectors)}
+      </span>
+    ),
+  },
+  {
+    id: "hours",
+    header: "Power-on",
+    accessorFn: (d) => Number(d.powerOnHours),
+    meta: { className: "num" },
+    cell: ({ row: { original: d } }) => (d.powerOnHours > 0n ? `${formatCount(d.powerOnHours)} h` : "—"),
+  },
+  {
+    id: "temp",
+    header: "Temp.",
+    accessorFn: (d) => d.temperatureCelsius,
+    meta: { className: "num" },
+    cell: ({ row: { original: d } }) => (d.temperatureCelsius > 0 ? `${d.temperatureCelsius} °C` : "—"),
+  },
+  {
+    id: "wear",
+    header: "Wear",
+    accessorFn: (d) => d.wearPercent,
+    meta: { className: "num" },
+    cell: ({ row: { original: d } }) => (
+      <span className={d.wearPercent >= 80 ? "text-warn" : undefined}>{d.wearPercent > 0 ? `${d.wearPercent} %` : "—"}</span>
+    ),
+  },
+];
+
 function DiskTable({ disks }: { disks: PhysicalDisk[] }) {
-  return (
-    <div className="table-wrap">
-      <table className="table">
-        <thead>
-          <tr>
-            <th scope="col">Disk</th>
-            <th scope="col">Type</th>
-            <th scope="col" className="num">Size</th>
-            <th scope="col">Health</th>
-            <th scope="col">SMART</th>
-            <th scope="col" className="num">Reallocated / pending</th>
-            <th scope="col" className="num">Power-on</th>
-            <th scope="col" className="num">Temp.</th>
-            <th scope="col" className="num">Wear</th>
-          </tr>
-        </thead>
-        <tbody>
-          {disks.map((d, i) => (
-            <tr key={`${d.name}-${i}`}>
-              <td>
-                <span className="mono">{d.name}</span>
-                {d.model && <div className="muted small">{d.model}</div>}
-                {d.serialNumber && <div className="muted small">S/N {d.serialNumber}</div>}
-              </td>
-              <td>{d.mediaType && d.mediaType !== "unknown" ? d.mediaType.toUpperCase() : <span className="muted">—</span>}</td>
-              <td className="num">{d.sizeBytes > 0n ? formatBytes(d.sizeBytes) : "—"}</td>
-              <td>
-                <span className={`badge ${healthBadge[d.health] ?? "badge-muted"}`}>{d.health || "unknown"}</span>
-              </td>
-              <td>
-                {d.smartFailurePredicted ? (
-                  <span className="badge badge-danger">Failure predicted</span>
-                ) : (
-                  <span className="muted">No failure predicted</span>
-                )}
-              </td>
-              <td className={`num${d.reallocatedSectors > 0n || d.pendingSectors > 0n ? " text-warn" : ""}`}>
-                {formatCount(d.reallocatedSectors)} / {formatCount(d.pendingSectors)}
-              </td>
-              <td className="num">{d.powerOnHours > 0n ? `${formatCount(d.powerOnHours)} h` : "—"}</td>
-              <td className="num">{d.temperatureCelsius > 0 ? `${d.temperatureCelsius} °C` : "—"}</td>
-              <td className={`num${d.wearPercent >= 80 ? " text-warn" : ""}`}>
-                {d.wearPercent > 0 ? `${d.wearPercent} %` : "—"}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
+  return <DataTable label="Physical disks" data={disks} columns={diskColumns} getRowId={(d, i) => `${d.name}-${i}`} />;
 }

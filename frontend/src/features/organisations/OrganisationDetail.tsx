@@ -11,7 +11,7 @@ import { DeviceTable } from "../devices/DeviceTable";
 import { GroupList } from "../groups/GroupList";
 import { HealthPanel } from "../health/HealthPanel";
 import { organisationEntity } from "../health/labels";
-import { TopFindings } from "../health/TopFindings";
+import { ByCheck } from "../health/ByCheck";
 import { policyHref } from "../policy/labels";
 import { useDeleteOrganisation, useOrganisation, useUpdateOrganisation } from "./hooks";
 
@@ -105,7 +105,7 @@ export function OrganisationDetail({ id }: { id: string }) {
       </dl>
 
       <HealthPanel entity={organisationEntity(o.id)} what="Organisation" recompute />
-      <TopFindings entity={organisationEntity(o.id)} />
+      <ByCheck entity={organisationEntity(o.id)} />
 
       <GroupList organisationId={o.id} />
 

@@ -1,7 +1,10 @@
-import { useState, type FormEvent } from "react";
+import { createContext, use, useState, type FormEvent } from "react";
+import { splitFieldError } from "../../lib/errors";
 import { Link } from "react-router";
 import { TextArea, TextField } from "../../components/Fields";
-import { Empty, ErrorMessage, Loading } from "../../components/Feedback";
+import { DataTable, type Columns } from "../../components/DataTable";
+import { ErrorMessage, QueryState } from "../../components/Feedback";
+import type { Organisation } from "../../gen/wegweiser/v1/tenant_pb";
 import { Page, Section } from "../../components/Page";
 import { RelativeTime } from "../../components/RelativeTime";
 import { Band, type Health } from "../../gen/wegweiser/v1/health_pb";
@@ -12,6 +15,46 @@ import { useOrganisationHealth } from "../health/hooks";
 import { ScoreBadge } from "../health/ScoreBadge";
 import { useCreateOrganisation, useOrganisations } from "./hooks";
 
+/** HealthContext hands the organisations' health to the health cells (the columns stay the same objects). */
+const HealthContext = createContext<Map<string, Health | undefined>>(new Map());
+
+function HealthCell({ id }: { id: string }) {
+  return <OrganisationScore health={use(HealthContext).get(id)} />;
+}
+
+const nameColumn: Columns<Organisation>[number] = {
+  id: "name",
+  header: "Name",
+  accessorFn: (o) => o.name,
+  enableHiding: false,
+  cell: ({ row: { original: o } }) => (
+    <>
+      <Link className="wrap-anywhere" to={`/organisations/${o.id}`}>
+        {o.name}
+      </Link>
+      {o.description && <div className="muted small clamp">{o.description}</div>}
+    </>
+  ),
+};
+const countColumns: Columns<Organisation> = [
+  { id: "groups", header: "Groups", accessorFn: (o) => o.groupCount, meta: { className: "num" } },
+  { id: "devices", header: "Devices", accessorFn: (o) => o.deviceCount, meta: { className: "num" } },
+];
+const healthColumn: Columns<Organisation>[number] = {
+  id: "health",
+  header: "Health",
+  meta: { className: "num" },
+  cell: ({ row: { original: o } }) => <HealthCell id={o.id} />,
+};
+const createdColumn: Columns<Organisation>[number] = {
+  id: "created",
+  header: "Created",
+  accessorFn: (o) => Number(o.createTime?.seconds ?? 0n),
+  cell: ({ row: { original: o } }) => <RelativeTime value={o.createTime} never="—" />,
+};
+const withHealth = [nameColumn, ...countColumns, healthColumn, createdColumn];
+const withoutHealth = [nameColumn, ...countColumns, createdColumn];
+
 /** OrganisationList lists the tenant's organisations, with search and a create form. */
 export function OrganisationList() {
   const [search, setSearch] = useState("");
@@ -20,7 +63,6 @@ export function OrganisationList() {
   const canCreate = useCan(Permission.OrganisationWrite);
   const [creating, setCreating] = useState(false);
 
-  const organisations = list.data?.pages.flatMap((p) => p.organisations) ?? [];
   const health = useOrganisationHealth();
   const healthById = new Map((health.data?.organisations ?? []).map((o) => [o.organisationId, o.health]));
 
@@ -48,64 +90,30 @@ export function OrganisationList() {
             onChange={(e) => setSearch(e.target.value)}
           />
         </div>
-        {list.isPending && <Loading />}
-        <ErrorMessage error={list.error} />
-        {list.isSuccess && organisations.length === 0 && (
-          <Empty>
-            {query
-              ? `No organisation matches “${query}”.`
-              : canCreate
-                ? "No organisations yet. Create the first one above."
-                : "No organisations yet."}
-          </Empty>
-        )}
-        {organisations.length > 0 && (
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col" className="num">Groups</th>
-                  <th scope="col" className="num">Devices</th>
-                  {health.isSuccess && <th scope="col" className="num">Health</th>}
-                  <th scope="col">Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {organisations.map((o) => (
-                  <tr key={o.id}>
-                    <td>
-                      <Link to={`/organisations/${o.id}`}>{o.name}</Link>
-                      {o.description && <div className="muted small clamp">{o.description}</div>}
-                    </td>
-                    <td className="num">{o.groupCount}</td>
-                    <td className="num">{o.deviceCount}</td>
-                    {health.isSuccess && (
-                      <td className="num">
-                        <OrganisationScore health={healthById.get(o.id)} />
-                      </td>
-                    )}
-                    <td>
-                      <RelativeTime value={o.createTime} never="—" />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        {list.hasNextPage && (
-          <div className="load-more">
-            <button
-              type="button"
-              className="btn"
-              onClick={() => void list.fetchNextPage()}
-              disabled={list.isFetchingNextPage}
-            >
-              {list.isFetchingNextPage ? "Loading…" : "Load more"}
-            </button>
-          </div>
-        )}
+        <HealthContext value={healthById}>
+          <QueryState query={list}>
+            {(data) => (
+              <DataTable
+                label="Organisations"
+                data={data.pages.flatMap((p) => p.organisations)}
+                columns={health.isSuccess ? withHealth : withoutHealth}
+                getRowId={(o) => o.id}
+                empty={
+                  query
+                    ? `No organisation matches “${query}”.`
+                    : canCreate
+                      ? "No organisations yet. Create the first one above."
+                      : "No organisations yet."
+                }
+                paging={{
+                  hasNextPage: list.hasNextPage,
+                  fetching: list.isFetchingNextPage,
+                  onLoad: () => void list.fetchNextPage(),
+                }}
+              />
+            )}
+          </QueryState>
+        </HealthContext>
       </Section>
     </Page>
   );
@@ -120,6 +128,7 @@ function CreateOrganisationForm({ onClose }: { onClose: () => void }) {
   const [name, setName] = useState("");
   const [description, setDescription] = useState("");
   const [created, setCreated] = useState<{ id: string; name: string } | null>(null);
+  const errors = splitFieldError(create.error, { name: "name", description: "description" });
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -140,6 +149,7 @@ function CreateOrganisationForm({ onClose }: { onClose: () => void }) {
       <form className="form" onSubmit={submit} aria-label="New organisation">
         <TextField
           label="Organisation name"
+          error={errors.byField.name}
           required
           maxLength={200}
           autoFocus
@@ -151,12 +161,13 @@ function CreateOrganisationForm({ onClose }: { onClose: () => void }) {
         />
         <TextArea
           label="Description"
+          error={errors.byField.description}
           hint="Optional."
           maxLength={2000}
           value={description}
           onChange={(e) => setDescription(e.target.value)}
         />
-        <ErrorMessage error={create.error} />
+        <ErrorMessage error={errors.rest} />
         {created && (
           <div className="alert alert-success" role="status">
             Created <Link to={`/organisations/${created.id}`}>{created.name}</Link>.

@@ -1,4 +1,5 @@
 import { Link } from "react-router";
+import { features } from "../../lib/features";
 import { Empty, ErrorMessage, Loading } from "../../components/Feedback";
 import { PolicyLevel } from "../../gen/wegweiser/v1/policy_pb";
 import { useChecks } from "../health/hooks";
@@ -46,7 +47,7 @@ export function EffectivePolicy({ deviceId }: { deviceId: string }) {
           })}
         </ul>
       )}
-      {guidance.length > 0 && (
+      {features.aiNarrative && guidance.length > 0 && (
         <div className="stack-small">
           <h4 className="policy-heading">Guidance for the AI narrative</h4>
           <ul className="policy-list" aria-label="Guidance in effect">

@@ -1,9 +1,13 @@
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { Role } from "../../gen/wegweiser/v1/common_pb";
 import { PolicyLevel, type SetOverrideRequest } from "../../gen/wegweiser/v1/policy_pb";
 import { FakeBackend, sickWorkstation } from "../../test/fake-backend";
+import { features } from "../../lib/features";
 import { renderApp } from "../../test/render";
+afterEach(() => {
+  features.aiNarrative = false;
+});
 
 /**
  * Contoso (three devices, one in Head office) with overrides at the tenant,
@@ -206,7 +210,18 @@ describe("policy page", () => {
     expect(await screen.findByText(/No overrides at this level/)).toBeTruthy();
   });
 
+  it("hides the guidance for the AI narrative while there is no AI narrative", async () => {
+    const { backend, contoso, ws } = seed();
+    backend.guidance.set("tenant:t1", "We are an MSP for dentists.");
+    renderApp(orgPath(contoso.id), { backend });
+    await screen.findByRole("region", { name: "Overrides" });
+    expect(screen.queryByRole("region", { name: "Guidance for the AI narrative" })).toBeNull();
+    expect(screen.queryByLabelText("Guidance for the AI narrative")).toBeNull();
+    void ws;
+  });
+
   it("saves the guidance for the AI narrative and says it never changes a score", async () => {
+    features.aiNarrative = true;
     const { backend, contoso } = seed();
     renderApp(orgPath(contoso.id), { backend });
     const guidance = await screen.findByRole("region", { name: "Guidance for the AI narrative" });
@@ -225,6 +240,7 @@ describe("policy page", () => {
   });
 
   it("is read-only without policy.manage: no forms, no edit or delete, guidance as plain text", async () => {
+    features.aiNarrative = true;
     const { backend, contoso } = seed({ role: Role.VIEWER });
     backend.guidance.set(`organisation:${contoso.id}`, "<img src=x onerror=alert(1)> is just text");
     renderApp(orgPath(contoso.id), { backend });
@@ -254,6 +270,7 @@ describe("policy page", () => {
 
 describe("policy elsewhere", () => {
   it("shows the policy in effect on the device's Health tab, linked to where each override comes from", async () => {
+    features.aiNarrative = true;
     const { backend, contoso, ws } = seed();
     backend.guidance.set("tenant:t1", "We are an MSP for dentists.");
     backend.setDeviceHealth(ws.id, sickWorkstation());

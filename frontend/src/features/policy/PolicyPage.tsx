@@ -9,6 +9,7 @@ import { useDevice, useDevices } from "../devices/hooks";
 import { useGroupOptions } from "../groups/hooks";
 import { useChecks } from "../health/hooks";
 import { useOrganisationOptions } from "../organisations/hooks";
+import { features } from "../../lib/features";
 import { Guidance } from "./Guidance";
 import { usePolicies } from "./hooks";
 import { complete, LEVELS, levelLabel, type Scope } from "./labels";
@@ -105,9 +106,11 @@ function ScopePolicy({ scope, canManage }: { scope: Scope; canManage: boolean })
           )}
         </Section>
       )}
-      <Section title="Guidance for the AI narrative">
-        {policies.isSuccess && <Guidance scope={scope} text={policies.data.guidance} canManage={canManage} />}
-      </Section>
+      {features.aiNarrative && (
+        <Section title="Guidance for the AI narrative">
+          {policies.isSuccess && <Guidance scope={scope} text={policies.data.guidance} canManage={canManage} />}
+        </Section>
+      )}
     </>
   );
 }

@@ -1,8 +1,10 @@
 import { Link } from "react-router";
-import { ErrorMessage, Loading } from "../../components/Feedback";
+import { QueryState } from "../../components/Feedback";
 import { Page } from "../../components/Page";
 import { useCan, useViewer } from "../auth/hooks";
 import { Permission } from "../auth/permissions";
+import { ByCheck } from "../health/ByCheck";
+import { TENANT } from "../health/labels";
 import { TenantHealth } from "../health/TenantHealth";
 import { useTenantOverview } from "./hooks";
 
@@ -19,10 +21,9 @@ export function TenantOverview() {
 
   return (
     <Page title="Overview" subtitle={`Signed in as ${name}.`}>
-      {overview.isPending && <Loading />}
-      <ErrorMessage error={overview.error} />
-      {overview.data && <h2 className="tenant-title">{overview.data.tenant?.name}</h2>}
+      <QueryState query={overview}>{(data) => <h2 className="tenant-title">{data.tenant?.name}</h2>}</QueryState>
       {canReadDevices && <TenantHealth />}
+      {canReadDevices && <ByCheck entity={TENANT} title="By check" />}
       {overview.data && (
         <>
           <ul className="stats" aria-label="Tenant totals">
@@ -70,6 +71,12 @@ export function TenantOverview() {
             <ul className="link-list">
               <li>
                 <Link to="/organisations">Browse organisations and their groups</Link>
+              </li>
+              <li>
+                <Link to="/devices?sort=score">Devices by score, worst first</Link>
+              </li>
+              <li>
+                <Link to="/devices?attention=1&sort=score">Devices that need attention</Link>
               </li>
               <li>
                 <Link to="/devices?sort=last_seen&dir=desc">Devices by last report</Link>
