@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ARTIFACTS, freePort } from "./setup";
+import { ARTIFACTS, freePort, serverEnv } from "./setup";
 
 const READY_TIMEOUT_MS = 120_000;
 
@@ -22,12 +22,7 @@ export async function startDemo(bin: string): Promise<Demo> {
   const port = await freePort();
   const dataDir = await mkdtemp(join(tmpdir(), "wegweiser-e2e-demo-"));
   const baseUrl = `http://127.0.0.1:${port}`;
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!k.startsWith("WEGWEISER_")) env[k] = v;
-  }
-  env.WEGWEISER_LISTEN_ADDR = `127.0.0.1:${port}`;
-  env.WEGWEISER_DATA_DIR = dataDir;
+  const env = serverEnv(port, dataDir);
   const child: ChildProcess = spawn(bin, ["serve", "--demo"], { env, cwd: dataDir, stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   child.stdout?.on("data", (c: Buffer) => (log += c.toString("utf8")));

@@ -48,12 +48,7 @@ export default async function setup(project: TestProject) {
   const baseUrl = `http://127.0.0.1:${port}`;
 
   // The server sees only the settings of this run (plus the database, if given).
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (!k.startsWith("WEGWEISER_")) env[k] = v;
-  }
-  env.WEGWEISER_LISTEN_ADDR = `127.0.0.1:${port}`;
-  env.WEGWEISER_DATA_DIR = dataDir;
+  const env = serverEnv(port, dataDir);
   if (process.env.WEGWEISER_DATABASE_URL) {
     env.WEGWEISER_DATABASE_URL = process.env.WEGWEISER_DATABASE_URL;
     // One server process with its own data directory: it may keep generated keys there.
@@ -149,6 +144,20 @@ async function checkSpaServed(baseUrl: string): Promise<void> {
 function describeExit(e: { code: number | null; signal: NodeJS.Signals | null } | Error): string {
   if (e instanceof Error) return e.message;
   return e.signal ? `signal ${e.signal}` : `exit code ${e.code}`;
+}
+
+/**
+ * serverEnv is the environment of a test server: this process's environment
+ * without any WEGWEISER_ setting, listening on port with dataDir as its data.
+ */
+export function serverEnv(port: number, dataDir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!k.startsWith("WEGWEISER_")) env[k] = v;
+  }
+  env.WEGWEISER_LISTEN_ADDR = `127.0.0.1:${port}`;
+  env.WEGWEISER_DATA_DIR = dataDir;
+  return env;
 }
 
 /** freePort picks a port nothing listens on. */
