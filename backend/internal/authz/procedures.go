@@ -38,6 +38,14 @@ var (
 	PolicyRead        = Permission{"policy", "read"}
 	PolicyManage      = Permission{"policy", "manage"}
 	AlertManage       = Permission{"alert", "manage"}
+	// AIUse is asking the assistant and reading what it wrote (narratives,
+	// memories, discovery reports) about entities the caller can see.
+	AIUse = Permission{"ai", "use"}
+	// AIWrite is teaching the assistant (memories) and asking it for a new
+	// narrative.
+	AIWrite = Permission{"ai", "write"}
+	// AIManage is the tenant's model endpoint, its budget and usage.
+	AIManage = Permission{"ai", "manage"}
 )
 
 var (
@@ -129,8 +137,25 @@ var Procedures = map[string]Access{
 	wegweiserv1connect.AlertServiceListWebhookDeliveriesProcedure: need(AlertManage),
 
 	// Enroll presents an enrolment key instead of a token.
-	agentv1connect.AgentServiceEnrollProcedure:         {Public: true, EnrolmentKey: true},
-	agentv1connect.AgentServiceHeartbeatProcedure:      agent,
-	agentv1connect.AgentServiceSubmitSnapshotProcedure: agent,
-	agentv1connect.AgentServiceGetConfigProcedure:      agent,
+	agentv1connect.AgentServiceEnrollProcedure:                {Public: true, EnrolmentKey: true},
+	agentv1connect.AgentServiceHeartbeatProcedure:             agent,
+	agentv1connect.AgentServiceSubmitSnapshotProcedure:        agent,
+	agentv1connect.AgentServiceGetConfigProcedure:             agent,
+	wegweiserv1connect.ChatServiceCreateConversationProcedure: need(AIUse),
+	wegweiserv1connect.ChatServiceListConversationsProcedure:  need(AIUse),
+	wegweiserv1connect.ChatServiceGetConversationProcedure:    need(AIUse),
+	wegweiserv1connect.ChatServiceRenameConversationProcedure: need(AIUse),
+	wegweiserv1connect.ChatServiceDeleteConversationProcedure: need(AIUse),
+	wegweiserv1connect.ChatServiceSendMessageProcedure:        need(AIUse),
+	wegweiserv1connect.ChatServiceSubmitFeedbackProcedure:     need(AIUse),
+	wegweiserv1connect.AIServiceGetAISettingsProcedure:        need(AIUse),
+	wegweiserv1connect.AIServiceUpdateAISettingsProcedure:     need(AIManage),
+	wegweiserv1connect.AIServiceTestAISettingsProcedure:       need(AIManage),
+	wegweiserv1connect.AIServiceGetAIUsageProcedure:           need(AIManage),
+	wegweiserv1connect.AIServiceListMemoriesProcedure:         need(AIUse),
+	wegweiserv1connect.AIServiceCreateMemoryProcedure:         need(AIWrite),
+	wegweiserv1connect.AIServiceDeleteMemoryProcedure:         need(AIWrite),
+	wegweiserv1connect.AIServiceGetNarrativeProcedure:         need(AIUse),
+	wegweiserv1connect.AIServiceRefreshNarrativeProcedure:     need(AIWrite),
+	wegweiserv1connect.AIServiceGetDiscoveryReportProcedure:   need(AIUse),
 }
