@@ -1,15 +1,15 @@
 package server_test
 
 import (
+	"context"
 	"testing"
 
+	v1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1"
 	"github.com/wegweiser/wegweiser/backend/internal/analyzer"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/testenv"
 	"github.com/wegweiser/wegweiser/ent/viewer"
 )
-
-const getScoringModel = "wegweiser.v1.HealthService/GetScoringModel"
 
 // TestHealthScoringModelIsTheAnalyzers: GetScoringModel serves the
 // analyzer's own domain weights, band ranges, penalties and caps (the SPA
@@ -19,37 +19,40 @@ func TestHealthScoringModelIsTheAnalyzers(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
 		srv := testenv.StartServer(t, st)
 		ten := testenv.NewTenant(t, srv, "model")
-		if c := testenv.Call(t, srv.URL, getScoringModel, "", map[string]any{}).Code; c != "unauthenticated" {
-			t.Fatalf("anonymous GetScoringModel: %s, want unauthenticated", c)
+		ctx := context.Background()
+		if _, err := srv.Clients("").Health.GetScoringModel(ctx, &v1.GetScoringModelRequest{}); testenv.Code(err) != "unauthenticated" {
+			t.Fatalf("anonymous GetScoringModel: %v, want unauthenticated", err)
 		}
-		r := testenv.Call(t, srv.URL, getScoringModel, ten.Login(t, ten.Members[viewer.RoleCustomer]), map[string]any{})
-		r.Must(t)
+		customer := srv.Clients(ten.Login(t, ten.Members[viewer.RoleCustomer]))
+		m := must(customer.Health.GetScoringModel(ctx, &v1.GetScoringModelRequest{}))(t)
 
-		domains, _ := r.Body["domains"].([]any)
+		domains := m.GetDomains()
 		if len(domains) != len(analyzer.Domains()) {
 			t.Fatalf("domains %v, want %d", domains, len(analyzer.Domains()))
 		}
 		sum := 0
 		for i, d := range analyzer.Domains() {
-			got := domains[i].(map[string]any)
-			if got["domain"] != string(d) || int(got["weight"].(float64)) != analyzer.DomainWeight(d) || int(got["factorPercent"].(float64)) != analyzer.DomainFactor(d) {
+			got := domains[i]
+			if got.GetDomain() != string(d) || int(got.GetWeight()) != analyzer.DomainWeight(d) || int(got.GetFactorPercent()) != analyzer.DomainFactor(d) {
 				t.Errorf("domain %d: %v, want %s weight %d factor %d", i, got, d, analyzer.DomainWeight(d), analyzer.DomainFactor(d))
 			}
-			sum += int(got["weight"].(float64))
+			sum += int(got.GetWeight())
 		}
 		if sum != 100 {
 			t.Errorf("served weights sum to %d, want 100", sum)
 		}
 
-		bands, _ := r.Body["bands"].([]any)
+		bands := m.GetBands()
 		if len(bands) != len(analyzer.Bands()) {
 			t.Fatalf("bands %v, want %d", bands, len(analyzer.Bands()))
 		}
-		wantEnum := map[analyzer.Band]string{"healthy": "BAND_HEALTHY", "fair": "BAND_FAIR", "poor": "BAND_POOR", "critical": "BAND_CRITICAL"}
+		wantEnum := map[analyzer.Band]v1.Band{
+			"healthy": v1.Band_BAND_HEALTHY, "fair": v1.Band_BAND_FAIR, "poor": v1.Band_BAND_POOR, "critical": v1.Band_BAND_CRITICAL,
+		}
 		for i, b := range analyzer.Bands() {
-			got := bands[i].(map[string]any)
-			lo, hi := int(got["minScore"].(float64)), int(got["maxScore"].(float64))
-			if got["name"] != string(b.Name) || got["band"] != wantEnum[b.Name] || lo != b.Min || hi != b.Max {
+			got := bands[i]
+			lo, hi := int(got.GetMinScore()), int(got.GetMaxScore())
+			if got.GetName() != string(b.Name) || got.GetBand() != wantEnum[b.Name] || lo != b.Min || hi != b.Max {
 				t.Errorf("band %d: %v, want %+v", i, got, b)
 			}
 			for s := lo; s <= hi; s++ {
@@ -62,33 +65,41 @@ func TestHealthScoringModelIsTheAnalyzers(t *testing.T) {
 			t.Errorf("a score below the last band is not unscored")
 		}
 
-		penalties, _ := r.Body["penalties"].([]any)
+		penalties := m.GetPenalties()
 		if len(penalties) != len(analyzer.Severities()) {
 			t.Fatalf("penalties %v", penalties)
 		}
 		for i, sev := range analyzer.Severities() {
-			got := penalties[i].(map[string]any)
-			num := func(k string) int { f, _ := got[k].(float64); return int(f) }
-			if got["severity"] != string(sev) || num("fail") != analyzer.Penalty(analyzer.Fail, sev) || num("warn") != analyzer.Penalty(analyzer.Warn, sev) {
+			got := penalties[i]
+			if got.GetSeverity() != string(sev) || int(got.GetFail()) != analyzer.Penalty(analyzer.Fail, sev) || int(got.GetWarn()) != analyzer.Penalty(analyzer.Warn, sev) {
 				t.Errorf("penalty %d: %v, want %s fail %d warn %d", i, got, sev, analyzer.Penalty(analyzer.Fail, sev), analyzer.Penalty(analyzer.Warn, sev))
 			}
 		}
-		for k, want := range map[string]int{
-			"deviceCapCritical": analyzer.CapCritical, "deviceCapHigh": analyzer.CapHigh, "serverWeight": analyzer.ServerWeight,
-			"rollupCapCritical": analyzer.RollUpCapCritical, "rollupCapPoor": analyzer.RollUpCapPoor,
-			"deviceCapTwoHigh": analyzer.CapTwoHigh, "rollupSharePercent": analyzer.RollUpShare,
+		for k, c := range map[string]struct {
+			got  int32
+			want int
+		}{
+			"device_cap_critical":  {m.GetDeviceCapCritical(), analyzer.CapCritical},
+			"device_cap_high":      {m.GetDeviceCapHigh(), analyzer.CapHigh},
+			"device_cap_two_high":  {m.GetDeviceCapTwoHigh(), analyzer.CapTwoHigh},
+			"server_weight":        {m.GetServerWeight(), analyzer.ServerWeight},
+			"rollup_cap_critical":  {m.GetRollupCapCritical(), analyzer.RollUpCapCritical},
+			"rollup_cap_poor":      {m.GetRollupCapPoor(), analyzer.RollUpCapPoor},
+			"rollup_share_percent": {m.GetRollupSharePercent(), analyzer.RollUpShare},
 		} {
-			if got, _ := r.Body[k].(float64); int(got) != want {
-				t.Errorf("%s = %v, want %d", k, r.Body[k], want)
+			if int(c.got) != c.want {
+				t.Errorf("%s = %d, want %d", k, c.got, c.want)
 			}
 		}
-		for k, want := range map[string]string{"deviceRule": analyzer.DeviceRule, "rollupRule": analyzer.RollUpRule, "needsAttentionRule": analyzer.NeedsAttentionRule} {
-			if r.Body[k] != want {
-				t.Errorf("%s = %v, want %q", k, r.Body[k], want)
+		for k, c := range map[string]struct{ got, want string }{
+			"device_rule":          {m.GetDeviceRule(), analyzer.DeviceRule},
+			"rollup_rule":          {m.GetRollupRule(), analyzer.RollUpRule},
+			"needs_attention_rule": {m.GetNeedsAttentionRule(), analyzer.NeedsAttentionRule},
+			"version":              {m.GetVersion(), analyzer.Version},
+		} {
+			if c.got != c.want {
+				t.Errorf("%s = %q, want %q", k, c.got, c.want)
 			}
-		}
-		if r.Body["version"] != analyzer.Version {
-			t.Errorf("version %v, want %s", r.Body["version"], analyzer.Version)
 		}
 	})
 }
