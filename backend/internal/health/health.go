@@ -436,8 +436,8 @@ const BaselineWindow = 14 * 24 * time.Hour
 
 // Baseline returns the median score of an entity's history over the last
 // BaselineWindow, and how many points it rests on.
-func (s *Service) Baseline(ctx context.Context, c *ent.Client, kind string, id uuid.UUID) (float64, int, error) {
-	scores, err := c.HealthHistory.Query().Where(healthhistory.KindEQ(healthhistory.Kind(kind)), healthhistory.EntityID(id),
+func (s *Service) Baseline(ctx context.Context, c *ent.Client, kind healthhistory.Kind, id uuid.UUID) (float64, int, error) {
+	scores, err := c.HealthHistory.Query().Where(healthhistory.KindEQ(kind), healthhistory.EntityID(id),
 		healthhistory.Scored(true), healthhistory.ComputedAtGTE(s.now().Add(-BaselineWindow))).
 		Select(healthhistory.FieldScore).Ints(ctx)
 	if err != nil {
@@ -477,7 +477,7 @@ func (s *Service) entityAlerts(ctx context.Context, tx *store.Tx, kind entityhea
 			return err
 		}
 	}
-	base, n, err := s.Baseline(ctx, tx.Client, string(kind), id)
+	base, n, err := s.Baseline(ctx, tx.Client, healthhistory.Kind(kind), id)
 	if err != nil {
 		return err
 	}

@@ -554,7 +554,7 @@ func (s *Service) Organisations(ctx context.Context) ([]OrganisationView, error)
 			v.Coverage, v.Freshness, v.DeviceCount, v.ComputedAt, v.Bands = h.Coverage, h.Freshness, h.DeviceCount, h.ComputedAt, typedBands(h.Bands)
 		}
 		out[i] = OrganisationView{ID: o.ID, Name: o.Name, View: v}
-		base, n, err := s.Baseline(ctx, s.st.Ent, "organisation", o.ID)
+		base, n, err := s.Baseline(ctx, s.st.Ent, healthhistory.KindOrganisation, o.ID)
 		if err != nil {
 			return nil, err
 		}
