@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -547,6 +548,23 @@ func TestCatalogue(t *testing.T) {
 	for _, d := range Domains() {
 		if perDomain[d] == 0 {
 			t.Errorf("domain %s has no checks", d)
+		}
+	}
+}
+
+// fileName matches what names a file of the project rather than a source
+// people can look up: a Markdown or Go file, a docs/ or testdata path.
+var fileName = regexp.MustCompile(`(?i)\.(md|go)\b|\bdocs/|\btestdata\b`)
+
+// TestCatalogueNamesNoFile: the catalogue's text is shown to users on the
+// Checks page, so a threshold's source says where it comes from (vendor
+// guidance, CIS, NIST, the project's own default) and never names a file.
+func TestCatalogueNamesNoFile(t *testing.T) {
+	for _, c := range Catalogue() {
+		for field, text := range map[string]string{"source": c.Source, "title": c.Title, "description": c.Description} {
+			if m := fileName.FindString(text); m != "" {
+				t.Errorf("%s: the %s names a file (%q): %s", c.ID, field, m, text)
+			}
 		}
 	}
 }
