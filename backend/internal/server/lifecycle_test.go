@@ -1,5 +1,9 @@
 package server_test
 
+// The leak checks after a move call the list procedures with testenv.Call and
+// search the raw answers for names, hostnames and ids, as the isolation
+// sweeps do; everything else uses the typed clients.
+
 import (
 	"context"
 	"strings"
