@@ -352,6 +352,37 @@ func TestMCP(t *testing.T) {
 			}
 		})
 
+		t.Run("plain JSON-RPC over HTTP, as the README's curl sends it", func(t *testing.T) {
+			for _, body := range []string{
+				`{"jsonrpc":"2.0","id":1,"method":"tools/list"}`,
+				`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"scope":{"kind":"organisation","id":"` + a.Organisations[0] + `"}}}}`,
+			} {
+				req, err := http.NewRequest(http.MethodPost, srv.URL+"/mcp", strings.NewReader(body))
+				if err != nil {
+					t.Fatal(err)
+				}
+				req.Header.Set("Authorization", "Bearer "+a.Login(t, a.Owner))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Accept", "application/json, text/event-stream")
+				res, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var out struct {
+					Result map[string]any `json:"result"`
+					Error  any            `json:"error"`
+				}
+				err = json.NewDecoder(res.Body).Decode(&out)
+				_ = res.Body.Close()
+				if err != nil || res.StatusCode != http.StatusOK || out.Error != nil || out.Result == nil {
+					t.Fatalf("%s: %d %v %+v", body, res.StatusCode, err, out)
+				}
+				if out.Result["tools"] == nil && out.Result["content"] == nil {
+					t.Fatalf("%s: result %v", body, out.Result)
+				}
+			}
+		})
+
 		t.Run("no data is said plainly", func(t *testing.T) {
 			res, text := call(t, owner, "nothing", nil)
 			if res.IsError || !strings.HasPrefix(text, "No data (no event logs in tenant ") || !strings.Contains(text, `"result":"no data"`) {
