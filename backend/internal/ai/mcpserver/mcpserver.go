@@ -81,8 +81,9 @@ func New(ts []tools.Tool, o Options) (http.Handler, error) {
 	srv := mcp.NewServer(&mcp.Implementation{Name: "wegweiser", Title: "Wegweiser", Version: o.Version}, &mcp.ServerOptions{
 		Instructions: instructions,
 		Logger:       o.Log,
-		// Advertise tools even while the catalogue is empty.
-		HasTools: true,
+		// Advertise tools even while the catalogue is empty; the list
+		// never changes while the server runs.
+		Capabilities: &mcp.ServerCapabilities{Tools: &mcp.ToolCapabilities{}},
 	})
 	seen := map[string]bool{}
 	for _, t := range ts {
