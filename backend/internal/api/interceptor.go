@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -93,6 +94,12 @@ func (g *Guard) admit(ctx context.Context, procedure string, header http.Header)
 		g.log.ErrorContext(ctx, "procedure missing from the permission map; refusing", "procedure", procedure)
 		return ctx, apperr.PermissionDenied("procedure not permitted")
 	}
+	return g.admitAccess(ctx, access, header)
+}
+
+// admitAccess decides a call that requires access; it returns the context
+// to run it with.
+func (g *Guard) admitAccess(ctx context.Context, access authz.Access, header http.Header) (context.Context, error) {
 	token, hasToken, err := bearer(header)
 	if err != nil {
 		return ctx, err
@@ -165,6 +172,90 @@ func (g *Guard) Middleware(publicMaxBytes int64, next http.Handler) http.Handler
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, admittedKey{}, procedure)))
 	})
+}
+
+// Authorize admits a plain HTTP request to an endpoint outside the Connect
+// services (the MCP endpoint) exactly like a call of a procedure that needs
+// p: the bearer access token goes through the same Authenticator (a user's
+// session, refreshed membership and role on every request) and p is checked
+// with casbin. It returns the request's context with the viewer in it, or an
+// apperr: unauthenticated for a missing or bad token, permission_denied when
+// the role lacks p.
+func (g *Guard) Authorize(r *http.Request, p authz.Permission) (context.Context, error) {
+	return g.admitAccess(r.Context(), authz.Access{Permission: p}, r.Header)
+}
+
+// RequirePermission guards a plain HTTP endpoint (not a Connect service)
+// with Authorize before its body is read: next runs with the caller's viewer
+// in the request context. A refusal is answered with the HTTP status of its
+// Connect code and a JSON body {"code", "message"}: 401 with a
+// WWW-Authenticate Bearer challenge for a missing or bad token, 403 for a
+// missing permission, 503 when the database is down.
+func (g *Guard) RequirePermission(p authz.Permission, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, err := g.Authorize(r, p)
+		if err != nil {
+			writeHTTPError(w, ToConnect(ctx, g.log, r.URL.Path, err), r.Header.Get("Authorization") != "")
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// writeHTTPError answers a plain HTTP request with err (a Connect error from
+// ToConnect). hadToken says whether the request presented a credential, for
+// the Bearer challenge of a 401.
+func writeHTTPError(w http.ResponseWriter, err error, hadToken bool) {
+	code := connect.CodeOf(err)
+	msg := err.Error()
+	var ce *connect.Error
+	if errors.As(err, &ce) {
+		msg = ce.Message()
+	}
+	status := httpStatus(code)
+	if status == http.StatusUnauthorized {
+		challenge := `Bearer realm="wegweiser"`
+		if hadToken {
+			challenge += `, error="invalid_token"`
+		}
+		w.Header().Set("WWW-Authenticate", challenge)
+	}
+	if ce != nil {
+		if ra := ce.Meta().Get("Retry-After"); ra != "" {
+			w.Header().Set("Retry-After", ra)
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"code": code.String(), "message": msg})
+}
+
+// httpStatus is the HTTP status of a Connect code (Connect's own mapping).
+func httpStatus(code connect.Code) int {
+	switch code {
+	case connect.CodeCanceled:
+		return 499
+	case connect.CodeInvalidArgument, connect.CodeFailedPrecondition, connect.CodeOutOfRange:
+		return http.StatusBadRequest
+	case connect.CodeDeadlineExceeded:
+		return http.StatusGatewayTimeout
+	case connect.CodeNotFound:
+		return http.StatusNotFound
+	case connect.CodeAlreadyExists, connect.CodeAborted:
+		return http.StatusConflict
+	case connect.CodePermissionDenied:
+		return http.StatusForbidden
+	case connect.CodeResourceExhausted:
+		return http.StatusTooManyRequests
+	case connect.CodeUnimplemented:
+		return http.StatusNotImplemented
+	case connect.CodeUnavailable:
+		return http.StatusServiceUnavailable
+	case connect.CodeUnauthenticated:
+		return http.StatusUnauthorized
+	}
+	return http.StatusInternalServerError
 }
 
 func bearer(h http.Header) (string, bool, error) {

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"strings"
 
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -72,6 +74,44 @@ func (l Limits) HandlerOptions() connect.HandlerOption {
 		connect.WithCodec(&jsonCodec{name: "json", limits: l}),
 		connect.WithCodec(&jsonCodec{name: "json; charset=utf-8", limits: l}),
 	)
+}
+
+// JSONHandler bounds the JSON request bodies of a plain HTTP endpoint (the
+// MCP endpoint) like HandlerOptions bounds the Connect handlers: a body over
+// MaxBytes, or whose arrays, objects or nesting exceed the element limits,
+// is refused with 413 before next sees it. Compressed bodies are refused
+// (415): the endpoint's clients send plain JSON.
+func (l Limits) JSONHandler(next http.Handler) http.Handler {
+	l = l.withDefaults()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body == nil || r.Body == http.NoBody {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if enc := r.Header.Get("Content-Encoding"); enc != "" && !strings.EqualFold(enc, "identity") {
+			http.Error(w, fmt.Sprintf("content encoding %q is not supported; send plain JSON", enc), http.StatusUnsupportedMediaType)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, int64(l.MaxBytes)))
+		if err == nil {
+			err = countJSON(body, l)
+		}
+		if err != nil {
+			var mbe *http.MaxBytesError
+			switch {
+			case errors.As(err, &mbe):
+				http.Error(w, fmt.Sprintf("request too large: the body exceeds %d bytes", l.MaxBytes), http.StatusRequestEntityTooLarge)
+			case errors.Is(err, ErrTooLarge):
+				http.Error(w, err.Error(), http.StatusRequestEntityTooLarge)
+			default:
+				http.Error(w, "read request body", http.StatusBadRequest)
+			}
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
+		next.ServeHTTP(w, r)
+	})
 }
 
 // ErrTooLarge marks refusals for size: the decompressed message or its

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wegweiser/wegweiser/backend/internal/ai/tools"
 	"github.com/wegweiser/wegweiser/backend/internal/mail"
 )
 
@@ -73,6 +74,10 @@ type Config struct {
 	// Mail, when set, replaces the sender made from SMTPURL (tests keep
 	// messages in a mail.Recorder).
 	Mail mail.Sender
+	// MCPTools, when set, replaces tools.Catalogue as the tools the MCP
+	// endpoint serves (tests serve fakes that read through the app's
+	// services).
+	MCPTools func(tools.Deps) []tools.Tool
 
 	trustedProxies *string // raw -trusted-proxies, parsed by Validate
 

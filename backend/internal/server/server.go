@@ -24,6 +24,8 @@ import (
 
 	"github.com/wegweiser/wegweiser/backend/gen/wegweiser/agent/v1/agentv1connect"
 	"github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1/wegweiserv1connect"
+	"github.com/wegweiser/wegweiser/backend/internal/ai/mcpserver"
+	"github.com/wegweiser/wegweiser/backend/internal/ai/tools"
 	"github.com/wegweiser/wegweiser/backend/internal/alert"
 	"github.com/wegweiser/wegweiser/backend/internal/api"
 	"github.com/wegweiser/wegweiser/backend/internal/api/agentapi"
@@ -104,6 +106,8 @@ type App struct {
 	riverUI   *riverui.Handler
 	Log       *slog.Logger
 	cfg       config.Config
+	// mcp serves the assistant's tools at /mcp (Streamable HTTP).
+	mcp http.Handler
 }
 
 // NewApp wires the domain services. On PostgreSQL it refuses to start
@@ -171,6 +175,19 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 	alerts := alert.NewService(st, jc, box, cfg.AllowPrivateWebhooks)
 	hs := health.NewService(st, jc, inv, pol, alerts, log)
 	ret := retention.NewService(st, log)
+	devices := device.NewService(st, jc)
+	ten := tenancy.NewService(st, jc)
+	// The MCP endpoint serves the assistant's read-only tools, reading
+	// through the same services as the RPCs.
+	catalogue := tools.Catalogue
+	if cfg.MCPTools != nil {
+		catalogue = cfg.MCPTools
+	}
+	mcpHandler, err := mcpserver.New(catalogue(tools.Deps{Store: st, Health: hs, Devices: devices, Inventory: inv, Tenancy: ten}),
+		mcpserver.Options{Store: st, Log: log})
+	if err != nil {
+		return nil, fmt.Errorf("MCP endpoint: %w", err)
+	}
 	// Every job's worker lives with its domain; they meet River here.
 	if err := jc.Register(append(hs.Workers(), alerts.Worker(), ret.Worker())...); err != nil {
 		return nil, err
@@ -188,6 +205,7 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 		Throttles: throttles,
 		redisConn: redisConn,
 		riverUI:   ui,
+		mcp:       mcpHandler,
 		Enrolment: enrolment.NewService(st),
 		Ingest:    ingest.NewService(st, jc, log),
 		Inventory: inv,
@@ -198,8 +216,8 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 		Jobs:      jc,
 		Store:     st,
 		Identity:  ids,
-		Tenancy:   tenancy.NewService(st, jc),
-		Devices:   device.NewService(st, jc),
+		Tenancy:   ten,
+		Devices:   devices,
 		Members:   member.NewService(st, ids),
 		Enforcer:  enf,
 		Log:       log,
@@ -240,6 +258,11 @@ func (a *App) Handler() http.Handler {
 	// Enroll is public: the same service with the public limits.
 	_, enroll := agentv1connect.NewAgentServiceHandler(agent, publicOpts...)
 	mux.Handle(agentv1connect.AgentServiceEnrollProcedure, enroll)
+
+	// The MCP endpoint: the caller's access token like the API (checked
+	// before the body is read), ai.use, the API's request size limits;
+	// every tool then runs as the caller's viewer.
+	mux.Handle("/mcp", guard.RequirePermission(authz.AIUse, api.Limits{MaxBytes: MaxRequestBytes}.JSONHandler(a.mcp)))
 
 	checker := &healthChecker{store: a.Store}
 	handlePublic := func(path string, h http.Handler) {
