@@ -102,5 +102,27 @@ type Deps struct {
 
 // Catalogue returns every tool, reading through d.
 func Catalogue(d Deps) []Tool {
-	return nil
+	k := &kit{d: d}
+	return []Tool{
+		k.searchDevices(),
+		k.deviceHealth(),
+		k.deviceFindings(),
+		k.searchEventLogs(),
+		k.searchSoftware(),
+		k.scoreHistory(),
+		k.compareOrganisations(),
+		k.fleetDistribution(),
+		k.diskForecast(),
+		k.silentAgents(),
+	}
+}
+
+// Find returns the tool of ts named name.
+func Find(ts []Tool, name string) (Tool, bool) {
+	for _, t := range ts {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return Tool{}, false
 }
