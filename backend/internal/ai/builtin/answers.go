@@ -12,6 +12,12 @@ import (
 
 func (s *session) worst(q string, t tools.Target) (string, error) {
 	args := map[string]any{"limit": maxLines}
+	switch {
+	case reServers.MatchString(q):
+		args["role"] = "server"
+	case reWorkstations.MatchString(q):
+		args["role"] = "workstation"
+	}
 	attention := strings.Contains(q, "attention") || strings.Contains(q, "aufmerksamkeit")
 	if attention {
 		args["needs_attention"] = true
@@ -215,7 +221,7 @@ func (s *session) disk(t tools.Target) (string, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "**Volumes running out of space** in %s, soonest first:\n\n", md(d.Scope, 80))
 	for i, v := range d.Volumes {
-		line := fmt.Sprintf("%d. **%s** %s: %.1f %% free (%.1f of %.1f GiB)", i+1, md(v.Hostname, 80), md(v.Volume, 40), v.FreePct, v.FreeGiB, v.SizeGiB)
+		line := fmt.Sprintf("%d. **%s** volume %s: %.1f %% free (%.1f of %.1f GiB)", i+1, md(v.Hostname, 80), md(v.Volume, 40), v.FreePct, v.FreeGiB, v.SizeGiB)
 		if v.DaysToFull != nil {
 			line += fmt.Sprintf(", losing %.2f points a day: full in about %d days", -*v.TrendPctPerDay, *v.DaysToFull)
 		}

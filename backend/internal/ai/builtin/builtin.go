@@ -319,4 +319,3 @@ func (s *session) memories(ms []string) []string {
 	}
 	return out
 }
-

@@ -35,8 +35,9 @@ func seedDemo(t *testing.T, st *store.Store) (eval.Fleet, tools.Deps) {
 }
 
 // builtinFloor is the share of the set the built-in answerer must get
-// right (measured: see the report of TestBuiltinEval).
-const builtinFloor = 0.0
+// right: it answered 44 of 44 (100 %) when the set was written; the
+// floor leaves room for wording changes, not for a broken intent.
+const builtinFloor = 0.9
 
 // TestBuiltinEval runs the built-in answerer over the evaluation set.
 func TestBuiltinEval(t *testing.T) {
@@ -63,3 +64,40 @@ func TestBuiltinEval(t *testing.T) {
 	})
 }
 
+// modelAnswerer returns the answerer of the language model configured by
+// WEGWEISER_AI_BASE_URL (and WEGWEISER_AI_MODEL, WEGWEISER_AI_API_KEY)
+// over deps. It is the hook for the chat engine: nil until the engine is
+// wired in here, and TestModelEval is skipped while it is.
+var modelAnswerer func(t *testing.T, deps tools.Deps) eval.AnswerFunc
+
+// TestModelEval runs the configured model over the evaluation set and
+// reports its score; it fails only when an answer cites a record the
+// caller cannot open.
+func TestModelEval(t *testing.T) {
+	if os.Getenv("WEGWEISER_AI_BASE_URL") == "" {
+		t.Skip("WEGWEISER_AI_BASE_URL is not set: no model to evaluate")
+	}
+	if modelAnswerer == nil {
+		t.Skip("no model answerer is wired into the evaluation yet")
+	}
+	st := testenv.Open(t, "sqlite3")
+	fleet, deps := seedDemo(t, st)
+	qs, err := eval.Questions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := eval.Run(context.Background(), "configured model", fleet, qs, modelAnswerer(t, deps))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	rep.Print(&out, os.Getenv("WEGWEISER_EVAL_VERBOSE") != "")
+	t.Log("\n" + out.String())
+	for _, o := range rep.Outcomes {
+		for _, p := range o.Problems {
+			if strings.Contains(p, "cannot be opened") || strings.Contains(p, "names no record") {
+				t.Errorf("%s: %s", o.Question.ID, p)
+			}
+		}
+	}
+}

@@ -420,7 +420,7 @@ type SilentRow struct {
 func (k *kit) silentAgents() Tool {
 	return Tool{
 		Name:        "silent_agents",
-		Description: fmt.Sprintf("Devices in scope whose last snapshot is older than the freshness limit (%s) or that never reported, silent longest first.", health.StaleAfter),
+		Description: fmt.Sprintf("Devices in scope whose last snapshot is older than the freshness limit (%s) or that never reported, silent longest first.", hours(health.StaleAfter)),
 		Parameters:  schema(map[string]any{"limit": map[string]any{"type": "integer", "minimum": 1, "maximum": 200}}, true),
 		Run: func(ctx context.Context, scope health.Ref, raw json.RawMessage) (Result, error) {
 			var a struct {
@@ -457,7 +457,7 @@ func (k *kit) silentAgents() Tool {
 				return Result{}, fmt.Errorf("list silent devices: %w", err)
 			}
 			if len(devs) == 0 {
-				return empty(fmt.Sprintf("no devices are silent: all %s in scope sent a snapshot within the last %s", plural(all, "device", "devices"), health.StaleAfter)), nil
+				return empty(fmt.Sprintf("no devices are silent: all %s in scope sent a snapshot within the last %s", plural(all, "device", "devices"), hours(health.StaleAfter))), nil
 			}
 			// Never reported first, then oldest first.
 			slices.SortStableFunc(devs, func(a, b *ent.Device) int {
@@ -485,13 +485,16 @@ func (k *kit) silentAgents() Tool {
 				recs[i] = Record{Kind: RecordDevice, ID: d.ID.String(), Entity: deviceRef(d.ID), Label: r.Hostname + " · last snapshot " + r.SilentFor}
 			}
 			kept, data := k.fit(len(rows), func(n int) any {
-				return SilentData{Note: DataNote, Scope: k.scopeName(ctx, target), Limit: health.StaleAfter.String(), Total: total,
+				return SilentData{Note: DataNote, Scope: k.scopeName(ctx, target), Limit: hours(health.StaleAfter), Total: total,
 					Devices: rows[:n], Omitted: omittedNote(total-n, "devices"), InScope: all, Reported: all - total}
 			})
 			return Result{Summary: plural(total, "silent device", "silent devices"), Data: data, Records: recs[:kept]}, nil
 		},
 	}
 }
+
+// hours writes a duration in whole hours.
+func hours(d time.Duration) string { return plural(int(d.Hours()), "hour", "hours") }
 
 // age says how long ago, in days or hours.
 func age(d time.Duration) string {
