@@ -65,7 +65,10 @@ func decode(raw json.RawMessage, v any) error {
 	if err := dec.Decode(v); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return apperr.Invalid(te.Field, "must be a %s", jsonType(te.Type.Kind().String()))
+			if te.Field == "" {
+				return apperr.Invalid("arguments", "must be a JSON object")
+			}
+			return apperr.Invalid(te.Field, "must be %s", jsonType(te.Type.Kind().String()))
 		}
 		if msg := err.Error(); strings.HasPrefix(msg, "json: unknown field ") {
 			field := strings.Trim(strings.TrimPrefix(msg, "json: unknown field "), `"`)
@@ -82,15 +85,15 @@ func decode(raw json.RawMessage, v any) error {
 func jsonType(kind string) string {
 	switch kind {
 	case "string":
-		return "string"
+		return "a string"
 	case "bool":
-		return "boolean"
+		return "a boolean"
 	case "slice":
-		return "list"
+		return "a list"
 	case "struct", "map":
-		return "object"
+		return "an object"
 	}
-	return "number"
+	return "a number"
 }
 
 // Target narrows a tool to an entity inside the conversation's scope.

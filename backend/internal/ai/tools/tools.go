@@ -100,9 +100,14 @@ type Deps struct {
 	Tenancy *tenancy.Service
 }
 
-// Catalogue returns every tool, reading through d.
-func Catalogue(d Deps) []Tool {
-	k := &kit{d: d}
+// Catalogue returns every tool, reading through d, each result sized to
+// TokenBudget.
+func Catalogue(d Deps) []Tool { return CatalogueWithBudget(d, TokenBudget) }
+
+// CatalogueWithBudget returns every tool with results sized to tokens
+// (estimated at CharsPerToken characters each).
+func CatalogueWithBudget(d Deps, tokens int) []Tool {
+	k := &kit{d: d, budget: tokens}
 	return []Tool{
 		k.searchDevices(),
 		k.deviceHealth(),
