@@ -24,7 +24,7 @@ func (s *session) worst(q string, t tools.Target) (string, error) {
 	}
 	res, err := s.runTarget("search_devices", args, t)
 	if err != nil {
-		return notFound(err)
+		return s.notFound(err)
 	}
 	if res.Empty {
 		if attention {
@@ -74,7 +74,7 @@ func (s *session) deviceHealth(t tools.Target) (string, error) {
 	}
 	res, err := s.run("device_health", args, true)
 	if err != nil {
-		return notFound(err)
+		return s.notFound(err)
 	}
 	if res.Empty {
 		return emptyText(res), nil
@@ -116,7 +116,7 @@ func (s *session) findings(t tools.Target, checks []string) (string, error) {
 		}
 		res, err := s.runTarget("device_findings", map[string]any{"check": check, "limit": maxLines}, t)
 		if err != nil {
-			return notFound(err)
+			return s.notFound(err)
 		}
 		if res.Empty {
 			none = append(none, titles[check])
@@ -156,7 +156,7 @@ func (s *session) software(q string, t tools.Target, prog string) (string, error
 	}
 	res, err := s.runTarget("search_software", map[string]any{"name": prog, "mode": mode}, t)
 	if err != nil {
-		return notFound(err)
+		return s.notFound(err)
 	}
 	if res.Empty {
 		return emptyText(res), nil
@@ -212,7 +212,7 @@ func (s *session) software(q string, t tools.Target, prog string) (string, error
 func (s *session) disk(t tools.Target) (string, error) {
 	res, err := s.runTarget("disk_forecast", map[string]any{"limit": maxLines}, t)
 	if err != nil {
-		return notFound(err)
+		return s.notFound(err)
 	}
 	if res.Empty {
 		return emptyText(res), nil
@@ -236,7 +236,7 @@ func (s *session) disk(t tools.Target) (string, error) {
 func (s *session) silent(t tools.Target) (string, error) {
 	res, err := s.runTarget("silent_agents", map[string]any{}, t)
 	if err != nil {
-		return notFound(err)
+		return s.notFound(err)
 	}
 	if res.Empty {
 		return emptyText(res), nil
@@ -253,7 +253,7 @@ func (s *session) silent(t tools.Target) (string, error) {
 func (s *session) compare() (string, error) {
 	res, err := s.run("compare_organisations", map[string]any{}, true)
 	if err != nil {
-		return notFound(err)
+		return s.notFound(err)
 	}
 	if res.Empty {
 		return emptyText(res), nil
@@ -292,7 +292,7 @@ func (s *session) changed(q string, t tools.Target) (string, error) {
 	}
 	res, err := s.runTarget("score_history", map[string]any{"days": days}, t)
 	if err != nil {
-		return notFound(err)
+		return s.notFound(err)
 	}
 	if res.Empty {
 		return emptyText(res), nil
@@ -370,7 +370,7 @@ func (s *session) events(q string, t tools.Target) (string, error) {
 	}
 	res, err := s.runTarget("search_event_logs", args, t)
 	if err != nil {
-		return notFound(err)
+		return s.notFound(err)
 	}
 	if res.Empty {
 		return emptyText(res), nil
@@ -396,7 +396,7 @@ func (s *session) summary(t tools.Target, fallback bool) (string, error) {
 	}
 	res, err := s.runTarget("fleet_distribution", map[string]any{}, t)
 	if err != nil {
-		return notFound(err)
+		return s.notFound(err)
 	}
 	if res.Empty {
 		return emptyText(res) + "\n\n" + understood(), nil

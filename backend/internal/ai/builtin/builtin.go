@@ -258,10 +258,11 @@ func (s *session) citeRef(res tools.Result, ref string) string {
 	return ""
 }
 
-// notFound turns a not_found of the question's target into a plain
-// answer.
-func notFound(err error) (string, error) {
-	if apperr.Is(err, apperr.KindNotFound) {
+// notFound turns a not_found of the entity the question named into a
+// plain answer; a not_found of the conversation's scope itself stays an
+// error.
+func (s *session) notFound(err error) (string, error) {
+	if apperr.Is(err, apperr.KindNotFound) && len(s.names) > 0 {
 		return "I could not find that in this conversation's scope.", nil
 	}
 	return "", err

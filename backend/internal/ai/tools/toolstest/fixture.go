@@ -173,4 +173,6 @@ func (f *Fleet) Org(o int) health.Ref {
 }
 
 // Device is the scope of the device with host name h.
-func (f *Fleet) Device(h string) health.Ref { return health.Ref{Kind: health.KindDevice, ID: f.Hosts[h]} }
+func (f *Fleet) Device(h string) health.Ref {
+	return health.Ref{Kind: health.KindDevice, ID: f.Hosts[h]}
+}
