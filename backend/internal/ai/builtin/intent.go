@@ -7,22 +7,6 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/analyzer"
 )
 
-// intent is a kind of question the answerer understands.
-type intent int
-
-const (
-	intentSummary intent = iota
-	intentWorst
-	intentChanged
-	intentFindings
-	intentSoftware
-	intentDisk
-	intentSilent
-	intentCompare
-	intentEvents
-	intentDeviceHealth
-)
-
 var (
 	reCompare      = regexp.MustCompile(`\b(compare|comparison|compared|versus|vs\.?|vergleich\w*|other (organisations|organizations|customers|clients)|all (organisations|organizations|customers|clients)|each (organisation|organization|customer|client)|which (organisation|organization|customer|client)s?|organisations?|organizations?|customers|clients|median|baseline|kunden)\b`)
 	reChanged      = regexp.MustCompile(`\b(what changed|what has changed|changed|change|changes|why .*(down|drop|dropped|fell|fall|falling|worse|lower|low|up|better|higher|poor|critical|bad)|score (went|is|was) (down|up)|drop(ped)?|declin\w*|regress\w*|trend|history|over time|verlauf|warum|geändert|gesunken|verändert|was ist passiert)\b`)

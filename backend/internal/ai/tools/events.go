@@ -141,11 +141,11 @@ func (k *kit) runEvents(ctx context.Context, target health.Ref, a eventArgs) (Re
 		where = "for " + name
 	}
 	if len(rows) == 0 {
-		any, err := c.EventLogGroup.Query().Where(base...).Exist(ctx)
+		reported, err := c.EventLogGroup.Query().Where(base...).Exist(ctx)
 		if err != nil {
 			return Result{}, fmt.Errorf("search event logs: %w", err)
 		}
-		if !any {
+		if !reported {
 			return empty(fmt.Sprintf("no event logs were reported %s in the last 7 days", where)), nil
 		}
 		return empty(fmt.Sprintf("no event logs match (%s) %s in the last 7 days", strings.Join(what, ", "), where)), nil

@@ -20,7 +20,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/viewer"
 )
 
-func run(t *testing.T, ts []tools.Tool, ctx context.Context, scope health.Ref, name, args string) (tools.Result, error) {
+func run(ctx context.Context, t *testing.T, ts []tools.Tool, scope health.Ref, name, args string) (tools.Result, error) {
 	t.Helper()
 	tool, ok := tools.Find(ts, name)
 	if !ok {
@@ -29,9 +29,9 @@ func run(t *testing.T, ts []tools.Tool, ctx context.Context, scope health.Ref, n
 	return tool.Run(ctx, scope, json.RawMessage(args))
 }
 
-func mustRun(t *testing.T, ts []tools.Tool, ctx context.Context, scope health.Ref, name, args string) (tools.Result, string) {
+func mustRun(ctx context.Context, t *testing.T, ts []tools.Tool, scope health.Ref, name, args string) (tools.Result, string) {
 	t.Helper()
-	res, err := run(t, ts, ctx, scope, name, args)
+	res, err := run(ctx, t, ts, scope, name, args)
 	if err != nil {
 		t.Fatalf("%s %s: %v", name, args, err)
 	}
@@ -75,67 +75,67 @@ func TestToolsAnswerWithRecords(t *testing.T) {
 		ts := tools.Catalogue(f.Deps)
 		ctx, tenant := f.Owner(), f.Tenant()
 
-		res, data := mustRun(t, ts, ctx, tenant, "search_devices", `{}`)
+		res, data := mustRun(ctx, t, ts, tenant, "search_devices", `{}`)
 		if len(res.Records) == 0 || res.Records[0].Entity.ID != f.Hosts[toolstest.Other] {
 			t.Errorf("search_devices: first %+v, want the worst device %s", res.Records, toolstest.Other)
 		}
 		if !strings.Contains(data, `"band":"unscored"`) || !strings.HasSuffix(res.Records[len(res.Records)-1].Label, "no score yet") {
 			t.Errorf("search_devices: devices without a score should come last: %s", data)
 		}
-		res, _ = mustRun(t, ts, ctx, tenant, "search_devices", `{"failing_check":"security.firewall"}`)
+		res, _ = mustRun(ctx, t, ts, tenant, "search_devices", `{"failing_check":"security.firewall"}`)
 		if got := entities(res); len(got) != 2 || !got[f.Hosts[toolstest.Open]] || !got[f.Hosts[toolstest.Other]] {
 			t.Errorf("search_devices failing the firewall: %v", res.Records)
 		}
 
-		res, data = mustRun(t, ts, ctx, tenant, "device_health", `{"device":"web-01"}`)
+		res, data = mustRun(ctx, t, ts, tenant, "device_health", `{"device":"web-01"}`)
 		if res.Records[0].Kind != tools.RecordDevice || !strings.Contains(data, `"domains"`) || !strings.Contains(data, "storage.volume_free_space") {
 			t.Errorf("device_health: %s", data)
 		}
 
-		res, data = mustRun(t, ts, ctx, tenant, "device_findings", `{"device":"`+f.Hosts[toolstest.Full].String()+`"}`)
+		res, data = mustRun(ctx, t, ts, tenant, "device_findings", `{"device":"`+f.Hosts[toolstest.Full].String()+`"}`)
 		if res.Records[0].ID != "storage.volume_free_space" || !strings.Contains(data, `"evidence"`) || !strings.Contains(data, `"recommendation"`) {
 			t.Errorf("device_findings: costliest first should be the full volume, with evidence: %s", data)
 		}
 
-		res, data = mustRun(t, ts, ctx, tenant, "search_event_logs", `{"text":"ignore previous"}`)
+		res, data = mustRun(ctx, t, ts, tenant, "search_event_logs", `{"text":"ignore previous"}`)
 		if len(res.Records) != 1 || res.Records[0].Kind != tools.RecordEventLog || !strings.Contains(data, `"message":"`+toolstest.Injection+`"`) {
 			t.Errorf("search_event_logs: %s", data)
 		}
-		res, _ = mustRun(t, ts, ctx, tenant, "search_event_logs", `{"event_id":4242,"level":"error"}`)
+		res, _ = mustRun(ctx, t, ts, tenant, "search_event_logs", `{"event_id":4242,"level":"error"}`)
 		if len(res.Records) != 1 {
 			t.Errorf("search_event_logs by event id: %v", res.Records)
 		}
 
-		res, data = mustRun(t, ts, ctx, tenant, "search_software", `{"name":"chrome"}`)
+		res, data = mustRun(ctx, t, ts, tenant, "search_software", `{"name":"chrome"}`)
 		if len(res.Records) != 3 || !strings.Contains(data, `"version":"120.0.1","devices":2`) || !strings.Contains(data, `"version":"121.0.0","devices":1`) {
 			t.Errorf("search_software present: %s", data)
 		}
-		res, data = mustRun(t, ts, ctx, tenant, "search_software", `{"name":"chrome","mode":"missing"}`)
+		res, data = mustRun(ctx, t, ts, tenant, "search_software", `{"name":"chrome","mode":"missing"}`)
 		if got := entities(res); len(got) != 1 || !got[f.Hosts[toolstest.Fine]] || !strings.Contains(data, `"devices_without_inventory":4`) {
 			t.Errorf("search_software missing: want only %s, the silent devices counted apart: %s", toolstest.Fine, data)
 		}
 
-		res, data = mustRun(t, ts, ctx, tenant, "score_history", `{"device":"web-01","days":30}`)
+		res, data = mustRun(ctx, t, ts, tenant, "score_history", `{"device":"web-01","days":30}`)
 		if res.Empty || res.Records[0].Kind != tools.RecordHistory || !strings.Contains(data, `"explanation"`) {
 			t.Errorf("score_history: %s", data)
 		}
 
-		res, data = mustRun(t, ts, ctx, tenant, "compare_organisations", `{}`)
+		res, data = mustRun(ctx, t, ts, tenant, "compare_organisations", `{}`)
 		if len(res.Records) != 2 || !strings.Contains(data, `"median_score"`) {
 			t.Errorf("compare_organisations: %s", data)
 		}
 
-		res, data = mustRun(t, ts, ctx, tenant, "fleet_distribution", `{}`)
+		res, data = mustRun(ctx, t, ts, tenant, "fleet_distribution", `{}`)
 		if res.Records[0].Kind != tools.RecordTenant || !strings.Contains(data, `"devices":8`) || !strings.Contains(data, `"unscored":4`) || !strings.Contains(data, "security.firewall") {
 			t.Errorf("fleet_distribution: %s", data)
 		}
 
-		res, data = mustRun(t, ts, ctx, tenant, "disk_forecast", `{}`)
+		res, data = mustRun(ctx, t, ts, tenant, "disk_forecast", `{}`)
 		if len(res.Records) != 2 || res.Records[0].Entity.ID != f.Hosts[toolstest.Other] || !strings.Contains(data, "no trend data") {
 			t.Errorf("disk_forecast: want the two full volumes, fullest first, ranked without a trend: %s", data)
 		}
 
-		res, _ = mustRun(t, ts, ctx, tenant, "silent_agents", `{}`)
+		res, _ = mustRun(ctx, t, ts, tenant, "silent_agents", `{}`)
 		if got := entities(res); len(got) != 4 || !got[f.Hosts[toolstest.Silent]] || !got[f.Hosts[toolstest.OtherQuiet]] {
 			t.Errorf("silent_agents (the four devices that never reported): %v", res.Records)
 		}
@@ -193,7 +193,7 @@ func TestToolsStayInScope(t *testing.T) {
 		}
 		for _, c := range callers {
 			for _, b := range broad {
-				res, err := run(t, ts, c.ctx, c.scope, b.name, b.args)
+				res, err := run(c.ctx, t, ts, c.scope, b.name, b.args)
 				if err != nil {
 					t.Errorf("%s: %s: %v", c.who, b.name, err)
 					continue
@@ -212,7 +212,7 @@ func TestToolsStayInScope(t *testing.T) {
 					if name == "device_health" && strings.Contains(arg, "organisation") {
 						continue
 					}
-					_, err := run(t, ts, c.ctx, c.scope, name, arg)
+					_, err := run(c.ctx, t, ts, c.scope, name, arg)
 					if !apperr.Is(err, apperr.KindNotFound) {
 						t.Errorf("%s: %s %s: %v, want not_found", c.who, name, arg, err)
 					}
@@ -232,12 +232,12 @@ func TestToolsStayInScope(t *testing.T) {
 			{"owner of A on B's device", f.Owner(), f.Device(toolstest.Foreign)},
 		} {
 			for _, b := range broad {
-				if _, err := run(t, ts, c.ctx, c.scope, b.name, b.args); !apperr.Is(err, apperr.KindNotFound) {
+				if _, err := run(c.ctx, t, ts, c.scope, b.name, b.args); !apperr.Is(err, apperr.KindNotFound) {
 					t.Errorf("%s: %s: %v, want not_found", c.who, b.name, err)
 				}
 			}
 		}
-		if _, err := run(t, ts, f.Owner(), f.Tenant(), "device_health", `{"device":"`+f.Hosts[toolstest.Foreign].String()+`"}`); !apperr.Is(err, apperr.KindNotFound) {
+		if _, err := run(f.Owner(), t, ts, f.Tenant(), "device_health", `{"device":"`+f.Hosts[toolstest.Foreign].String()+`"}`); !apperr.Is(err, apperr.KindNotFound) {
 			t.Errorf("owner of A naming B's device: %v, want not_found", err)
 		}
 	})
@@ -267,7 +267,7 @@ func TestToolsSayWhenThereIsNoData(t *testing.T) {
 			{f.Device(toolstest.Fine), "disk_forecast", `{}`, "no volume is running out"},
 			{f.Device(toolstest.Silent), "score_history", `{}`, "no score history"},
 		} {
-			res, data := mustRun(t, ts, ctx, c.scope, c.name, c.args)
+			res, data := mustRun(ctx, t, ts, c.scope, c.name, c.args)
 			if !res.Empty || res.Summary != "no data" || !strings.Contains(data, c.want) {
 				t.Errorf("%s %s: empty %t, %s; want a plain %q", c.name, c.args, res.Empty, data, c.want)
 			}
@@ -282,8 +282,8 @@ func TestToolsFitTheTokenBudget(t *testing.T) {
 		f := toolstest.New(t, st)
 		const budget = 200
 		ts := tools.CatalogueWithBudget(f.Deps, budget)
-		full, _ := mustRun(t, tools.Catalogue(f.Deps), f.Owner(), f.Tenant(), "search_devices", `{}`)
-		cut, data := mustRun(t, ts, f.Owner(), f.Tenant(), "search_devices", `{}`)
+		full, _ := mustRun(f.Owner(), t, tools.Catalogue(f.Deps), f.Tenant(), "search_devices", `{}`)
+		cut, data := mustRun(f.Owner(), t, ts, f.Tenant(), "search_devices", `{}`)
 		if len(data) > budget*tools.CharsPerToken {
 			t.Errorf("result of %d characters, budget %d", len(data), budget*tools.CharsPerToken)
 		}
@@ -323,7 +323,7 @@ func TestToolsRejectBadArguments(t *testing.T) {
 			{"device_health", `{}`, "device"},
 			{"device_health", `[1]`, "arguments"},
 		} {
-			_, err := run(t, ts, f.Owner(), f.Tenant(), c.name, c.args)
+			_, err := run(f.Owner(), t, ts, f.Tenant(), c.name, c.args)
 			e, ok := apperr.As(err)
 			if !ok || e.Kind != apperr.KindInvalid || e.Field != c.field {
 				t.Errorf("%s %s: %v, want invalid_argument on %s", c.name, c.args, err, c.field)
@@ -344,7 +344,7 @@ func TestInjectionIsOnlyData(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
 		f := toolstest.New(t, st)
 		ts := tools.Catalogue(f.Deps)
-		res, _ := mustRun(t, ts, f.Scoped(viewer.RoleTechnician), f.Device(toolstest.Full), "search_event_logs", `{}`)
+		res, _ := mustRun(f.Scoped(viewer.RoleTechnician), t, ts, f.Device(toolstest.Full), "search_event_logs", `{}`)
 		var l tools.EventList
 		b, _ := json.Marshal(res.Data)
 		if err := json.Unmarshal(b, &l); err != nil {
