@@ -11,13 +11,19 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"google.golang.org/protobuf/proto"
+
+	agentv1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/agent/v1"
 
 	"github.com/wegweiser/wegweiser/backend/internal/analyzer"
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
 	"github.com/wegweiser/wegweiser/backend/internal/health"
 	"github.com/wegweiser/wegweiser/ent"
 	entdevice "github.com/wegweiser/wegweiser/ent/device"
+	"github.com/wegweiser/wegweiser/ent/devicefinding"
+	"github.com/wegweiser/wegweiser/ent/devicesection"
 	"github.com/wegweiser/wegweiser/ent/healthhistory"
+	"github.com/wegweiser/wegweiser/ent/predicate"
 )
 
 // Disk forecast limits.
@@ -89,38 +95,44 @@ func (k *kit) diskForecast() Tool {
 
 func (k *kit) runDisk(ctx context.Context, target health.Ref, limit int) (Result, error) {
 	c := k.d.Store.Ent
-	devs, err := c.Device.Query().Where(devicePreds(target)...).Order(ent.Asc(entdevice.FieldHostname)).Limit(maxDiskDevices).All(ctx)
-	if err != nil {
-		return Result{}, fmt.Errorf("list devices: %w", err)
-	}
 	name := k.scopeName(ctx, target)
-	if len(devs) == 0 {
+	ids, err := k.diskCandidates(ctx, target)
+	if err != nil {
+		return Result{}, err
+	}
+	if len(ids) == 0 {
 		return empty(fmt.Sprintf("no devices have enrolled in %s yet", name)), nil
+	}
+	hosts, err := k.hostnamesOf(ctx, slices.Clone(ids))
+	if err != nil {
+		return Result{}, err
 	}
 	var vols []VolumeRow
 	reported := 0
-	ids := make([]uuid.UUID, 0, len(devs))
-	for _, d := range devs {
-		ids = append(ids, d.ID)
-		latest, err := k.d.Inventory.Device(ctx, d.ID)
+	for s := 0; s < len(ids); s += 200 {
+		rows, err := c.DeviceSection.Query().Where(devicesection.DeviceIDIn(ids[s:min(s+200, len(ids))]...), devicesection.Name("storage")).
+			Order(ent.Asc(devicesection.FieldDeviceID)).All(ctx)
 		if err != nil {
-			return Result{}, err
+			return Result{}, fmt.Errorf("load volumes: %w", err)
 		}
-		if latest.Snapshot == nil {
-			continue
-		}
-		for _, v := range latest.Snapshot.GetStorage().GetVolumes() {
-			if v.GetSizeBytes() < gib || strings.HasPrefix(v.GetMountPoint(), "/snap/") || strings.HasPrefix(v.GetMountPoint(), "/boot") {
-				continue
+		for _, row := range rows {
+			part := &agentv1.Snapshot{}
+			if err := proto.Unmarshal(row.Data, part); err != nil {
+				return Result{}, fmt.Errorf("decode volumes: %w", err)
 			}
-			reported++
-			vn := v.GetMountPoint()
-			if vn == "" {
-				vn = v.GetLabel()
+			for _, v := range part.GetStorage().GetVolumes() {
+				if v.GetSizeBytes() < gib || strings.HasPrefix(v.GetMountPoint(), "/snap/") || strings.HasPrefix(v.GetMountPoint(), "/boot") {
+					continue
+				}
+				reported++
+				vn := v.GetMountPoint()
+				if vn == "" {
+					vn = v.GetLabel()
+				}
+				free := float64(v.GetFreeBytes()) * 100 / float64(v.GetSizeBytes())
+				vols = append(vols, VolumeRow{DeviceID: row.DeviceID.String(), Hostname: hosts[row.DeviceID], Volume: clip(vn, 60),
+					FreePct: round1(free), FreeGiB: round1(float64(v.GetFreeBytes()) / gib), SizeGiB: round1(float64(v.GetSizeBytes()) / gib)})
 			}
-			free := float64(v.GetFreeBytes()) * 100 / float64(v.GetSizeBytes())
-			vols = append(vols, VolumeRow{DeviceID: d.ID.String(), Hostname: clip(d.Hostname, clipName), Volume: clip(vn, 60),
-				FreePct: round1(free), FreeGiB: round1(float64(v.GetFreeBytes()) / gib), SizeGiB: round1(float64(v.GetSizeBytes()) / gib)})
 		}
 	}
 	if reported == 0 {
@@ -193,6 +205,48 @@ func (k *kit) runDisk(ctx context.Context, target health.Ref, limit int) (Result
 		return DiskData{Note: DataNote, Scope: name, Method: method, Total: total, Volumes: vols[:n], Omitted: omittedNote(total-n, "volumes")}
 	})
 	return Result{Summary: plural(total, "volume", "volumes"), Data: data, Records: recs[:kept]}, nil
+}
+
+// diskCandidates returns the devices of a checked entity whose volumes a
+// forecast reads: those with a free-space finding first, then the others,
+// up to maxDiskDevices.
+func (k *kit) diskCandidates(ctx context.Context, target health.Ref) ([]uuid.UUID, error) {
+	c := k.d.Store.Ent
+	fp := []predicate.DeviceFinding{devicefinding.CheckID("storage.volume_free_space")}
+	switch target.Kind {
+	case health.KindDevice:
+		fp = append(fp, devicefinding.DeviceID(target.ID))
+	case health.KindGroup:
+		fp = append(fp, devicefinding.GroupID(target.ID))
+	case health.KindOrganisation:
+		fp = append(fp, devicefinding.OrganisationID(target.ID))
+	}
+	var flagged []uuid.UUID
+	if err := c.DeviceFinding.Query().Where(fp...).Unique(true).Limit(maxDiskDevices).Select(devicefinding.FieldDeviceID).Scan(ctx, &flagged); err != nil {
+		return nil, fmt.Errorf("list devices low on space: %w", err)
+	}
+	seen := map[uuid.UUID]bool{}
+	out := make([]uuid.UUID, 0, maxDiskDevices)
+	for _, id := range flagged {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	rest, err := c.Device.Query().Where(devicePreds(target)...).Order(ent.Asc(entdevice.FieldHostname)).Limit(maxDiskDevices).IDs(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list devices: %w", err)
+	}
+	for _, id := range rest {
+		if len(out) == maxDiskDevices {
+			break
+		}
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out, nil
 }
 
 type trendPoint struct {
