@@ -18,6 +18,14 @@ func (s *session) worst(q string, t tools.Target) (string, error) {
 	case reWorkstations.MatchString(q):
 		args["role"] = "workstation"
 	}
+	if m := reOS.FindString(q); m != "" {
+		switch {
+		case strings.HasPrefix(m, "mac"):
+			args["os"] = "macos"
+		default:
+			args["os"] = m
+		}
+	}
 	attention := strings.Contains(q, "attention") || strings.Contains(q, "aufmerksamkeit")
 	if attention {
 		args["needs_attention"] = true
@@ -34,9 +42,12 @@ func (s *session) worst(q string, t tools.Target) (string, error) {
 	}
 	l := res.Data.(tools.DeviceList)
 	var b strings.Builder
-	if attention {
+	switch {
+	case attention:
 		fmt.Fprintf(&b, "**%s need attention** in %s, worst first:\n\n", plural(l.Total, "device", "devices"), md(l.Scope, 80))
-	} else {
+	case l.Filters != "":
+		fmt.Fprintf(&b, "**%s** in %s (%s), worst first:\n\n", plural(l.Total, "device", "devices"), md(l.Scope, 80), md(l.Filters, 120))
+	default:
 		fmt.Fprintf(&b, "**The worst devices** in %s, lowest score first:\n\n", md(l.Scope, 80))
 	}
 	for i, d := range l.Devices {

@@ -96,6 +96,9 @@ func (s *session) answer(q string) (string, error) {
 	prog := ""
 	if reSW.MatchString(q) {
 		prog = program(q)
+		if reOS.FindString(prog) == prog {
+			prog = "" // an operating system, not a program
+		}
 	}
 	switch {
 	case reCompare.MatchString(q) && !strings.Contains(q, "device") && target.Organisation == "":
@@ -113,6 +116,8 @@ func (s *session) answer(q string) (string, error) {
 	case reEvents.MatchString(q):
 		return s.events(q, target)
 	case reWorst.MatchString(q):
+		return s.worst(q, target)
+	case reOS.MatchString(q) && target.Device == "":
 		return s.worst(q, target)
 	case target.Device != "" || s.scope.Kind == health.KindDevice && reHealth.MatchString(q):
 		return s.deviceHealth(target)

@@ -21,6 +21,7 @@ var (
 	reDays30       = regexp.MustCompile(`\b(month|30 days|four weeks|4 weeks|monat)\b`)
 	reDays90       = regexp.MustCompile(`\b(quarter|90 days|three months|3 months|quartal)\b`)
 	reQuoted       = regexp.MustCompile(`["“„']([^"”“']{2,80})["”“']`)
+	reOS           = regexp.MustCompile(`\b(windows(?: server)?(?: (?:7|8|10|11|20\d\d))?|macos(?: \d+)?|mac ?os|macs?|linux|debian|ubuntu)\b`)
 	reServers      = regexp.MustCompile(`\b(servers?|server\w*)\b`)
 	reWorkstations = regexp.MustCompile(`\b(workstations?|laptops?|notebooks?|desktops?|pcs|clients?|arbeitsplätze|arbeitsplatz)\b`)
 	reWord         = regexp.MustCompile(`[\p{L}\p{N}][\p{L}\p{N}._-]*[\p{L}\p{N}]|[\p{L}\p{N}]`)
