@@ -208,8 +208,8 @@ func TestToolsStayInScope(t *testing.T) {
 			// organisation 1 itself, is not_found.
 			for _, name := range []string{"device_health", "device_findings", "search_event_logs", "score_history", "disk_forecast", "search_devices"} {
 				for _, arg := range []string{`{"device":"` + toolstest.Other + `"}`, `{"device":"` + f.Hosts[toolstest.Other].String() + `"}`,
-					`{"organisation":"` + f.A.Organisations[1].String() + `"}`} {
-					if name == "device_health" && strings.Contains(arg, "organisation") {
+					`{"organisation":"` + f.A.Organisations[1].String() + `"}`, `{"group":"` + f.A.Groups[1][0].String() + `"}`} {
+					if name == "device_health" && !strings.Contains(arg, "device") {
 						continue
 					}
 					_, err := run(c.ctx, t, ts, c.scope, name, arg)
