@@ -146,6 +146,7 @@ func (s *session) target(q string) (tools.Target, error) {
 				if strings.EqualFold(d.Hostname, w) {
 					t.Device = d.ID
 					s.names = append(s.names, d.Hostname)
+					s.looked("search_devices", "hostname="+d.Hostname, "found "+d.Hostname)
 					return t, nil
 				}
 			}
@@ -163,6 +164,7 @@ func (s *session) target(q string) (tools.Target, error) {
 			if mentions(q, o.Name) {
 				t.Organisation = o.ID
 				s.names = append(s.names, o.Name)
+				s.looked("compare_organisations", "", "found "+o.Name)
 				return t, nil
 			}
 		}
@@ -190,8 +192,14 @@ func mentions(q, name string) bool {
 	return false
 }
 
-// run runs a tool with args; record adds it to the activity (lookups are
-// added only when they found something).
+// looked adds a look-up that found what the question names to the
+// activity.
+func (s *session) looked(name, summary, result string) {
+	s.ans.Activity = append(s.ans.Activity, tools.Activity{Name: name, Summary: summary, Result: result})
+}
+
+// run runs a tool with args; record adds it to the activity (look-ups add
+// themselves when they find something, see looked; failures always show).
 func (s *session) run(name string, args map[string]any, record bool) (tools.Result, error) {
 	t, ok := tools.Find(s.a.tools, name)
 	if !ok {
@@ -208,7 +216,7 @@ func (s *session) run(name string, args map[string]any, record bool) (tools.Resu
 		s.ans.Activity = append(s.ans.Activity, act)
 		return res, err
 	}
-	if record || len(res.Records) > 0 {
+	if record {
 		s.ans.Activity = append(s.ans.Activity, act)
 	}
 	return res, nil

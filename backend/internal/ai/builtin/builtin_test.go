@@ -102,6 +102,9 @@ func TestIntentsPickTheirTools(t *testing.T) {
 			if c.first != "" && (len(ans.Records) == 0 || ans.Records[0].Entity.ID != f.Hosts[c.first]) {
 				t.Errorf("%q: first record %+v, want one of %s", c.q, ans.Records, c.first)
 			}
+			if c.q == "Which devices are worst?" && strings.Join(ran(ans), ",") != "search_devices" {
+				t.Errorf("%q: activity %+v, want only the search that answered it", c.q, ans.Activity)
+			}
 			if !strings.Contains(ans.Text, c.mention) {
 				t.Errorf("%q: answer does not mention %q:\n%s", c.q, c.mention, ans.Text)
 			}
