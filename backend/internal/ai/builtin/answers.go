@@ -113,7 +113,7 @@ func (s *session) deviceHealth(t tools.Target) (string, error) {
 	return strings.TrimRight(b.String(), "\n"), nil
 }
 
-func (s *session) findings(t tools.Target, checks []string) (string, error) {
+func (s *session) findings(q string, t tools.Target, checks []string) (string, error) {
 	var b strings.Builder
 	titles := map[string]string{}
 	for _, c := range analyzer.Catalogue() {
@@ -125,7 +125,14 @@ func (s *session) findings(t tools.Target, checks []string) (string, error) {
 		if i == 3 {
 			break
 		}
-		res, err := s.runTarget("device_findings", map[string]any{"check": check, "limit": maxLines}, t)
+		args := map[string]any{"check": check, "limit": maxLines}
+		switch {
+		case reServers.MatchString(q):
+			args["role"] = "server"
+		case reWorkstations.MatchString(q):
+			args["role"] = "workstation"
+		}
+		res, err := s.runTarget("device_findings", args, t)
 		if err != nil {
 			return s.notFound(err)
 		}

@@ -112,7 +112,7 @@ func (s *session) answer(q string) (string, error) {
 	case prog != "" && (len(checks) == 0 || reMissing.MatchString(q) && !strings.Contains(q, "update")):
 		return s.software(q, target, prog)
 	case len(checks) > 0 && !reEvents.MatchString(q):
-		return s.findings(target, checks)
+		return s.findings(q, target, checks)
 	case reEvents.MatchString(q):
 		return s.events(q, target)
 	case reWorst.MatchString(q):
@@ -234,7 +234,7 @@ func (s *session) runTarget(name string, args map[string]any, t tools.Target) (t
 
 func describe(args map[string]any) string {
 	var parts []string
-	for _, k := range []string{"device", "organisation", "failing_check", "check", "name", "mode", "text", "event_id", "days", "needs_attention", "hostname"} {
+	for _, k := range []string{"device", "organisation", "failing_check", "check", "role", "os", "name", "mode", "text", "event_id", "days", "needs_attention", "hostname"} {
 		if v, ok := args[k]; ok {
 			parts = append(parts, fmt.Sprintf("%s=%v", k, v))
 		}

@@ -78,6 +78,8 @@ func TestIntentsPickTheirTools(t *testing.T) {
 			{f.Tenant(), "Which devices are worst?", "search_devices", "", toolstest.Other, "worst devices"},
 			{f.Tenant(), "What needs attention?", "search_devices", "needs_attention=true", toolstest.Other, "need attention"},
 			{f.Org(0), "Which devices fail the firewall check?", "device_findings", "check=security.firewall", toolstest.Open, "Firewall"},
+			{f.Tenant(), "Which servers have the firewall off?", "device_findings", "role=server", "", "No device here has an open finding of Firewall"},
+			{f.Tenant(), "Which workstations have the firewall off?", "device_findings", "role=workstation", toolstest.Open, "Firewall"},
 			{f.Org(0), "Which machines are low on disk space?", "disk_forecast", "", toolstest.Full, "3.0 % free"},
 			{f.Tenant(), "who has chrome", "search_software", "mode=present", "", "121.0.0"},
 			{f.Org(0), "Which devices don't have Chrome?", "search_software", "mode=missing", toolstest.Fine, "do not have"},

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -12,6 +13,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/analyzer"
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
 	"github.com/wegweiser/wegweiser/backend/internal/health"
+	entdevice "github.com/wegweiser/wegweiser/ent/device"
 	"github.com/wegweiser/wegweiser/ent/devicehealth"
 	"github.com/wegweiser/wegweiser/ent/predicate"
 	"github.com/wegweiser/wegweiser/ent/viewer"
@@ -54,6 +56,7 @@ type findingArgs struct {
 	Target
 	Check  string `json:"check,omitempty"`
 	Domain string `json:"domain,omitempty"`
+	Role   string `json:"role,omitempty"`
 	Limit  int    `json:"limit,omitempty"`
 }
 
@@ -68,6 +71,7 @@ func (k *kit) deviceFindings() Tool {
 		Parameters: schema(map[string]any{
 			"check":  map[string]any{"type": "string", "description": "Only findings of this check id.", "enum": checkIDs()},
 			"domain": map[string]any{"type": "string", "enum": domains},
+			"role":   map[string]any{"type": "string", "enum": []string{"server", "workstation"}, "description": "Only findings of servers or of workstations."},
 			"limit":  map[string]any{"type": "integer", "minimum": 1, "maximum": 200},
 		}, true),
 		Run: func(ctx context.Context, scope health.Ref, raw json.RawMessage) (Result, error) {
@@ -87,6 +91,9 @@ func (k *kit) deviceFindings() Tool {
 			if a.Limit == 0 {
 				a.Limit = 100
 			}
+			if a.Role != "" && a.Role != "server" && a.Role != "workstation" {
+				return Result{}, apperr.Invalid("role", "must be server or workstation")
+			}
 			target, err := k.narrow(ctx, scope, a.Target)
 			if err != nil {
 				return Result{}, err
@@ -97,6 +104,13 @@ func (k *kit) deviceFindings() Tool {
 			}
 			if a.Check != "" {
 				fs = slices.DeleteFunc(fs, func(f health.DeviceFinding) bool { return f.CheckID != a.Check })
+			}
+			if a.Role != "" {
+				roles, err := k.roles(ctx, fs)
+				if err != nil {
+					return Result{}, err
+				}
+				fs = slices.DeleteFunc(fs, func(f health.DeviceFinding) bool { return roles[f.DeviceID] != a.Role })
 			}
 			name := k.scopeName(ctx, target)
 			if len(fs) == 0 {
@@ -109,7 +123,7 @@ func (k *kit) deviceFindings() Tool {
 					return empty(fmt.Sprintf("no health data for %s: it has not sent a snapshot that was analysed yet", name)), nil
 				case !analysed:
 					return empty(fmt.Sprintf("no health data in %s: no device has sent a snapshot that was analysed yet", name)), nil
-				case a.Check != "" || a.Domain != "":
+				case a.Check != "" || a.Domain != "" || a.Role != "":
 					return empty(fmt.Sprintf("no open findings match in %s: the check passes everywhere it was measured", name)), nil
 				}
 				return empty(fmt.Sprintf("no open findings in %s: every check passed or is suppressed", name)), nil
@@ -163,6 +177,27 @@ func (k *kit) findings(ctx context.Context, ref health.Ref, domain string) ([]he
 		return out, nil
 	}
 	return k.d.Health.Findings(ctx, ref, false, domain, limit)
+}
+
+// roles maps the devices of findings to their roles.
+func (k *kit) roles(ctx context.Context, fs []health.DeviceFinding) (map[uuid.UUID]string, error) {
+	ids := make([]uuid.UUID, 0, len(fs))
+	for _, f := range fs {
+		ids = append(ids, f.DeviceID)
+	}
+	slices.SortFunc(ids, func(a, b uuid.UUID) int { return strings.Compare(a.String(), b.String()) })
+	ids = slices.Compact(ids)
+	out := make(map[uuid.UUID]string, len(ids))
+	for s := 0; s < len(ids); s += 500 {
+		devs, err := k.d.Store.Ent.Device.Query().Where(entdevice.IDIn(ids[s:min(s+500, len(ids))]...)).Select(entdevice.FieldID, entdevice.FieldRole).All(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("load device roles: %w", err)
+		}
+		for _, d := range devs {
+			out[d.ID] = string(d.Role)
+		}
+	}
+	return out, nil
 }
 
 // healthPreds selects the device health rows of a checked entity.

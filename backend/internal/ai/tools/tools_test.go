@@ -320,6 +320,7 @@ func TestToolsRejectBadArguments(t *testing.T) {
 			{"search_software", `{"name":"x","mode":"sometimes"}`, "mode"},
 			{"score_history", `{"days":8}`, "days"},
 			{"device_findings", `{"domain":"weather"}`, "domain"},
+			{"device_findings", `{"role":"router"}`, "role"},
 			{"device_health", `{}`, "device"},
 			{"device_health", `[1]`, "arguments"},
 		} {
