@@ -12,7 +12,7 @@ BIN       := bin/wegweiser
 GOFLAGS_BUILD := -trimpath
 SERVICES  := scripts/services.sh
 
-.PHONY: help agent run build frontend node_modules gen gen-check lint breaking test test-go test-frontend test-e2e bench migration clean
+.PHONY: help agent run build frontend node_modules gen gen-check lint breaking test test-go test-frontend test-e2e bench eval migration clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -81,6 +81,9 @@ test-e2e: ## browser tests: Debian chromium drives the SPA served by bin/wegweis
 	  url=$$(echo "$$WEGWEISER_TEST_DATABASE_URL" | sed -E "s#/[^/?]+(\?|$$)#/$$db\1#"); \
 	  WEGWEISER_DATABASE_URL=$$url WEGWEISER_BIN=$(CURDIR)/$(BIN) WEGWEISER_AGENT_BIN=$(CURDIR)/bin/wegweiser-agent npm run test:e2e; \
 	fi
+
+eval: ## assistant evaluation over the demo fleet: the built-in answerer, and the configured model when WEGWEISER_AI_BASE_URL is set
+	$(GO) test -count=1 -run 'TestBuiltinEval|TestModelEval' -v ./backend/internal/ai/eval/
 
 bench: ## benchmarks against bare baselines (docs/performance.md); results in bench/results
 	eval "$$($(SERVICES) postgres)"; $(GO) run $(GOFLAGS_BUILD) ./backend/cmd/wegweiser-bench -out bench/results

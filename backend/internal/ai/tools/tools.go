@@ -100,7 +100,34 @@ type Deps struct {
 	Tenancy *tenancy.Service
 }
 
-// Catalogue returns every tool, reading through d.
-func Catalogue(d Deps) []Tool {
-	return nil
+// Catalogue returns every tool, reading through d, each result sized to
+// TokenBudget.
+func Catalogue(d Deps) []Tool { return CatalogueWithBudget(d, TokenBudget) }
+
+// CatalogueWithBudget returns every tool with results sized to tokens
+// (estimated at CharsPerToken characters each).
+func CatalogueWithBudget(d Deps, tokens int) []Tool {
+	k := &kit{d: d, budget: tokens}
+	return []Tool{
+		k.searchDevices(),
+		k.deviceHealth(),
+		k.deviceFindings(),
+		k.searchEventLogs(),
+		k.searchSoftware(),
+		k.scoreHistory(),
+		k.compareOrganisations(),
+		k.fleetDistribution(),
+		k.diskForecast(),
+		k.silentAgents(),
+	}
+}
+
+// Find returns the tool of ts named name.
+func Find(ts []Tool, name string) (Tool, bool) {
+	for _, t := range ts {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return Tool{}, false
 }
