@@ -34,7 +34,7 @@ func (Conversation) Fields() []ent.Field {
 		// The entity's organisation (itself for organisations); nil for the
 		// tenant.
 		field.UUID("organisation_id", uuid.UUID{}).Optional().Nillable(),
-		field.String("title").Default("").MaxLen(200),
+		field.String("title").Default("").MaxLen(800), // 200 characters of up to 4 bytes
 		field.Int("message_count").Default(0),
 		// Summary of the messages up to and including summarised_up_to,
 		// used in their place when the conversation outgrew its budget.
@@ -76,7 +76,7 @@ func (ChatMessage) Fields() []ent.Field {
 		field.Bool("builtin").Default(false).Immutable(),
 		field.Int64("latency_ms").Default(0).Immutable(),
 		field.Enum("feedback").Values("none", "helpful", "wrong").Default("none"),
-		field.String("feedback_comment").Default("").MaxLen(2000),
+		field.String("feedback_comment").Default("").MaxLen(8000), // 2,000 characters
 		field.Time("created_at").Default(func() time.Time { return time.Now().UTC() }).Immutable(),
 	}
 }
@@ -104,7 +104,7 @@ func (Memory) Fields() []ent.Field {
 		field.Enum("scope_kind").Values(scopeKinds...).Immutable(),
 		field.UUID("scope_id", uuid.UUID{}).Immutable(),
 		field.UUID("organisation_id", uuid.UUID{}).Optional().Nillable(),
-		field.String("text").NotEmpty().MaxLen(1000).Immutable(),
+		field.String("text").NotEmpty().MaxLen(4000).Immutable(), // 1,000 characters
 		field.UUID("created_by", uuid.UUID{}).Immutable(),
 		field.UUID("conversation_id", uuid.UUID{}).Optional().Nillable(),
 		field.Time("created_at").Default(func() time.Time { return time.Now().UTC() }).Immutable(),

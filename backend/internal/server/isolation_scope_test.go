@@ -268,7 +268,7 @@ func TestIsolationSweepScopes(t *testing.T) {
 								}
 								return pickOwn(m, fd)
 							}, calls, self)
-							res := call(t, srv.URL, procedure, token, msg)
+							res := call(t, srv.URL, procedure, token, msg, md.IsStreamingServer())
 							calls++
 							if !refused(res.Code, authProc) {
 								t.Errorf("%s as %s with a foreign %s and own other ids: %s (%s)", procedure, role, odd, res.Code, res.Raw)
@@ -323,7 +323,7 @@ func TestIsolationSweepScopes(t *testing.T) {
 							}
 							return id, ""
 						}, calls, self)
-						res := call(t, srv.URL, procedure, token, msg)
+						res := call(t, srv.URL, procedure, token, msg, md.IsStreamingServer())
 						calls++
 						if !refused(res.Code, authProc) {
 							t.Errorf("%s as a %s of the first organisation with the second's %s: %s (%s)", procedure, role, kind, res.Code, res.Raw)
@@ -369,7 +369,7 @@ func TestIsolationSweepScopes(t *testing.T) {
 						for _, refKind := range []string{"organisation", "group", "device"} {
 							msg := dynamicpb.NewMessage(md.Input())
 							fillIDsOnly(msg, set.picker(refKind))
-							res := call(t, srv.URL, procedure, token, msg)
+							res := call(t, srv.URL, procedure, token, msg, md.IsStreamingServer())
 							if res.Code == "ok" {
 								ok[procedure]++
 							}

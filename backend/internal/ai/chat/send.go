@@ -21,6 +21,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/ai/tools"
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
+	"github.com/wegweiser/wegweiser/backend/internal/validate"
 	"github.com/wegweiser/wegweiser/ent"
 	"github.com/wegweiser/wegweiser/ent/chatmessage"
 	"github.com/wegweiser/wegweiser/ent/viewer"
@@ -282,7 +283,7 @@ func (t *turn) store(extra func(tx *store.Tx) error) error {
 		u := answer.Usage
 		if err := tx.ChatMessage.Create().SetID(answer.ID).SetTenantID(v.TenantID).SetConversationID(c.ID).
 			SetRole(chatmessage.RoleAssistant).SetText(answer.Text).SetCitations(cits).SetTools(acts).
-			SetPromptTokens(u.PromptTokens).SetCompletionTokens(u.CompletionTokens).SetModel(clip(u.Model, 200)).
+			SetPromptTokens(u.PromptTokens).SetCompletionTokens(u.CompletionTokens).SetModel(validate.Clip(u.Model, 200)).
 			SetBuiltin(u.Builtin).SetLatencyMs(u.LatencyMS).SetCreatedAt(answer.CreatedAt).Exec(t.ctx); err != nil {
 			return fmt.Errorf("store answer: %w", err)
 		}
