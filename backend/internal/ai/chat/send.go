@@ -142,8 +142,8 @@ func (t *turn) remember(fact string) error {
 			Label: clip(fact, 120),
 		}}
 		t.citations = []Citation{cit}
-		t.text.WriteString(fmt.Sprintf("I will remember this about %s %s [1]. Conversations about it and what is below it will use it; you can delete it from the memory list.",
-			t.entity.Ref.Kind, t.entity.Name))
+		fmt.Fprintf(&t.text, "I will remember this about %s %s [1]. Conversations about it and what is below it will use it; you can delete it from the memory list.",
+			t.entity.Ref.Kind, t.entity.Name)
 		return nil
 	})
 }
@@ -311,7 +311,9 @@ func (t *turn) store(extra func(tx *store.Tx) error) error {
 func (t *turn) answerModel(p ai.Provider) error {
 	v := viewer.FromContext(t.ctx)
 	if err := t.s.opts.Resolver.Allow(t.ctx, v.TenantID); err != nil {
-		t.record(p.Model(), ai.Response{}, 0, ai.OutcomeBudget)
+		if rerr := t.record(p.Model(), ai.Response{}, 0, ai.OutcomeBudget); rerr != nil {
+			return errors.Join(err, rerr)
+		}
 		return err
 	}
 	msgs, err := t.context(p)
