@@ -16,6 +16,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/config"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/testenv"
+	"github.com/wegweiser/wegweiser/ent/chatmessage"
 	"github.com/wegweiser/wegweiser/ent/viewer"
 )
 
@@ -203,6 +204,60 @@ func TestValidationAndPrivacy(t *testing.T) {
 		// A scoped technician cannot start a tenant conversation.
 		if res := testenv.Call(t, e.srv.URL, create, tt, map[string]any{"scope": map[string]any{"kind": "ENTITY_KIND_TENANT"}}); res.Code != "permission_denied" {
 			t.Fatalf("scoped tenant conversation: %s", res.Code)
+		}
+	})
+}
+
+// TestConversationsFollowTheirEntity: a device's conversations and memories
+// move with it; a deleted group's conversations go with their messages.
+func TestConversationsFollowTheirEntity(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
+		e := start(t, st, aitest.Reply{Text: "ok"})
+		dev := e.ten.Devices[0]
+		conv := e.conversation(t, e.owner)
+		if res := testenv.CallStream(t, e.srv.URL, send, e.owner, map[string]any{"conversationId": conv, "text": "Remember: the plotter PC"}); res.Code != "ok" {
+			t.Fatalf("teach: %s", res.Raw)
+		}
+		g := testenv.Call(t, e.srv.URL, create, e.owner, map[string]any{"scope": map[string]any{"kind": "ENTITY_KIND_GROUP", "id": e.ten.Groups[1]}})
+		g.Must(t)
+		gconv := g.Str("conversation.id")
+		if res := testenv.CallStream(t, e.srv.URL, send, e.owner, map[string]any{"conversationId": gconv, "text": "How is the group?"}); res.Code != "ok" {
+			t.Fatalf("ask: %s", res.Raw)
+		}
+		testenv.Call(t, e.srv.URL, "wegweiser.v1.DeviceService/MoveDevice", e.owner, map[string]any{
+			"id": dev, "organisationId": e.ten.Organisations[1],
+		}).Must(t)
+		ctx := viewer.NewContext(context.Background(), &viewer.Viewer{
+			UserID: uuid.MustParse(e.ten.Owner.ID), TenantID: uuid.MustParse(e.ten.ID), Role: viewer.RoleOwner,
+		})
+		c := e.srv.App.Store.Ent
+		convs, err := c.Conversation.Query().All(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, cv := range convs {
+			if cv.ScopeID.String() == dev && (cv.OrganisationID == nil || cv.OrganisationID.String() != e.ten.Organisations[1]) {
+				t.Fatalf("conversation %s stayed in the old organisation", cv.ID)
+			}
+		}
+		mems, err := c.Memory.Query().All(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range mems {
+			if m.ScopeID.String() == dev && m.OrganisationID.String() != e.ten.Organisations[1] {
+				t.Fatalf("memory %s stayed in the old organisation", m.ID)
+			}
+		}
+		testenv.Call(t, e.srv.URL, "wegweiser.v1.TenantService/DeleteGroup", e.owner, map[string]any{"id": e.ten.Groups[1]}).Must(t)
+		if res := testenv.Call(t, e.srv.URL, get, e.owner, map[string]any{"id": gconv}); res.Code != "not_found" {
+			t.Fatalf("a deleted group's conversation: %s", res.Code)
+		}
+		if n, err := c.ChatMessage.Query().Where(chatmessage.ConversationID(uuid.MustParse(gconv))).Count(ctx); err != nil || n != 0 {
+			t.Fatalf("%d messages of a deleted group's conversation (%v)", n, err)
+		}
+		if res := testenv.Call(t, e.srv.URL, get, e.owner, map[string]any{"id": conv}); res.Code != "ok" {
+			t.Fatalf("the moved device's conversation: %s", res.Code)
 		}
 	})
 }
