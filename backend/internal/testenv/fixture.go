@@ -40,7 +40,7 @@ type Tenant struct {
 	// Conversation is the owner's conversation about the first device,
 	// Message its first message and Memory the fact taught in it.
 	Conversation, Message, Memory string
-	srv                    *Server
+	srv                           *Server
 }
 
 // NewTenant signs up a tenant named name and fills it: two organisations
