@@ -414,8 +414,8 @@ type toolResult struct {
 
 // runTool runs one tool call as the viewer, limited to the conversation's
 // entity, and returns the tool message's content. A tool that fails or is
-// unknown tells the model so; only a permission or context error ends the
-// answer.
+// unknown tells the model so (a domain error's message, nothing of an
+// internal one); only a cancelled call ends the answer.
 func (t *turn) runTool(call ai.ToolCall) (string, error) {
 	var tool *tools.Tool
 	for i := range t.s.opts.Tools {

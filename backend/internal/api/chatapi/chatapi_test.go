@@ -261,3 +261,62 @@ func TestConversationsFollowTheirEntity(t *testing.T) {
 		}
 	})
 }
+
+func TestConversationLifecycle(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
+		e := start(t, st, aitest.Reply{Text: "fine"})
+		dev := map[string]any{"kind": "ENTITY_KIND_DEVICE", "id": e.ten.Devices[0]}
+		org := map[string]any{"kind": "ENTITY_KIND_ORGANISATION", "id": e.ten.Organisations[0]}
+		a := testenv.Call(t, e.srv.URL, create, e.owner, map[string]any{"scope": org, "title": "About the org"})
+		a.Must(t)
+		if a.Str("conversation.scopeName") == "" || a.Str("conversation.title") != "About the org" {
+			t.Fatalf("created %s", a.Raw)
+		}
+		id := e.conversation(t, e.owner)
+		res := testenv.CallStream(t, e.srv.URL, send, e.owner, map[string]any{"conversationId": id, "text": "Is it healthy?"})
+		if res.Code != "ok" {
+			t.Fatalf("send: %s", res.Raw)
+		}
+		answer, _ := res.Messages[len(res.Messages)-1]["answer"].(map[string]any)
+		// Pages of one, newest first, filtered by entity.
+		list := testenv.Call(t, e.srv.URL, "wegweiser.v1.ChatService/ListConversations", e.owner, map[string]any{"pageSize": 1})
+		list.Must(t)
+		if cs, _ := list.Body["conversations"].([]any); len(cs) != 1 || cs[0].(map[string]any)["id"] != id || list.Str("nextPageToken") == "" {
+			t.Fatalf("first page %s", list.Raw)
+		}
+		byDev := testenv.Call(t, e.srv.URL, "wegweiser.v1.ChatService/ListConversations", e.owner, map[string]any{"scope": dev})
+		byDev.Must(t)
+		for _, c := range byDev.Body["conversations"].([]any) {
+			if c.(map[string]any)["scope"].(map[string]any)["id"] != e.ten.Devices[0] {
+				t.Fatalf("filtered list %s", byDev.Raw)
+			}
+		}
+		got := testenv.Call(t, e.srv.URL, get, e.owner, map[string]any{"id": id})
+		got.Must(t)
+		if got.Str("conversation.title") != "Is it healthy?" || got.Body["conversation"].(map[string]any)["messageCount"] != float64(2) {
+			t.Fatalf("get %s", got.Raw)
+		}
+		testenv.Call(t, e.srv.URL, "wegweiser.v1.ChatService/RenameConversation", e.owner, map[string]any{"id": id, "title": "Health"}).Must(t)
+		testenv.Call(t, e.srv.URL, "wegweiser.v1.ChatService/SubmitFeedback", e.owner, map[string]any{
+			"messageId": answer["id"], "feedback": "FEEDBACK_WRONG", "comment": "PC-00 is new",
+		}).Must(t)
+		got = testenv.Call(t, e.srv.URL, get, e.owner, map[string]any{"id": id})
+		msgs := got.Body["messages"].([]any)
+		if got.Str("conversation.title") != "Health" || msgs[1].(map[string]any)["feedback"] != "FEEDBACK_WRONG" {
+			t.Fatalf("after rename and feedback %s", got.Raw)
+		}
+		// Feedback is for answers, and only the caller's.
+		q := msgs[0].(map[string]any)["id"]
+		if r := testenv.Call(t, e.srv.URL, "wegweiser.v1.ChatService/SubmitFeedback", e.owner, map[string]any{"messageId": q, "feedback": "FEEDBACK_HELPFUL"}); r.Code != "invalid_argument" {
+			t.Fatalf("feedback on a question: %s", r.Code)
+		}
+		admin := e.ten.Login(t, e.ten.Members[viewer.RoleAdmin])
+		if r := testenv.Call(t, e.srv.URL, "wegweiser.v1.ChatService/SubmitFeedback", admin, map[string]any{"messageId": answer["id"], "feedback": "FEEDBACK_HELPFUL"}); r.Code != "not_found" {
+			t.Fatalf("feedback by another user: %s", r.Code)
+		}
+		testenv.Call(t, e.srv.URL, "wegweiser.v1.ChatService/DeleteConversation", e.owner, map[string]any{"id": id}).Must(t)
+		if r := testenv.Call(t, e.srv.URL, get, e.owner, map[string]any{"id": id}); r.Code != "not_found" {
+			t.Fatalf("deleted: %s", r.Code)
+		}
+	})
+}
