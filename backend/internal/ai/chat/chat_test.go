@@ -184,6 +184,12 @@ func TestToolLoopAndCitations(t *testing.T) {
 			cites[1].Number != 2 || cites[1].Record.ID != f.ten.Devices[1] || len(ans.Citations) != 2 {
 			t.Fatalf("citations %+v / %+v", cites, ans.Citations)
 		}
+		// Every citation names a record the caller can open.
+		for _, c := range cites {
+			if _, err := f.srv.App.Store.Ent.Device.Get(f.ctx, uuid.MustParse(c.Record.ID)); err != nil {
+				t.Fatalf("citation %d: the caller cannot open %s: %v", c.Number, c.Record.ID, err)
+			}
+		}
 		if ans.Usage.PromptTokens != 300 || ans.Usage.CompletionTokens != 30 || ans.Usage.Model != "test-model" || ans.Usage.Builtin {
 			t.Fatalf("usage %+v", ans.Usage)
 		}
