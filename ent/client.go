@@ -17,6 +17,8 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/wegweiser/wegweiser/ent/auditevent"
+	"github.com/wegweiser/wegweiser/ent/chatmessage"
+	"github.com/wegweiser/wegweiser/ent/conversation"
 	"github.com/wegweiser/wegweiser/ent/crashreport"
 	"github.com/wegweiser/wegweiser/ent/device"
 	"github.com/wegweiser/wegweiser/ent/devicefinding"
@@ -29,6 +31,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/healthhistory"
 	"github.com/wegweiser/wegweiser/ent/installedsoftware"
 	"github.com/wegweiser/wegweiser/ent/membership"
+	"github.com/wegweiser/wegweiser/ent/memory"
 	"github.com/wegweiser/wegweiser/ent/notification"
 	"github.com/wegweiser/wegweiser/ent/notificationreadmark"
 	"github.com/wegweiser/wegweiser/ent/notificationreceipt"
@@ -53,6 +56,10 @@ type Client struct {
 	Schema *migrate.Schema
 	// AuditEvent is the client for interacting with the AuditEvent builders.
 	AuditEvent *AuditEventClient
+	// ChatMessage is the client for interacting with the ChatMessage builders.
+	ChatMessage *ChatMessageClient
+	// Conversation is the client for interacting with the Conversation builders.
+	Conversation *ConversationClient
 	// CrashReport is the client for interacting with the CrashReport builders.
 	CrashReport *CrashReportClient
 	// Device is the client for interacting with the Device builders.
@@ -77,6 +84,8 @@ type Client struct {
 	InstalledSoftware *InstalledSoftwareClient
 	// Membership is the client for interacting with the Membership builders.
 	Membership *MembershipClient
+	// Memory is the client for interacting with the Memory builders.
+	Memory *MemoryClient
 	// Notification is the client for interacting with the Notification builders.
 	Notification *NotificationClient
 	// NotificationReadMark is the client for interacting with the NotificationReadMark builders.
@@ -115,6 +124,8 @@ func NewClient(opts ...Option) *Client {
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.AuditEvent = NewAuditEventClient(c.config)
+	c.ChatMessage = NewChatMessageClient(c.config)
+	c.Conversation = NewConversationClient(c.config)
 	c.CrashReport = NewCrashReportClient(c.config)
 	c.Device = NewDeviceClient(c.config)
 	c.DeviceFinding = NewDeviceFindingClient(c.config)
@@ -127,6 +138,7 @@ func (c *Client) init() {
 	c.HealthHistory = NewHealthHistoryClient(c.config)
 	c.InstalledSoftware = NewInstalledSoftwareClient(c.config)
 	c.Membership = NewMembershipClient(c.config)
+	c.Memory = NewMemoryClient(c.config)
 	c.Notification = NewNotificationClient(c.config)
 	c.NotificationReadMark = NewNotificationReadMarkClient(c.config)
 	c.NotificationReceipt = NewNotificationReceiptClient(c.config)
@@ -233,6 +245,8 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		ctx:                  ctx,
 		config:               cfg,
 		AuditEvent:           NewAuditEventClient(cfg),
+		ChatMessage:          NewChatMessageClient(cfg),
+		Conversation:         NewConversationClient(cfg),
 		CrashReport:          NewCrashReportClient(cfg),
 		Device:               NewDeviceClient(cfg),
 		DeviceFinding:        NewDeviceFindingClient(cfg),
@@ -245,6 +259,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		HealthHistory:        NewHealthHistoryClient(cfg),
 		InstalledSoftware:    NewInstalledSoftwareClient(cfg),
 		Membership:           NewMembershipClient(cfg),
+		Memory:               NewMemoryClient(cfg),
 		Notification:         NewNotificationClient(cfg),
 		NotificationReadMark: NewNotificationReadMarkClient(cfg),
 		NotificationReceipt:  NewNotificationReceiptClient(cfg),
@@ -278,6 +293,8 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		ctx:                  ctx,
 		config:               cfg,
 		AuditEvent:           NewAuditEventClient(cfg),
+		ChatMessage:          NewChatMessageClient(cfg),
+		Conversation:         NewConversationClient(cfg),
 		CrashReport:          NewCrashReportClient(cfg),
 		Device:               NewDeviceClient(cfg),
 		DeviceFinding:        NewDeviceFindingClient(cfg),
@@ -290,6 +307,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		HealthHistory:        NewHealthHistoryClient(cfg),
 		InstalledSoftware:    NewInstalledSoftwareClient(cfg),
 		Membership:           NewMembershipClient(cfg),
+		Memory:               NewMemoryClient(cfg),
 		Notification:         NewNotificationClient(cfg),
 		NotificationReadMark: NewNotificationReadMarkClient(cfg),
 		NotificationReceipt:  NewNotificationReceiptClient(cfg),
@@ -332,12 +350,13 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.AuditEvent, c.CrashReport, c.Device, c.DeviceFinding, c.DeviceHealth,
-		c.DeviceSection, c.EnrolmentKey, c.EntityHealth, c.EventLogGroup, c.Group,
-		c.HealthHistory, c.InstalledSoftware, c.Membership, c.Notification,
-		c.NotificationReadMark, c.NotificationReceipt, c.Organisation, c.PolicyAudit,
-		c.PolicyGuidance, c.PolicyOverride, c.RefreshToken, c.Snapshot, c.Tenant,
-		c.User, c.Webhook, c.WebhookDelivery,
+		c.AuditEvent, c.ChatMessage, c.Conversation, c.CrashReport, c.Device,
+		c.DeviceFinding, c.DeviceHealth, c.DeviceSection, c.EnrolmentKey,
+		c.EntityHealth, c.EventLogGroup, c.Group, c.HealthHistory, c.InstalledSoftware,
+		c.Membership, c.Memory, c.Notification, c.NotificationReadMark,
+		c.NotificationReceipt, c.Organisation, c.PolicyAudit, c.PolicyGuidance,
+		c.PolicyOverride, c.RefreshToken, c.Snapshot, c.Tenant, c.User, c.Webhook,
+		c.WebhookDelivery,
 	} {
 		n.Use(hooks...)
 	}
@@ -347,12 +366,13 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.AuditEvent, c.CrashReport, c.Device, c.DeviceFinding, c.DeviceHealth,
-		c.DeviceSection, c.EnrolmentKey, c.EntityHealth, c.EventLogGroup, c.Group,
-		c.HealthHistory, c.InstalledSoftware, c.Membership, c.Notification,
-		c.NotificationReadMark, c.NotificationReceipt, c.Organisation, c.PolicyAudit,
-		c.PolicyGuidance, c.PolicyOverride, c.RefreshToken, c.Snapshot, c.Tenant,
-		c.User, c.Webhook, c.WebhookDelivery,
+		c.AuditEvent, c.ChatMessage, c.Conversation, c.CrashReport, c.Device,
+		c.DeviceFinding, c.DeviceHealth, c.DeviceSection, c.EnrolmentKey,
+		c.EntityHealth, c.EventLogGroup, c.Group, c.HealthHistory, c.InstalledSoftware,
+		c.Membership, c.Memory, c.Notification, c.NotificationReadMark,
+		c.NotificationReceipt, c.Organisation, c.PolicyAudit, c.PolicyGuidance,
+		c.PolicyOverride, c.RefreshToken, c.Snapshot, c.Tenant, c.User, c.Webhook,
+		c.WebhookDelivery,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -363,6 +383,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
 	case *AuditEventMutation:
 		return c.AuditEvent.mutate(ctx, m)
+	case *ChatMessageMutation:
+		return c.ChatMessage.mutate(ctx, m)
+	case *ConversationMutation:
+		return c.Conversation.mutate(ctx, m)
 	case *CrashReportMutation:
 		return c.CrashReport.mutate(ctx, m)
 	case *DeviceMutation:
@@ -387,6 +411,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.InstalledSoftware.mutate(ctx, m)
 	case *MembershipMutation:
 		return c.Membership.mutate(ctx, m)
+	case *MemoryMutation:
+		return c.Memory.mutate(ctx, m)
 	case *NotificationMutation:
 		return c.Notification.mutate(ctx, m)
 	case *NotificationReadMarkMutation:
@@ -565,6 +591,306 @@ func (c *AuditEventClient) mutate(ctx context.Context, m *AuditEventMutation) (V
 		return (&AuditEventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown AuditEvent mutation op: %q", m.Op())
+	}
+}
+
+// ChatMessageClient is a client for the ChatMessage schema.
+type ChatMessageClient struct {
+	config
+}
+
+// NewChatMessageClient returns a client for the ChatMessage from the given config.
+func NewChatMessageClient(c config) *ChatMessageClient {
+	return &ChatMessageClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `chatmessage.Hooks(f(g(h())))`.
+func (c *ChatMessageClient) Use(hooks ...Hook) {
+	c.hooks.ChatMessage = append(c.hooks.ChatMessage, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `chatmessage.Intercept(f(g(h())))`.
+func (c *ChatMessageClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ChatMessage = append(c.inters.ChatMessage, interceptors...)
+}
+
+// Create returns a builder for creating a ChatMessage entity.
+func (c *ChatMessageClient) Create() *ChatMessageCreate {
+	mutation := newChatMessageMutation(c.config, OpCreate)
+	return &ChatMessageCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ChatMessage entities.
+func (c *ChatMessageClient) CreateBulk(builders ...*ChatMessageCreate) *ChatMessageCreateBulk {
+	return &ChatMessageCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ChatMessageClient) MapCreateBulk(slice any, setFunc func(*ChatMessageCreate, int)) *ChatMessageCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ChatMessageCreateBulk{err: fmt.Errorf("calling to ChatMessageClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ChatMessageCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ChatMessageCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ChatMessage.
+func (c *ChatMessageClient) Update() *ChatMessageUpdate {
+	mutation := newChatMessageMutation(c.config, OpUpdate)
+	return &ChatMessageUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ChatMessageClient) UpdateOne(_m *ChatMessage) *ChatMessageUpdateOne {
+	mutation := newChatMessageMutation(c.config, OpUpdateOne, withChatMessage(_m))
+	return &ChatMessageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ChatMessageClient) UpdateOneID(id uuid.UUID) *ChatMessageUpdateOne {
+	mutation := newChatMessageMutation(c.config, OpUpdateOne, withChatMessageID(id))
+	return &ChatMessageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ChatMessage.
+func (c *ChatMessageClient) Delete() *ChatMessageDelete {
+	mutation := newChatMessageMutation(c.config, OpDelete)
+	return &ChatMessageDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ChatMessageClient) DeleteOne(_m *ChatMessage) *ChatMessageDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ChatMessageClient) DeleteOneID(id uuid.UUID) *ChatMessageDeleteOne {
+	builder := c.Delete().Where(chatmessage.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ChatMessageDeleteOne{builder}
+}
+
+// Query returns a query builder for ChatMessage.
+func (c *ChatMessageClient) Query() *ChatMessageQuery {
+	return &ChatMessageQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeChatMessage},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ChatMessage entity by its id.
+func (c *ChatMessageClient) Get(ctx context.Context, id uuid.UUID) (*ChatMessage, error) {
+	return c.Query().Where(chatmessage.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ChatMessageClient) GetX(ctx context.Context, id uuid.UUID) *ChatMessage {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a ChatMessage.
+func (c *ChatMessageClient) QueryTenant(_m *ChatMessage) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(chatmessage.Table, chatmessage.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, chatmessage.TenantTable, chatmessage.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ChatMessageClient) Hooks() []Hook {
+	hooks := c.hooks.ChatMessage
+	return append(hooks[:len(hooks):len(hooks)], chatmessage.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ChatMessageClient) Interceptors() []Interceptor {
+	return c.inters.ChatMessage
+}
+
+func (c *ChatMessageClient) mutate(ctx context.Context, m *ChatMessageMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ChatMessageCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ChatMessageUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ChatMessageUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ChatMessageDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ChatMessage mutation op: %q", m.Op())
+	}
+}
+
+// ConversationClient is a client for the Conversation schema.
+type ConversationClient struct {
+	config
+}
+
+// NewConversationClient returns a client for the Conversation from the given config.
+func NewConversationClient(c config) *ConversationClient {
+	return &ConversationClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `conversation.Hooks(f(g(h())))`.
+func (c *ConversationClient) Use(hooks ...Hook) {
+	c.hooks.Conversation = append(c.hooks.Conversation, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `conversation.Intercept(f(g(h())))`.
+func (c *ConversationClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Conversation = append(c.inters.Conversation, interceptors...)
+}
+
+// Create returns a builder for creating a Conversation entity.
+func (c *ConversationClient) Create() *ConversationCreate {
+	mutation := newConversationMutation(c.config, OpCreate)
+	return &ConversationCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Conversation entities.
+func (c *ConversationClient) CreateBulk(builders ...*ConversationCreate) *ConversationCreateBulk {
+	return &ConversationCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ConversationClient) MapCreateBulk(slice any, setFunc func(*ConversationCreate, int)) *ConversationCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ConversationCreateBulk{err: fmt.Errorf("calling to ConversationClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ConversationCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ConversationCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Conversation.
+func (c *ConversationClient) Update() *ConversationUpdate {
+	mutation := newConversationMutation(c.config, OpUpdate)
+	return &ConversationUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ConversationClient) UpdateOne(_m *Conversation) *ConversationUpdateOne {
+	mutation := newConversationMutation(c.config, OpUpdateOne, withConversation(_m))
+	return &ConversationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ConversationClient) UpdateOneID(id uuid.UUID) *ConversationUpdateOne {
+	mutation := newConversationMutation(c.config, OpUpdateOne, withConversationID(id))
+	return &ConversationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Conversation.
+func (c *ConversationClient) Delete() *ConversationDelete {
+	mutation := newConversationMutation(c.config, OpDelete)
+	return &ConversationDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ConversationClient) DeleteOne(_m *Conversation) *ConversationDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ConversationClient) DeleteOneID(id uuid.UUID) *ConversationDeleteOne {
+	builder := c.Delete().Where(conversation.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ConversationDeleteOne{builder}
+}
+
+// Query returns a query builder for Conversation.
+func (c *ConversationClient) Query() *ConversationQuery {
+	return &ConversationQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeConversation},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Conversation entity by its id.
+func (c *ConversationClient) Get(ctx context.Context, id uuid.UUID) (*Conversation, error) {
+	return c.Query().Where(conversation.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ConversationClient) GetX(ctx context.Context, id uuid.UUID) *Conversation {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a Conversation.
+func (c *ConversationClient) QueryTenant(_m *Conversation) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(conversation.Table, conversation.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, conversation.TenantTable, conversation.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ConversationClient) Hooks() []Hook {
+	hooks := c.hooks.Conversation
+	return append(hooks[:len(hooks):len(hooks)], conversation.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ConversationClient) Interceptors() []Interceptor {
+	return c.inters.Conversation
+}
+
+func (c *ConversationClient) mutate(ctx context.Context, m *ConversationMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ConversationCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ConversationUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ConversationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ConversationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Conversation mutation op: %q", m.Op())
 	}
 }
 
@@ -2445,6 +2771,156 @@ func (c *MembershipClient) mutate(ctx context.Context, m *MembershipMutation) (V
 		return (&MembershipDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Membership mutation op: %q", m.Op())
+	}
+}
+
+// MemoryClient is a client for the Memory schema.
+type MemoryClient struct {
+	config
+}
+
+// NewMemoryClient returns a client for the Memory from the given config.
+func NewMemoryClient(c config) *MemoryClient {
+	return &MemoryClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `memory.Hooks(f(g(h())))`.
+func (c *MemoryClient) Use(hooks ...Hook) {
+	c.hooks.Memory = append(c.hooks.Memory, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `memory.Intercept(f(g(h())))`.
+func (c *MemoryClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Memory = append(c.inters.Memory, interceptors...)
+}
+
+// Create returns a builder for creating a Memory entity.
+func (c *MemoryClient) Create() *MemoryCreate {
+	mutation := newMemoryMutation(c.config, OpCreate)
+	return &MemoryCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Memory entities.
+func (c *MemoryClient) CreateBulk(builders ...*MemoryCreate) *MemoryCreateBulk {
+	return &MemoryCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *MemoryClient) MapCreateBulk(slice any, setFunc func(*MemoryCreate, int)) *MemoryCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &MemoryCreateBulk{err: fmt.Errorf("calling to MemoryClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*MemoryCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &MemoryCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Memory.
+func (c *MemoryClient) Update() *MemoryUpdate {
+	mutation := newMemoryMutation(c.config, OpUpdate)
+	return &MemoryUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *MemoryClient) UpdateOne(_m *Memory) *MemoryUpdateOne {
+	mutation := newMemoryMutation(c.config, OpUpdateOne, withMemory(_m))
+	return &MemoryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *MemoryClient) UpdateOneID(id uuid.UUID) *MemoryUpdateOne {
+	mutation := newMemoryMutation(c.config, OpUpdateOne, withMemoryID(id))
+	return &MemoryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Memory.
+func (c *MemoryClient) Delete() *MemoryDelete {
+	mutation := newMemoryMutation(c.config, OpDelete)
+	return &MemoryDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *MemoryClient) DeleteOne(_m *Memory) *MemoryDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *MemoryClient) DeleteOneID(id uuid.UUID) *MemoryDeleteOne {
+	builder := c.Delete().Where(memory.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &MemoryDeleteOne{builder}
+}
+
+// Query returns a query builder for Memory.
+func (c *MemoryClient) Query() *MemoryQuery {
+	return &MemoryQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeMemory},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Memory entity by its id.
+func (c *MemoryClient) Get(ctx context.Context, id uuid.UUID) (*Memory, error) {
+	return c.Query().Where(memory.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *MemoryClient) GetX(ctx context.Context, id uuid.UUID) *Memory {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a Memory.
+func (c *MemoryClient) QueryTenant(_m *Memory) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(memory.Table, memory.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, memory.TenantTable, memory.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *MemoryClient) Hooks() []Hook {
+	hooks := c.hooks.Memory
+	return append(hooks[:len(hooks):len(hooks)], memory.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *MemoryClient) Interceptors() []Interceptor {
+	return c.inters.Memory
+}
+
+func (c *MemoryClient) mutate(ctx context.Context, m *MemoryMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&MemoryCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&MemoryUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&MemoryUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&MemoryDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Memory mutation op: %q", m.Op())
 	}
 }
 
@@ -4417,18 +4893,19 @@ func (c *WebhookDeliveryClient) mutate(ctx context.Context, m *WebhookDeliveryMu
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		AuditEvent, CrashReport, Device, DeviceFinding, DeviceHealth, DeviceSection,
-		EnrolmentKey, EntityHealth, EventLogGroup, Group, HealthHistory,
-		InstalledSoftware, Membership, Notification, NotificationReadMark,
-		NotificationReceipt, Organisation, PolicyAudit, PolicyGuidance, PolicyOverride,
-		RefreshToken, Snapshot, Tenant, User, Webhook, WebhookDelivery []ent.Hook
+		AuditEvent, ChatMessage, Conversation, CrashReport, Device, DeviceFinding,
+		DeviceHealth, DeviceSection, EnrolmentKey, EntityHealth, EventLogGroup, Group,
+		HealthHistory, InstalledSoftware, Membership, Memory, Notification,
+		NotificationReadMark, NotificationReceipt, Organisation, PolicyAudit,
+		PolicyGuidance, PolicyOverride, RefreshToken, Snapshot, Tenant, User, Webhook,
+		WebhookDelivery []ent.Hook
 	}
 	inters struct {
-		AuditEvent, CrashReport, Device, DeviceFinding, DeviceHealth, DeviceSection,
-		EnrolmentKey, EntityHealth, EventLogGroup, Group, HealthHistory,
-		InstalledSoftware, Membership, Notification, NotificationReadMark,
-		NotificationReceipt, Organisation, PolicyAudit, PolicyGuidance, PolicyOverride,
-		RefreshToken, Snapshot, Tenant, User, Webhook,
+		AuditEvent, ChatMessage, Conversation, CrashReport, Device, DeviceFinding,
+		DeviceHealth, DeviceSection, EnrolmentKey, EntityHealth, EventLogGroup, Group,
+		HealthHistory, InstalledSoftware, Membership, Memory, Notification,
+		NotificationReadMark, NotificationReceipt, Organisation, PolicyAudit,
+		PolicyGuidance, PolicyOverride, RefreshToken, Snapshot, Tenant, User, Webhook,
 		WebhookDelivery []ent.Interceptor
 	}
 )

@@ -13,6 +13,8 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/wegweiser/wegweiser/ent/auditevent"
+	"github.com/wegweiser/wegweiser/ent/chatmessage"
+	"github.com/wegweiser/wegweiser/ent/conversation"
 	"github.com/wegweiser/wegweiser/ent/crashreport"
 	"github.com/wegweiser/wegweiser/ent/device"
 	"github.com/wegweiser/wegweiser/ent/devicefinding"
@@ -25,6 +27,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/healthhistory"
 	"github.com/wegweiser/wegweiser/ent/installedsoftware"
 	"github.com/wegweiser/wegweiser/ent/membership"
+	"github.com/wegweiser/wegweiser/ent/memory"
 	"github.com/wegweiser/wegweiser/ent/notification"
 	"github.com/wegweiser/wegweiser/ent/notificationreadmark"
 	"github.com/wegweiser/wegweiser/ent/notificationreceipt"
@@ -99,6 +102,8 @@ func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			auditevent.Table:           auditevent.ValidColumn,
+			chatmessage.Table:          chatmessage.ValidColumn,
+			conversation.Table:         conversation.ValidColumn,
 			crashreport.Table:          crashreport.ValidColumn,
 			device.Table:               device.ValidColumn,
 			devicefinding.Table:        devicefinding.ValidColumn,
@@ -111,6 +116,7 @@ func checkColumn(t, c string) error {
 			healthhistory.Table:        healthhistory.ValidColumn,
 			installedsoftware.Table:    installedsoftware.ValidColumn,
 			membership.Table:           membership.ValidColumn,
+			memory.Table:               memory.ValidColumn,
 			notification.Table:         notification.ValidColumn,
 			notificationreadmark.Table: notificationreadmark.ValidColumn,
 			notificationreceipt.Table:  notificationreceipt.ValidColumn,

@@ -4,6 +4,8 @@ package ent
 
 import (
 	"github.com/wegweiser/wegweiser/ent/auditevent"
+	"github.com/wegweiser/wegweiser/ent/chatmessage"
+	"github.com/wegweiser/wegweiser/ent/conversation"
 	"github.com/wegweiser/wegweiser/ent/crashreport"
 	"github.com/wegweiser/wegweiser/ent/device"
 	"github.com/wegweiser/wegweiser/ent/devicefinding"
@@ -16,6 +18,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/healthhistory"
 	"github.com/wegweiser/wegweiser/ent/installedsoftware"
 	"github.com/wegweiser/wegweiser/ent/membership"
+	"github.com/wegweiser/wegweiser/ent/memory"
 	"github.com/wegweiser/wegweiser/ent/notification"
 	"github.com/wegweiser/wegweiser/ent/notificationreadmark"
 	"github.com/wegweiser/wegweiser/ent/notificationreceipt"
@@ -39,7 +42,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 26)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 29)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditevent.Table,
@@ -65,6 +68,57 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[1] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   chatmessage.Table,
+			Columns: chatmessage.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: chatmessage.FieldID,
+			},
+		},
+		Type: "ChatMessage",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			chatmessage.FieldTenantID:         {Type: field.TypeUUID, Column: chatmessage.FieldTenantID},
+			chatmessage.FieldConversationID:   {Type: field.TypeUUID, Column: chatmessage.FieldConversationID},
+			chatmessage.FieldRole:             {Type: field.TypeEnum, Column: chatmessage.FieldRole},
+			chatmessage.FieldText:             {Type: field.TypeString, Column: chatmessage.FieldText},
+			chatmessage.FieldCitations:        {Type: field.TypeJSON, Column: chatmessage.FieldCitations},
+			chatmessage.FieldTools:            {Type: field.TypeJSON, Column: chatmessage.FieldTools},
+			chatmessage.FieldPromptTokens:     {Type: field.TypeInt64, Column: chatmessage.FieldPromptTokens},
+			chatmessage.FieldCompletionTokens: {Type: field.TypeInt64, Column: chatmessage.FieldCompletionTokens},
+			chatmessage.FieldModel:            {Type: field.TypeString, Column: chatmessage.FieldModel},
+			chatmessage.FieldBuiltin:          {Type: field.TypeBool, Column: chatmessage.FieldBuiltin},
+			chatmessage.FieldLatencyMs:        {Type: field.TypeInt64, Column: chatmessage.FieldLatencyMs},
+			chatmessage.FieldFeedback:         {Type: field.TypeEnum, Column: chatmessage.FieldFeedback},
+			chatmessage.FieldFeedbackComment:  {Type: field.TypeString, Column: chatmessage.FieldFeedbackComment},
+			chatmessage.FieldCreatedAt:        {Type: field.TypeTime, Column: chatmessage.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[2] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   conversation.Table,
+			Columns: conversation.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: conversation.FieldID,
+			},
+		},
+		Type: "Conversation",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			conversation.FieldTenantID:       {Type: field.TypeUUID, Column: conversation.FieldTenantID},
+			conversation.FieldCreatedAt:      {Type: field.TypeTime, Column: conversation.FieldCreatedAt},
+			conversation.FieldUpdatedAt:      {Type: field.TypeTime, Column: conversation.FieldUpdatedAt},
+			conversation.FieldUserID:         {Type: field.TypeUUID, Column: conversation.FieldUserID},
+			conversation.FieldScopeKind:      {Type: field.TypeEnum, Column: conversation.FieldScopeKind},
+			conversation.FieldScopeID:        {Type: field.TypeUUID, Column: conversation.FieldScopeID},
+			conversation.FieldOrganisationID: {Type: field.TypeUUID, Column: conversation.FieldOrganisationID},
+			conversation.FieldTitle:          {Type: field.TypeString, Column: conversation.FieldTitle},
+			conversation.FieldMessageCount:   {Type: field.TypeInt, Column: conversation.FieldMessageCount},
+			conversation.FieldSummary:        {Type: field.TypeString, Column: conversation.FieldSummary},
+			conversation.FieldSummarisedUpTo: {Type: field.TypeUUID, Column: conversation.FieldSummarisedUpTo},
+		},
+	}
+	graph.Nodes[3] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   crashreport.Table,
 			Columns: crashreport.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -82,7 +136,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			crashreport.FieldDetail:         {Type: field.TypeString, Column: crashreport.FieldDetail},
 		},
 	}
-	graph.Nodes[2] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   device.Table,
 			Columns: device.Columns,
@@ -118,7 +172,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			device.FieldSnapshotCount:    {Type: field.TypeInt64, Column: device.FieldSnapshotCount},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   devicefinding.Table,
 			Columns: devicefinding.Columns,
@@ -142,7 +196,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			devicefinding.FieldTitle:          {Type: field.TypeString, Column: devicefinding.FieldTitle},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   devicehealth.Table,
 			Columns: devicehealth.Columns,
@@ -176,7 +230,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			devicehealth.FieldComputedAt:         {Type: field.TypeTime, Column: devicehealth.FieldComputedAt},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   devicesection.Table,
 			Columns: devicesection.Columns,
@@ -197,7 +251,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			devicesection.FieldUpdatedAt:      {Type: field.TypeTime, Column: devicesection.FieldUpdatedAt},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   enrolmentkey.Table,
 			Columns: enrolmentkey.Columns,
@@ -223,7 +277,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			enrolmentkey.FieldCreatedBy:      {Type: field.TypeUUID, Column: enrolmentkey.FieldCreatedBy},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   entityhealth.Table,
 			Columns: entityhealth.Columns,
@@ -251,7 +305,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			entityhealth.FieldComputedAt:     {Type: field.TypeTime, Column: entityhealth.FieldComputedAt},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   eventloggroup.Table,
 			Columns: eventloggroup.Columns,
@@ -276,7 +330,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			eventloggroup.FieldSampleMessage:  {Type: field.TypeString, Column: eventloggroup.FieldSampleMessage},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   group.Table,
 			Columns: group.Columns,
@@ -295,7 +349,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			group.FieldDescription:    {Type: field.TypeString, Column: group.FieldDescription},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   healthhistory.Table,
 			Columns: healthhistory.Columns,
@@ -317,7 +371,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			healthhistory.FieldComputedAt:     {Type: field.TypeTime, Column: healthhistory.FieldComputedAt},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   installedsoftware.Table,
 			Columns: installedsoftware.Columns,
@@ -338,7 +392,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			installedsoftware.FieldSource:         {Type: field.TypeString, Column: installedsoftware.FieldSource},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   membership.Table,
 			Columns: membership.Columns,
@@ -363,7 +417,28 @@ var schemaGraph = func() *sqlgraph.Schema {
 			membership.FieldDisplayName:         {Type: field.TypeString, Column: membership.FieldDisplayName},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   memory.Table,
+			Columns: memory.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: memory.FieldID,
+			},
+		},
+		Type: "Memory",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			memory.FieldTenantID:       {Type: field.TypeUUID, Column: memory.FieldTenantID},
+			memory.FieldScopeKind:      {Type: field.TypeEnum, Column: memory.FieldScopeKind},
+			memory.FieldScopeID:        {Type: field.TypeUUID, Column: memory.FieldScopeID},
+			memory.FieldOrganisationID: {Type: field.TypeUUID, Column: memory.FieldOrganisationID},
+			memory.FieldText:           {Type: field.TypeString, Column: memory.FieldText},
+			memory.FieldCreatedBy:      {Type: field.TypeUUID, Column: memory.FieldCreatedBy},
+			memory.FieldConversationID: {Type: field.TypeUUID, Column: memory.FieldConversationID},
+			memory.FieldCreatedAt:      {Type: field.TypeTime, Column: memory.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notification.Table,
 			Columns: notification.Columns,
@@ -386,7 +461,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notification.FieldCreatedAt:      {Type: field.TypeTime, Column: notification.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notificationreadmark.Table,
 			Columns: notificationreadmark.Columns,
@@ -403,7 +478,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notificationreadmark.FieldReadUpToID: {Type: field.TypeUUID, Column: notificationreadmark.FieldReadUpToID},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notificationreceipt.Table,
 			Columns: notificationreceipt.Columns,
@@ -420,7 +495,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notificationreceipt.FieldReadAt:         {Type: field.TypeTime, Column: notificationreceipt.FieldReadAt},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organisation.Table,
 			Columns: organisation.Columns,
@@ -438,7 +513,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organisation.FieldDescription: {Type: field.TypeString, Column: organisation.FieldDescription},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyaudit.Table,
 			Columns: policyaudit.Columns,
@@ -462,7 +537,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyaudit.FieldCreatedAt:      {Type: field.TypeTime, Column: policyaudit.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyguidance.Table,
 			Columns: policyguidance.Columns,
@@ -483,7 +558,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyguidance.FieldUpdatedBy:      {Type: field.TypeString, Column: policyguidance.FieldUpdatedBy},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyoverride.Table,
 			Columns: policyoverride.Columns,
@@ -510,7 +585,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyoverride.FieldUpdatedBy:      {Type: field.TypeString, Column: policyoverride.FieldUpdatedBy},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refreshtoken.Table,
 			Columns: refreshtoken.Columns,
@@ -531,7 +606,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refreshtoken.FieldRevokedAt: {Type: field.TypeTime, Column: refreshtoken.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   snapshot.Table,
 			Columns: snapshot.Columns,
@@ -554,7 +629,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			snapshot.FieldSizeBytes:       {Type: field.TypeInt, Column: snapshot.FieldSizeBytes},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tenant.Table,
 			Columns: tenant.Columns,
@@ -575,7 +650,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tenant.FieldRetentionAuditDays:        {Type: field.TypeInt, Column: tenant.FieldRetentionAuditDays},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -598,7 +673,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldResetExpiresAt:  {Type: field.TypeTime, Column: user.FieldResetExpiresAt},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhook.Table,
 			Columns: webhook.Columns,
@@ -618,7 +693,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			webhook.FieldSecretEncrypted: {Type: field.TypeBytes, Column: webhook.FieldSecretEncrypted},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookdelivery.Table,
 			Columns: webhookdelivery.Columns,
@@ -651,6 +726,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 			Bidi:    false,
 		},
 		"AuditEvent",
+		"Tenant",
+	)
+	graph.MustAddE(
+		"tenant",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   chatmessage.TenantTable,
+			Columns: []string{chatmessage.TenantColumn},
+			Bidi:    false,
+		},
+		"ChatMessage",
+		"Tenant",
+	)
+	graph.MustAddE(
+		"tenant",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   conversation.TenantTable,
+			Columns: []string{conversation.TenantColumn},
+			Bidi:    false,
+		},
+		"Conversation",
 		"Tenant",
 	)
 	graph.MustAddE(
@@ -856,6 +955,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Membership",
 		"User",
+	)
+	graph.MustAddE(
+		"tenant",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   memory.TenantTable,
+			Columns: []string{memory.TenantColumn},
+			Bidi:    false,
+		},
+		"Memory",
+		"Tenant",
 	)
 	graph.MustAddE(
 		"tenant",
@@ -1139,6 +1250,239 @@ func (f *AuditEventFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ChatMessageQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ChatMessageQuery builder.
+func (_q *ChatMessageQuery) Filter() *ChatMessageFilter {
+	return &ChatMessageFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ChatMessageMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ChatMessageMutation builder.
+func (m *ChatMessageMutation) Filter() *ChatMessageFilter {
+	return &ChatMessageFilter{config: m.config, predicateAdder: m}
+}
+
+// ChatMessageFilter provides a generic filtering capability at runtime for ChatMessageQuery.
+type ChatMessageFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ChatMessageFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *ChatMessageFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(chatmessage.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *ChatMessageFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(chatmessage.FieldTenantID))
+}
+
+// WhereConversationID applies the entql [16]byte predicate on the conversation_id field.
+func (f *ChatMessageFilter) WhereConversationID(p entql.ValueP) {
+	f.Where(p.Field(chatmessage.FieldConversationID))
+}
+
+// WhereRole applies the entql string predicate on the role field.
+func (f *ChatMessageFilter) WhereRole(p entql.StringP) {
+	f.Where(p.Field(chatmessage.FieldRole))
+}
+
+// WhereText applies the entql string predicate on the text field.
+func (f *ChatMessageFilter) WhereText(p entql.StringP) {
+	f.Where(p.Field(chatmessage.FieldText))
+}
+
+// WhereCitations applies the entql json.RawMessage predicate on the citations field.
+func (f *ChatMessageFilter) WhereCitations(p entql.BytesP) {
+	f.Where(p.Field(chatmessage.FieldCitations))
+}
+
+// WhereTools applies the entql json.RawMessage predicate on the tools field.
+func (f *ChatMessageFilter) WhereTools(p entql.BytesP) {
+	f.Where(p.Field(chatmessage.FieldTools))
+}
+
+// WherePromptTokens applies the entql int64 predicate on the prompt_tokens field.
+func (f *ChatMessageFilter) WherePromptTokens(p entql.Int64P) {
+	f.Where(p.Field(chatmessage.FieldPromptTokens))
+}
+
+// WhereCompletionTokens applies the entql int64 predicate on the completion_tokens field.
+func (f *ChatMessageFilter) WhereCompletionTokens(p entql.Int64P) {
+	f.Where(p.Field(chatmessage.FieldCompletionTokens))
+}
+
+// WhereModel applies the entql string predicate on the model field.
+func (f *ChatMessageFilter) WhereModel(p entql.StringP) {
+	f.Where(p.Field(chatmessage.FieldModel))
+}
+
+// WhereBuiltin applies the entql bool predicate on the builtin field.
+func (f *ChatMessageFilter) WhereBuiltin(p entql.BoolP) {
+	f.Where(p.Field(chatmessage.FieldBuiltin))
+}
+
+// WhereLatencyMs applies the entql int64 predicate on the latency_ms field.
+func (f *ChatMessageFilter) WhereLatencyMs(p entql.Int64P) {
+	f.Where(p.Field(chatmessage.FieldLatencyMs))
+}
+
+// WhereFeedback applies the entql string predicate on the feedback field.
+func (f *ChatMessageFilter) WhereFeedback(p entql.StringP) {
+	f.Where(p.Field(chatmessage.FieldFeedback))
+}
+
+// WhereFeedbackComment applies the entql string predicate on the feedback_comment field.
+func (f *ChatMessageFilter) WhereFeedbackComment(p entql.StringP) {
+	f.Where(p.Field(chatmessage.FieldFeedbackComment))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ChatMessageFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(chatmessage.FieldCreatedAt))
+}
+
+// WhereHasTenant applies a predicate to check if query has an edge tenant.
+func (f *ChatMessageFilter) WhereHasTenant() {
+	f.Where(entql.HasEdge("tenant"))
+}
+
+// WhereHasTenantWith applies a predicate to check if query has an edge tenant with a given conditions (other predicates).
+func (f *ChatMessageFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
+	f.Where(entql.HasEdgeWith("tenant", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *ConversationQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ConversationQuery builder.
+func (_q *ConversationQuery) Filter() *ConversationFilter {
+	return &ConversationFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ConversationMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ConversationMutation builder.
+func (m *ConversationMutation) Filter() *ConversationFilter {
+	return &ConversationFilter{config: m.config, predicateAdder: m}
+}
+
+// ConversationFilter provides a generic filtering capability at runtime for ConversationQuery.
+type ConversationFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ConversationFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *ConversationFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(conversation.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *ConversationFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(conversation.FieldTenantID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ConversationFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(conversation.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ConversationFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(conversation.FieldUpdatedAt))
+}
+
+// WhereUserID applies the entql [16]byte predicate on the user_id field.
+func (f *ConversationFilter) WhereUserID(p entql.ValueP) {
+	f.Where(p.Field(conversation.FieldUserID))
+}
+
+// WhereScopeKind applies the entql string predicate on the scope_kind field.
+func (f *ConversationFilter) WhereScopeKind(p entql.StringP) {
+	f.Where(p.Field(conversation.FieldScopeKind))
+}
+
+// WhereScopeID applies the entql [16]byte predicate on the scope_id field.
+func (f *ConversationFilter) WhereScopeID(p entql.ValueP) {
+	f.Where(p.Field(conversation.FieldScopeID))
+}
+
+// WhereOrganisationID applies the entql [16]byte predicate on the organisation_id field.
+func (f *ConversationFilter) WhereOrganisationID(p entql.ValueP) {
+	f.Where(p.Field(conversation.FieldOrganisationID))
+}
+
+// WhereTitle applies the entql string predicate on the title field.
+func (f *ConversationFilter) WhereTitle(p entql.StringP) {
+	f.Where(p.Field(conversation.FieldTitle))
+}
+
+// WhereMessageCount applies the entql int predicate on the message_count field.
+func (f *ConversationFilter) WhereMessageCount(p entql.IntP) {
+	f.Where(p.Field(conversation.FieldMessageCount))
+}
+
+// WhereSummary applies the entql string predicate on the summary field.
+func (f *ConversationFilter) WhereSummary(p entql.StringP) {
+	f.Where(p.Field(conversation.FieldSummary))
+}
+
+// WhereSummarisedUpTo applies the entql [16]byte predicate on the summarised_up_to field.
+func (f *ConversationFilter) WhereSummarisedUpTo(p entql.ValueP) {
+	f.Where(p.Field(conversation.FieldSummarisedUpTo))
+}
+
+// WhereHasTenant applies a predicate to check if query has an edge tenant.
+func (f *ConversationFilter) WhereHasTenant() {
+	f.Where(entql.HasEdge("tenant"))
+}
+
+// WhereHasTenantWith applies a predicate to check if query has an edge tenant with a given conditions (other predicates).
+func (f *ConversationFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
+	f.Where(entql.HasEdgeWith("tenant", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *CrashReportQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1167,7 +1511,7 @@ type CrashReportFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CrashReportFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1251,7 +1595,7 @@ type DeviceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DeviceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1448,7 +1792,7 @@ type DeviceFindingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DeviceFindingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1557,7 +1901,7 @@ type DeviceHealthFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DeviceHealthFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1716,7 +2060,7 @@ type DeviceSectionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DeviceSectionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1810,7 +2154,7 @@ type EnrolmentKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EnrolmentKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1929,7 +2273,7 @@ type EntityHealthFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EntityHealthFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2058,7 +2402,7 @@ type EventLogGroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EventLogGroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2172,7 +2516,7 @@ type GroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2284,7 +2628,7 @@ type HealthHistoryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HealthHistoryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2383,7 +2727,7 @@ type InstalledSoftwareFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InstalledSoftwareFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2477,7 +2821,7 @@ type MembershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MembershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2577,6 +2921,100 @@ func (f *MembershipFilter) WhereHasUserWith(preds ...predicate.User) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *MemoryQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the MemoryQuery builder.
+func (_q *MemoryQuery) Filter() *MemoryFilter {
+	return &MemoryFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *MemoryMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the MemoryMutation builder.
+func (m *MemoryMutation) Filter() *MemoryFilter {
+	return &MemoryFilter{config: m.config, predicateAdder: m}
+}
+
+// MemoryFilter provides a generic filtering capability at runtime for MemoryQuery.
+type MemoryFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *MemoryFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *MemoryFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(memory.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *MemoryFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(memory.FieldTenantID))
+}
+
+// WhereScopeKind applies the entql string predicate on the scope_kind field.
+func (f *MemoryFilter) WhereScopeKind(p entql.StringP) {
+	f.Where(p.Field(memory.FieldScopeKind))
+}
+
+// WhereScopeID applies the entql [16]byte predicate on the scope_id field.
+func (f *MemoryFilter) WhereScopeID(p entql.ValueP) {
+	f.Where(p.Field(memory.FieldScopeID))
+}
+
+// WhereOrganisationID applies the entql [16]byte predicate on the organisation_id field.
+func (f *MemoryFilter) WhereOrganisationID(p entql.ValueP) {
+	f.Where(p.Field(memory.FieldOrganisationID))
+}
+
+// WhereText applies the entql string predicate on the text field.
+func (f *MemoryFilter) WhereText(p entql.StringP) {
+	f.Where(p.Field(memory.FieldText))
+}
+
+// WhereCreatedBy applies the entql [16]byte predicate on the created_by field.
+func (f *MemoryFilter) WhereCreatedBy(p entql.ValueP) {
+	f.Where(p.Field(memory.FieldCreatedBy))
+}
+
+// WhereConversationID applies the entql [16]byte predicate on the conversation_id field.
+func (f *MemoryFilter) WhereConversationID(p entql.ValueP) {
+	f.Where(p.Field(memory.FieldConversationID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *MemoryFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(memory.FieldCreatedAt))
+}
+
+// WhereHasTenant applies a predicate to check if query has an edge tenant.
+func (f *MemoryFilter) WhereHasTenant() {
+	f.Where(entql.HasEdge("tenant"))
+}
+
+// WhereHasTenantWith applies a predicate to check if query has an edge tenant with a given conditions (other predicates).
+func (f *MemoryFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
+	f.Where(entql.HasEdgeWith("tenant", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *NotificationQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2605,7 +3043,7 @@ type NotificationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NotificationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2709,7 +3147,7 @@ type NotificationReadMarkFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NotificationReadMarkFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2783,7 +3221,7 @@ type NotificationReceiptFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NotificationReceiptFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2857,7 +3295,7 @@ type OrganisationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganisationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2964,7 +3402,7 @@ type PolicyAuditFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyAuditFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3073,7 +3511,7 @@ type PolicyGuidanceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyGuidanceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3167,7 +3605,7 @@ type PolicyOverrideFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyOverrideFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3291,7 +3729,7 @@ type RefreshTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefreshTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3385,7 +3823,7 @@ type SnapshotFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SnapshotFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3489,7 +3927,7 @@ type TenantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TenantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3569,7 +4007,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3673,7 +4111,7 @@ type WebhookFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3762,7 +4200,7 @@ type WebhookDeliveryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookDeliveryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -16,6 +16,10 @@ type Tx struct {
 	config
 	// AuditEvent is the client for interacting with the AuditEvent builders.
 	AuditEvent *AuditEventClient
+	// ChatMessage is the client for interacting with the ChatMessage builders.
+	ChatMessage *ChatMessageClient
+	// Conversation is the client for interacting with the Conversation builders.
+	Conversation *ConversationClient
 	// CrashReport is the client for interacting with the CrashReport builders.
 	CrashReport *CrashReportClient
 	// Device is the client for interacting with the Device builders.
@@ -40,6 +44,8 @@ type Tx struct {
 	InstalledSoftware *InstalledSoftwareClient
 	// Membership is the client for interacting with the Membership builders.
 	Membership *MembershipClient
+	// Memory is the client for interacting with the Memory builders.
+	Memory *MemoryClient
 	// Notification is the client for interacting with the Notification builders.
 	Notification *NotificationClient
 	// NotificationReadMark is the client for interacting with the NotificationReadMark builders.
@@ -198,6 +204,8 @@ func (tx *Tx) Client() *Client {
 
 func (tx *Tx) init() {
 	tx.AuditEvent = NewAuditEventClient(tx.config)
+	tx.ChatMessage = NewChatMessageClient(tx.config)
+	tx.Conversation = NewConversationClient(tx.config)
 	tx.CrashReport = NewCrashReportClient(tx.config)
 	tx.Device = NewDeviceClient(tx.config)
 	tx.DeviceFinding = NewDeviceFindingClient(tx.config)
@@ -210,6 +218,7 @@ func (tx *Tx) init() {
 	tx.HealthHistory = NewHealthHistoryClient(tx.config)
 	tx.InstalledSoftware = NewInstalledSoftwareClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)
+	tx.Memory = NewMemoryClient(tx.config)
 	tx.Notification = NewNotificationClient(tx.config)
 	tx.NotificationReadMark = NewNotificationReadMarkClient(tx.config)
 	tx.NotificationReceipt = NewNotificationReceiptClient(tx.config)

@@ -43,6 +43,91 @@ var (
 			},
 		},
 	}
+	// ChatMessagesColumns holds the columns for the "chat_messages" table.
+	ChatMessagesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "conversation_id", Type: field.TypeUUID},
+		{Name: "role", Type: field.TypeEnum, Enums: []string{"user", "assistant"}},
+		{Name: "text", Type: field.TypeString, Size: 2147483647},
+		{Name: "citations", Type: field.TypeJSON, Nullable: true},
+		{Name: "tools", Type: field.TypeJSON, Nullable: true},
+		{Name: "prompt_tokens", Type: field.TypeInt64, Default: 0},
+		{Name: "completion_tokens", Type: field.TypeInt64, Default: 0},
+		{Name: "model", Type: field.TypeString, Size: 200, Default: ""},
+		{Name: "builtin", Type: field.TypeBool, Default: false},
+		{Name: "latency_ms", Type: field.TypeInt64, Default: 0},
+		{Name: "feedback", Type: field.TypeEnum, Enums: []string{"none", "helpful", "wrong"}, Default: "none"},
+		{Name: "feedback_comment", Type: field.TypeString, Size: 8000, Default: ""},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// ChatMessagesTable holds the schema information for the "chat_messages" table.
+	ChatMessagesTable = &schema.Table{
+		Name:       "chat_messages",
+		Columns:    ChatMessagesColumns,
+		PrimaryKey: []*schema.Column{ChatMessagesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "chat_messages_tenants_tenant",
+				Columns:    []*schema.Column{ChatMessagesColumns[14]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "chatmessage_tenant_id_conversation_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{ChatMessagesColumns[14], ChatMessagesColumns[1], ChatMessagesColumns[13]},
+			},
+		},
+	}
+	// ConversationsColumns holds the columns for the "conversations" table.
+	ConversationsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "user_id", Type: field.TypeUUID},
+		{Name: "scope_kind", Type: field.TypeEnum, Enums: []string{"device", "group", "organisation", "tenant"}},
+		{Name: "scope_id", Type: field.TypeUUID},
+		{Name: "organisation_id", Type: field.TypeUUID, Nullable: true},
+		{Name: "title", Type: field.TypeString, Size: 800, Default: ""},
+		{Name: "message_count", Type: field.TypeInt, Default: 0},
+		{Name: "summary", Type: field.TypeString, Size: 2147483647, Default: ""},
+		{Name: "summarised_up_to", Type: field.TypeUUID, Nullable: true},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// ConversationsTable holds the schema information for the "conversations" table.
+	ConversationsTable = &schema.Table{
+		Name:       "conversations",
+		Columns:    ConversationsColumns,
+		PrimaryKey: []*schema.Column{ConversationsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "conversations_tenants_tenant",
+				Columns:    []*schema.Column{ConversationsColumns[11]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "conversation_tenant_id_user_id_updated_at",
+				Unique:  false,
+				Columns: []*schema.Column{ConversationsColumns[11], ConversationsColumns[3], ConversationsColumns[2]},
+			},
+			{
+				Name:    "conversation_tenant_id_scope_kind_scope_id",
+				Unique:  false,
+				Columns: []*schema.Column{ConversationsColumns[11], ConversationsColumns[4], ConversationsColumns[5]},
+			},
+			{
+				Name:    "conversation_tenant_id_organisation_id",
+				Unique:  false,
+				Columns: []*schema.Column{ConversationsColumns[11], ConversationsColumns[6]},
+			},
+		},
+	}
 	// CrashReportsColumns holds the columns for the "crash_reports" table.
 	CrashReportsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeUUID},
@@ -571,6 +656,44 @@ var (
 			},
 		},
 	}
+	// MemoriesColumns holds the columns for the "memories" table.
+	MemoriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "scope_kind", Type: field.TypeEnum, Enums: []string{"device", "group", "organisation", "tenant"}},
+		{Name: "scope_id", Type: field.TypeUUID},
+		{Name: "organisation_id", Type: field.TypeUUID, Nullable: true},
+		{Name: "text", Type: field.TypeString, Size: 4000},
+		{Name: "created_by", Type: field.TypeUUID},
+		{Name: "conversation_id", Type: field.TypeUUID, Nullable: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// MemoriesTable holds the schema information for the "memories" table.
+	MemoriesTable = &schema.Table{
+		Name:       "memories",
+		Columns:    MemoriesColumns,
+		PrimaryKey: []*schema.Column{MemoriesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "memories_tenants_tenant",
+				Columns:    []*schema.Column{MemoriesColumns[8]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "memory_tenant_id_scope_kind_scope_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{MemoriesColumns[8], MemoriesColumns[1], MemoriesColumns[2], MemoriesColumns[7]},
+			},
+			{
+				Name:    "memory_tenant_id_organisation_id",
+				Unique:  false,
+				Columns: []*schema.Column{MemoriesColumns[8], MemoriesColumns[3]},
+			},
+		},
+	}
 	// NotificationsColumns holds the columns for the "notifications" table.
 	NotificationsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeUUID},
@@ -991,6 +1114,8 @@ var (
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		AuditEventsTable,
+		ChatMessagesTable,
+		ConversationsTable,
 		CrashReportsTable,
 		DevicesTable,
 		DeviceFindingsTable,
@@ -1003,6 +1128,7 @@ var (
 		HealthHistoriesTable,
 		InstalledSoftwaresTable,
 		MembershipsTable,
+		MemoriesTable,
 		NotificationsTable,
 		NotificationReadMarksTable,
 		NotificationReceiptsTable,
@@ -1021,6 +1147,8 @@ var (
 
 func init() {
 	AuditEventsTable.ForeignKeys[0].RefTable = TenantsTable
+	ChatMessagesTable.ForeignKeys[0].RefTable = TenantsTable
+	ConversationsTable.ForeignKeys[0].RefTable = TenantsTable
 	CrashReportsTable.ForeignKeys[0].RefTable = TenantsTable
 	DevicesTable.ForeignKeys[0].RefTable = TenantsTable
 	DevicesTable.ForeignKeys[1].RefTable = GroupsTable
@@ -1037,6 +1165,7 @@ func init() {
 	InstalledSoftwaresTable.ForeignKeys[0].RefTable = TenantsTable
 	MembershipsTable.ForeignKeys[0].RefTable = TenantsTable
 	MembershipsTable.ForeignKeys[1].RefTable = UsersTable
+	MemoriesTable.ForeignKeys[0].RefTable = TenantsTable
 	NotificationsTable.ForeignKeys[0].RefTable = TenantsTable
 	NotificationReadMarksTable.ForeignKeys[0].RefTable = TenantsTable
 	NotificationReceiptsTable.ForeignKeys[0].RefTable = TenantsTable

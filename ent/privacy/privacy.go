@@ -135,6 +135,54 @@ func (f AuditEventMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AuditEventMutation", m)
 }
 
+// The ChatMessageQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ChatMessageQueryRuleFunc func(context.Context, *ent.ChatMessageQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ChatMessageQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ChatMessageQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ChatMessageQuery", q)
+}
+
+// The ChatMessageMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ChatMessageMutationRuleFunc func(context.Context, *ent.ChatMessageMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ChatMessageMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ChatMessageMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ChatMessageMutation", m)
+}
+
+// The ConversationQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ConversationQueryRuleFunc func(context.Context, *ent.ConversationQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ConversationQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ConversationQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ConversationQuery", q)
+}
+
+// The ConversationMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ConversationMutationRuleFunc func(context.Context, *ent.ConversationMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ConversationMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ConversationMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ConversationMutation", m)
+}
+
 // The CrashReportQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type CrashReportQueryRuleFunc func(context.Context, *ent.CrashReportQuery) error
@@ -421,6 +469,30 @@ func (f MembershipMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.MembershipMutation", m)
+}
+
+// The MemoryQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type MemoryQueryRuleFunc func(context.Context, *ent.MemoryQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f MemoryQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.MemoryQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.MemoryQuery", q)
+}
+
+// The MemoryMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type MemoryMutationRuleFunc func(context.Context, *ent.MemoryMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f MemoryMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.MemoryMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.MemoryMutation", m)
 }
 
 // The NotificationQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -772,6 +844,10 @@ func queryFilter(q ent.Query) (Filter, error) {
 	switch q := q.(type) {
 	case *ent.AuditEventQuery:
 		return q.Filter(), nil
+	case *ent.ChatMessageQuery:
+		return q.Filter(), nil
+	case *ent.ConversationQuery:
+		return q.Filter(), nil
 	case *ent.CrashReportQuery:
 		return q.Filter(), nil
 	case *ent.DeviceQuery:
@@ -795,6 +871,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 	case *ent.InstalledSoftwareQuery:
 		return q.Filter(), nil
 	case *ent.MembershipQuery:
+		return q.Filter(), nil
+	case *ent.MemoryQuery:
 		return q.Filter(), nil
 	case *ent.NotificationQuery:
 		return q.Filter(), nil
@@ -831,6 +909,10 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	switch m := m.(type) {
 	case *ent.AuditEventMutation:
 		return m.Filter(), nil
+	case *ent.ChatMessageMutation:
+		return m.Filter(), nil
+	case *ent.ConversationMutation:
+		return m.Filter(), nil
 	case *ent.CrashReportMutation:
 		return m.Filter(), nil
 	case *ent.DeviceMutation:
@@ -854,6 +936,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.InstalledSoftwareMutation:
 		return m.Filter(), nil
 	case *ent.MembershipMutation:
+		return m.Filter(), nil
+	case *ent.MemoryMutation:
 		return m.Filter(), nil
 	case *ent.NotificationMutation:
 		return m.Filter(), nil

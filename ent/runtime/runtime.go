@@ -8,6 +8,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/wegweiser/wegweiser/ent/auditevent"
+	"github.com/wegweiser/wegweiser/ent/chatmessage"
+	"github.com/wegweiser/wegweiser/ent/conversation"
 	"github.com/wegweiser/wegweiser/ent/crashreport"
 	"github.com/wegweiser/wegweiser/ent/device"
 	"github.com/wegweiser/wegweiser/ent/devicefinding"
@@ -20,6 +22,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/healthhistory"
 	"github.com/wegweiser/wegweiser/ent/installedsoftware"
 	"github.com/wegweiser/wegweiser/ent/membership"
+	"github.com/wegweiser/wegweiser/ent/memory"
 	"github.com/wegweiser/wegweiser/ent/notification"
 	"github.com/wegweiser/wegweiser/ent/notificationreadmark"
 	"github.com/wegweiser/wegweiser/ent/notificationreceipt"
@@ -119,6 +122,100 @@ func init() {
 	auditeventDescID := auditeventMixinFields0[0].Descriptor()
 	// auditevent.DefaultID holds the default value on creation for the id field.
 	auditevent.DefaultID = auditeventDescID.Default.(func() uuid.UUID)
+	chatmessageMixin := schema.ChatMessage{}.Mixin()
+	chatmessage.Policy = privacy.NewPolicies(chatmessageMixin[1], schema.ChatMessage{})
+	chatmessage.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := chatmessage.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	chatmessageMixinFields0 := chatmessageMixin[0].Fields()
+	_ = chatmessageMixinFields0
+	chatmessageFields := schema.ChatMessage{}.Fields()
+	_ = chatmessageFields
+	// chatmessageDescPromptTokens is the schema descriptor for prompt_tokens field.
+	chatmessageDescPromptTokens := chatmessageFields[5].Descriptor()
+	// chatmessage.DefaultPromptTokens holds the default value on creation for the prompt_tokens field.
+	chatmessage.DefaultPromptTokens = chatmessageDescPromptTokens.Default.(int64)
+	// chatmessageDescCompletionTokens is the schema descriptor for completion_tokens field.
+	chatmessageDescCompletionTokens := chatmessageFields[6].Descriptor()
+	// chatmessage.DefaultCompletionTokens holds the default value on creation for the completion_tokens field.
+	chatmessage.DefaultCompletionTokens = chatmessageDescCompletionTokens.Default.(int64)
+	// chatmessageDescModel is the schema descriptor for model field.
+	chatmessageDescModel := chatmessageFields[7].Descriptor()
+	// chatmessage.DefaultModel holds the default value on creation for the model field.
+	chatmessage.DefaultModel = chatmessageDescModel.Default.(string)
+	// chatmessage.ModelValidator is a validator for the "model" field. It is called by the builders before save.
+	chatmessage.ModelValidator = chatmessageDescModel.Validators[0].(func(string) error)
+	// chatmessageDescBuiltin is the schema descriptor for builtin field.
+	chatmessageDescBuiltin := chatmessageFields[8].Descriptor()
+	// chatmessage.DefaultBuiltin holds the default value on creation for the builtin field.
+	chatmessage.DefaultBuiltin = chatmessageDescBuiltin.Default.(bool)
+	// chatmessageDescLatencyMs is the schema descriptor for latency_ms field.
+	chatmessageDescLatencyMs := chatmessageFields[9].Descriptor()
+	// chatmessage.DefaultLatencyMs holds the default value on creation for the latency_ms field.
+	chatmessage.DefaultLatencyMs = chatmessageDescLatencyMs.Default.(int64)
+	// chatmessageDescFeedbackComment is the schema descriptor for feedback_comment field.
+	chatmessageDescFeedbackComment := chatmessageFields[11].Descriptor()
+	// chatmessage.DefaultFeedbackComment holds the default value on creation for the feedback_comment field.
+	chatmessage.DefaultFeedbackComment = chatmessageDescFeedbackComment.Default.(string)
+	// chatmessage.FeedbackCommentValidator is a validator for the "feedback_comment" field. It is called by the builders before save.
+	chatmessage.FeedbackCommentValidator = chatmessageDescFeedbackComment.Validators[0].(func(string) error)
+	// chatmessageDescCreatedAt is the schema descriptor for created_at field.
+	chatmessageDescCreatedAt := chatmessageFields[12].Descriptor()
+	// chatmessage.DefaultCreatedAt holds the default value on creation for the created_at field.
+	chatmessage.DefaultCreatedAt = chatmessageDescCreatedAt.Default.(func() time.Time)
+	// chatmessageDescID is the schema descriptor for id field.
+	chatmessageDescID := chatmessageMixinFields0[0].Descriptor()
+	// chatmessage.DefaultID holds the default value on creation for the id field.
+	chatmessage.DefaultID = chatmessageDescID.Default.(func() uuid.UUID)
+	conversationMixin := schema.Conversation{}.Mixin()
+	conversation.Policy = privacy.NewPolicies(conversationMixin[1], schema.Conversation{})
+	conversation.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := conversation.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	conversationMixinFields0 := conversationMixin[0].Fields()
+	_ = conversationMixinFields0
+	conversationMixinFields2 := conversationMixin[2].Fields()
+	_ = conversationMixinFields2
+	conversationFields := schema.Conversation{}.Fields()
+	_ = conversationFields
+	// conversationDescCreatedAt is the schema descriptor for created_at field.
+	conversationDescCreatedAt := conversationMixinFields2[0].Descriptor()
+	// conversation.DefaultCreatedAt holds the default value on creation for the created_at field.
+	conversation.DefaultCreatedAt = conversationDescCreatedAt.Default.(func() time.Time)
+	// conversationDescUpdatedAt is the schema descriptor for updated_at field.
+	conversationDescUpdatedAt := conversationMixinFields2[1].Descriptor()
+	// conversation.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	conversation.DefaultUpdatedAt = conversationDescUpdatedAt.Default.(func() time.Time)
+	// conversation.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	conversation.UpdateDefaultUpdatedAt = conversationDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// conversationDescTitle is the schema descriptor for title field.
+	conversationDescTitle := conversationFields[4].Descriptor()
+	// conversation.DefaultTitle holds the default value on creation for the title field.
+	conversation.DefaultTitle = conversationDescTitle.Default.(string)
+	// conversation.TitleValidator is a validator for the "title" field. It is called by the builders before save.
+	conversation.TitleValidator = conversationDescTitle.Validators[0].(func(string) error)
+	// conversationDescMessageCount is the schema descriptor for message_count field.
+	conversationDescMessageCount := conversationFields[5].Descriptor()
+	// conversation.DefaultMessageCount holds the default value on creation for the message_count field.
+	conversation.DefaultMessageCount = conversationDescMessageCount.Default.(int)
+	// conversationDescSummary is the schema descriptor for summary field.
+	conversationDescSummary := conversationFields[6].Descriptor()
+	// conversation.DefaultSummary holds the default value on creation for the summary field.
+	conversation.DefaultSummary = conversationDescSummary.Default.(string)
+	// conversationDescID is the schema descriptor for id field.
+	conversationDescID := conversationMixinFields0[0].Descriptor()
+	// conversation.DefaultID holds the default value on creation for the id field.
+	conversation.DefaultID = conversationDescID.Default.(func() uuid.UUID)
 	crashreportMixin := schema.CrashReport{}.Mixin()
 	crashreport.Policy = privacy.NewPolicies(crashreportMixin[1], schema.CrashReport{})
 	crashreport.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -713,6 +810,46 @@ func init() {
 	membershipDescID := membershipMixinFields0[0].Descriptor()
 	// membership.DefaultID holds the default value on creation for the id field.
 	membership.DefaultID = membershipDescID.Default.(func() uuid.UUID)
+	memoryMixin := schema.Memory{}.Mixin()
+	memory.Policy = privacy.NewPolicies(memoryMixin[1], schema.Memory{})
+	memory.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := memory.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	memoryMixinFields0 := memoryMixin[0].Fields()
+	_ = memoryMixinFields0
+	memoryFields := schema.Memory{}.Fields()
+	_ = memoryFields
+	// memoryDescText is the schema descriptor for text field.
+	memoryDescText := memoryFields[3].Descriptor()
+	// memory.TextValidator is a validator for the "text" field. It is called by the builders before save.
+	memory.TextValidator = func() func(string) error {
+		validators := memoryDescText.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(text string) error {
+			for _, fn := range fns {
+				if err := fn(text); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// memoryDescCreatedAt is the schema descriptor for created_at field.
+	memoryDescCreatedAt := memoryFields[6].Descriptor()
+	// memory.DefaultCreatedAt holds the default value on creation for the created_at field.
+	memory.DefaultCreatedAt = memoryDescCreatedAt.Default.(func() time.Time)
+	// memoryDescID is the schema descriptor for id field.
+	memoryDescID := memoryMixinFields0[0].Descriptor()
+	// memory.DefaultID holds the default value on creation for the id field.
+	memory.DefaultID = memoryDescID.Default.(func() uuid.UUID)
 	notificationMixin := schema.Notification{}.Mixin()
 	notification.Policy = privacy.NewPolicies(notificationMixin[1], schema.Notification{})
 	notification.Hooks[0] = func(next ent.Mutator) ent.Mutator {

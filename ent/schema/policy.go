@@ -147,3 +147,13 @@ func (AuditEvent) Policy() ent.Policy {
 		},
 	}
 }
+
+// Policy of the Conversation: scoped viewers see only conversations about
+// their organisations (tenant conversations carry none and are hidden from
+// them). Conversations are private to their user, which the chat service
+// enforces on every read.
+func (Conversation) Policy() ent.Policy { return organisationScope("") }
+
+// Policy of the Memory: scoped viewers see only memories of their
+// organisations.
+func (Memory) Policy() ent.Policy { return organisationScope("") }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wegweiser/wegweiser/backend/internal/ai"
 	"github.com/wegweiser/wegweiser/backend/internal/ai/tools"
 	"github.com/wegweiser/wegweiser/backend/internal/mail"
 )
@@ -78,6 +79,13 @@ type Config struct {
 	// endpoint serves (tests serve fakes that read through the app's
 	// services).
 	MCPTools func(tools.Deps) []tools.Tool
+	// AIResolver, when set, replaces the resolver of the tenants' model
+	// endpoints and budgets (tests point it at a local endpoint); nil
+	// answers with the built-in answerer.
+	AIResolver ai.Resolver
+	// ChatSummaryBudget, when set, replaces the estimated token size past
+	// which a conversation's older messages are summarised.
+	ChatSummaryBudget int
 
 	trustedProxies *string // raw -trusted-proxies, parsed by Validate
 

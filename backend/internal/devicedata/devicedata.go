@@ -21,6 +21,8 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/bypass"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/ent/auditevent"
+	"github.com/wegweiser/wegweiser/ent/chatmessage"
+	"github.com/wegweiser/wegweiser/ent/conversation"
 	"github.com/wegweiser/wegweiser/ent/crashreport"
 	"github.com/wegweiser/wegweiser/ent/device"
 	"github.com/wegweiser/wegweiser/ent/devicefinding"
@@ -32,6 +34,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/group"
 	"github.com/wegweiser/wegweiser/ent/healthhistory"
 	"github.com/wegweiser/wegweiser/ent/installedsoftware"
+	"github.com/wegweiser/wegweiser/ent/memory"
 	"github.com/wegweiser/wegweiser/ent/notification"
 	"github.com/wegweiser/wegweiser/ent/notificationreceipt"
 	"github.com/wegweiser/wegweiser/ent/policyaudit"
@@ -83,6 +86,9 @@ var Tables = map[string]Handling{
 	auditevent.Table:          Kept,
 	webhookdelivery.Table:     Follows, // via its notification
 	notificationreceipt.Table: Follows, // via its notification
+	conversation.Table:        Follows, // a device's follow it; a group's or organisation's go with it
+	chatmessage.Table:         Follows, // via its conversation
+	memory.Table:              Follows, // like conversations
 }
 
 // EventWindow is how far back a device's stored event-log groups and
@@ -176,6 +182,16 @@ func Relocate(ctx context.Context, tx *store.Tx, tenantID, deviceID, orgID uuid.
 				Where(notification.EntityKind("device"), notification.EntityID(deviceID)).
 				SetOrganisationID(orgID).Save(ctx)
 		}},
+		{"conversations", func() (int, error) {
+			return tx.Conversation.Update().
+				Where(conversation.ScopeKindEQ(conversation.ScopeKindDevice), conversation.ScopeID(deviceID)).
+				SetOrganisationID(orgID).Save(ctx)
+		}},
+		{"memories", func() (int, error) {
+			return tx.Memory.Update().
+				Where(memory.ScopeKindEQ(memory.ScopeKindDevice), memory.ScopeID(deviceID)).
+				SetOrganisationID(orgID).Save(ctx)
+		}},
 	}
 	return runSteps("move", steps)
 }
@@ -219,6 +235,12 @@ func PurgeDevice(ctx context.Context, tx *store.Tx, tenantID, deviceID uuid.UUID
 			return tx.PolicyGuidance.Delete().
 				Where(policyguidance.LevelEQ(policyguidance.LevelDevice), policyguidance.TargetID(deviceID)).Exec(ctx)
 		}},
+		{"conversations", func() (int, error) {
+			return purgeConversations(ctx, tx, tenantID, conversation.ScopeKindEQ(conversation.ScopeKindDevice), conversation.ScopeID(deviceID))
+		}},
+		{"memories", func() (int, error) {
+			return tx.Memory.Delete().Where(memory.ScopeKindEQ(memory.ScopeKindDevice), memory.ScopeID(deviceID)).Exec(ctx)
+		}},
 		{"device", func() (int, error) { return tx.Device.Delete().Where(device.ID(deviceID)).Exec(ctx) }},
 	}
 	return runSteps("delete", steps)
@@ -261,6 +283,12 @@ func PurgeGroup(ctx context.Context, tx *store.Tx, tenantID, groupID uuid.UUID) 
 		}},
 		{"enrolment keys", func() (int, error) {
 			return tx.EnrolmentKey.Delete().Where(enrolmentkey.GroupID(groupID)).Exec(ctx)
+		}},
+		{"conversations", func() (int, error) {
+			return purgeConversations(ctx, tx, tenantID, conversation.ScopeKindEQ(conversation.ScopeKindGroup), conversation.ScopeID(groupID))
+		}},
+		{"memories", func() (int, error) {
+			return tx.Memory.Delete().Where(memory.ScopeKindEQ(memory.ScopeKindGroup), memory.ScopeID(groupID)).Exec(ctx)
 		}},
 		{"group", func() (int, error) { return tx.Group.Delete().Where(group.ID(groupID)).Exec(ctx) }},
 	}
@@ -311,6 +339,10 @@ func PurgeOrganisation(ctx context.Context, tx *store.Tx, tenantID, orgID uuid.U
 		{"enrolment keys", func() (int, error) {
 			return tx.EnrolmentKey.Delete().Where(enrolmentkey.OrganisationID(orgID)).Exec(ctx)
 		}},
+		{"conversations", func() (int, error) {
+			return purgeConversations(ctx, tx, tenantID, conversation.OrganisationID(orgID))
+		}},
+		{"memories", func() (int, error) { return tx.Memory.Delete().Where(memory.OrganisationID(orgID)).Exec(ctx) }},
 		{"devices", func() (int, error) { return tx.Device.Delete().Where(device.OrganisationID(orgID)).Exec(ctx) }},
 		{"groups", func() (int, error) { return tx.Group.Delete().Where(group.OrganisationID(orgID)).Exec(ctx) }},
 	}
@@ -340,4 +372,17 @@ func purgeNotifications(ctx context.Context, tx *store.Tx, tenantID uuid.UUID, p
 		return fmt.Errorf("delete notifications: %w", err)
 	}
 	return nil
+}
+
+// purgeConversations deletes the conversations matching preds with their
+// messages.
+func purgeConversations(ctx context.Context, tx *store.Tx, tenantID uuid.UUID, preds ...predicate.Conversation) (int, error) {
+	ids, err := tx.Conversation.Query().Where(preds...).IDs(ctx)
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	if _, err := tx.ChatMessage.Delete().Where(chatmessage.TenantID(tenantID), chatmessage.ConversationIDIn(ids...)).Exec(ctx); err != nil {
+		return 0, fmt.Errorf("delete chat messages: %w", err)
+	}
+	return tx.Conversation.Delete().Where(conversation.IDIn(ids...)).Exec(ctx)
 }

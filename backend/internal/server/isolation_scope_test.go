@@ -29,7 +29,7 @@ import (
 func kindOf(msg protoreflect.MessageDescriptor, fd protoreflect.FieldDescriptor) string {
 	n := strings.TrimSuffix(strings.TrimSuffix(string(fd.Name()), "_ids"), "_id")
 	switch n {
-	case "device", "organisation", "group", "webhook", "user", "tenant":
+	case "device", "organisation", "group", "webhook", "user", "tenant", "conversation", "message", "memory":
 		return n
 	case "id", "ids":
 		name := string(msg.Name())
@@ -39,6 +39,7 @@ func kindOf(msg protoreflect.MessageDescriptor, fd protoreflect.FieldDescriptor)
 		for _, k := range []struct{ word, kind string }{
 			{"Device", "device"}, {"Organisation", "organisation"}, {"Group", "group"}, {"Webhook", "webhook"},
 			{"Override", "override"}, {"EnrolmentKey", "key"}, {"User", "user"},
+			{"Conversation", "conversation"}, {"Memory", "memory"},
 		} {
 			if strings.Contains(name, k.word) {
 				return k.kind
@@ -229,11 +230,13 @@ func TestIsolationSweepScopes(t *testing.T) {
 			"device": home.Devices[0], "group": home.Groups[0], "organisation": home.Organisations[0],
 			"user": home.Members[viewer.RoleTechnician].ID, "webhook": home.Webhook, "override": home.Override,
 			"key": home.Key, "tenant": home.ID,
+			"conversation": home.Conversation, "message": home.Message, "memory": home.Memory,
 		}
 		foreignSet := idSet{
 			"device": foreign.Devices[0], "group": foreign.Groups[0], "organisation": foreign.Organisations[0],
 			"user": foreign.Members[viewer.RoleTechnician].ID, "webhook": foreign.Webhook, "override": foreign.Override,
 			"key": foreign.Key, "tenant": foreign.ID,
+			"conversation": foreign.Conversation, "message": foreign.Message, "memory": foreign.Memory,
 		}
 		second := idSet{ // the home tenant's second organisation
 			"device": home.Devices[6], "group": home.Groups[2], "organisation": home.Organisations[1],
@@ -268,7 +271,7 @@ func TestIsolationSweepScopes(t *testing.T) {
 								}
 								return pickOwn(m, fd)
 							}, calls, self)
-							res := call(t, srv.URL, procedure, token, msg)
+							res := call(t, srv.URL, procedure, token, msg, md.IsStreamingServer())
 							calls++
 							if !refused(res.Code, authProc) {
 								t.Errorf("%s as %s with a foreign %s and own other ids: %s (%s)", procedure, role, odd, res.Code, res.Raw)
@@ -323,7 +326,7 @@ func TestIsolationSweepScopes(t *testing.T) {
 							}
 							return id, ""
 						}, calls, self)
-						res := call(t, srv.URL, procedure, token, msg)
+						res := call(t, srv.URL, procedure, token, msg, md.IsStreamingServer())
 						calls++
 						if !refused(res.Code, authProc) {
 							t.Errorf("%s as a %s of the first organisation with the second's %s: %s (%s)", procedure, role, kind, res.Code, res.Raw)
@@ -369,7 +372,7 @@ func TestIsolationSweepScopes(t *testing.T) {
 						for _, refKind := range []string{"organisation", "group", "device"} {
 							msg := dynamicpb.NewMessage(md.Input())
 							fillIDsOnly(msg, set.picker(refKind))
-							res := call(t, srv.URL, procedure, token, msg)
+							res := call(t, srv.URL, procedure, token, msg, md.IsStreamingServer())
 							if res.Code == "ok" {
 								ok[procedure]++
 							}

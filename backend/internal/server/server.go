@@ -24,13 +24,18 @@ import (
 
 	"github.com/wegweiser/wegweiser/backend/gen/wegweiser/agent/v1/agentv1connect"
 	"github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1/wegweiserv1connect"
+	"github.com/wegweiser/wegweiser/backend/internal/ai"
+	"github.com/wegweiser/wegweiser/backend/internal/ai/builtin"
+	"github.com/wegweiser/wegweiser/backend/internal/ai/chat"
 	"github.com/wegweiser/wegweiser/backend/internal/ai/mcpserver"
+	"github.com/wegweiser/wegweiser/backend/internal/ai/memory"
 	"github.com/wegweiser/wegweiser/backend/internal/ai/tools"
 	"github.com/wegweiser/wegweiser/backend/internal/alert"
 	"github.com/wegweiser/wegweiser/backend/internal/api"
 	"github.com/wegweiser/wegweiser/backend/internal/api/agentapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/alertapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/authapi"
+	"github.com/wegweiser/wegweiser/backend/internal/api/chatapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/deviceapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/enrolmentapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/healthapi"
@@ -38,6 +43,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/api/policyapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/tenantapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/userapi"
+	"github.com/wegweiser/wegweiser/backend/internal/apperr"
 	"github.com/wegweiser/wegweiser/backend/internal/authz"
 	"github.com/wegweiser/wegweiser/backend/internal/config"
 	"github.com/wegweiser/wegweiser/backend/internal/device"
@@ -55,6 +61,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/secrets"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/tenancy"
+	"github.com/wegweiser/wegweiser/ent/viewer"
 	"github.com/wegweiser/wegweiser/frontend"
 )
 
@@ -80,6 +87,7 @@ var Services = []string{
 	wegweiserv1connect.HealthServiceName,
 	wegweiserv1connect.PolicyServiceName,
 	wegweiserv1connect.AlertServiceName,
+	wegweiserv1connect.ChatServiceName,
 	agentv1connect.AgentServiceName,
 }
 
@@ -97,8 +105,12 @@ type App struct {
 	Policy    *policy.Service
 	Alerts    *alert.Service
 	Retention *retention.Service
-	Jobs      *jobs.Client
-	Enforcer  *authz.Enforcer
+	// Chat is the assistant's conversation engine and Memories the facts
+	// it was taught.
+	Chat     *chat.Service
+	Memories *memory.Service
+	Jobs     *jobs.Client
+	Enforcer *authz.Enforcer
 	// Throttles are the Redis-backed sign-in limiters, none without a Redis
 	// URL; Throttles[0] counts failed logins per account.
 	Throttles []*ratelimit.Redis
@@ -201,7 +213,28 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 			return nil, fmt.Errorf("job dashboard: %w", err)
 		}
 	}
+	memories := memory.NewService(st)
+	toolset := tools.Catalogue(tools.Deps{Store: st, Health: hs, Devices: devices, Inventory: inv, Tenancy: ten})
+	resolver := cfg.AIResolver
+	if resolver == nil {
+		resolver = ai.Static{}
+	}
+	chats := chat.NewService(st, memories, chat.Options{
+		Resolver: resolver, Tools: toolset, Builtin: builtin.New(toolset), SummaryBudget: cfg.ChatSummaryBudget,
+		CanTeach: func(ctx context.Context) error {
+			ok, err := enf.Allowed(viewer.FromContext(ctx), authz.AIWrite)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return apperr.PermissionDenied("teaching the assistant needs the %s permission (technicians and above)", authz.AIWrite)
+			}
+			return nil
+		},
+	})
 	return &App{
+		Chat:      chats,
+		Memories:  memories,
 		Throttles: throttles,
 		redisConn: redisConn,
 		riverUI:   ui,
@@ -254,6 +287,7 @@ func (a *App) Handler() http.Handler {
 	mux.Handle(wegweiserv1connect.NewHealthServiceHandler(healthapi.New(a.Health), opts...))
 	mux.Handle(wegweiserv1connect.NewPolicyServiceHandler(policyapi.New(a.Policy), opts...))
 	mux.Handle(wegweiserv1connect.NewAlertServiceHandler(alertapi.New(a.Alerts), opts...))
+	mux.Handle(wegweiserv1connect.NewChatServiceHandler(chatapi.New(a.Chat), opts...))
 	mux.Handle(agentv1connect.NewAgentServiceHandler(agent, agentOpts...))
 	// Enroll is public: the same service with the public limits.
 	_, enroll := agentv1connect.NewAgentServiceHandler(agent, publicOpts...)

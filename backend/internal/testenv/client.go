@@ -17,6 +17,8 @@ type Response struct {
 	Body   map[string]any
 	Raw    []byte
 	Header http.Header
+	// Messages are the messages of a streamed answer (CallStream).
+	Messages []map[string]any
 }
 
 // Call posts body (a JSON string or any value to marshal) to procedure

@@ -37,7 +37,10 @@ type Tenant struct {
 	// Override is a tenant-level policy override, Webhook a webhook, Key an
 	// enrolment key of the tenant.
 	Override, Webhook, Key string
-	srv                    *Server
+	// Conversation is the owner's conversation about the first device,
+	// Message its first message and Memory the fact taught in it.
+	Conversation, Message, Memory string
+	srv                           *Server
 }
 
 // NewTenant signs up a tenant named name and fills it: two organisations
@@ -98,6 +101,24 @@ func NewTenant(t *testing.T, srv *Server, name string) *Tenant {
 	keys := Call(t, srv.URL, "wegweiser.v1.EnrolmentService/ListEnrolmentKeys", tok, map[string]any{})
 	if ks, _ := keys.Body["keys"].([]any); len(ks) > 0 {
 		ten.Key, _ = ks[0].(map[string]any)["id"].(string)
+	}
+	conv := Call(t, srv.URL, "wegweiser.v1.ChatService/CreateConversation", tok, map[string]any{
+		"scope": map[string]any{"kind": "ENTITY_KIND_DEVICE", "id": ten.Devices[0]}, "title": "fixture",
+	})
+	ten.Conversation = conv.Str("conversation.id")
+	taught := CallStream(t, srv.URL, "wegweiser.v1.ChatService/SendMessage", tok, map[string]any{
+		"conversationId": ten.Conversation, "text": "Remember: this device is the fixture's file server",
+	})
+	for _, m := range taught.Messages {
+		if q, ok := m["question"].(map[string]any); ok {
+			ten.Message, _ = q["id"].(string)
+		}
+		if c, ok := m["citation"].(map[string]any); ok {
+			ten.Memory, _ = c["id"].(string)
+		}
+	}
+	if ten.Conversation == "" || ten.Message == "" || ten.Memory == "" {
+		t.Fatalf("fixture: conversation %q message %q memory %q (%s %s)", ten.Conversation, ten.Message, ten.Memory, conv.Raw, taught.Raw)
 	}
 	if ten.Override == "" || ten.Webhook == "" || ten.Key == "" {
 		t.Fatalf("fixture: override %q webhook %q key %q (%s %s)", ten.Override, ten.Webhook, ten.Key, ov.Raw, wh.Raw)
@@ -187,6 +208,9 @@ func (ten *Tenant) Dump(t *testing.T) string {
 	add(c.NotificationReadMark.Query().Order(ent.Asc("id")).All(ctx))
 	add(c.Webhook.Query().Order(ent.Asc("id")).All(ctx))
 	add(c.WebhookDelivery.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.Conversation.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.ChatMessage.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.Memory.Query().Order(ent.Asc("id")).All(ctx))
 	return fmt.Sprintf("%+v", out)
 }
 
