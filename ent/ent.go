@@ -12,6 +12,8 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/wegweiser/wegweiser/ent/aicall"
+	"github.com/wegweiser/wegweiser/ent/aisettings"
 	"github.com/wegweiser/wegweiser/ent/auditevent"
 	"github.com/wegweiser/wegweiser/ent/crashreport"
 	"github.com/wegweiser/wegweiser/ent/device"
@@ -25,6 +27,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/healthhistory"
 	"github.com/wegweiser/wegweiser/ent/installedsoftware"
 	"github.com/wegweiser/wegweiser/ent/membership"
+	"github.com/wegweiser/wegweiser/ent/narrative"
 	"github.com/wegweiser/wegweiser/ent/notification"
 	"github.com/wegweiser/wegweiser/ent/notificationreadmark"
 	"github.com/wegweiser/wegweiser/ent/notificationreceipt"
@@ -98,6 +101,8 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
+			aicall.Table:               aicall.ValidColumn,
+			aisettings.Table:           aisettings.ValidColumn,
 			auditevent.Table:           auditevent.ValidColumn,
 			crashreport.Table:          crashreport.ValidColumn,
 			device.Table:               device.ValidColumn,
@@ -111,6 +116,7 @@ func checkColumn(t, c string) error {
 			healthhistory.Table:        healthhistory.ValidColumn,
 			installedsoftware.Table:    installedsoftware.ValidColumn,
 			membership.Table:           membership.ValidColumn,
+			narrative.Table:            narrative.ValidColumn,
 			notification.Table:         notification.ValidColumn,
 			notificationreadmark.Table: notificationreadmark.ValidColumn,
 			notificationreceipt.Table:  notificationreceipt.ValidColumn,

@@ -14,6 +14,10 @@ import (
 // Tx is a transactional client that is created by calling Client.Tx().
 type Tx struct {
 	config
+	// AICall is the client for interacting with the AICall builders.
+	AICall *AICallClient
+	// AISettings is the client for interacting with the AISettings builders.
+	AISettings *AISettingsClient
 	// AuditEvent is the client for interacting with the AuditEvent builders.
 	AuditEvent *AuditEventClient
 	// CrashReport is the client for interacting with the CrashReport builders.
@@ -40,6 +44,8 @@ type Tx struct {
 	InstalledSoftware *InstalledSoftwareClient
 	// Membership is the client for interacting with the Membership builders.
 	Membership *MembershipClient
+	// Narrative is the client for interacting with the Narrative builders.
+	Narrative *NarrativeClient
 	// Notification is the client for interacting with the Notification builders.
 	Notification *NotificationClient
 	// NotificationReadMark is the client for interacting with the NotificationReadMark builders.
@@ -197,6 +203,8 @@ func (tx *Tx) Client() *Client {
 }
 
 func (tx *Tx) init() {
+	tx.AICall = NewAICallClient(tx.config)
+	tx.AISettings = NewAISettingsClient(tx.config)
 	tx.AuditEvent = NewAuditEventClient(tx.config)
 	tx.CrashReport = NewCrashReportClient(tx.config)
 	tx.Device = NewDeviceClient(tx.config)
@@ -210,6 +218,7 @@ func (tx *Tx) init() {
 	tx.HealthHistory = NewHealthHistoryClient(tx.config)
 	tx.InstalledSoftware = NewInstalledSoftwareClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)
+	tx.Narrative = NewNarrativeClient(tx.config)
 	tx.Notification = NewNotificationClient(tx.config)
 	tx.NotificationReadMark = NewNotificationReadMarkClient(tx.config)
 	tx.NotificationReceipt = NewNotificationReceiptClient(tx.config)
@@ -232,7 +241,7 @@ func (tx *Tx) init() {
 // of them in order to commit or rollback the transaction.
 //
 // If a closed transaction is embedded in one of the generated entities, and the entity
-// applies a query, for example: AuditEvent.QueryXXX(), the query will be executed
+// applies a query, for example: AICall.QueryXXX(), the query will be executed
 // through the driver which created this transaction.
 //
 // Note that txDriver is not goroutine safe.

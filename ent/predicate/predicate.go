@@ -6,6 +6,12 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
+// AICall is the predicate function for aicall builders.
+type AICall func(*sql.Selector)
+
+// AISettings is the predicate function for aisettings builders.
+type AISettings func(*sql.Selector)
+
 // AuditEvent is the predicate function for auditevent builders.
 type AuditEvent func(*sql.Selector)
 
@@ -44,6 +50,9 @@ type InstalledSoftware func(*sql.Selector)
 
 // Membership is the predicate function for membership builders.
 type Membership func(*sql.Selector)
+
+// Narrative is the predicate function for narrative builders.
+type Narrative func(*sql.Selector)
 
 // Notification is the predicate function for notification builders.
 type Notification func(*sql.Selector)

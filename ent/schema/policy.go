@@ -147,3 +147,7 @@ func (AuditEvent) Policy() ent.Policy {
 		},
 	}
 }
+
+// Policy of the Narrative: scoped viewers see only narratives of their
+// organisations (the tenant's has no organisation and is hidden from them).
+func (Narrative) Policy() ent.Policy { return organisationScope("") }
