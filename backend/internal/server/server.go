@@ -24,9 +24,13 @@ import (
 
 	"github.com/wegweiser/wegweiser/backend/gen/wegweiser/agent/v1/agentv1connect"
 	"github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1/wegweiserv1connect"
+	"github.com/wegweiser/wegweiser/backend/internal/ai"
+	"github.com/wegweiser/wegweiser/backend/internal/ai/narrative"
+	"github.com/wegweiser/wegweiser/backend/internal/ai/settings"
 	"github.com/wegweiser/wegweiser/backend/internal/alert"
 	"github.com/wegweiser/wegweiser/backend/internal/api"
 	"github.com/wegweiser/wegweiser/backend/internal/api/agentapi"
+	"github.com/wegweiser/wegweiser/backend/internal/api/aiapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/alertapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/authapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/deviceapi"
@@ -78,6 +82,7 @@ var Services = []string{
 	wegweiserv1connect.HealthServiceName,
 	wegweiserv1connect.PolicyServiceName,
 	wegweiserv1connect.AlertServiceName,
+	wegweiserv1connect.AIServiceName,
 	agentv1connect.AgentServiceName,
 }
 
@@ -95,8 +100,14 @@ type App struct {
 	Policy    *policy.Service
 	Alerts    *alert.Service
 	Retention *retention.Service
-	Jobs      *jobs.Client
-	Enforcer  *authz.Enforcer
+	// AISettings keeps the tenants' model endpoints, budgets and call
+	// records; AIResolver picks a tenant's model (AISettings unless
+	// config.AIResolver replaces it); Narratives writes the narratives.
+	AISettings *settings.Service
+	AIResolver ai.Resolver
+	Narratives *narrative.Service
+	Jobs       *jobs.Client
+	Enforcer   *authz.Enforcer
 	// Throttles are the Redis-backed sign-in limiters, none without a Redis
 	// URL; Throttles[0] counts failed logins per account.
 	Throttles []*ratelimit.Redis
@@ -171,8 +182,17 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 	alerts := alert.NewService(st, jc, box, cfg.AllowPrivateWebhooks)
 	hs := health.NewService(st, jc, inv, pol, alerts, log)
 	ret := retention.NewService(st, log)
+	aiSettings := settings.New(st, box, settings.Operator{
+		BaseURL: cfg.AIBaseURL, Model: cfg.AIModel, APIKey: cfg.AIAPIKey, AzureAPIVersion: cfg.AIAzureAPIVersion,
+		TokenBudget: cfg.AITokenBudget, AllowPrivate: cfg.AIAllowPrivate,
+	})
+	var resolver ai.Resolver = aiSettings
+	if cfg.AIResolver != nil {
+		resolver = cfg.AIResolver
+	}
+	narratives := narrative.New(st, jc, hs, pol, resolver, log)
 	// Every job's worker lives with its domain; they meet River here.
-	if err := jc.Register(append(hs.Workers(), alerts.Worker(), ret.Worker())...); err != nil {
+	if err := jc.Register(append(hs.Workers(), alerts.Worker(), ret.Worker(), narratives.Worker())...); err != nil {
 		return nil, err
 	}
 	var ui *riverui.Handler
@@ -185,25 +205,28 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 		}
 	}
 	return &App{
-		Throttles: throttles,
-		redisConn: redisConn,
-		riverUI:   ui,
-		Enrolment: enrolment.NewService(st),
-		Ingest:    ingest.NewService(st, jc, log),
-		Inventory: inv,
-		Health:    hs,
-		Policy:    pol,
-		Alerts:    alerts,
-		Retention: ret,
-		Jobs:      jc,
-		Store:     st,
-		Identity:  ids,
-		Tenancy:   tenancy.NewService(st, jc),
-		Devices:   device.NewService(st, jc),
-		Members:   member.NewService(st, ids),
-		Enforcer:  enf,
-		Log:       log,
-		cfg:       cfg,
+		Throttles:  throttles,
+		redisConn:  redisConn,
+		riverUI:    ui,
+		Enrolment:  enrolment.NewService(st),
+		Ingest:     ingest.NewService(st, jc, log),
+		Inventory:  inv,
+		Health:     hs,
+		Policy:     pol,
+		Alerts:     alerts,
+		Retention:  ret,
+		AISettings: aiSettings,
+		AIResolver: resolver,
+		Narratives: narratives,
+		Jobs:       jc,
+		Store:      st,
+		Identity:   ids,
+		Tenancy:    tenancy.NewService(st, jc),
+		Devices:    device.NewService(st, jc),
+		Members:    member.NewService(st, ids),
+		Enforcer:   enf,
+		Log:        log,
+		cfg:        cfg,
 	}, nil
 }
 
@@ -236,6 +259,7 @@ func (a *App) Handler() http.Handler {
 	mux.Handle(wegweiserv1connect.NewHealthServiceHandler(healthapi.New(a.Health), opts...))
 	mux.Handle(wegweiserv1connect.NewPolicyServiceHandler(policyapi.New(a.Policy), opts...))
 	mux.Handle(wegweiserv1connect.NewAlertServiceHandler(alertapi.New(a.Alerts), opts...))
+	mux.Handle(wegweiserv1connect.NewAIServiceHandler(aiapi.New(a.AISettings, a.Narratives), opts...))
 	mux.Handle(agentv1connect.NewAgentServiceHandler(agent, agentOpts...))
 	// Enroll is public: the same service with the public limits.
 	_, enroll := agentv1connect.NewAgentServiceHandler(agent, publicOpts...)

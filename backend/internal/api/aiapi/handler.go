@@ -1,0 +1,25 @@
+// Package aiapi serves wegweiser.v1.AIService: the tenant's model endpoint
+// settings, budget and usage, narratives and discovery reports, and the
+// assistant's memories.
+package aiapi
+
+import (
+	"github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1/wegweiserv1connect"
+	"github.com/wegweiser/wegweiser/backend/internal/ai/narrative"
+	"github.com/wegweiser/wegweiser/backend/internal/ai/settings"
+)
+
+// Service implements AIService. The memory procedures are served by the
+// embedded handler until they are added.
+type Service struct {
+	wegweiserv1connect.UnimplementedAIServiceHandler
+	settings   *settings.Service
+	narratives *narrative.Service
+}
+
+var _ wegweiserv1connect.AIServiceHandler = (*Service)(nil)
+
+// New returns the AIService handler.
+func New(st *settings.Service, ns *narrative.Service) *Service {
+	return &Service{settings: st, narratives: ns}
+}
