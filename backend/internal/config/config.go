@@ -9,8 +9,8 @@ import (
 	"net"
 	"net/netip"
 	"os"
-	"strings"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/wegweiser/wegweiser/backend/internal/ai"

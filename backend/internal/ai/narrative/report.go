@@ -264,4 +264,3 @@ func (s *Service) deviceFindings(ctx context.Context, ids []uuid.UUID) (map[uuid
 	}
 	return out, nil
 }
-
