@@ -187,6 +187,9 @@ func (ten *Tenant) Dump(t *testing.T) string {
 	add(c.NotificationReadMark.Query().Order(ent.Asc("id")).All(ctx))
 	add(c.Webhook.Query().Order(ent.Asc("id")).All(ctx))
 	add(c.WebhookDelivery.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.AISettings.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.AICall.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.Narrative.Query().Order(ent.Asc("id")).All(ctx))
 	return fmt.Sprintf("%+v", out)
 }
 
