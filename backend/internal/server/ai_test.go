@@ -12,9 +12,12 @@ import (
 	v1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1"
 	"github.com/wegweiser/wegweiser/backend/internal/ai"
 	"github.com/wegweiser/wegweiser/backend/internal/ai/provider"
+	"github.com/wegweiser/wegweiser/backend/internal/apperr"
+	"github.com/wegweiser/wegweiser/backend/internal/bypass"
 	"github.com/wegweiser/wegweiser/backend/internal/health"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/testenv"
+	entnarrative "github.com/wegweiser/wegweiser/ent/narrative"
 	"github.com/wegweiser/wegweiser/ent/viewer"
 )
 
@@ -26,6 +29,7 @@ type fakeModel struct {
 	answer string
 	calls  int
 	last   ai.Request
+	fail   error
 }
 
 func (f *fakeModel) Model() string { return f.model }
@@ -35,6 +39,9 @@ func (f *fakeModel) Complete(_ context.Context, req ai.Request, _ func(string)) 
 	defer f.mu.Unlock()
 	f.calls++
 	f.last = req
+	if f.fail != nil {
+		return ai.Response{}, f.fail
+	}
 	return ai.Response{Message: ai.Message{Role: ai.RoleAssistant, Content: f.answer}, PromptTokens: 300, CompletionTokens: 80, Model: f.model}, nil
 }
 
@@ -215,6 +222,24 @@ func TestNarratives(t *testing.T) {
 		u := must(own.AI.GetAIUsage(ctx, &v1.GetAIUsageRequest{}))(t)
 		if u.GetCallCount() != 1 || u.GetCalls()[0].GetPurpose() != "narrative" || u.GetCalls()[0].GetUserId() != "" {
 			t.Fatalf("narrative call record: %s", pj(u))
+		}
+		// A model that fails: the job's error makes River retry, and the
+		// organisation keeps its old narrative; the failed call is recorded.
+		m.mu.Lock()
+		m.fail = apperr.Unavailable(nil, "the endpoint could not be reached")
+		m.mu.Unlock()
+		must(own.Policy.SetGuidance(ctx, &v1.SetGuidanceRequest{Scope: &v1.PolicyScope{Level: v1.PolicyLevel_POLICY_LEVEL_ORGANISATION, Id: ten.Organisations[0]}, Text: "Servers first."}))(t)
+		orgRef := health.Ref{Kind: health.KindOrganisation, ID: uuid.MustParse(ten.Organisations[0])}
+		if _, err := srv.App.Narratives.Write(ctx, tenantID, orgRef); err == nil {
+			t.Fatal("a failing model wrote a narrative")
+		}
+		kept, err := st.Ent.Narrative.Query().Where(entnarrative.EntityID(orgRef.ID)).Only(bypass.AsTenant(ctx, tenantID, "test: read the stored narrative"))
+		if err != nil || kept.Model != ai.BuiltinModel || kept.Text != org.GetText() {
+			t.Fatalf("old narrative not kept: %+v %v", kept, err)
+		}
+		u = must(own.AI.GetAIUsage(ctx, &v1.GetAIUsageRequest{}))(t)
+		if u.GetCallCount() != 2 || u.GetCalls()[0].GetOutcome() != v1.AICallOutcome_AI_CALL_OUTCOME_ERROR {
+			t.Fatalf("failed call record: %s", pj(u))
 		}
 		// The tenant narrative is not for a technician limited to one
 		// organisation; a foreign entity is not found.
