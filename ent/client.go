@@ -16,6 +16,8 @@ import (
 	"entgo.io/ent/dialect"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/wegweiser/wegweiser/ent/aicall"
+	"github.com/wegweiser/wegweiser/ent/aisettings"
 	"github.com/wegweiser/wegweiser/ent/auditevent"
 	"github.com/wegweiser/wegweiser/ent/chatmessage"
 	"github.com/wegweiser/wegweiser/ent/conversation"
@@ -32,6 +34,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/installedsoftware"
 	"github.com/wegweiser/wegweiser/ent/membership"
 	"github.com/wegweiser/wegweiser/ent/memory"
+	"github.com/wegweiser/wegweiser/ent/narrative"
 	"github.com/wegweiser/wegweiser/ent/notification"
 	"github.com/wegweiser/wegweiser/ent/notificationreadmark"
 	"github.com/wegweiser/wegweiser/ent/notificationreceipt"
@@ -54,6 +57,10 @@ type Client struct {
 	config
 	// Schema is the client for creating, migrating and dropping schema.
 	Schema *migrate.Schema
+	// AICall is the client for interacting with the AICall builders.
+	AICall *AICallClient
+	// AISettings is the client for interacting with the AISettings builders.
+	AISettings *AISettingsClient
 	// AuditEvent is the client for interacting with the AuditEvent builders.
 	AuditEvent *AuditEventClient
 	// ChatMessage is the client for interacting with the ChatMessage builders.
@@ -86,6 +93,8 @@ type Client struct {
 	Membership *MembershipClient
 	// Memory is the client for interacting with the Memory builders.
 	Memory *MemoryClient
+	// Narrative is the client for interacting with the Narrative builders.
+	Narrative *NarrativeClient
 	// Notification is the client for interacting with the Notification builders.
 	Notification *NotificationClient
 	// NotificationReadMark is the client for interacting with the NotificationReadMark builders.
@@ -123,6 +132,8 @@ func NewClient(opts ...Option) *Client {
 
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
+	c.AICall = NewAICallClient(c.config)
+	c.AISettings = NewAISettingsClient(c.config)
 	c.AuditEvent = NewAuditEventClient(c.config)
 	c.ChatMessage = NewChatMessageClient(c.config)
 	c.Conversation = NewConversationClient(c.config)
@@ -139,6 +150,7 @@ func (c *Client) init() {
 	c.InstalledSoftware = NewInstalledSoftwareClient(c.config)
 	c.Membership = NewMembershipClient(c.config)
 	c.Memory = NewMemoryClient(c.config)
+	c.Narrative = NewNarrativeClient(c.config)
 	c.Notification = NewNotificationClient(c.config)
 	c.NotificationReadMark = NewNotificationReadMarkClient(c.config)
 	c.NotificationReceipt = NewNotificationReceiptClient(c.config)
@@ -244,6 +256,8 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	return &Tx{
 		ctx:                  ctx,
 		config:               cfg,
+		AICall:               NewAICallClient(cfg),
+		AISettings:           NewAISettingsClient(cfg),
 		AuditEvent:           NewAuditEventClient(cfg),
 		ChatMessage:          NewChatMessageClient(cfg),
 		Conversation:         NewConversationClient(cfg),
@@ -260,6 +274,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		InstalledSoftware:    NewInstalledSoftwareClient(cfg),
 		Membership:           NewMembershipClient(cfg),
 		Memory:               NewMemoryClient(cfg),
+		Narrative:            NewNarrativeClient(cfg),
 		Notification:         NewNotificationClient(cfg),
 		NotificationReadMark: NewNotificationReadMarkClient(cfg),
 		NotificationReceipt:  NewNotificationReceiptClient(cfg),
@@ -292,6 +307,8 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	return &Tx{
 		ctx:                  ctx,
 		config:               cfg,
+		AICall:               NewAICallClient(cfg),
+		AISettings:           NewAISettingsClient(cfg),
 		AuditEvent:           NewAuditEventClient(cfg),
 		ChatMessage:          NewChatMessageClient(cfg),
 		Conversation:         NewConversationClient(cfg),
@@ -308,6 +325,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		InstalledSoftware:    NewInstalledSoftwareClient(cfg),
 		Membership:           NewMembershipClient(cfg),
 		Memory:               NewMemoryClient(cfg),
+		Narrative:            NewNarrativeClient(cfg),
 		Notification:         NewNotificationClient(cfg),
 		NotificationReadMark: NewNotificationReadMarkClient(cfg),
 		NotificationReceipt:  NewNotificationReceiptClient(cfg),
@@ -327,7 +345,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 // Debug returns a new debug-client. It's used to get verbose logging on specific operations.
 //
 //	client.Debug().
-//		AuditEvent.
+//		AICall.
 //		Query().
 //		Count(ctx)
 func (c *Client) Debug() *Client {
@@ -350,13 +368,13 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.AuditEvent, c.ChatMessage, c.Conversation, c.CrashReport, c.Device,
-		c.DeviceFinding, c.DeviceHealth, c.DeviceSection, c.EnrolmentKey,
-		c.EntityHealth, c.EventLogGroup, c.Group, c.HealthHistory, c.InstalledSoftware,
-		c.Membership, c.Memory, c.Notification, c.NotificationReadMark,
-		c.NotificationReceipt, c.Organisation, c.PolicyAudit, c.PolicyGuidance,
-		c.PolicyOverride, c.RefreshToken, c.Snapshot, c.Tenant, c.User, c.Webhook,
-		c.WebhookDelivery,
+		c.AICall, c.AISettings, c.AuditEvent, c.ChatMessage, c.Conversation,
+		c.CrashReport, c.Device, c.DeviceFinding, c.DeviceHealth, c.DeviceSection,
+		c.EnrolmentKey, c.EntityHealth, c.EventLogGroup, c.Group, c.HealthHistory,
+		c.InstalledSoftware, c.Membership, c.Memory, c.Narrative, c.Notification,
+		c.NotificationReadMark, c.NotificationReceipt, c.Organisation, c.PolicyAudit,
+		c.PolicyGuidance, c.PolicyOverride, c.RefreshToken, c.Snapshot, c.Tenant,
+		c.User, c.Webhook, c.WebhookDelivery,
 	} {
 		n.Use(hooks...)
 	}
@@ -366,13 +384,13 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.AuditEvent, c.ChatMessage, c.Conversation, c.CrashReport, c.Device,
-		c.DeviceFinding, c.DeviceHealth, c.DeviceSection, c.EnrolmentKey,
-		c.EntityHealth, c.EventLogGroup, c.Group, c.HealthHistory, c.InstalledSoftware,
-		c.Membership, c.Memory, c.Notification, c.NotificationReadMark,
-		c.NotificationReceipt, c.Organisation, c.PolicyAudit, c.PolicyGuidance,
-		c.PolicyOverride, c.RefreshToken, c.Snapshot, c.Tenant, c.User, c.Webhook,
-		c.WebhookDelivery,
+		c.AICall, c.AISettings, c.AuditEvent, c.ChatMessage, c.Conversation,
+		c.CrashReport, c.Device, c.DeviceFinding, c.DeviceHealth, c.DeviceSection,
+		c.EnrolmentKey, c.EntityHealth, c.EventLogGroup, c.Group, c.HealthHistory,
+		c.InstalledSoftware, c.Membership, c.Memory, c.Narrative, c.Notification,
+		c.NotificationReadMark, c.NotificationReceipt, c.Organisation, c.PolicyAudit,
+		c.PolicyGuidance, c.PolicyOverride, c.RefreshToken, c.Snapshot, c.Tenant,
+		c.User, c.Webhook, c.WebhookDelivery,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -381,6 +399,10 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 // Mutate implements the ent.Mutator interface.
 func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
+	case *AICallMutation:
+		return c.AICall.mutate(ctx, m)
+	case *AISettingsMutation:
+		return c.AISettings.mutate(ctx, m)
 	case *AuditEventMutation:
 		return c.AuditEvent.mutate(ctx, m)
 	case *ChatMessageMutation:
@@ -413,6 +435,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Membership.mutate(ctx, m)
 	case *MemoryMutation:
 		return c.Memory.mutate(ctx, m)
+	case *NarrativeMutation:
+		return c.Narrative.mutate(ctx, m)
 	case *NotificationMutation:
 		return c.Notification.mutate(ctx, m)
 	case *NotificationReadMarkMutation:
@@ -441,6 +465,306 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.WebhookDelivery.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
+	}
+}
+
+// AICallClient is a client for the AICall schema.
+type AICallClient struct {
+	config
+}
+
+// NewAICallClient returns a client for the AICall from the given config.
+func NewAICallClient(c config) *AICallClient {
+	return &AICallClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `aicall.Hooks(f(g(h())))`.
+func (c *AICallClient) Use(hooks ...Hook) {
+	c.hooks.AICall = append(c.hooks.AICall, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `aicall.Intercept(f(g(h())))`.
+func (c *AICallClient) Intercept(interceptors ...Interceptor) {
+	c.inters.AICall = append(c.inters.AICall, interceptors...)
+}
+
+// Create returns a builder for creating a AICall entity.
+func (c *AICallClient) Create() *AICallCreate {
+	mutation := newAICallMutation(c.config, OpCreate)
+	return &AICallCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of AICall entities.
+func (c *AICallClient) CreateBulk(builders ...*AICallCreate) *AICallCreateBulk {
+	return &AICallCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *AICallClient) MapCreateBulk(slice any, setFunc func(*AICallCreate, int)) *AICallCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &AICallCreateBulk{err: fmt.Errorf("calling to AICallClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*AICallCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &AICallCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for AICall.
+func (c *AICallClient) Update() *AICallUpdate {
+	mutation := newAICallMutation(c.config, OpUpdate)
+	return &AICallUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *AICallClient) UpdateOne(_m *AICall) *AICallUpdateOne {
+	mutation := newAICallMutation(c.config, OpUpdateOne, withAICall(_m))
+	return &AICallUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *AICallClient) UpdateOneID(id uuid.UUID) *AICallUpdateOne {
+	mutation := newAICallMutation(c.config, OpUpdateOne, withAICallID(id))
+	return &AICallUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for AICall.
+func (c *AICallClient) Delete() *AICallDelete {
+	mutation := newAICallMutation(c.config, OpDelete)
+	return &AICallDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *AICallClient) DeleteOne(_m *AICall) *AICallDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *AICallClient) DeleteOneID(id uuid.UUID) *AICallDeleteOne {
+	builder := c.Delete().Where(aicall.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &AICallDeleteOne{builder}
+}
+
+// Query returns a query builder for AICall.
+func (c *AICallClient) Query() *AICallQuery {
+	return &AICallQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeAICall},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a AICall entity by its id.
+func (c *AICallClient) Get(ctx context.Context, id uuid.UUID) (*AICall, error) {
+	return c.Query().Where(aicall.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *AICallClient) GetX(ctx context.Context, id uuid.UUID) *AICall {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a AICall.
+func (c *AICallClient) QueryTenant(_m *AICall) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(aicall.Table, aicall.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, aicall.TenantTable, aicall.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *AICallClient) Hooks() []Hook {
+	hooks := c.hooks.AICall
+	return append(hooks[:len(hooks):len(hooks)], aicall.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *AICallClient) Interceptors() []Interceptor {
+	return c.inters.AICall
+}
+
+func (c *AICallClient) mutate(ctx context.Context, m *AICallMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&AICallCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&AICallUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&AICallUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&AICallDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown AICall mutation op: %q", m.Op())
+	}
+}
+
+// AISettingsClient is a client for the AISettings schema.
+type AISettingsClient struct {
+	config
+}
+
+// NewAISettingsClient returns a client for the AISettings from the given config.
+func NewAISettingsClient(c config) *AISettingsClient {
+	return &AISettingsClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `aisettings.Hooks(f(g(h())))`.
+func (c *AISettingsClient) Use(hooks ...Hook) {
+	c.hooks.AISettings = append(c.hooks.AISettings, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `aisettings.Intercept(f(g(h())))`.
+func (c *AISettingsClient) Intercept(interceptors ...Interceptor) {
+	c.inters.AISettings = append(c.inters.AISettings, interceptors...)
+}
+
+// Create returns a builder for creating a AISettings entity.
+func (c *AISettingsClient) Create() *AISettingsCreate {
+	mutation := newAISettingsMutation(c.config, OpCreate)
+	return &AISettingsCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of AISettings entities.
+func (c *AISettingsClient) CreateBulk(builders ...*AISettingsCreate) *AISettingsCreateBulk {
+	return &AISettingsCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *AISettingsClient) MapCreateBulk(slice any, setFunc func(*AISettingsCreate, int)) *AISettingsCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &AISettingsCreateBulk{err: fmt.Errorf("calling to AISettingsClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*AISettingsCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &AISettingsCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for AISettings.
+func (c *AISettingsClient) Update() *AISettingsUpdate {
+	mutation := newAISettingsMutation(c.config, OpUpdate)
+	return &AISettingsUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *AISettingsClient) UpdateOne(_m *AISettings) *AISettingsUpdateOne {
+	mutation := newAISettingsMutation(c.config, OpUpdateOne, withAISettings(_m))
+	return &AISettingsUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *AISettingsClient) UpdateOneID(id uuid.UUID) *AISettingsUpdateOne {
+	mutation := newAISettingsMutation(c.config, OpUpdateOne, withAISettingsID(id))
+	return &AISettingsUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for AISettings.
+func (c *AISettingsClient) Delete() *AISettingsDelete {
+	mutation := newAISettingsMutation(c.config, OpDelete)
+	return &AISettingsDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *AISettingsClient) DeleteOne(_m *AISettings) *AISettingsDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *AISettingsClient) DeleteOneID(id uuid.UUID) *AISettingsDeleteOne {
+	builder := c.Delete().Where(aisettings.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &AISettingsDeleteOne{builder}
+}
+
+// Query returns a query builder for AISettings.
+func (c *AISettingsClient) Query() *AISettingsQuery {
+	return &AISettingsQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeAISettings},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a AISettings entity by its id.
+func (c *AISettingsClient) Get(ctx context.Context, id uuid.UUID) (*AISettings, error) {
+	return c.Query().Where(aisettings.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *AISettingsClient) GetX(ctx context.Context, id uuid.UUID) *AISettings {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a AISettings.
+func (c *AISettingsClient) QueryTenant(_m *AISettings) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(aisettings.Table, aisettings.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, aisettings.TenantTable, aisettings.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *AISettingsClient) Hooks() []Hook {
+	hooks := c.hooks.AISettings
+	return append(hooks[:len(hooks):len(hooks)], aisettings.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *AISettingsClient) Interceptors() []Interceptor {
+	return c.inters.AISettings
+}
+
+func (c *AISettingsClient) mutate(ctx context.Context, m *AISettingsMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&AISettingsCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&AISettingsUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&AISettingsUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&AISettingsDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown AISettings mutation op: %q", m.Op())
 	}
 }
 
@@ -2924,6 +3248,156 @@ func (c *MemoryClient) mutate(ctx context.Context, m *MemoryMutation) (Value, er
 	}
 }
 
+// NarrativeClient is a client for the Narrative schema.
+type NarrativeClient struct {
+	config
+}
+
+// NewNarrativeClient returns a client for the Narrative from the given config.
+func NewNarrativeClient(c config) *NarrativeClient {
+	return &NarrativeClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `narrative.Hooks(f(g(h())))`.
+func (c *NarrativeClient) Use(hooks ...Hook) {
+	c.hooks.Narrative = append(c.hooks.Narrative, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `narrative.Intercept(f(g(h())))`.
+func (c *NarrativeClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Narrative = append(c.inters.Narrative, interceptors...)
+}
+
+// Create returns a builder for creating a Narrative entity.
+func (c *NarrativeClient) Create() *NarrativeCreate {
+	mutation := newNarrativeMutation(c.config, OpCreate)
+	return &NarrativeCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Narrative entities.
+func (c *NarrativeClient) CreateBulk(builders ...*NarrativeCreate) *NarrativeCreateBulk {
+	return &NarrativeCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *NarrativeClient) MapCreateBulk(slice any, setFunc func(*NarrativeCreate, int)) *NarrativeCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &NarrativeCreateBulk{err: fmt.Errorf("calling to NarrativeClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*NarrativeCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &NarrativeCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Narrative.
+func (c *NarrativeClient) Update() *NarrativeUpdate {
+	mutation := newNarrativeMutation(c.config, OpUpdate)
+	return &NarrativeUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *NarrativeClient) UpdateOne(_m *Narrative) *NarrativeUpdateOne {
+	mutation := newNarrativeMutation(c.config, OpUpdateOne, withNarrative(_m))
+	return &NarrativeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *NarrativeClient) UpdateOneID(id uuid.UUID) *NarrativeUpdateOne {
+	mutation := newNarrativeMutation(c.config, OpUpdateOne, withNarrativeID(id))
+	return &NarrativeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Narrative.
+func (c *NarrativeClient) Delete() *NarrativeDelete {
+	mutation := newNarrativeMutation(c.config, OpDelete)
+	return &NarrativeDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *NarrativeClient) DeleteOne(_m *Narrative) *NarrativeDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *NarrativeClient) DeleteOneID(id uuid.UUID) *NarrativeDeleteOne {
+	builder := c.Delete().Where(narrative.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &NarrativeDeleteOne{builder}
+}
+
+// Query returns a query builder for Narrative.
+func (c *NarrativeClient) Query() *NarrativeQuery {
+	return &NarrativeQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeNarrative},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Narrative entity by its id.
+func (c *NarrativeClient) Get(ctx context.Context, id uuid.UUID) (*Narrative, error) {
+	return c.Query().Where(narrative.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *NarrativeClient) GetX(ctx context.Context, id uuid.UUID) *Narrative {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a Narrative.
+func (c *NarrativeClient) QueryTenant(_m *Narrative) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(narrative.Table, narrative.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, narrative.TenantTable, narrative.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *NarrativeClient) Hooks() []Hook {
+	hooks := c.hooks.Narrative
+	return append(hooks[:len(hooks):len(hooks)], narrative.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *NarrativeClient) Interceptors() []Interceptor {
+	return c.inters.Narrative
+}
+
+func (c *NarrativeClient) mutate(ctx context.Context, m *NarrativeMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&NarrativeCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&NarrativeUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&NarrativeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&NarrativeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Narrative mutation op: %q", m.Op())
+	}
+}
+
 // NotificationClient is a client for the Notification schema.
 type NotificationClient struct {
 	config
@@ -4893,20 +5367,20 @@ func (c *WebhookDeliveryClient) mutate(ctx context.Context, m *WebhookDeliveryMu
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		AuditEvent, ChatMessage, Conversation, CrashReport, Device, DeviceFinding,
-		DeviceHealth, DeviceSection, EnrolmentKey, EntityHealth, EventLogGroup, Group,
-		HealthHistory, InstalledSoftware, Membership, Memory, Notification,
-		NotificationReadMark, NotificationReceipt, Organisation, PolicyAudit,
-		PolicyGuidance, PolicyOverride, RefreshToken, Snapshot, Tenant, User, Webhook,
-		WebhookDelivery []ent.Hook
+		AICall, AISettings, AuditEvent, ChatMessage, Conversation, CrashReport, Device,
+		DeviceFinding, DeviceHealth, DeviceSection, EnrolmentKey, EntityHealth,
+		EventLogGroup, Group, HealthHistory, InstalledSoftware, Membership, Memory,
+		Narrative, Notification, NotificationReadMark, NotificationReceipt,
+		Organisation, PolicyAudit, PolicyGuidance, PolicyOverride, RefreshToken,
+		Snapshot, Tenant, User, Webhook, WebhookDelivery []ent.Hook
 	}
 	inters struct {
-		AuditEvent, ChatMessage, Conversation, CrashReport, Device, DeviceFinding,
-		DeviceHealth, DeviceSection, EnrolmentKey, EntityHealth, EventLogGroup, Group,
-		HealthHistory, InstalledSoftware, Membership, Memory, Notification,
-		NotificationReadMark, NotificationReceipt, Organisation, PolicyAudit,
-		PolicyGuidance, PolicyOverride, RefreshToken, Snapshot, Tenant, User, Webhook,
-		WebhookDelivery []ent.Interceptor
+		AICall, AISettings, AuditEvent, ChatMessage, Conversation, CrashReport, Device,
+		DeviceFinding, DeviceHealth, DeviceSection, EnrolmentKey, EntityHealth,
+		EventLogGroup, Group, HealthHistory, InstalledSoftware, Membership, Memory,
+		Narrative, Notification, NotificationReadMark, NotificationReceipt,
+		Organisation, PolicyAudit, PolicyGuidance, PolicyOverride, RefreshToken,
+		Snapshot, Tenant, User, Webhook, WebhookDelivery []ent.Interceptor
 	}
 )
 

@@ -12,6 +12,8 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/wegweiser/wegweiser/ent/aicall"
+	"github.com/wegweiser/wegweiser/ent/aisettings"
 	"github.com/wegweiser/wegweiser/ent/auditevent"
 	"github.com/wegweiser/wegweiser/ent/chatmessage"
 	"github.com/wegweiser/wegweiser/ent/conversation"
@@ -28,6 +30,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/installedsoftware"
 	"github.com/wegweiser/wegweiser/ent/membership"
 	"github.com/wegweiser/wegweiser/ent/memory"
+	"github.com/wegweiser/wegweiser/ent/narrative"
 	"github.com/wegweiser/wegweiser/ent/notification"
 	"github.com/wegweiser/wegweiser/ent/notificationreadmark"
 	"github.com/wegweiser/wegweiser/ent/notificationreceipt"
@@ -101,6 +104,8 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
+			aicall.Table:               aicall.ValidColumn,
+			aisettings.Table:           aisettings.ValidColumn,
 			auditevent.Table:           auditevent.ValidColumn,
 			chatmessage.Table:          chatmessage.ValidColumn,
 			conversation.Table:         conversation.ValidColumn,
@@ -117,6 +122,7 @@ func checkColumn(t, c string) error {
 			installedsoftware.Table:    installedsoftware.ValidColumn,
 			membership.Table:           membership.ValidColumn,
 			memory.Table:               memory.ValidColumn,
+			narrative.Table:            narrative.ValidColumn,
 			notification.Table:         notification.ValidColumn,
 			notificationreadmark.Table: notificationreadmark.ValidColumn,
 			notificationreceipt.Table:  notificationreceipt.ValidColumn,

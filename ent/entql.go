@@ -3,6 +3,8 @@
 package ent
 
 import (
+	"github.com/wegweiser/wegweiser/ent/aicall"
+	"github.com/wegweiser/wegweiser/ent/aisettings"
 	"github.com/wegweiser/wegweiser/ent/auditevent"
 	"github.com/wegweiser/wegweiser/ent/chatmessage"
 	"github.com/wegweiser/wegweiser/ent/conversation"
@@ -19,6 +21,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/installedsoftware"
 	"github.com/wegweiser/wegweiser/ent/membership"
 	"github.com/wegweiser/wegweiser/ent/memory"
+	"github.com/wegweiser/wegweiser/ent/narrative"
 	"github.com/wegweiser/wegweiser/ent/notification"
 	"github.com/wegweiser/wegweiser/ent/notificationreadmark"
 	"github.com/wegweiser/wegweiser/ent/notificationreceipt"
@@ -42,8 +45,51 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 29)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 32)}
 	graph.Nodes[0] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   aicall.Table,
+			Columns: aicall.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: aicall.FieldID,
+			},
+		},
+		Type: "AICall",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			aicall.FieldTenantID:         {Type: field.TypeUUID, Column: aicall.FieldTenantID},
+			aicall.FieldUserID:           {Type: field.TypeUUID, Column: aicall.FieldUserID},
+			aicall.FieldPurpose:          {Type: field.TypeString, Column: aicall.FieldPurpose},
+			aicall.FieldModel:            {Type: field.TypeString, Column: aicall.FieldModel},
+			aicall.FieldPromptTokens:     {Type: field.TypeInt64, Column: aicall.FieldPromptTokens},
+			aicall.FieldCompletionTokens: {Type: field.TypeInt64, Column: aicall.FieldCompletionTokens},
+			aicall.FieldLatencyMs:        {Type: field.TypeInt64, Column: aicall.FieldLatencyMs},
+			aicall.FieldOutcome:          {Type: field.TypeString, Column: aicall.FieldOutcome},
+			aicall.FieldCreatedAt:        {Type: field.TypeTime, Column: aicall.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[1] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   aisettings.Table,
+			Columns: aisettings.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: aisettings.FieldID,
+			},
+		},
+		Type: "AISettings",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			aisettings.FieldTenantID:           {Type: field.TypeUUID, Column: aisettings.FieldTenantID},
+			aisettings.FieldEnabled:            {Type: field.TypeBool, Column: aisettings.FieldEnabled},
+			aisettings.FieldBaseURL:            {Type: field.TypeString, Column: aisettings.FieldBaseURL},
+			aisettings.FieldModel:              {Type: field.TypeString, Column: aisettings.FieldModel},
+			aisettings.FieldAPIKeyEncrypted:    {Type: field.TypeBytes, Column: aisettings.FieldAPIKeyEncrypted},
+			aisettings.FieldAzureAPIVersion:    {Type: field.TypeString, Column: aisettings.FieldAzureAPIVersion},
+			aisettings.FieldMonthlyTokenBudget: {Type: field.TypeInt64, Column: aisettings.FieldMonthlyTokenBudget},
+			aisettings.FieldUpdatedAt:          {Type: field.TypeTime, Column: aisettings.FieldUpdatedAt},
+		},
+	}
+	graph.Nodes[2] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditevent.Table,
 			Columns: auditevent.Columns,
@@ -66,7 +112,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			auditevent.FieldCreatedAt:      {Type: field.TypeTime, Column: auditevent.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[1] = &sqlgraph.Node{
+	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   chatmessage.Table,
 			Columns: chatmessage.Columns,
@@ -93,7 +139,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			chatmessage.FieldCreatedAt:        {Type: field.TypeTime, Column: chatmessage.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[2] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   conversation.Table,
 			Columns: conversation.Columns,
@@ -117,7 +163,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			conversation.FieldSummarisedUpTo: {Type: field.TypeUUID, Column: conversation.FieldSummarisedUpTo},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   crashreport.Table,
 			Columns: crashreport.Columns,
@@ -136,7 +182,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			crashreport.FieldDetail:         {Type: field.TypeString, Column: crashreport.FieldDetail},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   device.Table,
 			Columns: device.Columns,
@@ -172,7 +218,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			device.FieldSnapshotCount:    {Type: field.TypeInt64, Column: device.FieldSnapshotCount},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   devicefinding.Table,
 			Columns: devicefinding.Columns,
@@ -196,7 +242,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			devicefinding.FieldTitle:          {Type: field.TypeString, Column: devicefinding.FieldTitle},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   devicehealth.Table,
 			Columns: devicehealth.Columns,
@@ -230,7 +276,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			devicehealth.FieldComputedAt:         {Type: field.TypeTime, Column: devicehealth.FieldComputedAt},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   devicesection.Table,
 			Columns: devicesection.Columns,
@@ -251,7 +297,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			devicesection.FieldUpdatedAt:      {Type: field.TypeTime, Column: devicesection.FieldUpdatedAt},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   enrolmentkey.Table,
 			Columns: enrolmentkey.Columns,
@@ -277,7 +323,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			enrolmentkey.FieldCreatedBy:      {Type: field.TypeUUID, Column: enrolmentkey.FieldCreatedBy},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   entityhealth.Table,
 			Columns: entityhealth.Columns,
@@ -305,7 +351,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			entityhealth.FieldComputedAt:     {Type: field.TypeTime, Column: entityhealth.FieldComputedAt},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   eventloggroup.Table,
 			Columns: eventloggroup.Columns,
@@ -330,7 +376,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			eventloggroup.FieldSampleMessage:  {Type: field.TypeString, Column: eventloggroup.FieldSampleMessage},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   group.Table,
 			Columns: group.Columns,
@@ -349,7 +395,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			group.FieldDescription:    {Type: field.TypeString, Column: group.FieldDescription},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   healthhistory.Table,
 			Columns: healthhistory.Columns,
@@ -371,7 +417,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			healthhistory.FieldComputedAt:     {Type: field.TypeTime, Column: healthhistory.FieldComputedAt},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   installedsoftware.Table,
 			Columns: installedsoftware.Columns,
@@ -392,7 +438,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			installedsoftware.FieldSource:         {Type: field.TypeString, Column: installedsoftware.FieldSource},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   membership.Table,
 			Columns: membership.Columns,
@@ -417,7 +463,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			membership.FieldDisplayName:         {Type: field.TypeString, Column: membership.FieldDisplayName},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   memory.Table,
 			Columns: memory.Columns,
@@ -438,7 +484,29 @@ var schemaGraph = func() *sqlgraph.Schema {
 			memory.FieldCreatedAt:      {Type: field.TypeTime, Column: memory.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   narrative.Table,
+			Columns: narrative.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: narrative.FieldID,
+			},
+		},
+		Type: "Narrative",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			narrative.FieldTenantID:       {Type: field.TypeUUID, Column: narrative.FieldTenantID},
+			narrative.FieldEntityKind:     {Type: field.TypeEnum, Column: narrative.FieldEntityKind},
+			narrative.FieldEntityID:       {Type: field.TypeUUID, Column: narrative.FieldEntityID},
+			narrative.FieldOrganisationID: {Type: field.TypeUUID, Column: narrative.FieldOrganisationID},
+			narrative.FieldFindingsHash:   {Type: field.TypeString, Column: narrative.FieldFindingsHash},
+			narrative.FieldText:           {Type: field.TypeString, Column: narrative.FieldText},
+			narrative.FieldNextSteps:      {Type: field.TypeJSON, Column: narrative.FieldNextSteps},
+			narrative.FieldModel:          {Type: field.TypeString, Column: narrative.FieldModel},
+			narrative.FieldGeneratedAt:    {Type: field.TypeTime, Column: narrative.FieldGeneratedAt},
+		},
+	}
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notification.Table,
 			Columns: notification.Columns,
@@ -461,7 +529,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notification.FieldCreatedAt:      {Type: field.TypeTime, Column: notification.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notificationreadmark.Table,
 			Columns: notificationreadmark.Columns,
@@ -478,7 +546,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notificationreadmark.FieldReadUpToID: {Type: field.TypeUUID, Column: notificationreadmark.FieldReadUpToID},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notificationreceipt.Table,
 			Columns: notificationreceipt.Columns,
@@ -495,7 +563,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notificationreceipt.FieldReadAt:         {Type: field.TypeTime, Column: notificationreceipt.FieldReadAt},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organisation.Table,
 			Columns: organisation.Columns,
@@ -513,7 +581,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organisation.FieldDescription: {Type: field.TypeString, Column: organisation.FieldDescription},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyaudit.Table,
 			Columns: policyaudit.Columns,
@@ -537,7 +605,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyaudit.FieldCreatedAt:      {Type: field.TypeTime, Column: policyaudit.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyguidance.Table,
 			Columns: policyguidance.Columns,
@@ -558,7 +626,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyguidance.FieldUpdatedBy:      {Type: field.TypeString, Column: policyguidance.FieldUpdatedBy},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyoverride.Table,
 			Columns: policyoverride.Columns,
@@ -585,7 +653,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyoverride.FieldUpdatedBy:      {Type: field.TypeString, Column: policyoverride.FieldUpdatedBy},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refreshtoken.Table,
 			Columns: refreshtoken.Columns,
@@ -606,7 +674,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refreshtoken.FieldRevokedAt: {Type: field.TypeTime, Column: refreshtoken.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   snapshot.Table,
 			Columns: snapshot.Columns,
@@ -629,7 +697,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			snapshot.FieldSizeBytes:       {Type: field.TypeInt, Column: snapshot.FieldSizeBytes},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tenant.Table,
 			Columns: tenant.Columns,
@@ -650,7 +718,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tenant.FieldRetentionAuditDays:        {Type: field.TypeInt, Column: tenant.FieldRetentionAuditDays},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[29] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -673,7 +741,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldResetExpiresAt:  {Type: field.TypeTime, Column: user.FieldResetExpiresAt},
 		},
 	}
-	graph.Nodes[27] = &sqlgraph.Node{
+	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhook.Table,
 			Columns: webhook.Columns,
@@ -693,7 +761,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			webhook.FieldSecretEncrypted: {Type: field.TypeBytes, Column: webhook.FieldSecretEncrypted},
 		},
 	}
-	graph.Nodes[28] = &sqlgraph.Node{
+	graph.Nodes[31] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookdelivery.Table,
 			Columns: webhookdelivery.Columns,
@@ -716,6 +784,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 			webhookdelivery.FieldDeliveredAt:    {Type: field.TypeTime, Column: webhookdelivery.FieldDeliveredAt},
 		},
 	}
+	graph.MustAddE(
+		"tenant",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   aicall.TenantTable,
+			Columns: []string{aicall.TenantColumn},
+			Bidi:    false,
+		},
+		"AICall",
+		"Tenant",
+	)
+	graph.MustAddE(
+		"tenant",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   aisettings.TenantTable,
+			Columns: []string{aisettings.TenantColumn},
+			Bidi:    false,
+		},
+		"AISettings",
+		"Tenant",
+	)
 	graph.MustAddE(
 		"tenant",
 		&sqlgraph.EdgeSpec{
@@ -973,6 +1065,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: false,
+			Table:   narrative.TenantTable,
+			Columns: []string{narrative.TenantColumn},
+			Bidi:    false,
+		},
+		"Narrative",
+		"Tenant",
+	)
+	graph.MustAddE(
+		"tenant",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
 			Table:   notification.TenantTable,
 			Columns: []string{notification.TenantColumn},
 			Bidi:    false,
@@ -1146,6 +1250,199 @@ type predicateAdder interface {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *AICallQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the AICallQuery builder.
+func (_q *AICallQuery) Filter() *AICallFilter {
+	return &AICallFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *AICallMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the AICallMutation builder.
+func (m *AICallMutation) Filter() *AICallFilter {
+	return &AICallFilter{config: m.config, predicateAdder: m}
+}
+
+// AICallFilter provides a generic filtering capability at runtime for AICallQuery.
+type AICallFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *AICallFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[0].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *AICallFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(aicall.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *AICallFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(aicall.FieldTenantID))
+}
+
+// WhereUserID applies the entql [16]byte predicate on the user_id field.
+func (f *AICallFilter) WhereUserID(p entql.ValueP) {
+	f.Where(p.Field(aicall.FieldUserID))
+}
+
+// WherePurpose applies the entql string predicate on the purpose field.
+func (f *AICallFilter) WherePurpose(p entql.StringP) {
+	f.Where(p.Field(aicall.FieldPurpose))
+}
+
+// WhereModel applies the entql string predicate on the model field.
+func (f *AICallFilter) WhereModel(p entql.StringP) {
+	f.Where(p.Field(aicall.FieldModel))
+}
+
+// WherePromptTokens applies the entql int64 predicate on the prompt_tokens field.
+func (f *AICallFilter) WherePromptTokens(p entql.Int64P) {
+	f.Where(p.Field(aicall.FieldPromptTokens))
+}
+
+// WhereCompletionTokens applies the entql int64 predicate on the completion_tokens field.
+func (f *AICallFilter) WhereCompletionTokens(p entql.Int64P) {
+	f.Where(p.Field(aicall.FieldCompletionTokens))
+}
+
+// WhereLatencyMs applies the entql int64 predicate on the latency_ms field.
+func (f *AICallFilter) WhereLatencyMs(p entql.Int64P) {
+	f.Where(p.Field(aicall.FieldLatencyMs))
+}
+
+// WhereOutcome applies the entql string predicate on the outcome field.
+func (f *AICallFilter) WhereOutcome(p entql.StringP) {
+	f.Where(p.Field(aicall.FieldOutcome))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *AICallFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(aicall.FieldCreatedAt))
+}
+
+// WhereHasTenant applies a predicate to check if query has an edge tenant.
+func (f *AICallFilter) WhereHasTenant() {
+	f.Where(entql.HasEdge("tenant"))
+}
+
+// WhereHasTenantWith applies a predicate to check if query has an edge tenant with a given conditions (other predicates).
+func (f *AICallFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
+	f.Where(entql.HasEdgeWith("tenant", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *AISettingsQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the AISettingsQuery builder.
+func (_q *AISettingsQuery) Filter() *AISettingsFilter {
+	return &AISettingsFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *AISettingsMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the AISettingsMutation builder.
+func (m *AISettingsMutation) Filter() *AISettingsFilter {
+	return &AISettingsFilter{config: m.config, predicateAdder: m}
+}
+
+// AISettingsFilter provides a generic filtering capability at runtime for AISettingsQuery.
+type AISettingsFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *AISettingsFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *AISettingsFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(aisettings.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *AISettingsFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(aisettings.FieldTenantID))
+}
+
+// WhereEnabled applies the entql bool predicate on the enabled field.
+func (f *AISettingsFilter) WhereEnabled(p entql.BoolP) {
+	f.Where(p.Field(aisettings.FieldEnabled))
+}
+
+// WhereBaseURL applies the entql string predicate on the base_url field.
+func (f *AISettingsFilter) WhereBaseURL(p entql.StringP) {
+	f.Where(p.Field(aisettings.FieldBaseURL))
+}
+
+// WhereModel applies the entql string predicate on the model field.
+func (f *AISettingsFilter) WhereModel(p entql.StringP) {
+	f.Where(p.Field(aisettings.FieldModel))
+}
+
+// WhereAPIKeyEncrypted applies the entql []byte predicate on the api_key_encrypted field.
+func (f *AISettingsFilter) WhereAPIKeyEncrypted(p entql.BytesP) {
+	f.Where(p.Field(aisettings.FieldAPIKeyEncrypted))
+}
+
+// WhereAzureAPIVersion applies the entql string predicate on the azure_api_version field.
+func (f *AISettingsFilter) WhereAzureAPIVersion(p entql.StringP) {
+	f.Where(p.Field(aisettings.FieldAzureAPIVersion))
+}
+
+// WhereMonthlyTokenBudget applies the entql int64 predicate on the monthly_token_budget field.
+func (f *AISettingsFilter) WhereMonthlyTokenBudget(p entql.Int64P) {
+	f.Where(p.Field(aisettings.FieldMonthlyTokenBudget))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *AISettingsFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(aisettings.FieldUpdatedAt))
+}
+
+// WhereHasTenant applies a predicate to check if query has an edge tenant.
+func (f *AISettingsFilter) WhereHasTenant() {
+	f.Where(entql.HasEdge("tenant"))
+}
+
+// WhereHasTenantWith applies a predicate to check if query has an edge tenant with a given conditions (other predicates).
+func (f *AISettingsFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
+	f.Where(entql.HasEdgeWith("tenant", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *AuditEventQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1174,7 +1471,7 @@ type AuditEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *AuditEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[0].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1278,7 +1575,7 @@ type ChatMessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ChatMessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1402,7 +1699,7 @@ type ConversationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ConversationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1511,7 +1808,7 @@ type CrashReportFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CrashReportFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1595,7 +1892,7 @@ type DeviceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DeviceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1792,7 +2089,7 @@ type DeviceFindingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DeviceFindingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1901,7 +2198,7 @@ type DeviceHealthFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DeviceHealthFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2060,7 +2357,7 @@ type DeviceSectionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DeviceSectionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2154,7 +2451,7 @@ type EnrolmentKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EnrolmentKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2273,7 +2570,7 @@ type EntityHealthFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EntityHealthFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2402,7 +2699,7 @@ type EventLogGroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EventLogGroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2516,7 +2813,7 @@ type GroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2628,7 +2925,7 @@ type HealthHistoryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HealthHistoryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2727,7 +3024,7 @@ type InstalledSoftwareFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InstalledSoftwareFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2821,7 +3118,7 @@ type MembershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MembershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2949,7 +3246,7 @@ type MemoryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MemoryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3015,6 +3312,105 @@ func (f *MemoryFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *NarrativeQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the NarrativeQuery builder.
+func (_q *NarrativeQuery) Filter() *NarrativeFilter {
+	return &NarrativeFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *NarrativeMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the NarrativeMutation builder.
+func (m *NarrativeMutation) Filter() *NarrativeFilter {
+	return &NarrativeFilter{config: m.config, predicateAdder: m}
+}
+
+// NarrativeFilter provides a generic filtering capability at runtime for NarrativeQuery.
+type NarrativeFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *NarrativeFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *NarrativeFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(narrative.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *NarrativeFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(narrative.FieldTenantID))
+}
+
+// WhereEntityKind applies the entql string predicate on the entity_kind field.
+func (f *NarrativeFilter) WhereEntityKind(p entql.StringP) {
+	f.Where(p.Field(narrative.FieldEntityKind))
+}
+
+// WhereEntityID applies the entql [16]byte predicate on the entity_id field.
+func (f *NarrativeFilter) WhereEntityID(p entql.ValueP) {
+	f.Where(p.Field(narrative.FieldEntityID))
+}
+
+// WhereOrganisationID applies the entql [16]byte predicate on the organisation_id field.
+func (f *NarrativeFilter) WhereOrganisationID(p entql.ValueP) {
+	f.Where(p.Field(narrative.FieldOrganisationID))
+}
+
+// WhereFindingsHash applies the entql string predicate on the findings_hash field.
+func (f *NarrativeFilter) WhereFindingsHash(p entql.StringP) {
+	f.Where(p.Field(narrative.FieldFindingsHash))
+}
+
+// WhereText applies the entql string predicate on the text field.
+func (f *NarrativeFilter) WhereText(p entql.StringP) {
+	f.Where(p.Field(narrative.FieldText))
+}
+
+// WhereNextSteps applies the entql json.RawMessage predicate on the next_steps field.
+func (f *NarrativeFilter) WhereNextSteps(p entql.BytesP) {
+	f.Where(p.Field(narrative.FieldNextSteps))
+}
+
+// WhereModel applies the entql string predicate on the model field.
+func (f *NarrativeFilter) WhereModel(p entql.StringP) {
+	f.Where(p.Field(narrative.FieldModel))
+}
+
+// WhereGeneratedAt applies the entql time.Time predicate on the generated_at field.
+func (f *NarrativeFilter) WhereGeneratedAt(p entql.TimeP) {
+	f.Where(p.Field(narrative.FieldGeneratedAt))
+}
+
+// WhereHasTenant applies a predicate to check if query has an edge tenant.
+func (f *NarrativeFilter) WhereHasTenant() {
+	f.Where(entql.HasEdge("tenant"))
+}
+
+// WhereHasTenantWith applies a predicate to check if query has an edge tenant with a given conditions (other predicates).
+func (f *NarrativeFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
+	f.Where(entql.HasEdgeWith("tenant", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *NotificationQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -3043,7 +3439,7 @@ type NotificationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NotificationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3147,7 +3543,7 @@ type NotificationReadMarkFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NotificationReadMarkFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3221,7 +3617,7 @@ type NotificationReceiptFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NotificationReceiptFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3295,7 +3691,7 @@ type OrganisationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganisationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3402,7 +3798,7 @@ type PolicyAuditFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyAuditFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3511,7 +3907,7 @@ type PolicyGuidanceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyGuidanceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3605,7 +4001,7 @@ type PolicyOverrideFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyOverrideFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3729,7 +4125,7 @@ type RefreshTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefreshTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3823,7 +4219,7 @@ type SnapshotFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SnapshotFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3927,7 +4323,7 @@ type TenantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TenantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4007,7 +4403,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4111,7 +4507,7 @@ type WebhookFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4200,7 +4596,7 @@ type WebhookDeliveryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookDeliveryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -13,6 +13,8 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"github.com/google/uuid"
+	"github.com/wegweiser/wegweiser/ent/aicall"
+	"github.com/wegweiser/wegweiser/ent/aisettings"
 	"github.com/wegweiser/wegweiser/ent/auditevent"
 	"github.com/wegweiser/wegweiser/ent/chatmessage"
 	"github.com/wegweiser/wegweiser/ent/conversation"
@@ -29,6 +31,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/installedsoftware"
 	"github.com/wegweiser/wegweiser/ent/membership"
 	"github.com/wegweiser/wegweiser/ent/memory"
+	"github.com/wegweiser/wegweiser/ent/narrative"
 	"github.com/wegweiser/wegweiser/ent/notification"
 	"github.com/wegweiser/wegweiser/ent/notificationreadmark"
 	"github.com/wegweiser/wegweiser/ent/notificationreceipt"
@@ -54,6 +57,8 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
+	TypeAICall               = "AICall"
+	TypeAISettings           = "AISettings"
 	TypeAuditEvent           = "AuditEvent"
 	TypeChatMessage          = "ChatMessage"
 	TypeConversation         = "Conversation"
@@ -70,6 +75,7 @@ const (
 	TypeInstalledSoftware    = "InstalledSoftware"
 	TypeMembership           = "Membership"
 	TypeMemory               = "Memory"
+	TypeNarrative            = "Narrative"
 	TypeNotification         = "Notification"
 	TypeNotificationReadMark = "NotificationReadMark"
 	TypeNotificationReceipt  = "NotificationReceipt"
@@ -84,6 +90,1770 @@ const (
 	TypeWebhook              = "Webhook"
 	TypeWebhookDelivery      = "WebhookDelivery"
 )
+
+// AICallMutation represents an operation that mutates the AICall nodes in the graph.
+type AICallMutation struct {
+	config
+	op                   Op
+	typ                  string
+	id                   *uuid.UUID
+	user_id              *uuid.UUID
+	purpose              *string
+	model                *string
+	prompt_tokens        *int64
+	addprompt_tokens     *int64
+	completion_tokens    *int64
+	addcompletion_tokens *int64
+	latency_ms           *int64
+	addlatency_ms        *int64
+	outcome              *string
+	created_at           *time.Time
+	clearedFields        map[string]struct{}
+	tenant               *uuid.UUID
+	clearedtenant        bool
+	done                 bool
+	oldValue             func(context.Context) (*AICall, error)
+	predicates           []predicate.AICall
+}
+
+var _ ent.Mutation = (*AICallMutation)(nil)
+
+// aicallOption allows management of the mutation configuration using functional options.
+type aicallOption func(*AICallMutation)
+
+// newAICallMutation creates new mutation for the AICall entity.
+func newAICallMutation(c config, op Op, opts ...aicallOption) *AICallMutation {
+	m := &AICallMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeAICall,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withAICallID sets the ID field of the mutation.
+func withAICallID(id uuid.UUID) aicallOption {
+	return func(m *AICallMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *AICall
+		)
+		m.oldValue = func(ctx context.Context) (*AICall, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().AICall.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withAICall sets the old AICall of the mutation.
+func withAICall(node *AICall) aicallOption {
+	return func(m *AICallMutation) {
+		m.oldValue = func(context.Context) (*AICall, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m AICallMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m AICallMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of AICall entities.
+func (m *AICallMutation) SetID(id uuid.UUID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *AICallMutation) ID() (id uuid.UUID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *AICallMutation) IDs(ctx context.Context) ([]uuid.UUID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []uuid.UUID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().AICall.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *AICallMutation) SetTenantID(u uuid.UUID) {
+	m.tenant = &u
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *AICallMutation) TenantID() (r uuid.UUID, exists bool) {
+	v := m.tenant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the AICall entity.
+// If the AICall object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AICallMutation) OldTenantID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *AICallMutation) ResetTenantID() {
+	m.tenant = nil
+}
+
+// SetUserID sets the "user_id" field.
+func (m *AICallMutation) SetUserID(u uuid.UUID) {
+	m.user_id = &u
+}
+
+// UserID returns the value of the "user_id" field in the mutation.
+func (m *AICallMutation) UserID() (r uuid.UUID, exists bool) {
+	v := m.user_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUserID returns the old "user_id" field's value of the AICall entity.
+// If the AICall object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AICallMutation) OldUserID(ctx context.Context) (v *uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUserID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUserID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUserID: %w", err)
+	}
+	return oldValue.UserID, nil
+}
+
+// ClearUserID clears the value of the "user_id" field.
+func (m *AICallMutation) ClearUserID() {
+	m.user_id = nil
+	m.clearedFields[aicall.FieldUserID] = struct{}{}
+}
+
+// UserIDCleared returns if the "user_id" field was cleared in this mutation.
+func (m *AICallMutation) UserIDCleared() bool {
+	_, ok := m.clearedFields[aicall.FieldUserID]
+	return ok
+}
+
+// ResetUserID resets all changes to the "user_id" field.
+func (m *AICallMutation) ResetUserID() {
+	m.user_id = nil
+	delete(m.clearedFields, aicall.FieldUserID)
+}
+
+// SetPurpose sets the "purpose" field.
+func (m *AICallMutation) SetPurpose(s string) {
+	m.purpose = &s
+}
+
+// Purpose returns the value of the "purpose" field in the mutation.
+func (m *AICallMutation) Purpose() (r string, exists bool) {
+	v := m.purpose
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPurpose returns the old "purpose" field's value of the AICall entity.
+// If the AICall object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AICallMutation) OldPurpose(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPurpose is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPurpose requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPurpose: %w", err)
+	}
+	return oldValue.Purpose, nil
+}
+
+// ResetPurpose resets all changes to the "purpose" field.
+func (m *AICallMutation) ResetPurpose() {
+	m.purpose = nil
+}
+
+// SetModel sets the "model" field.
+func (m *AICallMutation) SetModel(s string) {
+	m.model = &s
+}
+
+// Model returns the value of the "model" field in the mutation.
+func (m *AICallMutation) Model() (r string, exists bool) {
+	v := m.model
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldModel returns the old "model" field's value of the AICall entity.
+// If the AICall object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AICallMutation) OldModel(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldModel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldModel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldModel: %w", err)
+	}
+	return oldValue.Model, nil
+}
+
+// ResetModel resets all changes to the "model" field.
+func (m *AICallMutation) ResetModel() {
+	m.model = nil
+}
+
+// SetPromptTokens sets the "prompt_tokens" field.
+func (m *AICallMutation) SetPromptTokens(i int64) {
+	m.prompt_tokens = &i
+	m.addprompt_tokens = nil
+}
+
+// PromptTokens returns the value of the "prompt_tokens" field in the mutation.
+func (m *AICallMutation) PromptTokens() (r int64, exists bool) {
+	v := m.prompt_tokens
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPromptTokens returns the old "prompt_tokens" field's value of the AICall entity.
+// If the AICall object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AICallMutation) OldPromptTokens(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPromptTokens is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPromptTokens requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPromptTokens: %w", err)
+	}
+	return oldValue.PromptTokens, nil
+}
+
+// AddPromptTokens adds i to the "prompt_tokens" field.
+func (m *AICallMutation) AddPromptTokens(i int64) {
+	if m.addprompt_tokens != nil {
+		*m.addprompt_tokens += i
+	} else {
+		m.addprompt_tokens = &i
+	}
+}
+
+// AddedPromptTokens returns the value that was added to the "prompt_tokens" field in this mutation.
+func (m *AICallMutation) AddedPromptTokens() (r int64, exists bool) {
+	v := m.addprompt_tokens
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPromptTokens resets all changes to the "prompt_tokens" field.
+func (m *AICallMutation) ResetPromptTokens() {
+	m.prompt_tokens = nil
+	m.addprompt_tokens = nil
+}
+
+// SetCompletionTokens sets the "completion_tokens" field.
+func (m *AICallMutation) SetCompletionTokens(i int64) {
+	m.completion_tokens = &i
+	m.addcompletion_tokens = nil
+}
+
+// CompletionTokens returns the value of the "completion_tokens" field in the mutation.
+func (m *AICallMutation) CompletionTokens() (r int64, exists bool) {
+	v := m.completion_tokens
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompletionTokens returns the old "completion_tokens" field's value of the AICall entity.
+// If the AICall object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AICallMutation) OldCompletionTokens(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompletionTokens is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompletionTokens requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompletionTokens: %w", err)
+	}
+	return oldValue.CompletionTokens, nil
+}
+
+// AddCompletionTokens adds i to the "completion_tokens" field.
+func (m *AICallMutation) AddCompletionTokens(i int64) {
+	if m.addcompletion_tokens != nil {
+		*m.addcompletion_tokens += i
+	} else {
+		m.addcompletion_tokens = &i
+	}
+}
+
+// AddedCompletionTokens returns the value that was added to the "completion_tokens" field in this mutation.
+func (m *AICallMutation) AddedCompletionTokens() (r int64, exists bool) {
+	v := m.addcompletion_tokens
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCompletionTokens resets all changes to the "completion_tokens" field.
+func (m *AICallMutation) ResetCompletionTokens() {
+	m.completion_tokens = nil
+	m.addcompletion_tokens = nil
+}
+
+// SetLatencyMs sets the "latency_ms" field.
+func (m *AICallMutation) SetLatencyMs(i int64) {
+	m.latency_ms = &i
+	m.addlatency_ms = nil
+}
+
+// LatencyMs returns the value of the "latency_ms" field in the mutation.
+func (m *AICallMutation) LatencyMs() (r int64, exists bool) {
+	v := m.latency_ms
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLatencyMs returns the old "latency_ms" field's value of the AICall entity.
+// If the AICall object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AICallMutation) OldLatencyMs(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLatencyMs is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLatencyMs requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLatencyMs: %w", err)
+	}
+	return oldValue.LatencyMs, nil
+}
+
+// AddLatencyMs adds i to the "latency_ms" field.
+func (m *AICallMutation) AddLatencyMs(i int64) {
+	if m.addlatency_ms != nil {
+		*m.addlatency_ms += i
+	} else {
+		m.addlatency_ms = &i
+	}
+}
+
+// AddedLatencyMs returns the value that was added to the "latency_ms" field in this mutation.
+func (m *AICallMutation) AddedLatencyMs() (r int64, exists bool) {
+	v := m.addlatency_ms
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetLatencyMs resets all changes to the "latency_ms" field.
+func (m *AICallMutation) ResetLatencyMs() {
+	m.latency_ms = nil
+	m.addlatency_ms = nil
+}
+
+// SetOutcome sets the "outcome" field.
+func (m *AICallMutation) SetOutcome(s string) {
+	m.outcome = &s
+}
+
+// Outcome returns the value of the "outcome" field in the mutation.
+func (m *AICallMutation) Outcome() (r string, exists bool) {
+	v := m.outcome
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOutcome returns the old "outcome" field's value of the AICall entity.
+// If the AICall object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AICallMutation) OldOutcome(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOutcome is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOutcome requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOutcome: %w", err)
+	}
+	return oldValue.Outcome, nil
+}
+
+// ResetOutcome resets all changes to the "outcome" field.
+func (m *AICallMutation) ResetOutcome() {
+	m.outcome = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *AICallMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *AICallMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the AICall entity.
+// If the AICall object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AICallMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *AICallMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// ClearTenant clears the "tenant" edge to the Tenant entity.
+func (m *AICallMutation) ClearTenant() {
+	m.clearedtenant = true
+	m.clearedFields[aicall.FieldTenantID] = struct{}{}
+}
+
+// TenantCleared reports if the "tenant" edge to the Tenant entity was cleared.
+func (m *AICallMutation) TenantCleared() bool {
+	return m.clearedtenant
+}
+
+// TenantIDs returns the "tenant" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TenantID instead. It exists only for internal usage by the builders.
+func (m *AICallMutation) TenantIDs() (ids []uuid.UUID) {
+	if id := m.tenant; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTenant resets all changes to the "tenant" edge.
+func (m *AICallMutation) ResetTenant() {
+	m.tenant = nil
+	m.clearedtenant = false
+}
+
+// Where appends a list predicates to the AICallMutation builder.
+func (m *AICallMutation) Where(ps ...predicate.AICall) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the AICallMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *AICallMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.AICall, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *AICallMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *AICallMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (AICall).
+func (m *AICallMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *AICallMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.tenant != nil {
+		fields = append(fields, aicall.FieldTenantID)
+	}
+	if m.user_id != nil {
+		fields = append(fields, aicall.FieldUserID)
+	}
+	if m.purpose != nil {
+		fields = append(fields, aicall.FieldPurpose)
+	}
+	if m.model != nil {
+		fields = append(fields, aicall.FieldModel)
+	}
+	if m.prompt_tokens != nil {
+		fields = append(fields, aicall.FieldPromptTokens)
+	}
+	if m.completion_tokens != nil {
+		fields = append(fields, aicall.FieldCompletionTokens)
+	}
+	if m.latency_ms != nil {
+		fields = append(fields, aicall.FieldLatencyMs)
+	}
+	if m.outcome != nil {
+		fields = append(fields, aicall.FieldOutcome)
+	}
+	if m.created_at != nil {
+		fields = append(fields, aicall.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *AICallMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case aicall.FieldTenantID:
+		return m.TenantID()
+	case aicall.FieldUserID:
+		return m.UserID()
+	case aicall.FieldPurpose:
+		return m.Purpose()
+	case aicall.FieldModel:
+		return m.Model()
+	case aicall.FieldPromptTokens:
+		return m.PromptTokens()
+	case aicall.FieldCompletionTokens:
+		return m.CompletionTokens()
+	case aicall.FieldLatencyMs:
+		return m.LatencyMs()
+	case aicall.FieldOutcome:
+		return m.Outcome()
+	case aicall.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *AICallMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case aicall.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case aicall.FieldUserID:
+		return m.OldUserID(ctx)
+	case aicall.FieldPurpose:
+		return m.OldPurpose(ctx)
+	case aicall.FieldModel:
+		return m.OldModel(ctx)
+	case aicall.FieldPromptTokens:
+		return m.OldPromptTokens(ctx)
+	case aicall.FieldCompletionTokens:
+		return m.OldCompletionTokens(ctx)
+	case aicall.FieldLatencyMs:
+		return m.OldLatencyMs(ctx)
+	case aicall.FieldOutcome:
+		return m.OldOutcome(ctx)
+	case aicall.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown AICall field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AICallMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case aicall.FieldTenantID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case aicall.FieldUserID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUserID(v)
+		return nil
+	case aicall.FieldPurpose:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPurpose(v)
+		return nil
+	case aicall.FieldModel:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetModel(v)
+		return nil
+	case aicall.FieldPromptTokens:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPromptTokens(v)
+		return nil
+	case aicall.FieldCompletionTokens:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompletionTokens(v)
+		return nil
+	case aicall.FieldLatencyMs:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLatencyMs(v)
+		return nil
+	case aicall.FieldOutcome:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOutcome(v)
+		return nil
+	case aicall.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown AICall field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *AICallMutation) AddedFields() []string {
+	var fields []string
+	if m.addprompt_tokens != nil {
+		fields = append(fields, aicall.FieldPromptTokens)
+	}
+	if m.addcompletion_tokens != nil {
+		fields = append(fields, aicall.FieldCompletionTokens)
+	}
+	if m.addlatency_ms != nil {
+		fields = append(fields, aicall.FieldLatencyMs)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *AICallMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case aicall.FieldPromptTokens:
+		return m.AddedPromptTokens()
+	case aicall.FieldCompletionTokens:
+		return m.AddedCompletionTokens()
+	case aicall.FieldLatencyMs:
+		return m.AddedLatencyMs()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AICallMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case aicall.FieldPromptTokens:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPromptTokens(v)
+		return nil
+	case aicall.FieldCompletionTokens:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCompletionTokens(v)
+		return nil
+	case aicall.FieldLatencyMs:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddLatencyMs(v)
+		return nil
+	}
+	return fmt.Errorf("unknown AICall numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *AICallMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(aicall.FieldUserID) {
+		fields = append(fields, aicall.FieldUserID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *AICallMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *AICallMutation) ClearField(name string) error {
+	switch name {
+	case aicall.FieldUserID:
+		m.ClearUserID()
+		return nil
+	}
+	return fmt.Errorf("unknown AICall nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *AICallMutation) ResetField(name string) error {
+	switch name {
+	case aicall.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case aicall.FieldUserID:
+		m.ResetUserID()
+		return nil
+	case aicall.FieldPurpose:
+		m.ResetPurpose()
+		return nil
+	case aicall.FieldModel:
+		m.ResetModel()
+		return nil
+	case aicall.FieldPromptTokens:
+		m.ResetPromptTokens()
+		return nil
+	case aicall.FieldCompletionTokens:
+		m.ResetCompletionTokens()
+		return nil
+	case aicall.FieldLatencyMs:
+		m.ResetLatencyMs()
+		return nil
+	case aicall.FieldOutcome:
+		m.ResetOutcome()
+		return nil
+	case aicall.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown AICall field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *AICallMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.tenant != nil {
+		edges = append(edges, aicall.EdgeTenant)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *AICallMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case aicall.EdgeTenant:
+		if id := m.tenant; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *AICallMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *AICallMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *AICallMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedtenant {
+		edges = append(edges, aicall.EdgeTenant)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *AICallMutation) EdgeCleared(name string) bool {
+	switch name {
+	case aicall.EdgeTenant:
+		return m.clearedtenant
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *AICallMutation) ClearEdge(name string) error {
+	switch name {
+	case aicall.EdgeTenant:
+		m.ClearTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown AICall unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *AICallMutation) ResetEdge(name string) error {
+	switch name {
+	case aicall.EdgeTenant:
+		m.ResetTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown AICall edge %s", name)
+}
+
+// AISettingsMutation represents an operation that mutates the AISettings nodes in the graph.
+type AISettingsMutation struct {
+	config
+	op                      Op
+	typ                     string
+	id                      *uuid.UUID
+	enabled                 *bool
+	base_url                *string
+	model                   *string
+	api_key_encrypted       *[]byte
+	azure_api_version       *string
+	monthly_token_budget    *int64
+	addmonthly_token_budget *int64
+	updated_at              *time.Time
+	clearedFields           map[string]struct{}
+	tenant                  *uuid.UUID
+	clearedtenant           bool
+	done                    bool
+	oldValue                func(context.Context) (*AISettings, error)
+	predicates              []predicate.AISettings
+}
+
+var _ ent.Mutation = (*AISettingsMutation)(nil)
+
+// aisettingsOption allows management of the mutation configuration using functional options.
+type aisettingsOption func(*AISettingsMutation)
+
+// newAISettingsMutation creates new mutation for the AISettings entity.
+func newAISettingsMutation(c config, op Op, opts ...aisettingsOption) *AISettingsMutation {
+	m := &AISettingsMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeAISettings,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withAISettingsID sets the ID field of the mutation.
+func withAISettingsID(id uuid.UUID) aisettingsOption {
+	return func(m *AISettingsMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *AISettings
+		)
+		m.oldValue = func(ctx context.Context) (*AISettings, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().AISettings.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withAISettings sets the old AISettings of the mutation.
+func withAISettings(node *AISettings) aisettingsOption {
+	return func(m *AISettingsMutation) {
+		m.oldValue = func(context.Context) (*AISettings, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m AISettingsMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m AISettingsMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of AISettings entities.
+func (m *AISettingsMutation) SetID(id uuid.UUID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *AISettingsMutation) ID() (id uuid.UUID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *AISettingsMutation) IDs(ctx context.Context) ([]uuid.UUID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []uuid.UUID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().AISettings.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *AISettingsMutation) SetTenantID(u uuid.UUID) {
+	m.tenant = &u
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *AISettingsMutation) TenantID() (r uuid.UUID, exists bool) {
+	v := m.tenant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the AISettings entity.
+// If the AISettings object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AISettingsMutation) OldTenantID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *AISettingsMutation) ResetTenantID() {
+	m.tenant = nil
+}
+
+// SetEnabled sets the "enabled" field.
+func (m *AISettingsMutation) SetEnabled(b bool) {
+	m.enabled = &b
+}
+
+// Enabled returns the value of the "enabled" field in the mutation.
+func (m *AISettingsMutation) Enabled() (r bool, exists bool) {
+	v := m.enabled
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEnabled returns the old "enabled" field's value of the AISettings entity.
+// If the AISettings object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AISettingsMutation) OldEnabled(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEnabled is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEnabled requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEnabled: %w", err)
+	}
+	return oldValue.Enabled, nil
+}
+
+// ResetEnabled resets all changes to the "enabled" field.
+func (m *AISettingsMutation) ResetEnabled() {
+	m.enabled = nil
+}
+
+// SetBaseURL sets the "base_url" field.
+func (m *AISettingsMutation) SetBaseURL(s string) {
+	m.base_url = &s
+}
+
+// BaseURL returns the value of the "base_url" field in the mutation.
+func (m *AISettingsMutation) BaseURL() (r string, exists bool) {
+	v := m.base_url
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBaseURL returns the old "base_url" field's value of the AISettings entity.
+// If the AISettings object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AISettingsMutation) OldBaseURL(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBaseURL is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBaseURL requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBaseURL: %w", err)
+	}
+	return oldValue.BaseURL, nil
+}
+
+// ResetBaseURL resets all changes to the "base_url" field.
+func (m *AISettingsMutation) ResetBaseURL() {
+	m.base_url = nil
+}
+
+// SetModel sets the "model" field.
+func (m *AISettingsMutation) SetModel(s string) {
+	m.model = &s
+}
+
+// Model returns the value of the "model" field in the mutation.
+func (m *AISettingsMutation) Model() (r string, exists bool) {
+	v := m.model
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldModel returns the old "model" field's value of the AISettings entity.
+// If the AISettings object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AISettingsMutation) OldModel(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldModel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldModel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldModel: %w", err)
+	}
+	return oldValue.Model, nil
+}
+
+// ResetModel resets all changes to the "model" field.
+func (m *AISettingsMutation) ResetModel() {
+	m.model = nil
+}
+
+// SetAPIKeyEncrypted sets the "api_key_encrypted" field.
+func (m *AISettingsMutation) SetAPIKeyEncrypted(b []byte) {
+	m.api_key_encrypted = &b
+}
+
+// APIKeyEncrypted returns the value of the "api_key_encrypted" field in the mutation.
+func (m *AISettingsMutation) APIKeyEncrypted() (r []byte, exists bool) {
+	v := m.api_key_encrypted
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAPIKeyEncrypted returns the old "api_key_encrypted" field's value of the AISettings entity.
+// If the AISettings object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AISettingsMutation) OldAPIKeyEncrypted(ctx context.Context) (v *[]byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAPIKeyEncrypted is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAPIKeyEncrypted requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAPIKeyEncrypted: %w", err)
+	}
+	return oldValue.APIKeyEncrypted, nil
+}
+
+// ClearAPIKeyEncrypted clears the value of the "api_key_encrypted" field.
+func (m *AISettingsMutation) ClearAPIKeyEncrypted() {
+	m.api_key_encrypted = nil
+	m.clearedFields[aisettings.FieldAPIKeyEncrypted] = struct{}{}
+}
+
+// APIKeyEncryptedCleared returns if the "api_key_encrypted" field was cleared in this mutation.
+func (m *AISettingsMutation) APIKeyEncryptedCleared() bool {
+	_, ok := m.clearedFields[aisettings.FieldAPIKeyEncrypted]
+	return ok
+}
+
+// ResetAPIKeyEncrypted resets all changes to the "api_key_encrypted" field.
+func (m *AISettingsMutation) ResetAPIKeyEncrypted() {
+	m.api_key_encrypted = nil
+	delete(m.clearedFields, aisettings.FieldAPIKeyEncrypted)
+}
+
+// SetAzureAPIVersion sets the "azure_api_version" field.
+func (m *AISettingsMutation) SetAzureAPIVersion(s string) {
+	m.azure_api_version = &s
+}
+
+// AzureAPIVersion returns the value of the "azure_api_version" field in the mutation.
+func (m *AISettingsMutation) AzureAPIVersion() (r string, exists bool) {
+	v := m.azure_api_version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAzureAPIVersion returns the old "azure_api_version" field's value of the AISettings entity.
+// If the AISettings object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AISettingsMutation) OldAzureAPIVersion(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAzureAPIVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAzureAPIVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAzureAPIVersion: %w", err)
+	}
+	return oldValue.AzureAPIVersion, nil
+}
+
+// ResetAzureAPIVersion resets all changes to the "azure_api_version" field.
+func (m *AISettingsMutation) ResetAzureAPIVersion() {
+	m.azure_api_version = nil
+}
+
+// SetMonthlyTokenBudget sets the "monthly_token_budget" field.
+func (m *AISettingsMutation) SetMonthlyTokenBudget(i int64) {
+	m.monthly_token_budget = &i
+	m.addmonthly_token_budget = nil
+}
+
+// MonthlyTokenBudget returns the value of the "monthly_token_budget" field in the mutation.
+func (m *AISettingsMutation) MonthlyTokenBudget() (r int64, exists bool) {
+	v := m.monthly_token_budget
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMonthlyTokenBudget returns the old "monthly_token_budget" field's value of the AISettings entity.
+// If the AISettings object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AISettingsMutation) OldMonthlyTokenBudget(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMonthlyTokenBudget is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMonthlyTokenBudget requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMonthlyTokenBudget: %w", err)
+	}
+	return oldValue.MonthlyTokenBudget, nil
+}
+
+// AddMonthlyTokenBudget adds i to the "monthly_token_budget" field.
+func (m *AISettingsMutation) AddMonthlyTokenBudget(i int64) {
+	if m.addmonthly_token_budget != nil {
+		*m.addmonthly_token_budget += i
+	} else {
+		m.addmonthly_token_budget = &i
+	}
+}
+
+// AddedMonthlyTokenBudget returns the value that was added to the "monthly_token_budget" field in this mutation.
+func (m *AISettingsMutation) AddedMonthlyTokenBudget() (r int64, exists bool) {
+	v := m.addmonthly_token_budget
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetMonthlyTokenBudget resets all changes to the "monthly_token_budget" field.
+func (m *AISettingsMutation) ResetMonthlyTokenBudget() {
+	m.monthly_token_budget = nil
+	m.addmonthly_token_budget = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *AISettingsMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *AISettingsMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the AISettings entity.
+// If the AISettings object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AISettingsMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *AISettingsMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// ClearTenant clears the "tenant" edge to the Tenant entity.
+func (m *AISettingsMutation) ClearTenant() {
+	m.clearedtenant = true
+	m.clearedFields[aisettings.FieldTenantID] = struct{}{}
+}
+
+// TenantCleared reports if the "tenant" edge to the Tenant entity was cleared.
+func (m *AISettingsMutation) TenantCleared() bool {
+	return m.clearedtenant
+}
+
+// TenantIDs returns the "tenant" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TenantID instead. It exists only for internal usage by the builders.
+func (m *AISettingsMutation) TenantIDs() (ids []uuid.UUID) {
+	if id := m.tenant; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTenant resets all changes to the "tenant" edge.
+func (m *AISettingsMutation) ResetTenant() {
+	m.tenant = nil
+	m.clearedtenant = false
+}
+
+// Where appends a list predicates to the AISettingsMutation builder.
+func (m *AISettingsMutation) Where(ps ...predicate.AISettings) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the AISettingsMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *AISettingsMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.AISettings, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *AISettingsMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *AISettingsMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (AISettings).
+func (m *AISettingsMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *AISettingsMutation) Fields() []string {
+	fields := make([]string, 0, 8)
+	if m.tenant != nil {
+		fields = append(fields, aisettings.FieldTenantID)
+	}
+	if m.enabled != nil {
+		fields = append(fields, aisettings.FieldEnabled)
+	}
+	if m.base_url != nil {
+		fields = append(fields, aisettings.FieldBaseURL)
+	}
+	if m.model != nil {
+		fields = append(fields, aisettings.FieldModel)
+	}
+	if m.api_key_encrypted != nil {
+		fields = append(fields, aisettings.FieldAPIKeyEncrypted)
+	}
+	if m.azure_api_version != nil {
+		fields = append(fields, aisettings.FieldAzureAPIVersion)
+	}
+	if m.monthly_token_budget != nil {
+		fields = append(fields, aisettings.FieldMonthlyTokenBudget)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, aisettings.FieldUpdatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *AISettingsMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case aisettings.FieldTenantID:
+		return m.TenantID()
+	case aisettings.FieldEnabled:
+		return m.Enabled()
+	case aisettings.FieldBaseURL:
+		return m.BaseURL()
+	case aisettings.FieldModel:
+		return m.Model()
+	case aisettings.FieldAPIKeyEncrypted:
+		return m.APIKeyEncrypted()
+	case aisettings.FieldAzureAPIVersion:
+		return m.AzureAPIVersion()
+	case aisettings.FieldMonthlyTokenBudget:
+		return m.MonthlyTokenBudget()
+	case aisettings.FieldUpdatedAt:
+		return m.UpdatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *AISettingsMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case aisettings.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case aisettings.FieldEnabled:
+		return m.OldEnabled(ctx)
+	case aisettings.FieldBaseURL:
+		return m.OldBaseURL(ctx)
+	case aisettings.FieldModel:
+		return m.OldModel(ctx)
+	case aisettings.FieldAPIKeyEncrypted:
+		return m.OldAPIKeyEncrypted(ctx)
+	case aisettings.FieldAzureAPIVersion:
+		return m.OldAzureAPIVersion(ctx)
+	case aisettings.FieldMonthlyTokenBudget:
+		return m.OldMonthlyTokenBudget(ctx)
+	case aisettings.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown AISettings field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AISettingsMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case aisettings.FieldTenantID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case aisettings.FieldEnabled:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEnabled(v)
+		return nil
+	case aisettings.FieldBaseURL:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBaseURL(v)
+		return nil
+	case aisettings.FieldModel:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetModel(v)
+		return nil
+	case aisettings.FieldAPIKeyEncrypted:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAPIKeyEncrypted(v)
+		return nil
+	case aisettings.FieldAzureAPIVersion:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAzureAPIVersion(v)
+		return nil
+	case aisettings.FieldMonthlyTokenBudget:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMonthlyTokenBudget(v)
+		return nil
+	case aisettings.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown AISettings field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *AISettingsMutation) AddedFields() []string {
+	var fields []string
+	if m.addmonthly_token_budget != nil {
+		fields = append(fields, aisettings.FieldMonthlyTokenBudget)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *AISettingsMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case aisettings.FieldMonthlyTokenBudget:
+		return m.AddedMonthlyTokenBudget()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AISettingsMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case aisettings.FieldMonthlyTokenBudget:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddMonthlyTokenBudget(v)
+		return nil
+	}
+	return fmt.Errorf("unknown AISettings numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *AISettingsMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(aisettings.FieldAPIKeyEncrypted) {
+		fields = append(fields, aisettings.FieldAPIKeyEncrypted)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *AISettingsMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *AISettingsMutation) ClearField(name string) error {
+	switch name {
+	case aisettings.FieldAPIKeyEncrypted:
+		m.ClearAPIKeyEncrypted()
+		return nil
+	}
+	return fmt.Errorf("unknown AISettings nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *AISettingsMutation) ResetField(name string) error {
+	switch name {
+	case aisettings.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case aisettings.FieldEnabled:
+		m.ResetEnabled()
+		return nil
+	case aisettings.FieldBaseURL:
+		m.ResetBaseURL()
+		return nil
+	case aisettings.FieldModel:
+		m.ResetModel()
+		return nil
+	case aisettings.FieldAPIKeyEncrypted:
+		m.ResetAPIKeyEncrypted()
+		return nil
+	case aisettings.FieldAzureAPIVersion:
+		m.ResetAzureAPIVersion()
+		return nil
+	case aisettings.FieldMonthlyTokenBudget:
+		m.ResetMonthlyTokenBudget()
+		return nil
+	case aisettings.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown AISettings field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *AISettingsMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.tenant != nil {
+		edges = append(edges, aisettings.EdgeTenant)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *AISettingsMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case aisettings.EdgeTenant:
+		if id := m.tenant; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *AISettingsMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *AISettingsMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *AISettingsMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedtenant {
+		edges = append(edges, aisettings.EdgeTenant)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *AISettingsMutation) EdgeCleared(name string) bool {
+	switch name {
+	case aisettings.EdgeTenant:
+		return m.clearedtenant
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *AISettingsMutation) ClearEdge(name string) error {
+	switch name {
+	case aisettings.EdgeTenant:
+		m.ClearTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown AISettings unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *AISettingsMutation) ResetEdge(name string) error {
+	switch name {
+	case aisettings.EdgeTenant:
+		m.ResetTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown AISettings edge %s", name)
+}
 
 // AuditEventMutation represents an operation that mutates the AuditEvent nodes in the graph.
 type AuditEventMutation struct {
@@ -17213,6 +18983,862 @@ func (m *MemoryMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Memory edge %s", name)
+}
+
+// NarrativeMutation represents an operation that mutates the Narrative nodes in the graph.
+type NarrativeMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *uuid.UUID
+	entity_kind      *narrative.EntityKind
+	entity_id        *uuid.UUID
+	organisation_id  *uuid.UUID
+	findings_hash    *string
+	text             *string
+	next_steps       *json.RawMessage
+	appendnext_steps json.RawMessage
+	model            *string
+	generated_at     *time.Time
+	clearedFields    map[string]struct{}
+	tenant           *uuid.UUID
+	clearedtenant    bool
+	done             bool
+	oldValue         func(context.Context) (*Narrative, error)
+	predicates       []predicate.Narrative
+}
+
+var _ ent.Mutation = (*NarrativeMutation)(nil)
+
+// narrativeOption allows management of the mutation configuration using functional options.
+type narrativeOption func(*NarrativeMutation)
+
+// newNarrativeMutation creates new mutation for the Narrative entity.
+func newNarrativeMutation(c config, op Op, opts ...narrativeOption) *NarrativeMutation {
+	m := &NarrativeMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeNarrative,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withNarrativeID sets the ID field of the mutation.
+func withNarrativeID(id uuid.UUID) narrativeOption {
+	return func(m *NarrativeMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Narrative
+		)
+		m.oldValue = func(ctx context.Context) (*Narrative, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Narrative.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withNarrative sets the old Narrative of the mutation.
+func withNarrative(node *Narrative) narrativeOption {
+	return func(m *NarrativeMutation) {
+		m.oldValue = func(context.Context) (*Narrative, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m NarrativeMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m NarrativeMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Narrative entities.
+func (m *NarrativeMutation) SetID(id uuid.UUID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *NarrativeMutation) ID() (id uuid.UUID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *NarrativeMutation) IDs(ctx context.Context) ([]uuid.UUID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []uuid.UUID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Narrative.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *NarrativeMutation) SetTenantID(u uuid.UUID) {
+	m.tenant = &u
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *NarrativeMutation) TenantID() (r uuid.UUID, exists bool) {
+	v := m.tenant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the Narrative entity.
+// If the Narrative object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NarrativeMutation) OldTenantID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *NarrativeMutation) ResetTenantID() {
+	m.tenant = nil
+}
+
+// SetEntityKind sets the "entity_kind" field.
+func (m *NarrativeMutation) SetEntityKind(nk narrative.EntityKind) {
+	m.entity_kind = &nk
+}
+
+// EntityKind returns the value of the "entity_kind" field in the mutation.
+func (m *NarrativeMutation) EntityKind() (r narrative.EntityKind, exists bool) {
+	v := m.entity_kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEntityKind returns the old "entity_kind" field's value of the Narrative entity.
+// If the Narrative object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NarrativeMutation) OldEntityKind(ctx context.Context) (v narrative.EntityKind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEntityKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEntityKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEntityKind: %w", err)
+	}
+	return oldValue.EntityKind, nil
+}
+
+// ResetEntityKind resets all changes to the "entity_kind" field.
+func (m *NarrativeMutation) ResetEntityKind() {
+	m.entity_kind = nil
+}
+
+// SetEntityID sets the "entity_id" field.
+func (m *NarrativeMutation) SetEntityID(u uuid.UUID) {
+	m.entity_id = &u
+}
+
+// EntityID returns the value of the "entity_id" field in the mutation.
+func (m *NarrativeMutation) EntityID() (r uuid.UUID, exists bool) {
+	v := m.entity_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEntityID returns the old "entity_id" field's value of the Narrative entity.
+// If the Narrative object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NarrativeMutation) OldEntityID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEntityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEntityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEntityID: %w", err)
+	}
+	return oldValue.EntityID, nil
+}
+
+// ResetEntityID resets all changes to the "entity_id" field.
+func (m *NarrativeMutation) ResetEntityID() {
+	m.entity_id = nil
+}
+
+// SetOrganisationID sets the "organisation_id" field.
+func (m *NarrativeMutation) SetOrganisationID(u uuid.UUID) {
+	m.organisation_id = &u
+}
+
+// OrganisationID returns the value of the "organisation_id" field in the mutation.
+func (m *NarrativeMutation) OrganisationID() (r uuid.UUID, exists bool) {
+	v := m.organisation_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganisationID returns the old "organisation_id" field's value of the Narrative entity.
+// If the Narrative object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NarrativeMutation) OldOrganisationID(ctx context.Context) (v *uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganisationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganisationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganisationID: %w", err)
+	}
+	return oldValue.OrganisationID, nil
+}
+
+// ClearOrganisationID clears the value of the "organisation_id" field.
+func (m *NarrativeMutation) ClearOrganisationID() {
+	m.organisation_id = nil
+	m.clearedFields[narrative.FieldOrganisationID] = struct{}{}
+}
+
+// OrganisationIDCleared returns if the "organisation_id" field was cleared in this mutation.
+func (m *NarrativeMutation) OrganisationIDCleared() bool {
+	_, ok := m.clearedFields[narrative.FieldOrganisationID]
+	return ok
+}
+
+// ResetOrganisationID resets all changes to the "organisation_id" field.
+func (m *NarrativeMutation) ResetOrganisationID() {
+	m.organisation_id = nil
+	delete(m.clearedFields, narrative.FieldOrganisationID)
+}
+
+// SetFindingsHash sets the "findings_hash" field.
+func (m *NarrativeMutation) SetFindingsHash(s string) {
+	m.findings_hash = &s
+}
+
+// FindingsHash returns the value of the "findings_hash" field in the mutation.
+func (m *NarrativeMutation) FindingsHash() (r string, exists bool) {
+	v := m.findings_hash
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFindingsHash returns the old "findings_hash" field's value of the Narrative entity.
+// If the Narrative object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NarrativeMutation) OldFindingsHash(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFindingsHash is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFindingsHash requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFindingsHash: %w", err)
+	}
+	return oldValue.FindingsHash, nil
+}
+
+// ResetFindingsHash resets all changes to the "findings_hash" field.
+func (m *NarrativeMutation) ResetFindingsHash() {
+	m.findings_hash = nil
+}
+
+// SetText sets the "text" field.
+func (m *NarrativeMutation) SetText(s string) {
+	m.text = &s
+}
+
+// Text returns the value of the "text" field in the mutation.
+func (m *NarrativeMutation) Text() (r string, exists bool) {
+	v := m.text
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldText returns the old "text" field's value of the Narrative entity.
+// If the Narrative object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NarrativeMutation) OldText(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldText is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldText requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldText: %w", err)
+	}
+	return oldValue.Text, nil
+}
+
+// ResetText resets all changes to the "text" field.
+func (m *NarrativeMutation) ResetText() {
+	m.text = nil
+}
+
+// SetNextSteps sets the "next_steps" field.
+func (m *NarrativeMutation) SetNextSteps(jm json.RawMessage) {
+	m.next_steps = &jm
+	m.appendnext_steps = nil
+}
+
+// NextSteps returns the value of the "next_steps" field in the mutation.
+func (m *NarrativeMutation) NextSteps() (r json.RawMessage, exists bool) {
+	v := m.next_steps
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNextSteps returns the old "next_steps" field's value of the Narrative entity.
+// If the Narrative object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NarrativeMutation) OldNextSteps(ctx context.Context) (v json.RawMessage, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNextSteps is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNextSteps requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNextSteps: %w", err)
+	}
+	return oldValue.NextSteps, nil
+}
+
+// AppendNextSteps adds jm to the "next_steps" field.
+func (m *NarrativeMutation) AppendNextSteps(jm json.RawMessage) {
+	m.appendnext_steps = append(m.appendnext_steps, jm...)
+}
+
+// AppendedNextSteps returns the list of values that were appended to the "next_steps" field in this mutation.
+func (m *NarrativeMutation) AppendedNextSteps() (json.RawMessage, bool) {
+	if len(m.appendnext_steps) == 0 {
+		return nil, false
+	}
+	return m.appendnext_steps, true
+}
+
+// ResetNextSteps resets all changes to the "next_steps" field.
+func (m *NarrativeMutation) ResetNextSteps() {
+	m.next_steps = nil
+	m.appendnext_steps = nil
+}
+
+// SetModel sets the "model" field.
+func (m *NarrativeMutation) SetModel(s string) {
+	m.model = &s
+}
+
+// Model returns the value of the "model" field in the mutation.
+func (m *NarrativeMutation) Model() (r string, exists bool) {
+	v := m.model
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldModel returns the old "model" field's value of the Narrative entity.
+// If the Narrative object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NarrativeMutation) OldModel(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldModel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldModel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldModel: %w", err)
+	}
+	return oldValue.Model, nil
+}
+
+// ResetModel resets all changes to the "model" field.
+func (m *NarrativeMutation) ResetModel() {
+	m.model = nil
+}
+
+// SetGeneratedAt sets the "generated_at" field.
+func (m *NarrativeMutation) SetGeneratedAt(t time.Time) {
+	m.generated_at = &t
+}
+
+// GeneratedAt returns the value of the "generated_at" field in the mutation.
+func (m *NarrativeMutation) GeneratedAt() (r time.Time, exists bool) {
+	v := m.generated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGeneratedAt returns the old "generated_at" field's value of the Narrative entity.
+// If the Narrative object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *NarrativeMutation) OldGeneratedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGeneratedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGeneratedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGeneratedAt: %w", err)
+	}
+	return oldValue.GeneratedAt, nil
+}
+
+// ResetGeneratedAt resets all changes to the "generated_at" field.
+func (m *NarrativeMutation) ResetGeneratedAt() {
+	m.generated_at = nil
+}
+
+// ClearTenant clears the "tenant" edge to the Tenant entity.
+func (m *NarrativeMutation) ClearTenant() {
+	m.clearedtenant = true
+	m.clearedFields[narrative.FieldTenantID] = struct{}{}
+}
+
+// TenantCleared reports if the "tenant" edge to the Tenant entity was cleared.
+func (m *NarrativeMutation) TenantCleared() bool {
+	return m.clearedtenant
+}
+
+// TenantIDs returns the "tenant" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TenantID instead. It exists only for internal usage by the builders.
+func (m *NarrativeMutation) TenantIDs() (ids []uuid.UUID) {
+	if id := m.tenant; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTenant resets all changes to the "tenant" edge.
+func (m *NarrativeMutation) ResetTenant() {
+	m.tenant = nil
+	m.clearedtenant = false
+}
+
+// Where appends a list predicates to the NarrativeMutation builder.
+func (m *NarrativeMutation) Where(ps ...predicate.Narrative) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the NarrativeMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *NarrativeMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Narrative, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *NarrativeMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *NarrativeMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Narrative).
+func (m *NarrativeMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *NarrativeMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.tenant != nil {
+		fields = append(fields, narrative.FieldTenantID)
+	}
+	if m.entity_kind != nil {
+		fields = append(fields, narrative.FieldEntityKind)
+	}
+	if m.entity_id != nil {
+		fields = append(fields, narrative.FieldEntityID)
+	}
+	if m.organisation_id != nil {
+		fields = append(fields, narrative.FieldOrganisationID)
+	}
+	if m.findings_hash != nil {
+		fields = append(fields, narrative.FieldFindingsHash)
+	}
+	if m.text != nil {
+		fields = append(fields, narrative.FieldText)
+	}
+	if m.next_steps != nil {
+		fields = append(fields, narrative.FieldNextSteps)
+	}
+	if m.model != nil {
+		fields = append(fields, narrative.FieldModel)
+	}
+	if m.generated_at != nil {
+		fields = append(fields, narrative.FieldGeneratedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *NarrativeMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case narrative.FieldTenantID:
+		return m.TenantID()
+	case narrative.FieldEntityKind:
+		return m.EntityKind()
+	case narrative.FieldEntityID:
+		return m.EntityID()
+	case narrative.FieldOrganisationID:
+		return m.OrganisationID()
+	case narrative.FieldFindingsHash:
+		return m.FindingsHash()
+	case narrative.FieldText:
+		return m.Text()
+	case narrative.FieldNextSteps:
+		return m.NextSteps()
+	case narrative.FieldModel:
+		return m.Model()
+	case narrative.FieldGeneratedAt:
+		return m.GeneratedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *NarrativeMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case narrative.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case narrative.FieldEntityKind:
+		return m.OldEntityKind(ctx)
+	case narrative.FieldEntityID:
+		return m.OldEntityID(ctx)
+	case narrative.FieldOrganisationID:
+		return m.OldOrganisationID(ctx)
+	case narrative.FieldFindingsHash:
+		return m.OldFindingsHash(ctx)
+	case narrative.FieldText:
+		return m.OldText(ctx)
+	case narrative.FieldNextSteps:
+		return m.OldNextSteps(ctx)
+	case narrative.FieldModel:
+		return m.OldModel(ctx)
+	case narrative.FieldGeneratedAt:
+		return m.OldGeneratedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown Narrative field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *NarrativeMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case narrative.FieldTenantID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case narrative.FieldEntityKind:
+		v, ok := value.(narrative.EntityKind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEntityKind(v)
+		return nil
+	case narrative.FieldEntityID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEntityID(v)
+		return nil
+	case narrative.FieldOrganisationID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganisationID(v)
+		return nil
+	case narrative.FieldFindingsHash:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFindingsHash(v)
+		return nil
+	case narrative.FieldText:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetText(v)
+		return nil
+	case narrative.FieldNextSteps:
+		v, ok := value.(json.RawMessage)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNextSteps(v)
+		return nil
+	case narrative.FieldModel:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetModel(v)
+		return nil
+	case narrative.FieldGeneratedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGeneratedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Narrative field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *NarrativeMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *NarrativeMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *NarrativeMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown Narrative numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *NarrativeMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(narrative.FieldOrganisationID) {
+		fields = append(fields, narrative.FieldOrganisationID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *NarrativeMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *NarrativeMutation) ClearField(name string) error {
+	switch name {
+	case narrative.FieldOrganisationID:
+		m.ClearOrganisationID()
+		return nil
+	}
+	return fmt.Errorf("unknown Narrative nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *NarrativeMutation) ResetField(name string) error {
+	switch name {
+	case narrative.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case narrative.FieldEntityKind:
+		m.ResetEntityKind()
+		return nil
+	case narrative.FieldEntityID:
+		m.ResetEntityID()
+		return nil
+	case narrative.FieldOrganisationID:
+		m.ResetOrganisationID()
+		return nil
+	case narrative.FieldFindingsHash:
+		m.ResetFindingsHash()
+		return nil
+	case narrative.FieldText:
+		m.ResetText()
+		return nil
+	case narrative.FieldNextSteps:
+		m.ResetNextSteps()
+		return nil
+	case narrative.FieldModel:
+		m.ResetModel()
+		return nil
+	case narrative.FieldGeneratedAt:
+		m.ResetGeneratedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Narrative field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *NarrativeMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.tenant != nil {
+		edges = append(edges, narrative.EdgeTenant)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *NarrativeMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case narrative.EdgeTenant:
+		if id := m.tenant; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *NarrativeMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *NarrativeMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *NarrativeMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedtenant {
+		edges = append(edges, narrative.EdgeTenant)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *NarrativeMutation) EdgeCleared(name string) bool {
+	switch name {
+	case narrative.EdgeTenant:
+		return m.clearedtenant
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *NarrativeMutation) ClearEdge(name string) error {
+	switch name {
+	case narrative.EdgeTenant:
+		m.ClearTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown Narrative unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *NarrativeMutation) ResetEdge(name string) error {
+	switch name {
+	case narrative.EdgeTenant:
+		m.ResetTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown Narrative edge %s", name)
 }
 
 // NotificationMutation represents an operation that mutates the Notification nodes in the graph.

@@ -14,6 +14,10 @@ import (
 // Tx is a transactional client that is created by calling Client.Tx().
 type Tx struct {
 	config
+	// AICall is the client for interacting with the AICall builders.
+	AICall *AICallClient
+	// AISettings is the client for interacting with the AISettings builders.
+	AISettings *AISettingsClient
 	// AuditEvent is the client for interacting with the AuditEvent builders.
 	AuditEvent *AuditEventClient
 	// ChatMessage is the client for interacting with the ChatMessage builders.
@@ -46,6 +50,8 @@ type Tx struct {
 	Membership *MembershipClient
 	// Memory is the client for interacting with the Memory builders.
 	Memory *MemoryClient
+	// Narrative is the client for interacting with the Narrative builders.
+	Narrative *NarrativeClient
 	// Notification is the client for interacting with the Notification builders.
 	Notification *NotificationClient
 	// NotificationReadMark is the client for interacting with the NotificationReadMark builders.
@@ -203,6 +209,8 @@ func (tx *Tx) Client() *Client {
 }
 
 func (tx *Tx) init() {
+	tx.AICall = NewAICallClient(tx.config)
+	tx.AISettings = NewAISettingsClient(tx.config)
 	tx.AuditEvent = NewAuditEventClient(tx.config)
 	tx.ChatMessage = NewChatMessageClient(tx.config)
 	tx.Conversation = NewConversationClient(tx.config)
@@ -219,6 +227,7 @@ func (tx *Tx) init() {
 	tx.InstalledSoftware = NewInstalledSoftwareClient(tx.config)
 	tx.Membership = NewMembershipClient(tx.config)
 	tx.Memory = NewMemoryClient(tx.config)
+	tx.Narrative = NewNarrativeClient(tx.config)
 	tx.Notification = NewNotificationClient(tx.config)
 	tx.NotificationReadMark = NewNotificationReadMarkClient(tx.config)
 	tx.NotificationReceipt = NewNotificationReceiptClient(tx.config)
@@ -241,7 +250,7 @@ func (tx *Tx) init() {
 // of them in order to commit or rollback the transaction.
 //
 // If a closed transaction is embedded in one of the generated entities, and the entity
-// applies a query, for example: AuditEvent.QueryXXX(), the query will be executed
+// applies a query, for example: AICall.QueryXXX(), the query will be executed
 // through the driver which created this transaction.
 //
 // Note that txDriver is not goroutine safe.

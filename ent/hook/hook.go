@@ -9,6 +9,30 @@ import (
 	"github.com/wegweiser/wegweiser/ent"
 )
 
+// The AICallFunc type is an adapter to allow the use of ordinary
+// function as AICall mutator.
+type AICallFunc func(context.Context, *ent.AICallMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f AICallFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.AICallMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AICallMutation", m)
+}
+
+// The AISettingsFunc type is an adapter to allow the use of ordinary
+// function as AISettings mutator.
+type AISettingsFunc func(context.Context, *ent.AISettingsMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f AISettingsFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.AISettingsMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AISettingsMutation", m)
+}
+
 // The AuditEventFunc type is an adapter to allow the use of ordinary
 // function as AuditEvent mutator.
 type AuditEventFunc func(context.Context, *ent.AuditEventMutation) (ent.Value, error)
@@ -199,6 +223,18 @@ func (f MemoryFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, erro
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.MemoryMutation", m)
+}
+
+// The NarrativeFunc type is an adapter to allow the use of ordinary
+// function as Narrative mutator.
+type NarrativeFunc func(context.Context, *ent.NarrativeMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f NarrativeFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.NarrativeMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.NarrativeMutation", m)
 }
 
 // The NotificationFunc type is an adapter to allow the use of ordinary

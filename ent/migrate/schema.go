@@ -8,6 +8,73 @@ import (
 )
 
 var (
+	// AiCallsColumns holds the columns for the "ai_calls" table.
+	AiCallsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "user_id", Type: field.TypeUUID, Nullable: true},
+		{Name: "purpose", Type: field.TypeString, Size: 32},
+		{Name: "model", Type: field.TypeString, Size: 200, Default: ""},
+		{Name: "prompt_tokens", Type: field.TypeInt64, Default: 0},
+		{Name: "completion_tokens", Type: field.TypeInt64, Default: 0},
+		{Name: "latency_ms", Type: field.TypeInt64, Default: 0},
+		{Name: "outcome", Type: field.TypeString, Size: 16},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// AiCallsTable holds the schema information for the "ai_calls" table.
+	AiCallsTable = &schema.Table{
+		Name:       "ai_calls",
+		Columns:    AiCallsColumns,
+		PrimaryKey: []*schema.Column{AiCallsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "ai_calls_tenants_tenant",
+				Columns:    []*schema.Column{AiCallsColumns[9]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "aicall_tenant_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{AiCallsColumns[9], AiCallsColumns[8]},
+			},
+		},
+	}
+	// AiSettingsColumns holds the columns for the "ai_settings" table.
+	AiSettingsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "enabled", Type: field.TypeBool, Default: false},
+		{Name: "base_url", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "model", Type: field.TypeString, Size: 200, Default: ""},
+		{Name: "api_key_encrypted", Type: field.TypeBytes, Nullable: true},
+		{Name: "azure_api_version", Type: field.TypeString, Size: 50, Default: ""},
+		{Name: "monthly_token_budget", Type: field.TypeInt64, Default: 0},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// AiSettingsTable holds the schema information for the "ai_settings" table.
+	AiSettingsTable = &schema.Table{
+		Name:       "ai_settings",
+		Columns:    AiSettingsColumns,
+		PrimaryKey: []*schema.Column{AiSettingsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "ai_settings_tenants_tenant",
+				Columns:    []*schema.Column{AiSettingsColumns[8]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "aisettings_tenant_id",
+				Unique:  true,
+				Columns: []*schema.Column{AiSettingsColumns[8]},
+			},
+		},
+	}
 	// AuditEventsColumns holds the columns for the "audit_events" table.
 	AuditEventsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeUUID},
@@ -694,6 +761,40 @@ var (
 			},
 		},
 	}
+	// NarrativesColumns holds the columns for the "narratives" table.
+	NarrativesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "entity_kind", Type: field.TypeEnum, Enums: []string{"device", "group", "organisation", "tenant"}},
+		{Name: "entity_id", Type: field.TypeUUID},
+		{Name: "organisation_id", Type: field.TypeUUID, Nullable: true},
+		{Name: "findings_hash", Type: field.TypeString, Size: 64},
+		{Name: "text", Type: field.TypeString, Size: 8000},
+		{Name: "next_steps", Type: field.TypeJSON},
+		{Name: "model", Type: field.TypeString, Size: 200},
+		{Name: "generated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// NarrativesTable holds the schema information for the "narratives" table.
+	NarrativesTable = &schema.Table{
+		Name:       "narratives",
+		Columns:    NarrativesColumns,
+		PrimaryKey: []*schema.Column{NarrativesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "narratives_tenants_tenant",
+				Columns:    []*schema.Column{NarrativesColumns[9]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "narrative_tenant_id_entity_kind_entity_id",
+				Unique:  true,
+				Columns: []*schema.Column{NarrativesColumns[9], NarrativesColumns[1], NarrativesColumns[2]},
+			},
+		},
+	}
 	// NotificationsColumns holds the columns for the "notifications" table.
 	NotificationsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeUUID},
@@ -1113,6 +1214,8 @@ var (
 	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
+		AiCallsTable,
+		AiSettingsTable,
 		AuditEventsTable,
 		ChatMessagesTable,
 		ConversationsTable,
@@ -1129,6 +1232,7 @@ var (
 		InstalledSoftwaresTable,
 		MembershipsTable,
 		MemoriesTable,
+		NarrativesTable,
 		NotificationsTable,
 		NotificationReadMarksTable,
 		NotificationReceiptsTable,
@@ -1146,6 +1250,8 @@ var (
 )
 
 func init() {
+	AiCallsTable.ForeignKeys[0].RefTable = TenantsTable
+	AiSettingsTable.ForeignKeys[0].RefTable = TenantsTable
 	AuditEventsTable.ForeignKeys[0].RefTable = TenantsTable
 	ChatMessagesTable.ForeignKeys[0].RefTable = TenantsTable
 	ConversationsTable.ForeignKeys[0].RefTable = TenantsTable
@@ -1166,6 +1272,7 @@ func init() {
 	MembershipsTable.ForeignKeys[0].RefTable = TenantsTable
 	MembershipsTable.ForeignKeys[1].RefTable = UsersTable
 	MemoriesTable.ForeignKeys[0].RefTable = TenantsTable
+	NarrativesTable.ForeignKeys[0].RefTable = TenantsTable
 	NotificationsTable.ForeignKeys[0].RefTable = TenantsTable
 	NotificationReadMarksTable.ForeignKeys[0].RefTable = TenantsTable
 	NotificationReceiptsTable.ForeignKeys[0].RefTable = TenantsTable

@@ -6,6 +6,12 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
+// AICall is the predicate function for aicall builders.
+type AICall func(*sql.Selector)
+
+// AISettings is the predicate function for aisettings builders.
+type AISettings func(*sql.Selector)
+
 // AuditEvent is the predicate function for auditevent builders.
 type AuditEvent func(*sql.Selector)
 
@@ -53,6 +59,9 @@ type Membership func(*sql.Selector)
 
 // Memory is the predicate function for memory builders.
 type Memory func(*sql.Selector)
+
+// Narrative is the predicate function for narrative builders.
+type Narrative func(*sql.Selector)
 
 // Notification is the predicate function for notification builders.
 type Notification func(*sql.Selector)

@@ -111,6 +111,54 @@ func DenyMutationOperationRule(op ent.Op) MutationRule {
 	return OnMutationOperation(rule, op)
 }
 
+// The AICallQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type AICallQueryRuleFunc func(context.Context, *ent.AICallQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f AICallQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AICallQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.AICallQuery", q)
+}
+
+// The AICallMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type AICallMutationRuleFunc func(context.Context, *ent.AICallMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f AICallMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.AICallMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AICallMutation", m)
+}
+
+// The AISettingsQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type AISettingsQueryRuleFunc func(context.Context, *ent.AISettingsQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f AISettingsQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AISettingsQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.AISettingsQuery", q)
+}
+
+// The AISettingsMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type AISettingsMutationRuleFunc func(context.Context, *ent.AISettingsMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f AISettingsMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.AISettingsMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AISettingsMutation", m)
+}
+
 // The AuditEventQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type AuditEventQueryRuleFunc func(context.Context, *ent.AuditEventQuery) error
@@ -495,6 +543,30 @@ func (f MemoryMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.MemoryMutation", m)
 }
 
+// The NarrativeQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type NarrativeQueryRuleFunc func(context.Context, *ent.NarrativeQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f NarrativeQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.NarrativeQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.NarrativeQuery", q)
+}
+
+// The NarrativeMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type NarrativeMutationRuleFunc func(context.Context, *ent.NarrativeMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f NarrativeMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.NarrativeMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.NarrativeMutation", m)
+}
+
 // The NotificationQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type NotificationQueryRuleFunc func(context.Context, *ent.NotificationQuery) error
@@ -842,6 +914,10 @@ var _ QueryMutationRule = FilterFunc(nil)
 
 func queryFilter(q ent.Query) (Filter, error) {
 	switch q := q.(type) {
+	case *ent.AICallQuery:
+		return q.Filter(), nil
+	case *ent.AISettingsQuery:
+		return q.Filter(), nil
 	case *ent.AuditEventQuery:
 		return q.Filter(), nil
 	case *ent.ChatMessageQuery:
@@ -873,6 +949,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 	case *ent.MembershipQuery:
 		return q.Filter(), nil
 	case *ent.MemoryQuery:
+		return q.Filter(), nil
+	case *ent.NarrativeQuery:
 		return q.Filter(), nil
 	case *ent.NotificationQuery:
 		return q.Filter(), nil
@@ -907,6 +985,10 @@ func queryFilter(q ent.Query) (Filter, error) {
 
 func mutationFilter(m ent.Mutation) (Filter, error) {
 	switch m := m.(type) {
+	case *ent.AICallMutation:
+		return m.Filter(), nil
+	case *ent.AISettingsMutation:
+		return m.Filter(), nil
 	case *ent.AuditEventMutation:
 		return m.Filter(), nil
 	case *ent.ChatMessageMutation:
@@ -938,6 +1020,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.MembershipMutation:
 		return m.Filter(), nil
 	case *ent.MemoryMutation:
+		return m.Filter(), nil
+	case *ent.NarrativeMutation:
 		return m.Filter(), nil
 	case *ent.NotificationMutation:
 		return m.Filter(), nil

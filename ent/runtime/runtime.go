@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/wegweiser/wegweiser/ent/aicall"
+	"github.com/wegweiser/wegweiser/ent/aisettings"
 	"github.com/wegweiser/wegweiser/ent/auditevent"
 	"github.com/wegweiser/wegweiser/ent/chatmessage"
 	"github.com/wegweiser/wegweiser/ent/conversation"
@@ -23,6 +25,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/installedsoftware"
 	"github.com/wegweiser/wegweiser/ent/membership"
 	"github.com/wegweiser/wegweiser/ent/memory"
+	"github.com/wegweiser/wegweiser/ent/narrative"
 	"github.com/wegweiser/wegweiser/ent/notification"
 	"github.com/wegweiser/wegweiser/ent/notificationreadmark"
 	"github.com/wegweiser/wegweiser/ent/notificationreceipt"
@@ -46,6 +49,102 @@ import (
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	aicallMixin := schema.AICall{}.Mixin()
+	aicall.Policy = privacy.NewPolicies(aicallMixin[1], schema.AICall{})
+	aicall.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := aicall.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	aicallMixinFields0 := aicallMixin[0].Fields()
+	_ = aicallMixinFields0
+	aicallFields := schema.AICall{}.Fields()
+	_ = aicallFields
+	// aicallDescPurpose is the schema descriptor for purpose field.
+	aicallDescPurpose := aicallFields[1].Descriptor()
+	// aicall.PurposeValidator is a validator for the "purpose" field. It is called by the builders before save.
+	aicall.PurposeValidator = aicallDescPurpose.Validators[0].(func(string) error)
+	// aicallDescModel is the schema descriptor for model field.
+	aicallDescModel := aicallFields[2].Descriptor()
+	// aicall.DefaultModel holds the default value on creation for the model field.
+	aicall.DefaultModel = aicallDescModel.Default.(string)
+	// aicall.ModelValidator is a validator for the "model" field. It is called by the builders before save.
+	aicall.ModelValidator = aicallDescModel.Validators[0].(func(string) error)
+	// aicallDescPromptTokens is the schema descriptor for prompt_tokens field.
+	aicallDescPromptTokens := aicallFields[3].Descriptor()
+	// aicall.DefaultPromptTokens holds the default value on creation for the prompt_tokens field.
+	aicall.DefaultPromptTokens = aicallDescPromptTokens.Default.(int64)
+	// aicallDescCompletionTokens is the schema descriptor for completion_tokens field.
+	aicallDescCompletionTokens := aicallFields[4].Descriptor()
+	// aicall.DefaultCompletionTokens holds the default value on creation for the completion_tokens field.
+	aicall.DefaultCompletionTokens = aicallDescCompletionTokens.Default.(int64)
+	// aicallDescLatencyMs is the schema descriptor for latency_ms field.
+	aicallDescLatencyMs := aicallFields[5].Descriptor()
+	// aicall.DefaultLatencyMs holds the default value on creation for the latency_ms field.
+	aicall.DefaultLatencyMs = aicallDescLatencyMs.Default.(int64)
+	// aicallDescOutcome is the schema descriptor for outcome field.
+	aicallDescOutcome := aicallFields[6].Descriptor()
+	// aicall.OutcomeValidator is a validator for the "outcome" field. It is called by the builders before save.
+	aicall.OutcomeValidator = aicallDescOutcome.Validators[0].(func(string) error)
+	// aicallDescCreatedAt is the schema descriptor for created_at field.
+	aicallDescCreatedAt := aicallFields[7].Descriptor()
+	// aicall.DefaultCreatedAt holds the default value on creation for the created_at field.
+	aicall.DefaultCreatedAt = aicallDescCreatedAt.Default.(func() time.Time)
+	// aicallDescID is the schema descriptor for id field.
+	aicallDescID := aicallMixinFields0[0].Descriptor()
+	// aicall.DefaultID holds the default value on creation for the id field.
+	aicall.DefaultID = aicallDescID.Default.(func() uuid.UUID)
+	aisettingsMixin := schema.AISettings{}.Mixin()
+	aisettings.Policy = privacy.NewPolicies(aisettingsMixin[1], schema.AISettings{})
+	aisettings.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := aisettings.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	aisettingsMixinFields0 := aisettingsMixin[0].Fields()
+	_ = aisettingsMixinFields0
+	aisettingsFields := schema.AISettings{}.Fields()
+	_ = aisettingsFields
+	// aisettingsDescEnabled is the schema descriptor for enabled field.
+	aisettingsDescEnabled := aisettingsFields[0].Descriptor()
+	// aisettings.DefaultEnabled holds the default value on creation for the enabled field.
+	aisettings.DefaultEnabled = aisettingsDescEnabled.Default.(bool)
+	// aisettingsDescBaseURL is the schema descriptor for base_url field.
+	aisettingsDescBaseURL := aisettingsFields[1].Descriptor()
+	// aisettings.DefaultBaseURL holds the default value on creation for the base_url field.
+	aisettings.DefaultBaseURL = aisettingsDescBaseURL.Default.(string)
+	// aisettings.BaseURLValidator is a validator for the "base_url" field. It is called by the builders before save.
+	aisettings.BaseURLValidator = aisettingsDescBaseURL.Validators[0].(func(string) error)
+	// aisettingsDescModel is the schema descriptor for model field.
+	aisettingsDescModel := aisettingsFields[2].Descriptor()
+	// aisettings.DefaultModel holds the default value on creation for the model field.
+	aisettings.DefaultModel = aisettingsDescModel.Default.(string)
+	// aisettings.ModelValidator is a validator for the "model" field. It is called by the builders before save.
+	aisettings.ModelValidator = aisettingsDescModel.Validators[0].(func(string) error)
+	// aisettingsDescAzureAPIVersion is the schema descriptor for azure_api_version field.
+	aisettingsDescAzureAPIVersion := aisettingsFields[4].Descriptor()
+	// aisettings.DefaultAzureAPIVersion holds the default value on creation for the azure_api_version field.
+	aisettings.DefaultAzureAPIVersion = aisettingsDescAzureAPIVersion.Default.(string)
+	// aisettings.AzureAPIVersionValidator is a validator for the "azure_api_version" field. It is called by the builders before save.
+	aisettings.AzureAPIVersionValidator = aisettingsDescAzureAPIVersion.Validators[0].(func(string) error)
+	// aisettingsDescMonthlyTokenBudget is the schema descriptor for monthly_token_budget field.
+	aisettingsDescMonthlyTokenBudget := aisettingsFields[5].Descriptor()
+	// aisettings.DefaultMonthlyTokenBudget holds the default value on creation for the monthly_token_budget field.
+	aisettings.DefaultMonthlyTokenBudget = aisettingsDescMonthlyTokenBudget.Default.(int64)
+	// aisettingsDescUpdatedAt is the schema descriptor for updated_at field.
+	aisettingsDescUpdatedAt := aisettingsFields[6].Descriptor()
+	// aisettings.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	aisettings.DefaultUpdatedAt = aisettingsDescUpdatedAt.Default.(func() time.Time)
+	// aisettingsDescID is the schema descriptor for id field.
+	aisettingsDescID := aisettingsMixinFields0[0].Descriptor()
+	// aisettings.DefaultID holds the default value on creation for the id field.
+	aisettings.DefaultID = aisettingsDescID.Default.(func() uuid.UUID)
 	auditeventMixin := schema.AuditEvent{}.Mixin()
 	auditevent.Policy = privacy.NewPolicies(auditeventMixin[1], schema.AuditEvent{})
 	auditevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -850,6 +949,36 @@ func init() {
 	memoryDescID := memoryMixinFields0[0].Descriptor()
 	// memory.DefaultID holds the default value on creation for the id field.
 	memory.DefaultID = memoryDescID.Default.(func() uuid.UUID)
+	narrativeMixin := schema.Narrative{}.Mixin()
+	narrative.Policy = privacy.NewPolicies(narrativeMixin[1], schema.Narrative{})
+	narrative.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := narrative.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	narrativeMixinFields0 := narrativeMixin[0].Fields()
+	_ = narrativeMixinFields0
+	narrativeFields := schema.Narrative{}.Fields()
+	_ = narrativeFields
+	// narrativeDescFindingsHash is the schema descriptor for findings_hash field.
+	narrativeDescFindingsHash := narrativeFields[3].Descriptor()
+	// narrative.FindingsHashValidator is a validator for the "findings_hash" field. It is called by the builders before save.
+	narrative.FindingsHashValidator = narrativeDescFindingsHash.Validators[0].(func(string) error)
+	// narrativeDescText is the schema descriptor for text field.
+	narrativeDescText := narrativeFields[4].Descriptor()
+	// narrative.TextValidator is a validator for the "text" field. It is called by the builders before save.
+	narrative.TextValidator = narrativeDescText.Validators[0].(func(string) error)
+	// narrativeDescModel is the schema descriptor for model field.
+	narrativeDescModel := narrativeFields[6].Descriptor()
+	// narrative.ModelValidator is a validator for the "model" field. It is called by the builders before save.
+	narrative.ModelValidator = narrativeDescModel.Validators[0].(func(string) error)
+	// narrativeDescID is the schema descriptor for id field.
+	narrativeDescID := narrativeMixinFields0[0].Descriptor()
+	// narrative.DefaultID holds the default value on creation for the id field.
+	narrative.DefaultID = narrativeDescID.Default.(func() uuid.UUID)
 	notificationMixin := schema.Notification{}.Mixin()
 	notification.Policy = privacy.NewPolicies(notificationMixin[1], schema.Notification{})
 	notification.Hooks[0] = func(next ent.Mutator) ent.Mutator {

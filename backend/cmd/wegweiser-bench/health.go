@@ -66,6 +66,7 @@ func noopWorkers(n *noop) []jobs.Registration {
 		jobs.Work(river.WorkFunc(func(context.Context, *river.Job[jobs.SweepStaleArgs]) error { return nil })),
 		jobs.Work(river.WorkFunc(func(context.Context, *river.Job[jobs.DeliverWebhookArgs]) error { return nil })),
 		jobs.Work(river.WorkFunc(func(context.Context, *river.Job[jobs.PruneArgs]) error { return nil })),
+		jobs.Work(river.WorkFunc(func(context.Context, *river.Job[jobs.NarrativeArgs]) error { return nil })),
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
 	"github.com/wegweiser/wegweiser/backend/internal/jobs"
+	"github.com/wegweiser/wegweiser/backend/internal/netguard"
 	"github.com/wegweiser/wegweiser/backend/internal/pagetoken"
 	"github.com/wegweiser/wegweiser/backend/internal/secrets"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
@@ -49,7 +50,7 @@ type Service struct {
 	allowPrivate bool
 	now          func() time.Time
 	client       *httpClient
-	resolver     resolver // nil: net.DefaultResolver
+	resolver     netguard.Resolver // nil: net.DefaultResolver
 }
 
 // NewService returns an alert service. allowPrivate lets webhooks point at

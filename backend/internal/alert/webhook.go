@@ -25,6 +25,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
 	"github.com/wegweiser/wegweiser/backend/internal/bypass"
 	"github.com/wegweiser/wegweiser/backend/internal/identity"
+	"github.com/wegweiser/wegweiser/backend/internal/netguard"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/validate"
 	"github.com/wegweiser/wegweiser/ent"
@@ -95,7 +96,7 @@ func (s *Service) checkURL(ctx context.Context, raw string) (*url.URL, error) {
 	if r == nil {
 		r = net.DefaultResolver
 	}
-	if !publicHost(ctx, r, u.Hostname()) {
+	if !netguard.PublicHost(ctx, r, u.Hostname()) {
 		return nil, errBadURL()
 	}
 	return u, nil
@@ -235,7 +236,7 @@ func (s *Service) Deliver(ctx context.Context, tenantID, deliveryID uuid.UUID, l
 type httpClient struct{ c *http.Client }
 
 func newHTTPClient(allowPrivate bool) *httpClient {
-	dialer := newDialer(allowPrivate)
+	dialer := netguard.NewDialer(allowPrivate)
 	return &httpClient{c: &http.Client{
 		Timeout: 10 * time.Second,
 		// No proxy: it would connect on the webhook's behalf, past the check.
@@ -270,7 +271,7 @@ func deliveryError(err error) string {
 	switch {
 	case errors.As(err, &st):
 		return st.Error()
-	case errors.Is(err, errForbiddenAddress), errors.As(err, &dns), errors.As(err, &op) && op.Op == "dial":
+	case errors.Is(err, netguard.ErrForbiddenAddress), errors.As(err, &dns), errors.As(err, &op) && op.Op == "dial":
 		return "could not connect: the host does not resolve to an allowed address, or did not accept the connection"
 	case errors.As(err, &cert), errors.As(err, &rh):
 		return "TLS handshake failed: the endpoint's certificate is not trusted or it does not speak TLS"

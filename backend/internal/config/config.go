@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -86,11 +87,31 @@ type Config struct {
 	// ChatSummaryBudget, when set, replaces the estimated token size past
 	// which a conversation's older messages are summarised.
 	ChatSummaryBudget int
+	// AIBaseURL is the operator's default language model endpoint (any
+	// OpenAI-compatible API) for tenants without their own; empty: the
+	// built-in answerer.
+	AIBaseURL string
+	// AIModel is the default endpoint's model (Azure: the deployment).
+	AIModel string
+	// AIAPIKey is the default endpoint's key.
+	AIAPIKey string
+	// AIAzureAPIVersion selects Azure OpenAI for the default endpoint.
+	AIAzureAPIVersion string
+	// AITokenBudget is every tenant's monthly token budget unless it sets
+	// its own.
+	AITokenBudget int64
+	// AIAllowPrivate lets tenants point their endpoint at loopback and
+	// private addresses (the operator's own endpoint may always be private).
+	AIAllowPrivate bool
 
 	trustedProxies *string // raw -trusted-proxies, parsed by Validate
 
 	envErr error // a malformed environment variable, reported by Validate
 }
+
+// DefaultAITokenBudget is the monthly token budget of a tenant when neither
+// the tenant nor the operator sets one.
+const DefaultAITokenBudget = 2_000_000
 
 // env returns the environment variable WEGWEISER_<name>, or def.
 func env(name, def string) string {
@@ -135,6 +156,20 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.SMTPURL, "smtp-url", env("SMTP_URL", ""), "SMTP server for mail, smtp://user:pass@host:587 or smtps://user:pass@host:465; empty writes mails to the log (env WEGWEISER_SMTP_URL)")
 	fs.StringVar(&c.MailFrom, "mail-from", env("MAIL_FROM", "wegweiser@localhost"), "sender address of mails (env WEGWEISER_MAIL_FROM)")
 	fs.BoolVar(&c.PublicSignup, "public-signup", env("PUBLIC_SIGNUP", "true") == "true", "let anyone sign up a new tenant; false: only invitations (env WEGWEISER_PUBLIC_SIGNUP)")
+	fs.StringVar(&c.AIBaseURL, "ai-base-url", env("AI_BASE_URL", ""), "default language model endpoint (OpenAI-compatible API) for tenants without their own; empty: the built-in answerer (env WEGWEISER_AI_BASE_URL)")
+	fs.StringVar(&c.AIModel, "ai-model", env("AI_MODEL", ""), "model of the default endpoint (Azure OpenAI: the deployment) (env WEGWEISER_AI_MODEL)")
+	fs.StringVar(&c.AIAPIKey, "ai-api-key", env("AI_API_KEY", ""), "API key of the default endpoint (env WEGWEISER_AI_API_KEY)")
+	fs.StringVar(&c.AIAzureAPIVersion, "ai-azure-api-version", env("AI_AZURE_API_VERSION", ""), "Azure OpenAI API version of the default endpoint; empty for other APIs (env WEGWEISER_AI_AZURE_API_VERSION)")
+	budget := int64(DefaultAITokenBudget)
+	if v := env("AI_TOKEN_BUDGET", ""); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			c.envErr = fmt.Errorf("WEGWEISER_AI_TOKEN_BUDGET: %w", err)
+		}
+		budget = n
+	}
+	fs.Int64Var(&c.AITokenBudget, "ai-token-budget", budget, "tokens each tenant may use per calendar month unless it sets its own budget (env WEGWEISER_AI_TOKEN_BUDGET)")
+	fs.BoolVar(&c.AIAllowPrivate, "ai-allow-private", env("AI_ALLOW_PRIVATE", "false") == "true", "let tenants point their language model endpoint at loopback and private addresses (env WEGWEISER_AI_ALLOW_PRIVATE)")
 	fs.StringVar(&c.RedisPrefix, "redis-prefix", env("REDIS_PREFIX", "wegweiser:"), "prefix of Wegweiser's keys in Redis (env WEGWEISER_REDIS_PREFIX)")
 }
 
@@ -177,6 +212,15 @@ func (c *Config) Validate() error {
 	}
 	if c.SMTPURL != "" && !strings.HasPrefix(c.SMTPURL, "smtp://") && !strings.HasPrefix(c.SMTPURL, "smtps://") {
 		return fmt.Errorf("SMTP URL must start with smtp:// or smtps://")
+	}
+	if c.AITokenBudget < 0 {
+		return fmt.Errorf("AI token budget must not be negative, got %d", c.AITokenBudget)
+	}
+	if c.AIBaseURL != "" && c.AIModel == "" {
+		return fmt.Errorf("WEGWEISER_AI_MODEL must be set with WEGWEISER_AI_BASE_URL")
+	}
+	if c.AIBaseURL != "" && !strings.HasPrefix(c.AIBaseURL, "http://") && !strings.HasPrefix(c.AIBaseURL, "https://") {
+		return fmt.Errorf("AI base URL must start with http:// or https://")
 	}
 	if c.ListenAddr == "" {
 		return fmt.Errorf("listen address must not be empty")

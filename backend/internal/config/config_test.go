@@ -92,3 +92,39 @@ func TestTrustedProxies(t *testing.T) {
 		t.Fatal("host name accepted")
 	}
 }
+
+// TestAIFromEnv: the operator's model endpoint and budget come from the
+// environment; the budget defaults to DefaultAITokenBudget, a malformed or
+// negative one and an endpoint without a model are refused.
+func TestAIFromEnv(t *testing.T) {
+	for _, v := range []string{"AI_BASE_URL", "AI_MODEL", "AI_API_KEY", "AI_AZURE_API_VERSION", "AI_TOKEN_BUDGET", "AI_ALLOW_PRIVATE"} {
+		t.Setenv("WEGWEISER_"+v, "")
+	}
+	c := parsed(t)
+	if err := c.Validate(); err != nil || c.AITokenBudget != DefaultAITokenBudget || c.AIBaseURL != "" || c.AIAllowPrivate {
+		t.Fatalf("defaults: %+v %v", c, err)
+	}
+	t.Setenv("WEGWEISER_AI_BASE_URL", "http://127.0.0.1:11434/v1")
+	t.Setenv("WEGWEISER_AI_MODEL", "llama3.2")
+	t.Setenv("WEGWEISER_AI_API_KEY", "k")
+	t.Setenv("WEGWEISER_AI_TOKEN_BUDGET", "500000")
+	t.Setenv("WEGWEISER_AI_ALLOW_PRIVATE", "true")
+	c = parsed(t)
+	if err := c.Validate(); err != nil || c.AIBaseURL != "http://127.0.0.1:11434/v1" || c.AIModel != "llama3.2" || c.AIAPIKey != "k" ||
+		c.AITokenBudget != 500000 || !c.AIAllowPrivate {
+		t.Fatalf("from the environment: %+v %v", c, err)
+	}
+	t.Setenv("WEGWEISER_AI_TOKEN_BUDGET", "lots")
+	if c = parsed(t); c.Validate() == nil {
+		t.Fatal("malformed budget accepted")
+	}
+	t.Setenv("WEGWEISER_AI_TOKEN_BUDGET", "-1")
+	if c = parsed(t); c.Validate() == nil {
+		t.Fatal("negative budget accepted")
+	}
+	t.Setenv("WEGWEISER_AI_TOKEN_BUDGET", "")
+	t.Setenv("WEGWEISER_AI_MODEL", "")
+	if c = parsed(t); c.Validate() == nil {
+		t.Fatal("an endpoint without a model accepted")
+	}
+}

@@ -35,6 +35,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/healthhistory"
 	"github.com/wegweiser/wegweiser/ent/installedsoftware"
 	"github.com/wegweiser/wegweiser/ent/memory"
+	"github.com/wegweiser/wegweiser/ent/narrative"
 	"github.com/wegweiser/wegweiser/ent/notification"
 	"github.com/wegweiser/wegweiser/ent/notificationreceipt"
 	"github.com/wegweiser/wegweiser/ent/policyaudit"
@@ -82,6 +83,7 @@ var Tables = map[string]Handling{
 	notification.Table:        Follows,
 	policyaudit.Table:         FollowsKept,
 	entityhealth.Table:        Entity,
+	narrative.Table:           Follows, // device narratives follow; group and organisation ones are deleted with them
 	enrolmentkey.Table:        Entity,
 	auditevent.Table:          Kept,
 	webhookdelivery.Table:     Follows, // via its notification
@@ -192,6 +194,11 @@ func Relocate(ctx context.Context, tx *store.Tx, tenantID, deviceID, orgID uuid.
 				Where(memory.ScopeKindEQ(memory.ScopeKindDevice), memory.ScopeID(deviceID)).
 				SetOrganisationID(orgID).Save(ctx)
 		}},
+		{"narratives", func() (int, error) {
+			return tx.Narrative.Update().
+				Where(narrative.EntityKindEQ(narrative.EntityKindDevice), narrative.EntityID(deviceID)).
+				SetOrganisationID(orgID).Save(ctx)
+		}},
 	}
 	return runSteps("move", steps)
 }
@@ -241,6 +248,10 @@ func PurgeDevice(ctx context.Context, tx *store.Tx, tenantID, deviceID uuid.UUID
 		{"memories", func() (int, error) {
 			return tx.Memory.Delete().Where(memory.ScopeKindEQ(memory.ScopeKindDevice), memory.ScopeID(deviceID)).Exec(ctx)
 		}},
+		{"narratives", func() (int, error) {
+			return tx.Narrative.Delete().
+				Where(narrative.EntityKindEQ(narrative.EntityKindDevice), narrative.EntityID(deviceID)).Exec(ctx)
+		}},
 		{"device", func() (int, error) { return tx.Device.Delete().Where(device.ID(deviceID)).Exec(ctx) }},
 	}
 	return runSteps("delete", steps)
@@ -280,6 +291,10 @@ func PurgeGroup(ctx context.Context, tx *store.Tx, tenantID, groupID uuid.UUID) 
 		{"policy guidance", func() (int, error) {
 			return tx.PolicyGuidance.Delete().
 				Where(policyguidance.LevelEQ(policyguidance.LevelGroup), policyguidance.TargetID(groupID)).Exec(ctx)
+		}},
+		{"narratives", func() (int, error) {
+			return tx.Narrative.Delete().
+				Where(narrative.EntityKindEQ(narrative.EntityKindGroup), narrative.EntityID(groupID)).Exec(ctx)
 		}},
 		{"enrolment keys", func() (int, error) {
 			return tx.EnrolmentKey.Delete().Where(enrolmentkey.GroupID(groupID)).Exec(ctx)
@@ -335,6 +350,9 @@ func PurgeOrganisation(ctx context.Context, tx *store.Tx, tenantID, orgID uuid.U
 		}},
 		{"policy guidance", func() (int, error) {
 			return tx.PolicyGuidance.Delete().Where(policyguidance.OrganisationID(orgID)).Exec(ctx)
+		}},
+		{"narratives", func() (int, error) {
+			return tx.Narrative.Delete().Where(narrative.OrganisationID(orgID)).Exec(ctx)
 		}},
 		{"enrolment keys", func() (int, error) {
 			return tx.EnrolmentKey.Delete().Where(enrolmentkey.OrganisationID(orgID)).Exec(ctx)

@@ -191,7 +191,12 @@ func (s *Service) analyze(ctx context.Context, tx *store.Tx, tenantID, deviceID,
 		if err := s.deviceAlerts(ctx, tx, dev, prev, res, scored, now); err != nil {
 			return err
 		}
-		return s.jobs.EnqueueRollUps(ctx, tx, tenantID, dev.GroupID, dev.OrganisationID)
+		if err := s.jobs.EnqueueRollUps(ctx, tx, tenantID, dev.GroupID, dev.OrganisationID); err != nil {
+			return err
+		}
+		// The narratives of the device and the levels above it, debounced
+		// like the roll-ups; unchanged findings cost nothing.
+		return s.jobs.EnqueueNarratives(ctx, tx, tenantID, deviceID, dev.GroupID, dev.OrganisationID)
 	}
 }
 

@@ -153,6 +153,69 @@ func (DeliverWebhookArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: "webhooks", MaxAttempts: 8}
 }
 
+// NarrativeArgs asks for the narrative of a device, group, organisation or
+// tenant to be written again from its findings. Like RollUpArgs it is
+// scheduled NarrativeDebounce ahead and unique per entity and period, so a
+// burst of analyses writes one narrative; the worker does nothing (and calls
+// no model) when the findings did not change since the stored narrative.
+type NarrativeArgs struct {
+	// TenantID is the entity's tenant; the worker acts as that tenant only.
+	TenantID uuid.UUID `json:"tenant_id"`
+	// EntityKind is "device", "group", "organisation" or "tenant".
+	EntityKind string `json:"kind"`
+	// EntityID is the entity (the tenant's id for the tenant).
+	EntityID uuid.UUID `json:"entity_id"`
+}
+
+// Kind implements river.JobArgs.
+func (NarrativeArgs) Kind() string { return "write_narrative" }
+
+// NarrativeDebounce is how long a narrative waits for more changes (the
+// roll-up's, so both run after the same burst).
+const NarrativeDebounce = RollUpDebounce
+
+// InsertOpts implements river.JobArgsWithInsertOpts: scheduled
+// NarrativeDebounce from now, unique per entity and period; a model that
+// fails is retried with River's backoff, a few times.
+func (NarrativeArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{
+		Queue:       "narratives",
+		MaxAttempts: 4,
+		ScheduledAt: time.Now().Add(NarrativeDebounce),
+		UniqueOpts: river.UniqueOpts{
+			ByArgs:   true,
+			ByPeriod: NarrativeDebounce,
+			ByState: []rivertype.JobState{
+				rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+				rivertype.JobStateRetryable, rivertype.JobStateScheduled,
+			},
+		},
+	}
+}
+
+// EnqueueNarratives schedules, in the caller's transaction, the narratives
+// of a device that was analysed and of its group, organisation and tenant.
+func (c *Client) EnqueueNarratives(ctx context.Context, tx *store.Tx, tenantID, deviceID uuid.UUID, groupID *uuid.UUID, orgID uuid.UUID) error {
+	at := time.Now().Add(NarrativeDebounce)
+	args := []NarrativeArgs{{TenantID: tenantID, EntityKind: "device", EntityID: deviceID}}
+	if groupID != nil {
+		args = append(args, NarrativeArgs{TenantID: tenantID, EntityKind: "group", EntityID: *groupID})
+	}
+	args = append(args,
+		NarrativeArgs{TenantID: tenantID, EntityKind: "organisation", EntityID: orgID},
+		NarrativeArgs{TenantID: tenantID, EntityKind: "tenant", EntityID: tenantID})
+	params := make([]river.InsertManyParams, len(args))
+	for i, a := range args {
+		opts := a.InsertOpts()
+		opts.ScheduledAt = at
+		params[i] = river.InsertManyParams{Args: a, InsertOpts: &opts}
+	}
+	if _, err := c.river.InsertManyTx(ctx, tx.SQL, params); err != nil {
+		return fmt.Errorf("enqueue narratives: %w", err)
+	}
+	return nil
+}
+
 // SweepStaleArgs is the periodic job that re-analyses devices whose data has
 // gone stale and notices agents that went silent.
 type SweepStaleArgs struct{}
@@ -164,7 +227,7 @@ func (SweepStaleArgs) Kind() string { return "sweep_stale" }
 // working client must have a worker for each (see Register).
 var Kinds = []string{
 	AnalyzeDeviceArgs{}.Kind(), RollUpArgs{}.Kind(), SweepStaleArgs{}.Kind(),
-	DeliverWebhookArgs{}.Kind(), PruneArgs{}.Kind(),
+	DeliverWebhookArgs{}.Kind(), PruneArgs{}.Kind(), NarrativeArgs{}.Kind(),
 }
 
 // Registration is one worker for the client; the domain packages that do
@@ -252,6 +315,7 @@ func New(st *store.Store, log *slog.Logger, o Options) (*Client, error) {
 			"analysis":         {MaxWorkers: 16},
 			"rollup":           {MaxWorkers: 4},
 			"webhooks":         {MaxWorkers: 8},
+			"narratives":       {MaxWorkers: 2},
 		}
 		cfg.FetchPollInterval = o.PollInterval
 		cfg.FetchCooldown = min(o.PollInterval, 10*time.Millisecond)

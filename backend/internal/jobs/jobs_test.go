@@ -53,6 +53,7 @@ func testWorkers(analyze, rollUp func(ctx context.Context, id uuid.UUID) error) 
 		jobs.Work(river.WorkFunc(func(context.Context, *river.Job[jobs.SweepStaleArgs]) error { return nil })),
 		jobs.Work(river.WorkFunc(func(context.Context, *river.Job[jobs.DeliverWebhookArgs]) error { return nil })),
 		jobs.Work(river.WorkFunc(func(context.Context, *river.Job[jobs.PruneArgs]) error { return nil })),
+		jobs.Work(river.WorkFunc(func(context.Context, *river.Job[jobs.NarrativeArgs]) error { return nil })),
 	}
 }
 

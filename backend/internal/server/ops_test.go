@@ -181,7 +181,7 @@ func TestRollUpSeesChangeDuringRun(t *testing.T) {
 			t.Fatal(err)
 		}
 		app := srv.App
-		if err := jc.Register(app.Health.AnalyzeWorker(), jobs.Work[jobs.RollUpArgs](gate), app.Health.SweepWorker(), app.Alerts.Worker(), app.Retention.Worker()); err != nil {
+		if err := jc.Register(app.Health.AnalyzeWorker(), jobs.Work[jobs.RollUpArgs](gate), app.Health.SweepWorker(), app.Alerts.Worker(), app.Retention.Worker(), app.Narratives.Worker()); err != nil {
 			t.Fatal(err)
 		}
 		if err := jc.Start(context.Background()); err != nil {

@@ -29,10 +29,13 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/ai/chat"
 	"github.com/wegweiser/wegweiser/backend/internal/ai/mcpserver"
 	"github.com/wegweiser/wegweiser/backend/internal/ai/memory"
+	"github.com/wegweiser/wegweiser/backend/internal/ai/narrative"
+	"github.com/wegweiser/wegweiser/backend/internal/ai/settings"
 	"github.com/wegweiser/wegweiser/backend/internal/ai/tools"
 	"github.com/wegweiser/wegweiser/backend/internal/alert"
 	"github.com/wegweiser/wegweiser/backend/internal/api"
 	"github.com/wegweiser/wegweiser/backend/internal/api/agentapi"
+	"github.com/wegweiser/wegweiser/backend/internal/api/aiapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/alertapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/authapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/chatapi"
@@ -88,6 +91,7 @@ var Services = []string{
 	wegweiserv1connect.PolicyServiceName,
 	wegweiserv1connect.AlertServiceName,
 	wegweiserv1connect.ChatServiceName,
+	wegweiserv1connect.AIServiceName,
 	agentv1connect.AgentServiceName,
 }
 
@@ -109,8 +113,14 @@ type App struct {
 	// it was taught.
 	Chat     *chat.Service
 	Memories *memory.Service
-	Jobs     *jobs.Client
-	Enforcer *authz.Enforcer
+	// AISettings keeps the tenants' model endpoints, budgets and call
+	// records; AIResolver picks a tenant's model (AISettings unless
+	// config.AIResolver replaces it); Narratives writes the narratives.
+	AISettings *settings.Service
+	AIResolver ai.Resolver
+	Narratives *narrative.Service
+	Jobs       *jobs.Client
+	Enforcer   *authz.Enforcer
 	// Throttles are the Redis-backed sign-in limiters, none without a Redis
 	// URL; Throttles[0] counts failed logins per account.
 	Throttles []*ratelimit.Redis
@@ -200,8 +210,17 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 	if err != nil {
 		return nil, fmt.Errorf("MCP endpoint: %w", err)
 	}
+	aiSettings := settings.New(st, box, settings.Operator{
+		BaseURL: cfg.AIBaseURL, Model: cfg.AIModel, APIKey: cfg.AIAPIKey, AzureAPIVersion: cfg.AIAzureAPIVersion,
+		TokenBudget: cfg.AITokenBudget, AllowPrivate: cfg.AIAllowPrivate,
+	})
+	var resolver ai.Resolver = aiSettings
+	if cfg.AIResolver != nil {
+		resolver = cfg.AIResolver
+	}
+	narratives := narrative.New(st, jc, hs, pol, resolver, log)
 	// Every job's worker lives with its domain; they meet River here.
-	if err := jc.Register(append(hs.Workers(), alerts.Worker(), ret.Worker())...); err != nil {
+	if err := jc.Register(append(hs.Workers(), alerts.Worker(), ret.Worker(), narratives.Worker())...); err != nil {
 		return nil, err
 	}
 	var ui *riverui.Handler
@@ -215,10 +234,6 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 	}
 	memories := memory.NewService(st)
 	toolset := tools.Catalogue(tools.Deps{Store: st, Health: hs, Devices: devices, Inventory: inv, Tenancy: ten})
-	resolver := cfg.AIResolver
-	if resolver == nil {
-		resolver = ai.Static{}
-	}
 	chats := chat.NewService(st, memories, chat.Options{
 		Resolver: resolver, Tools: toolset, Builtin: builtin.New(toolset), SummaryBudget: cfg.ChatSummaryBudget,
 		CanTeach: func(ctx context.Context) error {
@@ -233,28 +248,31 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 		},
 	})
 	return &App{
-		Chat:      chats,
-		Memories:  memories,
-		Throttles: throttles,
-		redisConn: redisConn,
-		riverUI:   ui,
-		mcp:       mcpHandler,
-		Enrolment: enrolment.NewService(st),
-		Ingest:    ingest.NewService(st, jc, log),
-		Inventory: inv,
-		Health:    hs,
-		Policy:    pol,
-		Alerts:    alerts,
-		Retention: ret,
-		Jobs:      jc,
-		Store:     st,
-		Identity:  ids,
-		Tenancy:   ten,
-		Devices:   devices,
-		Members:   member.NewService(st, ids),
-		Enforcer:  enf,
-		Log:       log,
-		cfg:       cfg,
+		Chat:       chats,
+		Memories:   memories,
+		Throttles:  throttles,
+		redisConn:  redisConn,
+		riverUI:    ui,
+		mcp:        mcpHandler,
+		Enrolment:  enrolment.NewService(st),
+		Ingest:     ingest.NewService(st, jc, log),
+		Inventory:  inv,
+		Health:     hs,
+		Policy:     pol,
+		Alerts:     alerts,
+		Retention:  ret,
+		Jobs:       jc,
+		Store:      st,
+		Identity:   ids,
+		Tenancy:    ten,
+		Devices:    devices,
+		AISettings: aiSettings,
+		AIResolver: resolver,
+		Narratives: narratives,
+		Members:    member.NewService(st, ids),
+		Enforcer:   enf,
+		Log:        log,
+		cfg:        cfg,
 	}, nil
 }
 
@@ -288,6 +306,7 @@ func (a *App) Handler() http.Handler {
 	mux.Handle(wegweiserv1connect.NewPolicyServiceHandler(policyapi.New(a.Policy), opts...))
 	mux.Handle(wegweiserv1connect.NewAlertServiceHandler(alertapi.New(a.Alerts), opts...))
 	mux.Handle(wegweiserv1connect.NewChatServiceHandler(chatapi.New(a.Chat), opts...))
+	mux.Handle(wegweiserv1connect.NewAIServiceHandler(aiapi.New(a.AISettings, a.Narratives, a.Memories), opts...))
 	mux.Handle(agentv1connect.NewAgentServiceHandler(agent, agentOpts...))
 	// Enroll is public: the same service with the public limits.
 	_, enroll := agentv1connect.NewAgentServiceHandler(agent, publicOpts...)

@@ -25,6 +25,7 @@ type Clients struct {
 	Health    wegweiserv1connect.HealthServiceClient
 	Policy    wegweiserv1connect.PolicyServiceClient
 	Alert     wegweiserv1connect.AlertServiceClient
+	AI        wegweiserv1connect.AIServiceClient
 	Agent     agentv1connect.AgentServiceClient
 }
 
@@ -43,6 +44,7 @@ func (s *Server) Clients(token string) *Clients {
 		Health:    wegweiserv1connect.NewHealthServiceClient(c, u, opts...),
 		Policy:    wegweiserv1connect.NewPolicyServiceClient(c, u, opts...),
 		Alert:     wegweiserv1connect.NewAlertServiceClient(c, u, opts...),
+		AI:        wegweiserv1connect.NewAIServiceClient(c, u, opts...),
 		Agent:     agentv1connect.NewAgentServiceClient(c, u, opts...),
 	}
 }

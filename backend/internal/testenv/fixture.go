@@ -211,6 +211,9 @@ func (ten *Tenant) Dump(t *testing.T) string {
 	add(c.Conversation.Query().Order(ent.Asc("id")).All(ctx))
 	add(c.ChatMessage.Query().Order(ent.Asc("id")).All(ctx))
 	add(c.Memory.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.AISettings.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.AICall.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.Narrative.Query().Order(ent.Asc("id")).All(ctx))
 	return fmt.Sprintf("%+v", out)
 }
 

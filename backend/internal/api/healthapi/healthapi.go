@@ -332,3 +332,16 @@ func (s *Service) ListCheckSummaries(ctx context.Context, req *v1.ListCheckSumma
 	}
 	return out, nil
 }
+
+// EntityRef converts a request's entity reference (shared with the other
+// handlers that name entities, e.g. aiapi).
+func EntityRef(e *v1.EntityRef) (health.Ref, error) { return ref(e) }
+
+// ToEntityRef converts an entity reference for a response.
+func ToEntityRef(r health.Ref) *v1.EntityRef { return toRef(r) }
+
+// DeviceScoreOf converts a device with its score for a response.
+func DeviceScoreOf(d health.DeviceScore) *v1.DeviceScore { return deviceScore(d) }
+
+// HealthOf converts an entity's health for a response.
+func HealthOf(v *health.View) *v1.Health { return healthOf(v) }

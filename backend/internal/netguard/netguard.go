@@ -1,16 +1,22 @@
-package alert
+// Package netguard keeps outgoing connections to endpoints a tenant chose
+// (webhooks, language model APIs) away from loopback, link-local, private
+// and other special addresses: a dialer that checks the address actually
+// connected to, after DNS resolution, and a check of a host when it is
+// saved. Alert webhooks and the AI providers share it.
+package netguard
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/netip"
 	"syscall"
 	"time"
 )
 
-// specialRange is an address block webhooks must not reach unless the
+// specialRange is an address block tenant endpoints must not reach unless the
 // operator allows private targets. When embedded is set, the block carries
 // an IPv4 address at byte offset embedded, and only addresses whose
 // embedded IPv4 is itself special are refused (the rest reach a public
@@ -70,9 +76,9 @@ var specialRanges = []specialRange{
 	special("ff00::/8"),         // RFC 4291 §2.7: multicast
 }
 
-// forbidden reports whether a webhook may not connect to addr: an invalid
+// Forbidden reports whether a tenant endpoint may not connect to addr: an invalid
 // address, one in a special range, or one embedding a special IPv4.
-func forbidden(addr netip.Addr) bool {
+func Forbidden(addr netip.Addr) bool {
 	if !addr.IsValid() {
 		return true
 	}
@@ -86,48 +92,48 @@ func forbidden(addr netip.Addr) bool {
 		}
 		b := addr.As16()
 		v4 := netip.AddrFrom4([4]byte(b[r.embedded : r.embedded+4]))
-		return forbidden(v4)
+		return Forbidden(v4)
 	}
 	return false
 }
 
-// errForbiddenAddress is returned by the dialer for a refused address.
-var errForbiddenAddress = errors.New("refusing to connect to a loopback, private or reserved address")
+// ErrForbiddenAddress is returned by the dialer for a refused address.
+var ErrForbiddenAddress = errors.New("refusing to connect to a loopback, private or reserved address")
 
-// controlAddress is the dialer's Control hook: it runs after DNS resolution,
+// ControlAddress is the dialer's Control hook: it runs after DNS resolution,
 // on the address actually being connected to, so a name checked when the
-// webhook was saved cannot be pointed at a private address later.
-func controlAddress(_, address string, _ syscall.RawConn) error {
+// endpoint was saved cannot be pointed at a private address later.
+func ControlAddress(_, address string, _ syscall.RawConn) error {
 	ap, err := netip.ParseAddrPort(address)
-	if err != nil || forbidden(ap.Addr()) {
-		return fmt.Errorf("%w: %s", errForbiddenAddress, address)
+	if err != nil || Forbidden(ap.Addr()) {
+		return fmt.Errorf("%w: %s", ErrForbiddenAddress, address)
 	}
 	return nil
 }
 
-// newDialer returns the dialer webhooks connect with; unless allowPrivate,
-// it refuses special addresses before connecting.
-func newDialer(allowPrivate bool) *net.Dialer {
+// NewDialer returns the dialer tenant endpoints are reached with; unless
+// allowPrivate, it refuses special addresses before connecting.
+func NewDialer(allowPrivate bool) *net.Dialer {
 	d := &net.Dialer{Timeout: 5 * time.Second}
 	if !allowPrivate {
-		d.Control = controlAddress
+		d.Control = ControlAddress
 	}
 	return d
 }
 
-// resolver looks up a host's addresses (net.DefaultResolver, or a fake in
+// Resolver looks up a host's addresses (net.DefaultResolver, or a fake in
 // tests).
-type resolver interface {
+type Resolver interface {
 	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
 }
 
-// publicHost reports whether host (a name or an IP literal) resolves only
-// to addresses a webhook may reach. It does not say why not: a host that
+// PublicHost reports whether host (a name or an IP literal) resolves only
+// to addresses a tenant endpoint may reach. It does not say why not: a host that
 // does not resolve and one that resolves to a private address look the
 // same to the caller.
-func publicHost(ctx context.Context, r resolver, host string) bool {
+func PublicHost(ctx context.Context, r Resolver, host string) bool {
 	if a, err := netip.ParseAddr(host); err == nil {
-		return !forbidden(a)
+		return !Forbidden(a)
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
@@ -136,9 +142,19 @@ func publicHost(ctx context.Context, r resolver, host string) bool {
 		return false
 	}
 	for _, a := range addrs {
-		if forbidden(a) {
+		if Forbidden(a) {
 			return false
 		}
 	}
 	return true
+}
+
+// NewTransport returns an HTTP transport that connects through
+// NewDialer(allowPrivate) and never through a proxy (a proxy would connect
+// on the endpoint's behalf, past the check).
+func NewTransport(allowPrivate bool) *http.Transport {
+	return &http.Transport{
+		Proxy: nil, DialContext: NewDialer(allowPrivate).DialContext,
+		TLSHandshakeTimeout: 5 * time.Second, ForceAttemptHTTP2: true,
+	}
 }
