@@ -127,10 +127,12 @@ export function AnswerView({
 /** FeedbackButtons rate an answer as helpful or wrong; a second click clears the rating. */
 export function FeedbackButtons({ messageId, initial }: { messageId: string; initial: Feedback }) {
   const submit = useSubmitFeedback();
-  const [rating, setRating] = useState(initial);
+  // What the caller chose here wins over a copy of the message fetched before it.
+  const [chosen, setChosen] = useState<Feedback | null>(null);
+  const rating = chosen ?? initial;
   const rate = (f: Feedback) => {
     const next = rating === f ? Feedback.UNSPECIFIED : f;
-    submit.mutate({ messageId, feedback: next }, { onSuccess: () => setRating(next) });
+    submit.mutate({ messageId, feedback: next }, { onSuccess: () => setChosen(next) });
   };
   return (
     <span className="chat-feedback" role="group" aria-label="Rate this answer">

@@ -34,6 +34,11 @@ export default function ChatPanel({ entity, name, onClose }: { entity: Entity; n
     setSession((s) => s + 1);
     setTab("chat");
   };
+  const forget = (id: string) => {
+    if (id !== conversationId) return;
+    setConversationId("");
+    setSession((s) => s + 1);
+  };
   return (
     <aside className="chat-panel" aria-label="Assistant">
       <header className="chat-panel-header">
@@ -54,7 +59,13 @@ export default function ChatPanel({ entity, name, onClose }: { entity: Entity; n
             onNew={() => open("")}
           />
         ) : tab === "conversations" ? (
-          <ConversationList entity={entity} current={conversationId} onOpen={open} onNew={() => open("")} onDeleted={(id) => id === conversationId && open("")} />
+          <ConversationList
+            entity={entity}
+            current={conversationId}
+            onOpen={open}
+            onNew={() => open("")}
+            onDeleted={forget}
+          />
         ) : (
           <div className="stack-small">
             <RememberForm entity={entity} conversationId={conversationId} />

@@ -1,4 +1,4 @@
-import { skipToken, useMutation, useQuery } from "@connectrpc/connect-query";
+import { useMutation, useQuery } from "@connectrpc/connect-query";
 import { AIService } from "../../gen/wegweiser/v1/ai_pb";
 import { ChatService } from "../../gen/wegweiser/v1/chat_pb";
 import { useInvalidate } from "../../lib/queries";
@@ -11,7 +11,9 @@ export function useConversations(scope: Entity) {
 
 /** useConversation loads a conversation with its messages (nothing while id is empty). */
 export function useConversation(id: string) {
-  return useQuery(ChatService.method.getConversation, id ? { id } : skipToken);
+  // enabled rather than skipToken: invalidating the services' queries after a
+  // change must not try to run a skipped query.
+  return useQuery(ChatService.method.getConversation, { id }, { enabled: id !== "" });
 }
 
 /** useCreateConversation starts a conversation; the lists refetch. */
@@ -32,9 +34,10 @@ export function useDeleteConversation() {
   return useMutation(ChatService.method.deleteConversation, { onSuccess: () => invalidate(ChatService) });
 }
 
-/** useSubmitFeedback rates an answer (the caller keeps its own state of the rating). */
+/** useSubmitFeedback rates an answer; the conversation refetches with the rating. */
 export function useSubmitFeedback() {
-  return useMutation(ChatService.method.submitFeedback);
+  const invalidate = useInvalidate();
+  return useMutation(ChatService.method.submitFeedback, { onSuccess: () => invalidate(ChatService) });
 }
 
 /** useMemories lists what the assistant knows about an entity and the entities above it. */
