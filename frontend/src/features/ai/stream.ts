@@ -1,6 +1,7 @@
 import { createClient } from "@connectrpc/connect";
 import { useTransport } from "@connectrpc/connect-query";
 import { useCallback, useEffect, useRef, useState } from "react";
+import { AIService } from "../../gen/wegweiser/v1/ai_pb";
 import { ChatService, type ChatMessage, type Citation, type ToolActivity } from "../../gen/wegweiser/v1/chat_pb";
 import { useInvalidate } from "../../lib/queries";
 
@@ -70,7 +71,8 @@ export function useSendMessage() {
       } catch (err) {
         update({ streaming: false, error: err });
       } finally {
-        if (!ac.signal.aborted) void invalidate(ChatService);
+        // "Remember: …" teaches a memory: the memory lists refetch too.
+        if (!ac.signal.aborted) void invalidate(ChatService, AIService);
       }
     },
     [transport, invalidate],
