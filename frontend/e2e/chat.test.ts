@@ -56,7 +56,7 @@ describe("the assistant on a device page", () => {
     await page.getByRole("button", { name: "Ask Wegweiser" }).click();
     const panel = page.getByRole("complementary", { name: "Assistant" });
     await panel.getByRole("heading", { name: `Ask about ${hostname}` }).waitFor();
-    const question = panel.getByLabel("Question");
+    const question = panel.getByLabel("Question", { exact: true });
     await question.fill("what is wrong with this device?");
     await question.press("Enter");
 

@@ -8,6 +8,7 @@ import { Page, Section } from "../../components/Page";
 import { RelativeTime } from "../../components/RelativeTime";
 import { AISource, type AICall, type AISettings } from "../../gen/wegweiser/v1/ai_pb";
 import { splitFieldError } from "../../lib/errors";
+import { toDate } from "../../lib/time";
 import { useAISettings, useAIUsage, useTestAISettings, useUpdateAISettings } from "./hooks";
 import { outcomeLabel, sourceLabel } from "./labels";
 
@@ -285,8 +286,10 @@ function Usage() {
           return (
             <div className="stack-small">
               <p>
-                {used.toLocaleString()} of {budget.toLocaleString()} tokens used since{" "}
-                <RelativeTime value={u.periodStart} /> in {u.callCount.toLocaleString()} model calls.
+                {used.toLocaleString()} of {budget.toLocaleString()} tokens used this month (since{" "}
+                {toDate(u.periodStart)?.toLocaleDateString(undefined, { day: "numeric", month: "long", timeZone: "UTC" }) ??
+                  "the 1st"}
+                , UTC) in {u.callCount.toLocaleString()} model calls.
               </p>
               <div
                 className={`meter meter-wide${tone}`}

@@ -138,7 +138,7 @@ export function FeedbackButtons({ messageId, initial }: { messageId: string; ini
     <span className="chat-feedback" role="group" aria-label="Rate this answer">
       <button
         type="button"
-        className="btn btn-small btn-ghost"
+        className="btn btn-small"
         aria-pressed={rating === Feedback.HELPFUL}
         disabled={submit.isPending}
         onClick={() => rate(Feedback.HELPFUL)}
@@ -147,7 +147,7 @@ export function FeedbackButtons({ messageId, initial }: { messageId: string; ini
       </button>
       <button
         type="button"
-        className="btn btn-small btn-ghost"
+        className="btn btn-small"
         aria-pressed={rating === Feedback.WRONG}
         disabled={submit.isPending}
         onClick={() => rate(Feedback.WRONG)}

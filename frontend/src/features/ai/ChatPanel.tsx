@@ -44,7 +44,7 @@ export default function ChatPanel({ entity, name, onClose }: { entity: Entity; n
       <header className="chat-panel-header">
         <h2>Ask about {name}</h2>
         {onClose && (
-          <button type="button" className="btn btn-ghost btn-small" onClick={onClose} aria-label="Close assistant">
+          <button type="button" className="btn btn-small" onClick={onClose} aria-label="Close assistant">
             ×
           </button>
         )}
@@ -68,6 +68,9 @@ export default function ChatPanel({ entity, name, onClose }: { entity: Entity; n
           />
         ) : (
           <div className="stack-small">
+            <p className="small muted">
+              What the assistant knows about {name} and the levels above it, used in every conversation here.
+            </p>
             <RememberForm entity={entity} conversationId={conversationId} />
             <MemoryList entity={entity} onOpenConversation={open} />
           </div>

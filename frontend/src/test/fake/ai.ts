@@ -33,7 +33,7 @@ import {
   SendMessageResponseSchema,
   type ToolActivity,
 } from "../../gen/wegweiser/v1/chat_pb";
-import { EntityKind, type EntityRef } from "../../gen/wegweiser/v1/health_pb";
+import { Band, EntityKind, type EntityRef } from "../../gen/wegweiser/v1/health_pb";
 import type { FakeBackend } from "../fake-backend";
 import { entityKey, severityRank } from "./shared";
 
@@ -363,7 +363,7 @@ function risksOf(b: FakeBackend, organisationId: string): Init<typeof RiskSchema
     failDevices: number;
     warnDevices: number;
     evidence: string[];
-    devices: { deviceId: string; hostname: string; score: number }[];
+    devices: { deviceId: string; hostname: string; score: number; band: Band }[];
   };
   const out = new Map<string, Draft>();
   for (const d of b.devices.filter((x) => x.organisationId === organisationId)) {
@@ -392,7 +392,7 @@ function risksOf(b: FakeBackend, organisationId: string): Init<typeof RiskSchema
       if (!r.devices.some((x) => x.deviceId === d.id)) {
         if (f.status === "fail") r.failDevices++;
         else r.warnDevices++;
-        r.devices.push({ deviceId: d.id, hostname: d.hostname, score: h?.score ?? 0 });
+        r.devices.push({ deviceId: d.id, hostname: d.hostname, score: h?.score ?? 0, band: h?.health.band ?? Band.UNSPECIFIED });
         const e = f.evidence[0];
         if (e && r.evidence.length < 5) r.evidence.push(`${d.hostname}: ${e.label} ${e.value}`.trim());
       }
