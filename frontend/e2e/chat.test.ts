@@ -72,12 +72,19 @@ describe("the assistant on a device page", () => {
     // Answers never carry raw HTML, images or links other than citations.
     expect(await answer.locator(".markdown img, .markdown a:not(.citation-chip)").count()).toBe(0);
 
-    // Every citation names a record the caller can open; open the first.
+    // Every citation names a record the caller can open; open one that leads
+    // away from this page when there is one.
     const chips = answer.locator(".citation-list a.citation-chip");
-    expect(await chips.count()).toBeGreaterThan(0);
-    const target = (await chips.first().getAttribute("href")) ?? "";
-    expect(target).toMatch(/^\/(devices\/[^/?#]+(\?tab=(health|events|software))?|groups\/[^/?#]+|organisations\/[^/?#]+|checks(#check-.+)?)?$/);
-    await chips.first().click();
+    const count = await chips.count();
+    expect(count).toBeGreaterThan(0);
+    const hrefs: string[] = [];
+    for (let i = 0; i < count; i++) hrefs.push((await chips.nth(i).getAttribute("href")) ?? "");
+    for (const h of hrefs) {
+      expect(h).toMatch(/^\/(devices\/[^/?#]+(\?tab=(health|events|software))?|groups\/[^/?#]+|organisations\/[^/?#]+|checks(#check-.+)?)?$/);
+    }
+    const pick = Math.max(0, hrefs.findIndex((h) => h !== href));
+    const target = hrefs[pick] ?? "";
+    await chips.nth(pick).click();
     await page.waitForURL((url) => url.pathname + url.search + url.hash === target);
     await page.getByRole("heading", { level: 1 }).waitFor();
     expect(await page.getByText("Page not found").count()).toBe(0);

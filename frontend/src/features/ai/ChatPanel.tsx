@@ -27,6 +27,8 @@ const panelTabs = [
 export default function ChatPanel({ entity, name, onClose }: { entity: Entity; name: string; onClose?: () => void }) {
   const [tab, setTab] = useState("chat");
   const [conversationId, setConversationId] = useState("");
+  const conversations = useConversations(entity);
+  const titles = new Map((conversations.data?.conversations ?? []).map((c) => [c.id, c.title]));
   // A new session (another conversation chosen) starts a fresh thread view.
   const [session, setSession] = useState(0);
   const open = (id: string) => {
@@ -72,7 +74,7 @@ export default function ChatPanel({ entity, name, onClose }: { entity: Entity; n
               What the assistant knows about {name} and the levels above it, used in every conversation here.
             </p>
             <RememberForm entity={entity} conversationId={conversationId} />
-            <MemoryList entity={entity} onOpenConversation={open} />
+            <MemoryList entity={entity} conversations={titles} onOpenConversation={open} />
           </div>
         )}
       </Tabs>

@@ -44,7 +44,7 @@ describe("memory", { timeout: 30_000 }, () => {
       "Contoso patches on Tuesdays",
     ]);
     expect(items[0]?.textContent).toMatch(/About SRV-01 · taught by Ada/);
-    expect(items[0]?.textContent).toMatch(/from a conversation/);
+    expect(items[0]?.textContent).toMatch(/in “Events”/);
     expect(items[1]?.textContent).toMatch(/About Contoso · taught by Grace/);
     expect(backend.callsOf("ListMemories")[0]?.request).toMatchObject({ includeInherited: true });
 
@@ -53,8 +53,8 @@ describe("memory", { timeout: 30_000 }, () => {
     await waitFor(() => expect(within(list).getAllByRole("listitem")).toHaveLength(1));
     expect(backend.ai.memories.map((m) => m.text)).not.toContain("Contoso patches on Tuesdays");
 
-    // "from a conversation" opens that conversation in the chat.
-    fireEvent.click(within(list).getByRole("button", { name: "from a conversation" }));
+    // The conversation it was taught in opens in the chat.
+    fireEvent.click(within(list).getByRole("button", { name: "“Events”" }));
     expect(await within(panel).findByText("Events")).toBeTruthy();
   });
 

@@ -13,13 +13,17 @@ import { kindNoun } from "./labels";
 /**
  * MemoryList shows the facts the assistant uses for an entity: those taught
  * about it and about the entities above it, with who taught them, when and
- * in which conversation. Technicians and above can delete them.
+ * in which conversation (a link when it is one of the caller's own: conversations
+ * are private). Technicians and above can delete them.
  */
 export function MemoryList({
   entity,
+  conversations,
   onOpenConversation,
 }: {
   entity: Entity;
+  /** Titles of the caller's conversations by id: a memory taught in one of them links to it. */
+  conversations?: Map<string, string>;
   /** Opens the conversation a memory was taught in. */
   onOpenConversation?: (id: string) => void;
 }) {
@@ -43,15 +47,15 @@ export function MemoryList({
                   About {m.scopeName || kindNoun(m.scope?.kind ?? entity.kind)} · taught by {m.createdByName || m.createdBy || "someone"}{" "}
                   <RelativeTime value={m.createTime} />
                   {m.conversationId &&
-                    (onOpenConversation ? (
+                    (onOpenConversation && conversations?.has(m.conversationId) ? (
                       <>
-                        {" · "}
+                        {" · in "}
                         <button type="button" className="link-button" onClick={() => onOpenConversation(m.conversationId)}>
-                          from a conversation
+                          “{conversations.get(m.conversationId) || "a conversation"}”
                         </button>
                       </>
                     ) : (
-                      " · from a conversation"
+                      " · in a conversation"
                     ))}
                 </p>
                 {canWrite && (
