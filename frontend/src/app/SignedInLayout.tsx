@@ -64,6 +64,7 @@ function Shell({ viewer }: { viewer: WhoAmIResponse }) {
   const canEnrol = viewer.permissions.includes(Permission.EnrolmentManage);
   const canReadPolicy = viewer.permissions.includes(Permission.PolicyRead);
   const canManageAlerts = viewer.permissions.includes(Permission.AlertManage);
+  const canManageAI = viewer.permissions.includes(Permission.AIManage);
   const user = viewer.user;
   return (
     <div className="shell">
@@ -126,7 +127,14 @@ function Shell({ viewer }: { viewer: WhoAmIResponse }) {
             )}
             {canSeeUsers && (
               <li>
-                <NavLink to="/settings">Settings</NavLink>
+                <NavLink to="/settings" end>
+                  Settings
+                </NavLink>
+              </li>
+            )}
+            {canManageAI && (
+              <li>
+                <NavLink to="/settings/ai">AI assistant</NavLink>
               </li>
             )}
           </ul>

@@ -25,6 +25,8 @@ const Notifications = lazy(() => import("../routes/notifications"));
 const Policy = lazy(() => import("../routes/policy"));
 const Webhooks = lazy(() => import("../routes/webhooks"));
 const Settings = lazy(() => import("../routes/settings"));
+const AISettings = lazy(() => import("../routes/ai-settings"));
+const Discovery = lazy(() => import("../routes/discovery"));
 const NotFound = lazy(() => import("../routes/not-found"));
 
 function standalone(Page: ComponentType) {
@@ -59,6 +61,7 @@ export const routes: RouteObject[] = [
           { index: true, element: <Overview /> },
           { path: "organisations", element: <Organisations /> },
           { path: "organisations/:id", element: <Organisation /> },
+          { path: "organisations/:id/discovery", element: <Discovery /> },
           { path: "groups/:id", element: <Group /> },
           { path: "devices", element: <Devices /> },
           { path: "devices/:id", element: <Device /> },
@@ -70,6 +73,7 @@ export const routes: RouteObject[] = [
           { path: "policy", element: <Policy /> },
           { path: "webhooks", element: <Webhooks /> },
           { path: "settings", element: <Settings /> },
+          { path: "settings/ai", element: <AISettings /> },
           { path: "*", element: <NotFound /> },
         ],
       },

@@ -59,6 +59,9 @@ import { healthService } from "./fake/health";
 import { policyService } from "./fake/policy";
 import { alertService } from "./fake/alert";
 import { userService } from "./fake/user";
+import { aiService, chatService, FakeAI } from "./fake/ai";
+import { AIService } from "../gen/wegweiser/v1/ai_pb";
+import { ChatService } from "../gen/wegweiser/v1/chat_pb";
 import { entityKey, RETENTION_DEFAULTS } from "./fake/shared";
 
 export type { DeviceFixture, FakeDeviceHealth } from "./fake/fixtures";
@@ -154,6 +157,8 @@ export class FakeBackend {
   resetTokens = new Set<string>();
   /** Webhook deliveries, in the order they were queued. */
   deliveries: WebhookDelivery[] = [];
+  /** The assistant: conversations, memories, narratives, AI settings and usage (test/fake/ai.ts). */
+  ai = new FakeAI();
 
   /**
    * role picks default permissions; organisationIds limits the caller to
@@ -508,6 +513,8 @@ export class FakeBackend {
     router.service(PolicyService, policyService(this));
     router.service(AlertService, alertService(this));
     router.service(UserService, userService(this));
+    router.service(ChatService, chatService(this));
+    router.service(AIService, aiService(this));
   };
 }
 

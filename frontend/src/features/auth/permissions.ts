@@ -11,6 +11,12 @@ export const Permission = {
   PolicyRead: "policy.read",
   PolicyManage: "policy.manage",
   AlertManage: "alert.manage",
+  /** Ask the assistant; read narratives, memories and discovery reports. */
+  AIUse: "ai.use",
+  /** Teach the assistant (memories) and ask for a new narrative. */
+  AIWrite: "ai.write",
+  /** The tenant's model endpoint, budget and usage (owners). */
+  AIManage: "ai.manage",
 } as const;
 
 /** Permission is one of the names above (the server may send others). */

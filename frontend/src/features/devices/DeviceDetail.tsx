@@ -10,7 +10,10 @@ import { useCan } from "../auth/hooks";
 import { Permission } from "../auth/permissions";
 import { RevokeAgentCredentials } from "../enrolment/RevokeAgentCredentials";
 import { useGroup, useGroups } from "../groups/hooks";
+import { AskButton } from "../ai/AskButton";
+import { NarrativeCard } from "../ai/NarrativeCard";
 import { DeviceTriage } from "../health/DeviceTriage";
+import { deviceEntity } from "../health/labels";
 import { DeviceInventory } from "../inventory/DeviceInventory";
 import { useOrganisationOptions } from "../organisations/hooks";
 import { OrganisationName, TagList } from "./DeviceTable";
@@ -51,8 +54,10 @@ export function DeviceDetail({ id }: { id: string }) {
         </>
       }
       breadcrumb={breadcrumb}
+      actions={<AskButton entity={deviceEntity(d.id)} name={d.hostname || d.id} />}
     >
       <DeviceTriage deviceId={d.id} />
+      <NarrativeCard entity={deviceEntity(d.id)} />
       <DeviceInventory
         deviceId={d.id}
         organisationId={d.organisationId}

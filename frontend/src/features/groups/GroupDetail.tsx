@@ -7,6 +7,8 @@ import { Page, Section } from "../../components/Page";
 import { PolicyLevel } from "../../gen/wegweiser/v1/policy_pb";
 import { useCan } from "../auth/hooks";
 import { Permission } from "../auth/permissions";
+import { AskButton } from "../ai/AskButton";
+import { NarrativeCard } from "../ai/NarrativeCard";
 import { DeviceTable, OrganisationName } from "../devices/DeviceTable";
 import { HealthPanel } from "../health/HealthPanel";
 import { groupEntity } from "../health/labels";
@@ -47,27 +49,26 @@ export function GroupDetail({ id }: { id: string }) {
         </>
       }
       actions={
-        canReadPolicy || (canWrite && !editing) ? (
-          <>
-            {canReadPolicy && (
-              <Link className="btn" to={policyHref({ level: PolicyLevel.GROUP, id: g.id })}>
-                Policy
-              </Link>
-            )}
-            {canWrite && !editing && (
-              <button
-                type="button"
-                className="btn"
-                onClick={() => {
-                  update.reset();
-                  setEditing(true);
-                }}
-              >
-                Edit group
-              </button>
-            )}
-          </>
-        ) : undefined
+        <>
+          <AskButton entity={groupEntity(g.id)} name={g.name} />
+          {canReadPolicy && (
+            <Link className="btn" to={policyHref({ level: PolicyLevel.GROUP, id: g.id })}>
+              Policy
+            </Link>
+          )}
+          {canWrite && !editing && (
+            <button
+              type="button"
+              className="btn"
+              onClick={() => {
+                update.reset();
+                setEditing(true);
+              }}
+            >
+              Edit group
+            </button>
+          )}
+        </>
       }
     >
       {editing && (
@@ -88,6 +89,7 @@ export function GroupDetail({ id }: { id: string }) {
       )}
 
       <HealthPanel entity={groupEntity(g.id)} what="Group" recompute />
+      <NarrativeCard entity={groupEntity(g.id)} />
       <ByCheck entity={groupEntity(g.id)} />
 
       <Section title="Devices">

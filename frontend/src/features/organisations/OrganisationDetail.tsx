@@ -7,6 +7,8 @@ import { Page, Section } from "../../components/Page";
 import { PolicyLevel } from "../../gen/wegweiser/v1/policy_pb";
 import { useCan } from "../auth/hooks";
 import { Permission } from "../auth/permissions";
+import { AskButton } from "../ai/AskButton";
+import { NarrativeCard } from "../ai/NarrativeCard";
 import { DeviceTable } from "../devices/DeviceTable";
 import { GroupList } from "../groups/GroupList";
 import { HealthPanel } from "../health/HealthPanel";
@@ -48,6 +50,10 @@ export function OrganisationDetail({ id }: { id: string }) {
       breadcrumb={breadcrumb}
       actions={
         <>
+          <AskButton entity={organisationEntity(o.id)} name={o.name} />
+          <Link className="btn" to={`/organisations/${encodeURIComponent(o.id)}/discovery`}>
+            Discovery report
+          </Link>
           {canEnrol && (
             <Link className="btn btn-primary" to={`/enrolment?organisationId=${encodeURIComponent(o.id)}`}>
               Enrol devices
@@ -105,6 +111,7 @@ export function OrganisationDetail({ id }: { id: string }) {
       </dl>
 
       <HealthPanel entity={organisationEntity(o.id)} what="Organisation" recompute />
+      <NarrativeCard entity={organisationEntity(o.id)} />
       <ByCheck entity={organisationEntity(o.id)} />
 
       <GroupList organisationId={o.id} />

@@ -3,6 +3,8 @@ import { QueryState } from "../../components/Feedback";
 import { Page } from "../../components/Page";
 import { useCan, useViewer } from "../auth/hooks";
 import { Permission } from "../auth/permissions";
+import { AskButton } from "../ai/AskButton";
+import { NarrativeCard } from "../ai/NarrativeCard";
 import { ByCheck } from "../health/ByCheck";
 import { TENANT } from "../health/labels";
 import { TenantHealth } from "../health/TenantHealth";
@@ -20,9 +22,14 @@ export function TenantOverview() {
   const name = viewer.user?.displayName || viewer.user?.email || "there";
 
   return (
-    <Page title="Overview" subtitle={`Signed in as ${name}.`}>
+    <Page
+      title="Overview"
+      subtitle={`Signed in as ${name}.`}
+      actions={viewer.user?.organisationIds.length ? undefined : <AskButton entity={TENANT} name={viewer.tenant?.name || "your tenant"} />}
+    >
       <QueryState query={overview}>{(data) => <h2 className="tenant-title">{data.tenant?.name}</h2>}</QueryState>
       {canReadDevices && <TenantHealth />}
+      {canReadDevices && !viewer.user?.organisationIds.length && <NarrativeCard entity={TENANT} />}
       {canReadDevices && <ByCheck entity={TENANT} title="By check" />}
       {overview.data && (
         <>
