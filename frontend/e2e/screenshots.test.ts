@@ -160,6 +160,42 @@ describe.skipIf(skip)("the demo, triaged", () => {
     await page.setViewportSize({ width: 1280, height: 860 });
   });
 
+  it("answers a question on the worst device, with its narrative, in the assistant panel", async () => {
+    await page.goto("/devices?sort=score");
+    await page.getByRole("table", { name: "Devices" }).locator("tbody tr").first().getByRole("link").first().click();
+    await page.getByRole("region", { name: "Score and top reasons" }).waitFor();
+    await page.getByRole("button", { name: "Ask Wegweiser" }).click();
+    const panel = page.getByRole("complementary", { name: "Assistant" });
+    const question = panel.getByLabel("Question", { exact: true });
+    await question.fill("what is wrong with this device?");
+    await question.press("Enter");
+    const answer = panel.locator(".chat-answer").last();
+    await answer.getByRole("group", { name: "Rate this answer" }).waitFor({ timeout: 60_000 });
+    expect(await answer.locator(".citation-list a.citation-chip").count()).toBeGreaterThan(0);
+    await page.setViewportSize({ width: 1280, height: 1000 });
+    await page.screenshot({ path: out("assistant-device.png"), fullPage: false });
+    await page.setViewportSize({ width: 1280, height: 860 });
+  });
+
+  it("puts together a discovery report of the worst organisation", async () => {
+    await page.goto("/organisations");
+    const org = page.getByRole("table").first().locator("tbody tr").first().getByRole("link").first();
+    const href = (await org.getAttribute("href")) ?? "";
+    expect(href).toMatch(/^\/organisations\/[^/]+$/);
+    await page.goto(`${href}/discovery`);
+    await page.getByRole("heading", { level: 1, name: /^Discovery report: / }).waitFor();
+    await page.getByRole("heading", { name: "Top risks" }).waitFor();
+    await page.locator("table").first().locator("tbody tr").first().waitFor();
+    await page.screenshot({ path: out("discovery-report.png"), fullPage: true });
+  });
+
+  it("shows the AI settings with the built-in answerer in effect", async () => {
+    await page.goto("/settings/ai");
+    await page.getByRole("heading", { level: 1, name: "AI assistant" }).waitFor();
+    await page.getByRole("form", { name: "Language model settings" }).waitFor();
+    await page.screenshot({ path: out("ai-settings.png"), fullPage: true });
+  });
+
   it("logged no errors in the browser", () => {
     expect(browser.errors).toEqual([]);
   });

@@ -14,7 +14,7 @@ var (
 	reSilent       = regexp.MustCompile(`\b(silent|offline|not reporting|stopped reporting|stale|no contact|not checked in|haven'?t (reported|checked in)|have not (reported|checked in)|last seen|check-?ins?|went quiet|gone quiet|dark|nicht gemeldet|stumm|melden sich nicht)\b`)
 	reWorst        = regexp.MustCompile(`\b(worst|needs? (my |our )?attention|attention|prioriti[sz]e|priorit\w*|poorest|lowest|sickest|sick|unhealthy|in trouble|problems?|fix first|urgent|most at risk|schlechteste\w*|kritisch\w*|aufmerksamkeit|dringend)\b`)
 	reEvents       = regexp.MustCompile(`\b(event ?logs?|events?|event id|log entries|logs|ereignis\w*)\b`)
-	reHealth       = regexp.MustCompile(`\b(health|score|how is|how's|status|state|wie geht|zustand|doing)\b`)
+	reHealth       = regexp.MustCompile(`\b(health|score|how is|how's|status|state|wrong|issues?|going on|the matter|wie geht|zustand|doing|was ist los)\b`)
 	reSW           = regexp.MustCompile(`\b(who has|who runs|who uses|runs?|running|installed|install|version of|versions of|which version|what version|without|don'?t have|do not have|doesn'?t have|does not have|missing|lacks?|lacking|software|programs?|apps?|installiert|ohne|version)\b`)
 	reMissing      = regexp.MustCompile(`\b(without|don'?t have|do not have|doesn'?t have|does not have|missing|lacks?|lacking|not installed|ohne|nicht installiert|fehlt)\b`)
 	reEventID      = regexp.MustCompile(`\b(?:event(?: ?id)?|id|ereignis(?:-?id)?)\s*#?(\d{2,6})\b`)

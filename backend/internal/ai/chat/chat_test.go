@@ -361,6 +361,35 @@ func TestExtractiveSummaryWithoutModel(t *testing.T) {
 	})
 }
 
+// TestBuiltinLabelOnce: an answer the built-in answerer labelled itself is
+// not labelled a second time.
+func TestBuiltinLabelOnce(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st, chat.Options{Builtin: labelledBuiltin{}})
+		f.res.p = nil
+		c, err := f.svc.Create(f.ctx, f.device, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		events, err := f.send(f.ctx, c.ID, "what is wrong with this device?")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ans := answerOf(t, events); strings.Count(ans.Text, ai.BuiltinLabel) != 1 {
+			t.Fatalf("label not exactly once: %q", ans.Text)
+		}
+	})
+}
+
+// labelledBuiltin answers like the built-in answerer, label included.
+type labelledBuiltin struct{ fakeBuiltin }
+
+func (l labelledBuiltin) Answer(ctx context.Context, sc health.Ref, q string, memories []string) (builtin.Answer, error) {
+	a, err := l.fakeBuiltin.Answer(ctx, sc, q, memories)
+	a.Text += "\n\n_" + ai.BuiltinLabel + "_"
+	return a, err
+}
+
 // fakeBuiltin answers every question citing the first device of the scope.
 type fakeBuiltin struct{}
 

@@ -177,7 +177,12 @@ func (t *turn) answerBuiltin() error {
 	// The built-in answerer numbers its records by position; only the
 	// numbers its text uses are cited.
 	t.records = append(t.records, ans.Records...)
-	body := strings.TrimSpace(ans.Text) + "\n\n_" + ai.BuiltinLabel + "_"
+	// The built-in answerer labels its answers itself; the engine only
+	// makes sure the label is there.
+	body := strings.TrimSpace(ans.Text)
+	if !strings.Contains(body, ai.BuiltinLabel) {
+		body += "\n\n_" + ai.BuiltinLabel + "_"
+	}
 	if err := t.delta(body); err != nil {
 		return err
 	}

@@ -70,4 +70,10 @@ describe("Markdown", () => {
   it("keeps continuation lines with their list item", () => {
     expect(parseBlocks("- one\n  more\n- two")).toEqual([{ type: "list", ordered: false, start: 1, items: ["one more", "two"] }]);
   });
+
+  it("shows escaped punctuation as itself, not as markup", () => {
+    const { container } = render(<Markdown text={"mpssvc \\(stopped\\), \\*not bold\\* and \\[1\\]"} cite={() => <b key="c">chip</b>} />);
+    expect(container.textContent).toBe("mpssvc (stopped), *not bold* and [1]");
+    expect(container.querySelector("strong, em, b")).toBeNull();
+  });
 });

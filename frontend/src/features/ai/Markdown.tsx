@@ -71,14 +71,15 @@ export function parseBlocks(text: string): Block[] {
 /** RenderCitation turns citation number n into a chip, or null when the answer has no such citation. */
 export type RenderCitation = (n: number, key: string) => ReactNode | null;
 
-// Order matters: code first (nothing inside it is interpreted), then links and
-// images (shown as plain text), citations, bold, italics.
+// Order matters: backslash escapes ("\\(" is "(", "\\[1]" is no citation),
+// code (nothing inside it is interpreted), links and images (shown as plain
+// text), citations, bold, italics.
 const inline =
-  /(`[^`\n]+`)|(!?\[[^\]\n]*\]\([^)\n]*\))|(\[\d{1,3}(?:\s*,\s*\d{1,3})*\])|(\*\*[^\n]+?\*\*|__[^\n]+?__)|(\*[^*\s](?:[^*\n]*[^*\s])?\*|\b_[^_\s](?:[^_\n]*[^_\s])?_\b)/g;
+  /(\\[\\`*_[\]()<>#|!~{}.+-])|(`[^`\n]+`)|(!?\[[^\]\n]*\]\([^)\n]*\))|(\[\d{1,3}(?:\s*,\s*\d{1,3})*\])|(\*\*[^\n]+?\*\*|__[^\n]+?__)|(\*[^*\s](?:[^*\n]*[^*\s])?\*|\b_[^_\s](?:[^_\n]*[^_\s])?_\b)/g;
 
 /**
  * renderInline renders inline Markdown as React nodes: `code`, **bold**,
- * *italics*, [n] citations. Links and images are kept as plain text (their
+ * *italics*, [n] citations, backslash escapes. Links and images are kept as plain text (their
  * text and address), never as anchors or images; any HTML stays text.
  */
 export function renderInline(text: string, cite?: RenderCitation, prefix = "i"): ReactNode[] {
@@ -89,8 +90,10 @@ export function renderInline(text: string, cite?: RenderCitation, prefix = "i"):
     const at = m.index ?? 0;
     if (at > last) out.push(text.slice(last, at));
     const key = `${prefix}-${k++}`;
-    const [all, code, link, citation, bold, italic] = m;
-    if (code) {
+    const [all, escaped, code, link, citation, bold, italic] = m;
+    if (escaped) {
+      out.push(escaped.slice(1));
+    } else if (code) {
       out.push(<code key={key}>{code.slice(1, -1)}</code>);
     } else if (link) {
       const lm = /^!?\[([^\]]*)\]\(([^)]*)\)$/.exec(link);
