@@ -21,8 +21,14 @@ const columns = [
       <>
         <Link to={`/checks#check-${encodeURIComponent(c.row.original.checkId)}`}>{c.getValue() || c.row.original.checkId}</Link>
         <div className="small muted">{c.row.original.domain}</div>
+        {c.row.original.recommendation && (
+          <p className="small risk-recommendation">
+            <strong>What to do:</strong> {c.row.original.recommendation}
+          </p>
+        )}
       </>
     ),
+    meta: { className: "col-risk" },
   }),
   col.accessor((r) => severityRank(r.severity), {
     id: "severity",
@@ -32,10 +38,10 @@ const columns = [
   col.accessor("failDevices", { header: "Failing", meta: { className: "num" } }),
   col.accessor("warnDevices", { header: "Warning", meta: { className: "num" } }),
   col.accessor("effort", { header: "Effort", cell: (c) => effortLabel(c.getValue()) }),
-  col.accessor("recommendation", { header: "Recommendation", enableSorting: false }),
   col.accessor("evidence", {
     header: "Evidence",
     enableSorting: false,
+    meta: { className: "col-evidence" },
     cell: (c) =>
       c.getValue().length ? (
         <ul className="plain-list small">
@@ -50,6 +56,7 @@ const columns = [
   col.accessor("devices", {
     header: "Devices",
     enableSorting: false,
+    meta: { className: "col-devices" },
     cell: (c) => (
       <ul className="plain-list small">
         {c.getValue().map((d) => (
