@@ -83,7 +83,7 @@ test-e2e: ## browser tests: Debian chromium drives the SPA served by bin/wegweis
 	fi
 
 eval: ## assistant evaluation over the demo fleet: the built-in answerer, and the configured model when WEGWEISER_AI_BASE_URL is set
-	$(GO) test -count=1 -run 'TestBuiltinEval|TestModelEval' -v ./backend/internal/ai/eval/
+	$(GO) test -count=1 -run '^(TestBuiltinEval|TestModelEval)$$' -v ./backend/internal/ai/eval/
 
 bench: ## benchmarks against bare baselines (docs/performance.md); results in bench/results
 	eval "$$($(SERVICES) postgres)"; $(GO) run $(GOFLAGS_BUILD) ./backend/cmd/wegweiser-bench -out bench/results

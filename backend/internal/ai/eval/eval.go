@@ -78,7 +78,9 @@ func Questions() ([]Question, error) {
 }
 
 // AnswerFunc answers question about scope as the viewer in ctx, returning
-// its Markdown text and the records it cites as [1], [2], ….
+// its Markdown text and the records it cites as [1], [2], …: [n] names
+// records[n-1]. A zero Record is a number that names no record (an
+// answer that cites [1] and [3] but not [2]).
 type AnswerFunc func(ctx context.Context, scope health.Ref, question string) (text string, records []tools.Record, err error)
 
 // Fleet is a seeded demo tenant to ask about.
@@ -87,11 +89,14 @@ type Fleet struct {
 	Store *store.Store
 	// Tenant is the demo tenant.
 	Tenant uuid.UUID
+	// Owner is the user id of the tenant's owner, who asks the questions
+	// (conversations belong to a user).
+	Owner uuid.UUID
 }
 
 // Viewer returns a context acting as the demo tenant's owner.
 func (f Fleet) Viewer(ctx context.Context) context.Context {
-	return viewer.NewContext(ctx, &viewer.Viewer{TenantID: f.Tenant, Role: viewer.RoleOwner})
+	return viewer.NewContext(ctx, &viewer.Viewer{UserID: f.Owner, TenantID: f.Tenant, Role: viewer.RoleOwner})
 }
 
 // Outcome is how one question went.
@@ -179,11 +184,14 @@ func Run(ctx context.Context, name string, f Fleet, qs []Question, answer Answer
 		}
 		for _, m := range reCitation.FindAllStringSubmatch(text, -1) {
 			n, _ := strconv.Atoi(m[1])
-			if n < 1 || n > len(recs) {
+			if n < 1 || n > len(recs) || recs[n-1] == (tools.Record{}) {
 				o.Problems = append(o.Problems, fmt.Sprintf("citation [%d] names no record", n))
 			}
 		}
 		for i, r := range recs {
+			if r == (tools.Record{}) {
+				continue
+			}
 			if err := f.opens(ctx, r); err != nil {
 				o.Problems = append(o.Problems, fmt.Sprintf("record %d (%s %s) cannot be opened: %v", i+1, r.Kind, r.Label, err))
 			}
