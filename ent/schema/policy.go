@@ -157,6 +157,7 @@ func (Conversation) Policy() ent.Policy { return organisationScope("") }
 // Policy of the Memory: scoped viewers see only memories of their
 // organisations.
 func (Memory) Policy() ent.Policy { return organisationScope("") }
+
 // Policy of the Narrative: scoped viewers see only narratives of their
 // organisations (the tenant's has no organisation and is hidden from them).
 func (Narrative) Policy() ent.Policy { return organisationScope("") }
