@@ -212,8 +212,12 @@ func (b *bench) seedHealth(pop *population) (string, error) {
 	}
 	pop.scored = true
 	fmt.Printf("seeded health of %d devices (%d finding rows) and rolled up in %s\n", len(devs), len(findingRows), time.Since(start).Round(time.Second))
-	return fmt.Sprintf("synthetic health for %d devices: bands %v, %d need attention, %d finding rows over %d checks",
-		len(devs), bands, attention, len(findingRows), len(checks)), nil
+	note := fmt.Sprintf("synthetic health for %d devices: bands %v, %d need attention, %d finding rows over %d checks",
+		len(devs), bands, attention, len(findingRows), len(checks))
+	if n := len(pop.devices) - len(devs); n > 0 {
+		note += fmt.Sprintf(" (the other %d as P7 re-scored them)", n)
+	}
+	return note, nil
 }
 
 // p95 returns the 95th percentile of ds (nearest rank).
