@@ -176,8 +176,12 @@ func (b *bench) p6() (Result, error) {
 // population is a synthetic tenant of many devices with stored snapshots.
 type population struct {
 	tenantID uuid.UUID
-	orgs     []uuid.UUID
-	devices  []uuid.UUID
+	// ownerID is the tenant's owner, who signed it up.
+	ownerID uuid.UUID
+	orgs    []uuid.UUID
+	devices []uuid.UUID
+	// scored is set once seedHealth gave every device a health row.
+	scored bool
 }
 
 // populate creates n devices over orgs organisations, each with the
@@ -187,7 +191,7 @@ func (b *bench) populate(n, orgs int) (*population, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &population{tenantID: res.Tenant.ID}
+	p := &population{tenantID: res.Tenant.ID, ownerID: res.User.ID}
 	tctx := bypass.AsTenant(b.ctx, p.tenantID, "bench: read the health of the bench tenant")
 	for i := 0; i < orgs; i++ {
 		o, err := b.st.Ent.Organisation.Create().SetTenantID(p.tenantID).SetName(fmt.Sprintf("Org %03d", i)).Save(tctx)

@@ -29,6 +29,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/wegweiser/wegweiser/backend/internal/ai"
 	"github.com/wegweiser/wegweiser/backend/internal/config"
 	"github.com/wegweiser/wegweiser/backend/internal/jobs"
 	"github.com/wegweiser/wegweiser/backend/internal/server"
@@ -61,7 +62,7 @@ func main() {
 	out := flag.String("out", "bench/results", "directory for the JSON results")
 	snapshots := flag.Int("snapshots", 2000, "snapshots per P1 run")
 	clients := flag.Int("clients", 8, "concurrent clients for P1")
-	devices := flag.Int("devices", 100_000, "devices of the simulated tenant for P7-P9")
+	devices := flag.Int("devices", 100_000, "devices of the simulated tenant for P7-P9 and P11")
 	p7Budget := flag.Duration("p7-budget", 2*time.Minute, "how long P7 may re-score (0: all devices)")
 	only := flag.String("only", "", "comma-separated goals to run, e.g. P1,P6 (default all)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
@@ -98,8 +99,12 @@ func main() {
 	dataDir, _ := os.MkdirTemp("", "wegweiser-bench")
 	defer func() { _ = os.RemoveAll(dataDir) }()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	// Workers off: the goals drive analysis and jobs themselves.
-	app, err := server.NewApp(config.Config{DataDir: dataDir, ListenAddr: "127.0.0.1:0", ShutdownTimeout: 10 * time.Second, GenerateKeys: true}, st, quiet)
+	// Workers off: the goals drive analysis and jobs themselves. The
+	// assistant's model is stubbed in process (P11).
+	app, err := server.NewApp(config.Config{
+		DataDir: dataDir, ListenAddr: "127.0.0.1:0", ShutdownTimeout: 10 * time.Second, GenerateKeys: true,
+		AIResolver: ai.Static{P: stubModel{}},
+	}, st, quiet)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -139,6 +144,7 @@ func main() {
 		{"P7", withPop(b.p7)},
 		{"P8", withPop(b.p8)},
 		{"P9", withPop(b.p9)},
+		{"P11", withPop(b.p11)},
 	}
 	for _, g := range goals {
 		if *only != "" && !strings.Contains(","+*only+",", ","+g.id+",") {
@@ -149,7 +155,7 @@ func main() {
 			log.Fatalf("%s: %v", g.id, err)
 		}
 		rep.Results = append(rep.Results, r)
-		fmt.Printf("%-3s %-58s measured %10.1f %-12s bare %10.1f  ratio %5.2f  goal %-26s %s\n",
+		fmt.Printf("%-4s %-58s measured %10.1f %-12s bare %10.1f  ratio %5.2f  goal %-26s %s\n",
 			r.ID, r.What, r.Measured, r.Unit, r.Bare, r.Ratio, r.Goal, map[bool]string{true: "met", false: "NOT MET"}[r.Met])
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil { //nolint:gosec // G301: results are public and committed to the repository
