@@ -26,18 +26,7 @@ type Response struct {
 // would, with a bearer token when token is not empty.
 func Call(t *testing.T, baseURL, procedure, token string, body any) *Response {
 	t.Helper()
-	var raw []byte
-	switch b := body.(type) {
-	case string:
-		raw = []byte(b)
-	case []byte:
-		raw = b
-	default:
-		var err error
-		if raw, err = json.Marshal(b); err != nil {
-			t.Fatalf("marshal request: %v", err)
-		}
-	}
+	raw := requestBody(t, body)
 	req, err := http.NewRequest(http.MethodPost, strings.TrimRight(baseURL, "/")+"/"+strings.TrimPrefix(procedure, "/"), bytes.NewReader(raw))
 	if err != nil {
 		t.Fatal(err)
@@ -89,4 +78,21 @@ func (r *Response) Str(path string) string {
 	}
 	s, _ := cur.(string)
 	return s
+}
+
+// requestBody is body as JSON: a string or bytes as they are, any other value
+// marshalled.
+func requestBody(t *testing.T, body any) []byte {
+	t.Helper()
+	switch b := body.(type) {
+	case string:
+		return []byte(b)
+	case []byte:
+		return b
+	}
+	raw, err := json.Marshal(body)
+	if err != nil {
+		t.Fatalf("marshal request: %v", err)
+	}
+	return raw
 }

@@ -17,18 +17,7 @@ import (
 // was one) and Raw every payload, so leak checks see all of it.
 func CallStream(t *testing.T, baseURL, procedure, token string, body any) *Response {
 	t.Helper()
-	var raw []byte
-	switch b := body.(type) {
-	case string:
-		raw = []byte(b)
-	case []byte:
-		raw = b
-	default:
-		var err error
-		if raw, err = json.Marshal(b); err != nil {
-			t.Fatalf("marshal request: %v", err)
-		}
-	}
+	raw := requestBody(t, body)
 	env := make([]byte, 5, 5+len(raw))
 	binary.BigEndian.PutUint32(env[1:], uint32(len(raw)))
 	env = append(env, raw...)
