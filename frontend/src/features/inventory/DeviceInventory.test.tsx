@@ -8,7 +8,11 @@ import { FakeBackend } from "../../test/fake-backend";
 import { renderApp } from "../../test/render";
 
 const GB = 1024n ** 3n;
-const ago = (ms: number) => timestampFromDate(new Date(Date.now() - ms));
+// One "now" for every timestamp of the fixture: differences between them
+// (uptime = collected − boot) must not depend on the milliseconds that pass
+// while the fixture is built.
+const NOW = Date.now();
+const ago = (ms: number) => timestampFromDate(new Date(NOW - ms));
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 
