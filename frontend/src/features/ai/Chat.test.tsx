@@ -148,6 +148,19 @@ describe("chat panel", { timeout: 30_000 }, () => {
     expect(backend.ai.conversations.map((c) => c.title)).toEqual(["About Contoso"]);
   });
 
+  it("loads more conversations past the first page", async () => {
+    const { backend, d } = seeded();
+    for (let i = 0; i < 60; i++) backend.ai.addConversation({ kind: EntityKind.DEVICE, id: d.id }, `Question ${i}`, "PC-07");
+    renderApp(`/devices/${d.id}`, { backend });
+    const panel = await openAssistant();
+    fireEvent.click(within(panel).getByRole("tab", { name: "Conversations" }));
+    const list = await within(panel).findByRole("list", { name: "Conversations" });
+    expect(within(list).getAllByRole("listitem")).toHaveLength(50);
+    fireEvent.click(within(panel).getByRole("button", { name: "Load more" }));
+    await waitFor(() => expect(within(list).getAllByRole("listitem")).toHaveLength(60));
+    expect(within(panel).queryByRole("button", { name: "Load more" })).toBeNull();
+  });
+
   it("is on the group, organisation and tenant pages, scoped to each", async () => {
     const { backend, org, group } = seeded();
     const view = renderApp(`/groups/${group.id}`, { backend });

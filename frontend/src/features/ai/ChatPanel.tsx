@@ -7,7 +7,7 @@ import { Tabs } from "../../components/Tabs";
 import { ChatRole, type ChatMessage, type Conversation } from "../../gen/wegweiser/v1/chat_pb";
 import type { Entity } from "../health/labels";
 import { AnswerView } from "./Answer";
-import { useConversation, useConversations, useCreateConversation, useDeleteConversation, useRenameConversation } from "./hooks";
+import { useConversation, useConversationPages, useConversations, useCreateConversation, useDeleteConversation, useRenameConversation } from "./hooks";
 import { chatErrorMessage, kindNoun, MAX_QUESTION } from "./labels";
 import { MemoryList, RememberForm } from "./MemoryList";
 import { useSendMessage, type LiveTurn } from "./stream";
@@ -258,7 +258,7 @@ function ConversationList({
   onNew: () => void;
   onDeleted: (id: string) => void;
 }) {
-  const conversations = useConversations(entity);
+  const conversations = useConversationPages(entity);
   return (
     <div className="stack-small">
       <div className="row">
@@ -269,15 +269,29 @@ function ConversationList({
       <QueryState
         query={conversations}
         loading="Loading conversations…"
-        isEmpty={(d) => d.conversations.length === 0}
+        isEmpty={(d) => d.pages.every((p) => p.conversations.length === 0)}
         empty={`No conversations about this ${kindNoun(entity.kind)} yet.`}
       >
         {(data) => (
-          <ul className="conversation-list" aria-label="Conversations">
-            {data.conversations.map((c) => (
-              <ConversationRow key={c.id} conversation={c} current={c.id === current} onOpen={onOpen} onDeleted={onDeleted} />
-            ))}
-          </ul>
+          <>
+            <ul className="conversation-list" aria-label="Conversations">
+              {data.pages
+                .flatMap((p) => p.conversations)
+                .map((c) => (
+                  <ConversationRow key={c.id} conversation={c} current={c.id === current} onOpen={onOpen} onDeleted={onDeleted} />
+                ))}
+            </ul>
+            {conversations.hasNextPage && (
+              <button
+                type="button"
+                className="btn btn-small"
+                disabled={conversations.isFetchingNextPage}
+                onClick={() => void conversations.fetchNextPage()}
+              >
+                {conversations.isFetchingNextPage ? "Loading…" : "Load more"}
+              </button>
+            )}
+          </>
         )}
       </QueryState>
     </div>

@@ -1,4 +1,4 @@
-import { useMutation, useQuery } from "@connectrpc/connect-query";
+import { useInfiniteQuery, useMutation, useQuery } from "@connectrpc/connect-query";
 import { AIService } from "../../gen/wegweiser/v1/ai_pb";
 import { ChatService } from "../../gen/wegweiser/v1/chat_pb";
 import { useInvalidate } from "../../lib/queries";
@@ -7,6 +7,15 @@ import type { Entity } from "../health/labels";
 /** useConversations lists the caller's conversations about an entity, newest first. */
 export function useConversations(scope: Entity) {
   return useQuery(ChatService.method.listConversations, { scope, pageSize: 50 });
+}
+
+/** useConversationPages pages through the caller's conversations about an entity, newest first. */
+export function useConversationPages(scope: Entity) {
+  return useInfiniteQuery(
+    ChatService.method.listConversations,
+    { scope, pageSize: 50, pageToken: "" },
+    { pageParamKey: "pageToken", getNextPageParam: (last) => last.nextPageToken || undefined },
+  );
 }
 
 /** useConversation loads a conversation with its messages (nothing while id is empty). */

@@ -251,7 +251,12 @@ export function chatService(b: FakeBackend): Partial<ServiceImpl<typeof ChatServ
       const conversations = ai.conversations
         .filter((c) => !scope || same(c.scope, scope))
         .sort((x, y) => Number((y.updateTime?.seconds ?? 0n) - (x.updateTime?.seconds ?? 0n)) || y.id.localeCompare(x.id));
-      return { conversations };
+      // Pages as the server does: page_size 1 to 100 (default 50), an opaque token.
+      const size = req.pageSize > 0 ? Math.min(req.pageSize, 100) : 50;
+      const from = req.pageToken ? Number(req.pageToken.replace(/^p/, "")) : 0;
+      if (!Number.isInteger(from) || from < 0) throw new ConnectError("page_token: not a token of this list", Code.InvalidArgument);
+      const next = from + size < conversations.length ? `p${from + size}` : "";
+      return { conversations: conversations.slice(from, from + size), nextPageToken: next };
     },
     getConversation: (req, ctx) => {
       b.enter("GetConversation", req, ctx);
