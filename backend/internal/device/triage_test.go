@@ -179,7 +179,7 @@ func TestListByScorePagesAcrossTies(t *testing.T) {
 
 // TestListTriageFilters: bands (and "no score"), stale, failing check,
 // needs attention and software select exactly the devices written for
-// them, and combine with each other and with the sort.
+// them, and combine with each other and with the sort; Count agrees.
 func TestListTriageFilters(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
 		f := newFleet(t, st)
@@ -209,6 +209,9 @@ func TestListTriageFilters(t *testing.T) {
 			got := f.all(f.owner, t, c.flt, 2)
 			if !slices.Equal(sortedIDs(got...), sortedIDs(c.want...)) {
 				t.Errorf("%s: got %v, want %v", c.name, got, c.want)
+			}
+			if n, err := f.svc.Count(f.owner, c.flt); err != nil || n != len(c.want) {
+				t.Errorf("%s: count %d, %v; want %d", c.name, n, err, len(c.want))
 			}
 		}
 		// With the score order the filtered list is sorted too: firewall
@@ -282,6 +285,9 @@ func TestCustomerSeesOnlyItsDevices(t *testing.T) {
 			}
 			if !slices.Equal(got, c.want) {
 				t.Errorf("%s: got %v, want %v", c.name, got, c.want)
+			}
+			if n, err := f.svc.Count(customer, c.flt); err != nil || n != len(c.want) {
+				t.Errorf("%s: count %d, %v; want %d", c.name, n, err, len(c.want))
 			}
 		}
 	})
