@@ -74,6 +74,8 @@ type Filter struct {
 	NeedsAttention bool
 	// Software keeps devices that run this name and version.
 	Software *Software
+	// Role keeps devices of this role (server, workstation, unknown).
+	Role string
 }
 
 func (f Filter) fingerprint() string {
@@ -81,8 +83,12 @@ func (f Filter) fingerprint() string {
 	if f.Software != nil {
 		sw = strconv.Quote(f.Software.Name) + "@" + strconv.Quote(f.Software.Version)
 	}
-	return fmt.Sprintf("o=%s g=%s p=%s t=%s q=%s s=%d d=%t b=%s st=%t c=%s a=%t sw=%s", f.OrganisationID, f.GroupID, f.Platform,
+	fp := fmt.Sprintf("o=%s g=%s p=%s t=%s q=%s s=%d d=%t b=%s st=%t c=%s a=%t sw=%s", f.OrganisationID, f.GroupID, f.Platform,
 		f.Tag, f.Query, f.Order, f.Descending, bandsKey(f.Bands), f.StaleOnly, f.FailingCheck, f.NeedsAttention, sw)
+	if f.Role != "" {
+		fp += " r=" + strconv.Quote(f.Role)
+	}
+	return fp
 }
 
 // List returns one keyset page of devices, each with its health summary,
@@ -92,41 +98,10 @@ func (s *Service) List(ctx context.Context, f Filter, pageSize int, token string
 	if err != nil {
 		return nil, "", err
 	}
-	// A filter naming an organisation or group the viewer cannot see is
-	// not_found, not an empty page: callers learn their id was wrong.
-	if f.OrganisationID != uuid.Nil {
-		if _, err := s.st.Ent.Organisation.Get(ctx, f.OrganisationID); err != nil {
-			return nil, "", apperr.NotFoundIf(err, "organisation")
-		}
+	preds, err := s.predicates(ctx, f)
+	if err != nil {
+		return nil, "", err
 	}
-	if f.GroupID != uuid.Nil {
-		if _, err := s.st.Ent.Group.Get(ctx, f.GroupID); err != nil {
-			return nil, "", apperr.NotFoundIf(err, "group")
-		}
-	}
-	if f.FailingCheck != "" && !knownCheck(f.FailingCheck) {
-		return nil, "", apperr.Invalid("failing_check_id", "is not a check of the catalogue (see HealthService.ListChecks)")
-	}
-	var preds []predicate.Device
-	if f.OrganisationID != uuid.Nil {
-		preds = append(preds, entdevice.OrganisationID(f.OrganisationID))
-	}
-	if f.GroupID != uuid.Nil {
-		preds = append(preds, entdevice.GroupID(f.GroupID))
-	}
-	if f.Platform != "" {
-		preds = append(preds, entdevice.PlatformEQ(entdevice.Platform(f.Platform)))
-	}
-	if f.Tag != "" {
-		tag := f.Tag
-		preds = append(preds, func(sel *sql.Selector) {
-			sel.Where(sqljson.ValueContains(sel.C(entdevice.FieldTags), tag))
-		})
-	}
-	if f.Query != "" {
-		preds = append(preds, entdevice.HostnameContainsFold(f.Query))
-	}
-	preds = append(preds, s.triagePredicates(ctx, f)...)
 	if cur != nil {
 		p, err := after(f, cur)
 		if err != nil {
@@ -153,6 +128,64 @@ func (s *Service) List(ctx context.Context, f Filter, pageSize int, token string
 		next = pagetoken.Encode(cursorOf(f, items[len(items)-1]))
 	}
 	return items, next, nil
+}
+
+// Count returns how many devices match f (its order is ignored): the
+// number of devices List would return across all of its pages.
+func (s *Service) Count(ctx context.Context, f Filter) (int, error) {
+	preds, err := s.predicates(ctx, f)
+	if err != nil {
+		return 0, err
+	}
+	n, err := s.st.Ent.Device.Query().Where(preds...).Count(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("count devices: %w", err)
+	}
+	return n, nil
+}
+
+// predicates checks f and returns its device predicates (without a
+// cursor), shared by List and Count.
+func (s *Service) predicates(ctx context.Context, f Filter) ([]predicate.Device, error) {
+	// A filter naming an organisation or group the viewer cannot see is
+	// not_found, not an empty page: callers learn their id was wrong.
+	if f.OrganisationID != uuid.Nil {
+		if _, err := s.st.Ent.Organisation.Get(ctx, f.OrganisationID); err != nil {
+			return nil, apperr.NotFoundIf(err, "organisation")
+		}
+	}
+	if f.GroupID != uuid.Nil {
+		if _, err := s.st.Ent.Group.Get(ctx, f.GroupID); err != nil {
+			return nil, apperr.NotFoundIf(err, "group")
+		}
+	}
+	if f.FailingCheck != "" && !knownCheck(f.FailingCheck) {
+		return nil, apperr.Invalid("failing_check_id", "is not a check of the catalogue (see HealthService.ListChecks)")
+	}
+	var preds []predicate.Device
+	if f.OrganisationID != uuid.Nil {
+		preds = append(preds, entdevice.OrganisationID(f.OrganisationID))
+	}
+	if f.GroupID != uuid.Nil {
+		preds = append(preds, entdevice.GroupID(f.GroupID))
+	}
+	if f.Platform != "" {
+		preds = append(preds, entdevice.PlatformEQ(entdevice.Platform(f.Platform)))
+	}
+	if f.Role != "" {
+		preds = append(preds, entdevice.RoleEQ(entdevice.Role(f.Role)))
+	}
+	if f.Tag != "" {
+		tag := f.Tag
+		preds = append(preds, func(sel *sql.Selector) {
+			sel.Where(sqljson.ValueContains(sel.C(entdevice.FieldTags), tag))
+		})
+	}
+	if f.Query != "" {
+		preds = append(preds, entdevice.HostnameContainsFold(f.Query))
+	}
+	preds = append(preds, s.triagePredicates(ctx, f)...)
+	return preds, nil
 }
 
 // ordering sorts by the key, then id; devices that never reported sort last

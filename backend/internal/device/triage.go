@@ -234,22 +234,23 @@ func scoreKey(sel *sql.Selector) func(*sql.Builder) {
 	}
 }
 
-// scoreOrdering sorts by score (NULLs — unscored — last both ways), then id.
+// scoreOrdering sorts by score (NULLs — unscored — last both ways), then
+// id. The score comes from the device's health row joined once (on the
+// unique (tenant_id, device_id) index), not from a subquery per use.
 func scoreOrdering(desc bool) []entdevice.OrderOption {
 	dir := " ASC"
 	if desc {
 		dir = " DESC"
 	}
 	return []entdevice.OrderOption{func(sel *sql.Selector) {
-		key := scoreKey(sel)
-		sel.OrderExprFunc(func(b *sql.Builder) {
-			b.WriteString("CASE WHEN ")
-			key(b)
-			b.WriteString(" IS NULL THEN 1 ELSE 0 END, ")
-			key(b)
-			b.WriteString(dir + ", ")
-			b.WriteString(sel.C(entdevice.FieldID) + dir)
-		})
+		t := sql.Table(devicehealth.Table).As("dho")
+		sel.LeftJoin(t).OnP(sql.And(
+			sql.ColumnsEQ(t.C(devicehealth.FieldTenantID), sel.C(entdevice.FieldTenantID)),
+			sql.ColumnsEQ(t.C(devicehealth.FieldDeviceID), sel.C(entdevice.FieldID)),
+			sql.EQ(t.C(devicehealth.FieldScored), true),
+		))
+		score := t.C(devicehealth.FieldScore)
+		sel.OrderExpr(sql.Expr("CASE WHEN " + score + " IS NULL THEN 1 ELSE 0 END, " + score + dir + ", " + sel.C(entdevice.FieldID) + dir))
 	}}
 }
 

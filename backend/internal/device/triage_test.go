@@ -14,6 +14,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/device"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/testenv"
+	entdevice "github.com/wegweiser/wegweiser/ent/device"
 	"github.com/wegweiser/wegweiser/ent/viewer"
 )
 
@@ -179,7 +180,7 @@ func TestListByScorePagesAcrossTies(t *testing.T) {
 
 // TestListTriageFilters: bands (and "no score"), stale, failing check,
 // needs attention and software select exactly the devices written for
-// them, and combine with each other and with the sort.
+// them, and combine with each other and with the sort; Count agrees.
 func TestListTriageFilters(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
 		f := newFleet(t, st)
@@ -209,6 +210,9 @@ func TestListTriageFilters(t *testing.T) {
 			got := f.all(f.owner, t, c.flt, 2)
 			if !slices.Equal(sortedIDs(got...), sortedIDs(c.want...)) {
 				t.Errorf("%s: got %v, want %v", c.name, got, c.want)
+			}
+			if n, err := f.svc.Count(f.owner, c.flt); err != nil || n != len(c.want) {
+				t.Errorf("%s: count %d, %v; want %d", c.name, n, err, len(c.want))
 			}
 		}
 		// With the score order the filtered list is sorted too: firewall
@@ -283,6 +287,41 @@ func TestCustomerSeesOnlyItsDevices(t *testing.T) {
 			if !slices.Equal(got, c.want) {
 				t.Errorf("%s: got %v, want %v", c.name, got, c.want)
 			}
+			if n, err := f.svc.Count(customer, c.flt); err != nil || n != len(c.want) {
+				t.Errorf("%s: count %d, %v; want %d", c.name, n, err, len(c.want))
+			}
+		}
+	})
+}
+
+// TestListByRole: the role filter keeps the devices of that role, in the
+// list and in its count, and a token of one role is refused for another.
+func TestListByRole(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
+		f := newFleet(t, st)
+		d := f.d
+		ctx := bypass.AsTenant(context.Background(), f.h.Tenant, "test fixture: device roles")
+		for _, id := range []uuid.UUID{d[0][0][0], d[1][0][0]} {
+			if err := st.Ent.Device.UpdateOneID(id).SetRole(entdevice.RoleServer).Exec(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		flt := device.Filter{Role: "server", Order: device.OrderScore}
+		if got, want := f.all(f.owner, t, flt, 1), []uuid.UUID{d[0][0][0], d[1][0][0]}; !slices.Equal(got, want) {
+			t.Errorf("servers by score: got %v, want %v", got, want)
+		}
+		if n, err := f.svc.Count(f.owner, flt); err != nil || n != 2 {
+			t.Errorf("servers: count %d, %v; want 2", n, err)
+		}
+		if n, err := f.svc.Count(f.owner, device.Filter{Role: "workstation"}); err != nil || n != 0 {
+			t.Errorf("workstations: count %d, %v; want 0", n, err)
+		}
+		_, next, err := f.svc.List(f.owner, flt, 1, "")
+		if err != nil || next == "" {
+			t.Fatalf("first page: %q, %v", next, err)
+		}
+		if _, _, err := f.svc.List(f.owner, device.Filter{Order: device.OrderScore}, 1, next); err == nil {
+			t.Error("a token of the server list was accepted without the role filter")
 		}
 	})
 }

@@ -3,7 +3,11 @@ package health
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
+
+	"entgo.io/ent/dialect/sql"
 
 	"github.com/google/uuid"
 
@@ -73,74 +77,116 @@ func (s *Service) CheckSummaries(ctx context.Context, ref Ref, domain string) ([
 	if err != nil {
 		return nil, 0, fmt.Errorf("count devices: %w", err)
 	}
-	rows, err := s.st.Ent.DeviceFinding.Query().Where(fp...).
-		Select(devicefinding.FieldDeviceID, devicefinding.FieldCheckID, devicefinding.FieldSubject, devicefinding.FieldDomain,
-			devicefinding.FieldStatus, devicefinding.FieldSeverity, devicefinding.FieldPenalty, devicefinding.FieldTitle).All(ctx)
+	out, err := s.summarise(ctx, fp)
 	if err != nil {
-		return nil, 0, fmt.Errorf("load device findings: %w", err)
+		return nil, 0, err
 	}
-	out := summarise(rows)
 	if err := s.nameWorst(ctx, out); err != nil {
 		return nil, 0, err
 	}
 	return out, count, nil
 }
 
-// summarise groups finding rows by check, highest impact first (ties: more
-// devices, then check id).
-func summarise(rows []*ent.DeviceFinding) []CheckSummary {
+// severitySQL is severityRank in SQL, for the selector's finding rows.
+func severitySQL(sel *sql.Selector) string {
+	var b strings.Builder
+	b.WriteString("CASE " + sel.C(devicefinding.FieldSeverity))
+	for sev, rank := range severityRank {
+		fmt.Fprintf(&b, " WHEN '%s' THEN %d", sev, rank)
+	}
+	b.WriteString(" ELSE 0 END")
+	return b.String()
+}
+
+// failSQL is 1 for a failure, 0 for a warning.
+func failSQL(sel *sql.Selector) string {
+	return "CASE WHEN " + sel.C(devicefinding.FieldStatus) + " = '" + string(analyzer.Fail) + "' THEN 1 ELSE 0 END"
+}
+
+// summarise groups the finding rows of fp by check in SQL, as the viewer,
+// highest impact first (ties: more devices, then check id).
+func (s *Service) summarise(ctx context.Context, fp []predicate.DeviceFinding) ([]CheckSummary, error) {
 	titles := map[string]string{}
 	for _, c := range analyzer.Catalogue() {
 		titles[c.ID] = c.Title
 	}
-	type perDevice struct {
-		fail bool
-		cost int
+	var groups []struct {
+		CheckID   string `json:"check_id"`
+		Title     string `json:"title"`
+		Domain    string `json:"domain"`
+		Severity  int    `json:"severity"`
+		Rows      int    `json:"rows"`
+		Devices   int    `json:"devices"`
+		Failing   int    `json:"failing"`
+		Penalty   int    `json:"penalty"`
+		Costliest int    `json:"costliest"`
 	}
-	byCheck := map[string]*CheckSummary{}
-	devices := map[string]map[uuid.UUID]*perDevice{}
-	worst := map[string]*ent.DeviceFinding{}
-	for _, r := range rows {
-		cs := byCheck[r.CheckID]
-		if cs == nil {
-			title := titles[r.CheckID]
-			if title == "" {
-				title = r.Title
-			}
-			cs = &CheckSummary{CheckID: r.CheckID, Title: title, Domain: analyzer.Domain(r.Domain)}
-			byCheck[r.CheckID] = cs
-			devices[r.CheckID] = map[uuid.UUID]*perDevice{}
-		}
-		if severityRank[analyzer.Severity(r.Severity)] > severityRank[cs.Severity] {
-			cs.Severity = analyzer.Severity(r.Severity)
-		}
-		d := devices[r.CheckID][r.DeviceID]
-		if d == nil {
-			d = &perDevice{}
-			devices[r.CheckID][r.DeviceID] = d
-		}
-		d.fail = d.fail || r.Status == string(analyzer.Fail)
-		d.cost = max(d.cost, r.Penalty)
-		if w := worst[r.CheckID]; w == nil || costlier(r, w) {
-			worst[r.CheckID] = r
-		}
+	err := s.st.Ent.DeviceFinding.Query().Where(fp...).GroupBy(devicefinding.FieldCheckID).Aggregate(
+		func(sel *sql.Selector) string { return sql.As(sql.Max(sel.C(devicefinding.FieldTitle)), "title") },
+		func(sel *sql.Selector) string { return sql.As(sql.Max(sel.C(devicefinding.FieldDomain)), "domain") },
+		func(sel *sql.Selector) string { return sql.As("MAX("+severitySQL(sel)+")", "severity") },
+		func(sel *sql.Selector) string { return sql.As("COUNT(*)", "rows") },
+		func(sel *sql.Selector) string {
+			return sql.As("COUNT(DISTINCT "+sel.C(devicefinding.FieldDeviceID)+")", "devices")
+		},
+		func(sel *sql.Selector) string {
+			return sql.As("COUNT(DISTINCT CASE WHEN "+sel.C(devicefinding.FieldStatus)+" = '"+string(analyzer.Fail)+"' THEN "+
+				sel.C(devicefinding.FieldDeviceID)+" END)", "failing")
+		},
+		func(sel *sql.Selector) string { return sql.As(sql.Sum(sel.C(devicefinding.FieldPenalty)), "penalty") },
+		func(sel *sql.Selector) string { return sql.As(sql.Max(sel.C(devicefinding.FieldPenalty)), "costliest") },
+	).Scan(ctx, &groups)
+	if err != nil {
+		return nil, fmt.Errorf("summarise device findings: %w", err)
 	}
-	out := make([]CheckSummary, 0, len(byCheck))
-	for id, cs := range byCheck {
-		for _, d := range devices[id] {
-			if d.fail {
-				cs.DevicesFailing++
-			} else {
-				cs.DevicesWarning++
-			}
-			cs.Impact += d.cost
+	out := make([]CheckSummary, 0, len(groups))
+	var several []string // checks with more than one row on a device
+	for _, g := range groups {
+		title := titles[g.CheckID]
+		if title == "" {
+			title = g.Title
 		}
-		w := worst[id]
-		cs.Worst = DeviceFinding{DeviceID: w.DeviceID, Finding: analyzer.Finding{
-			CheckID: w.CheckID, Subject: w.Subject, Domain: analyzer.Domain(w.Domain), Status: analyzer.Status(w.Status),
-			Severity: analyzer.Severity(w.Severity), Penalty: w.Penalty, Title: w.Title,
-		}}
-		out = append(out, *cs)
+		sev := analyzer.Severity("")
+		for s, r := range severityRank {
+			if r == g.Severity {
+				sev = s
+			}
+		}
+		cs := CheckSummary{CheckID: g.CheckID, Title: title, Domain: analyzer.Domain(g.Domain), Severity: sev,
+			DevicesFailing: g.Failing, DevicesWarning: g.Devices - g.Failing, Impact: g.Penalty}
+		if g.Rows != g.Devices {
+			several = append(several, g.CheckID)
+		}
+		worst, err := s.worstOf(ctx, fp, g.CheckID, g.Costliest)
+		if err != nil {
+			return nil, err
+		}
+		cs.Worst = worst
+		out = append(out, cs)
+	}
+	if len(several) > 0 {
+		// A device loses to a check at most its costliest finding of it.
+		var costs []struct {
+			CheckID  string    `json:"check_id"`
+			DeviceID uuid.UUID `json:"device_id"`
+			Cost     int       `json:"cost"`
+		}
+		err := s.st.Ent.DeviceFinding.Query().Where(fp...).Where(devicefinding.CheckIDIn(several...)).
+			GroupBy(devicefinding.FieldCheckID, devicefinding.FieldDeviceID).
+			Aggregate(func(sel *sql.Selector) string { return sql.As(sql.Max(sel.C(devicefinding.FieldPenalty)), "cost") }).
+			Scan(ctx, &costs)
+		if err != nil {
+			return nil, fmt.Errorf("summarise device findings per device: %w", err)
+		}
+		impact := map[string]int{}
+		for _, c := range costs {
+			impact[c.CheckID] += c.Cost
+		}
+		for i := range out {
+			if slices.Contains(several, out[i].CheckID) {
+				out[i].Impact = impact[out[i].CheckID]
+			}
+		}
 	}
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i], out[j]
@@ -152,7 +198,40 @@ func summarise(rows []*ent.DeviceFinding) []CheckSummary {
 		}
 		return a.CheckID < b.CheckID
 	})
-	return out
+	return out, nil
+}
+
+// worstOf is the costliest finding of a check (see costlier) among the
+// rows of fp: the device comes from SQL (its costliest rows, most severe,
+// failures first, lowest id), the row among that device's in Go.
+func (s *Service) worstOf(ctx context.Context, fp []predicate.DeviceFinding, checkID string, penalty int) (DeviceFinding, error) {
+	q := s.st.Ent.DeviceFinding.Query().Where(fp...).Where(devicefinding.CheckID(checkID), devicefinding.Penalty(penalty))
+	first, err := q.Clone().Order(func(sel *sql.Selector) {
+		sel.OrderExpr(sql.Expr(severitySQL(sel) + " DESC"))
+		sel.OrderExpr(sql.Expr(failSQL(sel) + " DESC"))
+	}, devicefinding.ByDeviceID()).Select(devicefinding.FieldDeviceID).First(ctx)
+	if err != nil {
+		return DeviceFinding{}, fmt.Errorf("load the worst finding of %s: %w", checkID, err)
+	}
+	rows, err := q.Where(devicefinding.DeviceID(first.DeviceID)).
+		Select(devicefinding.FieldDeviceID, devicefinding.FieldCheckID, devicefinding.FieldSubject, devicefinding.FieldDomain,
+			devicefinding.FieldStatus, devicefinding.FieldSeverity, devicefinding.FieldPenalty, devicefinding.FieldTitle).All(ctx)
+	if err != nil {
+		return DeviceFinding{}, fmt.Errorf("load the worst finding of %s: %w", checkID, err)
+	}
+	if len(rows) == 0 {
+		return DeviceFinding{}, fmt.Errorf("load the worst finding of %s: its rows went away", checkID)
+	}
+	w := rows[0]
+	for _, r := range rows[1:] {
+		if costlier(r, w) {
+			w = r
+		}
+	}
+	return DeviceFinding{DeviceID: w.DeviceID, Finding: analyzer.Finding{
+		CheckID: w.CheckID, Subject: w.Subject, Domain: analyzer.Domain(w.Domain), Status: analyzer.Status(w.Status),
+		Severity: analyzer.Severity(w.Severity), Penalty: w.Penalty, Title: w.Title,
+	}}, nil
 }
 
 // costlier orders finding rows for the worst example: penalty, severity,

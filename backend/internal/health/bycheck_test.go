@@ -198,6 +198,15 @@ func TestCheckSummariesByScope(t *testing.T) {
 		if w := cs[0].Worst.DeviceID; w != d[1][0][0] && w != d[1][0][1] {
 			t.Errorf("the customer's worst example is device %s of another organisation", w)
 		}
+		// Both fail at 20 with high severity: the lower device id is the
+		// example, in SQL's order as in Go's.
+		tie := d[1][0][0]
+		if d[1][0][1].String() < tie.String() {
+			tie = d[1][0][1]
+		}
+		if w := cs[0].Worst; w.DeviceID != tie || w.Penalty != 20 || w.Status != "fail" {
+			t.Errorf("the customer's worst example: %+v, want the failure of device %s", w, tie)
+		}
 		if _, _, err := b.svc.CheckSummaries(customer, health.Ref{Kind: health.KindOrganisation, ID: h.Organisations[0]}, ""); !apperr.Is(err, apperr.KindNotFound) {
 			t.Errorf("customer asking for another organisation: %v, want not found", err)
 		}

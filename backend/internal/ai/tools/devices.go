@@ -167,17 +167,28 @@ func (k *kit) runSearchDevices(ctx context.Context, scope health.Ref, a searchAr
 	case health.KindDevice:
 		only = target.ID
 	}
-	items, err := k.listDevices(ctx, f, only, func(d *ent.Device) bool {
-		if role != "" && string(d.Role) != role {
-			return false
+	f.Role = role
+	var items []device.Item
+	total := 0
+	if only == uuid.Nil && (os == "" || f.Platform != "") {
+		// Every filter is SQL: read one page of limit and count the rest.
+		items, _, err = k.d.Devices.List(ctx, f, a.Limit, "")
+		if err != nil {
+			return Result{}, err
 		}
-		if os != "" && f.Platform == "" && !strings.Contains(strings.ToLower(d.OsName+" "+d.OsVersion), os) {
-			return false
+		if total = len(items); total == a.Limit {
+			if total, err = k.d.Devices.Count(ctx, f); err != nil {
+				return Result{}, err
+			}
 		}
-		return true
-	})
-	if err != nil {
-		return Result{}, err
+	} else {
+		items, err = k.listDevices(ctx, f, only, func(d *ent.Device) bool {
+			return os == "" || f.Platform != "" || strings.Contains(strings.ToLower(d.OsName+" "+d.OsVersion), os)
+		})
+		if err != nil {
+			return Result{}, err
+		}
+		total = len(items)
 	}
 	if len(items) == 0 {
 		n, err := k.d.Store.Ent.Device.Query().Where(devicePreds(target)...).Count(ctx)
@@ -190,7 +201,6 @@ func (k *kit) runSearchDevices(ctx context.Context, scope health.Ref, a searchAr
 		return empty(fmt.Sprintf("no devices match (%s) among the %s in scope", strings.Join(filters, ", "), plural(n, "device", "devices"))), nil
 	}
 	orgs := k.orgNames(ctx)
-	total := len(items)
 	items = items[:min(len(items), a.Limit)]
 	rows := make([]DeviceRow, len(items))
 	recs := make([]Record, len(items))

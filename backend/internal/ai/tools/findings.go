@@ -13,6 +13,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/analyzer"
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
 	"github.com/wegweiser/wegweiser/backend/internal/health"
+	"github.com/wegweiser/wegweiser/ent"
 	entdevice "github.com/wegweiser/wegweiser/ent/device"
 	"github.com/wegweiser/wegweiser/ent/devicehealth"
 	"github.com/wegweiser/wegweiser/ent/predicate"
@@ -270,33 +271,43 @@ func (k *kit) distribution(ctx context.Context, target health.Ref) (Result, erro
 	if count == 0 {
 		return empty(fmt.Sprintf("no devices have enrolled in %s yet", name)), nil
 	}
-	hs, err := c.DeviceHealth.Query().Where(healthPreds(target)...).
-		Select(devicehealth.FieldDeviceID, devicehealth.FieldBand, devicehealth.FieldScored, devicehealth.FieldNeedsAttention, devicehealth.FieldSnapshotReceivedAt).All(ctx)
+	// Counted in SQL, as the viewer: one row per (scored, band,
+	// needs_attention) and a count of the stale rows.
+	var groups []struct {
+		Scored         bool   `json:"scored"`
+		Band           string `json:"band"`
+		NeedsAttention bool   `json:"needs_attention"`
+		Count          int    `json:"count"`
+	}
+	err = c.DeviceHealth.Query().Where(healthPreds(target)...).
+		GroupBy(devicehealth.FieldScored, devicehealth.FieldBand, devicehealth.FieldNeedsAttention).
+		Aggregate(ent.Count()).Scan(ctx, &groups)
 	if err != nil {
-		return Result{}, fmt.Errorf("load device health: %w", err)
+		return Result{}, fmt.Errorf("count device health: %w", err)
 	}
 	d := Distribution{Note: DataNote, Ref: "R1", Scope: name, Devices: count, Bands: map[string]int{}}
 	cutoff := time.Now().Add(-health.StaleAfter)
-	scored := 0
-	for _, h := range hs {
-		if !h.Scored {
+	scored, analysed := 0, 0
+	for _, g := range groups {
+		analysed += g.Count
+		if !g.Scored {
 			continue
 		}
-		scored++
-		d.Bands[h.Band]++
-		if h.NeedsAttention || h.Band == string(analyzer.BandPoor) || h.Band == string(analyzer.BandCritical) {
-			d.NeedsAttention++
+		scored += g.Count
+		d.Bands[g.Band] += g.Count
+		if g.NeedsAttention || g.Band == string(analyzer.BandPoor) || g.Band == string(analyzer.BandCritical) {
+			d.NeedsAttention += g.Count
 		}
 	}
 	if n := count - scored; n > 0 {
 		d.Bands["unscored"] = n
 	}
-	for _, h := range hs {
-		if h.SnapshotReceivedAt == nil || h.SnapshotReceivedAt.Before(cutoff) {
-			d.Stale++
-		}
+	stale, err := c.DeviceHealth.Query().Where(healthPreds(target)...).
+		Where(devicehealth.Or(devicehealth.SnapshotReceivedAtIsNil(), devicehealth.SnapshotReceivedAtLT(cutoff))).Count(ctx)
+	if err != nil {
+		return Result{}, fmt.Errorf("count stale device health: %w", err)
 	}
-	d.Stale += count - len(hs)
+	d.Stale = stale + count - analysed
 	if !(target.Kind == health.KindTenant && viewer.FromContext(ctx).Scoped()) {
 		if v, err := k.d.Health.Get(ctx, target); err == nil && v.Scored {
 			d.Score, d.Band = &v.Score, string(v.Band)

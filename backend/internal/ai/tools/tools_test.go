@@ -362,3 +362,67 @@ func TestInjectionIsOnlyData(t *testing.T) {
 		}
 	})
 }
+
+// TestCountsAgreeWithTheList: search_devices's total (counted in SQL when
+// one page is shown) is the number of devices it lists when all fit, and
+// fleet_distribution's counts (grouped in SQL) agree with it, for the owner
+// and for a technician limited to one organisation.
+func TestCountsAgreeWithTheList(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
+		f := toolstest.New(t, st)
+		ts := tools.Catalogue(f.Deps)
+		type list struct {
+			Total   int               `json:"total"`
+			Devices []json.RawMessage `json:"devices"`
+		}
+		search := func(ctx context.Context, args string) list {
+			t.Helper()
+			res, err := run(ctx, t, ts, f.Tenant(), "search_devices", args)
+			if err != nil {
+				t.Fatalf("search_devices %s: %v", args, err)
+			}
+			var l list
+			if !res.Empty {
+				b, _ := json.Marshal(res.Data)
+				if err := json.Unmarshal(b, &l); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return l
+		}
+		for _, c := range []struct {
+			who string
+			ctx context.Context
+		}{{"owner", f.Owner()}, {"technician of org 0", f.Scoped(viewer.RoleTechnician)}} {
+			all := search(c.ctx, `{"limit":200}`)
+			if one := search(c.ctx, `{"limit":1}`); one.Total != all.Total || len(all.Devices) != all.Total || len(one.Devices) != min(1, all.Total) {
+				t.Errorf("%s: total %d of one page, %d devices listed of %d", c.who, one.Total, len(all.Devices), all.Total)
+			}
+			attention := search(c.ctx, `{"needs_attention":true,"limit":200}`)
+			if one := search(c.ctx, `{"needs_attention":true,"limit":1}`); one.Total != attention.Total || len(attention.Devices) != attention.Total {
+				t.Errorf("%s: needing attention: total %d of one page, %d listed of %d", c.who, one.Total, len(attention.Devices), attention.Total)
+			}
+			stale := search(c.ctx, `{"stale":true,"limit":200}`)
+			res, err := run(c.ctx, t, ts, f.Tenant(), "fleet_distribution", `{}`)
+			if err != nil {
+				t.Fatalf("%s: fleet_distribution: %v", c.who, err)
+			}
+			b, _ := json.Marshal(res.Data)
+			var d tools.Distribution
+			if err := json.Unmarshal(b, &d); err != nil {
+				t.Fatal(err)
+			}
+			banded := 0
+			for band, n := range d.Bands {
+				banded += n
+				if l := search(c.ctx, `{"band":"`+band+`","limit":200}`); l.Total != n {
+					t.Errorf("%s: fleet_distribution has %d %s, search_devices %d", c.who, n, band, l.Total)
+				}
+			}
+			if d.Devices != all.Total || banded != all.Total || d.NeedsAttention != attention.Total || d.Stale != stale.Total {
+				t.Errorf("%s: fleet_distribution %d devices (%d in bands), %d need attention, %d stale; search_devices %d, %d, %d",
+					c.who, d.Devices, banded, d.NeedsAttention, d.Stale, all.Total, attention.Total, stale.Total)
+			}
+		}
+	})
+}
