@@ -23,6 +23,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/devicedata"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/ent"
+	"github.com/wegweiser/wegweiser/ent/aicall"
 	"github.com/wegweiser/wegweiser/ent/auditevent"
 	"github.com/wegweiser/wegweiser/ent/crashreport"
 	"github.com/wegweiser/wegweiser/ent/eventloggroup"
@@ -136,6 +137,9 @@ func (s *Service) Update(ctx context.Context, p Policy) (Policy, error) {
 // Counts reports how many rows one prune removed, by kind.
 type Counts struct {
 	Snapshots, History, Notifications, Deliveries, Audit, RefreshTokens int
+	// AICalls are records of model calls, kept as long as the audit log
+	// (at least 90 days, so the month a budget counts is always whole).
+	AICalls int
 	// Events and Crashes are event-log groups and crashes past the event
 	// window (devicedata.EventWindow; ingest prunes a reporting device's
 	// window, this prunes the devices that went quiet).
@@ -144,7 +148,7 @@ type Counts struct {
 
 // Total is the sum of all counts.
 func (c Counts) Total() int {
-	return c.Snapshots + c.History + c.Notifications + c.Deliveries + c.Audit + c.RefreshTokens + c.Events + c.Crashes
+	return c.Snapshots + c.History + c.Notifications + c.Deliveries + c.Audit + c.RefreshTokens + c.Events + c.Crashes + c.AICalls
 }
 
 // Prune applies every tenant's retention once. Each tenant is pruned as
@@ -164,7 +168,7 @@ func (s *Service) Prune(ctx context.Context) error {
 		if c.Total() > 0 {
 			s.log.InfoContext(ctx, "retention pruned", "tenant_id", t.ID, "snapshots", c.Snapshots, "history", c.History,
 				"notifications", c.Notifications, "deliveries", c.Deliveries, "audit", c.Audit, "refresh_tokens", c.RefreshTokens,
-				"events", c.Events, "crashes", c.Crashes)
+				"events", c.Events, "crashes", c.Crashes, "ai_calls", c.AICalls)
 		}
 	}
 	return errors.Join(errs...)
@@ -247,6 +251,15 @@ func (s *Service) PruneTenant(ctx context.Context, tenantID uuid.UUID) (Counts, 
 		return tx.AuditEvent.Delete().Where(auditevent.IDIn(ids...)).Exec(ctx)
 	}); err != nil {
 		return c, fmt.Errorf("prune audit events: %w", err)
+	}
+	if c.AICalls, err = s.batches(ctx, func(tx *store.Tx) (int, error) {
+		ids, err := tx.AICall.Query().Where(aicall.CreatedAtLT(auditCut)).Limit(Batch).IDs(ctx)
+		if err != nil || len(ids) == 0 {
+			return 0, err
+		}
+		return tx.AICall.Delete().Where(aicall.IDIn(ids...)).Exec(ctx)
+	}); err != nil {
+		return c, fmt.Errorf("prune AI call records: %w", err)
 	}
 
 	// The event window is the same for every tenant: what the analysis

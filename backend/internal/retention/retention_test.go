@@ -26,6 +26,7 @@ type fixture struct {
 	oldHistory, newestOldHistory   uuid.UUID
 	oldNote, freshNote             uuid.UUID
 	oldAudit, freshAudit           uuid.UUID
+	oldAICall, freshAICall         uuid.UUID
 	spentToken, liveToken          uuid.UUID
 	oldDelivery, freshDelivery     uuid.UUID
 	receiptOfOldNote, receiptFresh uuid.UUID
@@ -103,6 +104,15 @@ func seed(t *testing.T, st *store.Store, now time.Time) fixture {
 		return a.ID
 	}
 	f.oldAudit, f.freshAudit = audit(400), audit(10)
+	aiCall := func(days int) uuid.UUID {
+		r, err := c.AICall.Create().SetTenantID(ten.ID).SetPurpose("chat").SetOutcome("ok").SetPromptTokens(100).
+			SetCreatedAt(ago(days)).Save(ctx)
+		if err != nil {
+			t.Fatalf("seed: %v", err)
+		}
+		return r.ID
+	}
+	f.oldAICall, f.freshAICall = aiCall(400), aiCall(10)
 	token := func(expired int) uuid.UUID {
 		r, err := c.RefreshToken.Create().SetTenantID(ten.ID).SetUserID(user).SetFamilyID(uuid.New()).
 			SetTokenHash(uuid.NewString()).SetCreatedAt(ago(expired + 30)).SetExpiresAt(ago(expired)).Save(ctx)
@@ -156,6 +166,8 @@ func exists(t *testing.T, st *store.Store, f fixture, what string, id uuid.UUID)
 		_, err = st.Ent.EventLogGroup.Get(ctx, id)
 	case "crash":
 		_, err = st.Ent.CrashReport.Get(ctx, id)
+	case "ai_call":
+		_, err = st.Ent.AICall.Get(ctx, id)
 	}
 	if err != nil && !ent.IsNotFound(err) {
 		t.Fatalf("load %s: %v", what, err)
@@ -182,7 +194,7 @@ func TestPrune(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := retention.Counts{Snapshots: 2, History: 1, Notifications: 1, Deliveries: 1, Audit: 1, RefreshTokens: 1, Events: 1, Crashes: 1}
+		want := retention.Counts{Snapshots: 2, History: 1, Notifications: 1, Deliveries: 1, Audit: 1, RefreshTokens: 1, Events: 1, Crashes: 1, AICalls: 1}
 		if c != want {
 			t.Errorf("pruned %+v, want %+v", c, want)
 		}
@@ -201,6 +213,7 @@ func TestPrune(t *testing.T) {
 			{"token", f.spentToken, false}, {"token", f.liveToken, true},
 			{"event", f.oldEvent, false}, {"event", f.freshEvent, true},
 			{"crash", f.oldCrash, false}, {"crash", f.freshCrash, true},
+			{"ai_call", f.oldAICall, false}, {"ai_call", f.freshAICall, true},
 		} {
 			if got := exists(t, st, f, r.what, r.id); got != r.keep {
 				t.Errorf("%s %s: kept %t, want %t", r.what, r.id, got, r.keep)
