@@ -166,6 +166,7 @@ func TestRollUpQueuedWhileOneRuns(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		earlyInPeriod()
 		enqueue()
 		enqueue() // a burst collapses into one roll-up
 		testenv.Eventually(t, "first roll-up running", func() bool { n, _ := h.runs(group); return n == 1 })
@@ -180,6 +181,16 @@ func TestRollUpQueuedWhileOneRuns(t *testing.T) {
 			t.Fatalf("%d roll-up jobs for three entities asked for in two bursts, want 6", n)
 		}
 	})
+}
+
+// earlyInPeriod waits, if need be, until the roll-ups asked for now are
+// scheduled early in a uniqueness period, so that a burst of requests a
+// moment apart falls into one period rather than straddling a boundary.
+func earlyInPeriod() {
+	at := time.Now().Add(jobs.RollUpDebounce)
+	if into := at.Sub(at.Truncate(jobs.RollUpDebounce)); into > jobs.RollUpDebounce/3 {
+		time.Sleep(jobs.RollUpDebounce - into)
+	}
 }
 
 // TestStuckRollUpRescued (defect 11a): a roll-up left running by a crashed
