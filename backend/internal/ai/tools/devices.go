@@ -99,11 +99,9 @@ func (k *kit) searchDevices() Tool {
 }
 
 func (k *kit) runSearchDevices(ctx context.Context, scope health.Ref, a searchArgs) (Result, error) {
-	if a.Limit < 0 || a.Limit > 200 {
-		return Result{}, apperr.Invalid("limit", "must be between 1 and 200")
-	}
-	if a.Limit == 0 {
-		a.Limit = 50
+	var err error
+	if a.Limit, err = limit(a.Limit, 50, 200); err != nil {
+		return Result{}, err
 	}
 	f := device.Filter{Order: device.OrderScore, NeedsAttention: a.NeedsAttention, StaleOnly: a.Stale, Query: strings.TrimSpace(a.Hostname)}
 	var filters []string
@@ -440,11 +438,9 @@ func (k *kit) silentAgents() Tool {
 			if err := decode(raw, &a); err != nil {
 				return Result{}, err
 			}
-			if a.Limit < 0 || a.Limit > 200 {
-				return Result{}, apperr.Invalid("limit", "must be between 1 and 200")
-			}
-			if a.Limit == 0 {
-				a.Limit = 50
+			var err error
+			if a.Limit, err = limit(a.Limit, 50, 200); err != nil {
+				return Result{}, err
 			}
 			target, err := k.narrow(ctx, scope, a.Target)
 			if err != nil {

@@ -16,7 +16,6 @@ import (
 	agentv1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/agent/v1"
 
 	"github.com/wegweiser/wegweiser/backend/internal/analyzer"
-	"github.com/wegweiser/wegweiser/backend/internal/apperr"
 	"github.com/wegweiser/wegweiser/backend/internal/health"
 	"github.com/wegweiser/wegweiser/ent"
 	entdevice "github.com/wegweiser/wegweiser/ent/device"
@@ -78,11 +77,9 @@ func (k *kit) diskForecast() Tool {
 			if err := decode(raw, &a); err != nil {
 				return Result{}, err
 			}
-			if a.Limit < 0 || a.Limit > 200 {
-				return Result{}, apperr.Invalid("limit", "must be between 1 and 200")
-			}
-			if a.Limit == 0 {
-				a.Limit = 20
+			var err error
+			if a.Limit, err = limit(a.Limit, 20, 200); err != nil {
+				return Result{}, err
 			}
 			target, err := k.narrow(ctx, scope, a.Target)
 			if err != nil {

@@ -80,11 +80,9 @@ func (k *kit) searchEventLogs() Tool {
 			if a.EventID != nil && *a.EventID < 0 {
 				return Result{}, apperr.Invalid("event_id", "must not be negative")
 			}
-			if a.Limit < 0 || a.Limit > 200 {
-				return Result{}, apperr.Invalid("limit", "must be between 1 and 200")
-			}
-			if a.Limit == 0 {
-				a.Limit = 50
+			var err error
+			if a.Limit, err = limit(a.Limit, 50, 200); err != nil {
+				return Result{}, err
 			}
 			target, err := k.narrow(ctx, scope, a.Target)
 			if err != nil {

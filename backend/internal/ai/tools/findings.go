@@ -86,11 +86,9 @@ func (k *kit) deviceFindings() Tool {
 			if a.Domain != "" && !slices.Contains(domains, a.Domain) {
 				return Result{}, apperr.Invalid("domain", "must be one of %v", domains)
 			}
-			if a.Limit < 0 || a.Limit > 200 {
-				return Result{}, apperr.Invalid("limit", "must be between 1 and 200")
-			}
-			if a.Limit == 0 {
-				a.Limit = 100
+			var err error
+			if a.Limit, err = limit(a.Limit, 100, 200); err != nil {
+				return Result{}, err
 			}
 			if a.Role != "" && a.Role != "server" && a.Role != "workstation" {
 				return Result{}, apperr.Invalid("role", "must be server or workstation")

@@ -56,6 +56,18 @@ func (k *kit) maxChars() int {
 
 // decode reads a tool's JSON arguments into v; an unknown parameter or a
 // value of the wrong type is invalid_argument naming the field.
+// limit checks a "limit" argument: 0 (not given) is def, anything else
+// must be 1 to most.
+func limit(n, def, most int) (int, error) {
+	switch {
+	case n < 0 || n > most:
+		return 0, apperr.Invalid("limit", "must be between 1 and %d", most)
+	case n == 0:
+		return def, nil
+	}
+	return n, nil
+}
+
 func decode(raw json.RawMessage, v any) error {
 	if len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null" {
 		return nil

@@ -95,11 +95,9 @@ func (k *kit) searchSoftware() Tool {
 			if a.Mode != "present" && a.Mode != "missing" {
 				return Result{}, apperr.Invalid("mode", "must be present or missing")
 			}
-			if a.Limit < 0 || a.Limit > 500 {
-				return Result{}, apperr.Invalid("limit", "must be between 1 and 500")
-			}
-			if a.Limit == 0 {
-				a.Limit = 200
+			var err error
+			if a.Limit, err = limit(a.Limit, 200, 500); err != nil {
+				return Result{}, err
 			}
 			target, err := k.narrow(ctx, scope, a.Target)
 			if err != nil {
