@@ -16,7 +16,7 @@ func entity(e *v1.EntityRef) (health.Ref, error) {
 	if e == nil {
 		return health.Ref{Kind: health.KindTenant}, nil
 	}
-	return healthapi.EntityRef(e)
+	return pbconv.EntityRef("entity", e, false)
 }
 
 var efforts = map[narrative.Effort]v1.Effort{
@@ -30,7 +30,7 @@ func toNarrative(n *narrative.Narrative) *v1.Narrative {
 	if n == nil {
 		return nil
 	}
-	out := &v1.Narrative{Entity: healthapi.ToEntityRef(n.Ref), Text: n.Text, Model: n.Model, GenerateTime: pbconv.Time(n.GeneratedAt), Stale: n.Stale}
+	out := &v1.Narrative{Entity: pbconv.Entity(n.Ref), Text: n.Text, Model: n.Model, GenerateTime: pbconv.Time(n.GeneratedAt), Stale: n.Stale}
 	for _, st := range n.Steps {
 		out.NextSteps = append(out.NextSteps, &v1.NextStep{Title: st.Title, Detail: st.Detail, Effort: efforts[st.Effort], CheckIds: st.CheckIDs, DeviceIds: st.DeviceIDs})
 	}

@@ -23,37 +23,8 @@ var _ wegweiserv1connect.HealthServiceHandler = (*Service)(nil)
 // New returns the HealthService handler.
 func New(svc *health.Service) *Service { return &Service{svc: svc} }
 
-var kinds = map[v1.EntityKind]health.Kind{
-	v1.EntityKind_ENTITY_KIND_DEVICE:       health.KindDevice,
-	v1.EntityKind_ENTITY_KIND_GROUP:        health.KindGroup,
-	v1.EntityKind_ENTITY_KIND_ORGANISATION: health.KindOrganisation,
-	v1.EntityKind_ENTITY_KIND_TENANT:       health.KindTenant,
-}
-
-func ref(e *v1.EntityRef) (health.Ref, error) {
-	if e == nil {
-		return health.Ref{}, apperr.Invalid("entity", "is required")
-	}
-	k, ok := kinds[e.GetKind()]
-	if !ok {
-		return health.Ref{}, apperr.Invalid("entity.kind", "must be device, group, organisation or tenant")
-	}
-	if k == health.KindTenant {
-		id, err := validate.OptionalID("entity.id", e.GetId())
-		return health.Ref{Kind: k, ID: id}, err
-	}
-	id, err := validate.ID("entity.id", e.GetId())
-	return health.Ref{Kind: k, ID: id}, err
-}
-
-func toRef(r health.Ref) *v1.EntityRef {
-	for pk, k := range kinds {
-		if k == r.Kind {
-			return &v1.EntityRef{Kind: pk, Id: r.ID.String()}
-		}
-	}
-	return nil
-}
+// ref converts a request's entity reference (required).
+func ref(e *v1.EntityRef) (health.Ref, error) { return pbconv.EntityRef("entity", e, false) }
 
 var bands = map[analyzer.Band]v1.Band{
 	analyzer.BandHealthy: v1.Band_BAND_HEALTHY, analyzer.BandFair: v1.Band_BAND_FAIR,
@@ -109,7 +80,7 @@ func (s *Service) ListOrganisationHealth(ctx context.Context, _ *v1.ListOrganisa
 
 func healthOf(v *health.View) *v1.Health {
 	h := &v1.Health{
-		Entity: toRef(v.Ref), Score: int32(v.Score), Band: band(v.Band, v.Scored), Scored: v.Scored, CapReason: v.CapReason,
+		Entity: pbconv.Entity(v.Ref), Score: int32(v.Score), Band: band(v.Band, v.Scored), Scored: v.Scored, CapReason: v.CapReason,
 		Coverage: v.Coverage, Freshness: v.Freshness, Stale: v.Stale, DeviceCount: int32(v.DeviceCount),
 		ComputeTime: pbconv.Time(v.ComputedAt), NeedsAttention: int32(v.NeedsAttention),
 	}
@@ -332,13 +303,6 @@ func (s *Service) ListCheckSummaries(ctx context.Context, req *v1.ListCheckSumma
 	}
 	return out, nil
 }
-
-// EntityRef converts a request's entity reference (shared with the other
-// handlers that name entities, e.g. aiapi).
-func EntityRef(e *v1.EntityRef) (health.Ref, error) { return ref(e) }
-
-// ToEntityRef converts an entity reference for a response.
-func ToEntityRef(r health.Ref) *v1.EntityRef { return toRef(r) }
 
 // DeviceScoreOf converts a device with its score for a response.
 func DeviceScoreOf(d health.DeviceScore) *v1.DeviceScore { return deviceScore(d) }
