@@ -7,7 +7,7 @@ import { Tabs } from "../../components/Tabs";
 import { ChatRole, type ChatMessage, type Conversation } from "../../gen/wegweiser/v1/chat_pb";
 import type { Entity } from "../health/labels";
 import { AnswerView } from "./Answer";
-import { useConversation, useConversationPages, useConversations, useCreateConversation, useDeleteConversation, useRenameConversation } from "./hooks";
+import { useConversation, useConversationPages, useCreateConversation, useDeleteConversation, useRenameConversation } from "./hooks";
 import { chatErrorMessage, kindNoun, MAX_QUESTION } from "./labels";
 import { MemoryList, RememberForm } from "./MemoryList";
 import { useSendMessage, type LiveTurn } from "./stream";
@@ -27,8 +27,9 @@ const panelTabs = [
 export default function ChatPanel({ entity, name, onClose }: { entity: Entity; name: string; onClose?: () => void }) {
   const [tab, setTab] = useState("chat");
   const [conversationId, setConversationId] = useState("");
-  const conversations = useConversations(entity);
-  const titles = new Map((conversations.data?.conversations ?? []).map((c) => [c.id, c.title]));
+  // The same query as the Conversations tab's list: one request serves both.
+  const conversations = useConversationPages(entity);
+  const titles = new Map((conversations.data?.pages ?? []).flatMap((p) => p.conversations).map((c) => [c.id, c.title]));
   // A new session (another conversation chosen) starts a fresh thread view.
   const [session, setSession] = useState(0);
   const open = (id: string) => {

@@ -4,11 +4,6 @@ import { ChatService } from "../../gen/wegweiser/v1/chat_pb";
 import { useInvalidate } from "../../lib/queries";
 import type { Entity } from "../health/labels";
 
-/** useConversations lists the caller's conversations about an entity, newest first. */
-export function useConversations(scope: Entity) {
-  return useQuery(ChatService.method.listConversations, { scope, pageSize: 50 });
-}
-
 /** useConversationPages pages through the caller's conversations about an entity, newest first. */
 export function useConversationPages(scope: Entity) {
   return useInfiniteQuery(
