@@ -199,14 +199,16 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 	ret := retention.NewService(st, log)
 	devices := device.NewService(st, jc)
 	ten := tenancy.NewService(st, jc)
-	// The MCP endpoint serves the assistant's read-only tools, reading
-	// through the same services as the RPCs.
-	catalogue := tools.Catalogue
+	// The assistant's read-only tools read through the same services as the
+	// RPCs; the chat engine and the MCP endpoint share them (tests may give
+	// MCP fakes).
+	deps := tools.Deps{Store: st, Health: hs, Devices: devices, Inventory: inv, Tenancy: ten}
+	toolset := tools.Catalogue(deps)
+	mcpTools := toolset
 	if cfg.MCPTools != nil {
-		catalogue = cfg.MCPTools
+		mcpTools = cfg.MCPTools(deps)
 	}
-	mcpHandler, err := mcpserver.New(catalogue(tools.Deps{Store: st, Health: hs, Devices: devices, Inventory: inv, Tenancy: ten}),
-		mcpserver.Options{Store: st, Log: log})
+	mcpHandler, err := mcpserver.New(mcpTools, mcpserver.Options{Store: st, Log: log})
 	if err != nil {
 		return nil, fmt.Errorf("MCP endpoint: %w", err)
 	}
@@ -233,7 +235,6 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 		}
 	}
 	memories := memory.NewService(st)
-	toolset := tools.Catalogue(tools.Deps{Store: st, Health: hs, Devices: devices, Inventory: inv, Tenancy: ten})
 	chats := chat.NewService(st, memories, chat.Options{
 		Resolver: resolver, Tools: toolset, Builtin: builtin.New(toolset), SummaryBudget: cfg.ChatSummaryBudget,
 		CanTeach: func(ctx context.Context) error {
