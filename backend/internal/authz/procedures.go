@@ -46,6 +46,18 @@ var (
 	AIWrite = Permission{"ai", "write"}
 	// AIManage is the tenant's model endpoint, its budget and usage.
 	AIManage = Permission{"ai", "manage"}
+	// OnboardingManage is dismissing the tenant's getting-started checklist.
+	OnboardingManage = Permission{"onboarding", "manage"}
+	// TransferImport is importing organisations, groups and device
+	// pre-registrations from CSV.
+	TransferImport = Permission{"transfer", "import"}
+	// TransferExport is exporting what the caller can see as CSV.
+	TransferExport = Permission{"transfer", "export"}
+	// ReportRead is rendering the health report of an organisation the
+	// caller can see.
+	ReportRead = Permission{"report", "read"}
+	// ReportManage is sending reports by mail and scheduling them.
+	ReportManage = Permission{"report", "manage"}
 )
 
 var (
@@ -158,4 +170,26 @@ var Procedures = map[string]Access{
 	wegweiserv1connect.AIServiceGetNarrativeProcedure:         need(AIUse),
 	wegweiserv1connect.AIServiceRefreshNarrativeProcedure:     need(AIWrite),
 	wegweiserv1connect.AIServiceGetDiscoveryReportProcedure:   need(AIUse),
+
+	wegweiserv1connect.DeviceServiceStartBulkOperationProcedure: need(DeviceWrite),
+	wegweiserv1connect.DeviceServiceGetBulkOperationProcedure:   need(DeviceRead),
+	wegweiserv1connect.DeviceServiceListBulkOperationsProcedure: need(DeviceRead),
+
+	wegweiserv1connect.EnrolmentServiceGetAgentDistributionProcedure: need(EnrolmentManage),
+
+	wegweiserv1connect.OnboardingServiceGetChecklistProcedure:     need(TenantRead),
+	wegweiserv1connect.OnboardingServiceDismissChecklistProcedure: need(OnboardingManage),
+	wegweiserv1connect.OnboardingServiceListSeenToursProcedure:    authenticated,
+	wegweiserv1connect.OnboardingServiceMarkTourSeenProcedure:     authenticated,
+
+	wegweiserv1connect.TransferServiceGetImportTemplateProcedure: need(TransferImport),
+	wegweiserv1connect.TransferServicePreviewImportProcedure:     need(TransferImport),
+	wegweiserv1connect.TransferServiceCommitImportProcedure:      need(TransferImport),
+	wegweiserv1connect.TransferServiceExportProcedure:            need(TransferExport),
+
+	wegweiserv1connect.ReportServiceRenderReportProcedure:         need(ReportRead),
+	wegweiserv1connect.ReportServiceCreateReportScheduleProcedure: need(ReportManage),
+	wegweiserv1connect.ReportServiceListReportSchedulesProcedure:  need(ReportManage),
+	wegweiserv1connect.ReportServiceDeleteReportScheduleProcedure: need(ReportManage),
+	wegweiserv1connect.ReportServiceSendReportProcedure:           need(ReportManage),
 }

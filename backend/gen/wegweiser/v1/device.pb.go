@@ -191,6 +191,67 @@ func (DeviceOrder) EnumDescriptor() ([]byte, []int) {
 	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{2}
 }
 
+// BulkOperationState is where an operation is.
+type BulkOperationState int32
+
+const (
+	// Not set.
+	BulkOperationState_BULK_OPERATION_STATE_UNSPECIFIED BulkOperationState = 0
+	// Waiting to run.
+	BulkOperationState_BULK_OPERATION_STATE_QUEUED BulkOperationState = 1
+	// Running.
+	BulkOperationState_BULK_OPERATION_STATE_RUNNING BulkOperationState = 2
+	// Finished; every device was done.
+	BulkOperationState_BULK_OPERATION_STATE_SUCCEEDED BulkOperationState = 3
+	// Finished with failures (see failed and errors).
+	BulkOperationState_BULK_OPERATION_STATE_FAILED BulkOperationState = 4
+)
+
+// Enum value maps for BulkOperationState.
+var (
+	BulkOperationState_name = map[int32]string{
+		0: "BULK_OPERATION_STATE_UNSPECIFIED",
+		1: "BULK_OPERATION_STATE_QUEUED",
+		2: "BULK_OPERATION_STATE_RUNNING",
+		3: "BULK_OPERATION_STATE_SUCCEEDED",
+		4: "BULK_OPERATION_STATE_FAILED",
+	}
+	BulkOperationState_value = map[string]int32{
+		"BULK_OPERATION_STATE_UNSPECIFIED": 0,
+		"BULK_OPERATION_STATE_QUEUED":      1,
+		"BULK_OPERATION_STATE_RUNNING":     2,
+		"BULK_OPERATION_STATE_SUCCEEDED":   3,
+		"BULK_OPERATION_STATE_FAILED":      4,
+	}
+)
+
+func (x BulkOperationState) Enum() *BulkOperationState {
+	p := new(BulkOperationState)
+	*p = x
+	return p
+}
+
+func (x BulkOperationState) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (BulkOperationState) Descriptor() protoreflect.EnumDescriptor {
+	return file_wegweiser_v1_device_proto_enumTypes[3].Descriptor()
+}
+
+func (BulkOperationState) Type() protoreflect.EnumType {
+	return &file_wegweiser_v1_device_proto_enumTypes[3]
+}
+
+func (x BulkOperationState) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use BulkOperationState.Descriptor instead.
+func (BulkOperationState) EnumDescriptor() ([]byte, []int) {
+	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{3}
+}
+
 // Device is one endpoint that runs the agent.
 type Device struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -228,7 +289,11 @@ type Device struct {
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,16,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	// The device's current health in brief; always set (unscored and stale
 	// until the device's first snapshot has been analysed).
-	Health        *DeviceHealthSummary `protobuf:"bytes,17,opt,name=health,proto3" json:"health,omitempty"`
+	Health *DeviceHealthSummary `protobuf:"bytes,17,opt,name=health,proto3" json:"health,omitempty"`
+	// When the device was retired; unset while active. A retired device's
+	// agent credential is revoked, it no longer counts in roll-ups and it is
+	// left out of lists unless asked for; its history is kept.
+	RetireTime    *timestamppb.Timestamp `protobuf:"bytes,18,opt,name=retire_time,json=retireTime,proto3" json:"retire_time,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -378,6 +443,13 @@ func (x *Device) GetCreateTime() *timestamppb.Timestamp {
 func (x *Device) GetHealth() *DeviceHealthSummary {
 	if x != nil {
 		return x.Health
+	}
+	return nil
+}
+
+func (x *Device) GetRetireTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RetireTime
 	}
 	return nil
 }
@@ -565,9 +637,11 @@ type ListDevicesRequest struct {
 	NeedsAttention bool `protobuf:"varint,13,opt,name=needs_attention,json=needsAttention,proto3" json:"needs_attention,omitempty"`
 	// Only devices that run this software (name and version as
 	// InventoryService.ListSoftware returns them).
-	Software      *SoftwareFilter `protobuf:"bytes,14,opt,name=software,proto3" json:"software,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Software *SoftwareFilter `protobuf:"bytes,14,opt,name=software,proto3" json:"software,omitempty"`
+	// Include retired devices (left out by default).
+	IncludeRetired bool `protobuf:"varint,15,opt,name=include_retired,json=includeRetired,proto3" json:"include_retired,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *ListDevicesRequest) Reset() {
@@ -696,6 +770,13 @@ func (x *ListDevicesRequest) GetSoftware() *SoftwareFilter {
 		return x.Software
 	}
 	return nil
+}
+
+func (x *ListDevicesRequest) GetIncludeRetired() bool {
+	if x != nil {
+		return x.IncludeRetired
+	}
+	return false
 }
 
 // SoftwareFilter selects the devices that run one version of a program. It
@@ -1208,11 +1289,817 @@ func (*DeleteDeviceResponse) Descriptor() ([]byte, []int) {
 	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{12}
 }
 
+// DeviceIds is a hand-made selection of devices.
+type DeviceIds struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// 1 to 10,000 device ids.
+	Ids           []string `protobuf:"bytes,1,rep,name=ids,proto3" json:"ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeviceIds) Reset() {
+	*x = DeviceIds{}
+	mi := &file_wegweiser_v1_device_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeviceIds) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeviceIds) ProtoMessage() {}
+
+func (x *DeviceIds) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_device_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeviceIds.ProtoReflect.Descriptor instead.
+func (*DeviceIds) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *DeviceIds) GetIds() []string {
+	if x != nil {
+		return x.Ids
+	}
+	return nil
+}
+
+// DeviceSelection chooses the devices of a bulk operation.
+type DeviceSelection struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// By hand or by filter.
+	//
+	// Types that are valid to be assigned to Selection:
+	//
+	//	*DeviceSelection_Ids
+	//	*DeviceSelection_Filter
+	Selection     isDeviceSelection_Selection `protobuf_oneof:"selection"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeviceSelection) Reset() {
+	*x = DeviceSelection{}
+	mi := &file_wegweiser_v1_device_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeviceSelection) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeviceSelection) ProtoMessage() {}
+
+func (x *DeviceSelection) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_device_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeviceSelection.ProtoReflect.Descriptor instead.
+func (*DeviceSelection) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *DeviceSelection) GetSelection() isDeviceSelection_Selection {
+	if x != nil {
+		return x.Selection
+	}
+	return nil
+}
+
+func (x *DeviceSelection) GetIds() *DeviceIds {
+	if x != nil {
+		if x, ok := x.Selection.(*DeviceSelection_Ids); ok {
+			return x.Ids
+		}
+	}
+	return nil
+}
+
+func (x *DeviceSelection) GetFilter() *ListDevicesRequest {
+	if x != nil {
+		if x, ok := x.Selection.(*DeviceSelection_Filter); ok {
+			return x.Filter
+		}
+	}
+	return nil
+}
+
+type isDeviceSelection_Selection interface {
+	isDeviceSelection_Selection()
+}
+
+type DeviceSelection_Ids struct {
+	// These devices.
+	Ids *DeviceIds `protobuf:"bytes,1,opt,name=ids,proto3,oneof"`
+}
+
+type DeviceSelection_Filter struct {
+	// Every device that matches this filter when the call is made (its
+	// paging and sort fields are ignored); at most 10,000 devices.
+	Filter *ListDevicesRequest `protobuf:"bytes,2,opt,name=filter,proto3,oneof"`
+}
+
+func (*DeviceSelection_Ids) isDeviceSelection_Selection() {}
+
+func (*DeviceSelection_Filter) isDeviceSelection_Selection() {}
+
+// BulkMove moves the devices to a group or organisation.
+type BulkMove struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Destination organisation. May be empty when group_id is set.
+	OrganisationId string `protobuf:"bytes,1,opt,name=organisation_id,json=organisationId,proto3" json:"organisation_id,omitempty"`
+	// Destination group; empty to leave the devices without a group.
+	GroupId       string `protobuf:"bytes,2,opt,name=group_id,json=groupId,proto3" json:"group_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BulkMove) Reset() {
+	*x = BulkMove{}
+	mi := &file_wegweiser_v1_device_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BulkMove) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BulkMove) ProtoMessage() {}
+
+func (x *BulkMove) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_device_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BulkMove.ProtoReflect.Descriptor instead.
+func (*BulkMove) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *BulkMove) GetOrganisationId() string {
+	if x != nil {
+		return x.OrganisationId
+	}
+	return ""
+}
+
+func (x *BulkMove) GetGroupId() string {
+	if x != nil {
+		return x.GroupId
+	}
+	return ""
+}
+
+// BulkTag adds and removes tags.
+type BulkTag struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Tags to add (each 1 to 64 characters).
+	AddTags []string `protobuf:"bytes,1,rep,name=add_tags,json=addTags,proto3" json:"add_tags,omitempty"`
+	// Tags to remove.
+	RemoveTags    []string `protobuf:"bytes,2,rep,name=remove_tags,json=removeTags,proto3" json:"remove_tags,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BulkTag) Reset() {
+	*x = BulkTag{}
+	mi := &file_wegweiser_v1_device_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BulkTag) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BulkTag) ProtoMessage() {}
+
+func (x *BulkTag) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_device_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BulkTag.ProtoReflect.Descriptor instead.
+func (*BulkTag) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *BulkTag) GetAddTags() []string {
+	if x != nil {
+		return x.AddTags
+	}
+	return nil
+}
+
+func (x *BulkTag) GetRemoveTags() []string {
+	if x != nil {
+		return x.RemoveTags
+	}
+	return nil
+}
+
+// BulkRetire retires the devices (see Device.retire_time).
+type BulkRetire struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BulkRetire) Reset() {
+	*x = BulkRetire{}
+	mi := &file_wegweiser_v1_device_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BulkRetire) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BulkRetire) ProtoMessage() {}
+
+func (x *BulkRetire) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_device_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BulkRetire.ProtoReflect.Descriptor instead.
+func (*BulkRetire) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{17}
+}
+
+// BulkReanalyse analyses each device's latest snapshot again with the
+// current checks and policy, and rolls the scores up.
+type BulkReanalyse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BulkReanalyse) Reset() {
+	*x = BulkReanalyse{}
+	mi := &file_wegweiser_v1_device_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BulkReanalyse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BulkReanalyse) ProtoMessage() {}
+
+func (x *BulkReanalyse) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_device_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BulkReanalyse.ProtoReflect.Descriptor instead.
+func (*BulkReanalyse) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{18}
+}
+
+// StartBulkOperationRequest is the selection and the action.
+type StartBulkOperationRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Which devices.
+	Selection *DeviceSelection `protobuf:"bytes,1,opt,name=selection,proto3" json:"selection,omitempty"`
+	// What to do with them.
+	//
+	// Types that are valid to be assigned to Action:
+	//
+	//	*StartBulkOperationRequest_Move
+	//	*StartBulkOperationRequest_Tag
+	//	*StartBulkOperationRequest_Retire
+	//	*StartBulkOperationRequest_Reanalyse
+	Action        isStartBulkOperationRequest_Action `protobuf_oneof:"action"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StartBulkOperationRequest) Reset() {
+	*x = StartBulkOperationRequest{}
+	mi := &file_wegweiser_v1_device_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StartBulkOperationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StartBulkOperationRequest) ProtoMessage() {}
+
+func (x *StartBulkOperationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_device_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StartBulkOperationRequest.ProtoReflect.Descriptor instead.
+func (*StartBulkOperationRequest) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *StartBulkOperationRequest) GetSelection() *DeviceSelection {
+	if x != nil {
+		return x.Selection
+	}
+	return nil
+}
+
+func (x *StartBulkOperationRequest) GetAction() isStartBulkOperationRequest_Action {
+	if x != nil {
+		return x.Action
+	}
+	return nil
+}
+
+func (x *StartBulkOperationRequest) GetMove() *BulkMove {
+	if x != nil {
+		if x, ok := x.Action.(*StartBulkOperationRequest_Move); ok {
+			return x.Move
+		}
+	}
+	return nil
+}
+
+func (x *StartBulkOperationRequest) GetTag() *BulkTag {
+	if x != nil {
+		if x, ok := x.Action.(*StartBulkOperationRequest_Tag); ok {
+			return x.Tag
+		}
+	}
+	return nil
+}
+
+func (x *StartBulkOperationRequest) GetRetire() *BulkRetire {
+	if x != nil {
+		if x, ok := x.Action.(*StartBulkOperationRequest_Retire); ok {
+			return x.Retire
+		}
+	}
+	return nil
+}
+
+func (x *StartBulkOperationRequest) GetReanalyse() *BulkReanalyse {
+	if x != nil {
+		if x, ok := x.Action.(*StartBulkOperationRequest_Reanalyse); ok {
+			return x.Reanalyse
+		}
+	}
+	return nil
+}
+
+type isStartBulkOperationRequest_Action interface {
+	isStartBulkOperationRequest_Action()
+}
+
+type StartBulkOperationRequest_Move struct {
+	// Move.
+	Move *BulkMove `protobuf:"bytes,2,opt,name=move,proto3,oneof"`
+}
+
+type StartBulkOperationRequest_Tag struct {
+	// Tag.
+	Tag *BulkTag `protobuf:"bytes,3,opt,name=tag,proto3,oneof"`
+}
+
+type StartBulkOperationRequest_Retire struct {
+	// Retire.
+	Retire *BulkRetire `protobuf:"bytes,4,opt,name=retire,proto3,oneof"`
+}
+
+type StartBulkOperationRequest_Reanalyse struct {
+	// Re-analyse.
+	Reanalyse *BulkReanalyse `protobuf:"bytes,5,opt,name=reanalyse,proto3,oneof"`
+}
+
+func (*StartBulkOperationRequest_Move) isStartBulkOperationRequest_Action() {}
+
+func (*StartBulkOperationRequest_Tag) isStartBulkOperationRequest_Action() {}
+
+func (*StartBulkOperationRequest_Retire) isStartBulkOperationRequest_Action() {}
+
+func (*StartBulkOperationRequest_Reanalyse) isStartBulkOperationRequest_Action() {}
+
+// StartBulkOperationResponse returns the operation as queued.
+type StartBulkOperationResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The operation.
+	Operation     *BulkOperation `protobuf:"bytes,1,opt,name=operation,proto3" json:"operation,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StartBulkOperationResponse) Reset() {
+	*x = StartBulkOperationResponse{}
+	mi := &file_wegweiser_v1_device_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StartBulkOperationResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StartBulkOperationResponse) ProtoMessage() {}
+
+func (x *StartBulkOperationResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_device_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StartBulkOperationResponse.ProtoReflect.Descriptor instead.
+func (*StartBulkOperationResponse) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *StartBulkOperationResponse) GetOperation() *BulkOperation {
+	if x != nil {
+		return x.Operation
+	}
+	return nil
+}
+
+// BulkOperation is one bulk operation and its progress.
+type BulkOperation struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Server-assigned id (UUID).
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// "move", "tag", "retire" or "reanalyse".
+	Action string `protobuf:"bytes,2,opt,name=action,proto3" json:"action,omitempty"`
+	// Where it is.
+	State BulkOperationState `protobuf:"varint,3,opt,name=state,proto3,enum=wegweiser.v1.BulkOperationState" json:"state,omitempty"`
+	// Devices selected.
+	Total int32 `protobuf:"varint,4,opt,name=total,proto3" json:"total,omitempty"`
+	// Devices done so far (successfully or not).
+	Processed int32 `protobuf:"varint,5,opt,name=processed,proto3" json:"processed,omitempty"`
+	// Devices that failed.
+	Failed int32 `protobuf:"varint,6,opt,name=failed,proto3" json:"failed,omitempty"`
+	// The first failures (at most 20), e.g. "pc-042: device was deleted".
+	Errors []string `protobuf:"bytes,7,rep,name=errors,proto3" json:"errors,omitempty"`
+	// Who started it (user id).
+	CreatedBy string `protobuf:"bytes,8,opt,name=created_by,json=createdBy,proto3" json:"created_by,omitempty"`
+	// When it was started.
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// When it finished; unset while queued or running.
+	FinishTime    *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=finish_time,json=finishTime,proto3" json:"finish_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BulkOperation) Reset() {
+	*x = BulkOperation{}
+	mi := &file_wegweiser_v1_device_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BulkOperation) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BulkOperation) ProtoMessage() {}
+
+func (x *BulkOperation) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_device_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BulkOperation.ProtoReflect.Descriptor instead.
+func (*BulkOperation) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *BulkOperation) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *BulkOperation) GetAction() string {
+	if x != nil {
+		return x.Action
+	}
+	return ""
+}
+
+func (x *BulkOperation) GetState() BulkOperationState {
+	if x != nil {
+		return x.State
+	}
+	return BulkOperationState_BULK_OPERATION_STATE_UNSPECIFIED
+}
+
+func (x *BulkOperation) GetTotal() int32 {
+	if x != nil {
+		return x.Total
+	}
+	return 0
+}
+
+func (x *BulkOperation) GetProcessed() int32 {
+	if x != nil {
+		return x.Processed
+	}
+	return 0
+}
+
+func (x *BulkOperation) GetFailed() int32 {
+	if x != nil {
+		return x.Failed
+	}
+	return 0
+}
+
+func (x *BulkOperation) GetErrors() []string {
+	if x != nil {
+		return x.Errors
+	}
+	return nil
+}
+
+func (x *BulkOperation) GetCreatedBy() string {
+	if x != nil {
+		return x.CreatedBy
+	}
+	return ""
+}
+
+func (x *BulkOperation) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
+func (x *BulkOperation) GetFinishTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.FinishTime
+	}
+	return nil
+}
+
+// GetBulkOperationRequest names an operation.
+type GetBulkOperationRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Operation id.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetBulkOperationRequest) Reset() {
+	*x = GetBulkOperationRequest{}
+	mi := &file_wegweiser_v1_device_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetBulkOperationRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetBulkOperationRequest) ProtoMessage() {}
+
+func (x *GetBulkOperationRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_device_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetBulkOperationRequest.ProtoReflect.Descriptor instead.
+func (*GetBulkOperationRequest) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *GetBulkOperationRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// GetBulkOperationResponse returns it.
+type GetBulkOperationResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The operation.
+	Operation     *BulkOperation `protobuf:"bytes,1,opt,name=operation,proto3" json:"operation,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetBulkOperationResponse) Reset() {
+	*x = GetBulkOperationResponse{}
+	mi := &file_wegweiser_v1_device_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetBulkOperationResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetBulkOperationResponse) ProtoMessage() {}
+
+func (x *GetBulkOperationResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_device_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetBulkOperationResponse.ProtoReflect.Descriptor instead.
+func (*GetBulkOperationResponse) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *GetBulkOperationResponse) GetOperation() *BulkOperation {
+	if x != nil {
+		return x.Operation
+	}
+	return nil
+}
+
+// ListBulkOperationsRequest pages operations.
+type ListBulkOperationsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// At most this many (1 to 100; default 20).
+	PageSize      int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListBulkOperationsRequest) Reset() {
+	*x = ListBulkOperationsRequest{}
+	mi := &file_wegweiser_v1_device_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListBulkOperationsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListBulkOperationsRequest) ProtoMessage() {}
+
+func (x *ListBulkOperationsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_device_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListBulkOperationsRequest.ProtoReflect.Descriptor instead.
+func (*ListBulkOperationsRequest) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *ListBulkOperationsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+// ListBulkOperationsResponse lists operations.
+type ListBulkOperationsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Newest first.
+	Operations    []*BulkOperation `protobuf:"bytes,1,rep,name=operations,proto3" json:"operations,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListBulkOperationsResponse) Reset() {
+	*x = ListBulkOperationsResponse{}
+	mi := &file_wegweiser_v1_device_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListBulkOperationsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListBulkOperationsResponse) ProtoMessage() {}
+
+func (x *ListBulkOperationsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_device_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListBulkOperationsResponse.ProtoReflect.Descriptor instead.
+func (*ListBulkOperationsResponse) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_device_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *ListBulkOperationsResponse) GetOperations() []*BulkOperation {
+	if x != nil {
+		return x.Operations
+	}
+	return nil
+}
+
 var File_wegweiser_v1_device_proto protoreflect.FileDescriptor
 
 const file_wegweiser_v1_device_proto_rawDesc = "" +
 	"\n" +
-	"\x19wegweiser/v1/device.proto\x12\fwegweiser.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19wegweiser/v1/health.proto\"\x87\x05\n" +
+	"\x19wegweiser/v1/device.proto\x12\fwegweiser.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19wegweiser/v1/health.proto\"\xc4\x05\n" +
 	"\x06Device\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12'\n" +
 	"\x0forganisation_id\x18\x02 \x01(\tR\x0eorganisationId\x12\x19\n" +
@@ -1233,7 +2120,9 @@ const file_wegweiser_v1_device_proto_rawDesc = "" +
 	"\x0elast_seen_time\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampR\flastSeenTime\x12;\n" +
 	"\vcreate_time\x18\x10 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x129\n" +
-	"\x06health\x18\x11 \x01(\v2!.wegweiser.v1.DeviceHealthSummaryR\x06health\"\xa7\x03\n" +
+	"\x06health\x18\x11 \x01(\v2!.wegweiser.v1.DeviceHealthSummaryR\x06health\x12;\n" +
+	"\vretire_time\x18\x12 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"retireTime\"\xa7\x03\n" +
 	"\x13DeviceHealthSummary\x12\x14\n" +
 	"\x05score\x18\x01 \x01(\x05R\x05score\x12&\n" +
 	"\x04band\x18\x02 \x01(\x0e2\x12.wegweiser.v1.BandR\x04band\x12\x16\n" +
@@ -1249,7 +2138,7 @@ const file_wegweiser_v1_device_proto_rawDesc = "" +
 	"\n" +
 	"cap_reason\x18\n" +
 	" \x01(\tR\tcapReason\x12=\n" +
-	"\fcompute_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\vcomputeTime\"\x9c\x04\n" +
+	"\fcompute_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\vcomputeTime\"\xc5\x04\n" +
 	"\x12ListDevicesRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
@@ -1269,7 +2158,8 @@ const file_wegweiser_v1_device_proto_rawDesc = "" +
 	"stale_only\x18\v \x01(\bR\tstaleOnly\x12(\n" +
 	"\x10failing_check_id\x18\f \x01(\tR\x0efailingCheckId\x12'\n" +
 	"\x0fneeds_attention\x18\r \x01(\bR\x0eneedsAttention\x128\n" +
-	"\bsoftware\x18\x0e \x01(\v2\x1c.wegweiser.v1.SoftwareFilterR\bsoftware\">\n" +
+	"\bsoftware\x18\x0e \x01(\v2\x1c.wegweiser.v1.SoftwareFilterR\bsoftware\x12'\n" +
+	"\x0finclude_retired\x18\x0f \x01(\bR\x0eincludeRetired\">\n" +
 	"\x0eSoftwareFilter\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\"m\n" +
@@ -1295,7 +2185,57 @@ const file_wegweiser_v1_device_proto_rawDesc = "" +
 	"\adevices\x18\x01 \x03(\v2\x14.wegweiser.v1.DeviceR\adevices\"%\n" +
 	"\x13DeleteDeviceRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\"\x16\n" +
-	"\x14DeleteDeviceResponse*b\n" +
+	"\x14DeleteDeviceResponse\"\x1d\n" +
+	"\tDeviceIds\x12\x10\n" +
+	"\x03ids\x18\x01 \x03(\tR\x03ids\"\x87\x01\n" +
+	"\x0fDeviceSelection\x12+\n" +
+	"\x03ids\x18\x01 \x01(\v2\x17.wegweiser.v1.DeviceIdsH\x00R\x03ids\x12:\n" +
+	"\x06filter\x18\x02 \x01(\v2 .wegweiser.v1.ListDevicesRequestH\x00R\x06filterB\v\n" +
+	"\tselection\"N\n" +
+	"\bBulkMove\x12'\n" +
+	"\x0forganisation_id\x18\x01 \x01(\tR\x0eorganisationId\x12\x19\n" +
+	"\bgroup_id\x18\x02 \x01(\tR\agroupId\"E\n" +
+	"\aBulkTag\x12\x19\n" +
+	"\badd_tags\x18\x01 \x03(\tR\aaddTags\x12\x1f\n" +
+	"\vremove_tags\x18\x02 \x03(\tR\n" +
+	"removeTags\"\f\n" +
+	"\n" +
+	"BulkRetire\"\x0f\n" +
+	"\rBulkReanalyse\"\xac\x02\n" +
+	"\x19StartBulkOperationRequest\x12;\n" +
+	"\tselection\x18\x01 \x01(\v2\x1d.wegweiser.v1.DeviceSelectionR\tselection\x12,\n" +
+	"\x04move\x18\x02 \x01(\v2\x16.wegweiser.v1.BulkMoveH\x00R\x04move\x12)\n" +
+	"\x03tag\x18\x03 \x01(\v2\x15.wegweiser.v1.BulkTagH\x00R\x03tag\x122\n" +
+	"\x06retire\x18\x04 \x01(\v2\x18.wegweiser.v1.BulkRetireH\x00R\x06retire\x12;\n" +
+	"\treanalyse\x18\x05 \x01(\v2\x1b.wegweiser.v1.BulkReanalyseH\x00R\treanalyseB\b\n" +
+	"\x06action\"W\n" +
+	"\x1aStartBulkOperationResponse\x129\n" +
+	"\toperation\x18\x01 \x01(\v2\x1b.wegweiser.v1.BulkOperationR\toperation\"\xec\x02\n" +
+	"\rBulkOperation\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n" +
+	"\x06action\x18\x02 \x01(\tR\x06action\x126\n" +
+	"\x05state\x18\x03 \x01(\x0e2 .wegweiser.v1.BulkOperationStateR\x05state\x12\x14\n" +
+	"\x05total\x18\x04 \x01(\x05R\x05total\x12\x1c\n" +
+	"\tprocessed\x18\x05 \x01(\x05R\tprocessed\x12\x16\n" +
+	"\x06failed\x18\x06 \x01(\x05R\x06failed\x12\x16\n" +
+	"\x06errors\x18\a \x03(\tR\x06errors\x12\x1d\n" +
+	"\n" +
+	"created_by\x18\b \x01(\tR\tcreatedBy\x12;\n" +
+	"\vcreate_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\x12;\n" +
+	"\vfinish_time\x18\n" +
+	" \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"finishTime\")\n" +
+	"\x17GetBulkOperationRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\"U\n" +
+	"\x18GetBulkOperationResponse\x129\n" +
+	"\toperation\x18\x01 \x01(\v2\x1b.wegweiser.v1.BulkOperationR\toperation\"8\n" +
+	"\x19ListBulkOperationsRequest\x12\x1b\n" +
+	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\"Y\n" +
+	"\x1aListBulkOperationsResponse\x12;\n" +
+	"\n" +
+	"operations\x18\x01 \x03(\v2\x1b.wegweiser.v1.BulkOperationR\n" +
+	"operations*b\n" +
 	"\bPlatform\x12\x18\n" +
 	"\x14PLATFORM_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10PLATFORM_WINDOWS\x10\x01\x12\x12\n" +
@@ -1310,7 +2250,13 @@ const file_wegweiser_v1_device_proto_rawDesc = "" +
 	"\x18DEVICE_ORDER_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15DEVICE_ORDER_HOSTNAME\x10\x01\x12\x1a\n" +
 	"\x16DEVICE_ORDER_LAST_SEEN\x10\x02\x12\x16\n" +
-	"\x12DEVICE_ORDER_SCORE\x10\x032\xb4\x03\n" +
+	"\x12DEVICE_ORDER_SCORE\x10\x03*\xc2\x01\n" +
+	"\x12BulkOperationState\x12$\n" +
+	" BULK_OPERATION_STATE_UNSPECIFIED\x10\x00\x12\x1f\n" +
+	"\x1bBULK_OPERATION_STATE_QUEUED\x10\x01\x12 \n" +
+	"\x1cBULK_OPERATION_STATE_RUNNING\x10\x02\x12\"\n" +
+	"\x1eBULK_OPERATION_STATE_SUCCEEDED\x10\x03\x12\x1f\n" +
+	"\x1bBULK_OPERATION_STATE_FAILED\x10\x042\xf3\x05\n" +
 	"\rDeviceService\x12W\n" +
 	"\vListDevices\x12 .wegweiser.v1.ListDevicesRequest\x1a!.wegweiser.v1.ListDevicesResponse\"\x03\x90\x02\x01\x12Q\n" +
 	"\tGetDevice\x12\x1e.wegweiser.v1.GetDeviceRequest\x1a\x1f.wegweiser.v1.GetDeviceResponse\"\x03\x90\x02\x01\x12O\n" +
@@ -1318,7 +2264,10 @@ const file_wegweiser_v1_device_proto_rawDesc = "" +
 	"MoveDevice\x12\x1f.wegweiser.v1.MoveDeviceRequest\x1a .wegweiser.v1.MoveDeviceResponse\x12O\n" +
 	"\n" +
 	"TagDevices\x12\x1f.wegweiser.v1.TagDevicesRequest\x1a .wegweiser.v1.TagDevicesResponse\x12U\n" +
-	"\fDeleteDevice\x12!.wegweiser.v1.DeleteDeviceRequest\x1a\".wegweiser.v1.DeleteDeviceResponseB\xb5\x01\n" +
+	"\fDeleteDevice\x12!.wegweiser.v1.DeleteDeviceRequest\x1a\".wegweiser.v1.DeleteDeviceResponse\x12g\n" +
+	"\x12StartBulkOperation\x12'.wegweiser.v1.StartBulkOperationRequest\x1a(.wegweiser.v1.StartBulkOperationResponse\x12f\n" +
+	"\x10GetBulkOperation\x12%.wegweiser.v1.GetBulkOperationRequest\x1a&.wegweiser.v1.GetBulkOperationResponse\"\x03\x90\x02\x01\x12l\n" +
+	"\x12ListBulkOperations\x12'.wegweiser.v1.ListBulkOperationsRequest\x1a(.wegweiser.v1.ListBulkOperationsResponse\"\x03\x90\x02\x01B\xb5\x01\n" +
 	"\x10com.wegweiser.v1B\vDeviceProtoP\x01ZCgithub.com/wegweiser/wegweiser/backend/gen/wegweiser/v1;wegweiserv1\xa2\x02\x03WXX\xaa\x02\fWegweiser.V1\xca\x02\fWegweiser\\V1\xe2\x02\x18Wegweiser\\V1\\GPBMetadata\xea\x02\rWegweiser::V1b\x06proto3"
 
 var (
@@ -1333,59 +2282,93 @@ func file_wegweiser_v1_device_proto_rawDescGZIP() []byte {
 	return file_wegweiser_v1_device_proto_rawDescData
 }
 
-var file_wegweiser_v1_device_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_wegweiser_v1_device_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
+var file_wegweiser_v1_device_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
+var file_wegweiser_v1_device_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
 var file_wegweiser_v1_device_proto_goTypes = []any{
-	(Platform)(0),                 // 0: wegweiser.v1.Platform
-	(DeviceRole)(0),               // 1: wegweiser.v1.DeviceRole
-	(DeviceOrder)(0),              // 2: wegweiser.v1.DeviceOrder
-	(*Device)(nil),                // 3: wegweiser.v1.Device
-	(*DeviceHealthSummary)(nil),   // 4: wegweiser.v1.DeviceHealthSummary
-	(*ListDevicesRequest)(nil),    // 5: wegweiser.v1.ListDevicesRequest
-	(*SoftwareFilter)(nil),        // 6: wegweiser.v1.SoftwareFilter
-	(*ListDevicesResponse)(nil),   // 7: wegweiser.v1.ListDevicesResponse
-	(*GetDeviceRequest)(nil),      // 8: wegweiser.v1.GetDeviceRequest
-	(*GetDeviceResponse)(nil),     // 9: wegweiser.v1.GetDeviceResponse
-	(*MoveDeviceRequest)(nil),     // 10: wegweiser.v1.MoveDeviceRequest
-	(*MoveDeviceResponse)(nil),    // 11: wegweiser.v1.MoveDeviceResponse
-	(*TagDevicesRequest)(nil),     // 12: wegweiser.v1.TagDevicesRequest
-	(*TagDevicesResponse)(nil),    // 13: wegweiser.v1.TagDevicesResponse
-	(*DeleteDeviceRequest)(nil),   // 14: wegweiser.v1.DeleteDeviceRequest
-	(*DeleteDeviceResponse)(nil),  // 15: wegweiser.v1.DeleteDeviceResponse
-	(*timestamppb.Timestamp)(nil), // 16: google.protobuf.Timestamp
-	(Band)(0),                     // 17: wegweiser.v1.Band
+	(Platform)(0),                      // 0: wegweiser.v1.Platform
+	(DeviceRole)(0),                    // 1: wegweiser.v1.DeviceRole
+	(DeviceOrder)(0),                   // 2: wegweiser.v1.DeviceOrder
+	(BulkOperationState)(0),            // 3: wegweiser.v1.BulkOperationState
+	(*Device)(nil),                     // 4: wegweiser.v1.Device
+	(*DeviceHealthSummary)(nil),        // 5: wegweiser.v1.DeviceHealthSummary
+	(*ListDevicesRequest)(nil),         // 6: wegweiser.v1.ListDevicesRequest
+	(*SoftwareFilter)(nil),             // 7: wegweiser.v1.SoftwareFilter
+	(*ListDevicesResponse)(nil),        // 8: wegweiser.v1.ListDevicesResponse
+	(*GetDeviceRequest)(nil),           // 9: wegweiser.v1.GetDeviceRequest
+	(*GetDeviceResponse)(nil),          // 10: wegweiser.v1.GetDeviceResponse
+	(*MoveDeviceRequest)(nil),          // 11: wegweiser.v1.MoveDeviceRequest
+	(*MoveDeviceResponse)(nil),         // 12: wegweiser.v1.MoveDeviceResponse
+	(*TagDevicesRequest)(nil),          // 13: wegweiser.v1.TagDevicesRequest
+	(*TagDevicesResponse)(nil),         // 14: wegweiser.v1.TagDevicesResponse
+	(*DeleteDeviceRequest)(nil),        // 15: wegweiser.v1.DeleteDeviceRequest
+	(*DeleteDeviceResponse)(nil),       // 16: wegweiser.v1.DeleteDeviceResponse
+	(*DeviceIds)(nil),                  // 17: wegweiser.v1.DeviceIds
+	(*DeviceSelection)(nil),            // 18: wegweiser.v1.DeviceSelection
+	(*BulkMove)(nil),                   // 19: wegweiser.v1.BulkMove
+	(*BulkTag)(nil),                    // 20: wegweiser.v1.BulkTag
+	(*BulkRetire)(nil),                 // 21: wegweiser.v1.BulkRetire
+	(*BulkReanalyse)(nil),              // 22: wegweiser.v1.BulkReanalyse
+	(*StartBulkOperationRequest)(nil),  // 23: wegweiser.v1.StartBulkOperationRequest
+	(*StartBulkOperationResponse)(nil), // 24: wegweiser.v1.StartBulkOperationResponse
+	(*BulkOperation)(nil),              // 25: wegweiser.v1.BulkOperation
+	(*GetBulkOperationRequest)(nil),    // 26: wegweiser.v1.GetBulkOperationRequest
+	(*GetBulkOperationResponse)(nil),   // 27: wegweiser.v1.GetBulkOperationResponse
+	(*ListBulkOperationsRequest)(nil),  // 28: wegweiser.v1.ListBulkOperationsRequest
+	(*ListBulkOperationsResponse)(nil), // 29: wegweiser.v1.ListBulkOperationsResponse
+	(*timestamppb.Timestamp)(nil),      // 30: google.protobuf.Timestamp
+	(Band)(0),                          // 31: wegweiser.v1.Band
 }
 var file_wegweiser_v1_device_proto_depIdxs = []int32{
 	0,  // 0: wegweiser.v1.Device.platform:type_name -> wegweiser.v1.Platform
 	1,  // 1: wegweiser.v1.Device.role:type_name -> wegweiser.v1.DeviceRole
-	16, // 2: wegweiser.v1.Device.last_seen_time:type_name -> google.protobuf.Timestamp
-	16, // 3: wegweiser.v1.Device.create_time:type_name -> google.protobuf.Timestamp
-	4,  // 4: wegweiser.v1.Device.health:type_name -> wegweiser.v1.DeviceHealthSummary
-	17, // 5: wegweiser.v1.DeviceHealthSummary.band:type_name -> wegweiser.v1.Band
-	16, // 6: wegweiser.v1.DeviceHealthSummary.compute_time:type_name -> google.protobuf.Timestamp
-	0,  // 7: wegweiser.v1.ListDevicesRequest.platform:type_name -> wegweiser.v1.Platform
-	2,  // 8: wegweiser.v1.ListDevicesRequest.order_by:type_name -> wegweiser.v1.DeviceOrder
-	17, // 9: wegweiser.v1.ListDevicesRequest.bands:type_name -> wegweiser.v1.Band
-	6,  // 10: wegweiser.v1.ListDevicesRequest.software:type_name -> wegweiser.v1.SoftwareFilter
-	3,  // 11: wegweiser.v1.ListDevicesResponse.devices:type_name -> wegweiser.v1.Device
-	3,  // 12: wegweiser.v1.GetDeviceResponse.device:type_name -> wegweiser.v1.Device
-	3,  // 13: wegweiser.v1.MoveDeviceResponse.device:type_name -> wegweiser.v1.Device
-	3,  // 14: wegweiser.v1.TagDevicesResponse.devices:type_name -> wegweiser.v1.Device
-	5,  // 15: wegweiser.v1.DeviceService.ListDevices:input_type -> wegweiser.v1.ListDevicesRequest
-	8,  // 16: wegweiser.v1.DeviceService.GetDevice:input_type -> wegweiser.v1.GetDeviceRequest
-	10, // 17: wegweiser.v1.DeviceService.MoveDevice:input_type -> wegweiser.v1.MoveDeviceRequest
-	12, // 18: wegweiser.v1.DeviceService.TagDevices:input_type -> wegweiser.v1.TagDevicesRequest
-	14, // 19: wegweiser.v1.DeviceService.DeleteDevice:input_type -> wegweiser.v1.DeleteDeviceRequest
-	7,  // 20: wegweiser.v1.DeviceService.ListDevices:output_type -> wegweiser.v1.ListDevicesResponse
-	9,  // 21: wegweiser.v1.DeviceService.GetDevice:output_type -> wegweiser.v1.GetDeviceResponse
-	11, // 22: wegweiser.v1.DeviceService.MoveDevice:output_type -> wegweiser.v1.MoveDeviceResponse
-	13, // 23: wegweiser.v1.DeviceService.TagDevices:output_type -> wegweiser.v1.TagDevicesResponse
-	15, // 24: wegweiser.v1.DeviceService.DeleteDevice:output_type -> wegweiser.v1.DeleteDeviceResponse
-	20, // [20:25] is the sub-list for method output_type
-	15, // [15:20] is the sub-list for method input_type
-	15, // [15:15] is the sub-list for extension type_name
-	15, // [15:15] is the sub-list for extension extendee
-	0,  // [0:15] is the sub-list for field type_name
+	30, // 2: wegweiser.v1.Device.last_seen_time:type_name -> google.protobuf.Timestamp
+	30, // 3: wegweiser.v1.Device.create_time:type_name -> google.protobuf.Timestamp
+	5,  // 4: wegweiser.v1.Device.health:type_name -> wegweiser.v1.DeviceHealthSummary
+	30, // 5: wegweiser.v1.Device.retire_time:type_name -> google.protobuf.Timestamp
+	31, // 6: wegweiser.v1.DeviceHealthSummary.band:type_name -> wegweiser.v1.Band
+	30, // 7: wegweiser.v1.DeviceHealthSummary.compute_time:type_name -> google.protobuf.Timestamp
+	0,  // 8: wegweiser.v1.ListDevicesRequest.platform:type_name -> wegweiser.v1.Platform
+	2,  // 9: wegweiser.v1.ListDevicesRequest.order_by:type_name -> wegweiser.v1.DeviceOrder
+	31, // 10: wegweiser.v1.ListDevicesRequest.bands:type_name -> wegweiser.v1.Band
+	7,  // 11: wegweiser.v1.ListDevicesRequest.software:type_name -> wegweiser.v1.SoftwareFilter
+	4,  // 12: wegweiser.v1.ListDevicesResponse.devices:type_name -> wegweiser.v1.Device
+	4,  // 13: wegweiser.v1.GetDeviceResponse.device:type_name -> wegweiser.v1.Device
+	4,  // 14: wegweiser.v1.MoveDeviceResponse.device:type_name -> wegweiser.v1.Device
+	4,  // 15: wegweiser.v1.TagDevicesResponse.devices:type_name -> wegweiser.v1.Device
+	17, // 16: wegweiser.v1.DeviceSelection.ids:type_name -> wegweiser.v1.DeviceIds
+	6,  // 17: wegweiser.v1.DeviceSelection.filter:type_name -> wegweiser.v1.ListDevicesRequest
+	18, // 18: wegweiser.v1.StartBulkOperationRequest.selection:type_name -> wegweiser.v1.DeviceSelection
+	19, // 19: wegweiser.v1.StartBulkOperationRequest.move:type_name -> wegweiser.v1.BulkMove
+	20, // 20: wegweiser.v1.StartBulkOperationRequest.tag:type_name -> wegweiser.v1.BulkTag
+	21, // 21: wegweiser.v1.StartBulkOperationRequest.retire:type_name -> wegweiser.v1.BulkRetire
+	22, // 22: wegweiser.v1.StartBulkOperationRequest.reanalyse:type_name -> wegweiser.v1.BulkReanalyse
+	25, // 23: wegweiser.v1.StartBulkOperationResponse.operation:type_name -> wegweiser.v1.BulkOperation
+	3,  // 24: wegweiser.v1.BulkOperation.state:type_name -> wegweiser.v1.BulkOperationState
+	30, // 25: wegweiser.v1.BulkOperation.create_time:type_name -> google.protobuf.Timestamp
+	30, // 26: wegweiser.v1.BulkOperation.finish_time:type_name -> google.protobuf.Timestamp
+	25, // 27: wegweiser.v1.GetBulkOperationResponse.operation:type_name -> wegweiser.v1.BulkOperation
+	25, // 28: wegweiser.v1.ListBulkOperationsResponse.operations:type_name -> wegweiser.v1.BulkOperation
+	6,  // 29: wegweiser.v1.DeviceService.ListDevices:input_type -> wegweiser.v1.ListDevicesRequest
+	9,  // 30: wegweiser.v1.DeviceService.GetDevice:input_type -> wegweiser.v1.GetDeviceRequest
+	11, // 31: wegweiser.v1.DeviceService.MoveDevice:input_type -> wegweiser.v1.MoveDeviceRequest
+	13, // 32: wegweiser.v1.DeviceService.TagDevices:input_type -> wegweiser.v1.TagDevicesRequest
+	15, // 33: wegweiser.v1.DeviceService.DeleteDevice:input_type -> wegweiser.v1.DeleteDeviceRequest
+	23, // 34: wegweiser.v1.DeviceService.StartBulkOperation:input_type -> wegweiser.v1.StartBulkOperationRequest
+	26, // 35: wegweiser.v1.DeviceService.GetBulkOperation:input_type -> wegweiser.v1.GetBulkOperationRequest
+	28, // 36: wegweiser.v1.DeviceService.ListBulkOperations:input_type -> wegweiser.v1.ListBulkOperationsRequest
+	8,  // 37: wegweiser.v1.DeviceService.ListDevices:output_type -> wegweiser.v1.ListDevicesResponse
+	10, // 38: wegweiser.v1.DeviceService.GetDevice:output_type -> wegweiser.v1.GetDeviceResponse
+	12, // 39: wegweiser.v1.DeviceService.MoveDevice:output_type -> wegweiser.v1.MoveDeviceResponse
+	14, // 40: wegweiser.v1.DeviceService.TagDevices:output_type -> wegweiser.v1.TagDevicesResponse
+	16, // 41: wegweiser.v1.DeviceService.DeleteDevice:output_type -> wegweiser.v1.DeleteDeviceResponse
+	24, // 42: wegweiser.v1.DeviceService.StartBulkOperation:output_type -> wegweiser.v1.StartBulkOperationResponse
+	27, // 43: wegweiser.v1.DeviceService.GetBulkOperation:output_type -> wegweiser.v1.GetBulkOperationResponse
+	29, // 44: wegweiser.v1.DeviceService.ListBulkOperations:output_type -> wegweiser.v1.ListBulkOperationsResponse
+	37, // [37:45] is the sub-list for method output_type
+	29, // [29:37] is the sub-list for method input_type
+	29, // [29:29] is the sub-list for extension type_name
+	29, // [29:29] is the sub-list for extension extendee
+	0,  // [0:29] is the sub-list for field type_name
 }
 
 func init() { file_wegweiser_v1_device_proto_init() }
@@ -1394,13 +2377,23 @@ func file_wegweiser_v1_device_proto_init() {
 		return
 	}
 	file_wegweiser_v1_health_proto_init()
+	file_wegweiser_v1_device_proto_msgTypes[14].OneofWrappers = []any{
+		(*DeviceSelection_Ids)(nil),
+		(*DeviceSelection_Filter)(nil),
+	}
+	file_wegweiser_v1_device_proto_msgTypes[19].OneofWrappers = []any{
+		(*StartBulkOperationRequest_Move)(nil),
+		(*StartBulkOperationRequest_Tag)(nil),
+		(*StartBulkOperationRequest_Retire)(nil),
+		(*StartBulkOperationRequest_Reanalyse)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wegweiser_v1_device_proto_rawDesc), len(file_wegweiser_v1_device_proto_rawDesc)),
-			NumEnums:      3,
-			NumMessages:   13,
+			NumEnums:      4,
+			NumMessages:   26,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -626,6 +626,254 @@ func (*RevokeDeviceTokenResponse) Descriptor() ([]byte, []int) {
 	return file_wegweiser_v1_enrolment_proto_rawDescGZIP(), []int{9}
 }
 
+// AgentArtifact is one downloadable agent build or package.
+type AgentArtifact struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "linux", "macos" or "windows".
+	Platform string `protobuf:"bytes,1,opt,name=platform,proto3" json:"platform,omitempty"`
+	// "amd64" or "arm64".
+	Arch string `protobuf:"bytes,2,opt,name=arch,proto3" json:"arch,omitempty"`
+	// "binary", "deb", "rpm", "msi" or "pkg".
+	Format string `protobuf:"bytes,3,opt,name=format,proto3" json:"format,omitempty"`
+	// File name, e.g. "wegweiser-agent_1.4.0_amd64.deb".
+	FileName string `protobuf:"bytes,4,opt,name=file_name,json=fileName,proto3" json:"file_name,omitempty"`
+	// Absolute download URL on this server.
+	Url string `protobuf:"bytes,5,opt,name=url,proto3" json:"url,omitempty"`
+	// SHA-256 of the file (hex).
+	Sha256 string `protobuf:"bytes,6,opt,name=sha256,proto3" json:"sha256,omitempty"`
+	// Size in bytes.
+	Size int64 `protobuf:"varint,7,opt,name=size,proto3" json:"size,omitempty"`
+	// Agent version.
+	Version       string `protobuf:"bytes,8,opt,name=version,proto3" json:"version,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AgentArtifact) Reset() {
+	*x = AgentArtifact{}
+	mi := &file_wegweiser_v1_enrolment_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AgentArtifact) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AgentArtifact) ProtoMessage() {}
+
+func (x *AgentArtifact) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_enrolment_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AgentArtifact.ProtoReflect.Descriptor instead.
+func (*AgentArtifact) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_enrolment_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *AgentArtifact) GetPlatform() string {
+	if x != nil {
+		return x.Platform
+	}
+	return ""
+}
+
+func (x *AgentArtifact) GetArch() string {
+	if x != nil {
+		return x.Arch
+	}
+	return ""
+}
+
+func (x *AgentArtifact) GetFormat() string {
+	if x != nil {
+		return x.Format
+	}
+	return ""
+}
+
+func (x *AgentArtifact) GetFileName() string {
+	if x != nil {
+		return x.FileName
+	}
+	return ""
+}
+
+func (x *AgentArtifact) GetUrl() string {
+	if x != nil {
+		return x.Url
+	}
+	return ""
+}
+
+func (x *AgentArtifact) GetSha256() string {
+	if x != nil {
+		return x.Sha256
+	}
+	return ""
+}
+
+func (x *AgentArtifact) GetSize() int64 {
+	if x != nil {
+		return x.Size
+	}
+	return 0
+}
+
+func (x *AgentArtifact) GetVersion() string {
+	if x != nil {
+		return x.Version
+	}
+	return ""
+}
+
+// GetAgentDistributionRequest is empty.
+type GetAgentDistributionRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetAgentDistributionRequest) Reset() {
+	*x = GetAgentDistributionRequest{}
+	mi := &file_wegweiser_v1_enrolment_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetAgentDistributionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetAgentDistributionRequest) ProtoMessage() {}
+
+func (x *GetAgentDistributionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_enrolment_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetAgentDistributionRequest.ProtoReflect.Descriptor instead.
+func (*GetAgentDistributionRequest) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_enrolment_proto_rawDescGZIP(), []int{11}
+}
+
+// GetAgentDistributionResponse lists what is offered.
+type GetAgentDistributionResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The public URL agents and install commands use.
+	PublicUrl string `protobuf:"bytes,1,opt,name=public_url,json=publicUrl,proto3" json:"public_url,omitempty"`
+	// Problems with it, for people, each saying how to fix it (e.g. "The
+	// public URL is a loopback address; endpoints cannot reach it. Set
+	// WEGWEISER_PUBLIC_URL to the address they can reach."). Empty when fine.
+	Warnings []string `protobuf:"bytes,2,rep,name=warnings,proto3" json:"warnings,omitempty"`
+	// The agent version offered.
+	Version string `protobuf:"bytes,3,opt,name=version,proto3" json:"version,omitempty"`
+	// The files.
+	Artifacts []*AgentArtifact `protobuf:"bytes,4,rep,name=artifacts,proto3" json:"artifacts,omitempty"`
+	// URL of the checksum list (SHA256SUMS).
+	ChecksumsUrl string `protobuf:"bytes,5,opt,name=checksums_url,json=checksumsUrl,proto3" json:"checksums_url,omitempty"`
+	// URL of the checksum list's signature (Ed25519, base64).
+	ChecksumsSignatureUrl string `protobuf:"bytes,6,opt,name=checksums_signature_url,json=checksumsSignatureUrl,proto3" json:"checksums_signature_url,omitempty"`
+	// The public key that signs it (Ed25519, base64).
+	SigningPublicKey string `protobuf:"bytes,7,opt,name=signing_public_key,json=signingPublicKey,proto3" json:"signing_public_key,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *GetAgentDistributionResponse) Reset() {
+	*x = GetAgentDistributionResponse{}
+	mi := &file_wegweiser_v1_enrolment_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetAgentDistributionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetAgentDistributionResponse) ProtoMessage() {}
+
+func (x *GetAgentDistributionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_enrolment_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetAgentDistributionResponse.ProtoReflect.Descriptor instead.
+func (*GetAgentDistributionResponse) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_enrolment_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *GetAgentDistributionResponse) GetPublicUrl() string {
+	if x != nil {
+		return x.PublicUrl
+	}
+	return ""
+}
+
+func (x *GetAgentDistributionResponse) GetWarnings() []string {
+	if x != nil {
+		return x.Warnings
+	}
+	return nil
+}
+
+func (x *GetAgentDistributionResponse) GetVersion() string {
+	if x != nil {
+		return x.Version
+	}
+	return ""
+}
+
+func (x *GetAgentDistributionResponse) GetArtifacts() []*AgentArtifact {
+	if x != nil {
+		return x.Artifacts
+	}
+	return nil
+}
+
+func (x *GetAgentDistributionResponse) GetChecksumsUrl() string {
+	if x != nil {
+		return x.ChecksumsUrl
+	}
+	return ""
+}
+
+func (x *GetAgentDistributionResponse) GetChecksumsSignatureUrl() string {
+	if x != nil {
+		return x.ChecksumsSignatureUrl
+	}
+	return ""
+}
+
+func (x *GetAgentDistributionResponse) GetSigningPublicKey() string {
+	if x != nil {
+		return x.SigningPublicKey
+	}
+	return ""
+}
+
 var File_wegweiser_v1_enrolment_proto protoreflect.FileDescriptor
 
 const file_wegweiser_v1_enrolment_proto_rawDesc = "" +
@@ -671,12 +919,32 @@ const file_wegweiser_v1_enrolment_proto_rawDesc = "" +
 	"\x03key\x18\x01 \x01(\v2\x1a.wegweiser.v1.EnrolmentKeyR\x03key\"7\n" +
 	"\x18RevokeDeviceTokenRequest\x12\x1b\n" +
 	"\tdevice_id\x18\x01 \x01(\tR\bdeviceId\"\x1b\n" +
-	"\x19RevokeDeviceTokenResponse2\xb5\x03\n" +
+	"\x19RevokeDeviceTokenResponse\"\xcc\x01\n" +
+	"\rAgentArtifact\x12\x1a\n" +
+	"\bplatform\x18\x01 \x01(\tR\bplatform\x12\x12\n" +
+	"\x04arch\x18\x02 \x01(\tR\x04arch\x12\x16\n" +
+	"\x06format\x18\x03 \x01(\tR\x06format\x12\x1b\n" +
+	"\tfile_name\x18\x04 \x01(\tR\bfileName\x12\x10\n" +
+	"\x03url\x18\x05 \x01(\tR\x03url\x12\x16\n" +
+	"\x06sha256\x18\x06 \x01(\tR\x06sha256\x12\x12\n" +
+	"\x04size\x18\a \x01(\x03R\x04size\x12\x18\n" +
+	"\aversion\x18\b \x01(\tR\aversion\"\x1d\n" +
+	"\x1bGetAgentDistributionRequest\"\xb9\x02\n" +
+	"\x1cGetAgentDistributionResponse\x12\x1d\n" +
+	"\n" +
+	"public_url\x18\x01 \x01(\tR\tpublicUrl\x12\x1a\n" +
+	"\bwarnings\x18\x02 \x03(\tR\bwarnings\x12\x18\n" +
+	"\aversion\x18\x03 \x01(\tR\aversion\x129\n" +
+	"\tartifacts\x18\x04 \x03(\v2\x1b.wegweiser.v1.AgentArtifactR\tartifacts\x12#\n" +
+	"\rchecksums_url\x18\x05 \x01(\tR\fchecksumsUrl\x126\n" +
+	"\x17checksums_signature_url\x18\x06 \x01(\tR\x15checksumsSignatureUrl\x12,\n" +
+	"\x12signing_public_key\x18\a \x01(\tR\x10signingPublicKey2\xa9\x04\n" +
 	"\x10EnrolmentService\x12g\n" +
 	"\x12CreateEnrolmentKey\x12'.wegweiser.v1.CreateEnrolmentKeyRequest\x1a(.wegweiser.v1.CreateEnrolmentKeyResponse\x12i\n" +
 	"\x11ListEnrolmentKeys\x12&.wegweiser.v1.ListEnrolmentKeysRequest\x1a'.wegweiser.v1.ListEnrolmentKeysResponse\"\x03\x90\x02\x01\x12g\n" +
 	"\x12RevokeEnrolmentKey\x12'.wegweiser.v1.RevokeEnrolmentKeyRequest\x1a(.wegweiser.v1.RevokeEnrolmentKeyResponse\x12d\n" +
-	"\x11RevokeDeviceToken\x12&.wegweiser.v1.RevokeDeviceTokenRequest\x1a'.wegweiser.v1.RevokeDeviceTokenResponseB\xb8\x01\n" +
+	"\x11RevokeDeviceToken\x12&.wegweiser.v1.RevokeDeviceTokenRequest\x1a'.wegweiser.v1.RevokeDeviceTokenResponse\x12r\n" +
+	"\x14GetAgentDistribution\x12).wegweiser.v1.GetAgentDistributionRequest\x1a*.wegweiser.v1.GetAgentDistributionResponse\"\x03\x90\x02\x01B\xb8\x01\n" +
 	"\x10com.wegweiser.v1B\x0eEnrolmentProtoP\x01ZCgithub.com/wegweiser/wegweiser/backend/gen/wegweiser/v1;wegweiserv1\xa2\x02\x03WXX\xaa\x02\fWegweiser.V1\xca\x02\fWegweiser\\V1\xe2\x02\x18Wegweiser\\V1\\GPBMetadata\xea\x02\rWegweiser::V1b\x06proto3"
 
 var (
@@ -691,42 +959,48 @@ func file_wegweiser_v1_enrolment_proto_rawDescGZIP() []byte {
 	return file_wegweiser_v1_enrolment_proto_rawDescData
 }
 
-var file_wegweiser_v1_enrolment_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_wegweiser_v1_enrolment_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_wegweiser_v1_enrolment_proto_goTypes = []any{
-	(*EnrolmentKey)(nil),               // 0: wegweiser.v1.EnrolmentKey
-	(*InstallCommand)(nil),             // 1: wegweiser.v1.InstallCommand
-	(*CreateEnrolmentKeyRequest)(nil),  // 2: wegweiser.v1.CreateEnrolmentKeyRequest
-	(*CreateEnrolmentKeyResponse)(nil), // 3: wegweiser.v1.CreateEnrolmentKeyResponse
-	(*ListEnrolmentKeysRequest)(nil),   // 4: wegweiser.v1.ListEnrolmentKeysRequest
-	(*ListEnrolmentKeysResponse)(nil),  // 5: wegweiser.v1.ListEnrolmentKeysResponse
-	(*RevokeEnrolmentKeyRequest)(nil),  // 6: wegweiser.v1.RevokeEnrolmentKeyRequest
-	(*RevokeEnrolmentKeyResponse)(nil), // 7: wegweiser.v1.RevokeEnrolmentKeyResponse
-	(*RevokeDeviceTokenRequest)(nil),   // 8: wegweiser.v1.RevokeDeviceTokenRequest
-	(*RevokeDeviceTokenResponse)(nil),  // 9: wegweiser.v1.RevokeDeviceTokenResponse
-	(*timestamppb.Timestamp)(nil),      // 10: google.protobuf.Timestamp
+	(*EnrolmentKey)(nil),                 // 0: wegweiser.v1.EnrolmentKey
+	(*InstallCommand)(nil),               // 1: wegweiser.v1.InstallCommand
+	(*CreateEnrolmentKeyRequest)(nil),    // 2: wegweiser.v1.CreateEnrolmentKeyRequest
+	(*CreateEnrolmentKeyResponse)(nil),   // 3: wegweiser.v1.CreateEnrolmentKeyResponse
+	(*ListEnrolmentKeysRequest)(nil),     // 4: wegweiser.v1.ListEnrolmentKeysRequest
+	(*ListEnrolmentKeysResponse)(nil),    // 5: wegweiser.v1.ListEnrolmentKeysResponse
+	(*RevokeEnrolmentKeyRequest)(nil),    // 6: wegweiser.v1.RevokeEnrolmentKeyRequest
+	(*RevokeEnrolmentKeyResponse)(nil),   // 7: wegweiser.v1.RevokeEnrolmentKeyResponse
+	(*RevokeDeviceTokenRequest)(nil),     // 8: wegweiser.v1.RevokeDeviceTokenRequest
+	(*RevokeDeviceTokenResponse)(nil),    // 9: wegweiser.v1.RevokeDeviceTokenResponse
+	(*AgentArtifact)(nil),                // 10: wegweiser.v1.AgentArtifact
+	(*GetAgentDistributionRequest)(nil),  // 11: wegweiser.v1.GetAgentDistributionRequest
+	(*GetAgentDistributionResponse)(nil), // 12: wegweiser.v1.GetAgentDistributionResponse
+	(*timestamppb.Timestamp)(nil),        // 13: google.protobuf.Timestamp
 }
 var file_wegweiser_v1_enrolment_proto_depIdxs = []int32{
-	10, // 0: wegweiser.v1.EnrolmentKey.expire_time:type_name -> google.protobuf.Timestamp
-	10, // 1: wegweiser.v1.EnrolmentKey.revoke_time:type_name -> google.protobuf.Timestamp
-	10, // 2: wegweiser.v1.EnrolmentKey.create_time:type_name -> google.protobuf.Timestamp
-	10, // 3: wegweiser.v1.CreateEnrolmentKeyRequest.expire_time:type_name -> google.protobuf.Timestamp
+	13, // 0: wegweiser.v1.EnrolmentKey.expire_time:type_name -> google.protobuf.Timestamp
+	13, // 1: wegweiser.v1.EnrolmentKey.revoke_time:type_name -> google.protobuf.Timestamp
+	13, // 2: wegweiser.v1.EnrolmentKey.create_time:type_name -> google.protobuf.Timestamp
+	13, // 3: wegweiser.v1.CreateEnrolmentKeyRequest.expire_time:type_name -> google.protobuf.Timestamp
 	0,  // 4: wegweiser.v1.CreateEnrolmentKeyResponse.key:type_name -> wegweiser.v1.EnrolmentKey
 	1,  // 5: wegweiser.v1.CreateEnrolmentKeyResponse.install_commands:type_name -> wegweiser.v1.InstallCommand
 	0,  // 6: wegweiser.v1.ListEnrolmentKeysResponse.keys:type_name -> wegweiser.v1.EnrolmentKey
 	0,  // 7: wegweiser.v1.RevokeEnrolmentKeyResponse.key:type_name -> wegweiser.v1.EnrolmentKey
-	2,  // 8: wegweiser.v1.EnrolmentService.CreateEnrolmentKey:input_type -> wegweiser.v1.CreateEnrolmentKeyRequest
-	4,  // 9: wegweiser.v1.EnrolmentService.ListEnrolmentKeys:input_type -> wegweiser.v1.ListEnrolmentKeysRequest
-	6,  // 10: wegweiser.v1.EnrolmentService.RevokeEnrolmentKey:input_type -> wegweiser.v1.RevokeEnrolmentKeyRequest
-	8,  // 11: wegweiser.v1.EnrolmentService.RevokeDeviceToken:input_type -> wegweiser.v1.RevokeDeviceTokenRequest
-	3,  // 12: wegweiser.v1.EnrolmentService.CreateEnrolmentKey:output_type -> wegweiser.v1.CreateEnrolmentKeyResponse
-	5,  // 13: wegweiser.v1.EnrolmentService.ListEnrolmentKeys:output_type -> wegweiser.v1.ListEnrolmentKeysResponse
-	7,  // 14: wegweiser.v1.EnrolmentService.RevokeEnrolmentKey:output_type -> wegweiser.v1.RevokeEnrolmentKeyResponse
-	9,  // 15: wegweiser.v1.EnrolmentService.RevokeDeviceToken:output_type -> wegweiser.v1.RevokeDeviceTokenResponse
-	12, // [12:16] is the sub-list for method output_type
-	8,  // [8:12] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	10, // 8: wegweiser.v1.GetAgentDistributionResponse.artifacts:type_name -> wegweiser.v1.AgentArtifact
+	2,  // 9: wegweiser.v1.EnrolmentService.CreateEnrolmentKey:input_type -> wegweiser.v1.CreateEnrolmentKeyRequest
+	4,  // 10: wegweiser.v1.EnrolmentService.ListEnrolmentKeys:input_type -> wegweiser.v1.ListEnrolmentKeysRequest
+	6,  // 11: wegweiser.v1.EnrolmentService.RevokeEnrolmentKey:input_type -> wegweiser.v1.RevokeEnrolmentKeyRequest
+	8,  // 12: wegweiser.v1.EnrolmentService.RevokeDeviceToken:input_type -> wegweiser.v1.RevokeDeviceTokenRequest
+	11, // 13: wegweiser.v1.EnrolmentService.GetAgentDistribution:input_type -> wegweiser.v1.GetAgentDistributionRequest
+	3,  // 14: wegweiser.v1.EnrolmentService.CreateEnrolmentKey:output_type -> wegweiser.v1.CreateEnrolmentKeyResponse
+	5,  // 15: wegweiser.v1.EnrolmentService.ListEnrolmentKeys:output_type -> wegweiser.v1.ListEnrolmentKeysResponse
+	7,  // 16: wegweiser.v1.EnrolmentService.RevokeEnrolmentKey:output_type -> wegweiser.v1.RevokeEnrolmentKeyResponse
+	9,  // 17: wegweiser.v1.EnrolmentService.RevokeDeviceToken:output_type -> wegweiser.v1.RevokeDeviceTokenResponse
+	12, // 18: wegweiser.v1.EnrolmentService.GetAgentDistribution:output_type -> wegweiser.v1.GetAgentDistributionResponse
+	14, // [14:19] is the sub-list for method output_type
+	9,  // [9:14] is the sub-list for method input_type
+	9,  // [9:9] is the sub-list for extension type_name
+	9,  // [9:9] is the sub-list for extension extendee
+	0,  // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_wegweiser_v1_enrolment_proto_init() }
@@ -740,7 +1014,7 @@ func file_wegweiser_v1_enrolment_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wegweiser_v1_enrolment_proto_rawDesc), len(file_wegweiser_v1_enrolment_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   10,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -261,3 +261,18 @@ func toProto(it device.Item) *v1.Device {
 	}
 	return out
 }
+
+// StartBulkOperation is not built yet.
+func (s *Service) StartBulkOperation(context.Context, *v1.StartBulkOperationRequest) (*v1.StartBulkOperationResponse, error) {
+	return nil, apperr.FailedPrecondition("bulk operations are not available yet")
+}
+
+// GetBulkOperation is not built yet.
+func (s *Service) GetBulkOperation(context.Context, *v1.GetBulkOperationRequest) (*v1.GetBulkOperationResponse, error) {
+	return nil, apperr.FailedPrecondition("bulk operations are not available yet")
+}
+
+// ListBulkOperations is not built yet.
+func (s *Service) ListBulkOperations(context.Context, *v1.ListBulkOperationsRequest) (*v1.ListBulkOperationsResponse, error) {
+	return nil, apperr.FailedPrecondition("bulk operations are not available yet")
+}

@@ -8,6 +8,7 @@ import (
 	v1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1"
 	"github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1/wegweiserv1connect"
 	"github.com/wegweiser/wegweiser/backend/internal/api/pbconv"
+	"github.com/wegweiser/wegweiser/backend/internal/apperr"
 	"github.com/wegweiser/wegweiser/backend/internal/enrolment"
 	"github.com/wegweiser/wegweiser/backend/internal/validate"
 	"github.com/wegweiser/wegweiser/ent"
@@ -115,4 +116,9 @@ func toProto(k *ent.EnrolmentKey) *v1.EnrolmentKey {
 		out.GroupId = k.GroupID.String()
 	}
 	return out
+}
+
+// GetAgentDistribution is not built yet.
+func (s *Service) GetAgentDistribution(context.Context, *v1.GetAgentDistributionRequest) (*v1.GetAgentDistributionResponse, error) {
+	return nil, apperr.FailedPrecondition("agent distribution is not available yet")
 }

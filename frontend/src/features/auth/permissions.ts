@@ -17,6 +17,18 @@ export const Permission = {
   AIWrite: "ai.write",
   /** The tenant's model endpoint, budget and usage (owners). */
   AIManage: "ai.manage",
+  /** Delete and retire devices. */
+  DeviceDelete: "device.delete",
+  /** Dismiss the tenant's getting-started checklist (owners, admins). */
+  OnboardingManage: "onboarding.manage",
+  /** Import organisations, groups and device pre-registrations from CSV. */
+  TransferImport: "transfer.import",
+  /** Export what the caller can see as CSV. */
+  TransferExport: "transfer.export",
+  /** Render the health report of an organisation the caller can see. */
+  ReportRead: "report.read",
+  /** Send reports by mail and schedule them. */
+  ReportManage: "report.manage",
 } as const;
 
 /** Permission is one of the names above (the server may send others). */

@@ -258,7 +258,13 @@ type HeartbeatRequest struct {
 	// Optional: the device id the agent believes it is. The device is always
 	// the one of the token; when this is set and differs, the call is refused
 	// with permission_denied (a misplaced state file, or a forged request).
-	DeviceId      string `protobuf:"bytes,4,opt,name=device_id,json=deviceId,proto3" json:"device_id,omitempty"`
+	DeviceId string `protobuf:"bytes,4,opt,name=device_id,json=deviceId,proto3" json:"device_id,omitempty"`
+	// Architecture the agent was built for ("amd64", "arm64"), so the server
+	// can offer the matching update.
+	Arch string `protobuf:"bytes,5,opt,name=arch,proto3" json:"arch,omitempty"`
+	// Operating system the agent was built for ("linux", "windows",
+	// "darwin").
+	Os            string `protobuf:"bytes,6,opt,name=os,proto3" json:"os,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -321,11 +327,28 @@ func (x *HeartbeatRequest) GetDeviceId() string {
 	return ""
 }
 
+func (x *HeartbeatRequest) GetArch() string {
+	if x != nil {
+		return x.Arch
+	}
+	return ""
+}
+
+func (x *HeartbeatRequest) GetOs() string {
+	if x != nil {
+		return x.Os
+	}
+	return ""
+}
+
 // HeartbeatResponse may carry new configuration.
 type HeartbeatResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Current configuration.
-	Config        *AgentConfig `protobuf:"bytes,1,opt,name=config,proto3" json:"config,omitempty"`
+	Config *AgentConfig `protobuf:"bytes,1,opt,name=config,proto3" json:"config,omitempty"`
+	// A newer agent the server offers for this device's platform and
+	// architecture; unset when the agent is current or updates are off.
+	Update        *AgentUpdate `protobuf:"bytes,2,opt,name=update,proto3" json:"update,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -367,6 +390,97 @@ func (x *HeartbeatResponse) GetConfig() *AgentConfig {
 	return nil
 }
 
+func (x *HeartbeatResponse) GetUpdate() *AgentUpdate {
+	if x != nil {
+		return x.Update
+	}
+	return nil
+}
+
+// AgentUpdate is a newer agent build to update to.
+type AgentUpdate struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Version offered.
+	Version string `protobuf:"bytes,1,opt,name=version,proto3" json:"version,omitempty"`
+	// Absolute download URL of the binary.
+	Url string `protobuf:"bytes,2,opt,name=url,proto3" json:"url,omitempty"`
+	// SHA-256 of the binary (hex); the agent refuses a download that does not
+	// match.
+	Sha256 string `protobuf:"bytes,3,opt,name=sha256,proto3" json:"sha256,omitempty"`
+	// Size in bytes.
+	Size int64 `protobuf:"varint,4,opt,name=size,proto3" json:"size,omitempty"`
+	// Ed25519 signature (base64) of the line "<sha256>  <file name>" as it
+	// appears in SHA256SUMS, by the server's signing key.
+	Signature     string `protobuf:"bytes,5,opt,name=signature,proto3" json:"signature,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AgentUpdate) Reset() {
+	*x = AgentUpdate{}
+	mi := &file_wegweiser_agent_v1_agent_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AgentUpdate) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AgentUpdate) ProtoMessage() {}
+
+func (x *AgentUpdate) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_agent_v1_agent_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AgentUpdate.ProtoReflect.Descriptor instead.
+func (*AgentUpdate) Descriptor() ([]byte, []int) {
+	return file_wegweiser_agent_v1_agent_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *AgentUpdate) GetVersion() string {
+	if x != nil {
+		return x.Version
+	}
+	return ""
+}
+
+func (x *AgentUpdate) GetUrl() string {
+	if x != nil {
+		return x.Url
+	}
+	return ""
+}
+
+func (x *AgentUpdate) GetSha256() string {
+	if x != nil {
+		return x.Sha256
+	}
+	return ""
+}
+
+func (x *AgentUpdate) GetSize() int64 {
+	if x != nil {
+		return x.Size
+	}
+	return 0
+}
+
+func (x *AgentUpdate) GetSignature() string {
+	if x != nil {
+		return x.Signature
+	}
+	return ""
+}
+
 // SubmitSnapshotRequest carries one collection.
 type SubmitSnapshotRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -381,7 +495,7 @@ type SubmitSnapshotRequest struct {
 
 func (x *SubmitSnapshotRequest) Reset() {
 	*x = SubmitSnapshotRequest{}
-	mi := &file_wegweiser_agent_v1_agent_proto_msgTypes[5]
+	mi := &file_wegweiser_agent_v1_agent_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -393,7 +507,7 @@ func (x *SubmitSnapshotRequest) String() string {
 func (*SubmitSnapshotRequest) ProtoMessage() {}
 
 func (x *SubmitSnapshotRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_agent_v1_agent_proto_msgTypes[5]
+	mi := &file_wegweiser_agent_v1_agent_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -406,7 +520,7 @@ func (x *SubmitSnapshotRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitSnapshotRequest.ProtoReflect.Descriptor instead.
 func (*SubmitSnapshotRequest) Descriptor() ([]byte, []int) {
-	return file_wegweiser_agent_v1_agent_proto_rawDescGZIP(), []int{5}
+	return file_wegweiser_agent_v1_agent_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *SubmitSnapshotRequest) GetSnapshot() *Snapshot {
@@ -441,7 +555,7 @@ type SubmitSnapshotResponse struct {
 
 func (x *SubmitSnapshotResponse) Reset() {
 	*x = SubmitSnapshotResponse{}
-	mi := &file_wegweiser_agent_v1_agent_proto_msgTypes[6]
+	mi := &file_wegweiser_agent_v1_agent_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -453,7 +567,7 @@ func (x *SubmitSnapshotResponse) String() string {
 func (*SubmitSnapshotResponse) ProtoMessage() {}
 
 func (x *SubmitSnapshotResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_agent_v1_agent_proto_msgTypes[6]
+	mi := &file_wegweiser_agent_v1_agent_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -466,7 +580,7 @@ func (x *SubmitSnapshotResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitSnapshotResponse.ProtoReflect.Descriptor instead.
 func (*SubmitSnapshotResponse) Descriptor() ([]byte, []int) {
-	return file_wegweiser_agent_v1_agent_proto_rawDescGZIP(), []int{6}
+	return file_wegweiser_agent_v1_agent_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *SubmitSnapshotResponse) GetSnapshotId() string {
@@ -506,7 +620,7 @@ type GetConfigRequest struct {
 
 func (x *GetConfigRequest) Reset() {
 	*x = GetConfigRequest{}
-	mi := &file_wegweiser_agent_v1_agent_proto_msgTypes[7]
+	mi := &file_wegweiser_agent_v1_agent_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -518,7 +632,7 @@ func (x *GetConfigRequest) String() string {
 func (*GetConfigRequest) ProtoMessage() {}
 
 func (x *GetConfigRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_agent_v1_agent_proto_msgTypes[7]
+	mi := &file_wegweiser_agent_v1_agent_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -531,7 +645,7 @@ func (x *GetConfigRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetConfigRequest.ProtoReflect.Descriptor instead.
 func (*GetConfigRequest) Descriptor() ([]byte, []int) {
-	return file_wegweiser_agent_v1_agent_proto_rawDescGZIP(), []int{7}
+	return file_wegweiser_agent_v1_agent_proto_rawDescGZIP(), []int{8}
 }
 
 // GetConfigResponse carries the configuration.
@@ -545,7 +659,7 @@ type GetConfigResponse struct {
 
 func (x *GetConfigResponse) Reset() {
 	*x = GetConfigResponse{}
-	mi := &file_wegweiser_agent_v1_agent_proto_msgTypes[8]
+	mi := &file_wegweiser_agent_v1_agent_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -557,7 +671,7 @@ func (x *GetConfigResponse) String() string {
 func (*GetConfigResponse) ProtoMessage() {}
 
 func (x *GetConfigResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_agent_v1_agent_proto_msgTypes[8]
+	mi := &file_wegweiser_agent_v1_agent_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -570,7 +684,7 @@ func (x *GetConfigResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetConfigResponse.ProtoReflect.Descriptor instead.
 func (*GetConfigResponse) Descriptor() ([]byte, []int) {
-	return file_wegweiser_agent_v1_agent_proto_rawDescGZIP(), []int{8}
+	return file_wegweiser_agent_v1_agent_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *GetConfigResponse) GetConfig() *AgentConfig {
@@ -601,14 +715,23 @@ const file_wegweiser_agent_v1_agent_proto_rawDesc = "" +
 	"\n" +
 	"collectors\x18\x03 \x03(\tR\n" +
 	"collectors\x12H\n" +
-	"\x12heartbeat_interval\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\x11heartbeatInterval\"\xae\x01\n" +
+	"\x12heartbeat_interval\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\x11heartbeatInterval\"\xd2\x01\n" +
 	"\x10HeartbeatRequest\x12#\n" +
 	"\ragent_version\x18\x01 \x01(\tR\fagentVersion\x12+\n" +
 	"\x11spooled_snapshots\x18\x02 \x01(\x05R\x10spooledSnapshots\x12+\n" +
 	"\x11dropped_snapshots\x18\x03 \x01(\x03R\x10droppedSnapshots\x12\x1b\n" +
-	"\tdevice_id\x18\x04 \x01(\tR\bdeviceId\"L\n" +
+	"\tdevice_id\x18\x04 \x01(\tR\bdeviceId\x12\x12\n" +
+	"\x04arch\x18\x05 \x01(\tR\x04arch\x12\x0e\n" +
+	"\x02os\x18\x06 \x01(\tR\x02os\"\x85\x01\n" +
 	"\x11HeartbeatResponse\x127\n" +
-	"\x06config\x18\x01 \x01(\v2\x1f.wegweiser.agent.v1.AgentConfigR\x06config\"n\n" +
+	"\x06config\x18\x01 \x01(\v2\x1f.wegweiser.agent.v1.AgentConfigR\x06config\x127\n" +
+	"\x06update\x18\x02 \x01(\v2\x1f.wegweiser.agent.v1.AgentUpdateR\x06update\"\x83\x01\n" +
+	"\vAgentUpdate\x12\x18\n" +
+	"\aversion\x18\x01 \x01(\tR\aversion\x12\x10\n" +
+	"\x03url\x18\x02 \x01(\tR\x03url\x12\x16\n" +
+	"\x06sha256\x18\x03 \x01(\tR\x06sha256\x12\x12\n" +
+	"\x04size\x18\x04 \x01(\x03R\x04size\x12\x1c\n" +
+	"\tsignature\x18\x05 \x01(\tR\tsignature\"n\n" +
 	"\x15SubmitSnapshotRequest\x128\n" +
 	"\bsnapshot\x18\x01 \x01(\v2\x1c.wegweiser.agent.v1.SnapshotR\bsnapshot\x12\x1b\n" +
 	"\tdevice_id\x18\x02 \x01(\tR\bdeviceId\"\xc7\x01\n" +
@@ -641,43 +764,45 @@ func file_wegweiser_agent_v1_agent_proto_rawDescGZIP() []byte {
 	return file_wegweiser_agent_v1_agent_proto_rawDescData
 }
 
-var file_wegweiser_agent_v1_agent_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_wegweiser_agent_v1_agent_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_wegweiser_agent_v1_agent_proto_goTypes = []any{
 	(*EnrollRequest)(nil),          // 0: wegweiser.agent.v1.EnrollRequest
 	(*EnrollResponse)(nil),         // 1: wegweiser.agent.v1.EnrollResponse
 	(*AgentConfig)(nil),            // 2: wegweiser.agent.v1.AgentConfig
 	(*HeartbeatRequest)(nil),       // 3: wegweiser.agent.v1.HeartbeatRequest
 	(*HeartbeatResponse)(nil),      // 4: wegweiser.agent.v1.HeartbeatResponse
-	(*SubmitSnapshotRequest)(nil),  // 5: wegweiser.agent.v1.SubmitSnapshotRequest
-	(*SubmitSnapshotResponse)(nil), // 6: wegweiser.agent.v1.SubmitSnapshotResponse
-	(*GetConfigRequest)(nil),       // 7: wegweiser.agent.v1.GetConfigRequest
-	(*GetConfigResponse)(nil),      // 8: wegweiser.agent.v1.GetConfigResponse
-	(*durationpb.Duration)(nil),    // 9: google.protobuf.Duration
-	(*Snapshot)(nil),               // 10: wegweiser.agent.v1.Snapshot
-	(*timestamppb.Timestamp)(nil),  // 11: google.protobuf.Timestamp
+	(*AgentUpdate)(nil),            // 5: wegweiser.agent.v1.AgentUpdate
+	(*SubmitSnapshotRequest)(nil),  // 6: wegweiser.agent.v1.SubmitSnapshotRequest
+	(*SubmitSnapshotResponse)(nil), // 7: wegweiser.agent.v1.SubmitSnapshotResponse
+	(*GetConfigRequest)(nil),       // 8: wegweiser.agent.v1.GetConfigRequest
+	(*GetConfigResponse)(nil),      // 9: wegweiser.agent.v1.GetConfigResponse
+	(*durationpb.Duration)(nil),    // 10: google.protobuf.Duration
+	(*Snapshot)(nil),               // 11: wegweiser.agent.v1.Snapshot
+	(*timestamppb.Timestamp)(nil),  // 12: google.protobuf.Timestamp
 }
 var file_wegweiser_agent_v1_agent_proto_depIdxs = []int32{
 	2,  // 0: wegweiser.agent.v1.EnrollResponse.config:type_name -> wegweiser.agent.v1.AgentConfig
-	9,  // 1: wegweiser.agent.v1.AgentConfig.check_in_interval:type_name -> google.protobuf.Duration
-	9,  // 2: wegweiser.agent.v1.AgentConfig.jitter:type_name -> google.protobuf.Duration
-	9,  // 3: wegweiser.agent.v1.AgentConfig.heartbeat_interval:type_name -> google.protobuf.Duration
+	10, // 1: wegweiser.agent.v1.AgentConfig.check_in_interval:type_name -> google.protobuf.Duration
+	10, // 2: wegweiser.agent.v1.AgentConfig.jitter:type_name -> google.protobuf.Duration
+	10, // 3: wegweiser.agent.v1.AgentConfig.heartbeat_interval:type_name -> google.protobuf.Duration
 	2,  // 4: wegweiser.agent.v1.HeartbeatResponse.config:type_name -> wegweiser.agent.v1.AgentConfig
-	10, // 5: wegweiser.agent.v1.SubmitSnapshotRequest.snapshot:type_name -> wegweiser.agent.v1.Snapshot
-	11, // 6: wegweiser.agent.v1.SubmitSnapshotResponse.received_time:type_name -> google.protobuf.Timestamp
-	2,  // 7: wegweiser.agent.v1.GetConfigResponse.config:type_name -> wegweiser.agent.v1.AgentConfig
-	0,  // 8: wegweiser.agent.v1.AgentService.Enroll:input_type -> wegweiser.agent.v1.EnrollRequest
-	3,  // 9: wegweiser.agent.v1.AgentService.Heartbeat:input_type -> wegweiser.agent.v1.HeartbeatRequest
-	5,  // 10: wegweiser.agent.v1.AgentService.SubmitSnapshot:input_type -> wegweiser.agent.v1.SubmitSnapshotRequest
-	7,  // 11: wegweiser.agent.v1.AgentService.GetConfig:input_type -> wegweiser.agent.v1.GetConfigRequest
-	1,  // 12: wegweiser.agent.v1.AgentService.Enroll:output_type -> wegweiser.agent.v1.EnrollResponse
-	4,  // 13: wegweiser.agent.v1.AgentService.Heartbeat:output_type -> wegweiser.agent.v1.HeartbeatResponse
-	6,  // 14: wegweiser.agent.v1.AgentService.SubmitSnapshot:output_type -> wegweiser.agent.v1.SubmitSnapshotResponse
-	8,  // 15: wegweiser.agent.v1.AgentService.GetConfig:output_type -> wegweiser.agent.v1.GetConfigResponse
-	12, // [12:16] is the sub-list for method output_type
-	8,  // [8:12] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	5,  // 5: wegweiser.agent.v1.HeartbeatResponse.update:type_name -> wegweiser.agent.v1.AgentUpdate
+	11, // 6: wegweiser.agent.v1.SubmitSnapshotRequest.snapshot:type_name -> wegweiser.agent.v1.Snapshot
+	12, // 7: wegweiser.agent.v1.SubmitSnapshotResponse.received_time:type_name -> google.protobuf.Timestamp
+	2,  // 8: wegweiser.agent.v1.GetConfigResponse.config:type_name -> wegweiser.agent.v1.AgentConfig
+	0,  // 9: wegweiser.agent.v1.AgentService.Enroll:input_type -> wegweiser.agent.v1.EnrollRequest
+	3,  // 10: wegweiser.agent.v1.AgentService.Heartbeat:input_type -> wegweiser.agent.v1.HeartbeatRequest
+	6,  // 11: wegweiser.agent.v1.AgentService.SubmitSnapshot:input_type -> wegweiser.agent.v1.SubmitSnapshotRequest
+	8,  // 12: wegweiser.agent.v1.AgentService.GetConfig:input_type -> wegweiser.agent.v1.GetConfigRequest
+	1,  // 13: wegweiser.agent.v1.AgentService.Enroll:output_type -> wegweiser.agent.v1.EnrollResponse
+	4,  // 14: wegweiser.agent.v1.AgentService.Heartbeat:output_type -> wegweiser.agent.v1.HeartbeatResponse
+	7,  // 15: wegweiser.agent.v1.AgentService.SubmitSnapshot:output_type -> wegweiser.agent.v1.SubmitSnapshotResponse
+	9,  // 16: wegweiser.agent.v1.AgentService.GetConfig:output_type -> wegweiser.agent.v1.GetConfigResponse
+	13, // [13:17] is the sub-list for method output_type
+	9,  // [9:13] is the sub-list for method input_type
+	9,  // [9:9] is the sub-list for extension type_name
+	9,  // [9:9] is the sub-list for extension extendee
+	0,  // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_wegweiser_agent_v1_agent_proto_init() }
@@ -692,7 +817,7 @@ func file_wegweiser_agent_v1_agent_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wegweiser_agent_v1_agent_proto_rawDesc), len(file_wegweiser_agent_v1_agent_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   9,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -47,6 +47,15 @@ const (
 	// DeviceServiceDeleteDeviceProcedure is the fully-qualified name of the DeviceService's
 	// DeleteDevice RPC.
 	DeviceServiceDeleteDeviceProcedure = "/wegweiser.v1.DeviceService/DeleteDevice"
+	// DeviceServiceStartBulkOperationProcedure is the fully-qualified name of the DeviceService's
+	// StartBulkOperation RPC.
+	DeviceServiceStartBulkOperationProcedure = "/wegweiser.v1.DeviceService/StartBulkOperation"
+	// DeviceServiceGetBulkOperationProcedure is the fully-qualified name of the DeviceService's
+	// GetBulkOperation RPC.
+	DeviceServiceGetBulkOperationProcedure = "/wegweiser.v1.DeviceService/GetBulkOperation"
+	// DeviceServiceListBulkOperationsProcedure is the fully-qualified name of the DeviceService's
+	// ListBulkOperations RPC.
+	DeviceServiceListBulkOperationsProcedure = "/wegweiser.v1.DeviceService/ListBulkOperations"
 )
 
 // DeviceServiceClient is a client for the wegweiser.v1.DeviceService service.
@@ -66,6 +75,18 @@ type DeviceServiceClient interface {
 	TagDevices(context.Context, *v1.TagDevicesRequest) (*v1.TagDevicesResponse, error)
 	// DeleteDevice removes a device and everything it reported.
 	DeleteDevice(context.Context, *v1.DeleteDeviceRequest) (*v1.DeleteDeviceResponse, error)
+	// StartBulkOperation moves, tags, retires or re-analyses many devices,
+	// chosen by hand (ids) or by a filter. The selection is resolved and
+	// checked when the call is made: if any id is unknown or outside the
+	// caller's reach the request is refused whole (not_found or
+	// permission_denied) and nothing changes. The work then runs in the
+	// background; GetBulkOperation reports its progress. Retiring needs the
+	// device.delete permission.
+	StartBulkOperation(context.Context, *v1.StartBulkOperationRequest) (*v1.StartBulkOperationResponse, error)
+	// GetBulkOperation returns one operation with its progress.
+	GetBulkOperation(context.Context, *v1.GetBulkOperationRequest) (*v1.GetBulkOperationResponse, error)
+	// ListBulkOperations lists the tenant's recent operations, newest first.
+	ListBulkOperations(context.Context, *v1.ListBulkOperationsRequest) (*v1.ListBulkOperationsResponse, error)
 }
 
 // NewDeviceServiceClient constructs a client for the wegweiser.v1.DeviceService service. By
@@ -111,16 +132,39 @@ func NewDeviceServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 			connect.WithSchema(deviceServiceMethods.ByName("DeleteDevice")),
 			connect.WithClientOptions(opts...),
 		),
+		startBulkOperation: connect.NewClient[v1.StartBulkOperationRequest, v1.StartBulkOperationResponse](
+			httpClient,
+			baseURL+DeviceServiceStartBulkOperationProcedure,
+			connect.WithSchema(deviceServiceMethods.ByName("StartBulkOperation")),
+			connect.WithClientOptions(opts...),
+		),
+		getBulkOperation: connect.NewClient[v1.GetBulkOperationRequest, v1.GetBulkOperationResponse](
+			httpClient,
+			baseURL+DeviceServiceGetBulkOperationProcedure,
+			connect.WithSchema(deviceServiceMethods.ByName("GetBulkOperation")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		listBulkOperations: connect.NewClient[v1.ListBulkOperationsRequest, v1.ListBulkOperationsResponse](
+			httpClient,
+			baseURL+DeviceServiceListBulkOperationsProcedure,
+			connect.WithSchema(deviceServiceMethods.ByName("ListBulkOperations")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // deviceServiceClient implements DeviceServiceClient.
 type deviceServiceClient struct {
-	listDevices  *connect.Client[v1.ListDevicesRequest, v1.ListDevicesResponse]
-	getDevice    *connect.Client[v1.GetDeviceRequest, v1.GetDeviceResponse]
-	moveDevice   *connect.Client[v1.MoveDeviceRequest, v1.MoveDeviceResponse]
-	tagDevices   *connect.Client[v1.TagDevicesRequest, v1.TagDevicesResponse]
-	deleteDevice *connect.Client[v1.DeleteDeviceRequest, v1.DeleteDeviceResponse]
+	listDevices        *connect.Client[v1.ListDevicesRequest, v1.ListDevicesResponse]
+	getDevice          *connect.Client[v1.GetDeviceRequest, v1.GetDeviceResponse]
+	moveDevice         *connect.Client[v1.MoveDeviceRequest, v1.MoveDeviceResponse]
+	tagDevices         *connect.Client[v1.TagDevicesRequest, v1.TagDevicesResponse]
+	deleteDevice       *connect.Client[v1.DeleteDeviceRequest, v1.DeleteDeviceResponse]
+	startBulkOperation *connect.Client[v1.StartBulkOperationRequest, v1.StartBulkOperationResponse]
+	getBulkOperation   *connect.Client[v1.GetBulkOperationRequest, v1.GetBulkOperationResponse]
+	listBulkOperations *connect.Client[v1.ListBulkOperationsRequest, v1.ListBulkOperationsResponse]
 }
 
 // ListDevices calls wegweiser.v1.DeviceService.ListDevices.
@@ -168,6 +212,33 @@ func (c *deviceServiceClient) DeleteDevice(ctx context.Context, req *v1.DeleteDe
 	return nil, err
 }
 
+// StartBulkOperation calls wegweiser.v1.DeviceService.StartBulkOperation.
+func (c *deviceServiceClient) StartBulkOperation(ctx context.Context, req *v1.StartBulkOperationRequest) (*v1.StartBulkOperationResponse, error) {
+	response, err := c.startBulkOperation.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// GetBulkOperation calls wegweiser.v1.DeviceService.GetBulkOperation.
+func (c *deviceServiceClient) GetBulkOperation(ctx context.Context, req *v1.GetBulkOperationRequest) (*v1.GetBulkOperationResponse, error) {
+	response, err := c.getBulkOperation.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// ListBulkOperations calls wegweiser.v1.DeviceService.ListBulkOperations.
+func (c *deviceServiceClient) ListBulkOperations(ctx context.Context, req *v1.ListBulkOperationsRequest) (*v1.ListBulkOperationsResponse, error) {
+	response, err := c.listBulkOperations.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
 // DeviceServiceHandler is an implementation of the wegweiser.v1.DeviceService service.
 type DeviceServiceHandler interface {
 	// ListDevices filters, sorts and pages through devices (keyset pagination:
@@ -185,6 +256,18 @@ type DeviceServiceHandler interface {
 	TagDevices(context.Context, *v1.TagDevicesRequest) (*v1.TagDevicesResponse, error)
 	// DeleteDevice removes a device and everything it reported.
 	DeleteDevice(context.Context, *v1.DeleteDeviceRequest) (*v1.DeleteDeviceResponse, error)
+	// StartBulkOperation moves, tags, retires or re-analyses many devices,
+	// chosen by hand (ids) or by a filter. The selection is resolved and
+	// checked when the call is made: if any id is unknown or outside the
+	// caller's reach the request is refused whole (not_found or
+	// permission_denied) and nothing changes. The work then runs in the
+	// background; GetBulkOperation reports its progress. Retiring needs the
+	// device.delete permission.
+	StartBulkOperation(context.Context, *v1.StartBulkOperationRequest) (*v1.StartBulkOperationResponse, error)
+	// GetBulkOperation returns one operation with its progress.
+	GetBulkOperation(context.Context, *v1.GetBulkOperationRequest) (*v1.GetBulkOperationResponse, error)
+	// ListBulkOperations lists the tenant's recent operations, newest first.
+	ListBulkOperations(context.Context, *v1.ListBulkOperationsRequest) (*v1.ListBulkOperationsResponse, error)
 }
 
 // NewDeviceServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -226,6 +309,26 @@ func NewDeviceServiceHandler(svc DeviceServiceHandler, opts ...connect.HandlerOp
 		connect.WithSchema(deviceServiceMethods.ByName("DeleteDevice")),
 		connect.WithHandlerOptions(opts...),
 	)
+	deviceServiceStartBulkOperationHandler := connect.NewUnaryHandlerSimple(
+		DeviceServiceStartBulkOperationProcedure,
+		svc.StartBulkOperation,
+		connect.WithSchema(deviceServiceMethods.ByName("StartBulkOperation")),
+		connect.WithHandlerOptions(opts...),
+	)
+	deviceServiceGetBulkOperationHandler := connect.NewUnaryHandlerSimple(
+		DeviceServiceGetBulkOperationProcedure,
+		svc.GetBulkOperation,
+		connect.WithSchema(deviceServiceMethods.ByName("GetBulkOperation")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	deviceServiceListBulkOperationsHandler := connect.NewUnaryHandlerSimple(
+		DeviceServiceListBulkOperationsProcedure,
+		svc.ListBulkOperations,
+		connect.WithSchema(deviceServiceMethods.ByName("ListBulkOperations")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/wegweiser.v1.DeviceService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case DeviceServiceListDevicesProcedure:
@@ -238,6 +341,12 @@ func NewDeviceServiceHandler(svc DeviceServiceHandler, opts ...connect.HandlerOp
 			deviceServiceTagDevicesHandler.ServeHTTP(w, r)
 		case DeviceServiceDeleteDeviceProcedure:
 			deviceServiceDeleteDeviceHandler.ServeHTTP(w, r)
+		case DeviceServiceStartBulkOperationProcedure:
+			deviceServiceStartBulkOperationHandler.ServeHTTP(w, r)
+		case DeviceServiceGetBulkOperationProcedure:
+			deviceServiceGetBulkOperationHandler.ServeHTTP(w, r)
+		case DeviceServiceListBulkOperationsProcedure:
+			deviceServiceListBulkOperationsHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -265,4 +374,16 @@ func (UnimplementedDeviceServiceHandler) TagDevices(context.Context, *v1.TagDevi
 
 func (UnimplementedDeviceServiceHandler) DeleteDevice(context.Context, *v1.DeleteDeviceRequest) (*v1.DeleteDeviceResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wegweiser.v1.DeviceService.DeleteDevice is not implemented"))
+}
+
+func (UnimplementedDeviceServiceHandler) StartBulkOperation(context.Context, *v1.StartBulkOperationRequest) (*v1.StartBulkOperationResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wegweiser.v1.DeviceService.StartBulkOperation is not implemented"))
+}
+
+func (UnimplementedDeviceServiceHandler) GetBulkOperation(context.Context, *v1.GetBulkOperationRequest) (*v1.GetBulkOperationResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wegweiser.v1.DeviceService.GetBulkOperation is not implemented"))
+}
+
+func (UnimplementedDeviceServiceHandler) ListBulkOperations(context.Context, *v1.ListBulkOperationsRequest) (*v1.ListBulkOperationsResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wegweiser.v1.DeviceService.ListBulkOperations is not implemented"))
 }

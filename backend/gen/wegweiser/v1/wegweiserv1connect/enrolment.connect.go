@@ -45,6 +45,9 @@ const (
 	// EnrolmentServiceRevokeDeviceTokenProcedure is the fully-qualified name of the EnrolmentService's
 	// RevokeDeviceToken RPC.
 	EnrolmentServiceRevokeDeviceTokenProcedure = "/wegweiser.v1.EnrolmentService/RevokeDeviceToken"
+	// EnrolmentServiceGetAgentDistributionProcedure is the fully-qualified name of the
+	// EnrolmentService's GetAgentDistribution RPC.
+	EnrolmentServiceGetAgentDistributionProcedure = "/wegweiser.v1.EnrolmentService/GetAgentDistribution"
 )
 
 // EnrolmentServiceClient is a client for the wegweiser.v1.EnrolmentService service.
@@ -61,6 +64,11 @@ type EnrolmentServiceClient interface {
 	// RevokeDeviceToken cuts a device off: its agent is unauthenticated from
 	// now on and must enrol again.
 	RevokeDeviceToken(context.Context, *v1.RevokeDeviceTokenRequest) (*v1.RevokeDeviceTokenResponse, error)
+	// GetAgentDistribution lists the agent builds and packages this server
+	// offers for download, with their checksums, and warns when the public
+	// URL the install commands use is unreachable from endpoints (loopback)
+	// or unencrypted (plain http).
+	GetAgentDistribution(context.Context, *v1.GetAgentDistributionRequest) (*v1.GetAgentDistributionResponse, error)
 }
 
 // NewEnrolmentServiceClient constructs a client for the wegweiser.v1.EnrolmentService service. By
@@ -99,15 +107,23 @@ func NewEnrolmentServiceClient(httpClient connect.HTTPClient, baseURL string, op
 			connect.WithSchema(enrolmentServiceMethods.ByName("RevokeDeviceToken")),
 			connect.WithClientOptions(opts...),
 		),
+		getAgentDistribution: connect.NewClient[v1.GetAgentDistributionRequest, v1.GetAgentDistributionResponse](
+			httpClient,
+			baseURL+EnrolmentServiceGetAgentDistributionProcedure,
+			connect.WithSchema(enrolmentServiceMethods.ByName("GetAgentDistribution")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // enrolmentServiceClient implements EnrolmentServiceClient.
 type enrolmentServiceClient struct {
-	createEnrolmentKey *connect.Client[v1.CreateEnrolmentKeyRequest, v1.CreateEnrolmentKeyResponse]
-	listEnrolmentKeys  *connect.Client[v1.ListEnrolmentKeysRequest, v1.ListEnrolmentKeysResponse]
-	revokeEnrolmentKey *connect.Client[v1.RevokeEnrolmentKeyRequest, v1.RevokeEnrolmentKeyResponse]
-	revokeDeviceToken  *connect.Client[v1.RevokeDeviceTokenRequest, v1.RevokeDeviceTokenResponse]
+	createEnrolmentKey   *connect.Client[v1.CreateEnrolmentKeyRequest, v1.CreateEnrolmentKeyResponse]
+	listEnrolmentKeys    *connect.Client[v1.ListEnrolmentKeysRequest, v1.ListEnrolmentKeysResponse]
+	revokeEnrolmentKey   *connect.Client[v1.RevokeEnrolmentKeyRequest, v1.RevokeEnrolmentKeyResponse]
+	revokeDeviceToken    *connect.Client[v1.RevokeDeviceTokenRequest, v1.RevokeDeviceTokenResponse]
+	getAgentDistribution *connect.Client[v1.GetAgentDistributionRequest, v1.GetAgentDistributionResponse]
 }
 
 // CreateEnrolmentKey calls wegweiser.v1.EnrolmentService.CreateEnrolmentKey.
@@ -146,6 +162,15 @@ func (c *enrolmentServiceClient) RevokeDeviceToken(ctx context.Context, req *v1.
 	return nil, err
 }
 
+// GetAgentDistribution calls wegweiser.v1.EnrolmentService.GetAgentDistribution.
+func (c *enrolmentServiceClient) GetAgentDistribution(ctx context.Context, req *v1.GetAgentDistributionRequest) (*v1.GetAgentDistributionResponse, error) {
+	response, err := c.getAgentDistribution.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
 // EnrolmentServiceHandler is an implementation of the wegweiser.v1.EnrolmentService service.
 type EnrolmentServiceHandler interface {
 	// CreateEnrolmentKey makes a key for one organisation (and optionally one
@@ -160,6 +185,11 @@ type EnrolmentServiceHandler interface {
 	// RevokeDeviceToken cuts a device off: its agent is unauthenticated from
 	// now on and must enrol again.
 	RevokeDeviceToken(context.Context, *v1.RevokeDeviceTokenRequest) (*v1.RevokeDeviceTokenResponse, error)
+	// GetAgentDistribution lists the agent builds and packages this server
+	// offers for download, with their checksums, and warns when the public
+	// URL the install commands use is unreachable from endpoints (loopback)
+	// or unencrypted (plain http).
+	GetAgentDistribution(context.Context, *v1.GetAgentDistributionRequest) (*v1.GetAgentDistributionResponse, error)
 }
 
 // NewEnrolmentServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -194,6 +224,13 @@ func NewEnrolmentServiceHandler(svc EnrolmentServiceHandler, opts ...connect.Han
 		connect.WithSchema(enrolmentServiceMethods.ByName("RevokeDeviceToken")),
 		connect.WithHandlerOptions(opts...),
 	)
+	enrolmentServiceGetAgentDistributionHandler := connect.NewUnaryHandlerSimple(
+		EnrolmentServiceGetAgentDistributionProcedure,
+		svc.GetAgentDistribution,
+		connect.WithSchema(enrolmentServiceMethods.ByName("GetAgentDistribution")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/wegweiser.v1.EnrolmentService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case EnrolmentServiceCreateEnrolmentKeyProcedure:
@@ -204,6 +241,8 @@ func NewEnrolmentServiceHandler(svc EnrolmentServiceHandler, opts ...connect.Han
 			enrolmentServiceRevokeEnrolmentKeyHandler.ServeHTTP(w, r)
 		case EnrolmentServiceRevokeDeviceTokenProcedure:
 			enrolmentServiceRevokeDeviceTokenHandler.ServeHTTP(w, r)
+		case EnrolmentServiceGetAgentDistributionProcedure:
+			enrolmentServiceGetAgentDistributionHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -227,4 +266,8 @@ func (UnimplementedEnrolmentServiceHandler) RevokeEnrolmentKey(context.Context, 
 
 func (UnimplementedEnrolmentServiceHandler) RevokeDeviceToken(context.Context, *v1.RevokeDeviceTokenRequest) (*v1.RevokeDeviceTokenResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wegweiser.v1.EnrolmentService.RevokeDeviceToken is not implemented"))
+}
+
+func (UnimplementedEnrolmentServiceHandler) GetAgentDistribution(context.Context, *v1.GetAgentDistributionRequest) (*v1.GetAgentDistributionResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wegweiser.v1.EnrolmentService.GetAgentDistribution is not implemented"))
 }

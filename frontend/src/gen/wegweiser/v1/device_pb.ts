@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wegweiser/v1/device.proto.
  */
 export const file_wegweiser_v1_device: GenFile = /*@__PURE__*/
-  fileDesc("Chl3ZWd3ZWlzZXIvdjEvZGV2aWNlLnByb3RvEgx3ZWd3ZWlzZXIudjEi1wMKBkRldmljZRIKCgJpZBgBIAEoCRIXCg9vcmdhbmlzYXRpb25faWQYAiABKAkSEAoIZ3JvdXBfaWQYAyABKAkSEAoIaG9zdG5hbWUYBCABKAkSKAoIcGxhdGZvcm0YBSABKA4yFi53ZWd3ZWlzZXIudjEuUGxhdGZvcm0SJgoEcm9sZRgGIAEoDjIYLndlZ3dlaXNlci52MS5EZXZpY2VSb2xlEg8KB29zX25hbWUYByABKAkSEgoKb3NfdmVyc2lvbhgIIAEoCRIUCgxtYW51ZmFjdHVyZXIYCSABKAkSDQoFbW9kZWwYCiABKAkSFQoNc2VyaWFsX251bWJlchgLIAEoCRIUCgxpcF9hZGRyZXNzZXMYDCADKAkSFQoNYWdlbnRfdmVyc2lvbhgNIAEoCRIMCgR0YWdzGA4gAygJEjIKDmxhc3Rfc2Vlbl90aW1lGA8gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtjcmVhdGVfdGltZRgQIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoGaGVhbHRoGBEgASgLMiEud2Vnd2Vpc2VyLnYxLkRldmljZUhlYWx0aFN1bW1hcnkipwIKE0RldmljZUhlYWx0aFN1bW1hcnkSDQoFc2NvcmUYASABKAUSIAoEYmFuZBgCIAEoDjISLndlZ3dlaXNlci52MS5CYW5kEg4KBnNjb3JlZBgDIAEoCBINCgVzdGFsZRgEIAEoCBIXCg9uZWVkc19hdHRlbnRpb24YBSABKAgSGwoTdG9wX3JlYXNvbl9jaGVja19pZBgGIAEoCRISCgp0b3BfcmVhc29uGAcgASgJEhsKE3RvcF9yZWFzb25fc2V2ZXJpdHkYCCABKAkSEwoLaXNzdWVfY291bnQYCSABKAUSEgoKY2FwX3JlYXNvbhgKIAEoCRIwCgxjb21wdXRlX3RpbWUYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIocDChJMaXN0RGV2aWNlc1JlcXVlc3QSEQoJcGFnZV9zaXplGAEgASgFEhIKCnBhZ2VfdG9rZW4YAiABKAkSFwoPb3JnYW5pc2F0aW9uX2lkGAMgASgJEhAKCGdyb3VwX2lkGAQgASgJEigKCHBsYXRmb3JtGAUgASgOMhYud2Vnd2Vpc2VyLnYxLlBsYXRmb3JtEgsKA3RhZxgGIAEoCRINCgVxdWVyeRgHIAEoCRIrCghvcmRlcl9ieRgIIAEoDjIZLndlZ3dlaXNlci52MS5EZXZpY2VPcmRlchISCgpkZXNjZW5kaW5nGAkgASgIEiEKBWJhbmRzGAogAygOMhIud2Vnd2Vpc2VyLnYxLkJhbmQSEgoKc3RhbGVfb25seRgLIAEoCBIYChBmYWlsaW5nX2NoZWNrX2lkGAwgASgJEhcKD25lZWRzX2F0dGVudGlvbhgNIAEoCBIuCghzb2Z0d2FyZRgOIAEoCzIcLndlZ3dlaXNlci52MS5Tb2Z0d2FyZUZpbHRlciIvCg5Tb2Z0d2FyZUZpbHRlchIMCgRuYW1lGAEgASgJEg8KB3ZlcnNpb24YAiABKAkiVQoTTGlzdERldmljZXNSZXNwb25zZRIlCgdkZXZpY2VzGAEgAygLMhQud2Vnd2Vpc2VyLnYxLkRldmljZRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiHgoQR2V0RGV2aWNlUmVxdWVzdBIKCgJpZBgBIAEoCSI5ChFHZXREZXZpY2VSZXNwb25zZRIkCgZkZXZpY2UYASABKAsyFC53ZWd3ZWlzZXIudjEuRGV2aWNlIkoKEU1vdmVEZXZpY2VSZXF1ZXN0EgoKAmlkGAEgASgJEhcKD29yZ2FuaXNhdGlvbl9pZBgCIAEoCRIQCghncm91cF9pZBgDIAEoCSI6ChJNb3ZlRGV2aWNlUmVzcG9uc2USJAoGZGV2aWNlGAEgASgLMhQud2Vnd2Vpc2VyLnYxLkRldmljZSJHChFUYWdEZXZpY2VzUmVxdWVzdBILCgNpZHMYASADKAkSEAoIYWRkX3RhZ3MYAiADKAkSEwoLcmVtb3ZlX3RhZ3MYAyADKAkiOwoSVGFnRGV2aWNlc1Jlc3BvbnNlEiUKB2RldmljZXMYASADKAsyFC53ZWd3ZWlzZXIudjEuRGV2aWNlIiEKE0RlbGV0ZURldmljZVJlcXVlc3QSCgoCaWQYASABKAkiFgoURGVsZXRlRGV2aWNlUmVzcG9uc2UqYgoIUGxhdGZvcm0SGAoUUExBVEZPUk1fVU5TUEVDSUZJRUQQABIUChBQTEFURk9STV9XSU5ET1dTEAESEgoOUExBVEZPUk1fTUFDT1MQAhISCg5QTEFURk9STV9MSU5VWBADKl4KCkRldmljZVJvbGUSGwoXREVWSUNFX1JPTEVfVU5TUEVDSUZJRUQQABIbChdERVZJQ0VfUk9MRV9XT1JLU1RBVElPThABEhYKEkRFVklDRV9ST0xFX1NFUlZFUhACKnoKC0RldmljZU9yZGVyEhwKGERFVklDRV9PUkRFUl9VTlNQRUNJRklFRBAAEhkKFURFVklDRV9PUkRFUl9IT1NUTkFNRRABEhoKFkRFVklDRV9PUkRFUl9MQVNUX1NFRU4QAhIWChJERVZJQ0VfT1JERVJfU0NPUkUQAzK0AwoNRGV2aWNlU2VydmljZRJXCgtMaXN0RGV2aWNlcxIgLndlZ3dlaXNlci52MS5MaXN0RGV2aWNlc1JlcXVlc3QaIS53ZWd3ZWlzZXIudjEuTGlzdERldmljZXNSZXNwb25zZSIDkAIBElEKCUdldERldmljZRIeLndlZ3dlaXNlci52MS5HZXREZXZpY2VSZXF1ZXN0Gh8ud2Vnd2Vpc2VyLnYxLkdldERldmljZVJlc3BvbnNlIgOQAgESTwoKTW92ZURldmljZRIfLndlZ3dlaXNlci52MS5Nb3ZlRGV2aWNlUmVxdWVzdBogLndlZ3dlaXNlci52MS5Nb3ZlRGV2aWNlUmVzcG9uc2USTwoKVGFnRGV2aWNlcxIfLndlZ3dlaXNlci52MS5UYWdEZXZpY2VzUmVxdWVzdBogLndlZ3dlaXNlci52MS5UYWdEZXZpY2VzUmVzcG9uc2USVQoMRGVsZXRlRGV2aWNlEiEud2Vnd2Vpc2VyLnYxLkRlbGV0ZURldmljZVJlcXVlc3QaIi53ZWd3ZWlzZXIudjEuRGVsZXRlRGV2aWNlUmVzcG9uc2VCtQEKEGNvbS53ZWd3ZWlzZXIudjFCC0RldmljZVByb3RvUAFaQ2dpdGh1Yi5jb20vd2Vnd2Vpc2VyL3dlZ3dlaXNlci9iYWNrZW5kL2dlbi93ZWd3ZWlzZXIvdjE7d2Vnd2Vpc2VydjGiAgNXWFiqAgxXZWd3ZWlzZXIuVjHKAgxXZWd3ZWlzZXJcVjHiAhhXZWd3ZWlzZXJcVjFcR1BCTWV0YWRhdGHqAg1XZWd3ZWlzZXI6OlYxYgZwcm90bzM", [file_google_protobuf_timestamp, file_wegweiser_v1_health]);
+  fileDesc("Chl3ZWd3ZWlzZXIvdjEvZGV2aWNlLnByb3RvEgx3ZWd3ZWlzZXIudjEiiAQKBkRldmljZRIKCgJpZBgBIAEoCRIXCg9vcmdhbmlzYXRpb25faWQYAiABKAkSEAoIZ3JvdXBfaWQYAyABKAkSEAoIaG9zdG5hbWUYBCABKAkSKAoIcGxhdGZvcm0YBSABKA4yFi53ZWd3ZWlzZXIudjEuUGxhdGZvcm0SJgoEcm9sZRgGIAEoDjIYLndlZ3dlaXNlci52MS5EZXZpY2VSb2xlEg8KB29zX25hbWUYByABKAkSEgoKb3NfdmVyc2lvbhgIIAEoCRIUCgxtYW51ZmFjdHVyZXIYCSABKAkSDQoFbW9kZWwYCiABKAkSFQoNc2VyaWFsX251bWJlchgLIAEoCRIUCgxpcF9hZGRyZXNzZXMYDCADKAkSFQoNYWdlbnRfdmVyc2lvbhgNIAEoCRIMCgR0YWdzGA4gAygJEjIKDmxhc3Rfc2Vlbl90aW1lGA8gASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtjcmVhdGVfdGltZRgQIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoGaGVhbHRoGBEgASgLMiEud2Vnd2Vpc2VyLnYxLkRldmljZUhlYWx0aFN1bW1hcnkSLwoLcmV0aXJlX3RpbWUYEiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIqcCChNEZXZpY2VIZWFsdGhTdW1tYXJ5Eg0KBXNjb3JlGAEgASgFEiAKBGJhbmQYAiABKA4yEi53ZWd3ZWlzZXIudjEuQmFuZBIOCgZzY29yZWQYAyABKAgSDQoFc3RhbGUYBCABKAgSFwoPbmVlZHNfYXR0ZW50aW9uGAUgASgIEhsKE3RvcF9yZWFzb25fY2hlY2tfaWQYBiABKAkSEgoKdG9wX3JlYXNvbhgHIAEoCRIbChN0b3BfcmVhc29uX3NldmVyaXR5GAggASgJEhMKC2lzc3VlX2NvdW50GAkgASgFEhIKCmNhcF9yZWFzb24YCiABKAkSMAoMY29tcHV0ZV90aW1lGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKgAwoSTGlzdERldmljZXNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJEhcKD29yZ2FuaXNhdGlvbl9pZBgDIAEoCRIQCghncm91cF9pZBgEIAEoCRIoCghwbGF0Zm9ybRgFIAEoDjIWLndlZ3dlaXNlci52MS5QbGF0Zm9ybRILCgN0YWcYBiABKAkSDQoFcXVlcnkYByABKAkSKwoIb3JkZXJfYnkYCCABKA4yGS53ZWd3ZWlzZXIudjEuRGV2aWNlT3JkZXISEgoKZGVzY2VuZGluZxgJIAEoCBIhCgViYW5kcxgKIAMoDjISLndlZ3dlaXNlci52MS5CYW5kEhIKCnN0YWxlX29ubHkYCyABKAgSGAoQZmFpbGluZ19jaGVja19pZBgMIAEoCRIXCg9uZWVkc19hdHRlbnRpb24YDSABKAgSLgoIc29mdHdhcmUYDiABKAsyHC53ZWd3ZWlzZXIudjEuU29mdHdhcmVGaWx0ZXISFwoPaW5jbHVkZV9yZXRpcmVkGA8gASgIIi8KDlNvZnR3YXJlRmlsdGVyEgwKBG5hbWUYASABKAkSDwoHdmVyc2lvbhgCIAEoCSJVChNMaXN0RGV2aWNlc1Jlc3BvbnNlEiUKB2RldmljZXMYASADKAsyFC53ZWd3ZWlzZXIudjEuRGV2aWNlEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSIeChBHZXREZXZpY2VSZXF1ZXN0EgoKAmlkGAEgASgJIjkKEUdldERldmljZVJlc3BvbnNlEiQKBmRldmljZRgBIAEoCzIULndlZ3dlaXNlci52MS5EZXZpY2UiSgoRTW92ZURldmljZVJlcXVlc3QSCgoCaWQYASABKAkSFwoPb3JnYW5pc2F0aW9uX2lkGAIgASgJEhAKCGdyb3VwX2lkGAMgASgJIjoKEk1vdmVEZXZpY2VSZXNwb25zZRIkCgZkZXZpY2UYASABKAsyFC53ZWd3ZWlzZXIudjEuRGV2aWNlIkcKEVRhZ0RldmljZXNSZXF1ZXN0EgsKA2lkcxgBIAMoCRIQCghhZGRfdGFncxgCIAMoCRITCgtyZW1vdmVfdGFncxgDIAMoCSI7ChJUYWdEZXZpY2VzUmVzcG9uc2USJQoHZGV2aWNlcxgBIAMoCzIULndlZ3dlaXNlci52MS5EZXZpY2UiIQoTRGVsZXRlRGV2aWNlUmVxdWVzdBIKCgJpZBgBIAEoCSIWChREZWxldGVEZXZpY2VSZXNwb25zZSIYCglEZXZpY2VJZHMSCwoDaWRzGAEgAygJInoKD0RldmljZVNlbGVjdGlvbhImCgNpZHMYASABKAsyFy53ZWd3ZWlzZXIudjEuRGV2aWNlSWRzSAASMgoGZmlsdGVyGAIgASgLMiAud2Vnd2Vpc2VyLnYxLkxpc3REZXZpY2VzUmVxdWVzdEgAQgsKCXNlbGVjdGlvbiI1CghCdWxrTW92ZRIXCg9vcmdhbmlzYXRpb25faWQYASABKAkSEAoIZ3JvdXBfaWQYAiABKAkiMAoHQnVsa1RhZxIQCghhZGRfdGFncxgBIAMoCRITCgtyZW1vdmVfdGFncxgCIAMoCSIMCgpCdWxrUmV0aXJlIg8KDUJ1bGtSZWFuYWx5c2UigwIKGVN0YXJ0QnVsa09wZXJhdGlvblJlcXVlc3QSMAoJc2VsZWN0aW9uGAEgASgLMh0ud2Vnd2Vpc2VyLnYxLkRldmljZVNlbGVjdGlvbhImCgRtb3ZlGAIgASgLMhYud2Vnd2Vpc2VyLnYxLkJ1bGtNb3ZlSAASJAoDdGFnGAMgASgLMhUud2Vnd2Vpc2VyLnYxLkJ1bGtUYWdIABIqCgZyZXRpcmUYBCABKAsyGC53ZWd3ZWlzZXIudjEuQnVsa1JldGlyZUgAEjAKCXJlYW5hbHlzZRgFIAEoCzIbLndlZ3dlaXNlci52MS5CdWxrUmVhbmFseXNlSABCCAoGYWN0aW9uIkwKGlN0YXJ0QnVsa09wZXJhdGlvblJlc3BvbnNlEi4KCW9wZXJhdGlvbhgBIAEoCzIbLndlZ3dlaXNlci52MS5CdWxrT3BlcmF0aW9uIpQCCg1CdWxrT3BlcmF0aW9uEgoKAmlkGAEgASgJEg4KBmFjdGlvbhgCIAEoCRIvCgVzdGF0ZRgDIAEoDjIgLndlZ3dlaXNlci52MS5CdWxrT3BlcmF0aW9uU3RhdGUSDQoFdG90YWwYBCABKAUSEQoJcHJvY2Vzc2VkGAUgASgFEg4KBmZhaWxlZBgGIAEoBRIOCgZlcnJvcnMYByADKAkSEgoKY3JlYXRlZF9ieRgIIAEoCRIvCgtjcmVhdGVfdGltZRgJIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLZmluaXNoX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIiUKF0dldEJ1bGtPcGVyYXRpb25SZXF1ZXN0EgoKAmlkGAEgASgJIkoKGEdldEJ1bGtPcGVyYXRpb25SZXNwb25zZRIuCglvcGVyYXRpb24YASABKAsyGy53ZWd3ZWlzZXIudjEuQnVsa09wZXJhdGlvbiIuChlMaXN0QnVsa09wZXJhdGlvbnNSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBSJNChpMaXN0QnVsa09wZXJhdGlvbnNSZXNwb25zZRIvCgpvcGVyYXRpb25zGAEgAygLMhsud2Vnd2Vpc2VyLnYxLkJ1bGtPcGVyYXRpb24qYgoIUGxhdGZvcm0SGAoUUExBVEZPUk1fVU5TUEVDSUZJRUQQABIUChBQTEFURk9STV9XSU5ET1dTEAESEgoOUExBVEZPUk1fTUFDT1MQAhISCg5QTEFURk9STV9MSU5VWBADKl4KCkRldmljZVJvbGUSGwoXREVWSUNFX1JPTEVfVU5TUEVDSUZJRUQQABIbChdERVZJQ0VfUk9MRV9XT1JLU1RBVElPThABEhYKEkRFVklDRV9ST0xFX1NFUlZFUhACKnoKC0RldmljZU9yZGVyEhwKGERFVklDRV9PUkRFUl9VTlNQRUNJRklFRBAAEhkKFURFVklDRV9PUkRFUl9IT1NUTkFNRRABEhoKFkRFVklDRV9PUkRFUl9MQVNUX1NFRU4QAhIWChJERVZJQ0VfT1JERVJfU0NPUkUQAyrCAQoSQnVsa09wZXJhdGlvblN0YXRlEiQKIEJVTEtfT1BFUkFUSU9OX1NUQVRFX1VOU1BFQ0lGSUVEEAASHwobQlVMS19PUEVSQVRJT05fU1RBVEVfUVVFVUVEEAESIAocQlVMS19PUEVSQVRJT05fU1RBVEVfUlVOTklORxACEiIKHkJVTEtfT1BFUkFUSU9OX1NUQVRFX1NVQ0NFRURFRBADEh8KG0JVTEtfT1BFUkFUSU9OX1NUQVRFX0ZBSUxFRBAEMvMFCg1EZXZpY2VTZXJ2aWNlElcKC0xpc3REZXZpY2VzEiAud2Vnd2Vpc2VyLnYxLkxpc3REZXZpY2VzUmVxdWVzdBohLndlZ3dlaXNlci52MS5MaXN0RGV2aWNlc1Jlc3BvbnNlIgOQAgESUQoJR2V0RGV2aWNlEh4ud2Vnd2Vpc2VyLnYxLkdldERldmljZVJlcXVlc3QaHy53ZWd3ZWlzZXIudjEuR2V0RGV2aWNlUmVzcG9uc2UiA5ACARJPCgpNb3ZlRGV2aWNlEh8ud2Vnd2Vpc2VyLnYxLk1vdmVEZXZpY2VSZXF1ZXN0GiAud2Vnd2Vpc2VyLnYxLk1vdmVEZXZpY2VSZXNwb25zZRJPCgpUYWdEZXZpY2VzEh8ud2Vnd2Vpc2VyLnYxLlRhZ0RldmljZXNSZXF1ZXN0GiAud2Vnd2Vpc2VyLnYxLlRhZ0RldmljZXNSZXNwb25zZRJVCgxEZWxldGVEZXZpY2USIS53ZWd3ZWlzZXIudjEuRGVsZXRlRGV2aWNlUmVxdWVzdBoiLndlZ3dlaXNlci52MS5EZWxldGVEZXZpY2VSZXNwb25zZRJnChJTdGFydEJ1bGtPcGVyYXRpb24SJy53ZWd3ZWlzZXIudjEuU3RhcnRCdWxrT3BlcmF0aW9uUmVxdWVzdBooLndlZ3dlaXNlci52MS5TdGFydEJ1bGtPcGVyYXRpb25SZXNwb25zZRJmChBHZXRCdWxrT3BlcmF0aW9uEiUud2Vnd2Vpc2VyLnYxLkdldEJ1bGtPcGVyYXRpb25SZXF1ZXN0GiYud2Vnd2Vpc2VyLnYxLkdldEJ1bGtPcGVyYXRpb25SZXNwb25zZSIDkAIBEmwKEkxpc3RCdWxrT3BlcmF0aW9ucxInLndlZ3dlaXNlci52MS5MaXN0QnVsa09wZXJhdGlvbnNSZXF1ZXN0Gigud2Vnd2Vpc2VyLnYxLkxpc3RCdWxrT3BlcmF0aW9uc1Jlc3BvbnNlIgOQAgFCtQEKEGNvbS53ZWd3ZWlzZXIudjFCC0RldmljZVByb3RvUAFaQ2dpdGh1Yi5jb20vd2Vnd2Vpc2VyL3dlZ3dlaXNlci9iYWNrZW5kL2dlbi93ZWd3ZWlzZXIvdjE7d2Vnd2Vpc2VydjGiAgNXWFiqAgxXZWd3ZWlzZXIuVjHKAgxXZWd3ZWlzZXJcVjHiAhhXZWd3ZWlzZXJcVjFcR1BCTWV0YWRhdGHqAg1XZWd3ZWlzZXI6OlYxYgZwcm90bzM", [file_google_protobuf_timestamp, file_wegweiser_v1_health]);
 
 /**
  * Device is one endpoint that runs the agent.
@@ -141,6 +141,15 @@ export type Device = Message<"wegweiser.v1.Device"> & {
    * @generated from field: wegweiser.v1.DeviceHealthSummary health = 17;
    */
   health?: DeviceHealthSummary | undefined;
+
+  /**
+   * When the device was retired; unset while active. A retired device's
+   * agent credential is revoked, it no longer counts in roll-ups and it is
+   * left out of lists unless asked for; its history is kept.
+   *
+   * @generated from field: google.protobuf.Timestamp retire_time = 18;
+   */
+  retireTime?: Timestamp | undefined;
 };
 
 /**
@@ -361,6 +370,13 @@ export type ListDevicesRequest = Message<"wegweiser.v1.ListDevicesRequest"> & {
    * @generated from field: wegweiser.v1.SoftwareFilter software = 14;
    */
   software?: SoftwareFilter | undefined;
+
+  /**
+   * Include retired devices (left out by default).
+   *
+   * @generated from field: bool include_retired = 15;
+   */
+  includeRetired: boolean;
 };
 
 /**
@@ -622,6 +638,401 @@ export const DeleteDeviceResponseSchema: GenMessage<DeleteDeviceResponse> = /*@_
   messageDesc(file_wegweiser_v1_device, 12);
 
 /**
+ * DeviceIds is a hand-made selection of devices.
+ *
+ * @generated from message wegweiser.v1.DeviceIds
+ */
+export type DeviceIds = Message<"wegweiser.v1.DeviceIds"> & {
+  /**
+   * 1 to 10,000 device ids.
+   *
+   * @generated from field: repeated string ids = 1;
+   */
+  ids: string[];
+};
+
+/**
+ * Describes the message wegweiser.v1.DeviceIds.
+ * Use `create(DeviceIdsSchema)` to create a new message.
+ */
+export const DeviceIdsSchema: GenMessage<DeviceIds> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_device, 13);
+
+/**
+ * DeviceSelection chooses the devices of a bulk operation.
+ *
+ * @generated from message wegweiser.v1.DeviceSelection
+ */
+export type DeviceSelection = Message<"wegweiser.v1.DeviceSelection"> & {
+  /**
+   * By hand or by filter.
+   *
+   * @generated from oneof wegweiser.v1.DeviceSelection.selection
+   */
+  selection: {
+    /**
+     * These devices.
+     *
+     * @generated from field: wegweiser.v1.DeviceIds ids = 1;
+     */
+    value: DeviceIds;
+    case: "ids";
+  } | {
+    /**
+     * Every device that matches this filter when the call is made (its
+     * paging and sort fields are ignored); at most 10,000 devices.
+     *
+     * @generated from field: wegweiser.v1.ListDevicesRequest filter = 2;
+     */
+    value: ListDevicesRequest;
+    case: "filter";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message wegweiser.v1.DeviceSelection.
+ * Use `create(DeviceSelectionSchema)` to create a new message.
+ */
+export const DeviceSelectionSchema: GenMessage<DeviceSelection> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_device, 14);
+
+/**
+ * BulkMove moves the devices to a group or organisation.
+ *
+ * @generated from message wegweiser.v1.BulkMove
+ */
+export type BulkMove = Message<"wegweiser.v1.BulkMove"> & {
+  /**
+   * Destination organisation. May be empty when group_id is set.
+   *
+   * @generated from field: string organisation_id = 1;
+   */
+  organisationId: string;
+
+  /**
+   * Destination group; empty to leave the devices without a group.
+   *
+   * @generated from field: string group_id = 2;
+   */
+  groupId: string;
+};
+
+/**
+ * Describes the message wegweiser.v1.BulkMove.
+ * Use `create(BulkMoveSchema)` to create a new message.
+ */
+export const BulkMoveSchema: GenMessage<BulkMove> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_device, 15);
+
+/**
+ * BulkTag adds and removes tags.
+ *
+ * @generated from message wegweiser.v1.BulkTag
+ */
+export type BulkTag = Message<"wegweiser.v1.BulkTag"> & {
+  /**
+   * Tags to add (each 1 to 64 characters).
+   *
+   * @generated from field: repeated string add_tags = 1;
+   */
+  addTags: string[];
+
+  /**
+   * Tags to remove.
+   *
+   * @generated from field: repeated string remove_tags = 2;
+   */
+  removeTags: string[];
+};
+
+/**
+ * Describes the message wegweiser.v1.BulkTag.
+ * Use `create(BulkTagSchema)` to create a new message.
+ */
+export const BulkTagSchema: GenMessage<BulkTag> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_device, 16);
+
+/**
+ * BulkRetire retires the devices (see Device.retire_time).
+ *
+ * @generated from message wegweiser.v1.BulkRetire
+ */
+export type BulkRetire = Message<"wegweiser.v1.BulkRetire"> & {
+};
+
+/**
+ * Describes the message wegweiser.v1.BulkRetire.
+ * Use `create(BulkRetireSchema)` to create a new message.
+ */
+export const BulkRetireSchema: GenMessage<BulkRetire> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_device, 17);
+
+/**
+ * BulkReanalyse analyses each device's latest snapshot again with the
+ * current checks and policy, and rolls the scores up.
+ *
+ * @generated from message wegweiser.v1.BulkReanalyse
+ */
+export type BulkReanalyse = Message<"wegweiser.v1.BulkReanalyse"> & {
+};
+
+/**
+ * Describes the message wegweiser.v1.BulkReanalyse.
+ * Use `create(BulkReanalyseSchema)` to create a new message.
+ */
+export const BulkReanalyseSchema: GenMessage<BulkReanalyse> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_device, 18);
+
+/**
+ * StartBulkOperationRequest is the selection and the action.
+ *
+ * @generated from message wegweiser.v1.StartBulkOperationRequest
+ */
+export type StartBulkOperationRequest = Message<"wegweiser.v1.StartBulkOperationRequest"> & {
+  /**
+   * Which devices.
+   *
+   * @generated from field: wegweiser.v1.DeviceSelection selection = 1;
+   */
+  selection?: DeviceSelection | undefined;
+
+  /**
+   * What to do with them.
+   *
+   * @generated from oneof wegweiser.v1.StartBulkOperationRequest.action
+   */
+  action: {
+    /**
+     * Move.
+     *
+     * @generated from field: wegweiser.v1.BulkMove move = 2;
+     */
+    value: BulkMove;
+    case: "move";
+  } | {
+    /**
+     * Tag.
+     *
+     * @generated from field: wegweiser.v1.BulkTag tag = 3;
+     */
+    value: BulkTag;
+    case: "tag";
+  } | {
+    /**
+     * Retire.
+     *
+     * @generated from field: wegweiser.v1.BulkRetire retire = 4;
+     */
+    value: BulkRetire;
+    case: "retire";
+  } | {
+    /**
+     * Re-analyse.
+     *
+     * @generated from field: wegweiser.v1.BulkReanalyse reanalyse = 5;
+     */
+    value: BulkReanalyse;
+    case: "reanalyse";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message wegweiser.v1.StartBulkOperationRequest.
+ * Use `create(StartBulkOperationRequestSchema)` to create a new message.
+ */
+export const StartBulkOperationRequestSchema: GenMessage<StartBulkOperationRequest> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_device, 19);
+
+/**
+ * StartBulkOperationResponse returns the operation as queued.
+ *
+ * @generated from message wegweiser.v1.StartBulkOperationResponse
+ */
+export type StartBulkOperationResponse = Message<"wegweiser.v1.StartBulkOperationResponse"> & {
+  /**
+   * The operation.
+   *
+   * @generated from field: wegweiser.v1.BulkOperation operation = 1;
+   */
+  operation?: BulkOperation | undefined;
+};
+
+/**
+ * Describes the message wegweiser.v1.StartBulkOperationResponse.
+ * Use `create(StartBulkOperationResponseSchema)` to create a new message.
+ */
+export const StartBulkOperationResponseSchema: GenMessage<StartBulkOperationResponse> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_device, 20);
+
+/**
+ * BulkOperation is one bulk operation and its progress.
+ *
+ * @generated from message wegweiser.v1.BulkOperation
+ */
+export type BulkOperation = Message<"wegweiser.v1.BulkOperation"> & {
+  /**
+   * Server-assigned id (UUID).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * "move", "tag", "retire" or "reanalyse".
+   *
+   * @generated from field: string action = 2;
+   */
+  action: string;
+
+  /**
+   * Where it is.
+   *
+   * @generated from field: wegweiser.v1.BulkOperationState state = 3;
+   */
+  state: BulkOperationState;
+
+  /**
+   * Devices selected.
+   *
+   * @generated from field: int32 total = 4;
+   */
+  total: number;
+
+  /**
+   * Devices done so far (successfully or not).
+   *
+   * @generated from field: int32 processed = 5;
+   */
+  processed: number;
+
+  /**
+   * Devices that failed.
+   *
+   * @generated from field: int32 failed = 6;
+   */
+  failed: number;
+
+  /**
+   * The first failures (at most 20), e.g. "pc-042: device was deleted".
+   *
+   * @generated from field: repeated string errors = 7;
+   */
+  errors: string[];
+
+  /**
+   * Who started it (user id).
+   *
+   * @generated from field: string created_by = 8;
+   */
+  createdBy: string;
+
+  /**
+   * When it was started.
+   *
+   * @generated from field: google.protobuf.Timestamp create_time = 9;
+   */
+  createTime?: Timestamp | undefined;
+
+  /**
+   * When it finished; unset while queued or running.
+   *
+   * @generated from field: google.protobuf.Timestamp finish_time = 10;
+   */
+  finishTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message wegweiser.v1.BulkOperation.
+ * Use `create(BulkOperationSchema)` to create a new message.
+ */
+export const BulkOperationSchema: GenMessage<BulkOperation> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_device, 21);
+
+/**
+ * GetBulkOperationRequest names an operation.
+ *
+ * @generated from message wegweiser.v1.GetBulkOperationRequest
+ */
+export type GetBulkOperationRequest = Message<"wegweiser.v1.GetBulkOperationRequest"> & {
+  /**
+   * Operation id.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message wegweiser.v1.GetBulkOperationRequest.
+ * Use `create(GetBulkOperationRequestSchema)` to create a new message.
+ */
+export const GetBulkOperationRequestSchema: GenMessage<GetBulkOperationRequest> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_device, 22);
+
+/**
+ * GetBulkOperationResponse returns it.
+ *
+ * @generated from message wegweiser.v1.GetBulkOperationResponse
+ */
+export type GetBulkOperationResponse = Message<"wegweiser.v1.GetBulkOperationResponse"> & {
+  /**
+   * The operation.
+   *
+   * @generated from field: wegweiser.v1.BulkOperation operation = 1;
+   */
+  operation?: BulkOperation | undefined;
+};
+
+/**
+ * Describes the message wegweiser.v1.GetBulkOperationResponse.
+ * Use `create(GetBulkOperationResponseSchema)` to create a new message.
+ */
+export const GetBulkOperationResponseSchema: GenMessage<GetBulkOperationResponse> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_device, 23);
+
+/**
+ * ListBulkOperationsRequest pages operations.
+ *
+ * @generated from message wegweiser.v1.ListBulkOperationsRequest
+ */
+export type ListBulkOperationsRequest = Message<"wegweiser.v1.ListBulkOperationsRequest"> & {
+  /**
+   * At most this many (1 to 100; default 20).
+   *
+   * @generated from field: int32 page_size = 1;
+   */
+  pageSize: number;
+};
+
+/**
+ * Describes the message wegweiser.v1.ListBulkOperationsRequest.
+ * Use `create(ListBulkOperationsRequestSchema)` to create a new message.
+ */
+export const ListBulkOperationsRequestSchema: GenMessage<ListBulkOperationsRequest> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_device, 24);
+
+/**
+ * ListBulkOperationsResponse lists operations.
+ *
+ * @generated from message wegweiser.v1.ListBulkOperationsResponse
+ */
+export type ListBulkOperationsResponse = Message<"wegweiser.v1.ListBulkOperationsResponse"> & {
+  /**
+   * Newest first.
+   *
+   * @generated from field: repeated wegweiser.v1.BulkOperation operations = 1;
+   */
+  operations: BulkOperation[];
+};
+
+/**
+ * Describes the message wegweiser.v1.ListBulkOperationsResponse.
+ * Use `create(ListBulkOperationsResponseSchema)` to create a new message.
+ */
+export const ListBulkOperationsResponseSchema: GenMessage<ListBulkOperationsResponse> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_device, 25);
+
+/**
  * Platform is the operating-system family of a device.
  *
  * @generated from enum wegweiser.v1.Platform
@@ -740,6 +1151,54 @@ export const DeviceOrderSchema: GenEnum<DeviceOrder> = /*@__PURE__*/
   enumDesc(file_wegweiser_v1_device, 2);
 
 /**
+ * BulkOperationState is where an operation is.
+ *
+ * @generated from enum wegweiser.v1.BulkOperationState
+ */
+export enum BulkOperationState {
+  /**
+   * Not set.
+   *
+   * @generated from enum value: BULK_OPERATION_STATE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Waiting to run.
+   *
+   * @generated from enum value: BULK_OPERATION_STATE_QUEUED = 1;
+   */
+  QUEUED = 1,
+
+  /**
+   * Running.
+   *
+   * @generated from enum value: BULK_OPERATION_STATE_RUNNING = 2;
+   */
+  RUNNING = 2,
+
+  /**
+   * Finished; every device was done.
+   *
+   * @generated from enum value: BULK_OPERATION_STATE_SUCCEEDED = 3;
+   */
+  SUCCEEDED = 3,
+
+  /**
+   * Finished with failures (see failed and errors).
+   *
+   * @generated from enum value: BULK_OPERATION_STATE_FAILED = 4;
+   */
+  FAILED = 4,
+}
+
+/**
+ * Describes the enum wegweiser.v1.BulkOperationState.
+ */
+export const BulkOperationStateSchema: GenEnum<BulkOperationState> = /*@__PURE__*/
+  enumDesc(file_wegweiser_v1_device, 3);
+
+/**
  * DeviceService reads and arranges the devices (endpoints) of the caller's
  * tenant. Devices are created by agents enrolling, not by this service.
  *
@@ -800,6 +1259,42 @@ export const DeviceService: GenService<{
     methodKind: "unary";
     input: typeof DeleteDeviceRequestSchema;
     output: typeof DeleteDeviceResponseSchema;
+  },
+  /**
+   * StartBulkOperation moves, tags, retires or re-analyses many devices,
+   * chosen by hand (ids) or by a filter. The selection is resolved and
+   * checked when the call is made: if any id is unknown or outside the
+   * caller's reach the request is refused whole (not_found or
+   * permission_denied) and nothing changes. The work then runs in the
+   * background; GetBulkOperation reports its progress. Retiring needs the
+   * device.delete permission.
+   *
+   * @generated from rpc wegweiser.v1.DeviceService.StartBulkOperation
+   */
+  startBulkOperation: {
+    methodKind: "unary";
+    input: typeof StartBulkOperationRequestSchema;
+    output: typeof StartBulkOperationResponseSchema;
+  },
+  /**
+   * GetBulkOperation returns one operation with its progress.
+   *
+   * @generated from rpc wegweiser.v1.DeviceService.GetBulkOperation
+   */
+  getBulkOperation: {
+    methodKind: "unary";
+    input: typeof GetBulkOperationRequestSchema;
+    output: typeof GetBulkOperationResponseSchema;
+  },
+  /**
+   * ListBulkOperations lists the tenant's recent operations, newest first.
+   *
+   * @generated from rpc wegweiser.v1.DeviceService.ListBulkOperations
+   */
+  listBulkOperations: {
+    methodKind: "unary";
+    input: typeof ListBulkOperationsRequestSchema;
+    output: typeof ListBulkOperationsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_wegweiser_v1_device, 0);

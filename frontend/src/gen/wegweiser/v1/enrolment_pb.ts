@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wegweiser/v1/enrolment.proto.
  */
 export const file_wegweiser_v1_enrolment: GenFile = /*@__PURE__*/
-  fileDesc("Chx3ZWd3ZWlzZXIvdjEvZW5yb2xtZW50LnByb3RvEgx3ZWd3ZWlzZXIudjEinQIKDEVucm9sbWVudEtleRIKCgJpZBgBIAEoCRIXCg9vcmdhbmlzYXRpb25faWQYAiABKAkSEAoIZ3JvdXBfaWQYAyABKAkSEwoLZGVzY3JpcHRpb24YBCABKAkSDgoGcHJlZml4GAUgASgJEi8KC2V4cGlyZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghtYXhfdXNlcxgHIAEoBRIMCgR1c2VzGAggASgFEi8KC3Jldm9rZV90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtjcmVhdGVfdGltZRgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiMwoOSW5zdGFsbENvbW1hbmQSEAoIcGxhdGZvcm0YASABKAkSDwoHY29tbWFuZBgCIAEoCSKeAQoZQ3JlYXRlRW5yb2xtZW50S2V5UmVxdWVzdBIXCg9vcmdhbmlzYXRpb25faWQYASABKAkSEAoIZ3JvdXBfaWQYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkSLwoLZXhwaXJlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCG1heF91c2VzGAUgASgFIo0BChpDcmVhdGVFbnJvbG1lbnRLZXlSZXNwb25zZRInCgNrZXkYASABKAsyGi53ZWd3ZWlzZXIudjEuRW5yb2xtZW50S2V5Eg4KBnNlY3JldBgCIAEoCRI2ChBpbnN0YWxsX2NvbW1hbmRzGAMgAygLMhwud2Vnd2Vpc2VyLnYxLkluc3RhbGxDb21tYW5kIk0KGExpc3RFbnJvbG1lbnRLZXlzUmVxdWVzdBIXCg9vcmdhbmlzYXRpb25faWQYASABKAkSGAoQaW5jbHVkZV9pbmFjdGl2ZRgCIAEoCCJFChlMaXN0RW5yb2xtZW50S2V5c1Jlc3BvbnNlEigKBGtleXMYASADKAsyGi53ZWd3ZWlzZXIudjEuRW5yb2xtZW50S2V5IicKGVJldm9rZUVucm9sbWVudEtleVJlcXVlc3QSCgoCaWQYASABKAkiRQoaUmV2b2tlRW5yb2xtZW50S2V5UmVzcG9uc2USJwoDa2V5GAEgASgLMhoud2Vnd2Vpc2VyLnYxLkVucm9sbWVudEtleSItChhSZXZva2VEZXZpY2VUb2tlblJlcXVlc3QSEQoJZGV2aWNlX2lkGAEgASgJIhsKGVJldm9rZURldmljZVRva2VuUmVzcG9uc2UytQMKEEVucm9sbWVudFNlcnZpY2USZwoSQ3JlYXRlRW5yb2xtZW50S2V5Eicud2Vnd2Vpc2VyLnYxLkNyZWF0ZUVucm9sbWVudEtleVJlcXVlc3QaKC53ZWd3ZWlzZXIudjEuQ3JlYXRlRW5yb2xtZW50S2V5UmVzcG9uc2USaQoRTGlzdEVucm9sbWVudEtleXMSJi53ZWd3ZWlzZXIudjEuTGlzdEVucm9sbWVudEtleXNSZXF1ZXN0Gicud2Vnd2Vpc2VyLnYxLkxpc3RFbnJvbG1lbnRLZXlzUmVzcG9uc2UiA5ACARJnChJSZXZva2VFbnJvbG1lbnRLZXkSJy53ZWd3ZWlzZXIudjEuUmV2b2tlRW5yb2xtZW50S2V5UmVxdWVzdBooLndlZ3dlaXNlci52MS5SZXZva2VFbnJvbG1lbnRLZXlSZXNwb25zZRJkChFSZXZva2VEZXZpY2VUb2tlbhImLndlZ3dlaXNlci52MS5SZXZva2VEZXZpY2VUb2tlblJlcXVlc3QaJy53ZWd3ZWlzZXIudjEuUmV2b2tlRGV2aWNlVG9rZW5SZXNwb25zZUK4AQoQY29tLndlZ3dlaXNlci52MUIORW5yb2xtZW50UHJvdG9QAVpDZ2l0aHViLmNvbS93ZWd3ZWlzZXIvd2Vnd2Vpc2VyL2JhY2tlbmQvZ2VuL3dlZ3dlaXNlci92MTt3ZWd3ZWlzZXJ2MaICA1dYWKoCDFdlZ3dlaXNlci5WMcoCDFdlZ3dlaXNlclxWMeICGFdlZ3dlaXNlclxWMVxHUEJNZXRhZGF0YeoCDVdlZ3dlaXNlcjo6VjFiBnByb3RvMw", [file_google_protobuf_timestamp]);
+  fileDesc("Chx3ZWd3ZWlzZXIvdjEvZW5yb2xtZW50LnByb3RvEgx3ZWd3ZWlzZXIudjEinQIKDEVucm9sbWVudEtleRIKCgJpZBgBIAEoCRIXCg9vcmdhbmlzYXRpb25faWQYAiABKAkSEAoIZ3JvdXBfaWQYAyABKAkSEwoLZGVzY3JpcHRpb24YBCABKAkSDgoGcHJlZml4GAUgASgJEi8KC2V4cGlyZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIQCghtYXhfdXNlcxgHIAEoBRIMCgR1c2VzGAggASgFEi8KC3Jldm9rZV90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtjcmVhdGVfdGltZRgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiMwoOSW5zdGFsbENvbW1hbmQSEAoIcGxhdGZvcm0YASABKAkSDwoHY29tbWFuZBgCIAEoCSKeAQoZQ3JlYXRlRW5yb2xtZW50S2V5UmVxdWVzdBIXCg9vcmdhbmlzYXRpb25faWQYASABKAkSEAoIZ3JvdXBfaWQYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkSLwoLZXhwaXJlX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhAKCG1heF91c2VzGAUgASgFIo0BChpDcmVhdGVFbnJvbG1lbnRLZXlSZXNwb25zZRInCgNrZXkYASABKAsyGi53ZWd3ZWlzZXIudjEuRW5yb2xtZW50S2V5Eg4KBnNlY3JldBgCIAEoCRI2ChBpbnN0YWxsX2NvbW1hbmRzGAMgAygLMhwud2Vnd2Vpc2VyLnYxLkluc3RhbGxDb21tYW5kIk0KGExpc3RFbnJvbG1lbnRLZXlzUmVxdWVzdBIXCg9vcmdhbmlzYXRpb25faWQYASABKAkSGAoQaW5jbHVkZV9pbmFjdGl2ZRgCIAEoCCJFChlMaXN0RW5yb2xtZW50S2V5c1Jlc3BvbnNlEigKBGtleXMYASADKAsyGi53ZWd3ZWlzZXIudjEuRW5yb2xtZW50S2V5IicKGVJldm9rZUVucm9sbWVudEtleVJlcXVlc3QSCgoCaWQYASABKAkiRQoaUmV2b2tlRW5yb2xtZW50S2V5UmVzcG9uc2USJwoDa2V5GAEgASgLMhoud2Vnd2Vpc2VyLnYxLkVucm9sbWVudEtleSItChhSZXZva2VEZXZpY2VUb2tlblJlcXVlc3QSEQoJZGV2aWNlX2lkGAEgASgJIhsKGVJldm9rZURldmljZVRva2VuUmVzcG9uc2UijgEKDUFnZW50QXJ0aWZhY3QSEAoIcGxhdGZvcm0YASABKAkSDAoEYXJjaBgCIAEoCRIOCgZmb3JtYXQYAyABKAkSEQoJZmlsZV9uYW1lGAQgASgJEgsKA3VybBgFIAEoCRIOCgZzaGEyNTYYBiABKAkSDAoEc2l6ZRgHIAEoAxIPCgd2ZXJzaW9uGAggASgJIh0KG0dldEFnZW50RGlzdHJpYnV0aW9uUmVxdWVzdCLZAQocR2V0QWdlbnREaXN0cmlidXRpb25SZXNwb25zZRISCgpwdWJsaWNfdXJsGAEgASgJEhAKCHdhcm5pbmdzGAIgAygJEg8KB3ZlcnNpb24YAyABKAkSLgoJYXJ0aWZhY3RzGAQgAygLMhsud2Vnd2Vpc2VyLnYxLkFnZW50QXJ0aWZhY3QSFQoNY2hlY2tzdW1zX3VybBgFIAEoCRIfChdjaGVja3N1bXNfc2lnbmF0dXJlX3VybBgGIAEoCRIaChJzaWduaW5nX3B1YmxpY19rZXkYByABKAkyqQQKEEVucm9sbWVudFNlcnZpY2USZwoSQ3JlYXRlRW5yb2xtZW50S2V5Eicud2Vnd2Vpc2VyLnYxLkNyZWF0ZUVucm9sbWVudEtleVJlcXVlc3QaKC53ZWd3ZWlzZXIudjEuQ3JlYXRlRW5yb2xtZW50S2V5UmVzcG9uc2USaQoRTGlzdEVucm9sbWVudEtleXMSJi53ZWd3ZWlzZXIudjEuTGlzdEVucm9sbWVudEtleXNSZXF1ZXN0Gicud2Vnd2Vpc2VyLnYxLkxpc3RFbnJvbG1lbnRLZXlzUmVzcG9uc2UiA5ACARJnChJSZXZva2VFbnJvbG1lbnRLZXkSJy53ZWd3ZWlzZXIudjEuUmV2b2tlRW5yb2xtZW50S2V5UmVxdWVzdBooLndlZ3dlaXNlci52MS5SZXZva2VFbnJvbG1lbnRLZXlSZXNwb25zZRJkChFSZXZva2VEZXZpY2VUb2tlbhImLndlZ3dlaXNlci52MS5SZXZva2VEZXZpY2VUb2tlblJlcXVlc3QaJy53ZWd3ZWlzZXIudjEuUmV2b2tlRGV2aWNlVG9rZW5SZXNwb25zZRJyChRHZXRBZ2VudERpc3RyaWJ1dGlvbhIpLndlZ3dlaXNlci52MS5HZXRBZ2VudERpc3RyaWJ1dGlvblJlcXVlc3QaKi53ZWd3ZWlzZXIudjEuR2V0QWdlbnREaXN0cmlidXRpb25SZXNwb25zZSIDkAIBQrgBChBjb20ud2Vnd2Vpc2VyLnYxQg5FbnJvbG1lbnRQcm90b1ABWkNnaXRodWIuY29tL3dlZ3dlaXNlci93ZWd3ZWlzZXIvYmFja2VuZC9nZW4vd2Vnd2Vpc2VyL3YxO3dlZ3dlaXNlcnYxogIDV1hYqgIMV2Vnd2Vpc2VyLlYxygIMV2Vnd2Vpc2VyXFYx4gIYV2Vnd2Vpc2VyXFYxXEdQQk1ldGFkYXRh6gINV2Vnd2Vpc2VyOjpWMWIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * EnrolmentKey is a key agents enrol with (without its secret).
@@ -338,6 +338,156 @@ export const RevokeDeviceTokenResponseSchema: GenMessage<RevokeDeviceTokenRespon
   messageDesc(file_wegweiser_v1_enrolment, 9);
 
 /**
+ * AgentArtifact is one downloadable agent build or package.
+ *
+ * @generated from message wegweiser.v1.AgentArtifact
+ */
+export type AgentArtifact = Message<"wegweiser.v1.AgentArtifact"> & {
+  /**
+   * "linux", "macos" or "windows".
+   *
+   * @generated from field: string platform = 1;
+   */
+  platform: string;
+
+  /**
+   * "amd64" or "arm64".
+   *
+   * @generated from field: string arch = 2;
+   */
+  arch: string;
+
+  /**
+   * "binary", "deb", "rpm", "msi" or "pkg".
+   *
+   * @generated from field: string format = 3;
+   */
+  format: string;
+
+  /**
+   * File name, e.g. "wegweiser-agent_1.4.0_amd64.deb".
+   *
+   * @generated from field: string file_name = 4;
+   */
+  fileName: string;
+
+  /**
+   * Absolute download URL on this server.
+   *
+   * @generated from field: string url = 5;
+   */
+  url: string;
+
+  /**
+   * SHA-256 of the file (hex).
+   *
+   * @generated from field: string sha256 = 6;
+   */
+  sha256: string;
+
+  /**
+   * Size in bytes.
+   *
+   * @generated from field: int64 size = 7;
+   */
+  size: bigint;
+
+  /**
+   * Agent version.
+   *
+   * @generated from field: string version = 8;
+   */
+  version: string;
+};
+
+/**
+ * Describes the message wegweiser.v1.AgentArtifact.
+ * Use `create(AgentArtifactSchema)` to create a new message.
+ */
+export const AgentArtifactSchema: GenMessage<AgentArtifact> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_enrolment, 10);
+
+/**
+ * GetAgentDistributionRequest is empty.
+ *
+ * @generated from message wegweiser.v1.GetAgentDistributionRequest
+ */
+export type GetAgentDistributionRequest = Message<"wegweiser.v1.GetAgentDistributionRequest"> & {
+};
+
+/**
+ * Describes the message wegweiser.v1.GetAgentDistributionRequest.
+ * Use `create(GetAgentDistributionRequestSchema)` to create a new message.
+ */
+export const GetAgentDistributionRequestSchema: GenMessage<GetAgentDistributionRequest> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_enrolment, 11);
+
+/**
+ * GetAgentDistributionResponse lists what is offered.
+ *
+ * @generated from message wegweiser.v1.GetAgentDistributionResponse
+ */
+export type GetAgentDistributionResponse = Message<"wegweiser.v1.GetAgentDistributionResponse"> & {
+  /**
+   * The public URL agents and install commands use.
+   *
+   * @generated from field: string public_url = 1;
+   */
+  publicUrl: string;
+
+  /**
+   * Problems with it, for people, each saying how to fix it (e.g. "The
+   * public URL is a loopback address; endpoints cannot reach it. Set
+   * WEGWEISER_PUBLIC_URL to the address they can reach."). Empty when fine.
+   *
+   * @generated from field: repeated string warnings = 2;
+   */
+  warnings: string[];
+
+  /**
+   * The agent version offered.
+   *
+   * @generated from field: string version = 3;
+   */
+  version: string;
+
+  /**
+   * The files.
+   *
+   * @generated from field: repeated wegweiser.v1.AgentArtifact artifacts = 4;
+   */
+  artifacts: AgentArtifact[];
+
+  /**
+   * URL of the checksum list (SHA256SUMS).
+   *
+   * @generated from field: string checksums_url = 5;
+   */
+  checksumsUrl: string;
+
+  /**
+   * URL of the checksum list's signature (Ed25519, base64).
+   *
+   * @generated from field: string checksums_signature_url = 6;
+   */
+  checksumsSignatureUrl: string;
+
+  /**
+   * The public key that signs it (Ed25519, base64).
+   *
+   * @generated from field: string signing_public_key = 7;
+   */
+  signingPublicKey: string;
+};
+
+/**
+ * Describes the message wegweiser.v1.GetAgentDistributionResponse.
+ * Use `create(GetAgentDistributionResponseSchema)` to create a new message.
+ */
+export const GetAgentDistributionResponseSchema: GenMessage<GetAgentDistributionResponse> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_enrolment, 12);
+
+/**
  * EnrolmentService manages the keys agents enrol with, and device
  * credentials. Admins and owners only.
  *
@@ -387,6 +537,19 @@ export const EnrolmentService: GenService<{
     methodKind: "unary";
     input: typeof RevokeDeviceTokenRequestSchema;
     output: typeof RevokeDeviceTokenResponseSchema;
+  },
+  /**
+   * GetAgentDistribution lists the agent builds and packages this server
+   * offers for download, with their checksums, and warns when the public
+   * URL the install commands use is unreachable from endpoints (loopback)
+   * or unencrypted (plain http).
+   *
+   * @generated from rpc wegweiser.v1.EnrolmentService.GetAgentDistribution
+   */
+  getAgentDistribution: {
+    methodKind: "unary";
+    input: typeof GetAgentDistributionRequestSchema;
+    output: typeof GetAgentDistributionResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_wegweiser_v1_enrolment, 0);

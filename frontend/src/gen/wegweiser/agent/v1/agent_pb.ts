@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wegweiser/agent/v1/agent.proto.
  */
 export const file_wegweiser_agent_v1_agent: GenFile = /*@__PURE__*/
-  fileDesc("Ch53ZWd3ZWlzZXIvYWdlbnQvdjEvYWdlbnQucHJvdG8SEndlZ3dlaXNlci5hZ2VudC52MSJ4Cg1FbnJvbGxSZXF1ZXN0EhUKDWVucm9sbWVudF9rZXkYASABKAkSEAoIaG9zdG5hbWUYAiABKAkSEAoIcGxhdGZvcm0YAyABKAkSFQoNYWdlbnRfdmVyc2lvbhgEIAEoCRIVCg1zZXJpYWxfbnVtYmVyGAUgASgJImoKDkVucm9sbFJlc3BvbnNlEhEKCWRldmljZV9pZBgBIAEoCRIUCgxkZXZpY2VfdG9rZW4YAiABKAkSLwoGY29uZmlnGAMgASgLMh8ud2Vnd2Vpc2VyLmFnZW50LnYxLkFnZW50Q29uZmlnIrkBCgtBZ2VudENvbmZpZxI0ChFjaGVja19pbl9pbnRlcnZhbBgBIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIpCgZqaXR0ZXIYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SEgoKY29sbGVjdG9ycxgDIAMoCRI1ChJoZWFydGJlYXRfaW50ZXJ2YWwYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24icgoQSGVhcnRiZWF0UmVxdWVzdBIVCg1hZ2VudF92ZXJzaW9uGAEgASgJEhkKEXNwb29sZWRfc25hcHNob3RzGAIgASgFEhkKEWRyb3BwZWRfc25hcHNob3RzGAMgASgDEhEKCWRldmljZV9pZBgEIAEoCSJEChFIZWFydGJlYXRSZXNwb25zZRIvCgZjb25maWcYASABKAsyHy53ZWd3ZWlzZXIuYWdlbnQudjEuQWdlbnRDb25maWciWgoVU3VibWl0U25hcHNob3RSZXF1ZXN0Ei4KCHNuYXBzaG90GAEgASgLMhwud2Vnd2Vpc2VyLmFnZW50LnYxLlNuYXBzaG90EhEKCWRldmljZV9pZBgCIAEoCSKPAQoWU3VibWl0U25hcHNob3RSZXNwb25zZRITCgtzbmFwc2hvdF9pZBgBIAEoCRIxCg1yZWNlaXZlZF90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCglkdXBsaWNhdGUYAyABKAgSGgoSdW5jaGFuZ2VkX3NlY3Rpb25zGAQgAygJIhIKEEdldENvbmZpZ1JlcXVlc3QiRAoRR2V0Q29uZmlnUmVzcG9uc2USLwoGY29uZmlnGAEgASgLMh8ud2Vnd2Vpc2VyLmFnZW50LnYxLkFnZW50Q29uZmlnMoEDCgxBZ2VudFNlcnZpY2USTwoGRW5yb2xsEiEud2Vnd2Vpc2VyLmFnZW50LnYxLkVucm9sbFJlcXVlc3QaIi53ZWd3ZWlzZXIuYWdlbnQudjEuRW5yb2xsUmVzcG9uc2USWAoJSGVhcnRiZWF0EiQud2Vnd2Vpc2VyLmFnZW50LnYxLkhlYXJ0YmVhdFJlcXVlc3QaJS53ZWd3ZWlzZXIuYWdlbnQudjEuSGVhcnRiZWF0UmVzcG9uc2USZwoOU3VibWl0U25hcHNob3QSKS53ZWd3ZWlzZXIuYWdlbnQudjEuU3VibWl0U25hcHNob3RSZXF1ZXN0Gioud2Vnd2Vpc2VyLmFnZW50LnYxLlN1Ym1pdFNuYXBzaG90UmVzcG9uc2USXQoJR2V0Q29uZmlnEiQud2Vnd2Vpc2VyLmFnZW50LnYxLkdldENvbmZpZ1JlcXVlc3QaJS53ZWd3ZWlzZXIuYWdlbnQudjEuR2V0Q29uZmlnUmVzcG9uc2UiA5ACAULVAQoWY29tLndlZ3dlaXNlci5hZ2VudC52MUIKQWdlbnRQcm90b1ABWkVnaXRodWIuY29tL3dlZ3dlaXNlci93ZWd3ZWlzZXIvYmFja2VuZC9nZW4vd2Vnd2Vpc2VyL2FnZW50L3YxO2FnZW50djGiAgNXQViqAhJXZWd3ZWlzZXIuQWdlbnQuVjHKAhJXZWd3ZWlzZXJcQWdlbnRcVjHiAh5XZWd3ZWlzZXJcQWdlbnRcVjFcR1BCTWV0YWRhdGHqAhRXZWd3ZWlzZXI6OkFnZW50OjpWMWIGcHJvdG8z", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_wegweiser_agent_v1_snapshot]);
+  fileDesc("Ch53ZWd3ZWlzZXIvYWdlbnQvdjEvYWdlbnQucHJvdG8SEndlZ3dlaXNlci5hZ2VudC52MSJ4Cg1FbnJvbGxSZXF1ZXN0EhUKDWVucm9sbWVudF9rZXkYASABKAkSEAoIaG9zdG5hbWUYAiABKAkSEAoIcGxhdGZvcm0YAyABKAkSFQoNYWdlbnRfdmVyc2lvbhgEIAEoCRIVCg1zZXJpYWxfbnVtYmVyGAUgASgJImoKDkVucm9sbFJlc3BvbnNlEhEKCWRldmljZV9pZBgBIAEoCRIUCgxkZXZpY2VfdG9rZW4YAiABKAkSLwoGY29uZmlnGAMgASgLMh8ud2Vnd2Vpc2VyLmFnZW50LnYxLkFnZW50Q29uZmlnIrkBCgtBZ2VudENvbmZpZxI0ChFjaGVja19pbl9pbnRlcnZhbBgBIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbhIpCgZqaXR0ZXIYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24SEgoKY29sbGVjdG9ycxgDIAMoCRI1ChJoZWFydGJlYXRfaW50ZXJ2YWwYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb24ijAEKEEhlYXJ0YmVhdFJlcXVlc3QSFQoNYWdlbnRfdmVyc2lvbhgBIAEoCRIZChFzcG9vbGVkX3NuYXBzaG90cxgCIAEoBRIZChFkcm9wcGVkX3NuYXBzaG90cxgDIAEoAxIRCglkZXZpY2VfaWQYBCABKAkSDAoEYXJjaBgFIAEoCRIKCgJvcxgGIAEoCSJ1ChFIZWFydGJlYXRSZXNwb25zZRIvCgZjb25maWcYASABKAsyHy53ZWd3ZWlzZXIuYWdlbnQudjEuQWdlbnRDb25maWcSLwoGdXBkYXRlGAIgASgLMh8ud2Vnd2Vpc2VyLmFnZW50LnYxLkFnZW50VXBkYXRlIlwKC0FnZW50VXBkYXRlEg8KB3ZlcnNpb24YASABKAkSCwoDdXJsGAIgASgJEg4KBnNoYTI1NhgDIAEoCRIMCgRzaXplGAQgASgDEhEKCXNpZ25hdHVyZRgFIAEoCSJaChVTdWJtaXRTbmFwc2hvdFJlcXVlc3QSLgoIc25hcHNob3QYASABKAsyHC53ZWd3ZWlzZXIuYWdlbnQudjEuU25hcHNob3QSEQoJZGV2aWNlX2lkGAIgASgJIo8BChZTdWJtaXRTbmFwc2hvdFJlc3BvbnNlEhMKC3NuYXBzaG90X2lkGAEgASgJEjEKDXJlY2VpdmVkX3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCWR1cGxpY2F0ZRgDIAEoCBIaChJ1bmNoYW5nZWRfc2VjdGlvbnMYBCADKAkiEgoQR2V0Q29uZmlnUmVxdWVzdCJEChFHZXRDb25maWdSZXNwb25zZRIvCgZjb25maWcYASABKAsyHy53ZWd3ZWlzZXIuYWdlbnQudjEuQWdlbnRDb25maWcygQMKDEFnZW50U2VydmljZRJPCgZFbnJvbGwSIS53ZWd3ZWlzZXIuYWdlbnQudjEuRW5yb2xsUmVxdWVzdBoiLndlZ3dlaXNlci5hZ2VudC52MS5FbnJvbGxSZXNwb25zZRJYCglIZWFydGJlYXQSJC53ZWd3ZWlzZXIuYWdlbnQudjEuSGVhcnRiZWF0UmVxdWVzdBolLndlZ3dlaXNlci5hZ2VudC52MS5IZWFydGJlYXRSZXNwb25zZRJnCg5TdWJtaXRTbmFwc2hvdBIpLndlZ3dlaXNlci5hZ2VudC52MS5TdWJtaXRTbmFwc2hvdFJlcXVlc3QaKi53ZWd3ZWlzZXIuYWdlbnQudjEuU3VibWl0U25hcHNob3RSZXNwb25zZRJdCglHZXRDb25maWcSJC53ZWd3ZWlzZXIuYWdlbnQudjEuR2V0Q29uZmlnUmVxdWVzdBolLndlZ3dlaXNlci5hZ2VudC52MS5HZXRDb25maWdSZXNwb25zZSIDkAIBQtUBChZjb20ud2Vnd2Vpc2VyLmFnZW50LnYxQgpBZ2VudFByb3RvUAFaRWdpdGh1Yi5jb20vd2Vnd2Vpc2VyL3dlZ3dlaXNlci9iYWNrZW5kL2dlbi93ZWd3ZWlzZXIvYWdlbnQvdjE7YWdlbnR2MaICA1dBWKoCEldlZ3dlaXNlci5BZ2VudC5WMcoCEldlZ3dlaXNlclxBZ2VudFxWMeICHldlZ3dlaXNlclxBZ2VudFxWMVxHUEJNZXRhZGF0YeoCFFdlZ3dlaXNlcjo6QWdlbnQ6OlYxYgZwcm90bzM", [file_google_protobuf_duration, file_google_protobuf_timestamp, file_wegweiser_agent_v1_snapshot]);
 
 /**
  * EnrollRequest presents an enrolment key and describes the machine.
@@ -181,6 +181,22 @@ export type HeartbeatRequest = Message<"wegweiser.agent.v1.HeartbeatRequest"> & 
    * @generated from field: string device_id = 4;
    */
   deviceId: string;
+
+  /**
+   * Architecture the agent was built for ("amd64", "arm64"), so the server
+   * can offer the matching update.
+   *
+   * @generated from field: string arch = 5;
+   */
+  arch: string;
+
+  /**
+   * Operating system the agent was built for ("linux", "windows",
+   * "darwin").
+   *
+   * @generated from field: string os = 6;
+   */
+  os: string;
 };
 
 /**
@@ -202,6 +218,14 @@ export type HeartbeatResponse = Message<"wegweiser.agent.v1.HeartbeatResponse"> 
    * @generated from field: wegweiser.agent.v1.AgentConfig config = 1;
    */
   config?: AgentConfig | undefined;
+
+  /**
+   * A newer agent the server offers for this device's platform and
+   * architecture; unset when the agent is current or updates are off.
+   *
+   * @generated from field: wegweiser.agent.v1.AgentUpdate update = 2;
+   */
+  update?: AgentUpdate | undefined;
 };
 
 /**
@@ -210,6 +234,57 @@ export type HeartbeatResponse = Message<"wegweiser.agent.v1.HeartbeatResponse"> 
  */
 export const HeartbeatResponseSchema: GenMessage<HeartbeatResponse> = /*@__PURE__*/
   messageDesc(file_wegweiser_agent_v1_agent, 4);
+
+/**
+ * AgentUpdate is a newer agent build to update to.
+ *
+ * @generated from message wegweiser.agent.v1.AgentUpdate
+ */
+export type AgentUpdate = Message<"wegweiser.agent.v1.AgentUpdate"> & {
+  /**
+   * Version offered.
+   *
+   * @generated from field: string version = 1;
+   */
+  version: string;
+
+  /**
+   * Absolute download URL of the binary.
+   *
+   * @generated from field: string url = 2;
+   */
+  url: string;
+
+  /**
+   * SHA-256 of the binary (hex); the agent refuses a download that does not
+   * match.
+   *
+   * @generated from field: string sha256 = 3;
+   */
+  sha256: string;
+
+  /**
+   * Size in bytes.
+   *
+   * @generated from field: int64 size = 4;
+   */
+  size: bigint;
+
+  /**
+   * Ed25519 signature (base64) of the line "<sha256>  <file name>" as it
+   * appears in SHA256SUMS, by the server's signing key.
+   *
+   * @generated from field: string signature = 5;
+   */
+  signature: string;
+};
+
+/**
+ * Describes the message wegweiser.agent.v1.AgentUpdate.
+ * Use `create(AgentUpdateSchema)` to create a new message.
+ */
+export const AgentUpdateSchema: GenMessage<AgentUpdate> = /*@__PURE__*/
+  messageDesc(file_wegweiser_agent_v1_agent, 5);
 
 /**
  * SubmitSnapshotRequest carries one collection.
@@ -238,7 +313,7 @@ export type SubmitSnapshotRequest = Message<"wegweiser.agent.v1.SubmitSnapshotRe
  * Use `create(SubmitSnapshotRequestSchema)` to create a new message.
  */
 export const SubmitSnapshotRequestSchema: GenMessage<SubmitSnapshotRequest> = /*@__PURE__*/
-  messageDesc(file_wegweiser_agent_v1_agent, 5);
+  messageDesc(file_wegweiser_agent_v1_agent, 6);
 
 /**
  * SubmitSnapshotResponse acknowledges a stored snapshot.
@@ -281,7 +356,7 @@ export type SubmitSnapshotResponse = Message<"wegweiser.agent.v1.SubmitSnapshotR
  * Use `create(SubmitSnapshotResponseSchema)` to create a new message.
  */
 export const SubmitSnapshotResponseSchema: GenMessage<SubmitSnapshotResponse> = /*@__PURE__*/
-  messageDesc(file_wegweiser_agent_v1_agent, 6);
+  messageDesc(file_wegweiser_agent_v1_agent, 7);
 
 /**
  * GetConfigRequest is empty: the device is known from its token.
@@ -296,7 +371,7 @@ export type GetConfigRequest = Message<"wegweiser.agent.v1.GetConfigRequest"> & 
  * Use `create(GetConfigRequestSchema)` to create a new message.
  */
 export const GetConfigRequestSchema: GenMessage<GetConfigRequest> = /*@__PURE__*/
-  messageDesc(file_wegweiser_agent_v1_agent, 7);
+  messageDesc(file_wegweiser_agent_v1_agent, 8);
 
 /**
  * GetConfigResponse carries the configuration.
@@ -317,7 +392,7 @@ export type GetConfigResponse = Message<"wegweiser.agent.v1.GetConfigResponse"> 
  * Use `create(GetConfigResponseSchema)` to create a new message.
  */
 export const GetConfigResponseSchema: GenMessage<GetConfigResponse> = /*@__PURE__*/
-  messageDesc(file_wegweiser_agent_v1_agent, 8);
+  messageDesc(file_wegweiser_agent_v1_agent, 9);
 
 /**
  * AgentService is what endpoint agents talk to. Enroll takes an enrolment
