@@ -89,6 +89,15 @@ ensure_chromium() {
   echo "export WEGWEISER_CHROMIUM=/usr/bin/chromium"
 }
 
-for what in ${*:-postgres redis chromium}; do
+# Debian's msitools (wixl, msiinfo) and rpm build and check the agent's
+# Windows and RPM packages.
+ensure_packaging() {
+  command -v msiinfo >/dev/null 2>&1 || apt_install msitools
+  command -v wixl >/dev/null 2>&1 || apt_install wixl
+  command -v rpm >/dev/null 2>&1 || apt_install rpm
+  echo "export WEGWEISER_WIXL=$(command -v wixl)"
+}
+
+for what in ${*:-postgres redis chromium packaging}; do
   "ensure_$what"
 done
