@@ -31,6 +31,10 @@ type Config struct {
 	DataDir string
 	// PublicURL is how users reach the dashboard (for links in invitations).
 	PublicURL string
+	// AgentDir holds the agent builds and packages the server offers for
+	// download (what `make agents` writes); empty means "agents" next to
+	// the server's executable (bin/agents for bin/wegweiser).
+	AgentDir string
 	// CORSOrigins are the browser origins allowed to call the API.
 	CORSOrigins []string
 	// JWTKey is a base64 Ed25519 seed; empty means generate and keep one in
@@ -127,6 +131,7 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.RedisURL, "redis-url", env("REDIS_URL", ""), "Redis URL for the login throttle shared by replicas; empty keeps it in this process (env WEGWEISER_REDIS_URL)")
 	fs.StringVar(&c.ListenAddr, "listen-addr", env("LISTEN_ADDR", ":8080"), "HTTP listen address (env WEGWEISER_LISTEN_ADDR)")
 	fs.StringVar(&c.DataDir, "data-dir", env("DATA_DIR", "data"), "directory for the embedded database and generated keys (env WEGWEISER_DATA_DIR)")
+	fs.StringVar(&c.AgentDir, "agent-dir", env("AGENT_DIR", ""), "directory of the agent builds offered for download; empty for agents/ next to the server binary (env WEGWEISER_AGENT_DIR)")
 	fs.StringVar(&c.PublicURL, "public-url", env("PUBLIC_URL", ""), "URL users reach the dashboard at, e.g. https://wegweiser.example.com (env WEGWEISER_PUBLIC_URL)")
 	fs.Func("cors-origins", "comma-separated browser origins allowed to call the API (env WEGWEISER_CORS_ORIGINS)", func(s string) error {
 		c.CORSOrigins = splitList(s)

@@ -268,12 +268,15 @@ func (s *Service) AuthenticateDevice(ctx context.Context, token string) (*viewer
 	return bypass.TenantViewer(d.TenantID, "agent: a device acts as its tenant"), d, nil
 }
 
-// InstallCommands returns how to install and enrol the agent on each
-// platform against serverURL.
+// InstallCommands returns, per platform, the one line that installs and
+// enrols the agent from serverURL: it fetches the install script the
+// server serves (which downloads the agent, verifies its checksum, enrols
+// with the key and installs the service).
 func InstallCommands(serverURL, secret string) map[string]string {
+	sh := fmt.Sprintf("curl -fsSL %s/install.sh | sudo sh -s -- --key %s", serverURL, secret)
 	return map[string]string{
-		"linux":   fmt.Sprintf("sudo wegweiser-agent enroll --server %s --key %s && sudo wegweiser-agent install", serverURL, secret),
-		"macos":   fmt.Sprintf("sudo wegweiser-agent enroll --server %s --key %s && sudo wegweiser-agent install", serverURL, secret),
-		"windows": fmt.Sprintf(`& "$env:ProgramFiles\Wegweiser\wegweiser-agent.exe" enroll --server %s --key %s; & "$env:ProgramFiles\Wegweiser\wegweiser-agent.exe" install`, serverURL, secret),
+		"linux":   sh,
+		"macos":   sh,
+		"windows": fmt.Sprintf("& ([scriptblock]::Create((irm %s/install.ps1))) -Key '%s'", serverURL, secret),
 	}
 }

@@ -6,7 +6,9 @@ package secrets
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hkdf"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -16,7 +18,10 @@ import (
 )
 
 // Box seals and opens secrets.
-type Box struct{ aead cipher.AEAD }
+type Box struct {
+	aead cipher.AEAD
+	key  []byte
+}
 
 // New returns a box over a 32-byte key.
 func New(key []byte) (*Box, error) {
@@ -31,7 +36,7 @@ func New(key []byte) (*Box, error) {
 	if err != nil {
 		return nil, fmt.Errorf("secret key: %w", err)
 	}
-	return &Box{aead: aead}, nil
+	return &Box{aead: aead, key: append([]byte(nil), key...)}, nil
 }
 
 // LoadOrCreate returns a box over a base64 key, or, when it is empty, over
@@ -86,4 +91,17 @@ func (b *Box) Open(sealed, aad []byte) ([]byte, error) {
 		return nil, errors.New("cannot decrypt secret: wrong key or tampered data")
 	}
 	return out, nil
+}
+
+// DeriveKey returns 32 bytes derived from the box's key for one purpose
+// (HKDF-SHA256 with purpose as info): a key every process sharing the
+// secret key derives alike, and that reveals nothing about it or about the
+// keys of other purposes. Changing the secret key changes every derived
+// key.
+func (b *Box) DeriveKey(purpose string) []byte {
+	out, err := hkdf.Key(sha256.New, b.key, nil, purpose, 32)
+	if err != nil {
+		panic(fmt.Sprintf("derive key: %v", err)) // only for lengths HKDF cannot give
+	}
+	return out
 }

@@ -29,3 +29,25 @@ func TestSealOpen(t *testing.T) {
 		t.Fatal("secret opened with another key")
 	}
 }
+
+func TestDeriveKeyIsStablePerKeyAndPurpose(t *testing.T) {
+	a, _ := New(bytes.Repeat([]byte{1}, 32))
+	a2, _ := New(bytes.Repeat([]byte{1}, 32))
+	b, _ := New(bytes.Repeat([]byte{2}, 32))
+	k := a.DeriveKey("agent checksums")
+	if len(k) != 32 {
+		t.Fatalf("derived %d bytes, want 32", len(k))
+	}
+	if !bytes.Equal(k, a2.DeriveKey("agent checksums")) {
+		t.Error("the same secret key derived different keys")
+	}
+	if bytes.Equal(k, a.DeriveKey("something else")) {
+		t.Error("two purposes derived the same key")
+	}
+	if bytes.Equal(k, b.DeriveKey("agent checksums")) {
+		t.Error("two secret keys derived the same key")
+	}
+	if bytes.Equal(k, bytes.Repeat([]byte{1}, 32)) {
+		t.Error("the derived key is the secret key")
+	}
+}

@@ -48,6 +48,15 @@ func TestEnrolmentKeys(t *testing.T) {
 		if len(cmds) != 3 || !strings.Contains(cmds[0].GetCommand(), secret) {
 			t.Fatalf("install commands: %v", cmds)
 		}
+		for _, c := range cmds {
+			script := "/install.sh | sudo sh -s -- --key " + secret
+			if c.GetPlatform() == "windows" {
+				script = "/install.ps1))) -Key '" + secret + "'"
+			}
+			if !strings.Contains(c.GetCommand(), script) {
+				t.Errorf("%s install command %q does not fetch the install script with the key", c.GetPlatform(), c.GetCommand())
+			}
+		}
 		// Three agents race for one use: exactly one gets in.
 		var wg sync.WaitGroup
 		codes := make([]string, 3)

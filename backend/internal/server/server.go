@@ -12,6 +12,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"time"
 
 	"connectrpc.com/connect"
@@ -24,6 +26,7 @@ import (
 
 	"github.com/wegweiser/wegweiser/backend/gen/wegweiser/agent/v1/agentv1connect"
 	"github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1/wegweiserv1connect"
+	"github.com/wegweiser/wegweiser/backend/internal/agentdist"
 	"github.com/wegweiser/wegweiser/backend/internal/ai"
 	"github.com/wegweiser/wegweiser/backend/internal/ai/builtin"
 	"github.com/wegweiser/wegweiser/backend/internal/ai/chat"
@@ -103,6 +106,8 @@ type App struct {
 	Devices   *device.Service
 	Members   *member.Service
 	Enrolment *enrolment.Service
+	// Agents offers the agent builds and packages for download.
+	Agents    *agentdist.Catalog
 	Ingest    *ingest.Service
 	Inventory *inventory.Service
 	Health    *health.Service
@@ -192,6 +197,16 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 	if err != nil {
 		return nil, err
 	}
+	agentDir := cfg.AgentDir
+	if agentDir == "" {
+		if exe, err := os.Executable(); err == nil {
+			agentDir = filepath.Join(filepath.Dir(exe), "agents")
+		}
+	}
+	agents, err := agentdist.New(agentDir, box.DeriveKey(agentdist.SigningKeyPurpose))
+	if err != nil {
+		return nil, err
+	}
 	inv := inventory.NewService(st)
 	pol := policy.NewService(st, jc)
 	alerts := alert.NewService(st, jc, box, cfg.AllowPrivateWebhooks)
@@ -256,6 +271,7 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 		riverUI:    ui,
 		mcp:        mcpHandler,
 		Enrolment:  enrolment.NewService(st),
+		Agents:     agents,
 		Ingest:     ingest.NewService(st, jc, log),
 		Inventory:  inv,
 		Health:     hs,
@@ -275,6 +291,20 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 		Log:        log,
 		cfg:        cfg,
 	}, nil
+}
+
+// scriptURL is the server URL the install scripts carry: the configured
+// public URL, or else the address the script was fetched from (which the
+// endpoint fetching it evidently reaches).
+func (a *App) scriptURL(r *http.Request) string {
+	if a.cfg.PublicURL != "" {
+		return a.cfg.ServerURL()
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }
 
 // Handler returns the HTTP handler serving API, health and SPA.
@@ -301,7 +331,9 @@ func (a *App) Handler() http.Handler {
 	mux.Handle(wegweiserv1connect.NewTenantServiceHandler(tenantapi.New(a.Tenancy, a.Retention), opts...))
 	mux.Handle(wegweiserv1connect.NewDeviceServiceHandler(deviceapi.New(a.Devices), opts...))
 	mux.Handle(wegweiserv1connect.NewUserServiceHandler(userapi.New(a.Members), opts...))
-	mux.Handle(wegweiserv1connect.NewEnrolmentServiceHandler(enrolmentapi.New(a.Enrolment, a.cfg.ServerURL()), opts...))
+	mux.Handle(wegweiserv1connect.NewEnrolmentServiceHandler(enrolmentapi.New(a.Enrolment, enrolmentapi.Distribution{
+		ServerURL: a.cfg.ServerURL(), Configured: a.cfg.PublicURL != "", Agents: a.Agents,
+	}), opts...))
 	mux.Handle(wegweiserv1connect.NewInventoryServiceHandler(inventoryapi.New(a.Inventory), opts...))
 	mux.Handle(wegweiserv1connect.NewHealthServiceHandler(healthapi.New(a.Health), opts...))
 	mux.Handle(wegweiserv1connect.NewPolicyServiceHandler(policyapi.New(a.Policy), opts...))
@@ -326,6 +358,9 @@ func (a *App) Handler() http.Handler {
 	reflector := grpcreflect.NewStaticReflector(Services...)
 	handlePublic(grpcreflect.NewHandlerV1(reflector, public))
 	handlePublic(grpcreflect.NewHandlerV1Alpha(reflector, public))
+	// The agent downloads, their signed checksums and the install scripts
+	// are public: endpoints fetch them before they hold any credential.
+	a.Agents.Register(mux, a.scriptURL)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))

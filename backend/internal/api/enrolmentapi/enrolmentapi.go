@@ -7,6 +7,7 @@ import (
 
 	v1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1"
 	"github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1/wegweiserv1connect"
+	"github.com/wegweiser/wegweiser/backend/internal/agentdist"
 	"github.com/wegweiser/wegweiser/backend/internal/api/pbconv"
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
 	"github.com/wegweiser/wegweiser/backend/internal/enrolment"
@@ -16,16 +17,27 @@ import (
 
 // Service implements EnrolmentService.
 type Service struct {
-	svc       *enrolment.Service
-	serverURL string
+	svc  *enrolment.Service
+	dist Distribution
+}
+
+// Distribution is what the handler tells about getting the agent onto
+// endpoints.
+type Distribution struct {
+	// ServerURL is what install commands and agents point at.
+	ServerURL string
+	// Configured says whether the operator set ServerURL (the public URL)
+	// or it was made from the listen address.
+	Configured bool
+	// Agents offers the builds; nil offers none.
+	Agents *agentdist.Catalog
 }
 
 var _ wegweiserv1connect.EnrolmentServiceHandler = (*Service)(nil)
 
-// New returns the handler; serverURL is what install commands point agents
-// at.
-func New(svc *enrolment.Service, serverURL string) *Service {
-	return &Service{svc: svc, serverURL: serverURL}
+// New returns the handler.
+func New(svc *enrolment.Service, dist Distribution) *Service {
+	return &Service{svc: svc, dist: dist}
 }
 
 // CreateEnrolmentKey implements EnrolmentService.CreateEnrolmentKey.
@@ -51,7 +63,7 @@ func (s *Service) CreateEnrolmentKey(ctx context.Context, req *v1.CreateEnrolmen
 		return nil, err
 	}
 	out := &v1.CreateEnrolmentKeyResponse{Key: toProto(key), Secret: secret}
-	cmds := enrolment.InstallCommands(s.serverURL, secret)
+	cmds := enrolment.InstallCommands(s.dist.ServerURL, secret)
 	for _, p := range []string{"linux", "macos", "windows"} {
 		out.InstallCommands = append(out.InstallCommands, &v1.InstallCommand{Platform: p, Command: cmds[p]})
 	}
@@ -118,7 +130,29 @@ func toProto(k *ent.EnrolmentKey) *v1.EnrolmentKey {
 	return out
 }
 
-// GetAgentDistribution is not built yet.
+// GetAgentDistribution implements EnrolmentService.GetAgentDistribution.
 func (s *Service) GetAgentDistribution(context.Context, *v1.GetAgentDistributionRequest) (*v1.GetAgentDistributionResponse, error) {
-	return nil, apperr.FailedPrecondition("agent distribution is not available yet")
+	base := s.dist.ServerURL
+	out := &v1.GetAgentDistributionResponse{
+		PublicUrl:             base,
+		Warnings:              agentdist.URLWarnings(base, s.dist.Configured),
+		ChecksumsUrl:          base + agentdist.ChecksumsPath,
+		ChecksumsSignatureUrl: base + agentdist.SignaturePath,
+	}
+	if s.dist.Agents == nil {
+		return out, nil
+	}
+	arts, err := s.dist.Agents.Artifacts()
+	if err != nil {
+		return nil, apperr.Unavailable(err, "the agent builds cannot be read")
+	}
+	out.Version = s.dist.Agents.Version()
+	out.SigningPublicKey = s.dist.Agents.PublicKeyBase64()
+	for _, a := range arts {
+		out.Artifacts = append(out.Artifacts, &v1.AgentArtifact{
+			Platform: a.Platform(), Arch: a.Arch, Format: a.Format, FileName: a.FileName,
+			Url: base + a.Path(), Sha256: a.SHA256, Size: a.Size, Version: a.Version,
+		})
+	}
+	return out, nil
 }
