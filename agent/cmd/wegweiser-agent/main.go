@@ -299,6 +299,8 @@ func cmdRun(args []string, stderr io.Writer) error {
 	log := f.logger(stderr)
 	ctx, cancel := signalContext()
 	defer cancel()
+	ctx, serviceDone := serviceContext(ctx)
+	defer serviceDone()
 	// Installed before enrolment, the service waits for it.
 	for warned := false; ; warned = true {
 		_, err := uplink.LoadState(f.stateDir)
