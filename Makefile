@@ -12,7 +12,7 @@ BIN       := bin/wegweiser
 GOFLAGS_BUILD := -trimpath
 SERVICES  := scripts/services.sh
 
-.PHONY: help agent run build frontend node_modules gen gen-check lint breaking test test-go test-frontend test-e2e bench eval migration clean
+.PHONY: help agent agents agent-host run build frontend node_modules gen gen-check lint breaking test test-go test-frontend test-e2e bench eval migration clean
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -33,7 +33,36 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 agent: ## build the endpoint agent into bin/wegweiser-agent
 	$(GO) build $(GOFLAGS_BUILD) -ldflags "-X github.com/wegweiser/wegweiser/agent/internal/version.Version=$(VERSION)" -o bin/wegweiser-agent ./agent/cmd/wegweiser-agent
 
-run: build ## start Wegweiser on the embedded default (SQLite in ./data) with demo data
+# The agent builds the server offers for download (GET /agent/download/…,
+# install.sh, install.ps1) live in AGENTS_DIR, named
+# wegweiser-agent_<version>_<os>_<arch>[.exe|.deb|.rpm|.msi]
+# (backend/internal/agentdist reads them; the server's -agent-dir, by
+# default agents/ next to bin/wegweiser).
+AGENTS_DIR      := bin/agents
+AGENT_PLATFORMS := linux/amd64 linux/arm64 windows/amd64 darwin/amd64 darwin/arm64
+AGENT_LDFLAGS    = -X github.com/wegweiser/wegweiser/agent/internal/version.Version=$(VERSION)
+HOST_GOOS       := $(shell $(GO) env GOOS)
+HOST_GOARCH     := $(shell $(GO) env GOARCH)
+
+agents: ## cross-compile the agent for Linux, Windows and macOS and build its .deb, .rpm and .msi into bin/agents (the .msi needs wixl: scripts/services.sh packaging)
+	@mkdir -p $(AGENTS_DIR)
+	for p in $(AGENT_PLATFORMS); do os=$${p%/*}; arch=$${p#*/}; ext=; if [ $$os = windows ]; then ext=.exe; fi; \
+	  echo "agent $$os/$$arch"; \
+	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build $(GOFLAGS_BUILD) -ldflags "$(AGENT_LDFLAGS)" \
+	    -o $(AGENTS_DIR)/wegweiser-agent_$(VERSION)_$${os}_$${arch}$$ext ./agent/cmd/wegweiser-agent; done
+	$(GO) build $(GOFLAGS_BUILD) -o bin/wegweiser-package ./agent/cmd/wegweiser-package
+	for arch in amd64 arm64; do for f in deb rpm; do \
+	  bin/wegweiser-package -format $$f -arch $$arch -version $(VERSION) \
+	    -binary $(AGENTS_DIR)/wegweiser-agent_$(VERSION)_linux_$$arch -out $(AGENTS_DIR)/wegweiser-agent_$(VERSION)_linux_$$arch.$$f; done; done
+	bin/wegweiser-package -format msi -arch amd64 -version $(VERSION) \
+	  -binary $(AGENTS_DIR)/wegweiser-agent_$(VERSION)_windows_amd64.exe -out $(AGENTS_DIR)/wegweiser-agent_$(VERSION)_windows_amd64.msi
+
+agent-host: ## build the agent for this machine into bin/agents, for download from a local server
+	@mkdir -p $(AGENTS_DIR)
+	$(GO) build $(GOFLAGS_BUILD) -ldflags "$(AGENT_LDFLAGS)" \
+	  -o $(AGENTS_DIR)/wegweiser-agent_$(VERSION)_$(HOST_GOOS)_$(HOST_GOARCH)$(if $(filter windows,$(HOST_GOOS)),.exe) ./agent/cmd/wegweiser-agent
+
+run: build agent-host ## start Wegweiser on the embedded default (SQLite in ./data) with demo data
 	./$(BIN) serve --demo
 
 gen: node_modules ## regenerate protobuf (Go, TypeScript) and ent code

@@ -15,7 +15,13 @@ import {
 } from "../gen/wegweiser/v1/tenant_pb";
 import { UserService } from "../gen/wegweiser/v1/user_pb";
 import { SnapshotSchema, type Snapshot } from "../gen/wegweiser/agent/v1/snapshot_pb";
-import { EnrolmentKeySchema, EnrolmentService, type EnrolmentKey } from "../gen/wegweiser/v1/enrolment_pb";
+import {
+  EnrolmentKeySchema,
+  EnrolmentService,
+  GetAgentDistributionResponseSchema,
+  type EnrolmentKey,
+  type GetAgentDistributionResponse,
+} from "../gen/wegweiser/v1/enrolment_pb";
 import { InventoryService } from "../gen/wegweiser/v1/inventory_pb";
 import {
   NotificationSchema,
@@ -122,6 +128,8 @@ export class FakeBackend {
   devices: Device[] = [];
   users: User[] = [];
   enrolmentKeys: EnrolmentKey[] = [];
+  /** What GetAgentDistribution answers; tests change its warnings and artifacts. */
+  agentDistribution: GetAgentDistributionResponse = create(GetAgentDistributionResponseSchema, FAKE_AGENT_DISTRIBUTION);
   /** Latest snapshot per device id, as GetDeviceInventory returns it. */
   inventories = new Map<string, { snapshot: Snapshot; receivedTime: Date; snapshotCount: number }>();
   /** When set, the next call of this method (e.g. "Login") fails with the error. */
@@ -549,3 +557,40 @@ export function healthyDevice(): DeviceFixture {
 
 
 
+
+const FAKE_SERVER = "https://wegweiser.example";
+const FAKE_AGENT_VERSION = "1.4.0";
+
+/** FAKE_AGENT_DISTRIBUTION is a server with every build of one version and a public https URL. */
+const FAKE_AGENT_DISTRIBUTION: MessageInitShape<typeof GetAgentDistributionResponseSchema> = {
+  publicUrl: FAKE_SERVER,
+  warnings: [],
+  version: FAKE_AGENT_VERSION,
+  checksumsUrl: `${FAKE_SERVER}/agent/SHA256SUMS`,
+  checksumsSignatureUrl: `${FAKE_SERVER}/agent/SHA256SUMS.sig`,
+  signingPublicKey: "3q2+7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+  artifacts: (
+    [
+      ["linux", "amd64", "binary", "", 14_336_000],
+      ["linux", "amd64", "deb", ".deb", 5_120_000],
+      ["linux", "amd64", "rpm", ".rpm", 5_300_000],
+      ["linux", "arm64", "binary", "", 13_700_000],
+      ["macos", "arm64", "binary", "", 14_100_000],
+      ["windows", "amd64", "binary", ".exe", 14_600_000],
+      ["windows", "amd64", "msi", ".msi", 5_900_000],
+    ] as const
+  ).map(([platform, arch, format, ext, size], i) => {
+    const goos = platform === "macos" ? "darwin" : platform;
+    const fileName = `wegweiser-agent_${FAKE_AGENT_VERSION}_${goos}_${arch}${ext}`;
+    return {
+      platform,
+      arch,
+      format,
+      fileName,
+      url: `${FAKE_SERVER}/agent/download/${fileName}`,
+      sha256: (i + 1).toString(16).repeat(64).slice(0, 64),
+      size: BigInt(size),
+      version: FAKE_AGENT_VERSION,
+    };
+  }),
+};

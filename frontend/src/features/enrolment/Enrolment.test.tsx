@@ -36,8 +36,8 @@ describe("enrolment page", () => {
     expect(screen.getByText(/Copy the secret now/).closest(".alert")?.textContent).toMatch(/shown only this once/);
     for (const [platform, fragment] of [
       ["Linux", "install.sh | sudo sh -s -- --key wgk_0001_s3cr3t"],
-      ["macOS", "install-macos.sh | sudo sh -s -- --key wgk_0001_s3cr3t"],
-      ["Windows", "install.ps1))) -Key wgk_0001_s3cr3t"],
+      ["macOS", "install.sh | sudo sh -s -- --key wgk_0001_s3cr3t"],
+      ["Windows", "install.ps1))) -Key 'wgk_0001_s3cr3t'"],
     ] as const) {
       const block = screen.getByRole("group", { name: platform });
       expect(block.querySelector("pre code")?.textContent).toContain(fragment);
@@ -158,5 +158,44 @@ describe("enrolment page", () => {
 
     expect(await within(section).findByText("Agent credentials revoked.")).toBeTruthy();
     expect(backend.callsOf("RevokeDeviceToken")[0]?.request).toMatchObject({ deviceId: d.id });
+  });
+
+  it("lists the agent downloads with platform, format, size, checksum and link", async () => {
+    const backend = new FakeBackend();
+    backend.addOrganisation("Contoso");
+    renderApp("/enrolment", { backend });
+
+    const table = await screen.findByRole("table", { name: "Agent downloads" });
+    const deb = within(table).getByRole("link", { name: "wegweiser-agent_1.4.0_linux_amd64.deb" });
+    expect(deb.getAttribute("href")).toBe("https://wegweiser.example/agent/download/wegweiser-agent_1.4.0_linux_amd64.deb");
+    const row = deb.closest("tr")!;
+    expect(row.textContent).toMatch(/Linux/);
+    expect(row.textContent).toMatch(/amd64/);
+    expect(row.textContent).toMatch(/\.deb/);
+    expect(row.textContent).toMatch(/4\.9 MB/);
+    expect(within(row).getByRole("button", { name: /Copy SHA-256/ })).toBeTruthy();
+    expect(within(table).getByRole("link", { name: "wegweiser-agent_1.4.0_windows_amd64.msi" })).toBeTruthy();
+    const section = screen.getByRole("region", { name: "Agent downloads" });
+    expect(within(section).getByRole("link", { name: "SHA256SUMS" }).getAttribute("href")).toBe(
+      "https://wegweiser.example/agent/SHA256SUMS",
+    );
+    // A public https URL: no warning.
+    expect(screen.queryByRole("alert", { name: "Public URL warnings" })).toBeNull();
+  });
+
+  it("warns when endpoints cannot reach the public URL and says how to set it", async () => {
+    const backend = new FakeBackend();
+    backend.addOrganisation("Contoso");
+    backend.agentDistribution.publicUrl = "http://localhost:8080";
+    backend.agentDistribution.warnings = [
+      "The public URL http://localhost:8080 is a loopback address. Set WEGWEISER_PUBLIC_URL (or --public-url).",
+    ];
+    backend.agentDistribution.artifacts = [];
+    renderApp("/enrolment", { backend });
+
+    const alert = await screen.findByRole("alert", { name: "Public URL warnings" });
+    expect(alert.textContent).toMatch(/http:\/\/localhost:8080/);
+    expect(alert.textContent).toMatch(/WEGWEISER_PUBLIC_URL/);
+    expect(await screen.findByText(/offers no agent builds yet/)).toBeTruthy();
   });
 });

@@ -51,3 +51,8 @@ export const INSTALL_PLATFORMS = [
   { id: "macos", label: "macOS" },
   { id: "windows", label: "Windows" },
 ] as const;
+
+/** useAgentDistribution lists the agent builds this server offers and warns about its public URL. */
+export function useAgentDistribution() {
+  return useQuery(EnrolmentService.method.getAgentDistribution, {});
+}

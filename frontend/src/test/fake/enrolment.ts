@@ -26,9 +26,13 @@ export function enrolmentService(b: FakeBackend): Partial<ServiceImpl<typeof Enr
         key,
         secret,
         installCommands: [
-          { platform: "linux", command: `curl -fsSL https://wegweiser.example/install.sh | sudo sh -s -- --key ${secret}` },
-          { platform: "macos", command: `curl -fsSL https://wegweiser.example/install-macos.sh | sudo sh -s -- --key ${secret}` },
-          { platform: "windows", command: `& ([scriptblock]::Create((irm https://wegweiser.example/install.ps1))) -Key ${secret}` },
+          // As backend/internal/enrolment.InstallCommands words them.
+          { platform: "linux", command: `curl -fsSL ${b.agentDistribution.publicUrl}/install.sh | sudo sh -s -- --key ${secret}` },
+          { platform: "macos", command: `curl -fsSL ${b.agentDistribution.publicUrl}/install.sh | sudo sh -s -- --key ${secret}` },
+          {
+            platform: "windows",
+            command: `& ([scriptblock]::Create((irm ${b.agentDistribution.publicUrl}/install.ps1))) -Key '${secret}'`,
+          },
         ],
       };
     },
@@ -53,6 +57,11 @@ export function enrolmentService(b: FakeBackend): Partial<ServiceImpl<typeof Enr
       if (!k) throw new ConnectError("enrolment key not found", Code.NotFound);
       k.revokeTime ??= timestampFromDate(new Date());
       return { key: k };
+    },
+    getAgentDistribution: (req, ctx) => {
+      b.enter("GetAgentDistribution", req, ctx);
+      b.need("enrolment.manage");
+      return b.agentDistribution;
     },
     revokeDeviceToken: (req, ctx) => {
       b.enter("RevokeDeviceToken", req, ctx);
