@@ -7,7 +7,7 @@
 // when set (PostgreSQL); otherwise the server uses SQLite in the data dir.
 import { spawn } from "node:child_process";
 import { constants } from "node:fs";
-import { access, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { access, chmod, copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -49,6 +49,9 @@ export default async function setup(project: TestProject) {
 
   // The server sees only the settings of this run (plus the database, if given).
   const env = serverEnv(port, dataDir);
+  if (process.env.WEGWEISER_AGENT_BIN) {
+    env.WEGWEISER_AGENT_DIR = await offerAgent(dataDir, process.env.WEGWEISER_AGENT_BIN);
+  }
   if (process.env.WEGWEISER_DATABASE_URL) {
     env.WEGWEISER_DATABASE_URL = process.env.WEGWEISER_DATABASE_URL;
     // One server process with its own data directory: it may keep generated keys there.
@@ -158,6 +161,23 @@ export function serverEnv(port: number, dataDir: string): NodeJS.ProcessEnv {
   env.WEGWEISER_LISTEN_ADDR = `127.0.0.1:${port}`;
   env.WEGWEISER_DATA_DIR = dataDir;
   return env;
+}
+
+/**
+ * offerAgent puts the agent under test into an agent directory in dataDir,
+ * named as `make agent-host` names this machine's build, so that the
+ * server offers it for download and its install.sh installs it. It returns
+ * the directory.
+ */
+async function offerAgent(dataDir: string, agentBin: string): Promise<string> {
+  const goos = process.platform === "win32" ? "windows" : process.platform;
+  const goarch = process.arch === "x64" ? "amd64" : process.arch;
+  const dir = join(dataDir, "agents");
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, `wegweiser-agent_0.0.0-e2e_${goos}_${goarch}${goos === "windows" ? ".exe" : ""}`);
+  await copyFile(agentBin, file);
+  await chmod(file, 0o755);
+  return dir;
 }
 
 /** freePort picks a port nothing listens on. */
