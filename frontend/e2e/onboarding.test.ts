@@ -87,9 +87,8 @@ describe("a new MSP", () => {
       const linux = page.getByRole("group", { name: "Linux" });
       const command = ((await linux.locator("pre code").textContent()) ?? "").trim();
       expect(command).toMatch(/^curl -fsSL http:\/\/127\.0\.0\.1:\d+\/install\.sh \| sudo sh -s -- --key \S+$/);
-      await page.setViewportSize({ width: 1280, height: 1400 });
-      await page.screenshot({ path: shot("enrolment.png"), fullPage: false });
-      await page.setViewportSize({ width: 1280, height: 860 });
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot({ path: shot("enrolment.png"), fullPage: true });
 
       // Run it as shown, in a throwaway root (no sudo needed when root).
       const asRoot = process.getuid?.() === 0;

@@ -181,10 +181,11 @@ func TestURLWarnings(t *testing.T) {
 		want       []string
 	}{
 		{"https://wegweiser.example.com", true, nil},
-		{"http://localhost:8080", false, []string{"No public URL is configured", "loopback", "plain http"}},
+		{"http://localhost:8080", false, []string{"No public URL is set", "plain http"}},
 		{"http://127.0.0.1:8080", true, []string{"loopback", "plain http"}},
 		{"https://[::1]:8443", true, []string{"loopback"}},
 		{"http://10.0.0.5:8080", true, []string{"plain http"}},
+		{"http://10.0.0.5:8080", false, []string{"No public URL is set"}},
 	} {
 		got := URLWarnings(tc.url, tc.configured)
 		if len(got) != len(tc.want) {

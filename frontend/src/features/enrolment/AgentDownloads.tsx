@@ -107,7 +107,7 @@ const artifactColumns: Columns<AgentArtifact> = [
         <code className="mono" title={a.sha256}>
           {a.sha256.slice(0, 12)}…
         </code>
-        <CopyButton value={a.sha256} label={`Copy SHA-256 of ${a.fileName}`} />
+        <CopyButton value={a.sha256} label="Copy" />
       </span>
     ),
   },
@@ -116,7 +116,7 @@ const artifactColumns: Columns<AgentArtifact> = [
     header: "Download",
     enableSorting: false,
     cell: ({ row: { original: a } }) => (
-      <a href={a.url} download={a.fileName}>
+      <a href={a.url} download={a.fileName} className="mono small">
         {a.fileName}
       </a>
     ),
