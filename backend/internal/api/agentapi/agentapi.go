@@ -20,7 +20,7 @@ import (
 
 // Service implements AgentService.
 type Service struct {
-	enrol  *enrolment.Service
+	enrol   *enrolment.Service
 	ingest  *ingest.Service
 	config  ingest.Config
 	updates Updates
