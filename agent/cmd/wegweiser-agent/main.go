@@ -344,7 +344,7 @@ func cmdRun(args []string, stderr io.Writer) error {
 		err = a.Run(ctx)
 		switch {
 		case errors.Is(err, update.ErrRestart):
-			log.Info("restarting into the new binary", "binary", upd.Exe)
+			log.Info("restarting into the installed binary", "binary", upd.Exe)
 			rerr := update.Restart(upd.Exe)
 			log.Warn("cannot restart in place; exiting for the service manager to restart", "exit_code", update.RestartExitCode, "err", rerr)
 			return err
