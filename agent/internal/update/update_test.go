@@ -41,7 +41,7 @@ func TestMain(m *testing.M) {
 			fmt.Println(err)
 			return 1
 		}
-		defer os.RemoveAll(dir)
+		defer func() { _ = os.RemoveAll(dir) }()
 		bin := filepath.Join(dir, "wegweiser-agent")
 		cmd := exec.Command("go", "build", "-o", bin,
 			"-ldflags", "-X github.com/wegweiser/wegweiser/agent/internal/version.Version="+newVersion,
@@ -213,7 +213,9 @@ func TestUpdateAppliedAndNewVersionReports(t *testing.T) {
 	go func() { exited <- cmd.Wait() }()
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(os.Interrupt)
-		<-exited
+		if err := <-exited; err != nil {
+			t.Logf("agent: %v", err)
+		}
 	})
 	waitFor(t, "a heartbeat of the new version", func() bool {
 		for _, hb := range f.srv.Heartbeats() {
@@ -483,7 +485,9 @@ func TestCrashLoopRollsBackTheRealAgent(t *testing.T) {
 			return p != nil && p.Starts == i
 		})
 		_ = cmd.Process.Kill()
-		<-done
+		if err := <-done; err == nil {
+			t.Fatalf("start %d ended by itself", i)
+		}
 	}
 	f.binaryIs(agentBin, "the new agent (not yet rolled back)")
 	cmd, done := start()
