@@ -12,8 +12,8 @@ import (
 	"testing"
 
 	"github.com/wegweiser/wegweiser/agent/internal/uplink"
-	"github.com/wegweiser/wegweiser/agent/internal/version"
 	"github.com/wegweiser/wegweiser/agent/internal/uplink/uplinktest"
+	"github.com/wegweiser/wegweiser/agent/internal/version"
 	agentv1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/agent/v1"
 	"github.com/wegweiser/wegweiser/backend/gen/wegweiser/agent/v1/agentv1connect"
 	"google.golang.org/protobuf/encoding/protojson"
