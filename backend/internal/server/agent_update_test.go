@@ -67,40 +67,39 @@ func TestHeartbeatOffersNewerAgent(t *testing.T) {
 			{"old agent without platform", true, false, "1.0.0", "", "", ""},
 			{"offers off", false, false, "1.0.0", "linux", "amd64", ""},
 		}
-		for _, off := range []bool{false, true} {
-			for _, dev := range []bool{false, true} {
-				srv := testenv.StartServerWith(t, st, func(c *config.Config) {
-					c.AgentUpdates, c.AgentUpdatesDev, c.AgentUpdateSource = !off, dev, src
-				})
-				ten := testenv.NewTenant(t, srv, "upd")
-				agent := ten.Enrol(t, "upd-host")
-				for _, tc := range cases {
-					if tc.updates == off || tc.dev != dev {
-						continue
-					}
-					res := testenv.Call(t, srv.URL, heartbeat, agent.Token, map[string]any{
-						"agentVersion": tc.version, "os": tc.goos, "arch": tc.arch,
-					})
-					res.Must(t)
-					if got := res.Str("update.version"); got != tc.want {
-						t.Errorf("%s: offered %q, want %q (%s)", tc.name, got, tc.want, res.Raw)
-					}
-					if tc.want != "" && (res.Str("update.url") == "" || res.Str("update.sha256") != "ab" || res.Str("update.signature") == "") {
-						t.Errorf("%s: incomplete offer %s", tc.name, res.Raw)
-					}
+		for _, mode := range []struct{ updates, dev bool }{{true, false}, {true, true}, {false, false}} {
+			updates, dev := mode.updates, mode.dev
+			srv := testenv.StartServerWith(t, st, func(c *config.Config) {
+				c.AgentUpdates, c.AgentUpdatesDev, c.AgentUpdateSource = updates, dev, src
+			})
+			ten := testenv.NewTenant(t, srv, "upd")
+			agent := ten.Enrol(t, "upd-host")
+			for _, tc := range cases {
+				if tc.updates != updates || tc.dev != dev {
+					continue
 				}
-				// Enrolment pins the signing key.
-				owner := ten.Login(t, ten.Owner)
-				key := testenv.Call(t, srv.URL, "wegweiser.v1.EnrolmentService/CreateEnrolmentKey", owner, map[string]any{
-					"organisationId": ten.Organisations[0], "groupId": ten.Groups[0], "description": "k",
+				res := testenv.Call(t, srv.URL, heartbeat, agent.Token, map[string]any{
+					"agentVersion": tc.version, "os": tc.goos, "arch": tc.arch,
 				})
-				enr := testenv.Call(t, srv.URL, enroll, "", map[string]any{
-					"enrolmentKey": key.Str("secret"), "hostname": "pin", "platform": "linux", "agentVersion": "1.0.0",
-				})
-				enr.Must(t)
-				if got := enr.Str("updateSigningKey"); got != base64.StdEncoding.EncodeToString(pub) {
-					t.Errorf("enrolment signing key %q", got)
+				res.Must(t)
+				if got := res.Str("update.version"); got != tc.want {
+					t.Errorf("%s: offered %q, want %q (%s)", tc.name, got, tc.want, res.Raw)
 				}
+				if tc.want != "" && (res.Str("update.url") == "" || res.Str("update.sha256") != "ab" || res.Str("update.signature") == "") {
+					t.Errorf("%s: incomplete offer %s", tc.name, res.Raw)
+				}
+			}
+			// Enrolment pins the signing key.
+			owner := ten.Login(t, ten.Owner)
+			key := testenv.Call(t, srv.URL, "wegweiser.v1.EnrolmentService/CreateEnrolmentKey", owner, map[string]any{
+				"organisationId": ten.Organisations[0], "groupId": ten.Groups[0], "description": "k",
+			})
+			enr := testenv.Call(t, srv.URL, enroll, "", map[string]any{
+				"enrolmentKey": key.Str("secret"), "hostname": "pin", "platform": "linux", "agentVersion": "1.0.0",
+			})
+			enr.Must(t)
+			if got := enr.Str("updateSigningKey"); got != base64.StdEncoding.EncodeToString(pub) {
+				t.Errorf("enrolment signing key %q", got)
 			}
 		}
 		// Without a source nothing is offered and no key handed out.
