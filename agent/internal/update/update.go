@@ -204,6 +204,9 @@ func (u *Updater) Startup() (pending bool, err error) {
 	}
 	p := r.Pending
 	if p == nil {
+		if r.Last != "" {
+			u.log().Info("last self-update", "outcome", r.Last)
+		}
 		return false, nil
 	}
 	if !sameVersion(p.Version, u.Current) {
