@@ -8,7 +8,7 @@
 //	wegweiser-agent collect
 //	wegweiser-agent install [--dry-run]
 //	wegweiser-agent uninstall [--dry-run] [--purge]
-//	wegweiser-agent version
+//	wegweiser-agent version [--check]
 package main
 
 import (
@@ -32,6 +32,7 @@ import (
 	"github.com/wegweiser/wegweiser/agent/internal/collector"
 	"github.com/wegweiser/wegweiser/agent/internal/install"
 	"github.com/wegweiser/wegweiser/agent/internal/runner"
+	"github.com/wegweiser/wegweiser/agent/internal/update"
 	"github.com/wegweiser/wegweiser/agent/internal/uplink"
 	"github.com/wegweiser/wegweiser/agent/internal/version"
 	agentv1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/agent/v1"
@@ -56,7 +57,7 @@ Usage:
   wegweiser-agent collect                        print a snapshot as JSON; sends nothing
   wegweiser-agent install [--dry-run]            start the agent with the machine
   wegweiser-agent uninstall [--dry-run] [--purge]
-  wegweiser-agent version
+  wegweiser-agent version [--check]               --check: also load the state (the self-check of an update)
 
 Every command takes --state-dir (env WEGWEISER_AGENT_STATE_DIR); default:
   Linux   /var/lib/wegweiser-agent
@@ -90,7 +91,7 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	case "uninstall":
 		err = cmdInstall(rest, stdout, stderr, true)
 	case "version", "--version", "-v":
-		fmt.Fprintf(stdout, "wegweiser-agent %s (%s/%s, %s)\n", version.Version, runtime.GOOS, runtime.GOARCH, runtime.Version())
+		err = cmdVersion(rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:
@@ -102,6 +103,11 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	case errors.Is(err, flag.ErrHelp):
 		return exitOK
+	case errors.Is(err, update.ErrRestart):
+		// The binary was replaced and could not re-execute itself: the
+		// service manager restarts it.
+		fmt.Fprintln(stderr, "wegweiser-agent:", err)
+		return update.RestartExitCode
 	case errors.Is(err, errUsage):
 		fmt.Fprintln(stderr, "wegweiser-agent:", err)
 		return exitUsage
@@ -240,6 +246,7 @@ func cmdEnroll(args []string, stdout, stderr io.Writer) error {
 		DeviceToken:  resp.GetDeviceToken(),
 		CAFile:       *caFile,
 		EnrolledTime: time.Now().UTC(),
+		UpdateKey:    resp.GetUpdateSigningKey(),
 	}
 	if err := uplink.SaveState(c.stateDir, st); err != nil {
 		return fmt.Errorf("save state: %w", err)
@@ -258,6 +265,7 @@ type agentFlags struct {
 	collectors   string
 	perfSamples  int
 	perfInterval time.Duration
+	noSelfUpdate bool
 }
 
 func (f *agentFlags) register(fs *flag.FlagSet) {
@@ -266,6 +274,12 @@ func (f *agentFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.collectors, "collectors", os.Getenv("WEGWEISER_AGENT_COLLECTORS"), "comma-separated collectors to run, overriding the server (env WEGWEISER_AGENT_COLLECTORS); all: "+strings.Join(collector.Names(), ","))
 	fs.IntVar(&f.perfSamples, "perf-samples", 2, "CPU and memory samples per collection")
 	fs.DurationVar(&f.perfInterval, "perf-interval", time.Second, "time between performance samples")
+	fs.BoolVar(&f.noSelfUpdate, "no-self-update", envBool("WEGWEISER_AGENT_NO_SELF_UPDATE"), "run: never replace this binary with an update the server offers (env WEGWEISER_AGENT_NO_SELF_UPDATE=true)")
+}
+
+func envBool(name string) bool {
+	v, _ := strconv.ParseBool(os.Getenv(name))
+	return v
 }
 
 func (f *agentFlags) options(log *slog.Logger) runner.Options {
@@ -318,13 +332,24 @@ func cmdRun(args []string, stderr io.Writer) error {
 		}
 	}
 	for {
-		a, err := runner.New(f.options(log))
+		opts := f.options(log)
+		upd, err := f.updater(log)
 		if err != nil {
 			return err
 		}
-		log.Info("wegweiser-agent starting", "version", version.Version, "state_dir", f.stateDir)
+		opts.Updater = upd
+		a, err := runner.New(opts)
+		if err != nil {
+			return err
+		}
+		log.Info("wegweiser-agent starting", "version", version.Version, "state_dir", f.stateDir, "self_update", !f.noSelfUpdate)
 		err = a.Run(ctx)
 		switch {
+		case errors.Is(err, update.ErrRestart):
+			log.Info("restarting into the installed binary", "binary", upd.Exe)
+			rerr := update.Restart(upd.Exe)
+			log.Warn("cannot restart in place; exiting for the service manager to restart", "exit_code", update.RestartExitCode, "err", rerr)
+			return err
 		case errors.Is(err, runner.ErrAlreadyRunning):
 			log.Info(err.Error())
 			return nil
@@ -340,6 +365,63 @@ func cmdRun(args []string, stderr io.Writer) error {
 			return err
 		}
 	}
+}
+
+// updater is the self-updater of `run` for this binary and state folder;
+// with --no-self-update it only confirms or rolls back a pending update.
+func (f *agentFlags) updater(log *slog.Logger) (*update.Updater, error) {
+	st, err := uplink.LoadState(f.stateDir)
+	if err != nil {
+		return nil, err
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	if resolved, err := filepath.EvalSymlinks(exe); err == nil {
+		exe = resolved
+	}
+	hc, err := uplink.HTTPClient(st.CAFile)
+	if err != nil {
+		return nil, err
+	}
+	return &update.Updater{
+		StateDir:   f.stateDir,
+		Exe:        exe,
+		Current:    version.Version,
+		PublicKey:  st.UpdatePublicKey(),
+		Disabled:   f.noSelfUpdate,
+		HTTPClient: hc,
+		Log:        log,
+	}, nil
+}
+
+// cmdVersion prints the version; with --check it is the self-check an
+// update runs on a new binary before it replaces the old one: it loads
+// the state and configuration (and the CA file) as `run` would, and
+// prints the bare version.
+func cmdVersion(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("version", stderr)
+	var c common
+	c.register(fs)
+	check := fs.Bool("check", false, "load the state and configuration and print only the version; exit 1 if they cannot be used")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if !*check {
+		fmt.Fprintf(stdout, "wegweiser-agent %s (%s/%s, %s)\n", version.Version, runtime.GOOS, runtime.GOARCH, runtime.Version())
+		return nil
+	}
+	st, err := uplink.LoadState(c.stateDir)
+	if err != nil {
+		return fmt.Errorf("self-check: %w", err)
+	}
+	if _, err := uplink.HTTPClient(st.CAFile); err != nil {
+		return fmt.Errorf("self-check: %w", err)
+	}
+	_ = uplink.LoadConfig(c.stateDir)
+	fmt.Fprintln(stdout, version.Version)
+	return nil
 }
 
 // waitForNewState waits until state.json changes or limit passes; false
@@ -441,6 +523,7 @@ func cmdInstall(args []string, stdout, stderr io.Writer, remove bool) error {
 	binary := fs.String("binary", install.DefaultBinary(runtime.GOOS), "where the agent binary is installed and run from")
 	purge := fs.Bool("purge", false, "uninstall: also delete the state folder (enrolment and spool)")
 	spoolMax := fs.Int64("spool-max-bytes", 0, "install: pass this spool cap to the service")
+	noSelfUpdate := fs.Bool("no-self-update", false, "install: the service never replaces its binary with an update the server offers")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -458,6 +541,9 @@ func cmdInstall(args []string, stdout, stderr io.Writer, remove bool) error {
 	}
 	if *spoolMax > 0 {
 		o.ExtraArgs = append(o.ExtraArgs, "--spool-max-bytes", strconv.FormatInt(*spoolMax, 10))
+	}
+	if *noSelfUpdate {
+		o.ExtraArgs = append(o.ExtraArgs, "--no-self-update")
 	}
 	var plan install.Plan
 	if remove {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/wegweiser/wegweiser/agent/internal/uplink"
 	"github.com/wegweiser/wegweiser/agent/internal/uplink/uplinktest"
+	"github.com/wegweiser/wegweiser/agent/internal/version"
 	agentv1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/agent/v1"
 	"github.com/wegweiser/wegweiser/backend/gen/wegweiser/agent/v1/agentv1connect"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -25,6 +28,7 @@ func run(t *testing.T, args ...string) (int, string, string) {
 
 func TestEnrollStoresPrivateStateAndNeverTheKey(t *testing.T) {
 	srv := uplinktest.New(t)
+	srv.UpdateSigningKey = base64.StdEncoding.EncodeToString(make([]byte, ed25519.PublicKeySize))
 	srv.Start()
 	dir := filepath.Join(t.TempDir(), "state")
 
@@ -52,6 +56,9 @@ func TestEnrollStoresPrivateStateAndNeverTheKey(t *testing.T) {
 	}
 	if strings.Contains(string(b), srv.EnrolmentKey) {
 		t.Fatal("state.json holds the enrolment key")
+	}
+	if st.UpdateKey != srv.UpdateSigningKey || st.UpdatePublicKey() == nil {
+		t.Fatalf("update signing key not pinned: %q", st.UpdateKey)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "config.json")); err != nil {
 		t.Fatalf("config.json: %v", err)
@@ -157,5 +164,38 @@ func TestUsageAndVersion(t *testing.T) {
 	}
 	if code, _, _ := run(t, "enroll", "--state-dir", t.TempDir()); code != exitUsage {
 		t.Errorf("enroll without flags: exit %d", code)
+	}
+}
+
+// TestVersionCheck: the self-check an update runs on a new binary fails
+// without a usable state and prints the bare version with one.
+func TestVersionCheck(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "state")
+	if code, _, errs := run(t, "version", "--check", "--state-dir", dir); code != exitFailure || !strings.Contains(errs, "not enrolled") {
+		t.Fatalf("unenrolled: exit %d, %s", code, errs)
+	}
+	if err := uplink.SaveState(dir, &uplink.State{Server: "https://x", DeviceID: "d", DeviceToken: "t", CAFile: filepath.Join(dir, "missing.pem")}); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := run(t, "version", "--check", "--state-dir", dir); code != exitFailure || !strings.Contains(errs, "CA file") {
+		t.Fatalf("missing CA file: exit %d, %s", code, errs)
+	}
+	if err := uplink.SaveState(dir, &uplink.State{Server: "https://x", DeviceID: "d", DeviceToken: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := run(t, "version", "--check", "--state-dir", dir)
+	if code != exitOK || out != version.Version+"\n" {
+		t.Fatalf("exit %d, out %q, err %s", code, out, errs)
+	}
+}
+
+// TestInstallPassesNoSelfUpdate: the installed service keeps the flag.
+func TestInstallPassesNoSelfUpdate(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the plan shown is the Linux one")
+	}
+	code, out, errs := run(t, "install", "--dry-run", "--no-self-update", "--state-dir", t.TempDir())
+	if code != exitOK || !strings.Contains(out, "--no-self-update") {
+		t.Fatalf("exit %d, %s%s", code, out, errs)
 	}
 }

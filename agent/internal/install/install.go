@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strings"
 	"unicode/utf16"
@@ -223,10 +224,22 @@ NoNewPrivileges=yes
 PrivateTmp=yes
 ProtectHome=read-only
 ProtectSystem=full
-
+` + selfUpdatePaths(o) + `
 [Install]
 WantedBy=multi-user.target
 `
+}
+
+// selfUpdatePaths lets a self-updating agent replace its binary in a
+// folder ProtectSystem makes read-only (/usr/local/bin is under /usr);
+// nothing with --no-self-update.
+func selfUpdatePaths(o Options) string {
+	for _, a := range o.ExtraArgs {
+		if a == "--no-self-update" {
+			return ""
+		}
+	}
+	return "ReadWritePaths=" + systemdJoin([]string{path.Dir(o.Binary)}) + "\n"
 }
 
 // CronEntry is the /etc/cron.d file used where systemd is absent: start

@@ -41,6 +41,15 @@ func TestSystemdUnit(t *testing.T) {
 	if u := SystemdUnit(o); !strings.Contains(u, `--state-dir "/srv/ww state/100%%"`) {
 		t.Errorf("state dir not quoted for systemd:\n%s", u)
 	}
+	// The agent replaces its own binary: its folder stays writable under
+	// ProtectSystem, unless self-update is off.
+	if !strings.Contains(u, "ProtectSystem=full\nReadWritePaths=/usr/local/bin\n") {
+		t.Errorf("binary folder not writable for self-update:\n%s", u)
+	}
+	o.ExtraArgs = append(o.ExtraArgs, "--no-self-update")
+	if u := SystemdUnit(o); strings.Contains(u, "ReadWritePaths") {
+		t.Errorf("binary folder writable without self-update:\n%s", u)
+	}
 }
 
 func TestLinuxPlans(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/wegweiser/wegweiser/agent/internal/update"
 	"github.com/wegweiser/wegweiser/agent/internal/uplink"
 )
 
@@ -20,12 +21,29 @@ import (
 // error is tried again after an exponential backoff with full jitter
 // (at most one interval), or after the server's Retry-After; a successful
 // heartbeat while snapshots wait brings the next drain forward.
+//
+// With an Updater, Run first lets it count this start of a freshly
+// updated version (or roll it back after failed starts), sends the first
+// heartbeat at once while an update awaits confirmation, and applies the
+// updates heartbeats offer. It returns update.ErrRestart when the binary
+// was replaced and the process must restart into it.
 func (a *Agent) Run(ctx context.Context) error {
 	unlock, err := lockStateDir(a.opts.StateDir)
 	if err != nil {
 		return err
 	}
 	defer unlock()
+
+	pending := false
+	if u := a.opts.Updater; u != nil {
+		pending, err = u.Startup()
+		if errors.Is(err, update.ErrRestart) {
+			return err
+		}
+		if err != nil {
+			a.log.Warn("cannot check the update record", "err", err)
+		}
+	}
 
 	// A soft memory limit keeps the heap small between collections.
 	debug.SetMemoryLimit(48 << 20)
@@ -42,6 +60,10 @@ func (a *Agent) Run(ctx context.Context) error {
 	now := time.Now()
 	nextCollect := now.Add(a.jitter())
 	nextHeartbeat := now.Add(a.config.GetHeartbeatInterval().AsDuration())
+	if pending {
+		// Tell the server at once that the new version runs.
+		nextHeartbeat = now
+	}
 	var drainAt time.Time
 	if n, _, _ := a.up.Spool.Stats(); n > 0 {
 		drainAt = now.Add(a.jitter())
@@ -110,6 +132,9 @@ func (a *Agent) Run(ctx context.Context) error {
 					if next := time.Now().Add(after + a.jitter()); next.Before(nextCollect) {
 						nextCollect = next
 					}
+				}
+				if err := a.applyUpdate(ctx); err != nil {
+					return err
 				}
 			case uplink.IsCredentialError(err):
 				return err

@@ -6,6 +6,7 @@ package runner
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -15,6 +16,7 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/wegweiser/wegweiser/agent/internal/collector"
+	"github.com/wegweiser/wegweiser/agent/internal/update"
 	"github.com/wegweiser/wegweiser/agent/internal/uplink"
 	agentv1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/agent/v1"
 	"google.golang.org/protobuf/proto"
@@ -56,6 +58,9 @@ type Options struct {
 	// MinInterval is the shortest check-in or heartbeat interval accepted
 	// from the server; 0 means 30 s.
 	MinInterval time.Duration
+	// Updater applies the updates heartbeats offer and confirms or rolls
+	// back a pending one (Run only); nil leaves the binary alone.
+	Updater *update.Updater
 }
 
 // Agent is an enrolled agent.
@@ -66,6 +71,8 @@ type Agent struct {
 	up        *uplink.Uplink
 	collector collector.Runner
 	config    *agentv1.AgentConfig
+	// offer is the update the last heartbeat offered.
+	offer *agentv1.AgentUpdate
 }
 
 // New loads the enrolment from the state folder and opens the spool.
@@ -248,15 +255,36 @@ func (a *Agent) Cycle(ctx context.Context) (*agentv1.Snapshot, error) {
 	return snap, err
 }
 
-// Heartbeat reports liveness and spool state and applies the returned
-// configuration.
+// Heartbeat reports liveness and spool state, applies the returned
+// configuration, confirms a pending update (the new version reached the
+// server) and remembers an update offer for Run.
 func (a *Agent) Heartbeat(ctx context.Context) error {
-	cfg, err := a.up.Heartbeat(ctx)
+	resp, err := a.up.Heartbeat(ctx)
 	if err != nil {
 		return err
 	}
-	a.applyConfig(cfg, true)
+	a.applyConfig(resp.GetConfig(), true)
+	a.offer = resp.GetUpdate()
+	if a.opts.Updater != nil {
+		a.opts.Updater.Confirm()
+	}
 	return nil
+}
+
+// applyUpdate hands the last offer to the updater; it returns
+// update.ErrRestart when the new binary is in place.
+func (a *Agent) applyUpdate(ctx context.Context) error {
+	offer := a.offer
+	a.offer = nil
+	if offer == nil || a.opts.Updater == nil {
+		return nil
+	}
+	err := a.opts.Updater.Apply(ctx, offer)
+	if err != nil && !errors.Is(err, update.ErrRestart) {
+		a.log.Warn("update not applied", "version", offer.GetVersion(), "err", err)
+		return nil
+	}
+	return err
 }
 
 // RefreshConfig asks the server for the configuration.

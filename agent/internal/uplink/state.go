@@ -1,6 +1,8 @@
 package uplink
 
 import (
+	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -39,6 +41,19 @@ type State struct {
 	CAFile string `json:"ca_file,omitempty"`
 	// EnrolledTime is when enrolment succeeded.
 	EnrolledTime time.Time `json:"enrolled_time"`
+	// UpdateKey is the server's Ed25519 update signing key (base64),
+	// pinned at enrolment; updates signed otherwise are refused.
+	UpdateKey string `json:"update_key,omitempty"`
+}
+
+// UpdatePublicKey decodes UpdateKey; nil when there is none or it is
+// malformed.
+func (s *State) UpdatePublicKey() ed25519.PublicKey {
+	b, err := base64.StdEncoding.DecodeString(s.UpdateKey)
+	if err != nil || len(b) != ed25519.PublicKeySize {
+		return nil
+	}
+	return ed25519.PublicKey(b)
 }
 
 // DefaultStateDir is the per-OS state folder, unless WEGWEISER_AGENT_STATE_DIR

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"time"
 
 	"connectrpc.com/connect"
@@ -156,9 +157,10 @@ func (u *Uplink) Submit(ctx context.Context, snap *agentv1.Snapshot) (*agentv1.S
 	return ack, nil
 }
 
-// Heartbeat reports liveness and the spool's state, and returns the
-// configuration the server sent back (nil if none).
-func (u *Uplink) Heartbeat(ctx context.Context) (*agentv1.AgentConfig, error) {
+// Heartbeat reports liveness, the spool's state and the platform (for
+// update offers), and returns the server's answer: configuration and
+// perhaps an update.
+func (u *Uplink) Heartbeat(ctx context.Context) (*agentv1.HeartbeatResponse, error) {
 	n, _, err := u.Spool.Stats()
 	if err != nil {
 		return nil, err
@@ -167,8 +169,10 @@ func (u *Uplink) Heartbeat(ctx context.Context) (*agentv1.AgentConfig, error) {
 		AgentVersion:     version.Version,
 		SpooledSnapshots: int32(min(n, 1<<31-1)),
 		DroppedSnapshots: u.Spool.Dropped(),
+		Os:               runtime.GOOS,
+		Arch:             runtime.GOARCH,
 	}
-	var cfg *agentv1.AgentConfig
+	var out *agentv1.HeartbeatResponse
 	err = u.Retry.Do(ctx, func(ctx context.Context) error {
 		cctx, cancel := u.callCtx(ctx)
 		defer cancel()
@@ -176,10 +180,10 @@ func (u *Uplink) Heartbeat(ctx context.Context) (*agentv1.AgentConfig, error) {
 		if err != nil {
 			return err
 		}
-		cfg = resp.GetConfig()
+		out = resp
 		return nil
 	})
-	return cfg, err
+	return out, err
 }
 
 // GetConfig fetches the configuration.

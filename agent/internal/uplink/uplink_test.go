@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -281,15 +282,17 @@ func TestHeartbeatReportsSpoolAndDropped(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cfg, err := u.Heartbeat(context.Background())
+	resp, err := u.Heartbeat(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg := resp.GetConfig()
 	if cfg.GetCheckInInterval().AsDuration() != time.Minute {
 		t.Fatalf("config = %v", cfg)
 	}
 	hb := srv.Heartbeats()
-	if len(hb) != 1 || hb[0].GetSpooledSnapshots() != 2 || hb[0].GetDroppedSnapshots() != 1 || hb[0].GetAgentVersion() == "" {
+	if len(hb) != 1 || hb[0].GetSpooledSnapshots() != 2 || hb[0].GetDroppedSnapshots() != 1 || hb[0].GetAgentVersion() == "" ||
+		hb[0].GetOs() != runtime.GOOS || hb[0].GetArch() != runtime.GOARCH {
 		t.Fatalf("heartbeat = %v", hb)
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/wegweiser/wegweiser/backend/internal/ai"
 	"github.com/wegweiser/wegweiser/backend/internal/ai/tools"
+	"github.com/wegweiser/wegweiser/backend/internal/api/agentapi"
 	"github.com/wegweiser/wegweiser/backend/internal/mail"
 )
 
@@ -108,6 +109,16 @@ type Config struct {
 	// private addresses (the operator's own endpoint may always be private).
 	AIAllowPrivate bool
 
+	// AgentUpdates lets the server offer newer agent builds to agents in
+	// the heartbeat's answer; false stops all offers.
+	AgentUpdates bool
+	// AgentUpdatesDev also offers updates to development builds of the
+	// agent (versions such as "0.1.0-dev"), which are otherwise left alone.
+	AgentUpdatesDev bool
+	// AgentUpdateSource, when set, replaces the server's own agent builds
+	// as the source of update offers (tests serve their own).
+	AgentUpdateSource agentapi.UpdateSource
+
 	trustedProxies *string // raw -trusted-proxies, parsed by Validate
 
 	envErr error // a malformed environment variable, reported by Validate
@@ -175,6 +186,8 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	}
 	fs.Int64Var(&c.AITokenBudget, "ai-token-budget", budget, "tokens each tenant may use per calendar month unless it sets its own budget (env WEGWEISER_AI_TOKEN_BUDGET)")
 	fs.BoolVar(&c.AIAllowPrivate, "ai-allow-private", env("AI_ALLOW_PRIVATE", "false") == "true", "let tenants point their language model endpoint at loopback and private addresses (env WEGWEISER_AI_ALLOW_PRIVATE)")
+	fs.BoolVar(&c.AgentUpdates, "agent-updates", env("AGENT_UPDATES", "true") == "true", "offer newer agent builds to enrolled agents, which then update themselves; false: never (env WEGWEISER_AGENT_UPDATES)")
+	fs.BoolVar(&c.AgentUpdatesDev, "agent-updates-dev", env("AGENT_UPDATES_DEV", "false") == "true", "also offer updates to development builds of the agent (versions such as 0.1.0-dev) (env WEGWEISER_AGENT_UPDATES_DEV)")
 	fs.StringVar(&c.RedisPrefix, "redis-prefix", env("REDIS_PREFIX", "wegweiser:"), "prefix of Wegweiser's keys in Redis (env WEGWEISER_REDIS_PREFIX)")
 }
 

@@ -324,7 +324,13 @@ func (a *App) Handler() http.Handler {
 		api.Limits{MaxBytes: MaxSnapshotBytes}.HandlerOptions(),
 		connect.WithCompressMinBytes(1024),
 	}
-	agent := agentapi.New(a.Enrolment, a.Ingest, ingest.DefaultConfig)
+	updates := a.cfg.AgentUpdateSource
+	if updates == nil && a.Agents != nil {
+		updates = agentdist.Updates{Catalog: a.Agents, ServerURL: a.cfg.ServerURL()}
+	}
+	agent := agentapi.New(a.Enrolment, a.Ingest, ingest.DefaultConfig).WithUpdates(agentapi.Updates{
+		Source: updates, Off: !a.cfg.AgentUpdates, OfferToDev: a.cfg.AgentUpdatesDev,
+	})
 	mux := http.NewServeMux()
 	// AuthService is public but for WhoAmI (whose request is empty).
 	mux.Handle(wegweiserv1connect.NewAuthServiceHandler(authapi.New(a.Identity, a.Members, a.Tenancy, a.Enforcer, a.cfg.TrustedProxies), publicOpts...))

@@ -40,6 +40,8 @@ type Server struct {
 	DeviceToken string
 	// Config is returned by Enroll, GetConfig and Heartbeat.
 	Config *agentv1.AgentConfig
+	// UpdateSigningKey is returned by Enroll.
+	UpdateSigningKey string
 
 	t    testing.TB
 	addr string
@@ -54,6 +56,9 @@ type Server struct {
 	heartbeats  []*agentv1.HeartbeatRequest
 	loseAck     map[string]bool
 	failNext    []error
+	update      *agentv1.AgentUpdate
+	files       map[string][]byte
+	downloads   map[string]int
 }
 
 // New returns a fake with a key, a token and a short config; call Start.
@@ -96,6 +101,7 @@ func (s *Server) Start() {
 	path, h := agentv1connect.NewAgentServiceHandler(s)
 	mux := http.NewServeMux()
 	mux.Handle(path, h)
+	mux.HandleFunc("GET "+DownloadPrefix+"{name}", s.serveFile)
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.requests = append(s.requests, Request{Procedure: r.URL.Path, Header: r.Header.Clone()})
@@ -237,7 +243,7 @@ func (s *Server) Enroll(ctx context.Context, req *agentv1.EnrollRequest) (*agent
 	if req.GetEnrolmentKey() != s.EnrolmentKey {
 		return nil, connect.NewError(connect.CodePermissionDenied, errors.New("unknown enrolment key"))
 	}
-	return &agentv1.EnrollResponse{DeviceId: "dev-1", DeviceToken: s.DeviceToken, Config: s.config()}, nil
+	return &agentv1.EnrollResponse{DeviceId: "dev-1", DeviceToken: s.DeviceToken, Config: s.config(), UpdateSigningKey: s.UpdateSigningKey}, nil
 }
 
 // Heartbeat implements agentv1connect.AgentServiceHandler.
@@ -250,8 +256,9 @@ func (s *Server) Heartbeat(ctx context.Context, req *agentv1.HeartbeatRequest) (
 	}
 	s.mu.Lock()
 	s.heartbeats = append(s.heartbeats, proto.Clone(req).(*agentv1.HeartbeatRequest))
+	update := s.update
 	s.mu.Unlock()
-	return &agentv1.HeartbeatResponse{Config: s.config()}, nil
+	return &agentv1.HeartbeatResponse{Config: s.config(), Update: update}, nil
 }
 
 // SubmitSnapshot implements agentv1connect.AgentServiceHandler: idempotent
@@ -301,3 +308,49 @@ func (s *Server) GetConfig(ctx context.Context, _ *agentv1.GetConfigRequest) (*a
 }
 
 var _ agentv1connect.AgentServiceHandler = (*Server)(nil)
+
+// DownloadPrefix is the path under which ServeFile publishes files.
+const DownloadPrefix = "/agent/download/"
+
+// ServeFile publishes data at DownloadPrefix+name and returns its URL.
+func (s *Server) ServeFile(name string, data []byte) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.files == nil {
+		s.files = map[string][]byte{}
+	}
+	s.files[name] = data
+	return s.URL() + DownloadPrefix + name
+}
+
+// Downloads counts the requests for a published file.
+func (s *Server) Downloads(name string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.downloads[name]
+}
+
+// SetUpdate makes heartbeats offer u (nil: none).
+func (s *Server) SetUpdate(u *agentv1.AgentUpdate) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.update = u
+}
+
+func (s *Server) serveFile(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	s.mu.Lock()
+	data, ok := s.files[name]
+	if s.downloads == nil {
+		s.downloads = map[string]int{}
+	}
+	s.downloads[name]++
+	s.mu.Unlock()
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+	_, _ = w.Write(data)
+}

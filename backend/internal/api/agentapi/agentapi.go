@@ -20,9 +20,10 @@ import (
 
 // Service implements AgentService.
 type Service struct {
-	enrol  *enrolment.Service
-	ingest *ingest.Service
-	config ingest.Config
+	enrol   *enrolment.Service
+	ingest  *ingest.Service
+	config  ingest.Config
+	updates Updates
 }
 
 var _ agentv1connect.AgentServiceHandler = (*Service)(nil)
@@ -70,7 +71,10 @@ func (s *Service) Enroll(ctx context.Context, req *agentv1.EnrollRequest) (*agen
 	if err != nil {
 		return nil, err
 	}
-	return &agentv1.EnrollResponse{DeviceId: res.Device.ID.String(), DeviceToken: res.Token, Config: s.agentConfig()}, nil
+	return &agentv1.EnrollResponse{
+		DeviceId: res.Device.ID.String(), DeviceToken: res.Token, Config: s.agentConfig(),
+		UpdateSigningKey: s.updates.signingKey(),
+	}, nil
 }
 
 // Heartbeat implements AgentService.Heartbeat.
@@ -82,7 +86,10 @@ func (s *Service) Heartbeat(ctx context.Context, req *agentv1.HeartbeatRequest) 
 	if err := s.ingest.Heartbeat(ctx, d, req.GetAgentVersion(), req.GetSpooledSnapshots(), req.GetDroppedSnapshots()); err != nil {
 		return nil, err
 	}
-	return &agentv1.HeartbeatResponse{Config: s.agentConfig()}, nil
+	return &agentv1.HeartbeatResponse{
+		Config: s.agentConfig(),
+		Update: s.updates.offer(ctx, req.GetAgentVersion(), req.GetOs(), req.GetArch()),
+	}, nil
 }
 
 // SubmitSnapshot implements AgentService.SubmitSnapshot.

@@ -114,9 +114,13 @@ type EnrollResponse struct {
 	// server keeps a hash.
 	DeviceToken string `protobuf:"bytes,2,opt,name=device_token,json=deviceToken,proto3" json:"device_token,omitempty"`
 	// Initial configuration.
-	Config        *AgentConfig `protobuf:"bytes,3,opt,name=config,proto3" json:"config,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Config *AgentConfig `protobuf:"bytes,3,opt,name=config,proto3" json:"config,omitempty"`
+	// Ed25519 public key (standard base64) that signs the server's agent
+	// builds. The agent pins it at enrolment and verifies every update
+	// offered later against it; empty when the server offers no updates.
+	UpdateSigningKey string `protobuf:"bytes,4,opt,name=update_signing_key,json=updateSigningKey,proto3" json:"update_signing_key,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *EnrollResponse) Reset() {
@@ -168,6 +172,13 @@ func (x *EnrollResponse) GetConfig() *AgentConfig {
 		return x.Config
 	}
 	return nil
+}
+
+func (x *EnrollResponse) GetUpdateSigningKey() string {
+	if x != nil {
+		return x.UpdateSigningKey
+	}
+	return ""
 }
 
 // AgentConfig tells the agent how to behave.
@@ -704,11 +715,12 @@ const file_wegweiser_agent_v1_agent_proto_rawDesc = "" +
 	"\bhostname\x18\x02 \x01(\tR\bhostname\x12\x1a\n" +
 	"\bplatform\x18\x03 \x01(\tR\bplatform\x12#\n" +
 	"\ragent_version\x18\x04 \x01(\tR\fagentVersion\x12#\n" +
-	"\rserial_number\x18\x05 \x01(\tR\fserialNumber\"\x89\x01\n" +
+	"\rserial_number\x18\x05 \x01(\tR\fserialNumber\"\xb7\x01\n" +
 	"\x0eEnrollResponse\x12\x1b\n" +
 	"\tdevice_id\x18\x01 \x01(\tR\bdeviceId\x12!\n" +
 	"\fdevice_token\x18\x02 \x01(\tR\vdeviceToken\x127\n" +
-	"\x06config\x18\x03 \x01(\v2\x1f.wegweiser.agent.v1.AgentConfigR\x06config\"\xf1\x01\n" +
+	"\x06config\x18\x03 \x01(\v2\x1f.wegweiser.agent.v1.AgentConfigR\x06config\x12,\n" +
+	"\x12update_signing_key\x18\x04 \x01(\tR\x10updateSigningKey\"\xf1\x01\n" +
 	"\vAgentConfig\x12E\n" +
 	"\x11check_in_interval\x18\x01 \x01(\v2\x19.google.protobuf.DurationR\x0fcheckInInterval\x121\n" +
 	"\x06jitter\x18\x02 \x01(\v2\x19.google.protobuf.DurationR\x06jitter\x12\x1e\n" +
