@@ -55,7 +55,7 @@ export function ChecklistCard() {
   if (!open && !forced) {
     return (
       <p className="checklist-again">
-        <button type="button" className="btn btn-ghost btn-small" onClick={show}>
+        <button type="button" className="btn btn-ghost-dark btn-small" onClick={show}>
           Show getting started
         </button>
       </p>
@@ -145,7 +145,7 @@ function FirstDevice({ data, step }: { data: GetChecklistResponse; step: Checkli
   if (step.done) return null;
   return (
     <div className="checklist-waiting" role="status">
-      <span className="spinner" aria-hidden="true" /> <strong>Waiting for your first device…</strong>
+      <strong>Waiting for your first device…</strong>
       <p className="muted">
         Create a key on the <Link to="/enrolment">Enrolment page</Link>, run its install command on a customer's
         machine, and this card shows its score as soon as it has reported.

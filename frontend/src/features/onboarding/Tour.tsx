@@ -29,7 +29,7 @@ export function TourButton({ tourId }: { tourId: string }) {
     <>
       <button
         type="button"
-        className="btn btn-ghost tour-button"
+        className="btn tour-button"
         data-tour="tour-button"
         aria-haspopup="dialog"
         onClick={() => setChoice("running")}
@@ -113,14 +113,17 @@ export function Tour({ steps, onEnd }: { steps: TourStep[]; onEnd: () => void })
 
   const pad = 6;
   const width = 320;
+  const height = 220; // about the dialog's height, to see whether it fits
   let style: React.CSSProperties = { top: "50%", left: "50%", transform: "translate(-50%, -50%)", width };
   if (box) {
-    const below = box.top + box.height + pad + 12;
-    const fitsBelow = below + 200 < window.innerHeight;
     const left = Math.min(Math.max(8, box.left), Math.max(8, window.innerWidth - width - 8));
-    style = fitsBelow
-      ? { top: below, left, width }
-      : { top: Math.max(8, box.top - pad - 12), left, width, transform: "translateY(-100%)" };
+    const below = box.top + box.height + pad + 12;
+    const above = box.top - pad - 12 - height;
+    if (below + height < window.innerHeight) style = { top: below, left, width };
+    else if (above >= 8) style = { top: above, left, width };
+    else if (box.left + box.width + width + 24 < window.innerWidth)
+      style = { top: Math.max(8, box.top), left: box.left + box.width + 18, width };
+    else style = { bottom: 16, right: 16, width }; // a tall element: the dialog waits in the corner
   }
   if (!step) return null;
   const titleId = `tour-title-${index}`;
@@ -151,7 +154,7 @@ export function Tour({ steps, onEnd }: { steps: TourStep[]; onEnd: () => void })
         <h2 id={titleId}>{step.title}</h2>
         <p id={`${titleId}-body`}>{step.body}</p>
         <div className="row tour-actions">
-          <button type="button" className="btn btn-ghost btn-small" onClick={onEnd}>
+          <button type="button" className="btn btn-ghost-dark btn-small" onClick={onEnd}>
             {last ? "Close" : "Skip tour"}
           </button>
           <span className="tour-spacer" />
