@@ -38,11 +38,13 @@ import (
 	"github.com/wegweiser/wegweiser/ent/notification"
 	"github.com/wegweiser/wegweiser/ent/notificationreadmark"
 	"github.com/wegweiser/wegweiser/ent/notificationreceipt"
+	"github.com/wegweiser/wegweiser/ent/onboardingstate"
 	"github.com/wegweiser/wegweiser/ent/organisation"
 	"github.com/wegweiser/wegweiser/ent/policyaudit"
 	"github.com/wegweiser/wegweiser/ent/policyguidance"
 	"github.com/wegweiser/wegweiser/ent/policyoverride"
 	"github.com/wegweiser/wegweiser/ent/refreshtoken"
+	"github.com/wegweiser/wegweiser/ent/seentour"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
 	"github.com/wegweiser/wegweiser/ent/tenant"
 	"github.com/wegweiser/wegweiser/ent/user"
@@ -101,6 +103,8 @@ type Client struct {
 	NotificationReadMark *NotificationReadMarkClient
 	// NotificationReceipt is the client for interacting with the NotificationReceipt builders.
 	NotificationReceipt *NotificationReceiptClient
+	// OnboardingState is the client for interacting with the OnboardingState builders.
+	OnboardingState *OnboardingStateClient
 	// Organisation is the client for interacting with the Organisation builders.
 	Organisation *OrganisationClient
 	// PolicyAudit is the client for interacting with the PolicyAudit builders.
@@ -111,6 +115,8 @@ type Client struct {
 	PolicyOverride *PolicyOverrideClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
+	// SeenTour is the client for interacting with the SeenTour builders.
+	SeenTour *SeenTourClient
 	// Snapshot is the client for interacting with the Snapshot builders.
 	Snapshot *SnapshotClient
 	// Tenant is the client for interacting with the Tenant builders.
@@ -154,11 +160,13 @@ func (c *Client) init() {
 	c.Notification = NewNotificationClient(c.config)
 	c.NotificationReadMark = NewNotificationReadMarkClient(c.config)
 	c.NotificationReceipt = NewNotificationReceiptClient(c.config)
+	c.OnboardingState = NewOnboardingStateClient(c.config)
 	c.Organisation = NewOrganisationClient(c.config)
 	c.PolicyAudit = NewPolicyAuditClient(c.config)
 	c.PolicyGuidance = NewPolicyGuidanceClient(c.config)
 	c.PolicyOverride = NewPolicyOverrideClient(c.config)
 	c.RefreshToken = NewRefreshTokenClient(c.config)
+	c.SeenTour = NewSeenTourClient(c.config)
 	c.Snapshot = NewSnapshotClient(c.config)
 	c.Tenant = NewTenantClient(c.config)
 	c.User = NewUserClient(c.config)
@@ -278,11 +286,13 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Notification:         NewNotificationClient(cfg),
 		NotificationReadMark: NewNotificationReadMarkClient(cfg),
 		NotificationReceipt:  NewNotificationReceiptClient(cfg),
+		OnboardingState:      NewOnboardingStateClient(cfg),
 		Organisation:         NewOrganisationClient(cfg),
 		PolicyAudit:          NewPolicyAuditClient(cfg),
 		PolicyGuidance:       NewPolicyGuidanceClient(cfg),
 		PolicyOverride:       NewPolicyOverrideClient(cfg),
 		RefreshToken:         NewRefreshTokenClient(cfg),
+		SeenTour:             NewSeenTourClient(cfg),
 		Snapshot:             NewSnapshotClient(cfg),
 		Tenant:               NewTenantClient(cfg),
 		User:                 NewUserClient(cfg),
@@ -329,11 +339,13 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Notification:         NewNotificationClient(cfg),
 		NotificationReadMark: NewNotificationReadMarkClient(cfg),
 		NotificationReceipt:  NewNotificationReceiptClient(cfg),
+		OnboardingState:      NewOnboardingStateClient(cfg),
 		Organisation:         NewOrganisationClient(cfg),
 		PolicyAudit:          NewPolicyAuditClient(cfg),
 		PolicyGuidance:       NewPolicyGuidanceClient(cfg),
 		PolicyOverride:       NewPolicyOverrideClient(cfg),
 		RefreshToken:         NewRefreshTokenClient(cfg),
+		SeenTour:             NewSeenTourClient(cfg),
 		Snapshot:             NewSnapshotClient(cfg),
 		Tenant:               NewTenantClient(cfg),
 		User:                 NewUserClient(cfg),
@@ -372,9 +384,10 @@ func (c *Client) Use(hooks ...Hook) {
 		c.CrashReport, c.Device, c.DeviceFinding, c.DeviceHealth, c.DeviceSection,
 		c.EnrolmentKey, c.EntityHealth, c.EventLogGroup, c.Group, c.HealthHistory,
 		c.InstalledSoftware, c.Membership, c.Memory, c.Narrative, c.Notification,
-		c.NotificationReadMark, c.NotificationReceipt, c.Organisation, c.PolicyAudit,
-		c.PolicyGuidance, c.PolicyOverride, c.RefreshToken, c.Snapshot, c.Tenant,
-		c.User, c.Webhook, c.WebhookDelivery,
+		c.NotificationReadMark, c.NotificationReceipt, c.OnboardingState,
+		c.Organisation, c.PolicyAudit, c.PolicyGuidance, c.PolicyOverride,
+		c.RefreshToken, c.SeenTour, c.Snapshot, c.Tenant, c.User, c.Webhook,
+		c.WebhookDelivery,
 	} {
 		n.Use(hooks...)
 	}
@@ -388,9 +401,10 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.CrashReport, c.Device, c.DeviceFinding, c.DeviceHealth, c.DeviceSection,
 		c.EnrolmentKey, c.EntityHealth, c.EventLogGroup, c.Group, c.HealthHistory,
 		c.InstalledSoftware, c.Membership, c.Memory, c.Narrative, c.Notification,
-		c.NotificationReadMark, c.NotificationReceipt, c.Organisation, c.PolicyAudit,
-		c.PolicyGuidance, c.PolicyOverride, c.RefreshToken, c.Snapshot, c.Tenant,
-		c.User, c.Webhook, c.WebhookDelivery,
+		c.NotificationReadMark, c.NotificationReceipt, c.OnboardingState,
+		c.Organisation, c.PolicyAudit, c.PolicyGuidance, c.PolicyOverride,
+		c.RefreshToken, c.SeenTour, c.Snapshot, c.Tenant, c.User, c.Webhook,
+		c.WebhookDelivery,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -443,6 +457,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.NotificationReadMark.mutate(ctx, m)
 	case *NotificationReceiptMutation:
 		return c.NotificationReceipt.mutate(ctx, m)
+	case *OnboardingStateMutation:
+		return c.OnboardingState.mutate(ctx, m)
 	case *OrganisationMutation:
 		return c.Organisation.mutate(ctx, m)
 	case *PolicyAuditMutation:
@@ -453,6 +469,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.PolicyOverride.mutate(ctx, m)
 	case *RefreshTokenMutation:
 		return c.RefreshToken.mutate(ctx, m)
+	case *SeenTourMutation:
+		return c.SeenTour.mutate(ctx, m)
 	case *SnapshotMutation:
 		return c.Snapshot.mutate(ctx, m)
 	case *TenantMutation:
@@ -3848,6 +3866,156 @@ func (c *NotificationReceiptClient) mutate(ctx context.Context, m *NotificationR
 	}
 }
 
+// OnboardingStateClient is a client for the OnboardingState schema.
+type OnboardingStateClient struct {
+	config
+}
+
+// NewOnboardingStateClient returns a client for the OnboardingState from the given config.
+func NewOnboardingStateClient(c config) *OnboardingStateClient {
+	return &OnboardingStateClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `onboardingstate.Hooks(f(g(h())))`.
+func (c *OnboardingStateClient) Use(hooks ...Hook) {
+	c.hooks.OnboardingState = append(c.hooks.OnboardingState, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `onboardingstate.Intercept(f(g(h())))`.
+func (c *OnboardingStateClient) Intercept(interceptors ...Interceptor) {
+	c.inters.OnboardingState = append(c.inters.OnboardingState, interceptors...)
+}
+
+// Create returns a builder for creating a OnboardingState entity.
+func (c *OnboardingStateClient) Create() *OnboardingStateCreate {
+	mutation := newOnboardingStateMutation(c.config, OpCreate)
+	return &OnboardingStateCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of OnboardingState entities.
+func (c *OnboardingStateClient) CreateBulk(builders ...*OnboardingStateCreate) *OnboardingStateCreateBulk {
+	return &OnboardingStateCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *OnboardingStateClient) MapCreateBulk(slice any, setFunc func(*OnboardingStateCreate, int)) *OnboardingStateCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &OnboardingStateCreateBulk{err: fmt.Errorf("calling to OnboardingStateClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*OnboardingStateCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &OnboardingStateCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for OnboardingState.
+func (c *OnboardingStateClient) Update() *OnboardingStateUpdate {
+	mutation := newOnboardingStateMutation(c.config, OpUpdate)
+	return &OnboardingStateUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *OnboardingStateClient) UpdateOne(_m *OnboardingState) *OnboardingStateUpdateOne {
+	mutation := newOnboardingStateMutation(c.config, OpUpdateOne, withOnboardingState(_m))
+	return &OnboardingStateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *OnboardingStateClient) UpdateOneID(id uuid.UUID) *OnboardingStateUpdateOne {
+	mutation := newOnboardingStateMutation(c.config, OpUpdateOne, withOnboardingStateID(id))
+	return &OnboardingStateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for OnboardingState.
+func (c *OnboardingStateClient) Delete() *OnboardingStateDelete {
+	mutation := newOnboardingStateMutation(c.config, OpDelete)
+	return &OnboardingStateDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *OnboardingStateClient) DeleteOne(_m *OnboardingState) *OnboardingStateDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *OnboardingStateClient) DeleteOneID(id uuid.UUID) *OnboardingStateDeleteOne {
+	builder := c.Delete().Where(onboardingstate.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &OnboardingStateDeleteOne{builder}
+}
+
+// Query returns a query builder for OnboardingState.
+func (c *OnboardingStateClient) Query() *OnboardingStateQuery {
+	return &OnboardingStateQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeOnboardingState},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a OnboardingState entity by its id.
+func (c *OnboardingStateClient) Get(ctx context.Context, id uuid.UUID) (*OnboardingState, error) {
+	return c.Query().Where(onboardingstate.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *OnboardingStateClient) GetX(ctx context.Context, id uuid.UUID) *OnboardingState {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a OnboardingState.
+func (c *OnboardingStateClient) QueryTenant(_m *OnboardingState) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(onboardingstate.Table, onboardingstate.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, onboardingstate.TenantTable, onboardingstate.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *OnboardingStateClient) Hooks() []Hook {
+	hooks := c.hooks.OnboardingState
+	return append(hooks[:len(hooks):len(hooks)], onboardingstate.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *OnboardingStateClient) Interceptors() []Interceptor {
+	return c.inters.OnboardingState
+}
+
+func (c *OnboardingStateClient) mutate(ctx context.Context, m *OnboardingStateMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&OnboardingStateCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&OnboardingStateUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&OnboardingStateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&OnboardingStateDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown OnboardingState mutation op: %q", m.Op())
+	}
+}
+
 // OrganisationClient is a client for the Organisation schema.
 type OrganisationClient struct {
 	config
@@ -4630,6 +4798,156 @@ func (c *RefreshTokenClient) mutate(ctx context.Context, m *RefreshTokenMutation
 	}
 }
 
+// SeenTourClient is a client for the SeenTour schema.
+type SeenTourClient struct {
+	config
+}
+
+// NewSeenTourClient returns a client for the SeenTour from the given config.
+func NewSeenTourClient(c config) *SeenTourClient {
+	return &SeenTourClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `seentour.Hooks(f(g(h())))`.
+func (c *SeenTourClient) Use(hooks ...Hook) {
+	c.hooks.SeenTour = append(c.hooks.SeenTour, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `seentour.Intercept(f(g(h())))`.
+func (c *SeenTourClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SeenTour = append(c.inters.SeenTour, interceptors...)
+}
+
+// Create returns a builder for creating a SeenTour entity.
+func (c *SeenTourClient) Create() *SeenTourCreate {
+	mutation := newSeenTourMutation(c.config, OpCreate)
+	return &SeenTourCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SeenTour entities.
+func (c *SeenTourClient) CreateBulk(builders ...*SeenTourCreate) *SeenTourCreateBulk {
+	return &SeenTourCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SeenTourClient) MapCreateBulk(slice any, setFunc func(*SeenTourCreate, int)) *SeenTourCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SeenTourCreateBulk{err: fmt.Errorf("calling to SeenTourClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SeenTourCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SeenTourCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SeenTour.
+func (c *SeenTourClient) Update() *SeenTourUpdate {
+	mutation := newSeenTourMutation(c.config, OpUpdate)
+	return &SeenTourUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SeenTourClient) UpdateOne(_m *SeenTour) *SeenTourUpdateOne {
+	mutation := newSeenTourMutation(c.config, OpUpdateOne, withSeenTour(_m))
+	return &SeenTourUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SeenTourClient) UpdateOneID(id uuid.UUID) *SeenTourUpdateOne {
+	mutation := newSeenTourMutation(c.config, OpUpdateOne, withSeenTourID(id))
+	return &SeenTourUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SeenTour.
+func (c *SeenTourClient) Delete() *SeenTourDelete {
+	mutation := newSeenTourMutation(c.config, OpDelete)
+	return &SeenTourDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SeenTourClient) DeleteOne(_m *SeenTour) *SeenTourDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SeenTourClient) DeleteOneID(id uuid.UUID) *SeenTourDeleteOne {
+	builder := c.Delete().Where(seentour.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SeenTourDeleteOne{builder}
+}
+
+// Query returns a query builder for SeenTour.
+func (c *SeenTourClient) Query() *SeenTourQuery {
+	return &SeenTourQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSeenTour},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SeenTour entity by its id.
+func (c *SeenTourClient) Get(ctx context.Context, id uuid.UUID) (*SeenTour, error) {
+	return c.Query().Where(seentour.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SeenTourClient) GetX(ctx context.Context, id uuid.UUID) *SeenTour {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a SeenTour.
+func (c *SeenTourClient) QueryTenant(_m *SeenTour) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(seentour.Table, seentour.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, seentour.TenantTable, seentour.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *SeenTourClient) Hooks() []Hook {
+	hooks := c.hooks.SeenTour
+	return append(hooks[:len(hooks):len(hooks)], seentour.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *SeenTourClient) Interceptors() []Interceptor {
+	return c.inters.SeenTour
+}
+
+func (c *SeenTourClient) mutate(ctx context.Context, m *SeenTourMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SeenTourCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SeenTourUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SeenTourUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SeenTourDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SeenTour mutation op: %q", m.Op())
+	}
+}
+
 // SnapshotClient is a client for the Snapshot schema.
 type SnapshotClient struct {
 	config
@@ -5371,16 +5689,18 @@ type (
 		DeviceFinding, DeviceHealth, DeviceSection, EnrolmentKey, EntityHealth,
 		EventLogGroup, Group, HealthHistory, InstalledSoftware, Membership, Memory,
 		Narrative, Notification, NotificationReadMark, NotificationReceipt,
-		Organisation, PolicyAudit, PolicyGuidance, PolicyOverride, RefreshToken,
-		Snapshot, Tenant, User, Webhook, WebhookDelivery []ent.Hook
+		OnboardingState, Organisation, PolicyAudit, PolicyGuidance, PolicyOverride,
+		RefreshToken, SeenTour, Snapshot, Tenant, User, Webhook,
+		WebhookDelivery []ent.Hook
 	}
 	inters struct {
 		AICall, AISettings, AuditEvent, ChatMessage, Conversation, CrashReport, Device,
 		DeviceFinding, DeviceHealth, DeviceSection, EnrolmentKey, EntityHealth,
 		EventLogGroup, Group, HealthHistory, InstalledSoftware, Membership, Memory,
 		Narrative, Notification, NotificationReadMark, NotificationReceipt,
-		Organisation, PolicyAudit, PolicyGuidance, PolicyOverride, RefreshToken,
-		Snapshot, Tenant, User, Webhook, WebhookDelivery []ent.Interceptor
+		OnboardingState, Organisation, PolicyAudit, PolicyGuidance, PolicyOverride,
+		RefreshToken, SeenTour, Snapshot, Tenant, User, Webhook,
+		WebhookDelivery []ent.Interceptor
 	}
 )
 

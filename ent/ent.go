@@ -34,11 +34,13 @@ import (
 	"github.com/wegweiser/wegweiser/ent/notification"
 	"github.com/wegweiser/wegweiser/ent/notificationreadmark"
 	"github.com/wegweiser/wegweiser/ent/notificationreceipt"
+	"github.com/wegweiser/wegweiser/ent/onboardingstate"
 	"github.com/wegweiser/wegweiser/ent/organisation"
 	"github.com/wegweiser/wegweiser/ent/policyaudit"
 	"github.com/wegweiser/wegweiser/ent/policyguidance"
 	"github.com/wegweiser/wegweiser/ent/policyoverride"
 	"github.com/wegweiser/wegweiser/ent/refreshtoken"
+	"github.com/wegweiser/wegweiser/ent/seentour"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
 	"github.com/wegweiser/wegweiser/ent/tenant"
 	"github.com/wegweiser/wegweiser/ent/user"
@@ -126,11 +128,13 @@ func checkColumn(t, c string) error {
 			notification.Table:         notification.ValidColumn,
 			notificationreadmark.Table: notificationreadmark.ValidColumn,
 			notificationreceipt.Table:  notificationreceipt.ValidColumn,
+			onboardingstate.Table:      onboardingstate.ValidColumn,
 			organisation.Table:         organisation.ValidColumn,
 			policyaudit.Table:          policyaudit.ValidColumn,
 			policyguidance.Table:       policyguidance.ValidColumn,
 			policyoverride.Table:       policyoverride.ValidColumn,
 			refreshtoken.Table:         refreshtoken.ValidColumn,
+			seentour.Table:             seentour.ValidColumn,
 			snapshot.Table:             snapshot.ValidColumn,
 			tenant.Table:               tenant.ValidColumn,
 			user.Table:                 user.ValidColumn,

@@ -58,6 +58,8 @@ type Tx struct {
 	NotificationReadMark *NotificationReadMarkClient
 	// NotificationReceipt is the client for interacting with the NotificationReceipt builders.
 	NotificationReceipt *NotificationReceiptClient
+	// OnboardingState is the client for interacting with the OnboardingState builders.
+	OnboardingState *OnboardingStateClient
 	// Organisation is the client for interacting with the Organisation builders.
 	Organisation *OrganisationClient
 	// PolicyAudit is the client for interacting with the PolicyAudit builders.
@@ -68,6 +70,8 @@ type Tx struct {
 	PolicyOverride *PolicyOverrideClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
+	// SeenTour is the client for interacting with the SeenTour builders.
+	SeenTour *SeenTourClient
 	// Snapshot is the client for interacting with the Snapshot builders.
 	Snapshot *SnapshotClient
 	// Tenant is the client for interacting with the Tenant builders.
@@ -231,11 +235,13 @@ func (tx *Tx) init() {
 	tx.Notification = NewNotificationClient(tx.config)
 	tx.NotificationReadMark = NewNotificationReadMarkClient(tx.config)
 	tx.NotificationReceipt = NewNotificationReceiptClient(tx.config)
+	tx.OnboardingState = NewOnboardingStateClient(tx.config)
 	tx.Organisation = NewOrganisationClient(tx.config)
 	tx.PolicyAudit = NewPolicyAuditClient(tx.config)
 	tx.PolicyGuidance = NewPolicyGuidanceClient(tx.config)
 	tx.PolicyOverride = NewPolicyOverrideClient(tx.config)
 	tx.RefreshToken = NewRefreshTokenClient(tx.config)
+	tx.SeenTour = NewSeenTourClient(tx.config)
 	tx.Snapshot = NewSnapshotClient(tx.config)
 	tx.Tenant = NewTenantClient(tx.config)
 	tx.User = NewUserClient(tx.config)

@@ -273,6 +273,18 @@ func (f NotificationReceiptFunc) Mutate(ctx context.Context, m ent.Mutation) (en
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.NotificationReceiptMutation", m)
 }
 
+// The OnboardingStateFunc type is an adapter to allow the use of ordinary
+// function as OnboardingState mutator.
+type OnboardingStateFunc func(context.Context, *ent.OnboardingStateMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f OnboardingStateFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.OnboardingStateMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.OnboardingStateMutation", m)
+}
+
 // The OrganisationFunc type is an adapter to allow the use of ordinary
 // function as Organisation mutator.
 type OrganisationFunc func(context.Context, *ent.OrganisationMutation) (ent.Value, error)
@@ -331,6 +343,18 @@ func (f RefreshTokenFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.RefreshTokenMutation", m)
+}
+
+// The SeenTourFunc type is an adapter to allow the use of ordinary
+// function as SeenTour mutator.
+type SeenTourFunc func(context.Context, *ent.SeenTourMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SeenTourFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.SeenTourMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SeenTourMutation", m)
 }
 
 // The SnapshotFunc type is an adapter to allow the use of ordinary

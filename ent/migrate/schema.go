@@ -893,6 +893,35 @@ var (
 			},
 		},
 	}
+	// OnboardingStatesColumns holds the columns for the "onboarding_states" table.
+	OnboardingStatesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "steps_done", Type: field.TypeJSON},
+		{Name: "dismissed", Type: field.TypeBool, Default: false},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// OnboardingStatesTable holds the schema information for the "onboarding_states" table.
+	OnboardingStatesTable = &schema.Table{
+		Name:       "onboarding_states",
+		Columns:    OnboardingStatesColumns,
+		PrimaryKey: []*schema.Column{OnboardingStatesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "onboarding_states_tenants_tenant",
+				Columns:    []*schema.Column{OnboardingStatesColumns[4]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "onboardingstate_tenant_id",
+				Unique:  true,
+				Columns: []*schema.Column{OnboardingStatesColumns[4]},
+			},
+		},
+	}
 	// OrganisationsColumns holds the columns for the "organisations" table.
 	OrganisationsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeUUID},
@@ -1069,6 +1098,35 @@ var (
 			},
 		},
 	}
+	// SeenToursColumns holds the columns for the "seen_tours" table.
+	SeenToursColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "user_id", Type: field.TypeUUID},
+		{Name: "tour_id", Type: field.TypeString, Size: 64},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// SeenToursTable holds the schema information for the "seen_tours" table.
+	SeenToursTable = &schema.Table{
+		Name:       "seen_tours",
+		Columns:    SeenToursColumns,
+		PrimaryKey: []*schema.Column{SeenToursColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "seen_tours_tenants_tenant",
+				Columns:    []*schema.Column{SeenToursColumns[4]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "seentour_tenant_id_user_id_tour_id",
+				Unique:  true,
+				Columns: []*schema.Column{SeenToursColumns[4], SeenToursColumns[1], SeenToursColumns[2]},
+			},
+		},
+	}
 	// SnapshotsColumns holds the columns for the "snapshots" table.
 	SnapshotsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeUUID},
@@ -1236,11 +1294,13 @@ var (
 		NotificationsTable,
 		NotificationReadMarksTable,
 		NotificationReceiptsTable,
+		OnboardingStatesTable,
 		OrganisationsTable,
 		PolicyAuditsTable,
 		PolicyGuidancesTable,
 		PolicyOverridesTable,
 		RefreshTokensTable,
+		SeenToursTable,
 		SnapshotsTable,
 		TenantsTable,
 		UsersTable,
@@ -1276,11 +1336,13 @@ func init() {
 	NotificationsTable.ForeignKeys[0].RefTable = TenantsTable
 	NotificationReadMarksTable.ForeignKeys[0].RefTable = TenantsTable
 	NotificationReceiptsTable.ForeignKeys[0].RefTable = TenantsTable
+	OnboardingStatesTable.ForeignKeys[0].RefTable = TenantsTable
 	OrganisationsTable.ForeignKeys[0].RefTable = TenantsTable
 	PolicyAuditsTable.ForeignKeys[0].RefTable = TenantsTable
 	PolicyGuidancesTable.ForeignKeys[0].RefTable = TenantsTable
 	PolicyOverridesTable.ForeignKeys[0].RefTable = TenantsTable
 	RefreshTokensTable.ForeignKeys[0].RefTable = TenantsTable
+	SeenToursTable.ForeignKeys[0].RefTable = TenantsTable
 	SnapshotsTable.ForeignKeys[0].RefTable = TenantsTable
 	WebhooksTable.ForeignKeys[0].RefTable = TenantsTable
 	WebhookDeliveriesTable.ForeignKeys[0].RefTable = TenantsTable

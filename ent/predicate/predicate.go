@@ -72,6 +72,9 @@ type NotificationReadMark func(*sql.Selector)
 // NotificationReceipt is the predicate function for notificationreceipt builders.
 type NotificationReceipt func(*sql.Selector)
 
+// OnboardingState is the predicate function for onboardingstate builders.
+type OnboardingState func(*sql.Selector)
+
 // Organisation is the predicate function for organisation builders.
 type Organisation func(*sql.Selector)
 
@@ -86,6 +89,9 @@ type PolicyOverride func(*sql.Selector)
 
 // RefreshToken is the predicate function for refreshtoken builders.
 type RefreshToken func(*sql.Selector)
+
+// SeenTour is the predicate function for seentour builders.
+type SeenTour func(*sql.Selector)
 
 // Snapshot is the predicate function for snapshot builders.
 type Snapshot func(*sql.Selector)

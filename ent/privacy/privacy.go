@@ -639,6 +639,30 @@ func (f NotificationReceiptMutationRuleFunc) EvalMutation(ctx context.Context, m
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.NotificationReceiptMutation", m)
 }
 
+// The OnboardingStateQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type OnboardingStateQueryRuleFunc func(context.Context, *ent.OnboardingStateQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f OnboardingStateQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.OnboardingStateQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.OnboardingStateQuery", q)
+}
+
+// The OnboardingStateMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type OnboardingStateMutationRuleFunc func(context.Context, *ent.OnboardingStateMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f OnboardingStateMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.OnboardingStateMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.OnboardingStateMutation", m)
+}
+
 // The OrganisationQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type OrganisationQueryRuleFunc func(context.Context, *ent.OrganisationQuery) error
@@ -757,6 +781,30 @@ func (f RefreshTokenMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mu
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RefreshTokenMutation", m)
+}
+
+// The SeenTourQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type SeenTourQueryRuleFunc func(context.Context, *ent.SeenTourQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f SeenTourQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SeenTourQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.SeenTourQuery", q)
+}
+
+// The SeenTourMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type SeenTourMutationRuleFunc func(context.Context, *ent.SeenTourMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f SeenTourMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.SeenTourMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SeenTourMutation", m)
 }
 
 // The SnapshotQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -958,6 +1006,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.NotificationReceiptQuery:
 		return q.Filter(), nil
+	case *ent.OnboardingStateQuery:
+		return q.Filter(), nil
 	case *ent.OrganisationQuery:
 		return q.Filter(), nil
 	case *ent.PolicyAuditQuery:
@@ -967,6 +1017,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 	case *ent.PolicyOverrideQuery:
 		return q.Filter(), nil
 	case *ent.RefreshTokenQuery:
+		return q.Filter(), nil
+	case *ent.SeenTourQuery:
 		return q.Filter(), nil
 	case *ent.SnapshotQuery:
 		return q.Filter(), nil
@@ -1029,6 +1081,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.NotificationReceiptMutation:
 		return m.Filter(), nil
+	case *ent.OnboardingStateMutation:
+		return m.Filter(), nil
 	case *ent.OrganisationMutation:
 		return m.Filter(), nil
 	case *ent.PolicyAuditMutation:
@@ -1038,6 +1092,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.PolicyOverrideMutation:
 		return m.Filter(), nil
 	case *ent.RefreshTokenMutation:
+		return m.Filter(), nil
+	case *ent.SeenTourMutation:
 		return m.Filter(), nil
 	case *ent.SnapshotMutation:
 		return m.Filter(), nil

@@ -29,12 +29,14 @@ import (
 	"github.com/wegweiser/wegweiser/ent/notification"
 	"github.com/wegweiser/wegweiser/ent/notificationreadmark"
 	"github.com/wegweiser/wegweiser/ent/notificationreceipt"
+	"github.com/wegweiser/wegweiser/ent/onboardingstate"
 	"github.com/wegweiser/wegweiser/ent/organisation"
 	"github.com/wegweiser/wegweiser/ent/policyaudit"
 	"github.com/wegweiser/wegweiser/ent/policyguidance"
 	"github.com/wegweiser/wegweiser/ent/policyoverride"
 	"github.com/wegweiser/wegweiser/ent/refreshtoken"
 	"github.com/wegweiser/wegweiser/ent/schema"
+	"github.com/wegweiser/wegweiser/ent/seentour"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
 	"github.com/wegweiser/wegweiser/ent/tenant"
 	"github.com/wegweiser/wegweiser/ent/user"
@@ -1067,6 +1069,36 @@ func init() {
 	notificationreceiptDescID := notificationreceiptMixinFields0[0].Descriptor()
 	// notificationreceipt.DefaultID holds the default value on creation for the id field.
 	notificationreceipt.DefaultID = notificationreceiptDescID.Default.(func() uuid.UUID)
+	onboardingstateMixin := schema.OnboardingState{}.Mixin()
+	onboardingstate.Policy = privacy.NewPolicies(onboardingstateMixin[1], schema.OnboardingState{})
+	onboardingstate.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := onboardingstate.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	onboardingstateMixinFields0 := onboardingstateMixin[0].Fields()
+	_ = onboardingstateMixinFields0
+	onboardingstateFields := schema.OnboardingState{}.Fields()
+	_ = onboardingstateFields
+	// onboardingstateDescStepsDone is the schema descriptor for steps_done field.
+	onboardingstateDescStepsDone := onboardingstateFields[0].Descriptor()
+	// onboardingstate.DefaultStepsDone holds the default value on creation for the steps_done field.
+	onboardingstate.DefaultStepsDone = onboardingstateDescStepsDone.Default.(map[string]time.Time)
+	// onboardingstateDescDismissed is the schema descriptor for dismissed field.
+	onboardingstateDescDismissed := onboardingstateFields[1].Descriptor()
+	// onboardingstate.DefaultDismissed holds the default value on creation for the dismissed field.
+	onboardingstate.DefaultDismissed = onboardingstateDescDismissed.Default.(bool)
+	// onboardingstateDescUpdatedAt is the schema descriptor for updated_at field.
+	onboardingstateDescUpdatedAt := onboardingstateFields[2].Descriptor()
+	// onboardingstate.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	onboardingstate.DefaultUpdatedAt = onboardingstateDescUpdatedAt.Default.(func() time.Time)
+	// onboardingstateDescID is the schema descriptor for id field.
+	onboardingstateDescID := onboardingstateMixinFields0[0].Descriptor()
+	// onboardingstate.DefaultID holds the default value on creation for the id field.
+	onboardingstate.DefaultID = onboardingstateDescID.Default.(func() uuid.UUID)
 	organisationMixin := schema.Organisation{}.Mixin()
 	organisation.Policy = privacy.NewPolicies(organisationMixin[1], schema.Organisation{})
 	organisation.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -1319,6 +1351,46 @@ func init() {
 	refreshtokenDescID := refreshtokenMixinFields0[0].Descriptor()
 	// refreshtoken.DefaultID holds the default value on creation for the id field.
 	refreshtoken.DefaultID = refreshtokenDescID.Default.(func() uuid.UUID)
+	seentourMixin := schema.SeenTour{}.Mixin()
+	seentour.Policy = privacy.NewPolicies(seentourMixin[1], schema.SeenTour{})
+	seentour.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := seentour.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	seentourMixinFields0 := seentourMixin[0].Fields()
+	_ = seentourMixinFields0
+	seentourFields := schema.SeenTour{}.Fields()
+	_ = seentourFields
+	// seentourDescTourID is the schema descriptor for tour_id field.
+	seentourDescTourID := seentourFields[1].Descriptor()
+	// seentour.TourIDValidator is a validator for the "tour_id" field. It is called by the builders before save.
+	seentour.TourIDValidator = func() func(string) error {
+		validators := seentourDescTourID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(tour_id string) error {
+			for _, fn := range fns {
+				if err := fn(tour_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// seentourDescCreatedAt is the schema descriptor for created_at field.
+	seentourDescCreatedAt := seentourFields[2].Descriptor()
+	// seentour.DefaultCreatedAt holds the default value on creation for the created_at field.
+	seentour.DefaultCreatedAt = seentourDescCreatedAt.Default.(func() time.Time)
+	// seentourDescID is the schema descriptor for id field.
+	seentourDescID := seentourMixinFields0[0].Descriptor()
+	// seentour.DefaultID holds the default value on creation for the id field.
+	seentour.DefaultID = seentourDescID.Default.(func() uuid.UUID)
 	snapshotMixin := schema.Snapshot{}.Mixin()
 	snapshot.Policy = privacy.NewPolicies(snapshotMixin[1], schema.Snapshot{})
 	snapshot.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -34,6 +34,10 @@ export async function launch(baseURL: string): Promise<Browser> {
     baseURL,
     viewport: { width: 1280, height: 860 },
   });
+  // Guided tours do not play by themselves in the browser tests, so they
+  // cover no page the tests look at (features/onboarding/tours.ts); the
+  // screenshots test replays one with its button.
+  await context.addInitScript(() => localStorage.setItem("wegweiser.tours", "off"));
   const page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(20_000);
   const errors: string[] = [];

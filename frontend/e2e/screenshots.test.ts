@@ -196,6 +196,45 @@ describe.skipIf(skip)("the demo, triaged", () => {
     await page.screenshot({ path: out("ai-settings.png"), fullPage: true });
   });
 
+  it("guides a new tenant with the getting-started checklist and a tour", async () => {
+    const fresh = await launch(demo.baseUrl);
+    try {
+      const p = fresh.page;
+      const suffix = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+      await p.goto("/signup");
+      await p.getByLabel("Company name", { exact: true }).fill(`Northwind IT ${suffix}`);
+      await p.getByLabel("Your name", { exact: true }).fill("Erika Muster");
+      await p.getByLabel("Email", { exact: true }).fill(`owner-${suffix}@e2e.example.com`);
+      await p.getByLabel("Password", { exact: true }).fill("correct-horse-battery-staple");
+      await p.getByRole("button", { name: "Create account" }).click();
+      await p.getByRole("heading", { level: 1, name: "Overview" }).waitFor();
+
+      // The first organisation ticks its step; the card then waits for a device.
+      await p.goto("/organisations");
+      await p.getByRole("button", { name: "New organisation" }).click();
+      await p.getByLabel("Organisation name", { exact: true }).fill("Contoso");
+      await p.getByRole("button", { name: "Create organisation" }).click();
+      await p.getByRole("table").getByRole("link", { name: "Contoso", exact: true }).waitFor();
+      await p.goto("/");
+      const card = p.getByRole("region", { name: "Get started" });
+      await card.getByText("1 of 6 steps done").waitFor();
+      await card.getByText("Waiting for your first device…").waitFor();
+      await card.screenshot({ path: out("getting-started.png") });
+
+      await p.getByRole("button", { name: "Take the tour" }).click();
+      const dialog = p.getByRole("dialog", { name: "Find your way" });
+      await dialog.waitFor();
+      await dialog.getByRole("button", { name: "Next" }).click();
+      await p.getByRole("dialog", { name: "Get started" }).waitFor();
+      await p.screenshot({ path: out("tour-step.png"), fullPage: false });
+      await p.keyboard.press("Escape");
+      await p.getByRole("dialog").waitFor({ state: "detached" });
+      expect(fresh.errors).toEqual([]);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it("logged no errors in the browser", () => {
     expect(browser.errors).toEqual([]);
   });

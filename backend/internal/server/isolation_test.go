@@ -40,9 +40,13 @@ func services(t *testing.T) []protoreflect.ServiceDescriptor {
 	return out
 }
 
-// isIDField reports whether a field carries entity ids.
+// isIDField reports whether a field carries entity ids. A tour id names a
+// guided tour of the SPA, not an entity: it is filled like a name.
 func isIDField(fd protoreflect.FieldDescriptor) bool {
 	n := string(fd.Name())
+	if n == "tour_id" {
+		return false
+	}
 	return fd.Kind() == protoreflect.StringKind && (n == "id" || n == "ids" || strings.HasSuffix(n, "_id") || strings.HasSuffix(n, "_ids"))
 }
 
@@ -103,6 +107,8 @@ func fillPick(msg protoreflect.Message, pick idPick, seq int, self testenv.Membe
 				}
 			case name == "password":
 				v = testenv.Password
+			case name == "tour_id":
+				v = "sweep"
 			case strings.HasSuffix(name, "_token"), name == "query", name == "tag", name == "level":
 				continue // empty: first page, no filter
 			default:

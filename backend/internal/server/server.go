@@ -46,6 +46,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/api/enrolmentapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/healthapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/inventoryapi"
+	"github.com/wegweiser/wegweiser/backend/internal/api/onboardingapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/policyapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/tenantapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/userapi"
@@ -61,6 +62,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/jobs"
 	"github.com/wegweiser/wegweiser/backend/internal/mail"
 	"github.com/wegweiser/wegweiser/backend/internal/member"
+	"github.com/wegweiser/wegweiser/backend/internal/onboarding"
 	"github.com/wegweiser/wegweiser/backend/internal/policy"
 	"github.com/wegweiser/wegweiser/backend/internal/ratelimit"
 	"github.com/wegweiser/wegweiser/backend/internal/retention"
@@ -95,6 +97,7 @@ var Services = []string{
 	wegweiserv1connect.AlertServiceName,
 	wegweiserv1connect.ChatServiceName,
 	wegweiserv1connect.AIServiceName,
+	wegweiserv1connect.OnboardingServiceName,
 	agentv1connect.AgentServiceName,
 }
 
@@ -113,7 +116,9 @@ type App struct {
 	Health    *health.Service
 	Policy    *policy.Service
 	Alerts    *alert.Service
-	Retention *retention.Service
+	// Onboarding keeps the getting-started checklists and seen tours.
+	Onboarding *onboarding.Service
+	Retention  *retention.Service
 	// Chat is the assistant's conversation engine and Memories the facts
 	// it was taught.
 	Chat     *chat.Service
@@ -277,6 +282,7 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 		Health:     hs,
 		Policy:     pol,
 		Alerts:     alerts,
+		Onboarding: onboarding.NewService(st, devices),
 		Retention:  ret,
 		Jobs:       jc,
 		Store:      st,
@@ -346,6 +352,7 @@ func (a *App) Handler() http.Handler {
 	mux.Handle(wegweiserv1connect.NewAlertServiceHandler(alertapi.New(a.Alerts), opts...))
 	mux.Handle(wegweiserv1connect.NewChatServiceHandler(chatapi.New(a.Chat), opts...))
 	mux.Handle(wegweiserv1connect.NewAIServiceHandler(aiapi.New(a.AISettings, a.Narratives, a.Memories), opts...))
+	mux.Handle(wegweiserv1connect.NewOnboardingServiceHandler(onboardingapi.New(a.Onboarding), opts...))
 	mux.Handle(agentv1connect.NewAgentServiceHandler(agent, agentOpts...))
 	// Enroll is public: the same service with the public limits.
 	_, enroll := agentv1connect.NewAgentServiceHandler(agent, publicOpts...)

@@ -26,7 +26,9 @@ type Clients struct {
 	Policy    wegweiserv1connect.PolicyServiceClient
 	Alert     wegweiserv1connect.AlertServiceClient
 	AI        wegweiserv1connect.AIServiceClient
-	Agent     agentv1connect.AgentServiceClient
+	// Onboarding is the getting-started checklist and the seen tours.
+	Onboarding wegweiserv1connect.OnboardingServiceClient
+	Agent      agentv1connect.AgentServiceClient
 }
 
 // Clients returns typed clients of the server that send token as the bearer
@@ -35,17 +37,18 @@ func (s *Server) Clients(token string) *Clients {
 	opts := []connect.ClientOption{connect.WithInterceptors(bearerInterceptor(token))}
 	c, u := http.DefaultClient, s.URL
 	return &Clients{
-		Auth:      wegweiserv1connect.NewAuthServiceClient(c, u, opts...),
-		Tenant:    wegweiserv1connect.NewTenantServiceClient(c, u, opts...),
-		Device:    wegweiserv1connect.NewDeviceServiceClient(c, u, opts...),
-		User:      wegweiserv1connect.NewUserServiceClient(c, u, opts...),
-		Enrolment: wegweiserv1connect.NewEnrolmentServiceClient(c, u, opts...),
-		Inventory: wegweiserv1connect.NewInventoryServiceClient(c, u, opts...),
-		Health:    wegweiserv1connect.NewHealthServiceClient(c, u, opts...),
-		Policy:    wegweiserv1connect.NewPolicyServiceClient(c, u, opts...),
-		Alert:     wegweiserv1connect.NewAlertServiceClient(c, u, opts...),
-		AI:        wegweiserv1connect.NewAIServiceClient(c, u, opts...),
-		Agent:     agentv1connect.NewAgentServiceClient(c, u, opts...),
+		Auth:       wegweiserv1connect.NewAuthServiceClient(c, u, opts...),
+		Tenant:     wegweiserv1connect.NewTenantServiceClient(c, u, opts...),
+		Device:     wegweiserv1connect.NewDeviceServiceClient(c, u, opts...),
+		User:       wegweiserv1connect.NewUserServiceClient(c, u, opts...),
+		Enrolment:  wegweiserv1connect.NewEnrolmentServiceClient(c, u, opts...),
+		Inventory:  wegweiserv1connect.NewInventoryServiceClient(c, u, opts...),
+		Health:     wegweiserv1connect.NewHealthServiceClient(c, u, opts...),
+		Policy:     wegweiserv1connect.NewPolicyServiceClient(c, u, opts...),
+		Alert:      wegweiserv1connect.NewAlertServiceClient(c, u, opts...),
+		AI:         wegweiserv1connect.NewAIServiceClient(c, u, opts...),
+		Onboarding: wegweiserv1connect.NewOnboardingServiceClient(c, u, opts...),
+		Agent:      agentv1connect.NewAgentServiceClient(c, u, opts...),
 	}
 }
 

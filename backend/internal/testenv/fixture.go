@@ -102,6 +102,10 @@ func NewTenant(t *testing.T, srv *Server, name string) *Tenant {
 	if ks, _ := keys.Body["keys"].([]any); len(ks) > 0 {
 		ten.Key, _ = ks[0].(map[string]any)["id"].(string)
 	}
+	// The checklist records its done steps and the owner has seen a tour,
+	// so the tenant has onboarding rows for the sweeps to watch.
+	Call(t, srv.URL, "wegweiser.v1.OnboardingService/GetChecklist", tok, map[string]any{}).Must(t)
+	Call(t, srv.URL, "wegweiser.v1.OnboardingService/MarkTourSeen", tok, map[string]any{"tourId": "dashboard", "seen": true}).Must(t)
 	conv := Call(t, srv.URL, "wegweiser.v1.ChatService/CreateConversation", tok, map[string]any{
 		"scope": map[string]any{"kind": "ENTITY_KIND_DEVICE", "id": ten.Devices[0]}, "title": "fixture",
 	})
@@ -214,6 +218,8 @@ func (ten *Tenant) Dump(t *testing.T) string {
 	add(c.AISettings.Query().Order(ent.Asc("id")).All(ctx))
 	add(c.AICall.Query().Order(ent.Asc("id")).All(ctx))
 	add(c.Narrative.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.OnboardingState.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.SeenTour.Query().Order(ent.Asc("id")).All(ctx))
 	return fmt.Sprintf("%+v", out)
 }
 

@@ -79,7 +79,7 @@ function Shell({ viewer }: { viewer: WhoAmIResponse }) {
         <div className="tenant-name" title={viewer.tenant?.name}>
           {viewer.tenant?.name}
         </div>
-        <nav aria-label="Main">
+        <nav aria-label="Main" data-tour="nav">
           <ul className="nav">
             <li>
               <NotificationBell />

@@ -26,7 +26,11 @@ export function Page({
           <h1>{title}</h1>
           {subtitle && <p className="page-subtitle">{subtitle}</p>}
         </div>
-        {actions && <div className="page-actions">{actions}</div>}
+        {actions && (
+          <div className="page-actions" data-tour="page-actions">
+            {actions}
+          </div>
+        )}
       </header>
       {children}
     </div>
@@ -37,15 +41,18 @@ export function Page({
 export function Section({
   title,
   actions,
+  tour,
   children,
 }: {
   title: string;
   actions?: ReactNode;
+  /** The data-tour name a guided tour highlights this section by. */
+  tour?: string;
   children: ReactNode;
 }) {
   const id = `section-${title.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
   return (
-    <section className="card" aria-labelledby={id}>
+    <section className="card" aria-labelledby={id} data-tour={tour}>
       <header className="card-header">
         <h2 id={id}>{title}</h2>
         {actions && <div className="card-actions">{actions}</div>}

@@ -66,6 +66,8 @@ import { policyService } from "./fake/policy";
 import { alertService } from "./fake/alert";
 import { userService } from "./fake/user";
 import { aiService, chatService, FakeAI } from "./fake/ai";
+import { FakeOnboarding, onboardingService } from "./fake/onboarding";
+import { OnboardingService } from "../gen/wegweiser/v1/onboarding_pb";
 import { AIService } from "../gen/wegweiser/v1/ai_pb";
 import { ChatService } from "../gen/wegweiser/v1/chat_pb";
 import { entityKey, RETENTION_DEFAULTS } from "./fake/shared";
@@ -167,6 +169,8 @@ export class FakeBackend {
   deliveries: WebhookDelivery[] = [];
   /** The assistant: conversations, memories, narratives, AI settings and usage (test/fake/ai.ts). */
   ai = new FakeAI();
+  /** The getting-started checklist's state and the caller's seen tours (test/fake/onboarding.ts). */
+  onboarding = new FakeOnboarding();
 
   /**
    * role picks default permissions; organisationIds limits the caller to
@@ -523,6 +527,7 @@ export class FakeBackend {
     router.service(UserService, userService(this));
     router.service(ChatService, chatService(this));
     router.service(AIService, aiService(this));
+    router.service(OnboardingService, onboardingService(this));
   };
 }
 

@@ -1,3 +1,4 @@
+import { TourButton } from "../onboarding/Tour";
 import { useEffect, useState } from "react";
 import { useSearchParams } from "react-router";
 import { SelectField, TextField } from "../../components/Fields";
@@ -91,8 +92,8 @@ export function DeviceBrowser() {
   const filtered = Boolean(org || platform || filter.tag || filter.query || band || stale || attention || check || software || group);
 
   return (
-    <Page title="Devices" subtitle="Every endpoint that runs the Wegweiser agent.">
-      <Section title="Filters">
+    <Page title="Devices" subtitle="Every endpoint that runs the Wegweiser agent." actions={<TourButton tourId="devices" />}>
+      <Section title="Filters" tour="device-filters">
         <div className="filters" role="search" aria-label="Device filters">
           <TextField
             label="Search hostname"
@@ -196,7 +197,7 @@ export function DeviceBrowser() {
           </button>
         )}
       </Section>
-      <Section title="Results">
+      <Section title="Results" tour="device-results">
         <DeviceTable
           filter={filter}
           showOrganisation

@@ -1,3 +1,4 @@
+import { TourButton } from "../onboarding/Tour";
 import { useState, type FormEvent, type ReactNode } from "react";
 import { Link, useNavigate } from "react-router";
 import { ConfirmButton } from "../../components/ConfirmButton";
@@ -54,10 +55,18 @@ export function DeviceDetail({ id }: { id: string }) {
         </>
       }
       breadcrumb={breadcrumb}
-      actions={<AskButton entity={deviceEntity(d.id)} name={d.hostname || d.id} />}
+      actions={
+        <>
+          <TourButton tourId="device" />
+          <AskButton entity={deviceEntity(d.id)} name={d.hostname || d.id} />
+        </>
+      }
     >
-      <DeviceTriage deviceId={d.id} />
+      <div data-tour="device-triage">
+        <DeviceTriage deviceId={d.id} />
+      </div>
       <NarrativeCard entity={deviceEntity(d.id)} />
+      <div data-tour="device-inventory">
       <DeviceInventory
         deviceId={d.id}
         organisationId={d.organisationId}
@@ -95,6 +104,7 @@ export function DeviceDetail({ id }: { id: string }) {
           </div>
         }
       />
+      </div>
     </Page>
   );
 }

@@ -1,3 +1,4 @@
+import { TourButton } from "../onboarding/Tour";
 import { useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { ConfirmButton } from "../../components/ConfirmButton";
@@ -50,6 +51,7 @@ export function OrganisationDetail({ id }: { id: string }) {
       breadcrumb={breadcrumb}
       actions={
         <>
+          <TourButton tourId="organisation" />
           <AskButton entity={organisationEntity(o.id)} name={o.name} />
           <Link className="btn" to={`/organisations/${encodeURIComponent(o.id)}/discovery`}>
             Discovery report
@@ -110,7 +112,9 @@ export function OrganisationDetail({ id }: { id: string }) {
         </div>
       </dl>
 
-      <HealthPanel entity={organisationEntity(o.id)} what="Organisation" recompute />
+      <div data-tour="organisation-health">
+        <HealthPanel entity={organisationEntity(o.id)} what="Organisation" recompute />
+      </div>
       <NarrativeCard entity={organisationEntity(o.id)} />
       <ByCheck entity={organisationEntity(o.id)} />
 
@@ -118,6 +122,7 @@ export function OrganisationDetail({ id }: { id: string }) {
 
       <Section
         title="Devices"
+        tour="organisation-devices"
         actions={
           <Link className="btn btn-small" to={`/devices?org=${encodeURIComponent(o.id)}`}>
             Filter in device list

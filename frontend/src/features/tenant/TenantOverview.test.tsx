@@ -17,11 +17,13 @@ describe("overview", () => {
     expect(screen.getByRole("link", { name: "Organisations: 1" }).getAttribute("href")).toBe("/organisations");
     expect(screen.getByRole("link", { name: "Groups: 1" })).toBeTruthy();
     expect(screen.getByRole("link", { name: "Devices: 3" }).getAttribute("href")).toBe("/devices");
-    expect(screen.queryByText("Get started")).toBeNull();
+    // The checklist stays after the first organisation, with that step ticked.
+    expect(await screen.findByText("1 of 6 steps done")).toBeTruthy();
   });
 
   it("invites an empty tenant to add its first organisation", async () => {
     renderApp("/");
-    expect(await screen.findByRole("link", { name: "Add your first organisation" })).toBeTruthy();
+    expect(await screen.findByText("0 of 6 steps done")).toBeTruthy();
+    expect(screen.getByRole("link", { name: "Create your first organisation" }).getAttribute("href")).toBe("/organisations");
   });
 });

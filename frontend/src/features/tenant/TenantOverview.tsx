@@ -8,13 +8,14 @@ import { NarrativeCard } from "../ai/NarrativeCard";
 import { ByCheck } from "../health/ByCheck";
 import { TENANT } from "../health/labels";
 import { TenantHealth } from "../health/TenantHealth";
+import { ChecklistCard } from "../onboarding/ChecklistCard";
+import { TourButton } from "../onboarding/Tour";
 import { useTenantOverview } from "./hooks";
 
 /** TenantOverview is the landing page: the tenant, how healthy it is and how much it holds. */
 export function TenantOverview() {
   const overview = useTenantOverview();
   const viewer = useViewer();
-  const canCreateOrganisation = useCan(Permission.OrganisationWrite);
   const canManageUsers = useCan(Permission.UserManage);
   const canReadUsers = useCan(Permission.UserRead);
   const canSeeUsers = canManageUsers || canReadUsers;
@@ -25,15 +26,25 @@ export function TenantOverview() {
     <Page
       title="Overview"
       subtitle={`Signed in as ${name}.`}
-      actions={viewer.user?.organisationIds.length ? undefined : <AskButton entity={TENANT} name={viewer.tenant?.name || "your tenant"} />}
+      actions={
+        <>
+          <TourButton tourId="overview" />
+          {!viewer.user?.organisationIds.length && <AskButton entity={TENANT} name={viewer.tenant?.name || "your tenant"} />}
+        </>
+      }
     >
       <QueryState query={overview}>{(data) => <h2 className="tenant-title">{data.tenant?.name}</h2>}</QueryState>
-      {canReadDevices && <TenantHealth />}
+      <ChecklistCard />
+      {canReadDevices && (
+        <div data-tour="tenant-health">
+          <TenantHealth />
+        </div>
+      )}
       {canReadDevices && !viewer.user?.organisationIds.length && <NarrativeCard entity={TENANT} />}
       {canReadDevices && <ByCheck entity={TENANT} title="By check" />}
       {overview.data && (
         <>
-          <ul className="stats" aria-label="Tenant totals">
+          <ul className="stats" aria-label="Tenant totals" data-tour="totals">
             <li className="stat">
               <Link to="/organisations" aria-label={`Organisations: ${overview.data.organisationCount}`}>
                 <span className="stat-value">{overview.data.organisationCount}</span>
@@ -53,23 +64,6 @@ export function TenantOverview() {
               </Link>
             </li>
           </ul>
-
-          {overview.data.organisationCount === 0 && (
-            <div className="card callout">
-              <h2>Get started</h2>
-              <p>
-                Organisations are your customers. Add one, split it into groups (sites or departments),
-                then enrol devices with the agent.
-              </p>
-              {canCreateOrganisation ? (
-                <Link className="btn btn-primary" to="/organisations">
-                  Add your first organisation
-                </Link>
-              ) : (
-                <p className="muted">Ask an admin to add organisations.</p>
-              )}
-            </div>
-          )}
 
           <section className="card" aria-labelledby="shortcuts">
             <header className="card-header">

@@ -72,6 +72,6 @@ export function deviceService(b: FakeBackend): Partial<ServiceImpl<typeof Device
 }
 
 /** withHealth adds the health summary the server puts on every device it returns. */
-function withHealth(b: FakeBackend, d: Device): Device {
+export function withHealth(b: FakeBackend, d: Device): Device {
   return { ...d, health: summaryOf(b.deviceHealth.get(d.id)) };
 }
