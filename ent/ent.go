@@ -38,6 +38,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/policyaudit"
 	"github.com/wegweiser/wegweiser/ent/policyguidance"
 	"github.com/wegweiser/wegweiser/ent/policyoverride"
+	"github.com/wegweiser/wegweiser/ent/preregistration"
 	"github.com/wegweiser/wegweiser/ent/refreshtoken"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
 	"github.com/wegweiser/wegweiser/ent/tenant"
@@ -130,6 +131,7 @@ func checkColumn(t, c string) error {
 			policyaudit.Table:          policyaudit.ValidColumn,
 			policyguidance.Table:       policyguidance.ValidColumn,
 			policyoverride.Table:       policyoverride.ValidColumn,
+			preregistration.Table:      preregistration.ValidColumn,
 			refreshtoken.Table:         refreshtoken.ValidColumn,
 			snapshot.Table:             snapshot.ValidColumn,
 			tenant.Table:               tenant.ValidColumn,

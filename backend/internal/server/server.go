@@ -45,6 +45,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/api/inventoryapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/policyapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/tenantapi"
+	"github.com/wegweiser/wegweiser/backend/internal/api/transferapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/userapi"
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
 	"github.com/wegweiser/wegweiser/backend/internal/authz"
@@ -64,6 +65,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/secrets"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/tenancy"
+	"github.com/wegweiser/wegweiser/backend/internal/transfer"
 	"github.com/wegweiser/wegweiser/ent/viewer"
 	"github.com/wegweiser/wegweiser/frontend"
 )
@@ -77,6 +79,10 @@ const (
 	MaxRequestBytes       = 1 << 20
 	MaxSnapshotBytes      = 16 << 20
 	MaxPublicRequestBytes = 64 << 10
+	// MaxTransferRequestBytes bounds TransferService requests, which carry
+	// a CSV file of up to transfer.MaxBytes (10 MB; about 13.4 MB as
+	// base64 in JSON).
+	MaxTransferRequestBytes = 16 << 20
 )
 
 // Services lists the fully-qualified names of every Connect service served.
@@ -92,6 +98,7 @@ var Services = []string{
 	wegweiserv1connect.AlertServiceName,
 	wegweiserv1connect.ChatServiceName,
 	wegweiserv1connect.AIServiceName,
+	wegweiserv1connect.TransferServiceName,
 	agentv1connect.AgentServiceName,
 }
 
@@ -109,6 +116,7 @@ type App struct {
 	Policy    *policy.Service
 	Alerts    *alert.Service
 	Retention *retention.Service
+	Transfer  *transfer.Service
 	// Chat is the assistant's conversation engine and Memories the facts
 	// it was taught.
 	Chat     *chat.Service
@@ -267,6 +275,7 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 		Identity:   ids,
 		Tenancy:    ten,
 		Devices:    devices,
+		Transfer:   transfer.NewService(st, devices),
 		AISettings: aiSettings,
 		AIResolver: resolver,
 		Narratives: narratives,
@@ -308,6 +317,13 @@ func (a *App) Handler() http.Handler {
 	mux.Handle(wegweiserv1connect.NewAlertServiceHandler(alertapi.New(a.Alerts), opts...))
 	mux.Handle(wegweiserv1connect.NewChatServiceHandler(chatapi.New(a.Chat), opts...))
 	mux.Handle(wegweiserv1connect.NewAIServiceHandler(aiapi.New(a.AISettings, a.Narratives, a.Memories), opts...))
+	// TransferService carries CSV files: its own, larger limit.
+	transferOpts := []connect.HandlerOption{
+		connect.WithInterceptors(guard),
+		api.Limits{MaxBytes: MaxTransferRequestBytes}.HandlerOptions(),
+	}
+	transferPath, transferHandler := wegweiserv1connect.NewTransferServiceHandler(transferapi.New(a.Transfer), transferOpts...)
+	mux.Handle(transferPath, refuseLarger(MaxTransferRequestBytes, "an import file may have at most 10 MB: split it into smaller files", transferHandler, transferOpts...))
 	mux.Handle(agentv1connect.NewAgentServiceHandler(agent, agentOpts...))
 	// Enroll is public: the same service with the public limits.
 	_, enroll := agentv1connect.NewAgentServiceHandler(agent, publicOpts...)
@@ -361,6 +377,21 @@ func (a *App) Handler() http.Handler {
 		}).Handler(h)
 	}
 	return h
+}
+
+// refuseLarger answers requests that declare a body over limit bytes with
+// resource_exhausted and msg, in the caller's protocol, before reading
+// them; bodies of unknown length are bounded by the handler's own limit.
+func refuseLarger(limit int64, msg string, h http.Handler, opts ...connect.HandlerOption) http.Handler {
+	ew := connect.NewErrorWriter(opts...)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > limit {
+			_ = ew.Write(w, r, connect.NewError(connect.CodeResourceExhausted,
+				fmt.Errorf("the request has %.1f MB; %s", float64(r.ContentLength)/(1<<20), msg)))
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 type healthChecker struct{ store *store.Store }
