@@ -167,7 +167,7 @@ func TestImportMalformed(t *testing.T) {
 		// Bad quotes are a file error naming the line.
 		for content, want := range map[string]string{
 			"name,description\nA,\"unterminated\nB,x\n": "line 2",
-			"name,description\nA,x\nB,say \"hi\"\n":      "line 3: a quote",
+			"name,description\nA,x\nB,say \"hi\"\n":     "line 3: a quote",
 		} {
 			p := mustPreview(t, f, ctx, transfer.KindOrganisations, content)
 			if len(p.FileErrors) != 1 || !strings.Contains(p.FileErrors[0], want) {
