@@ -9,6 +9,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -381,7 +382,8 @@ func (a *App) Handler() http.Handler {
 
 // refuseLarger answers requests that declare a body over limit bytes with
 // resource_exhausted and msg, in the caller's protocol, before reading
-// them; bodies of unknown length are bounded by the handler's own limit.
+// them. A body of unknown length is cut at limit bytes, and the handler's
+// own limit (resource_exhausted) then reports msg as the cause.
 func refuseLarger(limit int64, msg string, h http.Handler, opts ...connect.HandlerOption) http.Handler {
 	ew := connect.NewErrorWriter(opts...)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -390,8 +392,31 @@ func refuseLarger(limit int64, msg string, h http.Handler, opts ...connect.Handl
 				fmt.Errorf("the request has %.1f MB; %s", float64(r.ContentLength)/(1<<20), msg)))
 			return
 		}
+		if r.ContentLength < 0 && r.Body != nil {
+			r.Body = &cappedBody{ReadCloser: r.Body, left: limit + 1, msg: msg}
+		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// cappedBody fails with msg once more than its limit has been read.
+type cappedBody struct {
+	io.ReadCloser
+	left int64
+	msg  string
+}
+
+// Read implements io.Reader.
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, errors.New(b.msg)
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	return n, err
 }
 
 type healthChecker struct{ store *store.Store }
