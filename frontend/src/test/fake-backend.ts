@@ -60,6 +60,8 @@ import { policyService } from "./fake/policy";
 import { alertService } from "./fake/alert";
 import { userService } from "./fake/user";
 import { aiService, chatService, FakeAI } from "./fake/ai";
+import { transferService, type FakePreregistration } from "./fake/transfer";
+import { TransferService } from "../gen/wegweiser/v1/transfer_pb";
 import { AIService } from "../gen/wegweiser/v1/ai_pb";
 import { ChatService } from "../gen/wegweiser/v1/chat_pb";
 import { entityKey, RETENTION_DEFAULTS } from "./fake/shared";
@@ -120,6 +122,8 @@ export class FakeBackend {
   organisations: Organisation[] = [];
   groups: Group[] = [];
   devices: Device[] = [];
+  /** Device rows imported from CSV, waiting for their agent. */
+  preregistrations: FakePreregistration[] = [];
   users: User[] = [];
   enrolmentKeys: EnrolmentKey[] = [];
   /** Latest snapshot per device id, as GetDeviceInventory returns it. */
@@ -515,6 +519,7 @@ export class FakeBackend {
     router.service(UserService, userService(this));
     router.service(ChatService, chatService(this));
     router.service(AIService, aiService(this));
+    router.service(TransferService, transferService(this));
   };
 }
 
