@@ -50,7 +50,7 @@ func (f *fixture) commit(ctx context.Context, kind transfer.Kind, content string
 	return f.svc.CommitImport(ctx, kind, []byte(content), p.SHA256)
 }
 
-func mustPreview(t *testing.T, f *fixture, ctx context.Context, kind transfer.Kind, content string) *transfer.Preview {
+func mustPreview(ctx context.Context, t *testing.T, f *fixture, kind transfer.Kind, content string) *transfer.Preview {
 	t.Helper()
 	p, err := f.svc.PreviewImport(ctx, kind, []byte(content))
 	if err != nil {
@@ -89,7 +89,7 @@ func TestImportAndRoundTrip(t *testing.T) {
 		// existing as it is (unchanged); the BOM is stripped.
 		orgs := "\ufeffName,Description\r\nNew Customer,\"Accounting, 12 seats\"\r\n" +
 			strings.ToUpper(f.orgs[0]) + ",\r\n" + f.orgs[1] + ",\r\n"
-		p := mustPreview(t, f, ctx, transfer.KindOrganisations, orgs)
+		p := mustPreview(ctx, t, f, transfer.KindOrganisations, orgs)
 		if p.CreateRows != 1 || p.UpdateRows != 1 || p.Unchanged != 1 || p.ErrorRows != 0 || len(p.FileErrors) != 0 {
 			t.Fatalf("organisations preview: %+v", p)
 		}
@@ -119,10 +119,10 @@ func TestImportAndRoundTrip(t *testing.T) {
 			t.Fatalf("devices commit: %+v %v", res, err)
 		}
 		// The same file again changes nothing; a changed tag updates.
-		if p := mustPreview(t, f, ctx, transfer.KindDevices, devices); p.Unchanged != 3 {
+		if p := mustPreview(ctx, t, f, transfer.KindDevices, devices); p.Unchanged != 3 {
 			t.Fatalf("re-import: %+v", p)
 		}
-		if p := mustPreview(t, f, ctx, transfer.KindDevices, strings.Replace(devices, "laptop; finance", "laptop", 1)); p.UpdateRows != 1 || p.Unchanged != 2 {
+		if p := mustPreview(ctx, t, f, transfer.KindDevices, strings.Replace(devices, "laptop; finance", "laptop", 1)); p.UpdateRows != 1 || p.Unchanged != 2 {
 			t.Fatalf("changed tags: %+v", p)
 		}
 
@@ -132,7 +132,7 @@ func TestImportAndRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatalf("export %s: %v", kind, err)
 			}
-			p := mustPreview(t, f, ctx, kind, string(out.Content))
+			p := mustPreview(ctx, t, f, kind, string(out.Content))
 			if p.Total != out.Rows || p.Unchanged != out.Rows || out.Rows == 0 {
 				t.Errorf("%s export of %d rows re-imports as %+v\n%s", kind, out.Rows, p, out.Content)
 			}
@@ -156,7 +156,7 @@ func TestImportMalformed(t *testing.T) {
 		ctx := f.owner
 
 		// Ragged rows are row errors; the others are fine.
-		p := mustPreview(t, f, ctx, transfer.KindOrganisations, "name,description\nA,one\nB\nC,three,extra\nD,four\n")
+		p := mustPreview(ctx, t, f, transfer.KindOrganisations, "name,description\nA,one\nB\nC,three,extra\nD,four\n")
 		errs := rowErrors(p)
 		if p.ErrorRows != 2 || !strings.Contains(errs[3], "has 1 cells but the header has 2") || !strings.Contains(errs[4], "has 3 cells") || p.CreateRows != 2 {
 			t.Fatalf("ragged: %+v", p)
@@ -169,7 +169,7 @@ func TestImportMalformed(t *testing.T) {
 			"name,description\nA,\"unterminated\nB,x\n": "line 2",
 			"name,description\nA,x\nB,say \"hi\"\n":     "line 3: a quote",
 		} {
-			p := mustPreview(t, f, ctx, transfer.KindOrganisations, content)
+			p := mustPreview(ctx, t, f, transfer.KindOrganisations, content)
 			if len(p.FileErrors) != 1 || !strings.Contains(p.FileErrors[0], want) {
 				t.Errorf("%q: file errors %q, want %q", content, p.FileErrors, want)
 			}
@@ -177,13 +177,13 @@ func TestImportMalformed(t *testing.T) {
 			wantKind(t, err, apperr.KindInvalid, "nothing was imported")
 		}
 		// Unknown and missing columns, header names case-insensitive.
-		p = mustPreview(t, f, ctx, transfer.KindDevices, "Organisation,Host,Tags\nx,y,z\n")
+		p = mustPreview(ctx, t, f, transfer.KindDevices, "Organisation,Host,Tags\nx,y,z\n")
 		if got := strings.Join(p.FileErrors, " | "); !strings.Contains(got, `unknown column "host"`) ||
 			!strings.Contains(got, `missing column "hostname" or "serial_number"`) || len(p.FileErrors) != 2 {
 			t.Errorf("columns: %q", p.FileErrors)
 		}
 		// Cells are checked as the create RPCs check them.
-		p = mustPreview(t, f, ctx, transfer.KindDevices, "organisation,hostname,serial_number,tags\n"+
+		p = mustPreview(ctx, t, f, transfer.KindDevices, "organisation,hostname,serial_number,tags\n"+
 			f.orgs[0]+",,,\n"+
 			f.orgs[0]+",h1,,"+strings.Repeat("t", 65)+"\n"+
 			f.orgs[0]+",h2\x01,,\n")
@@ -222,11 +222,11 @@ func TestImportHostile(t *testing.T) {
 		wantKind(t, err, apperr.KindResourceExhausted, "at most 10 MB")
 
 		// Duplicate rows: the later one is the error.
-		p := mustPreview(t, f, ctx, transfer.KindOrganisations, "name\nAcme\nBeta\nACME \n")
+		p := mustPreview(ctx, t, f, transfer.KindOrganisations, "name\nAcme\nBeta\nACME \n")
 		if errs := rowErrors(p); errs[4] != "duplicate of line 2" || len(errs) != 1 {
 			t.Errorf("duplicates: %v", errs)
 		}
-		p = mustPreview(t, f, ctx, transfer.KindDevices, "organisation,hostname,serial_number\n"+
+		p = mustPreview(ctx, t, f, transfer.KindDevices, "organisation,hostname,serial_number\n"+
 			f.orgs[0]+",a,SN1\n"+f.orgs[0]+",b,sn1\n"+f.orgs[0]+",c,\n"+f.orgs[0]+",C,\n")
 		if errs := rowErrors(p); errs[3] != "duplicate of line 2" || errs[5] != "duplicate of line 4" || len(errs) != 2 {
 			t.Errorf("duplicate devices: %v", errs)
@@ -235,7 +235,7 @@ func TestImportHostile(t *testing.T) {
 		// Another tenant's organisations and groups, by name or id, read
 		// exactly like ones that do not exist.
 		foreignOrg := other.h.Organisations[0].String()
-		p = mustPreview(t, f, ctx, transfer.KindDevices, "organisation,group,hostname\n"+
+		p = mustPreview(ctx, t, f, transfer.KindDevices, "organisation,group,hostname\n"+
 			other.orgs[0]+",,h1\n"+foreignOrg+",,h2\n"+"No Such Org,,h3\n"+
 			f.orgs[0]+","+other.h.Groups[0][0].String()+",h4\n"+f.orgs[0]+",No Such Group,h5\n")
 		errs := rowErrors(p)
@@ -247,11 +247,11 @@ func TestImportHostile(t *testing.T) {
 		// A scoped technician: the other organisation of the tenant is not
 		// there either, and organisations cannot be created.
 		tech := f.h.As(viewer.RoleTechnician, f.h.Organisations[0])
-		p = mustPreview(t, f, tech, transfer.KindGroups, "organisation,name\n"+f.orgs[1]+",G\n"+f.orgs[0]+",G\n")
+		p = mustPreview(tech, t, f, transfer.KindGroups, "organisation,name\n"+f.orgs[1]+",G\n"+f.orgs[0]+",G\n")
 		if errs := rowErrors(p); len(errs) != 1 || errs[2] != fmt.Sprintf("organisation %q not found (import organisations first)", f.orgs[1]) {
 			t.Errorf("scoped: %v", errs)
 		}
-		p = mustPreview(t, f, tech, transfer.KindOrganisations, "name\nBrand New\n")
+		p = mustPreview(tech, t, f, transfer.KindOrganisations, "name\nBrand New\n")
 		if errs := rowErrors(p); !strings.Contains(errs[2], "cannot create organisations") {
 			t.Errorf("scoped create: %v", errs)
 		}
@@ -271,7 +271,7 @@ func TestImportHostile(t *testing.T) {
 		if !strings.Contains(string(out.Content), "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\",'@SUM(A1)\r\n") {
 			t.Errorf("formula export:\n%s", out.Content)
 		}
-		if p := mustPreview(t, f, ctx, transfer.KindOrganisations, string(out.Content)); p.Unchanged != 3 {
+		if p := mustPreview(ctx, t, f, transfer.KindOrganisations, string(out.Content)); p.Unchanged != 3 {
 			t.Errorf("formula round trip: %+v", p)
 		}
 		for i, c := range []string{"-1+2", "+x", "@x"} {
@@ -310,7 +310,7 @@ func TestImportLarge(t *testing.T) {
 		}
 		// One bad row near the end: nothing is written.
 		content := file(transfer.MaxRows, transfer.MaxRows-1)
-		p := mustPreview(t, f, ctx, transfer.KindDevices, content)
+		p := mustPreview(ctx, t, f, transfer.KindDevices, content)
 		if p.Total != transfer.MaxRows || p.ErrorRows != 1 || p.Rows[0].Line != transfer.MaxRows || len(p.Rows) != transfer.MaxPreviewRows {
 			t.Fatalf("preview: total %d errors %d first line %d rows %d", p.Total, p.ErrorRows, p.Rows[0].Line, len(p.Rows))
 		}
