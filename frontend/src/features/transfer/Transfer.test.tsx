@@ -41,13 +41,21 @@ describe("import and export page", () => {
     fireEvent.click(await screen.findByRole("link", { name: "Import / export" }));
     await screen.findByRole("heading", { name: "Import and export" });
 
-    upload("name,description\nFabrikam,New customer\nContoso,Our oldest customer\nfabrikam,again\n,empty\n");
+    upload("description,name\nNew customer,Fabrikam\nOur oldest customer,Contoso\nagain,fabrikam\nempty,\n");
     const summary = await screen.findByLabelText("Preview summary");
     expect(summary.textContent).toContain("4 rows — 1 to create, 1 to update, 0 unchanged, 2 with errors");
     const table = screen.getByRole("table", { name: "Rows of customers.csv" });
     const rows = within(table).getAllByRole("row").slice(1);
     // Rows with errors come first and are marked.
     expect(rows.map((r) => r.className)).toEqual(["row-error", "row-error", "", ""]);
+    // Columns in the template's order.
+    expect(within(table).getAllByRole("columnheader").map((h) => h.textContent)).toEqual([
+      "Line",
+      "name",
+      "description",
+      "Action",
+      "Problems",
+    ]);
     expect(rows[0]!.textContent).toContain("duplicate of line 2");
     expect(rows[1]!.textContent).toContain("name: must not be empty");
     expect(screen.getByRole("button", { name: "Import 4 organisations" })).toHaveProperty("disabled", true);

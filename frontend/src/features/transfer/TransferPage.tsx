@@ -204,6 +204,20 @@ function ImportSection() {
   );
 }
 
+const COLUMN_ORDER = [
+  "organisation",
+  "group",
+  "name",
+  "hostname",
+  "serial_number",
+  "description",
+  "tags",
+  "status",
+  "score",
+  "band",
+  "last_seen",
+];
+
 const actionLabel: Record<ImportAction, string> = {
   [ImportAction.UNSPECIFIED]: "—",
   [ImportAction.CREATE]: "Create",
@@ -230,6 +244,9 @@ function PreviewTable({
   for (const r of preview.rows) {
     for (const c of Object.keys(r.values)) if (!columns.includes(c)) columns.push(c);
   }
+  // The file's columns in the order of the templates (the cells come as a map).
+  const rank = (c: string) => (COLUMN_ORDER.indexOf(c) + COLUMN_ORDER.length + 1) % (COLUMN_ORDER.length + 1);
+  columns.sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
   const hasErrors = preview.errorRows > 0 || preview.fileErrors.length > 0;
   return (
     <section className="stack" aria-label="Preview">
