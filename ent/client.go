@@ -43,6 +43,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/policyaudit"
 	"github.com/wegweiser/wegweiser/ent/policyguidance"
 	"github.com/wegweiser/wegweiser/ent/policyoverride"
+	"github.com/wegweiser/wegweiser/ent/preregistration"
 	"github.com/wegweiser/wegweiser/ent/refreshtoken"
 	"github.com/wegweiser/wegweiser/ent/seentour"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
@@ -113,6 +114,8 @@ type Client struct {
 	PolicyGuidance *PolicyGuidanceClient
 	// PolicyOverride is the client for interacting with the PolicyOverride builders.
 	PolicyOverride *PolicyOverrideClient
+	// Preregistration is the client for interacting with the Preregistration builders.
+	Preregistration *PreregistrationClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
 	// SeenTour is the client for interacting with the SeenTour builders.
@@ -165,6 +168,7 @@ func (c *Client) init() {
 	c.PolicyAudit = NewPolicyAuditClient(c.config)
 	c.PolicyGuidance = NewPolicyGuidanceClient(c.config)
 	c.PolicyOverride = NewPolicyOverrideClient(c.config)
+	c.Preregistration = NewPreregistrationClient(c.config)
 	c.RefreshToken = NewRefreshTokenClient(c.config)
 	c.SeenTour = NewSeenTourClient(c.config)
 	c.Snapshot = NewSnapshotClient(c.config)
@@ -291,6 +295,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		PolicyAudit:          NewPolicyAuditClient(cfg),
 		PolicyGuidance:       NewPolicyGuidanceClient(cfg),
 		PolicyOverride:       NewPolicyOverrideClient(cfg),
+		Preregistration:      NewPreregistrationClient(cfg),
 		RefreshToken:         NewRefreshTokenClient(cfg),
 		SeenTour:             NewSeenTourClient(cfg),
 		Snapshot:             NewSnapshotClient(cfg),
@@ -344,6 +349,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		PolicyAudit:          NewPolicyAuditClient(cfg),
 		PolicyGuidance:       NewPolicyGuidanceClient(cfg),
 		PolicyOverride:       NewPolicyOverrideClient(cfg),
+		Preregistration:      NewPreregistrationClient(cfg),
 		RefreshToken:         NewRefreshTokenClient(cfg),
 		SeenTour:             NewSeenTourClient(cfg),
 		Snapshot:             NewSnapshotClient(cfg),
@@ -386,8 +392,8 @@ func (c *Client) Use(hooks ...Hook) {
 		c.InstalledSoftware, c.Membership, c.Memory, c.Narrative, c.Notification,
 		c.NotificationReadMark, c.NotificationReceipt, c.OnboardingState,
 		c.Organisation, c.PolicyAudit, c.PolicyGuidance, c.PolicyOverride,
-		c.RefreshToken, c.SeenTour, c.Snapshot, c.Tenant, c.User, c.Webhook,
-		c.WebhookDelivery,
+		c.Preregistration, c.RefreshToken, c.SeenTour, c.Snapshot, c.Tenant, c.User,
+		c.Webhook, c.WebhookDelivery,
 	} {
 		n.Use(hooks...)
 	}
@@ -403,8 +409,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.InstalledSoftware, c.Membership, c.Memory, c.Narrative, c.Notification,
 		c.NotificationReadMark, c.NotificationReceipt, c.OnboardingState,
 		c.Organisation, c.PolicyAudit, c.PolicyGuidance, c.PolicyOverride,
-		c.RefreshToken, c.SeenTour, c.Snapshot, c.Tenant, c.User, c.Webhook,
-		c.WebhookDelivery,
+		c.Preregistration, c.RefreshToken, c.SeenTour, c.Snapshot, c.Tenant, c.User,
+		c.Webhook, c.WebhookDelivery,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -467,6 +473,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.PolicyGuidance.mutate(ctx, m)
 	case *PolicyOverrideMutation:
 		return c.PolicyOverride.mutate(ctx, m)
+	case *PreregistrationMutation:
+		return c.Preregistration.mutate(ctx, m)
 	case *RefreshTokenMutation:
 		return c.RefreshToken.mutate(ctx, m)
 	case *SeenTourMutation:
@@ -4648,6 +4656,156 @@ func (c *PolicyOverrideClient) mutate(ctx context.Context, m *PolicyOverrideMuta
 	}
 }
 
+// PreregistrationClient is a client for the Preregistration schema.
+type PreregistrationClient struct {
+	config
+}
+
+// NewPreregistrationClient returns a client for the Preregistration from the given config.
+func NewPreregistrationClient(c config) *PreregistrationClient {
+	return &PreregistrationClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `preregistration.Hooks(f(g(h())))`.
+func (c *PreregistrationClient) Use(hooks ...Hook) {
+	c.hooks.Preregistration = append(c.hooks.Preregistration, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `preregistration.Intercept(f(g(h())))`.
+func (c *PreregistrationClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Preregistration = append(c.inters.Preregistration, interceptors...)
+}
+
+// Create returns a builder for creating a Preregistration entity.
+func (c *PreregistrationClient) Create() *PreregistrationCreate {
+	mutation := newPreregistrationMutation(c.config, OpCreate)
+	return &PreregistrationCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Preregistration entities.
+func (c *PreregistrationClient) CreateBulk(builders ...*PreregistrationCreate) *PreregistrationCreateBulk {
+	return &PreregistrationCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PreregistrationClient) MapCreateBulk(slice any, setFunc func(*PreregistrationCreate, int)) *PreregistrationCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PreregistrationCreateBulk{err: fmt.Errorf("calling to PreregistrationClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PreregistrationCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PreregistrationCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Preregistration.
+func (c *PreregistrationClient) Update() *PreregistrationUpdate {
+	mutation := newPreregistrationMutation(c.config, OpUpdate)
+	return &PreregistrationUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PreregistrationClient) UpdateOne(_m *Preregistration) *PreregistrationUpdateOne {
+	mutation := newPreregistrationMutation(c.config, OpUpdateOne, withPreregistration(_m))
+	return &PreregistrationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PreregistrationClient) UpdateOneID(id uuid.UUID) *PreregistrationUpdateOne {
+	mutation := newPreregistrationMutation(c.config, OpUpdateOne, withPreregistrationID(id))
+	return &PreregistrationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Preregistration.
+func (c *PreregistrationClient) Delete() *PreregistrationDelete {
+	mutation := newPreregistrationMutation(c.config, OpDelete)
+	return &PreregistrationDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PreregistrationClient) DeleteOne(_m *Preregistration) *PreregistrationDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PreregistrationClient) DeleteOneID(id uuid.UUID) *PreregistrationDeleteOne {
+	builder := c.Delete().Where(preregistration.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PreregistrationDeleteOne{builder}
+}
+
+// Query returns a query builder for Preregistration.
+func (c *PreregistrationClient) Query() *PreregistrationQuery {
+	return &PreregistrationQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePreregistration},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Preregistration entity by its id.
+func (c *PreregistrationClient) Get(ctx context.Context, id uuid.UUID) (*Preregistration, error) {
+	return c.Query().Where(preregistration.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PreregistrationClient) GetX(ctx context.Context, id uuid.UUID) *Preregistration {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a Preregistration.
+func (c *PreregistrationClient) QueryTenant(_m *Preregistration) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(preregistration.Table, preregistration.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, preregistration.TenantTable, preregistration.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *PreregistrationClient) Hooks() []Hook {
+	hooks := c.hooks.Preregistration
+	return append(hooks[:len(hooks):len(hooks)], preregistration.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *PreregistrationClient) Interceptors() []Interceptor {
+	return c.inters.Preregistration
+}
+
+func (c *PreregistrationClient) mutate(ctx context.Context, m *PreregistrationMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PreregistrationCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PreregistrationUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PreregistrationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PreregistrationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Preregistration mutation op: %q", m.Op())
+	}
+}
+
 // RefreshTokenClient is a client for the RefreshToken schema.
 type RefreshTokenClient struct {
 	config
@@ -5690,7 +5848,7 @@ type (
 		EventLogGroup, Group, HealthHistory, InstalledSoftware, Membership, Memory,
 		Narrative, Notification, NotificationReadMark, NotificationReceipt,
 		OnboardingState, Organisation, PolicyAudit, PolicyGuidance, PolicyOverride,
-		RefreshToken, SeenTour, Snapshot, Tenant, User, Webhook,
+		Preregistration, RefreshToken, SeenTour, Snapshot, Tenant, User, Webhook,
 		WebhookDelivery []ent.Hook
 	}
 	inters struct {
@@ -5699,7 +5857,7 @@ type (
 		EventLogGroup, Group, HealthHistory, InstalledSoftware, Membership, Memory,
 		Narrative, Notification, NotificationReadMark, NotificationReceipt,
 		OnboardingState, Organisation, PolicyAudit, PolicyGuidance, PolicyOverride,
-		RefreshToken, SeenTour, Snapshot, Tenant, User, Webhook,
+		Preregistration, RefreshToken, SeenTour, Snapshot, Tenant, User, Webhook,
 		WebhookDelivery []ent.Interceptor
 	}
 )

@@ -39,6 +39,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/policyaudit"
 	"github.com/wegweiser/wegweiser/ent/policyguidance"
 	"github.com/wegweiser/wegweiser/ent/policyoverride"
+	"github.com/wegweiser/wegweiser/ent/preregistration"
 	"github.com/wegweiser/wegweiser/ent/refreshtoken"
 	"github.com/wegweiser/wegweiser/ent/seentour"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
@@ -133,6 +134,7 @@ func checkColumn(t, c string) error {
 			policyaudit.Table:          policyaudit.ValidColumn,
 			policyguidance.Table:       policyguidance.ValidColumn,
 			policyoverride.Table:       policyoverride.ValidColumn,
+			preregistration.Table:      preregistration.ValidColumn,
 			refreshtoken.Table:         refreshtoken.ValidColumn,
 			seentour.Table:             seentour.ValidColumn,
 			snapshot.Table:             snapshot.ValidColumn,

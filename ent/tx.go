@@ -68,6 +68,8 @@ type Tx struct {
 	PolicyGuidance *PolicyGuidanceClient
 	// PolicyOverride is the client for interacting with the PolicyOverride builders.
 	PolicyOverride *PolicyOverrideClient
+	// Preregistration is the client for interacting with the Preregistration builders.
+	Preregistration *PreregistrationClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
 	// SeenTour is the client for interacting with the SeenTour builders.
@@ -240,6 +242,7 @@ func (tx *Tx) init() {
 	tx.PolicyAudit = NewPolicyAuditClient(tx.config)
 	tx.PolicyGuidance = NewPolicyGuidanceClient(tx.config)
 	tx.PolicyOverride = NewPolicyOverrideClient(tx.config)
+	tx.Preregistration = NewPreregistrationClient(tx.config)
 	tx.RefreshToken = NewRefreshTokenClient(tx.config)
 	tx.SeenTour = NewSeenTourClient(tx.config)
 	tx.Snapshot = NewSnapshotClient(tx.config)

@@ -333,6 +333,18 @@ func (f PolicyOverrideFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Val
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PolicyOverrideMutation", m)
 }
 
+// The PreregistrationFunc type is an adapter to allow the use of ordinary
+// function as Preregistration mutator.
+type PreregistrationFunc func(context.Context, *ent.PreregistrationMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f PreregistrationFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.PreregistrationMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.PreregistrationMutation", m)
+}
+
 // The RefreshTokenFunc type is an adapter to allow the use of ordinary
 // function as RefreshToken mutator.
 type RefreshTokenFunc func(context.Context, *ent.RefreshTokenMutation) (ent.Value, error)

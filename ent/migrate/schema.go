@@ -1060,6 +1060,50 @@ var (
 			},
 		},
 	}
+	// PreregistrationsColumns holds the columns for the "preregistrations" table.
+	PreregistrationsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "organisation_id", Type: field.TypeUUID},
+		{Name: "group_id", Type: field.TypeUUID, Nullable: true},
+		{Name: "hostname", Type: field.TypeString, Size: 255, Default: ""},
+		{Name: "serial_number", Type: field.TypeString, Size: 255, Default: ""},
+		{Name: "tags", Type: field.TypeJSON},
+		{Name: "created_by", Type: field.TypeUUID, Nullable: true},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// PreregistrationsTable holds the schema information for the "preregistrations" table.
+	PreregistrationsTable = &schema.Table{
+		Name:       "preregistrations",
+		Columns:    PreregistrationsColumns,
+		PrimaryKey: []*schema.Column{PreregistrationsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "preregistrations_tenants_tenant",
+				Columns:    []*schema.Column{PreregistrationsColumns[9]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "preregistration_tenant_id_serial_number",
+				Unique:  false,
+				Columns: []*schema.Column{PreregistrationsColumns[9], PreregistrationsColumns[6]},
+			},
+			{
+				Name:    "preregistration_tenant_id_hostname",
+				Unique:  false,
+				Columns: []*schema.Column{PreregistrationsColumns[9], PreregistrationsColumns[5]},
+			},
+			{
+				Name:    "preregistration_tenant_id_organisation_id",
+				Unique:  false,
+				Columns: []*schema.Column{PreregistrationsColumns[9], PreregistrationsColumns[3]},
+			},
+		},
+	}
 	// RefreshTokensColumns holds the columns for the "refresh_tokens" table.
 	RefreshTokensColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeUUID},
@@ -1299,6 +1343,7 @@ var (
 		PolicyAuditsTable,
 		PolicyGuidancesTable,
 		PolicyOverridesTable,
+		PreregistrationsTable,
 		RefreshTokensTable,
 		SeenToursTable,
 		SnapshotsTable,
@@ -1341,6 +1386,7 @@ func init() {
 	PolicyAuditsTable.ForeignKeys[0].RefTable = TenantsTable
 	PolicyGuidancesTable.ForeignKeys[0].RefTable = TenantsTable
 	PolicyOverridesTable.ForeignKeys[0].RefTable = TenantsTable
+	PreregistrationsTable.ForeignKeys[0].RefTable = TenantsTable
 	RefreshTokensTable.ForeignKeys[0].RefTable = TenantsTable
 	SeenToursTable.ForeignKeys[0].RefTable = TenantsTable
 	SnapshotsTable.ForeignKeys[0].RefTable = TenantsTable

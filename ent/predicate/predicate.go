@@ -87,6 +87,9 @@ type PolicyGuidance func(*sql.Selector)
 // PolicyOverride is the predicate function for policyoverride builders.
 type PolicyOverride func(*sql.Selector)
 
+// Preregistration is the predicate function for preregistration builders.
+type Preregistration func(*sql.Selector)
+
 // RefreshToken is the predicate function for refreshtoken builders.
 type RefreshToken func(*sql.Selector)
 

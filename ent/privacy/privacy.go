@@ -759,6 +759,30 @@ func (f PolicyOverrideMutationRuleFunc) EvalMutation(ctx context.Context, m ent.
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PolicyOverrideMutation", m)
 }
 
+// The PreregistrationQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type PreregistrationQueryRuleFunc func(context.Context, *ent.PreregistrationQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f PreregistrationQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PreregistrationQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.PreregistrationQuery", q)
+}
+
+// The PreregistrationMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type PreregistrationMutationRuleFunc func(context.Context, *ent.PreregistrationMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f PreregistrationMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.PreregistrationMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PreregistrationMutation", m)
+}
+
 // The RefreshTokenQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type RefreshTokenQueryRuleFunc func(context.Context, *ent.RefreshTokenQuery) error
@@ -1016,6 +1040,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.PolicyOverrideQuery:
 		return q.Filter(), nil
+	case *ent.PreregistrationQuery:
+		return q.Filter(), nil
 	case *ent.RefreshTokenQuery:
 		return q.Filter(), nil
 	case *ent.SeenTourQuery:
@@ -1090,6 +1116,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.PolicyGuidanceMutation:
 		return m.Filter(), nil
 	case *ent.PolicyOverrideMutation:
+		return m.Filter(), nil
+	case *ent.PreregistrationMutation:
 		return m.Filter(), nil
 	case *ent.RefreshTokenMutation:
 		return m.Filter(), nil

@@ -34,6 +34,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/policyaudit"
 	"github.com/wegweiser/wegweiser/ent/policyguidance"
 	"github.com/wegweiser/wegweiser/ent/policyoverride"
+	"github.com/wegweiser/wegweiser/ent/preregistration"
 	"github.com/wegweiser/wegweiser/ent/refreshtoken"
 	"github.com/wegweiser/wegweiser/ent/schema"
 	"github.com/wegweiser/wegweiser/ent/seentour"
@@ -1329,6 +1330,52 @@ func init() {
 	policyoverrideDescID := policyoverrideMixinFields0[0].Descriptor()
 	// policyoverride.DefaultID holds the default value on creation for the id field.
 	policyoverride.DefaultID = policyoverrideDescID.Default.(func() uuid.UUID)
+	preregistrationMixin := schema.Preregistration{}.Mixin()
+	preregistration.Policy = privacy.NewPolicies(preregistrationMixin[1], schema.Preregistration{})
+	preregistration.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := preregistration.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	preregistrationMixinFields0 := preregistrationMixin[0].Fields()
+	_ = preregistrationMixinFields0
+	preregistrationMixinFields2 := preregistrationMixin[2].Fields()
+	_ = preregistrationMixinFields2
+	preregistrationFields := schema.Preregistration{}.Fields()
+	_ = preregistrationFields
+	// preregistrationDescCreatedAt is the schema descriptor for created_at field.
+	preregistrationDescCreatedAt := preregistrationMixinFields2[0].Descriptor()
+	// preregistration.DefaultCreatedAt holds the default value on creation for the created_at field.
+	preregistration.DefaultCreatedAt = preregistrationDescCreatedAt.Default.(func() time.Time)
+	// preregistrationDescUpdatedAt is the schema descriptor for updated_at field.
+	preregistrationDescUpdatedAt := preregistrationMixinFields2[1].Descriptor()
+	// preregistration.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	preregistration.DefaultUpdatedAt = preregistrationDescUpdatedAt.Default.(func() time.Time)
+	// preregistration.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	preregistration.UpdateDefaultUpdatedAt = preregistrationDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// preregistrationDescHostname is the schema descriptor for hostname field.
+	preregistrationDescHostname := preregistrationFields[2].Descriptor()
+	// preregistration.DefaultHostname holds the default value on creation for the hostname field.
+	preregistration.DefaultHostname = preregistrationDescHostname.Default.(string)
+	// preregistration.HostnameValidator is a validator for the "hostname" field. It is called by the builders before save.
+	preregistration.HostnameValidator = preregistrationDescHostname.Validators[0].(func(string) error)
+	// preregistrationDescSerialNumber is the schema descriptor for serial_number field.
+	preregistrationDescSerialNumber := preregistrationFields[3].Descriptor()
+	// preregistration.DefaultSerialNumber holds the default value on creation for the serial_number field.
+	preregistration.DefaultSerialNumber = preregistrationDescSerialNumber.Default.(string)
+	// preregistration.SerialNumberValidator is a validator for the "serial_number" field. It is called by the builders before save.
+	preregistration.SerialNumberValidator = preregistrationDescSerialNumber.Validators[0].(func(string) error)
+	// preregistrationDescTags is the schema descriptor for tags field.
+	preregistrationDescTags := preregistrationFields[4].Descriptor()
+	// preregistration.DefaultTags holds the default value on creation for the tags field.
+	preregistration.DefaultTags = preregistrationDescTags.Default.([]string)
+	// preregistrationDescID is the schema descriptor for id field.
+	preregistrationDescID := preregistrationMixinFields0[0].Descriptor()
+	// preregistration.DefaultID holds the default value on creation for the id field.
+	preregistration.DefaultID = preregistrationDescID.Default.(func() uuid.UUID)
 	refreshtokenMixin := schema.RefreshToken{}.Mixin()
 	refreshtoken.Policy = privacy.NewPolicies(refreshtokenMixin[1], schema.RefreshToken{})
 	refreshtoken.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -235,6 +235,29 @@ describe.skipIf(skip)("the demo, triaged", () => {
     }
   });
 
+  it("previews a CSV import with its row errors marked and import refused", async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto("/transfer");
+    await page.getByRole("heading", { level: 1, name: "Import and export" }).waitFor();
+    await page.getByLabel("What to import").selectOption({ label: "Devices" });
+    const csv = [
+      "organisation,group,hostname,serial_number,tags",
+      "Harbour Logistics,,HL-LT-101,5CG2210ABC,laptop;warehouse",
+      "Harbour Logistics,,HL-LT-102,5CG2210ABD,laptop",
+      "Harbour Logistics,Night shift,HL-LT-103,,laptop",
+      "Nordwind Logistik GmbH,,NW-PC-01,,",
+      "Harbour Logistics,,HL-LT-101,5CG2210ABC,laptop",
+      "Harbour Logistics,,,,",
+    ].join("\r\n");
+    await page.getByLabel("CSV file").setInputFiles({ name: "harbour-devices.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    const summary = page.getByLabel("Preview summary");
+    await summary.waitFor();
+    expect(await summary.textContent()).toContain("6 rows — 2 to create, 0 to update, 0 unchanged, 4 with errors");
+    expect(await page.locator("tr.row-error").count()).toBe(4);
+    expect(await page.getByRole("button", { name: "Import 6 devices" }).isDisabled()).toBe(true);
+    await page.screenshot({ path: out("import-preview.png"), fullPage: true });
+  });
+
   it("logged no errors in the browser", () => {
     expect(browser.errors).toEqual([]);
   });

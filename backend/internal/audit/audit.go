@@ -20,6 +20,7 @@ const (
 	DeviceDelete       = "device.delete"
 	GroupDelete        = "group.delete"
 	OrganisationDelete = "organisation.delete"
+	TransferImport     = "transfer.import"
 )
 
 // Event is one audited change.

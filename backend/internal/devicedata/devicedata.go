@@ -42,6 +42,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/policyguidance"
 	"github.com/wegweiser/wegweiser/ent/policyoverride"
 	"github.com/wegweiser/wegweiser/ent/predicate"
+	"github.com/wegweiser/wegweiser/ent/preregistration"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
 	"github.com/wegweiser/wegweiser/ent/webhookdelivery"
 )
@@ -85,6 +86,7 @@ var Tables = map[string]Handling{
 	entityhealth.Table:        Entity,
 	narrative.Table:           Follows, // device narratives follow; group and organisation ones are deleted with them
 	enrolmentkey.Table:        Entity,
+	preregistration.Table:     Entity, // loses a deleted group, deleted with its organisation
 	auditevent.Table:          Kept,
 	webhookdelivery.Table:     Follows, // via its notification
 	notificationreceipt.Table: Follows, // via its notification
@@ -299,6 +301,9 @@ func PurgeGroup(ctx context.Context, tx *store.Tx, tenantID, groupID uuid.UUID) 
 		{"enrolment keys", func() (int, error) {
 			return tx.EnrolmentKey.Delete().Where(enrolmentkey.GroupID(groupID)).Exec(ctx)
 		}},
+		{"pre-registration groups", func() (int, error) {
+			return tx.Preregistration.Update().Where(preregistration.GroupID(groupID)).ClearGroupID().Save(ctx)
+		}},
 		{"conversations", func() (int, error) {
 			return purgeConversations(ctx, tx, tenantID, conversation.ScopeKindEQ(conversation.ScopeKindGroup), conversation.ScopeID(groupID))
 		}},
@@ -356,6 +361,9 @@ func PurgeOrganisation(ctx context.Context, tx *store.Tx, tenantID, orgID uuid.U
 		}},
 		{"enrolment keys", func() (int, error) {
 			return tx.EnrolmentKey.Delete().Where(enrolmentkey.OrganisationID(orgID)).Exec(ctx)
+		}},
+		{"pre-registrations", func() (int, error) {
+			return tx.Preregistration.Delete().Where(preregistration.OrganisationID(orgID)).Exec(ctx)
 		}},
 		{"conversations", func() (int, error) {
 			return purgeConversations(ctx, tx, tenantID, conversation.OrganisationID(orgID))

@@ -20,6 +20,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent"
 	"github.com/wegweiser/wegweiser/ent/device"
 	"github.com/wegweiser/wegweiser/ent/enrolmentkey"
+	"github.com/wegweiser/wegweiser/ent/preregistration"
 	"github.com/wegweiser/wegweiser/ent/viewer"
 )
 
@@ -198,7 +199,9 @@ func (s *Service) VerifyEnrolmentKey(ctx context.Context, key string) error {
 
 // Enroll creates a device with a key. The key's use count goes up in the
 // same transaction, conditionally, so a key with one use left enrols one
-// device even under concurrent attempts.
+// device even under concurrent attempts. A pre-registration of the key's
+// tenant matching the device is consumed in the same transaction and
+// decides where the device goes (see claimPreregistration).
 func (s *Service) Enroll(ctx context.Context, in EnrollInput) (*Enrolled, error) {
 	if err := checkKeyForm(in.Key); err != nil {
 		return nil, err
@@ -237,12 +240,13 @@ func (s *Service) Enroll(ctx context.Context, in EnrollInput) (*Enrolled, error)
 		if n == 0 {
 			return errBadKey
 		}
-		c := tx.Device.Create().SetTenantID(k.TenantID).SetOrganisationID(k.OrganisationID).
-			SetHostname(host).SetPlatform(platform).SetAgentVersion(in.AgentVersion).
-			SetSerialNumber(in.SerialNumber).SetTokenHash(hash).SetEnrolmentKeyID(k.ID).SetLastSeenAt(now)
-		if k.GroupID != nil {
-			c.SetGroupID(*k.GroupID)
+		place, err := claimPreregistration(tctx, tx, k, host, in.SerialNumber)
+		if err != nil {
+			return err
 		}
+		c := tx.Device.Create().SetTenantID(k.TenantID).SetOrganisationID(place.org).SetNillableGroupID(place.group).
+			SetHostname(host).SetPlatform(platform).SetAgentVersion(in.AgentVersion).SetTags(place.tags).
+			SetSerialNumber(in.SerialNumber).SetTokenHash(hash).SetEnrolmentKeyID(k.ID).SetLastSeenAt(now)
 		d, err = c.Save(tctx)
 		return err
 	})
@@ -279,4 +283,60 @@ func InstallCommands(serverURL, secret string) map[string]string {
 		"macos":   sh,
 		"windows": fmt.Sprintf("& ([scriptblock]::Create((irm %s/install.ps1))) -Key '%s'", serverURL, secret),
 	}
+}
+
+// placement is where an enrolling device goes.
+type placement struct {
+	org   uuid.UUID
+	group *uuid.UUID
+	tags  []string
+}
+
+// claimPreregistration finds the pre-registration (from a CSV import) of an
+// enrolling device in the key's tenant, deletes it and returns where the
+// device goes. The match is by serial number first (case-insensitive), then
+// by host name (case-insensitive) among pre-registrations without a serial
+// number or when the agent reports none; the newest wins. The device always
+// takes the pre-registration's tags. It takes its organisation and group
+// when the pre-registration is for the key's organisation (its group if it
+// names one, else the key's) or when the key names no group; a key bound
+// to a group of another organisation keeps the device in that group.
+// Without a match the device goes to the key's organisation and group.
+func claimPreregistration(ctx context.Context, tx *store.Tx, k *ent.EnrolmentKey, host, serial string) (placement, error) {
+	place := placement{org: k.OrganisationID, group: k.GroupID, tags: []string{}}
+	var pre *ent.Preregistration
+	var err error
+	newest := ent.Desc(preregistration.FieldCreatedAt)
+	if serial = strings.TrimSpace(serial); serial != "" {
+		pre, err = tx.Preregistration.Query().Where(preregistration.SerialNumberEqualFold(serial)).Order(newest).First(ctx)
+		if err != nil && !ent.IsNotFound(err) {
+			return place, fmt.Errorf("find pre-registration: %w", err)
+		}
+	}
+	if pre == nil {
+		q := tx.Preregistration.Query().Where(preregistration.HostnameEqualFold(host))
+		if serial != "" {
+			q = q.Where(preregistration.SerialNumber(""))
+		}
+		pre, err = q.Order(newest).First(ctx)
+		if ent.IsNotFound(err) {
+			return place, nil
+		}
+		if err != nil {
+			return place, fmt.Errorf("find pre-registration: %w", err)
+		}
+	}
+	if err := tx.Preregistration.DeleteOneID(pre.ID).Exec(ctx); err != nil {
+		return place, fmt.Errorf("consume pre-registration: %w", err)
+	}
+	place.tags = append(place.tags, pre.Tags...)
+	switch {
+	case pre.OrganisationID == k.OrganisationID:
+		if pre.GroupID != nil {
+			place.group = pre.GroupID
+		}
+	case k.GroupID == nil:
+		place.org, place.group = pre.OrganisationID, pre.GroupID
+	}
+	return place, nil
 }

@@ -178,7 +178,9 @@ func TestIsolationSweep(t *testing.T) {
 		for _, m := range foreign.Members {
 			foreignIDs["user"] = append(foreignIDs["user"], m.ID)
 		}
-		var allForeign []string
+		// Pre-registrations are named by no request; no response may name
+		// B's either.
+		allForeign := []string{foreign.Preregistration}
 		for _, ids := range foreignIDs {
 			allForeign = append(allForeign, ids...)
 		}

@@ -9,6 +9,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -49,6 +50,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/api/onboardingapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/policyapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/tenantapi"
+	"github.com/wegweiser/wegweiser/backend/internal/api/transferapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/userapi"
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
 	"github.com/wegweiser/wegweiser/backend/internal/authz"
@@ -69,6 +71,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/secrets"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/tenancy"
+	"github.com/wegweiser/wegweiser/backend/internal/transfer"
 	"github.com/wegweiser/wegweiser/ent/viewer"
 	"github.com/wegweiser/wegweiser/frontend"
 )
@@ -82,6 +85,10 @@ const (
 	MaxRequestBytes       = 1 << 20
 	MaxSnapshotBytes      = 16 << 20
 	MaxPublicRequestBytes = 64 << 10
+	// MaxTransferRequestBytes bounds TransferService requests, which carry
+	// a CSV file of up to transfer.MaxBytes (10 MB; about 13.4 MB as
+	// base64 in JSON).
+	MaxTransferRequestBytes = 16 << 20
 )
 
 // Services lists the fully-qualified names of every Connect service served.
@@ -98,6 +105,7 @@ var Services = []string{
 	wegweiserv1connect.ChatServiceName,
 	wegweiserv1connect.AIServiceName,
 	wegweiserv1connect.OnboardingServiceName,
+	wegweiserv1connect.TransferServiceName,
 	agentv1connect.AgentServiceName,
 }
 
@@ -118,6 +126,7 @@ type App struct {
 	Alerts    *alert.Service
 	// Onboarding keeps the getting-started checklists and seen tours.
 	Onboarding *onboarding.Service
+	Transfer   *transfer.Service
 	Retention  *retention.Service
 	// Chat is the assistant's conversation engine and Memories the facts
 	// it was taught.
@@ -289,6 +298,7 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 		Identity:   ids,
 		Tenancy:    ten,
 		Devices:    devices,
+		Transfer:   transfer.NewService(st, devices),
 		AISettings: aiSettings,
 		AIResolver: resolver,
 		Narratives: narratives,
@@ -353,6 +363,13 @@ func (a *App) Handler() http.Handler {
 	mux.Handle(wegweiserv1connect.NewChatServiceHandler(chatapi.New(a.Chat), opts...))
 	mux.Handle(wegweiserv1connect.NewAIServiceHandler(aiapi.New(a.AISettings, a.Narratives, a.Memories), opts...))
 	mux.Handle(wegweiserv1connect.NewOnboardingServiceHandler(onboardingapi.New(a.Onboarding), opts...))
+	// TransferService carries CSV files: its own, larger limit.
+	transferOpts := []connect.HandlerOption{
+		connect.WithInterceptors(guard),
+		api.Limits{MaxBytes: MaxTransferRequestBytes}.HandlerOptions(),
+	}
+	transferPath, transferHandler := wegweiserv1connect.NewTransferServiceHandler(transferapi.New(a.Transfer), transferOpts...)
+	mux.Handle(transferPath, refuseLarger(MaxTransferRequestBytes, "an import file may have at most 10 MB: split it into smaller files", transferHandler, transferOpts...))
 	mux.Handle(agentv1connect.NewAgentServiceHandler(agent, agentOpts...))
 	// Enroll is public: the same service with the public limits.
 	_, enroll := agentv1connect.NewAgentServiceHandler(agent, publicOpts...)
@@ -409,6 +426,45 @@ func (a *App) Handler() http.Handler {
 		}).Handler(h)
 	}
 	return h
+}
+
+// refuseLarger answers requests that declare a body over limit bytes with
+// resource_exhausted and msg, in the caller's protocol, before reading
+// them. A body of unknown length is cut at limit bytes, and the handler's
+// own limit (resource_exhausted) then reports msg as the cause.
+func refuseLarger(limit int64, msg string, h http.Handler, opts ...connect.HandlerOption) http.Handler {
+	ew := connect.NewErrorWriter(opts...)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > limit {
+			_ = ew.Write(w, r, connect.NewError(connect.CodeResourceExhausted,
+				fmt.Errorf("the request has %.1f MB; %s", float64(r.ContentLength)/(1<<20), msg)))
+			return
+		}
+		if r.ContentLength < 0 && r.Body != nil {
+			r.Body = &cappedBody{ReadCloser: r.Body, left: limit + 1, msg: msg}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// cappedBody fails with msg once more than its limit has been read.
+type cappedBody struct {
+	io.ReadCloser
+	left int64
+	msg  string
+}
+
+// Read implements io.Reader.
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, errors.New(b.msg)
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	return n, err
 }
 
 type healthChecker struct{ store *store.Store }

@@ -28,6 +28,7 @@ type Clients struct {
 	AI        wegweiserv1connect.AIServiceClient
 	// Onboarding is the getting-started checklist and the seen tours.
 	Onboarding wegweiserv1connect.OnboardingServiceClient
+	Transfer   wegweiserv1connect.TransferServiceClient
 	Agent      agentv1connect.AgentServiceClient
 }
 
@@ -48,6 +49,7 @@ func (s *Server) Clients(token string) *Clients {
 		Alert:      wegweiserv1connect.NewAlertServiceClient(c, u, opts...),
 		AI:         wegweiserv1connect.NewAIServiceClient(c, u, opts...),
 		Onboarding: wegweiserv1connect.NewOnboardingServiceClient(c, u, opts...),
+		Transfer:   wegweiserv1connect.NewTransferServiceClient(c, u, opts...),
 		Agent:      agentv1connect.NewAgentServiceClient(c, u, opts...),
 	}
 }

@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"testing"
 	"time"
@@ -37,6 +38,9 @@ type Tenant struct {
 	// Override is a tenant-level policy override, Webhook a webhook, Key an
 	// enrolment key of the tenant.
 	Override, Webhook, Key string
+	// Preregistration is a device pre-registered by a CSV import into the
+	// first organisation (host name Name+"-pending"), not yet enrolled.
+	Preregistration string
 	// Conversation is the owner's conversation about the first device,
 	// Message its first message and Memory the fact taught in it.
 	Conversation, Message, Memory string
@@ -106,6 +110,7 @@ func NewTenant(t *testing.T, srv *Server, name string) *Tenant {
 	// so the tenant has onboarding rows for the sweeps to watch.
 	Call(t, srv.URL, "wegweiser.v1.OnboardingService/GetChecklist", tok, map[string]any{}).Must(t)
 	Call(t, srv.URL, "wegweiser.v1.OnboardingService/MarkTourSeen", tok, map[string]any{"tourId": "dashboard", "seen": true}).Must(t)
+	ten.Preregistration = ten.preregister(t, tok)
 	conv := Call(t, srv.URL, "wegweiser.v1.ChatService/CreateConversation", tok, map[string]any{
 		"scope": map[string]any{"kind": "ENTITY_KIND_DEVICE", "id": ten.Devices[0]}, "title": "fixture",
 	})
@@ -128,6 +133,25 @@ func NewTenant(t *testing.T, srv *Server, name string) *Tenant {
 		t.Fatalf("fixture: override %q webhook %q key %q (%s %s)", ten.Override, ten.Webhook, ten.Key, ov.Raw, wh.Raw)
 	}
 	return ten
+}
+
+// preregister imports one device row (a pre-registration in the first
+// organisation) through TransferService and returns its id.
+func (ten *Tenant) preregister(t *testing.T, tok string) string {
+	t.Helper()
+	csv := fmt.Sprintf("organisation,group,hostname,serial_number,tags\r\n%s org 0,group 0,%s-pending,SN-%s,fixture\r\n", ten.Name, ten.Name, ten.ID[:8])
+	content := base64.StdEncoding.EncodeToString([]byte(csv))
+	prev := Call(t, ten.srv.URL, "wegweiser.v1.TransferService/PreviewImport", tok, map[string]any{"kind": "TRANSFER_KIND_DEVICES", "content": content})
+	prev.Must(t)
+	Call(t, ten.srv.URL, "wegweiser.v1.TransferService/CommitImport", tok, map[string]any{
+		"kind": "TRANSFER_KIND_DEVICES", "content": content, "contentSha256": prev.Str("contentSha256"),
+	}).Must(t)
+	ctx := bypass.AsTenant(context.Background(), uuid.MustParse(ten.ID), "test fixture: act as the tenant")
+	p, err := ten.srv.App.Store.Ent.Preregistration.Query().Only(ctx)
+	if err != nil {
+		t.Fatalf("fixture pre-registration: %v", err)
+	}
+	return p.ID.String()
 }
 
 // Invite invites and activates a member of role through the API.
@@ -220,6 +244,7 @@ func (ten *Tenant) Dump(t *testing.T) string {
 	add(c.Narrative.Query().Order(ent.Asc("id")).All(ctx))
 	add(c.OnboardingState.Query().Order(ent.Asc("id")).All(ctx))
 	add(c.SeenTour.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.Preregistration.Query().Order(ent.Asc("id")).All(ctx))
 	return fmt.Sprintf("%+v", out)
 }
 

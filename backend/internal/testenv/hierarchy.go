@@ -27,7 +27,7 @@ type Hierarchy struct {
 }
 
 // NewHierarchy writes a Hierarchy into st.
-func NewHierarchy(t *testing.T, st *store.Store) *Hierarchy {
+func NewHierarchy(t testing.TB, st *store.Store) *Hierarchy {
 	t.Helper()
 	ctx := bypass.Allow(context.Background(), "test fixture: create a tenant and its hierarchy")
 	c := st.Ent
@@ -69,7 +69,7 @@ func (h *Hierarchy) As(role viewer.Role, orgs ...uuid.UUID) context.Context {
 
 // Inserter returns a job client over st that only inserts: package tests
 // of domain services read what was queued with QueuedJobs.
-func Inserter(t *testing.T, st *store.Store) *jobs.Client {
+func Inserter(t testing.TB, st *store.Store) *jobs.Client {
 	t.Helper()
 	jc, err := jobs.NewInserter(st, Logger(t))
 	if err != nil {

@@ -52,7 +52,7 @@ func EachStore(t *testing.T, fn func(t *testing.T, st *store.Store)) {
 
 // Open returns a fresh, migrated store of dialect d, closed and dropped when
 // the test ends.
-func Open(t *testing.T, d string) *store.Store {
+func Open(t testing.TB, d string) *store.Store {
 	t.Helper()
 	st := OpenEmpty(t, d)
 	if _, err := st.Migrate(context.Background()); err != nil {
@@ -65,7 +65,7 @@ func Open(t *testing.T, d string) *store.Store {
 }
 
 // OpenEmpty returns a fresh store of dialect d without migrations.
-func OpenEmpty(t *testing.T, d string) *store.Store {
+func OpenEmpty(t testing.TB, d string) *store.Store {
 	t.Helper()
 	ctx := context.Background()
 	var url string
@@ -86,7 +86,7 @@ func OpenEmpty(t *testing.T, d string) *store.Store {
 
 // PostgresDatabase creates a throwaway database on the test server and
 // returns its URL; it is dropped when the test ends.
-func PostgresDatabase(t *testing.T) string {
+func PostgresDatabase(t testing.TB) string {
 	t.Helper()
 	base := os.Getenv("WEGWEISER_TEST_DATABASE_URL")
 	if base == "" {
@@ -124,14 +124,14 @@ func PostgresDatabase(t *testing.T) string {
 }
 
 // Logger returns a logger that writes to the test log only when -v is set.
-func Logger(t *testing.T) *slog.Logger {
+func Logger(t testing.TB) *slog.Logger {
 	if testing.Verbose() {
 		return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }
 
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(string(p))

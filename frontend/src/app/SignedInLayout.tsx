@@ -65,6 +65,8 @@ function Shell({ viewer }: { viewer: WhoAmIResponse }) {
   const canReadPolicy = viewer.permissions.includes(Permission.PolicyRead);
   const canManageAlerts = viewer.permissions.includes(Permission.AlertManage);
   const canManageAI = viewer.permissions.includes(Permission.AIManage);
+  const canTransfer =
+    viewer.permissions.includes(Permission.TransferImport) || viewer.permissions.includes(Permission.TransferExport);
   const user = viewer.user;
   return (
     <div className="shell">
@@ -113,6 +115,11 @@ function Shell({ viewer }: { viewer: WhoAmIResponse }) {
             {canEnrol && (
               <li>
                 <NavLink to="/enrolment">Enrolment</NavLink>
+              </li>
+            )}
+            {canTransfer && (
+              <li>
+                <NavLink to="/transfer">Import / export</NavLink>
               </li>
             )}
             {canManageAlerts && (

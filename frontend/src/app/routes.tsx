@@ -21,6 +21,7 @@ const Software = lazy(() => import("../routes/software"));
 const Checks = lazy(() => import("../routes/checks"));
 const Enrolment = lazy(() => import("../routes/enrolment"));
 const Users = lazy(() => import("../routes/users"));
+const Transfer = lazy(() => import("../routes/transfer"));
 const Notifications = lazy(() => import("../routes/notifications"));
 const Policy = lazy(() => import("../routes/policy"));
 const Webhooks = lazy(() => import("../routes/webhooks"));
@@ -69,6 +70,7 @@ export const routes: RouteObject[] = [
           { path: "checks", element: <Checks /> },
           { path: "enrolment", element: <Enrolment /> },
           { path: "users", element: <Users /> },
+          { path: "transfer", element: <Transfer /> },
           { path: "notifications", element: <Notifications /> },
           { path: "policy", element: <Policy /> },
           { path: "webhooks", element: <Webhooks /> },

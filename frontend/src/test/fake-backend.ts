@@ -68,6 +68,8 @@ import { userService } from "./fake/user";
 import { aiService, chatService, FakeAI } from "./fake/ai";
 import { FakeOnboarding, onboardingService } from "./fake/onboarding";
 import { OnboardingService } from "../gen/wegweiser/v1/onboarding_pb";
+import { transferService, type FakePreregistration } from "./fake/transfer";
+import { TransferService } from "../gen/wegweiser/v1/transfer_pb";
 import { AIService } from "../gen/wegweiser/v1/ai_pb";
 import { ChatService } from "../gen/wegweiser/v1/chat_pb";
 import { entityKey, RETENTION_DEFAULTS } from "./fake/shared";
@@ -128,6 +130,8 @@ export class FakeBackend {
   organisations: Organisation[] = [];
   groups: Group[] = [];
   devices: Device[] = [];
+  /** Device rows imported from CSV, waiting for their agent. */
+  preregistrations: FakePreregistration[] = [];
   users: User[] = [];
   enrolmentKeys: EnrolmentKey[] = [];
   /** What GetAgentDistribution answers; tests change its warnings and artifacts. */
@@ -528,6 +532,7 @@ export class FakeBackend {
     router.service(ChatService, chatService(this));
     router.service(AIService, aiService(this));
     router.service(OnboardingService, onboardingService(this));
+    router.service(TransferService, transferService(this));
   };
 }
 
