@@ -6,6 +6,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/aicall"
 	"github.com/wegweiser/wegweiser/ent/aisettings"
 	"github.com/wegweiser/wegweiser/ent/auditevent"
+	"github.com/wegweiser/wegweiser/ent/bulkoperation"
 	"github.com/wegweiser/wegweiser/ent/chatmessage"
 	"github.com/wegweiser/wegweiser/ent/conversation"
 	"github.com/wegweiser/wegweiser/ent/crashreport"
@@ -45,7 +46,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 32)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 33)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   aicall.Table,
@@ -114,6 +115,35 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   bulkoperation.Table,
+			Columns: bulkoperation.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: bulkoperation.FieldID,
+			},
+		},
+		Type: "BulkOperation",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			bulkoperation.FieldTenantID:       {Type: field.TypeUUID, Column: bulkoperation.FieldTenantID},
+			bulkoperation.FieldCreatedAt:      {Type: field.TypeTime, Column: bulkoperation.FieldCreatedAt},
+			bulkoperation.FieldUpdatedAt:      {Type: field.TypeTime, Column: bulkoperation.FieldUpdatedAt},
+			bulkoperation.FieldCreatedBy:      {Type: field.TypeUUID, Column: bulkoperation.FieldCreatedBy},
+			bulkoperation.FieldAction:         {Type: field.TypeEnum, Column: bulkoperation.FieldAction},
+			bulkoperation.FieldState:          {Type: field.TypeEnum, Column: bulkoperation.FieldState},
+			bulkoperation.FieldDeviceIds:      {Type: field.TypeJSON, Column: bulkoperation.FieldDeviceIds},
+			bulkoperation.FieldOrganisationID: {Type: field.TypeUUID, Column: bulkoperation.FieldOrganisationID},
+			bulkoperation.FieldGroupID:        {Type: field.TypeUUID, Column: bulkoperation.FieldGroupID},
+			bulkoperation.FieldAddTags:        {Type: field.TypeJSON, Column: bulkoperation.FieldAddTags},
+			bulkoperation.FieldRemoveTags:     {Type: field.TypeJSON, Column: bulkoperation.FieldRemoveTags},
+			bulkoperation.FieldTotal:          {Type: field.TypeInt, Column: bulkoperation.FieldTotal},
+			bulkoperation.FieldProcessed:      {Type: field.TypeInt, Column: bulkoperation.FieldProcessed},
+			bulkoperation.FieldFailed:         {Type: field.TypeInt, Column: bulkoperation.FieldFailed},
+			bulkoperation.FieldErrors:         {Type: field.TypeJSON, Column: bulkoperation.FieldErrors},
+			bulkoperation.FieldFinishedAt:     {Type: field.TypeTime, Column: bulkoperation.FieldFinishedAt},
+		},
+	}
+	graph.Nodes[4] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   chatmessage.Table,
 			Columns: chatmessage.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -139,7 +169,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			chatmessage.FieldCreatedAt:        {Type: field.TypeTime, Column: chatmessage.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   conversation.Table,
 			Columns: conversation.Columns,
@@ -163,7 +193,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			conversation.FieldSummarisedUpTo: {Type: field.TypeUUID, Column: conversation.FieldSummarisedUpTo},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   crashreport.Table,
 			Columns: crashreport.Columns,
@@ -182,7 +212,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			crashreport.FieldDetail:         {Type: field.TypeString, Column: crashreport.FieldDetail},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   device.Table,
 			Columns: device.Columns,
@@ -216,9 +246,10 @@ var schemaGraph = func() *sqlgraph.Schema {
 			device.FieldSpooledSnapshots: {Type: field.TypeInt, Column: device.FieldSpooledSnapshots},
 			device.FieldDroppedSnapshots: {Type: field.TypeInt64, Column: device.FieldDroppedSnapshots},
 			device.FieldSnapshotCount:    {Type: field.TypeInt64, Column: device.FieldSnapshotCount},
+			device.FieldRetiredAt:        {Type: field.TypeTime, Column: device.FieldRetiredAt},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   devicefinding.Table,
 			Columns: devicefinding.Columns,
@@ -242,7 +273,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			devicefinding.FieldTitle:          {Type: field.TypeString, Column: devicefinding.FieldTitle},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   devicehealth.Table,
 			Columns: devicehealth.Columns,
@@ -276,7 +307,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			devicehealth.FieldComputedAt:         {Type: field.TypeTime, Column: devicehealth.FieldComputedAt},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   devicesection.Table,
 			Columns: devicesection.Columns,
@@ -297,7 +328,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			devicesection.FieldUpdatedAt:      {Type: field.TypeTime, Column: devicesection.FieldUpdatedAt},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   enrolmentkey.Table,
 			Columns: enrolmentkey.Columns,
@@ -323,7 +354,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			enrolmentkey.FieldCreatedBy:      {Type: field.TypeUUID, Column: enrolmentkey.FieldCreatedBy},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   entityhealth.Table,
 			Columns: entityhealth.Columns,
@@ -351,7 +382,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			entityhealth.FieldComputedAt:     {Type: field.TypeTime, Column: entityhealth.FieldComputedAt},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   eventloggroup.Table,
 			Columns: eventloggroup.Columns,
@@ -376,7 +407,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			eventloggroup.FieldSampleMessage:  {Type: field.TypeString, Column: eventloggroup.FieldSampleMessage},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   group.Table,
 			Columns: group.Columns,
@@ -395,7 +426,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			group.FieldDescription:    {Type: field.TypeString, Column: group.FieldDescription},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   healthhistory.Table,
 			Columns: healthhistory.Columns,
@@ -417,7 +448,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			healthhistory.FieldComputedAt:     {Type: field.TypeTime, Column: healthhistory.FieldComputedAt},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   installedsoftware.Table,
 			Columns: installedsoftware.Columns,
@@ -438,7 +469,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			installedsoftware.FieldSource:         {Type: field.TypeString, Column: installedsoftware.FieldSource},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   membership.Table,
 			Columns: membership.Columns,
@@ -463,7 +494,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			membership.FieldDisplayName:         {Type: field.TypeString, Column: membership.FieldDisplayName},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   memory.Table,
 			Columns: memory.Columns,
@@ -484,7 +515,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			memory.FieldCreatedAt:      {Type: field.TypeTime, Column: memory.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   narrative.Table,
 			Columns: narrative.Columns,
@@ -506,7 +537,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			narrative.FieldGeneratedAt:    {Type: field.TypeTime, Column: narrative.FieldGeneratedAt},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notification.Table,
 			Columns: notification.Columns,
@@ -529,7 +560,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notification.FieldCreatedAt:      {Type: field.TypeTime, Column: notification.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notificationreadmark.Table,
 			Columns: notificationreadmark.Columns,
@@ -546,7 +577,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notificationreadmark.FieldReadUpToID: {Type: field.TypeUUID, Column: notificationreadmark.FieldReadUpToID},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notificationreceipt.Table,
 			Columns: notificationreceipt.Columns,
@@ -563,7 +594,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notificationreceipt.FieldReadAt:         {Type: field.TypeTime, Column: notificationreceipt.FieldReadAt},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organisation.Table,
 			Columns: organisation.Columns,
@@ -581,7 +612,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organisation.FieldDescription: {Type: field.TypeString, Column: organisation.FieldDescription},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyaudit.Table,
 			Columns: policyaudit.Columns,
@@ -605,7 +636,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyaudit.FieldCreatedAt:      {Type: field.TypeTime, Column: policyaudit.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyguidance.Table,
 			Columns: policyguidance.Columns,
@@ -626,7 +657,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyguidance.FieldUpdatedBy:      {Type: field.TypeString, Column: policyguidance.FieldUpdatedBy},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyoverride.Table,
 			Columns: policyoverride.Columns,
@@ -653,7 +684,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyoverride.FieldUpdatedBy:      {Type: field.TypeString, Column: policyoverride.FieldUpdatedBy},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refreshtoken.Table,
 			Columns: refreshtoken.Columns,
@@ -674,7 +705,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refreshtoken.FieldRevokedAt: {Type: field.TypeTime, Column: refreshtoken.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[27] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   snapshot.Table,
 			Columns: snapshot.Columns,
@@ -697,7 +728,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			snapshot.FieldSizeBytes:       {Type: field.TypeInt, Column: snapshot.FieldSizeBytes},
 		},
 	}
-	graph.Nodes[28] = &sqlgraph.Node{
+	graph.Nodes[29] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tenant.Table,
 			Columns: tenant.Columns,
@@ -718,7 +749,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tenant.FieldRetentionAuditDays:        {Type: field.TypeInt, Column: tenant.FieldRetentionAuditDays},
 		},
 	}
-	graph.Nodes[29] = &sqlgraph.Node{
+	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -741,7 +772,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldResetExpiresAt:  {Type: field.TypeTime, Column: user.FieldResetExpiresAt},
 		},
 	}
-	graph.Nodes[30] = &sqlgraph.Node{
+	graph.Nodes[31] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhook.Table,
 			Columns: webhook.Columns,
@@ -761,7 +792,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			webhook.FieldSecretEncrypted: {Type: field.TypeBytes, Column: webhook.FieldSecretEncrypted},
 		},
 	}
-	graph.Nodes[31] = &sqlgraph.Node{
+	graph.Nodes[32] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookdelivery.Table,
 			Columns: webhookdelivery.Columns,
@@ -818,6 +849,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 			Bidi:    false,
 		},
 		"AuditEvent",
+		"Tenant",
+	)
+	graph.MustAddE(
+		"tenant",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   bulkoperation.TenantTable,
+			Columns: []string{bulkoperation.TenantColumn},
+			Bidi:    false,
+		},
+		"BulkOperation",
 		"Tenant",
 	)
 	graph.MustAddE(
@@ -1547,6 +1590,140 @@ func (f *AuditEventFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *BulkOperationQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the BulkOperationQuery builder.
+func (_q *BulkOperationQuery) Filter() *BulkOperationFilter {
+	return &BulkOperationFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *BulkOperationMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the BulkOperationMutation builder.
+func (m *BulkOperationMutation) Filter() *BulkOperationFilter {
+	return &BulkOperationFilter{config: m.config, predicateAdder: m}
+}
+
+// BulkOperationFilter provides a generic filtering capability at runtime for BulkOperationQuery.
+type BulkOperationFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *BulkOperationFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *BulkOperationFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(bulkoperation.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *BulkOperationFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(bulkoperation.FieldTenantID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *BulkOperationFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(bulkoperation.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *BulkOperationFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(bulkoperation.FieldUpdatedAt))
+}
+
+// WhereCreatedBy applies the entql [16]byte predicate on the created_by field.
+func (f *BulkOperationFilter) WhereCreatedBy(p entql.ValueP) {
+	f.Where(p.Field(bulkoperation.FieldCreatedBy))
+}
+
+// WhereAction applies the entql string predicate on the action field.
+func (f *BulkOperationFilter) WhereAction(p entql.StringP) {
+	f.Where(p.Field(bulkoperation.FieldAction))
+}
+
+// WhereState applies the entql string predicate on the state field.
+func (f *BulkOperationFilter) WhereState(p entql.StringP) {
+	f.Where(p.Field(bulkoperation.FieldState))
+}
+
+// WhereDeviceIds applies the entql json.RawMessage predicate on the device_ids field.
+func (f *BulkOperationFilter) WhereDeviceIds(p entql.BytesP) {
+	f.Where(p.Field(bulkoperation.FieldDeviceIds))
+}
+
+// WhereOrganisationID applies the entql [16]byte predicate on the organisation_id field.
+func (f *BulkOperationFilter) WhereOrganisationID(p entql.ValueP) {
+	f.Where(p.Field(bulkoperation.FieldOrganisationID))
+}
+
+// WhereGroupID applies the entql [16]byte predicate on the group_id field.
+func (f *BulkOperationFilter) WhereGroupID(p entql.ValueP) {
+	f.Where(p.Field(bulkoperation.FieldGroupID))
+}
+
+// WhereAddTags applies the entql json.RawMessage predicate on the add_tags field.
+func (f *BulkOperationFilter) WhereAddTags(p entql.BytesP) {
+	f.Where(p.Field(bulkoperation.FieldAddTags))
+}
+
+// WhereRemoveTags applies the entql json.RawMessage predicate on the remove_tags field.
+func (f *BulkOperationFilter) WhereRemoveTags(p entql.BytesP) {
+	f.Where(p.Field(bulkoperation.FieldRemoveTags))
+}
+
+// WhereTotal applies the entql int predicate on the total field.
+func (f *BulkOperationFilter) WhereTotal(p entql.IntP) {
+	f.Where(p.Field(bulkoperation.FieldTotal))
+}
+
+// WhereProcessed applies the entql int predicate on the processed field.
+func (f *BulkOperationFilter) WhereProcessed(p entql.IntP) {
+	f.Where(p.Field(bulkoperation.FieldProcessed))
+}
+
+// WhereFailed applies the entql int predicate on the failed field.
+func (f *BulkOperationFilter) WhereFailed(p entql.IntP) {
+	f.Where(p.Field(bulkoperation.FieldFailed))
+}
+
+// WhereErrors applies the entql json.RawMessage predicate on the errors field.
+func (f *BulkOperationFilter) WhereErrors(p entql.BytesP) {
+	f.Where(p.Field(bulkoperation.FieldErrors))
+}
+
+// WhereFinishedAt applies the entql time.Time predicate on the finished_at field.
+func (f *BulkOperationFilter) WhereFinishedAt(p entql.TimeP) {
+	f.Where(p.Field(bulkoperation.FieldFinishedAt))
+}
+
+// WhereHasTenant applies a predicate to check if query has an edge tenant.
+func (f *BulkOperationFilter) WhereHasTenant() {
+	f.Where(entql.HasEdge("tenant"))
+}
+
+// WhereHasTenantWith applies a predicate to check if query has an edge tenant with a given conditions (other predicates).
+func (f *BulkOperationFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
+	f.Where(entql.HasEdgeWith("tenant", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ChatMessageQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1575,7 +1752,7 @@ type ChatMessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ChatMessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1699,7 +1876,7 @@ type ConversationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ConversationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1808,7 +1985,7 @@ type CrashReportFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CrashReportFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1892,7 +2069,7 @@ type DeviceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DeviceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2018,6 +2195,11 @@ func (f *DeviceFilter) WhereSnapshotCount(p entql.Int64P) {
 	f.Where(p.Field(device.FieldSnapshotCount))
 }
 
+// WhereRetiredAt applies the entql time.Time predicate on the retired_at field.
+func (f *DeviceFilter) WhereRetiredAt(p entql.TimeP) {
+	f.Where(p.Field(device.FieldRetiredAt))
+}
+
 // WhereHasTenant applies a predicate to check if query has an edge tenant.
 func (f *DeviceFilter) WhereHasTenant() {
 	f.Where(entql.HasEdge("tenant"))
@@ -2089,7 +2271,7 @@ type DeviceFindingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DeviceFindingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2198,7 +2380,7 @@ type DeviceHealthFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DeviceHealthFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2357,7 +2539,7 @@ type DeviceSectionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DeviceSectionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2451,7 +2633,7 @@ type EnrolmentKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EnrolmentKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2570,7 +2752,7 @@ type EntityHealthFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EntityHealthFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2699,7 +2881,7 @@ type EventLogGroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EventLogGroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2813,7 +2995,7 @@ type GroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2925,7 +3107,7 @@ type HealthHistoryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HealthHistoryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3024,7 +3206,7 @@ type InstalledSoftwareFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InstalledSoftwareFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3118,7 +3300,7 @@ type MembershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MembershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3246,7 +3428,7 @@ type MemoryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MemoryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3340,7 +3522,7 @@ type NarrativeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NarrativeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3439,7 +3621,7 @@ type NotificationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NotificationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3543,7 +3725,7 @@ type NotificationReadMarkFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NotificationReadMarkFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3617,7 +3799,7 @@ type NotificationReceiptFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NotificationReceiptFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3691,7 +3873,7 @@ type OrganisationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganisationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3798,7 +3980,7 @@ type PolicyAuditFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyAuditFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3907,7 +4089,7 @@ type PolicyGuidanceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyGuidanceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4001,7 +4183,7 @@ type PolicyOverrideFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyOverrideFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4125,7 +4307,7 @@ type RefreshTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefreshTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4219,7 +4401,7 @@ type SnapshotFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SnapshotFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4323,7 +4505,7 @@ type TenantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TenantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4403,7 +4585,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4507,7 +4689,7 @@ type WebhookFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4596,7 +4778,7 @@ type WebhookDeliveryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookDeliveryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
