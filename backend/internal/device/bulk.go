@@ -263,7 +263,9 @@ type bulkWorker struct {
 }
 
 // Timeout implements river.Worker.
-func (w *bulkWorker) Timeout(*river.Job[jobs.BulkOperationArgs]) time.Duration { return jobs.BulkTimeout }
+func (w *bulkWorker) Timeout(*river.Job[jobs.BulkOperationArgs]) time.Duration {
+	return jobs.BulkTimeout
+}
 
 // Work implements river.Worker.
 func (w *bulkWorker) Work(ctx context.Context, job *river.Job[jobs.BulkOperationArgs]) error {
