@@ -39,7 +39,7 @@ func kindOf(msg protoreflect.MessageDescriptor, fd protoreflect.FieldDescriptor)
 		for _, k := range []struct{ word, kind string }{
 			{"Device", "device"}, {"Organisation", "organisation"}, {"Group", "group"}, {"Webhook", "webhook"},
 			{"Override", "override"}, {"EnrolmentKey", "key"}, {"User", "user"},
-			{"Conversation", "conversation"}, {"Memory", "memory"},
+			{"Conversation", "conversation"}, {"Memory", "memory"}, {"BulkOperation", "bulk"},
 		} {
 			if strings.Contains(name, k.word) {
 				return k.kind
@@ -231,12 +231,14 @@ func TestIsolationSweepScopes(t *testing.T) {
 			"user": home.Members[viewer.RoleTechnician].ID, "webhook": home.Webhook, "override": home.Override,
 			"key": home.Key, "tenant": home.ID,
 			"conversation": home.Conversation, "message": home.Message, "memory": home.Memory,
+			"bulk": home.Bulk,
 		}
 		foreignSet := idSet{
 			"device": foreign.Devices[0], "group": foreign.Groups[0], "organisation": foreign.Organisations[0],
 			"user": foreign.Members[viewer.RoleTechnician].ID, "webhook": foreign.Webhook, "override": foreign.Override,
 			"key": foreign.Key, "tenant": foreign.ID,
 			"conversation": foreign.Conversation, "message": foreign.Message, "memory": foreign.Memory,
+			"bulk": foreign.Bulk,
 		}
 		second := idSet{ // the home tenant's second organisation
 			"device": home.Devices[6], "group": home.Groups[2], "organisation": home.Organisations[1],
