@@ -163,6 +163,12 @@ func TestBulkOperations(t *testing.T) {
 		}) {
 			t.Fatal("a retired device is still listed")
 		}
+		if first := must(own.Device.ListDevices(ctx, &v1.ListDevicesRequest{GroupId: ten.Groups[0], PageSize: 1}))(t); first.GetTotalSize() != 0 {
+			t.Fatalf("the retired group's first page counts %d devices, want 0", first.GetTotalSize())
+		}
+		if first := must(own.Device.ListDevices(ctx, &v1.ListDevicesRequest{GroupId: ten.Groups[0], PageSize: 1, IncludeRetired: true}))(t); int(first.GetTotalSize()) != len(retiring) {
+			t.Fatalf("with retired, the first page counts %d devices, want %d", first.GetTotalSize(), len(retiring))
+		}
 		withRetired := deviceIDs(pageAll(t, own, &v1.ListDevicesRequest{GroupId: ten.Groups[0], IncludeRetired: true}))
 		if len(withRetired) != len(retiring) {
 			t.Fatalf("include_retired lists %d, want %d", len(withRetired), len(retiring))

@@ -55,6 +55,13 @@ func (s *Service) ListDevices(ctx context.Context, req *v1.ListDevicesRequest) (
 	for _, it := range items {
 		out.Devices = append(out.Devices, toProto(it))
 	}
+	if req.GetPageToken() == "" {
+		n, err := s.svc.Count(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		out.TotalSize = int32(n)
+	}
 	return out, nil
 }
 
