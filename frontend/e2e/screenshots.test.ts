@@ -204,10 +204,10 @@ describe.skipIf(skip)("the demo, triaged", () => {
     for (let i = 0; i < 3; i++) await boxes.nth(i).check();
     const bar = page.getByRole("region", { name: "Bulk actions" });
     await bar.getByText("3 devices selected.").waitFor();
-    await bar.getByRole("button", { name: "Tag…" }).click();
-    await bar.getByLabel("Add tags").fill("review");
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.screenshot({ path: out("device-list-bulk.png"), fullPage: false });
+    await bar.getByRole("button", { name: "Tag…" }).click();
+    await bar.getByLabel("Add tags").fill("review");
     await bar.getByRole("button", { name: "Tag 3 devices" }).click();
     const progress = page.getByRole("region", { name: "Bulk operation progress" });
     await progress.getByText("Tagged 3 devices.").waitFor({ timeout: 60_000 });

@@ -189,6 +189,7 @@ function SelectRow({ device: d }: { device: Device }) {
 /** selectColumn is the checkbox column of a table whose rows can be selected (its cells read Selecting). */
 const selectColumn: Columns<Device>[number] = {
   id: "select",
+  meta: { className: "col-select" },
   header: () => <SelectAll />,
   enableSorting: false,
   enableHiding: false,
