@@ -456,15 +456,6 @@ func message(err error) string {
 	}
 }
 
-// Retire retires one device the viewer can see (see retireIn); it needs
-// device.delete.
-func (s *Service) Retire(ctx context.Context, id uuid.UUID) error {
-	if err := s.mayRetire(viewer.FromContext(ctx)); err != nil {
-		return err
-	}
-	return s.st.Tx(ctx, func(tx *store.Tx) error { return s.retireIn(ctx, tx, id) })
-}
-
 // retireIn retires a device in the caller's transaction: it records when,
 // revokes the agent's token (like enrolment.Service.RevokeDeviceToken), is
 // audited, and rolls its parents up again without it. Its data stays. A
