@@ -19,6 +19,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/aicall"
 	"github.com/wegweiser/wegweiser/ent/aisettings"
 	"github.com/wegweiser/wegweiser/ent/auditevent"
+	"github.com/wegweiser/wegweiser/ent/bulkoperation"
 	"github.com/wegweiser/wegweiser/ent/chatmessage"
 	"github.com/wegweiser/wegweiser/ent/conversation"
 	"github.com/wegweiser/wegweiser/ent/crashreport"
@@ -66,6 +67,8 @@ type Client struct {
 	AISettings *AISettingsClient
 	// AuditEvent is the client for interacting with the AuditEvent builders.
 	AuditEvent *AuditEventClient
+	// BulkOperation is the client for interacting with the BulkOperation builders.
+	BulkOperation *BulkOperationClient
 	// ChatMessage is the client for interacting with the ChatMessage builders.
 	ChatMessage *ChatMessageClient
 	// Conversation is the client for interacting with the Conversation builders.
@@ -144,6 +147,7 @@ func (c *Client) init() {
 	c.AICall = NewAICallClient(c.config)
 	c.AISettings = NewAISettingsClient(c.config)
 	c.AuditEvent = NewAuditEventClient(c.config)
+	c.BulkOperation = NewBulkOperationClient(c.config)
 	c.ChatMessage = NewChatMessageClient(c.config)
 	c.Conversation = NewConversationClient(c.config)
 	c.CrashReport = NewCrashReportClient(c.config)
@@ -271,6 +275,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		AICall:               NewAICallClient(cfg),
 		AISettings:           NewAISettingsClient(cfg),
 		AuditEvent:           NewAuditEventClient(cfg),
+		BulkOperation:        NewBulkOperationClient(cfg),
 		ChatMessage:          NewChatMessageClient(cfg),
 		Conversation:         NewConversationClient(cfg),
 		CrashReport:          NewCrashReportClient(cfg),
@@ -325,6 +330,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		AICall:               NewAICallClient(cfg),
 		AISettings:           NewAISettingsClient(cfg),
 		AuditEvent:           NewAuditEventClient(cfg),
+		BulkOperation:        NewBulkOperationClient(cfg),
 		ChatMessage:          NewChatMessageClient(cfg),
 		Conversation:         NewConversationClient(cfg),
 		CrashReport:          NewCrashReportClient(cfg),
@@ -386,14 +392,14 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.AICall, c.AISettings, c.AuditEvent, c.ChatMessage, c.Conversation,
-		c.CrashReport, c.Device, c.DeviceFinding, c.DeviceHealth, c.DeviceSection,
-		c.EnrolmentKey, c.EntityHealth, c.EventLogGroup, c.Group, c.HealthHistory,
-		c.InstalledSoftware, c.Membership, c.Memory, c.Narrative, c.Notification,
-		c.NotificationReadMark, c.NotificationReceipt, c.OnboardingState,
-		c.Organisation, c.PolicyAudit, c.PolicyGuidance, c.PolicyOverride,
-		c.Preregistration, c.RefreshToken, c.SeenTour, c.Snapshot, c.Tenant, c.User,
-		c.Webhook, c.WebhookDelivery,
+		c.AICall, c.AISettings, c.AuditEvent, c.BulkOperation, c.ChatMessage,
+		c.Conversation, c.CrashReport, c.Device, c.DeviceFinding, c.DeviceHealth,
+		c.DeviceSection, c.EnrolmentKey, c.EntityHealth, c.EventLogGroup, c.Group,
+		c.HealthHistory, c.InstalledSoftware, c.Membership, c.Memory, c.Narrative,
+		c.Notification, c.NotificationReadMark, c.NotificationReceipt,
+		c.OnboardingState, c.Organisation, c.PolicyAudit, c.PolicyGuidance,
+		c.PolicyOverride, c.Preregistration, c.RefreshToken, c.SeenTour, c.Snapshot,
+		c.Tenant, c.User, c.Webhook, c.WebhookDelivery,
 	} {
 		n.Use(hooks...)
 	}
@@ -403,14 +409,14 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.AICall, c.AISettings, c.AuditEvent, c.ChatMessage, c.Conversation,
-		c.CrashReport, c.Device, c.DeviceFinding, c.DeviceHealth, c.DeviceSection,
-		c.EnrolmentKey, c.EntityHealth, c.EventLogGroup, c.Group, c.HealthHistory,
-		c.InstalledSoftware, c.Membership, c.Memory, c.Narrative, c.Notification,
-		c.NotificationReadMark, c.NotificationReceipt, c.OnboardingState,
-		c.Organisation, c.PolicyAudit, c.PolicyGuidance, c.PolicyOverride,
-		c.Preregistration, c.RefreshToken, c.SeenTour, c.Snapshot, c.Tenant, c.User,
-		c.Webhook, c.WebhookDelivery,
+		c.AICall, c.AISettings, c.AuditEvent, c.BulkOperation, c.ChatMessage,
+		c.Conversation, c.CrashReport, c.Device, c.DeviceFinding, c.DeviceHealth,
+		c.DeviceSection, c.EnrolmentKey, c.EntityHealth, c.EventLogGroup, c.Group,
+		c.HealthHistory, c.InstalledSoftware, c.Membership, c.Memory, c.Narrative,
+		c.Notification, c.NotificationReadMark, c.NotificationReceipt,
+		c.OnboardingState, c.Organisation, c.PolicyAudit, c.PolicyGuidance,
+		c.PolicyOverride, c.Preregistration, c.RefreshToken, c.SeenTour, c.Snapshot,
+		c.Tenant, c.User, c.Webhook, c.WebhookDelivery,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -425,6 +431,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AISettings.mutate(ctx, m)
 	case *AuditEventMutation:
 		return c.AuditEvent.mutate(ctx, m)
+	case *BulkOperationMutation:
+		return c.BulkOperation.mutate(ctx, m)
 	case *ChatMessageMutation:
 		return c.ChatMessage.mutate(ctx, m)
 	case *ConversationMutation:
@@ -941,6 +949,156 @@ func (c *AuditEventClient) mutate(ctx context.Context, m *AuditEventMutation) (V
 		return (&AuditEventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown AuditEvent mutation op: %q", m.Op())
+	}
+}
+
+// BulkOperationClient is a client for the BulkOperation schema.
+type BulkOperationClient struct {
+	config
+}
+
+// NewBulkOperationClient returns a client for the BulkOperation from the given config.
+func NewBulkOperationClient(c config) *BulkOperationClient {
+	return &BulkOperationClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `bulkoperation.Hooks(f(g(h())))`.
+func (c *BulkOperationClient) Use(hooks ...Hook) {
+	c.hooks.BulkOperation = append(c.hooks.BulkOperation, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `bulkoperation.Intercept(f(g(h())))`.
+func (c *BulkOperationClient) Intercept(interceptors ...Interceptor) {
+	c.inters.BulkOperation = append(c.inters.BulkOperation, interceptors...)
+}
+
+// Create returns a builder for creating a BulkOperation entity.
+func (c *BulkOperationClient) Create() *BulkOperationCreate {
+	mutation := newBulkOperationMutation(c.config, OpCreate)
+	return &BulkOperationCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of BulkOperation entities.
+func (c *BulkOperationClient) CreateBulk(builders ...*BulkOperationCreate) *BulkOperationCreateBulk {
+	return &BulkOperationCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *BulkOperationClient) MapCreateBulk(slice any, setFunc func(*BulkOperationCreate, int)) *BulkOperationCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &BulkOperationCreateBulk{err: fmt.Errorf("calling to BulkOperationClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*BulkOperationCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &BulkOperationCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for BulkOperation.
+func (c *BulkOperationClient) Update() *BulkOperationUpdate {
+	mutation := newBulkOperationMutation(c.config, OpUpdate)
+	return &BulkOperationUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *BulkOperationClient) UpdateOne(_m *BulkOperation) *BulkOperationUpdateOne {
+	mutation := newBulkOperationMutation(c.config, OpUpdateOne, withBulkOperation(_m))
+	return &BulkOperationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *BulkOperationClient) UpdateOneID(id uuid.UUID) *BulkOperationUpdateOne {
+	mutation := newBulkOperationMutation(c.config, OpUpdateOne, withBulkOperationID(id))
+	return &BulkOperationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for BulkOperation.
+func (c *BulkOperationClient) Delete() *BulkOperationDelete {
+	mutation := newBulkOperationMutation(c.config, OpDelete)
+	return &BulkOperationDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *BulkOperationClient) DeleteOne(_m *BulkOperation) *BulkOperationDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *BulkOperationClient) DeleteOneID(id uuid.UUID) *BulkOperationDeleteOne {
+	builder := c.Delete().Where(bulkoperation.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &BulkOperationDeleteOne{builder}
+}
+
+// Query returns a query builder for BulkOperation.
+func (c *BulkOperationClient) Query() *BulkOperationQuery {
+	return &BulkOperationQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeBulkOperation},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a BulkOperation entity by its id.
+func (c *BulkOperationClient) Get(ctx context.Context, id uuid.UUID) (*BulkOperation, error) {
+	return c.Query().Where(bulkoperation.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *BulkOperationClient) GetX(ctx context.Context, id uuid.UUID) *BulkOperation {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a BulkOperation.
+func (c *BulkOperationClient) QueryTenant(_m *BulkOperation) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(bulkoperation.Table, bulkoperation.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, bulkoperation.TenantTable, bulkoperation.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *BulkOperationClient) Hooks() []Hook {
+	hooks := c.hooks.BulkOperation
+	return append(hooks[:len(hooks):len(hooks)], bulkoperation.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *BulkOperationClient) Interceptors() []Interceptor {
+	return c.inters.BulkOperation
+}
+
+func (c *BulkOperationClient) mutate(ctx context.Context, m *BulkOperationMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&BulkOperationCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&BulkOperationUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&BulkOperationUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&BulkOperationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown BulkOperation mutation op: %q", m.Op())
 	}
 }
 
@@ -5843,22 +6001,22 @@ func (c *WebhookDeliveryClient) mutate(ctx context.Context, m *WebhookDeliveryMu
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		AICall, AISettings, AuditEvent, ChatMessage, Conversation, CrashReport, Device,
-		DeviceFinding, DeviceHealth, DeviceSection, EnrolmentKey, EntityHealth,
-		EventLogGroup, Group, HealthHistory, InstalledSoftware, Membership, Memory,
-		Narrative, Notification, NotificationReadMark, NotificationReceipt,
-		OnboardingState, Organisation, PolicyAudit, PolicyGuidance, PolicyOverride,
-		Preregistration, RefreshToken, SeenTour, Snapshot, Tenant, User, Webhook,
-		WebhookDelivery []ent.Hook
+		AICall, AISettings, AuditEvent, BulkOperation, ChatMessage, Conversation,
+		CrashReport, Device, DeviceFinding, DeviceHealth, DeviceSection, EnrolmentKey,
+		EntityHealth, EventLogGroup, Group, HealthHistory, InstalledSoftware,
+		Membership, Memory, Narrative, Notification, NotificationReadMark,
+		NotificationReceipt, OnboardingState, Organisation, PolicyAudit,
+		PolicyGuidance, PolicyOverride, Preregistration, RefreshToken, SeenTour,
+		Snapshot, Tenant, User, Webhook, WebhookDelivery []ent.Hook
 	}
 	inters struct {
-		AICall, AISettings, AuditEvent, ChatMessage, Conversation, CrashReport, Device,
-		DeviceFinding, DeviceHealth, DeviceSection, EnrolmentKey, EntityHealth,
-		EventLogGroup, Group, HealthHistory, InstalledSoftware, Membership, Memory,
-		Narrative, Notification, NotificationReadMark, NotificationReceipt,
-		OnboardingState, Organisation, PolicyAudit, PolicyGuidance, PolicyOverride,
-		Preregistration, RefreshToken, SeenTour, Snapshot, Tenant, User, Webhook,
-		WebhookDelivery []ent.Interceptor
+		AICall, AISettings, AuditEvent, BulkOperation, ChatMessage, Conversation,
+		CrashReport, Device, DeviceFinding, DeviceHealth, DeviceSection, EnrolmentKey,
+		EntityHealth, EventLogGroup, Group, HealthHistory, InstalledSoftware,
+		Membership, Memory, Narrative, Notification, NotificationReadMark,
+		NotificationReceipt, OnboardingState, Organisation, PolicyAudit,
+		PolicyGuidance, PolicyOverride, Preregistration, RefreshToken, SeenTour,
+		Snapshot, Tenant, User, Webhook, WebhookDelivery []ent.Interceptor
 	}
 )
 

@@ -68,6 +68,8 @@ type Device struct {
 	DroppedSnapshots int64 `json:"dropped_snapshots,omitempty"`
 	// SnapshotCount holds the value of the "snapshot_count" field.
 	SnapshotCount int64 `json:"snapshot_count,omitempty"`
+	// RetiredAt holds the value of the "retired_at" field.
+	RetiredAt *time.Time `json:"retired_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the DeviceQuery when eager-loading is set.
 	Edges        DeviceEdges `json:"edges"`
@@ -133,7 +135,7 @@ func (*Device) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullInt64)
 		case device.FieldHostname, device.FieldPlatform, device.FieldRole, device.FieldOsName, device.FieldOsVersion, device.FieldManufacturer, device.FieldModel, device.FieldSerialNumber, device.FieldAgentVersion, device.FieldTokenHash:
 			values[i] = new(sql.NullString)
-		case device.FieldCreatedAt, device.FieldUpdatedAt, device.FieldLastSeenAt, device.FieldLastSnapshotAt:
+		case device.FieldCreatedAt, device.FieldUpdatedAt, device.FieldLastSeenAt, device.FieldLastSnapshotAt, device.FieldRetiredAt:
 			values[i] = new(sql.NullTime)
 		case device.FieldID, device.FieldTenantID, device.FieldOrganisationID:
 			values[i] = new(uuid.UUID)
@@ -305,6 +307,13 @@ func (_m *Device) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.SnapshotCount = value.Int64
 			}
+		case device.FieldRetiredAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field retired_at", values[i])
+			} else if value.Valid {
+				_m.RetiredAt = new(time.Time)
+				*_m.RetiredAt = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -431,6 +440,11 @@ func (_m *Device) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("snapshot_count=")
 	builder.WriteString(fmt.Sprintf("%v", _m.SnapshotCount))
+	builder.WriteString(", ")
+	if v := _m.RetiredAt; v != nil {
+		builder.WriteString("retired_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

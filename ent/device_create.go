@@ -309,6 +309,20 @@ func (_c *DeviceCreate) SetNillableSnapshotCount(v *int64) *DeviceCreate {
 	return _c
 }
 
+// SetRetiredAt sets the "retired_at" field.
+func (_c *DeviceCreate) SetRetiredAt(v time.Time) *DeviceCreate {
+	_c.mutation.SetRetiredAt(v)
+	return _c
+}
+
+// SetNillableRetiredAt sets the "retired_at" field if the given value is not nil.
+func (_c *DeviceCreate) SetNillableRetiredAt(v *time.Time) *DeviceCreate {
+	if v != nil {
+		_c.SetRetiredAt(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *DeviceCreate) SetID(v uuid.UUID) *DeviceCreate {
 	_c.mutation.SetID(v)
@@ -673,6 +687,10 @@ func (_c *DeviceCreate) createSpec() (*Device, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.SnapshotCount(); ok {
 		_spec.SetField(device.FieldSnapshotCount, field.TypeInt64, value)
 		_node.SnapshotCount = value
+	}
+	if value, ok := _c.mutation.RetiredAt(); ok {
+		_spec.SetField(device.FieldRetiredAt, field.TypeTime, value)
+		_node.RetiredAt = &value
 	}
 	if nodes := _c.mutation.TenantIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -1077,6 +1095,24 @@ func (u *DeviceUpsert) AddSnapshotCount(v int64) *DeviceUpsert {
 	return u
 }
 
+// SetRetiredAt sets the "retired_at" field.
+func (u *DeviceUpsert) SetRetiredAt(v time.Time) *DeviceUpsert {
+	u.Set(device.FieldRetiredAt, v)
+	return u
+}
+
+// UpdateRetiredAt sets the "retired_at" field to the value that was provided on create.
+func (u *DeviceUpsert) UpdateRetiredAt() *DeviceUpsert {
+	u.SetExcluded(device.FieldRetiredAt)
+	return u
+}
+
+// ClearRetiredAt clears the value of the "retired_at" field.
+func (u *DeviceUpsert) ClearRetiredAt() *DeviceUpsert {
+	u.SetNull(device.FieldRetiredAt)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create except the ID field.
 // Using this option is equivalent to using:
 //
@@ -1478,6 +1514,27 @@ func (u *DeviceUpsertOne) AddSnapshotCount(v int64) *DeviceUpsertOne {
 func (u *DeviceUpsertOne) UpdateSnapshotCount() *DeviceUpsertOne {
 	return u.Update(func(s *DeviceUpsert) {
 		s.UpdateSnapshotCount()
+	})
+}
+
+// SetRetiredAt sets the "retired_at" field.
+func (u *DeviceUpsertOne) SetRetiredAt(v time.Time) *DeviceUpsertOne {
+	return u.Update(func(s *DeviceUpsert) {
+		s.SetRetiredAt(v)
+	})
+}
+
+// UpdateRetiredAt sets the "retired_at" field to the value that was provided on create.
+func (u *DeviceUpsertOne) UpdateRetiredAt() *DeviceUpsertOne {
+	return u.Update(func(s *DeviceUpsert) {
+		s.UpdateRetiredAt()
+	})
+}
+
+// ClearRetiredAt clears the value of the "retired_at" field.
+func (u *DeviceUpsertOne) ClearRetiredAt() *DeviceUpsertOne {
+	return u.Update(func(s *DeviceUpsert) {
+		s.ClearRetiredAt()
 	})
 }
 
@@ -2049,6 +2106,27 @@ func (u *DeviceUpsertBulk) AddSnapshotCount(v int64) *DeviceUpsertBulk {
 func (u *DeviceUpsertBulk) UpdateSnapshotCount() *DeviceUpsertBulk {
 	return u.Update(func(s *DeviceUpsert) {
 		s.UpdateSnapshotCount()
+	})
+}
+
+// SetRetiredAt sets the "retired_at" field.
+func (u *DeviceUpsertBulk) SetRetiredAt(v time.Time) *DeviceUpsertBulk {
+	return u.Update(func(s *DeviceUpsert) {
+		s.SetRetiredAt(v)
+	})
+}
+
+// UpdateRetiredAt sets the "retired_at" field to the value that was provided on create.
+func (u *DeviceUpsertBulk) UpdateRetiredAt() *DeviceUpsertBulk {
+	return u.Update(func(s *DeviceUpsert) {
+		s.UpdateRetiredAt()
+	})
+}
+
+// ClearRetiredAt clears the value of the "retired_at" field.
+func (u *DeviceUpsertBulk) ClearRetiredAt() *DeviceUpsertBulk {
+	return u.Update(func(s *DeviceUpsert) {
+		s.ClearRetiredAt()
 	})
 }
 

@@ -365,6 +365,26 @@ func (_u *DeviceUpdate) AddSnapshotCount(v int64) *DeviceUpdate {
 	return _u
 }
 
+// SetRetiredAt sets the "retired_at" field.
+func (_u *DeviceUpdate) SetRetiredAt(v time.Time) *DeviceUpdate {
+	_u.mutation.SetRetiredAt(v)
+	return _u
+}
+
+// SetNillableRetiredAt sets the "retired_at" field if the given value is not nil.
+func (_u *DeviceUpdate) SetNillableRetiredAt(v *time.Time) *DeviceUpdate {
+	if v != nil {
+		_u.SetRetiredAt(*v)
+	}
+	return _u
+}
+
+// ClearRetiredAt clears the value of the "retired_at" field.
+func (_u *DeviceUpdate) ClearRetiredAt() *DeviceUpdate {
+	_u.mutation.ClearRetiredAt()
+	return _u
+}
+
 // SetOrganisation sets the "organisation" edge to the Organisation entity.
 func (_u *DeviceUpdate) SetOrganisation(v *Organisation) *DeviceUpdate {
 	return _u.SetOrganisationID(v.ID)
@@ -589,6 +609,12 @@ func (_u *DeviceUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.AddedSnapshotCount(); ok {
 		_spec.AddField(device.FieldSnapshotCount, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.RetiredAt(); ok {
+		_spec.SetField(device.FieldRetiredAt, field.TypeTime, value)
+	}
+	if _u.mutation.RetiredAtCleared() {
+		_spec.ClearField(device.FieldRetiredAt, field.TypeTime)
 	}
 	if _u.mutation.OrganisationCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1001,6 +1027,26 @@ func (_u *DeviceUpdateOne) AddSnapshotCount(v int64) *DeviceUpdateOne {
 	return _u
 }
 
+// SetRetiredAt sets the "retired_at" field.
+func (_u *DeviceUpdateOne) SetRetiredAt(v time.Time) *DeviceUpdateOne {
+	_u.mutation.SetRetiredAt(v)
+	return _u
+}
+
+// SetNillableRetiredAt sets the "retired_at" field if the given value is not nil.
+func (_u *DeviceUpdateOne) SetNillableRetiredAt(v *time.Time) *DeviceUpdateOne {
+	if v != nil {
+		_u.SetRetiredAt(*v)
+	}
+	return _u
+}
+
+// ClearRetiredAt clears the value of the "retired_at" field.
+func (_u *DeviceUpdateOne) ClearRetiredAt() *DeviceUpdateOne {
+	_u.mutation.ClearRetiredAt()
+	return _u
+}
+
 // SetOrganisation sets the "organisation" edge to the Organisation entity.
 func (_u *DeviceUpdateOne) SetOrganisation(v *Organisation) *DeviceUpdateOne {
 	return _u.SetOrganisationID(v.ID)
@@ -1255,6 +1301,12 @@ func (_u *DeviceUpdateOne) sqlSave(ctx context.Context) (_node *Device, err erro
 	}
 	if value, ok := _u.mutation.AddedSnapshotCount(); ok {
 		_spec.AddField(device.FieldSnapshotCount, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.RetiredAt(); ok {
+		_spec.SetField(device.FieldRetiredAt, field.TypeTime, value)
+	}
+	if _u.mutation.RetiredAtCleared() {
+		_spec.ClearField(device.FieldRetiredAt, field.TypeTime)
 	}
 	if _u.mutation.OrganisationCleared() {
 		edge := &sqlgraph.EdgeSpec{

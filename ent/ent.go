@@ -15,6 +15,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/aicall"
 	"github.com/wegweiser/wegweiser/ent/aisettings"
 	"github.com/wegweiser/wegweiser/ent/auditevent"
+	"github.com/wegweiser/wegweiser/ent/bulkoperation"
 	"github.com/wegweiser/wegweiser/ent/chatmessage"
 	"github.com/wegweiser/wegweiser/ent/conversation"
 	"github.com/wegweiser/wegweiser/ent/crashreport"
@@ -110,6 +111,7 @@ func checkColumn(t, c string) error {
 			aicall.Table:               aicall.ValidColumn,
 			aisettings.Table:           aisettings.ValidColumn,
 			auditevent.Table:           auditevent.ValidColumn,
+			bulkoperation.Table:        bulkoperation.ValidColumn,
 			chatmessage.Table:          chatmessage.ValidColumn,
 			conversation.Table:         conversation.ValidColumn,
 			crashreport.Table:          crashreport.ValidColumn,

@@ -6,6 +6,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/aicall"
 	"github.com/wegweiser/wegweiser/ent/aisettings"
 	"github.com/wegweiser/wegweiser/ent/auditevent"
+	"github.com/wegweiser/wegweiser/ent/bulkoperation"
 	"github.com/wegweiser/wegweiser/ent/chatmessage"
 	"github.com/wegweiser/wegweiser/ent/conversation"
 	"github.com/wegweiser/wegweiser/ent/crashreport"
@@ -48,7 +49,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 35)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 36)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   aicall.Table,
@@ -117,6 +118,35 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   bulkoperation.Table,
+			Columns: bulkoperation.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: bulkoperation.FieldID,
+			},
+		},
+		Type: "BulkOperation",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			bulkoperation.FieldTenantID:       {Type: field.TypeUUID, Column: bulkoperation.FieldTenantID},
+			bulkoperation.FieldCreatedAt:      {Type: field.TypeTime, Column: bulkoperation.FieldCreatedAt},
+			bulkoperation.FieldUpdatedAt:      {Type: field.TypeTime, Column: bulkoperation.FieldUpdatedAt},
+			bulkoperation.FieldCreatedBy:      {Type: field.TypeUUID, Column: bulkoperation.FieldCreatedBy},
+			bulkoperation.FieldAction:         {Type: field.TypeEnum, Column: bulkoperation.FieldAction},
+			bulkoperation.FieldState:          {Type: field.TypeEnum, Column: bulkoperation.FieldState},
+			bulkoperation.FieldDeviceIds:      {Type: field.TypeJSON, Column: bulkoperation.FieldDeviceIds},
+			bulkoperation.FieldOrganisationID: {Type: field.TypeUUID, Column: bulkoperation.FieldOrganisationID},
+			bulkoperation.FieldGroupID:        {Type: field.TypeUUID, Column: bulkoperation.FieldGroupID},
+			bulkoperation.FieldAddTags:        {Type: field.TypeJSON, Column: bulkoperation.FieldAddTags},
+			bulkoperation.FieldRemoveTags:     {Type: field.TypeJSON, Column: bulkoperation.FieldRemoveTags},
+			bulkoperation.FieldTotal:          {Type: field.TypeInt, Column: bulkoperation.FieldTotal},
+			bulkoperation.FieldProcessed:      {Type: field.TypeInt, Column: bulkoperation.FieldProcessed},
+			bulkoperation.FieldFailed:         {Type: field.TypeInt, Column: bulkoperation.FieldFailed},
+			bulkoperation.FieldErrors:         {Type: field.TypeJSON, Column: bulkoperation.FieldErrors},
+			bulkoperation.FieldFinishedAt:     {Type: field.TypeTime, Column: bulkoperation.FieldFinishedAt},
+		},
+	}
+	graph.Nodes[4] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   chatmessage.Table,
 			Columns: chatmessage.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -142,7 +172,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			chatmessage.FieldCreatedAt:        {Type: field.TypeTime, Column: chatmessage.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   conversation.Table,
 			Columns: conversation.Columns,
@@ -166,7 +196,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			conversation.FieldSummarisedUpTo: {Type: field.TypeUUID, Column: conversation.FieldSummarisedUpTo},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   crashreport.Table,
 			Columns: crashreport.Columns,
@@ -185,7 +215,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			crashreport.FieldDetail:         {Type: field.TypeString, Column: crashreport.FieldDetail},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   device.Table,
 			Columns: device.Columns,
@@ -219,9 +249,10 @@ var schemaGraph = func() *sqlgraph.Schema {
 			device.FieldSpooledSnapshots: {Type: field.TypeInt, Column: device.FieldSpooledSnapshots},
 			device.FieldDroppedSnapshots: {Type: field.TypeInt64, Column: device.FieldDroppedSnapshots},
 			device.FieldSnapshotCount:    {Type: field.TypeInt64, Column: device.FieldSnapshotCount},
+			device.FieldRetiredAt:        {Type: field.TypeTime, Column: device.FieldRetiredAt},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   devicefinding.Table,
 			Columns: devicefinding.Columns,
@@ -245,7 +276,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			devicefinding.FieldTitle:          {Type: field.TypeString, Column: devicefinding.FieldTitle},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   devicehealth.Table,
 			Columns: devicehealth.Columns,
@@ -279,7 +310,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			devicehealth.FieldComputedAt:         {Type: field.TypeTime, Column: devicehealth.FieldComputedAt},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   devicesection.Table,
 			Columns: devicesection.Columns,
@@ -300,7 +331,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			devicesection.FieldUpdatedAt:      {Type: field.TypeTime, Column: devicesection.FieldUpdatedAt},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   enrolmentkey.Table,
 			Columns: enrolmentkey.Columns,
@@ -326,7 +357,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			enrolmentkey.FieldCreatedBy:      {Type: field.TypeUUID, Column: enrolmentkey.FieldCreatedBy},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   entityhealth.Table,
 			Columns: entityhealth.Columns,
@@ -354,7 +385,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			entityhealth.FieldComputedAt:     {Type: field.TypeTime, Column: entityhealth.FieldComputedAt},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   eventloggroup.Table,
 			Columns: eventloggroup.Columns,
@@ -379,7 +410,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			eventloggroup.FieldSampleMessage:  {Type: field.TypeString, Column: eventloggroup.FieldSampleMessage},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   group.Table,
 			Columns: group.Columns,
@@ -398,7 +429,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			group.FieldDescription:    {Type: field.TypeString, Column: group.FieldDescription},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   healthhistory.Table,
 			Columns: healthhistory.Columns,
@@ -420,7 +451,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			healthhistory.FieldComputedAt:     {Type: field.TypeTime, Column: healthhistory.FieldComputedAt},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   installedsoftware.Table,
 			Columns: installedsoftware.Columns,
@@ -441,7 +472,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			installedsoftware.FieldSource:         {Type: field.TypeString, Column: installedsoftware.FieldSource},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   membership.Table,
 			Columns: membership.Columns,
@@ -466,7 +497,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			membership.FieldDisplayName:         {Type: field.TypeString, Column: membership.FieldDisplayName},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   memory.Table,
 			Columns: memory.Columns,
@@ -487,7 +518,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			memory.FieldCreatedAt:      {Type: field.TypeTime, Column: memory.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   narrative.Table,
 			Columns: narrative.Columns,
@@ -509,7 +540,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			narrative.FieldGeneratedAt:    {Type: field.TypeTime, Column: narrative.FieldGeneratedAt},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notification.Table,
 			Columns: notification.Columns,
@@ -532,7 +563,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notification.FieldCreatedAt:      {Type: field.TypeTime, Column: notification.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notificationreadmark.Table,
 			Columns: notificationreadmark.Columns,
@@ -549,7 +580,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notificationreadmark.FieldReadUpToID: {Type: field.TypeUUID, Column: notificationreadmark.FieldReadUpToID},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   notificationreceipt.Table,
 			Columns: notificationreceipt.Columns,
@@ -566,7 +597,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			notificationreceipt.FieldReadAt:         {Type: field.TypeTime, Column: notificationreceipt.FieldReadAt},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   onboardingstate.Table,
 			Columns: onboardingstate.Columns,
@@ -583,7 +614,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			onboardingstate.FieldUpdatedAt: {Type: field.TypeTime, Column: onboardingstate.FieldUpdatedAt},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   organisation.Table,
 			Columns: organisation.Columns,
@@ -601,7 +632,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			organisation.FieldDescription: {Type: field.TypeString, Column: organisation.FieldDescription},
 		},
 	}
-	graph.Nodes[24] = &sqlgraph.Node{
+	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyaudit.Table,
 			Columns: policyaudit.Columns,
@@ -625,7 +656,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyaudit.FieldCreatedAt:      {Type: field.TypeTime, Column: policyaudit.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[25] = &sqlgraph.Node{
+	graph.Nodes[26] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyguidance.Table,
 			Columns: policyguidance.Columns,
@@ -646,7 +677,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyguidance.FieldUpdatedBy:      {Type: field.TypeString, Column: policyguidance.FieldUpdatedBy},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyoverride.Table,
 			Columns: policyoverride.Columns,
@@ -673,7 +704,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyoverride.FieldUpdatedBy:      {Type: field.TypeString, Column: policyoverride.FieldUpdatedBy},
 		},
 	}
-	graph.Nodes[27] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   preregistration.Table,
 			Columns: preregistration.Columns,
@@ -695,7 +726,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			preregistration.FieldCreatedBy:      {Type: field.TypeUUID, Column: preregistration.FieldCreatedBy},
 		},
 	}
-	graph.Nodes[28] = &sqlgraph.Node{
+	graph.Nodes[29] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refreshtoken.Table,
 			Columns: refreshtoken.Columns,
@@ -716,7 +747,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refreshtoken.FieldRevokedAt: {Type: field.TypeTime, Column: refreshtoken.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[29] = &sqlgraph.Node{
+	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   seentour.Table,
 			Columns: seentour.Columns,
@@ -733,7 +764,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			seentour.FieldCreatedAt: {Type: field.TypeTime, Column: seentour.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[30] = &sqlgraph.Node{
+	graph.Nodes[31] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   snapshot.Table,
 			Columns: snapshot.Columns,
@@ -756,7 +787,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			snapshot.FieldSizeBytes:       {Type: field.TypeInt, Column: snapshot.FieldSizeBytes},
 		},
 	}
-	graph.Nodes[31] = &sqlgraph.Node{
+	graph.Nodes[32] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tenant.Table,
 			Columns: tenant.Columns,
@@ -777,7 +808,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tenant.FieldRetentionAuditDays:        {Type: field.TypeInt, Column: tenant.FieldRetentionAuditDays},
 		},
 	}
-	graph.Nodes[32] = &sqlgraph.Node{
+	graph.Nodes[33] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -800,7 +831,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldResetExpiresAt:  {Type: field.TypeTime, Column: user.FieldResetExpiresAt},
 		},
 	}
-	graph.Nodes[33] = &sqlgraph.Node{
+	graph.Nodes[34] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhook.Table,
 			Columns: webhook.Columns,
@@ -820,7 +851,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			webhook.FieldSecretEncrypted: {Type: field.TypeBytes, Column: webhook.FieldSecretEncrypted},
 		},
 	}
-	graph.Nodes[34] = &sqlgraph.Node{
+	graph.Nodes[35] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookdelivery.Table,
 			Columns: webhookdelivery.Columns,
@@ -877,6 +908,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 			Bidi:    false,
 		},
 		"AuditEvent",
+		"Tenant",
+	)
+	graph.MustAddE(
+		"tenant",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   bulkoperation.TenantTable,
+			Columns: []string{bulkoperation.TenantColumn},
+			Bidi:    false,
+		},
+		"BulkOperation",
 		"Tenant",
 	)
 	graph.MustAddE(
@@ -1642,6 +1685,140 @@ func (f *AuditEventFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *BulkOperationQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the BulkOperationQuery builder.
+func (_q *BulkOperationQuery) Filter() *BulkOperationFilter {
+	return &BulkOperationFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *BulkOperationMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the BulkOperationMutation builder.
+func (m *BulkOperationMutation) Filter() *BulkOperationFilter {
+	return &BulkOperationFilter{config: m.config, predicateAdder: m}
+}
+
+// BulkOperationFilter provides a generic filtering capability at runtime for BulkOperationQuery.
+type BulkOperationFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *BulkOperationFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *BulkOperationFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(bulkoperation.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *BulkOperationFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(bulkoperation.FieldTenantID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *BulkOperationFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(bulkoperation.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *BulkOperationFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(bulkoperation.FieldUpdatedAt))
+}
+
+// WhereCreatedBy applies the entql [16]byte predicate on the created_by field.
+func (f *BulkOperationFilter) WhereCreatedBy(p entql.ValueP) {
+	f.Where(p.Field(bulkoperation.FieldCreatedBy))
+}
+
+// WhereAction applies the entql string predicate on the action field.
+func (f *BulkOperationFilter) WhereAction(p entql.StringP) {
+	f.Where(p.Field(bulkoperation.FieldAction))
+}
+
+// WhereState applies the entql string predicate on the state field.
+func (f *BulkOperationFilter) WhereState(p entql.StringP) {
+	f.Where(p.Field(bulkoperation.FieldState))
+}
+
+// WhereDeviceIds applies the entql json.RawMessage predicate on the device_ids field.
+func (f *BulkOperationFilter) WhereDeviceIds(p entql.BytesP) {
+	f.Where(p.Field(bulkoperation.FieldDeviceIds))
+}
+
+// WhereOrganisationID applies the entql [16]byte predicate on the organisation_id field.
+func (f *BulkOperationFilter) WhereOrganisationID(p entql.ValueP) {
+	f.Where(p.Field(bulkoperation.FieldOrganisationID))
+}
+
+// WhereGroupID applies the entql [16]byte predicate on the group_id field.
+func (f *BulkOperationFilter) WhereGroupID(p entql.ValueP) {
+	f.Where(p.Field(bulkoperation.FieldGroupID))
+}
+
+// WhereAddTags applies the entql json.RawMessage predicate on the add_tags field.
+func (f *BulkOperationFilter) WhereAddTags(p entql.BytesP) {
+	f.Where(p.Field(bulkoperation.FieldAddTags))
+}
+
+// WhereRemoveTags applies the entql json.RawMessage predicate on the remove_tags field.
+func (f *BulkOperationFilter) WhereRemoveTags(p entql.BytesP) {
+	f.Where(p.Field(bulkoperation.FieldRemoveTags))
+}
+
+// WhereTotal applies the entql int predicate on the total field.
+func (f *BulkOperationFilter) WhereTotal(p entql.IntP) {
+	f.Where(p.Field(bulkoperation.FieldTotal))
+}
+
+// WhereProcessed applies the entql int predicate on the processed field.
+func (f *BulkOperationFilter) WhereProcessed(p entql.IntP) {
+	f.Where(p.Field(bulkoperation.FieldProcessed))
+}
+
+// WhereFailed applies the entql int predicate on the failed field.
+func (f *BulkOperationFilter) WhereFailed(p entql.IntP) {
+	f.Where(p.Field(bulkoperation.FieldFailed))
+}
+
+// WhereErrors applies the entql json.RawMessage predicate on the errors field.
+func (f *BulkOperationFilter) WhereErrors(p entql.BytesP) {
+	f.Where(p.Field(bulkoperation.FieldErrors))
+}
+
+// WhereFinishedAt applies the entql time.Time predicate on the finished_at field.
+func (f *BulkOperationFilter) WhereFinishedAt(p entql.TimeP) {
+	f.Where(p.Field(bulkoperation.FieldFinishedAt))
+}
+
+// WhereHasTenant applies a predicate to check if query has an edge tenant.
+func (f *BulkOperationFilter) WhereHasTenant() {
+	f.Where(entql.HasEdge("tenant"))
+}
+
+// WhereHasTenantWith applies a predicate to check if query has an edge tenant with a given conditions (other predicates).
+func (f *BulkOperationFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
+	f.Where(entql.HasEdgeWith("tenant", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ChatMessageQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1670,7 +1847,7 @@ type ChatMessageFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ChatMessageFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1794,7 +1971,7 @@ type ConversationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ConversationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1903,7 +2080,7 @@ type CrashReportFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CrashReportFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1987,7 +2164,7 @@ type DeviceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DeviceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2113,6 +2290,11 @@ func (f *DeviceFilter) WhereSnapshotCount(p entql.Int64P) {
 	f.Where(p.Field(device.FieldSnapshotCount))
 }
 
+// WhereRetiredAt applies the entql time.Time predicate on the retired_at field.
+func (f *DeviceFilter) WhereRetiredAt(p entql.TimeP) {
+	f.Where(p.Field(device.FieldRetiredAt))
+}
+
 // WhereHasTenant applies a predicate to check if query has an edge tenant.
 func (f *DeviceFilter) WhereHasTenant() {
 	f.Where(entql.HasEdge("tenant"))
@@ -2184,7 +2366,7 @@ type DeviceFindingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DeviceFindingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2293,7 +2475,7 @@ type DeviceHealthFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DeviceHealthFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2452,7 +2634,7 @@ type DeviceSectionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *DeviceSectionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2546,7 +2728,7 @@ type EnrolmentKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EnrolmentKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2665,7 +2847,7 @@ type EntityHealthFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EntityHealthFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2794,7 +2976,7 @@ type EventLogGroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *EventLogGroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2908,7 +3090,7 @@ type GroupFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *GroupFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3020,7 +3202,7 @@ type HealthHistoryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *HealthHistoryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3119,7 +3301,7 @@ type InstalledSoftwareFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *InstalledSoftwareFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3213,7 +3395,7 @@ type MembershipFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MembershipFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3341,7 +3523,7 @@ type MemoryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *MemoryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3435,7 +3617,7 @@ type NarrativeFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NarrativeFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3534,7 +3716,7 @@ type NotificationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NotificationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3638,7 +3820,7 @@ type NotificationReadMarkFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NotificationReadMarkFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3712,7 +3894,7 @@ type NotificationReceiptFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NotificationReceiptFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3786,7 +3968,7 @@ type OnboardingStateFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OnboardingStateFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3860,7 +4042,7 @@ type OrganisationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OrganisationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3967,7 +4149,7 @@ type PolicyAuditFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyAuditFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4076,7 +4258,7 @@ type PolicyGuidanceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyGuidanceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4170,7 +4352,7 @@ type PolicyOverrideFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyOverrideFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4294,7 +4476,7 @@ type PreregistrationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PreregistrationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4393,7 +4575,7 @@ type RefreshTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefreshTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4487,7 +4669,7 @@ type SeenTourFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SeenTourFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4561,7 +4743,7 @@ type SnapshotFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SnapshotFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4665,7 +4847,7 @@ type TenantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TenantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4745,7 +4927,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4849,7 +5031,7 @@ type WebhookFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4938,7 +5120,7 @@ type WebhookDeliveryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookDeliveryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

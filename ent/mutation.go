@@ -16,6 +16,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/aicall"
 	"github.com/wegweiser/wegweiser/ent/aisettings"
 	"github.com/wegweiser/wegweiser/ent/auditevent"
+	"github.com/wegweiser/wegweiser/ent/bulkoperation"
 	"github.com/wegweiser/wegweiser/ent/chatmessage"
 	"github.com/wegweiser/wegweiser/ent/conversation"
 	"github.com/wegweiser/wegweiser/ent/crashreport"
@@ -63,6 +64,7 @@ const (
 	TypeAICall               = "AICall"
 	TypeAISettings           = "AISettings"
 	TypeAuditEvent           = "AuditEvent"
+	TypeBulkOperation        = "BulkOperation"
 	TypeChatMessage          = "ChatMessage"
 	TypeConversation         = "Conversation"
 	TypeCrashReport          = "CrashReport"
@@ -2772,6 +2774,1428 @@ func (m *AuditEventMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown AuditEvent edge %s", name)
+}
+
+// BulkOperationMutation represents an operation that mutates the BulkOperation nodes in the graph.
+type BulkOperationMutation struct {
+	config
+	op                Op
+	typ               string
+	id                *uuid.UUID
+	created_at        *time.Time
+	updated_at        *time.Time
+	created_by        *uuid.UUID
+	action            *bulkoperation.Action
+	state             *bulkoperation.State
+	device_ids        *[]uuid.UUID
+	appenddevice_ids  []uuid.UUID
+	organisation_id   *uuid.UUID
+	group_id          *uuid.UUID
+	add_tags          *[]string
+	appendadd_tags    []string
+	remove_tags       *[]string
+	appendremove_tags []string
+	total             *int
+	addtotal          *int
+	processed         *int
+	addprocessed      *int
+	failed            *int
+	addfailed         *int
+	errors            *[]string
+	appenderrors      []string
+	finished_at       *time.Time
+	clearedFields     map[string]struct{}
+	tenant            *uuid.UUID
+	clearedtenant     bool
+	done              bool
+	oldValue          func(context.Context) (*BulkOperation, error)
+	predicates        []predicate.BulkOperation
+}
+
+var _ ent.Mutation = (*BulkOperationMutation)(nil)
+
+// bulkoperationOption allows management of the mutation configuration using functional options.
+type bulkoperationOption func(*BulkOperationMutation)
+
+// newBulkOperationMutation creates new mutation for the BulkOperation entity.
+func newBulkOperationMutation(c config, op Op, opts ...bulkoperationOption) *BulkOperationMutation {
+	m := &BulkOperationMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeBulkOperation,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withBulkOperationID sets the ID field of the mutation.
+func withBulkOperationID(id uuid.UUID) bulkoperationOption {
+	return func(m *BulkOperationMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *BulkOperation
+		)
+		m.oldValue = func(ctx context.Context) (*BulkOperation, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().BulkOperation.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withBulkOperation sets the old BulkOperation of the mutation.
+func withBulkOperation(node *BulkOperation) bulkoperationOption {
+	return func(m *BulkOperationMutation) {
+		m.oldValue = func(context.Context) (*BulkOperation, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m BulkOperationMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m BulkOperationMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of BulkOperation entities.
+func (m *BulkOperationMutation) SetID(id uuid.UUID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *BulkOperationMutation) ID() (id uuid.UUID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *BulkOperationMutation) IDs(ctx context.Context) ([]uuid.UUID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []uuid.UUID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().BulkOperation.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *BulkOperationMutation) SetTenantID(u uuid.UUID) {
+	m.tenant = &u
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *BulkOperationMutation) TenantID() (r uuid.UUID, exists bool) {
+	v := m.tenant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the BulkOperation entity.
+// If the BulkOperation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BulkOperationMutation) OldTenantID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *BulkOperationMutation) ResetTenantID() {
+	m.tenant = nil
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *BulkOperationMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *BulkOperationMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the BulkOperation entity.
+// If the BulkOperation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BulkOperationMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *BulkOperationMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *BulkOperationMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *BulkOperationMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the BulkOperation entity.
+// If the BulkOperation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BulkOperationMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *BulkOperationMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetCreatedBy sets the "created_by" field.
+func (m *BulkOperationMutation) SetCreatedBy(u uuid.UUID) {
+	m.created_by = &u
+}
+
+// CreatedBy returns the value of the "created_by" field in the mutation.
+func (m *BulkOperationMutation) CreatedBy() (r uuid.UUID, exists bool) {
+	v := m.created_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedBy returns the old "created_by" field's value of the BulkOperation entity.
+// If the BulkOperation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BulkOperationMutation) OldCreatedBy(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedBy is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedBy requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedBy: %w", err)
+	}
+	return oldValue.CreatedBy, nil
+}
+
+// ResetCreatedBy resets all changes to the "created_by" field.
+func (m *BulkOperationMutation) ResetCreatedBy() {
+	m.created_by = nil
+}
+
+// SetAction sets the "action" field.
+func (m *BulkOperationMutation) SetAction(b bulkoperation.Action) {
+	m.action = &b
+}
+
+// Action returns the value of the "action" field in the mutation.
+func (m *BulkOperationMutation) Action() (r bulkoperation.Action, exists bool) {
+	v := m.action
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAction returns the old "action" field's value of the BulkOperation entity.
+// If the BulkOperation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BulkOperationMutation) OldAction(ctx context.Context) (v bulkoperation.Action, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAction is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAction requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAction: %w", err)
+	}
+	return oldValue.Action, nil
+}
+
+// ResetAction resets all changes to the "action" field.
+func (m *BulkOperationMutation) ResetAction() {
+	m.action = nil
+}
+
+// SetState sets the "state" field.
+func (m *BulkOperationMutation) SetState(b bulkoperation.State) {
+	m.state = &b
+}
+
+// State returns the value of the "state" field in the mutation.
+func (m *BulkOperationMutation) State() (r bulkoperation.State, exists bool) {
+	v := m.state
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldState returns the old "state" field's value of the BulkOperation entity.
+// If the BulkOperation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BulkOperationMutation) OldState(ctx context.Context) (v bulkoperation.State, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldState is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldState requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldState: %w", err)
+	}
+	return oldValue.State, nil
+}
+
+// ResetState resets all changes to the "state" field.
+func (m *BulkOperationMutation) ResetState() {
+	m.state = nil
+}
+
+// SetDeviceIds sets the "device_ids" field.
+func (m *BulkOperationMutation) SetDeviceIds(u []uuid.UUID) {
+	m.device_ids = &u
+	m.appenddevice_ids = nil
+}
+
+// DeviceIds returns the value of the "device_ids" field in the mutation.
+func (m *BulkOperationMutation) DeviceIds() (r []uuid.UUID, exists bool) {
+	v := m.device_ids
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeviceIds returns the old "device_ids" field's value of the BulkOperation entity.
+// If the BulkOperation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BulkOperationMutation) OldDeviceIds(ctx context.Context) (v []uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeviceIds is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeviceIds requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeviceIds: %w", err)
+	}
+	return oldValue.DeviceIds, nil
+}
+
+// AppendDeviceIds adds u to the "device_ids" field.
+func (m *BulkOperationMutation) AppendDeviceIds(u []uuid.UUID) {
+	m.appenddevice_ids = append(m.appenddevice_ids, u...)
+}
+
+// AppendedDeviceIds returns the list of values that were appended to the "device_ids" field in this mutation.
+func (m *BulkOperationMutation) AppendedDeviceIds() ([]uuid.UUID, bool) {
+	if len(m.appenddevice_ids) == 0 {
+		return nil, false
+	}
+	return m.appenddevice_ids, true
+}
+
+// ResetDeviceIds resets all changes to the "device_ids" field.
+func (m *BulkOperationMutation) ResetDeviceIds() {
+	m.device_ids = nil
+	m.appenddevice_ids = nil
+}
+
+// SetOrganisationID sets the "organisation_id" field.
+func (m *BulkOperationMutation) SetOrganisationID(u uuid.UUID) {
+	m.organisation_id = &u
+}
+
+// OrganisationID returns the value of the "organisation_id" field in the mutation.
+func (m *BulkOperationMutation) OrganisationID() (r uuid.UUID, exists bool) {
+	v := m.organisation_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganisationID returns the old "organisation_id" field's value of the BulkOperation entity.
+// If the BulkOperation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BulkOperationMutation) OldOrganisationID(ctx context.Context) (v *uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganisationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganisationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganisationID: %w", err)
+	}
+	return oldValue.OrganisationID, nil
+}
+
+// ClearOrganisationID clears the value of the "organisation_id" field.
+func (m *BulkOperationMutation) ClearOrganisationID() {
+	m.organisation_id = nil
+	m.clearedFields[bulkoperation.FieldOrganisationID] = struct{}{}
+}
+
+// OrganisationIDCleared returns if the "organisation_id" field was cleared in this mutation.
+func (m *BulkOperationMutation) OrganisationIDCleared() bool {
+	_, ok := m.clearedFields[bulkoperation.FieldOrganisationID]
+	return ok
+}
+
+// ResetOrganisationID resets all changes to the "organisation_id" field.
+func (m *BulkOperationMutation) ResetOrganisationID() {
+	m.organisation_id = nil
+	delete(m.clearedFields, bulkoperation.FieldOrganisationID)
+}
+
+// SetGroupID sets the "group_id" field.
+func (m *BulkOperationMutation) SetGroupID(u uuid.UUID) {
+	m.group_id = &u
+}
+
+// GroupID returns the value of the "group_id" field in the mutation.
+func (m *BulkOperationMutation) GroupID() (r uuid.UUID, exists bool) {
+	v := m.group_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGroupID returns the old "group_id" field's value of the BulkOperation entity.
+// If the BulkOperation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BulkOperationMutation) OldGroupID(ctx context.Context) (v *uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGroupID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGroupID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGroupID: %w", err)
+	}
+	return oldValue.GroupID, nil
+}
+
+// ClearGroupID clears the value of the "group_id" field.
+func (m *BulkOperationMutation) ClearGroupID() {
+	m.group_id = nil
+	m.clearedFields[bulkoperation.FieldGroupID] = struct{}{}
+}
+
+// GroupIDCleared returns if the "group_id" field was cleared in this mutation.
+func (m *BulkOperationMutation) GroupIDCleared() bool {
+	_, ok := m.clearedFields[bulkoperation.FieldGroupID]
+	return ok
+}
+
+// ResetGroupID resets all changes to the "group_id" field.
+func (m *BulkOperationMutation) ResetGroupID() {
+	m.group_id = nil
+	delete(m.clearedFields, bulkoperation.FieldGroupID)
+}
+
+// SetAddTags sets the "add_tags" field.
+func (m *BulkOperationMutation) SetAddTags(s []string) {
+	m.add_tags = &s
+	m.appendadd_tags = nil
+}
+
+// AddTags returns the value of the "add_tags" field in the mutation.
+func (m *BulkOperationMutation) AddTags() (r []string, exists bool) {
+	v := m.add_tags
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAddTags returns the old "add_tags" field's value of the BulkOperation entity.
+// If the BulkOperation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BulkOperationMutation) OldAddTags(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAddTags is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAddTags requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAddTags: %w", err)
+	}
+	return oldValue.AddTags, nil
+}
+
+// AppendAddTags adds s to the "add_tags" field.
+func (m *BulkOperationMutation) AppendAddTags(s []string) {
+	m.appendadd_tags = append(m.appendadd_tags, s...)
+}
+
+// AppendedAddTags returns the list of values that were appended to the "add_tags" field in this mutation.
+func (m *BulkOperationMutation) AppendedAddTags() ([]string, bool) {
+	if len(m.appendadd_tags) == 0 {
+		return nil, false
+	}
+	return m.appendadd_tags, true
+}
+
+// ResetAddTags resets all changes to the "add_tags" field.
+func (m *BulkOperationMutation) ResetAddTags() {
+	m.add_tags = nil
+	m.appendadd_tags = nil
+}
+
+// SetRemoveTags sets the "remove_tags" field.
+func (m *BulkOperationMutation) SetRemoveTags(s []string) {
+	m.remove_tags = &s
+	m.appendremove_tags = nil
+}
+
+// RemoveTags returns the value of the "remove_tags" field in the mutation.
+func (m *BulkOperationMutation) RemoveTags() (r []string, exists bool) {
+	v := m.remove_tags
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRemoveTags returns the old "remove_tags" field's value of the BulkOperation entity.
+// If the BulkOperation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BulkOperationMutation) OldRemoveTags(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRemoveTags is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRemoveTags requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRemoveTags: %w", err)
+	}
+	return oldValue.RemoveTags, nil
+}
+
+// AppendRemoveTags adds s to the "remove_tags" field.
+func (m *BulkOperationMutation) AppendRemoveTags(s []string) {
+	m.appendremove_tags = append(m.appendremove_tags, s...)
+}
+
+// AppendedRemoveTags returns the list of values that were appended to the "remove_tags" field in this mutation.
+func (m *BulkOperationMutation) AppendedRemoveTags() ([]string, bool) {
+	if len(m.appendremove_tags) == 0 {
+		return nil, false
+	}
+	return m.appendremove_tags, true
+}
+
+// ResetRemoveTags resets all changes to the "remove_tags" field.
+func (m *BulkOperationMutation) ResetRemoveTags() {
+	m.remove_tags = nil
+	m.appendremove_tags = nil
+}
+
+// SetTotal sets the "total" field.
+func (m *BulkOperationMutation) SetTotal(i int) {
+	m.total = &i
+	m.addtotal = nil
+}
+
+// Total returns the value of the "total" field in the mutation.
+func (m *BulkOperationMutation) Total() (r int, exists bool) {
+	v := m.total
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTotal returns the old "total" field's value of the BulkOperation entity.
+// If the BulkOperation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BulkOperationMutation) OldTotal(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTotal is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTotal requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTotal: %w", err)
+	}
+	return oldValue.Total, nil
+}
+
+// AddTotal adds i to the "total" field.
+func (m *BulkOperationMutation) AddTotal(i int) {
+	if m.addtotal != nil {
+		*m.addtotal += i
+	} else {
+		m.addtotal = &i
+	}
+}
+
+// AddedTotal returns the value that was added to the "total" field in this mutation.
+func (m *BulkOperationMutation) AddedTotal() (r int, exists bool) {
+	v := m.addtotal
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTotal resets all changes to the "total" field.
+func (m *BulkOperationMutation) ResetTotal() {
+	m.total = nil
+	m.addtotal = nil
+}
+
+// SetProcessed sets the "processed" field.
+func (m *BulkOperationMutation) SetProcessed(i int) {
+	m.processed = &i
+	m.addprocessed = nil
+}
+
+// Processed returns the value of the "processed" field in the mutation.
+func (m *BulkOperationMutation) Processed() (r int, exists bool) {
+	v := m.processed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProcessed returns the old "processed" field's value of the BulkOperation entity.
+// If the BulkOperation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BulkOperationMutation) OldProcessed(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProcessed is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProcessed requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProcessed: %w", err)
+	}
+	return oldValue.Processed, nil
+}
+
+// AddProcessed adds i to the "processed" field.
+func (m *BulkOperationMutation) AddProcessed(i int) {
+	if m.addprocessed != nil {
+		*m.addprocessed += i
+	} else {
+		m.addprocessed = &i
+	}
+}
+
+// AddedProcessed returns the value that was added to the "processed" field in this mutation.
+func (m *BulkOperationMutation) AddedProcessed() (r int, exists bool) {
+	v := m.addprocessed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetProcessed resets all changes to the "processed" field.
+func (m *BulkOperationMutation) ResetProcessed() {
+	m.processed = nil
+	m.addprocessed = nil
+}
+
+// SetFailed sets the "failed" field.
+func (m *BulkOperationMutation) SetFailed(i int) {
+	m.failed = &i
+	m.addfailed = nil
+}
+
+// Failed returns the value of the "failed" field in the mutation.
+func (m *BulkOperationMutation) Failed() (r int, exists bool) {
+	v := m.failed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFailed returns the old "failed" field's value of the BulkOperation entity.
+// If the BulkOperation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BulkOperationMutation) OldFailed(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFailed is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFailed requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFailed: %w", err)
+	}
+	return oldValue.Failed, nil
+}
+
+// AddFailed adds i to the "failed" field.
+func (m *BulkOperationMutation) AddFailed(i int) {
+	if m.addfailed != nil {
+		*m.addfailed += i
+	} else {
+		m.addfailed = &i
+	}
+}
+
+// AddedFailed returns the value that was added to the "failed" field in this mutation.
+func (m *BulkOperationMutation) AddedFailed() (r int, exists bool) {
+	v := m.addfailed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetFailed resets all changes to the "failed" field.
+func (m *BulkOperationMutation) ResetFailed() {
+	m.failed = nil
+	m.addfailed = nil
+}
+
+// SetErrors sets the "errors" field.
+func (m *BulkOperationMutation) SetErrors(s []string) {
+	m.errors = &s
+	m.appenderrors = nil
+}
+
+// Errors returns the value of the "errors" field in the mutation.
+func (m *BulkOperationMutation) Errors() (r []string, exists bool) {
+	v := m.errors
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldErrors returns the old "errors" field's value of the BulkOperation entity.
+// If the BulkOperation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BulkOperationMutation) OldErrors(ctx context.Context) (v []string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldErrors is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldErrors requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldErrors: %w", err)
+	}
+	return oldValue.Errors, nil
+}
+
+// AppendErrors adds s to the "errors" field.
+func (m *BulkOperationMutation) AppendErrors(s []string) {
+	m.appenderrors = append(m.appenderrors, s...)
+}
+
+// AppendedErrors returns the list of values that were appended to the "errors" field in this mutation.
+func (m *BulkOperationMutation) AppendedErrors() ([]string, bool) {
+	if len(m.appenderrors) == 0 {
+		return nil, false
+	}
+	return m.appenderrors, true
+}
+
+// ResetErrors resets all changes to the "errors" field.
+func (m *BulkOperationMutation) ResetErrors() {
+	m.errors = nil
+	m.appenderrors = nil
+}
+
+// SetFinishedAt sets the "finished_at" field.
+func (m *BulkOperationMutation) SetFinishedAt(t time.Time) {
+	m.finished_at = &t
+}
+
+// FinishedAt returns the value of the "finished_at" field in the mutation.
+func (m *BulkOperationMutation) FinishedAt() (r time.Time, exists bool) {
+	v := m.finished_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFinishedAt returns the old "finished_at" field's value of the BulkOperation entity.
+// If the BulkOperation object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *BulkOperationMutation) OldFinishedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFinishedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFinishedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFinishedAt: %w", err)
+	}
+	return oldValue.FinishedAt, nil
+}
+
+// ClearFinishedAt clears the value of the "finished_at" field.
+func (m *BulkOperationMutation) ClearFinishedAt() {
+	m.finished_at = nil
+	m.clearedFields[bulkoperation.FieldFinishedAt] = struct{}{}
+}
+
+// FinishedAtCleared returns if the "finished_at" field was cleared in this mutation.
+func (m *BulkOperationMutation) FinishedAtCleared() bool {
+	_, ok := m.clearedFields[bulkoperation.FieldFinishedAt]
+	return ok
+}
+
+// ResetFinishedAt resets all changes to the "finished_at" field.
+func (m *BulkOperationMutation) ResetFinishedAt() {
+	m.finished_at = nil
+	delete(m.clearedFields, bulkoperation.FieldFinishedAt)
+}
+
+// ClearTenant clears the "tenant" edge to the Tenant entity.
+func (m *BulkOperationMutation) ClearTenant() {
+	m.clearedtenant = true
+	m.clearedFields[bulkoperation.FieldTenantID] = struct{}{}
+}
+
+// TenantCleared reports if the "tenant" edge to the Tenant entity was cleared.
+func (m *BulkOperationMutation) TenantCleared() bool {
+	return m.clearedtenant
+}
+
+// TenantIDs returns the "tenant" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TenantID instead. It exists only for internal usage by the builders.
+func (m *BulkOperationMutation) TenantIDs() (ids []uuid.UUID) {
+	if id := m.tenant; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTenant resets all changes to the "tenant" edge.
+func (m *BulkOperationMutation) ResetTenant() {
+	m.tenant = nil
+	m.clearedtenant = false
+}
+
+// Where appends a list predicates to the BulkOperationMutation builder.
+func (m *BulkOperationMutation) Where(ps ...predicate.BulkOperation) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the BulkOperationMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *BulkOperationMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.BulkOperation, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *BulkOperationMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *BulkOperationMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (BulkOperation).
+func (m *BulkOperationMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *BulkOperationMutation) Fields() []string {
+	fields := make([]string, 0, 16)
+	if m.tenant != nil {
+		fields = append(fields, bulkoperation.FieldTenantID)
+	}
+	if m.created_at != nil {
+		fields = append(fields, bulkoperation.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, bulkoperation.FieldUpdatedAt)
+	}
+	if m.created_by != nil {
+		fields = append(fields, bulkoperation.FieldCreatedBy)
+	}
+	if m.action != nil {
+		fields = append(fields, bulkoperation.FieldAction)
+	}
+	if m.state != nil {
+		fields = append(fields, bulkoperation.FieldState)
+	}
+	if m.device_ids != nil {
+		fields = append(fields, bulkoperation.FieldDeviceIds)
+	}
+	if m.organisation_id != nil {
+		fields = append(fields, bulkoperation.FieldOrganisationID)
+	}
+	if m.group_id != nil {
+		fields = append(fields, bulkoperation.FieldGroupID)
+	}
+	if m.add_tags != nil {
+		fields = append(fields, bulkoperation.FieldAddTags)
+	}
+	if m.remove_tags != nil {
+		fields = append(fields, bulkoperation.FieldRemoveTags)
+	}
+	if m.total != nil {
+		fields = append(fields, bulkoperation.FieldTotal)
+	}
+	if m.processed != nil {
+		fields = append(fields, bulkoperation.FieldProcessed)
+	}
+	if m.failed != nil {
+		fields = append(fields, bulkoperation.FieldFailed)
+	}
+	if m.errors != nil {
+		fields = append(fields, bulkoperation.FieldErrors)
+	}
+	if m.finished_at != nil {
+		fields = append(fields, bulkoperation.FieldFinishedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *BulkOperationMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case bulkoperation.FieldTenantID:
+		return m.TenantID()
+	case bulkoperation.FieldCreatedAt:
+		return m.CreatedAt()
+	case bulkoperation.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case bulkoperation.FieldCreatedBy:
+		return m.CreatedBy()
+	case bulkoperation.FieldAction:
+		return m.Action()
+	case bulkoperation.FieldState:
+		return m.State()
+	case bulkoperation.FieldDeviceIds:
+		return m.DeviceIds()
+	case bulkoperation.FieldOrganisationID:
+		return m.OrganisationID()
+	case bulkoperation.FieldGroupID:
+		return m.GroupID()
+	case bulkoperation.FieldAddTags:
+		return m.AddTags()
+	case bulkoperation.FieldRemoveTags:
+		return m.RemoveTags()
+	case bulkoperation.FieldTotal:
+		return m.Total()
+	case bulkoperation.FieldProcessed:
+		return m.Processed()
+	case bulkoperation.FieldFailed:
+		return m.Failed()
+	case bulkoperation.FieldErrors:
+		return m.Errors()
+	case bulkoperation.FieldFinishedAt:
+		return m.FinishedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *BulkOperationMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case bulkoperation.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case bulkoperation.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case bulkoperation.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case bulkoperation.FieldCreatedBy:
+		return m.OldCreatedBy(ctx)
+	case bulkoperation.FieldAction:
+		return m.OldAction(ctx)
+	case bulkoperation.FieldState:
+		return m.OldState(ctx)
+	case bulkoperation.FieldDeviceIds:
+		return m.OldDeviceIds(ctx)
+	case bulkoperation.FieldOrganisationID:
+		return m.OldOrganisationID(ctx)
+	case bulkoperation.FieldGroupID:
+		return m.OldGroupID(ctx)
+	case bulkoperation.FieldAddTags:
+		return m.OldAddTags(ctx)
+	case bulkoperation.FieldRemoveTags:
+		return m.OldRemoveTags(ctx)
+	case bulkoperation.FieldTotal:
+		return m.OldTotal(ctx)
+	case bulkoperation.FieldProcessed:
+		return m.OldProcessed(ctx)
+	case bulkoperation.FieldFailed:
+		return m.OldFailed(ctx)
+	case bulkoperation.FieldErrors:
+		return m.OldErrors(ctx)
+	case bulkoperation.FieldFinishedAt:
+		return m.OldFinishedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown BulkOperation field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *BulkOperationMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case bulkoperation.FieldTenantID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case bulkoperation.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case bulkoperation.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case bulkoperation.FieldCreatedBy:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedBy(v)
+		return nil
+	case bulkoperation.FieldAction:
+		v, ok := value.(bulkoperation.Action)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAction(v)
+		return nil
+	case bulkoperation.FieldState:
+		v, ok := value.(bulkoperation.State)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetState(v)
+		return nil
+	case bulkoperation.FieldDeviceIds:
+		v, ok := value.([]uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeviceIds(v)
+		return nil
+	case bulkoperation.FieldOrganisationID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganisationID(v)
+		return nil
+	case bulkoperation.FieldGroupID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGroupID(v)
+		return nil
+	case bulkoperation.FieldAddTags:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAddTags(v)
+		return nil
+	case bulkoperation.FieldRemoveTags:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRemoveTags(v)
+		return nil
+	case bulkoperation.FieldTotal:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTotal(v)
+		return nil
+	case bulkoperation.FieldProcessed:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProcessed(v)
+		return nil
+	case bulkoperation.FieldFailed:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFailed(v)
+		return nil
+	case bulkoperation.FieldErrors:
+		v, ok := value.([]string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetErrors(v)
+		return nil
+	case bulkoperation.FieldFinishedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFinishedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown BulkOperation field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *BulkOperationMutation) AddedFields() []string {
+	var fields []string
+	if m.addtotal != nil {
+		fields = append(fields, bulkoperation.FieldTotal)
+	}
+	if m.addprocessed != nil {
+		fields = append(fields, bulkoperation.FieldProcessed)
+	}
+	if m.addfailed != nil {
+		fields = append(fields, bulkoperation.FieldFailed)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *BulkOperationMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case bulkoperation.FieldTotal:
+		return m.AddedTotal()
+	case bulkoperation.FieldProcessed:
+		return m.AddedProcessed()
+	case bulkoperation.FieldFailed:
+		return m.AddedFailed()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *BulkOperationMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case bulkoperation.FieldTotal:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTotal(v)
+		return nil
+	case bulkoperation.FieldProcessed:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddProcessed(v)
+		return nil
+	case bulkoperation.FieldFailed:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddFailed(v)
+		return nil
+	}
+	return fmt.Errorf("unknown BulkOperation numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *BulkOperationMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(bulkoperation.FieldOrganisationID) {
+		fields = append(fields, bulkoperation.FieldOrganisationID)
+	}
+	if m.FieldCleared(bulkoperation.FieldGroupID) {
+		fields = append(fields, bulkoperation.FieldGroupID)
+	}
+	if m.FieldCleared(bulkoperation.FieldFinishedAt) {
+		fields = append(fields, bulkoperation.FieldFinishedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *BulkOperationMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *BulkOperationMutation) ClearField(name string) error {
+	switch name {
+	case bulkoperation.FieldOrganisationID:
+		m.ClearOrganisationID()
+		return nil
+	case bulkoperation.FieldGroupID:
+		m.ClearGroupID()
+		return nil
+	case bulkoperation.FieldFinishedAt:
+		m.ClearFinishedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown BulkOperation nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *BulkOperationMutation) ResetField(name string) error {
+	switch name {
+	case bulkoperation.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case bulkoperation.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case bulkoperation.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case bulkoperation.FieldCreatedBy:
+		m.ResetCreatedBy()
+		return nil
+	case bulkoperation.FieldAction:
+		m.ResetAction()
+		return nil
+	case bulkoperation.FieldState:
+		m.ResetState()
+		return nil
+	case bulkoperation.FieldDeviceIds:
+		m.ResetDeviceIds()
+		return nil
+	case bulkoperation.FieldOrganisationID:
+		m.ResetOrganisationID()
+		return nil
+	case bulkoperation.FieldGroupID:
+		m.ResetGroupID()
+		return nil
+	case bulkoperation.FieldAddTags:
+		m.ResetAddTags()
+		return nil
+	case bulkoperation.FieldRemoveTags:
+		m.ResetRemoveTags()
+		return nil
+	case bulkoperation.FieldTotal:
+		m.ResetTotal()
+		return nil
+	case bulkoperation.FieldProcessed:
+		m.ResetProcessed()
+		return nil
+	case bulkoperation.FieldFailed:
+		m.ResetFailed()
+		return nil
+	case bulkoperation.FieldErrors:
+		m.ResetErrors()
+		return nil
+	case bulkoperation.FieldFinishedAt:
+		m.ResetFinishedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown BulkOperation field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *BulkOperationMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.tenant != nil {
+		edges = append(edges, bulkoperation.EdgeTenant)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *BulkOperationMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case bulkoperation.EdgeTenant:
+		if id := m.tenant; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *BulkOperationMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *BulkOperationMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *BulkOperationMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedtenant {
+		edges = append(edges, bulkoperation.EdgeTenant)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *BulkOperationMutation) EdgeCleared(name string) bool {
+	switch name {
+	case bulkoperation.EdgeTenant:
+		return m.clearedtenant
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *BulkOperationMutation) ClearEdge(name string) error {
+	switch name {
+	case bulkoperation.EdgeTenant:
+		m.ClearTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown BulkOperation unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *BulkOperationMutation) ResetEdge(name string) error {
+	switch name {
+	case bulkoperation.EdgeTenant:
+		m.ResetTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown BulkOperation edge %s", name)
 }
 
 // ChatMessageMutation represents an operation that mutates the ChatMessage nodes in the graph.
@@ -5729,6 +7153,7 @@ type DeviceMutation struct {
 	adddropped_snapshots *int64
 	snapshot_count       *int64
 	addsnapshot_count    *int64
+	retired_at           *time.Time
 	clearedFields        map[string]struct{}
 	tenant               *uuid.UUID
 	clearedtenant        bool
@@ -6828,6 +8253,55 @@ func (m *DeviceMutation) ResetSnapshotCount() {
 	m.addsnapshot_count = nil
 }
 
+// SetRetiredAt sets the "retired_at" field.
+func (m *DeviceMutation) SetRetiredAt(t time.Time) {
+	m.retired_at = &t
+}
+
+// RetiredAt returns the value of the "retired_at" field in the mutation.
+func (m *DeviceMutation) RetiredAt() (r time.Time, exists bool) {
+	v := m.retired_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRetiredAt returns the old "retired_at" field's value of the Device entity.
+// If the Device object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DeviceMutation) OldRetiredAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRetiredAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRetiredAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRetiredAt: %w", err)
+	}
+	return oldValue.RetiredAt, nil
+}
+
+// ClearRetiredAt clears the value of the "retired_at" field.
+func (m *DeviceMutation) ClearRetiredAt() {
+	m.retired_at = nil
+	m.clearedFields[device.FieldRetiredAt] = struct{}{}
+}
+
+// RetiredAtCleared returns if the "retired_at" field was cleared in this mutation.
+func (m *DeviceMutation) RetiredAtCleared() bool {
+	_, ok := m.clearedFields[device.FieldRetiredAt]
+	return ok
+}
+
+// ResetRetiredAt resets all changes to the "retired_at" field.
+func (m *DeviceMutation) ResetRetiredAt() {
+	m.retired_at = nil
+	delete(m.clearedFields, device.FieldRetiredAt)
+}
+
 // ClearTenant clears the "tenant" edge to the Tenant entity.
 func (m *DeviceMutation) ClearTenant() {
 	m.clearedtenant = true
@@ -6943,7 +8417,7 @@ func (m *DeviceMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *DeviceMutation) Fields() []string {
-	fields := make([]string, 0, 23)
+	fields := make([]string, 0, 24)
 	if m.tenant != nil {
 		fields = append(fields, device.FieldTenantID)
 	}
@@ -7013,6 +8487,9 @@ func (m *DeviceMutation) Fields() []string {
 	if m.snapshot_count != nil {
 		fields = append(fields, device.FieldSnapshotCount)
 	}
+	if m.retired_at != nil {
+		fields = append(fields, device.FieldRetiredAt)
+	}
 	return fields
 }
 
@@ -7067,6 +8544,8 @@ func (m *DeviceMutation) Field(name string) (ent.Value, bool) {
 		return m.DroppedSnapshots()
 	case device.FieldSnapshotCount:
 		return m.SnapshotCount()
+	case device.FieldRetiredAt:
+		return m.RetiredAt()
 	}
 	return nil, false
 }
@@ -7122,6 +8601,8 @@ func (m *DeviceMutation) OldField(ctx context.Context, name string) (ent.Value, 
 		return m.OldDroppedSnapshots(ctx)
 	case device.FieldSnapshotCount:
 		return m.OldSnapshotCount(ctx)
+	case device.FieldRetiredAt:
+		return m.OldRetiredAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown Device field %s", name)
 }
@@ -7292,6 +8773,13 @@ func (m *DeviceMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetSnapshotCount(v)
 		return nil
+	case device.FieldRetiredAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRetiredAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Device field %s", name)
 }
@@ -7376,6 +8864,9 @@ func (m *DeviceMutation) ClearedFields() []string {
 	if m.FieldCleared(device.FieldLastSnapshotAt) {
 		fields = append(fields, device.FieldLastSnapshotAt)
 	}
+	if m.FieldCleared(device.FieldRetiredAt) {
+		fields = append(fields, device.FieldRetiredAt)
+	}
 	return fields
 }
 
@@ -7404,6 +8895,9 @@ func (m *DeviceMutation) ClearField(name string) error {
 		return nil
 	case device.FieldLastSnapshotAt:
 		m.ClearLastSnapshotAt()
+		return nil
+	case device.FieldRetiredAt:
+		m.ClearRetiredAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Device nullable field %s", name)
@@ -7481,6 +8975,9 @@ func (m *DeviceMutation) ResetField(name string) error {
 		return nil
 	case device.FieldSnapshotCount:
 		m.ResetSnapshotCount()
+		return nil
+	case device.FieldRetiredAt:
+		m.ResetRetiredAt()
 		return nil
 	}
 	return fmt.Errorf("unknown Device field %s", name)

@@ -20,6 +20,8 @@ type Tx struct {
 	AISettings *AISettingsClient
 	// AuditEvent is the client for interacting with the AuditEvent builders.
 	AuditEvent *AuditEventClient
+	// BulkOperation is the client for interacting with the BulkOperation builders.
+	BulkOperation *BulkOperationClient
 	// ChatMessage is the client for interacting with the ChatMessage builders.
 	ChatMessage *ChatMessageClient
 	// Conversation is the client for interacting with the Conversation builders.
@@ -218,6 +220,7 @@ func (tx *Tx) init() {
 	tx.AICall = NewAICallClient(tx.config)
 	tx.AISettings = NewAISettingsClient(tx.config)
 	tx.AuditEvent = NewAuditEventClient(tx.config)
+	tx.BulkOperation = NewBulkOperationClient(tx.config)
 	tx.ChatMessage = NewChatMessageClient(tx.config)
 	tx.Conversation = NewConversationClient(tx.config)
 	tx.CrashReport = NewCrashReportClient(tx.config)

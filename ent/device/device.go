@@ -63,6 +63,8 @@ const (
 	FieldDroppedSnapshots = "dropped_snapshots"
 	// FieldSnapshotCount holds the string denoting the snapshot_count field in the database.
 	FieldSnapshotCount = "snapshot_count"
+	// FieldRetiredAt holds the string denoting the retired_at field in the database.
+	FieldRetiredAt = "retired_at"
 	// EdgeTenant holds the string denoting the tenant edge name in mutations.
 	EdgeTenant = "tenant"
 	// EdgeOrganisation holds the string denoting the organisation edge name in mutations.
@@ -120,6 +122,7 @@ var Columns = []string{
 	FieldSpooledSnapshots,
 	FieldDroppedSnapshots,
 	FieldSnapshotCount,
+	FieldRetiredAt,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -352,6 +355,11 @@ func ByDroppedSnapshots(opts ...sql.OrderTermOption) OrderOption {
 // BySnapshotCount orders the results by the snapshot_count field.
 func BySnapshotCount(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldSnapshotCount, opts...).ToFunc()
+}
+
+// ByRetiredAt orders the results by the retired_at field.
+func ByRetiredAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRetiredAt, opts...).ToFunc()
 }
 
 // ByTenantField orders the results by tenant field.

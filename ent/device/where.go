@@ -151,6 +151,11 @@ func SnapshotCount(v int64) predicate.Device {
 	return predicate.Device(sql.FieldEQ(FieldSnapshotCount, v))
 }
 
+// RetiredAt applies equality check predicate on the "retired_at" field. It's identical to RetiredAtEQ.
+func RetiredAt(v time.Time) predicate.Device {
+	return predicate.Device(sql.FieldEQ(FieldRetiredAt, v))
+}
+
 // TenantIDEQ applies the EQ predicate on the "tenant_id" field.
 func TenantIDEQ(v uuid.UUID) predicate.Device {
 	return predicate.Device(sql.FieldEQ(FieldTenantID, v))
@@ -1139,6 +1144,56 @@ func SnapshotCountLT(v int64) predicate.Device {
 // SnapshotCountLTE applies the LTE predicate on the "snapshot_count" field.
 func SnapshotCountLTE(v int64) predicate.Device {
 	return predicate.Device(sql.FieldLTE(FieldSnapshotCount, v))
+}
+
+// RetiredAtEQ applies the EQ predicate on the "retired_at" field.
+func RetiredAtEQ(v time.Time) predicate.Device {
+	return predicate.Device(sql.FieldEQ(FieldRetiredAt, v))
+}
+
+// RetiredAtNEQ applies the NEQ predicate on the "retired_at" field.
+func RetiredAtNEQ(v time.Time) predicate.Device {
+	return predicate.Device(sql.FieldNEQ(FieldRetiredAt, v))
+}
+
+// RetiredAtIn applies the In predicate on the "retired_at" field.
+func RetiredAtIn(vs ...time.Time) predicate.Device {
+	return predicate.Device(sql.FieldIn(FieldRetiredAt, vs...))
+}
+
+// RetiredAtNotIn applies the NotIn predicate on the "retired_at" field.
+func RetiredAtNotIn(vs ...time.Time) predicate.Device {
+	return predicate.Device(sql.FieldNotIn(FieldRetiredAt, vs...))
+}
+
+// RetiredAtGT applies the GT predicate on the "retired_at" field.
+func RetiredAtGT(v time.Time) predicate.Device {
+	return predicate.Device(sql.FieldGT(FieldRetiredAt, v))
+}
+
+// RetiredAtGTE applies the GTE predicate on the "retired_at" field.
+func RetiredAtGTE(v time.Time) predicate.Device {
+	return predicate.Device(sql.FieldGTE(FieldRetiredAt, v))
+}
+
+// RetiredAtLT applies the LT predicate on the "retired_at" field.
+func RetiredAtLT(v time.Time) predicate.Device {
+	return predicate.Device(sql.FieldLT(FieldRetiredAt, v))
+}
+
+// RetiredAtLTE applies the LTE predicate on the "retired_at" field.
+func RetiredAtLTE(v time.Time) predicate.Device {
+	return predicate.Device(sql.FieldLTE(FieldRetiredAt, v))
+}
+
+// RetiredAtIsNil applies the IsNil predicate on the "retired_at" field.
+func RetiredAtIsNil() predicate.Device {
+	return predicate.Device(sql.FieldIsNull(FieldRetiredAt))
+}
+
+// RetiredAtNotNil applies the NotNil predicate on the "retired_at" field.
+func RetiredAtNotNil() predicate.Device {
+	return predicate.Device(sql.FieldNotNull(FieldRetiredAt))
 }
 
 // HasTenant applies the HasEdge predicate on the "tenant" edge.

@@ -45,6 +45,18 @@ func (f AuditEventFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AuditEventMutation", m)
 }
 
+// The BulkOperationFunc type is an adapter to allow the use of ordinary
+// function as BulkOperation mutator.
+type BulkOperationFunc func(context.Context, *ent.BulkOperationMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f BulkOperationFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.BulkOperationMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.BulkOperationMutation", m)
+}
+
 // The ChatMessageFunc type is an adapter to allow the use of ordinary
 // function as ChatMessage mutator.
 type ChatMessageFunc func(context.Context, *ent.ChatMessageMutation) (ent.Value, error)

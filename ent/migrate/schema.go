@@ -110,6 +110,47 @@ var (
 			},
 		},
 	}
+	// BulkOperationsColumns holds the columns for the "bulk_operations" table.
+	BulkOperationsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "created_by", Type: field.TypeUUID},
+		{Name: "action", Type: field.TypeEnum, Enums: []string{"move", "tag", "retire", "reanalyse"}},
+		{Name: "state", Type: field.TypeEnum, Enums: []string{"queued", "running", "succeeded", "failed"}, Default: "queued"},
+		{Name: "device_ids", Type: field.TypeJSON},
+		{Name: "organisation_id", Type: field.TypeUUID, Nullable: true},
+		{Name: "group_id", Type: field.TypeUUID, Nullable: true},
+		{Name: "add_tags", Type: field.TypeJSON},
+		{Name: "remove_tags", Type: field.TypeJSON},
+		{Name: "total", Type: field.TypeInt, Default: 0},
+		{Name: "processed", Type: field.TypeInt, Default: 0},
+		{Name: "failed", Type: field.TypeInt, Default: 0},
+		{Name: "errors", Type: field.TypeJSON},
+		{Name: "finished_at", Type: field.TypeTime, Nullable: true},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// BulkOperationsTable holds the schema information for the "bulk_operations" table.
+	BulkOperationsTable = &schema.Table{
+		Name:       "bulk_operations",
+		Columns:    BulkOperationsColumns,
+		PrimaryKey: []*schema.Column{BulkOperationsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "bulk_operations_tenants_tenant",
+				Columns:    []*schema.Column{BulkOperationsColumns[16]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "bulkoperation_tenant_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{BulkOperationsColumns[16], BulkOperationsColumns[1]},
+			},
+		},
+	}
 	// ChatMessagesColumns holds the columns for the "chat_messages" table.
 	ChatMessagesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeUUID},
@@ -254,6 +295,7 @@ var (
 		{Name: "spooled_snapshots", Type: field.TypeInt, Default: 0},
 		{Name: "dropped_snapshots", Type: field.TypeInt64, Default: 0},
 		{Name: "snapshot_count", Type: field.TypeInt64, Default: 0},
+		{Name: "retired_at", Type: field.TypeTime, Nullable: true},
 		{Name: "tenant_id", Type: field.TypeUUID},
 		{Name: "group_id", Type: field.TypeUUID, Nullable: true},
 		{Name: "organisation_id", Type: field.TypeUUID},
@@ -266,19 +308,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "devices_tenants_tenant",
-				Columns:    []*schema.Column{DevicesColumns[21]},
+				Columns:    []*schema.Column{DevicesColumns[22]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "devices_groups_devices",
-				Columns:    []*schema.Column{DevicesColumns[22]},
+				Columns:    []*schema.Column{DevicesColumns[23]},
 				RefColumns: []*schema.Column{GroupsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "devices_organisations_devices",
-				Columns:    []*schema.Column{DevicesColumns[23]},
+				Columns:    []*schema.Column{DevicesColumns[24]},
 				RefColumns: []*schema.Column{OrganisationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -287,17 +329,17 @@ var (
 			{
 				Name:    "device_tenant_id_organisation_id_group_id",
 				Unique:  false,
-				Columns: []*schema.Column{DevicesColumns[21], DevicesColumns[23], DevicesColumns[22]},
+				Columns: []*schema.Column{DevicesColumns[22], DevicesColumns[24], DevicesColumns[23]},
 			},
 			{
 				Name:    "device_tenant_id_hostname_id",
 				Unique:  false,
-				Columns: []*schema.Column{DevicesColumns[21], DevicesColumns[3], DevicesColumns[0]},
+				Columns: []*schema.Column{DevicesColumns[22], DevicesColumns[3], DevicesColumns[0]},
 			},
 			{
 				Name:    "device_tenant_id_last_seen_at_id",
 				Unique:  false,
-				Columns: []*schema.Column{DevicesColumns[21], DevicesColumns[14], DevicesColumns[0]},
+				Columns: []*schema.Column{DevicesColumns[22], DevicesColumns[14], DevicesColumns[0]},
 			},
 		},
 	}
@@ -1319,6 +1361,7 @@ var (
 		AiCallsTable,
 		AiSettingsTable,
 		AuditEventsTable,
+		BulkOperationsTable,
 		ChatMessagesTable,
 		ConversationsTable,
 		CrashReportsTable,
@@ -1358,6 +1401,7 @@ func init() {
 	AiCallsTable.ForeignKeys[0].RefTable = TenantsTable
 	AiSettingsTable.ForeignKeys[0].RefTable = TenantsTable
 	AuditEventsTable.ForeignKeys[0].RefTable = TenantsTable
+	BulkOperationsTable.ForeignKeys[0].RefTable = TenantsTable
 	ChatMessagesTable.ForeignKeys[0].RefTable = TenantsTable
 	ConversationsTable.ForeignKeys[0].RefTable = TenantsTable
 	CrashReportsTable.ForeignKeys[0].RefTable = TenantsTable

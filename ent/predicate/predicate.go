@@ -15,6 +15,9 @@ type AISettings func(*sql.Selector)
 // AuditEvent is the predicate function for auditevent builders.
 type AuditEvent func(*sql.Selector)
 
+// BulkOperation is the predicate function for bulkoperation builders.
+type BulkOperation func(*sql.Selector)
+
 // ChatMessage is the predicate function for chatmessage builders.
 type ChatMessage func(*sql.Selector)
 

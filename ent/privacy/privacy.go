@@ -183,6 +183,30 @@ func (f AuditEventMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AuditEventMutation", m)
 }
 
+// The BulkOperationQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type BulkOperationQueryRuleFunc func(context.Context, *ent.BulkOperationQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f BulkOperationQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.BulkOperationQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.BulkOperationQuery", q)
+}
+
+// The BulkOperationMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type BulkOperationMutationRuleFunc func(context.Context, *ent.BulkOperationMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f BulkOperationMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.BulkOperationMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.BulkOperationMutation", m)
+}
+
 // The ChatMessageQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type ChatMessageQueryRuleFunc func(context.Context, *ent.ChatMessageQuery) error
@@ -992,6 +1016,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.AuditEventQuery:
 		return q.Filter(), nil
+	case *ent.BulkOperationQuery:
+		return q.Filter(), nil
 	case *ent.ChatMessageQuery:
 		return q.Filter(), nil
 	case *ent.ConversationQuery:
@@ -1068,6 +1094,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.AISettingsMutation:
 		return m.Filter(), nil
 	case *ent.AuditEventMutation:
+		return m.Filter(), nil
+	case *ent.BulkOperationMutation:
 		return m.Filter(), nil
 	case *ent.ChatMessageMutation:
 		return m.Filter(), nil

@@ -10,6 +10,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/aicall"
 	"github.com/wegweiser/wegweiser/ent/aisettings"
 	"github.com/wegweiser/wegweiser/ent/auditevent"
+	"github.com/wegweiser/wegweiser/ent/bulkoperation"
 	"github.com/wegweiser/wegweiser/ent/chatmessage"
 	"github.com/wegweiser/wegweiser/ent/conversation"
 	"github.com/wegweiser/wegweiser/ent/crashreport"
@@ -224,6 +225,60 @@ func init() {
 	auditeventDescID := auditeventMixinFields0[0].Descriptor()
 	// auditevent.DefaultID holds the default value on creation for the id field.
 	auditevent.DefaultID = auditeventDescID.Default.(func() uuid.UUID)
+	bulkoperationMixin := schema.BulkOperation{}.Mixin()
+	bulkoperation.Policy = privacy.NewPolicies(bulkoperationMixin[1], schema.BulkOperation{})
+	bulkoperation.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := bulkoperation.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	bulkoperationMixinFields0 := bulkoperationMixin[0].Fields()
+	_ = bulkoperationMixinFields0
+	bulkoperationMixinFields2 := bulkoperationMixin[2].Fields()
+	_ = bulkoperationMixinFields2
+	bulkoperationFields := schema.BulkOperation{}.Fields()
+	_ = bulkoperationFields
+	// bulkoperationDescCreatedAt is the schema descriptor for created_at field.
+	bulkoperationDescCreatedAt := bulkoperationMixinFields2[0].Descriptor()
+	// bulkoperation.DefaultCreatedAt holds the default value on creation for the created_at field.
+	bulkoperation.DefaultCreatedAt = bulkoperationDescCreatedAt.Default.(func() time.Time)
+	// bulkoperationDescUpdatedAt is the schema descriptor for updated_at field.
+	bulkoperationDescUpdatedAt := bulkoperationMixinFields2[1].Descriptor()
+	// bulkoperation.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	bulkoperation.DefaultUpdatedAt = bulkoperationDescUpdatedAt.Default.(func() time.Time)
+	// bulkoperation.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	bulkoperation.UpdateDefaultUpdatedAt = bulkoperationDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// bulkoperationDescAddTags is the schema descriptor for add_tags field.
+	bulkoperationDescAddTags := bulkoperationFields[6].Descriptor()
+	// bulkoperation.DefaultAddTags holds the default value on creation for the add_tags field.
+	bulkoperation.DefaultAddTags = bulkoperationDescAddTags.Default.([]string)
+	// bulkoperationDescRemoveTags is the schema descriptor for remove_tags field.
+	bulkoperationDescRemoveTags := bulkoperationFields[7].Descriptor()
+	// bulkoperation.DefaultRemoveTags holds the default value on creation for the remove_tags field.
+	bulkoperation.DefaultRemoveTags = bulkoperationDescRemoveTags.Default.([]string)
+	// bulkoperationDescTotal is the schema descriptor for total field.
+	bulkoperationDescTotal := bulkoperationFields[8].Descriptor()
+	// bulkoperation.DefaultTotal holds the default value on creation for the total field.
+	bulkoperation.DefaultTotal = bulkoperationDescTotal.Default.(int)
+	// bulkoperationDescProcessed is the schema descriptor for processed field.
+	bulkoperationDescProcessed := bulkoperationFields[9].Descriptor()
+	// bulkoperation.DefaultProcessed holds the default value on creation for the processed field.
+	bulkoperation.DefaultProcessed = bulkoperationDescProcessed.Default.(int)
+	// bulkoperationDescFailed is the schema descriptor for failed field.
+	bulkoperationDescFailed := bulkoperationFields[10].Descriptor()
+	// bulkoperation.DefaultFailed holds the default value on creation for the failed field.
+	bulkoperation.DefaultFailed = bulkoperationDescFailed.Default.(int)
+	// bulkoperationDescErrors is the schema descriptor for errors field.
+	bulkoperationDescErrors := bulkoperationFields[11].Descriptor()
+	// bulkoperation.DefaultErrors holds the default value on creation for the errors field.
+	bulkoperation.DefaultErrors = bulkoperationDescErrors.Default.([]string)
+	// bulkoperationDescID is the schema descriptor for id field.
+	bulkoperationDescID := bulkoperationMixinFields0[0].Descriptor()
+	// bulkoperation.DefaultID holds the default value on creation for the id field.
+	bulkoperation.DefaultID = bulkoperationDescID.Default.(func() uuid.UUID)
 	chatmessageMixin := schema.ChatMessage{}.Mixin()
 	chatmessage.Policy = privacy.NewPolicies(chatmessageMixin[1], schema.ChatMessage{})
 	chatmessage.Hooks[0] = func(next ent.Mutator) ent.Mutator {

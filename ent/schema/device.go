@@ -42,6 +42,9 @@ func (Device) Fields() []ent.Field {
 		// Snapshots stored for the device, counted by ingest in the
 		// snapshot's transaction so reads need not count them.
 		field.Int64("snapshot_count").Default(0),
+		// When the device was retired (backend/internal/device): its token
+		// is revoked and it counts nowhere any more, but its history stays.
+		field.Time("retired_at").Optional().Nillable(),
 	}
 }
 

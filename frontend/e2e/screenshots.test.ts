@@ -258,6 +258,29 @@ describe.skipIf(skip)("the demo, triaged", () => {
     await page.screenshot({ path: out("import-preview.png"), fullPage: true });
   });
 
+  it("tags ticked devices in bulk after a confirmation, and follows the progress", async () => {
+    await page.goto("/devices?sort=score");
+    const table = page.getByRole("table", { name: "Devices" });
+    await table.waitFor();
+    const boxes = table.locator("tbody tr").getByRole("checkbox");
+    for (let i = 0; i < 3; i++) await boxes.nth(i).check();
+    const bar = page.getByRole("region", { name: "Bulk actions" });
+    await bar.getByText("3 devices selected.").waitFor();
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.screenshot({ path: out("device-list-bulk.png"), fullPage: false });
+    await bar.getByRole("button", { name: "Tag…" }).click();
+    await bar.getByLabel("Add tags").fill("review");
+    await bar.getByRole("button", { name: "Tag 3 devices" }).click();
+    const progress = page.getByRole("region", { name: "Bulk operation progress" });
+    await progress.getByText("Tagged 3 devices.").waitFor({ timeout: 60_000 });
+    await page.getByRole("table", { name: "Devices" }).waitFor();
+    await page.screenshot({ path: out("bulk-progress.png"), fullPage: false });
+    await page.setViewportSize({ width: 1280, height: 860 });
+    await page.goto("/devices?tag=review");
+    await page.getByRole("table", { name: "Devices" }).waitFor();
+    expect(await page.getByRole("table", { name: "Devices" }).locator("tbody tr").count()).toBe(3);
+  });
+
   it("logged no errors in the browser", () => {
     expect(browser.errors).toEqual([]);
   });

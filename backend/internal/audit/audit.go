@@ -18,6 +18,7 @@ import (
 const (
 	DeviceMove         = "device.move"
 	DeviceDelete       = "device.delete"
+	DeviceRetire       = "device.retire"
 	GroupDelete        = "group.delete"
 	OrganisationDelete = "organisation.delete"
 	TransferImport     = "transfer.import"

@@ -33,6 +33,7 @@ type Service struct {
 	st   *store.Store
 	jobs *jobs.Client
 	now  func() time.Time
+	can  PermissionCheck
 }
 
 // NewService returns a device service; jc queues re-analysis and roll-ups
@@ -76,6 +77,8 @@ type Filter struct {
 	Software *Software
 	// Role keeps devices of this role (server, workstation, unknown).
 	Role string
+	// IncludeRetired keeps retired devices too (left out by default).
+	IncludeRetired bool
 }
 
 func (f Filter) fingerprint() string {
@@ -87,6 +90,9 @@ func (f Filter) fingerprint() string {
 		f.Tag, f.Query, f.Order, f.Descending, bandsKey(f.Bands), f.StaleOnly, f.FailingCheck, f.NeedsAttention, sw)
 	if f.Role != "" {
 		fp += " r=" + strconv.Quote(f.Role)
+	}
+	if f.IncludeRetired {
+		fp += " retired"
 	}
 	return fp
 }
@@ -163,6 +169,9 @@ func (s *Service) predicates(ctx context.Context, f Filter) ([]predicate.Device,
 		return nil, apperr.Invalid("failing_check_id", "is not a check of the catalogue (see HealthService.ListChecks)")
 	}
 	var preds []predicate.Device
+	if !f.IncludeRetired {
+		preds = append(preds, devicedata.Active())
+	}
 	if f.OrganisationID != uuid.Nil {
 		preds = append(preds, entdevice.OrganisationID(f.OrganisationID))
 	}
@@ -288,70 +297,73 @@ func (s *Service) Move(ctx context.Context, id, orgID, groupID uuid.UUID) (*ent.
 	if orgID == uuid.Nil && groupID == uuid.Nil {
 		return nil, apperr.Invalid("organisation_id", "organisation_id or group_id is required")
 	}
-	err := s.st.Tx(ctx, func(tx *store.Tx) error {
-		d, err := locked(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		// Every id is looked up before any is compared, so an id the viewer
-		// cannot see is not_found whatever the other ids are.
-		if orgID != uuid.Nil {
-			if _, err := tx.Organisation.Get(ctx, orgID); err != nil {
-				return apperr.NotFoundIf(err, "organisation")
-			}
-		}
-		var newGroup *uuid.UUID
-		if groupID != uuid.Nil {
-			g, err := tx.Group.Get(ctx, groupID)
-			if err != nil {
-				return apperr.NotFoundIf(err, "group")
-			}
-			if orgID != uuid.Nil && orgID != g.OrganisationID {
-				return apperr.Invalid("group_id", "group does not belong to organisation_id")
-			}
-			orgID = g.OrganisationID
-			newGroup = &groupID
-		}
-		org, err := tx.Organisation.Get(ctx, orgID)
-		if err != nil {
-			return apperr.NotFoundIf(err, "organisation")
-		}
-		if d.OrganisationID == orgID && sameGroup(d.GroupID, newGroup) {
-			return nil // already there
-		}
-		upd := tx.Device.UpdateOneID(id).SetOrganisationID(orgID)
-		if newGroup != nil {
-			upd.SetGroupID(*newGroup)
-		} else {
-			upd.ClearGroupID()
-		}
-		if err := upd.Exec(ctx); err != nil {
-			return fmt.Errorf("move device: %w", err)
-		}
-		if err := devicedata.Relocate(ctx, tx, d.TenantID, id, orgID, newGroup); err != nil {
-			return err
-		}
-		from := d.OrganisationID
-		err = audit.Record(ctx, tx, audit.Event{
-			Action: audit.DeviceMove, TargetKind: "device", TargetID: id, TargetName: d.Hostname, OrganisationID: &orgID,
-			Detail: fmt.Sprintf("from organisation %s group %s to organisation %s (%s) group %s",
-				from, groupString(d.GroupID), orgID, org.Name, groupString(newGroup)),
-		})
-		if err != nil {
-			return err
-		}
-		if _, err := s.jobs.EnqueueTx(ctx, tx, jobs.Recompute(d.TenantID, id)); err != nil {
-			return err
-		}
-		if err := s.jobs.EnqueueRollUps(ctx, tx, d.TenantID, d.GroupID, from); err != nil {
-			return err
-		}
-		return s.jobs.EnqueueRollUps(ctx, tx, d.TenantID, newGroup, orgID)
-	})
+	err := s.st.Tx(ctx, func(tx *store.Tx) error { return s.moveIn(ctx, tx, id, orgID, groupID) })
 	if err != nil {
 		return nil, err
 	}
 	return s.Get(ctx, id)
+}
+
+// moveIn is Move inside the caller's transaction (also used by bulk moves).
+func (s *Service) moveIn(ctx context.Context, tx *store.Tx, id, orgID, groupID uuid.UUID) error {
+	d, err := locked(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	// Every id is looked up before any is compared, so an id the viewer
+	// cannot see is not_found whatever the other ids are.
+	if orgID != uuid.Nil {
+		if _, err := tx.Organisation.Get(ctx, orgID); err != nil {
+			return apperr.NotFoundIf(err, "organisation")
+		}
+	}
+	var newGroup *uuid.UUID
+	if groupID != uuid.Nil {
+		g, err := tx.Group.Get(ctx, groupID)
+		if err != nil {
+			return apperr.NotFoundIf(err, "group")
+		}
+		if orgID != uuid.Nil && orgID != g.OrganisationID {
+			return apperr.Invalid("group_id", "group does not belong to organisation_id")
+		}
+		orgID = g.OrganisationID
+		newGroup = &groupID
+	}
+	org, err := tx.Organisation.Get(ctx, orgID)
+	if err != nil {
+		return apperr.NotFoundIf(err, "organisation")
+	}
+	if d.OrganisationID == orgID && sameGroup(d.GroupID, newGroup) {
+		return nil // already there
+	}
+	upd := tx.Device.UpdateOneID(id).SetOrganisationID(orgID)
+	if newGroup != nil {
+		upd.SetGroupID(*newGroup)
+	} else {
+		upd.ClearGroupID()
+	}
+	if err := upd.Exec(ctx); err != nil {
+		return fmt.Errorf("move device: %w", err)
+	}
+	if err := devicedata.Relocate(ctx, tx, d.TenantID, id, orgID, newGroup); err != nil {
+		return err
+	}
+	from := d.OrganisationID
+	err = audit.Record(ctx, tx, audit.Event{
+		Action: audit.DeviceMove, TargetKind: "device", TargetID: id, TargetName: d.Hostname, OrganisationID: &orgID,
+		Detail: fmt.Sprintf("from organisation %s group %s to organisation %s (%s) group %s",
+			from, groupString(d.GroupID), orgID, org.Name, groupString(newGroup)),
+	})
+	if err != nil {
+		return err
+	}
+	if _, err := s.jobs.EnqueueTx(ctx, tx, jobs.Recompute(d.TenantID, id)); err != nil {
+		return err
+	}
+	if err := s.jobs.EnqueueRollUps(ctx, tx, d.TenantID, d.GroupID, from); err != nil {
+		return err
+	}
+	return s.jobs.EnqueueRollUps(ctx, tx, d.TenantID, newGroup, orgID)
 }
 
 // locked takes the device's lock in tx (serialising this change with ingest
@@ -433,25 +445,34 @@ func (s *Service) Tag(ctx context.Context, ids []uuid.UUID, add, remove []string
 			byID[d.ID] = d
 		}
 		for _, id := range ids {
-			d := byID[id]
-			tags := slices.DeleteFunc(slices.Clone(d.Tags), func(t string) bool { return slices.Contains(remove, t) })
-			for _, t := range add {
-				if !slices.Contains(tags, t) {
-					tags = append(tags, t)
-				}
-			}
-			if len(tags) > validate.MaxTagsPerDevice {
-				return apperr.Invalid("add_tags", "a device can have at most %d tags", validate.MaxTagsPerDevice)
-			}
-			nd, err := tx.Device.UpdateOneID(id).SetTags(tags).Save(ctx)
+			nd, err := tagIn(ctx, tx, byID[id], add, remove)
 			if err != nil {
-				return fmt.Errorf("tag device: %w", err)
+				return err
 			}
 			out = append(out, nd)
 		}
 		return nil
 	})
 	return out, err
+}
+
+// tagIn adds and removes tags on one device in the caller's transaction
+// (also used by bulk tagging).
+func tagIn(ctx context.Context, tx *store.Tx, d *ent.Device, add, remove []string) (*ent.Device, error) {
+	tags := slices.DeleteFunc(slices.Clone(d.Tags), func(t string) bool { return slices.Contains(remove, t) })
+	for _, t := range add {
+		if !slices.Contains(tags, t) {
+			tags = append(tags, t)
+		}
+	}
+	if len(tags) > validate.MaxTagsPerDevice {
+		return nil, apperr.Invalid("add_tags", "a device can have at most %d tags", validate.MaxTagsPerDevice)
+	}
+	nd, err := tx.Device.UpdateOneID(d.ID).SetTags(tags).Save(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("tag device: %w", err)
+	}
+	return nd, nil
 }
 
 // Delete removes a device with every row of its data (software, event

@@ -21,6 +21,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/bypass"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/ent/auditevent"
+	"github.com/wegweiser/wegweiser/ent/bulkoperation"
 	"github.com/wegweiser/wegweiser/ent/chatmessage"
 	"github.com/wegweiser/wegweiser/ent/conversation"
 	"github.com/wegweiser/wegweiser/ent/crashreport"
@@ -93,6 +94,7 @@ var Tables = map[string]Handling{
 	conversation.Table:        Follows, // a device's follow it; a group's or organisation's go with it
 	chatmessage.Table:         Follows, // via its conversation
 	memory.Table:              Follows, // like conversations
+	bulkoperation.Table:       Kept,    // a move's destination, named in the record
 }
 
 // EventWindow is how far back a device's stored event-log groups and

@@ -9,6 +9,7 @@ import (
 
 	"github.com/wegweiser/wegweiser/backend/internal/analyzer"
 	"github.com/wegweiser/wegweiser/backend/internal/bypass"
+	"github.com/wegweiser/wegweiser/backend/internal/devicedata"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/validate"
 	"github.com/wegweiser/wegweiser/ent"
@@ -30,7 +31,7 @@ type entityKey struct {
 // re-score ends with; the per-entity RollUp serves single changes.
 func (s *Service) RollUpTenant(ctx context.Context, tenantID uuid.UUID) error {
 	ctx = bypass.AsTenant(ctx, tenantID, "bulk roll-up: roll up every entity of one tenant")
-	devs, err := s.st.Ent.Device.Query().
+	devs, err := s.st.Ent.Device.Query().Where(devicedata.Active()).
 		Select(device.FieldID, device.FieldHostname, device.FieldOrganisationID, device.FieldGroupID, device.FieldRole).All(ctx)
 	if err != nil {
 		return fmt.Errorf("load devices: %w", err)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/wegweiser/wegweiser/backend/internal/analyzer"
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
+	"github.com/wegweiser/wegweiser/backend/internal/devicedata"
 	"github.com/wegweiser/wegweiser/ent"
 	"github.com/wegweiser/wegweiser/ent/devicefinding"
 	"github.com/wegweiser/wegweiser/ent/predicate"
@@ -70,6 +71,9 @@ func (s *Service) CheckSummaries(ctx context.Context, ref Ref, domain string) ([
 	default:
 		return nil, 0, apperr.Invalid("entity.kind", "must be tenant, organisation or group")
 	}
+	// Retired devices are left out of every summary.
+	devices = devices.Where(devicedata.Active())
+	fp = append(fp, devicedata.ActiveFindings())
 	if domain != "" {
 		fp = append(fp, devicefinding.Domain(domain))
 	}

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -545,6 +546,9 @@ type DeviceScore struct {
 
 // aggregate loads the devices and their health and rolls them up.
 func (s *Service) aggregate(ctx context.Context, c *ent.Client, devPred []predicate.Device, healthPred []predicate.DeviceHealth) (*aggregation, []DeviceScore, error) {
+	// Retired devices count nowhere (their health rows are matched by the
+	// devices loaded here).
+	devPred = append(slices.Clip(devPred), devicedata.Active())
 	devs, err := c.Device.Query().Where(devPred...).
 		Select(device.FieldID, device.FieldHostname, device.FieldOrganisationID, device.FieldRole, device.FieldLastSeenAt).All(ctx)
 	if err != nil {
@@ -622,7 +626,8 @@ func (s *Service) SweepStale(ctx context.Context) error {
 	for _, t := range tenants {
 		tctx := bypass.AsTenant(ctx, t.ID, "stale sweep: look for stale devices of one tenant")
 		err := s.st.Tx(tctx, func(tx *store.Tx) error {
-			stale, err := tx.DeviceHealth.Query().Where(devicehealth.Stale(false), devicehealth.SnapshotReceivedAtLT(cutoff)).All(tctx)
+			stale, err := tx.DeviceHealth.Query().Where(devicehealth.Stale(false), devicehealth.SnapshotReceivedAtLT(cutoff),
+				devicedata.ActiveHealth()).All(tctx)
 			if err != nil {
 				return fmt.Errorf("find stale devices: %w", err)
 			}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/wegweiser/wegweiser/backend/internal/analyzer"
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
+	"github.com/wegweiser/wegweiser/backend/internal/devicedata"
 	"github.com/wegweiser/wegweiser/backend/internal/jobs"
 	"github.com/wegweiser/wegweiser/ent"
 	"github.com/wegweiser/wegweiser/ent/device"
@@ -60,7 +61,8 @@ type View struct {
 }
 
 // resolve checks the viewer can see the entity and returns the predicates
-// selecting its devices and their health rows.
+// selecting its devices and their health rows; above a device, retired
+// devices are left out (a retired device's own health stays readable).
 func (s *Service) resolve(ctx context.Context, ref Ref) (Ref, []predicate.Device, []predicate.DeviceHealth, error) {
 	v := viewer.FromContext(ctx)
 	switch ref.Kind {
@@ -73,12 +75,14 @@ func (s *Service) resolve(ctx context.Context, ref Ref) (Ref, []predicate.Device
 		if _, err := s.st.Ent.Group.Get(ctx, ref.ID); err != nil {
 			return ref, nil, nil, apperr.NotFoundIf(err, "group")
 		}
-		return ref, []predicate.Device{device.GroupID(ref.ID)}, []predicate.DeviceHealth{devicehealth.GroupID(ref.ID)}, nil
+		return ref, []predicate.Device{device.GroupID(ref.ID), devicedata.Active()},
+			[]predicate.DeviceHealth{devicehealth.GroupID(ref.ID), devicedata.ActiveHealth()}, nil
 	case KindOrganisation:
 		if _, err := s.st.Ent.Organisation.Get(ctx, ref.ID); err != nil {
 			return ref, nil, nil, apperr.NotFoundIf(err, "organisation")
 		}
-		return ref, []predicate.Device{device.OrganisationID(ref.ID)}, []predicate.DeviceHealth{devicehealth.OrganisationID(ref.ID)}, nil
+		return ref, []predicate.Device{device.OrganisationID(ref.ID), devicedata.Active()},
+			[]predicate.DeviceHealth{devicehealth.OrganisationID(ref.ID), devicedata.ActiveHealth()}, nil
 	case KindTenant:
 		if ref.ID != uuid.Nil && ref.ID != v.TenantID {
 			return ref, nil, nil, apperr.NotFound("tenant")
@@ -86,7 +90,7 @@ func (s *Service) resolve(ctx context.Context, ref Ref) (Ref, []predicate.Device
 		if v.Scoped() {
 			return ref, nil, nil, apperr.PermissionDenied("your access is limited to chosen organisations; ask for their health instead")
 		}
-		return Ref{Kind: KindTenant, ID: v.TenantID}, nil, nil, nil
+		return Ref{Kind: KindTenant, ID: v.TenantID}, []predicate.Device{devicedata.Active()}, []predicate.DeviceHealth{devicedata.ActiveHealth()}, nil
 	}
 	return ref, nil, nil, apperr.Invalid("entity.kind", "must be device, group, organisation or tenant")
 }

@@ -216,6 +216,39 @@ func (c *Client) EnqueueNarratives(ctx context.Context, tx *store.Tx, tenantID, 
 	return nil
 }
 
+// BulkOperationArgs works through one bulk operation on devices (see
+// backend/internal/device): a batch at a time, each in its own transaction,
+// recording progress as it goes, so a retried run resumes after the last
+// batch it finished. Unique per operation.
+type BulkOperationArgs struct {
+	// TenantID is the operation's tenant; the worker acts as the member who
+	// started it, inside that tenant.
+	TenantID uuid.UUID `json:"tenant_id"`
+	// OperationID is the bulk operation.
+	OperationID uuid.UUID `json:"operation_id"`
+}
+
+// Kind implements river.JobArgs.
+func (BulkOperationArgs) Kind() string { return "bulk_operation" }
+
+// BulkTimeout is how long one run of a bulk operation may take; a run cut
+// off resumes from its recorded progress.
+const BulkTimeout = 2 * time.Minute
+
+// InsertOpts implements river.JobArgsWithInsertOpts.
+func (BulkOperationArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{
+		Queue: "bulk",
+		UniqueOpts: river.UniqueOpts{
+			ByArgs: true,
+			ByState: []rivertype.JobState{
+				rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+				rivertype.JobStateRetryable, rivertype.JobStateScheduled,
+			},
+		},
+	}
+}
+
 // SweepStaleArgs is the periodic job that re-analyses devices whose data has
 // gone stale and notices agents that went silent.
 type SweepStaleArgs struct{}
@@ -228,6 +261,7 @@ func (SweepStaleArgs) Kind() string { return "sweep_stale" }
 var Kinds = []string{
 	AnalyzeDeviceArgs{}.Kind(), RollUpArgs{}.Kind(), SweepStaleArgs{}.Kind(),
 	DeliverWebhookArgs{}.Kind(), PruneArgs{}.Kind(), NarrativeArgs{}.Kind(),
+	BulkOperationArgs{}.Kind(),
 }
 
 // Registration is one worker for the client; the domain packages that do
@@ -316,6 +350,7 @@ func New(st *store.Store, log *slog.Logger, o Options) (*Client, error) {
 			"rollup":           {MaxWorkers: 4},
 			"webhooks":         {MaxWorkers: 8},
 			"narratives":       {MaxWorkers: 2},
+			"bulk":             {MaxWorkers: 1},
 		}
 		cfg.FetchPollInterval = o.PollInterval
 		cfg.FetchCooldown = min(o.PollInterval, 10*time.Millisecond)

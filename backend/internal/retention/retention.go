@@ -25,6 +25,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent"
 	"github.com/wegweiser/wegweiser/ent/aicall"
 	"github.com/wegweiser/wegweiser/ent/auditevent"
+	"github.com/wegweiser/wegweiser/ent/bulkoperation"
 	"github.com/wegweiser/wegweiser/ent/crashreport"
 	"github.com/wegweiser/wegweiser/ent/eventloggroup"
 	"github.com/wegweiser/wegweiser/ent/healthhistory"
@@ -140,6 +141,9 @@ type Counts struct {
 	// AICalls are records of model calls, kept as long as the audit log
 	// (at least 90 days, so the month a budget counts is always whole).
 	AICalls int
+	// BulkOperations are finished bulk operations on devices, kept as long
+	// as the audit log.
+	BulkOperations int
 	// Events and Crashes are event-log groups and crashes past the event
 	// window (devicedata.EventWindow; ingest prunes a reporting device's
 	// window, this prunes the devices that went quiet).
@@ -148,7 +152,7 @@ type Counts struct {
 
 // Total is the sum of all counts.
 func (c Counts) Total() int {
-	return c.Snapshots + c.History + c.Notifications + c.Deliveries + c.Audit + c.RefreshTokens + c.Events + c.Crashes + c.AICalls
+	return c.Snapshots + c.History + c.Notifications + c.Deliveries + c.Audit + c.RefreshTokens + c.Events + c.Crashes + c.AICalls + c.BulkOperations
 }
 
 // Prune applies every tenant's retention once. Each tenant is pruned as
@@ -168,7 +172,7 @@ func (s *Service) Prune(ctx context.Context) error {
 		if c.Total() > 0 {
 			s.log.InfoContext(ctx, "retention pruned", "tenant_id", t.ID, "snapshots", c.Snapshots, "history", c.History,
 				"notifications", c.Notifications, "deliveries", c.Deliveries, "audit", c.Audit, "refresh_tokens", c.RefreshTokens,
-				"events", c.Events, "crashes", c.Crashes, "ai_calls", c.AICalls)
+				"events", c.Events, "crashes", c.Crashes, "ai_calls", c.AICalls, "bulk_operations", c.BulkOperations)
 		}
 	}
 	return errors.Join(errs...)
@@ -260,6 +264,16 @@ func (s *Service) PruneTenant(ctx context.Context, tenantID uuid.UUID) (Counts, 
 		return tx.AICall.Delete().Where(aicall.IDIn(ids...)).Exec(ctx)
 	}); err != nil {
 		return c, fmt.Errorf("prune AI call records: %w", err)
+	}
+	if c.BulkOperations, err = s.batches(ctx, func(tx *store.Tx) (int, error) {
+		ids, err := tx.BulkOperation.Query().Where(bulkoperation.CreatedAtLT(auditCut), bulkoperation.FinishedAtNotNil()).
+			Limit(Batch).IDs(ctx)
+		if err != nil || len(ids) == 0 {
+			return 0, err
+		}
+		return tx.BulkOperation.Delete().Where(bulkoperation.IDIn(ids...)).Exec(ctx)
+	}); err != nil {
+		return c, fmt.Errorf("prune bulk operations: %w", err)
 	}
 
 	// The event window is the same for every tenant: what the analysis

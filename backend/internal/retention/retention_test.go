@@ -27,6 +27,7 @@ type fixture struct {
 	oldNote, freshNote             uuid.UUID
 	oldAudit, freshAudit           uuid.UUID
 	oldAICall, freshAICall         uuid.UUID
+	oldBulk, freshBulk, oldRunning uuid.UUID
 	spentToken, liveToken          uuid.UUID
 	oldDelivery, freshDelivery     uuid.UUID
 	receiptOfOldNote, receiptFresh uuid.UUID
@@ -113,6 +114,19 @@ func seed(t *testing.T, st *store.Store, now time.Time) fixture {
 		return r.ID
 	}
 	f.oldAICall, f.freshAICall = aiCall(400), aiCall(10)
+	bulk := func(days int, finished bool) uuid.UUID {
+		q := c.BulkOperation.Create().SetTenantID(ten.ID).SetCreatedBy(user).SetAction("tag").
+			SetDeviceIds([]uuid.UUID{}).SetErrors([]string{}).SetCreatedAt(ago(days))
+		if finished {
+			q.SetState("succeeded").SetFinishedAt(ago(days))
+		}
+		r, err := q.Save(ctx)
+		if err != nil {
+			t.Fatalf("seed: %v", err)
+		}
+		return r.ID
+	}
+	f.oldBulk, f.freshBulk, f.oldRunning = bulk(400, true), bulk(10, true), bulk(400, false)
 	token := func(expired int) uuid.UUID {
 		r, err := c.RefreshToken.Create().SetTenantID(ten.ID).SetUserID(user).SetFamilyID(uuid.New()).
 			SetTokenHash(uuid.NewString()).SetCreatedAt(ago(expired + 30)).SetExpiresAt(ago(expired)).Save(ctx)
@@ -168,6 +182,8 @@ func exists(t *testing.T, st *store.Store, f fixture, what string, id uuid.UUID)
 		_, err = st.Ent.CrashReport.Get(ctx, id)
 	case "ai_call":
 		_, err = st.Ent.AICall.Get(ctx, id)
+	case "bulk":
+		_, err = st.Ent.BulkOperation.Get(ctx, id)
 	}
 	if err != nil && !ent.IsNotFound(err) {
 		t.Fatalf("load %s: %v", what, err)
@@ -194,7 +210,7 @@ func TestPrune(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := retention.Counts{Snapshots: 2, History: 1, Notifications: 1, Deliveries: 1, Audit: 1, RefreshTokens: 1, Events: 1, Crashes: 1, AICalls: 1}
+		want := retention.Counts{Snapshots: 2, History: 1, Notifications: 1, Deliveries: 1, Audit: 1, RefreshTokens: 1, Events: 1, Crashes: 1, AICalls: 1, BulkOperations: 1}
 		if c != want {
 			t.Errorf("pruned %+v, want %+v", c, want)
 		}
@@ -214,6 +230,7 @@ func TestPrune(t *testing.T) {
 			{"event", f.oldEvent, false}, {"event", f.freshEvent, true},
 			{"crash", f.oldCrash, false}, {"crash", f.freshCrash, true},
 			{"ai_call", f.oldAICall, false}, {"ai_call", f.freshAICall, true},
+			{"bulk", f.oldBulk, false}, {"bulk", f.freshBulk, true}, {"bulk", f.oldRunning, true},
 		} {
 			if got := exists(t, st, f, r.what, r.id); got != r.keep {
 				t.Errorf("%s %s: kept %t, want %t", r.what, r.id, got, r.keep)

@@ -39,7 +39,7 @@ func kindOf(msg protoreflect.MessageDescriptor, fd protoreflect.FieldDescriptor)
 		for _, k := range []struct{ word, kind string }{
 			{"Device", "device"}, {"Organisation", "organisation"}, {"Group", "group"}, {"Webhook", "webhook"},
 			{"Override", "override"}, {"EnrolmentKey", "key"}, {"User", "user"},
-			{"Conversation", "conversation"}, {"Memory", "memory"},
+			{"Conversation", "conversation"}, {"Memory", "memory"}, {"BulkOperation", "bulk"},
 		} {
 			if strings.Contains(name, k.word) {
 				return k.kind
@@ -72,15 +72,52 @@ func pathOf(root protoreflect.MessageDescriptor, msg protoreflect.Message, fd pr
 	if msg.Descriptor() == root {
 		return string(fd.Name())
 	}
-	// Nested one level (entity references, snapshots): find the field of
-	// root holding this message type.
-	for i := 0; i < root.Fields().Len(); i++ {
-		f := root.Fields().Get(i)
-		if f.Kind() == protoreflect.MessageKind && f.Message() == msg.Descriptor() {
-			return string(f.Name()) + "." + string(fd.Name())
-		}
+	// Nested (entity references, snapshots, a bulk operation's selection):
+	// find the first field path of root holding this message type.
+	if prefix, ok := pathTo(root, msg.Descriptor(), "", 0); ok {
+		return prefix + string(fd.Name())
 	}
 	return string(fd.Name())
+}
+
+// pathTo returns the dotted path (ending in ".") of the first field under md
+// that holds a message of type want.
+func pathTo(md, want protoreflect.MessageDescriptor, prefix string, depth int) (string, bool) {
+	if depth > 3 {
+		return "", false
+	}
+	// Direct fields first, then nested ones.
+	for i := 0; i < md.Fields().Len(); i++ {
+		f := md.Fields().Get(i)
+		if f.Kind() == protoreflect.MessageKind && !f.IsList() && !f.IsMap() && f.Message() == want {
+			return prefix + string(f.Name()) + ".", true
+		}
+	}
+	for i := 0; i < md.Fields().Len(); i++ {
+		f := md.Fields().Get(i)
+		if f.Kind() != protoreflect.MessageKind || f.IsList() || f.IsMap() {
+			continue
+		}
+		if p, ok := pathTo(f.Message(), want, prefix+string(f.Name())+".", depth+1); ok {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+// chooseOneofs makes the branches of msg's oneofs that lead to the field
+// at path the ones that are set (fill sets every branch, so the last one
+// would win), filling a newly chosen branch with pick.
+func chooseOneofs(msg protoreflect.Message, path string, pick idPick, seq int, self testenv.Member) {
+	head, rest, nested := strings.Cut(path, ".")
+	fd := msg.Descriptor().Fields().ByName(protoreflect.Name(head))
+	if fd == nil || !nested || fd.Kind() != protoreflect.MessageKind {
+		return
+	}
+	if o := fd.ContainingOneof(); o != nil && !o.IsSynthetic() && msg.WhichOneof(o) != fd {
+		fillPick(msg.Mutable(fd).Message(), pick, seq, self)
+	}
+	chooseOneofs(msg.Mutable(fd).Message(), rest, pick, seq, self)
 }
 
 // nonEntity is a valid value for an id field that names no entity.
@@ -231,12 +268,14 @@ func TestIsolationSweepScopes(t *testing.T) {
 			"user": home.Members[viewer.RoleTechnician].ID, "webhook": home.Webhook, "override": home.Override,
 			"key": home.Key, "tenant": home.ID,
 			"conversation": home.Conversation, "message": home.Message, "memory": home.Memory,
+			"bulk": home.Bulk,
 		}
 		foreignSet := idSet{
 			"device": foreign.Devices[0], "group": foreign.Groups[0], "organisation": foreign.Organisations[0],
 			"user": foreign.Members[viewer.RoleTechnician].ID, "webhook": foreign.Webhook, "override": foreign.Override,
 			"key": foreign.Key, "tenant": foreign.ID,
 			"conversation": foreign.Conversation, "message": foreign.Message, "memory": foreign.Memory,
+			"bulk": foreign.Bulk,
 		}
 		second := idSet{ // the home tenant's second organisation
 			"device": home.Devices[6], "group": home.Groups[2], "organisation": home.Organisations[1],
@@ -265,12 +304,14 @@ func TestIsolationSweepScopes(t *testing.T) {
 							root := md.Input()
 							msg := dynamicpb.NewMessage(root)
 							pickOwn, pickForeign := own.picker(refKind), foreignSet.picker(refKind)
-							fillPick(msg, func(m protoreflect.Message, fd protoreflect.FieldDescriptor) (string, string) {
+							pick := func(m protoreflect.Message, fd protoreflect.FieldDescriptor) (string, string) {
 								if pathOf(root, m, fd) == odd {
 									return pickForeign(m, fd)
 								}
 								return pickOwn(m, fd)
-							}, calls, self)
+							}
+							fillPick(msg, pick, calls, self)
+							chooseOneofs(msg, odd, pick, calls, self)
 							res := call(t, srv.URL, procedure, token, msg, md.IsStreamingServer())
 							calls++
 							if !refused(res.Code, authProc) {

@@ -174,6 +174,7 @@ func TestIsolationSweep(t *testing.T) {
 			"conversation": {foreign.Conversation},
 			"message":      {foreign.Message},
 			"memory":       {foreign.Memory},
+			"bulk":         {foreign.Bulk},
 		}
 		for _, m := range foreign.Members {
 			foreignIDs["user"] = append(foreignIDs["user"], m.ID)

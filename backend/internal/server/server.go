@@ -227,6 +227,7 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 	hs := health.NewService(st, jc, inv, pol, alerts, log)
 	ret := retention.NewService(st, log)
 	devices := device.NewService(st, jc)
+	devices.SetPermissionCheck(enf.Allowed)
 	ten := tenancy.NewService(st, jc)
 	// The assistant's read-only tools read through the same services as the
 	// RPCs; the chat engine and the MCP endpoint share them (tests may give
@@ -251,7 +252,7 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 	}
 	narratives := narrative.New(st, jc, hs, pol, resolver, log)
 	// Every job's worker lives with its domain; they meet River here.
-	if err := jc.Register(append(hs.Workers(), alerts.Worker(), ret.Worker(), narratives.Worker())...); err != nil {
+	if err := jc.Register(append(hs.Workers(), alerts.Worker(), ret.Worker(), narratives.Worker(), devices.BulkWorker())...); err != nil {
 		return nil, err
 	}
 	var ui *riverui.Handler

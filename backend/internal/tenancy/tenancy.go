@@ -62,7 +62,7 @@ func (s *Service) GetTenant(ctx context.Context) (*Overview, error) {
 	if o.Groups, err = s.st.Ent.Group.Query().Count(ctx); err != nil {
 		return nil, fmt.Errorf("count groups: %w", err)
 	}
-	if o.Devices, err = s.st.Ent.Device.Query().Count(ctx); err != nil {
+	if o.Devices, err = s.st.Ent.Device.Query().Where(devicedata.Active()).Count(ctx); err != nil {
 		return nil, fmt.Errorf("count devices: %w", err)
 	}
 	return o, nil
@@ -201,7 +201,7 @@ func (s *Service) withCounts(ctx context.Context, orgs []*ent.Organisation) ([]*
 		GroupBy(group.FieldOrganisationID).Aggregate(ent.Count()).Scan(ctx, &groups); err != nil {
 		return nil, fmt.Errorf("count groups: %w", err)
 	}
-	if err := s.st.Ent.Device.Query().Where(device.OrganisationIDIn(ids...)).
+	if err := s.st.Ent.Device.Query().Where(device.OrganisationIDIn(ids...), devicedata.Active()).
 		GroupBy(device.FieldOrganisationID).Aggregate(ent.Count()).Scan(ctx, &devices); err != nil {
 		return nil, fmt.Errorf("count devices: %w", err)
 	}
@@ -343,7 +343,7 @@ func (s *Service) GetGroup(ctx context.Context, id uuid.UUID) (*GroupInfo, error
 	if err != nil {
 		return nil, apperr.NotFoundIf(err, "group")
 	}
-	n, err := s.st.Ent.Device.Query().Where(device.GroupID(id)).Count(ctx)
+	n, err := s.st.Ent.Device.Query().Where(device.GroupID(id), devicedata.Active()).Count(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("count devices: %w", err)
 	}
@@ -394,7 +394,7 @@ func (s *Service) ListGroups(ctx context.Context, orgID uuid.UUID, pageSize int,
 		GroupID uuid.UUID `json:"group_id"`
 		Count   int       `json:"count"`
 	}
-	if err := s.st.Ent.Device.Query().Where(device.GroupIDIn(ids...)).
+	if err := s.st.Ent.Device.Query().Where(device.GroupIDIn(ids...), devicedata.Active()).
 		GroupBy(device.FieldGroupID).Aggregate(ent.Count()).Scan(ctx, &rows); err != nil {
 		return nil, "", fmt.Errorf("count devices: %w", err)
 	}

@@ -44,7 +44,9 @@ type Tenant struct {
 	// Conversation is the owner's conversation about the first device,
 	// Message its first message and Memory the fact taught in it.
 	Conversation, Message, Memory string
-	srv                           *Server
+	// Bulk is a bulk operation (a re-analysis of the first device).
+	Bulk string
+	srv  *Server
 }
 
 // NewTenant signs up a tenant named name and fills it: two organisations
@@ -128,6 +130,12 @@ func NewTenant(t *testing.T, srv *Server, name string) *Tenant {
 	}
 	if ten.Conversation == "" || ten.Message == "" || ten.Memory == "" {
 		t.Fatalf("fixture: conversation %q message %q memory %q (%s %s)", ten.Conversation, ten.Message, ten.Memory, conv.Raw, taught.Raw)
+	}
+	bulk := Call(t, srv.URL, "wegweiser.v1.DeviceService/StartBulkOperation", tok, map[string]any{
+		"selection": map[string]any{"ids": map[string]any{"ids": []string{ten.Devices[0]}}}, "reanalyse": map[string]any{},
+	})
+	if ten.Bulk = bulk.Str("operation.id"); ten.Bulk == "" {
+		t.Fatalf("fixture: bulk operation (%s)", bulk.Raw)
 	}
 	if ten.Override == "" || ten.Webhook == "" || ten.Key == "" {
 		t.Fatalf("fixture: override %q webhook %q key %q (%s %s)", ten.Override, ten.Webhook, ten.Key, ov.Raw, wh.Raw)
@@ -245,6 +253,7 @@ func (ten *Tenant) Dump(t *testing.T) string {
 	add(c.OnboardingState.Query().Order(ent.Asc("id")).All(ctx))
 	add(c.SeenTour.Query().Order(ent.Asc("id")).All(ctx))
 	add(c.Preregistration.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.BulkOperation.Query().Order(ent.Asc("id")).All(ctx))
 	return fmt.Sprintf("%+v", out)
 }
 

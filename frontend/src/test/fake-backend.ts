@@ -3,7 +3,7 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type ConnectRouter, type HandlerContext } from "@connectrpc/connect";
 import { AuthService, TenantSchema, UserSchema, type User } from "../gen/wegweiser/v1/auth_pb";
 import { Role } from "../gen/wegweiser/v1/common_pb";
-import { DeviceRole, DeviceSchema, DeviceService, Platform, type Device } from "../gen/wegweiser/v1/device_pb";
+import { DeviceRole, DeviceSchema, DeviceService, Platform, type BulkOperation, type Device } from "../gen/wegweiser/v1/device_pb";
 import {
   GroupSchema,
   OrganisationSchema,
@@ -132,6 +132,10 @@ export class FakeBackend {
   devices: Device[] = [];
   /** Device rows imported from CSV, waiting for their agent. */
   preregistrations: FakePreregistration[] = [];
+  /** Bulk operations, newest last; each GetBulkOperation moves one on by bulkStep devices. */
+  bulkOperations: BulkOperation[] = [];
+  /** How many devices a bulk operation gets through per GetBulkOperation (default: all at once). */
+  bulkStep = Infinity;
   users: User[] = [];
   enrolmentKeys: EnrolmentKey[] = [];
   /** What GetAgentDistribution answers; tests change its warnings and artifacts. */

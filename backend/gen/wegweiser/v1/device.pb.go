@@ -846,6 +846,9 @@ type ListDevicesResponse struct {
 	Devices []*Device `protobuf:"bytes,1,rep,name=devices,proto3" json:"devices,omitempty"`
 	// Token for the next page; empty on the last page.
 	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	// How many devices match the filter across all pages; set on the first
+	// page (no page_token) only, 0 on later pages.
+	TotalSize     int32 `protobuf:"varint,3,opt,name=total_size,json=totalSize,proto3" json:"total_size,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -892,6 +895,13 @@ func (x *ListDevicesResponse) GetNextPageToken() string {
 		return x.NextPageToken
 	}
 	return ""
+}
+
+func (x *ListDevicesResponse) GetTotalSize() int32 {
+	if x != nil {
+		return x.TotalSize
+	}
+	return 0
 }
 
 // GetDeviceRequest names a device.
@@ -2162,10 +2172,12 @@ const file_wegweiser_v1_device_proto_rawDesc = "" +
 	"\x0finclude_retired\x18\x0f \x01(\bR\x0eincludeRetired\">\n" +
 	"\x0eSoftwareFilter\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
-	"\aversion\x18\x02 \x01(\tR\aversion\"m\n" +
+	"\aversion\x18\x02 \x01(\tR\aversion\"\x8c\x01\n" +
 	"\x13ListDevicesResponse\x12.\n" +
 	"\adevices\x18\x01 \x03(\v2\x14.wegweiser.v1.DeviceR\adevices\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\"\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
+	"\n" +
+	"total_size\x18\x03 \x01(\x05R\ttotalSize\"\"\n" +
 	"\x10GetDeviceRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\"A\n" +
 	"\x11GetDeviceResponse\x12,\n" +

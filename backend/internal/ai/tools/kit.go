@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
+	"github.com/wegweiser/wegweiser/backend/internal/devicedata"
 	"github.com/wegweiser/wegweiser/backend/internal/health"
 	"github.com/wegweiser/wegweiser/ent"
 	entdevice "github.com/wegweiser/wegweiser/ent/device"
@@ -182,11 +183,12 @@ func devicePreds(scope health.Ref) []predicate.Device {
 	case health.KindDevice:
 		return []predicate.Device{entdevice.ID(scope.ID)}
 	case health.KindGroup:
-		return []predicate.Device{entdevice.GroupID(scope.ID)}
+		return []predicate.Device{entdevice.GroupID(scope.ID), devicedata.Active()}
 	case health.KindOrganisation:
-		return []predicate.Device{entdevice.OrganisationID(scope.ID)}
+		return []predicate.Device{entdevice.OrganisationID(scope.ID), devicedata.Active()}
 	}
-	return nil
+	// The tenant: every device the viewer can see that is not retired.
+	return []predicate.Device{devicedata.Active()}
 }
 
 // inScope reports whether device d lies in the checked scope.

@@ -12,6 +12,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/device"
 	"github.com/wegweiser/wegweiser/backend/internal/validate"
 	"github.com/wegweiser/wegweiser/ent"
+	"github.com/wegweiser/wegweiser/ent/bulkoperation"
 	entdevice "github.com/wegweiser/wegweiser/ent/device"
 )
 
@@ -42,37 +43,8 @@ func (s *Service) ListDevices(ctx context.Context, req *v1.ListDevicesRequest) (
 	if err != nil {
 		return nil, err
 	}
-	var f device.Filter
-	if f.OrganisationID, err = validate.OptionalID("organisation_id", req.GetOrganisationId()); err != nil {
-		return nil, err
-	}
-	if f.GroupID, err = validate.OptionalID("group_id", req.GetGroupId()); err != nil {
-		return nil, err
-	}
-	if req.GetPlatform() != v1.Platform_PLATFORM_UNSPECIFIED {
-		p, ok := platforms[req.GetPlatform()]
-		if !ok {
-			return nil, apperr.Invalid("platform", "unknown platform %d", req.GetPlatform())
-		}
-		f.Platform = p
-	}
-	f.Tag = strings.TrimSpace(req.GetTag())
-	f.Query = strings.TrimSpace(req.GetQuery())
-	if len(f.Query) > validate.MaxNameLen || len(f.Tag) > validate.MaxTagLen {
-		return nil, apperr.Invalid("query", "is too long")
-	}
-	switch req.GetOrderBy() {
-	case v1.DeviceOrder_DEVICE_ORDER_UNSPECIFIED, v1.DeviceOrder_DEVICE_ORDER_HOSTNAME:
-		f.Order = device.OrderHostname
-	case v1.DeviceOrder_DEVICE_ORDER_LAST_SEEN:
-		f.Order = device.OrderLastSeen
-	case v1.DeviceOrder_DEVICE_ORDER_SCORE:
-		f.Order = device.OrderScore
-	default:
-		return nil, apperr.Invalid("order_by", "unknown sort order %d", req.GetOrderBy())
-	}
-	f.Descending = req.GetDescending()
-	if err := triageFilter(&f, req); err != nil {
+	f, err := filterOf(req)
+	if err != nil {
 		return nil, err
 	}
 	items, next, err := s.svc.List(ctx, f, size, req.GetPageToken())
@@ -83,7 +55,54 @@ func (s *Service) ListDevices(ctx context.Context, req *v1.ListDevicesRequest) (
 	for _, it := range items {
 		out.Devices = append(out.Devices, toProto(it))
 	}
+	if req.GetPageToken() == "" {
+		n, err := s.svc.Count(ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		out.TotalSize = int32(n)
+	}
 	return out, nil
+}
+
+// filterOf reads a list request's filter and order (not its paging).
+func filterOf(req *v1.ListDevicesRequest) (device.Filter, error) {
+	var f device.Filter
+	var err error
+	if f.OrganisationID, err = validate.OptionalID("organisation_id", req.GetOrganisationId()); err != nil {
+		return f, err
+	}
+	if f.GroupID, err = validate.OptionalID("group_id", req.GetGroupId()); err != nil {
+		return f, err
+	}
+	if req.GetPlatform() != v1.Platform_PLATFORM_UNSPECIFIED {
+		p, ok := platforms[req.GetPlatform()]
+		if !ok {
+			return f, apperr.Invalid("platform", "unknown platform %d", req.GetPlatform())
+		}
+		f.Platform = p
+	}
+	f.Tag = strings.TrimSpace(req.GetTag())
+	f.Query = strings.TrimSpace(req.GetQuery())
+	if len(f.Query) > validate.MaxNameLen || len(f.Tag) > validate.MaxTagLen {
+		return f, apperr.Invalid("query", "is too long")
+	}
+	switch req.GetOrderBy() {
+	case v1.DeviceOrder_DEVICE_ORDER_UNSPECIFIED, v1.DeviceOrder_DEVICE_ORDER_HOSTNAME:
+		f.Order = device.OrderHostname
+	case v1.DeviceOrder_DEVICE_ORDER_LAST_SEEN:
+		f.Order = device.OrderLastSeen
+	case v1.DeviceOrder_DEVICE_ORDER_SCORE:
+		f.Order = device.OrderScore
+	default:
+		return f, apperr.Invalid("order_by", "unknown sort order %d", req.GetOrderBy())
+	}
+	f.Descending = req.GetDescending()
+	f.IncludeRetired = req.GetIncludeRetired()
+	if err := triageFilter(&f, req); err != nil {
+		return f, err
+	}
+	return f, nil
 }
 
 // bands maps stored band names to the API's bands.
@@ -244,6 +263,7 @@ func toProto(it device.Item) *v1.Device {
 		Tags:           d.Tags,
 		LastSeenTime:   pbconv.TimePtr(d.LastSeenAt),
 		CreateTime:     pbconv.Time(d.CreatedAt),
+		RetireTime:     pbconv.TimePtr(d.RetiredAt),
 		Health: &v1.DeviceHealthSummary{
 			Score: int32(h.Score), Band: bands[h.Band], Scored: h.Scored, Stale: h.Stale,
 			NeedsAttention: h.NeedsAttention, TopReasonCheckId: h.TopCheckID, TopReason: h.TopTitle,
@@ -262,17 +282,102 @@ func toProto(it device.Item) *v1.Device {
 	return out
 }
 
-// StartBulkOperation is not built yet.
-func (s *Service) StartBulkOperation(context.Context, *v1.StartBulkOperationRequest) (*v1.StartBulkOperationResponse, error) {
-	return nil, apperr.FailedPrecondition("bulk operations are not available yet")
+// StartBulkOperation implements DeviceService.StartBulkOperation.
+func (s *Service) StartBulkOperation(ctx context.Context, req *v1.StartBulkOperationRequest) (*v1.StartBulkOperationResponse, error) {
+	var sel device.Selection
+	switch x := req.GetSelection().GetSelection().(type) {
+	case *v1.DeviceSelection_Ids:
+		if n := len(x.Ids.GetIds()); n == 0 || n > device.MaxBulkDevices {
+			return nil, apperr.Invalid("selection.ids", "1 to %d device ids", device.MaxBulkDevices)
+		}
+		ids, err := validate.IDs("selection.ids", x.Ids.GetIds())
+		if err != nil {
+			return nil, err
+		}
+		sel.IDs = ids
+	case *v1.DeviceSelection_Filter:
+		f, err := filterOf(x.Filter)
+		if err != nil {
+			return nil, err
+		}
+		sel.Filter = &f
+	default:
+		return nil, apperr.Invalid("selection", "ids or a filter is required")
+	}
+	var act device.BulkAction
+	var err error
+	switch x := req.GetAction().(type) {
+	case *v1.StartBulkOperationRequest_Move:
+		act.Kind = device.BulkMove
+		if act.OrganisationID, err = validate.OptionalID("move.organisation_id", x.Move.GetOrganisationId()); err != nil {
+			return nil, err
+		}
+		if act.GroupID, err = validate.OptionalID("move.group_id", x.Move.GetGroupId()); err != nil {
+			return nil, err
+		}
+	case *v1.StartBulkOperationRequest_Tag:
+		act.Kind = device.BulkTag
+		if act.AddTags, err = device.NormaliseTags("tag.add_tags", x.Tag.GetAddTags()); err != nil {
+			return nil, err
+		}
+		if act.RemoveTags, err = device.NormaliseTags("tag.remove_tags", x.Tag.GetRemoveTags()); err != nil {
+			return nil, err
+		}
+	case *v1.StartBulkOperationRequest_Retire:
+		act.Kind = device.BulkRetire
+	case *v1.StartBulkOperationRequest_Reanalyse:
+		act.Kind = device.BulkReanalyse
+	default:
+		return nil, apperr.Invalid("action", "one of move, tag, retire or reanalyse is required")
+	}
+	op, err := s.svc.StartBulk(ctx, sel, act)
+	if err != nil {
+		return nil, err
+	}
+	return &v1.StartBulkOperationResponse{Operation: bulkProto(op)}, nil
 }
 
-// GetBulkOperation is not built yet.
-func (s *Service) GetBulkOperation(context.Context, *v1.GetBulkOperationRequest) (*v1.GetBulkOperationResponse, error) {
-	return nil, apperr.FailedPrecondition("bulk operations are not available yet")
+// GetBulkOperation implements DeviceService.GetBulkOperation.
+func (s *Service) GetBulkOperation(ctx context.Context, req *v1.GetBulkOperationRequest) (*v1.GetBulkOperationResponse, error) {
+	id, err := validate.ID("id", req.GetId())
+	if err != nil {
+		return nil, err
+	}
+	op, err := s.svc.GetBulk(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &v1.GetBulkOperationResponse{Operation: bulkProto(op)}, nil
 }
 
-// ListBulkOperations is not built yet.
-func (s *Service) ListBulkOperations(context.Context, *v1.ListBulkOperationsRequest) (*v1.ListBulkOperationsResponse, error) {
-	return nil, apperr.FailedPrecondition("bulk operations are not available yet")
+// ListBulkOperations implements DeviceService.ListBulkOperations.
+func (s *Service) ListBulkOperations(ctx context.Context, req *v1.ListBulkOperationsRequest) (*v1.ListBulkOperationsResponse, error) {
+	size, err := validate.Limit("page_size", req.GetPageSize(), 20, 100)
+	if err != nil {
+		return nil, err
+	}
+	ops, err := s.svc.ListBulk(ctx, size)
+	if err != nil {
+		return nil, err
+	}
+	out := &v1.ListBulkOperationsResponse{}
+	for _, op := range ops {
+		out.Operations = append(out.Operations, bulkProto(op))
+	}
+	return out, nil
+}
+
+var bulkStates = map[bulkoperation.State]v1.BulkOperationState{
+	bulkoperation.StateQueued:    v1.BulkOperationState_BULK_OPERATION_STATE_QUEUED,
+	bulkoperation.StateRunning:   v1.BulkOperationState_BULK_OPERATION_STATE_RUNNING,
+	bulkoperation.StateSucceeded: v1.BulkOperationState_BULK_OPERATION_STATE_SUCCEEDED,
+	bulkoperation.StateFailed:    v1.BulkOperationState_BULK_OPERATION_STATE_FAILED,
+}
+
+func bulkProto(op *ent.BulkOperation) *v1.BulkOperation {
+	return &v1.BulkOperation{
+		Id: op.ID.String(), Action: string(op.Action), State: bulkStates[op.State],
+		Total: int32(op.Total), Processed: int32(op.Processed), Failed: int32(op.Failed), Errors: op.Errors,
+		CreatedBy: op.CreatedBy.String(), CreateTime: pbconv.Time(op.CreatedAt), FinishTime: pbconv.TimePtr(op.FinishedAt),
+	}
 }

@@ -11,7 +11,8 @@ function hostnames() {
   return within(table)
     .getAllByRole("row")
     .slice(1)
-    .map((r) => within(r).getAllByRole("cell")[0]?.textContent);
+    // The first cell ticks the row for bulk actions; the host name links to the device.
+    .map((r) => within(r).getAllByRole("link")[0]?.textContent);
 }
 
 describe("devices page", () => {

@@ -5,10 +5,13 @@ import { SelectField, TextField } from "../../components/Fields";
 import { Page, Section } from "../../components/Page";
 import { Platform } from "../../gen/wegweiser/v1/device_pb";
 import { Band } from "../../gen/wegweiser/v1/health_pb";
+import { useCan } from "../auth/hooks";
+import { Permission } from "../auth/permissions";
 import { useGroup } from "../groups/hooks";
 import { useChecks } from "../health/hooks";
 import { useDebounced } from "../../lib/useDebounced";
 import { useOrganisationOptions } from "../organisations/hooks";
+import { BulkActions, BulkProgress } from "./BulkActions";
 import { DeviceTable, isDeviceSortColumn, type DeviceSortColumn } from "./DeviceTable";
 import type { DeviceFilter } from "./hooks";
 
@@ -28,7 +31,8 @@ const bands: Record<string, Band> = {
 
 /**
  * DeviceBrowser is the device list with filters kept in the URL
- * (?org=&group=&platform=&tag=&q=&band=&stale=1&attention=1&check=&software=&version=&sort=&dir=).
+ * (?org=&group=&platform=&tag=&q=&band=&stale=1&attention=1&retired=1&check=&software=&version=&sort=&dir=).
+ * Members who may change devices tick rows (or every device matching the filter) for bulk actions.
  * The by-check view links here with ?check=, the software list with ?software=&version=.
  */
 export function DeviceBrowser() {
@@ -47,6 +51,8 @@ export function DeviceBrowser() {
   const software = params.get("software") ?? "";
   const version = params.get("version") ?? "";
   const dir = params.get("dir") === "desc" ? "desc" : "asc";
+  const retired = params.get("retired") === "1";
+  const canWrite = useCan(Permission.DeviceWrite);
 
   // Text filters update the URL once typing pauses.
   const [q, setQ] = useState(params.get("q") ?? "");
@@ -88,8 +94,19 @@ export function DeviceBrowser() {
     needsAttention: attention,
     failingCheckId: check,
     software: software ? { name: software, version } : undefined,
+    includeRetired: retired,
   };
-  const filtered = Boolean(org || platform || filter.tag || filter.query || band || stale || attention || check || software || group);
+  // A selection belongs to one filter: changing the filter clears it.
+  const filterKey = JSON.stringify(filter);
+  const [selection, setSelection] = useState<{ key: string; ids: Set<string>; all: boolean }>({
+    key: filterKey,
+    ids: new Set(),
+    all: false,
+  });
+  const current = selection.key === filterKey ? selection : { key: filterKey, ids: new Set<string>(), all: false };
+  const [total, setTotal] = useState(0);
+  const [operation, setOperation] = useState("");
+  const filtered = Boolean(org || platform || filter.tag || filter.query || band || stale || attention || check || software || group || retired);
 
   return (
     <Page title="Devices" subtitle="Every endpoint that runs the Wegweiser agent." actions={<TourButton tourId="devices" />}>
@@ -147,6 +164,10 @@ export function DeviceBrowser() {
               <input type="checkbox" checked={stale} onChange={(e) => update({ stale: e.target.checked ? "1" : "" })} />
               Stale data only
             </label>
+            <label className="checkbox">
+              <input type="checkbox" checked={retired} onChange={(e) => update({ retired: e.target.checked ? "1" : "" })} />
+              Show retired
+            </label>
           </div>
         </div>
         {(check || software || group) && (
@@ -190,7 +211,7 @@ export function DeviceBrowser() {
             onClick={() => {
               setQ("");
               setTag("");
-              update({ org: "", platform: "", tag: "", q: "", band: "", stale: "", attention: "", check: "", software: "", version: "", group: "" });
+              update({ org: "", platform: "", tag: "", q: "", band: "", stale: "", attention: "", check: "", software: "", version: "", group: "", retired: "" });
             }}
           >
             Clear filters
@@ -198,7 +219,26 @@ export function DeviceBrowser() {
         )}
       </Section>
       <Section title="Results" tour="device-results">
+        {operation && <BulkProgress id={operation} onClose={() => setOperation("")} />}
+        {canWrite && (
+          <BulkActions
+            filter={filter}
+            selected={current.ids}
+            allMatching={current.all}
+            total={total}
+            onSelectAll={() => setSelection({ key: filterKey, ids: current.ids, all: true })}
+            onClear={() => setSelection({ key: filterKey, ids: new Set(), all: false })}
+            onStarted={(op) => {
+              setSelection({ key: filterKey, ids: new Set(), all: false });
+              setOperation(op.id);
+            }}
+          />
+        )}
         <DeviceTable
+          selection={
+            canWrite ? { selected: current.ids, onChange: (ids) => setSelection({ key: filterKey, ids, all: false }) } : undefined
+          }
+          onTotal={setTotal}
           filter={filter}
           showOrganisation
           sort={{ column: sort, descending: dir === "desc" }}

@@ -52,6 +52,15 @@ export function DeviceDetail({ id }: { id: string }) {
       subtitle={
         <>
           {platformLabel(d.platform)} {roleLabel(d.role)} · last seen <RelativeTime value={d.lastSeenTime} />
+          {d.retireTime && (
+            <>
+              {" "}
+              <span className="badge badge-muted badge-inline" title="No longer counted in scores, lists or reports">
+                Retired
+              </span>{" "}
+              <RelativeTime value={d.retireTime} />
+            </>
+          )}
         </>
       }
       breadcrumb={breadcrumb}

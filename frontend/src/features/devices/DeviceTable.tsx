@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { createContext, useContext, useEffect, useState } from "react";
 import { Link } from "react-router";
 import { DataTable, type Columns } from "../../components/DataTable";
 import { QueryState } from "../../components/Feedback";
@@ -74,9 +74,12 @@ const baseColumns: Columns<Device> = [
     header: "Hostname",
     accessorFn: (d) => d.hostname || d.id,
     cell: ({ row: { original: d } }) => (
-      <Link className="wrap-anywhere" to={`/devices/${d.id}`}>
-        {d.hostname || d.id}
-      </Link>
+      <>
+        <Link className="wrap-anywhere" to={`/devices/${d.id}`}>
+          {d.hostname || d.id}
+        </Link>
+        {d.retireTime && <span className="badge badge-muted badge-inline">Retired</span>}
+      </>
     ),
     enableHiding: false,
   },
@@ -131,6 +134,71 @@ const hiddenByDefault = ["tags"];
 const withOrganisation = [...baseColumns, organisationColumn, ...tailColumns];
 const withoutOrganisation = [...baseColumns, ...tailColumns];
 
+/** DeviceSelection is the rows a caller keeps ticked (by device id) and how to change them. */
+export interface DeviceSelection {
+  selected: ReadonlySet<string>;
+  onChange: (selected: Set<string>) => void;
+}
+
+/** Selecting passes the selection and the rows shown to the checkbox column's cells. */
+const Selecting = createContext<{ selection: DeviceSelection; rows: Device[] } | null>(null);
+
+/** SelectAll ticks or clears every row shown. */
+function SelectAll() {
+  const ctx = useContext(Selecting);
+  if (!ctx) return null;
+  const { selection, rows } = ctx;
+  const all = rows.length > 0 && rows.every((d) => selection.selected.has(d.id));
+  return (
+    <input
+      type="checkbox"
+      aria-label="Select every device shown"
+      checked={all}
+      onChange={(e) => {
+        const next = new Set(selection.selected);
+        for (const d of rows) {
+          if (e.target.checked) next.add(d.id);
+          else next.delete(d.id);
+        }
+        selection.onChange(next);
+      }}
+    />
+  );
+}
+
+/** SelectRow ticks one row. */
+function SelectRow({ device: d }: { device: Device }) {
+  const ctx = useContext(Selecting);
+  if (!ctx) return null;
+  const { selection } = ctx;
+  return (
+    <input
+      type="checkbox"
+      aria-label={`Select ${d.hostname || d.id}`}
+      checked={selection.selected.has(d.id)}
+      onChange={(e) => {
+        const next = new Set(selection.selected);
+        if (e.target.checked) next.add(d.id);
+        else next.delete(d.id);
+        selection.onChange(next);
+      }}
+    />
+  );
+}
+
+/** selectColumn is the checkbox column of a table whose rows can be selected (its cells read Selecting). */
+const selectColumn: Columns<Device>[number] = {
+  id: "select",
+  meta: { className: "col-select" },
+  header: () => <SelectAll />,
+  enableSorting: false,
+  enableHiding: false,
+  cell: ({ row: { original: d } }) => <SelectRow device={d} />,
+};
+
+const selectableWithOrganisation = [selectColumn, ...withOrganisation];
+const selectableWithoutOrganisation = [selectColumn, ...withoutOrganisation];
+
 /**
  * DeviceTable lists devices matching a filter with their score, band and top
  * reason (from each device's health summary: one request per page, never
@@ -144,45 +212,61 @@ export function DeviceTable({
   emptyText = "No devices.",
   sort: controlled,
   onSort,
+  selection,
+  onTotal,
 }: {
   filter: DeviceFilter;
   showOrganisation?: boolean;
   emptyText?: string;
   sort?: DeviceSort;
   onSort?: (sort: DeviceSort) => void;
+  /** Rows can be ticked (for bulk actions). */
+  selection?: DeviceSelection;
+  /** Told how many devices match the filter across all pages. */
+  onTotal?: (total: number) => void;
 }) {
   const [own, setOwn] = useState<DeviceSort>({ column: "score", descending: false });
   const sort = controlled ?? own;
   const setSort = onSort ?? setOwn;
   const list = useDevices({ ...filter, orderBy: deviceOrder(sort.column), descending: sort.descending });
   const sorting = [{ id: sort.column, desc: sort.descending }];
+  const total = list.data?.pages[0]?.totalSize;
+  useEffect(() => {
+    if (total !== undefined) onTotal?.(total);
+  }, [total, onTotal]);
 
   return (
     <div aria-busy={list.isFetching}>
       <QueryState query={list} loading="Loading devices…">
-        {(data) => (
-          <DataTable
-            label="Devices"
-            data={data.pages.flatMap((p) => p.devices)}
-            columns={showOrganisation ? withOrganisation : withoutOrganisation}
-            getRowId={(d) => d.id}
-            empty={emptyText}
-            columnsKey="devices"
-            defaultHidden={hiddenByDefault}
-            manualSorting
-            sorting={sorting}
-            onSortingChange={(updater) => {
-              const next = typeof updater === "function" ? updater(sorting) : updater;
-              const first = next[0];
-              if (first && isDeviceSortColumn(first.id)) setSort({ column: first.id, descending: first.desc });
-            }}
-            paging={{
-              hasNextPage: list.hasNextPage,
-              fetching: list.isFetchingNextPage,
-              onLoad: () => void list.fetchNextPage(),
-            }}
-          />
-        )}
+        {(data) => {
+          const rows = data.pages.flatMap((p) => p.devices);
+          const columns = showOrganisation ? withOrganisation : withoutOrganisation;
+          return (
+            <Selecting.Provider value={selection ? { selection, rows } : null}>
+              <DataTable
+                label="Devices"
+                data={rows}
+                columns={selection ? (showOrganisation ? selectableWithOrganisation : selectableWithoutOrganisation) : columns}
+                getRowId={(d) => d.id}
+                empty={emptyText}
+                columnsKey="devices"
+                defaultHidden={hiddenByDefault}
+                manualSorting
+                sorting={sorting}
+                onSortingChange={(updater) => {
+                  const next = typeof updater === "function" ? updater(sorting) : updater;
+                  const first = next[0];
+                  if (first && isDeviceSortColumn(first.id)) setSort({ column: first.id, descending: first.desc });
+                }}
+                paging={{
+                  hasNextPage: list.hasNextPage,
+                  fetching: list.isFetchingNextPage,
+                  onLoad: () => void list.fetchNextPage(),
+                }}
+              />
+            </Selecting.Provider>
+          );
+        }}
       </QueryState>
     </div>
   );

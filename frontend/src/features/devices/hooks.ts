@@ -1,7 +1,15 @@
 import { useInfiniteQuery, useMutation, useQuery } from "@connectrpc/connect-query";
 import { keepPreviousData } from "@tanstack/react-query";
-import { DeviceOrder, DeviceService, Platform } from "../../gen/wegweiser/v1/device_pb";
+import { useEffect } from "react";
+import {
+  BulkOperationState,
+  DeviceOrder,
+  DeviceService,
+  Platform,
+  type BulkOperation,
+} from "../../gen/wegweiser/v1/device_pb";
 import type { Band } from "../../gen/wegweiser/v1/health_pb";
+import { HealthService } from "../../gen/wegweiser/v1/health_pb";
 import { TenantService } from "../../gen/wegweiser/v1/tenant_pb";
 import { useInvalidate } from "../../lib/queries";
 
@@ -22,6 +30,27 @@ export interface DeviceFilter {
   failingCheckId?: string;
   /** Only devices that run this version of a program. */
   software?: { name: string; version: string };
+  /** Retired devices too (left out by default). */
+  includeRetired?: boolean;
+}
+
+/** listRequest is the ListDevices request of a filter (the first page, without a size). */
+export function listRequest(filter: DeviceFilter) {
+  return {
+    organisationId: filter.organisationId ?? "",
+    groupId: filter.groupId ?? "",
+    platform: filter.platform ?? Platform.UNSPECIFIED,
+    tag: filter.tag ?? "",
+    query: filter.query ?? "",
+    orderBy: filter.orderBy ?? DeviceOrder.HOSTNAME,
+    descending: filter.descending ?? false,
+    bands: filter.bands ?? [],
+    staleOnly: filter.staleOnly ?? false,
+    needsAttention: filter.needsAttention ?? false,
+    failingCheckId: filter.failingCheckId ?? "",
+    software: filter.software,
+    includeRetired: filter.includeRetired ?? false,
+  };
 }
 
 /** DEVICE_PAGE_SIZE is how many devices one "Load more" adds. */
@@ -32,18 +61,7 @@ export function useDevices(filter: DeviceFilter) {
   return useInfiniteQuery(
     DeviceService.method.listDevices,
     {
-      organisationId: filter.organisationId ?? "",
-      groupId: filter.groupId ?? "",
-      platform: filter.platform ?? Platform.UNSPECIFIED,
-      tag: filter.tag ?? "",
-      query: filter.query ?? "",
-      orderBy: filter.orderBy ?? DeviceOrder.HOSTNAME,
-      descending: filter.descending ?? false,
-      bands: filter.bands ?? [],
-      staleOnly: filter.staleOnly ?? false,
-      needsAttention: filter.needsAttention ?? false,
-      failingCheckId: filter.failingCheckId ?? "",
-      software: filter.software,
+      ...listRequest(filter),
       pageSize: DEVICE_PAGE_SIZE,
       pageToken: "",
     },
@@ -82,6 +100,45 @@ export function useDeleteDevice() {
   return useMutation(DeviceService.method.deleteDevice, {
     onSuccess: () => invalidate(DeviceService, TenantService),
   });
+}
+
+/** useStartBulkOperation starts a bulk move, tagging, retirement or re-analysis. */
+export function useStartBulkOperation() {
+  const invalidate = useInvalidate();
+  return useMutation(DeviceService.method.startBulkOperation, {
+    onSuccess: () => invalidate(DeviceService),
+  });
+}
+
+/** BULK_POLL_MS is how often a running bulk operation's progress is asked for. */
+export const BULK_POLL_MS = 1000;
+
+/** bulkDone says whether an operation has finished. */
+export function bulkDone(op: BulkOperation | undefined): boolean {
+  return op?.state === BulkOperationState.SUCCEEDED || op?.state === BulkOperationState.FAILED;
+}
+
+/**
+ * useBulkOperation follows one operation, asking again every BULK_POLL_MS
+ * until it has finished; then the device lists it changed are reloaded.
+ */
+export function useBulkOperation(id: string) {
+  const invalidate = useInvalidate();
+  const query = useQuery(
+    DeviceService.method.getBulkOperation,
+    { id },
+    {
+      enabled: Boolean(id),
+      refetchInterval: (q) => (bulkDone(q.state.data?.operation) ? false : BULK_POLL_MS),
+    },
+  );
+  const done = bulkDone(query.data?.operation);
+  useEffect(() => {
+    if (done) void invalidate(DeviceService, TenantService, HealthService);
+    // Once per operation that finishes.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [done, id]);
+  return query;
 }
 
 /** platformLabel names a platform for people. */
