@@ -39,6 +39,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/policyguidance"
 	"github.com/wegweiser/wegweiser/ent/policyoverride"
 	"github.com/wegweiser/wegweiser/ent/refreshtoken"
+	"github.com/wegweiser/wegweiser/ent/reportschedule"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
 	"github.com/wegweiser/wegweiser/ent/tenant"
 	"github.com/wegweiser/wegweiser/ent/user"
@@ -131,6 +132,7 @@ func checkColumn(t, c string) error {
 			policyguidance.Table:       policyguidance.ValidColumn,
 			policyoverride.Table:       policyoverride.ValidColumn,
 			refreshtoken.Table:         refreshtoken.ValidColumn,
+			reportschedule.Table:       reportschedule.ValidColumn,
 			snapshot.Table:             snapshot.ValidColumn,
 			tenant.Table:               tenant.ValidColumn,
 			user.Table:                 user.ValidColumn,

@@ -68,6 +68,8 @@ type Tx struct {
 	PolicyOverride *PolicyOverrideClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
+	// ReportSchedule is the client for interacting with the ReportSchedule builders.
+	ReportSchedule *ReportScheduleClient
 	// Snapshot is the client for interacting with the Snapshot builders.
 	Snapshot *SnapshotClient
 	// Tenant is the client for interacting with the Tenant builders.
@@ -236,6 +238,7 @@ func (tx *Tx) init() {
 	tx.PolicyGuidance = NewPolicyGuidanceClient(tx.config)
 	tx.PolicyOverride = NewPolicyOverrideClient(tx.config)
 	tx.RefreshToken = NewRefreshTokenClient(tx.config)
+	tx.ReportSchedule = NewReportScheduleClient(tx.config)
 	tx.Snapshot = NewSnapshotClient(tx.config)
 	tx.Tenant = NewTenantClient(tx.config)
 	tx.User = NewUserClient(tx.config)

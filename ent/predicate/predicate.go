@@ -87,6 +87,9 @@ type PolicyOverride func(*sql.Selector)
 // RefreshToken is the predicate function for refreshtoken builders.
 type RefreshToken func(*sql.Selector)
 
+// ReportSchedule is the predicate function for reportschedule builders.
+type ReportSchedule func(*sql.Selector)
+
 // Snapshot is the predicate function for snapshot builders.
 type Snapshot func(*sql.Selector)
 

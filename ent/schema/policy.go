@@ -161,3 +161,6 @@ func (Memory) Policy() ent.Policy { return organisationScope("") }
 // Policy of the Narrative: scoped viewers see only narratives of their
 // organisations (the tenant's has no organisation and is hidden from them).
 func (Narrative) Policy() ent.Policy { return organisationScope("") }
+
+// Policy of the ReportSchedule: organisation scope.
+func (ReportSchedule) Policy() ent.Policy { return organisationScope("organisation_id") }

@@ -42,6 +42,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/policyguidance"
 	"github.com/wegweiser/wegweiser/ent/policyoverride"
 	"github.com/wegweiser/wegweiser/ent/predicate"
+	"github.com/wegweiser/wegweiser/ent/reportschedule"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
 	"github.com/wegweiser/wegweiser/ent/webhookdelivery"
 )
@@ -91,6 +92,7 @@ var Tables = map[string]Handling{
 	conversation.Table:        Follows, // a device's follow it; a group's or organisation's go with it
 	chatmessage.Table:         Follows, // via its conversation
 	memory.Table:              Follows, // like conversations
+	reportschedule.Table:      Entity,
 }
 
 // EventWindow is how far back a device's stored event-log groups and
@@ -361,6 +363,9 @@ func PurgeOrganisation(ctx context.Context, tx *store.Tx, tenantID, orgID uuid.U
 			return purgeConversations(ctx, tx, tenantID, conversation.OrganisationID(orgID))
 		}},
 		{"memories", func() (int, error) { return tx.Memory.Delete().Where(memory.OrganisationID(orgID)).Exec(ctx) }},
+		{"report schedules", func() (int, error) {
+			return tx.ReportSchedule.Delete().Where(reportschedule.OrganisationID(orgID)).Exec(ctx)
+		}},
 		{"devices", func() (int, error) { return tx.Device.Delete().Where(device.OrganisationID(orgID)).Exec(ctx) }},
 		{"groups", func() (int, error) { return tx.Group.Delete().Where(group.OrganisationID(orgID)).Exec(ctx) }},
 	}
