@@ -228,6 +228,7 @@ func (SweepStaleArgs) Kind() string { return "sweep_stale" }
 var Kinds = []string{
 	AnalyzeDeviceArgs{}.Kind(), RollUpArgs{}.Kind(), SweepStaleArgs{}.Kind(),
 	DeliverWebhookArgs{}.Kind(), PruneArgs{}.Kind(), NarrativeArgs{}.Kind(),
+	DueReportsArgs{}.Kind(), ScheduledReportArgs{}.Kind(),
 }
 
 // Registration is one worker for the client; the domain packages that do
@@ -316,6 +317,7 @@ func New(st *store.Store, log *slog.Logger, o Options) (*Client, error) {
 			"rollup":           {MaxWorkers: 4},
 			"webhooks":         {MaxWorkers: 8},
 			"narratives":       {MaxWorkers: 2},
+			"reports":          {MaxWorkers: 2},
 		}
 		cfg.FetchPollInterval = o.PollInterval
 		cfg.FetchCooldown = min(o.PollInterval, 10*time.Millisecond)
@@ -335,6 +337,9 @@ func New(st *store.Store, log *slog.Logger, o Options) (*Client, error) {
 			}, &river.PeriodicJobOpts{RunOnStart: false}),
 			river.NewPeriodicJob(river.PeriodicInterval(PruneInterval), func() (river.JobArgs, *river.InsertOpts) {
 				return PruneArgs{}, nil
+			}, &river.PeriodicJobOpts{RunOnStart: true}),
+			river.NewPeriodicJob(river.PeriodicInterval(DueReportsInterval), func() (river.JobArgs, *river.InsertOpts) {
+				return DueReportsArgs{}, nil
 			}, &river.PeriodicJobOpts{RunOnStart: true}),
 		}
 	}

@@ -44,6 +44,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/api/healthapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/inventoryapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/policyapi"
+	"github.com/wegweiser/wegweiser/backend/internal/api/reportapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/tenantapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/userapi"
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
@@ -60,6 +61,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/member"
 	"github.com/wegweiser/wegweiser/backend/internal/policy"
 	"github.com/wegweiser/wegweiser/backend/internal/ratelimit"
+	"github.com/wegweiser/wegweiser/backend/internal/report"
 	"github.com/wegweiser/wegweiser/backend/internal/retention"
 	"github.com/wegweiser/wegweiser/backend/internal/secrets"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
@@ -92,6 +94,7 @@ var Services = []string{
 	wegweiserv1connect.AlertServiceName,
 	wegweiserv1connect.ChatServiceName,
 	wegweiserv1connect.AIServiceName,
+	wegweiserv1connect.ReportServiceName,
 	agentv1connect.AgentServiceName,
 }
 
@@ -119,8 +122,10 @@ type App struct {
 	AISettings *settings.Service
 	AIResolver ai.Resolver
 	Narratives *narrative.Service
-	Jobs       *jobs.Client
-	Enforcer   *authz.Enforcer
+	// Reports renders and mails the organisation health reports.
+	Reports  *report.Service
+	Jobs     *jobs.Client
+	Enforcer *authz.Enforcer
 	// Throttles are the Redis-backed sign-in limiters, none without a Redis
 	// URL; Throttles[0] counts failed logins per account.
 	Throttles []*ratelimit.Redis
@@ -221,8 +226,10 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 		resolver = cfg.AIResolver
 	}
 	narratives := narrative.New(st, jc, hs, pol, resolver, log)
+	reports := report.New(st, hs, narratives, report.NewPrinter(cfg.ChromiumPath), sender, jc, log)
 	// Every job's worker lives with its domain; they meet River here.
-	if err := jc.Register(append(hs.Workers(), alerts.Worker(), ret.Worker(), narratives.Worker())...); err != nil {
+	regs := append(hs.Workers(), alerts.Worker(), ret.Worker(), narratives.Worker())
+	if err := jc.Register(append(regs, reports.Workers()...)...); err != nil {
 		return nil, err
 	}
 	var ui *riverui.Handler
@@ -270,6 +277,7 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 		AISettings: aiSettings,
 		AIResolver: resolver,
 		Narratives: narratives,
+		Reports:    reports,
 		Members:    member.NewService(st, ids),
 		Enforcer:   enf,
 		Log:        log,
@@ -308,6 +316,7 @@ func (a *App) Handler() http.Handler {
 	mux.Handle(wegweiserv1connect.NewAlertServiceHandler(alertapi.New(a.Alerts), opts...))
 	mux.Handle(wegweiserv1connect.NewChatServiceHandler(chatapi.New(a.Chat), opts...))
 	mux.Handle(wegweiserv1connect.NewAIServiceHandler(aiapi.New(a.AISettings, a.Narratives, a.Memories), opts...))
+	mux.Handle(wegweiserv1connect.NewReportServiceHandler(reportapi.New(a.Reports), opts...))
 	mux.Handle(agentv1connect.NewAgentServiceHandler(agent, agentOpts...))
 	// Enroll is public: the same service with the public limits.
 	_, enroll := agentv1connect.NewAgentServiceHandler(agent, publicOpts...)
