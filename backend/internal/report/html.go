@@ -28,7 +28,7 @@ var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
 // Chart sizes (SVG user units).
 const (
 	trendW, trendH = 640, 200
-	trendLeft      = 36 // room for the score axis
+	trendLeft      = 52 // room for the band labels
 	barW           = 360
 )
 
@@ -61,9 +61,10 @@ type Dot struct {
 
 // Area is a band's stripe behind the line.
 type Area struct {
-	Y, H   float64
-	Colour string
-	Label  string
+	Y, H    float64
+	LabelDY float64
+	Colour  string
+	Label   string
 }
 
 // Tick is a date on the time axis.
@@ -111,7 +112,7 @@ func bandColour(b analyzer.Band) string {
 
 // trend lays out the score history of the period.
 func trend(d *Data) Trend {
-	t := Trend{W: trendW, H: trendH, Left: trendLeft, Plot: trendW - trendLeft - 8}
+	t := Trend{W: trendW, H: trendH, Left: trendLeft, Plot: trendW - trendLeft - 24}
 	top, bottom := 10.0, float64(trendH-24)
 	y := func(score int) float64 { return bottom - (bottom-top)*float64(score)/100 }
 	span := d.To.Sub(d.From).Seconds()
@@ -121,7 +122,8 @@ func trend(d *Data) Trend {
 		return float64(trendLeft) + f*float64(t.Plot)
 	}
 	for _, r := range bandRanges {
-		t.Bands = append(t.Bands, Area{Y: y(r.top), H: y(r.low) - y(r.top), Colour: bandColour(r.band), Label: bandLabel(r.band)})
+		h := y(r.low) - y(r.top)
+		t.Bands = append(t.Bands, Area{Y: y(r.top), H: h, LabelDY: h/2 + 3, Colour: bandColour(r.band), Label: bandLabel(r.band)})
 	}
 	for i := 0; i <= 4; i++ {
 		at := d.From.Add(time.Duration(float64(d.To.Sub(d.From)) * float64(i) / 4))

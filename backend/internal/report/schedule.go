@@ -73,6 +73,11 @@ func NextSend(t time.Time, day int) time.Time {
 // can see. day 0 means the 1st; format "" means PDF when the server can
 // print, else HTML.
 func (s *Service) CreateSchedule(ctx context.Context, orgID uuid.UUID, recipients []string, day int, format Format) (*Schedule, error) {
+	// The organisation first: a caller learns nothing about the request
+	// of an organisation it cannot see.
+	if _, err := s.st.Ent.Organisation.Get(ctx, orgID); err != nil {
+		return nil, apperr.NotFoundIf(err, "organisation")
+	}
 	recipients, err := Recipients("recipients", recipients)
 	if err != nil {
 		return nil, err
@@ -82,9 +87,6 @@ func (s *Service) CreateSchedule(ctx context.Context, orgID uuid.UUID, recipient
 	}
 	if day < 1 || day > 28 {
 		return nil, apperr.Invalid("day_of_month", "must be between 1 and 28 (every month has those days)")
-	}
-	if _, err := s.st.Ent.Organisation.Get(ctx, orgID); err != nil {
-		return nil, apperr.NotFoundIf(err, "organisation")
 	}
 	if format == "" {
 		format = s.defaultFormat()
@@ -156,6 +158,9 @@ func (s *Service) defaultFormat() Format {
 // Send renders an organisation's report as the viewer and mails it to
 // each recipient now (format "": PDF when the server can print).
 func (s *Service) Send(ctx context.Context, orgID uuid.UUID, recipients []string, format Format, periodDays int) error {
+	if _, err := s.st.Ent.Organisation.Get(ctx, orgID); err != nil {
+		return apperr.NotFoundIf(err, "organisation")
+	}
 	recipients, err := Recipients("recipients", recipients)
 	if err != nil {
 		return err

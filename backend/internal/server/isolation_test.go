@@ -168,6 +168,7 @@ func TestIsolationSweep(t *testing.T) {
 			"conversation": {foreign.Conversation},
 			"message":      {foreign.Message},
 			"memory":       {foreign.Memory},
+			"schedule":     {foreign.ReportSchedule},
 		}
 		for _, m := range foreign.Members {
 			foreignIDs["user"] = append(foreignIDs["user"], m.ID)

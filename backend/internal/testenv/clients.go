@@ -26,6 +26,7 @@ type Clients struct {
 	Policy    wegweiserv1connect.PolicyServiceClient
 	Alert     wegweiserv1connect.AlertServiceClient
 	AI        wegweiserv1connect.AIServiceClient
+	Report    wegweiserv1connect.ReportServiceClient
 	Agent     agentv1connect.AgentServiceClient
 }
 
@@ -45,6 +46,7 @@ func (s *Server) Clients(token string) *Clients {
 		Policy:    wegweiserv1connect.NewPolicyServiceClient(c, u, opts...),
 		Alert:     wegweiserv1connect.NewAlertServiceClient(c, u, opts...),
 		AI:        wegweiserv1connect.NewAIServiceClient(c, u, opts...),
+		Report:    wegweiserv1connect.NewReportServiceClient(c, u, opts...),
 		Agent:     agentv1connect.NewAgentServiceClient(c, u, opts...),
 	}
 }

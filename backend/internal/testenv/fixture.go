@@ -37,6 +37,8 @@ type Tenant struct {
 	// Override is a tenant-level policy override, Webhook a webhook, Key an
 	// enrolment key of the tenant.
 	Override, Webhook, Key string
+	// ReportSchedule mails the first organisation's report monthly.
+	ReportSchedule string
 	// Conversation is the owner's conversation about the first device,
 	// Message its first message and Memory the fact taught in it.
 	Conversation, Message, Memory string
@@ -101,6 +103,13 @@ func NewTenant(t *testing.T, srv *Server, name string) *Tenant {
 	keys := Call(t, srv.URL, "wegweiser.v1.EnrolmentService/ListEnrolmentKeys", tok, map[string]any{})
 	if ks, _ := keys.Body["keys"].([]any); len(ks) > 0 {
 		ten.Key, _ = ks[0].(map[string]any)["id"].(string)
+	}
+	sch := Call(t, srv.URL, "wegweiser.v1.ReportService/CreateReportSchedule", tok, map[string]any{
+		"organisationId": ten.Organisations[0], "recipients": []string{"reports@example.com"}, "dayOfMonth": 3, "format": "REPORT_FORMAT_HTML",
+	})
+	ten.ReportSchedule = sch.Str("schedule.id")
+	if ten.ReportSchedule == "" {
+		t.Fatalf("fixture: report schedule (%s)", sch.Raw)
 	}
 	conv := Call(t, srv.URL, "wegweiser.v1.ChatService/CreateConversation", tok, map[string]any{
 		"scope": map[string]any{"kind": "ENTITY_KIND_DEVICE", "id": ten.Devices[0]}, "title": "fixture",
@@ -214,6 +223,7 @@ func (ten *Tenant) Dump(t *testing.T) string {
 	add(c.AISettings.Query().Order(ent.Asc("id")).All(ctx))
 	add(c.AICall.Query().Order(ent.Asc("id")).All(ctx))
 	add(c.Narrative.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.ReportSchedule.Query().Order(ent.Asc("id")).All(ctx))
 	return fmt.Sprintf("%+v", out)
 }
 
