@@ -23,6 +23,7 @@ export function OrganisationDetail({ id }: { id: string }) {
   const canWrite = useCan(Permission.OrganisationWrite);
   const canEnrol = useCan(Permission.EnrolmentManage);
   const canReadPolicy = useCan(Permission.PolicyRead);
+  const canReport = useCan(Permission.ReportRead);
   const [editing, setEditing] = useState(false);
   const update = useUpdateOrganisation();
 
@@ -51,6 +52,11 @@ export function OrganisationDetail({ id }: { id: string }) {
       actions={
         <>
           <AskButton entity={organisationEntity(o.id)} name={o.name} />
+          {canReport && (
+            <Link className="btn" to={`/organisations/${encodeURIComponent(o.id)}/report`}>
+              Report
+            </Link>
+          )}
           <Link className="btn" to={`/organisations/${encodeURIComponent(o.id)}/discovery`}>
             Discovery report
           </Link>
