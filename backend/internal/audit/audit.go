@@ -1,5 +1,6 @@
 // Package audit records who changed what in a tenant: moves and deletions
-// today. Events are append-only (the ent policy refuses updates) and are
+// today, and the settings and report mails that send data out of the tenant
+// (recorded by their packages). Events are append-only (the ent policy refuses updates) and are
 // pruned past the tenant's audit retention.
 package audit
 

@@ -12,9 +12,11 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
+	"github.com/wegweiser/wegweiser/backend/internal/audit"
 	"github.com/wegweiser/wegweiser/backend/internal/bypass"
 	"github.com/wegweiser/wegweiser/backend/internal/jobs"
 	"github.com/wegweiser/wegweiser/backend/internal/mail"
+	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/validate"
 	"github.com/wegweiser/wegweiser/ent"
 	"github.com/wegweiser/wegweiser/ent/reportschedule"
@@ -23,6 +25,14 @@ import (
 
 // SendHour is the hour of the day (UTC) scheduled reports are due.
 const SendHour = 6
+
+// Audited actions: reports leave the tenant by mail, so who sent or
+// scheduled them to whom is recorded.
+const (
+	AuditScheduleCreate = "report.schedule.create"
+	AuditScheduleDelete = "report.schedule.delete"
+	AuditSend           = "report.send"
+)
 
 // Schedule sends one organisation's report monthly.
 type Schedule struct {
@@ -75,10 +85,11 @@ func NextSend(t time.Time, day int) time.Time {
 func (s *Service) CreateSchedule(ctx context.Context, orgID uuid.UUID, recipients []string, day int, format Format) (*Schedule, error) {
 	// The organisation first: a caller learns nothing about the request
 	// of an organisation it cannot see.
-	if _, err := s.st.Ent.Organisation.Get(ctx, orgID); err != nil {
+	org, err := s.st.Ent.Organisation.Get(ctx, orgID)
+	if err != nil {
 		return nil, apperr.NotFoundIf(err, "organisation")
 	}
-	recipients, err := Recipients("recipients", recipients)
+	recipients, err = Recipients("recipients", recipients)
 	if err != nil {
 		return nil, err
 	}
@@ -97,14 +108,23 @@ func (s *Service) CreateSchedule(ctx context.Context, orgID uuid.UUID, recipient
 		}
 	}
 	v := viewer.FromContext(ctx)
-	c := s.st.Ent.ReportSchedule.Create().SetTenantID(v.TenantID).SetOrganisationID(orgID).SetRecipients(recipients).
-		SetDayOfMonth(day).SetFormat(reportschedule.Format(format)).SetNextSendAt(NextSend(s.now(), day))
-	if v.UserID != uuid.Nil {
-		c.SetCreatedBy(v.UserID)
-	}
-	row, err := c.Save(ctx)
+	var row *ent.ReportSchedule
+	err = s.st.Tx(ctx, func(tx *store.Tx) error {
+		c := tx.ReportSchedule.Create().SetTenantID(v.TenantID).SetOrganisationID(orgID).SetRecipients(recipients).
+			SetDayOfMonth(day).SetFormat(reportschedule.Format(format)).SetNextSendAt(NextSend(s.now(), day))
+		if v.UserID != uuid.Nil {
+			c.SetCreatedBy(v.UserID)
+		}
+		var err error
+		if row, err = c.Save(ctx); err != nil {
+			return fmt.Errorf("create report schedule: %w", err)
+		}
+		return audit.Record(ctx, tx, audit.Event{Action: AuditScheduleCreate, TargetKind: "report_schedule", TargetID: row.ID,
+			TargetName: org.Name, OrganisationID: &orgID,
+			Detail: fmt.Sprintf("day=%d format=%s recipients=%s", day, format, strings.Join(recipients, ","))})
+	})
 	if err != nil {
-		return nil, fmt.Errorf("create report schedule: %w", err)
+		return nil, err
 	}
 	return toSchedule(row), nil
 }
@@ -132,14 +152,17 @@ func (s *Service) ListSchedules(ctx context.Context, orgID uuid.UUID) ([]Schedul
 
 // DeleteSchedule deletes a schedule the viewer can see.
 func (s *Service) DeleteSchedule(ctx context.Context, id uuid.UUID) error {
-	n, err := s.st.Ent.ReportSchedule.Delete().Where(reportschedule.ID(id)).Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("delete report schedule: %w", err)
-	}
-	if n == 0 {
-		return apperr.NotFound("report schedule")
-	}
-	return nil
+	return s.st.Tx(ctx, func(tx *store.Tx) error {
+		row, err := tx.ReportSchedule.Get(ctx, id)
+		if err != nil {
+			return apperr.NotFoundIf(err, "report schedule")
+		}
+		if err := tx.ReportSchedule.DeleteOne(row).Exec(ctx); err != nil {
+			return fmt.Errorf("delete report schedule: %w", err)
+		}
+		return audit.Record(ctx, tx, audit.Event{Action: AuditScheduleDelete, TargetKind: "report_schedule", TargetID: id,
+			OrganisationID: &row.OrganisationID, Detail: "recipients=" + strings.Join(row.Recipients, ",")})
+	})
 }
 
 func toSchedule(r *ent.ReportSchedule) *Schedule {
@@ -172,7 +195,16 @@ func (s *Service) Send(ctx context.Context, orgID uuid.UUID, recipients []string
 	if err != nil {
 		return err
 	}
-	if failed := s.mailTo(ctx, recipients, doc); len(failed) > 0 {
+	failed := s.mailTo(ctx, recipients, doc)
+	err = s.st.Tx(ctx, func(tx *store.Tx) error {
+		return audit.Record(ctx, tx, audit.Event{Action: AuditSend, TargetKind: "organisation", TargetID: orgID,
+			TargetName: doc.Title, OrganisationID: &orgID,
+			Detail: fmt.Sprintf("format=%s recipients=%s failed=%d", format, strings.Join(recipients, ","), len(failed))})
+	})
+	if err != nil {
+		return err
+	}
+	if len(failed) > 0 {
 		return apperr.Unavailable(errors.New(strings.Join(failed, "; ")), "the report could not be mailed to %d of %d recipients; check the mail settings and try again", len(failed), len(recipients))
 	}
 	return nil

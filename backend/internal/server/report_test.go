@@ -17,8 +17,10 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/bypass"
 	"github.com/wegweiser/wegweiser/backend/internal/config"
 	"github.com/wegweiser/wegweiser/backend/internal/health"
+	"github.com/wegweiser/wegweiser/backend/internal/report"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/testenv"
+	"github.com/wegweiser/wegweiser/ent/auditevent"
 	"github.com/wegweiser/wegweiser/ent/reportschedule"
 	"github.com/wegweiser/wegweiser/ent/viewer"
 )
@@ -230,5 +232,13 @@ func TestReportSchedules(t *testing.T) {
 			t.Errorf("delete a gone schedule: %s", testenv.Code(err))
 		}
 		must(own.Report.DeleteReportSchedule(ctx, &v1.DeleteReportScheduleRequest{Id: ten.ReportSchedule}))(t)
+
+		// Who scheduled and sent reports to whom is audited.
+		for action, want := range map[string]int{report.AuditScheduleCreate: 2, report.AuditScheduleDelete: 1, report.AuditSend: 1} {
+			n, err := srv.App.Store.Ent.AuditEvent.Query().Where(auditevent.Action(action)).Count(asTenant)
+			if err != nil || n != want {
+				t.Errorf("%d %s audit events, want %d (%v)", n, action, want, err)
+			}
+		}
 	})
 }
