@@ -37,6 +37,17 @@ type pageData struct {
 	*Data
 	Trend Trend
 	Bars  []Bar
+	// BandRanges says which scores each band covers, e.g. "healthy 90–100".
+	BandRanges string
+}
+
+// bandRanges describes the bands of the scoring model.
+func bandRanges() string {
+	var parts []string
+	for _, r := range analyzer.Bands() {
+		parts = append(parts, fmt.Sprintf("%s %d–%d", r.Name, r.Min, r.Max))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Trend is the score line chart of the period.
@@ -81,13 +92,6 @@ type Bar struct {
 	Colour, Label string
 }
 
-var bandRanges = []struct {
-	band     analyzer.Band
-	low, top int
-}{
-	{analyzer.BandHealthy, 90, 100}, {analyzer.BandFair, 70, 90}, {analyzer.BandPoor, 50, 70}, {analyzer.BandCritical, 0, 50},
-}
-
 func bandLabel(b analyzer.Band) string {
 	if b == "" {
 		return "Unscored"
@@ -121,9 +125,13 @@ func trend(d *Data) Trend {
 		f = min(max(f, 0), 1)
 		return float64(trendLeft) + f*float64(t.Plot)
 	}
-	for _, r := range bandRanges {
-		h := y(r.low) - y(r.top)
-		t.Bands = append(t.Bands, Area{Y: y(r.top), H: h, LabelDY: h/2 + 3, Colour: bandColour(r.band), Label: bandLabel(r.band)})
+	for _, r := range analyzer.Bands() {
+		low, top := r.Min, min(r.Max+1, 100)
+		if low <= 1 {
+			low = 0
+		}
+		h := y(low) - y(top)
+		t.Bands = append(t.Bands, Area{Y: y(top), H: h, LabelDY: h/2 + 3, Colour: bandColour(r.Name), Label: bandLabel(r.Name)})
 	}
 	for i := 0; i <= 4; i++ {
 		at := d.From.Add(time.Duration(float64(d.To.Sub(d.From)) * float64(i) / 4))
@@ -172,7 +180,7 @@ func bars(d *Data) []Bar {
 // renderHTML renders the report page.
 func renderHTML(d *Data) ([]byte, error) {
 	var b bytes.Buffer
-	if err := reportPage.Execute(&b, pageData{Data: d, Trend: trend(d), Bars: bars(d)}); err != nil {
+	if err := reportPage.Execute(&b, pageData{Data: d, Trend: trend(d), Bars: bars(d), BandRanges: bandRanges()}); err != nil {
 		return nil, fmt.Errorf("render report: %w", err)
 	}
 	return b.Bytes(), nil

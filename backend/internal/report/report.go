@@ -217,7 +217,7 @@ func (s *Service) Build(ctx context.Context, orgID uuid.UUID, periodDays int) (*
 			break
 		}
 	}
-	for _, b := range []analyzer.Band{analyzer.BandHealthy, analyzer.BandFair, analyzer.BandPoor, analyzer.BandCritical, analyzer.BandUnscored} {
+	for _, b := range analyzer.AllBands {
 		d.Bands = append(d.Bands, BandCount{Band: b, Count: d.Health.Bands[b]})
 	}
 	if err := s.risks(ctx, ref, d); err != nil {

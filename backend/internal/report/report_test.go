@@ -42,7 +42,7 @@ func TestPageEscapesEverything(t *testing.T) {
 			t.Errorf("page contains %q", bad)
 		}
 	}
-	for _, want := range []string{"&lt;script&gt;alert(1)&lt;/script&gt;", "Volume &lt;b", "&lt;iframe", "-16", "<polyline", `data-score="64"`} {
+	for _, want := range []string{"&lt;script&gt;alert(1)&lt;/script&gt;", "Volume &lt;b", "&lt;iframe", "-16", "<polyline", `data-score="64"`, "healthy 90–100"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q", want)
 		}
