@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/bypass"
 	"github.com/wegweiser/wegweiser/backend/internal/config"
 	"github.com/wegweiser/wegweiser/backend/internal/health"
+	"github.com/wegweiser/wegweiser/backend/internal/mail"
 	"github.com/wegweiser/wegweiser/backend/internal/report"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/testenv"
@@ -223,6 +225,35 @@ func TestReportSchedules(t *testing.T) {
 			t.Errorf("send to a bad address: %s", testenv.Code(err))
 		}
 
+		// A month whose mail fails is not taken: the retry sends it, once.
+		const retry = "retry@example.com"
+		sch2 := must(own.Report.CreateReportSchedule(ctx, &v1.CreateReportScheduleRequest{
+			OrganisationId: org, Recipients: []string{retry}, DayOfMonth: 2, Format: v1.ReportFormat_REPORT_FORMAT_HTML,
+		}))(t).GetSchedule()
+		id2 := uuid.MustParse(sch2.GetId())
+		if err := srv.App.Store.Ent.ReportSchedule.UpdateOneID(id2).SetNextSendAt(due).Exec(asTenant); err != nil {
+			t.Fatal(err)
+		}
+		broken := report.New(srv.App.Store, srv.App.Health, srv.App.Narratives, nil, refusingSender{}, srv.App.Jobs, testenv.Logger(t))
+		if err := broken.SendScheduled(ctx, uuid.MustParse(ten.ID), id2, due.Format("2006-01"), false); err == nil {
+			t.Fatal("a refused mail did not fail the job")
+		}
+		row2, err := srv.App.Store.Ent.ReportSchedule.Get(asTenant, id2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if row2.LastPeriod != "" || row2.LastSentAt != nil || !row2.NextSendAt.Equal(due) || !strings.Contains(row2.LastError, "mailbox refused") {
+			t.Errorf("after a failed send: period %q last %v next %s error %q", row2.LastPeriod, row2.LastSentAt, row2.NextSendAt, row2.LastError)
+		}
+		for range 2 {
+			if err := srv.App.Reports.SendScheduled(ctx, uuid.MustParse(ten.ID), id2, due.Format("2006-01"), false); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := len(srv.Mail.To(retry)); n != 1 {
+			t.Errorf("%d mails after the retry, want 1", n)
+		}
+
 		// Deleting the organisation deletes its schedule.
 		must(own.Tenant.DeleteOrganisation(ctx, &v1.DeleteOrganisationRequest{Id: org, Force: true}))(t)
 		if n, err := srv.App.Store.Ent.ReportSchedule.Query().Where(reportschedule.OrganisationID(uuid.MustParse(org))).Count(asTenant); err != nil || n != 0 {
@@ -234,7 +265,7 @@ func TestReportSchedules(t *testing.T) {
 		must(own.Report.DeleteReportSchedule(ctx, &v1.DeleteReportScheduleRequest{Id: ten.ReportSchedule}))(t)
 
 		// Who scheduled and sent reports to whom is audited.
-		for action, want := range map[string]int{report.AuditScheduleCreate: 2, report.AuditScheduleDelete: 1, report.AuditSend: 1} {
+		for action, want := range map[string]int{report.AuditScheduleCreate: 3, report.AuditScheduleDelete: 1, report.AuditSend: 1} {
 			n, err := srv.App.Store.Ent.AuditEvent.Query().Where(auditevent.Action(action)).Count(asTenant)
 			if err != nil || n != want {
 				t.Errorf("%d %s audit events, want %d (%v)", n, action, want, err)
@@ -242,3 +273,8 @@ func TestReportSchedules(t *testing.T) {
 		}
 	})
 }
+
+// refusingSender fails every mail.
+type refusingSender struct{}
+
+func (refusingSender) Send(context.Context, mail.Message) error { return errors.New("mailbox refused") }
