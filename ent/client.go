@@ -46,6 +46,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/policyoverride"
 	"github.com/wegweiser/wegweiser/ent/preregistration"
 	"github.com/wegweiser/wegweiser/ent/refreshtoken"
+	"github.com/wegweiser/wegweiser/ent/reportschedule"
 	"github.com/wegweiser/wegweiser/ent/seentour"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
 	"github.com/wegweiser/wegweiser/ent/tenant"
@@ -121,6 +122,8 @@ type Client struct {
 	Preregistration *PreregistrationClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
+	// ReportSchedule is the client for interacting with the ReportSchedule builders.
+	ReportSchedule *ReportScheduleClient
 	// SeenTour is the client for interacting with the SeenTour builders.
 	SeenTour *SeenTourClient
 	// Snapshot is the client for interacting with the Snapshot builders.
@@ -174,6 +177,7 @@ func (c *Client) init() {
 	c.PolicyOverride = NewPolicyOverrideClient(c.config)
 	c.Preregistration = NewPreregistrationClient(c.config)
 	c.RefreshToken = NewRefreshTokenClient(c.config)
+	c.ReportSchedule = NewReportScheduleClient(c.config)
 	c.SeenTour = NewSeenTourClient(c.config)
 	c.Snapshot = NewSnapshotClient(c.config)
 	c.Tenant = NewTenantClient(c.config)
@@ -302,6 +306,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		PolicyOverride:       NewPolicyOverrideClient(cfg),
 		Preregistration:      NewPreregistrationClient(cfg),
 		RefreshToken:         NewRefreshTokenClient(cfg),
+		ReportSchedule:       NewReportScheduleClient(cfg),
 		SeenTour:             NewSeenTourClient(cfg),
 		Snapshot:             NewSnapshotClient(cfg),
 		Tenant:               NewTenantClient(cfg),
@@ -357,6 +362,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		PolicyOverride:       NewPolicyOverrideClient(cfg),
 		Preregistration:      NewPreregistrationClient(cfg),
 		RefreshToken:         NewRefreshTokenClient(cfg),
+		ReportSchedule:       NewReportScheduleClient(cfg),
 		SeenTour:             NewSeenTourClient(cfg),
 		Snapshot:             NewSnapshotClient(cfg),
 		Tenant:               NewTenantClient(cfg),
@@ -398,8 +404,8 @@ func (c *Client) Use(hooks ...Hook) {
 		c.HealthHistory, c.InstalledSoftware, c.Membership, c.Memory, c.Narrative,
 		c.Notification, c.NotificationReadMark, c.NotificationReceipt,
 		c.OnboardingState, c.Organisation, c.PolicyAudit, c.PolicyGuidance,
-		c.PolicyOverride, c.Preregistration, c.RefreshToken, c.SeenTour, c.Snapshot,
-		c.Tenant, c.User, c.Webhook, c.WebhookDelivery,
+		c.PolicyOverride, c.Preregistration, c.RefreshToken, c.ReportSchedule,
+		c.SeenTour, c.Snapshot, c.Tenant, c.User, c.Webhook, c.WebhookDelivery,
 	} {
 		n.Use(hooks...)
 	}
@@ -415,8 +421,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.HealthHistory, c.InstalledSoftware, c.Membership, c.Memory, c.Narrative,
 		c.Notification, c.NotificationReadMark, c.NotificationReceipt,
 		c.OnboardingState, c.Organisation, c.PolicyAudit, c.PolicyGuidance,
-		c.PolicyOverride, c.Preregistration, c.RefreshToken, c.SeenTour, c.Snapshot,
-		c.Tenant, c.User, c.Webhook, c.WebhookDelivery,
+		c.PolicyOverride, c.Preregistration, c.RefreshToken, c.ReportSchedule,
+		c.SeenTour, c.Snapshot, c.Tenant, c.User, c.Webhook, c.WebhookDelivery,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -485,6 +491,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Preregistration.mutate(ctx, m)
 	case *RefreshTokenMutation:
 		return c.RefreshToken.mutate(ctx, m)
+	case *ReportScheduleMutation:
+		return c.ReportSchedule.mutate(ctx, m)
 	case *SeenTourMutation:
 		return c.SeenTour.mutate(ctx, m)
 	case *SnapshotMutation:
@@ -5114,6 +5122,156 @@ func (c *RefreshTokenClient) mutate(ctx context.Context, m *RefreshTokenMutation
 	}
 }
 
+// ReportScheduleClient is a client for the ReportSchedule schema.
+type ReportScheduleClient struct {
+	config
+}
+
+// NewReportScheduleClient returns a client for the ReportSchedule from the given config.
+func NewReportScheduleClient(c config) *ReportScheduleClient {
+	return &ReportScheduleClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `reportschedule.Hooks(f(g(h())))`.
+func (c *ReportScheduleClient) Use(hooks ...Hook) {
+	c.hooks.ReportSchedule = append(c.hooks.ReportSchedule, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `reportschedule.Intercept(f(g(h())))`.
+func (c *ReportScheduleClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ReportSchedule = append(c.inters.ReportSchedule, interceptors...)
+}
+
+// Create returns a builder for creating a ReportSchedule entity.
+func (c *ReportScheduleClient) Create() *ReportScheduleCreate {
+	mutation := newReportScheduleMutation(c.config, OpCreate)
+	return &ReportScheduleCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ReportSchedule entities.
+func (c *ReportScheduleClient) CreateBulk(builders ...*ReportScheduleCreate) *ReportScheduleCreateBulk {
+	return &ReportScheduleCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ReportScheduleClient) MapCreateBulk(slice any, setFunc func(*ReportScheduleCreate, int)) *ReportScheduleCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ReportScheduleCreateBulk{err: fmt.Errorf("calling to ReportScheduleClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ReportScheduleCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ReportScheduleCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ReportSchedule.
+func (c *ReportScheduleClient) Update() *ReportScheduleUpdate {
+	mutation := newReportScheduleMutation(c.config, OpUpdate)
+	return &ReportScheduleUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ReportScheduleClient) UpdateOne(_m *ReportSchedule) *ReportScheduleUpdateOne {
+	mutation := newReportScheduleMutation(c.config, OpUpdateOne, withReportSchedule(_m))
+	return &ReportScheduleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ReportScheduleClient) UpdateOneID(id uuid.UUID) *ReportScheduleUpdateOne {
+	mutation := newReportScheduleMutation(c.config, OpUpdateOne, withReportScheduleID(id))
+	return &ReportScheduleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ReportSchedule.
+func (c *ReportScheduleClient) Delete() *ReportScheduleDelete {
+	mutation := newReportScheduleMutation(c.config, OpDelete)
+	return &ReportScheduleDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ReportScheduleClient) DeleteOne(_m *ReportSchedule) *ReportScheduleDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ReportScheduleClient) DeleteOneID(id uuid.UUID) *ReportScheduleDeleteOne {
+	builder := c.Delete().Where(reportschedule.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ReportScheduleDeleteOne{builder}
+}
+
+// Query returns a query builder for ReportSchedule.
+func (c *ReportScheduleClient) Query() *ReportScheduleQuery {
+	return &ReportScheduleQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeReportSchedule},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ReportSchedule entity by its id.
+func (c *ReportScheduleClient) Get(ctx context.Context, id uuid.UUID) (*ReportSchedule, error) {
+	return c.Query().Where(reportschedule.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ReportScheduleClient) GetX(ctx context.Context, id uuid.UUID) *ReportSchedule {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a ReportSchedule.
+func (c *ReportScheduleClient) QueryTenant(_m *ReportSchedule) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(reportschedule.Table, reportschedule.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, reportschedule.TenantTable, reportschedule.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ReportScheduleClient) Hooks() []Hook {
+	hooks := c.hooks.ReportSchedule
+	return append(hooks[:len(hooks):len(hooks)], reportschedule.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ReportScheduleClient) Interceptors() []Interceptor {
+	return c.inters.ReportSchedule
+}
+
+func (c *ReportScheduleClient) mutate(ctx context.Context, m *ReportScheduleMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ReportScheduleCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ReportScheduleUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ReportScheduleUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ReportScheduleDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ReportSchedule mutation op: %q", m.Op())
+	}
+}
+
 // SeenTourClient is a client for the SeenTour schema.
 type SeenTourClient struct {
 	config
@@ -6006,8 +6164,8 @@ type (
 		EntityHealth, EventLogGroup, Group, HealthHistory, InstalledSoftware,
 		Membership, Memory, Narrative, Notification, NotificationReadMark,
 		NotificationReceipt, OnboardingState, Organisation, PolicyAudit,
-		PolicyGuidance, PolicyOverride, Preregistration, RefreshToken, SeenTour,
-		Snapshot, Tenant, User, Webhook, WebhookDelivery []ent.Hook
+		PolicyGuidance, PolicyOverride, Preregistration, RefreshToken, ReportSchedule,
+		SeenTour, Snapshot, Tenant, User, Webhook, WebhookDelivery []ent.Hook
 	}
 	inters struct {
 		AICall, AISettings, AuditEvent, BulkOperation, ChatMessage, Conversation,
@@ -6015,8 +6173,8 @@ type (
 		EntityHealth, EventLogGroup, Group, HealthHistory, InstalledSoftware,
 		Membership, Memory, Narrative, Notification, NotificationReadMark,
 		NotificationReceipt, OnboardingState, Organisation, PolicyAudit,
-		PolicyGuidance, PolicyOverride, Preregistration, RefreshToken, SeenTour,
-		Snapshot, Tenant, User, Webhook, WebhookDelivery []ent.Interceptor
+		PolicyGuidance, PolicyOverride, Preregistration, RefreshToken, ReportSchedule,
+		SeenTour, Snapshot, Tenant, User, Webhook, WebhookDelivery []ent.Interceptor
 	}
 )
 

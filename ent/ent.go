@@ -42,6 +42,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/policyoverride"
 	"github.com/wegweiser/wegweiser/ent/preregistration"
 	"github.com/wegweiser/wegweiser/ent/refreshtoken"
+	"github.com/wegweiser/wegweiser/ent/reportschedule"
 	"github.com/wegweiser/wegweiser/ent/seentour"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
 	"github.com/wegweiser/wegweiser/ent/tenant"
@@ -138,6 +139,7 @@ func checkColumn(t, c string) error {
 			policyoverride.Table:       policyoverride.ValidColumn,
 			preregistration.Table:      preregistration.ValidColumn,
 			refreshtoken.Table:         refreshtoken.ValidColumn,
+			reportschedule.Table:       reportschedule.ValidColumn,
 			seentour.Table:             seentour.ValidColumn,
 			snapshot.Table:             snapshot.ValidColumn,
 			tenant.Table:               tenant.ValidColumn,

@@ -34,6 +34,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/predicate"
 	"github.com/wegweiser/wegweiser/ent/preregistration"
 	"github.com/wegweiser/wegweiser/ent/refreshtoken"
+	"github.com/wegweiser/wegweiser/ent/reportschedule"
 	"github.com/wegweiser/wegweiser/ent/seentour"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
 	"github.com/wegweiser/wegweiser/ent/tenant"
@@ -49,7 +50,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 36)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 37)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   aicall.Table,
@@ -749,6 +750,31 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[30] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   reportschedule.Table,
+			Columns: reportschedule.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: reportschedule.FieldID,
+			},
+		},
+		Type: "ReportSchedule",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			reportschedule.FieldTenantID:       {Type: field.TypeUUID, Column: reportschedule.FieldTenantID},
+			reportschedule.FieldCreatedAt:      {Type: field.TypeTime, Column: reportschedule.FieldCreatedAt},
+			reportschedule.FieldUpdatedAt:      {Type: field.TypeTime, Column: reportschedule.FieldUpdatedAt},
+			reportschedule.FieldOrganisationID: {Type: field.TypeUUID, Column: reportschedule.FieldOrganisationID},
+			reportschedule.FieldRecipients:     {Type: field.TypeJSON, Column: reportschedule.FieldRecipients},
+			reportschedule.FieldDayOfMonth:     {Type: field.TypeInt, Column: reportschedule.FieldDayOfMonth},
+			reportschedule.FieldFormat:         {Type: field.TypeEnum, Column: reportschedule.FieldFormat},
+			reportschedule.FieldCreatedBy:      {Type: field.TypeUUID, Column: reportschedule.FieldCreatedBy},
+			reportschedule.FieldNextSendAt:     {Type: field.TypeTime, Column: reportschedule.FieldNextSendAt},
+			reportschedule.FieldLastSentAt:     {Type: field.TypeTime, Column: reportschedule.FieldLastSentAt},
+			reportschedule.FieldLastPeriod:     {Type: field.TypeString, Column: reportschedule.FieldLastPeriod},
+			reportschedule.FieldLastError:      {Type: field.TypeString, Column: reportschedule.FieldLastError},
+		},
+	}
+	graph.Nodes[31] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   seentour.Table,
 			Columns: seentour.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -764,7 +790,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			seentour.FieldCreatedAt: {Type: field.TypeTime, Column: seentour.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[31] = &sqlgraph.Node{
+	graph.Nodes[32] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   snapshot.Table,
 			Columns: snapshot.Columns,
@@ -787,7 +813,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			snapshot.FieldSizeBytes:       {Type: field.TypeInt, Column: snapshot.FieldSizeBytes},
 		},
 	}
-	graph.Nodes[32] = &sqlgraph.Node{
+	graph.Nodes[33] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tenant.Table,
 			Columns: tenant.Columns,
@@ -808,7 +834,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tenant.FieldRetentionAuditDays:        {Type: field.TypeInt, Column: tenant.FieldRetentionAuditDays},
 		},
 	}
-	graph.Nodes[33] = &sqlgraph.Node{
+	graph.Nodes[34] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -831,7 +857,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldResetExpiresAt:  {Type: field.TypeTime, Column: user.FieldResetExpiresAt},
 		},
 	}
-	graph.Nodes[34] = &sqlgraph.Node{
+	graph.Nodes[35] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhook.Table,
 			Columns: webhook.Columns,
@@ -851,7 +877,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			webhook.FieldSecretEncrypted: {Type: field.TypeBytes, Column: webhook.FieldSecretEncrypted},
 		},
 	}
-	graph.Nodes[35] = &sqlgraph.Node{
+	graph.Nodes[36] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookdelivery.Table,
 			Columns: webhookdelivery.Columns,
@@ -1316,6 +1342,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 			Bidi:    false,
 		},
 		"RefreshToken",
+		"Tenant",
+	)
+	graph.MustAddE(
+		"tenant",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   reportschedule.TenantTable,
+			Columns: []string{reportschedule.TenantColumn},
+			Bidi:    false,
+		},
+		"ReportSchedule",
 		"Tenant",
 	)
 	graph.MustAddE(
@@ -4641,6 +4679,120 @@ func (f *RefreshTokenFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ReportScheduleQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ReportScheduleQuery builder.
+func (_q *ReportScheduleQuery) Filter() *ReportScheduleFilter {
+	return &ReportScheduleFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ReportScheduleMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ReportScheduleMutation builder.
+func (m *ReportScheduleMutation) Filter() *ReportScheduleFilter {
+	return &ReportScheduleFilter{config: m.config, predicateAdder: m}
+}
+
+// ReportScheduleFilter provides a generic filtering capability at runtime for ReportScheduleQuery.
+type ReportScheduleFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ReportScheduleFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *ReportScheduleFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(reportschedule.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *ReportScheduleFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(reportschedule.FieldTenantID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ReportScheduleFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(reportschedule.FieldCreatedAt))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *ReportScheduleFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(reportschedule.FieldUpdatedAt))
+}
+
+// WhereOrganisationID applies the entql [16]byte predicate on the organisation_id field.
+func (f *ReportScheduleFilter) WhereOrganisationID(p entql.ValueP) {
+	f.Where(p.Field(reportschedule.FieldOrganisationID))
+}
+
+// WhereRecipients applies the entql json.RawMessage predicate on the recipients field.
+func (f *ReportScheduleFilter) WhereRecipients(p entql.BytesP) {
+	f.Where(p.Field(reportschedule.FieldRecipients))
+}
+
+// WhereDayOfMonth applies the entql int predicate on the day_of_month field.
+func (f *ReportScheduleFilter) WhereDayOfMonth(p entql.IntP) {
+	f.Where(p.Field(reportschedule.FieldDayOfMonth))
+}
+
+// WhereFormat applies the entql string predicate on the format field.
+func (f *ReportScheduleFilter) WhereFormat(p entql.StringP) {
+	f.Where(p.Field(reportschedule.FieldFormat))
+}
+
+// WhereCreatedBy applies the entql [16]byte predicate on the created_by field.
+func (f *ReportScheduleFilter) WhereCreatedBy(p entql.ValueP) {
+	f.Where(p.Field(reportschedule.FieldCreatedBy))
+}
+
+// WhereNextSendAt applies the entql time.Time predicate on the next_send_at field.
+func (f *ReportScheduleFilter) WhereNextSendAt(p entql.TimeP) {
+	f.Where(p.Field(reportschedule.FieldNextSendAt))
+}
+
+// WhereLastSentAt applies the entql time.Time predicate on the last_sent_at field.
+func (f *ReportScheduleFilter) WhereLastSentAt(p entql.TimeP) {
+	f.Where(p.Field(reportschedule.FieldLastSentAt))
+}
+
+// WhereLastPeriod applies the entql string predicate on the last_period field.
+func (f *ReportScheduleFilter) WhereLastPeriod(p entql.StringP) {
+	f.Where(p.Field(reportschedule.FieldLastPeriod))
+}
+
+// WhereLastError applies the entql string predicate on the last_error field.
+func (f *ReportScheduleFilter) WhereLastError(p entql.StringP) {
+	f.Where(p.Field(reportschedule.FieldLastError))
+}
+
+// WhereHasTenant applies a predicate to check if query has an edge tenant.
+func (f *ReportScheduleFilter) WhereHasTenant() {
+	f.Where(entql.HasEdge("tenant"))
+}
+
+// WhereHasTenantWith applies a predicate to check if query has an edge tenant with a given conditions (other predicates).
+func (f *ReportScheduleFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
+	f.Where(entql.HasEdgeWith("tenant", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *SeenTourQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -4669,7 +4821,7 @@ type SeenTourFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SeenTourFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4743,7 +4895,7 @@ type SnapshotFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SnapshotFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4847,7 +4999,7 @@ type TenantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TenantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4927,7 +5079,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5031,7 +5183,7 @@ type WebhookFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5120,7 +5272,7 @@ type WebhookDeliveryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookDeliveryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[36].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -74,6 +74,8 @@ type Tx struct {
 	Preregistration *PreregistrationClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
+	// ReportSchedule is the client for interacting with the ReportSchedule builders.
+	ReportSchedule *ReportScheduleClient
 	// SeenTour is the client for interacting with the SeenTour builders.
 	SeenTour *SeenTourClient
 	// Snapshot is the client for interacting with the Snapshot builders.
@@ -247,6 +249,7 @@ func (tx *Tx) init() {
 	tx.PolicyOverride = NewPolicyOverrideClient(tx.config)
 	tx.Preregistration = NewPreregistrationClient(tx.config)
 	tx.RefreshToken = NewRefreshTokenClient(tx.config)
+	tx.ReportSchedule = NewReportScheduleClient(tx.config)
 	tx.SeenTour = NewSeenTourClient(tx.config)
 	tx.Snapshot = NewSnapshotClient(tx.config)
 	tx.Tenant = NewTenantClient(tx.config)

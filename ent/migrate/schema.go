@@ -1184,6 +1184,48 @@ var (
 			},
 		},
 	}
+	// ReportSchedulesColumns holds the columns for the "report_schedules" table.
+	ReportSchedulesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "organisation_id", Type: field.TypeUUID},
+		{Name: "recipients", Type: field.TypeJSON},
+		{Name: "day_of_month", Type: field.TypeInt},
+		{Name: "format", Type: field.TypeEnum, Enums: []string{"html", "pdf"}},
+		{Name: "created_by", Type: field.TypeUUID, Nullable: true},
+		{Name: "next_send_at", Type: field.TypeTime},
+		{Name: "last_sent_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_period", Type: field.TypeString, Size: 7, Default: ""},
+		{Name: "last_error", Type: field.TypeString, Size: 1000, Default: ""},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// ReportSchedulesTable holds the schema information for the "report_schedules" table.
+	ReportSchedulesTable = &schema.Table{
+		Name:       "report_schedules",
+		Columns:    ReportSchedulesColumns,
+		PrimaryKey: []*schema.Column{ReportSchedulesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "report_schedules_tenants_tenant",
+				Columns:    []*schema.Column{ReportSchedulesColumns[12]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "reportschedule_tenant_id_organisation_id",
+				Unique:  false,
+				Columns: []*schema.Column{ReportSchedulesColumns[12], ReportSchedulesColumns[3]},
+			},
+			{
+				Name:    "reportschedule_next_send_at",
+				Unique:  false,
+				Columns: []*schema.Column{ReportSchedulesColumns[8]},
+			},
+		},
+	}
 	// SeenToursColumns holds the columns for the "seen_tours" table.
 	SeenToursColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeUUID},
@@ -1388,6 +1430,7 @@ var (
 		PolicyOverridesTable,
 		PreregistrationsTable,
 		RefreshTokensTable,
+		ReportSchedulesTable,
 		SeenToursTable,
 		SnapshotsTable,
 		TenantsTable,
@@ -1432,6 +1475,7 @@ func init() {
 	PolicyOverridesTable.ForeignKeys[0].RefTable = TenantsTable
 	PreregistrationsTable.ForeignKeys[0].RefTable = TenantsTable
 	RefreshTokensTable.ForeignKeys[0].RefTable = TenantsTable
+	ReportSchedulesTable.ForeignKeys[0].RefTable = TenantsTable
 	SeenToursTable.ForeignKeys[0].RefTable = TenantsTable
 	SnapshotsTable.ForeignKeys[0].RefTable = TenantsTable
 	WebhooksTable.ForeignKeys[0].RefTable = TenantsTable

@@ -96,6 +96,9 @@ type Preregistration func(*sql.Selector)
 // RefreshToken is the predicate function for refreshtoken builders.
 type RefreshToken func(*sql.Selector)
 
+// ReportSchedule is the predicate function for reportschedule builders.
+type ReportSchedule func(*sql.Selector)
+
 // SeenTour is the predicate function for seentour builders.
 type SeenTour func(*sql.Selector)
 

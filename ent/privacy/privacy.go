@@ -831,6 +831,30 @@ func (f RefreshTokenMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mu
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RefreshTokenMutation", m)
 }
 
+// The ReportScheduleQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ReportScheduleQueryRuleFunc func(context.Context, *ent.ReportScheduleQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ReportScheduleQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReportScheduleQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ReportScheduleQuery", q)
+}
+
+// The ReportScheduleMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ReportScheduleMutationRuleFunc func(context.Context, *ent.ReportScheduleMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ReportScheduleMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ReportScheduleMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ReportScheduleMutation", m)
+}
+
 // The SeenTourQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type SeenTourQueryRuleFunc func(context.Context, *ent.SeenTourQuery) error
@@ -1070,6 +1094,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.RefreshTokenQuery:
 		return q.Filter(), nil
+	case *ent.ReportScheduleQuery:
+		return q.Filter(), nil
 	case *ent.SeenTourQuery:
 		return q.Filter(), nil
 	case *ent.SnapshotQuery:
@@ -1148,6 +1174,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.PreregistrationMutation:
 		return m.Filter(), nil
 	case *ent.RefreshTokenMutation:
+		return m.Filter(), nil
+	case *ent.ReportScheduleMutation:
 		return m.Filter(), nil
 	case *ent.SeenTourMutation:
 		return m.Filter(), nil

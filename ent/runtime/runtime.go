@@ -37,6 +37,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/policyoverride"
 	"github.com/wegweiser/wegweiser/ent/preregistration"
 	"github.com/wegweiser/wegweiser/ent/refreshtoken"
+	"github.com/wegweiser/wegweiser/ent/reportschedule"
 	"github.com/wegweiser/wegweiser/ent/schema"
 	"github.com/wegweiser/wegweiser/ent/seentour"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
@@ -1453,6 +1454,52 @@ func init() {
 	refreshtokenDescID := refreshtokenMixinFields0[0].Descriptor()
 	// refreshtoken.DefaultID holds the default value on creation for the id field.
 	refreshtoken.DefaultID = refreshtokenDescID.Default.(func() uuid.UUID)
+	reportscheduleMixin := schema.ReportSchedule{}.Mixin()
+	reportschedule.Policy = privacy.NewPolicies(reportscheduleMixin[1], schema.ReportSchedule{})
+	reportschedule.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := reportschedule.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	reportscheduleMixinFields0 := reportscheduleMixin[0].Fields()
+	_ = reportscheduleMixinFields0
+	reportscheduleMixinFields2 := reportscheduleMixin[2].Fields()
+	_ = reportscheduleMixinFields2
+	reportscheduleFields := schema.ReportSchedule{}.Fields()
+	_ = reportscheduleFields
+	// reportscheduleDescCreatedAt is the schema descriptor for created_at field.
+	reportscheduleDescCreatedAt := reportscheduleMixinFields2[0].Descriptor()
+	// reportschedule.DefaultCreatedAt holds the default value on creation for the created_at field.
+	reportschedule.DefaultCreatedAt = reportscheduleDescCreatedAt.Default.(func() time.Time)
+	// reportscheduleDescUpdatedAt is the schema descriptor for updated_at field.
+	reportscheduleDescUpdatedAt := reportscheduleMixinFields2[1].Descriptor()
+	// reportschedule.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	reportschedule.DefaultUpdatedAt = reportscheduleDescUpdatedAt.Default.(func() time.Time)
+	// reportschedule.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	reportschedule.UpdateDefaultUpdatedAt = reportscheduleDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// reportscheduleDescDayOfMonth is the schema descriptor for day_of_month field.
+	reportscheduleDescDayOfMonth := reportscheduleFields[2].Descriptor()
+	// reportschedule.DayOfMonthValidator is a validator for the "day_of_month" field. It is called by the builders before save.
+	reportschedule.DayOfMonthValidator = reportscheduleDescDayOfMonth.Validators[0].(func(int) error)
+	// reportscheduleDescLastPeriod is the schema descriptor for last_period field.
+	reportscheduleDescLastPeriod := reportscheduleFields[7].Descriptor()
+	// reportschedule.DefaultLastPeriod holds the default value on creation for the last_period field.
+	reportschedule.DefaultLastPeriod = reportscheduleDescLastPeriod.Default.(string)
+	// reportschedule.LastPeriodValidator is a validator for the "last_period" field. It is called by the builders before save.
+	reportschedule.LastPeriodValidator = reportscheduleDescLastPeriod.Validators[0].(func(string) error)
+	// reportscheduleDescLastError is the schema descriptor for last_error field.
+	reportscheduleDescLastError := reportscheduleFields[8].Descriptor()
+	// reportschedule.DefaultLastError holds the default value on creation for the last_error field.
+	reportschedule.DefaultLastError = reportscheduleDescLastError.Default.(string)
+	// reportschedule.LastErrorValidator is a validator for the "last_error" field. It is called by the builders before save.
+	reportschedule.LastErrorValidator = reportscheduleDescLastError.Validators[0].(func(string) error)
+	// reportscheduleDescID is the schema descriptor for id field.
+	reportscheduleDescID := reportscheduleMixinFields0[0].Descriptor()
+	// reportschedule.DefaultID holds the default value on creation for the id field.
+	reportschedule.DefaultID = reportscheduleDescID.Default.(func() uuid.UUID)
 	seentourMixin := schema.SeenTour{}.Mixin()
 	seentour.Policy = privacy.NewPolicies(seentourMixin[1], schema.SeenTour{})
 	seentour.Hooks[0] = func(next ent.Mutator) ent.Mutator {

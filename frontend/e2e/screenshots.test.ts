@@ -189,6 +189,19 @@ describe.skipIf(skip)("the demo, triaged", () => {
     await page.screenshot({ path: out("discovery-report.png"), fullPage: true });
   });
 
+  it("previews the health report of the worst organisation", async () => {
+    await page.goto("/organisations");
+    const org = page.getByRole("table").first().locator("tbody tr").first().getByRole("link").first();
+    const href = (await org.getAttribute("href")) ?? "";
+    expect(href).toMatch(/^\/organisations\/[^/]+$/);
+    await page.goto(`${href}/report`);
+    await page.getByRole("heading", { level: 1, name: /^Health report: / }).waitFor();
+    const report = page.frameLocator('iframe[title="Report preview"]');
+    await report.getByRole("heading", { name: "Top risks by check" }).waitFor();
+    await report.locator("svg#trend polyline").waitFor();
+    await page.screenshot({ path: out("health-report.png"), fullPage: true });
+  });
+
   it("shows the AI settings with the built-in answerer in effect", async () => {
     await page.goto("/settings/ai");
     await page.getByRole("heading", { level: 1, name: "AI assistant" }).waitFor();

@@ -67,6 +67,9 @@ func noopWorkers(n *noop) []jobs.Registration {
 		jobs.Work(river.WorkFunc(func(context.Context, *river.Job[jobs.DeliverWebhookArgs]) error { return nil })),
 		jobs.Work(river.WorkFunc(func(context.Context, *river.Job[jobs.PruneArgs]) error { return nil })),
 		jobs.Work(river.WorkFunc(func(context.Context, *river.Job[jobs.NarrativeArgs]) error { return nil })),
+		jobs.Work(river.WorkFunc(func(context.Context, *river.Job[jobs.DueReportsArgs]) error { return nil })),
+		jobs.Work(river.WorkFunc(func(context.Context, *river.Job[jobs.ScheduledReportArgs]) error { return nil })),
+		jobs.Work(river.WorkFunc(func(context.Context, *river.Job[jobs.BulkOperationArgs]) error { return nil })),
 	}
 }
 

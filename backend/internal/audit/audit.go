@@ -1,6 +1,7 @@
-// Package audit records who changed what in a tenant: moves and deletions
-// today. Events are append-only (the ent policy refuses updates) and are
-// pruned past the tenant's audit retention.
+// Package audit records who changed what in a tenant: moves and deletions,
+// AI settings, and the report mails that send data out of the tenant (each
+// recorded by its package). Events are append-only (the ent policy refuses
+// updates) and are pruned past the tenant's audit retention.
 package audit
 
 import (

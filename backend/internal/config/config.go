@@ -74,6 +74,9 @@ type Config struct {
 	SMTPURL string
 	// MailFrom is the sender address of mails.
 	MailFrom string
+	// ChromiumPath is the Chromium that prints reports as PDF; PDF is
+	// unavailable when it is not there.
+	ChromiumPath string
 	// PublicSignup lets anyone create a tenant with SignUp.
 	PublicSignup bool
 	// RedisPrefix namespaces the keys Wegweiser keeps in Redis.
@@ -171,6 +174,7 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	c.trustedProxies = &proxies
 	fs.StringVar(&c.SMTPURL, "smtp-url", env("SMTP_URL", ""), "SMTP server for mail, smtp://user:pass@host:587 or smtps://user:pass@host:465; empty writes mails to the log (env WEGWEISER_SMTP_URL)")
 	fs.StringVar(&c.MailFrom, "mail-from", env("MAIL_FROM", "wegweiser@localhost"), "sender address of mails (env WEGWEISER_MAIL_FROM)")
+	fs.StringVar(&c.ChromiumPath, "chromium", env("CHROMIUM", "/usr/bin/chromium"), "headless Chromium that prints health reports as PDF; PDF is unavailable without it (env WEGWEISER_CHROMIUM)")
 	fs.BoolVar(&c.PublicSignup, "public-signup", env("PUBLIC_SIGNUP", "true") == "true", "let anyone sign up a new tenant; false: only invitations (env WEGWEISER_PUBLIC_SIGNUP)")
 	fs.StringVar(&c.AIBaseURL, "ai-base-url", env("AI_BASE_URL", ""), "default language model endpoint (OpenAI-compatible API) for tenants without their own; empty: the built-in answerer (env WEGWEISER_AI_BASE_URL)")
 	fs.StringVar(&c.AIModel, "ai-model", env("AI_MODEL", ""), "model of the default endpoint (Azure OpenAI: the deployment) (env WEGWEISER_AI_MODEL)")

@@ -44,6 +44,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/policyoverride"
 	"github.com/wegweiser/wegweiser/ent/predicate"
 	"github.com/wegweiser/wegweiser/ent/preregistration"
+	"github.com/wegweiser/wegweiser/ent/reportschedule"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
 	"github.com/wegweiser/wegweiser/ent/webhookdelivery"
 )
@@ -95,6 +96,7 @@ var Tables = map[string]Handling{
 	chatmessage.Table:         Follows, // via its conversation
 	memory.Table:              Follows, // like conversations
 	bulkoperation.Table:       Kept,    // a move's destination, named in the record
+	reportschedule.Table:      Entity,
 }
 
 // EventWindow is how far back a device's stored event-log groups and
@@ -371,6 +373,9 @@ func PurgeOrganisation(ctx context.Context, tx *store.Tx, tenantID, orgID uuid.U
 			return purgeConversations(ctx, tx, tenantID, conversation.OrganisationID(orgID))
 		}},
 		{"memories", func() (int, error) { return tx.Memory.Delete().Where(memory.OrganisationID(orgID)).Exec(ctx) }},
+		{"report schedules", func() (int, error) {
+			return tx.ReportSchedule.Delete().Where(reportschedule.OrganisationID(orgID)).Exec(ctx)
+		}},
 		{"devices", func() (int, error) { return tx.Device.Delete().Where(device.OrganisationID(orgID)).Exec(ctx) }},
 		{"groups", func() (int, error) { return tx.Group.Delete().Where(group.OrganisationID(orgID)).Exec(ctx) }},
 	}

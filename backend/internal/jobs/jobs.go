@@ -262,6 +262,7 @@ var Kinds = []string{
 	AnalyzeDeviceArgs{}.Kind(), RollUpArgs{}.Kind(), SweepStaleArgs{}.Kind(),
 	DeliverWebhookArgs{}.Kind(), PruneArgs{}.Kind(), NarrativeArgs{}.Kind(),
 	BulkOperationArgs{}.Kind(),
+	DueReportsArgs{}.Kind(), ScheduledReportArgs{}.Kind(),
 }
 
 // Registration is one worker for the client; the domain packages that do
@@ -351,6 +352,7 @@ func New(st *store.Store, log *slog.Logger, o Options) (*Client, error) {
 			"webhooks":         {MaxWorkers: 8},
 			"narratives":       {MaxWorkers: 2},
 			"bulk":             {MaxWorkers: 1},
+			"reports":          {MaxWorkers: 2},
 		}
 		cfg.FetchPollInterval = o.PollInterval
 		cfg.FetchCooldown = min(o.PollInterval, 10*time.Millisecond)
@@ -370,6 +372,9 @@ func New(st *store.Store, log *slog.Logger, o Options) (*Client, error) {
 			}, &river.PeriodicJobOpts{RunOnStart: false}),
 			river.NewPeriodicJob(river.PeriodicInterval(PruneInterval), func() (river.JobArgs, *river.InsertOpts) {
 				return PruneArgs{}, nil
+			}, &river.PeriodicJobOpts{RunOnStart: true}),
+			river.NewPeriodicJob(river.PeriodicInterval(DueReportsInterval), func() (river.JobArgs, *river.InsertOpts) {
+				return DueReportsArgs{}, nil
 			}, &river.PeriodicJobOpts{RunOnStart: true}),
 		}
 	}

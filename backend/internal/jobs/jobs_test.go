@@ -55,6 +55,8 @@ func testWorkers(analyze, rollUp func(ctx context.Context, id uuid.UUID) error) 
 		jobs.Work(river.WorkFunc(func(context.Context, *river.Job[jobs.PruneArgs]) error { return nil })),
 		jobs.Work(river.WorkFunc(func(context.Context, *river.Job[jobs.NarrativeArgs]) error { return nil })),
 		jobs.Work(river.WorkFunc(func(context.Context, *river.Job[jobs.BulkOperationArgs]) error { return nil })),
+		jobs.Work(river.WorkFunc(func(context.Context, *river.Job[jobs.DueReportsArgs]) error { return nil })),
+		jobs.Work(river.WorkFunc(func(context.Context, *river.Job[jobs.ScheduledReportArgs]) error { return nil })),
 	}
 }
 

@@ -1,28 +1,44 @@
 // Package mail sends the few messages Wegweiser mails to users: email
-// verification, invitations and password resets. Sender has two
+// verification, invitations, password resets and the monthly health
+// reports (with the report attached). Sender has two
 // implementations: SMTP (WEGWEISER_SMTP_URL) and Log, the embedded default,
 // which only writes each message, link included, to the server log.
 package mail
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
+	"mime"
+	"mime/multipart"
 	"net"
 	"net/smtp"
+	"net/textproto"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
 )
 
-// Message is one plain-text mail.
+// Message is one plain-text mail, with files attached if any.
 type Message struct {
-	To      string
-	Subject string
-	Body    string
+	To          string
+	Subject     string
+	Body        string
+	Attachments []Attachment
+}
+
+// Attachment is a file sent with a message.
+type Attachment struct {
+	// Name is the file name shown to the recipient.
+	Name string
+	// ContentType is its MIME type, e.g. "application/pdf".
+	ContentType string
+	Data        []byte
 }
 
 // Sender delivers messages.
@@ -36,7 +52,11 @@ type Log struct{ Log *slog.Logger }
 
 // Send implements Sender.
 func (l Log) Send(ctx context.Context, m Message) error {
-	l.Log.InfoContext(ctx, "mail not sent (no WEGWEISER_SMTP_URL); its content follows", "to", m.To, "subject", m.Subject, "body", m.Body)
+	attached := make([]string, len(m.Attachments))
+	for i, a := range m.Attachments {
+		attached[i] = fmt.Sprintf("%s (%s, %d bytes)", a.Name, a.ContentType, len(a.Data))
+	}
+	l.Log.InfoContext(ctx, "mail not sent (no WEGWEISER_SMTP_URL); its content follows", "to", m.To, "subject", m.Subject, "body", m.Body, "attachments", attached)
 	return nil
 }
 
@@ -139,17 +159,71 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 	if err != nil {
 		return fmt.Errorf("SMTP DATA: %w", err)
 	}
-	msg := "From: " + s.from + "\r\nTo: " + m.To + "\r\nSubject: " + m.Subject +
-		"\r\nDate: " + time.Now().UTC().Format(time.RFC1123Z) +
-		"\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" +
-		strings.ReplaceAll(m.Body, "\n", "\r\n")
-	if _, err := w.Write([]byte(msg)); err != nil {
+	msg, err := Compose(s.from, m, time.Now())
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(msg); err != nil {
 		return fmt.Errorf("SMTP write: %w", err)
 	}
 	if err := w.Close(); err != nil {
 		return fmt.Errorf("SMTP end of data: %w", err)
 	}
 	return c.Quit()
+}
+
+// Compose writes a message in Internet message format: plain text, or
+// multipart/mixed with the attachments base64-encoded.
+func Compose(from string, m Message, now time.Time) ([]byte, error) {
+	if strings.ContainsAny(m.To+m.Subject, "\r\n") {
+		return nil, errors.New("mail header contains a line break")
+	}
+	var b bytes.Buffer
+	b.WriteString("From: " + from + "\r\nTo: " + m.To + "\r\nSubject: " + mime.QEncoding.Encode("utf-8", m.Subject) +
+		"\r\nDate: " + now.UTC().Format(time.RFC1123Z) + "\r\nMIME-Version: 1.0\r\n")
+	body := strings.ReplaceAll(strings.ReplaceAll(m.Body, "\r\n", "\n"), "\n", "\r\n")
+	if len(m.Attachments) == 0 {
+		b.WriteString("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + body)
+		return b.Bytes(), nil
+	}
+	mw := multipart.NewWriter(&b)
+	b.WriteString("Content-Type: multipart/mixed; boundary=" + mw.Boundary() + "\r\n\r\n")
+	pw, err := mw.CreatePart(textproto.MIMEHeader{
+		"Content-Type": {"text/plain; charset=utf-8"}, "Content-Transfer-Encoding": {"8bit"},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("compose mail: %w", err)
+	}
+	if _, err := pw.Write([]byte(body)); err != nil {
+		return nil, fmt.Errorf("compose mail: %w", err)
+	}
+	for _, a := range m.Attachments {
+		if strings.ContainsAny(a.Name+a.ContentType, "\r\n\"") {
+			return nil, errors.New("attachment name or type contains a line break or quote")
+		}
+		aw, err := mw.CreatePart(textproto.MIMEHeader{
+			"Content-Type":              {a.ContentType},
+			"Content-Transfer-Encoding": {"base64"},
+			"Content-Disposition":       {mime.FormatMediaType("attachment", map[string]string{"filename": a.Name})},
+		})
+		if err != nil {
+			return nil, fmt.Errorf("compose mail: %w", err)
+		}
+		enc := base64.StdEncoding.EncodeToString(a.Data)
+		for len(enc) > 76 {
+			if _, err := aw.Write([]byte(enc[:76] + "\r\n")); err != nil {
+				return nil, fmt.Errorf("compose mail: %w", err)
+			}
+			enc = enc[76:]
+		}
+		if _, err := aw.Write([]byte(enc + "\r\n")); err != nil {
+			return nil, fmt.Errorf("compose mail: %w", err)
+		}
+	}
+	if err := mw.Close(); err != nil {
+		return nil, fmt.Errorf("compose mail: %w", err)
+	}
+	return b.Bytes(), nil
 }
 
 // Recorder keeps every message instead of sending it (for tests).

@@ -2,10 +2,17 @@ package mail
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/base64"
+	"io"
+	"mime"
+	"mime/multipart"
 	"net"
+	netmail "net/mail"
 	"strings"
 	"testing"
+	"time"
 )
 
 // fakeSMTP accepts one message on a local port and returns what it got.
@@ -97,5 +104,47 @@ func TestNewSMTPChecksURL(t *testing.T) {
 	}
 	if _, err := NewSMTP("smtp://u:p@mail.example.com:587", "no-at-sign"); err == nil {
 		t.Error("sender without @ accepted")
+	}
+}
+
+func TestComposeAttachesFiles(t *testing.T) {
+	pdf := append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte{0, 1, 2, 250}, 100)...)
+	raw, err := Compose("wegweiser@example.com", Message{
+		To: "a@example.com", Subject: "Health report – Acme", Body: "Hello\nsee attached",
+		Attachments: []Attachment{{Name: "acme-health-2026-11.pdf", ContentType: "application/pdf", Data: pdf}},
+	}, time.Date(2026, 12, 1, 6, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := netmail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mt, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/mixed" {
+		t.Fatalf("content type %q: %v", mt, err)
+	}
+	mr := multipart.NewReader(msg.Body, params["boundary"])
+	text, err := mr.NextPart()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := io.ReadAll(text); string(b) != "Hello\r\nsee attached" {
+		t.Errorf("body %q", b)
+	}
+	att, err := mr.NextPart()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if att.FileName() != "acme-health-2026-11.pdf" {
+		t.Errorf("file name %q", att.FileName())
+	}
+	data, err := io.ReadAll(base64.NewDecoder(base64.StdEncoding, att))
+	if err != nil || !bytes.Equal(data, pdf) {
+		t.Errorf("attachment differs (%v)", err)
+	}
+	if _, err := Compose("w@example.com", Message{To: "a@example.com", Subject: "x",
+		Attachments: []Attachment{{Name: "a\r\nBcc: x@example.com", ContentType: "text/html"}}}, time.Now()); err == nil {
+		t.Error("a line break in an attachment name was accepted")
 	}
 }

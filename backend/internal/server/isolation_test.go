@@ -175,6 +175,7 @@ func TestIsolationSweep(t *testing.T) {
 			"message":      {foreign.Message},
 			"memory":       {foreign.Memory},
 			"bulk":         {foreign.Bulk},
+			"schedule":     {foreign.ReportSchedule},
 		}
 		for _, m := range foreign.Members {
 			foreignIDs["user"] = append(foreignIDs["user"], m.ID)

@@ -181,7 +181,8 @@ func TestRollUpSeesChangeDuringRun(t *testing.T) {
 			t.Fatal(err)
 		}
 		app := srv.App
-		if err := jc.Register(app.Health.AnalyzeWorker(), jobs.Work[jobs.RollUpArgs](gate), app.Health.SweepWorker(), app.Alerts.Worker(), app.Retention.Worker(), app.Narratives.Worker()); err != nil {
+		regs := []jobs.Registration{app.Health.AnalyzeWorker(), jobs.Work[jobs.RollUpArgs](gate), app.Health.SweepWorker(), app.Alerts.Worker(), app.Retention.Worker(), app.Narratives.Worker(), app.Devices.BulkWorker()}
+		if err := jc.Register(append(regs, app.Reports.Workers()...)...); err != nil {
 			t.Fatal(err)
 		}
 		if err := jc.Start(context.Background()); err != nil {

@@ -49,6 +49,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/api/inventoryapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/onboardingapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/policyapi"
+	"github.com/wegweiser/wegweiser/backend/internal/api/reportapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/tenantapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/transferapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/userapi"
@@ -67,6 +68,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/onboarding"
 	"github.com/wegweiser/wegweiser/backend/internal/policy"
 	"github.com/wegweiser/wegweiser/backend/internal/ratelimit"
+	"github.com/wegweiser/wegweiser/backend/internal/report"
 	"github.com/wegweiser/wegweiser/backend/internal/retention"
 	"github.com/wegweiser/wegweiser/backend/internal/secrets"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
@@ -106,6 +108,7 @@ var Services = []string{
 	wegweiserv1connect.AIServiceName,
 	wegweiserv1connect.OnboardingServiceName,
 	wegweiserv1connect.TransferServiceName,
+	wegweiserv1connect.ReportServiceName,
 	agentv1connect.AgentServiceName,
 }
 
@@ -138,8 +141,10 @@ type App struct {
 	AISettings *settings.Service
 	AIResolver ai.Resolver
 	Narratives *narrative.Service
-	Jobs       *jobs.Client
-	Enforcer   *authz.Enforcer
+	// Reports renders and mails the organisation health reports.
+	Reports  *report.Service
+	Jobs     *jobs.Client
+	Enforcer *authz.Enforcer
 	// Throttles are the Redis-backed sign-in limiters, none without a Redis
 	// URL; Throttles[0] counts failed logins per account.
 	Throttles []*ratelimit.Redis
@@ -251,8 +256,10 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 		resolver = cfg.AIResolver
 	}
 	narratives := narrative.New(st, jc, hs, pol, resolver, log)
+	reports := report.New(st, hs, narratives, report.NewPrinter(cfg.ChromiumPath), sender, jc, log)
 	// Every job's worker lives with its domain; they meet River here.
-	if err := jc.Register(append(hs.Workers(), alerts.Worker(), ret.Worker(), narratives.Worker(), devices.BulkWorker())...); err != nil {
+	regs := append(hs.Workers(), alerts.Worker(), ret.Worker(), narratives.Worker(), devices.BulkWorker())
+	if err := jc.Register(append(regs, reports.Workers()...)...); err != nil {
 		return nil, err
 	}
 	var ui *riverui.Handler
@@ -303,6 +310,7 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 		AISettings: aiSettings,
 		AIResolver: resolver,
 		Narratives: narratives,
+		Reports:    reports,
 		Members:    member.NewService(st, ids),
 		Enforcer:   enf,
 		Log:        log,
@@ -371,6 +379,7 @@ func (a *App) Handler() http.Handler {
 	}
 	transferPath, transferHandler := wegweiserv1connect.NewTransferServiceHandler(transferapi.New(a.Transfer), transferOpts...)
 	mux.Handle(transferPath, refuseLarger(MaxTransferRequestBytes, "an import file may have at most 10 MB: split it into smaller files", transferHandler, transferOpts...))
+	mux.Handle(wegweiserv1connect.NewReportServiceHandler(reportapi.New(a.Reports), opts...))
 	mux.Handle(agentv1connect.NewAgentServiceHandler(agent, agentOpts...))
 	// Enroll is public: the same service with the public limits.
 	_, enroll := agentv1connect.NewAgentServiceHandler(agent, publicOpts...)

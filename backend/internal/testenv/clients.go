@@ -29,6 +29,7 @@ type Clients struct {
 	// Onboarding is the getting-started checklist and the seen tours.
 	Onboarding wegweiserv1connect.OnboardingServiceClient
 	Transfer   wegweiserv1connect.TransferServiceClient
+	Report     wegweiserv1connect.ReportServiceClient
 	Agent      agentv1connect.AgentServiceClient
 }
 
@@ -50,6 +51,7 @@ func (s *Server) Clients(token string) *Clients {
 		AI:         wegweiserv1connect.NewAIServiceClient(c, u, opts...),
 		Onboarding: wegweiserv1connect.NewOnboardingServiceClient(c, u, opts...),
 		Transfer:   wegweiserv1connect.NewTransferServiceClient(c, u, opts...),
+		Report:     wegweiserv1connect.NewReportServiceClient(c, u, opts...),
 		Agent:      agentv1connect.NewAgentServiceClient(c, u, opts...),
 	}
 }

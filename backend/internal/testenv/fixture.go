@@ -41,6 +41,8 @@ type Tenant struct {
 	// Preregistration is a device pre-registered by a CSV import into the
 	// first organisation (host name Name+"-pending"), not yet enrolled.
 	Preregistration string
+	// ReportSchedule mails the first organisation's report monthly.
+	ReportSchedule string
 	// Conversation is the owner's conversation about the first device,
 	// Message its first message and Memory the fact taught in it.
 	Conversation, Message, Memory string
@@ -113,6 +115,13 @@ func NewTenant(t *testing.T, srv *Server, name string) *Tenant {
 	Call(t, srv.URL, "wegweiser.v1.OnboardingService/GetChecklist", tok, map[string]any{}).Must(t)
 	Call(t, srv.URL, "wegweiser.v1.OnboardingService/MarkTourSeen", tok, map[string]any{"tourId": "dashboard", "seen": true}).Must(t)
 	ten.Preregistration = ten.preregister(t, tok)
+	sch := Call(t, srv.URL, "wegweiser.v1.ReportService/CreateReportSchedule", tok, map[string]any{
+		"organisationId": ten.Organisations[0], "recipients": []string{"reports@example.com"}, "dayOfMonth": 3, "format": "REPORT_FORMAT_HTML",
+	})
+	ten.ReportSchedule = sch.Str("schedule.id")
+	if ten.ReportSchedule == "" {
+		t.Fatalf("fixture: report schedule (%s)", sch.Raw)
+	}
 	conv := Call(t, srv.URL, "wegweiser.v1.ChatService/CreateConversation", tok, map[string]any{
 		"scope": map[string]any{"kind": "ENTITY_KIND_DEVICE", "id": ten.Devices[0]}, "title": "fixture",
 	})
@@ -254,6 +263,7 @@ func (ten *Tenant) Dump(t *testing.T) string {
 	add(c.SeenTour.Query().Order(ent.Asc("id")).All(ctx))
 	add(c.Preregistration.Query().Order(ent.Asc("id")).All(ctx))
 	add(c.BulkOperation.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.ReportSchedule.Query().Order(ent.Asc("id")).All(ctx))
 	return fmt.Sprintf("%+v", out)
 }
 

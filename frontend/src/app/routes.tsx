@@ -28,6 +28,7 @@ const Webhooks = lazy(() => import("../routes/webhooks"));
 const Settings = lazy(() => import("../routes/settings"));
 const AISettings = lazy(() => import("../routes/ai-settings"));
 const Discovery = lazy(() => import("../routes/discovery"));
+const Report = lazy(() => import("../routes/report"));
 const NotFound = lazy(() => import("../routes/not-found"));
 
 function standalone(Page: ComponentType) {
@@ -63,6 +64,7 @@ export const routes: RouteObject[] = [
           { path: "organisations", element: <Organisations /> },
           { path: "organisations/:id", element: <Organisation /> },
           { path: "organisations/:id/discovery", element: <Discovery /> },
+          { path: "organisations/:id/report", element: <Report /> },
           { path: "groups/:id", element: <Group /> },
           { path: "devices", element: <Devices /> },
           { path: "devices/:id", element: <Device /> },

@@ -73,6 +73,8 @@ import { TransferService } from "../gen/wegweiser/v1/transfer_pb";
 import { AIService } from "../gen/wegweiser/v1/ai_pb";
 import { ChatService } from "../gen/wegweiser/v1/chat_pb";
 import { entityKey, RETENTION_DEFAULTS } from "./fake/shared";
+import { FakeReports, reportService } from "./fake/report";
+import { ReportService } from "../gen/wegweiser/v1/report_pb";
 
 export type { DeviceFixture, FakeDeviceHealth } from "./fake/fixtures";
 
@@ -144,6 +146,8 @@ export class FakeBackend {
   inventories = new Map<string, { snapshot: Snapshot; receivedTime: Date; snapshotCount: number }>();
   /** When set, the next call of this method (e.g. "Login") fails with the error. */
   failures = new Map<string, ConnectError>();
+  /** Report schedules and mailed reports (ReportService). */
+  reports = new FakeReports();
   /** The analysed health of each device, by device id (set with setDeviceHealth). */
   deviceHealth = new Map<string, FakeDeviceHealth>();
   /** Score history per entity ("device:dev-1", "organisation:org-1", "tenant:"), oldest first. */
@@ -537,6 +541,7 @@ export class FakeBackend {
     router.service(AIService, aiService(this));
     router.service(OnboardingService, onboardingService(this));
     router.service(TransferService, transferService(this));
+    router.service(ReportService, reportService(this));
   };
 }
 

@@ -366,6 +366,25 @@ func (s *Service) Get(ctx context.Context, ref health.Ref) (*Narrative, error) {
 	return out, nil
 }
 
+// Stored returns the stored narrative of an entity the viewer can see, or
+// nil when none was written; unlike Get it only reads (no comparison with
+// the current findings, nothing queued), for documents rendered from what
+// is stored.
+func (s *Service) Stored(ctx context.Context, ref health.Ref) (*Narrative, error) {
+	ref, err := s.visible(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	row, err := s.st.Ent.Narrative.Query().Where(narrative.EntityKindEQ(narrative.EntityKind(ref.Kind)), narrative.EntityID(ref.ID)).Only(ctx)
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load narrative: %w", err)
+	}
+	return toNarrative(ref, row)
+}
+
 // Refresh queues a new narrative of an entity the viewer can see, now.
 func (s *Service) Refresh(ctx context.Context, ref health.Ref) error {
 	ref, err := s.visible(ctx, ref)

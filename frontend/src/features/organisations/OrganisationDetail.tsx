@@ -24,6 +24,7 @@ export function OrganisationDetail({ id }: { id: string }) {
   const canWrite = useCan(Permission.OrganisationWrite);
   const canEnrol = useCan(Permission.EnrolmentManage);
   const canReadPolicy = useCan(Permission.PolicyRead);
+  const canReport = useCan(Permission.ReportRead);
   const [editing, setEditing] = useState(false);
   const update = useUpdateOrganisation();
 
@@ -53,6 +54,11 @@ export function OrganisationDetail({ id }: { id: string }) {
         <>
           <TourButton tourId="organisation" />
           <AskButton entity={organisationEntity(o.id)} name={o.name} />
+          {canReport && (
+            <Link className="btn" to={`/organisations/${encodeURIComponent(o.id)}/report`}>
+              Report
+            </Link>
+          )}
           <Link className="btn" to={`/organisations/${encodeURIComponent(o.id)}/discovery`}>
             Discovery report
           </Link>
