@@ -164,5 +164,6 @@ func (Narrative) Policy() ent.Policy { return organisationScope("") }
 
 // Policy of the Preregistration: organisation scope.
 func (Preregistration) Policy() ent.Policy { return organisationScope("organisation_id") }
+
 // Policy of the ReportSchedule: organisation scope.
 func (ReportSchedule) Policy() ent.Policy { return organisationScope("organisation_id") }
