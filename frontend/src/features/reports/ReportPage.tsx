@@ -7,6 +7,7 @@ import { SelectField, TextArea } from "../../components/Fields";
 import { Page, Section } from "../../components/Page";
 import { RelativeTime } from "../../components/RelativeTime";
 import { ReportFormat, type ReportSchedule } from "../../gen/wegweiser/v1/report_pb";
+import { downloadFile } from "../../lib/download";
 import { errorCode } from "../../lib/errors";
 import { useCan } from "../auth/hooks";
 import { Permission } from "../auth/permissions";
@@ -37,18 +38,6 @@ export function splitRecipients(text: string): string[] {
     .filter(Boolean);
 }
 
-/** download saves bytes as a file. */
-function download(content: Uint8Array, type: string, name: string) {
-  const url = URL.createObjectURL(new Blob([content as BlobPart], { type }));
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
 const formatLabel = (f: ReportFormat) => (f === ReportFormat.PDF ? "PDF" : "HTML");
 
 /**
@@ -69,11 +58,11 @@ export function ReportPage({ organisationId }: { organisationId: string }) {
   const downloadPDF = () =>
     pdf.mutate(
       { organisationId, periodDays: days, format: ReportFormat.PDF },
-      { onSuccess: (res) => download(res.content, res.contentType, res.fileName) },
+      { onSuccess: (res) => downloadFile(res.fileName, res.content, res.contentType) },
     );
   const downloadHTML = () => {
     const res = preview.data;
-    if (res) download(res.content, res.contentType, res.fileName);
+    if (res) downloadFile(res.fileName, res.content, res.contentType);
   };
   const html = preview.data ? new TextDecoder().decode(preview.data.content) : "";
 

@@ -7,12 +7,12 @@ import {
   type CommitImportResponse,
   type PreviewImportResponse,
 } from "../../gen/wegweiser/v1/transfer_pb";
+import { downloadFile } from "../../lib/download";
 import { describeError } from "../../lib/errors";
 import { useCan } from "../auth/hooks";
 import { Permission } from "../auth/permissions";
 import { useOrganisationOptions } from "../organisations/hooks";
 import {
-  downloadFile,
   MAX_IMPORT_BYTES,
   TRANSFER_KINDS,
   useCommitImport,
