@@ -269,10 +269,12 @@ func MSI(wixl string, in Input) error {
 	// wixl finds sources relative to its working folder.
 	exe, err := os.ReadFile(in.Binary)
 	if err != nil {
-		return err
+		return fmt.Errorf("read the Windows binary: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(tmp, "wegweiser-agent.exe"), exe, 0o600); err != nil {
-		return err
+	// The path is our own temporary folder and a fixed name; only the
+	// content comes from the input.
+	if err := os.WriteFile(filepath.Join(tmp, "wegweiser-agent.exe"), exe, 0o600); err != nil { //nolint:gosec // fixed name in our own temporary folder
+		return fmt.Errorf("copy the Windows binary: %w", err)
 	}
 	if err := os.WriteFile(filepath.Join(tmp, "agent.wxs"), src.Bytes(), 0o600); err != nil {
 		return err
