@@ -240,10 +240,18 @@ func (c *Catalog) Version() string {
 	return version
 }
 
+// Semver is an agent version as golang.org/x/mod/semver wants it (with
+// the "v" prefix, which agent versions may leave out); ok is false when v
+// is no semantic version (a commit hash, say).
+func Semver(v string) (sv string, ok bool) {
+	sv = "v" + strings.TrimPrefix(strings.TrimSpace(v), "v")
+	return sv, semver.IsValid(sv)
+}
+
 // newer reports whether a is a newer build than b.
 func newer(a, b Artifact) bool {
-	va, vb := "v"+strings.TrimPrefix(a.Version, "v"), "v"+strings.TrimPrefix(b.Version, "v")
-	sa, sb := semver.IsValid(va), semver.IsValid(vb)
+	va, sa := Semver(a.Version)
+	vb, sb := Semver(b.Version)
 	switch {
 	case sa && sb && semver.Compare(va, vb) != 0:
 		return semver.Compare(va, vb) > 0

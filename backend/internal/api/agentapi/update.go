@@ -9,6 +9,7 @@ import (
 	"golang.org/x/mod/semver"
 
 	agentv1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/agent/v1"
+	"github.com/wegweiser/wegweiser/backend/internal/agentdist"
 )
 
 // UpdateSource is where the agent builds the server offers come from.
@@ -82,8 +83,8 @@ func (u Updates) offer(ctx context.Context, current, goos, arch string) *agentv1
 // ("" when it is none) and whether it is a release: no pre-release part
 // and no "dev" anywhere.
 func canonical(v string) (string, bool) {
-	sv := "v" + strings.TrimPrefix(strings.TrimSpace(v), "v")
-	if !semver.IsValid(sv) {
+	sv, ok := agentdist.Semver(v)
+	if !ok {
 		return "", false
 	}
 	return sv, semver.Prerelease(sv) == "" && !strings.Contains(strings.ToLower(sv), "dev")
