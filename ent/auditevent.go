@@ -37,6 +37,10 @@ type AuditEvent struct {
 	Actor string `json:"actor,omitempty"`
 	// Detail holds the value of the "detail" field.
 	Detail string `json:"detail,omitempty"`
+	// SourceAddress holds the value of the "source_address" field.
+	SourceAddress string `json:"source_address,omitempty"`
+	// UserAgent holds the value of the "user_agent" field.
+	UserAgent string `json:"user_agent,omitempty"`
 	// CreatedAt holds the value of the "created_at" field.
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -72,7 +76,7 @@ func (*AuditEvent) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case auditevent.FieldOrganisationID, auditevent.FieldActorID:
 			values[i] = &sql.NullScanner{S: new(uuid.UUID)}
-		case auditevent.FieldAction, auditevent.FieldTargetKind, auditevent.FieldTargetName, auditevent.FieldActor, auditevent.FieldDetail:
+		case auditevent.FieldAction, auditevent.FieldTargetKind, auditevent.FieldTargetName, auditevent.FieldActor, auditevent.FieldDetail, auditevent.FieldSourceAddress, auditevent.FieldUserAgent:
 			values[i] = new(sql.NullString)
 		case auditevent.FieldCreatedAt:
 			values[i] = new(sql.NullTime)
@@ -155,6 +159,18 @@ func (_m *AuditEvent) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Detail = value.String
 			}
+		case auditevent.FieldSourceAddress:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field source_address", values[i])
+			} else if value.Valid {
+				_m.SourceAddress = value.String
+			}
+		case auditevent.FieldUserAgent:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field user_agent", values[i])
+			} else if value.Valid {
+				_m.UserAgent = value.String
+			}
 		case auditevent.FieldCreatedAt:
 			if value, ok := values[i].(*sql.NullTime); !ok {
 				return fmt.Errorf("unexpected type %T for field created_at", values[i])
@@ -232,6 +248,12 @@ func (_m *AuditEvent) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("detail=")
 	builder.WriteString(_m.Detail)
+	builder.WriteString(", ")
+	builder.WriteString("source_address=")
+	builder.WriteString(_m.SourceAddress)
+	builder.WriteString(", ")
+	builder.WriteString("user_agent=")
+	builder.WriteString(_m.UserAgent)
 	builder.WriteString(", ")
 	builder.WriteString("created_at=")
 	builder.WriteString(_m.CreatedAt.Format(time.ANSIC))

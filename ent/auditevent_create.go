@@ -119,6 +119,34 @@ func (_c *AuditEventCreate) SetNillableDetail(v *string) *AuditEventCreate {
 	return _c
 }
 
+// SetSourceAddress sets the "source_address" field.
+func (_c *AuditEventCreate) SetSourceAddress(v string) *AuditEventCreate {
+	_c.mutation.SetSourceAddress(v)
+	return _c
+}
+
+// SetNillableSourceAddress sets the "source_address" field if the given value is not nil.
+func (_c *AuditEventCreate) SetNillableSourceAddress(v *string) *AuditEventCreate {
+	if v != nil {
+		_c.SetSourceAddress(*v)
+	}
+	return _c
+}
+
+// SetUserAgent sets the "user_agent" field.
+func (_c *AuditEventCreate) SetUserAgent(v string) *AuditEventCreate {
+	_c.mutation.SetUserAgent(v)
+	return _c
+}
+
+// SetNillableUserAgent sets the "user_agent" field if the given value is not nil.
+func (_c *AuditEventCreate) SetNillableUserAgent(v *string) *AuditEventCreate {
+	if v != nil {
+		_c.SetUserAgent(*v)
+	}
+	return _c
+}
+
 // SetCreatedAt sets the "created_at" field.
 func (_c *AuditEventCreate) SetCreatedAt(v time.Time) *AuditEventCreate {
 	_c.mutation.SetCreatedAt(v)
@@ -201,6 +229,14 @@ func (_c *AuditEventCreate) defaults() error {
 		v := auditevent.DefaultDetail
 		_c.mutation.SetDetail(v)
 	}
+	if _, ok := _c.mutation.SourceAddress(); !ok {
+		v := auditevent.DefaultSourceAddress
+		_c.mutation.SetSourceAddress(v)
+	}
+	if _, ok := _c.mutation.UserAgent(); !ok {
+		v := auditevent.DefaultUserAgent
+		_c.mutation.SetUserAgent(v)
+	}
 	if _, ok := _c.mutation.CreatedAt(); !ok {
 		if auditevent.DefaultCreatedAt == nil {
 			return fmt.Errorf("ent: uninitialized auditevent.DefaultCreatedAt (forgotten import ent/runtime?)")
@@ -264,6 +300,22 @@ func (_c *AuditEventCreate) check() error {
 	if v, ok := _c.mutation.Detail(); ok {
 		if err := auditevent.DetailValidator(v); err != nil {
 			return &ValidationError{Name: "detail", err: fmt.Errorf(`ent: validator failed for field "AuditEvent.detail": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.SourceAddress(); !ok {
+		return &ValidationError{Name: "source_address", err: errors.New(`ent: missing required field "AuditEvent.source_address"`)}
+	}
+	if v, ok := _c.mutation.SourceAddress(); ok {
+		if err := auditevent.SourceAddressValidator(v); err != nil {
+			return &ValidationError{Name: "source_address", err: fmt.Errorf(`ent: validator failed for field "AuditEvent.source_address": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.UserAgent(); !ok {
+		return &ValidationError{Name: "user_agent", err: errors.New(`ent: missing required field "AuditEvent.user_agent"`)}
+	}
+	if v, ok := _c.mutation.UserAgent(); ok {
+		if err := auditevent.UserAgentValidator(v); err != nil {
+			return &ValidationError{Name: "user_agent", err: fmt.Errorf(`ent: validator failed for field "AuditEvent.user_agent": %w`, err)}
 		}
 	}
 	if _, ok := _c.mutation.CreatedAt(); !ok {
@@ -339,6 +391,14 @@ func (_c *AuditEventCreate) createSpec() (*AuditEvent, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Detail(); ok {
 		_spec.SetField(auditevent.FieldDetail, field.TypeString, value)
 		_node.Detail = value
+	}
+	if value, ok := _c.mutation.SourceAddress(); ok {
+		_spec.SetField(auditevent.FieldSourceAddress, field.TypeString, value)
+		_node.SourceAddress = value
+	}
+	if value, ok := _c.mutation.UserAgent(); ok {
+		_spec.SetField(auditevent.FieldUserAgent, field.TypeString, value)
+		_node.UserAgent = value
 	}
 	if value, ok := _c.mutation.CreatedAt(); ok {
 		_spec.SetField(auditevent.FieldCreatedAt, field.TypeTime, value)
@@ -456,6 +516,12 @@ func (u *AuditEventUpsertOne) UpdateNewValues() *AuditEventUpsertOne {
 		}
 		if _, exists := u.create.mutation.Detail(); exists {
 			s.SetIgnore(auditevent.FieldDetail)
+		}
+		if _, exists := u.create.mutation.SourceAddress(); exists {
+			s.SetIgnore(auditevent.FieldSourceAddress)
+		}
+		if _, exists := u.create.mutation.UserAgent(); exists {
+			s.SetIgnore(auditevent.FieldUserAgent)
 		}
 		if _, exists := u.create.mutation.CreatedAt(); exists {
 			s.SetIgnore(auditevent.FieldCreatedAt)
@@ -700,6 +766,12 @@ func (u *AuditEventUpsertBulk) UpdateNewValues() *AuditEventUpsertBulk {
 			}
 			if _, exists := b.mutation.Detail(); exists {
 				s.SetIgnore(auditevent.FieldDetail)
+			}
+			if _, exists := b.mutation.SourceAddress(); exists {
+				s.SetIgnore(auditevent.FieldSourceAddress)
+			}
+			if _, exists := b.mutation.UserAgent(); exists {
+				s.SetIgnore(auditevent.FieldUserAgent)
 			}
 			if _, exists := b.mutation.CreatedAt(); exists {
 				s.SetIgnore(auditevent.FieldCreatedAt)

@@ -48,6 +48,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/refreshtoken"
 	"github.com/wegweiser/wegweiser/ent/reportschedule"
 	"github.com/wegweiser/wegweiser/ent/seentour"
+	"github.com/wegweiser/wegweiser/ent/session"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
 	"github.com/wegweiser/wegweiser/ent/tenant"
 	"github.com/wegweiser/wegweiser/ent/user"
@@ -126,6 +127,8 @@ type Client struct {
 	ReportSchedule *ReportScheduleClient
 	// SeenTour is the client for interacting with the SeenTour builders.
 	SeenTour *SeenTourClient
+	// Session is the client for interacting with the Session builders.
+	Session *SessionClient
 	// Snapshot is the client for interacting with the Snapshot builders.
 	Snapshot *SnapshotClient
 	// Tenant is the client for interacting with the Tenant builders.
@@ -179,6 +182,7 @@ func (c *Client) init() {
 	c.RefreshToken = NewRefreshTokenClient(c.config)
 	c.ReportSchedule = NewReportScheduleClient(c.config)
 	c.SeenTour = NewSeenTourClient(c.config)
+	c.Session = NewSessionClient(c.config)
 	c.Snapshot = NewSnapshotClient(c.config)
 	c.Tenant = NewTenantClient(c.config)
 	c.User = NewUserClient(c.config)
@@ -308,6 +312,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		RefreshToken:         NewRefreshTokenClient(cfg),
 		ReportSchedule:       NewReportScheduleClient(cfg),
 		SeenTour:             NewSeenTourClient(cfg),
+		Session:              NewSessionClient(cfg),
 		Snapshot:             NewSnapshotClient(cfg),
 		Tenant:               NewTenantClient(cfg),
 		User:                 NewUserClient(cfg),
@@ -364,6 +369,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		RefreshToken:         NewRefreshTokenClient(cfg),
 		ReportSchedule:       NewReportScheduleClient(cfg),
 		SeenTour:             NewSeenTourClient(cfg),
+		Session:              NewSessionClient(cfg),
 		Snapshot:             NewSnapshotClient(cfg),
 		Tenant:               NewTenantClient(cfg),
 		User:                 NewUserClient(cfg),
@@ -405,7 +411,8 @@ func (c *Client) Use(hooks ...Hook) {
 		c.Notification, c.NotificationReadMark, c.NotificationReceipt,
 		c.OnboardingState, c.Organisation, c.PolicyAudit, c.PolicyGuidance,
 		c.PolicyOverride, c.Preregistration, c.RefreshToken, c.ReportSchedule,
-		c.SeenTour, c.Snapshot, c.Tenant, c.User, c.Webhook, c.WebhookDelivery,
+		c.SeenTour, c.Session, c.Snapshot, c.Tenant, c.User, c.Webhook,
+		c.WebhookDelivery,
 	} {
 		n.Use(hooks...)
 	}
@@ -422,7 +429,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.Notification, c.NotificationReadMark, c.NotificationReceipt,
 		c.OnboardingState, c.Organisation, c.PolicyAudit, c.PolicyGuidance,
 		c.PolicyOverride, c.Preregistration, c.RefreshToken, c.ReportSchedule,
-		c.SeenTour, c.Snapshot, c.Tenant, c.User, c.Webhook, c.WebhookDelivery,
+		c.SeenTour, c.Session, c.Snapshot, c.Tenant, c.User, c.Webhook,
+		c.WebhookDelivery,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -495,6 +503,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.ReportSchedule.mutate(ctx, m)
 	case *SeenTourMutation:
 		return c.SeenTour.mutate(ctx, m)
+	case *SessionMutation:
+		return c.Session.mutate(ctx, m)
 	case *SnapshotMutation:
 		return c.Snapshot.mutate(ctx, m)
 	case *TenantMutation:
@@ -5422,6 +5432,156 @@ func (c *SeenTourClient) mutate(ctx context.Context, m *SeenTourMutation) (Value
 	}
 }
 
+// SessionClient is a client for the Session schema.
+type SessionClient struct {
+	config
+}
+
+// NewSessionClient returns a client for the Session from the given config.
+func NewSessionClient(c config) *SessionClient {
+	return &SessionClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `session.Hooks(f(g(h())))`.
+func (c *SessionClient) Use(hooks ...Hook) {
+	c.hooks.Session = append(c.hooks.Session, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `session.Intercept(f(g(h())))`.
+func (c *SessionClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Session = append(c.inters.Session, interceptors...)
+}
+
+// Create returns a builder for creating a Session entity.
+func (c *SessionClient) Create() *SessionCreate {
+	mutation := newSessionMutation(c.config, OpCreate)
+	return &SessionCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Session entities.
+func (c *SessionClient) CreateBulk(builders ...*SessionCreate) *SessionCreateBulk {
+	return &SessionCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SessionClient) MapCreateBulk(slice any, setFunc func(*SessionCreate, int)) *SessionCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SessionCreateBulk{err: fmt.Errorf("calling to SessionClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SessionCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SessionCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Session.
+func (c *SessionClient) Update() *SessionUpdate {
+	mutation := newSessionMutation(c.config, OpUpdate)
+	return &SessionUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SessionClient) UpdateOne(_m *Session) *SessionUpdateOne {
+	mutation := newSessionMutation(c.config, OpUpdateOne, withSession(_m))
+	return &SessionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SessionClient) UpdateOneID(id uuid.UUID) *SessionUpdateOne {
+	mutation := newSessionMutation(c.config, OpUpdateOne, withSessionID(id))
+	return &SessionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Session.
+func (c *SessionClient) Delete() *SessionDelete {
+	mutation := newSessionMutation(c.config, OpDelete)
+	return &SessionDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SessionClient) DeleteOne(_m *Session) *SessionDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SessionClient) DeleteOneID(id uuid.UUID) *SessionDeleteOne {
+	builder := c.Delete().Where(session.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SessionDeleteOne{builder}
+}
+
+// Query returns a query builder for Session.
+func (c *SessionClient) Query() *SessionQuery {
+	return &SessionQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSession},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Session entity by its id.
+func (c *SessionClient) Get(ctx context.Context, id uuid.UUID) (*Session, error) {
+	return c.Query().Where(session.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SessionClient) GetX(ctx context.Context, id uuid.UUID) *Session {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a Session.
+func (c *SessionClient) QueryTenant(_m *Session) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(session.Table, session.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, session.TenantTable, session.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *SessionClient) Hooks() []Hook {
+	hooks := c.hooks.Session
+	return append(hooks[:len(hooks):len(hooks)], session.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *SessionClient) Interceptors() []Interceptor {
+	return c.inters.Session
+}
+
+func (c *SessionClient) mutate(ctx context.Context, m *SessionMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SessionCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SessionUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SessionUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SessionDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Session mutation op: %q", m.Op())
+	}
+}
+
 // SnapshotClient is a client for the Snapshot schema.
 type SnapshotClient struct {
 	config
@@ -6165,7 +6325,7 @@ type (
 		Membership, Memory, Narrative, Notification, NotificationReadMark,
 		NotificationReceipt, OnboardingState, Organisation, PolicyAudit,
 		PolicyGuidance, PolicyOverride, Preregistration, RefreshToken, ReportSchedule,
-		SeenTour, Snapshot, Tenant, User, Webhook, WebhookDelivery []ent.Hook
+		SeenTour, Session, Snapshot, Tenant, User, Webhook, WebhookDelivery []ent.Hook
 	}
 	inters struct {
 		AICall, AISettings, AuditEvent, BulkOperation, ChatMessage, Conversation,
@@ -6174,7 +6334,8 @@ type (
 		Membership, Memory, Narrative, Notification, NotificationReadMark,
 		NotificationReceipt, OnboardingState, Organisation, PolicyAudit,
 		PolicyGuidance, PolicyOverride, Preregistration, RefreshToken, ReportSchedule,
-		SeenTour, Snapshot, Tenant, User, Webhook, WebhookDelivery []ent.Interceptor
+		SeenTour, Session, Snapshot, Tenant, User, Webhook,
+		WebhookDelivery []ent.Interceptor
 	}
 )
 

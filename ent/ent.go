@@ -44,6 +44,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/refreshtoken"
 	"github.com/wegweiser/wegweiser/ent/reportschedule"
 	"github.com/wegweiser/wegweiser/ent/seentour"
+	"github.com/wegweiser/wegweiser/ent/session"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
 	"github.com/wegweiser/wegweiser/ent/tenant"
 	"github.com/wegweiser/wegweiser/ent/user"
@@ -141,6 +142,7 @@ func checkColumn(t, c string) error {
 			refreshtoken.Table:         refreshtoken.ValidColumn,
 			reportschedule.Table:       reportschedule.ValidColumn,
 			seentour.Table:             seentour.ValidColumn,
+			session.Table:              session.ValidColumn,
 			snapshot.Table:             snapshot.ValidColumn,
 			tenant.Table:               tenant.ValidColumn,
 			user.Table:                 user.ValidColumn,

@@ -36,6 +36,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/refreshtoken"
 	"github.com/wegweiser/wegweiser/ent/reportschedule"
 	"github.com/wegweiser/wegweiser/ent/seentour"
+	"github.com/wegweiser/wegweiser/ent/session"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
 	"github.com/wegweiser/wegweiser/ent/tenant"
 	"github.com/wegweiser/wegweiser/ent/user"
@@ -50,7 +51,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 37)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 38)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   aicall.Table,
@@ -114,6 +115,8 @@ var schemaGraph = func() *sqlgraph.Schema {
 			auditevent.FieldActorID:        {Type: field.TypeUUID, Column: auditevent.FieldActorID},
 			auditevent.FieldActor:          {Type: field.TypeString, Column: auditevent.FieldActor},
 			auditevent.FieldDetail:         {Type: field.TypeString, Column: auditevent.FieldDetail},
+			auditevent.FieldSourceAddress:  {Type: field.TypeString, Column: auditevent.FieldSourceAddress},
+			auditevent.FieldUserAgent:      {Type: field.TypeString, Column: auditevent.FieldUserAgent},
 			auditevent.FieldCreatedAt:      {Type: field.TypeTime, Column: auditevent.FieldCreatedAt},
 		},
 	}
@@ -792,6 +795,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[32] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   session.Table,
+			Columns: session.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: session.FieldID,
+			},
+		},
+		Type: "Session",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			session.FieldTenantID:           {Type: field.TypeUUID, Column: session.FieldTenantID},
+			session.FieldUserID:             {Type: field.TypeUUID, Column: session.FieldUserID},
+			session.FieldMethod:             {Type: field.TypeString, Column: session.FieldMethod},
+			session.FieldCreatedAt:          {Type: field.TypeTime, Column: session.FieldCreatedAt},
+			session.FieldAuthenticatedAt:    {Type: field.TypeTime, Column: session.FieldAuthenticatedAt},
+			session.FieldLastUsedAt:         {Type: field.TypeTime, Column: session.FieldLastUsedAt},
+			session.FieldExpiresAt:          {Type: field.TypeTime, Column: session.FieldExpiresAt},
+			session.FieldAddress:            {Type: field.TypeString, Column: session.FieldAddress},
+			session.FieldUserAgent:          {Type: field.TypeString, Column: session.FieldUserAgent},
+			session.FieldRevokedAt:          {Type: field.TypeTime, Column: session.FieldRevokedAt},
+			session.FieldFactorSetupPending: {Type: field.TypeBool, Column: session.FieldFactorSetupPending},
+		},
+	}
+	graph.Nodes[33] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   snapshot.Table,
 			Columns: snapshot.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -813,7 +840,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			snapshot.FieldSizeBytes:       {Type: field.TypeInt, Column: snapshot.FieldSizeBytes},
 		},
 	}
-	graph.Nodes[33] = &sqlgraph.Node{
+	graph.Nodes[34] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tenant.Table,
 			Columns: tenant.Columns,
@@ -834,7 +861,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tenant.FieldRetentionAuditDays:        {Type: field.TypeInt, Column: tenant.FieldRetentionAuditDays},
 		},
 	}
-	graph.Nodes[34] = &sqlgraph.Node{
+	graph.Nodes[35] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -857,7 +884,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldResetExpiresAt:  {Type: field.TypeTime, Column: user.FieldResetExpiresAt},
 		},
 	}
-	graph.Nodes[35] = &sqlgraph.Node{
+	graph.Nodes[36] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhook.Table,
 			Columns: webhook.Columns,
@@ -877,7 +904,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			webhook.FieldSecretEncrypted: {Type: field.TypeBytes, Column: webhook.FieldSecretEncrypted},
 		},
 	}
-	graph.Nodes[36] = &sqlgraph.Node{
+	graph.Nodes[37] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookdelivery.Table,
 			Columns: webhookdelivery.Columns,
@@ -1373,6 +1400,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: false,
+			Table:   session.TenantTable,
+			Columns: []string{session.TenantColumn},
+			Bidi:    false,
+		},
+		"Session",
+		"Tenant",
+	)
+	graph.MustAddE(
+		"tenant",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
 			Table:   snapshot.TenantTable,
 			Columns: []string{snapshot.TenantColumn},
 			Bidi:    false,
@@ -1701,6 +1740,16 @@ func (f *AuditEventFilter) WhereActor(p entql.StringP) {
 // WhereDetail applies the entql string predicate on the detail field.
 func (f *AuditEventFilter) WhereDetail(p entql.StringP) {
 	f.Where(p.Field(auditevent.FieldDetail))
+}
+
+// WhereSourceAddress applies the entql string predicate on the source_address field.
+func (f *AuditEventFilter) WhereSourceAddress(p entql.StringP) {
+	f.Where(p.Field(auditevent.FieldSourceAddress))
+}
+
+// WhereUserAgent applies the entql string predicate on the user_agent field.
+func (f *AuditEventFilter) WhereUserAgent(p entql.StringP) {
+	f.Where(p.Field(auditevent.FieldUserAgent))
 }
 
 // WhereCreatedAt applies the entql time.Time predicate on the created_at field.
@@ -4867,6 +4916,115 @@ func (f *SeenTourFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *SessionQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the SessionQuery builder.
+func (_q *SessionQuery) Filter() *SessionFilter {
+	return &SessionFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *SessionMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the SessionMutation builder.
+func (m *SessionMutation) Filter() *SessionFilter {
+	return &SessionFilter{config: m.config, predicateAdder: m}
+}
+
+// SessionFilter provides a generic filtering capability at runtime for SessionQuery.
+type SessionFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *SessionFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *SessionFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(session.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *SessionFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(session.FieldTenantID))
+}
+
+// WhereUserID applies the entql [16]byte predicate on the user_id field.
+func (f *SessionFilter) WhereUserID(p entql.ValueP) {
+	f.Where(p.Field(session.FieldUserID))
+}
+
+// WhereMethod applies the entql string predicate on the method field.
+func (f *SessionFilter) WhereMethod(p entql.StringP) {
+	f.Where(p.Field(session.FieldMethod))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *SessionFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(session.FieldCreatedAt))
+}
+
+// WhereAuthenticatedAt applies the entql time.Time predicate on the authenticated_at field.
+func (f *SessionFilter) WhereAuthenticatedAt(p entql.TimeP) {
+	f.Where(p.Field(session.FieldAuthenticatedAt))
+}
+
+// WhereLastUsedAt applies the entql time.Time predicate on the last_used_at field.
+func (f *SessionFilter) WhereLastUsedAt(p entql.TimeP) {
+	f.Where(p.Field(session.FieldLastUsedAt))
+}
+
+// WhereExpiresAt applies the entql time.Time predicate on the expires_at field.
+func (f *SessionFilter) WhereExpiresAt(p entql.TimeP) {
+	f.Where(p.Field(session.FieldExpiresAt))
+}
+
+// WhereAddress applies the entql string predicate on the address field.
+func (f *SessionFilter) WhereAddress(p entql.StringP) {
+	f.Where(p.Field(session.FieldAddress))
+}
+
+// WhereUserAgent applies the entql string predicate on the user_agent field.
+func (f *SessionFilter) WhereUserAgent(p entql.StringP) {
+	f.Where(p.Field(session.FieldUserAgent))
+}
+
+// WhereRevokedAt applies the entql time.Time predicate on the revoked_at field.
+func (f *SessionFilter) WhereRevokedAt(p entql.TimeP) {
+	f.Where(p.Field(session.FieldRevokedAt))
+}
+
+// WhereFactorSetupPending applies the entql bool predicate on the factor_setup_pending field.
+func (f *SessionFilter) WhereFactorSetupPending(p entql.BoolP) {
+	f.Where(p.Field(session.FieldFactorSetupPending))
+}
+
+// WhereHasTenant applies a predicate to check if query has an edge tenant.
+func (f *SessionFilter) WhereHasTenant() {
+	f.Where(entql.HasEdge("tenant"))
+}
+
+// WhereHasTenantWith applies a predicate to check if query has an edge tenant with a given conditions (other predicates).
+func (f *SessionFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
+	f.Where(entql.HasEdgeWith("tenant", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *SnapshotQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -4895,7 +5053,7 @@ type SnapshotFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SnapshotFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4999,7 +5157,7 @@ type TenantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TenantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5079,7 +5237,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5183,7 +5341,7 @@ type WebhookFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[36].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5272,7 +5430,7 @@ type WebhookDeliveryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookDeliveryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[36].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[37].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

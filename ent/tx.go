@@ -78,6 +78,8 @@ type Tx struct {
 	ReportSchedule *ReportScheduleClient
 	// SeenTour is the client for interacting with the SeenTour builders.
 	SeenTour *SeenTourClient
+	// Session is the client for interacting with the Session builders.
+	Session *SessionClient
 	// Snapshot is the client for interacting with the Snapshot builders.
 	Snapshot *SnapshotClient
 	// Tenant is the client for interacting with the Tenant builders.
@@ -251,6 +253,7 @@ func (tx *Tx) init() {
 	tx.RefreshToken = NewRefreshTokenClient(tx.config)
 	tx.ReportSchedule = NewReportScheduleClient(tx.config)
 	tx.SeenTour = NewSeenTourClient(tx.config)
+	tx.Session = NewSessionClient(tx.config)
 	tx.Snapshot = NewSnapshotClient(tx.config)
 	tx.Tenant = NewTenantClient(tx.config)
 	tx.User = NewUserClient(tx.config)

@@ -34,6 +34,10 @@ const (
 	FieldActor = "actor"
 	// FieldDetail holds the string denoting the detail field in the database.
 	FieldDetail = "detail"
+	// FieldSourceAddress holds the string denoting the source_address field in the database.
+	FieldSourceAddress = "source_address"
+	// FieldUserAgent holds the string denoting the user_agent field in the database.
+	FieldUserAgent = "user_agent"
 	// FieldCreatedAt holds the string denoting the created_at field in the database.
 	FieldCreatedAt = "created_at"
 	// EdgeTenant holds the string denoting the tenant edge name in mutations.
@@ -61,6 +65,8 @@ var Columns = []string{
 	FieldActorID,
 	FieldActor,
 	FieldDetail,
+	FieldSourceAddress,
+	FieldUserAgent,
 	FieldCreatedAt,
 }
 
@@ -98,6 +104,14 @@ var (
 	DefaultDetail string
 	// DetailValidator is a validator for the "detail" field. It is called by the builders before save.
 	DetailValidator func(string) error
+	// DefaultSourceAddress holds the default value on creation for the "source_address" field.
+	DefaultSourceAddress string
+	// SourceAddressValidator is a validator for the "source_address" field. It is called by the builders before save.
+	SourceAddressValidator func(string) error
+	// DefaultUserAgent holds the default value on creation for the "user_agent" field.
+	DefaultUserAgent string
+	// UserAgentValidator is a validator for the "user_agent" field. It is called by the builders before save.
+	UserAgentValidator func(string) error
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
 	// DefaultID holds the default value on creation for the "id" field.
@@ -155,6 +169,16 @@ func ByActor(opts ...sql.OrderTermOption) OrderOption {
 // ByDetail orders the results by the detail field.
 func ByDetail(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldDetail, opts...).ToFunc()
+}
+
+// BySourceAddress orders the results by the source_address field.
+func BySourceAddress(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSourceAddress, opts...).ToFunc()
+}
+
+// ByUserAgent orders the results by the user_agent field.
+func ByUserAgent(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldUserAgent, opts...).ToFunc()
 }
 
 // ByCreatedAt orders the results by the created_at field.

@@ -101,6 +101,16 @@ func Detail(v string) predicate.AuditEvent {
 	return predicate.AuditEvent(sql.FieldEQ(FieldDetail, v))
 }
 
+// SourceAddress applies equality check predicate on the "source_address" field. It's identical to SourceAddressEQ.
+func SourceAddress(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldEQ(FieldSourceAddress, v))
+}
+
+// UserAgent applies equality check predicate on the "user_agent" field. It's identical to UserAgentEQ.
+func UserAgent(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldEQ(FieldUserAgent, v))
+}
+
 // CreatedAt applies equality check predicate on the "created_at" field. It's identical to CreatedAtEQ.
 func CreatedAt(v time.Time) predicate.AuditEvent {
 	return predicate.AuditEvent(sql.FieldEQ(FieldCreatedAt, v))
@@ -589,6 +599,136 @@ func DetailEqualFold(v string) predicate.AuditEvent {
 // DetailContainsFold applies the ContainsFold predicate on the "detail" field.
 func DetailContainsFold(v string) predicate.AuditEvent {
 	return predicate.AuditEvent(sql.FieldContainsFold(FieldDetail, v))
+}
+
+// SourceAddressEQ applies the EQ predicate on the "source_address" field.
+func SourceAddressEQ(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldEQ(FieldSourceAddress, v))
+}
+
+// SourceAddressNEQ applies the NEQ predicate on the "source_address" field.
+func SourceAddressNEQ(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldNEQ(FieldSourceAddress, v))
+}
+
+// SourceAddressIn applies the In predicate on the "source_address" field.
+func SourceAddressIn(vs ...string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldIn(FieldSourceAddress, vs...))
+}
+
+// SourceAddressNotIn applies the NotIn predicate on the "source_address" field.
+func SourceAddressNotIn(vs ...string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldNotIn(FieldSourceAddress, vs...))
+}
+
+// SourceAddressGT applies the GT predicate on the "source_address" field.
+func SourceAddressGT(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldGT(FieldSourceAddress, v))
+}
+
+// SourceAddressGTE applies the GTE predicate on the "source_address" field.
+func SourceAddressGTE(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldGTE(FieldSourceAddress, v))
+}
+
+// SourceAddressLT applies the LT predicate on the "source_address" field.
+func SourceAddressLT(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldLT(FieldSourceAddress, v))
+}
+
+// SourceAddressLTE applies the LTE predicate on the "source_address" field.
+func SourceAddressLTE(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldLTE(FieldSourceAddress, v))
+}
+
+// SourceAddressContains applies the Contains predicate on the "source_address" field.
+func SourceAddressContains(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldContains(FieldSourceAddress, v))
+}
+
+// SourceAddressHasPrefix applies the HasPrefix predicate on the "source_address" field.
+func SourceAddressHasPrefix(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldHasPrefix(FieldSourceAddress, v))
+}
+
+// SourceAddressHasSuffix applies the HasSuffix predicate on the "source_address" field.
+func SourceAddressHasSuffix(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldHasSuffix(FieldSourceAddress, v))
+}
+
+// SourceAddressEqualFold applies the EqualFold predicate on the "source_address" field.
+func SourceAddressEqualFold(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldEqualFold(FieldSourceAddress, v))
+}
+
+// SourceAddressContainsFold applies the ContainsFold predicate on the "source_address" field.
+func SourceAddressContainsFold(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldContainsFold(FieldSourceAddress, v))
+}
+
+// UserAgentEQ applies the EQ predicate on the "user_agent" field.
+func UserAgentEQ(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldEQ(FieldUserAgent, v))
+}
+
+// UserAgentNEQ applies the NEQ predicate on the "user_agent" field.
+func UserAgentNEQ(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldNEQ(FieldUserAgent, v))
+}
+
+// UserAgentIn applies the In predicate on the "user_agent" field.
+func UserAgentIn(vs ...string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldIn(FieldUserAgent, vs...))
+}
+
+// UserAgentNotIn applies the NotIn predicate on the "user_agent" field.
+func UserAgentNotIn(vs ...string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldNotIn(FieldUserAgent, vs...))
+}
+
+// UserAgentGT applies the GT predicate on the "user_agent" field.
+func UserAgentGT(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldGT(FieldUserAgent, v))
+}
+
+// UserAgentGTE applies the GTE predicate on the "user_agent" field.
+func UserAgentGTE(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldGTE(FieldUserAgent, v))
+}
+
+// UserAgentLT applies the LT predicate on the "user_agent" field.
+func UserAgentLT(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldLT(FieldUserAgent, v))
+}
+
+// UserAgentLTE applies the LTE predicate on the "user_agent" field.
+func UserAgentLTE(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldLTE(FieldUserAgent, v))
+}
+
+// UserAgentContains applies the Contains predicate on the "user_agent" field.
+func UserAgentContains(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldContains(FieldUserAgent, v))
+}
+
+// UserAgentHasPrefix applies the HasPrefix predicate on the "user_agent" field.
+func UserAgentHasPrefix(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldHasPrefix(FieldUserAgent, v))
+}
+
+// UserAgentHasSuffix applies the HasSuffix predicate on the "user_agent" field.
+func UserAgentHasSuffix(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldHasSuffix(FieldUserAgent, v))
+}
+
+// UserAgentEqualFold applies the EqualFold predicate on the "user_agent" field.
+func UserAgentEqualFold(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldEqualFold(FieldUserAgent, v))
+}
+
+// UserAgentContainsFold applies the ContainsFold predicate on the "user_agent" field.
+func UserAgentContainsFold(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldContainsFold(FieldUserAgent, v))
 }
 
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.

@@ -86,6 +86,8 @@ var (
 		{Name: "actor_id", Type: field.TypeUUID, Nullable: true},
 		{Name: "actor", Type: field.TypeString, Size: 254, Default: ""},
 		{Name: "detail", Type: field.TypeString, Size: 4000, Default: ""},
+		{Name: "source_address", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "user_agent", Type: field.TypeString, Size: 300, Default: ""},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "tenant_id", Type: field.TypeUUID},
 	}
@@ -97,7 +99,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "audit_events_tenants_tenant",
-				Columns:    []*schema.Column{AuditEventsColumns[10]},
+				Columns:    []*schema.Column{AuditEventsColumns[12]},
 				RefColumns: []*schema.Column{TenantsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -106,7 +108,12 @@ var (
 			{
 				Name:    "auditevent_tenant_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{AuditEventsColumns[10], AuditEventsColumns[9]},
+				Columns: []*schema.Column{AuditEventsColumns[12], AuditEventsColumns[11]},
+			},
+			{
+				Name:    "auditevent_tenant_id_action_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEventsColumns[12], AuditEventsColumns[1], AuditEventsColumns[11]},
 			},
 		},
 	}
@@ -1255,6 +1262,47 @@ var (
 			},
 		},
 	}
+	// SessionsColumns holds the columns for the "sessions" table.
+	SessionsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "user_id", Type: field.TypeUUID},
+		{Name: "method", Type: field.TypeString, Size: 32},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "authenticated_at", Type: field.TypeTime},
+		{Name: "last_used_at", Type: field.TypeTime},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "address", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "user_agent", Type: field.TypeString, Size: 300, Default: ""},
+		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
+		{Name: "factor_setup_pending", Type: field.TypeBool, Default: false},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// SessionsTable holds the schema information for the "sessions" table.
+	SessionsTable = &schema.Table{
+		Name:       "sessions",
+		Columns:    SessionsColumns,
+		PrimaryKey: []*schema.Column{SessionsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "sessions_tenants_tenant",
+				Columns:    []*schema.Column{SessionsColumns[11]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "session_tenant_id_user_id",
+				Unique:  false,
+				Columns: []*schema.Column{SessionsColumns[11], SessionsColumns[1]},
+			},
+			{
+				Name:    "session_user_id",
+				Unique:  false,
+				Columns: []*schema.Column{SessionsColumns[1]},
+			},
+		},
+	}
 	// SnapshotsColumns holds the columns for the "snapshots" table.
 	SnapshotsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeUUID},
@@ -1432,6 +1480,7 @@ var (
 		RefreshTokensTable,
 		ReportSchedulesTable,
 		SeenToursTable,
+		SessionsTable,
 		SnapshotsTable,
 		TenantsTable,
 		UsersTable,
@@ -1477,6 +1526,7 @@ func init() {
 	RefreshTokensTable.ForeignKeys[0].RefTable = TenantsTable
 	ReportSchedulesTable.ForeignKeys[0].RefTable = TenantsTable
 	SeenToursTable.ForeignKeys[0].RefTable = TenantsTable
+	SessionsTable.ForeignKeys[0].RefTable = TenantsTable
 	SnapshotsTable.ForeignKeys[0].RefTable = TenantsTable
 	WebhooksTable.ForeignKeys[0].RefTable = TenantsTable
 	WebhookDeliveriesTable.ForeignKeys[0].RefTable = TenantsTable

@@ -102,6 +102,9 @@ type ReportSchedule func(*sql.Selector)
 // SeenTour is the predicate function for seentour builders.
 type SeenTour func(*sql.Selector)
 
+// Session is the predicate function for session builders.
+type Session func(*sql.Selector)
+
 // Snapshot is the predicate function for snapshot builders.
 type Snapshot func(*sql.Selector)
 

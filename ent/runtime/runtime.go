@@ -40,6 +40,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/reportschedule"
 	"github.com/wegweiser/wegweiser/ent/schema"
 	"github.com/wegweiser/wegweiser/ent/seentour"
+	"github.com/wegweiser/wegweiser/ent/session"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
 	"github.com/wegweiser/wegweiser/ent/tenant"
 	"github.com/wegweiser/wegweiser/ent/user"
@@ -218,8 +219,20 @@ func init() {
 	auditevent.DefaultDetail = auditeventDescDetail.Default.(string)
 	// auditevent.DetailValidator is a validator for the "detail" field. It is called by the builders before save.
 	auditevent.DetailValidator = auditeventDescDetail.Validators[0].(func(string) error)
+	// auditeventDescSourceAddress is the schema descriptor for source_address field.
+	auditeventDescSourceAddress := auditeventFields[8].Descriptor()
+	// auditevent.DefaultSourceAddress holds the default value on creation for the source_address field.
+	auditevent.DefaultSourceAddress = auditeventDescSourceAddress.Default.(string)
+	// auditevent.SourceAddressValidator is a validator for the "source_address" field. It is called by the builders before save.
+	auditevent.SourceAddressValidator = auditeventDescSourceAddress.Validators[0].(func(string) error)
+	// auditeventDescUserAgent is the schema descriptor for user_agent field.
+	auditeventDescUserAgent := auditeventFields[9].Descriptor()
+	// auditevent.DefaultUserAgent holds the default value on creation for the user_agent field.
+	auditevent.DefaultUserAgent = auditeventDescUserAgent.Default.(string)
+	// auditevent.UserAgentValidator is a validator for the "user_agent" field. It is called by the builders before save.
+	auditevent.UserAgentValidator = auditeventDescUserAgent.Validators[0].(func(string) error)
 	// auditeventDescCreatedAt is the schema descriptor for created_at field.
-	auditeventDescCreatedAt := auditeventFields[8].Descriptor()
+	auditeventDescCreatedAt := auditeventFields[10].Descriptor()
 	// auditevent.DefaultCreatedAt holds the default value on creation for the created_at field.
 	auditevent.DefaultCreatedAt = auditeventDescCreatedAt.Default.(func() time.Time)
 	// auditeventDescID is the schema descriptor for id field.
@@ -1540,6 +1553,58 @@ func init() {
 	seentourDescID := seentourMixinFields0[0].Descriptor()
 	// seentour.DefaultID holds the default value on creation for the id field.
 	seentour.DefaultID = seentourDescID.Default.(func() uuid.UUID)
+	sessionMixin := schema.Session{}.Mixin()
+	session.Policy = privacy.NewPolicies(sessionMixin[1], schema.Session{})
+	session.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := session.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	sessionMixinFields0 := sessionMixin[0].Fields()
+	_ = sessionMixinFields0
+	sessionFields := schema.Session{}.Fields()
+	_ = sessionFields
+	// sessionDescMethod is the schema descriptor for method field.
+	sessionDescMethod := sessionFields[1].Descriptor()
+	// session.MethodValidator is a validator for the "method" field. It is called by the builders before save.
+	session.MethodValidator = func() func(string) error {
+		validators := sessionDescMethod.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(method string) error {
+			for _, fn := range fns {
+				if err := fn(method); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// sessionDescAddress is the schema descriptor for address field.
+	sessionDescAddress := sessionFields[6].Descriptor()
+	// session.DefaultAddress holds the default value on creation for the address field.
+	session.DefaultAddress = sessionDescAddress.Default.(string)
+	// session.AddressValidator is a validator for the "address" field. It is called by the builders before save.
+	session.AddressValidator = sessionDescAddress.Validators[0].(func(string) error)
+	// sessionDescUserAgent is the schema descriptor for user_agent field.
+	sessionDescUserAgent := sessionFields[7].Descriptor()
+	// session.DefaultUserAgent holds the default value on creation for the user_agent field.
+	session.DefaultUserAgent = sessionDescUserAgent.Default.(string)
+	// session.UserAgentValidator is a validator for the "user_agent" field. It is called by the builders before save.
+	session.UserAgentValidator = sessionDescUserAgent.Validators[0].(func(string) error)
+	// sessionDescFactorSetupPending is the schema descriptor for factor_setup_pending field.
+	sessionDescFactorSetupPending := sessionFields[9].Descriptor()
+	// session.DefaultFactorSetupPending holds the default value on creation for the factor_setup_pending field.
+	session.DefaultFactorSetupPending = sessionDescFactorSetupPending.Default.(bool)
+	// sessionDescID is the schema descriptor for id field.
+	sessionDescID := sessionMixinFields0[0].Descriptor()
+	// session.DefaultID holds the default value on creation for the id field.
+	session.DefaultID = sessionDescID.Default.(func() uuid.UUID)
 	snapshotMixin := schema.Snapshot{}.Mixin()
 	snapshot.Policy = privacy.NewPolicies(snapshotMixin[1], schema.Snapshot{})
 	snapshot.Hooks[0] = func(next ent.Mutator) ent.Mutator {

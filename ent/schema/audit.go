@@ -9,8 +9,10 @@ import (
 	"github.com/google/uuid"
 )
 
-// AuditEvent records one change that matters for accountability: who moved
-// or deleted what, when. Rows are never updated; the prune job removes them
+// AuditEvent records one action that matters for accountability: sign-ins
+// and failed sign-ins, factor, role and policy changes, invitations, API
+// keys, single sign-on configuration, moves and deletions: who, when, from
+// where. Rows are never updated; the prune job removes them
 // past the tenant's audit retention.
 type AuditEvent struct{ ent.Schema }
 
@@ -34,6 +36,9 @@ func (AuditEvent) Fields() []ent.Field {
 		field.UUID("actor_id", uuid.UUID{}).Optional().Nillable().Immutable(),
 		field.String("actor").Default("").MaxLen(254).Immutable(),
 		field.String("detail").Default("").MaxLen(4000).Immutable(),
+		// Where the request came from: client address and User-Agent.
+		field.String("source_address").Default("").MaxLen(64).Immutable(),
+		field.String("user_agent").Default("").MaxLen(300).Immutable(),
 		field.Time("created_at").Default(func() time.Time { return time.Now().UTC() }).Immutable(),
 	}
 }
@@ -42,5 +47,6 @@ func (AuditEvent) Fields() []ent.Field {
 func (AuditEvent) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("tenant_id", "created_at"),
+		index.Fields("tenant_id", "action", "created_at"),
 	}
 }

@@ -43,6 +43,14 @@ type Viewer struct {
 	OrganisationIDs []uuid.UUID
 	// SessionID is the login session (refresh-token family) of a user viewer.
 	SessionID uuid.UUID
+	// APIKeyID is set when the request authenticated with an API key; the
+	// viewer then has the key's role and scope, and UserID is the member
+	// who created the key.
+	APIKeyID uuid.UUID
+	// SecondFactorSetupPending is true when the tenant requires a second
+	// factor that this user has not set up: only procedures open during
+	// setup are allowed.
+	SecondFactorSetupPending bool
 }
 
 // Scoped reports whether the viewer is limited to chosen organisations.

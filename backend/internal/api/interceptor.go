@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"connectrpc.com/connect"
+	"github.com/google/uuid"
 
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
 	"github.com/wegweiser/wegweiser/backend/internal/authz"
@@ -132,6 +133,12 @@ func (g *Guard) admitAccess(ctx context.Context, access authz.Access, header htt
 		return ctx, err
 	}
 	ctx = viewer.NewContext(ctx, v)
+	if access.SessionOnly && v.APIKeyID != uuid.Nil {
+		return ctx, apperr.PermissionDenied("an API key cannot call this; sign in as a member")
+	}
+	if v.SecondFactorSetupPending && !access.DuringFactorSetup && !access.Public {
+		return ctx, apperr.FailedPrecondition("your organisation requires a second factor: set up a passkey or an authenticator app under Settings → Security first")
+	}
 	if access.Public || access.Permission == (authz.Permission{}) {
 		return ctx, nil
 	}

@@ -19,6 +19,14 @@ type Access struct {
 	// Permission is required of an authenticated caller; the zero value with
 	// Public and Device false means "any authenticated member".
 	Permission Permission
+	// SessionOnly procedures need a signed-in user: an API key is refused
+	// (permission_denied), so a key can neither mint keys nor change
+	// anyone's factors or sessions.
+	SessionOnly bool
+	// DuringFactorSetup procedures stay open to a member whose tenant
+	// requires a second factor they have not set up yet; every other
+	// procedure is failed_precondition for them until they do.
+	DuringFactorSetup bool
 }
 
 // The permissions of the model.
@@ -58,6 +66,15 @@ var (
 	ReportRead = Permission{"report", "read"}
 	// ReportManage is sending reports by mail and scheduling them.
 	ReportManage = Permission{"report", "manage"}
+	// SecurityManage is the tenant's sign-in policy (require a second
+	// factor).
+	SecurityManage = Permission{"security", "manage"}
+	// SSOManage is the tenant's single sign-on configuration.
+	SSOManage = Permission{"sso", "manage"}
+	// APIKeyManage is creating, listing and revoking the tenant's API keys.
+	APIKeyManage = Permission{"apikey", "manage"}
+	// AuditRead is reading and exporting the tenant's audit log.
+	AuditRead = Permission{"audit", "read"}
 )
 
 var (
@@ -68,6 +85,11 @@ var (
 
 func need(p Permission) Access { return Access{Permission: p} }
 
+// own is a procedure on the caller's own account (factors, sessions): any
+// signed-in member, never an API key, open while a second factor is being
+// set up.
+var own = Access{SessionOnly: true, DuringFactorSetup: true}
+
 // Procedures maps every RPC procedure to what it requires. A procedure that
 // is not here is refused (fail closed), and a test fails when a procedure of
 // the service descriptors is missing.
@@ -77,7 +99,13 @@ var Procedures = map[string]Access{
 	wegweiserv1connect.AuthServiceRefreshProcedure:                 public,
 	wegweiserv1connect.AuthServiceLogoutProcedure:                  public,
 	wegweiserv1connect.AuthServiceAcceptInvitationProcedure:        public,
-	wegweiserv1connect.AuthServiceWhoAmIProcedure:                  authenticated,
+	wegweiserv1connect.AuthServiceWhoAmIProcedure:                  {DuringFactorSetup: true},
+	wegweiserv1connect.AuthServiceBeginSecondFactorProcedure:       public,
+	wegweiserv1connect.AuthServiceFinishSecondFactorProcedure:      public,
+	wegweiserv1connect.AuthServiceBeginPasskeySignInProcedure:      public,
+	wegweiserv1connect.AuthServiceFinishPasskeySignInProcedure:     public,
+	wegweiserv1connect.AuthServiceStartSingleSignOnProcedure:       public,
+	wegweiserv1connect.AuthServiceCompleteSingleSignOnProcedure:    public,
 	wegweiserv1connect.AuthServiceGetAuthConfigProcedure:           public,
 	wegweiserv1connect.AuthServiceVerifyEmailProcedure:             public,
 	wegweiserv1connect.AuthServiceRequestPasswordResetProcedure:    public,
@@ -98,6 +126,7 @@ var Procedures = map[string]Access{
 	wegweiserv1connect.TenantServiceDeleteGroupProcedure:        need(GroupWrite),
 	wegweiserv1connect.TenantServiceGetRetentionProcedure:       need(TenantRead),
 	wegweiserv1connect.TenantServiceUpdateRetentionProcedure:    need(TenantWrite),
+	wegweiserv1connect.TenantServiceUpdateBrandingProcedure:     need(TenantWrite),
 
 	wegweiserv1connect.DeviceServiceListDevicesProcedure:  need(DeviceRead),
 	wegweiserv1connect.DeviceServiceGetDeviceProcedure:    need(DeviceRead),
@@ -192,4 +221,32 @@ var Procedures = map[string]Access{
 	wegweiserv1connect.ReportServiceListReportSchedulesProcedure:  need(ReportManage),
 	wegweiserv1connect.ReportServiceDeleteReportScheduleProcedure: need(ReportManage),
 	wegweiserv1connect.ReportServiceSendReportProcedure:           need(ReportManage),
+
+	wegweiserv1connect.SecurityServiceListFactorsProcedure:               own,
+	wegweiserv1connect.SecurityServiceBeginPasskeyRegistrationProcedure:  own,
+	wegweiserv1connect.SecurityServiceFinishPasskeyRegistrationProcedure: own,
+	wegweiserv1connect.SecurityServiceRenamePasskeyProcedure:             own,
+	wegweiserv1connect.SecurityServiceDeletePasskeyProcedure:             own,
+	wegweiserv1connect.SecurityServiceBeginTotpEnrollmentProcedure:       own,
+	wegweiserv1connect.SecurityServiceConfirmTotpEnrollmentProcedure:     own,
+	wegweiserv1connect.SecurityServiceDisableTotpProcedure:               own,
+	wegweiserv1connect.SecurityServiceRegenerateRecoveryCodesProcedure:   own,
+	wegweiserv1connect.SecurityServiceBeginReauthenticationProcedure:     own,
+	wegweiserv1connect.SecurityServiceReauthenticateProcedure:            own,
+	wegweiserv1connect.SecurityServiceListSessionsProcedure:              own,
+	wegweiserv1connect.SecurityServiceRevokeSessionProcedure:             own,
+	wegweiserv1connect.SecurityServiceRevokeAllSessionsProcedure:         own,
+	wegweiserv1connect.SecurityServiceGetSecurityPolicyProcedure:         own,
+	wegweiserv1connect.SecurityServiceUpdateSecurityPolicyProcedure:      {Permission: SecurityManage, SessionOnly: true},
+
+	wegweiserv1connect.SingleSignOnServiceGetSingleSignOnConfigProcedure:    {Permission: SSOManage, SessionOnly: true},
+	wegweiserv1connect.SingleSignOnServiceUpdateSingleSignOnConfigProcedure: {Permission: SSOManage, SessionOnly: true},
+	wegweiserv1connect.SingleSignOnServiceDeleteSingleSignOnConfigProcedure: {Permission: SSOManage, SessionOnly: true},
+
+	wegweiserv1connect.APIKeyServiceCreateAPIKeyProcedure: {Permission: APIKeyManage, SessionOnly: true},
+	wegweiserv1connect.APIKeyServiceListAPIKeysProcedure:  {Permission: APIKeyManage, SessionOnly: true},
+	wegweiserv1connect.APIKeyServiceRevokeAPIKeyProcedure: {Permission: APIKeyManage, SessionOnly: true},
+
+	wegweiserv1connect.AuditServiceListAuditEventsProcedure:   need(AuditRead),
+	wegweiserv1connect.AuditServiceExportAuditEventsProcedure: need(AuditRead),
 }

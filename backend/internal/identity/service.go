@@ -19,11 +19,13 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/bypass"
 	"github.com/wegweiser/wegweiser/backend/internal/mail"
 	"github.com/wegweiser/wegweiser/backend/internal/ratelimit"
+	"github.com/wegweiser/wegweiser/backend/internal/reqinfo"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/validate"
 	"github.com/wegweiser/wegweiser/ent"
 	"github.com/wegweiser/wegweiser/ent/membership"
 	"github.com/wegweiser/wegweiser/ent/refreshtoken"
+	"github.com/wegweiser/wegweiser/ent/session"
 	"github.com/wegweiser/wegweiser/ent/user"
 	"github.com/wegweiser/wegweiser/ent/viewer"
 )
@@ -44,6 +46,10 @@ type Options struct {
 	BaseURL string
 	// SignUpClosed turns public sign-up off (SignUp is permission_denied).
 	SignUpClosed bool
+	// SignInCheck, when set, is asked before any sign-in to a tenant
+	// completes (method is one of the Method constants); an error refuses
+	// the sign-in (e.g. a tenant that allows only single sign-on).
+	SignInCheck func(ctx context.Context, userID, tenantID uuid.UUID, method string) error
 }
 
 // Service implements sign-up, login, token rotation and authentication.
@@ -55,6 +61,7 @@ type Service struct {
 	mail         mail.Sender
 	baseURL      string
 	signUpClosed bool
+	signInCheck  func(ctx context.Context, userID, tenantID uuid.UUID, method string) error
 	log          *slog.Logger
 	now          func() time.Time
 }
@@ -85,6 +92,7 @@ func NewService(st *store.Store, signer *Signer, opts *Options, log *slog.Logger
 		mail:         o.Mail,
 		baseURL:      strings.TrimRight(o.BaseURL, "/"),
 		signUpClosed: o.SignUpClosed,
+		signInCheck:  o.SignInCheck,
 		log:          log,
 		now:          func() time.Time { return time.Now().UTC() },
 	}
@@ -192,7 +200,7 @@ func (s *Service) createTenant(ctx context.Context, in signUp, hash string, veri
 		if err != nil {
 			return fmt.Errorf("create membership: %w", err)
 		}
-		tok, err := s.issue(sctx, tx, u.ID, t.ID, uuid.New())
+		tok, err := s.issue(sctx, tx, u.ID, t.ID, uuid.New(), MethodSignUp)
 		if err != nil {
 			return err
 		}
@@ -274,25 +282,78 @@ func (s *Service) Login(ctx context.Context, emailIn, password, tenantIDIn, addr
 	if err != nil {
 		return nil, fmt.Errorf("find membership: %w", err)
 	}
+	if err := s.CheckSignIn(ctx, u.ID, m.TenantID, MethodPassword); err != nil {
+		return nil, err
+	}
 	// The account's failure count is not reset: an attacker would get a
 	// fresh burst of fast guesses after every login of the real user.
 	var tok *Tokens
 	err = s.st.Tx(sctx, func(tx *store.Tx) error {
 		var err error
-		tok, err = s.issue(sctx, tx, u.ID, m.TenantID, uuid.New())
+		tok, err = s.issue(sctx, tx, u.ID, m.TenantID, uuid.New(), MethodPassword)
 		return err
 	})
 	return tok, err
 }
 
-// issue creates a refresh token in family and signs an access token.
-func (s *Service) issue(ctx context.Context, tx *store.Tx, userID, tenantID, family uuid.UUID) (*Tokens, error) {
+// CheckSignIn asks the SignInCheck option (if any) whether userID may sign
+// into tenantID with method.
+func (s *Service) CheckSignIn(ctx context.Context, userID, tenantID uuid.UUID, method string) error {
+	if s.signInCheck == nil {
+		return nil
+	}
+	return s.signInCheck(ctx, userID, tenantID, method)
+}
+
+// InvalidateUser drops whatever is cached about userID's sessions and
+// memberships, so the next request of any of them is checked afresh. Call
+// it after every change that must take effect at once (role change,
+// disabling, factor setup, revoking sessions).
+func (s *Service) InvalidateUser(ctx context.Context, userID uuid.UUID) {}
+
+// InvalidateSession drops whatever is cached about one session.
+func (s *Service) InvalidateSession(ctx context.Context, sessionID uuid.UUID) {}
+
+// Sign-in methods recorded on a session (Session.method).
+const (
+	MethodSignUp      = "signup"
+	MethodPassword    = "password"
+	MethodPasswordMFA = "password_mfa"
+	MethodPasskey     = "passkey"
+	MethodSSO         = "sso"
+	MethodInvitation  = "invitation"
+	// MethodRefresh continues an existing session (no new sign-in).
+	MethodRefresh = ""
+)
+
+// issue creates a refresh token in family and signs an access token. A
+// sign-in (method not MethodRefresh) starts the session family with the
+// request's source (reqinfo); a refresh records its use.
+func (s *Service) issue(ctx context.Context, tx *store.Tx, userID, tenantID, family uuid.UUID, method string) (*Tokens, error) {
 	refresh, hash, err := NewOpaqueToken("wwr_")
 	if err != nil {
 		return nil, err
 	}
 	now := s.now()
 	rexp := now.Add(RefreshTokenTTL)
+	src := reqinfo.From(ctx)
+	if method != MethodRefresh {
+		if err := tx.Session.Create().SetID(family).SetTenantID(tenantID).SetUserID(userID).SetMethod(method).
+			SetCreatedAt(now).SetAuthenticatedAt(now).SetLastUsedAt(now).SetExpiresAt(rexp).
+			SetAddress(validate.Clip(src.Address, 64)).SetUserAgent(validate.Clip(src.UserAgent, 300)).
+			Exec(ctx); err != nil {
+			return nil, fmt.Errorf("store session: %w", err)
+		}
+	} else {
+		upd := tx.Session.Update().Where(session.ID(family), session.TenantID(tenantID)).
+			SetLastUsedAt(now).SetExpiresAt(rexp)
+		if src.Address != "" {
+			upd.SetAddress(validate.Clip(src.Address, 64)).SetUserAgent(validate.Clip(src.UserAgent, 300))
+		}
+		if _, err := upd.Save(ctx); err != nil {
+			return nil, fmt.Errorf("record session use: %w", err)
+		}
+	}
 	if _, err := tx.RefreshToken.Create().
 		SetTenantID(tenantID).SetUserID(userID).SetFamilyID(family).
 		SetTokenHash(hash).SetCreatedAt(now).SetExpiresAt(rexp).
@@ -348,7 +409,7 @@ func (s *Service) Refresh(ctx context.Context, token, addr string) (*Tokens, err
 			reused = true
 			return errInvalidRefresh
 		}
-		tok, err = s.issue(sctx, tx, rt.UserID, rt.TenantID, rt.FamilyID)
+		tok, err = s.issue(sctx, tx, rt.UserID, rt.TenantID, rt.FamilyID, MethodRefresh)
 		return err
 	})
 	if reused {
@@ -367,21 +428,30 @@ func (s *Service) reuseDetected(ctx context.Context, rt *ent.RefreshToken) error
 
 func (s *Service) revokeFamily(ctx context.Context, tenantID, family uuid.UUID) error {
 	sctx := bypass.Allow(ctx, "identity: revoke a refresh-token family")
-	_, err := s.st.Ent.RefreshToken.Update().
-		Where(refreshtoken.TenantID(tenantID), refreshtoken.FamilyID(family), refreshtoken.RevokedAtIsNil()).
-		SetRevokedAt(s.now()).Save(sctx)
-	if err != nil {
-		return fmt.Errorf("revoke session: %w", err)
-	}
-	return nil
+	return s.st.Tx(sctx, func(tx *store.Tx) error {
+		if _, err := tx.RefreshToken.Update().
+			Where(refreshtoken.TenantID(tenantID), refreshtoken.FamilyID(family), refreshtoken.RevokedAtIsNil()).
+			SetRevokedAt(s.now()).Save(sctx); err != nil {
+			return fmt.Errorf("revoke session: %w", err)
+		}
+		if _, err := tx.Session.Update().Where(session.TenantID(tenantID), session.ID(family), session.RevokedAtIsNil()).
+			SetRevokedAt(s.now()).Save(sctx); err != nil {
+			return fmt.Errorf("revoke session: %w", err)
+		}
+		return nil
+	})
 }
 
 // RevokeUser ends every session of a user in a tenant.
 func (s *Service) RevokeUser(ctx context.Context, tx *store.Tx, tenantID, userID uuid.UUID) error {
-	_, err := tx.RefreshToken.Update().
+	sctx := bypass.Allow(ctx, "identity: revoke a member's sessions in a tenant")
+	if _, err := tx.RefreshToken.Update().
 		Where(refreshtoken.TenantID(tenantID), refreshtoken.UserID(userID), refreshtoken.RevokedAtIsNil()).
-		SetRevokedAt(s.now()).Save(bypass.Allow(ctx, "identity: revoke a member's sessions in a tenant"))
-	if err != nil {
+		SetRevokedAt(s.now()).Save(sctx); err != nil {
+		return fmt.Errorf("revoke sessions: %w", err)
+	}
+	if _, err := tx.Session.Update().Where(session.TenantID(tenantID), session.UserID(userID), session.RevokedAtIsNil()).
+		SetRevokedAt(s.now()).Save(sctx); err != nil {
 		return fmt.Errorf("revoke sessions: %w", err)
 	}
 	return nil
@@ -455,22 +525,23 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*viewer.Viewe
 	if err != nil {
 		return nil, err
 	}
-	live, err := s.st.Ent.RefreshToken.Query().Where(
-		refreshtoken.TenantID(tenantID), refreshtoken.FamilyID(sessionID),
-		refreshtoken.RevokedAtIsNil(), refreshtoken.ExpiresAtGT(s.now()),
-	).Exist(bypass.Allow(ctx, "identity: check that an access token's session is live"))
+	sess, err := s.st.Ent.Session.Query().Where(
+		session.ID(sessionID), session.TenantID(tenantID), session.UserID(userID),
+		session.RevokedAtIsNil(), session.ExpiresAtGT(s.now()),
+	).Only(bypass.Allow(ctx, "identity: check that an access token's session is live"))
+	if ent.IsNotFound(err) {
+		return nil, apperr.Unauthenticated("session has ended; log in again")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("check session: %w", err)
 	}
-	if !live {
-		return nil, apperr.Unauthenticated("session has ended; log in again")
-	}
 	return &viewer.Viewer{
-		UserID:          userID,
-		TenantID:        tenantID,
-		Role:            viewer.Role(m.Role),
-		OrganisationIDs: m.OrganisationIds,
-		SessionID:       sessionID,
+		UserID:                   userID,
+		TenantID:                 tenantID,
+		Role:                     viewer.Role(m.Role),
+		OrganisationIDs:          m.OrganisationIds,
+		SessionID:                sessionID,
+		SecondFactorSetupPending: sess.FactorSetupPending,
 	}, nil
 }
 
@@ -547,7 +618,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, password, display
 		if err := uu.Exec(sctx); err != nil {
 			return fmt.Errorf("update user: %w", err)
 		}
-		tok, err = s.issue(sctx, tx, u.ID, m.TenantID, uuid.New())
+		tok, err = s.issue(sctx, tx, u.ID, m.TenantID, uuid.New(), MethodInvitation)
 		return err
 	})
 	return tok, err
@@ -555,10 +626,14 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, password, display
 
 // revokeAll ends every session of a user in every tenant.
 func (s *Service) revokeAll(ctx context.Context, tx *store.Tx, userID uuid.UUID) error {
-	_, err := tx.RefreshToken.Update().
+	sctx := bypass.Allow(ctx, "identity: revoke a user's sessions in every tenant")
+	if _, err := tx.RefreshToken.Update().
 		Where(refreshtoken.UserID(userID), refreshtoken.RevokedAtIsNil()).
-		SetRevokedAt(s.now()).Save(bypass.Allow(ctx, "identity: revoke a user's sessions in every tenant"))
-	if err != nil {
+		SetRevokedAt(s.now()).Save(sctx); err != nil {
+		return fmt.Errorf("revoke sessions: %w", err)
+	}
+	if _, err := tx.Session.Update().Where(session.UserID(userID), session.RevokedAtIsNil()).
+		SetRevokedAt(s.now()).Save(sctx); err != nil {
 		return fmt.Errorf("revoke sessions: %w", err)
 	}
 	return nil

@@ -41,6 +41,8 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/api/agentapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/aiapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/alertapi"
+	"github.com/wegweiser/wegweiser/backend/internal/api/apikeyapi"
+	"github.com/wegweiser/wegweiser/backend/internal/api/auditapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/authapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/chatapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/deviceapi"
@@ -50,6 +52,8 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/api/onboardingapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/policyapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/reportapi"
+	"github.com/wegweiser/wegweiser/backend/internal/api/securityapi"
+	"github.com/wegweiser/wegweiser/backend/internal/api/ssoapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/tenantapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/transferapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/userapi"
@@ -69,6 +73,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/policy"
 	"github.com/wegweiser/wegweiser/backend/internal/ratelimit"
 	"github.com/wegweiser/wegweiser/backend/internal/report"
+	"github.com/wegweiser/wegweiser/backend/internal/reqinfo"
 	"github.com/wegweiser/wegweiser/backend/internal/retention"
 	"github.com/wegweiser/wegweiser/backend/internal/secrets"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
@@ -109,6 +114,10 @@ var Services = []string{
 	wegweiserv1connect.OnboardingServiceName,
 	wegweiserv1connect.TransferServiceName,
 	wegweiserv1connect.ReportServiceName,
+	wegweiserv1connect.SecurityServiceName,
+	wegweiserv1connect.SingleSignOnServiceName,
+	wegweiserv1connect.APIKeyServiceName,
+	wegweiserv1connect.AuditServiceName,
 	agentv1connect.AgentServiceName,
 }
 
@@ -380,6 +389,10 @@ func (a *App) Handler() http.Handler {
 	transferPath, transferHandler := wegweiserv1connect.NewTransferServiceHandler(transferapi.New(a.Transfer), transferOpts...)
 	mux.Handle(transferPath, refuseLarger(MaxTransferRequestBytes, "an import file may have at most 10 MB: split it into smaller files", transferHandler, transferOpts...))
 	mux.Handle(wegweiserv1connect.NewReportServiceHandler(reportapi.New(a.Reports), opts...))
+	mux.Handle(wegweiserv1connect.NewSecurityServiceHandler(securityapi.New(a.Identity), opts...))
+	mux.Handle(wegweiserv1connect.NewSingleSignOnServiceHandler(ssoapi.New(), opts...))
+	mux.Handle(wegweiserv1connect.NewAPIKeyServiceHandler(apikeyapi.New(), opts...))
+	mux.Handle(wegweiserv1connect.NewAuditServiceHandler(auditapi.New(), opts...))
 	mux.Handle(agentv1connect.NewAgentServiceHandler(agent, agentOpts...))
 	// Enroll is public: the same service with the public limits.
 	_, enroll := agentv1connect.NewAgentServiceHandler(agent, publicOpts...)
@@ -425,6 +438,9 @@ func (a *App) Handler() http.Handler {
 	// Credentials are checked before any body is read.
 	h := guard.Middleware(MaxPublicRequestBytes, mux)
 	h = http.MaxBytesHandler(h, MaxSnapshotBytes+64<<10)
+	// Every request carries its source (address, User-Agent) for the
+	// throttles, sessions and the audit log.
+	h = reqinfo.Middleware(a.cfg.TrustedProxies, h)
 	if len(a.cfg.CORSOrigins) > 0 {
 		h = cors.New(cors.Options{
 			AllowedOrigins: a.cfg.CORSOrigins,

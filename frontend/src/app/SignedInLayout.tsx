@@ -65,6 +65,10 @@ function Shell({ viewer }: { viewer: WhoAmIResponse }) {
   const canReadPolicy = viewer.permissions.includes(Permission.PolicyRead);
   const canManageAlerts = viewer.permissions.includes(Permission.AlertManage);
   const canManageAI = viewer.permissions.includes(Permission.AIManage);
+  const canManageKeys = viewer.permissions.includes(Permission.APIKeyManage);
+  const canManageSSO = viewer.permissions.includes(Permission.SSOManage);
+  const canBrand = viewer.permissions.includes(Permission.TenantWrite);
+  const canReadAudit = viewer.permissions.includes(Permission.AuditRead);
   const canTransfer =
     viewer.permissions.includes(Permission.TransferImport) || viewer.permissions.includes(Permission.TransferExport);
   const user = viewer.user;
@@ -144,6 +148,29 @@ function Shell({ viewer }: { viewer: WhoAmIResponse }) {
                 <NavLink to="/settings/ai">AI assistant</NavLink>
               </li>
             )}
+            {canManageKeys && (
+              <li>
+                <NavLink to="/settings/api-keys">API keys</NavLink>
+              </li>
+            )}
+            {canManageSSO && (
+              <li>
+                <NavLink to="/settings/sso">Single sign-on</NavLink>
+              </li>
+            )}
+            {canBrand && (
+              <li>
+                <NavLink to="/settings/branding">Branding</NavLink>
+              </li>
+            )}
+            {canReadAudit && (
+              <li>
+                <NavLink to="/audit">Audit log</NavLink>
+              </li>
+            )}
+            <li>
+              <NavLink to="/settings/security">Account security</NavLink>
+            </li>
           </ul>
         </nav>
         <div className="sidebar-footer">

@@ -29,6 +29,12 @@ const Settings = lazy(() => import("../routes/settings"));
 const AISettings = lazy(() => import("../routes/ai-settings"));
 const Discovery = lazy(() => import("../routes/discovery"));
 const Report = lazy(() => import("../routes/report"));
+const Security = lazy(() => import("../routes/security"));
+const SSOSettings = lazy(() => import("../routes/sso-settings"));
+const LoginSSO = lazy(() => import("../routes/login-sso"));
+const APIKeys = lazy(() => import("../routes/api-keys"));
+const Audit = lazy(() => import("../routes/audit"));
+const Branding = lazy(() => import("../routes/branding"));
 const NotFound = lazy(() => import("../routes/not-found"));
 
 function standalone(Page: ComponentType) {
@@ -51,6 +57,7 @@ export const routes: RouteObject[] = [
     errorElement: <RouteError />,
     children: [
       { path: "/login", element: standalone(Login) },
+      { path: "/login/sso", element: standalone(LoginSSO) },
       { path: "/signup", element: standalone(SignUp) },
       { path: "/accept-invitation", element: standalone(AcceptInvitation) },
       { path: "/forgot-password", element: standalone(ForgotPassword) },
@@ -78,6 +85,11 @@ export const routes: RouteObject[] = [
           { path: "webhooks", element: <Webhooks /> },
           { path: "settings", element: <Settings /> },
           { path: "settings/ai", element: <AISettings /> },
+          { path: "settings/security", element: <Security /> },
+          { path: "settings/sso", element: <SSOSettings /> },
+          { path: "settings/api-keys", element: <APIKeys /> },
+          { path: "settings/branding", element: <Branding /> },
+          { path: "audit", element: <Audit /> },
           { path: "*", element: <NotFound /> },
         ],
       },

@@ -22,6 +22,63 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// SecondFactorKind is a kind of second factor.
+type SecondFactorKind int32
+
+const (
+	// Never used.
+	SecondFactorKind_SECOND_FACTOR_KIND_UNSPECIFIED SecondFactorKind = 0
+	// A WebAuthn passkey or security key.
+	SecondFactorKind_SECOND_FACTOR_KIND_PASSKEY SecondFactorKind = 1
+	// A time-based one-time password (authenticator app).
+	SecondFactorKind_SECOND_FACTOR_KIND_TOTP SecondFactorKind = 2
+	// A single-use recovery code.
+	SecondFactorKind_SECOND_FACTOR_KIND_RECOVERY_CODE SecondFactorKind = 3
+)
+
+// Enum value maps for SecondFactorKind.
+var (
+	SecondFactorKind_name = map[int32]string{
+		0: "SECOND_FACTOR_KIND_UNSPECIFIED",
+		1: "SECOND_FACTOR_KIND_PASSKEY",
+		2: "SECOND_FACTOR_KIND_TOTP",
+		3: "SECOND_FACTOR_KIND_RECOVERY_CODE",
+	}
+	SecondFactorKind_value = map[string]int32{
+		"SECOND_FACTOR_KIND_UNSPECIFIED":   0,
+		"SECOND_FACTOR_KIND_PASSKEY":       1,
+		"SECOND_FACTOR_KIND_TOTP":          2,
+		"SECOND_FACTOR_KIND_RECOVERY_CODE": 3,
+	}
+)
+
+func (x SecondFactorKind) Enum() *SecondFactorKind {
+	p := new(SecondFactorKind)
+	*p = x
+	return p
+}
+
+func (x SecondFactorKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (SecondFactorKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_wegweiser_v1_auth_proto_enumTypes[0].Descriptor()
+}
+
+func (SecondFactorKind) Type() protoreflect.EnumType {
+	return &file_wegweiser_v1_auth_proto_enumTypes[0]
+}
+
+func (x SecondFactorKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use SecondFactorKind.Descriptor instead.
+func (SecondFactorKind) EnumDescriptor() ([]byte, []int) {
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{0}
+}
+
 // Tenant is one MSP: the boundary no data ever crosses.
 type Tenant struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -30,7 +87,10 @@ type Tenant struct {
 	// Display name, 1 to 200 characters.
 	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
 	// When the tenant was created.
-	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// How the tenant presents itself (name, logo, accent colour) to its
+	// members and customers. Set in WhoAmI and TenantService.GetTenant.
+	Branding      *TenantBranding `protobuf:"bytes,4,opt,name=branding,proto3" json:"branding,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -86,6 +146,88 @@ func (x *Tenant) GetCreateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Tenant) GetBranding() *TenantBranding {
+	if x != nil {
+		return x.Branding
+	}
+	return nil
+}
+
+// TenantBranding is how an MSP presents the dashboard to its members and its
+// customers.
+type TenantBranding struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Name shown in the header and on the customer portal; empty: the
+	// tenant's name. At most 200 characters.
+	DisplayName string `protobuf:"bytes,1,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
+	// Logo as a PNG, JPEG or WebP image of at most 256 KiB; empty: none.
+	Logo []byte `protobuf:"bytes,2,opt,name=logo,proto3" json:"logo,omitempty"`
+	// Media type of logo ("image/png", "image/jpeg", "image/webp").
+	LogoMediaType string `protobuf:"bytes,3,opt,name=logo_media_type,json=logoMediaType,proto3" json:"logo_media_type,omitempty"`
+	// Accent colour as "#rrggbb"; empty: the default.
+	AccentColor   string `protobuf:"bytes,4,opt,name=accent_color,json=accentColor,proto3" json:"accent_color,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TenantBranding) Reset() {
+	*x = TenantBranding{}
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TenantBranding) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TenantBranding) ProtoMessage() {}
+
+func (x *TenantBranding) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TenantBranding.ProtoReflect.Descriptor instead.
+func (*TenantBranding) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *TenantBranding) GetDisplayName() string {
+	if x != nil {
+		return x.DisplayName
+	}
+	return ""
+}
+
+func (x *TenantBranding) GetLogo() []byte {
+	if x != nil {
+		return x.Logo
+	}
+	return nil
+}
+
+func (x *TenantBranding) GetLogoMediaType() string {
+	if x != nil {
+		return x.LogoMediaType
+	}
+	return ""
+}
+
+func (x *TenantBranding) GetAccentColor() string {
+	if x != nil {
+		return x.AccentColor
+	}
+	return ""
+}
+
 // User is a person who can log in, as seen from one tenant.
 type User struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -110,13 +252,17 @@ type User struct {
 	// True when the user has proved control of the email. Only set in
 	// WhoAmI (about the caller).
 	EmailVerified bool `protobuf:"varint,9,opt,name=email_verified,json=emailVerified,proto3" json:"email_verified,omitempty"`
+	// True when the user has a second factor (a passkey or TOTP).
+	SecondFactorEnabled bool `protobuf:"varint,10,opt,name=second_factor_enabled,json=secondFactorEnabled,proto3" json:"second_factor_enabled,omitempty"`
+	// True when the user signs in through the tenant's single sign-on.
+	SingleSignOn  bool `protobuf:"varint,11,opt,name=single_sign_on,json=singleSignOn,proto3" json:"single_sign_on,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *User) Reset() {
 	*x = User{}
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[1]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -128,7 +274,7 @@ func (x *User) String() string {
 func (*User) ProtoMessage() {}
 
 func (x *User) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[1]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -141,7 +287,7 @@ func (x *User) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use User.ProtoReflect.Descriptor instead.
 func (*User) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{1}
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *User) GetId() string {
@@ -207,6 +353,20 @@ func (x *User) GetEmailVerified() bool {
 	return false
 }
 
+func (x *User) GetSecondFactorEnabled() bool {
+	if x != nil {
+		return x.SecondFactorEnabled
+	}
+	return false
+}
+
+func (x *User) GetSingleSignOn() bool {
+	if x != nil {
+		return x.SingleSignOn
+	}
+	return false
+}
+
 // SignUpRequest creates a tenant and its owner.
 type SignUpRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -224,7 +384,7 @@ type SignUpRequest struct {
 
 func (x *SignUpRequest) Reset() {
 	*x = SignUpRequest{}
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[2]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -236,7 +396,7 @@ func (x *SignUpRequest) String() string {
 func (*SignUpRequest) ProtoMessage() {}
 
 func (x *SignUpRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[2]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -249,7 +409,7 @@ func (x *SignUpRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignUpRequest.ProtoReflect.Descriptor instead.
 func (*SignUpRequest) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{2}
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *SignUpRequest) GetTenantName() string {
@@ -303,7 +463,7 @@ type SignUpResponse struct {
 
 func (x *SignUpResponse) Reset() {
 	*x = SignUpResponse{}
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[3]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -315,7 +475,7 @@ func (x *SignUpResponse) String() string {
 func (*SignUpResponse) ProtoMessage() {}
 
 func (x *SignUpResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[3]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -328,7 +488,7 @@ func (x *SignUpResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SignUpResponse.ProtoReflect.Descriptor instead.
 func (*SignUpResponse) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{3}
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *SignUpResponse) GetTenant() *Tenant {
@@ -389,7 +549,7 @@ type LoginRequest struct {
 
 func (x *LoginRequest) Reset() {
 	*x = LoginRequest{}
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[4]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -401,7 +561,7 @@ func (x *LoginRequest) String() string {
 func (*LoginRequest) ProtoMessage() {}
 
 func (x *LoginRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[4]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -414,7 +574,7 @@ func (x *LoginRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoginRequest.ProtoReflect.Descriptor instead.
 func (*LoginRequest) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{4}
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *LoginRequest) GetEmail() string {
@@ -438,26 +598,38 @@ func (x *LoginRequest) GetTenantId() string {
 	return ""
 }
 
-// LoginResponse carries a new token pair.
+// LoginResponse carries a new token pair, or asks for a second factor.
 type LoginResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// JWT for `Authorization: Bearer ...`.
+	// JWT for `Authorization: Bearer ...`. Empty when second_factor_required.
 	AccessToken string `protobuf:"bytes,1,opt,name=access_token,json=accessToken,proto3" json:"access_token,omitempty"`
 	// When the access token expires.
 	AccessTokenExpiresAt *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=access_token_expires_at,json=accessTokenExpiresAt,proto3" json:"access_token_expires_at,omitempty"`
-	// Opaque single-use token for Refresh.
+	// Opaque single-use token for Refresh. Empty when second_factor_required.
 	RefreshToken string `protobuf:"bytes,3,opt,name=refresh_token,json=refreshToken,proto3" json:"refresh_token,omitempty"`
 	// When the refresh token expires.
 	RefreshTokenExpiresAt *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=refresh_token_expires_at,json=refreshTokenExpiresAt,proto3" json:"refresh_token_expires_at,omitempty"`
 	// The tenant the tokens are valid for.
-	TenantId      string `protobuf:"bytes,5,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	TenantId string `protobuf:"bytes,5,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	// True when the password was right and the user has a second factor:
+	// finish with BeginSecondFactor and FinishSecondFactor.
+	SecondFactorRequired bool `protobuf:"varint,6,opt,name=second_factor_required,json=secondFactorRequired,proto3" json:"second_factor_required,omitempty"`
+	// The sign-in attempt for FinishSecondFactor (five minutes, single use).
+	SignInToken string `protobuf:"bytes,7,opt,name=sign_in_token,json=signInToken,proto3" json:"sign_in_token,omitempty"`
+	// The second factors the user can answer with.
+	SecondFactors []SecondFactorKind `protobuf:"varint,8,rep,packed,name=second_factors,json=secondFactors,proto3,enum=wegweiser.v1.SecondFactorKind" json:"second_factors,omitempty"`
+	// True when the tenant requires a second factor and the user has none:
+	// the tokens only reach WhoAmI, Logout and the caller's own
+	// SecurityService until one is set up (everything else is
+	// failed_precondition).
+	SecondFactorSetupRequired bool `protobuf:"varint,9,opt,name=second_factor_setup_required,json=secondFactorSetupRequired,proto3" json:"second_factor_setup_required,omitempty"`
+	unknownFields             protoimpl.UnknownFields
+	sizeCache                 protoimpl.SizeCache
 }
 
 func (x *LoginResponse) Reset() {
 	*x = LoginResponse{}
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[5]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -469,7 +641,7 @@ func (x *LoginResponse) String() string {
 func (*LoginResponse) ProtoMessage() {}
 
 func (x *LoginResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[5]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -482,7 +654,7 @@ func (x *LoginResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoginResponse.ProtoReflect.Descriptor instead.
 func (*LoginResponse) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{5}
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *LoginResponse) GetAccessToken() string {
@@ -520,6 +692,839 @@ func (x *LoginResponse) GetTenantId() string {
 	return ""
 }
 
+func (x *LoginResponse) GetSecondFactorRequired() bool {
+	if x != nil {
+		return x.SecondFactorRequired
+	}
+	return false
+}
+
+func (x *LoginResponse) GetSignInToken() string {
+	if x != nil {
+		return x.SignInToken
+	}
+	return ""
+}
+
+func (x *LoginResponse) GetSecondFactors() []SecondFactorKind {
+	if x != nil {
+		return x.SecondFactors
+	}
+	return nil
+}
+
+func (x *LoginResponse) GetSecondFactorSetupRequired() bool {
+	if x != nil {
+		return x.SecondFactorSetupRequired
+	}
+	return false
+}
+
+// BeginSecondFactorRequest names the sign-in attempt.
+type BeginSecondFactorRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// sign_in_token from LoginResponse.
+	SignInToken   string `protobuf:"bytes,1,opt,name=sign_in_token,json=signInToken,proto3" json:"sign_in_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BeginSecondFactorRequest) Reset() {
+	*x = BeginSecondFactorRequest{}
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BeginSecondFactorRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BeginSecondFactorRequest) ProtoMessage() {}
+
+func (x *BeginSecondFactorRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BeginSecondFactorRequest.ProtoReflect.Descriptor instead.
+func (*BeginSecondFactorRequest) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *BeginSecondFactorRequest) GetSignInToken() string {
+	if x != nil {
+		return x.SignInToken
+	}
+	return ""
+}
+
+// BeginSecondFactorResponse carries the passkey challenge.
+type BeginSecondFactorResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// PublicKeyCredentialRequestOptions as JSON (the WebAuthn "publicKey"
+	// member, binary fields base64url), for navigator.credentials.get. Empty
+	// when the user has no passkey.
+	PasskeyRequestOptionsJson string `protobuf:"bytes,1,opt,name=passkey_request_options_json,json=passkeyRequestOptionsJson,proto3" json:"passkey_request_options_json,omitempty"`
+	// The second factors the user can answer with.
+	SecondFactors []SecondFactorKind `protobuf:"varint,2,rep,packed,name=second_factors,json=secondFactors,proto3,enum=wegweiser.v1.SecondFactorKind" json:"second_factors,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BeginSecondFactorResponse) Reset() {
+	*x = BeginSecondFactorResponse{}
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BeginSecondFactorResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BeginSecondFactorResponse) ProtoMessage() {}
+
+func (x *BeginSecondFactorResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BeginSecondFactorResponse.ProtoReflect.Descriptor instead.
+func (*BeginSecondFactorResponse) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *BeginSecondFactorResponse) GetPasskeyRequestOptionsJson() string {
+	if x != nil {
+		return x.PasskeyRequestOptionsJson
+	}
+	return ""
+}
+
+func (x *BeginSecondFactorResponse) GetSecondFactors() []SecondFactorKind {
+	if x != nil {
+		return x.SecondFactors
+	}
+	return nil
+}
+
+// FinishSecondFactorRequest answers the second step.
+type FinishSecondFactorRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// sign_in_token from LoginResponse.
+	SignInToken string `protobuf:"bytes,1,opt,name=sign_in_token,json=signInToken,proto3" json:"sign_in_token,omitempty"`
+	// The answer.
+	//
+	// Types that are valid to be assigned to Factor:
+	//
+	//	*FinishSecondFactorRequest_PasskeyAssertionJson
+	//	*FinishSecondFactorRequest_TotpCode
+	//	*FinishSecondFactorRequest_RecoveryCode
+	Factor        isFinishSecondFactorRequest_Factor `protobuf_oneof:"factor"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FinishSecondFactorRequest) Reset() {
+	*x = FinishSecondFactorRequest{}
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FinishSecondFactorRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FinishSecondFactorRequest) ProtoMessage() {}
+
+func (x *FinishSecondFactorRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FinishSecondFactorRequest.ProtoReflect.Descriptor instead.
+func (*FinishSecondFactorRequest) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *FinishSecondFactorRequest) GetSignInToken() string {
+	if x != nil {
+		return x.SignInToken
+	}
+	return ""
+}
+
+func (x *FinishSecondFactorRequest) GetFactor() isFinishSecondFactorRequest_Factor {
+	if x != nil {
+		return x.Factor
+	}
+	return nil
+}
+
+func (x *FinishSecondFactorRequest) GetPasskeyAssertionJson() string {
+	if x != nil {
+		if x, ok := x.Factor.(*FinishSecondFactorRequest_PasskeyAssertionJson); ok {
+			return x.PasskeyAssertionJson
+		}
+	}
+	return ""
+}
+
+func (x *FinishSecondFactorRequest) GetTotpCode() string {
+	if x != nil {
+		if x, ok := x.Factor.(*FinishSecondFactorRequest_TotpCode); ok {
+			return x.TotpCode
+		}
+	}
+	return ""
+}
+
+func (x *FinishSecondFactorRequest) GetRecoveryCode() string {
+	if x != nil {
+		if x, ok := x.Factor.(*FinishSecondFactorRequest_RecoveryCode); ok {
+			return x.RecoveryCode
+		}
+	}
+	return ""
+}
+
+type isFinishSecondFactorRequest_Factor interface {
+	isFinishSecondFactorRequest_Factor()
+}
+
+type FinishSecondFactorRequest_PasskeyAssertionJson struct {
+	// The PublicKeyCredential from navigator.credentials.get as JSON
+	// (binary fields base64url).
+	PasskeyAssertionJson string `protobuf:"bytes,2,opt,name=passkey_assertion_json,json=passkeyAssertionJson,proto3,oneof"`
+}
+
+type FinishSecondFactorRequest_TotpCode struct {
+	// The current six-digit code of the authenticator app.
+	TotpCode string `protobuf:"bytes,3,opt,name=totp_code,json=totpCode,proto3,oneof"`
+}
+
+type FinishSecondFactorRequest_RecoveryCode struct {
+	// One unused recovery code.
+	RecoveryCode string `protobuf:"bytes,4,opt,name=recovery_code,json=recoveryCode,proto3,oneof"`
+}
+
+func (*FinishSecondFactorRequest_PasskeyAssertionJson) isFinishSecondFactorRequest_Factor() {}
+
+func (*FinishSecondFactorRequest_TotpCode) isFinishSecondFactorRequest_Factor() {}
+
+func (*FinishSecondFactorRequest_RecoveryCode) isFinishSecondFactorRequest_Factor() {}
+
+// FinishSecondFactorResponse carries the token pair.
+type FinishSecondFactorResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// JWT for `Authorization: Bearer ...`.
+	AccessToken string `protobuf:"bytes,1,opt,name=access_token,json=accessToken,proto3" json:"access_token,omitempty"`
+	// When the access token expires.
+	AccessTokenExpiresAt *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=access_token_expires_at,json=accessTokenExpiresAt,proto3" json:"access_token_expires_at,omitempty"`
+	// Opaque single-use token for Refresh.
+	RefreshToken string `protobuf:"bytes,3,opt,name=refresh_token,json=refreshToken,proto3" json:"refresh_token,omitempty"`
+	// When the refresh token expires.
+	RefreshTokenExpiresAt *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=refresh_token_expires_at,json=refreshTokenExpiresAt,proto3" json:"refresh_token_expires_at,omitempty"`
+	// The tenant the tokens are valid for.
+	TenantId string `protobuf:"bytes,5,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	// How many unused recovery codes are left (to warn when few remain).
+	RecoveryCodesLeft int32 `protobuf:"varint,6,opt,name=recovery_codes_left,json=recoveryCodesLeft,proto3" json:"recovery_codes_left,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *FinishSecondFactorResponse) Reset() {
+	*x = FinishSecondFactorResponse{}
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FinishSecondFactorResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FinishSecondFactorResponse) ProtoMessage() {}
+
+func (x *FinishSecondFactorResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FinishSecondFactorResponse.ProtoReflect.Descriptor instead.
+func (*FinishSecondFactorResponse) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *FinishSecondFactorResponse) GetAccessToken() string {
+	if x != nil {
+		return x.AccessToken
+	}
+	return ""
+}
+
+func (x *FinishSecondFactorResponse) GetAccessTokenExpiresAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.AccessTokenExpiresAt
+	}
+	return nil
+}
+
+func (x *FinishSecondFactorResponse) GetRefreshToken() string {
+	if x != nil {
+		return x.RefreshToken
+	}
+	return ""
+}
+
+func (x *FinishSecondFactorResponse) GetRefreshTokenExpiresAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RefreshTokenExpiresAt
+	}
+	return nil
+}
+
+func (x *FinishSecondFactorResponse) GetTenantId() string {
+	if x != nil {
+		return x.TenantId
+	}
+	return ""
+}
+
+func (x *FinishSecondFactorResponse) GetRecoveryCodesLeft() int32 {
+	if x != nil {
+		return x.RecoveryCodesLeft
+	}
+	return 0
+}
+
+// BeginPasskeySignInRequest starts a passwordless sign-in.
+type BeginPasskeySignInRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BeginPasskeySignInRequest) Reset() {
+	*x = BeginPasskeySignInRequest{}
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BeginPasskeySignInRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BeginPasskeySignInRequest) ProtoMessage() {}
+
+func (x *BeginPasskeySignInRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BeginPasskeySignInRequest.ProtoReflect.Descriptor instead.
+func (*BeginPasskeySignInRequest) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{11}
+}
+
+// BeginPasskeySignInResponse carries the challenge.
+type BeginPasskeySignInResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Id of the server-side challenge, for FinishPasskeySignIn.
+	ChallengeId string `protobuf:"bytes,1,opt,name=challenge_id,json=challengeId,proto3" json:"challenge_id,omitempty"`
+	// PublicKeyCredentialRequestOptions as JSON for navigator.credentials.get.
+	RequestOptionsJson string `protobuf:"bytes,2,opt,name=request_options_json,json=requestOptionsJson,proto3" json:"request_options_json,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *BeginPasskeySignInResponse) Reset() {
+	*x = BeginPasskeySignInResponse{}
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BeginPasskeySignInResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BeginPasskeySignInResponse) ProtoMessage() {}
+
+func (x *BeginPasskeySignInResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BeginPasskeySignInResponse.ProtoReflect.Descriptor instead.
+func (*BeginPasskeySignInResponse) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *BeginPasskeySignInResponse) GetChallengeId() string {
+	if x != nil {
+		return x.ChallengeId
+	}
+	return ""
+}
+
+func (x *BeginPasskeySignInResponse) GetRequestOptionsJson() string {
+	if x != nil {
+		return x.RequestOptionsJson
+	}
+	return ""
+}
+
+// FinishPasskeySignInRequest answers the challenge.
+type FinishPasskeySignInRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// challenge_id from BeginPasskeySignInResponse.
+	ChallengeId string `protobuf:"bytes,1,opt,name=challenge_id,json=challengeId,proto3" json:"challenge_id,omitempty"`
+	// The PublicKeyCredential from navigator.credentials.get as JSON.
+	AssertionJson string `protobuf:"bytes,2,opt,name=assertion_json,json=assertionJson,proto3" json:"assertion_json,omitempty"`
+	// Optional tenant to sign into when the user belongs to several.
+	TenantId      string `protobuf:"bytes,3,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FinishPasskeySignInRequest) Reset() {
+	*x = FinishPasskeySignInRequest{}
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FinishPasskeySignInRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FinishPasskeySignInRequest) ProtoMessage() {}
+
+func (x *FinishPasskeySignInRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FinishPasskeySignInRequest.ProtoReflect.Descriptor instead.
+func (*FinishPasskeySignInRequest) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *FinishPasskeySignInRequest) GetChallengeId() string {
+	if x != nil {
+		return x.ChallengeId
+	}
+	return ""
+}
+
+func (x *FinishPasskeySignInRequest) GetAssertionJson() string {
+	if x != nil {
+		return x.AssertionJson
+	}
+	return ""
+}
+
+func (x *FinishPasskeySignInRequest) GetTenantId() string {
+	if x != nil {
+		return x.TenantId
+	}
+	return ""
+}
+
+// FinishPasskeySignInResponse carries the token pair.
+type FinishPasskeySignInResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// JWT for `Authorization: Bearer ...`.
+	AccessToken string `protobuf:"bytes,1,opt,name=access_token,json=accessToken,proto3" json:"access_token,omitempty"`
+	// When the access token expires.
+	AccessTokenExpiresAt *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=access_token_expires_at,json=accessTokenExpiresAt,proto3" json:"access_token_expires_at,omitempty"`
+	// Opaque single-use token for Refresh.
+	RefreshToken string `protobuf:"bytes,3,opt,name=refresh_token,json=refreshToken,proto3" json:"refresh_token,omitempty"`
+	// When the refresh token expires.
+	RefreshTokenExpiresAt *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=refresh_token_expires_at,json=refreshTokenExpiresAt,proto3" json:"refresh_token_expires_at,omitempty"`
+	// The tenant the tokens are valid for.
+	TenantId      string `protobuf:"bytes,5,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FinishPasskeySignInResponse) Reset() {
+	*x = FinishPasskeySignInResponse{}
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FinishPasskeySignInResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FinishPasskeySignInResponse) ProtoMessage() {}
+
+func (x *FinishPasskeySignInResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FinishPasskeySignInResponse.ProtoReflect.Descriptor instead.
+func (*FinishPasskeySignInResponse) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *FinishPasskeySignInResponse) GetAccessToken() string {
+	if x != nil {
+		return x.AccessToken
+	}
+	return ""
+}
+
+func (x *FinishPasskeySignInResponse) GetAccessTokenExpiresAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.AccessTokenExpiresAt
+	}
+	return nil
+}
+
+func (x *FinishPasskeySignInResponse) GetRefreshToken() string {
+	if x != nil {
+		return x.RefreshToken
+	}
+	return ""
+}
+
+func (x *FinishPasskeySignInResponse) GetRefreshTokenExpiresAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RefreshTokenExpiresAt
+	}
+	return nil
+}
+
+func (x *FinishPasskeySignInResponse) GetTenantId() string {
+	if x != nil {
+		return x.TenantId
+	}
+	return ""
+}
+
+// StartSingleSignOnRequest names the account or tenant.
+type StartSingleSignOnRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The address to sign in with; its domain picks the tenant. Either email
+	// or tenant_id.
+	Email string `protobuf:"bytes,1,opt,name=email,proto3" json:"email,omitempty"`
+	// The tenant to sign into (from a tenant's own SSO link).
+	TenantId string `protobuf:"bytes,2,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	// SHA-256 (hex) of a random value the browser keeps until
+	// CompleteSingleSignOn, binding the flow to that browser.
+	BrowserBindingHash string `protobuf:"bytes,3,opt,name=browser_binding_hash,json=browserBindingHash,proto3" json:"browser_binding_hash,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *StartSingleSignOnRequest) Reset() {
+	*x = StartSingleSignOnRequest{}
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StartSingleSignOnRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StartSingleSignOnRequest) ProtoMessage() {}
+
+func (x *StartSingleSignOnRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StartSingleSignOnRequest.ProtoReflect.Descriptor instead.
+func (*StartSingleSignOnRequest) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *StartSingleSignOnRequest) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
+func (x *StartSingleSignOnRequest) GetTenantId() string {
+	if x != nil {
+		return x.TenantId
+	}
+	return ""
+}
+
+func (x *StartSingleSignOnRequest) GetBrowserBindingHash() string {
+	if x != nil {
+		return x.BrowserBindingHash
+	}
+	return ""
+}
+
+// StartSingleSignOnResponse carries where to send the browser.
+type StartSingleSignOnResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The identity provider's authorization URL.
+	AuthorizationUrl string `protobuf:"bytes,1,opt,name=authorization_url,json=authorizationUrl,proto3" json:"authorization_url,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *StartSingleSignOnResponse) Reset() {
+	*x = StartSingleSignOnResponse{}
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StartSingleSignOnResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StartSingleSignOnResponse) ProtoMessage() {}
+
+func (x *StartSingleSignOnResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StartSingleSignOnResponse.ProtoReflect.Descriptor instead.
+func (*StartSingleSignOnResponse) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *StartSingleSignOnResponse) GetAuthorizationUrl() string {
+	if x != nil {
+		return x.AuthorizationUrl
+	}
+	return ""
+}
+
+// CompleteSingleSignOnRequest redeems the callback's code.
+type CompleteSingleSignOnRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The `code` parameter of the dashboard's /login/sso page.
+	Code string `protobuf:"bytes,1,opt,name=code,proto3" json:"code,omitempty"`
+	// The random value whose hash was sent to StartSingleSignOn.
+	BrowserBinding string `protobuf:"bytes,2,opt,name=browser_binding,json=browserBinding,proto3" json:"browser_binding,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *CompleteSingleSignOnRequest) Reset() {
+	*x = CompleteSingleSignOnRequest{}
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CompleteSingleSignOnRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CompleteSingleSignOnRequest) ProtoMessage() {}
+
+func (x *CompleteSingleSignOnRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CompleteSingleSignOnRequest.ProtoReflect.Descriptor instead.
+func (*CompleteSingleSignOnRequest) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *CompleteSingleSignOnRequest) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *CompleteSingleSignOnRequest) GetBrowserBinding() string {
+	if x != nil {
+		return x.BrowserBinding
+	}
+	return ""
+}
+
+// CompleteSingleSignOnResponse carries the token pair.
+type CompleteSingleSignOnResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// JWT for `Authorization: Bearer ...`.
+	AccessToken string `protobuf:"bytes,1,opt,name=access_token,json=accessToken,proto3" json:"access_token,omitempty"`
+	// When the access token expires.
+	AccessTokenExpiresAt *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=access_token_expires_at,json=accessTokenExpiresAt,proto3" json:"access_token_expires_at,omitempty"`
+	// Opaque single-use token for Refresh.
+	RefreshToken string `protobuf:"bytes,3,opt,name=refresh_token,json=refreshToken,proto3" json:"refresh_token,omitempty"`
+	// When the refresh token expires.
+	RefreshTokenExpiresAt *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=refresh_token_expires_at,json=refreshTokenExpiresAt,proto3" json:"refresh_token_expires_at,omitempty"`
+	// The tenant the tokens are valid for.
+	TenantId string `protobuf:"bytes,5,opt,name=tenant_id,json=tenantId,proto3" json:"tenant_id,omitempty"`
+	// True when the tenant requires a second factor and the user has none
+	// (see LoginResponse.second_factor_setup_required).
+	SecondFactorSetupRequired bool `protobuf:"varint,6,opt,name=second_factor_setup_required,json=secondFactorSetupRequired,proto3" json:"second_factor_setup_required,omitempty"`
+	unknownFields             protoimpl.UnknownFields
+	sizeCache                 protoimpl.SizeCache
+}
+
+func (x *CompleteSingleSignOnResponse) Reset() {
+	*x = CompleteSingleSignOnResponse{}
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CompleteSingleSignOnResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CompleteSingleSignOnResponse) ProtoMessage() {}
+
+func (x *CompleteSingleSignOnResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CompleteSingleSignOnResponse.ProtoReflect.Descriptor instead.
+func (*CompleteSingleSignOnResponse) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *CompleteSingleSignOnResponse) GetAccessToken() string {
+	if x != nil {
+		return x.AccessToken
+	}
+	return ""
+}
+
+func (x *CompleteSingleSignOnResponse) GetAccessTokenExpiresAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.AccessTokenExpiresAt
+	}
+	return nil
+}
+
+func (x *CompleteSingleSignOnResponse) GetRefreshToken() string {
+	if x != nil {
+		return x.RefreshToken
+	}
+	return ""
+}
+
+func (x *CompleteSingleSignOnResponse) GetRefreshTokenExpiresAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RefreshTokenExpiresAt
+	}
+	return nil
+}
+
+func (x *CompleteSingleSignOnResponse) GetTenantId() string {
+	if x != nil {
+		return x.TenantId
+	}
+	return ""
+}
+
+func (x *CompleteSingleSignOnResponse) GetSecondFactorSetupRequired() bool {
+	if x != nil {
+		return x.SecondFactorSetupRequired
+	}
+	return false
+}
+
 // RefreshRequest rotates a refresh token.
 type RefreshRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -531,7 +1536,7 @@ type RefreshRequest struct {
 
 func (x *RefreshRequest) Reset() {
 	*x = RefreshRequest{}
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[6]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -543,7 +1548,7 @@ func (x *RefreshRequest) String() string {
 func (*RefreshRequest) ProtoMessage() {}
 
 func (x *RefreshRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[6]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -556,7 +1561,7 @@ func (x *RefreshRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RefreshRequest.ProtoReflect.Descriptor instead.
 func (*RefreshRequest) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{6}
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *RefreshRequest) GetRefreshToken() string {
@@ -585,7 +1590,7 @@ type RefreshResponse struct {
 
 func (x *RefreshResponse) Reset() {
 	*x = RefreshResponse{}
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[7]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -597,7 +1602,7 @@ func (x *RefreshResponse) String() string {
 func (*RefreshResponse) ProtoMessage() {}
 
 func (x *RefreshResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[7]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -610,7 +1615,7 @@ func (x *RefreshResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RefreshResponse.ProtoReflect.Descriptor instead.
 func (*RefreshResponse) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{7}
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *RefreshResponse) GetAccessToken() string {
@@ -660,7 +1665,7 @@ type LogoutRequest struct {
 
 func (x *LogoutRequest) Reset() {
 	*x = LogoutRequest{}
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[8]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -672,7 +1677,7 @@ func (x *LogoutRequest) String() string {
 func (*LogoutRequest) ProtoMessage() {}
 
 func (x *LogoutRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[8]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -685,7 +1690,7 @@ func (x *LogoutRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LogoutRequest.ProtoReflect.Descriptor instead.
 func (*LogoutRequest) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{8}
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *LogoutRequest) GetRefreshToken() string {
@@ -704,7 +1709,7 @@ type LogoutResponse struct {
 
 func (x *LogoutResponse) Reset() {
 	*x = LogoutResponse{}
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[9]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -716,7 +1721,7 @@ func (x *LogoutResponse) String() string {
 func (*LogoutResponse) ProtoMessage() {}
 
 func (x *LogoutResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[9]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -729,7 +1734,7 @@ func (x *LogoutResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LogoutResponse.ProtoReflect.Descriptor instead.
 func (*LogoutResponse) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{9}
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{22}
 }
 
 // AcceptInvitationRequest activates an invitation.
@@ -748,7 +1753,7 @@ type AcceptInvitationRequest struct {
 
 func (x *AcceptInvitationRequest) Reset() {
 	*x = AcceptInvitationRequest{}
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[10]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -760,7 +1765,7 @@ func (x *AcceptInvitationRequest) String() string {
 func (*AcceptInvitationRequest) ProtoMessage() {}
 
 func (x *AcceptInvitationRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[10]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -773,7 +1778,7 @@ func (x *AcceptInvitationRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AcceptInvitationRequest.ProtoReflect.Descriptor instead.
 func (*AcceptInvitationRequest) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{10}
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *AcceptInvitationRequest) GetInvitationToken() string {
@@ -816,7 +1821,7 @@ type AcceptInvitationResponse struct {
 
 func (x *AcceptInvitationResponse) Reset() {
 	*x = AcceptInvitationResponse{}
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[11]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -828,7 +1833,7 @@ func (x *AcceptInvitationResponse) String() string {
 func (*AcceptInvitationResponse) ProtoMessage() {}
 
 func (x *AcceptInvitationResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[11]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -841,7 +1846,7 @@ func (x *AcceptInvitationResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AcceptInvitationResponse.ProtoReflect.Descriptor instead.
 func (*AcceptInvitationResponse) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{11}
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *AcceptInvitationResponse) GetAccessToken() string {
@@ -888,7 +1893,7 @@ type WhoAmIRequest struct {
 
 func (x *WhoAmIRequest) Reset() {
 	*x = WhoAmIRequest{}
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[12]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -900,7 +1905,7 @@ func (x *WhoAmIRequest) String() string {
 func (*WhoAmIRequest) ProtoMessage() {}
 
 func (x *WhoAmIRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[12]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -913,7 +1918,7 @@ func (x *WhoAmIRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoAmIRequest.ProtoReflect.Descriptor instead.
 func (*WhoAmIRequest) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{12}
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{25}
 }
 
 // WhoAmIResponse describes the caller.
@@ -925,14 +1930,20 @@ type WhoAmIResponse struct {
 	Tenant *Tenant `protobuf:"bytes,2,opt,name=tenant,proto3" json:"tenant,omitempty"`
 	// Permissions the caller's role grants, e.g. "organisation.write"; the SPA
 	// uses them to show or hide actions. The server enforces them regardless.
-	Permissions   []string `protobuf:"bytes,3,rep,name=permissions,proto3" json:"permissions,omitempty"`
+	Permissions []string `protobuf:"bytes,3,rep,name=permissions,proto3" json:"permissions,omitempty"`
+	// True when the tenant requires a second factor and the caller has none
+	// yet: only the caller's own SecurityService works until one is set up.
+	SecondFactorSetupRequired bool `protobuf:"varint,4,opt,name=second_factor_setup_required,json=secondFactorSetupRequired,proto3" json:"second_factor_setup_required,omitempty"`
+	// Set when the caller is an API key (user is then the key's creator as
+	// a member, with the key's role and scope).
+	ApiKeyId      string `protobuf:"bytes,5,opt,name=api_key_id,json=apiKeyId,proto3" json:"api_key_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *WhoAmIResponse) Reset() {
 	*x = WhoAmIResponse{}
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[13]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -944,7 +1955,7 @@ func (x *WhoAmIResponse) String() string {
 func (*WhoAmIResponse) ProtoMessage() {}
 
 func (x *WhoAmIResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[13]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -957,7 +1968,7 @@ func (x *WhoAmIResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoAmIResponse.ProtoReflect.Descriptor instead.
 func (*WhoAmIResponse) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{13}
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *WhoAmIResponse) GetUser() *User {
@@ -981,6 +1992,20 @@ func (x *WhoAmIResponse) GetPermissions() []string {
 	return nil
 }
 
+func (x *WhoAmIResponse) GetSecondFactorSetupRequired() bool {
+	if x != nil {
+		return x.SecondFactorSetupRequired
+	}
+	return false
+}
+
+func (x *WhoAmIResponse) GetApiKeyId() string {
+	if x != nil {
+		return x.ApiKeyId
+	}
+	return ""
+}
+
 // GetAuthConfigRequest is empty.
 type GetAuthConfigRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -990,7 +2015,7 @@ type GetAuthConfigRequest struct {
 
 func (x *GetAuthConfigRequest) Reset() {
 	*x = GetAuthConfigRequest{}
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[14]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1002,7 +2027,7 @@ func (x *GetAuthConfigRequest) String() string {
 func (*GetAuthConfigRequest) ProtoMessage() {}
 
 func (x *GetAuthConfigRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[14]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1015,21 +2040,26 @@ func (x *GetAuthConfigRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAuthConfigRequest.ProtoReflect.Descriptor instead.
 func (*GetAuthConfigRequest) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{14}
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{27}
 }
 
 // GetAuthConfigResponse describes the server's sign-in features.
 type GetAuthConfigResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// True when anyone may create a tenant with SignUp (WEGWEISER_PUBLIC_SIGNUP).
-	PublicSignup  bool `protobuf:"varint,1,opt,name=public_signup,json=publicSignup,proto3" json:"public_signup,omitempty"`
+	PublicSignup bool `protobuf:"varint,1,opt,name=public_signup,json=publicSignup,proto3" json:"public_signup,omitempty"`
+	// True when passkey sign-in is offered (the server knows its public
+	// origin for WebAuthn).
+	Passkeys bool `protobuf:"varint,2,opt,name=passkeys,proto3" json:"passkeys,omitempty"`
+	// True when at least one tenant offers single sign-on.
+	SingleSignOn  bool `protobuf:"varint,3,opt,name=single_sign_on,json=singleSignOn,proto3" json:"single_sign_on,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *GetAuthConfigResponse) Reset() {
 	*x = GetAuthConfigResponse{}
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[15]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1041,7 +2071,7 @@ func (x *GetAuthConfigResponse) String() string {
 func (*GetAuthConfigResponse) ProtoMessage() {}
 
 func (x *GetAuthConfigResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[15]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1054,12 +2084,26 @@ func (x *GetAuthConfigResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAuthConfigResponse.ProtoReflect.Descriptor instead.
 func (*GetAuthConfigResponse) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{15}
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *GetAuthConfigResponse) GetPublicSignup() bool {
 	if x != nil {
 		return x.PublicSignup
+	}
+	return false
+}
+
+func (x *GetAuthConfigResponse) GetPasskeys() bool {
+	if x != nil {
+		return x.Passkeys
+	}
+	return false
+}
+
+func (x *GetAuthConfigResponse) GetSingleSignOn() bool {
+	if x != nil {
+		return x.SingleSignOn
 	}
 	return false
 }
@@ -1075,7 +2119,7 @@ type VerifyEmailRequest struct {
 
 func (x *VerifyEmailRequest) Reset() {
 	*x = VerifyEmailRequest{}
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[16]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1087,7 +2131,7 @@ func (x *VerifyEmailRequest) String() string {
 func (*VerifyEmailRequest) ProtoMessage() {}
 
 func (x *VerifyEmailRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[16]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1100,7 +2144,7 @@ func (x *VerifyEmailRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VerifyEmailRequest.ProtoReflect.Descriptor instead.
 func (*VerifyEmailRequest) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{16}
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *VerifyEmailRequest) GetVerificationToken() string {
@@ -1119,7 +2163,7 @@ type VerifyEmailResponse struct {
 
 func (x *VerifyEmailResponse) Reset() {
 	*x = VerifyEmailResponse{}
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[17]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1131,7 +2175,7 @@ func (x *VerifyEmailResponse) String() string {
 func (*VerifyEmailResponse) ProtoMessage() {}
 
 func (x *VerifyEmailResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[17]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1144,7 +2188,7 @@ func (x *VerifyEmailResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VerifyEmailResponse.ProtoReflect.Descriptor instead.
 func (*VerifyEmailResponse) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{17}
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{30}
 }
 
 // ResendVerificationEmailRequest is empty.
@@ -1156,7 +2200,7 @@ type ResendVerificationEmailRequest struct {
 
 func (x *ResendVerificationEmailRequest) Reset() {
 	*x = ResendVerificationEmailRequest{}
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[18]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1168,7 +2212,7 @@ func (x *ResendVerificationEmailRequest) String() string {
 func (*ResendVerificationEmailRequest) ProtoMessage() {}
 
 func (x *ResendVerificationEmailRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[18]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1181,7 +2225,7 @@ func (x *ResendVerificationEmailRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResendVerificationEmailRequest.ProtoReflect.Descriptor instead.
 func (*ResendVerificationEmailRequest) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{18}
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{31}
 }
 
 // ResendVerificationEmailResponse is empty.
@@ -1193,7 +2237,7 @@ type ResendVerificationEmailResponse struct {
 
 func (x *ResendVerificationEmailResponse) Reset() {
 	*x = ResendVerificationEmailResponse{}
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[19]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1205,7 +2249,7 @@ func (x *ResendVerificationEmailResponse) String() string {
 func (*ResendVerificationEmailResponse) ProtoMessage() {}
 
 func (x *ResendVerificationEmailResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[19]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1218,7 +2262,7 @@ func (x *ResendVerificationEmailResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResendVerificationEmailResponse.ProtoReflect.Descriptor instead.
 func (*ResendVerificationEmailResponse) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{19}
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{32}
 }
 
 // RequestPasswordResetRequest names the account.
@@ -1232,7 +2276,7 @@ type RequestPasswordResetRequest struct {
 
 func (x *RequestPasswordResetRequest) Reset() {
 	*x = RequestPasswordResetRequest{}
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[20]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1244,7 +2288,7 @@ func (x *RequestPasswordResetRequest) String() string {
 func (*RequestPasswordResetRequest) ProtoMessage() {}
 
 func (x *RequestPasswordResetRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[20]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1257,7 +2301,7 @@ func (x *RequestPasswordResetRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestPasswordResetRequest.ProtoReflect.Descriptor instead.
 func (*RequestPasswordResetRequest) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{20}
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *RequestPasswordResetRequest) GetEmail() string {
@@ -1277,7 +2321,7 @@ type RequestPasswordResetResponse struct {
 
 func (x *RequestPasswordResetResponse) Reset() {
 	*x = RequestPasswordResetResponse{}
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[21]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1289,7 +2333,7 @@ func (x *RequestPasswordResetResponse) String() string {
 func (*RequestPasswordResetResponse) ProtoMessage() {}
 
 func (x *RequestPasswordResetResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[21]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1302,7 +2346,7 @@ func (x *RequestPasswordResetResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestPasswordResetResponse.ProtoReflect.Descriptor instead.
 func (*RequestPasswordResetResponse) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{21}
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{34}
 }
 
 // ResetPasswordRequest sets a new password.
@@ -1318,7 +2362,7 @@ type ResetPasswordRequest struct {
 
 func (x *ResetPasswordRequest) Reset() {
 	*x = ResetPasswordRequest{}
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[22]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1330,7 +2374,7 @@ func (x *ResetPasswordRequest) String() string {
 func (*ResetPasswordRequest) ProtoMessage() {}
 
 func (x *ResetPasswordRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[22]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1343,7 +2387,7 @@ func (x *ResetPasswordRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResetPasswordRequest.ProtoReflect.Descriptor instead.
 func (*ResetPasswordRequest) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{22}
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ResetPasswordRequest) GetResetToken() string {
@@ -1369,7 +2413,7 @@ type ResetPasswordResponse struct {
 
 func (x *ResetPasswordResponse) Reset() {
 	*x = ResetPasswordResponse{}
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[23]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1381,7 +2425,7 @@ func (x *ResetPasswordResponse) String() string {
 func (*ResetPasswordResponse) ProtoMessage() {}
 
 func (x *ResetPasswordResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wegweiser_v1_auth_proto_msgTypes[23]
+	mi := &file_wegweiser_v1_auth_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1394,19 +2438,25 @@ func (x *ResetPasswordResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResetPasswordResponse.ProtoReflect.Descriptor instead.
 func (*ResetPasswordResponse) Descriptor() ([]byte, []int) {
-	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{23}
+	return file_wegweiser_v1_auth_proto_rawDescGZIP(), []int{36}
 }
 
 var File_wegweiser_v1_auth_proto protoreflect.FileDescriptor
 
 const file_wegweiser_v1_auth_proto_rawDesc = "" +
 	"\n" +
-	"\x17wegweiser/v1/auth.proto\x12\fwegweiser.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19wegweiser/v1/common.proto\"i\n" +
+	"\x17wegweiser/v1/auth.proto\x12\fwegweiser.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x19wegweiser/v1/common.proto\"\xa3\x01\n" +
 	"\x06Tenant\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12;\n" +
 	"\vcreate_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\"\xd1\x02\n" +
+	"createTime\x128\n" +
+	"\bbranding\x18\x04 \x01(\v2\x1c.wegweiser.v1.TenantBrandingR\bbranding\"\x92\x01\n" +
+	"\x0eTenantBranding\x12!\n" +
+	"\fdisplay_name\x18\x01 \x01(\tR\vdisplayName\x12\x12\n" +
+	"\x04logo\x18\x02 \x01(\fR\x04logo\x12&\n" +
+	"\x0flogo_media_type\x18\x03 \x01(\tR\rlogoMediaType\x12!\n" +
+	"\faccent_color\x18\x04 \x01(\tR\vaccentColor\"\xab\x03\n" +
 	"\x04User\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05email\x18\x02 \x01(\tR\x05email\x12!\n" +
@@ -1417,7 +2467,10 @@ const file_wegweiser_v1_auth_proto_rawDesc = "" +
 	"\x12invitation_pending\x18\a \x01(\bR\x11invitationPending\x12;\n" +
 	"\vcreate_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12%\n" +
-	"\x0eemail_verified\x18\t \x01(\bR\remailVerified\"\x85\x01\n" +
+	"\x0eemail_verified\x18\t \x01(\bR\remailVerified\x122\n" +
+	"\x15second_factor_enabled\x18\n" +
+	" \x01(\bR\x13secondFactorEnabled\x12$\n" +
+	"\x0esingle_sign_on\x18\v \x01(\bR\fsingleSignOn\"\x85\x01\n" +
 	"\rSignUpRequest\x12\x1f\n" +
 	"\vtenant_name\x18\x01 \x01(\tR\n" +
 	"tenantName\x12\x14\n" +
@@ -1434,13 +2487,65 @@ const file_wegweiser_v1_auth_proto_rawDesc = "" +
 	"\fLoginRequest\x12\x14\n" +
 	"\x05email\x18\x01 \x01(\tR\x05email\x12\x1a\n" +
 	"\bpassword\x18\x02 \x01(\tR\bpassword\x12\x1b\n" +
-	"\ttenant_id\x18\x03 \x01(\tR\btenantId\"\x9c\x02\n" +
+	"\ttenant_id\x18\x03 \x01(\tR\btenantId\"\xfe\x03\n" +
 	"\rLoginResponse\x12!\n" +
 	"\faccess_token\x18\x01 \x01(\tR\vaccessToken\x12Q\n" +
 	"\x17access_token_expires_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x14accessTokenExpiresAt\x12#\n" +
 	"\rrefresh_token\x18\x03 \x01(\tR\frefreshToken\x12S\n" +
 	"\x18refresh_token_expires_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x15refreshTokenExpiresAt\x12\x1b\n" +
-	"\ttenant_id\x18\x05 \x01(\tR\btenantId\"5\n" +
+	"\ttenant_id\x18\x05 \x01(\tR\btenantId\x124\n" +
+	"\x16second_factor_required\x18\x06 \x01(\bR\x14secondFactorRequired\x12\"\n" +
+	"\rsign_in_token\x18\a \x01(\tR\vsignInToken\x12E\n" +
+	"\x0esecond_factors\x18\b \x03(\x0e2\x1e.wegweiser.v1.SecondFactorKindR\rsecondFactors\x12?\n" +
+	"\x1csecond_factor_setup_required\x18\t \x01(\bR\x19secondFactorSetupRequired\">\n" +
+	"\x18BeginSecondFactorRequest\x12\"\n" +
+	"\rsign_in_token\x18\x01 \x01(\tR\vsignInToken\"\xa3\x01\n" +
+	"\x19BeginSecondFactorResponse\x12?\n" +
+	"\x1cpasskey_request_options_json\x18\x01 \x01(\tR\x19passkeyRequestOptionsJson\x12E\n" +
+	"\x0esecond_factors\x18\x02 \x03(\x0e2\x1e.wegweiser.v1.SecondFactorKindR\rsecondFactors\"\xc7\x01\n" +
+	"\x19FinishSecondFactorRequest\x12\"\n" +
+	"\rsign_in_token\x18\x01 \x01(\tR\vsignInToken\x126\n" +
+	"\x16passkey_assertion_json\x18\x02 \x01(\tH\x00R\x14passkeyAssertionJson\x12\x1d\n" +
+	"\ttotp_code\x18\x03 \x01(\tH\x00R\btotpCode\x12%\n" +
+	"\rrecovery_code\x18\x04 \x01(\tH\x00R\frecoveryCodeB\b\n" +
+	"\x06factor\"\xd9\x02\n" +
+	"\x1aFinishSecondFactorResponse\x12!\n" +
+	"\faccess_token\x18\x01 \x01(\tR\vaccessToken\x12Q\n" +
+	"\x17access_token_expires_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x14accessTokenExpiresAt\x12#\n" +
+	"\rrefresh_token\x18\x03 \x01(\tR\frefreshToken\x12S\n" +
+	"\x18refresh_token_expires_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x15refreshTokenExpiresAt\x12\x1b\n" +
+	"\ttenant_id\x18\x05 \x01(\tR\btenantId\x12.\n" +
+	"\x13recovery_codes_left\x18\x06 \x01(\x05R\x11recoveryCodesLeft\"\x1b\n" +
+	"\x19BeginPasskeySignInRequest\"q\n" +
+	"\x1aBeginPasskeySignInResponse\x12!\n" +
+	"\fchallenge_id\x18\x01 \x01(\tR\vchallengeId\x120\n" +
+	"\x14request_options_json\x18\x02 \x01(\tR\x12requestOptionsJson\"\x83\x01\n" +
+	"\x1aFinishPasskeySignInRequest\x12!\n" +
+	"\fchallenge_id\x18\x01 \x01(\tR\vchallengeId\x12%\n" +
+	"\x0eassertion_json\x18\x02 \x01(\tR\rassertionJson\x12\x1b\n" +
+	"\ttenant_id\x18\x03 \x01(\tR\btenantId\"\xaa\x02\n" +
+	"\x1bFinishPasskeySignInResponse\x12!\n" +
+	"\faccess_token\x18\x01 \x01(\tR\vaccessToken\x12Q\n" +
+	"\x17access_token_expires_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x14accessTokenExpiresAt\x12#\n" +
+	"\rrefresh_token\x18\x03 \x01(\tR\frefreshToken\x12S\n" +
+	"\x18refresh_token_expires_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x15refreshTokenExpiresAt\x12\x1b\n" +
+	"\ttenant_id\x18\x05 \x01(\tR\btenantId\"\x7f\n" +
+	"\x18StartSingleSignOnRequest\x12\x14\n" +
+	"\x05email\x18\x01 \x01(\tR\x05email\x12\x1b\n" +
+	"\ttenant_id\x18\x02 \x01(\tR\btenantId\x120\n" +
+	"\x14browser_binding_hash\x18\x03 \x01(\tR\x12browserBindingHash\"H\n" +
+	"\x19StartSingleSignOnResponse\x12+\n" +
+	"\x11authorization_url\x18\x01 \x01(\tR\x10authorizationUrl\"Z\n" +
+	"\x1bCompleteSingleSignOnRequest\x12\x12\n" +
+	"\x04code\x18\x01 \x01(\tR\x04code\x12'\n" +
+	"\x0fbrowser_binding\x18\x02 \x01(\tR\x0ebrowserBinding\"\xec\x02\n" +
+	"\x1cCompleteSingleSignOnResponse\x12!\n" +
+	"\faccess_token\x18\x01 \x01(\tR\vaccessToken\x12Q\n" +
+	"\x17access_token_expires_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x14accessTokenExpiresAt\x12#\n" +
+	"\rrefresh_token\x18\x03 \x01(\tR\frefreshToken\x12S\n" +
+	"\x18refresh_token_expires_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x15refreshTokenExpiresAt\x12\x1b\n" +
+	"\ttenant_id\x18\x05 \x01(\tR\btenantId\x12?\n" +
+	"\x1csecond_factor_setup_required\x18\x06 \x01(\bR\x19secondFactorSetupRequired\"5\n" +
 	"\x0eRefreshRequest\x12#\n" +
 	"\rrefresh_token\x18\x01 \x01(\tR\frefreshToken\"\x9e\x02\n" +
 	"\x0fRefreshResponse\x12!\n" +
@@ -1462,14 +2567,19 @@ const file_wegweiser_v1_auth_proto_rawDesc = "" +
 	"\rrefresh_token\x18\x03 \x01(\tR\frefreshToken\x12S\n" +
 	"\x18refresh_token_expires_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\x15refreshTokenExpiresAt\x12\x1b\n" +
 	"\ttenant_id\x18\x05 \x01(\tR\btenantId\"\x0f\n" +
-	"\rWhoAmIRequest\"\x88\x01\n" +
+	"\rWhoAmIRequest\"\xe7\x01\n" +
 	"\x0eWhoAmIResponse\x12&\n" +
 	"\x04user\x18\x01 \x01(\v2\x12.wegweiser.v1.UserR\x04user\x12,\n" +
 	"\x06tenant\x18\x02 \x01(\v2\x14.wegweiser.v1.TenantR\x06tenant\x12 \n" +
-	"\vpermissions\x18\x03 \x03(\tR\vpermissions\"\x16\n" +
-	"\x14GetAuthConfigRequest\"<\n" +
+	"\vpermissions\x18\x03 \x03(\tR\vpermissions\x12?\n" +
+	"\x1csecond_factor_setup_required\x18\x04 \x01(\bR\x19secondFactorSetupRequired\x12\x1c\n" +
+	"\n" +
+	"api_key_id\x18\x05 \x01(\tR\bapiKeyId\"\x16\n" +
+	"\x14GetAuthConfigRequest\"~\n" +
 	"\x15GetAuthConfigResponse\x12#\n" +
-	"\rpublic_signup\x18\x01 \x01(\bR\fpublicSignup\"C\n" +
+	"\rpublic_signup\x18\x01 \x01(\bR\fpublicSignup\x12\x1a\n" +
+	"\bpasskeys\x18\x02 \x01(\bR\bpasskeys\x12$\n" +
+	"\x0esingle_sign_on\x18\x03 \x01(\bR\fsingleSignOn\"C\n" +
 	"\x12VerifyEmailRequest\x12-\n" +
 	"\x12verification_token\x18\x01 \x01(\tR\x11verificationToken\"\x15\n" +
 	"\x13VerifyEmailResponse\" \n" +
@@ -1482,7 +2592,12 @@ const file_wegweiser_v1_auth_proto_rawDesc = "" +
 	"\vreset_token\x18\x01 \x01(\tR\n" +
 	"resetToken\x12\x1a\n" +
 	"\bpassword\x18\x02 \x01(\tR\bpassword\"\x17\n" +
-	"\x15ResetPasswordResponse2\xc2\a\n" +
+	"\x15ResetPasswordResponse*\x99\x01\n" +
+	"\x10SecondFactorKind\x12\"\n" +
+	"\x1eSECOND_FACTOR_KIND_UNSPECIFIED\x10\x00\x12\x1e\n" +
+	"\x1aSECOND_FACTOR_KIND_PASSKEY\x10\x01\x12\x1b\n" +
+	"\x17SECOND_FACTOR_KIND_TOTP\x10\x02\x12$\n" +
+	" SECOND_FACTOR_KIND_RECOVERY_CODE\x10\x032\xbb\f\n" +
 	"\vAuthService\x12C\n" +
 	"\x06SignUp\x12\x1b.wegweiser.v1.SignUpRequest\x1a\x1c.wegweiser.v1.SignUpResponse\x12@\n" +
 	"\x05Login\x12\x1a.wegweiser.v1.LoginRequest\x1a\x1b.wegweiser.v1.LoginResponse\x12F\n" +
@@ -1493,7 +2608,13 @@ const file_wegweiser_v1_auth_proto_rawDesc = "" +
 	"\vVerifyEmail\x12 .wegweiser.v1.VerifyEmailRequest\x1a!.wegweiser.v1.VerifyEmailResponse\x12v\n" +
 	"\x17ResendVerificationEmail\x12,.wegweiser.v1.ResendVerificationEmailRequest\x1a-.wegweiser.v1.ResendVerificationEmailResponse\x12m\n" +
 	"\x14RequestPasswordReset\x12).wegweiser.v1.RequestPasswordResetRequest\x1a*.wegweiser.v1.RequestPasswordResetResponse\x12X\n" +
-	"\rResetPassword\x12\".wegweiser.v1.ResetPasswordRequest\x1a#.wegweiser.v1.ResetPasswordResponse\x12H\n" +
+	"\rResetPassword\x12\".wegweiser.v1.ResetPasswordRequest\x1a#.wegweiser.v1.ResetPasswordResponse\x12d\n" +
+	"\x11BeginSecondFactor\x12&.wegweiser.v1.BeginSecondFactorRequest\x1a'.wegweiser.v1.BeginSecondFactorResponse\x12g\n" +
+	"\x12FinishSecondFactor\x12'.wegweiser.v1.FinishSecondFactorRequest\x1a(.wegweiser.v1.FinishSecondFactorResponse\x12g\n" +
+	"\x12BeginPasskeySignIn\x12'.wegweiser.v1.BeginPasskeySignInRequest\x1a(.wegweiser.v1.BeginPasskeySignInResponse\x12j\n" +
+	"\x13FinishPasskeySignIn\x12(.wegweiser.v1.FinishPasskeySignInRequest\x1a).wegweiser.v1.FinishPasskeySignInResponse\x12d\n" +
+	"\x11StartSingleSignOn\x12&.wegweiser.v1.StartSingleSignOnRequest\x1a'.wegweiser.v1.StartSingleSignOnResponse\x12m\n" +
+	"\x14CompleteSingleSignOn\x12).wegweiser.v1.CompleteSingleSignOnRequest\x1a*.wegweiser.v1.CompleteSingleSignOnResponse\x12H\n" +
 	"\x06WhoAmI\x12\x1b.wegweiser.v1.WhoAmIRequest\x1a\x1c.wegweiser.v1.WhoAmIResponse\"\x03\x90\x02\x01B\xb3\x01\n" +
 	"\x10com.wegweiser.v1B\tAuthProtoP\x01ZCgithub.com/wegweiser/wegweiser/backend/gen/wegweiser/v1;wegweiserv1\xa2\x02\x03WXX\xaa\x02\fWegweiser.V1\xca\x02\fWegweiser\\V1\xe2\x02\x18Wegweiser\\V1\\GPBMetadata\xea\x02\rWegweiser::V1b\x06proto3"
 
@@ -1509,78 +2630,114 @@ func file_wegweiser_v1_auth_proto_rawDescGZIP() []byte {
 	return file_wegweiser_v1_auth_proto_rawDescData
 }
 
-var file_wegweiser_v1_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
+var file_wegweiser_v1_auth_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_wegweiser_v1_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
 var file_wegweiser_v1_auth_proto_goTypes = []any{
-	(*Tenant)(nil),                          // 0: wegweiser.v1.Tenant
-	(*User)(nil),                            // 1: wegweiser.v1.User
-	(*SignUpRequest)(nil),                   // 2: wegweiser.v1.SignUpRequest
-	(*SignUpResponse)(nil),                  // 3: wegweiser.v1.SignUpResponse
-	(*LoginRequest)(nil),                    // 4: wegweiser.v1.LoginRequest
-	(*LoginResponse)(nil),                   // 5: wegweiser.v1.LoginResponse
-	(*RefreshRequest)(nil),                  // 6: wegweiser.v1.RefreshRequest
-	(*RefreshResponse)(nil),                 // 7: wegweiser.v1.RefreshResponse
-	(*LogoutRequest)(nil),                   // 8: wegweiser.v1.LogoutRequest
-	(*LogoutResponse)(nil),                  // 9: wegweiser.v1.LogoutResponse
-	(*AcceptInvitationRequest)(nil),         // 10: wegweiser.v1.AcceptInvitationRequest
-	(*AcceptInvitationResponse)(nil),        // 11: wegweiser.v1.AcceptInvitationResponse
-	(*WhoAmIRequest)(nil),                   // 12: wegweiser.v1.WhoAmIRequest
-	(*WhoAmIResponse)(nil),                  // 13: wegweiser.v1.WhoAmIResponse
-	(*GetAuthConfigRequest)(nil),            // 14: wegweiser.v1.GetAuthConfigRequest
-	(*GetAuthConfigResponse)(nil),           // 15: wegweiser.v1.GetAuthConfigResponse
-	(*VerifyEmailRequest)(nil),              // 16: wegweiser.v1.VerifyEmailRequest
-	(*VerifyEmailResponse)(nil),             // 17: wegweiser.v1.VerifyEmailResponse
-	(*ResendVerificationEmailRequest)(nil),  // 18: wegweiser.v1.ResendVerificationEmailRequest
-	(*ResendVerificationEmailResponse)(nil), // 19: wegweiser.v1.ResendVerificationEmailResponse
-	(*RequestPasswordResetRequest)(nil),     // 20: wegweiser.v1.RequestPasswordResetRequest
-	(*RequestPasswordResetResponse)(nil),    // 21: wegweiser.v1.RequestPasswordResetResponse
-	(*ResetPasswordRequest)(nil),            // 22: wegweiser.v1.ResetPasswordRequest
-	(*ResetPasswordResponse)(nil),           // 23: wegweiser.v1.ResetPasswordResponse
-	(*timestamppb.Timestamp)(nil),           // 24: google.protobuf.Timestamp
-	(Role)(0),                               // 25: wegweiser.v1.Role
+	(SecondFactorKind)(0),                   // 0: wegweiser.v1.SecondFactorKind
+	(*Tenant)(nil),                          // 1: wegweiser.v1.Tenant
+	(*TenantBranding)(nil),                  // 2: wegweiser.v1.TenantBranding
+	(*User)(nil),                            // 3: wegweiser.v1.User
+	(*SignUpRequest)(nil),                   // 4: wegweiser.v1.SignUpRequest
+	(*SignUpResponse)(nil),                  // 5: wegweiser.v1.SignUpResponse
+	(*LoginRequest)(nil),                    // 6: wegweiser.v1.LoginRequest
+	(*LoginResponse)(nil),                   // 7: wegweiser.v1.LoginResponse
+	(*BeginSecondFactorRequest)(nil),        // 8: wegweiser.v1.BeginSecondFactorRequest
+	(*BeginSecondFactorResponse)(nil),       // 9: wegweiser.v1.BeginSecondFactorResponse
+	(*FinishSecondFactorRequest)(nil),       // 10: wegweiser.v1.FinishSecondFactorRequest
+	(*FinishSecondFactorResponse)(nil),      // 11: wegweiser.v1.FinishSecondFactorResponse
+	(*BeginPasskeySignInRequest)(nil),       // 12: wegweiser.v1.BeginPasskeySignInRequest
+	(*BeginPasskeySignInResponse)(nil),      // 13: wegweiser.v1.BeginPasskeySignInResponse
+	(*FinishPasskeySignInRequest)(nil),      // 14: wegweiser.v1.FinishPasskeySignInRequest
+	(*FinishPasskeySignInResponse)(nil),     // 15: wegweiser.v1.FinishPasskeySignInResponse
+	(*StartSingleSignOnRequest)(nil),        // 16: wegweiser.v1.StartSingleSignOnRequest
+	(*StartSingleSignOnResponse)(nil),       // 17: wegweiser.v1.StartSingleSignOnResponse
+	(*CompleteSingleSignOnRequest)(nil),     // 18: wegweiser.v1.CompleteSingleSignOnRequest
+	(*CompleteSingleSignOnResponse)(nil),    // 19: wegweiser.v1.CompleteSingleSignOnResponse
+	(*RefreshRequest)(nil),                  // 20: wegweiser.v1.RefreshRequest
+	(*RefreshResponse)(nil),                 // 21: wegweiser.v1.RefreshResponse
+	(*LogoutRequest)(nil),                   // 22: wegweiser.v1.LogoutRequest
+	(*LogoutResponse)(nil),                  // 23: wegweiser.v1.LogoutResponse
+	(*AcceptInvitationRequest)(nil),         // 24: wegweiser.v1.AcceptInvitationRequest
+	(*AcceptInvitationResponse)(nil),        // 25: wegweiser.v1.AcceptInvitationResponse
+	(*WhoAmIRequest)(nil),                   // 26: wegweiser.v1.WhoAmIRequest
+	(*WhoAmIResponse)(nil),                  // 27: wegweiser.v1.WhoAmIResponse
+	(*GetAuthConfigRequest)(nil),            // 28: wegweiser.v1.GetAuthConfigRequest
+	(*GetAuthConfigResponse)(nil),           // 29: wegweiser.v1.GetAuthConfigResponse
+	(*VerifyEmailRequest)(nil),              // 30: wegweiser.v1.VerifyEmailRequest
+	(*VerifyEmailResponse)(nil),             // 31: wegweiser.v1.VerifyEmailResponse
+	(*ResendVerificationEmailRequest)(nil),  // 32: wegweiser.v1.ResendVerificationEmailRequest
+	(*ResendVerificationEmailResponse)(nil), // 33: wegweiser.v1.ResendVerificationEmailResponse
+	(*RequestPasswordResetRequest)(nil),     // 34: wegweiser.v1.RequestPasswordResetRequest
+	(*RequestPasswordResetResponse)(nil),    // 35: wegweiser.v1.RequestPasswordResetResponse
+	(*ResetPasswordRequest)(nil),            // 36: wegweiser.v1.ResetPasswordRequest
+	(*ResetPasswordResponse)(nil),           // 37: wegweiser.v1.ResetPasswordResponse
+	(*timestamppb.Timestamp)(nil),           // 38: google.protobuf.Timestamp
+	(Role)(0),                               // 39: wegweiser.v1.Role
 }
 var file_wegweiser_v1_auth_proto_depIdxs = []int32{
-	24, // 0: wegweiser.v1.Tenant.create_time:type_name -> google.protobuf.Timestamp
-	25, // 1: wegweiser.v1.User.role:type_name -> wegweiser.v1.Role
-	24, // 2: wegweiser.v1.User.create_time:type_name -> google.protobuf.Timestamp
-	0,  // 3: wegweiser.v1.SignUpResponse.tenant:type_name -> wegweiser.v1.Tenant
-	1,  // 4: wegweiser.v1.SignUpResponse.user:type_name -> wegweiser.v1.User
-	24, // 5: wegweiser.v1.SignUpResponse.access_token_expires_at:type_name -> google.protobuf.Timestamp
-	24, // 6: wegweiser.v1.SignUpResponse.refresh_token_expires_at:type_name -> google.protobuf.Timestamp
-	24, // 7: wegweiser.v1.LoginResponse.access_token_expires_at:type_name -> google.protobuf.Timestamp
-	24, // 8: wegweiser.v1.LoginResponse.refresh_token_expires_at:type_name -> google.protobuf.Timestamp
-	24, // 9: wegweiser.v1.RefreshResponse.access_token_expires_at:type_name -> google.protobuf.Timestamp
-	24, // 10: wegweiser.v1.RefreshResponse.refresh_token_expires_at:type_name -> google.protobuf.Timestamp
-	24, // 11: wegweiser.v1.AcceptInvitationResponse.access_token_expires_at:type_name -> google.protobuf.Timestamp
-	24, // 12: wegweiser.v1.AcceptInvitationResponse.refresh_token_expires_at:type_name -> google.protobuf.Timestamp
-	1,  // 13: wegweiser.v1.WhoAmIResponse.user:type_name -> wegweiser.v1.User
-	0,  // 14: wegweiser.v1.WhoAmIResponse.tenant:type_name -> wegweiser.v1.Tenant
-	2,  // 15: wegweiser.v1.AuthService.SignUp:input_type -> wegweiser.v1.SignUpRequest
-	4,  // 16: wegweiser.v1.AuthService.Login:input_type -> wegweiser.v1.LoginRequest
-	6,  // 17: wegweiser.v1.AuthService.Refresh:input_type -> wegweiser.v1.RefreshRequest
-	8,  // 18: wegweiser.v1.AuthService.Logout:input_type -> wegweiser.v1.LogoutRequest
-	10, // 19: wegweiser.v1.AuthService.AcceptInvitation:input_type -> wegweiser.v1.AcceptInvitationRequest
-	14, // 20: wegweiser.v1.AuthService.GetAuthConfig:input_type -> wegweiser.v1.GetAuthConfigRequest
-	16, // 21: wegweiser.v1.AuthService.VerifyEmail:input_type -> wegweiser.v1.VerifyEmailRequest
-	18, // 22: wegweiser.v1.AuthService.ResendVerificationEmail:input_type -> wegweiser.v1.ResendVerificationEmailRequest
-	20, // 23: wegweiser.v1.AuthService.RequestPasswordReset:input_type -> wegweiser.v1.RequestPasswordResetRequest
-	22, // 24: wegweiser.v1.AuthService.ResetPassword:input_type -> wegweiser.v1.ResetPasswordRequest
-	12, // 25: wegweiser.v1.AuthService.WhoAmI:input_type -> wegweiser.v1.WhoAmIRequest
-	3,  // 26: wegweiser.v1.AuthService.SignUp:output_type -> wegweiser.v1.SignUpResponse
-	5,  // 27: wegweiser.v1.AuthService.Login:output_type -> wegweiser.v1.LoginResponse
-	7,  // 28: wegweiser.v1.AuthService.Refresh:output_type -> wegweiser.v1.RefreshResponse
-	9,  // 29: wegweiser.v1.AuthService.Logout:output_type -> wegweiser.v1.LogoutResponse
-	11, // 30: wegweiser.v1.AuthService.AcceptInvitation:output_type -> wegweiser.v1.AcceptInvitationResponse
-	15, // 31: wegweiser.v1.AuthService.GetAuthConfig:output_type -> wegweiser.v1.GetAuthConfigResponse
-	17, // 32: wegweiser.v1.AuthService.VerifyEmail:output_type -> wegweiser.v1.VerifyEmailResponse
-	19, // 33: wegweiser.v1.AuthService.ResendVerificationEmail:output_type -> wegweiser.v1.ResendVerificationEmailResponse
-	21, // 34: wegweiser.v1.AuthService.RequestPasswordReset:output_type -> wegweiser.v1.RequestPasswordResetResponse
-	23, // 35: wegweiser.v1.AuthService.ResetPassword:output_type -> wegweiser.v1.ResetPasswordResponse
-	13, // 36: wegweiser.v1.AuthService.WhoAmI:output_type -> wegweiser.v1.WhoAmIResponse
-	26, // [26:37] is the sub-list for method output_type
-	15, // [15:26] is the sub-list for method input_type
-	15, // [15:15] is the sub-list for extension type_name
-	15, // [15:15] is the sub-list for extension extendee
-	0,  // [0:15] is the sub-list for field type_name
+	38, // 0: wegweiser.v1.Tenant.create_time:type_name -> google.protobuf.Timestamp
+	2,  // 1: wegweiser.v1.Tenant.branding:type_name -> wegweiser.v1.TenantBranding
+	39, // 2: wegweiser.v1.User.role:type_name -> wegweiser.v1.Role
+	38, // 3: wegweiser.v1.User.create_time:type_name -> google.protobuf.Timestamp
+	1,  // 4: wegweiser.v1.SignUpResponse.tenant:type_name -> wegweiser.v1.Tenant
+	3,  // 5: wegweiser.v1.SignUpResponse.user:type_name -> wegweiser.v1.User
+	38, // 6: wegweiser.v1.SignUpResponse.access_token_expires_at:type_name -> google.protobuf.Timestamp
+	38, // 7: wegweiser.v1.SignUpResponse.refresh_token_expires_at:type_name -> google.protobuf.Timestamp
+	38, // 8: wegweiser.v1.LoginResponse.access_token_expires_at:type_name -> google.protobuf.Timestamp
+	38, // 9: wegweiser.v1.LoginResponse.refresh_token_expires_at:type_name -> google.protobuf.Timestamp
+	0,  // 10: wegweiser.v1.LoginResponse.second_factors:type_name -> wegweiser.v1.SecondFactorKind
+	0,  // 11: wegweiser.v1.BeginSecondFactorResponse.second_factors:type_name -> wegweiser.v1.SecondFactorKind
+	38, // 12: wegweiser.v1.FinishSecondFactorResponse.access_token_expires_at:type_name -> google.protobuf.Timestamp
+	38, // 13: wegweiser.v1.FinishSecondFactorResponse.refresh_token_expires_at:type_name -> google.protobuf.Timestamp
+	38, // 14: wegweiser.v1.FinishPasskeySignInResponse.access_token_expires_at:type_name -> google.protobuf.Timestamp
+	38, // 15: wegweiser.v1.FinishPasskeySignInResponse.refresh_token_expires_at:type_name -> google.protobuf.Timestamp
+	38, // 16: wegweiser.v1.CompleteSingleSignOnResponse.access_token_expires_at:type_name -> google.protobuf.Timestamp
+	38, // 17: wegweiser.v1.CompleteSingleSignOnResponse.refresh_token_expires_at:type_name -> google.protobuf.Timestamp
+	38, // 18: wegweiser.v1.RefreshResponse.access_token_expires_at:type_name -> google.protobuf.Timestamp
+	38, // 19: wegweiser.v1.RefreshResponse.refresh_token_expires_at:type_name -> google.protobuf.Timestamp
+	38, // 20: wegweiser.v1.AcceptInvitationResponse.access_token_expires_at:type_name -> google.protobuf.Timestamp
+	38, // 21: wegweiser.v1.AcceptInvitationResponse.refresh_token_expires_at:type_name -> google.protobuf.Timestamp
+	3,  // 22: wegweiser.v1.WhoAmIResponse.user:type_name -> wegweiser.v1.User
+	1,  // 23: wegweiser.v1.WhoAmIResponse.tenant:type_name -> wegweiser.v1.Tenant
+	4,  // 24: wegweiser.v1.AuthService.SignUp:input_type -> wegweiser.v1.SignUpRequest
+	6,  // 25: wegweiser.v1.AuthService.Login:input_type -> wegweiser.v1.LoginRequest
+	20, // 26: wegweiser.v1.AuthService.Refresh:input_type -> wegweiser.v1.RefreshRequest
+	22, // 27: wegweiser.v1.AuthService.Logout:input_type -> wegweiser.v1.LogoutRequest
+	24, // 28: wegweiser.v1.AuthService.AcceptInvitation:input_type -> wegweiser.v1.AcceptInvitationRequest
+	28, // 29: wegweiser.v1.AuthService.GetAuthConfig:input_type -> wegweiser.v1.GetAuthConfigRequest
+	30, // 30: wegweiser.v1.AuthService.VerifyEmail:input_type -> wegweiser.v1.VerifyEmailRequest
+	32, // 31: wegweiser.v1.AuthService.ResendVerificationEmail:input_type -> wegweiser.v1.ResendVerificationEmailRequest
+	34, // 32: wegweiser.v1.AuthService.RequestPasswordReset:input_type -> wegweiser.v1.RequestPasswordResetRequest
+	36, // 33: wegweiser.v1.AuthService.ResetPassword:input_type -> wegweiser.v1.ResetPasswordRequest
+	8,  // 34: wegweiser.v1.AuthService.BeginSecondFactor:input_type -> wegweiser.v1.BeginSecondFactorRequest
+	10, // 35: wegweiser.v1.AuthService.FinishSecondFactor:input_type -> wegweiser.v1.FinishSecondFactorRequest
+	12, // 36: wegweiser.v1.AuthService.BeginPasskeySignIn:input_type -> wegweiser.v1.BeginPasskeySignInRequest
+	14, // 37: wegweiser.v1.AuthService.FinishPasskeySignIn:input_type -> wegweiser.v1.FinishPasskeySignInRequest
+	16, // 38: wegweiser.v1.AuthService.StartSingleSignOn:input_type -> wegweiser.v1.StartSingleSignOnRequest
+	18, // 39: wegweiser.v1.AuthService.CompleteSingleSignOn:input_type -> wegweiser.v1.CompleteSingleSignOnRequest
+	26, // 40: wegweiser.v1.AuthService.WhoAmI:input_type -> wegweiser.v1.WhoAmIRequest
+	5,  // 41: wegweiser.v1.AuthService.SignUp:output_type -> wegweiser.v1.SignUpResponse
+	7,  // 42: wegweiser.v1.AuthService.Login:output_type -> wegweiser.v1.LoginResponse
+	21, // 43: wegweiser.v1.AuthService.Refresh:output_type -> wegweiser.v1.RefreshResponse
+	23, // 44: wegweiser.v1.AuthService.Logout:output_type -> wegweiser.v1.LogoutResponse
+	25, // 45: wegweiser.v1.AuthService.AcceptInvitation:output_type -> wegweiser.v1.AcceptInvitationResponse
+	29, // 46: wegweiser.v1.AuthService.GetAuthConfig:output_type -> wegweiser.v1.GetAuthConfigResponse
+	31, // 47: wegweiser.v1.AuthService.VerifyEmail:output_type -> wegweiser.v1.VerifyEmailResponse
+	33, // 48: wegweiser.v1.AuthService.ResendVerificationEmail:output_type -> wegweiser.v1.ResendVerificationEmailResponse
+	35, // 49: wegweiser.v1.AuthService.RequestPasswordReset:output_type -> wegweiser.v1.RequestPasswordResetResponse
+	37, // 50: wegweiser.v1.AuthService.ResetPassword:output_type -> wegweiser.v1.ResetPasswordResponse
+	9,  // 51: wegweiser.v1.AuthService.BeginSecondFactor:output_type -> wegweiser.v1.BeginSecondFactorResponse
+	11, // 52: wegweiser.v1.AuthService.FinishSecondFactor:output_type -> wegweiser.v1.FinishSecondFactorResponse
+	13, // 53: wegweiser.v1.AuthService.BeginPasskeySignIn:output_type -> wegweiser.v1.BeginPasskeySignInResponse
+	15, // 54: wegweiser.v1.AuthService.FinishPasskeySignIn:output_type -> wegweiser.v1.FinishPasskeySignInResponse
+	17, // 55: wegweiser.v1.AuthService.StartSingleSignOn:output_type -> wegweiser.v1.StartSingleSignOnResponse
+	19, // 56: wegweiser.v1.AuthService.CompleteSingleSignOn:output_type -> wegweiser.v1.CompleteSingleSignOnResponse
+	27, // 57: wegweiser.v1.AuthService.WhoAmI:output_type -> wegweiser.v1.WhoAmIResponse
+	41, // [41:58] is the sub-list for method output_type
+	24, // [24:41] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_wegweiser_v1_auth_proto_init() }
@@ -1589,18 +2746,24 @@ func file_wegweiser_v1_auth_proto_init() {
 		return
 	}
 	file_wegweiser_v1_common_proto_init()
+	file_wegweiser_v1_auth_proto_msgTypes[9].OneofWrappers = []any{
+		(*FinishSecondFactorRequest_PasskeyAssertionJson)(nil),
+		(*FinishSecondFactorRequest_TotpCode)(nil),
+		(*FinishSecondFactorRequest_RecoveryCode)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wegweiser_v1_auth_proto_rawDesc), len(file_wegweiser_v1_auth_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   24,
+			NumEnums:      1,
+			NumMessages:   37,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_wegweiser_v1_auth_proto_goTypes,
 		DependencyIndexes: file_wegweiser_v1_auth_proto_depIdxs,
+		EnumInfos:         file_wegweiser_v1_auth_proto_enumTypes,
 		MessageInfos:      file_wegweiser_v1_auth_proto_msgTypes,
 	}.Build()
 	File_wegweiser_v1_auth_proto = out.File

@@ -1738,6 +1738,107 @@ func (*DeleteGroupResponse) Descriptor() ([]byte, []int) {
 	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{30}
 }
 
+// UpdateBrandingRequest sets the branding.
+type UpdateBrandingRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The new branding; an empty logo removes it unless keep_logo is set.
+	Branding *TenantBranding `protobuf:"bytes,1,opt,name=branding,proto3" json:"branding,omitempty"`
+	// Keep the stored logo (send no bytes again).
+	KeepLogo      bool `protobuf:"varint,2,opt,name=keep_logo,json=keepLogo,proto3" json:"keep_logo,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateBrandingRequest) Reset() {
+	*x = UpdateBrandingRequest{}
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateBrandingRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateBrandingRequest) ProtoMessage() {}
+
+func (x *UpdateBrandingRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateBrandingRequest.ProtoReflect.Descriptor instead.
+func (*UpdateBrandingRequest) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *UpdateBrandingRequest) GetBranding() *TenantBranding {
+	if x != nil {
+		return x.Branding
+	}
+	return nil
+}
+
+func (x *UpdateBrandingRequest) GetKeepLogo() bool {
+	if x != nil {
+		return x.KeepLogo
+	}
+	return false
+}
+
+// UpdateBrandingResponse carries the branding in effect.
+type UpdateBrandingResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The branding.
+	Branding      *TenantBranding `protobuf:"bytes,1,opt,name=branding,proto3" json:"branding,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateBrandingResponse) Reset() {
+	*x = UpdateBrandingResponse{}
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateBrandingResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateBrandingResponse) ProtoMessage() {}
+
+func (x *UpdateBrandingResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wegweiser_v1_tenant_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateBrandingResponse.ProtoReflect.Descriptor instead.
+func (*UpdateBrandingResponse) Descriptor() ([]byte, []int) {
+	return file_wegweiser_v1_tenant_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *UpdateBrandingResponse) GetBranding() *TenantBranding {
+	if x != nil {
+		return x.Branding
+	}
+	return nil
+}
+
 var File_wegweiser_v1_tenant_proto protoreflect.FileDescriptor
 
 const file_wegweiser_v1_tenant_proto_rawDesc = "" +
@@ -1845,11 +1946,17 @@ const file_wegweiser_v1_tenant_proto_rawDesc = "" +
 	"\x05group\x18\x01 \x01(\v2\x13.wegweiser.v1.GroupR\x05group\"$\n" +
 	"\x12DeleteGroupRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\"\x15\n" +
-	"\x13DeleteGroupResponse2\xa2\n" +
+	"\x13DeleteGroupResponse\"n\n" +
+	"\x15UpdateBrandingRequest\x128\n" +
+	"\bbranding\x18\x01 \x01(\v2\x1c.wegweiser.v1.TenantBrandingR\bbranding\x12\x1b\n" +
+	"\tkeep_logo\x18\x02 \x01(\bR\bkeepLogo\"R\n" +
+	"\x16UpdateBrandingResponse\x128\n" +
+	"\bbranding\x18\x01 \x01(\v2\x1c.wegweiser.v1.TenantBrandingR\bbranding2\xff\n" +
 	"\n" +
 	"\rTenantService\x12Q\n" +
 	"\tGetTenant\x12\x1e.wegweiser.v1.GetTenantRequest\x1a\x1f.wegweiser.v1.GetTenantResponse\"\x03\x90\x02\x01\x12U\n" +
-	"\fUpdateTenant\x12!.wegweiser.v1.UpdateTenantRequest\x1a\".wegweiser.v1.UpdateTenantResponse\x12g\n" +
+	"\fUpdateTenant\x12!.wegweiser.v1.UpdateTenantRequest\x1a\".wegweiser.v1.UpdateTenantResponse\x12[\n" +
+	"\x0eUpdateBranding\x12#.wegweiser.v1.UpdateBrandingRequest\x1a$.wegweiser.v1.UpdateBrandingResponse\x12g\n" +
 	"\x12CreateOrganisation\x12'.wegweiser.v1.CreateOrganisationRequest\x1a(.wegweiser.v1.CreateOrganisationResponse\x12c\n" +
 	"\x0fGetOrganisation\x12$.wegweiser.v1.GetOrganisationRequest\x1a%.wegweiser.v1.GetOrganisationResponse\"\x03\x90\x02\x01\x12i\n" +
 	"\x11ListOrganisations\x12&.wegweiser.v1.ListOrganisationsRequest\x1a'.wegweiser.v1.ListOrganisationsResponse\"\x03\x90\x02\x01\x12g\n" +
@@ -1877,7 +1984,7 @@ func file_wegweiser_v1_tenant_proto_rawDescGZIP() []byte {
 	return file_wegweiser_v1_tenant_proto_rawDescData
 }
 
-var file_wegweiser_v1_tenant_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
+var file_wegweiser_v1_tenant_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
 var file_wegweiser_v1_tenant_proto_goTypes = []any{
 	(*Retention)(nil),                  // 0: wegweiser.v1.Retention
 	(*GetRetentionRequest)(nil),        // 1: wegweiser.v1.GetRetentionRequest
@@ -1910,8 +2017,11 @@ var file_wegweiser_v1_tenant_proto_goTypes = []any{
 	(*UpdateGroupResponse)(nil),        // 28: wegweiser.v1.UpdateGroupResponse
 	(*DeleteGroupRequest)(nil),         // 29: wegweiser.v1.DeleteGroupRequest
 	(*DeleteGroupResponse)(nil),        // 30: wegweiser.v1.DeleteGroupResponse
-	(*timestamppb.Timestamp)(nil),      // 31: google.protobuf.Timestamp
-	(*Tenant)(nil),                     // 32: wegweiser.v1.Tenant
+	(*UpdateBrandingRequest)(nil),      // 31: wegweiser.v1.UpdateBrandingRequest
+	(*UpdateBrandingResponse)(nil),     // 32: wegweiser.v1.UpdateBrandingResponse
+	(*timestamppb.Timestamp)(nil),      // 33: google.protobuf.Timestamp
+	(*Tenant)(nil),                     // 34: wegweiser.v1.Tenant
+	(*TenantBranding)(nil),             // 35: wegweiser.v1.TenantBranding
 }
 var file_wegweiser_v1_tenant_proto_depIdxs = []int32{
 	0,  // 0: wegweiser.v1.GetRetentionResponse.retention:type_name -> wegweiser.v1.Retention
@@ -1920,12 +2030,12 @@ var file_wegweiser_v1_tenant_proto_depIdxs = []int32{
 	0,  // 3: wegweiser.v1.GetRetentionResponse.defaults:type_name -> wegweiser.v1.Retention
 	0,  // 4: wegweiser.v1.UpdateRetentionRequest.retention:type_name -> wegweiser.v1.Retention
 	0,  // 5: wegweiser.v1.UpdateRetentionResponse.retention:type_name -> wegweiser.v1.Retention
-	31, // 6: wegweiser.v1.Organisation.create_time:type_name -> google.protobuf.Timestamp
-	31, // 7: wegweiser.v1.Organisation.update_time:type_name -> google.protobuf.Timestamp
-	31, // 8: wegweiser.v1.Group.create_time:type_name -> google.protobuf.Timestamp
-	31, // 9: wegweiser.v1.Group.update_time:type_name -> google.protobuf.Timestamp
-	32, // 10: wegweiser.v1.GetTenantResponse.tenant:type_name -> wegweiser.v1.Tenant
-	32, // 11: wegweiser.v1.UpdateTenantResponse.tenant:type_name -> wegweiser.v1.Tenant
+	33, // 6: wegweiser.v1.Organisation.create_time:type_name -> google.protobuf.Timestamp
+	33, // 7: wegweiser.v1.Organisation.update_time:type_name -> google.protobuf.Timestamp
+	33, // 8: wegweiser.v1.Group.create_time:type_name -> google.protobuf.Timestamp
+	33, // 9: wegweiser.v1.Group.update_time:type_name -> google.protobuf.Timestamp
+	34, // 10: wegweiser.v1.GetTenantResponse.tenant:type_name -> wegweiser.v1.Tenant
+	34, // 11: wegweiser.v1.UpdateTenantResponse.tenant:type_name -> wegweiser.v1.Tenant
 	5,  // 12: wegweiser.v1.CreateOrganisationResponse.organisation:type_name -> wegweiser.v1.Organisation
 	5,  // 13: wegweiser.v1.GetOrganisationResponse.organisation:type_name -> wegweiser.v1.Organisation
 	5,  // 14: wegweiser.v1.ListOrganisationsResponse.organisations:type_name -> wegweiser.v1.Organisation
@@ -1934,39 +2044,43 @@ var file_wegweiser_v1_tenant_proto_depIdxs = []int32{
 	6,  // 17: wegweiser.v1.GetGroupResponse.group:type_name -> wegweiser.v1.Group
 	6,  // 18: wegweiser.v1.ListGroupsResponse.groups:type_name -> wegweiser.v1.Group
 	6,  // 19: wegweiser.v1.UpdateGroupResponse.group:type_name -> wegweiser.v1.Group
-	7,  // 20: wegweiser.v1.TenantService.GetTenant:input_type -> wegweiser.v1.GetTenantRequest
-	9,  // 21: wegweiser.v1.TenantService.UpdateTenant:input_type -> wegweiser.v1.UpdateTenantRequest
-	11, // 22: wegweiser.v1.TenantService.CreateOrganisation:input_type -> wegweiser.v1.CreateOrganisationRequest
-	13, // 23: wegweiser.v1.TenantService.GetOrganisation:input_type -> wegweiser.v1.GetOrganisationRequest
-	15, // 24: wegweiser.v1.TenantService.ListOrganisations:input_type -> wegweiser.v1.ListOrganisationsRequest
-	17, // 25: wegweiser.v1.TenantService.UpdateOrganisation:input_type -> wegweiser.v1.UpdateOrganisationRequest
-	19, // 26: wegweiser.v1.TenantService.DeleteOrganisation:input_type -> wegweiser.v1.DeleteOrganisationRequest
-	21, // 27: wegweiser.v1.TenantService.CreateGroup:input_type -> wegweiser.v1.CreateGroupRequest
-	23, // 28: wegweiser.v1.TenantService.GetGroup:input_type -> wegweiser.v1.GetGroupRequest
-	25, // 29: wegweiser.v1.TenantService.ListGroups:input_type -> wegweiser.v1.ListGroupsRequest
-	27, // 30: wegweiser.v1.TenantService.UpdateGroup:input_type -> wegweiser.v1.UpdateGroupRequest
-	29, // 31: wegweiser.v1.TenantService.DeleteGroup:input_type -> wegweiser.v1.DeleteGroupRequest
-	1,  // 32: wegweiser.v1.TenantService.GetRetention:input_type -> wegweiser.v1.GetRetentionRequest
-	3,  // 33: wegweiser.v1.TenantService.UpdateRetention:input_type -> wegweiser.v1.UpdateRetentionRequest
-	8,  // 34: wegweiser.v1.TenantService.GetTenant:output_type -> wegweiser.v1.GetTenantResponse
-	10, // 35: wegweiser.v1.TenantService.UpdateTenant:output_type -> wegweiser.v1.UpdateTenantResponse
-	12, // 36: wegweiser.v1.TenantService.CreateOrganisation:output_type -> wegweiser.v1.CreateOrganisationResponse
-	14, // 37: wegweiser.v1.TenantService.GetOrganisation:output_type -> wegweiser.v1.GetOrganisationResponse
-	16, // 38: wegweiser.v1.TenantService.ListOrganisations:output_type -> wegweiser.v1.ListOrganisationsResponse
-	18, // 39: wegweiser.v1.TenantService.UpdateOrganisation:output_type -> wegweiser.v1.UpdateOrganisationResponse
-	20, // 40: wegweiser.v1.TenantService.DeleteOrganisation:output_type -> wegweiser.v1.DeleteOrganisationResponse
-	22, // 41: wegweiser.v1.TenantService.CreateGroup:output_type -> wegweiser.v1.CreateGroupResponse
-	24, // 42: wegweiser.v1.TenantService.GetGroup:output_type -> wegweiser.v1.GetGroupResponse
-	26, // 43: wegweiser.v1.TenantService.ListGroups:output_type -> wegweiser.v1.ListGroupsResponse
-	28, // 44: wegweiser.v1.TenantService.UpdateGroup:output_type -> wegweiser.v1.UpdateGroupResponse
-	30, // 45: wegweiser.v1.TenantService.DeleteGroup:output_type -> wegweiser.v1.DeleteGroupResponse
-	2,  // 46: wegweiser.v1.TenantService.GetRetention:output_type -> wegweiser.v1.GetRetentionResponse
-	4,  // 47: wegweiser.v1.TenantService.UpdateRetention:output_type -> wegweiser.v1.UpdateRetentionResponse
-	34, // [34:48] is the sub-list for method output_type
-	20, // [20:34] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	35, // 20: wegweiser.v1.UpdateBrandingRequest.branding:type_name -> wegweiser.v1.TenantBranding
+	35, // 21: wegweiser.v1.UpdateBrandingResponse.branding:type_name -> wegweiser.v1.TenantBranding
+	7,  // 22: wegweiser.v1.TenantService.GetTenant:input_type -> wegweiser.v1.GetTenantRequest
+	9,  // 23: wegweiser.v1.TenantService.UpdateTenant:input_type -> wegweiser.v1.UpdateTenantRequest
+	31, // 24: wegweiser.v1.TenantService.UpdateBranding:input_type -> wegweiser.v1.UpdateBrandingRequest
+	11, // 25: wegweiser.v1.TenantService.CreateOrganisation:input_type -> wegweiser.v1.CreateOrganisationRequest
+	13, // 26: wegweiser.v1.TenantService.GetOrganisation:input_type -> wegweiser.v1.GetOrganisationRequest
+	15, // 27: wegweiser.v1.TenantService.ListOrganisations:input_type -> wegweiser.v1.ListOrganisationsRequest
+	17, // 28: wegweiser.v1.TenantService.UpdateOrganisation:input_type -> wegweiser.v1.UpdateOrganisationRequest
+	19, // 29: wegweiser.v1.TenantService.DeleteOrganisation:input_type -> wegweiser.v1.DeleteOrganisationRequest
+	21, // 30: wegweiser.v1.TenantService.CreateGroup:input_type -> wegweiser.v1.CreateGroupRequest
+	23, // 31: wegweiser.v1.TenantService.GetGroup:input_type -> wegweiser.v1.GetGroupRequest
+	25, // 32: wegweiser.v1.TenantService.ListGroups:input_type -> wegweiser.v1.ListGroupsRequest
+	27, // 33: wegweiser.v1.TenantService.UpdateGroup:input_type -> wegweiser.v1.UpdateGroupRequest
+	29, // 34: wegweiser.v1.TenantService.DeleteGroup:input_type -> wegweiser.v1.DeleteGroupRequest
+	1,  // 35: wegweiser.v1.TenantService.GetRetention:input_type -> wegweiser.v1.GetRetentionRequest
+	3,  // 36: wegweiser.v1.TenantService.UpdateRetention:input_type -> wegweiser.v1.UpdateRetentionRequest
+	8,  // 37: wegweiser.v1.TenantService.GetTenant:output_type -> wegweiser.v1.GetTenantResponse
+	10, // 38: wegweiser.v1.TenantService.UpdateTenant:output_type -> wegweiser.v1.UpdateTenantResponse
+	32, // 39: wegweiser.v1.TenantService.UpdateBranding:output_type -> wegweiser.v1.UpdateBrandingResponse
+	12, // 40: wegweiser.v1.TenantService.CreateOrganisation:output_type -> wegweiser.v1.CreateOrganisationResponse
+	14, // 41: wegweiser.v1.TenantService.GetOrganisation:output_type -> wegweiser.v1.GetOrganisationResponse
+	16, // 42: wegweiser.v1.TenantService.ListOrganisations:output_type -> wegweiser.v1.ListOrganisationsResponse
+	18, // 43: wegweiser.v1.TenantService.UpdateOrganisation:output_type -> wegweiser.v1.UpdateOrganisationResponse
+	20, // 44: wegweiser.v1.TenantService.DeleteOrganisation:output_type -> wegweiser.v1.DeleteOrganisationResponse
+	22, // 45: wegweiser.v1.TenantService.CreateGroup:output_type -> wegweiser.v1.CreateGroupResponse
+	24, // 46: wegweiser.v1.TenantService.GetGroup:output_type -> wegweiser.v1.GetGroupResponse
+	26, // 47: wegweiser.v1.TenantService.ListGroups:output_type -> wegweiser.v1.ListGroupsResponse
+	28, // 48: wegweiser.v1.TenantService.UpdateGroup:output_type -> wegweiser.v1.UpdateGroupResponse
+	30, // 49: wegweiser.v1.TenantService.DeleteGroup:output_type -> wegweiser.v1.DeleteGroupResponse
+	2,  // 50: wegweiser.v1.TenantService.GetRetention:output_type -> wegweiser.v1.GetRetentionResponse
+	4,  // 51: wegweiser.v1.TenantService.UpdateRetention:output_type -> wegweiser.v1.UpdateRetentionResponse
+	37, // [37:52] is the sub-list for method output_type
+	22, // [22:37] is the sub-list for method input_type
+	22, // [22:22] is the sub-list for extension type_name
+	22, // [22:22] is the sub-list for extension extendee
+	0,  // [0:22] is the sub-list for field type_name
 }
 
 func init() { file_wegweiser_v1_tenant_proto_init() }
@@ -1981,7 +2095,7 @@ func file_wegweiser_v1_tenant_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wegweiser_v1_tenant_proto_rawDesc), len(file_wegweiser_v1_tenant_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   31,
+			NumMessages:   33,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -14,6 +14,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/authz"
 	"github.com/wegweiser/wegweiser/backend/internal/identity"
 	"github.com/wegweiser/wegweiser/backend/internal/member"
+	"github.com/wegweiser/wegweiser/backend/internal/reqinfo"
 	"github.com/wegweiser/wegweiser/backend/internal/tenancy"
 	"github.com/wegweiser/wegweiser/ent/viewer"
 )
@@ -24,19 +25,22 @@ type Service struct {
 	members  *member.Service
 	tenants  *tenancy.Service
 	enforcer *authz.Enforcer
-	sources  Sources
+	sources  reqinfo.Sources
 }
 
 var _ wegweiserv1connect.AuthServiceHandler = (*Service)(nil)
 
 // New returns the AuthService handler; trusted are the reverse proxies whose
-// X-Forwarded-For is believed (see Sources).
+// X-Forwarded-For is believed (see reqinfo.Sources).
 func New(ids *identity.Service, members *member.Service, tenants *tenancy.Service, enforcer *authz.Enforcer, trusted []netip.Prefix) *Service {
-	return &Service{ids: ids, members: members, tenants: tenants, enforcer: enforcer, sources: Sources{Trusted: trusted}}
+	return &Service{ids: ids, members: members, tenants: tenants, enforcer: enforcer, sources: reqinfo.Sources{Trusted: trusted}}
 }
 
 // addr is the client address of the call in ctx.
 func (s *Service) addr(ctx context.Context) string {
+	if a := reqinfo.From(ctx).Address; a != "" {
+		return a
+	}
 	ci, ok := connect.CallInfoForHandlerContext(ctx)
 	if !ok {
 		return "unknown"

@@ -29,6 +29,14 @@ export const Permission = {
   ReportRead: "report.read",
   /** Send reports by mail and schedule them. */
   ReportManage: "report.manage",
+  /** The tenant's sign-in policy: require a second factor (owners). */
+  SecurityManage: "security.manage",
+  /** The tenant's single sign-on configuration (owners). */
+  SSOManage: "sso.manage",
+  /** Create, list and revoke API keys (owners, admins). */
+  APIKeyManage: "apikey.manage",
+  /** Read and export the audit log (owners, admins). */
+  AuditRead: "audit.read",
 } as const;
 
 /** Permission is one of the names above (the server may send others). */

@@ -58,6 +58,24 @@ const (
 	// AuthServiceResetPasswordProcedure is the fully-qualified name of the AuthService's ResetPassword
 	// RPC.
 	AuthServiceResetPasswordProcedure = "/wegweiser.v1.AuthService/ResetPassword"
+	// AuthServiceBeginSecondFactorProcedure is the fully-qualified name of the AuthService's
+	// BeginSecondFactor RPC.
+	AuthServiceBeginSecondFactorProcedure = "/wegweiser.v1.AuthService/BeginSecondFactor"
+	// AuthServiceFinishSecondFactorProcedure is the fully-qualified name of the AuthService's
+	// FinishSecondFactor RPC.
+	AuthServiceFinishSecondFactorProcedure = "/wegweiser.v1.AuthService/FinishSecondFactor"
+	// AuthServiceBeginPasskeySignInProcedure is the fully-qualified name of the AuthService's
+	// BeginPasskeySignIn RPC.
+	AuthServiceBeginPasskeySignInProcedure = "/wegweiser.v1.AuthService/BeginPasskeySignIn"
+	// AuthServiceFinishPasskeySignInProcedure is the fully-qualified name of the AuthService's
+	// FinishPasskeySignIn RPC.
+	AuthServiceFinishPasskeySignInProcedure = "/wegweiser.v1.AuthService/FinishPasskeySignIn"
+	// AuthServiceStartSingleSignOnProcedure is the fully-qualified name of the AuthService's
+	// StartSingleSignOn RPC.
+	AuthServiceStartSingleSignOnProcedure = "/wegweiser.v1.AuthService/StartSingleSignOn"
+	// AuthServiceCompleteSingleSignOnProcedure is the fully-qualified name of the AuthService's
+	// CompleteSingleSignOn RPC.
+	AuthServiceCompleteSingleSignOnProcedure = "/wegweiser.v1.AuthService/CompleteSingleSignOn"
 	// AuthServiceWhoAmIProcedure is the fully-qualified name of the AuthService's WhoAmI RPC.
 	AuthServiceWhoAmIProcedure = "/wegweiser.v1.AuthService/WhoAmI"
 )
@@ -107,6 +125,39 @@ type AuthServiceClient interface {
 	// link (single use, valid one hour), verifies the address and ends every
 	// session of the user. Log in afterwards.
 	ResetPassword(context.Context, *v1.ResetPasswordRequest) (*v1.ResetPasswordResponse, error)
+	// BeginSecondFactor starts the second step of a Login that answered
+	// second_factor_required: it returns the WebAuthn request options for the
+	// user's passkeys (empty when the user has none), bound to this sign-in
+	// attempt. not_found for an unknown, used or expired sign_in_token.
+	BeginSecondFactor(context.Context, *v1.BeginSecondFactorRequest) (*v1.BeginSecondFactorResponse, error)
+	// FinishSecondFactor completes the sign-in with a passkey assertion, a
+	// TOTP code or a recovery code and issues the token pair. A wrong code is
+	// unauthenticated and counts towards the same throttles as a wrong
+	// password; the sign_in_token stops working after five wrong answers or
+	// five minutes. A recovery code works once.
+	FinishSecondFactor(context.Context, *v1.FinishSecondFactorRequest) (*v1.FinishSecondFactorResponse, error)
+	// BeginPasskeySignIn starts a sign-in without a password: it returns
+	// WebAuthn request options for a discoverable credential (a passkey) and
+	// the id of the server-side challenge (single use, two minutes).
+	BeginPasskeySignIn(context.Context, *v1.BeginPasskeySignInRequest) (*v1.BeginPasskeySignInResponse, error)
+	// FinishPasskeySignIn verifies the passkey's assertion against the
+	// challenge and issues the token pair. A passkey with user verification
+	// counts as both factors. unauthenticated for an unknown passkey, a
+	// replayed, expired or foreign challenge or a signature counter that went
+	// backwards.
+	FinishPasskeySignIn(context.Context, *v1.FinishPasskeySignInRequest) (*v1.FinishPasskeySignInResponse, error)
+	// StartSingleSignOn begins an OpenID Connect sign-in for the tenant whose
+	// SSO configuration claims the email's domain (or the tenant_id given)
+	// and returns the identity provider's authorization URL (with PKCE, state
+	// and nonce). The provider sends the browser back to
+	// /auth/oidc/callback, which redirects to the dashboard's /login/sso page
+	// with a one-time code for CompleteSingleSignOn. not_found when no tenant
+	// offers SSO for the address.
+	StartSingleSignOn(context.Context, *v1.StartSingleSignOnRequest) (*v1.StartSingleSignOnResponse, error)
+	// CompleteSingleSignOn exchanges the one-time code of the SSO callback
+	// for a token pair. The code works once, for one minute, and only with
+	// the browser_binding the same browser passed to StartSingleSignOn.
+	CompleteSingleSignOn(context.Context, *v1.CompleteSingleSignOnRequest) (*v1.CompleteSingleSignOnResponse, error)
 	// WhoAmI describes the caller: user, tenant, role and organisation scope.
 	WhoAmI(context.Context, *v1.WhoAmIRequest) (*v1.WhoAmIResponse, error)
 }
@@ -183,6 +234,42 @@ func NewAuthServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 			connect.WithSchema(authServiceMethods.ByName("ResetPassword")),
 			connect.WithClientOptions(opts...),
 		),
+		beginSecondFactor: connect.NewClient[v1.BeginSecondFactorRequest, v1.BeginSecondFactorResponse](
+			httpClient,
+			baseURL+AuthServiceBeginSecondFactorProcedure,
+			connect.WithSchema(authServiceMethods.ByName("BeginSecondFactor")),
+			connect.WithClientOptions(opts...),
+		),
+		finishSecondFactor: connect.NewClient[v1.FinishSecondFactorRequest, v1.FinishSecondFactorResponse](
+			httpClient,
+			baseURL+AuthServiceFinishSecondFactorProcedure,
+			connect.WithSchema(authServiceMethods.ByName("FinishSecondFactor")),
+			connect.WithClientOptions(opts...),
+		),
+		beginPasskeySignIn: connect.NewClient[v1.BeginPasskeySignInRequest, v1.BeginPasskeySignInResponse](
+			httpClient,
+			baseURL+AuthServiceBeginPasskeySignInProcedure,
+			connect.WithSchema(authServiceMethods.ByName("BeginPasskeySignIn")),
+			connect.WithClientOptions(opts...),
+		),
+		finishPasskeySignIn: connect.NewClient[v1.FinishPasskeySignInRequest, v1.FinishPasskeySignInResponse](
+			httpClient,
+			baseURL+AuthServiceFinishPasskeySignInProcedure,
+			connect.WithSchema(authServiceMethods.ByName("FinishPasskeySignIn")),
+			connect.WithClientOptions(opts...),
+		),
+		startSingleSignOn: connect.NewClient[v1.StartSingleSignOnRequest, v1.StartSingleSignOnResponse](
+			httpClient,
+			baseURL+AuthServiceStartSingleSignOnProcedure,
+			connect.WithSchema(authServiceMethods.ByName("StartSingleSignOn")),
+			connect.WithClientOptions(opts...),
+		),
+		completeSingleSignOn: connect.NewClient[v1.CompleteSingleSignOnRequest, v1.CompleteSingleSignOnResponse](
+			httpClient,
+			baseURL+AuthServiceCompleteSingleSignOnProcedure,
+			connect.WithSchema(authServiceMethods.ByName("CompleteSingleSignOn")),
+			connect.WithClientOptions(opts...),
+		),
 		whoAmI: connect.NewClient[v1.WhoAmIRequest, v1.WhoAmIResponse](
 			httpClient,
 			baseURL+AuthServiceWhoAmIProcedure,
@@ -205,6 +292,12 @@ type authServiceClient struct {
 	resendVerificationEmail *connect.Client[v1.ResendVerificationEmailRequest, v1.ResendVerificationEmailResponse]
 	requestPasswordReset    *connect.Client[v1.RequestPasswordResetRequest, v1.RequestPasswordResetResponse]
 	resetPassword           *connect.Client[v1.ResetPasswordRequest, v1.ResetPasswordResponse]
+	beginSecondFactor       *connect.Client[v1.BeginSecondFactorRequest, v1.BeginSecondFactorResponse]
+	finishSecondFactor      *connect.Client[v1.FinishSecondFactorRequest, v1.FinishSecondFactorResponse]
+	beginPasskeySignIn      *connect.Client[v1.BeginPasskeySignInRequest, v1.BeginPasskeySignInResponse]
+	finishPasskeySignIn     *connect.Client[v1.FinishPasskeySignInRequest, v1.FinishPasskeySignInResponse]
+	startSingleSignOn       *connect.Client[v1.StartSingleSignOnRequest, v1.StartSingleSignOnResponse]
+	completeSingleSignOn    *connect.Client[v1.CompleteSingleSignOnRequest, v1.CompleteSingleSignOnResponse]
 	whoAmI                  *connect.Client[v1.WhoAmIRequest, v1.WhoAmIResponse]
 }
 
@@ -298,6 +391,60 @@ func (c *authServiceClient) ResetPassword(ctx context.Context, req *v1.ResetPass
 	return nil, err
 }
 
+// BeginSecondFactor calls wegweiser.v1.AuthService.BeginSecondFactor.
+func (c *authServiceClient) BeginSecondFactor(ctx context.Context, req *v1.BeginSecondFactorRequest) (*v1.BeginSecondFactorResponse, error) {
+	response, err := c.beginSecondFactor.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// FinishSecondFactor calls wegweiser.v1.AuthService.FinishSecondFactor.
+func (c *authServiceClient) FinishSecondFactor(ctx context.Context, req *v1.FinishSecondFactorRequest) (*v1.FinishSecondFactorResponse, error) {
+	response, err := c.finishSecondFactor.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// BeginPasskeySignIn calls wegweiser.v1.AuthService.BeginPasskeySignIn.
+func (c *authServiceClient) BeginPasskeySignIn(ctx context.Context, req *v1.BeginPasskeySignInRequest) (*v1.BeginPasskeySignInResponse, error) {
+	response, err := c.beginPasskeySignIn.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// FinishPasskeySignIn calls wegweiser.v1.AuthService.FinishPasskeySignIn.
+func (c *authServiceClient) FinishPasskeySignIn(ctx context.Context, req *v1.FinishPasskeySignInRequest) (*v1.FinishPasskeySignInResponse, error) {
+	response, err := c.finishPasskeySignIn.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// StartSingleSignOn calls wegweiser.v1.AuthService.StartSingleSignOn.
+func (c *authServiceClient) StartSingleSignOn(ctx context.Context, req *v1.StartSingleSignOnRequest) (*v1.StartSingleSignOnResponse, error) {
+	response, err := c.startSingleSignOn.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// CompleteSingleSignOn calls wegweiser.v1.AuthService.CompleteSingleSignOn.
+func (c *authServiceClient) CompleteSingleSignOn(ctx context.Context, req *v1.CompleteSingleSignOnRequest) (*v1.CompleteSingleSignOnResponse, error) {
+	response, err := c.completeSingleSignOn.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
 // WhoAmI calls wegweiser.v1.AuthService.WhoAmI.
 func (c *authServiceClient) WhoAmI(ctx context.Context, req *v1.WhoAmIRequest) (*v1.WhoAmIResponse, error) {
 	response, err := c.whoAmI.CallUnary(ctx, connect.NewRequest(req))
@@ -352,6 +499,39 @@ type AuthServiceHandler interface {
 	// link (single use, valid one hour), verifies the address and ends every
 	// session of the user. Log in afterwards.
 	ResetPassword(context.Context, *v1.ResetPasswordRequest) (*v1.ResetPasswordResponse, error)
+	// BeginSecondFactor starts the second step of a Login that answered
+	// second_factor_required: it returns the WebAuthn request options for the
+	// user's passkeys (empty when the user has none), bound to this sign-in
+	// attempt. not_found for an unknown, used or expired sign_in_token.
+	BeginSecondFactor(context.Context, *v1.BeginSecondFactorRequest) (*v1.BeginSecondFactorResponse, error)
+	// FinishSecondFactor completes the sign-in with a passkey assertion, a
+	// TOTP code or a recovery code and issues the token pair. A wrong code is
+	// unauthenticated and counts towards the same throttles as a wrong
+	// password; the sign_in_token stops working after five wrong answers or
+	// five minutes. A recovery code works once.
+	FinishSecondFactor(context.Context, *v1.FinishSecondFactorRequest) (*v1.FinishSecondFactorResponse, error)
+	// BeginPasskeySignIn starts a sign-in without a password: it returns
+	// WebAuthn request options for a discoverable credential (a passkey) and
+	// the id of the server-side challenge (single use, two minutes).
+	BeginPasskeySignIn(context.Context, *v1.BeginPasskeySignInRequest) (*v1.BeginPasskeySignInResponse, error)
+	// FinishPasskeySignIn verifies the passkey's assertion against the
+	// challenge and issues the token pair. A passkey with user verification
+	// counts as both factors. unauthenticated for an unknown passkey, a
+	// replayed, expired or foreign challenge or a signature counter that went
+	// backwards.
+	FinishPasskeySignIn(context.Context, *v1.FinishPasskeySignInRequest) (*v1.FinishPasskeySignInResponse, error)
+	// StartSingleSignOn begins an OpenID Connect sign-in for the tenant whose
+	// SSO configuration claims the email's domain (or the tenant_id given)
+	// and returns the identity provider's authorization URL (with PKCE, state
+	// and nonce). The provider sends the browser back to
+	// /auth/oidc/callback, which redirects to the dashboard's /login/sso page
+	// with a one-time code for CompleteSingleSignOn. not_found when no tenant
+	// offers SSO for the address.
+	StartSingleSignOn(context.Context, *v1.StartSingleSignOnRequest) (*v1.StartSingleSignOnResponse, error)
+	// CompleteSingleSignOn exchanges the one-time code of the SSO callback
+	// for a token pair. The code works once, for one minute, and only with
+	// the browser_binding the same browser passed to StartSingleSignOn.
+	CompleteSingleSignOn(context.Context, *v1.CompleteSingleSignOnRequest) (*v1.CompleteSingleSignOnResponse, error)
 	// WhoAmI describes the caller: user, tenant, role and organisation scope.
 	WhoAmI(context.Context, *v1.WhoAmIRequest) (*v1.WhoAmIResponse, error)
 }
@@ -424,6 +604,42 @@ func NewAuthServiceHandler(svc AuthServiceHandler, opts ...connect.HandlerOption
 		connect.WithSchema(authServiceMethods.ByName("ResetPassword")),
 		connect.WithHandlerOptions(opts...),
 	)
+	authServiceBeginSecondFactorHandler := connect.NewUnaryHandlerSimple(
+		AuthServiceBeginSecondFactorProcedure,
+		svc.BeginSecondFactor,
+		connect.WithSchema(authServiceMethods.ByName("BeginSecondFactor")),
+		connect.WithHandlerOptions(opts...),
+	)
+	authServiceFinishSecondFactorHandler := connect.NewUnaryHandlerSimple(
+		AuthServiceFinishSecondFactorProcedure,
+		svc.FinishSecondFactor,
+		connect.WithSchema(authServiceMethods.ByName("FinishSecondFactor")),
+		connect.WithHandlerOptions(opts...),
+	)
+	authServiceBeginPasskeySignInHandler := connect.NewUnaryHandlerSimple(
+		AuthServiceBeginPasskeySignInProcedure,
+		svc.BeginPasskeySignIn,
+		connect.WithSchema(authServiceMethods.ByName("BeginPasskeySignIn")),
+		connect.WithHandlerOptions(opts...),
+	)
+	authServiceFinishPasskeySignInHandler := connect.NewUnaryHandlerSimple(
+		AuthServiceFinishPasskeySignInProcedure,
+		svc.FinishPasskeySignIn,
+		connect.WithSchema(authServiceMethods.ByName("FinishPasskeySignIn")),
+		connect.WithHandlerOptions(opts...),
+	)
+	authServiceStartSingleSignOnHandler := connect.NewUnaryHandlerSimple(
+		AuthServiceStartSingleSignOnProcedure,
+		svc.StartSingleSignOn,
+		connect.WithSchema(authServiceMethods.ByName("StartSingleSignOn")),
+		connect.WithHandlerOptions(opts...),
+	)
+	authServiceCompleteSingleSignOnHandler := connect.NewUnaryHandlerSimple(
+		AuthServiceCompleteSingleSignOnProcedure,
+		svc.CompleteSingleSignOn,
+		connect.WithSchema(authServiceMethods.ByName("CompleteSingleSignOn")),
+		connect.WithHandlerOptions(opts...),
+	)
 	authServiceWhoAmIHandler := connect.NewUnaryHandlerSimple(
 		AuthServiceWhoAmIProcedure,
 		svc.WhoAmI,
@@ -453,6 +669,18 @@ func NewAuthServiceHandler(svc AuthServiceHandler, opts ...connect.HandlerOption
 			authServiceRequestPasswordResetHandler.ServeHTTP(w, r)
 		case AuthServiceResetPasswordProcedure:
 			authServiceResetPasswordHandler.ServeHTTP(w, r)
+		case AuthServiceBeginSecondFactorProcedure:
+			authServiceBeginSecondFactorHandler.ServeHTTP(w, r)
+		case AuthServiceFinishSecondFactorProcedure:
+			authServiceFinishSecondFactorHandler.ServeHTTP(w, r)
+		case AuthServiceBeginPasskeySignInProcedure:
+			authServiceBeginPasskeySignInHandler.ServeHTTP(w, r)
+		case AuthServiceFinishPasskeySignInProcedure:
+			authServiceFinishPasskeySignInHandler.ServeHTTP(w, r)
+		case AuthServiceStartSingleSignOnProcedure:
+			authServiceStartSingleSignOnHandler.ServeHTTP(w, r)
+		case AuthServiceCompleteSingleSignOnProcedure:
+			authServiceCompleteSingleSignOnHandler.ServeHTTP(w, r)
 		case AuthServiceWhoAmIProcedure:
 			authServiceWhoAmIHandler.ServeHTTP(w, r)
 		default:
@@ -502,6 +730,30 @@ func (UnimplementedAuthServiceHandler) RequestPasswordReset(context.Context, *v1
 
 func (UnimplementedAuthServiceHandler) ResetPassword(context.Context, *v1.ResetPasswordRequest) (*v1.ResetPasswordResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wegweiser.v1.AuthService.ResetPassword is not implemented"))
+}
+
+func (UnimplementedAuthServiceHandler) BeginSecondFactor(context.Context, *v1.BeginSecondFactorRequest) (*v1.BeginSecondFactorResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wegweiser.v1.AuthService.BeginSecondFactor is not implemented"))
+}
+
+func (UnimplementedAuthServiceHandler) FinishSecondFactor(context.Context, *v1.FinishSecondFactorRequest) (*v1.FinishSecondFactorResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wegweiser.v1.AuthService.FinishSecondFactor is not implemented"))
+}
+
+func (UnimplementedAuthServiceHandler) BeginPasskeySignIn(context.Context, *v1.BeginPasskeySignInRequest) (*v1.BeginPasskeySignInResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wegweiser.v1.AuthService.BeginPasskeySignIn is not implemented"))
+}
+
+func (UnimplementedAuthServiceHandler) FinishPasskeySignIn(context.Context, *v1.FinishPasskeySignInRequest) (*v1.FinishPasskeySignInResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wegweiser.v1.AuthService.FinishPasskeySignIn is not implemented"))
+}
+
+func (UnimplementedAuthServiceHandler) StartSingleSignOn(context.Context, *v1.StartSingleSignOnRequest) (*v1.StartSingleSignOnResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wegweiser.v1.AuthService.StartSingleSignOn is not implemented"))
+}
+
+func (UnimplementedAuthServiceHandler) CompleteSingleSignOn(context.Context, *v1.CompleteSingleSignOnRequest) (*v1.CompleteSingleSignOnResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wegweiser.v1.AuthService.CompleteSingleSignOn is not implemented"))
 }
 
 func (UnimplementedAuthServiceHandler) WhoAmI(context.Context, *v1.WhoAmIRequest) (*v1.WhoAmIResponse, error) {

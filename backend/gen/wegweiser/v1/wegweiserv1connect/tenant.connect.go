@@ -38,6 +38,9 @@ const (
 	// TenantServiceUpdateTenantProcedure is the fully-qualified name of the TenantService's
 	// UpdateTenant RPC.
 	TenantServiceUpdateTenantProcedure = "/wegweiser.v1.TenantService/UpdateTenant"
+	// TenantServiceUpdateBrandingProcedure is the fully-qualified name of the TenantService's
+	// UpdateBranding RPC.
+	TenantServiceUpdateBrandingProcedure = "/wegweiser.v1.TenantService/UpdateBranding"
 	// TenantServiceCreateOrganisationProcedure is the fully-qualified name of the TenantService's
 	// CreateOrganisation RPC.
 	TenantServiceCreateOrganisationProcedure = "/wegweiser.v1.TenantService/CreateOrganisation"
@@ -81,6 +84,11 @@ type TenantServiceClient interface {
 	GetTenant(context.Context, *v1.GetTenantRequest) (*v1.GetTenantResponse, error)
 	// UpdateTenant renames the caller's tenant (owners only).
 	UpdateTenant(context.Context, *v1.UpdateTenantRequest) (*v1.UpdateTenantResponse, error)
+	// UpdateBranding sets the tenant's branding: display name, logo and
+	// accent colour (owners only). The logo must be a PNG, JPEG or WebP image
+	// of at most 256 KiB (its bytes are checked, not just the media type);
+	// the colour "#rrggbb". Members and customers see it in WhoAmI.
+	UpdateBranding(context.Context, *v1.UpdateBrandingRequest) (*v1.UpdateBrandingResponse, error)
 	// CreateOrganisation adds a customer organisation.
 	CreateOrganisation(context.Context, *v1.CreateOrganisationRequest) (*v1.CreateOrganisationResponse, error)
 	// GetOrganisation returns one organisation by id.
@@ -136,6 +144,12 @@ func NewTenantServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 			httpClient,
 			baseURL+TenantServiceUpdateTenantProcedure,
 			connect.WithSchema(tenantServiceMethods.ByName("UpdateTenant")),
+			connect.WithClientOptions(opts...),
+		),
+		updateBranding: connect.NewClient[v1.UpdateBrandingRequest, v1.UpdateBrandingResponse](
+			httpClient,
+			baseURL+TenantServiceUpdateBrandingProcedure,
+			connect.WithSchema(tenantServiceMethods.ByName("UpdateBranding")),
 			connect.WithClientOptions(opts...),
 		),
 		createOrganisation: connect.NewClient[v1.CreateOrganisationRequest, v1.CreateOrganisationResponse](
@@ -222,6 +236,7 @@ func NewTenantServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 type tenantServiceClient struct {
 	getTenant          *connect.Client[v1.GetTenantRequest, v1.GetTenantResponse]
 	updateTenant       *connect.Client[v1.UpdateTenantRequest, v1.UpdateTenantResponse]
+	updateBranding     *connect.Client[v1.UpdateBrandingRequest, v1.UpdateBrandingResponse]
 	createOrganisation *connect.Client[v1.CreateOrganisationRequest, v1.CreateOrganisationResponse]
 	getOrganisation    *connect.Client[v1.GetOrganisationRequest, v1.GetOrganisationResponse]
 	listOrganisations  *connect.Client[v1.ListOrganisationsRequest, v1.ListOrganisationsResponse]
@@ -248,6 +263,15 @@ func (c *tenantServiceClient) GetTenant(ctx context.Context, req *v1.GetTenantRe
 // UpdateTenant calls wegweiser.v1.TenantService.UpdateTenant.
 func (c *tenantServiceClient) UpdateTenant(ctx context.Context, req *v1.UpdateTenantRequest) (*v1.UpdateTenantResponse, error) {
 	response, err := c.updateTenant.CallUnary(ctx, connect.NewRequest(req))
+	if response != nil {
+		return response.Msg, err
+	}
+	return nil, err
+}
+
+// UpdateBranding calls wegweiser.v1.TenantService.UpdateBranding.
+func (c *tenantServiceClient) UpdateBranding(ctx context.Context, req *v1.UpdateBrandingRequest) (*v1.UpdateBrandingResponse, error) {
+	response, err := c.updateBranding.CallUnary(ctx, connect.NewRequest(req))
 	if response != nil {
 		return response.Msg, err
 	}
@@ -368,6 +392,11 @@ type TenantServiceHandler interface {
 	GetTenant(context.Context, *v1.GetTenantRequest) (*v1.GetTenantResponse, error)
 	// UpdateTenant renames the caller's tenant (owners only).
 	UpdateTenant(context.Context, *v1.UpdateTenantRequest) (*v1.UpdateTenantResponse, error)
+	// UpdateBranding sets the tenant's branding: display name, logo and
+	// accent colour (owners only). The logo must be a PNG, JPEG or WebP image
+	// of at most 256 KiB (its bytes are checked, not just the media type);
+	// the colour "#rrggbb". Members and customers see it in WhoAmI.
+	UpdateBranding(context.Context, *v1.UpdateBrandingRequest) (*v1.UpdateBrandingResponse, error)
 	// CreateOrganisation adds a customer organisation.
 	CreateOrganisation(context.Context, *v1.CreateOrganisationRequest) (*v1.CreateOrganisationResponse, error)
 	// GetOrganisation returns one organisation by id.
@@ -419,6 +448,12 @@ func NewTenantServiceHandler(svc TenantServiceHandler, opts ...connect.HandlerOp
 		TenantServiceUpdateTenantProcedure,
 		svc.UpdateTenant,
 		connect.WithSchema(tenantServiceMethods.ByName("UpdateTenant")),
+		connect.WithHandlerOptions(opts...),
+	)
+	tenantServiceUpdateBrandingHandler := connect.NewUnaryHandlerSimple(
+		TenantServiceUpdateBrandingProcedure,
+		svc.UpdateBranding,
+		connect.WithSchema(tenantServiceMethods.ByName("UpdateBranding")),
 		connect.WithHandlerOptions(opts...),
 	)
 	tenantServiceCreateOrganisationHandler := connect.NewUnaryHandlerSimple(
@@ -504,6 +539,8 @@ func NewTenantServiceHandler(svc TenantServiceHandler, opts ...connect.HandlerOp
 			tenantServiceGetTenantHandler.ServeHTTP(w, r)
 		case TenantServiceUpdateTenantProcedure:
 			tenantServiceUpdateTenantHandler.ServeHTTP(w, r)
+		case TenantServiceUpdateBrandingProcedure:
+			tenantServiceUpdateBrandingHandler.ServeHTTP(w, r)
 		case TenantServiceCreateOrganisationProcedure:
 			tenantServiceCreateOrganisationHandler.ServeHTTP(w, r)
 		case TenantServiceGetOrganisationProcedure:
@@ -543,6 +580,10 @@ func (UnimplementedTenantServiceHandler) GetTenant(context.Context, *v1.GetTenan
 
 func (UnimplementedTenantServiceHandler) UpdateTenant(context.Context, *v1.UpdateTenantRequest) (*v1.UpdateTenantResponse, error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wegweiser.v1.TenantService.UpdateTenant is not implemented"))
+}
+
+func (UnimplementedTenantServiceHandler) UpdateBranding(context.Context, *v1.UpdateBrandingRequest) (*v1.UpdateBrandingResponse, error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wegweiser.v1.TenantService.UpdateBranding is not implemented"))
 }
 
 func (UnimplementedTenantServiceHandler) CreateOrganisation(context.Context, *v1.CreateOrganisationRequest) (*v1.CreateOrganisationResponse, error) {

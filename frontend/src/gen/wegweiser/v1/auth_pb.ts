@@ -2,8 +2,8 @@
 // @generated from file wegweiser/v1/auth.proto (package wegweiser.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Role } from "./common_pb";
@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wegweiser/v1/auth.proto.
  */
 export const file_wegweiser_v1_auth: GenFile = /*@__PURE__*/
-  fileDesc("Chd3ZWd3ZWlzZXIvdjEvYXV0aC5wcm90bxIMd2Vnd2Vpc2VyLnYxIlMKBlRlbmFudBIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEi8KC2NyZWF0ZV90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCLqAQoEVXNlchIKCgJpZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSIAoEcm9sZRgEIAEoDjISLndlZ3dlaXNlci52MS5Sb2xlEhgKEG9yZ2FuaXNhdGlvbl9pZHMYBSADKAkSEAoIZGlzYWJsZWQYBiABKAgSGgoSaW52aXRhdGlvbl9wZW5kaW5nGAcgASgIEi8KC2NyZWF0ZV90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5lbWFpbF92ZXJpZmllZBgJIAEoCCJbCg1TaWduVXBSZXF1ZXN0EhMKC3RlbmFudF9uYW1lGAEgASgJEg0KBWVtYWlsGAIgASgJEhAKCHBhc3N3b3JkGAMgASgJEhQKDGRpc3BsYXlfbmFtZRgEIAEoCSKAAgoOU2lnblVwUmVzcG9uc2USJAoGdGVuYW50GAEgASgLMhQud2Vnd2Vpc2VyLnYxLlRlbmFudBIgCgR1c2VyGAIgASgLMhIud2Vnd2Vpc2VyLnYxLlVzZXISFAoMYWNjZXNzX3Rva2VuGAMgASgJEjsKF2FjY2Vzc190b2tlbl9leHBpcmVzX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIVCg1yZWZyZXNoX3Rva2VuGAUgASgJEjwKGHJlZnJlc2hfdG9rZW5fZXhwaXJlc19hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiQgoMTG9naW5SZXF1ZXN0Eg0KBWVtYWlsGAEgASgJEhAKCHBhc3N3b3JkGAIgASgJEhEKCXRlbmFudF9pZBgDIAEoCSLKAQoNTG9naW5SZXNwb25zZRIUCgxhY2Nlc3NfdG9rZW4YASABKAkSOwoXYWNjZXNzX3Rva2VuX2V4cGlyZXNfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXJlZnJlc2hfdG9rZW4YAyABKAkSPAoYcmVmcmVzaF90b2tlbl9leHBpcmVzX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCgl0ZW5hbnRfaWQYBSABKAkiJwoOUmVmcmVzaFJlcXVlc3QSFQoNcmVmcmVzaF90b2tlbhgBIAEoCSLMAQoPUmVmcmVzaFJlc3BvbnNlEhQKDGFjY2Vzc190b2tlbhgBIAEoCRI7ChdhY2Nlc3NfdG9rZW5fZXhwaXJlc19hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNcmVmcmVzaF90b2tlbhgDIAEoCRI8ChhyZWZyZXNoX3Rva2VuX2V4cGlyZXNfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCXRlbmFudF9pZBgFIAEoCSImCg1Mb2dvdXRSZXF1ZXN0EhUKDXJlZnJlc2hfdG9rZW4YASABKAkiEAoOTG9nb3V0UmVzcG9uc2UiWwoXQWNjZXB0SW52aXRhdGlvblJlcXVlc3QSGAoQaW52aXRhdGlvbl90b2tlbhgBIAEoCRIQCghwYXNzd29yZBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAki1QEKGEFjY2VwdEludml0YXRpb25SZXNwb25zZRIUCgxhY2Nlc3NfdG9rZW4YASABKAkSOwoXYWNjZXNzX3Rva2VuX2V4cGlyZXNfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXJlZnJlc2hfdG9rZW4YAyABKAkSPAoYcmVmcmVzaF90b2tlbl9leHBpcmVzX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCgl0ZW5hbnRfaWQYBSABKAkiDwoNV2hvQW1JUmVxdWVzdCJtCg5XaG9BbUlSZXNwb25zZRIgCgR1c2VyGAEgASgLMhIud2Vnd2Vpc2VyLnYxLlVzZXISJAoGdGVuYW50GAIgASgLMhQud2Vnd2Vpc2VyLnYxLlRlbmFudBITCgtwZXJtaXNzaW9ucxgDIAMoCSIWChRHZXRBdXRoQ29uZmlnUmVxdWVzdCIuChVHZXRBdXRoQ29uZmlnUmVzcG9uc2USFQoNcHVibGljX3NpZ251cBgBIAEoCCIwChJWZXJpZnlFbWFpbFJlcXVlc3QSGgoSdmVyaWZpY2F0aW9uX3Rva2VuGAEgASgJIhUKE1ZlcmlmeUVtYWlsUmVzcG9uc2UiIAoeUmVzZW5kVmVyaWZpY2F0aW9uRW1haWxSZXF1ZXN0IiEKH1Jlc2VuZFZlcmlmaWNhdGlvbkVtYWlsUmVzcG9uc2UiLAobUmVxdWVzdFBhc3N3b3JkUmVzZXRSZXF1ZXN0Eg0KBWVtYWlsGAEgASgJIh4KHFJlcXVlc3RQYXNzd29yZFJlc2V0UmVzcG9uc2UiPQoUUmVzZXRQYXNzd29yZFJlcXVlc3QSEwoLcmVzZXRfdG9rZW4YASABKAkSEAoIcGFzc3dvcmQYAiABKAkiFwoVUmVzZXRQYXNzd29yZFJlc3BvbnNlMsIHCgtBdXRoU2VydmljZRJDCgZTaWduVXASGy53ZWd3ZWlzZXIudjEuU2lnblVwUmVxdWVzdBocLndlZ3dlaXNlci52MS5TaWduVXBSZXNwb25zZRJACgVMb2dpbhIaLndlZ3dlaXNlci52MS5Mb2dpblJlcXVlc3QaGy53ZWd3ZWlzZXIudjEuTG9naW5SZXNwb25zZRJGCgdSZWZyZXNoEhwud2Vnd2Vpc2VyLnYxLlJlZnJlc2hSZXF1ZXN0Gh0ud2Vnd2Vpc2VyLnYxLlJlZnJlc2hSZXNwb25zZRJDCgZMb2dvdXQSGy53ZWd3ZWlzZXIudjEuTG9nb3V0UmVxdWVzdBocLndlZ3dlaXNlci52MS5Mb2dvdXRSZXNwb25zZRJhChBBY2NlcHRJbnZpdGF0aW9uEiUud2Vnd2Vpc2VyLnYxLkFjY2VwdEludml0YXRpb25SZXF1ZXN0GiYud2Vnd2Vpc2VyLnYxLkFjY2VwdEludml0YXRpb25SZXNwb25zZRJdCg1HZXRBdXRoQ29uZmlnEiIud2Vnd2Vpc2VyLnYxLkdldEF1dGhDb25maWdSZXF1ZXN0GiMud2Vnd2Vpc2VyLnYxLkdldEF1dGhDb25maWdSZXNwb25zZSIDkAIBElIKC1ZlcmlmeUVtYWlsEiAud2Vnd2Vpc2VyLnYxLlZlcmlmeUVtYWlsUmVxdWVzdBohLndlZ3dlaXNlci52MS5WZXJpZnlFbWFpbFJlc3BvbnNlEnYKF1Jlc2VuZFZlcmlmaWNhdGlvbkVtYWlsEiwud2Vnd2Vpc2VyLnYxLlJlc2VuZFZlcmlmaWNhdGlvbkVtYWlsUmVxdWVzdBotLndlZ3dlaXNlci52MS5SZXNlbmRWZXJpZmljYXRpb25FbWFpbFJlc3BvbnNlEm0KFFJlcXVlc3RQYXNzd29yZFJlc2V0Eikud2Vnd2Vpc2VyLnYxLlJlcXVlc3RQYXNzd29yZFJlc2V0UmVxdWVzdBoqLndlZ3dlaXNlci52MS5SZXF1ZXN0UGFzc3dvcmRSZXNldFJlc3BvbnNlElgKDVJlc2V0UGFzc3dvcmQSIi53ZWd3ZWlzZXIudjEuUmVzZXRQYXNzd29yZFJlcXVlc3QaIy53ZWd3ZWlzZXIudjEuUmVzZXRQYXNzd29yZFJlc3BvbnNlEkgKBldob0FtSRIbLndlZ3dlaXNlci52MS5XaG9BbUlSZXF1ZXN0Ghwud2Vnd2Vpc2VyLnYxLldob0FtSVJlc3BvbnNlIgOQAgFCswEKEGNvbS53ZWd3ZWlzZXIudjFCCUF1dGhQcm90b1ABWkNnaXRodWIuY29tL3dlZ3dlaXNlci93ZWd3ZWlzZXIvYmFja2VuZC9nZW4vd2Vnd2Vpc2VyL3YxO3dlZ3dlaXNlcnYxogIDV1hYqgIMV2Vnd2Vpc2VyLlYxygIMV2Vnd2Vpc2VyXFYx4gIYV2Vnd2Vpc2VyXFYxXEdQQk1ldGFkYXRh6gINV2Vnd2Vpc2VyOjpWMWIGcHJvdG8z", [file_google_protobuf_timestamp, file_wegweiser_v1_common]);
+  fileDesc("Chd3ZWd3ZWlzZXIvdjEvYXV0aC5wcm90bxIMd2Vnd2Vpc2VyLnYxIoMBCgZUZW5hbnQSCgoCaWQYASABKAkSDAoEbmFtZRgCIAEoCRIvCgtjcmVhdGVfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoIYnJhbmRpbmcYBCABKAsyHC53ZWd3ZWlzZXIudjEuVGVuYW50QnJhbmRpbmciYwoOVGVuYW50QnJhbmRpbmcSFAoMZGlzcGxheV9uYW1lGAEgASgJEgwKBGxvZ28YAiABKAwSFwoPbG9nb19tZWRpYV90eXBlGAMgASgJEhQKDGFjY2VudF9jb2xvchgEIAEoCSKhAgoEVXNlchIKCgJpZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSIAoEcm9sZRgEIAEoDjISLndlZ3dlaXNlci52MS5Sb2xlEhgKEG9yZ2FuaXNhdGlvbl9pZHMYBSADKAkSEAoIZGlzYWJsZWQYBiABKAgSGgoSaW52aXRhdGlvbl9wZW5kaW5nGAcgASgIEi8KC2NyZWF0ZV90aW1lGAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5lbWFpbF92ZXJpZmllZBgJIAEoCBIdChVzZWNvbmRfZmFjdG9yX2VuYWJsZWQYCiABKAgSFgoOc2luZ2xlX3NpZ25fb24YCyABKAgiWwoNU2lnblVwUmVxdWVzdBITCgt0ZW5hbnRfbmFtZRgBIAEoCRINCgVlbWFpbBgCIAEoCRIQCghwYXNzd29yZBgDIAEoCRIUCgxkaXNwbGF5X25hbWUYBCABKAkigAIKDlNpZ25VcFJlc3BvbnNlEiQKBnRlbmFudBgBIAEoCzIULndlZ3dlaXNlci52MS5UZW5hbnQSIAoEdXNlchgCIAEoCzISLndlZ3dlaXNlci52MS5Vc2VyEhQKDGFjY2Vzc190b2tlbhgDIAEoCRI7ChdhY2Nlc3NfdG9rZW5fZXhwaXJlc19hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNcmVmcmVzaF90b2tlbhgFIAEoCRI8ChhyZWZyZXNoX3Rva2VuX2V4cGlyZXNfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkIKDExvZ2luUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIQCghwYXNzd29yZBgCIAEoCRIRCgl0ZW5hbnRfaWQYAyABKAki3wIKDUxvZ2luUmVzcG9uc2USFAoMYWNjZXNzX3Rva2VuGAEgASgJEjsKF2FjY2Vzc190b2tlbl9leHBpcmVzX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIVCg1yZWZyZXNoX3Rva2VuGAMgASgJEjwKGHJlZnJlc2hfdG9rZW5fZXhwaXJlc19hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEQoJdGVuYW50X2lkGAUgASgJEh4KFnNlY29uZF9mYWN0b3JfcmVxdWlyZWQYBiABKAgSFQoNc2lnbl9pbl90b2tlbhgHIAEoCRI2Cg5zZWNvbmRfZmFjdG9ycxgIIAMoDjIeLndlZ3dlaXNlci52MS5TZWNvbmRGYWN0b3JLaW5kEiQKHHNlY29uZF9mYWN0b3Jfc2V0dXBfcmVxdWlyZWQYCSABKAgiMQoYQmVnaW5TZWNvbmRGYWN0b3JSZXF1ZXN0EhUKDXNpZ25faW5fdG9rZW4YASABKAkieQoZQmVnaW5TZWNvbmRGYWN0b3JSZXNwb25zZRIkChxwYXNza2V5X3JlcXVlc3Rfb3B0aW9uc19qc29uGAEgASgJEjYKDnNlY29uZF9mYWN0b3JzGAIgAygOMh4ud2Vnd2Vpc2VyLnYxLlNlY29uZEZhY3RvcktpbmQijAEKGUZpbmlzaFNlY29uZEZhY3RvclJlcXVlc3QSFQoNc2lnbl9pbl90b2tlbhgBIAEoCRIgChZwYXNza2V5X2Fzc2VydGlvbl9qc29uGAIgASgJSAASEwoJdG90cF9jb2RlGAMgASgJSAASFwoNcmVjb3ZlcnlfY29kZRgEIAEoCUgAQggKBmZhY3RvciL0AQoaRmluaXNoU2Vjb25kRmFjdG9yUmVzcG9uc2USFAoMYWNjZXNzX3Rva2VuGAEgASgJEjsKF2FjY2Vzc190b2tlbl9leHBpcmVzX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIVCg1yZWZyZXNoX3Rva2VuGAMgASgJEjwKGHJlZnJlc2hfdG9rZW5fZXhwaXJlc19hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEQoJdGVuYW50X2lkGAUgASgJEhsKE3JlY292ZXJ5X2NvZGVzX2xlZnQYBiABKAUiGwoZQmVnaW5QYXNza2V5U2lnbkluUmVxdWVzdCJQChpCZWdpblBhc3NrZXlTaWduSW5SZXNwb25zZRIUCgxjaGFsbGVuZ2VfaWQYASABKAkSHAoUcmVxdWVzdF9vcHRpb25zX2pzb24YAiABKAkiXQoaRmluaXNoUGFzc2tleVNpZ25JblJlcXVlc3QSFAoMY2hhbGxlbmdlX2lkGAEgASgJEhYKDmFzc2VydGlvbl9qc29uGAIgASgJEhEKCXRlbmFudF9pZBgDIAEoCSLYAQobRmluaXNoUGFzc2tleVNpZ25JblJlc3BvbnNlEhQKDGFjY2Vzc190b2tlbhgBIAEoCRI7ChdhY2Nlc3NfdG9rZW5fZXhwaXJlc19hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNcmVmcmVzaF90b2tlbhgDIAEoCRI8ChhyZWZyZXNoX3Rva2VuX2V4cGlyZXNfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCXRlbmFudF9pZBgFIAEoCSJaChhTdGFydFNpbmdsZVNpZ25PblJlcXVlc3QSDQoFZW1haWwYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEhwKFGJyb3dzZXJfYmluZGluZ19oYXNoGAMgASgJIjYKGVN0YXJ0U2luZ2xlU2lnbk9uUmVzcG9uc2USGQoRYXV0aG9yaXphdGlvbl91cmwYASABKAkiRAobQ29tcGxldGVTaW5nbGVTaWduT25SZXF1ZXN0EgwKBGNvZGUYASABKAkSFwoPYnJvd3Nlcl9iaW5kaW5nGAIgASgJIv8BChxDb21wbGV0ZVNpbmdsZVNpZ25PblJlc3BvbnNlEhQKDGFjY2Vzc190b2tlbhgBIAEoCRI7ChdhY2Nlc3NfdG9rZW5fZXhwaXJlc19hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNcmVmcmVzaF90b2tlbhgDIAEoCRI8ChhyZWZyZXNoX3Rva2VuX2V4cGlyZXNfYXQYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhEKCXRlbmFudF9pZBgFIAEoCRIkChxzZWNvbmRfZmFjdG9yX3NldHVwX3JlcXVpcmVkGAYgASgIIicKDlJlZnJlc2hSZXF1ZXN0EhUKDXJlZnJlc2hfdG9rZW4YASABKAkizAEKD1JlZnJlc2hSZXNwb25zZRIUCgxhY2Nlc3NfdG9rZW4YASABKAkSOwoXYWNjZXNzX3Rva2VuX2V4cGlyZXNfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhUKDXJlZnJlc2hfdG9rZW4YAyABKAkSPAoYcmVmcmVzaF90b2tlbl9leHBpcmVzX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIRCgl0ZW5hbnRfaWQYBSABKAkiJgoNTG9nb3V0UmVxdWVzdBIVCg1yZWZyZXNoX3Rva2VuGAEgASgJIhAKDkxvZ291dFJlc3BvbnNlIlsKF0FjY2VwdEludml0YXRpb25SZXF1ZXN0EhgKEGludml0YXRpb25fdG9rZW4YASABKAkSEAoIcGFzc3dvcmQYAiABKAkSFAoMZGlzcGxheV9uYW1lGAMgASgJItUBChhBY2NlcHRJbnZpdGF0aW9uUmVzcG9uc2USFAoMYWNjZXNzX3Rva2VuGAEgASgJEjsKF2FjY2Vzc190b2tlbl9leHBpcmVzX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIVCg1yZWZyZXNoX3Rva2VuGAMgASgJEjwKGHJlZnJlc2hfdG9rZW5fZXhwaXJlc19hdBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEQoJdGVuYW50X2lkGAUgASgJIg8KDVdob0FtSVJlcXVlc3QipwEKDldob0FtSVJlc3BvbnNlEiAKBHVzZXIYASABKAsyEi53ZWd3ZWlzZXIudjEuVXNlchIkCgZ0ZW5hbnQYAiABKAsyFC53ZWd3ZWlzZXIudjEuVGVuYW50EhMKC3Blcm1pc3Npb25zGAMgAygJEiQKHHNlY29uZF9mYWN0b3Jfc2V0dXBfcmVxdWlyZWQYBCABKAgSEgoKYXBpX2tleV9pZBgFIAEoCSIWChRHZXRBdXRoQ29uZmlnUmVxdWVzdCJYChVHZXRBdXRoQ29uZmlnUmVzcG9uc2USFQoNcHVibGljX3NpZ251cBgBIAEoCBIQCghwYXNza2V5cxgCIAEoCBIWCg5zaW5nbGVfc2lnbl9vbhgDIAEoCCIwChJWZXJpZnlFbWFpbFJlcXVlc3QSGgoSdmVyaWZpY2F0aW9uX3Rva2VuGAEgASgJIhUKE1ZlcmlmeUVtYWlsUmVzcG9uc2UiIAoeUmVzZW5kVmVyaWZpY2F0aW9uRW1haWxSZXF1ZXN0IiEKH1Jlc2VuZFZlcmlmaWNhdGlvbkVtYWlsUmVzcG9uc2UiLAobUmVxdWVzdFBhc3N3b3JkUmVzZXRSZXF1ZXN0Eg0KBWVtYWlsGAEgASgJIh4KHFJlcXVlc3RQYXNzd29yZFJlc2V0UmVzcG9uc2UiPQoUUmVzZXRQYXNzd29yZFJlcXVlc3QSEwoLcmVzZXRfdG9rZW4YASABKAkSEAoIcGFzc3dvcmQYAiABKAkiFwoVUmVzZXRQYXNzd29yZFJlc3BvbnNlKpkBChBTZWNvbmRGYWN0b3JLaW5kEiIKHlNFQ09ORF9GQUNUT1JfS0lORF9VTlNQRUNJRklFRBAAEh4KGlNFQ09ORF9GQUNUT1JfS0lORF9QQVNTS0VZEAESGwoXU0VDT05EX0ZBQ1RPUl9LSU5EX1RPVFAQAhIkCiBTRUNPTkRfRkFDVE9SX0tJTkRfUkVDT1ZFUllfQ09ERRADMrsMCgtBdXRoU2VydmljZRJDCgZTaWduVXASGy53ZWd3ZWlzZXIudjEuU2lnblVwUmVxdWVzdBocLndlZ3dlaXNlci52MS5TaWduVXBSZXNwb25zZRJACgVMb2dpbhIaLndlZ3dlaXNlci52MS5Mb2dpblJlcXVlc3QaGy53ZWd3ZWlzZXIudjEuTG9naW5SZXNwb25zZRJGCgdSZWZyZXNoEhwud2Vnd2Vpc2VyLnYxLlJlZnJlc2hSZXF1ZXN0Gh0ud2Vnd2Vpc2VyLnYxLlJlZnJlc2hSZXNwb25zZRJDCgZMb2dvdXQSGy53ZWd3ZWlzZXIudjEuTG9nb3V0UmVxdWVzdBocLndlZ3dlaXNlci52MS5Mb2dvdXRSZXNwb25zZRJhChBBY2NlcHRJbnZpdGF0aW9uEiUud2Vnd2Vpc2VyLnYxLkFjY2VwdEludml0YXRpb25SZXF1ZXN0GiYud2Vnd2Vpc2VyLnYxLkFjY2VwdEludml0YXRpb25SZXNwb25zZRJdCg1HZXRBdXRoQ29uZmlnEiIud2Vnd2Vpc2VyLnYxLkdldEF1dGhDb25maWdSZXF1ZXN0GiMud2Vnd2Vpc2VyLnYxLkdldEF1dGhDb25maWdSZXNwb25zZSIDkAIBElIKC1ZlcmlmeUVtYWlsEiAud2Vnd2Vpc2VyLnYxLlZlcmlmeUVtYWlsUmVxdWVzdBohLndlZ3dlaXNlci52MS5WZXJpZnlFbWFpbFJlc3BvbnNlEnYKF1Jlc2VuZFZlcmlmaWNhdGlvbkVtYWlsEiwud2Vnd2Vpc2VyLnYxLlJlc2VuZFZlcmlmaWNhdGlvbkVtYWlsUmVxdWVzdBotLndlZ3dlaXNlci52MS5SZXNlbmRWZXJpZmljYXRpb25FbWFpbFJlc3BvbnNlEm0KFFJlcXVlc3RQYXNzd29yZFJlc2V0Eikud2Vnd2Vpc2VyLnYxLlJlcXVlc3RQYXNzd29yZFJlc2V0UmVxdWVzdBoqLndlZ3dlaXNlci52MS5SZXF1ZXN0UGFzc3dvcmRSZXNldFJlc3BvbnNlElgKDVJlc2V0UGFzc3dvcmQSIi53ZWd3ZWlzZXIudjEuUmVzZXRQYXNzd29yZFJlcXVlc3QaIy53ZWd3ZWlzZXIudjEuUmVzZXRQYXNzd29yZFJlc3BvbnNlEmQKEUJlZ2luU2Vjb25kRmFjdG9yEiYud2Vnd2Vpc2VyLnYxLkJlZ2luU2Vjb25kRmFjdG9yUmVxdWVzdBonLndlZ3dlaXNlci52MS5CZWdpblNlY29uZEZhY3RvclJlc3BvbnNlEmcKEkZpbmlzaFNlY29uZEZhY3RvchInLndlZ3dlaXNlci52MS5GaW5pc2hTZWNvbmRGYWN0b3JSZXF1ZXN0Gigud2Vnd2Vpc2VyLnYxLkZpbmlzaFNlY29uZEZhY3RvclJlc3BvbnNlEmcKEkJlZ2luUGFzc2tleVNpZ25JbhInLndlZ3dlaXNlci52MS5CZWdpblBhc3NrZXlTaWduSW5SZXF1ZXN0Gigud2Vnd2Vpc2VyLnYxLkJlZ2luUGFzc2tleVNpZ25JblJlc3BvbnNlEmoKE0ZpbmlzaFBhc3NrZXlTaWduSW4SKC53ZWd3ZWlzZXIudjEuRmluaXNoUGFzc2tleVNpZ25JblJlcXVlc3QaKS53ZWd3ZWlzZXIudjEuRmluaXNoUGFzc2tleVNpZ25JblJlc3BvbnNlEmQKEVN0YXJ0U2luZ2xlU2lnbk9uEiYud2Vnd2Vpc2VyLnYxLlN0YXJ0U2luZ2xlU2lnbk9uUmVxdWVzdBonLndlZ3dlaXNlci52MS5TdGFydFNpbmdsZVNpZ25PblJlc3BvbnNlEm0KFENvbXBsZXRlU2luZ2xlU2lnbk9uEikud2Vnd2Vpc2VyLnYxLkNvbXBsZXRlU2luZ2xlU2lnbk9uUmVxdWVzdBoqLndlZ3dlaXNlci52MS5Db21wbGV0ZVNpbmdsZVNpZ25PblJlc3BvbnNlEkgKBldob0FtSRIbLndlZ3dlaXNlci52MS5XaG9BbUlSZXF1ZXN0Ghwud2Vnd2Vpc2VyLnYxLldob0FtSVJlc3BvbnNlIgOQAgFCswEKEGNvbS53ZWd3ZWlzZXIudjFCCUF1dGhQcm90b1ABWkNnaXRodWIuY29tL3dlZ3dlaXNlci93ZWd3ZWlzZXIvYmFja2VuZC9nZW4vd2Vnd2Vpc2VyL3YxO3dlZ3dlaXNlcnYxogIDV1hYqgIMV2Vnd2Vpc2VyLlYxygIMV2Vnd2Vpc2VyXFYx4gIYV2Vnd2Vpc2VyXFYxXEdQQk1ldGFkYXRh6gINV2Vnd2Vpc2VyOjpWMWIGcHJvdG8z", [file_google_protobuf_timestamp, file_wegweiser_v1_common]);
 
 /**
  * Tenant is one MSP: the boundary no data ever crosses.
@@ -42,6 +42,14 @@ export type Tenant = Message<"wegweiser.v1.Tenant"> & {
    * @generated from field: google.protobuf.Timestamp create_time = 3;
    */
   createTime?: Timestamp | undefined;
+
+  /**
+   * How the tenant presents itself (name, logo, accent colour) to its
+   * members and customers. Set in WhoAmI and TenantService.GetTenant.
+   *
+   * @generated from field: wegweiser.v1.TenantBranding branding = 4;
+   */
+  branding?: TenantBranding | undefined;
 };
 
 /**
@@ -50,6 +58,50 @@ export type Tenant = Message<"wegweiser.v1.Tenant"> & {
  */
 export const TenantSchema: GenMessage<Tenant> = /*@__PURE__*/
   messageDesc(file_wegweiser_v1_auth, 0);
+
+/**
+ * TenantBranding is how an MSP presents the dashboard to its members and its
+ * customers.
+ *
+ * @generated from message wegweiser.v1.TenantBranding
+ */
+export type TenantBranding = Message<"wegweiser.v1.TenantBranding"> & {
+  /**
+   * Name shown in the header and on the customer portal; empty: the
+   * tenant's name. At most 200 characters.
+   *
+   * @generated from field: string display_name = 1;
+   */
+  displayName: string;
+
+  /**
+   * Logo as a PNG, JPEG or WebP image of at most 256 KiB; empty: none.
+   *
+   * @generated from field: bytes logo = 2;
+   */
+  logo: Uint8Array;
+
+  /**
+   * Media type of logo ("image/png", "image/jpeg", "image/webp").
+   *
+   * @generated from field: string logo_media_type = 3;
+   */
+  logoMediaType: string;
+
+  /**
+   * Accent colour as "#rrggbb"; empty: the default.
+   *
+   * @generated from field: string accent_color = 4;
+   */
+  accentColor: string;
+};
+
+/**
+ * Describes the message wegweiser.v1.TenantBranding.
+ * Use `create(TenantBrandingSchema)` to create a new message.
+ */
+export const TenantBrandingSchema: GenMessage<TenantBranding> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_auth, 1);
 
 /**
  * User is a person who can log in, as seen from one tenant.
@@ -122,6 +174,20 @@ export type User = Message<"wegweiser.v1.User"> & {
    * @generated from field: bool email_verified = 9;
    */
   emailVerified: boolean;
+
+  /**
+   * True when the user has a second factor (a passkey or TOTP).
+   *
+   * @generated from field: bool second_factor_enabled = 10;
+   */
+  secondFactorEnabled: boolean;
+
+  /**
+   * True when the user signs in through the tenant's single sign-on.
+   *
+   * @generated from field: bool single_sign_on = 11;
+   */
+  singleSignOn: boolean;
 };
 
 /**
@@ -129,7 +195,7 @@ export type User = Message<"wegweiser.v1.User"> & {
  * Use `create(UserSchema)` to create a new message.
  */
 export const UserSchema: GenMessage<User> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_auth, 1);
+  messageDesc(file_wegweiser_v1_auth, 2);
 
 /**
  * SignUpRequest creates a tenant and its owner.
@@ -171,7 +237,7 @@ export type SignUpRequest = Message<"wegweiser.v1.SignUpRequest"> & {
  * Use `create(SignUpRequestSchema)` to create a new message.
  */
 export const SignUpRequestSchema: GenMessage<SignUpRequest> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_auth, 2);
+  messageDesc(file_wegweiser_v1_auth, 3);
 
 /**
  * SignUpResponse is empty: SignUp no longer logs in or returns the tenant
@@ -229,7 +295,7 @@ export type SignUpResponse = Message<"wegweiser.v1.SignUpResponse"> & {
  * Use `create(SignUpResponseSchema)` to create a new message.
  */
 export const SignUpResponseSchema: GenMessage<SignUpResponse> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_auth, 3);
+  messageDesc(file_wegweiser_v1_auth, 4);
 
 /**
  * LoginRequest authenticates with email and password.
@@ -265,14 +331,333 @@ export type LoginRequest = Message<"wegweiser.v1.LoginRequest"> & {
  * Use `create(LoginRequestSchema)` to create a new message.
  */
 export const LoginRequestSchema: GenMessage<LoginRequest> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_auth, 4);
+  messageDesc(file_wegweiser_v1_auth, 5);
 
 /**
- * LoginResponse carries a new token pair.
+ * LoginResponse carries a new token pair, or asks for a second factor.
  *
  * @generated from message wegweiser.v1.LoginResponse
  */
 export type LoginResponse = Message<"wegweiser.v1.LoginResponse"> & {
+  /**
+   * JWT for `Authorization: Bearer ...`. Empty when second_factor_required.
+   *
+   * @generated from field: string access_token = 1;
+   */
+  accessToken: string;
+
+  /**
+   * When the access token expires.
+   *
+   * @generated from field: google.protobuf.Timestamp access_token_expires_at = 2;
+   */
+  accessTokenExpiresAt?: Timestamp | undefined;
+
+  /**
+   * Opaque single-use token for Refresh. Empty when second_factor_required.
+   *
+   * @generated from field: string refresh_token = 3;
+   */
+  refreshToken: string;
+
+  /**
+   * When the refresh token expires.
+   *
+   * @generated from field: google.protobuf.Timestamp refresh_token_expires_at = 4;
+   */
+  refreshTokenExpiresAt?: Timestamp | undefined;
+
+  /**
+   * The tenant the tokens are valid for.
+   *
+   * @generated from field: string tenant_id = 5;
+   */
+  tenantId: string;
+
+  /**
+   * True when the password was right and the user has a second factor:
+   * finish with BeginSecondFactor and FinishSecondFactor.
+   *
+   * @generated from field: bool second_factor_required = 6;
+   */
+  secondFactorRequired: boolean;
+
+  /**
+   * The sign-in attempt for FinishSecondFactor (five minutes, single use).
+   *
+   * @generated from field: string sign_in_token = 7;
+   */
+  signInToken: string;
+
+  /**
+   * The second factors the user can answer with.
+   *
+   * @generated from field: repeated wegweiser.v1.SecondFactorKind second_factors = 8;
+   */
+  secondFactors: SecondFactorKind[];
+
+  /**
+   * True when the tenant requires a second factor and the user has none:
+   * the tokens only reach WhoAmI, Logout and the caller's own
+   * SecurityService until one is set up (everything else is
+   * failed_precondition).
+   *
+   * @generated from field: bool second_factor_setup_required = 9;
+   */
+  secondFactorSetupRequired: boolean;
+};
+
+/**
+ * Describes the message wegweiser.v1.LoginResponse.
+ * Use `create(LoginResponseSchema)` to create a new message.
+ */
+export const LoginResponseSchema: GenMessage<LoginResponse> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_auth, 6);
+
+/**
+ * BeginSecondFactorRequest names the sign-in attempt.
+ *
+ * @generated from message wegweiser.v1.BeginSecondFactorRequest
+ */
+export type BeginSecondFactorRequest = Message<"wegweiser.v1.BeginSecondFactorRequest"> & {
+  /**
+   * sign_in_token from LoginResponse.
+   *
+   * @generated from field: string sign_in_token = 1;
+   */
+  signInToken: string;
+};
+
+/**
+ * Describes the message wegweiser.v1.BeginSecondFactorRequest.
+ * Use `create(BeginSecondFactorRequestSchema)` to create a new message.
+ */
+export const BeginSecondFactorRequestSchema: GenMessage<BeginSecondFactorRequest> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_auth, 7);
+
+/**
+ * BeginSecondFactorResponse carries the passkey challenge.
+ *
+ * @generated from message wegweiser.v1.BeginSecondFactorResponse
+ */
+export type BeginSecondFactorResponse = Message<"wegweiser.v1.BeginSecondFactorResponse"> & {
+  /**
+   * PublicKeyCredentialRequestOptions as JSON (the WebAuthn "publicKey"
+   * member, binary fields base64url), for navigator.credentials.get. Empty
+   * when the user has no passkey.
+   *
+   * @generated from field: string passkey_request_options_json = 1;
+   */
+  passkeyRequestOptionsJson: string;
+
+  /**
+   * The second factors the user can answer with.
+   *
+   * @generated from field: repeated wegweiser.v1.SecondFactorKind second_factors = 2;
+   */
+  secondFactors: SecondFactorKind[];
+};
+
+/**
+ * Describes the message wegweiser.v1.BeginSecondFactorResponse.
+ * Use `create(BeginSecondFactorResponseSchema)` to create a new message.
+ */
+export const BeginSecondFactorResponseSchema: GenMessage<BeginSecondFactorResponse> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_auth, 8);
+
+/**
+ * FinishSecondFactorRequest answers the second step.
+ *
+ * @generated from message wegweiser.v1.FinishSecondFactorRequest
+ */
+export type FinishSecondFactorRequest = Message<"wegweiser.v1.FinishSecondFactorRequest"> & {
+  /**
+   * sign_in_token from LoginResponse.
+   *
+   * @generated from field: string sign_in_token = 1;
+   */
+  signInToken: string;
+
+  /**
+   * The answer.
+   *
+   * @generated from oneof wegweiser.v1.FinishSecondFactorRequest.factor
+   */
+  factor: {
+    /**
+     * The PublicKeyCredential from navigator.credentials.get as JSON
+     * (binary fields base64url).
+     *
+     * @generated from field: string passkey_assertion_json = 2;
+     */
+    value: string;
+    case: "passkeyAssertionJson";
+  } | {
+    /**
+     * The current six-digit code of the authenticator app.
+     *
+     * @generated from field: string totp_code = 3;
+     */
+    value: string;
+    case: "totpCode";
+  } | {
+    /**
+     * One unused recovery code.
+     *
+     * @generated from field: string recovery_code = 4;
+     */
+    value: string;
+    case: "recoveryCode";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message wegweiser.v1.FinishSecondFactorRequest.
+ * Use `create(FinishSecondFactorRequestSchema)` to create a new message.
+ */
+export const FinishSecondFactorRequestSchema: GenMessage<FinishSecondFactorRequest> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_auth, 9);
+
+/**
+ * FinishSecondFactorResponse carries the token pair.
+ *
+ * @generated from message wegweiser.v1.FinishSecondFactorResponse
+ */
+export type FinishSecondFactorResponse = Message<"wegweiser.v1.FinishSecondFactorResponse"> & {
+  /**
+   * JWT for `Authorization: Bearer ...`.
+   *
+   * @generated from field: string access_token = 1;
+   */
+  accessToken: string;
+
+  /**
+   * When the access token expires.
+   *
+   * @generated from field: google.protobuf.Timestamp access_token_expires_at = 2;
+   */
+  accessTokenExpiresAt?: Timestamp | undefined;
+
+  /**
+   * Opaque single-use token for Refresh.
+   *
+   * @generated from field: string refresh_token = 3;
+   */
+  refreshToken: string;
+
+  /**
+   * When the refresh token expires.
+   *
+   * @generated from field: google.protobuf.Timestamp refresh_token_expires_at = 4;
+   */
+  refreshTokenExpiresAt?: Timestamp | undefined;
+
+  /**
+   * The tenant the tokens are valid for.
+   *
+   * @generated from field: string tenant_id = 5;
+   */
+  tenantId: string;
+
+  /**
+   * How many unused recovery codes are left (to warn when few remain).
+   *
+   * @generated from field: int32 recovery_codes_left = 6;
+   */
+  recoveryCodesLeft: number;
+};
+
+/**
+ * Describes the message wegweiser.v1.FinishSecondFactorResponse.
+ * Use `create(FinishSecondFactorResponseSchema)` to create a new message.
+ */
+export const FinishSecondFactorResponseSchema: GenMessage<FinishSecondFactorResponse> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_auth, 10);
+
+/**
+ * BeginPasskeySignInRequest starts a passwordless sign-in.
+ *
+ * @generated from message wegweiser.v1.BeginPasskeySignInRequest
+ */
+export type BeginPasskeySignInRequest = Message<"wegweiser.v1.BeginPasskeySignInRequest"> & {
+};
+
+/**
+ * Describes the message wegweiser.v1.BeginPasskeySignInRequest.
+ * Use `create(BeginPasskeySignInRequestSchema)` to create a new message.
+ */
+export const BeginPasskeySignInRequestSchema: GenMessage<BeginPasskeySignInRequest> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_auth, 11);
+
+/**
+ * BeginPasskeySignInResponse carries the challenge.
+ *
+ * @generated from message wegweiser.v1.BeginPasskeySignInResponse
+ */
+export type BeginPasskeySignInResponse = Message<"wegweiser.v1.BeginPasskeySignInResponse"> & {
+  /**
+   * Id of the server-side challenge, for FinishPasskeySignIn.
+   *
+   * @generated from field: string challenge_id = 1;
+   */
+  challengeId: string;
+
+  /**
+   * PublicKeyCredentialRequestOptions as JSON for navigator.credentials.get.
+   *
+   * @generated from field: string request_options_json = 2;
+   */
+  requestOptionsJson: string;
+};
+
+/**
+ * Describes the message wegweiser.v1.BeginPasskeySignInResponse.
+ * Use `create(BeginPasskeySignInResponseSchema)` to create a new message.
+ */
+export const BeginPasskeySignInResponseSchema: GenMessage<BeginPasskeySignInResponse> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_auth, 12);
+
+/**
+ * FinishPasskeySignInRequest answers the challenge.
+ *
+ * @generated from message wegweiser.v1.FinishPasskeySignInRequest
+ */
+export type FinishPasskeySignInRequest = Message<"wegweiser.v1.FinishPasskeySignInRequest"> & {
+  /**
+   * challenge_id from BeginPasskeySignInResponse.
+   *
+   * @generated from field: string challenge_id = 1;
+   */
+  challengeId: string;
+
+  /**
+   * The PublicKeyCredential from navigator.credentials.get as JSON.
+   *
+   * @generated from field: string assertion_json = 2;
+   */
+  assertionJson: string;
+
+  /**
+   * Optional tenant to sign into when the user belongs to several.
+   *
+   * @generated from field: string tenant_id = 3;
+   */
+  tenantId: string;
+};
+
+/**
+ * Describes the message wegweiser.v1.FinishPasskeySignInRequest.
+ * Use `create(FinishPasskeySignInRequestSchema)` to create a new message.
+ */
+export const FinishPasskeySignInRequestSchema: GenMessage<FinishPasskeySignInRequest> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_auth, 13);
+
+/**
+ * FinishPasskeySignInResponse carries the token pair.
+ *
+ * @generated from message wegweiser.v1.FinishPasskeySignInResponse
+ */
+export type FinishPasskeySignInResponse = Message<"wegweiser.v1.FinishPasskeySignInResponse"> & {
   /**
    * JWT for `Authorization: Bearer ...`.
    *
@@ -310,11 +695,154 @@ export type LoginResponse = Message<"wegweiser.v1.LoginResponse"> & {
 };
 
 /**
- * Describes the message wegweiser.v1.LoginResponse.
- * Use `create(LoginResponseSchema)` to create a new message.
+ * Describes the message wegweiser.v1.FinishPasskeySignInResponse.
+ * Use `create(FinishPasskeySignInResponseSchema)` to create a new message.
  */
-export const LoginResponseSchema: GenMessage<LoginResponse> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_auth, 5);
+export const FinishPasskeySignInResponseSchema: GenMessage<FinishPasskeySignInResponse> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_auth, 14);
+
+/**
+ * StartSingleSignOnRequest names the account or tenant.
+ *
+ * @generated from message wegweiser.v1.StartSingleSignOnRequest
+ */
+export type StartSingleSignOnRequest = Message<"wegweiser.v1.StartSingleSignOnRequest"> & {
+  /**
+   * The address to sign in with; its domain picks the tenant. Either email
+   * or tenant_id.
+   *
+   * @generated from field: string email = 1;
+   */
+  email: string;
+
+  /**
+   * The tenant to sign into (from a tenant's own SSO link).
+   *
+   * @generated from field: string tenant_id = 2;
+   */
+  tenantId: string;
+
+  /**
+   * SHA-256 (hex) of a random value the browser keeps until
+   * CompleteSingleSignOn, binding the flow to that browser.
+   *
+   * @generated from field: string browser_binding_hash = 3;
+   */
+  browserBindingHash: string;
+};
+
+/**
+ * Describes the message wegweiser.v1.StartSingleSignOnRequest.
+ * Use `create(StartSingleSignOnRequestSchema)` to create a new message.
+ */
+export const StartSingleSignOnRequestSchema: GenMessage<StartSingleSignOnRequest> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_auth, 15);
+
+/**
+ * StartSingleSignOnResponse carries where to send the browser.
+ *
+ * @generated from message wegweiser.v1.StartSingleSignOnResponse
+ */
+export type StartSingleSignOnResponse = Message<"wegweiser.v1.StartSingleSignOnResponse"> & {
+  /**
+   * The identity provider's authorization URL.
+   *
+   * @generated from field: string authorization_url = 1;
+   */
+  authorizationUrl: string;
+};
+
+/**
+ * Describes the message wegweiser.v1.StartSingleSignOnResponse.
+ * Use `create(StartSingleSignOnResponseSchema)` to create a new message.
+ */
+export const StartSingleSignOnResponseSchema: GenMessage<StartSingleSignOnResponse> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_auth, 16);
+
+/**
+ * CompleteSingleSignOnRequest redeems the callback's code.
+ *
+ * @generated from message wegweiser.v1.CompleteSingleSignOnRequest
+ */
+export type CompleteSingleSignOnRequest = Message<"wegweiser.v1.CompleteSingleSignOnRequest"> & {
+  /**
+   * The `code` parameter of the dashboard's /login/sso page.
+   *
+   * @generated from field: string code = 1;
+   */
+  code: string;
+
+  /**
+   * The random value whose hash was sent to StartSingleSignOn.
+   *
+   * @generated from field: string browser_binding = 2;
+   */
+  browserBinding: string;
+};
+
+/**
+ * Describes the message wegweiser.v1.CompleteSingleSignOnRequest.
+ * Use `create(CompleteSingleSignOnRequestSchema)` to create a new message.
+ */
+export const CompleteSingleSignOnRequestSchema: GenMessage<CompleteSingleSignOnRequest> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_auth, 17);
+
+/**
+ * CompleteSingleSignOnResponse carries the token pair.
+ *
+ * @generated from message wegweiser.v1.CompleteSingleSignOnResponse
+ */
+export type CompleteSingleSignOnResponse = Message<"wegweiser.v1.CompleteSingleSignOnResponse"> & {
+  /**
+   * JWT for `Authorization: Bearer ...`.
+   *
+   * @generated from field: string access_token = 1;
+   */
+  accessToken: string;
+
+  /**
+   * When the access token expires.
+   *
+   * @generated from field: google.protobuf.Timestamp access_token_expires_at = 2;
+   */
+  accessTokenExpiresAt?: Timestamp | undefined;
+
+  /**
+   * Opaque single-use token for Refresh.
+   *
+   * @generated from field: string refresh_token = 3;
+   */
+  refreshToken: string;
+
+  /**
+   * When the refresh token expires.
+   *
+   * @generated from field: google.protobuf.Timestamp refresh_token_expires_at = 4;
+   */
+  refreshTokenExpiresAt?: Timestamp | undefined;
+
+  /**
+   * The tenant the tokens are valid for.
+   *
+   * @generated from field: string tenant_id = 5;
+   */
+  tenantId: string;
+
+  /**
+   * True when the tenant requires a second factor and the user has none
+   * (see LoginResponse.second_factor_setup_required).
+   *
+   * @generated from field: bool second_factor_setup_required = 6;
+   */
+  secondFactorSetupRequired: boolean;
+};
+
+/**
+ * Describes the message wegweiser.v1.CompleteSingleSignOnResponse.
+ * Use `create(CompleteSingleSignOnResponseSchema)` to create a new message.
+ */
+export const CompleteSingleSignOnResponseSchema: GenMessage<CompleteSingleSignOnResponse> = /*@__PURE__*/
+  messageDesc(file_wegweiser_v1_auth, 18);
 
 /**
  * RefreshRequest rotates a refresh token.
@@ -335,7 +863,7 @@ export type RefreshRequest = Message<"wegweiser.v1.RefreshRequest"> & {
  * Use `create(RefreshRequestSchema)` to create a new message.
  */
 export const RefreshRequestSchema: GenMessage<RefreshRequest> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_auth, 6);
+  messageDesc(file_wegweiser_v1_auth, 19);
 
 /**
  * RefreshResponse carries the rotated token pair.
@@ -384,7 +912,7 @@ export type RefreshResponse = Message<"wegweiser.v1.RefreshResponse"> & {
  * Use `create(RefreshResponseSchema)` to create a new message.
  */
 export const RefreshResponseSchema: GenMessage<RefreshResponse> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_auth, 7);
+  messageDesc(file_wegweiser_v1_auth, 20);
 
 /**
  * LogoutRequest ends a session.
@@ -406,7 +934,7 @@ export type LogoutRequest = Message<"wegweiser.v1.LogoutRequest"> & {
  * Use `create(LogoutRequestSchema)` to create a new message.
  */
 export const LogoutRequestSchema: GenMessage<LogoutRequest> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_auth, 8);
+  messageDesc(file_wegweiser_v1_auth, 21);
 
 /**
  * LogoutResponse is empty.
@@ -421,7 +949,7 @@ export type LogoutResponse = Message<"wegweiser.v1.LogoutResponse"> & {
  * Use `create(LogoutResponseSchema)` to create a new message.
  */
 export const LogoutResponseSchema: GenMessage<LogoutResponse> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_auth, 9);
+  messageDesc(file_wegweiser_v1_auth, 22);
 
 /**
  * AcceptInvitationRequest activates an invitation.
@@ -457,7 +985,7 @@ export type AcceptInvitationRequest = Message<"wegweiser.v1.AcceptInvitationRequ
  * Use `create(AcceptInvitationRequestSchema)` to create a new message.
  */
 export const AcceptInvitationRequestSchema: GenMessage<AcceptInvitationRequest> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_auth, 10);
+  messageDesc(file_wegweiser_v1_auth, 23);
 
 /**
  * AcceptInvitationResponse logs the new member in.
@@ -506,7 +1034,7 @@ export type AcceptInvitationResponse = Message<"wegweiser.v1.AcceptInvitationRes
  * Use `create(AcceptInvitationResponseSchema)` to create a new message.
  */
 export const AcceptInvitationResponseSchema: GenMessage<AcceptInvitationResponse> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_auth, 11);
+  messageDesc(file_wegweiser_v1_auth, 24);
 
 /**
  * WhoAmIRequest is empty.
@@ -521,7 +1049,7 @@ export type WhoAmIRequest = Message<"wegweiser.v1.WhoAmIRequest"> & {
  * Use `create(WhoAmIRequestSchema)` to create a new message.
  */
 export const WhoAmIRequestSchema: GenMessage<WhoAmIRequest> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_auth, 12);
+  messageDesc(file_wegweiser_v1_auth, 25);
 
 /**
  * WhoAmIResponse describes the caller.
@@ -550,6 +1078,22 @@ export type WhoAmIResponse = Message<"wegweiser.v1.WhoAmIResponse"> & {
    * @generated from field: repeated string permissions = 3;
    */
   permissions: string[];
+
+  /**
+   * True when the tenant requires a second factor and the caller has none
+   * yet: only the caller's own SecurityService works until one is set up.
+   *
+   * @generated from field: bool second_factor_setup_required = 4;
+   */
+  secondFactorSetupRequired: boolean;
+
+  /**
+   * Set when the caller is an API key (user is then the key's creator as
+   * a member, with the key's role and scope).
+   *
+   * @generated from field: string api_key_id = 5;
+   */
+  apiKeyId: string;
 };
 
 /**
@@ -557,7 +1101,7 @@ export type WhoAmIResponse = Message<"wegweiser.v1.WhoAmIResponse"> & {
  * Use `create(WhoAmIResponseSchema)` to create a new message.
  */
 export const WhoAmIResponseSchema: GenMessage<WhoAmIResponse> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_auth, 13);
+  messageDesc(file_wegweiser_v1_auth, 26);
 
 /**
  * GetAuthConfigRequest is empty.
@@ -572,7 +1116,7 @@ export type GetAuthConfigRequest = Message<"wegweiser.v1.GetAuthConfigRequest"> 
  * Use `create(GetAuthConfigRequestSchema)` to create a new message.
  */
 export const GetAuthConfigRequestSchema: GenMessage<GetAuthConfigRequest> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_auth, 14);
+  messageDesc(file_wegweiser_v1_auth, 27);
 
 /**
  * GetAuthConfigResponse describes the server's sign-in features.
@@ -586,6 +1130,21 @@ export type GetAuthConfigResponse = Message<"wegweiser.v1.GetAuthConfigResponse"
    * @generated from field: bool public_signup = 1;
    */
   publicSignup: boolean;
+
+  /**
+   * True when passkey sign-in is offered (the server knows its public
+   * origin for WebAuthn).
+   *
+   * @generated from field: bool passkeys = 2;
+   */
+  passkeys: boolean;
+
+  /**
+   * True when at least one tenant offers single sign-on.
+   *
+   * @generated from field: bool single_sign_on = 3;
+   */
+  singleSignOn: boolean;
 };
 
 /**
@@ -593,7 +1152,7 @@ export type GetAuthConfigResponse = Message<"wegweiser.v1.GetAuthConfigResponse"
  * Use `create(GetAuthConfigResponseSchema)` to create a new message.
  */
 export const GetAuthConfigResponseSchema: GenMessage<GetAuthConfigResponse> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_auth, 15);
+  messageDesc(file_wegweiser_v1_auth, 28);
 
 /**
  * VerifyEmailRequest carries the token of a verification link.
@@ -614,7 +1173,7 @@ export type VerifyEmailRequest = Message<"wegweiser.v1.VerifyEmailRequest"> & {
  * Use `create(VerifyEmailRequestSchema)` to create a new message.
  */
 export const VerifyEmailRequestSchema: GenMessage<VerifyEmailRequest> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_auth, 16);
+  messageDesc(file_wegweiser_v1_auth, 29);
 
 /**
  * VerifyEmailResponse is empty.
@@ -629,7 +1188,7 @@ export type VerifyEmailResponse = Message<"wegweiser.v1.VerifyEmailResponse"> & 
  * Use `create(VerifyEmailResponseSchema)` to create a new message.
  */
 export const VerifyEmailResponseSchema: GenMessage<VerifyEmailResponse> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_auth, 17);
+  messageDesc(file_wegweiser_v1_auth, 30);
 
 /**
  * ResendVerificationEmailRequest is empty.
@@ -644,7 +1203,7 @@ export type ResendVerificationEmailRequest = Message<"wegweiser.v1.ResendVerific
  * Use `create(ResendVerificationEmailRequestSchema)` to create a new message.
  */
 export const ResendVerificationEmailRequestSchema: GenMessage<ResendVerificationEmailRequest> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_auth, 18);
+  messageDesc(file_wegweiser_v1_auth, 31);
 
 /**
  * ResendVerificationEmailResponse is empty.
@@ -659,7 +1218,7 @@ export type ResendVerificationEmailResponse = Message<"wegweiser.v1.ResendVerifi
  * Use `create(ResendVerificationEmailResponseSchema)` to create a new message.
  */
 export const ResendVerificationEmailResponseSchema: GenMessage<ResendVerificationEmailResponse> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_auth, 19);
+  messageDesc(file_wegweiser_v1_auth, 32);
 
 /**
  * RequestPasswordResetRequest names the account.
@@ -680,7 +1239,7 @@ export type RequestPasswordResetRequest = Message<"wegweiser.v1.RequestPasswordR
  * Use `create(RequestPasswordResetRequestSchema)` to create a new message.
  */
 export const RequestPasswordResetRequestSchema: GenMessage<RequestPasswordResetRequest> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_auth, 20);
+  messageDesc(file_wegweiser_v1_auth, 33);
 
 /**
  * RequestPasswordResetResponse is empty, whether or not the email has an
@@ -696,7 +1255,7 @@ export type RequestPasswordResetResponse = Message<"wegweiser.v1.RequestPassword
  * Use `create(RequestPasswordResetResponseSchema)` to create a new message.
  */
 export const RequestPasswordResetResponseSchema: GenMessage<RequestPasswordResetResponse> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_auth, 21);
+  messageDesc(file_wegweiser_v1_auth, 34);
 
 /**
  * ResetPasswordRequest sets a new password.
@@ -724,7 +1283,7 @@ export type ResetPasswordRequest = Message<"wegweiser.v1.ResetPasswordRequest"> 
  * Use `create(ResetPasswordRequestSchema)` to create a new message.
  */
 export const ResetPasswordRequestSchema: GenMessage<ResetPasswordRequest> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_auth, 22);
+  messageDesc(file_wegweiser_v1_auth, 35);
 
 /**
  * ResetPasswordResponse is empty.
@@ -739,7 +1298,48 @@ export type ResetPasswordResponse = Message<"wegweiser.v1.ResetPasswordResponse"
  * Use `create(ResetPasswordResponseSchema)` to create a new message.
  */
 export const ResetPasswordResponseSchema: GenMessage<ResetPasswordResponse> = /*@__PURE__*/
-  messageDesc(file_wegweiser_v1_auth, 23);
+  messageDesc(file_wegweiser_v1_auth, 36);
+
+/**
+ * SecondFactorKind is a kind of second factor.
+ *
+ * @generated from enum wegweiser.v1.SecondFactorKind
+ */
+export enum SecondFactorKind {
+  /**
+   * Never used.
+   *
+   * @generated from enum value: SECOND_FACTOR_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * A WebAuthn passkey or security key.
+   *
+   * @generated from enum value: SECOND_FACTOR_KIND_PASSKEY = 1;
+   */
+  PASSKEY = 1,
+
+  /**
+   * A time-based one-time password (authenticator app).
+   *
+   * @generated from enum value: SECOND_FACTOR_KIND_TOTP = 2;
+   */
+  TOTP = 2,
+
+  /**
+   * A single-use recovery code.
+   *
+   * @generated from enum value: SECOND_FACTOR_KIND_RECOVERY_CODE = 3;
+   */
+  RECOVERY_CODE = 3,
+}
+
+/**
+ * Describes the enum wegweiser.v1.SecondFactorKind.
+ */
+export const SecondFactorKindSchema: GenEnum<SecondFactorKind> = /*@__PURE__*/
+  enumDesc(file_wegweiser_v1_auth, 0);
 
 /**
  * AuthService signs users up, in and out. SignUp, Login, Refresh, Logout,
@@ -881,6 +1481,87 @@ export const AuthService: GenService<{
     methodKind: "unary";
     input: typeof ResetPasswordRequestSchema;
     output: typeof ResetPasswordResponseSchema;
+  },
+  /**
+   * BeginSecondFactor starts the second step of a Login that answered
+   * second_factor_required: it returns the WebAuthn request options for the
+   * user's passkeys (empty when the user has none), bound to this sign-in
+   * attempt. not_found for an unknown, used or expired sign_in_token.
+   *
+   * @generated from rpc wegweiser.v1.AuthService.BeginSecondFactor
+   */
+  beginSecondFactor: {
+    methodKind: "unary";
+    input: typeof BeginSecondFactorRequestSchema;
+    output: typeof BeginSecondFactorResponseSchema;
+  },
+  /**
+   * FinishSecondFactor completes the sign-in with a passkey assertion, a
+   * TOTP code or a recovery code and issues the token pair. A wrong code is
+   * unauthenticated and counts towards the same throttles as a wrong
+   * password; the sign_in_token stops working after five wrong answers or
+   * five minutes. A recovery code works once.
+   *
+   * @generated from rpc wegweiser.v1.AuthService.FinishSecondFactor
+   */
+  finishSecondFactor: {
+    methodKind: "unary";
+    input: typeof FinishSecondFactorRequestSchema;
+    output: typeof FinishSecondFactorResponseSchema;
+  },
+  /**
+   * BeginPasskeySignIn starts a sign-in without a password: it returns
+   * WebAuthn request options for a discoverable credential (a passkey) and
+   * the id of the server-side challenge (single use, two minutes).
+   *
+   * @generated from rpc wegweiser.v1.AuthService.BeginPasskeySignIn
+   */
+  beginPasskeySignIn: {
+    methodKind: "unary";
+    input: typeof BeginPasskeySignInRequestSchema;
+    output: typeof BeginPasskeySignInResponseSchema;
+  },
+  /**
+   * FinishPasskeySignIn verifies the passkey's assertion against the
+   * challenge and issues the token pair. A passkey with user verification
+   * counts as both factors. unauthenticated for an unknown passkey, a
+   * replayed, expired or foreign challenge or a signature counter that went
+   * backwards.
+   *
+   * @generated from rpc wegweiser.v1.AuthService.FinishPasskeySignIn
+   */
+  finishPasskeySignIn: {
+    methodKind: "unary";
+    input: typeof FinishPasskeySignInRequestSchema;
+    output: typeof FinishPasskeySignInResponseSchema;
+  },
+  /**
+   * StartSingleSignOn begins an OpenID Connect sign-in for the tenant whose
+   * SSO configuration claims the email's domain (or the tenant_id given)
+   * and returns the identity provider's authorization URL (with PKCE, state
+   * and nonce). The provider sends the browser back to
+   * /auth/oidc/callback, which redirects to the dashboard's /login/sso page
+   * with a one-time code for CompleteSingleSignOn. not_found when no tenant
+   * offers SSO for the address.
+   *
+   * @generated from rpc wegweiser.v1.AuthService.StartSingleSignOn
+   */
+  startSingleSignOn: {
+    methodKind: "unary";
+    input: typeof StartSingleSignOnRequestSchema;
+    output: typeof StartSingleSignOnResponseSchema;
+  },
+  /**
+   * CompleteSingleSignOn exchanges the one-time code of the SSO callback
+   * for a token pair. The code works once, for one minute, and only with
+   * the browser_binding the same browser passed to StartSingleSignOn.
+   *
+   * @generated from rpc wegweiser.v1.AuthService.CompleteSingleSignOn
+   */
+  completeSingleSignOn: {
+    methodKind: "unary";
+    input: typeof CompleteSingleSignOnRequestSchema;
+    output: typeof CompleteSingleSignOnResponseSchema;
   },
   /**
    * WhoAmI describes the caller: user, tenant, role and organisation scope.

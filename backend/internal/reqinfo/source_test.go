@@ -1,4 +1,4 @@
-package authapi
+package reqinfo
 
 import (
 	"net/http"

@@ -1,4 +1,4 @@
-package authapi
+package reqinfo
 
 import (
 	"net"
@@ -7,7 +7,8 @@ import (
 	"strings"
 )
 
-// Sources finds the client address of a call for the sign-in throttles.
+// Sources finds the client address of a call (for the sign-in throttles,
+// sessions and the audit log).
 // The peer address is the client unless the peer is one of the trusted
 // proxies; then X-Forwarded-For is read from the right, skipping trusted
 // proxies, and the first untrusted hop is the client. A client can put

@@ -1,0 +1,4 @@
+/** /login/sso: where the single sign-on callback lands with a one-time code. */
+export default function Route() {
+  return <p>Signing you in…</p>;
+}
