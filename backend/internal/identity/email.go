@@ -9,12 +9,14 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
+	"github.com/wegweiser/wegweiser/backend/internal/audit"
 	"github.com/wegweiser/wegweiser/backend/internal/bypass"
 	"github.com/wegweiser/wegweiser/backend/internal/mail"
 	"github.com/wegweiser/wegweiser/backend/internal/ratelimit"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/validate"
 	"github.com/wegweiser/wegweiser/ent"
+	"github.com/wegweiser/wegweiser/ent/membership"
 	"github.com/wegweiser/wegweiser/ent/user"
 )
 
@@ -207,7 +209,10 @@ func (s *Service) ResetPassword(ctx context.Context, token, password, addr strin
 		if n == 0 {
 			return apperr.NotFound("reset link (it may have been used already)")
 		}
-		return s.revokeAll(sctx, tx, u.ID)
+		if err := s.revokeAll(sctx, tx, u.ID); err != nil {
+			return err
+		}
+		return recordPasswordReset(ctx, sctx, tx, u)
 	})
 	if err != nil {
 		return err
@@ -260,4 +265,21 @@ func (s *Service) EmailVerified(ctx context.Context, userID uuid.UUID) (bool, er
 		return false, apperr.NotFoundIf(err, "user")
 	}
 	return u.EmailVerifiedAt != nil, nil
+}
+
+// recordPasswordReset audits a password reset of u in every tenant u is a
+// member of (sctx may read u's memberships across tenants), in tx.
+func recordPasswordReset(ctx, sctx context.Context, tx *store.Tx, u *ent.User) error {
+	ms, err := tx.Membership.Query().Where(membership.UserID(u.ID), membership.AcceptedAtNotNil()).All(sctx)
+	if err != nil {
+		return fmt.Errorf("find the user's tenants: %w", err)
+	}
+	for _, m := range ms {
+		if err := audit.RecordFor(ctx, tx.Client, m.TenantID, audit.Actor{ID: u.ID, Name: u.Email}, audit.Event{
+			Action: audit.PasswordReset, TargetKind: "user", TargetID: u.ID, TargetName: u.Email,
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
+	"github.com/wegweiser/wegweiser/backend/internal/audit"
 	"github.com/wegweiser/wegweiser/backend/internal/bypass"
 	"github.com/wegweiser/wegweiser/backend/internal/mail"
 	"github.com/wegweiser/wegweiser/backend/internal/ratelimit"
@@ -617,6 +618,11 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, password, display
 		}
 		if err := uu.Exec(sctx); err != nil {
 			return fmt.Errorf("update user: %w", err)
+		}
+		if err := audit.RecordFor(ctx, tx.Client, m.TenantID, audit.Actor{ID: u.ID, Name: u.Email}, audit.Event{
+			Action: audit.UserAccept, TargetKind: "user", TargetID: u.ID, TargetName: u.Email, Detail: "as " + string(m.Role),
+		}); err != nil {
+			return err
 		}
 		tok, err = s.issue(sctx, tx, u.ID, m.TenantID, uuid.New(), MethodInvitation)
 		return err

@@ -6,11 +6,13 @@ package member
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
+	"github.com/wegweiser/wegweiser/backend/internal/audit"
 	"github.com/wegweiser/wegweiser/backend/internal/bypass"
 	"github.com/wegweiser/wegweiser/backend/internal/identity"
 	"github.com/wegweiser/wegweiser/backend/internal/pagetoken"
@@ -160,7 +162,7 @@ func (s *Service) Invite(ctx context.Context, emailIn string, role viewer.Role, 
 				return fmt.Errorf("renew invitation: %w", err)
 			}
 			res = &Invitation{Member: present(u, m)}
-			return nil
+			return recordInvite(ctx, tx, u, role, orgIDs)
 		case err == nil:
 			return apperr.AlreadyExists("%s is already a member of this tenant", email)
 		case !ent.IsNotFound(err):
@@ -174,13 +176,43 @@ func (s *Service) Invite(ctx context.Context, emailIn string, role viewer.Role, 
 			return fmt.Errorf("create membership: %w", err)
 		}
 		res = &Invitation{Member: present(u, m)}
-		return nil
+		return recordInvite(ctx, tx, u, role, orgIDs)
 	})
 	if err != nil {
 		return nil, err
 	}
 	s.ids.MailInvitation(ctx, email, tenantName, token)
 	return res, nil
+}
+
+// recordInvite audits an invitation (new or renewed) of u, in tx.
+func recordInvite(ctx context.Context, tx *store.Tx, u *ent.User, role viewer.Role, orgIDs []uuid.UUID) error {
+	return audit.Record(ctx, tx, audit.Event{
+		Action: audit.UserInvite, TargetKind: "user", TargetID: u.ID, TargetName: u.Email,
+		Detail: "as " + string(role) + scopeText(orgIDs),
+	})
+}
+
+// scopeText describes an organisation scope for the audit log.
+func scopeText(orgIDs []uuid.UUID) string {
+	if len(orgIDs) == 0 {
+		return ""
+	}
+	ids := make([]string, len(orgIDs))
+	for i, id := range orgIDs {
+		ids[i] = id.String()
+	}
+	return ", organisations " + strings.Join(ids, " ")
+}
+
+// recordChange audits a change of member m in tx; the target is named by
+// the user's email.
+func recordChange(ctx context.Context, tx *store.Tx, m *ent.Membership, action, detail string) error {
+	u, err := tx.User.Get(ctx, m.UserID)
+	if err != nil {
+		return fmt.Errorf("get member's user: %w", err)
+	}
+	return audit.Record(ctx, tx, audit.Event{Action: action, TargetKind: "user", TargetID: u.ID, TargetName: u.Email, Detail: detail})
 }
 
 // checkGrant checks that v may give role with scope orgIDs.
@@ -271,7 +303,10 @@ func (s *Service) ChangeRole(ctx context.Context, userID uuid.UUID, role viewer.
 				return err
 			}
 		}
-		return tx.Membership.UpdateOneID(m.ID).SetRole(membership.Role(role)).SetOrganisationIds(orgIDs).Exec(ctx)
+		if err := tx.Membership.UpdateOneID(m.ID).SetRole(membership.Role(role)).SetOrganisationIds(orgIDs).Exec(ctx); err != nil {
+			return fmt.Errorf("change role: %w", err)
+		}
+		return recordChange(ctx, tx, m, audit.UserRoleChange, string(m.Role)+" -> "+string(role)+scopeText(orgIDs))
 	})
 	if err != nil {
 		return nil, err
@@ -291,10 +326,12 @@ func (s *Service) SetDisabled(ctx context.Context, userID uuid.UUID, disabled bo
 			return err
 		}
 		upd := tx.Membership.UpdateOneID(m.ID)
+		action := audit.UserEnable
 		if disabled {
 			if m.DisabledAt != nil {
 				return nil
 			}
+			action = audit.UserDisable
 			if err := keepAnOwner(ctx, tx, m); err != nil {
 				return err
 			}
@@ -303,9 +340,15 @@ func (s *Service) SetDisabled(ctx context.Context, userID uuid.UUID, disabled bo
 			}
 			upd.SetDisabledAt(s.now())
 		} else {
+			if m.DisabledAt == nil {
+				return nil
+			}
 			upd.ClearDisabledAt()
 		}
-		return upd.Exec(ctx)
+		if err := upd.Exec(ctx); err != nil {
+			return fmt.Errorf("set disabled: %w", err)
+		}
+		return recordChange(ctx, tx, m, action, "")
 	})
 	if err != nil {
 		return nil, err

@@ -16,6 +16,7 @@ import (
 
 	"github.com/wegweiser/wegweiser/backend/internal/analyzer"
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
+	"github.com/wegweiser/wegweiser/backend/internal/audit"
 	"github.com/wegweiser/wegweiser/backend/internal/jobs"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/ent"
@@ -353,7 +354,26 @@ func (s *Service) audit(ctx context.Context, tx *store.Tx, action string, sc Sco
 	if err := c.Exec(ctx); err != nil {
 		return fmt.Errorf("audit policy change: %w", err)
 	}
-	return nil
+	return audit.Record(ctx, tx, audit.Event{
+		Action: audit.PolicyChange, TargetKind: string(sc.Level), TargetID: sc.ID, OrganisationID: org,
+		TargetName: checkID, Detail: changeText(action, checkID, reason, detail),
+	})
+}
+
+// changeText describes a policy change for the tenant's audit log, e.g.
+// "set disk.free: {...} (reason: spare laptops)".
+func changeText(action, checkID, reason, detail string) string {
+	t := action
+	if checkID != "" {
+		t += " " + checkID
+	}
+	if detail != "" {
+		t += ": " + detail
+	}
+	if reason != "" {
+		t += " (reason: " + reason + ")"
+	}
+	return t
 }
 
 // actor is the email of the viewer, or "system".

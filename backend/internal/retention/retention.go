@@ -13,12 +13,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
 	"github.com/google/uuid"
 
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
+	"github.com/wegweiser/wegweiser/backend/internal/audit"
 	"github.com/wegweiser/wegweiser/backend/internal/bypass"
 	"github.com/wegweiser/wegweiser/backend/internal/devicedata"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
@@ -125,14 +127,41 @@ func (s *Service) Update(ctx context.Context, p Policy) (Policy, error) {
 	if err := p.Validate(); err != nil {
 		return Policy{}, err
 	}
-	t, err := s.st.Ent.Tenant.UpdateOneID(viewer.FromContext(ctx).TenantID).
-		SetRetentionSnapshotDays(p.SnapshotDays).SetRetentionHistoryDays(p.HistoryDays).
-		SetRetentionNotificationDays(p.NotificationDays).SetRetentionDeliveryDays(p.DeliveryDays).
-		SetRetentionAuditDays(p.AuditDays).Save(ctx)
+	var t *ent.Tenant
+	err := s.st.Tx(ctx, func(tx *store.Tx) error {
+		old, err := tx.Tenant.Get(ctx, viewer.FromContext(ctx).TenantID)
+		if err != nil {
+			return apperr.NotFoundIf(err, "tenant")
+		}
+		t, err = tx.Tenant.UpdateOneID(old.ID).
+			SetRetentionSnapshotDays(p.SnapshotDays).SetRetentionHistoryDays(p.HistoryDays).
+			SetRetentionNotificationDays(p.NotificationDays).SetRetentionDeliveryDays(p.DeliveryDays).
+			SetRetentionAuditDays(p.AuditDays).Save(ctx)
+		if err != nil {
+			return apperr.NotFoundIf(err, "tenant")
+		}
+		if of(old) == p {
+			return nil
+		}
+		return audit.Record(ctx, tx, audit.Event{Action: audit.RetentionChange, TargetKind: "tenant", TargetID: t.ID,
+			TargetName: t.Name, Detail: changes(of(old), p)})
+	})
 	if err != nil {
-		return Policy{}, apperr.NotFoundIf(err, "tenant")
+		return Policy{}, err
 	}
 	return of(t), nil
+}
+
+// changes describes a retention change for the audit log, e.g.
+// "snapshot_days 90 -> 30, audit_days 365 -> 400".
+func changes(from, to Policy) string {
+	var out []string
+	for i, f := range from.fields() {
+		if n := to.fields()[i].v; n != f.v {
+			out = append(out, fmt.Sprintf("%s %d -> %d", strings.TrimPrefix(f.name, "retention."), f.v, n))
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 // Counts reports how many rows one prune removed, by kind.

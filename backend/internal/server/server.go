@@ -58,6 +58,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/api/transferapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/userapi"
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
+	"github.com/wegweiser/wegweiser/backend/internal/audit"
 	"github.com/wegweiser/wegweiser/backend/internal/authz"
 	"github.com/wegweiser/wegweiser/backend/internal/config"
 	"github.com/wegweiser/wegweiser/backend/internal/device"
@@ -392,7 +393,7 @@ func (a *App) Handler() http.Handler {
 	mux.Handle(wegweiserv1connect.NewSecurityServiceHandler(securityapi.New(a.Identity), opts...))
 	mux.Handle(wegweiserv1connect.NewSingleSignOnServiceHandler(ssoapi.New(), opts...))
 	mux.Handle(wegweiserv1connect.NewAPIKeyServiceHandler(apikeyapi.New(), opts...))
-	mux.Handle(wegweiserv1connect.NewAuditServiceHandler(auditapi.New(), opts...))
+	mux.Handle(wegweiserv1connect.NewAuditServiceHandler(auditapi.New(audit.NewService(a.Store)), opts...))
 	mux.Handle(agentv1connect.NewAgentServiceHandler(agent, agentOpts...))
 	// Enroll is public: the same service with the public limits.
 	_, enroll := agentv1connect.NewAgentServiceHandler(agent, publicOpts...)

@@ -75,9 +75,23 @@ func (s *Service) UpdateTenant(ctx context.Context, name string) (*ent.Tenant, e
 		return nil, err
 	}
 	v := viewer.FromContext(ctx)
-	t, err := s.st.Ent.Tenant.UpdateOneID(v.TenantID).SetName(name).Save(ctx)
+	var t *ent.Tenant
+	err = s.st.Tx(ctx, func(tx *store.Tx) error {
+		old, err := tx.Tenant.Get(ctx, v.TenantID)
+		if err != nil {
+			return apperr.NotFoundIf(err, "tenant")
+		}
+		if t, err = tx.Tenant.UpdateOneID(v.TenantID).SetName(name).Save(ctx); err != nil {
+			return fmt.Errorf("rename tenant: %w", err)
+		}
+		if old.Name == name {
+			return nil
+		}
+		return audit.Record(ctx, tx, audit.Event{Action: audit.TenantUpdate, TargetKind: "tenant", TargetID: t.ID,
+			TargetName: name, Detail: "renamed from " + old.Name})
+	})
 	if err != nil {
-		return nil, fmt.Errorf("rename tenant: %w", err)
+		return nil, err
 	}
 	return t, nil
 }

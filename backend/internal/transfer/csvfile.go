@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
+	"github.com/wegweiser/wegweiser/backend/internal/csvsafe"
 )
 
 // Limits of one import.
@@ -22,8 +23,6 @@ const (
 	// MaxPreviewRows bounds the rows a preview returns (errors first).
 	MaxPreviewRows = 1_000
 )
-
-var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // columns are the columns of one kind of file.
 type columns struct {
@@ -77,7 +76,7 @@ func parse(kind Kind, content []byte) (*file, error) {
 	if bytes.HasPrefix(content, []byte{0xFF, 0xFE}) || bytes.HasPrefix(content, []byte{0xFE, 0xFF}) {
 		return nil, apperr.Invalid("content", "the file is UTF-16 text; save it as \"CSV UTF-8 (comma delimited)\" and upload it again")
 	}
-	content = bytes.TrimPrefix(content, utf8BOM)
+	content = bytes.TrimPrefix(content, csvsafe.BOM)
 	if !utf8.Valid(content) {
 		return nil, apperr.Invalid("content", "the file is not UTF-8 text; save it as \"CSV UTF-8 (comma delimited)\" and upload it again")
 	}
@@ -131,7 +130,7 @@ func parse(kind Kind, content []byte) (*file, error) {
 		}
 		for i, c := range cells {
 			if i < len(f.header) {
-				rec.cells[f.header[i]] = unneutralise(c)
+				rec.cells[f.header[i]] = csvsafe.Unneutralise(c)
 			}
 		}
 		f.records = append(f.records, rec)
@@ -179,47 +178,4 @@ func quoteAll(ss []string) []string {
 		out[i] = fmt.Sprintf("%q", s)
 	}
 	return out
-}
-
-// formulaStart reports whether a spreadsheet would read a cell starting
-// with s as a formula.
-func formulaStart(s string) bool {
-	return s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0]))
-}
-
-// neutralise prefixes a cell a spreadsheet would run as a formula with an
-// apostrophe, which spreadsheets show as text.
-func neutralise(s string) string {
-	if formulaStart(s) {
-		return "'" + s
-	}
-	return s
-}
-
-// unneutralise undoes neutralise, so an exported file imports unchanged.
-func unneutralise(s string) string {
-	if len(s) > 1 && s[0] == '\'' && formulaStart(s[1:]) {
-		return s[1:]
-	}
-	return s
-}
-
-// writeCSV writes a header and rows as RFC 4180 CSV (CRLF line ends) with
-// a UTF-8 byte order mark, which spreadsheets need to read UTF-8; every
-// cell is neutralised.
-func writeCSV(header []string, rows [][]string) []byte {
-	var buf bytes.Buffer
-	buf.Write(utf8BOM)
-	w := csv.NewWriter(&buf)
-	w.UseCRLF = true
-	_ = w.Write(header)
-	for _, row := range rows {
-		cells := make([]string, len(row))
-		for i, c := range row {
-			cells[i] = neutralise(c)
-		}
-		_ = w.Write(cells)
-	}
-	w.Flush()
-	return buf.Bytes()
 }

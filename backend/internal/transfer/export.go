@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
+	"github.com/wegweiser/wegweiser/backend/internal/csvsafe"
 	"github.com/wegweiser/wegweiser/ent"
 	entdevice "github.com/wegweiser/wegweiser/ent/device"
 	"github.com/wegweiser/wegweiser/ent/group"
@@ -75,7 +76,7 @@ func (s *Service) Export(ctx context.Context, kind Kind, orgID uuid.UUID) (*File
 	}
 	return &File{
 		Name:    fmt.Sprintf("wegweiser-%s-%s.csv", kind, s.now().UTC().Format(time.DateOnly)),
-		Content: writeCSV(header, rows),
+		Content: csvsafe.Write(header, rows),
 		Rows:    len(rows),
 	}, nil
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
 	"github.com/wegweiser/wegweiser/backend/internal/audit"
+	"github.com/wegweiser/wegweiser/backend/internal/csvsafe"
 	"github.com/wegweiser/wegweiser/backend/internal/device"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 
@@ -124,7 +125,7 @@ func (s *Service) Template(kind Kind) (*File, error) {
 	}
 	return &File{
 		Name:    fmt.Sprintf("wegweiser-%s-template.csv", kind),
-		Content: writeCSV(kindColumns[kind].known, [][]string{examples[kind]}),
+		Content: csvsafe.Write(kindColumns[kind].known, [][]string{examples[kind]}),
 		Rows:    1,
 	}, nil
 }
