@@ -1,10 +1,6 @@
-import { Page } from "../components/Page";
+import { AuditLog } from "../features/audit/AuditLog";
 
 /** /audit: the tenant's audit log (owners, admins) */
 export default function Route() {
-  return (
-    <Page title="Audit log">
-      <p className="muted">Coming soon.</p>
-    </Page>
-  );
+  return <AuditLog />;
 }

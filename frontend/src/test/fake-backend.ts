@@ -67,6 +67,8 @@ import { alertService } from "./fake/alert";
 import { userService } from "./fake/user";
 import { aiService, chatService, FakeAI } from "./fake/ai";
 import { FakeOnboarding, onboardingService } from "./fake/onboarding";
+import { FakeAudit, auditService } from "./fake/audit";
+import { AuditService } from "../gen/wegweiser/v1/audit_pb";
 import { OnboardingService } from "../gen/wegweiser/v1/onboarding_pb";
 import { transferService, type FakePreregistration } from "./fake/transfer";
 import { TransferService } from "../gen/wegweiser/v1/transfer_pb";
@@ -183,6 +185,8 @@ export class FakeBackend {
   ai = new FakeAI();
   /** The getting-started checklist's state and the caller's seen tours (test/fake/onboarding.ts). */
   onboarding = new FakeOnboarding();
+  /** The tenant's audit log, newest first (test/fake/audit.ts). */
+  auditLog = new FakeAudit();
 
   /**
    * role picks default permissions; organisationIds limits the caller to
@@ -542,6 +546,7 @@ export class FakeBackend {
     router.service(OnboardingService, onboardingService(this));
     router.service(TransferService, transferService(this));
     router.service(ReportService, reportService(this));
+    router.service(AuditService, auditService(this));
   };
 }
 
