@@ -17,6 +17,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent"
 	"github.com/wegweiser/wegweiser/ent/auditevent"
 	"github.com/wegweiser/wegweiser/ent/predicate"
+	"github.com/wegweiser/wegweiser/ent/user"
 )
 
 // Limits of reading the log.
@@ -35,9 +36,10 @@ const (
 type Filter struct {
 	// ActionPrefix keeps actions starting with it ("auth.", "device.move").
 	ActionPrefix string
-	// ActorID keeps events of this member.
+	// ActorID keeps events of this member (not_found for anyone else).
 	ActorID uuid.UUID
-	// TargetID keeps events about this record.
+	// TargetID keeps events about this record (not_found when the log has
+	// none).
 	TargetID uuid.UUID
 	// Start keeps events at or after it; End keeps events before it.
 	Start, End time.Time
@@ -107,6 +109,31 @@ func (f Filter) predicates() []predicate.AuditEvent {
 	return ps
 }
 
+// checkRefs answers not_found for an actor who is not a member of the
+// viewer's tenant and for a target the tenant's log has no event about, so
+// another tenant's ids read as unknown rather than as an empty log.
+func (s *Service) checkRefs(ctx context.Context, f Filter) error {
+	if f.ActorID != uuid.Nil {
+		ok, err := s.st.Ent.User.Query().Where(user.ID(f.ActorID)).Exist(ctx)
+		if err != nil {
+			return fmt.Errorf("check actor: %w", err)
+		}
+		if !ok {
+			return apperr.NotFound("user")
+		}
+	}
+	if f.TargetID != uuid.Nil {
+		ok, err := s.st.Ent.AuditEvent.Query().Where(auditevent.TargetID(f.TargetID)).Exist(ctx)
+		if err != nil {
+			return fmt.Errorf("check target: %w", err)
+		}
+		if !ok {
+			return apperr.NotFound("audit events about this target")
+		}
+	}
+	return nil
+}
+
 // Service reads the audit log of the viewer's tenant (ent privacy keeps
 // every query inside it).
 type Service struct {
@@ -123,6 +150,9 @@ func NewService(st *store.Store) *Service {
 // of the next page ("" on the last). The token carries the filter.
 func (s *Service) List(ctx context.Context, f Filter, pageSize int, token string) ([]*ent.AuditEvent, string, error) {
 	if err := f.Validate(); err != nil {
+		return nil, "", err
+	}
+	if err := s.checkRefs(ctx, f); err != nil {
 		return nil, "", err
 	}
 	filter := f.key()
@@ -173,6 +203,9 @@ var ExportHeader = []string{
 // MaxExportRows events are refused (resource_exhausted): narrow the range.
 func (s *Service) Export(ctx context.Context, f Filter) (*Export, error) {
 	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	if err := s.checkRefs(ctx, f); err != nil {
 		return nil, err
 	}
 	n, err := s.st.Ent.AuditEvent.Query().Where(f.predicates()...).Count(ctx)

@@ -311,6 +311,18 @@ func TestAuditLogRecordsMemberTenantAndPolicyChanges(t *testing.T) {
 		if testenv.Code(err) != "invalid_argument" || !strings.Contains(err.Error(), "page_token") {
 			t.Errorf("token with another filter: %v", err)
 		}
+		// Another tenant's member or record is unknown here, not an empty log.
+		for name, f := range map[string]*v1.AuditFilter{
+			"another tenant's member": {ActorId: other.Owner.ID},
+			"another tenant's record": {TargetId: other.ID},
+		} {
+			if _, err := owner.audit.ListAuditEvents(ctx, &v1.ListAuditEventsRequest{Filter: f}); testenv.Code(err) != "not_found" {
+				t.Errorf("list with %s: %v", name, err)
+			}
+			if _, err := owner.audit.ExportAuditEvents(ctx, &v1.ExportAuditEventsRequest{Filter: f}); testenv.Code(err) != "not_found" {
+				t.Errorf("export with %s: %v", name, err)
+			}
+		}
 		for name, f := range map[string]*v1.AuditFilter{
 			"filter.actor_id":  {ActorId: "not-an-id"},
 			"filter.target_id": {TargetId: "42"},
