@@ -32,11 +32,10 @@ const AuthCacheRetryAfter = 5 * time.Second
 // authCacheTimeout bounds one round trip to Redis.
 const authCacheTimeout = 500 * time.Millisecond
 
-// RedisAuthCache keeps the per-request checks in Redis and reads them
-// through rueidis' client-side cache: a hit costs no round trip, and Redis
-// tells every connected process when a key it holds changes
-// (server-assisted invalidation), so an invalidation in one process
-// reaches the others before their next request.
+// RedisAuthCache keeps the per-request checks in Redis and reads the
+// entries through rueidis' client-side cache (Redis tells every connected
+// process when a key it holds changes: server-assisted invalidation), so a
+// hit costs one small MGET of three counters and no database query.
 //
 // An entry carries the stamp (global epoch, user generation, session
 // generation) read before the database was; InvalidateUser and
@@ -205,15 +204,23 @@ func (c *RedisAuthCache) get(ctx context.Context, uid, sid uuid.UUID) (authEntry
 	}
 	ctx, cancel := context.WithTimeout(ctx, authCacheTimeout)
 	defer cancel()
-	res := cl.DoMultiCache(ctx,
-		rueidis.CT(cl.B().Get().Key(c.prefix+authEpochKey).Cache(), AuthCacheTTL),
-		rueidis.CT(cl.B().Get().Key(c.prefix+authUserGenKey+uid.String()).Cache(), AuthCacheTTL),
-		rueidis.CT(cl.B().Get().Key(c.prefix+authSessGenKey+sid.String()).Cache(), AuthCacheTTL),
-		rueidis.CT(cl.B().Get().Key(c.prefix+authEntryKey+sid.String()).Cache(), AuthCacheTTL),
-	)
+	// The generations are read from Redis itself, every time: an
+	// invalidation made by another process is then seen by the very next
+	// request here, with no wait for Redis' invalidation message. The
+	// entry comes from the client-side cache (its stamp says whether it
+	// is still current).
+	gens, err := cl.Do(ctx, cl.B().Mget().Key(c.prefix+authEpochKey, c.prefix+authUserGenKey+uid.String(),
+		c.prefix+authSessGenKey+sid.String()).Build()).ToArray()
+	if err != nil {
+		c.failed(err)
+		return authEntry{}, false, authStamp{}, false
+	}
 	var stamp authStamp
 	for i := range stamp {
-		n, err := res[i].AsInt64()
+		if i >= len(gens) {
+			break
+		}
+		n, err := gens[i].AsInt64()
 		if rueidis.IsRedisNil(err) {
 			n, err = 0, nil
 		}
@@ -223,7 +230,8 @@ func (c *RedisAuthCache) get(ctx context.Context, uid, sid uuid.UUID) (authEntry
 		}
 		stamp[i] = n
 	}
-	raw, err := res[3].ToString()
+	entry := cl.DoCache(ctx, cl.B().Get().Key(c.prefix+authEntryKey+sid.String()).Cache(), AuthCacheTTL)
+	raw, err := entry.ToString()
 	if rueidis.IsRedisNil(err) {
 		c.count(&c.misses)
 		return authEntry{}, false, stamp, true
