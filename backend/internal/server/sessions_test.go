@@ -248,7 +248,9 @@ func TestSessionCacheSharedThroughRedis(t *testing.T) {
 		key, prefix := sharedKey(), "wwsess:"+uuid.NewString()[:8]+":"
 		shared := func(c *config.Config) { c.RedisURL, c.RedisPrefix, c.JWTKey = rds.URL(), prefix, key }
 		a := testenv.StartServerWith(t, st, shared)
-		b := testenv.StartServerWith(t, st, shared)
+		// The second process runs no job workers: two sets of workers on
+		// one SQLite file only compete for its few connections.
+		b := testenv.StartServerWith(t, st, func(c *config.Config) { shared(c); c.Workers = false })
 		waitRedisCache(t, a)
 		waitRedisCache(t, b)
 		roleChange(t, a, b)
@@ -389,9 +391,9 @@ func TestForgedAndEndedTokens(t *testing.T) {
 		srv := testenv.StartServerWith(t, st, func(c *config.Config) { c.JWTKey = base64.StdEncoding.EncodeToString(seed) })
 		ten := testenv.NewTenant(t, srv, "forged")
 		ctx := context.Background()
-		real := ten.Login(t, ten.Owner)
+		ownerTok := ten.Login(t, ten.Owner)
 		var claims identity.Claims
-		if _, _, err := jwt.NewParser().ParseUnverified(real, &claims); err != nil {
+		if _, _, err := jwt.NewParser().ParseUnverified(ownerTok, &claims); err != nil {
 			t.Fatal(err)
 		}
 		with := func(mod func(*identity.Claims)) *identity.Claims {
@@ -451,7 +453,7 @@ func TestForgedAndEndedTokens(t *testing.T) {
 		if err := call(adminTok); err != nil {
 			t.Fatal(err)
 		}
-		must(srv.Clients(real).User.DisableUser(ctx, &v1.DisableUserRequest{UserId: admin.ID}))(t)
+		must(srv.Clients(ownerTok).User.DisableUser(ctx, &v1.DisableUserRequest{UserId: admin.ID}))(t)
 		if err := call(adminTok); testenv.Code(err) != "unauthenticated" {
 			t.Fatalf("after the member was disabled: %v, want unauthenticated", err)
 		}
