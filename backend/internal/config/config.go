@@ -142,7 +142,7 @@ func env(name, def string) string {
 // Register declares the flags of c on fs with defaults from the environment.
 func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.DatabaseURL, "database-url", env("DATABASE_URL", ""), "PostgreSQL URL; empty for the embedded SQLite store under -data-dir (env WEGWEISER_DATABASE_URL)")
-	fs.StringVar(&c.RedisURL, "redis-url", env("REDIS_URL", ""), "Redis URL for the login throttle shared by replicas; empty keeps it in this process (env WEGWEISER_REDIS_URL)")
+	fs.StringVar(&c.RedisURL, "redis-url", env("REDIS_URL", ""), "Redis URL for the login throttle and the session-check cache shared by replicas; empty keeps both in this process (env WEGWEISER_REDIS_URL)")
 	fs.StringVar(&c.ListenAddr, "listen-addr", env("LISTEN_ADDR", ":8080"), "HTTP listen address (env WEGWEISER_LISTEN_ADDR)")
 	fs.StringVar(&c.DataDir, "data-dir", env("DATA_DIR", "data"), "directory for the embedded database and generated keys (env WEGWEISER_DATA_DIR)")
 	fs.StringVar(&c.AgentDir, "agent-dir", env("AGENT_DIR", ""), "directory of the agent builds offered for download; empty for agents/ next to the server binary (env WEGWEISER_AGENT_DIR)")

@@ -217,6 +217,7 @@ func (s *Service) ResetPassword(ctx context.Context, token, password, addr strin
 	if err != nil {
 		return err
 	}
+	s.InvalidateUser(ctx, u.ID)
 	s.limits.AccountFailures.Reset(ctx, ratelimit.Key("login-account", u.Email))
 	s.log.InfoContext(ctx, "password reset", "user_id", u.ID)
 	return nil

@@ -51,6 +51,9 @@ type Options struct {
 	// completes (method is one of the Method constants); an error refuses
 	// the sign-in (e.g. a tenant that allows only single sign-on).
 	SignInCheck func(ctx context.Context, userID, tenantID uuid.UUID, method string) error
+	// AuthCache caches Authenticate's membership and session checks; nil
+	// keeps them in this process (NewMemoryAuthCache).
+	AuthCache AuthCache
 }
 
 // Service implements sign-up, login, token rotation and authentication.
@@ -63,6 +66,7 @@ type Service struct {
 	baseURL      string
 	signUpClosed bool
 	signInCheck  func(ctx context.Context, userID, tenantID uuid.UUID, method string) error
+	cache        AuthCache
 	log          *slog.Logger
 	now          func() time.Time
 }
@@ -82,6 +86,9 @@ func NewService(st *store.Store, signer *Signer, opts *Options, log *slog.Logger
 	if o.Mail == nil {
 		o.Mail = mail.Log{Log: log}
 	}
+	if o.AuthCache == nil {
+		o.AuthCache = NewMemoryAuthCache()
+	}
 	if o.BaseURL == "" {
 		o.BaseURL = "http://localhost:8080"
 	}
@@ -94,6 +101,7 @@ func NewService(st *store.Store, signer *Signer, opts *Options, log *slog.Logger
 		baseURL:      strings.TrimRight(o.BaseURL, "/"),
 		signUpClosed: o.SignUpClosed,
 		signInCheck:  o.SignInCheck,
+		cache:        o.AuthCache,
 		log:          log,
 		now:          func() time.Time { return time.Now().UTC() },
 	}
@@ -309,11 +317,17 @@ func (s *Service) CheckSignIn(ctx context.Context, userID, tenantID uuid.UUID, m
 // InvalidateUser drops whatever is cached about userID's sessions and
 // memberships, so the next request of any of them is checked afresh. Call
 // it after every change that must take effect at once (role change,
-// disabling, factor setup, revoking sessions).
-func (s *Service) InvalidateUser(ctx context.Context, userID uuid.UUID) {}
+// disabling, factor setup, revoking sessions), once the change is
+// committed.
+func (s *Service) InvalidateUser(ctx context.Context, userID uuid.UUID) {
+	s.cache.InvalidateUser(ctx, userID)
+}
 
-// InvalidateSession drops whatever is cached about one session.
-func (s *Service) InvalidateSession(ctx context.Context, sessionID uuid.UUID) {}
+// InvalidateSession drops whatever is cached about one session; call it
+// once the change is committed.
+func (s *Service) InvalidateSession(ctx context.Context, sessionID uuid.UUID) {
+	s.cache.InvalidateSession(ctx, sessionID)
+}
 
 // Sign-in methods recorded on a session (Session.method).
 const (
@@ -421,14 +435,17 @@ func (s *Service) Refresh(ctx context.Context, token, addr string) (*Tokens, err
 
 func (s *Service) reuseDetected(ctx context.Context, rt *ent.RefreshToken) error {
 	s.log.WarnContext(ctx, "refresh token reused; revoking its session", "tenant_id", rt.TenantID, "user_id", rt.UserID, "session_id", rt.FamilyID)
-	if err := s.revokeFamily(ctx, rt.TenantID, rt.FamilyID); err != nil {
+	if err := s.revokeFamily(ctx, rt.TenantID, rt.FamilyID, nil); err != nil {
 		return err
 	}
 	return errInvalidRefresh
 }
 
-func (s *Service) revokeFamily(ctx context.Context, tenantID, family uuid.UUID) error {
+// revokeFamily ends one session (its refresh tokens and its row) and, in
+// the same transaction, runs record (an audit event) when set.
+func (s *Service) revokeFamily(ctx context.Context, tenantID, family uuid.UUID, record func(tx *store.Tx) error) error {
 	sctx := bypass.Allow(ctx, "identity: revoke a refresh-token family")
+	defer s.InvalidateSession(ctx, family)
 	return s.st.Tx(sctx, func(tx *store.Tx) error {
 		if _, err := tx.RefreshToken.Update().
 			Where(refreshtoken.TenantID(tenantID), refreshtoken.FamilyID(family), refreshtoken.RevokedAtIsNil()).
@@ -439,11 +456,15 @@ func (s *Service) revokeFamily(ctx context.Context, tenantID, family uuid.UUID) 
 			SetRevokedAt(s.now()).Save(sctx); err != nil {
 			return fmt.Errorf("revoke session: %w", err)
 		}
+		if record != nil {
+			return record(tx)
+		}
 		return nil
 	})
 }
 
-// RevokeUser ends every session of a user in a tenant.
+// RevokeUser ends every session of a user in a tenant, in the caller's
+// transaction; the caller calls InvalidateUser once it is committed.
 func (s *Service) RevokeUser(ctx context.Context, tx *store.Tx, tenantID, userID uuid.UUID) error {
 	sctx := bypass.Allow(ctx, "identity: revoke a member's sessions in a tenant")
 	if _, err := tx.RefreshToken.Update().
@@ -459,11 +480,13 @@ func (s *Service) RevokeUser(ctx context.Context, tx *store.Tx, tenantID, userID
 }
 
 // Logout revokes the session of refreshToken and, when v is set, the
-// session the caller is authenticated with.
+// session the caller is authenticated with, recording auth.logout for each.
 func (s *Service) Logout(ctx context.Context, refreshToken string, v *viewer.Viewer) error {
 	if refreshToken == "" && v == nil {
 		return apperr.Invalid("refresh_token", "is required without an access token")
 	}
+	type ended struct{ tenantID, userID, family uuid.UUID }
+	var end []ended
 	if refreshToken != "" {
 		rt, err := s.st.Ent.RefreshToken.Query().Where(refreshtoken.TokenHash(HashToken(refreshToken))).Only(bypass.Allow(ctx, "identity: find the refresh token being signed out"))
 		switch {
@@ -474,13 +497,20 @@ func (s *Service) Logout(ctx context.Context, refreshToken string, v *viewer.Vie
 		case err != nil:
 			return fmt.Errorf("find refresh token: %w", err)
 		default:
-			if err := s.revokeFamily(ctx, rt.TenantID, rt.FamilyID); err != nil {
-				return err
-			}
+			end = append(end, ended{rt.TenantID, rt.UserID, rt.FamilyID})
 		}
 	}
-	if v != nil && v.SessionID != uuid.Nil {
-		return s.revokeFamily(ctx, v.TenantID, v.SessionID)
+	if v != nil && v.SessionID != uuid.Nil && (len(end) == 0 || end[0].family != v.SessionID) {
+		end = append(end, ended{v.TenantID, v.UserID, v.SessionID})
+	}
+	for _, e := range end {
+		if err := s.revokeFamily(ctx, e.tenantID, e.family, func(tx *store.Tx) error {
+			return s.recordSessionEvent(ctx, tx, e.tenantID, e.userID, audit.Event{
+				Action: audit.Logout, TargetKind: "session", TargetID: e.family, TargetName: "signed out",
+			})
+		}); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -510,7 +540,9 @@ func (s *Service) activeMembership(ctx context.Context, userID, tenantID uuid.UU
 
 // Authenticate verifies an access token and returns the viewer it stands
 // for. The session must still be live and the membership active, so logout
-// and disabling take effect at once.
+// and disabling take effect at once. The checks are cached (AuthCache)
+// until invalidated or AuthCacheTTL; the session's last use is written at
+// most once per LastUseInterval.
 func (s *Service) Authenticate(ctx context.Context, token string) (*viewer.Viewer, error) {
 	claims, err := s.signer.Verify(token)
 	if err != nil {
@@ -522,28 +554,74 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*viewer.Viewe
 	if err := errors.Join(err1, err2, err3); err != nil {
 		return nil, apperr.Unauthenticated("invalid access token")
 	}
+	now := s.now()
+	e, ok, stamp, usable := s.cache.get(ctx, userID, sessionID)
+	if !ok || e.TenantID != tenantID || now.Unix() >= e.Expires {
+		if e, err = s.loadAuth(ctx, userID, tenantID, sessionID); err != nil {
+			return nil, err
+		}
+		e.Stamp = stamp
+		if usable {
+			s.cache.put(ctx, sessionID, e)
+		}
+	}
+	if now.Sub(time.Unix(e.LastUse, 0)) >= LastUseInterval {
+		if err := s.recordUse(ctx, tenantID, sessionID, now); err != nil {
+			return nil, err
+		}
+		e.LastUse, e.Stamp = now.Unix(), stamp
+		if usable {
+			s.cache.put(ctx, sessionID, e)
+		}
+	}
+	return &viewer.Viewer{
+		UserID:                   userID,
+		TenantID:                 tenantID,
+		Role:                     viewer.Role(e.Role),
+		OrganisationIDs:          e.Orgs,
+		SessionID:                sessionID,
+		SecondFactorSetupPending: e.Pending,
+	}, nil
+}
+
+// loadAuth reads what Authenticate checks from the database: an active
+// membership and a live session.
+func (s *Service) loadAuth(ctx context.Context, userID, tenantID, sessionID uuid.UUID) (authEntry, error) {
 	m, err := s.activeMembership(ctx, userID, tenantID)
 	if err != nil {
-		return nil, err
+		return authEntry{}, err
 	}
 	sess, err := s.st.Ent.Session.Query().Where(
 		session.ID(sessionID), session.TenantID(tenantID), session.UserID(userID),
 		session.RevokedAtIsNil(), session.ExpiresAtGT(s.now()),
 	).Only(bypass.Allow(ctx, "identity: check that an access token's session is live"))
 	if ent.IsNotFound(err) {
-		return nil, apperr.Unauthenticated("session has ended; log in again")
+		return authEntry{}, apperr.Unauthenticated("session has ended; log in again")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("check session: %w", err)
+		return authEntry{}, fmt.Errorf("check session: %w", err)
 	}
-	return &viewer.Viewer{
-		UserID:                   userID,
-		TenantID:                 tenantID,
-		Role:                     viewer.Role(m.Role),
-		OrganisationIDs:          m.OrganisationIds,
-		SessionID:                sessionID,
-		SecondFactorSetupPending: sess.FactorSetupPending,
+	return authEntry{
+		UserID: userID, TenantID: tenantID, Role: string(m.Role), Orgs: m.OrganisationIds,
+		Pending: sess.FactorSetupPending, Expires: sess.ExpiresAt.Unix(), LastUse: sess.LastUsedAt.Unix(),
 	}, nil
+}
+
+// recordUse writes a session's last use. A session revoked meanwhile is
+// refused: its revocation has been committed, so this request must not
+// pass.
+func (s *Service) recordUse(ctx context.Context, tenantID, sessionID uuid.UUID, now time.Time) error {
+	n, err := s.st.Ent.Session.Update().
+		Where(session.ID(sessionID), session.TenantID(tenantID), session.RevokedAtIsNil()).
+		SetLastUsedAt(now).
+		Save(bypass.Allow(ctx, "identity: record when an access token's session was last used"))
+	if err != nil {
+		return fmt.Errorf("record session use: %w", err)
+	}
+	if n == 0 {
+		return apperr.Unauthenticated("session has ended; log in again")
+	}
+	return nil
 }
 
 // AcceptInvitation activates a pending membership. The token was mailed
@@ -627,6 +705,9 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, password, display
 		tok, err = s.issue(sctx, tx, u.ID, m.TenantID, uuid.New(), MethodInvitation)
 		return err
 	})
+	if err == nil && setPassword && u.PasswordHash != "" {
+		s.InvalidateUser(ctx, u.ID) // the replaced password's sessions ended
+	}
 	return tok, err
 }
 

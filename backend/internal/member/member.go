@@ -311,6 +311,8 @@ func (s *Service) ChangeRole(ctx context.Context, userID uuid.UUID, role viewer.
 	if err != nil {
 		return nil, err
 	}
+	// The new role and scope apply to the member's very next request.
+	s.ids.InvalidateUser(ctx, userID)
 	return s.Get(ctx, userID)
 }
 
@@ -353,5 +355,6 @@ func (s *Service) SetDisabled(ctx context.Context, userID uuid.UUID, disabled bo
 	if err != nil {
 		return nil, err
 	}
+	s.ids.InvalidateUser(ctx, userID)
 	return s.Get(ctx, userID)
 }

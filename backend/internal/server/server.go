@@ -159,6 +159,9 @@ type App struct {
 	// URL; Throttles[0] counts failed logins per account.
 	Throttles []*ratelimit.Redis
 	redisConn *ratelimit.RedisConn
+	// AuthCache holds the per-request session checks in Redis (nil
+	// without a Redis URL: they are cached in the process).
+	AuthCache *identity.RedisAuthCache
 	riverUI   *riverui.Handler
 	Log       *slog.Logger
 	cfg       config.Config
@@ -189,6 +192,8 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 	var limits *identity.Limits
 	var throttles []*ratelimit.Redis
 	var redisConn *ratelimit.RedisConn
+	var authCache *identity.RedisAuthCache
+	var cache identity.AuthCache
 	if cfg.RedisURL != "" {
 		opt, err := rueidis.ParseURL(cfg.RedisURL)
 		if err != nil {
@@ -208,6 +213,10 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 			throttles = append(throttles, r)
 			return r
 		})
+		// The session checks use their own connection with client-side
+		// caching (server-assisted invalidation).
+		authCache = identity.DialRedisAuthCache(opt, prefix, log)
+		cache = authCache
 	}
 	sender := cfg.Mail
 	if sender == nil && cfg.SMTPURL != "" {
@@ -216,7 +225,7 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 		}
 	}
 	ids := identity.NewService(st, identity.NewSigner(key, issuer), &identity.Options{
-		Limits: limits, Mail: sender, BaseURL: cfg.ServerURL(), SignUpClosed: !cfg.PublicSignup,
+		Limits: limits, Mail: sender, BaseURL: cfg.ServerURL(), SignUpClosed: !cfg.PublicSignup, AuthCache: cache,
 	}, log)
 	jc, err := jobs.New(st, log, jobs.Options{Work: cfg.Workers, PollInterval: cfg.JobPollInterval})
 	if err != nil {
@@ -300,6 +309,7 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 		Memories:   memories,
 		Throttles:  throttles,
 		redisConn:  redisConn,
+		AuthCache:  authCache,
 		riverUI:    ui,
 		mcp:        mcpHandler,
 		Enrolment:  enrolment.NewService(st),
@@ -452,7 +462,8 @@ func (a *App) Handler() http.Handler {
 			MaxAge:         7200,
 		}).Handler(h)
 	}
-	return h
+	// Browser hardening headers on every response, CORS preflights too.
+	return securityHeaders(a.cfg.TrustedProxies, h)
 }
 
 // refuseLarger answers requests that declare a body over limit bytes with
@@ -527,6 +538,9 @@ func (a *App) StartWorkers(ctx context.Context) error {
 func (a *App) Close() {
 	if a.redisConn != nil {
 		a.redisConn.Close()
+	}
+	if a.AuthCache != nil {
+		a.AuthCache.Close()
 	}
 }
 
