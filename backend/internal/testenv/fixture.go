@@ -53,7 +53,7 @@ type Tenant struct {
 	// the first organisation); APIKey is the id of the technician key.
 	APIKeys map[viewer.Role]string
 	APIKey  string
-	srv  *Server
+	srv     *Server
 }
 
 // NewTenant signs up a tenant named name and fills it: two organisations
