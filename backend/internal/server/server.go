@@ -152,9 +152,7 @@ type App struct {
 	AIResolver ai.Resolver
 	Narratives *narrative.Service
 	// Reports renders and mails the organisation health reports.
-	Reports *report.Service
-	// APIKeys manages and authenticates the tenants' API keys.
-	APIKeys  *apikey.Service
+	Reports  *report.Service
 	Jobs     *jobs.Client
 	Enforcer *authz.Enforcer
 	// Throttles are the Redis-backed sign-in limiters, none without a Redis
@@ -166,6 +164,9 @@ type App struct {
 	cfg       config.Config
 	// mcp serves the assistant's tools at /mcp (Streamable HTTP).
 	mcp http.Handler
+
+	// APIKeys manages and authenticates the tenants' API keys.
+	APIKeys *apikey.Service
 }
 
 // NewApp wires the domain services. On PostgreSQL it refuses to start
