@@ -18,6 +18,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/wegweiser/wegweiser/ent/aicall"
 	"github.com/wegweiser/wegweiser/ent/aisettings"
+	"github.com/wegweiser/wegweiser/ent/apikey"
 	"github.com/wegweiser/wegweiser/ent/auditevent"
 	"github.com/wegweiser/wegweiser/ent/bulkoperation"
 	"github.com/wegweiser/wegweiser/ent/chatmessage"
@@ -67,6 +68,8 @@ type Client struct {
 	AICall *AICallClient
 	// AISettings is the client for interacting with the AISettings builders.
 	AISettings *AISettingsClient
+	// APIKey is the client for interacting with the APIKey builders.
+	APIKey *APIKeyClient
 	// AuditEvent is the client for interacting with the AuditEvent builders.
 	AuditEvent *AuditEventClient
 	// BulkOperation is the client for interacting with the BulkOperation builders.
@@ -152,6 +155,7 @@ func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.AICall = NewAICallClient(c.config)
 	c.AISettings = NewAISettingsClient(c.config)
+	c.APIKey = NewAPIKeyClient(c.config)
 	c.AuditEvent = NewAuditEventClient(c.config)
 	c.BulkOperation = NewBulkOperationClient(c.config)
 	c.ChatMessage = NewChatMessageClient(c.config)
@@ -282,6 +286,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		config:               cfg,
 		AICall:               NewAICallClient(cfg),
 		AISettings:           NewAISettingsClient(cfg),
+		APIKey:               NewAPIKeyClient(cfg),
 		AuditEvent:           NewAuditEventClient(cfg),
 		BulkOperation:        NewBulkOperationClient(cfg),
 		ChatMessage:          NewChatMessageClient(cfg),
@@ -339,6 +344,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		config:               cfg,
 		AICall:               NewAICallClient(cfg),
 		AISettings:           NewAISettingsClient(cfg),
+		APIKey:               NewAPIKeyClient(cfg),
 		AuditEvent:           NewAuditEventClient(cfg),
 		BulkOperation:        NewBulkOperationClient(cfg),
 		ChatMessage:          NewChatMessageClient(cfg),
@@ -404,7 +410,7 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.AICall, c.AISettings, c.AuditEvent, c.BulkOperation, c.ChatMessage,
+		c.AICall, c.AISettings, c.APIKey, c.AuditEvent, c.BulkOperation, c.ChatMessage,
 		c.Conversation, c.CrashReport, c.Device, c.DeviceFinding, c.DeviceHealth,
 		c.DeviceSection, c.EnrolmentKey, c.EntityHealth, c.EventLogGroup, c.Group,
 		c.HealthHistory, c.InstalledSoftware, c.Membership, c.Memory, c.Narrative,
@@ -422,7 +428,7 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.AICall, c.AISettings, c.AuditEvent, c.BulkOperation, c.ChatMessage,
+		c.AICall, c.AISettings, c.APIKey, c.AuditEvent, c.BulkOperation, c.ChatMessage,
 		c.Conversation, c.CrashReport, c.Device, c.DeviceFinding, c.DeviceHealth,
 		c.DeviceSection, c.EnrolmentKey, c.EntityHealth, c.EventLogGroup, c.Group,
 		c.HealthHistory, c.InstalledSoftware, c.Membership, c.Memory, c.Narrative,
@@ -443,6 +449,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AICall.mutate(ctx, m)
 	case *AISettingsMutation:
 		return c.AISettings.mutate(ctx, m)
+	case *APIKeyMutation:
+		return c.APIKey.mutate(ctx, m)
 	case *AuditEventMutation:
 		return c.AuditEvent.mutate(ctx, m)
 	case *BulkOperationMutation:
@@ -817,6 +825,156 @@ func (c *AISettingsClient) mutate(ctx context.Context, m *AISettingsMutation) (V
 		return (&AISettingsDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown AISettings mutation op: %q", m.Op())
+	}
+}
+
+// APIKeyClient is a client for the APIKey schema.
+type APIKeyClient struct {
+	config
+}
+
+// NewAPIKeyClient returns a client for the APIKey from the given config.
+func NewAPIKeyClient(c config) *APIKeyClient {
+	return &APIKeyClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `apikey.Hooks(f(g(h())))`.
+func (c *APIKeyClient) Use(hooks ...Hook) {
+	c.hooks.APIKey = append(c.hooks.APIKey, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `apikey.Intercept(f(g(h())))`.
+func (c *APIKeyClient) Intercept(interceptors ...Interceptor) {
+	c.inters.APIKey = append(c.inters.APIKey, interceptors...)
+}
+
+// Create returns a builder for creating a APIKey entity.
+func (c *APIKeyClient) Create() *APIKeyCreate {
+	mutation := newAPIKeyMutation(c.config, OpCreate)
+	return &APIKeyCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of APIKey entities.
+func (c *APIKeyClient) CreateBulk(builders ...*APIKeyCreate) *APIKeyCreateBulk {
+	return &APIKeyCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *APIKeyClient) MapCreateBulk(slice any, setFunc func(*APIKeyCreate, int)) *APIKeyCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &APIKeyCreateBulk{err: fmt.Errorf("calling to APIKeyClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*APIKeyCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &APIKeyCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for APIKey.
+func (c *APIKeyClient) Update() *APIKeyUpdate {
+	mutation := newAPIKeyMutation(c.config, OpUpdate)
+	return &APIKeyUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *APIKeyClient) UpdateOne(_m *APIKey) *APIKeyUpdateOne {
+	mutation := newAPIKeyMutation(c.config, OpUpdateOne, withAPIKey(_m))
+	return &APIKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *APIKeyClient) UpdateOneID(id uuid.UUID) *APIKeyUpdateOne {
+	mutation := newAPIKeyMutation(c.config, OpUpdateOne, withAPIKeyID(id))
+	return &APIKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for APIKey.
+func (c *APIKeyClient) Delete() *APIKeyDelete {
+	mutation := newAPIKeyMutation(c.config, OpDelete)
+	return &APIKeyDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *APIKeyClient) DeleteOne(_m *APIKey) *APIKeyDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *APIKeyClient) DeleteOneID(id uuid.UUID) *APIKeyDeleteOne {
+	builder := c.Delete().Where(apikey.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &APIKeyDeleteOne{builder}
+}
+
+// Query returns a query builder for APIKey.
+func (c *APIKeyClient) Query() *APIKeyQuery {
+	return &APIKeyQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeAPIKey},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a APIKey entity by its id.
+func (c *APIKeyClient) Get(ctx context.Context, id uuid.UUID) (*APIKey, error) {
+	return c.Query().Where(apikey.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *APIKeyClient) GetX(ctx context.Context, id uuid.UUID) *APIKey {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a APIKey.
+func (c *APIKeyClient) QueryTenant(_m *APIKey) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(apikey.Table, apikey.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, apikey.TenantTable, apikey.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *APIKeyClient) Hooks() []Hook {
+	hooks := c.hooks.APIKey
+	return append(hooks[:len(hooks):len(hooks)], apikey.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *APIKeyClient) Interceptors() []Interceptor {
+	return c.inters.APIKey
+}
+
+func (c *APIKeyClient) mutate(ctx context.Context, m *APIKeyMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&APIKeyCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&APIKeyUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&APIKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&APIKeyDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown APIKey mutation op: %q", m.Op())
 	}
 }
 
@@ -6319,22 +6477,23 @@ func (c *WebhookDeliveryClient) mutate(ctx context.Context, m *WebhookDeliveryMu
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		AICall, AISettings, AuditEvent, BulkOperation, ChatMessage, Conversation,
-		CrashReport, Device, DeviceFinding, DeviceHealth, DeviceSection, EnrolmentKey,
-		EntityHealth, EventLogGroup, Group, HealthHistory, InstalledSoftware,
-		Membership, Memory, Narrative, Notification, NotificationReadMark,
-		NotificationReceipt, OnboardingState, Organisation, PolicyAudit,
-		PolicyGuidance, PolicyOverride, Preregistration, RefreshToken, ReportSchedule,
-		SeenTour, Session, Snapshot, Tenant, User, Webhook, WebhookDelivery []ent.Hook
+		AICall, AISettings, APIKey, AuditEvent, BulkOperation, ChatMessage,
+		Conversation, CrashReport, Device, DeviceFinding, DeviceHealth, DeviceSection,
+		EnrolmentKey, EntityHealth, EventLogGroup, Group, HealthHistory,
+		InstalledSoftware, Membership, Memory, Narrative, Notification,
+		NotificationReadMark, NotificationReceipt, OnboardingState, Organisation,
+		PolicyAudit, PolicyGuidance, PolicyOverride, Preregistration, RefreshToken,
+		ReportSchedule, SeenTour, Session, Snapshot, Tenant, User, Webhook,
+		WebhookDelivery []ent.Hook
 	}
 	inters struct {
-		AICall, AISettings, AuditEvent, BulkOperation, ChatMessage, Conversation,
-		CrashReport, Device, DeviceFinding, DeviceHealth, DeviceSection, EnrolmentKey,
-		EntityHealth, EventLogGroup, Group, HealthHistory, InstalledSoftware,
-		Membership, Memory, Narrative, Notification, NotificationReadMark,
-		NotificationReceipt, OnboardingState, Organisation, PolicyAudit,
-		PolicyGuidance, PolicyOverride, Preregistration, RefreshToken, ReportSchedule,
-		SeenTour, Session, Snapshot, Tenant, User, Webhook,
+		AICall, AISettings, APIKey, AuditEvent, BulkOperation, ChatMessage,
+		Conversation, CrashReport, Device, DeviceFinding, DeviceHealth, DeviceSection,
+		EnrolmentKey, EntityHealth, EventLogGroup, Group, HealthHistory,
+		InstalledSoftware, Membership, Memory, Narrative, Notification,
+		NotificationReadMark, NotificationReceipt, OnboardingState, Organisation,
+		PolicyAudit, PolicyGuidance, PolicyOverride, Preregistration, RefreshToken,
+		ReportSchedule, SeenTour, Session, Snapshot, Tenant, User, Webhook,
 		WebhookDelivery []ent.Interceptor
 	}
 )

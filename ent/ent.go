@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/wegweiser/wegweiser/ent/aicall"
 	"github.com/wegweiser/wegweiser/ent/aisettings"
+	"github.com/wegweiser/wegweiser/ent/apikey"
 	"github.com/wegweiser/wegweiser/ent/auditevent"
 	"github.com/wegweiser/wegweiser/ent/bulkoperation"
 	"github.com/wegweiser/wegweiser/ent/chatmessage"
@@ -112,6 +113,7 @@ func checkColumn(t, c string) error {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			aicall.Table:               aicall.ValidColumn,
 			aisettings.Table:           aisettings.ValidColumn,
+			apikey.Table:               apikey.ValidColumn,
 			auditevent.Table:           auditevent.ValidColumn,
 			bulkoperation.Table:        bulkoperation.ValidColumn,
 			chatmessage.Table:          chatmessage.ValidColumn,

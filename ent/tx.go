@@ -18,6 +18,8 @@ type Tx struct {
 	AICall *AICallClient
 	// AISettings is the client for interacting with the AISettings builders.
 	AISettings *AISettingsClient
+	// APIKey is the client for interacting with the APIKey builders.
+	APIKey *APIKeyClient
 	// AuditEvent is the client for interacting with the AuditEvent builders.
 	AuditEvent *AuditEventClient
 	// BulkOperation is the client for interacting with the BulkOperation builders.
@@ -223,6 +225,7 @@ func (tx *Tx) Client() *Client {
 func (tx *Tx) init() {
 	tx.AICall = NewAICallClient(tx.config)
 	tx.AISettings = NewAISettingsClient(tx.config)
+	tx.APIKey = NewAPIKeyClient(tx.config)
 	tx.AuditEvent = NewAuditEventClient(tx.config)
 	tx.BulkOperation = NewBulkOperationClient(tx.config)
 	tx.ChatMessage = NewChatMessageClient(tx.config)

@@ -75,6 +75,43 @@ var (
 			},
 		},
 	}
+	// APIKeysColumns holds the columns for the "api_keys" table.
+	APIKeysColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "name", Type: field.TypeString, Size: 400},
+		{Name: "prefix", Type: field.TypeString, Size: 16},
+		{Name: "secret_hash", Type: field.TypeString, Unique: true},
+		{Name: "role", Type: field.TypeEnum, Enums: []string{"owner", "admin", "technician", "viewer", "customer"}},
+		{Name: "organisation_ids", Type: field.TypeJSON},
+		{Name: "created_by", Type: field.TypeUUID},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "expires_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_used_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_used_address", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "revoked_at", Type: field.TypeTime, Nullable: true},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// APIKeysTable holds the schema information for the "api_keys" table.
+	APIKeysTable = &schema.Table{
+		Name:       "api_keys",
+		Columns:    APIKeysColumns,
+		PrimaryKey: []*schema.Column{APIKeysColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "api_keys_tenants_tenant",
+				Columns:    []*schema.Column{APIKeysColumns[12]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "apikey_tenant_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{APIKeysColumns[12], APIKeysColumns[7]},
+			},
+		},
+	}
 	// AuditEventsColumns holds the columns for the "audit_events" table.
 	AuditEventsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeUUID},
@@ -1450,6 +1487,7 @@ var (
 	Tables = []*schema.Table{
 		AiCallsTable,
 		AiSettingsTable,
+		APIKeysTable,
 		AuditEventsTable,
 		BulkOperationsTable,
 		ChatMessagesTable,
@@ -1492,6 +1530,7 @@ var (
 func init() {
 	AiCallsTable.ForeignKeys[0].RefTable = TenantsTable
 	AiSettingsTable.ForeignKeys[0].RefTable = TenantsTable
+	APIKeysTable.ForeignKeys[0].RefTable = TenantsTable
 	AuditEventsTable.ForeignKeys[0].RefTable = TenantsTable
 	BulkOperationsTable.ForeignKeys[0].RefTable = TenantsTable
 	ChatMessagesTable.ForeignKeys[0].RefTable = TenantsTable

@@ -12,6 +12,9 @@ type AICall func(*sql.Selector)
 // AISettings is the predicate function for aisettings builders.
 type AISettings func(*sql.Selector)
 
+// APIKey is the predicate function for apikey builders.
+type APIKey func(*sql.Selector)
+
 // AuditEvent is the predicate function for auditevent builders.
 type AuditEvent func(*sql.Selector)
 

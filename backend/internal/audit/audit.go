@@ -130,6 +130,9 @@ func create(ctx context.Context, c *ent.Client, tenantID uuid.UUID, a Actor, e E
 // "system".
 func actorOf(ctx context.Context, c *ent.Client, v *viewer.Viewer) Actor {
 	if v.APIKeyID != uuid.Nil {
+		if k, err := c.APIKey.Get(ctx, v.APIKeyID); err == nil {
+			return Actor{ID: v.UserID, Name: "apikey:" + k.Prefix}
+		}
 		return Actor{ID: v.UserID, Name: "apikey:" + v.APIKeyID.String()}
 	}
 	if v.UserID == uuid.Nil {

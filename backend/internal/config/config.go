@@ -81,6 +81,9 @@ type Config struct {
 	PublicSignup bool
 	// RedisPrefix namespaces the keys Wegweiser keeps in Redis.
 	RedisPrefix string
+	// APIKeyRateLimit is how many requests one API key may make per
+	// minute; 0 means apikey.DefaultRateLimit (600).
+	APIKeyRateLimit int
 	// Mail, when set, replaces the sender made from SMTPURL (tests keep
 	// messages in a mail.Recorder).
 	Mail mail.Sender
@@ -192,6 +195,15 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.AIAllowPrivate, "ai-allow-private", env("AI_ALLOW_PRIVATE", "false") == "true", "let tenants point their language model endpoint at loopback and private addresses (env WEGWEISER_AI_ALLOW_PRIVATE)")
 	fs.BoolVar(&c.AgentUpdates, "agent-updates", env("AGENT_UPDATES", "true") == "true", "offer newer agent builds to enrolled agents, which then update themselves; false: never (env WEGWEISER_AGENT_UPDATES)")
 	fs.BoolVar(&c.AgentUpdatesDev, "agent-updates-dev", env("AGENT_UPDATES_DEV", "false") == "true", "also offer updates to development builds of the agent (versions such as 0.1.0-dev) (env WEGWEISER_AGENT_UPDATES_DEV)")
+	keyLimit := 600
+	if v := env("API_KEY_RATE_LIMIT", ""); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			c.envErr = fmt.Errorf("WEGWEISER_API_KEY_RATE_LIMIT: %w", err)
+		}
+		keyLimit = n
+	}
+	fs.IntVar(&c.APIKeyRateLimit, "api-key-rate-limit", keyLimit, "requests per minute one API key may make; more are refused with resource_exhausted and Retry-After (env WEGWEISER_API_KEY_RATE_LIMIT)")
 	fs.StringVar(&c.RedisPrefix, "redis-prefix", env("REDIS_PREFIX", "wegweiser:"), "prefix of Wegweiser's keys in Redis (env WEGWEISER_REDIS_PREFIX)")
 }
 
@@ -234,6 +246,9 @@ func (c *Config) Validate() error {
 	}
 	if c.SMTPURL != "" && !strings.HasPrefix(c.SMTPURL, "smtp://") && !strings.HasPrefix(c.SMTPURL, "smtps://") {
 		return fmt.Errorf("SMTP URL must start with smtp:// or smtps://")
+	}
+	if c.APIKeyRateLimit < 0 {
+		return fmt.Errorf("API key rate limit must not be negative, got %d", c.APIKeyRateLimit)
 	}
 	if c.AITokenBudget < 0 {
 		return fmt.Errorf("AI token budget must not be negative, got %d", c.AITokenBudget)

@@ -29,7 +29,7 @@ import (
 func kindOf(msg protoreflect.MessageDescriptor, fd protoreflect.FieldDescriptor) string {
 	n := strings.TrimSuffix(strings.TrimSuffix(string(fd.Name()), "_ids"), "_id")
 	switch n {
-	case "device", "organisation", "group", "webhook", "user", "tenant", "conversation", "message", "memory":
+	case "device", "organisation", "group", "webhook", "user", "tenant", "conversation", "message", "memory", "api_key":
 		return n
 	case "id", "ids":
 		name := string(msg.Name())
@@ -251,7 +251,7 @@ func refused(code string, authProc bool) bool {
 // Jobs are settled before every comparison.
 func TestIsolationSweepScopes(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
-		srv := testenv.StartServer(t, st)
+		srv := testenv.StartServerWith(t, st, unlimitedKeys)
 		home := testenv.NewTenant(t, srv, "home")
 		foreign := testenv.NewTenant(t, srv, "foreign")
 		owner := home.Login(t, home.Owner)
@@ -268,14 +268,14 @@ func TestIsolationSweepScopes(t *testing.T) {
 			"user": home.Members[viewer.RoleTechnician].ID, "webhook": home.Webhook, "override": home.Override,
 			"key": home.Key, "tenant": home.ID,
 			"conversation": home.Conversation, "message": home.Message, "memory": home.Memory,
-			"bulk": home.Bulk,
+			"bulk": home.Bulk, "api_key": home.APIKey,
 		}
 		foreignSet := idSet{
 			"device": foreign.Devices[0], "group": foreign.Groups[0], "organisation": foreign.Organisations[0],
 			"user": foreign.Members[viewer.RoleTechnician].ID, "webhook": foreign.Webhook, "override": foreign.Override,
 			"key": foreign.Key, "tenant": foreign.ID,
 			"conversation": foreign.Conversation, "message": foreign.Message, "memory": foreign.Memory,
-			"bulk": foreign.Bulk,
+			"bulk": foreign.Bulk, "api_key": foreign.APIKey,
 		}
 		second := idSet{ // the home tenant's second organisation
 			"device": home.Devices[6], "group": home.Groups[2], "organisation": home.Organisations[1],
@@ -296,9 +296,9 @@ func TestIsolationSweepScopes(t *testing.T) {
 					return
 				}
 				authProc := strings.HasPrefix(procedure, "wegweiser.v1.AuthService/")
-				for _, role := range roles {
-					self := home.Members[role]
-					token := home.Login(t, self)
+				for _, p := range principalsOf(roles) {
+					self := home.Members[p.role]
+					token := tokenOf(t, home, p)
 					for _, odd := range fields {
 						for _, refKind := range []string{"organisation", "group", "device"} {
 							root := md.Input()
@@ -315,9 +315,9 @@ func TestIsolationSweepScopes(t *testing.T) {
 							res := call(t, srv.URL, procedure, token, msg, md.IsStreamingServer())
 							calls++
 							if !refused(res.Code, authProc) {
-								t.Errorf("%s as %s with a foreign %s and own other ids: %s (%s)", procedure, role, odd, res.Code, res.Raw)
+								t.Errorf("%s as %s with a foreign %s and own other ids: %s (%s)", procedure, p, odd, res.Code, res.Raw)
 							}
-							checkNoLeak(t, procedure, role, res, []string{foreign.ID, foreign.Organisations[0], foreign.Devices[0]})
+							checkNoLeak(t, procedure, p, res, []string{foreign.ID, foreign.Organisations[0], foreign.Devices[0]})
 							if !strings.HasPrefix(odd, "entity.") && !strings.HasPrefix(odd, "scope.") {
 								break // the reference kind matters only for entity references
 							}
@@ -344,9 +344,9 @@ func TestIsolationSweepScopes(t *testing.T) {
 					return
 				}
 				authProc := strings.HasPrefix(procedure, "wegweiser.v1.AuthService/")
-				for _, role := range scoped {
-					self := home.Members[role]
-					token := home.Login(t, self)
+				for _, p := range principalsOf(scoped) {
+					self := home.Members[p.role]
+					token := tokenOf(t, home, p)
 					for _, kind := range []string{"device", "group", "organisation", "override", "key"} {
 						id := second[kind]
 						msg := dynamicpb.NewMessage(md.Input())
@@ -370,9 +370,9 @@ func TestIsolationSweepScopes(t *testing.T) {
 						res := call(t, srv.URL, procedure, token, msg, md.IsStreamingServer())
 						calls++
 						if !refused(res.Code, authProc) {
-							t.Errorf("%s as a %s of the first organisation with the second's %s: %s (%s)", procedure, role, kind, res.Code, res.Raw)
+							t.Errorf("%s as a %s of the first organisation with the second's %s: %s (%s)", procedure, p, kind, res.Code, res.Raw)
 						}
-						checkNoLeak(t, procedure, role, res, []string{home.Organisations[1], home.Devices[6], home.Groups[2]})
+						checkNoLeak(t, procedure, p, res, []string{home.Organisations[1], home.Devices[6], home.Groups[2]})
 					}
 				}
 			})
@@ -407,8 +407,8 @@ func TestIsolationSweepScopes(t *testing.T) {
 				if !readOnly(md) {
 					return
 				}
-				for _, role := range scoped {
-					token := home.Login(t, home.Members[role])
+				for _, p := range principalsOf(scoped) {
+					token := tokenOf(t, home, p)
 					for _, set := range []idSet{own, {}} {
 						for _, refKind := range []string{"organisation", "group", "device"} {
 							msg := dynamicpb.NewMessage(md.Input())
@@ -419,7 +419,7 @@ func TestIsolationSweepScopes(t *testing.T) {
 							}
 							for _, f := range forbidden {
 								if strings.Contains(string(res.Raw), f) {
-									t.Errorf("%s as a %s of the first organisation returned %q of the second organisation or of a deleted device: %s", procedure, role, f, res.Raw)
+									t.Errorf("%s as a %s of the first organisation returned %q of the second organisation or of a deleted device: %s", procedure, p, f, res.Raw)
 								}
 							}
 						}

@@ -17,6 +17,7 @@ import (
 
 	_ "github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1"
 	"github.com/wegweiser/wegweiser/backend/internal/authz"
+	"github.com/wegweiser/wegweiser/backend/internal/config"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/testenv"
 	"github.com/wegweiser/wegweiser/ent/viewer"
@@ -156,10 +157,12 @@ func setRefKind(msg protoreflect.Message, kind string) {
 // B, ends in not_found or permission_denied (unauthenticated for the
 // credential procedures), leaks no id of B, and leaves B exactly as it was.
 // Procedures without id fields cannot name B's rows; they are still called
-// and must neither leak nor change anything of B.
+// and must neither leak nor change anything of B. Every role calls twice:
+// as a signed-in member and with an API key of that role (scoped like the
+// member), with the same expectations.
 func TestIsolationSweep(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, st *store.Store) {
-		srv := testenv.StartServer(t, st)
+		srv := testenv.StartServerWith(t, st, unlimitedKeys)
 		home := testenv.NewTenant(t, srv, "home")
 		foreign := testenv.NewTenant(t, srv, "foreign")
 
@@ -176,6 +179,7 @@ func TestIsolationSweep(t *testing.T) {
 			"memory":       {foreign.Memory},
 			"bulk":         {foreign.Bulk},
 			"schedule":     {foreign.ReportSchedule},
+			"api_key":      {foreign.APIKey},
 		}
 		for _, m := range foreign.Members {
 			foreignIDs["user"] = append(foreignIDs["user"], m.ID)
@@ -212,12 +216,16 @@ func TestIsolationSweep(t *testing.T) {
 				if authz.Procedures["/"+procedure].Device {
 					principals = []viewer.Role{deviceRole}
 				}
-				for _, role := range principals {
+				for _, p := range principalsOf(principals) {
+					role := p.role
 					self := home.Members[role]
 					var token string
-					if role == deviceRole {
+					switch {
+					case role == deviceRole:
 						token = homeAgent.Token
-					} else {
+					case p.key:
+						token = home.APIKeys[role]
+					default:
 						token = home.Login(t, self) // fresh: Logout ends the session
 					}
 					probe := dynamicpb.NewMessage(md.Input())
@@ -225,7 +233,7 @@ func TestIsolationSweep(t *testing.T) {
 						seq++
 						res := call(t, srv.URL, procedure, token, probe, streams)
 						calls++
-						checkNoLeak(t, procedure, role, res, allForeign)
+						checkNoLeak(t, procedure, p, res, allForeign)
 						continue
 					}
 					for kind, ids := range foreignIDs {
@@ -237,9 +245,9 @@ func TestIsolationSweep(t *testing.T) {
 						calls++
 						ok := res.Code == "not_found" || res.Code == "permission_denied" || (authProc && res.Code == "unauthenticated")
 						if !ok {
-							t.Errorf("%s as %s with a foreign %s id: got %s (%s), want not_found or permission_denied", procedure, role, kind, res.Code, res.Raw)
+							t.Errorf("%s as %s with a foreign %s id: got %s (%s), want not_found or permission_denied", procedure, p, kind, res.Code, res.Raw)
 						}
-						checkNoLeak(t, procedure, role, res, allForeign)
+						checkNoLeak(t, procedure, p, res, allForeign)
 					}
 				}
 				swept[procedure] = true
@@ -257,6 +265,45 @@ func TestIsolationSweep(t *testing.T) {
 		slices.Sort(names)
 		t.Logf("swept %d procedures with %d calls: %s", len(names), calls, strings.Join(names, ", "))
 	})
+}
+
+// unlimitedKeys lifts the API keys' rate limit for sweeps that call
+// thousands of procedures with one key.
+func unlimitedKeys(c *config.Config) { c.APIKeyRateLimit = 1 << 30 }
+
+// principal is a role calling as a signed-in member or with an API key.
+type principal struct {
+	role viewer.Role
+	key  bool
+}
+
+func (p principal) String() string {
+	if p.key {
+		return string(p.role) + " API key"
+	}
+	return string(p.role)
+}
+
+// principalsOf returns, for each role, the member and an API key of that
+// role (agents have no keys).
+func principalsOf(roles []viewer.Role) []principal {
+	var out []principal
+	for _, r := range roles {
+		out = append(out, principal{role: r})
+		if r.Valid() {
+			out = append(out, principal{role: r, key: true})
+		}
+	}
+	return out
+}
+
+// tokenOf returns a fresh access token of the role's member, or its API
+// key's secret.
+func tokenOf(t *testing.T, ten *testenv.Tenant, p principal) string {
+	if p.key {
+		return ten.APIKeys[p.role]
+	}
+	return ten.Login(t, ten.Members[p.role])
 }
 
 func call(t *testing.T, url, procedure, token string, msg protoreflect.ProtoMessage, stream bool) *testenv.Response {
@@ -277,11 +324,11 @@ func call(t *testing.T, url, procedure, token string, msg protoreflect.ProtoMess
 	return res
 }
 
-func checkNoLeak(t *testing.T, procedure string, role viewer.Role, res *testenv.Response, foreign []string) {
+func checkNoLeak(t *testing.T, procedure string, who any, res *testenv.Response, foreign []string) {
 	t.Helper()
 	for _, id := range foreign {
 		if strings.Contains(string(res.Raw), id) {
-			t.Errorf("%s as %s leaked foreign id %s: %s", procedure, role, id, res.Raw)
+			t.Errorf("%s as %v leaked foreign id %s: %s", procedure, who, id, res.Raw)
 		}
 	}
 }

@@ -57,6 +57,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/api/tenantapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/transferapi"
 	"github.com/wegweiser/wegweiser/backend/internal/api/userapi"
+	"github.com/wegweiser/wegweiser/backend/internal/apikey"
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
 	"github.com/wegweiser/wegweiser/backend/internal/audit"
 	"github.com/wegweiser/wegweiser/backend/internal/authz"
@@ -167,6 +168,9 @@ type App struct {
 	cfg       config.Config
 	// mcp serves the assistant's tools at /mcp (Streamable HTTP).
 	mcp http.Handler
+
+	// APIKeys manages and authenticates the tenants' API keys.
+	APIKeys *apikey.Service
 }
 
 // NewApp wires the domain services. On PostgreSQL it refuses to start
@@ -190,6 +194,8 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 		return nil, err
 	}
 	var limits *identity.Limits
+	keyLimit := apikey.RateLimit(cfg.APIKeyRateLimit)
+	keyLimiter := apikey.MemoryLimiter(keyLimit)
 	var throttles []*ratelimit.Redis
 	var redisConn *ratelimit.RedisConn
 	var authCache *identity.RedisAuthCache
@@ -217,6 +223,7 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 		// caching (server-assisted invalidation).
 		authCache = identity.DialRedisAuthCache(opt, prefix, log)
 		cache = authCache
+		keyLimiter = redisConn.Limiter(prefix+"apikey-requests:", keyLimit, apikey.RateWindow)
 	}
 	sender := cfg.Mail
 	if sender == nil && cfg.SMTPURL != "" {
@@ -331,6 +338,7 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 		AIResolver: resolver,
 		Narratives: narratives,
 		Reports:    reports,
+		APIKeys:    apikey.NewService(st, keyLimiter, keyLimit, log),
 		Members:    member.NewService(st, ids),
 		Enforcer:   enf,
 		Log:        log,
@@ -354,7 +362,10 @@ func (a *App) scriptURL(r *http.Request) string {
 
 // Handler returns the HTTP handler serving API, health and SPA.
 func (a *App) Handler() http.Handler {
-	guard := api.NewGuard(a.Identity, a.Enrolment, a.Enforcer, authz.Procedures, a.Log)
+	// Bearer tokens starting with "wwk_" are API keys; the rest are the
+	// members' access tokens.
+	authn := apikey.Authenticator{Keys: a.APIKeys, Sessions: a.Identity}
+	guard := api.NewGuard(authn, a.Enrolment, a.Enforcer, authz.Procedures, a.Log)
 	// Every handler decodes through codecs that count list elements before
 	// unmarshalling and a gzip reader that stops at the size limit
 	// (api.Limits, default 100,000 elements per list, 500,000 per message).
@@ -402,7 +413,7 @@ func (a *App) Handler() http.Handler {
 	mux.Handle(wegweiserv1connect.NewReportServiceHandler(reportapi.New(a.Reports), opts...))
 	mux.Handle(wegweiserv1connect.NewSecurityServiceHandler(securityapi.New(a.Identity), opts...))
 	mux.Handle(wegweiserv1connect.NewSingleSignOnServiceHandler(ssoapi.New(), opts...))
-	mux.Handle(wegweiserv1connect.NewAPIKeyServiceHandler(apikeyapi.New(), opts...))
+	mux.Handle(wegweiserv1connect.NewAPIKeyServiceHandler(apikeyapi.New(a.APIKeys), opts...))
 	mux.Handle(wegweiserv1connect.NewAuditServiceHandler(auditapi.New(audit.NewService(a.Store)), opts...))
 	mux.Handle(agentv1connect.NewAgentServiceHandler(agent, agentOpts...))
 	// Enroll is public: the same service with the public limits.

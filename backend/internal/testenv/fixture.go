@@ -48,7 +48,12 @@ type Tenant struct {
 	Conversation, Message, Memory string
 	// Bulk is a bulk operation (a re-analysis of the first device).
 	Bulk string
-	srv  *Server
+	// APIKeys are the secrets of API keys the owner created, one per role,
+	// scoped like the members of that role (technician and customer to
+	// the first organisation); APIKey is the id of the technician key.
+	APIKeys map[viewer.Role]string
+	APIKey  string
+	srv     *Server
 }
 
 // NewTenant signs up a tenant named name and fills it: two organisations
@@ -146,6 +151,14 @@ func NewTenant(t *testing.T, srv *Server, name string) *Tenant {
 	if ten.Bulk = bulk.Str("operation.id"); ten.Bulk == "" {
 		t.Fatalf("fixture: bulk operation (%s)", bulk.Raw)
 	}
+	ten.APIKeys = map[viewer.Role]string{}
+	for _, role := range viewer.Roles {
+		id, secret := ten.CreateAPIKey(t, tok, role, string(role)+" key")
+		ten.APIKeys[role] = secret
+		if role == viewer.RoleTechnician {
+			ten.APIKey = id
+		}
+	}
 	if ten.Override == "" || ten.Webhook == "" || ten.Key == "" {
 		t.Fatalf("fixture: override %q webhook %q key %q (%s %s)", ten.Override, ten.Webhook, ten.Key, ov.Raw, wh.Raw)
 	}
@@ -187,6 +200,24 @@ func (ten *Tenant) Invite(t *testing.T, ownerToken string, role viewer.Role, slu
 		"invitationToken": token, "password": Password,
 	}).Must(t)
 	return Member{ID: inv.Str("user.id"), Email: email, Role: role}
+}
+
+// CreateAPIKey creates an API key of role through the API with the token
+// of an owner or admin, scoped like a member of that role (technician and
+// customer to the first organisation), and returns its id and secret.
+func (ten *Tenant) CreateAPIKey(t *testing.T, token string, role viewer.Role, name string) (id, secret string) {
+	t.Helper()
+	req := map[string]any{"name": name, "role": "ROLE_" + upper(string(role))}
+	if role.Scoped() {
+		req["organisationIds"] = []string{ten.Organisations[0]}
+	}
+	res := Call(t, ten.srv.URL, "wegweiser.v1.APIKeyService/CreateAPIKey", token, req)
+	res.Must(t)
+	id, secret = res.Str("apiKey.id"), res.Str("secret")
+	if id == "" || secret == "" {
+		t.Fatalf("create API key: %s", res.Raw)
+	}
+	return id, secret
 }
 
 // Login returns an access token for a member.
@@ -264,6 +295,7 @@ func (ten *Tenant) Dump(t *testing.T) string {
 	add(c.Preregistration.Query().Order(ent.Asc("id")).All(ctx))
 	add(c.BulkOperation.Query().Order(ent.Asc("id")).All(ctx))
 	add(c.ReportSchedule.Query().Order(ent.Asc("id")).All(ctx))
+	add(c.APIKey.Query().Order(ent.Asc("id")).All(ctx))
 	return fmt.Sprintf("%+v", out)
 }
 
