@@ -72,7 +72,10 @@ describe("the customer portal", () => {
 
       for (const name of [mine, theirs]) {
         await nav().getByRole("link", { name: "Organisations" }).click();
-        await page.getByRole("button", { name: "New organisation" }).click();
+        await page.getByRole("heading", { level: 1, name: "Organisations" }).waitFor();
+        // After the first, the form stays open for the next one.
+        const newOrg = page.getByRole("button", { name: "New organisation" });
+        if (await newOrg.isVisible()) await newOrg.click();
         await page.getByLabel("Organisation name", { exact: true }).fill(name);
         await page.getByRole("button", { name: "Create organisation" }).click();
         await page.getByRole("table").getByRole("link", { name, exact: true }).waitFor();
@@ -84,7 +87,7 @@ describe("the customer portal", () => {
       await form.getByLabel("Display name").fill(brand);
       await form.getByLabel("Logo").setInputFiles({ name: "logo.png", mimeType: "image/png", buffer: LOGO });
       await form.getByLabel("Accent colour").fill("#c2410c");
-      await form.getByRole("group", { name: "Preview" }).getByRole("img").waitFor();
+      await form.getByRole("group", { name: "Preview" }).locator("img").waitFor();
       await form.getByRole("button", { name: "Save branding" }).click();
       await form.getByText("Branding saved.").waitFor();
       await page.locator(".sidebar").getByText(brand).waitFor();
