@@ -119,6 +119,7 @@ describe("customer portal", () => {
       expect(within(nav).getByRole("link", { name: shown })).toBeTruthy();
     }
     expect(await screen.findByText(/Customer portal: a read-only view/)).toBeTruthy();
+    expect(screen.queryByText("Get started")).toBeNull();
     expect(document.documentElement.style.getPropertyValue("--accent")).toBe("#1a7f5a");
   });
 });

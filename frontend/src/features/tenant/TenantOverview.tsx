@@ -42,7 +42,7 @@ export function TenantOverview() {
           {brandName(viewer.tenant)}.
         </p>
       )}
-      <ChecklistCard />
+      {viewer.user?.role !== Role.CUSTOMER && <ChecklistCard />}
       {canReadDevices && (
         <div data-tour="tenant-health">
           <TenantHealth />
