@@ -52,6 +52,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/session"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
 	"github.com/wegweiser/wegweiser/ent/tenant"
+	"github.com/wegweiser/wegweiser/ent/tenantbranding"
 	"github.com/wegweiser/wegweiser/ent/user"
 	"github.com/wegweiser/wegweiser/ent/webhook"
 	"github.com/wegweiser/wegweiser/ent/webhookdelivery"
@@ -136,6 +137,8 @@ type Client struct {
 	Snapshot *SnapshotClient
 	// Tenant is the client for interacting with the Tenant builders.
 	Tenant *TenantClient
+	// TenantBranding is the client for interacting with the TenantBranding builders.
+	TenantBranding *TenantBrandingClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 	// Webhook is the client for interacting with the Webhook builders.
@@ -189,6 +192,7 @@ func (c *Client) init() {
 	c.Session = NewSessionClient(c.config)
 	c.Snapshot = NewSnapshotClient(c.config)
 	c.Tenant = NewTenantClient(c.config)
+	c.TenantBranding = NewTenantBrandingClient(c.config)
 	c.User = NewUserClient(c.config)
 	c.Webhook = NewWebhookClient(c.config)
 	c.WebhookDelivery = NewWebhookDeliveryClient(c.config)
@@ -320,6 +324,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Session:              NewSessionClient(cfg),
 		Snapshot:             NewSnapshotClient(cfg),
 		Tenant:               NewTenantClient(cfg),
+		TenantBranding:       NewTenantBrandingClient(cfg),
 		User:                 NewUserClient(cfg),
 		Webhook:              NewWebhookClient(cfg),
 		WebhookDelivery:      NewWebhookDeliveryClient(cfg),
@@ -378,6 +383,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Session:              NewSessionClient(cfg),
 		Snapshot:             NewSnapshotClient(cfg),
 		Tenant:               NewTenantClient(cfg),
+		TenantBranding:       NewTenantBrandingClient(cfg),
 		User:                 NewUserClient(cfg),
 		Webhook:              NewWebhookClient(cfg),
 		WebhookDelivery:      NewWebhookDeliveryClient(cfg),
@@ -417,8 +423,8 @@ func (c *Client) Use(hooks ...Hook) {
 		c.Notification, c.NotificationReadMark, c.NotificationReceipt,
 		c.OnboardingState, c.Organisation, c.PolicyAudit, c.PolicyGuidance,
 		c.PolicyOverride, c.Preregistration, c.RefreshToken, c.ReportSchedule,
-		c.SeenTour, c.Session, c.Snapshot, c.Tenant, c.User, c.Webhook,
-		c.WebhookDelivery,
+		c.SeenTour, c.Session, c.Snapshot, c.Tenant, c.TenantBranding, c.User,
+		c.Webhook, c.WebhookDelivery,
 	} {
 		n.Use(hooks...)
 	}
@@ -435,8 +441,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.Notification, c.NotificationReadMark, c.NotificationReceipt,
 		c.OnboardingState, c.Organisation, c.PolicyAudit, c.PolicyGuidance,
 		c.PolicyOverride, c.Preregistration, c.RefreshToken, c.ReportSchedule,
-		c.SeenTour, c.Session, c.Snapshot, c.Tenant, c.User, c.Webhook,
-		c.WebhookDelivery,
+		c.SeenTour, c.Session, c.Snapshot, c.Tenant, c.TenantBranding, c.User,
+		c.Webhook, c.WebhookDelivery,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -517,6 +523,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Snapshot.mutate(ctx, m)
 	case *TenantMutation:
 		return c.Tenant.mutate(ctx, m)
+	case *TenantBrandingMutation:
+		return c.TenantBranding.mutate(ctx, m)
 	case *UserMutation:
 		return c.User.mutate(ctx, m)
 	case *WebhookMutation:
@@ -5998,6 +6006,22 @@ func (c *TenantClient) GetX(ctx context.Context, id uuid.UUID) *Tenant {
 	return obj
 }
 
+// QueryBranding queries the branding edge of a Tenant.
+func (c *TenantClient) QueryBranding(_m *Tenant) *TenantBrandingQuery {
+	query := (&TenantBrandingClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(tenant.Table, tenant.FieldID, id),
+			sqlgraph.To(tenantbranding.Table, tenantbranding.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, tenant.BrandingTable, tenant.BrandingColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *TenantClient) Hooks() []Hook {
 	hooks := c.hooks.Tenant
@@ -6021,6 +6045,156 @@ func (c *TenantClient) mutate(ctx context.Context, m *TenantMutation) (Value, er
 		return (&TenantDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Tenant mutation op: %q", m.Op())
+	}
+}
+
+// TenantBrandingClient is a client for the TenantBranding schema.
+type TenantBrandingClient struct {
+	config
+}
+
+// NewTenantBrandingClient returns a client for the TenantBranding from the given config.
+func NewTenantBrandingClient(c config) *TenantBrandingClient {
+	return &TenantBrandingClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `tenantbranding.Hooks(f(g(h())))`.
+func (c *TenantBrandingClient) Use(hooks ...Hook) {
+	c.hooks.TenantBranding = append(c.hooks.TenantBranding, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `tenantbranding.Intercept(f(g(h())))`.
+func (c *TenantBrandingClient) Intercept(interceptors ...Interceptor) {
+	c.inters.TenantBranding = append(c.inters.TenantBranding, interceptors...)
+}
+
+// Create returns a builder for creating a TenantBranding entity.
+func (c *TenantBrandingClient) Create() *TenantBrandingCreate {
+	mutation := newTenantBrandingMutation(c.config, OpCreate)
+	return &TenantBrandingCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of TenantBranding entities.
+func (c *TenantBrandingClient) CreateBulk(builders ...*TenantBrandingCreate) *TenantBrandingCreateBulk {
+	return &TenantBrandingCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *TenantBrandingClient) MapCreateBulk(slice any, setFunc func(*TenantBrandingCreate, int)) *TenantBrandingCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &TenantBrandingCreateBulk{err: fmt.Errorf("calling to TenantBrandingClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*TenantBrandingCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &TenantBrandingCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for TenantBranding.
+func (c *TenantBrandingClient) Update() *TenantBrandingUpdate {
+	mutation := newTenantBrandingMutation(c.config, OpUpdate)
+	return &TenantBrandingUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *TenantBrandingClient) UpdateOne(_m *TenantBranding) *TenantBrandingUpdateOne {
+	mutation := newTenantBrandingMutation(c.config, OpUpdateOne, withTenantBranding(_m))
+	return &TenantBrandingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *TenantBrandingClient) UpdateOneID(id uuid.UUID) *TenantBrandingUpdateOne {
+	mutation := newTenantBrandingMutation(c.config, OpUpdateOne, withTenantBrandingID(id))
+	return &TenantBrandingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for TenantBranding.
+func (c *TenantBrandingClient) Delete() *TenantBrandingDelete {
+	mutation := newTenantBrandingMutation(c.config, OpDelete)
+	return &TenantBrandingDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *TenantBrandingClient) DeleteOne(_m *TenantBranding) *TenantBrandingDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *TenantBrandingClient) DeleteOneID(id uuid.UUID) *TenantBrandingDeleteOne {
+	builder := c.Delete().Where(tenantbranding.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &TenantBrandingDeleteOne{builder}
+}
+
+// Query returns a query builder for TenantBranding.
+func (c *TenantBrandingClient) Query() *TenantBrandingQuery {
+	return &TenantBrandingQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeTenantBranding},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a TenantBranding entity by its id.
+func (c *TenantBrandingClient) Get(ctx context.Context, id uuid.UUID) (*TenantBranding, error) {
+	return c.Query().Where(tenantbranding.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *TenantBrandingClient) GetX(ctx context.Context, id uuid.UUID) *TenantBranding {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a TenantBranding.
+func (c *TenantBrandingClient) QueryTenant(_m *TenantBranding) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(tenantbranding.Table, tenantbranding.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, tenantbranding.TenantTable, tenantbranding.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *TenantBrandingClient) Hooks() []Hook {
+	hooks := c.hooks.TenantBranding
+	return append(hooks[:len(hooks):len(hooks)], tenantbranding.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *TenantBrandingClient) Interceptors() []Interceptor {
+	return c.inters.TenantBranding
+}
+
+func (c *TenantBrandingClient) mutate(ctx context.Context, m *TenantBrandingMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&TenantBrandingCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&TenantBrandingUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&TenantBrandingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&TenantBrandingDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown TenantBranding mutation op: %q", m.Op())
 	}
 }
 
@@ -6483,8 +6657,8 @@ type (
 		InstalledSoftware, Membership, Memory, Narrative, Notification,
 		NotificationReadMark, NotificationReceipt, OnboardingState, Organisation,
 		PolicyAudit, PolicyGuidance, PolicyOverride, Preregistration, RefreshToken,
-		ReportSchedule, SeenTour, Session, Snapshot, Tenant, User, Webhook,
-		WebhookDelivery []ent.Hook
+		ReportSchedule, SeenTour, Session, Snapshot, Tenant, TenantBranding, User,
+		Webhook, WebhookDelivery []ent.Hook
 	}
 	inters struct {
 		AICall, AISettings, APIKey, AuditEvent, BulkOperation, ChatMessage,
@@ -6493,8 +6667,8 @@ type (
 		InstalledSoftware, Membership, Memory, Narrative, Notification,
 		NotificationReadMark, NotificationReceipt, OnboardingState, Organisation,
 		PolicyAudit, PolicyGuidance, PolicyOverride, Preregistration, RefreshToken,
-		ReportSchedule, SeenTour, Session, Snapshot, Tenant, User, Webhook,
-		WebhookDelivery []ent.Interceptor
+		ReportSchedule, SeenTour, Session, Snapshot, Tenant, TenantBranding, User,
+		Webhook, WebhookDelivery []ent.Interceptor
 	}
 )
 

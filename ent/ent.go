@@ -48,6 +48,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/session"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
 	"github.com/wegweiser/wegweiser/ent/tenant"
+	"github.com/wegweiser/wegweiser/ent/tenantbranding"
 	"github.com/wegweiser/wegweiser/ent/user"
 	"github.com/wegweiser/wegweiser/ent/webhook"
 	"github.com/wegweiser/wegweiser/ent/webhookdelivery"
@@ -147,6 +148,7 @@ func checkColumn(t, c string) error {
 			session.Table:              session.ValidColumn,
 			snapshot.Table:             snapshot.ValidColumn,
 			tenant.Table:               tenant.ValidColumn,
+			tenantbranding.Table:       tenantbranding.ValidColumn,
 			user.Table:                 user.ValidColumn,
 			webhook.Table:              webhook.ValidColumn,
 			webhookdelivery.Table:      webhookdelivery.ValidColumn,

@@ -40,6 +40,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/session"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
 	"github.com/wegweiser/wegweiser/ent/tenant"
+	"github.com/wegweiser/wegweiser/ent/tenantbranding"
 	"github.com/wegweiser/wegweiser/ent/user"
 	"github.com/wegweiser/wegweiser/ent/webhook"
 	"github.com/wegweiser/wegweiser/ent/webhookdelivery"
@@ -52,7 +53,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 39)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 40)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   aicall.Table,
@@ -889,6 +890,25 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[36] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   tenantbranding.Table,
+			Columns: tenantbranding.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: tenantbranding.FieldID,
+			},
+		},
+		Type: "TenantBranding",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			tenantbranding.FieldTenantID:      {Type: field.TypeUUID, Column: tenantbranding.FieldTenantID},
+			tenantbranding.FieldDisplayName:   {Type: field.TypeString, Column: tenantbranding.FieldDisplayName},
+			tenantbranding.FieldLogo:          {Type: field.TypeBytes, Column: tenantbranding.FieldLogo},
+			tenantbranding.FieldLogoMediaType: {Type: field.TypeString, Column: tenantbranding.FieldLogoMediaType},
+			tenantbranding.FieldAccentColor:   {Type: field.TypeString, Column: tenantbranding.FieldAccentColor},
+			tenantbranding.FieldUpdatedAt:     {Type: field.TypeTime, Column: tenantbranding.FieldUpdatedAt},
+		},
+	}
+	graph.Nodes[37] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -910,7 +930,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldResetExpiresAt:  {Type: field.TypeTime, Column: user.FieldResetExpiresAt},
 		},
 	}
-	graph.Nodes[37] = &sqlgraph.Node{
+	graph.Nodes[38] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhook.Table,
 			Columns: webhook.Columns,
@@ -930,7 +950,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			webhook.FieldSecretEncrypted: {Type: field.TypeBytes, Column: webhook.FieldSecretEncrypted},
 		},
 	}
-	graph.Nodes[38] = &sqlgraph.Node{
+	graph.Nodes[39] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookdelivery.Table,
 			Columns: webhookdelivery.Columns,
@@ -1455,6 +1475,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 			Bidi:    false,
 		},
 		"Snapshot",
+		"Tenant",
+	)
+	graph.MustAddE(
+		"branding",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   tenant.BrandingTable,
+			Columns: []string{tenant.BrandingColumn},
+			Bidi:    false,
+		},
+		"Tenant",
+		"TenantBranding",
+	)
+	graph.MustAddE(
+		"tenant",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   tenantbranding.TenantTable,
+			Columns: []string{tenantbranding.TenantColumn},
+			Bidi:    false,
+		},
+		"TenantBranding",
 		"Tenant",
 	)
 	graph.MustAddE(
@@ -5360,6 +5404,104 @@ func (f *TenantFilter) WhereRetentionAuditDays(p entql.IntP) {
 	f.Where(p.Field(tenant.FieldRetentionAuditDays))
 }
 
+// WhereHasBranding applies a predicate to check if query has an edge branding.
+func (f *TenantFilter) WhereHasBranding() {
+	f.Where(entql.HasEdge("branding"))
+}
+
+// WhereHasBrandingWith applies a predicate to check if query has an edge branding with a given conditions (other predicates).
+func (f *TenantFilter) WhereHasBrandingWith(preds ...predicate.TenantBranding) {
+	f.Where(entql.HasEdgeWith("branding", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *TenantBrandingQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the TenantBrandingQuery builder.
+func (_q *TenantBrandingQuery) Filter() *TenantBrandingFilter {
+	return &TenantBrandingFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *TenantBrandingMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the TenantBrandingMutation builder.
+func (m *TenantBrandingMutation) Filter() *TenantBrandingFilter {
+	return &TenantBrandingFilter{config: m.config, predicateAdder: m}
+}
+
+// TenantBrandingFilter provides a generic filtering capability at runtime for TenantBrandingQuery.
+type TenantBrandingFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *TenantBrandingFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[36].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *TenantBrandingFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(tenantbranding.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *TenantBrandingFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(tenantbranding.FieldTenantID))
+}
+
+// WhereDisplayName applies the entql string predicate on the display_name field.
+func (f *TenantBrandingFilter) WhereDisplayName(p entql.StringP) {
+	f.Where(p.Field(tenantbranding.FieldDisplayName))
+}
+
+// WhereLogo applies the entql []byte predicate on the logo field.
+func (f *TenantBrandingFilter) WhereLogo(p entql.BytesP) {
+	f.Where(p.Field(tenantbranding.FieldLogo))
+}
+
+// WhereLogoMediaType applies the entql string predicate on the logo_media_type field.
+func (f *TenantBrandingFilter) WhereLogoMediaType(p entql.StringP) {
+	f.Where(p.Field(tenantbranding.FieldLogoMediaType))
+}
+
+// WhereAccentColor applies the entql string predicate on the accent_color field.
+func (f *TenantBrandingFilter) WhereAccentColor(p entql.StringP) {
+	f.Where(p.Field(tenantbranding.FieldAccentColor))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *TenantBrandingFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(tenantbranding.FieldUpdatedAt))
+}
+
+// WhereHasTenant applies a predicate to check if query has an edge tenant.
+func (f *TenantBrandingFilter) WhereHasTenant() {
+	f.Where(entql.HasEdge("tenant"))
+}
+
+// WhereHasTenantWith applies a predicate to check if query has an edge tenant with a given conditions (other predicates).
+func (f *TenantBrandingFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
+	f.Where(entql.HasEdgeWith("tenant", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *UserQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -5389,7 +5531,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[36].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[37].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5493,7 +5635,7 @@ type WebhookFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[37].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[38].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5582,7 +5724,7 @@ type WebhookDeliveryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookDeliveryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[38].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[39].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

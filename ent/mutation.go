@@ -50,6 +50,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/session"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
 	"github.com/wegweiser/wegweiser/ent/tenant"
+	"github.com/wegweiser/wegweiser/ent/tenantbranding"
 	"github.com/wegweiser/wegweiser/ent/user"
 	"github.com/wegweiser/wegweiser/ent/webhook"
 	"github.com/wegweiser/wegweiser/ent/webhookdelivery"
@@ -100,6 +101,7 @@ const (
 	TypeSession              = "Session"
 	TypeSnapshot             = "Snapshot"
 	TypeTenant               = "Tenant"
+	TypeTenantBranding       = "TenantBranding"
 	TypeUser                 = "User"
 	TypeWebhook              = "Webhook"
 	TypeWebhookDelivery      = "WebhookDelivery"
@@ -34006,6 +34008,9 @@ type TenantMutation struct {
 	retention_audit_days           *int
 	addretention_audit_days        *int
 	clearedFields                  map[string]struct{}
+	branding                       map[uuid.UUID]struct{}
+	removedbranding                map[uuid.UUID]struct{}
+	clearedbranding                bool
 	done                           bool
 	oldValue                       func(context.Context) (*Tenant, error)
 	predicates                     []predicate.Tenant
@@ -34503,6 +34508,60 @@ func (m *TenantMutation) ResetRetentionAuditDays() {
 	m.addretention_audit_days = nil
 }
 
+// AddBrandingIDs adds the "branding" edge to the TenantBranding entity by ids.
+func (m *TenantMutation) AddBrandingIDs(ids ...uuid.UUID) {
+	if m.branding == nil {
+		m.branding = make(map[uuid.UUID]struct{})
+	}
+	for i := range ids {
+		m.branding[ids[i]] = struct{}{}
+	}
+}
+
+// ClearBranding clears the "branding" edge to the TenantBranding entity.
+func (m *TenantMutation) ClearBranding() {
+	m.clearedbranding = true
+}
+
+// BrandingCleared reports if the "branding" edge to the TenantBranding entity was cleared.
+func (m *TenantMutation) BrandingCleared() bool {
+	return m.clearedbranding
+}
+
+// RemoveBrandingIDs removes the "branding" edge to the TenantBranding entity by IDs.
+func (m *TenantMutation) RemoveBrandingIDs(ids ...uuid.UUID) {
+	if m.removedbranding == nil {
+		m.removedbranding = make(map[uuid.UUID]struct{})
+	}
+	for i := range ids {
+		delete(m.branding, ids[i])
+		m.removedbranding[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedBranding returns the removed IDs of the "branding" edge to the TenantBranding entity.
+func (m *TenantMutation) RemovedBrandingIDs() (ids []uuid.UUID) {
+	for id := range m.removedbranding {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// BrandingIDs returns the "branding" edge IDs in the mutation.
+func (m *TenantMutation) BrandingIDs() (ids []uuid.UUID) {
+	for id := range m.branding {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetBranding resets all changes to the "branding" edge.
+func (m *TenantMutation) ResetBranding() {
+	m.branding = nil
+	m.clearedbranding = false
+	m.removedbranding = nil
+}
+
 // Where appends a list predicates to the TenantMutation builder.
 func (m *TenantMutation) Where(ps ...predicate.Tenant) {
 	m.predicates = append(m.predicates, ps...)
@@ -34818,50 +34877,764 @@ func (m *TenantMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *TenantMutation) AddedEdges() []string {
-	edges := make([]string, 0, 0)
+	edges := make([]string, 0, 1)
+	if m.branding != nil {
+		edges = append(edges, tenant.EdgeBranding)
+	}
 	return edges
 }
 
 // AddedIDs returns all IDs (to other nodes) that were added for the given edge
 // name in this mutation.
 func (m *TenantMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case tenant.EdgeBranding:
+		ids := make([]ent.Value, 0, len(m.branding))
+		for id := range m.branding {
+			ids = append(ids, id)
+		}
+		return ids
+	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *TenantMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 0)
+	edges := make([]string, 0, 1)
+	if m.removedbranding != nil {
+		edges = append(edges, tenant.EdgeBranding)
+	}
 	return edges
 }
 
 // RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
 // the given name in this mutation.
 func (m *TenantMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case tenant.EdgeBranding:
+		ids := make([]ent.Value, 0, len(m.removedbranding))
+		for id := range m.removedbranding {
+			ids = append(ids, id)
+		}
+		return ids
+	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *TenantMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 0)
+	edges := make([]string, 0, 1)
+	if m.clearedbranding {
+		edges = append(edges, tenant.EdgeBranding)
+	}
 	return edges
 }
 
 // EdgeCleared returns a boolean which indicates if the edge with the given name
 // was cleared in this mutation.
 func (m *TenantMutation) EdgeCleared(name string) bool {
+	switch name {
+	case tenant.EdgeBranding:
+		return m.clearedbranding
+	}
 	return false
 }
 
 // ClearEdge clears the value of the edge with the given name. It returns an error
 // if that edge is not defined in the schema.
 func (m *TenantMutation) ClearEdge(name string) error {
+	switch name {
+	}
 	return fmt.Errorf("unknown Tenant unique edge %s", name)
 }
 
 // ResetEdge resets all changes to the edge with the given name in this mutation.
 // It returns an error if the edge is not defined in the schema.
 func (m *TenantMutation) ResetEdge(name string) error {
+	switch name {
+	case tenant.EdgeBranding:
+		m.ResetBranding()
+		return nil
+	}
 	return fmt.Errorf("unknown Tenant edge %s", name)
+}
+
+// TenantBrandingMutation represents an operation that mutates the TenantBranding nodes in the graph.
+type TenantBrandingMutation struct {
+	config
+	op              Op
+	typ             string
+	id              *uuid.UUID
+	display_name    *string
+	logo            *[]byte
+	logo_media_type *string
+	accent_color    *string
+	updated_at      *time.Time
+	clearedFields   map[string]struct{}
+	tenant          *uuid.UUID
+	clearedtenant   bool
+	done            bool
+	oldValue        func(context.Context) (*TenantBranding, error)
+	predicates      []predicate.TenantBranding
+}
+
+var _ ent.Mutation = (*TenantBrandingMutation)(nil)
+
+// tenantbrandingOption allows management of the mutation configuration using functional options.
+type tenantbrandingOption func(*TenantBrandingMutation)
+
+// newTenantBrandingMutation creates new mutation for the TenantBranding entity.
+func newTenantBrandingMutation(c config, op Op, opts ...tenantbrandingOption) *TenantBrandingMutation {
+	m := &TenantBrandingMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeTenantBranding,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withTenantBrandingID sets the ID field of the mutation.
+func withTenantBrandingID(id uuid.UUID) tenantbrandingOption {
+	return func(m *TenantBrandingMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *TenantBranding
+		)
+		m.oldValue = func(ctx context.Context) (*TenantBranding, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().TenantBranding.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withTenantBranding sets the old TenantBranding of the mutation.
+func withTenantBranding(node *TenantBranding) tenantbrandingOption {
+	return func(m *TenantBrandingMutation) {
+		m.oldValue = func(context.Context) (*TenantBranding, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m TenantBrandingMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m TenantBrandingMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of TenantBranding entities.
+func (m *TenantBrandingMutation) SetID(id uuid.UUID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *TenantBrandingMutation) ID() (id uuid.UUID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *TenantBrandingMutation) IDs(ctx context.Context) ([]uuid.UUID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []uuid.UUID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().TenantBranding.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetTenantID sets the "tenant_id" field.
+func (m *TenantBrandingMutation) SetTenantID(u uuid.UUID) {
+	m.tenant = &u
+}
+
+// TenantID returns the value of the "tenant_id" field in the mutation.
+func (m *TenantBrandingMutation) TenantID() (r uuid.UUID, exists bool) {
+	v := m.tenant
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTenantID returns the old "tenant_id" field's value of the TenantBranding entity.
+// If the TenantBranding object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TenantBrandingMutation) OldTenantID(ctx context.Context) (v uuid.UUID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTenantID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTenantID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTenantID: %w", err)
+	}
+	return oldValue.TenantID, nil
+}
+
+// ResetTenantID resets all changes to the "tenant_id" field.
+func (m *TenantBrandingMutation) ResetTenantID() {
+	m.tenant = nil
+}
+
+// SetDisplayName sets the "display_name" field.
+func (m *TenantBrandingMutation) SetDisplayName(s string) {
+	m.display_name = &s
+}
+
+// DisplayName returns the value of the "display_name" field in the mutation.
+func (m *TenantBrandingMutation) DisplayName() (r string, exists bool) {
+	v := m.display_name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDisplayName returns the old "display_name" field's value of the TenantBranding entity.
+// If the TenantBranding object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TenantBrandingMutation) OldDisplayName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDisplayName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDisplayName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDisplayName: %w", err)
+	}
+	return oldValue.DisplayName, nil
+}
+
+// ResetDisplayName resets all changes to the "display_name" field.
+func (m *TenantBrandingMutation) ResetDisplayName() {
+	m.display_name = nil
+}
+
+// SetLogo sets the "logo" field.
+func (m *TenantBrandingMutation) SetLogo(b []byte) {
+	m.logo = &b
+}
+
+// Logo returns the value of the "logo" field in the mutation.
+func (m *TenantBrandingMutation) Logo() (r []byte, exists bool) {
+	v := m.logo
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLogo returns the old "logo" field's value of the TenantBranding entity.
+// If the TenantBranding object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TenantBrandingMutation) OldLogo(ctx context.Context) (v *[]byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLogo is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLogo requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLogo: %w", err)
+	}
+	return oldValue.Logo, nil
+}
+
+// ClearLogo clears the value of the "logo" field.
+func (m *TenantBrandingMutation) ClearLogo() {
+	m.logo = nil
+	m.clearedFields[tenantbranding.FieldLogo] = struct{}{}
+}
+
+// LogoCleared returns if the "logo" field was cleared in this mutation.
+func (m *TenantBrandingMutation) LogoCleared() bool {
+	_, ok := m.clearedFields[tenantbranding.FieldLogo]
+	return ok
+}
+
+// ResetLogo resets all changes to the "logo" field.
+func (m *TenantBrandingMutation) ResetLogo() {
+	m.logo = nil
+	delete(m.clearedFields, tenantbranding.FieldLogo)
+}
+
+// SetLogoMediaType sets the "logo_media_type" field.
+func (m *TenantBrandingMutation) SetLogoMediaType(s string) {
+	m.logo_media_type = &s
+}
+
+// LogoMediaType returns the value of the "logo_media_type" field in the mutation.
+func (m *TenantBrandingMutation) LogoMediaType() (r string, exists bool) {
+	v := m.logo_media_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLogoMediaType returns the old "logo_media_type" field's value of the TenantBranding entity.
+// If the TenantBranding object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TenantBrandingMutation) OldLogoMediaType(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLogoMediaType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLogoMediaType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLogoMediaType: %w", err)
+	}
+	return oldValue.LogoMediaType, nil
+}
+
+// ResetLogoMediaType resets all changes to the "logo_media_type" field.
+func (m *TenantBrandingMutation) ResetLogoMediaType() {
+	m.logo_media_type = nil
+}
+
+// SetAccentColor sets the "accent_color" field.
+func (m *TenantBrandingMutation) SetAccentColor(s string) {
+	m.accent_color = &s
+}
+
+// AccentColor returns the value of the "accent_color" field in the mutation.
+func (m *TenantBrandingMutation) AccentColor() (r string, exists bool) {
+	v := m.accent_color
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAccentColor returns the old "accent_color" field's value of the TenantBranding entity.
+// If the TenantBranding object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TenantBrandingMutation) OldAccentColor(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAccentColor is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAccentColor requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAccentColor: %w", err)
+	}
+	return oldValue.AccentColor, nil
+}
+
+// ResetAccentColor resets all changes to the "accent_color" field.
+func (m *TenantBrandingMutation) ResetAccentColor() {
+	m.accent_color = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *TenantBrandingMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *TenantBrandingMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the TenantBranding entity.
+// If the TenantBranding object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *TenantBrandingMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *TenantBrandingMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// ClearTenant clears the "tenant" edge to the Tenant entity.
+func (m *TenantBrandingMutation) ClearTenant() {
+	m.clearedtenant = true
+	m.clearedFields[tenantbranding.FieldTenantID] = struct{}{}
+}
+
+// TenantCleared reports if the "tenant" edge to the Tenant entity was cleared.
+func (m *TenantBrandingMutation) TenantCleared() bool {
+	return m.clearedtenant
+}
+
+// TenantIDs returns the "tenant" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// TenantID instead. It exists only for internal usage by the builders.
+func (m *TenantBrandingMutation) TenantIDs() (ids []uuid.UUID) {
+	if id := m.tenant; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetTenant resets all changes to the "tenant" edge.
+func (m *TenantBrandingMutation) ResetTenant() {
+	m.tenant = nil
+	m.clearedtenant = false
+}
+
+// Where appends a list predicates to the TenantBrandingMutation builder.
+func (m *TenantBrandingMutation) Where(ps ...predicate.TenantBranding) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the TenantBrandingMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *TenantBrandingMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.TenantBranding, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *TenantBrandingMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *TenantBrandingMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (TenantBranding).
+func (m *TenantBrandingMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *TenantBrandingMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.tenant != nil {
+		fields = append(fields, tenantbranding.FieldTenantID)
+	}
+	if m.display_name != nil {
+		fields = append(fields, tenantbranding.FieldDisplayName)
+	}
+	if m.logo != nil {
+		fields = append(fields, tenantbranding.FieldLogo)
+	}
+	if m.logo_media_type != nil {
+		fields = append(fields, tenantbranding.FieldLogoMediaType)
+	}
+	if m.accent_color != nil {
+		fields = append(fields, tenantbranding.FieldAccentColor)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, tenantbranding.FieldUpdatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *TenantBrandingMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case tenantbranding.FieldTenantID:
+		return m.TenantID()
+	case tenantbranding.FieldDisplayName:
+		return m.DisplayName()
+	case tenantbranding.FieldLogo:
+		return m.Logo()
+	case tenantbranding.FieldLogoMediaType:
+		return m.LogoMediaType()
+	case tenantbranding.FieldAccentColor:
+		return m.AccentColor()
+	case tenantbranding.FieldUpdatedAt:
+		return m.UpdatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *TenantBrandingMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case tenantbranding.FieldTenantID:
+		return m.OldTenantID(ctx)
+	case tenantbranding.FieldDisplayName:
+		return m.OldDisplayName(ctx)
+	case tenantbranding.FieldLogo:
+		return m.OldLogo(ctx)
+	case tenantbranding.FieldLogoMediaType:
+		return m.OldLogoMediaType(ctx)
+	case tenantbranding.FieldAccentColor:
+		return m.OldAccentColor(ctx)
+	case tenantbranding.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown TenantBranding field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TenantBrandingMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case tenantbranding.FieldTenantID:
+		v, ok := value.(uuid.UUID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTenantID(v)
+		return nil
+	case tenantbranding.FieldDisplayName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDisplayName(v)
+		return nil
+	case tenantbranding.FieldLogo:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLogo(v)
+		return nil
+	case tenantbranding.FieldLogoMediaType:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLogoMediaType(v)
+		return nil
+	case tenantbranding.FieldAccentColor:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAccentColor(v)
+		return nil
+	case tenantbranding.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown TenantBranding field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *TenantBrandingMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *TenantBrandingMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *TenantBrandingMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown TenantBranding numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *TenantBrandingMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(tenantbranding.FieldLogo) {
+		fields = append(fields, tenantbranding.FieldLogo)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *TenantBrandingMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *TenantBrandingMutation) ClearField(name string) error {
+	switch name {
+	case tenantbranding.FieldLogo:
+		m.ClearLogo()
+		return nil
+	}
+	return fmt.Errorf("unknown TenantBranding nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *TenantBrandingMutation) ResetField(name string) error {
+	switch name {
+	case tenantbranding.FieldTenantID:
+		m.ResetTenantID()
+		return nil
+	case tenantbranding.FieldDisplayName:
+		m.ResetDisplayName()
+		return nil
+	case tenantbranding.FieldLogo:
+		m.ResetLogo()
+		return nil
+	case tenantbranding.FieldLogoMediaType:
+		m.ResetLogoMediaType()
+		return nil
+	case tenantbranding.FieldAccentColor:
+		m.ResetAccentColor()
+		return nil
+	case tenantbranding.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown TenantBranding field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *TenantBrandingMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.tenant != nil {
+		edges = append(edges, tenantbranding.EdgeTenant)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *TenantBrandingMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case tenantbranding.EdgeTenant:
+		if id := m.tenant; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *TenantBrandingMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *TenantBrandingMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *TenantBrandingMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedtenant {
+		edges = append(edges, tenantbranding.EdgeTenant)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *TenantBrandingMutation) EdgeCleared(name string) bool {
+	switch name {
+	case tenantbranding.EdgeTenant:
+		return m.clearedtenant
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *TenantBrandingMutation) ClearEdge(name string) error {
+	switch name {
+	case tenantbranding.EdgeTenant:
+		m.ClearTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown TenantBranding unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *TenantBrandingMutation) ResetEdge(name string) error {
+	switch name {
+	case tenantbranding.EdgeTenant:
+		m.ResetTenant()
+		return nil
+	}
+	return fmt.Errorf("unknown TenantBranding edge %s", name)
 }
 
 // UserMutation represents an operation that mutates the User nodes in the graph.

@@ -34,7 +34,28 @@ type Tenant struct {
 	RetentionDeliveryDays int `json:"retention_delivery_days,omitempty"`
 	// RetentionAuditDays holds the value of the "retention_audit_days" field.
 	RetentionAuditDays int `json:"retention_audit_days,omitempty"`
-	selectValues       sql.SelectValues
+	// Edges holds the relations/edges for other nodes in the graph.
+	// The values are being populated by the TenantQuery when eager-loading is set.
+	Edges        TenantEdges `json:"edges"`
+	selectValues sql.SelectValues
+}
+
+// TenantEdges holds the relations/edges for other nodes in the graph.
+type TenantEdges struct {
+	// Branding holds the value of the branding edge.
+	Branding []*TenantBranding `json:"branding,omitempty"`
+	// loadedTypes holds the information for reporting if a
+	// type was loaded (or requested) in eager-loading or not.
+	loadedTypes [1]bool
+}
+
+// BrandingOrErr returns the Branding value or an error if the edge
+// was not loaded in eager-loading.
+func (e TenantEdges) BrandingOrErr() ([]*TenantBranding, error) {
+	if e.loadedTypes[0] {
+		return e.Branding, nil
+	}
+	return nil, &NotLoadedError{edge: "branding"}
 }
 
 // scanValues returns the types for scanning values from sql.Rows.
@@ -130,6 +151,11 @@ func (_m *Tenant) assignValues(columns []string, values []any) error {
 // This includes values selected through modifiers, order, etc.
 func (_m *Tenant) Value(name string) (ent.Value, error) {
 	return _m.selectValues.Get(name)
+}
+
+// QueryBranding queries the "branding" edge of the Tenant entity.
+func (_m *Tenant) QueryBranding() *TenantBrandingQuery {
+	return NewTenantClient(_m.config).QueryBranding(_m)
 }
 
 // Update returns a builder for updating this Tenant.

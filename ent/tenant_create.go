@@ -14,6 +14,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/google/uuid"
 	"github.com/wegweiser/wegweiser/ent/tenant"
+	"github.com/wegweiser/wegweiser/ent/tenantbranding"
 )
 
 // TenantCreate is the builder for creating a Tenant entity.
@@ -140,6 +141,21 @@ func (_c *TenantCreate) SetNillableID(v *uuid.UUID) *TenantCreate {
 		_c.SetID(*v)
 	}
 	return _c
+}
+
+// AddBrandingIDs adds the "branding" edge to the TenantBranding entity by IDs.
+func (_c *TenantCreate) AddBrandingIDs(ids ...uuid.UUID) *TenantCreate {
+	_c.mutation.AddBrandingIDs(ids...)
+	return _c
+}
+
+// AddBranding adds the "branding" edges to the TenantBranding entity.
+func (_c *TenantCreate) AddBranding(v ...*TenantBranding) *TenantCreate {
+	ids := make([]uuid.UUID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddBrandingIDs(ids...)
 }
 
 // Mutation returns the TenantMutation object of the builder.
@@ -321,6 +337,22 @@ func (_c *TenantCreate) createSpec() (*Tenant, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.RetentionAuditDays(); ok {
 		_spec.SetField(tenant.FieldRetentionAuditDays, field.TypeInt, value)
 		_node.RetentionAuditDays = value
+	}
+	if nodes := _c.mutation.BrandingIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   tenant.BrandingTable,
+			Columns: []string{tenant.BrandingColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(tenantbranding.FieldID, field.TypeUUID),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
 	}
 	return _node, _spec
 }

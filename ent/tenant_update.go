@@ -11,8 +11,10 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
+	"github.com/google/uuid"
 	"github.com/wegweiser/wegweiser/ent/predicate"
 	"github.com/wegweiser/wegweiser/ent/tenant"
+	"github.com/wegweiser/wegweiser/ent/tenantbranding"
 )
 
 // TenantUpdate is the builder for updating Tenant entities.
@@ -153,9 +155,45 @@ func (_u *TenantUpdate) AddRetentionAuditDays(v int) *TenantUpdate {
 	return _u
 }
 
+// AddBrandingIDs adds the "branding" edge to the TenantBranding entity by IDs.
+func (_u *TenantUpdate) AddBrandingIDs(ids ...uuid.UUID) *TenantUpdate {
+	_u.mutation.AddBrandingIDs(ids...)
+	return _u
+}
+
+// AddBranding adds the "branding" edges to the TenantBranding entity.
+func (_u *TenantUpdate) AddBranding(v ...*TenantBranding) *TenantUpdate {
+	ids := make([]uuid.UUID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddBrandingIDs(ids...)
+}
+
 // Mutation returns the TenantMutation object of the builder.
 func (_u *TenantUpdate) Mutation() *TenantMutation {
 	return _u.mutation
+}
+
+// ClearBranding clears all "branding" edges to the TenantBranding entity.
+func (_u *TenantUpdate) ClearBranding() *TenantUpdate {
+	_u.mutation.ClearBranding()
+	return _u
+}
+
+// RemoveBrandingIDs removes the "branding" edge to TenantBranding entities by IDs.
+func (_u *TenantUpdate) RemoveBrandingIDs(ids ...uuid.UUID) *TenantUpdate {
+	_u.mutation.RemoveBrandingIDs(ids...)
+	return _u
+}
+
+// RemoveBranding removes "branding" edges to TenantBranding entities.
+func (_u *TenantUpdate) RemoveBranding(v ...*TenantBranding) *TenantUpdate {
+	ids := make([]uuid.UUID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveBrandingIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -257,6 +295,51 @@ func (_u *TenantUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.AddedRetentionAuditDays(); ok {
 		_spec.AddField(tenant.FieldRetentionAuditDays, field.TypeInt, value)
+	}
+	if _u.mutation.BrandingCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   tenant.BrandingTable,
+			Columns: []string{tenant.BrandingColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(tenantbranding.FieldID, field.TypeUUID),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedBrandingIDs(); len(nodes) > 0 && !_u.mutation.BrandingCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   tenant.BrandingTable,
+			Columns: []string{tenant.BrandingColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(tenantbranding.FieldID, field.TypeUUID),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.BrandingIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   tenant.BrandingTable,
+			Columns: []string{tenant.BrandingColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(tenantbranding.FieldID, field.TypeUUID),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -403,9 +486,45 @@ func (_u *TenantUpdateOne) AddRetentionAuditDays(v int) *TenantUpdateOne {
 	return _u
 }
 
+// AddBrandingIDs adds the "branding" edge to the TenantBranding entity by IDs.
+func (_u *TenantUpdateOne) AddBrandingIDs(ids ...uuid.UUID) *TenantUpdateOne {
+	_u.mutation.AddBrandingIDs(ids...)
+	return _u
+}
+
+// AddBranding adds the "branding" edges to the TenantBranding entity.
+func (_u *TenantUpdateOne) AddBranding(v ...*TenantBranding) *TenantUpdateOne {
+	ids := make([]uuid.UUID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddBrandingIDs(ids...)
+}
+
 // Mutation returns the TenantMutation object of the builder.
 func (_u *TenantUpdateOne) Mutation() *TenantMutation {
 	return _u.mutation
+}
+
+// ClearBranding clears all "branding" edges to the TenantBranding entity.
+func (_u *TenantUpdateOne) ClearBranding() *TenantUpdateOne {
+	_u.mutation.ClearBranding()
+	return _u
+}
+
+// RemoveBrandingIDs removes the "branding" edge to TenantBranding entities by IDs.
+func (_u *TenantUpdateOne) RemoveBrandingIDs(ids ...uuid.UUID) *TenantUpdateOne {
+	_u.mutation.RemoveBrandingIDs(ids...)
+	return _u
+}
+
+// RemoveBranding removes "branding" edges to TenantBranding entities.
+func (_u *TenantUpdateOne) RemoveBranding(v ...*TenantBranding) *TenantUpdateOne {
+	ids := make([]uuid.UUID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveBrandingIDs(ids...)
 }
 
 // Where appends a list predicates to the TenantUpdate builder.
@@ -537,6 +656,51 @@ func (_u *TenantUpdateOne) sqlSave(ctx context.Context) (_node *Tenant, err erro
 	}
 	if value, ok := _u.mutation.AddedRetentionAuditDays(); ok {
 		_spec.AddField(tenant.FieldRetentionAuditDays, field.TypeInt, value)
+	}
+	if _u.mutation.BrandingCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   tenant.BrandingTable,
+			Columns: []string{tenant.BrandingColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(tenantbranding.FieldID, field.TypeUUID),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedBrandingIDs(); len(nodes) > 0 && !_u.mutation.BrandingCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   tenant.BrandingTable,
+			Columns: []string{tenant.BrandingColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(tenantbranding.FieldID, field.TypeUUID),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.BrandingIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: true,
+			Table:   tenant.BrandingTable,
+			Columns: []string{tenant.BrandingColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(tenantbranding.FieldID, field.TypeUUID),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	_node = &Tenant{config: _u.config}
 	_spec.Assign = _node.assignValues

@@ -86,6 +86,8 @@ type Tx struct {
 	Snapshot *SnapshotClient
 	// Tenant is the client for interacting with the Tenant builders.
 	Tenant *TenantClient
+	// TenantBranding is the client for interacting with the TenantBranding builders.
+	TenantBranding *TenantBrandingClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 	// Webhook is the client for interacting with the Webhook builders.
@@ -259,6 +261,7 @@ func (tx *Tx) init() {
 	tx.Session = NewSessionClient(tx.config)
 	tx.Snapshot = NewSnapshotClient(tx.config)
 	tx.Tenant = NewTenantClient(tx.config)
+	tx.TenantBranding = NewTenantBrandingClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 	tx.Webhook = NewWebhookClient(tx.config)
 	tx.WebhookDelivery = NewWebhookDeliveryClient(tx.config)

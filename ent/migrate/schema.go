@@ -1398,6 +1398,37 @@ var (
 		Columns:    TenantsColumns,
 		PrimaryKey: []*schema.Column{TenantsColumns[0]},
 	}
+	// TenantBrandingsColumns holds the columns for the "tenant_brandings" table.
+	TenantBrandingsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "display_name", Type: field.TypeString, Size: 200, Default: ""},
+		{Name: "logo", Type: field.TypeBytes, Nullable: true, Size: 262144},
+		{Name: "logo_media_type", Type: field.TypeString, Size: 32, Default: ""},
+		{Name: "accent_color", Type: field.TypeString, Size: 7, Default: ""},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// TenantBrandingsTable holds the schema information for the "tenant_brandings" table.
+	TenantBrandingsTable = &schema.Table{
+		Name:       "tenant_brandings",
+		Columns:    TenantBrandingsColumns,
+		PrimaryKey: []*schema.Column{TenantBrandingsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "tenant_brandings_tenants_tenant",
+				Columns:    []*schema.Column{TenantBrandingsColumns[6]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "tenantbranding_tenant_id",
+				Unique:  true,
+				Columns: []*schema.Column{TenantBrandingsColumns[6]},
+			},
+		},
+	}
 	// UsersColumns holds the columns for the "users" table.
 	UsersColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeUUID},
@@ -1521,6 +1552,7 @@ var (
 		SessionsTable,
 		SnapshotsTable,
 		TenantsTable,
+		TenantBrandingsTable,
 		UsersTable,
 		WebhooksTable,
 		WebhookDeliveriesTable,
@@ -1567,6 +1599,7 @@ func init() {
 	SeenToursTable.ForeignKeys[0].RefTable = TenantsTable
 	SessionsTable.ForeignKeys[0].RefTable = TenantsTable
 	SnapshotsTable.ForeignKeys[0].RefTable = TenantsTable
+	TenantBrandingsTable.ForeignKeys[0].RefTable = TenantsTable
 	WebhooksTable.ForeignKeys[0].RefTable = TenantsTable
 	WebhookDeliveriesTable.ForeignKeys[0].RefTable = TenantsTable
 }

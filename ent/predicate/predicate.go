@@ -114,6 +114,9 @@ type Snapshot func(*sql.Selector)
 // Tenant is the predicate function for tenant builders.
 type Tenant func(*sql.Selector)
 
+// TenantBranding is the predicate function for tenantbranding builders.
+type TenantBranding func(*sql.Selector)
+
 // User is the predicate function for user builders.
 type User func(*sql.Selector)
 

@@ -975,6 +975,30 @@ func (f TenantMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.TenantMutation", m)
 }
 
+// The TenantBrandingQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type TenantBrandingQueryRuleFunc func(context.Context, *ent.TenantBrandingQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f TenantBrandingQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.TenantBrandingQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.TenantBrandingQuery", q)
+}
+
+// The TenantBrandingMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type TenantBrandingMutationRuleFunc func(context.Context, *ent.TenantBrandingMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f TenantBrandingMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.TenantBrandingMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.TenantBrandingMutation", m)
+}
+
 // The UserQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type UserQueryRuleFunc func(context.Context, *ent.UserQuery) error
@@ -1154,6 +1178,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.TenantQuery:
 		return q.Filter(), nil
+	case *ent.TenantBrandingQuery:
+		return q.Filter(), nil
 	case *ent.UserQuery:
 		return q.Filter(), nil
 	case *ent.WebhookQuery:
@@ -1238,6 +1264,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.SnapshotMutation:
 		return m.Filter(), nil
 	case *ent.TenantMutation:
+		return m.Filter(), nil
+	case *ent.TenantBrandingMutation:
 		return m.Filter(), nil
 	case *ent.UserMutation:
 		return m.Filter(), nil

@@ -44,6 +44,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/session"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
 	"github.com/wegweiser/wegweiser/ent/tenant"
+	"github.com/wegweiser/wegweiser/ent/tenantbranding"
 	"github.com/wegweiser/wegweiser/ent/user"
 	"github.com/wegweiser/wegweiser/ent/webhook"
 	"github.com/wegweiser/wegweiser/ent/webhookdelivery"
@@ -1766,6 +1767,50 @@ func init() {
 	tenantDescID := tenantMixinFields0[0].Descriptor()
 	// tenant.DefaultID holds the default value on creation for the id field.
 	tenant.DefaultID = tenantDescID.Default.(func() uuid.UUID)
+	tenantbrandingMixin := schema.TenantBranding{}.Mixin()
+	tenantbranding.Policy = privacy.NewPolicies(tenantbrandingMixin[1], schema.TenantBranding{})
+	tenantbranding.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := tenantbranding.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	tenantbrandingMixinFields0 := tenantbrandingMixin[0].Fields()
+	_ = tenantbrandingMixinFields0
+	tenantbrandingFields := schema.TenantBranding{}.Fields()
+	_ = tenantbrandingFields
+	// tenantbrandingDescDisplayName is the schema descriptor for display_name field.
+	tenantbrandingDescDisplayName := tenantbrandingFields[0].Descriptor()
+	// tenantbranding.DefaultDisplayName holds the default value on creation for the display_name field.
+	tenantbranding.DefaultDisplayName = tenantbrandingDescDisplayName.Default.(string)
+	// tenantbranding.DisplayNameValidator is a validator for the "display_name" field. It is called by the builders before save.
+	tenantbranding.DisplayNameValidator = tenantbrandingDescDisplayName.Validators[0].(func(string) error)
+	// tenantbrandingDescLogo is the schema descriptor for logo field.
+	tenantbrandingDescLogo := tenantbrandingFields[1].Descriptor()
+	// tenantbranding.LogoValidator is a validator for the "logo" field. It is called by the builders before save.
+	tenantbranding.LogoValidator = tenantbrandingDescLogo.Validators[0].(func([]byte) error)
+	// tenantbrandingDescLogoMediaType is the schema descriptor for logo_media_type field.
+	tenantbrandingDescLogoMediaType := tenantbrandingFields[2].Descriptor()
+	// tenantbranding.DefaultLogoMediaType holds the default value on creation for the logo_media_type field.
+	tenantbranding.DefaultLogoMediaType = tenantbrandingDescLogoMediaType.Default.(string)
+	// tenantbranding.LogoMediaTypeValidator is a validator for the "logo_media_type" field. It is called by the builders before save.
+	tenantbranding.LogoMediaTypeValidator = tenantbrandingDescLogoMediaType.Validators[0].(func(string) error)
+	// tenantbrandingDescAccentColor is the schema descriptor for accent_color field.
+	tenantbrandingDescAccentColor := tenantbrandingFields[3].Descriptor()
+	// tenantbranding.DefaultAccentColor holds the default value on creation for the accent_color field.
+	tenantbranding.DefaultAccentColor = tenantbrandingDescAccentColor.Default.(string)
+	// tenantbranding.AccentColorValidator is a validator for the "accent_color" field. It is called by the builders before save.
+	tenantbranding.AccentColorValidator = tenantbrandingDescAccentColor.Validators[0].(func(string) error)
+	// tenantbrandingDescUpdatedAt is the schema descriptor for updated_at field.
+	tenantbrandingDescUpdatedAt := tenantbrandingFields[4].Descriptor()
+	// tenantbranding.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	tenantbranding.DefaultUpdatedAt = tenantbrandingDescUpdatedAt.Default.(func() time.Time)
+	// tenantbrandingDescID is the schema descriptor for id field.
+	tenantbrandingDescID := tenantbrandingMixinFields0[0].Descriptor()
+	// tenantbranding.DefaultID holds the default value on creation for the id field.
+	tenantbranding.DefaultID = tenantbrandingDescID.Default.(func() uuid.UUID)
 	userMixin := schema.User{}.Mixin()
 	user.Policy = privacy.NewPolicies(schema.User{})
 	user.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"entgo.io/ent"
+	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
 )
 
@@ -22,5 +23,13 @@ func (Tenant) Fields() []ent.Field {
 		field.Int("retention_notification_days").Default(90),
 		field.Int("retention_delivery_days").Default(30),
 		field.Int("retention_audit_days").Default(365),
+	}
+}
+
+// Edges of the Tenant: its branding (at most one row, a unique index on
+// tenant_id), loaded with the tenant for WhoAmI and GetTenant.
+func (Tenant) Edges() []ent.Edge {
+	return []ent.Edge{
+		edge.From("branding", TenantBranding.Type).Ref("tenant"),
 	}
 }

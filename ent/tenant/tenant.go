@@ -7,6 +7,7 @@ import (
 
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
+	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/google/uuid"
 )
 
@@ -31,8 +32,17 @@ const (
 	FieldRetentionDeliveryDays = "retention_delivery_days"
 	// FieldRetentionAuditDays holds the string denoting the retention_audit_days field in the database.
 	FieldRetentionAuditDays = "retention_audit_days"
+	// EdgeBranding holds the string denoting the branding edge name in mutations.
+	EdgeBranding = "branding"
 	// Table holds the table name of the tenant in the database.
 	Table = "tenants"
+	// BrandingTable is the table that holds the branding relation/edge.
+	BrandingTable = "tenant_brandings"
+	// BrandingInverseTable is the table name for the TenantBranding entity.
+	// It exists in this package in order to avoid circular dependency with the "tenantbranding" package.
+	BrandingInverseTable = "tenant_brandings"
+	// BrandingColumn is the table column denoting the branding relation/edge.
+	BrandingColumn = "tenant_id"
 )
 
 // Columns holds all SQL columns for tenant fields.
@@ -134,4 +144,25 @@ func ByRetentionDeliveryDays(opts ...sql.OrderTermOption) OrderOption {
 // ByRetentionAuditDays orders the results by the retention_audit_days field.
 func ByRetentionAuditDays(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldRetentionAuditDays, opts...).ToFunc()
+}
+
+// ByBrandingCount orders the results by branding count.
+func ByBrandingCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newBrandingStep(), opts...)
+	}
+}
+
+// ByBranding orders the results by branding terms.
+func ByBranding(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newBrandingStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+func newBrandingStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(BrandingInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, true, BrandingTable, BrandingColumn),
+	)
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect/sql"
+	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/google/uuid"
 	"github.com/wegweiser/wegweiser/ent/predicate"
 )
@@ -438,6 +439,29 @@ func RetentionAuditDaysLT(v int) predicate.Tenant {
 // RetentionAuditDaysLTE applies the LTE predicate on the "retention_audit_days" field.
 func RetentionAuditDaysLTE(v int) predicate.Tenant {
 	return predicate.Tenant(sql.FieldLTE(FieldRetentionAuditDays, v))
+}
+
+// HasBranding applies the HasEdge predicate on the "branding" edge.
+func HasBranding() predicate.Tenant {
+	return predicate.Tenant(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, true, BrandingTable, BrandingColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasBrandingWith applies the HasEdge predicate on the "branding" edge with a given conditions (other predicates).
+func HasBrandingWith(preds ...predicate.TenantBranding) predicate.Tenant {
+	return predicate.Tenant(func(s *sql.Selector) {
+		step := newBrandingStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
 }
 
 // And groups predicates with the AND operator between them.

@@ -6,7 +6,7 @@
 // that it embeds the current SPA. WEGWEISER_DATABASE_URL is passed through
 // when set (PostgreSQL); otherwise the server uses SQLite in the data dir.
 import { spawn } from "node:child_process";
-import { constants } from "node:fs";
+import { appendFileSync, constants } from "node:fs";
 import { access, chmod, copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -18,6 +18,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     /** Where the server under test listens, e.g. http://127.0.0.1:43123 */
     baseUrl: string;
+    /** A file the server's output is appended to as it comes (mails sent to the log, e.g. invitation links). */
+    serverLog: string;
   }
 }
 
@@ -60,7 +62,9 @@ export default async function setup(project: TestProject) {
 
   const child = spawn(bin, ["serve"], { env, cwd: dataDir, stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
+  const liveLog = join(dataDir, "server-output.log");
   const collect = (chunk: Buffer) => {
+    appendFileSync(liveLog, chunk);
     log += chunk.toString("utf8");
     if (log.length > LOG_LIMIT) log = log.slice(-LOG_LIMIT);
   };
@@ -102,6 +106,7 @@ export default async function setup(project: TestProject) {
   }
 
   project.provide("baseUrl", baseUrl);
+  project.provide("serverLog", liveLog);
   console.log(`[e2e] ${bin} serve is ready at ${baseUrl} (data in ${dataDir})`);
 
   return async () => {

@@ -61,6 +61,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
 	"github.com/wegweiser/wegweiser/backend/internal/audit"
 	"github.com/wegweiser/wegweiser/backend/internal/authz"
+	"github.com/wegweiser/wegweiser/backend/internal/branding"
 	"github.com/wegweiser/wegweiser/backend/internal/config"
 	"github.com/wegweiser/wegweiser/backend/internal/device"
 	"github.com/wegweiser/wegweiser/backend/internal/enrolment"
@@ -390,7 +391,7 @@ func (a *App) Handler() http.Handler {
 	mux := http.NewServeMux()
 	// AuthService is public but for WhoAmI (whose request is empty).
 	mux.Handle(wegweiserv1connect.NewAuthServiceHandler(authapi.New(a.Identity, a.Members, a.Tenancy, a.Enforcer, a.cfg.TrustedProxies), publicOpts...))
-	mux.Handle(wegweiserv1connect.NewTenantServiceHandler(tenantapi.New(a.Tenancy, a.Retention), opts...))
+	mux.Handle(wegweiserv1connect.NewTenantServiceHandler(tenantapi.New(a.Tenancy, a.Retention, branding.NewService(a.Store)), opts...))
 	mux.Handle(wegweiserv1connect.NewDeviceServiceHandler(deviceapi.New(a.Devices), opts...))
 	mux.Handle(wegweiserv1connect.NewUserServiceHandler(userapi.New(a.Members), opts...))
 	mux.Handle(wegweiserv1connect.NewEnrolmentServiceHandler(enrolmentapi.New(a.Enrolment, enrolmentapi.Distribution{

@@ -21,6 +21,7 @@ import (
 	"github.com/wegweiser/wegweiser/ent/device"
 	"github.com/wegweiser/wegweiser/ent/group"
 	"github.com/wegweiser/wegweiser/ent/organisation"
+	"github.com/wegweiser/wegweiser/ent/tenant"
 	"github.com/wegweiser/wegweiser/ent/viewer"
 )
 
@@ -40,9 +41,9 @@ type Overview struct {
 	Organisations, Groups, Devices int
 }
 
-// Tenant returns the viewer's tenant.
+// Tenant returns the viewer's tenant with its branding.
 func (s *Service) Tenant(ctx context.Context) (*ent.Tenant, error) {
-	t, err := s.st.Ent.Tenant.Get(ctx, viewer.FromContext(ctx).TenantID)
+	t, err := s.st.Ent.Tenant.Query().Where(tenant.ID(viewer.FromContext(ctx).TenantID)).WithBranding().Only(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("get tenant: %w", err)
 	}

@@ -1,12 +1,14 @@
-import { Suspense } from "react";
+import { Suspense, useEffect } from "react";
 import { Navigate, NavLink, Outlet, useLocation } from "react-router";
 import { ErrorMessage, Loading } from "../components/Feedback";
 import { NotificationBell } from "../features/alerts/NotificationBell";
-import { Logo } from "../features/auth/AuthCard";
 import { VerifyEmailBanner } from "../features/auth/VerifyEmail";
 import { roleLabel, useSession, useWhoAmI } from "../features/auth/hooks";
 import { Permission } from "../features/auth/permissions";
 import { ViewerContext } from "../features/auth/session";
+import { applyAccent } from "../features/branding/brand";
+import { BrandMark } from "../features/branding/BrandMark";
+import { Role } from "../gen/wegweiser/v1/common_pb";
 import type { WhoAmIResponse } from "../gen/wegweiser/v1/auth_pb";
 
 /** SignedInLayout guards the dashboard: no tokens, no entry. */
@@ -72,19 +74,20 @@ function Shell({ viewer }: { viewer: WhoAmIResponse }) {
   const canTransfer =
     viewer.permissions.includes(Permission.TransferImport) || viewer.permissions.includes(Permission.TransferExport);
   const user = viewer.user;
+  // Customers get a read-only portal of their own organisations.
+  const portal = user?.role === Role.CUSTOMER;
+  const accent = viewer.tenant?.branding?.accentColor;
+  useEffect(() => {
+    applyAccent(accent);
+    return () => applyAccent(undefined);
+  }, [accent]);
   return (
-    <div className="shell">
+    <div className={portal ? "shell shell-portal" : "shell"}>
       <a className="skip-link" href="#main">
         Skip to content
       </a>
       <aside className="sidebar">
-        <div className="brand">
-          <Logo />
-          <span>Wegweiser</span>
-        </div>
-        <div className="tenant-name" title={viewer.tenant?.name}>
-          {viewer.tenant?.name}
-        </div>
+        <BrandMark tenant={viewer.tenant} portal={portal} />
         <nav aria-label="Main" data-tour="nav">
           <ul className="nav">
             <li>
@@ -101,12 +104,12 @@ function Shell({ viewer }: { viewer: WhoAmIResponse }) {
             <li>
               <NavLink to="/devices">Devices</NavLink>
             </li>
-            {canReadDevices && (
+            {canReadDevices && !portal && (
               <li>
                 <NavLink to="/software">Software</NavLink>
               </li>
             )}
-            {canReadDevices && (
+            {canReadDevices && !portal && (
               <li>
                 <NavLink to="/checks">Checks</NavLink>
               </li>

@@ -9,6 +9,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	v1 "github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1"
+	"github.com/wegweiser/wegweiser/backend/internal/branding"
 	"github.com/wegweiser/wegweiser/ent"
 	"github.com/wegweiser/wegweiser/ent/viewer"
 )
@@ -52,7 +53,22 @@ func TimePtr(t *time.Time) *timestamppb.Timestamp {
 
 // Tenant converts a tenant.
 func Tenant(t *ent.Tenant) *v1.Tenant {
-	return &v1.Tenant{Id: t.ID.String(), Name: t.Name, CreateTime: Time(t.CreatedAt)}
+	out := &v1.Tenant{Id: t.ID.String(), Name: t.Name, CreateTime: Time(t.CreatedAt)}
+	if t.Edges.Branding != nil { // loaded (tenancy.Service.Tenant)
+		var b *ent.TenantBranding
+		if len(t.Edges.Branding) > 0 {
+			b = t.Edges.Branding[0]
+		}
+		out.Branding = Branding(branding.Of(b))
+	}
+	return out
+}
+
+// Branding converts a tenant's branding.
+func Branding(b branding.Branding) *v1.TenantBranding {
+	return &v1.TenantBranding{
+		DisplayName: b.DisplayName, Logo: b.Logo, LogoMediaType: b.LogoMediaType, AccentColor: b.AccentColor,
+	}
 }
 
 // User converts a user with its membership in the tenant.

@@ -8,6 +8,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/gen/wegweiser/v1/wegweiserv1connect"
 	"github.com/wegweiser/wegweiser/backend/internal/api/pbconv"
 	"github.com/wegweiser/wegweiser/backend/internal/apperr"
+	"github.com/wegweiser/wegweiser/backend/internal/branding"
 	"github.com/wegweiser/wegweiser/backend/internal/retention"
 	"github.com/wegweiser/wegweiser/backend/internal/tenancy"
 	"github.com/wegweiser/wegweiser/backend/internal/validate"
@@ -17,13 +18,14 @@ import (
 type Service struct {
 	svc       *tenancy.Service
 	retention *retention.Service
+	branding  *branding.Service
 }
 
 var _ wegweiserv1connect.TenantServiceHandler = (*Service)(nil)
 
 // New returns the TenantService handler.
-func New(svc *tenancy.Service, ret *retention.Service) *Service {
-	return &Service{svc: svc, retention: ret}
+func New(svc *tenancy.Service, ret *retention.Service, brand *branding.Service) *Service {
+	return &Service{svc: svc, retention: ret, branding: brand}
 }
 
 // GetRetention implements TenantService.GetRetention.

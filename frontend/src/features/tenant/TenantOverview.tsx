@@ -2,6 +2,8 @@ import { Link } from "react-router";
 import { QueryState } from "../../components/Feedback";
 import { Page } from "../../components/Page";
 import { useCan, useViewer } from "../auth/hooks";
+import { brandName } from "../branding/brand";
+import { Role } from "../../gen/wegweiser/v1/common_pb";
 import { Permission } from "../auth/permissions";
 import { AskButton } from "../ai/AskButton";
 import { NarrativeCard } from "../ai/NarrativeCard";
@@ -33,8 +35,14 @@ export function TenantOverview() {
         </>
       }
     >
-      <QueryState query={overview}>{(data) => <h2 className="tenant-title">{data.tenant?.name}</h2>}</QueryState>
-      <ChecklistCard />
+      <QueryState query={overview}>{(data) => <h2 className="tenant-title">{brandName(data.tenant)}</h2>}</QueryState>
+      {viewer.user?.role === Role.CUSTOMER && (
+        <p className="muted portal-intro">
+          Customer portal: a read-only view of your organisations&apos; health, devices and reports, kept by{" "}
+          {brandName(viewer.tenant)}.
+        </p>
+      )}
+      {viewer.user?.role !== Role.CUSTOMER && <ChecklistCard />}
       {canReadDevices && (
         <div data-tour="tenant-health">
           <TenantHealth />

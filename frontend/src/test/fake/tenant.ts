@@ -1,6 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import type { ServiceImpl } from "@connectrpc/connect";
+import { TenantBrandingSchema } from "../../gen/wegweiser/v1/auth_pb";
 import { RetentionSchema, TenantService } from "../../gen/wegweiser/v1/tenant_pb";
 import type { FakeBackend } from "../fake-backend";
 import { page, RETENTION_DEFAULTS, RETENTION_MIN, RETENTION_MAX } from "./shared";
@@ -32,6 +33,30 @@ export function tenantService(b: FakeBackend): Partial<ServiceImpl<typeof Tenant
       }
       b.retention = create(RetentionSchema, r);
       return { retention: b.retention };
+    },
+    updateBranding: (req, ctx) => {
+      b.enter("UpdateBranding", req, ctx);
+      b.need("tenant.write");
+      const br = req.branding;
+      const color = br?.accentColor ?? "";
+      if (color && !/^#[0-9a-f]{6}$/i.test(color)) {
+        throw new ConnectError("branding.accent_color: must be a colour as #rrggbb", Code.InvalidArgument);
+      }
+      const logo = br?.logo ?? new Uint8Array();
+      // The server decodes the image; the fake knows PNG by its signature.
+      const isPNG = logo.length > 8 && logo[0] === 0x89 && logo[1] === 0x50 && logo[2] === 0x4e && logo[3] === 0x47;
+      if (logo.length && !isPNG) {
+        throw new ConnectError("branding.logo: must be a PNG, JPEG or WebP image", Code.InvalidArgument);
+      }
+      const old = b.tenant.branding;
+      const keep = req.keepLogo && !logo.length;
+      b.tenant.branding = create(TenantBrandingSchema, {
+        displayName: br?.displayName.trim() ?? "",
+        accentColor: color.toLowerCase(),
+        logo: keep ? (old?.logo ?? new Uint8Array()) : logo,
+        logoMediaType: keep ? (old?.logoMediaType ?? "") : logo.length ? "image/png" : "",
+      });
+      return { branding: b.tenant.branding };
     },
     getTenant: (req, ctx) => {
       b.enter("GetTenant", req, ctx);
