@@ -51,9 +51,14 @@ import (
 	"github.com/wegweiser/wegweiser/ent/seentour"
 	"github.com/wegweiser/wegweiser/ent/session"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
+	"github.com/wegweiser/wegweiser/ent/ssoconfig"
+	"github.com/wegweiser/wegweiser/ent/ssodomain"
+	"github.com/wegweiser/wegweiser/ent/ssologincode"
+	"github.com/wegweiser/wegweiser/ent/ssostate"
 	"github.com/wegweiser/wegweiser/ent/tenant"
 	"github.com/wegweiser/wegweiser/ent/tenantbranding"
 	"github.com/wegweiser/wegweiser/ent/user"
+	"github.com/wegweiser/wegweiser/ent/useridentity"
 	"github.com/wegweiser/wegweiser/ent/webhook"
 	"github.com/wegweiser/wegweiser/ent/webhookdelivery"
 
@@ -129,6 +134,14 @@ type Client struct {
 	RefreshToken *RefreshTokenClient
 	// ReportSchedule is the client for interacting with the ReportSchedule builders.
 	ReportSchedule *ReportScheduleClient
+	// SSOConfig is the client for interacting with the SSOConfig builders.
+	SSOConfig *SSOConfigClient
+	// SSODomain is the client for interacting with the SSODomain builders.
+	SSODomain *SSODomainClient
+	// SSOLoginCode is the client for interacting with the SSOLoginCode builders.
+	SSOLoginCode *SSOLoginCodeClient
+	// SSOState is the client for interacting with the SSOState builders.
+	SSOState *SSOStateClient
 	// SeenTour is the client for interacting with the SeenTour builders.
 	SeenTour *SeenTourClient
 	// Session is the client for interacting with the Session builders.
@@ -141,6 +154,8 @@ type Client struct {
 	TenantBranding *TenantBrandingClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
+	// UserIdentity is the client for interacting with the UserIdentity builders.
+	UserIdentity *UserIdentityClient
 	// Webhook is the client for interacting with the Webhook builders.
 	Webhook *WebhookClient
 	// WebhookDelivery is the client for interacting with the WebhookDelivery builders.
@@ -188,12 +203,17 @@ func (c *Client) init() {
 	c.Preregistration = NewPreregistrationClient(c.config)
 	c.RefreshToken = NewRefreshTokenClient(c.config)
 	c.ReportSchedule = NewReportScheduleClient(c.config)
+	c.SSOConfig = NewSSOConfigClient(c.config)
+	c.SSODomain = NewSSODomainClient(c.config)
+	c.SSOLoginCode = NewSSOLoginCodeClient(c.config)
+	c.SSOState = NewSSOStateClient(c.config)
 	c.SeenTour = NewSeenTourClient(c.config)
 	c.Session = NewSessionClient(c.config)
 	c.Snapshot = NewSnapshotClient(c.config)
 	c.Tenant = NewTenantClient(c.config)
 	c.TenantBranding = NewTenantBrandingClient(c.config)
 	c.User = NewUserClient(c.config)
+	c.UserIdentity = NewUserIdentityClient(c.config)
 	c.Webhook = NewWebhookClient(c.config)
 	c.WebhookDelivery = NewWebhookDeliveryClient(c.config)
 }
@@ -320,12 +340,17 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Preregistration:      NewPreregistrationClient(cfg),
 		RefreshToken:         NewRefreshTokenClient(cfg),
 		ReportSchedule:       NewReportScheduleClient(cfg),
+		SSOConfig:            NewSSOConfigClient(cfg),
+		SSODomain:            NewSSODomainClient(cfg),
+		SSOLoginCode:         NewSSOLoginCodeClient(cfg),
+		SSOState:             NewSSOStateClient(cfg),
 		SeenTour:             NewSeenTourClient(cfg),
 		Session:              NewSessionClient(cfg),
 		Snapshot:             NewSnapshotClient(cfg),
 		Tenant:               NewTenantClient(cfg),
 		TenantBranding:       NewTenantBrandingClient(cfg),
 		User:                 NewUserClient(cfg),
+		UserIdentity:         NewUserIdentityClient(cfg),
 		Webhook:              NewWebhookClient(cfg),
 		WebhookDelivery:      NewWebhookDeliveryClient(cfg),
 	}, nil
@@ -379,12 +404,17 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Preregistration:      NewPreregistrationClient(cfg),
 		RefreshToken:         NewRefreshTokenClient(cfg),
 		ReportSchedule:       NewReportScheduleClient(cfg),
+		SSOConfig:            NewSSOConfigClient(cfg),
+		SSODomain:            NewSSODomainClient(cfg),
+		SSOLoginCode:         NewSSOLoginCodeClient(cfg),
+		SSOState:             NewSSOStateClient(cfg),
 		SeenTour:             NewSeenTourClient(cfg),
 		Session:              NewSessionClient(cfg),
 		Snapshot:             NewSnapshotClient(cfg),
 		Tenant:               NewTenantClient(cfg),
 		TenantBranding:       NewTenantBrandingClient(cfg),
 		User:                 NewUserClient(cfg),
+		UserIdentity:         NewUserIdentityClient(cfg),
 		Webhook:              NewWebhookClient(cfg),
 		WebhookDelivery:      NewWebhookDeliveryClient(cfg),
 	}, nil
@@ -423,8 +453,9 @@ func (c *Client) Use(hooks ...Hook) {
 		c.Notification, c.NotificationReadMark, c.NotificationReceipt,
 		c.OnboardingState, c.Organisation, c.PolicyAudit, c.PolicyGuidance,
 		c.PolicyOverride, c.Preregistration, c.RefreshToken, c.ReportSchedule,
-		c.SeenTour, c.Session, c.Snapshot, c.Tenant, c.TenantBranding, c.User,
-		c.Webhook, c.WebhookDelivery,
+		c.SSOConfig, c.SSODomain, c.SSOLoginCode, c.SSOState, c.SeenTour, c.Session,
+		c.Snapshot, c.Tenant, c.TenantBranding, c.User, c.UserIdentity, c.Webhook,
+		c.WebhookDelivery,
 	} {
 		n.Use(hooks...)
 	}
@@ -441,8 +472,9 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.Notification, c.NotificationReadMark, c.NotificationReceipt,
 		c.OnboardingState, c.Organisation, c.PolicyAudit, c.PolicyGuidance,
 		c.PolicyOverride, c.Preregistration, c.RefreshToken, c.ReportSchedule,
-		c.SeenTour, c.Session, c.Snapshot, c.Tenant, c.TenantBranding, c.User,
-		c.Webhook, c.WebhookDelivery,
+		c.SSOConfig, c.SSODomain, c.SSOLoginCode, c.SSOState, c.SeenTour, c.Session,
+		c.Snapshot, c.Tenant, c.TenantBranding, c.User, c.UserIdentity, c.Webhook,
+		c.WebhookDelivery,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -515,6 +547,14 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.RefreshToken.mutate(ctx, m)
 	case *ReportScheduleMutation:
 		return c.ReportSchedule.mutate(ctx, m)
+	case *SSOConfigMutation:
+		return c.SSOConfig.mutate(ctx, m)
+	case *SSODomainMutation:
+		return c.SSODomain.mutate(ctx, m)
+	case *SSOLoginCodeMutation:
+		return c.SSOLoginCode.mutate(ctx, m)
+	case *SSOStateMutation:
+		return c.SSOState.mutate(ctx, m)
 	case *SeenTourMutation:
 		return c.SeenTour.mutate(ctx, m)
 	case *SessionMutation:
@@ -527,6 +567,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.TenantBranding.mutate(ctx, m)
 	case *UserMutation:
 		return c.User.mutate(ctx, m)
+	case *UserIdentityMutation:
+		return c.UserIdentity.mutate(ctx, m)
 	case *WebhookMutation:
 		return c.Webhook.mutate(ctx, m)
 	case *WebhookDeliveryMutation:
@@ -5448,6 +5490,606 @@ func (c *ReportScheduleClient) mutate(ctx context.Context, m *ReportScheduleMuta
 	}
 }
 
+// SSOConfigClient is a client for the SSOConfig schema.
+type SSOConfigClient struct {
+	config
+}
+
+// NewSSOConfigClient returns a client for the SSOConfig from the given config.
+func NewSSOConfigClient(c config) *SSOConfigClient {
+	return &SSOConfigClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `ssoconfig.Hooks(f(g(h())))`.
+func (c *SSOConfigClient) Use(hooks ...Hook) {
+	c.hooks.SSOConfig = append(c.hooks.SSOConfig, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `ssoconfig.Intercept(f(g(h())))`.
+func (c *SSOConfigClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SSOConfig = append(c.inters.SSOConfig, interceptors...)
+}
+
+// Create returns a builder for creating a SSOConfig entity.
+func (c *SSOConfigClient) Create() *SSOConfigCreate {
+	mutation := newSSOConfigMutation(c.config, OpCreate)
+	return &SSOConfigCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SSOConfig entities.
+func (c *SSOConfigClient) CreateBulk(builders ...*SSOConfigCreate) *SSOConfigCreateBulk {
+	return &SSOConfigCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SSOConfigClient) MapCreateBulk(slice any, setFunc func(*SSOConfigCreate, int)) *SSOConfigCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SSOConfigCreateBulk{err: fmt.Errorf("calling to SSOConfigClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SSOConfigCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SSOConfigCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SSOConfig.
+func (c *SSOConfigClient) Update() *SSOConfigUpdate {
+	mutation := newSSOConfigMutation(c.config, OpUpdate)
+	return &SSOConfigUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SSOConfigClient) UpdateOne(_m *SSOConfig) *SSOConfigUpdateOne {
+	mutation := newSSOConfigMutation(c.config, OpUpdateOne, withSSOConfig(_m))
+	return &SSOConfigUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SSOConfigClient) UpdateOneID(id uuid.UUID) *SSOConfigUpdateOne {
+	mutation := newSSOConfigMutation(c.config, OpUpdateOne, withSSOConfigID(id))
+	return &SSOConfigUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SSOConfig.
+func (c *SSOConfigClient) Delete() *SSOConfigDelete {
+	mutation := newSSOConfigMutation(c.config, OpDelete)
+	return &SSOConfigDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SSOConfigClient) DeleteOne(_m *SSOConfig) *SSOConfigDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SSOConfigClient) DeleteOneID(id uuid.UUID) *SSOConfigDeleteOne {
+	builder := c.Delete().Where(ssoconfig.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SSOConfigDeleteOne{builder}
+}
+
+// Query returns a query builder for SSOConfig.
+func (c *SSOConfigClient) Query() *SSOConfigQuery {
+	return &SSOConfigQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSSOConfig},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SSOConfig entity by its id.
+func (c *SSOConfigClient) Get(ctx context.Context, id uuid.UUID) (*SSOConfig, error) {
+	return c.Query().Where(ssoconfig.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SSOConfigClient) GetX(ctx context.Context, id uuid.UUID) *SSOConfig {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a SSOConfig.
+func (c *SSOConfigClient) QueryTenant(_m *SSOConfig) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(ssoconfig.Table, ssoconfig.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, ssoconfig.TenantTable, ssoconfig.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *SSOConfigClient) Hooks() []Hook {
+	hooks := c.hooks.SSOConfig
+	return append(hooks[:len(hooks):len(hooks)], ssoconfig.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *SSOConfigClient) Interceptors() []Interceptor {
+	return c.inters.SSOConfig
+}
+
+func (c *SSOConfigClient) mutate(ctx context.Context, m *SSOConfigMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SSOConfigCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SSOConfigUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SSOConfigUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SSOConfigDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SSOConfig mutation op: %q", m.Op())
+	}
+}
+
+// SSODomainClient is a client for the SSODomain schema.
+type SSODomainClient struct {
+	config
+}
+
+// NewSSODomainClient returns a client for the SSODomain from the given config.
+func NewSSODomainClient(c config) *SSODomainClient {
+	return &SSODomainClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `ssodomain.Hooks(f(g(h())))`.
+func (c *SSODomainClient) Use(hooks ...Hook) {
+	c.hooks.SSODomain = append(c.hooks.SSODomain, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `ssodomain.Intercept(f(g(h())))`.
+func (c *SSODomainClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SSODomain = append(c.inters.SSODomain, interceptors...)
+}
+
+// Create returns a builder for creating a SSODomain entity.
+func (c *SSODomainClient) Create() *SSODomainCreate {
+	mutation := newSSODomainMutation(c.config, OpCreate)
+	return &SSODomainCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SSODomain entities.
+func (c *SSODomainClient) CreateBulk(builders ...*SSODomainCreate) *SSODomainCreateBulk {
+	return &SSODomainCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SSODomainClient) MapCreateBulk(slice any, setFunc func(*SSODomainCreate, int)) *SSODomainCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SSODomainCreateBulk{err: fmt.Errorf("calling to SSODomainClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SSODomainCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SSODomainCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SSODomain.
+func (c *SSODomainClient) Update() *SSODomainUpdate {
+	mutation := newSSODomainMutation(c.config, OpUpdate)
+	return &SSODomainUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SSODomainClient) UpdateOne(_m *SSODomain) *SSODomainUpdateOne {
+	mutation := newSSODomainMutation(c.config, OpUpdateOne, withSSODomain(_m))
+	return &SSODomainUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SSODomainClient) UpdateOneID(id uuid.UUID) *SSODomainUpdateOne {
+	mutation := newSSODomainMutation(c.config, OpUpdateOne, withSSODomainID(id))
+	return &SSODomainUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SSODomain.
+func (c *SSODomainClient) Delete() *SSODomainDelete {
+	mutation := newSSODomainMutation(c.config, OpDelete)
+	return &SSODomainDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SSODomainClient) DeleteOne(_m *SSODomain) *SSODomainDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SSODomainClient) DeleteOneID(id uuid.UUID) *SSODomainDeleteOne {
+	builder := c.Delete().Where(ssodomain.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SSODomainDeleteOne{builder}
+}
+
+// Query returns a query builder for SSODomain.
+func (c *SSODomainClient) Query() *SSODomainQuery {
+	return &SSODomainQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSSODomain},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SSODomain entity by its id.
+func (c *SSODomainClient) Get(ctx context.Context, id uuid.UUID) (*SSODomain, error) {
+	return c.Query().Where(ssodomain.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SSODomainClient) GetX(ctx context.Context, id uuid.UUID) *SSODomain {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a SSODomain.
+func (c *SSODomainClient) QueryTenant(_m *SSODomain) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(ssodomain.Table, ssodomain.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, ssodomain.TenantTable, ssodomain.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *SSODomainClient) Hooks() []Hook {
+	hooks := c.hooks.SSODomain
+	return append(hooks[:len(hooks):len(hooks)], ssodomain.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *SSODomainClient) Interceptors() []Interceptor {
+	return c.inters.SSODomain
+}
+
+func (c *SSODomainClient) mutate(ctx context.Context, m *SSODomainMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SSODomainCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SSODomainUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SSODomainUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SSODomainDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SSODomain mutation op: %q", m.Op())
+	}
+}
+
+// SSOLoginCodeClient is a client for the SSOLoginCode schema.
+type SSOLoginCodeClient struct {
+	config
+}
+
+// NewSSOLoginCodeClient returns a client for the SSOLoginCode from the given config.
+func NewSSOLoginCodeClient(c config) *SSOLoginCodeClient {
+	return &SSOLoginCodeClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `ssologincode.Hooks(f(g(h())))`.
+func (c *SSOLoginCodeClient) Use(hooks ...Hook) {
+	c.hooks.SSOLoginCode = append(c.hooks.SSOLoginCode, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `ssologincode.Intercept(f(g(h())))`.
+func (c *SSOLoginCodeClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SSOLoginCode = append(c.inters.SSOLoginCode, interceptors...)
+}
+
+// Create returns a builder for creating a SSOLoginCode entity.
+func (c *SSOLoginCodeClient) Create() *SSOLoginCodeCreate {
+	mutation := newSSOLoginCodeMutation(c.config, OpCreate)
+	return &SSOLoginCodeCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SSOLoginCode entities.
+func (c *SSOLoginCodeClient) CreateBulk(builders ...*SSOLoginCodeCreate) *SSOLoginCodeCreateBulk {
+	return &SSOLoginCodeCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SSOLoginCodeClient) MapCreateBulk(slice any, setFunc func(*SSOLoginCodeCreate, int)) *SSOLoginCodeCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SSOLoginCodeCreateBulk{err: fmt.Errorf("calling to SSOLoginCodeClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SSOLoginCodeCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SSOLoginCodeCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SSOLoginCode.
+func (c *SSOLoginCodeClient) Update() *SSOLoginCodeUpdate {
+	mutation := newSSOLoginCodeMutation(c.config, OpUpdate)
+	return &SSOLoginCodeUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SSOLoginCodeClient) UpdateOne(_m *SSOLoginCode) *SSOLoginCodeUpdateOne {
+	mutation := newSSOLoginCodeMutation(c.config, OpUpdateOne, withSSOLoginCode(_m))
+	return &SSOLoginCodeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SSOLoginCodeClient) UpdateOneID(id uuid.UUID) *SSOLoginCodeUpdateOne {
+	mutation := newSSOLoginCodeMutation(c.config, OpUpdateOne, withSSOLoginCodeID(id))
+	return &SSOLoginCodeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SSOLoginCode.
+func (c *SSOLoginCodeClient) Delete() *SSOLoginCodeDelete {
+	mutation := newSSOLoginCodeMutation(c.config, OpDelete)
+	return &SSOLoginCodeDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SSOLoginCodeClient) DeleteOne(_m *SSOLoginCode) *SSOLoginCodeDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SSOLoginCodeClient) DeleteOneID(id uuid.UUID) *SSOLoginCodeDeleteOne {
+	builder := c.Delete().Where(ssologincode.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SSOLoginCodeDeleteOne{builder}
+}
+
+// Query returns a query builder for SSOLoginCode.
+func (c *SSOLoginCodeClient) Query() *SSOLoginCodeQuery {
+	return &SSOLoginCodeQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSSOLoginCode},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SSOLoginCode entity by its id.
+func (c *SSOLoginCodeClient) Get(ctx context.Context, id uuid.UUID) (*SSOLoginCode, error) {
+	return c.Query().Where(ssologincode.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SSOLoginCodeClient) GetX(ctx context.Context, id uuid.UUID) *SSOLoginCode {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a SSOLoginCode.
+func (c *SSOLoginCodeClient) QueryTenant(_m *SSOLoginCode) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(ssologincode.Table, ssologincode.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, ssologincode.TenantTable, ssologincode.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *SSOLoginCodeClient) Hooks() []Hook {
+	hooks := c.hooks.SSOLoginCode
+	return append(hooks[:len(hooks):len(hooks)], ssologincode.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *SSOLoginCodeClient) Interceptors() []Interceptor {
+	return c.inters.SSOLoginCode
+}
+
+func (c *SSOLoginCodeClient) mutate(ctx context.Context, m *SSOLoginCodeMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SSOLoginCodeCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SSOLoginCodeUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SSOLoginCodeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SSOLoginCodeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SSOLoginCode mutation op: %q", m.Op())
+	}
+}
+
+// SSOStateClient is a client for the SSOState schema.
+type SSOStateClient struct {
+	config
+}
+
+// NewSSOStateClient returns a client for the SSOState from the given config.
+func NewSSOStateClient(c config) *SSOStateClient {
+	return &SSOStateClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `ssostate.Hooks(f(g(h())))`.
+func (c *SSOStateClient) Use(hooks ...Hook) {
+	c.hooks.SSOState = append(c.hooks.SSOState, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `ssostate.Intercept(f(g(h())))`.
+func (c *SSOStateClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SSOState = append(c.inters.SSOState, interceptors...)
+}
+
+// Create returns a builder for creating a SSOState entity.
+func (c *SSOStateClient) Create() *SSOStateCreate {
+	mutation := newSSOStateMutation(c.config, OpCreate)
+	return &SSOStateCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SSOState entities.
+func (c *SSOStateClient) CreateBulk(builders ...*SSOStateCreate) *SSOStateCreateBulk {
+	return &SSOStateCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SSOStateClient) MapCreateBulk(slice any, setFunc func(*SSOStateCreate, int)) *SSOStateCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SSOStateCreateBulk{err: fmt.Errorf("calling to SSOStateClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SSOStateCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SSOStateCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SSOState.
+func (c *SSOStateClient) Update() *SSOStateUpdate {
+	mutation := newSSOStateMutation(c.config, OpUpdate)
+	return &SSOStateUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SSOStateClient) UpdateOne(_m *SSOState) *SSOStateUpdateOne {
+	mutation := newSSOStateMutation(c.config, OpUpdateOne, withSSOState(_m))
+	return &SSOStateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SSOStateClient) UpdateOneID(id uuid.UUID) *SSOStateUpdateOne {
+	mutation := newSSOStateMutation(c.config, OpUpdateOne, withSSOStateID(id))
+	return &SSOStateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SSOState.
+func (c *SSOStateClient) Delete() *SSOStateDelete {
+	mutation := newSSOStateMutation(c.config, OpDelete)
+	return &SSOStateDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SSOStateClient) DeleteOne(_m *SSOState) *SSOStateDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SSOStateClient) DeleteOneID(id uuid.UUID) *SSOStateDeleteOne {
+	builder := c.Delete().Where(ssostate.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SSOStateDeleteOne{builder}
+}
+
+// Query returns a query builder for SSOState.
+func (c *SSOStateClient) Query() *SSOStateQuery {
+	return &SSOStateQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSSOState},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SSOState entity by its id.
+func (c *SSOStateClient) Get(ctx context.Context, id uuid.UUID) (*SSOState, error) {
+	return c.Query().Where(ssostate.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SSOStateClient) GetX(ctx context.Context, id uuid.UUID) *SSOState {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a SSOState.
+func (c *SSOStateClient) QueryTenant(_m *SSOState) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(ssostate.Table, ssostate.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, ssostate.TenantTable, ssostate.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *SSOStateClient) Hooks() []Hook {
+	hooks := c.hooks.SSOState
+	return append(hooks[:len(hooks):len(hooks)], ssostate.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *SSOStateClient) Interceptors() []Interceptor {
+	return c.inters.SSOState
+}
+
+func (c *SSOStateClient) mutate(ctx context.Context, m *SSOStateMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SSOStateCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SSOStateUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SSOStateUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SSOStateDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SSOState mutation op: %q", m.Op())
+	}
+}
+
 // SeenTourClient is a client for the SeenTour schema.
 type SeenTourClient struct {
 	config
@@ -6348,6 +6990,156 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 	}
 }
 
+// UserIdentityClient is a client for the UserIdentity schema.
+type UserIdentityClient struct {
+	config
+}
+
+// NewUserIdentityClient returns a client for the UserIdentity from the given config.
+func NewUserIdentityClient(c config) *UserIdentityClient {
+	return &UserIdentityClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `useridentity.Hooks(f(g(h())))`.
+func (c *UserIdentityClient) Use(hooks ...Hook) {
+	c.hooks.UserIdentity = append(c.hooks.UserIdentity, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `useridentity.Intercept(f(g(h())))`.
+func (c *UserIdentityClient) Intercept(interceptors ...Interceptor) {
+	c.inters.UserIdentity = append(c.inters.UserIdentity, interceptors...)
+}
+
+// Create returns a builder for creating a UserIdentity entity.
+func (c *UserIdentityClient) Create() *UserIdentityCreate {
+	mutation := newUserIdentityMutation(c.config, OpCreate)
+	return &UserIdentityCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of UserIdentity entities.
+func (c *UserIdentityClient) CreateBulk(builders ...*UserIdentityCreate) *UserIdentityCreateBulk {
+	return &UserIdentityCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *UserIdentityClient) MapCreateBulk(slice any, setFunc func(*UserIdentityCreate, int)) *UserIdentityCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &UserIdentityCreateBulk{err: fmt.Errorf("calling to UserIdentityClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*UserIdentityCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &UserIdentityCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for UserIdentity.
+func (c *UserIdentityClient) Update() *UserIdentityUpdate {
+	mutation := newUserIdentityMutation(c.config, OpUpdate)
+	return &UserIdentityUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *UserIdentityClient) UpdateOne(_m *UserIdentity) *UserIdentityUpdateOne {
+	mutation := newUserIdentityMutation(c.config, OpUpdateOne, withUserIdentity(_m))
+	return &UserIdentityUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *UserIdentityClient) UpdateOneID(id uuid.UUID) *UserIdentityUpdateOne {
+	mutation := newUserIdentityMutation(c.config, OpUpdateOne, withUserIdentityID(id))
+	return &UserIdentityUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for UserIdentity.
+func (c *UserIdentityClient) Delete() *UserIdentityDelete {
+	mutation := newUserIdentityMutation(c.config, OpDelete)
+	return &UserIdentityDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *UserIdentityClient) DeleteOne(_m *UserIdentity) *UserIdentityDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *UserIdentityClient) DeleteOneID(id uuid.UUID) *UserIdentityDeleteOne {
+	builder := c.Delete().Where(useridentity.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &UserIdentityDeleteOne{builder}
+}
+
+// Query returns a query builder for UserIdentity.
+func (c *UserIdentityClient) Query() *UserIdentityQuery {
+	return &UserIdentityQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeUserIdentity},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a UserIdentity entity by its id.
+func (c *UserIdentityClient) Get(ctx context.Context, id uuid.UUID) (*UserIdentity, error) {
+	return c.Query().Where(useridentity.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *UserIdentityClient) GetX(ctx context.Context, id uuid.UUID) *UserIdentity {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a UserIdentity.
+func (c *UserIdentityClient) QueryTenant(_m *UserIdentity) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(useridentity.Table, useridentity.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, useridentity.TenantTable, useridentity.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *UserIdentityClient) Hooks() []Hook {
+	hooks := c.hooks.UserIdentity
+	return append(hooks[:len(hooks):len(hooks)], useridentity.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *UserIdentityClient) Interceptors() []Interceptor {
+	return c.inters.UserIdentity
+}
+
+func (c *UserIdentityClient) mutate(ctx context.Context, m *UserIdentityMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&UserIdentityCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&UserIdentityUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&UserIdentityUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&UserIdentityDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown UserIdentity mutation op: %q", m.Op())
+	}
+}
+
 // WebhookClient is a client for the Webhook schema.
 type WebhookClient struct {
 	config
@@ -6657,8 +7449,9 @@ type (
 		InstalledSoftware, Membership, Memory, Narrative, Notification,
 		NotificationReadMark, NotificationReceipt, OnboardingState, Organisation,
 		PolicyAudit, PolicyGuidance, PolicyOverride, Preregistration, RefreshToken,
-		ReportSchedule, SeenTour, Session, Snapshot, Tenant, TenantBranding, User,
-		Webhook, WebhookDelivery []ent.Hook
+		ReportSchedule, SSOConfig, SSODomain, SSOLoginCode, SSOState, SeenTour,
+		Session, Snapshot, Tenant, TenantBranding, User, UserIdentity, Webhook,
+		WebhookDelivery []ent.Hook
 	}
 	inters struct {
 		AICall, AISettings, APIKey, AuditEvent, BulkOperation, ChatMessage,
@@ -6667,8 +7460,9 @@ type (
 		InstalledSoftware, Membership, Memory, Narrative, Notification,
 		NotificationReadMark, NotificationReceipt, OnboardingState, Organisation,
 		PolicyAudit, PolicyGuidance, PolicyOverride, Preregistration, RefreshToken,
-		ReportSchedule, SeenTour, Session, Snapshot, Tenant, TenantBranding, User,
-		Webhook, WebhookDelivery []ent.Interceptor
+		ReportSchedule, SSOConfig, SSODomain, SSOLoginCode, SSOState, SeenTour,
+		Session, Snapshot, Tenant, TenantBranding, User, UserIdentity, Webhook,
+		WebhookDelivery []ent.Interceptor
 	}
 )
 

@@ -47,9 +47,14 @@ import (
 	"github.com/wegweiser/wegweiser/ent/seentour"
 	"github.com/wegweiser/wegweiser/ent/session"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
+	"github.com/wegweiser/wegweiser/ent/ssoconfig"
+	"github.com/wegweiser/wegweiser/ent/ssodomain"
+	"github.com/wegweiser/wegweiser/ent/ssologincode"
+	"github.com/wegweiser/wegweiser/ent/ssostate"
 	"github.com/wegweiser/wegweiser/ent/tenant"
 	"github.com/wegweiser/wegweiser/ent/tenantbranding"
 	"github.com/wegweiser/wegweiser/ent/user"
+	"github.com/wegweiser/wegweiser/ent/useridentity"
 	"github.com/wegweiser/wegweiser/ent/webhook"
 	"github.com/wegweiser/wegweiser/ent/webhookdelivery"
 )
@@ -144,12 +149,17 @@ func checkColumn(t, c string) error {
 			preregistration.Table:      preregistration.ValidColumn,
 			refreshtoken.Table:         refreshtoken.ValidColumn,
 			reportschedule.Table:       reportschedule.ValidColumn,
+			ssoconfig.Table:            ssoconfig.ValidColumn,
+			ssodomain.Table:            ssodomain.ValidColumn,
+			ssologincode.Table:         ssologincode.ValidColumn,
+			ssostate.Table:             ssostate.ValidColumn,
 			seentour.Table:             seentour.ValidColumn,
 			session.Table:              session.ValidColumn,
 			snapshot.Table:             snapshot.ValidColumn,
 			tenant.Table:               tenant.ValidColumn,
 			tenantbranding.Table:       tenantbranding.ValidColumn,
 			user.Table:                 user.ValidColumn,
+			useridentity.Table:         useridentity.ValidColumn,
 			webhook.Table:              webhook.ValidColumn,
 			webhookdelivery.Table:      webhookdelivery.ValidColumn,
 		})

@@ -39,9 +39,14 @@ import (
 	"github.com/wegweiser/wegweiser/ent/seentour"
 	"github.com/wegweiser/wegweiser/ent/session"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
+	"github.com/wegweiser/wegweiser/ent/ssoconfig"
+	"github.com/wegweiser/wegweiser/ent/ssodomain"
+	"github.com/wegweiser/wegweiser/ent/ssologincode"
+	"github.com/wegweiser/wegweiser/ent/ssostate"
 	"github.com/wegweiser/wegweiser/ent/tenant"
 	"github.com/wegweiser/wegweiser/ent/tenantbranding"
 	"github.com/wegweiser/wegweiser/ent/user"
+	"github.com/wegweiser/wegweiser/ent/useridentity"
 	"github.com/wegweiser/wegweiser/ent/webhook"
 	"github.com/wegweiser/wegweiser/ent/webhookdelivery"
 
@@ -53,7 +58,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 40)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 45)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   aicall.Table,
@@ -805,6 +810,81 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[32] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   ssoconfig.Table,
+			Columns: ssoconfig.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: ssoconfig.FieldID,
+			},
+		},
+		Type: "SSOConfig",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			ssoconfig.FieldTenantID:              {Type: field.TypeUUID, Column: ssoconfig.FieldTenantID},
+			ssoconfig.FieldIssuerURL:             {Type: field.TypeString, Column: ssoconfig.FieldIssuerURL},
+			ssoconfig.FieldClientID:              {Type: field.TypeString, Column: ssoconfig.FieldClientID},
+			ssoconfig.FieldClientSecretEncrypted: {Type: field.TypeBytes, Column: ssoconfig.FieldClientSecretEncrypted},
+			ssoconfig.FieldDefaultRole:           {Type: field.TypeEnum, Column: ssoconfig.FieldDefaultRole},
+			ssoconfig.FieldSSOOnly:               {Type: field.TypeBool, Column: ssoconfig.FieldSSOOnly},
+			ssoconfig.FieldEnabled:               {Type: field.TypeBool, Column: ssoconfig.FieldEnabled},
+			ssoconfig.FieldUpdatedAt:             {Type: field.TypeTime, Column: ssoconfig.FieldUpdatedAt},
+		},
+	}
+	graph.Nodes[33] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   ssodomain.Table,
+			Columns: ssodomain.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: ssodomain.FieldID,
+			},
+		},
+		Type: "SSODomain",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			ssodomain.FieldTenantID: {Type: field.TypeUUID, Column: ssodomain.FieldTenantID},
+			ssodomain.FieldDomain:   {Type: field.TypeString, Column: ssodomain.FieldDomain},
+		},
+	}
+	graph.Nodes[34] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   ssologincode.Table,
+			Columns: ssologincode.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: ssologincode.FieldID,
+			},
+		},
+		Type: "SSOLoginCode",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			ssologincode.FieldTenantID:    {Type: field.TypeUUID, Column: ssologincode.FieldTenantID},
+			ssologincode.FieldCodeHash:    {Type: field.TypeString, Column: ssologincode.FieldCodeHash},
+			ssologincode.FieldUserID:      {Type: field.TypeUUID, Column: ssologincode.FieldUserID},
+			ssologincode.FieldBindingHash: {Type: field.TypeString, Column: ssologincode.FieldBindingHash},
+			ssologincode.FieldCreatedAt:   {Type: field.TypeTime, Column: ssologincode.FieldCreatedAt},
+			ssologincode.FieldExpiresAt:   {Type: field.TypeTime, Column: ssologincode.FieldExpiresAt},
+		},
+	}
+	graph.Nodes[35] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   ssostate.Table,
+			Columns: ssostate.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: ssostate.FieldID,
+			},
+		},
+		Type: "SSOState",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			ssostate.FieldTenantID:     {Type: field.TypeUUID, Column: ssostate.FieldTenantID},
+			ssostate.FieldStateHash:    {Type: field.TypeString, Column: ssostate.FieldStateHash},
+			ssostate.FieldNonce:        {Type: field.TypeString, Column: ssostate.FieldNonce},
+			ssostate.FieldPkceVerifier: {Type: field.TypeString, Column: ssostate.FieldPkceVerifier},
+			ssostate.FieldBindingHash:  {Type: field.TypeString, Column: ssostate.FieldBindingHash},
+			ssostate.FieldCreatedAt:    {Type: field.TypeTime, Column: ssostate.FieldCreatedAt},
+			ssostate.FieldExpiresAt:    {Type: field.TypeTime, Column: ssostate.FieldExpiresAt},
+		},
+	}
+	graph.Nodes[36] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   seentour.Table,
 			Columns: seentour.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -820,7 +900,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			seentour.FieldCreatedAt: {Type: field.TypeTime, Column: seentour.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[33] = &sqlgraph.Node{
+	graph.Nodes[37] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   session.Table,
 			Columns: session.Columns,
@@ -844,7 +924,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			session.FieldFactorSetupPending: {Type: field.TypeBool, Column: session.FieldFactorSetupPending},
 		},
 	}
-	graph.Nodes[34] = &sqlgraph.Node{
+	graph.Nodes[38] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   snapshot.Table,
 			Columns: snapshot.Columns,
@@ -867,7 +947,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			snapshot.FieldSizeBytes:       {Type: field.TypeInt, Column: snapshot.FieldSizeBytes},
 		},
 	}
-	graph.Nodes[35] = &sqlgraph.Node{
+	graph.Nodes[39] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tenant.Table,
 			Columns: tenant.Columns,
@@ -888,7 +968,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tenant.FieldRetentionAuditDays:        {Type: field.TypeInt, Column: tenant.FieldRetentionAuditDays},
 		},
 	}
-	graph.Nodes[36] = &sqlgraph.Node{
+	graph.Nodes[40] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tenantbranding.Table,
 			Columns: tenantbranding.Columns,
@@ -907,7 +987,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tenantbranding.FieldUpdatedAt:     {Type: field.TypeTime, Column: tenantbranding.FieldUpdatedAt},
 		},
 	}
-	graph.Nodes[37] = &sqlgraph.Node{
+	graph.Nodes[41] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -930,7 +1010,25 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldResetExpiresAt:  {Type: field.TypeTime, Column: user.FieldResetExpiresAt},
 		},
 	}
-	graph.Nodes[38] = &sqlgraph.Node{
+	graph.Nodes[42] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   useridentity.Table,
+			Columns: useridentity.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: useridentity.FieldID,
+			},
+		},
+		Type: "UserIdentity",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			useridentity.FieldTenantID:  {Type: field.TypeUUID, Column: useridentity.FieldTenantID},
+			useridentity.FieldUserID:    {Type: field.TypeUUID, Column: useridentity.FieldUserID},
+			useridentity.FieldIssuer:    {Type: field.TypeString, Column: useridentity.FieldIssuer},
+			useridentity.FieldSubject:   {Type: field.TypeString, Column: useridentity.FieldSubject},
+			useridentity.FieldCreatedAt: {Type: field.TypeTime, Column: useridentity.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[43] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhook.Table,
 			Columns: webhook.Columns,
@@ -950,7 +1048,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			webhook.FieldSecretEncrypted: {Type: field.TypeBytes, Column: webhook.FieldSecretEncrypted},
 		},
 	}
-	graph.Nodes[39] = &sqlgraph.Node{
+	graph.Nodes[44] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookdelivery.Table,
 			Columns: webhookdelivery.Columns,
@@ -1446,6 +1544,54 @@ var schemaGraph = func() *sqlgraph.Schema {
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
 			Inverse: false,
+			Table:   ssoconfig.TenantTable,
+			Columns: []string{ssoconfig.TenantColumn},
+			Bidi:    false,
+		},
+		"SSOConfig",
+		"Tenant",
+	)
+	graph.MustAddE(
+		"tenant",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   ssodomain.TenantTable,
+			Columns: []string{ssodomain.TenantColumn},
+			Bidi:    false,
+		},
+		"SSODomain",
+		"Tenant",
+	)
+	graph.MustAddE(
+		"tenant",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   ssologincode.TenantTable,
+			Columns: []string{ssologincode.TenantColumn},
+			Bidi:    false,
+		},
+		"SSOLoginCode",
+		"Tenant",
+	)
+	graph.MustAddE(
+		"tenant",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   ssostate.TenantTable,
+			Columns: []string{ssostate.TenantColumn},
+			Bidi:    false,
+		},
+		"SSOState",
+		"Tenant",
+	)
+	graph.MustAddE(
+		"tenant",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
 			Table:   seentour.TenantTable,
 			Columns: []string{seentour.TenantColumn},
 			Bidi:    false,
@@ -1512,6 +1658,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"User",
 		"Membership",
+	)
+	graph.MustAddE(
+		"tenant",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   useridentity.TenantTable,
+			Columns: []string{useridentity.TenantColumn},
+			Bidi:    false,
+		},
+		"UserIdentity",
+		"Tenant",
 	)
 	graph.MustAddE(
 		"tenant",
@@ -5038,6 +5196,337 @@ func (f *ReportScheduleFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *SSOConfigQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the SSOConfigQuery builder.
+func (_q *SSOConfigQuery) Filter() *SSOConfigFilter {
+	return &SSOConfigFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *SSOConfigMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the SSOConfigMutation builder.
+func (m *SSOConfigMutation) Filter() *SSOConfigFilter {
+	return &SSOConfigFilter{config: m.config, predicateAdder: m}
+}
+
+// SSOConfigFilter provides a generic filtering capability at runtime for SSOConfigQuery.
+type SSOConfigFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *SSOConfigFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *SSOConfigFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(ssoconfig.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *SSOConfigFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(ssoconfig.FieldTenantID))
+}
+
+// WhereIssuerURL applies the entql string predicate on the issuer_url field.
+func (f *SSOConfigFilter) WhereIssuerURL(p entql.StringP) {
+	f.Where(p.Field(ssoconfig.FieldIssuerURL))
+}
+
+// WhereClientID applies the entql string predicate on the client_id field.
+func (f *SSOConfigFilter) WhereClientID(p entql.StringP) {
+	f.Where(p.Field(ssoconfig.FieldClientID))
+}
+
+// WhereClientSecretEncrypted applies the entql []byte predicate on the client_secret_encrypted field.
+func (f *SSOConfigFilter) WhereClientSecretEncrypted(p entql.BytesP) {
+	f.Where(p.Field(ssoconfig.FieldClientSecretEncrypted))
+}
+
+// WhereDefaultRole applies the entql string predicate on the default_role field.
+func (f *SSOConfigFilter) WhereDefaultRole(p entql.StringP) {
+	f.Where(p.Field(ssoconfig.FieldDefaultRole))
+}
+
+// WhereSSOOnly applies the entql bool predicate on the sso_only field.
+func (f *SSOConfigFilter) WhereSSOOnly(p entql.BoolP) {
+	f.Where(p.Field(ssoconfig.FieldSSOOnly))
+}
+
+// WhereEnabled applies the entql bool predicate on the enabled field.
+func (f *SSOConfigFilter) WhereEnabled(p entql.BoolP) {
+	f.Where(p.Field(ssoconfig.FieldEnabled))
+}
+
+// WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
+func (f *SSOConfigFilter) WhereUpdatedAt(p entql.TimeP) {
+	f.Where(p.Field(ssoconfig.FieldUpdatedAt))
+}
+
+// WhereHasTenant applies a predicate to check if query has an edge tenant.
+func (f *SSOConfigFilter) WhereHasTenant() {
+	f.Where(entql.HasEdge("tenant"))
+}
+
+// WhereHasTenantWith applies a predicate to check if query has an edge tenant with a given conditions (other predicates).
+func (f *SSOConfigFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
+	f.Where(entql.HasEdgeWith("tenant", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *SSODomainQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the SSODomainQuery builder.
+func (_q *SSODomainQuery) Filter() *SSODomainFilter {
+	return &SSODomainFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *SSODomainMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the SSODomainMutation builder.
+func (m *SSODomainMutation) Filter() *SSODomainFilter {
+	return &SSODomainFilter{config: m.config, predicateAdder: m}
+}
+
+// SSODomainFilter provides a generic filtering capability at runtime for SSODomainQuery.
+type SSODomainFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *SSODomainFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *SSODomainFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(ssodomain.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *SSODomainFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(ssodomain.FieldTenantID))
+}
+
+// WhereDomain applies the entql string predicate on the domain field.
+func (f *SSODomainFilter) WhereDomain(p entql.StringP) {
+	f.Where(p.Field(ssodomain.FieldDomain))
+}
+
+// WhereHasTenant applies a predicate to check if query has an edge tenant.
+func (f *SSODomainFilter) WhereHasTenant() {
+	f.Where(entql.HasEdge("tenant"))
+}
+
+// WhereHasTenantWith applies a predicate to check if query has an edge tenant with a given conditions (other predicates).
+func (f *SSODomainFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
+	f.Where(entql.HasEdgeWith("tenant", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *SSOLoginCodeQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the SSOLoginCodeQuery builder.
+func (_q *SSOLoginCodeQuery) Filter() *SSOLoginCodeFilter {
+	return &SSOLoginCodeFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *SSOLoginCodeMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the SSOLoginCodeMutation builder.
+func (m *SSOLoginCodeMutation) Filter() *SSOLoginCodeFilter {
+	return &SSOLoginCodeFilter{config: m.config, predicateAdder: m}
+}
+
+// SSOLoginCodeFilter provides a generic filtering capability at runtime for SSOLoginCodeQuery.
+type SSOLoginCodeFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *SSOLoginCodeFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *SSOLoginCodeFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(ssologincode.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *SSOLoginCodeFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(ssologincode.FieldTenantID))
+}
+
+// WhereCodeHash applies the entql string predicate on the code_hash field.
+func (f *SSOLoginCodeFilter) WhereCodeHash(p entql.StringP) {
+	f.Where(p.Field(ssologincode.FieldCodeHash))
+}
+
+// WhereUserID applies the entql [16]byte predicate on the user_id field.
+func (f *SSOLoginCodeFilter) WhereUserID(p entql.ValueP) {
+	f.Where(p.Field(ssologincode.FieldUserID))
+}
+
+// WhereBindingHash applies the entql string predicate on the binding_hash field.
+func (f *SSOLoginCodeFilter) WhereBindingHash(p entql.StringP) {
+	f.Where(p.Field(ssologincode.FieldBindingHash))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *SSOLoginCodeFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(ssologincode.FieldCreatedAt))
+}
+
+// WhereExpiresAt applies the entql time.Time predicate on the expires_at field.
+func (f *SSOLoginCodeFilter) WhereExpiresAt(p entql.TimeP) {
+	f.Where(p.Field(ssologincode.FieldExpiresAt))
+}
+
+// WhereHasTenant applies a predicate to check if query has an edge tenant.
+func (f *SSOLoginCodeFilter) WhereHasTenant() {
+	f.Where(entql.HasEdge("tenant"))
+}
+
+// WhereHasTenantWith applies a predicate to check if query has an edge tenant with a given conditions (other predicates).
+func (f *SSOLoginCodeFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
+	f.Where(entql.HasEdgeWith("tenant", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *SSOStateQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the SSOStateQuery builder.
+func (_q *SSOStateQuery) Filter() *SSOStateFilter {
+	return &SSOStateFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *SSOStateMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the SSOStateMutation builder.
+func (m *SSOStateMutation) Filter() *SSOStateFilter {
+	return &SSOStateFilter{config: m.config, predicateAdder: m}
+}
+
+// SSOStateFilter provides a generic filtering capability at runtime for SSOStateQuery.
+type SSOStateFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *SSOStateFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *SSOStateFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(ssostate.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *SSOStateFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(ssostate.FieldTenantID))
+}
+
+// WhereStateHash applies the entql string predicate on the state_hash field.
+func (f *SSOStateFilter) WhereStateHash(p entql.StringP) {
+	f.Where(p.Field(ssostate.FieldStateHash))
+}
+
+// WhereNonce applies the entql string predicate on the nonce field.
+func (f *SSOStateFilter) WhereNonce(p entql.StringP) {
+	f.Where(p.Field(ssostate.FieldNonce))
+}
+
+// WherePkceVerifier applies the entql string predicate on the pkce_verifier field.
+func (f *SSOStateFilter) WherePkceVerifier(p entql.StringP) {
+	f.Where(p.Field(ssostate.FieldPkceVerifier))
+}
+
+// WhereBindingHash applies the entql string predicate on the binding_hash field.
+func (f *SSOStateFilter) WhereBindingHash(p entql.StringP) {
+	f.Where(p.Field(ssostate.FieldBindingHash))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *SSOStateFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(ssostate.FieldCreatedAt))
+}
+
+// WhereExpiresAt applies the entql time.Time predicate on the expires_at field.
+func (f *SSOStateFilter) WhereExpiresAt(p entql.TimeP) {
+	f.Where(p.Field(ssostate.FieldExpiresAt))
+}
+
+// WhereHasTenant applies a predicate to check if query has an edge tenant.
+func (f *SSOStateFilter) WhereHasTenant() {
+	f.Where(entql.HasEdge("tenant"))
+}
+
+// WhereHasTenantWith applies a predicate to check if query has an edge tenant with a given conditions (other predicates).
+func (f *SSOStateFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
+	f.Where(entql.HasEdgeWith("tenant", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *SeenTourQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -5066,7 +5555,7 @@ type SeenTourFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SeenTourFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[36].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5140,7 +5629,7 @@ type SessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[37].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5249,7 +5738,7 @@ type SnapshotFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SnapshotFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[38].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5353,7 +5842,7 @@ type TenantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TenantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[39].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5447,7 +5936,7 @@ type TenantBrandingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TenantBrandingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[36].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[40].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5531,7 +6020,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[37].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[41].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5607,6 +6096,85 @@ func (f *UserFilter) WhereHasMembershipsWith(preds ...predicate.Membership) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *UserIdentityQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the UserIdentityQuery builder.
+func (_q *UserIdentityQuery) Filter() *UserIdentityFilter {
+	return &UserIdentityFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *UserIdentityMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the UserIdentityMutation builder.
+func (m *UserIdentityMutation) Filter() *UserIdentityFilter {
+	return &UserIdentityFilter{config: m.config, predicateAdder: m}
+}
+
+// UserIdentityFilter provides a generic filtering capability at runtime for UserIdentityQuery.
+type UserIdentityFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *UserIdentityFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[42].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *UserIdentityFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(useridentity.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *UserIdentityFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(useridentity.FieldTenantID))
+}
+
+// WhereUserID applies the entql [16]byte predicate on the user_id field.
+func (f *UserIdentityFilter) WhereUserID(p entql.ValueP) {
+	f.Where(p.Field(useridentity.FieldUserID))
+}
+
+// WhereIssuer applies the entql string predicate on the issuer field.
+func (f *UserIdentityFilter) WhereIssuer(p entql.StringP) {
+	f.Where(p.Field(useridentity.FieldIssuer))
+}
+
+// WhereSubject applies the entql string predicate on the subject field.
+func (f *UserIdentityFilter) WhereSubject(p entql.StringP) {
+	f.Where(p.Field(useridentity.FieldSubject))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *UserIdentityFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(useridentity.FieldCreatedAt))
+}
+
+// WhereHasTenant applies a predicate to check if query has an edge tenant.
+func (f *UserIdentityFilter) WhereHasTenant() {
+	f.Where(entql.HasEdge("tenant"))
+}
+
+// WhereHasTenantWith applies a predicate to check if query has an edge tenant with a given conditions (other predicates).
+func (f *UserIdentityFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
+	f.Where(entql.HasEdgeWith("tenant", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *WebhookQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -5635,7 +6203,7 @@ type WebhookFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[38].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[43].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5724,7 +6292,7 @@ type WebhookDeliveryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookDeliveryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[39].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[44].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

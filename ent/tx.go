@@ -78,6 +78,14 @@ type Tx struct {
 	RefreshToken *RefreshTokenClient
 	// ReportSchedule is the client for interacting with the ReportSchedule builders.
 	ReportSchedule *ReportScheduleClient
+	// SSOConfig is the client for interacting with the SSOConfig builders.
+	SSOConfig *SSOConfigClient
+	// SSODomain is the client for interacting with the SSODomain builders.
+	SSODomain *SSODomainClient
+	// SSOLoginCode is the client for interacting with the SSOLoginCode builders.
+	SSOLoginCode *SSOLoginCodeClient
+	// SSOState is the client for interacting with the SSOState builders.
+	SSOState *SSOStateClient
 	// SeenTour is the client for interacting with the SeenTour builders.
 	SeenTour *SeenTourClient
 	// Session is the client for interacting with the Session builders.
@@ -90,6 +98,8 @@ type Tx struct {
 	TenantBranding *TenantBrandingClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
+	// UserIdentity is the client for interacting with the UserIdentity builders.
+	UserIdentity *UserIdentityClient
 	// Webhook is the client for interacting with the Webhook builders.
 	Webhook *WebhookClient
 	// WebhookDelivery is the client for interacting with the WebhookDelivery builders.
@@ -257,12 +267,17 @@ func (tx *Tx) init() {
 	tx.Preregistration = NewPreregistrationClient(tx.config)
 	tx.RefreshToken = NewRefreshTokenClient(tx.config)
 	tx.ReportSchedule = NewReportScheduleClient(tx.config)
+	tx.SSOConfig = NewSSOConfigClient(tx.config)
+	tx.SSODomain = NewSSODomainClient(tx.config)
+	tx.SSOLoginCode = NewSSOLoginCodeClient(tx.config)
+	tx.SSOState = NewSSOStateClient(tx.config)
 	tx.SeenTour = NewSeenTourClient(tx.config)
 	tx.Session = NewSessionClient(tx.config)
 	tx.Snapshot = NewSnapshotClient(tx.config)
 	tx.Tenant = NewTenantClient(tx.config)
 	tx.TenantBranding = NewTenantBrandingClient(tx.config)
 	tx.User = NewUserClient(tx.config)
+	tx.UserIdentity = NewUserIdentityClient(tx.config)
 	tx.Webhook = NewWebhookClient(tx.config)
 	tx.WebhookDelivery = NewWebhookDeliveryClient(tx.config)
 }

@@ -393,6 +393,54 @@ func (f ReportScheduleFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Val
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ReportScheduleMutation", m)
 }
 
+// The SSOConfigFunc type is an adapter to allow the use of ordinary
+// function as SSOConfig mutator.
+type SSOConfigFunc func(context.Context, *ent.SSOConfigMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SSOConfigFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.SSOConfigMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SSOConfigMutation", m)
+}
+
+// The SSODomainFunc type is an adapter to allow the use of ordinary
+// function as SSODomain mutator.
+type SSODomainFunc func(context.Context, *ent.SSODomainMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SSODomainFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.SSODomainMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SSODomainMutation", m)
+}
+
+// The SSOLoginCodeFunc type is an adapter to allow the use of ordinary
+// function as SSOLoginCode mutator.
+type SSOLoginCodeFunc func(context.Context, *ent.SSOLoginCodeMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SSOLoginCodeFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.SSOLoginCodeMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SSOLoginCodeMutation", m)
+}
+
+// The SSOStateFunc type is an adapter to allow the use of ordinary
+// function as SSOState mutator.
+type SSOStateFunc func(context.Context, *ent.SSOStateMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SSOStateFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.SSOStateMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SSOStateMutation", m)
+}
+
 // The SeenTourFunc type is an adapter to allow the use of ordinary
 // function as SeenTour mutator.
 type SeenTourFunc func(context.Context, *ent.SeenTourMutation) (ent.Value, error)
@@ -463,6 +511,18 @@ func (f UserFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error)
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.UserMutation", m)
+}
+
+// The UserIdentityFunc type is an adapter to allow the use of ordinary
+// function as UserIdentity mutator.
+type UserIdentityFunc func(context.Context, *ent.UserIdentityMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f UserIdentityFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.UserIdentityMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.UserIdentityMutation", m)
 }
 
 // The WebhookFunc type is an adapter to allow the use of ordinary

@@ -1270,6 +1270,129 @@ var (
 			},
 		},
 	}
+	// SSOConfigsColumns holds the columns for the "sso_configs" table.
+	SSOConfigsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "issuer_url", Type: field.TypeString, Size: 500},
+		{Name: "client_id", Type: field.TypeString, Size: 500},
+		{Name: "client_secret_encrypted", Type: field.TypeBytes, Nullable: true},
+		{Name: "default_role", Type: field.TypeEnum, Nullable: true, Enums: []string{"admin", "technician", "viewer", "customer"}},
+		{Name: "sso_only", Type: field.TypeBool, Default: false},
+		{Name: "enabled", Type: field.TypeBool, Default: false},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// SSOConfigsTable holds the schema information for the "sso_configs" table.
+	SSOConfigsTable = &schema.Table{
+		Name:       "sso_configs",
+		Columns:    SSOConfigsColumns,
+		PrimaryKey: []*schema.Column{SSOConfigsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "sso_configs_tenants_tenant",
+				Columns:    []*schema.Column{SSOConfigsColumns[8]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "ssoconfig_tenant_id",
+				Unique:  true,
+				Columns: []*schema.Column{SSOConfigsColumns[8]},
+			},
+		},
+	}
+	// SSODomainsColumns holds the columns for the "sso_domains" table.
+	SSODomainsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "domain", Type: field.TypeString, Unique: true, Size: 253},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// SSODomainsTable holds the schema information for the "sso_domains" table.
+	SSODomainsTable = &schema.Table{
+		Name:       "sso_domains",
+		Columns:    SSODomainsColumns,
+		PrimaryKey: []*schema.Column{SSODomainsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "sso_domains_tenants_tenant",
+				Columns:    []*schema.Column{SSODomainsColumns[2]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "ssodomain_tenant_id",
+				Unique:  false,
+				Columns: []*schema.Column{SSODomainsColumns[2]},
+			},
+		},
+	}
+	// SSOLoginCodesColumns holds the columns for the "sso_login_codes" table.
+	SSOLoginCodesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "code_hash", Type: field.TypeString, Unique: true, Size: 64},
+		{Name: "user_id", Type: field.TypeUUID},
+		{Name: "binding_hash", Type: field.TypeString, Size: 64},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// SSOLoginCodesTable holds the schema information for the "sso_login_codes" table.
+	SSOLoginCodesTable = &schema.Table{
+		Name:       "sso_login_codes",
+		Columns:    SSOLoginCodesColumns,
+		PrimaryKey: []*schema.Column{SSOLoginCodesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "sso_login_codes_tenants_tenant",
+				Columns:    []*schema.Column{SSOLoginCodesColumns[6]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "ssologincode_expires_at",
+				Unique:  false,
+				Columns: []*schema.Column{SSOLoginCodesColumns[5]},
+			},
+		},
+	}
+	// SSOStatesColumns holds the columns for the "sso_states" table.
+	SSOStatesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "state_hash", Type: field.TypeString, Unique: true, Size: 64},
+		{Name: "nonce", Type: field.TypeString, Size: 100},
+		{Name: "pkce_verifier", Type: field.TypeString, Size: 200},
+		{Name: "binding_hash", Type: field.TypeString, Size: 64},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// SSOStatesTable holds the schema information for the "sso_states" table.
+	SSOStatesTable = &schema.Table{
+		Name:       "sso_states",
+		Columns:    SSOStatesColumns,
+		PrimaryKey: []*schema.Column{SSOStatesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "sso_states_tenants_tenant",
+				Columns:    []*schema.Column{SSOStatesColumns[7]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "ssostate_expires_at",
+				Unique:  false,
+				Columns: []*schema.Column{SSOStatesColumns[6]},
+			},
+		},
+	}
 	// SeenToursColumns holds the columns for the "seen_tours" table.
 	SeenToursColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeUUID},
@@ -1449,6 +1572,41 @@ var (
 		Columns:    UsersColumns,
 		PrimaryKey: []*schema.Column{UsersColumns[0]},
 	}
+	// UserIdentitiesColumns holds the columns for the "user_identities" table.
+	UserIdentitiesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "user_id", Type: field.TypeUUID},
+		{Name: "issuer", Type: field.TypeString, Size: 500},
+		{Name: "subject", Type: field.TypeString, Size: 255},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// UserIdentitiesTable holds the schema information for the "user_identities" table.
+	UserIdentitiesTable = &schema.Table{
+		Name:       "user_identities",
+		Columns:    UserIdentitiesColumns,
+		PrimaryKey: []*schema.Column{UserIdentitiesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "user_identities_tenants_tenant",
+				Columns:    []*schema.Column{UserIdentitiesColumns[5]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "useridentity_tenant_id_issuer_subject",
+				Unique:  true,
+				Columns: []*schema.Column{UserIdentitiesColumns[5], UserIdentitiesColumns[2], UserIdentitiesColumns[3]},
+			},
+			{
+				Name:    "useridentity_tenant_id_user_id",
+				Unique:  false,
+				Columns: []*schema.Column{UserIdentitiesColumns[5], UserIdentitiesColumns[1]},
+			},
+		},
+	}
 	// WebhooksColumns holds the columns for the "webhooks" table.
 	WebhooksColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeUUID},
@@ -1548,12 +1706,17 @@ var (
 		PreregistrationsTable,
 		RefreshTokensTable,
 		ReportSchedulesTable,
+		SSOConfigsTable,
+		SSODomainsTable,
+		SSOLoginCodesTable,
+		SSOStatesTable,
 		SeenToursTable,
 		SessionsTable,
 		SnapshotsTable,
 		TenantsTable,
 		TenantBrandingsTable,
 		UsersTable,
+		UserIdentitiesTable,
 		WebhooksTable,
 		WebhookDeliveriesTable,
 	}
@@ -1596,10 +1759,15 @@ func init() {
 	PreregistrationsTable.ForeignKeys[0].RefTable = TenantsTable
 	RefreshTokensTable.ForeignKeys[0].RefTable = TenantsTable
 	ReportSchedulesTable.ForeignKeys[0].RefTable = TenantsTable
+	SSOConfigsTable.ForeignKeys[0].RefTable = TenantsTable
+	SSODomainsTable.ForeignKeys[0].RefTable = TenantsTable
+	SSOLoginCodesTable.ForeignKeys[0].RefTable = TenantsTable
+	SSOStatesTable.ForeignKeys[0].RefTable = TenantsTable
 	SeenToursTable.ForeignKeys[0].RefTable = TenantsTable
 	SessionsTable.ForeignKeys[0].RefTable = TenantsTable
 	SnapshotsTable.ForeignKeys[0].RefTable = TenantsTable
 	TenantBrandingsTable.ForeignKeys[0].RefTable = TenantsTable
+	UserIdentitiesTable.ForeignKeys[0].RefTable = TenantsTable
 	WebhooksTable.ForeignKeys[0].RefTable = TenantsTable
 	WebhookDeliveriesTable.ForeignKeys[0].RefTable = TenantsTable
 }

@@ -102,6 +102,18 @@ type RefreshToken func(*sql.Selector)
 // ReportSchedule is the predicate function for reportschedule builders.
 type ReportSchedule func(*sql.Selector)
 
+// SSOConfig is the predicate function for ssoconfig builders.
+type SSOConfig func(*sql.Selector)
+
+// SSODomain is the predicate function for ssodomain builders.
+type SSODomain func(*sql.Selector)
+
+// SSOLoginCode is the predicate function for ssologincode builders.
+type SSOLoginCode func(*sql.Selector)
+
+// SSOState is the predicate function for ssostate builders.
+type SSOState func(*sql.Selector)
+
 // SeenTour is the predicate function for seentour builders.
 type SeenTour func(*sql.Selector)
 
@@ -119,6 +131,9 @@ type TenantBranding func(*sql.Selector)
 
 // User is the predicate function for user builders.
 type User func(*sql.Selector)
+
+// UserIdentity is the predicate function for useridentity builders.
+type UserIdentity func(*sql.Selector)
 
 // Webhook is the predicate function for webhook builders.
 type Webhook func(*sql.Selector)

@@ -879,6 +879,102 @@ func (f ReportScheduleMutationRuleFunc) EvalMutation(ctx context.Context, m ent.
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ReportScheduleMutation", m)
 }
 
+// The SSOConfigQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type SSOConfigQueryRuleFunc func(context.Context, *ent.SSOConfigQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f SSOConfigQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SSOConfigQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.SSOConfigQuery", q)
+}
+
+// The SSOConfigMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type SSOConfigMutationRuleFunc func(context.Context, *ent.SSOConfigMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f SSOConfigMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.SSOConfigMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SSOConfigMutation", m)
+}
+
+// The SSODomainQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type SSODomainQueryRuleFunc func(context.Context, *ent.SSODomainQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f SSODomainQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SSODomainQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.SSODomainQuery", q)
+}
+
+// The SSODomainMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type SSODomainMutationRuleFunc func(context.Context, *ent.SSODomainMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f SSODomainMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.SSODomainMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SSODomainMutation", m)
+}
+
+// The SSOLoginCodeQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type SSOLoginCodeQueryRuleFunc func(context.Context, *ent.SSOLoginCodeQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f SSOLoginCodeQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SSOLoginCodeQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.SSOLoginCodeQuery", q)
+}
+
+// The SSOLoginCodeMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type SSOLoginCodeMutationRuleFunc func(context.Context, *ent.SSOLoginCodeMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f SSOLoginCodeMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.SSOLoginCodeMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SSOLoginCodeMutation", m)
+}
+
+// The SSOStateQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type SSOStateQueryRuleFunc func(context.Context, *ent.SSOStateQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f SSOStateQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SSOStateQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.SSOStateQuery", q)
+}
+
+// The SSOStateMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type SSOStateMutationRuleFunc func(context.Context, *ent.SSOStateMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f SSOStateMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.SSOStateMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SSOStateMutation", m)
+}
+
 // The SeenTourQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type SeenTourQueryRuleFunc func(context.Context, *ent.SeenTourQuery) error
@@ -1021,6 +1117,30 @@ func (f UserMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) 
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.UserMutation", m)
+}
+
+// The UserIdentityQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type UserIdentityQueryRuleFunc func(context.Context, *ent.UserIdentityQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f UserIdentityQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.UserIdentityQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.UserIdentityQuery", q)
+}
+
+// The UserIdentityMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type UserIdentityMutationRuleFunc func(context.Context, *ent.UserIdentityMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f UserIdentityMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.UserIdentityMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.UserIdentityMutation", m)
 }
 
 // The WebhookQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -1170,6 +1290,14 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.ReportScheduleQuery:
 		return q.Filter(), nil
+	case *ent.SSOConfigQuery:
+		return q.Filter(), nil
+	case *ent.SSODomainQuery:
+		return q.Filter(), nil
+	case *ent.SSOLoginCodeQuery:
+		return q.Filter(), nil
+	case *ent.SSOStateQuery:
+		return q.Filter(), nil
 	case *ent.SeenTourQuery:
 		return q.Filter(), nil
 	case *ent.SessionQuery:
@@ -1181,6 +1309,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 	case *ent.TenantBrandingQuery:
 		return q.Filter(), nil
 	case *ent.UserQuery:
+		return q.Filter(), nil
+	case *ent.UserIdentityQuery:
 		return q.Filter(), nil
 	case *ent.WebhookQuery:
 		return q.Filter(), nil
@@ -1257,6 +1387,14 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.ReportScheduleMutation:
 		return m.Filter(), nil
+	case *ent.SSOConfigMutation:
+		return m.Filter(), nil
+	case *ent.SSODomainMutation:
+		return m.Filter(), nil
+	case *ent.SSOLoginCodeMutation:
+		return m.Filter(), nil
+	case *ent.SSOStateMutation:
+		return m.Filter(), nil
 	case *ent.SeenTourMutation:
 		return m.Filter(), nil
 	case *ent.SessionMutation:
@@ -1268,6 +1406,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.TenantBrandingMutation:
 		return m.Filter(), nil
 	case *ent.UserMutation:
+		return m.Filter(), nil
+	case *ent.UserIdentityMutation:
 		return m.Filter(), nil
 	case *ent.WebhookMutation:
 		return m.Filter(), nil

@@ -43,9 +43,14 @@ import (
 	"github.com/wegweiser/wegweiser/ent/seentour"
 	"github.com/wegweiser/wegweiser/ent/session"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
+	"github.com/wegweiser/wegweiser/ent/ssoconfig"
+	"github.com/wegweiser/wegweiser/ent/ssodomain"
+	"github.com/wegweiser/wegweiser/ent/ssologincode"
+	"github.com/wegweiser/wegweiser/ent/ssostate"
 	"github.com/wegweiser/wegweiser/ent/tenant"
 	"github.com/wegweiser/wegweiser/ent/tenantbranding"
 	"github.com/wegweiser/wegweiser/ent/user"
+	"github.com/wegweiser/wegweiser/ent/useridentity"
 	"github.com/wegweiser/wegweiser/ent/webhook"
 	"github.com/wegweiser/wegweiser/ent/webhookdelivery"
 
@@ -1583,6 +1588,252 @@ func init() {
 	reportscheduleDescID := reportscheduleMixinFields0[0].Descriptor()
 	// reportschedule.DefaultID holds the default value on creation for the id field.
 	reportschedule.DefaultID = reportscheduleDescID.Default.(func() uuid.UUID)
+	ssoconfigMixin := schema.SSOConfig{}.Mixin()
+	ssoconfig.Policy = privacy.NewPolicies(ssoconfigMixin[1], schema.SSOConfig{})
+	ssoconfig.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := ssoconfig.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	ssoconfigMixinFields0 := ssoconfigMixin[0].Fields()
+	_ = ssoconfigMixinFields0
+	ssoconfigFields := schema.SSOConfig{}.Fields()
+	_ = ssoconfigFields
+	// ssoconfigDescIssuerURL is the schema descriptor for issuer_url field.
+	ssoconfigDescIssuerURL := ssoconfigFields[0].Descriptor()
+	// ssoconfig.IssuerURLValidator is a validator for the "issuer_url" field. It is called by the builders before save.
+	ssoconfig.IssuerURLValidator = func() func(string) error {
+		validators := ssoconfigDescIssuerURL.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(issuer_url string) error {
+			for _, fn := range fns {
+				if err := fn(issuer_url); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// ssoconfigDescClientID is the schema descriptor for client_id field.
+	ssoconfigDescClientID := ssoconfigFields[1].Descriptor()
+	// ssoconfig.ClientIDValidator is a validator for the "client_id" field. It is called by the builders before save.
+	ssoconfig.ClientIDValidator = func() func(string) error {
+		validators := ssoconfigDescClientID.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(client_id string) error {
+			for _, fn := range fns {
+				if err := fn(client_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// ssoconfigDescSSOOnly is the schema descriptor for sso_only field.
+	ssoconfigDescSSOOnly := ssoconfigFields[4].Descriptor()
+	// ssoconfig.DefaultSSOOnly holds the default value on creation for the sso_only field.
+	ssoconfig.DefaultSSOOnly = ssoconfigDescSSOOnly.Default.(bool)
+	// ssoconfigDescEnabled is the schema descriptor for enabled field.
+	ssoconfigDescEnabled := ssoconfigFields[5].Descriptor()
+	// ssoconfig.DefaultEnabled holds the default value on creation for the enabled field.
+	ssoconfig.DefaultEnabled = ssoconfigDescEnabled.Default.(bool)
+	// ssoconfigDescUpdatedAt is the schema descriptor for updated_at field.
+	ssoconfigDescUpdatedAt := ssoconfigFields[6].Descriptor()
+	// ssoconfig.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	ssoconfig.DefaultUpdatedAt = ssoconfigDescUpdatedAt.Default.(func() time.Time)
+	// ssoconfigDescID is the schema descriptor for id field.
+	ssoconfigDescID := ssoconfigMixinFields0[0].Descriptor()
+	// ssoconfig.DefaultID holds the default value on creation for the id field.
+	ssoconfig.DefaultID = ssoconfigDescID.Default.(func() uuid.UUID)
+	ssodomainMixin := schema.SSODomain{}.Mixin()
+	ssodomain.Policy = privacy.NewPolicies(ssodomainMixin[1], schema.SSODomain{})
+	ssodomain.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := ssodomain.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	ssodomainMixinFields0 := ssodomainMixin[0].Fields()
+	_ = ssodomainMixinFields0
+	ssodomainFields := schema.SSODomain{}.Fields()
+	_ = ssodomainFields
+	// ssodomainDescDomain is the schema descriptor for domain field.
+	ssodomainDescDomain := ssodomainFields[0].Descriptor()
+	// ssodomain.DomainValidator is a validator for the "domain" field. It is called by the builders before save.
+	ssodomain.DomainValidator = func() func(string) error {
+		validators := ssodomainDescDomain.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(domain string) error {
+			for _, fn := range fns {
+				if err := fn(domain); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// ssodomainDescID is the schema descriptor for id field.
+	ssodomainDescID := ssodomainMixinFields0[0].Descriptor()
+	// ssodomain.DefaultID holds the default value on creation for the id field.
+	ssodomain.DefaultID = ssodomainDescID.Default.(func() uuid.UUID)
+	ssologincodeMixin := schema.SSOLoginCode{}.Mixin()
+	ssologincode.Policy = privacy.NewPolicies(ssologincodeMixin[1], schema.SSOLoginCode{})
+	ssologincode.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := ssologincode.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	ssologincodeMixinFields0 := ssologincodeMixin[0].Fields()
+	_ = ssologincodeMixinFields0
+	ssologincodeFields := schema.SSOLoginCode{}.Fields()
+	_ = ssologincodeFields
+	// ssologincodeDescCodeHash is the schema descriptor for code_hash field.
+	ssologincodeDescCodeHash := ssologincodeFields[0].Descriptor()
+	// ssologincode.CodeHashValidator is a validator for the "code_hash" field. It is called by the builders before save.
+	ssologincode.CodeHashValidator = func() func(string) error {
+		validators := ssologincodeDescCodeHash.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(code_hash string) error {
+			for _, fn := range fns {
+				if err := fn(code_hash); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// ssologincodeDescBindingHash is the schema descriptor for binding_hash field.
+	ssologincodeDescBindingHash := ssologincodeFields[2].Descriptor()
+	// ssologincode.BindingHashValidator is a validator for the "binding_hash" field. It is called by the builders before save.
+	ssologincode.BindingHashValidator = func() func(string) error {
+		validators := ssologincodeDescBindingHash.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(binding_hash string) error {
+			for _, fn := range fns {
+				if err := fn(binding_hash); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// ssologincodeDescID is the schema descriptor for id field.
+	ssologincodeDescID := ssologincodeMixinFields0[0].Descriptor()
+	// ssologincode.DefaultID holds the default value on creation for the id field.
+	ssologincode.DefaultID = ssologincodeDescID.Default.(func() uuid.UUID)
+	ssostateMixin := schema.SSOState{}.Mixin()
+	ssostate.Policy = privacy.NewPolicies(ssostateMixin[1], schema.SSOState{})
+	ssostate.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := ssostate.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	ssostateMixinFields0 := ssostateMixin[0].Fields()
+	_ = ssostateMixinFields0
+	ssostateFields := schema.SSOState{}.Fields()
+	_ = ssostateFields
+	// ssostateDescStateHash is the schema descriptor for state_hash field.
+	ssostateDescStateHash := ssostateFields[0].Descriptor()
+	// ssostate.StateHashValidator is a validator for the "state_hash" field. It is called by the builders before save.
+	ssostate.StateHashValidator = func() func(string) error {
+		validators := ssostateDescStateHash.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(state_hash string) error {
+			for _, fn := range fns {
+				if err := fn(state_hash); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// ssostateDescNonce is the schema descriptor for nonce field.
+	ssostateDescNonce := ssostateFields[1].Descriptor()
+	// ssostate.NonceValidator is a validator for the "nonce" field. It is called by the builders before save.
+	ssostate.NonceValidator = func() func(string) error {
+		validators := ssostateDescNonce.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(nonce string) error {
+			for _, fn := range fns {
+				if err := fn(nonce); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// ssostateDescPkceVerifier is the schema descriptor for pkce_verifier field.
+	ssostateDescPkceVerifier := ssostateFields[2].Descriptor()
+	// ssostate.PkceVerifierValidator is a validator for the "pkce_verifier" field. It is called by the builders before save.
+	ssostate.PkceVerifierValidator = func() func(string) error {
+		validators := ssostateDescPkceVerifier.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(pkce_verifier string) error {
+			for _, fn := range fns {
+				if err := fn(pkce_verifier); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// ssostateDescBindingHash is the schema descriptor for binding_hash field.
+	ssostateDescBindingHash := ssostateFields[3].Descriptor()
+	// ssostate.BindingHashValidator is a validator for the "binding_hash" field. It is called by the builders before save.
+	ssostate.BindingHashValidator = func() func(string) error {
+		validators := ssostateDescBindingHash.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(binding_hash string) error {
+			for _, fn := range fns {
+				if err := fn(binding_hash); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// ssostateDescID is the schema descriptor for id field.
+	ssostateDescID := ssostateMixinFields0[0].Descriptor()
+	// ssostate.DefaultID holds the default value on creation for the id field.
+	ssostate.DefaultID = ssostateDescID.Default.(func() uuid.UUID)
 	seentourMixin := schema.SeenTour{}.Mixin()
 	seentour.Policy = privacy.NewPolicies(seentourMixin[1], schema.SeenTour{})
 	seentour.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -1869,6 +2120,60 @@ func init() {
 	userDescID := userMixinFields0[0].Descriptor()
 	// user.DefaultID holds the default value on creation for the id field.
 	user.DefaultID = userDescID.Default.(func() uuid.UUID)
+	useridentityMixin := schema.UserIdentity{}.Mixin()
+	useridentity.Policy = privacy.NewPolicies(useridentityMixin[1], schema.UserIdentity{})
+	useridentity.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := useridentity.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	useridentityMixinFields0 := useridentityMixin[0].Fields()
+	_ = useridentityMixinFields0
+	useridentityFields := schema.UserIdentity{}.Fields()
+	_ = useridentityFields
+	// useridentityDescIssuer is the schema descriptor for issuer field.
+	useridentityDescIssuer := useridentityFields[1].Descriptor()
+	// useridentity.IssuerValidator is a validator for the "issuer" field. It is called by the builders before save.
+	useridentity.IssuerValidator = func() func(string) error {
+		validators := useridentityDescIssuer.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(issuer string) error {
+			for _, fn := range fns {
+				if err := fn(issuer); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// useridentityDescSubject is the schema descriptor for subject field.
+	useridentityDescSubject := useridentityFields[2].Descriptor()
+	// useridentity.SubjectValidator is a validator for the "subject" field. It is called by the builders before save.
+	useridentity.SubjectValidator = func() func(string) error {
+		validators := useridentityDescSubject.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(subject string) error {
+			for _, fn := range fns {
+				if err := fn(subject); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// useridentityDescID is the schema descriptor for id field.
+	useridentityDescID := useridentityMixinFields0[0].Descriptor()
+	// useridentity.DefaultID holds the default value on creation for the id field.
+	useridentity.DefaultID = useridentityDescID.Default.(func() uuid.UUID)
 	webhookMixin := schema.Webhook{}.Mixin()
 	webhook.Policy = privacy.NewPolicies(webhookMixin[1], schema.Webhook{})
 	webhook.Hooks[0] = func(next ent.Mutator) ent.Mutator {

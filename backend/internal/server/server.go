@@ -79,6 +79,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/reqinfo"
 	"github.com/wegweiser/wegweiser/backend/internal/retention"
 	"github.com/wegweiser/wegweiser/backend/internal/secrets"
+	"github.com/wegweiser/wegweiser/backend/internal/sso"
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/tenancy"
 	"github.com/wegweiser/wegweiser/backend/internal/transfer"
@@ -154,7 +155,9 @@ type App struct {
 	AIResolver ai.Resolver
 	Narratives *narrative.Service
 	// Reports renders and mails the organisation health reports.
-	Reports  *report.Service
+	Reports *report.Service
+	// SSO keeps the tenants' OpenID Connect sign-in.
+	SSO      *sso.Service
 	Jobs     *jobs.Client
 	Enforcer *authz.Enforcer
 	// Throttles are the Redis-backed sign-in limiters, none without a Redis
@@ -234,6 +237,7 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 	}
 	ids := identity.NewService(st, identity.NewSigner(key, issuer), &identity.Options{
 		Limits: limits, Mail: sender, BaseURL: cfg.ServerURL(), SignUpClosed: !cfg.PublicSignup, AuthCache: cache,
+		SignInCheck: sso.SignInCheck(st),
 	}, log)
 	jc, err := jobs.New(st, log, jobs.Options{Work: cfg.Workers, PollInterval: cfg.JobPollInterval})
 	if err != nil {
@@ -313,6 +317,7 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 		},
 	})
 	return &App{
+		SSO:        sso.New(st, box, ids, cfg.ServerURL(), nil, log),
 		Chat:       chats,
 		Memories:   memories,
 		Throttles:  throttles,
@@ -390,7 +395,7 @@ func (a *App) Handler() http.Handler {
 	})
 	mux := http.NewServeMux()
 	// AuthService is public but for WhoAmI (whose request is empty).
-	mux.Handle(wegweiserv1connect.NewAuthServiceHandler(authapi.New(a.Identity, a.Members, a.Tenancy, a.Enforcer, a.cfg.TrustedProxies), publicOpts...))
+	mux.Handle(wegweiserv1connect.NewAuthServiceHandler(authapi.New(a.Identity, a.Members, a.Tenancy, a.Enforcer, a.cfg.TrustedProxies).WithSSO(a.SSO), publicOpts...))
 	mux.Handle(wegweiserv1connect.NewTenantServiceHandler(tenantapi.New(a.Tenancy, a.Retention, branding.NewService(a.Store)), opts...))
 	mux.Handle(wegweiserv1connect.NewDeviceServiceHandler(deviceapi.New(a.Devices), opts...))
 	mux.Handle(wegweiserv1connect.NewUserServiceHandler(userapi.New(a.Members), opts...))
@@ -413,7 +418,7 @@ func (a *App) Handler() http.Handler {
 	mux.Handle(transferPath, refuseLarger(MaxTransferRequestBytes, "an import file may have at most 10 MB: split it into smaller files", transferHandler, transferOpts...))
 	mux.Handle(wegweiserv1connect.NewReportServiceHandler(reportapi.New(a.Reports), opts...))
 	mux.Handle(wegweiserv1connect.NewSecurityServiceHandler(securityapi.New(a.Identity), opts...))
-	mux.Handle(wegweiserv1connect.NewSingleSignOnServiceHandler(ssoapi.New(), opts...))
+	mux.Handle(wegweiserv1connect.NewSingleSignOnServiceHandler(ssoapi.New(a.SSO), opts...))
 	mux.Handle(wegweiserv1connect.NewAPIKeyServiceHandler(apikeyapi.New(a.APIKeys), opts...))
 	mux.Handle(wegweiserv1connect.NewAuditServiceHandler(auditapi.New(audit.NewService(a.Store)), opts...))
 	mux.Handle(agentv1connect.NewAgentServiceHandler(agent, agentOpts...))
@@ -437,6 +442,13 @@ func (a *App) Handler() http.Handler {
 	// The agent downloads, their signed checksums and the install scripts
 	// are public: endpoints fetch them before they hold any credential.
 	a.Agents.Register(mux, a.scriptURL)
+	// The identity provider sends the browser back here (public): it
+	// redirects to the dashboard's /login/sso with a one-time code.
+	mux.HandleFunc("GET "+sso.CallbackPath, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		http.Redirect(w, r, a.SSO.Callback(r.Context(), r.URL.Query()), http.StatusSeeOther)
+	})
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))

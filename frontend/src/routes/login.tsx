@@ -2,6 +2,7 @@ import { Link, Navigate, useSearchParams } from "react-router";
 import { AuthCard } from "../features/auth/AuthCard";
 import { useAuthConfig, useSession } from "../features/auth/hooks";
 import { LoginForm } from "../features/auth/LoginForm";
+import { SSOSignIn } from "../features/sso/SSOSignIn";
 import { safeNext } from "./safe-next";
 
 /** /login */
@@ -27,6 +28,7 @@ export default function LoginRoute() {
       }
     >
       <LoginForm />
+      {config.data?.singleSignOn && <SSOSignIn />}
     </AuthCard>
   );
 }

@@ -1,10 +1,6 @@
-import { Page } from "../components/Page";
+import { SSOSettingsPage } from "../features/sso/SSOSettings";
 
 /** /settings/sso: the tenant's OpenID Connect single sign-on (owners) */
 export default function Route() {
-  return (
-    <Page title="Single sign-on">
-      <p className="muted">Coming soon.</p>
-    </Page>
-  );
+  return <SSOSettingsPage />;
 }

@@ -77,6 +77,8 @@ import { ChatService } from "../gen/wegweiser/v1/chat_pb";
 import { entityKey, RETENTION_DEFAULTS } from "./fake/shared";
 import { FakeReports, reportService } from "./fake/report";
 import { ReportService } from "../gen/wegweiser/v1/report_pb";
+import { SingleSignOnService } from "../gen/wegweiser/v1/sso_pb";
+import { ssoService } from "./fake/sso";
 
 export type { DeviceFixture, FakeDeviceHealth } from "./fake/fixtures";
 
@@ -547,6 +549,7 @@ export class FakeBackend {
     router.service(TransferService, transferService(this));
     router.service(ReportService, reportService(this));
     router.service(AuditService, auditService(this));
+    router.service(SingleSignOnService, ssoService(this));
   };
 }
 

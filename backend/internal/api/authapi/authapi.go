@@ -15,6 +15,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/identity"
 	"github.com/wegweiser/wegweiser/backend/internal/member"
 	"github.com/wegweiser/wegweiser/backend/internal/reqinfo"
+	"github.com/wegweiser/wegweiser/backend/internal/sso"
 	"github.com/wegweiser/wegweiser/backend/internal/tenancy"
 	"github.com/wegweiser/wegweiser/ent/viewer"
 )
@@ -26,6 +27,7 @@ type Service struct {
 	tenants  *tenancy.Service
 	enforcer *authz.Enforcer
 	sources  reqinfo.Sources
+	sso      *sso.Service
 }
 
 var _ wegweiserv1connect.AuthServiceHandler = (*Service)(nil)
@@ -87,8 +89,8 @@ func (s *Service) Refresh(ctx context.Context, req *v1.RefreshRequest) (*v1.Refr
 }
 
 // GetAuthConfig implements AuthService.GetAuthConfig.
-func (s *Service) GetAuthConfig(context.Context, *v1.GetAuthConfigRequest) (*v1.GetAuthConfigResponse, error) {
-	return &v1.GetAuthConfigResponse{PublicSignup: s.ids.SignUpOpen()}, nil
+func (s *Service) GetAuthConfig(ctx context.Context, _ *v1.GetAuthConfigRequest) (*v1.GetAuthConfigResponse, error) {
+	return &v1.GetAuthConfigResponse{PublicSignup: s.ids.SignUpOpen(), SingleSignOn: s.ssoOffered(ctx)}, nil
 }
 
 // VerifyEmail implements AuthService.VerifyEmail.

@@ -4,10 +4,12 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import { AuthService, TenantSchema, UserSchema } from "../../gen/wegweiser/v1/auth_pb";
 import { Role } from "../../gen/wegweiser/v1/common_pb";
 import type { FakeBackend } from "../fake-backend";
+import { ssoAuthMethods, ssoOf } from "./sso";
 
 /** authService answers AuthService for the fake backend b. */
 export function authService(b: FakeBackend): Partial<ServiceImpl<typeof AuthService>> {
   return {
+    ...ssoAuthMethods(b),
     signUp: (req, ctx) => {
       b.enter("SignUp", req, ctx);
       b.tenant = create(TenantSchema, { id: "t1", name: req.tenantName });
@@ -42,7 +44,7 @@ export function authService(b: FakeBackend): Partial<ServiceImpl<typeof AuthServ
     },
     getAuthConfig: (req, ctx) => {
       b.enter("GetAuthConfig", req, ctx);
-      return { publicSignup: b.publicSignup };
+      return { publicSignup: b.publicSignup, singleSignOn: ssoOf(b).offered };
     },
     verifyEmail: (req, ctx) => {
       b.enter("VerifyEmail", req, ctx);
