@@ -37,17 +37,22 @@ import (
 	"github.com/wegweiser/wegweiser/ent/notificationreceipt"
 	"github.com/wegweiser/wegweiser/ent/onboardingstate"
 	"github.com/wegweiser/wegweiser/ent/organisation"
+	"github.com/wegweiser/wegweiser/ent/passkey"
 	"github.com/wegweiser/wegweiser/ent/policyaudit"
 	"github.com/wegweiser/wegweiser/ent/policyguidance"
 	"github.com/wegweiser/wegweiser/ent/policyoverride"
 	"github.com/wegweiser/wegweiser/ent/preregistration"
+	"github.com/wegweiser/wegweiser/ent/recoverycode"
 	"github.com/wegweiser/wegweiser/ent/refreshtoken"
 	"github.com/wegweiser/wegweiser/ent/reportschedule"
 	"github.com/wegweiser/wegweiser/ent/seentour"
 	"github.com/wegweiser/wegweiser/ent/session"
+	"github.com/wegweiser/wegweiser/ent/signinattempt"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
 	"github.com/wegweiser/wegweiser/ent/tenant"
+	"github.com/wegweiser/wegweiser/ent/totpsecret"
 	"github.com/wegweiser/wegweiser/ent/user"
+	"github.com/wegweiser/wegweiser/ent/webauthnchallenge"
 	"github.com/wegweiser/wegweiser/ent/webhook"
 	"github.com/wegweiser/wegweiser/ent/webhookdelivery"
 )
@@ -135,17 +140,22 @@ func checkColumn(t, c string) error {
 			notificationreceipt.Table:  notificationreceipt.ValidColumn,
 			onboardingstate.Table:      onboardingstate.ValidColumn,
 			organisation.Table:         organisation.ValidColumn,
+			passkey.Table:              passkey.ValidColumn,
 			policyaudit.Table:          policyaudit.ValidColumn,
 			policyguidance.Table:       policyguidance.ValidColumn,
 			policyoverride.Table:       policyoverride.ValidColumn,
 			preregistration.Table:      preregistration.ValidColumn,
+			recoverycode.Table:         recoverycode.ValidColumn,
 			refreshtoken.Table:         refreshtoken.ValidColumn,
 			reportschedule.Table:       reportschedule.ValidColumn,
 			seentour.Table:             seentour.ValidColumn,
 			session.Table:              session.ValidColumn,
+			signinattempt.Table:        signinattempt.ValidColumn,
 			snapshot.Table:             snapshot.ValidColumn,
 			tenant.Table:               tenant.ValidColumn,
+			totpsecret.Table:           totpsecret.ValidColumn,
 			user.Table:                 user.ValidColumn,
+			webauthnchallenge.Table:    webauthnchallenge.ValidColumn,
 			webhook.Table:              webhook.ValidColumn,
 			webhookdelivery.Table:      webhookdelivery.ValidColumn,
 		})

@@ -28,18 +28,23 @@ import (
 	"github.com/wegweiser/wegweiser/ent/notificationreceipt"
 	"github.com/wegweiser/wegweiser/ent/onboardingstate"
 	"github.com/wegweiser/wegweiser/ent/organisation"
+	"github.com/wegweiser/wegweiser/ent/passkey"
 	"github.com/wegweiser/wegweiser/ent/policyaudit"
 	"github.com/wegweiser/wegweiser/ent/policyguidance"
 	"github.com/wegweiser/wegweiser/ent/policyoverride"
 	"github.com/wegweiser/wegweiser/ent/predicate"
 	"github.com/wegweiser/wegweiser/ent/preregistration"
+	"github.com/wegweiser/wegweiser/ent/recoverycode"
 	"github.com/wegweiser/wegweiser/ent/refreshtoken"
 	"github.com/wegweiser/wegweiser/ent/reportschedule"
 	"github.com/wegweiser/wegweiser/ent/seentour"
 	"github.com/wegweiser/wegweiser/ent/session"
+	"github.com/wegweiser/wegweiser/ent/signinattempt"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
 	"github.com/wegweiser/wegweiser/ent/tenant"
+	"github.com/wegweiser/wegweiser/ent/totpsecret"
 	"github.com/wegweiser/wegweiser/ent/user"
+	"github.com/wegweiser/wegweiser/ent/webauthnchallenge"
 	"github.com/wegweiser/wegweiser/ent/webhook"
 	"github.com/wegweiser/wegweiser/ent/webhookdelivery"
 
@@ -51,7 +56,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 38)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 43)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   aicall.Table,
@@ -638,6 +643,32 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[25] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   passkey.Table,
+			Columns: passkey.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: passkey.FieldID,
+			},
+		},
+		Type: "Passkey",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			passkey.FieldUserID:          {Type: field.TypeUUID, Column: passkey.FieldUserID},
+			passkey.FieldCredentialID:    {Type: field.TypeBytes, Column: passkey.FieldCredentialID},
+			passkey.FieldPublicKey:       {Type: field.TypeBytes, Column: passkey.FieldPublicKey},
+			passkey.FieldSignCount:       {Type: field.TypeUint32, Column: passkey.FieldSignCount},
+			passkey.FieldAaguid:          {Type: field.TypeBytes, Column: passkey.FieldAaguid},
+			passkey.FieldTransports:      {Type: field.TypeJSON, Column: passkey.FieldTransports},
+			passkey.FieldAttestationType: {Type: field.TypeString, Column: passkey.FieldAttestationType},
+			passkey.FieldBackupEligible:  {Type: field.TypeBool, Column: passkey.FieldBackupEligible},
+			passkey.FieldBackupState:     {Type: field.TypeBool, Column: passkey.FieldBackupState},
+			passkey.FieldUserVerified:    {Type: field.TypeBool, Column: passkey.FieldUserVerified},
+			passkey.FieldName:            {Type: field.TypeString, Column: passkey.FieldName},
+			passkey.FieldCreatedAt:       {Type: field.TypeTime, Column: passkey.FieldCreatedAt},
+			passkey.FieldLastUsedAt:      {Type: field.TypeTime, Column: passkey.FieldLastUsedAt},
+		},
+	}
+	graph.Nodes[26] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyaudit.Table,
 			Columns: policyaudit.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -660,7 +691,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyaudit.FieldCreatedAt:      {Type: field.TypeTime, Column: policyaudit.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[26] = &sqlgraph.Node{
+	graph.Nodes[27] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyguidance.Table,
 			Columns: policyguidance.Columns,
@@ -681,7 +712,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyguidance.FieldUpdatedBy:      {Type: field.TypeString, Column: policyguidance.FieldUpdatedBy},
 		},
 	}
-	graph.Nodes[27] = &sqlgraph.Node{
+	graph.Nodes[28] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   policyoverride.Table,
 			Columns: policyoverride.Columns,
@@ -708,7 +739,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			policyoverride.FieldUpdatedBy:      {Type: field.TypeString, Column: policyoverride.FieldUpdatedBy},
 		},
 	}
-	graph.Nodes[28] = &sqlgraph.Node{
+	graph.Nodes[29] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   preregistration.Table,
 			Columns: preregistration.Columns,
@@ -730,7 +761,24 @@ var schemaGraph = func() *sqlgraph.Schema {
 			preregistration.FieldCreatedBy:      {Type: field.TypeUUID, Column: preregistration.FieldCreatedBy},
 		},
 	}
-	graph.Nodes[29] = &sqlgraph.Node{
+	graph.Nodes[30] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   recoverycode.Table,
+			Columns: recoverycode.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: recoverycode.FieldID,
+			},
+		},
+		Type: "RecoveryCode",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			recoverycode.FieldUserID:    {Type: field.TypeUUID, Column: recoverycode.FieldUserID},
+			recoverycode.FieldCodeHash:  {Type: field.TypeString, Column: recoverycode.FieldCodeHash},
+			recoverycode.FieldCreatedAt: {Type: field.TypeTime, Column: recoverycode.FieldCreatedAt},
+			recoverycode.FieldUsedAt:    {Type: field.TypeTime, Column: recoverycode.FieldUsedAt},
+		},
+	}
+	graph.Nodes[31] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   refreshtoken.Table,
 			Columns: refreshtoken.Columns,
@@ -751,7 +799,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			refreshtoken.FieldRevokedAt: {Type: field.TypeTime, Column: refreshtoken.FieldRevokedAt},
 		},
 	}
-	graph.Nodes[30] = &sqlgraph.Node{
+	graph.Nodes[32] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   reportschedule.Table,
 			Columns: reportschedule.Columns,
@@ -776,7 +824,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			reportschedule.FieldLastError:      {Type: field.TypeString, Column: reportschedule.FieldLastError},
 		},
 	}
-	graph.Nodes[31] = &sqlgraph.Node{
+	graph.Nodes[33] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   seentour.Table,
 			Columns: seentour.Columns,
@@ -793,7 +841,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			seentour.FieldCreatedAt: {Type: field.TypeTime, Column: seentour.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[32] = &sqlgraph.Node{
+	graph.Nodes[34] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   session.Table,
 			Columns: session.Columns,
@@ -817,7 +865,27 @@ var schemaGraph = func() *sqlgraph.Schema {
 			session.FieldFactorSetupPending: {Type: field.TypeBool, Column: session.FieldFactorSetupPending},
 		},
 	}
-	graph.Nodes[33] = &sqlgraph.Node{
+	graph.Nodes[35] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   signinattempt.Table,
+			Columns: signinattempt.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: signinattempt.FieldID,
+			},
+		},
+		Type: "SignInAttempt",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			signinattempt.FieldTenantID:  {Type: field.TypeUUID, Column: signinattempt.FieldTenantID},
+			signinattempt.FieldUserID:    {Type: field.TypeUUID, Column: signinattempt.FieldUserID},
+			signinattempt.FieldTokenHash: {Type: field.TypeString, Column: signinattempt.FieldTokenHash},
+			signinattempt.FieldCreatedAt: {Type: field.TypeTime, Column: signinattempt.FieldCreatedAt},
+			signinattempt.FieldExpiresAt: {Type: field.TypeTime, Column: signinattempt.FieldExpiresAt},
+			signinattempt.FieldFailures:  {Type: field.TypeInt, Column: signinattempt.FieldFailures},
+			signinattempt.FieldUsedAt:    {Type: field.TypeTime, Column: signinattempt.FieldUsedAt},
+		},
+	}
+	graph.Nodes[36] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   snapshot.Table,
 			Columns: snapshot.Columns,
@@ -840,7 +908,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			snapshot.FieldSizeBytes:       {Type: field.TypeInt, Column: snapshot.FieldSizeBytes},
 		},
 	}
-	graph.Nodes[34] = &sqlgraph.Node{
+	graph.Nodes[37] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   tenant.Table,
 			Columns: tenant.Columns,
@@ -859,9 +927,28 @@ var schemaGraph = func() *sqlgraph.Schema {
 			tenant.FieldRetentionNotificationDays: {Type: field.TypeInt, Column: tenant.FieldRetentionNotificationDays},
 			tenant.FieldRetentionDeliveryDays:     {Type: field.TypeInt, Column: tenant.FieldRetentionDeliveryDays},
 			tenant.FieldRetentionAuditDays:        {Type: field.TypeInt, Column: tenant.FieldRetentionAuditDays},
+			tenant.FieldRequireSecondFactor:       {Type: field.TypeBool, Column: tenant.FieldRequireSecondFactor},
 		},
 	}
-	graph.Nodes[35] = &sqlgraph.Node{
+	graph.Nodes[38] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   totpsecret.Table,
+			Columns: totpsecret.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: totpsecret.FieldID,
+			},
+		},
+		Type: "TotpSecret",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			totpsecret.FieldUserID:       {Type: field.TypeUUID, Column: totpsecret.FieldUserID},
+			totpsecret.FieldSecretSealed: {Type: field.TypeBytes, Column: totpsecret.FieldSecretSealed},
+			totpsecret.FieldCreatedAt:    {Type: field.TypeTime, Column: totpsecret.FieldCreatedAt},
+			totpsecret.FieldConfirmedAt:  {Type: field.TypeTime, Column: totpsecret.FieldConfirmedAt},
+			totpsecret.FieldLastUsedStep: {Type: field.TypeInt64, Column: totpsecret.FieldLastUsedStep},
+		},
+	}
+	graph.Nodes[39] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   user.Table,
 			Columns: user.Columns,
@@ -884,7 +971,28 @@ var schemaGraph = func() *sqlgraph.Schema {
 			user.FieldResetExpiresAt:  {Type: field.TypeTime, Column: user.FieldResetExpiresAt},
 		},
 	}
-	graph.Nodes[36] = &sqlgraph.Node{
+	graph.Nodes[40] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   webauthnchallenge.Table,
+			Columns: webauthnchallenge.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeUUID,
+				Column: webauthnchallenge.FieldID,
+			},
+		},
+		Type: "WebAuthnChallenge",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			webauthnchallenge.FieldPurpose:     {Type: field.TypeEnum, Column: webauthnchallenge.FieldPurpose},
+			webauthnchallenge.FieldUserID:      {Type: field.TypeUUID, Column: webauthnchallenge.FieldUserID},
+			webauthnchallenge.FieldSessionID:   {Type: field.TypeUUID, Column: webauthnchallenge.FieldSessionID},
+			webauthnchallenge.FieldAttemptID:   {Type: field.TypeUUID, Column: webauthnchallenge.FieldAttemptID},
+			webauthnchallenge.FieldSessionData: {Type: field.TypeBytes, Column: webauthnchallenge.FieldSessionData},
+			webauthnchallenge.FieldCreatedAt:   {Type: field.TypeTime, Column: webauthnchallenge.FieldCreatedAt},
+			webauthnchallenge.FieldExpiresAt:   {Type: field.TypeTime, Column: webauthnchallenge.FieldExpiresAt},
+			webauthnchallenge.FieldUsedAt:      {Type: field.TypeTime, Column: webauthnchallenge.FieldUsedAt},
+		},
+	}
+	graph.Nodes[41] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhook.Table,
 			Columns: webhook.Columns,
@@ -904,7 +1012,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			webhook.FieldSecretEncrypted: {Type: field.TypeBytes, Column: webhook.FieldSecretEncrypted},
 		},
 	}
-	graph.Nodes[37] = &sqlgraph.Node{
+	graph.Nodes[42] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   webhookdelivery.Table,
 			Columns: webhookdelivery.Columns,
@@ -1405,6 +1513,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 			Bidi:    false,
 		},
 		"Session",
+		"Tenant",
+	)
+	graph.MustAddE(
+		"tenant",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   signinattempt.TenantTable,
+			Columns: []string{signinattempt.TenantColumn},
+			Bidi:    false,
+		},
+		"SignInAttempt",
 		"Tenant",
 	)
 	graph.MustAddE(
@@ -4208,6 +4328,111 @@ func (f *OrganisationFilter) WhereHasDevicesWith(preds ...predicate.Device) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *PasskeyQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the PasskeyQuery builder.
+func (_q *PasskeyQuery) Filter() *PasskeyFilter {
+	return &PasskeyFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *PasskeyMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the PasskeyMutation builder.
+func (m *PasskeyMutation) Filter() *PasskeyFilter {
+	return &PasskeyFilter{config: m.config, predicateAdder: m}
+}
+
+// PasskeyFilter provides a generic filtering capability at runtime for PasskeyQuery.
+type PasskeyFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *PasskeyFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *PasskeyFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(passkey.FieldID))
+}
+
+// WhereUserID applies the entql [16]byte predicate on the user_id field.
+func (f *PasskeyFilter) WhereUserID(p entql.ValueP) {
+	f.Where(p.Field(passkey.FieldUserID))
+}
+
+// WhereCredentialID applies the entql []byte predicate on the credential_id field.
+func (f *PasskeyFilter) WhereCredentialID(p entql.BytesP) {
+	f.Where(p.Field(passkey.FieldCredentialID))
+}
+
+// WherePublicKey applies the entql []byte predicate on the public_key field.
+func (f *PasskeyFilter) WherePublicKey(p entql.BytesP) {
+	f.Where(p.Field(passkey.FieldPublicKey))
+}
+
+// WhereSignCount applies the entql uint32 predicate on the sign_count field.
+func (f *PasskeyFilter) WhereSignCount(p entql.Uint32P) {
+	f.Where(p.Field(passkey.FieldSignCount))
+}
+
+// WhereAaguid applies the entql []byte predicate on the aaguid field.
+func (f *PasskeyFilter) WhereAaguid(p entql.BytesP) {
+	f.Where(p.Field(passkey.FieldAaguid))
+}
+
+// WhereTransports applies the entql json.RawMessage predicate on the transports field.
+func (f *PasskeyFilter) WhereTransports(p entql.BytesP) {
+	f.Where(p.Field(passkey.FieldTransports))
+}
+
+// WhereAttestationType applies the entql string predicate on the attestation_type field.
+func (f *PasskeyFilter) WhereAttestationType(p entql.StringP) {
+	f.Where(p.Field(passkey.FieldAttestationType))
+}
+
+// WhereBackupEligible applies the entql bool predicate on the backup_eligible field.
+func (f *PasskeyFilter) WhereBackupEligible(p entql.BoolP) {
+	f.Where(p.Field(passkey.FieldBackupEligible))
+}
+
+// WhereBackupState applies the entql bool predicate on the backup_state field.
+func (f *PasskeyFilter) WhereBackupState(p entql.BoolP) {
+	f.Where(p.Field(passkey.FieldBackupState))
+}
+
+// WhereUserVerified applies the entql bool predicate on the user_verified field.
+func (f *PasskeyFilter) WhereUserVerified(p entql.BoolP) {
+	f.Where(p.Field(passkey.FieldUserVerified))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *PasskeyFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(passkey.FieldName))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *PasskeyFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(passkey.FieldCreatedAt))
+}
+
+// WhereLastUsedAt applies the entql time.Time predicate on the last_used_at field.
+func (f *PasskeyFilter) WhereLastUsedAt(p entql.TimeP) {
+	f.Where(p.Field(passkey.FieldLastUsedAt))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *PolicyAuditQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -4236,7 +4461,7 @@ type PolicyAuditFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyAuditFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[25].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4345,7 +4570,7 @@ type PolicyGuidanceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyGuidanceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[26].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4439,7 +4664,7 @@ type PolicyOverrideFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PolicyOverrideFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[27].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4563,7 +4788,7 @@ type PreregistrationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *PreregistrationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[28].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4634,6 +4859,66 @@ func (f *PreregistrationFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *RecoveryCodeQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the RecoveryCodeQuery builder.
+func (_q *RecoveryCodeQuery) Filter() *RecoveryCodeFilter {
+	return &RecoveryCodeFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *RecoveryCodeMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the RecoveryCodeMutation builder.
+func (m *RecoveryCodeMutation) Filter() *RecoveryCodeFilter {
+	return &RecoveryCodeFilter{config: m.config, predicateAdder: m}
+}
+
+// RecoveryCodeFilter provides a generic filtering capability at runtime for RecoveryCodeQuery.
+type RecoveryCodeFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *RecoveryCodeFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *RecoveryCodeFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(recoverycode.FieldID))
+}
+
+// WhereUserID applies the entql [16]byte predicate on the user_id field.
+func (f *RecoveryCodeFilter) WhereUserID(p entql.ValueP) {
+	f.Where(p.Field(recoverycode.FieldUserID))
+}
+
+// WhereCodeHash applies the entql string predicate on the code_hash field.
+func (f *RecoveryCodeFilter) WhereCodeHash(p entql.StringP) {
+	f.Where(p.Field(recoverycode.FieldCodeHash))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *RecoveryCodeFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(recoverycode.FieldCreatedAt))
+}
+
+// WhereUsedAt applies the entql time.Time predicate on the used_at field.
+func (f *RecoveryCodeFilter) WhereUsedAt(p entql.TimeP) {
+	f.Where(p.Field(recoverycode.FieldUsedAt))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *RefreshTokenQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -4662,7 +4947,7 @@ type RefreshTokenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *RefreshTokenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[29].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4756,7 +5041,7 @@ type ReportScheduleFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReportScheduleFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[30].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4870,7 +5155,7 @@ type SeenTourFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SeenTourFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[31].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -4944,7 +5229,7 @@ type SessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[32].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5025,6 +5310,95 @@ func (f *SessionFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *SignInAttemptQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the SignInAttemptQuery builder.
+func (_q *SignInAttemptQuery) Filter() *SignInAttemptFilter {
+	return &SignInAttemptFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *SignInAttemptMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the SignInAttemptMutation builder.
+func (m *SignInAttemptMutation) Filter() *SignInAttemptFilter {
+	return &SignInAttemptFilter{config: m.config, predicateAdder: m}
+}
+
+// SignInAttemptFilter provides a generic filtering capability at runtime for SignInAttemptQuery.
+type SignInAttemptFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *SignInAttemptFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *SignInAttemptFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(signinattempt.FieldID))
+}
+
+// WhereTenantID applies the entql [16]byte predicate on the tenant_id field.
+func (f *SignInAttemptFilter) WhereTenantID(p entql.ValueP) {
+	f.Where(p.Field(signinattempt.FieldTenantID))
+}
+
+// WhereUserID applies the entql [16]byte predicate on the user_id field.
+func (f *SignInAttemptFilter) WhereUserID(p entql.ValueP) {
+	f.Where(p.Field(signinattempt.FieldUserID))
+}
+
+// WhereTokenHash applies the entql string predicate on the token_hash field.
+func (f *SignInAttemptFilter) WhereTokenHash(p entql.StringP) {
+	f.Where(p.Field(signinattempt.FieldTokenHash))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *SignInAttemptFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(signinattempt.FieldCreatedAt))
+}
+
+// WhereExpiresAt applies the entql time.Time predicate on the expires_at field.
+func (f *SignInAttemptFilter) WhereExpiresAt(p entql.TimeP) {
+	f.Where(p.Field(signinattempt.FieldExpiresAt))
+}
+
+// WhereFailures applies the entql int predicate on the failures field.
+func (f *SignInAttemptFilter) WhereFailures(p entql.IntP) {
+	f.Where(p.Field(signinattempt.FieldFailures))
+}
+
+// WhereUsedAt applies the entql time.Time predicate on the used_at field.
+func (f *SignInAttemptFilter) WhereUsedAt(p entql.TimeP) {
+	f.Where(p.Field(signinattempt.FieldUsedAt))
+}
+
+// WhereHasTenant applies a predicate to check if query has an edge tenant.
+func (f *SignInAttemptFilter) WhereHasTenant() {
+	f.Where(entql.HasEdge("tenant"))
+}
+
+// WhereHasTenantWith applies a predicate to check if query has an edge tenant with a given conditions (other predicates).
+func (f *SignInAttemptFilter) WhereHasTenantWith(preds ...predicate.Tenant) {
+	f.Where(entql.HasEdgeWith("tenant", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *SnapshotQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -5053,7 +5427,7 @@ type SnapshotFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SnapshotFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[33].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[36].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5157,7 +5531,7 @@ type TenantFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TenantFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[34].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[37].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5208,6 +5582,76 @@ func (f *TenantFilter) WhereRetentionAuditDays(p entql.IntP) {
 	f.Where(p.Field(tenant.FieldRetentionAuditDays))
 }
 
+// WhereRequireSecondFactor applies the entql bool predicate on the require_second_factor field.
+func (f *TenantFilter) WhereRequireSecondFactor(p entql.BoolP) {
+	f.Where(p.Field(tenant.FieldRequireSecondFactor))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *TotpSecretQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the TotpSecretQuery builder.
+func (_q *TotpSecretQuery) Filter() *TotpSecretFilter {
+	return &TotpSecretFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *TotpSecretMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the TotpSecretMutation builder.
+func (m *TotpSecretMutation) Filter() *TotpSecretFilter {
+	return &TotpSecretFilter{config: m.config, predicateAdder: m}
+}
+
+// TotpSecretFilter provides a generic filtering capability at runtime for TotpSecretQuery.
+type TotpSecretFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *TotpSecretFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[38].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *TotpSecretFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(totpsecret.FieldID))
+}
+
+// WhereUserID applies the entql [16]byte predicate on the user_id field.
+func (f *TotpSecretFilter) WhereUserID(p entql.ValueP) {
+	f.Where(p.Field(totpsecret.FieldUserID))
+}
+
+// WhereSecretSealed applies the entql []byte predicate on the secret_sealed field.
+func (f *TotpSecretFilter) WhereSecretSealed(p entql.BytesP) {
+	f.Where(p.Field(totpsecret.FieldSecretSealed))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *TotpSecretFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(totpsecret.FieldCreatedAt))
+}
+
+// WhereConfirmedAt applies the entql time.Time predicate on the confirmed_at field.
+func (f *TotpSecretFilter) WhereConfirmedAt(p entql.TimeP) {
+	f.Where(p.Field(totpsecret.FieldConfirmedAt))
+}
+
+// WhereLastUsedStep applies the entql int64 predicate on the last_used_step field.
+func (f *TotpSecretFilter) WhereLastUsedStep(p entql.Int64P) {
+	f.Where(p.Field(totpsecret.FieldLastUsedStep))
+}
+
 // addPredicate implements the predicateAdder interface.
 func (_q *UserQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
@@ -5237,7 +5681,7 @@ type UserFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *UserFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[35].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[39].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5313,6 +5757,86 @@ func (f *UserFilter) WhereHasMembershipsWith(preds ...predicate.Membership) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *WebAuthnChallengeQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the WebAuthnChallengeQuery builder.
+func (_q *WebAuthnChallengeQuery) Filter() *WebAuthnChallengeFilter {
+	return &WebAuthnChallengeFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *WebAuthnChallengeMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the WebAuthnChallengeMutation builder.
+func (m *WebAuthnChallengeMutation) Filter() *WebAuthnChallengeFilter {
+	return &WebAuthnChallengeFilter{config: m.config, predicateAdder: m}
+}
+
+// WebAuthnChallengeFilter provides a generic filtering capability at runtime for WebAuthnChallengeQuery.
+type WebAuthnChallengeFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *WebAuthnChallengeFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[40].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql [16]byte predicate on the id field.
+func (f *WebAuthnChallengeFilter) WhereID(p entql.ValueP) {
+	f.Where(p.Field(webauthnchallenge.FieldID))
+}
+
+// WherePurpose applies the entql string predicate on the purpose field.
+func (f *WebAuthnChallengeFilter) WherePurpose(p entql.StringP) {
+	f.Where(p.Field(webauthnchallenge.FieldPurpose))
+}
+
+// WhereUserID applies the entql [16]byte predicate on the user_id field.
+func (f *WebAuthnChallengeFilter) WhereUserID(p entql.ValueP) {
+	f.Where(p.Field(webauthnchallenge.FieldUserID))
+}
+
+// WhereSessionID applies the entql [16]byte predicate on the session_id field.
+func (f *WebAuthnChallengeFilter) WhereSessionID(p entql.ValueP) {
+	f.Where(p.Field(webauthnchallenge.FieldSessionID))
+}
+
+// WhereAttemptID applies the entql [16]byte predicate on the attempt_id field.
+func (f *WebAuthnChallengeFilter) WhereAttemptID(p entql.ValueP) {
+	f.Where(p.Field(webauthnchallenge.FieldAttemptID))
+}
+
+// WhereSessionData applies the entql []byte predicate on the session_data field.
+func (f *WebAuthnChallengeFilter) WhereSessionData(p entql.BytesP) {
+	f.Where(p.Field(webauthnchallenge.FieldSessionData))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *WebAuthnChallengeFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(webauthnchallenge.FieldCreatedAt))
+}
+
+// WhereExpiresAt applies the entql time.Time predicate on the expires_at field.
+func (f *WebAuthnChallengeFilter) WhereExpiresAt(p entql.TimeP) {
+	f.Where(p.Field(webauthnchallenge.FieldExpiresAt))
+}
+
+// WhereUsedAt applies the entql time.Time predicate on the used_at field.
+func (f *WebAuthnChallengeFilter) WhereUsedAt(p entql.TimeP) {
+	f.Where(p.Field(webauthnchallenge.FieldUsedAt))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *WebhookQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -5341,7 +5865,7 @@ type WebhookFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[36].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[41].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -5430,7 +5954,7 @@ type WebhookDeliveryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *WebhookDeliveryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[37].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[42].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

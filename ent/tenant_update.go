@@ -153,6 +153,20 @@ func (_u *TenantUpdate) AddRetentionAuditDays(v int) *TenantUpdate {
 	return _u
 }
 
+// SetRequireSecondFactor sets the "require_second_factor" field.
+func (_u *TenantUpdate) SetRequireSecondFactor(v bool) *TenantUpdate {
+	_u.mutation.SetRequireSecondFactor(v)
+	return _u
+}
+
+// SetNillableRequireSecondFactor sets the "require_second_factor" field if the given value is not nil.
+func (_u *TenantUpdate) SetNillableRequireSecondFactor(v *bool) *TenantUpdate {
+	if v != nil {
+		_u.SetRequireSecondFactor(*v)
+	}
+	return _u
+}
+
 // Mutation returns the TenantMutation object of the builder.
 func (_u *TenantUpdate) Mutation() *TenantMutation {
 	return _u.mutation
@@ -257,6 +271,9 @@ func (_u *TenantUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.AddedRetentionAuditDays(); ok {
 		_spec.AddField(tenant.FieldRetentionAuditDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.RequireSecondFactor(); ok {
+		_spec.SetField(tenant.FieldRequireSecondFactor, field.TypeBool, value)
 	}
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -403,6 +420,20 @@ func (_u *TenantUpdateOne) AddRetentionAuditDays(v int) *TenantUpdateOne {
 	return _u
 }
 
+// SetRequireSecondFactor sets the "require_second_factor" field.
+func (_u *TenantUpdateOne) SetRequireSecondFactor(v bool) *TenantUpdateOne {
+	_u.mutation.SetRequireSecondFactor(v)
+	return _u
+}
+
+// SetNillableRequireSecondFactor sets the "require_second_factor" field if the given value is not nil.
+func (_u *TenantUpdateOne) SetNillableRequireSecondFactor(v *bool) *TenantUpdateOne {
+	if v != nil {
+		_u.SetRequireSecondFactor(*v)
+	}
+	return _u
+}
+
 // Mutation returns the TenantMutation object of the builder.
 func (_u *TenantUpdateOne) Mutation() *TenantMutation {
 	return _u.mutation
@@ -537,6 +568,9 @@ func (_u *TenantUpdateOne) sqlSave(ctx context.Context) (_node *Tenant, err erro
 	}
 	if value, ok := _u.mutation.AddedRetentionAuditDays(); ok {
 		_spec.AddField(tenant.FieldRetentionAuditDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.RequireSecondFactor(); ok {
+		_spec.SetField(tenant.FieldRequireSecondFactor, field.TypeBool, value)
 	}
 	_node = &Tenant{config: _u.config}
 	_spec.Assign = _node.assignValues

@@ -711,6 +711,30 @@ func (f OrganisationMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mu
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.OrganisationMutation", m)
 }
 
+// The PasskeyQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type PasskeyQueryRuleFunc func(context.Context, *ent.PasskeyQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f PasskeyQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PasskeyQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.PasskeyQuery", q)
+}
+
+// The PasskeyMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type PasskeyMutationRuleFunc func(context.Context, *ent.PasskeyMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f PasskeyMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.PasskeyMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PasskeyMutation", m)
+}
+
 // The PolicyAuditQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type PolicyAuditQueryRuleFunc func(context.Context, *ent.PolicyAuditQuery) error
@@ -805,6 +829,30 @@ func (f PreregistrationMutationRuleFunc) EvalMutation(ctx context.Context, m ent
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PreregistrationMutation", m)
+}
+
+// The RecoveryCodeQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type RecoveryCodeQueryRuleFunc func(context.Context, *ent.RecoveryCodeQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f RecoveryCodeQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RecoveryCodeQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.RecoveryCodeQuery", q)
+}
+
+// The RecoveryCodeMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type RecoveryCodeMutationRuleFunc func(context.Context, *ent.RecoveryCodeMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f RecoveryCodeMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.RecoveryCodeMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RecoveryCodeMutation", m)
 }
 
 // The RefreshTokenQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -903,6 +951,30 @@ func (f SessionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SessionMutation", m)
 }
 
+// The SignInAttemptQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type SignInAttemptQueryRuleFunc func(context.Context, *ent.SignInAttemptQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f SignInAttemptQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SignInAttemptQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.SignInAttemptQuery", q)
+}
+
+// The SignInAttemptMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type SignInAttemptMutationRuleFunc func(context.Context, *ent.SignInAttemptMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f SignInAttemptMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.SignInAttemptMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SignInAttemptMutation", m)
+}
+
 // The SnapshotQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type SnapshotQueryRuleFunc func(context.Context, *ent.SnapshotQuery) error
@@ -951,6 +1023,30 @@ func (f TenantMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.TenantMutation", m)
 }
 
+// The TotpSecretQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type TotpSecretQueryRuleFunc func(context.Context, *ent.TotpSecretQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f TotpSecretQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.TotpSecretQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.TotpSecretQuery", q)
+}
+
+// The TotpSecretMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type TotpSecretMutationRuleFunc func(context.Context, *ent.TotpSecretMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f TotpSecretMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.TotpSecretMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.TotpSecretMutation", m)
+}
+
 // The UserQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type UserQueryRuleFunc func(context.Context, *ent.UserQuery) error
@@ -973,6 +1069,30 @@ func (f UserMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) 
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.UserMutation", m)
+}
+
+// The WebAuthnChallengeQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type WebAuthnChallengeQueryRuleFunc func(context.Context, *ent.WebAuthnChallengeQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f WebAuthnChallengeQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.WebAuthnChallengeQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.WebAuthnChallengeQuery", q)
+}
+
+// The WebAuthnChallengeMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type WebAuthnChallengeMutationRuleFunc func(context.Context, *ent.WebAuthnChallengeMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f WebAuthnChallengeMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.WebAuthnChallengeMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.WebAuthnChallengeMutation", m)
 }
 
 // The WebhookQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -1108,6 +1228,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.OrganisationQuery:
 		return q.Filter(), nil
+	case *ent.PasskeyQuery:
+		return q.Filter(), nil
 	case *ent.PolicyAuditQuery:
 		return q.Filter(), nil
 	case *ent.PolicyGuidanceQuery:
@@ -1115,6 +1237,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 	case *ent.PolicyOverrideQuery:
 		return q.Filter(), nil
 	case *ent.PreregistrationQuery:
+		return q.Filter(), nil
+	case *ent.RecoveryCodeQuery:
 		return q.Filter(), nil
 	case *ent.RefreshTokenQuery:
 		return q.Filter(), nil
@@ -1124,11 +1248,17 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.SessionQuery:
 		return q.Filter(), nil
+	case *ent.SignInAttemptQuery:
+		return q.Filter(), nil
 	case *ent.SnapshotQuery:
 		return q.Filter(), nil
 	case *ent.TenantQuery:
 		return q.Filter(), nil
+	case *ent.TotpSecretQuery:
+		return q.Filter(), nil
 	case *ent.UserQuery:
+		return q.Filter(), nil
+	case *ent.WebAuthnChallengeQuery:
 		return q.Filter(), nil
 	case *ent.WebhookQuery:
 		return q.Filter(), nil
@@ -1191,6 +1321,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.OrganisationMutation:
 		return m.Filter(), nil
+	case *ent.PasskeyMutation:
+		return m.Filter(), nil
 	case *ent.PolicyAuditMutation:
 		return m.Filter(), nil
 	case *ent.PolicyGuidanceMutation:
@@ -1198,6 +1330,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.PolicyOverrideMutation:
 		return m.Filter(), nil
 	case *ent.PreregistrationMutation:
+		return m.Filter(), nil
+	case *ent.RecoveryCodeMutation:
 		return m.Filter(), nil
 	case *ent.RefreshTokenMutation:
 		return m.Filter(), nil
@@ -1207,11 +1341,17 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.SessionMutation:
 		return m.Filter(), nil
+	case *ent.SignInAttemptMutation:
+		return m.Filter(), nil
 	case *ent.SnapshotMutation:
 		return m.Filter(), nil
 	case *ent.TenantMutation:
 		return m.Filter(), nil
+	case *ent.TotpSecretMutation:
+		return m.Filter(), nil
 	case *ent.UserMutation:
+		return m.Filter(), nil
+	case *ent.WebAuthnChallengeMutation:
 		return m.Filter(), nil
 	case *ent.WebhookMutation:
 		return m.Filter(), nil
