@@ -126,8 +126,7 @@ var Services = []string{
 type App struct {
 	Store     *store.Store
 	Identity  *identity.Service
-	// MFA holds passkeys, TOTP and recovery codes and the second sign-in step.
-	MFA *mfa.Service
+	MFA       *mfa.Service
 	Tenancy   *tenancy.Service
 	Devices   *device.Service
 	Members   *member.Service
