@@ -77,6 +77,9 @@ func (s *Service) BeginPasskeyRegistration(ctx context.Context) (uuid.UUID, []by
 	if err != nil {
 		return uuid.Nil, nil, err
 	}
+	if err := s.passkeysOn(); err != nil {
+		return uuid.Nil, nil, err
+	}
 	if err := s.requireRecent(ctx, v); err != nil {
 		return uuid.Nil, nil, err
 	}
@@ -134,6 +137,9 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, challengeIDIn, 
 	}
 	if credentialJSON == "" {
 		return nil, nil, apperr.Invalid("credential_json", "must not be empty")
+	}
+	if err := s.passkeysOn(); err != nil {
+		return nil, nil, err
 	}
 	if err := s.requireRecent(ctx, v); err != nil {
 		return nil, nil, err
@@ -380,7 +386,7 @@ func (s *Service) BeginReauthentication(ctx context.Context) (*Reauth, error) {
 		return nil, err
 	}
 	r := &Reauth{}
-	if len(wu.creds) > 0 {
+	if len(wu.creds) > 0 && s.wa != nil {
 		assertion, sd, err := s.wa.BeginLogin(wu, webauthn.WithUserVerification(protocol.VerificationPreferred))
 		if err != nil {
 			return nil, fmt.Errorf("begin passkey: %w", err)
@@ -438,6 +444,9 @@ func (s *Service) Reauthenticate(ctx context.Context, p ReauthProof, addr string
 		}
 	case p.PasskeyAssertionJSON != "":
 		method = "passkey"
+		if err := s.passkeysOn(); err != nil {
+			return time.Time{}, err
+		}
 		cid, err := validate.ID("challenge_id", p.ChallengeID)
 		if err != nil {
 			return time.Time{}, err

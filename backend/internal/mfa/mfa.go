@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"time"
 
@@ -86,13 +87,19 @@ func New(st *store.Store, ids *identity.Service, box *secrets.Box, cfg Config, l
 	if err != nil || u.Hostname() == "" {
 		return nil, fmt.Errorf("passkeys: public URL %q has no host", cfg.PublicURL)
 	}
-	origins := append([]string{u.Scheme + "://" + u.Host}, cfg.ExtraOrigins...)
-	wa, err := webauthn.New(&webauthn.Config{
-		RPID: u.Hostname(), RPDisplayName: "Wegweiser", RPOrigins: origins,
-		AttestationPreference: protocol.PreferNoAttestation,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("passkeys: %w", err)
+	// WebAuthn needs a domain (localhost included) as the relying party;
+	// on a bare IP address passkeys are off and the rest still works.
+	var wa *webauthn.WebAuthn
+	if net.ParseIP(u.Hostname()) == nil {
+		origins := append([]string{u.Scheme + "://" + u.Host}, cfg.ExtraOrigins...)
+		if wa, err = webauthn.New(&webauthn.Config{
+			RPID: u.Hostname(), RPDisplayName: "Wegweiser", RPOrigins: origins,
+			AttestationPreference: protocol.PreferNoAttestation,
+		}); err != nil {
+			return nil, fmt.Errorf("passkeys: %w", err)
+		}
+	} else {
+		log.Warn("passkeys are off: the public URL's host is an IP address; set -public-url to a domain name", "public_url", cfg.PublicURL)
 	}
 	issuer := cfg.Issuer
 	if issuer == "" {
@@ -133,6 +140,16 @@ func (s *Service) Kinds(ctx context.Context, userID uuid.UUID) ([]string, error)
 		kinds = append(kinds, KindRecoveryCode)
 	}
 	return kinds, nil
+}
+
+var errNoPasskeys = apperr.FailedPrecondition("passkeys are off on this server: its public URL must be a domain name")
+
+// passkeysOn fails while passkeys are off.
+func (s *Service) passkeysOn() error {
+	if s.wa == nil {
+		return errNoPasskeys
+	}
+	return nil
 }
 
 // me is the signed-in user of ctx (not an API key; the Guard refuses
@@ -299,6 +316,11 @@ func (s *Service) consumeChallenge(ctx context.Context, id uuid.UUID, b binding)
 		return nil, fmt.Errorf("spend challenge: %w", err)
 	}
 	if n == 0 {
+		// An id that never was a challenge is not_found; a used, expired
+		// or foreign one is unauthenticated.
+		if exists, err := s.st.Ent.WebAuthnChallenge.Query().Where(webauthnchallenge.ID(id)).Exist(sctx); err == nil && !exists {
+			return nil, apperr.NotFound("challenge")
+		}
 		return nil, errChallenge
 	}
 	row, err := s.st.Ent.WebAuthnChallenge.Get(sctx, id)

@@ -105,7 +105,7 @@ func (s *Service) BeginSecondFactor(ctx context.Context, token string) (*SecondS
 	if err != nil {
 		return nil, err
 	}
-	if len(wu.creds) == 0 {
+	if len(wu.creds) == 0 || s.wa == nil {
 		return st, nil
 	}
 	assertion, sd, err := s.wa.BeginLogin(wu, webauthn.WithUserVerification(protocol.VerificationPreferred))
@@ -147,6 +147,9 @@ func (s *Service) FinishSecondFactor(ctx context.Context, token string, ans Seco
 	switch {
 	case ans.PasskeyAssertionJSON != "":
 		what = "passkey"
+		if err := s.passkeysOn(); err != nil {
+			return nil, 0, err
+		}
 		sd, err := s.consumeChallenge(ctx, uuid.Nil, binding{purpose: webauthnchallenge.PurposeSecondFactor, userID: a.UserID, attemptID: a.ID})
 		if err != nil {
 			return nil, 0, s.attemptFailed(ctx, a, u, addr, "second factor: "+err.Error())
@@ -285,6 +288,9 @@ type PasskeyChallenge struct {
 // BeginPasskeySignIn starts a discoverable-credential sign-in with user
 // verification required.
 func (s *Service) BeginPasskeySignIn(ctx context.Context) (*PasskeyChallenge, error) {
+	if err := s.passkeysOn(); err != nil {
+		return nil, err
+	}
 	assertion, sd, err := s.wa.BeginDiscoverableLogin(webauthn.WithUserVerification(protocol.VerificationRequired))
 	if err != nil {
 		return nil, fmt.Errorf("begin passkey sign-in: %w", err)
@@ -318,14 +324,16 @@ func (s *Service) FinishPasskeySignIn(ctx context.Context, challengeIDIn, assert
 	if err := s.ids.AdmitSignIn(ctx, "", addr); err != nil {
 		return nil, err
 	}
+	sd, err := s.consumeChallenge(ctx, challengeID, binding{purpose: webauthnchallenge.PurposeSignIn})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.passkeysOn(); err != nil {
+		return nil, err
+	}
 	parsed, err := protocol.ParseCredentialRequestResponseBytes([]byte(assertionJSON))
 	if err != nil {
 		return nil, apperr.Invalid("assertion_json", "is not a WebAuthn assertion: %s", protocolDetail(err))
-	}
-	sd, err := s.consumeChallenge(ctx, challengeID, binding{purpose: webauthnchallenge.PurposeSignIn})
-	if err != nil {
-		s.ids.CountSignInFailure(ctx, "", addr)
-		return nil, err
 	}
 	var owner *waUser
 	var pks []*ent.Passkey
