@@ -138,19 +138,19 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, challengeIDIn, 
 	if credentialJSON == "" {
 		return nil, nil, apperr.Invalid("credential_json", "must not be empty")
 	}
-	if err := s.passkeysOn(); err != nil {
+	if err := s.requireRecent(ctx, v); err != nil {
 		return nil, nil, err
 	}
-	if err := s.requireRecent(ctx, v); err != nil {
+	sd, err := s.consumeChallenge(ctx, challengeID, binding{purpose: webauthnchallenge.PurposeRegister, userID: v.UserID, sessionID: v.SessionID})
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.passkeysOn(); err != nil {
 		return nil, nil, err
 	}
 	parsed, err := protocol.ParseCredentialCreationResponseBytes([]byte(credentialJSON))
 	if err != nil {
 		return nil, nil, apperr.Invalid("credential_json", "is not a WebAuthn credential: %s", protocolDetail(err))
-	}
-	sd, err := s.consumeChallenge(ctx, challengeID, binding{purpose: webauthnchallenge.PurposeRegister, userID: v.UserID, sessionID: v.SessionID})
-	if err != nil {
-		return nil, nil, err
 	}
 	wu, _, err := s.loadUser(ctx, v.UserID)
 	if err != nil {
@@ -444,15 +444,15 @@ func (s *Service) Reauthenticate(ctx context.Context, p ReauthProof, addr string
 		}
 	case p.PasskeyAssertionJSON != "":
 		method = "passkey"
-		if err := s.passkeysOn(); err != nil {
-			return time.Time{}, err
-		}
 		cid, err := validate.ID("challenge_id", p.ChallengeID)
 		if err != nil {
 			return time.Time{}, err
 		}
 		sd, err := s.consumeChallenge(ctx, cid, binding{purpose: webauthnchallenge.PurposeReauth, userID: v.UserID, sessionID: v.SessionID})
 		if err != nil {
+			return time.Time{}, err
+		}
+		if err := s.passkeysOn(); err != nil {
 			return time.Time{}, err
 		}
 		ok, err = s.checkAssertion(ctx, v.UserID, sd, p.PasskeyAssertionJSON)

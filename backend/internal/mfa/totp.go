@@ -85,15 +85,15 @@ func (s *Service) ConfirmTotpEnrollment(ctx context.Context, idIn, code string) 
 	if err != nil {
 		return nil, err
 	}
+	row, err := s.st.Ent.TotpSecret.Query().Where(totpsecret.ID(id), totpsecret.UserID(v.UserID), totpsecret.ConfirmedAtIsNil()).Only(ctx)
+	if err != nil {
+		return nil, apperr.NotFoundIf(err, "enrollment")
+	}
 	if err := validCode(code); err != nil {
 		return nil, err
 	}
 	if err := s.requireRecent(ctx, v); err != nil {
 		return nil, err
-	}
-	row, err := s.st.Ent.TotpSecret.Query().Where(totpsecret.ID(id), totpsecret.UserID(v.UserID), totpsecret.ConfirmedAtIsNil()).Only(ctx)
-	if err != nil {
-		return nil, apperr.NotFoundIf(err, "enrollment")
 	}
 	if !s.now().Before(row.CreatedAt.Add(TotpEnrollmentTTL)) {
 		return nil, apperr.NotFound("enrollment")
