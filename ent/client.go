@@ -42,14 +42,17 @@ import (
 	"github.com/wegweiser/wegweiser/ent/notificationreceipt"
 	"github.com/wegweiser/wegweiser/ent/onboardingstate"
 	"github.com/wegweiser/wegweiser/ent/organisation"
+	"github.com/wegweiser/wegweiser/ent/passkey"
 	"github.com/wegweiser/wegweiser/ent/policyaudit"
 	"github.com/wegweiser/wegweiser/ent/policyguidance"
 	"github.com/wegweiser/wegweiser/ent/policyoverride"
 	"github.com/wegweiser/wegweiser/ent/preregistration"
+	"github.com/wegweiser/wegweiser/ent/recoverycode"
 	"github.com/wegweiser/wegweiser/ent/refreshtoken"
 	"github.com/wegweiser/wegweiser/ent/reportschedule"
 	"github.com/wegweiser/wegweiser/ent/seentour"
 	"github.com/wegweiser/wegweiser/ent/session"
+	"github.com/wegweiser/wegweiser/ent/signinattempt"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
 	"github.com/wegweiser/wegweiser/ent/ssoconfig"
 	"github.com/wegweiser/wegweiser/ent/ssodomain"
@@ -57,8 +60,10 @@ import (
 	"github.com/wegweiser/wegweiser/ent/ssostate"
 	"github.com/wegweiser/wegweiser/ent/tenant"
 	"github.com/wegweiser/wegweiser/ent/tenantbranding"
+	"github.com/wegweiser/wegweiser/ent/totpsecret"
 	"github.com/wegweiser/wegweiser/ent/user"
 	"github.com/wegweiser/wegweiser/ent/useridentity"
+	"github.com/wegweiser/wegweiser/ent/webauthnchallenge"
 	"github.com/wegweiser/wegweiser/ent/webhook"
 	"github.com/wegweiser/wegweiser/ent/webhookdelivery"
 
@@ -122,6 +127,8 @@ type Client struct {
 	OnboardingState *OnboardingStateClient
 	// Organisation is the client for interacting with the Organisation builders.
 	Organisation *OrganisationClient
+	// Passkey is the client for interacting with the Passkey builders.
+	Passkey *PasskeyClient
 	// PolicyAudit is the client for interacting with the PolicyAudit builders.
 	PolicyAudit *PolicyAuditClient
 	// PolicyGuidance is the client for interacting with the PolicyGuidance builders.
@@ -130,6 +137,8 @@ type Client struct {
 	PolicyOverride *PolicyOverrideClient
 	// Preregistration is the client for interacting with the Preregistration builders.
 	Preregistration *PreregistrationClient
+	// RecoveryCode is the client for interacting with the RecoveryCode builders.
+	RecoveryCode *RecoveryCodeClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
 	// ReportSchedule is the client for interacting with the ReportSchedule builders.
@@ -146,16 +155,22 @@ type Client struct {
 	SeenTour *SeenTourClient
 	// Session is the client for interacting with the Session builders.
 	Session *SessionClient
+	// SignInAttempt is the client for interacting with the SignInAttempt builders.
+	SignInAttempt *SignInAttemptClient
 	// Snapshot is the client for interacting with the Snapshot builders.
 	Snapshot *SnapshotClient
 	// Tenant is the client for interacting with the Tenant builders.
 	Tenant *TenantClient
 	// TenantBranding is the client for interacting with the TenantBranding builders.
 	TenantBranding *TenantBrandingClient
+	// TotpSecret is the client for interacting with the TotpSecret builders.
+	TotpSecret *TotpSecretClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 	// UserIdentity is the client for interacting with the UserIdentity builders.
 	UserIdentity *UserIdentityClient
+	// WebAuthnChallenge is the client for interacting with the WebAuthnChallenge builders.
+	WebAuthnChallenge *WebAuthnChallengeClient
 	// Webhook is the client for interacting with the Webhook builders.
 	Webhook *WebhookClient
 	// WebhookDelivery is the client for interacting with the WebhookDelivery builders.
@@ -197,10 +212,12 @@ func (c *Client) init() {
 	c.NotificationReceipt = NewNotificationReceiptClient(c.config)
 	c.OnboardingState = NewOnboardingStateClient(c.config)
 	c.Organisation = NewOrganisationClient(c.config)
+	c.Passkey = NewPasskeyClient(c.config)
 	c.PolicyAudit = NewPolicyAuditClient(c.config)
 	c.PolicyGuidance = NewPolicyGuidanceClient(c.config)
 	c.PolicyOverride = NewPolicyOverrideClient(c.config)
 	c.Preregistration = NewPreregistrationClient(c.config)
+	c.RecoveryCode = NewRecoveryCodeClient(c.config)
 	c.RefreshToken = NewRefreshTokenClient(c.config)
 	c.ReportSchedule = NewReportScheduleClient(c.config)
 	c.SSOConfig = NewSSOConfigClient(c.config)
@@ -209,11 +226,14 @@ func (c *Client) init() {
 	c.SSOState = NewSSOStateClient(c.config)
 	c.SeenTour = NewSeenTourClient(c.config)
 	c.Session = NewSessionClient(c.config)
+	c.SignInAttempt = NewSignInAttemptClient(c.config)
 	c.Snapshot = NewSnapshotClient(c.config)
 	c.Tenant = NewTenantClient(c.config)
 	c.TenantBranding = NewTenantBrandingClient(c.config)
+	c.TotpSecret = NewTotpSecretClient(c.config)
 	c.User = NewUserClient(c.config)
 	c.UserIdentity = NewUserIdentityClient(c.config)
+	c.WebAuthnChallenge = NewWebAuthnChallengeClient(c.config)
 	c.Webhook = NewWebhookClient(c.config)
 	c.WebhookDelivery = NewWebhookDeliveryClient(c.config)
 }
@@ -334,10 +354,12 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		NotificationReceipt:  NewNotificationReceiptClient(cfg),
 		OnboardingState:      NewOnboardingStateClient(cfg),
 		Organisation:         NewOrganisationClient(cfg),
+		Passkey:              NewPasskeyClient(cfg),
 		PolicyAudit:          NewPolicyAuditClient(cfg),
 		PolicyGuidance:       NewPolicyGuidanceClient(cfg),
 		PolicyOverride:       NewPolicyOverrideClient(cfg),
 		Preregistration:      NewPreregistrationClient(cfg),
+		RecoveryCode:         NewRecoveryCodeClient(cfg),
 		RefreshToken:         NewRefreshTokenClient(cfg),
 		ReportSchedule:       NewReportScheduleClient(cfg),
 		SSOConfig:            NewSSOConfigClient(cfg),
@@ -346,11 +368,14 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		SSOState:             NewSSOStateClient(cfg),
 		SeenTour:             NewSeenTourClient(cfg),
 		Session:              NewSessionClient(cfg),
+		SignInAttempt:        NewSignInAttemptClient(cfg),
 		Snapshot:             NewSnapshotClient(cfg),
 		Tenant:               NewTenantClient(cfg),
 		TenantBranding:       NewTenantBrandingClient(cfg),
+		TotpSecret:           NewTotpSecretClient(cfg),
 		User:                 NewUserClient(cfg),
 		UserIdentity:         NewUserIdentityClient(cfg),
+		WebAuthnChallenge:    NewWebAuthnChallengeClient(cfg),
 		Webhook:              NewWebhookClient(cfg),
 		WebhookDelivery:      NewWebhookDeliveryClient(cfg),
 	}, nil
@@ -398,10 +423,12 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		NotificationReceipt:  NewNotificationReceiptClient(cfg),
 		OnboardingState:      NewOnboardingStateClient(cfg),
 		Organisation:         NewOrganisationClient(cfg),
+		Passkey:              NewPasskeyClient(cfg),
 		PolicyAudit:          NewPolicyAuditClient(cfg),
 		PolicyGuidance:       NewPolicyGuidanceClient(cfg),
 		PolicyOverride:       NewPolicyOverrideClient(cfg),
 		Preregistration:      NewPreregistrationClient(cfg),
+		RecoveryCode:         NewRecoveryCodeClient(cfg),
 		RefreshToken:         NewRefreshTokenClient(cfg),
 		ReportSchedule:       NewReportScheduleClient(cfg),
 		SSOConfig:            NewSSOConfigClient(cfg),
@@ -410,11 +437,14 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		SSOState:             NewSSOStateClient(cfg),
 		SeenTour:             NewSeenTourClient(cfg),
 		Session:              NewSessionClient(cfg),
+		SignInAttempt:        NewSignInAttemptClient(cfg),
 		Snapshot:             NewSnapshotClient(cfg),
 		Tenant:               NewTenantClient(cfg),
 		TenantBranding:       NewTenantBrandingClient(cfg),
+		TotpSecret:           NewTotpSecretClient(cfg),
 		User:                 NewUserClient(cfg),
 		UserIdentity:         NewUserIdentityClient(cfg),
+		WebAuthnChallenge:    NewWebAuthnChallengeClient(cfg),
 		Webhook:              NewWebhookClient(cfg),
 		WebhookDelivery:      NewWebhookDeliveryClient(cfg),
 	}, nil
@@ -451,10 +481,11 @@ func (c *Client) Use(hooks ...Hook) {
 		c.DeviceSection, c.EnrolmentKey, c.EntityHealth, c.EventLogGroup, c.Group,
 		c.HealthHistory, c.InstalledSoftware, c.Membership, c.Memory, c.Narrative,
 		c.Notification, c.NotificationReadMark, c.NotificationReceipt,
-		c.OnboardingState, c.Organisation, c.PolicyAudit, c.PolicyGuidance,
-		c.PolicyOverride, c.Preregistration, c.RefreshToken, c.ReportSchedule,
-		c.SSOConfig, c.SSODomain, c.SSOLoginCode, c.SSOState, c.SeenTour, c.Session,
-		c.Snapshot, c.Tenant, c.TenantBranding, c.User, c.UserIdentity, c.Webhook,
+		c.OnboardingState, c.Organisation, c.Passkey, c.PolicyAudit, c.PolicyGuidance,
+		c.PolicyOverride, c.Preregistration, c.RecoveryCode, c.RefreshToken,
+		c.ReportSchedule, c.SSOConfig, c.SSODomain, c.SSOLoginCode, c.SSOState,
+		c.SeenTour, c.Session, c.SignInAttempt, c.Snapshot, c.Tenant, c.TenantBranding,
+		c.TotpSecret, c.User, c.UserIdentity, c.WebAuthnChallenge, c.Webhook,
 		c.WebhookDelivery,
 	} {
 		n.Use(hooks...)
@@ -470,10 +501,11 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 		c.DeviceSection, c.EnrolmentKey, c.EntityHealth, c.EventLogGroup, c.Group,
 		c.HealthHistory, c.InstalledSoftware, c.Membership, c.Memory, c.Narrative,
 		c.Notification, c.NotificationReadMark, c.NotificationReceipt,
-		c.OnboardingState, c.Organisation, c.PolicyAudit, c.PolicyGuidance,
-		c.PolicyOverride, c.Preregistration, c.RefreshToken, c.ReportSchedule,
-		c.SSOConfig, c.SSODomain, c.SSOLoginCode, c.SSOState, c.SeenTour, c.Session,
-		c.Snapshot, c.Tenant, c.TenantBranding, c.User, c.UserIdentity, c.Webhook,
+		c.OnboardingState, c.Organisation, c.Passkey, c.PolicyAudit, c.PolicyGuidance,
+		c.PolicyOverride, c.Preregistration, c.RecoveryCode, c.RefreshToken,
+		c.ReportSchedule, c.SSOConfig, c.SSODomain, c.SSOLoginCode, c.SSOState,
+		c.SeenTour, c.Session, c.SignInAttempt, c.Snapshot, c.Tenant, c.TenantBranding,
+		c.TotpSecret, c.User, c.UserIdentity, c.WebAuthnChallenge, c.Webhook,
 		c.WebhookDelivery,
 	} {
 		n.Intercept(interceptors...)
@@ -535,6 +567,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.OnboardingState.mutate(ctx, m)
 	case *OrganisationMutation:
 		return c.Organisation.mutate(ctx, m)
+	case *PasskeyMutation:
+		return c.Passkey.mutate(ctx, m)
 	case *PolicyAuditMutation:
 		return c.PolicyAudit.mutate(ctx, m)
 	case *PolicyGuidanceMutation:
@@ -543,6 +577,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.PolicyOverride.mutate(ctx, m)
 	case *PreregistrationMutation:
 		return c.Preregistration.mutate(ctx, m)
+	case *RecoveryCodeMutation:
+		return c.RecoveryCode.mutate(ctx, m)
 	case *RefreshTokenMutation:
 		return c.RefreshToken.mutate(ctx, m)
 	case *ReportScheduleMutation:
@@ -559,16 +595,22 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.SeenTour.mutate(ctx, m)
 	case *SessionMutation:
 		return c.Session.mutate(ctx, m)
+	case *SignInAttemptMutation:
+		return c.SignInAttempt.mutate(ctx, m)
 	case *SnapshotMutation:
 		return c.Snapshot.mutate(ctx, m)
 	case *TenantMutation:
 		return c.Tenant.mutate(ctx, m)
 	case *TenantBrandingMutation:
 		return c.TenantBranding.mutate(ctx, m)
+	case *TotpSecretMutation:
+		return c.TotpSecret.mutate(ctx, m)
 	case *UserMutation:
 		return c.User.mutate(ctx, m)
 	case *UserIdentityMutation:
 		return c.UserIdentity.mutate(ctx, m)
+	case *WebAuthnChallengeMutation:
+		return c.WebAuthnChallenge.mutate(ctx, m)
 	case *WebhookMutation:
 		return c.Webhook.mutate(ctx, m)
 	case *WebhookDeliveryMutation:
@@ -4590,6 +4632,140 @@ func (c *OrganisationClient) mutate(ctx context.Context, m *OrganisationMutation
 	}
 }
 
+// PasskeyClient is a client for the Passkey schema.
+type PasskeyClient struct {
+	config
+}
+
+// NewPasskeyClient returns a client for the Passkey from the given config.
+func NewPasskeyClient(c config) *PasskeyClient {
+	return &PasskeyClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `passkey.Hooks(f(g(h())))`.
+func (c *PasskeyClient) Use(hooks ...Hook) {
+	c.hooks.Passkey = append(c.hooks.Passkey, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `passkey.Intercept(f(g(h())))`.
+func (c *PasskeyClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Passkey = append(c.inters.Passkey, interceptors...)
+}
+
+// Create returns a builder for creating a Passkey entity.
+func (c *PasskeyClient) Create() *PasskeyCreate {
+	mutation := newPasskeyMutation(c.config, OpCreate)
+	return &PasskeyCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Passkey entities.
+func (c *PasskeyClient) CreateBulk(builders ...*PasskeyCreate) *PasskeyCreateBulk {
+	return &PasskeyCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *PasskeyClient) MapCreateBulk(slice any, setFunc func(*PasskeyCreate, int)) *PasskeyCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &PasskeyCreateBulk{err: fmt.Errorf("calling to PasskeyClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*PasskeyCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &PasskeyCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Passkey.
+func (c *PasskeyClient) Update() *PasskeyUpdate {
+	mutation := newPasskeyMutation(c.config, OpUpdate)
+	return &PasskeyUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *PasskeyClient) UpdateOne(_m *Passkey) *PasskeyUpdateOne {
+	mutation := newPasskeyMutation(c.config, OpUpdateOne, withPasskey(_m))
+	return &PasskeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *PasskeyClient) UpdateOneID(id uuid.UUID) *PasskeyUpdateOne {
+	mutation := newPasskeyMutation(c.config, OpUpdateOne, withPasskeyID(id))
+	return &PasskeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Passkey.
+func (c *PasskeyClient) Delete() *PasskeyDelete {
+	mutation := newPasskeyMutation(c.config, OpDelete)
+	return &PasskeyDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *PasskeyClient) DeleteOne(_m *Passkey) *PasskeyDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *PasskeyClient) DeleteOneID(id uuid.UUID) *PasskeyDeleteOne {
+	builder := c.Delete().Where(passkey.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &PasskeyDeleteOne{builder}
+}
+
+// Query returns a query builder for Passkey.
+func (c *PasskeyClient) Query() *PasskeyQuery {
+	return &PasskeyQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypePasskey},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Passkey entity by its id.
+func (c *PasskeyClient) Get(ctx context.Context, id uuid.UUID) (*Passkey, error) {
+	return c.Query().Where(passkey.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *PasskeyClient) GetX(ctx context.Context, id uuid.UUID) *Passkey {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *PasskeyClient) Hooks() []Hook {
+	hooks := c.hooks.Passkey
+	return append(hooks[:len(hooks):len(hooks)], passkey.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *PasskeyClient) Interceptors() []Interceptor {
+	return c.inters.Passkey
+}
+
+func (c *PasskeyClient) mutate(ctx context.Context, m *PasskeyMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&PasskeyCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&PasskeyUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&PasskeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&PasskeyDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Passkey mutation op: %q", m.Op())
+	}
+}
+
 // PolicyAuditClient is a client for the PolicyAudit schema.
 type PolicyAuditClient struct {
 	config
@@ -5187,6 +5363,140 @@ func (c *PreregistrationClient) mutate(ctx context.Context, m *PreregistrationMu
 		return (&PreregistrationDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Preregistration mutation op: %q", m.Op())
+	}
+}
+
+// RecoveryCodeClient is a client for the RecoveryCode schema.
+type RecoveryCodeClient struct {
+	config
+}
+
+// NewRecoveryCodeClient returns a client for the RecoveryCode from the given config.
+func NewRecoveryCodeClient(c config) *RecoveryCodeClient {
+	return &RecoveryCodeClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `recoverycode.Hooks(f(g(h())))`.
+func (c *RecoveryCodeClient) Use(hooks ...Hook) {
+	c.hooks.RecoveryCode = append(c.hooks.RecoveryCode, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `recoverycode.Intercept(f(g(h())))`.
+func (c *RecoveryCodeClient) Intercept(interceptors ...Interceptor) {
+	c.inters.RecoveryCode = append(c.inters.RecoveryCode, interceptors...)
+}
+
+// Create returns a builder for creating a RecoveryCode entity.
+func (c *RecoveryCodeClient) Create() *RecoveryCodeCreate {
+	mutation := newRecoveryCodeMutation(c.config, OpCreate)
+	return &RecoveryCodeCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of RecoveryCode entities.
+func (c *RecoveryCodeClient) CreateBulk(builders ...*RecoveryCodeCreate) *RecoveryCodeCreateBulk {
+	return &RecoveryCodeCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *RecoveryCodeClient) MapCreateBulk(slice any, setFunc func(*RecoveryCodeCreate, int)) *RecoveryCodeCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &RecoveryCodeCreateBulk{err: fmt.Errorf("calling to RecoveryCodeClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*RecoveryCodeCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &RecoveryCodeCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for RecoveryCode.
+func (c *RecoveryCodeClient) Update() *RecoveryCodeUpdate {
+	mutation := newRecoveryCodeMutation(c.config, OpUpdate)
+	return &RecoveryCodeUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *RecoveryCodeClient) UpdateOne(_m *RecoveryCode) *RecoveryCodeUpdateOne {
+	mutation := newRecoveryCodeMutation(c.config, OpUpdateOne, withRecoveryCode(_m))
+	return &RecoveryCodeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *RecoveryCodeClient) UpdateOneID(id uuid.UUID) *RecoveryCodeUpdateOne {
+	mutation := newRecoveryCodeMutation(c.config, OpUpdateOne, withRecoveryCodeID(id))
+	return &RecoveryCodeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for RecoveryCode.
+func (c *RecoveryCodeClient) Delete() *RecoveryCodeDelete {
+	mutation := newRecoveryCodeMutation(c.config, OpDelete)
+	return &RecoveryCodeDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *RecoveryCodeClient) DeleteOne(_m *RecoveryCode) *RecoveryCodeDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *RecoveryCodeClient) DeleteOneID(id uuid.UUID) *RecoveryCodeDeleteOne {
+	builder := c.Delete().Where(recoverycode.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &RecoveryCodeDeleteOne{builder}
+}
+
+// Query returns a query builder for RecoveryCode.
+func (c *RecoveryCodeClient) Query() *RecoveryCodeQuery {
+	return &RecoveryCodeQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeRecoveryCode},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a RecoveryCode entity by its id.
+func (c *RecoveryCodeClient) Get(ctx context.Context, id uuid.UUID) (*RecoveryCode, error) {
+	return c.Query().Where(recoverycode.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *RecoveryCodeClient) GetX(ctx context.Context, id uuid.UUID) *RecoveryCode {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *RecoveryCodeClient) Hooks() []Hook {
+	hooks := c.hooks.RecoveryCode
+	return append(hooks[:len(hooks):len(hooks)], recoverycode.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *RecoveryCodeClient) Interceptors() []Interceptor {
+	return c.inters.RecoveryCode
+}
+
+func (c *RecoveryCodeClient) mutate(ctx context.Context, m *RecoveryCodeMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&RecoveryCodeCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&RecoveryCodeUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&RecoveryCodeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&RecoveryCodeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown RecoveryCode mutation op: %q", m.Op())
 	}
 }
 
@@ -6390,6 +6700,156 @@ func (c *SessionClient) mutate(ctx context.Context, m *SessionMutation) (Value, 
 	}
 }
 
+// SignInAttemptClient is a client for the SignInAttempt schema.
+type SignInAttemptClient struct {
+	config
+}
+
+// NewSignInAttemptClient returns a client for the SignInAttempt from the given config.
+func NewSignInAttemptClient(c config) *SignInAttemptClient {
+	return &SignInAttemptClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `signinattempt.Hooks(f(g(h())))`.
+func (c *SignInAttemptClient) Use(hooks ...Hook) {
+	c.hooks.SignInAttempt = append(c.hooks.SignInAttempt, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `signinattempt.Intercept(f(g(h())))`.
+func (c *SignInAttemptClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SignInAttempt = append(c.inters.SignInAttempt, interceptors...)
+}
+
+// Create returns a builder for creating a SignInAttempt entity.
+func (c *SignInAttemptClient) Create() *SignInAttemptCreate {
+	mutation := newSignInAttemptMutation(c.config, OpCreate)
+	return &SignInAttemptCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SignInAttempt entities.
+func (c *SignInAttemptClient) CreateBulk(builders ...*SignInAttemptCreate) *SignInAttemptCreateBulk {
+	return &SignInAttemptCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SignInAttemptClient) MapCreateBulk(slice any, setFunc func(*SignInAttemptCreate, int)) *SignInAttemptCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SignInAttemptCreateBulk{err: fmt.Errorf("calling to SignInAttemptClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SignInAttemptCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SignInAttemptCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SignInAttempt.
+func (c *SignInAttemptClient) Update() *SignInAttemptUpdate {
+	mutation := newSignInAttemptMutation(c.config, OpUpdate)
+	return &SignInAttemptUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SignInAttemptClient) UpdateOne(_m *SignInAttempt) *SignInAttemptUpdateOne {
+	mutation := newSignInAttemptMutation(c.config, OpUpdateOne, withSignInAttempt(_m))
+	return &SignInAttemptUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SignInAttemptClient) UpdateOneID(id uuid.UUID) *SignInAttemptUpdateOne {
+	mutation := newSignInAttemptMutation(c.config, OpUpdateOne, withSignInAttemptID(id))
+	return &SignInAttemptUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SignInAttempt.
+func (c *SignInAttemptClient) Delete() *SignInAttemptDelete {
+	mutation := newSignInAttemptMutation(c.config, OpDelete)
+	return &SignInAttemptDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SignInAttemptClient) DeleteOne(_m *SignInAttempt) *SignInAttemptDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SignInAttemptClient) DeleteOneID(id uuid.UUID) *SignInAttemptDeleteOne {
+	builder := c.Delete().Where(signinattempt.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SignInAttemptDeleteOne{builder}
+}
+
+// Query returns a query builder for SignInAttempt.
+func (c *SignInAttemptClient) Query() *SignInAttemptQuery {
+	return &SignInAttemptQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSignInAttempt},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a SignInAttempt entity by its id.
+func (c *SignInAttemptClient) Get(ctx context.Context, id uuid.UUID) (*SignInAttempt, error) {
+	return c.Query().Where(signinattempt.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SignInAttemptClient) GetX(ctx context.Context, id uuid.UUID) *SignInAttempt {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryTenant queries the tenant edge of a SignInAttempt.
+func (c *SignInAttemptClient) QueryTenant(_m *SignInAttempt) *TenantQuery {
+	query := (&TenantClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(signinattempt.Table, signinattempt.FieldID, id),
+			sqlgraph.To(tenant.Table, tenant.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, signinattempt.TenantTable, signinattempt.TenantColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *SignInAttemptClient) Hooks() []Hook {
+	hooks := c.hooks.SignInAttempt
+	return append(hooks[:len(hooks):len(hooks)], signinattempt.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *SignInAttemptClient) Interceptors() []Interceptor {
+	return c.inters.SignInAttempt
+}
+
+func (c *SignInAttemptClient) mutate(ctx context.Context, m *SignInAttemptMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SignInAttemptCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SignInAttemptUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SignInAttemptUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SignInAttemptDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SignInAttempt mutation op: %q", m.Op())
+	}
+}
+
 // SnapshotClient is a client for the Snapshot schema.
 type SnapshotClient struct {
 	config
@@ -6840,6 +7300,140 @@ func (c *TenantBrandingClient) mutate(ctx context.Context, m *TenantBrandingMuta
 	}
 }
 
+// TotpSecretClient is a client for the TotpSecret schema.
+type TotpSecretClient struct {
+	config
+}
+
+// NewTotpSecretClient returns a client for the TotpSecret from the given config.
+func NewTotpSecretClient(c config) *TotpSecretClient {
+	return &TotpSecretClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `totpsecret.Hooks(f(g(h())))`.
+func (c *TotpSecretClient) Use(hooks ...Hook) {
+	c.hooks.TotpSecret = append(c.hooks.TotpSecret, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `totpsecret.Intercept(f(g(h())))`.
+func (c *TotpSecretClient) Intercept(interceptors ...Interceptor) {
+	c.inters.TotpSecret = append(c.inters.TotpSecret, interceptors...)
+}
+
+// Create returns a builder for creating a TotpSecret entity.
+func (c *TotpSecretClient) Create() *TotpSecretCreate {
+	mutation := newTotpSecretMutation(c.config, OpCreate)
+	return &TotpSecretCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of TotpSecret entities.
+func (c *TotpSecretClient) CreateBulk(builders ...*TotpSecretCreate) *TotpSecretCreateBulk {
+	return &TotpSecretCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *TotpSecretClient) MapCreateBulk(slice any, setFunc func(*TotpSecretCreate, int)) *TotpSecretCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &TotpSecretCreateBulk{err: fmt.Errorf("calling to TotpSecretClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*TotpSecretCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &TotpSecretCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for TotpSecret.
+func (c *TotpSecretClient) Update() *TotpSecretUpdate {
+	mutation := newTotpSecretMutation(c.config, OpUpdate)
+	return &TotpSecretUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *TotpSecretClient) UpdateOne(_m *TotpSecret) *TotpSecretUpdateOne {
+	mutation := newTotpSecretMutation(c.config, OpUpdateOne, withTotpSecret(_m))
+	return &TotpSecretUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *TotpSecretClient) UpdateOneID(id uuid.UUID) *TotpSecretUpdateOne {
+	mutation := newTotpSecretMutation(c.config, OpUpdateOne, withTotpSecretID(id))
+	return &TotpSecretUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for TotpSecret.
+func (c *TotpSecretClient) Delete() *TotpSecretDelete {
+	mutation := newTotpSecretMutation(c.config, OpDelete)
+	return &TotpSecretDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *TotpSecretClient) DeleteOne(_m *TotpSecret) *TotpSecretDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *TotpSecretClient) DeleteOneID(id uuid.UUID) *TotpSecretDeleteOne {
+	builder := c.Delete().Where(totpsecret.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &TotpSecretDeleteOne{builder}
+}
+
+// Query returns a query builder for TotpSecret.
+func (c *TotpSecretClient) Query() *TotpSecretQuery {
+	return &TotpSecretQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeTotpSecret},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a TotpSecret entity by its id.
+func (c *TotpSecretClient) Get(ctx context.Context, id uuid.UUID) (*TotpSecret, error) {
+	return c.Query().Where(totpsecret.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *TotpSecretClient) GetX(ctx context.Context, id uuid.UUID) *TotpSecret {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *TotpSecretClient) Hooks() []Hook {
+	hooks := c.hooks.TotpSecret
+	return append(hooks[:len(hooks):len(hooks)], totpsecret.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *TotpSecretClient) Interceptors() []Interceptor {
+	return c.inters.TotpSecret
+}
+
+func (c *TotpSecretClient) mutate(ctx context.Context, m *TotpSecretMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&TotpSecretCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&TotpSecretUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&TotpSecretUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&TotpSecretDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown TotpSecret mutation op: %q", m.Op())
+	}
+}
+
 // UserClient is a client for the User schema.
 type UserClient struct {
 	config
@@ -7137,6 +7731,140 @@ func (c *UserIdentityClient) mutate(ctx context.Context, m *UserIdentityMutation
 		return (&UserIdentityDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown UserIdentity mutation op: %q", m.Op())
+	}
+}
+
+// WebAuthnChallengeClient is a client for the WebAuthnChallenge schema.
+type WebAuthnChallengeClient struct {
+	config
+}
+
+// NewWebAuthnChallengeClient returns a client for the WebAuthnChallenge from the given config.
+func NewWebAuthnChallengeClient(c config) *WebAuthnChallengeClient {
+	return &WebAuthnChallengeClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `webauthnchallenge.Hooks(f(g(h())))`.
+func (c *WebAuthnChallengeClient) Use(hooks ...Hook) {
+	c.hooks.WebAuthnChallenge = append(c.hooks.WebAuthnChallenge, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `webauthnchallenge.Intercept(f(g(h())))`.
+func (c *WebAuthnChallengeClient) Intercept(interceptors ...Interceptor) {
+	c.inters.WebAuthnChallenge = append(c.inters.WebAuthnChallenge, interceptors...)
+}
+
+// Create returns a builder for creating a WebAuthnChallenge entity.
+func (c *WebAuthnChallengeClient) Create() *WebAuthnChallengeCreate {
+	mutation := newWebAuthnChallengeMutation(c.config, OpCreate)
+	return &WebAuthnChallengeCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of WebAuthnChallenge entities.
+func (c *WebAuthnChallengeClient) CreateBulk(builders ...*WebAuthnChallengeCreate) *WebAuthnChallengeCreateBulk {
+	return &WebAuthnChallengeCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *WebAuthnChallengeClient) MapCreateBulk(slice any, setFunc func(*WebAuthnChallengeCreate, int)) *WebAuthnChallengeCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &WebAuthnChallengeCreateBulk{err: fmt.Errorf("calling to WebAuthnChallengeClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*WebAuthnChallengeCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &WebAuthnChallengeCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for WebAuthnChallenge.
+func (c *WebAuthnChallengeClient) Update() *WebAuthnChallengeUpdate {
+	mutation := newWebAuthnChallengeMutation(c.config, OpUpdate)
+	return &WebAuthnChallengeUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *WebAuthnChallengeClient) UpdateOne(_m *WebAuthnChallenge) *WebAuthnChallengeUpdateOne {
+	mutation := newWebAuthnChallengeMutation(c.config, OpUpdateOne, withWebAuthnChallenge(_m))
+	return &WebAuthnChallengeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *WebAuthnChallengeClient) UpdateOneID(id uuid.UUID) *WebAuthnChallengeUpdateOne {
+	mutation := newWebAuthnChallengeMutation(c.config, OpUpdateOne, withWebAuthnChallengeID(id))
+	return &WebAuthnChallengeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for WebAuthnChallenge.
+func (c *WebAuthnChallengeClient) Delete() *WebAuthnChallengeDelete {
+	mutation := newWebAuthnChallengeMutation(c.config, OpDelete)
+	return &WebAuthnChallengeDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *WebAuthnChallengeClient) DeleteOne(_m *WebAuthnChallenge) *WebAuthnChallengeDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *WebAuthnChallengeClient) DeleteOneID(id uuid.UUID) *WebAuthnChallengeDeleteOne {
+	builder := c.Delete().Where(webauthnchallenge.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &WebAuthnChallengeDeleteOne{builder}
+}
+
+// Query returns a query builder for WebAuthnChallenge.
+func (c *WebAuthnChallengeClient) Query() *WebAuthnChallengeQuery {
+	return &WebAuthnChallengeQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeWebAuthnChallenge},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a WebAuthnChallenge entity by its id.
+func (c *WebAuthnChallengeClient) Get(ctx context.Context, id uuid.UUID) (*WebAuthnChallenge, error) {
+	return c.Query().Where(webauthnchallenge.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *WebAuthnChallengeClient) GetX(ctx context.Context, id uuid.UUID) *WebAuthnChallenge {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *WebAuthnChallengeClient) Hooks() []Hook {
+	hooks := c.hooks.WebAuthnChallenge
+	return append(hooks[:len(hooks):len(hooks)], webauthnchallenge.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *WebAuthnChallengeClient) Interceptors() []Interceptor {
+	return c.inters.WebAuthnChallenge
+}
+
+func (c *WebAuthnChallengeClient) mutate(ctx context.Context, m *WebAuthnChallengeMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&WebAuthnChallengeCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&WebAuthnChallengeUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&WebAuthnChallengeUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&WebAuthnChallengeDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown WebAuthnChallenge mutation op: %q", m.Op())
 	}
 }
 
@@ -7448,9 +8176,10 @@ type (
 		EnrolmentKey, EntityHealth, EventLogGroup, Group, HealthHistory,
 		InstalledSoftware, Membership, Memory, Narrative, Notification,
 		NotificationReadMark, NotificationReceipt, OnboardingState, Organisation,
-		PolicyAudit, PolicyGuidance, PolicyOverride, Preregistration, RefreshToken,
-		ReportSchedule, SSOConfig, SSODomain, SSOLoginCode, SSOState, SeenTour,
-		Session, Snapshot, Tenant, TenantBranding, User, UserIdentity, Webhook,
+		Passkey, PolicyAudit, PolicyGuidance, PolicyOverride, Preregistration,
+		RecoveryCode, RefreshToken, ReportSchedule, SSOConfig, SSODomain, SSOLoginCode,
+		SSOState, SeenTour, Session, SignInAttempt, Snapshot, Tenant, TenantBranding,
+		TotpSecret, User, UserIdentity, WebAuthnChallenge, Webhook,
 		WebhookDelivery []ent.Hook
 	}
 	inters struct {
@@ -7459,9 +8188,10 @@ type (
 		EnrolmentKey, EntityHealth, EventLogGroup, Group, HealthHistory,
 		InstalledSoftware, Membership, Memory, Narrative, Notification,
 		NotificationReadMark, NotificationReceipt, OnboardingState, Organisation,
-		PolicyAudit, PolicyGuidance, PolicyOverride, Preregistration, RefreshToken,
-		ReportSchedule, SSOConfig, SSODomain, SSOLoginCode, SSOState, SeenTour,
-		Session, Snapshot, Tenant, TenantBranding, User, UserIdentity, Webhook,
+		Passkey, PolicyAudit, PolicyGuidance, PolicyOverride, Preregistration,
+		RecoveryCode, RefreshToken, ReportSchedule, SSOConfig, SSODomain, SSOLoginCode,
+		SSOState, SeenTour, Session, SignInAttempt, Snapshot, Tenant, TenantBranding,
+		TotpSecret, User, UserIdentity, WebAuthnChallenge, Webhook,
 		WebhookDelivery []ent.Interceptor
 	}
 )

@@ -38,14 +38,17 @@ import (
 	"github.com/wegweiser/wegweiser/ent/notificationreceipt"
 	"github.com/wegweiser/wegweiser/ent/onboardingstate"
 	"github.com/wegweiser/wegweiser/ent/organisation"
+	"github.com/wegweiser/wegweiser/ent/passkey"
 	"github.com/wegweiser/wegweiser/ent/policyaudit"
 	"github.com/wegweiser/wegweiser/ent/policyguidance"
 	"github.com/wegweiser/wegweiser/ent/policyoverride"
 	"github.com/wegweiser/wegweiser/ent/preregistration"
+	"github.com/wegweiser/wegweiser/ent/recoverycode"
 	"github.com/wegweiser/wegweiser/ent/refreshtoken"
 	"github.com/wegweiser/wegweiser/ent/reportschedule"
 	"github.com/wegweiser/wegweiser/ent/seentour"
 	"github.com/wegweiser/wegweiser/ent/session"
+	"github.com/wegweiser/wegweiser/ent/signinattempt"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
 	"github.com/wegweiser/wegweiser/ent/ssoconfig"
 	"github.com/wegweiser/wegweiser/ent/ssodomain"
@@ -53,8 +56,10 @@ import (
 	"github.com/wegweiser/wegweiser/ent/ssostate"
 	"github.com/wegweiser/wegweiser/ent/tenant"
 	"github.com/wegweiser/wegweiser/ent/tenantbranding"
+	"github.com/wegweiser/wegweiser/ent/totpsecret"
 	"github.com/wegweiser/wegweiser/ent/user"
 	"github.com/wegweiser/wegweiser/ent/useridentity"
+	"github.com/wegweiser/wegweiser/ent/webauthnchallenge"
 	"github.com/wegweiser/wegweiser/ent/webhook"
 	"github.com/wegweiser/wegweiser/ent/webhookdelivery"
 )
@@ -143,10 +148,12 @@ func checkColumn(t, c string) error {
 			notificationreceipt.Table:  notificationreceipt.ValidColumn,
 			onboardingstate.Table:      onboardingstate.ValidColumn,
 			organisation.Table:         organisation.ValidColumn,
+			passkey.Table:              passkey.ValidColumn,
 			policyaudit.Table:          policyaudit.ValidColumn,
 			policyguidance.Table:       policyguidance.ValidColumn,
 			policyoverride.Table:       policyoverride.ValidColumn,
 			preregistration.Table:      preregistration.ValidColumn,
+			recoverycode.Table:         recoverycode.ValidColumn,
 			refreshtoken.Table:         refreshtoken.ValidColumn,
 			reportschedule.Table:       reportschedule.ValidColumn,
 			ssoconfig.Table:            ssoconfig.ValidColumn,
@@ -155,11 +162,14 @@ func checkColumn(t, c string) error {
 			ssostate.Table:             ssostate.ValidColumn,
 			seentour.Table:             seentour.ValidColumn,
 			session.Table:              session.ValidColumn,
+			signinattempt.Table:        signinattempt.ValidColumn,
 			snapshot.Table:             snapshot.ValidColumn,
 			tenant.Table:               tenant.ValidColumn,
 			tenantbranding.Table:       tenantbranding.ValidColumn,
+			totpsecret.Table:           totpsecret.ValidColumn,
 			user.Table:                 user.ValidColumn,
 			useridentity.Table:         useridentity.ValidColumn,
+			webauthnchallenge.Table:    webauthnchallenge.ValidColumn,
 			webhook.Table:              webhook.ValidColumn,
 			webhookdelivery.Table:      webhookdelivery.ValidColumn,
 		})

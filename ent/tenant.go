@@ -34,6 +34,8 @@ type Tenant struct {
 	RetentionDeliveryDays int `json:"retention_delivery_days,omitempty"`
 	// RetentionAuditDays holds the value of the "retention_audit_days" field.
 	RetentionAuditDays int `json:"retention_audit_days,omitempty"`
+	// RequireSecondFactor holds the value of the "require_second_factor" field.
+	RequireSecondFactor bool `json:"require_second_factor,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the TenantQuery when eager-loading is set.
 	Edges        TenantEdges `json:"edges"`
@@ -63,6 +65,8 @@ func (*Tenant) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case tenant.FieldRequireSecondFactor:
+			values[i] = new(sql.NullBool)
 		case tenant.FieldRetentionSnapshotDays, tenant.FieldRetentionHistoryDays, tenant.FieldRetentionNotificationDays, tenant.FieldRetentionDeliveryDays, tenant.FieldRetentionAuditDays:
 			values[i] = new(sql.NullInt64)
 		case tenant.FieldName:
@@ -140,6 +144,12 @@ func (_m *Tenant) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.RetentionAuditDays = int(value.Int64)
 			}
+		case tenant.FieldRequireSecondFactor:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field require_second_factor", values[i])
+			} else if value.Valid {
+				_m.RequireSecondFactor = value.Bool
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -204,6 +214,9 @@ func (_m *Tenant) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("retention_audit_days=")
 	builder.WriteString(fmt.Sprintf("%v", _m.RetentionAuditDays))
+	builder.WriteString(", ")
+	builder.WriteString("require_second_factor=")
+	builder.WriteString(fmt.Sprintf("%v", _m.RequireSecondFactor))
 	builder.WriteByte(')')
 	return builder.String()
 }

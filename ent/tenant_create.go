@@ -129,6 +129,20 @@ func (_c *TenantCreate) SetNillableRetentionAuditDays(v *int) *TenantCreate {
 	return _c
 }
 
+// SetRequireSecondFactor sets the "require_second_factor" field.
+func (_c *TenantCreate) SetRequireSecondFactor(v bool) *TenantCreate {
+	_c.mutation.SetRequireSecondFactor(v)
+	return _c
+}
+
+// SetNillableRequireSecondFactor sets the "require_second_factor" field if the given value is not nil.
+func (_c *TenantCreate) SetNillableRequireSecondFactor(v *bool) *TenantCreate {
+	if v != nil {
+		_c.SetRequireSecondFactor(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *TenantCreate) SetID(v uuid.UUID) *TenantCreate {
 	_c.mutation.SetID(v)
@@ -229,6 +243,10 @@ func (_c *TenantCreate) defaults() error {
 		v := tenant.DefaultRetentionAuditDays
 		_c.mutation.SetRetentionAuditDays(v)
 	}
+	if _, ok := _c.mutation.RequireSecondFactor(); !ok {
+		v := tenant.DefaultRequireSecondFactor
+		_c.mutation.SetRequireSecondFactor(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if tenant.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized tenant.DefaultID (forgotten import ent/runtime?)")
@@ -269,6 +287,9 @@ func (_c *TenantCreate) check() error {
 	}
 	if _, ok := _c.mutation.RetentionAuditDays(); !ok {
 		return &ValidationError{Name: "retention_audit_days", err: errors.New(`ent: missing required field "Tenant.retention_audit_days"`)}
+	}
+	if _, ok := _c.mutation.RequireSecondFactor(); !ok {
+		return &ValidationError{Name: "require_second_factor", err: errors.New(`ent: missing required field "Tenant.require_second_factor"`)}
 	}
 	return nil
 }
@@ -337,6 +358,10 @@ func (_c *TenantCreate) createSpec() (*Tenant, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.RetentionAuditDays(); ok {
 		_spec.SetField(tenant.FieldRetentionAuditDays, field.TypeInt, value)
 		_node.RetentionAuditDays = value
+	}
+	if value, ok := _c.mutation.RequireSecondFactor(); ok {
+		_spec.SetField(tenant.FieldRequireSecondFactor, field.TypeBool, value)
+		_node.RequireSecondFactor = value
 	}
 	if nodes := _c.mutation.BrandingIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -517,6 +542,18 @@ func (u *TenantUpsert) UpdateRetentionAuditDays() *TenantUpsert {
 // AddRetentionAuditDays adds v to the "retention_audit_days" field.
 func (u *TenantUpsert) AddRetentionAuditDays(v int) *TenantUpsert {
 	u.Add(tenant.FieldRetentionAuditDays, v)
+	return u
+}
+
+// SetRequireSecondFactor sets the "require_second_factor" field.
+func (u *TenantUpsert) SetRequireSecondFactor(v bool) *TenantUpsert {
+	u.Set(tenant.FieldRequireSecondFactor, v)
+	return u
+}
+
+// UpdateRequireSecondFactor sets the "require_second_factor" field to the value that was provided on create.
+func (u *TenantUpsert) UpdateRequireSecondFactor() *TenantUpsert {
+	u.SetExcluded(tenant.FieldRequireSecondFactor)
 	return u
 }
 
@@ -701,6 +738,20 @@ func (u *TenantUpsertOne) AddRetentionAuditDays(v int) *TenantUpsertOne {
 func (u *TenantUpsertOne) UpdateRetentionAuditDays() *TenantUpsertOne {
 	return u.Update(func(s *TenantUpsert) {
 		s.UpdateRetentionAuditDays()
+	})
+}
+
+// SetRequireSecondFactor sets the "require_second_factor" field.
+func (u *TenantUpsertOne) SetRequireSecondFactor(v bool) *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.SetRequireSecondFactor(v)
+	})
+}
+
+// UpdateRequireSecondFactor sets the "require_second_factor" field to the value that was provided on create.
+func (u *TenantUpsertOne) UpdateRequireSecondFactor() *TenantUpsertOne {
+	return u.Update(func(s *TenantUpsert) {
+		s.UpdateRequireSecondFactor()
 	})
 }
 
@@ -1052,6 +1103,20 @@ func (u *TenantUpsertBulk) AddRetentionAuditDays(v int) *TenantUpsertBulk {
 func (u *TenantUpsertBulk) UpdateRetentionAuditDays() *TenantUpsertBulk {
 	return u.Update(func(s *TenantUpsert) {
 		s.UpdateRetentionAuditDays()
+	})
+}
+
+// SetRequireSecondFactor sets the "require_second_factor" field.
+func (u *TenantUpsertBulk) SetRequireSecondFactor(v bool) *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.SetRequireSecondFactor(v)
+	})
+}
+
+// UpdateRequireSecondFactor sets the "require_second_factor" field to the value that was provided on create.
+func (u *TenantUpsertBulk) UpdateRequireSecondFactor() *TenantUpsertBulk {
+	return u.Update(func(s *TenantUpsert) {
+		s.UpdateRequireSecondFactor()
 	})
 }
 

@@ -155,6 +155,20 @@ func (_u *TenantUpdate) AddRetentionAuditDays(v int) *TenantUpdate {
 	return _u
 }
 
+// SetRequireSecondFactor sets the "require_second_factor" field.
+func (_u *TenantUpdate) SetRequireSecondFactor(v bool) *TenantUpdate {
+	_u.mutation.SetRequireSecondFactor(v)
+	return _u
+}
+
+// SetNillableRequireSecondFactor sets the "require_second_factor" field if the given value is not nil.
+func (_u *TenantUpdate) SetNillableRequireSecondFactor(v *bool) *TenantUpdate {
+	if v != nil {
+		_u.SetRequireSecondFactor(*v)
+	}
+	return _u
+}
+
 // AddBrandingIDs adds the "branding" edge to the TenantBranding entity by IDs.
 func (_u *TenantUpdate) AddBrandingIDs(ids ...uuid.UUID) *TenantUpdate {
 	_u.mutation.AddBrandingIDs(ids...)
@@ -295,6 +309,9 @@ func (_u *TenantUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.AddedRetentionAuditDays(); ok {
 		_spec.AddField(tenant.FieldRetentionAuditDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.RequireSecondFactor(); ok {
+		_spec.SetField(tenant.FieldRequireSecondFactor, field.TypeBool, value)
 	}
 	if _u.mutation.BrandingCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -486,6 +503,20 @@ func (_u *TenantUpdateOne) AddRetentionAuditDays(v int) *TenantUpdateOne {
 	return _u
 }
 
+// SetRequireSecondFactor sets the "require_second_factor" field.
+func (_u *TenantUpdateOne) SetRequireSecondFactor(v bool) *TenantUpdateOne {
+	_u.mutation.SetRequireSecondFactor(v)
+	return _u
+}
+
+// SetNillableRequireSecondFactor sets the "require_second_factor" field if the given value is not nil.
+func (_u *TenantUpdateOne) SetNillableRequireSecondFactor(v *bool) *TenantUpdateOne {
+	if v != nil {
+		_u.SetRequireSecondFactor(*v)
+	}
+	return _u
+}
+
 // AddBrandingIDs adds the "branding" edge to the TenantBranding entity by IDs.
 func (_u *TenantUpdateOne) AddBrandingIDs(ids ...uuid.UUID) *TenantUpdateOne {
 	_u.mutation.AddBrandingIDs(ids...)
@@ -656,6 +687,9 @@ func (_u *TenantUpdateOne) sqlSave(ctx context.Context) (_node *Tenant, err erro
 	}
 	if value, ok := _u.mutation.AddedRetentionAuditDays(); ok {
 		_spec.AddField(tenant.FieldRetentionAuditDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.RequireSecondFactor(); ok {
+		_spec.SetField(tenant.FieldRequireSecondFactor, field.TypeBool, value)
 	}
 	if _u.mutation.BrandingCleared() {
 		edge := &sqlgraph.EdgeSpec{

@@ -66,6 +66,8 @@ type Tx struct {
 	OnboardingState *OnboardingStateClient
 	// Organisation is the client for interacting with the Organisation builders.
 	Organisation *OrganisationClient
+	// Passkey is the client for interacting with the Passkey builders.
+	Passkey *PasskeyClient
 	// PolicyAudit is the client for interacting with the PolicyAudit builders.
 	PolicyAudit *PolicyAuditClient
 	// PolicyGuidance is the client for interacting with the PolicyGuidance builders.
@@ -74,6 +76,8 @@ type Tx struct {
 	PolicyOverride *PolicyOverrideClient
 	// Preregistration is the client for interacting with the Preregistration builders.
 	Preregistration *PreregistrationClient
+	// RecoveryCode is the client for interacting with the RecoveryCode builders.
+	RecoveryCode *RecoveryCodeClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
 	// ReportSchedule is the client for interacting with the ReportSchedule builders.
@@ -90,16 +94,22 @@ type Tx struct {
 	SeenTour *SeenTourClient
 	// Session is the client for interacting with the Session builders.
 	Session *SessionClient
+	// SignInAttempt is the client for interacting with the SignInAttempt builders.
+	SignInAttempt *SignInAttemptClient
 	// Snapshot is the client for interacting with the Snapshot builders.
 	Snapshot *SnapshotClient
 	// Tenant is the client for interacting with the Tenant builders.
 	Tenant *TenantClient
 	// TenantBranding is the client for interacting with the TenantBranding builders.
 	TenantBranding *TenantBrandingClient
+	// TotpSecret is the client for interacting with the TotpSecret builders.
+	TotpSecret *TotpSecretClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
 	// UserIdentity is the client for interacting with the UserIdentity builders.
 	UserIdentity *UserIdentityClient
+	// WebAuthnChallenge is the client for interacting with the WebAuthnChallenge builders.
+	WebAuthnChallenge *WebAuthnChallengeClient
 	// Webhook is the client for interacting with the Webhook builders.
 	Webhook *WebhookClient
 	// WebhookDelivery is the client for interacting with the WebhookDelivery builders.
@@ -261,10 +271,12 @@ func (tx *Tx) init() {
 	tx.NotificationReceipt = NewNotificationReceiptClient(tx.config)
 	tx.OnboardingState = NewOnboardingStateClient(tx.config)
 	tx.Organisation = NewOrganisationClient(tx.config)
+	tx.Passkey = NewPasskeyClient(tx.config)
 	tx.PolicyAudit = NewPolicyAuditClient(tx.config)
 	tx.PolicyGuidance = NewPolicyGuidanceClient(tx.config)
 	tx.PolicyOverride = NewPolicyOverrideClient(tx.config)
 	tx.Preregistration = NewPreregistrationClient(tx.config)
+	tx.RecoveryCode = NewRecoveryCodeClient(tx.config)
 	tx.RefreshToken = NewRefreshTokenClient(tx.config)
 	tx.ReportSchedule = NewReportScheduleClient(tx.config)
 	tx.SSOConfig = NewSSOConfigClient(tx.config)
@@ -273,11 +285,14 @@ func (tx *Tx) init() {
 	tx.SSOState = NewSSOStateClient(tx.config)
 	tx.SeenTour = NewSeenTourClient(tx.config)
 	tx.Session = NewSessionClient(tx.config)
+	tx.SignInAttempt = NewSignInAttemptClient(tx.config)
 	tx.Snapshot = NewSnapshotClient(tx.config)
 	tx.Tenant = NewTenantClient(tx.config)
 	tx.TenantBranding = NewTenantBrandingClient(tx.config)
+	tx.TotpSecret = NewTotpSecretClient(tx.config)
 	tx.User = NewUserClient(tx.config)
 	tx.UserIdentity = NewUserIdentityClient(tx.config)
+	tx.WebAuthnChallenge = NewWebAuthnChallengeClient(tx.config)
 	tx.Webhook = NewWebhookClient(tx.config)
 	tx.WebhookDelivery = NewWebhookDeliveryClient(tx.config)
 }

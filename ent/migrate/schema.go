@@ -1038,6 +1038,36 @@ var (
 			},
 		},
 	}
+	// PasskeysColumns holds the columns for the "passkeys" table.
+	PasskeysColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "user_id", Type: field.TypeUUID},
+		{Name: "credential_id", Type: field.TypeBytes, Unique: true, Size: 1023},
+		{Name: "public_key", Type: field.TypeBytes},
+		{Name: "sign_count", Type: field.TypeUint32, Default: 0},
+		{Name: "aaguid", Type: field.TypeBytes, Nullable: true},
+		{Name: "transports", Type: field.TypeJSON, Nullable: true},
+		{Name: "attestation_type", Type: field.TypeString, Size: 64, Default: ""},
+		{Name: "backup_eligible", Type: field.TypeBool, Default: false},
+		{Name: "backup_state", Type: field.TypeBool, Default: false},
+		{Name: "user_verified", Type: field.TypeBool, Default: false},
+		{Name: "name", Type: field.TypeString, Size: 100},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "last_used_at", Type: field.TypeTime, Nullable: true},
+	}
+	// PasskeysTable holds the schema information for the "passkeys" table.
+	PasskeysTable = &schema.Table{
+		Name:       "passkeys",
+		Columns:    PasskeysColumns,
+		PrimaryKey: []*schema.Column{PasskeysColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "passkey_user_id",
+				Unique:  false,
+				Columns: []*schema.Column{PasskeysColumns[1]},
+			},
+		},
+	}
 	// PolicyAuditsColumns holds the columns for the "policy_audits" table.
 	PolicyAuditsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeUUID},
@@ -1187,6 +1217,27 @@ var (
 				Name:    "preregistration_tenant_id_organisation_id",
 				Unique:  false,
 				Columns: []*schema.Column{PreregistrationsColumns[9], PreregistrationsColumns[3]},
+			},
+		},
+	}
+	// RecoveryCodesColumns holds the columns for the "recovery_codes" table.
+	RecoveryCodesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "user_id", Type: field.TypeUUID},
+		{Name: "code_hash", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "used_at", Type: field.TypeTime, Nullable: true},
+	}
+	// RecoveryCodesTable holds the schema information for the "recovery_codes" table.
+	RecoveryCodesTable = &schema.Table{
+		Name:       "recovery_codes",
+		Columns:    RecoveryCodesColumns,
+		PrimaryKey: []*schema.Column{RecoveryCodesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "recoverycode_user_id_code_hash",
+				Unique:  false,
+				Columns: []*schema.Column{RecoveryCodesColumns[1], RecoveryCodesColumns[2]},
 			},
 		},
 	}
@@ -1463,6 +1514,31 @@ var (
 			},
 		},
 	}
+	// SignInAttemptsColumns holds the columns for the "sign_in_attempts" table.
+	SignInAttemptsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "user_id", Type: field.TypeUUID},
+		{Name: "token_hash", Type: field.TypeString, Unique: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "failures", Type: field.TypeInt, Default: 0},
+		{Name: "used_at", Type: field.TypeTime, Nullable: true},
+		{Name: "tenant_id", Type: field.TypeUUID},
+	}
+	// SignInAttemptsTable holds the schema information for the "sign_in_attempts" table.
+	SignInAttemptsTable = &schema.Table{
+		Name:       "sign_in_attempts",
+		Columns:    SignInAttemptsColumns,
+		PrimaryKey: []*schema.Column{SignInAttemptsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "sign_in_attempts_tenants_tenant",
+				Columns:    []*schema.Column{SignInAttemptsColumns[7]},
+				RefColumns: []*schema.Column{TenantsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+	}
 	// SnapshotsColumns holds the columns for the "snapshots" table.
 	SnapshotsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeUUID},
@@ -1514,6 +1590,7 @@ var (
 		{Name: "retention_notification_days", Type: field.TypeInt, Default: 90},
 		{Name: "retention_delivery_days", Type: field.TypeInt, Default: 30},
 		{Name: "retention_audit_days", Type: field.TypeInt, Default: 365},
+		{Name: "require_second_factor", Type: field.TypeBool, Default: false},
 	}
 	// TenantsTable holds the schema information for the "tenants" table.
 	TenantsTable = &schema.Table{
@@ -1549,6 +1626,28 @@ var (
 				Name:    "tenantbranding_tenant_id",
 				Unique:  true,
 				Columns: []*schema.Column{TenantBrandingsColumns[6]},
+			},
+		},
+	}
+	// TotpSecretsColumns holds the columns for the "totp_secrets" table.
+	TotpSecretsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "user_id", Type: field.TypeUUID},
+		{Name: "secret_sealed", Type: field.TypeBytes},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "confirmed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_used_step", Type: field.TypeInt64, Default: 0},
+	}
+	// TotpSecretsTable holds the schema information for the "totp_secrets" table.
+	TotpSecretsTable = &schema.Table{
+		Name:       "totp_secrets",
+		Columns:    TotpSecretsColumns,
+		PrimaryKey: []*schema.Column{TotpSecretsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "totpsecret_user_id",
+				Unique:  false,
+				Columns: []*schema.Column{TotpSecretsColumns[1]},
 			},
 		},
 	}
@@ -1604,6 +1703,31 @@ var (
 				Name:    "useridentity_tenant_id_user_id",
 				Unique:  false,
 				Columns: []*schema.Column{UserIdentitiesColumns[5], UserIdentitiesColumns[1]},
+			},
+		},
+	}
+	// WebAuthnChallengesColumns holds the columns for the "web_authn_challenges" table.
+	WebAuthnChallengesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeUUID},
+		{Name: "purpose", Type: field.TypeEnum, Enums: []string{"register", "sign_in", "second_factor", "reauth"}},
+		{Name: "user_id", Type: field.TypeUUID, Nullable: true},
+		{Name: "session_id", Type: field.TypeUUID, Nullable: true},
+		{Name: "attempt_id", Type: field.TypeUUID, Nullable: true},
+		{Name: "session_data", Type: field.TypeBytes},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "expires_at", Type: field.TypeTime},
+		{Name: "used_at", Type: field.TypeTime, Nullable: true},
+	}
+	// WebAuthnChallengesTable holds the schema information for the "web_authn_challenges" table.
+	WebAuthnChallengesTable = &schema.Table{
+		Name:       "web_authn_challenges",
+		Columns:    WebAuthnChallengesColumns,
+		PrimaryKey: []*schema.Column{WebAuthnChallengesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webauthnchallenge_expires_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebAuthnChallengesColumns[7]},
 			},
 		},
 	}
@@ -1700,10 +1824,12 @@ var (
 		NotificationReceiptsTable,
 		OnboardingStatesTable,
 		OrganisationsTable,
+		PasskeysTable,
 		PolicyAuditsTable,
 		PolicyGuidancesTable,
 		PolicyOverridesTable,
 		PreregistrationsTable,
+		RecoveryCodesTable,
 		RefreshTokensTable,
 		ReportSchedulesTable,
 		SSOConfigsTable,
@@ -1712,11 +1838,14 @@ var (
 		SSOStatesTable,
 		SeenToursTable,
 		SessionsTable,
+		SignInAttemptsTable,
 		SnapshotsTable,
 		TenantsTable,
 		TenantBrandingsTable,
+		TotpSecretsTable,
 		UsersTable,
 		UserIdentitiesTable,
+		WebAuthnChallengesTable,
 		WebhooksTable,
 		WebhookDeliveriesTable,
 	}
@@ -1765,6 +1894,7 @@ func init() {
 	SSOStatesTable.ForeignKeys[0].RefTable = TenantsTable
 	SeenToursTable.ForeignKeys[0].RefTable = TenantsTable
 	SessionsTable.ForeignKeys[0].RefTable = TenantsTable
+	SignInAttemptsTable.ForeignKeys[0].RefTable = TenantsTable
 	SnapshotsTable.ForeignKeys[0].RefTable = TenantsTable
 	TenantBrandingsTable.ForeignKeys[0].RefTable = TenantsTable
 	UserIdentitiesTable.ForeignKeys[0].RefTable = TenantsTable

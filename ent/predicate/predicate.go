@@ -84,6 +84,9 @@ type OnboardingState func(*sql.Selector)
 // Organisation is the predicate function for organisation builders.
 type Organisation func(*sql.Selector)
 
+// Passkey is the predicate function for passkey builders.
+type Passkey func(*sql.Selector)
+
 // PolicyAudit is the predicate function for policyaudit builders.
 type PolicyAudit func(*sql.Selector)
 
@@ -95,6 +98,9 @@ type PolicyOverride func(*sql.Selector)
 
 // Preregistration is the predicate function for preregistration builders.
 type Preregistration func(*sql.Selector)
+
+// RecoveryCode is the predicate function for recoverycode builders.
+type RecoveryCode func(*sql.Selector)
 
 // RefreshToken is the predicate function for refreshtoken builders.
 type RefreshToken func(*sql.Selector)
@@ -120,6 +126,9 @@ type SeenTour func(*sql.Selector)
 // Session is the predicate function for session builders.
 type Session func(*sql.Selector)
 
+// SignInAttempt is the predicate function for signinattempt builders.
+type SignInAttempt func(*sql.Selector)
+
 // Snapshot is the predicate function for snapshot builders.
 type Snapshot func(*sql.Selector)
 
@@ -129,11 +138,17 @@ type Tenant func(*sql.Selector)
 // TenantBranding is the predicate function for tenantbranding builders.
 type TenantBranding func(*sql.Selector)
 
+// TotpSecret is the predicate function for totpsecret builders.
+type TotpSecret func(*sql.Selector)
+
 // User is the predicate function for user builders.
 type User func(*sql.Selector)
 
 // UserIdentity is the predicate function for useridentity builders.
 type UserIdentity func(*sql.Selector)
+
+// WebAuthnChallenge is the predicate function for webauthnchallenge builders.
+type WebAuthnChallenge func(*sql.Selector)
 
 // Webhook is the predicate function for webhook builders.
 type Webhook func(*sql.Selector)

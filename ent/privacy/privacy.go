@@ -735,6 +735,30 @@ func (f OrganisationMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mu
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.OrganisationMutation", m)
 }
 
+// The PasskeyQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type PasskeyQueryRuleFunc func(context.Context, *ent.PasskeyQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f PasskeyQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.PasskeyQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.PasskeyQuery", q)
+}
+
+// The PasskeyMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type PasskeyMutationRuleFunc func(context.Context, *ent.PasskeyMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f PasskeyMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.PasskeyMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PasskeyMutation", m)
+}
+
 // The PolicyAuditQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type PolicyAuditQueryRuleFunc func(context.Context, *ent.PolicyAuditQuery) error
@@ -829,6 +853,30 @@ func (f PreregistrationMutationRuleFunc) EvalMutation(ctx context.Context, m ent
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.PreregistrationMutation", m)
+}
+
+// The RecoveryCodeQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type RecoveryCodeQueryRuleFunc func(context.Context, *ent.RecoveryCodeQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f RecoveryCodeQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.RecoveryCodeQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.RecoveryCodeQuery", q)
+}
+
+// The RecoveryCodeMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type RecoveryCodeMutationRuleFunc func(context.Context, *ent.RecoveryCodeMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f RecoveryCodeMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.RecoveryCodeMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.RecoveryCodeMutation", m)
 }
 
 // The RefreshTokenQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -1023,6 +1071,30 @@ func (f SessionMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SessionMutation", m)
 }
 
+// The SignInAttemptQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type SignInAttemptQueryRuleFunc func(context.Context, *ent.SignInAttemptQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f SignInAttemptQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SignInAttemptQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.SignInAttemptQuery", q)
+}
+
+// The SignInAttemptMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type SignInAttemptMutationRuleFunc func(context.Context, *ent.SignInAttemptMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f SignInAttemptMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.SignInAttemptMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.SignInAttemptMutation", m)
+}
+
 // The SnapshotQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type SnapshotQueryRuleFunc func(context.Context, *ent.SnapshotQuery) error
@@ -1095,6 +1167,30 @@ func (f TenantBrandingMutationRuleFunc) EvalMutation(ctx context.Context, m ent.
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.TenantBrandingMutation", m)
 }
 
+// The TotpSecretQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type TotpSecretQueryRuleFunc func(context.Context, *ent.TotpSecretQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f TotpSecretQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.TotpSecretQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.TotpSecretQuery", q)
+}
+
+// The TotpSecretMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type TotpSecretMutationRuleFunc func(context.Context, *ent.TotpSecretMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f TotpSecretMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.TotpSecretMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.TotpSecretMutation", m)
+}
+
 // The UserQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type UserQueryRuleFunc func(context.Context, *ent.UserQuery) error
@@ -1141,6 +1237,30 @@ func (f UserIdentityMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mu
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.UserIdentityMutation", m)
+}
+
+// The WebAuthnChallengeQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type WebAuthnChallengeQueryRuleFunc func(context.Context, *ent.WebAuthnChallengeQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f WebAuthnChallengeQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.WebAuthnChallengeQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.WebAuthnChallengeQuery", q)
+}
+
+// The WebAuthnChallengeMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type WebAuthnChallengeMutationRuleFunc func(context.Context, *ent.WebAuthnChallengeMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f WebAuthnChallengeMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.WebAuthnChallengeMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.WebAuthnChallengeMutation", m)
 }
 
 // The WebhookQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -1278,6 +1398,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.OrganisationQuery:
 		return q.Filter(), nil
+	case *ent.PasskeyQuery:
+		return q.Filter(), nil
 	case *ent.PolicyAuditQuery:
 		return q.Filter(), nil
 	case *ent.PolicyGuidanceQuery:
@@ -1285,6 +1407,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 	case *ent.PolicyOverrideQuery:
 		return q.Filter(), nil
 	case *ent.PreregistrationQuery:
+		return q.Filter(), nil
+	case *ent.RecoveryCodeQuery:
 		return q.Filter(), nil
 	case *ent.RefreshTokenQuery:
 		return q.Filter(), nil
@@ -1302,15 +1426,21 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.SessionQuery:
 		return q.Filter(), nil
+	case *ent.SignInAttemptQuery:
+		return q.Filter(), nil
 	case *ent.SnapshotQuery:
 		return q.Filter(), nil
 	case *ent.TenantQuery:
 		return q.Filter(), nil
 	case *ent.TenantBrandingQuery:
 		return q.Filter(), nil
+	case *ent.TotpSecretQuery:
+		return q.Filter(), nil
 	case *ent.UserQuery:
 		return q.Filter(), nil
 	case *ent.UserIdentityQuery:
+		return q.Filter(), nil
+	case *ent.WebAuthnChallengeQuery:
 		return q.Filter(), nil
 	case *ent.WebhookQuery:
 		return q.Filter(), nil
@@ -1375,6 +1505,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.OrganisationMutation:
 		return m.Filter(), nil
+	case *ent.PasskeyMutation:
+		return m.Filter(), nil
 	case *ent.PolicyAuditMutation:
 		return m.Filter(), nil
 	case *ent.PolicyGuidanceMutation:
@@ -1382,6 +1514,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.PolicyOverrideMutation:
 		return m.Filter(), nil
 	case *ent.PreregistrationMutation:
+		return m.Filter(), nil
+	case *ent.RecoveryCodeMutation:
 		return m.Filter(), nil
 	case *ent.RefreshTokenMutation:
 		return m.Filter(), nil
@@ -1399,15 +1533,21 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.SessionMutation:
 		return m.Filter(), nil
+	case *ent.SignInAttemptMutation:
+		return m.Filter(), nil
 	case *ent.SnapshotMutation:
 		return m.Filter(), nil
 	case *ent.TenantMutation:
 		return m.Filter(), nil
 	case *ent.TenantBrandingMutation:
 		return m.Filter(), nil
+	case *ent.TotpSecretMutation:
+		return m.Filter(), nil
 	case *ent.UserMutation:
 		return m.Filter(), nil
 	case *ent.UserIdentityMutation:
+		return m.Filter(), nil
+	case *ent.WebAuthnChallengeMutation:
 		return m.Filter(), nil
 	case *ent.WebhookMutation:
 		return m.Filter(), nil

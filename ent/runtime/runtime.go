@@ -33,15 +33,18 @@ import (
 	"github.com/wegweiser/wegweiser/ent/notificationreceipt"
 	"github.com/wegweiser/wegweiser/ent/onboardingstate"
 	"github.com/wegweiser/wegweiser/ent/organisation"
+	"github.com/wegweiser/wegweiser/ent/passkey"
 	"github.com/wegweiser/wegweiser/ent/policyaudit"
 	"github.com/wegweiser/wegweiser/ent/policyguidance"
 	"github.com/wegweiser/wegweiser/ent/policyoverride"
 	"github.com/wegweiser/wegweiser/ent/preregistration"
+	"github.com/wegweiser/wegweiser/ent/recoverycode"
 	"github.com/wegweiser/wegweiser/ent/refreshtoken"
 	"github.com/wegweiser/wegweiser/ent/reportschedule"
 	"github.com/wegweiser/wegweiser/ent/schema"
 	"github.com/wegweiser/wegweiser/ent/seentour"
 	"github.com/wegweiser/wegweiser/ent/session"
+	"github.com/wegweiser/wegweiser/ent/signinattempt"
 	"github.com/wegweiser/wegweiser/ent/snapshot"
 	"github.com/wegweiser/wegweiser/ent/ssoconfig"
 	"github.com/wegweiser/wegweiser/ent/ssodomain"
@@ -49,8 +52,10 @@ import (
 	"github.com/wegweiser/wegweiser/ent/ssostate"
 	"github.com/wegweiser/wegweiser/ent/tenant"
 	"github.com/wegweiser/wegweiser/ent/tenantbranding"
+	"github.com/wegweiser/wegweiser/ent/totpsecret"
 	"github.com/wegweiser/wegweiser/ent/user"
 	"github.com/wegweiser/wegweiser/ent/useridentity"
+	"github.com/wegweiser/wegweiser/ent/webauthnchallenge"
 	"github.com/wegweiser/wegweiser/ent/webhook"
 	"github.com/wegweiser/wegweiser/ent/webhookdelivery"
 
@@ -1298,6 +1303,86 @@ func init() {
 	organisationDescID := organisationMixinFields0[0].Descriptor()
 	// organisation.DefaultID holds the default value on creation for the id field.
 	organisation.DefaultID = organisationDescID.Default.(func() uuid.UUID)
+	passkeyMixin := schema.Passkey{}.Mixin()
+	passkey.Policy = privacy.NewPolicies(schema.Passkey{})
+	passkey.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := passkey.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	passkeyMixinFields0 := passkeyMixin[0].Fields()
+	_ = passkeyMixinFields0
+	passkeyFields := schema.Passkey{}.Fields()
+	_ = passkeyFields
+	// passkeyDescCredentialID is the schema descriptor for credential_id field.
+	passkeyDescCredentialID := passkeyFields[1].Descriptor()
+	// passkey.CredentialIDValidator is a validator for the "credential_id" field. It is called by the builders before save.
+	passkey.CredentialIDValidator = func() func([]byte) error {
+		validators := passkeyDescCredentialID.Validators
+		fns := [...]func([]byte) error{
+			validators[0].(func([]byte) error),
+			validators[1].(func([]byte) error),
+		}
+		return func(credential_id []byte) error {
+			for _, fn := range fns {
+				if err := fn(credential_id); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// passkeyDescPublicKey is the schema descriptor for public_key field.
+	passkeyDescPublicKey := passkeyFields[2].Descriptor()
+	// passkey.PublicKeyValidator is a validator for the "public_key" field. It is called by the builders before save.
+	passkey.PublicKeyValidator = passkeyDescPublicKey.Validators[0].(func([]byte) error)
+	// passkeyDescSignCount is the schema descriptor for sign_count field.
+	passkeyDescSignCount := passkeyFields[3].Descriptor()
+	// passkey.DefaultSignCount holds the default value on creation for the sign_count field.
+	passkey.DefaultSignCount = passkeyDescSignCount.Default.(uint32)
+	// passkeyDescAttestationType is the schema descriptor for attestation_type field.
+	passkeyDescAttestationType := passkeyFields[6].Descriptor()
+	// passkey.DefaultAttestationType holds the default value on creation for the attestation_type field.
+	passkey.DefaultAttestationType = passkeyDescAttestationType.Default.(string)
+	// passkey.AttestationTypeValidator is a validator for the "attestation_type" field. It is called by the builders before save.
+	passkey.AttestationTypeValidator = passkeyDescAttestationType.Validators[0].(func(string) error)
+	// passkeyDescBackupEligible is the schema descriptor for backup_eligible field.
+	passkeyDescBackupEligible := passkeyFields[7].Descriptor()
+	// passkey.DefaultBackupEligible holds the default value on creation for the backup_eligible field.
+	passkey.DefaultBackupEligible = passkeyDescBackupEligible.Default.(bool)
+	// passkeyDescBackupState is the schema descriptor for backup_state field.
+	passkeyDescBackupState := passkeyFields[8].Descriptor()
+	// passkey.DefaultBackupState holds the default value on creation for the backup_state field.
+	passkey.DefaultBackupState = passkeyDescBackupState.Default.(bool)
+	// passkeyDescUserVerified is the schema descriptor for user_verified field.
+	passkeyDescUserVerified := passkeyFields[9].Descriptor()
+	// passkey.DefaultUserVerified holds the default value on creation for the user_verified field.
+	passkey.DefaultUserVerified = passkeyDescUserVerified.Default.(bool)
+	// passkeyDescName is the schema descriptor for name field.
+	passkeyDescName := passkeyFields[10].Descriptor()
+	// passkey.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	passkey.NameValidator = func() func(string) error {
+		validators := passkeyDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// passkeyDescID is the schema descriptor for id field.
+	passkeyDescID := passkeyMixinFields0[0].Descriptor()
+	// passkey.DefaultID holds the default value on creation for the id field.
+	passkey.DefaultID = passkeyDescID.Default.(func() uuid.UUID)
 	policyauditMixin := schema.PolicyAudit{}.Mixin()
 	policyaudit.Policy = privacy.NewPolicies(policyauditMixin[1], schema.PolicyAudit{})
 	policyaudit.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -1520,6 +1605,28 @@ func init() {
 	preregistrationDescID := preregistrationMixinFields0[0].Descriptor()
 	// preregistration.DefaultID holds the default value on creation for the id field.
 	preregistration.DefaultID = preregistrationDescID.Default.(func() uuid.UUID)
+	recoverycodeMixin := schema.RecoveryCode{}.Mixin()
+	recoverycode.Policy = privacy.NewPolicies(schema.RecoveryCode{})
+	recoverycode.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := recoverycode.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	recoverycodeMixinFields0 := recoverycodeMixin[0].Fields()
+	_ = recoverycodeMixinFields0
+	recoverycodeFields := schema.RecoveryCode{}.Fields()
+	_ = recoverycodeFields
+	// recoverycodeDescCodeHash is the schema descriptor for code_hash field.
+	recoverycodeDescCodeHash := recoverycodeFields[1].Descriptor()
+	// recoverycode.CodeHashValidator is a validator for the "code_hash" field. It is called by the builders before save.
+	recoverycode.CodeHashValidator = recoverycodeDescCodeHash.Validators[0].(func(string) error)
+	// recoverycodeDescID is the schema descriptor for id field.
+	recoverycodeDescID := recoverycodeMixinFields0[0].Descriptor()
+	// recoverycode.DefaultID holds the default value on creation for the id field.
+	recoverycode.DefaultID = recoverycodeDescID.Default.(func() uuid.UUID)
 	refreshtokenMixin := schema.RefreshToken{}.Mixin()
 	refreshtoken.Policy = privacy.NewPolicies(refreshtokenMixin[1], schema.RefreshToken{})
 	refreshtoken.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -1926,6 +2033,32 @@ func init() {
 	sessionDescID := sessionMixinFields0[0].Descriptor()
 	// session.DefaultID holds the default value on creation for the id field.
 	session.DefaultID = sessionDescID.Default.(func() uuid.UUID)
+	signinattemptMixin := schema.SignInAttempt{}.Mixin()
+	signinattempt.Policy = privacy.NewPolicies(signinattemptMixin[1], schema.SignInAttempt{})
+	signinattempt.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := signinattempt.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	signinattemptMixinFields0 := signinattemptMixin[0].Fields()
+	_ = signinattemptMixinFields0
+	signinattemptFields := schema.SignInAttempt{}.Fields()
+	_ = signinattemptFields
+	// signinattemptDescTokenHash is the schema descriptor for token_hash field.
+	signinattemptDescTokenHash := signinattemptFields[1].Descriptor()
+	// signinattempt.TokenHashValidator is a validator for the "token_hash" field. It is called by the builders before save.
+	signinattempt.TokenHashValidator = signinattemptDescTokenHash.Validators[0].(func(string) error)
+	// signinattemptDescFailures is the schema descriptor for failures field.
+	signinattemptDescFailures := signinattemptFields[4].Descriptor()
+	// signinattempt.DefaultFailures holds the default value on creation for the failures field.
+	signinattempt.DefaultFailures = signinattemptDescFailures.Default.(int)
+	// signinattemptDescID is the schema descriptor for id field.
+	signinattemptDescID := signinattemptMixinFields0[0].Descriptor()
+	// signinattempt.DefaultID holds the default value on creation for the id field.
+	signinattempt.DefaultID = signinattemptDescID.Default.(func() uuid.UUID)
 	snapshotMixin := schema.Snapshot{}.Mixin()
 	snapshot.Policy = privacy.NewPolicies(snapshotMixin[1], schema.Snapshot{})
 	snapshot.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -2014,6 +2147,10 @@ func init() {
 	tenantDescRetentionAuditDays := tenantFields[5].Descriptor()
 	// tenant.DefaultRetentionAuditDays holds the default value on creation for the retention_audit_days field.
 	tenant.DefaultRetentionAuditDays = tenantDescRetentionAuditDays.Default.(int)
+	// tenantDescRequireSecondFactor is the schema descriptor for require_second_factor field.
+	tenantDescRequireSecondFactor := tenantFields[6].Descriptor()
+	// tenant.DefaultRequireSecondFactor holds the default value on creation for the require_second_factor field.
+	tenant.DefaultRequireSecondFactor = tenantDescRequireSecondFactor.Default.(bool)
 	// tenantDescID is the schema descriptor for id field.
 	tenantDescID := tenantMixinFields0[0].Descriptor()
 	// tenant.DefaultID holds the default value on creation for the id field.
@@ -2062,6 +2199,32 @@ func init() {
 	tenantbrandingDescID := tenantbrandingMixinFields0[0].Descriptor()
 	// tenantbranding.DefaultID holds the default value on creation for the id field.
 	tenantbranding.DefaultID = tenantbrandingDescID.Default.(func() uuid.UUID)
+	totpsecretMixin := schema.TotpSecret{}.Mixin()
+	totpsecret.Policy = privacy.NewPolicies(schema.TotpSecret{})
+	totpsecret.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := totpsecret.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	totpsecretMixinFields0 := totpsecretMixin[0].Fields()
+	_ = totpsecretMixinFields0
+	totpsecretFields := schema.TotpSecret{}.Fields()
+	_ = totpsecretFields
+	// totpsecretDescSecretSealed is the schema descriptor for secret_sealed field.
+	totpsecretDescSecretSealed := totpsecretFields[1].Descriptor()
+	// totpsecret.SecretSealedValidator is a validator for the "secret_sealed" field. It is called by the builders before save.
+	totpsecret.SecretSealedValidator = totpsecretDescSecretSealed.Validators[0].(func([]byte) error)
+	// totpsecretDescLastUsedStep is the schema descriptor for last_used_step field.
+	totpsecretDescLastUsedStep := totpsecretFields[4].Descriptor()
+	// totpsecret.DefaultLastUsedStep holds the default value on creation for the last_used_step field.
+	totpsecret.DefaultLastUsedStep = totpsecretDescLastUsedStep.Default.(int64)
+	// totpsecretDescID is the schema descriptor for id field.
+	totpsecretDescID := totpsecretMixinFields0[0].Descriptor()
+	// totpsecret.DefaultID holds the default value on creation for the id field.
+	totpsecret.DefaultID = totpsecretDescID.Default.(func() uuid.UUID)
 	userMixin := schema.User{}.Mixin()
 	user.Policy = privacy.NewPolicies(schema.User{})
 	user.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -2174,6 +2337,28 @@ func init() {
 	useridentityDescID := useridentityMixinFields0[0].Descriptor()
 	// useridentity.DefaultID holds the default value on creation for the id field.
 	useridentity.DefaultID = useridentityDescID.Default.(func() uuid.UUID)
+	webauthnchallengeMixin := schema.WebAuthnChallenge{}.Mixin()
+	webauthnchallenge.Policy = privacy.NewPolicies(schema.WebAuthnChallenge{})
+	webauthnchallenge.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := webauthnchallenge.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	webauthnchallengeMixinFields0 := webauthnchallengeMixin[0].Fields()
+	_ = webauthnchallengeMixinFields0
+	webauthnchallengeFields := schema.WebAuthnChallenge{}.Fields()
+	_ = webauthnchallengeFields
+	// webauthnchallengeDescSessionData is the schema descriptor for session_data field.
+	webauthnchallengeDescSessionData := webauthnchallengeFields[4].Descriptor()
+	// webauthnchallenge.SessionDataValidator is a validator for the "session_data" field. It is called by the builders before save.
+	webauthnchallenge.SessionDataValidator = webauthnchallengeDescSessionData.Validators[0].(func([]byte) error)
+	// webauthnchallengeDescID is the schema descriptor for id field.
+	webauthnchallengeDescID := webauthnchallengeMixinFields0[0].Descriptor()
+	// webauthnchallenge.DefaultID holds the default value on creation for the id field.
+	webauthnchallenge.DefaultID = webauthnchallengeDescID.Default.(func() uuid.UUID)
 	webhookMixin := schema.Webhook{}.Mixin()
 	webhook.Policy = privacy.NewPolicies(webhookMixin[1], schema.Webhook{})
 	webhook.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -23,6 +23,8 @@ func (Tenant) Fields() []ent.Field {
 		field.Int("retention_notification_days").Default(90),
 		field.Int("retention_delivery_days").Default(30),
 		field.Int("retention_audit_days").Default(365),
+		// Every member must have a second factor (see backend/internal/mfa).
+		field.Bool("require_second_factor").Default(false),
 	}
 }
 

@@ -32,6 +32,8 @@ const (
 	FieldRetentionDeliveryDays = "retention_delivery_days"
 	// FieldRetentionAuditDays holds the string denoting the retention_audit_days field in the database.
 	FieldRetentionAuditDays = "retention_audit_days"
+	// FieldRequireSecondFactor holds the string denoting the require_second_factor field in the database.
+	FieldRequireSecondFactor = "require_second_factor"
 	// EdgeBranding holds the string denoting the branding edge name in mutations.
 	EdgeBranding = "branding"
 	// Table holds the table name of the tenant in the database.
@@ -56,6 +58,7 @@ var Columns = []string{
 	FieldRetentionNotificationDays,
 	FieldRetentionDeliveryDays,
 	FieldRetentionAuditDays,
+	FieldRequireSecondFactor,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -94,6 +97,8 @@ var (
 	DefaultRetentionDeliveryDays int
 	// DefaultRetentionAuditDays holds the default value on creation for the "retention_audit_days" field.
 	DefaultRetentionAuditDays int
+	// DefaultRequireSecondFactor holds the default value on creation for the "require_second_factor" field.
+	DefaultRequireSecondFactor bool
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() uuid.UUID
 )
@@ -144,6 +149,11 @@ func ByRetentionDeliveryDays(opts ...sql.OrderTermOption) OrderOption {
 // ByRetentionAuditDays orders the results by the retention_audit_days field.
 func ByRetentionAuditDays(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldRetentionAuditDays, opts...).ToFunc()
+}
+
+// ByRequireSecondFactor orders the results by the require_second_factor field.
+func ByRequireSecondFactor(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRequireSecondFactor, opts...).ToFunc()
 }
 
 // ByBrandingCount orders the results by branding count.

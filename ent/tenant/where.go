@@ -96,6 +96,11 @@ func RetentionAuditDays(v int) predicate.Tenant {
 	return predicate.Tenant(sql.FieldEQ(FieldRetentionAuditDays, v))
 }
 
+// RequireSecondFactor applies equality check predicate on the "require_second_factor" field. It's identical to RequireSecondFactorEQ.
+func RequireSecondFactor(v bool) predicate.Tenant {
+	return predicate.Tenant(sql.FieldEQ(FieldRequireSecondFactor, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Tenant {
 	return predicate.Tenant(sql.FieldEQ(FieldCreatedAt, v))
@@ -439,6 +444,16 @@ func RetentionAuditDaysLT(v int) predicate.Tenant {
 // RetentionAuditDaysLTE applies the LTE predicate on the "retention_audit_days" field.
 func RetentionAuditDaysLTE(v int) predicate.Tenant {
 	return predicate.Tenant(sql.FieldLTE(FieldRetentionAuditDays, v))
+}
+
+// RequireSecondFactorEQ applies the EQ predicate on the "require_second_factor" field.
+func RequireSecondFactorEQ(v bool) predicate.Tenant {
+	return predicate.Tenant(sql.FieldEQ(FieldRequireSecondFactor, v))
+}
+
+// RequireSecondFactorNEQ applies the NEQ predicate on the "require_second_factor" field.
+func RequireSecondFactorNEQ(v bool) predicate.Tenant {
+	return predicate.Tenant(sql.FieldNEQ(FieldRequireSecondFactor, v))
 }
 
 // HasBranding applies the HasEdge predicate on the "branding" edge.

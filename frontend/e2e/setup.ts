@@ -164,6 +164,8 @@ export function serverEnv(port: number, dataDir: string): NodeJS.ProcessEnv {
     if (!k.startsWith("WEGWEISER_")) env[k] = v;
   }
   env.WEGWEISER_LISTEN_ADDR = `127.0.0.1:${port}`;
+  // Passkeys need a domain as relying party: the browser reaches the server as localhost.
+  env.WEGWEISER_PUBLIC_URL = `http://localhost:${port}`;
   env.WEGWEISER_DATA_DIR = dataDir;
   return env;
 }

@@ -32,6 +32,9 @@ type Config struct {
 	DataDir string
 	// PublicURL is how users reach the dashboard (for links in invitations).
 	PublicURL string
+	// WebAuthnOrigins are origins accepted for passkeys besides PublicURL's
+	// (e.g. a dev server on another port); the RP id stays PublicURL's host.
+	WebAuthnOrigins []string
 	// AgentDir holds the agent builds and packages the server offers for
 	// download (what `make agents` writes); empty means "agents" next to
 	// the server's executable (bin/agents for bin/wegweiser).
@@ -178,6 +181,11 @@ func (c *Config) Register(fs *flag.FlagSet) {
 	fs.StringVar(&c.SMTPURL, "smtp-url", env("SMTP_URL", ""), "SMTP server for mail, smtp://user:pass@host:587 or smtps://user:pass@host:465; empty writes mails to the log (env WEGWEISER_SMTP_URL)")
 	fs.StringVar(&c.MailFrom, "mail-from", env("MAIL_FROM", "wegweiser@localhost"), "sender address of mails (env WEGWEISER_MAIL_FROM)")
 	fs.StringVar(&c.ChromiumPath, "chromium", env("CHROMIUM", "/usr/bin/chromium"), "headless Chromium that prints health reports as PDF; PDF is unavailable without it (env WEGWEISER_CHROMIUM)")
+	fs.Func("webauthn-origins", "extra origins accepted for passkeys, comma-separated, e.g. http://localhost:5173 (env WEGWEISER_WEBAUTHN_ORIGINS)", func(v string) error {
+		c.WebAuthnOrigins = splitList(v)
+		return nil
+	})
+	c.WebAuthnOrigins = splitList(env("WEBAUTHN_ORIGINS", ""))
 	fs.BoolVar(&c.PublicSignup, "public-signup", env("PUBLIC_SIGNUP", "true") == "true", "let anyone sign up a new tenant; false: only invitations (env WEGWEISER_PUBLIC_SIGNUP)")
 	fs.StringVar(&c.AIBaseURL, "ai-base-url", env("AI_BASE_URL", ""), "default language model endpoint (OpenAI-compatible API) for tenants without their own; empty: the built-in answerer (env WEGWEISER_AI_BASE_URL)")
 	fs.StringVar(&c.AIModel, "ai-model", env("AI_MODEL", ""), "model of the default endpoint (Azure OpenAI: the deployment) (env WEGWEISER_AI_MODEL)")

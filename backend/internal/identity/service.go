@@ -67,6 +67,7 @@ type Service struct {
 	signUpClosed bool
 	signInCheck  func(ctx context.Context, userID, tenantID uuid.UUID, method string) error
 	cache        AuthCache
+	factors      SecondFactors
 	log          *slog.Logger
 	now          func() time.Time
 }
@@ -121,6 +122,14 @@ type Tokens struct {
 	RefreshExpiresAt time.Time
 	TenantID         uuid.UUID
 	UserID           uuid.UUID
+	// FactorSetupPending: the tenant requires a second factor the user
+	// has not set up; the session reaches only the factor setup.
+	FactorSetupPending bool
+	// SecondFactorRequired: the password was right but the user has a
+	// second factor; no tokens yet, finish with SignInToken (see mfa).
+	SecondFactorRequired bool
+	SignInToken          string
+	SecondFactors        []string
 }
 
 // SignUpInput is what SignUp needs.
@@ -275,6 +284,9 @@ func (s *Service) Login(ctx context.Context, emailIn, password, tenantIDIn, addr
 		return nil, fmt.Errorf("check password: %w", err)
 	}
 	if u == nil || u.PasswordHash == "" || !ok {
+		if u != nil {
+			s.RecordSignInFailure(ctx, u.ID, u.Email, "wrong password")
+		}
 		return nil, failed(apperr.Unauthenticated("wrong email or password"))
 	}
 	q := s.st.Ent.Membership.Query().Where(
@@ -293,6 +305,19 @@ func (s *Service) Login(ctx context.Context, emailIn, password, tenantIDIn, addr
 	}
 	if err := s.CheckSignIn(ctx, u.ID, m.TenantID, MethodPassword); err != nil {
 		return nil, err
+	}
+	if s.factors != nil {
+		kinds, err := s.factors.Kinds(sctx, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		if len(kinds) > 0 {
+			token, err := s.factors.StartAttempt(sctx, u.ID, m.TenantID)
+			if err != nil {
+				return nil, err
+			}
+			return &Tokens{SecondFactorRequired: true, SignInToken: token, SecondFactors: kinds, TenantID: m.TenantID, UserID: u.ID}, nil
+		}
 	}
 	// The account's failure count is not reset: an attacker would get a
 	// fresh burst of fast guesses after every login of the real user.
@@ -352,12 +377,16 @@ func (s *Service) issue(ctx context.Context, tx *store.Tx, userID, tenantID, fam
 	now := s.now()
 	rexp := now.Add(RefreshTokenTTL)
 	src := reqinfo.From(ctx)
+	pending := false
 	if method != MethodRefresh {
 		if err := tx.Session.Create().SetID(family).SetTenantID(tenantID).SetUserID(userID).SetMethod(method).
 			SetCreatedAt(now).SetAuthenticatedAt(now).SetLastUsedAt(now).SetExpiresAt(rexp).
 			SetAddress(validate.Clip(src.Address, 64)).SetUserAgent(validate.Clip(src.UserAgent, 300)).
 			Exec(ctx); err != nil {
 			return nil, fmt.Errorf("store session: %w", err)
+		}
+		if pending, err = s.afterSignIn(ctx, tx, userID, tenantID, family, method); err != nil {
+			return nil, err
 		}
 	} else {
 		upd := tx.Session.Update().Where(session.ID(family), session.TenantID(tenantID)).
@@ -379,7 +408,7 @@ func (s *Service) issue(ctx context.Context, tx *store.Tx, userID, tenantID, fam
 	if err != nil {
 		return nil, err
 	}
-	return &Tokens{AccessToken: access, AccessExpiresAt: aexp, RefreshToken: refresh, RefreshExpiresAt: rexp, TenantID: tenantID, UserID: userID}, nil
+	return &Tokens{AccessToken: access, AccessExpiresAt: aexp, RefreshToken: refresh, RefreshExpiresAt: rexp, TenantID: tenantID, UserID: userID, FactorSetupPending: pending}, nil
 }
 
 var errInvalidRefresh = apperr.Unauthenticated("refresh token is invalid, expired or revoked; log in again")

@@ -72,6 +72,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/jobs"
 	"github.com/wegweiser/wegweiser/backend/internal/mail"
 	"github.com/wegweiser/wegweiser/backend/internal/member"
+	"github.com/wegweiser/wegweiser/backend/internal/mfa"
 	"github.com/wegweiser/wegweiser/backend/internal/onboarding"
 	"github.com/wegweiser/wegweiser/backend/internal/policy"
 	"github.com/wegweiser/wegweiser/backend/internal/ratelimit"
@@ -129,6 +130,7 @@ var Services = []string{
 type App struct {
 	Store     *store.Store
 	Identity  *identity.Service
+	MFA       *mfa.Service
 	Tenancy   *tenancy.Service
 	Devices   *device.Service
 	Members   *member.Service
@@ -247,6 +249,10 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 	if err != nil {
 		return nil, err
 	}
+	factors, err := mfa.New(st, ids, box, mfa.Config{PublicURL: cfg.ServerURL(), ExtraOrigins: cfg.WebAuthnOrigins}, log)
+	if err != nil {
+		return nil, err
+	}
 	agentDir := cfg.AgentDir
 	if agentDir == "" {
 		if exe, err := os.Executable(); err == nil {
@@ -337,6 +343,7 @@ func NewApp(cfg config.Config, st *store.Store, log *slog.Logger) (*App, error) 
 		Jobs:       jc,
 		Store:      st,
 		Identity:   ids,
+		MFA:        factors,
 		Tenancy:    ten,
 		Devices:    devices,
 		Transfer:   transfer.NewService(st, devices),
@@ -395,7 +402,9 @@ func (a *App) Handler() http.Handler {
 	})
 	mux := http.NewServeMux()
 	// AuthService is public but for WhoAmI (whose request is empty).
-	mux.Handle(wegweiserv1connect.NewAuthServiceHandler(authapi.New(a.Identity, a.Members, a.Tenancy, a.Enforcer, a.cfg.TrustedProxies).WithSSO(a.SSO), publicOpts...))
+	authSvc := authapi.New(a.Identity, a.Members, a.Tenancy, a.Enforcer, a.cfg.TrustedProxies).WithSSO(a.SSO)
+	authSvc.SetFactors(a.MFA)
+	mux.Handle(wegweiserv1connect.NewAuthServiceHandler(authSvc, publicOpts...))
 	mux.Handle(wegweiserv1connect.NewTenantServiceHandler(tenantapi.New(a.Tenancy, a.Retention, branding.NewService(a.Store)), opts...))
 	mux.Handle(wegweiserv1connect.NewDeviceServiceHandler(deviceapi.New(a.Devices), opts...))
 	mux.Handle(wegweiserv1connect.NewUserServiceHandler(userapi.New(a.Members), opts...))
@@ -417,7 +426,9 @@ func (a *App) Handler() http.Handler {
 	transferPath, transferHandler := wegweiserv1connect.NewTransferServiceHandler(transferapi.New(a.Transfer), transferOpts...)
 	mux.Handle(transferPath, refuseLarger(MaxTransferRequestBytes, "an import file may have at most 10 MB: split it into smaller files", transferHandler, transferOpts...))
 	mux.Handle(wegweiserv1connect.NewReportServiceHandler(reportapi.New(a.Reports), opts...))
-	mux.Handle(wegweiserv1connect.NewSecurityServiceHandler(securityapi.New(a.Identity), opts...))
+	securitySvc := securityapi.New(a.Identity)
+	securitySvc.SetFactors(a.MFA)
+	mux.Handle(wegweiserv1connect.NewSecurityServiceHandler(securitySvc, opts...))
 	mux.Handle(wegweiserv1connect.NewSingleSignOnServiceHandler(ssoapi.New(a.SSO), opts...))
 	mux.Handle(wegweiserv1connect.NewAPIKeyServiceHandler(apikeyapi.New(a.APIKeys), opts...))
 	mux.Handle(wegweiserv1connect.NewAuditServiceHandler(auditapi.New(audit.NewService(a.Store)), opts...))

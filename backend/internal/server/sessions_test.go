@@ -80,7 +80,7 @@ func jsonDecode(res *http.Response, out *testenv.Response) error {
 	return json.Unmarshal(raw, &out.Body)
 }
 
-func auditCount(t *testing.T, st *store.Store, tenantID, action string) int {
+func sessionAuditCount(t *testing.T, st *store.Store, tenantID, action string) int {
 	t.Helper()
 	n, err := st.Ent.AuditEvent.Query().Where(auditevent.TenantID(uuid.MustParse(tenantID)), auditevent.Action(action)).
 		Count(bypass.Allow(context.Background(), "test: count audit events"))
@@ -145,7 +145,7 @@ func TestSessionsListAndRevoke(t *testing.T) {
 		if _, err := phoneC.Auth.WhoAmI(ctx, &v1.WhoAmIRequest{}); testenv.Code(err) != "unauthenticated" {
 			t.Fatalf("access token of a revoked session: %v, want unauthenticated", err)
 		}
-		if auditCount(t, st, ten.ID, audit.SessionRevoke) != 1 {
+		if sessionAuditCount(t, st, ten.ID, audit.SessionRevoke) != 1 {
 			t.Fatal("revocation not audited")
 		}
 
@@ -179,17 +179,17 @@ func TestSessionsListAndRevoke(t *testing.T) {
 		if _, err := sec.ListSessions(ctx, &v1.ListSessionsRequest{}); testenv.Code(err) != "unauthenticated" {
 			t.Fatalf("after signing out everywhere: %v", err)
 		}
-		if n := auditCount(t, st, ten.ID, audit.SessionRevoke); n != 3 {
+		if n := sessionAuditCount(t, st, ten.ID, audit.SessionRevoke); n != 3 {
 			t.Fatalf("%d session_revoke events, want 3", n)
 		}
 
 		// Logout is audited, with the viewer or with only the refresh token.
-		before := auditCount(t, st, ten.ID, audit.Logout)
+		before := sessionAuditCount(t, st, ten.ID, audit.Logout)
 		a := loginAs(t, srv, admin, "a")
 		must(srv.Clients(a.Str("accessToken")).Auth.Logout(ctx, &v1.LogoutRequest{RefreshToken: a.Str("refreshToken")}))(t)
 		b := loginAs(t, srv, admin, "b")
 		must(srv.Clients("").Auth.Logout(ctx, &v1.LogoutRequest{RefreshToken: b.Str("refreshToken")}))(t)
-		if n := auditCount(t, st, ten.ID, audit.Logout); n != before+2 {
+		if n := sessionAuditCount(t, st, ten.ID, audit.Logout); n != before+2 {
 			t.Fatalf("%d logout events, want %d", n, before+2)
 		}
 	})

@@ -168,7 +168,7 @@ func ssoWhoAmI(t *testing.T, srv *testenv.Server, token string) *testenv.Respons
 	return me
 }
 
-func auditCount(t *testing.T, st *store.Store, tenantID, action, actor string) int {
+func ssoAuditCount(t *testing.T, st *store.Store, tenantID, action, actor string) int {
 	t.Helper()
 	ctx := bypass.AsTenant(context.Background(), uuid.MustParse(tenantID), "test: read the audit log")
 	n, err := st.Ent.AuditEvent.Query().Where(auditevent.Action(action), auditevent.Actor(actor)).Count(ctx)
@@ -224,7 +224,7 @@ func TestSingleSignOn(t *testing.T) {
 			if strings.Contains(string(res.Raw), idp.ClientSecret) {
 				t.Fatal("client secret in the response")
 			}
-			if n := auditCount(t, st, ten.id, audit.SSOConfigUpdate, ten.owner); n != 1 {
+			if n := ssoAuditCount(t, st, ten.id, audit.SSOConfigUpdate, ten.owner); n != 1 {
 				t.Fatalf("%d sso.config_update events, want 1", n)
 			}
 			if cfg := testenv.Call(t, srv.URL, "wegweiser.v1.AuthService/GetAuthConfig", "", map[string]any{}); cfg.Body["singleSignOn"] != true {
@@ -251,7 +251,7 @@ func TestSingleSignOn(t *testing.T) {
 			if n, err := st.Ent.Session.Query().Where(session.Method(identity.MethodSSO)).Count(ctx); err != nil || n != 1 {
 				t.Fatalf("%d sso sessions (%v), want 1", n, err)
 			}
-			if n := auditCount(t, st, ten.id, audit.Login, ten.owner); n != 1 {
+			if n := ssoAuditCount(t, st, ten.id, audit.Login, ten.owner); n != 1 {
 				t.Fatalf("%d auth.login events, want 1", n)
 			}
 			// The provider now reports another address for the same
@@ -269,7 +269,7 @@ func TestSingleSignOn(t *testing.T) {
 			if me.Str("user.email") != email || me.Str("user.role") != "ROLE_TECHNICIAN" {
 				t.Fatalf("JIT member: %s", me.Raw)
 			}
-			if n := auditCount(t, st, ten.id, audit.UserJoinSSO, email); n != 1 {
+			if n := ssoAuditCount(t, st, ten.id, audit.UserJoinSSO, email); n != 1 {
 				t.Fatalf("%d user.join_sso events, want 1", n)
 			}
 		})
@@ -304,7 +304,7 @@ func TestSingleSignOn(t *testing.T) {
 			if code, r := f.finish(t); code != "" || r != sso.ErrReasonProvider {
 				t.Errorf("PKCE mismatch: code %q reason %q", code, r)
 			}
-			if n := auditCount(t, st, ten.id, audit.LoginFailed, "stranger@elsewhere.example"); n != 1 {
+			if n := ssoAuditCount(t, st, ten.id, audit.LoginFailed, "stranger@elsewhere.example"); n != 1 {
 				t.Errorf("%d auth.login_failed for the foreign address, want 1", n)
 			}
 		})
@@ -372,7 +372,7 @@ func TestSingleSignOn(t *testing.T) {
 			if got := testenv.Call(t, srv.URL, ssoStart, "", map[string]any{"email": member, "browserBindingHash": bindingHash("b")}); got.Code != "not_found" {
 				t.Fatalf("start after delete: %s", got.Raw)
 			}
-			if n := auditCount(t, st, ten.id, audit.SSOConfigDelete, ten.owner); n != 1 {
+			if n := ssoAuditCount(t, st, ten.id, audit.SSOConfigDelete, ten.owner); n != 1 {
 				t.Fatalf("%d sso.config_delete events", n)
 			}
 		})

@@ -424,7 +424,7 @@ func (s *Service) Complete(ctx context.Context, code, binding string) (*identity
 	var tok *identity.Tokens
 	err = s.st.Tx(tctx, func(tx *store.Tx) error {
 		var err error
-		if tok, err = s.ids.IssueSignIn(tctx, tx, u.ID, lc.TenantID, identity.MethodSSO); err != nil {
+		if tok, err = s.ids.IssueSignInTx(tctx, tx, u.ID, lc.TenantID, identity.MethodSSO); err != nil {
 			return err
 		}
 		return audit.RecordFor(tctx, tx.Client, lc.TenantID, audit.Actor{ID: u.ID, Name: u.Email}, audit.Event{

@@ -14,6 +14,7 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/authz"
 	"github.com/wegweiser/wegweiser/backend/internal/identity"
 	"github.com/wegweiser/wegweiser/backend/internal/member"
+	"github.com/wegweiser/wegweiser/backend/internal/mfa"
 	"github.com/wegweiser/wegweiser/backend/internal/reqinfo"
 	"github.com/wegweiser/wegweiser/backend/internal/sso"
 	"github.com/wegweiser/wegweiser/backend/internal/tenancy"
@@ -28,6 +29,7 @@ type Service struct {
 	enforcer *authz.Enforcer
 	sources  reqinfo.Sources
 	sso      *sso.Service
+	factors  *mfa.Service
 }
 
 var _ wegweiserv1connect.AuthServiceHandler = (*Service)(nil)
@@ -68,10 +70,16 @@ func (s *Service) Login(ctx context.Context, req *v1.LoginRequest) (*v1.LoginRes
 	if err != nil {
 		return nil, err
 	}
+	if t.SecondFactorRequired {
+		return &v1.LoginResponse{
+			TenantId: t.TenantID.String(), SecondFactorRequired: true, SignInToken: t.SignInToken,
+			SecondFactors: kindsProto(t.SecondFactors),
+		}, nil
+	}
 	return &v1.LoginResponse{
 		AccessToken: t.AccessToken, AccessTokenExpiresAt: pbconv.Time(t.AccessExpiresAt),
 		RefreshToken: t.RefreshToken, RefreshTokenExpiresAt: pbconv.Time(t.RefreshExpiresAt),
-		TenantId: t.TenantID.String(),
+		TenantId: t.TenantID.String(), SecondFactorSetupRequired: t.FactorSetupPending,
 	}, nil
 }
 
@@ -174,5 +182,7 @@ func (s *Service) WhoAmI(ctx context.Context, _ *v1.WhoAmIRequest) (*v1.WhoAmIRe
 		User:        u,
 		Tenant:      pbconv.Tenant(t),
 		Permissions: s.enforcer.Permissions(v.Role),
+
+		SecondFactorSetupRequired: v.SecondFactorSetupPending,
 	}, nil
 }

@@ -17,7 +17,10 @@ export function useSession(): Session {
 export function useLogin() {
   const { signIn } = useSession();
   return useMutation(AuthService.method.login, {
-    onSuccess: (res) => signIn(tokenPairFrom(res)),
+    // With a second factor the password only starts the sign-in (see LoginForm).
+    onSuccess: (res) => {
+      if (!res.secondFactorRequired) signIn(tokenPairFrom(res));
+    },
   });
 }
 
