@@ -423,13 +423,10 @@ func (s *Service) Complete(ctx context.Context, code, binding string) (*identity
 	}
 	var tok *identity.Tokens
 	err = s.st.Tx(tctx, func(tx *store.Tx) error {
+		// issue records the sign-in (auth.login, method=sso).
 		var err error
-		if tok, err = s.ids.IssueSignInTx(tctx, tx, u.ID, lc.TenantID, identity.MethodSSO); err != nil {
-			return err
-		}
-		return audit.RecordFor(tctx, tx.Client, lc.TenantID, audit.Actor{ID: u.ID, Name: u.Email}, audit.Event{
-			Action: audit.Login, TargetKind: "user", TargetID: u.ID, TargetName: u.Email, Detail: "method sso",
-		})
+		tok, err = s.ids.IssueSignInTx(tctx, tx, u.ID, lc.TenantID, identity.MethodSSO)
+		return err
 	})
 	if err != nil {
 		return nil, err
