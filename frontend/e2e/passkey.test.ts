@@ -56,14 +56,14 @@ describe("passkeys", () => {
       await page.getByRole("button", { name: "I saved them" }).click();
 
       // Sign out, then in with the passkey alone.
-      await page.getByRole("button", { name: "Sign out" }).click();
+      await page.locator(".sidebar-footer").getByRole("button", { name: "Sign out" }).click();
       await page.getByRole("heading", { name: "Sign in" }).waitFor();
       await page.getByRole("button", { name: "Sign in with a passkey" }).click();
       await page.getByRole("heading", { level: 1, name: "Overview" }).waitFor();
       expect(new URL(page.url()).pathname).toBe("/");
 
       // A password sign-in now asks for the second factor.
-      await page.getByRole("button", { name: "Sign out" }).click();
+      await page.locator(".sidebar-footer").getByRole("button", { name: "Sign out" }).click();
       await page.getByRole("heading", { name: "Sign in" }).waitFor();
       await page.getByLabel("Email", { exact: true }).fill(email);
       await page.getByLabel("Password", { exact: true }).fill("correct-horse-battery-staple");

@@ -9,7 +9,10 @@ import { launch, type Browser } from "./browser";
 import { startOIDCProvider, type OIDCProvider } from "./oidc-provider";
 import { ARTIFACTS } from "./setup";
 
-const baseUrl = inject("baseUrl");
+// The server's public URL names localhost (passkeys need a host name), so
+// the browser uses it too: the identity provider sends it back there, and
+// the flow's browser binding lives in that origin's sessionStorage.
+const baseUrl = inject("baseUrl").replace("127.0.0.1", "localhost");
 
 let browser: Browser;
 let idp: OIDCProvider;

@@ -366,8 +366,9 @@ func (s *Service) factorAdded(ctx context.Context, userID uuid.UUID) error {
 	return nil
 }
 
-// BeginReauthentication offers the caller's ways to confirm it is them: a
-// passkey challenge (with passkeys), password, authenticator app.
+// Reauth is what BeginReauthentication offers: the caller's ways to confirm
+// it is them (a passkey challenge with passkeys, password, authenticator
+// app).
 type Reauth struct {
 	ChallengeID uuid.UUID
 	OptionsJSON []byte

@@ -95,13 +95,13 @@ func location(t *testing.T, raw string) *url.URL {
 	return u
 }
 
-// ssoFlow is one sign-in: started for email with binding; authorize may
-// change the authorization URL before the browser follows it.
+// ssoFlow is one sign-in, started for an email with a browser binding
+// (startSSO's authorize may change the authorization URL before the
+// browser follows it).
 type ssoFlow struct {
-	srv       *testenv.Server
-	binding   string
-	callback  string // the provider's redirect, on the test server
-	authorize func(u *url.URL)
+	srv      *testenv.Server
+	binding  string
+	callback string // the provider's redirect, on the test server
 }
 
 func startSSO(t *testing.T, srv *testenv.Server, email, binding string, authorize func(*url.URL)) *ssoFlow {
