@@ -60,10 +60,6 @@ func validBindingHash(h string) bool {
 // (not_found when none), and returns the provider's authorization URL.
 // addr is the caller's source address for the start throttle.
 func (s *Service) Start(ctx context.Context, email, tenantIDIn, bindingHash, addr string) (string, error) {
-	bindingHash = strings.TrimSpace(bindingHash)
-	if !validBindingHash(bindingHash) {
-		return "", apperr.Invalid("browser_binding_hash", "must be the SHA-256 of the binding as 64 lower-case hex digits")
-	}
 	tenantID, err := validate.OptionalID("tenant_id", tenantIDIn)
 	if err != nil {
 		return "", err
@@ -74,11 +70,6 @@ func (s *Service) Start(ctx context.Context, email, tenantIDIn, bindingHash, add
 			return "", err
 		}
 	}
-	key := ratelimit.Key("sso-start", addr)
-	if blocked, wait := s.starts.Blocked(key); blocked {
-		return "", apperr.ResourceExhausted(int(wait.Seconds())+1, "too many single sign-on attempts from your address; try again shortly")
-	}
-	s.starts.Add(key)
 	sctx := bypass.Allow(ctx, "sso: find the tenant whose single sign-on serves an address, before anyone is signed in")
 	if tenantID == uuid.Nil {
 		d, err := s.st.Ent.SSODomain.Query().Where(ssodomain.Domain(email[strings.LastIndex(email, "@")+1:])).Only(sctx)
@@ -97,6 +88,17 @@ func (s *Service) Start(ctx context.Context, email, tenantIDIn, bindingHash, add
 	if err != nil {
 		return "", fmt.Errorf("find sso config: %w", err)
 	}
+	// Only a tenant that offers single sign-on gets this far; the binding
+	// is checked and the address throttled before any state is stored.
+	bindingHash = strings.TrimSpace(bindingHash)
+	if !validBindingHash(bindingHash) {
+		return "", apperr.Invalid("browser_binding_hash", "must be the SHA-256 of the binding as 64 lower-case hex digits")
+	}
+	key := ratelimit.Key("sso-start", addr)
+	if blocked, wait := s.starts.Blocked(key); blocked {
+		return "", apperr.ResourceExhausted(int(wait.Seconds())+1, "too many single sign-on attempts from your address; try again shortly")
+	}
+	s.starts.Add(key)
 	p, err := s.discover(ctx, cfg.IssuerURL, false)
 	if err != nil {
 		if apperr.Is(err, apperr.KindInvalid) {
