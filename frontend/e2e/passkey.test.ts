@@ -55,7 +55,10 @@ describe("passkeys", () => {
       await page.screenshot({ path: join(ARTIFACTS, "passkey-1-registered.png"), fullPage: true });
       await page.getByRole("button", { name: "I saved them" }).click();
 
-      // Sign out, then in with the passkey alone.
+      // Sign out (from the Overview, where signing in returns), then in
+      // with the passkey alone.
+      await page.getByRole("link", { name: "Overview" }).click();
+      await page.getByRole("heading", { level: 1, name: "Overview" }).waitFor();
       await page.locator(".sidebar-footer").getByRole("button", { name: "Sign out" }).click();
       await page.getByRole("heading", { name: "Sign in" }).waitFor();
       await page.getByRole("button", { name: "Sign in with a passkey" }).click();
