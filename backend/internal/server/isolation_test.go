@@ -45,7 +45,8 @@ func services(t *testing.T) []protoreflect.ServiceDescriptor {
 // guided tour of the SPA, not an entity: it is filled like a name.
 func isIDField(fd protoreflect.FieldDescriptor) bool {
 	n := string(fd.Name())
-	if n == "tour_id" {
+	// A tour's name and an OAuth client identifier name no record.
+	if n == "tour_id" || n == "client_id" {
 		return false
 	}
 	return fd.Kind() == protoreflect.StringKind && (n == "id" || n == "ids" || strings.HasSuffix(n, "_id") || strings.HasSuffix(n, "_ids"))
