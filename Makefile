@@ -96,7 +96,7 @@ test: gen-check lint breaking build agent ## run every test: Go on PostgreSQL an
 	$(MAKE) --no-print-directory test-go test-frontend test-e2e
 
 test-go: ## Go tests (set WEGWEISER_TEST_DATABASE_URL for PostgreSQL); store-backed tests run in parallel on databases of their own
-	$(GO) test $(GOFLAGS_BUILD) -count=1 -parallel 6 -timeout 20m ./...
+	$(GO) test $(GOFLAGS_BUILD) -count=1 -parallel 6 -timeout 40m ./...
 
 test-frontend: node_modules ## SPA unit tests (vitest)
 	npm test
