@@ -44,7 +44,6 @@ func spaHandler(fsys fs.FS, built bool) http.Handler {
 			}
 		}
 		w.Header().Set("Cache-Control", "no-cache")
-		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'")
 		http.ServeFileFS(w, r, fsys, "index.html")
 	})
 }
