@@ -88,7 +88,7 @@ describe("an agent on this machine", () => {
       await page.goto("/login");
       await page.getByLabel("Email", { exact: true }).fill(email);
       await page.getByLabel("Password", { exact: true }).fill(password);
-      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.getByRole("button", { name: "Sign in", exact: true }).click();
       await page.getByRole("heading", { level: 1, name: "Overview" }).waitFor();
       await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Devices" }).click();
       await page.getByRole("link", { name: device.hostname, exact: true }).first().click();

@@ -18,7 +18,7 @@ beforeAll(async () => {
   await page.goto("/login");
   await page.getByLabel("Email", { exact: true }).fill(demo.email);
   await page.getByLabel("Password", { exact: true }).fill(demo.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.getByRole("heading", { level: 1, name: "Overview" }).waitFor();
 });
 

@@ -86,7 +86,7 @@ describe("a new MSP", () => {
       await form.getByRole("button", { name: "Create key" }).click();
       const linux = page.getByRole("group", { name: "Linux" });
       const command = ((await linux.locator("pre code").textContent()) ?? "").trim();
-      expect(command).toMatch(/^curl -fsSL http:\/\/127\.0\.0\.1:\d+\/install\.sh \| sudo sh -s -- --key \S+$/);
+      expect(command).toMatch(/^curl -fsSL http:\/\/(127\.0\.0\.1|localhost):\d+\/install\.sh \| sudo sh -s -- --key \S+$/);
       await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({ path: shot("enrolment.png"), fullPage: true });
 
