@@ -17,7 +17,6 @@ import (
 	"github.com/wegweiser/wegweiser/backend/internal/store"
 	"github.com/wegweiser/wegweiser/backend/internal/validate"
 	"github.com/wegweiser/wegweiser/ent"
-	"github.com/wegweiser/wegweiser/ent/membership"
 	"github.com/wegweiser/wegweiser/ent/passkey"
 	"github.com/wegweiser/wegweiser/ent/recoverycode"
 	"github.com/wegweiser/wegweiser/ent/signinattempt"
@@ -363,22 +362,10 @@ func (s *Service) FinishPasskeySignIn(ctx context.Context, challengeIDIn, assert
 		s.ids.CountSignInFailure(ctx, email, addr)
 		return nil, apperr.Unauthenticated("the passkey was not accepted")
 	}
-	sctx := bypass.Allow(ctx, "sign-in: find the memberships of a user signing in with a passkey")
-	q := s.st.Ent.Membership.Query().Where(
-		membership.UserID(owner.id), membership.DisabledAtIsNil(), membership.AcceptedAtNotNil(),
-	).Order(ent.Asc(membership.FieldCreatedAt))
-	if tenantID != uuid.Nil {
-		q = q.Where(membership.TenantID(tenantID))
-	}
-	m, err := q.First(sctx)
-	if ent.IsNotFound(err) {
-		return nil, apperr.Unauthenticated("this account has no active membership")
-	}
+	m, err := s.ids.SignInMembership(ctx, owner.id, tenantID)
 	if err != nil {
-		return nil, fmt.Errorf("find membership: %w", err)
-	}
-	if err := s.ids.CheckSignIn(ctx, owner.id, m.TenantID, identity.MethodPasskey); err != nil {
 		return nil, err
 	}
+	// IssueSignIn asks the sign-in check (SSO-only tenants refuse passkeys).
 	return s.ids.IssueSignIn(ctx, owner.id, m.TenantID, identity.MethodPasskey)
 }
